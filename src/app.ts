@@ -1,0 +1,106 @@
+// createApp: the whole node as one Hono app, built from Web standards only. The runtime entry
+// points (src/runtimes/) open the database, then hand it here.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { adminRoutes } from "./admin/routes.ts";
+import type { AppEnv } from "./app-env.ts";
+import { Inflight } from "./calls/inflight.ts";
+import type { Config } from "./config.ts";
+import { log } from "./log.ts";
+import { mcpRoutes } from "./mcp/endpoint.ts";
+import type { Services } from "./services.ts";
+import type { Database } from "./store/database.ts";
+import { createTick, type Tick } from "./tick.ts";
+import { UpstreamPool, type StdioConnector } from "./upstreams/pool.ts";
+import { refreshUpstream } from "./upstreams/refresh.ts";
+import { VERSION } from "./version.ts";
+
+export interface AppOptions {
+  config: Config;
+  /** Migrated already (see migrate()). */
+  db: Database;
+  /** Given by runtimes that can spawn processes. */
+  stdio?: StdioConnector;
+}
+
+export interface NodeApp {
+  app: Hono<AppEnv>;
+  services: Services;
+  tick: Tick;
+  /** Waits for deferred work, then closes upstream sessions. */
+  close(): Promise<void>;
+}
+
+/** The node id until node identity exists: stable, and the first segment of every global id. */
+export const PLACEHOLDER_NODE_ID = "local";
+
+const LIST_CHANGED_DEBOUNCE_MS = 250;
+
+export function createApp(opts: AppOptions): NodeApp {
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const p = work.catch((err: unknown) => log.error("deferred.failed", { error: String(err) }));
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+
+  const refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const services: Services = {
+    config: opts.config,
+    db: opts.db,
+    nodeId: PLACEHOLDER_NODE_ID,
+    inflight: new Inflight(),
+    defer: track,
+    pool: new UpstreamPool({
+      clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },
+      allowPrivate: opts.config.allowPrivateUpstreams,
+      connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
+      stdio: opts.stdio,
+      onListChanged: (name) => {
+        clearTimeout(refreshTimers.get(name));
+        refreshTimers.set(
+          name,
+          setTimeout(() => {
+            refreshTimers.delete(name);
+            track(refreshUpstream(services, name));
+          }, LIST_CHANGED_DEBOUNCE_MS),
+        );
+      },
+    }),
+  };
+  const tick = createTick(services);
+
+  const app = new Hono<AppEnv>();
+  app.use("*", async (c, next) => {
+    let waitUntil: ((p: Promise<unknown>) => void) | undefined;
+    try {
+      const ctx = c.executionCtx;
+      waitUntil = (p) => ctx.waitUntil(p);
+    } catch {
+      // No ExecutionContext outside Workers: the process outlives the response.
+    }
+    c.set("defer", waitUntil ?? track);
+    await next();
+  });
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    log.error("request.failed", { method: c.req.method, path: c.req.path, error: err.name, message: err.message });
+    return c.json({ error: { code: "internal", message: "internal error" } }, 500);
+  });
+  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+
+  app.get("/healthz", (c) => c.json({ ok: true, name: opts.config.nodeName, version: VERSION }));
+  app.route("/", mcpRoutes(services));
+  app.route("/admin", adminRoutes(services, tick));
+
+  return {
+    app,
+    services,
+    tick,
+    async close() {
+      for (const t of refreshTimers.values()) clearTimeout(t);
+      await Promise.all(pending);
+      await services.pool.closeAll();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// Configuration from the environment, under the same names on every runtime.
+import { z } from "zod";
+
+const flag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const list = z
+  .string()
+  .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  PORT: int(0, 65535).default(8787),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALLOWED_HOSTS: list.optional(),
+  ALLOWED_ORIGINS: list.optional(),
+  LIBSQL_URL: z.string().regex(/^(file|libsql|https?|wss?):/, "must be a file:, libsql:, http(s): or ws(s): URL").optional(),
+  LIBSQL_AUTH_TOKEN: z.string().min(1).optional(),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+  MCP_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  AUTHLESS: flag.default(false),
+  NODE_NAME: z.string().min(1).max(100).default("mcpfed"),
+  CATALOG_MODE: z.enum(["full", "search"]).default("full"),
+  CALL_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  TICK_SECONDS: int(5, 86_400).default(60),
+  LOG_ARGUMENTS: flag.default(false),
+  ALLOW_PRIVATE_UPSTREAMS: flag.optional(),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: URL;
+  /** Host names (optionally with :port) accepted in the Host header of /mcp. */
+  allowedHosts: string[];
+  /** Origins accepted in the Origin header of /mcp, when a browser sends one. */
+  allowedOrigins: string[];
+  libsqlUrl: string | undefined;
+  libsqlAuthToken: string | undefined;
+  adminToken: string;
+  /** The bearer token /mcp requires; undefined only in authless mode. */
+  mcpToken: string | undefined;
+  nodeName: string;
+  catalogMode: "full" | "search";
+  callTimeoutMs: number;
+  maxBodyBytes: number;
+  tickSeconds: number;
+  logArguments: boolean;
+  allowPrivateUpstreams: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Reads the settings; a missing or invalid one throws a ConfigError that names it.
+ * `edge` marks deployments that are public by nature (Workers, Deno Deploy).
+ */
+export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
+  const local = !edge && isLoopbackHost(publicUrl.hostname) && isLoopbackHost(e.HOST);
+  if (!e.MCP_TOKEN && !e.AUTHLESS && !local) {
+    throw new ConfigError(
+      "invalid configuration:\n  MCP_TOKEN: required unless the node is bound to loopback (or AUTHLESS=true is set on purpose)",
+    );
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    allowedHosts: e.ALLOWED_HOSTS ?? [publicUrl.hostname, ...(local ? LOOPBACK_NAMES : [])],
+    allowedOrigins: e.ALLOWED_ORIGINS ?? [publicUrl.origin],
+    libsqlUrl: e.LIBSQL_URL,
+    libsqlAuthToken: e.LIBSQL_AUTH_TOKEN,
+    adminToken: e.ADMIN_TOKEN,
+    mcpToken: e.MCP_TOKEN,
+    nodeName: e.NODE_NAME,
+    catalogMode: e.CATALOG_MODE,
+    callTimeoutMs: e.CALL_TIMEOUT_MS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    tickSeconds: e.TICK_SECONDS,
+    logArguments: e.LOG_ARGUMENTS,
+    allowPrivateUpstreams: e.ALLOW_PRIVATE_UPSTREAMS ?? local,
+  };
+}

@@ -1,0 +1,48 @@
+// DNS-rebinding protection for /mcp: the Host must be one of ours, and a browser's Origin too.
+import type { MiddlewareHandler } from "hono";
+import type { Config } from "../config.ts";
+import { jsonRpcError } from "../mcp/jsonrpc.ts";
+
+function hostname(hostHeader: string): string {
+  try {
+    return new URL(`http://${hostHeader}`).hostname.toLowerCase();
+  } catch {
+    return "";
+  }
+}
+
+/** An entry with a port must match exactly; one without matches the name on any port. */
+export function hostAllowed(hostHeader: string, allowed: string[]): boolean {
+  const h = hostHeader.toLowerCase();
+  const name = hostname(h);
+  if (!name) return false;
+  return allowed.some((entry) => {
+    const e = entry.toLowerCase();
+    return /:\d+$/.test(e) ? e === h : hostname(e) === name;
+  });
+}
+
+export function originAllowed(origin: string, cfg: Pick<Config, "allowedOrigins" | "allowedHosts">): boolean {
+  if (cfg.allowedOrigins.includes(origin)) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // "null" and other opaque origins
+  }
+  return (url.protocol === "http:" || url.protocol === "https:") && hostAllowed(url.host, cfg.allowedHosts);
+}
+
+export function originGuard(cfg: Config): MiddlewareHandler {
+  return async (c, next) => {
+    const host = c.req.header("host") ?? new URL(c.req.url).host;
+    if (!hostAllowed(host, cfg.allowedHosts)) {
+      return c.json(jsonRpcError(-32000, "Forbidden: Host not allowed", { type: "host_not_allowed" }), 403);
+    }
+    const origin = c.req.header("origin");
+    if (origin !== undefined && !originAllowed(origin, cfg)) {
+      return c.json(jsonRpcError(-32000, "Forbidden: Origin not allowed", { type: "origin_not_allowed" }), 403);
+    }
+    await next();
+  };
+}

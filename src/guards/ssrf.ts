@@ -1,0 +1,66 @@
+// Outbound URL guard: upstream (and later peer) URLs may not reach private, loopback or
+// link-local addresses unless the operator allows it. Names are checked as written; a runtime
+// without DNS access (Workers) cannot see what a public name resolves to, and Workers' own
+// egress cannot reach private ranges anyway.
+
+export class UnsafeUrlError extends Error {
+  override name = "UnsafeUrlError";
+}
+
+function ipv4(host: string): number[] | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  return parts.every((p) => p <= 255) ? parts : undefined;
+}
+
+function privateIpv4([a, b]: number[]): boolean {
+  return (
+    a === 0 || a === 10 || a === 127 ||
+    (a === 100 && b! >= 64 && b! <= 127) || // carrier-grade NAT
+    (a === 169 && b === 254) ||
+    (a === 172 && b! >= 16 && b! <= 31) ||
+    (a === 192 && b === 168) ||
+    a! >= 224 // multicast and reserved
+  );
+}
+
+function privateIpv6(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === "::" || h === "::1") return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  if (mapped) return privateIpv4(ipv4(mapped[1]!)!);
+  // The URL parser writes mapped IPv4 in hex: ::ffff:7f00:1.
+  if (h.startsWith("::ffff:")) return true;
+  return /^f[cd]/.test(h) || /^fe[89ab]/.test(h) || h.startsWith("ff");
+}
+
+/** The reason a URL is not allowed, or undefined if it is. */
+export function unsafeUrlReason(raw: string, allowPrivate: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return "not a valid URL";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "only http and https URLs are allowed";
+  if (url.username || url.password) return "credentials in the URL are not allowed; use headers";
+  if (allowPrivate) return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const v4 = ipv4(host);
+  if (v4 ? privateIpv4(v4) : host.includes(":") ? privateIpv6(host) : false) {
+    return "private, loopback and link-local addresses are not allowed (set ALLOW_PRIVATE_UPSTREAMS=true to allow)";
+  }
+  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal") || host.endsWith(".local")) {
+    return "local host names are not allowed (set ALLOW_PRIVATE_UPSTREAMS=true to allow)";
+  }
+  return undefined;
+}
+
+export function assertSafeUrl(raw: string, allowPrivate: boolean): void {
+  const reason = unsafeUrlReason(raw, allowPrivate);
+  if (reason) throw new UnsafeUrlError(reason);
+}
+
+/** A fetch that refuses redirects, so a vetted URL cannot bounce to an unvetted one. */
+export const fetchNoRedirect: typeof fetch = (input, init) => fetch(input, { ...init, redirect: "error" });

@@ -1,0 +1,72 @@
+// POST /mcp: streamable HTTP, stateless. Each request gets a fresh SDK server and transport;
+// JSON answers by default, an SSE stream when the client asks for progress.
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { bearerAuth } from "hono/bearer-auth";
+import { originGuard } from "../guards/origin.ts";
+import type { Services } from "../services.ts";
+import type { AppEnv } from "../app-env.ts";
+import { jsonRpcError } from "./jsonrpc.ts";
+import { buildServer } from "./server.ts";
+
+/** True when some request in the body carries a progress token: only SSE can carry progress. */
+function wantsStream(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const meta = (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
+    return meta?.progressToken !== undefined;
+  });
+}
+
+export function mcpRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("/mcp", originGuard(s.config));
+  if (s.config.mcpToken) {
+    app.use(
+      "/mcp",
+      bearerAuth({
+        token: s.config.mcpToken,
+        noAuthenticationHeader: { message: jsonRpcError(-32001, "Unauthorized: a bearer token is required") },
+        invalidToken: { message: jsonRpcError(-32001, "Unauthorized: invalid token") },
+        invalidAuthenticationHeader: { message: jsonRpcError(-32001, "Unauthorized: malformed Authorization header") },
+      }),
+    );
+  }
+
+  app.post(
+    "/mcp",
+    bodyLimit({
+      maxSize: s.config.maxBodyBytes,
+      onError: (c) => c.json(jsonRpcError(-32600, `Request body exceeds ${s.config.maxBodyBytes} bytes`, { type: "body_too_large" }), 413),
+    }),
+    async (c) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(await c.req.text());
+      } catch {
+        return c.json(jsonRpcError(-32700, "Parse error: the body is not valid JSON"), 400);
+      }
+      const caller = { id: s.config.mcpToken ? "mcp-token" : "anonymous", defer: c.var.defer };
+      const server = buildServer(s, caller);
+      const stream = wantsStream(body);
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: !stream,
+      });
+      await server.connect(transport);
+      // A client that goes away aborts its request handlers, and with them the upstream call.
+      c.req.raw.signal.addEventListener("abort", () => void server.close(), { once: true });
+      const res = await transport.handleRequest(c.req.raw, { parsedBody: body });
+      if (!stream) void server.close();
+      return res;
+    },
+  );
+
+  // Stateless: no standalone stream to serve and no session to end.
+  app.on(["GET", "DELETE"], "/mcp", (c) => {
+    c.header("Allow", "POST");
+    return c.json(jsonRpcError(-32000, "Method not allowed: this node is stateless; use POST"), 405);
+  });
+  return app;
+}

@@ -1,0 +1,207 @@
+// The MCP server one /mcp request talks to: built fresh per request (the node is stateless),
+// answering from the stored catalog and relaying calls to the upstream sessions in the pool.
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  CancelledNotificationSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
+import {
+  findCallable,
+  findPrompt,
+  findResource,
+  listPrompts,
+  listResources,
+  listResourceTemplates,
+  listTools,
+  searchTools,
+  type CatalogTool,
+} from "../catalog/repository.ts";
+import { unknownTool, upstreamFailure } from "../calls/errors.ts";
+import { appendInvocation } from "../calls/invocations.ts";
+import { proxyToolCall } from "../calls/proxy.ts";
+import { getUpstream, targetOf } from "../upstreams/repository.ts";
+import type { Caller, Services } from "../services.ts";
+import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
+import { VERSION } from "../version.ts";
+
+export const META = {
+  id: "mcpfed/id",
+  fingerprint: "mcpfed/fingerprint",
+  upstream: "mcpfed/upstream",
+  unavailable: "mcpfed/unavailable",
+} as const;
+
+function toMcpTool(t: CatalogTool): Tool {
+  return {
+    name: t.shortName,
+    ...(t.title ? { title: t.title } : {}),
+    ...(t.description ? { description: t.description } : {}),
+    inputSchema: t.inputSchema as Tool["inputSchema"],
+    ...(t.outputSchema ? { outputSchema: t.outputSchema as Tool["outputSchema"] } : {}),
+    ...(t.annotations ? { annotations: t.annotations } : {}),
+    _meta: {
+      [META.id]: t.globalId,
+      [META.fingerprint]: t.fingerprint,
+      [META.upstream]: t.upstream,
+      ...(t.available ? {} : { [META.unavailable]: true }),
+    },
+  };
+}
+
+function parseArgs<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, v: unknown): T {
+  const r = schema.safeParse(v ?? {});
+  if (!r.success) throw new McpError(ErrorCode.InvalidParams, `invalid arguments: ${r.error.message}`);
+  return r.data;
+}
+
+/** Matches a URI against an RFC 6570 template, treating every expression as one path-safe run. */
+function templateMatches(template: string, uri: string): boolean {
+  const pattern = template
+    .split(/(\{[^}]*\})/)
+    .map((part) => (part.startsWith("{") ? (part.startsWith("{+") ? ".+" : "[^/?#]+") : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${pattern}$`).test(uri);
+}
+
+export function buildServer(s: Services, caller: Caller): Server {
+  const server = new Server(
+    { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
+    {
+      capabilities: { tools: {}, resources: {}, prompts: {} },
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      instructions:
+        s.config.catalogMode === "search"
+          ? "This node federates many tools. Use search_tools to find one, then call it by name or through call_tool."
+          : "This node federates the tools of several MCP servers. search_tools finds tools by topic.",
+    },
+  );
+
+  server.setNotificationHandler(CancelledNotificationSchema, (n) => {
+    if (n.params.requestId !== undefined) s.inflight.cancel(caller.id, n.params.requestId, n.params.reason);
+  });
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const all = await listTools(s.db);
+    const shown = all.filter((t) => !t.hidden && (s.config.catalogMode === "full" || t.pinned));
+    return { tools: [...metaTools, ...shown.map(toMcpTool)] };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+    const { name } = req.params;
+    if (name === SEARCH_TOOLS) {
+      const args = parseArgs(searchToolsArgs, req.params.arguments);
+      const hits = await searchTools(s.db, args.query, args.limit);
+      const results = hits.map(({ tool, score }) => ({
+        name: tool.shortName,
+        id: tool.globalId,
+        fingerprint: tool.fingerprint,
+        ...(tool.description ? { description: tool.description } : {}),
+        upstream: tool.upstream,
+        available: tool.available,
+        score: Math.round(score * 1000) / 1000,
+        inputSchema: tool.inputSchema,
+      }));
+      return { content: [{ type: "text", text: JSON.stringify({ results }) }], structuredContent: { results } };
+    }
+    let target = name;
+    let args = req.params.arguments;
+    if (name === CALL_TOOL) {
+      const parsed = parseArgs(callToolArgs, req.params.arguments);
+      target = parsed.id;
+      args = parsed.arguments;
+    }
+    const found =
+      name === CALL_TOOL && target.includes("/")
+        ? await findCallable(s.db, { globalId: target })
+        : await findCallable(s.db, { shortName: target });
+    if (!found) {
+      caller.defer(
+        appendInvocation(s.db, {
+          at: Date.now(),
+          caller: caller.id,
+          toolName: target,
+          durationMs: 0,
+          outcome: "unknown_tool",
+          error: "unknown tool",
+        }).catch(() => {}),
+      );
+      throw unknownTool(target);
+    }
+    const progressToken = req.params._meta?.progressToken;
+    return proxyToolCall(s, caller, {
+      tool: found.tool,
+      upstream: found.upstream,
+      arguments: args,
+      calledAs: target,
+      requestId: extra.requestId,
+      signal: extra.signal,
+      onprogress:
+        progressToken === undefined
+          ? undefined
+          : (p) =>
+              void extra
+                .sendNotification({ method: "notifications/progress", params: { ...p, progressToken } })
+                .catch(() => {}),
+    });
+  });
+
+  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+    const rows = await listResources(s.db);
+    return { resources: rows.map((r) => r.resources.body as { uri: string; name: string }) };
+  });
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
+    const rows = await listResourceTemplates(s.db);
+    return { resourceTemplates: rows.map((r) => r.body as { uriTemplate: string; name: string }) };
+  });
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
+    const { uri } = req.params;
+    let upstream = (await findResource(s.db, uri))[0]?.upstream;
+    if (!upstream) {
+      const templates = await listResourceTemplates(s.db);
+      upstream = templates.find((t) => templateMatches(t.uriTemplate, uri))?.upstream;
+    }
+    const row = upstream ? await getUpstream(s.db, upstream) : undefined;
+    if (!row) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    try {
+      return await s.pool.use(targetOf(row), (c) => c.readResource({ uri }, { signal: extra.signal, timeout: s.config.callTimeoutMs }));
+    } catch (err) {
+      throw upstreamFailure(row.name, err, extra.signal).error;
+    }
+  });
+
+  server.setRequestHandler(ListPromptsRequestSchema, async () => {
+    const rows = await listPrompts(s.db);
+    return { prompts: rows.map((p) => ({ ...(p.body as { name: string }), name: p.shortName })) };
+  });
+
+  server.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
+    const prompt = await findPrompt(s.db, req.params.name);
+    const row = prompt ? await getUpstream(s.db, prompt.upstream) : undefined;
+    if (!prompt || !row) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    try {
+      return await s.pool.use(targetOf(row), (c) =>
+        c.getPrompt(
+          { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
+          { signal: extra.signal, timeout: s.config.callTimeoutMs },
+        ),
+      );
+    } catch (err) {
+      throw upstreamFailure(row.name, err, extra.signal).error;
+    }
+  });
+
+  return server;
+}

@@ -1,0 +1,31 @@
+// Node entry point: `npm start`. Serves the app, ticks on a timer, shuts down cleanly.
+import { serve } from "@hono/node-server";
+import { createApp } from "../app.ts";
+import { banner, failStart, startLocal } from "./local.ts";
+import { stdioConnector } from "./stdio.ts";
+
+const local = await startLocal(process.env).catch((err: unknown) => failStart(err, process.exit));
+const { config } = local;
+const node = createApp({ config: local.config, db: local.db, stdio: stdioConnector });
+
+const server = serve({ fetch: node.app.fetch, port: config.port, hostname: config.host }, (info) => {
+  console.log(banner(config, `node ${process.version}`));
+  console.log(`listening on ${info.address}:${info.port}`);
+});
+
+const tick = () => void node.tick().catch((err: unknown) => console.error("tick failed:", err));
+setTimeout(tick, 0); // refresh upstreams once at start
+const timer = setInterval(tick, config.tickSeconds * 1000);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(timer);
+  server.close();
+  await node.close();
+  local.client.close();
+  process.exit(0);
+}
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,60 @@
+// Cloudflare Workers entry point: fetch, and scheduled for the cron trigger. The store is the
+// D1 binding `DB`, or a libSQL URL (Turso) when LIBSQL_URL is set.
+import { createClient } from "@libsql/client/web";
+import { drizzle as drizzleD1 } from "drizzle-orm/d1";
+import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
+import { createApp, type NodeApp } from "../app.ts";
+import { ConfigError, loadConfig, type Env } from "../config.ts";
+import { migrate, type Database } from "../store/database.ts";
+import * as schema from "../store/schema.ts";
+
+interface WorkerEnv {
+  DB?: D1Database;
+  [key: string]: unknown;
+}
+
+let started: Promise<NodeApp> | undefined;
+
+function strings(env: WorkerEnv): Env {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+/** One app per isolate, built on first use; a failed start is retried on the next request. */
+function nodeFor(env: WorkerEnv): Promise<NodeApp> {
+  started ??= (async () => {
+    const config = loadConfig(strings(env), { edge: true });
+    let db: Database;
+    if (config.libsqlUrl) {
+      const client = createClient({ url: config.libsqlUrl, ...(config.libsqlAuthToken ? { authToken: config.libsqlAuthToken } : {}) });
+      db = drizzleLibsql(client, { schema }) as Database;
+    } else if (env.DB) {
+      // The D1 driver's run-result type differs; the queries the node makes do not.
+      db = drizzleD1(env.DB, { schema }) as unknown as Database;
+    } else {
+      throw new ConfigError("invalid configuration:\n  DB: bind a D1 database as DB, or set LIBSQL_URL");
+    }
+    await migrate(db);
+    return createApp({ config, db });
+  })().catch((err: unknown) => {
+    started = undefined;
+    throw err;
+  });
+  return started;
+}
+
+export default {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    let node: NodeApp;
+    try {
+      node = await nodeFor(env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return Response.json({ error: { code: "misconfigured", message: err.message } }, { status: 500 });
+    }
+    return node.app.fetch(request, env, ctx);
+  },
+
+  async scheduled(_event: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    ctx.waitUntil(nodeFor(env).then((node) => node.tick()));
+  },
+} satisfies ExportedHandler<WorkerEnv>;

@@ -1,0 +1,22 @@
+// What every part of a node is handed: its settings, its store and its upstream sessions.
+import type { Config } from "./config.ts";
+import type { Inflight } from "./calls/inflight.ts";
+import type { Database } from "./store/database.ts";
+import type { UpstreamPool } from "./upstreams/pool.ts";
+
+export interface Services {
+  config: Config;
+  db: Database;
+  pool: UpstreamPool;
+  inflight: Inflight;
+  /** Placeholder until node identity lands; the first segment of every global id. */
+  nodeId: string;
+  /** Keeps work alive after the response: waitUntil on Workers, a tracked promise elsewhere. */
+  defer: (work: Promise<unknown>) => void;
+}
+
+/** Who is on the other end of one /mcp request. */
+export interface Caller {
+  id: string;
+  defer: (work: Promise<unknown>) => void;
+}

@@ -1,0 +1,34 @@
+// One database type for every driver: embedded libSQL, a libSQL URL, or a D1 binding.
+import { sql } from "drizzle-orm";
+import type { LibSQLDatabase } from "drizzle-orm/libsql";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { migrations } from "./migrations.gen.ts";
+import type * as schema from "./schema.ts";
+
+/**
+ * The drizzle database every module uses. The libSQL and D1 drivers differ only in their
+ * run-result type, and both offer an atomic `batch`, which the base type leaves out.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Database = BaseSQLiteDatabase<"async", any, typeof schema> & Pick<LibSQLDatabase<typeof schema>, "batch">;
+
+/** Applies the embedded migrations not yet recorded. Safe to race from several isolates. */
+export async function migrate(db: Database): Promise<void> {
+  await db.run(sql`CREATE TABLE IF NOT EXISTS _migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`);
+  const rows = await db.all<{ tag: string }>(sql`SELECT tag FROM _migrations`);
+  const applied = new Set(rows.map((r) => r.tag));
+  for (const m of migrations) {
+    if (applied.has(m.tag)) continue;
+    try {
+      const [first, ...rest] = [
+        ...m.statements.map((s) => db.run(sql.raw(s))),
+        db.run(sql`INSERT INTO _migrations (tag, applied_at) VALUES (${m.tag}, ${Date.now()})`),
+      ];
+      await db.batch([first!, ...rest]);
+    } catch (err) {
+      // Another isolate may have applied it between our read and our write.
+      const done = await db.all(sql`SELECT 1 FROM _migrations WHERE tag = ${m.tag}`);
+      if (done.length === 0) throw err;
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// What the operator registers: an upstream MCP server, by URL or (on Node) by command.
+import { z } from "zod";
+
+export const upstreamName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "lowercase letters, digits, _ and -, at most 32, starting with a letter or digit");
+
+export const prefixSchema = z.string().regex(/^[A-Za-z0-9_-]{0,32}$/, "at most 32 of [A-Za-z0-9_-]");
+
+const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "a valid HTTP header name");
+
+export const httpUpstream = z.object({
+  name: upstreamName,
+  kind: z.literal("http"),
+  url: z.url({ protocol: /^https?$/ }),
+  headers: z.record(headerName, z.string().max(8192)).optional(),
+  bearerToken: z.string().min(1).max(8192).optional(),
+  prefix: prefixSchema.optional(),
+});
+
+export const stdioUpstream = z.object({
+  name: upstreamName,
+  kind: z.literal("stdio"),
+  command: z.string().min(1).max(1024),
+  args: z.array(z.string().max(4096)).max(64).default([]),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(8192)).optional(),
+  prefix: prefixSchema.optional(),
+});
+
+export const upstreamInput = z.discriminatedUnion("kind", [httpUpstream, stdioUpstream]);
+export type UpstreamInput = z.infer<typeof upstreamInput>;
+
+/** How to reach an upstream: the stored row, secrets included. */
+export type UpstreamTarget =
+  | { name: string; kind: "http"; url: string; headers: Record<string, string> }
+  | { name: string; kind: "stdio"; command: string; args: string[]; env: Record<string, string> };
