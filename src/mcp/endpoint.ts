@@ -1,6 +1,7 @@
 // POST /mcp: streamable HTTP, stateless. Each request gets a fresh SDK server and transport;
 // JSON answers by default, an SSE stream when the client asks for progress.
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { bearerAuth } from "hono/bearer-auth";
@@ -46,6 +47,10 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         body = JSON.parse(await c.req.text());
       } catch {
         return c.json(jsonRpcError(-32700, "Parse error: the body is not valid JSON"), 400);
+      }
+      const messages = Array.isArray(body) ? body : [body];
+      if (messages.length === 0 || !messages.every((m) => JSONRPCMessageSchema.safeParse(m).success)) {
+        return c.json(jsonRpcError(-32600, "Invalid Request: not a JSON-RPC 2.0 message"), 400);
       }
       const caller = { id: s.config.mcpToken ? "mcp-token" : "anonymous", defer: c.var.defer };
       const server = buildServer(s, caller);

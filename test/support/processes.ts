@@ -1,0 +1,125 @@
+// Real processes on loopback for tests and benchmarks: upstream MCP servers from npm, and mcpfed
+// nodes under Node (and, in their own tests, Deno and workerd). Every child is killed at exit.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const BIN = join(ROOT, "node_modules/.bin");
+
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+export interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+export function start(cmd: string, args: string[], env: Record<string, string> = {}, cwd = ROOT): Proc {
+  const child = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.once("exit", () => children.delete(child));
+  return {
+    child,
+    output: () => out,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/** Polls until `probe` resolves truthy, or fails with the process output. */
+export async function waitFor(probe: () => Promise<boolean>, what: string, proc?: Proc, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (proc && proc.child.exitCode !== null) throw new Error(`${what}: process exited\n${proc.output()}`);
+    try {
+      if (await probe()) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: not ready after ${ms} ms\n${proc?.output() ?? ""}`);
+}
+
+export interface Upstream extends Proc {
+  url: string;
+  port: number;
+}
+
+/** @modelcontextprotocol/server-everything in its streamable HTTP mode. */
+export async function startEverything(port?: number): Promise<Upstream> {
+  const p = port ?? (await freePort());
+  const proc = start(process.execPath, [join(BIN, "mcp-server-everything"), "streamableHttp"], { PORT: String(p) });
+  const url = `http://127.0.0.1:${p}/mcp`;
+  await waitFor(async () => (await fetch(url, { method: "GET" })).status > 0, "server-everything", proc);
+  return { ...proc, url, port: p };
+}
+
+/** The command that runs server-everything over stdio, for registering it as a stdio upstream. */
+export const everythingStdio = { command: process.execPath, args: [join(BIN, "mcp-server-everything"), "stdio"] };
+
+export interface NodeProc extends Proc {
+  port: number;
+  url: string;
+  mcpUrl: string;
+  dataDir: string;
+  adminToken: string;
+  admin: (method: string, path: string, body?: unknown) => Promise<Response>;
+}
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789";
+
+function adminClient(url: string, token: string) {
+  return (method: string, path: string, body?: unknown) =>
+    fetch(`${url}/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+}
+
+export interface NodeOptions {
+  env?: Record<string, string>;
+  dataDir?: string;
+  port?: number;
+}
+
+/** An mcpfed node under Node (`npm start`'s entry point) with its own data folder. */
+export async function startNode(opts: NodeOptions = {}): Promise<NodeProc> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "mcpfed-"));
+  const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", ...opts.env };
+  const proc = start(process.execPath, ["--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed node", proc);
+  return { ...proc, port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: env.ADMIN_TOKEN, admin: adminClient(url, env.ADMIN_TOKEN) };
+}
+
+export function adminTokenIn(dataDir: string): string {
+  return readFileSync(join(dataDir, "admin-token"), "utf8").trim();
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Tests start real processes on loopback ports; two cores, so keep the fan-out small.
+    maxWorkers: 2,
+  },
+});
