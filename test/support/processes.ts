@@ -8,6 +8,8 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const BIN = join(ROOT, "node_modules/.bin");
+/** Binaries installed under tools/ (see tools/package.json): Deno, and Node 24 for native crypto. */
+export const TOOLS = join(ROOT, "tools/node_modules/.bin");
 
 const children = new Set<ChildProcess>();
 process.on("exit", () => {
