@@ -1,0 +1,336 @@
+// What each command asks of the admin API, and how its answer reads as text.
+import { UsageError, type AdminApi } from "./api.ts";
+import { clip, fields, masked, table } from "./format.ts";
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+export interface Context {
+  api: AdminApi;
+  json: boolean;
+  out: (text: string) => void;
+  warn: (text: string) => void;
+}
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  multiple?: boolean;
+  /** The value's placeholder in help, for string options. */
+  value?: string;
+  help: string;
+}
+
+export interface Command {
+  /** The command words, e.g. "upstream add". */
+  name: string;
+  /** What follows the words in the usage line. */
+  usage?: string;
+  summary: string;
+  details?: string;
+  options?: Record<string, OptionSpec>;
+  /** Positional arguments after the command words. */
+  min: number;
+  max: number;
+  /** Whether words after `--` mean something to this command. */
+  rest?: boolean;
+  run: (ctx: Context, args: string[], opts: OptionValues, rest: string[]) => Promise<void>;
+}
+
+interface UpstreamView {
+  name: string;
+  kind: "http" | "stdio";
+  url?: string;
+  headers?: Record<string, string>;
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  prefix: string;
+  status: string;
+  lastError: string | null;
+  refreshedAt: string | null;
+  server: { name: string; version: string | null } | null;
+  tools: number;
+}
+
+interface ToolView {
+  name: string;
+  id: string;
+  upstream: string;
+  upstreamName: string;
+  description: string | null;
+  hidden: boolean;
+  pinned: boolean;
+  available: boolean;
+}
+
+type RefreshResult = { name: string; ok: true; changed: boolean } | { name: string; ok: false; error: string };
+
+interface Invocation {
+  at: number;
+  caller: string;
+  toolName: string;
+  upstream: string | null;
+  durationMs: number;
+  outcome: string;
+  error: string | null;
+}
+
+const seg = encodeURIComponent;
+
+/** `K=V` pairs from repeated options; the first `=` splits. */
+function pairs(values: string[] | undefined, option: string): Record<string, string> | undefined {
+  if (!values?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const at = v.indexOf("=");
+    if (at <= 0) throw new UsageError(`--${option} wants KEY=VALUE, got "${v}"`);
+    out[v.slice(0, at)] = v.slice(at + 1);
+  }
+  return out;
+}
+
+function target(u: UpstreamView): string {
+  return u.kind === "http" ? (u.url ?? "") : [u.command, ...(u.args ?? [])].join(" ");
+}
+
+function upstreamRows(list: UpstreamView[]): string {
+  return table(
+    ["NAME", "KIND", "STATUS", "TOOLS", "PREFIX", "TARGET", "SECRETS"],
+    list.map((u) => [
+      u.name,
+      u.kind,
+      u.status,
+      String(u.tools),
+      u.prefix === "" ? '""' : u.prefix,
+      clip(target(u), 70),
+      masked(u.kind === "http" ? u.headers : u.env),
+    ]),
+  );
+}
+
+function toolRows(list: ToolView[], withUpstream = true): string {
+  const flags = (t: ToolView) =>
+    [t.hidden && "hidden", t.pinned && "pinned", !t.available && "unavailable"].filter(Boolean).join(",") || "-";
+  return table(
+    ["NAME", ...(withUpstream ? ["UPSTREAM"] : []), "UPSTREAM TOOL", "FLAGS", "DESCRIPTION"],
+    list.map((t) => [t.name, ...(withUpstream ? [t.upstream] : []), t.upstreamName, flags(t), clip(t.description)]),
+  );
+}
+
+function refreshLine(r: RefreshResult): string {
+  return r.ok ? (r.changed ? "ok, catalog updated" : "ok, unchanged") : `failed: ${r.error}`;
+}
+
+/** Prints the raw answer under --json, otherwise the text `render` makes of it. */
+function show<T>(ctx: Context, body: T, render: (b: T) => string): void {
+  ctx.out(ctx.json ? JSON.stringify(body ?? {}, null, 2) : render(body));
+}
+
+function toolFlag(name: string, summary: string, patch: Record<string, boolean>, done: string): Command {
+  return {
+    name: `tool ${name}`,
+    usage: "<name>",
+    summary,
+    min: 1,
+    max: 1,
+    run: async (ctx, [tool]) => {
+      const body = await ctx.api.request<{ tool: ToolView }>("PATCH", `/tools/${seg(tool!)}`, patch);
+      show(ctx, body, (b) => `${done} ${b.tool.name}`);
+    },
+  };
+}
+
+export const commands: Command[] = [
+  {
+    name: "upstream add",
+    usage: "<name> (--url <url> | --stdio [--env K=V ...] -- <command> [args...])",
+    summary: "register an upstream MCP server and import its catalog",
+    details: [
+      "Over HTTP: --url names the upstream's streamable HTTP endpoint (after the command words;",
+      "give the node's own URL before them, or in MCPFED_URL). On Node, --stdio runs a command.",
+      "The upstream is kept even when its first refresh fails; the failure is printed as a warning.",
+    ].join("\n"),
+    options: {
+      url: { type: "string", value: "url", help: "the upstream's MCP endpoint (http or https)" },
+      header: { type: "string", multiple: true, value: "K=V", help: "a header sent to the upstream (repeatable)" },
+      bearer: { type: "string", value: "token", help: "sent to the upstream as Authorization: Bearer <token>" },
+      stdio: { type: "boolean", help: "run the command after -- as a stdio upstream" },
+      env: { type: "string", multiple: true, value: "K=V", help: "an environment variable for the stdio command (repeatable)" },
+      prefix: { type: "string", value: "prefix", help: 'prefix for its tool names (default: the upstream name; "" for none)' },
+    },
+    min: 1,
+    max: Infinity,
+    rest: true,
+    run: async (ctx, [name, ...more], o, rest) => {
+      const url = o.url as string | undefined;
+      const prefix = o.prefix as string | undefined;
+      let input: Record<string, unknown>;
+      if (o.stdio) {
+        if (url || o.header || o.bearer) throw new UsageError("--stdio does not take --url, --header or --bearer");
+        const argv = [...more, ...rest];
+        if (argv.length === 0) throw new UsageError("--stdio wants the command after --, e.g. -- npx -y some-mcp-server");
+        input = { name, kind: "stdio", command: argv[0], args: argv.slice(1), env: pairs(o.env as string[], "env") };
+      } else {
+        if (!url) throw new UsageError("give --url <url>, or --stdio -- <command> [args...]");
+        if (o.env) throw new UsageError("--env is for --stdio upstreams; use --header for HTTP");
+        if (more.length || rest.length) throw new UsageError(`unexpected arguments: ${[...more, ...rest].join(" ")}`);
+        input = { name, kind: "http", url, headers: pairs(o.header as string[], "header"), bearerToken: o.bearer };
+      }
+      if (prefix !== undefined) input.prefix = prefix;
+      const body = await ctx.api.request<{ upstream: UpstreamView; refresh: RefreshResult }>("POST", "/upstreams", input);
+      if (!body.refresh.ok) ctx.warn(`warning: upstream "${body.upstream.name}" was added but its first refresh failed: ${body.refresh.error}`);
+      show(ctx, body, (b) => `added upstream ${b.upstream.name} (${b.upstream.kind}, ${b.upstream.tools} tools, status ${b.upstream.status})`);
+    },
+  },
+  {
+    name: "upstream list",
+    summary: "list the registered upstreams (header and env values masked)",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ upstreams: UpstreamView[] }>("GET", "/upstreams");
+      show(ctx, body, (b) => upstreamRows(b.upstreams));
+    },
+  },
+  {
+    name: "upstream show",
+    usage: "<name>",
+    summary: "show one upstream and its tools",
+    min: 1,
+    max: 1,
+    run: async (ctx, [name]) => {
+      const body = await ctx.api.request<{ upstream: UpstreamView; tools: ToolView[] }>("GET", `/upstreams/${seg(name!)}`);
+      show(ctx, body, ({ upstream: u, tools }) =>
+        [
+          fields([
+            ["name", u.name],
+            ["kind", u.kind],
+            [u.kind === "http" ? "url" : "command", target(u)],
+            [u.kind === "http" ? "headers" : "env", masked(u.kind === "http" ? u.headers : u.env)],
+            ["prefix", u.prefix === "" ? '"" (none)' : u.prefix],
+            ["status", u.status],
+            ["last error", u.lastError],
+            ["server", u.server ? `${u.server.name} ${u.server.version ?? ""}`.trim() : null],
+            ["refreshed", u.refreshedAt],
+            ["tools", u.tools],
+          ]),
+          "",
+          toolRows(tools, false),
+        ].join("\n"),
+      );
+    },
+  },
+  {
+    name: "upstream refresh",
+    usage: "<name>",
+    summary: "re-import an upstream's catalog now (exit 1 if it cannot be reached)",
+    min: 1,
+    max: 1,
+    run: async (ctx, [name]) => {
+      const body = await ctx.api.request<{ refresh: RefreshResult }>("POST", `/upstreams/${seg(name!)}/refresh`);
+      show(ctx, body, (b) => `${b.refresh.name}: ${refreshLine(b.refresh)}`);
+      if (!body.refresh.ok) process.exitCode = 1;
+    },
+  },
+  {
+    name: "upstream remove",
+    usage: "<name>",
+    summary: "remove an upstream with its catalog and tool names",
+    min: 1,
+    max: 1,
+    run: async (ctx, [name]) => {
+      await ctx.api.request("DELETE", `/upstreams/${seg(name!)}`);
+      show(ctx, {}, () => `removed upstream ${name}`);
+    },
+  },
+  {
+    name: "upstream prefix",
+    usage: "<name> (<prefix> | --default)",
+    summary: "rename an upstream's tools under a new prefix (\"\" for none)",
+    details: "Tools renamed by hand keep their names. --default goes back to the upstream's name.",
+    options: { default: { type: "boolean", help: "use the upstream's name as the prefix" } },
+    min: 1,
+    max: 2,
+    run: async (ctx, [name, prefix], o) => {
+      if ((prefix === undefined) === !o.default) throw new UsageError("give either a prefix or --default");
+      const body = await ctx.api.request<{ upstream: UpstreamView; tools: ToolView[] }>("PATCH", `/upstreams/${seg(name!)}`, {
+        prefix: o.default ? null : prefix,
+      });
+      show(ctx, body, (b) =>
+        [`upstream ${b.upstream.name} now uses prefix ${b.upstream.prefix === "" ? '"" (none)' : b.upstream.prefix}`, "", toolRows(b.tools, false)].join("\n"),
+      );
+    },
+  },
+  {
+    name: "tool list",
+    summary: "list the catalog's tools, hidden ones included",
+    options: { upstream: { type: "string", value: "name", help: "only this upstream's tools" } },
+    min: 0,
+    max: 0,
+    run: async (ctx, _args, o) => {
+      const q = o.upstream ? `?upstream=${seg(o.upstream as string)}` : "";
+      const body = await ctx.api.request<{ tools: ToolView[] }>("GET", `/tools${q}`);
+      show(ctx, body, (b) => toolRows(b.tools));
+    },
+  },
+  {
+    name: "tool rename",
+    usage: "<name> <new-name>",
+    summary: "give a tool a new name (it keeps it across refreshes and prefix changes)",
+    min: 2,
+    max: 2,
+    run: async (ctx, [from, to]) => {
+      const body = await ctx.api.request<{ tool: ToolView }>("PATCH", `/tools/${seg(from!)}`, { name: to });
+      show(ctx, body, (b) => `renamed ${from} to ${b.tool.name}`);
+    },
+  },
+  toolFlag("hide", "hide a tool from tools/list and calls", { hidden: true }, "hid"),
+  toolFlag("unhide", "show a hidden tool again", { hidden: false }, "unhid"),
+  toolFlag("pin", "pin a tool (listed even in search catalog mode)", { pinned: true }, "pinned"),
+  toolFlag("unpin", "unpin a tool", { pinned: false }, "unpinned"),
+  {
+    name: "invocations",
+    summary: "show the most recent tool calls, newest first",
+    options: { limit: { type: "string", value: "n", help: "how many (1-1000, default 100)" } },
+    min: 0,
+    max: 0,
+    run: async (ctx, _args, o) => {
+      let q = "";
+      if (o.limit !== undefined) {
+        const n = Number(o.limit);
+        if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError("--limit wants a whole number from 1 to 1000");
+        q = `?limit=${n}`;
+      }
+      const body = await ctx.api.request<{ invocations: Invocation[] }>("GET", `/invocations${q}`);
+      show(ctx, body, (b) =>
+        table(
+          ["AT", "TOOL", "UPSTREAM", "OUTCOME", "MS", "CALLER", "ERROR"],
+          b.invocations.map((i) => [
+            new Date(i.at).toISOString(),
+            i.toolName,
+            i.upstream ?? "-",
+            i.outcome,
+            String(i.durationMs),
+            i.caller,
+            clip(i.error, 50),
+          ]),
+        ),
+      );
+    },
+  },
+  {
+    name: "tick",
+    summary: "run the scheduled work now: refresh every upstream",
+    details: "Exits 0 when the tick ran, even if some upstreams could not be reached; see the table.",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ at: string; durationMs: number; upstreams: RefreshResult[] }>("POST", "/tick");
+      show(ctx, body, (b) =>
+        [
+          `tick at ${b.at} took ${b.durationMs} ms`,
+          table(["UPSTREAM", "RESULT"], b.upstreams.map((r) => [r.name, refreshLine(r)])),
+        ].join("\n"),
+      );
+    },
+  },
+];
