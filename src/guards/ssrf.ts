@@ -62,5 +62,20 @@ export function assertSafeUrl(raw: string, allowPrivate: boolean): void {
   if (reason) throw new UnsafeUrlError(reason);
 }
 
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+// Workers bind an AbortSignal to the request that created it, and an upstream session (with its
+// transport's signal) outlives that request. There the signal is dropped: closing a session then
+// aborts nothing, and the platform cancels a request's leftover fetches anyway.
+const requestBoundSignals = globalThis.navigator?.userAgent === "Cloudflare-Workers";
+
 /** A fetch that refuses redirects, so a vetted URL cannot bounce to an unvetted one. */
-export const fetchNoRedirect: typeof fetch = (input, init) => fetch(input, { ...init, redirect: "error" });
+export const fetchNoRedirect: typeof fetch = async (input, init) => {
+  // "manual", not "error": Workers reject redirect: "error".
+  const res = await fetch(input, { ...init, redirect: "manual", ...(requestBoundSignals ? { signal: undefined } : {}) });
+  if (res.type === "opaqueredirect" || REDIRECTS.has(res.status)) {
+    void res.body?.cancel();
+    throw new UnsafeUrlError(`the upstream answered with a redirect (${res.status}), which is not followed`);
+  }
+  return res;
+};

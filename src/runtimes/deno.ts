@@ -1,13 +1,72 @@
-// Deno entry point (local and Deno Deploy): Deno.serve, and Deno.cron for the tick.
-import { createApp } from "../app.ts";
-import { banner, failStart, startLocal } from "./local.ts";
+// Deno entry point, local and on Deno Deploy: Deno.serve, and Deno.cron for the tick.
+import { createApp, type NodeApp } from "../app.ts";
+import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { openRemote } from "./remote.ts";
+import { banner, failStart } from "./startup.ts";
 
-const local = await startLocal(Deno.env.toObject()).catch((err: unknown) => failStart(err, Deno.exit));
-const node = createApp({ config: local.config, db: local.db });
+const env = Deno.env.toObject();
+// Set by Deno Deploy. Its instances are public, many and short-lived, none sharing a disk: the
+// store must be a remote libSQL URL, and /mcp needs MCP_TOKEN (or AUTHLESS=true).
+const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
 
-Deno.serve({ port: local.config.port, hostname: local.config.host, onListen: () => console.log(banner(local.config, `deno ${Deno.version.deno}`)) }, node.app.fetch);
+/** Cron has no "every N minutes" past 59: longer periods round to whole hours, then to a day. */
+function cronFor(tickSeconds: string | undefined): string {
+  const seconds = Number(tickSeconds ?? 60); // loadConfig validates it below
+  const minutes = Number.isFinite(seconds) ? Math.max(1, Math.round(seconds / 60)) : 1;
+  if (minutes < 60) return `*/${minutes} * * * *`;
+  const hours = Math.round(minutes / 60);
+  return hours < 24 ? `0 */${hours} * * *` : "0 0 * * *";
+}
 
-const tick = () => node.tick().then(() => undefined);
-// Deno.cron runs at most once a minute; TICK_SECONDS below that has no effect here.
-Deno.cron("mcpfed tick", `*/${Math.max(1, Math.round(local.config.tickSeconds / 60))} * * * *`, tick);
-setTimeout(tick, 0);
+let node: NodeApp | undefined;
+const tick = () => node?.tick().then(() => undefined, (err: unknown) => console.error("tick failed:", err));
+// First, unconditionally, and before Deno.serve: Deno Deploy finds crons by evaluating the top
+// level of the module. Deno.cron fires at most once a minute, so TICK_SECONDS < 60 acts as 60.
+Deno.cron("mcpfed tick", cronFor(env.TICK_SECONDS), tick);
+
+interface Started {
+  config: Config;
+  node: NodeApp;
+  close: () => void;
+}
+
+async function startDeploy(): Promise<Started> {
+  const config = loadConfig(env, { edge: true });
+  const url = config.libsqlUrl;
+  if (!url || url.startsWith("file:")) {
+    throw new ConfigError("invalid configuration:\n  LIBSQL_URL: Deno Deploy needs a remote libSQL database (libsql:, https: or wss:)");
+  }
+  return { config, node: createApp({ config, db: await openRemote({ ...config, libsqlUrl: url }) }), close: () => {} };
+}
+
+async function startOnDisk(): Promise<Started> {
+  // Imported here only, as it loads the native libSQL addon.
+  const { startLocal } = await import("./local.ts");
+  const local = await startLocal(env);
+  return { config: local.config, node: createApp({ config: local.config, db: local.db }), close: () => local.client.close() };
+}
+
+const started = await (onDeploy ? startDeploy() : startOnDisk()).catch((err: unknown) => failStart(err, Deno.exit));
+const { config } = started;
+node = started.node;
+
+const runtime = `deno ${Deno.version.deno}${onDeploy ? " on Deno Deploy" : ""}`;
+const onListen = () => console.log(banner(config, runtime));
+const server = onDeploy
+  ? Deno.serve({ onListen }, started.node.app.fetch) // Deploy assigns the address
+  : Deno.serve({ port: config.port, hostname: config.host, onListen }, started.node.app.fetch);
+setTimeout(tick, 0); // refresh upstreams once at start
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  // Open SSE streams would hold shutdown() forever.
+  await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 2000))]);
+  await started.node.close();
+  started.close();
+  Deno.exit(0);
+}
+// Deno Deploy stops instances with SIGINT; Windows has no SIGTERM.
+Deno.addSignalListener("SIGINT", stop);
+if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);

@@ -4,9 +4,12 @@ import { createClient, type Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ConfigError, loadConfig, type Config, type Env } from "../config.ts";
+import { loadConfig, type Config, type Env } from "../config.ts";
 import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema.ts";
+
+// Kept apart so that Deno Deploy can print them without importing the native libSQL client.
+export { banner, failStart } from "./startup.ts";
 
 export interface LocalStart {
   config: Config;
@@ -28,7 +31,7 @@ function adminToken(dataDir: string): string {
 export async function startLocal(env: Env): Promise<LocalStart> {
   const dataDir = resolve(env.DATA_DIR ?? "data");
   mkdirSync(dataDir, { recursive: true });
-  const config = loadConfig({ ...env, ADMIN_TOKEN: env.ADMIN_TOKEN ?? adminToken(dataDir) });
+  const config = loadConfig({ ...env, ADMIN_TOKEN: env.ADMIN_TOKEN || adminToken(dataDir) });
   const url = config.libsqlUrl ?? `file:${join(dataDir, "node.db")}`;
   const client = createClient({ url, ...(config.libsqlAuthToken ? { authToken: config.libsqlAuthToken } : {}) });
   if (url.startsWith("file:")) {
@@ -40,21 +43,4 @@ export async function startLocal(env: Env): Promise<LocalStart> {
   const db = drizzle(client, { schema }) as Database;
   await migrate(db);
   return { config, db, client, dataDir };
-}
-
-/** Prints a ConfigError (which names the setting) and exits; rethrows anything else. */
-export function failStart(err: unknown, exit: (code: number) => never): never {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    return exit(1);
-  }
-  throw err;
-}
-
-export function banner(config: Config, runtime: string): string {
-  const lines = [`mcpfed node "${config.nodeName}" (${runtime}) serving ${config.publicUrl.origin}/mcp`];
-  if (!config.mcpToken) {
-    lines.push("AUTHLESS: /mcp accepts any caller that can reach it. Set MCP_TOKEN before exposing this node.");
-  }
-  return lines.join("\n");
 }

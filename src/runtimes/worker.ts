@@ -1,12 +1,12 @@
 // Cloudflare Workers entry point: fetch, and scheduled for the cron trigger. The store is the
 // D1 binding `DB`, or a libSQL URL (Turso) when LIBSQL_URL is set.
-import { createClient } from "@libsql/client/web";
-import { drizzle as drizzleD1 } from "drizzle-orm/d1";
-import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
+import type { D1Database, ExecutionContext, ScheduledController } from "@cloudflare/workers-types";
+import { drizzle } from "drizzle-orm/d1";
 import { createApp, type NodeApp } from "../app.ts";
 import { ConfigError, loadConfig, type Env } from "../config.ts";
 import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema.ts";
+import { openRemote } from "./remote.ts";
 
 interface WorkerEnv {
   DB?: D1Database;
@@ -25,15 +25,17 @@ function nodeFor(env: WorkerEnv): Promise<NodeApp> {
     const config = loadConfig(strings(env), { edge: true });
     let db: Database;
     if (config.libsqlUrl) {
-      const client = createClient({ url: config.libsqlUrl, ...(config.libsqlAuthToken ? { authToken: config.libsqlAuthToken } : {}) });
-      db = drizzleLibsql(client, { schema }) as Database;
+      if (config.libsqlUrl.startsWith("file:")) {
+        throw new ConfigError("invalid configuration:\n  LIBSQL_URL: Workers have no disk; use a libsql:, https: or wss: URL, or the D1 binding");
+      }
+      db = await openRemote({ ...config, libsqlUrl: config.libsqlUrl });
     } else if (env.DB) {
       // The D1 driver's run-result type differs; the queries the node makes do not.
-      db = drizzleD1(env.DB, { schema }) as unknown as Database;
+      db = drizzle(env.DB, { schema }) as unknown as Database;
+      await migrate(db);
     } else {
       throw new ConfigError("invalid configuration:\n  DB: bind a D1 database as DB, or set LIBSQL_URL");
     }
-    await migrate(db);
     return createApp({ config, db });
   })().catch((err: unknown) => {
     started = undefined;
@@ -54,7 +56,9 @@ export default {
     return node.app.fetch(request, env, ctx);
   },
 
-  async scheduled(_event: ScheduledController, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-    ctx.waitUntil(nodeFor(env).then((node) => node.tick()));
+  // Awaited rather than handed to waitUntil, so that a failed tick shows as a failed cron event.
+  async scheduled(_event: ScheduledController, env: WorkerEnv): Promise<void> {
+    const node = await nodeFor(env);
+    await node.tick();
   },
-} satisfies ExportedHandler<WorkerEnv>;
+};

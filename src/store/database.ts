@@ -1,7 +1,7 @@
 // One database type for every driver: embedded libSQL, a libSQL URL, or a D1 binding.
 import { sql } from "drizzle-orm";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
-import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { integer, sqliteTable, text, type BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { migrations } from "./migrations.gen.ts";
 import type * as schema from "./schema.ts";
 
@@ -11,6 +11,9 @@ import type * as schema from "./schema.ts";
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Database = BaseSQLiteDatabase<"async", any, typeof schema> & Pick<LibSQLDatabase<typeof schema>, "batch">;
+
+// Written through a table object: drizzle's D1 batch cannot bind the parameters of raw SQL.
+const migrationLog = sqliteTable("_migrations", { tag: text("tag").primaryKey(), appliedAt: integer("applied_at").notNull() });
 
 /** Applies the embedded migrations not yet recorded. Safe to race from several isolates. */
 export async function migrate(db: Database): Promise<void> {
@@ -22,7 +25,7 @@ export async function migrate(db: Database): Promise<void> {
     try {
       const [first, ...rest] = [
         ...m.statements.map((s) => db.run(sql.raw(s))),
-        db.run(sql`INSERT INTO _migrations (tag, applied_at) VALUES (${m.tag}, ${Date.now()})`),
+        db.insert(migrationLog).values({ tag: m.tag, appliedAt: Date.now() }),
       ];
       await db.batch([first!, ...rest]);
     } catch (err) {

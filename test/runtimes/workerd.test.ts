@@ -1,0 +1,74 @@
+// The Workers entry point under `wrangler dev` (workerd, local D1), end to end: a real upstream
+// registered through the admin API, the SDK client over streamable HTTP, and the cron trigger.
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { connect } from "../support/mcp.ts";
+import { startEverything, waitFor, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startWorkerd } from "../support/runtimes.ts";
+
+let upstream: Upstream;
+let node: NodeProc;
+let client: Client | undefined;
+
+beforeAll(async () => {
+  [upstream, node] = await Promise.all([startEverything(), startWorkerd()]);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await Promise.all([node?.stop(), upstream?.stop()]);
+  if (node) rmSync(node.dataDir, { recursive: true, force: true });
+});
+
+interface UpstreamView {
+  upstream: { status: string; refreshedAt: string | null; tools: number };
+}
+
+test("serves the upstream's tools over MCP", async () => {
+  const res = await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upstream.url });
+  expect(res.status, await res.clone().text()).toBe(201);
+  expect(((await res.json()) as { refresh: { ok: boolean } }).refresh.ok).toBe(true);
+
+  client = await connect(node.mcpUrl);
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name)).toContain("everything_echo");
+
+  const result = await client.callTool({ name: "everything_echo", arguments: { message: "from workerd" } });
+  expect(result.isError ?? false).toBe(false);
+  expect(result.content).toEqual([{ type: "text", text: "Echo: from workerd" }]);
+});
+
+// The upstream session outlives the request that opened it; Workers bind I/O to requests.
+test("reuses the upstream session in later requests, streaming progress", async () => {
+  const progress: number[] = [];
+  const result = await client!.callTool(
+    { name: "everything_trigger-long-running-operation", arguments: { duration: 1, steps: 2 } },
+    undefined,
+    { onprogress: (p) => progress.push(p.progress) },
+  );
+  expect(result.isError ?? false).toBe(false);
+  expect(progress).toEqual([1, 2]);
+});
+
+test("the cron trigger refreshes upstreams", async () => {
+  const before = ((await (await node.admin("GET", "/upstreams/everything")).json()) as UpstreamView).upstream;
+  expect(before.refreshedAt).not.toBeNull();
+  // refreshedAt has millisecond resolution; make sure the next one differs.
+  await new Promise((r) => setTimeout(r, 5));
+
+  const fired = await fetch(`${node.url}/__scheduled?cron=*+*+*+*+*`);
+  expect(fired.status).toBe(200);
+  let after = before;
+  await waitFor(
+    async () => {
+      after = ((await (await node.admin("GET", "/upstreams/everything")).json()) as UpstreamView).upstream;
+      return after.refreshedAt !== before.refreshedAt;
+    },
+    "scheduled refresh",
+    node,
+    15_000,
+  );
+  expect(after.status).toBe("ok");
+  expect(after.tools).toBe(before.tools);
+});

@@ -1,0 +1,60 @@
+// mcpfed nodes under the other runtimes: the Deno entry point, and the Workers entry point under
+// `wrangler dev` (workerd, with a local D1 from miniflare). Each gets its own state folder.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ADMIN_TOKEN, BIN, TOOLS, freePort, ROOT, start, waitFor, type NodeProc } from "./processes.ts";
+
+function adminClient(url: string, token: string) {
+  return (method: string, path: string, body?: unknown) =>
+    fetch(`${url}/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+}
+
+export interface RuntimeOptions {
+  env?: Record<string, string>;
+  port?: number;
+}
+
+/** `deno run -A src/runtimes/deno.ts` with its own data folder (embedded libSQL file). */
+export async function startDenoNode(opts: RuntimeOptions = {}): Promise<NodeProc> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = mkdtempSync(join(tmpdir(), "mcpfed-deno-"));
+  const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", NO_COLOR: "1", ...opts.env };
+  const proc = start(join(TOOLS, "deno"), ["run", "-A", join(ROOT, "src/runtimes/deno.ts")], env);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on deno", proc, 60_000);
+  return { ...proc, port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
+}
+
+/**
+ * The worker under `wrangler dev --local`. Settings go in a temporary env file, which also keeps
+ * a developer's own .dev.vars out of the test. `dataDir` is the miniflare persistence folder.
+ */
+export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = mkdtempSync(join(tmpdir(), "mcpfed-workerd-"));
+  const vars = {
+    ADMIN_TOKEN,
+    // Workers are public by nature; on loopback the test runs authless, with loopback upstreams.
+    AUTHLESS: "true",
+    ALLOW_PRIVATE_UPSTREAMS: "true",
+    ALLOWED_HOSTS: "127.0.0.1,localhost",
+    ...opts.env,
+  };
+  const envFile = join(dataDir, "test.env");
+  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n"));
+  const args = [
+    join(BIN, "wrangler"), "dev", "--local",
+    "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
+    "--persist-to", join(dataDir, "state"), "--env-file", envFile,
+    "--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "info",
+  ];
+  const proc = start(process.execPath, args, { WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on workerd", proc, 90_000);
+  return { ...proc, port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
+}
