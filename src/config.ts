@@ -34,8 +34,9 @@ export type Env = Record<string, string | undefined>;
 export interface Config {
   port: number;
   host: string;
-  publicUrl: URL;
-  /** Host names (optionally with :port) accepted in the Host header of /mcp. */
+  /** Unset on the edge when PUBLIC_URL is: the deployment's own URL is not known in advance. */
+  publicUrl: URL | undefined;
+  /** Host names (optionally with :port) accepted in the Host header of /mcp; "*" accepts any. */
   allowedHosts: string[];
   /** Origins accepted in the Origin header of /mcp, when a browser sends one. */
   allowedOrigins: string[];
@@ -75,8 +76,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
-  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
-  const local = !edge && isLoopbackHost(publicUrl.hostname) && isLoopbackHost(e.HOST);
+  const publicUrl = e.PUBLIC_URL ? new URL(e.PUBLIC_URL) : edge ? undefined : new URL(`http://localhost:${e.PORT}`);
+  const local = !edge && !!publicUrl && isLoopbackHost(publicUrl.hostname) && isLoopbackHost(e.HOST);
   if (!e.MCP_TOKEN && !e.AUTHLESS && !local) {
     throw new ConfigError(
       "invalid configuration:\n  MCP_TOKEN: required unless the node is bound to loopback (or AUTHLESS=true is set on purpose)",
@@ -86,8 +87,10 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     port: e.PORT,
     host: e.HOST,
     publicUrl,
-    allowedHosts: e.ALLOWED_HOSTS ?? [publicUrl.hostname, ...(local ? LOOPBACK_NAMES : [])],
-    allowedOrigins: e.ALLOWED_ORIGINS ?? [publicUrl.origin],
+    // An edge platform routes by Host, so a request that reached this deployment is addressed to
+    // it: DNS rebinding cannot point a foreign name at it.
+    allowedHosts: e.ALLOWED_HOSTS ?? (publicUrl ? [publicUrl.hostname, ...(local ? LOOPBACK_NAMES : [])] : ["*"]),
+    allowedOrigins: e.ALLOWED_ORIGINS ?? (publicUrl ? [publicUrl.origin] : []),
     libsqlUrl: e.LIBSQL_URL,
     libsqlAuthToken: e.LIBSQL_AUTH_TOKEN,
     adminToken: e.ADMIN_TOKEN,

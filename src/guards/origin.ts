@@ -11,18 +11,20 @@ function hostname(hostHeader: string): string {
   }
 }
 
-/** An entry with a port must match exactly; one without matches the name on any port. */
+/** An entry with a port must match exactly; one without matches the name on any port; "*" any. */
 export function hostAllowed(hostHeader: string, allowed: string[]): boolean {
   const h = hostHeader.toLowerCase();
   const name = hostname(h);
   if (!name) return false;
   return allowed.some((entry) => {
+    if (entry === "*") return true;
     const e = entry.toLowerCase();
     return /:\d+$/.test(e) ? e === h : hostname(e) === name;
   });
 }
 
-export function originAllowed(origin: string, cfg: Pick<Config, "allowedOrigins" | "allowedHosts">): boolean {
+/** Listed origins, same-origin requests, and origins on an explicitly allowed host. */
+export function originAllowed(origin: string, cfg: Pick<Config, "allowedOrigins" | "allowedHosts">, host: string): boolean {
   if (cfg.allowedOrigins.includes(origin)) return true;
   let url: URL;
   try {
@@ -30,7 +32,9 @@ export function originAllowed(origin: string, cfg: Pick<Config, "allowedOrigins"
   } catch {
     return false; // "null" and other opaque origins
   }
-  return (url.protocol === "http:" || url.protocol === "https:") && hostAllowed(url.host, cfg.allowedHosts);
+  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
+  if (url.host.toLowerCase() === host.toLowerCase()) return true;
+  return hostAllowed(url.host, cfg.allowedHosts.filter((h) => h !== "*"));
 }
 
 export function originGuard(cfg: Config): MiddlewareHandler {
@@ -40,7 +44,7 @@ export function originGuard(cfg: Config): MiddlewareHandler {
       return c.json(jsonRpcError(-32000, "Forbidden: Host not allowed", { type: "host_not_allowed" }), 403);
     }
     const origin = c.req.header("origin");
-    if (origin !== undefined && !originAllowed(origin, cfg)) {
+    if (origin !== undefined && !originAllowed(origin, cfg, host)) {
       return c.json(jsonRpcError(-32000, "Forbidden: Origin not allowed", { type: "origin_not_allowed" }), 403);
     }
     await next();

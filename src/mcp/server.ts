@@ -46,7 +46,8 @@ function toMcpTool(t: CatalogTool): Tool {
   return {
     name: t.shortName,
     ...(t.title ? { title: t.title } : {}),
-    ...(t.description ? { description: t.description } : {}),
+    // Clients (and the conformance suite) expect a description on every tool.
+    description: t.description ?? t.title ?? `${t.name} (from upstream ${t.upstream})`,
     inputSchema: t.inputSchema as Tool["inputSchema"],
     ...(t.outputSchema ? { outputSchema: t.outputSchema as Tool["outputSchema"] } : {}),
     ...(t.annotations ? { annotations: t.annotations } : {}),

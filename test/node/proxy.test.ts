@@ -87,7 +87,7 @@ describe("calls", () => {
     for (let i = 0; i < 50 && outcome !== "cancelled"; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const { invocations } = await (await node.admin("GET", "/invocations?limit=5")).json();
-      outcome = invocations.find((x: { toolName: string }) => x.toolName === "everything_trigger-long-running-operation" && x.outcome === "cancelled")?.outcome;
+      outcome = invocations.find((x: { toolName: string; outcome: string }) => x.toolName === "everything_trigger-long-running-operation" && x.outcome === "cancelled")?.outcome;
     }
     expect(outcome).toBe("cancelled");
   });

@@ -46,10 +46,18 @@ describe("Host and Origin checks", () => {
 
   it("accepts listed origins and origins on allowed hosts only", () => {
     const cfg = { allowedHosts: ["localhost"], allowedOrigins: ["https://app.example.com"] };
-    expect(originAllowed("http://localhost:6274", cfg)).toBe(true);
-    expect(originAllowed("https://app.example.com", cfg)).toBe(true);
-    expect(originAllowed("http://evil.example.com", cfg)).toBe(false);
-    expect(originAllowed("null", cfg)).toBe(false);
+    expect(originAllowed("http://localhost:6274", cfg, "localhost:8787")).toBe(true);
+    expect(originAllowed("https://app.example.com", cfg, "localhost:8787")).toBe(true);
+    expect(originAllowed("http://evil.example.com", cfg, "localhost:8787")).toBe(false);
+    expect(originAllowed("null", cfg, "localhost:8787")).toBe(false);
+  });
+
+  it("on the edge without PUBLIC_URL, accepts any Host but only same-origin browsers", () => {
+    const cfg = loadConfig({ ADMIN_TOKEN: "x".repeat(16), AUTHLESS: "true" }, { edge: true });
+    expect(cfg.allowedHosts).toEqual(["*"]);
+    expect(hostAllowed("mcpfed.someone.workers.dev", cfg.allowedHosts)).toBe(true);
+    expect(originAllowed("https://mcpfed.someone.workers.dev", cfg, "mcpfed.someone.workers.dev")).toBe(true);
+    expect(originAllowed("https://evil.example.com", cfg, "mcpfed.someone.workers.dev")).toBe(false);
   });
 });
 
@@ -59,7 +67,7 @@ describe("configuration", () => {
   it("has local defaults", () => {
     const c = loadConfig(base);
     expect(c.port).toBe(8787);
-    expect(c.publicUrl.origin).toBe("http://localhost:8787");
+    expect(c.publicUrl?.origin).toBe("http://localhost:8787");
     expect(c.allowedHosts).toEqual(expect.arrayContaining(["localhost", "127.0.0.1"]));
     expect(c.allowPrivateUpstreams).toBe(true);
     expect(c.mcpToken).toBeUndefined();
