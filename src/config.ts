@@ -1,5 +1,6 @@
 // Configuration from the environment, under the same names on every runtime.
 import { z } from "zod";
+import { parseSeed } from "./identity/seed.ts";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -18,6 +19,7 @@ const schema = z.object({
   LIBSQL_URL: z.string().regex(/^(file|libsql|https?|wss?):/, "must be a file:, libsql:, http(s): or ws(s): URL").optional(),
   LIBSQL_AUTH_TOKEN: z.string().min(1).optional(),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+  NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in base64url (43 characters)"),
   MCP_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   AUTHLESS: flag.default(false),
   NODE_NAME: z.string().min(1).max(100).default("mcpfed"),
@@ -43,6 +45,8 @@ export interface Config {
   libsqlUrl: string | undefined;
   libsqlAuthToken: string | undefined;
   adminToken: string;
+  /** The one secret every key is derived from (see src/identity/seed.ts). */
+  nodeSeed: Uint8Array;
   /** The bearer token /mcp requires; undefined only in authless mode. */
   mcpToken: string | undefined;
   nodeName: string;
@@ -94,6 +98,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     libsqlUrl: e.LIBSQL_URL,
     libsqlAuthToken: e.LIBSQL_AUTH_TOKEN,
     adminToken: e.ADMIN_TOKEN,
+    nodeSeed: parseSeed(e.NODE_SEED),
     mcpToken: e.MCP_TOKEN,
     nodeName: e.NODE_NAME,
     catalogMode: e.CATALOG_MODE,

@@ -5,6 +5,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadConfig, type Config, type Env } from "../config.ts";
+import { newSeed } from "../identity/seed.ts";
 import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema.ts";
 
@@ -18,20 +19,38 @@ export interface LocalStart {
   dataDir: string;
 }
 
-/** Reads ADMIN_TOKEN from the data folder, or makes one and says so once. */
+/** Reads a secret from the data folder, or makes one there on first start. */
+function generated(dataDir: string, name: string, make: () => string): { value: string; created: boolean } {
+  const file = join(dataDir, name);
+  if (existsSync(file)) return { value: readFileSync(file, "utf8").trim(), created: false };
+  const value = make();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return { value, created: true };
+}
+
 function adminToken(dataDir: string): string {
-  const file = join(dataDir, "admin-token");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  console.log(`Generated an admin token (saved in ${file}); the CLI reads it from there:\n  ADMIN_TOKEN=${token}`);
-  return token;
+  const { value, created } = generated(dataDir, "admin-token", newSeed);
+  if (created) {
+    console.log(`Generated an admin token (saved in ${join(dataDir, "admin-token")}); the CLI reads it from there:\n  ADMIN_TOKEN=${value}`);
+  }
+  return value;
+}
+
+/** The node's identity: generated once into the data folder, unless NODE_SEED is set. */
+function nodeSeed(dataDir: string): string {
+  const { value, created } = generated(dataDir, "node-seed", newSeed);
+  if (created) console.log(`Generated NODE_SEED (saved in ${join(dataDir, "node-seed")}). Back it up: it is this node's identity.`);
+  return value;
 }
 
 export async function startLocal(env: Env): Promise<LocalStart> {
   const dataDir = resolve(env.DATA_DIR ?? "data");
   mkdirSync(dataDir, { recursive: true });
-  const config = loadConfig({ ...env, ADMIN_TOKEN: env.ADMIN_TOKEN || adminToken(dataDir) });
+  const config = loadConfig({
+    ...env,
+    ADMIN_TOKEN: env.ADMIN_TOKEN || adminToken(dataDir),
+    NODE_SEED: env.NODE_SEED || nodeSeed(dataDir),
+  });
   const url = config.libsqlUrl ?? `file:${join(dataDir, "node.db")}`;
   const client = createClient({ url, ...(config.libsqlAuthToken ? { authToken: config.libsqlAuthToken } : {}) });
   if (url.startsWith("file:")) {

@@ -3,6 +3,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { newSeed } from "../../src/identity/seed.ts";
 import { ADMIN_TOKEN, BIN, TOOLS, freePort, ROOT, start, waitFor, type NodeProc } from "./processes.ts";
 
 function adminClient(url: string, token: string) {
@@ -39,6 +40,7 @@ export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc>
   const dataDir = mkdtempSync(join(tmpdir(), "mcpfed-workerd-"));
   const vars = {
     ADMIN_TOKEN,
+    NODE_SEED: newSeed(),
     // Workers are public by nature; on loopback the test runs authless, with loopback upstreams.
     AUTHLESS: "true",
     ALLOW_PRIVATE_UPSTREAMS: "true",

@@ -53,7 +53,7 @@ describe("Host and Origin checks", () => {
   });
 
   it("on the edge without PUBLIC_URL, accepts any Host but only same-origin browsers", () => {
-    const cfg = loadConfig({ ADMIN_TOKEN: "x".repeat(16), AUTHLESS: "true" }, { edge: true });
+    const cfg = loadConfig({ ADMIN_TOKEN: "x".repeat(16), NODE_SEED: "A".repeat(43), AUTHLESS: "true" }, { edge: true });
     expect(cfg.allowedHosts).toEqual(["*"]);
     expect(hostAllowed("mcpfed.someone.workers.dev", cfg.allowedHosts)).toBe(true);
     expect(originAllowed("https://mcpfed.someone.workers.dev", cfg, "mcpfed.someone.workers.dev")).toBe(true);
@@ -62,7 +62,7 @@ describe("Host and Origin checks", () => {
 });
 
 describe("configuration", () => {
-  const base = { ADMIN_TOKEN: "x".repeat(16) };
+  const base = { ADMIN_TOKEN: "x".repeat(16), NODE_SEED: "A".repeat(43) };
 
   it("has local defaults", () => {
     const c = loadConfig(base);
@@ -79,6 +79,8 @@ describe("configuration", () => {
     expect(() => loadConfig({ ...base, CATALOG_MODE: "some" })).toThrow(/CATALOG_MODE/);
     expect(() => loadConfig({ ...base, LIBSQL_URL: "postgres://x" })).toThrow(/LIBSQL_URL/);
     expect(() => loadConfig({})).toThrow(ConfigError);
+    expect(() => loadConfig({ ADMIN_TOKEN: base.ADMIN_TOKEN })).toThrow(/NODE_SEED/);
+    expect(() => loadConfig({ ...base, NODE_SEED: "too-short" })).toThrow(/NODE_SEED/);
   });
 
   it("requires MCP_TOKEN off loopback and on the edge, unless authless on purpose", () => {

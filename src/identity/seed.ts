@@ -1,0 +1,44 @@
+// NODE_SEED: the one secret an operator keeps. Every key the node uses is derived from it with
+// HKDF-SHA256 under a distinct label, so no two purposes ever share key material.
+
+export const SEED_BYTES = 32;
+/** HKDF salt: the protocol version, so a future version derives unrelated keys. */
+const SALT = new TextEncoder().encode("mcpfed/1");
+
+export class SeedError extends Error {
+  override name = "SeedError";
+}
+
+function fromBase64url(s: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new SeedError("NODE_SEED must be base64url");
+  const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4);
+  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+}
+
+export function toBase64url(bytes: Uint8Array): string {
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Decodes NODE_SEED: exactly 32 bytes, base64url without padding. */
+export function parseSeed(text: string): Uint8Array {
+  const bytes = fromBase64url(text.trim());
+  if (bytes.length !== SEED_BYTES) throw new SeedError(`NODE_SEED must decode to ${SEED_BYTES} bytes, got ${bytes.length}`);
+  return bytes;
+}
+
+export function newSeed(): string {
+  return toBase64url(crypto.getRandomValues(new Uint8Array(SEED_BYTES)));
+}
+
+/** `length` bytes of HKDF-SHA256(seed, salt "mcpfed/1", info = label). */
+export async function deriveBytes(seed: Uint8Array, label: string, length = 32): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey("raw", seed as BufferSource, "HKDF", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits(
+    { name: "HKDF", hash: "SHA-256", salt: SALT, info: new TextEncoder().encode(label) },
+    key,
+    length * 8,
+  );
+  return new Uint8Array(bits);
+}
