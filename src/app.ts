@@ -5,8 +5,10 @@ import { HTTPException } from "hono/http-exception";
 import { adminRoutes } from "./admin/routes.ts";
 import type { AppEnv } from "./app-env.ts";
 import { Inflight } from "./calls/inflight.ts";
+import { InvocationLog } from "./calls/invocations.ts";
 import type { Config } from "./config.ts";
 import { log } from "./log.ts";
+import { onWorkers } from "./platform.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
 import type { Services } from "./services.ts";
 import type { Database } from "./store/database.ts";
@@ -50,6 +52,7 @@ export function createApp(opts: AppOptions): NodeApp {
     db: opts.db,
     nodeId: PLACEHOLDER_NODE_ID,
     inflight: new Inflight(),
+    invocations: new InvocationLog(opts.db),
     defer: track,
     pool: new UpstreamPool({
       clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },
@@ -72,14 +75,8 @@ export function createApp(opts: AppOptions): NodeApp {
 
   const app = new Hono<AppEnv>();
   app.use("*", async (c, next) => {
-    let waitUntil: ((p: Promise<unknown>) => void) | undefined;
-    try {
-      const ctx = c.executionCtx;
-      waitUntil = (p) => ctx.waitUntil(p);
-    } catch {
-      // No ExecutionContext outside Workers: the process outlives the response.
-    }
-    c.set("defer", waitUntil ?? track);
+    // Elsewhere the process outlives the response, so a tracked promise is enough.
+    c.set("defer", onWorkers ? (p) => c.executionCtx.waitUntil(p) : track);
     await next();
   });
   app.onError((err, c) => {

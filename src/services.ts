@@ -1,6 +1,7 @@
 // What every part of a node is handed: its settings, its store and its upstream sessions.
 import type { Config } from "./config.ts";
 import type { Inflight } from "./calls/inflight.ts";
+import type { InvocationLog } from "./calls/invocations.ts";
 import type { Database } from "./store/database.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
 
@@ -9,6 +10,7 @@ export interface Services {
   db: Database;
   pool: UpstreamPool;
   inflight: Inflight;
+  invocations: InvocationLog;
   /** Placeholder until node identity lands; the first segment of every global id. */
   nodeId: string;
   /** Keeps work alive after the response: waitUntil on Workers, a tracked promise elsewhere. */

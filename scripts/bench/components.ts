@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Hono } from "hono";
 import { createApp } from "../../src/app.ts";
-import { appendInvocation } from "../../src/calls/invocations.ts";
+import { invocations } from "../../src/store/schema.ts";
 import { findCallable } from "../../src/catalog/repository.ts";
 import { buildServer } from "../../src/mcp/server.ts";
 import { startLocal } from "../../src/runtimes/local.ts";
@@ -87,11 +87,11 @@ export async function runComponents(n = intEnv("COMPONENT_OPS", 3000)) {
     );
     costs.push(await measure("findCallable (catalog lookup, drizzle + libSQL)", n, () => findCallable(s.db, { shortName: "everything_echo" })));
     costs.push(
-      await measure("appendInvocation (invocation log insert)", n, (i) =>
-        appendInvocation(s.db, {
+      await measure("one invocation-log row inserted alone (the log batches them)", n, (i) =>
+        s.db.insert(invocations).values({
           at: Date.now(),
           caller: "anonymous",
-          toolId: found.tool.globalId,
+          toolId: found.globalId,
           toolName: "everything_echo",
           upstream: "everything",
           durationMs: i % 7,
@@ -101,7 +101,7 @@ export async function runComponents(n = intEnv("COMPONENT_OPS", 3000)) {
         }),
       ),
     );
-    const target = targetOf(found.upstream);
+    const target = targetOf({ ...found, name: found.upstream });
     costs.push(
       await measure("upstream call through the pooled SDK client (node's side only)", n, (i) =>
         s.pool.use(target, (c) => c.callTool({ name: "echo", arguments: { message: `m${i}` } })),

@@ -1,13 +1,45 @@
-// The invocation log: one row per tools/call, appended after the response is on its way.
+// The invocation log: one row per tools/call. Rows are buffered for a moment and written together:
+// on embedded libSQL every statement runs on the event loop, so one insert per call would sit on
+// the hot path even when deferred.
 import { desc } from "drizzle-orm";
-import type { Database } from "../store/database.ts";
+import { log } from "../log.ts";
+import { chunks, type Database } from "../store/database.ts";
 import { invocations } from "../store/schema.ts";
 
 export type Invocation = typeof invocations.$inferInsert;
 export type Outcome = Invocation["outcome"];
 
-export async function appendInvocation(db: Database, row: Invocation): Promise<void> {
-  await db.insert(invocations).values(row);
+const FLUSH_AFTER_MS = 20;
+
+export class InvocationLog {
+  #rows: Invocation[] = [];
+  #flushing: Promise<void> | undefined;
+
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Queues a row. The first row of a batch schedules the write and hands it to `defer`, so on
+   * Workers the write lives within that request's waitUntil, and elsewhere the node awaits it
+   * before it shuts down.
+   */
+  append(row: Invocation, defer: (work: Promise<unknown>) => void): void {
+    this.#rows.push(row);
+    if (this.#flushing) return;
+    this.#flushing = new Promise((r) => setTimeout(r, FLUSH_AFTER_MS)).then(() => this.#write());
+    defer(this.#flushing);
+  }
+
+  async #write(): Promise<void> {
+    const rows = this.#rows;
+    this.#rows = [];
+    this.#flushing = undefined;
+    const [first, ...rest] = chunks(rows, 9).map((c) => this.db.insert(invocations).values(c));
+    try {
+      if (first) await this.db.batch([first, ...rest]);
+    } catch (err) {
+      log.error("invocation.log_failed", { rows: rows.length, error: String(err) });
+    }
+  }
 }
 
 export function recentInvocations(db: Database, limit: number) {

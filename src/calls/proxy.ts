@@ -1,17 +1,15 @@
 // A tools/call relayed to the upstream that hosts the tool: with a timeout, cancellation and
 // progress passed through, failures mapped to MCP errors, and one line in the invocation log.
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import { markUnavailable, targetOf, type UpstreamRow } from "../upstreams/repository.ts";
+import { z } from "zod";
+import type { Callable } from "../catalog/repository.ts";
 import type { Caller, Services } from "../services.ts";
-import type { CatalogTool } from "../catalog/repository.ts";
+import { markUnavailable, targetOf } from "../upstreams/repository.ts";
 import { upstreamFailure } from "./errors.ts";
-import { appendInvocation, type Outcome } from "./invocations.ts";
-import { log } from "../log.ts";
+import type { Outcome } from "./invocations.ts";
 
 export interface ToolCall {
-  tool: CatalogTool;
-  upstream: UpstreamRow;
+  tool: Callable;
   arguments: Record<string, unknown> | undefined;
   /** The name the client used: a short name, or call_tool's id. */
   calledAs: string;
@@ -20,44 +18,50 @@ export interface ToolCall {
   onprogress?: ((p: Progress) => void) | undefined;
 }
 
+// The result goes back through this node's own MCP server, which validates it against the
+// CallToolResult schema; validating it here too would only parse it twice.
+const relayedResult = z.looseObject({});
+
 export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall): Promise<CallToolResult> {
   const started = performance.now();
   const at = Date.now();
+  const { tool } = call;
   const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
   let outcome: Outcome = "ok";
   let error: string | null = null;
   try {
-    const result = await s.pool.use(targetOf(call.upstream), (client) =>
-      client.callTool({ name: call.tool.name, arguments: call.arguments }, CallToolResultSchema, {
+    const result = (await s.pool.use(targetOf({ ...tool, name: tool.upstream }), (client) =>
+      client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
         signal,
         timeout: s.config.callTimeoutMs,
         resetTimeoutOnProgress: true,
         maxTotalTimeout: s.config.callTimeoutMs * 10,
         ...(call.onprogress ? { onprogress: call.onprogress } : {}),
       }),
-    );
+    )) as CallToolResult;
     if (result.isError) outcome = "tool_error";
-    return result as CallToolResult;
+    return result;
   } catch (err) {
-    const failure = upstreamFailure(call.tool.upstream, err, signal);
+    const failure = upstreamFailure(tool.upstream, err, signal);
     outcome = failure.outcome;
     error = failure.error.message;
-    if (outcome === "unavailable") caller.defer(markUnavailable(s.db, call.tool.upstream, error));
+    if (outcome === "unavailable") caller.defer(markUnavailable(s.db, tool.upstream, error));
     throw failure.error;
   } finally {
     done();
-    caller.defer(
-      appendInvocation(s.db, {
+    s.invocations.append(
+      {
         at,
         caller: caller.id,
-        toolId: call.tool.globalId,
+        toolId: tool.globalId,
         toolName: call.calledAs,
-        upstream: call.tool.upstream,
+        upstream: tool.upstream,
         durationMs: Math.round(performance.now() - started),
         outcome,
         error,
         arguments: s.config.logArguments ? (call.arguments ?? null) : null,
-      }).catch((e: unknown) => log.error("invocation.log_failed", { error: String(e) })),
+      },
+      caller.defer,
     );
   }
 }

@@ -1,7 +1,7 @@
 // The composite catalog as stored: what each upstream offers, under which short names.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
-import type { Database } from "../store/database.ts";
+import { chunks, type Database } from "../store/database.ts";
 import { prompts, resources, resourceTemplates, tools, toolSettings, upstreams } from "../store/schema.ts";
 import { sha256Hex, toolFingerprint } from "./fingerprint.ts";
 import { assignName, globalToolId, NAME_PATTERN, preferredName, RESERVED_NAMES } from "./names.ts";
@@ -40,14 +40,6 @@ export class CatalogConflictError extends Error {
   override name = "CatalogConflictError";
 }
 
-// D1 binds at most 100 parameters per statement.
-const MAX_PARAMS = 100;
-function chunks<T>(rows: T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(MAX_PARAMS / columns));
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
 
 const toolColumns = {
   globalId: tools.globalId,
@@ -260,9 +252,11 @@ export function forgetUpstreamNames(db: Database, nodeId: string, upstream: stri
 
 /** Ranked full-text search over name, title, description and tags; hidden tools never match. */
 export async function searchTools(db: Database, query: string, limit: number) {
-  const terms = query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  // One-letter words match nearly everything and make the ranking scan the whole index; short
+  // words match whole tokens only, longer ones as prefixes too.
+  const terms = (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => t.length > 1);
   if (terms.length === 0) return [];
-  const match = terms.map((t) => `"${t}"*`).join(" OR ");
+  const match = terms.map((t) => (t.length >= 3 ? `"${t}"*` : `"${t}"`)).join(" OR ");
   const hits = await db.all<{ global_id: string; score: number }>(sql`
     SELECT f.global_id, bm25(tools_fts, 0, 10, 5, 1, 3) AS score
     FROM tools_fts f JOIN tool_settings s ON s.global_id = f.global_id
@@ -298,15 +292,41 @@ export async function findPrompt(db: Database, shortName: string) {
   return row;
 }
 
-/** A tool with what it takes to call it: one query on the hot path. */
-export async function findCallable(db: Database, by: { shortName: string } | { globalId: string }) {
-  const cond = "shortName" in by ? eq(toolSettings.shortName, by.shortName) : eq(tools.globalId, by.globalId);
-  const [row] = await db
-    .select({ tool: toolColumns, upstream: upstreams })
+/** What a call needs: the tool's identity and how to reach its upstream. */
+const callableColumns = {
+  globalId: tools.globalId,
+  upstream: tools.upstream,
+  name: tools.name,
+  shortName: toolSettings.shortName,
+  fingerprint: tools.fingerprint,
+  kind: upstreams.kind,
+  url: upstreams.url,
+  headers: upstreams.headers,
+  command: upstreams.command,
+  args: upstreams.args,
+  env: upstreams.env,
+};
+export type Callable = Awaited<ReturnType<typeof findCallable>> & {};
+
+function callableQuery(db: Database, by: "shortName" | "globalId") {
+  const key = by === "shortName" ? toolSettings.shortName : tools.globalId;
+  return db
+    .select(callableColumns)
     .from(tools)
     .innerJoin(toolSettings, eq(toolSettings.globalId, tools.globalId))
     .innerJoin(upstreams, eq(upstreams.name, tools.upstream))
-    .where(and(cond, eq(toolSettings.hidden, false)))
-    .limit(1);
+    .where(and(eq(key, sql.placeholder("key")), eq(toolSettings.hidden, false)))
+    .limit(1)
+    .prepare();
+}
+
+// Built once per database: this lookup runs on every call, and building it costs more than running it.
+const prepared = new WeakMap<Database, Record<"shortName" | "globalId", ReturnType<typeof callableQuery>>>();
+
+/** A visible tool with what it takes to call it: one query on the hot path. */
+export async function findCallable(db: Database, by: { shortName: string } | { globalId: string }) {
+  let q = prepared.get(db);
+  if (!q) prepared.set(db, (q = { shortName: callableQuery(db, "shortName"), globalId: callableQuery(db, "globalId") }));
+  const [row] = "shortName" in by ? await q.shortName.all({ key: by.shortName }) : await q.globalId.all({ key: by.globalId });
   return row;
 }

@@ -3,6 +3,8 @@
 // without DNS access (Workers) cannot see what a public name resolves to, and Workers' own
 // egress cannot reach private ranges anyway.
 
+import { onWorkers } from "../platform.ts";
+
 export class UnsafeUrlError extends Error {
   override name = "UnsafeUrlError";
 }
@@ -64,15 +66,18 @@ export function assertSafeUrl(raw: string, allowPrivate: boolean): void {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-// Workers bind an AbortSignal to the request that created it, and an upstream session (with its
-// transport's signal) outlives that request. There the signal is dropped: closing a session then
-// aborts nothing, and the platform cancels a request's leftover fetches anyway.
-const requestBoundSignals = globalThis.navigator?.userAgent === "Cloudflare-Workers";
-
-/** A fetch that refuses redirects, so a vetted URL cannot bounce to an unvetted one. */
+/**
+ * The fetch of upstream sessions: it refuses redirects, so a vetted URL cannot bounce to an
+ * unvetted one, and it gives each request a signal of its own. The SDK passes one session-wide
+ * signal to every request; Node's fetch leaves a listener on it per request until collected, which
+ * grows without bound on a long-lived session. On Workers a signal is bound to the request that
+ * made it while a session outlives that request, so there it is dropped: closing a session then
+ * aborts nothing, and the platform cancels a request's leftover fetches anyway.
+ */
 export const fetchNoRedirect: typeof fetch = async (input, init) => {
+  const signal = onWorkers || !init?.signal ? undefined : AbortSignal.any([init.signal]);
   // "manual", not "error": Workers reject redirect: "error".
-  const res = await fetch(input, { ...init, redirect: "manual", ...(requestBoundSignals ? { signal: undefined } : {}) });
+  const res = await fetch(input, { ...init, redirect: "manual", signal });
   if (res.type === "opaqueredirect" || REDIRECTS.has(res.status)) {
     void res.body?.cancel();
     throw new UnsafeUrlError(`the upstream answered with a redirect (${res.status}), which is not followed`);

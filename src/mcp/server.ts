@@ -28,7 +28,6 @@ import {
   type CatalogTool,
 } from "../catalog/repository.ts";
 import { unknownTool, upstreamFailure } from "../calls/errors.ts";
-import { appendInvocation } from "../calls/invocations.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
 import { getUpstream, targetOf } from "../upstreams/repository.ts";
 import type { Caller, Services } from "../services.ts";
@@ -127,22 +126,15 @@ export function buildServer(s: Services, caller: Caller): Server {
         ? await findCallable(s.db, { globalId: target })
         : await findCallable(s.db, { shortName: target });
     if (!found) {
-      caller.defer(
-        appendInvocation(s.db, {
-          at: Date.now(),
-          caller: caller.id,
-          toolName: target,
-          durationMs: 0,
-          outcome: "unknown_tool",
-          error: "unknown tool",
-        }).catch(() => {}),
+      s.invocations.append(
+        { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: "unknown_tool", error: "unknown tool" },
+        caller.defer,
       );
       throw unknownTool(target);
     }
     const progressToken = req.params._meta?.progressToken;
     return proxyToolCall(s, caller, {
-      tool: found.tool,
-      upstream: found.upstream,
+      tool: found,
       arguments: args,
       calledAs: target,
       requestId: extra.requestId,

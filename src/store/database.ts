@@ -12,6 +12,17 @@ import type * as schema from "./schema.ts";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Database = BaseSQLiteDatabase<"async", any, typeof schema> & Pick<LibSQLDatabase<typeof schema>, "batch">;
 
+// D1 binds at most 100 parameters per statement.
+const MAX_PARAMS = 100;
+
+/** Splits rows for multi-row inserts so that no statement binds more than D1 allows. */
+export function chunks<T>(rows: T[], columns: number): T[][] {
+  const size = Math.max(1, Math.floor(MAX_PARAMS / columns));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
 // Written through a table object: drizzle's D1 batch cannot bind the parameters of raw SQL.
 const migrationLog = sqliteTable("_migrations", { tag: text("tag").primaryKey(), appliedAt: integer("applied_at").notNull() });
 

@@ -45,7 +45,10 @@ export function listUpstreams(db: Database): Promise<UpstreamRow[]> {
   return db.select().from(upstreams).orderBy(upstreams.name);
 }
 
-export function targetOf(row: UpstreamRow): UpstreamTarget {
+/** The columns that say how to reach an upstream. */
+export type UpstreamReach = Pick<UpstreamRow, "name" | "kind" | "url" | "headers" | "command" | "args" | "env">;
+
+export function targetOf(row: UpstreamReach): UpstreamTarget {
   return row.kind === "http"
     ? { name: row.name, kind: "http", url: row.url!, headers: row.headers ?? {} }
     : { name: row.name, kind: "stdio", command: row.command!, args: row.args ?? [], env: row.env ?? {} };
