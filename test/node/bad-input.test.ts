@@ -2,7 +2,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, rawMcp } from "../support/mcp.ts";
-import { startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
@@ -78,10 +78,12 @@ describe("/mcp", () => {
     await expect(client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toMatchObject({ code: -32602 });
     await expect(client.callTool({ name: "call_tool", arguments: { id: "local/nope/x" } })).rejects.toMatchObject({ code: -32602 });
     await expect(client.callTool({ name: "search_tools", arguments: { limit: 5 } })).rejects.toMatchObject({ code: -32602 });
-    const { invocations } = await (await node.admin("GET", "/invocations?limit=10")).json();
-    expect(invocations.filter((i: { outcome: string }) => i.outcome === "unknown_tool").map((i: { toolName: string }) => i.toolName)).toEqual(
-      expect.arrayContaining(["no_such_tool", "local/nope/x"]),
-    );
+    await eventually(async () => {
+      const { invocations } = await (await node.admin("GET", "/invocations?limit=10")).json();
+      expect(invocations.filter((i: { outcome: string }) => i.outcome === "unknown_tool").map((i: { toolName: string }) => i.toolName)).toEqual(
+        expect.arrayContaining(["no_such_tool", "local/nope/x"]),
+      );
+    });
   });
 });
 
@@ -137,8 +139,10 @@ describe("a dead upstream", () => {
     expect(view.status).toBe("unavailable");
     // Other upstreams are unaffected.
     expect((await client.callTool({ name: "everything_echo", arguments: { message: "still here" } })).isError).toBeFalsy();
-    const { invocations } = await (await node.admin("GET", "/invocations?limit=10")).json();
-    expect(invocations.some((i: { toolName: string; outcome: string }) => i.toolName === "mortal_echo" && i.outcome === "unavailable")).toBe(true);
+    await eventually(async () => {
+      const { invocations } = await (await node.admin("GET", "/invocations?limit=10")).json();
+      expect(invocations.some((i: { toolName: string; outcome: string }) => i.toolName === "mortal_echo" && i.outcome === "unavailable")).toBe(true);
+    });
   });
 
   it("registers an unreachable upstream as unavailable instead of failing", async () => {

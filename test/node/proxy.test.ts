@@ -3,7 +3,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../support/mcp.ts";
-import { startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
@@ -106,10 +106,12 @@ describe("calls", () => {
   });
 
   it("logs every invocation without arguments", async () => {
-    const { invocations } = await (await node.admin("GET", "/invocations?limit=100")).json();
-    const echo = invocations.find((i: { toolName: string; outcome: string }) => i.toolName === "everything_echo" && i.outcome === "ok");
-    expect(echo).toMatchObject({ toolId: "local/everything/echo", upstream: "everything", caller: "anonymous", arguments: null });
-    expect(invocations.some((i: { outcome: string }) => i.outcome === "tool_error")).toBe(true);
+    await eventually(async () => {
+      const { invocations } = await (await node.admin("GET", "/invocations?limit=100")).json();
+      const echo = invocations.find((i: { toolName: string; outcome: string }) => i.toolName === "everything_echo" && i.outcome === "ok");
+      expect(echo).toMatchObject({ toolId: "local/everything/echo", upstream: "everything", caller: "anonymous", arguments: null });
+      expect(invocations.some((i: { outcome: string }) => i.outcome === "tool_error")).toBe(true);
+    });
   });
 });
 

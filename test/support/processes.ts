@@ -125,3 +125,16 @@ export async function startNode(opts: NodeOptions = {}): Promise<NodeProc> {
 export function adminTokenIn(dataDir: string): string {
   return readFileSync(join(dataDir, "admin-token"), "utf8").trim();
 }
+
+/** Retries an assertion until it holds, for state written after the response (e.g. the invocation log). */
+export async function eventually<T>(check: () => Promise<T>, ms = 3000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
