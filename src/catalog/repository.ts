@@ -1,7 +1,7 @@
 // The composite catalog as stored: what each upstream offers, under which short names.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { chunks, type Database } from "../store/database.ts";
+import { chunks, prepareOnce, type Database } from "../store/database.ts";
 import { prompts, resources, resourceTemplates, tools, toolSettings, upstreams } from "../store/schema.ts";
 import { sha256Hex, toolFingerprint } from "./fingerprint.ts";
 import { assignName, globalToolId, NAME_PATTERN, preferredName, RESERVED_NAMES } from "./names.ts";
@@ -66,9 +66,21 @@ function selectTools(db: Database) {
     .innerJoin(upstreams, eq(upstreams.name, tools.upstream));
 }
 
+/** Every tool, hidden ones included: the operator's view. */
 export function listTools(db: Database, upstream?: string): Promise<CatalogTool[]> {
   const q = selectTools(db);
   return (upstream ? q.where(eq(tools.upstream, upstream)) : q).orderBy(toolSettings.shortName);
+}
+
+/** What tools/list shows: visible tools, or only the pinned ones in search mode. */
+export function listVisibleTools(db: Database, pinnedOnly: boolean): Promise<CatalogTool[]> {
+  const q = prepareOnce(db, "visibleTools", () =>
+    selectTools(db)
+      .where(and(eq(toolSettings.hidden, false), sql`${toolSettings.pinned} >= ${sql.placeholder("minPinned")}`))
+      .orderBy(toolSettings.shortName)
+      .prepare(),
+  );
+  return q.all({ minPinned: pinnedOnly ? 1 : 0 });
 }
 
 export async function findTool(db: Database, by: { shortName: string } | { globalId: string }) {
@@ -320,13 +332,11 @@ function callableQuery(db: Database, by: "shortName" | "globalId") {
     .prepare();
 }
 
-// Built once per database: this lookup runs on every call, and building it costs more than running it.
-const prepared = new WeakMap<Database, Record<"shortName" | "globalId", ReturnType<typeof callableQuery>>>();
-
 /** A visible tool with what it takes to call it: one query on the hot path. */
 export async function findCallable(db: Database, by: { shortName: string } | { globalId: string }) {
-  let q = prepared.get(db);
-  if (!q) prepared.set(db, (q = { shortName: callableQuery(db, "shortName"), globalId: callableQuery(db, "globalId") }));
-  const [row] = "shortName" in by ? await q.shortName.all({ key: by.shortName }) : await q.globalId.all({ key: by.globalId });
+  const [row] =
+    "shortName" in by
+      ? await prepareOnce(db, "callableByName", () => callableQuery(db, "shortName")).all({ key: by.shortName })
+      : await prepareOnce(db, "callableById", () => callableQuery(db, "globalId")).all({ key: by.globalId });
   return row;
 }

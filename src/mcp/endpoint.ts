@@ -60,11 +60,11 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         enableJsonResponse: !stream,
       });
       await server.connect(transport);
-      // A client that goes away aborts its request handlers, and with them the upstream call.
-      c.req.raw.signal.addEventListener("abort", () => void server.close(), { once: true });
-      const res = await transport.handleRequest(c.req.raw, { parsedBody: body });
-      if (!stream) void server.close();
-      return res;
+      // A JSON answer exists only once every handler has finished, so nothing is left to close.
+      // A stream is different: a client that goes away aborts its handlers, and with them the
+      // upstream call. (Only then is the request's signal touched: on Node it is built lazily.)
+      if (stream) c.req.raw.signal.addEventListener("abort", () => void server.close(), { once: true });
+      return transport.handleRequest(c.req.raw, { parsedBody: body });
     },
   );
 

@@ -23,7 +23,7 @@ import {
   listPrompts,
   listResources,
   listResourceTemplates,
-  listTools,
+  listVisibleTools,
   searchTools,
   type CatalogTool,
 } from "../catalog/repository.ts";
@@ -92,8 +92,7 @@ export function buildServer(s: Services, caller: Caller): Server {
   });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
-    const all = await listTools(s.db);
-    const shown = all.filter((t) => !t.hidden && (s.config.catalogMode === "full" || t.pinned));
+    const shown = await listVisibleTools(s.db, s.config.catalogMode === "search");
     return { tools: [...metaTools, ...shown.map(toMcpTool)] };
   });
 

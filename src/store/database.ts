@@ -23,6 +23,16 @@ export function chunks<T>(rows: T[], columns: number): T[][] {
   return out;
 }
 
+const prepared = new WeakMap<Database, Map<string, unknown>>();
+
+/** A drizzle prepared query, built once per database: on hot paths, building costs more than running. */
+export function prepareOnce<T>(db: Database, key: string, build: () => T): T {
+  let queries = prepared.get(db);
+  if (!queries) prepared.set(db, (queries = new Map()));
+  if (!queries.has(key)) queries.set(key, build());
+  return queries.get(key) as T;
+}
+
 // Written through a table object: drizzle's D1 batch cannot bind the parameters of raw SQL.
 const migrationLog = sqliteTable("_migrations", { tag: text("tag").primaryKey(), appliedAt: integer("applied_at").notNull() });
 
