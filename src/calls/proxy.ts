@@ -18,6 +18,8 @@ export interface ToolCall {
   requestId: string | number;
   signal: AbortSignal;
   onprogress?: ((p: Progress) => void) | undefined;
+  /** Why policy let the call through, for the audit trail. */
+  authorization: string;
 }
 
 export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall): Promise<CallToolResult> {
@@ -46,6 +48,7 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
     throw failure.error;
   } finally {
     done();
+    const durationMs = Math.round(performance.now() - started);
     caller.defer(
       appendInvocation(s.db, {
         at,
@@ -53,11 +56,27 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
         toolId: call.tool.globalId,
         toolName: call.calledAs,
         upstream: call.tool.upstream,
-        durationMs: Math.round(performance.now() - started),
+        durationMs,
         outcome,
         error,
         arguments: s.config.logArguments ? (call.arguments ?? null) : null,
       }).catch((e: unknown) => log.error("invocation.log_failed", { error: String(e) })),
+    );
+    caller.defer(
+      s.access.audit.append({
+        actor: caller.id,
+        action: "tool.call",
+        target: call.tool.globalId,
+        decision: "allow",
+        reason: call.authorization,
+        details: {
+          calledAs: call.calledAs,
+          outcome,
+          durationMs,
+          ...(error ? { error } : {}),
+          ...(s.config.logArguments ? { arguments: call.arguments ?? null } : {}),
+        },
+      }),
     );
   }
 }

@@ -31,6 +31,8 @@ import { unknownTool, upstreamFailure } from "../calls/errors.ts";
 import { appendInvocation } from "../calls/invocations.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
 import { getUpstream, targetOf } from "../upstreams/repository.ts";
+import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../grants/tools.ts";
+import { admitCall, callableTools } from "../policy/enforcement.ts";
 import type { Caller, Services } from "../services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { VERSION } from "../version.ts";
@@ -94,15 +96,19 @@ export function buildServer(s: Services, caller: Caller): Server {
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const all = await listTools(s.db);
-    const shown = all.filter((t) => !t.hidden && (s.config.catalogMode === "full" || t.pinned));
-    return { tools: [...metaTools, ...shown.map(toMcpTool)] };
+    const shown = await callableTools(s, caller, all.filter((t) => !t.hidden && (s.config.catalogMode === "full" || t.pinned)));
+    const own = (await grantsInPlay(s, caller)) ? [...metaTools, ...grantTools] : metaTools;
+    return { tools: [...own, ...shown.map(toMcpTool)] };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
     const { name } = req.params;
+    if (isGrantTool(name)) return callGrantTool(s, caller, name, req.params.arguments);
     if (name === SEARCH_TOOLS) {
       const args = parseArgs(searchToolsArgs, req.params.arguments);
-      const hits = await searchTools(s.db, args.query, args.limit);
+      const found = await searchTools(s.db, args.query, args.limit);
+      const callable = new Set(await callableTools(s, caller, found.map((h) => h.tool)));
+      const hits = found.filter((h) => callable.has(h.tool));
       const results = hits.map(({ tool, score }) => ({
         name: tool.shortName,
         id: tool.globalId,
@@ -139,12 +145,14 @@ export function buildServer(s: Services, caller: Caller): Server {
       );
       throw unknownTool(target);
     }
+    const admitted = await admitCall(s, caller, found.tool, req.params._meta);
     const progressToken = req.params._meta?.progressToken;
     return proxyToolCall(s, caller, {
       tool: found.tool,
       upstream: found.upstream,
       arguments: args,
       calledAs: target,
+      authorization: admitted.reason,
       requestId: extra.requestId,
       signal: extra.signal,
       onprogress:
@@ -154,12 +162,13 @@ export function buildServer(s: Services, caller: Caller): Server {
               void extra
                 .sendNotification({ method: "notifications/progress", params: { ...p, progressToken } })
                 .catch(() => {}),
-    });
+    }).finally(() => caller.defer(admitted.release()));
   });
 
   server.setRequestHandler(ListResourcesRequestSchema, async () => {
     const rows = await listResources(s.db);
-    return { resources: rows.map((r) => r.resources.body as { uri: string; name: string }) };
+    const own = (await grantsInPlay(s, caller)) ? grantResources : [];
+    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string })] };
   });
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
@@ -169,6 +178,8 @@ export function buildServer(s: Services, caller: Caller): Server {
 
   server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
     const { uri } = req.params;
+    const own = await readGrantResource(s, caller, uri);
+    if (own) return own;
     let upstream = (await findResource(s.db, uri))[0]?.upstream;
     if (!upstream) {
       const templates = await listResourceTemplates(s.db);
