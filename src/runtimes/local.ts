@@ -52,11 +52,12 @@ export async function startLocal(env: Env): Promise<LocalStart> {
     NODE_SEED: env.NODE_SEED || nodeSeed(dataDir),
   });
   const url = config.libsqlUrl ?? `file:${join(dataDir, "node.db")}`;
-  const client = createClient({ url, ...(config.libsqlAuthToken ? { authToken: config.libsqlAuthToken } : {}) });
+  // The busy timeout rides out short locks, on every connection of the client's pool (a PRAGMA
+  // would reach only one): other processes may share the file.
+  const client = createClient({ url, timeout: 5000, ...(config.libsqlAuthToken ? { authToken: config.libsqlAuthToken } : {}) });
   if (url.startsWith("file:")) {
-    // WAL lets the CLI and tests read while the node writes; the timeout rides out short locks.
+    // WAL lets the CLI and tests read while the node writes.
     await client.execute("PRAGMA journal_mode = WAL");
-    await client.execute("PRAGMA busy_timeout = 5000");
     await client.execute("PRAGMA synchronous = NORMAL");
   }
   const db = drizzle(client, { schema }) as Database;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 import { hostAllowed, originAllowed } from "../../src/guards/origin.ts";
+import { redact } from "../../src/guards/redaction.ts";
 import { unsafeUrlReason } from "../../src/guards/ssrf.ts";
 
 describe("SSRF guard", () => {
@@ -94,5 +95,23 @@ describe("configuration", () => {
     const edge = loadConfig({ ...base, PUBLIC_URL: "https://n.example.com" }, { edge: true });
     expect(edge.allowPrivateUpstreams).toBe(false);
     expect(edge.allowedHosts).toEqual(["n.example.com"]);
+  });
+});
+
+describe("redaction", () => {
+  it.each([
+    ["Authorization: Bearer abc.def-ghi", "Authorization: Bearer [redacted]"],
+    ["token mcpfed_0123456789abcdefghijKLMN used", "token mcpfed_[redacted] used"],
+    ["got eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln back", "got [redacted JWT] back"],
+    ["rt.AAAAAAAAAAAAAAAAAAAAAA.3.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", "[redacted refresh token]"],
+    ["https://x.example/cb?code=abc123&state=s", "https://x.example/cb?code=[redacted]&state=s"],
+    ["GET /q?api_key=sk-live-1&x=1", "GET /q?api_key=[redacted]&x=1"],
+  ])("masks %s", (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  it("leaves ordinary text alone", () => {
+    const text = "upstream everything timed out after 60000 ms (rt.x is not a token)";
+    expect(redact(text)).toBe(text);
   });
 });
