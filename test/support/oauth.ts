@@ -138,7 +138,7 @@ export function tokenRequest(baseUrl: string, params: Record<string, string | un
 /** A public client registered by hand, and one code for it, through consent. */
 export async function codeFor(
   baseUrl: string,
-  opts: { redirectUri?: string; scope?: string } = {},
+  opts: { redirectUri?: string; scope?: string; passphrase?: string } = {},
 ): Promise<{ clientId: string; redirectUri: string; code: string; verifier: string }> {
   const redirectUri = opts.redirectUri ?? LOOPBACK_REDIRECT;
   const reg = await register(baseUrl, { client_name: "by hand", redirect_uris: [redirectUri], token_endpoint_auth_method: "none" });
@@ -154,6 +154,14 @@ export async function codeFor(
     scope: opts.scope,
     resource: `${baseUrl}/mcp`,
   });
-  const code = redirectParams(await consent(url)).get("code")!;
+  const code = redirectParams(await consent(url, { passphrase: opts.passphrase })).get("code")!;
   return { clientId, redirectUri, code, verifier };
+}
+
+/** An access token for `baseUrl`/mcp, through registration, consent and the token endpoint. */
+export async function accessTokenFor(baseUrl: string, passphrase?: string): Promise<string> {
+  const c = await codeFor(baseUrl, { passphrase });
+  const res = await tokenRequest(baseUrl, { grant_type: "authorization_code", code: c.code, code_verifier: c.verifier, redirect_uri: c.redirectUri, client_id: c.clientId });
+  if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
 }
