@@ -63,32 +63,51 @@ export class RateLimiter {
     const applicable = (await this.#cache.get()).filter((l) => limitMatches(l, p, t));
     if (applicable.length === 0) return released;
     const now = Date.now();
-    for (const l of applicable) {
-      if (l.maxRequests === null) continue;
-      const hit = await this.count(`${l.id}|${p.id}`, l.windowSeconds);
-      if (hit.count > l.maxRequests) {
-        throw rateLimited(`at most ${l.maxRequests} calls per ${l.windowSeconds} s (limit ${l.id})`, hit.retryAfterSeconds);
-      }
-    }
-    const leases: string[] = [];
-    const release: Release = async () => {
-      if (leases.length) await this.db.delete(rateLeases).where(inArray(rateLeases.id, leases));
-    };
-    for (const l of applicable) {
-      if (l.maxConcurrent === null) continue;
-      const id = randomSecret(12);
+    const leaseIds = new Map<string, string>();
+    // Every count and every lease in one batch: one transaction, one round trip.
+    const steps = applicable.flatMap((l) => {
       const key = `${l.id}|${p.id}`;
-      // Counting and inserting in one statement: no other writer can slip in between.
-      const taken = await this.db.all<{ id: string }>(sql`
-        INSERT INTO rate_leases (id, key, expires_at)
-        SELECT ${id}, ${key}, ${now + this.leaseMs}
-        WHERE (SELECT count(*) FROM rate_leases WHERE key = ${key} AND expires_at > ${now}) < ${l.maxConcurrent}
-        RETURNING id`);
-      if (taken.length === 0) {
-        await release();
-        throw rateLimited(`at most ${l.maxConcurrent} calls at once (limit ${l.id})`, 1);
+      const out = [];
+      if (l.maxRequests !== null) {
+        const windowMs = l.windowSeconds * 1000;
+        const windowStart = Math.floor(now / windowMs) * windowMs;
+        const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
+        out.push({
+          l,
+          check: (rows: { n: number }[]) =>
+            rows[0]!.n > l.maxRequests! ? rateLimited(`at most ${l.maxRequests} calls per ${l.windowSeconds} s (limit ${l.id})`, retryAfterSeconds) : undefined,
+          query: this.db.all<{ n: number }>(sql`
+            INSERT INTO rate_counters (key, window_start, count) VALUES (${key}, ${windowStart}, 1)
+            ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
+            RETURNING count AS n`),
+        });
       }
-      leases.push(id);
+      if (l.maxConcurrent !== null) {
+        const id = randomSecret(12);
+        leaseIds.set(l.id, id);
+        out.push({
+          l,
+          check: (rows: { n: number }[]) => (rows.length === 0 ? rateLimited(`at most ${l.maxConcurrent} calls at once (limit ${l.id})`, 1) : undefined),
+          // Counting and inserting in one statement: no other writer can slip in between.
+          query: this.db.all<{ n: number }>(sql`
+            INSERT INTO rate_leases (id, key, expires_at)
+            SELECT ${id}, ${key}, ${now + this.leaseMs}
+            WHERE (SELECT count(*) FROM rate_leases WHERE key = ${key} AND expires_at > ${now}) < ${l.maxConcurrent}
+            RETURNING 1 AS n`),
+        });
+      }
+      return out;
+    });
+    const [first, ...rest] = steps.map((x) => x.query);
+    const results = (await this.db.batch([first!, ...rest])) as { n: number }[][];
+    const taken = [...leaseIds.values()];
+    const release: Release = async () => {
+      if (taken.length) await this.db.delete(rateLeases).where(inArray(rateLeases.id, taken));
+    };
+    const refusal = steps.map((x, i) => x.check(results[i]!)).find((e) => e !== undefined);
+    if (refusal) {
+      await release();
+      throw refusal;
     }
     return release;
   }
