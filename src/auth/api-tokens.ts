@@ -21,7 +21,6 @@ export const apiTokenInput = z
     expiresInDays: z.number().int().min(1).max(3650).optional(),
   })
   .strict();
-export type ApiTokenInput = z.input<typeof apiTokenInput>;
 
 type Row = typeof apiTokens.$inferSelect;
 
@@ -61,7 +60,7 @@ export function listApiTokens(db: Database) {
   return db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
 }
 
-/** True when the token existed and was active. */
+/** Marks the token revoked; the row, or undefined when there is no such token. */
 export async function revokeApiToken(db: Database, id: string): Promise<Row | undefined> {
   const [row] = await db.update(apiTokens).set({ revokedAt: Date.now() }).where(eq(apiTokens.id, id)).returning();
   return row;

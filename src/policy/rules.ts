@@ -35,7 +35,6 @@ export const ruleInput = z
     message: "ttlSeconds applies to request rules that approve",
     path: ["ttlSeconds"],
   });
-export type RuleInput = z.input<typeof ruleInput>;
 
 type Row = typeof policyRules.$inferSelect;
 

@@ -103,11 +103,11 @@ export function authorizeRoutes(s: Services): Hono<AppEnv> {
       if (!(err instanceof OAuthError)) throw err;
       return securePage(c, 400, errorPage("Unknown client", err.description));
     }
-    const registered = client.redirectUris.find((r) => p.redirect_uri === undefined || redirectUriMatches(r, p.redirect_uri));
-    if (!registered || (p.redirect_uri === undefined && client.redirectUris.length !== 1)) {
+    const known = client.redirectUris.find((r) => p.redirect_uri === undefined || redirectUriMatches(r, p.redirect_uri));
+    if (!known || (p.redirect_uri === undefined && client.redirectUris.length !== 1)) {
       return securePage(c, 400, errorPage("Invalid redirect URI", "The redirect URI is not one this client registered."));
     }
-    const redirectUri = p.redirect_uri ?? registered;
+    const redirectUri = p.redirect_uri ?? known;
     const fail = (error: string, description: string) => redirectTo(redirectUri, { error, error_description: description, state: p.state, iss: origin });
 
     if (p.response_type !== "code") return fail("unsupported_response_type", "only response_type=code is supported");
@@ -117,8 +117,9 @@ export function authorizeRoutes(s: Services): Hono<AppEnv> {
     if (p.resource !== undefined && p.resource !== resource) return fail("invalid_target", `this server's only resource is ${resource}`);
     const asked = parseScopes(p.scope);
     if (!asked) return fail("invalid_scope", `known scopes are ${ALL_SCOPES.join(", ")}`);
-    const allowed = parseScopes(client.metadata.scope as string | undefined) ?? [...ALL_SCOPES];
-    const ceiling = allowed.length > 0 ? allowed : [...ALL_SCOPES];
+    // A client that registered a scope gets at most that; one that did not, any scope.
+    const registeredScopes = parseScopes(client.metadata.scope as string | undefined) ?? [];
+    const ceiling = registeredScopes.length > 0 ? registeredScopes : [...ALL_SCOPES];
     if (asked.some((x) => !ceiling.includes(x))) return fail("invalid_scope", "the client did not register for every scope it asks for");
     const scopes: Scope[] = asked.length > 0 ? asked : ceiling;
 

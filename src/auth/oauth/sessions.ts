@@ -54,13 +54,6 @@ export async function revokeSession(db: Database, id: string, reason: string): P
   return rows.length > 0;
 }
 
-export async function revokeClientSessions(db: Database, clientId: string, reason: string): Promise<void> {
-  await db
-    .update(oauthSessions)
-    .set({ revokedAt: Date.now(), revokedReason: reason })
-    .where(and(eq(oauthSessions.clientId, clientId), isNull(oauthSessions.revokedAt)));
-}
-
 /** The session a refresh token names, if it belongs to `clientId`; for revocation. */
 export async function sessionOfRefreshToken(db: Database, token: string, clientId: string): Promise<SessionRow | undefined> {
   const parsed = parseRefreshToken(token);
