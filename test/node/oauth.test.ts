@@ -221,6 +221,10 @@ describe("tampering fails", () => {
     expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     expect((await consent(url, { passphrase: "wrong-passphrase" })).status).toBe(401);
     expect((await consent(url, { origin: "https://evil.example" })).status).toBe(403);
+    expect((await consent(url, { origin: "null" })).status).toBe(403);
+    // What a browser sends from the page itself is accepted.
+    expect(redirectParams(await consent(url, { origin: base })).get("code")).toBeTruthy();
+    expect(page.headers.get("referrer-policy")).toBe("same-origin");
     const denied = redirectParams(await consent(url, { decision: "deny" }));
     expect(denied.get("error")).toBe("access_denied");
   });

@@ -56,7 +56,9 @@ function securePage(c: Context, status: 200 | 400 | 401 | 403 | 429, body: Promi
     `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${formTarget ? ` ${new URL(formTarget).origin}` : ""}; frame-ancestors 'none'; base-uri 'none'`,
   );
   c.header("X-Frame-Options", "DENY");
-  c.header("Referrer-Policy", "no-referrer");
+  // Nothing leaks to the redirect target; "no-referrer" would also make browsers send
+  // `Origin: null` with the form, which the POST handler must refuse.
+  c.header("Referrer-Policy", "same-origin");
   c.header("Cache-Control", "no-store");
   return c.html(body, status);
 }

@@ -22,7 +22,7 @@ button{padding:.5rem 1.2rem;font-size:1rem;margin-right:.6rem}`;
 function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${title}</title><style>${STYLE}</style></head>
+<meta name="referrer" content="same-origin"><title>${title}</title><style>${STYLE}</style></head>
 <body>${body}</body></html>`;
 }
 
