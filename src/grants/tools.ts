@@ -227,7 +227,8 @@ export async function readGrantResource(s: Services, caller: Caller, uri: string
   if (uri === GRANTS_ACTIVE) {
     body = { grants: (await activeGrants(s.db, holder)).map(grantView) };
   } else if (uri === GRANTS_AUDIT) {
-    const ids = (await listGrants(s.db, { holder })).map((g) => g.id);
+    // The most recent grants only: D1 binds at most 100 parameters per statement.
+    const ids = (await listGrants(s.db, { holder })).slice(0, 90).map((g) => g.id);
     const entries = await listAudit(s.db, { limit: 200, action: "grant.", targets: ids });
     body = { entries: entries.map(({ prevHash: _p, hash: _h, ...e }) => ({ ...e, at: new Date(e.at).toISOString() })) };
   } else {
