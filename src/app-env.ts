@@ -1,5 +1,11 @@
 // The Hono environment shared by the node's routes.
+import type { Principal } from "./auth/principal.ts";
+
 export type AppEnv = {
   Bindings: Record<string, unknown>;
-  Variables: { defer: (work: Promise<unknown>) => void };
+  Variables: {
+    defer: (work: Promise<unknown>) => void;
+    /** Who is calling /mcp, set by src/auth/bearer.ts. */
+    principal: Principal;
+  };
 };

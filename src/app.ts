@@ -2,7 +2,9 @@
 // points (src/runtimes/) open the database, then hand it here.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { createAccess } from "./access.ts";
 import { adminRoutes } from "./admin/routes.ts";
+import { oauthRoutes } from "./auth/oauth/routes.ts";
 import type { AppEnv } from "./app-env.ts";
 import { Inflight } from "./calls/inflight.ts";
 import { InvocationLog } from "./calls/invocations.ts";
@@ -54,6 +56,7 @@ export function createApp(opts: AppOptions): NodeApp {
     inflight: new Inflight(),
     invocations: new InvocationLog(opts.db),
     defer: track,
+    access: createAccess(opts.config, opts.db, () => services.nodeId),
     pool: new UpstreamPool({
       clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },
       allowPrivate: opts.config.allowPrivateUpstreams,
@@ -87,6 +90,7 @@ export function createApp(opts: AppOptions): NodeApp {
   app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
 
   app.get("/healthz", (c) => c.json({ ok: true, name: opts.config.nodeName, version: VERSION }));
+  app.route("/", oauthRoutes(services));
   app.route("/", mcpRoutes(services));
   app.route("/admin", adminRoutes(services, tick));
 

@@ -20,8 +20,8 @@ const schema = z.object({
   LIBSQL_AUTH_TOKEN: z.string().min(1).optional(),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
   NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in base64url (43 characters)"),
-  MCP_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  AUTHLESS: flag.default(false),
+  AUTHLESS: flag.optional(),
+  CONSENT_PASSPHRASE: z.string().min(12, "must be at least 12 characters").optional(),
   NODE_NAME: z.string().min(1).max(100).default("mcpfed"),
   CATALOG_MODE: z.enum(["full", "search"]).default("full"),
   CALL_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
@@ -47,8 +47,10 @@ export interface Config {
   adminToken: string;
   /** The one secret every key is derived from (see src/identity/seed.ts). */
   nodeSeed: Uint8Array;
-  /** The bearer token /mcp requires; undefined only in authless mode. */
-  mcpToken: string | undefined;
+  /** /mcp serves callers without a token. The default on loopback only. */
+  authless: boolean;
+  /** Unlocks the OAuth consent page; ADMIN_TOKEN unless CONSENT_PASSPHRASE is set. */
+  consentPassphrase: string;
   nodeName: string;
   catalogMode: "full" | "search";
   callTimeoutMs: number;
@@ -82,11 +84,6 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
   const e = parsed.data;
   const publicUrl = e.PUBLIC_URL ? new URL(e.PUBLIC_URL) : edge ? undefined : new URL(`http://localhost:${e.PORT}`);
   const local = !edge && !!publicUrl && isLoopbackHost(publicUrl.hostname) && isLoopbackHost(e.HOST);
-  if (!e.MCP_TOKEN && !e.AUTHLESS && !local) {
-    throw new ConfigError(
-      "invalid configuration:\n  MCP_TOKEN: required unless the node is bound to loopback (or AUTHLESS=true is set on purpose)",
-    );
-  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -99,7 +96,9 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     libsqlAuthToken: e.LIBSQL_AUTH_TOKEN,
     adminToken: e.ADMIN_TOKEN,
     nodeSeed: parseSeed(e.NODE_SEED),
-    mcpToken: e.MCP_TOKEN,
+    // Off loopback and on the edge, /mcp wants a token unless the operator says otherwise.
+    authless: e.AUTHLESS ?? local,
+    consentPassphrase: e.CONSENT_PASSPHRASE ?? e.ADMIN_TOKEN,
     nodeName: e.NODE_NAME,
     catalogMode: e.CATALOG_MODE,
     callTimeoutMs: e.CALL_TIMEOUT_MS,

@@ -1,4 +1,6 @@
 // What every part of a node is handed: its settings, its store and its upstream sessions.
+import type { Access } from "./access.ts";
+import type { Principal } from "./auth/principal.ts";
 import type { Config } from "./config.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
@@ -15,10 +17,14 @@ export interface Services {
   nodeId: string;
   /** Keeps work alive after the response: waitUntil on Workers, a tracked promise elsewhere. */
   defer: (work: Promise<unknown>) => void;
+  /** Who may call what: keys, policy, limits, audit (src/access.ts). */
+  access: Access;
 }
 
 /** Who is on the other end of one /mcp request. */
 export interface Caller {
+  /** The principal's id, as the invocation log records it. */
   id: string;
+  principal: Principal;
   defer: (work: Promise<unknown>) => void;
 }

@@ -1,5 +1,5 @@
 // The scheduled hook: a Workers cron trigger, Deno.cron, or a timer on Node. It refreshes every
-// upstream's catalog; later issues hang gossip and retries on it too.
+// upstream's catalog and prunes expired authorization state; later issues hang gossip and retries on it too.
 import { log } from "./log.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
@@ -16,7 +16,10 @@ export function createTick(s: Services): Tick {
   let running: Promise<TickReport> | undefined;
   const run = async (): Promise<TickReport> => {
     const started = Date.now();
-    const upstreams = await refreshAll(s);
+    const [upstreams] = await Promise.all([
+      refreshAll(s),
+      s.access.prune().catch((err: unknown) => log.error("tick.prune_failed", { error: String(err) })),
+    ]);
     const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;

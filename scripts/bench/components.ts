@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Hono } from "hono";
 import { createApp } from "../../src/app.ts";
+import { ANONYMOUS } from "../../src/auth/principal.ts";
 import { invocations } from "../../src/store/schema.ts";
 import { findCallable } from "../../src/catalog/repository.ts";
 import { buildServer } from "../../src/mcp/server.ts";
@@ -64,7 +65,7 @@ export async function runComponents(n = intEnv("COMPONENT_OPS", 3000)) {
     if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`);
     const found = await findCallable(s.db, { shortName: "everything_echo" });
     if (!found) throw new Error("everything_echo is not in the catalog");
-    const caller = { id: "anonymous", defer: s.defer };
+    const caller = { id: "anonymous", principal: ANONYMOUS, defer: s.defer };
 
     const costs: Cost[] = [];
     const bare = new Hono().post("/mcp", (c) => c.json({ ok: true }));

@@ -1,8 +1,9 @@
 // The operator's HTTP API, behind the ADMIN_TOKEN bearer. The CLI is a client of it.
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
+import { fail, readJson } from "./http.ts";
 import {
   CatalogConflictError,
   findTool,
@@ -26,28 +27,11 @@ import {
 } from "../upstreams/repository.ts";
 import { prefixSchema, upstreamInput } from "../upstreams/spec.ts";
 import type { Tick } from "../tick.ts";
-
-type ErrorCode = "invalid_request" | "not_found" | "conflict" | "unsupported";
-const statusOf = { invalid_request: 400, not_found: 404, conflict: 409, unsupported: 400 } as const;
-
-function fail(c: Context, code: ErrorCode, message: string, issues?: unknown) {
-  return c.json({ error: { code, message, ...(issues ? { issues } : {}) } }, statusOf[code]);
-}
-
-async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; res: Response }> {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    return { ok: false, res: fail(c, "invalid_request", "the body is not valid JSON") };
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    return { ok: false, res: fail(c, "invalid_request", "the body does not match the expected shape", issues) };
-  }
-  return { ok: true, value: parsed.data };
-}
+import { adminAudit, auditAdminRoutes } from "../audit/admin.ts";
+import { credentialAdminRoutes } from "../auth/admin.ts";
+import { grantAdminRoutes } from "../grants/admin.ts";
+import { limitAdminRoutes } from "../limits/admin.ts";
+import { policyAdminRoutes } from "../policy/admin.ts";
 
 const toolPatch = z
   .object({ name: z.string(), hidden: z.boolean(), pinned: z.boolean() })
@@ -71,6 +55,7 @@ function toolView(t: Awaited<ReturnType<typeof listTools>>[number]) {
 
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use("*", adminAudit(s));
   app.use("*", bearerAuth({ token: s.config.adminToken }));
   app.use("*", bodyLimit({ maxSize: 256 * 1024, onError: (c) => fail(c, "invalid_request", "body too large") }));
 
@@ -163,5 +148,10 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   app.post("/tick", async (c) => c.json(await tick()));
+
+  // Who may call what (src/auth, src/policy, src/limits, src/grants, src/audit).
+  for (const routes of [credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes]) {
+    app.route("/", routes(s));
+  }
   return app;
 }

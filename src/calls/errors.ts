@@ -1,5 +1,6 @@
 // Upstream failures, mapped to MCP errors that say which upstream failed and how. Never a 500.
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { redact } from "../guards/redaction.ts";
 import type { Outcome } from "./invocations.ts";
 
 /** Application error codes, in the JSON-RPC range reserved for servers. */
@@ -29,14 +30,14 @@ export function upstreamFailure(upstream: string, err: unknown, signal?: AbortSi
     }
     if (err.code !== ErrorCode.ConnectionClosed) {
       // The SDK prefixes "MCP error <code>: "; the client sees the code anyway.
-      const message = err.message.replace(/^MCP error -?\d+: /, "");
+      const message = redact(err.message.replace(/^MCP error -?\d+: /, ""));
       return {
         outcome: "upstream_error",
         error: new McpError(err.code, `upstream "${upstream}": ${message}`, { type: "upstream_error", upstream }),
       };
     }
   }
-  const reason = err instanceof Error ? err.message : String(err);
+  const reason = redact(err instanceof Error ? err.message : String(err));
   return {
     outcome: "unavailable",
     error: new McpError(FedErrorCode.UpstreamUnavailable, `upstream "${upstream}" is unavailable: ${reason}`, {

@@ -16,6 +16,8 @@ export interface ToolCall {
   requestId: string | number;
   signal: AbortSignal;
   onprogress?: ((p: Progress) => void) | undefined;
+  /** Why policy let the call through, for the audit trail. */
+  authorization: string;
 }
 
 // The result goes back through this node's own MCP server, which validates it against the
@@ -49,6 +51,7 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
     throw failure.error;
   } finally {
     done();
+    const durationMs = Math.round(performance.now() - started);
     s.invocations.append(
       {
         at,
@@ -56,12 +59,28 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
         toolId: tool.globalId,
         toolName: call.calledAs,
         upstream: tool.upstream,
-        durationMs: Math.round(performance.now() - started),
+        durationMs,
         outcome,
         error,
         arguments: s.config.logArguments ? (call.arguments ?? null) : null,
       },
       caller.defer,
+    );
+    caller.defer(
+      s.access.audit.append({
+        actor: caller.id,
+        action: "tool.call",
+        target: tool.globalId,
+        decision: "allow",
+        reason: call.authorization,
+        details: {
+          calledAs: call.calledAs,
+          outcome,
+          durationMs,
+          ...(error ? { error } : {}),
+          ...(s.config.logArguments ? { arguments: call.arguments ?? null } : {}),
+        },
+      }),
     );
   }
 }

@@ -311,6 +311,8 @@ const callableColumns = {
   name: tools.name,
   shortName: toolSettings.shortName,
   fingerprint: tools.fingerprint,
+  tags: tools.tags,
+  pinned: toolSettings.pinned,
   kind: upstreams.kind,
   url: upstreams.url,
   headers: upstreams.headers,

@@ -121,7 +121,7 @@ function refreshLine(r: RefreshResult): string {
 }
 
 /** Prints the raw answer under --json, otherwise the text `render` makes of it. */
-function show<T>(ctx: Context, body: T, render: (b: T) => string): void {
+export function show<T>(ctx: Context, body: T, render: (b: T) => string): void {
   ctx.out(ctx.json ? JSON.stringify(body ?? {}, null, 2) : render(body));
 }
 

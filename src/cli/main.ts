@@ -2,7 +2,10 @@
 // `npm run cli -- <command>`, or `npx mcpfed <command>` through scripts/mcpfed.js.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { AdminApi, CliError, resolveNodeUrl, resolveToken, UsageError } from "./api.ts";
-import { commands, type Command, type OptionSpec, type OptionValues } from "./commands.ts";
+import { accessCommands } from "./access-commands.ts";
+import { commands as catalogCommands, type Command, type OptionSpec, type OptionValues } from "./commands.ts";
+
+const commands: Command[] = [...catalogCommands, ...accessCommands];
 
 const GLOBAL: Record<string, OptionSpec & { short?: string }> = {
   url: { type: "string", value: "url", help: "the node's base URL (default: $MCPFED_URL, else http://127.0.0.1:$PORT, port 8787)" },
@@ -101,7 +104,7 @@ export async function main(argv: string[]): Promise<number> {
 
     const command = findCommand(words);
     if (!command) {
-      const group = words[0] === "upstream" || words[0] === "tool" ? words[0] : undefined;
+      const group = commands.some((c) => c.name.startsWith(`${words[0]} `)) ? words[0] : undefined;
       if (help && (words.length === 0 || (group && words.length === 1))) {
         out(overview(group));
         return 0;

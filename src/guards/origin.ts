@@ -37,6 +37,15 @@ export function originAllowed(origin: string, cfg: Pick<Config, "allowedOrigins"
   return hostAllowed(url.host, cfg.allowedHosts.filter((h) => h !== "*"));
 }
 
+/** The Host check alone, for endpoints that browsers of any origin may call (OAuth discovery, token). */
+export function hostGuard(cfg: Config): MiddlewareHandler {
+  return async (c, next) => {
+    const host = c.req.header("host") ?? new URL(c.req.url).host;
+    if (!hostAllowed(host, cfg.allowedHosts)) return c.json({ error: "invalid_request", error_description: "Host not allowed" }, 403);
+    await next();
+  };
+}
+
 export function originGuard(cfg: Config): MiddlewareHandler {
   return async (c, next) => {
     const host = c.req.header("host") ?? new URL(c.req.url).host;

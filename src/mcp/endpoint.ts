@@ -4,7 +4,10 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { bearerAuth } from "hono/bearer-auth";
+import { bearer, insufficientScope } from "../auth/bearer.ts";
+import { nodeOrigin } from "../auth/oauth/metadata.ts";
+import { hasScope } from "../auth/principal.ts";
+import { scopeFor } from "../auth/scopes.ts";
 import { originGuard } from "../guards/origin.ts";
 import type { Services } from "../services.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -23,17 +26,7 @@ function wantsStream(body: unknown): boolean {
 export function mcpRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("/mcp", originGuard(s.config));
-  if (s.config.mcpToken) {
-    app.use(
-      "/mcp",
-      bearerAuth({
-        token: s.config.mcpToken,
-        noAuthenticationHeader: { message: jsonRpcError(-32001, "Unauthorized: a bearer token is required") },
-        invalidToken: { message: jsonRpcError(-32001, "Unauthorized: invalid token") },
-        invalidAuthenticationHeader: { message: jsonRpcError(-32001, "Unauthorized: malformed Authorization header") },
-      }),
-    );
-  }
+  app.use("/mcp", bearer(s));
 
   app.post(
     "/mcp",
@@ -52,7 +45,12 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
       if (messages.length === 0 || !messages.every((m) => JSONRPCMessageSchema.safeParse(m).success)) {
         return c.json(jsonRpcError(-32600, "Invalid Request: not a JSON-RPC 2.0 message"), 400);
       }
-      const caller = { id: s.config.mcpToken ? "mcp-token" : "anonymous", defer: c.var.defer };
+      const principal = c.var.principal;
+      for (const m of messages) {
+        const scope = scopeFor(m);
+        if (scope && !hasScope(principal, scope)) return insufficientScope(c, nodeOrigin(s.config, c.req.url), scope);
+      }
+      const caller = { id: principal.id, principal, defer: c.var.defer };
       const server = buildServer(s, caller);
       const stream = wantsStream(body);
       const transport = new WebStandardStreamableHTTPServerTransport({

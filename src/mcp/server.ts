@@ -30,9 +30,12 @@ import {
 import { unknownTool, upstreamFailure } from "../calls/errors.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
 import { getUpstream, targetOf } from "../upstreams/repository.ts";
+import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../grants/tools.ts";
+import { admitCall, callableTools } from "../policy/enforcement.ts";
 import type { Caller, Services } from "../services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { VERSION } from "../version.ts";
+import { log } from "../log.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -74,6 +77,22 @@ function templateMatches(template: string, uri: string): boolean {
   return new RegExp(`^${pattern}$`).test(uri);
 }
 
+/**
+ * Lets MCP errors through and turns anything else into a bare internal error: an exception's
+ * message (a failed query, a stack) is for the log, not for the client.
+ */
+function hideInternalErrors<A extends unknown[], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      if (err instanceof McpError) throw err;
+      log.error("mcp.request_failed", { error: err instanceof Error ? err.name : "unknown", message: err instanceof Error ? err.message : String(err) });
+      throw new McpError(ErrorCode.InternalError, "internal error");
+    }
+  };
+}
+
 export function buildServer(s: Services, caller: Caller): Server {
   const server = new Server(
     { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
@@ -91,16 +110,21 @@ export function buildServer(s: Services, caller: Caller): Server {
     if (n.params.requestId !== undefined) s.inflight.cancel(caller.id, n.params.requestId, n.params.reason);
   });
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => {
-    const shown = await listVisibleTools(s.db, s.config.catalogMode === "search");
-    return { tools: [...metaTools, ...shown.map(toMcpTool)] };
-  });
+  server.setRequestHandler(ListToolsRequestSchema, hideInternalErrors(async () => {
+    const visible = await listVisibleTools(s.db, s.config.catalogMode === "search");
+    const shown = await callableTools(s, caller, visible);
+    const own = (await grantsInPlay(s, caller)) ? [...metaTools, ...grantTools] : metaTools;
+    return { tools: [...own, ...shown.map(toMcpTool)] };
+  }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (req, extra): Promise<CallToolResult> => {
+  server.setRequestHandler(CallToolRequestSchema, hideInternalErrors(async (req, extra): Promise<CallToolResult> => {
     const { name } = req.params;
+    if (isGrantTool(name)) return callGrantTool(s, caller, name, req.params.arguments);
     if (name === SEARCH_TOOLS) {
       const args = parseArgs(searchToolsArgs, req.params.arguments);
-      const hits = await searchTools(s.db, args.query, args.limit);
+      const found = await searchTools(s.db, args.query, args.limit);
+      const callable = new Set(await callableTools(s, caller, found.map((h) => h.tool)));
+      const hits = found.filter((h) => callable.has(h.tool));
       const results = hits.map(({ tool, score }) => ({
         name: tool.shortName,
         id: tool.globalId,
@@ -131,11 +155,13 @@ export function buildServer(s: Services, caller: Caller): Server {
       );
       throw unknownTool(target);
     }
+    const admitted = await admitCall(s, caller, found, req.params._meta);
     const progressToken = req.params._meta?.progressToken;
     return proxyToolCall(s, caller, {
       tool: found,
       arguments: args,
       calledAs: target,
+      authorization: admitted.reason,
       requestId: extra.requestId,
       signal: extra.signal,
       onprogress:
@@ -145,21 +171,24 @@ export function buildServer(s: Services, caller: Caller): Server {
               void extra
                 .sendNotification({ method: "notifications/progress", params: { ...p, progressToken } })
                 .catch(() => {}),
-    });
-  });
+    }).finally(() => caller.defer(admitted.release()));
+  }));
 
-  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+  server.setRequestHandler(ListResourcesRequestSchema, hideInternalErrors(async () => {
     const rows = await listResources(s.db);
-    return { resources: rows.map((r) => r.resources.body as { uri: string; name: string }) };
-  });
+    const own = (await grantsInPlay(s, caller)) ? grantResources : [];
+    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string })] };
+  }));
 
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => {
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, hideInternalErrors(async () => {
     const rows = await listResourceTemplates(s.db);
     return { resourceTemplates: rows.map((r) => r.body as { uriTemplate: string; name: string }) };
-  });
+  }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => {
+  server.setRequestHandler(ReadResourceRequestSchema, hideInternalErrors(async (req, extra) => {
     const { uri } = req.params;
+    const own = await readGrantResource(s, caller, uri);
+    if (own) return own;
     let upstream = (await findResource(s.db, uri))[0]?.upstream;
     if (!upstream) {
       const templates = await listResourceTemplates(s.db);
@@ -172,14 +201,14 @@ export function buildServer(s: Services, caller: Caller): Server {
     } catch (err) {
       throw upstreamFailure(row.name, err, extra.signal).error;
     }
-  });
+  }));
 
-  server.setRequestHandler(ListPromptsRequestSchema, async () => {
+  server.setRequestHandler(ListPromptsRequestSchema, hideInternalErrors(async () => {
     const rows = await listPrompts(s.db);
     return { prompts: rows.map((p) => ({ ...(p.body as { name: string }), name: p.shortName })) };
-  });
+  }));
 
-  server.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
+  server.setRequestHandler(GetPromptRequestSchema, hideInternalErrors(async (req, extra) => {
     const prompt = await findPrompt(s.db, req.params.name);
     const row = prompt ? await getUpstream(s.db, prompt.upstream) : undefined;
     if (!prompt || !row) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
@@ -193,7 +222,7 @@ export function buildServer(s: Services, caller: Caller): Server {
     } catch (err) {
       throw upstreamFailure(row.name, err, extra.signal).error;
     }
-  });
+  }));
 
   return server;
 }

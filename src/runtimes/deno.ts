@@ -6,7 +6,7 @@ import { banner, failStart } from "./startup.ts";
 
 const env = Deno.env.toObject();
 // Set by Deno Deploy. Its instances are public, many and short-lived, none sharing a disk: the
-// store must be a remote libSQL URL, and /mcp needs MCP_TOKEN (or AUTHLESS=true).
+// store must be a remote libSQL URL, and /mcp needs a token (or AUTHLESS=true).
 const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
 
 /** Cron has no "every N minutes" past 59: longer periods round to whole hours, then to a day. */

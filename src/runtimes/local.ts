@@ -52,11 +52,19 @@ export async function startLocal(env: Env): Promise<LocalStart> {
     NODE_SEED: env.NODE_SEED || nodeSeed(dataDir),
   });
   const url = config.libsqlUrl ?? `file:${join(dataDir, "node.db")}`;
-  const client = createClient({ url, ...(config.libsqlAuthToken ? { authToken: config.libsqlAuthToken } : {}) });
-  if (url.startsWith("file:")) {
-    // WAL lets the CLI and tests read while the node writes; the timeout rides out short locks.
+  const embedded = url.startsWith("file:");
+  // Embedded, one connection: the driver runs each statement synchronously anyway, and a second
+  // connection of this process would only wait on the first's write lock through SQLite's busy
+  // handler, which sleeps in whole milliseconds (the node uses no interactive transactions). The
+  // busy timeout rides out locks held by other processes sharing the file.
+  const client = createClient({
+    url,
+    ...(embedded ? { timeout: 5000, concurrency: 1 } : {}),
+    ...(config.libsqlAuthToken ? { authToken: config.libsqlAuthToken } : {}),
+  });
+  if (embedded) {
+    // WAL lets the CLI and tests read while the node writes.
     await client.execute("PRAGMA journal_mode = WAL");
-    await client.execute("PRAGMA busy_timeout = 5000");
     await client.execute("PRAGMA synchronous = NORMAL");
   }
   const db = drizzle(client, { schema }) as Database;

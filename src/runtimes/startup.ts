@@ -12,8 +12,13 @@ export function failStart(err: unknown, exit: (code: number) => never): never {
 
 export function banner(config: Config, runtime: string): string {
   const lines = [`mcpfed node "${config.nodeName}" (${runtime}) serving ${config.publicUrl?.origin ?? "its own URL"}/mcp`];
-  if (!config.mcpToken) {
-    lines.push("AUTHLESS: /mcp accepts any caller that can reach it. Set MCP_TOKEN before exposing this node.");
+  if (config.authless) {
+    lines.push(
+      "AUTHLESS: /mcp accepts any caller that can reach it, with no token. Fine on loopback for one person;",
+      "  bind elsewhere and OAuth or an API token is required (AUTHLESS=false requires it here too). See docs/security.md.",
+    );
+  } else {
+    lines.push("Auth required on /mcp: OAuth (consent with CONSENT_PASSPHRASE or ADMIN_TOKEN) or an API token (mcpfed token create).");
   }
   return lines.join("\n");
 }

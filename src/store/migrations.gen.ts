@@ -26,5 +26,26 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TRIGGER `tools_fts_update` AFTER UPDATE ON `tools` BEGIN\n\tDELETE FROM `tools_fts` WHERE `global_id` = old.`global_id`;\n\tINSERT INTO `tools_fts` (`global_id`, `name`, `title`, `description`, `tags`)\n\tVALUES (\n\t\tnew.`global_id`,\n\t\tnew.`name` || ' ' || coalesce((SELECT `short_name` FROM `tool_settings` WHERE `global_id` = new.`global_id`), ''),\n\t\tcoalesce(new.`title`, ''),\n\t\tcoalesce(new.`description`, ''),\n\t\t(SELECT coalesce(group_concat(value, ' '), '') FROM json_each(new.`tags`))\n\t);\nEND;",
       "CREATE TRIGGER `tools_fts_rename` AFTER UPDATE OF `short_name` ON `tool_settings` BEGIN\n\tUPDATE `tools_fts`\n\tSET `name` = (SELECT `name` FROM `tools` WHERE `global_id` = new.`global_id`) || ' ' || new.`short_name`\n\tWHERE `global_id` = new.`global_id`;\nEND;"
     ]
+  },
+  {
+    "tag": "0002_access",
+    "statements": [
+      "CREATE TABLE `api_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`token_hash` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`roles` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`expires_at` integer,\n\t`revoked_at` integer,\n\t`last_used_at` integer\n);",
+      "CREATE UNIQUE INDEX `api_tokens_token_hash_unique` ON `api_tokens` (`token_hash`);",
+      "CREATE TABLE `audit_log` (\n\t`seq` integer PRIMARY KEY NOT NULL,\n\t`at` integer NOT NULL,\n\t`actor` text NOT NULL,\n\t`action` text NOT NULL,\n\t`target` text,\n\t`decision` text NOT NULL,\n\t`reason` text,\n\t`details` text,\n\t`prev_hash` text NOT NULL,\n\t`hash` text NOT NULL\n);",
+      "CREATE UNIQUE INDEX `audit_log_prev_hash_unique` ON `audit_log` (`prev_hash`);",
+      "CREATE UNIQUE INDEX `audit_log_hash_unique` ON `audit_log` (`hash`);",
+      "CREATE TABLE `grants` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`holder` text NOT NULL,\n\t`agent_id` text NOT NULL,\n\t`resource` text NOT NULL,\n\t`scope` text NOT NULL,\n\t`justification` text NOT NULL,\n\t`status` text NOT NULL,\n\t`ttl_seconds` integer NOT NULL,\n\t`decided_by` text,\n\t`reason` text,\n\t`created_at` integer NOT NULL,\n\t`decided_at` integer,\n\t`expires_at` integer\n);",
+      "CREATE INDEX `grants_holder` ON `grants` (`holder`,`status`);",
+      "CREATE TABLE `oauth_clients` (\n\t`client_id` text PRIMARY KEY NOT NULL,\n\t`kind` text NOT NULL,\n\t`name` text NOT NULL,\n\t`redirect_uris` text NOT NULL,\n\t`metadata` text NOT NULL,\n\t`auth_method` text NOT NULL,\n\t`secret_hash` text,\n\t`roles` text DEFAULT '[]' NOT NULL,\n\t`pre_approved` integer DEFAULT false NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`fetched_at` integer\n);",
+      "CREATE TABLE `oauth_codes` (\n\t`code_hash` text PRIMARY KEY NOT NULL,\n\t`client_id` text NOT NULL,\n\t`redirect_uri` text NOT NULL,\n\t`code_challenge` text NOT NULL,\n\t`resource` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`used_at` integer,\n\t`session_id` text,\n\tFOREIGN KEY (`client_id`) REFERENCES `oauth_clients`(`client_id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE TABLE `oauth_sessions` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`client_id` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`resource` text NOT NULL,\n\t`refresh_generation` integer NOT NULL,\n\t`refresh_hash` text NOT NULL,\n\t`refresh_expires_at` integer NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`revoked_at` integer,\n\t`revoked_reason` text,\n\tFOREIGN KEY (`client_id`) REFERENCES `oauth_clients`(`client_id`) ON UPDATE no action ON DELETE cascade\n);",
+      "CREATE INDEX `oauth_sessions_client` ON `oauth_sessions` (`client_id`);",
+      "CREATE TABLE `policy_rules` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`priority` integer NOT NULL,\n\t`action` text NOT NULL,\n\t`effect` text NOT NULL,\n\t`subject_kind` text,\n\t`subject_id` text,\n\t`role` text,\n\t`tag` text,\n\t`upstream` text,\n\t`tool` text,\n\t`visibility` text,\n\t`ttl_seconds` integer,\n\t`note` text,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE TABLE `rate_counters` (\n\t`key` text NOT NULL,\n\t`window_start` integer NOT NULL,\n\t`count` integer NOT NULL,\n\tPRIMARY KEY(`key`, `window_start`)\n);",
+      "CREATE TABLE `rate_leases` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`key` text NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
+      "CREATE INDEX `rate_leases_key` ON `rate_leases` (`key`,`expires_at`);",
+      "CREATE TABLE `rate_limits` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`subject_kind` text,\n\t`subject_id` text,\n\t`tool` text,\n\t`window_seconds` integer NOT NULL,\n\t`max_requests` integer,\n\t`max_concurrent` integer,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
+    ]
   }
 ];

@@ -4,7 +4,8 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { connect } from "../support/mcp.ts";
+import { connect, rawMcp } from "../support/mcp.ts";
+import { accessTokenFor } from "../support/oauth.ts";
 import { startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
 import { startDenoNode } from "../support/runtimes.ts";
 
@@ -20,6 +21,14 @@ afterAll(async () => {
   await client?.close();
   await Promise.all([node?.stop(), upstream?.stop()]);
   if (node) rmSync(node.dataDir, { recursive: true, force: true });
+});
+
+test("issues and honours OAuth access tokens (Ed25519 through this runtime's WebCrypto)", async () => {
+  const token = await accessTokenFor(node.url, node.adminToken);
+  const list = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+  expect((await rawMcp(node.mcpUrl, list, { authorization: `Bearer ${token}` })).status).toBe(200);
+  // Authless, a caller may come without a token, but not with a bad one.
+  expect((await rawMcp(node.mcpUrl, list, { authorization: `Bearer ${token.slice(0, -2)}xx` })).status).toBe(401);
 });
 
 test("serves the upstream's tools over MCP", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.ts";
 import { hostAllowed, originAllowed } from "../../src/guards/origin.ts";
+import { redact } from "../../src/guards/redaction.ts";
 import { unsafeUrlReason } from "../../src/guards/ssrf.ts";
 
 describe("SSRF guard", () => {
@@ -70,7 +71,8 @@ describe("configuration", () => {
     expect(c.publicUrl?.origin).toBe("http://localhost:8787");
     expect(c.allowedHosts).toEqual(expect.arrayContaining(["localhost", "127.0.0.1"]));
     expect(c.allowPrivateUpstreams).toBe(true);
-    expect(c.mcpToken).toBeUndefined();
+    expect(c.authless).toBe(true);
+    expect(c.consentPassphrase).toBe(base.ADMIN_TOKEN);
   });
 
   it("names the setting that is missing or invalid", () => {
@@ -83,13 +85,33 @@ describe("configuration", () => {
     expect(() => loadConfig({ ...base, NODE_SEED: "too-short" })).toThrow(/NODE_SEED/);
   });
 
-  it("requires MCP_TOKEN off loopback and on the edge, unless authless on purpose", () => {
-    expect(() => loadConfig({ ...base, PUBLIC_URL: "https://node.example.com" })).toThrow(/MCP_TOKEN/);
-    expect(() => loadConfig({ ...base, HOST: "0.0.0.0" })).toThrow(/MCP_TOKEN/);
-    expect(() => loadConfig(base, { edge: true })).toThrow(/MCP_TOKEN/);
-    expect(loadConfig({ ...base, AUTHLESS: "true" }, { edge: true }).mcpToken).toBeUndefined();
-    const edge = loadConfig({ ...base, MCP_TOKEN: "t".repeat(16), PUBLIC_URL: "https://n.example.com" }, { edge: true });
+  it("requires auth off loopback and on the edge, unless authless on purpose", () => {
+    expect(loadConfig({ ...base, PUBLIC_URL: "https://node.example.com" }).authless).toBe(false);
+    expect(loadConfig({ ...base, HOST: "0.0.0.0" }).authless).toBe(false);
+    expect(loadConfig(base, { edge: true }).authless).toBe(false);
+    expect(loadConfig({ ...base, AUTHLESS: "false" }).authless).toBe(false);
+    expect(loadConfig({ ...base, AUTHLESS: "true" }, { edge: true }).authless).toBe(true);
+    expect(() => loadConfig({ ...base, CONSENT_PASSPHRASE: "short" })).toThrow(/CONSENT_PASSPHRASE/);
+    const edge = loadConfig({ ...base, PUBLIC_URL: "https://n.example.com" }, { edge: true });
     expect(edge.allowPrivateUpstreams).toBe(false);
     expect(edge.allowedHosts).toEqual(["n.example.com"]);
+  });
+});
+
+describe("redaction", () => {
+  it.each([
+    ["Authorization: Bearer abc.def-ghi", "Authorization: Bearer [redacted]"],
+    ["token mcpfed_0123456789abcdefghijKLMN used", "token mcpfed_[redacted] used"],
+    ["got eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln back", "got [redacted JWT] back"],
+    ["rt.AAAAAAAAAAAAAAAAAAAAAA.3.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", "[redacted refresh token]"],
+    ["https://x.example/cb?code=abc123&state=s", "https://x.example/cb?code=[redacted]&state=s"],
+    ["GET /q?api_key=sk-live-1&x=1", "GET /q?api_key=[redacted]&x=1"],
+  ])("masks %s", (text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  it("leaves ordinary text alone", () => {
+    const text = "upstream everything timed out after 60000 ms (rt.x is not a token)";
+    expect(redact(text)).toBe(text);
   });
 });

@@ -1,0 +1,42 @@
+// Dynamic client registration (RFC 7591): open, as MCP clients (claude.ai among them) register
+// themselves, but counted, so that registrations cannot flood the store.
+import { Hono } from "hono";
+import type { AppEnv } from "../../app-env.ts";
+import type { Services } from "../../services.ts";
+import { registerClient, registrationResponse, registrationSchema } from "./clients.ts";
+import { OAuthError, oauthErrorResponse } from "./errors.ts";
+import { OAUTH_PATHS } from "./metadata.ts";
+
+const REGISTRATIONS = { max: 300, windowSeconds: 3600, key: "oauth:registrations" } as const;
+
+export function registrationRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.post(OAUTH_PATHS.register, async (c) => {
+    c.header("Cache-Control", "no-store");
+    try {
+      let raw: unknown;
+      try {
+        raw = await c.req.json();
+      } catch {
+        throw new OAuthError("invalid_client_metadata", "the body is not valid JSON");
+      }
+      const parsed = registrationSchema.safeParse(raw);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        throw new OAuthError("invalid_client_metadata", `${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"}`);
+      }
+      const hit = await s.access.limits.count(REGISTRATIONS.key, REGISTRATIONS.windowSeconds);
+      if (hit.count > REGISTRATIONS.max) {
+        c.header("Retry-After", String(hit.retryAfterSeconds));
+        throw new OAuthError("temporarily_unavailable", "too many client registrations; try again later", 429);
+      }
+      const { row, secret } = await registerClient(s.db, parsed.data);
+      await s.access.audit.append({ actor: `client:${row.clientId}`, action: "auth.register", target: row.clientId, decision: "ok", reason: "registered", details: { name: row.name, redirectUris: row.redirectUris } });
+      return c.json(registrationResponse(row, secret), 201);
+    } catch (err) {
+      if (!(err instanceof OAuthError)) throw err;
+      return oauthErrorResponse(c, err);
+    }
+  });
+  return app;
+}
