@@ -1,0 +1,53 @@
+// Writes the protocol's test vectors (test/vectors/*.json): from fixed seeds and fixed randomness,
+// the exact keys, signatures, card and envelope bytes. Signing uses deterministic ML-DSA and the
+// noble primitives, the only path that can take fixed randomness; the tests then check every
+// implementation path against these bytes. Run after a deliberate change to the wire format:
+//   npm run vectors
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { toBase64url, utf8 } from "../src/bytes.ts";
+import { XWING_ALG } from "../src/identity/xwing.ts";
+import { keyId, LABELS, signingKeyFromSeed } from "../src/identity/keys.ts";
+import { deterministicMlDsa65 } from "../src/identity/noble.ts";
+import { noble, type Primitives } from "../src/identity/primitives.ts";
+import { signRotation } from "../src/identity/rotation.ts";
+import { deriveBytes } from "../src/identity/seed.ts";
+import { xWing } from "../src/identity/xwing.ts";
+
+const dir = fileURLToPath(new URL("../test/vectors/", import.meta.url));
+const p: Primitives = { ...noble, mlDsa65: deterministicMlDsa65 };
+const counting = (start: number, length = 32) => Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
+const b64 = toBase64url;
+const write = (name: string, body: unknown) => writeFileSync(`${dir}${name}`, `${JSON.stringify(body, null, 2)}\n`);
+
+const seed = counting(0x00);
+const key = await signingKeyFromSeed(p, seed);
+const message = utf8("mcpfed/1 test vector message");
+const xSeed = counting(0x80);
+const eseed = counting(0xc0, 64);
+const x = xWing(p);
+const xKey = await x.fromSeed(xSeed);
+const encapsulated = await x.encapsulate(await x.importPublic(xKey.publicKey), eseed);
+const nextSeed = counting(0x20);
+const next = await signingKeyFromSeed(p, nextSeed);
+
+write("identity.json", {
+  about: "Identity derivation (docs/protocol.md, Identity). Bytes are base64url; signatures use deterministic ML-DSA.",
+  seed: b64(seed),
+  derived: {
+    [LABELS.mlDsa65]: b64(await deriveBytes(seed, LABELS.mlDsa65)),
+    [LABELS.ed25519]: b64(await deriveBytes(seed, LABELS.ed25519)),
+  },
+  signing: { publicKey: b64(key.signer.publicKey), keyId: key.keyId, nodeId: key.nodeId },
+  signature: { context: "mcpfed/1 vector", message: b64(message), signature: b64(await key.signer.sign(message, "mcpfed/1 vector")) },
+  xwing: {
+    seed: b64(xSeed),
+    publicKey: b64(xKey.publicKey),
+    keyId: await keyId(XWING_ALG, xKey.publicKey),
+    eseed: b64(eseed),
+    enc: b64(encapsulated.enc),
+    sharedSecret: b64(encapsulated.sharedSecret),
+  },
+  rotation: { nextSeed: b64(nextSeed), nextPublicKey: b64(next.signer.publicKey), statement: await signRotation(key.nodeId, key.signer, next.signer.publicKey, 1_767_225_600) },
+});
+console.log(`wrote test vectors to ${dir}`);
