@@ -6,6 +6,9 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { toBase64url, utf8 } from "../src/bytes.ts";
+import type { UnsignedCard } from "../src/card/schema.ts";
+import { cardSigningInput, signCard } from "../src/card/sign.ts";
+import { COMPOSITE_ALG } from "../src/identity/composite.ts";
 import { XWING_ALG } from "../src/identity/xwing.ts";
 import { keyId, LABELS, signingKeyFromSeed } from "../src/identity/keys.ts";
 import { deterministicMlDsa65 } from "../src/identity/noble.ts";
@@ -50,4 +53,37 @@ write("identity.json", {
   },
   rotation: { nextSeed: b64(nextSeed), nextPublicKey: b64(next.signer.publicKey), statement: await signRotation(key.nodeId, key.signer, next.signer.publicKey, 1_767_225_600) },
 });
+// Cards: the node above with two encryption keys (current, previous), and after a signing-key
+// rotation (same id, the next key signing, the hand-over statement attached).
+const previousXSeed = counting(0xa0);
+const previousX = await x.fromSeed(previousXSeed);
+const IAT = 1_767_225_600;
+const kem = [
+  { alg: XWING_ALG, kid: await keyId(XWING_ALG, xKey.publicKey), pub: b64(xKey.publicKey) },
+  { alg: XWING_ALG, kid: await keyId(XWING_ALG, previousX.publicKey), pub: b64(previousX.publicKey) },
+];
+const body = (k: typeof key): UnsignedCard => ({
+  id: key.nodeId,
+  name: "vector node",
+  url: "https://a.example",
+  mcp: "https://a.example/mcp",
+  versions: ["mcpfed/1"],
+  features: ["ping"],
+  keys: { sig: { alg: COMPOSITE_ALG, kid: k.keyId, pub: b64(k.signer.publicKey) }, kem },
+  contact: "mailto:ops@a.example",
+  iat: IAT,
+  exp: IAT + 86_400,
+});
+const rotatedBody = { ...body(next), rotations: [await signRotation(key.nodeId, key.signer, next.signer.publicKey, IAT - 3600)] };
+write("card.json", {
+  about: "Node cards (docs/protocol.md, Node card): `card` is signed by `seed`; `rotated` by `nextSeed` after a rotation.",
+  seed: b64(seed),
+  nextSeed: b64(nextSeed),
+  kemSeeds: [b64(xSeed), b64(previousXSeed)],
+  now: IAT + 60,
+  card: await signCard(body(key), key.signer),
+  canonical: new TextDecoder().decode(cardSigningInput(body(key))),
+  rotated: await signCard(rotatedBody, next.signer),
+});
+
 console.log(`wrote test vectors to ${dir}`);

@@ -5,7 +5,10 @@ import { HTTPException } from "hono/http-exception";
 import { adminRoutes } from "./admin/routes.ts";
 import type { AppEnv } from "./app-env.ts";
 import { Inflight } from "./calls/inflight.ts";
+import { OwnCard } from "./card/own.ts";
+import { cardRoutes } from "./card/routes.ts";
 import type { Config } from "./config.ts";
+import { loadIdentity } from "./identity/local.ts";
 import { log } from "./log.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
 import type { Services } from "./services.ts";
@@ -36,6 +39,16 @@ export const PLACEHOLDER_NODE_ID = "local";
 
 const LIST_CHANGED_DEBOUNCE_MS = 250;
 
+/** Runs `make` on first call and shares its promise; a failure is retried on the next call. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () =>
+    (p ??= make().catch((err: unknown) => {
+      p = undefined;
+      throw err;
+    }));
+}
+
 export function createApp(opts: AppOptions): NodeApp {
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -45,15 +58,20 @@ export function createApp(opts: AppOptions): NodeApp {
   };
 
   const refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const identity = once(() => loadIdentity(opts.config, opts.db));
+  const card = once(async () => new OwnCard(await identity(), opts.config));
   const services: Services = {
     config: opts.config,
     db: opts.db,
     nodeId: PLACEHOLDER_NODE_ID,
     inflight: new Inflight(),
     defer: track,
+    identity,
+    card,
+    now: () => Math.floor(Date.now() / 1000),
     pool: new UpstreamPool({
       clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },
-      allowPrivate: opts.config.allowPrivateUpstreams,
+      allowPrivate: opts.config.allowPrivateUrls,
       connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
       stdio: opts.stdio,
       onListChanged: (name) => {
@@ -91,6 +109,7 @@ export function createApp(opts: AppOptions): NodeApp {
 
   app.get("/healthz", (c) => c.json({ ok: true, name: opts.config.nodeName, version: VERSION }));
   app.route("/", mcpRoutes(services));
+  app.route("/", cardRoutes(services));
   app.route("/admin", adminRoutes(services, tick));
 
   return {

@@ -1,5 +1,7 @@
 // What every part of a node is handed: its settings, its store and its upstream sessions.
+import type { OwnCard } from "./card/own.ts";
 import type { Config } from "./config.ts";
+import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { Database } from "./store/database.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
@@ -13,6 +15,12 @@ export interface Services {
   nodeId: string;
   /** Keeps work alive after the response: waitUntil on Workers, a tracked promise elsewhere. */
   defer: (work: Promise<unknown>) => void;
+  /** This node's keys, expanded on first use. */
+  identity: () => Promise<LocalIdentity>;
+  /** This node's signed card. */
+  card: () => Promise<OwnCard>;
+  /** Seconds since the epoch: the clock every signature and envelope time is checked against. */
+  now: () => number;
 }
 
 /** Who is on the other end of one /mcp request. */

@@ -89,7 +89,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
       return fail(c, "unsupported", "stdio upstreams run only on the Node runtime");
     }
     if (input.kind === "http") {
-      const reason = unsafeUrlReason(input.url, s.config.allowPrivateUpstreams);
+      const reason = unsafeUrlReason(input.url, s.config.allowPrivateUrls);
       if (reason) return fail(c, "invalid_request", `url: ${reason}`);
     }
     try {

@@ -6,7 +6,7 @@ import { concat, utf8 } from "../bytes.ts";
 import type { KeyHandle, Primitives } from "./primitives.ts";
 
 /** The protocol's name for this algorithm, in cards and envelope headers. */
-export const COMPOSITE_ALG = "mldsa65-ed25519";
+export const COMPOSITE_ALG = "mldsa65-ed25519" as const;
 const ML_DSA_PK = 1952;
 const ML_DSA_SIG = 3309;
 export const COMPOSITE_PUBLIC_KEY_BYTES = ML_DSA_PK + 32;

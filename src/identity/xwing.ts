@@ -6,7 +6,7 @@ import { concat } from "../bytes.ts";
 import type { KeyHandle, Primitives } from "./primitives.ts";
 
 /** The protocol's name for X-Wing keys, in cards and envelope headers. */
-export const XWING_ALG = "x-wing";
+export const XWING_ALG = "x-wing" as const;
 export const XWING_SEED_BYTES = 32;
 export const XWING_PUBLIC_KEY_BYTES = 1216;
 export const XWING_ENC_BYTES = 1120;

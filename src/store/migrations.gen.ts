@@ -26,5 +26,14 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TRIGGER `tools_fts_update` AFTER UPDATE ON `tools` BEGIN\n\tDELETE FROM `tools_fts` WHERE `global_id` = old.`global_id`;\n\tINSERT INTO `tools_fts` (`global_id`, `name`, `title`, `description`, `tags`)\n\tVALUES (\n\t\tnew.`global_id`,\n\t\tnew.`name` || ' ' || coalesce((SELECT `short_name` FROM `tool_settings` WHERE `global_id` = new.`global_id`), ''),\n\t\tcoalesce(new.`title`, ''),\n\t\tcoalesce(new.`description`, ''),\n\t\t(SELECT coalesce(group_concat(value, ' '), '') FROM json_each(new.`tags`))\n\t);\nEND;",
       "CREATE TRIGGER `tools_fts_rename` AFTER UPDATE OF `short_name` ON `tool_settings` BEGIN\n\tUPDATE `tools_fts`\n\tSET `name` = (SELECT `name` FROM `tools` WHERE `global_id` = new.`global_id`) || ' ' || new.`short_name`\n\tWHERE `global_id` = new.`global_id`;\nEND;"
     ]
+  },
+  {
+    "tag": "0002_federation",
+    "statements": [
+      "CREATE TABLE `kem_keys` (\n\t`epoch` integer PRIMARY KEY NOT NULL,\n\t`key_id` text NOT NULL,\n\t`public_key` text NOT NULL,\n\t`sealed_seed` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE TABLE `peers` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`url` text NOT NULL,\n\t`card` text NOT NULL,\n\t`state` text NOT NULL,\n\t`their_state` text DEFAULT 'unknown' NOT NULL,\n\t`version` text NOT NULL,\n\t`features` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`last_seen_at` integer\n);",
+      "CREATE TABLE `replay_cache` (\n\t`sender` text NOT NULL,\n\t`jti` text NOT NULL,\n\t`expires_at` integer NOT NULL,\n\tPRIMARY KEY(`sender`, `jti`)\n);",
+      "CREATE INDEX `replay_cache_expires_at` ON `replay_cache` (`expires_at`);"
+    ]
   }
 ];

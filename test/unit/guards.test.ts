@@ -69,7 +69,7 @@ describe("configuration", () => {
     expect(c.port).toBe(8787);
     expect(c.publicUrl?.origin).toBe("http://localhost:8787");
     expect(c.allowedHosts).toEqual(expect.arrayContaining(["localhost", "127.0.0.1"]));
-    expect(c.allowPrivateUpstreams).toBe(true);
+    expect(c.allowPrivateUrls).toBe(true);
     expect(c.mcpToken).toBeUndefined();
   });
 
@@ -89,7 +89,7 @@ describe("configuration", () => {
     expect(() => loadConfig(base, { edge: true })).toThrow(/MCP_TOKEN/);
     expect(loadConfig({ ...base, AUTHLESS: "true" }, { edge: true }).mcpToken).toBeUndefined();
     const edge = loadConfig({ ...base, MCP_TOKEN: "t".repeat(16), PUBLIC_URL: "https://n.example.com" }, { edge: true });
-    expect(edge.allowPrivateUpstreams).toBe(false);
+    expect(edge.allowPrivateUrls).toBe(false);
     expect(edge.allowedHosts).toEqual(["n.example.com"]);
   });
 });
