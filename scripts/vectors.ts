@@ -8,7 +8,9 @@ import { fileURLToPath } from "node:url";
 import { toBase64url, utf8 } from "../src/bytes.ts";
 import type { UnsignedCard } from "../src/card/schema.ts";
 import { cardSigningInput, signCard } from "../src/card/sign.ts";
-import { COMPOSITE_ALG } from "../src/identity/composite.ts";
+import { openEnvelope } from "../src/envelope/open.ts";
+import { seal } from "../src/envelope/seal.ts";
+import { COMPOSITE_ALG, compositeVerifier } from "../src/identity/composite.ts";
 import { XWING_ALG } from "../src/identity/xwing.ts";
 import { keyId, LABELS, signingKeyFromSeed } from "../src/identity/keys.ts";
 import { deterministicMlDsa65 } from "../src/identity/noble.ts";
@@ -84,6 +86,54 @@ write("card.json", {
   card: await signCard(body(key), key.signer),
   canonical: new TextDecoder().decode(cardSigningInput(body(key))),
   rotated: await signCard(rotatedBody, next.signer),
+});
+
+// An envelope from that node to a second one, sealed to the first X-Wing key above, and the
+// second node's sealed answer.
+const recipientSeed = counting(0x40);
+const recipient = await signingKeyFromSeed(p, recipientSeed);
+const NOW = IAT + 120;
+const fixed = { ekm: counting(0xe0, 64), jti: counting(0x10, 16) };
+const request = utf8('{"type":"ping"}');
+const sealed = await seal({
+  primitives: p,
+  signer: key.signer,
+  from: key.nodeId,
+  to: recipient.nodeId,
+  recipientKey: kem[0]!,
+  version: "mcpfed/1",
+  method: "POST",
+  path: "/federation/v1/ping",
+  plaintext: request,
+  now: NOW,
+  fixed,
+});
+const accepted = new Set<string>();
+const opened = await openEnvelope(sealed.bytes, {
+  self: { nodeId: recipient.nodeId, keys: { find: async (kid) => (kid === kem[0]!.kid ? { epoch: 0, keyId: kid, ...xKey } : undefined) }, primitives: p },
+  sender: async () => ({ verifier: await compositeVerifier(p, key.signer.publicKey), version: "mcpfed/1" }),
+  replay: { seen: async (_s, jti) => accepted.has(jti), record: async (_s, jti) => !accepted.has(jti) && !!accepted.add(jti) },
+  now: NOW,
+  skew: 60,
+  method: "POST",
+  path: "/federation/v1/ping",
+  maxBytes: 1 << 20,
+});
+const responseNonce = counting(0x30, 32);
+const answer = utf8(`{"at":${NOW},"type":"pong"}`);
+write("envelope.json", {
+  about: "A sealed request and its sealed response (docs/protocol.md, Envelope). The KEM key is identity.json's xwing key.",
+  senderSeed: b64(seed),
+  recipientSeed: b64(recipientSeed),
+  recipientKemSeed: b64(xSeed),
+  recipientKemKey: kem[0],
+  now: NOW,
+  ekm: b64(fixed.ekm),
+  jti: b64(fixed.jti),
+  plaintext: b64(request),
+  header: sealed.header,
+  envelope: b64(sealed.bytes),
+  response: { nonce: b64(responseNonce), plaintext: b64(answer), sealed: b64(await opened.sealResponse(answer, responseNonce)) },
 });
 
 console.log(`wrote test vectors to ${dir}`);

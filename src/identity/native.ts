@@ -95,9 +95,9 @@ export const nativeX25519: X25519 = {
     const pair = await subtle().generateKey("X25519", true, ["deriveBits"]);
     return { publicKey: new Uint8Array((await subtle().exportKey("raw", pair.publicKey)) as ArrayBuffer), privateKey: pair.privateKey };
   },
+  importPublic: (publicKey) => subtle().importKey("raw", buf(publicKey), "X25519", false, []),
   async sharedSecret(privateKey, publicKey) {
-    const pub = await subtle().importKey("raw", buf(publicKey), "X25519", false, []);
-    return new Uint8Array(await subtle().deriveBits({ name: "X25519", public: pub }, key(privateKey), 256));
+    return new Uint8Array(await subtle().deriveBits({ name: "X25519", public: key(publicKey) }, key(privateKey), 256));
   },
 };
 

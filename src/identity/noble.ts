@@ -86,8 +86,12 @@ export const nobleX25519: X25519 = {
     const { secretKey, publicKey } = x25519.keygen();
     return { publicKey, privateKey: secretKey };
   },
+  async importPublic(publicKey) {
+    if (publicKey.length !== 32) throw new Error("X25519 public key has the wrong length");
+    return publicKey;
+  },
   async sharedSecret(privateKey, publicKey) {
-    return x25519.getSharedSecret(bytes(privateKey), publicKey);
+    return x25519.getSharedSecret(bytes(privateKey), bytes(publicKey));
   },
 };
 

@@ -36,7 +36,8 @@ export interface X25519 {
   fromSecret(secret: Uint8Array): Promise<{ publicKey: Uint8Array; privateKey: KeyHandle }>;
   /** A fresh key pair. */
   generate(): Promise<{ publicKey: Uint8Array; privateKey: KeyHandle }>;
-  sharedSecret(privateKey: KeyHandle, publicKey: Uint8Array): Promise<Uint8Array>;
+  importPublic(publicKey: Uint8Array): Promise<KeyHandle>;
+  sharedSecret(privateKey: KeyHandle, publicKey: KeyHandle): Promise<Uint8Array>;
 }
 
 export interface Primitives {
@@ -95,7 +96,8 @@ const checks = {
   },
   x25519: async () => {
     const a = await native.x25519.generate();
-    return (await native.x25519.sharedSecret(a.privateKey, (await native.x25519.fromSecret(probeSeed.subarray(0, 32))).publicKey)).length === 32;
+    const b = await native.x25519.importPublic((await native.x25519.fromSecret(probeSeed.subarray(0, 32))).publicKey);
+    return (await native.x25519.sharedSecret(a.privateKey, b)).length === 32;
   },
   sha3_256: async () => (await native.sha3_256(probeMessage)).length === 32,
 };

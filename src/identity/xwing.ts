@@ -24,6 +24,7 @@ export interface XWingPrivateKey {
 export interface XWingPublicKey {
   bytes: Uint8Array;
   mlKem: KeyHandle;
+  x25519: KeyHandle;
   pkX: Uint8Array;
 }
 
@@ -46,16 +47,19 @@ export function xWing(p: Primitives) {
 
     async importPublic(bytes: Uint8Array): Promise<XWingPublicKey> {
       if (bytes.length !== XWING_PUBLIC_KEY_BYTES) throw new XWingError("X-Wing public key must be 1216 bytes");
-      return { bytes, mlKem: await p.mlKem768.importPublic(bytes.subarray(0, ML_KEM_PK)), pkX: bytes.slice(ML_KEM_PK) };
+      const pkX = bytes.slice(ML_KEM_PK);
+      const [mlKem, x25519] = await Promise.all([p.mlKem768.importPublic(bytes.subarray(0, ML_KEM_PK)), p.x25519.importPublic(pkX)]);
+      return { bytes, mlKem, x25519, pkX };
     },
 
     /** `eseed` (64 bytes) fixes the randomness, for test vectors only (EncapsulateDerand). */
     async encapsulate(pub: XWingPublicKey, eseed?: Uint8Array): Promise<{ enc: Uint8Array; sharedSecret: Uint8Array }> {
-      const [m, eph] = await Promise.all([
+      const [m, [eph, ssX]] = await Promise.all([
         p.mlKem768.encapsulate(pub.mlKem, eseed?.subarray(0, 32)),
-        eseed ? p.x25519.fromSecret(eseed.slice(32, 64)) : p.x25519.generate(),
+        (eseed ? p.x25519.fromSecret(eseed.slice(32, 64)) : p.x25519.generate()).then(
+          async (e) => [e, await p.x25519.sharedSecret(e.privateKey, pub.x25519)] as const,
+        ),
       ]);
-      const ssX = await p.x25519.sharedSecret(eph.privateKey, pub.pkX);
       return { enc: concat(m.ciphertext, eph.publicKey), sharedSecret: await combine(m.sharedSecret, ssX, eph.publicKey, pub.pkX) };
     },
 
@@ -64,7 +68,7 @@ export function xWing(p: Primitives) {
       const ctX = enc.subarray(ML_KEM_CT);
       const [ssM, ssX] = await Promise.all([
         p.mlKem768.decapsulate(priv.mlKem, enc.subarray(0, ML_KEM_CT)),
-        p.x25519.sharedSecret(priv.x25519, ctX),
+        p.x25519.importPublic(ctX).then((pub) => p.x25519.sharedSecret(priv.x25519, pub)),
       ]);
       return combine(ssM, ssX, ctX, priv.pkX);
     },
