@@ -8,6 +8,8 @@ import { Inflight } from "./calls/inflight.ts";
 import { OwnCard } from "./card/own.ts";
 import { cardRoutes } from "./card/routes.ts";
 import type { Config } from "./config.ts";
+import { ReplayCache } from "./envelope/replay-cache.ts";
+import { federationRoutes } from "./federation/routes.ts";
 import { loadIdentity } from "./identity/local.ts";
 import { log } from "./log.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
@@ -67,6 +69,7 @@ export function createApp(opts: AppOptions): NodeApp {
     inflight: new Inflight(),
     defer: track,
     identity,
+    replay: new ReplayCache(opts.db),
     card,
     now: () => Math.floor(Date.now() / 1000),
     pool: new UpstreamPool({
@@ -110,6 +113,7 @@ export function createApp(opts: AppOptions): NodeApp {
   app.get("/healthz", (c) => c.json({ ok: true, name: opts.config.nodeName, version: VERSION }));
   app.route("/", mcpRoutes(services));
   app.route("/", cardRoutes(services));
+  app.route("/", federationRoutes(services));
   app.route("/admin", adminRoutes(services, tick));
 
   return {

@@ -1,6 +1,7 @@
 // What every part of a node is handed: its settings, its store and its upstream sessions.
 import type { OwnCard } from "./card/own.ts";
 import type { Config } from "./config.ts";
+import type { ReplayCache } from "./envelope/replay-cache.ts";
 import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { Database } from "./store/database.ts";
@@ -17,6 +18,8 @@ export interface Services {
   defer: (work: Promise<unknown>) => void;
   /** This node's keys, expanded on first use. */
   identity: () => Promise<LocalIdentity>;
+  /** Envelope ids already accepted. */
+  replay: ReplayCache;
   /** This node's signed card. */
   card: () => Promise<OwnCard>;
   /** Seconds since the epoch: the clock every signature and envelope time is checked against. */

@@ -1,6 +1,6 @@
 // The scheduled hook: a Workers cron trigger, Deno.cron, or a timer on Node. It refreshes every
-// upstream's catalog and forgets retired encryption keys; later issues hang gossip and retries
-// on it too.
+// upstream's catalog, forgets retired encryption keys and expired envelope ids; later issues
+// hang gossip and retries on it too.
 import { log } from "./log.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
@@ -18,7 +18,7 @@ export function createTick(s: Services): Tick {
   const run = async (): Promise<TickReport> => {
     const started = Date.now();
     const upstreams = await refreshAll(s);
-    await (await s.identity()).keyring.prune(s.now());
+    await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now())]);
     const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;

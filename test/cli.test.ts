@@ -1,46 +1,19 @@
 // The CLI as an operator runs it: a child process against a real node and a real upstream.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "./support/cli.ts";
 import { connect } from "./support/mcp.ts";
 import {
   everythingStdio,
   freePort,
-  ROOT,
   startEverything,
   startNode,
   type NodeProc,
   type Upstream,
 } from "./support/processes.ts";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to completion, with only the settings given (none inherited from the test's env). */
-function cli(args: string[], env: Record<string, string | undefined>, launcher = false): Promise<Run> {
-  const base = { ...process.env };
-  for (const k of ["ADMIN_TOKEN", "MCPFED_URL", "PORT", "DATA_DIR"]) delete base[k];
-  const entry = launcher ? [join(ROOT, "scripts/mcpfed.js")] : ["--import", "tsx", join(ROOT, "src/cli/main.ts")];
-  const child = spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 const SECRET_HEADER = "hunter2-header-value";
 const SECRET_BEARER = "upstream-bearer-value";

@@ -1,5 +1,5 @@
 // The operator's HTTP API, behind the ADMIN_TOKEN bearer. The CLI is a client of it.
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
@@ -11,6 +11,7 @@ import {
   updateToolSettings,
 } from "../catalog/repository.ts";
 import { recentInvocations } from "../calls/invocations.ts";
+import { peerAdminRoutes } from "../peers/admin.ts";
 import { unsafeUrlReason } from "../guards/ssrf.ts";
 import type { Services } from "../services.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -26,28 +27,7 @@ import {
 } from "../upstreams/repository.ts";
 import { prefixSchema, upstreamInput } from "../upstreams/spec.ts";
 import type { Tick } from "../tick.ts";
-
-type ErrorCode = "invalid_request" | "not_found" | "conflict" | "unsupported";
-const statusOf = { invalid_request: 400, not_found: 404, conflict: 409, unsupported: 400 } as const;
-
-function fail(c: Context, code: ErrorCode, message: string, issues?: unknown) {
-  return c.json({ error: { code, message, ...(issues ? { issues } : {}) } }, statusOf[code]);
-}
-
-async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; res: Response }> {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    return { ok: false, res: fail(c, "invalid_request", "the body is not valid JSON") };
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-    return { ok: false, res: fail(c, "invalid_request", "the body does not match the expected shape", issues) };
-  }
-  return { ok: true, value: parsed.data };
-}
+import { fail, readJson } from "./respond.ts";
 
 const toolPatch = z
   .object({ name: z.string(), hidden: z.boolean(), pinned: z.boolean() })
@@ -163,5 +143,6 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   app.post("/tick", async (c) => c.json(await tick()));
+  app.route("/", peerAdminRoutes(s));
   return app;
 }

@@ -99,3 +99,8 @@ function decode(s: string, field: string): Uint8Array {
     throw new CardError("malformed", `card ${field} is not canonical base64url`);
   }
 }
+
+/** Whether a newer card is the same node: same id, and its signing-key chain includes the key we knew. */
+export function continuesCard(known: Card, fresh: VerifiedCard): boolean {
+  return fresh.card.id === known.id && fresh.signingKeys.includes(known.keys.sig.pub);
+}

@@ -101,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
 
     const command = findCommand(words);
     if (!command) {
-      const group = words[0] === "upstream" || words[0] === "tool" ? words[0] : undefined;
+      const group = words[0] === "upstream" || words[0] === "tool" || words[0] === "peer" ? words[0] : undefined;
       if (help && (words.length === 0 || (group && words.length === 1))) {
         out(overview(group));
         return 0;
