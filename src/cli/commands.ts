@@ -329,8 +329,12 @@ export const commands: Command[] = [
     min: 0,
     max: 0,
     run: async (ctx) => {
-      const body = await ctx.api.request<{ id: string; card: { name: string; url: string; keys: { sig: { kid: string }; kem: { kid: string }[] }; exp: number } }>("GET", "/identity");
-      show(ctx, body, ({ id, card }) =>
+      const body = await ctx.api.request<{
+        id: string;
+        card: { name: string; url: string; keys: { sig: { kid: string }; kem: { kid: string }[] }; exp: number };
+        crypto: string;
+      }>("GET", "/identity");
+      show(ctx, body, ({ id, card, crypto }) =>
         fields([
           ["node id", id],
           ["name", card.name],
@@ -338,6 +342,7 @@ export const commands: Command[] = [
           ["signing key", card.keys.sig.kid],
           ["encryption keys", card.keys.kem.map((k) => k.kid).join(", ")],
           ["card expires", new Date(card.exp * 1000).toISOString()],
+          ["crypto", crypto],
         ]),
       );
     },

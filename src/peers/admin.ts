@@ -6,6 +6,7 @@ import type { AppEnv } from "../app-env.ts";
 import { fail, readJson } from "../admin/respond.ts";
 import { ownOrigin } from "../card/routes.ts";
 import { PeerRequestError } from "../federation/client.ts";
+import { describe } from "../identity/primitives.ts";
 import type { Services } from "../services.ts";
 import { ping } from "./calls.ts";
 import { introduce, PeeringError, sayHello } from "./hello.ts";
@@ -34,7 +35,7 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
 
   app.get("/identity", async (c) => {
     const card = await (await s.card()).get(ownOrigin(s, c.req.url), s.now());
-    return c.json({ id: card.id, card });
+    return c.json({ id: card.id, card, crypto: describe((await s.identity()).primitives) });
   });
 
   app.get("/peers", async (c) => c.json({ peers: (await listPeers(s.db)).map(peerView) }));

@@ -50,6 +50,9 @@ describe("peering between node processes", () => {
     ]);
     ids = { a: await idOf(a), open: await idOf(open), approve: await idOf(approve), allow: await idOf(allow) };
     expect(ids.a).toBe(aId);
+    const crypto = async (n: NodeProc) => (await body<{ crypto: string }>(await n.admin("GET", "/identity"))).crypto;
+    expect(await crypto(open)).toBe("ML-DSA-65 native, Ed25519 native, ML-KEM-768 native, X25519 native");
+    expect(await crypto(a)).toBe("ML-DSA-65 noble, Ed25519 native, ML-KEM-768 noble, X25519 native");
   });
 
   afterAll(async () => {
