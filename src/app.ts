@@ -8,7 +8,12 @@ import { oauthRoutes } from "./auth/oauth/routes.ts";
 import type { AppEnv } from "./app-env.ts";
 import { Inflight } from "./calls/inflight.ts";
 import { InvocationLog } from "./calls/invocations.ts";
+import { OwnCard } from "./card/own.ts";
+import { cardRoutes } from "./card/routes.ts";
 import type { Config } from "./config.ts";
+import { ReplayCache } from "./envelope/replay-cache.ts";
+import { federationRoutes } from "./federation/routes.ts";
+import { loadIdentity } from "./identity/local.ts";
 import { log } from "./log.ts";
 import { onWorkers } from "./platform.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
@@ -40,6 +45,16 @@ export const PLACEHOLDER_NODE_ID = "local";
 
 const LIST_CHANGED_DEBOUNCE_MS = 250;
 
+/** Runs `make` on first call and shares its promise; a failure is retried on the next call. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () =>
+    (p ??= make().catch((err: unknown) => {
+      p = undefined;
+      throw err;
+    }));
+}
+
 export function createApp(opts: AppOptions): NodeApp {
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -49,6 +64,8 @@ export function createApp(opts: AppOptions): NodeApp {
   };
 
   const refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const identity = once(() => loadIdentity(opts.config, opts.db));
+  const card = once(async () => new OwnCard(await identity(), opts.config));
   const services: Services = {
     config: opts.config,
     db: opts.db,
@@ -57,9 +74,13 @@ export function createApp(opts: AppOptions): NodeApp {
     invocations: new InvocationLog(opts.db),
     defer: track,
     access: createAccess(opts.config, opts.db, () => services.nodeId),
+    identity,
+    replay: new ReplayCache(opts.db),
+    card,
+    now: () => Math.floor(Date.now() / 1000),
     pool: new UpstreamPool({
       clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },
-      allowPrivate: opts.config.allowPrivateUpstreams,
+      allowPrivate: opts.config.allowPrivateUrls,
       connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
       stdio: opts.stdio,
       onListChanged: (name) => {
@@ -92,6 +113,8 @@ export function createApp(opts: AppOptions): NodeApp {
   app.get("/healthz", (c) => c.json({ ok: true, name: opts.config.nodeName, version: VERSION }));
   app.route("/", oauthRoutes(services));
   app.route("/", mcpRoutes(services));
+  app.route("/", cardRoutes(services));
+  app.route("/", federationRoutes(services));
   app.route("/admin", adminRoutes(services, tick));
 
   return {

@@ -1,5 +1,6 @@
 // Configuration from the environment, under the same names on every runtime.
 import { z } from "zod";
+import { NODE_ID } from "./identity/keys.ts";
 import { parseSeed } from "./identity/seed.ts";
 
 const flag = z
@@ -28,7 +29,12 @@ const schema = z.object({
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   TICK_SECONDS: int(5, 86_400).default(60),
   LOG_ARGUMENTS: flag.default(false),
-  ALLOW_PRIVATE_UPSTREAMS: flag.optional(),
+  ALLOW_PRIVATE_URLS: flag.optional(),
+  NODE_CONTACT: z.string().min(1).max(256).optional(),
+  PEER_POLICY: z.enum(["open", "approve", "allowlist"]).default("approve"),
+  PEER_ALLOWLIST: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
+  KEM_ROTATION_SECONDS: int(60, 365 * 86_400).default(86_400),
+  CLOCK_SKEW_SECONDS: int(1, 3600).default(60),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -57,7 +63,17 @@ export interface Config {
   maxBodyBytes: number;
   tickSeconds: number;
   logArguments: boolean;
-  allowPrivateUpstreams: boolean;
+  /** Whether upstream and peer URLs may point at private, loopback and link-local addresses. */
+  allowPrivateUrls: boolean;
+  /** Shown in the node card, e.g. a mailto: URL. */
+  nodeContact: string | undefined;
+  /** Who may peer: anyone with a valid card, anyone once approved, or only listed node ids. */
+  peerPolicy: "open" | "approve" | "allowlist";
+  peerAllowlist: string[];
+  /** Length of an encryption-key epoch; the previous epoch's key stays valid for one more. */
+  kemRotationSeconds: number;
+  /** Clock difference tolerated on envelope and card times. */
+  clockSkewSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +121,11 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     maxBodyBytes: e.MAX_BODY_BYTES,
     tickSeconds: e.TICK_SECONDS,
     logArguments: e.LOG_ARGUMENTS,
-    allowPrivateUpstreams: e.ALLOW_PRIVATE_UPSTREAMS ?? local,
+    allowPrivateUrls: e.ALLOW_PRIVATE_URLS ?? local,
+    nodeContact: e.NODE_CONTACT,
+    peerPolicy: e.PEER_POLICY,
+    peerAllowlist: e.PEER_ALLOWLIST ?? [],
+    kemRotationSeconds: e.KEM_ROTATION_SECONDS,
+    clockSkewSeconds: e.CLOCK_SKEW_SECONDS,
   };
 }

@@ -1,7 +1,10 @@
 // What every part of a node is handed: its settings, its store and its upstream sessions.
 import type { Access } from "./access.ts";
 import type { Principal } from "./auth/principal.ts";
+import type { OwnCard } from "./card/own.ts";
 import type { Config } from "./config.ts";
+import type { ReplayCache } from "./envelope/replay-cache.ts";
+import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
 import type { Database } from "./store/database.ts";
@@ -19,6 +22,14 @@ export interface Services {
   defer: (work: Promise<unknown>) => void;
   /** Who may call what: keys, policy, limits, audit (src/access.ts). */
   access: Access;
+  /** This node's keys, expanded on first use. */
+  identity: () => Promise<LocalIdentity>;
+  /** Envelope ids already accepted. */
+  replay: ReplayCache;
+  /** This node's signed card. */
+  card: () => Promise<OwnCard>;
+  /** Seconds since the epoch: the clock every signature and envelope time is checked against. */
+  now: () => number;
 }
 
 /** Who is on the other end of one /mcp request. */

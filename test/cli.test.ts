@@ -9,7 +9,6 @@ import { connect } from "./support/mcp.ts";
 import {
   everythingStdio,
   freePort,
-  ROOT,
   startEverything,
   startNode,
   type NodeProc,

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { fail, readJson } from "./http.ts";
+import { fail, readJson } from "./respond.ts";
 import {
   CatalogConflictError,
   findTool,
@@ -12,6 +12,7 @@ import {
   updateToolSettings,
 } from "../catalog/repository.ts";
 import { recentInvocations } from "../calls/invocations.ts";
+import { peerAdminRoutes } from "../peers/admin.ts";
 import { unsafeUrlReason } from "../guards/ssrf.ts";
 import type { Services } from "../services.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -74,7 +75,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
       return fail(c, "unsupported", "stdio upstreams run only on the Node runtime");
     }
     if (input.kind === "http") {
-      const reason = unsafeUrlReason(input.url, s.config.allowPrivateUpstreams);
+      const reason = unsafeUrlReason(input.url, s.config.allowPrivateUrls);
       if (reason) return fail(c, "invalid_request", `url: ${reason}`);
     }
     try {
@@ -153,5 +154,6 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   for (const routes of [credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes]) {
     app.route("/", routes(s));
   }
+  app.route("/", peerAdminRoutes(s));
   return app;
 }

@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
-import { fail, readJson } from "../admin/http.ts";
+import { fail, readJson } from "../admin/respond.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../services.ts";
 import { oauthClients } from "../store/schema.ts";

@@ -1,7 +1,7 @@
 // Random secrets, and how they are kept and compared: only hashes are stored, and comparisons
 // take the same time whatever the input.
 import { sha256Hex } from "../catalog/fingerprint.ts";
-import { toBase64url } from "../identity/seed.ts";
+import { toBase64url } from "../bytes.ts";
 
 export function randomSecret(bytes = 32): string {
   return toBase64url(crypto.getRandomValues(new Uint8Array(bytes)));

@@ -74,6 +74,20 @@ interface Invocation {
   error: string | null;
 }
 
+interface PeerView {
+  id: string;
+  name: string;
+  url: string;
+  mcp: string;
+  state: string;
+  theirState: string;
+  version: string;
+  features: string[];
+  signingKeyId: string;
+  createdAt: string;
+  lastSeenAt: string | null;
+}
+
 const seg = encodeURIComponent;
 
 /** `K=V` pairs from repeated options; the first `=` splits. */
@@ -114,6 +128,28 @@ function toolRows(list: ToolView[], withUpstream = true): string {
     ["NAME", ...(withUpstream ? ["UPSTREAM"] : []), "UPSTREAM TOOL", "FLAGS", "DESCRIPTION"],
     list.map((t) => [t.name, ...(withUpstream ? [t.upstream] : []), t.upstreamName, flags(t), clip(t.description)]),
   );
+}
+
+function peerRows(list: PeerView[]): string {
+  return table(
+    ["ID", "NAME", "STATE", "THEY HAVE US", "VERSION", "URL"],
+    list.map((p) => [p.id, clip(p.name, 30), p.state, p.theirState, p.version, p.url]),
+  );
+}
+
+function peerAction(name: string, summary: string, done: string): Command {
+  return {
+    name: `peer ${name}`,
+    usage: "<id>",
+    summary,
+    min: 1,
+    max: 1,
+    run: async (ctx, [id]) => {
+      const body = await ctx.api.request<{ peer: PeerView; hello?: { ok: boolean; error?: string } }>("POST", `/peers/${seg(id!)}/${name}`);
+      if (body.hello && !body.hello.ok) ctx.warn(`warning: the peer could not be told: ${body.hello.error}`);
+      show(ctx, body, (b) => `${done} ${b.peer.id} (${b.peer.name}), now ${b.peer.state}`);
+    },
+  };
 }
 
 function refreshLine(r: RefreshResult): string {
@@ -287,6 +323,79 @@ export const commands: Command[] = [
   toolFlag("unhide", "show a hidden tool again", { hidden: false }, "unhid"),
   toolFlag("pin", "pin a tool (listed even in search catalog mode)", { pinned: true }, "pinned"),
   toolFlag("unpin", "unpin a tool", { pinned: false }, "unpinned"),
+  {
+    name: "identity",
+    summary: "show this node's id and keys (give the id to operators who allowlist it)",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{
+        id: string;
+        card: { name: string; url: string; keys: { sig: { kid: string }; kem: { kid: string }[] }; exp: number };
+        crypto: string;
+      }>("GET", "/identity");
+      show(ctx, body, ({ id, card, crypto }) =>
+        fields([
+          ["node id", id],
+          ["name", card.name],
+          ["url", card.url],
+          ["signing key", card.keys.sig.kid],
+          ["encryption keys", card.keys.kem.map((k) => k.kid).join(", ")],
+          ["card expires", new Date(card.exp * 1000).toISOString()],
+          ["crypto", crypto],
+        ]),
+      );
+    },
+  },
+  {
+    name: "peer add",
+    usage: "<url>",
+    summary: "peer with the node at <url>: verify its card, then introduce this node to it",
+    details: "The peer's own acceptance policy decides whether this node is active there at once or pending its operator's approval.",
+    min: 1,
+    max: 1,
+    run: async (ctx, [url]) => {
+      const body = await ctx.api.request<{ peer: PeerView }>("POST", "/peers", { url });
+      show(ctx, body, ({ peer: p }) =>
+        `added peer ${p.id} (${p.name}, ${p.version}); it has this node as ${p.theirState}${p.theirState === "pending" ? " until its operator approves" : ""}`,
+      );
+    },
+  },
+  {
+    name: "peer list",
+    summary: "list the peers, their state here and this node's state there",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ peers: PeerView[] }>("GET", "/peers");
+      show(ctx, body, (b) => peerRows(b.peers));
+    },
+  },
+  peerAction("approve", "let a pending peer in, and tell it so", "approved"),
+  peerAction("block", "refuse all traffic from a peer from now on", "blocked"),
+  peerAction("unblock", "let a blocked peer back in (as active)", "unblocked"),
+  {
+    name: "peer remove",
+    usage: "<id>",
+    summary: "forget a peer (it can say hello again, under the acceptance policy)",
+    min: 1,
+    max: 1,
+    run: async (ctx, [id]) => {
+      await ctx.api.request("DELETE", `/peers/${seg(id!)}`);
+      show(ctx, {}, () => `removed peer ${id}`);
+    },
+  },
+  {
+    name: "peer ping",
+    usage: "<id>",
+    summary: "send a peer a sealed ping and time the round trip",
+    min: 1,
+    max: 1,
+    run: async (ctx, [id]) => {
+      const body = await ctx.api.request<{ pong: { ms: number; at: number } }>("POST", `/peers/${seg(id!)}/ping`);
+      show(ctx, body, (b) => `pong from ${id} in ${b.pong.ms} ms (its clock: ${new Date(b.pong.at * 1000).toISOString()})`);
+    },
+  },
   {
     name: "invocations",
     summary: "show the most recent tool calls, newest first",

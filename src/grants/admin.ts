@@ -2,7 +2,7 @@
 // or revokes them. Every decision goes to the audit trail.
 import { Hono } from "hono";
 import { z } from "zod";
-import { fail, readJson } from "../admin/http.ts";
+import { fail, readJson } from "../admin/respond.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../services.ts";
 import { decideGrant, grantView, listGrants, MAX_GRANT_TTL_SECONDS, revokeGrant } from "./repository.ts";

@@ -1,4 +1,4 @@
-// Outbound URL guard: upstream (and later peer) URLs may not reach private, loopback or
+// Outbound URL guard: upstream and peer URLs may not reach private, loopback or
 // link-local addresses unless the operator allows it. Names are checked as written; a runtime
 // without DNS access (Workers) cannot see what a public name resolves to, and Workers' own
 // egress cannot reach private ranges anyway.
@@ -51,10 +51,10 @@ export function unsafeUrlReason(raw: string, allowPrivate: boolean): string | un
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const v4 = ipv4(host);
   if (v4 ? privateIpv4(v4) : host.includes(":") ? privateIpv6(host) : false) {
-    return "private, loopback and link-local addresses are not allowed (set ALLOW_PRIVATE_UPSTREAMS=true to allow)";
+    return "private, loopback and link-local addresses are not allowed (set ALLOW_PRIVATE_URLS=true to allow)";
   }
   if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal") || host.endsWith(".local")) {
-    return "local host names are not allowed (set ALLOW_PRIVATE_UPSTREAMS=true to allow)";
+    return "local host names are not allowed (set ALLOW_PRIVATE_URLS=true to allow)";
   }
   return undefined;
 }

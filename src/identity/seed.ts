@@ -1,5 +1,6 @@
 // NODE_SEED: the one secret an operator keeps. Every key the node uses is derived from it with
 // HKDF-SHA256 under a distinct label, so no two purposes ever share key material.
+import { fromBase64url, toBase64url } from "../bytes.ts";
 
 export const SEED_BYTES = 32;
 /** HKDF salt: the protocol version, so a future version derives unrelated keys. */
@@ -9,21 +10,14 @@ export class SeedError extends Error {
   override name = "SeedError";
 }
 
-function fromBase64url(s: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new SeedError("NODE_SEED must be base64url");
-  const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4);
-  return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-}
-
-export function toBase64url(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 /** Decodes NODE_SEED: exactly 32 bytes, base64url without padding. */
 export function parseSeed(text: string): Uint8Array {
-  const bytes = fromBase64url(text.trim());
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64url(text.trim());
+  } catch {
+    throw new SeedError("NODE_SEED must be base64url");
+  }
   if (bytes.length !== SEED_BYTES) throw new SeedError(`NODE_SEED must decode to ${SEED_BYTES} bytes, got ${bytes.length}`);
   return bytes;
 }

@@ -1,6 +1,6 @@
 // Admin API for rate limits.
 import { Hono } from "hono";
-import { fail, readJson } from "../admin/http.ts";
+import { fail, readJson } from "../admin/respond.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../services.ts";
 import { limitInput } from "./limiter.ts";

@@ -1,6 +1,6 @@
 // Admin API for policy rules.
 import { Hono } from "hono";
-import { fail, readJson } from "../admin/http.ts";
+import { fail, readJson } from "../admin/respond.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../services.ts";
 import { ruleInput } from "./rules.ts";

@@ -28,7 +28,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0002_access",
+    "tag": "0002_access_federation",
     "statements": [
       "CREATE TABLE `api_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`token_hash` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`roles` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`expires_at` integer,\n\t`revoked_at` integer,\n\t`last_used_at` integer\n);",
       "CREATE UNIQUE INDEX `api_tokens_token_hash_unique` ON `api_tokens` (`token_hash`);",
@@ -37,15 +37,19 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE UNIQUE INDEX `audit_log_hash_unique` ON `audit_log` (`hash`);",
       "CREATE TABLE `grants` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`holder` text NOT NULL,\n\t`agent_id` text NOT NULL,\n\t`resource` text NOT NULL,\n\t`scope` text NOT NULL,\n\t`justification` text NOT NULL,\n\t`status` text NOT NULL,\n\t`ttl_seconds` integer NOT NULL,\n\t`decided_by` text,\n\t`reason` text,\n\t`created_at` integer NOT NULL,\n\t`decided_at` integer,\n\t`expires_at` integer\n);",
       "CREATE INDEX `grants_holder` ON `grants` (`holder`,`status`);",
+      "CREATE TABLE `kem_keys` (\n\t`epoch` integer PRIMARY KEY NOT NULL,\n\t`key_id` text NOT NULL,\n\t`public_key` text NOT NULL,\n\t`sealed_seed` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE TABLE `oauth_clients` (\n\t`client_id` text PRIMARY KEY NOT NULL,\n\t`kind` text NOT NULL,\n\t`name` text NOT NULL,\n\t`redirect_uris` text NOT NULL,\n\t`metadata` text NOT NULL,\n\t`auth_method` text NOT NULL,\n\t`secret_hash` text,\n\t`roles` text DEFAULT '[]' NOT NULL,\n\t`pre_approved` integer DEFAULT false NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`fetched_at` integer\n);",
       "CREATE TABLE `oauth_codes` (\n\t`code_hash` text PRIMARY KEY NOT NULL,\n\t`client_id` text NOT NULL,\n\t`redirect_uri` text NOT NULL,\n\t`code_challenge` text NOT NULL,\n\t`resource` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`used_at` integer,\n\t`session_id` text,\n\tFOREIGN KEY (`client_id`) REFERENCES `oauth_clients`(`client_id`) ON UPDATE no action ON DELETE cascade\n);",
       "CREATE TABLE `oauth_sessions` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`client_id` text NOT NULL,\n\t`scopes` text NOT NULL,\n\t`resource` text NOT NULL,\n\t`refresh_generation` integer NOT NULL,\n\t`refresh_hash` text NOT NULL,\n\t`refresh_expires_at` integer NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`revoked_at` integer,\n\t`revoked_reason` text,\n\tFOREIGN KEY (`client_id`) REFERENCES `oauth_clients`(`client_id`) ON UPDATE no action ON DELETE cascade\n);",
       "CREATE INDEX `oauth_sessions_client` ON `oauth_sessions` (`client_id`);",
+      "CREATE TABLE `peers` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`url` text NOT NULL,\n\t`card` text NOT NULL,\n\t`state` text NOT NULL,\n\t`their_state` text DEFAULT 'unknown' NOT NULL,\n\t`version` text NOT NULL,\n\t`features` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`last_seen_at` integer\n);",
       "CREATE TABLE `policy_rules` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`priority` integer NOT NULL,\n\t`action` text NOT NULL,\n\t`effect` text NOT NULL,\n\t`subject_kind` text,\n\t`subject_id` text,\n\t`role` text,\n\t`tag` text,\n\t`upstream` text,\n\t`tool` text,\n\t`visibility` text,\n\t`ttl_seconds` integer,\n\t`note` text,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE TABLE `rate_counters` (\n\t`key` text NOT NULL,\n\t`window_start` integer NOT NULL,\n\t`count` integer NOT NULL,\n\tPRIMARY KEY(`key`, `window_start`)\n);",
       "CREATE TABLE `rate_leases` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`key` text NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
       "CREATE INDEX `rate_leases_key` ON `rate_leases` (`key`,`expires_at`);",
-      "CREATE TABLE `rate_limits` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`subject_kind` text,\n\t`subject_id` text,\n\t`tool` text,\n\t`window_seconds` integer NOT NULL,\n\t`max_requests` integer,\n\t`max_concurrent` integer,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
+      "CREATE TABLE `rate_limits` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`subject_kind` text,\n\t`subject_id` text,\n\t`tool` text,\n\t`window_seconds` integer NOT NULL,\n\t`max_requests` integer,\n\t`max_concurrent` integer,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE TABLE `replay_cache` (\n\t`sender` text NOT NULL,\n\t`jti` text NOT NULL,\n\t`expires_at` integer NOT NULL,\n\tPRIMARY KEY(`sender`, `jti`)\n);",
+      "CREATE INDEX `replay_cache_expires_at` ON `replay_cache` (`expires_at`);"
     ]
   }
 ];

@@ -1,6 +1,7 @@
 // The node's tables, as code. `npm run db:generate` turns changes here into migrations/.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { Card } from "../card/schema.ts";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -276,3 +277,45 @@ export const auditLog = sqliteTable("audit_log", {
   prevHash: text("prev_hash").notNull().unique(),
   hash: text("hash").notNull().unique(),
 });
+
+/**
+ * The node's encryption (X-Wing) keys, one per epoch of KEM_ROTATION_SECONDS. Only the current
+ * and the previous epoch are kept (src/identity/kem-keyring.ts); `sealed_seed` is the key's
+ * 32-byte seed under AES-256-GCM with a key derived from NODE_SEED.
+ */
+export const kemKeys = sqliteTable("kem_keys", {
+  epoch: integer("epoch").primaryKey(),
+  keyId: text("key_id").notNull(),
+  publicKey: text("public_key").notNull(),
+  sealedSeed: text("sealed_seed").notNull(),
+  createdAt: integer("created_at").notNull().default(now),
+});
+
+/** Other nodes this node federates with, with the card each last presented. */
+export const peers = sqliteTable("peers", {
+  nodeId: text("node_id").primaryKey(),
+  name: text("name").notNull(),
+  url: text("url").notNull(),
+  card: text("card", { mode: "json" }).notNull().$type<Card>(),
+  /** What this node lets the peer do: pending until approved, active, or blocked. */
+  state: text("state", { enum: ["pending", "active", "blocked"] }).notNull(),
+  /** What the peer last told us about us. */
+  theirState: text("their_state", { enum: ["unknown", "pending", "active"] }).notNull().default("unknown"),
+  /** The negotiated protocol version and features. */
+  version: text("version").notNull(),
+  features: text("features", { mode: "json" }).notNull().$type<string[]>(),
+  createdAt: integer("created_at").notNull().default(now),
+  updatedAt: integer("updated_at").notNull().default(now),
+  lastSeenAt: integer("last_seen_at"),
+});
+
+/** Envelope ids already accepted, per sender, until the envelope would have expired anyway. */
+export const replayCache = sqliteTable(
+  "replay_cache",
+  {
+    sender: text("sender").notNull(),
+    jti: text("jti").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sender, t.jti] }), index("replay_cache_expires_at").on(t.expiresAt)],
+);

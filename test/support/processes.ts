@@ -109,6 +109,8 @@ export interface NodeOptions {
   env?: Record<string, string>;
   dataDir?: string;
   port?: number;
+  /** Another Node binary, e.g. Node 24 from tools/ for the native crypto path. */
+  node?: string;
 }
 
 /** An mcpfed node under Node (`npm start`'s entry point) with its own data folder. */
@@ -116,7 +118,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<NodeProc> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "mcpfed-"));
   const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", ...opts.env };
-  const proc = start(process.execPath, ["--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
+  const proc = start(opts.node ?? process.execPath, ["--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed node", proc);
   return { ...proc, port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: env.ADMIN_TOKEN, admin: adminClient(url, env.ADMIN_TOKEN) };

@@ -43,7 +43,7 @@ export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc>
     NODE_SEED: newSeed(),
     // Workers are public by nature; on loopback the test runs authless, with loopback upstreams.
     AUTHLESS: "true",
-    ALLOW_PRIVATE_UPSTREAMS: "true",
+    ALLOW_PRIVATE_URLS: "true",
     ALLOWED_HOSTS: "127.0.0.1,localhost",
     ...opts.env,
   };

@@ -70,7 +70,7 @@ describe("configuration", () => {
     expect(c.port).toBe(8787);
     expect(c.publicUrl?.origin).toBe("http://localhost:8787");
     expect(c.allowedHosts).toEqual(expect.arrayContaining(["localhost", "127.0.0.1"]));
-    expect(c.allowPrivateUpstreams).toBe(true);
+    expect(c.allowPrivateUrls).toBe(true);
     expect(c.authless).toBe(true);
     expect(c.consentPassphrase).toBe(base.ADMIN_TOKEN);
   });
@@ -93,7 +93,7 @@ describe("configuration", () => {
     expect(loadConfig({ ...base, AUTHLESS: "true" }, { edge: true }).authless).toBe(true);
     expect(() => loadConfig({ ...base, CONSENT_PASSPHRASE: "short" })).toThrow(/CONSENT_PASSPHRASE/);
     const edge = loadConfig({ ...base, PUBLIC_URL: "https://n.example.com" }, { edge: true });
-    expect(edge.allowPrivateUpstreams).toBe(false);
+    expect(edge.allowPrivateUrls).toBe(false);
     expect(edge.allowedHosts).toEqual(["n.example.com"]);
   });
 });

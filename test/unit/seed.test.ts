@@ -1,6 +1,7 @@
 import { hkdfSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { deriveBytes, newSeed, parseSeed, SeedError, toBase64url } from "../../src/identity/seed.ts";
+import { toBase64url } from "../../src/bytes.ts";
+import { deriveBytes, newSeed, parseSeed, SeedError } from "../../src/identity/seed.ts";
 
 describe("NODE_SEED", () => {
   it("round-trips through base64url and refuses other lengths and alphabets", () => {

@@ -1,9 +1,9 @@
-// How the admin API reads bodies and reports failures: JSON in, `{ error: { code, message } }` out.
+// How the admin API answers: JSON bodies checked with zod, and errors as { error: { code, message } }.
 import type { Context } from "hono";
 import type { z } from "zod";
 
-type ErrorCode = "invalid_request" | "not_found" | "conflict" | "unsupported";
-const statusOf = { invalid_request: 400, not_found: 404, conflict: 409, unsupported: 400 } as const;
+export type ErrorCode = "invalid_request" | "not_found" | "conflict" | "unsupported" | "bad_gateway";
+const statusOf = { invalid_request: 400, not_found: 404, conflict: 409, unsupported: 400, bad_gateway: 502 } as const;
 
 export function fail(c: Context, code: ErrorCode, message: string, issues?: unknown) {
   return c.json({ error: { code, message, ...(issues ? { issues } : {}) } }, statusOf[code]);

@@ -43,6 +43,14 @@ CREATE TABLE `grants` (
 );
 --> statement-breakpoint
 CREATE INDEX `grants_holder` ON `grants` (`holder`,`status`);--> statement-breakpoint
+CREATE TABLE `kem_keys` (
+	`epoch` integer PRIMARY KEY NOT NULL,
+	`key_id` text NOT NULL,
+	`public_key` text NOT NULL,
+	`sealed_seed` text NOT NULL,
+	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `oauth_clients` (
 	`client_id` text PRIMARY KEY NOT NULL,
 	`kind` text NOT NULL,
@@ -85,6 +93,20 @@ CREATE TABLE `oauth_sessions` (
 );
 --> statement-breakpoint
 CREATE INDEX `oauth_sessions_client` ON `oauth_sessions` (`client_id`);--> statement-breakpoint
+CREATE TABLE `peers` (
+	`node_id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`url` text NOT NULL,
+	`card` text NOT NULL,
+	`state` text NOT NULL,
+	`their_state` text DEFAULT 'unknown' NOT NULL,
+	`version` text NOT NULL,
+	`features` text NOT NULL,
+	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	`last_seen_at` integer
+);
+--> statement-breakpoint
 CREATE TABLE `policy_rules` (
 	`id` text PRIMARY KEY NOT NULL,
 	`priority` integer NOT NULL,
@@ -126,3 +148,12 @@ CREATE TABLE `rate_limits` (
 	`max_concurrent` integer,
 	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
 );
+--> statement-breakpoint
+CREATE TABLE `replay_cache` (
+	`sender` text NOT NULL,
+	`jti` text NOT NULL,
+	`expires_at` integer NOT NULL,
+	PRIMARY KEY(`sender`, `jti`)
+);
+--> statement-breakpoint
+CREATE INDEX `replay_cache_expires_at` ON `replay_cache` (`expires_at`);

@@ -1,0 +1,139 @@
+// Writes the protocol's test vectors (test/vectors/*.json): from fixed seeds and fixed randomness,
+// the exact keys, signatures, card and envelope bytes. Signing uses deterministic ML-DSA and the
+// noble primitives, the only path that can take fixed randomness; the tests then check every
+// implementation path against these bytes. Run after a deliberate change to the wire format:
+//   npm run vectors
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { toBase64url, utf8 } from "../src/bytes.ts";
+import type { UnsignedCard } from "../src/card/schema.ts";
+import { cardSigningInput, signCard } from "../src/card/sign.ts";
+import { openEnvelope } from "../src/envelope/open.ts";
+import { seal } from "../src/envelope/seal.ts";
+import { COMPOSITE_ALG, compositeVerifier } from "../src/identity/composite.ts";
+import { XWING_ALG } from "../src/identity/xwing.ts";
+import { keyId, LABELS, signingKeyFromSeed } from "../src/identity/keys.ts";
+import { deterministicMlDsa65 } from "../src/identity/noble.ts";
+import { noble, type Primitives } from "../src/identity/primitives.ts";
+import { signRotation } from "../src/identity/rotation.ts";
+import { deriveBytes } from "../src/identity/seed.ts";
+import { xWing } from "../src/identity/xwing.ts";
+
+const dir = fileURLToPath(new URL("../test/vectors/", import.meta.url));
+const p: Primitives = { ...noble, mlDsa65: deterministicMlDsa65 };
+const counting = (start: number, length = 32) => Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
+const b64 = toBase64url;
+const write = (name: string, body: unknown) => writeFileSync(`${dir}${name}`, `${JSON.stringify(body, null, 2)}\n`);
+
+const seed = counting(0x00);
+const key = await signingKeyFromSeed(p, seed);
+const message = utf8("mcpfed/1 test vector message");
+const xSeed = counting(0x80);
+const eseed = counting(0xc0, 64);
+const x = xWing(p);
+const xKey = await x.fromSeed(xSeed);
+const encapsulated = await x.encapsulate(await x.importPublic(xKey.publicKey), eseed);
+const nextSeed = counting(0x20);
+const next = await signingKeyFromSeed(p, nextSeed);
+
+write("identity.json", {
+  about: "Identity derivation (docs/protocol.md, Identity). Bytes are base64url; signatures use deterministic ML-DSA.",
+  seed: b64(seed),
+  derived: {
+    [LABELS.mlDsa65]: b64(await deriveBytes(seed, LABELS.mlDsa65)),
+    [LABELS.ed25519]: b64(await deriveBytes(seed, LABELS.ed25519)),
+  },
+  signing: { publicKey: b64(key.signer.publicKey), keyId: key.keyId, nodeId: key.nodeId },
+  signature: { context: "mcpfed/1 vector", message: b64(message), signature: b64(await key.signer.sign(message, "mcpfed/1 vector")) },
+  xwing: {
+    seed: b64(xSeed),
+    publicKey: b64(xKey.publicKey),
+    keyId: await keyId(XWING_ALG, xKey.publicKey),
+    eseed: b64(eseed),
+    enc: b64(encapsulated.enc),
+    sharedSecret: b64(encapsulated.sharedSecret),
+  },
+  rotation: { nextSeed: b64(nextSeed), nextPublicKey: b64(next.signer.publicKey), statement: await signRotation(key.nodeId, key.signer, next.signer.publicKey, 1_767_225_600) },
+});
+// Cards: the node above with two encryption keys (current, previous), and after a signing-key
+// rotation (same id, the next key signing, the hand-over statement attached).
+const previousXSeed = counting(0xa0);
+const previousX = await x.fromSeed(previousXSeed);
+const IAT = 1_767_225_600;
+const kem = [
+  { alg: XWING_ALG, kid: await keyId(XWING_ALG, xKey.publicKey), pub: b64(xKey.publicKey) },
+  { alg: XWING_ALG, kid: await keyId(XWING_ALG, previousX.publicKey), pub: b64(previousX.publicKey) },
+];
+const body = (k: typeof key): UnsignedCard => ({
+  id: key.nodeId,
+  name: "vector node",
+  url: "https://a.example",
+  mcp: "https://a.example/mcp",
+  versions: ["mcpfed/1"],
+  features: ["ping"],
+  keys: { sig: { alg: COMPOSITE_ALG, kid: k.keyId, pub: b64(k.signer.publicKey) }, kem },
+  contact: "mailto:ops@a.example",
+  iat: IAT,
+  exp: IAT + 86_400,
+});
+const rotatedBody = { ...body(next), rotations: [await signRotation(key.nodeId, key.signer, next.signer.publicKey, IAT - 3600)] };
+write("card.json", {
+  about: "Node cards (docs/protocol.md, Node card): `card` is signed by `seed`; `rotated` by `nextSeed` after a rotation.",
+  seed: b64(seed),
+  nextSeed: b64(nextSeed),
+  kemSeeds: [b64(xSeed), b64(previousXSeed)],
+  now: IAT + 60,
+  card: await signCard(body(key), key.signer),
+  canonical: new TextDecoder().decode(cardSigningInput(body(key))),
+  rotated: await signCard(rotatedBody, next.signer),
+});
+
+// An envelope from that node to a second one, sealed to the first X-Wing key above, and the
+// second node's sealed answer.
+const recipientSeed = counting(0x40);
+const recipient = await signingKeyFromSeed(p, recipientSeed);
+const NOW = IAT + 120;
+const fixed = { ekm: counting(0xe0, 64), jti: counting(0x10, 16) };
+const request = utf8('{"type":"ping"}');
+const sealed = await seal({
+  primitives: p,
+  signer: key.signer,
+  from: key.nodeId,
+  to: recipient.nodeId,
+  recipientKey: kem[0]!,
+  version: "mcpfed/1",
+  method: "POST",
+  path: "/federation/v1/ping",
+  plaintext: request,
+  now: NOW,
+  fixed,
+});
+const accepted = new Set<string>();
+const opened = await openEnvelope(sealed.bytes, {
+  self: { nodeId: recipient.nodeId, keys: { find: async (kid) => (kid === kem[0]!.kid ? { epoch: 0, keyId: kid, ...xKey } : undefined) }, primitives: p },
+  sender: async () => ({ verifier: await compositeVerifier(p, key.signer.publicKey), version: "mcpfed/1" }),
+  replay: { seen: async (_s, jti) => accepted.has(jti), record: async (_s, jti) => !accepted.has(jti) && !!accepted.add(jti) },
+  now: NOW,
+  skew: 60,
+  method: "POST",
+  path: "/federation/v1/ping",
+  maxBytes: 1 << 20,
+});
+const responseNonce = counting(0x30, 32);
+const answer = utf8(`{"at":${NOW},"type":"pong"}`);
+write("envelope.json", {
+  about: "A sealed request and its sealed response (docs/protocol.md, Envelope). The KEM key is identity.json's xwing key.",
+  senderSeed: b64(seed),
+  recipientSeed: b64(recipientSeed),
+  recipientKemSeed: b64(xSeed),
+  recipientKemKey: kem[0],
+  now: NOW,
+  ekm: b64(fixed.ekm),
+  jti: b64(fixed.jti),
+  plaintext: b64(request),
+  header: sealed.header,
+  envelope: b64(sealed.bytes),
+  response: { nonce: b64(responseNonce), plaintext: b64(answer), sealed: b64(await opened.sealResponse(answer, responseNonce)) },
+});
+
+console.log(`wrote test vectors to ${dir}`);

@@ -1,0 +1,42 @@
+// Why an envelope was refused. Every refusal has a code a peer can act on and an HTTP status;
+// none of them changes anything on the receiving node.
+
+export const ENVELOPE_ERRORS = {
+  too_large: 413,
+  malformed: 400,
+  unsupported_version: 400,
+  unsupported_suite: 400,
+  downgrade: 400,
+  bad_card: 400,
+  unknown_sender: 401,
+  pending_sender: 403,
+  blocked_sender: 403,
+  bad_signature: 401,
+  wrong_recipient: 400,
+  wrong_endpoint: 400,
+  unknown_key: 400,
+  expired: 401,
+  not_yet_valid: 401,
+  replayed: 409,
+  decrypt_failed: 400,
+} as const;
+
+export type EnvelopeErrorCode = keyof typeof ENVELOPE_ERRORS;
+
+export class EnvelopeError extends Error {
+  override name = "EnvelopeError";
+  constructor(
+    readonly code: EnvelopeErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  get status(): (typeof ENVELOPE_ERRORS)[EnvelopeErrorCode] {
+    return ENVELOPE_ERRORS[this.code];
+  }
+
+  toJSON() {
+    return { error: { code: this.code, message: this.message } };
+  }
+}

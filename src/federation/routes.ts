@@ -1,0 +1,78 @@
+// The federation endpoints, one per message, under the protocol version: POST /federation/v1/*.
+// Every request is an envelope, opened here (src/envelope/open.ts) before anything reads it.
+// A refused envelope gets a plain JSON error with its code; every answer to an opened one is
+// sealed to the sender.
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../app-env.ts";
+import { MAX_CARD_BYTES } from "../card/schema.ts";
+import { EnvelopeError } from "../envelope/errors.ts";
+import { openEnvelope, type Opened } from "../envelope/open.ts";
+import { RESPONSE_CONTENT_TYPE } from "../envelope/response.ts";
+import { log } from "../log.ts";
+import { receiveHello } from "../peers/hello.ts";
+import { activeSender } from "../peers/senders.ts";
+import { touchPeer } from "../peers/store.ts";
+import { PROTOCOL_VERSIONS } from "../protocol.ts";
+import type { Services } from "../services.ts";
+import { federationPath, parseMessage, pingRequest, type Answer } from "./messages.ts";
+
+async function sealed<T>(c: Context, opened: Opened, answer: Answer<T>): Promise<Response> {
+  const body = await opened.sealResponse(new TextEncoder().encode(JSON.stringify(answer)));
+  return c.body(body as Uint8Array<ArrayBuffer>, 200, { "content-type": RESPONSE_CONTENT_TYPE });
+}
+
+function refused(c: Context, err: unknown): Response {
+  if (!(err instanceof EnvelopeError)) throw err;
+  log.info("federation.refused", { path: c.req.path, code: err.code });
+  return c.json(err.toJSON(), err.status);
+}
+
+export function federationRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(
+    "/federation/*",
+    bodyLimit({
+      maxSize: s.config.maxBodyBytes + MAX_CARD_BYTES,
+      onError: (c) => c.json(new EnvelopeError("too_large", "request body too large").toJSON(), 413),
+    }),
+  );
+
+  for (const version of PROTOCOL_VERSIONS) {
+    const helloPath = federationPath(version, "hello");
+    app.post(helloPath, async (c) => {
+      try {
+        const { opened, answer } = await receiveHello(s, new Uint8Array(await c.req.arrayBuffer()), helloPath);
+        return await sealed(c, opened, answer);
+      } catch (err) {
+        return refused(c, err);
+      }
+    });
+
+    const pingPath = federationPath(version, "ping");
+    app.post(pingPath, async (c) => {
+      let opened: Opened;
+      try {
+        const identity = await s.identity();
+        opened = await openEnvelope(new Uint8Array(await c.req.arrayBuffer()), {
+          self: { nodeId: identity.nodeId, keys: identity.keyring, primitives: identity.primitives },
+          sender: activeSender(s),
+          replay: s.replay,
+          now: s.now(),
+          skew: s.config.clockSkewSeconds,
+          method: "POST",
+          path: pingPath,
+          maxBytes: s.config.maxBodyBytes,
+        });
+      } catch (err) {
+        return refused(c, err);
+      }
+      c.get("defer")(touchPeer(s.db, opened.header.from));
+      if (!parseMessage(opened.plaintext, pingRequest)) {
+        return sealed(c, opened, { ok: false, error: { code: "bad_request", message: "not a ping" } });
+      }
+      return sealed(c, opened, { ok: true, result: { type: "pong", at: s.now() } });
+    });
+  }
+  return app;
+}

@@ -1,0 +1,105 @@
+// The operator's peer commands in the admin API: add by URL, list, approve, block, unblock,
+// remove, ping; and this node's own identity, which operators exchange to allowlist each other.
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { fail, readJson } from "../admin/respond.ts";
+import { ownOrigin } from "../card/routes.ts";
+import { PeerRequestError } from "../federation/client.ts";
+import { describe } from "../identity/primitives.ts";
+import type { Services } from "../services.ts";
+import { ping } from "./calls.ts";
+import { introduce, PeeringError, sayHello } from "./hello.ts";
+import { getPeer, listPeers, removePeer, setState, setTheirState, type Peer } from "./store.ts";
+
+export function peerView(p: Peer) {
+  return {
+    id: p.nodeId,
+    name: p.name,
+    url: p.url,
+    mcp: p.card.mcp,
+    state: p.state,
+    theirState: p.theirState,
+    version: p.version,
+    features: p.features,
+    signingKeyId: p.card.keys.sig.kid,
+    createdAt: new Date(p.createdAt).toISOString(),
+    lastSeenAt: p.lastSeenAt ? new Date(p.lastSeenAt).toISOString() : null,
+  };
+}
+
+const BAD_GATEWAY = new Set(["unreachable", "refused"]);
+
+export function peerAdminRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get("/identity", async (c) => {
+    const card = await (await s.card()).get(ownOrigin(s, c.req.url), s.now());
+    return c.json({ id: card.id, card, crypto: describe((await s.identity()).primitives) });
+  });
+
+  app.get("/peers", async (c) => c.json({ peers: (await listPeers(s.db)).map(peerView) }));
+
+  app.post("/peers", async (c) => {
+    const body = await readJson(c, z.object({ url: z.url({ protocol: /^https?$/ }) }).strict());
+    if (!body.ok) return body.res;
+    try {
+      return c.json({ peer: peerView(await introduce(s, body.value.url, c.req.url)) }, 201);
+    } catch (err) {
+      if (!(err instanceof PeeringError)) throw err;
+      if (err.code === "blocked") return fail(c, "conflict", err.message);
+      return fail(c, BAD_GATEWAY.has(err.code) ? "bad_gateway" : "invalid_request", `${err.message} (${err.code})`);
+    }
+  });
+
+  app.get("/peers/:id", async (c) => {
+    const peer = await getPeer(s.db, c.req.param("id"));
+    if (!peer) return fail(c, "not_found", "no such peer");
+    return c.json({ peer: peerView(peer), card: peer.card });
+  });
+
+  // Approving tells the peer at once, with a hello: it learns that it is active here.
+  app.post("/peers/:id/approve", async (c) => {
+    const peer = await getPeer(s.db, c.req.param("id"));
+    if (!peer) return fail(c, "not_found", "no such peer");
+    if (peer.state === "blocked") return fail(c, "conflict", "the peer is blocked; unblock it instead");
+    await setState(s.db, peer.nodeId, "active");
+    let hello: { ok: true } | { ok: false; error: string };
+    try {
+      const answer = await sayHello(s, peer.card, peer.version, c.req.url);
+      await setTheirState(s.db, peer.nodeId, answer.state);
+      hello = { ok: true };
+    } catch (err) {
+      if (!(err instanceof PeeringError)) throw err;
+      hello = { ok: false, error: err.message };
+    }
+    return c.json({ peer: peerView((await getPeer(s.db, peer.nodeId))!), hello });
+  });
+
+  for (const [action, state] of [["block", "blocked"], ["unblock", "active"]] as const) {
+    app.post(`/peers/:id/${action}`, async (c) => {
+      const current = await getPeer(s.db, c.req.param("id"));
+      if (!current) return fail(c, "not_found", "no such peer");
+      if (action === "unblock" && current.state !== "blocked") return fail(c, "conflict", "the peer is not blocked");
+      return c.json({ peer: peerView((await setState(s.db, current.nodeId, state))!) });
+    });
+  }
+
+  app.delete("/peers/:id", async (c) => {
+    if (!(await removePeer(s.db, c.req.param("id")))) return fail(c, "not_found", "no such peer");
+    return c.body(null, 204);
+  });
+
+  app.post("/peers/:id/ping", async (c) => {
+    const peer = await getPeer(s.db, c.req.param("id"));
+    if (!peer) return fail(c, "not_found", "no such peer");
+    try {
+      return c.json({ pong: await ping(s, peer) });
+    } catch (err) {
+      if (err instanceof PeerRequestError) return fail(c, "bad_gateway", `${err.message} (${err.code})`);
+      throw err;
+    }
+  });
+
+  return app;
+}

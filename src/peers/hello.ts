@@ -1,0 +1,155 @@
+// Peering. The operator of one node adds another by URL: this node fetches and verifies the
+// other's card, then introduces itself with a hello, sealed like every federation request and
+// carrying its own card. The receiver verifies that card, checks that the card's URL serves it
+// (whoever says hello controls the URL it claims), opens the envelope with the card's key, and
+// applies its acceptance policy. Sending a hello also tells the receiver that the sender has it
+// as an active peer.
+import type { z } from "zod";
+import { ownOrigin } from "../card/routes.ts";
+import type { Card } from "../card/schema.ts";
+import { CardFetchError, fetchCard } from "../card/fetch.ts";
+import { CardError, continuesCard, verifyCard } from "../card/verify.ts";
+import { EnvelopeError } from "../envelope/errors.ts";
+import { openEnvelope, type Opened } from "../envelope/open.ts";
+import { PeerRequestError, requestPeer } from "../federation/client.ts";
+import { federationPath, helloRequest, helloResult, parseMessage, type Answer } from "../federation/messages.ts";
+import { commonFeatures, FEATURES, negotiateVersion, NegotiationError, PROTOCOL_VERSIONS } from "../protocol.ts";
+import type { Services } from "../services.ts";
+import { decodeHello, encodeHello, HELLO_CONTENT_TYPE } from "./hello-wire.ts";
+import { admit } from "./policy.ts";
+import { getPeer, savePeer, type Peer } from "./store.ts";
+
+export class PeeringError extends Error {
+  override name = "PeeringError";
+  constructor(
+    readonly code: "invalid_url" | "bad_card" | "card_url_mismatch" | "self" | "blocked" | "no_common_version" | "refused" | "unreachable",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const cardOptions = async (s: Services) => ({
+  primitives: (await s.identity()).primitives,
+  allowPrivate: s.config.allowPrivateUrls,
+  now: s.now(),
+  skew: s.config.clockSkewSeconds,
+});
+
+/** `peer add <url>`: verify the node at `url`, store it as active, and say hello. */
+export async function introduce(s: Services, url: string, requestUrl: string): Promise<Peer> {
+  let card: Card;
+  try {
+    card = (await fetchCard(url, await cardOptions(s))).card;
+  } catch (err) {
+    if (err instanceof CardError) throw new PeeringError("bad_card", `the card at ${url} is not valid (${err.reason}): ${err.message}`);
+    if (err instanceof CardFetchError) throw new PeeringError("unreachable", err.message);
+    throw err;
+  }
+  if (new URL(card.url).origin !== new URL(url).origin) {
+    throw new PeeringError("card_url_mismatch", `the card at ${url} names another URL, ${card.url}`);
+  }
+  const identity = await s.identity();
+  if (card.id === identity.nodeId) throw new PeeringError("self", "that is this node's own card");
+  const existing = await getPeer(s.db, card.id);
+  if (existing?.state === "blocked") throw new PeeringError("blocked", `${card.id} is blocked; unblock it first`);
+  let version: string;
+  try {
+    version = negotiateVersion(PROTOCOL_VERSIONS, card.versions);
+  } catch (err) {
+    if (err instanceof NegotiationError) throw new PeeringError("no_common_version", err.message);
+    throw err;
+  }
+  const answer = await sayHello(s, card, version, requestUrl);
+  return savePeer(s.db, { card, state: "active", theirState: answer.state, version, features: commonFeatures(FEATURES, card.features) });
+}
+
+/** Sends this node's hello to a peer; the answer says how the peer now regards this node. */
+export async function sayHello(s: Services, card: Card, version: string, requestUrl: string): Promise<z.infer<typeof helloResult>> {
+  const own = await (await s.card()).get(ownOrigin(s, requestUrl), s.now());
+  try {
+    return await requestPeer(s, {
+      card,
+      version,
+      path: federationPath(version, "hello"),
+      payload: { type: "hello" } satisfies z.infer<typeof helloRequest>,
+      result: helloResult,
+      body: (envelope) => encodeHello(own, envelope),
+      contentType: HELLO_CONTENT_TYPE,
+    });
+  } catch (err) {
+    if (err instanceof PeerRequestError) {
+      if (err.code === "unreachable") throw new PeeringError("unreachable", err.message);
+      throw new PeeringError("refused", `the peer refused the hello (${err.code}): ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * The receiving side of POST /federation/v1/hello. Envelope refusals throw EnvelopeError (sent
+ * back in the clear); refusals after the envelope opened are returned as a sealed answer.
+ */
+export async function receiveHello(s: Services, body: Uint8Array, path: string): Promise<{ opened: Opened; answer: Answer<z.infer<typeof helloResult>> }> {
+  const identity = await s.identity();
+  const { card: rawCard, envelope } = decodeHello(body);
+  const o = await cardOptions(s);
+  let version = "";
+  let card: Card | undefined;
+
+  const opened = await openEnvelope(envelope, {
+    self: { nodeId: identity.nodeId, keys: identity.keyring, primitives: identity.primitives },
+    sender: async (header) => {
+      const existing = await getPeer(s.db, header.from);
+      if (existing?.state === "blocked") throw new EnvelopeError("blocked_sender", `${header.from} is blocked by this node`);
+      let verified;
+      try {
+        verified = await verifyCard(rawCard, o);
+      } catch (err) {
+        if (err instanceof CardError) throw new EnvelopeError("bad_card", `the hello's card is not valid (${err.reason}): ${err.message}`);
+        throw err;
+      }
+      if (verified.card.id !== header.from) throw new EnvelopeError("bad_card", "the hello's card is not the sender's");
+      if (existing && !continuesCard(existing.card, verified)) {
+        throw new EnvelopeError("bad_card", "the card's signing key does not descend from the key this node knows for that id");
+      }
+      try {
+        version = negotiateVersion(PROTOCOL_VERSIONS, verified.card.versions);
+      } catch (err) {
+        if (err instanceof NegotiationError) throw new EnvelopeError("unsupported_version", err.message);
+        throw err;
+      }
+      card = verified.card;
+      return { verifier: verified.verifier, version };
+    },
+    replay: s.replay,
+    now: o.now,
+    skew: o.skew,
+    method: "POST",
+    path,
+    maxBytes: s.config.maxBodyBytes,
+  });
+  const sender = card!;
+  const fail = (code: "bad_request" | "not_allowed" | "url_mismatch", message: string) => ({ opened, answer: { ok: false as const, error: { code, message } } });
+
+  if (!parseMessage(opened.plaintext, helloRequest)) return fail("bad_request", "not a hello");
+
+  const existing = await getPeer(s.db, sender.id);
+  const admission = admit(s.config, sender.id, existing);
+  if (!admission.admit) return fail("not_allowed", admission.reason);
+
+  // Whoever says hello must control the URL its card names: that URL must serve the same node.
+  try {
+    const served = await fetchCard(sender.url, o);
+    if (served.card.id !== sender.id || served.card.keys.sig.pub !== sender.keys.sig.pub) {
+      return fail("url_mismatch", `${sender.url} serves another node's card`);
+    }
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return fail("url_mismatch", `cannot confirm that ${sender.url} serves this card: ${why}`);
+  }
+
+  const features = commonFeatures(FEATURES, sender.features);
+  await savePeer(s.db, { card: sender, state: admission.state, theirState: "active", version, features });
+  return { opened, answer: { ok: true, result: { type: "hello", state: admission.state, version, features } } };
+}

@@ -1,0 +1,72 @@
+// The peers table: who this node federates with, the card each last presented, and the state of
+// the relationship in both directions.
+import { eq } from "drizzle-orm";
+import type { Card } from "../card/schema.ts";
+import type { Database } from "../store/database.ts";
+import { peers } from "../store/schema.ts";
+
+export type Peer = typeof peers.$inferSelect;
+export type PeerState = Peer["state"];
+export type TheirState = Peer["theirState"];
+
+export async function getPeer(db: Database, nodeId: string): Promise<Peer | undefined> {
+  const [row] = await db.select().from(peers).where(eq(peers.nodeId, nodeId));
+  return row;
+}
+
+export function listPeers(db: Database): Promise<Peer[]> {
+  return db.select().from(peers).orderBy(peers.createdAt);
+}
+
+export interface PeerRecord {
+  card: Card;
+  state: PeerState;
+  theirState?: TheirState;
+  version: string;
+  features: string[];
+}
+
+/** Inserts the peer, or updates its card, state and agreement. */
+export async function savePeer(db: Database, r: PeerRecord): Promise<Peer> {
+  const now = Date.now();
+  const values = {
+    name: r.card.name,
+    url: r.card.url,
+    card: r.card,
+    state: r.state,
+    version: r.version,
+    features: r.features,
+    updatedAt: now,
+    lastSeenAt: now,
+    ...(r.theirState ? { theirState: r.theirState } : {}),
+  };
+  const [row] = await db
+    .insert(peers)
+    .values({ nodeId: r.card.id, ...values })
+    .onConflictDoUpdate({ target: peers.nodeId, set: values })
+    .returning();
+  return row!;
+}
+
+/** A newer card for a known peer (its keys rotated or its card expired). */
+export async function updateCard(db: Database, nodeId: string, card: Card): Promise<void> {
+  await db.update(peers).set({ card, name: card.name, url: card.url, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId));
+}
+
+export async function setState(db: Database, nodeId: string, state: PeerState): Promise<Peer | undefined> {
+  const [row] = await db.update(peers).set({ state, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId)).returning();
+  return row;
+}
+
+export async function setTheirState(db: Database, nodeId: string, theirState: TheirState): Promise<void> {
+  await db.update(peers).set({ theirState, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId));
+}
+
+export async function touchPeer(db: Database, nodeId: string): Promise<void> {
+  await db.update(peers).set({ lastSeenAt: Date.now() }).where(eq(peers.nodeId, nodeId));
+}
+
+export async function removePeer(db: Database, nodeId: string): Promise<boolean> {
+  const rows = await db.delete(peers).where(eq(peers.nodeId, nodeId)).returning({ nodeId: peers.nodeId });
+  return rows.length > 0;
+}

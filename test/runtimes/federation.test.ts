@@ -1,0 +1,70 @@
+// Federation across runtimes: a node on Node, one on Deno and one on workerd peer with each other
+// and exchange sealed pings in every direction. Each verifies the others' cards (fetched, or
+// carried in a hello) and opens envelopes the others sealed, whatever crypto each runtime picked:
+// Node 20 and workerd use noble ML-DSA and ML-KEM, Deno native ML-KEM.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { Card } from "../../src/card/schema.ts";
+import { verifyCard } from "../../src/card/verify.ts";
+import { noble, primitives } from "../../src/identity/primitives.ts";
+import { freePort, startNode, type NodeProc } from "../support/processes.ts";
+import { startDenoNode, startWorkerd } from "../support/runtimes.ts";
+
+let nodes: Record<"node" | "deno" | "workerd", NodeProc>;
+let ids: Record<keyof typeof nodes, string>;
+let crypto: Record<keyof typeof nodes, string>;
+
+beforeAll(async () => {
+  const [nodePort, denoPort] = await Promise.all([freePort(), freePort()]);
+  const [node, deno, workerd] = await Promise.all([
+    startNode({ port: nodePort, env: { NODE_NAME: "on-node", PUBLIC_URL: `http://127.0.0.1:${nodePort}`, PEER_POLICY: "open" } }),
+    startDenoNode({ port: denoPort, env: { NODE_NAME: "on-deno", PUBLIC_URL: `http://127.0.0.1:${denoPort}`, PEER_POLICY: "open" } }),
+    startWorkerd({ env: { NODE_NAME: "on-workerd", PEER_POLICY: "open" } }),
+  ]);
+  nodes = { node: node!, deno: deno!, workerd: workerd! };
+  const identity = async (n: NodeProc) => (await (await n.admin("GET", "/identity")).json()) as { id: string; crypto: string };
+  const [i1, i2, i3] = await Promise.all([identity(node!), identity(deno!), identity(workerd!)]);
+  ids = { node: i1.id, deno: i2.id, workerd: i3.id };
+  crypto = { node: i1.crypto, deno: i2.crypto, workerd: i3.crypto };
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(Object.values(nodes ?? {}).map((n) => n.stop()));
+});
+
+test("each runtime picked its own mix of native and noble primitives", () => {
+  expect(crypto.node).toContain("ML-DSA-65 noble");
+  // Deno's ML-DSA refuses a non-empty context, which the composite signature needs.
+  expect(crypto.deno).toBe("ML-DSA-65 noble, Ed25519 native, ML-KEM-768 native, X25519 native");
+  // The pinned workerd predates the webcrypto_modern_algorithms flag.
+  expect(crypto.workerd).toBe("ML-DSA-65 noble, Ed25519 native, ML-KEM-768 noble, X25519 native");
+});
+
+test("each runtime's card verifies here, on both crypto paths", async () => {
+  for (const [name, n] of Object.entries(nodes)) {
+    const raw = (await (await fetch(`${n.url}/.well-known/mcpfed`)).json()) as Card;
+    for (const p of [noble, await primitives()]) {
+      const { card } = await verifyCard(raw, { primitives: p, now: Math.floor(Date.now() / 1000), skew: 60 });
+      expect(card.name, name).toBe(`on-${name}`);
+      expect(card.url, name).toBe(n.url);
+    }
+  }
+});
+
+test("every pair peers, and sealed pings go both ways", async () => {
+  const pairs = [
+    ["node", "deno"],
+    ["node", "workerd"],
+    ["deno", "workerd"],
+  ] as const;
+  for (const [from, to] of pairs) {
+    const res = await nodes[from].admin("POST", "/peers", { url: nodes[to].url });
+    expect(res.status, `${from} adds ${to}: ${await res.clone().text()}`).toBe(201);
+    expect(await res.json()).toMatchObject({ peer: { id: ids[to], state: "active", theirState: "active", version: "mcpfed/1" } });
+  }
+  for (const [a, b] of pairs) {
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      const ping = await nodes[from].admin("POST", `/peers/${ids[to]}/ping`);
+      expect(ping.status, `${from} pings ${to}: ${await ping.clone().text()}`).toBe(200);
+    }
+  }
+});
