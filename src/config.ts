@@ -21,6 +21,7 @@ const schema = z.object({
   LIBSQL_AUTH_TOKEN: z.string().min(1).optional(),
   ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
   NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in base64url (43 characters)"),
+  PREVIOUS_NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be the node's previous NODE_SEED").optional(),
   MCP_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   AUTHLESS: flag.default(false),
   NODE_NAME: z.string().min(1).max(100).default("mcpfed"),
@@ -53,6 +54,8 @@ export interface Config {
   adminToken: string;
   /** The one secret every key is derived from (see src/identity/seed.ts). */
   nodeSeed: Uint8Array;
+  /** Set for a signing-key rotation: the seed being retired signs the hand-over to nodeSeed. */
+  previousNodeSeed: Uint8Array | undefined;
   /** The bearer token /mcp requires; undefined only in authless mode. */
   mcpToken: string | undefined;
   nodeName: string;
@@ -115,6 +118,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     libsqlAuthToken: e.LIBSQL_AUTH_TOKEN,
     adminToken: e.ADMIN_TOKEN,
     nodeSeed: parseSeed(e.NODE_SEED),
+    previousNodeSeed: e.PREVIOUS_NODE_SEED ? parseSeed(e.PREVIOUS_NODE_SEED) : undefined,
     mcpToken: e.MCP_TOKEN,
     nodeName: e.NODE_NAME,
     catalogMode: e.CATALOG_MODE,

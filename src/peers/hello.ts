@@ -17,7 +17,7 @@ import { commonFeatures, FEATURES, negotiateVersion, NegotiationError, PROTOCOL_
 import type { Services } from "../services.ts";
 import { decodeHello, encodeHello, HELLO_CONTENT_TYPE } from "./hello-wire.ts";
 import { admit } from "./policy.ts";
-import { getPeer, savePeer, type Peer } from "./store.ts";
+import { getPeer, helloAnswered, listPeers, savePeer, type Peer } from "./store.ts";
 
 export class PeeringError extends Error {
   override name = "PeeringError";
@@ -61,12 +61,40 @@ export async function introduce(s: Services, url: string, requestUrl: string): P
     throw err;
   }
   const answer = await sayHello(s, card, version, requestUrl);
-  return savePeer(s.db, { card, state: "active", theirState: answer.state, version, features: commonFeatures(FEATURES, card.features) });
+  return savePeer(s.db, {
+    card,
+    state: "active",
+    theirState: answer.state,
+    version,
+    features: commonFeatures(FEATURES, card.features),
+    announcedKeyId: identity.signing.keyId,
+  });
 }
 
-/** Sends this node's hello to a peer; the answer says how the peer now regards this node. */
-export async function sayHello(s: Services, card: Card, version: string, requestUrl: string): Promise<z.infer<typeof helloResult>> {
-  const own = await (await s.card()).get(ownOrigin(s, requestUrl), s.now());
+/**
+ * Says hello again to every active peer that has not yet heard this node's current signing key:
+ * after a signing-key rotation, that is how peers learn the new key (the card's chain proves it).
+ */
+export async function announce(s: Services, origin: string): Promise<{ id: string; ok: boolean; error?: string }[]> {
+  const kid = (await s.identity()).signing.keyId;
+  const owed = (await listPeers(s.db)).filter((p) => p.state === "active" && p.announcedKeyId !== kid);
+  return Promise.all(
+    owed.map(async (p) => {
+      try {
+        const answer = await sayHello(s, p.card, p.version, origin);
+        await helloAnswered(s.db, p.nodeId, answer.state, kid);
+        return { id: p.nodeId, ok: true };
+      } catch (err) {
+        if (!(err instanceof PeeringError)) throw err;
+        return { id: p.nodeId, ok: false, error: err.message };
+      }
+    }),
+  );
+}
+
+/** Sends this node's hello to a peer; the answer says how the peer now regards this node. `url` gives this node's origin. */
+export async function sayHello(s: Services, card: Card, version: string, url: string): Promise<z.infer<typeof helloResult>> {
+  const own = await (await s.card()).get(ownOrigin(s, url), s.now());
   try {
     return await requestPeer(s, {
       card,

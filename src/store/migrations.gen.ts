@@ -31,9 +31,10 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "tag": "0002_federation",
     "statements": [
       "CREATE TABLE `kem_keys` (\n\t`epoch` integer PRIMARY KEY NOT NULL,\n\t`key_id` text NOT NULL,\n\t`public_key` text NOT NULL,\n\t`sealed_seed` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
-      "CREATE TABLE `peers` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`url` text NOT NULL,\n\t`card` text NOT NULL,\n\t`state` text NOT NULL,\n\t`their_state` text DEFAULT 'unknown' NOT NULL,\n\t`version` text NOT NULL,\n\t`features` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`last_seen_at` integer\n);",
+      "CREATE TABLE `peers` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`url` text NOT NULL,\n\t`card` text NOT NULL,\n\t`state` text NOT NULL,\n\t`their_state` text DEFAULT 'unknown' NOT NULL,\n\t`version` text NOT NULL,\n\t`features` text NOT NULL,\n\t`announced_key_id` text,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`last_seen_at` integer\n);",
       "CREATE TABLE `replay_cache` (\n\t`sender` text NOT NULL,\n\t`jti` text NOT NULL,\n\t`expires_at` integer NOT NULL,\n\tPRIMARY KEY(`sender`, `jti`)\n);",
-      "CREATE INDEX `replay_cache_expires_at` ON `replay_cache` (`expires_at`);"
+      "CREATE INDEX `replay_cache_expires_at` ON `replay_cache` (`expires_at`);",
+      "CREATE TABLE `signing_rotations` (\n\t`position` integer PRIMARY KEY NOT NULL,\n\t`statement` text NOT NULL,\n\t`next_key` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
     ]
   }
 ];
