@@ -1,15 +1,16 @@
 // Peering. The operator of one node adds another by URL: this node fetches and verifies the
 // other's card, then introduces itself with a hello, sealed like every federation request and
-// carrying its own card. The receiver verifies that card, checks that the card's URL serves it
-// (whoever says hello controls the URL it claims), opens the envelope with the card's key, and
-// applies its acceptance policy. Sending a hello also tells the receiver that the sender has it
-// as an active peer.
+// carrying its own card. The receiver verifies that card, opens the envelope with the card's
+// key, applies its acceptance policy, and checks that the card's URL serves the same card
+// (whoever says hello controls the URL it claims). Sending a hello also tells the receiver that
+// the sender has it as an active peer.
 import type { z } from "zod";
 import { ownOrigin } from "../card/routes.ts";
 import type { Card } from "../card/schema.ts";
 import { CardFetchError, fetchCard } from "../card/fetch.ts";
 import { CardError, continuesCard, verifyCard } from "../card/verify.ts";
 import { EnvelopeError } from "../envelope/errors.ts";
+import { unsafeUrlReason } from "../guards/ssrf.ts";
 import { openEnvelope, type Opened } from "../envelope/open.ts";
 import { PeerRequestError, requestPeer } from "../federation/client.ts";
 import { federationPath, helloRequest, helloResult, parseMessage, type Answer } from "../federation/messages.ts";
@@ -38,6 +39,8 @@ const cardOptions = async (s: Services) => ({
 
 /** `peer add <url>`: verify the node at `url`, store it as active, and say hello. */
 export async function introduce(s: Services, url: string, requestUrl: string): Promise<Peer> {
+  const unsafe = unsafeUrlReason(url, s.config.allowPrivateUrls);
+  if (unsafe) throw new PeeringError("invalid_url", `${url}: ${unsafe}`);
   let card: Card;
   try {
     card = (await fetchCard(url, await cardOptions(s))).card;
