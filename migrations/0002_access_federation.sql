@@ -102,6 +102,7 @@ CREATE TABLE `peers` (
 	`their_state` text DEFAULT 'unknown' NOT NULL,
 	`version` text NOT NULL,
 	`features` text NOT NULL,
+	`announced_key_id` text,
 	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
 	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
 	`last_seen_at` integer
@@ -156,4 +157,10 @@ CREATE TABLE `replay_cache` (
 	PRIMARY KEY(`sender`, `jti`)
 );
 --> statement-breakpoint
-CREATE INDEX `replay_cache_expires_at` ON `replay_cache` (`expires_at`);
+CREATE INDEX `replay_cache_expires_at` ON `replay_cache` (`expires_at`);--> statement-breakpoint
+CREATE TABLE `signing_rotations` (
+	`position` integer PRIMARY KEY NOT NULL,
+	`statement` text NOT NULL,
+	`next_key` text NOT NULL,
+	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
+);

@@ -1,4 +1,4 @@
-// Byte strings: joining, comparing, and the two text encodings the protocol uses (base64url for
+// Byte strings: joining, length prefixes, and the two text encodings the protocol uses (base64url for
 // keys and signatures in JSON, lowercase base32 for ids people read and type).
 
 export const utf8 = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s);
@@ -11,14 +11,6 @@ export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
     at += p.length;
   }
   return out;
-}
-
-/** Constant-time over the length, so comparing secrets leaks no prefix length. */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 export class EncodingError extends Error {

@@ -23,6 +23,7 @@ const schema = z.object({
   NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in base64url (43 characters)"),
   AUTHLESS: flag.optional(),
   CONSENT_PASSPHRASE: z.string().min(12, "must be at least 12 characters").optional(),
+  PREVIOUS_NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be the node's previous NODE_SEED").optional(),
   NODE_NAME: z.string().min(1).max(100).default("mcpfed"),
   CATALOG_MODE: z.enum(["full", "search"]).default("full"),
   CALL_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
@@ -57,6 +58,8 @@ export interface Config {
   authless: boolean;
   /** Unlocks the OAuth consent page; ADMIN_TOKEN unless CONSENT_PASSPHRASE is set. */
   consentPassphrase: string;
+  /** Set for a signing-key rotation: the seed being retired signs the hand-over to nodeSeed. */
+  previousNodeSeed: Uint8Array | undefined;
   nodeName: string;
   catalogMode: "full" | "search";
   callTimeoutMs: number;
@@ -115,6 +118,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     // Off loopback and on the edge, /mcp wants a token unless the operator says otherwise.
     authless: e.AUTHLESS ?? local,
     consentPassphrase: e.CONSENT_PASSPHRASE ?? e.ADMIN_TOKEN,
+    previousNodeSeed: e.PREVIOUS_NODE_SEED ? parseSeed(e.PREVIOUS_NODE_SEED) : undefined,
     nodeName: e.NODE_NAME,
     catalogMode: e.CATALOG_MODE,
     callTimeoutMs: e.CALL_TIMEOUT_MS,

@@ -1,7 +1,9 @@
 // The scheduled hook: a Workers cron trigger, Deno.cron, or a timer on Node. It refreshes every
 // upstream's catalog, prunes expired authorization state, forgets retired encryption keys and
-// expired envelope ids; later issues hang gossip and retries on it too.
+// expired envelope ids, and says hello to peers that have not heard this node's current signing
+// key; later issues hang gossip and retries on it too.
 import { log } from "./log.ts";
+import { announce } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
 
@@ -22,6 +24,10 @@ export function createTick(s: Services): Tick {
       s.access.prune().catch((err: unknown) => log.error("tick.prune_failed", { error: String(err) })),
     ]);
     await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now())]);
+    // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
+    // there the operator announces with `mcpfed peer announce`.
+    const hellos = s.config.publicUrl ? await announce(s, s.config.publicUrl.origin) : [];
+    for (const h of hellos) if (!h.ok) log.warn("announce.failed", { peer: h.id, error: h.error });
     const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;

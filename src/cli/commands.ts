@@ -386,6 +386,20 @@ export const commands: Command[] = [
     },
   },
   {
+    name: "peer announce",
+    summary: "say hello to every active peer that has not heard this node's current signing key",
+    details: "After a signing-key rotation (PREVIOUS_NODE_SEED), peers learn the new key this way. The tick does it when PUBLIC_URL is set.",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ hellos: { id: string; ok: boolean; error?: string }[] }>("POST", "/peers/announce");
+      show(ctx, body, (b) =>
+        b.hellos.length === 0 ? "every active peer already has this node's current key" : table(["PEER", "RESULT"], b.hellos.map((h) => [h.id, h.ok ? "ok" : `failed: ${h.error}`])),
+      );
+      if (body.hellos.some((h) => !h.ok)) process.exitCode = 1;
+    },
+  },
+  {
     name: "peer ping",
     usage: "<id>",
     summary: "send a peer a sealed ping and time the round trip",

@@ -3,7 +3,7 @@
 // epoch has one key, made by whichever isolate needs it first (insert-if-absent, so every isolate
 // of a deployment agrees). The previous epoch's key stays valid for the overlap; older secrets are
 // deleted, so traffic of a retired epoch cannot be opened again, even with NODE_SEED.
-import { inArray, lt } from "drizzle-orm";
+import { and, eq, inArray, lt } from "drizzle-orm";
 import { fromBase64url, toBase64url, utf8 } from "../bytes.ts";
 import type { Database } from "../store/database.ts";
 import { kemKeys } from "../store/schema.ts";
@@ -59,25 +59,37 @@ export class KemKeyring {
   private async load(epoch: number): Promise<{ epoch: number; keys: KemKey[] }> {
     const { db } = this.o;
     const wanted = [epoch, epoch - 1];
-    let rows = await db.select().from(kemKeys).where(inArray(kemKeys.epoch, wanted));
-    if (!rows.some((r) => r.epoch === epoch)) {
+    const read = () => db.select().from(kemKeys).where(inArray(kemKeys.epoch, wanted));
+    let opened = await this.open(await read());
+    if (!opened.some((k) => k.epoch === epoch)) {
       await db.insert(kemKeys).values(await this.create(epoch)).onConflictDoNothing();
-      rows = await db.select().from(kemKeys).where(inArray(kemKeys.epoch, wanted));
+      opened = await this.open(await read());
     }
     // Forward secrecy: retired secrets leave the store as soon as a newer epoch is in force.
     await db.delete(kemKeys).where(lt(kemKeys.epoch, epoch - 1));
-    const keys = await Promise.all(
-      rows
-        .filter((r) => r.epoch <= epoch)
-        .sort((a, b) => b.epoch - a.epoch)
-        .map(async (r) => {
-          const seed = await this.unwrap(r.epoch, fromBase64url(r.sealedSeed));
-          const { publicKey, privateKey } = await xWing(this.o.primitives).fromSeed(seed);
-          seed.fill(0);
-          return { epoch: r.epoch, keyId: r.keyId, publicKey, privateKey };
-        }),
-    );
-    return { epoch, keys };
+    return { epoch, keys: opened.filter((k) => k.epoch <= epoch).sort((a, b) => b.epoch - a.epoch) };
+  }
+
+  /**
+   * Unwraps stored keys. A key sealed under another NODE_SEED (the one a signing-key rotation
+   * retired) cannot be opened: it is deleted, and the epoch gets a new key. Peers holding the old
+   * card are told unknown_key and fetch the new one.
+   */
+  private async open(rows: (typeof kemKeys.$inferSelect)[]): Promise<KemKey[]> {
+    const keys: KemKey[] = [];
+    for (const r of rows) {
+      let seed: Uint8Array;
+      try {
+        seed = await this.unwrap(r.epoch, fromBase64url(r.sealedSeed));
+      } catch {
+        await this.o.db.delete(kemKeys).where(and(eq(kemKeys.epoch, r.epoch), eq(kemKeys.sealedSeed, r.sealedSeed)));
+        continue;
+      }
+      const { publicKey, privateKey } = await xWing(this.o.primitives).fromSeed(seed);
+      seed.fill(0);
+      keys.push({ epoch: r.epoch, keyId: r.keyId, publicKey, privateKey });
+    }
+    return keys;
   }
 
   /** Deletes secrets older than the overlap even when no traffic asks for keys (the tick). */

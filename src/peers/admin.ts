@@ -9,8 +9,8 @@ import { PeerRequestError } from "../federation/client.ts";
 import { describe } from "../identity/primitives.ts";
 import type { Services } from "../services.ts";
 import { ping } from "./calls.ts";
-import { introduce, PeeringError, sayHello } from "./hello.ts";
-import { getPeer, listPeers, removePeer, setState, setTheirState, type Peer } from "./store.ts";
+import { announce, introduce, PeeringError, sayHello } from "./hello.ts";
+import { getPeer, helloAnswered, listPeers, removePeer, setState, type Peer } from "./store.ts";
 
 export function peerView(p: Peer) {
   return {
@@ -52,6 +52,8 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
     }
   });
 
+  app.post("/peers/announce", async (c) => c.json({ hellos: await announce(s, c.req.url) }));
+
   app.get("/peers/:id", async (c) => {
     const peer = await getPeer(s.db, c.req.param("id"));
     if (!peer) return fail(c, "not_found", "no such peer");
@@ -67,7 +69,7 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
     let hello: { ok: true } | { ok: false; error: string };
     try {
       const answer = await sayHello(s, peer.card, peer.version, c.req.url);
-      await setTheirState(s.db, peer.nodeId, answer.state);
+      await helloAnswered(s.db, peer.nodeId, answer.state, (await s.identity()).signing.keyId);
       hello = { ok: true };
     } catch (err) {
       if (!(err instanceof PeeringError)) throw err;

@@ -1,15 +1,16 @@
 // Peering. The operator of one node adds another by URL: this node fetches and verifies the
 // other's card, then introduces itself with a hello, sealed like every federation request and
-// carrying its own card. The receiver verifies that card, checks that the card's URL serves it
-// (whoever says hello controls the URL it claims), opens the envelope with the card's key, and
-// applies its acceptance policy. Sending a hello also tells the receiver that the sender has it
-// as an active peer.
+// carrying its own card. The receiver verifies that card, opens the envelope with the card's
+// key, applies its acceptance policy, and checks that the card's URL serves the same card
+// (whoever says hello controls the URL it claims). Sending a hello also tells the receiver that
+// the sender has it as an active peer.
 import type { z } from "zod";
 import { ownOrigin } from "../card/routes.ts";
 import type { Card } from "../card/schema.ts";
 import { CardFetchError, fetchCard } from "../card/fetch.ts";
 import { CardError, continuesCard, verifyCard } from "../card/verify.ts";
 import { EnvelopeError } from "../envelope/errors.ts";
+import { unsafeUrlReason } from "../guards/ssrf.ts";
 import { openEnvelope, type Opened } from "../envelope/open.ts";
 import { PeerRequestError, requestPeer } from "../federation/client.ts";
 import { federationPath, helloRequest, helloResult, parseMessage, type Answer } from "../federation/messages.ts";
@@ -17,7 +18,7 @@ import { commonFeatures, FEATURES, negotiateVersion, NegotiationError, PROTOCOL_
 import type { Services } from "../services.ts";
 import { decodeHello, encodeHello, HELLO_CONTENT_TYPE } from "./hello-wire.ts";
 import { admit } from "./policy.ts";
-import { getPeer, savePeer, type Peer } from "./store.ts";
+import { getPeer, helloAnswered, listPeers, savePeer, type Peer } from "./store.ts";
 
 export class PeeringError extends Error {
   override name = "PeeringError";
@@ -38,6 +39,8 @@ const cardOptions = async (s: Services) => ({
 
 /** `peer add <url>`: verify the node at `url`, store it as active, and say hello. */
 export async function introduce(s: Services, url: string, requestUrl: string): Promise<Peer> {
+  const unsafe = unsafeUrlReason(url, s.config.allowPrivateUrls);
+  if (unsafe) throw new PeeringError("invalid_url", `${url}: ${unsafe}`);
   let card: Card;
   try {
     card = (await fetchCard(url, await cardOptions(s))).card;
@@ -61,12 +64,40 @@ export async function introduce(s: Services, url: string, requestUrl: string): P
     throw err;
   }
   const answer = await sayHello(s, card, version, requestUrl);
-  return savePeer(s.db, { card, state: "active", theirState: answer.state, version, features: commonFeatures(FEATURES, card.features) });
+  return savePeer(s.db, {
+    card,
+    state: "active",
+    theirState: answer.state,
+    version,
+    features: commonFeatures(FEATURES, card.features),
+    announcedKeyId: identity.signing.keyId,
+  });
 }
 
-/** Sends this node's hello to a peer; the answer says how the peer now regards this node. */
-export async function sayHello(s: Services, card: Card, version: string, requestUrl: string): Promise<z.infer<typeof helloResult>> {
-  const own = await (await s.card()).get(ownOrigin(s, requestUrl), s.now());
+/**
+ * Says hello again to every active peer that has not yet heard this node's current signing key:
+ * after a signing-key rotation, that is how peers learn the new key (the card's chain proves it).
+ */
+export async function announce(s: Services, origin: string): Promise<{ id: string; ok: boolean; error?: string }[]> {
+  const kid = (await s.identity()).signing.keyId;
+  const owed = (await listPeers(s.db)).filter((p) => p.state === "active" && p.announcedKeyId !== kid);
+  return Promise.all(
+    owed.map(async (p) => {
+      try {
+        const answer = await sayHello(s, p.card, p.version, origin);
+        await helloAnswered(s.db, p.nodeId, answer.state, kid);
+        return { id: p.nodeId, ok: true };
+      } catch (err) {
+        if (!(err instanceof PeeringError)) throw err;
+        return { id: p.nodeId, ok: false, error: err.message };
+      }
+    }),
+  );
+}
+
+/** Sends this node's hello to a peer; the answer says how the peer now regards this node. `url` gives this node's origin. */
+export async function sayHello(s: Services, card: Card, version: string, url: string): Promise<z.infer<typeof helloResult>> {
+  const own = await (await s.card()).get(ownOrigin(s, url), s.now());
   try {
     return await requestPeer(s, {
       card,

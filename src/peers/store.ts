@@ -24,6 +24,8 @@ export interface PeerRecord {
   theirState?: TheirState;
   version: string;
   features: string[];
+  /** Set when this node has just said hello to the peer with this signing key id. */
+  announcedKeyId?: string;
 }
 
 /** Inserts the peer, or updates its card, state and agreement. */
@@ -39,6 +41,7 @@ export async function savePeer(db: Database, r: PeerRecord): Promise<Peer> {
     updatedAt: now,
     lastSeenAt: now,
     ...(r.theirState ? { theirState: r.theirState } : {}),
+    ...(r.announcedKeyId ? { announcedKeyId: r.announcedKeyId } : {}),
   };
   const [row] = await db
     .insert(peers)
@@ -58,8 +61,9 @@ export async function setState(db: Database, nodeId: string, state: PeerState): 
   return row;
 }
 
-export async function setTheirState(db: Database, nodeId: string, theirState: TheirState): Promise<void> {
-  await db.update(peers).set({ theirState, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId));
+/** After a hello this node sent: how the peer now regards it, and the key it said hello with. */
+export async function helloAnswered(db: Database, nodeId: string, theirState: TheirState, announcedKeyId: string): Promise<void> {
+  await db.update(peers).set({ theirState, announcedKeyId, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId));
 }
 
 export async function touchPeer(db: Database, nodeId: string): Promise<void> {

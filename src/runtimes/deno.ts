@@ -49,6 +49,9 @@ async function startOnDisk(): Promise<Started> {
 const started = await (onDeploy ? startDeploy() : startOnDisk()).catch((err: unknown) => failStart(err, Deno.exit));
 const { config } = started;
 node = started.node;
+// Keys now, not on the first request: a NODE_SEED that does not fit the stored identity stops
+// the start with a message.
+await node.services.identity().catch((err: unknown) => failStart(err, Deno.exit));
 
 const runtime = `deno ${Deno.version.deno}${onDeploy ? " on Deno Deploy" : ""}`;
 const onListen = () => console.log(banner(config, runtime));

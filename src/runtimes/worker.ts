@@ -36,7 +36,9 @@ function nodeFor(env: WorkerEnv): Promise<NodeApp> {
     } else {
       throw new ConfigError("invalid configuration:\n  DB: bind a D1 database as DB, or set LIBSQL_URL");
     }
-    return createApp({ config, db });
+    const node = createApp({ config, db });
+    await node.services.identity(); // a NODE_SEED that does not fit the stored identity: misconfigured
+    return node;
   })().catch((err: unknown) => {
     started = undefined;
     throw err;

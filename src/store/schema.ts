@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { Card } from "../card/schema.ts";
+import type { RotationStatement } from "../identity/rotation.ts";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -304,9 +305,23 @@ export const peers = sqliteTable("peers", {
   /** The negotiated protocol version and features. */
   version: text("version").notNull(),
   features: text("features", { mode: "json" }).notNull().$type<string[]>(),
+  /** The signing key id this node last said hello with; another one means a hello is owed. */
+  announcedKeyId: text("announced_key_id"),
   createdAt: integer("created_at").notNull().default(now),
   updatedAt: integer("updated_at").notNull().default(now),
   lastSeenAt: integer("last_seen_at"),
+});
+
+/**
+ * This node's signing-key hand-overs, oldest first: the chain its card carries after a rotation.
+ * Public data; only the statement that PREVIOUS_NODE_SEED signs needs a secret, once.
+ */
+export const signingRotations = sqliteTable("signing_rotations", {
+  position: integer("position").primaryKey(),
+  statement: text("statement", { mode: "json" }).notNull().$type<RotationStatement>(),
+  /** The composite public key the statement hands over to, base64url. */
+  nextKey: text("next_key").notNull(),
+  createdAt: integer("created_at").notNull().default(now),
 });
 
 /** Envelope ids already accepted, per sender, until the envelope would have expired anyway. */

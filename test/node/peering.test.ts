@@ -68,6 +68,15 @@ describe("peering between node processes", () => {
     }
   });
 
+  it("refuses to add a URL the SSRF guard refuses, or its own card", async () => {
+    const creds = await a.admin("POST", "/peers", { url: "http://user:secret@127.0.0.1:1" });
+    expect(creds.status).toBe(400);
+    expect(await creds.text()).toContain("(invalid_url)");
+    const self = await a.admin("POST", "/peers", { url: a.url });
+    expect(self.status).toBe(400);
+    expect(await self.text()).toContain("(self)");
+  });
+
   it("open: both sides active at once, and sealed pings go both ways", async () => {
     const res = await a.admin("POST", "/peers", { url: open.url });
     expect(res.status, await res.clone().text()).toBe(201);

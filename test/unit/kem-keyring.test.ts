@@ -39,15 +39,18 @@ describe("encryption keyring", () => {
     expect(stored.map((r) => r.epoch).sort()).toEqual([T0 / PERIOD + 1, T0 / PERIOD + 2]);
   });
 
-  it("stores secrets sealed under the storage key, bound to their epoch", async () => {
+  it("seals secrets under the storage key, bound to their epoch; one it cannot open is replaced", async () => {
     const db = await memoryDb();
-    const k = await keyring(db);
-    await k.keys(T0);
-    // Another NODE_SEED cannot open them.
-    await expect((await keyring(db, new Uint8Array(32).fill(2))).keys(T0)).rejects.toThrow();
-    // Nor can the right one once the row is moved to another epoch.
+    const [first] = await (await keyring(db)).keys(T0);
+    // Another NODE_SEED (a signing-key rotation) cannot open it: the epoch gets a new key.
+    const [replaced] = await (await keyring(db, new Uint8Array(32).fill(2))).keys(T0);
+    expect(replaced!.keyId).not.toBe(first!.keyId);
+    expect((await db.select().from(kemKeys)).map((r) => r.keyId)).toEqual([replaced!.keyId]);
+    // Nor does a sealed secret open once moved to another epoch's row.
     await db.update(kemKeys).set({ epoch: T0 / PERIOD + 1 });
-    await expect((await keyring(db)).keys(T0 + PERIOD)).rejects.toThrow();
+    const [moved] = await (await keyring(db, new Uint8Array(32).fill(2))).keys(T0 + PERIOD);
+    expect(moved!.keyId).not.toBe(replaced!.keyId);
+    expect(await db.select().from(kemKeys)).toHaveLength(1);
   });
 
   it("prunes retired secrets on the tick even without traffic", async () => {
