@@ -40,8 +40,6 @@ export interface NodeApp {
   close(): Promise<void>;
 }
 
-/** The node id until node identity exists: stable, and the first segment of every global id. */
-export const PLACEHOLDER_NODE_ID = "local";
 
 const LIST_CHANGED_DEBOUNCE_MS = 250;
 
@@ -55,7 +53,8 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
     }));
 }
 
-export function createApp(opts: AppOptions): NodeApp {
+/** Builds the node. Its keys load first, so a NODE_SEED that does not fit the store stops it here. */
+export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     const p = work.catch((err: unknown) => log.error("deferred.failed", { error: String(err) }));
@@ -64,12 +63,13 @@ export function createApp(opts: AppOptions): NodeApp {
   };
 
   const refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  const identity = once(() => loadIdentity(opts.config, opts.db));
-  const card = once(async () => new OwnCard(await identity(), opts.config));
+  const own = await loadIdentity(opts.config, opts.db);
+  const identity = async () => own;
+  const card = once(async () => new OwnCard(own, opts.config));
   const services: Services = {
     config: opts.config,
     db: opts.db,
-    nodeId: PLACEHOLDER_NODE_ID,
+    nodeId: own.nodeId,
     inflight: new Inflight(),
     invocations: new InvocationLog(opts.db),
     defer: track,

@@ -58,7 +58,7 @@ async function node(env: Record<string, string>): Promise<{ app: NodeApp; db: Da
   await client.execute("PRAGMA synchronous = NORMAL");
   const db = drizzle(client, { schema }) as Database;
   await migrate(db);
-  const app = createApp({ config: loadConfig({ ADMIN_TOKEN: ADMIN, NODE_SEED: newSeed(), ...env }), db });
+  const app = await createApp({ config: loadConfig({ ADMIN_TOKEN: ADMIN, NODE_SEED: newSeed(), ...env }), db });
   return { app, db, close: async () => (await app.close(), client.close()) };
 }
 

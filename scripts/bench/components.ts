@@ -54,7 +54,7 @@ export async function runComponents(n = intEnv("COMPONENT_OPS", 3000)) {
   const local = await startLocal({ DATA_DIR: dataDir, ADMIN_TOKEN: "bench-admin-token-0123456789", PORT: "8787" }).finally(
     () => (console.log = print),
   );
-  const node = createApp({ config: local.config, db: local.db });
+  const node = await createApp({ config: local.config, db: local.db });
   const { app, services: s } = node;
   try {
     const reg = await app.request("/admin/upstreams", {

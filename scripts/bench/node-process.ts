@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADMIN_TOKEN, freePort, ROOT, start, waitFor, type NodeProc } from "../../test/support/processes.ts";
+import { ADMIN_TOKEN, freePort, nodeIdAt, ROOT, start, waitFor, type NodeProc } from "../../test/support/processes.ts";
 
 export async function startBenchNode(opts: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<NodeProc> {
   const port = await freePort();
@@ -18,7 +18,7 @@ export async function startBenchNode(opts: { nodeArgs?: string[]; env?: Record<s
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  return { ...proc, port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin };
+  return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin };
 }
 
 /** User + system CPU time of a process so far, in ms, from /proc/<pid>/stat (all its threads). */

@@ -36,22 +36,20 @@ async function startDeploy(): Promise<Started> {
   if (!url || url.startsWith("file:")) {
     throw new ConfigError("invalid configuration:\n  LIBSQL_URL: Deno Deploy needs a remote libSQL database (libsql:, https: or wss:)");
   }
-  return { config, node: createApp({ config, db: await openRemote({ ...config, libsqlUrl: url }) }), close: () => {} };
+  return { config, node: await createApp({ config, db: await openRemote({ ...config, libsqlUrl: url }) }), close: () => {} };
 }
 
 async function startOnDisk(): Promise<Started> {
   // Imported here only, as it loads the native libSQL addon.
   const { startLocal } = await import("./local.ts");
   const local = await startLocal(env);
-  return { config: local.config, node: createApp({ config: local.config, db: local.db }), close: () => local.client.close() };
+  return { config: local.config, node: await createApp({ config: local.config, db: local.db }), close: () => local.client.close() };
 }
 
+// Keys load while starting: a NODE_SEED that does not fit the stored identity stops the start.
 const started = await (onDeploy ? startDeploy() : startOnDisk()).catch((err: unknown) => failStart(err, Deno.exit));
 const { config } = started;
 node = started.node;
-// Keys now, not on the first request: a NODE_SEED that does not fit the stored identity stops
-// the start with a message.
-await node.services.identity().catch((err: unknown) => failStart(err, Deno.exit));
 
 const runtime = `deno ${Deno.version.deno}${onDeploy ? " on Deno Deploy" : ""}`;
 const onListen = () => console.log(banner(config, runtime));

@@ -6,10 +6,11 @@ import { stdioConnector } from "./stdio.ts";
 
 const local = await startLocal(process.env).catch((err: unknown) => failStart(err, process.exit));
 const { config } = local;
-const node = createApp({ config: local.config, db: local.db, stdio: stdioConnector });
-// Keys now, not on the first request: a NODE_SEED that does not fit the stored identity stops
-// the start with a message.
-await node.services.identity().catch((err: unknown) => failStart(err, process.exit));
+// Keys load here, not on the first request: a NODE_SEED that does not fit the stored identity
+// stops the start with a message.
+const node = await createApp({ config: local.config, db: local.db, stdio: stdioConnector }).catch((err: unknown) =>
+  failStart(err, process.exit),
+);
 
 const server = serve({ fetch: node.app.fetch, port: config.port, hostname: config.host }, (info) => {
   console.log(banner(config, `node ${process.version}`));

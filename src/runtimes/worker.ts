@@ -36,9 +36,7 @@ function nodeFor(env: WorkerEnv): Promise<NodeApp> {
     } else {
       throw new ConfigError("invalid configuration:\n  DB: bind a D1 database as DB, or set LIBSQL_URL");
     }
-    const node = createApp({ config, db });
-    await node.services.identity(); // a NODE_SEED that does not fit the stored identity: misconfigured
-    return node;
+    return createApp({ config, db }); // a NODE_SEED that does not fit the stored identity: misconfigured
   })().catch((err: unknown) => {
     started = undefined;
     throw err;

@@ -40,7 +40,7 @@ it("refreshes the catalog when a stdio upstream announces a list change", async 
   // gzip-file-as-resource registers a new resource at the upstream, which then sends
   // notifications/resources/list_changed; the node must pick the new resource up by itself.
   const data = `data:text/plain;base64,${Buffer.from("hello").toString("base64")}`;
-  await client.callTool({ name: "call_tool", arguments: { id: "local/live/gzip-file-as-resource", arguments: { name: "greeting.txt", data } } });
+  await client.callTool({ name: "call_tool", arguments: { id: `${node.nodeId}/live/gzip-file-as-resource`, arguments: { name: "greeting.txt", data } } });
   let uris: string[] = [];
   for (let i = 0; i < 50; i++) {
     uris = (await client.listResources()).resources.map((x) => x.uri);

@@ -51,7 +51,7 @@ beforeAll(async () => {
   await rule({ priority: 10, effect: "allow", role: "ops", tool: "everything_echo" });
   await rule({ priority: 20, effect: "deny", tool: "everything_echo", note: "echo is for ops" });
   await rule({ effect: "grant", tool: "everything_get-sum" });
-  await rule({ effect: "grant", tool: "local/everything/get-structured-content" });
+  await rule({ effect: "grant", tool: `${node.nodeId}/everything/get-structured-content` });
   await rule({ action: "request", effect: "allow", role: "dev", tool: "everything_get-structured-content", ttlSeconds: 2 });
   await rule({ action: "request", effect: "deny", role: "intern" });
   [ops, dev, intern] = await Promise.all([as("ops", ["ops"]), as("dev", ["dev"]), as("intern", ["intern"])]);
@@ -81,11 +81,11 @@ describe("policy", () => {
     const byName = await refusal(dev.callTool({ name: "everything_echo", arguments: { message: "no" } }));
     expect(byName.code).toBe(-32020);
     expect(byName.message).toMatch(/Forbidden: you may not call everything_echo: denied by rule rule_/);
-    const byId = await refusal(dev.callTool({ name: "call_tool", arguments: { id: "local/everything/echo", arguments: { message: "no" } } }));
+    const byId = await refusal(dev.callTool({ name: "call_tool", arguments: { id: `${node.nodeId}/everything/echo`, arguments: { message: "no" } } }));
     expect(byId.code).toBe(-32020);
     await new Promise((r) => setTimeout(r, 300));
     const audit = (await (await node.admin("GET", "/audit?action=tool.call&limit=20")).json()).entries as { decision: string; target: string }[];
-    expect(audit.some((e) => e.decision === "deny" && e.target === "local/everything/echo")).toBe(true);
+    expect(audit.some((e) => e.decision === "deny" && e.target === `${node.nodeId}/everything/echo`)).toBe(true);
   });
 });
 
@@ -145,9 +145,9 @@ describe("permission grants", () => {
   it("approves by rule when policy says so, and the grant expires on time", async () => {
     expect((await refusal(structuredTool(dev))).code).toBe(-32021);
     const asked = await structured(
-      dev.callTool({ name: "request_permission", arguments: { agent_id: "weather-bot", resource: "local/everything/get-structured-content", justification: "forecast", ttl_seconds: 60 } }),
+      dev.callTool({ name: "request_permission", arguments: { agent_id: "weather-bot", resource: `${node.nodeId}/everything/get-structured-content`, justification: "forecast", ttl_seconds: 60 } }),
     );
-    expect(asked).toMatchObject({ status: "approved", resource: "local/everything/get-structured-content" });
+    expect(asked).toMatchObject({ status: "approved", resource: `${node.nodeId}/everything/get-structured-content` });
     expect(asked.decided_by).toMatch(/^rule_/);
     // The rule caps the grant at 2 s.
     const expiresIn = Date.parse(asked.expires_at as string) - Date.now();

@@ -34,7 +34,7 @@ describe("composite catalog", () => {
     const names = tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(["search_tools", "call_tool", "everything_echo", "everything_get-sum"]));
     const echo = tools.find((t) => t.name === "everything_echo")!;
-    expect(echo._meta).toMatchObject({ "mcpfed/id": "local/everything/echo", "mcpfed/upstream": "everything" });
+    expect(echo._meta).toMatchObject({ "mcpfed/id": `${node.nodeId}/everything/echo`, "mcpfed/upstream": "everything" });
     expect(echo._meta?.["mcpfed/fingerprint"]).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(echo.inputSchema).toMatchObject({ type: "object", properties: { message: { type: "string" } } });
     for (const t of tools) expect(t.name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
@@ -93,14 +93,14 @@ describe("calls", () => {
   });
 
   it("calls by global id through call_tool", async () => {
-    const r = await client.callTool({ name: "call_tool", arguments: { id: "local/everything/get-sum", arguments: { a: 2, b: 3 } } });
+    const r = await client.callTool({ name: "call_tool", arguments: { id: `${node.nodeId}/everything/get-sum`, arguments: { a: 2, b: 3 } } });
     expect(JSON.stringify(r.content)).toContain("5");
   });
 
   it("finds tools with search_tools, ranked", async () => {
     const r = await client.callTool({ name: "search_tools", arguments: { query: "sum numbers" } });
     const results = (r.structuredContent as { results: { name: string; id: string }[] }).results;
-    expect(results[0]).toMatchObject({ name: "everything_get-sum", id: "local/everything/get-sum" });
+    expect(results[0]).toMatchObject({ name: "everything_get-sum", id: `${node.nodeId}/everything/get-sum` });
     const none = await client.callTool({ name: "search_tools", arguments: { query: "zzqxv" } });
     expect((none.structuredContent as { results: unknown[] }).results).toEqual([]);
   });
@@ -109,7 +109,7 @@ describe("calls", () => {
     await eventually(async () => {
       const { invocations } = await (await node.admin("GET", "/invocations?limit=100")).json();
       const echo = invocations.find((i: { toolName: string; outcome: string }) => i.toolName === "everything_echo" && i.outcome === "ok");
-      expect(echo).toMatchObject({ toolId: "local/everything/echo", upstream: "everything", caller: "anonymous", arguments: null });
+      expect(echo).toMatchObject({ toolId: `${node.nodeId}/everything/echo`, upstream: "everything", caller: "anonymous", arguments: null });
       expect(invocations.some((i: { outcome: string }) => i.outcome === "tool_error")).toBe(true);
     });
   });

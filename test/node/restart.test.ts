@@ -23,7 +23,7 @@ it("keeps the catalog, renames and name mapping across a restart", async () => {
   expect((await node.admin("POST", "/upstreams", { name: "b", kind: "http", url: upstream.url, prefix: "" })).status).toBe(201);
   expect((await node.admin("PATCH", "/tools/get-sum", { name: "sum" })).status).toBe(200);
   const before = (await (await node.admin("GET", "/tools")).json()).tools;
-  const bEcho = before.find((t: { id: string }) => t.id === "local/b/echo");
+  const bEcho = before.find((t: { id: string }) => t.id === `${node!.nodeId}/b/echo`);
   expect(bEcho.name).toMatch(/^echo_[0-9a-f]{8}$/);
 
   await node.stop();

@@ -86,6 +86,8 @@ export async function startEverything(port?: number): Promise<Upstream> {
 export const everythingStdio = { command: process.execPath, args: [join(BIN, "mcp-server-everything"), "stdio"] };
 
 export interface NodeProc extends Proc {
+  /** The node's id, from its card: the first segment of its tools' global ids. */
+  nodeId: string;
   port: number;
   url: string;
   mcpUrl: string;
@@ -105,6 +107,12 @@ function adminClient(url: string, token: string) {
     });
 }
 
+/** Reads a running node's id from its card. */
+export async function nodeIdAt(url: string): Promise<string> {
+  const card = (await (await fetch(`${url}/.well-known/mcpfed`)).json()) as { id: string };
+  return card.id;
+}
+
 export interface NodeOptions {
   env?: Record<string, string>;
   dataDir?: string;
@@ -121,7 +129,7 @@ export async function startNode(opts: NodeOptions = {}): Promise<NodeProc> {
   const proc = start(opts.node ?? process.execPath, ["--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed node", proc);
-  return { ...proc, port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: env.ADMIN_TOKEN, admin: adminClient(url, env.ADMIN_TOKEN) };
+  return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: env.ADMIN_TOKEN, admin: adminClient(url, env.ADMIN_TOKEN) };
 }
 
 export function adminTokenIn(dataDir: string): string {

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { newSeed } from "../../src/identity/seed.ts";
-import { ADMIN_TOKEN, BIN, TOOLS, freePort, ROOT, start, waitFor, type NodeProc } from "./processes.ts";
+import { ADMIN_TOKEN, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, waitFor, type NodeProc } from "./processes.ts";
 
 function adminClient(url: string, token: string) {
   return (method: string, path: string, body?: unknown) =>
@@ -28,7 +28,7 @@ export async function startDenoNode(opts: RuntimeOptions = {}): Promise<NodeProc
   const proc = start(join(TOOLS, "deno"), ["run", "-A", join(ROOT, "src/runtimes/deno.ts")], env);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on deno", proc, 60_000);
-  return { ...proc, port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
+  return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
 }
 
 /**
@@ -58,5 +58,5 @@ export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc>
   const proc = start(process.execPath, args, { WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on workerd", proc, 90_000);
-  return { ...proc, port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
+  return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
 }
