@@ -2,6 +2,8 @@
 // action, appended to one hash chain in the store. Each row's hash is an HMAC (keyed from
 // NODE_SEED) over the canonical JSON of the row and the previous row's hash, so editing, removing
 // or inserting a row breaks the chain, and rewriting the whole chain needs the seed.
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import canonicalize from "canonicalize";
 import { and, asc, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../store/database.ts";
@@ -24,13 +26,16 @@ export interface AuditEntry {
 
 const GENESIS = "0".repeat(64);
 const BATCH = 50;
+/** Entries wait this long for company, so a busy node writes one batch rather than a row per call. */
+const FLUSH_AFTER_MS = 20;
 const MAX_ATTEMPTS = 200;
 
-function hex(buf: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function rowHash(key: CryptoKey, row: Omit<AuditRow, "hash">): Promise<string> {
+// Synchronous HMAC: on Node 20 an async WebCrypto call per row cost more than the row's insert.
+function rowHash(key: Uint8Array, row: Omit<AuditRow, "hash">): string {
   const body = canonicalize({
     seq: row.seq,
     at: row.at,
@@ -42,7 +47,7 @@ async function rowHash(key: CryptoKey, row: Omit<AuditRow, "hash">): Promise<str
     details: row.details,
     prevHash: row.prevHash,
   })!;
-  return hex(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(body)));
+  return hex(hmac(sha256, key, new TextEncoder().encode(body)));
 }
 
 /** A lost race for the head (another writer appended first), or a busy database: try again. */
@@ -67,16 +72,20 @@ interface Queued {
 export class AuditTrail {
   #queue: Queued[] = [];
   #flushing: Promise<void> | undefined;
+  /** The head this process last wrote; read again only after another writer got there first. */
+  #head: { seq: number; hash: string } | undefined;
 
   constructor(
     private readonly db: Database,
-    private readonly key: () => Promise<CryptoKey>,
+    private readonly key: () => Promise<Uint8Array>,
   ) {}
 
   append(entry: AuditEntry): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ entry, at: Date.now(), done: (err) => (err ? reject(err) : resolve()) });
-      this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+      this.#flushing ??= new Promise((r) => setTimeout(r, FLUSH_AFTER_MS))
+        .then(() => this.#flush())
+        .finally(() => (this.#flushing = undefined));
     });
   }
 
@@ -93,9 +102,11 @@ export class AuditTrail {
     }
   }
 
-  async #write(key: CryptoKey, batch: Queued[]): Promise<void> {
+  async #write(key: Uint8Array, batch: Queued[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const [head] = await this.db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1);
+      const head =
+        this.#head ??
+        (await this.db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1))[0];
       let seq = head?.seq ?? 0;
       let prevHash = head?.hash ?? GENESIS;
       const rows: AuditRow[] = [];
@@ -111,14 +122,17 @@ export class AuditTrail {
           details: e.details ?? null,
           prevHash,
         };
-        prevHash = await rowHash(key, row);
+        prevHash = rowHash(key, row);
         rows.push({ ...row, hash: prevHash });
       }
       try {
         const [first, ...rest] = rows.map((r) => this.db.insert(auditLog).values(r));
         await this.db.batch([first!, ...rest]);
+        this.#head = { seq, hash: prevHash };
         return;
       } catch (err) {
+        // Whoever won the race moved the head: read it again.
+        this.#head = undefined;
         if (!retryable(err) || attempt >= MAX_ATTEMPTS) throw err;
         // Back off a little, more after repeated losses, with jitter so racers fall out of step.
         await new Promise((r) => setTimeout(r, Math.random() * 5 * Math.min(attempt, 20)));
@@ -132,7 +146,7 @@ export type AuditVerification =
   | { ok: false; entries: number; brokenAt: number; reason: string };
 
 /** Walks the whole chain from the first row and reports the first row that does not hold. */
-export async function verifyAuditTrail(db: Database, key: CryptoKey): Promise<AuditVerification> {
+export async function verifyAuditTrail(db: Database, key: Uint8Array): Promise<AuditVerification> {
   let expected = 1;
   let prev = GENESIS;
   const PAGE = 500;
@@ -143,7 +157,7 @@ export async function verifyAuditTrail(db: Database, key: CryptoKey): Promise<Au
       if (r.seq !== expected) return { ok: false, entries: expected - 1, brokenAt: expected, reason: `entry ${expected} is missing` };
       if (r.prevHash !== prev) return broken(`entry ${r.seq} does not follow entry ${r.seq - 1}`);
       const { hash, ...rest } = r;
-      if ((await rowHash(key, rest)) !== hash) return broken(`entry ${r.seq} was altered`);
+      if (rowHash(key, rest) !== hash) return broken(`entry ${r.seq} was altered`);
       prev = hash;
       expected++;
     }

@@ -43,7 +43,7 @@ export class Keys {
   #access?: Promise<SigningKey>;
   #grants?: Promise<SigningKey>;
   #consent?: Promise<CryptoKey>;
-  #audit?: Promise<CryptoKey>;
+  #audit?: Promise<Uint8Array>;
 
   constructor(private readonly seed: Uint8Array) {}
 
@@ -62,8 +62,8 @@ export class Keys {
     return (this.#consent ??= hmacKey(this.seed, KEY_LABELS.consent));
   }
 
-  /** Chains the audit trail. */
-  audit(): Promise<CryptoKey> {
-    return (this.#audit ??= hmacKey(this.seed, KEY_LABELS.audit));
+  /** Chains the audit trail: raw bytes, for a synchronous HMAC on every row. */
+  audit(): Promise<Uint8Array> {
+    return (this.#audit ??= deriveBytes(this.seed, KEY_LABELS.audit, 32));
   }
 }

@@ -13,7 +13,8 @@ export class CachedRead<T> {
     const now = Date.now();
     if (!this.#value || now - this.#loadedAt > this.ttlMs) {
       this.#loadedAt = now;
-      const value = this.load();
+      // Settled into a real promise: a drizzle query is a thenable that runs again on every await.
+      const value = (async () => this.load())();
       // A failed load is not kept.
       value.catch(() => {
         if (this.#value === value) this.#value = undefined;
