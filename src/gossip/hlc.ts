@@ -60,6 +60,19 @@ export class HybridClock {
    */
   observe(remote: string): boolean {
     if (this.tooFarAhead(remote)) return false;
+    this.#merge(remote);
+    return true;
+  }
+
+  /**
+   * Moves past a timestamp this node issued itself (before a restart, or in another isolate),
+   * however far ahead: a node's new entry must beat its old one even if its wall clock went back.
+   */
+  resume(own: string): void {
+    this.#merge(own);
+  }
+
+  #merge(remote: string): void {
     const r = decodeHlc(remote);
     const pt = Math.floor(this.now());
     const l = this.#last;
@@ -68,7 +81,6 @@ export class HybridClock {
     else if (wall === l.wall) this.#last = this.#bump(wall, l.counter + 1);
     else if (wall === r.wall) this.#last = this.#bump(wall, r.counter + 1);
     else this.#last = { wall, counter: 0 };
-    return true;
   }
 
   // A counter that runs out moves time forward by 1 ms rather than wrapping: order is kept.

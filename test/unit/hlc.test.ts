@@ -96,3 +96,13 @@ describe("HybridClock", () => {
     }
   });
 });
+
+describe("HybridClock.resume", () => {
+  it("moves past the node's own earlier timestamp however far ahead it is", () => {
+    const clock = new HybridClock(() => 1_000_000);
+    const own = encodeHlc({ wall: 1_000_000 + 3_600_000, counter: 4 });
+    expect(clock.observe(own)).toBe(false);
+    clock.resume(own);
+    expect(clock.tick() > own).toBe(true);
+  });
+});
