@@ -26,5 +26,17 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TRIGGER `tools_fts_update` AFTER UPDATE ON `tools` BEGIN\n\tDELETE FROM `tools_fts` WHERE `global_id` = old.`global_id`;\n\tINSERT INTO `tools_fts` (`global_id`, `name`, `title`, `description`, `tags`)\n\tVALUES (\n\t\tnew.`global_id`,\n\t\tnew.`name` || ' ' || coalesce((SELECT `short_name` FROM `tool_settings` WHERE `global_id` = new.`global_id`), ''),\n\t\tcoalesce(new.`title`, ''),\n\t\tcoalesce(new.`description`, ''),\n\t\t(SELECT coalesce(group_concat(value, ' '), '') FROM json_each(new.`tags`))\n\t);\nEND;",
       "CREATE TRIGGER `tools_fts_rename` AFTER UPDATE OF `short_name` ON `tool_settings` BEGIN\n\tUPDATE `tools_fts`\n\tSET `name` = (SELECT `name` FROM `tools` WHERE `global_id` = new.`global_id`) || ' ' || new.`short_name`\n\tWHERE `global_id` = new.`global_id`;\nEND;"
     ]
+  },
+  {
+    "tag": "0002_registry",
+    "statements": [
+      "CREATE TABLE `gossip_cursors` (\n\t`peer` text PRIMARY KEY NOT NULL,\n\t`acked_seq` integer,\n\t`acked_at` integer,\n\t`their_epoch` text,\n\t`their_seq` integer,\n\t`their_at` integer\n);",
+      "CREATE TABLE `registry_entries` (\n\t`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`id` text NOT NULL,\n\t`origin` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`key` text NOT NULL,\n\t`visibility` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`tombstone` integer NOT NULL,\n\t`entry` text NOT NULL,\n\t`size` integer NOT NULL,\n\t`source` text,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE UNIQUE INDEX `registry_entries_id_unique` ON `registry_entries` (`id`);",
+      "CREATE UNIQUE INDEX `registry_entries_slot` ON `registry_entries` (`origin`,`kind`,`key`,`visibility`);",
+      "CREATE INDEX `registry_entries_order` ON `registry_entries` (`hlc`,`id`);",
+      "CREATE INDEX `registry_entries_tombstones` ON `registry_entries` (`hlc`) WHERE \"registry_entries\".\"tombstone\" = 1;",
+      "CREATE TABLE `registry_log` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`epoch` text NOT NULL,\n\t`head` integer NOT NULL\n);"
+    ]
   }
 ];
