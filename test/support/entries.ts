@@ -2,6 +2,7 @@
 import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
 import { encodeHlc } from "../../src/gossip/hlc.ts";
 import type { Entry, UnsignedEntry, Visibility } from "../../src/registry/entry.ts";
+import type { ShareInput } from "../../src/registry/registry.ts";
 import { signEntry } from "../../src/registry/signing.ts";
 import type { TestIdentity } from "./ed25519.ts";
 
@@ -37,4 +38,20 @@ export async function unsignedFor(origin: string, spec: EntrySpec = {}): Promise
 
 export async function entryFor(identity: TestIdentity, spec: EntrySpec = {}): Promise<Entry> {
   return signEntry(await unsignedFor(identity.signer.nodeId, spec), identity.signer);
+}
+
+/** A small tool to share, distinct per name and version. */
+export function sampleTool(name: string, version = "1.0.0", visibility: ShareInput["visibility"] = "public", upstream = "demo"): ShareInput {
+  return {
+    key: `${upstream}/${name}`,
+    version,
+    tool: {
+      name,
+      description: `${name} at ${version}`,
+      inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+    },
+    tags: ["demo"],
+    pricing: null,
+    visibility,
+  };
 }
