@@ -21,6 +21,8 @@ export interface RegistryOptions {
   maxEntryBytes?: number;
   tombstoneTtlMs?: number;
   now?: () => number;
+  /** Called with the entries each change stored, received or published: the catalog's cue for list_changed. */
+  onChange?: (stored: Entry[]) => void;
 }
 
 export interface ReceiveReport {
@@ -49,7 +51,8 @@ export class Registry {
   readonly store: EntryStore;
   readonly clock: HybridClock;
   readonly metrics: RegistryMetrics;
-  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store">>;
+  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange">>;
+  readonly #onChange: (stored: Entry[]) => void;
 
   constructor(o: RegistryOptions) {
     this.self = o.signer.nodeId;
@@ -57,6 +60,7 @@ export class Registry {
     const now = o.now ?? Date.now;
     this.clock = o.clock ?? new HybridClock(now);
     this.metrics = o.metrics ?? new RegistryMetrics();
+    this.#onChange = o.onChange ?? (() => {});
     this.#o = {
       signer: o.signer,
       verifier: o.verifier,
@@ -118,6 +122,7 @@ export class Registry {
       return fates[i] === "stored";
     });
     for (const e of stored) this.clock.observe(e.signed.hlc);
+    if (stored.length > 0) this.#onChange(stored);
     return { stored, rejected, outcomes, readable: new Set(screened.map((e) => e.id)) };
   }
 
@@ -173,6 +178,8 @@ export class Registry {
       if (size > this.#o.maxEntryBytes) throw new RangeError(`entry for ${e.signed.key} is ${size} bytes, over the limit of ${this.#o.maxEntryBytes}`);
     }
     const fates = await this.store.put(entries, null);
-    return entries.filter((_, i) => fates[i] === "stored");
+    const stored = entries.filter((_, i) => fates[i] === "stored");
+    if (stored.length > 0) this.#onChange(stored);
+    return stored;
   }
 }

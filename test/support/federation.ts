@@ -5,6 +5,7 @@ import { HybridClock } from "../../src/gossip/hlc.ts";
 import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
 import { Registry, type ShareInput } from "../../src/registry/registry.ts";
 import { EntryRepository } from "../../src/registry/repository.ts";
+import type { Entry } from "../../src/registry/entry.ts";
 import type { EntryStore } from "../../src/registry/store.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "./ed25519.ts";
 import { openTestDatabase, type TestDatabase } from "./libsql.ts";
@@ -27,6 +28,7 @@ export interface NodeSetup {
   now?: () => number;
   options?: Partial<GossipOptions>;
   isBlocked?: (origin: string) => boolean;
+  onChange?: (stored: Entry[]) => void;
 }
 
 export class TestFederation {
@@ -59,6 +61,7 @@ export class TestFederation {
       clock: new HybridClock(now),
       now,
       ...(setup.isBlocked ? { isBlocked: setup.isBlocked } : {}),
+      ...(setup.onChange ? { onChange: setup.onChange } : {}),
     });
     const id = identity.signer.nodeId;
     const gossip = new Gossip({
