@@ -13,7 +13,7 @@ import { answerReconcile, repair, type RepairContext } from "./repair.ts";
 import type { GossipHandlers, GossipTransport } from "./transport.ts";
 
 export interface GossipOptions {
-  /** Peers pushed to on a change. */
+  /** Peers pushed to on a change. 4 of 6 reaches ~all live nodes by pushes alone (docs/benchmarks.md). */
   fanout: number;
   /** Per message: entries, and their canonical bytes. */
   maxEntries: number;
@@ -24,18 +24,21 @@ export interface GossipOptions {
   cursorMaxAgeMs: number;
   /** Share of ticks that repair rather than push-pull: the backstop for what cursors cannot see (a peer's restored backup). */
   repairChance: number;
+  /** Peers a tick tries, one after the other, until one answers: a down peer should not waste the tick. */
+  tickAttempts: number;
   /** Round trips after which a reconciliation is given up. */
   maxReconcileRounds: number;
   reconcile: ReconcileParams;
 }
 
 export const DEFAULT_GOSSIP: GossipOptions = {
-  fanout: 3,
+  fanout: 4,
   maxEntries: 256,
   maxBytes: 512 * 1024,
   maxPages: 16,
   cursorMaxAgeMs: 7 * 24 * 3600 * 1000,
   repairChance: 0.1,
+  tickAttempts: 2,
   maxReconcileRounds: 32,
   reconcile: DEFAULT_RECONCILE,
 };
@@ -118,14 +121,16 @@ export class Gossip implements GossipHandlers {
   /** The scheduled hook: collect expired tombstones, then push-pull (or repair) with one random peer. */
   async tick(): Promise<TickReport> {
     const collected = await this.#registry.collect();
-    const [peer] = this.#sample(await this.#peers(), 1);
-    if (peer === undefined) return { collected };
     const mode = this.#random() < this.options.repairChance ? "repair" : "push-pull";
-    try {
-      return { collected, sync: await this.sync(peer, mode) };
-    } catch (err) {
-      return { collected, error: String(err) };
+    let error: unknown;
+    for (const peer of this.#sample(await this.#peers(), this.options.tickAttempts)) {
+      try {
+        return { collected, sync: await this.sync(peer, mode) };
+      } catch (err) {
+        error = err;
+      }
     }
+    return error === undefined ? { collected } : { collected, error: String(error) };
   }
 
   /** Brings one peer up to date. Syncs with the same peer run one after the other. */

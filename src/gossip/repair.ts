@@ -18,9 +18,7 @@ export interface RepairContext {
 }
 
 export interface RepairReport {
-  /** Reconciliation round trips, not counting the transfer. */
-  rounds: number;
-  transfers: number;
+  /** Entries sent to the peer, and entries stored from it. */
   sent: number;
   stored: Entry[];
 }
@@ -50,7 +48,7 @@ export async function repair(ctx: RepairContext, peer: string): Promise<RepairRe
 
   const have = [...session.found.have];
   const need = [...session.found.need];
-  const report: RepairReport = { rounds, transfers: 0, sent: 0, stored: [] };
+  const report: RepairReport = { sent: 0, stored: [] };
   while (have.length > 0 || need.length > 0) {
     const ids = have.splice(0, ctx.limits.maxEntries);
     const entries = await store.byIdPrefix(ids, pair, ctx.limits);
@@ -59,7 +57,6 @@ export async function repair(ctx: RepairContext, peer: string): Promise<RepairRe
     if (entries.length > 0) have.unshift(...ids.filter((id) => !sentIds.has(id)));
     const want = need.splice(0, ctx.limits.maxEntries);
     const reply = await ctx.transport.exchange(peer, { entries: entries.map((e) => e.signed), ...(want.length > 0 ? { want } : {}) });
-    report.transfers++;
     report.sent += entries.length;
     const wanted = reply.wanted ?? [];
     if (wanted.length === 0) continue;

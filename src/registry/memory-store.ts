@@ -119,9 +119,4 @@ export class MemoryEntryStore implements EntryStore {
   async stateHash(): Promise<string> {
     return sha256Hex([...this.#byId.keys()].sort().join("\n"));
   }
-
-  /** How many entries are held: for the simulator's reports. */
-  get size(): number {
-    return this.#byId.size;
-  }
 }
