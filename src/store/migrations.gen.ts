@@ -52,5 +52,17 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `replay_cache_expires_at` ON `replay_cache` (`expires_at`);",
       "CREATE TABLE `signing_rotations` (\n\t`position` integer PRIMARY KEY NOT NULL,\n\t`statement` text NOT NULL,\n\t`next_key` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0003_registry",
+    "statements": [
+      "CREATE TABLE `gossip_cursors` (\n\t`peer` text PRIMARY KEY NOT NULL,\n\t`acked_seq` integer,\n\t`acked_at` integer,\n\t`their_epoch` text,\n\t`their_seq` integer,\n\t`their_at` integer\n);",
+      "CREATE TABLE `registry_entries` (\n\t`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`id` text NOT NULL,\n\t`origin` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`key` text NOT NULL,\n\t`visibility` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`tombstone` integer NOT NULL,\n\t`entry` text NOT NULL,\n\t`size` integer NOT NULL,\n\t`source` text,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE UNIQUE INDEX `registry_entries_id_unique` ON `registry_entries` (`id`);",
+      "CREATE UNIQUE INDEX `registry_entries_slot` ON `registry_entries` (`origin`,`kind`,`key`,`visibility`);",
+      "CREATE INDEX `registry_entries_order` ON `registry_entries` (`hlc`,`id`);",
+      "CREATE INDEX `registry_entries_tombstones` ON `registry_entries` (`hlc`) WHERE \"registry_entries\".\"tombstone\" = 1;",
+      "CREATE TABLE `registry_log` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`epoch` text NOT NULL,\n\t`head` integer NOT NULL\n);"
+    ]
   }
 ];

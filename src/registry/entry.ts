@@ -1,0 +1,121 @@
+// A registry entry: one shared tool as its origin node signed it, and the unit that gossip
+// replicates. The kind field leaves room for later kinds (resources, prompts, vouches, node
+// cards); mcpfed/1 defines "tool" only. Objects are strict: every field is covered by the
+// signature, so a field this version does not know could not be relayed faithfully anyway.
+import canonicalize from "canonicalize";
+import { z } from "zod";
+import { sha256Hex } from "../catalog/fingerprint.ts";
+import { hlcString } from "../gossip/hlc.ts";
+import { isSemver } from "./semver.ts";
+
+/** Entries larger than this (canonical signed form, UTF-8) are refused. */
+export const MAX_ENTRY_BYTES = 64 * 1024;
+
+// No "/" so that `<origin>/<upstream>/<tool>` stays a parseable global id.
+export const nodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "a node id");
+
+const upstreamPart = "[a-z0-9][a-z0-9_-]{0,31}";
+const toolPart = "[^\\s/@\\p{Cc}]{1,128}";
+const labelPart = "[A-Za-z0-9._-]{1,32}";
+const KEY = new RegExp(`^(${upstreamPart})/(${toolPart})(?:@(${labelPart}))?$`, "u");
+
+/**
+ * `<upstream>/<tool>`, or `<upstream>/<tool>@<label>` when the origin keeps another version of
+ * the same tool live beside it. The catalog groups keys by the part before "@".
+ */
+export const entryKey = z.string().regex(KEY, "<upstream>/<tool>, optionally @<label>");
+
+/** The tool a key names: `<upstream>/<tool>` without the label. */
+export function toolOfKey(key: string): { upstream: string; tool: string; group: string } {
+  const m = KEY.exec(key);
+  if (!m) throw new RangeError(`not an entry key: ${key}`);
+  return { upstream: m[1]!, tool: m[2]!, group: `${m[1]}/${m[2]}` };
+}
+
+// "private" is not here: a private tool never becomes an entry (see registry.ts, share()).
+export const visibility = z.enum(["peers", "public"]);
+export type Visibility = z.infer<typeof visibility>;
+
+const objectSchema = z.looseObject({ type: z.literal("object") });
+
+/** What a model sees of the tool, as MCP's Tool carries it. */
+export const toolDefinition = z.strictObject({
+  name: z.string().min(1).max(128),
+  title: z.string().max(256).optional(),
+  description: z.string().optional(),
+  inputSchema: objectSchema,
+  outputSchema: objectSchema.optional(),
+  annotations: z.record(z.string(), z.json()).optional(),
+});
+export type ToolDefinition = z.infer<typeof toolDefinition>;
+
+export const toolBody = z.strictObject({
+  version: z.string().max(64).refine(isSemver, "a semantic version"),
+  tool: toolDefinition,
+  /** `sha256:` + SHA-256 of JCS({name, description, inputSchema}), as for local tools. */
+  fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  tags: z.array(z.string().min(1).max(64)).max(32),
+  /** Opaque until the ledger defines it; null when the origin states none. */
+  pricing: z.json(),
+});
+export type ToolBody = z.infer<typeof toolBody>;
+
+const common = {
+  origin: nodeId,
+  kind: z.literal("tool"),
+  key: entryKey,
+  visibility,
+  hlc: hlcString,
+};
+const live = z.strictObject({ ...common, tombstone: z.literal(false), body: toolBody });
+const tombstone = z.strictObject({ ...common, tombstone: z.literal(true) });
+
+// The key names the tool: a body for another tool under it would mislead every catalog.
+function keyMatchesTool(e: { key: string; tombstone: boolean; body?: ToolBody }, ctx: z.RefinementCtx) {
+  // zod runs this even when the key failed its own check; that failure is reported already.
+  const m = KEY.exec(e.key);
+  if (m && !e.tombstone && e.body && m[2] !== e.body.tool.name) {
+    ctx.addIssue({ code: "custom", path: ["body", "tool", "name"], message: "must be the tool named by the key" });
+  }
+}
+
+export const unsignedEntry = z.discriminatedUnion("tombstone", [live, tombstone]).superRefine(keyMatchesTool);
+export type UnsignedEntry = z.infer<typeof unsignedEntry>;
+
+/** The signature: base64url of the origin's signature over the canonical unsigned entry. */
+const sig = z.string().regex(/^[A-Za-z0-9_-]{1,8192}$/, "base64url");
+
+export const signedEntry = z
+  .discriminatedUnion("tombstone", [live.extend({ sig }), tombstone.extend({ sig })])
+  .superRefine(keyMatchesTool);
+export type SignedEntry = z.infer<typeof signedEntry>;
+
+/** A signed entry with its canonical text and id, computed once. */
+export interface Entry {
+  /** Hex SHA-256 of `canonical`: the entry hash that breaks HLC ties and names it in reconciliation. */
+  id: string;
+  signed: SignedEntry;
+  /** RFC 8785 (JCS) form of `signed`: what is hashed, sized and stored. */
+  canonical: string;
+}
+
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError("value has no JSON form");
+  return text;
+}
+
+/** The bytes the origin signs: the canonical form of the entry without `sig`. */
+export function signingBytes(entry: UnsignedEntry | SignedEntry): Uint8Array {
+  const { sig: _sig, ...unsigned } = entry as SignedEntry;
+  return new TextEncoder().encode(canonicalJson(unsigned));
+}
+
+export async function toEntry(signed: SignedEntry): Promise<Entry> {
+  const canonical = canonicalJson(signed);
+  return { id: await sha256Hex(canonical), signed, canonical };
+}
+
+export function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}

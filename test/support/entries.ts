@@ -1,0 +1,57 @@
+// Signed registry entries made to order, for tests that need particular HLCs, slots and sizes.
+import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
+import { encodeHlc } from "../../src/gossip/hlc.ts";
+import type { Entry, UnsignedEntry, Visibility } from "../../src/registry/entry.ts";
+import type { ShareInput } from "../../src/registry/registry.ts";
+import { signEntry } from "../../src/registry/signing.ts";
+import type { TestIdentity } from "./ed25519.ts";
+
+export interface EntrySpec {
+  key?: string;
+  visibility?: Visibility;
+  /** Wall ms and counter of the HLC. */
+  wall?: number;
+  counter?: number;
+  tombstone?: boolean;
+  version?: string;
+  description?: string;
+}
+
+export async function unsignedFor(origin: string, spec: EntrySpec = {}): Promise<UnsignedEntry> {
+  const key = spec.key ?? "demo/echo";
+  const common = {
+    origin,
+    kind: "tool" as const,
+    key,
+    visibility: spec.visibility ?? "public",
+    hlc: encodeHlc({ wall: spec.wall ?? 1_732_000_000_000, counter: spec.counter ?? 0 }),
+  };
+  if (spec.tombstone) return { ...common, tombstone: true };
+  const name = key.slice(key.indexOf("/") + 1).split("@")[0]!;
+  const tool = { name, description: spec.description ?? `${name} tool`, inputSchema: { type: "object" as const } };
+  return {
+    ...common,
+    tombstone: false,
+    body: { version: spec.version ?? "1.0.0", tool, fingerprint: await toolFingerprint(tool), tags: [], pricing: null },
+  };
+}
+
+export async function entryFor(identity: TestIdentity, spec: EntrySpec = {}): Promise<Entry> {
+  return signEntry(await unsignedFor(identity.signer.nodeId, spec), identity.signer);
+}
+
+/** A small tool to share, distinct per name and version. */
+export function sampleTool(name: string, version = "1.0.0", visibility: ShareInput["visibility"] = "public", upstream = "demo"): ShareInput {
+  return {
+    key: `${upstream}/${name}`,
+    version,
+    tool: {
+      name,
+      description: `${name} at ${version}`,
+      inputSchema: { type: "object", properties: { text: { type: "string" } }, required: ["text"] },
+    },
+    tags: ["demo"],
+    pricing: null,
+    visibility,
+  };
+}

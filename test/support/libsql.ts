@@ -1,0 +1,30 @@
+// Real libSQL databases for tests, opened the way src/runtimes/local.ts opens a node's: an
+// embedded file in a fresh folder, WAL, drizzle, the embedded migrations.
+import { createClient } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { migrate, type Database } from "../../src/store/database.ts";
+import * as schema from "../../src/store/schema.ts";
+
+export interface TestDatabase {
+  db: Database;
+  close: () => void;
+}
+
+export async function openTestDatabase(): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), "mcpfed-registry-"));
+  const client = createClient({ url: `file:${join(dir, "node.db")}` });
+  await client.execute("PRAGMA journal_mode = WAL");
+  await client.execute("PRAGMA synchronous = NORMAL");
+  const db = drizzle(client, { schema }) as Database;
+  await migrate(db);
+  return {
+    db,
+    close: () => {
+      client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

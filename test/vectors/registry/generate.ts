@@ -1,0 +1,79 @@
+// Writes the registry test vectors: `npx tsx test/vectors/registry/generate.ts`. Ed25519 is
+// deterministic and the seeds are fixed, so the output only changes when the format does;
+// test/unit/registry-vectors.test.ts checks the implementation against the committed files.
+import { writeFileSync } from "node:fs";
+import { toolFingerprint } from "../../../src/catalog/fingerprint.ts";
+import { beats } from "../../../src/registry/conflict.ts";
+import { signingBytes, type UnsignedEntry } from "../../../src/registry/entry.ts";
+import { signEntry } from "../../../src/registry/signing.ts";
+import { ed25519TestSigner } from "../../support/ed25519.ts";
+
+const dir = new URL(".", import.meta.url);
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const seed = new Uint8Array(32).map((_, i) => i + 1);
+const id = await ed25519TestSigner(seed);
+const origin = id.signer.nodeId;
+
+const tool = {
+  name: "search",
+  title: "Search the archive",
+  description: "Finds documents — by words, dates (≥ 2001) or ümlauts.",
+  inputSchema: {
+    type: "object" as const,
+    properties: { q: { type: "string" }, limit: { type: "integer", minimum: 1, maximum: 1e21 }, boost: { type: "number", default: 0.1 } },
+    required: ["q"],
+  },
+  annotations: { readOnlyHint: true },
+};
+
+const unsigned: Record<string, UnsignedEntry> = {
+  "live-public": {
+    origin,
+    kind: "tool",
+    key: "archive/search",
+    visibility: "public",
+    hlc: "01934df93d7b0000",
+    tombstone: false,
+    body: { version: "1.4.0", tool, fingerprint: await toolFingerprint(tool), tags: ["archive", "read-only"], pricing: null },
+  },
+  "live-peers-labelled": {
+    origin,
+    kind: "tool",
+    key: "archive/search@2",
+    visibility: "peers",
+    hlc: "01934df93d7b0001",
+    tombstone: false,
+    body: { version: "2.0.0-rc.1", tool, fingerprint: await toolFingerprint(tool), tags: [], pricing: { unit: "call", amount: "0.002" } },
+  },
+  tombstone: { origin, kind: "tool", key: "archive/search", visibility: "public", hlc: "01934df94f0e0000", tombstone: true },
+};
+
+const entries = [];
+for (const [name, u] of Object.entries(unsigned)) {
+  const e = await signEntry(u, id.signer);
+  entries.push({ name, unsigned: u, signingBytes: new TextDecoder().decode(signingBytes(u)), signed: e.signed, canonical: e.canonical, id: e.id });
+}
+
+// The conflict rule on (hlc, id) pairs: ties on the HLC go to the lower id.
+const a = entries[0]!;
+const b = entries[2]!;
+const low = "0".repeat(63) + "1";
+const high = "f".repeat(64);
+// The winners are stated by hand from the rule; the generator refuses to write if the code disagrees.
+const conflicts = [
+  { name: "higher HLC wins (the tombstone)", a: { hlc: b.signed.hlc, id: b.id }, b: { hlc: a.signed.hlc, id: a.id }, winner: "a" },
+  { name: "HLC tie: lower id wins", a: { hlc: "01934df93d7b0000", id: high }, b: { hlc: "01934df93d7b0000", id: low }, winner: "b" },
+  { name: "the counter orders within a millisecond, whatever the ids", a: { hlc: "01934df93d7b0002", id: high }, b: { hlc: "01934df93d7b0001", id: low }, winner: "a" },
+  { name: "an entry does not beat itself", a: { hlc: a.signed.hlc, id: a.id }, b: { hlc: a.signed.hlc, id: a.id }, winner: "none" },
+];
+for (const c of conflicts) {
+  const got = beats(c.a, c.b) ? "a" : beats(c.b, c.a) ? "b" : "none";
+  if (got !== c.winner) throw new Error(`conflict rule disagrees on "${c.name}": ${got}`);
+}
+
+writeFileSync(
+  new URL("entries.json", dir),
+  `${JSON.stringify({ context: "mcpfed/1 registry-entry", signer: { scheme: "ed25519 over context ‖ 0x00 ‖ message (test signer)", seed: hex(seed), publicKey: id.publicKey, nodeId: origin }, entries }, null, 2)}\n`,
+);
+writeFileSync(new URL("conflicts.json", dir), `${JSON.stringify({ rule: "higher HLC wins; on a tie, the lower entry id", cases: conflicts }, null, 2)}\n`);
+console.log(`wrote ${entries.length} entries, ${conflicts.length} conflict cases`);
