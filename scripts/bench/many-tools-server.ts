@@ -9,18 +9,7 @@ import { createServer } from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
-
-/** Small deterministic PRNG (mulberry32), so runs compare. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from "../../test/support/random.ts";
 
 const SERVICES: [id: string, label: string][] = [
   ["github", "GitHub"], ["gitlab", "GitLab"], ["jira", "Jira"], ["linear", "Linear"], ["slack", "Slack"],
@@ -125,7 +114,7 @@ function inputSchema(r: () => number, verb: string, obj: string, label: string):
 
 /** The same N tools every time: distinct service/verb/object triples in a seeded shuffle. */
 export function syntheticTools(n: number): Tool[] {
-  const r = rng(0x6d637066);
+  const r = seeded(0x6d637066); // deterministic, so runs compare
   const combos: [number, number, number][] = [];
   for (let s = 0; s < SERVICES.length; s++) for (let v = 0; v < VERBS.length; v++) for (let o = 0; o < OBJECTS.length; o++) combos.push([s, v, o]);
   if (n > combos.length) throw new Error(`at most ${combos.length} synthetic tools`);
