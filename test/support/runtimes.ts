@@ -1,10 +1,14 @@
 // mcpfed nodes under the other runtimes: the Deno entry point, and the Workers entry point under
 // `wrangler dev` (workerd, with a local D1 from miniflare). Each gets its own state folder.
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
 import { newSeed } from "../../src/identity/seed.ts";
-import { ADMIN_TOKEN, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, waitFor, type NodeProc } from "./processes.ts";
+import { connect, rawMcp } from "./mcp.ts";
+import { accessTokenFor } from "./oauth.ts";
+import { ADMIN_TOKEN, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, waitFor, type NodeProc, type Upstream } from "./processes.ts";
 
 function adminClient(url: string, token: string) {
   return (method: string, path: string, body?: unknown) =>
@@ -59,4 +63,30 @@ export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc>
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on workerd", proc, 90_000);
   return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
+}
+
+/** The same OAuth check on every runtime: an access token works, a tampered one gets 401. */
+export async function expectTokensHonoured(node: NodeProc): Promise<void> {
+  const token = await accessTokenFor(node.url, node.adminToken);
+  const list = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+  expect((await rawMcp(node.mcpUrl, list, { authorization: `Bearer ${token}` })).status).toBe(200);
+  // Authless, a caller may come without a token, but not with a bad one.
+  expect((await rawMcp(node.mcpUrl, list, { authorization: `Bearer ${token.slice(0, -2)}xx` })).status).toBe(401);
+}
+
+/** The same round trip on every runtime: register a real upstream, list and call through the node. */
+export async function expectUpstreamRoundTrip(node: NodeProc, upstream: Upstream, runtime: string): Promise<Client> {
+  const res = await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upstream.url });
+  expect(res.status, await res.clone().text()).toBe(201);
+  expect(((await res.json()) as { refresh: { ok: boolean } }).refresh.ok).toBe(true);
+
+  const client = await connect(node.mcpUrl);
+  expect(client.getServerVersion()?.name).toBeTruthy();
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name)).toContain("everything_echo");
+
+  const result = await client.callTool({ name: "everything_echo", arguments: { message: `from ${runtime}` } });
+  expect(result.isError ?? false).toBe(false);
+  expect(result.content).toEqual([{ type: "text", text: `Echo: from ${runtime}` }]);
+  return client;
 }
