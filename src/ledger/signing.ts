@@ -133,23 +133,35 @@ export async function verifyRecord(verifier: LedgerVerifier, input: unknown): Pr
   return c ? "valid" : "bad_countersignature";
 }
 
+/** Why a consumer refuses to countersign: the record's verdict, or a duration it could not have taken. */
+export type ReceiptRejection = Exclude<Verdict, "valid" | "pending"> | "duration_exceeds_elapsed";
+
 export class ReceiptRejected extends Error {
   override name = "ReceiptRejected";
-  constructor(readonly reason: Exclude<Verdict, "valid" | "pending">) {
+  constructor(readonly reason: ReceiptRejection) {
     super(`receipt rejected: ${reason}`);
   }
 }
 
 /**
  * The consumer, on the response: checks the receipt is the provider's, over the intent it sent,
- * at the price it accepted, then countersigns. Throws a ReceiptRejected otherwise.
+ * at the price it accepted, for no longer than the consumer itself waited, then countersigns.
+ * Throws a ReceiptRejected otherwise. `elapsedMs` is the consumer's own measure of the round trip:
+ * the two clocks differ, so a per-time charge is bounded by what the consumer saw, not by timestamps.
  */
-export async function countersign(signer: LedgerSigner, verifier: LedgerVerifier, sent: SignedIntent, received: unknown): Promise<LedgerRecord> {
+export async function countersign(
+  signer: LedgerSigner,
+  verifier: LedgerVerifier,
+  sent: SignedIntent,
+  received: unknown,
+  elapsedMs: number,
+): Promise<LedgerRecord> {
   const verdict = await verifyRecord(verifier, received);
   if (verdict !== "pending" && verdict !== "valid") throw new ReceiptRejected(verdict);
   const r = withoutCountersign(record.parse(received));
   // A provider cannot re-sign the intent, but it could answer with another call's receipt.
   if (canonicalJson(r.intent) !== canonicalJson(sent.intent) || r.sigs.intent !== sent.sig) throw new ReceiptRejected("malformed");
   if (r.intent.consumer !== signer.nodeId) throw new ReceiptRejected("malformed");
+  if (r.receipt.durationMs > elapsedMs) throw new ReceiptRejected("duration_exceeds_elapsed");
   return { ...r, sigs: { ...r.sigs, countersign: toBase64url(await signer.sign(countersignBytes(r), COUNTERSIGN_CONTEXT)) } };
 }

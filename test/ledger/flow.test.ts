@@ -46,7 +46,7 @@ async function call(pricing: Pricing = PER_CALL, at = 1_000): Promise<LedgerReco
   expect(await verifyIntent(keys, provider.id, intent)).toBe("valid");
   const receipt = await signReceipt(provider.signer, intent, { result: { content: [] }, durationMs: 40, completedAt: at + 40 });
   expect(await provider.ledger.receive(receipt, null)).toEqual({ outcome: "stored" });
-  const confirmed = await countersign(consumer.signer, keys, intent, receipt);
+  const confirmed = await countersign(consumer.signer, keys, intent, receipt, 1_000);
   expect(await consumer.ledger.receive(confirmed, null)).toEqual({ outcome: "stored" });
   expect(await provider.ledger.receive(confirmed, consumer.id)).toEqual({ outcome: "confirmed" });
   return confirmed;
@@ -82,9 +82,9 @@ describe("ledger signature flow", () => {
     const honest = await signReceipt(provider.signer, intent, outcome);
     const altered: LedgerRecord = { ...honest, receipt: { ...honest.receipt, amount: 1 } };
     const forged: LedgerRecord = { ...honest, sigs: { ...honest.sigs, receipt: toBase64url(new Uint8Array(64).fill(7)) } };
-    await expect(countersign(consumer.signer, keys, intent, wrongNode)).rejects.toEqual(new ReceiptRejected("bad_receipt_signature"));
-    await expect(countersign(consumer.signer, keys, intent, altered)).rejects.toEqual(new ReceiptRejected("bad_receipt_signature"));
-    await expect(countersign(consumer.signer, keys, intent, forged)).rejects.toEqual(new ReceiptRejected("bad_receipt_signature"));
+    await expect(countersign(consumer.signer, keys, intent, wrongNode, 1_000)).rejects.toEqual(new ReceiptRejected("bad_receipt_signature"));
+    await expect(countersign(consumer.signer, keys, intent, altered, 1_000)).rejects.toEqual(new ReceiptRejected("bad_receipt_signature"));
+    await expect(countersign(consumer.signer, keys, intent, forged, 1_000)).rejects.toEqual(new ReceiptRejected("bad_receipt_signature"));
     for (const bad of [wrongNode, altered, forged]) {
       expect(await consumer.ledger.receive(bad, provider.id)).toEqual({ outcome: "rejected", reason: "bad_receipt_signature" });
     }
@@ -99,17 +99,24 @@ describe("ledger signature flow", () => {
     greedy.receipt.amount = 999;
     // Signed with the provider's real key: the price check, not the signature, refuses it.
     greedy.sigs.receipt = toBase64url(await provider.signer.sign(receiptBytes(greedy), RECEIPT_CONTEXT));
-    await expect(countersign(consumer.signer, keys, intent, greedy)).rejects.toEqual(new ReceiptRejected("amount_mismatch"));
+    await expect(countersign(consumer.signer, keys, intent, greedy, 1_000)).rejects.toEqual(new ReceiptRejected("amount_mismatch"));
     expect(await consumer.ledger.receive(greedy, provider.id)).toEqual({ outcome: "rejected", reason: "amount_mismatch" });
     expect(await consumer.ledger.repository.balances()).toEqual([]);
+  });
+
+  it("refuses a per-time receipt claiming longer than the consumer waited", async () => {
+    const intent = await request({ model: "per_time", amount: 3, per: "ms", unit: "credit" });
+    const receipt = await signReceipt(provider.signer, intent, { result: "ok", durationMs: 900, completedAt: 1_900 });
+    await expect(countersign(consumer.signer, keys, intent, receipt, 899)).rejects.toEqual(new ReceiptRejected("duration_exceeds_elapsed"));
+    expect((await countersign(consumer.signer, keys, intent, receipt, 950)).receipt).toMatchObject({ units: 900, amount: 2700 });
   });
 
   it("disputes a validly signed record that differs from the held one, and never merges it", async () => {
     const intent = await request();
     const first = await signReceipt(provider.signer, intent, { result: "a", durationMs: 5, completedAt: 1_005 });
     const second = await signReceipt(provider.signer, intent, { result: "b", durationMs: 5, completedAt: 1_005 });
-    const a = await countersign(consumer.signer, keys, intent, first);
-    const b = await countersign(consumer.signer, keys, intent, second);
+    const a = await countersign(consumer.signer, keys, intent, first, 1_000);
+    const b = await countersign(consumer.signer, keys, intent, second, 1_000);
     expect(await provider.ledger.receive(a, consumer.id)).toEqual({ outcome: "stored" });
     expect(await provider.ledger.receive(b, consumer.id)).toEqual({ outcome: "disputed" });
     const held = await provider.ledger.repository.get(intent.intent.id);
@@ -137,7 +144,7 @@ describe("ledger signature flow", () => {
     const pending = await provider.ledger.repository.pending();
     expect(pending.map((p) => p.id)).toEqual([intent.intent.id]);
     expect(await provider.ledger.repository.balances()).toEqual([]);
-    const confirmed = await countersign(consumer.signer, keys, intent, JSON.parse(pending[0]!.record));
+    const confirmed = await countersign(consumer.signer, keys, intent, JSON.parse(pending[0]!.record), 1_000);
     expect(await provider.ledger.receive(confirmed, consumer.id)).toEqual({ outcome: "confirmed" });
     expect(await provider.ledger.repository.pending()).toEqual([]);
     expect((await provider.ledger.repository.balances())[0]!.net).toBe(250);
@@ -146,7 +153,7 @@ describe("ledger signature flow", () => {
   it("refuses a countersignature made by the provider in the consumer's place", async () => {
     const intent = await request();
     const receipt = await signReceipt(provider.signer, intent, { result: "ok", durationMs: 5, completedAt: 1_005 });
-    const selfSigned = await countersign({ nodeId: consumer.id, sign: providerId.signer.sign }, keys, intent, receipt);
+    const selfSigned = await countersign({ nodeId: consumer.id, sign: providerId.signer.sign }, keys, intent, receipt, 1_000);
     expect(await provider.ledger.receive(receipt, null)).toEqual({ outcome: "stored" });
     expect(await provider.ledger.receive(selfSigned, null)).toEqual({ outcome: "rejected", reason: "bad_countersignature" });
     expect((await provider.ledger.repository.get(intent.intent.id))!.status).toBe("pending");
@@ -168,7 +175,7 @@ describe("ledger with the composite signature", () => {
     const intent = await signIntent(cs, { provider: ps.nodeId, tool: TOOL, params: {}, price: quoteOf(PER_CALL), requestedAt: 10 });
     expect(await verifyIntent(verifier, ps.nodeId, intent)).toBe("valid");
     const receipt = await signReceipt(ps, intent, { result: {}, durationMs: 1, completedAt: 11 });
-    const confirmed = await countersign(cs, verifier, intent, receipt);
+    const confirmed = await countersign(cs, verifier, intent, receipt, 1_000);
     expect(await verifyRecord(verifier, confirmed)).toBe("valid");
     const tampered = { ...confirmed, receipt: { ...confirmed.receipt, amount: 0 } };
     expect(await verifyRecord(verifier, tampered)).toBe("bad_receipt_signature");

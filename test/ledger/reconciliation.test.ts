@@ -32,7 +32,7 @@ afterEach(() => {
 async function call(consumer: LedgerNode, provider: LedgerNode, at: number, amount = 10): Promise<LedgerRecord> {
   const intent = await signIntent(consumer.signer, { provider: provider.id, tool: TOOL, params: { at }, price: quoteOf({ model: "per_call", amount, unit: "credit" }), requestedAt: at });
   const receipt = await signReceipt(provider.signer, intent, { result: at, durationMs: 3, completedAt: at + 3 });
-  const confirmed = await countersign(consumer.signer, keys, intent, receipt);
+  const confirmed = await countersign(consumer.signer, keys, intent, receipt, 1_000);
   await consumer.ledger.receive(confirmed, null);
   await provider.ledger.receive(confirmed, consumer.id);
   return confirmed;
@@ -73,7 +73,7 @@ describe("ledger reconciliation", () => {
     const receipt = await signReceipt(b.signer, intent, { result: 1, durationMs: 1, completedAt: 6 });
     await b.ledger.receive(receipt, null);
     // The countersignature reached the consumer's store but its answer never reached the provider.
-    await a.ledger.receive(await countersign(a.signer, keys, intent, receipt), null);
+    await a.ledger.receive(await countersign(a.signer, keys, intent, receipt, 1_000), null);
     await b.reconciler.reconcileWith(a.id);
     expect((await b.ledger.repository.get(intent.intent.id))!.status).toBe("confirmed");
     expect(await b.ledger.repository.pending()).toEqual([]);
@@ -81,8 +81,8 @@ describe("ledger reconciliation", () => {
 
   it("disputes a record the peer holds in another signed version, and refuses a forged one", async () => {
     const intent = await signIntent(a.signer, { provider: b.id, tool: TOOL, params: {}, price: quoteOf({ model: "per_call", amount: 4, unit: "credit" }), requestedAt: 5 });
-    const one = await countersign(a.signer, keys, intent, await signReceipt(b.signer, intent, { result: 1, durationMs: 1, completedAt: 6 }));
-    const two = await countersign(a.signer, keys, intent, await signReceipt(b.signer, intent, { result: 2, durationMs: 1, completedAt: 6 }));
+    const one = await countersign(a.signer, keys, intent, await signReceipt(b.signer, intent, { result: 1, durationMs: 1, completedAt: 6 }), 1_000);
+    const two = await countersign(a.signer, keys, intent, await signReceipt(b.signer, intent, { result: 2, durationMs: 1, completedAt: 6 }), 1_000);
     await a.ledger.receive(one, null);
     await b.ledger.receive(two, a.id);
     const forged = await call(a, b, 100);
