@@ -55,17 +55,22 @@ export async function signGrant(signer: LedgerSigner, pricing: Pricing, terms: {
   return { grant: g, sig: toBase64url(await signer.sign(utf8(canonicalJson(g)), GRANT_CONTEXT)) };
 }
 
-/** Whether a grant is the provider's and covers a call by `consumer` to `tool` at `at`. */
-export async function grantCovers(verifier: LedgerVerifier, input: unknown, call: { consumer: string; tool: string; at: number }): Promise<boolean> {
+/** The id of the grant when it is the provider's and covers a call by `consumer` to `tool` at `at`; otherwise undefined. */
+export async function coveringGrant(
+  verifier: LedgerVerifier,
+  input: unknown,
+  call: { provider: string; consumer: string; tool: string; at: number },
+): Promise<string | undefined> {
   const parsed = signedGrant.safeParse(input);
-  if (!parsed.success) return false;
+  if (!parsed.success) return undefined;
   const { grant: g, sig } = parsed.data;
-  if (g.consumer !== call.consumer || g.tool !== call.tool || call.at < g.from || call.at >= g.until) return false;
+  if (g.provider !== call.provider || g.consumer !== call.consumer || g.tool !== call.tool || call.at < g.from || call.at >= g.until) return undefined;
   const key = await verifier.keyOf(g.provider);
-  if (!key) return false;
+  if (!key) return undefined;
   try {
-    return await key.verify(utf8(canonicalJson(g)), fromBase64url(sig), GRANT_CONTEXT);
+    return (await key.verify(utf8(canonicalJson(g)), fromBase64url(sig), GRANT_CONTEXT)) ? await grantId(g) : undefined;
   } catch {
-    return false;
+    // Undecodable or wrongly sized signatures make some verifiers throw rather than say no.
+    return undefined;
   }
 }

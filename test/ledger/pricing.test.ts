@@ -1,7 +1,7 @@
 // Each pricing model's quote and settlement, and that a price change reaches only later calls.
 import { describe, expect, it } from "vitest";
 import { PricingError, quoteOf, readPricing, settle, type Pricing } from "../../src/ledger/pricing.ts";
-import { signGrant, grantCovers, grantId } from "../../src/ledger/grant.ts";
+import { coveringGrant, grantId, signGrant } from "../../src/ledger/grant.ts";
 import { signIntent, signReceipt } from "../../src/ledger/signing.ts";
 import { ed25519TestSigner, TestKeyring } from "../support/ed25519.ts";
 
@@ -49,11 +49,12 @@ describe("pricing", () => {
     const pricing: Pricing = { model: "subscription", amount: 9000, periodSeconds: 60, unit: "credit" };
     const g = await signGrant(p.signer, pricing, { consumer: c.signer.nodeId, tool: "p/demo/echo", from: 1_000 });
     expect(g.grant).toMatchObject({ until: 61_000, amount: 9000 });
-    const at = { consumer: c.signer.nodeId, tool: "p/demo/echo", at: 30_000 };
-    expect(await grantCovers(keys, g, at)).toBe(true);
-    expect(await grantCovers(keys, g, { ...at, at: 61_000 })).toBe(false);
-    expect(await grantCovers(keys, g, { ...at, consumer: other.signer.nodeId })).toBe(false);
-    expect(await grantCovers(keys, { ...g, grant: { ...g.grant, until: 999_999 } }, at)).toBe(false);
+    const at = { provider: p.signer.nodeId, consumer: c.signer.nodeId, tool: "p/demo/echo", at: 30_000 };
+    expect(await coveringGrant(keys, g, at)).toBe(await grantId(g.grant));
+    expect(await coveringGrant(keys, g, { ...at, at: 61_000 })).toBeUndefined();
+    expect(await coveringGrant(keys, g, { ...at, consumer: other.signer.nodeId })).toBeUndefined();
+    expect(await coveringGrant(keys, g, { ...at, provider: other.signer.nodeId })).toBeUndefined();
+    expect(await coveringGrant(keys, { ...g, grant: { ...g.grant, until: 999_999 } }, at)).toBeUndefined();
     expect(quoteOf(pricing, { grant: await grantId(g.grant) })).toEqual({ model: "subscription", grant: await grantId(g.grant), unit: "credit" });
   });
 });
