@@ -40,8 +40,7 @@ async function call(consumer: LedgerNode, provider: LedgerNode, at: number, amou
 
 async function deleteOn(node: LedgerNode, ids: string[]): Promise<void> {
   // Straight to the table, as a lost or restored-from-old-backup database would be.
-  const db = (node.ledger.repository as unknown as { db: { run: (q: unknown) => Promise<unknown> } }).db;
-  for (const id of ids) await db.run(sql`DELETE FROM ledger_records WHERE id = ${id}`);
+  for (const id of ids) await node.db().run(sql`DELETE FROM ledger_records WHERE id = ${id}`);
 }
 
 describe("ledger reconciliation", () => {
@@ -90,8 +89,7 @@ describe("ledger reconciliation", () => {
     // B's copy of the other call is tampered with in its store (its text, and so its hash).
     const tampered = { ...forged, receipt: { ...forged.receipt, amount: 0 } };
     tampered.sigs = { ...tampered.sigs, countersign: toBase64url(new Uint8Array(64)) };
-    const db = (b.ledger.repository as unknown as { db: { run: (q: unknown) => Promise<unknown> } }).db;
-    await db.run(sql`UPDATE ledger_records SET record = ${canonicalRecord(tampered)}, hash = ${"ee".repeat(32)} WHERE id = ${forged.intent.id}`);
+    await b.db().run(sql`UPDATE ledger_records SET record = ${canonicalRecord(tampered)}, hash = ${"ee".repeat(32)} WHERE id = ${forged.intent.id}`);
 
     const report = await a.reconciler.reconcileWith(b.id);
     expect(report.refused).toBe(3);

@@ -7,6 +7,7 @@ import { Ledger } from "../../src/ledger/ledger.ts";
 import { LedgerReconciler, type LedgerHandlers, type LedgerTransport } from "../../src/ledger/reconciliation.ts";
 import { LedgerRepository } from "../../src/ledger/repository.ts";
 import type { LedgerSigner, LedgerVerifier } from "../../src/ledger/signing.ts";
+import type { Database } from "../../src/store/database.ts";
 import { openDatabaseFile, type TestDatabase } from "./libsql.ts";
 
 export interface LedgerNode {
@@ -14,6 +15,8 @@ export interface LedgerNode {
   signer: LedgerSigner;
   ledger: Ledger;
   reconciler: LedgerReconciler;
+  /** The node's database, for tests that damage it behind the ledger's back. */
+  db(): Database;
   /** Closes the database and opens it again, as a node restart would. */
   restart(): Promise<void>;
   close(): void;
@@ -44,6 +47,7 @@ export async function ledgerNode(signer: LedgerSigner, verifier: LedgerVerifier,
     signer,
     ledger: undefined as unknown as Ledger,
     reconciler: undefined as unknown as LedgerReconciler,
+    db: () => database.db,
     async restart() {
       database.close();
       database = await openDatabaseFile(file);
