@@ -2,7 +2,7 @@
 // before it is stored. A record that fails verification is refused and flagged, and never touches
 // a held record or a balance; a validly signed record that contradicts a held one disputes it.
 import { canonicalJson } from "../registry/entry.ts";
-import { record, type LedgerRecord } from "./record.ts";
+import { record } from "./record.ts";
 import type { LedgerRepository, PutOutcome } from "./repository.ts";
 import { verifyRecord, type LedgerVerifier, type Verdict } from "./signing.ts";
 
@@ -32,11 +32,12 @@ export class Ledger {
     const parsed = record.safeParse(input);
     const id = parsed.success ? parsed.data.intent.id : null;
     const text = parsed.success ? canonicalJson(parsed.data) : safeText(input);
-    if (verdict !== "valid" && verdict !== "pending") {
-      await this.o.repository.flag(id, source, verdict, text);
-      return { outcome: "rejected", reason: verdict };
+    if ((verdict !== "valid" && verdict !== "pending") || !parsed.success) {
+      const reason = verdict === "valid" || verdict === "pending" ? "malformed" : verdict;
+      await this.o.repository.flag(id, source, reason, text);
+      return { outcome: "rejected", reason };
     }
-    const r = parsed.data as LedgerRecord;
+    const r = parsed.data;
     const { consumer, provider } = r.intent;
     const party = consumer === this.o.self ? provider : provider === this.o.self ? consumer : undefined;
     if (party === undefined || (source !== null && source !== party)) {

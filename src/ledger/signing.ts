@@ -5,9 +5,8 @@
 import { fromBase64url, toBase64url, utf8 } from "../bytes.ts";
 import { canonicalJson } from "../registry/entry.ts";
 import type { EntrySigner, EntryVerifier } from "../registry/signing.ts";
-import { PricingError, settle } from "./pricing.ts";
+import { PricingError, settle, type Quote } from "./pricing.ts";
 import { contentHash, newRecordId, PROTOCOL, record, withoutCountersign, type Intent, type LedgerRecord, type SignedIntent } from "./record.ts";
-import type { Quote } from "./pricing.ts";
 
 export const INTENT_CONTEXT = "mcpfed/1 ledger-intent";
 export const RECEIPT_CONTEXT = "mcpfed/1 ledger-receipt";

@@ -67,6 +67,16 @@ describe("ledger signature flow", () => {
     expect(await consumer.ledger.repository.balances()).toEqual([{ peer: provider.id, unit: "usd-micro", earned: 0, spent: 500, net: -500, calls: 2 }]);
   });
 
+  it("leaves free calls and other currencies out of each other's balances", async () => {
+    await call({ model: "free" });
+    await call({ model: "per_call", amount: 3, unit: "credit" }, 2_000);
+    await call(PER_CALL, 3_000);
+    expect(await provider.ledger.repository.balances()).toEqual([
+      { peer: consumer.id, unit: "credit", earned: 3, spent: 0, net: 3, calls: 1 },
+      { peer: consumer.id, unit: "usd-micro", earned: 250, spent: 0, net: 250, calls: 1 },
+    ]);
+  });
+
   it("stores the same record twice as one (idempotent)", async () => {
     const r = await call();
     expect(await provider.ledger.receive(r, consumer.id)).toEqual({ outcome: "duplicate" });
