@@ -64,5 +64,16 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `registry_entries_tombstones` ON `registry_entries` (`hlc`) WHERE \"registry_entries\".\"tombstone\" = 1;",
       "CREATE TABLE `registry_log` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`epoch` text NOT NULL,\n\t`head` integer NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0004_ledger",
+    "statements": [
+      "CREATE TABLE `ledger_flags` (\n\t`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`record_id` text,\n\t`source` text,\n\t`reason` text NOT NULL,\n\t`received` text NOT NULL,\n\t`at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE INDEX `ledger_flags_record` ON `ledger_flags` (`record_id`);",
+      "CREATE TABLE `ledger_records` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`peer` text NOT NULL,\n\t`role` text NOT NULL,\n\t`status` text NOT NULL,\n\t`reason` text,\n\t`hash` text NOT NULL,\n\t`completed_at` integer NOT NULL,\n\t`unit` text,\n\t`amount` integer NOT NULL,\n\t`record` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE UNIQUE INDEX `ledger_records_hash_unique` ON `ledger_records` (`hash`);",
+      "CREATE INDEX `ledger_records_peer` ON `ledger_records` (`peer`,`completed_at`,`hash`);",
+      "CREATE INDEX `ledger_records_status` ON `ledger_records` (`status`);"
+    ]
   }
 ];

@@ -15,16 +15,25 @@ export interface TestDatabase {
 
 export async function openTestDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), "mcpfed-registry-"));
-  const client = createClient({ url: `file:${join(dir, "node.db")}` });
+  const { db, close } = await openDatabaseFile(join(dir, "node.db"));
+  return {
+    db,
+    close: () => {
+      close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens (or reopens, as a restarted node would) a database file the caller owns and removes. */
+export async function openDatabaseFile(file: string): Promise<TestDatabase> {
+  const client = createClient({ url: `file:${file}` });
   await client.execute("PRAGMA journal_mode = WAL");
   await client.execute("PRAGMA synchronous = NORMAL");
   const db = drizzle(client, { schema }) as Database;
   await migrate(db);
   return {
     db,
-    close: () => {
-      client.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: () => client.close(),
   };
 }

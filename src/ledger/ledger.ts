@@ -1,0 +1,57 @@
+// One node's ledger: every record it takes, from its own calls or from a peer, is verified here
+// before it is stored. A record that fails verification is refused and flagged, and never touches
+// a held record or a balance; a validly signed record that contradicts a held one disputes it.
+import { canonicalJson } from "../registry/entry.ts";
+import { record } from "./record.ts";
+import type { LedgerRepository, PutOutcome } from "./repository.ts";
+import { verifyRecord, type LedgerVerifier, type Verdict } from "./signing.ts";
+
+export type Rejection = Exclude<Verdict, "valid" | "pending"> | "not_a_party";
+export type ReceiveOutcome = { outcome: PutOutcome } | { outcome: "rejected"; reason: Rejection };
+
+export interface LedgerOptions {
+  /** This node's id. */
+  self: string;
+  verifier: LedgerVerifier;
+  repository: LedgerRepository;
+}
+
+export class Ledger {
+  constructor(private readonly o: LedgerOptions) {}
+
+  get repository(): LedgerRepository {
+    return this.o.repository;
+  }
+
+  /**
+   * Verifies and stores a record: this node's own (source null) or one a peer sent (source its
+   * authenticated node id, which must be the record's other party).
+   */
+  async receive(input: unknown, source: string | null): Promise<ReceiveOutcome> {
+    const verdict = await verifyRecord(this.o.verifier, input);
+    const parsed = record.safeParse(input);
+    const id = parsed.success ? parsed.data.intent.id : null;
+    const text = parsed.success ? canonicalJson(parsed.data) : safeText(input);
+    if ((verdict !== "valid" && verdict !== "pending") || !parsed.success) {
+      const reason = verdict === "valid" || verdict === "pending" ? "malformed" : verdict;
+      await this.o.repository.flag(id, source, reason, text);
+      return { outcome: "rejected", reason };
+    }
+    const r = parsed.data;
+    const { consumer, provider } = r.intent;
+    const party = consumer === this.o.self ? provider : provider === this.o.self ? consumer : undefined;
+    if (party === undefined || (source !== null && source !== party)) {
+      await this.o.repository.flag(id, source, "not_a_party", text);
+      return { outcome: "rejected", reason: "not_a_party" };
+    }
+    return { outcome: await this.o.repository.put(r, verdict === "valid" ? "confirmed" : "pending", source) };
+  }
+}
+
+function safeText(input: unknown): string {
+  try {
+    return canonicalJson(input);
+  } catch {
+    return String(input);
+  }
+}

@@ -1,0 +1,92 @@
+// Reconciliation of the records two nodes share, on gossip's range-based set reconciliation
+// (src/gossip/reconciliation.ts). Items are (completion time, record hash): a hash and not the
+// record id, so that two versions of one record (a contradiction, or pending against confirmed)
+// differ too and are exchanged, and the receiver's Ledger disputes or completes its copy.
+import { DEFAULT_RECONCILE, ReconcileSession, ReconcileSet, respond, type ReconcileParams } from "../gossip/reconciliation.ts";
+import type { Ledger } from "./ledger.ts";
+import {
+  ledgerReconcileReply,
+  ledgerReconcileRequest,
+  ledgerTransferReply,
+  ledgerTransferRequest,
+  MAX_TRANSFER_RECORDS,
+  type LedgerReconcileReply,
+  type LedgerReconcileRequest,
+  type LedgerTransferReply,
+  type LedgerTransferRequest,
+} from "./messages.ts";
+
+/** How the ledger reaches a peer; production seals each request in an envelope, as gossip does. */
+export interface LedgerTransport {
+  reconcile(peer: string, request: LedgerReconcileRequest): Promise<LedgerReconcileReply>;
+  transfer(peer: string, request: LedgerTransferRequest): Promise<LedgerTransferReply>;
+}
+
+/** The receiving side, which the federation routes call with the authenticated sender's node id. */
+export interface LedgerHandlers {
+  onReconcile(from: string, request: LedgerReconcileRequest): Promise<LedgerReconcileReply>;
+  onTransfer(from: string, request: LedgerTransferRequest): Promise<LedgerTransferReply>;
+}
+
+export interface ReconcileReport {
+  rounds: number;
+  sent: number;
+  received: number;
+  /** Records either side refused or found contradicting its own. */
+  refused: number;
+}
+
+export class LedgerReconciler implements LedgerHandlers {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly transport: LedgerTransport,
+    private readonly params: ReconcileParams = DEFAULT_RECONCILE,
+  ) {}
+
+  /** Compares this node's records with `peer`'s and exchanges what either lacks. */
+  async reconcileWith(peer: string): Promise<ReconcileReport> {
+    const repo = this.ledger.repository;
+    const session = new ReconcileSession(ReconcileSet.of(await repo.items(peer)), this.params);
+    let message: string | undefined = await session.start();
+    let rounds = 0;
+    while (message !== undefined) {
+      const reply = ledgerReconcileReply.parse(await this.transport.reconcile(peer, { message }));
+      rounds++;
+      message = await session.next(reply.message);
+    }
+    const have = [...session.found.have];
+    const want = [...session.found.need];
+    const report: ReconcileReport = { rounds, sent: 0, received: 0, refused: 0 };
+    // The initiator's have set holds full hashes: they are prefixes of themselves.
+    const records = (await repo.byHashPrefix(peer, have)).map((text) => JSON.parse(text) as unknown);
+    for (let i = 0; i < Math.max(records.length, want.length); i += MAX_TRANSFER_RECORDS) {
+      const request = { records: records.slice(i, i + MAX_TRANSFER_RECORDS), want: want.slice(i, i + MAX_TRANSFER_RECORDS) };
+      const reply = ledgerTransferReply.parse(await this.transport.transfer(peer, request));
+      report.sent += request.records.length;
+      report.refused += reply.refused;
+      for (const r of reply.wanted) {
+        report.received++;
+        const got = await this.ledger.receive(r, peer);
+        if (got.outcome === "rejected" || got.outcome === "disputed") report.refused++;
+      }
+    }
+    return report;
+  }
+
+  async onReconcile(from: string, request: LedgerReconcileRequest): Promise<LedgerReconcileReply> {
+    const { message } = ledgerReconcileRequest.parse(request);
+    const set = ReconcileSet.of(await this.ledger.repository.items(from));
+    return { message: await respond(set, message, this.params) };
+  }
+
+  async onTransfer(from: string, request: LedgerTransferRequest): Promise<LedgerTransferReply> {
+    const { records, want } = ledgerTransferRequest.parse(request);
+    let refused = 0;
+    for (const r of records) {
+      const got = await this.ledger.receive(r, from);
+      if (got.outcome === "rejected" || got.outcome === "disputed") refused++;
+    }
+    const wanted = (await this.ledger.repository.byHashPrefix(from, want)).map((text) => JSON.parse(text) as unknown);
+    return { refused, wanted };
+  }
+}

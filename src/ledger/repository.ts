@@ -1,0 +1,167 @@
+// The ledger on the node's database. A record id holds one record: a second, different record
+// under it is never merged but marks the held one disputed and is kept as a flag. The one change
+// a held record takes is a pending one gaining its countersignature.
+import { and, asc, eq, gte, lt, or, sql } from "drizzle-orm";
+import type { ReconcileItem } from "../gossip/reconciliation.ts";
+import type { Database } from "../store/database.ts";
+import { ledgerFlags, ledgerRecords } from "../store/schema.ts";
+import { canonicalRecord, recordHash, withoutCountersign, type LedgerRecord } from "./record.ts";
+
+const t = ledgerRecords;
+
+export type Status = "pending" | "confirmed" | "disputed";
+export type PutOutcome = "stored" | "confirmed" | "duplicate" | "disputed";
+
+export interface StoredRecord {
+  id: string;
+  peer: string;
+  role: "consumer" | "provider";
+  status: Status;
+  reason: string | null;
+  /** The canonical record text, as both nodes hold it. */
+  record: string;
+}
+
+export interface Balance {
+  peer: string;
+  unit: string;
+  /** Owed to this node for calls it served. */
+  earned: number;
+  /** Owed by this node for calls it made. */
+  spent: number;
+  /** earned - spent: positive when the peer owes this node. */
+  net: number;
+  calls: number;
+}
+
+export interface Flag {
+  recordId: string | null;
+  source: string | null;
+  reason: string;
+  received: string;
+  at: number;
+}
+
+/** Reconciliation's keys are (HLC, id); completion time in ms with a zero counter orders records the same way. */
+function hlcOf(completedAt: number): string {
+  return completedAt.toString(16).padStart(12, "0") + "0000";
+}
+
+export class LedgerRepository {
+  constructor(
+    private readonly db: Database,
+    /** This node's id: which side of each record it is on. */
+    private readonly self: string,
+  ) {}
+
+  /** Stores a record already verified as `status` (verifyRecord's "valid" or "pending"). */
+  async put(r: LedgerRecord, status: "pending" | "confirmed", source: string | null): Promise<PutOutcome> {
+    const role = r.intent.provider === this.self ? "provider" : "consumer";
+    const canonical = canonicalRecord(r);
+    const hash = await recordHash(r);
+    const inserted = await this.db
+      .insert(t)
+      .values({
+        id: r.intent.id,
+        peer: role === "provider" ? r.intent.consumer : r.intent.provider,
+        role,
+        status,
+        hash,
+        completedAt: r.receipt.completedAt,
+        unit: r.receipt.unit ?? null,
+        amount: r.receipt.amount,
+        record: canonical,
+      })
+      .onConflictDoNothing()
+      .returning({ id: t.id });
+    if (inserted.length) return "stored";
+    const [held] = await this.db.select().from(t).where(eq(t.id, r.intent.id));
+    if (!held) throw new Error(`ledger record ${r.intent.id} neither inserted nor held`);
+    if (held.record === canonical) return "duplicate";
+    const bare = canonicalRecord(withoutCountersign(r));
+    if (held.status === "confirmed" && status === "pending" && canonicalRecord(withoutCountersign(JSON.parse(held.record) as LedgerRecord)) === bare) {
+      return "duplicate";
+    }
+    if (held.status === "pending" && status === "confirmed" && held.record === bare) {
+      // Conditional on the pending text, so a concurrent dispute is not overwritten.
+      const done = await this.db
+        .update(t)
+        .set({ status: "confirmed", hash, record: canonical, updatedAt: Date.now() })
+        .where(and(eq(t.id, held.id), eq(t.status, "pending"), eq(t.record, bare)))
+        .returning({ id: t.id });
+      if (done.length) return "confirmed";
+    }
+    await this.dispute(r.intent.id, "conflicting_record", source, canonical);
+    return "disputed";
+  }
+
+  /** Marks a held record disputed and keeps what contradicted it. */
+  async dispute(id: string, reason: string, source: string | null, received: string): Promise<void> {
+    await this.db.update(t).set({ status: "disputed", reason, updatedAt: Date.now() }).where(eq(t.id, id));
+    await this.flag(id, source, reason, received);
+  }
+
+  /** Keeps a refused record for the operator, once per distinct text and reason (reconciliation resends). */
+  async flag(recordId: string | null, source: string | null, reason: string, received: string): Promise<void> {
+    const [seen] = await this.db
+      .select({ seq: ledgerFlags.seq })
+      .from(ledgerFlags)
+      .where(and(eq(ledgerFlags.received, received), eq(ledgerFlags.reason, reason)));
+    if (!seen) await this.db.insert(ledgerFlags).values({ recordId, source, reason, received });
+  }
+
+  async get(id: string): Promise<StoredRecord | undefined> {
+    const [row] = await this.db.select().from(t).where(eq(t.id, id));
+    return row && stored(row);
+  }
+
+  /** Records still waiting for a countersignature, oldest first: the wiring retries these. */
+  async pending(): Promise<StoredRecord[]> {
+    return (await this.db.select().from(t).where(eq(t.status, "pending")).orderBy(asc(t.completedAt))).map(stored);
+  }
+
+  async disputed(): Promise<StoredRecord[]> {
+    return (await this.db.select().from(t).where(eq(t.status, "disputed")).orderBy(asc(t.completedAt))).map(stored);
+  }
+
+  async flags(): Promise<Flag[]> {
+    return this.db
+      .select({ recordId: ledgerFlags.recordId, source: ledgerFlags.source, reason: ledgerFlags.reason, received: ledgerFlags.received, at: ledgerFlags.at })
+      .from(ledgerFlags)
+      .orderBy(asc(ledgerFlags.seq));
+  }
+
+  /** What this node holds of its calls with one peer, for reconciliation. */
+  async items(peer: string): Promise<ReconcileItem[]> {
+    const rows = await this.db.select({ completedAt: t.completedAt, hash: t.hash }).from(t).where(eq(t.peer, peer));
+    return rows.map((r) => ({ hlc: hlcOf(r.completedAt), id: r.hash }));
+  }
+
+  /** Held records with one peer whose hash starts with one of the prefixes. */
+  async byHashPrefix(peer: string, prefixes: string[]): Promise<string[]> {
+    const out: string[] = [];
+    // Two parameters per prefix and one for the peer, within D1's hundred.
+    for (let i = 0; i < prefixes.length; i += 49) {
+      const match = or(...prefixes.slice(i, i + 49).map((p) => and(gte(t.hash, p), lt(t.hash, `${p}g`))));
+      for (const r of await this.db.select({ record: t.record }).from(t).where(and(eq(t.peer, peer), match))) out.push(r.record);
+    }
+    return out;
+  }
+
+  /** Balances per peer and currency unit, summed from confirmed records only: there is no counter to drift. */
+  async balances(): Promise<Balance[]> {
+    const earned = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'provider' THEN ${t.amount} END), 0)`;
+    const spent = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'consumer' THEN ${t.amount} END), 0)`;
+    const rows = await this.db
+      .select({ peer: t.peer, unit: sql<string>`${t.unit}`, earned, spent, calls: sql<number>`count(*)` })
+      .from(t)
+      .where(and(eq(t.status, "confirmed"), sql`${t.unit} IS NOT NULL`))
+      .groupBy(t.peer, t.unit)
+      .orderBy(asc(t.peer), asc(t.unit));
+    return rows.map((r) => ({ ...r, earned: Number(r.earned), spent: Number(r.spent), net: Number(r.earned) - Number(r.spent), calls: Number(r.calls) }));
+  }
+}
+
+function stored(row: typeof t.$inferSelect): StoredRecord {
+  return { id: row.id, peer: row.peer, role: row.role, status: row.status, reason: row.reason, record: row.record };
+}
