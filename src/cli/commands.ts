@@ -157,6 +157,22 @@ function refreshLine(r: RefreshResult): string {
 }
 
 /** Prints the raw answer under --json, otherwise the text `render` makes of it. */
+interface EntryView {
+  origin: string;
+  key: string;
+  visibility: string;
+  tombstone: boolean;
+  version?: string;
+  hlc: string;
+}
+
+function entryRows(entries: EntryView[], withOrigin: boolean): string {
+  return table(
+    [...(withOrigin ? ["ORIGIN"] : []), "KEY", "VISIBILITY", "VERSION", "STATE"],
+    entries.map((e) => [...(withOrigin ? [e.origin] : []), e.key, e.visibility, e.version ?? "-", e.tombstone ? "withdrawn" : "live"]),
+  );
+}
+
 export function show<T>(ctx: Context, body: T, render: (b: T) => string): void {
   ctx.out(ctx.json ? JSON.stringify(body ?? {}, null, 2) : render(body));
 }
@@ -408,6 +424,63 @@ export const commands: Command[] = [
     run: async (ctx, [id]) => {
       const body = await ctx.api.request<{ pong: { ms: number; at: number } }>("POST", `/peers/${seg(id!)}/ping`);
       show(ctx, body, (b) => `pong from ${id} in ${b.pong.ms} ms (its clock: ${new Date(b.pong.at * 1000).toISOString()})`);
+    },
+  },
+  {
+    name: "share",
+    usage: "<tool>",
+    summary: "share a local tool with the federation, by its short name",
+    details: "peers: direct peers see it; public: it spreads through the whole federation; private: withdraws it. Sharing again with another visibility or version replaces the share.",
+    options: {
+      visibility: { type: "string", value: "v", help: "peers (default), public or private" },
+      version: { type: "string", value: "x", help: "the semantic version peers see (default 1.0.0)" },
+      tag: { type: "string", multiple: true, value: "t", help: "a tag (repeatable; default: the tool's own tags)" },
+    },
+    min: 1,
+    max: 1,
+    run: async (ctx, [tool], o) => {
+      const visibility = (o.visibility as string | undefined) ?? "peers";
+      if (!["peers", "public", "private"].includes(visibility)) throw new UsageError("--visibility is peers, public or private");
+      const body = await ctx.api.request<{ key: string; stored: EntryView[] }>("POST", "/shares", {
+        tool,
+        visibility,
+        ...(o.version !== undefined ? { version: o.version } : {}),
+        ...(o.tag !== undefined ? { tags: o.tag } : {}),
+      });
+      show(ctx, body, (b) =>
+        b.stored.length === 0 ? `${b.key} is already shared that way` : visibility === "private" ? `withdrew ${b.key}` : `shared ${b.key} (${visibility})`,
+      );
+    },
+  },
+  {
+    name: "unshare",
+    usage: "<key>",
+    summary: "withdraw a shared tool everywhere it went (<upstream>/<tool>, as `shares` lists it)",
+    min: 1,
+    max: 1,
+    run: async (ctx, [key]) => {
+      const body = await ctx.api.request<{ key: string }>("DELETE", `/shares/${key!.split("/").map(seg).join("/")}`);
+      show(ctx, body, (b) => `withdrew ${b.key}`);
+    },
+  },
+  {
+    name: "shares",
+    summary: "list this node's shared tools, withdrawn ones included",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ shares: EntryView[] }>("GET", "/shares");
+      show(ctx, body, (b) => entryRows(b.shares, false));
+    },
+  },
+  {
+    name: "registry",
+    summary: "list the registry entries this node holds: its own and its peers'",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ entries: EntryView[] }>("GET", "/registry");
+      show(ctx, body, (b) => entryRows(b.entries, true));
     },
   },
   {

@@ -64,5 +64,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `registry_entries_tombstones` ON `registry_entries` (`hlc`) WHERE \"registry_entries\".\"tombstone\" = 1;",
       "CREATE TABLE `registry_log` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`epoch` text NOT NULL,\n\t`head` integer NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0004_right_gauntlet",
+    "statements": [
+      "CREATE TABLE `origin_cards` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`card` text NOT NULL,\n\t`learned_from` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "ALTER TABLE `peers` ADD `alias` text;"
+    ]
   }
 ];
