@@ -1,0 +1,106 @@
+// Sharing tools across real node processes on loopback: A–B–C in a line (A peers B, B peers C),
+// A sharing tools of its server-everything upstream. Gossip runs as in production: pushes after
+// each change, and ticks (POST /admin/tick) for push-pull and repair.
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../support/mcp.ts";
+import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+
+interface EntryView {
+  origin: string;
+  key: string;
+  visibility: string;
+  tombstone: boolean;
+}
+
+async function loopbackNode(name: string, opts: { port?: number; dataDir?: string } = {}): Promise<NodeProc> {
+  const port = opts.port ?? (await freePort());
+  return startNode({ port, dataDir: opts.dataDir, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open" } });
+}
+
+const json = async <T>(res: Response): Promise<T> => {
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+};
+const registryOf = async (n: NodeProc) => (await json<{ entries: EntryView[] }>(await n.admin("GET", "/registry"))).entries;
+const live = async (n: NodeProc, origin: string) =>
+  (await registryOf(n)).filter((e) => e.origin === origin && !e.tombstone).map((e) => `${e.key} ${e.visibility}`).sort();
+const share = async (n: NodeProc, tool: string, visibility: string) => json(await n.admin("POST", "/shares", { tool, visibility }));
+const tick = async (...nodes: NodeProc[]) => {
+  for (const n of nodes) await json(await n.admin("POST", "/tick"));
+};
+
+let everything: Upstream;
+let a: NodeProc;
+let b: NodeProc;
+let c: NodeProc;
+
+beforeAll(async () => {
+  everything = await startEverything();
+  [a, b, c] = await Promise.all([loopbackNode("alpha"), loopbackNode("bravo"), loopbackNode("charlie")]);
+  expect((await a.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
+  await json(await a.admin("POST", "/peers", { url: b.url }));
+  await json(await b.admin("POST", "/peers", { url: c.url }));
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([a, b, c, everything].map((n) => n?.stop()));
+});
+
+describe("sharing along A–B–C", () => {
+  it("spreads a public share to C, a peers share to B only, a private one nowhere", async () => {
+    await share(a, "everything_echo", "public");
+    await share(a, "everything_get-sum", "peers");
+    await share(a, "everything_get-env", "private");
+    expect(await live(a, a.nodeId)).toEqual(["everything/echo public", "everything/get-sum peers"]);
+    await eventually(async () => expect(await live(b, a.nodeId)).toEqual(["everything/echo public", "everything/get-sum peers"]), 10_000);
+    await eventually(async () => expect(await live(c, a.nodeId)).toEqual(["everything/echo public"]), 10_000);
+  });
+
+  it("lists and finds the public tool on C under the origin's alias, and refuses to call it", async () => {
+    // A is not C's peer: its alias is its id's start, not the name it gives itself.
+    const name = `${a.nodeId.slice(0, 8)}_everything_echo`;
+    const client: Client = await connect(c.mcpUrl);
+    try {
+      const { tools } = await client.listTools();
+      const echo = tools.find((t) => t.name === name);
+      expect(echo?._meta).toMatchObject({ "mcpfed/id": `${a.nodeId}/everything/echo`, "mcpfed/origin": a.nodeId });
+      expect(echo?._meta?.["mcpfed/fingerprint"]).toMatch(/^sha256:/);
+      expect(tools.some((t) => t.name.includes("get-sum") || t.name.includes("get-env"))).toBe(false);
+
+      const found = await client.callTool({ name: "search_tools", arguments: { query: "echo" } });
+      const results = (found.structuredContent as { results: { name: string; origin: string }[] }).results;
+      expect(results).toContainEqual(expect.objectContaining({ name, id: `${a.nodeId}/everything/echo`, origin: a.nodeId }));
+
+      await expect(client.callTool({ name, arguments: { message: "hi" } })).rejects.toMatchObject({
+        data: { type: "not_relayable", id: `${a.nodeId}/everything/echo` },
+      });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("lists the peers-only tool on B under the peer's alias, which the operator can rename", async () => {
+    const client = await connect(b.mcpUrl);
+    try {
+      const names = async () => (await client.listTools()).tools.map((t) => t.name);
+      expect(await names()).toEqual(expect.arrayContaining(["alpha_everything_echo", "alpha_everything_get-sum"]));
+      expect((await json<{ peer: { alias: string } }>(await b.admin("PATCH", `/peers/${a.nodeId}`, { alias: "shop" }))).peer.alias).toBe("shop");
+      expect(await names()).toEqual(expect.arrayContaining(["shop_everything_echo", "shop_everything_get-sum"]));
+      await json(await b.admin("PATCH", `/peers/${a.nodeId}`, { alias: null }));
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("takes a withdrawal on A off C's catalog", async () => {
+    expect((await a.admin("DELETE", "/shares/everything/echo")).status).toBe(200);
+    await eventually(async () => expect(await live(c, a.nodeId)).toEqual([]), 10_000);
+    const client = await connect(c.mcpUrl);
+    try {
+      expect((await client.listTools()).tools.some((t) => t.name.endsWith("_everything_echo"))).toBe(false);
+    } finally {
+      await client.close();
+    }
+  });
+});
