@@ -3,6 +3,16 @@
 // each change, and ticks (POST /admin/tick) for push-pull and repair.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENVELOPE_CONTENT_TYPE } from "../../src/envelope/wire.ts";
+import { seal } from "../../src/envelope/seal.ts";
+import type { Card } from "../../src/card/schema.ts";
+import { exchangeReply } from "../../src/gossip/messages.ts";
+import { signingKeyFromSeed } from "../../src/identity/keys.ts";
+import { primitives } from "../../src/identity/primitives.ts";
+import { newSeed, parseSeed } from "../../src/identity/seed.ts";
+import { signEntry } from "../../src/registry/signing.ts";
+import { unsignedFor } from "../support/entries.ts";
+import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
@@ -13,9 +23,9 @@ interface EntryView {
   tombstone: boolean;
 }
 
-async function loopbackNode(name: string, opts: { port?: number; dataDir?: string } = {}): Promise<NodeProc> {
+async function loopbackNode(name: string, opts: { port?: number; dataDir?: string; env?: Record<string, string> } = {}): Promise<NodeProc> {
   const port = opts.port ?? (await freePort());
-  return startNode({ port, dataDir: opts.dataDir, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open" } });
+  return startNode({ port, dataDir: opts.dataDir, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", ...opts.env } });
 }
 
 const json = async <T>(res: Response): Promise<T> => {
@@ -30,6 +40,8 @@ const tick = async (...nodes: NodeProc[]) => {
   for (const n of nodes) await json(await n.admin("POST", "/tick"));
 };
 
+// A's seed, so that the test can speak for A as B's peer.
+const seedA = newSeed();
 let everything: Upstream;
 let a: NodeProc;
 let b: NodeProc;
@@ -37,7 +49,7 @@ let c: NodeProc;
 
 beforeAll(async () => {
   everything = await startEverything();
-  [a, b, c] = await Promise.all([loopbackNode("alpha"), loopbackNode("bravo"), loopbackNode("charlie")]);
+  [a, b, c] = await Promise.all([loopbackNode("alpha", { env: { NODE_SEED: seedA } }), loopbackNode("bravo"), loopbackNode("charlie")]);
   expect((await a.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await b.admin("POST", "/peers", { url: c.url }));
@@ -102,5 +114,68 @@ describe("sharing along A–B–C", () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe("sharing from the CLI", () => {
+  it("shares, lists shares and the registry, and unshares", async () => {
+    const env = (n: NodeProc) => ({ MCPFED_URL: n.url, ADMIN_TOKEN: n.adminToken });
+    const shared = await cli(["share", "everything_get-tiny-image", "--visibility", "peers", "--version", "2.1.0"], env(a));
+    expect(shared, shared.stderr).toMatchObject({ code: 0, stdout: "shared everything/get-tiny-image (peers)\n" });
+    const again = await cli(["share", "everything_get-tiny-image", "--visibility", "peers", "--version", "2.1.0"], env(a));
+    expect(again.stdout).toBe("everything/get-tiny-image is already shared that way\n");
+    expect((await cli(["shares"], env(a))).stdout).toMatch(/everything\/get-tiny-image\s+peers\s+2\.1\.0\s+live/);
+    await eventually(async () => expect((await cli(["registry"], env(b))).stdout).toMatch(new RegExp(`${a.nodeId}\\s+everything/get-tiny-image\\s+peers\\s+2\\.1\\.0\\s+live`)), 10_000);
+    expect(await cli(["unshare", "everything/get-tiny-image"], env(a))).toMatchObject({ code: 0, stdout: "withdrew everything/get-tiny-image\n" });
+    const gone = await cli(["unshare", "everything/get-tiny-image"], env(a));
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain("is not shared");
+  });
+});
+
+describe("what gossip refuses, and how it heals", () => {
+  it("refuses entries with a bad signature in a validly sealed exchange from a peer, and stores none", async () => {
+    const p = await primitives();
+    const keyA = await signingKeyFromSeed(p, parseSeed(seedA));
+    expect(keyA.nodeId).toBe(a.nodeId);
+    const stranger = await signingKeyFromSeed(p, crypto.getRandomValues(new Uint8Array(32)));
+    const wall = Date.now() - 1000;
+    // Signed by A, then a field changed; and one claiming A as origin but signed by another key.
+    const tampered = (await signEntry(await unsignedFor(a.nodeId, { key: "demo/tampered", wall }), { nodeId: a.nodeId, sign: (m, c) => keyA.signer.sign(m, c) })).signed;
+    const forged = await signEntry(await unsignedFor(a.nodeId, { key: "demo/forged", wall }), { nodeId: a.nodeId, sign: (m, c) => stranger.signer.sign(m, c) });
+    const entries = [{ ...tampered, visibility: "peers" }, forged.signed];
+
+    const card = (await (await fetch(`${b.url}/.well-known/mcpfed`)).json()) as Card;
+    const sealed = await seal({
+      primitives: p,
+      signer: keyA.signer,
+      from: a.nodeId,
+      to: b.nodeId,
+      recipientKey: card.keys.kem[0]!,
+      version: "mcpfed/1",
+      method: "POST",
+      path: "/federation/v1/exchange",
+      plaintext: new TextEncoder().encode(JSON.stringify({ entries })),
+      now: Math.floor(Date.now() / 1000),
+    });
+    const res = await fetch(`${b.url}/federation/v1/exchange`, { method: "POST", headers: { "content-type": ENVELOPE_CONTENT_TYPE }, body: sealed.bytes as BodyInit });
+    expect(res.status).toBe(200);
+    const answer = JSON.parse(new TextDecoder().decode(await sealed.openResponse(new Uint8Array(await res.arrayBuffer())))) as { ok: boolean; result: unknown };
+    expect(answer.ok).toBe(true);
+    expect(exchangeReply.parse(answer.result)).toMatchObject({ refused: 2 });
+    const held = await json<{ entries: EntryView[]; metrics: { rejected: Record<string, number> } }>(await b.admin("GET", "/registry"));
+    expect(held.entries.filter((e) => e.key.startsWith("demo/"))).toEqual([]);
+    expect(held.metrics.rejected.bad_signature).toBe(2);
+  });
+
+  it("converges after B was down while A shared: B restarts on its data, ticks catch up", async () => {
+    await b.stop();
+    await share(a, "everything_get-env", "public");
+    b = await loopbackNode("bravo", { port: b.port, dataDir: b.dataDir });
+    await eventually(async () => {
+      await tick(a, b, c);
+      expect(await live(c, a.nodeId)).toEqual(["everything/get-env public"]);
+    }, 20_000);
+    expect(await live(b, a.nodeId)).toEqual(["everything/get-env public", "everything/get-sum peers"]);
   });
 });
