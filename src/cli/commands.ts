@@ -402,6 +402,17 @@ export const commands: Command[] = [
     },
   },
   {
+    name: "peer alias",
+    usage: "<id> [alias]",
+    summary: "name a peer's shared tools <alias>_<upstream>_<tool>; without an alias, back to its card's name",
+    min: 1,
+    max: 2,
+    run: async (ctx, [id, alias]) => {
+      const body = await ctx.api.request<{ peer: PeerView & { alias: string } }>("PATCH", `/peers/${seg(id!)}`, { alias: alias ?? null });
+      show(ctx, body, (b) => `${b.peer.id}'s tools now start with ${b.peer.alias}_`);
+    },
+  },
+  {
     name: "peer announce",
     summary: "say hello to every active peer that has not heard this node's current signing key",
     details: "After a signing-key rotation (PREVIOUS_NODE_SEED), peers learn the new key this way. The tick does it when PUBLIC_URL is set.",

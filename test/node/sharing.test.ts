@@ -99,7 +99,8 @@ describe("sharing along A–B–C", () => {
       expect(await names()).toEqual(expect.arrayContaining(["alpha_everything_echo", "alpha_everything_get-sum"]));
       expect((await json<{ peer: { alias: string } }>(await b.admin("PATCH", `/peers/${a.nodeId}`, { alias: "shop" }))).peer.alias).toBe("shop");
       expect(await names()).toEqual(expect.arrayContaining(["shop_everything_echo", "shop_everything_get-sum"]));
-      await json(await b.admin("PATCH", `/peers/${a.nodeId}`, { alias: null }));
+      const reset = await cli(["peer", "alias", a.nodeId], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
+      expect(reset.stdout).toBe(`${a.nodeId}'s tools now start with alpha_\n`);
     } finally {
       await client.close();
     }
