@@ -157,6 +157,16 @@ function refreshLine(r: RefreshResult): string {
 }
 
 /** Prints the raw answer under --json, otherwise the text `render` makes of it. */
+interface GossipTick {
+  sync?: { peer: string; mode: string; sent: number; stored: number };
+  error?: string;
+}
+
+function gossipLine(g: GossipTick): string {
+  if (g.sync) return `gossip: ${g.sync.mode} with ${g.sync.peer}, sent ${g.sync.sent}, stored ${g.sync.stored}`;
+  return g.error ? `gossip failed: ${g.error}` : "gossip: no peers";
+}
+
 interface EntryView {
   origin: string;
   key: string;
@@ -526,16 +536,17 @@ export const commands: Command[] = [
   },
   {
     name: "tick",
-    summary: "run the scheduled work now: refresh every upstream",
-    details: "Exits 0 when the tick ran, even if some upstreams could not be reached; see the table.",
+    summary: "run the scheduled work now: refresh every upstream, gossip with one peer",
+    details: "Exits 0 when the tick ran, even if some upstreams or peers could not be reached; see the table.",
     min: 0,
     max: 0,
     run: async (ctx) => {
-      const body = await ctx.api.request<{ at: string; durationMs: number; upstreams: RefreshResult[] }>("POST", "/tick");
+      const body = await ctx.api.request<{ at: string; durationMs: number; upstreams: RefreshResult[]; gossip: GossipTick }>("POST", "/tick");
       show(ctx, body, (b) =>
         [
           `tick at ${b.at} took ${b.durationMs} ms`,
           table(["UPSTREAM", "RESULT"], b.upstreams.map((r) => [r.name, refreshLine(r)])),
+          gossipLine(b.gossip),
         ].join("\n"),
       );
     },
