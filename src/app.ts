@@ -120,6 +120,9 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     // Elsewhere the process outlives the response, so a tracked promise is enough.
     c.set("defer", onWorkers ? (p) => c.executionCtx.waitUntil(p) : track);
     await next();
+    // Work a request started through the services (gossip's pushes after a change) must outlive
+    // the response there too: the isolate may be frozen once nothing is waited for.
+    if (onWorkers && pending.size > 0) c.executionCtx.waitUntil(Promise.all(pending));
   });
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();

@@ -74,3 +74,12 @@ test("a withdrawal on Node leaves workerd's catalog", async () => {
     expect(await live(c)).toEqual([]);
   }, 30_000);
 }, 60_000);
+
+test("a share on workerd reaches Deno by its push alone, without a tick", async () => {
+  expect((await c.admin("POST", "/upstreams", { name: "edge", kind: "http", url: everything.url })).status).toBe(201);
+  await json(await c.admin("POST", "/shares", { tool: "edge_echo", visibility: "peers" }));
+  await eventually(async () => {
+    const held = (await json<{ entries: EntryView[] }>(await b.admin("GET", "/registry"))).entries;
+    expect(held.filter((e) => e.origin === c.nodeId && !e.tombstone).map((e) => e.key)).toEqual(["edge/echo"]);
+  }, 15_000);
+}, 60_000);
