@@ -192,8 +192,9 @@ export function buildServer(s: Services, caller: Caller): Server {
         ? await findCallable(s.db, { globalId: target })
         : await findCallable(s.db, { shortName: target });
     if (!found) {
+      // Only a tool this caller may see is named as a peer's; any other stays unknown.
       const { federated } = await catalogTools(s, false);
-      const shared = federated.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
+      const shared = (await callableTools(s, caller, federated)).find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) throw notRelayable(target, shared.id);
       s.invocations.append(
         { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: "unknown_tool", error: "unknown tool" },

@@ -87,6 +87,9 @@ describe("sharing along A–B–C", () => {
       await expect(client.callTool({ name, arguments: { message: "hi" } })).rejects.toMatchObject({
         data: { type: "not_relayable", id: `${a.nodeId}/everything/echo` },
       });
+      await expect(client.callTool({ name: "call_tool", arguments: { id: `${a.nodeId}/everything/echo`, arguments: {} } })).rejects.toMatchObject({
+        data: { type: "not_relayable" },
+      });
     } finally {
       await client.close();
     }
