@@ -13,10 +13,17 @@ import { cardRoutes } from "./card/routes.ts";
 import type { Config } from "./config.ts";
 import { ReplayCache } from "./envelope/replay-cache.ts";
 import { federationRoutes } from "./federation/routes.ts";
+import { envelopeTransport } from "./gossip/envelope-transport.ts";
+import { Gossip } from "./gossip/gossip.ts";
 import { loadIdentity } from "./identity/local.ts";
 import { log } from "./log.ts";
 import { onWorkers } from "./platform.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
+import { listPeers } from "./peers/store.ts";
+import { knownCard, learnCard } from "./peers/origin-cards.ts";
+import { cardKeys, identitySigner } from "./registry/node-keys.ts";
+import { Registry } from "./registry/registry.ts";
+import { EntryRepository } from "./registry/repository.ts";
 import type { Services } from "./services.ts";
 import type { Database } from "./store/database.ts";
 import { createTick, type Tick } from "./tick.ts";
@@ -66,6 +73,8 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const own = await loadIdentity(opts.config, opts.db);
   const identity = async () => own;
   const card = once(async () => new OwnCard(own, opts.config));
+  const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
+  const registry = new Registry({ signer: identitySigner(own), verifier: cardKeys(own, cards), store: new EntryRepository(opts.db) });
   const services: Services = {
     config: opts.config,
     db: opts.db,
@@ -78,6 +87,9 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     replay: new ReplayCache(opts.db),
     card,
     now: () => Math.floor(Date.now() / 1000),
+    registry,
+    // Set just below: the transport needs the services themselves.
+    gossip: undefined as unknown as Gossip,
     pool: new UpstreamPool({
       clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },
       allowPrivate: opts.config.allowPrivateUrls,
@@ -95,6 +107,12 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
       },
     }),
   };
+  services.gossip = new Gossip({
+    registry,
+    transport: envelopeTransport(services),
+    peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
+    later: (task) => services.defer(task()),
+  });
   const tick = createTick(services);
 
   const app = new Hono<AppEnv>();
@@ -102,6 +120,9 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     // Elsewhere the process outlives the response, so a tracked promise is enough.
     c.set("defer", onWorkers ? (p) => c.executionCtx.waitUntil(p) : track);
     await next();
+    // Work a request started through the services (gossip's pushes after a change) must outlive
+    // the response there too: the isolate may be frozen once nothing is waited for.
+    if (onWorkers && pending.size > 0) c.executionCtx.waitUntil(Promise.all(pending));
   });
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();

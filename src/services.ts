@@ -7,6 +7,8 @@ import type { ReplayCache } from "./envelope/replay-cache.ts";
 import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
+import type { Gossip } from "./gossip/gossip.ts";
+import type { Registry } from "./registry/registry.ts";
 import type { Database } from "./store/database.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
 
@@ -30,6 +32,10 @@ export interface Services {
   card: () => Promise<OwnCard>;
   /** Seconds since the epoch: the clock every signature and envelope time is checked against. */
   now: () => number;
+  /** The federated registry this node holds: its own shares and what peers sent. */
+  registry: Registry;
+  /** Spreads registry changes to peers. */
+  gossip: Gossip;
 }
 
 /** Who is on the other end of one /mcp request. */

@@ -13,6 +13,7 @@ import {
 } from "../catalog/repository.ts";
 import { recentInvocations } from "../calls/invocations.ts";
 import { peerAdminRoutes } from "../peers/admin.ts";
+import { registryAdminRoutes } from "../registry/admin.ts";
 import { unsafeUrlReason } from "../guards/ssrf.ts";
 import type { Services } from "../services.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -155,5 +156,6 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     app.route("/", routes(s));
   }
   app.route("/", peerAdminRoutes(s));
+  app.route("/", registryAdminRoutes(s));
   return app;
 }

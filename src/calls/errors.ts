@@ -13,6 +13,14 @@ export function unknownTool(name: string): McpError {
   return new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, { type: "unknown_tool" });
 }
 
+/** A peer's shared tool: listed here, but calls do not cross the federation yet. */
+export function notRelayable(name: string, id: string): McpError {
+  return new McpError(ErrorCode.InvalidRequest, `${name} is a peer's tool (${id}) and is not yet relayable: calls to peers' tools are not supported yet`, {
+    type: "not_relayable",
+    id,
+  });
+}
+
 /** Classifies a failed upstream request and builds the error the client gets. */
 export function upstreamFailure(upstream: string, err: unknown, signal?: AbortSignal): { outcome: Outcome; error: McpError } {
   if (signal?.aborted) {

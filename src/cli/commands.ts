@@ -157,6 +157,32 @@ function refreshLine(r: RefreshResult): string {
 }
 
 /** Prints the raw answer under --json, otherwise the text `render` makes of it. */
+interface GossipTick {
+  sync?: { peer: string; mode: string; sent: number; stored: number };
+  error?: string;
+}
+
+function gossipLine(g: GossipTick): string {
+  if (g.sync) return `gossip: ${g.sync.mode} with ${g.sync.peer}, sent ${g.sync.sent}, stored ${g.sync.stored}`;
+  return g.error ? `gossip failed: ${g.error}` : "gossip: no peers";
+}
+
+interface EntryView {
+  origin: string;
+  key: string;
+  visibility: string;
+  tombstone: boolean;
+  version?: string;
+  hlc: string;
+}
+
+function entryRows(entries: EntryView[], withOrigin: boolean): string {
+  return table(
+    [...(withOrigin ? ["ORIGIN"] : []), "KEY", "VISIBILITY", "VERSION", "STATE"],
+    entries.map((e) => [...(withOrigin ? [e.origin] : []), e.key, e.visibility, e.version ?? "-", e.tombstone ? "withdrawn" : "live"]),
+  );
+}
+
 export function show<T>(ctx: Context, body: T, render: (b: T) => string): void {
   ctx.out(ctx.json ? JSON.stringify(body ?? {}, null, 2) : render(body));
 }
@@ -386,6 +412,17 @@ export const commands: Command[] = [
     },
   },
   {
+    name: "peer alias",
+    usage: "<id> [alias]",
+    summary: "name a peer's shared tools <alias>_<upstream>_<tool>; without an alias, back to its card's name",
+    min: 1,
+    max: 2,
+    run: async (ctx, [id, alias]) => {
+      const body = await ctx.api.request<{ peer: PeerView & { alias: string } }>("PATCH", `/peers/${seg(id!)}`, { alias: alias ?? null });
+      show(ctx, body, (b) => `${b.peer.id}'s tools now start with ${b.peer.alias}_`);
+    },
+  },
+  {
     name: "peer announce",
     summary: "say hello to every active peer that has not heard this node's current signing key",
     details: "After a signing-key rotation (PREVIOUS_NODE_SEED), peers learn the new key this way. The tick does it when PUBLIC_URL is set.",
@@ -408,6 +445,63 @@ export const commands: Command[] = [
     run: async (ctx, [id]) => {
       const body = await ctx.api.request<{ pong: { ms: number; at: number } }>("POST", `/peers/${seg(id!)}/ping`);
       show(ctx, body, (b) => `pong from ${id} in ${b.pong.ms} ms (its clock: ${new Date(b.pong.at * 1000).toISOString()})`);
+    },
+  },
+  {
+    name: "share",
+    usage: "<tool>",
+    summary: "share a local tool with the federation, by its short name",
+    details: "peers: direct peers see it; public: it spreads through the whole federation; private: withdraws it. Sharing again with another visibility or version replaces the share.",
+    options: {
+      visibility: { type: "string", value: "v", help: "peers (default), public or private" },
+      version: { type: "string", value: "x", help: "the semantic version peers see (default 1.0.0)" },
+      tag: { type: "string", multiple: true, value: "t", help: "a tag (repeatable; default: the tool's own tags)" },
+    },
+    min: 1,
+    max: 1,
+    run: async (ctx, [tool], o) => {
+      const visibility = (o.visibility as string | undefined) ?? "peers";
+      if (!["peers", "public", "private"].includes(visibility)) throw new UsageError("--visibility is peers, public or private");
+      const body = await ctx.api.request<{ key: string; stored: EntryView[] }>("POST", "/shares", {
+        tool,
+        visibility,
+        ...(o.version !== undefined ? { version: o.version } : {}),
+        ...(o.tag !== undefined ? { tags: o.tag } : {}),
+      });
+      show(ctx, body, (b) =>
+        b.stored.length === 0 ? `${b.key} is already shared that way` : visibility === "private" ? `withdrew ${b.key}` : `shared ${b.key} (${visibility})`,
+      );
+    },
+  },
+  {
+    name: "unshare",
+    usage: "<key>",
+    summary: "withdraw a shared tool everywhere it went (<upstream>/<tool>, as `shares` lists it)",
+    min: 1,
+    max: 1,
+    run: async (ctx, [key]) => {
+      const body = await ctx.api.request<{ key: string }>("DELETE", `/shares/${key!.split("/").map(seg).join("/")}`);
+      show(ctx, body, (b) => `withdrew ${b.key}`);
+    },
+  },
+  {
+    name: "shares",
+    summary: "list this node's shared tools, withdrawn ones included",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ shares: EntryView[] }>("GET", "/shares");
+      show(ctx, body, (b) => entryRows(b.shares, false));
+    },
+  },
+  {
+    name: "registry",
+    summary: "list the registry entries this node holds: its own and its peers'",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ entries: EntryView[] }>("GET", "/registry");
+      show(ctx, body, (b) => entryRows(b.entries, true));
     },
   },
   {
@@ -442,16 +536,17 @@ export const commands: Command[] = [
   },
   {
     name: "tick",
-    summary: "run the scheduled work now: refresh every upstream",
-    details: "Exits 0 when the tick ran, even if some upstreams could not be reached; see the table.",
+    summary: "run the scheduled work now: refresh every upstream, gossip with one peer",
+    details: "Exits 0 when the tick ran, even if some upstreams or peers could not be reached; see the table.",
     min: 0,
     max: 0,
     run: async (ctx) => {
-      const body = await ctx.api.request<{ at: string; durationMs: number; upstreams: RefreshResult[] }>("POST", "/tick");
+      const body = await ctx.api.request<{ at: string; durationMs: number; upstreams: RefreshResult[]; gossip: GossipTick }>("POST", "/tick");
       show(ctx, body, (b) =>
         [
           `tick at ${b.at} took ${b.durationMs} ms`,
           table(["UPSTREAM", "RESULT"], b.upstreams.map((r) => [r.name, refreshLine(r)])),
+          gossipLine(b.gossip),
         ].join("\n"),
       );
     },

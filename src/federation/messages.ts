@@ -2,8 +2,10 @@
 // routes that carry them. Every plaintext is JSON and is validated here on both sides.
 import { z } from "zod";
 
+export type MessageName = "hello" | "ping" | "exchange" | "reconcile" | "cards";
+
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
-export function federationPath(version: string, name: "hello" | "ping"): string {
+export function federationPath(version: string, name: MessageName): string {
   return `/federation/v${version.slice("mcpfed/".length)}/${name}`;
 }
 
@@ -20,6 +22,12 @@ export const helloResult = z
 
 export const pingRequest = z.object({ type: z.literal("ping") }).strict();
 export const pingResult = z.object({ type: z.literal("pong"), at: z.number().int() }).strict();
+
+/** Asks a peer for the cards of nodes whose registry entries it relayed. */
+export const MAX_CARDS_ASKED = 16;
+export const cardsRequest = z.object({ type: z.literal("cards"), ids: z.array(z.string().max(64)).min(1).max(MAX_CARDS_ASKED) }).strict();
+/** The cards it holds of those; each is verified by the asker (a card proves its own id). */
+export const cardsResult = z.object({ type: z.literal("cards"), cards: z.array(z.unknown()).max(MAX_CARDS_ASKED) }).strict();
 
 /** Refusals made after the envelope opened (the sender is authenticated), sent sealed. */
 export type AnswerErrorCode = "bad_request" | "not_allowed" | "url_mismatch";

@@ -4,6 +4,7 @@
 // sealed to the sender.
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { MAX_CARD_BYTES } from "../card/schema.ts";
 import { EnvelopeError } from "../envelope/errors.ts";
@@ -15,7 +16,9 @@ import { activeSender } from "../peers/senders.ts";
 import { touchPeer } from "../peers/store.ts";
 import { PROTOCOL_VERSIONS } from "../protocol.ts";
 import type { Services } from "../services.ts";
-import { federationPath, parseMessage, pingRequest, type Answer } from "./messages.ts";
+import { exchangeRequest, reconcileRequest } from "../gossip/messages.ts";
+import { answerCards } from "../peers/origin-cards.ts";
+import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "./messages.ts";
 
 async function sealed<T>(c: Context, opened: Opened, answer: Answer<T>): Promise<Response> {
   const body = await opened.sealResponse(new TextEncoder().encode(JSON.stringify(answer)));
@@ -38,6 +41,37 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     }),
   );
 
+  /** Opens an envelope from an active peer, or answers the refusal. */
+  const openFromPeer = async (c: Context, path: string): Promise<Opened | Response> => {
+    let opened: Opened;
+    try {
+      const identity = await s.identity();
+      opened = await openEnvelope(new Uint8Array(await c.req.arrayBuffer()), {
+        self: { nodeId: identity.nodeId, keys: identity.keyring, primitives: identity.primitives },
+        sender: activeSender(s),
+        replay: s.replay,
+        now: s.now(),
+        skew: s.config.clockSkewSeconds,
+        method: "POST",
+        path,
+        maxBytes: s.config.maxBodyBytes,
+      });
+    } catch (err) {
+      return refused(c, err);
+    }
+    c.get("defer")(touchPeer(s.db, opened.header.from));
+    return opened;
+  };
+
+  const messageRoute = <T extends z.ZodType>(path: string, schema: T, handle: (from: string, request: z.infer<T>) => Promise<unknown>) =>
+    app.post(path, async (c) => {
+      const opened = await openFromPeer(c, path);
+      if (opened instanceof Response) return opened;
+      const request = parseMessage(opened.plaintext, schema);
+      if (request === undefined) return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `not a valid request for ${path}` } });
+      return sealed(c, opened, { ok: true, result: await handle(opened.header.from, request) });
+    });
+
   for (const version of PROTOCOL_VERSIONS) {
     const helloPath = federationPath(version, "hello");
     app.post(helloPath, async (c) => {
@@ -51,28 +85,18 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
 
     const pingPath = federationPath(version, "ping");
     app.post(pingPath, async (c) => {
-      let opened: Opened;
-      try {
-        const identity = await s.identity();
-        opened = await openEnvelope(new Uint8Array(await c.req.arrayBuffer()), {
-          self: { nodeId: identity.nodeId, keys: identity.keyring, primitives: identity.primitives },
-          sender: activeSender(s),
-          replay: s.replay,
-          now: s.now(),
-          skew: s.config.clockSkewSeconds,
-          method: "POST",
-          path: pingPath,
-          maxBytes: s.config.maxBodyBytes,
-        });
-      } catch (err) {
-        return refused(c, err);
-      }
-      c.get("defer")(touchPeer(s.db, opened.header.from));
+      const opened = await openFromPeer(c, pingPath);
+      if (opened instanceof Response) return opened;
       if (!parseMessage(opened.plaintext, pingRequest)) {
         return sealed(c, opened, { ok: false, error: { code: "bad_request", message: "not a ping" } });
       }
       return sealed(c, opened, { ok: true, result: { type: "pong", at: s.now() } });
     });
+
+    // Gossip, and the cards it needs: the sender is the opened envelope's, never what the message says.
+    messageRoute(federationPath(version, "exchange"), exchangeRequest, (from, r) => s.gossip.onExchange(from, r));
+    messageRoute(federationPath(version, "reconcile"), reconcileRequest, (from, r) => s.gossip.onReconcile(from, r));
+    messageRoute(federationPath(version, "cards"), cardsRequest, (_from, r) => answerCards(s, r));
   }
   return app;
 }

@@ -1,5 +1,5 @@
 // The gossip messages of mcpfed/1, as zod schemas: each travels as the body of an envelope on a
-// federation route (docs/gossip-protocol.md). Entries inside are left `unknown` here and checked
+// federation route (docs/protocol.md, §6.3–6.4 and §7). Entries inside are left `unknown` here and checked
 // one by one by the registry, so that one bad entry costs only itself, not the whole message.
 import { z } from "zod";
 

@@ -23,11 +23,13 @@ import {
   listPrompts,
   listResources,
   listResourceTemplates,
+  listTools,
   listVisibleTools,
   searchTools,
   type CatalogTool,
 } from "../catalog/repository.ts";
-import { unknownTool, upstreamFailure } from "../calls/errors.ts";
+import { notRelayable, unknownTool, upstreamFailure } from "../calls/errors.ts";
+import { listedFederatedTools, matchFederated, type ListedFederatedTool } from "../catalog/federated-view.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
 import { getUpstream, targetOf } from "../upstreams/repository.ts";
 import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../grants/tools.ts";
@@ -42,6 +44,7 @@ export const META = {
   fingerprint: "mcpfed/fingerprint",
   upstream: "mcpfed/upstream",
   unavailable: "mcpfed/unavailable",
+  origin: "mcpfed/origin",
 } as const;
 
 function toMcpTool(t: CatalogTool): Tool {
@@ -60,6 +63,27 @@ function toMcpTool(t: CatalogTool): Tool {
       ...(t.available ? {} : { [META.unavailable]: true }),
     },
   };
+}
+
+function toMcpFederated(t: ListedFederatedTool): Tool {
+  const d = t.definition;
+  return {
+    name: t.shortName,
+    ...(d.title ? { title: d.title } : {}),
+    description: d.description ?? d.title ?? `${d.name} (shared by ${t.alias})`,
+    inputSchema: d.inputSchema as Tool["inputSchema"],
+    ...(d.outputSchema ? { outputSchema: d.outputSchema as Tool["outputSchema"] } : {}),
+    ...(d.annotations ? { annotations: d.annotations as Tool["annotations"] } : {}),
+    _meta: { [META.id]: t.id, [META.fingerprint]: t.fingerprint, [META.origin]: t.origin },
+  };
+}
+
+/** Local and federated tools together: federated names are given around the local ones. */
+async function catalogTools(s: Services, pinnedOnly: boolean) {
+  const local = await listVisibleTools(s.db, pinnedOnly);
+  // In search mode only pinned tools are listed, and no federated tool is pinned.
+  const federated = pinnedOnly ? [] : await listedFederatedTools(s, new Set((await listTools(s.db)).map((t) => t.shortName)));
+  return { local, federated };
 }
 
 function parseArgs<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, v: unknown): T {
@@ -111,10 +135,10 @@ export function buildServer(s: Services, caller: Caller): Server {
   });
 
   server.setRequestHandler(ListToolsRequestSchema, hideInternalErrors(async () => {
-    const visible = await listVisibleTools(s.db, s.config.catalogMode === "search");
-    const shown = await callableTools(s, caller, visible);
+    const { local, federated } = await catalogTools(s, s.config.catalogMode === "search");
+    const [shown, shared] = await Promise.all([callableTools(s, caller, local), callableTools(s, caller, federated)]);
     const own = (await grantsInPlay(s, caller)) ? [...metaTools, ...grantTools] : metaTools;
-    return { tools: [...own, ...shown.map(toMcpTool)] };
+    return { tools: [...own, ...shown.map(toMcpTool), ...shared.map(toMcpFederated)] };
   }));
 
   server.setRequestHandler(CallToolRequestSchema, hideInternalErrors(async (req, extra): Promise<CallToolResult> => {
@@ -131,10 +155,29 @@ export function buildServer(s: Services, caller: Caller): Server {
         fingerprint: tool.fingerprint,
         ...(tool.description ? { description: tool.description } : {}),
         upstream: tool.upstream,
+        origin: s.nodeId,
         available: tool.available,
         score: Math.round(score * 1000) / 1000,
         inputSchema: tool.inputSchema,
       }));
+      // Peers' tools after the local ones: the two rankings are not on one scale.
+      if (results.length < args.limit) {
+        const { federated } = await catalogTools(s, false);
+        const matched = matchFederated(await callableTools(s, caller, federated), args.query).slice(0, args.limit - results.length);
+        for (const { tool, score } of matched) {
+          results.push({
+            name: tool.shortName,
+            id: tool.id,
+            fingerprint: tool.fingerprint,
+            ...(tool.definition.description ? { description: tool.definition.description } : {}),
+            upstream: tool.upstream,
+            origin: tool.origin,
+            available: true,
+            score,
+            inputSchema: tool.definition.inputSchema,
+          });
+        }
+      }
       return { content: [{ type: "text", text: JSON.stringify({ results }) }], structuredContent: { results } };
     }
     let target = name;
@@ -149,6 +192,10 @@ export function buildServer(s: Services, caller: Caller): Server {
         ? await findCallable(s.db, { globalId: target })
         : await findCallable(s.db, { shortName: target });
     if (!found) {
+      // Only a tool this caller may see is named as a peer's; any other stays unknown.
+      const { federated } = await catalogTools(s, false);
+      const shared = (await callableTools(s, caller, federated)).find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
+      if (shared) throw notRelayable(target, shared.id);
       s.invocations.append(
         { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: "unknown_tool", error: "unknown tool" },
         caller.defer,

@@ -10,12 +10,14 @@ import { describe } from "../identity/primitives.ts";
 import type { Services } from "../services.ts";
 import { ping } from "./calls.ts";
 import { announce, introduce, PeeringError, sayHello } from "./hello.ts";
-import { getPeer, helloAnswered, listPeers, removePeer, setState, type Peer } from "./store.ts";
+import { aliasOf } from "../catalog/federated-view.ts";
+import { getPeer, helloAnswered, listPeers, removePeer, setAlias, setState, type Peer } from "./store.ts";
 
 export function peerView(p: Peer) {
   return {
     id: p.nodeId,
     name: p.name,
+    alias: aliasOf(p.nodeId, p),
     url: p.url,
     mcp: p.card.mcp,
     state: p.state,
@@ -86,6 +88,15 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
       return c.json({ peer: peerView((await setState(s.db, current.nodeId, state))!) });
     });
   }
+
+  // Short names of the peer's tools start with its alias (src/catalog/federated-view.ts).
+  app.patch("/peers/:id", async (c) => {
+    const body = await readJson(c, z.object({ alias: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).nullable() }).strict());
+    if (!body.ok) return body.res;
+    const peer = await setAlias(s.db, c.req.param("id"), body.value.alias);
+    if (!peer) return fail(c, "not_found", "no such peer");
+    return c.json({ peer: peerView(peer) });
+  });
 
   app.delete("/peers/:id", async (c) => {
     if (!(await removePeer(s.db, c.req.param("id")))) return fail(c, "not_found", "no such peer");

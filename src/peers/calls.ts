@@ -6,7 +6,7 @@ import { CardFetchError, fetchCard } from "../card/fetch.ts";
 import type { Card } from "../card/schema.ts";
 import { CardError, continuesCard } from "../card/verify.ts";
 import { PeerRequestError, requestPeer } from "../federation/client.ts";
-import { federationPath, pingRequest, pingResult } from "../federation/messages.ts";
+import { federationPath, pingRequest, pingResult, type MessageName } from "../federation/messages.ts";
 import type { Services } from "../services.ts";
 import { updateCard, type Peer } from "./store.ts";
 
@@ -28,7 +28,7 @@ async function freshCard(s: Services, peer: Peer): Promise<Card> {
   return fresh.card;
 }
 
-export async function callPeer<T extends z.ZodType>(s: Services, peer: Peer, name: "ping", payload: unknown, result: T): Promise<z.infer<T>> {
+export async function callPeer<T extends z.ZodType>(s: Services, peer: Peer, name: Exclude<MessageName, "hello">, payload: unknown, result: T): Promise<z.infer<T>> {
   let card = peer.card.exp - EARLY_SECONDS <= s.now() ? await freshCard(s, peer) : peer.card;
   const send = () => requestPeer(s, { card, version: peer.version, path: federationPath(peer.version, name), payload, result });
   try {

@@ -66,6 +66,12 @@ export async function helloAnswered(db: Database, nodeId: string, theirState: Th
   await db.update(peers).set({ theirState, announcedKeyId, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId));
 }
 
+/** The operator's alias for the peer's shared tools; null goes back to the one derived from its card. */
+export async function setAlias(db: Database, nodeId: string, alias: string | null): Promise<Peer | undefined> {
+  const [row] = await db.update(peers).set({ alias, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId)).returning();
+  return row;
+}
+
 export async function touchPeer(db: Database, nodeId: string): Promise<void> {
   await db.update(peers).set({ lastSeenAt: Date.now() }).where(eq(peers.nodeId, nodeId));
 }

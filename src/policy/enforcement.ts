@@ -8,11 +8,14 @@ import type { Caller, Services } from "../services.ts";
 import { forbidden, grantRequired } from "./denials.ts";
 import { decideCall, type ToolFacts } from "./engine.ts";
 
-/** What policy needs of a tool: the catalog's full row and the call path's slim one both have it. */
-type PolicyTool = Pick<CatalogTool, "globalId" | "shortName" | "upstream" | "tags" | "pinned">;
+/**
+ * What policy needs of a tool: the catalog's full row and the call path's slim one both have it.
+ * A peer's shared tool also has its entry's visibility ("peers" or "public"), which rules match.
+ */
+type PolicyTool = Pick<CatalogTool, "globalId" | "shortName" | "upstream" | "tags" | "pinned"> & { visibility?: string };
 
 export function factsOf(t: PolicyTool): ToolFacts {
-  return { id: t.globalId, name: t.shortName, upstream: t.upstream, tags: t.tags, visibility: t.pinned ? "pinned" : "listed" };
+  return { id: t.globalId, name: t.shortName, upstream: t.upstream, tags: t.tags, visibility: t.visibility ?? (t.pinned ? "pinned" : "listed") };
 }
 
 /** The tools `caller` may call: only those are listed to it. */

@@ -109,7 +109,7 @@ export class Registry {
       if (held.has(e.id)) count("duplicate");
       else unseen.push(e);
     }
-    const verdicts = await Promise.all(unseen.map((e) => verifyEntry(e, this.#o.verifier)));
+    const verdicts = await Promise.all(unseen.map((e) => verifyEntry(e, this.#o.verifier, from)));
     const valid: Entry[] = [];
     unseen.forEach((e, i) => {
       const v = verdicts[i]!;

@@ -190,3 +190,13 @@ export class EntryRepository implements EntryStore {
     return sha256Hex(rows.map((r) => r.id).join("\n"));
   }
 }
+
+/** The held entries, newest first: every origin's, or one origin's. The operator's view. */
+export async function listEntries(db: Database, origin?: string): Promise<(Entry & { source: string | null })[]> {
+  const rows = await db
+    .select({ id: t.id, entry: t.entry, source: t.source })
+    .from(t)
+    .where(origin === undefined ? undefined : eq(t.origin, origin))
+    .orderBy(sql`${t.hlc} DESC`);
+  return rows.map((r) => ({ ...toEntry(r), source: r.source }));
+}

@@ -18,8 +18,11 @@ export interface OriginKey {
 }
 
 export interface EntryVerifier {
-  /** The origin's public key, or undefined when this node does not know the origin. */
-  keyOf(origin: string): Promise<OriginKey | undefined>;
+  /**
+   * The origin's public key, or undefined when this node does not know the origin. `via` is the
+   * peer the entry came from, which may be asked for the key of an origin further away.
+   */
+  keyOf(origin: string, via?: string): Promise<OriginKey | undefined>;
 }
 
 export async function signEntry(unsigned: UnsignedEntry, signer: EntrySigner): Promise<Entry> {
@@ -30,8 +33,8 @@ export async function signEntry(unsigned: UnsignedEntry, signer: EntrySigner): P
 
 export type Verdict = "valid" | "bad_signature" | "unknown_origin";
 
-export async function verifyEntry(entry: Entry, verifier: EntryVerifier): Promise<Verdict> {
-  const key = await verifier.keyOf(entry.signed.origin);
+export async function verifyEntry(entry: Entry, verifier: EntryVerifier, via?: string): Promise<Verdict> {
+  const key = await verifier.keyOf(entry.signed.origin, via);
   if (!key) return "unknown_origin";
   try {
     const ok = await key.verify(signingBytes(entry.signed), fromBase64url(entry.signed.sig), ENTRY_CONTEXT);

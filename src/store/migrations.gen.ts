@@ -75,5 +75,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `ledger_records_peer` ON `ledger_records` (`peer`,`completed_at`,`hash`);",
       "CREATE INDEX `ledger_records_status` ON `ledger_records` (`status`);"
     ]
+  },
+  {
+    "tag": "0005_peer_aliases_origin_cards",
+    "statements": [
+      "CREATE TABLE `origin_cards` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`card` text NOT NULL,\n\t`learned_from` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "ALTER TABLE `peers` ADD `alias` text;"
+    ]
   }
 ];

@@ -1,0 +1,44 @@
+// The registry's signer and verifier on this node's composite signature: the local identity signs
+// its own entries; an origin's key is the signing key of its card — a peer's stored card, or one
+// learned from the peer that relayed the entry (src/peers/origin-cards.ts).
+import type { Card } from "../card/schema.ts";
+import { signingKey } from "../identity/imported.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import { log } from "../log.ts";
+import type { EntrySigner, EntryVerifier } from "./signing.ts";
+
+export function identitySigner(identity: LocalIdentity): EntrySigner {
+  return { nodeId: identity.nodeId, sign: (message, context) => identity.signing.signer.sign(message, context) };
+}
+
+export interface CardSource {
+  known(nodeId: string): Promise<Card | undefined>;
+  /** Asks the peer `via` for the card; undefined when it has none that verifies. */
+  learn(nodeId: string, via: string): Promise<Card | undefined>;
+}
+
+export function cardKeys(identity: LocalIdentity, cards: CardSource): EntryVerifier {
+  // A message carries many entries of one origin: they share one question to the relay.
+  const asking = new Map<string, Promise<Card | undefined>>();
+  const learn = (origin: string, via: string) => {
+    const id = `${origin} ${via}`;
+    let p = asking.get(id);
+    if (!p) {
+      p = cards.learn(origin, via).catch((err: unknown) => {
+        log.warn("registry.card_unavailable", { origin, via, error: String(err) });
+        return undefined;
+      });
+      asking.set(id, p);
+      void p.finally(() => asking.delete(id));
+    }
+    return p;
+  };
+  return {
+    async keyOf(origin, via) {
+      const card = (await cards.known(origin)) ?? (via === undefined || via === origin ? undefined : await learn(origin, via));
+      if (!card) return undefined;
+      const key = await signingKey(identity.primitives, card.keys.sig.pub);
+      return { verify: (message, signature, context) => key.verify(signature, message, context) };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Sharing across runtimes, A–B–C in a line: A on Node shares tools of its server-everything
+// upstream, B on Deno relays them, C on workerd lists them. Every hop seals and opens gossip
+// with another runtime's crypto; ticks (POST /admin/tick) stand in for the schedulers.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { connect } from "../support/mcp.ts";
+import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startDenoNode, startWorkerd } from "../support/runtimes.ts";
+
+interface EntryView {
+  origin: string;
+  key: string;
+  visibility: string;
+  tombstone: boolean;
+}
+
+let everything: Upstream;
+let a: NodeProc;
+let b: NodeProc;
+let c: NodeProc;
+
+const json = async <T>(res: Response): Promise<T> => {
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+};
+const live = async (n: NodeProc) =>
+  (await json<{ entries: EntryView[] }>(await n.admin("GET", "/registry"))).entries
+    .filter((e) => e.origin === a.nodeId && !e.tombstone)
+    .map((e) => `${e.key} ${e.visibility}`)
+    .sort();
+const tickAll = async () => {
+  for (const n of [a, b, c]) await json(await n.admin("POST", "/tick"));
+};
+
+beforeAll(async () => {
+  const [aPort, bPort] = await Promise.all([freePort(), freePort()]);
+  everything = await startEverything();
+  [a, b, c] = await Promise.all([
+    startNode({ port: aPort, env: { NODE_NAME: "on-node", PUBLIC_URL: `http://127.0.0.1:${aPort}`, PEER_POLICY: "open" } }),
+    startDenoNode({ port: bPort, env: { NODE_NAME: "on-deno", PUBLIC_URL: `http://127.0.0.1:${bPort}`, PEER_POLICY: "open" } }),
+    startWorkerd({ env: { NODE_NAME: "on-workerd", PEER_POLICY: "open" } }),
+  ]);
+  expect((await a.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
+  await json(await a.admin("POST", "/peers", { url: b.url }));
+  await json(await b.admin("POST", "/peers", { url: c.url }));
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([a, b, c, everything].map((n) => n?.stop()));
+});
+
+test("a public share on Node reaches workerd through Deno; a peers share stops at Deno", async () => {
+  await json(await a.admin("POST", "/shares", { tool: "everything_echo", visibility: "public" }));
+  await json(await a.admin("POST", "/shares", { tool: "everything_get-sum", visibility: "peers" }));
+  await eventually(async () => {
+    await tickAll();
+    expect(await live(c)).toEqual(["everything/echo public"]);
+  }, 30_000);
+  expect(await live(b)).toEqual(["everything/echo public", "everything/get-sum peers"]);
+
+  const client = await connect(c.mcpUrl);
+  try {
+    const echo = (await client.listTools()).tools.find((t) => t._meta?.["mcpfed/id"] === `${a.nodeId}/everything/echo`);
+    expect(echo?.name).toBe(`${a.nodeId.slice(0, 8)}_everything_echo`);
+    await expect(client.callTool({ name: echo!.name, arguments: { message: "hi" } })).rejects.toMatchObject({ data: { type: "not_relayable" } });
+  } finally {
+    await client.close();
+  }
+}, 60_000);
+
+test("a withdrawal on Node leaves workerd's catalog", async () => {
+  await json(await a.admin("DELETE", "/shares/everything/echo"));
+  await eventually(async () => {
+    await tickAll();
+    expect(await live(c)).toEqual([]);
+  }, 30_000);
+}, 60_000);
+
+test("a share on workerd reaches Deno by its push alone, without a tick", async () => {
+  expect((await c.admin("POST", "/upstreams", { name: "edge", kind: "http", url: everything.url })).status).toBe(201);
+  await json(await c.admin("POST", "/shares", { tool: "edge_echo", visibility: "peers" }));
+  await eventually(async () => {
+    const held = (await json<{ entries: EntryView[] }>(await b.admin("GET", "/registry"))).entries;
+    expect(held.filter((e) => e.origin === c.nodeId && !e.tombstone).map((e) => e.key)).toEqual(["edge/echo"]);
+  }, 15_000);
+}, 60_000);
