@@ -88,8 +88,13 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     card,
     now: () => Math.floor(Date.now() / 1000),
     registry,
-    // Set just below: the transport needs the services themselves.
-    gossip: undefined as unknown as Gossip,
+    // The transport reaches the services only when it sends, after they exist.
+    gossip: new Gossip({
+      registry,
+      transport: envelopeTransport(() => services),
+      peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
+      later: (task) => track(task()),
+    }),
     pool: new UpstreamPool({
       clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },
       allowPrivate: opts.config.allowPrivateUrls,
@@ -107,12 +112,6 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
       },
     }),
   };
-  services.gossip = new Gossip({
-    registry,
-    transport: envelopeTransport(services),
-    peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
-    later: (task) => services.defer(task()),
-  });
   const tick = createTick(services);
 
   const app = new Hono<AppEnv>();

@@ -7,14 +7,14 @@ import type { Services } from "../services.ts";
 import { exchangeReply, reconcileReply } from "./messages.ts";
 import type { GossipTransport } from "./transport.ts";
 
-export function envelopeTransport(s: Services): GossipTransport {
+export function envelopeTransport(services: () => Services): GossipTransport {
   const active = async (id: string) => {
-    const peer = await getPeer(s.db, id);
+    const peer = await getPeer(services().db, id);
     if (peer?.state !== "active") throw new PeerRequestError("not_allowed", `${id} is not an active peer`);
     return peer;
   };
   return {
-    exchange: async (id, request) => callPeer(s, await active(id), "exchange", request, exchangeReply),
-    reconcile: async (id, request) => callPeer(s, await active(id), "reconcile", request, reconcileReply),
+    exchange: async (id, request) => callPeer(services(), await active(id), "exchange", request, exchangeReply),
+    reconcile: async (id, request) => callPeer(services(), await active(id), "reconcile", request, reconcileReply),
   };
 }
