@@ -98,10 +98,12 @@ export interface BootstrapResult {
 /**
  * BOOTSTRAP_PEERS on the tick: `peer add` for each URL that is not a peer yet, by URL or by its
  * card's id. A known peer is left as it is, whatever its state: the operator may have blocked it.
+ * `origin` is this node's own.
  */
 export async function bootstrap(s: Services, urls: readonly string[], origin: string): Promise<BootstrapResult[]> {
   const known = await listPeers(s.db);
-  const knownOrigins = new Set(known.map((p) => new URL(p.url).origin));
+  // This node's own URL is skipped too: operators may hand every node the same list.
+  const knownOrigins = new Set([origin, ...known.map((p) => new URL(p.url).origin)]);
   const pending = urls.filter((u) => !knownOrigins.has(new URL(u).origin));
   return Promise.all(
     pending.map(async (url): Promise<BootstrapResult> => {

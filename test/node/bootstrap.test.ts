@@ -26,7 +26,9 @@ let nowhere: string;
 beforeAll(async () => {
   a = await loopbackNode("alpha", { PEER_POLICY: "open" });
   nowhere = `http://127.0.0.1:${await freePort()}`;
-  b = await loopbackNode("bravo", { BOOTSTRAP_PEERS: `${a.url}, ${nowhere}` });
+  // B's own URL in the list is skipped: every node may be given the same list.
+  const port = await freePort();
+  b = await startNode({ port, env: { NODE_NAME: "bravo", PUBLIC_URL: `http://127.0.0.1:${port}`, BOOTSTRAP_PEERS: `${a.url}, ${nowhere}, http://127.0.0.1:${port}` } });
 }, 60_000);
 
 afterAll(async () => {
