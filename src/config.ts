@@ -35,6 +35,7 @@ const schema = z.object({
   PEER_POLICY: z.enum(["open", "approve", "allowlist"]).default("approve"),
   PEER_ALLOWLIST: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
   BOOTSTRAP_PEERS: list.pipe(z.array(z.url({ protocol: /^https?$/ }), "must be http(s) URLs")).optional(),
+  PUBLIC_NODE: flag.default(false),
   KEM_ROTATION_SECONDS: int(60, 365 * 86_400).default(86_400),
   CLOCK_SKEW_SECONDS: int(1, 3600).default(60),
 });
@@ -76,6 +77,8 @@ export interface Config {
   peerAllowlist: string[];
   /** Nodes this node peers with on its own, on the tick, until they are peers. */
   bootstrapPeers: string[];
+  /** Publish this node's card through the registry, so that nodes it never met can peer with it. */
+  publicNode: boolean;
   /** Length of an encryption-key epoch; the previous epoch's key stays valid for one more. */
   kemRotationSeconds: number;
   /** Clock difference tolerated on envelope and card times. */
@@ -133,6 +136,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     peerPolicy: e.PEER_POLICY,
     peerAllowlist: e.PEER_ALLOWLIST ?? [],
     bootstrapPeers: e.BOOTSTRAP_PEERS ?? [],
+    publicNode: e.PUBLIC_NODE,
     kemRotationSeconds: e.KEM_ROTATION_SECONDS,
     clockSkewSeconds: e.CLOCK_SKEW_SECONDS,
   };

@@ -454,6 +454,16 @@ export const commands: Command[] = [
     },
   },
   {
+    name: "nodes",
+    summary: "list the public nodes this node learned of through the registry (add one with `peer add <url>`)",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ nodes: { id: string; name: string; url: string; peer: string | null }[] }>("GET", "/nodes");
+      show(ctx, body, (b) => table(["ID", "NAME", "URL", "PEER"], b.nodes.map((n) => [n.id, n.name, n.url, n.peer ?? "-"])));
+    },
+  },
+  {
     name: "share",
     usage: "<tool>",
     summary: "share a local tool with the federation, by its short name",

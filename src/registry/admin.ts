@@ -35,7 +35,11 @@ export function entryView(e: Entry & { source?: string | null }) {
     visibility: s.visibility,
     hlc: s.hlc,
     tombstone: s.tombstone,
-    ...(s.tombstone ? {} : { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags }),
+    ...(s.tombstone
+      ? {}
+      : s.kind === "tool"
+        ? { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags }
+        : { name: s.body.card.name, url: s.body.card.url }),
     ...(e.source !== undefined ? { source: e.source } : {}),
   };
 }
