@@ -21,7 +21,7 @@ import { onWorkers } from "./platform.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
 import { listPeers } from "./peers/store.ts";
 import { knownCard, learnCard } from "./peers/origin-cards.ts";
-import { cardKeys, identitySigner } from "./registry/node-keys.ts";
+import { cardChecker, cardKeys, identitySigner } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
 import { EntryRepository } from "./registry/repository.ts";
 import type { Services } from "./services.ts";
@@ -74,7 +74,12 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const identity = async () => own;
   const card = once(async () => new OwnCard(own, opts.config));
   const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
-  const registry = new Registry({ signer: identitySigner(own), verifier: cardKeys(own, cards), store: new EntryRepository(opts.db) });
+  const registry = new Registry({
+    signer: identitySigner(own),
+    verifier: cardKeys(own, cards),
+    checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
+    store: new EntryRepository(opts.db),
+  });
   const services: Services = {
     config: opts.config,
     db: opts.db,

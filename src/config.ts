@@ -34,6 +34,8 @@ const schema = z.object({
   NODE_CONTACT: z.string().min(1).max(256).optional(),
   PEER_POLICY: z.enum(["open", "approve", "allowlist"]).default("approve"),
   PEER_ALLOWLIST: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
+  BOOTSTRAP_PEERS: list.pipe(z.array(z.url({ protocol: /^https?$/ }), "must be http(s) URLs")).optional(),
+  PUBLIC_NODE: flag.default(false),
   KEM_ROTATION_SECONDS: int(60, 365 * 86_400).default(86_400),
   CLOCK_SKEW_SECONDS: int(1, 3600).default(60),
 });
@@ -73,6 +75,10 @@ export interface Config {
   /** Who may peer: anyone with a valid card, anyone once approved, or only listed node ids. */
   peerPolicy: "open" | "approve" | "allowlist";
   peerAllowlist: string[];
+  /** Nodes this node peers with on its own, on the tick, until they are peers. */
+  bootstrapPeers: string[];
+  /** Publish this node's card through the registry, so that nodes it never met can peer with it. */
+  publicNode: boolean;
   /** Length of an encryption-key epoch; the previous epoch's key stays valid for one more. */
   kemRotationSeconds: number;
   /** Clock difference tolerated on envelope and card times. */
@@ -129,6 +135,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     nodeContact: e.NODE_CONTACT,
     peerPolicy: e.PEER_POLICY,
     peerAllowlist: e.PEER_ALLOWLIST ?? [],
+    bootstrapPeers: e.BOOTSTRAP_PEERS ?? [],
+    publicNode: e.PUBLIC_NODE,
     kemRotationSeconds: e.KEM_ROTATION_SECONDS,
     clockSkewSeconds: e.CLOCK_SKEW_SECONDS,
   };

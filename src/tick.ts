@@ -1,10 +1,11 @@
 // The scheduled hook: a Workers cron trigger, Deno.cron, or a timer on Node. It refreshes every
 // upstream's catalog, prunes expired authorization state, forgets retired encryption keys and
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
-// key, and gossips with one peer.
+// key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
+// node entry, and gossips with one peer.
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import { log } from "./log.ts";
-import { announce } from "./peers/hello.ts";
+import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
 
@@ -12,6 +13,7 @@ export interface TickReport {
   at: string;
   durationMs: number;
   upstreams: RefreshResult[];
+  bootstrap: BootstrapResult[];
   gossip: GossipTickReport;
 }
 
@@ -30,10 +32,16 @@ export function createTick(s: Services): Tick {
     // there the operator announces with `mcpfed peer announce`.
     const hellos = s.config.publicUrl ? await announce(s, s.config.publicUrl.origin) : [];
     for (const h of hellos) if (!h.ok) log.warn("announce.failed", { peer: h.id, error: h.error });
+    // The same limit: a hello names this node's URL, which must be known.
+    const bootstrapped = s.config.publicUrl ? await bootstrap(s, s.config.bootstrapPeers, s.config.publicUrl.origin) : [];
+    for (const b of bootstrapped) if (!b.ok) log.warn("bootstrap.failed", { url: b.url, error: b.error });
+    // Before gossip, so that a re-signed card leaves with this tick.
+    const published = await s.registry.publishCard(s.config.publicNode && s.config.publicUrl ? await (await s.card()).get(s.config.publicUrl.origin, s.now()) : null);
+    if (published.length > 0) s.gossip.changed();
     // Gossip's failures are the peers' problem, never the tick's.
     const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
     if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, gossip };
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

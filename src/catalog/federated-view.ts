@@ -4,6 +4,7 @@ import { listPeers, type Peer } from "../peers/store.ts";
 import type { Services } from "../services.ts";
 import { listFederatedTools, type FederatedTool } from "./federated.ts";
 import { assignName, preferredName } from "./names.ts";
+import { pinMap } from "./pins.ts";
 
 export interface ListedFederatedTool extends FederatedTool {
   /** `<origin>/<key>`: what `_meta` "mcpfed/id" carries, and what call_tool takes. */
@@ -28,7 +29,7 @@ export function aliasOf(origin: string, peer: Peer | undefined): string {
  */
 export async function listedFederatedTools(s: Services, taken: ReadonlySet<string>): Promise<ListedFederatedTool[]> {
   const peers = new Map((await listPeers(s.db)).map((p) => [p.nodeId, p]));
-  const tools = await listFederatedTools(s.db, { self: s.nodeId, isBlocked: (o) => peers.get(o)?.state === "blocked" });
+  const tools = await listFederatedTools(s.db, { self: s.nodeId, pins: await pinMap(s.db), isBlocked: (o) => peers.get(o)?.state === "blocked" });
   const used = new Set(taken);
   const out: ListedFederatedTool[] = [];
   for (const t of tools) {

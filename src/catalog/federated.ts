@@ -34,7 +34,7 @@ export interface FederatedListing {
   isBlocked?: (origin: string) => boolean;
 }
 
-type Live = Extract<SignedEntry, { tombstone: false }> & { id: string };
+type Live = Extract<SignedEntry, { kind: "tool"; tombstone: false }> & { id: string };
 
 /** Newest first: higher version, then the later entry, then the lower hash. */
 function newestFirst(a: Live, b: Live): number {

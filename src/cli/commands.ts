@@ -51,6 +51,12 @@ interface UpstreamView {
   tools: number;
 }
 
+interface PinView {
+  origin: string;
+  tool: string;
+  version: string;
+}
+
 interface ToolView {
   name: string;
   id: string;
@@ -448,6 +454,16 @@ export const commands: Command[] = [
     },
   },
   {
+    name: "nodes",
+    summary: "list the public nodes this node learned of through the registry (add one with `peer add <url>`)",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ nodes: { id: string; name: string; url: string; peer: string | null }[] }>("GET", "/nodes");
+      show(ctx, body, (b) => table(["ID", "NAME", "URL", "PEER"], b.nodes.map((n) => [n.id, n.name, n.url, n.peer ?? "-"])));
+    },
+  },
+  {
     name: "share",
     usage: "<tool>",
     summary: "share a local tool with the federation, by its short name",
@@ -455,6 +471,7 @@ export const commands: Command[] = [
     options: {
       visibility: { type: "string", value: "v", help: "peers (default), public or private" },
       version: { type: "string", value: "x", help: "the semantic version peers see (default 1.0.0)" },
+      label: { type: "string", value: "l", help: "share this version beside the unlabelled one, under <upstream>/<tool>@<label>" },
       tag: { type: "string", multiple: true, value: "t", help: "a tag (repeatable; default: the tool's own tags)" },
     },
     min: 1,
@@ -466,6 +483,7 @@ export const commands: Command[] = [
         tool,
         visibility,
         ...(o.version !== undefined ? { version: o.version } : {}),
+        ...(o.label !== undefined ? { label: o.label } : {}),
         ...(o.tag !== undefined ? { tags: o.tag } : {}),
       });
       show(ctx, body, (b) =>
@@ -502,6 +520,38 @@ export const commands: Command[] = [
     run: async (ctx) => {
       const body = await ctx.api.request<{ entries: EntryView[] }>("GET", "/registry");
       show(ctx, body, (b) => entryRows(b.entries, true));
+    },
+  },
+  {
+    name: "pins",
+    summary: "list the versions pinned for peers' tools",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ pins: PinView[] }>("GET", "/registry/pins");
+      show(ctx, body, (b) => table(["ORIGIN", "TOOL", "VERSION"], b.pins.map((p) => [p.origin, p.tool, p.version])));
+    },
+  },
+  {
+    name: "pin-version",
+    usage: "<origin> <key> <version>",
+    summary: "show this version of a peer's tool instead of the newest (the key as `registry` lists it)",
+    min: 3,
+    max: 3,
+    run: async (ctx, [origin, key, version]) => {
+      const body = await ctx.api.request<{ pin: PinView }>("PUT", "/registry/pins", { origin, key, version });
+      show(ctx, body, (b) => `${b.pin.tool} of ${b.pin.origin} pinned to ${b.pin.version}`);
+    },
+  },
+  {
+    name: "unpin-version",
+    usage: "<origin> <key>",
+    summary: "show the newest version of a peer's tool again",
+    min: 2,
+    max: 2,
+    run: async (ctx, [origin, key]) => {
+      await ctx.api.request("DELETE", `/registry/pins/${seg(origin!)}/${key!.split("/").map(seg).join("/")}`);
+      show(ctx, {}, () => `${key} of ${origin} shows its newest version`);
     },
   },
   {

@@ -1,5 +1,6 @@
 // The operator's peer commands in the admin API: add by URL, list, approve, block, unblock,
-// remove, ping; and this node's own identity, which operators exchange to allowlist each other.
+// remove, ping; this node's own identity, which operators exchange to allowlist each other; and
+// the public nodes it learned of through the registry, which they may add.
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
@@ -9,6 +10,7 @@ import { PeerRequestError } from "../federation/client.ts";
 import { describe } from "../identity/primitives.ts";
 import type { Services } from "../services.ts";
 import { ping } from "./calls.ts";
+import { knownNodes } from "./nodes.ts";
 import { announce, introduce, PeeringError, sayHello } from "./hello.ts";
 import { aliasOf } from "../catalog/federated-view.ts";
 import { getPeer, helloAnswered, listPeers, removePeer, setAlias, setState, type Peer } from "./store.ts";
@@ -39,6 +41,21 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
     const card = await (await s.card()).get(ownOrigin(s, c.req.url), s.now());
     return c.json({ id: card.id, card, crypto: describe((await s.identity()).primitives) });
   });
+
+  app.get("/nodes", async (c) =>
+    c.json({
+      nodes: (await knownNodes(s)).map((n) => ({
+        id: n.card.id,
+        name: n.card.name,
+        url: n.card.url,
+        mcp: n.card.mcp,
+        ...(n.card.contact ? { contact: n.card.contact } : {}),
+        expiresAt: new Date(n.card.exp * 1000).toISOString(),
+        peer: n.peer,
+        learnedFrom: n.learnedFrom,
+      })),
+    }),
+  );
 
   app.get("/peers", async (c) => c.json({ peers: (await listPeers(s.db)).map(peerView) }));
 

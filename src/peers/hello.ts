@@ -37,8 +37,14 @@ const cardOptions = async (s: Services) => ({
   skew: s.config.clockSkewSeconds,
 });
 
-/** `peer add <url>`: verify the node at `url`, store it as active, and say hello. */
-export async function introduce(s: Services, url: string, requestUrl: string): Promise<Peer> {
+/** A node's verified card, and the protocol version this node would speak with it. */
+interface Candidate {
+  card: Card;
+  version: string;
+}
+
+// Everything `peer add` checks before it says hello.
+async function inspect(s: Services, url: string): Promise<Candidate> {
   const unsafe = unsafeUrlReason(url, s.config.allowPrivateUrls);
   if (unsafe) throw new PeeringError("invalid_url", `${url}: ${unsafe}`);
   let card: Card;
@@ -52,17 +58,17 @@ export async function introduce(s: Services, url: string, requestUrl: string): P
   if (new URL(card.url).origin !== new URL(url).origin) {
     throw new PeeringError("card_url_mismatch", `the card at ${url} names another URL, ${card.url}`);
   }
-  const identity = await s.identity();
-  if (card.id === identity.nodeId) throw new PeeringError("self", "that is this node's own card");
-  const existing = await getPeer(s.db, card.id);
-  if (existing?.state === "blocked") throw new PeeringError("blocked", `${card.id} is blocked; unblock it first`);
-  let version: string;
+  if (card.id === (await s.identity()).nodeId) throw new PeeringError("self", "that is this node's own card");
   try {
-    version = negotiateVersion(PROTOCOL_VERSIONS, card.versions);
+    return { card, version: negotiateVersion(PROTOCOL_VERSIONS, card.versions) };
   } catch (err) {
     if (err instanceof NegotiationError) throw new PeeringError("no_common_version", err.message);
     throw err;
   }
+}
+
+// Says hello and stores the node as an active peer.
+async function connect(s: Services, { card, version }: Candidate, requestUrl: string): Promise<Peer> {
   const answer = await sayHello(s, card, version, requestUrl);
   return savePeer(s.db, {
     card,
@@ -70,8 +76,47 @@ export async function introduce(s: Services, url: string, requestUrl: string): P
     theirState: answer.state,
     version,
     features: commonFeatures(FEATURES, card.features),
-    announcedKeyId: identity.signing.keyId,
+    announcedKeyId: (await s.identity()).signing.keyId,
   });
+}
+
+/** `peer add <url>`: verify the node at `url`, store it as active, and say hello. */
+export async function introduce(s: Services, url: string, requestUrl: string): Promise<Peer> {
+  const candidate = await inspect(s, url);
+  const existing = await getPeer(s.db, candidate.card.id);
+  if (existing?.state === "blocked") throw new PeeringError("blocked", `${candidate.card.id} is blocked; unblock it first`);
+  return connect(s, candidate, requestUrl);
+}
+
+export interface BootstrapResult {
+  url: string;
+  ok: boolean;
+  id?: string;
+  error?: string;
+}
+
+/**
+ * BOOTSTRAP_PEERS on the tick: `peer add` for each URL that is not a peer yet, by URL or by its
+ * card's id. A known peer is left as it is, whatever its state: the operator may have blocked it.
+ * `origin` is this node's own.
+ */
+export async function bootstrap(s: Services, urls: readonly string[], origin: string): Promise<BootstrapResult[]> {
+  const known = await listPeers(s.db);
+  // This node's own URL is skipped too: operators may hand every node the same list.
+  const knownOrigins = new Set([origin, ...known.map((p) => new URL(p.url).origin)]);
+  const pending = urls.filter((u) => !knownOrigins.has(new URL(u).origin));
+  return Promise.all(
+    pending.map(async (url): Promise<BootstrapResult> => {
+      try {
+        const candidate = await inspect(s, url);
+        if (await getPeer(s.db, candidate.card.id)) return { url, ok: true, id: candidate.card.id };
+        return { url, ok: true, id: (await connect(s, candidate, origin)).nodeId };
+      } catch (err) {
+        if (!(err instanceof PeeringError)) throw err;
+        return { url, ok: false, error: `${err.message} (${err.code})` };
+      }
+    }),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 // The checks an entry from a peer passes before its signature is even looked at: shape, size,
 // origin, clock. Cheap ones first, so junk costs the receiver little.
 import { toolFingerprint } from "../catalog/fingerprint.ts";
+import type { Card } from "../card/schema.ts";
 import type { HybridClock } from "../gossip/hlc.ts";
 import { byteLength, signedEntry, toEntry, type Entry } from "./entry.ts";
 import type { RejectionReason } from "./metrics.ts";
@@ -17,6 +18,8 @@ export interface AdmissionRules {
   maxEntryBytes: number;
   clock: HybridClock;
   isBlocked: (origin: string) => boolean;
+  /** Why a node entry's card is not the origin's valid card, or undefined when it is. */
+  checkCard: (card: Card, origin: string) => Promise<string | undefined>;
 }
 
 export async function screen(raw: unknown, rules: AdmissionRules): Promise<Entry | Rejection> {
@@ -31,9 +34,13 @@ export async function screen(raw: unknown, rules: AdmissionRules): Promise<Entry
   if (size > rules.maxEntryBytes) return { reason: "oversize", detail: `${size} bytes > ${rules.maxEntryBytes}`, origin, key };
   if (rules.isBlocked(origin)) return { reason: "blocked_origin", detail: "origin is blocked", origin, key };
   if (rules.clock.tooFarAhead(hlc)) return { reason: "future_hlc", detail: `HLC ${hlc} is too far ahead`, origin, key };
-  if (!entry.signed.tombstone) {
+  if (entry.signed.kind === "tool" && !entry.signed.tombstone) {
     const { tool, fingerprint } = entry.signed.body;
     if ((await toolFingerprint(tool)) !== fingerprint) return { reason: "malformed", detail: "fingerprint does not match the tool", origin, key };
+  }
+  if (entry.signed.kind === "node" && !entry.signed.tombstone) {
+    const why = await rules.checkCard(entry.signed.body.card, origin);
+    if (why) return { reason: "malformed", detail: `the card: ${why}`, origin, key };
   }
   return entry;
 }

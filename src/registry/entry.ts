@@ -1,10 +1,11 @@
-// A registry entry: one shared tool as its origin node signed it, and the unit that gossip
-// replicates. The kind field leaves room for later kinds (resources, prompts, vouches, node
-// cards); mcpfed/1 defines "tool" only. Objects are strict: every field is covered by the
-// signature, so a field this version does not know could not be relayed faithfully anyway.
+// A registry entry: one shared tool, or a public node's own card, as its origin node signed it,
+// and the unit that gossip replicates. The kind field leaves room for later kinds (resources,
+// prompts, vouches). Objects are strict: every field is covered by the signature, so a field this
+// version does not know could not be relayed faithfully anyway.
 import canonicalize from "canonicalize";
 import { z } from "zod";
 import { sha256Hex } from "../catalog/fingerprint.ts";
+import { cardSchema } from "../card/schema.ts";
 import { hlcString } from "../gossip/hlc.ts";
 import { isSemver } from "./semver.ts";
 
@@ -70,23 +71,47 @@ const common = {
 const live = z.strictObject({ ...common, tombstone: z.literal(false), body: toolBody });
 const tombstone = z.strictObject({ ...common, tombstone: z.literal(true) });
 
+/** The one key of a node entry: an origin publishes at most one card. */
+export const NODE_CARD_KEY = "card";
+
+/** A node that its operator made public publishes its own card, so that nodes it never met can peer with it. */
+export const nodeBody = z.strictObject({ card: cardSchema });
+export type NodeBody = z.infer<typeof nodeBody>;
+
+const nodeCommon = {
+  origin: nodeId,
+  kind: z.literal("node"),
+  key: z.literal(NODE_CARD_KEY),
+  // A card is for anyone to see; peers-only would defeat its purpose.
+  visibility: z.literal("public"),
+  hlc: hlcString,
+};
+const nodeLive = z.strictObject({ ...nodeCommon, tombstone: z.literal(false), body: nodeBody });
+const nodeTombstone = z.strictObject({ ...nodeCommon, tombstone: z.literal(true) });
+
 // The key names the tool: a body for another tool under it would mislead every catalog.
-function keyMatchesTool(e: { key: string; tombstone: boolean; body?: ToolBody }, ctx: z.RefinementCtx) {
+function keyMatchesTool(e: { kind: string; key: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
   // zod runs this even when the key failed its own check; that failure is reported already.
   const m = KEY.exec(e.key);
-  if (m && !e.tombstone && e.body && m[2] !== e.body.tool.name) {
+  const body = e.body as ToolBody | undefined;
+  if (e.kind === "tool" && m && !e.tombstone && body && m[2] !== body.tool.name) {
     ctx.addIssue({ code: "custom", path: ["body", "tool", "name"], message: "must be the tool named by the key" });
   }
 }
 
-export const unsignedEntry = z.discriminatedUnion("tombstone", [live, tombstone]).superRefine(keyMatchesTool);
+export const unsignedEntry = z
+  .discriminatedUnion("kind", [z.discriminatedUnion("tombstone", [live, tombstone]), z.discriminatedUnion("tombstone", [nodeLive, nodeTombstone])])
+  .superRefine(keyMatchesTool);
 export type UnsignedEntry = z.infer<typeof unsignedEntry>;
 
 /** The signature: base64url of the origin's signature over the canonical unsigned entry. */
 const sig = z.string().regex(/^[A-Za-z0-9_-]{1,8192}$/, "base64url");
 
 export const signedEntry = z
-  .discriminatedUnion("tombstone", [live.extend({ sig }), tombstone.extend({ sig })])
+  .discriminatedUnion("kind", [
+    z.discriminatedUnion("tombstone", [live.extend({ sig }), tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [nodeLive.extend({ sig }), nodeTombstone.extend({ sig })]),
+  ])
   .superRefine(keyMatchesTool);
 export type SignedEntry = z.infer<typeof signedEntry>;
 

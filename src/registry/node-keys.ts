@@ -1,9 +1,12 @@
 // The registry's signer and verifier on this node's composite signature: the local identity signs
 // its own entries; an origin's key is the signing key of its card — a peer's stored card, or one
-// learned from the peer that relayed the entry (src/peers/origin-cards.ts).
+// learned from the peer that relayed the entry (src/peers/origin-cards.ts); and the check of the
+// card a public node publishes as its node entry.
 import type { Card } from "../card/schema.ts";
+import { CardError, verifyCard } from "../card/verify.ts";
 import { signingKey } from "../identity/imported.ts";
 import type { LocalIdentity } from "../identity/local.ts";
+import type { Primitives } from "../identity/primitives.ts";
 import { log } from "../log.ts";
 import type { EntrySigner, EntryVerifier } from "./signing.ts";
 
@@ -40,5 +43,18 @@ export function cardKeys(identity: LocalIdentity, cards: CardSource): EntryVerif
       const key = await signingKey(identity.primitives, card.keys.sig.pub);
       return { verify: (message, signature, context) => key.verify(signature, message, context) };
     },
+  };
+}
+
+/** The check a node entry's card passes: a card that verifies on its own, of the entry's origin. */
+export function cardChecker(o: { primitives: Primitives; skew: number; now: () => number }): (card: Card, origin: string) => Promise<string | undefined> {
+  return async (card, origin) => {
+    try {
+      const verified = await verifyCard(card, { primitives: o.primitives, now: o.now(), skew: o.skew });
+      return verified.card.id === origin ? undefined : "it is another node's card";
+    } catch (err) {
+      if (err instanceof CardError) return `${err.message} (${err.reason})`;
+      throw err;
+    }
   };
 }

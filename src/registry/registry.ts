@@ -1,9 +1,10 @@
 // The node's replica of the federated registry: it admits entries from peers (checked, signed by
 // their origin, counted when refused) and publishes this node's own shares and withdrawals.
+import type { Card } from "../card/schema.ts";
 import { toolFingerprint } from "../catalog/fingerprint.ts";
 import { HybridClock, hlcAt } from "../gossip/hlc.ts";
 import { isRejection, screen, type Rejection } from "./admission.ts";
-import { byteLength, canonicalJson, MAX_ENTRY_BYTES, toolBody, toolDefinition, type Entry, type ToolDefinition, type UnsignedEntry, type Visibility } from "./entry.ts";
+import { byteLength, canonicalJson, MAX_ENTRY_BYTES, NODE_CARD_KEY, nodeBody, toolBody, toolDefinition, type Entry, type ToolDefinition, type UnsignedEntry, type Visibility } from "./entry.ts";
 import { RegistryMetrics, type Outcome } from "./metrics.ts";
 import { signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "./signing.ts";
 import type { EntryStore } from "./store.ts";
@@ -18,6 +19,8 @@ export interface RegistryOptions {
   clock?: HybridClock;
   metrics?: RegistryMetrics;
   isBlocked?: (origin: string) => boolean;
+  /** Checks the card a node entry carries (see admission.ts); without it, node entries are refused. */
+  checkCard?: (card: Card, origin: string) => Promise<string | undefined>;
   maxEntryBytes?: number;
   tombstoneTtlMs?: number;
   now?: () => number;
@@ -65,6 +68,7 @@ export class Registry {
       signer: o.signer,
       verifier: o.verifier,
       isBlocked: o.isBlocked ?? (() => false),
+      checkCard: o.checkCard ?? (async () => "this node does not check cards"),
       maxEntryBytes: o.maxEntryBytes ?? MAX_ENTRY_BYTES,
       tombstoneTtlMs: o.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS,
       now,
@@ -88,7 +92,7 @@ export class Registry {
       rejected.push(r);
       this.metrics.rejected(r.reason);
     };
-    const rules = { maxEntryBytes: this.#o.maxEntryBytes, clock: this.clock, isBlocked: this.#o.isBlocked };
+    const rules = { maxEntryBytes: this.#o.maxEntryBytes, clock: this.clock, isBlocked: this.#o.isBlocked, checkCard: this.#o.checkCard };
     const screened: Entry[] = [];
     for (const raw of raws) {
       const r = await screen(raw, rules);
@@ -153,6 +157,21 @@ export class Registry {
   async withdraw(key: string): Promise<Entry[]> {
     const held = await this.#held(key);
     return this.#publish(held.filter((e) => !e.signed.tombstone).map((e) => this.#tombstone(key, e.signed.visibility)));
+  }
+
+  /**
+   * Publishes this node's card as its public node entry, or withdraws it (null). Stores nothing
+   * while the held card is the same: a card changes when it is re-signed, every half period.
+   */
+  async publishCard(card: Card | null): Promise<Entry[]> {
+    const held = await this.store.slots(this.self, "node", NODE_CARD_KEY);
+    for (const e of held) this.clock.resume(e.signed.hlc);
+    const current = held.find((e) => !e.signed.tombstone);
+    const base = { origin: this.self, kind: "node", key: NODE_CARD_KEY, visibility: "public", tombstone: false } as const;
+    if (card === null) return current ? this.#publish([{ ...base, tombstone: true, hlc: this.clock.tick() }]) : [];
+    const body = nodeBody.parse({ card });
+    if (current && !current.signed.tombstone && canonicalJson(current.signed.body) === canonicalJson(body)) return [];
+    return this.#publish([{ ...base, hlc: this.clock.tick(), body }]);
   }
 
   /** Deletes tombstones past their TTL; returns how many. */

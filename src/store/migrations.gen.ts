@@ -82,5 +82,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `origin_cards` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`card` text NOT NULL,\n\t`learned_from` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "ALTER TABLE `peers` ADD `alias` text;"
     ]
+  },
+  {
+    "tag": "0006_version_pins",
+    "statements": [
+      "CREATE TABLE `version_pins` (\n\t`origin` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`version` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`origin`, `tool`)\n);"
+    ]
   }
 ];

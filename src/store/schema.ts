@@ -314,6 +314,19 @@ export const peers = sqliteTable("peers", {
   lastSeenAt: integer("last_seen_at"),
 });
 
+/** The operator's choice of version for a peer's tool that has several live: shown instead of the newest. */
+export const versionPins = sqliteTable(
+  "version_pins",
+  {
+    origin: text("origin").notNull(),
+    /** `<upstream>/<tool>`: the key without its label. */
+    tool: text("tool").notNull(),
+    version: text("version").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.origin, t.tool] })],
+);
+
 /**
  * Cards of nodes this node is not peered with, learned from a peer that relayed their registry
  * entries: the key that verifies those entries. A card proves its own id, so any peer may relay it.

@@ -53,7 +53,7 @@ describe("admission", () => {
     const { registry } = await node({ blocked: [stranger.signer.nodeId], maxEntryBytes: 1500 });
     const good = await entryFor(peer, { wall: NOW });
     const tampered = { ...good.signed, key: "demo/other" } as SignedEntry;
-    const reKeyed = structuredClone(good.signed) as Extract<SignedEntry, { tombstone: false }>;
+    const reKeyed = structuredClone(good.signed) as Extract<SignedEntry, { kind: "tool"; tombstone: false }>;
     reKeyed.body.tags = ["injected"];
     const unknown = await entryFor(await ed25519TestSigner(), { wall: NOW });
     const future = await entryFor(peer, { key: "demo/future", wall: NOW + MAX_DRIFT_MS + 1 });
@@ -145,7 +145,7 @@ describe("publishing", () => {
     const input = sampleTool("echo");
     const [e] = await registry.share({ ...input, tool: { ...input.tool, _meta: { secret: 1 }, icons: [] } });
     expect(e!.signed.tombstone).toBe(false);
-    if (e!.signed.tombstone) return;
+    if (e!.signed.tombstone || e!.signed.kind !== "tool") return;
     expect(Object.keys(e!.signed.body.tool).sort()).toEqual(["description", "inputSchema", "name"]);
     expect(e!.signed.body.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
   });

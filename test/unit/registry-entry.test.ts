@@ -43,7 +43,7 @@ describe("registry entry", () => {
     const other = await ed25519TestSigner();
     const keyring = new TestKeyring().add(me, other);
     const entry = await signEntry(await liveEntry(me.signer.nodeId), me.signer);
-    const tampered = structuredClone(entry.signed) as Extract<SignedEntry, { tombstone: false }>;
+    const tampered = structuredClone(entry.signed) as Extract<SignedEntry, { kind: "tool"; tombstone: false }>;
     tampered.body.tags = ["free"];
     expect(await verifyEntry(await toEntry(tampered), keyring)).toBe("bad_signature");
     const later = { ...entry.signed, hlc: "01934df93d7b0001" };
@@ -71,7 +71,7 @@ describe("registry entry", () => {
     expect(unsignedEntry.safeParse({ ...e, visibility: "private" }).success).toBe(false);
     expect(unsignedEntry.safeParse({ ...e, hlc: "01934DF93D7B0000" }).success).toBe(false);
     expect(unsignedEntry.safeParse({ ...e, origin: "a/b" }).success).toBe(false);
-    const live = e as Extract<UnsignedEntry, { tombstone: false }>;
+    const live = e as Extract<UnsignedEntry, { kind: "tool"; tombstone: false }>;
     expect(unsignedEntry.safeParse({ ...e, body: { ...live.body, version: "1.0" } }).success).toBe(false);
     expect(unsignedEntry.safeParse({ ...e, body: { ...live.body, tool: { ...live.body.tool, inputSchema: { type: "string" } } } }).success).toBe(false);
     // A tombstone carries no body, and a live entry must.
