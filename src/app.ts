@@ -19,7 +19,7 @@ import { loadIdentity } from "./identity/local.ts";
 import { log } from "./log.ts";
 import { onWorkers } from "./platform.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
-import { listPeers } from "./peers/store.ts";
+import { blockedPeerIds, listPeers } from "./peers/store.ts";
 import { knownCard, learnCard } from "./peers/origin-cards.ts";
 import { cardChecker, cardKeys, identitySigner } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
@@ -77,6 +77,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const registry = new Registry({
     signer: identitySigner(own),
     verifier: cardKeys(own, cards),
+    blockedOrigins: () => blockedPeerIds(opts.db),
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
     store: new EntryRepository(opts.db),
   });

@@ -29,6 +29,12 @@ export interface PeerRecord {
 }
 
 /** Inserts the peer, or updates its card, state and agreement. */
+/** Node ids the operator blocked: their traffic, and their entries however relayed, are refused. */
+export async function blockedPeerIds(db: Database): Promise<ReadonlySet<string>> {
+  const rows = await db.select({ nodeId: peers.nodeId }).from(peers).where(eq(peers.state, "blocked"));
+  return new Set(rows.map((r) => r.nodeId));
+}
+
 export async function savePeer(db: Database, r: PeerRecord): Promise<Peer> {
   const now = Date.now();
   const values = {

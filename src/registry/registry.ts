@@ -18,7 +18,8 @@ export interface RegistryOptions {
   store: EntryStore;
   clock?: HybridClock;
   metrics?: RegistryMetrics;
-  isBlocked?: (origin: string) => boolean;
+  /** The origins whose entries are refused, whichever peer relays them; read once per batch. */
+  blockedOrigins?: () => Promise<ReadonlySet<string>>;
   /** Checks the card a node entry carries (see admission.ts); without it, node entries are refused. */
   checkCard?: (card: Card, origin: string) => Promise<string | undefined>;
   maxEntryBytes?: number;
@@ -67,7 +68,7 @@ export class Registry {
     this.#o = {
       signer: o.signer,
       verifier: o.verifier,
-      isBlocked: o.isBlocked ?? (() => false),
+      blockedOrigins: o.blockedOrigins ?? (async () => new Set<string>()),
       checkCard: o.checkCard ?? (async () => "this node does not check cards"),
       maxEntryBytes: o.maxEntryBytes ?? MAX_ENTRY_BYTES,
       tombstoneTtlMs: o.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS,
@@ -92,7 +93,8 @@ export class Registry {
       rejected.push(r);
       this.metrics.rejected(r.reason);
     };
-    const rules = { maxEntryBytes: this.#o.maxEntryBytes, clock: this.clock, isBlocked: this.#o.isBlocked, checkCard: this.#o.checkCard };
+    const blocked = await this.#o.blockedOrigins();
+    const rules = { maxEntryBytes: this.#o.maxEntryBytes, clock: this.clock, isBlocked: (o: string) => blocked.has(o), checkCard: this.#o.checkCard };
     const screened: Entry[] = [];
     for (const raw of raws) {
       const r = await screen(raw, rules);

@@ -183,3 +183,20 @@ describe("what gossip refuses, and how it heals", () => {
     expect(await live(b, a.nodeId)).toEqual(["everything/get-env public", "everything/get-sum peers"]);
   });
 });
+
+describe("a blocked origin", () => {
+  it("has its entries refused by a node that blocked it, even when another peer relays them", async () => {
+    // C knows A only to block it; A's entries can then reach C only through B.
+    await json(await c.admin("POST", "/peers", { url: a.url }));
+    await json(await c.admin("POST", `/peers/${a.nodeId}/block`));
+    const before = await live(c, a.nodeId);
+    await share(a, "everything_get-tiny-image", "public");
+    await eventually(async () => expect(await live(b, a.nodeId)).toContain("everything/get-tiny-image public"), 10_000);
+    await eventually(async () => {
+      await tick(b, c);
+      const held = await json<{ metrics: { rejected: Record<string, number> } }>(await c.admin("GET", "/registry"));
+      expect(held.metrics.rejected.blocked_origin ?? 0).toBeGreaterThan(0);
+    }, 10_000);
+    expect(await live(c, a.nodeId)).toEqual(before);
+  });
+});

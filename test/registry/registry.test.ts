@@ -41,7 +41,7 @@ async function node(options: { blocked?: string[]; maxEntryBytes?: number; now?:
     store: new EntryRepository(database.db),
     clock: new HybridClock(now),
     now,
-    isBlocked: (o) => (options.blocked ?? []).includes(o),
+    blockedOrigins: async () => new Set(options.blocked ?? []),
     tombstoneTtlMs: 30 * DAY,
     ...(options.maxEntryBytes ? { maxEntryBytes: options.maxEntryBytes } : {}),
   });
