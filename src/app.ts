@@ -7,6 +7,7 @@ import { adminRoutes } from "./admin/routes.ts";
 import { oauthRoutes } from "./auth/oauth/routes.ts";
 import type { AppEnv } from "./app-env.ts";
 import { Inflight } from "./calls/inflight.ts";
+import { ListChangedStreams } from "./mcp/streams.ts";
 import { InvocationLog } from "./calls/invocations.ts";
 import { OwnCard } from "./card/own.ts";
 import { cardRoutes } from "./card/routes.ts";
@@ -74,7 +75,10 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const identity = async () => own;
   const card = once(async () => new OwnCard(own, opts.config));
   const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
+  const streams = new ListChangedStreams();
   const registry = new Registry({
+    // Peers' tools come and go with the registry.
+    onChange: () => streams.notify(["tools"]),
     signer: identitySigner(own),
     verifier: cardKeys(own, cards),
     blockedOrigins: () => blockedPeerIds(opts.db),
@@ -86,6 +90,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     db: opts.db,
     nodeId: own.nodeId,
     inflight: new Inflight(),
+    streams,
     invocations: new InvocationLog(opts.db),
     defer: track,
     access: createAccess(opts.config, opts.db, () => services.nodeId),

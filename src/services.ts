@@ -3,6 +3,7 @@ import type { Access } from "./access.ts";
 import type { Principal } from "./auth/principal.ts";
 import type { OwnCard } from "./card/own.ts";
 import type { Config } from "./config.ts";
+import type { ListChangedStreams } from "./mcp/streams.ts";
 import type { ReplayCache } from "./envelope/replay-cache.ts";
 import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
@@ -17,6 +18,8 @@ export interface Services {
   db: Database;
   pool: UpstreamPool;
   inflight: Inflight;
+  /** Open GET /mcp streams, told when the catalog changes. */
+  streams: ListChangedStreams;
   invocations: InvocationLog;
   /** Placeholder until node identity lands; the first segment of every global id. */
   nodeId: string;

@@ -104,6 +104,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     if (!body.ok) return body.res;
     await setPrefix(s.db, row.name, body.value.prefix);
     await renamePrefix(s.db, s.nodeId, row.name, body.value.prefix ?? row.name);
+    s.streams.notify(["tools", "prompts"]);
     const tools = await listTools(s.db, row.name);
     return c.json({ upstream: publicView((await getUpstream(s.db, row.name))!, tools.length), tools: tools.map(toolView) });
   });
@@ -118,6 +119,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     const name = c.req.param("name");
     if (!(await deleteUpstream(s.db, s.nodeId, name))) return fail(c, "not_found", "no such upstream");
     await s.pool.close(name);
+    s.streams.notify(["tools", "resources", "prompts"]);
     return c.body(null, 204);
   });
 
@@ -141,6 +143,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
       if (err instanceof CatalogConflictError) return fail(c, "conflict", err.message);
       throw err;
     }
+    s.streams.notify(["tools"]);
     return c.json({ tool: toolView((await findTool(s.db, { globalId: tool.globalId }))!) });
   });
 

@@ -11,6 +11,7 @@ import { scopeFor } from "../auth/scopes.ts";
 import { originGuard } from "../guards/origin.ts";
 import type { Services } from "../services.ts";
 import type { AppEnv } from "../app-env.ts";
+import { onWorkers } from "../platform.ts";
 import { jsonRpcError } from "./jsonrpc.ts";
 import { buildServer } from "./server.ts";
 
@@ -66,10 +67,18 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
     },
   );
 
-  // Stateless: no standalone stream to serve and no session to end.
-  app.on(["GET", "DELETE"], "/mcp", (c) => {
-    c.header("Allow", "POST");
-    return c.json(jsonRpcError(-32000, "Method not allowed: this node is stateless; use POST"), 405);
+  // A standing stream carries list_changed where the runtime keeps one open (not on Workers).
+  app.get("/mcp", (c) => {
+    if (onWorkers || !c.req.header("accept")?.includes("text/event-stream")) {
+      c.header("Allow", "POST");
+      return c.json(jsonRpcError(-32000, "Method not allowed: this node serves no standing stream here; use POST"), 405);
+    }
+    return s.streams.open(c.req.raw.signal);
+  });
+  // Stateless: no session to end.
+  app.delete("/mcp", (c) => {
+    c.header("Allow", onWorkers ? "POST" : "GET, POST");
+    return c.json(jsonRpcError(-32000, "Method not allowed: this node is stateless; there is no session to end"), 405);
   });
   return app;
 }

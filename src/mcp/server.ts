@@ -36,6 +36,7 @@ import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, r
 import { admitCall, callableTools } from "../policy/enforcement.ts";
 import type { Caller, Services } from "../services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
+import { onWorkers } from "../platform.ts";
 import { VERSION } from "../version.ts";
 import { log } from "../log.ts";
 
@@ -121,7 +122,10 @@ export function buildServer(s: Services, caller: Caller): Server {
   const server = new Server(
     { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
     {
-      capabilities: { tools: {}, resources: {}, prompts: {} },
+      // list_changed travels on GET /mcp streams, which Workers do not serve.
+      capabilities: onWorkers
+        ? { tools: {}, resources: {}, prompts: {} }
+        : { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } },
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       instructions:
         s.config.catalogMode === "search"

@@ -42,6 +42,7 @@ export async function refreshUpstream(s: Services, name: string): Promise<Refres
   try {
     const snap = await s.pool.use(targetOf(row), fetchSnapshot);
     const changed = await replaceUpstreamCatalog(s.db, s.nodeId, row, snap);
+    if (changed) s.streams.notify(["tools", "resources", "prompts"]);
     return { name, ok: true, changed };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);

@@ -66,12 +66,13 @@ describe("/mcp", () => {
     expect((await rawMcp(node.mcpUrl, init, { origin: `http://localhost:${node.port}` })).status).toBe(200);
   });
 
-  it("answers GET and DELETE with 405", async () => {
-    for (const method of ["GET", "DELETE"]) {
-      const res = await fetch(node.mcpUrl, { method, headers: { accept: "text/event-stream" } });
-      expect(res.status).toBe(405);
-      expect(res.headers.get("allow")).toBe("POST");
-    }
+  it("answers DELETE, and GET without an event-stream Accept, with 405", async () => {
+    const del = await fetch(node.mcpUrl, { method: "DELETE", headers: { accept: "text/event-stream" } });
+    expect(del.status).toBe(405);
+    expect(del.headers.get("allow")).toBe("GET, POST");
+    const get = await fetch(node.mcpUrl, { method: "GET", headers: { accept: "application/json" } });
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
   });
 
   it("answers an unknown tool with an MCP error, and logs the attempt", async () => {
