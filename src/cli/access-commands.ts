@@ -1,6 +1,7 @@
 // Commands for who may call what: API tokens, OAuth clients, policy rules, rate limits, grants
 // and the audit trail. Each is a thin client of the admin API.
 import { UsageError } from "./api.ts";
+import type { Rule } from "../policy/engine.ts";
 import { show, type Command, type Context, type OptionValues } from "./commands.ts";
 import { clip, fields, table } from "./format.ts";
 
@@ -26,21 +27,8 @@ interface ClientView {
   preApproved: boolean;
 }
 
-interface RuleView {
-  id: string;
-  priority: number;
-  action: string;
-  effect: string;
-  subjectKind: string | null;
-  subjectId: string | null;
-  role: string | null;
-  tag: string | null;
-  upstream: string | null;
-  tool: string | null;
-  visibility: string | null;
-  ttlSeconds: number | null;
-  note: string | null;
-}
+/** A rule as the admin API returns it: the engine's rule and the operator's note. */
+type RuleView = Rule & { note: string | null };
 
 interface LimitView {
   id: string;
