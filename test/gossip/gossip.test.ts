@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ExchangeRequest } from "../../src/gossip/messages.ts";
-import { beats, rankOf, slotOf } from "../../src/registry/conflict.ts";
 import type { Entry, SignedEntry } from "../../src/registry/entry.ts";
-import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
-import { entryFor, sampleTool } from "../support/entries.ts";
+import { entryFor, expectedStateHash, sampleTool } from "../support/entries.ts";
 import { ed25519TestSigner } from "../support/ed25519.ts";
 import { TestFederation, type TestNode } from "../support/federation.ts";
 import { seeded } from "../support/random.ts";
@@ -224,15 +222,7 @@ describe("determinism", () => {
       if (hashes.size === 1) break;
     }
     expect(hashes.size).toBe(1);
-    // The state they agree on is the conflict rule applied to every entry ever made.
-    const winners = new Map<string, Entry>();
-    for (const e of pool) {
-      const held = winners.get(slotOf(e));
-      if (!held || beats(rankOf(e), rankOf(held))) winners.set(slotOf(e), e);
-    }
-    const reference = new MemoryEntryStore();
-    await reference.put([...winners.values()], null);
-    expect([...hashes][0]).toBe(await reference.stateHash());
+    expect([...hashes][0]).toBe(await expectedStateHash(pool));
     // ...and the tie decided k0: the lower entry hash holds it everywhere.
     const tieWinner = x!.id < y!.id ? x! : y!;
     for (const n of nodes) expect(await n.store.has([x!.id, y!.id])).toEqual(new Set([tieWinner.id]));

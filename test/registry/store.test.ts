@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hlcAt } from "../../src/gossip/hlc.ts";
-import { beats, rankOf, slotOf } from "../../src/registry/conflict.ts";
 import type { Entry } from "../../src/registry/entry.ts";
 import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
 import { EntryRepository } from "../../src/registry/repository.ts";
 import type { EntryStore } from "../../src/registry/store.ts";
 import { ed25519TestSigner, type TestIdentity } from "../support/ed25519.ts";
-import { entryFor } from "../support/entries.ts";
+import { entryFor, expectedStateHash } from "../support/entries.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
 import { seeded, shuffle } from "../support/random.ts";
 
@@ -172,14 +171,7 @@ describe("both stores", () => {
         }),
       );
     }
-    const winners = new Map<string, Entry>();
-    for (const e of pool) {
-      const held = winners.get(slotOf(e));
-      if (!held || beats(rankOf(e), rankOf(held))) winners.set(slotOf(e), e);
-    }
-    const reference = new MemoryEntryStore();
-    await reference.put([...winners.values()], null);
-    const want = await reference.stateHash();
+    const want = await expectedStateHash(pool);
     for (let run = 0; run < 4; run++) {
       for (const [, make] of kinds) {
         const store = await make();

@@ -1,6 +1,8 @@
 // Signed registry entries made to order, for tests that need particular HLCs, slots and sizes.
 import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
 import { encodeHlc } from "../../src/gossip/hlc.ts";
+import { beats, rankOf, slotOf } from "../../src/registry/conflict.ts";
+import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
 import type { Entry, UnsignedEntry, Visibility } from "../../src/registry/entry.ts";
 import type { ShareInput } from "../../src/registry/registry.ts";
 import { signEntry } from "../../src/registry/signing.ts";
@@ -54,4 +56,16 @@ export function sampleTool(name: string, version = "1.0.0", visibility: ShareInp
     pricing: null,
     visibility,
   };
+}
+
+/** The state hash every replica must reach: the conflict rule applied to every entry ever made. */
+export async function expectedStateHash(pool: Iterable<Entry>): Promise<string> {
+  const winners = new Map<string, Entry>();
+  for (const e of pool) {
+    const held = winners.get(slotOf(e));
+    if (!held || beats(rankOf(e), rankOf(held))) winners.set(slotOf(e), e);
+  }
+  const reference = new MemoryEntryStore();
+  await reference.put([...winners.values()], null);
+  return reference.stateHash();
 }

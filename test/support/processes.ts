@@ -98,7 +98,8 @@ export interface NodeProc extends Proc {
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
-function adminClient(url: string, token: string) {
+/** The admin API as a test calls it: method, path, optional JSON body, the bearer token. */
+export function adminClient(url: string, token: string) {
   return (method: string, path: string, body?: unknown) =>
     fetch(`${url}/admin${path}`, {
       method,

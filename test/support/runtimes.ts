@@ -8,16 +8,7 @@ import { expect } from "vitest";
 import { newSeed } from "../../src/identity/seed.ts";
 import { connect, rawMcp } from "./mcp.ts";
 import { accessTokenFor } from "./oauth.ts";
-import { ADMIN_TOKEN, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, waitFor, type NodeProc, type Upstream } from "./processes.ts";
-
-function adminClient(url: string, token: string) {
-  return (method: string, path: string, body?: unknown) =>
-    fetch(`${url}/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-}
+import { ADMIN_TOKEN, adminClient, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, waitFor, type NodeProc, type Upstream } from "./processes.ts";
 
 export interface RuntimeOptions {
   env?: Record<string, string>;
