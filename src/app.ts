@@ -17,12 +17,14 @@ import { federationRoutes } from "./federation/routes.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
 import { loadIdentity } from "./identity/local.ts";
+import { Ledger } from "./ledger/ledger.ts";
+import { LedgerRepository } from "./ledger/repository.ts";
 import { log } from "./log.ts";
 import { onWorkers } from "./platform.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
 import { blockedPeerIds, listPeers } from "./peers/store.ts";
 import { knownCard, learnCard } from "./peers/origin-cards.ts";
-import { cardChecker, cardKeys, identitySigner } from "./registry/node-keys.ts";
+import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
 import { EntryRepository } from "./registry/repository.ts";
 import type { Services } from "./services.ts";
@@ -76,11 +78,12 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const card = once(async () => new OwnCard(own, opts.config));
   const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
   const streams = new ListChangedStreams();
+  const verifier = cardKeys(own, cards);
   const registry = new Registry({
     // Peers' tools come and go with the registry.
     onChange: () => streams.notify(["tools"]),
     signer: identitySigner(own),
-    verifier: cardKeys(own, cards),
+    verifier,
     blockedOrigins: () => blockedPeerIds(opts.db),
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
     store: new EntryRepository(opts.db),
@@ -99,6 +102,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     card,
     now: () => Math.floor(Date.now() / 1000),
     registry,
+    ledger: new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) }),
     // The transport reaches the services only when it sends, after they exist.
     gossip: new Gossip({
       registry,

@@ -9,6 +9,7 @@ import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
 import type { Gossip } from "./gossip/gossip.ts";
+import type { Ledger } from "./ledger/ledger.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Database } from "./store/database.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
@@ -39,6 +40,8 @@ export interface Services {
   registry: Registry;
   /** Spreads registry changes to peers. */
   gossip: Gossip;
+  /** The records of relayed calls this node made or served, verified before they are stored. */
+  ledger: Ledger;
 }
 
 /** Who is on the other end of one /mcp request. */

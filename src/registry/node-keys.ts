@@ -4,6 +4,7 @@
 // card a public node publishes as its node entry.
 import type { Card } from "../card/schema.ts";
 import { CardError, verifyCard } from "../card/verify.ts";
+import { toBase64url } from "../bytes.ts";
 import { signingKey } from "../identity/imported.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Primitives } from "../identity/primitives.ts";
@@ -41,6 +42,22 @@ export function cardKeys(identity: LocalIdentity, cards: CardSource): EntryVerif
       const card = (await cards.known(origin)) ?? (via === undefined || via === origin ? undefined : await learn(origin, via));
       if (!card) return undefined;
       const key = await signingKey(identity.primitives, card.keys.sig.pub);
+      return { verify: (message, signature, context) => key.verify(signature, message, context) };
+    },
+  };
+}
+
+/**
+ * cardKeys, and this node's own key as well: a ledger record carries both parties' signatures, and
+ * this node checks its own as it checks the peer's.
+ */
+export function selfAndCardKeys(identity: LocalIdentity, cards: CardSource): EntryVerifier {
+  const others = cardKeys(identity, cards);
+  const pub = toBase64url(identity.signing.signer.publicKey);
+  return {
+    async keyOf(origin, via) {
+      if (origin !== identity.nodeId) return others.keyOf(origin, via);
+      const key = await signingKey(identity.primitives, pub);
       return { verify: (message, signature, context) => key.verify(signature, message, context) };
     },
   };
