@@ -18,6 +18,9 @@ import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
 import { loadIdentity } from "./identity/local.ts";
 import { Ledger } from "./ledger/ledger.ts";
+import { ResultCache } from "./relay/cache.ts";
+import { ProviderStats } from "./relay/choice.ts";
+import { Outbox } from "./relay/countersigns.ts";
 import { LedgerRepository } from "./ledger/repository.ts";
 import { log } from "./log.ts";
 import { onWorkers } from "./platform.ts";
@@ -102,6 +105,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     card,
     now: () => Math.floor(Date.now() / 1000),
     registry,
+    relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
     ledger: new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) }),
     // The transport reaches the services only when it sends, after they exist.
     gossip: new Gossip({

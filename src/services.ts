@@ -10,6 +10,9 @@ import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
 import type { Gossip } from "./gossip/gossip.ts";
 import type { Ledger } from "./ledger/ledger.ts";
+import type { ResultCache } from "./relay/cache.ts";
+import type { ProviderStats } from "./relay/choice.ts";
+import type { Outbox } from "./relay/countersigns.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Database } from "./store/database.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
@@ -42,6 +45,8 @@ export interface Services {
   gossip: Gossip;
   /** The records of relayed calls this node made or served, verified before they are stored. */
   ledger: Ledger;
+  /** This process's view of relayed calls: countersignatures to deliver, providers' measures, cached results. */
+  relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
 }
 
 /** Who is on the other end of one /mcp request. */

@@ -2,9 +2,10 @@
 // upstream's catalog, prunes expired authorization state, forgets retired encryption keys and
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
-// node entry, and gossips with one peer.
+// node entry, gossips with one peer, and delivers and collects countersignatures of relayed calls.
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import { log } from "./log.ts";
+import { deliverCountersigns, type DeliveryReport } from "./relay/countersigns.ts";
 import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
@@ -15,6 +16,7 @@ export interface TickReport {
   upstreams: RefreshResult[];
   bootstrap: BootstrapResult[];
   gossip: GossipTickReport;
+  countersigns: DeliveryReport;
 }
 
 export type Tick = () => Promise<TickReport>;
@@ -41,7 +43,8 @@ export function createTick(s: Services): Tick {
     // Gossip's failures are the peers' problem, never the tick's.
     const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
     if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip };
+    const countersigns = await deliverCountersigns(s, s.relay.outbox);
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

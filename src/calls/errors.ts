@@ -7,18 +7,14 @@ import type { Outcome } from "./invocations.ts";
 export const FedErrorCode = {
   UpstreamUnavailable: -32010,
   Cancelled: -32011,
+  /** A peer refused a relayed call (not shared, changed, priced differently, the intent refused). */
+  PeerRefused: -32012,
+  /** A peer's receipt did not verify: the result is withheld and the record flagged. */
+  ReceiptRejected: -32013,
 } as const;
 
 export function unknownTool(name: string): McpError {
   return new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, { type: "unknown_tool" });
-}
-
-/** A peer's shared tool: listed here, but calls do not cross the federation yet. */
-export function notRelayable(name: string, id: string): McpError {
-  return new McpError(ErrorCode.InvalidRequest, `${name} is a peer's tool (${id}) and is not yet relayable: calls to peers' tools are not supported yet`, {
-    type: "not_relayable",
-    id,
-  });
 }
 
 /** Classifies a failed upstream request and builds the error the client gets. */

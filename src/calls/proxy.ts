@@ -18,6 +18,8 @@ export interface ToolCall {
   onprogress?: ((p: Progress) => void) | undefined;
   /** Why policy let the call through, for the audit trail. */
   authorization: string;
+  /** A relayed call's timeout, when the consumer asked for less than this node allows. */
+  timeoutMs?: number;
 }
 
 // The result goes back through this node's own MCP server, which validates it against the
@@ -28,6 +30,7 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
   const started = performance.now();
   const at = Date.now();
   const { tool } = call;
+  const timeout = Math.min(call.timeoutMs ?? s.config.callTimeoutMs, s.config.callTimeoutMs);
   const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
   let outcome: Outcome = "ok";
   let error: string | null = null;
@@ -35,9 +38,9 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
     const result = (await s.pool.use(targetOf({ ...tool, name: tool.upstream }), (client) =>
       client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
         signal,
-        timeout: s.config.callTimeoutMs,
+        timeout,
         resetTimeoutOnProgress: true,
-        maxTotalTimeout: s.config.callTimeoutMs * 10,
+        maxTotalTimeout: timeout * 10,
         ...(call.onprogress ? { onprogress: call.onprogress } : {}),
       }),
     )) as CallToolResult;

@@ -21,6 +21,8 @@ export interface FederatedTool {
   fingerprint: string;
   tags: string[];
   pricing: unknown;
+  /** The origin lets consumers cache results this long. */
+  cacheTtlSeconds: number | undefined;
   visibility: Visibility;
   entryId: string;
   hlc: string;
@@ -77,6 +79,7 @@ export async function listFederatedTools(db: Database, listing: FederatedListing
       fingerprint: shown.body.fingerprint,
       tags: shown.body.tags,
       pricing: shown.body.pricing,
+      cacheTtlSeconds: shown.body.cache?.ttlSeconds,
       visibility: shown.visibility,
       entryId: shown.id,
       hlc: shown.hlc,

@@ -2,6 +2,18 @@
 import { UsageError, type AdminApi } from "./api.ts";
 import { clip, fields, masked, table } from "./format.ts";
 
+/** `--price`: free, <n>/call, <n>/second, <n>/ms or <n>/<days>d, each optionally :<unit> (default "credit"). */
+export function parsePrice(text: string): Record<string, unknown> {
+  if (text === "free") return { model: "free" };
+  const m = /^(\d+)\/(call|second|ms|(\d+)d)(?::([A-Za-z0-9._-]{1,32}))?$/.exec(text);
+  if (!m) throw new UsageError(`--price wants free, <amount>/call, <amount>/second, <amount>/ms or <amount>/<days>d, optionally :<unit>; got "${text}"`);
+  const amount = Number(m[1]);
+  const unit = m[4] ?? "credit";
+  if (m[2] === "call") return { model: "per_call", amount, unit };
+  if (m[2] === "second" || m[2] === "ms") return { model: "per_time", amount, per: m[2], unit };
+  return { model: "subscription", amount, periodSeconds: Number(m[3]) * 86_400, unit };
+}
+
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface Context {
@@ -473,18 +485,24 @@ export const commands: Command[] = [
       version: { type: "string", value: "x", help: "the semantic version peers see (default 1.0.0)" },
       label: { type: "string", value: "l", help: "share this version beside the unlabelled one, under <upstream>/<tool>@<label>" },
       tag: { type: "string", multiple: true, value: "t", help: "a tag (repeatable; default: the tool's own tags)" },
+      price: { type: "string", value: "p", help: "free (default), <amount>/call, <amount>/second, <amount>/ms or <amount>/<days>d, each with :<unit>, e.g. 5/call:credit" },
+      "cache-ttl": { type: "string", value: "s", help: "let consumers cache results this many seconds (read-only, idempotent tools only)" },
     },
     min: 1,
     max: 1,
     run: async (ctx, [tool], o) => {
       const visibility = (o.visibility as string | undefined) ?? "peers";
       if (!["peers", "public", "private"].includes(visibility)) throw new UsageError("--visibility is peers, public or private");
+      const ttl = o["cache-ttl"] === undefined ? undefined : Number(o["cache-ttl"]);
+      if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new UsageError("--cache-ttl is a whole number of seconds");
       const body = await ctx.api.request<{ key: string; stored: EntryView[] }>("POST", "/shares", {
         tool,
         visibility,
         ...(o.version !== undefined ? { version: o.version } : {}),
         ...(o.label !== undefined ? { label: o.label } : {}),
         ...(o.tag !== undefined ? { tags: o.tag } : {}),
+        ...(o.price !== undefined ? { pricing: parsePrice(o.price as string) } : {}),
+        ...(ttl !== undefined ? { cacheTtlSeconds: ttl } : {}),
       });
       show(ctx, body, (b) =>
         b.stored.length === 0 ? `${b.key} is already shared that way` : visibility === "private" ? `withdrew ${b.key}` : `shared ${b.key} (${visibility})`,

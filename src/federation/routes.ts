@@ -18,6 +18,9 @@ import { PROTOCOL_VERSIONS } from "../protocol.ts";
 import type { Services } from "../services.ts";
 import { exchangeRequest, reconcileRequest } from "../gossip/messages.ts";
 import { answerCards } from "../peers/origin-cards.ts";
+import { answerReceipts, takeCountersigned } from "../relay/countersigns.ts";
+import { countersignedPush, receiptsRequest } from "../relay/messages.ts";
+import { callResponse } from "../relay/serve.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "./messages.ts";
 
 async function sealed<T>(c: Context, opened: Opened, answer: Answer<T>): Promise<Response> {
@@ -97,6 +100,16 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "exchange"), exchangeRequest, (from, r) => s.gossip.onExchange(from, r));
     messageRoute(federationPath(version, "reconcile"), reconcileRequest, (from, r) => s.gossip.onReconcile(from, r));
     messageRoute(federationPath(version, "cards"), cardsRequest, (_from, r) => answerCards(s, r));
+
+    // Relayed calls, and the countersignatures that complete their records.
+    const callPath = federationPath(version, "call");
+    app.post(callPath, async (c) => {
+      const opened = await openFromPeer(c, callPath);
+      if (opened instanceof Response) return opened;
+      return callResponse(s, opened, c.req.raw.signal, c.get("defer"));
+    });
+    messageRoute(federationPath(version, "countersigned"), countersignedPush, async (from, r) => ({ acked: await takeCountersigned(s, from, r.records) }));
+    messageRoute(federationPath(version, "receipts"), receiptsRequest, (from, r) => answerReceipts(s, from, r));
   }
   return app;
 }

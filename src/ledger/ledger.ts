@@ -23,6 +23,10 @@ export class Ledger {
     return this.o.repository;
   }
 
+  get verifier(): LedgerVerifier {
+    return this.o.verifier;
+  }
+
   /**
    * Verifies and stores a record: this node's own (source null) or one a peer sent (source its
    * authenticated node id, which must be the record's other party).

@@ -1,9 +1,9 @@
 // The ledger on the node's database. A record id holds one record: a second, different record
 // under it is never merged but marks the held one disputed and is kept as a flag. The one change
 // a held record takes is a pending one gaining its countersignature.
-import { and, asc, eq, gte, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { ReconcileItem } from "../gossip/reconciliation.ts";
-import type { Database } from "../store/database.ts";
+import { chunks, type Database } from "../store/database.ts";
 import { ledgerFlags, ledgerRecords } from "../store/schema.ts";
 import { canonicalRecord, recordHash, withoutCountersign, type LedgerRecord } from "./record.ts";
 
@@ -17,6 +17,7 @@ export interface StoredRecord {
   peer: string;
   role: "consumer" | "provider";
   status: Status;
+  completedAt: number;
   reason: string | null;
   /** The canonical record text, as both nodes hold it. */
   record: string;
@@ -110,6 +111,13 @@ export class LedgerRepository {
     if (!seen) await this.db.insert(ledgerFlags).values({ recordId, source, reason, received });
   }
 
+  /** Says why pending records are still pending, for the operator; their status does not change. */
+  async note(ids: string[], reason: string): Promise<void> {
+    for (const chunk of chunks(ids, 90)) {
+      await this.db.update(t).set({ reason, updatedAt: Date.now() }).where(and(inArray(t.id, chunk), eq(t.status, "pending")));
+    }
+  }
+
   async get(id: string): Promise<StoredRecord | undefined> {
     const [row] = await this.db.select().from(t).where(eq(t.id, id));
     return row && stored(row);
@@ -163,5 +171,5 @@ export class LedgerRepository {
 }
 
 function stored(row: typeof t.$inferSelect): StoredRecord {
-  return { id: row.id, peer: row.peer, role: row.role, status: row.status, reason: row.reason, record: row.record };
+  return { id: row.id, peer: row.peer, role: row.role, status: row.status, completedAt: row.completedAt, reason: row.reason, record: row.record };
 }

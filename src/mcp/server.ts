@@ -14,6 +14,7 @@ import {
   ReadResourceRequestSchema,
   type CallToolResult,
   type Tool,
+  type Progress,
 } from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
 import {
@@ -28,7 +29,8 @@ import {
   searchTools,
   type CatalogTool,
 } from "../catalog/repository.ts";
-import { notRelayable, unknownTool, upstreamFailure } from "../calls/errors.ts";
+import { unknownTool, upstreamFailure } from "../calls/errors.ts";
+import { relayToolCall } from "../relay/consumer.ts";
 import { listedFederatedTools, matchFederated, type ListedFederatedTool } from "../catalog/federated-view.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
 import { getUpstream, targetOf } from "../upstreams/repository.ts";
@@ -195,11 +197,29 @@ export function buildServer(s: Services, caller: Caller): Server {
       name === CALL_TOOL && target.includes("/")
         ? await findCallable(s.db, { globalId: target })
         : await findCallable(s.db, { shortName: target });
+    const progressToken = req.params._meta?.progressToken;
+    const onprogress =
+      progressToken === undefined
+        ? undefined
+        : (p: Progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken } }).catch(() => {});
     if (!found) {
-      // Only a tool this caller may see is named as a peer's; any other stays unknown.
+      // Only a tool this caller may see is relayed; any other stays unknown.
       const { federated } = await catalogTools(s, false);
-      const shared = (await callableTools(s, caller, federated)).find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
-      if (shared) throw notRelayable(target, shared.id);
+      const callable = await callableTools(s, caller, federated);
+      const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
+      if (shared) {
+        const admitted = await admitCall(s, caller, shared, req.params._meta);
+        return relayToolCall(s, caller, {
+          tool: shared,
+          catalog: callable,
+          arguments: args,
+          calledAs: target,
+          authorization: admitted.reason,
+          requestId: extra.requestId,
+          signal: extra.signal,
+          onprogress,
+        }).finally(() => caller.defer(admitted.release()));
+      }
       s.invocations.append(
         { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: "unknown_tool", error: "unknown tool" },
         caller.defer,
@@ -207,7 +227,6 @@ export function buildServer(s: Services, caller: Caller): Server {
       throw unknownTool(target);
     }
     const admitted = await admitCall(s, caller, found, req.params._meta);
-    const progressToken = req.params._meta?.progressToken;
     return proxyToolCall(s, caller, {
       tool: found,
       arguments: args,
@@ -215,13 +234,7 @@ export function buildServer(s: Services, caller: Caller): Server {
       authorization: admitted.reason,
       requestId: extra.requestId,
       signal: extra.signal,
-      onprogress:
-        progressToken === undefined
-          ? undefined
-          : (p) =>
-              void extra
-                .sendNotification({ method: "notifications/progress", params: { ...p, progressToken } })
-                .catch(() => {}),
+      onprogress,
     }).finally(() => caller.defer(admitted.release()));
   }));
 

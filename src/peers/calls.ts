@@ -11,9 +11,9 @@ import type { Services } from "../services.ts";
 import { updateCard, type Peer } from "./store.ts";
 
 /** Refetch a card this long before it expires. */
-const EARLY_SECONDS = 60;
+export const EARLY_SECONDS = 60;
 
-async function freshCard(s: Services, peer: Peer): Promise<Card> {
+export async function freshCard(s: Services, peer: Peer): Promise<Card> {
   const identity = await s.identity();
   let fresh;
   try {

@@ -1,6 +1,6 @@
 // The policy engine: pure functions from rules, a principal and a tool's facts to a decision.
 // Rules are tried in order (priority, then deny before grant before allow); the first that
-// matches decides. Without a matching rule, local callers may call every tool and peers none,
+// matches decides. Without a matching rule, local callers may call every tool and peers the shared ones,
 // and grant requests wait for the operator.
 import type { Principal, PrincipalKind } from "../auth/principal.ts";
 
@@ -75,9 +75,13 @@ export function decideCall(rules: readonly Rule[], p: Principal, t: ToolFacts): 
       r.effect === "allow" ? `allowed by rule ${r.id}` : r.effect === "deny" ? `denied by rule ${r.id}` : `rule ${r.id} requires a permission grant`;
     return { effect: r.effect, rule: r.id, reason };
   }
-  return p.kind === "peer"
-    ? { effect: "deny", rule: null, reason: "no rule shares this tool with peer nodes" }
-    : { effect: "allow", rule: null, reason: "local callers may call every tool unless a rule says otherwise" };
+  if (p.kind === "peer") {
+    // Sharing is the operator's own statement that peers may call the tool.
+    return t.visibility === "peers" || t.visibility === "public"
+      ? { effect: "allow", rule: null, reason: `shared with ${t.visibility === "public" ? "every node" : "peers"}` }
+      : { effect: "deny", rule: null, reason: "no rule shares this tool with peer nodes" };
+  }
+  return { effect: "allow", rule: null, reason: "local callers may call every tool unless a rule says otherwise" };
 }
 
 export type RequestDecision =

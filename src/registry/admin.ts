@@ -11,6 +11,7 @@ import { findTool } from "../catalog/repository.ts";
 import type { Services } from "../services.ts";
 import { entryKey, nodeId, toolDefinition, toolOfKey, type Entry } from "./entry.ts";
 import { listEntries } from "./repository.ts";
+import { pricing } from "../ledger/pricing.ts";
 import { isSemver } from "./semver.ts";
 
 const shareInput = z
@@ -22,7 +23,10 @@ const shareInput = z
     /** Keeps this version live beside the unlabelled one: the key becomes `<upstream>/<tool>@<label>`. */
     label: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "1 to 32 letters, digits, dots, dashes or underscores").optional(),
     tags: z.array(z.string().min(1).max(64)).max(32).optional(),
-    pricing: z.record(z.string(), z.json()).optional(),
+    /** The ledger's pricing descriptor; absent means free. */
+    pricing: pricing.optional(),
+    /** Lets consumers cache results this long: only for a tool annotated read-only and idempotent. */
+    cacheTtlSeconds: z.number().int().min(1).max(86_400).optional(),
   })
   .strict();
 
@@ -56,9 +60,13 @@ export function registryAdminRoutes(s: Services): Hono<AppEnv> {
   app.post("/shares", async (c) => {
     const body = await readJson(c, shareInput);
     if (!body.ok) return body.res;
-    const { tool: name, visibility, version, label, tags, pricing } = body.value;
+    const { tool: name, visibility, version, label, tags, pricing, cacheTtlSeconds } = body.value;
     const tool = await findTool(s.db, { shortName: name });
     if (!tool) return fail(c, "not_found", `no local tool named ${name}`);
+    const hints = (tool.annotations ?? {}) as { readOnlyHint?: unknown; idempotentHint?: unknown };
+    if (cacheTtlSeconds !== undefined && !(hints.readOnlyHint === true && hints.idempotentHint === true)) {
+      return fail(c, "invalid_request", `${name} cannot be cached by consumers: its annotations do not say it is read-only and idempotent`);
+    }
     const key = `${tool.upstream}/${tool.name}${label ? `@${label}` : ""}`;
     if (!entryKey.safeParse(key).success) return fail(c, "invalid_request", `${key} cannot be shared: upstream names must be lowercase, 32 characters at most`);
     const definition = toolDefinition.safeParse({
@@ -72,7 +80,7 @@ export function registryAdminRoutes(s: Services): Hono<AppEnv> {
     if (!definition.success) return fail(c, "invalid_request", `${name} cannot be shared: ${definition.error.issues[0]?.message}`);
     let stored: Entry[];
     try {
-      stored = await s.registry.share({ key, version, tool: definition.data, tags: tags ?? tool.tags, pricing: pricing ?? null, visibility });
+      stored = await s.registry.share({ key, version, tool: definition.data, tags: tags ?? tool.tags, pricing: pricing ?? null, cacheTtlSeconds, visibility });
     } catch (err) {
       // The tool's own definition may break the entry's rules (a schema that is not an object, its size).
       if (err instanceof ZodError || err instanceof RangeError) return fail(c, "invalid_request", `${name} cannot be shared: ${err.message}`);

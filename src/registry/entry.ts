@@ -56,8 +56,13 @@ export const toolBody = z.strictObject({
   /** `sha256:` + SHA-256 of JCS({name, description, inputSchema}), as for local tools. */
   fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   tags: z.array(z.string().min(1).max(64)).max(32),
-  /** Opaque until the ledger defines it; null when the origin states none. */
+  /**
+   * The ledger's pricing descriptor (src/ledger/pricing.ts), or null for free. Opaque here, so
+   * that a relay passes on models it does not know; a consumer that cannot read it does not call.
+   */
   pricing: z.json(),
+  /** Present when the origin vouches the tool read-only and idempotent: consumers may cache results this long. */
+  cache: z.strictObject({ ttlSeconds: z.number().int().min(1).max(86_400) }).optional(),
 });
 export type ToolBody = z.infer<typeof toolBody>;
 

@@ -46,6 +46,8 @@ export interface ShareInput {
   tool: ToolDefinition & Record<string, unknown>;
   tags: string[];
   pricing: unknown;
+  /** How long consumers may keep a result; only for read-only, idempotent tools. */
+  cacheTtlSeconds?: number | undefined;
   /** private: the tool leaves no trace in the registry; sharing it before is withdrawn. */
   visibility: Visibility | "private";
 }
@@ -142,7 +144,10 @@ export class Registry {
     const { name, title, description, inputSchema, outputSchema, annotations } = input.tool;
     const picked = { name, title, description, inputSchema, outputSchema, annotations };
     const tool = toolDefinition.parse(Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)));
-    const body = toolBody.parse({ version: input.version, tool, fingerprint: await toolFingerprint(tool), tags: input.tags, pricing: input.pricing ?? null });
+    const body = toolBody.parse({ version: input.version, tool, fingerprint: await toolFingerprint(tool), tags: input.tags,
+      pricing: input.pricing ?? null,
+      ...(input.cacheTtlSeconds ? { cache: { ttlSeconds: input.cacheTtlSeconds } } : {}),
+    });
     const unsigned: UnsignedEntry[] = [];
     for (const e of held) {
       if (e.signed.visibility !== input.visibility && !e.signed.tombstone) unsigned.push(this.#tombstone(e.signed.key, e.signed.visibility));

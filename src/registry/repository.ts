@@ -4,7 +4,7 @@
 import { and, asc, eq, gt, gte, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { sha256Hex } from "../catalog/fingerprint.ts";
 import type { ReconcileItem } from "../gossip/reconciliation.ts";
-import { chunks, type Database } from "../store/database.ts";
+import { chunks, prepareOnce, type Database } from "../store/database.ts";
 import { gossipCursors, registryEntries, registryLog } from "../store/schema.ts";
 import { byteLength, type Entry, type SignedEntry } from "./entry.ts";
 import type { Delta, EntryStore, LogPosition, Pair, PeerCursor, PutOutcome } from "./store.ts";
@@ -199,4 +199,21 @@ export async function listEntries(db: Database, origin?: string): Promise<(Entry
     .where(origin === undefined ? undefined : eq(t.origin, origin))
     .orderBy(sql`${t.hlc} DESC`);
   return rows.map((r) => ({ ...toEntry(r), source: r.source }));
+}
+
+/**
+ * The live entry this node shares under `key`, by the same rule the catalog applies (latest HLC
+ * across both visibility slots); undefined when the key is withdrawn or was never shared.
+ */
+export async function ownLiveEntry(db: Database, self: string, key: string): Promise<Entry | undefined> {
+  const [row] = await prepareOnce(db, "ownLiveEntry", () =>
+    db
+      .select({ id: registryEntries.id, entry: registryEntries.entry, tombstone: registryEntries.tombstone })
+      .from(registryEntries)
+      .where(and(eq(registryEntries.origin, sql.placeholder("origin")), eq(registryEntries.kind, "tool"), eq(registryEntries.key, sql.placeholder("key"))))
+      .orderBy(sql`${registryEntries.hlc} DESC`, asc(registryEntries.id))
+      .limit(1)
+      .prepare(),
+  ).all({ origin: self, key });
+  return row && !row.tombstone ? toEntry(row) : undefined;
 }

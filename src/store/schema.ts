@@ -109,7 +109,7 @@ export const invocations = sqliteTable(
     upstream: text("upstream"),
     durationMs: integer("duration_ms").notNull(),
     outcome: text("outcome", {
-      enum: ["ok", "tool_error", "unknown_tool", "unavailable", "timeout", "cancelled", "upstream_error"],
+      enum: ["ok", "tool_error", "unknown_tool", "unavailable", "timeout", "cancelled", "upstream_error", "peer_refused", "cache_hit"],
     }).notNull(),
     error: text("error"),
     arguments: text("arguments", { mode: "json" }),

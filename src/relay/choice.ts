@@ -1,0 +1,57 @@
+// Which provider to ask when several nodes offer the same tool (the same fingerprint): the one
+// expected to answer soonest, from this node's own measurements of each. A provider's expected
+// cost is its smoothed latency divided by its smoothed success rate, so a fast node that often
+// fails ranks behind a slower one that answers. Providers within a tenth of the best count as
+// equals, and the load is spread among them at random. Measurements live in memory: a new
+// process starts from the prior and learns again within a few calls.
+
+/** Weight of the newest sample in the moving averages. */
+const ALPHA = 0.2;
+/** What an unmeasured provider is assumed to be: fast enough to be tried, and reliable. */
+const PRIOR_MS = 50;
+const EQUAL_WITHIN = 1.1;
+const MIN_SUCCESS = 0.05;
+
+interface Measure {
+  latencyMs: number;
+  success: number;
+  calls: number;
+}
+
+export interface ProviderScore {
+  node: string;
+  latencyMs: number;
+  success: number;
+  calls: number;
+  expectedMs: number;
+}
+
+export class ProviderStats {
+  readonly #by = new Map<string, Measure>();
+
+  record(node: string, ok: boolean, latencyMs: number): void {
+    const m = this.#by.get(node);
+    if (!m) {
+      this.#by.set(node, { latencyMs: ok ? latencyMs : PRIOR_MS, success: ok ? 1 : 0.5, calls: 1 });
+      return;
+    }
+    // A failure's latency says nothing of how fast the node answers.
+    if (ok) m.latencyMs += ALPHA * (latencyMs - m.latencyMs);
+    m.success += ALPHA * ((ok ? 1 : 0) - m.success);
+    m.calls++;
+  }
+
+  score(node: string): ProviderScore {
+    const m = this.#by.get(node) ?? { latencyMs: PRIOR_MS, success: 1, calls: 0 };
+    return { node, ...m, expectedMs: m.latencyMs / Math.max(m.success, MIN_SUCCESS) };
+  }
+
+  /** `nodes` in the order to try them: the best first, equals shuffled by `random`. */
+  order(nodes: readonly string[], random: () => number = Math.random): string[] {
+    const scored = nodes.map((n) => ({ n, e: this.score(n).expectedMs, r: random() }));
+    scored.sort((a, b) => a.e - b.e);
+    const best = scored[0]?.e ?? 0;
+    const equals = scored.filter((x) => x.e <= best * EQUAL_WITHIN).sort((a, b) => a.r - b.r);
+    return [...equals, ...scored.slice(equals.length)].map((x) => x.n);
+  }
+}

@@ -1,0 +1,238 @@
+// The consumer's side of a relayed call: a tools/call on a peer's tool. It is answered from the
+// cache when the origin allows that, and otherwise sent to the best provider of the tool's
+// fingerprint, then to the next while none could have run it. The answer's receipt is checked
+// and countersigned before the result is handed on, so every result a client gets from a peer
+// has a record both sides signed.
+import { ErrorCode, McpError, type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
+import { FedErrorCode } from "../calls/errors.ts";
+import type { Outcome } from "../calls/invocations.ts";
+import type { ListedFederatedTool } from "../catalog/federated-view.ts";
+import { redact } from "../guards/redaction.ts";
+import { PricingError, quoteOf, readPricing } from "../ledger/pricing.ts";
+import { contentHash, record as recordSchema, type SignedIntent } from "../ledger/record.ts";
+import { countersign, ReceiptRejected, signIntent } from "../ledger/signing.ts";
+import { canonicalJson } from "../registry/entry.ts";
+import { identitySigner } from "../registry/node-keys.ts";
+import { getPeer } from "../peers/store.ts";
+import type { Caller, Services } from "../services.ts";
+import { ResultCache } from "./cache.ts";
+import { RelayError, sendCall } from "./client.ts";
+import type { CallError, CallRequest } from "./messages.ts";
+
+export interface RelayedCall {
+  tool: ListedFederatedTool;
+  /** Every tool of the catalog the caller may call: other origins of the same fingerprint are the failover. */
+  catalog: readonly ListedFederatedTool[];
+  arguments: Record<string, unknown> | undefined;
+  calledAs: string;
+  requestId: string | number;
+  signal: AbortSignal;
+  onprogress?: ((p: Progress) => void) | undefined;
+  authorization: string;
+}
+
+/** What `_meta` "mcpfed/relay" tells the client about a peer's answer. */
+export interface RelayMeta {
+  provider: string;
+  /** The ledger record's id; absent for an answer from the cache. */
+  record?: string;
+  cached: boolean;
+}
+
+/** Refusals that say nothing of the other providers: another one may serve the call. */
+const TRY_ANOTHER = new Set<CallError["code"]>(["not_shared", "fingerprint_changed", "price_changed", "upstream_unavailable"]);
+
+class NextProvider extends Error {
+  override name = "NextProvider";
+}
+
+function withMeta(result: CallToolResult, meta: RelayMeta): CallToolResult {
+  return { ...result, _meta: { ...result._meta, "mcpfed/relay": meta } };
+}
+
+export async function relayToolCall(s: Services, caller: Caller, call: RelayedCall): Promise<CallToolResult> {
+  const at = Date.now();
+  const started = performance.now();
+  const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
+  let outcome: Outcome = "ok";
+  let error: string | null = null;
+  let provider = call.tool.origin;
+  let recordId: string | undefined;
+  try {
+    const ttl = call.tool.cacheTtlSeconds;
+    const cacheKey = ttl ? ResultCache.key(call.tool.globalId, call.tool.fingerprint, call.arguments) : undefined;
+    const hit = cacheKey && s.relay.cache.get(cacheKey);
+    if (hit) {
+      outcome = "cache_hit";
+      return withMeta(hit, { provider, cached: true });
+    }
+    const served = await callProviders(s, caller, call, signal, (node) => (provider = node));
+    recordId = served.record;
+    if (cacheKey && ttl) s.relay.cache.put(cacheKey, served.result, ttl);
+    if (served.result.isError) outcome = "tool_error";
+    return withMeta(served.result, { provider, record: served.record, cached: false });
+  } catch (err) {
+    const type = err instanceof McpError ? (err.data as { type?: string } | undefined)?.type : undefined;
+    outcome =
+      type === "cancelled" ? "cancelled" : type === "peer_timeout" ? "timeout" : type === "peer_unavailable" ? "unavailable" : type === "upstream_error" ? "upstream_error" : "peer_refused";
+    error = err instanceof Error ? err.message : String(err);
+    throw err;
+  } finally {
+    done();
+    const durationMs = Math.round(performance.now() - started);
+    s.invocations.append(
+      {
+        at,
+        caller: caller.id,
+        toolId: call.tool.globalId,
+        toolName: call.calledAs,
+        upstream: `peer:${provider}`,
+        durationMs,
+        outcome,
+        error,
+        arguments: s.config.logArguments ? (call.arguments ?? null) : null,
+      },
+      caller.defer,
+    );
+    caller.defer(
+      s.access.audit.append({
+        actor: caller.id,
+        action: "tool.call",
+        target: call.tool.globalId,
+        decision: "allow",
+        reason: call.authorization,
+        details: {
+          calledAs: call.calledAs,
+          provider,
+          outcome,
+          durationMs,
+          ...(recordId ? { record: recordId } : {}),
+          ...(error ? { error } : {}),
+          ...(s.config.logArguments ? { arguments: call.arguments ?? null } : {}),
+        },
+      }),
+    );
+  }
+}
+
+/** The tool at each origin that offers its fingerprint, best first. */
+function providersOf(s: Services, call: RelayedCall): ListedFederatedTool[] {
+  const byOrigin = new Map<string, ListedFederatedTool>([[call.tool.origin, call.tool]]);
+  for (const t of call.catalog) if (t.fingerprint === call.tool.fingerprint && !byOrigin.has(t.origin)) byOrigin.set(t.origin, t);
+  return s.relay.stats.order([...byOrigin.keys()]).map((o) => byOrigin.get(o)!);
+}
+
+async function callProviders(s: Services, caller: Caller, call: RelayedCall, signal: AbortSignal, trying: (node: string) => void): Promise<{ result: CallToolResult; record: string }> {
+  const tried: string[] = [];
+  for (const tool of providersOf(s, call)) {
+    trying(tool.origin);
+    try {
+      return await callOne(s, caller, call, tool, signal);
+    } catch (err) {
+      if (!(err instanceof NextProvider)) throw err;
+      tried.push(`${tool.alias}: ${err.message}`);
+      if (signal.aborted) break;
+    }
+  }
+  throw new McpError(FedErrorCode.UpstreamUnavailable, `no provider of ${call.calledAs} could take the call (${tried.join("; ")})`, {
+    type: "peer_unavailable",
+    tried: tried.length,
+  });
+}
+
+async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: ListedFederatedTool, signal: AbortSignal): Promise<{ result: CallToolResult; record: string }> {
+  const origin = tool.origin;
+  const name = `peer ${tool.alias}`;
+  const peer = await getPeer(s.db, origin);
+  if (peer?.state !== "active") throw new NextProvider(`not an active peer of this node; a call goes only to a direct peer`);
+  let price;
+  try {
+    price = quoteOf(readPricing(tool.pricing));
+  } catch (err) {
+    if (err instanceof PricingError) throw new NextProvider(`its price cannot be quoted here: ${err.message}`);
+    throw err;
+  }
+  const identity = await s.identity();
+  const signer = identitySigner(identity);
+  const intent: SignedIntent = await signIntent(signer, {
+    provider: origin,
+    tool: { id: tool.globalId, fingerprint: tool.fingerprint },
+    params: { name: tool.definition.name, arguments: call.arguments ?? {} },
+    price,
+    requestedAt: Date.now(),
+  });
+  const countersigned = s.relay.outbox.peek(origin);
+  const request: CallRequest = {
+    type: "call",
+    key: tool.key,
+    ...(call.arguments ? { arguments: call.arguments } : {}),
+    intent,
+    timeoutMs: s.config.callTimeoutMs,
+    progress: call.onprogress !== undefined,
+    countersigned,
+    relayedFor: caller.id,
+  };
+
+  const started = performance.now();
+  let answer;
+  try {
+    answer = await sendCall(s, peer, request, { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress });
+  } catch (err) {
+    if (!(err instanceof RelayError)) throw err;
+    if (err.failure === "cancelled") throw new McpError(FedErrorCode.Cancelled, "the request was cancelled", { type: "cancelled" });
+    s.relay.stats.record(origin, false, performance.now() - started);
+    if (!err.delivered) throw new NextProvider(redact(err.message));
+    if (err.failure === "timeout") throw new McpError(ErrorCode.RequestTimeout, `${name}: ${err.message}`, { type: "peer_timeout", peer: origin });
+    // The provider may have run the call: only a tool its origin marks idempotent may run twice.
+    if (call.tool.definition.annotations?.idempotentHint === true) throw new NextProvider(redact(err.message));
+    throw new McpError(FedErrorCode.UpstreamUnavailable, `${name}: ${redact(err.message)}; not tried elsewhere, as the tool is not marked idempotent`, {
+      type: "peer_unavailable",
+      peer: origin,
+    });
+  }
+  const elapsed = Math.ceil(performance.now() - started);
+  s.relay.outbox.ack(origin, answer.acked);
+  if (!answer.ok) {
+    s.relay.stats.record(origin, answer.error.code !== "upstream_unavailable", elapsed);
+    if (TRY_ANOTHER.has(answer.error.code)) throw new NextProvider(answer.error.message);
+    throw peerError(name, origin, answer.error);
+  }
+  s.relay.stats.record(origin, true, elapsed);
+
+  const result = answer.result as CallToolResult;
+  let completed;
+  try {
+    const receipt = recordSchema.safeParse(answer.receipt);
+    if (!receipt.success) throw new ReceiptRejected("malformed");
+    // The receipt must be for this result: a provider cannot bill one answer and send another.
+    if (receipt.data.receipt.result !== (await contentHash(result))) throw new ReceiptRejected("malformed");
+    completed = await countersign(signer, s.ledger.verifier, intent, receipt.data, elapsed);
+  } catch (err) {
+    if (!(err instanceof ReceiptRejected)) throw err;
+    await s.ledger.repository.flag(intent.intent.id, origin, `receipt_${err.reason}`, safeCanonical(answer.receipt));
+    throw new McpError(FedErrorCode.ReceiptRejected, `${name}: its receipt was rejected (${err.reason}); the result is withheld`, {
+      type: "receipt_rejected",
+      peer: origin,
+      reason: err.reason,
+    });
+  }
+  await s.ledger.repository.put(completed, "confirmed", null);
+  s.relay.outbox.add(origin, completed.intent.id, completed);
+  return { result, record: completed.intent.id };
+}
+
+function peerError(name: string, origin: string, e: CallError): McpError {
+  const code =
+    e.mcp ??
+    (e.code === "upstream_timeout" ? ErrorCode.RequestTimeout : e.code === "cancelled" ? FedErrorCode.Cancelled : e.code === "bad_request" ? ErrorCode.InvalidParams : FedErrorCode.PeerRefused);
+  const type = e.code === "upstream_error" ? "upstream_error" : e.code === "upstream_timeout" ? "peer_timeout" : e.code === "cancelled" ? "cancelled" : `peer_${e.code}`;
+  return new McpError(code, `${name}: ${redact(e.message)}`, { type, peer: origin, code: e.code });
+}
+
+function safeCanonical(v: unknown): string {
+  try {
+    return canonicalJson(v);
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,134 @@
+// Delivering countersignatures. The consumer countersigns a receipt as soon as it has it and keeps
+// the record in an outbox; the record rides along on its next call to that provider, or is pushed
+// on the tick. The outbox lives in memory, so the provider also asks, on its own tick, for every
+// record it still holds pending: a restart of either side delays a confirmation, never loses one.
+import { getPeer } from "../peers/store.ts";
+import { callPeer } from "../peers/calls.ts";
+import type { Services } from "../services.ts";
+import { log } from "../log.ts";
+import { countersignedAck, MAX_ASKED, MAX_COUNTERSIGNED, receiptsReply, type receiptsRequest } from "./messages.ts";
+import type { z } from "zod";
+
+/** A provider asks about a pending record only after this long: the consumer may be countersigning it right now. */
+export const ASK_AFTER_MS = 30_000;
+
+export class Outbox {
+  readonly #byPeer = new Map<string, Map<string, unknown>>();
+
+  add(peer: string, id: string, record: unknown): void {
+    let m = this.#byPeer.get(peer);
+    if (!m) this.#byPeer.set(peer, (m = new Map()));
+    m.set(id, record);
+  }
+
+  /** Up to `max` records for `peer`; they stay until acknowledged. */
+  peek(peer: string, max = MAX_COUNTERSIGNED): unknown[] {
+    return [...(this.#byPeer.get(peer)?.values() ?? [])].slice(0, max);
+  }
+
+  ack(peer: string, ids: readonly string[]): void {
+    const m = this.#byPeer.get(peer);
+    if (!m) return;
+    for (const id of ids) m.delete(id);
+    if (m.size === 0) this.#byPeer.delete(peer);
+  }
+
+  peers(): string[] {
+    return [...this.#byPeer.keys()];
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const m of this.#byPeer.values()) n += m.size;
+    return n;
+  }
+}
+
+function idOf(record: unknown): string | undefined {
+  const id = (record as { intent?: { id?: unknown } } | null)?.intent?.id;
+  return typeof id === "string" && /^[0-9a-f]{64}$/.test(id) ? id : undefined;
+}
+
+/**
+ * The provider takes countersigned records from `from`. Each is verified by the ledger; the ids
+ * it has decided on (confirmed, or flagged for the operator) are acknowledged, so the consumer
+ * stops resending them.
+ */
+export async function takeCountersigned(s: Services, from: string, records: readonly unknown[]): Promise<string[]> {
+  const acked: string[] = [];
+  for (const r of records) {
+    const id = idOf(r);
+    await s.ledger.receive(r, from);
+    if (id) acked.push(id);
+  }
+  return acked;
+}
+
+/** The consumer answers a provider's question about records it holds pending. */
+export async function answerReceipts(s: Services, from: string, request: z.infer<typeof receiptsRequest>): Promise<z.infer<typeof receiptsReply>> {
+  const records: unknown[] = [];
+  const missing: string[] = [];
+  for (const id of request.ids) {
+    const held = await s.ledger.repository.get(id);
+    if (!held) missing.push(id);
+    // Only the two parties ever see a record, and only a complete one proves anything.
+    else if (held.peer === from && held.role === "consumer" && held.status === "confirmed") records.push(JSON.parse(held.record));
+  }
+  return { records, missing };
+}
+
+export interface DeliveryReport {
+  pushed: number;
+  acked: number;
+  asked: number;
+  confirmed: number;
+  failures: number;
+}
+
+/** The tick's part: push the outbox, and ask consumers about records still pending here. */
+export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<DeliveryReport> {
+  const report: DeliveryReport = { pushed: 0, acked: 0, asked: 0, confirmed: 0, failures: 0 };
+  const active = async (id: string) => {
+    const peer = await getPeer(s.db, id);
+    return peer?.state === "active" ? peer : undefined;
+  };
+  for (const id of outbox.peers()) {
+    const peer = await active(id);
+    if (!peer) continue;
+    const records = outbox.peek(id);
+    try {
+      const reply = await callPeer(s, peer, "countersigned", { type: "countersigned", records }, countersignedAck);
+      outbox.ack(id, reply.acked);
+      report.pushed += records.length;
+      report.acked += reply.acked.length;
+    } catch (err) {
+      report.failures++;
+      log.warn("ledger.push_failed", { peer: id, error: String(err) });
+    }
+  }
+  const cutoff = Date.now() - ASK_AFTER_MS;
+  const byPeer = new Map<string, string[]>();
+  for (const r of await s.ledger.repository.pending()) {
+    if (r.role !== "provider" || r.completedAt > cutoff) continue;
+    byPeer.set(r.peer, [...(byPeer.get(r.peer) ?? []), r.id]);
+  }
+  for (const [id, ids] of byPeer) {
+    const peer = await active(id);
+    if (!peer) continue;
+    for (let i = 0; i < ids.length; i += MAX_ASKED) {
+      const asked = ids.slice(i, i + MAX_ASKED);
+      try {
+        const reply = await callPeer(s, peer, "receipts", { type: "receipts", ids: asked }, receiptsReply);
+        report.asked += asked.length;
+        for (const r of reply.records) if ((await s.ledger.receive(r, id)).outcome === "confirmed") report.confirmed++;
+        const missing = reply.missing.filter((m) => asked.includes(m));
+        if (missing.length) await s.ledger.repository.note(missing, "consumer_lacks_record");
+      } catch (err) {
+        report.failures++;
+        log.warn("ledger.ask_failed", { peer: id, error: String(err) });
+        break;
+      }
+    }
+  }
+  return report;
+}
