@@ -27,6 +27,7 @@ const schema = z.object({
   NODE_NAME: z.string().min(1).max(100).default("mcpfed"),
   CATALOG_MODE: z.enum(["full", "search"]).default("full"),
   CALL_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  COUNTERSIGN_ASK_AFTER_SECONDS: int(0, 86_400).default(30),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   TICK_SECONDS: int(5, 86_400).default(60),
   LOG_ARGUMENTS: flag.default(false),
@@ -65,6 +66,8 @@ export interface Config {
   nodeName: string;
   catalogMode: "full" | "search";
   callTimeoutMs: number;
+  /** A provider asks the consumer for a record's countersignature once it has been pending this long. */
+  countersignAskAfterSeconds: number;
   maxBodyBytes: number;
   tickSeconds: number;
   logArguments: boolean;
@@ -128,6 +131,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     nodeName: e.NODE_NAME,
     catalogMode: e.CATALOG_MODE,
     callTimeoutMs: e.CALL_TIMEOUT_MS,
+    countersignAskAfterSeconds: e.COUNTERSIGN_ASK_AFTER_SECONDS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     tickSeconds: e.TICK_SECONDS,
     logArguments: e.LOG_ARGUMENTS,

@@ -9,9 +9,6 @@ import { log } from "../log.ts";
 import { countersignedAck, MAX_ASKED, MAX_COUNTERSIGNED, receiptsReply, type receiptsRequest } from "./messages.ts";
 import type { z } from "zod";
 
-/** A provider asks about a pending record only after this long: the consumer may be countersigning it right now. */
-export const ASK_AFTER_MS = 30_000;
-
 export class Outbox {
   readonly #byPeer = new Map<string, Map<string, unknown>>();
 
@@ -106,7 +103,8 @@ export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<
       log.warn("ledger.push_failed", { peer: id, error: String(err) });
     }
   }
-  const cutoff = Date.now() - ASK_AFTER_MS;
+  // Not sooner: the consumer may be countersigning it right now.
+  const cutoff = Date.now() - s.config.countersignAskAfterSeconds * 1000;
   const byPeer = new Map<string, string[]>();
   for (const r of await s.ledger.repository.pending()) {
     if (r.role !== "provider" || r.completedAt > cutoff) continue;

@@ -2,9 +2,23 @@
 // their own server-everything. A's MCP client calls B's and C's tools through A; the records
 // both sides keep are read straight from each node's libSQL file.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { sql } from "drizzle-orm";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LedgerRecord } from "../../src/ledger/record.ts";
+import { primitives } from "../../src/identity/primitives.ts";
+import { signingKeyFromSeed } from "../../src/identity/keys.ts";
+import { newSeed, parseSeed } from "../../src/identity/seed.ts";
+import { seal } from "../../src/envelope/seal.ts";
+import { ENVELOPE_CONTENT_TYPE } from "../../src/envelope/wire.ts";
+import type { Card } from "../../src/card/schema.ts";
+import { countersign, receiptBytes, RECEIPT_CONTEXT, signIntent, type LedgerSigner } from "../../src/ledger/signing.ts";
+import { answerFrame, callFrame, countersignedAck } from "../../src/relay/messages.ts";
+import { readFrames } from "../../src/relay/frames.ts";
+import { requestHash } from "../../src/relay/request-hash.ts";
+import { toBase64url } from "../../src/bytes.ts";
+import { signingKey } from "../../src/identity/imported.ts";
+import { canonicalRecord } from "../../src/ledger/record.ts";
 import { openDatabaseFile, type TestDatabase } from "../support/libsql.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
@@ -38,8 +52,7 @@ const tick = async (...nodes: NodeProc[]) => {
 async function ledgerOf(n: NodeProc): Promise<Row[]> {
   const store: TestDatabase = await openDatabaseFile(join(n.dataDir, "node.db"));
   try {
-    const rs = await store.db.$client.execute("SELECT id, peer, role, status, reason, record, amount, unit FROM ledger_records ORDER BY completed_at, id");
-    return rs.rows as unknown as Row[];
+    return await store.db.all<Row>(sql`SELECT id, peer, role, status, reason, record, amount, unit FROM ledger_records ORDER BY completed_at, id`);
   } finally {
     store.close();
   }
@@ -48,6 +61,9 @@ async function ledgerOf(n: NodeProc): Promise<Row[]> {
 const text = (r: unknown) => ((r as { content: { type: string; text: string }[] }).content[0]?.text ?? "");
 const relayMeta = (r: unknown) => (r as { _meta?: Record<string, unknown> })._meta?.["mcpfed/relay"] as { provider: string; record?: string; cached: boolean };
 
+// A's and C's seeds, so that the test can speak for A and sign as C.
+const seedA = newSeed();
+const seedC = newSeed();
 let upB: Upstream;
 let upC: Upstream;
 let a: NodeProc;
@@ -57,7 +73,11 @@ let client: Client;
 
 beforeAll(async () => {
   [upB, upC] = await Promise.all([startEverything(), startEverything()]);
-  [a, b, c] = await Promise.all([loopbackNode("alpha"), loopbackNode("bravo"), loopbackNode("charlie")]);
+  [a, b, c] = await Promise.all([
+    loopbackNode("alpha", { env: { NODE_SEED: seedA } }),
+    loopbackNode("bravo", { env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } }),
+    loopbackNode("charlie", { env: { NODE_SEED: seedC } }),
+  ]);
   for (const [n, up] of [[b, upB], [c, upC]] as const) {
     expect((await n.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   }
@@ -102,5 +122,160 @@ describe("relayed calls A → B and A → C", () => {
     expect(record.sigs.countersign).toBeDefined();
     // The record has hashes, never the arguments or the result.
     expect(atA.record).not.toContain("over the hop");
+  });
+});
+
+describe("progress, cancellation and pricing by time", () => {
+  const long = "bravo_everything_trigger-long-running-operation";
+
+  it("passes progress through and bills per started second of the provider's measured duration", async () => {
+    const progress: number[] = [];
+    const r = await client.callTool({ name: long, arguments: { duration: 1.2, steps: 3 } }, undefined, { onprogress: (p) => void progress.push(p.progress) });
+    expect(progress).toEqual([1, 2, 3]);
+    const row = (await ledgerOf(a)).find((x) => x.id === relayMeta(r).record)!;
+    const record = JSON.parse(row.record) as LedgerRecord;
+    expect(record.receipt.durationMs).toBeGreaterThanOrEqual(1200);
+    expect(record.receipt.units).toBe(Math.ceil(record.receipt.durationMs / 1000));
+    expect(row.amount).toBe(record.receipt.units * 3);
+  });
+
+  it("cancels the provider's upstream call when the client cancels, and records nothing", async () => {
+    const before = (await ledgerOf(b)).length;
+    const ctl = new AbortController();
+    const call = client.callTool({ name: long, arguments: { duration: 30, steps: 30 } }, undefined, { signal: ctl.signal, onprogress: () => ctl.abort("enough") });
+    await expect(call).rejects.toThrow();
+    await eventually(async () => {
+      const { invocations } = await json<{ invocations: { caller: string; toolId: string; outcome: string }[] }>(await b.admin("GET", "/invocations"));
+      expect(invocations.find((i) => i.caller === `peer:${a.nodeId}` && i.toolId.endsWith("/trigger-long-running-operation"))?.outcome).toBe("cancelled");
+    }, 10_000);
+    expect((await ledgerOf(b)).length).toBe(before);
+  });
+});
+
+/** A call to B sealed by the test as A, from A's seed: what an attacker who recorded A's traffic could resend. */
+async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, number> } = {}) {
+  const p = await primitives();
+  const signing = await signingKeyFromSeed(p, parseSeed(seedA));
+  const signer: LedgerSigner = { nodeId: a.nodeId, sign: (m, ctx) => signing.signer.sign(m, ctx) };
+  const card = (await (await fetch(`${b.url}/.well-known/mcpfed`)).json()) as Card;
+  const { tools } = await client.listTools();
+  const sum = tools.find((t) => t.name === "bravo_everything_get-sum")!;
+  const args = { a: 1, b: 1 };
+  const intent =
+    o.reuse ??
+    (await signIntent(signer, {
+      provider: b.nodeId,
+      tool: { id: `${b.nodeId}/everything/get-sum`, fingerprint: sum._meta!["mcpfed/fingerprint"] as string },
+      params: { name: "get-sum", arguments: args },
+      price: { model: "free" },
+      requestedAt: Date.now(),
+    }));
+  const request = { type: "call", key: "everything/get-sum", arguments: o.sendArgs ?? args, intent, timeoutMs: 10_000, progress: false, countersigned: [] };
+  const sealed = await seal({
+    primitives: p,
+    signer: signing.signer,
+    from: a.nodeId,
+    to: b.nodeId,
+    recipientKey: card.keys.kem[0]!,
+    version: "mcpfed/1",
+    method: "POST",
+    path: "/federation/v1/call",
+    plaintext: new TextEncoder().encode(JSON.stringify(request)),
+    now: Math.floor(Date.now() / 1000),
+  });
+  const post = () => fetch(`${b.url}/federation/v1/call`, { method: "POST", headers: { "content-type": ENVELOPE_CONTENT_TYPE }, body: sealed.bytes as BodyInit });
+  const answer = async (res: Response) => {
+    for await (const frame of readFrames(res.body!)) {
+      const f = callFrame.parse(JSON.parse(new TextDecoder().decode(await sealed.openResponse(frame))));
+      if (f.type === "answer") return answerFrame.parse(f).answer;
+    }
+    throw new Error("no answer");
+  };
+  return { intent, post, answer, signer, sealed };
+}
+
+describe("forged and replayed inputs", () => {
+  it("refuses a replayed call envelope, and a second call under one intent", async () => {
+    const first = await sealedCallAsA();
+    const ok = await first.answer(await first.post());
+    expect(ok).toMatchObject({ ok: true, result: { content: [{ type: "text", text: expect.stringContaining("2") }] } });
+    const id = (first.intent as { intent: { id: string } }).intent.id;
+    expect((await ledgerOf(b)).filter((r) => r.id === id)).toHaveLength(1);
+
+    const replay = await first.post();
+    expect(replay.status).toBe(409);
+    expect(await replay.json()).toMatchObject({ error: { code: "replayed" } });
+
+    const again = await sealedCallAsA({ reuse: first.intent });
+    expect(await again.answer(await again.post())).toMatchObject({ ok: false, error: { code: "intent_refused", message: expect.stringContaining("already used") } });
+    expect((await ledgerOf(b)).filter((r) => r.id === id)).toHaveLength(1);
+  });
+
+  it("refuses an intent signed for other arguments than the call carries", async () => {
+    const before = (await ledgerOf(b)).length;
+    const call = await sealedCallAsA({ sendArgs: { a: 2, b: 2 } });
+    expect((call.intent as { intent: { request: string } }).intent.request).toBe(await requestHash("get-sum", { a: 1, b: 1 }));
+    expect(await call.answer(await call.post())).toMatchObject({ ok: false, error: { code: "intent_refused", message: expect.stringContaining("other arguments") } });
+    expect((await ledgerOf(b)).length).toBe(before);
+  });
+
+  it("flags forged countersigned records, altered amounts and receipts signed by the wrong node, and keeps the held record", async () => {
+    const call = await sealedCallAsA();
+    expect(await call.answer(await call.post())).toMatchObject({ ok: true });
+    const id = (call.intent as { intent: { id: string } }).intent.id;
+    const held = (await ledgerOf(b)).find((r) => r.id === id)!;
+    expect(held.status).toBe("pending");
+    const pending = JSON.parse(held.record) as LedgerRecord;
+
+    const p = await primitives();
+    const cSigning = await signingKeyFromSeed(p, parseSeed(seedC));
+    const altered: LedgerRecord = { ...pending, receipt: { ...pending.receipt, amount: 1000, unit: "credit" } };
+    const wrongSigner: LedgerRecord = { ...pending, sigs: { ...pending.sigs, receipt: toBase64url(await cSigning.signer.sign(receiptBytes(pending), RECEIPT_CONTEXT)) } };
+    const forged = [altered, wrongSigner].map((r) => ({ ...r, sigs: { ...r.sigs, countersign: pending.sigs.intent } }));
+    const push = async (records: unknown[]) => {
+      const card = (await (await fetch(`${b.url}/.well-known/mcpfed`)).json()) as Card;
+      const signing = await signingKeyFromSeed(p, parseSeed(seedA));
+      const sealed = await seal({
+        primitives: p,
+        signer: signing.signer,
+        from: a.nodeId,
+        to: b.nodeId,
+        recipientKey: card.keys.kem[0]!,
+        version: "mcpfed/1",
+        method: "POST",
+        path: "/federation/v1/countersigned",
+        plaintext: new TextEncoder().encode(JSON.stringify({ type: "countersigned", records })),
+        now: Math.floor(Date.now() / 1000),
+      });
+      const res = await fetch(`${b.url}/federation/v1/countersigned`, { method: "POST", headers: { "content-type": ENVELOPE_CONTENT_TYPE }, body: sealed.bytes as BodyInit });
+      const answer = JSON.parse(new TextDecoder().decode(await sealed.openResponse(new Uint8Array(await res.arrayBuffer())))) as { ok: boolean; result: unknown };
+      return countersignedAck.parse(answer.result);
+    };
+    await push(forged);
+    const store = await openDatabaseFile(join(b.dataDir, "node.db"));
+    try {
+      const flags = await store.db.all<{ reason: string; source: string }>(sql`SELECT reason, source FROM ledger_flags WHERE record_id = ${id}`);
+      expect(flags.map((f) => f.reason).sort()).toEqual(["bad_receipt_signature", "bad_receipt_signature"]);
+      expect(flags.every((f) => f.source === a.nodeId)).toBe(true);
+    } finally {
+      store.close();
+    }
+    expect((await ledgerOf(b)).find((r) => r.id === id)).toMatchObject({ status: "pending", record: held.record });
+
+    // The genuine countersignature still completes it.
+    const card = (await (await fetch(`${b.url}/.well-known/mcpfed`)).json()) as Card;
+    const keys = new Map([
+      [b.nodeId, await signingKey(p, card.keys.sig.pub)],
+      [a.nodeId, await signingKey(p, toBase64url((await signingKeyFromSeed(p, parseSeed(seedA))).signer.publicKey))],
+    ]);
+    const verifier = {
+      keyOf: async (node: string) => {
+        const key = keys.get(node);
+        return key && { verify: (m: Uint8Array, sig: Uint8Array, ctx: string) => key.verify(sig, m, ctx) };
+      },
+    };
+    const genuine = await countersign(call.signer, verifier, call.intent as never, pending, 60_000);
+    expect((await push([genuine])).acked).toEqual([id]);
+    expect((await ledgerOf(b)).find((r) => r.id === id)).toMatchObject({ status: "confirmed", record: canonicalRecord(genuine) });
   });
 });
