@@ -48,6 +48,9 @@ export const META = {
   upstream: "mcpfed/upstream",
   unavailable: "mcpfed/unavailable",
   origin: "mcpfed/origin",
+  /** A peer's tool: the price its origin asks (null: free), which a call signs as it is when called. */
+  pricing: "mcpfed/pricing",
+  cacheTtlSeconds: "mcpfed/cacheTtlSeconds",
 } as const;
 
 function toMcpTool(t: CatalogTool): Tool {
@@ -77,7 +80,13 @@ function toMcpFederated(t: ListedFederatedTool): Tool {
     inputSchema: d.inputSchema as Tool["inputSchema"],
     ...(d.outputSchema ? { outputSchema: d.outputSchema as Tool["outputSchema"] } : {}),
     ...(d.annotations ? { annotations: d.annotations as Tool["annotations"] } : {}),
-    _meta: { [META.id]: t.id, [META.fingerprint]: t.fingerprint, [META.origin]: t.origin },
+    _meta: {
+      [META.id]: t.id,
+      [META.fingerprint]: t.fingerprint,
+      [META.origin]: t.origin,
+      [META.pricing]: (t.pricing ?? null) as Record<string, unknown> | null,
+      ...(t.cacheTtlSeconds ? { [META.cacheTtlSeconds]: t.cacheTtlSeconds } : {}),
+    },
   };
 }
 

@@ -20,6 +20,7 @@ import { toBase64url } from "../../src/bytes.ts";
 import { signingKey } from "../../src/identity/imported.ts";
 import { canonicalRecord } from "../../src/ledger/record.ts";
 import { openDatabaseFile, type TestDatabase } from "../support/libsql.ts";
+import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
@@ -277,5 +278,98 @@ describe("forged and replayed inputs", () => {
     const genuine = await countersign(call.signer, verifier, call.intent as never, pending, 60_000);
     expect((await push([genuine])).acked).toEqual([id]);
     expect((await ledgerOf(b)).find((r) => r.id === id)).toMatchObject({ status: "confirmed", record: canonicalRecord(genuine) });
+  });
+});
+
+describe("pricing changes and caching", () => {
+  it("bills a price change only to calls made after it", async () => {
+    const first = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "before" } });
+    await share(b, "everything_echo", { pricing: { model: "per_call", amount: 7, unit: "credit" } });
+    const seen = async () => {
+      const { tools } = await client.listTools();
+      return tools.find((t) => t.name === "bravo_everything_echo")?._meta?.["mcpfed/pricing"];
+    };
+    await eventually(async () => expect(await seen()).toEqual({ model: "per_call", amount: 7, unit: "credit" }), 10_000);
+    const second = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "after" } });
+    const rows = await ledgerOf(a);
+    expect(rows.find((r) => r.id === relayMeta(first).record)?.amount).toBe(5);
+    expect(rows.find((r) => r.id === relayMeta(second).record)?.amount).toBe(7);
+  });
+
+  it("answers identical calls to a cacheable tool from A's cache within its TTL, and records the hit", async () => {
+    // The CLI's way to share with a price and a TTL.
+    const shared = await cli(["share", "everything_get-tiny-image", "--price", "4/call:credit", "--cache-ttl", "60"], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
+    expect(shared.code, shared.stderr).toBe(0);
+    await eventually(async () => {
+      const { tools } = await client.listTools();
+      expect(tools.find((t) => t.name === "bravo_everything_get-tiny-image")?._meta?.["mcpfed/cacheTtlSeconds"]).toBe(60);
+    }, 10_000);
+    const before = (await ledgerOf(a)).length;
+    const first = await client.callTool({ name: "bravo_everything_get-tiny-image", arguments: {} });
+    const second = await client.callTool({ name: "bravo_everything_get-tiny-image", arguments: {} });
+    expect(relayMeta(first)).toMatchObject({ cached: false, record: expect.any(String) });
+    expect(relayMeta(second)).toEqual({ provider: b.nodeId, cached: true });
+    expect(second.content).toEqual(first.content);
+    expect((await ledgerOf(a)).length).toBe(before + 1);
+    await eventually(async () => {
+      const { invocations } = await json<{ invocations: { toolId: string; outcome: string }[] }>(await a.admin("GET", "/invocations"));
+      expect(invocations.filter((i) => i.toolId === `${b.nodeId}/everything/get-tiny-image`).map((i) => i.outcome)).toEqual(["cache_hit", "ok"]);
+    });
+  });
+
+  it("refuses a cache TTL on a tool not annotated read-only and idempotent", async () => {
+    const res = await b.admin("POST", "/shares", { tool: "everything_toggle-subscriber-updates", visibility: "peers", cacheTtlSeconds: 60 });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining("read-only and idempotent") } });
+  });
+
+  it("refuses a pricing descriptor it cannot read", async () => {
+    const res = await b.admin("POST", "/shares", { tool: "everything_get-env", visibility: "peers", pricing: { model: "per_call", amount: -1, unit: "credit" } });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("failures", () => {
+  const long = "bravo_everything_trigger-long-running-operation";
+
+  it("gives a clear error when B dies mid-call, and counts no record", async () => {
+    const before = await ledgerOf(a);
+    const call = client.callTool({ name: long, arguments: { duration: 20, steps: 20 } }, undefined, { onprogress: () => void b.stop("SIGKILL") });
+    await expect(call).rejects.toMatchObject({ message: expect.stringMatching(/bravo: the answer broke off/) });
+    expect((await ledgerOf(a)).map((r) => r.id)).toEqual(before.map((r) => r.id));
+    expect((await ledgerOf(b)).some((r) => JSON.parse(r.record).intent.tool.id.endsWith("/trigger-long-running-operation") && r.status !== "confirmed")).toBe(false);
+    b = await loopbackNode("bravo", { port: b.port, dataDir: b.dataDir, env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } });
+  });
+
+  it("fails over to C, which offers the same fingerprint, while B is down", async () => {
+    // A record B holds pending when it dies: A has countersigned it, B has not heard yet.
+    const echo = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "last words" } });
+    expect(relayMeta(echo).provider).toBe(b.nodeId);
+    await b.stop("SIGKILL");
+    expect((await ledgerOf(b)).find((r) => r.id === relayMeta(echo).record)?.status).toBe("pending");
+
+    await share(c, "everything_echo", { pricing: { model: "per_call", amount: 5, unit: "credit" } });
+    await eventually(async () => expect((await client.listTools()).tools.map((t) => t.name)).toContain("charlie_everything_echo"), 10_000);
+    const failover = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "anyone" } });
+    expect(text(failover)).toBe("Echo: anyone");
+    expect(relayMeta(failover).provider).toBe(c.nodeId);
+  });
+
+  it("completes pending countersignatures once B is back", async () => {
+    const rowsA = await ledgerOf(a);
+    const waiting = (await ledgerOf(b)).filter((r) => r.status === "pending" && r.peer === a.nodeId);
+    expect(waiting.length).toBeGreaterThan(0);
+    b = await loopbackNode("bravo", { port: b.port, dataDir: b.dataDir, env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } });
+    // A pushes what it holds in its outbox; B asks for the rest (the test's own calls as A, which A never saw).
+    await tick(a, b);
+    const rowsB = await ledgerOf(b);
+    for (const w of waiting) {
+      const atA = rowsA.find((r) => r.id === w.id);
+      if (!atA) continue;
+      expect(rowsB.find((r) => r.id === w.id)).toMatchObject({ status: "confirmed", record: atA.record });
+    }
+    const unknownToA = rowsB.filter((r) => r.status === "pending" && !rowsA.some((x) => x.id === r.id));
+    expect(unknownToA.length).toBeGreaterThan(0);
+    for (const r of unknownToA) expect(r.reason).toBe("consumer_lacks_record");
   });
 });

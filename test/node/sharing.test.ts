@@ -69,7 +69,7 @@ describe("sharing along A–B–C", () => {
     await eventually(async () => expect(await live(c, a.nodeId)).toEqual(["everything/echo public"]), 10_000);
   });
 
-  it("lists and finds the public tool on C under the origin's alias, and refuses to call it", async () => {
+  it("lists and finds the public tool on C under the origin's alias; calls go only to a direct peer", async () => {
     // A is not C's peer: its alias is its id's start, not the name it gives itself.
     const name = `${a.nodeId.slice(0, 8)}_everything_echo`;
     const client: Client = await connect(c.mcpUrl);
@@ -85,10 +85,11 @@ describe("sharing along A–B–C", () => {
       expect(results).toContainEqual(expect.objectContaining({ name, id: `${a.nodeId}/everything/echo`, origin: a.nodeId }));
 
       await expect(client.callTool({ name, arguments: { message: "hi" } })).rejects.toMatchObject({
-        data: { type: "not_relayable", id: `${a.nodeId}/everything/echo` },
+        data: { type: "peer_unavailable" },
+        message: expect.stringContaining("not an active peer of this node"),
       });
       await expect(client.callTool({ name: "call_tool", arguments: { id: `${a.nodeId}/everything/echo`, arguments: {} } })).rejects.toMatchObject({
-        data: { type: "not_relayable" },
+        data: { type: "peer_unavailable" },
       });
     } finally {
       await client.close();

@@ -61,9 +61,23 @@ test("a public share on Node reaches workerd through Deno; a peers share stops a
   try {
     const echo = (await client.listTools()).tools.find((t) => t._meta?.["mcpfed/id"] === `${a.nodeId}/everything/echo`);
     expect(echo?.name).toBe(`${a.nodeId.slice(0, 8)}_everything_echo`);
-    await expect(client.callTool({ name: echo!.name, arguments: { message: "hi" } })).rejects.toMatchObject({ data: { type: "not_relayable" } });
+    // A call goes only to a direct peer of the caller's node, and A is not workerd's.
+    await expect(client.callTool({ name: echo!.name, arguments: { message: "hi" } })).rejects.toMatchObject({
+      data: { type: "peer_unavailable" },
+      message: expect.stringContaining("direct peer"),
+    });
   } finally {
     await client.close();
+  }
+  // Deno is A's peer: its call crosses to Node and back in envelopes.
+  const viaDeno = await connect(b.mcpUrl);
+  try {
+    const sum = (await viaDeno.listTools()).tools.find((t) => t._meta?.["mcpfed/id"] === `${a.nodeId}/everything/get-sum`);
+    const result = await viaDeno.callTool({ name: sum!.name, arguments: { a: 20, b: 22 } });
+    expect(JSON.stringify(result.content)).toContain("42");
+    expect(result._meta?.["mcpfed/relay"]).toMatchObject({ provider: a.nodeId, cached: false });
+  } finally {
+    await viaDeno.close();
   }
 }, 60_000);
 
