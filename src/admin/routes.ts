@@ -14,6 +14,7 @@ import {
 import { recentInvocations } from "../calls/invocations.ts";
 import { peerAdminRoutes } from "../peers/admin.ts";
 import { registryAdminRoutes } from "../registry/admin.ts";
+import { relayAdminRoutes } from "../relay/admin.ts";
 import { unsafeUrlReason } from "../guards/ssrf.ts";
 import type { Services } from "../services.ts";
 import type { AppEnv } from "../app-env.ts";
@@ -160,5 +161,6 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   }
   app.route("/", peerAdminRoutes(s));
   app.route("/", registryAdminRoutes(s));
+  app.route("/", relayAdminRoutes(s));
   return app;
 }

@@ -3,6 +3,14 @@ import { UsageError, type AdminApi } from "./api.ts";
 import { clip, fields, masked, table } from "./format.ts";
 
 /** `--price`: free, <n>/call, <n>/second, <n>/ms or <n>/<days>d, each optionally :<unit> (default "credit"). */
+interface SubscriptionView {
+  grantId: string;
+  provider: string;
+  tool: string;
+  until: number;
+  recordId: string;
+}
+
 export function parsePrice(text: string): Record<string, unknown> {
   if (text === "free") return { model: "free" };
   const m = /^(\d+)\/(call|second|ms|(\d+)d)(?::([A-Za-z0-9._-]{1,32}))?$/.exec(text);
@@ -518,6 +526,32 @@ export const commands: Command[] = [
     run: async (ctx, [key]) => {
       const body = await ctx.api.request<{ key: string }>("DELETE", `/shares/${key!.split("/").map(seg).join("/")}`);
       show(ctx, body, (b) => `withdrew ${b.key}`);
+    },
+  },
+  {
+    name: "subscribe",
+    usage: "<tool>",
+    summary: "buy a peer's subscription to a tool priced by subscription (its catalog name, or <origin>/<key>)",
+    min: 1,
+    max: 1,
+    run: async (ctx, [tool]) => {
+      const body = await ctx.api.request<{ subscription: SubscriptionView }>("POST", "/subscriptions", { tool });
+      show(ctx, body, (b) => `subscribed to ${b.subscription.tool} until ${new Date(b.subscription.until).toISOString()} (record ${b.subscription.recordId})`);
+    },
+  },
+  {
+    name: "subscriptions",
+    summary: "list the subscription grants this node bought",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ subscriptions: SubscriptionView[] }>("GET", "/subscriptions");
+      show(ctx, body, (b) =>
+        table(
+          ["TOOL", "PROVIDER", "UNTIL", "GRANT"],
+          b.subscriptions.map((x) => [x.tool, x.provider, new Date(x.until).toISOString(), x.grantId.slice(0, 16)]),
+        ),
+      );
     },
   },
   {

@@ -2,7 +2,7 @@
 // routes that carry them. Every plaintext is JSON and is validated here on both sides.
 import { z } from "zod";
 
-export type MessageName = "hello" | "ping" | "exchange" | "reconcile" | "cards" | "call" | "countersigned" | "receipts";
+export type MessageName = "hello" | "ping" | "exchange" | "reconcile" | "cards" | "call" | "countersigned" | "receipts" | "subscribe";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {

@@ -19,7 +19,8 @@ import type { Services } from "../services.ts";
 import { exchangeRequest, reconcileRequest } from "../gossip/messages.ts";
 import { answerCards } from "../peers/origin-cards.ts";
 import { answerReceipts, takeCountersigned } from "../relay/countersigns.ts";
-import { countersignedPush, receiptsRequest } from "../relay/messages.ts";
+import { countersignedPush, receiptsRequest, subscribeRequest } from "../relay/messages.ts";
+import { serveSubscribe } from "../relay/subscriptions.ts";
 import { callResponse } from "../relay/serve.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "./messages.ts";
 
@@ -110,6 +111,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     });
     messageRoute(federationPath(version, "countersigned"), countersignedPush, async (from, r) => ({ acked: await takeCountersigned(s, from, r.records) }));
     messageRoute(federationPath(version, "receipts"), receiptsRequest, (from, r) => answerReceipts(s, from, r));
+    messageRoute(federationPath(version, "subscribe"), subscribeRequest, (from, r) => serveSubscribe(s, from, r));
   }
   return app;
 }

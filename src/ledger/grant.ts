@@ -38,21 +38,27 @@ export class GrantError extends Error {
   override name = "GrantError";
 }
 
-/** The provider grants a subscription under its current pricing, starting at `from`. */
-export async function signGrant(signer: LedgerSigner, pricing: Pricing, terms: { consumer: string; tool: string; from: number }): Promise<SignedGrant> {
+/** The terms of a subscription to `tool` under `pricing`, starting at `from`: what a consumer proposes to buy. */
+export function grantTerms(pricing: Pricing, terms: { provider: string; consumer: string; tool: string; from: number }): Grant {
   if (pricing.model !== "subscription") throw new GrantError(`the tool is priced ${pricing.model}, not by subscription`);
   const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-  const g: Grant = {
-    provider: signer.nodeId,
-    consumer: terms.consumer,
-    tool: terms.tool,
-    from: terms.from,
-    until: terms.from + pricing.periodSeconds * 1000,
-    amount: pricing.amount,
-    unit: pricing.unit,
-    nonce,
-  };
+  return { ...terms, until: terms.from + pricing.periodSeconds * 1000, amount: pricing.amount, unit: pricing.unit, nonce };
+}
+
+/** Whether `g` is what `pricing` sells: its amount, unit and period. */
+export function grantMatches(g: Grant, pricing: Pricing): boolean {
+  return pricing.model === "subscription" && g.amount === pricing.amount && g.unit === pricing.unit && g.until - g.from === pricing.periodSeconds * 1000;
+}
+
+/** The provider signs terms it has checked. */
+export async function signGrantTerms(signer: LedgerSigner, g: Grant): Promise<SignedGrant> {
+  if (g.provider !== signer.nodeId) throw new GrantError(`the grant is ${g.provider}'s to sign, not ${signer.nodeId}'s`);
   return { grant: g, sig: toBase64url(await signer.sign(utf8(canonicalJson(g)), GRANT_CONTEXT)) };
+}
+
+/** The provider grants a subscription under its current pricing, starting at `from`. */
+export function signGrant(signer: LedgerSigner, pricing: Pricing, terms: { consumer: string; tool: string; from: number }): Promise<SignedGrant> {
+  return signGrantTerms(signer, grantTerms(pricing, { provider: signer.nodeId, ...terms }));
 }
 
 /** The id of the grant when it is the provider's and covers a call by `consumer` to `tool` at `at`; otherwise undefined. */

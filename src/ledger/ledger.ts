@@ -2,7 +2,7 @@
 // before it is stored. A record that fails verification is refused and flagged, and never touches
 // a held record or a balance; a validly signed record that contradicts a held one disputes it.
 import { canonicalJson } from "../registry/entry.ts";
-import { record } from "./record.ts";
+import { receivedText, record } from "./record.ts";
 import type { LedgerRepository, PutOutcome } from "./repository.ts";
 import { verifyRecord, type LedgerVerifier, type Verdict } from "./signing.ts";
 
@@ -35,7 +35,7 @@ export class Ledger {
     const verdict = await verifyRecord(this.o.verifier, input);
     const parsed = record.safeParse(input);
     const id = parsed.success ? parsed.data.intent.id : null;
-    const text = parsed.success ? canonicalJson(parsed.data) : safeText(input);
+    const text = parsed.success ? canonicalJson(parsed.data) : receivedText(input);
     if ((verdict !== "valid" && verdict !== "pending") || !parsed.success) {
       const reason = verdict === "valid" || verdict === "pending" ? "malformed" : verdict;
       await this.o.repository.flag(id, source, reason, text);
@@ -49,13 +49,5 @@ export class Ledger {
       return { outcome: "rejected", reason: "not_a_party" };
     }
     return { outcome: await this.o.repository.put(r, verdict === "valid" ? "confirmed" : "pending", source) };
-  }
-}
-
-function safeText(input: unknown): string {
-  try {
-    return canonicalJson(input);
-  } catch {
-    return String(input);
   }
 }

@@ -28,6 +28,8 @@ export const quote = z.discriminatedUnion("model", [
   z.strictObject({ model: z.literal("per_call"), amount, unit: currencyUnit }),
   z.strictObject({ model: z.literal("per_time"), amount, per: z.enum(["second", "ms"]), unit: currencyUnit }),
   z.strictObject({ model: z.literal("subscription"), grant: z.string().regex(/^[0-9a-f]{64}$/), unit: currencyUnit }),
+  /** The purchase of the subscription grant it names (grant.ts), for the grant's amount. */
+  z.strictObject({ model: z.literal("grant"), grant: z.string().regex(/^[0-9a-f]{64}$/), amount, unit: currencyUnit }),
 ]);
 export type Quote = z.infer<typeof quote>;
 
@@ -78,6 +80,8 @@ export function settle(q: Quote, durationMs: number): Settlement {
       return { units: 1, amount: q.amount, unit: q.unit };
     case "subscription":
       return { units: 1, amount: 0, unit: q.unit };
+    case "grant":
+      return { units: 1, amount: q.amount, unit: q.unit };
     case "per_time": {
       // A started second is billed whole: the consumer accepted the rate, not a rounding rule of the provider's choosing.
       const units = q.per === "ms" ? durationMs : Math.ceil(durationMs / 1000);

@@ -70,6 +70,15 @@ export async function contentHash(value: unknown): Promise<string> {
   return `sha256:${await sha256Hex(canonicalJson(value))}`;
 }
 
+/** The canonical text of anything received, for a flag: JCS when it has one, else its string form. */
+export function receivedText(value: unknown): string {
+  try {
+    return canonicalJson(value);
+  } catch {
+    return String(value);
+  }
+}
+
 export function newRecordId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -9,13 +9,13 @@ import type { Outcome } from "../calls/invocations.ts";
 import type { ListedFederatedTool } from "../catalog/federated-view.ts";
 import { redact } from "../guards/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../ledger/pricing.ts";
-import { contentHash, record as recordSchema, type SignedIntent } from "../ledger/record.ts";
+import { contentHash, receivedText, record as recordSchema, type SignedIntent } from "../ledger/record.ts";
 import { countersign, ReceiptRejected, signIntent } from "../ledger/signing.ts";
-import { canonicalJson } from "../registry/entry.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import { getPeer } from "../peers/store.ts";
 import type { Caller, Services } from "../services.ts";
 import { ResultCache } from "./cache.ts";
+import { heldGrant } from "./subscriptions.ts";
 import { RelayError, sendCall } from "./client.ts";
 import type { CallError, CallRequest } from "./messages.ts";
 
@@ -145,13 +145,17 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
   const name = `peer ${tool.alias}`;
   const peer = await getPeer(s.db, origin);
   if (peer?.state !== "active") throw new NextProvider(`not an active peer of this node; a call goes only to a direct peer`);
-  let price;
+  let pricing;
   try {
-    price = quoteOf(readPricing(tool.pricing));
+    pricing = readPricing(tool.pricing);
   } catch (err) {
     if (err instanceof PricingError) throw new NextProvider(`its price cannot be quoted here: ${err.message}`);
     throw err;
   }
+  // A subscription call presents the grant this node bought; without one there is nothing to quote.
+  const held = pricing.model === "subscription" ? await heldGrant(s, origin, tool.globalId) : undefined;
+  if (pricing.model === "subscription" && !held) throw new NextProvider(`${tool.shortName} is priced by subscription: subscribe first (mcpfed subscribe ${tool.shortName})`);
+  const price = quoteOf(pricing, held ? { grant: held.id } : {});
   const identity = await s.identity();
   const signer = identitySigner(identity);
   const intent: SignedIntent = await signIntent(signer, {
@@ -167,6 +171,7 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
     key: tool.key,
     ...(call.arguments ? { arguments: call.arguments } : {}),
     intent,
+    ...(held ? { grant: held.grant } : {}),
     timeoutMs: s.config.callTimeoutMs,
     progress: call.onprogress !== undefined,
     countersigned,
@@ -209,7 +214,7 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
     completed = await countersign(signer, s.ledger.verifier, intent, receipt.data, elapsed);
   } catch (err) {
     if (!(err instanceof ReceiptRejected)) throw err;
-    await s.ledger.repository.flag(intent.intent.id, origin, `receipt_${err.reason}`, safeCanonical(answer.receipt));
+    await s.ledger.repository.flag(intent.intent.id, origin, `receipt_${err.reason}`, receivedText(answer.receipt));
     throw new McpError(FedErrorCode.ReceiptRejected, `${name}: its receipt was rejected (${err.reason}); the result is withheld`, {
       type: "receipt_rejected",
       peer: origin,
@@ -229,10 +234,3 @@ function peerError(name: string, origin: string, e: CallError): McpError {
   return new McpError(code, `${name}: ${redact(e.message)}`, { type, peer: origin, code: e.code });
 }
 
-function safeCanonical(v: unknown): string {
-  try {
-    return canonicalJson(v);
-  } catch {
-    return String(v);
-  }
-}

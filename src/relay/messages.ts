@@ -96,3 +96,11 @@ export const receiptsReply = z.strictObject({
   /** Ids the consumer holds no record of: it never received the provider's answer. */
   missing: z.array(z.string().max(64)).max(MAX_ASKED),
 });
+
+/** A consumer buys a subscription: the grant terms it proposes (src/ledger/grant.ts) and its intent to pay for them. */
+export const subscribeRequest = z.strictObject({ type: z.literal("subscribe"), key: entryKey, grant: z.unknown(), intent: z.unknown() });
+export const subscribeReply = z.union([
+  /** The grant as the provider signed it, and the purchase's pending record. */
+  z.strictObject({ ok: z.literal(true), grant: z.unknown(), receipt: z.unknown() }),
+  z.strictObject({ ok: z.literal(false), error: callError }),
+]);

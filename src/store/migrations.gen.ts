@@ -88,5 +88,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `version_pins` (\n\t`origin` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`version` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`origin`, `tool`)\n);"
     ]
+  },
+  {
+    "tag": "0007_subscriptions",
+    "statements": [
+      "CREATE TABLE `subscriptions` (\n\t`grant_id` text PRIMARY KEY NOT NULL,\n\t`provider` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`from` integer NOT NULL,\n\t`until` integer NOT NULL,\n\t`grant` text NOT NULL,\n\t`record_id` text NOT NULL\n);",
+      "CREATE INDEX `subscriptions_tool` ON `subscriptions` (`provider`,`tool`,`until`);"
+    ]
   }
 ];

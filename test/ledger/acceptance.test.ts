@@ -1,9 +1,9 @@
 // The provider's checks on an intent before it runs a call: signature, address, tool, current
 // price, and for subscriptions a grant of its own that covers the call.
 import { beforeEach, describe, expect, it } from "vitest";
-import { acceptIntent, type Offer } from "../../src/ledger/acceptance.ts";
-import { grantId, signGrant } from "../../src/ledger/grant.ts";
-import { quoteOf, type Pricing } from "../../src/ledger/pricing.ts";
+import { acceptIntent, acceptPurchase, type Offer } from "../../src/ledger/acceptance.ts";
+import { grantId, grantTerms, signGrant } from "../../src/ledger/grant.ts";
+import { quoteOf, settle, type Pricing, type Quote } from "../../src/ledger/pricing.ts";
 import { signIntent, signReceipt } from "../../src/ledger/signing.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
 
@@ -61,5 +61,41 @@ describe("intent acceptance", () => {
     const r = await signReceipt(p.signer, intent, { result: null, durationMs: 3, completedAt: 10_003 });
     expect(r.intent.price).toEqual({ model: "subscription", grant: id, unit: "credit" });
     expect(r.receipt).toMatchObject({ units: 1, amount: 0, unit: "credit" });
+  });
+});
+
+describe("subscription purchase", () => {
+  const buy = async (terms: ReturnType<typeof grantTerms>, price?: Quote) =>
+    signIntent(c.signer, {
+      provider: p.signer.nodeId,
+      tool: TOOL,
+      params: terms,
+      price: price ?? { model: "grant", grant: await grantId(terms), amount: terms.amount, unit: terms.unit },
+      requestedAt: 9_000,
+    });
+  const sub = () => ({ self: p.signer.nodeId, tool: TOOL, pricing: SUBSCRIPTION, now: 10_000, skewMs: 5_000 });
+  const termsAt = (from: number, pricing: Pricing = SUBSCRIPTION) => grantTerms(pricing, { provider: p.signer.nodeId, consumer: c.signer.nodeId, tool: TOOL.id, from });
+
+  it("accepts terms at the current price and period, starting now, bought by an intent naming that grant", async () => {
+    const terms = termsAt(10_000);
+    const intent = await buy(terms);
+    expect(await acceptPurchase(keys, { intent, grant: terms }, sub())).toEqual({ ok: true, intent, grant: terms });
+    expect(settle(intent.intent.price, 0)).toEqual({ units: 1, amount: 900, unit: "credit" });
+  });
+
+  it("refuses cheaper terms, a longer period, a start far from now, someone else's terms, and an intent for other terms", async () => {
+    const cheap = termsAt(10_000, { ...SUBSCRIPTION, amount: 1 });
+    expect(await acceptPurchase(keys, { intent: await buy(cheap), grant: cheap }, sub())).toEqual({ ok: false, reason: "bad_terms" });
+    const long = termsAt(10_000, { ...SUBSCRIPTION, periodSeconds: 6000 });
+    expect(await acceptPurchase(keys, { intent: await buy(long), grant: long }, sub())).toEqual({ ok: false, reason: "bad_terms" });
+    const late = termsAt(60_000);
+    expect(await acceptPurchase(keys, { intent: await buy(late), grant: late }, sub())).toEqual({ ok: false, reason: "bad_terms" });
+    const theirs = { ...termsAt(10_000), consumer: other.signer.nodeId };
+    expect(await acceptPurchase(keys, { intent: await buy(theirs), grant: theirs }, sub())).toEqual({ ok: false, reason: "bad_terms" });
+    const terms = termsAt(10_000);
+    const otherTerms = termsAt(10_000);
+    expect(await acceptPurchase(keys, { intent: await buy(otherTerms), grant: terms }, sub())).toEqual({ ok: false, reason: "price_changed" });
+    const underpaid = await buy(terms, { model: "grant", grant: await grantId(terms), amount: 1, unit: "credit" });
+    expect(await acceptPurchase(keys, { intent: underpaid, grant: terms }, sub())).toEqual({ ok: false, reason: "price_changed" });
   });
 });

@@ -317,6 +317,30 @@ describe("pricing changes and caching", () => {
     });
   });
 
+  it("sells a subscription as one record signed by both, then bills its calls at 0 under the grant", async () => {
+    await share(b, "everything_get-env", { pricing: { model: "subscription", amount: 100, periodSeconds: 3600, unit: "credit" } });
+    const name = "bravo_everything_get-env";
+    await eventually(async () => expect((await client.listTools()).tools.find((t) => t.name === name)?._meta?.["mcpfed/pricing"]).toMatchObject({ model: "subscription" }), 10_000);
+    await expect(client.callTool({ name, arguments: {} })).rejects.toMatchObject({ message: expect.stringContaining("subscribe first") });
+
+    const bought = await cli(["subscribe", name], { MCPFED_URL: a.url, ADMIN_TOKEN: a.adminToken });
+    expect(bought.code, bought.stderr).toBe(0);
+    const [sub] = (await json<{ subscriptions: { grantId: string; recordId: string; tool: string }[] }>(await a.admin("GET", "/subscriptions"))).subscriptions;
+    expect(sub?.tool).toBe(`${b.nodeId}/everything/get-env`);
+    const result = await client.callTool({ name, arguments: {} });
+    expect(relayMeta(result).record).toBeDefined();
+    await tick(a);
+
+    const [rowsA, rowsB] = [await ledgerOf(a), await ledgerOf(b)];
+    const purchase = rowsA.find((r) => r.id === sub!.recordId)!;
+    expect(purchase).toMatchObject({ status: "confirmed", amount: 100, unit: "credit" });
+    expect(JSON.parse(purchase.record).intent.price).toEqual({ model: "grant", grant: sub!.grantId, amount: 100, unit: "credit" });
+    const call = rowsA.find((r) => r.id === relayMeta(result).record)!;
+    expect(call).toMatchObject({ status: "confirmed", amount: 0, unit: "credit" });
+    expect(JSON.parse(call.record).intent.price).toEqual({ model: "subscription", grant: sub!.grantId, unit: "credit" });
+    for (const id of [purchase.id, call.id]) expect(rowsB.find((r) => r.id === id)).toMatchObject({ status: "confirmed", record: rowsA.find((r) => r.id === id)!.record });
+  });
+
   it("refuses a cache TTL on a tool not annotated read-only and idempotent", async () => {
     const res = await b.admin("POST", "/shares", { tool: "everything_toggle-subscriber-updates", visibility: "peers", cacheTtlSeconds: 60 });
     expect(res.status).toBe(400);

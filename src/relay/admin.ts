@@ -1,0 +1,36 @@
+// The operator's subscription commands in the admin API: buy a peer's subscription for a tool
+// priced that way, and list the grants this node holds.
+import { Hono } from "hono";
+import { z } from "zod";
+import { fail, readJson } from "../admin/respond.ts";
+import type { AppEnv } from "../app-env.ts";
+import { listedFederatedTools } from "../catalog/federated-view.ts";
+import { listTools } from "../catalog/repository.ts";
+import { PeerRequestError } from "../federation/client.ts";
+import type { Services } from "../services.ts";
+import { listSubscriptions, subscribe, SubscriptionError } from "./subscriptions.ts";
+
+const subscribeInput = z.strictObject({
+  /** The tool's name in this node's catalog, or its `<origin>/<key>` id. */
+  tool: z.string().min(1).max(600),
+});
+
+export function relayAdminRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.get("/subscriptions", async (c) => c.json({ subscriptions: await listSubscriptions(s) }));
+  app.post("/subscriptions", async (c) => {
+    const body = await readJson(c, subscribeInput);
+    if (!body.ok) return body.res;
+    const taken = new Set((await listTools(s.db)).map((t) => t.shortName));
+    const tool = (await listedFederatedTools(s, taken)).find((t) => t.shortName === body.value.tool || t.id === body.value.tool);
+    if (!tool) return fail(c, "not_found", `no peer's tool named ${body.value.tool}`);
+    try {
+      return c.json({ subscription: await subscribe(s, tool) }, 201);
+    } catch (err) {
+      if (err instanceof SubscriptionError) return fail(c, "conflict", err.message);
+      if (err instanceof PeerRequestError) return fail(c, "bad_gateway", `peer ${tool.alias}: ${err.message}`);
+      throw err;
+    }
+  });
+  return app;
+}
