@@ -2,9 +2,9 @@
 // before it is stored. A record that fails verification is refused and flagged, and never touches
 // a held record or a balance; a validly signed record that contradicts a held one disputes it.
 import { canonicalJson } from "../registry/entry.ts";
-import { receivedText, record } from "./record.ts";
+import { canonicalRecord, receivedText, record, withoutCountersign, type LedgerRecord } from "./record.ts";
 import type { LedgerRepository, PutOutcome } from "./repository.ts";
-import { verifyRecord, type LedgerVerifier, type Verdict } from "./signing.ts";
+import { verifyCountersign, verifyRecord, type LedgerVerifier, type Verdict } from "./signing.ts";
 
 export type Rejection = Exclude<Verdict, "valid" | "pending"> | "not_a_party";
 export type ReceiveOutcome = { outcome: PutOutcome } | { outcome: "rejected"; reason: Rejection };
@@ -32,8 +32,11 @@ export class Ledger {
    * authenticated node id, which must be the record's other party).
    */
   async receive(input: unknown, source: string | null): Promise<ReceiveOutcome> {
-    const verdict = await verifyRecord(this.o.verifier, input);
     const parsed = record.safeParse(input);
+    const verdict =
+      parsed.success && (await this.#completes(parsed.data, source))
+        ? await verifyCountersign(this.o.verifier, parsed.data)
+        : await verifyRecord(this.o.verifier, input);
     const id = parsed.success ? parsed.data.intent.id : null;
     const text = parsed.success ? canonicalJson(parsed.data) : receivedText(input);
     if ((verdict !== "valid" && verdict !== "pending") || !parsed.success) {
@@ -49,5 +52,15 @@ export class Ledger {
       return { outcome: "rejected", reason: "not_a_party" };
     }
     return { outcome: await this.o.repository.put(r, verdict === "valid" ? "confirmed" : "pending", source) };
+  }
+
+  /**
+   * Whether `r` is a pending record this node holds with `source`, plus a countersignature: every
+   * other part was verified (or signed) here when it was stored, so only the new signature is checked.
+   */
+  async #completes(r: LedgerRecord, source: string | null): Promise<boolean> {
+    if (source === null || r.sigs.countersign === undefined) return false;
+    const held = await this.o.repository.get(r.intent.id);
+    return held?.status === "pending" && held.peer === source && held.record === canonicalRecord(withoutCountersign(r));
   }
 }

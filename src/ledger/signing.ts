@@ -116,6 +116,14 @@ export async function verifyRecord(verifier: LedgerVerifier, input: unknown): Pr
   const i = await checks(verifier, r.intent.consumer, intentBytes(r), r.sigs.intent, INTENT_CONTEXT);
   if (i === undefined) return "unknown_node";
   if (!i) return "bad_intent_signature";
+  const rest = await verifyReceipt(verifier, r);
+  if (rest !== "valid") return rest;
+  if (r.sigs.countersign === undefined) return "pending";
+  return verifyCountersign(verifier, r);
+}
+
+/** The receipt's signature and charge, for a record whose intent is known good. */
+async function verifyReceipt(verifier: LedgerVerifier, r: LedgerRecord): Promise<Exclude<Verdict, "pending">> {
   const p = await checks(verifier, r.intent.provider, receiptBytes(r), r.sigs.receipt, RECEIPT_CONTEXT);
   if (p === undefined) return "unknown_node";
   if (!p) return "bad_receipt_signature";
@@ -127,9 +135,14 @@ export async function verifyRecord(verifier: LedgerVerifier, input: unknown): Pr
     throw err;
   }
   if (r.receipt.completedAt < r.intent.requestedAt) return "malformed";
+  return "valid";
+}
+
+/** The countersignature alone, for a record whose other parts this node verified when it stored them. */
+export async function verifyCountersign(verifier: LedgerVerifier, r: LedgerRecord): Promise<Verdict> {
   if (r.sigs.countersign === undefined) return "pending";
   const c = await checks(verifier, r.intent.consumer, countersignBytes(r), r.sigs.countersign, COUNTERSIGN_CONTEXT);
-  return c ? "valid" : "bad_countersignature";
+  return c === undefined ? "unknown_node" : c ? "valid" : "bad_countersignature";
 }
 
 /** Why a consumer refuses to countersign: the record's verdict, or a duration it could not have taken. */
@@ -155,12 +168,15 @@ export async function countersign(
   received: unknown,
   elapsedMs: number,
 ): Promise<LedgerRecord> {
-  const verdict = await verifyRecord(verifier, received);
-  if (verdict !== "pending" && verdict !== "valid") throw new ReceiptRejected(verdict);
-  const r = withoutCountersign(record.parse(received));
-  // A provider cannot re-sign the intent, but it could answer with another call's receipt.
+  const parsed = record.safeParse(received);
+  if (!parsed.success) throw new ReceiptRejected("malformed");
+  const r = withoutCountersign(parsed.data);
+  // A provider cannot re-sign the intent, but it could answer with another call's receipt. The
+  // intent is then the one this node signed, byte for byte, so only the receipt needs verifying.
   if (canonicalJson(r.intent) !== canonicalJson(sent.intent) || r.sigs.intent !== sent.sig) throw new ReceiptRejected("malformed");
   if (r.intent.consumer !== signer.nodeId) throw new ReceiptRejected("malformed");
+  const verdict = await verifyReceipt(verifier, r);
+  if (verdict !== "valid") throw new ReceiptRejected(verdict);
   if (r.receipt.durationMs > elapsedMs) throw new ReceiptRejected("duration_exceeds_elapsed");
   return { ...r, sigs: { ...r.sigs, countersign: toBase64url(await signer.sign(countersignBytes(r), COUNTERSIGN_CONTEXT)) } };
 }

@@ -166,6 +166,8 @@ describe("ledger signature flow", () => {
     const selfSigned = await countersign({ nodeId: consumer.id, sign: providerId.signer.sign }, keys, intent, receipt, 1_000);
     expect(await provider.ledger.receive(receipt, null)).toEqual({ outcome: "stored" });
     expect(await provider.ledger.receive(selfSigned, null)).toEqual({ outcome: "rejected", reason: "bad_countersignature" });
+    // From the consumer, the held pending record short-cuts to checking the countersignature alone.
+    expect(await provider.ledger.receive(selfSigned, consumer.id)).toEqual({ outcome: "rejected", reason: "bad_countersignature" });
     expect((await provider.ledger.repository.get(intent.intent.id))!.status).toBe("pending");
   });
 });
