@@ -97,3 +97,22 @@ test("a share on workerd reaches Deno by its push alone, without a tick", async 
     expect(held.filter((e) => e.origin === c.nodeId && !e.tombstone).map((e) => e.key)).toEqual(["edge/echo"]);
   }, 15_000);
 }, 60_000);
+
+test("Deno calls a tool on workerd, which streams progress and the sealed answer back", async () => {
+  await json(await c.admin("POST", "/shares", { tool: "edge_trigger-long-running-operation", visibility: "peers", pricing: { model: "per_call", amount: 2, unit: "credit" } }));
+  const client = await connect(b.mcpUrl);
+  try {
+    const find = async (id: string) => (await client.listTools()).tools.find((t) => t._meta?.["mcpfed/id"] === `${c.nodeId}/${id}`);
+    await eventually(async () => expect(await find("edge/trigger-long-running-operation")).toBeDefined(), 15_000);
+    const echo = await client.callTool({ name: (await find("edge/echo"))!.name, arguments: { message: "to the edge" } });
+    expect(echo.content).toEqual([{ type: "text", text: "Echo: to the edge" }]);
+    const progress: number[] = [];
+    const long = await client.callTool({ name: (await find("edge/trigger-long-running-operation"))!.name, arguments: { duration: 0.6, steps: 3 } }, undefined, {
+      onprogress: (p) => void progress.push(p.progress),
+    });
+    expect(progress).toEqual([1, 2, 3]);
+    expect(long._meta?.["mcpfed/relay"]).toMatchObject({ provider: c.nodeId, cached: false, record: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  } finally {
+    await client.close();
+  }
+}, 60_000);
