@@ -353,6 +353,32 @@ describe("pricing changes and caching", () => {
   });
 });
 
+describe("the provider's policy", () => {
+  it("applies B's rules and per-peer rate limits to A's calls, with errors that name B", async () => {
+    const limit = await json<{ limit: { id: string } }>(
+      await b.admin("POST", "/limits", { subjectKind: "peer", subjectId: a.nodeId, tool: "*get-sum", windowSeconds: 60, maxRequests: 2 }),
+    );
+    try {
+      for (let i = 0; i < 2; i++) expect(text(await client.callTool({ name: "bravo_everything_get-sum", arguments: { a: i, b: 1 } }))).toContain(String(i + 1));
+      await expect(client.callTool({ name: "bravo_everything_get-sum", arguments: { a: 9, b: 1 } })).rejects.toMatchObject({
+        data: { type: "peer_rate_limited", peer: b.nodeId },
+        message: expect.stringContaining("peer bravo: Rate limited"),
+      });
+    } finally {
+      await b.admin("DELETE", `/limits/${limit.limit.id}`);
+    }
+    const rule = await json<{ rule: { id: string } }>(await b.admin("POST", "/policy/rules", { effect: "deny", subjectKind: "peer", subjectId: a.nodeId, tool: "*echo" }));
+    try {
+      await expect(client.callTool({ name: "bravo_everything_echo", arguments: { message: "no" } })).rejects.toMatchObject({
+        data: { type: "peer_forbidden" },
+        message: expect.stringContaining("peer bravo: Forbidden"),
+      });
+    } finally {
+      await b.admin("DELETE", `/policy/rules/${rule.rule.id}`);
+    }
+  });
+});
+
 describe("failures", () => {
   const long = "bravo_everything_trigger-long-running-operation";
 
