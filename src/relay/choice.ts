@@ -1,16 +1,17 @@
 // Which provider to ask when several nodes offer the same tool (the same fingerprint): the one
 // expected to answer soonest, from this node's own measurements of each. A provider's expected
-// cost is its smoothed latency divided by its smoothed success rate, so a fast node that often
-// fails ranks behind a slower one that answers. Providers within a tenth of the best count as
-// equals, and the load is spread among them at random. Measurements live in memory: a new
-// process starts from the prior and learns again within a few calls.
+// cost is its smoothed latency plus a second for each failure it is expected to have (a failure
+// costs a timeout or a retry elsewhere), so a fast node that often fails ranks behind a slower
+// one that answers. Providers within a tenth of the best count as equals, and the load is spread
+// among them at random. Measurements live in memory: a new process starts from the prior and
+// learns again within a few calls.
 
 /** Weight of the newest sample in the moving averages. */
 const ALPHA = 0.2;
 /** What an unmeasured provider is assumed to be: fast enough to be tried, and reliable. */
 const PRIOR_MS = 50;
 const EQUAL_WITHIN = 1.1;
-const MIN_SUCCESS = 0.05;
+const FAILURE_COST_MS = 1000;
 
 interface Measure {
   latencyMs: number;
@@ -43,7 +44,7 @@ export class ProviderStats {
 
   score(node: string): ProviderScore {
     const m = this.#by.get(node) ?? { latencyMs: PRIOR_MS, success: 1, calls: 0 };
-    return { node, ...m, expectedMs: m.latencyMs / Math.max(m.success, MIN_SUCCESS) };
+    return { node, ...m, expectedMs: m.latencyMs + (1 - m.success) * FAILURE_COST_MS };
   }
 
   /** `nodes` in the order to try them: the best first, equals shuffled by `random`. */

@@ -109,6 +109,9 @@ describe("relayed calls A → B and A → C", () => {
     expect(structured.structuredContent).toMatchObject({ temperature: expect.any(Number) });
     expect(relayMeta(structured)).toMatchObject({ provider: c.nodeId });
 
+    // call_tool takes the global id.
+    const byId = await client.callTool({ name: "call_tool", arguments: { id: `${b.nodeId}/everything/get-sum`, arguments: { a: 1, b: 2 } } });
+    expect(text(byId)).toContain("3");
     const echo = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "over the hop" } });
     expect(text(echo)).toBe("Echo: over the hop");
     const id = relayMeta(echo).record!;
@@ -154,24 +157,25 @@ describe("progress, cancellation and pricing by time", () => {
 });
 
 /** A call to B sealed by the test as A, from A's seed: what an attacker who recorded A's traffic could resend. */
-async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, number> } = {}) {
+async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, number>; tool?: string; args?: Record<string, number>; timeoutMs?: number } = {}) {
   const p = await primitives();
   const signing = await signingKeyFromSeed(p, parseSeed(seedA));
   const signer: LedgerSigner = { nodeId: a.nodeId, sign: (m, ctx) => signing.signer.sign(m, ctx) };
   const card = (await (await fetch(`${b.url}/.well-known/mcpfed`)).json()) as Card;
   const { tools } = await client.listTools();
-  const sum = tools.find((t) => t.name === "bravo_everything_get-sum")!;
-  const args = { a: 1, b: 1 };
+  const tool = o.tool ?? "get-sum";
+  const listed = tools.find((t) => t.name === `bravo_everything_${tool}`)!;
+  const args = o.args ?? { a: 1, b: 1 };
   const intent =
     o.reuse ??
     (await signIntent(signer, {
       provider: b.nodeId,
-      tool: { id: `${b.nodeId}/everything/get-sum`, fingerprint: sum._meta!["mcpfed/fingerprint"] as string },
-      params: { name: "get-sum", arguments: args },
-      price: { model: "free" },
+      tool: { id: `${b.nodeId}/everything/${tool}`, fingerprint: listed._meta!["mcpfed/fingerprint"] as string },
+      params: { name: tool, arguments: args },
+      price: listed._meta!["mcpfed/pricing"] as never,
       requestedAt: Date.now(),
     }));
-  const request = { type: "call", key: "everything/get-sum", arguments: o.sendArgs ?? args, intent, timeoutMs: 10_000, progress: false, countersigned: [] };
+  const request = { type: "call", key: `everything/${tool}`, arguments: o.sendArgs ?? args, intent, timeoutMs: o.timeoutMs ?? 10_000, progress: false, countersigned: [] };
   const sealed = await seal({
     primitives: p,
     signer: signing.signer,
@@ -210,6 +214,12 @@ describe("forged and replayed inputs", () => {
     const again = await sealedCallAsA({ reuse: first.intent });
     expect(await again.answer(await again.post())).toMatchObject({ ok: false, error: { code: "intent_refused", message: expect.stringContaining("already used") } });
     expect((await ledgerOf(b)).filter((r) => r.id === id)).toHaveLength(1);
+  });
+
+  it("holds the upstream call to the timeout the consumer asked for", async () => {
+    const call = await sealedCallAsA({ tool: "trigger-long-running-operation", args: { duration: 3, steps: 1 }, timeoutMs: 300 });
+    // The operation takes 3 s and B's own limit is a minute: only the asked-for 300 ms can time it out.
+    expect(await call.answer(await call.post())).toMatchObject({ ok: false, error: { code: "upstream_timeout" } });
   });
 
   it("refuses an intent signed for other arguments than the call carries", async () => {
