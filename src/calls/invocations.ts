@@ -3,6 +3,7 @@
 // the hot path even when deferred.
 import { desc } from "drizzle-orm";
 import { log } from "../log.ts";
+import type { Caller, Services } from "../services.ts";
 import { chunks, type Database } from "../store/database.ts";
 import { invocations } from "../store/schema.ts";
 
@@ -44,4 +45,49 @@ export class InvocationLog {
 
 export function recentInvocations(db: Database, limit: number) {
   return db.select().from(invocations).orderBy(desc(invocations.id)).limit(limit);
+}
+
+export interface FinishedCall {
+  at: number;
+  toolId: string;
+  calledAs: string;
+  /** The upstream that ran it, or `peer:<node id>` for a relayed call. */
+  upstream: string;
+  durationMs: number;
+  outcome: Outcome;
+  error: string | null;
+  arguments: Record<string, unknown> | undefined;
+  /** Why policy let it through. */
+  authorization: string;
+  /** More for the audit entry (a relayed call's provider and record). */
+  details?: Record<string, unknown>;
+}
+
+/** One row in the invocation log and one audit entry per call, arguments only if the operator opted in. */
+export function recordCall(s: Services, caller: Caller, c: FinishedCall): void {
+  const args = s.config.logArguments ? { arguments: c.arguments ?? null } : {};
+  s.invocations.append(
+    {
+      at: c.at,
+      caller: caller.id,
+      toolId: c.toolId,
+      toolName: c.calledAs,
+      upstream: c.upstream,
+      durationMs: c.durationMs,
+      outcome: c.outcome,
+      error: c.error,
+      arguments: s.config.logArguments ? (c.arguments ?? null) : null,
+    },
+    caller.defer,
+  );
+  caller.defer(
+    s.access.audit.append({
+      actor: caller.id,
+      action: "tool.call",
+      target: c.toolId,
+      decision: "allow",
+      reason: c.authorization,
+      details: { calledAs: c.calledAs, ...c.details, outcome: c.outcome, durationMs: c.durationMs, ...(c.error ? { error: c.error } : {}), ...args },
+    }),
+  );
 }

@@ -6,7 +6,7 @@ import type { Callable } from "../catalog/repository.ts";
 import type { Caller, Services } from "../services.ts";
 import { markUnavailable, targetOf } from "../upstreams/repository.ts";
 import { upstreamFailure } from "./errors.ts";
-import type { Outcome } from "./invocations.ts";
+import { recordCall, type Outcome } from "./invocations.ts";
 
 export interface ToolCall {
   tool: Callable;
@@ -54,36 +54,16 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
     throw failure.error;
   } finally {
     done();
-    const durationMs = Math.round(performance.now() - started);
-    s.invocations.append(
-      {
-        at,
-        caller: caller.id,
-        toolId: tool.globalId,
-        toolName: call.calledAs,
-        upstream: tool.upstream,
-        durationMs,
-        outcome,
-        error,
-        arguments: s.config.logArguments ? (call.arguments ?? null) : null,
-      },
-      caller.defer,
-    );
-    caller.defer(
-      s.access.audit.append({
-        actor: caller.id,
-        action: "tool.call",
-        target: tool.globalId,
-        decision: "allow",
-        reason: call.authorization,
-        details: {
-          calledAs: call.calledAs,
-          outcome,
-          durationMs,
-          ...(error ? { error } : {}),
-          ...(s.config.logArguments ? { arguments: call.arguments ?? null } : {}),
-        },
-      }),
-    );
+    recordCall(s, caller, {
+      at,
+      toolId: tool.globalId,
+      calledAs: call.calledAs,
+      upstream: tool.upstream,
+      durationMs: Math.round(performance.now() - started),
+      outcome,
+      error,
+      arguments: call.arguments,
+      authorization: call.authorization,
+    });
   }
 }

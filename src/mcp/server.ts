@@ -211,6 +211,7 @@ export function buildServer(s: Services, caller: Caller): Server {
       progressToken === undefined
         ? undefined
         : (p: Progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken } }).catch(() => {});
+    const call = { arguments: args, calledAs: target, requestId: extra.requestId, signal: extra.signal, onprogress };
     if (!found) {
       // Only a tool this caller may see is relayed; any other stays unknown.
       const { federated } = await catalogTools(s, false);
@@ -218,16 +219,7 @@ export function buildServer(s: Services, caller: Caller): Server {
       const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) {
         const admitted = await admitCall(s, caller, shared, req.params._meta);
-        return relayToolCall(s, caller, {
-          tool: shared,
-          catalog: callable,
-          arguments: args,
-          calledAs: target,
-          authorization: admitted.reason,
-          requestId: extra.requestId,
-          signal: extra.signal,
-          onprogress,
-        }).finally(() => caller.defer(admitted.release()));
+        return relayToolCall(s, caller, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
       }
       s.invocations.append(
         { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: "unknown_tool", error: "unknown tool" },
@@ -236,15 +228,7 @@ export function buildServer(s: Services, caller: Caller): Server {
       throw unknownTool(target);
     }
     const admitted = await admitCall(s, caller, found, req.params._meta);
-    return proxyToolCall(s, caller, {
-      tool: found,
-      arguments: args,
-      calledAs: target,
-      authorization: admitted.reason,
-      requestId: extra.requestId,
-      signal: extra.signal,
-      onprogress,
-    }).finally(() => caller.defer(admitted.release()));
+    return proxyToolCall(s, caller, { ...call, tool: found, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
   }));
 
   server.setRequestHandler(ListResourcesRequestSchema, hideInternalErrors(async () => {

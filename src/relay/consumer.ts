@@ -5,7 +5,7 @@
 // has a record both sides signed.
 import { ErrorCode, McpError, type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { FedErrorCode } from "../calls/errors.ts";
-import type { Outcome } from "../calls/invocations.ts";
+import { recordCall, type Outcome } from "../calls/invocations.ts";
 import type { ListedFederatedTool } from "../catalog/federated-view.ts";
 import { redact } from "../guards/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../ledger/pricing.ts";
@@ -79,39 +79,18 @@ export async function relayToolCall(s: Services, caller: Caller, call: RelayedCa
     throw err;
   } finally {
     done();
-    const durationMs = Math.round(performance.now() - started);
-    s.invocations.append(
-      {
-        at,
-        caller: caller.id,
-        toolId: call.tool.globalId,
-        toolName: call.calledAs,
-        upstream: `peer:${provider}`,
-        durationMs,
-        outcome,
-        error,
-        arguments: s.config.logArguments ? (call.arguments ?? null) : null,
-      },
-      caller.defer,
-    );
-    caller.defer(
-      s.access.audit.append({
-        actor: caller.id,
-        action: "tool.call",
-        target: call.tool.globalId,
-        decision: "allow",
-        reason: call.authorization,
-        details: {
-          calledAs: call.calledAs,
-          provider,
-          outcome,
-          durationMs,
-          ...(recordId ? { record: recordId } : {}),
-          ...(error ? { error } : {}),
-          ...(s.config.logArguments ? { arguments: call.arguments ?? null } : {}),
-        },
-      }),
-    );
+    recordCall(s, caller, {
+      at,
+      toolId: call.tool.globalId,
+      calledAs: call.calledAs,
+      upstream: `peer:${provider}`,
+      durationMs: Math.round(performance.now() - started),
+      outcome,
+      error,
+      arguments: call.arguments,
+      authorization: call.authorization,
+      details: { provider, ...(recordId ? { record: recordId } : {}) },
+    });
   }
 }
 

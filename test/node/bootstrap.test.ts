@@ -1,21 +1,14 @@
 // BOOTSTRAP_PEERS between real node processes: the tick peers with the listed nodes that are not
 // peers yet, and a node it cannot reach only shows as a failure in the tick's report.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startNode, type NodeProc } from "../support/processes.ts";
+import { freePort, json, loopbackNode, type NodeProc, startNode } from "../support/processes.ts";
 
 interface TickReport {
   bootstrap: { url: string; ok: boolean; id?: string; error?: string }[];
 }
 
-async function loopbackNode(name: string, env: Record<string, string> = {}): Promise<NodeProc> {
-  const port = await freePort();
-  return startNode({ port, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, ...env } });
-}
+const envNode = (name: string, env: Record<string, string> = {}) => loopbackNode(name, { env });
 
-const json = async <T>(res: Response): Promise<T> => {
-  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-};
 const peersOf = async (n: NodeProc) => (await json<{ peers: { id: string; state: string }[] }>(await n.admin("GET", "/peers"))).peers;
 
 let a: NodeProc;
@@ -24,7 +17,7 @@ let b: NodeProc;
 let nowhere: string;
 
 beforeAll(async () => {
-  a = await loopbackNode("alpha", { PEER_POLICY: "open" });
+  a = await envNode("alpha", { PEER_POLICY: "open" });
   nowhere = `http://127.0.0.1:${await freePort()}`;
   // B's own URL in the list is skipped: every node may be given the same list.
   const port = await freePort();
@@ -53,6 +46,6 @@ describe("bootstrap peers", () => {
 
 describe("BOOTSTRAP_PEERS", () => {
   it("refuses a value that is not a list of http(s) URLs", async () => {
-    await expect(loopbackNode("bad", { BOOTSTRAP_PEERS: "ftp://example.com" })).rejects.toThrow(/BOOTSTRAP_PEERS/);
+    await expect(envNode("bad", { BOOTSTRAP_PEERS: "ftp://example.com" })).rejects.toThrow(/BOOTSTRAP_PEERS/);
   });
 });

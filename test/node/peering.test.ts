@@ -11,7 +11,7 @@ import { signingKeyFromSeed } from "../../src/identity/keys.ts";
 import { noble, primitives } from "../../src/identity/primitives.ts";
 import { newSeed, parseSeed } from "../../src/identity/seed.ts";
 import { cli } from "../support/cli.ts";
-import { freePort, startNode, TOOLS, type NodeProc } from "../support/processes.ts";
+import { freePort, json, loopbackNode, type NodeProc, startNode, TOOLS } from "../support/processes.ts";
 
 interface PeerView {
   id: string;
@@ -22,10 +22,7 @@ interface PeerView {
   features: string[];
 }
 
-async function loopbackNode(name: string, env: Record<string, string> = {}, node?: string): Promise<NodeProc> {
-  const port = await freePort();
-  return startNode({ port, node, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, ...env } });
-}
+const envNode = (name: string, env: Record<string, string> = {}, node?: string) => loopbackNode(name, { env, ...(node ? { node } : {}) });
 
 const body = async <T>(res: Response): Promise<T> => (await res.json()) as T;
 const idOf = async (n: NodeProc) => (await body<{ id: string }>(await n.admin("GET", "/identity"))).id;
@@ -43,10 +40,10 @@ describe("peering between node processes", () => {
   beforeAll(async () => {
     const aId = (await signingKeyFromSeed(await primitives(), parseSeed(seedA))).nodeId;
     [a, open, approve, allow] = await Promise.all([
-      loopbackNode("a", { NODE_SEED: seedA }),
-      loopbackNode("open", { PEER_POLICY: "open" }, join(TOOLS, "node")),
-      loopbackNode("approve", { PEER_POLICY: "approve" }),
-      loopbackNode("allow", { PEER_POLICY: "allowlist", PEER_ALLOWLIST: aId }),
+      envNode("a", { NODE_SEED: seedA }),
+      envNode("open", { PEER_POLICY: "open" }, join(TOOLS, "node")),
+      envNode("approve", { PEER_POLICY: "approve" }),
+      envNode("allow", { PEER_POLICY: "allowlist", PEER_ALLOWLIST: aId }),
     ]);
     ids = { a: await idOf(a), open: await idOf(open), approve: await idOf(approve), allow: await idOf(allow) };
     expect(ids.a).toBe(aId);

@@ -3,17 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, json, loopbackNode, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
 
-async function loopbackNode(name: string): Promise<NodeProc> {
-  const port = await freePort();
-  return startNode({ port, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open" } });
-}
+const openNode = (name: string) => loopbackNode(name, { env: { PEER_POLICY: "open" } });
 
-const json = async <T>(res: Response): Promise<T> => {
-  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-};
 
 let everything: Upstream;
 let a: NodeProc;
@@ -21,7 +14,7 @@ let b: NodeProc;
 
 beforeAll(async () => {
   everything = await startEverything();
-  [a, b] = await Promise.all([loopbackNode("alpha"), loopbackNode("bravo")]);
+  [a, b] = await Promise.all([openNode("alpha"), openNode("bravo")]);
   expect((await a.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await a.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers", version: "1.0.0" }));

@@ -3,17 +3,10 @@
 // add A by the URL it learned.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
-import { eventually, freePort, startNode, type NodeProc } from "../support/processes.ts";
+import { eventually, json, loopbackNode, type NodeProc, startNode } from "../support/processes.ts";
 
-async function loopbackNode(name: string, env: Record<string, string> = {}): Promise<NodeProc> {
-  const port = await freePort();
-  return startNode({ port, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", ...env } });
-}
+const openNode = (name: string, env: Record<string, string> = {}) => loopbackNode(name, { env: { PEER_POLICY: "open", ...env } });
 
-const json = async <T>(res: Response): Promise<T> => {
-  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-};
 interface NodeView {
   id: string;
   name: string;
@@ -31,7 +24,7 @@ let b: NodeProc;
 let c: NodeProc;
 
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([loopbackNode("alpha", { PUBLIC_NODE: "true" }), loopbackNode("bravo"), loopbackNode("charlie")]);
+  [a, b, c] = await Promise.all([openNode("alpha", { PUBLIC_NODE: "true" }), openNode("bravo"), openNode("charlie")]);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await b.admin("POST", "/peers", { url: c.url }));
 }, 60_000);

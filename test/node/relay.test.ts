@@ -22,7 +22,7 @@ import { canonicalRecord } from "../../src/ledger/record.ts";
 import { openDatabaseFile, type TestDatabase } from "../support/libsql.ts";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
 
 interface Row {
   id: string;
@@ -35,15 +35,8 @@ interface Row {
   unit: string | null;
 }
 
-async function loopbackNode(name: string, opts: { port?: number; dataDir?: string; env?: Record<string, string> } = {}): Promise<NodeProc> {
-  const port = opts.port ?? (await freePort());
-  return startNode({ port, dataDir: opts.dataDir, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", ...opts.env } });
-}
+const openNode = (name: string, opts: NodeOptions = {}) => loopbackNode(name, { ...opts, env: { PEER_POLICY: "open", ...opts.env } });
 
-const json = async <T>(res: Response): Promise<T> => {
-  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-};
 const share = async (n: NodeProc, tool: string, extra: Record<string, unknown> = {}) => json(await n.admin("POST", "/shares", { tool, visibility: "peers", ...extra }));
 const tick = async (...nodes: NodeProc[]) => {
   for (const n of nodes) await json(await n.admin("POST", "/tick"));
@@ -75,9 +68,9 @@ let client: Client;
 beforeAll(async () => {
   [upB, upC] = await Promise.all([startEverything(), startEverything()]);
   [a, b, c] = await Promise.all([
-    loopbackNode("alpha", { env: { NODE_SEED: seedA } }),
-    loopbackNode("bravo", { env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } }),
-    loopbackNode("charlie", { env: { NODE_SEED: seedC } }),
+    openNode("alpha", { env: { NODE_SEED: seedA } }),
+    openNode("bravo", { env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } }),
+    openNode("charlie", { env: { NODE_SEED: seedC } }),
   ]);
   for (const [n, up] of [[b, upB], [c, upC]] as const) {
     expect((await n.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
@@ -156,12 +149,32 @@ describe("progress, cancellation and pricing by time", () => {
   });
 });
 
-/** A call to B sealed by the test as A, from A's seed: what an attacker who recorded A's traffic could resend. */
-async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, number>; tool?: string; args?: Record<string, number>; timeoutMs?: number } = {}) {
+/** A request to B's federation route `name`, sealed by the test as A from A's seed. */
+async function sealAsA(name: string, payload: unknown) {
   const p = await primitives();
   const signing = await signingKeyFromSeed(p, parseSeed(seedA));
-  const signer: LedgerSigner = { nodeId: a.nodeId, sign: (m, ctx) => signing.signer.sign(m, ctx) };
   const card = (await (await fetch(`${b.url}/.well-known/mcpfed`)).json()) as Card;
+  const path = `/federation/v1/${name}`;
+  const sealed = await seal({
+    primitives: p,
+    signer: signing.signer,
+    from: a.nodeId,
+    to: b.nodeId,
+    recipientKey: card.keys.kem[0]!,
+    version: "mcpfed/1",
+    method: "POST",
+    path,
+    plaintext: new TextEncoder().encode(JSON.stringify(payload)),
+    now: Math.floor(Date.now() / 1000),
+  });
+  const post = () => fetch(`${b.url}${path}`, { method: "POST", headers: { "content-type": ENVELOPE_CONTENT_TYPE }, body: sealed.bytes as BodyInit });
+  return { sealed, post };
+}
+
+/** A call to B sealed by the test as A: what an attacker who recorded A's traffic could resend. */
+async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, number>; tool?: string; args?: Record<string, number>; timeoutMs?: number } = {}) {
+  const signing = await signingKeyFromSeed(await primitives(), parseSeed(seedA));
+  const signer: LedgerSigner = { nodeId: a.nodeId, sign: (m, ctx) => signing.signer.sign(m, ctx) };
   const { tools } = await client.listTools();
   const tool = o.tool ?? "get-sum";
   const listed = tools.find((t) => t.name === `bravo_everything_${tool}`)!;
@@ -176,19 +189,7 @@ async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, num
       requestedAt: Date.now(),
     }));
   const request = { type: "call", key: `everything/${tool}`, arguments: o.sendArgs ?? args, intent, timeoutMs: o.timeoutMs ?? 10_000, progress: false, countersigned: [] };
-  const sealed = await seal({
-    primitives: p,
-    signer: signing.signer,
-    from: a.nodeId,
-    to: b.nodeId,
-    recipientKey: card.keys.kem[0]!,
-    version: "mcpfed/1",
-    method: "POST",
-    path: "/federation/v1/call",
-    plaintext: new TextEncoder().encode(JSON.stringify(request)),
-    now: Math.floor(Date.now() / 1000),
-  });
-  const post = () => fetch(`${b.url}/federation/v1/call`, { method: "POST", headers: { "content-type": ENVELOPE_CONTENT_TYPE }, body: sealed.bytes as BodyInit });
+  const { sealed, post } = await sealAsA("call", request);
   const answer = async (res: Response) => {
     for await (const frame of readFrames(res.body!)) {
       const f = callFrame.parse(JSON.parse(new TextDecoder().decode(await sealed.openResponse(frame))));
@@ -244,21 +245,8 @@ describe("forged and replayed inputs", () => {
     const wrongSigner: LedgerRecord = { ...pending, sigs: { ...pending.sigs, receipt: toBase64url(await cSigning.signer.sign(receiptBytes(pending), RECEIPT_CONTEXT)) } };
     const forged = [altered, wrongSigner].map((r) => ({ ...r, sigs: { ...r.sigs, countersign: pending.sigs.intent } }));
     const push = async (records: unknown[]) => {
-      const card = (await (await fetch(`${b.url}/.well-known/mcpfed`)).json()) as Card;
-      const signing = await signingKeyFromSeed(p, parseSeed(seedA));
-      const sealed = await seal({
-        primitives: p,
-        signer: signing.signer,
-        from: a.nodeId,
-        to: b.nodeId,
-        recipientKey: card.keys.kem[0]!,
-        version: "mcpfed/1",
-        method: "POST",
-        path: "/federation/v1/countersigned",
-        plaintext: new TextEncoder().encode(JSON.stringify({ type: "countersigned", records })),
-        now: Math.floor(Date.now() / 1000),
-      });
-      const res = await fetch(`${b.url}/federation/v1/countersigned`, { method: "POST", headers: { "content-type": ENVELOPE_CONTENT_TYPE }, body: sealed.bytes as BodyInit });
+      const { sealed, post } = await sealAsA("countersigned", { type: "countersigned", records });
+      const res = await post();
       const answer = JSON.parse(new TextDecoder().decode(await sealed.openResponse(new Uint8Array(await res.arrayBuffer())))) as { ok: boolean; result: unknown };
       return countersignedAck.parse(answer.result);
     };
@@ -398,7 +386,7 @@ describe("failures", () => {
     await expect(call).rejects.toMatchObject({ message: expect.stringMatching(/bravo: the answer broke off/) });
     expect((await ledgerOf(a)).map((r) => r.id)).toEqual(before.map((r) => r.id));
     expect((await ledgerOf(b)).some((r) => JSON.parse(r.record).intent.tool.id.endsWith("/trigger-long-running-operation") && r.status !== "confirmed")).toBe(false);
-    b = await loopbackNode("bravo", { port: b.port, dataDir: b.dataDir, env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } });
+    b = await openNode("bravo", { port: b.port, dataDir: b.dataDir, env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } });
   });
 
   it("fails over to C, which offers the same fingerprint, while B is down", async () => {
@@ -419,7 +407,7 @@ describe("failures", () => {
     const rowsA = await ledgerOf(a);
     const waiting = (await ledgerOf(b)).filter((r) => r.status === "pending" && r.peer === a.nodeId);
     expect(waiting.length).toBeGreaterThan(0);
-    b = await loopbackNode("bravo", { port: b.port, dataDir: b.dataDir, env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } });
+    b = await openNode("bravo", { port: b.port, dataDir: b.dataDir, env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } });
     // A pushes what it holds in its outbox; B asks for the rest (the test's own calls as A, which A never saw).
     await tick(a, b);
     const rowsB = await ledgerOf(b);

@@ -14,7 +14,7 @@ import { signEntry } from "../../src/registry/signing.ts";
 import { unsignedFor } from "../support/entries.ts";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
 
 interface EntryView {
   origin: string;
@@ -23,15 +23,8 @@ interface EntryView {
   tombstone: boolean;
 }
 
-async function loopbackNode(name: string, opts: { port?: number; dataDir?: string; env?: Record<string, string> } = {}): Promise<NodeProc> {
-  const port = opts.port ?? (await freePort());
-  return startNode({ port, dataDir: opts.dataDir, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", ...opts.env } });
-}
+const openNode = (name: string, opts: NodeOptions = {}) => loopbackNode(name, { ...opts, env: { PEER_POLICY: "open", ...opts.env } });
 
-const json = async <T>(res: Response): Promise<T> => {
-  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-};
 const registryOf = async (n: NodeProc) => (await json<{ entries: EntryView[] }>(await n.admin("GET", "/registry"))).entries;
 const live = async (n: NodeProc, origin: string) =>
   (await registryOf(n)).filter((e) => e.origin === origin && !e.tombstone).map((e) => `${e.key} ${e.visibility}`).sort();
@@ -49,7 +42,7 @@ let c: NodeProc;
 
 beforeAll(async () => {
   everything = await startEverything();
-  [a, b, c] = await Promise.all([loopbackNode("alpha", { env: { NODE_SEED: seedA } }), loopbackNode("bravo"), loopbackNode("charlie")]);
+  [a, b, c] = await Promise.all([openNode("alpha", { env: { NODE_SEED: seedA } }), openNode("bravo"), openNode("charlie")]);
   expect((await a.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await b.admin("POST", "/peers", { url: c.url }));
@@ -176,7 +169,7 @@ describe("what gossip refuses, and how it heals", () => {
   it("converges after B was down while A shared: B restarts on its data, ticks catch up", async () => {
     await b.stop();
     await share(a, "everything_get-env", "public");
-    b = await loopbackNode("bravo", { port: b.port, dataDir: b.dataDir });
+    b = await openNode("bravo", { port: b.port, dataDir: b.dataDir });
     await eventually(async () => {
       await tick(a, b, c);
       expect(await live(c, a.nodeId)).toEqual(["everything/get-env public"]);

@@ -3,7 +3,7 @@
 // with another runtime's crypto; ticks (POST /admin/tick) stand in for the schedulers.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { connect } from "../support/mcp.ts";
-import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, freePort, json, type NodeProc, startEverything, startNode, type Upstream } from "../support/processes.ts";
 import { startDenoNode, startWorkerd } from "../support/runtimes.ts";
 
 interface EntryView {
@@ -18,10 +18,6 @@ let a: NodeProc;
 let b: NodeProc;
 let c: NodeProc;
 
-const json = async <T>(res: Response): Promise<T> => {
-  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-};
 const live = async (n: NodeProc) =>
   (await json<{ entries: EntryView[] }>(await n.admin("GET", "/registry"))).entries
     .filter((e) => e.origin === a.nodeId && !e.tombstone)

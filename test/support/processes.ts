@@ -133,6 +133,18 @@ export async function startNode(opts: NodeOptions = {}): Promise<NodeProc> {
   return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: env.ADMIN_TOKEN, admin: adminClient(url, env.ADMIN_TOKEN) };
 }
 
+/** A node that peers reach on loopback: PUBLIC_URL is its own address. */
+export async function loopbackNode(name: string, opts: NodeOptions = {}): Promise<NodeProc> {
+  const port = opts.port ?? (await freePort());
+  return startNode({ ...opts, port, env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, ...opts.env } });
+}
+
+/** The JSON body of a successful response; a failure throws with the status and body. */
+export async function json<T>(res: Response): Promise<T> {
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
 export function adminTokenIn(dataDir: string): string {
   return readFileSync(join(dataDir, "admin-token"), "utf8").trim();
 }
