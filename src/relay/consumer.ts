@@ -3,7 +3,8 @@
 // fingerprint, then to the next while none could have run it. The answer's receipt is checked
 // and countersigned before the result is handed on, so every result a client gets from a peer
 // has a record both sides signed.
-import { ErrorCode, McpError, type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
+import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { ToolCall } from "../calls/proxy.ts";
 import { FedErrorCode } from "../calls/errors.ts";
 import { recordCall, type Outcome } from "../calls/invocations.ts";
 import type { ListedFederatedTool } from "../catalog/federated-view.ts";
@@ -19,16 +20,11 @@ import { heldGrant } from "./subscriptions.ts";
 import { RelayError, sendCall } from "./client.ts";
 import type { CallError, CallRequest } from "./messages.ts";
 
-export interface RelayedCall {
+/** A local call's description, for a peer's tool. */
+export interface RelayedCall extends Omit<ToolCall, "tool" | "timeoutMs"> {
   tool: ListedFederatedTool;
   /** Every tool of the catalog the caller may call: other origins of the same fingerprint are the failover. */
   catalog: readonly ListedFederatedTool[];
-  arguments: Record<string, unknown> | undefined;
-  calledAs: string;
-  requestId: string | number;
-  signal: AbortSignal;
-  onprogress?: ((p: Progress) => void) | undefined;
-  authorization: string;
 }
 
 /** What `_meta` "mcpfed/relay" tells the client about a peer's answer. */
