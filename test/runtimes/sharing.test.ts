@@ -112,3 +112,18 @@ test("Deno calls a tool on workerd, which streams progress and the sealed answer
     await client.close();
   }
 }, 60_000);
+
+test("workerd calls a tool on Deno", async () => {
+  expect((await b.admin("POST", "/upstreams", { name: "mid", kind: "http", url: everything.url })).status).toBe(201);
+  await json(await b.admin("POST", "/shares", { tool: "mid_get-sum", visibility: "peers", pricing: { model: "per_call", amount: 3, unit: "credit" } }));
+  const client = await connect(c.mcpUrl);
+  try {
+    const find = async () => (await client.listTools()).tools.find((t) => t._meta?.["mcpfed/id"] === `${b.nodeId}/mid/get-sum`);
+    await eventually(async () => expect(await find()).toBeDefined(), 15_000);
+    const sum = await client.callTool({ name: (await find())!.name, arguments: { a: 40, b: 2 } });
+    expect(JSON.stringify(sum.content)).toContain("42");
+    expect(sum._meta?.["mcpfed/relay"]).toMatchObject({ provider: b.nodeId, record: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  } finally {
+    await client.close();
+  }
+}, 60_000);
