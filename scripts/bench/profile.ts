@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { closedLoop, echo, fmt, intEnv, sleep, table } from "./lib.ts";
 import { startRig } from "./proxy.ts";
 
-export interface ProfileNode {
+interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
