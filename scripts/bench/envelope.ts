@@ -5,13 +5,14 @@
 //   npm run bench:envelope            all runs below, printed as markdown
 //   ... -- run <native|noble|runtime>  one path in this process, as JSON
 //   ... -- cold <native|noble|runtime> one cold start in this process, as JSON
+//   ... -- pair <native|noble|runtime> [n] [rounds]  seal + open only, as JSON (for relay.ts)
 //
 // The native path needs Node >= 24.7 (tools/node_modules/.bin/node); the orchestrator runs it there.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const NODE24 = join(ROOT, "tools/node_modules/.bin/node");
@@ -51,7 +52,8 @@ async function perOp(n: number, f: () => Promise<unknown>): Promise<number> {
   return (performance.now() - t) / n;
 }
 
-async function run(path: PathName): Promise<RunResult> {
+/** Keys, a recipient and a 2 KiB payload for `path`, with one seal and one open ready to time. */
+async function setup(path: PathName) {
   const { primitives, noble, native, describe } = await import("../../src/identity/primitives.ts");
   const { keyId, signingKeyFromSeed } = await import("../../src/identity/keys.ts");
   const { xWing } = await import("../../src/identity/xwing.ts");
@@ -68,9 +70,6 @@ async function run(path: PathName): Promise<RunResult> {
   const schema = await import("../../src/store/schema.ts");
 
   const p = path === "native" ? native : path === "noble" ? noble : await primitives();
-  const slow = p.mlDsa65.impl === "noble";
-  // ML-DSA signing loops a random number of times: noble needs many samples for a steady mean.
-  const n = slow ? 200 : 400;
   const alice = await signingKeyFromSeed(p, new Uint8Array(32).fill(1));
   const bob = await signingKeyFromSeed(p, new Uint8Array(32).fill(2));
   const x = xWing(p);
@@ -84,7 +83,8 @@ async function run(path: PathName): Promise<RunResult> {
   const ids = new Set<string>();
   const memory: ReplayGuard = { seen: async (_s, j) => ids.has(j), record: async (_s, j) => !ids.has(j) && !!ids.add(j) };
   // The embedded store as a local node opens it (src/runtimes/local.ts).
-  const client = createClient({ url: `file:${join(mkdtempSync(join(tmpdir(), "mcpfed-bench-")), "bench.db")}` });
+  const dir = mkdtempSync(join(tmpdir(), "mcpfed-bench-"));
+  const client = createClient({ url: `file:${join(dir, "bench.db")}` });
   for (const pragma of ["journal_mode = WAL", "busy_timeout = 5000", "synchronous = NORMAL"]) await client.execute(`PRAGMA ${pragma}`);
   const db = drizzle(client, { schema }) as Database;
   await migrate(db);
@@ -114,6 +114,17 @@ async function run(path: PathName): Promise<RunResult> {
       path: "/federation/v1/ping",
       maxBytes: 1 << 20,
     });
+  const close = () => {
+    client.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { p, describe, x, kem, payload, store, sealOne, openOne, close };
+}
+
+async function run(path: PathName): Promise<RunResult> {
+  const { p, describe, x, kem, payload, store, sealOne, openOne, close } = await setup(path);
+  // ML-DSA signing loops a random number of times: noble needs many samples for a steady mean.
+  const n = p.mlDsa65.impl === "noble" ? 200 : 400;
 
   // Raw primitives, each on its own: what a seal and an open cannot avoid.
   const dsa = await p.mlDsa65.fromSeed(new Uint8Array(32).fill(4));
@@ -162,6 +173,7 @@ async function run(path: PathName): Promise<RunResult> {
   const raw = Object.fromEntries(rawKeys.map((k) => [k, med(k)]));
   const sample = await sealOne();
   const headerLength = (sample.bytes[0]! << 8) | sample.bytes[1]!;
+  close();
   return {
     node: process.version,
     crypto: describe(p),
@@ -174,6 +186,24 @@ async function run(path: PathName): Promise<RunResult> {
     rawPair: rawKeys.reduce((sum, k) => sum + raw[k]!, 0),
     overhead: { envelope: sample.bytes.length - PAYLOAD, response: med("answer") - PAYLOAD, header: headerLength },
   };
+}
+
+/** Only seal + open (in-memory replay set), ms per pair: the median of `rounds` rounds of `n`. */
+async function pairOnly(path: PathName, n: number, rounds: number): Promise<{ node: string; crypto: string; pair: number }> {
+  const { p, describe, sealOne, openOne, close } = await setup(path);
+  for (let i = 0; i < 5; i++) await openOne((await sealOne()).bytes);
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) times.push(await perOp(n, async () => openOne((await sealOne()).bytes)));
+  close();
+  return { node: process.version, crypto: describe(p), pair: median(times) };
+}
+
+/**
+ * Seal + open cost in a fresh process of `node`, as a node on that runtime computes it (`runtime`
+ * picks what primitives() picks), for the relay benchmark to set against its latencies.
+ */
+export function sealOpenPairMs(node: string, n: number, rounds: number): { node: string; crypto: string; pair: number } {
+  return child(node, "pair", "runtime", [String(n), String(rounds)]);
 }
 
 /** A fresh process: module loading, the primitives probe, key expansion, then two seals. */
@@ -213,8 +243,8 @@ async function cold(path: PathName): Promise<ColdResult> {
   return { node: process.version, importMs: t1 - t0, probeMs: t2 - t1, keysMs: t3 - t2, firstSealMs: t4 - t3, secondSealMs: t5 - t4 };
 }
 
-function child<T>(node: string, mode: "run" | "cold", path: PathName): T {
-  const out = execFileSync(node, ["--import", "tsx", fileURLToPath(import.meta.url), mode, path], {
+function child<T>(node: string, mode: "run" | "cold" | "pair", path: PathName, extra: string[] = []): T {
+  const out = execFileSync(node, ["--import", "tsx", fileURLToPath(import.meta.url), mode, path, ...extra], {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, NODE_NO_WARNINGS: "1" },
@@ -252,9 +282,12 @@ function report(runs: [string, RunResult][], colds: [string, ColdResult][]): str
   return lines.join("\n");
 }
 
-const [mode, path] = process.argv.slice(2) as [string | undefined, PathName | undefined];
-if (mode === "run") console.log(JSON.stringify(await run(path ?? "runtime")));
+const [mode, path, ...rest] = process.argv.slice(2) as [string | undefined, PathName | undefined, ...string[]];
+if (import.meta.url !== pathToFileURL(process.argv[1] ?? "").href) {
+  // Imported (by relay.ts): nothing to run.
+} else if (mode === "run") console.log(JSON.stringify(await run(path ?? "runtime")));
 else if (mode === "cold") console.log(JSON.stringify(await cold(path ?? "runtime")));
+else if (mode === "pair") console.log(JSON.stringify(await pairOnly(path ?? "runtime", Number(rest[0] ?? 100), Number(rest[1] ?? 3))));
 else {
   const plan: [string, string, PathName][] = [
     ["native (Node 24)", NODE24, "native"],

@@ -2,10 +2,13 @@
 //
 //   npm run bench                       proxy overhead, catalog scale, Workers bundle (~3 min)
 //   npm run bench -- components profile where the node's time goes on the proxied path
+//   npm run bench -- relay              relayed calls through two nodes, noble and native (~6 min)
 //   npm run bench -- all                everything
 //
 // Knobs (environment): BENCH_ROUNDS, BENCH_CALLS_C1, BENCH_CALLS_C16, BENCH_WARMUP,
-// CATALOG_SIZES, SEARCH_CALLS, COMPONENT_OPS, PROFILE_CALLS, PROFILE_CONCURRENCY.
+// CATALOG_SIZES, SEARCH_CALLS, COMPONENT_OPS, PROFILE_CALLS, PROFILE_CONCURRENCY; for relay,
+// RELAY_PATHS, RELAY_ROUNDS, RELAY_CALLS_C1, RELAY_CALLS_C16, RELAY_WARMUP, RELAY_PROFILE_CALLS,
+// RELAY_PAIR_OPS, RELAY_KEEP_PROFILES.
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { ROOT } from "../../test/support/processes.ts";
@@ -15,6 +18,7 @@ import { runComponents } from "./components.ts";
 import { fmt, machine } from "./lib.ts";
 import { runProfile } from "./profile.ts";
 import { runProxyBench } from "./proxy.ts";
+import { runRelayBench } from "./relay.ts";
 
 const PARTS = {
   proxy: ["Proxy overhead", async () => (await runProxyBench()).markdown],
@@ -22,6 +26,7 @@ const PARTS = {
   bundle: ["Workers bundle size", async () => runBundleBench().markdown],
   components: ["Cost of each piece of a proxied call (in-process)", async () => (await runComponents()).markdown],
   profile: ["CPU profile of the node under proxied calls", async () => (await runProfile()).markdown],
+  relay: ["Relayed calls: direct, local, federated", async () => (await runRelayBench()).markdown],
 } as const;
 type Part = keyof typeof PARTS;
 

@@ -1,15 +1,25 @@
 // An mcpfed node process for the benchmarks: test/support/processes.ts's startNode, plus extra
-// node flags (--cpu-prof) and the per-process CPU time that /proc keeps.
-import { mkdtempSync, readFileSync } from "node:fs";
+// node flags (--cpu-prof), another Node binary, and the per-process and per-thread CPU time
+// that /proc keeps.
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ADMIN_TOKEN, freePort, nodeIdAt, ROOT, start, waitFor, type NodeProc } from "../../test/support/processes.ts";
 
-export async function startBenchNode(opts: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<NodeProc> {
-  const port = await freePort();
+export interface BenchNodeOptions {
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+  /** Another Node binary, e.g. Node 24 from tools/ for the native crypto path. */
+  node?: string;
+  /** Chosen in advance when the node must know its own URL (PUBLIC_URL). */
+  port?: number;
+}
+
+export async function startBenchNode(opts: BenchNodeOptions = {}): Promise<NodeProc> {
+  const port = opts.port ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), "mcpfed-bench-"));
   const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", ...opts.env };
-  const proc = start(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
+  const proc = start(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed node", proc);
   const admin = (method: string, path: string, body?: unknown) =>
@@ -28,4 +38,20 @@ export function cpuMsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
   return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** CPU time so far of each thread of a process, in ms, by thread id, with the thread's name. */
+export function threadCpuOf(pid: number): Map<number, { name: string; ms: number }> {
+  const out = new Map<number, { name: string; ms: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(Number(tid), { name, ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
 }

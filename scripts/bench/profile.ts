@@ -14,7 +14,7 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -23,7 +23,7 @@ interface CpuProfile {
 }
 
 /** The bucket a frame's own time goes to. Frames without a script (builtins) go to their caller's. */
-function bucketOf(url: string, fn: string): string | undefined {
+export function bucketOf(url: string, fn: string): string | undefined {
   if (fn === "(idle)") return "(idle)";
   if (fn === "(garbage collector)") return "GC";
   if (fn === "(program)") return "(program: native, unattributed)";
