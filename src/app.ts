@@ -18,6 +18,9 @@ import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
 import { loadIdentity } from "./identity/local.ts";
 import { Ledger } from "./ledger/ledger.ts";
+import { listedFederatedTools } from "./catalog/federated-view.ts";
+import { listTools } from "./catalog/repository.ts";
+import { CachedRead } from "./store/cached-read.ts";
 import { ResultCache } from "./relay/cache.ts";
 import { ProviderStats } from "./relay/choice.ts";
 import { Outbox } from "./relay/countersigns.ts";
@@ -55,6 +58,8 @@ export interface NodeApp {
 
 
 const LIST_CHANGED_DEBOUNCE_MS = 250;
+/** How long another process's change to peers or names may take to show in this one's listing. */
+const FEDERATED_LISTING_MS = 1000;
 
 /** Runs `make` on first call and shares its promise; a failure is retried on the next call. */
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -82,9 +87,13 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
   const streams = new ListChangedStreams();
   const verifier = cardKeys(own, cards);
+  const federatedTools = new CachedRead(async () => listedFederatedTools(services, new Set((await listTools(opts.db)).map((t) => t.shortName))), FEDERATED_LISTING_MS);
   const registry = new Registry({
     // Peers' tools come and go with the registry.
-    onChange: () => streams.notify(["tools"]),
+    onChange: () => {
+      federatedTools.invalidate();
+      streams.notify(["tools"]);
+    },
     signer: identitySigner(own),
     verifier,
     blockedOrigins: () => blockedPeerIds(opts.db),
@@ -105,6 +114,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     card,
     now: () => Math.floor(Date.now() / 1000),
     registry,
+    federatedTools,
     relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
     ledger: new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) }),
     // The transport reaches the services only when it sends, after they exist.

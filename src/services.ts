@@ -9,7 +9,9 @@ import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
 import type { Gossip } from "./gossip/gossip.ts";
+import type { ListedFederatedTool } from "./catalog/federated-view.ts";
 import type { Ledger } from "./ledger/ledger.ts";
+import type { CachedRead } from "./store/cached-read.ts";
 import type { ResultCache } from "./relay/cache.ts";
 import type { ProviderStats } from "./relay/choice.ts";
 import type { Outbox } from "./relay/countersigns.ts";
@@ -39,6 +41,12 @@ export interface Services {
   card: () => Promise<OwnCard>;
   /** Seconds since the epoch: the clock every signature and envelope time is checked against. */
   now: () => number;
+  /**
+   * Peers' tools as the catalog lists them, kept a second per process or isolate: a relayed call
+   * resolves its tool here instead of rebuilding the listing. Registry changes and the operator's
+   * changes invalidate it at once.
+   */
+  federatedTools: CachedRead<ListedFederatedTool[]>;
   /** The federated registry this node holds: its own shares and what peers sent. */
   registry: Registry;
   /** Spreads registry changes to peers. */

@@ -50,7 +50,7 @@ export function analyze(profile: CpuProfile) {
     ["SDK Server/Protocol.connect", (fn, url) => fn === "connect" && url.includes("sdk/dist/esm/shared/protocol.js")],
     ["SDK server transport handleRequest/handlePostRequest", (fn, url) => /handle(Post)?Request/.test(fn) && url.includes("webStandardStreamableHttp")],
     ["SDK Protocol._onrequest (dispatch)", (fn, url) => fn === "_onrequest" && url.includes("shared/protocol.js")],
-    ["findCallable (catalog lookup)", (fn, url) => fn === "findCallable"],
+    ["findCallable (catalog lookup)", (fn) => fn === "findCallable"],
     ["appendInvocation (invocation log insert)", (fn) => fn === "appendInvocation"],
     ["drizzle-orm (query building, mapping)", (_fn, url) => url.includes("node_modules/drizzle-orm/")],
     ["libSQL client + engine", (_fn, url) => url.includes("node_modules/@libsql/") || url.includes("node_modules/libsql/")],

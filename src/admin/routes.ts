@@ -59,6 +59,11 @@ function toolView(t: Awaited<ReturnType<typeof listTools>>[number]) {
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", adminAudit(s));
+  // Peers, aliases, pins, names: most operator changes reach the peers' tools as listed.
+  app.use("*", async (c, next) => {
+    await next();
+    if (c.req.method !== "GET") s.federatedTools.invalidate();
+  });
   app.use("*", bearerAuth({ token: s.config.adminToken }));
   app.use("*", bodyLimit({ maxSize: 256 * 1024, onError: (c) => fail(c, "invalid_request", "body too large") }));
 

@@ -3,6 +3,7 @@
 // both; a flaw found in the young ML-DSA still leaves Ed25519, and a quantum computer still
 // leaves ML-DSA.
 import { concat, utf8 } from "../bytes.ts";
+import { sha512 } from "@noble/hashes/sha2.js";
 import type { KeyHandle, Primitives } from "./primitives.ts";
 
 /** The protocol's name for this algorithm, in cards and envelope headers. */
@@ -16,11 +17,14 @@ export const COMPOSITE_SIGNATURE_BYTES = ML_DSA_SIG + 64;
 const PREFIX = utf8("CompositeAlgorithmSignatures2025");
 const LABEL = utf8("COMPSIG-MLDSA65-Ed25519-SHA512");
 
+const INLINE_DIGEST_BYTES = 16 * 1024;
+
 /** M' = Prefix || Label || len(ctx) || ctx || SHA-512(M): what both algorithms sign. */
 async function representative(message: Uint8Array, context: string): Promise<Uint8Array> {
   const ctx = utf8(context);
   if (ctx.length > 255) throw new RangeError("signature context longer than 255 bytes");
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-512", message as BufferSource));
+  // A WebCrypto job costs more than hashing a small message in JS; a large one is faster natively.
+  const digest = message.length <= INLINE_DIGEST_BYTES ? sha512(message) : new Uint8Array(await crypto.subtle.digest("SHA-512", message as BufferSource));
   return concat(PREFIX, LABEL, Uint8Array.of(ctx.length), ctx, digest);
 }
 

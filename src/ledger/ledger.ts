@@ -2,7 +2,7 @@
 // before it is stored. A record that fails verification is refused and flagged, and never touches
 // a held record or a balance; a validly signed record that contradicts a held one disputes it.
 import { canonicalJson } from "../registry/entry.ts";
-import { canonicalRecord, receivedText, record, withoutCountersign, type LedgerRecord } from "./record.ts";
+import { canonicalRecord, receivedText, record, withoutCountersign } from "./record.ts";
 import type { LedgerRepository, PutOutcome } from "./repository.ts";
 import { verifyCountersign, verifyRecord, type LedgerVerifier, type Verdict } from "./signing.ts";
 
@@ -33,10 +33,17 @@ export class Ledger {
    */
   async receive(input: unknown, source: string | null): Promise<ReceiveOutcome> {
     const parsed = record.safeParse(input);
-    const verdict =
-      parsed.success && (await this.#completes(parsed.data, source))
-        ? await verifyCountersign(this.o.verifier, parsed.data)
-        : await verifyRecord(this.o.verifier, input);
+    const held = parsed.success && source !== null ? await this.o.repository.get(parsed.data.intent.id) : undefined;
+    // What is held was verified when it was stored: a resend changes nothing, and a countersignature
+    // completing a held pending record is the one new signature to check.
+    if (held && parsed.success && held.peer === source && held.record === canonicalRecord(parsed.data)) return { outcome: "duplicate" };
+    const completes =
+      parsed.success &&
+      parsed.data.sigs.countersign !== undefined &&
+      held?.status === "pending" &&
+      held.peer === source &&
+      held.record === canonicalRecord(withoutCountersign(parsed.data));
+    const verdict = completes ? await verifyCountersign(this.o.verifier, parsed.data) : await verifyRecord(this.o.verifier, input);
     const id = parsed.success ? parsed.data.intent.id : null;
     const text = parsed.success ? canonicalJson(parsed.data) : receivedText(input);
     if ((verdict !== "valid" && verdict !== "pending") || !parsed.success) {
@@ -52,15 +59,5 @@ export class Ledger {
       return { outcome: "rejected", reason: "not_a_party" };
     }
     return { outcome: await this.o.repository.put(r, verdict === "valid" ? "confirmed" : "pending", source) };
-  }
-
-  /**
-   * Whether `r` is a pending record this node holds with `source`, plus a countersignature: every
-   * other part was verified (or signed) here when it was stored, so only the new signature is checked.
-   */
-  async #completes(r: LedgerRecord, source: string | null): Promise<boolean> {
-    if (source === null || r.sigs.countersign === undefined) return false;
-    const held = await this.o.repository.get(r.intent.id);
-    return held?.status === "pending" && held.peer === source && held.record === canonicalRecord(withoutCountersign(r));
   }
 }

@@ -24,14 +24,13 @@ import {
   listPrompts,
   listResources,
   listResourceTemplates,
-  listTools,
   listVisibleTools,
   searchTools,
   type CatalogTool,
 } from "../catalog/repository.ts";
 import { unknownTool, upstreamFailure } from "../calls/errors.ts";
 import { relayToolCall } from "../relay/consumer.ts";
-import { listedFederatedTools, matchFederated, type ListedFederatedTool } from "../catalog/federated-view.ts";
+import { matchFederated, type ListedFederatedTool } from "../catalog/federated-view.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
 import { getUpstream, targetOf } from "../upstreams/repository.ts";
 import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../grants/tools.ts";
@@ -94,7 +93,7 @@ function toMcpFederated(t: ListedFederatedTool): Tool {
 async function catalogTools(s: Services, pinnedOnly: boolean) {
   const local = await listVisibleTools(s.db, pinnedOnly);
   // In search mode only pinned tools are listed, and no federated tool is pinned.
-  const federated = pinnedOnly ? [] : await listedFederatedTools(s, new Set((await listTools(s.db)).map((t) => t.shortName)));
+  const federated = pinnedOnly ? [] : await s.federatedTools.get();
   return { local, federated };
 }
 

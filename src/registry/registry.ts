@@ -125,7 +125,7 @@ export class Registry {
       else reject({ reason: v, detail: v === "unknown_origin" ? "the origin's key is not known" : "the signature does not verify", origin: e.signed.origin, key: e.signed.key });
     });
     const fates = await this.store.put(valid, from);
-    const stored = valid.filter((e, i) => {
+    const stored = valid.filter((_e, i) => {
       count(fates[i]!);
       return fates[i] === "stored";
     });

@@ -4,8 +4,6 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { fail, readJson } from "../admin/respond.ts";
 import type { AppEnv } from "../app-env.ts";
-import { listedFederatedTools } from "../catalog/federated-view.ts";
-import { listTools } from "../catalog/repository.ts";
 import { PeerRequestError } from "../federation/client.ts";
 import type { Services } from "../services.ts";
 import { listSubscriptions, subscribe, SubscriptionError } from "./subscriptions.ts";
@@ -21,8 +19,7 @@ export function relayAdminRoutes(s: Services): Hono<AppEnv> {
   app.post("/subscriptions", async (c) => {
     const body = await readJson(c, subscribeInput);
     if (!body.ok) return body.res;
-    const taken = new Set((await listTools(s.db)).map((t) => t.shortName));
-    const tool = (await listedFederatedTools(s, taken)).find((t) => t.shortName === body.value.tool || t.id === body.value.tool);
+    const tool = (await s.federatedTools.get()).find((t) => t.shortName === body.value.tool || t.id === body.value.tool);
     if (!tool) return fail(c, "not_found", `no peer's tool named ${body.value.tool}`);
     try {
       return c.json({ subscription: await subscribe(s, tool) }, 201);

@@ -140,7 +140,7 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
     price,
     requestedAt: Date.now(),
   });
-  const countersigned = s.relay.outbox.peek(origin);
+  const countersigned = s.relay.outbox.take(origin);
   const request: CallRequest = {
     type: "call",
     key: tool.key,
@@ -149,7 +149,7 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
     ...(held ? { grant: held.grant } : {}),
     timeoutMs: s.config.callTimeoutMs,
     progress: call.onprogress !== undefined,
-    countersigned,
+    countersigned: countersigned.records,
     relayedFor: caller.id,
   };
 
@@ -158,6 +158,7 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
   try {
     answer = await sendCall(s, peer, request, { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress });
   } catch (err) {
+    s.relay.outbox.settle(origin, countersigned.ids, []);
     if (!(err instanceof RelayError)) throw err;
     if (err.failure === "cancelled") throw new McpError(FedErrorCode.Cancelled, "the request was cancelled", { type: "cancelled" });
     s.relay.stats.record(origin, false, performance.now() - started);
@@ -171,7 +172,7 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
     });
   }
   const elapsed = Math.ceil(performance.now() - started);
-  s.relay.outbox.ack(origin, answer.acked);
+  s.relay.outbox.settle(origin, countersigned.ids, answer.acked);
   if (!answer.ok) {
     s.relay.stats.record(origin, answer.error.code !== "upstream_unavailable", elapsed);
     if (TRY_ANOTHER.has(answer.error.code)) throw new NextProvider(answer.error.message);

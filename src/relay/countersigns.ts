@@ -9,24 +9,39 @@ import { log } from "../log.ts";
 import { countersignedAck, MAX_ASKED, MAX_COUNTERSIGNED, receiptsReply, type receiptsRequest } from "./messages.ts";
 import type { z } from "zod";
 
+/** Countersigned records on their way to their providers. A record one call carries is not handed to another until that call ends. */
 export class Outbox {
-  readonly #byPeer = new Map<string, Map<string, unknown>>();
+  readonly #byPeer = new Map<string, Map<string, { record: unknown; sending: boolean }>>();
 
   add(peer: string, id: string, record: unknown): void {
     let m = this.#byPeer.get(peer);
     if (!m) this.#byPeer.set(peer, (m = new Map()));
-    m.set(id, record);
+    m.set(id, { record, sending: false });
   }
 
-  /** Up to `max` records for `peer`; they stay until acknowledged. */
-  peek(peer: string, max = MAX_COUNTERSIGNED): unknown[] {
-    return [...(this.#byPeer.get(peer)?.values() ?? [])].slice(0, max);
+  /** Up to `max` records for `peer` that no other request carries; each stays until acknowledged or released. */
+  take(peer: string, max = MAX_COUNTERSIGNED): { ids: string[]; records: unknown[] } {
+    const ids: string[] = [];
+    const records: unknown[] = [];
+    for (const [id, item] of this.#byPeer.get(peer) ?? []) {
+      if (ids.length === max) break;
+      if (item.sending) continue;
+      item.sending = true;
+      ids.push(id);
+      records.push(item.record);
+    }
+    return { ids, records };
   }
 
-  ack(peer: string, ids: readonly string[]): void {
+  /** The request that carried `sent` ended: the acknowledged are done, the others wait for the next. */
+  settle(peer: string, sent: readonly string[], acked: readonly string[]): void {
     const m = this.#byPeer.get(peer);
     if (!m) return;
-    for (const id of ids) m.delete(id);
+    for (const id of acked) m.delete(id);
+    for (const id of sent) {
+      const item = m.get(id);
+      if (item) item.sending = false;
+    }
     if (m.size === 0) this.#byPeer.delete(peer);
   }
 
@@ -92,13 +107,15 @@ export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<
   for (const id of outbox.peers()) {
     const peer = await active(id);
     if (!peer) continue;
-    const records = outbox.peek(id);
+    const { ids, records } = outbox.take(id);
+    if (records.length === 0) continue;
     try {
       const reply = await callPeer(s, peer, "countersigned", { type: "countersigned", records }, countersignedAck);
-      outbox.ack(id, reply.acked);
+      outbox.settle(id, ids, reply.acked);
       report.pushed += records.length;
       report.acked += reply.acked.length;
     } catch (err) {
+      outbox.settle(id, ids, []);
       report.failures++;
       log.warn("ledger.push_failed", { peer: id, error: String(err) });
     }

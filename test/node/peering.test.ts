@@ -11,7 +11,7 @@ import { signingKeyFromSeed } from "../../src/identity/keys.ts";
 import { noble, primitives } from "../../src/identity/primitives.ts";
 import { newSeed, parseSeed } from "../../src/identity/seed.ts";
 import { cli } from "../support/cli.ts";
-import { freePort, json, loopbackNode, type NodeProc, startNode, TOOLS } from "../support/processes.ts";
+import { freePort, loopbackNode, type NodeProc, startNode, TOOLS } from "../support/processes.ts";
 
 interface PeerView {
   id: string;
