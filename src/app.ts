@@ -15,6 +15,9 @@ import type { Config } from "./config.ts";
 import { ReplayCache } from "./envelope/replay-cache.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
+import { ENVELOPE_TRANSFER_BATCH, ledgerEnvelopeTransport } from "./ledger/envelope-transport.ts";
+import { LedgerReconciler } from "./ledger/reconciliation.ts";
+import { DEFAULT_RECONCILE } from "./gossip/reconciliation.ts";
 import { Gossip } from "./gossip/gossip.ts";
 import { loadIdentity } from "./identity/local.ts";
 import { Ledger } from "./ledger/ledger.ts";
@@ -91,6 +94,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
     store: new EntryRepository(opts.db),
   });
+  const ledger = new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) });
   const services: Services = {
     config: opts.config,
     db: opts.db,
@@ -106,7 +110,8 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     now: () => Math.floor(Date.now() / 1000),
     registry,
     relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
-    ledger: new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) }),
+    ledger,
+    ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(() => services), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
     // The transport reaches the services only when it sends, after they exist.
     gossip: new Gossip({
       registry,

@@ -41,6 +41,8 @@ export class LedgerReconciler implements LedgerHandlers {
     private readonly ledger: Ledger,
     private readonly transport: LedgerTransport,
     private readonly params: ReconcileParams = DEFAULT_RECONCILE,
+    /** Records, and wanted hashes, per transfer: less than the protocol's limit where a transport carries less. */
+    private readonly batch: number = MAX_TRANSFER_RECORDS,
   ) {}
 
   /** Compares this node's records with `peer`'s and exchanges what either lacks. */
@@ -59,8 +61,8 @@ export class LedgerReconciler implements LedgerHandlers {
     const report: ReconcileReport = { rounds, sent: 0, received: 0, refused: 0 };
     // The initiator's have set holds full hashes: they are prefixes of themselves.
     const records = (await repo.byHashPrefix(peer, have)).map((text) => JSON.parse(text) as unknown);
-    for (let i = 0; i < Math.max(records.length, want.length); i += MAX_TRANSFER_RECORDS) {
-      const request = { records: records.slice(i, i + MAX_TRANSFER_RECORDS), want: want.slice(i, i + MAX_TRANSFER_RECORDS) };
+    for (let i = 0; i < Math.max(records.length, want.length); i += this.batch) {
+      const request = { records: records.slice(i, i + this.batch), want: want.slice(i, i + this.batch) };
       const reply = ledgerTransferReply.parse(await this.transport.transfer(peer, request));
       report.sent += request.records.length;
       report.refused += reply.refused;
