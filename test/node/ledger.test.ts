@@ -22,7 +22,8 @@ import { canonicalJson } from "../../src/registry/entry.ts";
 import { ledgerRecords } from "../../src/store/schema.ts";
 import { cli } from "../support/cli.ts";
 import { openDatabaseFile } from "../support/libsql.ts";
-import { eventually, freePort, startNode, type NodeProc } from "../support/processes.ts";
+import { connect } from "../support/mcp.ts";
+import { eventually, freePort, startEverything, startNode, type NodeProc } from "../support/processes.ts";
 
 interface Party {
   seed: string;
@@ -422,4 +423,39 @@ describe("the scheduled tick", () => {
     const report = await json<{ ledger: { peer: string; reconciled: { rounds: number; received: number } } }>(await c.admin("POST", "/tick"));
     expect(report.ledger).toMatchObject({ peer: pa.id, reconciled: { received: 0 } });
   });
+});
+
+describe("records of relayed calls", () => {
+  it("completes the provider's pending copies and restores lost ones from the consumer's", async () => {
+    // E fronts its own server-everything and sells echo to A.
+    const upstream = await startEverything();
+    const e = await loopbackNode("echoes", newSeed());
+    const client = await connect(a.mcpUrl);
+    try {
+      expect((await e.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upstream.url })).status).toBe(201);
+      await json(await e.admin("POST", "/peers", { url: a.url }));
+      await json(await e.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers", pricing: { model: "per_call", amount: 5, unit: "credit" } }));
+      await eventually(async () => expect((await client.listTools()).tools.map((t) => t.name)).toContain("echoes_everything_echo"), 15_000);
+      for (const message of ["one", "two"]) await client.callTool({ name: "echoes_everything_echo", arguments: { message } });
+      expect((await recordsOf(a, `&peer=${e.nodeId}`)).map((r) => r.status)).toEqual(["confirmed", "confirmed"]);
+
+      // The last call's countersignature waits for A's next call or tick; E reconciles first, and
+      // the countersignature comes with A's confirmed copy.
+      expect((await recordsOf(e)).map((r) => r.status)).toContain("pending");
+      await json(await e.admin("POST", `/ledger/reconcile/${pa.id}`));
+      expect(await heldWith(e, pa.id)).toEqual(await heldWith(a, e.nodeId));
+      expect((await recordsOf(e)).map((r) => r.status)).toEqual(["confirmed", "confirmed"]);
+      expect(await balancesOf(e)).toEqual([{ peer: pa.id, unit: "credit", earned: 10, spent: 0, net: 10, calls: 2 }]);
+
+      // E loses its ledger; A, initiating, sends it back.
+      await withStore(e, (db) => db.delete(ledgerRecords));
+      const r = await json<{ reconciled: { sent: number } }>(await a.admin("POST", `/ledger/reconcile/${e.nodeId}`));
+      expect(r.reconciled.sent).toBe(2);
+      expect(await heldWith(e, pa.id)).toEqual(await heldWith(a, e.nodeId));
+      expect(await balancesOf(e)).toEqual([{ peer: pa.id, unit: "credit", earned: 10, spent: 0, net: 10, calls: 2 }]);
+    } finally {
+      await client.close();
+      await Promise.all([e.stop(), upstream.stop()]);
+    }
+  }, 60_000);
 });
