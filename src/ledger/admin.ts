@@ -10,6 +10,7 @@ import { nodeId } from "../registry/entry.ts";
 import { getPeer } from "../peers/store.ts";
 import type { Services } from "../services.ts";
 import { balancesCsv, recordRow, recordsCsv } from "./export.ts";
+import { ReconcileUnsettled } from "./reconciliation.ts";
 import type { StoredRecord } from "./repository.ts";
 
 const format = z.enum(["json", "csv"]).default("json");
@@ -82,6 +83,7 @@ export function ledgerAdminRoutes(s: Services): Hono<AppEnv> {
     } catch (err) {
       if (err instanceof PeerRequestError) return fail(c, "bad_gateway", `${err.message} (${err.code})`);
       if (err instanceof ReconcileFormatError) return fail(c, "bad_gateway", `the peer's reconciliation message does not decode: ${err.message}`);
+      if (err instanceof ReconcileUnsettled) return fail(c, "bad_gateway", err.message);
       throw err;
     }
   });

@@ -16,6 +16,13 @@ import {
   type LedgerTransferRequest,
 } from "./messages.ts";
 
+/** Round trips after which a reconciliation is given up: a peer that never lets it settle cannot hold the tick. */
+export const MAX_RECONCILE_ROUNDS = 64;
+
+export class ReconcileUnsettled extends Error {
+  override name = "ReconcileUnsettled";
+}
+
 /** How the ledger reaches a peer; production seals each request in an envelope, as gossip does. */
 export interface LedgerTransport {
   reconcile(peer: string, request: LedgerReconcileRequest): Promise<LedgerReconcileReply>;
@@ -52,6 +59,7 @@ export class LedgerReconciler implements LedgerHandlers {
     let message: string | undefined = await session.start();
     let rounds = 0;
     while (message !== undefined) {
+      if (rounds >= MAX_RECONCILE_ROUNDS) throw new ReconcileUnsettled(`reconciliation with ${peer} did not settle in ${rounds} round trips`);
       const reply = ledgerReconcileReply.parse(await this.transport.reconcile(peer, { message }));
       rounds++;
       message = await session.next(reply.message);
