@@ -3,7 +3,7 @@
 // record id, so that two versions of one record (a contradiction, or pending against confirmed)
 // differ too and are exchanged, and the receiver's Ledger disputes or completes its copy.
 import { DEFAULT_RECONCILE, ReconcileSession, ReconcileSet, respond, type ReconcileParams } from "../gossip/reconciliation.ts";
-import type { Ledger } from "./ledger.ts";
+import type { Ledger, ReceiveOutcome } from "./ledger.ts";
 import {
   ledgerReconcileReply,
   ledgerReconcileRequest,
@@ -15,6 +15,7 @@ import {
   type LedgerTransferReply,
   type LedgerTransferRequest,
 } from "./messages.ts";
+import { record } from "./record.ts";
 
 /** Round trips after which a reconciliation is given up: a peer that never lets it settle cannot hold the tick. */
 export const MAX_RECONCILE_ROUNDS = 64;
@@ -76,8 +77,7 @@ export class LedgerReconciler implements LedgerHandlers {
       report.refused += reply.refused;
       for (const r of reply.wanted) {
         report.received++;
-        const got = await this.ledger.receive(r, peer);
-        if (got.outcome === "rejected" || got.outcome === "disputed") report.refused++;
+        if (refuses(await this.#take(r, peer))) report.refused++;
       }
     }
     return report;
@@ -92,11 +92,21 @@ export class LedgerReconciler implements LedgerHandlers {
   async onTransfer(from: string, request: LedgerTransferRequest): Promise<LedgerTransferReply> {
     const { records, want } = ledgerTransferRequest.parse(request);
     let refused = 0;
-    for (const r of records) {
-      const got = await this.ledger.receive(r, from);
-      if (got.outcome === "rejected" || got.outcome === "disputed") refused++;
-    }
+    for (const r of records) if (refuses(await this.#take(r, from))) refused++;
     const wanted = (await this.ledger.repository.byHashPrefix(from, want)).map((text) => JSON.parse(text) as unknown);
     return { refused, wanted };
   }
+
+  /**
+   * Stores what a peer sent, except a pending copy of a call this node made: a consumer completes
+   * its records only by countersigning what it was answered, and the provider asks for a missing
+   * countersignature with `receipts`. Taking the copy would hold a call it never saw answered.
+   */
+  async #take(r: unknown, from: string): Promise<ReceiveOutcome | undefined> {
+    const parsed = record.safeParse(r);
+    if (parsed.success && parsed.data.sigs.countersign === undefined && parsed.data.intent.consumer === this.ledger.self) return undefined;
+    return this.ledger.receive(r, from);
+  }
 }
+
+const refuses = (got: ReceiveOutcome | undefined) => got?.outcome === "rejected" || got?.outcome === "disputed";

@@ -80,6 +80,17 @@ describe("ledger reconciliation", () => {
     expect(await b.ledger.repository.pending()).toEqual([]);
   });
 
+  it("never hands the consumer a pending copy of a call it did not see answered", async () => {
+    const intent = await signIntent(a.signer, { provider: b.id, tool: TOOL, params: {}, price: quoteOf({ model: "per_call", amount: 4, unit: "credit" }), requestedAt: 5 });
+    // B answered, but the answer never reached A: only B holds the (pending) record.
+    await b.ledger.receive(await signReceipt(b.signer, intent, { result: 1, durationMs: 1, completedAt: 6 }), null);
+    expect(await b.reconciler.reconcileWith(a.id)).toMatchObject({ sent: 1, refused: 0 });
+    expect(await a.reconciler.reconcileWith(b.id)).toMatchObject({ received: 1, refused: 0 });
+    expect(await a.ledger.repository.get(intent.intent.id)).toBeUndefined();
+    expect(await a.ledger.repository.flags()).toEqual([]);
+    expect((await b.ledger.repository.get(intent.intent.id))!.status).toBe("pending");
+  });
+
   it("disputes a record the peer holds in another signed version, and refuses a forged one", async () => {
     const intent = await signIntent(a.signer, { provider: b.id, tool: TOOL, params: {}, price: quoteOf({ model: "per_call", amount: 4, unit: "credit" }), requestedAt: 5 });
     const one = await countersign(a.signer, keys, intent, await signReceipt(b.signer, intent, { result: 1, durationMs: 1, completedAt: 6 }), 1_000);

@@ -17,7 +17,7 @@ import { toBase64url } from "../../src/bytes.ts";
 import { sha256Hex } from "../../src/catalog/fingerprint.ts";
 import { quoteOf, type Pricing } from "../../src/ledger/pricing.ts";
 import { canonicalRecord, recordHash, type LedgerRecord } from "../../src/ledger/record.ts";
-import { countersign, RECEIPT_CONTEXT, receiptBytes, signIntent, signReceipt, type LedgerSigner, type LedgerVerifier } from "../../src/ledger/signing.ts";
+import { COUNTERSIGN_CONTEXT, countersign, RECEIPT_CONTEXT, receiptBytes, signIntent, signReceipt, type LedgerSigner, type LedgerVerifier } from "../../src/ledger/signing.ts";
 import { canonicalJson } from "../../src/registry/entry.ts";
 import { ledgerRecords } from "../../src/store/schema.ts";
 import { cli } from "../support/cli.ts";
@@ -371,6 +371,10 @@ describe("reconciliation between real nodes", () => {
     const intent = await signIntent(pa.signer, { provider: pb.id, tool: { id: `${pb.id}/everything/echo`, fingerprint: FINGERPRINT }, params: {}, price: quoteOf(USD), requestedAt: (clock += 1000) });
     const misattributed = await signReceipt({ nodeId: pb.id, sign: pc.signer.sign }, intent, { result: {}, durationMs: 1, completedAt: clock + 1 });
     expect(misattributed.sigs.receipt).not.toBe(toBase64url(await pb.signer.sign(receiptBytes(misattributed), RECEIPT_CONTEXT)));
+    // Countersigned by A, as if A had accepted it (countersign() itself would refuse the receipt).
+    const { intent: i, receipt: rc, sigs } = misattributed;
+    const countersigned = new TextEncoder().encode(canonicalJson({ intent: i, intentSig: sigs.intent, receipt: rc, receiptSig: sigs.receipt }));
+    misattributed.sigs.countersign = toBase64url(await pa.signer.sign(countersigned, COUNTERSIGN_CONTEXT));
     await withStore(b, async (db) => {
       await db
         .update(ledgerRecords)
