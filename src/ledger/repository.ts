@@ -1,7 +1,7 @@
 // The ledger on the node's database. A record id holds one record: a second, different record
 // under it is never merged but marks the held one disputed and is kept as a flag. The one change
 // a held record takes is a pending one gaining its countersignature.
-import { and, asc, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, not, or, sql } from "drizzle-orm";
 import type { ReconcileItem } from "../gossip/reconciliation.ts";
 import { chunks, type Database } from "../store/database.ts";
 import { ledgerFlags, ledgerRecords } from "../store/schema.ts";
@@ -146,9 +146,14 @@ export class LedgerRepository {
       .orderBy(asc(ledgerFlags.seq));
   }
 
-  /** What this node holds of its calls with one peer, for reconciliation. */
+  /**
+   * What this node holds of its calls with one peer, for reconciliation. Not the records it served
+   * and still waits to have countersigned: the consumer takes no pending copy (reconciliation.ts),
+   * so offering one would resend it every time; the consumer's confirmed copy still comes.
+   */
   async items(peer: string): Promise<ReconcileItem[]> {
-    const rows = await this.db.select({ completedAt: t.completedAt, hash: t.hash }).from(t).where(eq(t.peer, peer));
+    const awaiting = sql`(${t.role} = 'provider' AND ${t.status} = 'pending')`;
+    const rows = await this.db.select({ completedAt: t.completedAt, hash: t.hash }).from(t).where(and(eq(t.peer, peer), not(awaiting)));
     return rows.map((r) => ({ hlc: hlcOf(r.completedAt), id: r.hash }));
   }
 

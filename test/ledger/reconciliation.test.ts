@@ -84,8 +84,10 @@ describe("ledger reconciliation", () => {
     const intent = await signIntent(a.signer, { provider: b.id, tool: TOOL, params: {}, price: quoteOf({ model: "per_call", amount: 4, unit: "credit" }), requestedAt: 5 });
     // B answered, but the answer never reached A: only B holds the (pending) record.
     await b.ledger.receive(await signReceipt(b.signer, intent, { result: 1, durationMs: 1, completedAt: 6 }), null);
-    expect(await b.reconciler.reconcileWith(a.id)).toMatchObject({ sent: 1, refused: 0 });
-    expect(await a.reconciler.reconcileWith(b.id)).toMatchObject({ received: 1, refused: 0 });
+    // B does not offer it; and were it sent (by another implementation), A would not take it.
+    expect(await b.reconciler.reconcileWith(a.id)).toMatchObject({ sent: 0, received: 0 });
+    expect(await a.reconciler.reconcileWith(b.id)).toMatchObject({ sent: 0, received: 0 });
+    expect(await a.reconciler.onTransfer(b.id, { records: [JSON.parse((await b.ledger.repository.get(intent.intent.id))!.record)], want: [] })).toEqual({ refused: 0, wanted: [] });
     expect(await a.ledger.repository.get(intent.intent.id)).toBeUndefined();
     expect(await a.ledger.repository.flags()).toEqual([]);
     expect((await b.ledger.repository.get(intent.intent.id))!.status).toBe("pending");
