@@ -4,36 +4,39 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { createAccess } from "./access.ts";
 import { adminRoutes } from "./admin/routes.ts";
-import { oauthRoutes } from "./auth/oauth/routes.ts";
 import type { AppEnv } from "./app-env.ts";
+import { oauthRoutes } from "./auth/oauth/routes.ts";
 import { Inflight } from "./calls/inflight.ts";
-import { ListChangedStreams } from "./mcp/streams.ts";
 import { InvocationLog } from "./calls/invocations.ts";
 import { OwnCard } from "./card/own.ts";
 import { cardRoutes } from "./card/routes.ts";
+import { listedFederatedTools } from "./catalog/federated-view.ts";
+import { listTools } from "./catalog/repository.ts";
 import type { Config } from "./config.ts";
 import { ReplayCache } from "./envelope/replay-cache.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
+import { DEFAULT_RECONCILE } from "./gossip/reconciliation.ts";
 import { loadIdentity } from "./identity/local.ts";
+import { ENVELOPE_TRANSFER_BATCH, ledgerEnvelopeTransport } from "./ledger/envelope-transport.ts";
 import { Ledger } from "./ledger/ledger.ts";
-import { listedFederatedTools } from "./catalog/federated-view.ts";
-import { listTools } from "./catalog/repository.ts";
-import { CachedRead } from "./store/cached-read.ts";
-import { ResultCache } from "./relay/cache.ts";
-import { ProviderStats } from "./relay/choice.ts";
-import { Outbox } from "./relay/countersigns.ts";
+import { LedgerReconciler } from "./ledger/reconciliation.ts";
 import { LedgerRepository } from "./ledger/repository.ts";
 import { log } from "./log.ts";
-import { onWorkers } from "./platform.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
-import { blockedPeerIds, listPeers } from "./peers/store.ts";
+import { ListChangedStreams } from "./mcp/streams.ts";
 import { knownCard, learnCard } from "./peers/origin-cards.ts";
+import { blockedPeerIds, listPeers } from "./peers/store.ts";
+import { onWorkers } from "./platform.ts";
 import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
 import { EntryRepository } from "./registry/repository.ts";
+import { ResultCache } from "./relay/cache.ts";
+import { ProviderStats } from "./relay/choice.ts";
+import { Outbox } from "./relay/countersigns.ts";
 import type { Services } from "./services.ts";
+import { CachedRead } from "./store/cached-read.ts";
 import type { Database } from "./store/database.ts";
 import { createTick, type Tick } from "./tick.ts";
 import { UpstreamPool, type StdioConnector } from "./upstreams/pool.ts";
@@ -100,6 +103,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
     store: new EntryRepository(opts.db),
   });
+  const ledger = new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) });
   const services: Services = {
     config: opts.config,
     db: opts.db,
@@ -116,7 +120,8 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     registry,
     federatedTools,
     relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
-    ledger: new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) }),
+    ledger,
+    ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(() => services), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
     // The transport reaches the services only when it sends, after they exist.
     gossip: new Gossip({
       registry,

@@ -15,6 +15,7 @@ import type { CachedRead } from "./store/cached-read.ts";
 import type { ResultCache } from "./relay/cache.ts";
 import type { ProviderStats } from "./relay/choice.ts";
 import type { Outbox } from "./relay/countersigns.ts";
+import type { LedgerReconciler } from "./ledger/reconciliation.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Database } from "./store/database.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
@@ -55,6 +56,8 @@ export interface Services {
   ledger: Ledger;
   /** This process's view of relayed calls: countersignatures to deliver, providers' measures, cached results. */
   relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
+  /** Reconciles the ledger with peers, and answers their reconciliation. */
+  ledgerSync: LedgerReconciler;
 }
 
 /** Who is on the other end of one /mcp request. */

@@ -2,10 +2,13 @@
 // upstream's catalog, prunes expired authorization state, forgets retired encryption keys and
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
-// node entry, gossips with one peer, and delivers and collects countersignatures of relayed calls.
+// node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
+// and reconciles the ledger with one peer.
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
+import type { ReconcileReport } from "./ledger/reconciliation.ts";
 import { log } from "./log.ts";
 import { deliverCountersigns, type DeliveryReport } from "./relay/countersigns.ts";
+import { listPeers } from "./peers/store.ts";
 import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
@@ -17,12 +20,37 @@ export interface TickReport {
   bootstrap: BootstrapResult[];
   gossip: GossipTickReport;
   countersigns: DeliveryReport;
+  ledger: LedgerTickReport;
+}
+
+/** The peer whose ledger was reconciled (null: no active peer), and the outcome. */
+export interface LedgerTickReport {
+  peer: string | null;
+  reconciled?: ReconcileReport;
+  error?: string;
 }
 
 export type Tick = () => Promise<TickReport>;
 
+/** Reconciles with the next active peer in turn; a failure is reported, never thrown. */
+async function reconcileLedger(s: Services, turn: number): Promise<LedgerTickReport> {
+  let peer: string | null = null;
+  try {
+    const peers = (await listPeers(s.db)).filter((p) => p.state === "active").map((p) => p.nodeId).sort();
+    if (peers.length === 0) return { peer };
+    peer = peers[turn % peers.length]!;
+    return { peer, reconciled: await s.ledgerSync.reconcileWith(peer) };
+  } catch (err) {
+    log.warn("ledger.tick_failed", { peer, error: String(err) });
+    return { peer, error: String(err) };
+  }
+}
+
 export function createTick(s: Services): Tick {
   let running: Promise<TickReport> | undefined;
+  // Counts up from a random start: rotates through the peers within one process, and an isolate
+  // that runs a single tick (Workers) still picks any peer, not always the first.
+  let turn = Math.floor(Math.random() * 2 ** 30);
   const run = async (): Promise<TickReport> => {
     const started = Date.now();
     const [upstreams] = await Promise.all([
@@ -44,7 +72,8 @@ export function createTick(s: Services): Tick {
     const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
     if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
     const countersigns = await deliverCountersigns(s, s.relay.outbox);
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns };
+    const ledger = await reconcileLedger(s, turn++);
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, ledger };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

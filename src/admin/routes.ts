@@ -35,6 +35,7 @@ import { credentialAdminRoutes } from "../auth/admin.ts";
 import { grantAdminRoutes } from "../grants/admin.ts";
 import { limitAdminRoutes } from "../limits/admin.ts";
 import { policyAdminRoutes } from "../policy/admin.ts";
+import { ledgerAdminRoutes } from "../ledger/admin.ts";
 
 const toolPatch = z
   .object({ name: z.string(), hidden: z.boolean(), pinned: z.boolean() })
@@ -167,5 +168,6 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.route("/", peerAdminRoutes(s));
   app.route("/", registryAdminRoutes(s));
   app.route("/", relayAdminRoutes(s));
+  app.route("/", ledgerAdminRoutes(s));
   return app;
 }

@@ -83,6 +83,17 @@ export class AdminApi {
 
   /** The parsed JSON answer, or null for an empty one (204). */
   async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const text = await this.requestText(method, path, body);
+    if (!text) return null as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new CliError(`the node at ${this.baseUrl} answered ${method} ${path} with something other than JSON`);
+    }
+  }
+
+  /** The answer's text as it came (a CSV download). */
+  async requestText(method: string, path: string, body?: unknown): Promise<string> {
     const url = `${this.baseUrl}/admin${path}`;
     let headers: Headers;
     try {
@@ -113,11 +124,6 @@ export class AdminApi {
       throw new CliError(`unauthorized: the node at ${this.baseUrl} rejected the admin token from ${this.token.source}`);
     }
     if (!res.ok) throw new CliError(describeApiError(res.status, text));
-    if (!text) return null as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new CliError(`the node at ${this.baseUrl} answered ${method} ${path} with something other than JSON`);
-    }
+    return text;
   }
 }

@@ -4,8 +4,9 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { AdminApi, CliError, resolveNodeUrl, resolveToken, UsageError } from "./api.ts";
 import { accessCommands } from "./access-commands.ts";
 import { commands as catalogCommands, type Command, type OptionSpec, type OptionValues } from "./commands.ts";
+import { ledgerCommands } from "./ledger-commands.ts";
 
-const commands: Command[] = [...catalogCommands, ...accessCommands];
+const commands: Command[] = [...catalogCommands, ...accessCommands, ...ledgerCommands];
 
 const GLOBAL: Record<string, OptionSpec & { short?: string }> = {
   url: { type: "string", value: "url", help: "the node's base URL (default: $MCPFED_URL, else http://127.0.0.1:$PORT, port 8787)" },

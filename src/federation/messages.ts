@@ -2,7 +2,18 @@
 // routes that carry them. Every plaintext is JSON and is validated here on both sides.
 import { z } from "zod";
 
-export type MessageName = "hello" | "ping" | "exchange" | "reconcile" | "cards" | "call" | "countersigned" | "receipts" | "subscribe";
+export type MessageName =
+  | "hello"
+  | "ping"
+  | "exchange"
+  | "reconcile"
+  | "cards"
+  | "call"
+  | "countersigned"
+  | "receipts"
+  | "subscribe"
+  | "ledger-reconcile"
+  | "ledger-transfer";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {

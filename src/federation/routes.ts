@@ -17,6 +17,8 @@ import { touchPeer } from "../peers/store.ts";
 import { PROTOCOL_VERSIONS } from "../protocol.ts";
 import type { Services } from "../services.ts";
 import { exchangeRequest, reconcileRequest } from "../gossip/messages.ts";
+import { ReconcileFormatError } from "../gossip/reconciliation.ts";
+import { ledgerReconcileRequest, ledgerTransferRequest } from "../ledger/messages.ts";
 import { answerCards } from "../peers/origin-cards.ts";
 import { answerReceipts, takeCountersigned } from "../relay/countersigns.ts";
 import { countersignedPush, receiptsRequest, subscribeRequest } from "../relay/messages.ts";
@@ -73,7 +75,15 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       if (opened instanceof Response) return opened;
       const request = parseMessage(opened.plaintext, schema);
       if (request === undefined) return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `not a valid request for ${path}` } });
-      return sealed(c, opened, { ok: true, result: await handle(opened.header.from, request) });
+      let result: unknown;
+      try {
+        result = await handle(opened.header.from, request);
+      } catch (err) {
+        // A well-formed envelope can still carry an undecodable reconciliation message.
+        if (!(err instanceof ReconcileFormatError)) throw err;
+        return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `${path}: ${err.message}` } });
+      }
+      return sealed(c, opened, { ok: true, result });
     });
 
   for (const version of PROTOCOL_VERSIONS) {
@@ -112,6 +122,10 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "countersigned"), countersignedPush, async (from, r) => ({ acked: await takeCountersigned(s, from, r.records) }));
     messageRoute(federationPath(version, "receipts"), receiptsRequest, (from, r) => answerReceipts(s, from, r));
     messageRoute(federationPath(version, "subscribe"), subscribeRequest, (from, r) => serveSubscribe(s, from, r));
+
+    // The ledger's: a peer only ever reads and writes the records it is a party to (src/ledger/reconciliation.ts).
+    messageRoute(federationPath(version, "ledger-reconcile"), ledgerReconcileRequest, (from, r) => s.ledgerSync.onReconcile(from, r));
+    messageRoute(federationPath(version, "ledger-transfer"), ledgerTransferRequest, (from, r) => s.ledgerSync.onTransfer(from, r));
   }
   return app;
 }

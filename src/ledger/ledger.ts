@@ -23,6 +23,11 @@ export class Ledger {
     return this.o.repository;
   }
 
+  /** This node's id. */
+  get self(): string {
+    return this.o.self;
+  }
+
   get verifier(): LedgerVerifier {
     return this.o.verifier;
   }

@@ -3,7 +3,7 @@
 // record id, so that two versions of one record (a contradiction, or pending against confirmed)
 // differ too and are exchanged, and the receiver's Ledger disputes or completes its copy.
 import { DEFAULT_RECONCILE, ReconcileSession, ReconcileSet, respond, type ReconcileParams } from "../gossip/reconciliation.ts";
-import type { Ledger } from "./ledger.ts";
+import type { Ledger, ReceiveOutcome } from "./ledger.ts";
 import {
   ledgerReconcileReply,
   ledgerReconcileRequest,
@@ -15,6 +15,14 @@ import {
   type LedgerTransferReply,
   type LedgerTransferRequest,
 } from "./messages.ts";
+import { record } from "./record.ts";
+
+/** Round trips after which a reconciliation is given up: a peer that never lets it settle cannot hold the tick. */
+export const MAX_RECONCILE_ROUNDS = 64;
+
+export class ReconcileUnsettled extends Error {
+  override name = "ReconcileUnsettled";
+}
 
 /** How the ledger reaches a peer; production seals each request in an envelope, as gossip does. */
 export interface LedgerTransport {
@@ -41,6 +49,8 @@ export class LedgerReconciler implements LedgerHandlers {
     private readonly ledger: Ledger,
     private readonly transport: LedgerTransport,
     private readonly params: ReconcileParams = DEFAULT_RECONCILE,
+    /** Records, and wanted hashes, per transfer: less than the protocol's limit where a transport carries less. */
+    private readonly batch: number = MAX_TRANSFER_RECORDS,
   ) {}
 
   /** Compares this node's records with `peer`'s and exchanges what either lacks. */
@@ -50,6 +60,7 @@ export class LedgerReconciler implements LedgerHandlers {
     let message: string | undefined = await session.start();
     let rounds = 0;
     while (message !== undefined) {
+      if (rounds >= MAX_RECONCILE_ROUNDS) throw new ReconcileUnsettled(`reconciliation with ${peer} did not settle in ${rounds} round trips`);
       const reply = ledgerReconcileReply.parse(await this.transport.reconcile(peer, { message }));
       rounds++;
       message = await session.next(reply.message);
@@ -59,15 +70,14 @@ export class LedgerReconciler implements LedgerHandlers {
     const report: ReconcileReport = { rounds, sent: 0, received: 0, refused: 0 };
     // The initiator's have set holds full hashes: they are prefixes of themselves.
     const records = (await repo.byHashPrefix(peer, have)).map((text) => JSON.parse(text) as unknown);
-    for (let i = 0; i < Math.max(records.length, want.length); i += MAX_TRANSFER_RECORDS) {
-      const request = { records: records.slice(i, i + MAX_TRANSFER_RECORDS), want: want.slice(i, i + MAX_TRANSFER_RECORDS) };
+    for (let i = 0; i < Math.max(records.length, want.length); i += this.batch) {
+      const request = { records: records.slice(i, i + this.batch), want: want.slice(i, i + this.batch) };
       const reply = ledgerTransferReply.parse(await this.transport.transfer(peer, request));
       report.sent += request.records.length;
       report.refused += reply.refused;
       for (const r of reply.wanted) {
         report.received++;
-        const got = await this.ledger.receive(r, peer);
-        if (got.outcome === "rejected" || got.outcome === "disputed") report.refused++;
+        if (refuses(await this.#take(r, peer))) report.refused++;
       }
     }
     return report;
@@ -82,11 +92,21 @@ export class LedgerReconciler implements LedgerHandlers {
   async onTransfer(from: string, request: LedgerTransferRequest): Promise<LedgerTransferReply> {
     const { records, want } = ledgerTransferRequest.parse(request);
     let refused = 0;
-    for (const r of records) {
-      const got = await this.ledger.receive(r, from);
-      if (got.outcome === "rejected" || got.outcome === "disputed") refused++;
-    }
+    for (const r of records) if (refuses(await this.#take(r, from))) refused++;
     const wanted = (await this.ledger.repository.byHashPrefix(from, want)).map((text) => JSON.parse(text) as unknown);
     return { refused, wanted };
   }
+
+  /**
+   * Stores what a peer sent, except a pending copy of a call this node made: a consumer completes
+   * its records only by countersigning what it was answered, and the provider asks for a missing
+   * countersignature with `receipts`. Taking the copy would hold a call it never saw answered.
+   */
+  async #take(r: unknown, from: string): Promise<ReceiveOutcome | undefined> {
+    const parsed = record.safeParse(r);
+    if (parsed.success && parsed.data.sigs.countersign === undefined && parsed.data.intent.consumer === this.ledger.self) return undefined;
+    return this.ledger.receive(r, from);
+  }
 }
+
+const refuses = (got: ReceiveOutcome | undefined) => got?.outcome === "rejected" || got?.outcome === "disputed";

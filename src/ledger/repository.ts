@@ -1,7 +1,7 @@
 // The ledger on the node's database. A record id holds one record: a second, different record
 // under it is never merged but marks the held one disputed and is kept as a flag. The one change
 // a held record takes is a pending one gaining its countersignature.
-import { and, asc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, not, or, sql } from "drizzle-orm";
 import type { ReconcileItem } from "../gossip/reconciliation.ts";
 import { chunks, type Database } from "../store/database.ts";
 import { ledgerFlags, ledgerRecords } from "../store/schema.ts";
@@ -128,6 +128,13 @@ export class LedgerRepository {
     return (await this.db.select().from(t).where(eq(t.status, "pending")).orderBy(asc(t.completedAt))).map(stored);
   }
 
+  /** Held records, newest first, optionally of one status or one peer; all of them without a limit. */
+  async list(filter: { status?: Status; peer?: string; limit?: number } = {}): Promise<StoredRecord[]> {
+    const where = and(filter.status ? eq(t.status, filter.status) : undefined, filter.peer ? eq(t.peer, filter.peer) : undefined);
+    const q = this.db.select().from(t).where(where).orderBy(desc(t.completedAt), desc(t.id));
+    return (await (filter.limit === undefined ? q : q.limit(filter.limit))).map(stored);
+  }
+
   async disputed(): Promise<StoredRecord[]> {
     return (await this.db.select().from(t).where(eq(t.status, "disputed")).orderBy(asc(t.completedAt))).map(stored);
   }
@@ -139,9 +146,14 @@ export class LedgerRepository {
       .orderBy(asc(ledgerFlags.seq));
   }
 
-  /** What this node holds of its calls with one peer, for reconciliation. */
+  /**
+   * What this node holds of its calls with one peer, for reconciliation. Not the records it served
+   * and still waits to have countersigned: the consumer takes no pending copy (reconciliation.ts),
+   * so offering one would resend it every time; the consumer's confirmed copy still comes.
+   */
   async items(peer: string): Promise<ReconcileItem[]> {
-    const rows = await this.db.select({ completedAt: t.completedAt, hash: t.hash }).from(t).where(eq(t.peer, peer));
+    const awaiting = sql`(${t.role} = 'provider' AND ${t.status} = 'pending')`;
+    const rows = await this.db.select({ completedAt: t.completedAt, hash: t.hash }).from(t).where(and(eq(t.peer, peer), not(awaiting)));
     return rows.map((r) => ({ hlc: hlcOf(r.completedAt), id: r.hash }));
   }
 

@@ -4,7 +4,8 @@ import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { toBase64url } from "../../src/bytes.ts";
 import { quoteOf } from "../../src/ledger/pricing.ts";
-import type { LedgerHandlers } from "../../src/ledger/reconciliation.ts";
+import { encodeMessage } from "../../src/gossip/reconciliation.ts";
+import { MAX_RECONCILE_ROUNDS, ReconcileUnsettled, type LedgerHandlers } from "../../src/ledger/reconciliation.ts";
 import { canonicalRecord, type LedgerRecord } from "../../src/ledger/record.ts";
 import { countersign, signIntent, signReceipt } from "../../src/ledger/signing.ts";
 import { ed25519TestSigner, TestKeyring } from "../support/ed25519.ts";
@@ -14,11 +15,12 @@ const TOOL = { id: "p/demo/echo", fingerprint: `sha256:${"cd".repeat(32)}` };
 let a: LedgerNode;
 let b: LedgerNode;
 let keys: TestKeyring;
+let directory: Map<string, LedgerHandlers>;
 
 beforeEach(async () => {
   const [ia, ib] = await Promise.all([ed25519TestSigner(), ed25519TestSigner()]);
   keys = new TestKeyring().add(ia, ib);
-  const directory = new Map<string, LedgerHandlers>();
+  directory = new Map<string, LedgerHandlers>();
   a = await ledgerNode(ia.signer, keys, directory);
   b = await ledgerNode(ib.signer, keys, directory);
 });
@@ -78,6 +80,19 @@ describe("ledger reconciliation", () => {
     expect(await b.ledger.repository.pending()).toEqual([]);
   });
 
+  it("never hands the consumer a pending copy of a call it did not see answered", async () => {
+    const intent = await signIntent(a.signer, { provider: b.id, tool: TOOL, params: {}, price: quoteOf({ model: "per_call", amount: 4, unit: "credit" }), requestedAt: 5 });
+    // B answered, but the answer never reached A: only B holds the (pending) record.
+    await b.ledger.receive(await signReceipt(b.signer, intent, { result: 1, durationMs: 1, completedAt: 6 }), null);
+    // B does not offer it; and were it sent (by another implementation), A would not take it.
+    expect(await b.reconciler.reconcileWith(a.id)).toMatchObject({ sent: 0, received: 0 });
+    expect(await a.reconciler.reconcileWith(b.id)).toMatchObject({ sent: 0, received: 0 });
+    expect(await a.reconciler.onTransfer(b.id, { records: [JSON.parse((await b.ledger.repository.get(intent.intent.id))!.record)], want: [] })).toEqual({ refused: 0, wanted: [] });
+    expect(await a.ledger.repository.get(intent.intent.id)).toBeUndefined();
+    expect(await a.ledger.repository.flags()).toEqual([]);
+    expect((await b.ledger.repository.get(intent.intent.id))!.status).toBe("pending");
+  });
+
   it("disputes a record the peer holds in another signed version, and refuses a forged one", async () => {
     const intent = await signIntent(a.signer, { provider: b.id, tool: TOOL, params: {}, price: quoteOf({ model: "per_call", amount: 4, unit: "credit" }), requestedAt: 5 });
     const one = await countersign(a.signer, keys, intent, await signReceipt(b.signer, intent, { result: 1, durationMs: 1, completedAt: 6 }), 1_000);
@@ -98,5 +113,19 @@ describe("ledger reconciliation", () => {
     expect(await a.ledger.repository.get(forged.intent.id)).toBeUndefined();
     expect((await a.ledger.repository.flags()).map((f) => f.reason).sort()).toEqual(["bad_receipt_signature", "conflicting_record"]);
     expect(await a.ledger.repository.balances()).toEqual([]);
+  });
+
+  it("gives up on a peer that never lets the reconciliation settle", async () => {
+    for (let i = 0; i < 5; i++) await call(a, b, 1_000 + i * 10);
+    // A peer that answers every round with a fingerprint of the whole range that never matches.
+    const liar = (await ed25519TestSigner()).signer.nodeId;
+    let rounds = 0;
+    const never = encodeMessage([{ upper: "~", mode: "fingerprint", fingerprint: new Uint8Array(16).fill(7) }]);
+    directory.set(liar, {
+      onReconcile: async () => (rounds++, { message: never }),
+      onTransfer: async () => ({ refused: 0, wanted: [] }),
+    });
+    await expect(a.reconciler.reconcileWith(liar)).rejects.toBeInstanceOf(ReconcileUnsettled);
+    expect(rounds).toBe(MAX_RECONCILE_ROUNDS);
   });
 });
