@@ -353,8 +353,9 @@ describe("pricing changes and caching", () => {
 
 describe("the provider's policy", () => {
   it("applies B's rules and per-peer rate limits to A's calls, with errors that name B", async () => {
+    // Windows are fixed on the clock: a day-long one is not crossed while the test runs.
     const limit = await json<{ limit: { id: string } }>(
-      await b.admin("POST", "/limits", { subjectKind: "peer", subjectId: a.nodeId, tool: "*get-sum", windowSeconds: 60, maxRequests: 2 }),
+      await b.admin("POST", "/limits", { subjectKind: "peer", subjectId: a.nodeId, tool: "*get-sum", windowSeconds: 86_400, maxRequests: 2 }),
     );
     try {
       for (let i = 0; i < 2; i++) expect(text(await client.callTool({ name: "bravo_everything_get-sum", arguments: { a: i, b: 1 } }))).toContain(String(i + 1));

@@ -113,7 +113,7 @@ test("Deno calls a tool on workerd, which streams progress and the sealed answer
   }
 }, 60_000);
 
-test("workerd calls a tool on Deno", async () => {
+test("workerd calls a tool on Deno, and both keep the same confirmed record", async () => {
   expect((await b.admin("POST", "/upstreams", { name: "mid", kind: "http", url: everything.url })).status).toBe(201);
   await json(await b.admin("POST", "/shares", { tool: "mid_get-sum", visibility: "peers", pricing: { model: "per_call", amount: 3, unit: "credit" } }));
   const client = await connect(c.mcpUrl);
@@ -122,7 +122,18 @@ test("workerd calls a tool on Deno", async () => {
     await eventually(async () => expect(await find()).toBeDefined(), 15_000);
     const sum = await client.callTool({ name: (await find())!.name, arguments: { a: 40, b: 2 } });
     expect(JSON.stringify(sum.content)).toContain("42");
-    expect(sum._meta?.["mcpfed/relay"]).toMatchObject({ provider: b.nodeId, record: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const relay = sum._meta?.["mcpfed/relay"] as { provider: string; record: string };
+    expect(relay).toMatchObject({ provider: b.nodeId, record: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // workerd's tick delivers the countersignature to Deno.
+    await json(await c.admin("POST", "/tick"));
+    type View = { records: { id: string; status: string; record: unknown }[] };
+    const [onDeno, onWorkerd] = await Promise.all([
+      json<View>(await b.admin("GET", `/ledger/records?peer=${c.nodeId}`)),
+      json<View>(await c.admin("GET", `/ledger/records?peer=${b.nodeId}`)),
+    ]);
+    const [atB, atC] = [onDeno.records.find((r) => r.id === relay.record), onWorkerd.records.find((r) => r.id === relay.record)];
+    expect(atC).toMatchObject({ status: "confirmed", record: { receipt: { amount: 3, unit: "credit" } } });
+    expect(atB).toEqual({ ...atC, role: "provider", peer: c.nodeId });
   } finally {
     await client.close();
   }
