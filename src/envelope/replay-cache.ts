@@ -1,7 +1,7 @@
 // Envelope ids already accepted, per sender, in libSQL so that every isolate of a deployment
 // shares them. An id is kept until its envelope could no longer pass the time check.
-import { and, eq, lt } from "drizzle-orm";
-import type { Database } from "../store/database.ts";
+import { and, eq, lt, sql } from "drizzle-orm";
+import { prepareOnce, type Database } from "../store/database.ts";
 import { replayCache } from "../store/schema.ts";
 import type { ReplayGuard } from "./open.ts";
 
@@ -9,10 +9,13 @@ export class ReplayCache implements ReplayGuard {
   constructor(private readonly db: Database) {}
 
   async seen(sender: string, jti: string): Promise<boolean> {
-    const rows = await this.db
-      .select({ jti: replayCache.jti })
-      .from(replayCache)
-      .where(and(eq(replayCache.sender, sender), eq(replayCache.jti, jti)));
+    const rows = await prepareOnce(this.db, "replaySeen", () =>
+      this.db
+        .select({ jti: replayCache.jti })
+        .from(replayCache)
+        .where(and(eq(replayCache.sender, sql.placeholder("sender")), eq(replayCache.jti, sql.placeholder("jti"))))
+        .prepare(),
+    ).all({ sender, jti });
     return rows.length > 0;
   }
 

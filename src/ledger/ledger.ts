@@ -49,6 +49,7 @@ export class Ledger {
       held.peer === source &&
       held.record === canonicalRecord(withoutCountersign(parsed.data));
     const verdict = completes ? await verifyCountersign(this.o.verifier, parsed.data) : await verifyRecord(this.o.verifier, input);
+    if (completes && verdict === "valid" && (await this.o.repository.complete(parsed.data))) return { outcome: "confirmed" };
     const id = parsed.success ? parsed.data.intent.id : null;
     const text = parsed.success ? canonicalJson(parsed.data) : receivedText(input);
     if ((verdict !== "valid" && verdict !== "pending") || !parsed.success) {

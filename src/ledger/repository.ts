@@ -3,7 +3,7 @@
 // a held record takes is a pending one gaining its countersignature.
 import { and, asc, desc, eq, gte, inArray, lt, not, or, sql } from "drizzle-orm";
 import type { ReconcileItem } from "../gossip/reconciliation.ts";
-import { chunks, type Database } from "../store/database.ts";
+import { chunks, prepareOnce, type Database } from "../store/database.ts";
 import { ledgerFlags, ledgerRecords } from "../store/schema.ts";
 import { canonicalRecord, recordHash, withoutCountersign, type LedgerRecord } from "./record.ts";
 
@@ -83,17 +83,23 @@ export class LedgerRepository {
     if (held.status === "confirmed" && status === "pending" && canonicalRecord(withoutCountersign(JSON.parse(held.record) as LedgerRecord)) === bare) {
       return "duplicate";
     }
-    if (held.status === "pending" && status === "confirmed" && held.record === bare) {
-      // Conditional on the pending text, so a concurrent dispute is not overwritten.
-      const done = await this.db
-        .update(t)
-        .set({ status: "confirmed", hash, record: canonical, updatedAt: Date.now() })
-        .where(and(eq(t.id, held.id), eq(t.status, "pending"), eq(t.record, bare)))
-        .returning({ id: t.id });
-      if (done.length) return "confirmed";
-    }
+    if (held.status === "pending" && status === "confirmed" && held.record === bare && (await this.complete(r))) return "confirmed";
     await this.dispute(r.intent.id, "conflicting_record", source, canonical);
     return "disputed";
+  }
+
+  /**
+   * A held pending record takes its countersigned version; false when it is no longer that pending
+   * record. Conditional on the pending text, so a concurrent dispute is not overwritten.
+   */
+  async complete(r: LedgerRecord): Promise<boolean> {
+    const bare = canonicalRecord(withoutCountersign(r));
+    const done = await this.db
+      .update(t)
+      .set({ status: "confirmed", hash: await recordHash(r), record: canonicalRecord(r), updatedAt: Date.now() })
+      .where(and(eq(t.id, r.intent.id), eq(t.status, "pending"), eq(t.record, bare)))
+      .returning({ id: t.id });
+    return done.length > 0;
   }
 
   /** Marks a held record disputed and keeps what contradicted it. */
@@ -119,7 +125,7 @@ export class LedgerRepository {
   }
 
   async get(id: string): Promise<StoredRecord | undefined> {
-    const [row] = await this.db.select().from(t).where(eq(t.id, id));
+    const [row] = await prepareOnce(this.db, "ledgerRecordById", () => this.db.select().from(t).where(eq(t.id, sql.placeholder("id"))).prepare()).all({ id });
     return row && stored(row);
   }
 

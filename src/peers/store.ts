@@ -1,16 +1,31 @@
 // The peers table: who this node federates with, the card each last presented, and the state of
 // the relationship in both directions.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Card } from "../card/schema.ts";
-import type { Database } from "../store/database.ts";
+import { prepareOnce, type Database } from "../store/database.ts";
 import { peers } from "../store/schema.ts";
 
 export type Peer = typeof peers.$inferSelect;
 export type PeerState = Peer["state"];
 export type TheirState = Peer["theirState"];
 
+// A federation request reads its sender's row several times (the envelope check, the key of each
+// signature, the caller's name), so a row is kept a second per process or isolate. This process's
+// writes drop it at once; another process's (an operator blocking the peer there) show within it.
+const PEER_CACHE_MS = 1000;
+const cache = new WeakMap<Database, Map<string, { row: Peer | undefined; at: number }>>();
+
+function forget(db: Database, nodeId: string): void {
+  cache.get(db)?.delete(nodeId);
+}
+
 export async function getPeer(db: Database, nodeId: string): Promise<Peer | undefined> {
-  const [row] = await db.select().from(peers).where(eq(peers.nodeId, nodeId));
+  let rows = cache.get(db);
+  if (!rows) cache.set(db, (rows = new Map()));
+  const hit = rows.get(nodeId);
+  if (hit && Date.now() - hit.at < PEER_CACHE_MS) return hit.row;
+  const [row] = await prepareOnce(db, "peerById", () => db.select().from(peers).where(eq(peers.nodeId, sql.placeholder("id"))).prepare()).all({ id: nodeId });
+  rows.set(nodeId, { row, at: Date.now() });
   return row;
 }
 
@@ -54,35 +69,42 @@ export async function savePeer(db: Database, r: PeerRecord): Promise<Peer> {
     .values({ nodeId: r.card.id, ...values })
     .onConflictDoUpdate({ target: peers.nodeId, set: values })
     .returning();
+  forget(db, r.card.id);
   return row!;
 }
 
 /** A newer card for a known peer (its keys rotated or its card expired). */
 export async function updateCard(db: Database, nodeId: string, card: Card): Promise<void> {
   await db.update(peers).set({ card, name: card.name, url: card.url, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId));
+  forget(db, nodeId);
 }
 
 export async function setState(db: Database, nodeId: string, state: PeerState): Promise<Peer | undefined> {
   const [row] = await db.update(peers).set({ state, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId)).returning();
+  forget(db, nodeId);
   return row;
 }
 
 /** After a hello this node sent: how the peer now regards it, and the key it said hello with. */
 export async function helloAnswered(db: Database, nodeId: string, theirState: TheirState, announcedKeyId: string): Promise<void> {
   await db.update(peers).set({ theirState, announcedKeyId, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId));
+  forget(db, nodeId);
 }
 
 /** The operator's alias for the peer's shared tools; null goes back to the one derived from its card. */
 export async function setAlias(db: Database, nodeId: string, alias: string | null): Promise<Peer | undefined> {
   const [row] = await db.update(peers).set({ alias, updatedAt: Date.now() }).where(eq(peers.nodeId, nodeId)).returning();
+  forget(db, nodeId);
   return row;
 }
 
+/** Not a change the cache needs to see: only `lastSeenAt` moves. */
 export async function touchPeer(db: Database, nodeId: string): Promise<void> {
   await db.update(peers).set({ lastSeenAt: Date.now() }).where(eq(peers.nodeId, nodeId));
 }
 
 export async function removePeer(db: Database, nodeId: string): Promise<boolean> {
   const rows = await db.delete(peers).where(eq(peers.nodeId, nodeId)).returning({ nodeId: peers.nodeId });
+  forget(db, nodeId);
   return rows.length > 0;
 }
