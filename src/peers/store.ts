@@ -98,9 +98,16 @@ export async function setAlias(db: Database, nodeId: string, alias: string | nul
   return row;
 }
 
+/** How stale `lastSeenAt` may get: a busy peer is not worth a write per request. */
+const TOUCH_EVERY_MS = 30_000;
+
 /** Not a change the cache needs to see: only `lastSeenAt` moves. */
 export async function touchPeer(db: Database, nodeId: string): Promise<void> {
-  await db.update(peers).set({ lastSeenAt: Date.now() }).where(eq(peers.nodeId, nodeId));
+  const now = Date.now();
+  const seen = (await getPeer(db, nodeId))?.lastSeenAt ?? 0;
+  if (now - seen < TOUCH_EVERY_MS) return;
+  await db.update(peers).set({ lastSeenAt: now }).where(eq(peers.nodeId, nodeId));
+  forget(db, nodeId);
 }
 
 export async function removePeer(db: Database, nodeId: string): Promise<boolean> {
