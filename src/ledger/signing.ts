@@ -20,11 +20,11 @@ export class LedgerSigningError extends Error {
   override name = "LedgerSigningError";
 }
 
-// Each signature covers the canonical form of everything signed before it.
-const intentBytes = (r: { intent: Intent }) => utf8(canonicalJson(r.intent));
-/** What the provider signs; exported for tests that play a dishonest provider. */
+// Each signature covers the canonical form of everything signed before it; exported for the test
+// vectors and for tests that play a dishonest party.
+export const intentBytes = (r: { intent: Intent }) => utf8(canonicalJson(r.intent));
 export const receiptBytes = (r: LedgerRecord) => utf8(canonicalJson({ intent: r.intent, intentSig: r.sigs.intent, receipt: r.receipt }));
-const countersignBytes = (r: LedgerRecord) =>
+export const countersignBytes = (r: LedgerRecord) =>
   utf8(canonicalJson({ intent: r.intent, intentSig: r.sigs.intent, receipt: r.receipt, receiptSig: r.sigs.receipt }));
 
 export interface CallRequest {
