@@ -1,8 +1,6 @@
 // The ledger's reconciliation over the federation, as gossip's (src/gossip/envelope-transport.ts):
 // each request is sealed to an active peer's stored card and POSTed to its ledger route.
-import { PeerRequestError } from "../federation/client.ts";
-import { callPeer } from "../peers/calls.ts";
-import { getPeer } from "../peers/store.ts";
+import { activePeer, callPeer } from "../peers/calls.ts";
 import type { Services } from "../services.ts";
 import { ledgerReconcileReply, ledgerTransferReply } from "./messages.ts";
 import type { LedgerTransport } from "./reconciliation.ts";
@@ -14,11 +12,7 @@ import type { LedgerTransport } from "./reconciliation.ts";
 export const ENVELOPE_TRANSFER_BATCH = 32;
 
 export function ledgerEnvelopeTransport(services: () => Services): LedgerTransport {
-  const active = async (id: string) => {
-    const peer = await getPeer(services().db, id);
-    if (peer?.state !== "active") throw new PeerRequestError("not_allowed", `${id} is not an active peer`);
-    return peer;
-  };
+  const active = (id: string) => activePeer(services(), id);
   return {
     reconcile: async (id, request) => callPeer(services(), await active(id), "ledger-reconcile", request, ledgerReconcileReply),
     transfer: async (id, request) => callPeer(services(), await active(id), "ledger-transfer", request, ledgerTransferReply),

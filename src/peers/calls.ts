@@ -8,7 +8,7 @@ import { CardError, continuesCard } from "../card/verify.ts";
 import { PeerRequestError, requestPeer } from "../federation/client.ts";
 import { federationPath, pingRequest, pingResult, type MessageName } from "../federation/messages.ts";
 import type { Services } from "../services.ts";
-import { updateCard, type Peer } from "./store.ts";
+import { getPeer, updateCard, type Peer } from "./store.ts";
 
 /** Refetch a card this long before it expires. */
 export const EARLY_SECONDS = 60;
@@ -38,6 +38,13 @@ export async function callPeer<T extends z.ZodType>(s: Services, peer: Peer, nam
     card = await freshCard(s, peer);
     return send();
   }
+}
+
+/** The peer, if it is active: only an active peer is sent gossip, ledger or countersigned records. */
+export async function activePeer(s: Services, id: string): Promise<Peer> {
+  const peer = await getPeer(s.db, id);
+  if (peer?.state !== "active") throw new PeerRequestError("not_allowed", `${id} is not an active peer`);
+  return peer;
 }
 
 /** Round trip of a sealed ping, in milliseconds, and the peer's clock. */

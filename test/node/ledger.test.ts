@@ -6,9 +6,6 @@ import { inArray } from "drizzle-orm";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Card } from "../../src/card/schema.ts";
-import { seal } from "../../src/envelope/seal.ts";
-import { ENVELOPE_CONTENT_TYPE } from "../../src/envelope/wire.ts";
 import { compositeVerifier } from "../../src/identity/composite.ts";
 import { signingKeyFromSeed } from "../../src/identity/keys.ts";
 import { primitives, type Primitives } from "../../src/identity/primitives.ts";
@@ -21,6 +18,7 @@ import { COUNTERSIGN_CONTEXT, countersign, RECEIPT_CONTEXT, receiptBytes, signIn
 import { canonicalJson } from "../../src/registry/entry.ts";
 import { ledgerRecords } from "../../src/store/schema.ts";
 import { cli } from "../support/cli.ts";
+import { openedAnswer, sealAs } from "../support/seal-as.ts";
 import { openDatabaseFile } from "../support/libsql.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, freePort, startEverything, startNode, type NodeProc } from "../support/processes.ts";
@@ -133,24 +131,10 @@ async function withStore<T>(n: NodeProc, work: (db: Awaited<ReturnType<typeof op
 
 /** A validly sealed federation message from `from` (the test holds its seed), and the node's opened answer. */
 async function sendAs(from: Party, to: NodeProc, name: string, payload: unknown): Promise<{ ok: boolean; result?: unknown; error?: { code: string } }> {
-  const k = await signingKeyFromSeed(p, parseSeed(from.seed));
-  const card = (await (await fetch(`${to.url}/.well-known/mcpfed`)).json()) as Card;
-  const path = `/federation/v1/${name}`;
-  const sealed = await seal({
-    primitives: p,
-    signer: k.signer,
-    from: from.id,
-    to: to.nodeId,
-    recipientKey: card.keys.kem[0]!,
-    version: "mcpfed/1",
-    method: "POST",
-    path,
-    plaintext: new TextEncoder().encode(JSON.stringify(payload)),
-    now: Math.floor(Date.now() / 1000),
-  });
-  const res = await fetch(`${to.url}${path}`, { method: "POST", headers: { "content-type": ENVELOPE_CONTENT_TYPE }, body: sealed.bytes as BodyInit });
+  const request = await sealAs(from, to, name, payload);
+  const res = await request.post();
   expect(res.status).toBe(200);
-  return JSON.parse(new TextDecoder().decode(await sealed.openResponse(new Uint8Array(await res.arrayBuffer()))));
+  return openedAnswer(request, res);
 }
 
 let pa: Party, pb: Party, pc: Party, pd: Party;

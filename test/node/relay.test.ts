@@ -9,18 +9,17 @@ import type { LedgerRecord } from "../../src/ledger/record.ts";
 import { primitives } from "../../src/identity/primitives.ts";
 import { signingKeyFromSeed } from "../../src/identity/keys.ts";
 import { newSeed, parseSeed } from "../../src/identity/seed.ts";
-import { seal } from "../../src/envelope/seal.ts";
-import { ENVELOPE_CONTENT_TYPE } from "../../src/envelope/wire.ts";
-import type { Card } from "../../src/card/schema.ts";
 import { countersign, receiptBytes, RECEIPT_CONTEXT, signIntent, type LedgerSigner } from "../../src/ledger/signing.ts";
 import { answerFrame, callFrame, countersignedAck } from "../../src/relay/messages.ts";
 import { readFrames } from "../../src/relay/frames.ts";
 import { requestHash } from "../../src/relay/request-hash.ts";
 import { toBase64url } from "../../src/bytes.ts";
+import type { Card } from "../../src/card/schema.ts";
 import { signingKey } from "../../src/identity/imported.ts";
 import { canonicalRecord } from "../../src/ledger/record.ts";
 import { openDatabaseFile, type TestDatabase } from "../support/libsql.ts";
 import { cli } from "../support/cli.ts";
+import { openedAnswer, sealAs } from "../support/seal-as.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
 
@@ -150,26 +149,7 @@ describe("progress, cancellation and pricing by time", () => {
 });
 
 /** A request to B's federation route `name`, sealed by the test as A from A's seed. */
-async function sealAsA(name: string, payload: unknown) {
-  const p = await primitives();
-  const signing = await signingKeyFromSeed(p, parseSeed(seedA));
-  const card = (await (await fetch(`${b.url}/.well-known/mcpfed`)).json()) as Card;
-  const path = `/federation/v1/${name}`;
-  const sealed = await seal({
-    primitives: p,
-    signer: signing.signer,
-    from: a.nodeId,
-    to: b.nodeId,
-    recipientKey: card.keys.kem[0]!,
-    version: "mcpfed/1",
-    method: "POST",
-    path,
-    plaintext: new TextEncoder().encode(JSON.stringify(payload)),
-    now: Math.floor(Date.now() / 1000),
-  });
-  const post = () => fetch(`${b.url}${path}`, { method: "POST", headers: { "content-type": ENVELOPE_CONTENT_TYPE }, body: sealed.bytes as BodyInit });
-  return { sealed, post };
-}
+const sealAsA = (name: string, payload: unknown) => sealAs({ seed: seedA, id: a.nodeId }, b, name, payload);
 
 /** A call to B sealed by the test as A: what an attacker who recorded A's traffic could resend. */
 async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, number>; tool?: string; args?: Record<string, number>; timeoutMs?: number } = {}) {
@@ -245,10 +225,8 @@ describe("forged and replayed inputs", () => {
     const wrongSigner: LedgerRecord = { ...pending, sigs: { ...pending.sigs, receipt: toBase64url(await cSigning.signer.sign(receiptBytes(pending), RECEIPT_CONTEXT)) } };
     const forged = [altered, wrongSigner].map((r) => ({ ...r, sigs: { ...r.sigs, countersign: pending.sigs.intent } }));
     const push = async (records: unknown[]) => {
-      const { sealed, post } = await sealAsA("countersigned", { type: "countersigned", records });
-      const res = await post();
-      const answer = JSON.parse(new TextDecoder().decode(await sealed.openResponse(new Uint8Array(await res.arrayBuffer())))) as { ok: boolean; result: unknown };
-      return countersignedAck.parse(answer.result);
+      const request = await sealAsA("countersigned", { type: "countersigned", records });
+      return countersignedAck.parse((await openedAnswer(request, await request.post())).result);
     };
     await push(forged);
     const store = await openDatabaseFile(join(b.dataDir, "node.db"));
