@@ -3,7 +3,7 @@
 // fingerprint, then to the next while none could have run it. The answer's receipt is checked
 // and countersigned before the result is handed on, so every result a client gets from a peer
 // has a record both sides signed.
-import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolCall } from "../calls/proxy.ts";
 import { FedErrorCode } from "../calls/errors.ts";
 import { recordCall, type Outcome } from "../calls/invocations.ts";
@@ -183,6 +183,8 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
   const result = answer.result as CallToolResult;
   let completed;
   try {
+    // Nothing is countersigned for a result the client could not take.
+    if (!CallToolResultSchema.safeParse(result).success) throw new ReceiptRejected("malformed");
     const receipt = recordSchema.safeParse(answer.receipt);
     if (!receipt.success) throw new ReceiptRejected("malformed");
     // The receipt must be for this result: a provider cannot bill one answer and send another.
