@@ -1,9 +1,14 @@
 // A tool's fingerprint: SHA-256 over the RFC 8785 (JCS) canonical JSON of what the model sees.
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import canonicalize from "canonicalize";
 
+/** Below this, hashing in JS beats a WebCrypto job; above it, the native digest wins. */
+const INLINE_BYTES = 16 * 1024;
+
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  const bytes = new TextEncoder().encode(text);
+  return bytesToHex(bytes.length <= INLINE_BYTES ? sha256(bytes) : new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
 }
 
 export interface Fingerprinted {
