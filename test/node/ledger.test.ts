@@ -14,6 +14,7 @@ import { toBase64url } from "../../src/bytes.ts";
 import { sha256Hex } from "../../src/catalog/fingerprint.ts";
 import { quoteOf, type Pricing } from "../../src/ledger/pricing.ts";
 import { canonicalRecord, recordHash, type LedgerRecord } from "../../src/ledger/record.ts";
+import type { Balance } from "../../src/ledger/repository.ts";
 import { COUNTERSIGN_CONTEXT, countersign, RECEIPT_CONTEXT, receiptBytes, signIntent, signReceipt, type LedgerSigner, type LedgerVerifier } from "../../src/ledger/signing.ts";
 import { canonicalJson } from "../../src/registry/entry.ts";
 import { ledgerRecords } from "../../src/store/schema.ts";
@@ -21,7 +22,7 @@ import { cli } from "../support/cli.ts";
 import { openedAnswer, sealAs } from "../support/seal-as.ts";
 import { openDatabaseFile } from "../support/libsql.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, freePort, startEverything, startNode, type NodeProc } from "../support/processes.ts";
+import { eventually, json, loopbackNode, startEverything, type NodeProc } from "../support/processes.ts";
 
 interface Party {
   seed: string;
@@ -38,15 +39,6 @@ interface RecordView {
   record: LedgerRecord;
 }
 
-interface Balance {
-  peer: string;
-  unit: string;
-  earned: number;
-  spent: number;
-  net: number;
-  calls: number;
-}
-
 interface Flag {
   recordId: string | null;
   source: string | null;
@@ -54,15 +46,8 @@ interface Flag {
   received: string;
 }
 
-const json = async <T>(res: Response): Promise<T> => {
-  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-};
 
-async function loopbackNode(name: string, seed: string, env: Record<string, string> = {}): Promise<NodeProc> {
-  const port = await freePort();
-  return startNode({ port, env: { NODE_NAME: name, NODE_SEED: seed, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", ...env } });
-}
+const seededNode = (name: string, seed: string, env: Record<string, string> = {}) => loopbackNode(name, { env: { NODE_SEED: seed, PEER_POLICY: "open", ...env } });
 
 let p: Primitives;
 const parties = new Map<string, Party>();
@@ -148,10 +133,10 @@ beforeAll(async () => {
   [pa, pb, pc, pd] = (await Promise.all(seeds.map(party))) as [Party, Party, Party, Party];
   // D ticks every 5 s: the scheduled reconciliation is tested on it; the others tick only at start.
   [a, b, c, d] = await Promise.all([
-    loopbackNode("alpha", seeds[0]!),
-    loopbackNode("bravo", seeds[1]!),
-    loopbackNode("charlie", seeds[2]!),
-    loopbackNode("delta", seeds[3]!, { TICK_SECONDS: "5" }),
+    seededNode("alpha", seeds[0]!),
+    seededNode("bravo", seeds[1]!),
+    seededNode("charlie", seeds[2]!),
+    seededNode("delta", seeds[3]!, { TICK_SECONDS: "5" }),
   ]);
   expect([a.nodeId, b.nodeId, c.nodeId, d.nodeId]).toEqual([pa.id, pb.id, pc.id, pd.id]);
   for (const n of [b, c, d]) await json(await n.admin("POST", "/peers", { url: a.url }));
@@ -417,7 +402,7 @@ describe("records of relayed calls", () => {
   it("completes the provider's pending copies and restores lost ones from the consumer's", async () => {
     // E fronts its own server-everything and sells echo to A.
     const upstream = await startEverything();
-    const e = await loopbackNode("echoes", newSeed());
+    const e = await seededNode("echoes", newSeed());
     const client = await connect(a.mcpUrl);
     try {
       expect((await e.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upstream.url })).status).toBe(201);
