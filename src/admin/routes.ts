@@ -161,13 +161,8 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
 
   app.post("/tick", async (c) => c.json(await tick()));
 
-  // Who may call what (src/auth, src/policy, src/limits, src/grants, src/audit).
-  for (const routes of [credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes]) {
-    app.route("/", routes(s));
-  }
-  app.route("/", peerAdminRoutes(s));
-  app.route("/", registryAdminRoutes(s));
-  app.route("/", relayAdminRoutes(s));
-  app.route("/", ledgerAdminRoutes(s));
+  // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
+  const parts = [credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes];
+  for (const routes of parts) app.route("/", routes(s));
   return app;
 }
