@@ -7,5 +7,7 @@ export type AppEnv = {
     defer: (work: Promise<unknown>) => void;
     /** Who is calling /mcp, set by src/auth/bearer.ts. */
     principal: Principal;
+    /** The caller's network address as the runtime sees it ("unknown" where it cannot tell), for per-source limits. */
+    clientAddress: string;
   };
 };

@@ -1,6 +1,7 @@
 // createApp: the whole node as one Hono app, built from Web standards only. The runtime entry
 // points (src/runtimes/) open the database, then hand it here.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import type { GetConnInfo } from "hono/conninfo";
 import { HTTPException } from "hono/http-exception";
 import { createAccess } from "./access.ts";
 import { adminRoutes } from "./admin/routes.ts";
@@ -49,6 +50,8 @@ export interface AppOptions {
   db: Database;
   /** Given by runtimes that can spawn processes. */
   stdio?: StdioConnector;
+  /** How this runtime tells a request's remote address (Hono's conninfo helper of its adapter). */
+  connInfo?: GetConnInfo;
 }
 
 export interface NodeApp {
@@ -147,11 +150,19 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     }),
   };
   const tick = createTick(services);
+  const remoteAddress = (c: Context<AppEnv>): string => {
+    try {
+      return opts.connInfo?.(c).remote.address ?? "unknown";
+    } catch {
+      return "unknown"; // a request that did not come through the runtime's server (app.request in tests)
+    }
+  };
 
   const app = new Hono<AppEnv>();
   app.use("*", async (c, next) => {
     // Elsewhere the process outlives the response, so a tracked promise is enough.
     c.set("defer", onWorkers ? (p) => c.executionCtx.waitUntil(p) : track);
+    c.set("clientAddress", remoteAddress(c));
     await next();
     // Work a request started through the services (gossip's pushes after a change) must outlive
     // the response there too: the isolate may be frozen once nothing is waited for.

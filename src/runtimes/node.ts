@@ -1,5 +1,6 @@
 // Node entry point: `npm start`. Serves the app, ticks on a timer, shuts down cleanly.
 import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "../app.ts";
 import { banner, failStart, startLocal } from "./local.ts";
 import { stdioConnector } from "./stdio.ts";
@@ -8,7 +9,7 @@ const local = await startLocal(process.env).catch((err: unknown) => failStart(er
 const { config } = local;
 // Keys load here, not on the first request: a NODE_SEED that does not fit the stored identity
 // stops the start with a message.
-const node = await createApp({ config: local.config, db: local.db, stdio: stdioConnector }).catch((err: unknown) =>
+const node = await createApp({ config: local.config, db: local.db, stdio: stdioConnector, connInfo: getConnInfo }).catch((err: unknown) =>
   failStart(err, process.exit),
 );
 

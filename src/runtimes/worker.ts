@@ -2,6 +2,7 @@
 // D1 binding `DB`, or a libSQL URL (Turso) when LIBSQL_URL is set.
 import type { D1Database, ExecutionContext, ScheduledController } from "@cloudflare/workers-types";
 import { drizzle } from "drizzle-orm/d1";
+import { getConnInfo } from "hono/cloudflare-workers";
 import { createApp, type NodeApp } from "../app.ts";
 import { ConfigError, loadConfig, type Env } from "../config.ts";
 import { migrate, type Database } from "../store/database.ts";
@@ -36,7 +37,7 @@ function nodeFor(env: WorkerEnv): Promise<NodeApp> {
     } else {
       throw new ConfigError("invalid configuration:\n  DB: bind a D1 database as DB, or set LIBSQL_URL");
     }
-    return createApp({ config, db }); // a NODE_SEED that does not fit the stored identity: misconfigured
+    return createApp({ config, db, connInfo: getConnInfo }); // a NODE_SEED that does not fit the stored identity: misconfigured
   })().catch((err: unknown) => {
     started = undefined;
     throw err;
