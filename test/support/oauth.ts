@@ -5,6 +5,7 @@ import { UnauthorizedError, type OAuthClientProvider } from "@modelcontextprotoc
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { createHash, randomBytes } from "node:crypto";
+import type { Fetch } from "./source-address.ts";
 
 export const PASSPHRASE = "consent-passphrase-for-tests";
 /** Claude Code listens on a loopback port of its own choosing. */
@@ -67,8 +68,9 @@ export function consentRequest(html: string): string {
 /** What the operator does: opens the consent page and approves (or not) with the passphrase. */
 export async function consent(
   authorizationUrl: URL | string,
-  opts: { passphrase?: string; decision?: "approve" | "deny"; remember?: boolean; origin?: string } = {},
+  opts: { passphrase?: string; decision?: "approve" | "deny"; remember?: boolean; origin?: string; fetch?: Fetch } = {},
 ): Promise<Response> {
+  const fetch = opts.fetch ?? globalThis.fetch;
   const page = await fetch(authorizationUrl, { redirect: "manual" });
   if (page.status !== 200) return page;
   const form = new URLSearchParams({

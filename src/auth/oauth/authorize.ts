@@ -1,6 +1,6 @@
 // The authorization endpoint: validates the request (client, redirect URI, PKCE S256, resource,
 // scopes), then issues a code at once for a client the operator pre-approved, or shows the consent
-// page. Until the redirect URI is known to be the client's, errors are shown, never redirected.
+// page. Errors are shown, not redirected, unless the operator approved the client and so its redirect URI.
 import { Hono, type Context } from "hono";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
@@ -13,6 +13,7 @@ import { sameSecret } from "../secrets.ts";
 import { findClient, redirectUriMatches, type ClientRow } from "./clients.ts";
 import { issueCode } from "./codes.ts";
 import { consentPage, errorPage } from "./consent-page.ts";
+import { ConsentThrottle, type ConsentLock } from "./consent-throttle.ts";
 import { OAuthError } from "./errors.ts";
 import { nodeOrigin, OAUTH_PATHS, resourceOf } from "./metadata.ts";
 
@@ -40,8 +41,12 @@ type PendingRequest = z.infer<typeof pendingRequest>;
 
 const CONSENT_TTL_SECONDS = 600;
 const CONSENT_TYP = "consent+jwt";
-/** Wrong passphrases allowed per window before the consent page locks. */
-const PASSPHRASE_FAILURES = { max: 10, windowSeconds: 900, key: "oauth:consent-failures" } as const;
+
+const LOCK_TEXT: Record<ConsentLock, string> = {
+  source: "Consent is locked for this address for a few minutes after repeated wrong passphrases.",
+  client: "Consent for this client is locked for a few minutes after repeated wrong passphrases.",
+  node: "Consent is locked for addresses that gave wrong passphrases, for a few minutes.",
+};
 
 function redirectTo(redirectUri: string, params: Record<string, string | undefined>): Response {
   const url = new URL(redirectUri);
@@ -65,6 +70,7 @@ function securePage(c: Context, status: 200 | 400 | 401 | 403 | 429, body: Promi
 
 export function authorizeRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const throttle = new ConsentThrottle(s.access.limits);
   const audit = (actor: string, decision: "allow" | "deny", reason: string, details?: Record<string, unknown>) =>
     s.access.audit.append({ actor, action: "auth.consent", target: actor.replace(/^client:/, ""), decision, reason, details: details ?? null });
 
@@ -110,7 +116,13 @@ export function authorizeRoutes(s: Services): Hono<AppEnv> {
       return securePage(c, 400, errorPage("Invalid redirect URI", "The redirect URI is not one this client registered."));
     }
     const redirectUri = p.redirect_uri ?? known;
-    const fail = (error: string, description: string) => redirectTo(redirectUri, { error, error_description: description, state: p.state, iss: origin });
+    // Anyone may register a redirect URI, so a registered one is not yet trusted: redirecting there
+    // on an error would make this node an open redirector (RFC 9700, section 4.11.2). Only a client
+    // the operator approved gets its errors by redirect; the others see them here.
+    const fail = (error: string, description: string) =>
+      client.preApproved
+        ? redirectTo(redirectUri, { error, error_description: description, state: p.state, iss: origin })
+        : securePage(c, 400, errorPage("Invalid authorization request", `${error}: ${description}`));
 
     if (p.response_type !== "code") return fail("unsupported_response_type", "only response_type=code is supported");
     if (!p.code_challenge || p.code_challenge_method !== "S256") return fail("invalid_request", "PKCE with code_challenge_method=S256 is required");
@@ -156,16 +168,24 @@ export function authorizeRoutes(s: Services): Hono<AppEnv> {
       await audit(actor, "deny", "the operator denied access", { redirectUri: req.redirectUri });
       return redirectTo(req.redirectUri, { error: "access_denied", error_description: "the operator denied access", state: req.state, iss: origin });
     }
-    const { max, windowSeconds, key } = PASSPHRASE_FAILURES;
-    if ((await s.access.limits.peek(key, windowSeconds)) >= max) {
-      await audit(actor, "deny", "consent locked after repeated wrong passphrases");
-      return securePage(c, 429, errorPage("Too many attempts", "Consent is locked for a few minutes after repeated wrong passphrases."));
+    const address = c.var.clientAddress;
+    const passphrase = field("passphrase") ?? "";
+    // The admin token opens consent through any lock: it already opens the admin API, so the locks
+    // would protect nothing by refusing it, and the operator must get through a flood.
+    const operator = await sameSecret(passphrase, s.config.adminToken);
+    if (!operator) {
+      const lock = await throttle.lockFor(address, client.clientId);
+      if (lock) {
+        await audit(actor, "deny", `consent locked (${lock}) after repeated wrong passphrases`, { address });
+        return securePage(c, 429, errorPage("Too many attempts", LOCK_TEXT[lock]));
+      }
+      if (!(await sameSecret(passphrase, s.config.consentPassphrase))) {
+        await throttle.failed(address, client.clientId);
+        await audit(actor, "deny", "wrong passphrase", { address });
+        return render(c, client, req, 401, "Wrong passphrase.");
+      }
     }
-    if (!(await sameSecret(field("passphrase") ?? "", s.config.consentPassphrase))) {
-      await s.access.limits.count(key, windowSeconds);
-      await audit(actor, "deny", "wrong passphrase");
-      return render(c, client, req, 401, "Wrong passphrase.");
-    }
+    await throttle.succeeded(address);
     if (field("remember") === "yes") {
       await s.db.update(oauthClients).set({ preApproved: true }).where(eq(oauthClients.clientId, client.clientId));
     }

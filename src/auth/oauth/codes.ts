@@ -32,18 +32,26 @@ export type CodeUse =
   | { ok: false; reason: "unknown" | "expired" }
   | { ok: false; reason: "replayed"; sessionId: string | null };
 
-/** Marks the code used, in one statement, so that of two racing exchanges only one wins. */
-export async function consumeCode(db: Database, code: string): Promise<CodeUse> {
+/**
+ * Redeems a code. `vet` checks the presenter (client, redirect URI, PKCE verifier) first and throws
+ * if it fails, leaving the code as it was: whoever lacks the verifier can neither use a stolen code
+ * nor burn it. Only then is it marked used, in one statement, so that of two racing exchanges
+ * only one wins.
+ */
+export async function redeemCode(db: Database, code: string, vet: (row: CodeRow) => Promise<void>): Promise<CodeUse> {
   const codeHash = await hashSecret(code);
+  const [row] = await db.select().from(oauthCodes).where(eq(oauthCodes.codeHash, codeHash)).limit(1);
+  if (!row) return { ok: false, reason: "unknown" };
+  await vet(row);
+  if (row.usedAt !== null) return { ok: false, reason: "replayed", sessionId: row.sessionId };
   const now = Date.now();
-  const [row] = await db
+  if (row.expiresAt <= now) return { ok: false, reason: "expired" };
+  const [won] = await db
     .update(oauthCodes)
     .set({ usedAt: now })
     .where(and(eq(oauthCodes.codeHash, codeHash), isNull(oauthCodes.usedAt)))
     .returning();
-  if (row) return row.expiresAt > now ? { ok: true, code: row } : { ok: false, reason: "expired" };
-  const [used] = await db.select().from(oauthCodes).where(eq(oauthCodes.codeHash, codeHash)).limit(1);
-  return used ? { ok: false, reason: "replayed", sessionId: used.sessionId } : { ok: false, reason: "unknown" };
+  return won ? { ok: true, code: won } : { ok: false, reason: "replayed", sessionId: null };
 }
 
 export async function linkCodeToSession(db: Database, codeHash: string, sessionId: string): Promise<void> {

@@ -1,13 +1,19 @@
 // Dynamic client registration (RFC 7591): open, as MCP clients (claude.ai among them) register
-// themselves, but counted, so that registrations cannot flood the store.
+// themselves, but counted per source, so that registrations cannot flood the store.
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env.ts";
 import type { Services } from "../../services.ts";
 import { registerClient, registrationResponse, registrationSchema } from "./clients.ts";
 import { OAuthError, oauthErrorResponse } from "./errors.ts";
 import { OAUTH_PATHS } from "./metadata.ts";
+import { sourceOf } from "../../limits/source.ts";
 
-const REGISTRATIONS = { max: 300, windowSeconds: 3600, key: "oauth:registrations" } as const;
+/**
+ * Registrations per hour from one source, and node-wide. Past the node-wide ceiling a source that
+ * has not registered this hour still may: a flood from one address cannot shut out new clients,
+ * and one from many addresses is held to one registration per address.
+ */
+export const REGISTRATION_LIMITS = { windowSeconds: 3600, perSource: 20, global: 300 } as const;
 
 export function registrationRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -25,10 +31,14 @@ export function registrationRoutes(s: Services): Hono<AppEnv> {
         const first = parsed.error.issues[0];
         throw new OAuthError("invalid_client_metadata", `${first?.path.join(".") || "body"}: ${first?.message ?? "invalid"}`);
       }
-      const hit = await s.access.limits.count(REGISTRATIONS.key, REGISTRATIONS.windowSeconds);
-      if (hit.count > REGISTRATIONS.max) {
-        c.header("Retry-After", String(hit.retryAfterSeconds));
-        throw new OAuthError("temporarily_unavailable", "too many client registrations; try again later", 429);
+      const { windowSeconds: w, perSource, global } = REGISTRATION_LIMITS;
+      const [fromSource, overall] = await Promise.all([
+        s.access.limits.count(`oauth:registrations:source:${sourceOf(c.var.clientAddress)}`, w),
+        s.access.limits.count("oauth:registrations", w),
+      ]);
+      if (fromSource.count > perSource || (overall.count > global && fromSource.count > 1)) {
+        c.header("Retry-After", String(fromSource.retryAfterSeconds));
+        throw new OAuthError("temporarily_unavailable", "too many client registrations from this address; try again later", 429);
       }
       const { row, secret } = await registerClient(s.db, parsed.data);
       await s.access.audit.append({ actor: `client:${row.clientId}`, action: "auth.register", target: row.clientId, decision: "ok", reason: "registered", details: { name: row.name, redirectUris: row.redirectUris } });

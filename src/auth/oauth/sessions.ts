@@ -54,12 +54,16 @@ export async function revokeSession(db: Database, id: string, reason: string): P
   return rows.length > 0;
 }
 
-/** The session a refresh token names, if it belongs to `clientId`; for revocation. */
+/**
+ * The session a refresh token names, for revocation: only if it belongs to `clientId` and the token
+ * is the current one, secret and all, as the session id alone is no proof of holding it.
+ */
 export async function sessionOfRefreshToken(db: Database, token: string, clientId: string): Promise<SessionRow | undefined> {
   const parsed = parseRefreshToken(token);
   if (!parsed) return undefined;
   const [row] = await db.select().from(oauthSessions).where(eq(oauthSessions.id, parsed.sessionId)).limit(1);
-  return row && row.clientId === clientId ? row : undefined;
+  if (!row || row.clientId !== clientId || parsed.generation !== row.refreshGeneration) return undefined;
+  return (await sameSecret(await hashSecret(parsed.secret), row.refreshHash)) ? row : undefined;
 }
 
 export function looksLikeRefreshToken(token: string): boolean {

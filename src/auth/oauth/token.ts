@@ -8,7 +8,7 @@ import { issueAccessToken } from "../access-tokens.ts";
 import { parseScopes, type Scope } from "../scopes.ts";
 import { s256 } from "../secrets.ts";
 import { authenticateClient, readClientCredentials, type ClientRow } from "./clients.ts";
-import { consumeCode, linkCodeToSession } from "./codes.ts";
+import { linkCodeToSession, redeemCode } from "./codes.ts";
 import { OAuthError, oauthErrorResponse } from "./errors.ts";
 import { nodeOrigin, OAUTH_PATHS } from "./metadata.ts";
 import { createSession, revokeSession, rotateRefreshToken } from "./sessions.ts";
@@ -38,8 +38,19 @@ export function tokenRoutes(s: Services): Hono<AppEnv> {
   async function byCode(origin: string, client: ClientRow, form: URLSearchParams) {
     const code = form.get("code");
     if (!code) throw new OAuthError("invalid_request", "code is required");
-    const use = await consumeCode(s.db, code);
+    const use = await redeemCode(s.db, code, async (c) => {
+      if (c.clientId !== client.clientId) throw new OAuthError("invalid_grant", "the code was issued to another client");
+      if (form.get("redirect_uri") !== c.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri does not match the authorization request");
+      const verifier = form.get("code_verifier");
+      if (!verifier) throw new OAuthError("invalid_grant", "code_verifier is required (PKCE)");
+      if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier) || (await s256(verifier)) !== c.codeChallenge) {
+        throw new OAuthError("invalid_grant", "code_verifier does not match the code challenge");
+      }
+      const resource = form.get("resource");
+      if (resource !== null && resource !== c.resource) throw new OAuthError("invalid_target", "resource does not match the authorization request");
+    });
     if (!use.ok) {
+      // Only a presenter that passed the checks above, verifier and all, gets here with a replay.
       if (use.reason === "replayed") {
         if (use.sessionId) await revokeSession(s.db, use.sessionId, "authorization code replayed");
         throw new OAuthError("invalid_grant", "the authorization code was already used; the tokens issued for it are revoked");
@@ -47,15 +58,6 @@ export function tokenRoutes(s: Services): Hono<AppEnv> {
       throw new OAuthError("invalid_grant", use.reason === "expired" ? "the authorization code has expired" : "unknown authorization code");
     }
     const c = use.code;
-    if (c.clientId !== client.clientId) throw new OAuthError("invalid_grant", "the code was issued to another client");
-    if (form.get("redirect_uri") !== c.redirectUri) throw new OAuthError("invalid_grant", "redirect_uri does not match the authorization request");
-    const verifier = form.get("code_verifier");
-    if (!verifier) throw new OAuthError("invalid_grant", "code_verifier is required (PKCE)");
-    if (!/^[A-Za-z0-9\-._~]{43,128}$/.test(verifier) || (await s256(verifier)) !== c.codeChallenge) {
-      throw new OAuthError("invalid_grant", "code_verifier does not match the code challenge");
-    }
-    const resource = form.get("resource");
-    if (resource !== null && resource !== c.resource) throw new OAuthError("invalid_target", "resource does not match the authorization request");
     const scopes = c.scopes as Scope[];
     const { session, refreshToken } = await createSession(s.db, { clientId: client.clientId, scopes, resource: c.resource });
     await linkCodeToSession(s.db, c.codeHash, session.id);
