@@ -91,7 +91,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const identity = async () => own;
   const card = once(async () => new OwnCard(own, opts.config));
   const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
-  const streams = new ListChangedStreams();
+  const streams = new ListChangedStreams({ perPrincipal: opts.config.maxStreamsPerPrincipal, total: opts.config.maxStreams });
   const verifier = cardKeys(own, cards);
   const federatedTools = new CachedRead(async () => listedFederatedTools(services, new Set((await listTools(opts.db)).map((t) => t.shortName))), FEDERATED_LISTING_MS);
   const registry = new Registry({

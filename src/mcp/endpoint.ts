@@ -12,8 +12,10 @@ import { originGuard } from "../guards/origin.ts";
 import type { Services } from "../services.ts";
 import type { AppEnv } from "../app-env.ts";
 import { onWorkers } from "../platform.ts";
+import { nestsDeeperThan } from "./json-depth.ts";
 import { jsonRpcError } from "./jsonrpc.ts";
 import { buildServer } from "./server.ts";
+import { StreamCapError } from "./streams.ts";
 
 /** True when some request in the body carries a progress token: only SSE can carry progress. */
 function wantsStream(body: unknown): boolean {
@@ -43,6 +45,16 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         return c.json(jsonRpcError(-32700, "Parse error: the body is not valid JSON"), 400);
       }
       const messages = Array.isArray(body) ? body : [body];
+      // Refused before anything walks the params (schema, handlers, upstream): deep enough, a walk
+      // overflows the stack, and the failure would be blamed on the upstream.
+      // The message is one level; its params (or result) get the rest.
+      const deep = messages.find((m) => nestsDeeperThan(m, s.config.maxJsonDepth + 1));
+      if (deep) {
+        const id = (deep as { id?: unknown }).id;
+        const answerId = typeof id === "string" || typeof id === "number" ? id : null;
+        const message = `Invalid params: nested more than ${s.config.maxJsonDepth} levels deep`;
+        return c.json({ ...jsonRpcError(-32602, message, { type: "too_deep", maxDepth: s.config.maxJsonDepth }), id: answerId }, 400);
+      }
       if (messages.length === 0 || !messages.every((m) => JSONRPCMessageSchema.safeParse(m).success)) {
         return c.json(jsonRpcError(-32600, "Invalid Request: not a JSON-RPC 2.0 message"), 400);
       }
@@ -73,7 +85,14 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
       c.header("Allow", "POST");
       return c.json(jsonRpcError(-32000, "Method not allowed: this node serves no standing stream here; use POST"), 405);
     }
-    return s.streams.open(c.req.raw.signal);
+    try {
+      return s.streams.open(c.req.raw.signal, c.var.principal.id);
+    } catch (err) {
+      if (!(err instanceof StreamCapError)) throw err;
+      const status = err.scope === "principal" ? 429 : 503;
+      c.header("Retry-After", "30");
+      return c.json(jsonRpcError(-32000, `Too many standing streams: ${err.message}; close one first`, { type: "too_many_streams", scope: err.scope, max: err.max }), status);
+    }
   });
   // Stateless: no session to end.
   app.delete("/mcp", (c) => {

@@ -1,6 +1,7 @@
 // Standing SSE streams (GET /mcp) that carry list_changed to clients that hold one. They live in
 // the process or isolate that opened them, so a change is announced to the streams of the process
 // where it happened; on Workers no stream is served, as an isolate cannot keep one usefully.
+// Each stream holds a connection and a timer, so they are capped per principal and in total.
 
 export type ListKind = "tools" | "resources" | "prompts";
 
@@ -8,20 +9,40 @@ const encoder = new TextEncoder();
 /** Comments keep idle connections (and the proxies between) from timing out. */
 const KEEPALIVE_MS = 25_000;
 
+/** A stream refused because its holder, or the process, already holds as many as allowed. */
+export class StreamCapError extends Error {
+  override name = "StreamCapError";
+  constructor(
+    readonly scope: "principal" | "total",
+    readonly max: number,
+  ) {
+    super(scope === "principal" ? `at most ${max} standing streams per caller` : `this node holds its maximum of ${max} standing streams`);
+  }
+}
+
 export class ListChangedStreams {
-  readonly #open = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  /** Each open stream, with the principal holding it. */
+  readonly #open = new Map<ReadableStreamDefaultController<Uint8Array>, string>();
+  readonly #held = new Map<string, number>();
+
+  constructor(private readonly caps: { perPrincipal: number; total: number }) {}
 
   get size(): number {
     return this.#open.size;
   }
 
-  /** A stream that stays open until the client leaves, receiving only list_changed notifications. */
-  open(signal: AbortSignal): Response {
+  /**
+   * A stream that stays open until the client leaves, receiving only list_changed notifications.
+   * Throws a StreamCapError when `holder` or the process is at its cap.
+   */
+  open(signal: AbortSignal, holder: string): Response {
+    if (this.#open.size >= this.caps.total) throw new StreamCapError("total", this.caps.total);
+    if ((this.#held.get(holder) ?? 0) >= this.caps.perPrincipal) throw new StreamCapError("principal", this.caps.perPrincipal);
     let controller: ReadableStreamDefaultController<Uint8Array>;
     let keepalive: ReturnType<typeof setInterval>;
     const close = () => {
       clearInterval(keepalive);
-      if (this.#open.delete(controller)) {
+      if (this.#drop(controller)) {
         try {
           controller.close();
         } catch {
@@ -32,13 +53,15 @@ export class ListChangedStreams {
     const body = new ReadableStream<Uint8Array>({
       start: (c) => {
         controller = c;
-        this.#open.add(c);
         c.enqueue(encoder.encode(": mcpfed list_changed stream\n\n"));
         keepalive = setInterval(() => this.#send(c, ": keepalive\n\n"), KEEPALIVE_MS);
         signal.addEventListener("abort", close, { once: true });
       },
       cancel: close,
     });
+    // Counted now, not in start(), so that a burst of opens cannot all pass the check first.
+    this.#open.set(controller!, holder);
+    this.#held.set(holder, (this.#held.get(holder) ?? 0) + 1);
     return new Response(body, {
       headers: { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" },
     });
@@ -49,14 +72,24 @@ export class ListChangedStreams {
     const events = kinds
       .map((k) => `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", method: `notifications/${k}/list_changed` })}\n\n`)
       .join("");
-    for (const c of this.#open) this.#send(c, events);
+    for (const c of this.#open.keys()) this.#send(c, events);
+  }
+
+  #drop(c: ReadableStreamDefaultController<Uint8Array>): boolean {
+    const holder = this.#open.get(c);
+    if (holder === undefined) return false;
+    this.#open.delete(c);
+    const left = (this.#held.get(holder) ?? 1) - 1;
+    if (left > 0) this.#held.set(holder, left);
+    else this.#held.delete(holder);
+    return true;
   }
 
   #send(c: ReadableStreamDefaultController<Uint8Array>, text: string): void {
     try {
       c.enqueue(encoder.encode(text));
     } catch {
-      this.#open.delete(c); // the client went away
+      this.#drop(c); // the client went away
     }
   }
 }
