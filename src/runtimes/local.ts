@@ -4,6 +4,7 @@ import { createClient, type Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { stdout } from "node:process";
 import { loadConfig, type Config, type Env } from "../config.ts";
 import { newSeed } from "../identity/seed.ts";
 import { migrate, type Database } from "../store/database.ts";
@@ -28,10 +29,12 @@ function generated(dataDir: string, name: string, make: () => string): { value: 
   return { value, created: true };
 }
 
+/** The value is shown only on a terminal: output sent to a file or a log collector keeps no copy. */
 function adminToken(dataDir: string): string {
   const { value, created } = generated(dataDir, "admin-token", newSeed);
   if (created) {
-    console.log(`Generated an admin token (saved in ${join(dataDir, "admin-token")}); the CLI reads it from there:\n  ADMIN_TOKEN=${value}`);
+    const saved = `Generated an admin token (saved in ${join(dataDir, "admin-token")}); the CLI reads it from there`;
+    console.log(stdout.isTTY ? `${saved}:\n  ADMIN_TOKEN=${value}` : `${saved}. Output is not a terminal, so it is not printed here.`);
   }
   return value;
 }

@@ -20,5 +20,9 @@ export function banner(config: Config, runtime: string): string {
   } else {
     lines.push("Auth required on /mcp: OAuth (consent with CONSENT_PASSPHRASE or ADMIN_TOKEN) or an API token (mcpfed token create).");
   }
+  // The edge's default "*" is safe (the platform routes by Host); one the operator chose is not.
+  if (config.allowedHosts.includes("*") && config.publicUrl) {
+    lines.push("WARNING: ALLOWED_HOSTS=* turns off the Host check that stops DNS rebinding; name the hosts this node answers to.");
+  }
   return lines.join("\n");
 }
