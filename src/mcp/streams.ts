@@ -62,6 +62,7 @@ export class ListChangedStreams {
     // Counted now, not in start(), so that a burst of opens cannot all pass the check first.
     this.#open.set(controller!, holder);
     this.#held.set(holder, (this.#held.get(holder) ?? 0) + 1);
+    if (signal.aborted) close(); // gone before we got here: its abort event has already fired
     return new Response(body, {
       headers: { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" },
     });
