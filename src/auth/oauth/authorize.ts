@@ -1,6 +1,7 @@
 // The authorization endpoint: validates the request (client, redirect URI, PKCE S256, resource,
 // scopes), then issues a code at once for a client the operator pre-approved, or shows the consent
-// page. Errors are shown, not redirected, unless the operator approved the client and so its redirect URI.
+// page. Errors are shown on a page, never redirected, unless the operator has approved the client
+// (and with it its redirect URIs).
 import { Hono, type Context } from "hono";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";

@@ -4,7 +4,7 @@
 import type { RateLimiter } from "../../limits/limiter.ts";
 import { sourceOf } from "../../limits/source.ts";
 
-export const CONSENT_LIMITS = {
+const CONSENT_LIMITS = {
   windowSeconds: 900,
   /** Wrong passphrases from one source (address, or IPv6 /64) before it is locked out. */
   perSource: 10,

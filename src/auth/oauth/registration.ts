@@ -2,18 +2,18 @@
 // themselves, but counted per source, so that registrations cannot flood the store.
 import { Hono } from "hono";
 import type { AppEnv } from "../../app-env.ts";
+import { sourceOf } from "../../limits/source.ts";
 import type { Services } from "../../services.ts";
 import { registerClient, registrationResponse, registrationSchema } from "./clients.ts";
 import { OAuthError, oauthErrorResponse } from "./errors.ts";
 import { OAUTH_PATHS } from "./metadata.ts";
-import { sourceOf } from "../../limits/source.ts";
 
 /**
  * Registrations per hour from one source, and node-wide. Past the node-wide ceiling a source that
  * has not registered this hour still may: a flood from one address cannot shut out new clients,
  * and one from many addresses is held to one registration per address.
  */
-export const REGISTRATION_LIMITS = { windowSeconds: 3600, perSource: 20, global: 300 } as const;
+const REGISTRATION_LIMITS = { windowSeconds: 3600, perSource: 20, global: 300 } as const;
 
 export function registrationRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { sourceOf } from "../../src/limits/source.ts";
+import { nestsDeeperThan } from "../../src/mcp/json-depth.ts";
+
+describe("sourceOf", () => {
+  it("counts IPv4 by address and IPv6 by /64, however it is written", () => {
+    expect(sourceOf("203.0.113.7")).toBe("203.0.113.7");
+    expect(sourceOf("::ffff:203.0.113.7")).toBe("203.0.113.7");
+    expect(sourceOf("2001:db8:1:2::1")).toBe("2001:db8:1:2::/64");
+    expect(sourceOf("2001:0DB8:0001:0002:ffff:1:2:3")).toBe("2001:db8:1:2::/64");
+    expect(sourceOf("2001:db8::5")).toBe(sourceOf("2001:db8:0:0:9::1"));
+    expect(sourceOf("2001:db8:0:1::5")).not.toBe(sourceOf("2001:db8::5"));
+    expect(sourceOf("unknown")).toBe("unknown");
+  });
+});
+
+describe("nestsDeeperThan", () => {
+  it("measures arrays and objects alike, scalars as nothing", () => {
+    expect(nestsDeeperThan(1, 1)).toBe(false);
+    expect(nestsDeeperThan({ a: [1, { b: 2 }] }, 3)).toBe(false);
+    expect(nestsDeeperThan({ a: [1, { b: [] }] }, 3)).toBe(true);
+  });
+
+  it("does not overflow on input far deeper than any stack", () => {
+    const deep = JSON.parse(`${"[".repeat(200_000)}${"]".repeat(200_000)}`);
+    expect(nestsDeeperThan(deep, 64)).toBe(true);
+  });
+});
