@@ -15,6 +15,7 @@ import { listedFederatedTools } from "./catalog/federated-view.ts";
 import { listTools } from "./catalog/repository.ts";
 import type { Config } from "./config.ts";
 import { ReplayCache } from "./envelope/replay-cache.ts";
+import { FederationRefusals } from "./federation/refusals.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
@@ -118,6 +119,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     access: createAccess(opts.config, opts.db, () => services.nodeId),
     identity,
     replay: new ReplayCache(opts.db),
+    federationRefusals: new FederationRefusals(),
     card,
     now: () => Math.floor(Date.now() / 1000),
     registry,

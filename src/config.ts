@@ -39,6 +39,13 @@ const schema = z.object({
   PUBLIC_NODE: flag.default(false),
   KEM_ROTATION_SECONDS: int(60, 365 * 86_400).default(86_400),
   CLOCK_SKEW_SECONDS: int(1, 3600).default(60),
+  FEDERATION_RATE_PER_SOURCE: int(1, 1_000_000).default(3000),
+  FEDERATION_RATE_PER_SENDER: int(1, 1_000_000).default(3000),
+  HELLO_RATE_PER_SOURCE: int(1, 100_000).default(30),
+  MAX_PENDING_PEERS: int(0, 100_000).default(100),
+  MAX_ENTRIES_PER_ORIGIN: int(1, 1_000_000).default(500),
+  MAX_ENTRY_BYTES_PER_ORIGIN: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  COUNTERSIGN_MAX_ASKS: int(1, 1000).default(10),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -86,6 +93,18 @@ export interface Config {
   kemRotationSeconds: number;
   /** Clock difference tolerated on envelope and card times. */
   clockSkewSeconds: number;
+  /** Federation requests per minute: per client address (each isolate), and per authenticated sender (the store). */
+  federationRatePerSource: number;
+  federationRatePerSender: number;
+  /** Hellos per minute per client address (each isolate): each one costs card and signature checks. */
+  helloRatePerSource: number;
+  /** Strangers waiting for approval; a hello beyond it is refused without a card fetch. */
+  maxPendingPeers: number;
+  /** What one origin may hold in this node's registry: entries, and their canonical bytes. */
+  maxEntriesPerOrigin: number;
+  maxEntryBytesPerOrigin: number;
+  /** Times a provider asks a consumer that lacks a pending record before it flags the record and stops. */
+  countersignMaxAsks: number;
 }
 
 export class ConfigError extends Error {
@@ -143,5 +162,12 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     publicNode: e.PUBLIC_NODE,
     kemRotationSeconds: e.KEM_ROTATION_SECONDS,
     clockSkewSeconds: e.CLOCK_SKEW_SECONDS,
+    federationRatePerSource: e.FEDERATION_RATE_PER_SOURCE,
+    federationRatePerSender: e.FEDERATION_RATE_PER_SENDER,
+    helloRatePerSource: e.HELLO_RATE_PER_SOURCE,
+    maxPendingPeers: e.MAX_PENDING_PEERS,
+    maxEntriesPerOrigin: e.MAX_ENTRIES_PER_ORIGIN,
+    maxEntryBytesPerOrigin: e.MAX_ENTRY_BYTES_PER_ORIGIN,
+    countersignMaxAsks: e.COUNTERSIGN_MAX_ASKS,
   };
 }
