@@ -8,12 +8,18 @@ import { loadConfig } from "../../src/config.ts";
 import { seal, type Sealed } from "../../src/envelope/seal.ts";
 import { loadIdentity, type LocalIdentity } from "../../src/identity/local.ts";
 import { newSeed } from "../../src/identity/seed.ts";
+import { identitySigner } from "../../src/registry/node-keys.ts";
+import type { EntrySigner } from "../../src/registry/signing.ts";
 import { encodeHello, HELLO_CONTENT_TYPE } from "../../src/peers/hello-wire.ts";
 import { openTestDatabase } from "./libsql.ts";
 import { freePort } from "./processes.ts";
 
 export interface Stranger {
   id: string;
+  /** Its NODE_SEED, for sealAs (test/support/seal-as.ts). */
+  seed: string;
+  /** Signs registry entries as this node. */
+  entrySigner: EntrySigner;
   url: string;
   card: Card;
   /** Requests its card server answered (0 when it does not serve, or nobody asked). */
@@ -34,7 +40,8 @@ export interface SealedHello {
 export async function stranger(o: { name?: string; url?: string; serve?: boolean } = {}): Promise<Stranger> {
   const port = await freePort();
   const url = o.url ?? `http://127.0.0.1:${port}`;
-  const config = loadConfig({ ADMIN_TOKEN: "x".repeat(16), NODE_SEED: newSeed(), NODE_NAME: o.name ?? "stranger", PUBLIC_URL: url });
+  const seed = newSeed();
+  const config = loadConfig({ ADMIN_TOKEN: "x".repeat(16), NODE_SEED: seed, NODE_NAME: o.name ?? "stranger", PUBLIC_URL: url });
   const store = await openTestDatabase();
   const identity: LocalIdentity = await loadIdentity(config, store.db);
   const now = () => Math.floor(Date.now() / 1000);
@@ -51,6 +58,8 @@ export async function stranger(o: { name?: string; url?: string; serve?: boolean
   }
   return {
     id: identity.nodeId,
+    seed,
+    entrySigner: identitySigner(identity),
     url,
     card,
     fetches: () => fetches,
