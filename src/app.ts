@@ -15,6 +15,7 @@ import { listedFederatedTools } from "./catalog/federated-view.ts";
 import { listTools } from "./catalog/repository.ts";
 import type { Config } from "./config.ts";
 import { ReplayCache } from "./envelope/replay-cache.ts";
+import { FederationRefusals } from "./federation/refusals.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
@@ -105,6 +106,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     blockedOrigins: () => blockedPeerIds(opts.db),
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
     store: new EntryRepository(opts.db),
+    originQuota: { entries: opts.config.maxEntriesPerOrigin, bytes: opts.config.maxEntryBytesPerOrigin },
   });
   const ledger = new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) });
   const services: Services = {
@@ -118,6 +120,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     access: createAccess(opts.config, opts.db, () => services.nodeId),
     identity,
     replay: new ReplayCache(opts.db),
+    federationRefusals: new FederationRefusals(),
     card,
     now: () => Math.floor(Date.now() / 1000),
     registry,

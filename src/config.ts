@@ -42,6 +42,13 @@ const schema = z.object({
   MAX_JSON_DEPTH: int(8, 1000).default(64),
   MAX_STREAMS_PER_PRINCIPAL: int(1, 10_000).default(16),
   MAX_STREAMS: int(1, 100_000).default(512),
+  FEDERATION_RATE_PER_SOURCE: int(1, 1_000_000).default(3000),
+  FEDERATION_RATE_PER_SENDER: int(1, 1_000_000).default(3000),
+  HELLO_RATE_PER_SOURCE: int(1, 100_000).default(30),
+  MAX_PENDING_PEERS: int(0, 100_000).default(100),
+  MAX_ENTRIES_PER_ORIGIN: int(1, 1_000_000).default(500),
+  MAX_ENTRY_BYTES_PER_ORIGIN: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  COUNTERSIGN_MAX_ASKS: int(1, 1000).default(10),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -94,6 +101,18 @@ export interface Config {
   /** Standing GET /mcp streams one principal may hold in one process, and all of them. */
   maxStreamsPerPrincipal: number;
   maxStreams: number;
+  /** Federation requests per minute: per client address (each isolate), and per authenticated sender (the store). */
+  federationRatePerSource: number;
+  federationRatePerSender: number;
+  /** Hellos per minute per client address (each isolate): each one costs card and signature checks. */
+  helloRatePerSource: number;
+  /** Strangers waiting for approval; a hello beyond it is refused without a card fetch. */
+  maxPendingPeers: number;
+  /** What one origin may hold in this node's registry: entries, and their canonical bytes. */
+  maxEntriesPerOrigin: number;
+  maxEntryBytesPerOrigin: number;
+  /** Times a provider asks a consumer that lacks a pending record before it flags the record and stops. */
+  countersignMaxAsks: number;
 }
 
 export class ConfigError extends Error {
@@ -154,5 +173,12 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     maxJsonDepth: e.MAX_JSON_DEPTH,
     maxStreamsPerPrincipal: e.MAX_STREAMS_PER_PRINCIPAL,
     maxStreams: e.MAX_STREAMS,
+    federationRatePerSource: e.FEDERATION_RATE_PER_SOURCE,
+    federationRatePerSender: e.FEDERATION_RATE_PER_SENDER,
+    helloRatePerSource: e.HELLO_RATE_PER_SOURCE,
+    maxPendingPeers: e.MAX_PENDING_PEERS,
+    maxEntriesPerOrigin: e.MAX_ENTRIES_PER_ORIGIN,
+    maxEntryBytesPerOrigin: e.MAX_ENTRY_BYTES_PER_ORIGIN,
+    countersignMaxAsks: e.COUNTERSIGN_MAX_ASKS,
   };
 }

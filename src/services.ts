@@ -9,6 +9,7 @@ import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
 import type { Gossip } from "./gossip/gossip.ts";
+import type { FederationRefusals } from "./federation/refusals.ts";
 import type { ListedFederatedTool } from "./catalog/federated-view.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { CachedRead } from "./store/cached-read.ts";
@@ -38,6 +39,8 @@ export interface Services {
   identity: () => Promise<LocalIdentity>;
   /** Envelope ids already accepted. */
   replay: ReplayCache;
+  /** Federation traffic this process or isolate turned away, by reason. */
+  federationRefusals: FederationRefusals;
   /** This node's signed card. */
   card: () => Promise<OwnCard>;
   /** Seconds since the epoch: the clock every signature and envelope time is checked against. */

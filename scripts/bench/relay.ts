@@ -101,7 +101,9 @@ async function startRelayRig(node: string): Promise<RelayRig> {
     started.push(upstream);
     const named = async (name: string, profile: string) => {
       const port = await freePort();
-      const env = { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", BENCH_PROFILE_OUT: profile, NODE_NO_WARNINGS: "1" };
+      // Closed-loop rounds measure throughput, well past a public node's per-peer rate limits.
+      const limits = { FEDERATION_RATE_PER_SOURCE: "1000000", FEDERATION_RATE_PER_SENDER: "1000000" };
+      const env = { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", BENCH_PROFILE_OUT: profile, NODE_NO_WARNINGS: "1", ...limits };
       const n = await startBenchNode({ node, port, nodeArgs: hook, env });
       started.push(n);
       return n;

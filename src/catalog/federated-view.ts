@@ -58,5 +58,14 @@ export function matchFederated(tools: ListedFederatedTool[], query: string): { t
     for (const term of terms) for (const [text, weight] of fields) if (text.toLowerCase().includes(term)) score += weight;
     if (score > 0) hits.push({ tool, score });
   }
-  return hits.sort((a, b) => b.score - a.score);
+  // Each origin's best match comes before any origin's second: an origin that shares many tools
+  // stuffed with common words takes its turn, and cannot push another's out of the results.
+  hits.sort((a, b) => b.score - a.score);
+  const turn = new Map<string, number>();
+  const turns = hits.map((h) => {
+    const n = turn.get(h.tool.origin) ?? 0;
+    turn.set(h.tool.origin, n + 1);
+    return n;
+  });
+  return hits.map((h, i) => ({ h, t: turns[i]! })).sort((a, b) => a.t - b.t || b.h.score - a.h.score).map(({ h }) => h);
 }

@@ -19,6 +19,7 @@ export const ENVELOPE_ERRORS = {
   not_yet_valid: 401,
   replayed: 409,
   decrypt_failed: 400,
+  rate_limited: 429,
 } as const;
 
 export type EnvelopeErrorCode = keyof typeof ENVELOPE_ERRORS;

@@ -1,9 +1,11 @@
 // Opening a request from a peer. The checks run cheapest first, and nothing is decrypted or
 // written until all of them pass:
-//   1 sizes and framing   2 a known, active sender   3 the signature, Ed25519 half then ML-DSA
-//   4 addressed to this node, at this endpoint   5 a current or overlapping key   6 the time window
-//   7 an id not seen before
-// Only then is the ciphertext opened and the id recorded. A failure throws an EnvelopeError.
+//   1 sizes and framing   2 addressed to this node, at this endpoint   3 the time window
+//   4 an id not seen before (looked up only)   5 a known, active sender, and the agreed version
+//   6 the signature, Ed25519 half then ML-DSA   7 a current or overlapping key
+// Checks 2 to 4 read the header alone, so a replayed or stale copy costs no signature check (for
+// a hello, no card check either). Only after the ciphertext opens is the id recorded: an
+// unsigned copy can never use up an id. A failure throws an EnvelopeError.
 import type { CompositeVerifier } from "../identity/composite.ts";
 import type { KemKey } from "../identity/kem-keyring.ts";
 import type { Primitives } from "../identity/primitives.ts";
@@ -58,6 +60,16 @@ export async function openEnvelope(bytes: Uint8Array, o: OpenOptions): Promise<O
   const env = decode(bytes, o.maxBytes);
   const { header } = env;
 
+  if (header.to !== o.self.nodeId) throw new EnvelopeError("wrong_recipient", `the envelope is addressed to ${header.to}`);
+  if (header.method !== o.method || header.path !== o.path) {
+    throw new EnvelopeError("wrong_endpoint", `the envelope is bound to ${header.method} ${header.path}`);
+  }
+
+  if (header.iat > o.now + o.skew) throw new EnvelopeError("not_yet_valid", "the envelope was issued in the future; check the sender's clock");
+  if (header.exp < o.now - o.skew) throw new EnvelopeError("expired", "the envelope has expired");
+
+  if (await o.replay.seen(header.from, header.jti)) throw new EnvelopeError("replayed", "this envelope was already received");
+
   const sender = await o.sender(header);
   const versions = o.versions ?? PROTOCOL_VERSIONS;
   if (!versions.includes(header.v)) throw new EnvelopeError("unsupported_version", `this node does not speak ${header.v}`);
@@ -69,18 +81,8 @@ export async function openEnvelope(bytes: Uint8Array, o: OpenOptions): Promise<O
     throw new EnvelopeError("bad_signature", "the envelope's signature does not verify with the sender's key");
   }
 
-  if (header.to !== o.self.nodeId) throw new EnvelopeError("wrong_recipient", `the envelope is addressed to ${header.to}`);
-  if (header.method !== o.method || header.path !== o.path) {
-    throw new EnvelopeError("wrong_endpoint", `the envelope is bound to ${header.method} ${header.path}`);
-  }
-
   const key = await o.self.keys.find(header.kid, o.now);
   if (!key) throw new EnvelopeError("unknown_key", `encryption key ${header.kid} is not current here; fetch this node's card again`);
-
-  if (header.iat > o.now + o.skew) throw new EnvelopeError("not_yet_valid", "the envelope was issued in the future; check the sender's clock");
-  if (header.exp < o.now - o.skew) throw new EnvelopeError("expired", "the envelope has expired");
-
-  if (await o.replay.seen(header.from, header.jti)) throw new EnvelopeError("replayed", "this envelope was already received");
 
   let plaintext: Uint8Array;
   let secret: Uint8Array;

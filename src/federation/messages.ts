@@ -41,7 +41,7 @@ export const cardsRequest = z.object({ type: z.literal("cards"), ids: z.array(z.
 export const cardsResult = z.object({ type: z.literal("cards"), cards: z.array(z.unknown()).max(MAX_CARDS_ASKED) }).strict();
 
 /** Refusals made after the envelope opened (the sender is authenticated), sent sealed. */
-export type AnswerErrorCode = "bad_request" | "not_allowed" | "url_mismatch";
+export type AnswerErrorCode = "bad_request" | "not_allowed";
 
 export type Answer<T> = { ok: true; result: T } | { ok: false; error: { code: AnswerErrorCode; message: string } };
 

@@ -1,7 +1,9 @@
 // The federation endpoints, one per message, under the protocol version: POST /federation/v1/*.
 // Every request is an envelope, opened here (src/envelope/open.ts) before anything reads it.
 // A refused envelope gets a plain JSON error with its code; every answer to an opened one is
-// sealed to the sender.
+// sealed to the sender. Floods are turned away before any of that: per client address in this
+// isolate's memory (no store round trip, no cryptography), and per authenticated sender in the
+// store once its envelope opened (a sender id cannot be spent by anyone else's traffic).
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
@@ -10,6 +12,7 @@ import { MAX_CARD_BYTES } from "../card/schema.ts";
 import { EnvelopeError } from "../envelope/errors.ts";
 import { openEnvelope, type Opened } from "../envelope/open.ts";
 import { RESPONSE_CONTENT_TYPE } from "../envelope/response.ts";
+import { WindowCounter } from "../limits/window-counter.ts";
 import { log } from "../log.ts";
 import { receiveHello } from "../peers/hello.ts";
 import { activeSender } from "../peers/senders.ts";
@@ -37,8 +40,31 @@ function refused(c: Context, err: unknown): Response {
   return c.json(err.toJSON(), err.status);
 }
 
+function rateLimited(c: Context, retryAfterSeconds: number, what: string): Response {
+  c.header("Retry-After", String(retryAfterSeconds));
+  return refused(c, new EnvelopeError("rate_limited", `too many ${what}; retry in ${retryAfterSeconds} s`));
+}
+
+/** An IPv6 client is counted by its /64, which one host usually holds whole. */
+export function sourceKey(address: string): string {
+  if (!address.includes(":") || address.startsWith("::ffff:")) return address;
+  const [head = "", tail = ""] = address.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = address.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
 export function federationRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const perSource = new WindowCounter(s.config.federationRatePerSource, 60);
+  const hellosPerSource = new WindowCounter(s.config.helloRatePerSource, 60);
+  app.use("/federation/*", async (c, next) => {
+    const wait = perSource.over(sourceKey(c.get("clientAddress")));
+    if (wait === undefined) return next();
+    s.federationRefusals.count("source_rate");
+    return rateLimited(c, wait, "federation requests from this address");
+  });
   app.use(
     "/federation/*",
     bodyLimit({
@@ -46,6 +72,13 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       onError: (c) => c.json(new EnvelopeError("too_large", "request body too large").toJSON(), 413),
     }),
   );
+
+  const senderOverLimit = async (c: Context, from: string): Promise<Response | undefined> => {
+    const { count, retryAfterSeconds } = await s.access.limits.count(`federation-sender:${from}`, 60);
+    if (count <= s.config.federationRatePerSender) return undefined;
+    s.federationRefusals.count("sender_rate");
+    return rateLimited(c, retryAfterSeconds, "federation requests from this node");
+  };
 
   /** Opens an envelope from an active peer, or answers the refusal. */
   const openFromPeer = async (c: Context, path: string): Promise<Opened | Response> => {
@@ -65,6 +98,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     } catch (err) {
       return refused(c, err);
     }
+    const limited = await senderOverLimit(c, opened.header.from);
+    if (limited) return limited;
     c.get("defer")(touchPeer(s.db, opened.header.from));
     return opened;
   };
@@ -89,6 +124,11 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
   for (const version of PROTOCOL_VERSIONS) {
     const helloPath = federationPath(version, "hello");
     app.post(helloPath, async (c) => {
+      const wait = hellosPerSource.over(sourceKey(c.get("clientAddress")));
+      if (wait !== undefined) {
+        s.federationRefusals.count("hello_source_rate");
+        return rateLimited(c, wait, "hellos from this address");
+      }
       try {
         const { opened, answer } = await receiveHello(s, new Uint8Array(await c.req.arrayBuffer()), helloPath);
         return await sealed(c, opened, answer);

@@ -124,6 +124,23 @@ export class LedgerRepository {
     }
   }
 
+  /**
+   * Counts one more unanswered ask for each of these pending records, and returns those that
+   * reached `max`: persisted, so that a restart does not start the count again.
+   */
+  async countAsks(ids: string[], max: number): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    for (const chunk of chunks(ids, 90)) {
+      const rows = await this.db
+        .update(t)
+        .set({ asks: sql`${t.asks} + 1`, updatedAt: Date.now() })
+        .where(and(inArray(t.id, chunk), eq(t.status, "pending")))
+        .returning();
+      for (const r of rows) if (r.asks >= max) out.push(stored(r));
+    }
+    return out;
+  }
+
   async get(id: string): Promise<StoredRecord | undefined> {
     const [row] = await prepareOnce(this.db, "ledgerRecordById", () => this.db.select().from(t).where(eq(t.id, sql.placeholder("id"))).prepare()).all({ id });
     return row && stored(row);

@@ -59,6 +59,9 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
 
   app.get("/peers", async (c) => c.json({ peers: (await listPeers(s.db)).map(peerView) }));
 
+  // This process's counts since it started; on Workers, one isolate's.
+  app.get("/federation/refusals", (c) => c.json({ refusals: s.federationRefusals.snapshot() }));
+
   app.post("/peers", async (c) => {
     const body = await readJson(c, z.object({ url: z.url({ protocol: /^https?$/ }) }).strict());
     if (!body.ok) return body.res;

@@ -10,6 +10,8 @@ import type { Card } from "../card/schema.ts";
 import { CardFetchError, fetchCard } from "../card/fetch.ts";
 import { CardError, continuesCard, verifyCard } from "../card/verify.ts";
 import { EnvelopeError } from "../envelope/errors.ts";
+import type { FederationRefusal } from "../federation/refusals.ts";
+import { log } from "../log.ts";
 import { unsafeUrlReason } from "../guards/ssrf.ts";
 import { openEnvelope, type Opened } from "../envelope/open.ts";
 import { PeerRequestError, requestPeer } from "../federation/client.ts";
@@ -18,7 +20,10 @@ import { commonFeatures, FEATURES, negotiateVersion, NegotiationError, PROTOCOL_
 import type { Services } from "../services.ts";
 import { decodeHello, encodeHello, HELLO_CONTENT_TYPE } from "./hello-wire.ts";
 import { admit } from "./policy.ts";
-import { getPeer, helloAnswered, listPeers, savePeer, type Peer } from "./store.ts";
+import { countPending, getPeer, helloAnswered, listPeers, savePeer, type Peer } from "./store.ts";
+
+/** The one answer to a hello this node will not take, whatever the reason. */
+const HELLO_REFUSED = { ok: false as const, error: { code: "not_allowed" as const, message: "this node does not accept this hello" } };
 
 export class PeeringError extends Error {
   override name = "PeeringError";
@@ -206,23 +211,32 @@ export async function receiveHello(s: Services, body: Uint8Array, path: string):
     maxBytes: s.config.maxBodyBytes,
   });
   const sender = card!;
-  const fail = (code: "bad_request" | "not_allowed" | "url_mismatch", message: string) => ({ opened, answer: { ok: false as const, error: { code, message } } });
-
-  if (!parseMessage(opened.plaintext, helloRequest)) return fail("bad_request", "not a hello");
+  if (!parseMessage(opened.plaintext, helloRequest)) {
+    return { opened, answer: { ok: false, error: { code: "bad_request", message: "not a hello" } } };
+  }
+  // Every refusal from here on reads the same to the sender: why, and how a fetch of its card's
+  // URL failed, is for this node's operator (the log and the counters), not for whoever says hello.
+  const refuse = (reason: FederationRefusal, detail: string) => {
+    s.federationRefusals.count(reason);
+    log.info("hello.refused", { from: sender.id, reason, detail });
+    return { opened, answer: HELLO_REFUSED };
+  };
 
   const existing = await getPeer(s.db, sender.id);
   const admission = admit(s.config, sender.id, existing);
-  if (!admission.admit) return fail("not_allowed", admission.reason);
+  if (!admission.admit) return refuse("hello_policy", admission.reason);
+  if (admission.state === "pending" && !existing && (await countPending(s.db)) >= s.config.maxPendingPeers) {
+    return refuse("hello_pending_full", `${s.config.maxPendingPeers} nodes are pending already`);
+  }
 
   // Whoever says hello must control the URL its card names: that URL must serve the same node.
   try {
     const served = await fetchCard(sender.url, o);
     if (served.card.id !== sender.id || served.card.keys.sig.pub !== sender.keys.sig.pub) {
-      return fail("url_mismatch", `${sender.url} serves another node's card`);
+      return refuse("hello_url_unconfirmed", `${sender.url} serves another node's card`);
     }
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    return fail("url_mismatch", `cannot confirm that ${sender.url} serves this card: ${why}`);
+    return refuse("hello_url_unconfirmed", `cannot confirm that ${sender.url} serves this card: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   const features = commonFeatures(FEATURES, sender.features);

@@ -1,6 +1,6 @@
 // The peers table: who this node federates with, the card each last presented, and the state of
 // the relationship in both directions.
-import { eq, sql } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import type { Card } from "../card/schema.ts";
 import { prepareOnce, type Database } from "../store/database.ts";
 import { peers } from "../store/schema.ts";
@@ -43,13 +43,19 @@ export interface PeerRecord {
   announcedKeyId?: string;
 }
 
-/** Inserts the peer, or updates its card, state and agreement. */
 /** Node ids the operator blocked: their traffic, and their entries however relayed, are refused. */
 export async function blockedPeerIds(db: Database): Promise<ReadonlySet<string>> {
   const rows = await db.select({ nodeId: peers.nodeId }).from(peers).where(eq(peers.state, "blocked"));
   return new Set(rows.map((r) => r.nodeId));
 }
 
+/** Nodes waiting for the operator's approval. */
+export async function countPending(db: Database): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(peers).where(eq(peers.state, "pending"));
+  return row?.n ?? 0;
+}
+
+/** Inserts the peer, or updates its card, state and agreement. */
 export async function savePeer(db: Database, r: PeerRecord): Promise<Peer> {
   const now = Date.now();
   const values = {

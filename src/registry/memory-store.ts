@@ -4,7 +4,7 @@ import { sha256Hex } from "../catalog/fingerprint.ts";
 import type { ReconcileItem } from "../gossip/reconciliation.ts";
 import { beats, rankOf, slotOf } from "./conflict.ts";
 import { byteLength, type Entry } from "./entry.ts";
-import { forPeer, inUniverse, type Delta, type EntryStore, type LogPosition, type Pair, type PeerCursor, type PutOutcome } from "./store.ts";
+import { forPeer, inUniverse, type Delta, type EntryStore, type HeldSlot, type LogPosition, type Pair, type PeerCursor, type PutOutcome } from "./store.ts";
 
 interface Held {
   seq: number;
@@ -53,6 +53,12 @@ export class MemoryEntryStore implements EntryStore {
     this.#bySlot.delete(slotOf(held.entry));
     this.#byId.delete(held.entry.id);
     this.#log.delete(held.seq);
+  }
+
+  async originSlots(origin: string): Promise<HeldSlot[]> {
+    return [...this.#bySlot.entries()]
+      .filter(([, h]) => h.entry.signed.origin === origin)
+      .map(([slot, h]) => ({ slot, tombstone: h.entry.signed.tombstone, size: h.size }));
   }
 
   async slots(origin: string, kind: string, key: string): Promise<Entry[]> {

@@ -8,6 +8,10 @@ export const REJECTION_REASONS = [
   "unknown_origin",
   "future_hlc",
   "blocked_origin",
+  /** The origin holds MAX_ENTRIES_PER_ORIGIN live entries already. */
+  "origin_entries",
+  /** The origin's entries would exceed MAX_ENTRY_BYTES_PER_ORIGIN. */
+  "origin_bytes",
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

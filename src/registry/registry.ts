@@ -6,6 +6,7 @@ import { HybridClock, hlcAt } from "../gossip/hlc.ts";
 import { isRejection, screen, type Rejection } from "./admission.ts";
 import { byteLength, canonicalJson, MAX_ENTRY_BYTES, NODE_CARD_KEY, nodeBody, toolBody, toolDefinition, type Entry, type ToolDefinition, type UnsignedEntry, type Visibility } from "./entry.ts";
 import { RegistryMetrics, type Outcome } from "./metrics.ts";
+import { withinQuota, type OriginQuota } from "./quota.ts";
 import { signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "./signing.ts";
 import type { EntryStore } from "./store.ts";
 
@@ -23,6 +24,8 @@ export interface RegistryOptions {
   /** Checks the card a node entry carries (see admission.ts); without it, node entries are refused. */
   checkCard?: (card: Card, origin: string) => Promise<string | undefined>;
   maxEntryBytes?: number;
+  /** What one origin may hold here; without it, no bound (the simulator). */
+  originQuota?: OriginQuota;
   tombstoneTtlMs?: number;
   now?: () => number;
   /** Called with the entries each change stored, received or published: the catalog's cue for list_changed. */
@@ -57,7 +60,8 @@ export class Registry {
   readonly store: EntryStore;
   readonly clock: HybridClock;
   readonly metrics: RegistryMetrics;
-  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange">>;
+  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange" | "originQuota">>;
+  readonly #quota: OriginQuota | undefined;
   readonly #onChange: (stored: Entry[]) => void;
 
   constructor(o: RegistryOptions) {
@@ -67,6 +71,7 @@ export class Registry {
     this.clock = o.clock ?? new HybridClock(now);
     this.metrics = o.metrics ?? new RegistryMetrics();
     this.#onChange = o.onChange ?? (() => {});
+    this.#quota = o.originQuota;
     this.#o = {
       signer: o.signer,
       verifier: o.verifier,
@@ -117,9 +122,16 @@ export class Registry {
       if (held.has(e.id)) count("duplicate");
       else unseen.push(e);
     }
-    const verdicts = await Promise.all(unseen.map((e) => verifyEntry(e, this.#o.verifier, from)));
+    // Before the signatures: an origin's excess costs no verification.
+    let fitting = unseen;
+    if (this.#quota) {
+      const q = await withinQuota(unseen, this.#quota, (origin) => this.store.originSlots(origin));
+      q.rejected.forEach(reject);
+      fitting = q.fit;
+    }
+    const verdicts = await Promise.all(fitting.map((e) => verifyEntry(e, this.#o.verifier, from)));
     const valid: Entry[] = [];
-    unseen.forEach((e, i) => {
+    fitting.forEach((e, i) => {
       const v = verdicts[i]!;
       if (v === "valid") valid.push(e);
       else reject({ reason: v, detail: v === "unknown_origin" ? "the origin's key is not known" : "the signature does not verify", origin: e.signed.origin, key: e.signed.key });

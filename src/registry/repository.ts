@@ -7,7 +7,7 @@ import type { ReconcileItem } from "../gossip/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "../store/database.ts";
 import { gossipCursors, registryEntries, registryLog } from "../store/schema.ts";
 import { byteLength, type Entry, type SignedEntry } from "./entry.ts";
-import type { Delta, EntryStore, LogPosition, Pair, PeerCursor, PutOutcome } from "./store.ts";
+import type { Delta, EntryStore, HeldSlot, LogPosition, Pair, PeerCursor, PutOutcome } from "./store.ts";
 
 const t = registryEntries;
 
@@ -98,6 +98,11 @@ export class EntryRepository implements EntryStore {
     const notStored = entries.filter((e) => !inserted.has(e.id)).map((e) => e.id);
     const held = await this.has(notStored);
     return entries.map((e) => (inserted.has(e.id) ? "stored" : held.has(e.id) ? "duplicate" : "superseded"));
+  }
+
+  async originSlots(origin: string): Promise<HeldSlot[]> {
+    const rows = await this.db.select({ kind: t.kind, key: t.key, visibility: t.visibility, tombstone: t.tombstone, size: t.size }).from(t).where(eq(t.origin, origin));
+    return rows.map((r) => ({ slot: JSON.stringify([origin, r.kind, r.key, r.visibility]), tombstone: r.tombstone, size: r.size }));
   }
 
   async slots(origin: string, kind: string, key: string): Promise<Entry[]> {

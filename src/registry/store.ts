@@ -36,6 +36,13 @@ export interface PeerCursor {
 
 export type PutOutcome = "stored" | "duplicate" | "superseded";
 
+/** A slot an origin holds (`slotOf`), and the size of the entry in it. */
+export interface HeldSlot {
+  slot: string;
+  tombstone: boolean;
+  size: number;
+}
+
 export interface EntryStore {
   head(): Promise<LogPosition>;
   /** Which of these ids are held. */
@@ -45,6 +52,8 @@ export interface EntryStore {
    * wins replaces the loser, and takes a new seq. `source` is the peer it came from (null: own).
    */
   put(entries: Entry[], source: string | null): Promise<PutOutcome[]>;
+  /** Every slot one origin holds: what its quota counts. */
+  originSlots(origin: string): Promise<HeldSlot[]>;
   /** Every entry held in the slots of one (origin, kind, key). */
   slots(origin: string, kind: string, key: string): Promise<Entry[]>;
   /**

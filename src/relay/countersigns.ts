@@ -2,6 +2,8 @@
 // the record in an outbox; the record rides along on its next call to that provider, or is pushed
 // on the tick. The outbox lives in memory, so the provider also asks, on its own tick, for every
 // record it still holds pending: a restart of either side delays a confirmation, never loses one.
+// A consumer that died before it stored its copy never will countersign: after
+// COUNTERSIGN_MAX_ASKS answers without the record, the provider flags it as disputed and stops asking.
 import { getPeer } from "../peers/store.ts";
 import { callPeer } from "../peers/calls.ts";
 import type { Services } from "../services.ts";
@@ -94,12 +96,17 @@ export interface DeliveryReport {
   acked: number;
   asked: number;
   confirmed: number;
+  /** Records flagged this tick: their consumers answered COUNTERSIGN_MAX_ASKS times without them. */
+  abandoned: number;
   failures: number;
 }
 
+/** The reason a record the consumer never countersigned is flagged with. */
+const ABANDONED = "consumer_never_countersigned";
+
 /** The tick's part: push the outbox, and ask consumers about records still pending here. */
 export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<DeliveryReport> {
-  const report: DeliveryReport = { pushed: 0, acked: 0, asked: 0, confirmed: 0, failures: 0 };
+  const report: DeliveryReport = { pushed: 0, acked: 0, asked: 0, confirmed: 0, abandoned: 0, failures: 0 };
   const active = async (id: string) => {
     const peer = await getPeer(s.db, id);
     return peer?.state === "active" ? peer : undefined;
@@ -138,6 +145,12 @@ export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<
         for (const r of reply.records) if ((await s.ledger.receive(r, id)).outcome === "confirmed") report.confirmed++;
         const missing = reply.missing.filter((m) => asked.includes(m));
         if (missing.length) await s.ledger.repository.note(missing, "consumer_lacks_record");
+        // Still pending after the answer: this ask did not get the record. An ask that failed is not counted.
+        for (const r of await s.ledger.repository.countAsks(asked, s.config.countersignMaxAsks)) {
+          await s.ledger.repository.dispute(r.id, ABANDONED, null, r.record);
+          report.abandoned++;
+          log.warn("ledger.countersign_abandoned", { peer: id, record: r.id, asks: s.config.countersignMaxAsks });
+        }
       } catch (err) {
         report.failures++;
         log.warn("ledger.ask_failed", { peer: id, error: String(err) });

@@ -95,5 +95,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `subscriptions` (\n\t`grant_id` text PRIMARY KEY NOT NULL,\n\t`provider` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`from` integer NOT NULL,\n\t`until` integer NOT NULL,\n\t`grant` text NOT NULL,\n\t`record_id` text NOT NULL\n);",
       "CREATE INDEX `subscriptions_tool` ON `subscriptions` (`provider`,`tool`,`until`);"
     ]
+  },
+  {
+    "tag": "0008_ledger_record_asks",
+    "statements": [
+      "ALTER TABLE `ledger_records` ADD `asks` integer DEFAULT 0 NOT NULL;"
+    ]
   }
 ];

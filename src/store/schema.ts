@@ -434,6 +434,8 @@ export const ledgerRecords = sqliteTable(
     amount: integer("amount").notNull(),
     record: text("record").notNull(),
     updatedAt: integer("updated_at").notNull().default(now),
+    /** Times the provider asked the consumer for this pending record and did not get it. */
+    asks: integer("asks").notNull().default(0),
   },
   (t) => [index("ledger_records_peer").on(t.peer, t.completedAt, t.hash), index("ledger_records_status").on(t.status)],
 );

@@ -129,13 +129,13 @@ describe("peering between node processes", () => {
     expect((await a.admin("POST", `/peers/${ids.open}/ping`)).status).toBe(200);
   });
 
-  it("refuses a hello whose card names a URL the sender does not control (url_mismatch)", async () => {
+  it("refuses a hello whose card names a URL the sender does not control (not_allowed, as every refusal of a hello)", async () => {
     // This node claims open's URL; open's card, served there, is another node's.
     const impostor = await startNode({ port: await freePort(), env: { NODE_NAME: "impostor", PUBLIC_URL: open.url, PEER_POLICY: "open" } });
     try {
       const res = await impostor.admin("POST", "/peers", { url: approve.url });
       expect(res.status).toBe(502);
-      expect(await res.text()).toContain("url_mismatch");
+      expect(await res.text()).toContain("not_allowed");
       expect((await peersOf(approve)).map((p) => p.name)).not.toContain("impostor");
     } finally {
       await impostor.stop();

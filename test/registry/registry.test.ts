@@ -91,6 +91,8 @@ describe("admission", () => {
       unknown_origin: 1,
       future_hlc: 1,
       blocked_origin: 1,
+      origin_entries: 0,
+      origin_bytes: 0,
     });
   });
 

@@ -1,0 +1,1 @@
+ALTER TABLE `ledger_records` ADD `asks` integer DEFAULT 0 NOT NULL;

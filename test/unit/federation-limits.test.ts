@@ -1,0 +1,72 @@
+// The pieces of the federation limits that need no process: how a client address is counted, the
+// in-memory window, and the per-origin quota on both entry stores.
+import { describe, expect, it } from "vitest";
+import { sourceKey } from "../../src/federation/routes.ts";
+import { WindowCounter } from "../../src/limits/window-counter.ts";
+import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
+import { withinQuota } from "../../src/registry/quota.ts";
+import { EntryRepository } from "../../src/registry/repository.ts";
+import type { EntryStore } from "../../src/registry/store.ts";
+import { ed25519TestSigner } from "../support/ed25519.ts";
+import { entryFor } from "../support/entries.ts";
+import { openTestDatabase } from "../support/libsql.ts";
+
+describe("sourceKey", () => {
+  it("keeps IPv4 addresses whole and counts IPv6 ones by their /64, however written", () => {
+    expect(sourceKey("203.0.113.7")).toBe("203.0.113.7");
+    expect(sourceKey("::ffff:203.0.113.7")).toBe("::ffff:203.0.113.7");
+    const a = sourceKey("2001:db8:0:1::5");
+    expect(a).toBe("2001:db8:0:1::/64");
+    for (const same of ["2001:db8::1:0:0:0:9", "2001:0DB8:0000:0001:ffff:1:2:3", "2001:db8:0:1:0:0:0:1"]) expect(sourceKey(same)).toBe(a);
+    expect(sourceKey("2001:db8:0:2::5")).not.toBe(a);
+    expect(sourceKey("::1")).toBe("0:0:0:0::/64");
+  });
+});
+
+describe("WindowCounter", () => {
+  it("allows max per window and key, says how long to wait, and starts again with the next window", () => {
+    let now = 60_000;
+    const c = new WindowCounter(2, 60, () => now);
+    expect([c.over("a"), c.over("a"), c.over("b")]).toEqual([undefined, undefined, undefined]);
+    now += 15_000;
+    expect(c.over("a")).toBe(45);
+    now = 120_000;
+    expect(c.over("a")).toBeUndefined();
+  });
+});
+
+describe.each([
+  ["memory", async () => ({ store: new MemoryEntryStore() as EntryStore, close: () => {} })],
+  ["libSQL", async () => {
+    const t = await openTestDatabase();
+    return { store: new EntryRepository(t.db) as EntryStore, close: t.close };
+  }],
+])("withinQuota on the %s store", (_name, open) => {
+  it("counts what an origin holds: new slots fill it, updates and withdrawals always fit", async () => {
+    const { store, close } = await open();
+    try {
+      const origin = await ed25519TestSigner();
+      const other = await ed25519TestSigner();
+      const held = [await entryFor(origin, { key: "demo/a" }), await entryFor(origin, { key: "demo/b" })];
+      await store.put(held, null);
+      const slots = (o: string) => store.originSlots(o);
+      const quota = { entries: 2, bytes: 1_000_000 };
+      const offered = [
+        await entryFor(origin, { key: "demo/c" }),
+        await entryFor(origin, { key: "demo/a", wall: 1_732_000_000_001, version: "1.0.1" }),
+        await entryFor(other, { key: "demo/c" }),
+        await entryFor(origin, { key: "demo/b", wall: 1_732_000_000_001, tombstone: true }),
+        await entryFor(origin, { key: "demo/d" }),
+      ];
+      const { fit, rejected } = await withinQuota(offered, quota, slots);
+      // demo/c is a third live entry; once demo/b is withdrawn, demo/d takes its place.
+      expect(fit.map((e) => [e.signed.origin === origin.signer.nodeId, e.signed.key])).toEqual([[true, "demo/a"], [false, "demo/c"], [true, "demo/b"], [true, "demo/d"]]);
+      expect(rejected).toMatchObject([{ reason: "origin_entries", key: "demo/c" }]);
+
+      const small = await withinQuota([await entryFor(origin, { key: "demo/e" })], { entries: 10, bytes: 1 }, slots);
+      expect(small.rejected).toMatchObject([{ reason: "origin_bytes", key: "demo/e" }]);
+    } finally {
+      close();
+    }
+  });
+});
