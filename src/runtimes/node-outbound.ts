@@ -7,7 +7,7 @@ import type { LookupFunction } from "node:net";
 import { Agent, fetch as undiciFetch } from "undici";
 import { assertPublicAddresses, UnsafeUrlError } from "../guards/ssrf.ts";
 
-const checkedLookup: LookupFunction = (hostname, options: LookupOptions, callback) => {
+export const checkedLookup: LookupFunction = (hostname, options: LookupOptions, callback) => {
   // Through the module object, so a resolver the operator (or a test) installs is the one used.
   dns.lookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
     if (err) return callback(err, "", 0);
