@@ -19,6 +19,9 @@ beforeAll(async () => {
   docs = await startDocumentServer({
     "/huge.json": streamedBody('{"client_id":"', GB),
     "/held.json": (_req, res) => held.push(res),
+    "/.well-known/mcpfed": streamedBody('{"id":"', GB),
+    "/json-mcp": streamedBody('{"jsonrpc":"2.0","id":0,"result":{"x":"', GB),
+    "/sse-mcp": streamedBody("event: message\ndata: ", GB, "text/event-stream"),
   });
   node = await startNode();
 });
@@ -77,3 +80,25 @@ test("concurrent authorizations naming one metadata document share one fetch", a
   for (const res of held) res.writeHead(404).end();
   for (const a of await answers) expect(a.status).toBe(400);
 });
+
+test("a peer's card is read up to its cap only", async () => {
+  const sent = docs.sent();
+  const res = await node.admin("POST", "/peers", { url: docs.url });
+  expect(await res.text()).toContain("larger than 65536 bytes");
+  expect(docs.sent() - sent).toBeLessThan(64 * MB);
+});
+
+test.each(["json", "sse"])("an upstream's endless %s answer is cut at its cap, and the node's memory stays bounded", async (kind) => {
+  const pid = node.child.pid!;
+  writeFileSync(`/proc/${pid}/clear_refs`, "5");
+  const before = memory(pid);
+  const sent = docs.sent();
+  const res = await node.admin("POST", "/upstreams", { name: `endless-${kind}`, kind: "http", url: `${docs.url}/${kind}-mcp` });
+  const { refresh } = (await res.json()) as { refresh: { ok: boolean; error?: string } };
+  expect(refresh.ok).toBe(false);
+  // A JSON answer fails at once; an event stream cut short leaves the SDK's request to time out.
+  expect(refresh.error).toContain(kind === "json" ? "larger than 16777216 bytes" : "timed out");
+  // 16 MiB cap, and what socket buffers hold past it.
+  expect(docs.sent() - sent).toBeLessThan(64 * MB);
+  expect(memory(pid).peak - before.rss).toBeLessThan(128 * MB);
+}, 60_000);

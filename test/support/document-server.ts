@@ -43,9 +43,9 @@ export async function startDocumentServer(routes: Record<string, Handler>): Prom
 }
 
 /** Streams `total` bytes: `head`, then filler, written as the socket drains. */
-export function streamedBody(head: string, total: number): Handler {
+export function streamedBody(head: string, total: number, contentType = "application/json"): Handler {
   return (_req, res) => {
-    res.writeHead(200, { "content-type": "application/json" });
+    res.writeHead(200, { "content-type": contentType });
     const filler = Buffer.alloc(64 * 1024, "a");
     let left = total - head.length;
     res.write(head);
