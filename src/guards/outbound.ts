@@ -39,22 +39,14 @@ export class Outbound {
     this.#fetch = o.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  /**
-   * fetch with the URL guard, refusing redirects, so a vetted URL cannot bounce to an unvetted
-   * one. Each request gets a signal of its own: the SDK passes one session-wide signal to every
-   * request, and Node's fetch leaves a listener on it per request until collected, which grows
-   * without bound on a long-lived session. On Workers a signal is bound to the request that made
-   * it while a session outlives that request, so there it is dropped: closing a session then
-   * aborts nothing, and the platform cancels a request's leftover fetches anyway.
-   */
+  /** fetch with the URL guard, refusing redirects, so a vetted URL cannot bounce to an unvetted one. */
   readonly fetch: typeof fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     assertSafeUrl(url, this.allowPrivate);
-    const signal = onWorkers || !init?.signal ? undefined : AbortSignal.any([init.signal]);
     let res: Response;
     try {
       // "manual", not "error": Workers reject redirect: "error".
-      res = await this.#fetch(input, { ...init, redirect: "manual", signal });
+      res = await this.#fetch(input, { ...init, redirect: "manual" });
     } catch (err) {
       // A connection refused by the runtime's address check surfaces as fetch's TypeError.
       if (err instanceof Error && err.cause instanceof UnsafeUrlError) throw err.cause;
@@ -73,9 +65,19 @@ export class Outbound {
     return this.fetch(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
   }
 
-  /** The fetch of a long-lived session (an upstream's): every answer, or each event of a stream, capped. */
+  /**
+   * The fetch of a long-lived session (an upstream's): every answer, or each event of a stream,
+   * capped. Each request gets a signal of its own: the SDK passes one session-wide signal to every
+   * request, and Node's fetch leaves a listener on it per request until collected, which grows
+   * without bound on a long-lived session. On Workers a signal is bound to the request that made
+   * it while a session outlives that request, so there it is dropped: closing a session then
+   * aborts nothing, and the platform cancels a request's leftover fetches anyway.
+   */
   sessionFetch(caps: StreamCaps): typeof fetch {
-    return async (input, init) => cappedResponse(await this.fetch(input, init), caps);
+    return async (input, init) => {
+      const signal = onWorkers || !init?.signal ? undefined : AbortSignal.any([init.signal]);
+      return cappedResponse(await this.fetch(input, { ...init, signal }), caps);
+    };
   }
 
   /**
