@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { isLoopbackHost } from "../../config.ts";
 import type { Outbound } from "../../guards/outbound.ts";
+import { log } from "../../log.ts";
 import type { Database } from "../../store/database.ts";
 import { oauthClients } from "../../store/schema.ts";
 import { hashSecret, randomSecret, sameSecret } from "../secrets.ts";
@@ -150,17 +151,21 @@ const FETCH_TIMEOUT_MS = 5000;
 
 const documentSchema = registrationSchema.extend({ client_id: z.string() });
 
+/**
+ * Anyone may name any URL as a client_id, so how its fetch failed (refused, unreachable, an HTTP
+ * status, too large, not metadata) is logged for the operator and never told: the answer would
+ * map the node's network.
+ */
 async function fetchMetadataDocument(url: string, outbound: Outbound): Promise<z.infer<typeof documentSchema>> {
-  let raw: unknown;
+  let doc;
   try {
-    raw = await outbound.getJson(url, { maxBytes: DOCUMENT_MAX_BYTES, timeoutMs: FETCH_TIMEOUT_MS });
+    doc = documentSchema.parse(await outbound.getJson(url, { maxBytes: DOCUMENT_MAX_BYTES, timeoutMs: FETCH_TIMEOUT_MS }));
   } catch (err) {
-    throw new OAuthError("invalid_client", `cannot use the client metadata document: ${err instanceof Error ? err.message : String(err)}`);
+    log.warn("oauth.metadata_document.unusable", { url, error: err instanceof z.ZodError ? "not valid client metadata" : err instanceof Error ? err.message : String(err) });
+    throw new OAuthError("invalid_client", "cannot use the client metadata document: it could not be fetched, or is not client metadata");
   }
-  const doc = documentSchema.safeParse(raw);
-  if (!doc.success) throw new OAuthError("invalid_client", "cannot use the client metadata document: it is not valid client metadata");
-  if (doc.data.client_id !== url) throw new OAuthError("invalid_client", "cannot use the client metadata document: its client_id is not its own URL");
-  return doc.data;
+  if (doc.client_id !== url) throw new OAuthError("invalid_client", "cannot use the client metadata document: its client_id is not its own URL");
+  return doc;
 }
 
 /**
