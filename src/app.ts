@@ -19,6 +19,7 @@ import { FederationRefusals } from "./federation/refusals.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
+import { Outbound } from "./guards/outbound.ts";
 import { DEFAULT_RECONCILE } from "./gossip/reconciliation.ts";
 import { loadIdentity } from "./identity/local.ts";
 import { ENVELOPE_TRANSFER_BATCH, ledgerEnvelopeTransport } from "./ledger/envelope-transport.ts";
@@ -53,6 +54,12 @@ export interface AppOptions {
   stdio?: StdioConnector;
   /** How this runtime tells a request's remote address (Hono's conninfo helper of its adapter). */
   connInfo?: GetConnInfo;
+  /**
+   * The runtime's fetch for requests to other servers, refusing connections whose resolved address
+   * is special-purpose unless ALLOW_PRIVATE_URLS (Node, Deno). Workers have none: their egress
+   * cannot reach private addresses.
+   */
+  fetch?: typeof fetch;
 }
 
 export interface NodeApp {
@@ -108,10 +115,12 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     store: new EntryRepository(opts.db),
     originQuota: { entries: opts.config.maxEntriesPerOrigin, bytes: opts.config.maxEntryBytesPerOrigin },
   });
+  const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: opts.fetch });
   const ledger = new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) });
   const services: Services = {
     config: opts.config,
     db: opts.db,
+    outbound,
     nodeId: own.nodeId,
     inflight: new Inflight(),
     streams,
@@ -137,7 +146,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     }),
     pool: new UpstreamPool({
       clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },
-      allowPrivate: opts.config.allowPrivateUrls,
+      outbound,
       connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
       stdio: opts.stdio,
       onListChanged: (name) => {

@@ -10,6 +10,7 @@ import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
 import type { Gossip } from "./gossip/gossip.ts";
 import type { FederationRefusals } from "./federation/refusals.ts";
+import type { Outbound } from "./guards/outbound.ts";
 import type { ListedFederatedTool } from "./catalog/federated-view.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { CachedRead } from "./store/cached-read.ts";
@@ -25,6 +26,8 @@ export interface Services {
   config: Config;
   db: Database;
   pool: UpstreamPool;
+  /** Every request to another server goes through it (src/guards/outbound.ts). */
+  outbound: Outbound;
   inflight: Inflight;
   /** Open GET /mcp streams, told when the catalog changes. */
   streams: ListChangedStreams;

@@ -7,7 +7,7 @@ import { RESPONSE_CONTENT_TYPE } from "../envelope/response.ts";
 import { seal } from "../envelope/seal.ts";
 import { ENVELOPE_CONTENT_TYPE } from "../envelope/wire.ts";
 import { readLimited } from "../guards/limited-body.ts";
-import { fetchNoRedirect, unsafeUrlReason } from "../guards/ssrf.ts";
+import { unsafeUrlReason } from "../guards/ssrf.ts";
 import type { Services } from "../services.ts";
 import { answerSchema } from "./messages.ts";
 
@@ -55,16 +55,24 @@ export async function requestPeer<T extends z.ZodType>(s: Services, r: PeerReque
   });
   let res: Response;
   try {
-    res = await fetchNoRedirect(url, {
-      method: "POST",
-      headers: { "content-type": r.contentType ?? ENVELOPE_CONTENT_TYPE, accept: RESPONSE_CONTENT_TYPE },
-      body: (r.body ? r.body(sealed.bytes) : sealed.bytes) as BodyInit,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    res = await s.outbound.request(
+      url,
+      {
+        method: "POST",
+        headers: { "content-type": r.contentType ?? ENVELOPE_CONTENT_TYPE, accept: RESPONSE_CONTENT_TYPE },
+        body: (r.body ? r.body(sealed.bytes) : sealed.bytes) as BodyInit,
+      },
+      TIMEOUT_MS,
+    );
   } catch (err) {
     throw new PeerRequestError("unreachable", `cannot reach ${url}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const bytes = await readLimited(res, MAX_ANSWER_BYTES);
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = await readLimited(res, MAX_ANSWER_BYTES);
+  } catch (err) {
+    throw new PeerRequestError("unreachable", `${url}: the answer broke off: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (!bytes) throw new PeerRequestError("bad_answer", `${url}: the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
   if (!res.headers.get("content-type")?.startsWith(RESPONSE_CONTENT_TYPE)) throw refusal(url, res.status, bytes);
 

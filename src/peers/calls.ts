@@ -17,7 +17,7 @@ export async function freshCard(s: Services, peer: Peer): Promise<Card> {
   const identity = await s.identity();
   let fresh;
   try {
-    fresh = await fetchCard(peer.url, { primitives: identity.primitives, allowPrivate: s.config.allowPrivateUrls, now: s.now(), skew: s.config.clockSkewSeconds });
+    fresh = await fetchCard(peer.url, { primitives: identity.primitives, outbound: s.outbound, now: s.now(), skew: s.config.clockSkewSeconds });
   } catch (err) {
     if (err instanceof CardError) throw new PeerRequestError("bad_card", `${peer.url}: ${err.message} (${err.reason})`);
     if (err instanceof CardFetchError) throw new PeerRequestError("unreachable", err.message);

@@ -37,7 +37,7 @@ export class PeeringError extends Error {
 
 const cardOptions = async (s: Services) => ({
   primitives: (await s.identity()).primitives,
-  allowPrivate: s.config.allowPrivateUrls,
+  outbound: s.outbound,
   now: s.now(),
   skew: s.config.clockSkewSeconds,
 });

@@ -7,7 +7,7 @@ import { seal, type Sealed } from "../envelope/seal.ts";
 import { ENVELOPE_CONTENT_TYPE } from "../envelope/wire.ts";
 import { federationPath } from "../federation/messages.ts";
 import { readLimited } from "../guards/limited-body.ts";
-import { fetchNoRedirect, unsafeUrlReason } from "../guards/ssrf.ts";
+import { unsafeUrlReason } from "../guards/ssrf.ts";
 import { EARLY_SECONDS, freshCard } from "../peers/calls.ts";
 import type { Peer } from "../peers/store.ts";
 import type { Services } from "../services.ts";
@@ -102,7 +102,7 @@ async function sendOnce(s: Services, peer: Peer, card: Peer["card"], request: Ca
   try {
     let res: Response;
     try {
-      res = await fetchNoRedirect(url, {
+      res = await s.outbound.fetch(url, {
         method: "POST",
         headers: { "content-type": ENVELOPE_CONTENT_TYPE, accept: CALL_STREAM_CONTENT_TYPE },
         body: sealed.bytes as BodyInit,

@@ -5,6 +5,8 @@
 export const CALL_STREAM_CONTENT_TYPE = "application/mcpfed-frames";
 /** A frame larger than this ends the stream as malformed. */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** A stream longer than this (endless progress, say) ends as malformed. */
+export const MAX_STREAM_BYTES = 32 * 1024 * 1024;
 
 export class FrameError extends Error {
   override name = "FrameError";
@@ -17,10 +19,11 @@ export function encodeFrame(sealed: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Yields each frame's sealed bytes; throws a FrameError on a frame cut short or too large. */
-export async function* readFrames(body: ReadableStream<Uint8Array>, maxFrameBytes = MAX_FRAME_BYTES): AsyncGenerator<Uint8Array> {
+/** Yields each frame's sealed bytes; throws a FrameError on a frame cut short, or a frame or stream too large. */
+export async function* readFrames(body: ReadableStream<Uint8Array>, maxFrameBytes = MAX_FRAME_BYTES, maxStreamBytes = MAX_STREAM_BYTES): AsyncGenerator<Uint8Array> {
   const reader = body.getReader();
   let buffer = new Uint8Array(0);
+  let total = 0;
   try {
     for (;;) {
       while (buffer.length >= 4) {
@@ -35,11 +38,16 @@ export async function* readFrames(body: ReadableStream<Uint8Array>, maxFrameByte
         if (buffer.length > 0) throw new FrameError("the stream ended inside a frame");
         return;
       }
+      total += value.length;
+      if (total > maxStreamBytes) throw new FrameError(`the stream exceeds ${maxStreamBytes} bytes`);
       const joined = new Uint8Array(buffer.length + value.length);
       joined.set(buffer);
       joined.set(value, buffer.length);
       buffer = joined;
     }
+  } catch (err) {
+    await reader.cancel().catch(() => {}); // stop the rest of a bad stream coming in
+    throw err;
   } finally {
     reader.releaseLock();
   }

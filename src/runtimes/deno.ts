@@ -2,6 +2,7 @@
 import { getConnInfo } from "hono/deno";
 import { createApp, type NodeApp } from "../app.ts";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { outboundFetch } from "./deno-outbound.ts";
 import { openRemote } from "./remote.ts";
 import { banner, failStart } from "./startup.ts";
 
@@ -37,14 +38,16 @@ async function startDeploy(): Promise<Started> {
   if (!url || url.startsWith("file:")) {
     throw new ConfigError("invalid configuration:\n  LIBSQL_URL: Deno Deploy needs a remote libSQL database (libsql:, https: or wss:)");
   }
-  return { config, node: await createApp({ config, db: await openRemote({ ...config, libsqlUrl: url }), connInfo: getConnInfo }), close: () => {} };
+  const db = await openRemote({ ...config, libsqlUrl: url });
+  return { config, node: await createApp({ config, db, connInfo: getConnInfo, fetch: outboundFetch(config.allowPrivateUrls) }), close: () => {} };
 }
 
 async function startOnDisk(): Promise<Started> {
   // Imported here only, as it loads the native libSQL addon.
   const { startLocal } = await import("./local.ts");
   const local = await startLocal(env);
-  return { config: local.config, node: await createApp({ config: local.config, db: local.db, connInfo: getConnInfo }), close: () => local.client.close() };
+  const { config, db } = local;
+  return { config, node: await createApp({ config, db, connInfo: getConnInfo, fetch: outboundFetch(config.allowPrivateUrls) }), close: () => local.client.close() };
 }
 
 // Keys load while starting: a NODE_SEED that does not fit the stored identity stops the start.

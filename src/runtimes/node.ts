@@ -3,13 +3,14 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "../app.ts";
 import { banner, failStart, startLocal } from "./local.ts";
+import { outboundFetch } from "./node-outbound.ts";
 import { stdioConnector } from "./stdio.ts";
 
 const local = await startLocal(process.env).catch((err: unknown) => failStart(err, process.exit));
 const { config } = local;
 // Keys load here, not on the first request: a NODE_SEED that does not fit the stored identity
 // stops the start with a message.
-const node = await createApp({ config: local.config, db: local.db, stdio: stdioConnector, connInfo: getConnInfo }).catch((err: unknown) =>
+const node = await createApp({ config, db: local.db, stdio: stdioConnector, connInfo: getConnInfo, fetch: outboundFetch(config.allowPrivateUrls) }).catch((err: unknown) =>
   failStart(err, process.exit),
 );
 

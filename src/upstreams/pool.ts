@@ -10,8 +10,12 @@ import {
   ToolListChangedNotificationSchema,
 } from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
-import { assertSafeUrl, fetchNoRedirect } from "../guards/ssrf.ts";
+import type { Outbound } from "../guards/outbound.ts";
+import { assertSafeUrl } from "../guards/ssrf.ts";
 import type { UpstreamTarget } from "./spec.ts";
+
+/** The SDK buffers a JSON answer, or one event of a stream, whole before it parses it. */
+const UPSTREAM_CAPS = { bodyBytes: 16 * 1024 * 1024, eventBytes: 16 * 1024 * 1024 };
 
 export type StdioTarget = Extract<UpstreamTarget, { kind: "stdio" }>;
 /** Supplied by runtimes that can spawn processes (Node); elsewhere stdio upstreams are refused. */
@@ -23,7 +27,7 @@ export class UpstreamUnsupportedError extends Error {
 
 export interface PoolOptions {
   clientInfo: { name: string; version: string };
-  allowPrivate: boolean;
+  outbound: Outbound;
   connectTimeoutMs: number;
   stdio?: StdioConnector | undefined;
   /** Called when an upstream says its tools, resources or prompts changed. */
@@ -121,10 +125,10 @@ export class UpstreamPool {
       if (!this.opts.stdio) throw new UpstreamUnsupportedError("stdio upstreams run only on the Node runtime");
       return this.opts.stdio(target);
     }
-    assertSafeUrl(target.url, this.opts.allowPrivate);
+    assertSafeUrl(target.url, this.opts.outbound.allowPrivate);
     return new StreamableHTTPClientTransport(new URL(target.url), {
       requestInit: { headers: target.headers },
-      fetch: fetchNoRedirect,
+      fetch: this.opts.outbound.sessionFetch(UPSTREAM_CAPS),
     });
   }
 }

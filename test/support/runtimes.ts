@@ -13,6 +13,8 @@ import { ADMIN_TOKEN, adminClient, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, 
 export interface RuntimeOptions {
   env?: Record<string, string>;
   port?: number;
+  /** More `deno run` flags, e.g. --preload. */
+  flags?: string[];
 }
 
 /** `deno run -A src/runtimes/deno.ts` with its own data folder (embedded libSQL file). */
@@ -20,7 +22,7 @@ export async function startDenoNode(opts: RuntimeOptions = {}): Promise<NodeProc
   const port = opts.port ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), "mcpfed-deno-"));
   const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", NO_COLOR: "1", ...opts.env };
-  const proc = start(join(TOOLS, "deno"), ["run", "-A", join(ROOT, "src/runtimes/deno.ts")], env);
+  const proc = start(join(TOOLS, "deno"), ["run", "-A", ...(opts.flags ?? []), join(ROOT, "src/runtimes/deno.ts")], env);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on deno", proc, 60_000);
   return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };

@@ -18,6 +18,16 @@ describe("SSRF guard", () => {
     "http://[::ffff:127.0.0.1]/",
     "http://0.0.0.0/",
     "http://metadata.internal/",
+    // Spellings that passed before issue 10.
+    "http://localhost./",
+    "http://foo.localhost./",
+    "http://metadata.google.internal./",
+    "http://[::127.0.0.1]/",
+    "http://[64:ff9b::7f00:1]/",
+    "http://198.18.0.1/",
+    "http://2130706433/",
+    "http://ｌｏｃａｌｈｏｓｔ/",
+    "http://metadata/",
   ])("refuses %s unless private targets are allowed", (url) => {
     expect(unsafeUrlReason(url, false)).toBeDefined();
     expect(unsafeUrlReason(url, true)).toBeUndefined();

@@ -107,7 +107,7 @@ export function authorizeRoutes(s: Services): Hono<AppEnv> {
     const p = q.data;
     let client: ClientRow;
     try {
-      client = await findClient(s.db, p.client_id, s.config.allowPrivateUrls);
+      client = await findClient(s.db, p.client_id, s.outbound);
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;
       return securePage(c, 400, errorPage("Unknown client", err.description));

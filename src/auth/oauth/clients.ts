@@ -1,9 +1,10 @@
 // OAuth clients: registered dynamically (RFC 7591), or identified by the URL of their client ID
-// metadata document, which the node fetches (through the SSRF guard) and caches.
+// metadata document, which the node fetches (through the outbound guard) and caches.
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { assertSafeUrl, fetchNoRedirect, UnsafeUrlError } from "../../guards/ssrf.ts";
 import { isLoopbackHost } from "../../config.ts";
+import type { Outbound } from "../../guards/outbound.ts";
+import { log } from "../../log.ts";
 import type { Database } from "../../store/database.ts";
 import { oauthClients } from "../../store/schema.ts";
 import { hashSecret, randomSecret, sameSecret } from "../secrets.ts";
@@ -150,35 +151,35 @@ const FETCH_TIMEOUT_MS = 5000;
 
 const documentSchema = registrationSchema.extend({ client_id: z.string() });
 
-async function fetchMetadataDocument(url: string, allowPrivate: boolean): Promise<z.infer<typeof documentSchema>> {
+/**
+ * Anyone may name any URL as a client_id, so how its fetch failed (refused, unreachable, an HTTP
+ * status, too large, not metadata) is logged for the operator and never told: the answer would
+ * map the node's network.
+ */
+async function fetchMetadataDocument(url: string, outbound: Outbound): Promise<z.infer<typeof documentSchema>> {
+  let doc;
   try {
-    assertSafeUrl(url, allowPrivate);
-    const res = await fetchNoRedirect(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const text = await res.text();
-    if (text.length > DOCUMENT_MAX_BYTES) throw new Error("the document is too large");
-    const doc = documentSchema.safeParse(JSON.parse(text));
-    if (!doc.success) throw new Error("the document is not valid client metadata");
-    if (doc.data.client_id !== url) throw new Error("its client_id is not its own URL");
-    return doc.data;
+    doc = documentSchema.parse(await outbound.getJson(url, { maxBytes: DOCUMENT_MAX_BYTES, timeoutMs: FETCH_TIMEOUT_MS }));
   } catch (err) {
-    const why = err instanceof UnsafeUrlError || err instanceof Error ? err.message : String(err);
-    throw new OAuthError("invalid_client", `cannot use the client metadata document: ${why}`);
+    log.warn("oauth.metadata_document.unusable", { url, error: err instanceof z.ZodError ? "not valid client metadata" : err instanceof Error ? err.message : String(err) });
+    throw new OAuthError("invalid_client", "cannot use the client metadata document: it could not be fetched, or is not client metadata");
   }
+  if (doc.client_id !== url) throw new OAuthError("invalid_client", "cannot use the client metadata document: its client_id is not its own URL");
+  return doc;
 }
 
 /**
  * The client a client_id names: a registered one, or a metadata document fetched now (or from a
  * cache younger than an hour). Throws invalid_client when there is none.
  */
-export async function findClient(db: Database, clientId: string, allowPrivate: boolean): Promise<ClientRow> {
+export async function findClient(db: Database, clientId: string, outbound: Outbound): Promise<ClientRow> {
   const [row] = await db.select().from(oauthClients).where(eq(oauthClients.clientId, clientId)).limit(1);
-  if (!isMetadataDocumentId(clientId, allowPrivate)) {
+  if (!isMetadataDocumentId(clientId, outbound.allowPrivate)) {
     if (!row || row.kind !== "registered") throw new OAuthError("invalid_client", "unknown client_id", 401);
     return row;
   }
   if (row && row.fetchedAt && Date.now() - row.fetchedAt < DOCUMENT_TTL_MS) return row;
-  const doc = await fetchMetadataDocument(clientId, allowPrivate);
+  const doc = await fetchMetadataDocument(clientId, outbound);
   vetRegistration(doc, { metadataDocument: true });
   const values = {
     name: doc.client_name ?? new URL(clientId).host,
@@ -222,9 +223,9 @@ export function readClientCredentials(authorization: string | undefined, form: U
 }
 
 /** The client making a token or revocation request, with its credentials checked. */
-export async function authenticateClient(db: Database, creds: ClientCredentials, allowPrivate: boolean): Promise<ClientRow> {
+export async function authenticateClient(db: Database, creds: ClientCredentials, outbound: Outbound): Promise<ClientRow> {
   if (!creds.clientId) throw new OAuthError("invalid_client", "client_id is required", 401);
-  const client = await findClient(db, creds.clientId, allowPrivate);
+  const client = await findClient(db, creds.clientId, outbound);
   if (client.authMethod === "none") {
     if (creds.clientSecret) throw new OAuthError("invalid_client", "this client is public and has no secret", 401);
     return client;

@@ -16,7 +16,7 @@ export function revocationRoutes(s: Services): Hono<AppEnv> {
     c.header("Cache-Control", "no-store");
     try {
       const form = await readForm(c);
-      const client = await authenticateClient(s.db, readClientCredentials(c.req.header("authorization"), form), s.config.allowPrivateUrls);
+      const client = await authenticateClient(s.db, readClientCredentials(c.req.header("authorization"), form), s.outbound);
       const token = form.get("token");
       if (!token) throw new OAuthError("invalid_request", "token is required");
       let sessionId: string | undefined;

@@ -90,7 +90,7 @@ export function tokenRoutes(s: Services): Hono<AppEnv> {
     try {
       const form = await readForm(c);
       grantType = form.get("grant_type");
-      const client = await authenticateClient(s.db, readClientCredentials(c.req.header("authorization"), form), s.config.allowPrivateUrls);
+      const client = await authenticateClient(s.db, readClientCredentials(c.req.header("authorization"), form), s.outbound);
       actor = `client:${client.clientId}`;
       let issued: { session: string; body: Awaited<ReturnType<typeof tokens>> };
       if (grantType === "authorization_code") issued = await byCode(origin, client, form);
