@@ -44,7 +44,9 @@ async function startOnDisk(): Promise<Started> {
   // Imported here only, as it loads the native libSQL addon.
   const { startLocal } = await import("./local.ts");
   const local = await startLocal(env);
-  return { config: local.config, node: await createApp({ config: local.config, db: local.db, connInfo: getConnInfo }), close: () => local.client.close() };
+  const node = await createApp({ config: local.config, db: local.db, connInfo: getConnInfo });
+  await local.checkpoint();
+  return { config: local.config, node, close: () => local.client.close() };
 }
 
 // Keys load while starting: a NODE_SEED that does not fit the stored identity stops the start.

@@ -12,6 +12,7 @@ const { config } = local;
 const node = await createApp({ config: local.config, db: local.db, stdio: stdioConnector, connInfo: getConnInfo }).catch((err: unknown) =>
   failStart(err, process.exit),
 );
+await local.checkpoint();
 
 const server = serve({ fetch: node.app.fetch, port: config.port, hostname: config.host }, (info) => {
   console.log(banner(config, `node ${process.version}`));
