@@ -31,7 +31,7 @@ const relayedResult = z.looseObject({});
 export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall): Promise<CallToolResult> {
   const started = performance.now();
   const at = Date.now();
-  const { tool } = call;
+  const { tool, onprogress } = call;
   const timeout = Math.min(call.timeoutMs ?? s.config.callTimeoutMs, s.config.callTimeoutMs);
   const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
   let outcome: Outcome = "ok";
@@ -44,7 +44,7 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
         timeout,
         resetTimeoutOnProgress: true,
         maxTotalTimeout: timeout * 10,
-        ...(call.onprogress ? { onprogress: call.onprogress } : {}),
+        ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
       }),
     )) as CallToolResult;
     if (result.isError) outcome = "tool_error";
