@@ -109,6 +109,14 @@ describe("an upstream that echoes its credentials", () => {
     expect(JSON.parse(shown).upstream).toMatchObject({ status: "unavailable", lastError: expect.stringContaining("token [redacted]") });
     for (const text of [addedText, refreshed, shown, node.output()]) expect(text).not.toContain(REFUSED_TOKEN);
   });
+
+  it("masks a stdio upstream's env value in what the child prints to the node's output", async () => {
+    const script = "console.error('starting with ' + process.env.API_KEY); setTimeout(() => {}, 300)";
+    const res = await node.admin("POST", "/upstreams", { name: "chatty", kind: "stdio", command: process.execPath, args: ["-e", script], env: { API_KEY: ENV_SECRET } });
+    expect(res.status).toBe(201);
+    await eventually(async () => expect(node.output()).toContain("starting with [redacted]"));
+    expect(node.output()).not.toContain(ENV_SECRET);
+  });
 });
 
 describe("secrets at rest", () => {
