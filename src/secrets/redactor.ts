@@ -6,13 +6,14 @@
 export const MIN_SECRET_LENGTH = 4;
 export const REDACTED = "[redacted]";
 
-/** The forms a value is likely echoed in: as is, URL-encoded, JSON-escaped, and a scheme's credential. */
+/** "Bearer <token>", "Basic <credentials>"...: an echo often carries the credential alone. */
+const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Bot|DPoP|ApiKey|Key|OAuth|Digest|Negotiate)\s+(\S+)$/i;
+
+/** The forms a value is likely echoed in: as is, URL-encoded, JSON-escaped, and a scheme's credential alone. */
 function forms(value: string): string[] {
-  const out = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)];
-  // "Bearer <token>", "Basic <credentials>", "Token <x>": an echo often carries the credential alone.
-  const scheme = /^[A-Za-z][A-Za-z0-9_-]*\s+(\S.*)$/.exec(value);
-  if (scheme) out.push(...forms(scheme[1]!));
-  return out;
+  const escaped = (v: string) => [v, encodeURIComponent(v), JSON.stringify(v).slice(1, -1)];
+  const credential = AUTH_SCHEME.exec(value)?.[1];
+  return [...escaped(value), ...(credential ? escaped(credential) : [])];
 }
 
 export class Redactor {

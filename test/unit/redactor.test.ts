@@ -19,6 +19,13 @@ it("masks the longest value whole when one contains another, and treats values a
   expect(r.redact("abXXcd")).toBe("abXXcd");
 });
 
+it("splits off the credential of an auth scheme only, not the last words of any value", () => {
+  const r = new Redactor();
+  r.add("hello there world");
+  expect(r.redact("the world, out there")).toBe("the world, out there");
+  expect(r.redact("say hello there world")).toBe(`say ${REDACTED}`);
+});
+
 it("leaves values shorter than four characters out", () => {
   const r = new Redactor();
   r.add("abc");
