@@ -44,6 +44,8 @@ import type { Database } from "./store/database.ts";
 import { createTick, type Tick } from "./tick.ts";
 import { UpstreamPool, type StdioConnector } from "./upstreams/pool.ts";
 import { refreshUpstream } from "./upstreams/refresh.ts";
+import { resealUpstreams } from "./upstreams/sealed-fields.ts";
+import { SecretBox } from "./secrets/sealed-box.ts";
 import { VERSION } from "./version.ts";
 
 export interface AppOptions {
@@ -97,6 +99,9 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const own = await loadIdentity(opts.config, opts.db);
   const identity = async () => own;
+  // After the keys: a NODE_SEED that does not fit the store has stopped the start by now.
+  const secrets = new SecretBox(opts.config.nodeSeed, opts.config.previousNodeSeed);
+  await resealUpstreams(opts.db, secrets);
   const card = once(async () => new OwnCard(own, opts.config));
   const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
   const streams = new ListChangedStreams({ perPrincipal: opts.config.maxStreamsPerPrincipal, total: opts.config.maxStreams });
@@ -121,6 +126,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     config: opts.config,
     db: opts.db,
     outbound,
+    secrets,
     nodeId: own.nodeId,
     inflight: new Inflight(),
     streams,

@@ -20,6 +20,7 @@ import type { Outbox } from "./relay/countersigns.ts";
 import type { LedgerReconciler } from "./ledger/reconciliation.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Database } from "./store/database.ts";
+import type { SecretBox } from "./secrets/sealed-box.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
 
 export interface Services {
@@ -28,6 +29,8 @@ export interface Services {
   pool: UpstreamPool;
   /** Every request to another server goes through it (src/guards/outbound.ts). */
   outbound: Outbound;
+  /** Seals and opens secrets at rest (upstream headers and env), under a key derived from NODE_SEED. */
+  secrets: SecretBox;
   inflight: Inflight;
   /** Open GET /mcp streams, told when the catalog changes. */
   streams: ListChangedStreams;

@@ -15,7 +15,7 @@ import { invocations } from "../../src/store/schema.ts";
 import { findCallable } from "../../src/catalog/repository.ts";
 import { buildServer } from "../../src/mcp/server.ts";
 import { startLocal } from "../../src/runtimes/local.ts";
-import { targetOf } from "../../src/upstreams/repository.ts";
+import { openTarget } from "../../src/upstreams/sealed-fields.ts";
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -102,7 +102,7 @@ export async function runComponents(n = intEnv("COMPONENT_OPS", 3000)) {
         }),
       ),
     );
-    const target = targetOf({ ...found, name: found.upstream });
+    const target = await openTarget(s.secrets, { ...found, name: found.upstream });
     costs.push(
       await measure("upstream call through the pooled SDK client (node's side only)", n, (i) =>
         s.pool.use(target, (c) => c.callTool({ name: "echo", arguments: { message: `m${i}` } })),

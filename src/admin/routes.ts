@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import { fail, readJson } from "./respond.ts";
+import { fail, readJson, redactAnswers } from "./respond.ts";
 import {
   CatalogConflictError,
   findTool,
@@ -59,6 +59,7 @@ function toolView(t: Awaited<ReturnType<typeof listTools>>[number]) {
 
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  app.use("*", redactAnswers);
   app.use("*", adminAudit(s));
   // Peers, aliases, pins, names: most operator changes reach the peers' tools as listed.
   app.use("*", async (c, next) => {
@@ -87,7 +88,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
       if (reason) return fail(c, "invalid_request", `url: ${reason}`);
     }
     try {
-      await insertUpstream(s.db, input);
+      await insertUpstream(s.db, s.secrets, input);
     } catch (err) {
       if (err instanceof UpstreamExistsError) return fail(c, "conflict", err.message);
       throw err;

@@ -4,7 +4,9 @@ import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.j
 import { z } from "zod";
 import type { Callable } from "../catalog/repository.ts";
 import type { Caller, Services } from "../services.ts";
-import { markUnavailable, targetOf } from "../upstreams/repository.ts";
+import { liveSecrets } from "../secrets/redactor.ts";
+import { markUnavailable } from "../upstreams/repository.ts";
+import { openTarget } from "../upstreams/sealed-fields.ts";
 import { upstreamFailure } from "./errors.ts";
 import { recordCall, type Outcome } from "./invocations.ts";
 
@@ -29,23 +31,25 @@ const relayedResult = z.looseObject({});
 export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall): Promise<CallToolResult> {
   const started = performance.now();
   const at = Date.now();
-  const { tool } = call;
+  const { tool, onprogress } = call;
   const timeout = Math.min(call.timeoutMs ?? s.config.callTimeoutMs, s.config.callTimeoutMs);
   const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
   let outcome: Outcome = "ok";
   let error: string | null = null;
   try {
-    const result = (await s.pool.use(targetOf({ ...tool, name: tool.upstream }), (client) =>
+    const target = await openTarget(s.secrets, { ...tool, name: tool.upstream });
+    const result = (await s.pool.use(target, (client) =>
       client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
         signal,
         timeout,
         resetTimeoutOnProgress: true,
         maxTotalTimeout: timeout * 10,
-        ...(call.onprogress ? { onprogress: call.onprogress } : {}),
+        ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
       }),
     )) as CallToolResult;
     if (result.isError) outcome = "tool_error";
-    return result;
+    // A tool may echo the credential the node called it with; the caller must not see it.
+    return liveSecrets.redactJson(result);
   } catch (err) {
     const failure = upstreamFailure(tool.upstream, err, signal);
     outcome = failure.outcome;

@@ -1,5 +1,8 @@
-// The last line of defence for secrets in text the node writes out (logs, error messages): the
-// shapes of its own credentials, and the usual ones of others, are masked wherever they appear.
+// The last line of defence for secrets in text the node writes out (logs, error messages): every
+// secret value the process holds (src/secrets/redactor.ts), then the shapes of its own credentials
+// and the usual ones of others, are masked wherever they appear.
+import { liveSecrets } from "../secrets/redactor.ts";
+
 const PATTERNS: [RegExp, string][] = [
   [/\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/gi, "$1 [redacted]"],
   [/\bmcpfed_[A-Za-z0-9_-]{16,}/g, "mcpfed_[redacted]"],
@@ -9,7 +12,7 @@ const PATTERNS: [RegExp, string][] = [
 ];
 
 export function redact(text: string): string {
-  let out = text;
+  let out = liveSecrets.redact(text);
   for (const [re, to] of PATTERNS) out = out.replace(re, to);
   return out;
 }

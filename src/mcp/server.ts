@@ -32,7 +32,9 @@ import { unknownTool, upstreamFailure } from "../calls/errors.ts";
 import { relayToolCall } from "../relay/consumer.ts";
 import { matchFederated, type ListedFederatedTool } from "../catalog/federated-view.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
-import { getUpstream, targetOf } from "../upstreams/repository.ts";
+import { getUpstream } from "../upstreams/repository.ts";
+import { openTarget } from "../upstreams/sealed-fields.ts";
+import { liveSecrets } from "../secrets/redactor.ts";
 import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../grants/tools.ts";
 import { admitCall, callableTools } from "../policy/enforcement.ts";
 import type { Caller, Services } from "../services.ts";
@@ -253,7 +255,8 @@ export function buildServer(s: Services, caller: Caller): Server {
     const row = upstream ? await getUpstream(s.db, upstream) : undefined;
     if (!row) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
     try {
-      return await s.pool.use(targetOf(row), (c) => c.readResource({ uri }, { signal: extra.signal, timeout: s.config.callTimeoutMs }));
+      const target = await openTarget(s.secrets, row);
+      return liveSecrets.redactJson(await s.pool.use(target, (c) => c.readResource({ uri }, { signal: extra.signal, timeout: s.config.callTimeoutMs })));
     } catch (err) {
       throw upstreamFailure(row.name, err, extra.signal).error;
     }
@@ -269,10 +272,13 @@ export function buildServer(s: Services, caller: Caller): Server {
     const row = prompt ? await getUpstream(s.db, prompt.upstream) : undefined;
     if (!prompt || !row) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
     try {
-      return await s.pool.use(targetOf(row), (c) =>
-        c.getPrompt(
-          { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
-          { signal: extra.signal, timeout: s.config.callTimeoutMs },
+      const target = await openTarget(s.secrets, row);
+      return liveSecrets.redactJson(
+        await s.pool.use(target, (c) =>
+          c.getPrompt(
+            { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
+            { signal: extra.signal, timeout: s.config.callTimeoutMs },
+          ),
         ),
       );
     } catch (err) {

@@ -47,7 +47,9 @@ async function startOnDisk(): Promise<Started> {
   const { startLocal } = await import("./local.ts");
   const local = await startLocal(env);
   const { config, db } = local;
-  return { config, node: await createApp({ config, db, connInfo: getConnInfo, fetch: outboundFetch(config.allowPrivateUrls) }), close: () => local.client.close() };
+  const node = await createApp({ config, db, connInfo: getConnInfo, fetch: outboundFetch(config.allowPrivateUrls) });
+  await local.checkpoint();
+  return { config, node, close: () => local.client.close() };
 }
 
 // Keys load while starting: a NODE_SEED that does not fit the stored identity stops the start.

@@ -13,6 +13,7 @@ const { config } = local;
 const node = await createApp({ config, db: local.db, stdio: stdioConnector, connInfo: getConnInfo, fetch: outboundFetch(config.allowPrivateUrls) }).catch((err: unknown) =>
   failStart(err, process.exit),
 );
+await local.checkpoint();
 
 const server = serve({ fetch: node.app.fetch, port: config.port, hostname: config.host }, (info) => {
   console.log(banner(config, `node ${process.version}`));

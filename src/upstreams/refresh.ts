@@ -3,7 +3,9 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { replaceUpstreamCatalog, type UpstreamSnapshot } from "../catalog/repository.ts";
 import { log } from "../log.ts";
 import type { Services } from "../services.ts";
-import { getUpstream, listUpstreams, markUnavailable, targetOf } from "./repository.ts";
+import { redact } from "../guards/redaction.ts";
+import { getUpstream, listUpstreams, markUnavailable } from "./repository.ts";
+import { openTarget } from "./sealed-fields.ts";
 
 async function all<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string | undefined }>): Promise<T[]> {
   const out: T[] = [];
@@ -40,12 +42,13 @@ export async function refreshUpstream(s: Services, name: string): Promise<Refres
   const row = await getUpstream(s.db, name);
   if (!row) return undefined;
   try {
-    const snap = await s.pool.use(targetOf(row), fetchSnapshot);
+    const snap = await s.pool.use(await openTarget(s.secrets, row), fetchSnapshot);
     const changed = await replaceUpstreamCatalog(s.db, s.nodeId, row, snap);
     if (changed) s.streams.notify(["tools", "resources", "prompts"]);
     return { name, ok: true, changed };
   } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
+    // An upstream refusing the session may echo the credential it was given.
+    const error = redact(err instanceof Error ? err.message : String(err));
     log.warn("upstream.unavailable", { upstream: name, error });
     await markUnavailable(s.db, name, error);
     return { name, ok: false, error };

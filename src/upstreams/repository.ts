@@ -1,9 +1,12 @@
-// The operator's upstream registrations. Secrets go in; only their names come back out.
+// The operator's upstream registrations. Secrets go in sealed (./sealed-fields.ts); only their
+// names come back out.
 import { eq } from "drizzle-orm";
 import type { Database } from "../store/database.ts";
 import { prompts, resources, resourceTemplates, tools, upstreams } from "../store/schema.ts";
 import { forgetUpstreamNames } from "../catalog/repository.ts";
-import type { UpstreamInput, UpstreamTarget } from "./spec.ts";
+import type { SecretBox } from "../secrets/sealed-box.ts";
+import { sealValues } from "./sealed-fields.ts";
+import type { UpstreamInput } from "./spec.ts";
 
 export type UpstreamRow = typeof upstreams.$inferSelect;
 
@@ -11,17 +14,17 @@ export class UpstreamExistsError extends Error {
   override name = "UpstreamExistsError";
 }
 
-export async function insertUpstream(db: Database, input: UpstreamInput): Promise<void> {
+export async function insertUpstream(db: Database, box: SecretBox, input: UpstreamInput): Promise<void> {
   const row: typeof upstreams.$inferInsert =
     input.kind === "http"
       ? {
           name: input.name,
           kind: "http",
           url: input.url,
-          headers: {
+          headers: await sealValues(box, input.name, "headers", {
             ...input.headers,
             ...(input.bearerToken ? { Authorization: `Bearer ${input.bearerToken}` } : {}),
-          },
+          }),
           prefix: input.prefix ?? null,
         }
       : {
@@ -29,7 +32,7 @@ export async function insertUpstream(db: Database, input: UpstreamInput): Promis
           kind: "stdio",
           command: input.command,
           args: input.args,
-          env: input.env ?? {},
+          env: await sealValues(box, input.name, "env", input.env ?? {}),
           prefix: input.prefix ?? null,
         };
   const inserted = await db.insert(upstreams).values(row).onConflictDoNothing().returning({ name: upstreams.name });
@@ -47,12 +50,6 @@ export function listUpstreams(db: Database): Promise<UpstreamRow[]> {
 
 /** The columns that say how to reach an upstream. */
 export type UpstreamReach = Pick<UpstreamRow, "name" | "kind" | "url" | "headers" | "command" | "args" | "env">;
-
-export function targetOf(row: UpstreamReach): UpstreamTarget {
-  return row.kind === "http"
-    ? { name: row.name, kind: "http", url: row.url!, headers: row.headers ?? {} }
-    : { name: row.name, kind: "stdio", command: row.command!, args: row.args ?? [], env: row.env ?? {} };
-}
 
 /** Removes an upstream, its catalog and its tools' names, atomically. */
 export async function deleteUpstream(db: Database, nodeId: string, name: string): Promise<boolean> {
