@@ -12,6 +12,7 @@ import { MAX_CARD_BYTES } from "../card/schema.ts";
 import { EnvelopeError } from "../envelope/errors.ts";
 import { openEnvelope, type Opened } from "../envelope/open.ts";
 import { RESPONSE_CONTENT_TYPE } from "../envelope/response.ts";
+import { sourceOf } from "../limits/source.ts";
 import { WindowCounter } from "../limits/window-counter.ts";
 import { log } from "../log.ts";
 import { receiveHello } from "../peers/hello.ts";
@@ -45,22 +46,12 @@ function rateLimited(c: Context, retryAfterSeconds: number, what: string): Respo
   return refused(c, new EnvelopeError("rate_limited", `too many ${what}; retry in ${retryAfterSeconds} s`));
 }
 
-/** An IPv6 client is counted by its /64, which one host usually holds whole. */
-export function sourceKey(address: string): string {
-  if (!address.includes(":") || address.startsWith("::ffff:")) return address;
-  const [head = "", tail = ""] = address.split("::");
-  const left = head ? head.split(":") : [];
-  const right = tail ? tail.split(":") : [];
-  const groups = address.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, "")).join(":")}::/64`;
-}
-
 export function federationRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const perSource = new WindowCounter(s.config.federationRatePerSource, 60);
   const hellosPerSource = new WindowCounter(s.config.helloRatePerSource, 60);
   app.use("/federation/*", async (c, next) => {
-    const wait = perSource.over(sourceKey(c.get("clientAddress")));
+    const wait = perSource.over(sourceOf(c.get("clientAddress")));
     if (wait === undefined) return next();
     s.federationRefusals.count("source_rate");
     return rateLimited(c, wait, "federation requests from this address");
@@ -124,7 +115,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
   for (const version of PROTOCOL_VERSIONS) {
     const helloPath = federationPath(version, "hello");
     app.post(helloPath, async (c) => {
-      const wait = hellosPerSource.over(sourceKey(c.get("clientAddress")));
+      const wait = hellosPerSource.over(sourceOf(c.get("clientAddress")));
       if (wait !== undefined) {
         s.federationRefusals.count("hello_source_rate");
         return rateLimited(c, wait, "hellos from this address");

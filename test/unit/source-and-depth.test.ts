@@ -11,6 +11,10 @@ describe("sourceOf", () => {
     expect(sourceOf("2001:db8::5")).toBe(sourceOf("2001:db8:0:0:9::1"));
     expect(sourceOf("2001:db8:0:1::5")).not.toBe(sourceOf("2001:db8::5"));
     expect(sourceOf("unknown")).toBe("unknown");
+    for (const same of ["2001:db8::1:0:0:0:9", "2001:0DB8:0000:0001:ffff:1:2:3", "2001:db8:0:1:0:0:0:1", "2001:db8:0:1::5%eth0"]) {
+      expect(sourceOf(same)).toBe("2001:db8:0:1::/64");
+    }
+    expect(sourceOf("::1")).toBe("0:0:0:0::/64");
   });
 });
 
