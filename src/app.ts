@@ -42,6 +42,9 @@ import type { Database } from "./store/database.ts";
 import { createTick, type Tick } from "./tick.ts";
 import { UpstreamPool, type StdioConnector } from "./upstreams/pool.ts";
 import { refreshUpstream } from "./upstreams/refresh.ts";
+import { UpstreamCredentials } from "./upstreams/credentials.ts";
+import { connectRoutes } from "./upstreams/connect-routes.ts";
+import { SecretBox } from "./secrets/sealed-box.ts";
 import { VERSION } from "./version.ts";
 
 export interface AppOptions {
@@ -64,6 +67,8 @@ export interface NodeApp {
 
 
 const LIST_CHANGED_DEBOUNCE_MS = 250;
+/** Principals' own upstream sessions kept open per process; more are reopened on use. */
+const MAX_PRINCIPAL_SESSIONS = 256;
 /** How long another process's change to peers or names may take to show in this one's listing. */
 const FEDERATED_LISTING_MS = 1000;
 
@@ -125,6 +130,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
     ledger,
     ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(() => services), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
+    upstreamCredentials: new UpstreamCredentials(opts.db, new SecretBox(opts.config.nodeSeed, opts.config.previousNodeSeed)),
     // The transport reaches the services only when it sends, after they exist.
     gossip: new Gossip({
       registry,
@@ -137,6 +143,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
       allowPrivate: opts.config.allowPrivateUrls,
       connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
       stdio: opts.stdio,
+      maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
       onListChanged: (name) => {
         clearTimeout(refreshTimers.get(name));
         refreshTimers.set(
@@ -180,6 +187,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", mcpRoutes(services));
   app.route("/", cardRoutes(services));
   app.route("/", federationRoutes(services));
+  app.route("/", connectRoutes(services));
   app.route("/admin", adminRoutes(services, tick));
 
   return {

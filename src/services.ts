@@ -19,6 +19,7 @@ import type { LedgerReconciler } from "./ledger/reconciliation.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Database } from "./store/database.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
+import type { UpstreamCredentials } from "./upstreams/credentials.ts";
 
 export interface Services {
   config: Config;
@@ -58,6 +59,8 @@ export interface Services {
   relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
   /** Reconciles the ledger with peers, and answers their reconciliation. */
   ledgerSync: LedgerReconciler;
+  /** Principals' own credentials for per-principal upstreams. */
+  upstreamCredentials: UpstreamCredentials;
 }
 
 /** Who is on the other end of one /mcp request. */
@@ -66,4 +69,6 @@ export interface Caller {
   id: string;
   principal: Principal;
   defer: (work: Promise<unknown>) => void;
+  /** The node's origin as this caller addressed it, for links sent back to it. */
+  origin?: string;
 }

@@ -1,10 +1,11 @@
 // A tools/call relayed to the upstream that hosts the tool: with a timeout, cancellation and
 // progress passed through, failures mapped to MCP errors, and one line in the invocation log.
-import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Callable } from "../catalog/repository.ts";
 import type { Caller, Services } from "../services.ts";
-import { markUnavailable, targetOf } from "../upstreams/repository.ts";
+import { markUnavailable } from "../upstreams/repository.ts";
+import { reachFor } from "../upstreams/per-principal.ts";
 import { upstreamFailure } from "./errors.ts";
 import { recordCall, type Outcome } from "./invocations.ts";
 
@@ -26,6 +27,13 @@ export interface ToolCall {
 // CallToolResult schema; validating it here too would only parse it twice.
 const relayedResult = z.looseObject({});
 
+/** The caller has no credential of its own for a per-principal upstream: nothing was sent. */
+class MissingCredential extends Error {
+  constructor(override readonly cause: unknown) {
+    super("no credential");
+  }
+}
+
 export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall): Promise<CallToolResult> {
   const started = performance.now();
   const at = Date.now();
@@ -35,7 +43,10 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
   let outcome: Outcome = "ok";
   let error: string | null = null;
   try {
-    const result = (await s.pool.use(targetOf({ ...tool, name: tool.upstream }), (client) =>
+    const reach = await reachFor(s, caller, { ...tool, name: tool.upstream }).catch((err: unknown) => {
+      throw new MissingCredential(err);
+    });
+    const result = (await s.pool.use(reach.target, (client) =>
       client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
         signal,
         timeout,
@@ -43,10 +54,17 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
         maxTotalTimeout: timeout * 10,
         ...(call.onprogress ? { onprogress: call.onprogress } : {}),
       }),
+      reach.owner,
     )) as CallToolResult;
     if (result.isError) outcome = "tool_error";
     return result;
   } catch (err) {
+    if (err instanceof MissingCredential) {
+      // The connect link stays out of the log: it lets its holder act for the caller.
+      outcome = "no_credential";
+      error = `no credential of the caller's own for upstream "${tool.upstream}"`;
+      throw err.cause;
+    }
     const failure = upstreamFailure(tool.upstream, err, signal);
     outcome = failure.outcome;
     error = failure.error.message;

@@ -32,7 +32,8 @@ import { unknownTool, upstreamFailure } from "../calls/errors.ts";
 import { relayToolCall } from "../relay/consumer.ts";
 import { matchFederated, type ListedFederatedTool } from "../catalog/federated-view.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
-import { getUpstream, targetOf } from "../upstreams/repository.ts";
+import { getUpstream } from "../upstreams/repository.ts";
+import { reachFor } from "../upstreams/per-principal.ts";
 import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../grants/tools.ts";
 import { admitCall, callableTools } from "../policy/enforcement.ts";
 import type { Caller, Services } from "../services.ts";
@@ -252,8 +253,9 @@ export function buildServer(s: Services, caller: Caller): Server {
     }
     const row = upstream ? await getUpstream(s.db, upstream) : undefined;
     if (!row) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    const reach = await reachFor(s, caller, row);
     try {
-      return await s.pool.use(targetOf(row), (c) => c.readResource({ uri }, { signal: extra.signal, timeout: s.config.callTimeoutMs }));
+      return await s.pool.use(reach.target, (c) => c.readResource({ uri }, { signal: extra.signal, timeout: s.config.callTimeoutMs }), reach.owner);
     } catch (err) {
       throw upstreamFailure(row.name, err, extra.signal).error;
     }
@@ -268,12 +270,16 @@ export function buildServer(s: Services, caller: Caller): Server {
     const prompt = await findPrompt(s.db, req.params.name);
     const row = prompt ? await getUpstream(s.db, prompt.upstream) : undefined;
     if (!prompt || !row) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    const reach = await reachFor(s, caller, row);
     try {
-      return await s.pool.use(targetOf(row), (c) =>
-        c.getPrompt(
-          { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
-          { signal: extra.signal, timeout: s.config.callTimeoutMs },
-        ),
+      return await s.pool.use(
+        reach.target,
+        (c) =>
+          c.getPrompt(
+            { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
+            { signal: extra.signal, timeout: s.config.callTimeoutMs },
+          ),
+        reach.owner,
       );
     } catch (err) {
       throw upstreamFailure(row.name, err, extra.signal).error;

@@ -95,5 +95,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `subscriptions` (\n\t`grant_id` text PRIMARY KEY NOT NULL,\n\t`provider` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`from` integer NOT NULL,\n\t`until` integer NOT NULL,\n\t`grant` text NOT NULL,\n\t`record_id` text NOT NULL\n);",
       "CREATE INDEX `subscriptions_tool` ON `subscriptions` (`provider`,`tool`,`until`);"
     ]
+  },
+  {
+    "tag": "0008_upstream_credentials",
+    "statements": [
+      "CREATE TABLE `upstream_credentials` (\n\t`upstream` text NOT NULL,\n\t`principal` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`secret` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`upstream`, `principal`),\n\tFOREIGN KEY (`upstream`) REFERENCES `upstreams`(`name`) ON UPDATE no action ON DELETE cascade\n);",
+      "ALTER TABLE `upstreams` ADD `per_principal` text;"
+    ]
   }
 ];

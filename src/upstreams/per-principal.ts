@@ -1,0 +1,61 @@
+// Per-principal upstreams: each caller reaches the upstream with its own credential, on a session
+// of its own, and never with the operator's or another caller's. A caller without one is told
+// where to connect it (a URL elicitation, with the URL in the message for clients without them).
+import { ErrorCode, McpError, UrlElicitationRequiredError } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { PrincipalKind } from "../auth/principal.ts";
+import type { Caller, Services } from "../services.ts";
+import type { SessionOwner } from "./pool.ts";
+import { targetOf, type UpstreamReach, type UpstreamRow } from "./repository.ts";
+import type { UpstreamTarget } from "./spec.ts";
+import { connectLink } from "./connect-link.ts";
+
+/** Only principals that stay the same caller from call to call can hold a credential of their own. */
+const HOLDERS: readonly PrincipalKind[] = ["client", "api-token"];
+
+/** A header value as an HTTP client may send it: visible ASCII and spaces, no line breaks. */
+export const headerValue = z
+  .string()
+  .min(1)
+  .max(8192)
+  .regex(/^[\x21-\x7e][\x20-\x7e]*$/, "must be printable ASCII without line breaks");
+
+export function holdsOwnCredentials(kind: PrincipalKind): boolean {
+  return HOLDERS.includes(kind);
+}
+
+/** How this caller reaches the upstream, and on whose session. */
+export async function reachFor(
+  s: Services,
+  caller: Caller,
+  row: UpstreamReach & { perPrincipal: UpstreamRow["perPrincipal"] },
+): Promise<{ target: UpstreamTarget; owner: SessionOwner }> {
+  const mode = row.perPrincipal;
+  if (!mode) return { target: targetOf(row), owner: {} };
+  const { principal } = caller;
+  if (!holdsOwnCredentials(principal.kind)) {
+    throw new McpError(
+      ErrorCode.InvalidRequest,
+      `upstream "${row.name}" is reached with each caller's own credential; call with an API token or an OAuth sign-in to use it`,
+      { type: "credential_unsupported", upstream: row.name },
+    );
+  }
+  if (mode.mode !== "header") throw new McpError(ErrorCode.InternalError, "unsupported per-principal mode");
+  const held = await s.upstreamCredentials.get<string>(row.name, principal.id);
+  if (!held || held.kind !== mode.mode) throw await connectRequired(s, caller, row.name);
+  // The operator's headers are for listing the catalog; none of them rides on a principal's call.
+  return { target: { name: row.name, kind: "http", url: row.url!, headers: { [mode.header]: held.value } }, owner: { principal: principal.id } };
+}
+
+async function connectRequired(s: Services, caller: Caller, upstream: string): Promise<McpError> {
+  const origin = caller.origin ?? s.config.publicUrl?.origin;
+  if (!origin) {
+    return new McpError(ErrorCode.InvalidRequest, `upstream "${upstream}" needs your own credential; ask the operator how to connect it`, {
+      type: "credential_required",
+      upstream,
+    });
+  }
+  const { url, id } = await connectLink(s, origin, upstream, caller.principal.id);
+  const message = `upstream "${upstream}" needs your own credential: open ${url} to connect it, then call again`;
+  return new UrlElicitationRequiredError([{ mode: "url", elicitationId: id, url, message }], message);
+}
