@@ -5,7 +5,8 @@ import { z } from "zod";
 import type { Callable } from "../catalog/repository.ts";
 import type { Caller, Services } from "../services.ts";
 import { markUnavailable } from "../upstreams/repository.ts";
-import { reachFor } from "../upstreams/per-principal.ts";
+import { connectRequired, reachFor } from "../upstreams/per-principal.ts";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { upstreamFailure } from "./errors.ts";
 import { recordCall, type Outcome } from "./invocations.ts";
 
@@ -27,7 +28,7 @@ export interface ToolCall {
 // CallToolResult schema; validating it here too would only parse it twice.
 const relayedResult = z.looseObject({});
 
-/** The caller has no credential of its own for a per-principal upstream: nothing was sent. */
+/** The caller has no working credential of its own for a per-principal upstream. */
 class MissingCredential extends Error {
   constructor(override readonly cause: unknown) {
     super("no credential");
@@ -42,33 +43,46 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
   const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
   let outcome: Outcome = "ok";
   let error: string | null = null;
+  let ownSession = false;
   try {
     const reach = await reachFor(s, caller, { ...tool, name: tool.upstream }).catch((err: unknown) => {
       throw new MissingCredential(err);
     });
-    const result = (await s.pool.use(reach.target, (client) =>
-      client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
-        signal,
-        timeout,
-        resetTimeoutOnProgress: true,
-        maxTotalTimeout: timeout * 10,
-        ...(call.onprogress ? { onprogress: call.onprogress } : {}),
-      }),
-      reach.owner,
-    )) as CallToolResult;
+    ownSession = reach.owner.principal !== undefined;
+    const result = (await s.pool
+      .use(
+        reach.target,
+        (client) =>
+          client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
+            signal,
+            timeout,
+            resetTimeoutOnProgress: true,
+            maxTotalTimeout: timeout * 10,
+            ...(call.onprogress ? { onprogress: call.onprogress } : {}),
+          }),
+        reach.owner,
+      )
+      .catch(async (err: unknown) => {
+        // The upstream turned the caller's own credential away: the caller, not the upstream, must act.
+        if (ownSession && err instanceof StreamableHTTPError && err.code === 401) {
+          throw new MissingCredential(await connectRequired(s, caller, tool.upstream, "refused your credential"));
+        }
+        throw err;
+      })) as CallToolResult;
     if (result.isError) outcome = "tool_error";
     return result;
   } catch (err) {
     if (err instanceof MissingCredential) {
       // The connect link stays out of the log: it lets its holder act for the caller.
       outcome = "no_credential";
-      error = `no credential of the caller's own for upstream "${tool.upstream}"`;
+      error = `no working credential of the caller's own for upstream "${tool.upstream}"`;
       throw err.cause;
     }
     const failure = upstreamFailure(tool.upstream, err, signal);
     outcome = failure.outcome;
     error = failure.error.message;
-    if (outcome === "unavailable") caller.defer(markUnavailable(s.db, tool.upstream, error));
+    // One caller's session failing says nothing of the upstream as others reach it.
+    if (outcome === "unavailable" && !ownSession) caller.defer(markUnavailable(s.db, tool.upstream, error));
     throw failure.error;
   } finally {
     done();

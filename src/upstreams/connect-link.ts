@@ -9,24 +9,33 @@ export const CONNECT_PATH = "/connect";
 const TYP = "connect+jwt";
 export const CONNECT_LINK_TTL_SECONDS = 900;
 
-const claims = z.object({ upstream: z.string(), principal: z.string(), jti: z.string() });
+const claims = z.object({ upstream: z.string(), principal: z.string(), jti: z.string(), flow: z.string().optional() });
 export type ConnectLinkClaims = z.infer<typeof claims>;
 
 export class ConnectLinkError extends Error {
   override name = "ConnectLinkError";
 }
 
-export async function connectLink(s: Services, origin: string, upstream: string, principal: string): Promise<{ url: string; id: string }> {
-  const id = crypto.randomUUID();
-  const token = await new SignJWT({ upstream, principal })
+async function sign(s: Services, id: string, body: { upstream: string; principal: string; flow?: string }): Promise<string> {
+  return new SignJWT(body)
     .setProtectedHeader({ alg: "HS256", typ: TYP })
     .setJti(id)
     .setIssuedAt()
     .setExpirationTime(`${CONNECT_LINK_TTL_SECONDS}s`)
     .sign(await s.access.keys.connectLinks());
+}
+
+export async function connectLink(s: Services, origin: string, upstream: string, principal: string): Promise<{ url: string; id: string }> {
+  const id = crypto.randomUUID();
+  const token = await sign(s, id, { upstream, principal });
   const url = new URL(`${CONNECT_PATH}/${encodeURIComponent(upstream)}`, origin);
   url.searchParams.set("link", token);
   return { url: url.href, id };
+}
+
+/** The OAuth `state` of an authorization a principal started: the link's claims and the flow's id. */
+export function connectState(s: Services, upstream: string, principal: string, flow: string): Promise<string> {
+  return sign(s, crypto.randomUUID(), { upstream, principal, flow });
 }
 
 /** The link's claims, if it is this node's, unexpired and for `upstream`. */

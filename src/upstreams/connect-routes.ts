@@ -3,17 +3,20 @@
 // (for scripts and API-token holders).
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { bearer } from "../auth/bearer.ts";
 import { errorPage } from "../auth/oauth/consent-page.ts";
 import { nodeOrigin } from "../auth/oauth/metadata.ts";
 import { hostGuard } from "../guards/origin.ts";
+import { redact } from "../guards/redaction.ts";
 import type { Services } from "../services.ts";
 import { CONNECT_PATH, ConnectLinkError, openConnectLink } from "./connect-link.ts";
-import { connectPage } from "./connect-page.ts";
+import { connectPage, continuePage } from "./connect-page.ts";
 import { headerValue, holdsOwnCredentials } from "./per-principal.ts";
-import { getUpstream, type UpstreamRow } from "./repository.ts";
+import { getUpstream } from "./repository.ts";
+import { beginAuthorization, finishAuthorization, OAuthConnectError } from "./oauth-client.ts";
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -25,10 +28,26 @@ function securePage(c: Context, status: 200 | 400 | 403 | 404, body: Promise<str
   return c.html(body, status);
 }
 
-/** The upstream's header, if it is a per-principal upstream in header mode. */
-async function headerUpstream(s: Services, name: string): Promise<(UpstreamRow & { header: string }) | undefined> {
+interface OwnCredentialUpstream {
+  name: string;
+  url: string;
+  /** The header a principal supplies; undefined in OAuth mode. */
+  header: string | undefined;
+}
+
+async function perPrincipalUpstream(s: Services, name: string): Promise<OwnCredentialUpstream | undefined> {
   const row = await getUpstream(s.db, name);
-  return row?.perPrincipal?.mode === "header" ? { ...row, header: row.perPrincipal.header } : undefined;
+  const mode = row?.perPrincipal;
+  if (!row || !mode) return undefined;
+  return { name: row.name, url: row.url!, header: mode.mode === "header" ? mode.header : undefined };
+}
+
+/** What the principal is told when the upstream's server refuses: its OAuth error, never a stack. */
+function oauthFailure(err: unknown): string {
+  if (err instanceof OAuthConnectError || err instanceof OAuthError) {
+    return redact(err.message).slice(0, 300);
+  }
+  return "The upstream's authorization server could not be reached or answered unexpectedly.";
 }
 
 export function connectRoutes(s: Services): Hono<AppEnv> {
@@ -54,7 +73,7 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
   }
 
   app.get(path, async (c) => {
-    const upstream = await headerUpstream(s, c.req.param("upstream"));
+    const upstream = await perPrincipalUpstream(s, c.req.param("upstream"));
     if (!upstream) return securePage(c, 404, errorPage("Unknown upstream", "No upstream here takes a credential of your own under that name."));
     const link = c.req.query("link") ?? "";
     try {
@@ -70,7 +89,7 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
     // A browser names the page that posted; only our own page may.
     const from = c.req.header("origin");
     if (from !== undefined && from !== nodeOrigin(s.config, c.req.url)) return securePage(c, 403, errorPage("Forbidden", "This form can only be sent from its own page."));
-    const upstream = await headerUpstream(s, c.req.param("upstream"));
+    const upstream = await perPrincipalUpstream(s, c.req.param("upstream"));
     if (!upstream) return securePage(c, 404, errorPage("Unknown upstream", "No upstream here takes a credential of your own under that name."));
     const form = await c.req.parseBody();
     const field = (k: string) => (typeof form[k] === "string" ? (form[k] as string) : undefined);
@@ -86,6 +105,18 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
       const removed = await change(principal, upstream.name, undefined, "connect page");
       return securePage(c, 200, errorPage("Disconnected", removed ? `Your credential for ${upstream.name} is removed.` : `You had no credential for ${upstream.name}.`));
     }
+    const origin = nodeOrigin(s.config, c.req.url);
+    if (upstream.header === undefined) {
+      if (field("action") !== "authorize") return securePage(c, 400, errorPage("Unknown action", "Use the buttons of the page."));
+      try {
+        const url = await beginAuthorization(s, origin, upstream, principal);
+        await audit(principal, "upstream.credential.authorize", upstream.name, "authorization started by the principal (connect page)");
+        if (url) return securePage(c, 200, continuePage(upstream.name, url));
+      } catch (err) {
+        return securePage(c, 400, errorPage("The upstream's authorization failed", oauthFailure(err)));
+      }
+      return securePage(c, 200, errorPage("Connected", `Your calls to ${upstream.name} carry your own authorization.`));
+    }
     const value = headerValue.safeParse(field("value") ?? "");
     if (!value.success) {
       const view = { nodeName: s.config.nodeName, upstream: upstream.name, principal, header: upstream.header, link };
@@ -93,6 +124,32 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
     }
     await change(principal, upstream.name, value.data, "connect page");
     return securePage(c, 200, errorPage("Connected", `Your calls to ${upstream.name} now carry your own credential. Go back to your application and call again.`));
+  });
+
+  // The upstream's authorization server sends the browser back here with the code.
+  app.get(`${path}/callback`, async (c) => {
+    const upstream = await perPrincipalUpstream(s, c.req.param("upstream"));
+    if (!upstream || upstream.header !== undefined) return securePage(c, 404, errorPage("Unknown upstream", "No upstream here is authorized with OAuth under that name."));
+    let claims;
+    try {
+      claims = await openConnectLink(s, c.req.query("state") ?? "", upstream.name);
+    } catch (err) {
+      if (!(err instanceof ConnectLinkError)) throw err;
+      return securePage(c, 400, errorPage("This authorization does not work", `${err.message}. Call the tool again to get a new link.`));
+    }
+    const code = c.req.query("code");
+    if (!claims.flow || !code) {
+      const reason = c.req.query("error") === "access_denied" ? "Access was denied at the upstream." : "The upstream sent no authorization code.";
+      return securePage(c, 400, errorPage("Not connected", reason));
+    }
+    try {
+      await finishAuthorization(s, nodeOrigin(s.config, c.req.url), upstream, claims.principal, claims.flow, code);
+    } catch (err) {
+      return securePage(c, 400, errorPage("Not connected", oauthFailure(err)));
+    }
+    await s.pool.close(upstream.name, claims.principal);
+    await audit(claims.principal, "upstream.credential.set", upstream.name, "authorized at the upstream's authorization server");
+    return securePage(c, 200, errorPage("Connected", `Your calls to ${upstream.name} now carry your own authorization. Go back to your application and call again.`));
   });
 
   // The same, for a caller with its bearer token at hand: an API token, or an OAuth access token.
@@ -103,8 +160,9 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
     await next();
   };
   app.put(path, bearer(s), holder, async (c) => {
-    const upstream = await headerUpstream(s, c.req.param("upstream"));
+    const upstream = await perPrincipalUpstream(s, c.req.param("upstream"));
     if (!upstream) return c.json({ error: { code: "not_found", message: "no per-principal upstream by that name" } }, 404);
+    if (upstream.header === undefined) return c.json({ error: { code: "unsupported", message: "this upstream is authorized with OAuth, through the connect page" } }, 400);
     let raw: unknown;
     try {
       raw = await c.req.json();

@@ -9,6 +9,7 @@ import type { SessionOwner } from "./pool.ts";
 import { targetOf, type UpstreamReach, type UpstreamRow } from "./repository.ts";
 import type { UpstreamTarget } from "./spec.ts";
 import { connectLink } from "./connect-link.ts";
+import { accessToken, type OAuthCredential } from "./oauth-client.ts";
 
 /** Only principals that stay the same caller from call to call can hold a credential of their own. */
 const HOLDERS: readonly PrincipalKind[] = ["client", "api-token"];
@@ -40,22 +41,31 @@ export async function reachFor(
       { type: "credential_unsupported", upstream: row.name },
     );
   }
-  if (mode.mode !== "header") throw new McpError(ErrorCode.InternalError, "unsupported per-principal mode");
-  const held = await s.upstreamCredentials.get<string>(row.name, principal.id);
+  const held = await s.upstreamCredentials.get<string | OAuthCredential>(row.name, principal.id);
   if (!held || held.kind !== mode.mode) throw await connectRequired(s, caller, row.name);
+  let headers: Record<string, string>;
+  if (mode.mode === "header") {
+    headers = { [mode.header]: held.value as string };
+  } else {
+    const origin = caller.origin ?? s.config.publicUrl?.origin ?? "";
+    const token = await accessToken(s, origin, { name: row.name, url: row.url! }, principal.id, held.value as OAuthCredential);
+    if (!token) throw await connectRequired(s, caller, row.name);
+    headers = { Authorization: `Bearer ${token}` };
+  }
   // The operator's headers are for listing the catalog; none of them rides on a principal's call.
-  return { target: { name: row.name, kind: "http", url: row.url!, headers: { [mode.header]: held.value } }, owner: { principal: principal.id } };
+  return { target: { name: row.name, kind: "http", url: row.url!, headers }, owner: { principal: principal.id } };
 }
 
-async function connectRequired(s: Services, caller: Caller, upstream: string): Promise<McpError> {
+/** The error that sends the caller to connect (again): `why` says what is missing. */
+export async function connectRequired(s: Services, caller: Caller, upstream: string, why = "needs your own credential"): Promise<McpError> {
   const origin = caller.origin ?? s.config.publicUrl?.origin;
   if (!origin) {
-    return new McpError(ErrorCode.InvalidRequest, `upstream "${upstream}" needs your own credential; ask the operator how to connect it`, {
+    return new McpError(ErrorCode.InvalidRequest, `upstream "${upstream}" ${why}; ask the operator how to connect it`, {
       type: "credential_required",
       upstream,
     });
   }
   const { url, id } = await connectLink(s, origin, upstream, caller.principal.id);
-  const message = `upstream "${upstream}" needs your own credential: open ${url} to connect it, then call again`;
+  const message = `upstream "${upstream}" ${why}: open ${url} to connect it, then call again`;
   return new UrlElicitationRequiredError([{ mode: "url", elicitationId: id, url, message }], message);
 }

@@ -9,12 +9,15 @@ export const prefixSchema = z.string().regex(/^[A-Za-z0-9_-]{0,32}$/, "at most 3
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "a valid HTTP header name");
 
-/** How each principal brings its own credential. `header:<Name>`: it supplies that header's value. */
+/**
+ * How each principal brings its own credential. `header:<Name>`: it supplies that header's value;
+ * `oauth`: it authorizes the node, as an OAuth client, at the upstream's own authorization server.
+ */
 export type PerPrincipal = { mode: "header"; header: string } | { mode: "oauth" };
 export const perPrincipalSetting = z
   .string()
-  .regex(/^header:[A-Za-z0-9-]{1,64}$/, 'must be "header:<Header-Name>"')
-  .transform((v): PerPrincipal => ({ mode: "header", header: v.slice("header:".length) }));
+  .regex(/^(header:[A-Za-z0-9-]{1,64}|oauth)$/, 'must be "header:<Header-Name>" or "oauth"')
+  .transform((v): PerPrincipal => (v === "oauth" ? { mode: "oauth" } : { mode: "header", header: v.slice("header:".length) }));
 
 export const httpUpstream = z.object({
   name: upstreamName,
