@@ -44,11 +44,13 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
   let outcome: Outcome = "ok";
   let error: string | null = null;
   let ownSession = false;
+  let secrets: string[] = [];
   try {
     const reach = await reachFor(s, caller, { ...tool, name: tool.upstream }).catch((err: unknown) => {
       throw new MissingCredential(err);
     });
     ownSession = reach.owner.principal !== undefined;
+    secrets = reach.secrets ?? [];
     const result = (await s.pool
       .use(
         reach.target,
@@ -78,6 +80,8 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
       error = `no working credential of the caller's own for upstream "${tool.upstream}"`;
       throw err.cause;
     }
+    // An upstream that echoes the caller's own credential back must not put it in an answer or a log.
+    if (err instanceof Error) for (const v of secrets) err.message = err.message.replaceAll(v, "[redacted]");
     const failure = upstreamFailure(tool.upstream, err, signal);
     outcome = failure.outcome;
     error = failure.error.message;

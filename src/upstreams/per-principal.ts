@@ -30,7 +30,7 @@ export async function reachFor(
   s: Services,
   caller: Caller,
   row: UpstreamReach & { perPrincipal: UpstreamRow["perPrincipal"] },
-): Promise<{ target: UpstreamTarget; owner: SessionOwner }> {
+): Promise<{ target: UpstreamTarget; owner: SessionOwner; secrets?: string[] }> {
   const mode = row.perPrincipal;
   if (!mode) return { target: targetOf(row), owner: {} };
   const { principal } = caller;
@@ -43,17 +43,26 @@ export async function reachFor(
   }
   const held = await s.upstreamCredentials.get<string | OAuthCredential>(row.name, principal.id);
   if (!held || held.kind !== mode.mode) throw await connectRequired(s, caller, row.name);
-  let headers: Record<string, string>;
+  let header: string;
+  let secret: string;
   if (mode.mode === "header") {
-    headers = { [mode.header]: held.value as string };
+    header = mode.header;
+    secret = held.value as string;
   } else {
     const origin = caller.origin ?? s.config.publicUrl?.origin ?? "";
     const token = await accessToken(s, origin, { name: row.name, url: row.url! }, principal.id, held.value as OAuthCredential);
     if (!token) throw await connectRequired(s, caller, row.name);
-    headers = { Authorization: `Bearer ${token}` };
+    header = "Authorization";
+    secret = `Bearer ${token}`;
   }
   // The operator's headers are for listing the catalog; none of them rides on a principal's call.
-  return { target: { name: row.name, kind: "http", url: row.url!, headers }, owner: { principal: principal.id } };
+  return { target: { name: row.name, kind: "http", url: row.url!, headers: { [header]: secret } }, owner: { principal: principal.id }, secrets: secretParts(secret) };
+}
+
+/** The value, and its credential without an auth scheme ("Bearer x" → "x"), as an upstream might echo either. */
+function secretParts(value: string): string[] {
+  const bare = /^[A-Za-z][A-Za-z0-9-]* +(\S.*)$/.exec(value)?.[1];
+  return bare ? [value, bare] : [value];
 }
 
 /** The error that sends the caller to connect (again): `why` says what is missing. */

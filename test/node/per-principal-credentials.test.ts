@@ -8,7 +8,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, json, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, freePort, json, ROOT, start, startEverything, startNode, waitFor, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;
 let upstream: NodeProc;
@@ -163,4 +163,39 @@ it("never falls back to the operator's listing credential", async () => {
   expect((await callError(carol, "no credential")).code).toBe(-32042);
   const before = (await json<{ invocations: unknown[] }>(await upstream.admin("GET", "/invocations"))).invocations.length;
   expect(before).toBe(12);
+});
+
+it("keeps a caller's own credential out of errors and logs when the upstream repeats it", async () => {
+  const port = await freePort();
+  const echo = start(process.execPath, ["--import", "tsx", join(ROOT, "test/support/header-echo-server.ts")], { PORT: String(port) });
+  try {
+    const url = `http://127.0.0.1:${port}/mcp`;
+    await waitFor(async () => (await fetch(url, { method: "GET" })).status > 0, "header-echo server", echo);
+    const added = await front.admin("POST", "/upstreams", { name: "echo", kind: "http", url, perPrincipal: "header:X-Api-Key" });
+    expect(added.status).toBe(201);
+    const key = "carols-own-key-7f3a9c";
+    const put = await fetch(connectUrl("echo"), {
+      method: "PUT",
+      headers: { authorization: `Bearer ${principals.carol.secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ value: key }),
+    });
+    expect(put.status).toBe(200);
+    const carol = await client(principals.carol.secret);
+    const err = await carol.callTool({ name: "echo_leak", arguments: {} }).then(
+      () => undefined,
+      (e: unknown) => e as McpError,
+    );
+    // The upstream did get the key (its error names a key), and the caller sees it redacted.
+    expect(err?.message).toContain("rejected key [redacted]");
+    expect(err?.message).not.toContain(key);
+    const log = await eventually(async () => {
+      const text = await (await front.admin("GET", "/invocations")).text();
+      expect(text).toContain("echo_leak");
+      return text;
+    });
+    expect(log).not.toContain(key);
+    expect(front.output()).not.toContain(key);
+  } finally {
+    await echo.stop();
+  }
 });
