@@ -34,6 +34,7 @@ import { matchFederated, type ListedFederatedTool } from "../catalog/federated-v
 import { proxyToolCall } from "../calls/proxy.ts";
 import { getUpstream } from "../upstreams/repository.ts";
 import { reachFor } from "../upstreams/per-principal.ts";
+import { callUpstreamCredentialTool, perPrincipalUpstreamsExist, UPSTREAM_CREDENTIAL, upstreamCredentialTool } from "../upstreams/credential-tool.ts";
 import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../grants/tools.ts";
 import { admitCall, callableTools } from "../policy/enforcement.ts";
 import type { Caller, Services } from "../services.ts";
@@ -152,13 +153,15 @@ export function buildServer(s: Services, caller: Caller): Server {
   server.setRequestHandler(ListToolsRequestSchema, hideInternalErrors(async () => {
     const { local, federated } = await catalogTools(s, s.config.catalogMode === "search");
     const [shown, shared] = await Promise.all([callableTools(s, caller, local), callableTools(s, caller, federated)]);
-    const own = (await grantsInPlay(s, caller)) ? [...metaTools, ...grantTools] : metaTools;
+    const [grants, perPrincipal] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s)]);
+    const own = [...metaTools, ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
     return { tools: [...own, ...shown.map(toMcpTool), ...shared.map(toMcpFederated)] };
   }));
 
   server.setRequestHandler(CallToolRequestSchema, hideInternalErrors(async (req, extra): Promise<CallToolResult> => {
     const { name } = req.params;
     if (isGrantTool(name)) return callGrantTool(s, caller, name, req.params.arguments);
+    if (name === UPSTREAM_CREDENTIAL) return callUpstreamCredentialTool(s, caller, req.params.arguments);
     if (name === SEARCH_TOOLS) {
       const args = parseArgs(searchToolsArgs, req.params.arguments);
       const found = await searchTools(s.db, args.query, args.limit);

@@ -123,3 +123,21 @@ it("keeps tokens sealed: not in the front node's database files", async () => {
     expect(bytes).not.toContain("refresh_token");
   }
 });
+
+it("lets a principal disconnect, and get a connect link, from its MCP client", async () => {
+  const bob = await client("bob");
+  const listed = (await bob.listTools()).tools.map((t) => t.name);
+  expect(listed).toContain("upstream_credential");
+  await bob.callTool({ name: TOOL, arguments: { message: "still connected" } });
+  const off = await bob.callTool({ name: "upstream_credential", arguments: { upstream: "oauthed", action: "disconnect" } });
+  expect(off.content).toEqual([{ type: "text", text: "Your credential for oauthed is removed." }]);
+  await connectLink(bob);
+  const on = await bob.callTool({ name: "upstream_credential", arguments: { upstream: "oauthed", action: "connect" } });
+  const link = /Open (\S+) to connect/.exec((on.content as { text: string }[])[0]!.text)![1]!;
+  expect((await authorize(link)).status).toBe(200);
+  const r = await bob.callTool({ name: TOOL, arguments: { message: "back again" } });
+  expect(r.isError).toBeFalsy();
+  // A name that is no per-principal upstream is refused.
+  const refused = await bob.callTool({ name: "upstream_credential", arguments: { upstream: "nope", action: "connect" } }).catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(McpError);
+});
