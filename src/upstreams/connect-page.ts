@@ -23,6 +23,7 @@ This one will be used for the calls of <code>${v.principal}</code> only, and kep
 ${v.error ? html`<p class="err">${v.error}</p>` : ""}
 <form method="post" action="">
 <input type="hidden" name="link" value="${v.link}">
+<label>The node's passphrase (the one its consent page asks for) <input type="password" name="passphrase" autocomplete="current-password"></label>
 ${
   v.header === undefined
     ? html`<p>You will sign in at the upstream's own authorization server and allow ${v.nodeName} to call it for you.</p>

@@ -11,6 +11,7 @@ import { errorPage } from "../auth/oauth/consent-page.ts";
 import { nodeOrigin } from "../auth/oauth/metadata.ts";
 import { hostGuard } from "../guards/origin.ts";
 import { redact } from "../guards/redaction.ts";
+import { sameSecret } from "../auth/secrets.ts";
 import type { Services } from "../services.ts";
 import { CONNECT_PATH, ConnectLinkError, openConnectLink } from "./connect-link.ts";
 import { connectPage, continuePage } from "./connect-page.ts";
@@ -19,8 +20,10 @@ import { getUpstream } from "./repository.ts";
 import { beginAuthorization, finishAuthorization, OAuthConnectError } from "./oauth-client.ts";
 
 const MAX_BODY_BYTES = 16 * 1024;
+/** Wrong passphrases allowed per principal and window before its connect page locks. */
+const PASSPHRASE_FAILURES = { max: 10, windowSeconds: 900 } as const;
 
-function securePage(c: Context, status: 200 | 400 | 403 | 404, body: Promise<string> | string) {
+function securePage(c: Context, status: 200 | 400 | 401 | 403 | 404 | 429, body: Promise<string> | string) {
   c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   c.header("X-Frame-Options", "DENY");
   c.header("Referrer-Policy", "no-referrer");
@@ -100,6 +103,18 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
     } catch (err) {
       if (!(err instanceof ConnectLinkError)) throw err;
       return securePage(c, 400, errorPage("This link does not work", `${err.message}. Call the tool again to get a new one.`));
+    }
+    // The node's own sign-in, as on its consent page: a link that leaked (it sat in a model's
+    // context) is not enough to set anyone's credential.
+    const failures = `connect:failures:${principal}`;
+    if ((await s.access.limits.peek(failures, PASSPHRASE_FAILURES.windowSeconds)) >= PASSPHRASE_FAILURES.max) {
+      return securePage(c, 429, errorPage("Too many attempts", "This page is locked for a few minutes after repeated wrong passphrases."));
+    }
+    if (!(await sameSecret(field("passphrase") ?? "", s.config.consentPassphrase))) {
+      await s.access.limits.count(failures, PASSPHRASE_FAILURES.windowSeconds);
+      await s.access.audit.append({ actor: principal, action: "upstream.credential.set", target: upstream.name, decision: "deny", reason: "wrong passphrase" });
+      const view = { nodeName: s.config.nodeName, upstream: upstream.name, principal, header: upstream.header, link };
+      return securePage(c, 401, connectPage({ ...view, error: "Wrong passphrase." }));
     }
     if (field("action") === "disconnect") {
       const removed = await change(principal, upstream.name, undefined, "connect page");

@@ -9,6 +9,7 @@ import type { SessionOwner } from "./pool.ts";
 import { targetOf, type UpstreamReach, type UpstreamRow } from "./repository.ts";
 import type { UpstreamTarget } from "./spec.ts";
 import { connectLink } from "./connect-link.ts";
+import { SealedSecretError } from "../secrets/sealed-box.ts";
 import { accessToken, type OAuthCredential } from "./oauth-client.ts";
 
 /** Only principals that stay the same caller from call to call can hold a credential of their own. */
@@ -41,7 +42,11 @@ export async function reachFor(
       { type: "credential_unsupported", upstream: row.name },
     );
   }
-  const held = await s.upstreamCredentials.get<string | OAuthCredential>(row.name, principal.id);
+  // One sealed under a NODE_SEED this node no longer holds is as good as none: the caller connects again.
+  const held = await s.upstreamCredentials.get<string | OAuthCredential>(row.name, principal.id).catch((err: unknown) => {
+    if (err instanceof SealedSecretError) return undefined;
+    throw err;
+  });
   if (!held || held.kind !== mode.mode) throw await connectRequired(s, caller, row.name);
   let header: string;
   let secret: string;

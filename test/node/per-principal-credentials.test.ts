@@ -88,14 +88,18 @@ it("connects through the page the link opens, for that principal only", async ()
   const html = await page.text();
   expect(html).toContain(`token:${principals.alice.id}`);
   const hidden = /name="link" value="([^"]+)"/.exec(html)![1]!;
+  const passphrase = front.adminToken; // CONSENT_PASSPHRASE defaults to it
+  // The link alone is not enough: the page wants the node's own sign-in.
+  const unsigned = await fetch(link, { method: "POST", body: new URLSearchParams({ link: hidden, action: "save", value: "Bearer stolen", passphrase: "wrong-passphrase-123" }) });
+  expect(unsigned.status).toBe(401);
   // A value with a line break is refused, and nothing is stored.
-  const bad = await fetch(link, { method: "POST", body: new URLSearchParams({ link: hidden, action: "save", value: "Bearer x\r\nX-Evil: 1" }) });
+  const bad = await fetch(link, { method: "POST", body: new URLSearchParams({ link: hidden, action: "save", value: "Bearer x\r\nX-Evil: 1", passphrase }) });
   expect(bad.status).toBe(400);
   expect((await json<{ credentials: unknown[] }>(await front.admin("GET", "/upstreams/shared/credentials"))).credentials).toEqual([]);
   // A forged or altered link opens nothing.
-  const forged = await fetch(connectUrl("shared"), { method: "POST", body: new URLSearchParams({ link: `${hidden}x`, action: "save", value: "Bearer y" }) });
+  const forged = await fetch(connectUrl("shared"), { method: "POST", body: new URLSearchParams({ link: `${hidden}x`, action: "save", value: "Bearer y", passphrase }) });
   expect(forged.status).toBe(400);
-  const saved = await fetch(link, { method: "POST", body: new URLSearchParams({ link: hidden, action: "save", value: `Bearer ${tokens.alice.secret}` }) });
+  const saved = await fetch(link, { method: "POST", body: new URLSearchParams({ link: hidden, action: "save", value: `Bearer ${tokens.alice.secret}`, passphrase }) });
   expect(saved.status).toBe(200);
   expect(await saved.text()).not.toContain(tokens.alice.secret);
   const listed = (await json<{ credentials: { principal: string }[] }>(await front.admin("GET", "/upstreams/shared/credentials"))).credentials;

@@ -43,7 +43,7 @@ async function connectLink(c: Client): Promise<string> {
 async function authorize(link: string): Promise<Response> {
   const page = await (await fetch(link)).text();
   const hidden = /name="link" value="([^"]+)"/.exec(page)![1]!;
-  const next = await fetch(link, { method: "POST", body: new URLSearchParams({ link: hidden, action: "authorize" }) });
+  const next = await fetch(link, { method: "POST", body: new URLSearchParams({ link: hidden, action: "authorize", passphrase: front.adminToken }) });
   expect(next.status).toBe(200);
   const href = /id="authorize" href="([^"]+)"/.exec(await next.text())![1]!.replaceAll("&amp;", "&");
   expect(href.startsWith(`${upstream.url}/oauth/authorize?`)).toBe(true);
