@@ -169,6 +169,19 @@ it("never falls back to the operator's listing credential", async () => {
   expect(before).toBe(12);
 });
 
+it("asks a caller whose own credential the upstream refuses to connect again, and keeps the upstream up", async () => {
+  expect((await putOwn(principals.carol.secret, "Bearer mcpfed_not-a-token-at-the-upstream-0000")).status).toBe(200);
+  const carol = await client(principals.carol.secret);
+  const err = await callError(carol, "with a refused credential");
+  expect(err.code).toBe(-32042);
+  expect(err.message).toContain('upstream "shared" refused your credential: open');
+  const row = (await json<{ upstream: { status: string } }>(await front.admin("GET", "/upstreams/shared"))).upstream;
+  expect(row.status).toBe("ok");
+  const bob = await client(principals.bob.secret);
+  expect((await putOwn(principals.bob.secret, `Bearer ${tokens.bob.secret}`)).status).toBe(200);
+  expect((await bob.callTool({ name: "shared_everything_echo", arguments: { message: "still fine" } })).isError).toBeFalsy();
+});
+
 it("keeps a caller's own credential out of errors and logs when the upstream repeats it", async () => {
   const port = await freePort();
   const echo = start(process.execPath, ["--import", "tsx", join(ROOT, "test/support/header-echo-server.ts")], { PORT: String(port) });
