@@ -11,6 +11,7 @@ import { errorPage } from "../auth/oauth/consent-page.ts";
 import { nodeOrigin } from "../auth/oauth/metadata.ts";
 import { hostGuard } from "../guards/origin.ts";
 import { redact } from "../guards/redaction.ts";
+import { log } from "../log.ts";
 import { sameSecret } from "../auth/secrets.ts";
 import type { Services } from "../services.ts";
 import { CONNECT_PATH, ConnectLinkError, openConnectLink } from "./connect-link.ts";
@@ -46,10 +47,10 @@ async function perPrincipalUpstream(s: Services, name: string): Promise<OwnCrede
 }
 
 /** What the principal is told when the upstream's server refuses: its OAuth error, never a stack. */
-function oauthFailure(err: unknown): string {
-  if (err instanceof OAuthConnectError || err instanceof OAuthError) {
-    return redact(err.message).slice(0, 300);
-  }
+function oauthFailure(upstream: string, err: unknown): string {
+  const message = redact(err instanceof Error ? err.message : String(err)).slice(0, 300);
+  log.warn("upstream.oauth_failed", { upstream, error: err instanceof Error ? err.name : "unknown", message });
+  if (err instanceof OAuthConnectError || err instanceof OAuthError) return message;
   return "The upstream's authorization server could not be reached or answered unexpectedly.";
 }
 
@@ -128,7 +129,7 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
         await audit(principal, "upstream.credential.authorize", upstream.name, "authorization started by the principal (connect page)");
         if (url) return securePage(c, 200, continuePage(upstream.name, url));
       } catch (err) {
-        return securePage(c, 400, errorPage("The upstream's authorization failed", oauthFailure(err)));
+        return securePage(c, 400, errorPage("The upstream's authorization failed", oauthFailure(upstream.name, err)));
       }
       return securePage(c, 200, errorPage("Connected", `Your calls to ${upstream.name} carry your own authorization.`));
     }
@@ -160,7 +161,7 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
     try {
       await finishAuthorization(s, nodeOrigin(s.config, c.req.url), upstream, claims.principal, claims.flow, code);
     } catch (err) {
-      return securePage(c, 400, errorPage("Not connected", oauthFailure(err)));
+      return securePage(c, 400, errorPage("Not connected", oauthFailure(upstream.name, err)));
     }
     await s.pool.close(upstream.name, claims.principal);
     await audit(claims.principal, "upstream.credential.set", upstream.name, "authorized at the upstream's authorization server");
