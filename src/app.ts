@@ -45,6 +45,8 @@ import { createTick, type Tick } from "./tick.ts";
 import { UpstreamPool, type StdioConnector } from "./upstreams/pool.ts";
 import { refreshUpstream } from "./upstreams/refresh.ts";
 import { resealUpstreams } from "./upstreams/sealed-fields.ts";
+import { UpstreamCredentials } from "./upstreams/credentials.ts";
+import { connectRoutes } from "./upstreams/connect-routes.ts";
 import { SecretBox } from "./secrets/sealed-box.ts";
 import { VERSION } from "./version.ts";
 
@@ -74,6 +76,8 @@ export interface NodeApp {
 
 
 const LIST_CHANGED_DEBOUNCE_MS = 250;
+/** Principals' own upstream sessions kept open per process; more are reopened on use. */
+const MAX_PRINCIPAL_SESSIONS = 256;
 /** How long another process's change to peers or names may take to show in this one's listing. */
 const FEDERATED_LISTING_MS = 1000;
 
@@ -143,6 +147,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
     ledger,
     ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(() => services), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
+    upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     // The transport reaches the services only when it sends, after they exist.
     gossip: new Gossip({
       registry,
@@ -155,6 +160,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
       outbound,
       connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
       stdio: opts.stdio,
+      maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
       onListChanged: (name) => {
         clearTimeout(refreshTimers.get(name));
         refreshTimers.set(
@@ -198,6 +204,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", mcpRoutes(services));
   app.route("/", cardRoutes(services));
   app.route("/", federationRoutes(services));
+  app.route("/", connectRoutes(services));
   app.route("/admin", adminRoutes(services, tick));
 
   return {

@@ -22,6 +22,7 @@ import type { Registry } from "./registry/registry.ts";
 import type { Database } from "./store/database.ts";
 import type { SecretBox } from "./secrets/sealed-box.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
+import type { UpstreamCredentials } from "./upstreams/credentials.ts";
 
 export interface Services {
   config: Config;
@@ -67,6 +68,8 @@ export interface Services {
   relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
   /** Reconciles the ledger with peers, and answers their reconciliation. */
   ledgerSync: LedgerReconciler;
+  /** Principals' own credentials for per-principal upstreams. */
+  upstreamCredentials: UpstreamCredentials;
 }
 
 /** Who is on the other end of one /mcp request. */
@@ -75,4 +78,6 @@ export interface Caller {
   id: string;
   principal: Principal;
   defer: (work: Promise<unknown>) => void;
+  /** The node's origin as this caller addressed it, for links sent back to it. */
+  origin?: string;
 }

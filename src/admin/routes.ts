@@ -36,6 +36,7 @@ import { grantAdminRoutes } from "../grants/admin.ts";
 import { limitAdminRoutes } from "../limits/admin.ts";
 import { policyAdminRoutes } from "../policy/admin.ts";
 import { ledgerAdminRoutes } from "../ledger/admin.ts";
+import { upstreamCredentialAdminRoutes } from "../upstreams/credential-admin.ts";
 
 const toolPatch = z
   .object({ name: z.string(), hidden: z.boolean(), pinned: z.boolean() })
@@ -163,7 +164,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.post("/tick", async (c) => c.json(await tick()));
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes];
+  const parts = [credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

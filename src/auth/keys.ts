@@ -15,6 +15,7 @@ export const KEY_LABELS = {
   grants: "mcpfed/auth/grant-signing",
   consent: "mcpfed/auth/consent-request",
   audit: "mcpfed/audit/chain",
+  connectLinks: "mcpfed/upstreams/connect-link",
 } as const;
 
 // An Ed25519 private key is its 32-byte seed; PKCS#8 wraps it in this fixed DER prefix.
@@ -44,6 +45,7 @@ export class Keys {
   #grants?: Promise<SigningKey>;
   #consent?: Promise<CryptoKey>;
   #audit?: Promise<Uint8Array>;
+  #connectLinks?: Promise<CryptoKey>;
 
   constructor(private readonly seed: Uint8Array) {}
 
@@ -60,6 +62,11 @@ export class Keys {
   /** Signs the authorization request carried through the consent form. */
   consent(): Promise<CryptoKey> {
     return (this.#consent ??= hmacKey(this.seed, KEY_LABELS.consent));
+  }
+
+  /** Signs the links that send a principal to connect its own credential for an upstream. */
+  connectLinks(): Promise<CryptoKey> {
+    return (this.#connectLinks ??= hmacKey(this.seed, KEY_LABELS.connectLinks));
   }
 
   /** Chains the audit trail: raw bytes, for a synchronous HMAC on every row. */

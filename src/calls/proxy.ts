@@ -1,12 +1,13 @@
 // A tools/call relayed to the upstream that hosts the tool: with a timeout, cancellation and
 // progress passed through, failures mapped to MCP errors, and one line in the invocation log.
-import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Callable } from "../catalog/repository.ts";
 import type { Caller, Services } from "../services.ts";
 import { liveSecrets } from "../secrets/redactor.ts";
 import { markUnavailable } from "../upstreams/repository.ts";
-import { openTarget } from "../upstreams/sealed-fields.ts";
+import { connectRequired, reachFor } from "../upstreams/per-principal.ts";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { upstreamFailure } from "./errors.ts";
 import { recordCall, type Outcome } from "./invocations.ts";
 
@@ -28,6 +29,13 @@ export interface ToolCall {
 // CallToolResult schema; validating it here too would only parse it twice.
 const relayedResult = z.looseObject({});
 
+/** The caller has no working credential of its own for a per-principal upstream. */
+class MissingCredential extends Error {
+  constructor(override readonly cause: unknown) {
+    super("no credential");
+  }
+}
+
 export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall): Promise<CallToolResult> {
   const started = performance.now();
   const at = Date.now();
@@ -36,25 +44,47 @@ export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall)
   const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
   let outcome: Outcome = "ok";
   let error: string | null = null;
+  let ownSession = false;
   try {
-    const target = await openTarget(s.secrets, { ...tool, name: tool.upstream });
-    const result = (await s.pool.use(target, (client) =>
-      client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
-        signal,
-        timeout,
-        resetTimeoutOnProgress: true,
-        maxTotalTimeout: timeout * 10,
-        ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
-      }),
-    )) as CallToolResult;
+    const reach = await reachFor(s, caller, { ...tool, name: tool.upstream }).catch((err: unknown) => {
+      throw new MissingCredential(err);
+    });
+    ownSession = reach.owner.principal !== undefined;
+    const result = (await s.pool
+      .use(
+        reach.target,
+        (client) =>
+          client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
+            signal,
+            timeout,
+            resetTimeoutOnProgress: true,
+            maxTotalTimeout: timeout * 10,
+            ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
+          }),
+        reach.owner,
+      )
+      .catch(async (err: unknown) => {
+        // The upstream turned the caller's own credential away: the caller, not the upstream, must act.
+        if (ownSession && err instanceof StreamableHTTPError && err.code === 401) {
+          throw new MissingCredential(await connectRequired(s, caller, tool.upstream, "refused your credential"));
+        }
+        throw err;
+      })) as CallToolResult;
     if (result.isError) outcome = "tool_error";
     // A tool may echo the credential the node called it with; the caller must not see it.
     return liveSecrets.redactJson(result);
   } catch (err) {
+    if (err instanceof MissingCredential) {
+      // The connect link stays out of the log: it lets its holder act for the caller.
+      outcome = "no_credential";
+      error = `no working credential of the caller's own for upstream "${tool.upstream}"`;
+      throw err.cause;
+    }
     const failure = upstreamFailure(tool.upstream, err, signal);
     outcome = failure.outcome;
     error = failure.error.message;
-    if (outcome === "unavailable") caller.defer(markUnavailable(s.db, tool.upstream, error));
+    // One caller's session failing says nothing of the upstream as others reach it.
+    if (outcome === "unavailable" && !ownSession) caller.defer(markUnavailable(s.db, tool.upstream, error));
     throw failure.error;
   } finally {
     done();

@@ -319,6 +319,7 @@ const callableColumns = {
   command: upstreams.command,
   args: upstreams.args,
   env: upstreams.env,
+  perPrincipal: upstreams.perPrincipal,
 };
 export type Callable = Awaited<ReturnType<typeof findCallable>> & {};
 

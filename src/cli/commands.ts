@@ -64,6 +64,8 @@ interface UpstreamView {
   args?: string[];
   env?: Record<string, string>;
   prefix: string;
+  /** Set when each caller brings its own credential, e.g. "header:Authorization". */
+  perPrincipal?: string;
   status: string;
   lastError: string | null;
   refreshedAt: string | null;
@@ -255,6 +257,11 @@ export const commands: Command[] = [
       stdio: { type: "boolean", help: "run the command after -- as a stdio upstream" },
       env: { type: "string", multiple: true, value: "K=V", help: "an environment variable for the stdio command (repeatable)" },
       prefix: { type: "string", value: "prefix", help: 'prefix for its tool names (default: the upstream name; "" for none)' },
+      "per-principal": {
+        type: "string",
+        value: "header:<Name>",
+        help: "each caller brings its own value of that header; --header/--bearer then serve listing only",
+      },
     },
     min: 1,
     max: Infinity,
@@ -273,6 +280,7 @@ export const commands: Command[] = [
         if (o.env) throw new UsageError("--env is for --stdio upstreams; use --header for HTTP");
         if (more.length || rest.length) throw new UsageError(`unexpected arguments: ${[...more, ...rest].join(" ")}`);
         input = { name, kind: "http", url, headers: pairs(o.header as string[], "header"), bearerToken: o.bearer };
+        if (o["per-principal"] !== undefined) input.perPrincipal = o["per-principal"];
       }
       if (prefix !== undefined) input.prefix = prefix;
       const body = await ctx.api.request<{ upstream: UpstreamView; refresh: RefreshResult }>("POST", "/upstreams", input);
@@ -306,6 +314,7 @@ export const commands: Command[] = [
             [u.kind === "http" ? "url" : "command", target(u)],
             [u.kind === "http" ? "headers" : "env", masked(u.kind === "http" ? u.headers : u.env)],
             ["prefix", u.prefix === "" ? '"" (none)' : u.prefix],
+            ["per-principal", u.perPrincipal ?? null],
             ["status", u.status],
             ["last error", u.lastError],
             ["server", u.server ? `${u.server.name} ${u.server.version ?? ""}`.trim() : null],
@@ -339,6 +348,31 @@ export const commands: Command[] = [
     run: async (ctx, [name]) => {
       await ctx.api.request("DELETE", `/upstreams/${seg(name!)}`);
       show(ctx, {}, () => `removed upstream ${name}`);
+    },
+  },
+  {
+    name: "upstream credentials",
+    usage: "<name>",
+    summary: "list the principals holding their own credential for a per-principal upstream (never the values)",
+    min: 1,
+    max: 1,
+    run: async (ctx, [name]) => {
+      const body = await ctx.api.request<{ credentials: { principal: string; kind: string; updatedAt: string }[] }>(
+        "GET",
+        `/upstreams/${seg(name!)}/credentials`,
+      );
+      show(ctx, body, (b) => table(["PRINCIPAL", "KIND", "UPDATED"], b.credentials.map((c) => [c.principal, c.kind, c.updatedAt])));
+    },
+  },
+  {
+    name: "upstream revoke-credential",
+    usage: "<name> <principal>",
+    summary: "delete a principal's own credential for an upstream; its next call is asked to connect again",
+    min: 2,
+    max: 2,
+    run: async (ctx, [name, principal]) => {
+      await ctx.api.request("DELETE", `/upstreams/${seg(name!)}/credentials/${seg(principal!)}`);
+      show(ctx, {}, () => `revoked ${principal}'s credential for ${name}`);
     },
   },
   {

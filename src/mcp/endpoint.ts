@@ -63,7 +63,7 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         const scope = scopeFor(m);
         if (scope && !hasScope(principal, scope)) return insufficientScope(c, nodeOrigin(s.config, c.req.url), scope);
       }
-      const caller = { id: principal.id, principal, defer: c.var.defer };
+      const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url) };
       const server = buildServer(s, caller);
       const stream = wantsStream(body);
       const transport = new WebStandardStreamableHTTPServerTransport({

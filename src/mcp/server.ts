@@ -33,8 +33,9 @@ import { relayToolCall } from "../relay/consumer.ts";
 import { matchFederated, type ListedFederatedTool } from "../catalog/federated-view.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
 import { getUpstream } from "../upstreams/repository.ts";
-import { openTarget } from "../upstreams/sealed-fields.ts";
 import { liveSecrets } from "../secrets/redactor.ts";
+import { reachFor } from "../upstreams/per-principal.ts";
+import { callUpstreamCredentialTool, perPrincipalUpstreamsExist, UPSTREAM_CREDENTIAL, upstreamCredentialTool } from "../upstreams/credential-tool.ts";
 import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../grants/tools.ts";
 import { admitCall, callableTools } from "../policy/enforcement.ts";
 import type { Caller, Services } from "../services.ts";
@@ -153,13 +154,15 @@ export function buildServer(s: Services, caller: Caller): Server {
   server.setRequestHandler(ListToolsRequestSchema, hideInternalErrors(async () => {
     const { local, federated } = await catalogTools(s, s.config.catalogMode === "search");
     const [shown, shared] = await Promise.all([callableTools(s, caller, local), callableTools(s, caller, federated)]);
-    const own = (await grantsInPlay(s, caller)) ? [...metaTools, ...grantTools] : metaTools;
+    const [grants, perPrincipal] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s)]);
+    const own = [...metaTools, ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
     return { tools: [...own, ...shown.map(toMcpTool), ...shared.map(toMcpFederated)] };
   }));
 
   server.setRequestHandler(CallToolRequestSchema, hideInternalErrors(async (req, extra): Promise<CallToolResult> => {
     const { name } = req.params;
     if (isGrantTool(name)) return callGrantTool(s, caller, name, req.params.arguments);
+    if (name === UPSTREAM_CREDENTIAL) return callUpstreamCredentialTool(s, caller, req.params.arguments);
     if (name === SEARCH_TOOLS) {
       const args = parseArgs(searchToolsArgs, req.params.arguments);
       const found = await searchTools(s.db, args.query, args.limit);
@@ -254,9 +257,11 @@ export function buildServer(s: Services, caller: Caller): Server {
     }
     const row = upstream ? await getUpstream(s.db, upstream) : undefined;
     if (!row) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    const reach = await reachFor(s, caller, row);
     try {
-      const target = await openTarget(s.secrets, row);
-      return liveSecrets.redactJson(await s.pool.use(target, (c) => c.readResource({ uri }, { signal: extra.signal, timeout: s.config.callTimeoutMs })));
+      return liveSecrets.redactJson(
+        await s.pool.use(reach.target, (c) => c.readResource({ uri }, { signal: extra.signal, timeout: s.config.callTimeoutMs }), reach.owner),
+      );
     } catch (err) {
       throw upstreamFailure(row.name, err, extra.signal).error;
     }
@@ -271,14 +276,17 @@ export function buildServer(s: Services, caller: Caller): Server {
     const prompt = await findPrompt(s.db, req.params.name);
     const row = prompt ? await getUpstream(s.db, prompt.upstream) : undefined;
     if (!prompt || !row) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    const reach = await reachFor(s, caller, row);
     try {
-      const target = await openTarget(s.secrets, row);
       return liveSecrets.redactJson(
-        await s.pool.use(target, (c) =>
-          c.getPrompt(
-            { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
-            { signal: extra.signal, timeout: s.config.callTimeoutMs },
-          ),
+        await s.pool.use(
+          reach.target,
+          (c) =>
+            c.getPrompt(
+              { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
+              { signal: extra.signal, timeout: s.config.callTimeoutMs },
+            ),
+          reach.owner,
         ),
       );
     } catch (err) {

@@ -101,5 +101,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "ALTER TABLE `ledger_records` ADD `asks` integer DEFAULT 0 NOT NULL;"
     ]
+  },
+  {
+    "tag": "0009_upstream_credentials",
+    "statements": [
+      "CREATE TABLE `upstream_credentials` (\n\t`upstream` text NOT NULL,\n\t`principal` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`secret` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`upstream`, `principal`),\n\tFOREIGN KEY (`upstream`) REFERENCES `upstreams`(`name`) ON UPDATE no action ON DELETE cascade\n);",
+      "ALTER TABLE `upstreams` ADD `per_principal` text;"
+    ]
   }
 ];

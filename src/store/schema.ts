@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { Card } from "../card/schema.ts";
 import type { RotationStatement } from "../identity/rotation.ts";
+import type { PerPrincipal } from "../upstreams/spec.ts";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -25,7 +26,26 @@ export const upstreams = sqliteTable("upstreams", {
   /** Hash of the last imported catalog, so an unchanged refresh writes nothing. */
   catalogHash: text("catalog_hash"),
   createdAt: integer("created_at").notNull().default(now),
+  /** Set when each caller must bring its own credential (src/upstreams/per-principal.ts). */
+  perPrincipal: text("per_principal", { mode: "json" }).$type<PerPrincipal>(),
 });
+
+/** A principal's own credential for a per-principal upstream, sealed under that upstream and principal. */
+export const upstreamCredentials = sqliteTable(
+  "upstream_credentials",
+  {
+    upstream: text("upstream")
+      .notNull()
+      .references(() => upstreams.name, { onDelete: "cascade" }),
+    principal: text("principal").notNull(),
+    kind: text("kind", { enum: ["header", "oauth"] }).notNull(),
+    /** SecretBox text of a JSON value: the header value, or the OAuth client state and tokens. */
+    secret: text("secret").notNull(),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [primaryKey({ columns: [t.upstream, t.principal] })],
+);
 
 /** The last known tool list of each upstream. */
 export const tools = sqliteTable(
@@ -109,7 +129,7 @@ export const invocations = sqliteTable(
     upstream: text("upstream"),
     durationMs: integer("duration_ms").notNull(),
     outcome: text("outcome", {
-      enum: ["ok", "tool_error", "unknown_tool", "unavailable", "timeout", "cancelled", "upstream_error", "peer_refused", "cache_hit"],
+      enum: ["ok", "tool_error", "unknown_tool", "unavailable", "timeout", "cancelled", "upstream_error", "peer_refused", "cache_hit", "no_credential"],
     }).notNull(),
     error: text("error"),
     arguments: text("arguments", { mode: "json" }),

@@ -1,6 +1,6 @@
-// One MCP client session per upstream, kept for the life of the process or isolate, so that
-// steady-state calls never pay an initialize handshake. A session that fails is dropped and
-// opened afresh on next use.
+// One MCP client session per upstream (per upstream and principal for a per-principal upstream),
+// kept for the life of the process or isolate, so that steady-state calls never pay an initialize
+// handshake. A session that fails is dropped and opened afresh on next use.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
@@ -32,11 +32,25 @@ export interface PoolOptions {
   stdio?: StdioConnector | undefined;
   /** Called when an upstream says its tools, resources or prompts changed. */
   onListChanged?: ((upstream: string) => void) | undefined;
+  /** At most this many principals' own sessions are kept; the least recently used is closed first. */
+  maxPrincipalSessions: number;
+}
+
+/** Whose session: the upstream's shared one, or one principal's own. */
+export interface SessionOwner {
+  principal?: string | undefined;
 }
 
 interface Session {
   key: string;
   client: Promise<Client>;
+  /** A principal's own session, counted against maxPrincipalSessions. */
+  own: boolean;
+}
+
+/** Upstream names cannot hold a NUL, so no principal's slot can be another upstream's. */
+function slotOf(upstream: string, principal: string | undefined): string {
+  return principal === undefined ? upstream : `${upstream}\u0000${principal}`;
 }
 
 /** Errors after which the request cannot have reached the upstream, so one retry is safe. */
@@ -55,51 +69,64 @@ export class UpstreamPool {
     return this.opts.stdio !== undefined;
   }
 
-  /** Runs `fn` with the upstream's session, reopening it once if the old one had gone stale. */
-  async use<T>(target: UpstreamTarget, fn: (client: Client) => Promise<T>): Promise<T> {
-    const session = this.#session(target);
+  /**
+   * Runs `fn` with the upstream's session, reopening it once if the old one had gone stale. With a
+   * principal, the session is that principal's own: no other caller's request travels on it.
+   */
+  async use<T>(target: UpstreamTarget, fn: (client: Client) => Promise<T>, owner: SessionOwner = {}): Promise<T> {
+    const slot = slotOf(target.name, owner.principal);
+    const session = this.#session(slot, target, owner.principal !== undefined);
     const client = await session.client;
     try {
       return await fn(client);
     } catch (err) {
       if (!neverDelivered(err)) throw err;
-      this.#drop(target.name, session);
-      return fn(await this.#session(target).client);
+      this.#drop(slot, session);
+      return fn(await this.#session(slot, target, owner.principal !== undefined).client);
     }
   }
 
-  /** Closes the upstream's session, if any; the next use opens a new one. */
-  async close(name: string): Promise<void> {
-    const s = this.#sessions.get(name);
-    if (s) await this.#drop(name, s);
+  /** Closes the upstream's sessions (or only the principal's own), if any; the next use opens a new one. */
+  async close(name: string, principal?: string): Promise<void> {
+    const slots = [...this.#sessions.keys()].filter((k) =>
+      principal === undefined ? k === name || k.startsWith(slotOf(name, "")) : k === slotOf(name, principal),
+    );
+    await Promise.all(slots.map((k) => this.#drop(k, this.#sessions.get(k)!)));
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.#sessions.keys()].map((n) => this.close(n)));
+    await Promise.all([...this.#sessions].map(([k, s]) => this.#drop(k, s)));
   }
 
-  #session(target: UpstreamTarget): Session {
+  #session(slot: string, target: UpstreamTarget, own: boolean): Session {
     const key = JSON.stringify(target);
-    const existing = this.#sessions.get(target.name);
-    if (existing?.key === key) return existing;
-    if (existing) void this.#drop(target.name, existing);
-    const session: Session = { key, client: this.#connect(target) };
-    this.#sessions.set(target.name, session);
+    const existing = this.#sessions.get(slot);
+    if (existing?.key === key) {
+      // Most recently used last, so that the bound below closes the coldest session.
+      this.#sessions.delete(slot);
+      this.#sessions.set(slot, existing);
+      return existing;
+    }
+    if (existing) void this.#drop(slot, existing);
+    const session: Session = { key, client: this.#connect(target), own };
+    this.#sessions.set(slot, session);
     session.client.then(
       (c) => {
-        c.onclose = () => this.#forget(target.name, session);
+        c.onclose = () => this.#forget(slot, session);
       },
-      () => this.#forget(target.name, session),
+      () => this.#forget(slot, session),
     );
+    const owned = [...this.#sessions].filter(([, s]) => s.own);
+    for (const [k, s] of owned.slice(0, Math.max(0, owned.length - this.opts.maxPrincipalSessions))) void this.#drop(k, s);
     return session;
   }
 
-  #forget(name: string, session: Session): void {
-    if (this.#sessions.get(name) === session) this.#sessions.delete(name);
+  #forget(slot: string, session: Session): void {
+    if (this.#sessions.get(slot) === session) this.#sessions.delete(slot);
   }
 
-  async #drop(name: string, session: Session): Promise<void> {
-    this.#forget(name, session);
+  async #drop(slot: string, session: Session): Promise<void> {
+    this.#forget(slot, session);
     try {
       await (await session.client).close();
     } catch {

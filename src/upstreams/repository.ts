@@ -2,7 +2,7 @@
 // names come back out.
 import { eq } from "drizzle-orm";
 import type { Database } from "../store/database.ts";
-import { prompts, resources, resourceTemplates, tools, upstreams } from "../store/schema.ts";
+import { prompts, resources, resourceTemplates, tools, upstreamCredentials, upstreams } from "../store/schema.ts";
 import { forgetUpstreamNames } from "../catalog/repository.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
 import { sealValues } from "./sealed-fields.ts";
@@ -26,6 +26,7 @@ export async function insertUpstream(db: Database, box: SecretBox, input: Upstre
             ...(input.bearerToken ? { Authorization: `Bearer ${input.bearerToken}` } : {}),
           }),
           prefix: input.prefix ?? null,
+          perPrincipal: input.perPrincipal ?? null,
         }
       : {
           name: input.name,
@@ -60,9 +61,10 @@ export async function deleteUpstream(db: Database, nodeId: string, name: string)
     db.delete(resourceTemplates).where(eq(resourceTemplates.upstream, name)),
     db.delete(prompts).where(eq(prompts.upstream, name)),
     forgetUpstreamNames(db, nodeId, name),
+    db.delete(upstreamCredentials).where(eq(upstreamCredentials.upstream, name)),
     db.delete(upstreams).where(eq(upstreams.name, name)).returning({ name: upstreams.name }),
   ]);
-  return results[5].length > 0;
+  return results[6].length > 0;
 }
 
 export async function markUnavailable(db: Database, name: string, error: string): Promise<void> {
@@ -84,6 +86,7 @@ export function publicView(row: UpstreamRow, toolCount: number) {
     name: row.name,
     kind: row.kind,
     ...(row.kind === "http" ? { url: row.url, headers: mask(row.headers) } : {}),
+    ...(row.perPrincipal ? { perPrincipal: row.perPrincipal.mode === "header" ? `header:${row.perPrincipal.header}` : row.perPrincipal.mode } : {}),
     ...(row.kind === "stdio" ? { command: row.command, args: row.args, env: mask(row.env) } : {}),
     prefix: row.prefix ?? row.name,
     status: row.status,

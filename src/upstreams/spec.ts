@@ -9,6 +9,16 @@ export const prefixSchema = z.string().regex(/^[A-Za-z0-9_-]{0,32}$/, "at most 3
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "a valid HTTP header name");
 
+/**
+ * How each principal brings its own credential. `header:<Name>`: it supplies that header's value;
+ * `oauth`: it authorizes the node, as an OAuth client, at the upstream's own authorization server.
+ */
+export type PerPrincipal = { mode: "header"; header: string } | { mode: "oauth" };
+export const perPrincipalSetting = z
+  .string()
+  .regex(/^(header:[A-Za-z0-9-]{1,64}|oauth)$/, 'must be "header:<Header-Name>" or "oauth"')
+  .transform((v): PerPrincipal => (v === "oauth" ? { mode: "oauth" } : { mode: "header", header: v.slice("header:".length) }));
+
 export const httpUpstream = z.object({
   name: upstreamName,
   kind: z.literal("http"),
@@ -16,6 +26,8 @@ export const httpUpstream = z.object({
   headers: z.record(headerName, z.string().max(8192)).optional(),
   bearerToken: z.string().min(1).max(8192).optional(),
   prefix: prefixSchema.optional(),
+  /** Each caller brings its own credential; `headers` and `bearerToken` then serve listing only. */
+  perPrincipal: perPrincipalSetting.optional(),
 });
 
 export const stdioUpstream = z.object({

@@ -19,7 +19,7 @@ h1{font-size:1.3rem} code{background:#f3f3f3;padding:.1rem .3rem;border-radius:3
 label{display:block;margin:.6rem 0} input[type=password]{width:100%;padding:.4rem;font-size:1rem}
 button{padding:.5rem 1.2rem;font-size:1rem;margin-right:.6rem}`;
 
-function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
+export function page(title: string, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="same-origin"><title>${title}</title><style>${STYLE}</style></head>
