@@ -2,8 +2,18 @@
 // text the node hands out (error messages, log lines, admin answers, tool results), whatever shape
 // the text has. Modules that open a secret register it here before using it.
 
-/** Shorter values are not registered: masking every "abc" in every text would say nothing useful. */
-export const MIN_SECRET_LENGTH = 4;
+/**
+ * Values that cannot be told from ordinary text are not registered: shorter than this, or made of
+ * one kind of character ("production", "12345678"). Masking them everywhere would garble answers
+ * and hide nothing worth hiding; a credential mixes letters with digits or symbols.
+ */
+export const MIN_SECRET_LENGTH = 8;
+
+function secretLike(v: string): boolean {
+  if (v.length < MIN_SECRET_LENGTH) return false;
+  const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(v)).length;
+  return kinds >= 2;
+}
 export const REDACTED = "[redacted]";
 
 /** "Bearer <token>", "Basic <credentials>"...: an echo often carries the credential alone. */
@@ -20,10 +30,10 @@ export class Redactor {
   readonly #values = new Set<string>();
   #pattern: RegExp | undefined;
 
-  /** Registers a secret value; values shorter than MIN_SECRET_LENGTH are left out. */
+  /** Registers a secret value; values that do not look like one (see secretLike) are left out. */
   add(value: string): void {
     for (const f of forms(value)) {
-      if (f.length < MIN_SECRET_LENGTH || this.#values.has(f)) continue;
+      if (!secretLike(f) || this.#values.has(f)) continue;
       this.#values.add(f);
       this.#pattern = undefined;
     }
@@ -41,14 +51,17 @@ export class Redactor {
     return re ? text.replace(re, REDACTED) : text;
   }
 
-  /** A JSON value with every string in it (keys included) redacted; the same value when nothing matched. */
+  /**
+   * A JSON value with every string in it redacted; the same value when nothing matched. Keys are
+   * left alone: rewriting them could merge two keys into one.
+   */
   redactJson<T>(value: T): T {
     const re = this.#regex();
     if (!re || !this.#appearsIn(JSON.stringify(value) ?? "", re)) return value;
     const walk = (v: unknown): unknown => {
       if (typeof v === "string") return this.redact(v);
       if (Array.isArray(v)) return v.map(walk);
-      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.redact(k), walk(x)]));
+      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
       return v;
     };
     return walk(value) as T;

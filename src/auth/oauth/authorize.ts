@@ -171,15 +171,17 @@ export function authorizeRoutes(s: Services): Hono<AppEnv> {
     }
     const address = c.var.clientAddress;
     const passphrase = field("passphrase") ?? "";
-    // The admin token opens consent through any lock: it already opens the admin API, so the locks
-    // would protect nothing by refusing it, and the operator must get through a flood.
-    const operator = await sameSecret(passphrase, s.config.adminToken);
-    if (!operator) {
-      const lock = await throttle.lockFor(address, client.clientId);
-      if (lock) {
-        await audit(actor, "deny", `consent locked (${lock}) after repeated wrong passphrases`, { address });
-        return securePage(c, 429, errorPage("Too many attempts", LOCK_TEXT[lock]));
-      }
+    // A locked source is refused before any comparison, so the lock also bounds guesses at the
+    // admin token. The admin token passes the client and node-wide locks: it already opens the
+    // admin API, and the operator must get through a flood from other sources.
+    const lock = await throttle.lockFor(address, client.clientId);
+    const locked = async (l: NonNullable<typeof lock>) => {
+      await audit(actor, "deny", `consent locked (${l}) after repeated wrong passphrases`, { address });
+      return securePage(c, 429, errorPage("Too many attempts", LOCK_TEXT[l]));
+    };
+    if (lock === "source") return locked(lock);
+    if (!(await sameSecret(passphrase, s.config.adminToken))) {
+      if (lock) return locked(lock);
       if (!(await sameSecret(passphrase, s.config.consentPassphrase))) {
         await throttle.failed(address, client.clientId);
         await audit(actor, "deny", "wrong passphrase", { address });

@@ -14,6 +14,11 @@ import { OAUTH_PATHS } from "./metadata.ts";
  * and one from many addresses is held to one registration per address.
  */
 const REGISTRATION_LIMITS = { windowSeconds: 3600, perSource: 20, global: 300 } as const;
+/**
+ * Past the ceiling each new source still gets one registration, so that a flood does not lock
+ * real clients out; past this many times the ceiling, nobody does (many /64s are cheap to hold).
+ */
+const HARD_CEILING_FACTOR = 10;
 
 export function registrationRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -36,7 +41,7 @@ export function registrationRoutes(s: Services): Hono<AppEnv> {
         s.access.limits.count(`oauth:registrations:source:${sourceOf(c.var.clientAddress)}`, w),
         s.access.limits.count("oauth:registrations", w),
       ]);
-      if (fromSource.count > perSource || (overall.count > global && fromSource.count > 1)) {
+      if (fromSource.count > perSource || (overall.count > global && fromSource.count > 1) || overall.count > global * HARD_CEILING_FACTOR) {
         c.header("Retry-After", String(fromSource.retryAfterSeconds));
         throw new OAuthError("temporarily_unavailable", "too many client registrations from this address; try again later", 429);
       }
