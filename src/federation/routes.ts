@@ -64,11 +64,14 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     }),
   );
 
-  const senderOverLimit = async (c: Context, from: string): Promise<Response | undefined> => {
-    const { count, retryAfterSeconds } = await s.access.limits.count(`federation-sender:${from}`, 60);
-    if (count <= s.config.federationRatePerSender) return undefined;
+  // In memory, like the per-source count: a store write here would sit on every relayed call's
+  // critical path. Only opened envelopes of active peers are counted, so the keys stay few.
+  const perSender = new WindowCounter(s.config.federationRatePerSender, 60);
+  const senderOverLimit = (c: Context, from: string): Response | undefined => {
+    const wait = perSender.over(from);
+    if (wait === undefined) return undefined;
     s.federationRefusals.count("sender_rate");
-    return rateLimited(c, retryAfterSeconds, "federation requests from this node");
+    return rateLimited(c, wait, "federation requests from this node");
   };
 
   /** Opens an envelope from an active peer, or answers the refusal. */
@@ -89,7 +92,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     } catch (err) {
       return refused(c, err);
     }
-    const limited = await senderOverLimit(c, opened.header.from);
+    const limited = senderOverLimit(c, opened.header.from);
     if (limited) return limited;
     c.get("defer")(touchPeer(s.db, opened.header.from));
     return opened;

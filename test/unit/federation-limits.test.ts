@@ -20,6 +20,14 @@ describe("WindowCounter", () => {
     now = 120_000;
     expect(c.over("a")).toBeUndefined();
   });
+
+  it("keeps the counts it holds when a flood of new keys fills it: the newcomers share one count", () => {
+    const c = new WindowCounter(2, 60, () => 60_000);
+    expect([c.over("attacker"), c.over("attacker"), c.over("attacker")]).toEqual([undefined, undefined, 60]);
+    for (let i = 0; i < 50_010; i++) c.over(`flood-${i}`);
+    expect(c.over("attacker")).toBe(60); // not reset by the flood
+    expect(c.over("late-newcomer")).toBe(60); // counted with the overflow, already past the limit
+  });
 });
 
 describe.each([
