@@ -1,5 +1,6 @@
 // What travels inside envelopes between peers (docs/protocol.md, "Federation messages"), and the
 // routes that carry them. Every plaintext is JSON and is validated here on both sides.
+import { nestsDeeperThan } from "../guards/json-depth.ts";
 import { z } from "zod";
 
 export type MessageName =
@@ -52,6 +53,9 @@ export const answerSchema = z.union([
 ]);
 
 /** The plaintext of an opened envelope as a message of `schema`, or undefined. */
+/** How deep a federation message may nest: a relayed call's arguments get as deep as on /mcp, plus the message around them. */
+export const MAX_MESSAGE_DEPTH = 128;
+
 export function parseMessage<T extends z.ZodType>(bytes: Uint8Array, schema: T): z.infer<T> | undefined {
   let raw: unknown;
   try {
@@ -59,6 +63,9 @@ export function parseMessage<T extends z.ZodType>(bytes: Uint8Array, schema: T):
   } catch {
     return undefined;
   }
+  // Hashing a call's arguments, or handing them on, walks them recursively: refuse what would
+  // overflow the stack before anything does.
+  if (nestsDeeperThan(raw, MAX_MESSAGE_DEPTH)) return undefined;
   const parsed = schema.safeParse(raw);
   return parsed.success ? parsed.data : undefined;
 }

@@ -12,7 +12,7 @@ import { originGuard } from "../guards/origin.ts";
 import type { Services } from "../services.ts";
 import type { AppEnv } from "../app-env.ts";
 import { onWorkers } from "../platform.ts";
-import { nestsDeeperThan } from "./json-depth.ts";
+import { nestsDeeperThan } from "../guards/json-depth.ts";
 import { jsonRpcError } from "./jsonrpc.ts";
 import { buildServer } from "./server.ts";
 import { StreamCapError } from "./streams.ts";

@@ -239,6 +239,11 @@ export async function receiveHello(s: Services, body: Uint8Array, path: string):
     return refuse("hello_url_unconfirmed", `cannot confirm that ${sender.url} serves this card: ${err instanceof Error ? err.message : String(err)}`);
   }
 
+  // Again after the card fetch, which the stranger can make slow: hellos in flight meanwhile all
+  // passed the first count.
+  if (admission.state === "pending" && !existing && (await countPending(s.db)) >= s.config.maxPendingPeers) {
+    return refuse("hello_pending_full", `${s.config.maxPendingPeers} nodes are pending already`);
+  }
   const features = commonFeatures(FEATURES, sender.features);
   await savePeer(s.db, { card: sender, state: admission.state, theirState: "active", version, features });
   return { opened, answer: { ok: true, result: { type: "hello", state: admission.state, version, features } } };

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { MAX_MESSAGE_DEPTH, parseMessage } from "../../src/federation/messages.ts";
+import { callRequest } from "../../src/relay/messages.ts";
 import { sourceOf } from "../../src/limits/source.ts";
-import { nestsDeeperThan } from "../../src/mcp/json-depth.ts";
+import { nestsDeeperThan } from "../../src/guards/json-depth.ts";
 
 describe("sourceOf", () => {
   it("counts IPv4 by address and IPv6 by /64, however it is written", () => {
@@ -28,5 +30,18 @@ describe("nestsDeeperThan", () => {
   it("does not overflow on input far deeper than any stack", () => {
     const deep = JSON.parse(`${"[".repeat(200_000)}${"]".repeat(200_000)}`);
     expect(nestsDeeperThan(deep, 64)).toBe(true);
+  });
+});
+
+describe("parseMessage", () => {
+  const call = (args: string) =>
+    new TextEncoder().encode(`{"type":"call","key":"everything/echo","arguments":{"a":${args}},"intent":{},"timeoutMs":1000,"progress":false,"countersigned":[]}`);
+
+  it("refuses a federation message nested past MAX_MESSAGE_DEPTH before anything walks it", () => {
+    // Written as text: JSON.stringify itself would overflow the stack on a value this deep.
+    expect(parseMessage(call(`${"[".repeat(5000)}${"]".repeat(5000)}`), callRequest)).toBeUndefined();
+    const nested = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+    expect(parseMessage(call(nested(MAX_MESSAGE_DEPTH - 4)), callRequest)).toMatchObject({ type: "call", key: "everything/echo" });
+    expect(parseMessage(call(nested(MAX_MESSAGE_DEPTH)), callRequest)).toBeUndefined();
   });
 });
