@@ -4,9 +4,9 @@
 // not allow private URLs, on Node and on Deno. The target is a TCP server on loopback that counts
 // connections: none may arrive.
 import { rmSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { connectionCounter, type ConnectionCounter } from "../support/connection-counter.ts";
 import { authorizeUrl, LOOPBACK_REDIRECT, pkce } from "../support/oauth.ts";
 import { ROOT, startNode, type NodeProc } from "../support/processes.ts";
 import { startDenoNode } from "../support/runtimes.ts";
@@ -19,27 +19,23 @@ const runtimes = {
   deno: () => startDenoNode({ env, flags: ["--preload", HOSTS_OVERRIDE] }),
 };
 
-let target: Server;
+let target: ConnectionCounter;
 let port: number;
-let connections = 0;
+const connections = () => target.count();
 
 beforeAll(async () => {
-  target = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
-  port = (target.address() as { port: number }).port;
+  target = await connectionCounter();
+  port = target.port;
 });
 
-afterAll(() => new Promise<void>((r) => target.close(() => r())));
+afterAll(() => target.close());
 
 describe.each(Object.entries(runtimes))("on %s, a name that resolves to loopback", (_runtime, startRuntime) => {
   let node: NodeProc;
 
   beforeAll(async () => {
     node = await startRuntime();
-    connections = 0;
+    target.reset();
   }, 90_000);
 
   afterAll(async () => {
@@ -51,7 +47,7 @@ describe.each(Object.entries(runtimes))("on %s, a name that resolves to loopback
     const clientId = `https://rebind.mcpfed.test:${port}/client.json`;
     const q = { client_id: clientId, response_type: "code", redirect_uri: LOOPBACK_REDIRECT, code_challenge: pkce().challenge, code_challenge_method: "S256" };
     const res = await fetch(authorizeUrl(node.url, q));
-    expect(connections).toBe(0);
+    expect(connections()).toBe(0);
     expect(res.status).toBe(400);
     // The stranger naming the URL learns nothing of why; the operator's log says.
     const page = await res.text();
@@ -62,7 +58,7 @@ describe.each(Object.entries(runtimes))("on %s, a name that resolves to loopback
 
   test("is not connected to as an upstream", async () => {
     const res = await node.admin("POST", "/upstreams", { name: "rebound", kind: "http", url: `http://rebind.mcpfed.test:${port}/mcp` });
-    expect(connections).toBe(0);
+    expect(connections()).toBe(0);
     const body = (await res.json()) as { refresh: { ok: boolean; error?: string } };
     expect(body.refresh.ok).toBe(false);
     expect(body.refresh.error).toContain("127.0.0.1 is loopback");
@@ -70,7 +66,7 @@ describe.each(Object.entries(runtimes))("on %s, a name that resolves to loopback
 
   test("is not asked for its card as a peer", async () => {
     const res = await node.admin("POST", "/peers", { url: `http://rebind.mcpfed.test:${port}` });
-    expect(connections).toBe(0);
+    expect(connections()).toBe(0);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(await res.text()).toContain("127.0.0.1 is loopback");
   });
@@ -78,7 +74,7 @@ describe.each(Object.entries(runtimes))("on %s, a name that resolves to loopback
   test("is refused by name when written as a local name, whatever its spelling", async () => {
     for (const host of ["localhost.", "LocalHost", "foo.localhost.", "metadata.google.internal.", "printer.local"]) {
       const res = await node.admin("POST", "/peers", { url: `http://${host}:${port}` });
-      expect(connections, host).toBe(0);
+      expect(connections(), host).toBe(0);
       expect(await res.text(), host).toContain("local host names are not allowed");
     }
   });

@@ -4,11 +4,11 @@
 // (a hosts file of the test's making). None may reach a special-purpose address. Only loopback is
 // ever connected to: the end-to-end part maps names to 127.0.0.1 and counts connections there.
 import dns, { type LookupAddress } from "node:dns";
-import { createServer, type Server } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { specialAddressReason } from "../../src/guards/special-addresses.ts";
 import { UnsafeUrlError, unsafeUrlReason } from "../../src/guards/ssrf.ts";
 import { checkedLookup, outboundFetch } from "../../src/runtimes/node-outbound.ts";
+import { connectionCounter, type ConnectionCounter } from "../support/connection-counter.ts";
 import { seeded } from "../support/random.ts";
 
 const random = seeded(0x55f);
@@ -144,19 +144,14 @@ describe("the Node runtime's resolution check", () => {
   });
 
   describe("end to end through its fetch", () => {
-    let target: Server;
+    let target: ConnectionCounter;
     let port: number;
-    let connections = 0;
 
     beforeAll(async () => {
-      target = createServer((socket) => {
-        connections++;
-        socket.destroy();
-      });
-      await new Promise<void>((r) => target.listen(0, "127.0.0.1", r));
-      port = (target.address() as { port: number }).port;
+      target = await connectionCounter();
+      port = target.port;
     });
-    afterAll(() => new Promise<void>((r) => target.close(() => r())));
+    afterAll(() => target.close());
 
     test("never connects to a name that resolves to loopback, however the name is spelt", async () => {
       const guarded = outboundFetch(false);
@@ -166,7 +161,7 @@ describe("the Node runtime's resolution check", () => {
         const err = await guarded(`${pick(["http", "https"])}://${name}:${port}/`).catch((e: unknown) => e);
         expect((err as Error).cause, name).toBeInstanceOf(UnsafeUrlError);
       }
-      expect(connections).toBe(0);
+      expect(target.count()).toBe(0);
     });
   });
 });
