@@ -3,9 +3,7 @@
 // noble primitives, the only path that can take fixed randomness; the tests then check every
 // implementation path against these bytes. Run after a deliberate change to the wire format:
 //   npm run vectors
-import { writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { toBase64url, utf8 } from "../src/bytes.ts";
+import { utf8 } from "../src/bytes.ts";
 import type { UnsignedCard } from "../src/card/schema.ts";
 import { cardSigningInput, signCard } from "../src/card/sign.ts";
 import { openEnvelope } from "../src/envelope/open.ts";
@@ -13,17 +11,12 @@ import { seal } from "../src/envelope/seal.ts";
 import { COMPOSITE_ALG, compositeVerifier } from "../src/identity/composite.ts";
 import { XWING_ALG } from "../src/identity/xwing.ts";
 import { keyId, LABELS, signingKeyFromSeed } from "../src/identity/keys.ts";
-import { deterministicMlDsa65 } from "../src/identity/noble.ts";
-import { noble, type Primitives } from "../src/identity/primitives.ts";
 import { signRotation } from "../src/identity/rotation.ts";
 import { deriveBytes } from "../src/identity/seed.ts";
 import { xWing } from "../src/identity/xwing.ts";
-
-const dir = fileURLToPath(new URL("../test/vectors/", import.meta.url));
-const p: Primitives = { ...noble, mlDsa65: deterministicMlDsa65 };
-const counting = (start: number, length = 32) => Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
-const b64 = toBase64url;
-const write = (name: string, body: unknown) => writeFileSync(`${dir}${name}`, `${JSON.stringify(body, null, 2)}\n`);
+import { b64, counting, dir, p, write } from "./vectors/common.ts";
+import "./vectors/ledger.ts";
+import "./vectors/registry.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);

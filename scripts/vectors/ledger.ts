@@ -1,16 +1,14 @@
-// Writes the ledger test vectors: `npx tsx test/vectors/ledger/generate.ts`. Ed25519 is
-// deterministic and the seeds, ids and times are fixed, so the output only changes when the
-// format does; test/unit/ledger-vectors.test.ts checks the implementation against the file.
-import { writeFileSync } from "node:fs";
-import { toBase64url } from "../../../src/bytes.ts";
-import { grantId, signGrantTerms, type Grant } from "../../../src/ledger/grant.ts";
-import { canonicalRecord, contentHash, recordHash, type Intent, type SignedIntent } from "../../../src/ledger/record.ts";
-import { countersign, countersignBytes, INTENT_CONTEXT, intentBytes, receiptBytes, signReceipt } from "../../../src/ledger/signing.ts";
-import { requestHash } from "../../../src/relay/request-hash.ts";
-import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../../support/ed25519.ts";
+// The ledger's vectors (test/vectors/ledger/records.json), signed by the Ed25519 test signer; run
+// by scripts/vectors.ts. Ed25519 is deterministic and the seeds, ids and times are fixed, so the
+// output only changes when the format does; test/unit/ledger-vectors.test.ts checks the code.
+import { toBase64url } from "../../src/bytes.ts";
+import { grantId, signGrantTerms, type Grant } from "../../src/ledger/grant.ts";
+import { canonicalRecord, contentHash, recordHash, type Intent, type SignedIntent } from "../../src/ledger/record.ts";
+import { countersign, countersignBytes, INTENT_CONTEXT, intentBytes, receiptBytes, signReceipt } from "../../src/ledger/signing.ts";
+import { requestHash } from "../../src/relay/request-hash.ts";
+import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../../test/support/ed25519.ts";
+import { hex, write } from "./common.ts";
 
-const dir = new URL(".", import.meta.url);
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const seeds = { consumer: new Uint8Array(32).map((_, i) => 0x40 + i), provider: new Uint8Array(32).map((_, i) => 0x80 + i) };
 const consumer = await ed25519TestSigner(seeds.consumer);
@@ -84,19 +82,11 @@ const purchase = await call(
 );
 
 const signer = (id: TestIdentity, seed: Uint8Array) => ({ seed: hex(seed), publicKey: id.publicKey, nodeId: id.signer.nodeId });
-writeFileSync(
-  new URL("records.json", dir),
-  `${JSON.stringify(
-    {
-      scheme: "ed25519 over context ‖ 0x00 ‖ message (test signer); production signs with the composite signature",
-      contexts: { intent: "mcpfed/1 ledger-intent", receipt: "mcpfed/1 ledger-receipt", countersign: "mcpfed/1 ledger-countersign", grant: "mcpfed/1 ledger-grant" },
-      consumer: signer(consumer, seeds.consumer),
-      provider: signer(provider, seeds.provider),
-      grant: { signed: grant, id: await grantId(terms) },
-      records: [...records, purchase],
-    },
-    null,
-    2,
-  )}\n`,
-);
-console.log(`wrote ${records.length + 1} records`);
+write("ledger/records.json", {
+  scheme: "ed25519 over context ‖ 0x00 ‖ message (test signer); production signs with the composite signature",
+  contexts: { intent: "mcpfed/1 ledger-intent", receipt: "mcpfed/1 ledger-receipt", countersign: "mcpfed/1 ledger-countersign", grant: "mcpfed/1 ledger-grant" },
+  consumer: signer(consumer, seeds.consumer),
+  provider: signer(provider, seeds.provider),
+  grant: { signed: grant, id: await grantId(terms) },
+  records: [...records, purchase],
+});

@@ -1,15 +1,13 @@
-// Writes the registry test vectors: `npx tsx test/vectors/registry/generate.ts`. Ed25519 is
-// deterministic and the seeds are fixed, so the output only changes when the format does;
-// test/unit/registry-vectors.test.ts checks the implementation against the committed files.
-import { writeFileSync } from "node:fs";
-import { toolFingerprint } from "../../../src/catalog/fingerprint.ts";
-import { beats } from "../../../src/registry/conflict.ts";
-import { signingBytes, type UnsignedEntry } from "../../../src/registry/entry.ts";
-import { signEntry } from "../../../src/registry/signing.ts";
-import { ed25519TestSigner } from "../../support/ed25519.ts";
+// The registry's vectors (test/vectors/registry/), signed by the Ed25519 test signer; run by
+// scripts/vectors.ts. Ed25519 is deterministic and the seeds are fixed, so the output only changes
+// when the format does; test/unit/registry-entry.test.ts checks the code against the files.
+import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
+import { beats } from "../../src/registry/conflict.ts";
+import { signingBytes, type UnsignedEntry } from "../../src/registry/entry.ts";
+import { signEntry } from "../../src/registry/signing.ts";
+import { ed25519TestSigner } from "../../test/support/ed25519.ts";
+import { hex, write } from "./common.ts";
 
-const dir = new URL(".", import.meta.url);
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const seed = new Uint8Array(32).map((_, i) => i + 1);
 const id = await ed25519TestSigner(seed);
 const origin = id.signer.nodeId;
@@ -71,9 +69,9 @@ for (const c of conflicts) {
   if (got !== c.winner) throw new Error(`conflict rule disagrees on "${c.name}": ${got}`);
 }
 
-writeFileSync(
-  new URL("entries.json", dir),
-  `${JSON.stringify({ context: "mcpfed/1 registry-entry", signer: { scheme: "ed25519 over context ‖ 0x00 ‖ message (test signer)", seed: hex(seed), publicKey: id.publicKey, nodeId: origin }, entries }, null, 2)}\n`,
-);
-writeFileSync(new URL("conflicts.json", dir), `${JSON.stringify({ rule: "higher HLC wins; on a tie, the lower entry id", cases: conflicts }, null, 2)}\n`);
-console.log(`wrote ${entries.length} entries, ${conflicts.length} conflict cases`);
+write("registry/entries.json", {
+  context: "mcpfed/1 registry-entry",
+  signer: { scheme: "ed25519 over context ‖ 0x00 ‖ message (test signer)", seed: hex(seed), publicKey: id.publicKey, nodeId: origin },
+  entries,
+});
+write("registry/conflicts.json", { rule: "higher HLC wins; on a tie, the lower entry id", cases: conflicts });

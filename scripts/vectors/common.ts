@@ -1,0 +1,25 @@
+// What every vector module shares: the primitives that can take fixed randomness, fixed byte
+// patterns, and the one way a vector file is written.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { toBase64url } from "../../src/bytes.ts";
+import { deterministicMlDsa65 } from "../../src/identity/noble.ts";
+import { noble, type Primitives } from "../../src/identity/primitives.ts";
+
+export const dir = fileURLToPath(new URL("../../test/vectors/", import.meta.url));
+export const p: Primitives = { ...noble, mlDsa65: deterministicMlDsa65 };
+export const counting = (start: number, length = 32) => Uint8Array.from({ length }, (_, i) => (start + i) & 0xff);
+export const b64 = toBase64url;
+export const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+
+/** Writes `name` (a path under test/vectors/) as indented JSON. */
+export function write(name: string, body: unknown): void {
+  mkdirSync(dirname(`${dir}${name}`), { recursive: true });
+  writeFileSync(`${dir}${name}`, `${JSON.stringify(body, null, 2)}\n`);
+}
+
+/** Refuses to write vectors the code disagrees with: the expectation is stated, then checked. */
+export function agree(what: string, expected: unknown, got: unknown): void {
+  if (JSON.stringify(expected) !== JSON.stringify(got)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, the code gives ${JSON.stringify(got)}`);
+}
