@@ -17,6 +17,7 @@ import { xWing } from "../src/identity/xwing.ts";
 import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
+import { refusalVectors } from "./vectors/refusals.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -127,6 +128,17 @@ write("envelope.json", {
   header: sealed.header,
   envelope: b64(sealed.bytes),
   response: { nonce: b64(responseNonce), plaintext: b64(answer), sealed: b64(await opened.sealResponse(answer, responseNonce)) },
+});
+
+const strangerSeed = counting(0x60);
+await refusalVectors({
+  sender: { seed, key },
+  recipient: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! },
+  otherKemKey: kem[1]!,
+  stranger: { seed: strangerSeed, key: await signingKeyFromSeed(p, strangerSeed) },
+  now: NOW,
+  fixed,
+  card: await signCard(body(key), key.signer),
 });
 
 console.log(`wrote test vectors to ${dir}`);
