@@ -17,6 +17,7 @@ import { xWing } from "../src/identity/xwing.ts";
 import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
+import { messageVectors } from "./vectors/messages.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
 
 const seed = counting(0x00);
@@ -140,5 +141,6 @@ await refusalVectors({
   fixed,
   card: await signCard(body(key), key.signer),
 });
+messageVectors();
 
 console.log(`wrote test vectors to ${dir}`);

@@ -1,5 +1,6 @@
 // What every vector module shares: the primitives that can take fixed randomness, fixed byte
 // patterns, and the one way a vector file is written.
+import canonicalize from "canonicalize";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,5 +22,5 @@ export function write(name: string, body: unknown): void {
 
 /** Refuses to write vectors the code disagrees with: the expectation is stated, then checked. */
 export function agree(what: string, expected: unknown, got: unknown): void {
-  if (JSON.stringify(expected) !== JSON.stringify(got)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, the code gives ${JSON.stringify(got)}`);
+  if (canonicalize(expected) !== canonicalize(got)) throw new Error(`${what}: expected ${JSON.stringify(expected)}, the code gives ${JSON.stringify(got)}`);
 }

@@ -1,0 +1,301 @@
+// Federation message vectors (docs/protocol.md §6, §7.6, §8.7): for each message and its answer, a
+// valid plaintext and invalid ones, with the parse result the receiver must reach. Requests are
+// parsed as the federation routes parse them (JSON, then the depth limit, then the schema);
+// answers as the sender parses them (JSON, then the schema). Entries, records, intents and grants
+// inside are opaque here: they are checked one by one after the message parses.
+import type { z } from "zod";
+import { answerSchema, cardsRequest, cardsResult, helloRequest, helloResult, MAX_MESSAGE_DEPTH, parseMessage, pingRequest, pingResult } from "../../src/federation/messages.ts";
+import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from "../../src/gossip/messages.ts";
+import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/ledger/messages.ts";
+import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/relay/messages.ts";
+import { agree, write } from "./common.ts";
+
+/** An array nested `levels` deep: [[…[]…]]. */
+const nest = (levels: number): unknown[] => (levels <= 1 ? [] : [nest(levels - 1)]);
+const NODE = "abcdefghijklmnopqrstuvwxyz234567";
+const ID = "5e".repeat(32);
+const PREFIX = "00112233445566778899aabbccddeeff";
+const log = { epoch: "0123456789abcdef", seq: 3 };
+const call = { type: "call", key: "archive/search", arguments: { q: "ümlauts" }, intent: {}, timeoutMs: 30_000, progress: true, countersigned: [] };
+
+interface Message {
+  name: string;
+  route: string;
+  direction: "request" | "answer";
+  schema: z.ZodType;
+  valid: Record<string, unknown>;
+  /** Invalid plaintexts: a value (sent as its JSON) or raw text. */
+  invalid: Record<string, unknown>;
+}
+
+const raw = (text: string) => ({ raw: text });
+
+const messages: Message[] = [
+  {
+    name: "answerFrame",
+    route: "every sealed answer",
+    direction: "answer",
+    schema: answerSchema,
+    valid: { ok: { ok: true, result: { type: "pong", at: 1 } }, refusal: { ok: false, error: { code: "bad_request", message: "not a ping" } } },
+    invalid: {
+      "a refusal without its error": { ok: false },
+      "an ok answer with an error field": { ok: true, result: {}, error: { code: "x", message: "" } },
+      "an error code longer than 64 characters": { ok: false, error: { code: "x".repeat(65), message: "" } },
+    },
+  },
+  {
+    name: "helloRequest",
+    route: "/federation/v1/hello",
+    direction: "request",
+    schema: helloRequest,
+    valid: { hello: { type: "hello" } },
+    invalid: { "another type tag": { type: "ping" }, "no type tag": {}, "an unknown field": { type: "hello", name: "a" }, "not JSON": raw("hello") },
+  },
+  {
+    name: "helloResult",
+    route: "/federation/v1/hello",
+    direction: "answer",
+    schema: helloResult,
+    valid: { active: { type: "hello", state: "active", version: "mcpfed/1", features: ["ping"] } },
+    invalid: { "an unknown state": { type: "hello", state: "blocked", version: "mcpfed/1", features: [] }, "features missing": { type: "hello", state: "pending", version: "mcpfed/1" } },
+  },
+  {
+    name: "pingRequest",
+    route: "/federation/v1/ping",
+    direction: "request",
+    schema: pingRequest,
+    valid: { ping: { type: "ping" } },
+    invalid: { "the answer's type tag": { type: "pong" }, "a JSON string": "ping", "trailing text": raw('{"type":"ping"} x') },
+  },
+  {
+    name: "pingResult",
+    route: "/federation/v1/ping",
+    direction: "answer",
+    schema: pingResult,
+    valid: { pong: { type: "pong", at: 1_767_225_720 } },
+    invalid: { "a time that is not an integer": { type: "pong", at: 1.5 }, "the request's type tag": { type: "ping", at: 1 } },
+  },
+  {
+    name: "cardsRequest",
+    route: "/federation/v1/cards",
+    direction: "request",
+    schema: cardsRequest,
+    valid: { "one id": { type: "cards", ids: [NODE] } },
+    invalid: {
+      "no ids": { type: "cards", ids: [] },
+      "17 ids": { type: "cards", ids: Array(17).fill(NODE) },
+      "an id longer than 64": { type: "cards", ids: ["a".repeat(65)] },
+      "ids as a string": { type: "cards", ids: NODE },
+    },
+  },
+  {
+    name: "cardsResult",
+    route: "/federation/v1/cards",
+    direction: "answer",
+    schema: cardsResult,
+    valid: { "none held": { type: "cards", cards: [] } },
+    invalid: { "17 cards": { type: "cards", cards: Array(17).fill({}) }, "cards missing": { type: "cards" } },
+  },
+  {
+    name: "exchangeRequest",
+    route: "/federation/v1/exchange",
+    direction: "request",
+    schema: exchangeRequest,
+    valid: {
+      push: { entries: [{}], log },
+      "push-pull": { entries: [], pull: log },
+      repair: { entries: [], want: [PREFIX] },
+      [`an entry nested to depth ${MAX_MESSAGE_DEPTH} in all`]: { entries: [nest(MAX_MESSAGE_DEPTH - 2)] },
+    },
+    invalid: {
+      [`an entry nested to depth ${MAX_MESSAGE_DEPTH + 1} in all`]: { entries: [nest(MAX_MESSAGE_DEPTH - 1)] },
+      "entries missing": { log },
+      "an epoch of 15 hex digits": { entries: [], log: { epoch: "0123456789abcde", seq: 3 } },
+      "a negative seq": { entries: [], log: { ...log, seq: -1 } },
+      "a prefix of 7 bytes": { entries: [], want: ["00112233445566"] },
+      "a prefix of an odd number of hex digits": { entries: [], want: [`${PREFIX}0`] },
+      "a type tag (exchange has none)": { type: "exchange", entries: [] },
+    },
+  },
+  {
+    name: "exchangeReply",
+    route: "/federation/v1/exchange",
+    direction: "answer",
+    schema: exchangeReply,
+    valid: {
+      acknowledged: { ack: 3, refused: 1 },
+      "a delta": { refused: 0, delta: { log, entries: [{}], more: false } },
+      "a stale pull": { refused: 0, delta: { stale: true } },
+      wanted: { refused: 0, wanted: [{}] },
+    },
+    invalid: { "refused missing": { ack: 3 }, "stale: false": { refused: 0, delta: { stale: false } }, "a delta without more": { refused: 0, delta: { log, entries: [] } } },
+  },
+  {
+    name: "reconcileRequest",
+    route: "/federation/v1/reconcile",
+    direction: "request",
+    schema: reconcileRequest,
+    valid: { "the first round": { message: "AQ", start: true }, "a later round": { message: "AQA" } },
+    invalid: { "start: false": { message: "AQ", start: false }, "padded base64": { message: "AQ==" }, "message missing": { start: true } },
+  },
+  {
+    name: "reconcileReply",
+    route: "/federation/v1/reconcile",
+    direction: "answer",
+    schema: reconcileReply,
+    valid: { "with the log position": { message: "AQ", log } },
+    invalid: { "a message that is not a string": { message: 1 } },
+  },
+  {
+    name: "callRequest",
+    route: "/federation/v1/call",
+    direction: "request",
+    schema: callRequest,
+    valid: {
+      call,
+      "a subscription call, relayed for a principal": { ...call, arguments: undefined, grant: {}, progress: false, relayedFor: "user:ops" },
+      [`arguments nested to depth ${MAX_MESSAGE_DEPTH} in all`]: { ...call, arguments: { q: nest(MAX_MESSAGE_DEPTH - 2) } },
+    },
+    invalid: {
+      [`arguments nested to depth ${MAX_MESSAGE_DEPTH + 1} in all`]: { ...call, arguments: { q: nest(MAX_MESSAGE_DEPTH - 1) } },
+      "another type tag": { ...call, type: "subscribe" },
+      "timeoutMs missing": { ...call, timeoutMs: undefined },
+      "a timeout of 0": { ...call, timeoutMs: 0 },
+      "a timeout over 10 minutes": { ...call, timeoutMs: 600_001 },
+      "a key without an upstream": { ...call, key: "search" },
+      "arguments as an array": { ...call, arguments: ["ümlauts"] },
+      "33 countersigned records": { ...call, countersigned: Array(33).fill({}) },
+    },
+  },
+  {
+    name: "callFrame",
+    route: "/federation/v1/call (each frame of the answer stream)",
+    direction: "answer",
+    schema: callFrame,
+    valid: {
+      progress: { type: "progress", seq: 0, progress: 1, total: 3, message: "searching" },
+      "an answer": { type: "answer", seq: 1, answer: { ok: true, result: { content: [] }, receipt: {}, acked: [ID] } },
+      "a failed call": { type: "answer", seq: 1, answer: { ok: false, error: { code: "not_shared", message: "not shared with you" }, acked: [] } },
+    },
+    invalid: {
+      "an unknown type tag": { type: "result", seq: 0 },
+      "an unknown error code": { type: "answer", seq: 1, answer: { ok: false, error: { code: "teapot", message: "" }, acked: [] } },
+      "a result that is not an object": { type: "answer", seq: 1, answer: { ok: true, result: [], receipt: {}, acked: [] } },
+      "a negative seq": { type: "progress", seq: -1, progress: 1 },
+    },
+  },
+  {
+    name: "countersignedPush",
+    route: "/federation/v1/countersigned",
+    direction: "request",
+    schema: countersignedPush,
+    valid: { "one record": { type: "countersigned", records: [{}] } },
+    invalid: { "no records": { type: "countersigned", records: [] }, "33 records": { type: "countersigned", records: Array(33).fill({}) }, "another type tag": { type: "receipts", records: [{}] } },
+  },
+  {
+    name: "countersignedAck",
+    route: "/federation/v1/countersigned",
+    direction: "answer",
+    schema: countersignedAck,
+    valid: { acked: { acked: [ID] } },
+    invalid: { "acked missing": {} },
+  },
+  {
+    name: "receiptsRequest",
+    route: "/federation/v1/receipts",
+    direction: "request",
+    schema: receiptsRequest,
+    valid: { "one id": { type: "receipts", ids: [ID] } },
+    invalid: { "an id in upper case": { type: "receipts", ids: [ID.toUpperCase()] }, "no ids": { type: "receipts", ids: [] }, "65 ids": { type: "receipts", ids: Array(65).fill(ID) } },
+  },
+  {
+    name: "receiptsReply",
+    route: "/federation/v1/receipts",
+    direction: "answer",
+    schema: receiptsReply,
+    valid: { "one held, one missing": { records: [{}], missing: [ID] } },
+    invalid: { "missing not given": { records: [] } },
+  },
+  {
+    name: "subscribeRequest",
+    route: "/federation/v1/subscribe",
+    direction: "request",
+    schema: subscribeRequest,
+    valid: { subscribe: { type: "subscribe", key: "archive/search", grant: {}, intent: {} } },
+    invalid: { "another type tag": { type: "call", key: "archive/search", grant: {}, intent: {} }, "a key with a space": { type: "subscribe", key: "archive/a b", grant: {}, intent: {} } },
+  },
+  {
+    name: "subscribeReply",
+    route: "/federation/v1/subscribe",
+    direction: "answer",
+    schema: subscribeReply,
+    valid: { granted: { ok: true, grant: {}, receipt: {} }, refused: { ok: false, error: { code: "price_changed", message: "the price changed" } } },
+    invalid: { "a refusal with the grant": { ok: false, grant: {}, error: { code: "forbidden", message: "" } } },
+  },
+  {
+    name: "ledgerReconcileRequest",
+    route: "/federation/v1/ledger-reconcile",
+    direction: "request",
+    schema: ledgerReconcileRequest,
+    valid: { round: { message: "AQ" } },
+    invalid: { "the gossip round's start flag": { message: "AQ", start: true }, "a message with a space": { message: "A Q" } },
+  },
+  {
+    name: "ledgerReconcileReply",
+    route: "/federation/v1/ledger-reconcile",
+    direction: "answer",
+    schema: ledgerReconcileReply,
+    valid: { round: { message: "" } },
+    invalid: { "message missing": {} },
+  },
+  {
+    name: "ledgerTransferRequest",
+    route: "/federation/v1/ledger-transfer",
+    direction: "request",
+    schema: ledgerTransferRequest,
+    valid: { transfer: { records: [{}], want: [PREFIX] } },
+    invalid: { "want missing": { records: [] }, "501 records": { records: Array(501).fill({}), want: [] } },
+  },
+  {
+    name: "ledgerTransferReply",
+    route: "/federation/v1/ledger-transfer",
+    direction: "answer",
+    schema: ledgerTransferReply,
+    valid: { answer: { refused: 0, wanted: [{}] } },
+    invalid: { "a negative count": { refused: -1, wanted: [] } },
+  },
+];
+
+const text = (value: unknown) => (value !== null && typeof value === "object" && "raw" in value ? (value as { raw: string }).raw : JSON.stringify(value));
+
+/** What the receiver of `plaintext` makes of it: the parsed message, or null when refused. */
+function parse(m: Message, plaintext: string): unknown {
+  if (m.direction === "request") return parseMessage(new TextEncoder().encode(plaintext), m.schema) ?? null;
+  let json: unknown;
+  try {
+    json = JSON.parse(plaintext);
+  } catch {
+    return null;
+  }
+  const parsed = m.schema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
+
+export function messageVectors(): void {
+  const out = messages.map((m) => {
+    const cases = [
+      ...Object.entries(m.valid).map(([name, value]) => ({ name, plaintext: text(value), result: JSON.parse(text(value)) as unknown })),
+      ...Object.entries(m.invalid).map(([name, value]) => ({ name, plaintext: text(value), result: null })),
+    ];
+    for (const c of cases) agree(`${m.name}: ${c.name}`, c.result, parse(m, c.plaintext));
+    return { name: m.name, route: m.route, direction: m.direction, cases };
+  });
+  write("messages.json", {
+    about:
+      "Federation messages (docs/protocol.md §6, §7.6, §8.7): each `plaintext` is what an envelope or a sealed answer carries; `result` is the message it parses to, or null when the receiver refuses it. " +
+      `Requests are refused as well when nested more than ${MAX_MESSAGE_DEPTH} levels deep (the top-level object is level 1); answers are checked against their schema only. ` +
+      "Entries, records, intents and grants inside are opaque at this layer (see the registry and ledger vectors).",
+    maxDepth: MAX_MESSAGE_DEPTH,
+    messages: out,
+  });
+}
