@@ -18,6 +18,7 @@ import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
 import { messageVectors } from "./vectors/messages.ts";
+import { reconciliationVectors } from "./vectors/reconciliation.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
 
 const seed = counting(0x00);
@@ -142,5 +143,6 @@ await refusalVectors({
   card: await signCard(body(key), key.signer),
 });
 messageVectors();
+await reconciliationVectors();
 
 console.log(`wrote test vectors to ${dir}`);
