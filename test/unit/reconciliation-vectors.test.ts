@@ -30,7 +30,7 @@ describe("reconciliation vectors", () => {
     const session = new ReconcileSession(ReconcileSet.of(v.run.initiator), v.run.params);
     const responder = ReconcileSet.of(v.run.responder);
     const sent: string[] = [];
-    for (let m = await session.start(); m !== undefined; m = await session.next(sent.at(-1)!)) {
+    for (let m: string | undefined = await session.start(); m !== undefined; m = await session.next(sent.at(-1)!)) {
       sent.push(m, await respond(responder, m, v.run.params));
     }
     expect(sent).toEqual(v.run.rounds.map((r) => r.message));
