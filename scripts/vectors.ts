@@ -17,6 +17,7 @@ import { xWing } from "../src/identity/xwing.ts";
 import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
+import { hlcVectors } from "./vectors/hlc.ts";
 import { messageVectors } from "./vectors/messages.ts";
 import { reconciliationVectors } from "./vectors/reconciliation.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
@@ -144,5 +145,6 @@ await refusalVectors({
 });
 messageVectors();
 await reconciliationVectors();
+hlcVectors();
 
 console.log(`wrote test vectors to ${dir}`);
