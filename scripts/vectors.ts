@@ -17,6 +17,7 @@ import { xWing } from "../src/identity/xwing.ts";
 import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
+import { frameVectors } from "./vectors/frames.ts";
 import { hlcVectors } from "./vectors/hlc.ts";
 import { messageVectors } from "./vectors/messages.ts";
 import { reconciliationVectors } from "./vectors/reconciliation.ts";
@@ -146,5 +147,6 @@ await refusalVectors({
 messageVectors();
 await reconciliationVectors();
 hlcVectors();
+await frameVectors((plaintext, nonce) => opened.sealResponse(plaintext, nonce));
 
 console.log(`wrote test vectors to ${dir}`);
