@@ -17,6 +17,7 @@ import { xWing } from "../src/identity/xwing.ts";
 import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
+import { compositeSignedVectors } from "./vectors/composite.ts";
 import { frameVectors } from "./vectors/frames.ts";
 import { hlcVectors } from "./vectors/hlc.ts";
 import { messageVectors } from "./vectors/messages.ts";
@@ -135,11 +136,12 @@ write("envelope.json", {
 });
 
 const strangerSeed = counting(0x60);
+const stranger = { seed: strangerSeed, key: await signingKeyFromSeed(p, strangerSeed) };
 await refusalVectors({
   sender: { seed, key },
   recipient: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! },
   otherKemKey: kem[1]!,
-  stranger: { seed: strangerSeed, key: await signingKeyFromSeed(p, strangerSeed) },
+  stranger,
   now: NOW,
   fixed,
   card: await signCard(body(key), key.signer),
@@ -148,5 +150,6 @@ messageVectors();
 await reconciliationVectors();
 hlcVectors();
 await frameVectors((plaintext, nonce) => opened.sealResponse(plaintext, nonce));
+await compositeSignedVectors({ origin: { seed, key }, other: { seed: recipientSeed, key: recipient }, stranger, card: await signCard(body(key), key.signer) });
 
 console.log(`wrote test vectors to ${dir}`);
