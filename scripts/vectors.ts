@@ -5,19 +5,19 @@
 //   npm run vectors
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { toBase64url, utf8 } from "../src/bytes.ts";
-import type { UnsignedCard } from "../src/card/schema.ts";
-import { cardSigningInput, signCard } from "../src/card/sign.ts";
-import { openEnvelope } from "../src/envelope/open.ts";
-import { seal } from "../src/envelope/seal.ts";
-import { COMPOSITE_ALG, compositeVerifier } from "../src/identity/composite.ts";
-import { XWING_ALG } from "../src/identity/xwing.ts";
-import { keyId, LABELS, signingKeyFromSeed } from "../src/identity/keys.ts";
-import { deterministicMlDsa65 } from "../src/identity/noble.ts";
-import { noble, type Primitives } from "../src/identity/primitives.ts";
-import { signRotation } from "../src/identity/rotation.ts";
-import { deriveBytes } from "../src/identity/seed.ts";
-import { xWing } from "../src/identity/xwing.ts";
+import { toBase64url, utf8 } from "../src/protocol/encoding/bytes.ts";
+import type { UnsignedCard } from "../src/protocol/card/schema.ts";
+import { cardSigningInput, signCard } from "../src/protocol/card/sign.ts";
+import { openEnvelope } from "../src/protocol/envelope/open.ts";
+import { seal } from "../src/protocol/envelope/seal.ts";
+import { COMPOSITE_ALG, compositeVerifier } from "../src/protocol/identity/composite.ts";
+import { XWING_ALG } from "../src/protocol/identity/xwing.ts";
+import { keyId, LABELS, signingKeyFromSeed } from "../src/protocol/identity/keys.ts";
+import { deterministicMlDsa65 } from "../src/protocol/identity/noble.ts";
+import { noble, type Primitives } from "../src/protocol/identity/primitives.ts";
+import { signRotation } from "../src/protocol/identity/rotation.ts";
+import { deriveBytes } from "../src/protocol/identity/seed.ts";
+import { xWing } from "../src/protocol/identity/xwing.ts";
 
 const dir = fileURLToPath(new URL("../test/vectors/", import.meta.url));
 const p: Primitives = { ...noble, mlDsa65: deterministicMlDsa65 };

@@ -2,11 +2,11 @@
 // deterministic and the seeds, ids and times are fixed, so the output only changes when the
 // format does; test/unit/ledger-vectors.test.ts checks the implementation against the file.
 import { writeFileSync } from "node:fs";
-import { toBase64url } from "../../../src/bytes.ts";
-import { grantId, signGrantTerms, type Grant } from "../../../src/ledger/grant.ts";
-import { canonicalRecord, contentHash, recordHash, type Intent, type SignedIntent } from "../../../src/ledger/record.ts";
-import { countersign, countersignBytes, INTENT_CONTEXT, intentBytes, receiptBytes, signReceipt } from "../../../src/ledger/signing.ts";
-import { requestHash } from "../../../src/relay/request-hash.ts";
+import { toBase64url } from "../../../src/protocol/encoding/bytes.ts";
+import { grantId, signGrantTerms, type Grant } from "../../../src/protocol/ledger/grant.ts";
+import { canonicalRecord, contentHash, recordHash, type Intent, type SignedIntent } from "../../../src/protocol/ledger/record.ts";
+import { countersign, countersignBytes, INTENT_CONTEXT, intentBytes, receiptBytes, signReceipt } from "../../../src/protocol/ledger/signing.ts";
+import { requestHash } from "../../../src/protocol/ledger/request-hash.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../../support/ed25519.ts";
 
 const dir = new URL(".", import.meta.url);

@@ -2,10 +2,10 @@
 // deterministic and the seeds are fixed, so the output only changes when the format does;
 // test/unit/registry-vectors.test.ts checks the implementation against the committed files.
 import { writeFileSync } from "node:fs";
-import { toolFingerprint } from "../../../src/catalog/fingerprint.ts";
-import { beats } from "../../../src/registry/conflict.ts";
-import { signingBytes, type UnsignedEntry } from "../../../src/registry/entry.ts";
-import { signEntry } from "../../../src/registry/signing.ts";
+import { toolFingerprint } from "../../../src/protocol/registry/tool-fingerprint.ts";
+import { beats } from "../../../src/protocol/registry/conflict.ts";
+import { signingBytes, type UnsignedEntry } from "../../../src/protocol/registry/entry.ts";
+import { signEntry } from "../../../src/protocol/registry/signing.ts";
 import { ed25519TestSigner } from "../../support/ed25519.ts";
 
 const dir = new URL(".", import.meta.url);
