@@ -3,17 +3,17 @@
 // noble primitives, the only path that can take fixed randomness; the tests then check every
 // implementation path against these bytes. Run after a deliberate change to the wire format:
 //   npm run vectors
-import { utf8 } from "../src/bytes.ts";
-import type { UnsignedCard } from "../src/card/schema.ts";
-import { cardSigningInput, signCard } from "../src/card/sign.ts";
-import { openEnvelope } from "../src/envelope/open.ts";
-import { seal } from "../src/envelope/seal.ts";
-import { COMPOSITE_ALG, compositeVerifier } from "../src/identity/composite.ts";
-import { XWING_ALG } from "../src/identity/xwing.ts";
-import { keyId, LABELS, signingKeyFromSeed } from "../src/identity/keys.ts";
-import { signRotation } from "../src/identity/rotation.ts";
-import { deriveBytes } from "../src/identity/seed.ts";
-import { xWing } from "../src/identity/xwing.ts";
+import { utf8 } from "../src/protocol/encoding/bytes.ts";
+import type { UnsignedCard } from "../src/protocol/card/schema.ts";
+import { cardSigningInput, signCard } from "../src/protocol/card/sign.ts";
+import { openEnvelope } from "../src/protocol/envelope/open.ts";
+import { seal } from "../src/protocol/envelope/seal.ts";
+import { COMPOSITE_ALG, compositeVerifier } from "../src/protocol/identity/composite.ts";
+import { XWING_ALG } from "../src/protocol/identity/xwing.ts";
+import { keyId, LABELS, signingKeyFromSeed } from "../src/protocol/identity/keys.ts";
+import { signRotation } from "../src/protocol/identity/rotation.ts";
+import { deriveBytes } from "../src/protocol/identity/seed.ts";
+import { xWing } from "../src/protocol/identity/xwing.ts";
 import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";

@@ -54,19 +54,19 @@ async function perOp(n: number, f: () => Promise<unknown>): Promise<number> {
 
 /** Keys, a recipient and a 2 KiB payload for `path`, with one seal and one open ready to time. */
 async function setup(path: PathName) {
-  const { primitives, noble, native, describe } = await import("../../src/identity/primitives.ts");
-  const { keyId, signingKeyFromSeed } = await import("../../src/identity/keys.ts");
-  const { xWing } = await import("../../src/identity/xwing.ts");
-  const { compositeVerifier } = await import("../../src/identity/composite.ts");
-  const { seal } = await import("../../src/envelope/seal.ts");
-  const { openEnvelope } = await import("../../src/envelope/open.ts");
-  const { ReplayCache } = await import("../../src/envelope/replay-cache.ts");
-  const { toBase64url } = await import("../../src/bytes.ts");
+  const { primitives, noble, native, describe } = await import("../../src/protocol/identity/primitives.ts");
+  const { keyId, signingKeyFromSeed } = await import("../../src/protocol/identity/keys.ts");
+  const { xWing } = await import("../../src/protocol/identity/xwing.ts");
+  const { compositeVerifier } = await import("../../src/protocol/identity/composite.ts");
+  const { seal } = await import("../../src/protocol/envelope/seal.ts");
+  const { openEnvelope } = await import("../../src/protocol/envelope/open.ts");
+  const { ReplayCache } = await import("../../src/store/replay-cache.ts");
+  const { toBase64url } = await import("../../src/protocol/encoding/bytes.ts");
   const { createClient } = await import("@libsql/client");
   const { drizzle } = await import("drizzle-orm/libsql");
   const { migrate } = await import("../../src/store/database.ts");
   type Database = import("../../src/store/database.ts").Database;
-  type ReplayGuard = import("../../src/envelope/open.ts").ReplayGuard;
+  type ReplayGuard = import("../../src/protocol/envelope/open.ts").ReplayGuard;
   const schema = await import("../../src/store/schema.ts");
 
   const p = path === "native" ? native : path === "noble" ? noble : await primitives();
@@ -209,11 +209,11 @@ export function sealOpenPairMs(node: string, n: number, rounds: number): { node:
 /** A fresh process: module loading, the primitives probe, key expansion, then two seals. */
 async function cold(path: PathName): Promise<ColdResult> {
   const t0 = performance.now();
-  const { primitives, noble, native } = await import("../../src/identity/primitives.ts");
-  const { signingKeyFromSeed, keyId } = await import("../../src/identity/keys.ts");
-  const { xWing } = await import("../../src/identity/xwing.ts");
-  const { seal } = await import("../../src/envelope/seal.ts");
-  const { toBase64url } = await import("../../src/bytes.ts");
+  const { primitives, noble, native } = await import("../../src/protocol/identity/primitives.ts");
+  const { signingKeyFromSeed, keyId } = await import("../../src/protocol/identity/keys.ts");
+  const { xWing } = await import("../../src/protocol/identity/xwing.ts");
+  const { seal } = await import("../../src/protocol/envelope/seal.ts");
+  const { toBase64url } = await import("../../src/protocol/encoding/bytes.ts");
   const t1 = performance.now();
   const p = path === "native" ? native : path === "noble" ? noble : await primitives();
   if (path !== "runtime") await primitives(); // a node probes once either way

@@ -45,8 +45,8 @@ export function analyze(profile: CpuProfile) {
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   const watched: [string, (fn: string, url: string) => boolean][] = [
-    ["POST /mcp handler (sync part)", (fn, url) => url.endsWith("src/mcp/endpoint.ts") && fn === ""],
-    ["buildServer (new SDK Server + handlers)", (fn, url) => fn === "buildServer" && url.endsWith("src/mcp/server.ts")],
+    ["POST /mcp handler (sync part)", (fn, url) => url.endsWith("src/http/mcp/endpoint.ts") && fn === ""],
+    ["buildServer (new SDK Server + handlers)", (fn, url) => fn === "buildServer" && url.endsWith("src/http/mcp/server.ts")],
     ["SDK Server/Protocol.connect", (fn, url) => fn === "connect" && url.includes("sdk/dist/esm/shared/protocol.js")],
     ["SDK server transport handleRequest/handlePostRequest", (fn, url) => /handle(Post)?Request/.test(fn) && url.includes("webStandardStreamableHttp")],
     ["SDK Protocol._onrequest (dispatch)", (fn, url) => fn === "_onrequest" && url.includes("shared/protocol.js")],

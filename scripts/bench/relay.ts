@@ -172,7 +172,7 @@ type Category = "crypto" | "database" | "other";
 function categoryOf(url: string): Category {
   if (
     /\/src\/(envelope|identity)\//.test(url) ||
-    url.endsWith("/src/ledger/signing.ts") ||
+    url.endsWith("/src/protocol/ledger/signing.ts") ||
     /node_modules\/@(noble|hpke)\//.test(url) ||
     url.startsWith("node:internal/crypto")
   )
@@ -190,10 +190,10 @@ function itemOf(url: string, fn: string): string | undefined {
 // Synchronous stacks under these frames; the composite's sign and verify call the ML-DSA and
 // Ed25519 code (noble runs inside them; WebCrypto only queues a job for the thread pool).
 const WATCHED: [string, (fn: string, url: string) => boolean][] = [
-  ["composite sign (ML-DSA-65 + Ed25519)", (fn, url) => fn === "sign" && url.endsWith("/src/identity/composite.ts")],
-  ["composite verify (Ed25519, then ML-DSA-65)", (fn, url) => fn === "verify" && url.endsWith("/src/identity/composite.ts")],
-  ["X-Wing encapsulate / decapsulate", (_fn, url) => url.endsWith("/src/identity/xwing.ts")],
-  ["sealed answer frames (src/envelope/response.ts)", (_fn, url) => url.endsWith("/src/envelope/response.ts")],
+  ["composite sign (ML-DSA-65 + Ed25519)", (fn, url) => fn === "sign" && url.endsWith("/src/protocol/identity/composite.ts")],
+  ["composite verify (Ed25519, then ML-DSA-65)", (fn, url) => fn === "verify" && url.endsWith("/src/protocol/identity/composite.ts")],
+  ["X-Wing encapsulate / decapsulate", (_fn, url) => url.endsWith("/src/protocol/identity/xwing.ts")],
+  ["sealed answer frames (src/protocol/envelope/response.ts)", (_fn, url) => url.endsWith("/src/protocol/envelope/response.ts")],
 ];
 
 interface MainThreadSplit {

@@ -1,10 +1,10 @@
 // N simulated nodes in one process: the real Registry and Gossip, in-memory stores, and the
 // in-memory network of the tests. Deferred work (pushes after a response) waits for the next
 // round, so one round is one network hop for pushes and one tick for every live node.
-import { Gossip, type GossipOptions } from "../../src/gossip/gossip.ts";
-import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
-import { Registry } from "../../src/registry/registry.ts";
-import type { EntrySigner, EntryVerifier } from "../../src/registry/signing.ts";
+import { Gossip, type GossipOptions } from "../../src/node/gossip/gossip.ts";
+import { MemoryEntryStore } from "../../src/store/memory-entries.ts";
+import { Registry } from "../../src/node/registry/registry.ts";
+import type { EntrySigner, EntryVerifier } from "../../src/protocol/registry/signing.ts";
 import { ed25519TestSigner, TestKeyring } from "../../test/support/ed25519.ts";
 import { InMemoryNetwork } from "../../test/support/network.ts";
 

@@ -1,11 +1,11 @@
 // What a repair costs between two nodes whose registries of 100,000 entries differ by k: the
 // reconciliation round trips and bytes, then the transfer of what each side lacks. Runs the real
 // repair path (Gossip.sync(peer, "repair")) over the in-memory network.
-import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
-import { encodeHlc } from "../../src/gossip/hlc.ts";
-import type { ExchangeRequest } from "../../src/gossip/messages.ts";
-import { ReconcileSession, ReconcileSet, respond } from "../../src/gossip/reconciliation.ts";
-import { signedEntry, toEntry, type Entry } from "../../src/registry/entry.ts";
+import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
+import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
+import type { ExchangeRequest } from "../../src/protocol/messages/gossip.ts";
+import { ReconcileSession, ReconcileSet, respond } from "../../src/protocol/reconciliation.ts";
+import { signedEntry, toEntry, type Entry } from "../../src/protocol/registry/entry.ts";
 import { randomHex, seeded } from "../../test/support/random.ts";
 import { SimFederation } from "./federation.ts";
 

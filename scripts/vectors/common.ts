@@ -4,9 +4,9 @@ import canonicalize from "canonicalize";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { toBase64url } from "../../src/bytes.ts";
-import { deterministicMlDsa65 } from "../../src/identity/noble.ts";
-import { noble, type Primitives } from "../../src/identity/primitives.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
+import { noble, type Primitives } from "../../src/protocol/identity/primitives.ts";
 
 export const dir = fileURLToPath(new URL("../../test/vectors/", import.meta.url));
 export const p: Primitives = { ...noble, mlDsa65: deterministicMlDsa65 };

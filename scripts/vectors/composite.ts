@@ -2,17 +2,17 @@
 // signature (ML-DSA-65 + Ed25519, deterministic ML-DSA here), and copies tampered after signing,
 // each with the verdict the verifier must reach. registry.ts and ledger.ts keep the Ed25519 test
 // signer's vectors, which independent checks in node:crypto can read.
-import { fromBase64url, toBase64url } from "../../src/bytes.ts";
-import type { Card } from "../../src/card/schema.ts";
-import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
-import { signingKey } from "../../src/identity/imported.ts";
-import type { SigningKey } from "../../src/identity/keys.ts";
-import { coveringGrant, grantId, signGrantTerms, type Grant } from "../../src/ledger/grant.ts";
-import { canonicalRecord, recordHash, type Intent, type LedgerRecord, type SignedIntent } from "../../src/ledger/record.ts";
-import { countersign, INTENT_CONTEXT, intentBytes, RECEIPT_CONTEXT, receiptBytes, signReceipt, verifyRecord } from "../../src/ledger/signing.ts";
-import { requestHash } from "../../src/relay/request-hash.ts";
-import { signingBytes, toEntry, type SignedEntry, type UnsignedEntry } from "../../src/registry/entry.ts";
-import { ENTRY_CONTEXT, signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../src/registry/signing.ts";
+import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
+import { signingKey } from "../../src/protocol/identity/imported.ts";
+import type { SigningKey } from "../../src/protocol/identity/keys.ts";
+import { coveringGrant, grantId, signGrantTerms, type Grant } from "../../src/protocol/ledger/grant.ts";
+import { canonicalRecord, recordHash, type Intent, type LedgerRecord, type SignedIntent } from "../../src/protocol/ledger/record.ts";
+import { countersign, INTENT_CONTEXT, intentBytes, RECEIPT_CONTEXT, receiptBytes, signReceipt, verifyRecord } from "../../src/protocol/ledger/signing.ts";
+import { requestHash } from "../../src/protocol/ledger/request-hash.ts";
+import { signingBytes, toEntry, type SignedEntry, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import { ENTRY_CONTEXT, signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../src/protocol/registry/signing.ts";
 import { agree, b64, p, write } from "./common.ts";
 
 export interface Party {

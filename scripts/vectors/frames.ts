@@ -1,10 +1,10 @@
 // Relayed calls (docs/protocol.md §6.6): the answer stream's frames, sealed to envelope.json's
 // request with fixed nonces, framed and joined; streams a reader must refuse; and the request
 // hashes an intent carries.
-import { concat, u32, utf8 } from "../../src/bytes.ts";
-import { canonicalJson } from "../../src/registry/entry.ts";
-import { encodeFrame, FrameError, MAX_FRAME_BYTES, readFrames } from "../../src/relay/frames.ts";
-import { requestHash } from "../../src/relay/request-hash.ts";
+import { concat, u32, utf8 } from "../../src/protocol/encoding/bytes.ts";
+import { canonicalJson } from "../../src/protocol/registry/entry.ts";
+import { encodeFrame, FrameError, MAX_FRAME_BYTES, readFrames } from "../../src/protocol/messages/relay-frames.ts";
+import { requestHash } from "../../src/protocol/ledger/request-hash.ts";
 import { agree, b64, counting, write } from "./common.ts";
 
 /** What readFrames makes of a stream given as one chunk: the frames' bytes, or its error. */

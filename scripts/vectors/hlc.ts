@@ -1,7 +1,7 @@
 // Hybrid logical clock (docs/protocol.md §7.2): the text form, a scripted run of one clock (each
 // step at a stated wall-clock time, with its result), and refusals. The expected results are
 // stated by hand from the rules; the generator refuses to write if the code disagrees.
-import { decodeHlc, encodeHlc, HybridClock, MAX_DRIFT_MS } from "../../src/gossip/hlc.ts";
+import { decodeHlc, encodeHlc, HybridClock, MAX_DRIFT_MS } from "../../src/protocol/registry/hlc.ts";
 import { agree, write } from "./common.ts";
 
 const T = 1_767_225_600_000;

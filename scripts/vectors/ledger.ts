@@ -1,11 +1,11 @@
 // The ledger's vectors (test/vectors/ledger/records.json), signed by the Ed25519 test signer; run
 // by scripts/vectors.ts. Ed25519 is deterministic and the seeds, ids and times are fixed, so the
 // output only changes when the format does; test/unit/ledger-vectors.test.ts checks the code.
-import { toBase64url } from "../../src/bytes.ts";
-import { grantId, signGrantTerms, type Grant } from "../../src/ledger/grant.ts";
-import { canonicalRecord, contentHash, recordHash, type Intent, type SignedIntent } from "../../src/ledger/record.ts";
-import { countersign, countersignBytes, INTENT_CONTEXT, intentBytes, receiptBytes, signReceipt } from "../../src/ledger/signing.ts";
-import { requestHash } from "../../src/relay/request-hash.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { grantId, signGrantTerms, type Grant } from "../../src/protocol/ledger/grant.ts";
+import { canonicalRecord, contentHash, recordHash, type Intent, type SignedIntent } from "../../src/protocol/ledger/record.ts";
+import { countersign, countersignBytes, INTENT_CONTEXT, intentBytes, receiptBytes, signReceipt } from "../../src/protocol/ledger/signing.ts";
+import { requestHash } from "../../src/protocol/ledger/request-hash.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../../test/support/ed25519.ts";
 import { hex, write } from "./common.ts";
 

@@ -4,10 +4,10 @@
 // answers as the sender parses them (JSON, then the schema). Entries, records, intents and grants
 // inside are opaque here: they are checked one by one after the message parses.
 import type { z } from "zod";
-import { answerSchema, cardsRequest, cardsResult, helloRequest, helloResult, MAX_MESSAGE_DEPTH, parseMessage, pingRequest, pingResult } from "../../src/federation/messages.ts";
-import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from "../../src/gossip/messages.ts";
-import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/ledger/messages.ts";
-import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/relay/messages.ts";
+import { answerSchema, cardsRequest, cardsResult, helloRequest, helloResult, MAX_MESSAGE_DEPTH, parseMessage, pingRequest, pingResult } from "../../src/protocol/messages/federation.ts";
+import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from "../../src/protocol/messages/gossip.ts";
+import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/protocol/messages/ledger.ts";
+import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
 import { agree, write } from "./common.ts";
 
 /** An array nested `levels` deep: [[…[]…]]. */

@@ -1,9 +1,9 @@
 // Range-based set reconciliation (docs/protocol.md §7.7): a whole run between two item sets, each
 // message with its decoded ranges; single messages for every mode, encoded; and messages a
 // decoder must refuse, with the reason.
-import { fromBase64url, utf8 } from "../../src/bytes.ts";
-import { encodeHlc } from "../../src/gossip/hlc.ts";
-import { decodeMessage, encodeMessage, ReconcileFormatError, ReconcileSession, ReconcileSet, respond, type ReconcileItem, type ReconcileParams } from "../../src/gossip/reconciliation.ts";
+import { fromBase64url, utf8 } from "../../src/protocol/encoding/bytes.ts";
+import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
+import { decodeMessage, encodeMessage, ReconcileFormatError, ReconcileSession, ReconcileSet, respond, type ReconcileItem, type ReconcileParams } from "../../src/protocol/reconciliation.ts";
 import { agree, b64, counting, hex, write } from "./common.ts";
 
 type Decoded = ReturnType<typeof decodeMessage>;

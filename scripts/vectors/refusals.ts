@@ -3,16 +3,16 @@
 // suite, a header out of canonical form) are framed and signed here by hand, so each one fails
 // for the stated reason and no other. Hello bodies (§6.1) and their framing refusals come last.
 import canonicalize from "canonicalize";
-import { concat, u16, u32, utf8 } from "../../src/bytes.ts";
-import type { Card } from "../../src/card/schema.ts";
-import { ENVELOPE_ERRORS, EnvelopeError, type EnvelopeErrorCode } from "../../src/envelope/errors.ts";
-import { openEnvelope } from "../../src/envelope/open.ts";
-import { seal, type SealInput } from "../../src/envelope/seal.ts";
-import { decode, ENVELOPE_CONTEXT, frame, signedPart, type Header } from "../../src/envelope/wire.ts";
-import { compositeVerifier } from "../../src/identity/composite.ts";
-import type { SigningKey } from "../../src/identity/keys.ts";
-import type { XWing } from "../../src/identity/xwing.ts";
-import { decodeHello, encodeHello } from "../../src/peers/hello-wire.ts";
+import { concat, u16, u32, utf8 } from "../../src/protocol/encoding/bytes.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { ENVELOPE_ERRORS, EnvelopeError, type EnvelopeErrorCode } from "../../src/protocol/envelope/errors.ts";
+import { openEnvelope } from "../../src/protocol/envelope/open.ts";
+import { seal, type SealInput } from "../../src/protocol/envelope/seal.ts";
+import { decode, ENVELOPE_CONTEXT, frame, signedPart, type Header } from "../../src/protocol/envelope/wire.ts";
+import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
+import type { SigningKey } from "../../src/protocol/identity/keys.ts";
+import type { XWing } from "../../src/protocol/identity/xwing.ts";
+import { decodeHello, encodeHello } from "../../src/protocol/messages/hello.ts";
 import { agree, b64, counting, p, write } from "./common.ts";
 
 export interface RefusalInputs {

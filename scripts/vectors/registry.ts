@@ -1,10 +1,10 @@
 // The registry's vectors (test/vectors/registry/), signed by the Ed25519 test signer; run by
 // scripts/vectors.ts. Ed25519 is deterministic and the seeds are fixed, so the output only changes
 // when the format does; test/unit/registry-entry.test.ts checks the code against the files.
-import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
-import { beats } from "../../src/registry/conflict.ts";
-import { signingBytes, type UnsignedEntry } from "../../src/registry/entry.ts";
-import { signEntry } from "../../src/registry/signing.ts";
+import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
+import { beats } from "../../src/protocol/registry/conflict.ts";
+import { signingBytes, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import { signEntry } from "../../src/protocol/registry/signing.ts";
 import { ed25519TestSigner } from "../../test/support/ed25519.ts";
 import { hex, write } from "./common.ts";
 

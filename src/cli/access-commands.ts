@@ -1,7 +1,7 @@
 // Commands for who may call what: API tokens, OAuth clients, policy rules, rate limits, grants
 // and the audit trail. Each is a thin client of the admin API.
 import { UsageError } from "./api.ts";
-import type { Rule } from "../policy/engine.ts";
+import type { Rule } from "../node/access/policy/engine.ts";
 import { show, type Command, type Context, type OptionValues } from "./commands.ts";
 import { clip, fields, table } from "./format.ts";
 

@@ -1,9 +1,9 @@
 // Commands for the ledger of relayed calls: balances, records, disputes, the accounting export
-// and reconciliation with a peer. Each is a thin client of the admin API (src/ledger/admin.ts).
+// and reconciliation with a peer. Each is a thin client of the admin API (src/http/admin/ledger.ts).
 import { writeFileSync } from "node:fs";
-import type { Balance, Flag } from "../ledger/repository.ts";
-import type { RecordRow } from "../ledger/export.ts";
-import type { ReconcileReport } from "../ledger/reconciliation.ts";
+import type { Balance, Flag } from "../store/ledger.ts";
+import type { RecordRow } from "../node/ledger/export.ts";
+import type { ReconcileReport } from "../node/ledger/reconciliation.ts";
 import { CliError, UsageError } from "./api.ts";
 import { show, type Command, type Context } from "./commands.ts";
 import { clip, table } from "./format.ts";

@@ -4,8 +4,8 @@
 // its Host header. Over https it goes by name, since TLS checks the certificate against the name:
 // a DNS answer that changes between the check and the connection (a short TTL) can slip through.
 import dns from "node:dns";
-import { isIpHost } from "../guards/special-addresses.ts";
-import { assertPublicAddresses, normalizedHost } from "../guards/ssrf.ts";
+import { isIpHost } from "../node/outbound/special-addresses.ts";
+import { assertPublicAddresses, normalizedHost } from "../node/outbound/ssrf.ts";
 
 /** The fetch createApp is given; without ALLOW_PRIVATE_URLS it resolves and checks first. */
 export function outboundFetch(allowPrivate: boolean): typeof fetch | undefined {

@@ -1,7 +1,8 @@
 // Deno entry point, local and on Deno Deploy: Deno.serve, and Deno.cron for the tick.
 import { getConnInfo } from "hono/deno";
-import { createApp, type NodeApp } from "../app.ts";
-import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { createApp, type NodeApp } from "../http/app.ts";
+import { ConfigError, loadConfig, type Config } from "../node/settings/config.ts";
+import type { Platform } from "../node/settings/platform.ts";
 import { outboundFetch } from "./deno-outbound.ts";
 import { openRemote } from "./remote.ts";
 import { banner, failStart } from "./startup.ts";
@@ -21,6 +22,8 @@ function cronFor(tickSeconds: string | undefined): string {
 }
 
 let node: NodeApp | undefined;
+/** A long-lived process: deferred work runs after the response; no stdio upstreams here. */
+const denoPlatform = (config: Config): Platform => ({ requestScopedIo: false, standingStreams: true, fetch: outboundFetch(config.allowPrivateUrls) });
 const tick = () => node?.tick().then(() => undefined, (err: unknown) => console.error("tick failed:", err));
 // First, unconditionally, and before Deno.serve: Deno Deploy finds crons by evaluating the top
 // level of the module. Deno.cron fires at most once a minute, so TICK_SECONDS < 60 acts as 60.
@@ -39,7 +42,7 @@ async function startDeploy(): Promise<Started> {
     throw new ConfigError("invalid configuration:\n  LIBSQL_URL: Deno Deploy needs a remote libSQL database (libsql:, https: or wss:)");
   }
   const db = await openRemote({ ...config, libsqlUrl: url });
-  return { config, node: await createApp({ config, db, connInfo: getConnInfo, fetch: outboundFetch(config.allowPrivateUrls) }), close: () => {} };
+  return { config, node: await createApp({ config, db, connInfo: getConnInfo, platform: denoPlatform(config) }), close: () => {} };
 }
 
 async function startOnDisk(): Promise<Started> {
@@ -47,7 +50,7 @@ async function startOnDisk(): Promise<Started> {
   const { startLocal } = await import("./local.ts");
   const local = await startLocal(env);
   const { config, db } = local;
-  const node = await createApp({ config, db, connInfo: getConnInfo, fetch: outboundFetch(config.allowPrivateUrls) });
+  const node = await createApp({ config, db, connInfo: getConnInfo, platform: denoPlatform(config) });
   await local.checkpoint();
   return { config, node, close: () => local.client.close() };
 }

@@ -5,8 +5,8 @@ import { drizzle } from "drizzle-orm/libsql";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { stdout } from "node:process";
-import { loadConfig, type Config, type Env } from "../config.ts";
-import { newSeed } from "../identity/seed.ts";
+import { loadConfig, type Config, type Env } from "../node/settings/config.ts";
+import { newSeed } from "../protocol/identity/seed.ts";
 import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema.ts";
 

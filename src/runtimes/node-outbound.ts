@@ -5,7 +5,7 @@
 import dns, { type LookupAddress, type LookupOptions } from "node:dns";
 import type { LookupFunction } from "node:net";
 import { Agent, fetch as undiciFetch } from "undici";
-import { assertPublicAddresses, UnsafeUrlError } from "../guards/ssrf.ts";
+import { assertPublicAddresses, UnsafeUrlError } from "../node/outbound/ssrf.ts";
 
 export const checkedLookup: LookupFunction = (hostname, options: LookupOptions, callback) => {
   // Through the module object, so a resolver the operator (or a test) installs is the one used.

@@ -1,7 +1,7 @@
 // Node entry point: `npm start`. Serves the app, ticks on a timer, shuts down cleanly.
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { createApp } from "../app.ts";
+import { createApp } from "../http/app.ts";
 import { banner, failStart, startLocal } from "./local.ts";
 import { outboundFetch } from "./node-outbound.ts";
 import { stdioConnector } from "./stdio.ts";
@@ -10,7 +10,12 @@ const local = await startLocal(process.env).catch((err: unknown) => failStart(er
 const { config } = local;
 // Keys load here, not on the first request: a NODE_SEED that does not fit the stored identity
 // stops the start with a message.
-const node = await createApp({ config, db: local.db, stdio: stdioConnector, connInfo: getConnInfo, fetch: outboundFetch(config.allowPrivateUrls) }).catch((err: unknown) =>
+const node = await createApp({
+  config,
+  db: local.db,
+  connInfo: getConnInfo,
+  platform: { requestScopedIo: false, standingStreams: true, stdio: stdioConnector, fetch: outboundFetch(config.allowPrivateUrls) },
+}).catch((err: unknown) =>
   failStart(err, process.exit),
 );
 await local.checkpoint();

@@ -2,7 +2,7 @@
 // store for runtimes without a disk: Workers (instead of D1) and Deno Deploy.
 import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
-import type { Config } from "../config.ts";
+import type { Config } from "../node/settings/config.ts";
 import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema.ts";
 

@@ -1,5 +1,5 @@
 // Start-up messages shared by every runtime that prints to a console.
-import { ConfigError, type Config } from "../config.ts";
+import { ConfigError, type Config } from "../node/settings/config.ts";
 
 /** Prints a ConfigError (which names the setting) and exits; rethrows anything else. */
 export function failStart(err: unknown, exit: (code: number) => never): never {

@@ -2,8 +2,8 @@
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { createInterface } from "node:readline";
 import type { PassThrough } from "node:stream";
-import { redact } from "../guards/redaction.ts";
-import type { StdioConnector } from "../upstreams/pool.ts";
+import { redact } from "../secrets/redaction.ts";
+import type { StdioConnector } from "../node/settings/platform.ts";
 
 export const stdioConnector: StdioConnector = (target) => {
   const transport = new StdioClientTransport({

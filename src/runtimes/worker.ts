@@ -3,8 +3,9 @@
 import type { D1Database, ExecutionContext, ScheduledController } from "@cloudflare/workers-types";
 import { drizzle } from "drizzle-orm/d1";
 import { getConnInfo } from "hono/cloudflare-workers";
-import { createApp, type NodeApp } from "../app.ts";
-import { ConfigError, loadConfig, type Env } from "../config.ts";
+import { createApp, type NodeApp } from "../http/app.ts";
+import { ConfigError, loadConfig, type Env } from "../node/settings/config.ts";
+import type { Platform } from "../node/settings/platform.ts";
 import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema.ts";
 import { openRemote } from "./remote.ts";
@@ -15,6 +16,8 @@ interface WorkerEnv {
 }
 
 let started: Promise<NodeApp> | undefined;
+/** Request-scoped I/O, no standing streams, no processes; egress cannot reach private addresses. */
+const WORKERS: Platform = { requestScopedIo: true, standingStreams: false };
 
 function strings(env: WorkerEnv): Env {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
@@ -37,7 +40,7 @@ function nodeFor(env: WorkerEnv): Promise<NodeApp> {
     } else {
       throw new ConfigError("invalid configuration:\n  DB: bind a D1 database as DB, or set LIBSQL_URL");
     }
-    return createApp({ config, db, connInfo: getConnInfo }); // a NODE_SEED that does not fit the stored identity: misconfigured
+    return createApp({ config, db, connInfo: getConnInfo, platform: WORKERS }); // a NODE_SEED that does not fit the stored identity: misconfigured
   })().catch((err: unknown) => {
     started = undefined;
     throw err;

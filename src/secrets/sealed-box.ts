@@ -1,8 +1,8 @@
 // Secrets at rest: AES-256-GCM under a key derived from NODE_SEED with its own label, the row's
 // identity as associated data, so a sealed value copied to another row, or a database copied
 // without the seed, opens nowhere. Text form: "sealed:v1:<key id>:<base64url(nonce || ciphertext)>".
-import { concat, fromBase64url, toBase64url, utf8 } from "../bytes.ts";
-import { deriveBytes } from "../identity/seed.ts";
+import { concat, fromBase64url, toBase64url, utf8 } from "../protocol/encoding/bytes.ts";
+import { deriveBytes } from "../protocol/identity/seed.ts";
 
 const LABEL = "mcpfed/secrets/at-rest";
 const PREFIX = "sealed:v1:";

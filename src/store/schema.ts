@@ -1,9 +1,9 @@
 // The node's tables, as code. `npm run db:generate` turns changes here into migrations/.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { Card } from "../card/schema.ts";
-import type { RotationStatement } from "../identity/rotation.ts";
-import type { PerPrincipal } from "../upstreams/spec.ts";
+import type { Card } from "../protocol/card/schema.ts";
+import type { RotationStatement } from "../protocol/identity/rotation.ts";
+import type { PerPrincipal } from "./upstream-spec.ts";
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 
@@ -26,7 +26,7 @@ export const upstreams = sqliteTable("upstreams", {
   /** Hash of the last imported catalog, so an unchanged refresh writes nothing. */
   catalogHash: text("catalog_hash"),
   createdAt: integer("created_at").notNull().default(now),
-  /** Set when each caller must bring its own credential (src/upstreams/per-principal.ts). */
+  /** Set when each caller must bring its own credential (src/node/upstreams/per-principal.ts). */
   perPrincipal: text("per_principal", { mode: "json" }).$type<PerPrincipal>(),
 });
 
@@ -301,7 +301,7 @@ export const auditLog = sqliteTable("audit_log", {
 
 /**
  * The node's encryption (X-Wing) keys, one per epoch of KEM_ROTATION_SECONDS. Only the current
- * and the previous epoch are kept (src/identity/kem-keyring.ts); `sealed_seed` is the key's
+ * and the previous epoch are kept (src/node/identity/kem-keyring.ts); `sealed_seed` is the key's
  * 32-byte seed under AES-256-GCM with a key derived from NODE_SEED.
  */
 export const kemKeys = sqliteTable("kem_keys", {

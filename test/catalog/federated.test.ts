@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { listFederatedTools } from "../../src/catalog/federated.ts";
-import type { Entry } from "../../src/registry/entry.ts";
+import { listFederatedTools } from "../../src/node/catalog/federated.ts";
+import type { Entry } from "../../src/protocol/registry/entry.ts";
 import { sampleTool } from "../support/entries.ts";
 import { TestFederation } from "../support/federation.ts";
 import { seeded } from "../support/random.ts";

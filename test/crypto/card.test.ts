@@ -2,13 +2,13 @@
 // card can be wrong is refused with its own reason.
 import canonicalize from "canonicalize";
 import { describe, expect, it } from "vitest";
-import { fromBase64url, toBase64url } from "../../src/bytes.ts";
-import type { Card, UnsignedCard } from "../../src/card/schema.ts";
-import { signCard } from "../../src/card/sign.ts";
-import { CardError, verifyCard, type CardRejection } from "../../src/card/verify.ts";
-import { keyId, signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { deterministicMlDsa65 } from "../../src/identity/noble.ts";
-import { noble, type Primitives } from "../../src/identity/primitives.ts";
+import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import type { Card, UnsignedCard } from "../../src/protocol/card/schema.ts";
+import { signCard } from "../../src/protocol/card/sign.ts";
+import { CardError, verifyCard, type CardRejection } from "../../src/protocol/card/verify.ts";
+import { keyId, signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
+import { noble, type Primitives } from "../../src/protocol/identity/primitives.ts";
 import { PATHS, vector } from "./paths.ts";
 
 interface CardVector {

@@ -3,16 +3,16 @@
 // the valid ones verify and every tampered copy gets its stated verdict; on the deterministic
 // path, the code re-signs them to the same bytes.
 import { describe, expect, it } from "vitest";
-import { fromBase64url } from "../../src/bytes.ts";
-import { signingKey } from "../../src/identity/imported.ts";
-import { signingKeyFromSeed, type SigningKey } from "../../src/identity/keys.ts";
-import { deterministicMlDsa65 } from "../../src/identity/noble.ts";
-import { noble, type Primitives } from "../../src/identity/primitives.ts";
-import { coveringGrant, signGrantTerms } from "../../src/ledger/grant.ts";
-import { canonicalRecord, recordHash, record as recordSchema, type LedgerRecord, type SignedIntent } from "../../src/ledger/record.ts";
-import { countersign, signReceipt, verifyRecord } from "../../src/ledger/signing.ts";
-import { signedEntry, signingBytes, toEntry, type UnsignedEntry } from "../../src/registry/entry.ts";
-import { signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../src/registry/signing.ts";
+import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { signingKey } from "../../src/protocol/identity/imported.ts";
+import { signingKeyFromSeed, type SigningKey } from "../../src/protocol/identity/keys.ts";
+import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
+import { noble, type Primitives } from "../../src/protocol/identity/primitives.ts";
+import { coveringGrant, signGrantTerms } from "../../src/protocol/ledger/grant.ts";
+import { canonicalRecord, recordHash, record as recordSchema, type LedgerRecord, type SignedIntent } from "../../src/protocol/ledger/record.ts";
+import { countersign, signReceipt, verifyRecord } from "../../src/protocol/ledger/signing.ts";
+import { signedEntry, signingBytes, toEntry, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import { signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../src/protocol/registry/signing.ts";
 import { PATHS, vector } from "./paths.ts";
 
 interface Party {

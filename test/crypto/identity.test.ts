@@ -5,14 +5,14 @@ import { ml_kem768_x25519 } from "@noble/post-quantum/hybrid.js";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { createHash, createPublicKey, hkdfSync, verify as nodeVerify } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { concat, fromBase64url, toBase32, toBase64url, utf8 } from "../../src/bytes.ts";
-import { compositeVerifier } from "../../src/identity/composite.ts";
-import { XWING_ALG } from "../../src/identity/xwing.ts";
-import { keyId, LABELS, signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { deterministicMlDsa65 } from "../../src/identity/noble.ts";
-import { noble } from "../../src/identity/primitives.ts";
-import { RotationError, signRotation, verifyChain, type RotationStatement } from "../../src/identity/rotation.ts";
-import { xWing } from "../../src/identity/xwing.ts";
+import { concat, fromBase64url, toBase32, toBase64url, utf8 } from "../../src/protocol/encoding/bytes.ts";
+import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
+import { XWING_ALG } from "../../src/protocol/identity/xwing.ts";
+import { keyId, LABELS, signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
+import { noble } from "../../src/protocol/identity/primitives.ts";
+import { RotationError, signRotation, verifyChain, type RotationStatement } from "../../src/protocol/identity/rotation.ts";
+import { xWing } from "../../src/protocol/identity/xwing.ts";
 import { PATHS, vector } from "./paths.ts";
 
 interface IdentityVector {

@@ -2,7 +2,7 @@
 // (on Node 20: noble post-quantum with WebCrypto Ed25519/X25519; on Node 24: all WebCrypto).
 // test/native.test.ts runs these tests again under Node 24 with MCPFED_REQUIRE_NATIVE=1.
 import { readFileSync } from "node:fs";
-import { describe as label, noble, primitives, type Primitives } from "../../src/identity/primitives.ts";
+import { describe as label, noble, primitives, type Primitives } from "../../src/protocol/identity/primitives.ts";
 
 const chosen = await primitives();
 const allNative = [chosen.mlDsa65, chosen.ed25519, chosen.mlKem768, chosen.x25519].every((a) => a.impl === "native");

@@ -2,15 +2,14 @@
 // real opener with a real replay cache in libSQL, is refused with the stated code and status,
 // and leaves no id behind. Hello bodies go through the real hello decoder.
 import { describe, expect, it } from "vitest";
-import { fromBase64url } from "../../src/bytes.ts";
-import { ENVELOPE_ERRORS, EnvelopeError, type EnvelopeErrorCode } from "../../src/envelope/errors.ts";
-import { openEnvelope, type OpenOptions } from "../../src/envelope/open.ts";
-import { ReplayCache } from "../../src/envelope/replay-cache.ts";
-import { compositeVerifier } from "../../src/identity/composite.ts";
-import type { KemKey } from "../../src/identity/kem-keyring.ts";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { xWing } from "../../src/identity/xwing.ts";
-import { decodeHello } from "../../src/peers/hello-wire.ts";
+import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { ENVELOPE_ERRORS, EnvelopeError, type EnvelopeErrorCode } from "../../src/protocol/envelope/errors.ts";
+import { openEnvelope, type KemKey, type OpenOptions } from "../../src/protocol/envelope/open.ts";
+import { ReplayCache } from "../../src/store/replay-cache.ts";
+import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { xWing } from "../../src/protocol/identity/xwing.ts";
+import { decodeHello } from "../../src/protocol/messages/hello.ts";
 import { replayCache } from "../../src/store/schema.ts";
 import { memoryDb } from "../support/db.ts";
 import { PATHS, vector } from "./paths.ts";

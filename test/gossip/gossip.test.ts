@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { ExchangeRequest } from "../../src/gossip/messages.ts";
-import type { Entry, SignedEntry } from "../../src/registry/entry.ts";
+import type { ExchangeRequest } from "../../src/protocol/messages/gossip.ts";
+import type { Entry, SignedEntry } from "../../src/protocol/registry/entry.ts";
 import { entryFor, expectedStateHash, sampleTool } from "../support/entries.ts";
 import { ed25519TestSigner } from "../support/ed25519.ts";
 import { TestFederation, type TestNode } from "../support/federation.ts";

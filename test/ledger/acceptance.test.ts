@@ -1,10 +1,10 @@
 // The provider's checks on an intent before it runs a call: signature, address, tool, current
 // price, and for subscriptions a grant of its own that covers the call.
 import { beforeEach, describe, expect, it } from "vitest";
-import { acceptIntent, acceptPurchase, type Offer } from "../../src/ledger/acceptance.ts";
-import { grantId, grantTerms, signGrant } from "../../src/ledger/grant.ts";
-import { quoteOf, settle, type Pricing, type Quote } from "../../src/ledger/pricing.ts";
-import { signIntent, signReceipt } from "../../src/ledger/signing.ts";
+import { acceptIntent, acceptPurchase, type Offer } from "../../src/protocol/ledger/acceptance.ts";
+import { grantId, grantTerms, signGrant } from "../../src/protocol/ledger/grant.ts";
+import { quoteOf, settle, type Pricing, type Quote } from "../../src/protocol/ledger/pricing.ts";
+import { signIntent, signReceipt } from "../../src/protocol/ledger/signing.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
 
 const TOOL = { id: "p/demo/echo", fingerprint: `sha256:${"12".repeat(32)}` };

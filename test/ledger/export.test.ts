@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { balancesCsv, balancesJson, csvField } from "../../src/ledger/export.ts";
+import { balancesCsv, balancesJson, csvField } from "../../src/node/ledger/export.ts";
 
 describe("balance export", () => {
   const rows = [

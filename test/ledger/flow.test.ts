@@ -1,15 +1,15 @@
 // The signature flow between two in-process nodes on real libSQL files: intent, receipt,
 // countersignature; what a forged, altered or misattributed receipt does; pending across a restart.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { toBase64url } from "../../src/bytes.ts";
-import { compositeVerifier } from "../../src/identity/composite.ts";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { primitives } from "../../src/identity/primitives.ts";
-import { quoteOf, type Pricing } from "../../src/ledger/pricing.ts";
-import { canonicalRecord, type LedgerRecord, type SignedIntent } from "../../src/ledger/record.ts";
-import { countersign, ReceiptRejected, RECEIPT_CONTEXT, receiptBytes, signIntent, signReceipt, verifyIntent, verifyRecord } from "../../src/ledger/signing.ts";
-import type { LedgerHandlers } from "../../src/ledger/reconciliation.ts";
-import type { OriginKey } from "../../src/registry/signing.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { quoteOf, type Pricing } from "../../src/protocol/ledger/pricing.ts";
+import { canonicalRecord, type LedgerRecord, type SignedIntent } from "../../src/protocol/ledger/record.ts";
+import { countersign, ReceiptRejected, RECEIPT_CONTEXT, receiptBytes, signIntent, signReceipt, verifyIntent, verifyRecord } from "../../src/protocol/ledger/signing.ts";
+import type { LedgerHandlers } from "../../src/node/ledger/reconciliation.ts";
+import type { OriginKey } from "../../src/protocol/registry/signing.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
 import { ledgerNode, type LedgerNode } from "../support/ledger.ts";
 

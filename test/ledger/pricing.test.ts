@@ -1,8 +1,8 @@
 // Each pricing model's quote and settlement, and that a price change reaches only later calls.
 import { describe, expect, it } from "vitest";
-import { PricingError, quoteOf, readPricing, settle, type Pricing } from "../../src/ledger/pricing.ts";
-import { coveringGrant, grantId, signGrant } from "../../src/ledger/grant.ts";
-import { signIntent, signReceipt } from "../../src/ledger/signing.ts";
+import { PricingError, quoteOf, readPricing, settle, type Pricing } from "../../src/protocol/ledger/pricing.ts";
+import { coveringGrant, grantId, signGrant } from "../../src/protocol/ledger/grant.ts";
+import { signIntent, signReceipt } from "../../src/protocol/ledger/signing.ts";
 import { ed25519TestSigner, TestKeyring } from "../support/ed25519.ts";
 
 describe("pricing", () => {

@@ -2,12 +2,12 @@
 // the other, a pending copy is completed, and a contradicting or forged record is disputed or refused.
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { toBase64url } from "../../src/bytes.ts";
-import { quoteOf } from "../../src/ledger/pricing.ts";
-import { encodeMessage } from "../../src/gossip/reconciliation.ts";
-import { MAX_RECONCILE_ROUNDS, ReconcileUnsettled, type LedgerHandlers } from "../../src/ledger/reconciliation.ts";
-import { canonicalRecord, type LedgerRecord } from "../../src/ledger/record.ts";
-import { countersign, signIntent, signReceipt } from "../../src/ledger/signing.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { quoteOf } from "../../src/protocol/ledger/pricing.ts";
+import { encodeMessage } from "../../src/protocol/reconciliation.ts";
+import { MAX_RECONCILE_ROUNDS, ReconcileUnsettled, type LedgerHandlers } from "../../src/node/ledger/reconciliation.ts";
+import { canonicalRecord, type LedgerRecord } from "../../src/protocol/ledger/record.ts";
+import { countersign, signIntent, signReceipt } from "../../src/protocol/ledger/signing.ts";
 import { ed25519TestSigner, TestKeyring } from "../support/ed25519.ts";
 import { ledgerNode, type LedgerNode } from "../support/ledger.ts";
 

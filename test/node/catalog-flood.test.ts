@@ -4,7 +4,7 @@
 // listed and searchable.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signEntry } from "../../src/registry/signing.ts";
+import { signEntry } from "../../src/protocol/registry/signing.ts";
 import { unsignedFor, type EntrySpec } from "../support/entries.ts";
 import { connect } from "../support/mcp.ts";
 import { json, loopbackNode, type NodeProc } from "../support/processes.ts";

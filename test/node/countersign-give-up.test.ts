@@ -4,12 +4,12 @@
 // restart, then flags the record and stops asking.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { primitives } from "../../src/identity/primitives.ts";
-import { newSeed, parseSeed } from "../../src/identity/seed.ts";
-import { signIntent, type LedgerSigner } from "../../src/ledger/signing.ts";
-import { readFrames } from "../../src/relay/frames.ts";
-import { answerFrame, callFrame } from "../../src/relay/messages.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
+import { signIntent, type LedgerSigner } from "../../src/protocol/ledger/signing.ts";
+import { readFrames } from "../../src/protocol/messages/relay-frames.ts";
+import { answerFrame, callFrame } from "../../src/protocol/messages/relay.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
 import { sealAs } from "../support/seal-as.ts";

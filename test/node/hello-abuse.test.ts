@@ -3,9 +3,9 @@
 // pending peers (finding 7). Strangers are made up by the test (test/support/stranger.ts).
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { primitives } from "../../src/identity/primitives.ts";
-import { newSeed, parseSeed } from "../../src/identity/seed.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
 import { openedAnswer, sealAs } from "../support/seal-as.ts";
 import { freePort, json, loopbackNode, type NodeProc } from "../support/processes.ts";
 import { stranger, type Stranger } from "../support/stranger.ts";

@@ -4,9 +4,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueAccessToken } from "../../src/auth/access-tokens.ts";
-import { Keys } from "../../src/auth/keys.ts";
-import { newSeed, parseSeed } from "../../src/identity/seed.ts";
+import { issueAccessToken } from "../../src/node/access/access-tokens.ts";
+import { Keys } from "../../src/node/access/keys.ts";
+import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
 import { rawMcp } from "../support/mcp.ts";
 import {
   authorizeUrl,

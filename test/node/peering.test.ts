@@ -3,13 +3,13 @@
 // hello and ping here also crosses implementation paths.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Card } from "../../src/card/schema.ts";
-import { verifyCard } from "../../src/card/verify.ts";
-import { ENVELOPE_CONTENT_TYPE } from "../../src/envelope/wire.ts";
-import { seal } from "../../src/envelope/seal.ts";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { noble, primitives } from "../../src/identity/primitives.ts";
-import { newSeed, parseSeed } from "../../src/identity/seed.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { verifyCard } from "../../src/protocol/card/verify.ts";
+import { ENVELOPE_CONTENT_TYPE } from "../../src/protocol/envelope/wire.ts";
+import { seal } from "../../src/protocol/envelope/seal.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { noble, primitives } from "../../src/protocol/identity/primitives.ts";
+import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
 import { cli } from "../support/cli.ts";
 import { freePort, loopbackNode, type NodeProc, startNode, TOOLS } from "../support/processes.ts";
 

@@ -1,8 +1,8 @@
 // The upstream pool keeps principals' own sessions apart and bounded, against a real upstream.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { Outbound } from "../../src/guards/outbound.ts";
-import { UpstreamPool } from "../../src/upstreams/pool.ts";
+import { Outbound } from "../../src/node/outbound/outbound.ts";
+import { UpstreamPool } from "../../src/node/upstreams/pool.ts";
 import { startEverything, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;

@@ -2,8 +2,8 @@
 // PREVIOUS_NODE_SEED, keeps its id, carries the hand-over in its card, and its peer learns the
 // new key from the hello the tick sends.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Card } from "../../src/card/schema.ts";
-import { newSeed } from "../../src/identity/seed.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { cli } from "../support/cli.ts";
 import { freePort, startNode, waitFor, type NodeProc } from "../support/processes.ts";
 

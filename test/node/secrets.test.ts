@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newSeed } from "../../src/identity/seed.ts";
+import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, everythingStdio, freePort, ROOT, start, startNode, waitFor, type NodeProc, type Proc } from "../support/processes.ts";
 

@@ -3,14 +3,14 @@
 // each change, and ticks (POST /admin/tick) for push-pull and repair.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ENVELOPE_CONTENT_TYPE } from "../../src/envelope/wire.ts";
-import { seal } from "../../src/envelope/seal.ts";
-import type { Card } from "../../src/card/schema.ts";
-import { exchangeReply } from "../../src/gossip/messages.ts";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { primitives } from "../../src/identity/primitives.ts";
-import { newSeed, parseSeed } from "../../src/identity/seed.ts";
-import { signEntry } from "../../src/registry/signing.ts";
+import { ENVELOPE_CONTENT_TYPE } from "../../src/protocol/envelope/wire.ts";
+import { seal } from "../../src/protocol/envelope/seal.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { exchangeReply } from "../../src/protocol/messages/gossip.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
+import { signEntry } from "../../src/protocol/registry/signing.ts";
 import { unsignedFor } from "../support/entries.ts";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";

@@ -1,12 +1,12 @@
 // Node entries at admission: the card they carry must verify on its own and be the origin's. The
 // signature over the entry is checked later (registry.test.ts); here it is a placeholder.
 import { describe, expect, it } from "vitest";
-import type { Card } from "../../src/card/schema.ts";
-import { hlcAt, HybridClock } from "../../src/gossip/hlc.ts";
-import { noble } from "../../src/identity/primitives.ts";
-import { isRejection, screen } from "../../src/registry/admission.ts";
-import { NODE_CARD_KEY } from "../../src/registry/entry.ts";
-import { cardChecker } from "../../src/registry/node-keys.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { hlcAt, HybridClock } from "../../src/protocol/registry/hlc.ts";
+import { noble } from "../../src/protocol/identity/primitives.ts";
+import { isRejection, screen } from "../../src/protocol/registry/admission.ts";
+import { NODE_CARD_KEY } from "../../src/protocol/registry/entry.ts";
+import { cardChecker } from "../../src/node/registry/node-keys.ts";
 import { vector } from "../crypto/paths.ts";
 
 const v = vector<{ now: number; card: Card }>("card.json");

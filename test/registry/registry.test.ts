@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decodeHlc, HybridClock, MAX_DRIFT_MS } from "../../src/gossip/hlc.ts";
-import type { SignedEntry } from "../../src/registry/entry.ts";
-import { Registry } from "../../src/registry/registry.ts";
-import { EntryRepository } from "../../src/registry/repository.ts";
-import { signEntry, type EntryVerifier } from "../../src/registry/signing.ts";
+import { decodeHlc, HybridClock, MAX_DRIFT_MS } from "../../src/protocol/registry/hlc.ts";
+import type { SignedEntry } from "../../src/protocol/registry/entry.ts";
+import { Registry } from "../../src/node/registry/registry.ts";
+import { EntryRepository } from "../../src/store/registry.ts";
+import { signEntry, type EntryVerifier } from "../../src/protocol/registry/signing.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
 import { entryFor, sampleTool, unsignedFor } from "../support/entries.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";

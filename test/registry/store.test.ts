@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hlcAt } from "../../src/gossip/hlc.ts";
-import type { Entry } from "../../src/registry/entry.ts";
-import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
-import { EntryRepository } from "../../src/registry/repository.ts";
-import type { EntryStore } from "../../src/registry/store.ts";
+import { hlcAt } from "../../src/protocol/registry/hlc.ts";
+import type { Entry } from "../../src/protocol/registry/entry.ts";
+import { MemoryEntryStore } from "../../src/store/memory-entries.ts";
+import { EntryRepository } from "../../src/store/registry.ts";
+import type { EntryStore } from "../../src/store/entry-store.ts";
 import { ed25519TestSigner, type TestIdentity } from "../support/ed25519.ts";
 import { entryFor, expectedStateHash } from "../support/entries.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";

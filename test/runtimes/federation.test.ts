@@ -3,9 +3,9 @@
 // carried in a hello) and opens envelopes the others sealed, whatever crypto each runtime picked:
 // Node 20 and workerd use noble ML-DSA and ML-KEM, Deno native ML-KEM.
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Card } from "../../src/card/schema.ts";
-import { verifyCard } from "../../src/card/verify.ts";
-import { noble, primitives } from "../../src/identity/primitives.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { verifyCard } from "../../src/protocol/card/verify.ts";
+import { noble, primitives } from "../../src/protocol/identity/primitives.ts";
 import { freePort, startNode, type NodeProc } from "../support/processes.ts";
 import { startDenoNode, startWorkerd } from "../support/runtimes.ts";
 

@@ -1,8 +1,8 @@
 // A real signer for tests: Ed25519 through WebCrypto. Production signs with the composite
 // signature (ML-DSA-65 + Ed25519) of the identity work; Ed25519 alone has no context input, so
 // this one signs `context ‖ 0x00 ‖ message` to keep the same domain separation.
-import { toBase64url } from "../../src/bytes.ts";
-import type { EntrySigner, EntryVerifier, OriginKey } from "../../src/registry/signing.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import type { EntrySigner, EntryVerifier, OriginKey } from "../../src/protocol/registry/signing.ts";
 
 export interface TestIdentity {
   signer: EntrySigner;

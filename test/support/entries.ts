@@ -1,11 +1,11 @@
 // Signed registry entries made to order, for tests that need particular HLCs, slots and sizes.
-import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
-import { encodeHlc } from "../../src/gossip/hlc.ts";
-import { beats, rankOf, slotOf } from "../../src/registry/conflict.ts";
-import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
-import type { Entry, UnsignedEntry, Visibility } from "../../src/registry/entry.ts";
-import type { ShareInput } from "../../src/registry/registry.ts";
-import { signEntry } from "../../src/registry/signing.ts";
+import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
+import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
+import { beats, rankOf, slotOf } from "../../src/protocol/registry/conflict.ts";
+import { MemoryEntryStore } from "../../src/store/memory-entries.ts";
+import type { Entry, UnsignedEntry, Visibility } from "../../src/protocol/registry/entry.ts";
+import type { ShareInput } from "../../src/node/registry/registry.ts";
+import { signEntry } from "../../src/protocol/registry/signing.ts";
 import type { TestIdentity } from "./ed25519.ts";
 
 export interface EntrySpec {

@@ -1,12 +1,12 @@
 // Gossiping nodes in one process for tests: real Ed25519 signatures, real libSQL stores (or the
 // in-memory one), the in-memory network, and deferred work queued until the test settles it.
-import { Gossip, type GossipOptions } from "../../src/gossip/gossip.ts";
-import { HybridClock } from "../../src/gossip/hlc.ts";
-import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
-import { Registry, type ShareInput } from "../../src/registry/registry.ts";
-import { EntryRepository } from "../../src/registry/repository.ts";
-import type { Entry } from "../../src/registry/entry.ts";
-import type { EntryStore } from "../../src/registry/store.ts";
+import { Gossip, type GossipOptions } from "../../src/node/gossip/gossip.ts";
+import { HybridClock } from "../../src/protocol/registry/hlc.ts";
+import { MemoryEntryStore } from "../../src/store/memory-entries.ts";
+import { Registry, type ShareInput } from "../../src/node/registry/registry.ts";
+import { EntryRepository } from "../../src/store/registry.ts";
+import type { Entry } from "../../src/protocol/registry/entry.ts";
+import type { EntryStore } from "../../src/store/entry-store.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "./ed25519.ts";
 import { openTestDatabase, type TestDatabase } from "./libsql.ts";
 import { InMemoryNetwork } from "./network.ts";

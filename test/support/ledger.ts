@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Ledger } from "../../src/ledger/ledger.ts";
-import { LedgerReconciler, type LedgerHandlers, type LedgerTransport } from "../../src/ledger/reconciliation.ts";
-import { LedgerRepository } from "../../src/ledger/repository.ts";
-import type { LedgerSigner, LedgerVerifier } from "../../src/ledger/signing.ts";
+import { Ledger } from "../../src/node/ledger/ledger.ts";
+import { LedgerReconciler, type LedgerHandlers, type LedgerTransport } from "../../src/node/ledger/reconciliation.ts";
+import { LedgerRepository } from "../../src/store/ledger.ts";
+import type { LedgerSigner, LedgerVerifier } from "../../src/protocol/ledger/signing.ts";
 import type { Database } from "../../src/store/database.ts";
 import { openDatabaseFile, type TestDatabase } from "./libsql.ts";
 

@@ -10,9 +10,9 @@ import {
   type ExchangeRequest,
   type ReconcileReply,
   type ReconcileRequest,
-} from "../../src/gossip/messages.ts";
-import type { GossipHandlers, GossipTransport } from "../../src/gossip/transport.ts";
-import { byteLength } from "../../src/registry/entry.ts";
+} from "../../src/protocol/messages/gossip.ts";
+import type { GossipHandlers, GossipTransport } from "../../src/node/gossip/transport.ts";
+import { byteLength } from "../../src/protocol/registry/entry.ts";
 
 export class Unreachable extends Error {
   override name = "Unreachable";

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { newSeed } from "../../src/identity/seed.ts";
+import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { connect, rawMcp } from "./mcp.ts";
 import { accessTokenFor } from "./oauth.ts";
 import { ADMIN_TOKEN, adminClient, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, waitFor, type NodeProc, type Upstream } from "./processes.ts";

@@ -1,11 +1,11 @@
 // A federation request sealed by the test in a node's name, from that node's seed: what a peer
 // (or an attacker who recorded its traffic) could send. The answer opens with the same request.
-import type { Card } from "../../src/card/schema.ts";
-import { seal, type Sealed } from "../../src/envelope/seal.ts";
-import { ENVELOPE_CONTENT_TYPE } from "../../src/envelope/wire.ts";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { primitives } from "../../src/identity/primitives.ts";
-import { parseSeed } from "../../src/identity/seed.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { seal, type Sealed } from "../../src/protocol/envelope/seal.ts";
+import { ENVELOPE_CONTENT_TYPE } from "../../src/protocol/envelope/wire.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { parseSeed } from "../../src/protocol/identity/seed.ts";
 
 export interface SealedRequest {
   sealed: Sealed;

@@ -2,15 +2,15 @@
 // for whatever URL it likes, and hellos sealed with its own keys. `serve` answers its card at
 // that URL (a small HTTP server on loopback) and counts who fetched it.
 import { createServer, type Server } from "node:http";
-import type { Card } from "../../src/card/schema.ts";
-import { OwnCard } from "../../src/card/own.ts";
-import { loadConfig } from "../../src/config.ts";
-import { seal, type Sealed } from "../../src/envelope/seal.ts";
-import { loadIdentity, type LocalIdentity } from "../../src/identity/local.ts";
-import { newSeed } from "../../src/identity/seed.ts";
-import { identitySigner } from "../../src/registry/node-keys.ts";
-import type { EntrySigner } from "../../src/registry/signing.ts";
-import { encodeHello, HELLO_CONTENT_TYPE } from "../../src/peers/hello-wire.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { OwnCard } from "../../src/node/card/own.ts";
+import { loadConfig } from "../../src/node/settings/config.ts";
+import { seal, type Sealed } from "../../src/protocol/envelope/seal.ts";
+import { loadIdentity, type LocalIdentity } from "../../src/node/identity/local.ts";
+import { newSeed } from "../../src/protocol/identity/seed.ts";
+import { identitySigner } from "../../src/node/registry/node-keys.ts";
+import type { EntrySigner } from "../../src/protocol/registry/signing.ts";
+import { encodeHello, HELLO_CONTENT_TYPE } from "../../src/protocol/messages/hello.ts";
 import { openTestDatabase } from "./libsql.ts";
 import { freePort } from "./processes.ts";
 

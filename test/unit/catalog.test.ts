@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
-import { assignName, globalToolId, NAME_PATTERN, preferredName } from "../../src/catalog/names.ts";
+import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
+import { assignName, globalToolId, NAME_PATTERN, preferredName } from "../../src/store/catalog-names.ts";
 
 describe("tool fingerprint", () => {
   const tool = { name: "echo", description: "Echoes", inputSchema: { type: "object", properties: { a: { type: "string" } } } };

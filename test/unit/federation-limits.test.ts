@@ -1,11 +1,11 @@
 // The pieces of the federation limits that need no process: the in-memory window, and the
 // per-origin quota on both entry stores.
 import { describe, expect, it } from "vitest";
-import { WindowCounter } from "../../src/limits/window-counter.ts";
-import { MemoryEntryStore } from "../../src/registry/memory-store.ts";
-import { withinQuota } from "../../src/registry/quota.ts";
-import { EntryRepository } from "../../src/registry/repository.ts";
-import type { EntryStore } from "../../src/registry/store.ts";
+import { WindowCounter } from "../../src/node/access/limits/window-counter.ts";
+import { MemoryEntryStore } from "../../src/store/memory-entries.ts";
+import { withinQuota } from "../../src/node/registry/quota.ts";
+import { EntryRepository } from "../../src/store/registry.ts";
+import type { EntryStore } from "../../src/store/entry-store.ts";
 import { ed25519TestSigner } from "../support/ed25519.ts";
 import { entryFor } from "../support/entries.ts";
 import { openTestDatabase } from "../support/libsql.ts";

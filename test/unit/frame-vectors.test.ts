@@ -5,17 +5,17 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fromBase64url, toBase64url } from "../../src/bytes.ts";
-import { openEnvelope } from "../../src/envelope/open.ts";
-import { seal } from "../../src/envelope/seal.ts";
-import { compositeVerifier } from "../../src/identity/composite.ts";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { deterministicMlDsa65 } from "../../src/identity/noble.ts";
-import { noble } from "../../src/identity/primitives.ts";
-import { xWing } from "../../src/identity/xwing.ts";
-import { callFrame } from "../../src/relay/messages.ts";
-import { encodeFrame, FrameError, readFrames } from "../../src/relay/frames.ts";
-import { requestHash } from "../../src/relay/request-hash.ts";
+import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { openEnvelope } from "../../src/protocol/envelope/open.ts";
+import { seal } from "../../src/protocol/envelope/seal.ts";
+import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
+import { noble } from "../../src/protocol/identity/primitives.ts";
+import { xWing } from "../../src/protocol/identity/xwing.ts";
+import { callFrame } from "../../src/protocol/messages/relay.ts";
+import { encodeFrame, FrameError, readFrames } from "../../src/protocol/messages/relay-frames.ts";
+import { requestHash } from "../../src/protocol/ledger/request-hash.ts";
 
 interface FrameVectors {
   frames: { plaintext: string; nonce: string; sealed: string; framed: string }[];

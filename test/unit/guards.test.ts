@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.ts";
-import { hostAllowed, originAllowed } from "../../src/guards/origin.ts";
-import { redact } from "../../src/guards/redaction.ts";
-import { unsafeUrlReason } from "../../src/guards/ssrf.ts";
+import { ConfigError, loadConfig } from "../../src/node/settings/config.ts";
+import { hostAllowed, originAllowed } from "../../src/http/origin.ts";
+import { redact } from "../../src/secrets/redaction.ts";
+import { unsafeUrlReason } from "../../src/node/outbound/ssrf.ts";
 
 describe("SSRF guard", () => {
   it.each([

@@ -2,7 +2,7 @@
 // step by step, and the text form encodes, decodes and refuses as stated.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { decodeHlc, encodeHlc, HybridClock, MAX_DRIFT_MS } from "../../src/gossip/hlc.ts";
+import { decodeHlc, encodeHlc, HybridClock, MAX_DRIFT_MS } from "../../src/protocol/registry/hlc.ts";
 
 type Step =
   | { why: string; op: "tick"; now: number; result: string }

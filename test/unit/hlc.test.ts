@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeHlc, encodeHlc, hlcAt, HybridClock, MAX_DRIFT_MS } from "../../src/gossip/hlc.ts";
+import { decodeHlc, encodeHlc, hlcAt, HybridClock, MAX_DRIFT_MS } from "../../src/protocol/registry/hlc.ts";
 
 describe("HLC encoding", () => {
   it("is 16 hex digits, wall then counter, and round-trips", () => {

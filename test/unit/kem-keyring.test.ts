@@ -1,8 +1,8 @@
 // Encryption-key epochs: one key per epoch agreed by every isolate, the previous one overlapping,
 // older secrets deleted from the store and from memory.
 import { describe, expect, it } from "vitest";
-import { KemKeyring } from "../../src/identity/kem-keyring.ts";
-import { primitives } from "../../src/identity/primitives.ts";
+import { KemKeyring } from "../../src/node/identity/kem-keyring.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
 import { kemKeys } from "../../src/store/schema.ts";
 import { memoryDb } from "../support/db.ts";
 

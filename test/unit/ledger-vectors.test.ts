@@ -4,11 +4,11 @@
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { grantId, signedGrant } from "../../src/ledger/grant.ts";
-import { canonicalRecord, contentHash, recordHash, record as recordSchema } from "../../src/ledger/record.ts";
-import { settle } from "../../src/ledger/pricing.ts";
-import { countersignBytes, intentBytes, receiptBytes, verifyRecord } from "../../src/ledger/signing.ts";
-import { requestHash } from "../../src/relay/request-hash.ts";
+import { grantId, signedGrant } from "../../src/protocol/ledger/grant.ts";
+import { canonicalRecord, contentHash, recordHash, record as recordSchema } from "../../src/protocol/ledger/record.ts";
+import { settle } from "../../src/protocol/ledger/pricing.ts";
+import { countersignBytes, intentBytes, receiptBytes, verifyRecord } from "../../src/protocol/ledger/signing.ts";
+import { requestHash } from "../../src/protocol/ledger/request-hash.ts";
 import { ed25519TestSigner, TestKeyring } from "../support/ed25519.ts";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/ledger/records.json", import.meta.url), "utf8"));

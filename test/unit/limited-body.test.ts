@@ -1,8 +1,8 @@
 // Capped reads of answers from other servers: the whole body, each event of an event stream
 // (split across chunks anywhere, with any line ending), and a relay's framed stream in total.
 import { describe, expect, test } from "vitest";
-import { cappedResponse, readCapped, ResponseTooLargeError } from "../../src/guards/limited-body.ts";
-import { encodeFrame, FrameError, readFrames } from "../../src/relay/frames.ts";
+import { cappedResponse, readCapped, ResponseTooLargeError } from "../../src/node/outbound/limited-body.ts";
+import { encodeFrame, FrameError, readFrames } from "../../src/protocol/messages/relay-frames.ts";
 import { seeded } from "../support/random.ts";
 
 const text = new TextEncoder();

@@ -1,8 +1,8 @@
 // Version and feature negotiation, and the acceptance policy, as pure functions.
 import { describe, expect, it } from "vitest";
-import { admit } from "../../src/peers/policy.ts";
-import type { Peer } from "../../src/peers/store.ts";
-import { commonFeatures, negotiateVersion, NegotiationError } from "../../src/protocol.ts";
+import { admit } from "../../src/node/peers/policy.ts";
+import type { Peer } from "../../src/store/peers.ts";
+import { commonFeatures, negotiateVersion, NegotiationError } from "../../src/protocol/versions.ts";
 
 describe("negotiation", () => {
   it("picks the highest version both speak, by our order, whatever the peer's order", () => {

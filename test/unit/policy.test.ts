@@ -1,9 +1,9 @@
 // The policy engine, table-driven: which rule decides, and what happens when none does.
 import { describe, expect, it } from "vitest";
-import type { Principal } from "../../src/auth/principal.ts";
-import { scopeFor } from "../../src/auth/scopes.ts";
-import { decideCall, decideRequest, globMatches, sortRules, type Rule, type ToolFacts } from "../../src/policy/engine.ts";
-import { limitMatches, type LimitRow } from "../../src/limits/limiter.ts";
+import type { Principal } from "../../src/node/access/principal.ts";
+import { scopeFor } from "../../src/node/access/scopes.ts";
+import { decideCall, decideRequest, globMatches, sortRules, type Rule, type ToolFacts } from "../../src/node/access/policy/engine.ts";
+import { limitMatches, type LimitRow } from "../../src/node/access/limits/limiter.ts";
 
 const who = (kind: Principal["kind"], subject: string, roles: string[] = [], relayedFor?: string): Principal => ({
   kind,

@@ -3,7 +3,7 @@
 // ranges, encode the single messages back, and refuse the malformed ones for the stated reason.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { decodeMessage, encodeMessage, ReconcileFormatError, ReconcileSession, ReconcileSet, respond, type ReconcileItem, type ReconcileParams } from "../../src/gossip/reconciliation.ts";
+import { decodeMessage, encodeMessage, ReconcileFormatError, ReconcileSession, ReconcileSet, respond, type ReconcileItem, type ReconcileParams } from "../../src/protocol/reconciliation.ts";
 
 type RangeJson = { upper: string; mode: string; fingerprint?: string; ids?: string[]; missing?: string[]; lacks?: boolean[] };
 interface ReconciliationVectors {

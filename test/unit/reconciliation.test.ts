@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeHlc } from "../../src/gossip/hlc.ts";
+import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
 import {
   decodeMessage,
   DEFAULT_RECONCILE,
@@ -11,8 +11,8 @@ import {
   respond,
   type ReconcileItem,
   type ReconcileParams,
-} from "../../src/gossip/reconciliation.ts";
-import { toBase64url } from "../../src/bytes.ts";
+} from "../../src/protocol/reconciliation.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { randomHex, seeded } from "../support/random.ts";
 
 async function reconcile(a: ReconcileItem[], b: ReconcileItem[], params: ReconcileParams = DEFAULT_RECONCILE, maxRounds = 64) {

@@ -2,11 +2,11 @@ import { createHash, createPublicKey, verify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import canonicalize from "canonicalize";
 import { describe, expect, it } from "vitest";
-import { fromBase64url } from "../../src/bytes.ts";
-import { toolFingerprint } from "../../src/catalog/fingerprint.ts";
-import { beats } from "../../src/registry/conflict.ts";
-import { signedEntry, toEntry, toolOfKey, unsignedEntry, type SignedEntry, type UnsignedEntry } from "../../src/registry/entry.ts";
-import { ENTRY_CONTEXT, signEntry, verifyEntry } from "../../src/registry/signing.ts";
+import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
+import { beats } from "../../src/protocol/registry/conflict.ts";
+import { signedEntry, toEntry, toolOfKey, unsignedEntry, type SignedEntry, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import { ENTRY_CONTEXT, signEntry, verifyEntry } from "../../src/protocol/registry/signing.ts";
 import { ed25519TestSigner, TestKeyring } from "../support/ed25519.ts";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/registry/entries.json", import.meta.url), "utf8"));

@@ -1,8 +1,8 @@
 // Provider choice and the result cache of relayed calls: pure, in-memory parts.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
-import { ResultCache } from "../../src/relay/cache.ts";
-import { ProviderStats } from "../../src/relay/choice.ts";
+import { ResultCache } from "../../src/node/relay/cache.ts";
+import { ProviderStats } from "../../src/node/relay/choice.ts";
 import { seeded } from "../support/random.ts";
 
 const ok = (text: string): CallToolResult => ({ content: [{ type: "text", text }] });

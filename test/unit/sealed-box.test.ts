@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSeed, newSeed } from "../../src/identity/seed.ts";
+import { parseSeed, newSeed } from "../../src/protocol/identity/seed.ts";
 import { isSealed, SealedSecretError, SecretBox } from "../../src/secrets/sealed-box.ts";
 
 describe("SecretBox", () => {

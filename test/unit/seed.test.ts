@@ -1,7 +1,7 @@
 import { hkdfSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { toBase64url } from "../../src/bytes.ts";
-import { deriveBytes, newSeed, parseSeed, SeedError } from "../../src/identity/seed.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { deriveBytes, newSeed, parseSeed, SeedError } from "../../src/protocol/identity/seed.ts";
 
 describe("NODE_SEED", () => {
   it("round-trips through base64url and refuses other lengths and alphabets", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareSemver, isSemver } from "../../src/registry/semver.ts";
+import { compareSemver, isSemver } from "../../src/protocol/registry/semver.ts";
 
 describe("semver", () => {
   it("orders by precedence, pre-releases below their release", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { MAX_MESSAGE_DEPTH, parseMessage } from "../../src/federation/messages.ts";
-import { callRequest } from "../../src/relay/messages.ts";
-import { sourceOf } from "../../src/limits/source.ts";
-import { nestsDeeperThan } from "../../src/guards/json-depth.ts";
+import { MAX_MESSAGE_DEPTH, parseMessage } from "../../src/protocol/messages/federation.ts";
+import { callRequest } from "../../src/protocol/messages/relay.ts";
+import { sourceOf } from "../../src/node/access/limits/source.ts";
+import { nestsDeeperThan } from "../../src/protocol/encoding/json-depth.ts";
 
 describe("sourceOf", () => {
   it("counts IPv4 by address and IPv6 by /64, however it is written", () => {

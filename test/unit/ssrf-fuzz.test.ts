@@ -5,8 +5,8 @@
 // ever connected to: the end-to-end part maps names to 127.0.0.1 and counts connections there.
 import dns, { type LookupAddress } from "node:dns";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { specialAddressReason } from "../../src/guards/special-addresses.ts";
-import { UnsafeUrlError, unsafeUrlReason } from "../../src/guards/ssrf.ts";
+import { specialAddressReason } from "../../src/node/outbound/special-addresses.ts";
+import { UnsafeUrlError, unsafeUrlReason } from "../../src/node/outbound/ssrf.ts";
 import { checkedLookup, outboundFetch } from "../../src/runtimes/node-outbound.ts";
 import { connectionCounter, type ConnectionCounter } from "../support/connection-counter.ts";
 import { seeded } from "../support/random.ts";

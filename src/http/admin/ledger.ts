@@ -1,0 +1,92 @@
+// The operator's view of the ledger in the admin API: balances, records, flags, the accounting
+// export, restoring records, and reconciling with a peer on demand.
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { fail, readJson } from "./respond.ts";
+import { PeerRequestError } from "../../node/federation-client/client.ts";
+import { ReconcileFormatError } from "../../protocol/reconciliation.ts";
+import { nodeId } from "../../protocol/registry/entry.ts";
+import { getPeer } from "../../store/peers.ts";
+import type { Services } from "../../node/services.ts";
+import { balancesCsv, recordRow, recordsCsv } from "../../node/ledger/export.ts";
+import { ReconcileUnsettled } from "../../node/ledger/reconciliation.ts";
+import type { StoredRecord } from "../../store/ledger.ts";
+
+const format = z.enum(["json", "csv"]).default("json");
+
+const recordsQuery = z.object({
+  status: z.enum(["pending", "confirmed", "disputed"]).optional(),
+  peer: nodeId.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** Records as GET /ledger/records returns them: what POST /ledger/records takes back. ~14 KB each, within the admin body limit. */
+const MAX_RESTORE = 16;
+const restoreBody = z.object({ records: z.array(z.unknown()).min(1).max(MAX_RESTORE) }).strict();
+
+function recordView(r: StoredRecord) {
+  return { id: r.id, peer: r.peer, role: r.role, status: r.status, reason: r.reason, record: JSON.parse(r.record) as unknown };
+}
+
+function csvDownload(c: Context, name: string, body: string): Response {
+  return c.body(body, 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"` });
+}
+
+export function ledgerAdminRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const repo = s.ledger.repository;
+
+  app.get("/ledger/balances", async (c) => {
+    const f = format.safeParse(c.req.query("format") || undefined);
+    if (!f.success) return fail(c, "invalid_request", "format is json or csv");
+    const balances = await repo.balances();
+    return f.data === "csv" ? csvDownload(c, "ledger-balances.csv", balancesCsv(balances)) : c.json({ balances });
+  });
+
+  app.get("/ledger/records", async (c) => {
+    const q = recordsQuery.safeParse({ status: c.req.query("status") || undefined, peer: c.req.query("peer") || undefined, limit: c.req.query("limit") || undefined });
+    if (!q.success) return fail(c, "invalid_request", "status is pending, confirmed or disputed; peer a node id; limit 1 to 1000");
+    return c.json({ records: (await repo.list(q.data)).map(recordView) });
+  });
+
+  // Restoring records (from GET /ledger/records, or handed over by the peer's operator): each is
+  // verified as a peer's would be, so nothing unsigned, altered or not this node's gets in.
+  app.post("/ledger/records", async (c) => {
+    const body = await readJson(c, restoreBody);
+    if (!body.ok) return body.res;
+    const results = [];
+    for (const r of body.value.records) {
+      const got = await s.ledger.receive(r, null);
+      const id = (r as { intent?: { id?: unknown } } | null)?.intent?.id;
+      results.push({ id: typeof id === "string" ? id : null, ...got });
+    }
+    return c.json({ results });
+  });
+
+  app.get("/ledger/flags", async (c) => c.json({ flags: await repo.flags() }));
+
+  app.get("/ledger/export", async (c) => {
+    const f = format.safeParse(c.req.query("format") || undefined);
+    if (!f.success) return fail(c, "invalid_request", "format is json or csv");
+    // Oldest first, as a statement reads.
+    const rows = (await repo.list()).reverse().map(recordRow);
+    return f.data === "csv" ? csvDownload(c, "ledger-records.csv", recordsCsv(rows)) : c.json({ records: rows });
+  });
+
+  app.post("/ledger/reconcile/:peer", async (c) => {
+    const peer = await getPeer(s.db, c.req.param("peer"));
+    if (!peer) return fail(c, "not_found", "no such peer");
+    if (peer.state !== "active") return fail(c, "conflict", `the peer is ${peer.state}, not active`);
+    try {
+      return c.json({ peer: peer.nodeId, reconciled: await s.ledgerSync.reconcileWith(peer.nodeId) });
+    } catch (err) {
+      if (err instanceof PeerRequestError) return fail(c, "bad_gateway", `${err.message} (${err.code})`);
+      if (err instanceof ReconcileFormatError) return fail(c, "bad_gateway", `the peer's reconciliation message does not decode: ${err.message}`);
+      if (err instanceof ReconcileUnsettled) return fail(c, "bad_gateway", err.message);
+      throw err;
+    }
+  });
+
+  return app;
+}

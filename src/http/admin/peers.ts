@@ -1,0 +1,138 @@
+// The operator's peer commands in the admin API: add by URL, list, approve, block, unblock,
+// remove, ping; this node's own identity, which operators exchange to allowlist each other; and
+// the public nodes it learned of through the registry, which they may add.
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { fail, readJson } from "./respond.ts";
+import { ownOrigin } from "../../node/card/own.ts";
+import { PeerRequestError } from "../../node/federation-client/client.ts";
+import { describe } from "../../protocol/identity/primitives.ts";
+import type { Services } from "../../node/services.ts";
+import { ping } from "../../node/federation-client/calls.ts";
+import { knownNodes } from "../../node/peers/nodes.ts";
+import { announce, introduce, PeeringError, sayHello } from "../../node/peers/hello.ts";
+import { aliasOf } from "../../node/catalog/federated-view.ts";
+import { getPeer, helloAnswered, listPeers, removePeer, setAlias, setState, type Peer } from "../../store/peers.ts";
+
+export function peerView(p: Peer) {
+  return {
+    id: p.nodeId,
+    name: p.name,
+    alias: aliasOf(p.nodeId, p),
+    url: p.url,
+    mcp: p.card.mcp,
+    state: p.state,
+    theirState: p.theirState,
+    version: p.version,
+    features: p.features,
+    signingKeyId: p.card.keys.sig.kid,
+    createdAt: new Date(p.createdAt).toISOString(),
+    lastSeenAt: p.lastSeenAt ? new Date(p.lastSeenAt).toISOString() : null,
+  };
+}
+
+const BAD_GATEWAY = new Set(["unreachable", "refused"]);
+
+export function peerAdminRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get("/identity", async (c) => {
+    const card = await (await s.card()).get(ownOrigin(s, c.req.url), s.now());
+    return c.json({ id: card.id, card, crypto: describe((await s.identity()).primitives) });
+  });
+
+  app.get("/nodes", async (c) =>
+    c.json({
+      nodes: (await knownNodes(s)).map((n) => ({
+        id: n.card.id,
+        name: n.card.name,
+        url: n.card.url,
+        mcp: n.card.mcp,
+        ...(n.card.contact ? { contact: n.card.contact } : {}),
+        expiresAt: new Date(n.card.exp * 1000).toISOString(),
+        peer: n.peer,
+        learnedFrom: n.learnedFrom,
+      })),
+    }),
+  );
+
+  app.get("/peers", async (c) => c.json({ peers: (await listPeers(s.db)).map(peerView) }));
+
+  // This process's counts since it started; on Workers, one isolate's.
+  app.get("/federation/refusals", (c) => c.json({ refusals: s.federationRefusals.snapshot() }));
+
+  app.post("/peers", async (c) => {
+    const body = await readJson(c, z.object({ url: z.url({ protocol: /^https?$/ }) }).strict());
+    if (!body.ok) return body.res;
+    try {
+      return c.json({ peer: peerView(await introduce(s, body.value.url, c.req.url)) }, 201);
+    } catch (err) {
+      if (!(err instanceof PeeringError)) throw err;
+      if (err.code === "blocked") return fail(c, "conflict", err.message);
+      return fail(c, BAD_GATEWAY.has(err.code) ? "bad_gateway" : "invalid_request", `${err.message} (${err.code})`);
+    }
+  });
+
+  app.post("/peers/announce", async (c) => c.json({ hellos: await announce(s, c.req.url) }));
+
+  app.get("/peers/:id", async (c) => {
+    const peer = await getPeer(s.db, c.req.param("id"));
+    if (!peer) return fail(c, "not_found", "no such peer");
+    return c.json({ peer: peerView(peer), card: peer.card });
+  });
+
+  // Approving tells the peer at once, with a hello: it learns that it is active here.
+  app.post("/peers/:id/approve", async (c) => {
+    const peer = await getPeer(s.db, c.req.param("id"));
+    if (!peer) return fail(c, "not_found", "no such peer");
+    if (peer.state === "blocked") return fail(c, "conflict", "the peer is blocked; unblock it instead");
+    await setState(s.db, peer.nodeId, "active");
+    let hello: { ok: true } | { ok: false; error: string };
+    try {
+      const answer = await sayHello(s, peer.card, peer.version, c.req.url);
+      await helloAnswered(s.db, peer.nodeId, answer.state, (await s.identity()).signing.keyId);
+      hello = { ok: true };
+    } catch (err) {
+      if (!(err instanceof PeeringError)) throw err;
+      hello = { ok: false, error: err.message };
+    }
+    return c.json({ peer: peerView((await getPeer(s.db, peer.nodeId))!), hello });
+  });
+
+  for (const [action, state] of [["block", "blocked"], ["unblock", "active"]] as const) {
+    app.post(`/peers/:id/${action}`, async (c) => {
+      const current = await getPeer(s.db, c.req.param("id"));
+      if (!current) return fail(c, "not_found", "no such peer");
+      if (action === "unblock" && current.state !== "blocked") return fail(c, "conflict", "the peer is not blocked");
+      return c.json({ peer: peerView((await setState(s.db, current.nodeId, state))!) });
+    });
+  }
+
+  // Short names of the peer's tools start with its alias (src/node/catalog/federated-view.ts).
+  app.patch("/peers/:id", async (c) => {
+    const body = await readJson(c, z.object({ alias: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).nullable() }).strict());
+    if (!body.ok) return body.res;
+    const peer = await setAlias(s.db, c.req.param("id"), body.value.alias);
+    if (!peer) return fail(c, "not_found", "no such peer");
+    return c.json({ peer: peerView(peer) });
+  });
+
+  app.delete("/peers/:id", async (c) => {
+    if (!(await removePeer(s.db, c.req.param("id")))) return fail(c, "not_found", "no such peer");
+    return c.body(null, 204);
+  });
+
+  app.post("/peers/:id/ping", async (c) => {
+    const peer = await getPeer(s.db, c.req.param("id"));
+    if (!peer) return fail(c, "not_found", "no such peer");
+    try {
+      return c.json({ pong: await ping(s, peer) });
+    } catch (err) {
+      if (err instanceof PeerRequestError) return fail(c, "bad_gateway", `${err.message} (${err.code})`);
+      throw err;
+    }
+  });
+
+  return app;
+}

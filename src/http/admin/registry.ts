@@ -1,0 +1,126 @@
+// The operator's sharing commands in the admin API: share a local tool with peers (or the whole
+// federation), withdraw it, look at the shares and at the registry this node holds, and pin the
+// version of a peer's tool that the catalog shows.
+import { Hono } from "hono";
+import { z, ZodError } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { fail, readJson } from "./respond.ts";
+import { listFederatedTools } from "../../node/catalog/federated.ts";
+import { listPins, removePin, setPin, type VersionPin } from "../../node/catalog/pins.ts";
+import { findTool } from "../../store/catalog.ts";
+import type { Services } from "../../node/services.ts";
+import { entryKey, nodeId, toolDefinition, toolOfKey, type Entry } from "../../protocol/registry/entry.ts";
+import { listEntries } from "../../store/registry.ts";
+import { pricing } from "../../protocol/ledger/pricing.ts";
+import { isSemver } from "../../protocol/registry/semver.ts";
+
+const shareInput = z
+  .object({
+    /** The short name of a local tool. */
+    tool: z.string().min(1),
+    visibility: z.enum(["peers", "public", "private"]),
+    version: z.string().refine(isSemver, "a semantic version").default("1.0.0"),
+    /** Keeps this version live beside the unlabelled one: the key becomes `<upstream>/<tool>@<label>`. */
+    label: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "1 to 32 letters, digits, dots, dashes or underscores").optional(),
+    tags: z.array(z.string().min(1).max(64)).max(32).optional(),
+    /** The ledger's pricing descriptor; absent means free. */
+    pricing: pricing.optional(),
+    /** Lets consumers cache results this long: only for a tool annotated read-only and idempotent. */
+    cacheTtlSeconds: z.number().int().min(1).max(86_400).optional(),
+  })
+  .strict();
+
+export function entryView(e: Entry & { source?: string | null }) {
+  const s = e.signed;
+  return {
+    id: e.id,
+    origin: s.origin,
+    key: s.key,
+    visibility: s.visibility,
+    hlc: s.hlc,
+    tombstone: s.tombstone,
+    ...(s.tombstone
+      ? {}
+      : s.kind === "tool"
+        ? { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags }
+        : { name: s.body.card.name, url: s.body.card.url }),
+    ...(e.source !== undefined ? { source: e.source } : {}),
+  };
+}
+
+function pinView(p: VersionPin) {
+  return { origin: p.origin, tool: p.tool, version: p.version, createdAt: new Date(p.createdAt).toISOString() };
+}
+
+export function registryAdminRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.get("/shares", async (c) => c.json({ shares: (await listEntries(s.db, s.nodeId)).map(entryView) }));
+
+  app.post("/shares", async (c) => {
+    const body = await readJson(c, shareInput);
+    if (!body.ok) return body.res;
+    const { tool: name, visibility, version, label, tags, pricing, cacheTtlSeconds } = body.value;
+    const tool = await findTool(s.db, { shortName: name });
+    if (!tool) return fail(c, "not_found", `no local tool named ${name}`);
+    const hints = (tool.annotations ?? {}) as { readOnlyHint?: unknown; idempotentHint?: unknown };
+    if (cacheTtlSeconds !== undefined && !(hints.readOnlyHint === true && hints.idempotentHint === true)) {
+      return fail(c, "invalid_request", `${name} cannot be cached by consumers: its annotations do not say it is read-only and idempotent`);
+    }
+    const key = `${tool.upstream}/${tool.name}${label ? `@${label}` : ""}`;
+    if (!entryKey.safeParse(key).success) return fail(c, "invalid_request", `${key} cannot be shared: upstream names must be lowercase, 32 characters at most`);
+    const definition = toolDefinition.safeParse({
+      name: tool.name,
+      inputSchema: tool.inputSchema,
+      ...(tool.title ? { title: tool.title } : {}),
+      ...(tool.description ? { description: tool.description } : {}),
+      ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+      ...(tool.annotations ? { annotations: tool.annotations } : {}),
+    });
+    if (!definition.success) return fail(c, "invalid_request", `${name} cannot be shared: ${definition.error.issues[0]?.message}`);
+    let stored: Entry[];
+    try {
+      stored = await s.registry.share({ key, version, tool: definition.data, tags: tags ?? tool.tags, pricing: pricing ?? null, cacheTtlSeconds, visibility });
+    } catch (err) {
+      // The tool's own definition may break the entry's rules (a schema that is not an object, its size).
+      if (err instanceof ZodError || err instanceof RangeError) return fail(c, "invalid_request", `${name} cannot be shared: ${err.message}`);
+      throw err;
+    }
+    if (stored.length > 0) s.gossip.changed();
+    return c.json({ key, stored: stored.map(entryView) }, stored.length > 0 ? 201 : 200);
+  });
+
+  app.delete("/shares/:key{.+}", async (c) => {
+    const key = c.req.param("key");
+    const stored = await s.registry.withdraw(key);
+    if (stored.length === 0) return fail(c, "not_found", `${key} is not shared`);
+    s.gossip.changed();
+    return c.json({ key, stored: stored.map(entryView) });
+  });
+
+  app.get("/registry/pins", async (c) => c.json({ pins: (await listPins(s.db)).map(pinView) }));
+
+  // Any key of the tool names it; the pin holds for the tool, whichever key carries the version.
+  app.put("/registry/pins", async (c) => {
+    const body = await readJson(c, z.object({ origin: nodeId, key: entryKey, version: z.string().refine(isSemver, "a semantic version") }).strict());
+    if (!body.ok) return body.res;
+    const { origin, key, version } = body.value;
+    const tool = toolOfKey(key).group;
+    // A pin on a version that is not live would hide the tool: refuse it while the mistake is visible.
+    const listed = (await listFederatedTools(s.db, { self: s.nodeId })).find((t) => t.globalId === `${origin}/${tool}`);
+    if (!listed?.versions.includes(version)) return fail(c, "not_found", `${origin} has no live version ${version} of ${tool}`);
+    return c.json({ pin: pinView(await setPin(s.db, { origin, tool, version })) });
+  });
+
+  app.delete("/registry/pins/:origin/:key{.+}", async (c) => {
+    const key = entryKey.safeParse(c.req.param("key"));
+    if (!key.success) return fail(c, "invalid_request", "not a tool key");
+    const tool = toolOfKey(key.data).group;
+    if (!(await removePin(s.db, c.req.param("origin"), tool))) return fail(c, "not_found", `${tool} of ${c.req.param("origin")} is not pinned`);
+    return c.body(null, 204);
+  });
+
+  app.get("/registry", async (c) => c.json({ self: s.nodeId, entries: (await listEntries(s.db)).map(entryView), metrics: s.registry.metrics.snapshot() }));
+
+  return app;
+}

@@ -1,0 +1,40 @@
+// How the admin API answers: JSON bodies checked with zod, and errors as { error: { code, message } }.
+import type { Context, MiddlewareHandler } from "hono";
+import type { z } from "zod";
+import { liveSecrets } from "../../secrets/redactor.ts";
+
+export type ErrorCode = "invalid_request" | "not_found" | "conflict" | "unsupported" | "bad_gateway";
+const statusOf = { invalid_request: 400, not_found: 404, conflict: 409, unsupported: 400, bad_gateway: 502 } as const;
+
+export function fail(c: Context, code: ErrorCode, message: string, issues?: unknown) {
+  return c.json({ error: { code, message, ...(issues ? { issues } : {}) } }, statusOf[code]);
+}
+
+/**
+ * Every JSON answer, redacted by value: stored text the API shows (an upstream's last error, a
+ * refresh result, the invocation log) may hold an upstream's echo of its credential.
+ */
+export const redactAnswers: MiddlewareHandler = async (c, next) => {
+  await next();
+  if (!c.res.headers.get("content-type")?.startsWith("application/json")) return;
+  const body: unknown = await c.res.clone().json();
+  const redacted = liveSecrets.redactJson(body);
+  if (redacted === body) return;
+  c.res = new Response(JSON.stringify(redacted), c.res);
+  c.res.headers.delete("content-length");
+};
+
+export async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | { ok: false; res: Response }> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    return { ok: false, res: fail(c, "invalid_request", "the body is not valid JSON") };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+    return { ok: false, res: fail(c, "invalid_request", "the body does not match the expected shape", issues) };
+  }
+  return { ok: true, value: parsed.data };
+}

@@ -1,0 +1,70 @@
+// createApp: the whole node as one Hono app, built from Web standards only. The runtime entry
+// points (src/runtimes/) open the database and describe their platform, then hand both here.
+import { Hono, type Context } from "hono";
+import type { GetConnInfo } from "hono/conninfo";
+import { HTTPException } from "hono/http-exception";
+import { assembleNode, type NodeOptions } from "../node/assemble.ts";
+import { log } from "../node/logging/log.ts";
+import type { Services } from "../node/services.ts";
+import type { Tick } from "../node/tick.ts";
+import { VERSION } from "../node/settings/version.ts";
+import { adminRoutes } from "./admin/routes.ts";
+import type { AppEnv } from "./app-env.ts";
+import { cardRoutes } from "./card-route.ts";
+import { connectRoutes } from "./connect/routes.ts";
+import { federationRoutes } from "./federation/routes.ts";
+import { mcpRoutes } from "./mcp/endpoint.ts";
+import { oauthRoutes } from "./oauth/routes.ts";
+
+export interface AppOptions extends NodeOptions {
+  /** How this runtime tells a request's remote address (Hono's conninfo helper of its adapter). */
+  connInfo?: GetConnInfo;
+}
+
+export interface NodeApp {
+  app: Hono<AppEnv>;
+  services: Services;
+  tick: Tick;
+  /** Waits for deferred work, then closes upstream sessions. */
+  close(): Promise<void>;
+}
+
+export async function createApp(opts: AppOptions): Promise<NodeApp> {
+  const node = await assembleNode(opts);
+  const { services, tick, pending } = node;
+  const requestScoped = services.platform.requestScopedIo;
+  const remoteAddress = (c: Context<AppEnv>): string => {
+    try {
+      return opts.connInfo?.(c).remote.address ?? "unknown";
+    } catch {
+      return "unknown"; // a request that did not come through the runtime's server (app.request in tests)
+    }
+  };
+
+  const app = new Hono<AppEnv>();
+  app.use("*", async (c, next) => {
+    // Elsewhere the process outlives the response, so a tracked promise is enough.
+    c.set("defer", requestScoped ? (p) => c.executionCtx.waitUntil(p) : services.defer);
+    c.set("clientAddress", remoteAddress(c));
+    await next();
+    // Work a request started through the services (gossip's pushes after a change) must outlive
+    // the response there too: the isolate may be frozen once nothing is waited for.
+    if (requestScoped && pending.size > 0) c.executionCtx.waitUntil(Promise.all(pending));
+  });
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    log.error("request.failed", { method: c.req.method, path: c.req.path, error: err.name, message: err.message });
+    return c.json({ error: { code: "internal", message: "internal error" } }, 500);
+  });
+  app.notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404));
+
+  app.get("/healthz", (c) => c.json({ ok: true, name: opts.config.nodeName, version: VERSION }));
+  app.route("/", oauthRoutes(services));
+  app.route("/", mcpRoutes(services));
+  app.route("/", cardRoutes(services));
+  app.route("/", federationRoutes(services));
+  app.route("/", connectRoutes(services));
+  app.route("/admin", adminRoutes(services, tick));
+
+  return { app, services, tick, close: () => node.close() };
+}

@@ -1,0 +1,51 @@
+// The call route's answer: a stream of sealed frames (frames.ts). Progress goes out as the
+// upstream reports it; the last frame is the answer. The request's signal ends with the consumer's
+// connection, so a consumer that cancels or dies cancels the upstream call too.
+import type { Opened } from "../../protocol/envelope/open.ts";
+import { parseMessage } from "../../protocol/messages/federation.ts";
+import { log } from "../../node/logging/log.ts";
+import type { Caller, Services } from "../../node/services.ts";
+import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
+import { callRequest, type AnswerFrame, type CallFrame } from "../../protocol/messages/relay.ts";
+import { serveCall } from "../../node/relay/provider.ts";
+
+export function callResponse(s: Services, opened: Opened, signal: AbortSignal, defer: Caller["defer"]): Response {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  let seq = 0;
+  // Frames are sealed and written in order, each after the one before.
+  let chain: Promise<void> = Promise.resolve();
+  type Unnumbered = { [K in CallFrame["type"]]: Omit<Extract<CallFrame, { type: K }>, "seq"> }[CallFrame["type"]];
+  const send = (frame: Unnumbered) => {
+    const full = { ...frame, seq: seq++ } as CallFrame;
+    chain = chain.then(async () => writer.write(encodeFrame(await opened.sealResponse(new TextEncoder().encode(JSON.stringify(full))))));
+    return chain;
+  };
+  const from = opened.header.from;
+
+  const work = (async () => {
+    const request = parseMessage(opened.plaintext, callRequest);
+    let answer: AnswerFrame["answer"];
+    if (!request) {
+      answer = { ok: false, error: { code: "bad_request", message: "not a valid call" }, acked: [] };
+    } else {
+      answer = await serveCall(s, from, request, {
+        signal,
+        defer,
+        onprogress: (p) =>
+          void send({ type: "progress", progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }), ...(p.message === undefined ? {} : { message: p.message }) }).catch(() => {}),
+      }).catch((err: unknown): AnswerFrame["answer"] => {
+        log.error("relay.serve_failed", { peer: from, error: String(err) });
+        return { ok: false, error: { code: "internal", message: "the provider failed to serve the call" }, acked: [] };
+      });
+    }
+    await send({ type: "answer", answer });
+    await writer.close();
+  })().catch(async (err: unknown) => {
+    // The consumer went away: the record, if any, is stored already and waits for its countersignature.
+    log.info("relay.answer_undelivered", { peer: from, error: String(err) });
+    await writer.abort(err).catch(() => {});
+  });
+  defer(work);
+  return new Response(readable, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } });
+}

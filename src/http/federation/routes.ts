@@ -1,0 +1,165 @@
+// The federation endpoints, one per message, under the protocol version: POST /federation/v1/*.
+// Every request is an envelope, opened here (src/protocol/envelope/open.ts) before anything reads it.
+// A refused envelope gets a plain JSON error with its code; every answer to an opened one is
+// sealed to the sender. Floods are turned away before any of that: per client address in this
+// isolate's memory (no store round trip, no cryptography), and per authenticated sender in the
+// store once its envelope opened (a sender id cannot be spent by anyone else's traffic).
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { MAX_CARD_BYTES } from "../../protocol/card/schema.ts";
+import { EnvelopeError } from "../../protocol/envelope/errors.ts";
+import { openEnvelope, type Opened } from "../../protocol/envelope/open.ts";
+import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
+import { sourceOf } from "../../node/access/limits/source.ts";
+import { WindowCounter } from "../../node/access/limits/window-counter.ts";
+import { log } from "../../node/logging/log.ts";
+import { receiveHello } from "../../node/peers/hello.ts";
+import { activeSender } from "../../node/peers/senders.ts";
+import { touchPeer } from "../../store/peers.ts";
+import { PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
+import type { Services } from "../../node/services.ts";
+import { exchangeRequest, reconcileRequest } from "../../protocol/messages/gossip.ts";
+import { ReconcileFormatError } from "../../protocol/reconciliation.ts";
+import { ledgerReconcileRequest, ledgerTransferRequest } from "../../protocol/messages/ledger.ts";
+import { answerCards } from "../../node/peers/origin-cards.ts";
+import { answerReceipts, takeCountersigned } from "../../node/relay/countersigns.ts";
+import { countersignedPush, receiptsRequest, subscribeRequest } from "../../protocol/messages/relay.ts";
+import { serveSubscribe } from "../../node/relay/subscriptions.ts";
+import { callResponse } from "./call-stream.ts";
+import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
+
+async function sealed<T>(c: Context, opened: Opened, answer: Answer<T>): Promise<Response> {
+  const body = await opened.sealResponse(new TextEncoder().encode(JSON.stringify(answer)));
+  return c.body(body as Uint8Array<ArrayBuffer>, 200, { "content-type": RESPONSE_CONTENT_TYPE });
+}
+
+function refused(c: Context, err: unknown): Response {
+  if (!(err instanceof EnvelopeError)) throw err;
+  log.info("federation.refused", { path: c.req.path, code: err.code });
+  return c.json(err.toJSON(), err.status);
+}
+
+function rateLimited(c: Context, retryAfterSeconds: number, what: string): Response {
+  c.header("Retry-After", String(retryAfterSeconds));
+  return refused(c, new EnvelopeError("rate_limited", `too many ${what}; retry in ${retryAfterSeconds} s`));
+}
+
+export function federationRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const perSource = new WindowCounter(s.config.federationRatePerSource, 60);
+  const hellosPerSource = new WindowCounter(s.config.helloRatePerSource, 60);
+  app.use("/federation/*", async (c, next) => {
+    const wait = perSource.over(sourceOf(c.get("clientAddress")));
+    if (wait === undefined) return next();
+    s.federationRefusals.count("source_rate");
+    return rateLimited(c, wait, "federation requests from this address");
+  });
+  app.use(
+    "/federation/*",
+    bodyLimit({
+      maxSize: s.config.maxBodyBytes + MAX_CARD_BYTES,
+      onError: (c) => c.json(new EnvelopeError("too_large", "request body too large").toJSON(), 413),
+    }),
+  );
+
+  // In memory, like the per-source count: a store write here would sit on every relayed call's
+  // critical path. Only opened envelopes of active peers are counted, so the keys stay few.
+  const perSender = new WindowCounter(s.config.federationRatePerSender, 60);
+  const senderOverLimit = (c: Context, from: string): Response | undefined => {
+    const wait = perSender.over(from);
+    if (wait === undefined) return undefined;
+    s.federationRefusals.count("sender_rate");
+    return rateLimited(c, wait, "federation requests from this node");
+  };
+
+  /** Opens an envelope from an active peer, or answers the refusal. */
+  const openFromPeer = async (c: Context, path: string): Promise<Opened | Response> => {
+    let opened: Opened;
+    try {
+      const identity = await s.identity();
+      opened = await openEnvelope(new Uint8Array(await c.req.arrayBuffer()), {
+        self: { nodeId: identity.nodeId, keys: identity.keyring, primitives: identity.primitives },
+        sender: activeSender(s),
+        replay: s.replay,
+        now: s.now(),
+        skew: s.config.clockSkewSeconds,
+        method: "POST",
+        path,
+        maxBytes: s.config.maxBodyBytes,
+      });
+    } catch (err) {
+      return refused(c, err);
+    }
+    const limited = senderOverLimit(c, opened.header.from);
+    if (limited) return limited;
+    c.get("defer")(touchPeer(s.db, opened.header.from));
+    return opened;
+  };
+
+  const messageRoute = <T extends z.ZodType>(path: string, schema: T, handle: (from: string, request: z.infer<T>) => Promise<unknown>) =>
+    app.post(path, async (c) => {
+      const opened = await openFromPeer(c, path);
+      if (opened instanceof Response) return opened;
+      const request = parseMessage(opened.plaintext, schema);
+      if (request === undefined) return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `not a valid request for ${path}` } });
+      let result: unknown;
+      try {
+        result = await handle(opened.header.from, request);
+      } catch (err) {
+        // A well-formed envelope can still carry an undecodable reconciliation message.
+        if (!(err instanceof ReconcileFormatError)) throw err;
+        return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `${path}: ${err.message}` } });
+      }
+      return sealed(c, opened, { ok: true, result });
+    });
+
+  for (const version of PROTOCOL_VERSIONS) {
+    const helloPath = federationPath(version, "hello");
+    app.post(helloPath, async (c) => {
+      const wait = hellosPerSource.over(sourceOf(c.get("clientAddress")));
+      if (wait !== undefined) {
+        s.federationRefusals.count("hello_source_rate");
+        return rateLimited(c, wait, "hellos from this address");
+      }
+      try {
+        const { opened, answer } = await receiveHello(s, new Uint8Array(await c.req.arrayBuffer()), helloPath);
+        return await sealed(c, opened, answer);
+      } catch (err) {
+        return refused(c, err);
+      }
+    });
+
+    const pingPath = federationPath(version, "ping");
+    app.post(pingPath, async (c) => {
+      const opened = await openFromPeer(c, pingPath);
+      if (opened instanceof Response) return opened;
+      if (!parseMessage(opened.plaintext, pingRequest)) {
+        return sealed(c, opened, { ok: false, error: { code: "bad_request", message: "not a ping" } });
+      }
+      return sealed(c, opened, { ok: true, result: { type: "pong", at: s.now() } });
+    });
+
+    // Gossip, and the cards it needs: the sender is the opened envelope's, never what the message says.
+    messageRoute(federationPath(version, "exchange"), exchangeRequest, (from, r) => s.gossip.onExchange(from, r));
+    messageRoute(federationPath(version, "reconcile"), reconcileRequest, (from, r) => s.gossip.onReconcile(from, r));
+    messageRoute(federationPath(version, "cards"), cardsRequest, (_from, r) => answerCards(s, r));
+
+    // Relayed calls, and the countersignatures that complete their records.
+    const callPath = federationPath(version, "call");
+    app.post(callPath, async (c) => {
+      const opened = await openFromPeer(c, callPath);
+      if (opened instanceof Response) return opened;
+      return callResponse(s, opened, c.req.raw.signal, c.get("defer"));
+    });
+    messageRoute(federationPath(version, "countersigned"), countersignedPush, async (from, r) => ({ acked: await takeCountersigned(s, from, r.records) }));
+    messageRoute(federationPath(version, "receipts"), receiptsRequest, (from, r) => answerReceipts(s, from, r));
+    messageRoute(federationPath(version, "subscribe"), subscribeRequest, (from, r) => serveSubscribe(s, from, r));
+
+    // The ledger's: a peer only ever reads and writes the records it is a party to (src/node/ledger/reconciliation.ts).
+    messageRoute(federationPath(version, "ledger-reconcile"), ledgerReconcileRequest, (from, r) => s.ledgerSync.onReconcile(from, r));
+    messageRoute(federationPath(version, "ledger-transfer"), ledgerTransferRequest, (from, r) => s.ledgerSync.onTransfer(from, r));
+  }
+  return app;
+}

@@ -1,0 +1,102 @@
+// POST /mcp: streamable HTTP, stateless. Each request gets a fresh SDK server and transport;
+// JSON answers by default, an SSE stream when the client asks for progress.
+import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { bearer, insufficientScope } from "../bearer.ts";
+import { nodeOrigin } from "../oauth/metadata.ts";
+import { hasScope } from "../../node/access/principal.ts";
+import { scopeFor } from "../../node/access/scopes.ts";
+import { originGuard } from "../origin.ts";
+import type { Services } from "../../node/services.ts";
+import type { AppEnv } from "../app-env.ts";
+import { nestsDeeperThan } from "../../protocol/encoding/json-depth.ts";
+import { jsonRpcError } from "../jsonrpc.ts";
+import { buildServer } from "./server.ts";
+import { StreamCapError } from "../../node/catalog/list-changed-streams.ts";
+
+/** True when some request in the body carries a progress token: only SSE can carry progress. */
+function wantsStream(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const meta = (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
+    return meta?.progressToken !== undefined;
+  });
+}
+
+export function mcpRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("/mcp", originGuard(s.config));
+  app.use("/mcp", bearer(s));
+
+  app.post(
+    "/mcp",
+    bodyLimit({
+      maxSize: s.config.maxBodyBytes,
+      onError: (c) => c.json(jsonRpcError(-32600, `Request body exceeds ${s.config.maxBodyBytes} bytes`, { type: "body_too_large" }), 413),
+    }),
+    async (c) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(await c.req.text());
+      } catch {
+        return c.json(jsonRpcError(-32700, "Parse error: the body is not valid JSON"), 400);
+      }
+      const messages = Array.isArray(body) ? body : [body];
+      // Refused before anything walks the params (schema, handlers, upstream): deep enough, a walk
+      // overflows the stack, and the failure would be blamed on the upstream.
+      // The message is one level; its params (or result) get the rest.
+      const deep = messages.find((m) => nestsDeeperThan(m, s.config.maxJsonDepth + 1));
+      if (deep) {
+        const id = (deep as { id?: unknown }).id;
+        const answerId = typeof id === "string" || typeof id === "number" ? id : null;
+        const message = `Invalid params: nested more than ${s.config.maxJsonDepth} levels deep`;
+        return c.json({ ...jsonRpcError(-32602, message, { type: "too_deep", maxDepth: s.config.maxJsonDepth }), id: answerId }, 400);
+      }
+      if (messages.length === 0 || !messages.every((m) => JSONRPCMessageSchema.safeParse(m).success)) {
+        return c.json(jsonRpcError(-32600, "Invalid Request: not a JSON-RPC 2.0 message"), 400);
+      }
+      const principal = c.var.principal;
+      for (const m of messages) {
+        const scope = scopeFor(m);
+        if (scope && !hasScope(principal, scope)) return insufficientScope(c, nodeOrigin(s.config, c.req.url), scope);
+      }
+      const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url) };
+      const server = buildServer(s, caller);
+      const stream = wantsStream(body);
+      const transport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: !stream,
+      });
+      await server.connect(transport);
+      // A JSON answer exists only once every handler has finished, so nothing is left to close.
+      // A stream is different: a client that goes away aborts its handlers, and with them the
+      // upstream call. (Only then is the request's signal touched: on Node it is built lazily.)
+      if (stream) c.req.raw.signal.addEventListener("abort", () => void server.close(), { once: true });
+      return transport.handleRequest(c.req.raw, { parsedBody: body });
+    },
+  );
+
+  // A standing stream carries list_changed where the runtime keeps one open (not on Workers).
+  app.get("/mcp", (c) => {
+    if (!s.platform.standingStreams || !c.req.header("accept")?.includes("text/event-stream")) {
+      c.header("Allow", "POST");
+      return c.json(jsonRpcError(-32000, "Method not allowed: this node serves no standing stream here; use POST"), 405);
+    }
+    try {
+      return s.streams.open(c.req.raw.signal, c.var.principal.id);
+    } catch (err) {
+      if (!(err instanceof StreamCapError)) throw err;
+      const status = err.scope === "principal" ? 429 : 503;
+      c.header("Retry-After", "30");
+      return c.json(jsonRpcError(-32000, `Too many standing streams: ${err.message}; close one first`, { type: "too_many_streams", scope: err.scope, max: err.max }), status);
+    }
+  });
+  // Stateless: no session to end.
+  app.delete("/mcp", (c) => {
+    c.header("Allow", s.platform.standingStreams ? "GET, POST" : "POST");
+    return c.json(jsonRpcError(-32000, "Method not allowed: this node is stateless; there is no session to end"), 405);
+  });
+  return app;
+}

@@ -1,0 +1,297 @@
+// The MCP server one /mcp request talks to: built fresh per request (the node is stateless),
+// answering from the stored catalog and relaying calls to the upstream sessions in the pool.
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import {
+  CallToolRequestSchema,
+  CancelledNotificationSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type Tool,
+  type Progress,
+} from "@modelcontextprotocol/sdk/types.js";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
+import {
+  findCallable,
+  findPrompt,
+  findResource,
+  listPrompts,
+  listResources,
+  listResourceTemplates,
+  listVisibleTools,
+  searchTools,
+  type CatalogTool,
+} from "../../store/catalog.ts";
+import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
+import { relayToolCall } from "../../node/relay/consumer.ts";
+import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
+import { proxyToolCall } from "../../node/calls/proxy.ts";
+import { getUpstream } from "../../store/upstreams.ts";
+import { liveSecrets } from "../../secrets/redactor.ts";
+import { reachFor } from "../../node/upstreams/per-principal.ts";
+import { callUpstreamCredentialTool, perPrincipalUpstreamsExist, UPSTREAM_CREDENTIAL, upstreamCredentialTool } from "../../node/upstreams/credential-tool.ts";
+import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../../node/access/grants/tools.ts";
+import { admitCall, callableTools } from "../../node/access/policy/enforcement.ts";
+import type { Caller, Services } from "../../node/services.ts";
+import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
+import { VERSION } from "../../node/settings/version.ts";
+import { log } from "../../node/logging/log.ts";
+
+export const META = {
+  id: "mcpfed/id",
+  fingerprint: "mcpfed/fingerprint",
+  upstream: "mcpfed/upstream",
+  unavailable: "mcpfed/unavailable",
+  origin: "mcpfed/origin",
+  /** A peer's tool: the price its origin asks (null: free), which a call signs as it is when called. */
+  pricing: "mcpfed/pricing",
+  cacheTtlSeconds: "mcpfed/cacheTtlSeconds",
+} as const;
+
+function toMcpTool(t: CatalogTool): Tool {
+  return {
+    name: t.shortName,
+    ...(t.title ? { title: t.title } : {}),
+    // Clients (and the conformance suite) expect a description on every tool.
+    description: t.description ?? t.title ?? `${t.name} (from upstream ${t.upstream})`,
+    inputSchema: t.inputSchema as Tool["inputSchema"],
+    ...(t.outputSchema ? { outputSchema: t.outputSchema as Tool["outputSchema"] } : {}),
+    ...(t.annotations ? { annotations: t.annotations } : {}),
+    _meta: {
+      [META.id]: t.globalId,
+      [META.fingerprint]: t.fingerprint,
+      [META.upstream]: t.upstream,
+      ...(t.available ? {} : { [META.unavailable]: true }),
+    },
+  };
+}
+
+function toMcpFederated(t: ListedFederatedTool): Tool {
+  const d = t.definition;
+  return {
+    name: t.shortName,
+    ...(d.title ? { title: d.title } : {}),
+    description: d.description ?? d.title ?? `${d.name} (shared by ${t.alias})`,
+    inputSchema: d.inputSchema as Tool["inputSchema"],
+    ...(d.outputSchema ? { outputSchema: d.outputSchema as Tool["outputSchema"] } : {}),
+    ...(d.annotations ? { annotations: d.annotations as Tool["annotations"] } : {}),
+    _meta: {
+      [META.id]: t.id,
+      [META.fingerprint]: t.fingerprint,
+      [META.origin]: t.origin,
+      [META.pricing]: (t.pricing ?? null) as Record<string, unknown> | null,
+      ...(t.cacheTtlSeconds ? { [META.cacheTtlSeconds]: t.cacheTtlSeconds } : {}),
+    },
+  };
+}
+
+/** Local and federated tools together: federated names are given around the local ones. */
+async function catalogTools(s: Services, pinnedOnly: boolean) {
+  const local = await listVisibleTools(s.db, pinnedOnly);
+  // In search mode only pinned tools are listed, and no federated tool is pinned.
+  const federated = pinnedOnly ? [] : await s.federatedTools.get();
+  return { local, federated };
+}
+
+function parseArgs<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, v: unknown): T {
+  const r = schema.safeParse(v ?? {});
+  if (!r.success) throw new McpError(ErrorCode.InvalidParams, `invalid arguments: ${r.error.message}`);
+  return r.data;
+}
+
+/** Matches a URI against an RFC 6570 template, treating every expression as one path-safe run. */
+function templateMatches(template: string, uri: string): boolean {
+  const pattern = template
+    .split(/(\{[^}]*\})/)
+    .map((part) => (part.startsWith("{") ? (part.startsWith("{+") ? ".+" : "[^/?#]+") : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("");
+  return new RegExp(`^${pattern}$`).test(uri);
+}
+
+/**
+ * Lets MCP errors through and turns anything else into a bare internal error: an exception's
+ * message (a failed query, a stack) is for the log, not for the client.
+ */
+function hideInternalErrors<A extends unknown[], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (err) {
+      if (err instanceof McpError) throw err;
+      log.error("mcp.request_failed", { error: err instanceof Error ? err.name : "unknown", message: err instanceof Error ? err.message : String(err) });
+      throw new McpError(ErrorCode.InternalError, "internal error");
+    }
+  };
+}
+
+export function buildServer(s: Services, caller: Caller): Server {
+  const server = new Server(
+    { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
+    {
+      // list_changed travels on GET /mcp streams, which not every platform serves.
+      capabilities: s.platform.standingStreams
+        ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } }
+        : { tools: {}, resources: {}, prompts: {} },
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      instructions:
+        s.config.catalogMode === "search"
+          ? "This node federates many tools. Use search_tools to find one, then call it by name or through call_tool."
+          : "This node federates the tools of several MCP servers. search_tools finds tools by topic.",
+    },
+  );
+
+  server.setNotificationHandler(CancelledNotificationSchema, (n) => {
+    if (n.params.requestId !== undefined) s.inflight.cancel(caller.id, n.params.requestId, n.params.reason);
+  });
+
+  server.setRequestHandler(ListToolsRequestSchema, hideInternalErrors(async () => {
+    const { local, federated } = await catalogTools(s, s.config.catalogMode === "search");
+    const [shown, shared] = await Promise.all([callableTools(s, caller, local), callableTools(s, caller, federated)]);
+    const [grants, perPrincipal] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s)]);
+    const own = [...metaTools, ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
+    return { tools: [...own, ...shown.map(toMcpTool), ...shared.map(toMcpFederated)] };
+  }));
+
+  server.setRequestHandler(CallToolRequestSchema, hideInternalErrors(async (req, extra): Promise<CallToolResult> => {
+    const { name } = req.params;
+    if (isGrantTool(name)) return callGrantTool(s, caller, name, req.params.arguments);
+    if (name === UPSTREAM_CREDENTIAL) return callUpstreamCredentialTool(s, caller, req.params.arguments);
+    if (name === SEARCH_TOOLS) {
+      const args = parseArgs(searchToolsArgs, req.params.arguments);
+      const found = await searchTools(s.db, args.query, args.limit);
+      const callable = new Set(await callableTools(s, caller, found.map((h) => h.tool)));
+      const hits = found.filter((h) => callable.has(h.tool));
+      const results = hits.map(({ tool, score }) => ({
+        name: tool.shortName,
+        id: tool.globalId,
+        fingerprint: tool.fingerprint,
+        ...(tool.description ? { description: tool.description } : {}),
+        upstream: tool.upstream,
+        origin: s.nodeId,
+        available: tool.available,
+        score: Math.round(score * 1000) / 1000,
+        inputSchema: tool.inputSchema,
+      }));
+      // Peers' tools after the local ones: the two rankings are not on one scale.
+      if (results.length < args.limit) {
+        const { federated } = await catalogTools(s, false);
+        const matched = matchFederated(await callableTools(s, caller, federated), args.query).slice(0, args.limit - results.length);
+        for (const { tool, score } of matched) {
+          results.push({
+            name: tool.shortName,
+            id: tool.id,
+            fingerprint: tool.fingerprint,
+            ...(tool.definition.description ? { description: tool.definition.description } : {}),
+            upstream: tool.upstream,
+            origin: tool.origin,
+            available: true,
+            score,
+            inputSchema: tool.definition.inputSchema,
+          });
+        }
+      }
+      return { content: [{ type: "text", text: JSON.stringify({ results }) }], structuredContent: { results } };
+    }
+    let target = name;
+    let args = req.params.arguments;
+    if (name === CALL_TOOL) {
+      const parsed = parseArgs(callToolArgs, req.params.arguments);
+      target = parsed.id;
+      args = parsed.arguments;
+    }
+    const found =
+      name === CALL_TOOL && target.includes("/")
+        ? await findCallable(s.db, { globalId: target })
+        : await findCallable(s.db, { shortName: target });
+    const progressToken = req.params._meta?.progressToken;
+    const onprogress =
+      progressToken === undefined
+        ? undefined
+        : (p: Progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken } }).catch(() => {});
+    const call = { arguments: args, calledAs: target, requestId: extra.requestId, signal: extra.signal, onprogress };
+    if (!found) {
+      // Only a tool this caller may see is relayed; any other stays unknown.
+      const { federated } = await catalogTools(s, false);
+      const callable = await callableTools(s, caller, federated);
+      const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
+      if (shared) {
+        const admitted = await admitCall(s, caller, shared, req.params._meta);
+        return relayToolCall(s, caller, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+      }
+      s.invocations.append(
+        { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: "unknown_tool", error: "unknown tool" },
+        caller.defer,
+      );
+      throw unknownTool(target);
+    }
+    const admitted = await admitCall(s, caller, found, req.params._meta);
+    return proxyToolCall(s, caller, { ...call, tool: found, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+  }));
+
+  server.setRequestHandler(ListResourcesRequestSchema, hideInternalErrors(async () => {
+    const rows = await listResources(s.db);
+    const own = (await grantsInPlay(s, caller)) ? grantResources : [];
+    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string })] };
+  }));
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, hideInternalErrors(async () => {
+    const rows = await listResourceTemplates(s.db);
+    return { resourceTemplates: rows.map((r) => r.body as { uriTemplate: string; name: string }) };
+  }));
+
+  server.setRequestHandler(ReadResourceRequestSchema, hideInternalErrors(async (req, extra) => {
+    const { uri } = req.params;
+    const own = await readGrantResource(s, caller, uri);
+    if (own) return own;
+    let upstream = (await findResource(s.db, uri))[0]?.upstream;
+    if (!upstream) {
+      const templates = await listResourceTemplates(s.db);
+      upstream = templates.find((t) => templateMatches(t.uriTemplate, uri))?.upstream;
+    }
+    const row = upstream ? await getUpstream(s.db, upstream) : undefined;
+    if (!row) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    const reach = await reachFor(s, caller, row);
+    try {
+      return liveSecrets.redactJson(
+        await s.pool.use(reach.target, (c) => c.readResource({ uri }, { signal: extra.signal, timeout: s.config.callTimeoutMs }), reach.owner),
+      );
+    } catch (err) {
+      throw upstreamFailure(row.name, err, extra.signal).error;
+    }
+  }));
+
+  server.setRequestHandler(ListPromptsRequestSchema, hideInternalErrors(async () => {
+    const rows = await listPrompts(s.db);
+    return { prompts: rows.map((p) => ({ ...(p.body as { name: string }), name: p.shortName })) };
+  }));
+
+  server.setRequestHandler(GetPromptRequestSchema, hideInternalErrors(async (req, extra) => {
+    const prompt = await findPrompt(s.db, req.params.name);
+    const row = prompt ? await getUpstream(s.db, prompt.upstream) : undefined;
+    if (!prompt || !row) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    const reach = await reachFor(s, caller, row);
+    try {
+      return liveSecrets.redactJson(
+        await s.pool.use(
+          reach.target,
+          (c) =>
+            c.getPrompt(
+              { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
+              { signal: extra.signal, timeout: s.config.callTimeoutMs },
+            ),
+          reach.owner,
+        ),
+      );
+    } catch (err) {
+      throw upstreamFailure(row.name, err, extra.signal).error;
+    }
+  }));
+
+  return server;
+}

@@ -1,0 +1,84 @@
+// Long-lived API tokens for Claude Code's --header and for scripts. The operator creates them
+// with scopes and roles; the token is shown once, and only its hash is kept.
+import { desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "../../store/database.ts";
+import { apiTokens } from "../../store/schema.ts";
+import type { Principal } from "./principal.ts";
+import { ALL_SCOPES, scopeSchema } from "./scopes.ts";
+import { hashSecret, randomSecret } from "../../secrets/token-secrets.ts";
+
+/** Every API token starts so, which tells it apart from a JWT and makes a leaked one easy to spot. */
+export const API_TOKEN_PREFIX = "mcpfed_";
+
+export const roleSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a role is 1-64 letters, digits, _ . : -");
+
+export const apiTokenInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(scopeSchema).min(1).default([...ALL_SCOPES]),
+    roles: z.array(roleSchema).max(20).default([]),
+    expiresInDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+
+type Row = typeof apiTokens.$inferSelect;
+
+export function apiTokenView(r: Row) {
+  const now = Date.now();
+  return {
+    id: r.id,
+    name: r.name,
+    scopes: r.scopes,
+    roles: r.roles,
+    createdAt: new Date(r.createdAt).toISOString(),
+    expiresAt: r.expiresAt ? new Date(r.expiresAt).toISOString() : null,
+    lastUsedAt: r.lastUsedAt ? new Date(r.lastUsedAt).toISOString() : null,
+    status: r.revokedAt ? "revoked" : r.expiresAt && r.expiresAt <= now ? "expired" : "active",
+  };
+}
+
+/** Creates a token; the returned secret is never stored nor shown again. */
+export async function createApiToken(db: Database, input: z.output<typeof apiTokenInput>): Promise<{ row: Row; secret: string }> {
+  const secret = `${API_TOKEN_PREFIX}${randomSecret(32)}`;
+  const [row] = await db
+    .insert(apiTokens)
+    .values({
+      id: `tok_${randomSecret(9)}`,
+      name: input.name,
+      tokenHash: await hashSecret(secret),
+      scopes: [...new Set(input.scopes)],
+      roles: [...new Set(input.roles)],
+      createdAt: Date.now(),
+      expiresAt: input.expiresInDays ? Date.now() + input.expiresInDays * 86_400_000 : null,
+    })
+    .returning();
+  return { row: row!, secret };
+}
+
+export function listApiTokens(db: Database) {
+  return db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
+}
+
+/** Marks the token revoked; the row, or undefined when there is no such token. */
+export async function revokeApiToken(db: Database, id: string): Promise<Row | undefined> {
+  const [row] = await db.update(apiTokens).set({ revokedAt: Date.now() }).where(eq(apiTokens.id, id)).returning();
+  return row;
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** The principal of an active token, or undefined. `defer` receives the (throttled) last-used update. */
+export async function resolveApiToken(
+  db: Database,
+  token: string,
+  defer: (work: Promise<unknown>) => void,
+): Promise<Principal | undefined> {
+  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.tokenHash, await hashSecret(token))).limit(1);
+  const now = Date.now();
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return undefined;
+  if (!row.lastUsedAt || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+    defer(db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)));
+  }
+  return { kind: "api-token", id: `token:${row.id}`, subject: row.id, name: row.name, scopes: row.scopes as Principal["scopes"], roles: row.roles };
+}

@@ -1,0 +1,107 @@
+// The operator's policy rules as stored, and the per-isolate copy the engine reads on each call.
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { roleSchema } from "../api-tokens.ts";
+import { PRINCIPAL_KINDS } from "../principal.ts";
+import { randomSecret } from "../../../secrets/token-secrets.ts";
+import { CachedRead } from "../../../store/cached-read.ts";
+import type { Database } from "../../../store/database.ts";
+import { policyRules } from "../../../store/schema.ts";
+import { sortRules, type Rule } from "./engine.ts";
+
+const glob = z.string().trim().min(1).max(300);
+
+export const ruleInput = z
+  .object({
+    priority: z.number().int().min(-1_000_000).max(1_000_000).default(100),
+    action: z.enum(["call", "request"]).default("call"),
+    effect: z.enum(["allow", "deny", "grant"]),
+    subjectKind: z.enum(PRINCIPAL_KINDS).optional(),
+    subjectId: glob.optional(),
+    role: roleSchema.optional(),
+    tag: z.string().trim().min(1).max(100).optional(),
+    upstream: glob.optional(),
+    tool: glob.optional(),
+    visibility: z.string().trim().min(1).max(50).optional(),
+    ttlSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
+    note: z.string().max(500).optional(),
+  })
+  .strict()
+  .refine((r) => r.action === "call" || r.effect !== "grant", {
+    message: 'effect "grant" applies to call rules; request rules allow (approve) or deny',
+    path: ["effect"],
+  })
+  .refine((r) => r.ttlSeconds === undefined || (r.action === "request" && r.effect === "allow"), {
+    message: "ttlSeconds applies to request rules that approve",
+    path: ["ttlSeconds"],
+  });
+
+type Row = typeof policyRules.$inferSelect;
+
+function toRule(r: Row): Rule & { note: string | null } {
+  return {
+    id: r.id,
+    priority: r.priority,
+    action: r.action,
+    effect: r.effect,
+    subjectKind: r.subjectKind,
+    subjectId: r.subjectId,
+    role: r.role,
+    tag: r.tag,
+    upstream: r.upstream,
+    tool: r.tool,
+    visibility: r.visibility,
+    ttlSeconds: r.ttlSeconds,
+    note: r.note,
+  };
+}
+
+// Long enough to spare a query per call, short enough that other isolates follow an edit quickly.
+const CACHE_MS = 2000;
+
+export class PolicyStore {
+  readonly #cache: CachedRead<Rule[]>;
+
+  constructor(private readonly db: Database) {
+    this.#cache = new CachedRead(async () => sortRules((await db.select().from(policyRules)).map(toRule)), CACHE_MS);
+  }
+
+  /** Every rule, in the order the engine tries them. */
+  rules(): Promise<Rule[]> {
+    return this.#cache.get();
+  }
+
+  async list() {
+    return sortRules((await this.db.select().from(policyRules)).map(toRule));
+  }
+
+  async add(input: z.output<typeof ruleInput>) {
+    const [row] = await this.db
+      .insert(policyRules)
+      .values({
+        id: `rule_${randomSecret(6)}`,
+        priority: input.priority,
+        action: input.action,
+        effect: input.effect,
+        subjectKind: input.subjectKind ?? null,
+        subjectId: input.subjectId ?? null,
+        role: input.role ?? null,
+        tag: input.tag ?? null,
+        upstream: input.upstream ?? null,
+        tool: input.tool ?? null,
+        visibility: input.visibility ?? null,
+        ttlSeconds: input.ttlSeconds ?? null,
+        note: input.note ?? null,
+        createdAt: Date.now(),
+      })
+      .returning();
+    this.#cache.invalidate();
+    return toRule(row!);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const rows = await this.db.delete(policyRules).where(eq(policyRules.id, id)).returning({ id: policyRules.id });
+    this.#cache.invalidate();
+    return rows.length > 0;
+  }
+}

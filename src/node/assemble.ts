@@ -1,0 +1,171 @@
+// The one place a node is built from its parts: identity, store, upstream pool, registry, gossip,
+// ledger and access. The HTTP app (src/http/app.ts) serves what this returns.
+import { createAccess } from "./access/access.ts";
+import { Inflight } from "./calls/inflight.ts";
+import { InvocationLog } from "./calls/invocations.ts";
+import { OwnCard } from "./card/own.ts";
+import { listedFederatedTools } from "./catalog/federated-view.ts";
+import { listTools } from "../store/catalog.ts";
+import type { Config } from "./settings/config.ts";
+import { ReplayCache } from "../store/replay-cache.ts";
+import { FederationRefusals } from "./federation-client/refusals.ts";
+import { envelopeTransport } from "./gossip/envelope-transport.ts";
+import { Gossip } from "./gossip/gossip.ts";
+import { Outbound } from "./outbound/outbound.ts";
+import { DEFAULT_RECONCILE } from "../protocol/reconciliation.ts";
+import { loadIdentity } from "./identity/local.ts";
+import { ENVELOPE_TRANSFER_BATCH, ledgerEnvelopeTransport } from "./ledger/envelope-transport.ts";
+import { Ledger } from "./ledger/ledger.ts";
+import { LedgerReconciler } from "./ledger/reconciliation.ts";
+import { LedgerRepository } from "../store/ledger.ts";
+import { log } from "./logging/log.ts";
+import { ListChangedStreams } from "./catalog/list-changed-streams.ts";
+import { knownCard, learnCard } from "./peers/origin-cards.ts";
+import { blockedPeerIds, listPeers } from "../store/peers.ts";
+import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
+import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
+import { Registry } from "./registry/registry.ts";
+import { EntryRepository } from "../store/registry.ts";
+import { ResultCache } from "./relay/cache.ts";
+import { ProviderStats } from "./relay/choice.ts";
+import { Outbox } from "./relay/countersigns.ts";
+import type { Services } from "./services.ts";
+import { CachedRead } from "../store/cached-read.ts";
+import type { Database } from "../store/database.ts";
+import { createTick, type Tick } from "./tick.ts";
+import { UpstreamPool } from "./upstreams/pool.ts";
+import { refreshUpstream } from "./upstreams/refresh.ts";
+import { resealUpstreams } from "../store/sealed-fields.ts";
+import { UpstreamCredentials } from "./upstreams/credentials.ts";
+import { SecretBox } from "../secrets/sealed-box.ts";
+import { VERSION } from "./settings/version.ts";
+
+export interface NodeOptions {
+  config: Config;
+  /** Migrated already (see migrate()). */
+  db: Database;
+  /** Where it runs; a long-lived process when absent. */
+  platform?: Platform;
+}
+
+export interface AssembledNode {
+  services: Services;
+  tick: Tick;
+  /** Work deferred by the node that has not finished yet. */
+  pending: Set<Promise<unknown>>;
+  /** Waits for deferred work, then closes upstream sessions. */
+  close(): Promise<void>;
+}
+
+const LIST_CHANGED_DEBOUNCE_MS = 250;
+/** Principals' own upstream sessions kept open per process; more are reopened on use. */
+const MAX_PRINCIPAL_SESSIONS = 256;
+/** How long another process's change to peers or names may take to show in this one's listing. */
+const FEDERATED_LISTING_MS = 1000;
+
+/** Runs `make` on first call and shares its promise; a failure is retried on the next call. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () =>
+    (p ??= make().catch((err: unknown) => {
+      p = undefined;
+      throw err;
+    }));
+}
+
+/** Builds the node. Its keys load first, so a NODE_SEED that does not fit the store stops it here. */
+export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
+  const platform = opts.platform ?? PROCESS_PLATFORM;
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const p = work.catch((err: unknown) => log.error("deferred.failed", { error: String(err) }));
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+
+  const refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const own = await loadIdentity(opts.config, opts.db);
+  const identity = async () => own;
+  // After the keys: a NODE_SEED that does not fit the store has stopped the start by now.
+  const secrets = new SecretBox(opts.config.nodeSeed, opts.config.previousNodeSeed);
+  for (const failed of await resealUpstreams(opts.db, secrets)) log.warn("upstream.secrets_unopened", failed);
+  const card = once(async () => new OwnCard(own, opts.config));
+  const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
+  const streams = new ListChangedStreams({ perPrincipal: opts.config.maxStreamsPerPrincipal, total: opts.config.maxStreams });
+  const verifier = cardKeys(own, cards);
+  const federatedTools = new CachedRead(async () => listedFederatedTools(services, new Set((await listTools(opts.db)).map((t) => t.shortName))), FEDERATED_LISTING_MS);
+  const registry = new Registry({
+    // Peers' tools come and go with the registry.
+    onChange: () => {
+      federatedTools.invalidate();
+      streams.notify(["tools"]);
+    },
+    signer: identitySigner(own),
+    verifier,
+    blockedOrigins: () => blockedPeerIds(opts.db),
+    checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
+    store: new EntryRepository(opts.db),
+    originQuota: { entries: opts.config.maxEntriesPerOrigin, bytes: opts.config.maxEntryBytesPerOrigin },
+  });
+  const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
+  const ledger = new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) });
+  const services: Services = {
+    config: opts.config,
+    db: opts.db,
+    platform,
+    outbound,
+    secrets,
+    nodeId: own.nodeId,
+    inflight: new Inflight(),
+    streams,
+    invocations: new InvocationLog(opts.db),
+    defer: track,
+    access: createAccess(opts.config, opts.db, () => services.nodeId),
+    identity,
+    replay: new ReplayCache(opts.db),
+    federationRefusals: new FederationRefusals(),
+    card,
+    now: () => Math.floor(Date.now() / 1000),
+    registry,
+    federatedTools,
+    relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
+    ledger,
+    ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(() => services), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
+    upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
+    // The transport reaches the services only when it sends, after they exist.
+    gossip: new Gossip({
+      registry,
+      transport: envelopeTransport(() => services),
+      peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
+      later: (task) => track(task()),
+    }),
+    pool: new UpstreamPool({
+      clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },
+      outbound,
+      connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
+      stdio: platform.stdio,
+      maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
+      onListChanged: (name) => {
+        clearTimeout(refreshTimers.get(name));
+        refreshTimers.set(
+          name,
+          setTimeout(() => {
+            refreshTimers.delete(name);
+            track(refreshUpstream(services, name));
+          }, LIST_CHANGED_DEBOUNCE_MS),
+        );
+      },
+    }),
+  };
+  const tick = createTick(services);
+  return {
+    services,
+    tick,
+    pending,
+    async close() {
+      for (const t of refreshTimers.values()) clearTimeout(t);
+      await Promise.all(pending);
+      await services.pool.closeAll();
+    },
+  };
+}

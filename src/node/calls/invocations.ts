@@ -1,0 +1,93 @@
+// The invocation log: one row per tools/call. Rows are buffered for a moment and written together:
+// on embedded libSQL every statement runs on the event loop, so one insert per call would sit on
+// the hot path even when deferred.
+import { desc } from "drizzle-orm";
+import { log } from "../logging/log.ts";
+import type { Caller, Services } from "../services.ts";
+import { chunks, type Database } from "../../store/database.ts";
+import { invocations } from "../../store/schema.ts";
+
+export type Invocation = typeof invocations.$inferInsert;
+export type Outcome = Invocation["outcome"];
+
+const FLUSH_AFTER_MS = 20;
+
+export class InvocationLog {
+  #rows: Invocation[] = [];
+  #flushing: Promise<void> | undefined;
+
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Queues a row. The first row of a batch schedules the write and hands it to `defer`, so on
+   * Workers the write lives within that request's waitUntil, and elsewhere the node awaits it
+   * before it shuts down.
+   */
+  append(row: Invocation, defer: (work: Promise<unknown>) => void): void {
+    this.#rows.push(row);
+    if (this.#flushing) return;
+    this.#flushing = new Promise((r) => setTimeout(r, FLUSH_AFTER_MS)).then(() => this.#write());
+    defer(this.#flushing);
+  }
+
+  async #write(): Promise<void> {
+    const rows = this.#rows;
+    this.#rows = [];
+    this.#flushing = undefined;
+    const [first, ...rest] = chunks(rows, 9).map((c) => this.db.insert(invocations).values(c));
+    try {
+      if (first) await this.db.batch([first, ...rest]);
+    } catch (err) {
+      log.error("invocation.log_failed", { rows: rows.length, error: String(err) });
+    }
+  }
+}
+
+export function recentInvocations(db: Database, limit: number) {
+  return db.select().from(invocations).orderBy(desc(invocations.id)).limit(limit);
+}
+
+export interface FinishedCall {
+  at: number;
+  toolId: string;
+  calledAs: string;
+  /** The upstream that ran it, or `peer:<node id>` for a relayed call. */
+  upstream: string;
+  durationMs: number;
+  outcome: Outcome;
+  error: string | null;
+  arguments: Record<string, unknown> | undefined;
+  /** Why policy let it through. */
+  authorization: string;
+  /** More for the audit entry (a relayed call's provider and record). */
+  details?: Record<string, unknown>;
+}
+
+/** One row in the invocation log and one audit entry per call, arguments only if the operator opted in. */
+export function recordCall(s: Services, caller: Caller, c: FinishedCall): void {
+  const args = s.config.logArguments ? { arguments: c.arguments ?? null } : {};
+  s.invocations.append(
+    {
+      at: c.at,
+      caller: caller.id,
+      toolId: c.toolId,
+      toolName: c.calledAs,
+      upstream: c.upstream,
+      durationMs: c.durationMs,
+      outcome: c.outcome,
+      error: c.error,
+      arguments: s.config.logArguments ? (c.arguments ?? null) : null,
+    },
+    caller.defer,
+  );
+  caller.defer(
+    s.access.audit.append({
+      actor: caller.id,
+      action: "tool.call",
+      target: c.toolId,
+      decision: "allow",
+      reason: c.authorization,
+      details: { calledAs: c.calledAs, ...c.details, outcome: c.outcome, durationMs: c.durationMs, ...(c.error ? { error: c.error } : {}), ...args },
+    }),
+  );
+}

@@ -1,0 +1,103 @@
+// A tools/call relayed to the upstream that hosts the tool: with a timeout, cancellation and
+// progress passed through, failures mapped to MCP errors, and one line in the invocation log.
+import { type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import type { Callable } from "../../store/catalog.ts";
+import type { Caller, Services } from "../services.ts";
+import { liveSecrets } from "../../secrets/redactor.ts";
+import { markUnavailable } from "../../store/upstreams.ts";
+import { connectRequired, reachFor } from "../upstreams/per-principal.ts";
+import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { upstreamFailure } from "./errors.ts";
+import { recordCall, type Outcome } from "./invocations.ts";
+
+export interface ToolCall {
+  tool: Callable;
+  arguments: Record<string, unknown> | undefined;
+  /** The name the client used: a short name, or call_tool's id. */
+  calledAs: string;
+  requestId: string | number;
+  signal: AbortSignal;
+  onprogress?: ((p: Progress) => void) | undefined;
+  /** Why policy let the call through, for the audit trail. */
+  authorization: string;
+  /** A relayed call's timeout, when the consumer asked for less than this node allows. */
+  timeoutMs?: number;
+}
+
+// The result goes back through this node's own MCP server, which validates it against the
+// CallToolResult schema; validating it here too would only parse it twice.
+const relayedResult = z.looseObject({});
+
+/** The caller has no working credential of its own for a per-principal upstream. */
+class MissingCredential extends Error {
+  constructor(override readonly cause: unknown) {
+    super("no credential");
+  }
+}
+
+export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall): Promise<CallToolResult> {
+  const started = performance.now();
+  const at = Date.now();
+  const { tool, onprogress } = call;
+  const timeout = Math.min(call.timeoutMs ?? s.config.callTimeoutMs, s.config.callTimeoutMs);
+  const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
+  let outcome: Outcome = "ok";
+  let error: string | null = null;
+  let ownSession = false;
+  try {
+    const reach = await reachFor(s, caller, { ...tool, name: tool.upstream }).catch((err: unknown) => {
+      throw new MissingCredential(err);
+    });
+    ownSession = reach.owner.principal !== undefined;
+    const result = (await s.pool
+      .use(
+        reach.target,
+        (client) =>
+          client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
+            signal,
+            timeout,
+            resetTimeoutOnProgress: true,
+            maxTotalTimeout: timeout * 10,
+            ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
+          }),
+        reach.owner,
+      )
+      .catch(async (err: unknown) => {
+        // The upstream turned the caller's own credential away: the caller, not the upstream, must act.
+        if (ownSession && err instanceof StreamableHTTPError && err.code === 401) {
+          throw new MissingCredential(await connectRequired(s, caller, tool.upstream, "refused your credential"));
+        }
+        throw err;
+      })) as CallToolResult;
+    if (result.isError) outcome = "tool_error";
+    // A tool may echo the credential the node called it with; the caller must not see it.
+    return liveSecrets.redactJson(result);
+  } catch (err) {
+    if (err instanceof MissingCredential) {
+      // The connect link stays out of the log: it lets its holder act for the caller.
+      outcome = "no_credential";
+      error = `no working credential of the caller's own for upstream "${tool.upstream}"`;
+      throw err.cause;
+    }
+    const failure = upstreamFailure(tool.upstream, err, signal);
+    outcome = failure.outcome;
+    error = failure.error.message;
+    // One caller's session failing says nothing of the upstream as others reach it.
+    if (outcome === "unavailable" && !ownSession) caller.defer(markUnavailable(s.db, tool.upstream, error));
+    throw failure.error;
+  } finally {
+    done();
+    recordCall(s, caller, {
+      at,
+      toolId: tool.globalId,
+      calledAs: call.calledAs,
+      upstream: tool.upstream,
+      durationMs: Math.round(performance.now() - started),
+      outcome,
+      error,
+      arguments: call.arguments,
+      authorization: call.authorization,
+    });
+  }
+}

@@ -1,0 +1,52 @@
+// Balances and records as an operator takes them away: JSON for programs, CSV for spreadsheets.
+import type { LedgerRecord } from "../../protocol/ledger/record.ts";
+import type { Balance, StoredRecord } from "../../store/ledger.ts";
+
+const COLUMNS = ["peer", "unit", "earned", "spent", "net", "calls"] as const;
+
+export function balancesJson(balances: Balance[]): string {
+  return JSON.stringify(balances.map((b) => Object.fromEntries(COLUMNS.map((c) => [c, b[c]]))));
+}
+
+/**
+ * RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. A leading = + - @
+ * is prefixed with ' so that a peer-chosen unit name cannot run as a spreadsheet formula.
+ */
+export function csvField(value: string | number): string {
+  let s = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function balancesCsv(balances: Balance[]): string {
+  const lines = [COLUMNS.join(",")];
+  for (const b of balances) lines.push(COLUMNS.map((c) => csvField(b[c])).join(","));
+  return lines.join("\r\n") + "\r\n";
+}
+
+const RECORD_COLUMNS = ["id", "peer", "role", "status", "tool", "units", "amount", "unit", "requestedAt", "completedAt"] as const;
+
+/** One held record as an accounting row; times are ISO 8601 (UTC), a free call's unit is "". */
+export type RecordRow = Record<(typeof RECORD_COLUMNS)[number], string | number>;
+
+export function recordRow(s: StoredRecord): RecordRow {
+  const r = JSON.parse(s.record) as LedgerRecord;
+  return {
+    id: s.id,
+    peer: s.peer,
+    role: s.role,
+    status: s.status,
+    tool: r.intent.tool.id,
+    units: r.receipt.units,
+    amount: r.receipt.amount,
+    unit: r.receipt.unit ?? "",
+    requestedAt: new Date(r.intent.requestedAt).toISOString(),
+    completedAt: new Date(r.receipt.completedAt).toISOString(),
+  };
+}
+
+export function recordsCsv(rows: RecordRow[]): string {
+  const lines = [RECORD_COLUMNS.join(",")];
+  for (const row of rows) lines.push(RECORD_COLUMNS.map((c) => csvField(row[c])).join(","));
+  return lines.join("\r\n") + "\r\n";
+}

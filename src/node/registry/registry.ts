@@ -1,0 +1,223 @@
+// The node's replica of the federated registry: it admits entries from peers (checked, signed by
+// their origin, counted when refused) and publishes this node's own shares and withdrawals.
+import type { Card } from "../../protocol/card/schema.ts";
+import { toolFingerprint } from "../../protocol/registry/tool-fingerprint.ts";
+import { HybridClock, hlcAt } from "../../protocol/registry/hlc.ts";
+import { isRejection, screen, type Rejection } from "../../protocol/registry/admission.ts";
+import { byteLength, canonicalJson, MAX_ENTRY_BYTES, NODE_CARD_KEY, nodeBody, toolBody, toolDefinition, type Entry, type ToolDefinition, type UnsignedEntry, type Visibility } from "../../protocol/registry/entry.ts";
+import { RegistryMetrics, type Outcome } from "./metrics.ts";
+import { withinQuota, type OriginQuota } from "./quota.ts";
+import { signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../protocol/registry/signing.ts";
+import type { EntryStore } from "../../store/entry-store.ts";
+
+/** Longer than any node is expected to stay offline: a node back after longer may revive withdrawn tools. */
+export const DEFAULT_TOMBSTONE_TTL_MS = 30 * 24 * 3600 * 1000;
+
+export interface RegistryOptions {
+  signer: EntrySigner;
+  verifier: EntryVerifier;
+  store: EntryStore;
+  clock?: HybridClock;
+  metrics?: RegistryMetrics;
+  /** The origins whose entries are refused, whichever peer relays them; read once per batch. */
+  blockedOrigins?: () => Promise<ReadonlySet<string>>;
+  /** Checks the card a node entry carries (see admission.ts); without it, node entries are refused. */
+  checkCard?: (card: Card, origin: string) => Promise<string | undefined>;
+  maxEntryBytes?: number;
+  /** What one origin may hold here; without it, no bound (the simulator). */
+  originQuota?: OriginQuota;
+  tombstoneTtlMs?: number;
+  now?: () => number;
+  /** Called with the entries each change stored, received or published: the catalog's cue for list_changed. */
+  onChange?: (stored: Entry[]) => void;
+}
+
+export interface ReceiveReport {
+  /** Entries that changed this replica, in the order received. */
+  stored: Entry[];
+  rejected: Rejection[];
+  outcomes: Record<Outcome, number>;
+  /** Ids of every entry that could be read, whatever became of it. */
+  readable: Set<string>;
+}
+
+/** A tool as the operator shares it. The MCP Tool's other fields (icons, _meta) stay local. */
+export interface ShareInput {
+  /** `<upstream>/<tool>`, or with `@<label>` to keep another version live beside it. */
+  key: string;
+  version: string;
+  tool: ToolDefinition & Record<string, unknown>;
+  tags: string[];
+  pricing: unknown;
+  /** How long consumers may keep a result; only for read-only, idempotent tools. */
+  cacheTtlSeconds?: number | undefined;
+  /** private: the tool leaves no trace in the registry; sharing it before is withdrawn. */
+  visibility: Visibility | "private";
+}
+
+export class Registry {
+  readonly self: string;
+  readonly store: EntryStore;
+  readonly clock: HybridClock;
+  readonly metrics: RegistryMetrics;
+  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange" | "originQuota">>;
+  readonly #quota: OriginQuota | undefined;
+  readonly #onChange: (stored: Entry[]) => void;
+
+  constructor(o: RegistryOptions) {
+    this.self = o.signer.nodeId;
+    this.store = o.store;
+    const now = o.now ?? Date.now;
+    this.clock = o.clock ?? new HybridClock(now);
+    this.metrics = o.metrics ?? new RegistryMetrics();
+    this.#onChange = o.onChange ?? (() => {});
+    this.#quota = o.originQuota;
+    this.#o = {
+      signer: o.signer,
+      verifier: o.verifier,
+      blockedOrigins: o.blockedOrigins ?? (async () => new Set<string>()),
+      checkCard: o.checkCard ?? (async () => "this node does not check cards"),
+      maxEntryBytes: o.maxEntryBytes ?? MAX_ENTRY_BYTES,
+      tombstoneTtlMs: o.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS,
+      now,
+    };
+  }
+
+  /** Tombstones stamped before this are past their TTL. */
+  horizon(): string {
+    return hlcAt(this.#o.now() - this.#o.tombstoneTtlMs);
+  }
+
+  /** Takes entries a peer sent: each is checked on its own, and only valid winners are stored. */
+  async receive(raws: unknown[], from: string): Promise<ReceiveReport> {
+    const outcomes: Record<Outcome, number> = { stored: 0, duplicate: 0, superseded: 0, expired: 0 };
+    const count = (o: Outcome) => {
+      outcomes[o]++;
+      this.metrics.outcome(o);
+    };
+    const rejected: Rejection[] = [];
+    const reject = (r: Rejection) => {
+      rejected.push(r);
+      this.metrics.rejected(r.reason);
+    };
+    const blocked = await this.#o.blockedOrigins();
+    const rules = { maxEntryBytes: this.#o.maxEntryBytes, clock: this.clock, isBlocked: (o: string) => blocked.has(o), checkCard: this.#o.checkCard };
+    const screened: Entry[] = [];
+    for (const raw of raws) {
+      const r = await screen(raw, rules);
+      if (isRejection(r)) reject(r);
+      else screened.push(r);
+    }
+    // A tombstone past its TTL has been collected elsewhere; storing it would only bring it back.
+    const horizon = this.horizon();
+    const fresh: Entry[] = [];
+    for (const e of screened) {
+      if (e.signed.tombstone && e.signed.hlc < horizon) count("expired");
+      else fresh.push(e);
+    }
+    // Entries already held were verified when they arrived.
+    const held = await this.store.has(fresh.map((e) => e.id));
+    const unseen: Entry[] = [];
+    for (const e of fresh) {
+      if (held.has(e.id)) count("duplicate");
+      else unseen.push(e);
+    }
+    // Before the signatures: an origin's excess costs no verification.
+    let fitting = unseen;
+    if (this.#quota) {
+      const q = await withinQuota(unseen, this.#quota, (origin) => this.store.originSlots(origin));
+      q.rejected.forEach(reject);
+      fitting = q.fit;
+    }
+    const verdicts = await Promise.all(fitting.map((e) => verifyEntry(e, this.#o.verifier, from)));
+    const valid: Entry[] = [];
+    fitting.forEach((e, i) => {
+      const v = verdicts[i]!;
+      if (v === "valid") valid.push(e);
+      else reject({ reason: v, detail: v === "unknown_origin" ? "the origin's key is not known" : "the signature does not verify", origin: e.signed.origin, key: e.signed.key });
+    });
+    const fates = await this.store.put(valid, from);
+    const stored = valid.filter((_e, i) => {
+      count(fates[i]!);
+      return fates[i] === "stored";
+    });
+    for (const e of stored) this.clock.observe(e.signed.hlc);
+    if (stored.length > 0) this.#onChange(stored);
+    return { stored, rejected, outcomes, readable: new Set(screened.map((e) => e.id)) };
+  }
+
+  /**
+   * Shares a tool, or changes how: returns the entries stored (none when nothing changed).
+   * Narrowing public to peers tombstones the public slot, so nodes beyond the peers drop it too.
+   */
+  async share(input: ShareInput): Promise<Entry[]> {
+    if (input.visibility === "private") return this.withdraw(input.key);
+    const held = await this.#held(input.key);
+    const { name, title, description, inputSchema, outputSchema, annotations } = input.tool;
+    const picked = { name, title, description, inputSchema, outputSchema, annotations };
+    const tool = toolDefinition.parse(Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)));
+    const body = toolBody.parse({ version: input.version, tool, fingerprint: await toolFingerprint(tool), tags: input.tags,
+      pricing: input.pricing ?? null,
+      ...(input.cacheTtlSeconds ? { cache: { ttlSeconds: input.cacheTtlSeconds } } : {}),
+    });
+    const unsigned: UnsignedEntry[] = [];
+    for (const e of held) {
+      if (e.signed.visibility !== input.visibility && !e.signed.tombstone) unsigned.push(this.#tombstone(e.signed.key, e.signed.visibility));
+    }
+    const current = held.find((e) => e.signed.visibility === input.visibility);
+    const unchanged = current && !current.signed.tombstone && canonicalJson(current.signed.body) === canonicalJson(body);
+    if (!unchanged) {
+      unsigned.push({ origin: this.self, kind: "tool", key: input.key, visibility: input.visibility, hlc: this.clock.tick(), tombstone: false, body });
+    }
+    return this.#publish(unsigned);
+  }
+
+  /** Withdraws a shared tool everywhere it went: a tombstone for every live slot. */
+  async withdraw(key: string): Promise<Entry[]> {
+    const held = await this.#held(key);
+    return this.#publish(held.filter((e) => !e.signed.tombstone).map((e) => this.#tombstone(key, e.signed.visibility)));
+  }
+
+  /**
+   * Publishes this node's card as its public node entry, or withdraws it (null). Stores nothing
+   * while the held card is the same: a card changes when it is re-signed, every half period.
+   */
+  async publishCard(card: Card | null): Promise<Entry[]> {
+    const held = await this.store.slots(this.self, "node", NODE_CARD_KEY);
+    for (const e of held) this.clock.resume(e.signed.hlc);
+    const current = held.find((e) => !e.signed.tombstone);
+    const base = { origin: this.self, kind: "node", key: NODE_CARD_KEY, visibility: "public", tombstone: false } as const;
+    if (card === null) return current ? this.#publish([{ ...base, tombstone: true, hlc: this.clock.tick() }]) : [];
+    const body = nodeBody.parse({ card });
+    if (current && !current.signed.tombstone && canonicalJson(current.signed.body) === canonicalJson(body)) return [];
+    return this.#publish([{ ...base, hlc: this.clock.tick(), body }]);
+  }
+
+  /** Deletes tombstones past their TTL; returns how many. */
+  collect(): Promise<number> {
+    return this.store.collect(this.horizon());
+  }
+
+  async #held(key: string): Promise<Entry[]> {
+    const held = await this.store.slots(this.self, "tool", key);
+    // Another isolate, or this node before a restart, may have stamped them: stamp after.
+    for (const e of held) this.clock.resume(e.signed.hlc);
+    return held;
+  }
+
+  #tombstone(key: string, visibility: Visibility): UnsignedEntry {
+    return { origin: this.self, kind: "tool", key, visibility, hlc: this.clock.tick(), tombstone: true };
+  }
+
+  async #publish(unsigned: UnsignedEntry[]): Promise<Entry[]> {
+    const entries = await Promise.all(unsigned.map((u) => signEntry(u, this.#o.signer)));
+    for (const e of entries) {
+      const size = byteLength(e.canonical);
+      if (size > this.#o.maxEntryBytes) throw new RangeError(`entry for ${e.signed.key} is ${size} bytes, over the limit of ${this.#o.maxEntryBytes}`);
+    }
+    const fates = await this.store.put(entries, null);
+    const stored = entries.filter((_, i) => fates[i] === "stored");
+    if (stored.length > 0) this.#onChange(stored);
+    return stored;
+  }
+}

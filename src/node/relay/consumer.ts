@@ -1,0 +1,214 @@
+// The consumer's side of a relayed call: a tools/call on a peer's tool. It is answered from the
+// cache when the origin allows that, and otherwise sent to the best provider of the tool's
+// fingerprint, then to the next while none could have run it. The answer's receipt is checked
+// and countersigned before the result is handed on, so every result a client gets from a peer
+// has a record both sides signed.
+import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { ToolCall } from "../calls/proxy.ts";
+import { FedErrorCode } from "../calls/errors.ts";
+import { recordCall, type Outcome } from "../calls/invocations.ts";
+import type { ListedFederatedTool } from "../catalog/federated-view.ts";
+import { redact } from "../../secrets/redaction.ts";
+import { PricingError, quoteOf, readPricing } from "../../protocol/ledger/pricing.ts";
+import { contentHash, receivedText, record as recordSchema, type SignedIntent } from "../../protocol/ledger/record.ts";
+import { countersign, ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
+import { identitySigner } from "../registry/node-keys.ts";
+import { getPeer } from "../../store/peers.ts";
+import type { Caller, Services } from "../services.ts";
+import { ResultCache } from "./cache.ts";
+import { heldGrant } from "./subscriptions.ts";
+import { RelayError, sendCall } from "../federation-client/relay.ts";
+import type { CallError, CallRequest } from "../../protocol/messages/relay.ts";
+
+/** A local call's description, for a peer's tool. */
+export interface RelayedCall extends Omit<ToolCall, "tool" | "timeoutMs"> {
+  tool: ListedFederatedTool;
+  /** Every tool of the catalog the caller may call: other origins of the same fingerprint are the failover. */
+  catalog: readonly ListedFederatedTool[];
+}
+
+/** What `_meta` "mcpfed/relay" tells the client about a peer's answer. */
+export interface RelayMeta {
+  provider: string;
+  /** The ledger record's id; absent for an answer from the cache. */
+  record?: string;
+  cached: boolean;
+}
+
+/** Refusals that say nothing of the other providers: another one may serve the call. */
+const TRY_ANOTHER = new Set<CallError["code"]>(["not_shared", "fingerprint_changed", "price_changed", "upstream_unavailable"]);
+
+class NextProvider extends Error {
+  override name = "NextProvider";
+}
+
+function withMeta(result: CallToolResult, meta: RelayMeta): CallToolResult {
+  return { ...result, _meta: { ...result._meta, "mcpfed/relay": meta } };
+}
+
+export async function relayToolCall(s: Services, caller: Caller, call: RelayedCall): Promise<CallToolResult> {
+  const at = Date.now();
+  const started = performance.now();
+  const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
+  let outcome: Outcome = "ok";
+  let error: string | null = null;
+  let provider = call.tool.origin;
+  let recordId: string | undefined;
+  try {
+    const ttl = call.tool.cacheTtlSeconds;
+    const cacheKey = ttl ? ResultCache.key(call.tool.globalId, call.tool.fingerprint, call.arguments) : undefined;
+    const hit = cacheKey && s.relay.cache.get(cacheKey);
+    if (hit) {
+      outcome = "cache_hit";
+      return withMeta(hit, { provider, cached: true });
+    }
+    const served = await callProviders(s, caller, call, signal, (node) => (provider = node));
+    recordId = served.record;
+    if (cacheKey && ttl) s.relay.cache.put(cacheKey, served.result, ttl);
+    if (served.result.isError) outcome = "tool_error";
+    return withMeta(served.result, { provider, record: served.record, cached: false });
+  } catch (err) {
+    const type = err instanceof McpError ? (err.data as { type?: string } | undefined)?.type : undefined;
+    outcome =
+      type === "cancelled" ? "cancelled" : type === "peer_timeout" ? "timeout" : type === "peer_unavailable" ? "unavailable" : type === "upstream_error" ? "upstream_error" : "peer_refused";
+    error = err instanceof Error ? err.message : String(err);
+    throw err;
+  } finally {
+    done();
+    recordCall(s, caller, {
+      at,
+      toolId: call.tool.globalId,
+      calledAs: call.calledAs,
+      upstream: `peer:${provider}`,
+      durationMs: Math.round(performance.now() - started),
+      outcome,
+      error,
+      arguments: call.arguments,
+      authorization: call.authorization,
+      details: { provider, ...(recordId ? { record: recordId } : {}) },
+    });
+  }
+}
+
+/** The tool at each origin that offers its fingerprint, best first. */
+function providersOf(s: Services, call: RelayedCall): ListedFederatedTool[] {
+  const byOrigin = new Map<string, ListedFederatedTool>([[call.tool.origin, call.tool]]);
+  for (const t of call.catalog) if (t.fingerprint === call.tool.fingerprint && !byOrigin.has(t.origin)) byOrigin.set(t.origin, t);
+  return s.relay.stats.order([...byOrigin.keys()]).map((o) => byOrigin.get(o)!);
+}
+
+async function callProviders(s: Services, caller: Caller, call: RelayedCall, signal: AbortSignal, trying: (node: string) => void): Promise<{ result: CallToolResult; record: string }> {
+  const tried: string[] = [];
+  for (const tool of providersOf(s, call)) {
+    trying(tool.origin);
+    try {
+      return await callOne(s, caller, call, tool, signal);
+    } catch (err) {
+      if (!(err instanceof NextProvider)) throw err;
+      tried.push(`${tool.alias}: ${err.message}`);
+      if (signal.aborted) break;
+    }
+  }
+  throw new McpError(FedErrorCode.UpstreamUnavailable, `no provider of ${call.calledAs} could take the call (${tried.join("; ")})`, {
+    type: "peer_unavailable",
+    tried: tried.length,
+  });
+}
+
+async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: ListedFederatedTool, signal: AbortSignal): Promise<{ result: CallToolResult; record: string }> {
+  const origin = tool.origin;
+  const name = `peer ${tool.alias}`;
+  const peer = await getPeer(s.db, origin);
+  if (peer?.state !== "active") throw new NextProvider(`not an active peer of this node; a call goes only to a direct peer`);
+  let pricing;
+  try {
+    pricing = readPricing(tool.pricing);
+  } catch (err) {
+    if (err instanceof PricingError) throw new NextProvider(`its price cannot be quoted here: ${err.message}`);
+    throw err;
+  }
+  // A subscription call presents the grant this node bought; without one there is nothing to quote.
+  const held = pricing.model === "subscription" ? await heldGrant(s, origin, tool.globalId) : undefined;
+  if (pricing.model === "subscription" && !held) throw new NextProvider(`${tool.shortName} is priced by subscription: subscribe first (mcpfed subscribe ${tool.shortName})`);
+  const price = quoteOf(pricing, held ? { grant: held.id } : {});
+  const identity = await s.identity();
+  const signer = identitySigner(identity);
+  const intent: SignedIntent = await signIntent(signer, {
+    provider: origin,
+    tool: { id: tool.globalId, fingerprint: tool.fingerprint },
+    params: { name: tool.definition.name, arguments: call.arguments ?? {} },
+    price,
+    requestedAt: Date.now(),
+  });
+  const countersigned = s.relay.outbox.take(origin);
+  const request: CallRequest = {
+    type: "call",
+    key: tool.key,
+    ...(call.arguments ? { arguments: call.arguments } : {}),
+    intent,
+    ...(held ? { grant: held.grant } : {}),
+    timeoutMs: s.config.callTimeoutMs,
+    progress: call.onprogress !== undefined,
+    countersigned: countersigned.records,
+    relayedFor: caller.id,
+  };
+
+  const started = performance.now();
+  let answer;
+  try {
+    answer = await sendCall(s, peer, request, { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress });
+  } catch (err) {
+    s.relay.outbox.settle(origin, countersigned.ids, []);
+    if (!(err instanceof RelayError)) throw err;
+    if (err.failure === "cancelled") throw new McpError(FedErrorCode.Cancelled, "the request was cancelled", { type: "cancelled" });
+    s.relay.stats.record(origin, false, performance.now() - started);
+    if (!err.delivered) throw new NextProvider(redact(err.message));
+    if (err.failure === "timeout") throw new McpError(ErrorCode.RequestTimeout, `${name}: ${err.message}`, { type: "peer_timeout", peer: origin });
+    // The provider may have run the call: only a tool its origin marks idempotent may run twice.
+    if (call.tool.definition.annotations?.idempotentHint === true) throw new NextProvider(redact(err.message));
+    throw new McpError(FedErrorCode.UpstreamUnavailable, `${name}: ${redact(err.message)}; not tried elsewhere, as the tool is not marked idempotent`, {
+      type: "peer_unavailable",
+      peer: origin,
+    });
+  }
+  const elapsed = Math.ceil(performance.now() - started);
+  s.relay.outbox.settle(origin, countersigned.ids, answer.acked);
+  if (!answer.ok) {
+    s.relay.stats.record(origin, answer.error.code !== "upstream_unavailable", elapsed);
+    if (TRY_ANOTHER.has(answer.error.code)) throw new NextProvider(answer.error.message);
+    throw peerError(name, origin, answer.error);
+  }
+  s.relay.stats.record(origin, true, elapsed);
+
+  const result = answer.result as CallToolResult;
+  let completed;
+  try {
+    // Nothing is countersigned for a result the client could not take.
+    if (!CallToolResultSchema.safeParse(result).success) throw new ReceiptRejected("malformed");
+    const receipt = recordSchema.safeParse(answer.receipt);
+    if (!receipt.success) throw new ReceiptRejected("malformed");
+    // The receipt must be for this result: a provider cannot bill one answer and send another.
+    if (receipt.data.receipt.result !== (await contentHash(result))) throw new ReceiptRejected("malformed");
+    completed = await countersign(signer, s.ledger.verifier, intent, receipt.data, elapsed);
+  } catch (err) {
+    if (!(err instanceof ReceiptRejected)) throw err;
+    await s.ledger.repository.flag(intent.intent.id, origin, `receipt_${err.reason}`, receivedText(answer.receipt));
+    throw new McpError(FedErrorCode.ReceiptRejected, `${name}: its receipt was rejected (${err.reason}); the result is withheld`, {
+      type: "receipt_rejected",
+      peer: origin,
+      reason: err.reason,
+    });
+  }
+  await s.ledger.repository.put(completed, "confirmed", null);
+  s.relay.outbox.add(origin, completed.intent.id, completed);
+  return { result, record: completed.intent.id };
+}
+
+function peerError(name: string, origin: string, e: CallError): McpError {
+  const code =
+    e.mcp ??
+    (e.code === "upstream_timeout" ? ErrorCode.RequestTimeout : e.code === "cancelled" ? FedErrorCode.Cancelled : e.code === "bad_request" ? ErrorCode.InvalidParams : FedErrorCode.PeerRefused);
+  const type = e.code === "upstream_error" ? "upstream_error" : e.code === "upstream_timeout" ? "peer_timeout" : e.code === "cancelled" ? "cancelled" : `peer_${e.code}`;
+  return new McpError(code, `${name}: ${redact(e.message)}`, { type, peer: origin, code: e.code });
+}
+

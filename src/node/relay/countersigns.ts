@@ -1,0 +1,162 @@
+// Delivering countersignatures. The consumer countersigns a receipt as soon as it has it and keeps
+// the record in an outbox; the record rides along on its next call to that provider, or is pushed
+// on the tick. The outbox lives in memory, so the provider also asks, on its own tick, for every
+// record it still holds pending: a restart of either side delays a confirmation, never loses one.
+// A consumer that died before it stored its copy never will countersign: after
+// COUNTERSIGN_MAX_ASKS answers without the record, the provider flags it as disputed and stops asking.
+import { getPeer } from "../../store/peers.ts";
+import { callPeer } from "../federation-client/calls.ts";
+import type { Services } from "../services.ts";
+import { log } from "../logging/log.ts";
+import { countersignedAck, MAX_ASKED, MAX_COUNTERSIGNED, receiptsReply, type receiptsRequest } from "../../protocol/messages/relay.ts";
+import type { z } from "zod";
+
+/** Countersigned records on their way to their providers. A record one call carries is not handed to another until that call ends. */
+export class Outbox {
+  readonly #byPeer = new Map<string, Map<string, { record: unknown; sending: boolean }>>();
+
+  add(peer: string, id: string, record: unknown): void {
+    let m = this.#byPeer.get(peer);
+    if (!m) this.#byPeer.set(peer, (m = new Map()));
+    m.set(id, { record, sending: false });
+  }
+
+  /** Up to `max` records for `peer` that no other request carries; each stays until acknowledged or released. */
+  take(peer: string, max = MAX_COUNTERSIGNED): { ids: string[]; records: unknown[] } {
+    const ids: string[] = [];
+    const records: unknown[] = [];
+    for (const [id, item] of this.#byPeer.get(peer) ?? []) {
+      if (ids.length === max) break;
+      if (item.sending) continue;
+      item.sending = true;
+      ids.push(id);
+      records.push(item.record);
+    }
+    return { ids, records };
+  }
+
+  /** The request that carried `sent` ended: the acknowledged are done, the others wait for the next. */
+  settle(peer: string, sent: readonly string[], acked: readonly string[]): void {
+    const m = this.#byPeer.get(peer);
+    if (!m) return;
+    for (const id of acked) m.delete(id);
+    for (const id of sent) {
+      const item = m.get(id);
+      if (item) item.sending = false;
+    }
+    if (m.size === 0) this.#byPeer.delete(peer);
+  }
+
+  peers(): string[] {
+    return [...this.#byPeer.keys()];
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const m of this.#byPeer.values()) n += m.size;
+    return n;
+  }
+}
+
+function idOf(record: unknown): string | undefined {
+  const id = (record as { intent?: { id?: unknown } } | null)?.intent?.id;
+  return typeof id === "string" && /^[0-9a-f]{64}$/.test(id) ? id : undefined;
+}
+
+/**
+ * The provider takes countersigned records from `from`. Each is verified by the ledger; the ids
+ * it has decided on (confirmed, or flagged for the operator) are acknowledged, so the consumer
+ * stops resending them.
+ */
+export async function takeCountersigned(s: Services, from: string, records: readonly unknown[]): Promise<string[]> {
+  const acked: string[] = [];
+  for (const r of records) {
+    const id = idOf(r);
+    await s.ledger.receive(r, from);
+    if (id) acked.push(id);
+  }
+  return acked;
+}
+
+/** The consumer answers a provider's question about records it holds pending. */
+export async function answerReceipts(s: Services, from: string, request: z.infer<typeof receiptsRequest>): Promise<z.infer<typeof receiptsReply>> {
+  const records: unknown[] = [];
+  const missing: string[] = [];
+  for (const id of request.ids) {
+    const held = await s.ledger.repository.get(id);
+    if (!held) missing.push(id);
+    // Only the two parties ever see a record, and only a complete one proves anything.
+    else if (held.peer === from && held.role === "consumer" && held.status === "confirmed") records.push(JSON.parse(held.record));
+  }
+  return { records, missing };
+}
+
+export interface DeliveryReport {
+  pushed: number;
+  acked: number;
+  asked: number;
+  confirmed: number;
+  /** Records flagged this tick: their consumers answered COUNTERSIGN_MAX_ASKS times without them. */
+  abandoned: number;
+  failures: number;
+}
+
+/** The reason a record the consumer never countersigned is flagged with. */
+const ABANDONED = "consumer_never_countersigned";
+
+/** The tick's part: push the outbox, and ask consumers about records still pending here. */
+export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<DeliveryReport> {
+  const report: DeliveryReport = { pushed: 0, acked: 0, asked: 0, confirmed: 0, abandoned: 0, failures: 0 };
+  const active = async (id: string) => {
+    const peer = await getPeer(s.db, id);
+    return peer?.state === "active" ? peer : undefined;
+  };
+  for (const id of outbox.peers()) {
+    const peer = await active(id);
+    if (!peer) continue;
+    const { ids, records } = outbox.take(id);
+    if (records.length === 0) continue;
+    try {
+      const reply = await callPeer(s, peer, "countersigned", { type: "countersigned", records }, countersignedAck);
+      outbox.settle(id, ids, reply.acked);
+      report.pushed += records.length;
+      report.acked += reply.acked.length;
+    } catch (err) {
+      outbox.settle(id, ids, []);
+      report.failures++;
+      log.warn("ledger.push_failed", { peer: id, error: String(err) });
+    }
+  }
+  // Not sooner: the consumer may be countersigning it right now.
+  const cutoff = Date.now() - s.config.countersignAskAfterSeconds * 1000;
+  const byPeer = new Map<string, string[]>();
+  for (const r of await s.ledger.repository.pending()) {
+    if (r.role !== "provider" || r.completedAt > cutoff) continue;
+    byPeer.set(r.peer, [...(byPeer.get(r.peer) ?? []), r.id]);
+  }
+  for (const [id, ids] of byPeer) {
+    const peer = await active(id);
+    if (!peer) continue;
+    for (let i = 0; i < ids.length; i += MAX_ASKED) {
+      const asked = ids.slice(i, i + MAX_ASKED);
+      try {
+        const reply = await callPeer(s, peer, "receipts", { type: "receipts", ids: asked }, receiptsReply);
+        report.asked += asked.length;
+        for (const r of reply.records) if ((await s.ledger.receive(r, id)).outcome === "confirmed") report.confirmed++;
+        const missing = reply.missing.filter((m) => asked.includes(m));
+        if (missing.length) await s.ledger.repository.note(missing, "consumer_lacks_record");
+        // Still pending after the answer: this ask did not get the record. An ask that failed is not counted.
+        for (const r of await s.ledger.repository.countAsks(asked, s.config.countersignMaxAsks)) {
+          await s.ledger.repository.dispute(r.id, ABANDONED, null, r.record);
+          report.abandoned++;
+          log.warn("ledger.countersign_abandoned", { peer: id, record: r.id, asks: s.config.countersignMaxAsks });
+        }
+      } catch (err) {
+        report.failures++;
+        log.warn("ledger.ask_failed", { peer: id, error: String(err) });
+        break;
+      }
+    }
+  }
+  return report;
+}

@@ -1,0 +1,145 @@
+// The provider's side of a relayed call: the envelope has opened, so the caller is an active peer.
+// Before anything runs, the call must name a tool this node shares now, with the fingerprint the
+// consumer saw, under policy and the peer's limits, with an intent the consumer signed at the
+// current price. Then the upstream is called as for a local caller, and the answer carries the
+// receipt, stored here as pending until the consumer's countersignature arrives.
+import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
+import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ALL_SCOPES } from "../access/scopes.ts";
+import { proxyToolCall } from "../calls/proxy.ts";
+import { findCallable } from "../../store/catalog.ts";
+import { acceptIntent } from "../../protocol/ledger/acceptance.ts";
+import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
+import { signReceipt } from "../../protocol/ledger/signing.ts";
+import { requestHash } from "../../protocol/ledger/request-hash.ts";
+import { getPeer } from "../../store/peers.ts";
+import { admitCall } from "../access/policy/enforcement.ts";
+import { toolOfKey } from "../../protocol/registry/entry.ts";
+import { identitySigner } from "../registry/node-keys.ts";
+import { ownLiveEntry } from "../../store/registry.ts";
+import type { Caller, Services } from "../services.ts";
+import { takeCountersigned } from "./countersigns.ts";
+import type { AnswerFrame, CallError, CallErrorCode, CallRequest } from "../../protocol/messages/relay.ts";
+
+type Answer = AnswerFrame["answer"];
+
+const refuse = (code: CallErrorCode, message: string, mcp?: number): CallError => ({ code, message, ...(mcp === undefined ? {} : { mcp }) });
+
+/** The peer as policy, limits and the audit trail see it. */
+async function peerCaller(s: Services, from: string, relayedFor: string | undefined, defer: Caller["defer"]): Promise<Caller> {
+  const peer = await getPeer(s.db, from);
+  const id = `peer:${from}`;
+  return {
+    id,
+    defer,
+    principal: {
+      kind: "peer",
+      id,
+      subject: from,
+      name: peer?.alias ?? peer?.name ?? from,
+      // What a peer may call is for policy to say; scopes gate kinds of request, and this is a call.
+      scopes: ALL_SCOPES,
+      roles: [],
+      ...(relayedFor ? { relayedFor } : {}),
+    },
+  };
+}
+
+function fromMcpError(err: McpError): CallError {
+  const type = (err.data as { type?: string } | undefined)?.type;
+  const code: CallErrorCode =
+    type === "forbidden" || type === "grant_required"
+      ? "forbidden"
+      : type === "rate_limited"
+        ? "rate_limited"
+        : type === "upstream_timeout"
+          ? "upstream_timeout"
+          : type === "upstream_unavailable"
+            ? "upstream_unavailable"
+            : type === "cancelled"
+              ? "cancelled"
+              : "upstream_error";
+  return refuse(code, err.message.replace(/^MCP error -?\d+: /, ""), err.code);
+}
+
+export interface ServeOptions {
+  signal: AbortSignal;
+  defer: Caller["defer"];
+  onprogress: (p: Progress) => void;
+}
+
+export async function serveCall(s: Services, from: string, request: CallRequest, o: ServeOptions): Promise<Answer> {
+  // Countersignatures of earlier calls are independent of this one: take them while it runs.
+  const acking = takeCountersigned(s, from, request.countersigned);
+  const outcome = await run(s, from, request, o).catch((err: unknown): { error: CallError } => {
+    if (err instanceof McpError) return { error: fromMcpError(err) };
+    throw err;
+  });
+  const acked = await acking;
+  return "error" in outcome ? { ok: false, error: outcome.error, acked } : { ok: true, ...outcome, acked };
+}
+
+async function run(s: Services, from: string, request: CallRequest, o: ServeOptions): Promise<{ result: CallToolResult; receipt: unknown } | { error: CallError }> {
+  const entry = await ownLiveEntry(s.db, s.nodeId, request.key);
+  if (!entry || entry.signed.kind !== "tool" || entry.signed.tombstone) return { error: refuse("not_shared", `${request.key} is not shared by this node`) };
+  const body = entry.signed.body;
+  const globalId = `${s.nodeId}/${toolOfKey(request.key).group}`;
+  const tool = await findCallable(s.db, { globalId });
+  if (!tool) return { error: refuse("not_shared", `${request.key} is shared but its upstream no longer offers it`) };
+  // The upstream may have changed the tool since it was shared: the consumer must not get a different tool.
+  if (tool.fingerprint !== body.fingerprint) return { error: refuse("fingerprint_changed", `${request.key} changed since it was shared; it is not served until it is shared again`) };
+
+  let pricing;
+  try {
+    pricing = readPricing(body.pricing);
+  } catch (err) {
+    if (err instanceof PricingError) return { error: refuse("internal", `${request.key} has a pricing this node cannot read`) };
+    throw err;
+  }
+  const identity = await s.identity();
+  const accepted = await acceptIntent(s.ledger.verifier, request.intent, {
+    self: s.nodeId,
+    tool: { id: globalId, fingerprint: body.fingerprint },
+    pricing,
+    grant: request.grant,
+    now: Date.now(),
+  });
+  if (!accepted.ok) {
+    if (accepted.reason === "wrong_tool") return { error: refuse("fingerprint_changed", `the intent names another tool or fingerprint than ${globalId} as shared now`) };
+    if (accepted.reason === "price_changed") return { error: refuse("price_changed", `the price of ${request.key} changed; quote it again`) };
+    return { error: refuse("intent_refused", `intent refused: ${accepted.reason}`) };
+  }
+  const intent = accepted.intent;
+  if (intent.intent.consumer !== from) return { error: refuse("intent_refused", "intent refused: signed by another node than the sender") };
+  if ((await requestHash(body.tool.name, request.arguments)) !== intent.intent.request) {
+    return { error: refuse("intent_refused", "intent refused: it was signed for other arguments") };
+  }
+  // A second call under one intent would make two results for one record.
+  if (await s.ledger.repository.get(intent.intent.id)) return { error: refuse("intent_refused", "intent refused: already used") };
+
+  const caller = await peerCaller(s, from, request.relayedFor, o.defer);
+  const admitted = await admitCall(s, caller, { ...tool, visibility: entry.signed.visibility }, undefined);
+  const started = performance.now();
+  let result: CallToolResult;
+  try {
+    result = await proxyToolCall(s, caller, {
+      tool,
+      arguments: request.arguments,
+      calledAs: globalId,
+      requestId: intent.intent.id,
+      signal: o.signal,
+      authorization: admitted.reason,
+      timeoutMs: request.timeoutMs,
+      ...(request.progress ? { onprogress: o.onprogress } : {}),
+    });
+  } finally {
+    caller.defer(admitted.release());
+  }
+  const durationMs = Math.round(performance.now() - started);
+  // Never before the intent: the consumer's clock may run ahead of this one.
+  const completedAt = Math.max(Date.now(), intent.intent.requestedAt);
+  const receipt = await signReceipt(identitySigner(identity), intent, { result, durationMs, completedAt });
+  // Stored before it is sent: a crash after this leaves a pending record, never a lost one.
+  await s.ledger.repository.put(receipt, "pending", null);
+  return { result, receipt };
+}

@@ -1,0 +1,86 @@
+// What every part of a node is handed: its settings, its store and its upstream sessions.
+import type { Access } from "./access/access.ts";
+import type { Principal } from "./access/principal.ts";
+import type { Platform } from "./settings/platform.ts";
+import type { OwnCard } from "./card/own.ts";
+import type { Config } from "./settings/config.ts";
+import type { ListChangedStreams } from "./catalog/list-changed-streams.ts";
+import type { ReplayCache } from "../store/replay-cache.ts";
+import type { LocalIdentity } from "./identity/local.ts";
+import type { Inflight } from "./calls/inflight.ts";
+import type { InvocationLog } from "./calls/invocations.ts";
+import type { Gossip } from "./gossip/gossip.ts";
+import type { FederationRefusals } from "./federation-client/refusals.ts";
+import type { Outbound } from "./outbound/outbound.ts";
+import type { ListedFederatedTool } from "./catalog/federated-view.ts";
+import type { Ledger } from "./ledger/ledger.ts";
+import type { CachedRead } from "../store/cached-read.ts";
+import type { ResultCache } from "./relay/cache.ts";
+import type { ProviderStats } from "./relay/choice.ts";
+import type { Outbox } from "./relay/countersigns.ts";
+import type { LedgerReconciler } from "./ledger/reconciliation.ts";
+import type { Registry } from "./registry/registry.ts";
+import type { Database } from "../store/database.ts";
+import type { SecretBox } from "../secrets/sealed-box.ts";
+import type { UpstreamPool } from "./upstreams/pool.ts";
+import type { UpstreamCredentials } from "./upstreams/credentials.ts";
+
+export interface Services {
+  config: Config;
+  db: Database;
+  /** What the runtime can do (src/node/settings/platform.ts). */
+  platform: Platform;
+  pool: UpstreamPool;
+  /** Every request to another server goes through it (src/node/outbound/outbound.ts). */
+  outbound: Outbound;
+  /** Seals and opens secrets at rest (upstream headers and env), under a key derived from NODE_SEED. */
+  secrets: SecretBox;
+  inflight: Inflight;
+  /** Open GET /mcp streams, told when the catalog changes. */
+  streams: ListChangedStreams;
+  invocations: InvocationLog;
+  /** Placeholder until node identity lands; the first segment of every global id. */
+  nodeId: string;
+  /** Keeps work alive after the response: waitUntil on Workers, a tracked promise elsewhere. */
+  defer: (work: Promise<unknown>) => void;
+  /** Who may call what: keys, policy, limits, audit (src/node/access/access.ts). */
+  access: Access;
+  /** This node's keys, expanded on first use. */
+  identity: () => Promise<LocalIdentity>;
+  /** Envelope ids already accepted. */
+  replay: ReplayCache;
+  /** Federation traffic this process or isolate turned away, by reason. */
+  federationRefusals: FederationRefusals;
+  /** This node's signed card. */
+  card: () => Promise<OwnCard>;
+  /** Seconds since the epoch: the clock every signature and envelope time is checked against. */
+  now: () => number;
+  /**
+   * Peers' tools as the catalog lists them, kept a second per process or isolate: a relayed call
+   * resolves its tool here instead of rebuilding the listing. Registry changes and the operator's
+   * changes invalidate it at once.
+   */
+  federatedTools: CachedRead<ListedFederatedTool[]>;
+  /** The federated registry this node holds: its own shares and what peers sent. */
+  registry: Registry;
+  /** Spreads registry changes to peers. */
+  gossip: Gossip;
+  /** The records of relayed calls this node made or served, verified before they are stored. */
+  ledger: Ledger;
+  /** This process's view of relayed calls: countersignatures to deliver, providers' measures, cached results. */
+  relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
+  /** Reconciles the ledger with peers, and answers their reconciliation. */
+  ledgerSync: LedgerReconciler;
+  /** Principals' own credentials for per-principal upstreams. */
+  upstreamCredentials: UpstreamCredentials;
+}
+
+/** Who is on the other end of one /mcp request. */
+export interface Caller {
+  /** The principal's id, as the invocation log records it. */
+  id: string;
+  principal: Principal;
+  defer: (work: Promise<unknown>) => void;
+  /** The node's origin as this caller addressed it, for links sent back to it. */
+  origin?: string;
+}

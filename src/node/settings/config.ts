@@ -1,0 +1,184 @@
+// Configuration from the environment, under the same names on every runtime.
+import { z } from "zod";
+import { NODE_ID } from "../../protocol/identity/keys.ts";
+import { parseSeed } from "../../protocol/identity/seed.ts";
+
+const flag = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const list = z
+  .string()
+  .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  PORT: int(0, 65535).default(8787),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALLOWED_HOSTS: list.optional(),
+  ALLOWED_ORIGINS: list.optional(),
+  LIBSQL_URL: z.string().regex(/^(file|libsql|https?|wss?):/, "must be a file:, libsql:, http(s): or ws(s): URL").optional(),
+  LIBSQL_AUTH_TOKEN: z.string().min(1).optional(),
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+  NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in base64url (43 characters)"),
+  AUTHLESS: flag.optional(),
+  CONSENT_PASSPHRASE: z.string().min(12, "must be at least 12 characters").optional(),
+  PREVIOUS_NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be the node's previous NODE_SEED").optional(),
+  NODE_NAME: z.string().min(1).max(100).default("mcpfed"),
+  CATALOG_MODE: z.enum(["full", "search"]).default("full"),
+  CALL_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  COUNTERSIGN_ASK_AFTER_SECONDS: int(0, 86_400).default(30),
+  MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  TICK_SECONDS: int(5, 86_400).default(60),
+  LOG_ARGUMENTS: flag.default(false),
+  ALLOW_PRIVATE_URLS: flag.optional(),
+  NODE_CONTACT: z.string().min(1).max(256).optional(),
+  PEER_POLICY: z.enum(["open", "approve", "allowlist"]).default("approve"),
+  PEER_ALLOWLIST: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
+  BOOTSTRAP_PEERS: list.pipe(z.array(z.url({ protocol: /^https?$/ }), "must be http(s) URLs")).optional(),
+  PUBLIC_NODE: flag.default(false),
+  KEM_ROTATION_SECONDS: int(60, 365 * 86_400).default(86_400),
+  CLOCK_SKEW_SECONDS: int(1, 3600).default(60),
+  MAX_JSON_DEPTH: int(8, 1000).default(64),
+  MAX_STREAMS_PER_PRINCIPAL: int(1, 10_000).default(16),
+  MAX_STREAMS: int(1, 100_000).default(512),
+  FEDERATION_RATE_PER_SOURCE: int(1, 1_000_000).default(3000),
+  FEDERATION_RATE_PER_SENDER: int(1, 1_000_000).default(3000),
+  HELLO_RATE_PER_SOURCE: int(1, 100_000).default(30),
+  MAX_PENDING_PEERS: int(0, 100_000).default(100),
+  MAX_ENTRIES_PER_ORIGIN: int(1, 1_000_000).default(500),
+  MAX_ENTRY_BYTES_PER_ORIGIN: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  COUNTERSIGN_MAX_ASKS: int(1, 1000).default(10),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset on the edge when PUBLIC_URL is: the deployment's own URL is not known in advance. */
+  publicUrl: URL | undefined;
+  /** Host names (optionally with :port) accepted in the Host header of /mcp; "*" accepts any. */
+  allowedHosts: string[];
+  /** Origins accepted in the Origin header of /mcp, when a browser sends one. */
+  allowedOrigins: string[];
+  libsqlUrl: string | undefined;
+  libsqlAuthToken: string | undefined;
+  adminToken: string;
+  /** The one secret every key is derived from (see src/protocol/identity/seed.ts). */
+  nodeSeed: Uint8Array;
+  /** /mcp serves callers without a token. The default on loopback only. */
+  authless: boolean;
+  /** Unlocks the OAuth consent page; ADMIN_TOKEN unless CONSENT_PASSPHRASE is set. */
+  consentPassphrase: string;
+  /** Set for a signing-key rotation: the seed being retired signs the hand-over to nodeSeed. */
+  previousNodeSeed: Uint8Array | undefined;
+  nodeName: string;
+  catalogMode: "full" | "search";
+  callTimeoutMs: number;
+  /** A provider asks the consumer for a record's countersignature once it has been pending this long. */
+  countersignAskAfterSeconds: number;
+  maxBodyBytes: number;
+  tickSeconds: number;
+  logArguments: boolean;
+  /** Whether upstream and peer URLs may point at private, loopback and link-local addresses. */
+  allowPrivateUrls: boolean;
+  /** Shown in the node card, e.g. a mailto: URL. */
+  nodeContact: string | undefined;
+  /** Who may peer: anyone with a valid card, anyone once approved, or only listed node ids. */
+  peerPolicy: "open" | "approve" | "allowlist";
+  peerAllowlist: string[];
+  /** Nodes this node peers with on its own, on the tick, until they are peers. */
+  bootstrapPeers: string[];
+  /** Publish this node's card through the registry, so that nodes it never met can peer with it. */
+  publicNode: boolean;
+  /** Length of an encryption-key epoch; the previous epoch's key stays valid for one more. */
+  kemRotationSeconds: number;
+  /** Clock difference tolerated on envelope and card times. */
+  clockSkewSeconds: number;
+  /** How deep the params of a JSON-RPC message on /mcp may nest; deeper is refused with -32602. */
+  maxJsonDepth: number;
+  /** Standing GET /mcp streams one principal may hold in one process, and all of them. */
+  maxStreamsPerPrincipal: number;
+  maxStreams: number;
+  /** Federation requests per minute: per client address (each isolate), and per authenticated sender (the store). */
+  federationRatePerSource: number;
+  federationRatePerSender: number;
+  /** Hellos per minute per client address (each isolate): each one costs card and signature checks. */
+  helloRatePerSource: number;
+  /** Strangers waiting for approval; a hello beyond it is refused without a card fetch. */
+  maxPendingPeers: number;
+  /** What one origin may hold in this node's registry: entries, and their canonical bytes. */
+  maxEntriesPerOrigin: number;
+  maxEntryBytesPerOrigin: number;
+  /** Times a provider asks a consumer that lacks a pending record before it flags the record and stops. */
+  countersignMaxAsks: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Reads the settings; a missing or invalid one throws a ConfigError that names it.
+ * `edge` marks deployments that are public by nature (Workers, Deno Deploy).
+ */
+export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.PUBLIC_URL ? new URL(e.PUBLIC_URL) : edge ? undefined : new URL(`http://localhost:${e.PORT}`);
+  const local = !edge && !!publicUrl && isLoopbackHost(publicUrl.hostname) && isLoopbackHost(e.HOST);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    // An edge platform routes by Host, so a request that reached this deployment is addressed to
+    // it: DNS rebinding cannot point a foreign name at it.
+    allowedHosts: e.ALLOWED_HOSTS ?? (publicUrl ? [publicUrl.hostname, ...(local ? LOOPBACK_NAMES : [])] : ["*"]),
+    allowedOrigins: e.ALLOWED_ORIGINS ?? (publicUrl ? [publicUrl.origin] : []),
+    libsqlUrl: e.LIBSQL_URL,
+    libsqlAuthToken: e.LIBSQL_AUTH_TOKEN,
+    adminToken: e.ADMIN_TOKEN,
+    nodeSeed: parseSeed(e.NODE_SEED),
+    // Off loopback and on the edge, /mcp wants a token unless the operator says otherwise.
+    authless: e.AUTHLESS ?? local,
+    consentPassphrase: e.CONSENT_PASSPHRASE ?? e.ADMIN_TOKEN,
+    previousNodeSeed: e.PREVIOUS_NODE_SEED ? parseSeed(e.PREVIOUS_NODE_SEED) : undefined,
+    nodeName: e.NODE_NAME,
+    catalogMode: e.CATALOG_MODE,
+    callTimeoutMs: e.CALL_TIMEOUT_MS,
+    countersignAskAfterSeconds: e.COUNTERSIGN_ASK_AFTER_SECONDS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    tickSeconds: e.TICK_SECONDS,
+    logArguments: e.LOG_ARGUMENTS,
+    allowPrivateUrls: e.ALLOW_PRIVATE_URLS ?? local,
+    nodeContact: e.NODE_CONTACT,
+    peerPolicy: e.PEER_POLICY,
+    peerAllowlist: e.PEER_ALLOWLIST ?? [],
+    bootstrapPeers: e.BOOTSTRAP_PEERS ?? [],
+    publicNode: e.PUBLIC_NODE,
+    kemRotationSeconds: e.KEM_ROTATION_SECONDS,
+    clockSkewSeconds: e.CLOCK_SKEW_SECONDS,
+    maxJsonDepth: e.MAX_JSON_DEPTH,
+    maxStreamsPerPrincipal: e.MAX_STREAMS_PER_PRINCIPAL,
+    maxStreams: e.MAX_STREAMS,
+    federationRatePerSource: e.FEDERATION_RATE_PER_SOURCE,
+    federationRatePerSender: e.FEDERATION_RATE_PER_SENDER,
+    helloRatePerSource: e.HELLO_RATE_PER_SOURCE,
+    maxPendingPeers: e.MAX_PENDING_PEERS,
+    maxEntriesPerOrigin: e.MAX_ENTRIES_PER_ORIGIN,
+    maxEntryBytesPerOrigin: e.MAX_ENTRY_BYTES_PER_ORIGIN,
+    countersignMaxAsks: e.COUNTERSIGN_MAX_ASKS,
+  };
+}

@@ -1,0 +1,29 @@
+// What a runtime tells the node about where it runs. Each entry point in src/runtimes/ passes one,
+// so nothing in the core asks which runtime it is on.
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { UpstreamTarget } from "../../store/upstream-spec.ts";
+
+export type StdioTarget = Extract<UpstreamTarget, { kind: "stdio" }>;
+/** Supplied by runtimes that can spawn processes (Node); elsewhere stdio upstreams are refused. */
+export type StdioConnector = (target: StdioTarget) => Transport;
+
+export interface Platform {
+  /**
+   * I/O belongs to the request that started it (Workers): work left after a response must be
+   * handed to that request's waitUntil, and one request's fetches and signals may not serve another.
+   */
+  requestScopedIo: boolean;
+  /** Whether a response may stay open to carry list_changed (GET /mcp); an isolate cannot keep one usefully. */
+  standingStreams: boolean;
+  /** Spawns stdio upstreams; absent where processes cannot be spawned. */
+  stdio?: StdioConnector;
+  /**
+   * The runtime's fetch for requests to other servers, refusing connections whose resolved address
+   * is special-purpose unless ALLOW_PRIVATE_URLS (Node, Deno). Workers need none: their egress
+   * cannot reach private addresses.
+   */
+  fetch?: typeof fetch;
+}
+
+/** A long-lived process with the global fetch: what in-process tests and benchmarks run on. */
+export const PROCESS_PLATFORM: Platform = { requestScopedIo: false, standingStreams: true };

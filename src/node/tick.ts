@@ -1,0 +1,82 @@
+// The scheduled hook: a Workers cron trigger, Deno.cron, or a timer on Node. It refreshes every
+// upstream's catalog, prunes expired authorization state, forgets retired encryption keys and
+// expired envelope ids, and says hello to peers that have not heard this node's current signing
+// key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
+// node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
+// and reconciles the ledger with one peer.
+import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
+import type { ReconcileReport } from "./ledger/reconciliation.ts";
+import { log } from "./logging/log.ts";
+import { deliverCountersigns, type DeliveryReport } from "./relay/countersigns.ts";
+import { listPeers } from "../store/peers.ts";
+import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
+import type { Services } from "./services.ts";
+import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
+
+export interface TickReport {
+  at: string;
+  durationMs: number;
+  upstreams: RefreshResult[];
+  bootstrap: BootstrapResult[];
+  gossip: GossipTickReport;
+  countersigns: DeliveryReport;
+  ledger: LedgerTickReport;
+}
+
+/** The peer whose ledger was reconciled (null: no active peer), and the outcome. */
+export interface LedgerTickReport {
+  peer: string | null;
+  reconciled?: ReconcileReport;
+  error?: string;
+}
+
+export type Tick = () => Promise<TickReport>;
+
+/** Reconciles with the next active peer in turn; a failure is reported, never thrown. */
+async function reconcileLedger(s: Services, turn: number): Promise<LedgerTickReport> {
+  let peer: string | null = null;
+  try {
+    const peers = (await listPeers(s.db)).filter((p) => p.state === "active").map((p) => p.nodeId).sort();
+    if (peers.length === 0) return { peer };
+    peer = peers[turn % peers.length]!;
+    return { peer, reconciled: await s.ledgerSync.reconcileWith(peer) };
+  } catch (err) {
+    log.warn("ledger.tick_failed", { peer, error: String(err) });
+    return { peer, error: String(err) };
+  }
+}
+
+export function createTick(s: Services): Tick {
+  let running: Promise<TickReport> | undefined;
+  // Counts up from a random start: rotates through the peers within one process, and an isolate
+  // that runs a single tick (Workers) still picks any peer, not always the first.
+  let turn = Math.floor(Math.random() * 2 ** 30);
+  const run = async (): Promise<TickReport> => {
+    const started = Date.now();
+    const [upstreams] = await Promise.all([
+      refreshAll(s),
+      s.access.prune().catch((err: unknown) => log.error("tick.prune_failed", { error: String(err) })),
+    ]);
+    await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now())]);
+    // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
+    // there the operator announces with `mcpfed peer announce`.
+    const hellos = s.config.publicUrl ? await announce(s, s.config.publicUrl.origin) : [];
+    for (const h of hellos) if (!h.ok) log.warn("announce.failed", { peer: h.id, error: h.error });
+    // The same limit: a hello names this node's URL, which must be known.
+    const bootstrapped = s.config.publicUrl ? await bootstrap(s, s.config.bootstrapPeers, s.config.publicUrl.origin) : [];
+    for (const b of bootstrapped) if (!b.ok) log.warn("bootstrap.failed", { url: b.url, error: b.error });
+    // Before gossip, so that a re-signed card leaves with this tick.
+    const published = await s.registry.publishCard(s.config.publicNode && s.config.publicUrl ? await (await s.card()).get(s.config.publicUrl.origin, s.now()) : null);
+    if (published.length > 0) s.gossip.changed();
+    // Gossip's failures are the peers' problem, never the tick's.
+    const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
+    if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
+    const countersigns = await deliverCountersigns(s, s.relay.outbox);
+    const ledger = await reconcileLedger(s, turn++);
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, ledger };
+    log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
+    return report;
+  };
+  // Overlapping ticks (a slow upstream, a short interval) share one run.
+  return () => (running ??= run().finally(() => (running = undefined)));
+}

@@ -1,0 +1,159 @@
+// One MCP client session per upstream (per upstream and principal for a per-principal upstream),
+// kept for the life of the process or isolate, so that steady-state calls never pay an initialize
+// handshake. A session that fails is dropped and opened afresh on next use.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
+import type { Outbound } from "../outbound/outbound.ts";
+import type { StdioConnector } from "../settings/platform.ts";
+import { assertSafeUrl } from "../outbound/ssrf.ts";
+import type { UpstreamTarget } from "../../store/upstream-spec.ts";
+
+/** The SDK buffers a JSON answer, or one event of a stream, whole before it parses it. */
+const UPSTREAM_CAPS = { bodyBytes: 16 * 1024 * 1024, eventBytes: 16 * 1024 * 1024 };
+
+
+export class UpstreamUnsupportedError extends Error {
+  override name = "UpstreamUnsupportedError";
+}
+
+export interface PoolOptions {
+  clientInfo: { name: string; version: string };
+  outbound: Outbound;
+  connectTimeoutMs: number;
+  stdio?: StdioConnector | undefined;
+  /** Called when an upstream says its tools, resources or prompts changed. */
+  onListChanged?: ((upstream: string) => void) | undefined;
+  /** At most this many principals' own sessions are kept; the least recently used is closed first. */
+  maxPrincipalSessions: number;
+}
+
+/** Whose session: the upstream's shared one, or one principal's own. */
+export interface SessionOwner {
+  principal?: string | undefined;
+}
+
+interface Session {
+  key: string;
+  client: Promise<Client>;
+  /** A principal's own session, counted against maxPrincipalSessions. */
+  own: boolean;
+}
+
+/** Upstream names cannot hold a NUL, so no principal's slot can be another upstream's. */
+function slotOf(upstream: string, principal: string | undefined): string {
+  return principal === undefined ? upstream : `${upstream}\u0000${principal}`;
+}
+
+/** Errors after which the request cannot have reached the upstream, so one retry is safe. */
+function neverDelivered(err: unknown): boolean {
+  // A lost upstream session answers 404 (SDK servers) or 400 (server-everything), unprocessed.
+  if (err instanceof StreamableHTTPError) return err.code === 404 || err.code === 400;
+  return err instanceof TypeError; // fetch could not connect
+}
+
+export class UpstreamPool {
+  readonly #sessions = new Map<string, Session>();
+
+  constructor(private readonly opts: PoolOptions) {}
+
+  get stdioSupported(): boolean {
+    return this.opts.stdio !== undefined;
+  }
+
+  /**
+   * Runs `fn` with the upstream's session, reopening it once if the old one had gone stale. With a
+   * principal, the session is that principal's own: no other caller's request travels on it.
+   */
+  async use<T>(target: UpstreamTarget, fn: (client: Client) => Promise<T>, owner: SessionOwner = {}): Promise<T> {
+    const slot = slotOf(target.name, owner.principal);
+    const session = this.#session(slot, target, owner.principal !== undefined);
+    const client = await session.client;
+    try {
+      return await fn(client);
+    } catch (err) {
+      if (!neverDelivered(err)) throw err;
+      this.#drop(slot, session);
+      return fn(await this.#session(slot, target, owner.principal !== undefined).client);
+    }
+  }
+
+  /** Closes the upstream's sessions (or only the principal's own), if any; the next use opens a new one. */
+  async close(name: string, principal?: string): Promise<void> {
+    const slots = [...this.#sessions.keys()].filter((k) =>
+      principal === undefined ? k === name || k.startsWith(slotOf(name, "")) : k === slotOf(name, principal),
+    );
+    await Promise.all(slots.map((k) => this.#drop(k, this.#sessions.get(k)!)));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#sessions].map(([k, s]) => this.#drop(k, s)));
+  }
+
+  #session(slot: string, target: UpstreamTarget, own: boolean): Session {
+    const key = JSON.stringify(target);
+    const existing = this.#sessions.get(slot);
+    if (existing?.key === key) {
+      // Most recently used last, so that the bound below closes the coldest session.
+      this.#sessions.delete(slot);
+      this.#sessions.set(slot, existing);
+      return existing;
+    }
+    if (existing) void this.#drop(slot, existing);
+    const session: Session = { key, client: this.#connect(target), own };
+    this.#sessions.set(slot, session);
+    session.client.then(
+      (c) => {
+        c.onclose = () => this.#forget(slot, session);
+      },
+      () => this.#forget(slot, session),
+    );
+    const owned = [...this.#sessions].filter(([, s]) => s.own);
+    for (const [k, s] of owned.slice(0, Math.max(0, owned.length - this.opts.maxPrincipalSessions))) void this.#drop(k, s);
+    return session;
+  }
+
+  #forget(slot: string, session: Session): void {
+    if (this.#sessions.get(slot) === session) this.#sessions.delete(slot);
+  }
+
+  async #drop(slot: string, session: Session): Promise<void> {
+    this.#forget(slot, session);
+    try {
+      await (await session.client).close();
+    } catch {
+      // It never opened, or is gone already.
+    }
+  }
+
+  async #connect(target: UpstreamTarget): Promise<Client> {
+    const client = new Client(this.opts.clientInfo, {
+      capabilities: {},
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+    });
+    const changed = () => this.opts.onListChanged?.(target.name);
+    client.setNotificationHandler(ToolListChangedNotificationSchema, changed);
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, changed);
+    client.setNotificationHandler(PromptListChangedNotificationSchema, changed);
+    await client.connect(this.#transport(target), { timeout: this.opts.connectTimeoutMs });
+    return client;
+  }
+
+  #transport(target: UpstreamTarget): Transport {
+    if (target.kind === "stdio") {
+      if (!this.opts.stdio) throw new UpstreamUnsupportedError("stdio upstreams run only on the Node runtime");
+      return this.opts.stdio(target);
+    }
+    assertSafeUrl(target.url, this.opts.outbound.allowPrivate);
+    return new StreamableHTTPClientTransport(new URL(target.url), {
+      requestInit: { headers: target.headers },
+      fetch: this.opts.outbound.sessionFetch(UPSTREAM_CAPS),
+    });
+  }
+}

@@ -1,0 +1,66 @@
+// Imports an upstream's tools, resources and prompts into the catalog.
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { replaceUpstreamCatalog, type UpstreamSnapshot } from "../../store/catalog.ts";
+import { log } from "../logging/log.ts";
+import type { Services } from "../services.ts";
+import { redact } from "../../secrets/redaction.ts";
+import { getUpstream, listUpstreams, markUnavailable } from "../../store/upstreams.ts";
+import { openTarget } from "../../store/sealed-fields.ts";
+
+async function all<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string | undefined }>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 1000; pages++) {
+    const p = await page(cursor);
+    out.push(...p.items);
+    if (!p.nextCursor) break;
+    cursor = p.nextCursor;
+  }
+  return out;
+}
+
+export async function fetchSnapshot(client: Client): Promise<UpstreamSnapshot> {
+  const caps = client.getServerCapabilities() ?? {};
+  const c = (cursor?: string) => (cursor ? { cursor } : {});
+  const [tools, resources, resourceTemplates, prompts] = await Promise.all([
+    caps.tools ? all(async (x) => { const r = await client.listTools(c(x)); return { items: r.tools, nextCursor: r.nextCursor }; }) : [],
+    caps.resources ? all(async (x) => { const r = await client.listResources(c(x)); return { items: r.resources, nextCursor: r.nextCursor }; }) : [],
+    caps.resources ? all(async (x) => { const r = await client.listResourceTemplates(c(x)); return { items: r.resourceTemplates, nextCursor: r.nextCursor }; }) : [],
+    caps.prompts ? all(async (x) => { const r = await client.listPrompts(c(x)); return { items: r.prompts, nextCursor: r.nextCursor }; }) : [],
+  ]);
+  const info = client.getServerVersion();
+  return { tools, resources, resourceTemplates, prompts, serverName: info?.name, serverVersion: info?.version };
+}
+
+export type RefreshResult = { name: string; ok: true; changed: boolean } | { name: string; ok: false; error: string };
+
+/**
+ * Refreshes one upstream. A failure marks it unavailable and keeps its last known catalog.
+ * Returns undefined when no such upstream exists.
+ */
+export async function refreshUpstream(s: Services, name: string): Promise<RefreshResult | undefined> {
+  const row = await getUpstream(s.db, name);
+  if (!row) return undefined;
+  try {
+    const snap = await s.pool.use(await openTarget(s.secrets, row), fetchSnapshot);
+    const changed = await replaceUpstreamCatalog(s.db, s.nodeId, row, snap);
+    if (changed) s.streams.notify(["tools", "resources", "prompts"]);
+    return { name, ok: true, changed };
+  } catch (err) {
+    // An upstream refusing the session may echo the credential it was given.
+    const error = redact(err instanceof Error ? err.message : String(err));
+    log.warn("upstream.unavailable", { upstream: name, error });
+    await markUnavailable(s.db, name, error);
+    return { name, ok: false, error };
+  }
+}
+
+export async function refreshAll(s: Services): Promise<RefreshResult[]> {
+  const rows = await listUpstreams(s.db);
+  const results: RefreshResult[] = [];
+  for (const row of rows) {
+    const r = await refreshUpstream(s, row.name);
+    if (r) results.push(r);
+  }
+  return results;
+}

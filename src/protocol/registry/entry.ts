@@ -1,0 +1,151 @@
+// A registry entry: one shared tool, or a public node's own card, as its origin node signed it,
+// and the unit that gossip replicates. The kind field leaves room for later kinds (resources,
+// prompts, vouches). Objects are strict: every field is covered by the signature, so a field this
+// version does not know could not be relayed faithfully anyway.
+import canonicalize from "canonicalize";
+import { z } from "zod";
+import { sha256Hex } from "./tool-fingerprint.ts";
+import { cardSchema } from "../card/schema.ts";
+import { hlcString } from "./hlc.ts";
+import { isSemver } from "./semver.ts";
+
+/** Entries larger than this (canonical signed form, UTF-8) are refused. */
+export const MAX_ENTRY_BYTES = 64 * 1024;
+
+// No "/" so that `<origin>/<upstream>/<tool>` stays a parseable global id.
+export const nodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "a node id");
+
+const upstreamPart = "[a-z0-9][a-z0-9_-]{0,31}";
+const toolPart = "[^\\s/@\\p{Cc}]{1,128}";
+const labelPart = "[A-Za-z0-9._-]{1,32}";
+const KEY = new RegExp(`^(${upstreamPart})/(${toolPart})(?:@(${labelPart}))?$`, "u");
+
+/**
+ * `<upstream>/<tool>`, or `<upstream>/<tool>@<label>` when the origin keeps another version of
+ * the same tool live beside it. The catalog groups keys by the part before "@".
+ */
+export const entryKey = z.string().regex(KEY, "<upstream>/<tool>, optionally @<label>");
+
+/** The tool a key names: `<upstream>/<tool>` without the label. */
+export function toolOfKey(key: string): { upstream: string; tool: string; group: string } {
+  const m = KEY.exec(key);
+  if (!m) throw new RangeError(`not an entry key: ${key}`);
+  return { upstream: m[1]!, tool: m[2]!, group: `${m[1]}/${m[2]}` };
+}
+
+// "private" is not here: a private tool never becomes an entry (see registry.ts, share()).
+export const visibility = z.enum(["peers", "public"]);
+export type Visibility = z.infer<typeof visibility>;
+
+const objectSchema = z.looseObject({ type: z.literal("object") });
+
+/** What a model sees of the tool, as MCP's Tool carries it. */
+export const toolDefinition = z.strictObject({
+  name: z.string().min(1).max(128),
+  title: z.string().max(256).optional(),
+  description: z.string().optional(),
+  inputSchema: objectSchema,
+  outputSchema: objectSchema.optional(),
+  annotations: z.record(z.string(), z.json()).optional(),
+});
+export type ToolDefinition = z.infer<typeof toolDefinition>;
+
+export const toolBody = z.strictObject({
+  version: z.string().max(64).refine(isSemver, "a semantic version"),
+  tool: toolDefinition,
+  /** `sha256:` + SHA-256 of JCS({name, description, inputSchema}), as for local tools. */
+  fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+  tags: z.array(z.string().min(1).max(64)).max(32),
+  /**
+   * The ledger's pricing descriptor (src/protocol/ledger/pricing.ts), or null for free. Opaque here, so
+   * that a relay passes on models it does not know; a consumer that cannot read it does not call.
+   */
+  pricing: z.json(),
+  /** Present when the origin vouches the tool read-only and idempotent: consumers may cache results this long. */
+  cache: z.strictObject({ ttlSeconds: z.number().int().min(1).max(86_400) }).optional(),
+});
+export type ToolBody = z.infer<typeof toolBody>;
+
+const common = {
+  origin: nodeId,
+  kind: z.literal("tool"),
+  key: entryKey,
+  visibility,
+  hlc: hlcString,
+};
+const live = z.strictObject({ ...common, tombstone: z.literal(false), body: toolBody });
+const tombstone = z.strictObject({ ...common, tombstone: z.literal(true) });
+
+/** The one key of a node entry: an origin publishes at most one card. */
+export const NODE_CARD_KEY = "card";
+
+/** A node that its operator made public publishes its own card, so that nodes it never met can peer with it. */
+export const nodeBody = z.strictObject({ card: cardSchema });
+export type NodeBody = z.infer<typeof nodeBody>;
+
+const nodeCommon = {
+  origin: nodeId,
+  kind: z.literal("node"),
+  key: z.literal(NODE_CARD_KEY),
+  // A card is for anyone to see; peers-only would defeat its purpose.
+  visibility: z.literal("public"),
+  hlc: hlcString,
+};
+const nodeLive = z.strictObject({ ...nodeCommon, tombstone: z.literal(false), body: nodeBody });
+const nodeTombstone = z.strictObject({ ...nodeCommon, tombstone: z.literal(true) });
+
+// The key names the tool: a body for another tool under it would mislead every catalog.
+function keyMatchesTool(e: { kind: string; key: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
+  // zod runs this even when the key failed its own check; that failure is reported already.
+  const m = KEY.exec(e.key);
+  const body = e.body as ToolBody | undefined;
+  if (e.kind === "tool" && m && !e.tombstone && body && m[2] !== body.tool.name) {
+    ctx.addIssue({ code: "custom", path: ["body", "tool", "name"], message: "must be the tool named by the key" });
+  }
+}
+
+export const unsignedEntry = z
+  .discriminatedUnion("kind", [z.discriminatedUnion("tombstone", [live, tombstone]), z.discriminatedUnion("tombstone", [nodeLive, nodeTombstone])])
+  .superRefine(keyMatchesTool);
+export type UnsignedEntry = z.infer<typeof unsignedEntry>;
+
+/** The signature: base64url of the origin's signature over the canonical unsigned entry. */
+const sig = z.string().regex(/^[A-Za-z0-9_-]{1,8192}$/, "base64url");
+
+export const signedEntry = z
+  .discriminatedUnion("kind", [
+    z.discriminatedUnion("tombstone", [live.extend({ sig }), tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [nodeLive.extend({ sig }), nodeTombstone.extend({ sig })]),
+  ])
+  .superRefine(keyMatchesTool);
+export type SignedEntry = z.infer<typeof signedEntry>;
+
+/** A signed entry with its canonical text and id, computed once. */
+export interface Entry {
+  /** Hex SHA-256 of `canonical`: the entry hash that breaks HLC ties and names it in reconciliation. */
+  id: string;
+  signed: SignedEntry;
+  /** RFC 8785 (JCS) form of `signed`: what is hashed, sized and stored. */
+  canonical: string;
+}
+
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError("value has no JSON form");
+  return text;
+}
+
+/** The bytes the origin signs: the canonical form of the entry without `sig`. */
+export function signingBytes(entry: UnsignedEntry | SignedEntry): Uint8Array {
+  const { sig: _sig, ...unsigned } = entry as SignedEntry;
+  return new TextEncoder().encode(canonicalJson(unsigned));
+}
+
+export async function toEntry(signed: SignedEntry): Promise<Entry> {
+  const canonical = canonicalJson(signed);
+  return { id: await sha256Hex(canonical), signed, canonical };
+}
+
+export function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}

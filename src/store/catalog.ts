@@ -1,0 +1,345 @@
+// The composite catalog as stored: what each upstream offers, under which short names.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { chunks, prepareOnce, type Database } from "./database.ts";
+import { prompts, resources, resourceTemplates, tools, toolSettings, upstreams } from "./schema.ts";
+import { sha256Hex, toolFingerprint } from "../protocol/registry/tool-fingerprint.ts";
+import { assignName, globalToolId, NAME_PATTERN, preferredName, RESERVED_NAMES } from "./catalog-names.ts";
+
+export interface CatalogTool {
+  globalId: string;
+  upstream: string;
+  /** The tool's name at its upstream. */
+  name: string;
+  /** The name the node's clients call it by. */
+  shortName: string;
+  title: string | null;
+  description: string | null;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown> | null;
+  annotations: Record<string, unknown> | null;
+  tags: string[];
+  fingerprint: string;
+  hidden: boolean;
+  pinned: boolean;
+  /** False while its upstream is unreachable: the entry is the last one known. */
+  available: boolean;
+}
+
+/** Everything one upstream offers, as listed by it. */
+export interface UpstreamSnapshot {
+  tools: Tool[];
+  resources: Resource[];
+  resourceTemplates: ResourceTemplate[];
+  prompts: Prompt[];
+  serverName: string | undefined;
+  serverVersion: string | undefined;
+}
+
+export class CatalogConflictError extends Error {
+  override name = "CatalogConflictError";
+}
+
+
+const toolColumns = {
+  globalId: tools.globalId,
+  upstream: tools.upstream,
+  name: tools.name,
+  shortName: toolSettings.shortName,
+  title: tools.title,
+  description: tools.description,
+  inputSchema: tools.inputSchema,
+  outputSchema: tools.outputSchema,
+  annotations: tools.annotations,
+  tags: tools.tags,
+  fingerprint: tools.fingerprint,
+  hidden: toolSettings.hidden,
+  pinned: toolSettings.pinned,
+  available: sql<number>`${upstreams.status} != 'unavailable'`.mapWith(Boolean),
+};
+
+function selectTools(db: Database) {
+  return db
+    .select(toolColumns)
+    .from(tools)
+    .innerJoin(toolSettings, eq(toolSettings.globalId, tools.globalId))
+    .innerJoin(upstreams, eq(upstreams.name, tools.upstream));
+}
+
+/** Every tool, hidden ones included: the operator's view. */
+export function listTools(db: Database, upstream?: string): Promise<CatalogTool[]> {
+  const q = selectTools(db);
+  return (upstream ? q.where(eq(tools.upstream, upstream)) : q).orderBy(toolSettings.shortName);
+}
+
+/** What tools/list shows: visible tools, or only the pinned ones in search mode. */
+export function listVisibleTools(db: Database, pinnedOnly: boolean): Promise<CatalogTool[]> {
+  const q = prepareOnce(db, "visibleTools", () =>
+    selectTools(db)
+      .where(and(eq(toolSettings.hidden, false), sql`${toolSettings.pinned} >= ${sql.placeholder("minPinned")}`))
+      .orderBy(toolSettings.shortName)
+      .prepare(),
+  );
+  return q.all({ minPinned: pinnedOnly ? 1 : 0 });
+}
+
+export async function findTool(db: Database, by: { shortName: string } | { globalId: string }) {
+  const cond = "shortName" in by ? eq(toolSettings.shortName, by.shortName) : eq(tools.globalId, by.globalId);
+  const [row] = await selectTools(db).where(cond).limit(1);
+  return row;
+}
+
+function tagsOf(upstream: string, tool: Tool): string[] {
+  const tags = new Set([upstream]);
+  const a = tool.annotations;
+  if (a?.readOnlyHint) tags.add("read-only");
+  if (a?.destructiveHint) tags.add("destructive");
+  if (a?.openWorldHint) tags.add("open-world");
+  const metaTags = (tool._meta as { tags?: unknown } | undefined)?.tags;
+  if (Array.isArray(metaTags)) for (const t of metaTags) if (typeof t === "string") tags.add(t);
+  return [...tags];
+}
+
+/**
+ * Replaces one upstream's catalog with a fresh snapshot in one atomic batch. Short names already
+ * given keep their value; new tools get the preferred name or a stable fallback.
+ * Returns false when the snapshot equals the stored one and nothing was written.
+ */
+export async function replaceUpstreamCatalog(
+  db: Database,
+  nodeId: string,
+  upstream: { name: string; prefix: string | null; catalogHash: string | null },
+  snap: UpstreamSnapshot,
+): Promise<boolean> {
+  const hash = await sha256Hex(JSON.stringify(snap));
+  const status = { status: "ok" as const, lastError: null, refreshedAt: Date.now() };
+  if (hash === upstream.catalogHash) {
+    await db.update(upstreams).set(status).where(eq(upstreams.name, upstream.name));
+    return false;
+  }
+  const prefix = upstream.prefix ?? upstream.name;
+  const named = await db.select({ globalId: toolSettings.globalId, shortName: toolSettings.shortName }).from(toolSettings);
+  const byName = new Map(named.map((r) => [r.shortName, r.globalId]));
+  const byId = new Map(named.map((r) => [r.globalId, r.shortName]));
+
+  const toolRows: (typeof tools.$inferInsert)[] = [];
+  const newNames: (typeof toolSettings.$inferInsert)[] = [];
+  const seen = new Set<string>();
+  for (const t of snap.tools) {
+    const globalId = globalToolId(nodeId, upstream.name, t.name);
+    if (seen.has(globalId)) continue; // an upstream listing a name twice: keep the first
+    seen.add(globalId);
+    if (!byId.has(globalId)) {
+      const shortName = await assignName(globalId, preferredName(prefix, t.name), (n) => byName.has(n));
+      byName.set(shortName, globalId);
+      byId.set(globalId, shortName);
+      newNames.push({ globalId, shortName });
+    }
+    toolRows.push({
+      globalId,
+      upstream: upstream.name,
+      name: t.name,
+      title: t.title ?? null,
+      description: t.description ?? null,
+      inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema ?? null,
+      annotations: t.annotations ?? null,
+      tags: tagsOf(upstream.name, t),
+      fingerprint: await toolFingerprint(t),
+    });
+  }
+
+  const promptNames = new Map(
+    (await db.select({ shortName: prompts.shortName, upstream: prompts.upstream, name: prompts.name }).from(prompts))
+      .filter((p) => p.upstream !== upstream.name)
+      .map((p) => [p.shortName, p.name]),
+  );
+  const promptRows: (typeof prompts.$inferInsert)[] = [];
+  for (const p of snap.prompts) {
+    const shortName = await assignName(`${upstream.name}/${p.name}`, preferredName(prefix, p.name), (n) =>
+      promptNames.has(n),
+    );
+    promptNames.set(shortName, p.name);
+    promptRows.push({ upstream: upstream.name, name: p.name, shortName, body: p as Record<string, unknown> });
+  }
+  const resourceRows = dedupe(snap.resources, (r) => r.uri).map((r) => ({
+    upstream: upstream.name,
+    uri: r.uri,
+    body: r as Record<string, unknown>,
+  }));
+  const templateRows = dedupe(snap.resourceTemplates, (r) => r.uriTemplate).map((r) => ({
+    upstream: upstream.name,
+    uriTemplate: r.uriTemplate,
+    body: r as Record<string, unknown>,
+  }));
+
+  const u = upstream.name;
+  await db.batch([
+    db.delete(tools).where(eq(tools.upstream, u)),
+    db.delete(resources).where(eq(resources.upstream, u)),
+    db.delete(resourceTemplates).where(eq(resourceTemplates.upstream, u)),
+    db.delete(prompts).where(eq(prompts.upstream, u)),
+    // Names first: the search index trigger on `tools` reads them.
+    ...chunks(newNames, 5).map((c) => db.insert(toolSettings).values(c).onConflictDoNothing()),
+    ...chunks(toolRows, 10).map((c) => db.insert(tools).values(c)),
+    ...chunks(resourceRows, 3).map((c) => db.insert(resources).values(c)),
+    ...chunks(templateRows, 3).map((c) => db.insert(resourceTemplates).values(c)),
+    ...chunks(promptRows, 4).map((c) => db.insert(prompts).values(c)),
+    db
+      .update(upstreams)
+      .set({ ...status, catalogHash: hash, serverName: snap.serverName ?? null, serverVersion: snap.serverVersion ?? null })
+      .where(eq(upstreams.name, u)),
+  ]);
+  return true;
+}
+
+function dedupe<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => !seen.has(key(i)) && (seen.add(key(i)), true));
+}
+
+/** Gives every tool of an upstream that the operator did not rename its name under a new prefix. */
+export async function renamePrefix(db: Database, nodeId: string, upstream: string, prefix: string): Promise<void> {
+  const own = await db
+    .select({ globalId: toolSettings.globalId, name: tools.name })
+    .from(toolSettings)
+    .innerJoin(tools, eq(tools.globalId, toolSettings.globalId))
+    .where(and(eq(tools.upstream, upstream), eq(toolSettings.renamed, false)));
+  const ownIds = new Set(own.map((o) => o.globalId));
+  const all = await db.select({ globalId: toolSettings.globalId, shortName: toolSettings.shortName }).from(toolSettings);
+  const byName = new Map(all.filter((r) => !ownIds.has(r.globalId)).map((r) => [r.shortName, r.globalId]));
+  const updates: { globalId: string; shortName: string }[] = [];
+  for (const o of own) {
+    const globalId = globalToolId(nodeId, upstream, o.name);
+    const shortName = await assignName(globalId, preferredName(prefix, o.name), (n) => byName.has(n));
+    byName.set(shortName, globalId);
+    updates.push({ globalId: o.globalId, shortName });
+  }
+  if (updates.length === 0) return;
+  // Park the names first so that swaps within the upstream do not trip the unique index.
+  const park = updates.map((u) =>
+    db.update(toolSettings).set({ shortName: `~${u.globalId}` }).where(eq(toolSettings.globalId, u.globalId)),
+  );
+  const set = updates.map((u) =>
+    db.update(toolSettings).set({ shortName: u.shortName }).where(eq(toolSettings.globalId, u.globalId)),
+  );
+  const [first, ...rest] = [...park, ...set];
+  await db.batch([first!, ...rest]);
+}
+
+export interface ToolChange {
+  shortName?: string;
+  hidden?: boolean;
+  pinned?: boolean;
+}
+
+/** The operator renames, hides or pins one tool. */
+export async function updateToolSettings(db: Database, globalId: string, change: ToolChange): Promise<void> {
+  const set: Partial<typeof toolSettings.$inferInsert> = {};
+  if (change.shortName !== undefined) {
+    if (!NAME_PATTERN.test(change.shortName) || RESERVED_NAMES.has(change.shortName)) {
+      throw new CatalogConflictError(`"${change.shortName}" is not a usable tool name`);
+    }
+    const [holder] = await db
+      .select({ globalId: toolSettings.globalId })
+      .from(toolSettings)
+      .where(eq(toolSettings.shortName, change.shortName));
+    if (holder && holder.globalId !== globalId) {
+      throw new CatalogConflictError(`the name "${change.shortName}" is taken by ${holder.globalId}`);
+    }
+    set.shortName = change.shortName;
+    set.renamed = true;
+  }
+  if (change.hidden !== undefined) set.hidden = change.hidden;
+  if (change.pinned !== undefined) set.pinned = change.pinned;
+  if (Object.keys(set).length > 0) await db.update(toolSettings).set(set).where(eq(toolSettings.globalId, globalId));
+}
+
+/** Forgets an upstream's names along with it, so a later upstream of the same name starts clean. */
+export function forgetUpstreamNames(db: Database, nodeId: string, upstream: string) {
+  const prefix = `${nodeId}/${upstream}/`;
+  // Not LIKE: `_` is a wildcard there and a legal character in upstream names.
+  return db.delete(toolSettings).where(sql`substr(${toolSettings.globalId}, 1, ${prefix.length}) = ${prefix}`);
+}
+
+/** Ranked full-text search over name, title, description and tags; hidden tools never match. */
+export async function searchTools(db: Database, query: string, limit: number) {
+  // One-letter words match nearly everything and make the ranking scan the whole index; short
+  // words match whole tokens only, longer ones as prefixes too.
+  const terms = (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => t.length > 1);
+  if (terms.length === 0) return [];
+  const match = terms.map((t) => (t.length >= 3 ? `"${t}"*` : `"${t}"`)).join(" OR ");
+  const hits = await db.all<{ global_id: string; score: number }>(sql`
+    SELECT f.global_id, bm25(tools_fts, 0, 10, 5, 1, 3) AS score
+    FROM tools_fts f JOIN tool_settings s ON s.global_id = f.global_id
+    WHERE tools_fts MATCH ${match} AND s.hidden = 0
+    ORDER BY score LIMIT ${limit}`);
+  if (hits.length === 0) return [];
+  const rows = await selectTools(db).where(inArray(tools.globalId, hits.map((h) => h.global_id)));
+  const byId = new Map(rows.map((r) => [r.globalId, r]));
+  return hits.flatMap((h) => {
+    const tool = byId.get(h.global_id);
+    return tool ? [{ tool, score: -h.score }] : [];
+  });
+}
+
+export function listResources(db: Database) {
+  return db.select().from(resources).innerJoin(upstreams, eq(upstreams.name, resources.upstream));
+}
+
+export function listResourceTemplates(db: Database) {
+  return db.select().from(resourceTemplates);
+}
+
+export function findResource(db: Database, uri: string) {
+  return db.select().from(resources).where(eq(resources.uri, uri));
+}
+
+export function listPrompts(db: Database) {
+  return db.select().from(prompts).orderBy(prompts.shortName);
+}
+
+export async function findPrompt(db: Database, shortName: string) {
+  const [row] = await db.select().from(prompts).where(eq(prompts.shortName, shortName)).limit(1);
+  return row;
+}
+
+/** What a call needs: the tool's identity and how to reach its upstream. */
+const callableColumns = {
+  globalId: tools.globalId,
+  upstream: tools.upstream,
+  name: tools.name,
+  shortName: toolSettings.shortName,
+  fingerprint: tools.fingerprint,
+  tags: tools.tags,
+  pinned: toolSettings.pinned,
+  kind: upstreams.kind,
+  url: upstreams.url,
+  headers: upstreams.headers,
+  command: upstreams.command,
+  args: upstreams.args,
+  env: upstreams.env,
+  perPrincipal: upstreams.perPrincipal,
+};
+export type Callable = Awaited<ReturnType<typeof findCallable>> & {};
+
+function callableQuery(db: Database, by: "shortName" | "globalId") {
+  const key = by === "shortName" ? toolSettings.shortName : tools.globalId;
+  return db
+    .select(callableColumns)
+    .from(tools)
+    .innerJoin(toolSettings, eq(toolSettings.globalId, tools.globalId))
+    .innerJoin(upstreams, eq(upstreams.name, tools.upstream))
+    .where(and(eq(key, sql.placeholder("key")), eq(toolSettings.hidden, false)))
+    .limit(1)
+    .prepare();
+}
+
+/** A visible tool with what it takes to call it: one query on the hot path. */
+export async function findCallable(db: Database, by: { shortName: string } | { globalId: string }) {
+  const [row] =
+    "shortName" in by
+      ? await prepareOnce(db, "callableByName", () => callableQuery(db, "shortName")).all({ key: by.shortName })
+      : await prepareOnce(db, "callableById", () => callableQuery(db, "globalId")).all({ key: by.globalId });
+  return row;
+}

@@ -1,0 +1,210 @@
+// The ledger on the node's database. A record id holds one record: a second, different record
+// under it is never merged but marks the held one disputed and is kept as a flag. The one change
+// a held record takes is a pending one gaining its countersignature.
+import { and, asc, desc, eq, gte, inArray, lt, not, or, sql } from "drizzle-orm";
+import type { ReconcileItem } from "../protocol/reconciliation.ts";
+import { chunks, prepareOnce, type Database } from "./database.ts";
+import { ledgerFlags, ledgerRecords } from "./schema.ts";
+import { canonicalRecord, recordHash, withoutCountersign, type LedgerRecord } from "../protocol/ledger/record.ts";
+
+const t = ledgerRecords;
+
+export type Status = "pending" | "confirmed" | "disputed";
+export type PutOutcome = "stored" | "confirmed" | "duplicate" | "disputed";
+
+export interface StoredRecord {
+  id: string;
+  peer: string;
+  role: "consumer" | "provider";
+  status: Status;
+  completedAt: number;
+  reason: string | null;
+  /** The canonical record text, as both nodes hold it. */
+  record: string;
+}
+
+export interface Balance {
+  peer: string;
+  unit: string;
+  /** Owed to this node for calls it served. */
+  earned: number;
+  /** Owed by this node for calls it made. */
+  spent: number;
+  /** earned - spent: positive when the peer owes this node. */
+  net: number;
+  calls: number;
+}
+
+export interface Flag {
+  recordId: string | null;
+  source: string | null;
+  reason: string;
+  received: string;
+  at: number;
+}
+
+/** Reconciliation's keys are (HLC, id); completion time in ms with a zero counter orders records the same way. */
+function hlcOf(completedAt: number): string {
+  return completedAt.toString(16).padStart(12, "0") + "0000";
+}
+
+export class LedgerRepository {
+  constructor(
+    private readonly db: Database,
+    /** This node's id: which side of each record it is on. */
+    private readonly self: string,
+  ) {}
+
+  /** Stores a record already verified as `status` (verifyRecord's "valid" or "pending"). */
+  async put(r: LedgerRecord, status: "pending" | "confirmed", source: string | null): Promise<PutOutcome> {
+    const role = r.intent.provider === this.self ? "provider" : "consumer";
+    const canonical = canonicalRecord(r);
+    const hash = await recordHash(r);
+    const inserted = await this.db
+      .insert(t)
+      .values({
+        id: r.intent.id,
+        peer: role === "provider" ? r.intent.consumer : r.intent.provider,
+        role,
+        status,
+        hash,
+        completedAt: r.receipt.completedAt,
+        unit: r.receipt.unit ?? null,
+        amount: r.receipt.amount,
+        record: canonical,
+      })
+      .onConflictDoNothing()
+      .returning({ id: t.id });
+    if (inserted.length) return "stored";
+    const [held] = await this.db.select().from(t).where(eq(t.id, r.intent.id));
+    if (!held) throw new Error(`ledger record ${r.intent.id} neither inserted nor held`);
+    if (held.record === canonical) return "duplicate";
+    const bare = canonicalRecord(withoutCountersign(r));
+    if (held.status === "confirmed" && status === "pending" && canonicalRecord(withoutCountersign(JSON.parse(held.record) as LedgerRecord)) === bare) {
+      return "duplicate";
+    }
+    if (held.status === "pending" && status === "confirmed" && held.record === bare && (await this.complete(r))) return "confirmed";
+    await this.dispute(r.intent.id, "conflicting_record", source, canonical);
+    return "disputed";
+  }
+
+  /**
+   * A held pending record takes its countersigned version; false when it is no longer that pending
+   * record. Conditional on the pending text, so a concurrent dispute is not overwritten.
+   */
+  async complete(r: LedgerRecord): Promise<boolean> {
+    const bare = canonicalRecord(withoutCountersign(r));
+    const done = await this.db
+      .update(t)
+      .set({ status: "confirmed", hash: await recordHash(r), record: canonicalRecord(r), updatedAt: Date.now() })
+      .where(and(eq(t.id, r.intent.id), eq(t.status, "pending"), eq(t.record, bare)))
+      .returning({ id: t.id });
+    return done.length > 0;
+  }
+
+  /** Marks a held record disputed and keeps what contradicted it. */
+  async dispute(id: string, reason: string, source: string | null, received: string): Promise<void> {
+    await this.db.update(t).set({ status: "disputed", reason, updatedAt: Date.now() }).where(eq(t.id, id));
+    await this.flag(id, source, reason, received);
+  }
+
+  /** Keeps a refused record for the operator, once per distinct text and reason (reconciliation resends). */
+  async flag(recordId: string | null, source: string | null, reason: string, received: string): Promise<void> {
+    const [seen] = await this.db
+      .select({ seq: ledgerFlags.seq })
+      .from(ledgerFlags)
+      .where(and(eq(ledgerFlags.received, received), eq(ledgerFlags.reason, reason)));
+    if (!seen) await this.db.insert(ledgerFlags).values({ recordId, source, reason, received });
+  }
+
+  /** Says why pending records are still pending, for the operator; their status does not change. */
+  async note(ids: string[], reason: string): Promise<void> {
+    for (const chunk of chunks(ids, 90)) {
+      await this.db.update(t).set({ reason, updatedAt: Date.now() }).where(and(inArray(t.id, chunk), eq(t.status, "pending")));
+    }
+  }
+
+  /**
+   * Counts one more unanswered ask for each of these pending records, and returns those that
+   * reached `max`: persisted, so that a restart does not start the count again.
+   */
+  async countAsks(ids: string[], max: number): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    for (const chunk of chunks(ids, 90)) {
+      const rows = await this.db
+        .update(t)
+        .set({ asks: sql`${t.asks} + 1`, updatedAt: Date.now() })
+        .where(and(inArray(t.id, chunk), eq(t.status, "pending")))
+        .returning();
+      for (const r of rows) if (r.asks >= max) out.push(stored(r));
+    }
+    return out;
+  }
+
+  async get(id: string): Promise<StoredRecord | undefined> {
+    const [row] = await prepareOnce(this.db, "ledgerRecordById", () => this.db.select().from(t).where(eq(t.id, sql.placeholder("id"))).prepare()).all({ id });
+    return row && stored(row);
+  }
+
+  /** Records still waiting for a countersignature, oldest first: the wiring retries these. */
+  async pending(): Promise<StoredRecord[]> {
+    return (await this.db.select().from(t).where(eq(t.status, "pending")).orderBy(asc(t.completedAt))).map(stored);
+  }
+
+  /** Held records, newest first, optionally of one status or one peer; all of them without a limit. */
+  async list(filter: { status?: Status; peer?: string; limit?: number } = {}): Promise<StoredRecord[]> {
+    const where = and(filter.status ? eq(t.status, filter.status) : undefined, filter.peer ? eq(t.peer, filter.peer) : undefined);
+    const q = this.db.select().from(t).where(where).orderBy(desc(t.completedAt), desc(t.id));
+    return (await (filter.limit === undefined ? q : q.limit(filter.limit))).map(stored);
+  }
+
+  async disputed(): Promise<StoredRecord[]> {
+    return (await this.db.select().from(t).where(eq(t.status, "disputed")).orderBy(asc(t.completedAt))).map(stored);
+  }
+
+  async flags(): Promise<Flag[]> {
+    return this.db
+      .select({ recordId: ledgerFlags.recordId, source: ledgerFlags.source, reason: ledgerFlags.reason, received: ledgerFlags.received, at: ledgerFlags.at })
+      .from(ledgerFlags)
+      .orderBy(asc(ledgerFlags.seq));
+  }
+
+  /**
+   * What this node holds of its calls with one peer, for reconciliation. Not the records it served
+   * and still waits to have countersigned: the consumer takes no pending copy (reconciliation.ts),
+   * so offering one would resend it every time; the consumer's confirmed copy still comes.
+   */
+  async items(peer: string): Promise<ReconcileItem[]> {
+    const awaiting = sql`(${t.role} = 'provider' AND ${t.status} = 'pending')`;
+    const rows = await this.db.select({ completedAt: t.completedAt, hash: t.hash }).from(t).where(and(eq(t.peer, peer), not(awaiting)));
+    return rows.map((r) => ({ hlc: hlcOf(r.completedAt), id: r.hash }));
+  }
+
+  /** Held records with one peer whose hash starts with one of the prefixes. */
+  async byHashPrefix(peer: string, prefixes: string[]): Promise<string[]> {
+    const out: string[] = [];
+    // Two parameters per prefix and one for the peer, within D1's hundred.
+    for (let i = 0; i < prefixes.length; i += 49) {
+      const match = or(...prefixes.slice(i, i + 49).map((p) => and(gte(t.hash, p), lt(t.hash, `${p}g`))));
+      for (const r of await this.db.select({ record: t.record }).from(t).where(and(eq(t.peer, peer), match))) out.push(r.record);
+    }
+    return out;
+  }
+
+  /** Balances per peer and currency unit, summed from confirmed records only: there is no counter to drift. */
+  async balances(): Promise<Balance[]> {
+    const earned = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'provider' THEN ${t.amount} END), 0)`;
+    const spent = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'consumer' THEN ${t.amount} END), 0)`;
+    const rows = await this.db
+      .select({ peer: t.peer, unit: sql<string>`${t.unit}`, earned, spent, calls: sql<number>`count(*)` })
+      .from(t)
+      .where(and(eq(t.status, "confirmed"), sql`${t.unit} IS NOT NULL`))
+      .groupBy(t.peer, t.unit)
+      .orderBy(asc(t.peer), asc(t.unit));
+    return rows.map((r) => ({ ...r, earned: Number(r.earned), spent: Number(r.spent), net: Number(r.earned) - Number(r.spent), calls: Number(r.calls) }));
+  }
+}
+
+function stored(row: typeof t.$inferSelect): StoredRecord {
+  return { id: row.id, peer: row.peer, role: row.role, status: row.status, completedAt: row.completedAt, reason: row.reason, record: row.record };
+}

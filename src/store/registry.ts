@@ -1,0 +1,224 @@
+// The entry store on the node's database (libSQL, or D1 on Workers). Writes are conditional SQL
+// run in one batch, so two isolates applying entries at once still end with the winner of each
+// slot, and every stored entry takes a fresh seq for the peers' cursors.
+import { and, asc, eq, gt, gte, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import { sha256Hex } from "../protocol/registry/tool-fingerprint.ts";
+import type { ReconcileItem } from "../protocol/reconciliation.ts";
+import { chunks, prepareOnce, type Database } from "./database.ts";
+import { gossipCursors, registryEntries, registryLog } from "./schema.ts";
+import { byteLength, type Entry, type SignedEntry } from "../protocol/registry/entry.ts";
+import type { Delta, EntryStore, HeldSlot, LogPosition, Pair, PeerCursor, PutOutcome } from "./entry-store.ts";
+
+const t = registryEntries;
+
+function toEntry(row: { id: string; entry: string }): Entry {
+  return { id: row.id, canonical: row.entry, signed: JSON.parse(row.entry) as SignedEntry };
+}
+
+function universe(pair: Pair): SQL {
+  return or(eq(t.visibility, "public"), inArray(t.origin, [pair.self, pair.peer]))!;
+}
+
+function newEpoch(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// Two statements per entry; D1 and libSQL take large batches, but keep each one bounded.
+const ENTRIES_PER_BATCH = 200;
+
+export class EntryRepository implements EntryStore {
+  #ready: Promise<void> | undefined;
+
+  constructor(private readonly db: Database) {}
+
+  // The log row is made on first use: a migration cannot draw a random epoch portably.
+  #log(): Promise<void> {
+    return (this.#ready ??= this.db
+      .insert(registryLog)
+      .values({ id: 1, epoch: newEpoch(), head: 0 })
+      .onConflictDoNothing()
+      .then(() => undefined));
+  }
+
+  async head(): Promise<LogPosition> {
+    await this.#log();
+    const [row] = await this.db.select({ epoch: registryLog.epoch, seq: registryLog.head }).from(registryLog).where(eq(registryLog.id, 1));
+    return row!;
+  }
+
+  async has(ids: string[]): Promise<Set<string>> {
+    const held = new Set<string>();
+    for (const c of chunks(ids, 1)) {
+      for (const r of await this.db.select({ id: t.id }).from(t).where(inArray(t.id, c))) held.add(r.id);
+    }
+    return held;
+  }
+
+  async put(entries: Entry[], source: string | null): Promise<PutOutcome[]> {
+    if (entries.length === 0) return [];
+    await this.#log();
+    const inserted = new Set<string>();
+    for (let i = 0; i < entries.length; i += ENTRIES_PER_BATCH) {
+      const batch = entries.slice(i, i + ENTRIES_PER_BATCH);
+      const statements = batch.flatMap((e) => {
+        const s = e.signed;
+        const slot = and(eq(t.origin, s.origin), eq(t.kind, s.kind), eq(t.key, s.key), eq(t.visibility, s.visibility));
+        // The conflict rule (conflict.ts) in SQL: remove the held entry only if the new one beats it...
+        const loses = or(lt(t.hlc, s.hlc), and(eq(t.hlc, s.hlc), gt(t.id, e.id)));
+        return [
+          this.db.delete(t).where(and(slot, loses)),
+          // ...then insert, which the slot's unique index refuses if a winner is still there.
+          this.db
+            .insert(t)
+            .values({
+              id: e.id,
+              origin: s.origin,
+              kind: s.kind,
+              key: s.key,
+              visibility: s.visibility,
+              hlc: s.hlc,
+              tombstone: s.tombstone,
+              entry: e.canonical,
+              size: byteLength(e.canonical),
+              source,
+            })
+            .onConflictDoNothing()
+            .returning({ id: t.id }),
+        ];
+      });
+      const results = await this.db.batch([
+        ...(statements as [(typeof statements)[number], ...typeof statements]),
+        this.db
+          .update(registryLog)
+          .set({ head: sql`max(${registryLog.head}, coalesce((SELECT max(${t.seq}) FROM ${t}), 0))` })
+          .where(eq(registryLog.id, 1)),
+      ]);
+      for (const r of results) if (Array.isArray(r)) for (const row of r as { id?: string }[]) if (row.id) inserted.add(row.id);
+    }
+    const notStored = entries.filter((e) => !inserted.has(e.id)).map((e) => e.id);
+    const held = await this.has(notStored);
+    return entries.map((e) => (inserted.has(e.id) ? "stored" : held.has(e.id) ? "duplicate" : "superseded"));
+  }
+
+  async originSlots(origin: string): Promise<HeldSlot[]> {
+    const rows = await this.db.select({ kind: t.kind, key: t.key, visibility: t.visibility, tombstone: t.tombstone, size: t.size }).from(t).where(eq(t.origin, origin));
+    return rows.map((r) => ({ slot: JSON.stringify([origin, r.kind, r.key, r.visibility]), tombstone: r.tombstone, size: r.size }));
+  }
+
+  async slots(origin: string, kind: string, key: string): Promise<Entry[]> {
+    const rows = await this.db
+      .select({ id: t.id, entry: t.entry })
+      .from(t)
+      .where(and(eq(t.origin, origin), eq(t.kind, kind), eq(t.key, key)));
+    return rows.map(toEntry);
+  }
+
+  async delta(pair: Pair, since: number, limits: { maxEntries: number; maxBytes: number }): Promise<Delta> {
+    const head = await this.head();
+    const rows = await this.db
+      .select({ seq: t.seq, id: t.id, entry: t.entry, size: t.size })
+      .from(t)
+      .where(
+        and(
+          gt(t.seq, since),
+          lte(t.seq, head.seq),
+          or(eq(t.visibility, "public"), eq(t.origin, pair.self)),
+          ne(t.origin, pair.peer),
+          or(sql`${t.source} IS NULL`, ne(t.source, pair.peer)),
+        ),
+      )
+      .orderBy(asc(t.seq))
+      .limit(limits.maxEntries + 1);
+    const entries: Entry[] = [];
+    let bytes = 0;
+    for (const [i, r] of rows.entries()) {
+      if (i >= limits.maxEntries || (i > 0 && bytes + r.size > limits.maxBytes)) return { entries, upTo: r.seq - 1, more: true };
+      entries.push(toEntry(r));
+      bytes += r.size;
+    }
+    return { entries, upTo: head.seq, more: false };
+  }
+
+  async byIdPrefix(prefixes: string[], pair: Pair, limits: { maxEntries: number; maxBytes: number }): Promise<Entry[]> {
+    const out: Entry[] = [];
+    let bytes = 0;
+    // Two parameters per prefix and two for the pair, within D1's hundred.
+    for (let i = 0; i < prefixes.length; i += 49) {
+      const c = prefixes.slice(i, i + 49);
+      const match = or(...c.map((p) => and(gte(t.id, p), lt(t.id, `${p}g`))));
+      const rows = await this.db.select({ id: t.id, entry: t.entry, size: t.size }).from(t).where(and(universe(pair), match));
+      for (const r of rows) {
+        if (out.length >= limits.maxEntries || (out.length > 0 && bytes + r.size > limits.maxBytes)) return out;
+        out.push(toEntry(r));
+        bytes += r.size;
+      }
+    }
+    return out;
+  }
+
+  async items(pair: Pair, horizon: string): Promise<ReconcileItem[]> {
+    return this.db
+      .select({ hlc: t.hlc, id: t.id })
+      .from(t)
+      .where(and(universe(pair), sql`NOT (${t.tombstone} = 1 AND ${t.hlc} < ${horizon})`));
+  }
+
+  async cursor(peer: string): Promise<PeerCursor> {
+    const [r] = await this.db.select().from(gossipCursors).where(eq(gossipCursors.peer, peer));
+    const out: PeerCursor = {};
+    if (r?.ackedSeq != null && r.ackedAt != null) out.acked = { seq: r.ackedSeq, at: r.ackedAt };
+    if (r?.theirEpoch != null && r.theirSeq != null && r.theirAt != null) out.theirs = { epoch: r.theirEpoch, seq: r.theirSeq, at: r.theirAt };
+    return out;
+  }
+
+  async saveAcked(peer: string, seq: number, at: number): Promise<void> {
+    const set = { ackedSeq: seq, ackedAt: at };
+    await this.db.insert(gossipCursors).values({ peer, ...set }).onConflictDoUpdate({ target: gossipCursors.peer, set });
+  }
+
+  async saveTheirs(peer: string, position: LogPosition, at: number): Promise<void> {
+    const set = { theirEpoch: position.epoch, theirSeq: position.seq, theirAt: at };
+    await this.db.insert(gossipCursors).values({ peer, ...set }).onConflictDoUpdate({ target: gossipCursors.peer, set });
+  }
+
+  async collect(horizon: string): Promise<number> {
+    const gone = await this.db
+      .delete(t)
+      // A literal 1, so that the partial index on tombstones applies.
+      .where(and(sql`${t.tombstone} = 1`, lt(t.hlc, horizon)))
+      .returning({ id: t.id });
+    return gone.length;
+  }
+
+  async stateHash(): Promise<string> {
+    const rows = await this.db.select({ id: t.id }).from(t).orderBy(asc(t.id));
+    return sha256Hex(rows.map((r) => r.id).join("\n"));
+  }
+}
+
+/** The held entries, newest first: every origin's, or one origin's. The operator's view. */
+export async function listEntries(db: Database, origin?: string): Promise<(Entry & { source: string | null })[]> {
+  const rows = await db
+    .select({ id: t.id, entry: t.entry, source: t.source })
+    .from(t)
+    .where(origin === undefined ? undefined : eq(t.origin, origin))
+    .orderBy(sql`${t.hlc} DESC`);
+  return rows.map((r) => ({ ...toEntry(r), source: r.source }));
+}
+
+/**
+ * The live entry this node shares under `key`, by the same rule the catalog applies (latest HLC
+ * across both visibility slots); undefined when the key is withdrawn or was never shared.
+ */
+export async function ownLiveEntry(db: Database, self: string, key: string): Promise<Entry | undefined> {
+  const [row] = await prepareOnce(db, "ownLiveEntry", () =>
+    db
+      .select({ id: registryEntries.id, entry: registryEntries.entry, tombstone: registryEntries.tombstone })
+      .from(registryEntries)
+      .where(and(eq(registryEntries.origin, sql.placeholder("origin")), eq(registryEntries.kind, "tool"), eq(registryEntries.key, sql.placeholder("key"))))
+      .orderBy(sql`${registryEntries.hlc} DESC`, asc(registryEntries.id))
+      .limit(1)
+      .prepare(),
+  ).all({ origin: self, key });
+  return row && !row.tombstone ? toEntry(row) : undefined;
+}
