@@ -20,7 +20,7 @@ export interface Party {
   key: SigningKey;
 }
 
-/** What src/registry/node-keys.ts signs with: the identity's composite signer, as the node id. */
+/** What src/node/registry/node-keys.ts signs with: the identity's composite signer, as the node id. */
 const signerOf = (k: SigningKey): EntrySigner => ({ nodeId: k.nodeId, sign: (m, c) => k.signer.sign(m, c) });
 
 /** What node-keys.ts verifies with: each known node's composite key, as its card states it. */

@@ -37,7 +37,7 @@ interface LedgerVectors {
 const reg = vector<RegistryVectors>("registry/composite.json");
 const led = vector<LedgerVectors>("ledger/composite.json");
 
-/** As src/registry/node-keys.ts verifies: each known node's composite key, from its card's base64url. */
+/** As src/node/registry/node-keys.ts verifies: each known node's composite key, from its card's base64url. */
 function verifier(p: Primitives, known: Party[]): EntryVerifier {
   return {
     async keyOf(origin) {
