@@ -6,6 +6,7 @@
 // reach it through (A's PUBLIC_URL), so B's gossip push cannot arrive before the call.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { sql } from "drizzle-orm";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signingKeyFromSeed } from "../../src/identity/keys.ts";
@@ -91,6 +92,7 @@ afterAll(async () => {
   await client?.close();
   await Promise.all([a, b, c, everything].map((n) => n?.stop()));
   await Promise.all([mutable?.close(), reachA?.close()]);
+  for (const n of [a, b, c]) if (n) rmSync(n.dataDir, { recursive: true, force: true });
 });
 
 describe("an intent signed by another node than the envelope's sender", () => {
