@@ -9,13 +9,13 @@ import { sql } from "drizzle-orm";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { primitives } from "../../src/identity/primitives.ts";
-import { newSeed, parseSeed } from "../../src/identity/seed.ts";
-import type { LedgerRecord } from "../../src/ledger/record.ts";
-import { signIntent, type LedgerSigner } from "../../src/ledger/signing.ts";
-import { readFrames } from "../../src/relay/frames.ts";
-import { answerFrame, callFrame } from "../../src/relay/messages.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
+import type { LedgerRecord } from "../../src/protocol/ledger/record.ts";
+import { signIntent, type LedgerSigner } from "../../src/protocol/ledger/signing.ts";
+import { readFrames } from "../../src/protocol/messages/relay-frames.ts";
+import { answerFrame, callFrame } from "../../src/protocol/messages/relay.ts";
 import { openDatabaseFile } from "../support/libsql.ts";
 import { connect } from "../support/mcp.ts";
 import { startMutableUpstream, type MutableUpstream } from "../support/mutable-upstream.ts";
@@ -66,11 +66,10 @@ beforeAll(async () => {
   [everything, mutable] = await Promise.all([startEverything(), startMutableUpstream()]);
   const aPort = await freePort();
   reachA = await switchProxy(await freePort(), aPort);
-  [a, b, c] = await Promise.all([
-    openNode("alpha", { port: aPort, env: { NODE_SEED: seedA, PUBLIC_URL: reachA.url } }),
-    openNode("bravo"),
-    openNode("charlie", { env: { NODE_SEED: seedC } }),
-  ]);
+  // One after the other: three nodes starting at once on a busy machine can outlast startNode's wait.
+  a = await openNode("alpha", { port: aPort, env: { NODE_SEED: seedA, PUBLIC_URL: reachA.url } });
+  b = await openNode("bravo");
+  c = await openNode("charlie", { env: { NODE_SEED: seedC } });
   expect((await b.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
   expect((await b.admin("POST", "/upstreams", { name: "mutable", kind: "http", url: mutable.url })).status).toBe(201);
   await json(await a.admin("POST", "/peers", { url: b.url }));
@@ -163,7 +162,7 @@ describe("refusals a consumer meets through a real A → B hop", () => {
     reachA.off();
     try {
       await json(await b.admin("DELETE", "/shares/everything/get-sum"));
-      expect(await listedAtA("bravo_everything_get-sum")).toBeDefined();
+      expect(await listedAtA("bravo_everything_get-sum")).toMatchObject({ name: "bravo_everything_get-sum" });
       const err = await refusedCall("bravo_everything_get-sum", { a: 1, b: 2 });
       expect(err.message).toContain("everything/get-sum is not shared by this node");
       expect(err.data?.type).toBe("peer_unavailable");
