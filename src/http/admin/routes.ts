@@ -11,7 +11,6 @@ import {
   renamePrefix,
   updateToolSettings,
 } from "../../store/catalog.ts";
-import { recentInvocations } from "../../node/calls/invocations.ts";
 import { peerAdminRoutes } from "./peers.ts";
 import { registryAdminRoutes } from "./registry.ts";
 import { relayAdminRoutes } from "./relay.ts";
@@ -158,7 +157,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
 
   app.get("/invocations", async (c) => {
     const limit = z.coerce.number().int().min(1).max(1000).catch(100).parse(c.req.query("limit") ?? 100);
-    return c.json({ invocations: await recentInvocations(s.db, limit) });
+    return c.json({ invocations: await s.invocations.recent(limit) });
   });
 
   app.post("/tick", async (c) => c.json(await tick()));
