@@ -1,6 +1,6 @@
 // The operator's upstream registrations. Secrets go in sealed (./sealed-fields.ts); only their
 // names come back out.
-import { eq } from "drizzle-orm";
+import { eq, isNotNull } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import { prompts, resources, resourceTemplates, tools, upstreamCredentials, upstreams } from "./schema.ts";
 import { forgetUpstreamNames } from "./catalog.ts";
@@ -47,6 +47,11 @@ export async function getUpstream(db: Database, name: string): Promise<UpstreamR
 
 export function listUpstreams(db: Database): Promise<UpstreamRow[]> {
   return db.select().from(upstreams).orderBy(upstreams.name);
+}
+
+/** True when some upstream is reached with each caller's own credential. */
+export async function anyPerPrincipalUpstream(db: Database): Promise<boolean> {
+  return (await db.select({ name: upstreams.name }).from(upstreams).where(isNotNull(upstreams.perPrincipal)).limit(1)).length > 0;
 }
 
 /** The columns that say how to reach an upstream. */

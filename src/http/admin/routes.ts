@@ -4,31 +4,23 @@ import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { fail, readJson, redactAnswers } from "./respond.ts";
-import {
-  CatalogConflictError,
-  findTool,
-  listTools,
-  renamePrefix,
-  updateToolSettings,
-} from "../../store/catalog.ts";
-import { recentInvocations } from "../../node/calls/invocations.ts";
+import { CatalogConflictError, changeTool, localTool, localTools, type CatalogTool } from "../../node/catalog/local.ts";
 import { peerAdminRoutes } from "./peers.ts";
 import { registryAdminRoutes } from "./registry.ts";
 import { relayAdminRoutes } from "./relay.ts";
-import { unsafeUrlReason } from "../../node/outbound/ssrf.ts";
 import type { Services } from "../../node/services.ts";
 import type { AppEnv } from "../app-env.ts";
 import { refreshUpstream } from "../../node/upstreams/refresh.ts";
 import {
-  deleteUpstream,
-  getUpstream,
-  insertUpstream,
-  listUpstreams,
-  publicView,
-  setPrefix,
-  UpstreamExistsError,
-} from "../../store/upstreams.ts";
-import { prefixSchema, upstreamInput } from "../../store/upstream-spec.ts";
+  findUpstream,
+  prefixSchema,
+  registerUpstream,
+  registration,
+  registrations,
+  removeUpstream,
+  setUpstreamPrefix,
+  upstreamInput,
+} from "../../node/upstreams/registration.ts";
 import type { Tick } from "../../node/tick.ts";
 import { adminAudit, auditAdminRoutes } from "./audit.ts";
 import { credentialAdminRoutes } from "./tokens.ts";
@@ -43,7 +35,7 @@ const toolPatch = z
   .partial()
   .strict();
 
-function toolView(t: Awaited<ReturnType<typeof listTools>>[number]) {
+function toolView(t: CatalogTool) {
   return {
     name: t.shortName,
     id: t.globalId,
@@ -71,51 +63,30 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.use("*", bodyLimit({ maxSize: 256 * 1024, onError: (c) => fail(c, "invalid_request", "body too large") }));
 
   app.get("/upstreams", async (c) => {
-    const [rows, tools] = await Promise.all([listUpstreams(s.db), listTools(s.db)]);
-    const counts = new Map<string, number>();
-    for (const t of tools) counts.set(t.upstream, (counts.get(t.upstream) ?? 0) + 1);
-    return c.json({ upstreams: rows.map((r) => publicView(r, counts.get(r.name) ?? 0)) });
+    return c.json({ upstreams: await registrations(s) });
   });
 
   app.post("/upstreams", async (c) => {
     const body = await readJson(c, upstreamInput);
     if (!body.ok) return body.res;
-    const input = body.value;
-    if (input.kind === "stdio" && !s.pool.stdioSupported) {
-      return fail(c, "unsupported", "stdio upstreams run only on the Node runtime");
-    }
-    if (input.kind === "http") {
-      const reason = unsafeUrlReason(input.url, s.config.allowPrivateUrls);
-      if (reason) return fail(c, "invalid_request", `url: ${reason}`);
-    }
-    try {
-      await insertUpstream(s.db, s.secrets, input);
-    } catch (err) {
-      if (err instanceof UpstreamExistsError) return fail(c, "conflict", err.message);
-      throw err;
-    }
-    const refresh = await refreshUpstream(s, input.name);
-    const row = (await getUpstream(s.db, input.name))!;
-    return c.json({ upstream: publicView(row, (await listTools(s.db, input.name)).length), refresh }, 201);
+    const registered = await registerUpstream(s, body.value);
+    if (!registered.ok) return fail(c, registered.code, registered.message);
+    return c.json({ upstream: registered.upstream, refresh: registered.refresh }, 201);
   });
 
   app.get("/upstreams/:name", async (c) => {
-    const row = await getUpstream(s.db, c.req.param("name"));
-    if (!row) return fail(c, "not_found", "no such upstream");
-    const tools = await listTools(s.db, row.name);
-    return c.json({ upstream: publicView(row, tools.length), tools: tools.map(toolView) });
+    const found = await registration(s, c.req.param("name"));
+    if (!found) return fail(c, "not_found", "no such upstream");
+    return c.json({ upstream: found.upstream, tools: found.tools.map(toolView) });
   });
 
   app.patch("/upstreams/:name", async (c) => {
-    const row = await getUpstream(s.db, c.req.param("name"));
+    const row = await findUpstream(s, c.req.param("name"));
     if (!row) return fail(c, "not_found", "no such upstream");
     const body = await readJson(c, z.object({ prefix: prefixSchema.nullable() }).strict());
     if (!body.ok) return body.res;
-    await setPrefix(s.db, row.name, body.value.prefix);
-    await renamePrefix(s.db, s.nodeId, row.name, body.value.prefix ?? row.name);
-    s.streams.notify(["tools", "prompts"]);
-    const tools = await listTools(s.db, row.name);
-    return c.json({ upstream: publicView((await getUpstream(s.db, row.name))!, tools.length), tools: tools.map(toolView) });
+    const renamed = await setUpstreamPrefix(s, row, body.value.prefix);
+    return c.json({ upstream: renamed.upstream, tools: renamed.tools.map(toolView) });
   });
 
   app.post("/upstreams/:name/refresh", async (c) => {
@@ -125,25 +96,22 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   app.delete("/upstreams/:name", async (c) => {
-    const name = c.req.param("name");
-    if (!(await deleteUpstream(s.db, s.nodeId, name))) return fail(c, "not_found", "no such upstream");
-    await s.pool.close(name);
-    s.streams.notify(["tools", "resources", "prompts"]);
+    if (!(await removeUpstream(s, c.req.param("name")))) return fail(c, "not_found", "no such upstream");
     return c.body(null, 204);
   });
 
   app.get("/tools", async (c) => {
-    const tools = await listTools(s.db, c.req.query("upstream"));
+    const tools = await localTools(s, c.req.query("upstream"));
     return c.json({ tools: tools.map(toolView) });
   });
 
   app.patch("/tools/:name", async (c) => {
-    const tool = await findTool(s.db, { shortName: c.req.param("name") });
+    const tool = await localTool(s, { shortName: c.req.param("name") });
     if (!tool) return fail(c, "not_found", "no such tool");
     const body = await readJson(c, toolPatch);
     if (!body.ok) return body.res;
     try {
-      await updateToolSettings(s.db, tool.globalId, {
+      await changeTool(s, tool.globalId, {
         ...(body.value.name !== undefined ? { shortName: body.value.name } : {}),
         ...(body.value.hidden !== undefined ? { hidden: body.value.hidden } : {}),
         ...(body.value.pinned !== undefined ? { pinned: body.value.pinned } : {}),
@@ -152,13 +120,12 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
       if (err instanceof CatalogConflictError) return fail(c, "conflict", err.message);
       throw err;
     }
-    s.streams.notify(["tools"]);
-    return c.json({ tool: toolView((await findTool(s.db, { globalId: tool.globalId }))!) });
+    return c.json({ tool: toolView((await localTool(s, { globalId: tool.globalId }))!) });
   });
 
   app.get("/invocations", async (c) => {
     const limit = z.coerce.number().int().min(1).max(1000).catch(100).parse(c.req.query("limit") ?? 100);
-    return c.json({ invocations: await recentInvocations(s.db, limit) });
+    return c.json({ invocations: await s.invocations.recent(limit) });
   });
 
   app.post("/tick", async (c) => c.json(await tick()));

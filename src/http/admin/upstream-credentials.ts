@@ -4,12 +4,12 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { fail } from "./respond.ts";
 import type { Services } from "../../node/services.ts";
-import { getUpstream } from "../../store/upstreams.ts";
+import { findUpstream } from "../../node/upstreams/registration.ts";
 
 export function upstreamCredentialAdminRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/upstreams/:name/credentials", async (c) => {
-    const row = await getUpstream(s.db, c.req.param("name"));
+    const row = await findUpstream(s, c.req.param("name"));
     if (!row) return fail(c, "not_found", "no such upstream");
     return c.json({ credentials: await s.upstreamCredentials.list(row.name) });
   });

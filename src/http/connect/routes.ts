@@ -17,7 +17,7 @@ import type { Services } from "../../node/services.ts";
 import { CONNECT_PATH, ConnectLinkError, openConnectLink } from "../../node/upstreams/connect-link.ts";
 import { connectPage, continuePage } from "./page.ts";
 import { headerValue, holdsOwnCredentials } from "../../node/upstreams/per-principal.ts";
-import { getUpstream } from "../../store/upstreams.ts";
+import { findUpstream } from "../../node/upstreams/registration.ts";
 import { beginAuthorization, finishAuthorization, OAuthConnectError } from "../../node/upstreams/oauth-client.ts";
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -40,7 +40,7 @@ interface OwnCredentialUpstream {
 }
 
 async function perPrincipalUpstream(s: Services, name: string): Promise<OwnCredentialUpstream | undefined> {
-  const row = await getUpstream(s.db, name);
+  const row = await findUpstream(s, name);
   const mode = row?.perPrincipal;
   if (!row || !mode) return undefined;
   return { name: row.name, url: row.url!, header: mode.mode === "header" ? mode.header : undefined };

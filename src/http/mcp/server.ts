@@ -18,27 +18,27 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
 import {
-  findCallable,
-  findPrompt,
-  findResource,
-  listPrompts,
-  listResources,
-  listResourceTemplates,
-  listVisibleTools,
-  searchTools,
+  callableTool,
+  promptWithUpstream,
+  prompts,
+  resources,
+  resourceTemplates,
+  resourceUpstream,
+  searchLocalTools,
+  visibleTools,
   type CatalogTool,
-} from "../../store/catalog.ts";
+} from "../../node/catalog/local.ts";
 import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
 import { relayToolCall } from "../../node/relay/consumer.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { proxyToolCall } from "../../node/calls/proxy.ts";
-import { getUpstream } from "../../store/upstreams.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import { reachFor } from "../../node/upstreams/per-principal.ts";
 import { callUpstreamCredentialTool, perPrincipalUpstreamsExist, UPSTREAM_CREDENTIAL, upstreamCredentialTool } from "../../node/upstreams/credential-tool.ts";
 import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../../node/access/grants/tools.ts";
 import { admitCall, callableTools } from "../../node/access/policy/enforcement.ts";
-import type { Caller, Services } from "../../node/services.ts";
+import type { Caller } from "../../node/access/caller.ts";
+import type { Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
@@ -93,7 +93,7 @@ function toMcpFederated(t: ListedFederatedTool): Tool {
 
 /** Local and federated tools together: federated names are given around the local ones. */
 async function catalogTools(s: Services, pinnedOnly: boolean) {
-  const local = await listVisibleTools(s.db, pinnedOnly);
+  const local = await visibleTools(s, pinnedOnly);
   // In search mode only pinned tools are listed, and no federated tool is pinned.
   const federated = pinnedOnly ? [] : await s.federatedTools.get();
   return { local, federated };
@@ -103,15 +103,6 @@ function parseArgs<T>(schema: { safeParse(v: unknown): { success: true; data: T 
   const r = schema.safeParse(v ?? {});
   if (!r.success) throw new McpError(ErrorCode.InvalidParams, `invalid arguments: ${r.error.message}`);
   return r.data;
-}
-
-/** Matches a URI against an RFC 6570 template, treating every expression as one path-safe run. */
-function templateMatches(template: string, uri: string): boolean {
-  const pattern = template
-    .split(/(\{[^}]*\})/)
-    .map((part) => (part.startsWith("{") ? (part.startsWith("{+") ? ".+" : "[^/?#]+") : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${pattern}$`).test(uri);
 }
 
 /**
@@ -164,7 +155,7 @@ export function buildServer(s: Services, caller: Caller): Server {
     if (name === UPSTREAM_CREDENTIAL) return callUpstreamCredentialTool(s, caller, req.params.arguments);
     if (name === SEARCH_TOOLS) {
       const args = parseArgs(searchToolsArgs, req.params.arguments);
-      const found = await searchTools(s.db, args.query, args.limit);
+      const found = await searchLocalTools(s, args.query, args.limit);
       const callable = new Set(await callableTools(s, caller, found.map((h) => h.tool)));
       const hits = found.filter((h) => callable.has(h.tool));
       const results = hits.map(({ tool, score }) => ({
@@ -207,8 +198,8 @@ export function buildServer(s: Services, caller: Caller): Server {
     }
     const found =
       name === CALL_TOOL && target.includes("/")
-        ? await findCallable(s.db, { globalId: target })
-        : await findCallable(s.db, { shortName: target });
+        ? await callableTool(s, { globalId: target })
+        : await callableTool(s, { shortName: target });
     const progressToken = req.params._meta?.progressToken;
     const onprogress =
       progressToken === undefined
@@ -235,13 +226,13 @@ export function buildServer(s: Services, caller: Caller): Server {
   }));
 
   server.setRequestHandler(ListResourcesRequestSchema, hideInternalErrors(async () => {
-    const rows = await listResources(s.db);
+    const rows = await resources(s);
     const own = (await grantsInPlay(s, caller)) ? grantResources : [];
     return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string })] };
   }));
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, hideInternalErrors(async () => {
-    const rows = await listResourceTemplates(s.db);
+    const rows = await resourceTemplates(s);
     return { resourceTemplates: rows.map((r) => r.body as { uriTemplate: string; name: string }) };
   }));
 
@@ -249,12 +240,7 @@ export function buildServer(s: Services, caller: Caller): Server {
     const { uri } = req.params;
     const own = await readGrantResource(s, caller, uri);
     if (own) return own;
-    let upstream = (await findResource(s.db, uri))[0]?.upstream;
-    if (!upstream) {
-      const templates = await listResourceTemplates(s.db);
-      upstream = templates.find((t) => templateMatches(t.uriTemplate, uri))?.upstream;
-    }
-    const row = upstream ? await getUpstream(s.db, upstream) : undefined;
+    const row = await resourceUpstream(s, uri);
     if (!row) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
     const reach = await reachFor(s, caller, row);
     try {
@@ -267,14 +253,14 @@ export function buildServer(s: Services, caller: Caller): Server {
   }));
 
   server.setRequestHandler(ListPromptsRequestSchema, hideInternalErrors(async () => {
-    const rows = await listPrompts(s.db);
+    const rows = await prompts(s);
     return { prompts: rows.map((p) => ({ ...(p.body as { name: string }), name: p.shortName })) };
   }));
 
   server.setRequestHandler(GetPromptRequestSchema, hideInternalErrors(async (req, extra) => {
-    const prompt = await findPrompt(s.db, req.params.name);
-    const row = prompt ? await getUpstream(s.db, prompt.upstream) : undefined;
-    if (!prompt || !row) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    const found = await promptWithUpstream(s, req.params.name);
+    if (!found) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    const { prompt, upstream: row } = found;
     const reach = await reachFor(s, caller, row);
     try {
       return liveSecrets.redactJson(

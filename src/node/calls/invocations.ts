@@ -1,13 +1,13 @@
 // The invocation log: one row per tools/call. Rows are buffered for a moment and written together:
 // on embedded libSQL every statement runs on the event loop, so one insert per call would sit on
 // the hot path even when deferred.
-import { desc } from "drizzle-orm";
+import type { AuditTrail } from "../access/audit-trail.ts";
+import type { Caller } from "../access/caller.ts";
 import { log } from "../logging/log.ts";
-import type { Caller, Services } from "../services.ts";
-import { chunks, type Database } from "../../store/database.ts";
-import { invocations } from "../../store/schema.ts";
+import type { Config } from "../settings/config.ts";
+import type { Database } from "../../store/database.ts";
+import { insertInvocations, recentInvocations as recentRows, type Invocation } from "../../store/invocations.ts";
 
-export type Invocation = typeof invocations.$inferInsert;
 export type Outcome = Invocation["outcome"];
 
 const FLUSH_AFTER_MS = 20;
@@ -34,17 +34,17 @@ export class InvocationLog {
     const rows = this.#rows;
     this.#rows = [];
     this.#flushing = undefined;
-    const [first, ...rest] = chunks(rows, 9).map((c) => this.db.insert(invocations).values(c));
     try {
-      if (first) await this.db.batch([first, ...rest]);
+      await insertInvocations(this.db, rows);
     } catch (err) {
       log.error("invocation.log_failed", { rows: rows.length, error: String(err) });
     }
   }
-}
 
-export function recentInvocations(db: Database, limit: number) {
-  return db.select().from(invocations).orderBy(desc(invocations.id)).limit(limit);
+  /** The latest rows, newest first. */
+  recent(limit: number) {
+    return recentRows(this.db, limit);
+  }
 }
 
 export interface FinishedCall {
@@ -63,8 +63,15 @@ export interface FinishedCall {
   details?: Record<string, unknown>;
 }
 
+/** What recording a call needs. */
+export interface CallRecording {
+  config: Pick<Config, "logArguments">;
+  invocations: InvocationLog;
+  access: { audit: Pick<AuditTrail, "append"> };
+}
+
 /** One row in the invocation log and one audit entry per call, arguments only if the operator opted in. */
-export function recordCall(s: Services, caller: Caller, c: FinishedCall): void {
+export function recordCall(s: CallRecording, caller: Caller, c: FinishedCall): void {
   const args = s.config.logArguments ? { arguments: c.arguments ?? null } : {};
   s.invocations.append(
     {

@@ -3,13 +3,26 @@
 import { type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Callable } from "../../store/catalog.ts";
-import type { Caller, Services } from "../services.ts";
+import type { Caller } from "../access/caller.ts";
+import type { Config } from "../settings/config.ts";
+import type { Database } from "../../store/database.ts";
+import type { UpstreamPool } from "../upstreams/pool.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import { markUnavailable } from "../../store/upstreams.ts";
-import { connectRequired, reachFor } from "../upstreams/per-principal.ts";
+import { connectRequired, reachFor, type ReachPorts } from "../upstreams/per-principal.ts";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { upstreamFailure } from "./errors.ts";
-import { recordCall, type Outcome } from "./invocations.ts";
+import type { Inflight } from "./inflight.ts";
+import { recordCall, type CallRecording, type Outcome } from "./invocations.ts";
+
+/** What a proxied call needs: the caller's reach, the upstream sessions, and the logs. */
+export interface ProxyPorts extends ReachPorts, CallRecording {
+  db: Database;
+  config: Pick<Config, "nodeName" | "publicUrl" | "callTimeoutMs" | "logArguments">;
+  access: ReachPorts["access"] & CallRecording["access"];
+  inflight: Inflight;
+  pool: Pick<UpstreamPool, "use">;
+}
 
 export interface ToolCall {
   tool: Callable;
@@ -36,7 +49,7 @@ class MissingCredential extends Error {
   }
 }
 
-export async function proxyToolCall(s: Services, caller: Caller, call: ToolCall): Promise<CallToolResult> {
+export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCall): Promise<CallToolResult> {
   const started = performance.now();
   const at = Date.now();
   const { tool, onprogress } = call;

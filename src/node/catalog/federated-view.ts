@@ -1,7 +1,7 @@
 // Peers' shared tools as this node's MCP clients see them: under short names that start with
 // the origin's alias, so a client can tell whose tool it is, beside the local tools.
 import { listPeers, type Peer } from "../../store/peers.ts";
-import type { Services } from "../services.ts";
+import type { Database } from "../../store/database.ts";
 import { listFederatedTools, type FederatedTool } from "./federated.ts";
 import { assignName, preferredName } from "../../store/catalog-names.ts";
 import { pinMap } from "./pins.ts";
@@ -27,7 +27,7 @@ export function aliasOf(origin: string, peer: Peer | undefined): string {
  * The live federated tools, named. Names are computed on each listing and not stored: a name a
  * local tool holds wins, and a clash falls back to a suffix derived from the id, the same each time.
  */
-export async function listedFederatedTools(s: Services, taken: ReadonlySet<string>): Promise<ListedFederatedTool[]> {
+export async function listedFederatedTools(s: { db: Database; nodeId: string }, taken: ReadonlySet<string>): Promise<ListedFederatedTool[]> {
   const peers = new Map((await listPeers(s.db)).map((p) => [p.nodeId, p]));
   const tools = await listFederatedTools(s.db, { self: s.nodeId, pins: await pinMap(s.db), isBlocked: (o) => peers.get(o)?.state === "blocked" });
   const used = new Set(taken);

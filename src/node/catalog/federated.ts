@@ -1,8 +1,7 @@
 // The peers' shared tools as the composite catalog shows them: live entries only, one per tool
 // and origin, the newest version unless the operator pinned another.
-import { sql } from "drizzle-orm";
 import type { Database } from "../../store/database.ts";
-import { registryEntries as t } from "../../store/schema.ts";
+import { liveToolEntries } from "../../store/peer-tools.ts";
 import { toolOfKey, type SignedEntry, type ToolDefinition, type Visibility } from "../../protocol/registry/entry.ts";
 import { compareSemver } from "../../protocol/registry/semver.ts";
 
@@ -44,16 +43,7 @@ function newestFirst(a: Live, b: Live): number {
 }
 
 export async function listFederatedTools(db: Database, listing: FederatedListing): Promise<FederatedTool[]> {
-  // Per (origin, key), the entry the conflict rule picks across both visibility slots; a
-  // tombstone there means withdrawn (or narrowed away from this node).
-  const rows = await db.all<{ id: string; entry: string }>(sql`
-    SELECT id, entry FROM (
-      SELECT ${t.id} AS id, ${t.entry} AS entry, ${t.tombstone} AS tombstone,
-        row_number() OVER (PARTITION BY ${t.origin}, ${t.key} ORDER BY ${t.hlc} DESC, ${t.id} ASC) AS rank
-      FROM ${t}
-      WHERE ${t.kind} = 'tool' AND ${t.origin} != ${listing.self}
-    )
-    WHERE rank = 1 AND tombstone = 0`);
+  const rows = await liveToolEntries(db, listing.self);
   const groups = new Map<string, Live[]>();
   for (const r of rows) {
     const e = { ...(JSON.parse(r.entry) as Live), id: r.id };

@@ -1,33 +1,10 @@
-// The operator's version pins on peers' tools: which live version the catalog shows when an
-// origin keeps several side by side (src/node/catalog/federated.ts applies them).
-import { and, eq } from "drizzle-orm";
+// The operator's version pins on peers' tools, as the composite catalog applies them.
 import type { Database } from "../../store/database.ts";
-import { versionPins } from "../../store/schema.ts";
+import { listPins } from "../../store/version-pins.ts";
 
-export type VersionPin = typeof versionPins.$inferSelect;
-
-export function listPins(db: Database): Promise<VersionPin[]> {
-  return db.select().from(versionPins).orderBy(versionPins.origin, versionPins.tool);
-}
+export { listPins, removePin, setPin, type VersionPin } from "../../store/version-pins.ts";
 
 /** Global id (`<origin>/<upstream>/<tool>`) → pinned version, as listFederatedTools takes them. */
 export async function pinMap(db: Database): Promise<Map<string, string>> {
   return new Map((await listPins(db)).map((p) => [`${p.origin}/${p.tool}`, p.version]));
-}
-
-export async function setPin(db: Database, pin: { origin: string; tool: string; version: string }): Promise<VersionPin> {
-  const [row] = await db
-    .insert(versionPins)
-    .values(pin)
-    .onConflictDoUpdate({ target: [versionPins.origin, versionPins.tool], set: { version: pin.version, createdAt: Date.now() } })
-    .returning();
-  return row!;
-}
-
-export async function removePin(db: Database, origin: string, tool: string): Promise<boolean> {
-  const rows = await db
-    .delete(versionPins)
-    .where(and(eq(versionPins.origin, origin), eq(versionPins.tool, tool)))
-    .returning({ origin: versionPins.origin });
-  return rows.length > 0;
 }

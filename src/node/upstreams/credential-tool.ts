@@ -3,13 +3,16 @@
 // or disconnects. Listed only while some upstream is per-principal.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { isNotNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Caller, Services } from "../services.ts";
-import { upstreams } from "../../store/schema.ts";
-import { connectLink } from "./connect-link.ts";
+import type { AuditTrail } from "../access/audit-trail.ts";
+import type { Caller } from "../access/caller.ts";
+import type { Config } from "../settings/config.ts";
+import type { Database } from "../../store/database.ts";
+import { anyPerPrincipalUpstream, getUpstream } from "../../store/upstreams.ts";
+import { connectLink, type ConnectLinkKey } from "./connect-link.ts";
+import type { UpstreamCredentials } from "./credentials.ts";
 import { holdsOwnCredentials } from "./per-principal.ts";
-import { getUpstream } from "../../store/upstreams.ts";
+import type { UpstreamPool } from "./pool.ts";
 
 export const UPSTREAM_CREDENTIAL = "upstream_credential";
 
@@ -31,15 +34,24 @@ export const upstreamCredentialTool: Tool = {
   annotations: { destructiveHint: true, openWorldHint: false },
 };
 
-export async function perPrincipalUpstreamsExist(s: Services): Promise<boolean> {
-  return (await s.db.select({ name: upstreams.name }).from(upstreams).where(isNotNull(upstreams.perPrincipal)).limit(1)).length > 0;
+export function perPrincipalUpstreamsExist(s: { db: Database }): Promise<boolean> {
+  return anyPerPrincipalUpstream(s.db);
+}
+
+/** What the meta-tool needs: the upstreams, the principals' credentials and their sessions. */
+export interface CredentialToolPorts extends ConnectLinkKey {
+  db: Database;
+  config: Pick<Config, "publicUrl">;
+  upstreamCredentials: Pick<UpstreamCredentials, "remove">;
+  pool: Pick<UpstreamPool, "close">;
+  access: ConnectLinkKey["access"] & { audit: Pick<AuditTrail, "append"> };
 }
 
 function text(t: string): CallToolResult {
   return { content: [{ type: "text", text: t }] };
 }
 
-export async function callUpstreamCredentialTool(s: Services, caller: Caller, raw: unknown): Promise<CallToolResult> {
+export async function callUpstreamCredentialTool(s: CredentialToolPorts, caller: Caller, raw: unknown): Promise<CallToolResult> {
   const parsed = args.safeParse(raw ?? {});
   if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, `invalid arguments: ${parsed.error.message}`);
   const { upstream, action } = parsed.data;

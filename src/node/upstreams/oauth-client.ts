@@ -3,8 +3,10 @@
 // exchange and refresh; this provider keeps what it hands over sealed in that principal's row.
 import { auth, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
-import type { Services } from "../services.ts";
-import { CONNECT_PATH, connectState } from "./connect-link.ts";
+import type { Outbound } from "../outbound/outbound.ts";
+import type { Config } from "../settings/config.ts";
+import { CONNECT_PATH, connectState, type ConnectLinkKey } from "./connect-link.ts";
+import type { UpstreamCredentials } from "./credentials.ts";
 
 /** What is sealed for one principal of an OAuth-mode upstream. */
 export interface OAuthCredential {
@@ -20,6 +22,13 @@ export interface OAuthCredential {
 /** Refresh this long before the access token expires, so that no call starts with a dying token. */
 const REFRESH_MARGIN_MS = 30_000;
 
+/** What the node needs to act as an OAuth client for a principal. */
+export interface OAuthClientPorts extends ConnectLinkKey {
+  config: Pick<Config, "nodeName">;
+  outbound: Pick<Outbound, "sessionFetch">;
+  upstreamCredentials: Pick<UpstreamCredentials, "get" | "put">;
+}
+
 export class OAuthConnectError extends Error {
   override name = "OAuthConnectError";
 }
@@ -32,7 +41,7 @@ class SealedProvider implements OAuthClientProvider {
   authorizationUrl: URL | undefined;
 
   constructor(
-    private readonly s: Services,
+    private readonly s: OAuthClientPorts,
     private readonly upstream: string,
     private readonly principal: string,
     readonly redirectUrl: string,
@@ -93,9 +102,9 @@ class SealedProvider implements OAuthClientProvider {
 
 /** The SDK's requests to the upstream's authorization server: through the outbound path, answers capped. */
 const AUTHORIZATION_CAPS = { bodyBytes: 256 * 1024, eventBytes: 256 * 1024 };
-const guardedFetch = (s: Services): typeof fetch => s.outbound.sessionFetch(AUTHORIZATION_CAPS);
+const guardedFetch = (s: OAuthClientPorts): typeof fetch => s.outbound.sessionFetch(AUTHORIZATION_CAPS);
 
-async function stored(s: Services, upstream: string, principal: string): Promise<OAuthCredential> {
+async function stored(s: OAuthClientPorts, upstream: string, principal: string): Promise<OAuthCredential> {
   const held = await s.upstreamCredentials.get<OAuthCredential>(upstream, principal);
   return held?.kind === "oauth" ? held.value : {};
 }
@@ -104,7 +113,7 @@ async function stored(s: Services, upstream: string, principal: string): Promise
  * Starts the principal's authorization at the upstream's server: the URL to send its browser to,
  * or undefined when a stored refresh token was enough.
  */
-export async function beginAuthorization(s: Services, origin: string, upstream: { name: string; url: string }, principal: string): Promise<URL | undefined> {
+export async function beginAuthorization(s: OAuthClientPorts, origin: string, upstream: { name: string; url: string }, principal: string): Promise<URL | undefined> {
   const cred = await stored(s, upstream.name, principal);
   cred.flow = crypto.randomUUID();
   const state = await connectState(s, upstream.name, principal, cred.flow);
@@ -116,7 +125,7 @@ export async function beginAuthorization(s: Services, origin: string, upstream: 
 
 /** Exchanges the code the upstream's server sent back, for the authorization `flow` started. */
 export async function finishAuthorization(
-  s: Services,
+  s: OAuthClientPorts,
   origin: string,
   upstream: { name: string; url: string },
   principal: string,
@@ -139,7 +148,7 @@ const refreshing = new Map<string, Promise<string | undefined>>();
  * when the principal must authorize (again). One refresh at a time per principal and upstream, so
  * that concurrent calls do not spend one rotating refresh token twice.
  */
-export async function accessToken(s: Services, origin: string, upstream: { name: string; url: string }, principal: string, cred: OAuthCredential): Promise<string | undefined> {
+export async function accessToken(s: OAuthClientPorts, origin: string, upstream: { name: string; url: string }, principal: string, cred: OAuthCredential): Promise<string | undefined> {
   const t = cred.tokens;
   if (!t) return undefined;
   const expiresAt = t.expires_in === undefined ? Infinity : (cred.obtainedAt ?? 0) + t.expires_in * 1000;

@@ -4,16 +4,23 @@
 import { ErrorCode, McpError, UrlElicitationRequiredError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { PrincipalKind } from "../access/principal.ts";
-import type { Caller, Services } from "../services.ts";
+import type { Caller } from "../access/caller.ts";
+import type { Config } from "../settings/config.ts";
 import type { SessionOwner } from "./pool.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import type { UpstreamReach } from "../../store/sealed-fields.ts";
 import type { UpstreamRow } from "../../store/upstreams.ts";
 import { openTarget } from "../../store/sealed-fields.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
-import { connectLink } from "./connect-link.ts";
-import { SealedSecretError } from "../../secrets/sealed-box.ts";
-import { accessToken, type OAuthCredential } from "./oauth-client.ts";
+import { connectLink, type ConnectLinkKey } from "./connect-link.ts";
+import { SealedSecretError, type SecretBox } from "../../secrets/sealed-box.ts";
+import { accessToken, type OAuthClientPorts, type OAuthCredential } from "./oauth-client.ts";
+
+/** What reaching an upstream for a caller needs: its sealed settings, and the caller's own credential. */
+export interface ReachPorts extends OAuthClientPorts {
+  config: Pick<Config, "nodeName" | "publicUrl">;
+  secrets: SecretBox;
+}
 
 /** Only principals that stay the same caller from call to call can hold a credential of their own. */
 const HOLDERS: readonly PrincipalKind[] = ["client", "api-token"];
@@ -31,7 +38,7 @@ export function holdsOwnCredentials(kind: PrincipalKind): boolean {
 
 /** How this caller reaches the upstream, and on whose session. */
 export async function reachFor(
-  s: Services,
+  s: ReachPorts,
   caller: Caller,
   row: UpstreamReach & { perPrincipal: UpstreamRow["perPrincipal"] },
 ): Promise<{ target: UpstreamTarget; owner: SessionOwner }> {
@@ -70,7 +77,7 @@ export async function reachFor(
 }
 
 /** The error that sends the caller to connect (again): `why` says what is missing. */
-export async function connectRequired(s: Services, caller: Caller, upstream: string, why = "needs your own credential"): Promise<McpError> {
+export async function connectRequired(s: ConnectLinkKey & { config: Pick<Config, "publicUrl"> }, caller: Caller, upstream: string, why = "needs your own credential"): Promise<McpError> {
   const origin = caller.origin ?? s.config.publicUrl?.origin;
   if (!origin) {
     return new McpError(ErrorCode.InvalidRequest, `upstream "${upstream}" ${why}; ask the operator how to connect it`, {

@@ -2,10 +2,22 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { replaceUpstreamCatalog, type UpstreamSnapshot } from "../../store/catalog.ts";
 import { log } from "../logging/log.ts";
-import type { Services } from "../services.ts";
+import type { ListChangedStreams } from "../catalog/list-changed-streams.ts";
 import { redact } from "../../secrets/redaction.ts";
+import type { SecretBox } from "../../secrets/sealed-box.ts";
+import type { Database } from "../../store/database.ts";
 import { getUpstream, listUpstreams, markUnavailable } from "../../store/upstreams.ts";
 import { openTarget } from "../../store/sealed-fields.ts";
+import type { UpstreamPool } from "./pool.ts";
+
+/** What refreshing a catalog needs: the registrations, their sessions, and the streams to tell. */
+export interface RefreshPorts {
+  db: Database;
+  nodeId: string;
+  secrets: SecretBox;
+  pool: Pick<UpstreamPool, "use">;
+  streams: Pick<ListChangedStreams, "notify">;
+}
 
 async function all<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string | undefined }>): Promise<T[]> {
   const out: T[] = [];
@@ -38,7 +50,7 @@ export type RefreshResult = { name: string; ok: true; changed: boolean } | { nam
  * Refreshes one upstream. A failure marks it unavailable and keeps its last known catalog.
  * Returns undefined when no such upstream exists.
  */
-export async function refreshUpstream(s: Services, name: string): Promise<RefreshResult | undefined> {
+export async function refreshUpstream(s: RefreshPorts, name: string): Promise<RefreshResult | undefined> {
   const row = await getUpstream(s.db, name);
   if (!row) return undefined;
   try {
@@ -55,7 +67,7 @@ export async function refreshUpstream(s: Services, name: string): Promise<Refres
   }
 }
 
-export async function refreshAll(s: Services): Promise<RefreshResult[]> {
+export async function refreshAll(s: RefreshPorts): Promise<RefreshResult[]> {
   const rows = await listUpstreams(s.db);
   const results: RefreshResult[] = [];
   for (const row of rows) {
