@@ -9,7 +9,7 @@ import { listTools } from "../store/catalog.ts";
 import type { Config } from "./settings/config.ts";
 import { ReplayCache } from "../store/replay-cache.ts";
 import { FederationClient } from "./federation-client/client.ts";
-import { FederationRefusals } from "./federation-client/refusals.ts";
+import { FederationRefusals } from "./peers/refusals.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
 import { Outbound } from "./outbound/outbound.ts";

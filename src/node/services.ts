@@ -11,7 +11,7 @@ import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
 import type { Gossip } from "./gossip/gossip.ts";
 import type { FederationClient } from "./federation-client/client.ts";
-import type { FederationRefusals } from "./federation-client/refusals.ts";
+import type { FederationRefusals } from "./peers/refusals.ts";
 import type { Outbound } from "./outbound/outbound.ts";
 import type { ListedFederatedTool } from "./catalog/federated-view.ts";
 import type { Ledger } from "./ledger/ledger.ts";

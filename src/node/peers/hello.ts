@@ -15,7 +15,7 @@ import { unsafeUrlReason } from "../outbound/ssrf.ts";
 import { openEnvelope, type Opened } from "../../protocol/envelope/open.ts";
 import type { FederationClient } from "../federation-client/client.ts";
 import { PeerRequestError } from "../federation-client/errors.ts";
-import type { FederationRefusal, FederationRefusals } from "../federation-client/refusals.ts";
+import type { FederationRefusal, FederationRefusals } from "./refusals.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Outbound } from "../outbound/outbound.ts";
 import type { Config } from "../settings/config.ts";
