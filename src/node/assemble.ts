@@ -8,7 +8,8 @@ import { listedFederatedTools } from "./catalog/federated-view.ts";
 import { listTools } from "../store/catalog.ts";
 import type { Config } from "./settings/config.ts";
 import { ReplayCache } from "../store/replay-cache.ts";
-import { FederationRefusals } from "./federation-client/refusals.ts";
+import { FederationClient } from "./federation-client/client.ts";
+import { FederationRefusals } from "./peers/refusals.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
 import { Outbound } from "./outbound/outbound.ts";
@@ -108,6 +109,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     originQuota: { entries: opts.config.maxEntriesPerOrigin, bytes: opts.config.maxEntryBytesPerOrigin },
   });
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
+  const now = () => Math.floor(Date.now() / 1000);
+  const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db });
   const ledger = new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) });
   const services: Services = {
     config: opts.config,
@@ -123,19 +126,19 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     access: createAccess(opts.config, opts.db, () => services.nodeId),
     identity,
     replay: new ReplayCache(opts.db),
+    federation,
     federationRefusals: new FederationRefusals(),
     card,
-    now: () => Math.floor(Date.now() / 1000),
+    now,
     registry,
     federatedTools,
     relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
     ledger,
-    ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(() => services), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
+    ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(federation), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
-    // The transport reaches the services only when it sends, after they exist.
     gossip: new Gossip({
       registry,
-      transport: envelopeTransport(() => services),
+      transport: envelopeTransport(federation),
       peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
       later: (task) => track(task()),
     }),

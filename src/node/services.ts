@@ -9,7 +9,8 @@ import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
 import type { Gossip } from "./gossip/gossip.ts";
-import type { FederationRefusals } from "./federation-client/refusals.ts";
+import type { FederationClient } from "./federation-client/client.ts";
+import type { FederationRefusals } from "./peers/refusals.ts";
 import type { Outbound } from "./outbound/outbound.ts";
 import type { ListedFederatedTool } from "./catalog/federated-view.ts";
 import type { Ledger } from "./ledger/ledger.ts";
@@ -48,6 +49,8 @@ export interface Services {
   identity: () => Promise<LocalIdentity>;
   /** Envelope ids already accepted. */
   replay: ReplayCache;
+  /** Every request to a peer goes through it. */
+  federation: FederationClient;
   /** Federation traffic this process or isolate turned away, by reason. */
   federationRefusals: FederationRefusals;
   /** This node's signed card. */

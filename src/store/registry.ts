@@ -222,3 +222,12 @@ export async function ownLiveEntry(db: Database, self: string, key: string): Pro
   ).all({ origin: self, key });
   return row && !row.tombstone ? toEntry(row) : undefined;
 }
+
+/** Live node entries of origins other than `self`, by origin: the cards public nodes publish, and the peer each came from. */
+export async function otherNodeEntries(db: Database, self: string): Promise<{ entry: string; source: string | null }[]> {
+  return db
+    .select({ entry: t.entry, source: t.source })
+    .from(t)
+    .where(and(eq(t.kind, "node"), eq(t.tombstone, false), ne(t.origin, self)))
+    .orderBy(t.origin);
+}

@@ -55,7 +55,7 @@ async function call(pricing: Pricing = PER_CALL, at = 1_000): Promise<LedgerReco
 describe("ledger signature flow", () => {
   it("ends with the same confirmed record on both nodes, and balances that mirror each other", async () => {
     const r = await call();
-    const [c, p] = await Promise.all([consumer.ledger.repository.get(r.intent.id), provider.ledger.repository.get(r.intent.id)]);
+    const [c, p] = await Promise.all([consumer.ledger.get(r.intent.id), provider.ledger.get(r.intent.id)]);
     expect(c!.status).toBe("confirmed");
     expect(p!.status).toBe("confirmed");
     expect(c!.record).toBe(p!.record);
@@ -63,15 +63,15 @@ describe("ledger signature flow", () => {
     // The arguments never reach the record, only their hash.
     expect(c!.record).not.toContain("secret");
     await call(PER_CALL, 2_000);
-    expect(await provider.ledger.repository.balances()).toEqual([{ peer: consumer.id, unit: "usd-micro", earned: 500, spent: 0, net: 500, calls: 2 }]);
-    expect(await consumer.ledger.repository.balances()).toEqual([{ peer: provider.id, unit: "usd-micro", earned: 0, spent: 500, net: -500, calls: 2 }]);
+    expect(await provider.ledger.balances()).toEqual([{ peer: consumer.id, unit: "usd-micro", earned: 500, spent: 0, net: 500, calls: 2 }]);
+    expect(await consumer.ledger.balances()).toEqual([{ peer: provider.id, unit: "usd-micro", earned: 0, spent: 500, net: -500, calls: 2 }]);
   });
 
   it("leaves free calls and other currencies out of each other's balances", async () => {
     await call({ model: "free" });
     await call({ model: "per_call", amount: 3, unit: "credit" }, 2_000);
     await call(PER_CALL, 3_000);
-    expect(await provider.ledger.repository.balances()).toEqual([
+    expect(await provider.ledger.balances()).toEqual([
       { peer: consumer.id, unit: "credit", earned: 3, spent: 0, net: 3, calls: 1 },
       { peer: consumer.id, unit: "usd-micro", earned: 250, spent: 0, net: 250, calls: 1 },
     ]);
@@ -81,7 +81,7 @@ describe("ledger signature flow", () => {
     const r = await call();
     expect(await provider.ledger.receive(r, consumer.id)).toEqual({ outcome: "duplicate" });
     expect(await consumer.ledger.receive(structuredClone(r), provider.id)).toEqual({ outcome: "duplicate" });
-    expect((await provider.ledger.repository.balances())[0]!.earned).toBe(250);
+    expect((await provider.ledger.balances())[0]!.earned).toBe(250);
   });
 
   it("refuses a receipt the wrong node signed, an altered amount and a forged signature, and flags each", async () => {
@@ -98,9 +98,9 @@ describe("ledger signature flow", () => {
     for (const bad of [wrongNode, altered, forged]) {
       expect(await consumer.ledger.receive(bad, provider.id)).toEqual({ outcome: "rejected", reason: "bad_receipt_signature" });
     }
-    expect((await consumer.ledger.repository.flags()).map((f) => f.reason)).toEqual(["bad_receipt_signature", "bad_receipt_signature", "bad_receipt_signature"]);
-    expect(await consumer.ledger.repository.get(intent.intent.id)).toBeUndefined();
-    expect(await consumer.ledger.repository.balances()).toEqual([]);
+    expect((await consumer.ledger.flags()).map((f) => f.reason)).toEqual(["bad_receipt_signature", "bad_receipt_signature", "bad_receipt_signature"]);
+    expect(await consumer.ledger.get(intent.intent.id)).toBeUndefined();
+    expect(await consumer.ledger.balances()).toEqual([]);
   });
 
   it("refuses a provider that signs a receipt overcharging the pinned price", async () => {
@@ -111,7 +111,7 @@ describe("ledger signature flow", () => {
     greedy.sigs.receipt = toBase64url(await provider.signer.sign(receiptBytes(greedy), RECEIPT_CONTEXT));
     await expect(countersign(consumer.signer, keys, intent, greedy, 1_000)).rejects.toEqual(new ReceiptRejected("amount_mismatch"));
     expect(await consumer.ledger.receive(greedy, provider.id)).toEqual({ outcome: "rejected", reason: "amount_mismatch" });
-    expect(await consumer.ledger.repository.balances()).toEqual([]);
+    expect(await consumer.ledger.balances()).toEqual([]);
   });
 
   it("refuses a per-time receipt claiming longer than the consumer waited", async () => {
@@ -129,10 +129,10 @@ describe("ledger signature flow", () => {
     const b = await countersign(consumer.signer, keys, intent, second, 1_000);
     expect(await provider.ledger.receive(a, consumer.id)).toEqual({ outcome: "stored" });
     expect(await provider.ledger.receive(b, consumer.id)).toEqual({ outcome: "disputed" });
-    const held = await provider.ledger.repository.get(intent.intent.id);
+    const held = await provider.ledger.get(intent.intent.id);
     expect(held).toMatchObject({ status: "disputed", reason: "conflicting_record", record: canonicalRecord(a) });
-    expect(await provider.ledger.repository.balances()).toEqual([]);
-    expect((await provider.ledger.repository.flags())[0]).toMatchObject({ recordId: intent.intent.id, reason: "conflicting_record", received: canonicalRecord(b) });
+    expect(await provider.ledger.balances()).toEqual([]);
+    expect((await provider.ledger.flags())[0]).toMatchObject({ recordId: intent.intent.id, reason: "conflicting_record", received: canonicalRecord(b) });
   });
 
   it("refuses a record sent by a node that is not its other party", async () => {
@@ -151,13 +151,13 @@ describe("ledger signature flow", () => {
     const receipt = await signReceipt(provider.signer, intent, { result: "ok", durationMs: 5, completedAt: 1_005 });
     await provider.ledger.receive(receipt, null);
     await provider.restart();
-    const pending = await provider.ledger.repository.pending();
+    const pending = await provider.ledger.pending();
     expect(pending.map((p) => p.id)).toEqual([intent.intent.id]);
-    expect(await provider.ledger.repository.balances()).toEqual([]);
+    expect(await provider.ledger.balances()).toEqual([]);
     const confirmed = await countersign(consumer.signer, keys, intent, JSON.parse(pending[0]!.record), 1_000);
     expect(await provider.ledger.receive(confirmed, consumer.id)).toEqual({ outcome: "confirmed" });
-    expect(await provider.ledger.repository.pending()).toEqual([]);
-    expect((await provider.ledger.repository.balances())[0]!.net).toBe(250);
+    expect(await provider.ledger.pending()).toEqual([]);
+    expect((await provider.ledger.balances())[0]!.net).toBe(250);
   });
 
   it("refuses a countersignature made by the provider in the consumer's place", async () => {
@@ -168,7 +168,7 @@ describe("ledger signature flow", () => {
     expect(await provider.ledger.receive(selfSigned, null)).toEqual({ outcome: "rejected", reason: "bad_countersignature" });
     // From the consumer, the held pending record short-cuts to checking the countersignature alone.
     expect(await provider.ledger.receive(selfSigned, consumer.id)).toEqual({ outcome: "rejected", reason: "bad_countersignature" });
-    expect((await provider.ledger.repository.get(intent.intent.id))!.status).toBe("pending");
+    expect((await provider.ledger.get(intent.intent.id))!.status).toBe("pending");
   });
 });
 

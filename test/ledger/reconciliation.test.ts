@@ -49,21 +49,21 @@ describe("ledger reconciliation", () => {
   it("restores records deleted on either side, and the balances agree again", async () => {
     const records: LedgerRecord[] = [];
     for (let i = 0; i < 30; i++) records.push(i % 3 === 0 ? await call(b, a, 1_000 + i * 10, i) : await call(a, b, 1_000 + i * 10, i));
-    const balances = await a.ledger.repository.balances();
+    const balances = await a.ledger.balances();
     await deleteOn(a, records.filter((_, i) => i % 4 === 0).map((r) => r.intent.id));
     await deleteOn(b, records.filter((_, i) => i % 4 === 1).map((r) => r.intent.id));
-    expect(await a.ledger.repository.balances()).not.toEqual(balances);
+    expect(await a.ledger.balances()).not.toEqual(balances);
 
     const report = await a.reconciler.reconcileWith(b.id);
     expect(report.refused).toBe(0);
     expect(report.sent).toBe(8);
     expect(report.received).toBe(8);
-    expect(await a.ledger.repository.balances()).toEqual(balances);
-    const mirrored = (await b.ledger.repository.balances()).map((x) => ({ ...x, peer: b.id, earned: x.spent, spent: x.earned, net: -x.net }));
+    expect(await a.ledger.balances()).toEqual(balances);
+    const mirrored = (await b.ledger.balances()).map((x) => ({ ...x, peer: b.id, earned: x.spent, spent: x.earned, net: -x.net }));
     expect(mirrored).toEqual(balances);
     for (const r of records) {
-      expect((await a.ledger.repository.get(r.intent.id))!.record).toBe(canonicalRecord(r));
-      expect((await b.ledger.repository.get(r.intent.id))!.record).toBe(canonicalRecord(r));
+      expect((await a.ledger.get(r.intent.id))!.record).toBe(canonicalRecord(r));
+      expect((await b.ledger.get(r.intent.id))!.record).toBe(canonicalRecord(r));
     }
     // Nothing left to exchange.
     expect(await a.reconciler.reconcileWith(b.id)).toMatchObject({ sent: 0, received: 0 });
@@ -76,8 +76,8 @@ describe("ledger reconciliation", () => {
     // The countersignature reached the consumer's store but its answer never reached the provider.
     await a.ledger.receive(await countersign(a.signer, keys, intent, receipt, 1_000), null);
     await b.reconciler.reconcileWith(a.id);
-    expect((await b.ledger.repository.get(intent.intent.id))!.status).toBe("confirmed");
-    expect(await b.ledger.repository.pending()).toEqual([]);
+    expect((await b.ledger.get(intent.intent.id))!.status).toBe("confirmed");
+    expect(await b.ledger.pending()).toEqual([]);
   });
 
   it("never hands the consumer a pending copy of a call it did not see answered", async () => {
@@ -87,10 +87,10 @@ describe("ledger reconciliation", () => {
     // B does not offer it; and were it sent (by another implementation), A would not take it.
     expect(await b.reconciler.reconcileWith(a.id)).toMatchObject({ sent: 0, received: 0 });
     expect(await a.reconciler.reconcileWith(b.id)).toMatchObject({ sent: 0, received: 0 });
-    expect(await a.reconciler.onTransfer(b.id, { records: [JSON.parse((await b.ledger.repository.get(intent.intent.id))!.record)], want: [] })).toEqual({ refused: 0, wanted: [] });
-    expect(await a.ledger.repository.get(intent.intent.id)).toBeUndefined();
-    expect(await a.ledger.repository.flags()).toEqual([]);
-    expect((await b.ledger.repository.get(intent.intent.id))!.status).toBe("pending");
+    expect(await a.reconciler.onTransfer(b.id, { records: [JSON.parse((await b.ledger.get(intent.intent.id))!.record)], want: [] })).toEqual({ refused: 0, wanted: [] });
+    expect(await a.ledger.get(intent.intent.id)).toBeUndefined();
+    expect(await a.ledger.flags()).toEqual([]);
+    expect((await b.ledger.get(intent.intent.id))!.status).toBe("pending");
   });
 
   it("disputes a record the peer holds in another signed version, and refuses a forged one", async () => {
@@ -108,11 +108,11 @@ describe("ledger reconciliation", () => {
 
     const report = await a.reconciler.reconcileWith(b.id);
     expect(report.refused).toBe(3);
-    expect(await a.ledger.repository.get(intent.intent.id)).toMatchObject({ status: "disputed", reason: "conflicting_record", record: canonicalRecord(one) });
-    expect(await b.ledger.repository.get(intent.intent.id)).toMatchObject({ status: "disputed", reason: "conflicting_record", record: canonicalRecord(two) });
-    expect(await a.ledger.repository.get(forged.intent.id)).toBeUndefined();
-    expect((await a.ledger.repository.flags()).map((f) => f.reason).sort()).toEqual(["bad_receipt_signature", "conflicting_record"]);
-    expect(await a.ledger.repository.balances()).toEqual([]);
+    expect(await a.ledger.get(intent.intent.id)).toMatchObject({ status: "disputed", reason: "conflicting_record", record: canonicalRecord(one) });
+    expect(await b.ledger.get(intent.intent.id)).toMatchObject({ status: "disputed", reason: "conflicting_record", record: canonicalRecord(two) });
+    expect(await a.ledger.get(forged.intent.id)).toBeUndefined();
+    expect((await a.ledger.flags()).map((f) => f.reason).sort()).toEqual(["bad_receipt_signature", "conflicting_record"]);
+    expect(await a.ledger.balances()).toEqual([]);
   });
 
   it("gives up on a peer that never lets the reconciliation settle", async () => {

@@ -4,14 +4,14 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { fail, readJson } from "./respond.ts";
-import { PeerRequestError } from "../../node/federation-client/client.ts";
+import { PeerRequestError } from "../../node/federation-client/errors.ts";
 import { ReconcileFormatError } from "../../protocol/reconciliation.ts";
 import { nodeId } from "../../protocol/registry/entry.ts";
-import { getPeer } from "../../store/peers.ts";
+import { findPeer } from "../../node/peers/directory.ts";
 import type { Services } from "../../node/services.ts";
 import { balancesCsv, recordRow, recordsCsv } from "../../node/ledger/export.ts";
 import { ReconcileUnsettled } from "../../node/ledger/reconciliation.ts";
-import type { StoredRecord } from "../../store/ledger.ts";
+import type { StoredRecord } from "../../node/ledger/ledger.ts";
 
 const format = z.enum(["json", "csv"]).default("json");
 
@@ -35,19 +35,18 @@ function csvDownload(c: Context, name: string, body: string): Response {
 
 export function ledgerAdminRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const repo = s.ledger.repository;
 
   app.get("/ledger/balances", async (c) => {
     const f = format.safeParse(c.req.query("format") || undefined);
     if (!f.success) return fail(c, "invalid_request", "format is json or csv");
-    const balances = await repo.balances();
+    const balances = await s.ledger.balances();
     return f.data === "csv" ? csvDownload(c, "ledger-balances.csv", balancesCsv(balances)) : c.json({ balances });
   });
 
   app.get("/ledger/records", async (c) => {
     const q = recordsQuery.safeParse({ status: c.req.query("status") || undefined, peer: c.req.query("peer") || undefined, limit: c.req.query("limit") || undefined });
     if (!q.success) return fail(c, "invalid_request", "status is pending, confirmed or disputed; peer a node id; limit 1 to 1000");
-    return c.json({ records: (await repo.list(q.data)).map(recordView) });
+    return c.json({ records: (await s.ledger.list(q.data)).map(recordView) });
   });
 
   // Restoring records (from GET /ledger/records, or handed over by the peer's operator): each is
@@ -64,18 +63,18 @@ export function ledgerAdminRoutes(s: Services): Hono<AppEnv> {
     return c.json({ results });
   });
 
-  app.get("/ledger/flags", async (c) => c.json({ flags: await repo.flags() }));
+  app.get("/ledger/flags", async (c) => c.json({ flags: await s.ledger.flags() }));
 
   app.get("/ledger/export", async (c) => {
     const f = format.safeParse(c.req.query("format") || undefined);
     if (!f.success) return fail(c, "invalid_request", "format is json or csv");
     // Oldest first, as a statement reads.
-    const rows = (await repo.list()).reverse().map(recordRow);
+    const rows = (await s.ledger.list()).reverse().map(recordRow);
     return f.data === "csv" ? csvDownload(c, "ledger-records.csv", recordsCsv(rows)) : c.json({ records: rows });
   });
 
   app.post("/ledger/reconcile/:peer", async (c) => {
-    const peer = await getPeer(s.db, c.req.param("peer"));
+    const peer = await findPeer(s, c.req.param("peer"));
     if (!peer) return fail(c, "not_found", "no such peer");
     if (peer.state !== "active") return fail(c, "conflict", `the peer is ${peer.state}, not active`);
     try {

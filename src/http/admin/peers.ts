@@ -6,14 +6,13 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { fail, readJson } from "./respond.ts";
 import { ownOrigin } from "../../node/card/own.ts";
-import { PeerRequestError } from "../../node/federation-client/client.ts";
+import { PeerRequestError } from "../../node/federation-client/errors.ts";
 import { describe } from "../../protocol/identity/primitives.ts";
 import type { Services } from "../../node/services.ts";
-import { ping } from "../../node/federation-client/calls.ts";
 import { knownNodes } from "../../node/peers/nodes.ts";
-import { announce, introduce, PeeringError, sayHello } from "../../node/peers/hello.ts";
+import { allPeers, findPeer, forgetPeer, setPeerAlias, setPeerState, type Peer } from "../../node/peers/directory.ts";
+import { announce, approve, introduce, PeeringError } from "../../node/peers/hello.ts";
 import { aliasOf } from "../../node/catalog/federated-view.ts";
-import { getPeer, helloAnswered, listPeers, removePeer, setAlias, setState, type Peer } from "../../store/peers.ts";
 
 export function peerView(p: Peer) {
   return {
@@ -57,7 +56,7 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
     }),
   );
 
-  app.get("/peers", async (c) => c.json({ peers: (await listPeers(s.db)).map(peerView) }));
+  app.get("/peers", async (c) => c.json({ peers: (await allPeers(s)).map(peerView) }));
 
   // This process's counts since it started; on Workers, one isolate's.
   app.get("/federation/refusals", (c) => c.json({ refusals: s.federationRefusals.snapshot() }));
@@ -77,35 +76,26 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   app.post("/peers/announce", async (c) => c.json({ hellos: await announce(s, c.req.url) }));
 
   app.get("/peers/:id", async (c) => {
-    const peer = await getPeer(s.db, c.req.param("id"));
+    const peer = await findPeer(s, c.req.param("id"));
     if (!peer) return fail(c, "not_found", "no such peer");
     return c.json({ peer: peerView(peer), card: peer.card });
   });
 
   // Approving tells the peer at once, with a hello: it learns that it is active here.
   app.post("/peers/:id/approve", async (c) => {
-    const peer = await getPeer(s.db, c.req.param("id"));
+    const peer = await findPeer(s, c.req.param("id"));
     if (!peer) return fail(c, "not_found", "no such peer");
     if (peer.state === "blocked") return fail(c, "conflict", "the peer is blocked; unblock it instead");
-    await setState(s.db, peer.nodeId, "active");
-    let hello: { ok: true } | { ok: false; error: string };
-    try {
-      const answer = await sayHello(s, peer.card, peer.version, c.req.url);
-      await helloAnswered(s.db, peer.nodeId, answer.state, (await s.identity()).signing.keyId);
-      hello = { ok: true };
-    } catch (err) {
-      if (!(err instanceof PeeringError)) throw err;
-      hello = { ok: false, error: err.message };
-    }
-    return c.json({ peer: peerView((await getPeer(s.db, peer.nodeId))!), hello });
+    const hello = await approve(s, peer, c.req.url);
+    return c.json({ peer: peerView((await findPeer(s, peer.nodeId))!), hello });
   });
 
   for (const [action, state] of [["block", "blocked"], ["unblock", "active"]] as const) {
     app.post(`/peers/:id/${action}`, async (c) => {
-      const current = await getPeer(s.db, c.req.param("id"));
+      const current = await findPeer(s, c.req.param("id"));
       if (!current) return fail(c, "not_found", "no such peer");
       if (action === "unblock" && current.state !== "blocked") return fail(c, "conflict", "the peer is not blocked");
-      return c.json({ peer: peerView((await setState(s.db, current.nodeId, state))!) });
+      return c.json({ peer: peerView((await setPeerState(s, current.nodeId, state))!) });
     });
   }
 
@@ -113,21 +103,21 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   app.patch("/peers/:id", async (c) => {
     const body = await readJson(c, z.object({ alias: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).nullable() }).strict());
     if (!body.ok) return body.res;
-    const peer = await setAlias(s.db, c.req.param("id"), body.value.alias);
+    const peer = await setPeerAlias(s, c.req.param("id"), body.value.alias);
     if (!peer) return fail(c, "not_found", "no such peer");
     return c.json({ peer: peerView(peer) });
   });
 
   app.delete("/peers/:id", async (c) => {
-    if (!(await removePeer(s.db, c.req.param("id")))) return fail(c, "not_found", "no such peer");
+    if (!(await forgetPeer(s, c.req.param("id")))) return fail(c, "not_found", "no such peer");
     return c.body(null, 204);
   });
 
   app.post("/peers/:id/ping", async (c) => {
-    const peer = await getPeer(s.db, c.req.param("id"));
+    const peer = await findPeer(s, c.req.param("id"));
     if (!peer) return fail(c, "not_found", "no such peer");
     try {
-      return c.json({ pong: await ping(s, peer) });
+      return c.json({ pong: await s.federation.ping(peer) });
     } catch (err) {
       if (err instanceof PeerRequestError) return fail(c, "bad_gateway", `${err.message} (${err.code})`);
       throw err;

@@ -7,10 +7,9 @@ import type { AppEnv } from "../app-env.ts";
 import { fail, readJson } from "./respond.ts";
 import { listFederatedTools } from "../../node/catalog/federated.ts";
 import { listPins, removePin, setPin, type VersionPin } from "../../node/catalog/pins.ts";
-import { findTool } from "../../store/catalog.ts";
 import type { Services } from "../../node/services.ts";
 import { entryKey, nodeId, toolDefinition, toolOfKey, type Entry } from "../../protocol/registry/entry.ts";
-import { listEntries } from "../../store/registry.ts";
+import { heldEntries, localTool } from "../../node/registry/shares.ts";
 import { pricing } from "../../protocol/ledger/pricing.ts";
 import { isSemver } from "../../protocol/registry/semver.ts";
 
@@ -55,13 +54,13 @@ function pinView(p: VersionPin) {
 export function registryAdminRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.get("/shares", async (c) => c.json({ shares: (await listEntries(s.db, s.nodeId)).map(entryView) }));
+  app.get("/shares", async (c) => c.json({ shares: (await heldEntries(s, s.nodeId)).map(entryView) }));
 
   app.post("/shares", async (c) => {
     const body = await readJson(c, shareInput);
     if (!body.ok) return body.res;
     const { tool: name, visibility, version, label, tags, pricing, cacheTtlSeconds } = body.value;
-    const tool = await findTool(s.db, { shortName: name });
+    const tool = await localTool(s, name);
     if (!tool) return fail(c, "not_found", `no local tool named ${name}`);
     const hints = (tool.annotations ?? {}) as { readOnlyHint?: unknown; idempotentHint?: unknown };
     if (cacheTtlSeconds !== undefined && !(hints.readOnlyHint === true && hints.idempotentHint === true)) {
@@ -120,7 +119,7 @@ export function registryAdminRoutes(s: Services): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  app.get("/registry", async (c) => c.json({ self: s.nodeId, entries: (await listEntries(s.db)).map(entryView), metrics: s.registry.metrics.snapshot() }));
+  app.get("/registry", async (c) => c.json({ self: s.nodeId, entries: (await heldEntries(s)).map(entryView), metrics: s.registry.metrics.snapshot() }));
 
   return app;
 }

@@ -17,7 +17,7 @@ import { WindowCounter } from "../../node/access/limits/window-counter.ts";
 import { log } from "../../node/logging/log.ts";
 import { receiveHello } from "../../node/peers/hello.ts";
 import { activeSender } from "../../node/peers/senders.ts";
-import { touchPeer } from "../../store/peers.ts";
+import { peerSeen } from "../../node/peers/directory.ts";
 import { PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
 import type { Services } from "../../node/services.ts";
 import { exchangeRequest, reconcileRequest } from "../../protocol/messages/gossip.ts";
@@ -94,7 +94,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     }
     const limited = senderOverLimit(c, opened.header.from);
     if (limited) return limited;
-    c.get("defer")(touchPeer(s.db, opened.header.from));
+    c.get("defer")(peerSeen(s, opened.header.from));
     return opened;
   };
 

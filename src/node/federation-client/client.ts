@@ -1,28 +1,42 @@
-// Sending one sealed request to a peer and opening its sealed answer. A refusal comes back as a
-// PeerRequestError carrying the peer's code, so callers can react (a stale key: fetch the card).
+// The one way this node sends a request to a peer: sealed to the peer's card, through Outbound,
+// the answer read within a bound and opened. A card near expiry, or a refusal with unknown_key
+// (the peer rotated its encryption key), makes the client fetch the card again, once, and it
+// accepts the new card only if it is the same node's. Every failure is a PeerRequestError.
+import type { Progress } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
+import { CardFetchError, fetchCard } from "../card/fetch.ts";
 import type { Card } from "../../protocol/card/schema.ts";
+import { CardError, continuesCard } from "../../protocol/card/verify.ts";
 import { ENVELOPE_ERRORS } from "../../protocol/envelope/errors.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
-import { seal } from "../../protocol/envelope/seal.ts";
+import { seal, type Sealed } from "../../protocol/envelope/seal.ts";
 import { ENVELOPE_CONTENT_TYPE } from "../../protocol/envelope/wire.ts";
+import { answerSchema, federationPath, pingResult, type MessageName, type pingRequest } from "../../protocol/messages/federation.ts";
+import { CALL_STREAM_CONTENT_TYPE, readFrames } from "../../protocol/messages/relay-frames.ts";
+import { callFrame, type AnswerFrame, type CallRequest } from "../../protocol/messages/relay.ts";
+import type { LocalIdentity } from "../identity/local.ts";
 import { readLimited } from "../outbound/limited-body.ts";
+import type { Outbound } from "../outbound/outbound.ts";
 import { unsafeUrlReason } from "../outbound/ssrf.ts";
-import type { Services } from "../services.ts";
-import { answerSchema } from "../../protocol/messages/federation.ts";
+import type { Config } from "../settings/config.ts";
+import type { Database } from "../../store/database.ts";
+import { getPeer, updateCard, type Peer } from "../../store/peers.ts";
+import { PeerRequestError } from "./errors.ts";
 
+/** Refetch a card this long before it expires. */
+const EARLY_SECONDS = 60;
 const TIMEOUT_MS = 15_000;
 const MAX_ANSWER_BYTES = 1024 * 1024;
+const MAX_REFUSAL_BYTES = 64 * 1024;
 
-export class PeerRequestError extends Error {
-  override name = "PeerRequestError";
-  constructor(
-    /** The peer's refusal code, or "unreachable" / "bad_answer" when it gave none. */
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/** What the client needs of the node. */
+export interface FederationClientPort {
+  identity: () => Promise<LocalIdentity>;
+  outbound: Outbound;
+  /** Seconds since the epoch. */
+  now: () => number;
+  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds">;
+  db: Database;
 }
 
 export interface PeerRequest<T extends z.ZodType> {
@@ -36,68 +50,212 @@ export interface PeerRequest<T extends z.ZodType> {
   contentType?: string;
 }
 
-export async function requestPeer<T extends z.ZodType>(s: Services, r: PeerRequest<T>): Promise<z.infer<T>> {
-  const identity = await s.identity();
-  const url = new URL(r.path, r.card.url).href;
-  const unsafe = unsafeUrlReason(url, s.config.allowPrivateUrls);
-  if (unsafe) throw new PeerRequestError("unreachable", `${url}: ${unsafe}`);
-  const sealed = await seal({
-    primitives: identity.primitives,
-    signer: identity.signing.signer,
-    from: identity.nodeId,
-    to: r.card.id,
-    recipientKey: r.card.keys.kem[0]!,
-    version: r.version,
-    method: "POST",
-    path: r.path,
-    plaintext: new TextEncoder().encode(JSON.stringify(r.payload)),
-    now: s.now(),
-  });
-  let res: Response;
-  try {
-    res = await s.outbound.request(
-      url,
-      {
-        method: "POST",
-        headers: { "content-type": r.contentType ?? ENVELOPE_CONTENT_TYPE, accept: RESPONSE_CONTENT_TYPE },
-        body: (r.body ? r.body(sealed.bytes) : sealed.bytes) as BodyInit,
-      },
-      TIMEOUT_MS,
-    );
-  } catch (err) {
-    throw new PeerRequestError("unreachable", `cannot reach ${url}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  let bytes: Uint8Array | undefined;
-  try {
-    bytes = await readLimited(res, MAX_ANSWER_BYTES);
-  } catch (err) {
-    throw new PeerRequestError("unreachable", `${url}: the answer broke off: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!bytes) throw new PeerRequestError("bad_answer", `${url}: the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
-  if (!res.headers.get("content-type")?.startsWith(RESPONSE_CONTENT_TYPE)) throw refusal(url, res.status, bytes);
-
-  let answer: unknown;
-  try {
-    answer = JSON.parse(new TextDecoder().decode(await sealed.openResponse(bytes)));
-  } catch (err) {
-    throw new PeerRequestError("bad_answer", `${url}: the sealed answer does not open: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const frame = answerSchema.safeParse(answer);
-  if (!frame.success) throw new PeerRequestError("bad_answer", `${url}: unexpected answer: ${frame.error.issues[0]?.message}`);
-  if (!frame.data.ok) throw new PeerRequestError(frame.data.error.code, frame.data.error.message);
-  const result = r.result.safeParse(frame.data.result);
-  if (!result.success) throw new PeerRequestError("bad_answer", `${url}: unexpected result: ${result.error.issues[0]?.message}`);
-  return result.data;
+export interface RelayOptions {
+  signal: AbortSignal;
+  /** Without progress for this long, the call times out; progress restarts the clock. */
+  timeoutMs: number;
+  onprogress?: ((p: Progress) => void) | undefined;
 }
 
-/** A plain JSON refusal (the envelope did not open), or anything else a peer might say. */
-function refusal(url: string, status: number, bytes: Uint8Array): PeerRequestError {
+export class FederationClient {
+  constructor(private readonly s: FederationClientPort) {}
+
+  /** The peer, if it is active: only an active peer is sent gossip, ledger or countersigned records. */
+  async activePeer(id: string): Promise<Peer> {
+    const peer = await getPeer(this.s.db, id);
+    if (peer?.state !== "active") throw new PeerRequestError("not_allowed", `${id} is not an active peer`);
+    return peer;
+  }
+
+  /** Sends message `name` to the active peer `id`. */
+  async callActive<T extends z.ZodType>(id: string, name: Exclude<MessageName, "hello">, payload: unknown, result: T): Promise<z.infer<T>> {
+    return this.call(await this.activePeer(id), name, payload, result);
+  }
+
+  /** Sends message `name` to a peer, with the card refreshed when it is stale or the peer's key rotated. */
+  async call<T extends z.ZodType>(peer: Peer, name: Exclude<MessageName, "hello">, payload: unknown, result: T): Promise<z.infer<T>> {
+    return this.#withFreshCard(peer, (card) => this.send({ card, version: peer.version, path: federationPath(peer.version, name), payload, result }));
+  }
+
+  /** Round trip of a sealed ping, in milliseconds, and the peer's clock. */
+  async ping(peer: Peer): Promise<{ ms: number; at: number }> {
+    const started = performance.now();
+    const pong = await this.call(peer, "ping", { type: "ping" } satisfies z.infer<typeof pingRequest>, pingResult);
+    return { ms: Math.round(performance.now() - started), at: pong.at };
+  }
+
+  /** One sealed request to the node of `card`, and its sealed answer opened. */
+  async send<T extends z.ZodType>(r: PeerRequest<T>): Promise<z.infer<T>> {
+    const { url, sealed } = await this.#seal(r.card, r.version, r.path, r.payload);
+    let res: Response;
+    try {
+      res = await this.s.outbound.request(
+        url,
+        {
+          method: "POST",
+          headers: { "content-type": r.contentType ?? ENVELOPE_CONTENT_TYPE, accept: RESPONSE_CONTENT_TYPE },
+          body: (r.body ? r.body(sealed.bytes) : sealed.bytes) as BodyInit,
+        },
+        TIMEOUT_MS,
+      );
+    } catch (err) {
+      throw new PeerRequestError("unreachable", `cannot reach ${url}: ${message(err)}`);
+    }
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await readLimited(res, MAX_ANSWER_BYTES);
+    } catch (err) {
+      throw new PeerRequestError("unreachable", `${url}: the answer broke off: ${message(err)}`);
+    }
+    if (!bytes) throw new PeerRequestError("bad_answer", `${url}: the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+    if (!res.headers.get("content-type")?.startsWith(RESPONSE_CONTENT_TYPE)) {
+      const refusal = envelopeRefusal(bytes);
+      if (refusal) throw new PeerRequestError(refusal.code, `${url}: ${refusal.message ?? refusal.code}`);
+      throw new PeerRequestError("bad_answer", `${url} answered HTTP ${res.status} without a sealed answer`);
+    }
+
+    let answer: unknown;
+    try {
+      answer = JSON.parse(new TextDecoder().decode(await sealed.openResponse(bytes)));
+    } catch (err) {
+      throw new PeerRequestError("bad_answer", `${url}: the sealed answer does not open: ${message(err)}`);
+    }
+    const frame = answerSchema.safeParse(answer);
+    if (!frame.success) throw new PeerRequestError("bad_answer", `${url}: unexpected answer: ${frame.error.issues[0]?.message}`);
+    if (!frame.data.ok) throw new PeerRequestError(frame.data.error.code, frame.data.error.message);
+    const result = r.result.safeParse(frame.data.result);
+    if (!result.success) throw new PeerRequestError("bad_answer", `${url}: unexpected result: ${result.error.issues[0]?.message}`);
+    return result.data;
+  }
+
+  /**
+   * A relayed call to its provider, its answer read frame by frame as it streams. Whether a
+   * failure happened before the provider could have run the call decides whether another provider
+   * may be tried, so every failure of the call itself says which it was (`delivered`).
+   */
+  async relayCall(peer: Peer, request: CallRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+    return this.#withFreshCard(peer, (card) => this.#relayOnce(peer, card, request, o));
+  }
+
+  async #withFreshCard<R>(peer: Peer, send: (card: Card) => Promise<R>): Promise<R> {
+    let card = peer.card.exp - EARLY_SECONDS <= this.s.now() ? await this.#freshCard(peer) : peer.card;
+    try {
+      return await send(card);
+    } catch (err) {
+      // Still undelivered: the envelope did not open, so it may be sent again.
+      if (!(err instanceof PeerRequestError) || err.code !== "unknown_key") throw err;
+      card = await this.#freshCard(peer);
+      return send(card);
+    }
+  }
+
+  async #freshCard(peer: Peer): Promise<Card> {
+    const identity = await this.s.identity();
+    let fresh;
+    try {
+      fresh = await fetchCard(peer.url, { primitives: identity.primitives, outbound: this.s.outbound, now: this.s.now(), skew: this.s.config.clockSkewSeconds });
+    } catch (err) {
+      if (err instanceof CardError) throw new PeerRequestError("bad_card", `${peer.url}: ${err.message} (${err.reason})`);
+      if (err instanceof CardFetchError) throw new PeerRequestError("unreachable", err.message);
+      throw err;
+    }
+    if (!continuesCard(peer.card, fresh)) throw new PeerRequestError("bad_card", `${peer.url} now serves a card that is not ${peer.nodeId}'s`);
+    await updateCard(this.s.db, peer.nodeId, fresh.card);
+    return fresh.card;
+  }
+
+  async #seal(card: Card, version: string, path: string, payload: unknown, delivered?: false): Promise<{ url: string; sealed: Sealed }> {
+    const identity = await this.s.identity();
+    const url = new URL(path, card.url).href;
+    const unsafe = unsafeUrlReason(url, this.s.config.allowPrivateUrls);
+    if (unsafe) throw new PeerRequestError("unreachable", `${url}: ${unsafe}`, delivered);
+    const sealed = await seal({
+      primitives: identity.primitives,
+      signer: identity.signing.signer,
+      from: identity.nodeId,
+      to: card.id,
+      recipientKey: card.keys.kem[0]!,
+      version,
+      method: "POST",
+      path,
+      plaintext: new TextEncoder().encode(JSON.stringify(payload)),
+      now: this.s.now(),
+    });
+    return { url, sealed };
+  }
+
+  async #relayOnce(peer: Peer, card: Card, request: CallRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+    const { url, sealed } = await this.#seal(card, peer.version, federationPath(peer.version, "call"), request, false);
+    const timer = new AbortController();
+    const started = performance.now();
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(idle);
+      // Progress restarts the clock, up to ten times the timeout in all, as for a local call.
+      const left = Math.min(o.timeoutMs, o.timeoutMs * 10 - (performance.now() - started));
+      idle = setTimeout(() => timer.abort(new Error("timeout")), Math.max(0, left));
+    };
+    arm();
+    const signal = AbortSignal.any([o.signal, timer.signal]);
+    const failure = (delivered: boolean, err: unknown): PeerRequestError => {
+      if (o.signal.aborted) return new PeerRequestError("cancelled", "the call was cancelled", true);
+      if (timer.signal.aborted) return new PeerRequestError("timeout", `no answer within ${o.timeoutMs} ms`, true);
+      return delivered ? new PeerRequestError("lost", `the answer broke off: ${message(err)}`, true) : new PeerRequestError("unreachable", `cannot reach ${url}: ${message(err)}`, false);
+    };
+
+    try {
+      let res: Response;
+      try {
+        res = await this.s.outbound.fetch(url, {
+          method: "POST",
+          headers: { "content-type": ENVELOPE_CONTENT_TYPE, accept: CALL_STREAM_CONTENT_TYPE },
+          body: sealed.bytes as BodyInit,
+          signal,
+        });
+      } catch (err) {
+        // The request may have reached the provider before the connection failed; only a refused
+        // connection proves it did not, and fetch does not say which. A timeout or cancel here is
+        // treated as delivered, so a call that may have run is never run twice.
+        throw failure(signal.aborted, err);
+      }
+      if (!res.headers.get("content-type")?.startsWith(CALL_STREAM_CONTENT_TYPE) || !res.body) {
+        const refusal = envelopeRefusal((await readLimited(res, MAX_REFUSAL_BYTES)) ?? new Uint8Array());
+        if (refusal) throw new PeerRequestError(refusal.code, `${refusal.message ?? refusal.code} (${refusal.code})`, false);
+        throw new PeerRequestError("refused", `${url} answered HTTP ${res.status} without a call stream`, false);
+      }
+
+      let seq = 0;
+      try {
+        for await (const frame of readFrames(res.body)) {
+          const parsed = callFrame.safeParse(JSON.parse(new TextDecoder().decode(await sealed.openResponse(frame))));
+          if (!parsed.success) throw new PeerRequestError("bad_answer", `${url}: unexpected frame: ${parsed.error.issues[0]?.message}`, true);
+          const f = parsed.data;
+          if (f.seq !== seq++) throw new PeerRequestError("bad_answer", `${url}: frame ${f.seq} arrived where ${seq - 1} was due`, true);
+          if (f.type === "answer") return f.answer;
+          arm();
+          o.onprogress?.({ progress: f.progress, ...(f.total === undefined ? {} : { total: f.total }), ...(f.message === undefined ? {} : { message: f.message }) });
+        }
+      } catch (err) {
+        if (err instanceof PeerRequestError) throw err;
+        throw failure(true, err);
+      }
+      throw failure(true, new Error("the stream ended without an answer"));
+    } finally {
+      clearTimeout(idle);
+    }
+  }
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** A plain JSON envelope refusal (the envelope did not open) with its code, if that is what the bytes are. */
+function envelopeRefusal(bytes: Uint8Array): { code: keyof typeof ENVELOPE_ERRORS; message: string | undefined } | undefined {
   try {
     const body = JSON.parse(new TextDecoder().decode(bytes)) as { error?: { code?: string; message?: string } };
     const code = body.error?.code;
-    if (code && code in ENVELOPE_ERRORS) return new PeerRequestError(code, `${url}: ${body.error?.message ?? code}`);
+    if (code && code in ENVELOPE_ERRORS) return { code: code as keyof typeof ENVELOPE_ERRORS, message: body.error?.message };
   } catch {
     // not JSON
   }
-  return new PeerRequestError("bad_answer", `${url} answered HTTP ${status} without a sealed answer`);
+  return undefined;
 }

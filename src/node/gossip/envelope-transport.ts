@@ -1,14 +1,12 @@
-// Gossip over the federation: each request is sealed to the peer's stored card and POSTed to
-// its exchange or reconcile route (src/node/federation-client/calls.ts refreshes a stale card on the way).
-import { activePeer, callPeer } from "../federation-client/calls.ts";
-import type { Services } from "../services.ts";
+// Gossip over the federation: each request goes through the federation client to an active peer's
+// exchange or reconcile route.
+import type { FederationClient } from "../federation-client/client.ts";
 import { exchangeReply, reconcileReply } from "../../protocol/messages/gossip.ts";
 import type { GossipTransport } from "./transport.ts";
 
-export function envelopeTransport(services: () => Services): GossipTransport {
-  const active = (id: string) => activePeer(services(), id);
+export function envelopeTransport(client: FederationClient): GossipTransport {
   return {
-    exchange: async (id, request) => callPeer(services(), await active(id), "exchange", request, exchangeReply),
-    reconcile: async (id, request) => callPeer(services(), await active(id), "reconcile", request, reconcileReply),
+    exchange: (id, request) => client.callActive(id, "exchange", request, exchangeReply),
+    reconcile: (id, request) => client.callActive(id, "reconcile", request, reconcileReply),
   };
 }

@@ -1,7 +1,6 @@
 // The ledger's reconciliation over the federation, as gossip's (src/node/gossip/envelope-transport.ts):
-// each request is sealed to an active peer's stored card and POSTed to its ledger route.
-import { activePeer, callPeer } from "../federation-client/calls.ts";
-import type { Services } from "../services.ts";
+// each request goes through the federation client to an active peer's ledger route.
+import type { FederationClient } from "../federation-client/client.ts";
 import { ledgerReconcileReply, ledgerTransferReply } from "../../protocol/messages/ledger.ts";
 import type { LedgerTransport } from "./reconciliation.ts";
 
@@ -11,10 +10,9 @@ import type { LedgerTransport } from "./reconciliation.ts";
  */
 export const ENVELOPE_TRANSFER_BATCH = 32;
 
-export function ledgerEnvelopeTransport(services: () => Services): LedgerTransport {
-  const active = (id: string) => activePeer(services(), id);
+export function ledgerEnvelopeTransport(client: FederationClient): LedgerTransport {
   return {
-    reconcile: async (id, request) => callPeer(services(), await active(id), "ledger-reconcile", request, ledgerReconcileReply),
-    transfer: async (id, request) => callPeer(services(), await active(id), "ledger-transfer", request, ledgerTransferReply),
+    reconcile: (id, request) => client.callActive(id, "ledger-reconcile", request, ledgerReconcileReply),
+    transfer: (id, request) => client.callActive(id, "ledger-transfer", request, ledgerTransferReply),
   };
 }

@@ -1,11 +1,16 @@
 // One node's ledger: every record it takes, from its own calls or from a peer, is verified here
 // before it is stored. A record that fails verification is refused and flagged, and never touches
 // a held record or a balance; a validly signed record that contradicts a held one disputes it.
+// Its store and its keys are its own: nothing else writes a record or judges a signature on one.
 import { canonicalJson } from "../../protocol/registry/entry.ts";
-import { canonicalRecord, receivedText, record, withoutCountersign } from "../../protocol/ledger/record.ts";
-import type { LedgerRepository, PutOutcome } from "../../store/ledger.ts";
-import { verifyCountersign, verifyRecord, type LedgerVerifier, type Verdict } from "../../protocol/ledger/signing.ts";
+import { acceptIntent, acceptPurchase, type Acceptance, type Offer, type PurchaseAcceptance } from "../../protocol/ledger/acceptance.ts";
+import { coveringGrant } from "../../protocol/ledger/grant.ts";
+import { canonicalRecord, receivedText, record, withoutCountersign, type LedgerRecord, type SignedIntent } from "../../protocol/ledger/record.ts";
+import type { ReconcileItem } from "../../protocol/reconciliation.ts";
+import type { Balance, Flag, LedgerRepository, PutOutcome, Status, StoredRecord } from "../../store/ledger.ts";
+import { countersign, verifyCountersign, verifyRecord, type LedgerSigner, type LedgerVerifier, type Verdict } from "../../protocol/ledger/signing.ts";
 
+export type { Balance, Flag, Status, StoredRecord };
 export type Rejection = Exclude<Verdict, "valid" | "pending"> | "not_a_party";
 export type ReceiveOutcome = { outcome: PutOutcome } | { outcome: "rejected"; reason: Rejection };
 
@@ -17,19 +22,15 @@ export interface LedgerOptions {
 }
 
 export class Ledger {
-  constructor(private readonly o: LedgerOptions) {}
-
-  get repository(): LedgerRepository {
-    return this.o.repository;
-  }
-
+  readonly #repository: LedgerRepository;
+  readonly #verifier: LedgerVerifier;
   /** This node's id. */
-  get self(): string {
-    return this.o.self;
-  }
+  readonly self: string;
 
-  get verifier(): LedgerVerifier {
-    return this.o.verifier;
+  constructor(o: LedgerOptions) {
+    this.#repository = o.repository;
+    this.#verifier = o.verifier;
+    this.self = o.self;
   }
 
   /**
@@ -38,7 +39,7 @@ export class Ledger {
    */
   async receive(input: unknown, source: string | null): Promise<ReceiveOutcome> {
     const parsed = record.safeParse(input);
-    const held = parsed.success && source !== null ? await this.o.repository.get(parsed.data.intent.id) : undefined;
+    const held = parsed.success && source !== null ? await this.#repository.get(parsed.data.intent.id) : undefined;
     // What is held was verified when it was stored: a resend changes nothing, and a countersignature
     // completing a held pending record is the one new signature to check.
     if (held && parsed.success && held.peer === source && held.record === canonicalRecord(parsed.data)) return { outcome: "duplicate" };
@@ -48,22 +49,93 @@ export class Ledger {
       held?.status === "pending" &&
       held.peer === source &&
       held.record === canonicalRecord(withoutCountersign(parsed.data));
-    const verdict = completes ? await verifyCountersign(this.o.verifier, parsed.data) : await verifyRecord(this.o.verifier, input);
-    if (completes && verdict === "valid" && (await this.o.repository.complete(parsed.data))) return { outcome: "confirmed" };
+    const verdict = completes ? await verifyCountersign(this.#verifier, parsed.data) : await verifyRecord(this.#verifier, input);
+    if (completes && verdict === "valid" && (await this.#repository.complete(parsed.data))) return { outcome: "confirmed" };
     const id = parsed.success ? parsed.data.intent.id : null;
     const text = parsed.success ? canonicalJson(parsed.data) : receivedText(input);
     if ((verdict !== "valid" && verdict !== "pending") || !parsed.success) {
       const reason = verdict === "valid" || verdict === "pending" ? "malformed" : verdict;
-      await this.o.repository.flag(id, source, reason, text);
+      await this.#repository.flag(id, source, reason, text);
       return { outcome: "rejected", reason };
     }
     const r = parsed.data;
     const { consumer, provider } = r.intent;
-    const party = consumer === this.o.self ? provider : provider === this.o.self ? consumer : undefined;
+    const party = consumer === this.self ? provider : provider === this.self ? consumer : undefined;
     if (party === undefined || (source !== null && source !== party)) {
-      await this.o.repository.flag(id, source, "not_a_party", text);
+      await this.#repository.flag(id, source, "not_a_party", text);
       return { outcome: "rejected", reason: "not_a_party" };
     }
-    return { outcome: await this.o.repository.put(r, verdict === "valid" ? "confirmed" : "pending", source) };
+    return { outcome: await this.#repository.put(r, verdict === "valid" ? "confirmed" : "pending", source) };
+  }
+
+  /** Keeps what a peer sent for record `id` that this node refused (a bad receipt or grant), for the operator. */
+  async flag(id: string, peer: string, reason: string, received: unknown): Promise<void> {
+    await this.#repository.flag(id, peer, reason, receivedText(received));
+  }
+
+  /** The provider's check of a consumer's intent against the tool as shared now. */
+  acceptIntent(input: unknown, offer: Offer): Promise<Acceptance> {
+    return acceptIntent(this.#verifier, input, offer);
+  }
+
+  /** The provider's check of a subscription purchase. */
+  acceptPurchase(input: { intent: unknown; grant: unknown }, offer: Omit<Offer, "grant"> & { skewMs: number }): Promise<PurchaseAcceptance> {
+    return acceptPurchase(this.#verifier, input, offer);
+  }
+
+  /** The consumer's check of a grant it bought: the grant's id when the provider signed it and it covers the call. */
+  coveringGrant(input: unknown, call: Parameters<typeof coveringGrant>[2]): Promise<string | undefined> {
+    return coveringGrant(this.#verifier, input, call);
+  }
+
+  /** The consumer checks a provider's receipt for the intent it sent and countersigns it; throws ReceiptRejected. */
+  countersign(signer: LedgerSigner, sent: SignedIntent, received: unknown, elapsedMs: number): Promise<LedgerRecord> {
+    return countersign(signer, this.#verifier, sent, received, elapsedMs);
+  }
+
+  get(id: string): Promise<StoredRecord | undefined> {
+    return this.#repository.get(id);
+  }
+
+  /** Records still waiting for a countersignature, oldest first. */
+  pending(): Promise<StoredRecord[]> {
+    return this.#repository.pending();
+  }
+
+  /** Says why pending records are still pending, for the operator; their status does not change. */
+  note(ids: string[], reason: string): Promise<void> {
+    return this.#repository.note(ids, reason);
+  }
+
+  /** Counts one more unanswered ask for each of these pending records; returns those that reached `max`. */
+  countAsks(ids: string[], max: number): Promise<StoredRecord[]> {
+    return this.#repository.countAsks(ids, max);
+  }
+
+  /** Gives up on a pending record its consumer never countersigned: it is disputed, for the operator. */
+  abandon(r: StoredRecord, reason: string): Promise<void> {
+    return this.#repository.dispute(r.id, reason, null, r.record);
+  }
+
+  list(filter?: { status?: Status; peer?: string; limit?: number }): Promise<StoredRecord[]> {
+    return this.#repository.list(filter);
+  }
+
+  flags(): Promise<Flag[]> {
+    return this.#repository.flags();
+  }
+
+  balances(): Promise<Balance[]> {
+    return this.#repository.balances();
+  }
+
+  /** What this node holds of its calls with `peer`, as reconciliation's items. */
+  items(peer: string): Promise<ReconcileItem[]> {
+    return this.#repository.items(peer);
+  }
+
+  /** Held records with `peer` whose hash starts with one of the prefixes, as canonical text. */
+  byHashPrefix(peer: string, prefixes: string[]): Promise<string[]> {
+    return this.#repository.byHashPrefix(peer, prefixes);
   }
 }

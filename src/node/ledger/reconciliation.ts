@@ -55,8 +55,7 @@ export class LedgerReconciler implements LedgerHandlers {
 
   /** Compares this node's records with `peer`'s and exchanges what either lacks. */
   async reconcileWith(peer: string): Promise<ReconcileReport> {
-    const repo = this.ledger.repository;
-    const session = new ReconcileSession(ReconcileSet.of(await repo.items(peer)), this.params);
+    const session = new ReconcileSession(ReconcileSet.of(await this.ledger.items(peer)), this.params);
     let message: string | undefined = await session.start();
     let rounds = 0;
     while (message !== undefined) {
@@ -69,7 +68,7 @@ export class LedgerReconciler implements LedgerHandlers {
     const want = [...session.found.need];
     const report: ReconcileReport = { rounds, sent: 0, received: 0, refused: 0 };
     // The initiator's have set holds full hashes: they are prefixes of themselves.
-    const records = (await repo.byHashPrefix(peer, have)).map((text) => JSON.parse(text) as unknown);
+    const records = (await this.ledger.byHashPrefix(peer, have)).map((text) => JSON.parse(text) as unknown);
     for (let i = 0; i < Math.max(records.length, want.length); i += this.batch) {
       const request = { records: records.slice(i, i + this.batch), want: want.slice(i, i + this.batch) };
       const reply = ledgerTransferReply.parse(await this.transport.transfer(peer, request));
@@ -85,7 +84,7 @@ export class LedgerReconciler implements LedgerHandlers {
 
   async onReconcile(from: string, request: LedgerReconcileRequest): Promise<LedgerReconcileReply> {
     const { message } = ledgerReconcileRequest.parse(request);
-    const set = ReconcileSet.of(await this.ledger.repository.items(from));
+    const set = ReconcileSet.of(await this.ledger.items(from));
     return { message: await respond(set, message, this.params) };
   }
 
@@ -93,7 +92,7 @@ export class LedgerReconciler implements LedgerHandlers {
     const { records, want } = ledgerTransferRequest.parse(request);
     let refused = 0;
     for (const r of records) if (refuses(await this.#take(r, from))) refused++;
-    const wanted = (await this.ledger.repository.byHashPrefix(from, want)).map((text) => JSON.parse(text) as unknown);
+    const wanted = (await this.ledger.byHashPrefix(from, want)).map((text) => JSON.parse(text) as unknown);
     return { refused, wanted };
   }
 

@@ -5,22 +5,40 @@
 // (whoever says hello controls the URL it claims). Sending a hello also tells the receiver that
 // the sender has it as an active peer.
 import type { z } from "zod";
-import { ownOrigin } from "../card/own.ts";
+import { ownOrigin, type OwnCard } from "../card/own.ts";
 import type { Card } from "../../protocol/card/schema.ts";
 import { CardFetchError, fetchCard } from "../card/fetch.ts";
 import { CardError, continuesCard, verifyCard } from "../../protocol/card/verify.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
-import type { FederationRefusal } from "../federation-client/refusals.ts";
 import { log } from "../logging/log.ts";
 import { unsafeUrlReason } from "../outbound/ssrf.ts";
 import { openEnvelope, type Opened } from "../../protocol/envelope/open.ts";
-import { PeerRequestError, requestPeer } from "../federation-client/client.ts";
+import type { FederationClient } from "../federation-client/client.ts";
+import { PeerRequestError } from "../federation-client/errors.ts";
+import type { FederationRefusal, FederationRefusals } from "./refusals.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import type { Outbound } from "../outbound/outbound.ts";
+import type { Config } from "../settings/config.ts";
+import type { Database } from "../../store/database.ts";
+import type { ReplayCache } from "../../store/replay-cache.ts";
 import { federationPath, helloRequest, helloResult, parseMessage, type Answer } from "../../protocol/messages/federation.ts";
 import { commonFeatures, FEATURES, negotiateVersion, NegotiationError, PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
-import type { Services } from "../services.ts";
 import { decodeHello, encodeHello, HELLO_CONTENT_TYPE } from "../../protocol/messages/hello.ts";
 import { admit } from "./policy.ts";
-import { countPending, getPeer, helloAnswered, listPeers, savePeer, type Peer } from "../../store/peers.ts";
+import { countPending, getPeer, helloAnswered, listPeers, savePeer, setState, type Peer } from "../../store/peers.ts";
+
+/** What peering needs of the node. */
+export interface PeeringPort {
+  db: Database;
+  identity: () => Promise<LocalIdentity>;
+  card: () => Promise<OwnCard>;
+  now: () => number;
+  outbound: Outbound;
+  federation: FederationClient;
+  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes">;
+  replay: ReplayCache;
+  federationRefusals: FederationRefusals;
+}
 
 /** The one answer to a hello this node will not take, whatever the reason. */
 const HELLO_REFUSED = { ok: false as const, error: { code: "not_allowed" as const, message: "this node does not accept this hello" } };
@@ -35,7 +53,7 @@ export class PeeringError extends Error {
   }
 }
 
-const cardOptions = async (s: Services) => ({
+const cardOptions = async (s: PeeringPort) => ({
   primitives: (await s.identity()).primitives,
   outbound: s.outbound,
   now: s.now(),
@@ -49,7 +67,7 @@ interface Candidate {
 }
 
 // Everything `peer add` checks before it says hello.
-async function inspect(s: Services, url: string): Promise<Candidate> {
+async function inspect(s: PeeringPort, url: string): Promise<Candidate> {
   const unsafe = unsafeUrlReason(url, s.config.allowPrivateUrls);
   if (unsafe) throw new PeeringError("invalid_url", `${url}: ${unsafe}`);
   let card: Card;
@@ -73,7 +91,7 @@ async function inspect(s: Services, url: string): Promise<Candidate> {
 }
 
 // Says hello and stores the node as an active peer.
-async function connect(s: Services, { card, version }: Candidate, requestUrl: string): Promise<Peer> {
+async function connect(s: PeeringPort, { card, version }: Candidate, requestUrl: string): Promise<Peer> {
   const answer = await sayHello(s, card, version, requestUrl);
   return savePeer(s.db, {
     card,
@@ -86,7 +104,7 @@ async function connect(s: Services, { card, version }: Candidate, requestUrl: st
 }
 
 /** `peer add <url>`: verify the node at `url`, store it as active, and say hello. */
-export async function introduce(s: Services, url: string, requestUrl: string): Promise<Peer> {
+export async function introduce(s: PeeringPort, url: string, requestUrl: string): Promise<Peer> {
   const candidate = await inspect(s, url);
   const existing = await getPeer(s.db, candidate.card.id);
   if (existing?.state === "blocked") throw new PeeringError("blocked", `${candidate.card.id} is blocked; unblock it first`);
@@ -105,7 +123,7 @@ export interface BootstrapResult {
  * card's id. A known peer is left as it is, whatever its state: the operator may have blocked it.
  * `origin` is this node's own.
  */
-export async function bootstrap(s: Services, urls: readonly string[], origin: string): Promise<BootstrapResult[]> {
+export async function bootstrap(s: PeeringPort, urls: readonly string[], origin: string): Promise<BootstrapResult[]> {
   const known = await listPeers(s.db);
   // This node's own URL is skipped too: operators may hand every node the same list.
   const knownOrigins = new Set([origin, ...known.map((p) => new URL(p.url).origin)]);
@@ -128,7 +146,7 @@ export async function bootstrap(s: Services, urls: readonly string[], origin: st
  * Says hello again to every active peer that has not yet heard this node's current signing key:
  * after a signing-key rotation, that is how peers learn the new key (the card's chain proves it).
  */
-export async function announce(s: Services, origin: string): Promise<{ id: string; ok: boolean; error?: string }[]> {
+export async function announce(s: PeeringPort, origin: string): Promise<{ id: string; ok: boolean; error?: string }[]> {
   const kid = (await s.identity()).signing.keyId;
   const owed = (await listPeers(s.db)).filter((p) => p.state === "active" && p.announcedKeyId !== kid);
   return Promise.all(
@@ -145,11 +163,24 @@ export async function announce(s: Services, origin: string): Promise<{ id: strin
   );
 }
 
+/** The operator approves a pending peer, and tells it at once with a hello: it learns that it is active here. */
+export async function approve(s: PeeringPort, peer: Peer, url: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  await setState(s.db, peer.nodeId, "active");
+  try {
+    const answer = await sayHello(s, peer.card, peer.version, url);
+    await helloAnswered(s.db, peer.nodeId, answer.state, (await s.identity()).signing.keyId);
+    return { ok: true };
+  } catch (err) {
+    if (!(err instanceof PeeringError)) throw err;
+    return { ok: false, error: err.message };
+  }
+}
+
 /** Sends this node's hello to a peer; the answer says how the peer now regards this node. `url` gives this node's origin. */
-export async function sayHello(s: Services, card: Card, version: string, url: string): Promise<z.infer<typeof helloResult>> {
+export async function sayHello(s: PeeringPort, card: Card, version: string, url: string): Promise<z.infer<typeof helloResult>> {
   const own = await (await s.card()).get(ownOrigin(s, url), s.now());
   try {
-    return await requestPeer(s, {
+    return await s.federation.send({
       card,
       version,
       path: federationPath(version, "hello"),
@@ -171,7 +202,7 @@ export async function sayHello(s: Services, card: Card, version: string, url: st
  * The receiving side of POST /federation/v1/hello. Envelope refusals throw EnvelopeError (sent
  * back in the clear); refusals after the envelope opened are returned as a sealed answer.
  */
-export async function receiveHello(s: Services, body: Uint8Array, path: string): Promise<{ opened: Opened; answer: Answer<z.infer<typeof helloResult>> }> {
+export async function receiveHello(s: PeeringPort, body: Uint8Array, path: string): Promise<{ opened: Opened; answer: Answer<z.infer<typeof helloResult>> }> {
   const identity = await s.identity();
   const { card: rawCard, envelope } = decodeHello(body);
   const o = await cardOptions(s);

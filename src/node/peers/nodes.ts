@@ -1,11 +1,11 @@
 // Nodes this node knows of through the registry: the cards public nodes publish as node entries
 // (src/protocol/registry/entry.ts). Each was verified on arrival; an operator peers with one by its URL.
-import { and, eq, ne } from "drizzle-orm";
 import type { Card } from "../../protocol/card/schema.ts";
 import { signedEntry } from "../../protocol/registry/entry.ts";
-import type { Services } from "../services.ts";
-import { registryEntries as t } from "../../store/schema.ts";
+import type { Config } from "../settings/config.ts";
+import type { Database } from "../../store/database.ts";
 import { listPeers, type PeerState } from "../../store/peers.ts";
+import { otherNodeEntries } from "../../store/registry.ts";
 
 export interface KnownNode {
   card: Card;
@@ -15,12 +15,8 @@ export interface KnownNode {
   learnedFrom: string | null;
 }
 
-export async function knownNodes(s: Services): Promise<KnownNode[]> {
-  const rows = await s.db
-    .select({ entry: t.entry, source: t.source })
-    .from(t)
-    .where(and(eq(t.kind, "node"), eq(t.tombstone, false), ne(t.origin, s.nodeId)))
-    .orderBy(t.origin);
+export async function knownNodes(s: { db: Database; nodeId: string; now: () => number; config: Pick<Config, "clockSkewSeconds"> }): Promise<KnownNode[]> {
+  const rows = await otherNodeEntries(s.db, s.nodeId);
   const peers = new Map((await listPeers(s.db)).map((p) => [p.nodeId, p.state]));
   const now = s.now();
   const out: KnownNode[] = [];

@@ -3,11 +3,12 @@ import { EnvelopeError } from "../../protocol/envelope/errors.ts";
 import type { Sender } from "../../protocol/envelope/open.ts";
 import type { Header } from "../../protocol/envelope/wire.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
-import type { Services } from "../services.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";
 
 /** Resolves an envelope's sender among the active peers; any other node is refused. */
-export function activeSender(s: Services) {
+export function activeSender(s: { db: Database; identity: () => Promise<LocalIdentity> }) {
   return async (header: Header): Promise<Sender> => {
     const peer = await getPeer(s.db, header.from);
     if (!peer) throw new EnvelopeError("unknown_sender", `${header.from} is not a peer of this node; it must say hello first`);

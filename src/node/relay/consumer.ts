@@ -3,22 +3,44 @@
 // fingerprint, then to the next while none could have run it. The answer's receipt is checked
 // and countersigned before the result is handed on, so every result a client gets from a peer
 // has a record both sides signed.
-import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { CallToolResultSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolCall } from "../calls/proxy.ts";
-import { FedErrorCode } from "../calls/errors.ts";
+import type { Inflight } from "../calls/inflight.ts";
 import { recordCall, type Outcome } from "../calls/invocations.ts";
 import type { ListedFederatedTool } from "../catalog/federated-view.ts";
+import type { FederationClient } from "../federation-client/client.ts";
+import { PeerRequestError } from "../federation-client/errors.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import type { Config } from "../settings/config.ts";
 import { redact } from "../../secrets/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../../protocol/ledger/pricing.ts";
-import { contentHash, receivedText, record as recordSchema, type SignedIntent } from "../../protocol/ledger/record.ts";
-import { countersign, ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
+import { contentHash, record as recordSchema, type SignedIntent } from "../../protocol/ledger/record.ts";
+import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
 import { identitySigner } from "../registry/node-keys.ts";
+import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";
-import type { Caller, Services } from "../services.ts";
 import { ResultCache } from "./cache.ts";
+import type { ProviderStats } from "./choice.ts";
+import type { Outbox } from "./countersigns.ts";
+import { RelayError } from "./errors.ts";
 import { heldGrant } from "./subscriptions.ts";
-import { RelayError, sendCall } from "../federation-client/relay.ts";
 import type { CallError, CallRequest } from "../../protocol/messages/relay.ts";
+
+/** Who calls: as the invocation log and the audit trail see them. */
+type Caller = Parameters<typeof recordCall>[1];
+
+/** What the consumer's side needs of the node, besides what the invocation log needs. */
+export type ConsumerPort = Parameters<typeof recordCall>[0] & {
+  db: Database;
+  identity: () => Promise<LocalIdentity>;
+  config: Pick<Config, "callTimeoutMs">;
+  inflight: Inflight;
+  ledger: Ledger;
+  federation: FederationClient;
+  /** This process's view of relayed calls: countersignatures to deliver, providers' measures, cached results. */
+  relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
+};
 
 /** A local call's description, for a peer's tool. */
 export interface RelayedCall extends Omit<ToolCall, "tool" | "timeoutMs"> {
@@ -46,7 +68,7 @@ function withMeta(result: CallToolResult, meta: RelayMeta): CallToolResult {
   return { ...result, _meta: { ...result._meta, "mcpfed/relay": meta } };
 }
 
-export async function relayToolCall(s: Services, caller: Caller, call: RelayedCall): Promise<CallToolResult> {
+export async function relayToolCall(s: ConsumerPort, caller: Caller, call: RelayedCall): Promise<CallToolResult> {
   const at = Date.now();
   const started = performance.now();
   const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
@@ -68,9 +90,7 @@ export async function relayToolCall(s: Services, caller: Caller, call: RelayedCa
     if (served.result.isError) outcome = "tool_error";
     return withMeta(served.result, { provider, record: served.record, cached: false });
   } catch (err) {
-    const type = err instanceof McpError ? (err.data as { type?: string } | undefined)?.type : undefined;
-    outcome =
-      type === "cancelled" ? "cancelled" : type === "peer_timeout" ? "timeout" : type === "peer_unavailable" ? "unavailable" : type === "upstream_error" ? "upstream_error" : "peer_refused";
+    outcome = err instanceof RelayError ? err.outcome : "peer_refused";
     error = err instanceof Error ? err.message : String(err);
     throw err;
   } finally {
@@ -91,13 +111,13 @@ export async function relayToolCall(s: Services, caller: Caller, call: RelayedCa
 }
 
 /** The tool at each origin that offers its fingerprint, best first. */
-function providersOf(s: Services, call: RelayedCall): ListedFederatedTool[] {
+function providersOf(s: ConsumerPort, call: RelayedCall): ListedFederatedTool[] {
   const byOrigin = new Map<string, ListedFederatedTool>([[call.tool.origin, call.tool]]);
   for (const t of call.catalog) if (t.fingerprint === call.tool.fingerprint && !byOrigin.has(t.origin)) byOrigin.set(t.origin, t);
   return s.relay.stats.order([...byOrigin.keys()]).map((o) => byOrigin.get(o)!);
 }
 
-async function callProviders(s: Services, caller: Caller, call: RelayedCall, signal: AbortSignal, trying: (node: string) => void): Promise<{ result: CallToolResult; record: string }> {
+async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall, signal: AbortSignal, trying: (node: string) => void): Promise<{ result: CallToolResult; record: string }> {
   const tried: string[] = [];
   for (const tool of providersOf(s, call)) {
     trying(tool.origin);
@@ -109,13 +129,10 @@ async function callProviders(s: Services, caller: Caller, call: RelayedCall, sig
       if (signal.aborted) break;
     }
   }
-  throw new McpError(FedErrorCode.UpstreamUnavailable, `no provider of ${call.calledAs} could take the call (${tried.join("; ")})`, {
-    type: "peer_unavailable",
-    tried: tried.length,
-  });
+  throw new RelayError({ kind: "peer_unavailable", message: `no provider of ${call.calledAs} could take the call (${tried.join("; ")})`, tried: tried.length });
 }
 
-async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: ListedFederatedTool, signal: AbortSignal): Promise<{ result: CallToolResult; record: string }> {
+async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool: ListedFederatedTool, signal: AbortSignal): Promise<{ result: CallToolResult; record: string }> {
   const origin = tool.origin;
   const name = `peer ${tool.alias}`;
   const peer = await getPeer(s.db, origin);
@@ -156,27 +173,25 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
   const started = performance.now();
   let answer;
   try {
-    answer = await sendCall(s, peer, request, { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress });
+    answer = await s.federation.relayCall(peer, request, { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress });
   } catch (err) {
     s.relay.outbox.settle(origin, countersigned.ids, []);
-    if (!(err instanceof RelayError)) throw err;
-    if (err.failure === "cancelled") throw new McpError(FedErrorCode.Cancelled, "the request was cancelled", { type: "cancelled" });
+    // Not sent at all (the provider's card could not be refreshed): passed on as it is.
+    if (!(err instanceof PeerRequestError) || err.delivered === undefined) throw err;
+    if (err.code === "cancelled") throw new RelayError({ kind: "cancelled" });
     s.relay.stats.record(origin, false, performance.now() - started);
     if (!err.delivered) throw new NextProvider(redact(err.message));
-    if (err.failure === "timeout") throw new McpError(ErrorCode.RequestTimeout, `${name}: ${err.message}`, { type: "peer_timeout", peer: origin });
+    if (err.code === "timeout") throw new RelayError({ kind: "peer_timeout", message: `${name}: ${err.message}`, peer: origin });
     // The provider may have run the call: only a tool its origin marks idempotent may run twice.
     if (call.tool.definition.annotations?.idempotentHint === true) throw new NextProvider(redact(err.message));
-    throw new McpError(FedErrorCode.UpstreamUnavailable, `${name}: ${redact(err.message)}; not tried elsewhere, as the tool is not marked idempotent`, {
-      type: "peer_unavailable",
-      peer: origin,
-    });
+    throw new RelayError({ kind: "peer_unavailable", message: `${name}: ${redact(err.message)}; not tried elsewhere, as the tool is not marked idempotent`, peer: origin });
   }
   const elapsed = Math.ceil(performance.now() - started);
   s.relay.outbox.settle(origin, countersigned.ids, answer.acked);
   if (!answer.ok) {
     s.relay.stats.record(origin, answer.error.code !== "upstream_unavailable", elapsed);
     if (TRY_ANOTHER.has(answer.error.code)) throw new NextProvider(answer.error.message);
-    throw peerError(name, origin, answer.error);
+    throw new RelayError({ kind: "refused", name, peer: origin, error: answer.error });
   }
   s.relay.stats.record(origin, true, elapsed);
 
@@ -189,26 +204,13 @@ async function callOne(s: Services, caller: Caller, call: RelayedCall, tool: Lis
     if (!receipt.success) throw new ReceiptRejected("malformed");
     // The receipt must be for this result: a provider cannot bill one answer and send another.
     if (receipt.data.receipt.result !== (await contentHash(result))) throw new ReceiptRejected("malformed");
-    completed = await countersign(signer, s.ledger.verifier, intent, receipt.data, elapsed);
+    completed = await s.ledger.countersign(signer, intent, receipt.data, elapsed);
   } catch (err) {
     if (!(err instanceof ReceiptRejected)) throw err;
-    await s.ledger.repository.flag(intent.intent.id, origin, `receipt_${err.reason}`, receivedText(answer.receipt));
-    throw new McpError(FedErrorCode.ReceiptRejected, `${name}: its receipt was rejected (${err.reason}); the result is withheld`, {
-      type: "receipt_rejected",
-      peer: origin,
-      reason: err.reason,
-    });
+    await s.ledger.flag(intent.intent.id, origin, `receipt_${err.reason}`, answer.receipt);
+    throw new RelayError({ kind: "receipt_rejected", message: `${name}: its receipt was rejected (${err.reason}); the result is withheld`, peer: origin, reason: err.reason });
   }
-  await s.ledger.repository.put(completed, "confirmed", null);
+  await s.ledger.receive(completed, null);
   s.relay.outbox.add(origin, completed.intent.id, completed);
   return { result, record: completed.intent.id };
 }
-
-function peerError(name: string, origin: string, e: CallError): McpError {
-  const code =
-    e.mcp ??
-    (e.code === "upstream_timeout" ? ErrorCode.RequestTimeout : e.code === "cancelled" ? FedErrorCode.Cancelled : e.code === "bad_request" ? ErrorCode.InvalidParams : FedErrorCode.PeerRefused);
-  const type = e.code === "upstream_error" ? "upstream_error" : e.code === "upstream_timeout" ? "peer_timeout" : e.code === "cancelled" ? "cancelled" : `peer_${e.code}`;
-  return new McpError(code, `${name}: ${redact(e.message)}`, { type, peer: origin, code: e.code });
-}
-

@@ -4,12 +4,22 @@
 // record it still holds pending: a restart of either side delays a confirmation, never loses one.
 // A consumer that died before it stored its copy never will countersign: after
 // COUNTERSIGN_MAX_ASKS answers without the record, the provider flags it as disputed and stops asking.
-import { getPeer } from "../../store/peers.ts";
-import { callPeer } from "../federation-client/calls.ts";
-import type { Services } from "../services.ts";
-import { log } from "../logging/log.ts";
-import { countersignedAck, MAX_ASKED, MAX_COUNTERSIGNED, receiptsReply, type receiptsRequest } from "../../protocol/messages/relay.ts";
 import type { z } from "zod";
+import type { FederationClient } from "../federation-client/client.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { log } from "../logging/log.ts";
+import type { Config } from "../settings/config.ts";
+import type { Database } from "../../store/database.ts";
+import { getPeer } from "../../store/peers.ts";
+import { countersignedAck, MAX_ASKED, MAX_COUNTERSIGNED, receiptsReply, type receiptsRequest } from "../../protocol/messages/relay.ts";
+
+/** What delivering countersignatures needs of the node. */
+export interface CountersignPort {
+  db: Database;
+  ledger: Ledger;
+  federation: FederationClient;
+  config: Pick<Config, "countersignAskAfterSeconds" | "countersignMaxAsks">;
+}
 
 /** Countersigned records on their way to their providers. A record one call carries is not handed to another until that call ends. */
 export class Outbox {
@@ -68,7 +78,7 @@ function idOf(record: unknown): string | undefined {
  * it has decided on (confirmed, or flagged for the operator) are acknowledged, so the consumer
  * stops resending them.
  */
-export async function takeCountersigned(s: Services, from: string, records: readonly unknown[]): Promise<string[]> {
+export async function takeCountersigned(s: Pick<CountersignPort, "ledger">, from: string, records: readonly unknown[]): Promise<string[]> {
   const acked: string[] = [];
   for (const r of records) {
     const id = idOf(r);
@@ -79,11 +89,11 @@ export async function takeCountersigned(s: Services, from: string, records: read
 }
 
 /** The consumer answers a provider's question about records it holds pending. */
-export async function answerReceipts(s: Services, from: string, request: z.infer<typeof receiptsRequest>): Promise<z.infer<typeof receiptsReply>> {
+export async function answerReceipts(s: Pick<CountersignPort, "ledger">, from: string, request: z.infer<typeof receiptsRequest>): Promise<z.infer<typeof receiptsReply>> {
   const records: unknown[] = [];
   const missing: string[] = [];
   for (const id of request.ids) {
-    const held = await s.ledger.repository.get(id);
+    const held = await s.ledger.get(id);
     if (!held) missing.push(id);
     // Only the two parties ever see a record, and only a complete one proves anything.
     else if (held.peer === from && held.role === "consumer" && held.status === "confirmed") records.push(JSON.parse(held.record));
@@ -105,7 +115,7 @@ export interface DeliveryReport {
 const ABANDONED = "consumer_never_countersigned";
 
 /** The tick's part: push the outbox, and ask consumers about records still pending here. */
-export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<DeliveryReport> {
+export async function deliverCountersigns(s: CountersignPort, outbox: Outbox): Promise<DeliveryReport> {
   const report: DeliveryReport = { pushed: 0, acked: 0, asked: 0, confirmed: 0, abandoned: 0, failures: 0 };
   const active = async (id: string) => {
     const peer = await getPeer(s.db, id);
@@ -117,7 +127,7 @@ export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<
     const { ids, records } = outbox.take(id);
     if (records.length === 0) continue;
     try {
-      const reply = await callPeer(s, peer, "countersigned", { type: "countersigned", records }, countersignedAck);
+      const reply = await s.federation.call(peer, "countersigned", { type: "countersigned", records }, countersignedAck);
       outbox.settle(id, ids, reply.acked);
       report.pushed += records.length;
       report.acked += reply.acked.length;
@@ -130,7 +140,7 @@ export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<
   // Not sooner: the consumer may be countersigning it right now.
   const cutoff = Date.now() - s.config.countersignAskAfterSeconds * 1000;
   const byPeer = new Map<string, string[]>();
-  for (const r of await s.ledger.repository.pending()) {
+  for (const r of await s.ledger.pending()) {
     if (r.role !== "provider" || r.completedAt > cutoff) continue;
     byPeer.set(r.peer, [...(byPeer.get(r.peer) ?? []), r.id]);
   }
@@ -140,14 +150,14 @@ export async function deliverCountersigns(s: Services, outbox: Outbox): Promise<
     for (let i = 0; i < ids.length; i += MAX_ASKED) {
       const asked = ids.slice(i, i + MAX_ASKED);
       try {
-        const reply = await callPeer(s, peer, "receipts", { type: "receipts", ids: asked }, receiptsReply);
+        const reply = await s.federation.call(peer, "receipts", { type: "receipts", ids: asked }, receiptsReply);
         report.asked += asked.length;
         for (const r of reply.records) if ((await s.ledger.receive(r, id)).outcome === "confirmed") report.confirmed++;
         const missing = reply.missing.filter((m) => asked.includes(m));
-        if (missing.length) await s.ledger.repository.note(missing, "consumer_lacks_record");
+        if (missing.length) await s.ledger.note(missing, "consumer_lacks_record");
         // Still pending after the answer: this ask did not get the record. An ask that failed is not counted.
-        for (const r of await s.ledger.repository.countAsks(asked, s.config.countersignMaxAsks)) {
-          await s.ledger.repository.dispute(r.id, ABANDONED, null, r.record);
+        for (const r of await s.ledger.countAsks(asked, s.config.countersignMaxAsks)) {
+          await s.ledger.abandon(r, ABANDONED);
           report.abandoned++;
           log.warn("ledger.countersign_abandoned", { peer: id, record: r.id, asks: s.config.countersignMaxAsks });
         }

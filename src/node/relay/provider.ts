@@ -6,27 +6,37 @@
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { ALL_SCOPES } from "../access/scopes.ts";
+import { admitCall } from "../access/policy/enforcement.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
-import { findCallable } from "../../store/catalog.ts";
-import { acceptIntent } from "../../protocol/ledger/acceptance.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { identitySigner } from "../registry/node-keys.ts";
 import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
 import { signReceipt } from "../../protocol/ledger/signing.ts";
 import { requestHash } from "../../protocol/ledger/request-hash.ts";
-import { getPeer } from "../../store/peers.ts";
-import { admitCall } from "../access/policy/enforcement.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
-import { identitySigner } from "../registry/node-keys.ts";
+import type { AnswerFrame, CallError, CallRequest } from "../../protocol/messages/relay.ts";
+import { findCallable } from "../../store/catalog.ts";
+import type { Database } from "../../store/database.ts";
+import { getPeer } from "../../store/peers.ts";
 import { ownLiveEntry } from "../../store/registry.ts";
-import type { Caller, Services } from "../services.ts";
 import { takeCountersigned } from "./countersigns.ts";
-import type { AnswerFrame, CallError, CallErrorCode, CallRequest } from "../../protocol/messages/relay.ts";
+import { callErrorOf, refusal as refuse } from "./errors.ts";
 
 type Answer = AnswerFrame["answer"];
+type Caller = Parameters<typeof proxyToolCall>[1];
 
-const refuse = (code: CallErrorCode, message: string, mcp?: number): CallError => ({ code, message, ...(mcp === undefined ? {} : { mcp }) });
+/** What the provider's side needs of the node, besides what policy and the call proxy need. */
+export type ProviderPort = Parameters<typeof proxyToolCall>[0] &
+  Parameters<typeof admitCall>[0] & {
+    db: Database;
+    nodeId: string;
+    identity: () => Promise<LocalIdentity>;
+    ledger: Ledger;
+  };
 
 /** The peer as policy, limits and the audit trail see it. */
-async function peerCaller(s: Services, from: string, relayedFor: string | undefined, defer: Caller["defer"]): Promise<Caller> {
+async function peerCaller(s: ProviderPort, from: string, relayedFor: string | undefined, defer: Caller["defer"]): Promise<Caller> {
   const peer = await getPeer(s.db, from);
   const id = `peer:${from}`;
   return {
@@ -45,41 +55,24 @@ async function peerCaller(s: Services, from: string, relayedFor: string | undefi
   };
 }
 
-function fromMcpError(err: McpError): CallError {
-  const type = (err.data as { type?: string } | undefined)?.type;
-  const code: CallErrorCode =
-    type === "forbidden" || type === "grant_required"
-      ? "forbidden"
-      : type === "rate_limited"
-        ? "rate_limited"
-        : type === "upstream_timeout"
-          ? "upstream_timeout"
-          : type === "upstream_unavailable"
-            ? "upstream_unavailable"
-            : type === "cancelled"
-              ? "cancelled"
-              : "upstream_error";
-  return refuse(code, err.message.replace(/^MCP error -?\d+: /, ""), err.code);
-}
-
 export interface ServeOptions {
   signal: AbortSignal;
   defer: Caller["defer"];
   onprogress: (p: Progress) => void;
 }
 
-export async function serveCall(s: Services, from: string, request: CallRequest, o: ServeOptions): Promise<Answer> {
+export async function serveCall(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<Answer> {
   // Countersignatures of earlier calls are independent of this one: take them while it runs.
   const acking = takeCountersigned(s, from, request.countersigned);
   const outcome = await run(s, from, request, o).catch((err: unknown): { error: CallError } => {
-    if (err instanceof McpError) return { error: fromMcpError(err) };
+    if (err instanceof McpError) return { error: callErrorOf(err) };
     throw err;
   });
   const acked = await acking;
   return "error" in outcome ? { ok: false, error: outcome.error, acked } : { ok: true, ...outcome, acked };
 }
 
-async function run(s: Services, from: string, request: CallRequest, o: ServeOptions): Promise<{ result: CallToolResult; receipt: unknown } | { error: CallError }> {
+async function run(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<{ result: CallToolResult; receipt: unknown } | { error: CallError }> {
   const entry = await ownLiveEntry(s.db, s.nodeId, request.key);
   if (!entry || entry.signed.kind !== "tool" || entry.signed.tombstone) return { error: refuse("not_shared", `${request.key} is not shared by this node`) };
   const body = entry.signed.body;
@@ -97,7 +90,7 @@ async function run(s: Services, from: string, request: CallRequest, o: ServeOpti
     throw err;
   }
   const identity = await s.identity();
-  const accepted = await acceptIntent(s.ledger.verifier, request.intent, {
+  const accepted = await s.ledger.acceptIntent(request.intent, {
     self: s.nodeId,
     tool: { id: globalId, fingerprint: body.fingerprint },
     pricing,
@@ -115,7 +108,7 @@ async function run(s: Services, from: string, request: CallRequest, o: ServeOpti
     return { error: refuse("intent_refused", "intent refused: it was signed for other arguments") };
   }
   // A second call under one intent would make two results for one record.
-  if (await s.ledger.repository.get(intent.intent.id)) return { error: refuse("intent_refused", "intent refused: already used") };
+  if (await s.ledger.get(intent.intent.id)) return { error: refuse("intent_refused", "intent refused: already used") };
 
   const caller = await peerCaller(s, from, request.relayedFor, o.defer);
   const admitted = await admitCall(s, caller, { ...tool, visibility: entry.signed.visibility }, undefined);
@@ -140,6 +133,6 @@ async function run(s: Services, from: string, request: CallRequest, o: ServeOpti
   const completedAt = Math.max(Date.now(), intent.intent.requestedAt);
   const receipt = await signReceipt(identitySigner(identity), intent, { result, durationMs, completedAt });
   // Stored before it is sent: a crash after this leaves a pending record, never a lost one.
-  await s.ledger.repository.put(receipt, "pending", null);
+  await s.ledger.receive(receipt, null);
   return { result, receipt };
 }

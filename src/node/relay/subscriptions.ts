@@ -1,22 +1,37 @@
 // Subscriptions: a consumer buys a provider's signed grant for a tool priced by subscription, and
 // its calls then present the grant and cost 0 each. The purchase is itself a ledger record, with
 // a quote naming the grant bought, signed by both sides like a call's, so balances count it.
-import { and, desc, eq, gt, lte } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import type { ListedFederatedTool } from "../catalog/federated-view.ts";
-import { acceptPurchase } from "../../protocol/ledger/acceptance.ts";
-import { coveringGrant, grantId, grantTerms, signedGrant, signGrantTerms, type SignedGrant } from "../../protocol/ledger/grant.ts";
-import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
-import { contentHash, receivedText, record as recordSchema } from "../../protocol/ledger/record.ts";
-import { countersign, ReceiptRejected, signIntent, signReceipt } from "../../protocol/ledger/signing.ts";
-import { callPeer } from "../federation-client/calls.ts";
-import { getPeer } from "../../store/peers.ts";
-import { canonicalJson, toolOfKey } from "../../protocol/registry/entry.ts";
+import type { FederationClient } from "../federation-client/client.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import type { Ledger } from "../ledger/ledger.ts";
 import { identitySigner } from "../registry/node-keys.ts";
-import { ownLiveEntry } from "../../store/registry.ts";
-import type { Services } from "../services.ts";
-import { subscriptions } from "../../store/schema.ts";
+import type { Config } from "../settings/config.ts";
+import { grantId, grantTerms, signedGrant, signGrantTerms, type SignedGrant } from "../../protocol/ledger/grant.ts";
+import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
+import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
+import { ReceiptRejected, signIntent, signReceipt } from "../../protocol/ledger/signing.ts";
+import { canonicalJson, toolOfKey } from "../../protocol/registry/entry.ts";
 import { subscribeReply, type subscribeRequest } from "../../protocol/messages/relay.ts";
+import type { Database } from "../../store/database.ts";
+import { getPeer } from "../../store/peers.ts";
+import { ownLiveEntry } from "../../store/registry.ts";
+import { heldGrantText, listSubscriptions as storedSubscriptions, saveSubscription, type Subscription } from "../../store/subscriptions.ts";
+import type { Outbox } from "./countersigns.ts";
+
+export type { Subscription };
+
+/** What subscriptions need of the node. */
+export interface SubscriptionPort {
+  db: Database;
+  nodeId: string;
+  identity: () => Promise<LocalIdentity>;
+  config: Pick<Config, "clockSkewSeconds">;
+  ledger: Ledger;
+  federation: FederationClient;
+  relay: { outbox: Outbox };
+}
 
 export class SubscriptionError extends Error {
   override name = "SubscriptionError";
@@ -25,7 +40,7 @@ export class SubscriptionError extends Error {
 type Reply = z.infer<typeof subscribeReply>;
 
 /** The provider's side: checks the proposed terms and the intent, signs the grant and the receipt. */
-export async function serveSubscribe(s: Services, from: string, request: z.infer<typeof subscribeRequest>): Promise<Reply> {
+export async function serveSubscribe(s: SubscriptionPort, from: string, request: z.infer<typeof subscribeRequest>): Promise<Reply> {
   const entry = await ownLiveEntry(s.db, s.nodeId, request.key);
   if (!entry || entry.signed.kind !== "tool" || entry.signed.tombstone) return { ok: false, error: { code: "not_shared", message: `${request.key} is not shared by this node` } };
   let pricing;
@@ -37,7 +52,7 @@ export async function serveSubscribe(s: Services, from: string, request: z.infer
   }
   if (pricing.model !== "subscription") return { ok: false, error: { code: "price_changed", message: `${request.key} is priced ${pricing.model}, not by subscription` } };
   const globalId = `${s.nodeId}/${toolOfKey(request.key).group}`;
-  const accepted = await acceptPurchase(s.ledger.verifier, request, {
+  const accepted = await s.ledger.acceptPurchase(request, {
     self: s.nodeId,
     tool: { id: globalId, fingerprint: entry.signed.body.fingerprint },
     pricing,
@@ -49,26 +64,17 @@ export async function serveSubscribe(s: Services, from: string, request: z.infer
     return { ok: false, error: { code, message: `subscription refused: ${accepted.reason}` } };
   }
   if (accepted.intent.intent.consumer !== from) return { ok: false, error: { code: "intent_refused", message: "subscription refused: signed by another node than the sender" } };
-  if (await s.ledger.repository.get(accepted.intent.intent.id)) return { ok: false, error: { code: "intent_refused", message: "subscription refused: intent already used" } };
+  if (await s.ledger.get(accepted.intent.intent.id)) return { ok: false, error: { code: "intent_refused", message: "subscription refused: intent already used" } };
   const signer = identitySigner(await s.identity());
   const granted = await signGrantTerms(signer, accepted.grant);
   const completedAt = Math.max(Date.now(), accepted.intent.intent.requestedAt);
   const receipt = await signReceipt(signer, accepted.intent, { result: granted, durationMs: 0, completedAt });
-  await s.ledger.repository.put(receipt, "pending", null);
+  await s.ledger.receive(receipt, null);
   return { ok: true, grant: granted, receipt };
 }
 
-export interface Subscription {
-  grantId: string;
-  provider: string;
-  tool: string;
-  from: number;
-  until: number;
-  recordId: string;
-}
-
 /** The consumer's side: proposes terms at the listed price, pays by intent, keeps the grant. */
-export async function subscribe(s: Services, tool: ListedFederatedTool): Promise<Subscription> {
+export async function subscribe(s: SubscriptionPort, tool: ListedFederatedTool): Promise<Subscription> {
   const peer = await getPeer(s.db, tool.origin);
   if (peer?.state !== "active") throw new SubscriptionError(`${tool.alias} is not an active peer of this node`);
   let pricing;
@@ -90,47 +96,38 @@ export async function subscribe(s: Services, tool: ListedFederatedTool): Promise
     requestedAt: Date.now(),
   });
   const started = performance.now();
-  const reply = await callPeer(s, peer, "subscribe", { type: "subscribe", key: tool.key, grant: terms, intent }, subscribeReply);
+  const reply = await s.federation.call(peer, "subscribe", { type: "subscribe", key: tool.key, grant: terms, intent }, subscribeReply);
   if (!reply.ok) throw new SubscriptionError(`peer ${tool.alias}: ${reply.error.message}`);
   const elapsed = Math.ceil(performance.now() - started);
   const granted = signedGrant.safeParse(reply.grant);
   // The grant must be the terms proposed, signed by the provider: otherwise nothing was bought.
-  if (!granted.success || canonicalJson(granted.data.grant) !== canonicalJson(terms) || !(await coveringGrant(s.ledger.verifier, granted.data, { provider: tool.origin, consumer: s.nodeId, tool: tool.globalId, at: terms.from }))) {
-    await s.ledger.repository.flag(intent.intent.id, tool.origin, "grant_invalid", receivedText(reply.grant));
+  if (!granted.success || canonicalJson(granted.data.grant) !== canonicalJson(terms) || !(await s.ledger.coveringGrant(granted.data, { provider: tool.origin, consumer: s.nodeId, tool: tool.globalId, at: terms.from }))) {
+    await s.ledger.flag(intent.intent.id, tool.origin, "grant_invalid", reply.grant);
     throw new SubscriptionError(`peer ${tool.alias} answered with a grant that is not the one bought`);
   }
   let completed;
   try {
     const receipt = recordSchema.safeParse(reply.receipt);
     if (!receipt.success || receipt.data.receipt.result !== (await contentHash(granted.data))) throw new ReceiptRejected("malformed");
-    completed = await countersign(signer, s.ledger.verifier, intent, receipt.data, elapsed);
+    completed = await s.ledger.countersign(signer, intent, receipt.data, elapsed);
   } catch (err) {
     if (!(err instanceof ReceiptRejected)) throw err;
-    await s.ledger.repository.flag(intent.intent.id, tool.origin, `receipt_${err.reason}`, receivedText(reply.receipt));
+    await s.ledger.flag(intent.intent.id, tool.origin, `receipt_${err.reason}`, reply.receipt);
     throw new SubscriptionError(`peer ${tool.alias}: its receipt was rejected (${err.reason})`);
   }
-  await s.ledger.repository.put(completed, "confirmed", null);
+  await s.ledger.receive(completed, null);
   s.relay.outbox.add(tool.origin, completed.intent.id, completed);
   const row = { grantId: gid, provider: tool.origin, tool: tool.globalId, from: terms.from, until: terms.until, grant: canonicalJson(granted.data), recordId: completed.intent.id };
-  await s.db.insert(subscriptions).values(row);
+  await saveSubscription(s.db, row);
   return { grantId: gid, provider: row.provider, tool: row.tool, from: row.from, until: row.until, recordId: row.recordId };
 }
 
 /** The grant this node holds for calls to `tool` at `provider` now, the longest-running first. */
-export async function heldGrant(s: Services, provider: string, tool: string, at = Date.now()): Promise<{ id: string; grant: SignedGrant } | undefined> {
-  const [row] = await s.db
-    .select({ id: subscriptions.grantId, grant: subscriptions.grant })
-    .from(subscriptions)
-    .where(and(eq(subscriptions.provider, provider), eq(subscriptions.tool, tool), lte(subscriptions.from, at), gt(subscriptions.until, at)))
-    .orderBy(desc(subscriptions.until))
-    .limit(1);
-  return row && { id: row.id, grant: JSON.parse(row.grant) as SignedGrant };
+export async function heldGrant(s: Pick<SubscriptionPort, "db">, provider: string, tool: string, at = Date.now()): Promise<{ id: string; grant: SignedGrant } | undefined> {
+  const held = await heldGrantText(s.db, provider, tool, at);
+  return held && { id: held.id, grant: JSON.parse(held.grant) as SignedGrant };
 }
 
-export async function listSubscriptions(s: Services): Promise<Subscription[]> {
-  return s.db
-    .select({ grantId: subscriptions.grantId, provider: subscriptions.provider, tool: subscriptions.tool, from: subscriptions.from, until: subscriptions.until, recordId: subscriptions.recordId })
-    .from(subscriptions)
-    .orderBy(desc(subscriptions.until));
+export function listSubscriptions(s: Pick<SubscriptionPort, "db">): Promise<Subscription[]> {
+  return storedSubscriptions(s.db);
 }
-

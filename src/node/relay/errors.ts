@@ -1,0 +1,80 @@
+// The relay's errors, and the one place they become MCP errors: what a consumer's client gets
+// when a peer's tool cannot answer, and what a provider tells a consumer when a local check or
+// the upstream refused the call.
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { FedErrorCode } from "../calls/errors.ts";
+import type { Outcome } from "../calls/invocations.ts";
+import type { ReceiptRejection } from "../../protocol/ledger/signing.ts";
+import type { CallError, CallErrorCode } from "../../protocol/messages/relay.ts";
+import { redact } from "../../secrets/redaction.ts";
+
+/** Why a relayed call failed, as the consumer's client learns it. */
+export type RelayFailure =
+  | { kind: "cancelled" }
+  /** The provider took the call and did not answer in time. */
+  | { kind: "peer_timeout"; message: string; peer: string }
+  /** No provider could take the call (`tried` of them), or one failed after it may have run it (`peer`). */
+  | { kind: "peer_unavailable"; message: string; peer: string }
+  | { kind: "peer_unavailable"; message: string; tried: number }
+  /** The provider's receipt did not verify: the result is withheld. */
+  | { kind: "receipt_rejected"; message: string; peer: string; reason: ReceiptRejection }
+  /** The provider refused the call, or its upstream failed; `error` is what it said. */
+  | { kind: "refused"; name: string; peer: string; error: CallError };
+
+export class RelayError extends McpError {
+  constructor(readonly failure: RelayFailure) {
+    const { code, message, data } = mcpErrorOf(failure);
+    super(code, message, data);
+  }
+
+  /** The call's outcome in the invocation log. */
+  get outcome(): Outcome {
+    const f = this.failure;
+    if (f.kind === "cancelled") return "cancelled";
+    if (f.kind === "peer_timeout") return "timeout";
+    if (f.kind === "peer_unavailable") return "unavailable";
+    if (f.kind === "refused") return f.error.code === "upstream_error" ? "upstream_error" : f.error.code === "upstream_timeout" ? "timeout" : f.error.code === "cancelled" ? "cancelled" : "peer_refused";
+    return "peer_refused";
+  }
+}
+
+function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Record<string, unknown> } {
+  switch (f.kind) {
+    case "cancelled":
+      return { code: FedErrorCode.Cancelled, message: "the request was cancelled", data: { type: "cancelled" } };
+    case "peer_timeout":
+      return { code: ErrorCode.RequestTimeout, message: f.message, data: { type: "peer_timeout", peer: f.peer } };
+    case "peer_unavailable":
+      return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: "peer" in f ? { type: "peer_unavailable", peer: f.peer } : { type: "peer_unavailable", tried: f.tried } };
+    case "receipt_rejected":
+      return { code: FedErrorCode.ReceiptRejected, message: f.message, data: { type: "receipt_rejected", peer: f.peer, reason: f.reason } };
+    case "refused": {
+      const e = f.error;
+      const code =
+        e.mcp ??
+        (e.code === "upstream_timeout" ? ErrorCode.RequestTimeout : e.code === "cancelled" ? FedErrorCode.Cancelled : e.code === "bad_request" ? ErrorCode.InvalidParams : FedErrorCode.PeerRefused);
+      const type = e.code === "upstream_error" ? "upstream_error" : e.code === "upstream_timeout" ? "peer_timeout" : e.code === "cancelled" ? "cancelled" : `peer_${e.code}`;
+      return { code, message: `${f.name}: ${redact(e.message)}`, data: { type, peer: f.peer, code: e.code } };
+    }
+  }
+}
+
+export const refusal = (code: CallErrorCode, message: string, mcp?: number): CallError => ({ code, message, ...(mcp === undefined ? {} : { mcp }) });
+
+/** What the provider tells the consumer of a local refusal or failure (src/node/access, src/node/calls). */
+export function callErrorOf(err: McpError): CallError {
+  const type = (err.data as { type?: string } | undefined)?.type;
+  const code: CallErrorCode =
+    type === "forbidden" || type === "grant_required"
+      ? "forbidden"
+      : type === "rate_limited"
+        ? "rate_limited"
+        : type === "upstream_timeout"
+          ? "upstream_timeout"
+          : type === "upstream_unavailable"
+            ? "upstream_unavailable"
+            : type === "cancelled"
+              ? "cancelled"
+              : "upstream_error";
+  return refusal(code, err.message.replace(/^MCP error -?\d+: /, ""), err.code);
+}
