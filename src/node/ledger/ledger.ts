@@ -8,7 +8,7 @@ import { coveringGrant } from "../../protocol/ledger/grant.ts";
 import { canonicalRecord, receivedText, record, withoutCountersign, type LedgerRecord, type SignedIntent } from "../../protocol/ledger/record.ts";
 import type { ReconcileItem } from "../../protocol/reconciliation.ts";
 import type { Balance, Flag, LedgerRepository, PutOutcome, Status, StoredRecord } from "../../store/ledger.ts";
-import { countersign, verifyCountersign, verifyRecord, type LedgerSigner, type LedgerVerifier, type Verdict } from "../../protocol/ledger/signing.ts";
+import { countersign, signReceipt, verifyCountersign, verifyRecord, type LedgerSigner, type LedgerVerifier, type Outcome, type Verdict } from "../../protocol/ledger/signing.ts";
 
 export type { Balance, Flag, Status, StoredRecord };
 export type Rejection = Exclude<Verdict, "valid" | "pending"> | "not_a_party";
@@ -24,6 +24,8 @@ export interface LedgerOptions {
 export class Ledger {
   readonly #repository: LedgerRepository;
   readonly #verifier: LedgerVerifier;
+  /** Intents this ledger's acceptIntent or acceptPurchase verified: a receipt over one needs no second check. */
+  readonly #accepted = new WeakSet<SignedIntent>();
   /** This node's id. */
   readonly self: string;
 
@@ -74,13 +76,30 @@ export class Ledger {
   }
 
   /** The provider's check of a consumer's intent against the tool as shared now. */
-  acceptIntent(input: unknown, offer: Offer): Promise<Acceptance> {
-    return acceptIntent(this.#verifier, input, offer);
+  async acceptIntent(input: unknown, offer: Offer): Promise<Acceptance> {
+    const accepted = await acceptIntent(this.#verifier, input, offer);
+    if (accepted.ok) this.#accepted.add(accepted.intent);
+    return accepted;
   }
 
   /** The provider's check of a subscription purchase. */
-  acceptPurchase(input: { intent: unknown; grant: unknown }, offer: Omit<Offer, "grant"> & { skewMs: number }): Promise<PurchaseAcceptance> {
-    return acceptPurchase(this.#verifier, input, offer);
+  async acceptPurchase(input: { intent: unknown; grant: unknown }, offer: Omit<Offer, "grant"> & { skewMs: number }): Promise<PurchaseAcceptance> {
+    const accepted = await acceptPurchase(this.#verifier, input, offer);
+    if (accepted.ok) this.#accepted.add(accepted.intent);
+    return accepted;
+  }
+
+  /**
+   * The provider signs its receipt over an intent this ledger accepted and stores the record
+   * pending, before it is sent: a crash after this leaves a pending record, never a lost one.
+   * The intent's signatures were checked on acceptance and the receipt's is this node's own, so
+   * nothing is verified twice; an intent that did not come through acceptance is refused.
+   */
+  async receipt(signer: LedgerSigner, intent: SignedIntent, outcome: Outcome): Promise<LedgerRecord> {
+    if (!this.#accepted.has(intent)) throw new Error("a receipt is signed only over an intent this ledger accepted");
+    const signed = await signReceipt(signer, intent, outcome);
+    await this.#repository.put(signed, "pending", null);
+    return signed;
   }
 
   /** The consumer's check of a grant it bought: the grant's id when the provider signed it and it covers the call. */
@@ -88,9 +107,14 @@ export class Ledger {
     return coveringGrant(this.#verifier, input, call);
   }
 
-  /** The consumer checks a provider's receipt for the intent it sent and countersigns it; throws ReceiptRejected. */
-  countersign(signer: LedgerSigner, sent: SignedIntent, received: unknown, elapsedMs: number): Promise<LedgerRecord> {
-    return countersign(signer, this.#verifier, sent, received, elapsedMs);
+  /**
+   * The consumer checks a provider's receipt for the intent it sent, countersigns it and stores
+   * the record confirmed; throws ReceiptRejected, storing nothing.
+   */
+  async countersign(signer: LedgerSigner, sent: SignedIntent, received: unknown, elapsedMs: number): Promise<LedgerRecord> {
+    const completed = await countersign(signer, this.#verifier, sent, received, elapsedMs);
+    await this.#repository.put(completed, "confirmed", null);
+    return completed;
   }
 
   get(id: string): Promise<StoredRecord | undefined> {

@@ -210,7 +210,6 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     await s.ledger.flag(intent.intent.id, origin, `receipt_${err.reason}`, answer.receipt);
     throw new RelayError({ kind: "receipt_rejected", message: `${name}: its receipt was rejected (${err.reason}); the result is withheld`, peer: origin, reason: err.reason });
   }
-  await s.ledger.receive(completed, null);
   s.relay.outbox.add(origin, completed.intent.id, completed);
   return { result, record: completed.intent.id };
 }

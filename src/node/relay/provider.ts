@@ -12,7 +12,6 @@ import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
-import { signReceipt } from "../../protocol/ledger/signing.ts";
 import { requestHash } from "../../protocol/ledger/request-hash.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
 import type { AnswerFrame, CallError, CallRequest } from "../../protocol/messages/relay.ts";
@@ -131,8 +130,6 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
   const durationMs = Math.round(performance.now() - started);
   // Never before the intent: the consumer's clock may run ahead of this one.
   const completedAt = Math.max(Date.now(), intent.intent.requestedAt);
-  const receipt = await signReceipt(identitySigner(identity), intent, { result, durationMs, completedAt });
-  // Stored before it is sent: a crash after this leaves a pending record, never a lost one.
-  await s.ledger.receive(receipt, null);
+  const receipt = await s.ledger.receipt(identitySigner(identity), intent, { result, durationMs, completedAt });
   return { result, receipt };
 }

@@ -11,7 +11,7 @@ import type { Config } from "../settings/config.ts";
 import { grantId, grantTerms, signedGrant, signGrantTerms, type SignedGrant } from "../../protocol/ledger/grant.ts";
 import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
 import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
-import { ReceiptRejected, signIntent, signReceipt } from "../../protocol/ledger/signing.ts";
+import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
 import { canonicalJson, toolOfKey } from "../../protocol/registry/entry.ts";
 import { subscribeReply, type subscribeRequest } from "../../protocol/messages/relay.ts";
 import type { Database } from "../../store/database.ts";
@@ -68,8 +68,7 @@ export async function serveSubscribe(s: SubscriptionPort, from: string, request:
   const signer = identitySigner(await s.identity());
   const granted = await signGrantTerms(signer, accepted.grant);
   const completedAt = Math.max(Date.now(), accepted.intent.intent.requestedAt);
-  const receipt = await signReceipt(signer, accepted.intent, { result: granted, durationMs: 0, completedAt });
-  await s.ledger.receive(receipt, null);
+  const receipt = await s.ledger.receipt(signer, accepted.intent, { result: granted, durationMs: 0, completedAt });
   return { ok: true, grant: granted, receipt };
 }
 
@@ -115,7 +114,6 @@ export async function subscribe(s: SubscriptionPort, tool: ListedFederatedTool):
     await s.ledger.flag(intent.intent.id, tool.origin, `receipt_${err.reason}`, reply.receipt);
     throw new SubscriptionError(`peer ${tool.alias}: its receipt was rejected (${err.reason})`);
   }
-  await s.ledger.receive(completed, null);
   s.relay.outbox.add(tool.origin, completed.intent.id, completed);
   const row = { grantId: gid, provider: tool.origin, tool: tool.globalId, from: terms.from, until: terms.until, grant: canonicalJson(granted.data), recordId: completed.intent.id };
   await saveSubscription(s.db, row);
