@@ -21,7 +21,7 @@ import {
   register,
   tokenRequest,
 } from "../support/oauth.ts";
-import { freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 const SEED = newSeed();
 const LIST = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
@@ -101,9 +101,10 @@ describe("the SDK client's OAuth flow", () => {
     expect(tools).toContain("everything_echo");
     const r = await client.callTool({ name: "everything_echo", arguments: { message: "through oauth" } });
     expect(r.content).toEqual([{ type: "text", text: "Echo: through oauth" }]);
-    await new Promise((r) => setTimeout(r, 300)); // the invocation log is written after the response
-    const log = (await (await node.admin("GET", "/invocations?limit=5")).json()).invocations;
-    expect(log[0]).toMatchObject({ toolName: "everything_echo", caller: `client:${provider.client!.client_id}` });
+    await eventually(async () => {
+      const log = (await (await node.admin("GET", "/invocations?limit=5")).json()).invocations;
+      expect(log[0]).toMatchObject({ toolName: "everything_echo", caller: `client:${provider.client!.client_id}` });
+    });
   });
 
   it("refreshes a token the server no longer accepts, through the SDK, with a rotated refresh token", async () => {

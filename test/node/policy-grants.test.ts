@@ -6,7 +6,7 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;
 let node: NodeProc;
@@ -83,9 +83,10 @@ describe("policy", () => {
     expect(byName.message).toMatch(/Forbidden: you may not call everything_echo: denied by rule rule_/);
     const byId = await refusal(dev.callTool({ name: "call_tool", arguments: { id: `${node.nodeId}/everything/echo`, arguments: { message: "no" } } }));
     expect(byId.code).toBe(-32020);
-    await new Promise((r) => setTimeout(r, 300));
-    const audit = (await (await node.admin("GET", "/audit?action=tool.call&limit=20")).json()).entries as { decision: string; target: string }[];
-    expect(audit.some((e) => e.decision === "deny" && e.target === `${node.nodeId}/everything/echo`)).toBe(true);
+    await eventually(async () => {
+      const audit = (await (await node.admin("GET", "/audit?action=tool.call&limit=20")).json()).entries as { decision: string; target: string }[];
+      expect(audit.some((e) => e.decision === "deny" && e.target === `${node.nodeId}/everything/echo`)).toBe(true);
+    });
   });
 });
 
