@@ -84,6 +84,13 @@ describe("the audit trail", () => {
   });
 
   it("records who did what, and never a secret", async () => {
+    // Rows of each kind, made here: an operator's action, an allowed call, and a refused one.
+    expect((await a.admin("POST", "/limits", { tool: "everything_get-sum", windowSeconds: 600, maxRequests: 1 })).status).toBe(201);
+    await eventually(async () => expect((await call(b, "everything_get-sum", { a: 1, b: 2 })).error?.code).toBe(-32022), 10_000);
+    await eventually(async () => {
+      const rows = (await db.execute("SELECT actor, action, decision FROM audit_log")).rows;
+      expect(rows.some((r) => r.actor === "anonymous" && r.action === "tool.call" && r.decision === "deny")).toBe(true);
+    });
     const rows = (await db.execute("SELECT actor, action, decision, reason, details FROM audit_log")).rows;
     expect(rows.some((r) => r.actor === "operator" && r.action === "admin.POST /limits" && r.decision === "ok")).toBe(true);
     expect(rows.some((r) => r.actor === "anonymous" && r.action === "tool.call" && r.decision === "deny")).toBe(true);
