@@ -25,7 +25,8 @@ async function create(...args: string[]): Promise<{ id: string; secret: string; 
   expect(r.code, r.stderr).toBe(0);
   const secret = /^ {2}(mcpfed_\S+)$/m.exec(r.stdout)?.[1];
   const id = /created API token (tok_\S+)/.exec(r.stdout)?.[1];
-  expect(secret).toBeDefined();
+  expect(secret).toMatch(/^mcpfed_[A-Za-z0-9_-]{20,}$/);
+  expect(id).toMatch(/^tok_/);
   return { id: id!, secret: secret!, stdout: r.stdout };
 }
 

@@ -226,7 +226,7 @@ describe("tampering fails", () => {
     expect((await consent(url, { origin: "https://evil.example" })).status).toBe(403);
     expect((await consent(url, { origin: "null" })).status).toBe(403);
     // What a browser sends from the page itself is accepted.
-    expect(redirectParams(await consent(url, { origin: base })).get("code")).toBeTruthy();
+    expect(redirectParams(await consent(url, { origin: base })).get("code")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(page.headers.get("referrer-policy")).toBe("same-origin");
     const denied = redirectParams(await consent(url, { decision: "deny" }));
     expect(denied.get("error")).toBe("access_denied");
@@ -253,7 +253,7 @@ describe("clients Claude uses", () => {
   it("sends codes to the claude.ai and claude.com callbacks, and to any loopback port", async () => {
     const callbacks = ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"];
     const reg = await (await register(base, { client_name: "Claude", redirect_uris: [...callbacks, "http://localhost:1/callback"], token_endpoint_auth_method: "client_secret_post" })).json();
-    expect(reg.client_secret).toBeTruthy();
+    expect(reg.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     for (const cb of [...callbacks, "http://localhost:54321/callback"]) {
       const { verifier, challenge } = pkce();
       const res = await consent(authorizeUrl(base, { response_type: "code", client_id: reg.client_id, redirect_uri: cb, code_challenge: challenge, code_challenge_method: "S256", state: "st", resource: `${base}/mcp` }));
@@ -272,9 +272,9 @@ describe("clients Claude uses", () => {
     const reg = await (await register(base, { client_name: "remembered", redirect_uris: [LOOPBACK_REDIRECT], token_endpoint_auth_method: "none" })).json();
     const url = () => authorizeUrl(base, { response_type: "code", client_id: reg.client_id, redirect_uri: LOOPBACK_REDIRECT, code_challenge: pkce().challenge, code_challenge_method: "S256" });
     expect((await fetch(url(), { redirect: "manual" })).status).toBe(200);
-    expect(redirectParams(await consent(url(), { remember: true })).get("code")).toBeTruthy();
+    expect(redirectParams(await consent(url(), { remember: true })).get("code")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const again = await fetch(url(), { redirect: "manual" });
-    expect(redirectParams(again).get("code")).toBeTruthy();
+    expect(redirectParams(again).get("code")).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   describe("a client ID metadata document", () => {
