@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    setupFiles: ["test/support/cleanup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Tests start real processes on loopback ports; two cores, so keep the fan-out small.

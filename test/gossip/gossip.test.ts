@@ -87,7 +87,7 @@ describe("gossip on a line A–B–C", () => {
     expect(reply.refused).toBe(3);
     expect(B!.registry.metrics.snapshot().rejected).toMatchObject({ future_hlc: 1, bad_signature: 1, unknown_origin: 1 });
     await f.settle();
-    await C!.gossip.tick();
+    expect((await C!.gossip.tick()).error).toBeUndefined();
     expect(await B!.store.stateHash()).toBe(before);
     expect(await C!.store.has([foreign.id])).toEqual(new Set());
     expect(await state(C!, A!, "demo/real")).toBe("live");
@@ -108,7 +108,7 @@ describe("gossip on a line A–B–C", () => {
     f.network.heal(B!.id, C!.id);
     // No push is pending any more: only the tick's push-pull can bring them together.
     for (let i = 0; i < 4 && (await state(C!, A!, "demo/before")) !== "withdrawn"; i++) {
-      await C!.gossip.tick();
+      expect((await C!.gossip.tick()).error).toBeUndefined();
       await f.settle();
     }
     expect(await state(C!, A!, "demo/during-a")).toBe("live");
@@ -126,7 +126,7 @@ describe("gossip on a line A–B–C", () => {
     await f.settle();
     expect(await state(C!, A!, "demo/lost")).toBe("absent");
     f.network.loss = 0;
-    await A!.gossip.tick();
+    expect((await A!.gossip.tick()).error).toBeUndefined();
     await f.settle();
     expect(await state(C!, A!, "demo/lost")).toBe("live");
   });
@@ -138,7 +138,7 @@ describe("gossip on a line A–B–C", () => {
     await f.share("B", sampleTool("own"));
     await f.settle();
     const cursorBefore = await A!.store.cursor(B!.id);
-    expect(cursorBefore.theirs).toBeDefined();
+    expect(cursorBefore.theirs?.epoch).toBe((await B!.store.head()).epoch);
     const wiped = await f.wipe("B");
     expect((await wiped.store.head()).seq).toBe(0);
     // A's push-pull carries its old position in B's log, which B's new log does not know.
@@ -153,13 +153,14 @@ describe("gossip on a line A–B–C", () => {
 
   it("brings a new peer up to date by reconciliation", async () => {
     const f = await line("memory");
-    const [A] = ["A"].map((n) => f.node(n));
+    const [A, C] = ["A", "C"].map((n) => f.node(n));
     for (let i = 0; i < 30; i++) await f.share("A", sampleTool(`n${i}`));
     await f.settle();
     const D = await f.add("D", { store: "libsql" });
     f.link("C", "D");
     const report = await D.gossip.tick();
-    expect(report.sync?.mode).toBe("repair");
+    expect(report).toMatchObject({ collected: 0, sync: { peer: C!.id, mode: "repair" } });
+    expect(report.error).toBeUndefined();
     await f.settle();
     for (let i = 0; i < 30; i++) expect(await state(D, A!, `demo/n${i}`)).toBe("live");
   });
@@ -216,7 +217,7 @@ describe("determinism", () => {
     fed.network.loss = 0;
     let hashes = new Set<string>();
     for (let round = 0; round < 30; round++) {
-      for (const n of nodes) await n.gossip.tick();
+      for (const n of nodes) expect((await n.gossip.tick()).error).toBeUndefined();
       await fed.settle();
       hashes = new Set((await fed.stateHashes()).values());
       if (hashes.size === 1) break;

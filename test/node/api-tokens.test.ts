@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { connect, rawMcp } from "../support/mcp.ts";
-import { startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;
 let node: NodeProc;
@@ -25,7 +25,8 @@ async function create(...args: string[]): Promise<{ id: string; secret: string; 
   expect(r.code, r.stderr).toBe(0);
   const secret = /^ {2}(mcpfed_\S+)$/m.exec(r.stdout)?.[1];
   const id = /created API token (tok_\S+)/.exec(r.stdout)?.[1];
-  expect(secret).toBeDefined();
+  expect(secret).toMatch(/^mcpfed_[A-Za-z0-9_-]{20,}$/);
+  expect(id).toMatch(/^tok_/);
   return { id: id!, secret: secret!, stdout: r.stdout };
 }
 
@@ -36,9 +37,10 @@ it("creates a token with the CLI that the SDK client can use in a header", async
   const r = await client.callTool({ name: "everything_echo", arguments: { message: "by api token" } });
   expect(r.content).toEqual([{ type: "text", text: "Echo: by api token" }]);
   await client.close();
-  await new Promise((r) => setTimeout(r, 300));
-  const log = (await (await node.admin("GET", "/invocations?limit=1")).json()).invocations;
-  expect(log[0].caller).toBe(`token:${id}`);
+  await eventually(async () => {
+    const log = (await (await node.admin("GET", "/invocations?limit=1")).json()).invocations;
+    expect(log[0]?.caller).toBe(`token:${id}`);
+  });
 
   const listed = await run("token", "list");
   expect(listed.stdout).toMatch(new RegExp(`${id}\\s+claude-code\\s+active\\s+mcp:read,mcp:call,mcp:grants\\s+dev`));

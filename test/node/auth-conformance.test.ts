@@ -50,7 +50,7 @@ afterAll(async () => {
 describe("conformance checks with auth on", () => {
   it("server-initialize: version, server info and capabilities", async () => {
     expect(client.getServerVersion()).toMatchObject({ name: expect.any(String), version: expect.any(String) });
-    expect(client.getServerCapabilities()?.tools).toBeDefined();
+    expect(client.getServerCapabilities()?.tools).toEqual({ listChanged: true });
     const res = await post(node.port, { host: `localhost:${node.port}`, authorization: `Bearer ${apiToken}` }, initialize);
     expect(res.status).toBe(200);
     const { result } = JSON.parse(res.body);

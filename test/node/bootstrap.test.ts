@@ -2,10 +2,7 @@
 // peers yet, and a node it cannot reach only shows as a failure in the tick's report.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, json, loopbackNode, type NodeProc, startNode } from "../support/processes.ts";
-
-interface TickReport {
-  bootstrap: { url: string; ok: boolean; id?: string; error?: string }[];
-}
+import { tick } from "../support/tick.ts";
 
 const envNode = (name: string, env: Record<string, string> = {}) => loopbackNode(name, { env });
 
@@ -30,7 +27,7 @@ afterAll(async () => {
 
 describe("bootstrap peers", () => {
   it("peers B with A on a tick, and reports the unreachable one without failing the tick", async () => {
-    const report = await json<TickReport>(await b.admin("POST", "/tick"));
+    const report = await tick(b, { bootstrap: [nowhere] });
     expect(report.bootstrap).toContainEqual(expect.objectContaining({ url: nowhere, ok: false }));
     expect(await peersOf(b)).toEqual([expect.objectContaining({ id: a.nodeId, state: "active" })]);
     expect(await peersOf(a)).toEqual([expect.objectContaining({ id: b.nodeId, state: "active" })]);
@@ -38,7 +35,7 @@ describe("bootstrap peers", () => {
 
   it("leaves a bootstrap node alone once it is a peer, even when blocked", async () => {
     await json(await b.admin("POST", `/peers/${a.nodeId}/block`));
-    const report = await json<TickReport>(await b.admin("POST", "/tick"));
+    const report = await tick(b, { bootstrap: [nowhere] });
     expect(report.bootstrap.map((r) => r.url)).toEqual([nowhere]);
     expect(await peersOf(b)).toEqual([expect.objectContaining({ id: a.nodeId, state: "blocked" })]);
   });

@@ -2,7 +2,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { connect } from "../support/mcp.ts";
-import { everythingStdio, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, everythingStdio, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
@@ -41,11 +41,9 @@ it("refreshes the catalog when a stdio upstream announces a list change", async 
   // notifications/resources/list_changed; the node must pick the new resource up by itself.
   const data = `data:text/plain;base64,${Buffer.from("hello").toString("base64")}`;
   await client.callTool({ name: "call_tool", arguments: { id: `${node.nodeId}/live/gzip-file-as-resource`, arguments: { name: "greeting.txt", data } } });
-  let uris: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    uris = (await client.listResources()).resources.map((x) => x.uri);
-    if (uris.length > before) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(uris.some((u) => u.includes("greeting.txt"))).toBe(true);
+  await eventually(async () => {
+    const uris = (await client.listResources()).resources.map((x) => x.uri);
+    expect(uris.length).toBeGreaterThan(before);
+    expect(uris.some((u) => u.includes("greeting.txt"))).toBe(true);
+  }, 5000);
 });

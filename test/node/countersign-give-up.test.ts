@@ -12,15 +12,13 @@ import { readFrames } from "../../src/protocol/messages/relay-frames.ts";
 import { answerFrame, callFrame } from "../../src/protocol/messages/relay.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
+import { tick } from "../support/tick.ts";
 import { sealAs } from "../support/seal-as.ts";
 
 interface RecordView {
   id: string;
   status: string;
   reason: string | null;
-}
-interface TickView {
-  countersigns: { asked: number; abandoned: number };
 }
 
 const seedA = newSeed();
@@ -73,7 +71,7 @@ async function callAsA(): Promise<string> {
 }
 
 const recordAt = async (n: NodeProc, id: string) => (await json<{ records: RecordView[] }>(await n.admin("GET", "/ledger/records"))).records.find((r) => r.id === id);
-const tick = async (n: NodeProc) => (await json<TickView>(await n.admin("POST", "/tick"))).countersigns;
+const asked = async (n: NodeProc) => (await tick(n)).countersigns;
 
 describe("a provider record the consumer never stored", () => {
   it("is asked about COUNTERSIGN_MAX_ASKS times, across a restart, then flagged and never asked about again", async () => {
@@ -81,23 +79,23 @@ describe("a provider record the consumer never stored", () => {
     expect(await recordAt(b, id)).toMatchObject({ status: "pending" });
     expect(await recordAt(a, id)).toBeUndefined();
 
-    expect(await tick(b)).toMatchObject({ asked: 1, abandoned: 0 });
+    expect(await asked(b)).toMatchObject({ asked: 1, abandoned: 0 });
     expect(await recordAt(b, id)).toMatchObject({ status: "pending", reason: "consumer_lacks_record" });
-    expect(await tick(b)).toMatchObject({ asked: 1, abandoned: 0 });
+    expect(await asked(b)).toMatchObject({ asked: 1, abandoned: 0 });
 
     // The count is kept in the store: a restart does not start it again.
     await b.stop("SIGKILL");
     b = await node("bravo", { port: b.port, dataDir: b.dataDir, env: providerEnv });
-    expect(await tick(b)).toMatchObject({ asked: 1, abandoned: 1 });
+    expect(await asked(b)).toMatchObject({ asked: 1, abandoned: 1 });
     expect(await recordAt(b, id)).toMatchObject({ status: "disputed", reason: "consumer_never_countersigned" });
     const { flags } = await json<{ flags: { recordId: string; reason: string; source: string | null }[] }>(await b.admin("GET", "/ledger/flags"));
     expect(flags).toContainEqual(expect.objectContaining({ recordId: id, reason: "consumer_never_countersigned", source: null }));
 
-    expect(await tick(b)).toMatchObject({ asked: 0, abandoned: 0 });
+    expect(await asked(b)).toMatchObject({ asked: 0, abandoned: 0 });
     // Calls made since go on as before: A countersigns B's next call, which B confirms.
     const sum = await client.callTool({ name: "bravo_everything_get-sum", arguments: { a: 1, b: 2 } });
     const next = (sum._meta as Record<string, { record: string }>)["mcpfed/relay"]!.record;
-    await json(await a.admin("POST", "/tick"));
+    await tick(a);
     await eventually(async () => expect(await recordAt(b, next)).toMatchObject({ status: "confirmed" }));
   });
 });

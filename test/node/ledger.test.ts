@@ -23,6 +23,7 @@ import { openedAnswer, sealAs } from "../support/seal-as.ts";
 import { openDatabaseFile } from "../support/libsql.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeProc } from "../support/processes.ts";
+import { tick } from "../support/tick.ts";
 
 interface Party {
   seed: string;
@@ -393,7 +394,7 @@ describe("the scheduled tick", () => {
     await eventually(async () => expect((await recordsOf(d)).map((x) => canonicalJson(x.record))).toEqual([canonicalRecord(ad1)]), 20_000);
     expect(await balancesOf(d)).toEqual([{ peer: pa.id, unit: "credit", earned: 0, spent: 11, net: -11, calls: 1 }]);
 
-    const report = await json<{ ledger: { peer: string; reconciled: { rounds: number; received: number } } }>(await c.admin("POST", "/tick"));
+    const report = await tick(c);
     expect(report.ledger).toMatchObject({ peer: pa.id, reconciled: { received: 0 } });
   });
 });

@@ -21,7 +21,7 @@ import {
   register,
   tokenRequest,
 } from "../support/oauth.ts";
-import { freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 const SEED = newSeed();
 const LIST = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
@@ -101,9 +101,10 @@ describe("the SDK client's OAuth flow", () => {
     expect(tools).toContain("everything_echo");
     const r = await client.callTool({ name: "everything_echo", arguments: { message: "through oauth" } });
     expect(r.content).toEqual([{ type: "text", text: "Echo: through oauth" }]);
-    await new Promise((r) => setTimeout(r, 300)); // the invocation log is written after the response
-    const log = (await (await node.admin("GET", "/invocations?limit=5")).json()).invocations;
-    expect(log[0]).toMatchObject({ toolName: "everything_echo", caller: `client:${provider.client!.client_id}` });
+    await eventually(async () => {
+      const log = (await (await node.admin("GET", "/invocations?limit=5")).json()).invocations;
+      expect(log[0]).toMatchObject({ toolName: "everything_echo", caller: `client:${provider.client!.client_id}` });
+    });
   });
 
   it("refreshes a token the server no longer accepts, through the SDK, with a rotated refresh token", async () => {
@@ -225,7 +226,7 @@ describe("tampering fails", () => {
     expect((await consent(url, { origin: "https://evil.example" })).status).toBe(403);
     expect((await consent(url, { origin: "null" })).status).toBe(403);
     // What a browser sends from the page itself is accepted.
-    expect(redirectParams(await consent(url, { origin: base })).get("code")).toBeTruthy();
+    expect(redirectParams(await consent(url, { origin: base })).get("code")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(page.headers.get("referrer-policy")).toBe("same-origin");
     const denied = redirectParams(await consent(url, { decision: "deny" }));
     expect(denied.get("error")).toBe("access_denied");
@@ -252,7 +253,7 @@ describe("clients Claude uses", () => {
   it("sends codes to the claude.ai and claude.com callbacks, and to any loopback port", async () => {
     const callbacks = ["https://claude.ai/api/mcp/auth_callback", "https://claude.com/api/mcp/auth_callback"];
     const reg = await (await register(base, { client_name: "Claude", redirect_uris: [...callbacks, "http://localhost:1/callback"], token_endpoint_auth_method: "client_secret_post" })).json();
-    expect(reg.client_secret).toBeTruthy();
+    expect(reg.client_secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     for (const cb of [...callbacks, "http://localhost:54321/callback"]) {
       const { verifier, challenge } = pkce();
       const res = await consent(authorizeUrl(base, { response_type: "code", client_id: reg.client_id, redirect_uri: cb, code_challenge: challenge, code_challenge_method: "S256", state: "st", resource: `${base}/mcp` }));
@@ -271,9 +272,9 @@ describe("clients Claude uses", () => {
     const reg = await (await register(base, { client_name: "remembered", redirect_uris: [LOOPBACK_REDIRECT], token_endpoint_auth_method: "none" })).json();
     const url = () => authorizeUrl(base, { response_type: "code", client_id: reg.client_id, redirect_uri: LOOPBACK_REDIRECT, code_challenge: pkce().challenge, code_challenge_method: "S256" });
     expect((await fetch(url(), { redirect: "manual" })).status).toBe(200);
-    expect(redirectParams(await consent(url(), { remember: true })).get("code")).toBeTruthy();
+    expect(redirectParams(await consent(url(), { remember: true })).get("code")).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const again = await fetch(url(), { redirect: "manual" });
-    expect(redirectParams(again).get("code")).toBeTruthy();
+    expect(redirectParams(again).get("code")).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   describe("a client ID metadata document", () => {

@@ -50,7 +50,7 @@ async function authorize(link: string): Promise<Response> {
   const approved = await consent(href);
   const back = new URL(approved.headers.get("location")!);
   expect(back.href.startsWith(`${front.url}/connect/oauthed/callback?`)).toBe(true);
-  expect(redirectParams(approved).get("code")).toBeTruthy();
+  expect(redirectParams(approved).get("code")).toMatch(/^[A-Za-z0-9_-]{43}$/);
   return fetch(back);
 }
 

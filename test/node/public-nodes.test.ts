@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { eventually, json, loopbackNode, type NodeProc, startNode } from "../support/processes.ts";
+import { tick as tickOnce } from "../support/tick.ts";
 
 const openNode = (name: string, env: Record<string, string> = {}) => loopbackNode(name, { env: { PEER_POLICY: "open", ...env } });
 
@@ -16,7 +17,7 @@ interface NodeView {
 }
 const nodesOf = async (n: NodeProc) => (await json<{ nodes: NodeView[] }>(await n.admin("GET", "/nodes"))).nodes;
 const tick = async (...nodes: NodeProc[]) => {
-  for (const n of nodes) await json(await n.admin("POST", "/tick"));
+  for (const n of nodes) await tickOnce(n);
 };
 
 let a: NodeProc;

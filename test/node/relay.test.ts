@@ -22,6 +22,7 @@ import { cli } from "../support/cli.ts";
 import { openedAnswer, sealAs } from "../support/seal-as.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
+import { tick as tickOnce } from "../support/tick.ts";
 
 interface Row {
   id: string;
@@ -38,7 +39,7 @@ const openNode = (name: string, opts: NodeOptions = {}) => loopbackNode(name, { 
 
 const share = async (n: NodeProc, tool: string, extra: Record<string, unknown> = {}) => json(await n.admin("POST", "/shares", { tool, visibility: "peers", ...extra }));
 const tick = async (...nodes: NodeProc[]) => {
-  for (const n of nodes) await json(await n.admin("POST", "/tick"));
+  for (const n of nodes) await tickOnce(n);
 };
 
 /** The node's ledger rows, read from its database file as the node wrote them. */
@@ -115,7 +116,9 @@ describe("relayed calls A → B and A → C", () => {
     expect(atB.record).toBe(atA.record);
     const record = JSON.parse(atA.record) as LedgerRecord;
     expect(record.intent).toMatchObject({ consumer: a.nodeId, provider: b.nodeId, tool: { id: `${b.nodeId}/everything/echo` }, price: { model: "per_call", amount: 5 } });
-    expect(record.sigs.countersign).toBeDefined();
+    // The consumer's signature, in the scheme of the provider's receipt.
+    expect(record.sigs.countersign).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(record.sigs.countersign).toHaveLength(record.sigs.receipt.length);
     // The record has hashes, never the arguments or the result.
     expect(atA.record).not.toContain("over the hop");
   });
@@ -304,7 +307,7 @@ describe("pricing changes and caching", () => {
     const [sub] = (await json<{ subscriptions: { grantId: string; recordId: string; tool: string }[] }>(await a.admin("GET", "/subscriptions"))).subscriptions;
     expect(sub?.tool).toBe(`${b.nodeId}/everything/get-env`);
     const result = await client.callTool({ name, arguments: {} });
-    expect(relayMeta(result).record).toBeDefined();
+    expect(relayMeta(result).record).toMatch(/^[0-9a-f]{64}$/);
     await tick(a);
 
     const [rowsA, rowsB] = [await ledgerOf(a), await ledgerOf(b)];

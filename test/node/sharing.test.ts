@@ -15,6 +15,7 @@ import { unsignedFor } from "../support/entries.ts";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
+import { tick as tickOnce } from "../support/tick.ts";
 
 interface EntryView {
   origin: string;
@@ -30,7 +31,7 @@ const live = async (n: NodeProc, origin: string) =>
   (await registryOf(n)).filter((e) => e.origin === origin && !e.tombstone).map((e) => `${e.key} ${e.visibility}`).sort();
 const share = async (n: NodeProc, tool: string, visibility: string) => json(await n.admin("POST", "/shares", { tool, visibility }));
 const tick = async (...nodes: NodeProc[]) => {
-  for (const n of nodes) await json(await n.admin("POST", "/tick"));
+  for (const n of nodes) await tickOnce(n);
 };
 
 // A's seed, so that the test can speak for A as B's peer.

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { connect } from "../support/mcp.ts";
 import { eventually, freePort, json, type NodeProc, startEverything, startNode, type Upstream } from "../support/processes.ts";
+import { tick } from "../support/tick.ts";
 import { startDenoNode, startWorkerd } from "../support/runtimes.ts";
 
 interface EntryView {
@@ -24,7 +25,7 @@ const live = async (n: NodeProc) =>
     .map((e) => `${e.key} ${e.visibility}`)
     .sort();
 const tickAll = async () => {
-  for (const n of [a, b, c]) await json(await n.admin("POST", "/tick"));
+  for (const n of [a, b, c]) await tick(n);
 };
 
 beforeAll(async () => {
@@ -125,7 +126,7 @@ test("workerd calls a tool on Deno, and both keep the same confirmed record", as
     const relay = sum._meta?.["mcpfed/relay"] as { provider: string; record: string };
     expect(relay).toMatchObject({ provider: b.nodeId, record: expect.stringMatching(/^[0-9a-f]{64}$/) });
     // workerd's tick delivers the countersignature to Deno.
-    await json(await c.admin("POST", "/tick"));
+    await tick(c);
     type View = { records: { id: string; status: string; record: unknown }[] };
     const [onDeno, onWorkerd] = await Promise.all([
       json<View>(await b.admin("GET", `/ledger/records?peer=${c.nodeId}`)),

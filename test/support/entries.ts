@@ -1,9 +1,8 @@
 // Signed registry entries made to order, for tests that need particular HLCs, slots and sizes.
+import { createHash } from "node:crypto";
 import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
 import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
-import { beats, rankOf, slotOf } from "../../src/protocol/registry/conflict.ts";
-import { MemoryEntryStore } from "../../src/store/memory-entries.ts";
-import type { Entry, UnsignedEntry, Visibility } from "../../src/protocol/registry/entry.ts";
+import type { Entry, SignedEntry, UnsignedEntry, Visibility } from "../../src/protocol/registry/entry.ts";
 import type { ShareInput } from "../../src/node/registry/registry.ts";
 import { signEntry } from "../../src/protocol/registry/signing.ts";
 import type { TestIdentity } from "./ed25519.ts";
@@ -58,14 +57,31 @@ export function sampleTool(name: string, version = "1.0.0", visibility: ShareInp
   };
 }
 
-/** The state hash every replica must reach: the conflict rule applied to every entry ever made. */
-export async function expectedStateHash(pool: Iterable<Entry>): Promise<string> {
-  const winners = new Map<string, Entry>();
-  for (const e of pool) {
-    const held = winners.get(slotOf(e));
-    if (!held || beats(rankOf(e), rankOf(held))) winners.set(slotOf(e), e);
+/**
+ * The state hash every replica must reach, worked out from docs/protocol.md alone, without the
+ * production conflict code or stores: slots are (origin, kind, key, visibility) (§7.3), an entry's
+ * id is the hex SHA-256 of its JCS form (§7.1), and a slot keeps the entry that no other in it
+ * beats: the higher hlc, on a tie the lower id. The state hash is SHA-256 over the kept ids,
+ * sorted, one per line (EntryStore.stateHash). Quadratic, and meant to be obviously right.
+ */
+export function expectedStateHash(pool: Iterable<Entry>): string {
+  const byId = new Map<string, SignedEntry>();
+  for (const e of pool) byId.set(sha256(jcs(e.signed)), e.signed);
+  const entries = [...byId];
+  const slot = (s: SignedEntry) => [s.origin, s.kind, s.key, s.visibility].join("\u0000");
+  const beats = ([id, s]: [string, SignedEntry], [otherId, other]: [string, SignedEntry]) => s.hlc > other.hlc || (s.hlc === other.hlc && id < otherId);
+  const kept = entries.filter((e) => entries.every((other) => other[0] === e[0] || slot(other[1]) !== slot(e[1]) || beats(e, other)));
+  return sha256(kept.map(([id]) => id).sort().join("\n"));
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+/** RFC 8785 for what entries hold (strings, integers, booleans, null, arrays, objects): keys in UTF-16 order. */
+function jcs(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(jcs).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    const keys = Object.keys(v).filter((k) => (v as Record<string, unknown>)[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${jcs((v as Record<string, unknown>)[k])}`).join(",")}}`;
   }
-  const reference = new MemoryEntryStore();
-  await reference.put([...winners.values()], null);
-  return reference.stateHash();
+  return JSON.stringify(v);
 }

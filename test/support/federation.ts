@@ -9,7 +9,7 @@ import type { Entry } from "../../src/protocol/registry/entry.ts";
 import type { EntryStore } from "../../src/store/entry-store.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "./ed25519.ts";
 import { openTestDatabase, type TestDatabase } from "./libsql.ts";
-import { InMemoryNetwork } from "./network.ts";
+import { InMemoryNetwork, Unreachable } from "./network.ts";
 
 export interface TestNode {
   name: string;
@@ -37,6 +37,8 @@ export class TestFederation {
   readonly nodes = new Map<string, TestNode>();
   readonly #links = new Map<string, Set<string>>();
   #queue: (() => Promise<void>)[] = [];
+  /** Push errors other than the network's own (a lost request, a node down, a cut link). */
+  #failures: unknown[] = [];
 
   constructor(readonly random: () => number = Math.random) {
     this.network = new InMemoryNetwork(random);
@@ -72,7 +74,9 @@ export class TestFederation {
       random: this.random,
       now,
       options: setup.options,
-      onFailure: () => {},
+      onFailure: (peer, error) => {
+        if (!(error instanceof Unreachable)) this.#failures.push(new Error(`push from ${name} to ${peer} failed`, { cause: error }));
+      },
     });
     this.network.join(id, gossip);
     const node: TestNode = { name, id, identity, store, registry, gossip, ...(database ? { database } : {}) };
@@ -112,7 +116,7 @@ export class TestFederation {
     return stored;
   }
 
-  /** Runs deferred work (pushes after responses) until none is left. */
+  /** Runs deferred work (pushes after responses) until none is left; throws if a push failed unexpectedly. */
   async settle(maxTasks = 100_000): Promise<number> {
     let ran = 0;
     while (this.#queue.length > 0) {
@@ -121,6 +125,11 @@ export class TestFederation {
       ran += batch.length;
       if (ran > maxTasks) throw new Error("deferred work does not settle");
       await Promise.all(batch.map((t) => t()));
+    }
+    if (this.#failures.length > 0) {
+      const failures = this.#failures;
+      this.#failures = [];
+      throw new AggregateError(failures, `${failures.length} push(es) failed: ${failures.map((f) => String((f as Error).cause)).join("; ")}`);
     }
     return ran;
   }

@@ -1,7 +1,7 @@
 // Real processes on loopback for tests and benchmarks: upstream MCP servers from npm, and mcpfed
 // nodes under Node (and, in their own tests, Deno and workerd). Every child is killed at exit.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -15,6 +15,21 @@ const children = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const c of children) c.kill("SIGKILL");
 });
+
+const tempDirs = new Set<string>();
+
+/** A fresh folder under the system's temp dir, removed by removeTempDirs() (after each test file, see vitest.config.ts). */
+export function tempDir(prefix = "mcpfed-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+/** Removes the folders tempDir() made: run once the processes using them have stopped. */
+export function removeTempDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  tempDirs.clear();
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -125,7 +140,7 @@ export interface NodeOptions {
 /** An mcpfed node under Node (`npm start`'s entry point) with its own data folder. */
 export async function startNode(opts: NodeOptions = {}): Promise<NodeProc> {
   const port = opts.port ?? (await freePort());
-  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "mcpfed-"));
+  const dataDir = opts.dataDir ?? tempDir();
   const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", ...opts.env };
   const proc = start(opts.node ?? process.execPath, ["--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
   const url = `http://127.0.0.1:${port}`;

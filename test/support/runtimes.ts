@@ -1,14 +1,13 @@
 // mcpfed nodes under the other runtimes: the Deno entry point, and the Workers entry point under
 // `wrangler dev` (workerd, with a local D1 from miniflare). Each gets its own state folder.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { connect, rawMcp } from "./mcp.ts";
 import { accessTokenFor } from "./oauth.ts";
-import { ADMIN_TOKEN, adminClient, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, waitFor, type NodeProc, type Upstream } from "./processes.ts";
+import { ADMIN_TOKEN, adminClient, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, tempDir, waitFor, type NodeProc, type Upstream } from "./processes.ts";
 
 export interface RuntimeOptions {
   env?: Record<string, string>;
@@ -20,7 +19,7 @@ export interface RuntimeOptions {
 /** `deno run -A src/runtimes/deno.ts` with its own data folder (embedded libSQL file). */
 export async function startDenoNode(opts: RuntimeOptions = {}): Promise<NodeProc> {
   const port = opts.port ?? (await freePort());
-  const dataDir = mkdtempSync(join(tmpdir(), "mcpfed-deno-"));
+  const dataDir = tempDir("mcpfed-deno-");
   const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", NO_COLOR: "1", ...opts.env };
   const proc = start(join(TOOLS, "deno"), ["run", "-A", ...(opts.flags ?? []), join(ROOT, "src/runtimes/deno.ts")], env);
   const url = `http://127.0.0.1:${port}`;
@@ -34,7 +33,7 @@ export async function startDenoNode(opts: RuntimeOptions = {}): Promise<NodeProc
  */
 export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc> {
   const port = opts.port ?? (await freePort());
-  const dataDir = mkdtempSync(join(tmpdir(), "mcpfed-workerd-"));
+  const dataDir = tempDir("mcpfed-workerd-");
   const vars = {
     ADMIN_TOKEN,
     NODE_SEED: newSeed(),

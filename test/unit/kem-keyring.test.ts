@@ -30,7 +30,7 @@ describe("encryption keyring", () => {
     const first = (await k.keys(T0))[0]!;
     const second = await k.keys(T0 + PERIOD);
     expect(second.map((x) => x.keyId)).toEqual([expect.not.stringMatching(first.keyId), first.keyId]);
-    expect(await k.find(first.keyId, T0 + PERIOD)).toBeDefined();
+    expect((await k.find(first.keyId, T0 + PERIOD))?.keyId).toBe(first.keyId);
 
     const third = await k.keys(T0 + 2 * PERIOD);
     expect(third.map((x) => x.keyId)).toEqual([expect.any(String), second[0]!.keyId]);
