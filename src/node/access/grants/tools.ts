@@ -22,7 +22,7 @@ import {
   revokeGrant,
   statusOf,
   type GrantRow,
-} from "../../../store/grants.ts";
+} from "./records.ts";
 import { holderOf, InvalidGrantError, signGrant } from "./tokens.ts";
 import { resourceCovers } from "./use.ts";
 

@@ -3,7 +3,7 @@
 import type { Principal } from "../principal.ts";
 import { globMatches, type ToolFacts } from "../policy/engine.ts";
 import type { Services } from "../../services.ts";
-import { activeGrants, getGrant, statusOf } from "../../../store/grants.ts";
+import { activeGrants, getGrant, statusOf } from "./records.ts";
 import { holderOf, InvalidGrantError, type GrantClaims } from "./tokens.ts";
 
 /** Where a caller passes a grant token along with tools/call. */
