@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Hono } from "hono";
 import { createApp } from "../../src/http/app.ts";
-import { ANONYMOUS } from "../../src/node/access/principal.ts";
+import { ANONYMOUS } from "../../src/node/access/principals/principal.ts";
 import { invocations } from "../../src/store/schema.ts";
 import { findCallable } from "../../src/store/catalog.ts";
 import { buildServer } from "../../src/http/mcp/server.ts";

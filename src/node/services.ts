@@ -1,6 +1,5 @@
 // What every part of a node is handed: its settings, its store and its upstream sessions.
 import type { Access } from "./access/access.ts";
-import type { Principal } from "./access/principal.ts";
 import type { Platform } from "./settings/platform.ts";
 import type { OwnCard } from "./card/own.ts";
 import type { Config } from "./settings/config.ts";
@@ -75,12 +74,5 @@ export interface Services {
   upstreamCredentials: UpstreamCredentials;
 }
 
-/** Who is on the other end of one /mcp request. */
-export interface Caller {
-  /** The principal's id, as the invocation log records it. */
-  id: string;
-  principal: Principal;
-  defer: (work: Promise<unknown>) => void;
-  /** The node's origin as this caller addressed it, for links sent back to it. */
-  origin?: string;
-}
+// Declared with the access parts, which take a caller without depending on this bag.
+export type { Caller } from "./access/principals/caller.ts";

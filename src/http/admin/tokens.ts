@@ -5,7 +5,7 @@ import { z } from "zod";
 import { fail, readJson } from "./respond.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../../node/services.ts";
-import { apiTokenInput, apiTokenView, createApiToken, listApiTokens, revokeApiToken, roleSchema } from "../../node/access/api-tokens.ts";
+import { apiTokenInput, apiTokenView, createApiToken, listApiTokens, revokeApiToken, roleSchema } from "../../node/access/credentials/api-tokens.ts";
 import { clientView, deleteClient, listClients, updateClient } from "../../node/access/oauth/clients.ts";
 
 const clientPatch = z.object({ roles: z.array(roleSchema).max(20), preApproved: z.boolean() }).partial().strict();

@@ -37,7 +37,7 @@ import { liveSecrets } from "../../secrets/redactor.ts";
 import { reachFor } from "../../node/upstreams/per-principal.ts";
 import { callUpstreamCredentialTool, perPrincipalUpstreamsExist, UPSTREAM_CREDENTIAL, upstreamCredentialTool } from "../../node/upstreams/credential-tool.ts";
 import { callGrantTool, grantResources, grantsInPlay, grantTools, isGrantTool, readGrantResource } from "../../node/access/grants/tools.ts";
-import { admitCall, callableTools } from "../../node/access/policy/enforcement.ts";
+import { admitCall, callableTools } from "../../node/access/admission.ts";
 import type { Caller, Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { VERSION } from "../../node/settings/version.ts";

@@ -7,7 +7,7 @@ import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../../node/services.ts";
-import { ALL_SCOPES, parseScopes, scopeSchema, type Scope } from "../../node/access/scopes.ts";
+import { ALL_SCOPES, parseScopes, scopeSchema, type Scope } from "../../node/access/principals/scopes.ts";
 import { sameSecret } from "../../secrets/token-secrets.ts";
 import { clientById, findClient, redirectUriMatches, updateClient, type ClientRow } from "../../node/access/oauth/clients.ts";
 import { issueCode } from "../../node/access/oauth/codes.ts";

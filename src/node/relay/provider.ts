@@ -5,7 +5,7 @@
 // receipt, stored here as pending until the consumer's countersignature arrives.
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { ALL_SCOPES } from "../access/scopes.ts";
+import { ALL_SCOPES } from "../access/principals/scopes.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
 import { findCallable } from "../../store/catalog.ts";
 import { acceptIntent } from "../../protocol/ledger/acceptance.ts";
@@ -13,7 +13,7 @@ import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
 import { signReceipt } from "../../protocol/ledger/signing.ts";
 import { requestHash } from "../../protocol/ledger/request-hash.ts";
 import { getPeer } from "../../store/peers.ts";
-import { admitCall } from "../access/policy/enforcement.ts";
+import { admitCall } from "../access/admission.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import { ownLiveEntry } from "../../store/registry.ts";

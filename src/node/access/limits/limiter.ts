@@ -2,7 +2,7 @@
 // processes and isolates: fixed-window request counts with one atomic upsert, and concurrency as
 // leases taken by one conditional insert. A lease whose holder died expires on its own.
 import { z } from "zod";
-import { PRINCIPAL_KINDS, type Principal } from "../principal.ts";
+import { PRINCIPAL_KINDS, type Principal } from "../principals/principal.ts";
 import { randomSecret } from "../../../secrets/token-secrets.ts";
 import { globMatches, type ToolFacts } from "../policy/engine.ts";
 import { rateLimited } from "../policy/denials.ts";

@@ -7,7 +7,7 @@ import { log } from "../../logging/log.ts";
 import type { Database } from "../../../store/database.ts";
 import { clientById, insertClient, saveMetadataDocumentClient, type AuthMethod, type ClientRow } from "../../../store/access/oauth-clients.ts";
 import { hashSecret, randomSecret, sameSecret } from "../../../secrets/token-secrets.ts";
-import { parseScopes } from "../scopes.ts";
+import { parseScopes } from "../principals/scopes.ts";
 import { OAuthError } from "./errors.ts";
 
 export { clientById, deleteClient, listClients, updateClient } from "../../../store/access/oauth-clients.ts";

@@ -3,7 +3,7 @@
 import type { Database } from "../../../store/database.ts";
 import { codeByHash, deleteCodesExpiredBefore, insertCode, markCodeUsed, type CodeRow } from "../../../store/access/oauth-codes.ts";
 import { hashSecret, randomSecret } from "../../../secrets/token-secrets.ts";
-import type { Scope } from "../scopes.ts";
+import type { Scope } from "../principals/scopes.ts";
 
 export const CODE_TTL_MS = 5 * 60_000;
 

@@ -4,7 +4,7 @@
 import type { Database } from "../../../store/database.ts";
 import { deleteSessionsEndedBefore, insertSession, rotateSession, sessionById, sessionWithClient, type SessionRow } from "../../../store/access/oauth-sessions.ts";
 import { hashSecret, randomSecret, sameSecret } from "../../../secrets/token-secrets.ts";
-import type { Scope } from "../scopes.ts";
+import type { Scope } from "../principals/scopes.ts";
 import { OAuthError } from "./errors.ts";
 
 export const REFRESH_TTL_MS = 30 * 86_400_000;

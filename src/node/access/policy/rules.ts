@@ -1,7 +1,7 @@
 // The operator's policy rules as stored, and the per-isolate copy the engine reads on each call.
 import { z } from "zod";
-import { roleSchema } from "../api-tokens.ts";
-import { PRINCIPAL_KINDS } from "../principal.ts";
+import { roleSchema } from "../credentials/api-tokens.ts";
+import { PRINCIPAL_KINDS } from "../principals/principal.ts";
 import { randomSecret } from "../../../secrets/token-secrets.ts";
 import { CachedRead } from "../../../store/cached-read.ts";
 import type { Database } from "../../../store/database.ts";

@@ -1,11 +1,11 @@
 // Long-lived API tokens for Claude Code's --header and for scripts. The operator creates them
 // with scopes and roles; the token is shown once, and only its hash is kept.
 import { z } from "zod";
-import type { Database } from "../../store/database.ts";
-import { apiTokenByHash, insertApiToken, markApiTokenUsed, type ApiTokenRow } from "../../store/access/api-tokens.ts";
-import type { Principal } from "./principal.ts";
-import { ALL_SCOPES, scopeSchema } from "./scopes.ts";
-import { hashSecret, randomSecret } from "../../secrets/token-secrets.ts";
+import type { Database } from "../../../store/database.ts";
+import { apiTokenByHash, insertApiToken, markApiTokenUsed, type ApiTokenRow } from "../../../store/access/api-tokens.ts";
+import type { Principal } from "../principals/principal.ts";
+import { ALL_SCOPES, scopeSchema } from "../principals/scopes.ts";
+import { hashSecret, randomSecret } from "../../../secrets/token-secrets.ts";
 
 /** Every API token starts so, which tells it apart from a JWT and makes a leaked one easy to spot. */
 export const API_TOKEN_PREFIX = "mcpfed_";
@@ -21,7 +21,7 @@ export const apiTokenInput = z
   })
   .strict();
 
-export { listApiTokens, revokeApiToken } from "../../store/access/api-tokens.ts";
+export { listApiTokens, revokeApiToken } from "../../../store/access/api-tokens.ts";
 
 export function apiTokenView(r: ApiTokenRow) {
   const now = Date.now();

@@ -5,10 +5,10 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import canonicalize from "canonicalize";
-import type { Database } from "../../store/database.ts";
-import { auditHead, auditRowsFrom, insertAuditRows, type AuditDecision, type AuditRow } from "../../store/access/audit-log.ts";
+import type { Database } from "../../../store/database.ts";
+import { auditHead, auditRowsFrom, insertAuditRows, type AuditDecision, type AuditRow } from "../../../store/access/audit-log.ts";
 
-export { listAudit, type AuditQuery } from "../../store/access/audit-log.ts";
+export { listAudit, type AuditQuery } from "../../../store/access/audit-log.ts";
 export type { AuditDecision, AuditRow };
 
 export interface AuditEntry {

@@ -1,0 +1,12 @@
+// Who is on the other end of one /mcp request, and what the request may defer past its response.
+import type { Principal } from "./principal.ts";
+
+/** Who is on the other end of one /mcp request. */
+export interface Caller {
+  /** The principal's id, as the invocation log records it. */
+  id: string;
+  principal: Principal;
+  defer: (work: Promise<unknown>) => void;
+  /** The node's origin as this caller addressed it, for links sent back to it. */
+  origin?: string;
+}
