@@ -22,7 +22,7 @@ import { ALL_SCOPES } from "../../src/node/access/principals/scopes.ts";
 import { loadConfig } from "../../src/node/settings/config.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { migrate, type Database } from "../../src/store/database.ts";
-import * as schema from "../../src/store/schema.ts";
+import * as schema from "../../src/store/schema/index.ts";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "5000" } } });
 const CALLS = Number(values.calls);

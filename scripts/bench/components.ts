@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { Hono } from "hono";
 import { createApp } from "../../src/http/app.ts";
 import { ANONYMOUS } from "../../src/node/access/principals/principal.ts";
-import { invocations } from "../../src/store/schema.ts";
+import { invocations } from "../../src/store/schema/index.ts";
 import { findCallable } from "../../src/store/catalog.ts";
 import { buildServer } from "../../src/http/mcp/server.ts";
 import { startLocal } from "../../src/runtimes/local.ts";

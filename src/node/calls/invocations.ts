@@ -5,7 +5,7 @@ import { desc } from "drizzle-orm";
 import { log } from "../logging/log.ts";
 import type { Caller, Services } from "../services.ts";
 import { chunks, type Database } from "../../store/database.ts";
-import { invocations } from "../../store/schema.ts";
+import { invocations } from "../../store/schema/index.ts";
 
 export type Invocation = typeof invocations.$inferInsert;
 export type Outcome = Invocation["outcome"];

@@ -2,7 +2,7 @@
 // and origin, the newest version unless the operator pinned another.
 import { sql } from "drizzle-orm";
 import type { Database } from "../../store/database.ts";
-import { registryEntries as t } from "../../store/schema.ts";
+import { registryEntries as t } from "../../store/schema/index.ts";
 import { toolOfKey, type SignedEntry, type ToolDefinition, type Visibility } from "../../protocol/registry/entry.ts";
 import { compareSemver } from "../../protocol/registry/semver.ts";
 

@@ -2,7 +2,7 @@
 // origin keeps several side by side (src/node/catalog/federated.ts applies them).
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../../store/database.ts";
-import { versionPins } from "../../store/schema.ts";
+import { versionPins } from "../../store/schema/index.ts";
 
 export type VersionPin = typeof versionPins.$inferSelect;
 

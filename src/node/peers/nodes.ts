@@ -4,7 +4,7 @@ import { and, eq, ne } from "drizzle-orm";
 import type { Card } from "../../protocol/card/schema.ts";
 import { signedEntry } from "../../protocol/registry/entry.ts";
 import type { Services } from "../services.ts";
-import { registryEntries as t } from "../../store/schema.ts";
+import { registryEntries as t } from "../../store/schema/index.ts";
 import { listPeers, type PeerState } from "../../store/peers.ts";
 
 export interface KnownNode {

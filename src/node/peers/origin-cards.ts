@@ -7,7 +7,7 @@ import type { Card } from "../../protocol/card/schema.ts";
 import { CardError, continuesCard, verifyCard } from "../../protocol/card/verify.ts";
 import { cardsRequest, cardsResult, MAX_CARDS_ASKED } from "../../protocol/messages/federation.ts";
 import type { Services } from "../services.ts";
-import { originCards, peers } from "../../store/schema.ts";
+import { originCards, peers } from "../../store/schema/index.ts";
 import { callPeer } from "../federation-client/calls.ts";
 import { getPeer } from "../../store/peers.ts";
 

@@ -15,7 +15,7 @@ import { canonicalJson, toolOfKey } from "../../protocol/registry/entry.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import { ownLiveEntry } from "../../store/registry.ts";
 import type { Services } from "../services.ts";
-import { subscriptions } from "../../store/schema.ts";
+import { subscriptions } from "../../store/schema/index.ts";
 import { subscribeReply, type subscribeRequest } from "../../protocol/messages/relay.ts";
 
 export class SubscriptionError extends Error {

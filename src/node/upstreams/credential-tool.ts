@@ -6,7 +6,7 @@ import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { isNotNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Caller, Services } from "../services.ts";
-import { upstreams } from "../../store/schema.ts";
+import { upstreams } from "../../store/schema/index.ts";
 import { connectLink } from "./connect-link.ts";
 import { holdsOwnCredentials } from "./per-principal.ts";
 import { getUpstream } from "../../store/upstreams.ts";

@@ -3,7 +3,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { SecretBox } from "../../secrets/sealed-box.ts";
 import type { Database } from "../../store/database.ts";
-import { upstreamCredentials } from "../../store/schema.ts";
+import { upstreamCredentials } from "../../store/schema/index.ts";
 
 export type CredentialKind = (typeof upstreamCredentials.$inferSelect)["kind"];
 
