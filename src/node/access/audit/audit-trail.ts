@@ -8,8 +8,7 @@ import canonicalize from "canonicalize";
 import type { Database } from "../../../store/database.ts";
 import { auditHead, auditRowsFrom, insertAuditRows, type AuditDecision, type AuditRow } from "../../../store/access/audit-log.ts";
 
-export { listAudit, type AuditQuery } from "../../../store/access/audit-log.ts";
-export type { AuditDecision, AuditRow };
+export { listAudit } from "../../../store/access/audit-log.ts";
 
 export interface AuditEntry {
   /** A principal id, "operator" for the admin API, or "unknown" for a caller that failed to authenticate. */

@@ -11,7 +11,7 @@ import { parseScopes } from "../principals/scopes.ts";
 import { OAuthError } from "./errors.ts";
 
 export { clientById, deleteClient, listClients, updateClient } from "../../../store/access/oauth-clients.ts";
-export type { AuthMethod, ClientRow };
+export type { ClientRow };
 
 /** Why a redirect URI cannot be registered, or undefined. https anywhere; http only on loopback (RFC 8252). */
 export function redirectUriProblem(raw: string): string | undefined {

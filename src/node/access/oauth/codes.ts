@@ -8,7 +8,6 @@ import type { Scope } from "../principals/scopes.ts";
 export const CODE_TTL_MS = 5 * 60_000;
 
 export { linkCodeToSession } from "../../../store/access/oauth-codes.ts";
-export type { CodeRow };
 
 export async function issueCode(
   db: Database,

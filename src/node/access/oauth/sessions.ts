@@ -10,7 +10,6 @@ import { OAuthError } from "./errors.ts";
 export const REFRESH_TTL_MS = 30 * 86_400_000;
 
 export { revokeSession } from "../../../store/access/oauth-sessions.ts";
-export type { SessionRow };
 
 // "rt.<session id>.<generation>.<secret>": the session is found without a scan, and the
 // generation tells a replayed old token from a forged one.
