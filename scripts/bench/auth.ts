@@ -15,14 +15,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
-import { issueAccessToken } from "../../src/node/access/access-tokens.ts";
+import { issueAccessToken } from "../../src/node/access/credentials/access-tokens.ts";
 import { registerClient } from "../../src/node/access/oauth/clients.ts";
 import { createSession } from "../../src/node/access/oauth/sessions.ts";
-import { ALL_SCOPES } from "../../src/node/access/scopes.ts";
+import { ALL_SCOPES } from "../../src/node/access/principals/scopes.ts";
 import { loadConfig } from "../../src/node/settings/config.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { migrate, type Database } from "../../src/store/database.ts";
-import * as schema from "../../src/store/schema.ts";
+import * as schema from "../../src/store/schema/index.ts";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "5000" } } });
 const CALLS = Number(values.calls);

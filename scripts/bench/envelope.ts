@@ -67,7 +67,7 @@ async function setup(path: PathName) {
   const { migrate } = await import("../../src/store/database.ts");
   type Database = import("../../src/store/database.ts").Database;
   type ReplayGuard = import("../../src/protocol/envelope/open.ts").ReplayGuard;
-  const schema = await import("../../src/store/schema.ts");
+  const schema = await import("../../src/store/schema/index.ts");
 
   const p = path === "native" ? native : path === "noble" ? noble : await primitives();
   const alice = await signingKeyFromSeed(p, new Uint8Array(32).fill(1));

@@ -5,12 +5,12 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { jsonRpcError } from "./jsonrpc.ts";
 import type { Services } from "../node/services.ts";
-import { InvalidTokenError } from "../node/access/access-tokens.ts";
-import { API_TOKEN_PREFIX, resolveApiToken } from "../node/access/api-tokens.ts";
+import { InvalidTokenError } from "../node/access/credentials/access-tokens.ts";
+import { API_TOKEN_PREFIX, resolveApiToken } from "../node/access/credentials/api-tokens.ts";
 import { liveSession } from "../node/access/oauth/sessions.ts";
 import { nodeOrigin, resourceMetadataUrl, resourceOf } from "./oauth/metadata.ts";
-import { ANONYMOUS, type Principal } from "../node/access/principal.ts";
-import { ALL_SCOPES, type Scope } from "../node/access/scopes.ts";
+import { ANONYMOUS, type Principal } from "../node/access/principals/principal.ts";
+import { ALL_SCOPES, type Scope } from "../node/access/principals/scopes.ts";
 
 function quoted(v: string): string {
   return `"${v.replace(/["\\]/g, "")}"`;

@@ -77,5 +77,5 @@ export interface Services {
   upstreamCredentials: UpstreamCredentials;
 }
 
-// Moved to src/node/access/caller.ts; kept here until every importer uses the new home.
-export type { Caller } from "./access/caller.ts";
+// Moved to src/node/access/principals/caller.ts; kept here until every importer uses the new home.
+export type { Caller } from "./access/principals/caller.ts";

@@ -8,7 +8,7 @@ import { stdout } from "node:process";
 import { loadConfig, type Config, type Env } from "../node/settings/config.ts";
 import { newSeed } from "../protocol/identity/seed.ts";
 import { migrate, type Database } from "../store/database.ts";
-import * as schema from "../store/schema.ts";
+import * as schema from "../store/schema/index.ts";
 
 // Kept apart so that Deno Deploy can print them without importing the native libSQL client.
 export { banner, failStart } from "./startup.ts";

@@ -4,7 +4,7 @@ import { createClient } from "@libsql/client/web";
 import { drizzle } from "drizzle-orm/libsql/web";
 import type { Config } from "../node/settings/config.ts";
 import { migrate, type Database } from "../store/database.ts";
-import * as schema from "../store/schema.ts";
+import * as schema from "../store/schema/index.ts";
 
 export async function openRemote(config: Config & { libsqlUrl: string }): Promise<Database> {
   const client = createClient({ url: config.libsqlUrl, ...(config.libsqlAuthToken ? { authToken: config.libsqlAuthToken } : {}) });

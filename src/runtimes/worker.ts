@@ -7,7 +7,7 @@ import { createApp, type NodeApp } from "../http/app.ts";
 import { ConfigError, loadConfig, type Env } from "../node/settings/config.ts";
 import type { Platform } from "../node/settings/platform.ts";
 import { migrate, type Database } from "../store/database.ts";
-import * as schema from "../store/schema.ts";
+import * as schema from "../store/schema/index.ts";
 import { openRemote } from "./remote.ts";
 
 interface WorkerEnv {

@@ -2,7 +2,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { chunks, prepareOnce, type Database } from "./database.ts";
-import { prompts, resources, resourceTemplates, tools, toolSettings, upstreams } from "./schema.ts";
+import { prompts, resources, resourceTemplates, tools, toolSettings, upstreams } from "./schema/index.ts";
 import { sha256Hex, toolFingerprint } from "../protocol/registry/tool-fingerprint.ts";
 import { assignName, globalToolId, NAME_PATTERN, preferredName, RESERVED_NAMES } from "./catalog-names.ts";
 

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { LibSQLDatabase } from "drizzle-orm/libsql";
 import { integer, sqliteTable, text, type BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { migrations } from "./migrations.gen.ts";
-import type * as schema from "./schema.ts";
+import type * as schema from "./schema/index.ts";
 
 /**
  * The drizzle database every module uses. The libSQL and D1 drivers differ only in their

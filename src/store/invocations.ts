@@ -1,7 +1,7 @@
 // The invocation log's rows: one per tools/call (src/node/calls/invocations.ts buffers them).
 import { desc } from "drizzle-orm";
 import { chunks, type Database } from "./database.ts";
-import { invocations } from "./schema.ts";
+import { invocations } from "./schema/index.ts";
 
 export type Invocation = typeof invocations.$inferInsert;
 

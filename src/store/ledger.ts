@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, not, or, sql } from "drizzle-orm";
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "./database.ts";
-import { ledgerFlags, ledgerRecords } from "./schema.ts";
+import { ledgerFlags, ledgerRecords } from "./schema/index.ts";
 import { canonicalRecord, recordHash, withoutCountersign, type LedgerRecord } from "../protocol/ledger/record.ts";
 
 const t = ledgerRecords;

@@ -2,7 +2,7 @@
 import { eq, inArray } from "drizzle-orm";
 import type { Card } from "../protocol/card/schema.ts";
 import type { Database } from "./database.ts";
-import { originCards, peers } from "./schema.ts";
+import { originCards, peers } from "./schema/index.ts";
 
 export async function originCard(db: Database, nodeId: string): Promise<Card | undefined> {
   const [row] = await db.select({ card: originCards.card }).from(originCards).where(eq(originCards.nodeId, nodeId));

@@ -2,7 +2,7 @@
 // (src/node/catalog/federated.ts picks the version to show).
 import { sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { registryEntries as t } from "./schema.ts";
+import { registryEntries as t } from "./schema/index.ts";
 
 /**
  * Per (origin, key), the entry the conflict rule picks across both visibility slots, when it is

@@ -3,7 +3,7 @@
 import { count, eq, sql } from "drizzle-orm";
 import type { Card } from "../protocol/card/schema.ts";
 import { prepareOnce, type Database } from "./database.ts";
-import { peers } from "./schema.ts";
+import { peers } from "./schema/index.ts";
 
 export type Peer = typeof peers.$inferSelect;
 export type PeerState = Peer["state"];

@@ -5,7 +5,7 @@ import { and, asc, eq, gt, gte, inArray, lt, lte, ne, or, sql, type SQL } from "
 import { sha256Hex } from "../protocol/registry/tool-fingerprint.ts";
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "./database.ts";
-import { gossipCursors, registryEntries, registryLog } from "./schema.ts";
+import { gossipCursors, registryEntries, registryLog } from "./schema/index.ts";
 import { byteLength, type Entry, type SignedEntry } from "../protocol/registry/entry.ts";
 import type { Delta, EntryStore, HeldSlot, LogPosition, Pair, PeerCursor, PutOutcome } from "./entry-store.ts";
 

@@ -2,7 +2,7 @@
 // shares them. An id is kept until its envelope could no longer pass the time check.
 import { and, eq, lt, sql } from "drizzle-orm";
 import { prepareOnce, type Database } from "./database.ts";
-import { replayCache } from "./schema.ts";
+import { replayCache } from "./schema/index.ts";
 import type { ReplayGuard } from "../protocol/envelope/open.ts";
 
 export class ReplayCache implements ReplayGuard {

@@ -7,7 +7,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { liveSecrets } from "../secrets/redactor.ts";
 import { isSealed, type SecretBox } from "../secrets/sealed-box.ts";
 import type { Database } from "./database.ts";
-import { upstreams } from "./schema.ts";
+import { upstreams } from "./schema/index.ts";
 import type { UpstreamTarget } from "./upstream-spec.ts";
 
 type Field = "headers" | "env";

@@ -1,7 +1,7 @@
 // The grants this node bought: a subscription's signed grant, presented with each call it covers.
 import { and, desc, eq, gt, lte } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { subscriptions } from "./schema.ts";
+import { subscriptions } from "./schema/index.ts";
 
 export interface Subscription {
   grantId: string;

@@ -2,7 +2,7 @@
 // (src/node/upstreams/credentials.ts seals and opens them).
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { upstreamCredentials } from "./schema.ts";
+import { upstreamCredentials } from "./schema/index.ts";
 
 export type CredentialKind = (typeof upstreamCredentials.$inferSelect)["kind"];
 

@@ -1,5 +1,6 @@
 // What the operator registers: an upstream MCP server, by URL or (on Node) by command.
 import { z } from "zod";
+import type { PerPrincipal } from "./schema/upstreams.ts";
 
 export const upstreamName = z
   .string()
@@ -9,11 +10,8 @@ export const prefixSchema = z.string().regex(/^[A-Za-z0-9_-]{0,32}$/, "at most 3
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "a valid HTTP header name");
 
-/**
- * How each principal brings its own credential. `header:<Name>`: it supplies that header's value;
- * `oauth`: it authorizes the node, as an OAuth client, at the upstream's own authorization server.
- */
-export type PerPrincipal = { mode: "header"; header: string } | { mode: "oauth" };
+// Declared with the column that stores it, which the schema cannot import from here without a cycle.
+export type { PerPrincipal } from "./schema/upstreams.ts";
 export const perPrincipalSetting = z
   .string()
   .regex(/^(header:[A-Za-z0-9-]{1,64}|oauth)$/, 'must be "header:<Header-Name>" or "oauth"')

@@ -2,7 +2,7 @@
 // names come back out.
 import { eq, isNotNull } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { prompts, resources, resourceTemplates, tools, upstreamCredentials, upstreams } from "./schema.ts";
+import { prompts, resources, resourceTemplates, tools, upstreamCredentials, upstreams } from "./schema/index.ts";
 import { forgetUpstreamNames } from "./catalog.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
 import { sealValues } from "./sealed-fields.ts";

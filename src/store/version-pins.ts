@@ -2,7 +2,7 @@
 // origin keeps several side by side (src/node/catalog/pins.ts hands them to the listing).
 import { and, eq } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { versionPins } from "./schema.ts";
+import { versionPins } from "./schema/index.ts";
 
 export type VersionPin = typeof versionPins.$inferSelect;
 

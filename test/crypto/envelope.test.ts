@@ -18,7 +18,7 @@ import { signingKeyFromSeed, type SigningKey } from "../../src/protocol/identity
 import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
 import { noble, type Primitives } from "../../src/protocol/identity/primitives.ts";
 import { xWing } from "../../src/protocol/identity/xwing.ts";
-import { replayCache } from "../../src/store/schema.ts";
+import { replayCache } from "../../src/store/schema/index.ts";
 import { memoryDb } from "../support/db.ts";
 import { PATHS, vector } from "./paths.ts";
 

@@ -10,7 +10,7 @@ import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
 import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { xWing } from "../../src/protocol/identity/xwing.ts";
 import { decodeHello } from "../../src/protocol/messages/hello.ts";
-import { replayCache } from "../../src/store/schema.ts";
+import { replayCache } from "../../src/store/schema/index.ts";
 import { memoryDb } from "../support/db.ts";
 import { PATHS, vector } from "./paths.ts";
 

@@ -17,7 +17,7 @@ import { canonicalRecord, recordHash, type LedgerRecord } from "../../src/protoc
 import type { Balance } from "../../src/store/ledger.ts";
 import { COUNTERSIGN_CONTEXT, countersign, RECEIPT_CONTEXT, receiptBytes, signIntent, signReceipt, type LedgerSigner, type LedgerVerifier } from "../../src/protocol/ledger/signing.ts";
 import { canonicalJson } from "../../src/protocol/registry/entry.ts";
-import { ledgerRecords } from "../../src/store/schema.ts";
+import { ledgerRecords } from "../../src/store/schema/index.ts";
 import { cli } from "../support/cli.ts";
 import { openedAnswer, sealAs } from "../support/seal-as.ts";
 import { openDatabaseFile } from "../support/libsql.ts";

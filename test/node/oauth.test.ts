@@ -4,8 +4,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueAccessToken } from "../../src/node/access/access-tokens.ts";
-import { Keys } from "../../src/node/access/keys.ts";
+import { issueAccessToken } from "../../src/node/access/credentials/access-tokens.ts";
+import { Keys } from "../../src/node/access/credentials/keys.ts";
 import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
 import { rawMcp } from "../support/mcp.ts";
 import {

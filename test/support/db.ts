@@ -2,7 +2,7 @@
 import { createClient } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate, type Database } from "../../src/store/database.ts";
-import * as schema from "../../src/store/schema.ts";
+import * as schema from "../../src/store/schema/index.ts";
 
 export async function memoryDb(): Promise<Database> {
   const db = drizzle(createClient({ url: ":memory:" }), { schema }) as Database;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, type Database } from "../../src/store/database.ts";
-import * as schema from "../../src/store/schema.ts";
+import * as schema from "../../src/store/schema/index.ts";
 
 export interface TestDatabase {
   db: Database;

@@ -1,8 +1,8 @@
 // Grant tokens: signed by the node that gives them, verified by it and (through federation's key
 // resolver) by the nodes that relay calls to it; bound to a holder and to the issuer's own tools.
 import { describe, expect, it } from "vitest";
-import { Keys } from "../../src/node/access/keys.ts";
-import type { Principal } from "../../src/node/access/principal.ts";
+import { Keys } from "../../src/node/access/credentials/keys.ts";
+import type { Principal } from "../../src/node/access/principals/principal.ts";
 import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
 import { GrantVerifier, holderOf, InvalidGrantError, signGrant, type GrantClaims } from "../../src/node/access/grants/tokens.ts";
 import { grantMismatch } from "../../src/node/access/grants/use.ts";

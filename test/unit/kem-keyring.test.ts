@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { KemKeyring } from "../../src/node/identity/kem-keyring.ts";
 import { primitives } from "../../src/protocol/identity/primitives.ts";
-import { kemKeys } from "../../src/store/schema.ts";
+import { kemKeys } from "../../src/store/schema/index.ts";
 import { memoryDb } from "../support/db.ts";
 
 const PERIOD = 3600;

@@ -1,7 +1,7 @@
 // The policy engine, table-driven: which rule decides, and what happens when none does.
 import { describe, expect, it } from "vitest";
-import type { Principal } from "../../src/node/access/principal.ts";
-import { scopeFor } from "../../src/node/access/scopes.ts";
+import type { Principal } from "../../src/node/access/principals/principal.ts";
+import { scopeFor } from "../../src/node/access/principals/scopes.ts";
 import { decideCall, decideRequest, globMatches, sortRules, type Rule, type ToolFacts } from "../../src/node/access/policy/engine.ts";
 import { limitMatches, type LimitRow } from "../../src/node/access/limits/limiter.ts";
 

@@ -4,7 +4,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../../node/services.ts";
-import { listAudit, verifyAuditTrail } from "../../node/access/audit-trail.ts";
+import { listAudit, verifyAuditTrail } from "../../node/access/audit/audit-trail.ts";
 
 const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).catch(100),

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { fail, readJson } from "./respond.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../../node/services.ts";
-import { decideGrant, grantView, listGrants, MAX_GRANT_TTL_SECONDS, revokeGrant } from "../../store/grants.ts";
+import { decideGrant, grantView, listGrants, MAX_GRANT_TTL_SECONDS, revokeGrant } from "../../node/access/grants/records.ts";
 
 const approveBody = z.object({ ttlSeconds: z.number().int().min(1).max(MAX_GRANT_TTL_SECONDS).optional() }).strict();
 const denyBody = z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict();

@@ -1,14 +1,12 @@
 // Admin API for credentials: the operator's API tokens, and the OAuth clients that registered
 // (their roles, whether they skip consent, and removing them with every session they hold).
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { z } from "zod";
 import { fail, readJson } from "./respond.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../../node/services.ts";
-import { oauthClients } from "../../store/schema.ts";
-import { apiTokenInput, apiTokenView, createApiToken, listApiTokens, revokeApiToken, roleSchema } from "../../node/access/api-tokens.ts";
-import { clientView, listClients } from "../../node/access/oauth/clients.ts";
+import { apiTokenInput, apiTokenView, createApiToken, listApiTokens, revokeApiToken, roleSchema } from "../../node/access/credentials/api-tokens.ts";
+import { clientView, deleteClient, listClients, updateClient } from "../../node/access/oauth/clients.ts";
 
 const clientPatch = z.object({ roles: z.array(roleSchema).max(20), preApproved: z.boolean() }).partial().strict();
 
@@ -36,15 +34,14 @@ export function credentialAdminRoutes(s: Services): Hono<AppEnv> {
   app.patch("/clients/:id", async (c) => {
     const body = await readJson(c, clientPatch);
     if (!body.ok) return body.res;
-    const [row] = await s.db.update(oauthClients).set(body.value).where(eq(oauthClients.clientId, c.req.param("id"))).returning();
+    const row = await updateClient(s.db, c.req.param("id"), body.value);
     if (!row) return fail(c, "not_found", "no such client");
     return c.json({ client: clientView(row) });
   });
 
   // Its codes and sessions go with it, so its access tokens stop working at once.
   app.delete("/clients/:id", async (c) => {
-    const rows = await s.db.delete(oauthClients).where(eq(oauthClients.clientId, c.req.param("id"))).returning();
-    if (rows.length === 0) return fail(c, "not_found", "no such client");
+    if (!(await deleteClient(s.db, c.req.param("id")))) return fail(c, "not_found", "no such client");
     return c.body(null, 204);
   });
 

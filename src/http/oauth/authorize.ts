@@ -6,12 +6,10 @@ import { Hono, type Context } from "hono";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { oauthClients } from "../../store/schema.ts";
 import type { Services } from "../../node/services.ts";
-import { eq } from "drizzle-orm";
-import { ALL_SCOPES, parseScopes, scopeSchema, type Scope } from "../../node/access/scopes.ts";
+import { ALL_SCOPES, parseScopes, scopeSchema, type Scope } from "../../node/access/principals/scopes.ts";
 import { sameSecret } from "../../secrets/token-secrets.ts";
-import { findClient, redirectUriMatches, type ClientRow } from "../../node/access/oauth/clients.ts";
+import { clientById, findClient, redirectUriMatches, updateClient, type ClientRow } from "../../node/access/oauth/clients.ts";
 import { issueCode } from "../../node/access/oauth/codes.ts";
 import { consentPage, errorPage } from "./consent-page.ts";
 import { ConsentThrottle, type ConsentLock } from "../../node/access/oauth/consent-throttle.ts";
@@ -161,7 +159,7 @@ export function authorizeRoutes(s: Services): Hono<AppEnv> {
     } catch {
       return securePage(c, 400, errorPage("This page has expired", "Start again from the application that sent you here."));
     }
-    const [client] = await s.db.select().from(oauthClients).where(eq(oauthClients.clientId, req.clientId)).limit(1);
+    const client = await clientById(s.db, req.clientId);
     if (!client) return securePage(c, 400, errorPage("Unknown client", "The client is no longer registered."));
     const actor = `client:${client.clientId}`;
 
@@ -190,7 +188,7 @@ export function authorizeRoutes(s: Services): Hono<AppEnv> {
     }
     await throttle.succeeded(address);
     if (field("remember") === "yes") {
-      await s.db.update(oauthClients).set({ preApproved: true }).where(eq(oauthClients.clientId, client.clientId));
+      await updateClient(s.db, client.clientId, { preApproved: true });
     }
     await audit(actor, "allow", "approved by the operator", { redirectUri: req.redirectUri, scopes: req.scopes, remember: field("remember") === "yes" });
     return succeed(origin, req);

@@ -3,7 +3,7 @@
 // passphrase. Everything shown is escaped, as the client chose its own name.
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
-import type { Scope } from "../../node/access/scopes.ts";
+import type { Scope } from "../../node/access/principals/scopes.ts";
 
 const SCOPE_TEXT: Record<Scope, string> = {
   "mcp:read": "see this node's tools, resources and prompts",

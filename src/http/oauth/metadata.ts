@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { isLoopbackHost, type Config } from "../../node/settings/config.ts";
 import type { Services } from "../../node/services.ts";
-import { ALL_SCOPES } from "../../node/access/scopes.ts";
+import { ALL_SCOPES } from "../../node/access/principals/scopes.ts";
 
 export const OAUTH_PATHS = {
   authorize: "/oauth/authorize",

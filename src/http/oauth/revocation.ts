@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../../node/services.ts";
-import { InvalidTokenError } from "../../node/access/access-tokens.ts";
+import { InvalidTokenError } from "../../node/access/credentials/access-tokens.ts";
 import { authenticateClient, readClientCredentials } from "../../node/access/oauth/clients.ts";
 import { OAuthError } from "../../node/access/oauth/errors.ts";
 import { oauthErrorResponse } from "./errors.ts";

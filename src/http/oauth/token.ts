@@ -4,8 +4,8 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import type { Services } from "../../node/services.ts";
-import { issueAccessToken } from "../../node/access/access-tokens.ts";
-import { parseScopes, type Scope } from "../../node/access/scopes.ts";
+import { issueAccessToken } from "../../node/access/credentials/access-tokens.ts";
+import { parseScopes, type Scope } from "../../node/access/principals/scopes.ts";
 import { s256 } from "../../secrets/token-secrets.ts";
 import { authenticateClient, readClientCredentials, type ClientRow } from "../../node/access/oauth/clients.ts";
 import { linkCodeToSession, redeemCode } from "../../node/access/oauth/codes.ts";

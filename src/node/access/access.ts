@@ -1,10 +1,10 @@
 // Who may call what, as one part of the node: its keys, token and grant verifiers, policy rules,
 // rate limits and audit trail. Built once per process or isolate; all state lives in the store.
-import { AccessTokenVerifier } from "./access-tokens.ts";
-import { Keys } from "./keys.ts";
+import { AccessTokenVerifier } from "./credentials/access-tokens.ts";
+import { Keys } from "./credentials/keys.ts";
 import { pruneCodes } from "./oauth/codes.ts";
 import { pruneSessions } from "./oauth/sessions.ts";
-import { AuditTrail } from "./audit-trail.ts";
+import { AuditTrail } from "./audit/audit-trail.ts";
 import type { Config } from "../settings/config.ts";
 import { GrantVerifier, type PeerGrantKeys } from "./grants/tokens.ts";
 import { RateLimiter } from "./limits/limiter.ts";

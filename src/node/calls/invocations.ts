@@ -1,8 +1,8 @@
 // The invocation log: one row per tools/call. Rows are buffered for a moment and written together:
 // on embedded libSQL every statement runs on the event loop, so one insert per call would sit on
 // the hot path even when deferred.
-import type { AuditTrail } from "../access/audit-trail.ts";
-import type { Caller } from "../access/caller.ts";
+import type { AuditTrail } from "../access/audit/audit-trail.ts";
+import type { Caller } from "../access/principals/caller.ts";
 import { log } from "../logging/log.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";

@@ -3,7 +3,7 @@
 import { type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { Callable } from "../../store/catalog.ts";
-import type { Caller } from "../access/caller.ts";
+import type { Caller } from "../access/principals/caller.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import type { UpstreamPool } from "../upstreams/pool.ts";

@@ -3,10 +3,9 @@
 // epoch has one key, made by whichever isolate needs it first (insert-if-absent, so every isolate
 // of a deployment agrees). The previous epoch's key stays valid for the overlap; older secrets are
 // deleted, so traffic of a retired epoch cannot be opened again, even with NODE_SEED.
-import { and, eq, inArray, lt } from "drizzle-orm";
 import { fromBase64url, toBase64url, utf8 } from "../../protocol/encoding/bytes.ts";
 import type { Database } from "../../store/database.ts";
-import { kemKeys } from "../../store/schema.ts";
+import { deleteKemKey, deleteKemKeysBefore, insertKemKeyIfAbsent, kemKeysOfEpochs, type KemKeyRow } from "../../store/identity/kem-keys.ts";
 import { keyId } from "../../protocol/identity/keys.ts";
 import type { Primitives } from "../../protocol/identity/primitives.ts";
 import { xWing, XWING_ALG, XWING_SEED_BYTES } from "../../protocol/identity/xwing.ts";
@@ -53,14 +52,14 @@ export class KemKeyring {
   private async load(epoch: number): Promise<{ epoch: number; keys: KemKey[] }> {
     const { db } = this.o;
     const wanted = [epoch, epoch - 1];
-    const read = () => db.select().from(kemKeys).where(inArray(kemKeys.epoch, wanted));
+    const read = () => kemKeysOfEpochs(db, wanted);
     let opened = await this.open(await read());
     if (!opened.some((k) => k.epoch === epoch)) {
-      await db.insert(kemKeys).values(await this.create(epoch)).onConflictDoNothing();
+      await insertKemKeyIfAbsent(db, await this.create(epoch));
       opened = await this.open(await read());
     }
     // Forward secrecy: retired secrets leave the store as soon as a newer epoch is in force.
-    await db.delete(kemKeys).where(lt(kemKeys.epoch, epoch - 1));
+    await deleteKemKeysBefore(db, epoch - 1);
     return { epoch, keys: opened.filter((k) => k.epoch <= epoch).sort((a, b) => b.epoch - a.epoch) };
   }
 
@@ -69,14 +68,14 @@ export class KemKeyring {
    * retired) cannot be opened: it is deleted, and the epoch gets a new key. Peers holding the old
    * card are told unknown_key and fetch the new one.
    */
-  private async open(rows: (typeof kemKeys.$inferSelect)[]): Promise<KemKey[]> {
+  private async open(rows: KemKeyRow[]): Promise<KemKey[]> {
     const keys: KemKey[] = [];
     for (const r of rows) {
       let seed: Uint8Array;
       try {
         seed = await this.unwrap(r.epoch, fromBase64url(r.sealedSeed));
       } catch {
-        await this.o.db.delete(kemKeys).where(and(eq(kemKeys.epoch, r.epoch), eq(kemKeys.sealedSeed, r.sealedSeed)));
+        await deleteKemKey(this.o.db, r.epoch, r.sealedSeed);
         continue;
       }
       const { publicKey, privateKey } = await xWing(this.o.primitives).fromSeed(seed);
@@ -89,7 +88,7 @@ export class KemKeyring {
   /** Deletes secrets older than the overlap even when no traffic asks for keys (the tick). */
   async prune(nowSeconds: number): Promise<void> {
     const epoch = this.epochAt(nowSeconds);
-    await this.o.db.delete(kemKeys).where(lt(kemKeys.epoch, epoch - 1));
+    await deleteKemKeysBefore(this.o.db, epoch - 1);
     if (this.cached && this.cached.epoch < epoch) this.cached = undefined;
   }
 

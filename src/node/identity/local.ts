@@ -1,11 +1,10 @@
 // This node's own identity: its signing key (from NODE_SEED), its node id, its rotation chain
 // and its encryption keyring. Keys are expanded once per isolate and kept at module scope: ML-DSA
 // and ML-KEM key expansion is the bulk of a cold start's crypto.
-import { asc } from "drizzle-orm";
 import { fromBase64url, toBase64url } from "../../protocol/encoding/bytes.ts";
 import { ConfigError, type Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
-import { signingRotations } from "../../store/schema.ts";
+import { insertSigningRotationIfAbsent, listSigningRotations } from "../../store/identity/signing-rotations.ts";
 import { KemKeyring } from "./kem-keyring.ts";
 import { LABELS, nodeIdOf, signingKeyFromSeed, type SigningKey } from "../../protocol/identity/keys.ts";
 import { primitives, type Primitives } from "../../protocol/identity/primitives.ts";
@@ -39,7 +38,7 @@ function signingKey(p: Primitives, seed: Uint8Array): Promise<SigningKey> {
  * changed without PREVIOUS_NODE_SEED would silently make this a different node.
  */
 async function rotationChain(p: Primitives, config: Config, db: Database, current: SigningKey): Promise<RotationStatement[]> {
-  const read = () => db.select().from(signingRotations).orderBy(asc(signingRotations.position));
+  const read = () => listSigningRotations(db);
   let rows = await read();
   const currentKey = toBase64url(current.signer.publicKey);
   const end = rows.at(-1)?.nextKey;
@@ -53,7 +52,7 @@ async function rotationChain(p: Primitives, config: Config, db: Database, curren
       const nodeId = rows.length ? await nodeIdOf(fromBase64url(rows[0]!.statement.prev)) : previous.nodeId;
       const statement = await signRotation(nodeId, previous.signer, current.signer.publicKey, Math.floor(Date.now() / 1000));
       // Several isolates may sign at once; the first row in a position wins, the others re-read.
-      await db.insert(signingRotations).values({ position: rows.length, statement, nextKey: currentKey }).onConflictDoNothing();
+      await insertSigningRotationIfAbsent(db, { position: rows.length, statement, nextKey: currentKey });
       rows = await read();
     }
   }

@@ -5,8 +5,8 @@
 // receipt, stored here as pending until the consumer's countersignature arrives.
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { ALL_SCOPES } from "../access/scopes.ts";
-import { admitCall } from "../access/policy/enforcement.ts";
+import { ALL_SCOPES } from "../access/principals/scopes.ts";
+import { admitCall } from "../access/admission.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";

@@ -3,7 +3,7 @@
 // principal on that upstream only, so it is handed to no one but the principal (in its own error).
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import type { Keys } from "../access/keys.ts";
+import type { Keys } from "../access/credentials/keys.ts";
 
 export const CONNECT_PATH = "/connect";
 const TYP = "connect+jwt";

@@ -4,8 +4,8 @@
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { AuditTrail } from "../access/audit-trail.ts";
-import type { Caller } from "../access/caller.ts";
+import type { AuditTrail } from "../access/audit/audit-trail.ts";
+import type { Caller } from "../access/principals/caller.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import { anyPerPrincipalUpstream, getUpstream } from "../../store/upstreams.ts";

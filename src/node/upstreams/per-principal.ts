@@ -3,8 +3,8 @@
 // where to connect it (a URL elicitation, with the URL in the message for clients without them).
 import { ErrorCode, McpError, UrlElicitationRequiredError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import type { PrincipalKind } from "../access/principal.ts";
-import type { Caller } from "../access/caller.ts";
+import type { PrincipalKind } from "../access/principals/principal.ts";
+import type { Caller } from "../access/principals/caller.ts";
 import type { Config } from "../settings/config.ts";
 import type { SessionOwner } from "./pool.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";

@@ -3,8 +3,8 @@
 // for that peer's tools, through the key resolver federation supplies.
 import { errors, jwtVerify, SignJWT, decodeJwt } from "jose";
 import { z } from "zod";
-import type { Principal } from "../principal.ts";
-import type { Keys } from "../keys.ts";
+import type { Principal } from "../principals/principal.ts";
+import type { Keys } from "../credentials/keys.ts";
 
 export interface GrantClaims {
   grantId: string;

@@ -3,13 +3,16 @@
 // its grants in force (grants://active) and their history (grants://audit).
 import { McpError, ErrorCode, type CallToolResult, type Resource, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { listAudit } from "../audit-trail.ts";
-import { hasScope } from "../principal.ts";
-import { SCOPES } from "../scopes.ts";
+import { listAudit } from "../audit/audit-trail.ts";
+import { hasScope } from "../principals/principal.ts";
+import { SCOPES } from "../principals/scopes.ts";
 import { listTools } from "../../../store/catalog.ts";
-import { decideRequest } from "../policy/engine.ts";
-import { factsOf } from "../policy/enforcement.ts";
-import type { Caller, Services } from "../../services.ts";
+import { decideRequest, factsOf } from "../policy/engine.ts";
+import type { PolicyStore } from "../policy/rules.ts";
+import type { AuditTrail } from "../audit/audit-trail.ts";
+import type { Keys } from "../credentials/keys.ts";
+import type { Caller } from "../principals/caller.ts";
+import type { Database } from "../../../store/database.ts";
 import {
   activeGrants,
   createGrantRequest,
@@ -22,9 +25,21 @@ import {
   revokeGrant,
   statusOf,
   type GrantRow,
-} from "../../../store/grants.ts";
-import { holderOf, InvalidGrantError, signGrant } from "./tokens.ts";
+} from "./records.ts";
+import { holderOf, InvalidGrantError, signGrant, type GrantVerifier } from "./tokens.ts";
 import { resourceCovers } from "./use.ts";
+
+/** What the grant tools need: the grants and catalog in the store, this node's id and keys, policy and audit. */
+export interface GrantToolPorts {
+  db: Database;
+  nodeId: string;
+  access: {
+    keys: Keys;
+    grants: Pick<GrantVerifier, "verify">;
+    policy: Pick<PolicyStore, "rules">;
+    audit: Pick<AuditTrail, "append">;
+  };
+}
 
 export const REQUEST_PERMISSION = "request_permission";
 export const VALIDATE_TOKEN = "validate_token";
@@ -96,7 +111,7 @@ function parse<T>(schema: z.ZodType<T>, v: unknown): T {
   return r.data;
 }
 
-async function statusBody(s: Services, g: GrantRow): Promise<Record<string, unknown>> {
+async function statusBody(s: GrantToolPorts, g: GrantRow): Promise<Record<string, unknown>> {
   const status = statusOf(g);
   if (status === "active") {
     const token = await signGrant(s.access.keys, {
@@ -116,7 +131,7 @@ async function statusBody(s: Services, g: GrantRow): Promise<Record<string, unkn
   return { status, grant_id: g.id, reason: g.reason };
 }
 
-async function requestPermission(s: Services, caller: Caller, raw: unknown): Promise<CallToolResult> {
+async function requestPermission(s: GrantToolPorts, caller: Caller, raw: unknown): Promise<CallToolResult> {
   const args = parse(requestArgs, raw);
   const holder = holderOf(caller.principal);
   if ("request_id" in args) {
@@ -150,7 +165,7 @@ async function requestPermission(s: Services, caller: Caller, raw: unknown): Pro
   return result(await statusBody(s, g));
 }
 
-async function validateToken(s: Services, caller: Caller, raw: unknown): Promise<CallToolResult> {
+async function validateToken(s: GrantToolPorts, caller: Caller, raw: unknown): Promise<CallToolResult> {
   const { token } = parse(validateArgs, raw);
   try {
     const c = await s.access.grants.verify(token);
@@ -174,7 +189,7 @@ async function validateToken(s: Services, caller: Caller, raw: unknown): Promise
   }
 }
 
-async function revokeToken(s: Services, caller: Caller, raw: unknown): Promise<CallToolResult> {
+async function revokeToken(s: GrantToolPorts, caller: Caller, raw: unknown): Promise<CallToolResult> {
   const args = parse(revokeArgs, raw);
   let grantId: string;
   if ("token" in args) {
@@ -205,7 +220,7 @@ async function revokeToken(s: Services, caller: Caller, raw: unknown): Promise<C
  * policy rule puts a tool behind a grant or decides grant requests. Otherwise they would only
  * lengthen every tool list; they stay callable either way.
  */
-export async function grantsInPlay(s: Services, caller: Caller): Promise<boolean> {
+export async function grantsInPlay(s: { access: Pick<GrantToolPorts["access"], "policy"> }, caller: Caller): Promise<boolean> {
   if (!hasScope(caller.principal, SCOPES.grants)) return false;
   return (await s.access.policy.rules()).some((r) => r.effect === "grant" || r.action === "request");
 }
@@ -214,14 +229,14 @@ export function isGrantTool(name: string): boolean {
   return name === REQUEST_PERMISSION || name === VALIDATE_TOKEN || name === REVOKE_TOKEN;
 }
 
-export function callGrantTool(s: Services, caller: Caller, name: string, args: unknown): Promise<CallToolResult> {
+export function callGrantTool(s: GrantToolPorts, caller: Caller, name: string, args: unknown): Promise<CallToolResult> {
   if (name === REQUEST_PERMISSION) return requestPermission(s, caller, args);
   if (name === VALIDATE_TOKEN) return validateToken(s, caller, args);
   return revokeToken(s, caller, args);
 }
 
 /** The contents of grants://active or grants://audit for `caller`; undefined for another URI. */
-export async function readGrantResource(s: Services, caller: Caller, uri: string) {
+export async function readGrantResource(s: GrantToolPorts, caller: Caller, uri: string) {
   const holder = holderOf(caller.principal);
   let body: unknown;
   if (uri === GRANTS_ACTIVE) {

@@ -1,10 +1,17 @@
 // Whether a call that policy puts behind a grant has one: a grant token passed in the request's
 // _meta (as a relaying peer does), or a grant in force that this node gave the caller.
-import type { Principal } from "../principal.ts";
+import type { Principal } from "../principals/principal.ts";
 import { globMatches, type ToolFacts } from "../policy/engine.ts";
-import type { Services } from "../../services.ts";
-import { activeGrants, getGrant, statusOf } from "../../../store/grants.ts";
-import { holderOf, InvalidGrantError, type GrantClaims } from "./tokens.ts";
+import type { Database } from "../../../store/database.ts";
+import { activeGrants, getGrant, statusOf } from "./records.ts";
+import { holderOf, InvalidGrantError, type GrantClaims, type GrantVerifier } from "./tokens.ts";
+
+/** What checking a grant needs: the grants this node gave, its id, and the grant token verifier. */
+export interface GrantCheckPorts {
+  db: Database;
+  nodeId: string;
+  access: { grants: Pick<GrantVerifier, "verify"> };
+}
 
 /** Where a caller passes a grant token along with tools/call. */
 export const GRANT_META_KEY = "mcpfed/grant";
@@ -32,7 +39,7 @@ export function grantMismatch(claims: GrantClaims, p: Principal, t: ToolFacts): 
 
 export type GrantCheck = { ok: true; grantId: string } | { ok: false; reason: string };
 
-export async function checkGrant(s: Services, p: Principal, t: ToolFacts, presented: unknown): Promise<GrantCheck> {
+export async function checkGrant(s: GrantCheckPorts, p: Principal, t: ToolFacts, presented: unknown): Promise<GrantCheck> {
   if (typeof presented === "string" && presented.length > 0) {
     let claims;
     try {

@@ -1,15 +1,25 @@
 // Rate limits and quotas per client, peer and tool, counted in the store so that they hold across
 // processes and isolates: fixed-window request counts with one atomic upsert, and concurrency as
 // leases taken by one conditional insert. A lease whose holder died expires on its own.
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
 import { z } from "zod";
-import { PRINCIPAL_KINDS, type Principal } from "../principal.ts";
+import { PRINCIPAL_KINDS, type Principal } from "../principals/principal.ts";
 import { randomSecret } from "../../../secrets/token-secrets.ts";
 import { globMatches, type ToolFacts } from "../policy/engine.ts";
 import { rateLimited } from "../policy/denials.ts";
 import { CachedRead } from "../../../store/cached-read.ts";
 import type { Database } from "../../../store/database.ts";
-import { rateCounters, rateLeases, rateLimits } from "../../../store/schema.ts";
+import {
+  countInWindow,
+  countOfWindow,
+  deleteLimit,
+  insertLimit,
+  listLimits,
+  pruneRateState,
+  releaseLeases,
+  takeLimitSteps,
+  type LimitRow,
+  type LimitStep,
+} from "../../../store/access/rate-limits.ts";
 
 const glob = z.string().trim().min(1).max(300);
 
@@ -27,7 +37,7 @@ export const limitInput = z
     message: "set maxRequests, maxConcurrent, or both",
   });
 
-export type LimitRow = typeof rateLimits.$inferSelect;
+export type { LimitRow };
 
 export function limitMatches(l: LimitRow, p: Principal, t: ToolFacts): boolean {
   return (
@@ -51,7 +61,7 @@ export class RateLimiter {
     /** How long a lease lives if its holder never releases it: past the longest call. */
     private readonly leaseMs: number,
   ) {
-    this.#cache = new CachedRead(() => db.select().from(rateLimits), CACHE_MS);
+    this.#cache = new CachedRead(() => listLimits(db), CACHE_MS);
   }
 
   /**
@@ -67,42 +77,31 @@ export class RateLimiter {
     // Every count and every lease in one batch: one transaction, one round trip.
     const steps = applicable.flatMap((l) => {
       const key = `${l.id}|${p.id}`;
-      const out = [];
+      const out: { step: LimitStep; check: (rows: { n: number }[]) => ReturnType<typeof rateLimited> | undefined }[] = [];
       if (l.maxRequests !== null) {
         const windowMs = l.windowSeconds * 1000;
         const windowStart = Math.floor(now / windowMs) * windowMs;
         const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
         out.push({
-          l,
-          check: (rows: { n: number }[]) =>
+          step: { kind: "count", key, windowStart },
+          check: (rows) =>
             rows[0]!.n > l.maxRequests! ? rateLimited(`at most ${l.maxRequests} calls per ${l.windowSeconds} s (limit ${l.id})`, retryAfterSeconds) : undefined,
-          query: this.db.all<{ n: number }>(sql`
-            INSERT INTO rate_counters (key, window_start, count) VALUES (${key}, ${windowStart}, 1)
-            ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
-            RETURNING count AS n`),
         });
       }
       if (l.maxConcurrent !== null) {
         const id = randomSecret(12);
         leaseIds.set(l.id, id);
         out.push({
-          l,
-          check: (rows: { n: number }[]) => (rows.length === 0 ? rateLimited(`at most ${l.maxConcurrent} calls at once (limit ${l.id})`, 1) : undefined),
-          // Counting and inserting in one statement: no other writer can slip in between.
-          query: this.db.all<{ n: number }>(sql`
-            INSERT INTO rate_leases (id, key, expires_at)
-            SELECT ${id}, ${key}, ${now + this.leaseMs}
-            WHERE (SELECT count(*) FROM rate_leases WHERE key = ${key} AND expires_at > ${now}) < ${l.maxConcurrent}
-            RETURNING 1 AS n`),
+          step: { kind: "lease", id, key, now, expiresAt: now + this.leaseMs, max: l.maxConcurrent },
+          check: (rows) => (rows.length === 0 ? rateLimited(`at most ${l.maxConcurrent} calls at once (limit ${l.id})`, 1) : undefined),
         });
       }
       return out;
     });
-    const [first, ...rest] = steps.map((x) => x.query);
-    const results = (await this.db.batch([first!, ...rest])) as { n: number }[][];
+    const results = await takeLimitSteps(this.db, steps.map((x) => x.step));
     const taken = [...leaseIds.values()];
     const release: Release = async () => {
-      if (taken.length) await this.db.delete(rateLeases).where(inArray(rateLeases.id, taken));
+      if (taken.length) await releaseLeases(this.db, taken);
     };
     const refusal = steps.map((x, i) => x.check(results[i]!)).find((e) => e !== undefined);
     if (refusal) {
@@ -117,57 +116,45 @@ export class RateLimiter {
     const now = Date.now();
     const windowMs = windowSeconds * 1000;
     const windowStart = Math.floor(now / windowMs) * windowMs;
-    const [row] = await this.db
-      .insert(rateCounters)
-      .values({ key, windowStart, count: 1 })
-      .onConflictDoUpdate({ target: [rateCounters.key, rateCounters.windowStart], set: { count: sql`${rateCounters.count} + 1` } })
-      .returning({ count: rateCounters.count });
-    return { count: row!.count, retryAfterSeconds: Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)) };
+    const count = await countInWindow(this.db, key, windowStart);
+    return { count, retryAfterSeconds: Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)) };
   }
 
   /** The events counted under `key` in the current window, without counting one. */
   async peek(key: string, windowSeconds: number): Promise<number> {
     const windowMs = windowSeconds * 1000;
     const windowStart = Math.floor(Date.now() / windowMs) * windowMs;
-    const [row] = await this.db
-      .select({ count: rateCounters.count })
-      .from(rateCounters)
-      .where(and(eq(rateCounters.key, key), eq(rateCounters.windowStart, windowStart)));
-    return row?.count ?? 0;
+    return countOfWindow(this.db, key, windowStart);
   }
 
-  list() {
-    return this.db.select().from(rateLimits).orderBy(rateLimits.createdAt);
+  list(): Promise<LimitRow[]> {
+    return listLimits(this.db);
   }
 
   async add(input: z.output<typeof limitInput>): Promise<LimitRow> {
-    const [row] = await this.db
-      .insert(rateLimits)
-      .values({
-        id: `limit_${randomSecret(6)}`,
-        subjectKind: input.subjectKind ?? null,
-        subjectId: input.subjectId ?? null,
-        tool: input.tool ?? null,
-        windowSeconds: input.windowSeconds,
-        maxRequests: input.maxRequests ?? null,
-        maxConcurrent: input.maxConcurrent ?? null,
-        createdAt: Date.now(),
-      })
-      .returning();
+    const row = await insertLimit(this.db, {
+      id: `limit_${randomSecret(6)}`,
+      subjectKind: input.subjectKind ?? null,
+      subjectId: input.subjectId ?? null,
+      tool: input.tool ?? null,
+      windowSeconds: input.windowSeconds,
+      maxRequests: input.maxRequests ?? null,
+      maxConcurrent: input.maxConcurrent ?? null,
+      createdAt: Date.now(),
+    });
     this.#cache.invalidate();
-    return row!;
+    return row;
   }
 
   async remove(id: string): Promise<boolean> {
-    const rows = await this.db.delete(rateLimits).where(eq(rateLimits.id, id)).returning({ id: rateLimits.id });
+    const removed = await deleteLimit(this.db, id);
     this.#cache.invalidate();
-    return rows.length > 0;
+    return removed;
   }
 
   /** Drops finished windows and expired leases. */
   async prune(): Promise<void> {
     const now = Date.now();
-    await this.db.delete(rateCounters).where(lt(rateCounters.windowStart, now - 2 * 86_400_000));
-    await this.db.delete(rateLeases).where(lt(rateLeases.expiresAt, now));
+    await pruneRateState(this.db, now - 2 * 86_400_000, now);
   }
 }

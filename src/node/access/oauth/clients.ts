@@ -1,18 +1,17 @@
 // OAuth clients: registered dynamically (RFC 7591), or identified by the URL of their client ID
 // metadata document, which the node fetches (through the outbound guard) and caches.
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { isLoopbackHost } from "../../settings/config.ts";
 import type { Outbound } from "../../outbound/outbound.ts";
 import { log } from "../../logging/log.ts";
 import type { Database } from "../../../store/database.ts";
-import { oauthClients } from "../../../store/schema.ts";
+import { clientById, insertClient, saveMetadataDocumentClient, type AuthMethod, type ClientRow } from "../../../store/access/oauth-clients.ts";
 import { hashSecret, randomSecret, sameSecret } from "../../../secrets/token-secrets.ts";
-import { parseScopes } from "../scopes.ts";
+import { parseScopes } from "../principals/scopes.ts";
 import { OAuthError } from "./errors.ts";
 
-export type ClientRow = typeof oauthClients.$inferSelect;
-export type AuthMethod = ClientRow["authMethod"];
+export { clientById, deleteClient, listClients, updateClient } from "../../../store/access/oauth-clients.ts";
+export type { ClientRow };
 
 /** Why a redirect URI cannot be registered, or undefined. https anywhere; http only on loopback (RFC 8252). */
 export function redirectUriProblem(raw: string): string | undefined {
@@ -102,20 +101,17 @@ function publicMetadata(r: Registration): Record<string, unknown> {
 export async function registerClient(db: Database, r: Registration): Promise<{ row: ClientRow; secret: string | undefined }> {
   const authMethod = vetRegistration(r, { metadataDocument: false });
   const secret = authMethod === "none" ? undefined : randomSecret(32);
-  const [row] = await db
-    .insert(oauthClients)
-    .values({
-      clientId: `mcpfed-${randomSecret(16)}`,
-      kind: "registered",
-      name: r.client_name ?? "unnamed client",
-      redirectUris: r.redirect_uris,
-      metadata: publicMetadata(r),
-      authMethod,
-      secretHash: secret ? await hashSecret(secret) : null,
-      createdAt: Date.now(),
-    })
-    .returning();
-  return { row: row!, secret };
+  const row = await insertClient(db, {
+    clientId: `mcpfed-${randomSecret(16)}`,
+    kind: "registered",
+    name: r.client_name ?? "unnamed client",
+    redirectUris: r.redirect_uris,
+    metadata: publicMetadata(r),
+    authMethod,
+    secretHash: secret ? await hashSecret(secret) : null,
+    createdAt: Date.now(),
+  });
+  return { row, secret };
 }
 
 /** How a registered client is described back to it (RFC 7591 section 3.2.1). */
@@ -173,7 +169,7 @@ async function fetchMetadataDocument(url: string, outbound: Outbound): Promise<z
  * cache younger than an hour). Throws invalid_client when there is none.
  */
 export async function findClient(db: Database, clientId: string, outbound: Outbound): Promise<ClientRow> {
-  const [row] = await db.select().from(oauthClients).where(eq(oauthClients.clientId, clientId)).limit(1);
+  const row = await clientById(db, clientId);
   if (!isMetadataDocumentId(clientId, outbound.allowPrivate)) {
     if (!row || row.kind !== "registered") throw new OAuthError("invalid_client", "unknown client_id", 401);
     return row;
@@ -187,12 +183,7 @@ export async function findClient(db: Database, clientId: string, outbound: Outbo
     metadata: publicMetadata(doc),
     fetchedAt: Date.now(),
   };
-  const [saved] = await db
-    .insert(oauthClients)
-    .values({ clientId, kind: "metadata-document", authMethod: "none", createdAt: Date.now(), ...values })
-    .onConflictDoUpdate({ target: oauthClients.clientId, set: values })
-    .returning();
-  return saved!;
+  return saveMetadataDocumentClient(db, clientId, values);
 }
 
 export interface ClientCredentials {
@@ -238,10 +229,6 @@ export async function authenticateClient(db: Database, creds: ClientCredentials,
     throw new OAuthError("invalid_client", "client authentication failed", 401);
   }
   return client;
-}
-
-export function listClients(db: Database) {
-  return db.select().from(oauthClients).orderBy(oauthClients.createdAt);
 }
 
 export function clientView(r: ClientRow) {

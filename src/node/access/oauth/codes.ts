@@ -1,21 +1,20 @@
 // Authorization codes: kept as hashes, single use, five minutes at most, and bound to the client,
 // the redirect URI, the resource and a PKCE S256 challenge.
-import { and, eq, isNull, lt } from "drizzle-orm";
 import type { Database } from "../../../store/database.ts";
-import { oauthCodes } from "../../../store/schema.ts";
+import { codeByHash, deleteCodesExpiredBefore, insertCode, markCodeUsed, type CodeRow } from "../../../store/access/oauth-codes.ts";
 import { hashSecret, randomSecret } from "../../../secrets/token-secrets.ts";
-import type { Scope } from "../scopes.ts";
+import type { Scope } from "../principals/scopes.ts";
 
 export const CODE_TTL_MS = 5 * 60_000;
 
-export type CodeRow = typeof oauthCodes.$inferSelect;
+export { linkCodeToSession } from "../../../store/access/oauth-codes.ts";
 
 export async function issueCode(
   db: Database,
   c: { clientId: string; redirectUri: string; codeChallenge: string; resource: string; scopes: readonly Scope[] },
 ): Promise<string> {
   const code = randomSecret(32);
-  await db.insert(oauthCodes).values({
+  await insertCode(db, {
     codeHash: await hashSecret(code),
     clientId: c.clientId,
     redirectUri: c.redirectUri,
@@ -40,25 +39,17 @@ export type CodeUse =
  */
 export async function redeemCode(db: Database, code: string, vet: (row: CodeRow) => Promise<void>): Promise<CodeUse> {
   const codeHash = await hashSecret(code);
-  const [row] = await db.select().from(oauthCodes).where(eq(oauthCodes.codeHash, codeHash)).limit(1);
+  const row = await codeByHash(db, codeHash);
   if (!row) return { ok: false, reason: "unknown" };
   await vet(row);
   if (row.usedAt !== null) return { ok: false, reason: "replayed", sessionId: row.sessionId };
   const now = Date.now();
   if (row.expiresAt <= now) return { ok: false, reason: "expired" };
-  const [won] = await db
-    .update(oauthCodes)
-    .set({ usedAt: now })
-    .where(and(eq(oauthCodes.codeHash, codeHash), isNull(oauthCodes.usedAt)))
-    .returning();
+  const won = await markCodeUsed(db, codeHash, now);
   return won ? { ok: true, code: won } : { ok: false, reason: "replayed", sessionId: null };
-}
-
-export async function linkCodeToSession(db: Database, codeHash: string, sessionId: string): Promise<void> {
-  await db.update(oauthCodes).set({ sessionId }).where(eq(oauthCodes.codeHash, codeHash));
 }
 
 /** Codes are kept a day past expiry, so that a late replay is still recognised as one. */
 export async function pruneCodes(db: Database): Promise<void> {
-  await db.delete(oauthCodes).where(lt(oauthCodes.expiresAt, Date.now() - 86_400_000));
+  await deleteCodesExpiredBefore(db, Date.now() - 86_400_000);
 }

@@ -2,7 +2,8 @@
 // Rules are tried in order (priority, then deny before grant before allow); the first that
 // matches decides. Without a matching rule, local callers may call every tool and peers the shared ones,
 // and grant requests wait for the operator.
-import type { Principal, PrincipalKind } from "../principal.ts";
+import type { CatalogTool } from "../../../store/catalog.ts";
+import type { Principal, PrincipalKind } from "../principals/principal.ts";
 
 /** What a rule can see of a tool. */
 export interface ToolFacts {
@@ -14,6 +15,16 @@ export interface ToolFacts {
   tags: readonly string[];
   /** How the catalog shows it: "listed" or "pinned" today; federation adds its sharing levels. */
   visibility: string;
+}
+
+/**
+ * What policy needs of a tool: the catalog's full row and the call path's slim one both have it.
+ * A peer's shared tool also has its entry's visibility ("peers" or "public"), which rules match.
+ */
+export type PolicyTool = Pick<CatalogTool, "globalId" | "shortName" | "upstream" | "tags" | "pinned"> & { visibility?: string };
+
+export function factsOf(t: PolicyTool): ToolFacts {
+  return { id: t.globalId, name: t.shortName, upstream: t.upstream, tags: t.tags, visibility: t.visibility ?? (t.pinned ? "pinned" : "listed") };
 }
 
 export type RuleAction = "call" | "request";

@@ -1,12 +1,11 @@
 // The operator's policy rules as stored, and the per-isolate copy the engine reads on each call.
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { roleSchema } from "../api-tokens.ts";
-import { PRINCIPAL_KINDS } from "../principal.ts";
+import { roleSchema } from "../credentials/api-tokens.ts";
+import { PRINCIPAL_KINDS } from "../principals/principal.ts";
 import { randomSecret } from "../../../secrets/token-secrets.ts";
 import { CachedRead } from "../../../store/cached-read.ts";
 import type { Database } from "../../../store/database.ts";
-import { policyRules } from "../../../store/schema.ts";
+import { deletePolicyRule, insertPolicyRule, listPolicyRules, type PolicyRuleRow } from "../../../store/access/policy-rules.ts";
 import { sortRules, type Rule } from "./engine.ts";
 
 const glob = z.string().trim().min(1).max(300);
@@ -36,9 +35,7 @@ export const ruleInput = z
     path: ["ttlSeconds"],
   });
 
-type Row = typeof policyRules.$inferSelect;
-
-function toRule(r: Row): Rule & { note: string | null } {
+function toRule(r: PolicyRuleRow): Rule & { note: string | null } {
   return {
     id: r.id,
     priority: r.priority,
@@ -63,7 +60,7 @@ export class PolicyStore {
   readonly #cache: CachedRead<Rule[]>;
 
   constructor(private readonly db: Database) {
-    this.#cache = new CachedRead(async () => sortRules((await db.select().from(policyRules)).map(toRule)), CACHE_MS);
+    this.#cache = new CachedRead(async () => sortRules((await listPolicyRules(db)).map(toRule)), CACHE_MS);
   }
 
   /** Every rule, in the order the engine tries them. */
@@ -72,36 +69,33 @@ export class PolicyStore {
   }
 
   async list() {
-    return sortRules((await this.db.select().from(policyRules)).map(toRule));
+    return sortRules((await listPolicyRules(this.db)).map(toRule));
   }
 
   async add(input: z.output<typeof ruleInput>) {
-    const [row] = await this.db
-      .insert(policyRules)
-      .values({
-        id: `rule_${randomSecret(6)}`,
-        priority: input.priority,
-        action: input.action,
-        effect: input.effect,
-        subjectKind: input.subjectKind ?? null,
-        subjectId: input.subjectId ?? null,
-        role: input.role ?? null,
-        tag: input.tag ?? null,
-        upstream: input.upstream ?? null,
-        tool: input.tool ?? null,
-        visibility: input.visibility ?? null,
-        ttlSeconds: input.ttlSeconds ?? null,
-        note: input.note ?? null,
-        createdAt: Date.now(),
-      })
-      .returning();
+    const row = await insertPolicyRule(this.db, {
+      id: `rule_${randomSecret(6)}`,
+      priority: input.priority,
+      action: input.action,
+      effect: input.effect,
+      subjectKind: input.subjectKind ?? null,
+      subjectId: input.subjectId ?? null,
+      role: input.role ?? null,
+      tag: input.tag ?? null,
+      upstream: input.upstream ?? null,
+      tool: input.tool ?? null,
+      visibility: input.visibility ?? null,
+      ttlSeconds: input.ttlSeconds ?? null,
+      note: input.note ?? null,
+      createdAt: Date.now(),
+    });
     this.#cache.invalidate();
-    return toRule(row!);
+    return toRule(row);
   }
 
   async remove(id: string): Promise<boolean> {
-    const rows = await this.db.delete(policyRules).where(eq(policyRules.id, id)).returning({ id: policyRules.id });
+    const removed = await deletePolicyRule(this.db, id);
     this.#cache.invalidate();
-    return rows.length > 0;
+    return removed;
   }
 }

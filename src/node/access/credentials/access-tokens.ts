@@ -4,8 +4,8 @@
 import { errors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import type { Keys } from "./keys.ts";
-import { randomSecret } from "../../secrets/token-secrets.ts";
-import { parseScopes, type Scope } from "./scopes.ts";
+import { randomSecret } from "../../../secrets/token-secrets.ts";
+import { parseScopes, type Scope } from "../principals/scopes.ts";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 

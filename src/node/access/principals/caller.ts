@@ -1,6 +1,7 @@
-// Who is on the other end of one /mcp request: what every use case serving it is handed.
+// Who is on the other end of one /mcp request, and what the request may defer past its response.
 import type { Principal } from "./principal.ts";
 
+/** Who is on the other end of one /mcp request. */
 export interface Caller {
   /** The principal's id, as the invocation log records it. */
   id: string;

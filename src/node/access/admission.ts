@@ -1,25 +1,26 @@
 // Policy applied to MCP requests: which tools a caller sees in tools/list and search, and whether
 // a tools/call may go ahead (and under which rule or grant). Denials are audited.
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import type { CatalogTool } from "../../../store/catalog.ts";
-import type { Release } from "../limits/limiter.ts";
-import { checkGrant, GRANT_META_KEY } from "../grants/use.ts";
-import type { Caller, Services } from "../../services.ts";
-import { forbidden, grantRequired } from "./denials.ts";
-import { decideCall, type ToolFacts } from "./engine.ts";
+import type { RateLimiter, Release } from "./limits/limiter.ts";
+import { checkGrant, GRANT_META_KEY, type GrantCheckPorts } from "./grants/use.ts";
+import type { AuditTrail } from "./audit/audit-trail.ts";
+import type { Caller } from "./principals/caller.ts";
+import type { PolicyStore } from "./policy/rules.ts";
+import { forbidden, grantRequired } from "./policy/denials.ts";
+import { decideCall, factsOf, type PolicyTool } from "./policy/engine.ts";
 
-/**
- * What policy needs of a tool: the catalog's full row and the call path's slim one both have it.
- * A peer's shared tool also has its entry's visibility ("peers" or "public"), which rules match.
- */
-type PolicyTool = Pick<CatalogTool, "globalId" | "shortName" | "upstream" | "tags" | "pinned"> & { visibility?: string };
+/** What listing needs: the rules. */
+export interface ListingPorts {
+  access: { policy: Pick<PolicyStore, "rules"> };
+}
 
-export function factsOf(t: PolicyTool): ToolFacts {
-  return { id: t.globalId, name: t.shortName, upstream: t.upstream, tags: t.tags, visibility: t.visibility ?? (t.pinned ? "pinned" : "listed") };
+/** What admitting a call needs: the rules, a grant check, the limits, and the audit trail for denials. */
+export interface AdmissionPorts extends GrantCheckPorts {
+  access: GrantCheckPorts["access"] & ListingPorts["access"] & { limits: Pick<RateLimiter, "acquire">; audit: Pick<AuditTrail, "append"> };
 }
 
 /** The tools `caller` may call: only those are listed to it. */
-export async function callableTools<T extends PolicyTool>(s: Services, caller: Caller, tools: T[]): Promise<T[]> {
+export async function callableTools<T extends PolicyTool>(s: ListingPorts, caller: Caller, tools: T[]): Promise<T[]> {
   const rules = await s.access.policy.rules();
   if (rules.length === 0 && caller.principal.kind !== "peer") return tools;
   return tools.filter((t) => decideCall(rules, caller.principal, factsOf(t)).effect !== "deny");
@@ -36,7 +37,7 @@ export interface Admission {
  * Decides a tools/call: policy, then the grant it may need, then rate limits. Returns the
  * admission, or throws the MCP error the caller gets (and audits the denial).
  */
-export async function admitCall(s: Services, caller: Caller, tool: PolicyTool, meta: Record<string, unknown> | undefined): Promise<Admission> {
+export async function admitCall(s: AdmissionPorts, caller: Caller, tool: PolicyTool, meta: Record<string, unknown> | undefined): Promise<Admission> {
   const facts = factsOf(tool);
   const decision = decideCall(await s.access.policy.rules(), caller.principal, facts);
   const deny = (reason: string) =>

@@ -1,12 +1,11 @@
 // Long-lived API tokens for Claude Code's --header and for scripts. The operator creates them
 // with scopes and roles; the token is shown once, and only its hash is kept.
-import { desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Database } from "../../store/database.ts";
-import { apiTokens } from "../../store/schema.ts";
-import type { Principal } from "./principal.ts";
-import { ALL_SCOPES, scopeSchema } from "./scopes.ts";
-import { hashSecret, randomSecret } from "../../secrets/token-secrets.ts";
+import type { Database } from "../../../store/database.ts";
+import { apiTokenByHash, insertApiToken, markApiTokenUsed, type ApiTokenRow } from "../../../store/access/api-tokens.ts";
+import type { Principal } from "../principals/principal.ts";
+import { ALL_SCOPES, scopeSchema } from "../principals/scopes.ts";
+import { hashSecret, randomSecret } from "../../../secrets/token-secrets.ts";
 
 /** Every API token starts so, which tells it apart from a JWT and makes a leaked one easy to spot. */
 export const API_TOKEN_PREFIX = "mcpfed_";
@@ -22,9 +21,9 @@ export const apiTokenInput = z
   })
   .strict();
 
-type Row = typeof apiTokens.$inferSelect;
+export { listApiTokens, revokeApiToken } from "../../../store/access/api-tokens.ts";
 
-export function apiTokenView(r: Row) {
+export function apiTokenView(r: ApiTokenRow) {
   const now = Date.now();
   return {
     id: r.id,
@@ -39,31 +38,18 @@ export function apiTokenView(r: Row) {
 }
 
 /** Creates a token; the returned secret is never stored nor shown again. */
-export async function createApiToken(db: Database, input: z.output<typeof apiTokenInput>): Promise<{ row: Row; secret: string }> {
+export async function createApiToken(db: Database, input: z.output<typeof apiTokenInput>): Promise<{ row: ApiTokenRow; secret: string }> {
   const secret = `${API_TOKEN_PREFIX}${randomSecret(32)}`;
-  const [row] = await db
-    .insert(apiTokens)
-    .values({
-      id: `tok_${randomSecret(9)}`,
-      name: input.name,
-      tokenHash: await hashSecret(secret),
-      scopes: [...new Set(input.scopes)],
-      roles: [...new Set(input.roles)],
-      createdAt: Date.now(),
-      expiresAt: input.expiresInDays ? Date.now() + input.expiresInDays * 86_400_000 : null,
-    })
-    .returning();
-  return { row: row!, secret };
-}
-
-export function listApiTokens(db: Database) {
-  return db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
-}
-
-/** Marks the token revoked; the row, or undefined when there is no such token. */
-export async function revokeApiToken(db: Database, id: string): Promise<Row | undefined> {
-  const [row] = await db.update(apiTokens).set({ revokedAt: Date.now() }).where(eq(apiTokens.id, id)).returning();
-  return row;
+  const row = await insertApiToken(db, {
+    id: `tok_${randomSecret(9)}`,
+    name: input.name,
+    tokenHash: await hashSecret(secret),
+    scopes: [...new Set(input.scopes)],
+    roles: [...new Set(input.roles)],
+    createdAt: Date.now(),
+    expiresAt: input.expiresInDays ? Date.now() + input.expiresInDays * 86_400_000 : null,
+  });
+  return { row, secret };
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -74,11 +60,11 @@ export async function resolveApiToken(
   token: string,
   defer: (work: Promise<unknown>) => void,
 ): Promise<Principal | undefined> {
-  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.tokenHash, await hashSecret(token))).limit(1);
+  const row = await apiTokenByHash(db, await hashSecret(token));
   const now = Date.now();
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) return undefined;
   if (!row.lastUsedAt || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
-    defer(db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)));
+    defer(markApiTokenUsed(db, row.id, now));
   }
   return { kind: "api-token", id: `token:${row.id}`, subject: row.id, name: row.name, scopes: row.scopes as Principal["scopes"], roles: row.roles };
 }

@@ -1,9 +1,9 @@
 // Grants as stored: a request, then the decision (by a policy rule or the operator), then use
 // until it expires or is revoked.
 import { and, desc, eq, gt } from "drizzle-orm";
-import { randomSecret } from "../secrets/token-secrets.ts";
-import type { Database } from "./database.ts";
-import { grants } from "./schema.ts";
+import { randomSecret } from "../../secrets/token-secrets.ts";
+import type { Database } from "../database.ts";
+import { grants } from "../schema/access.ts";
 
 export type GrantRow = typeof grants.$inferSelect;
 export type GrantStatus = GrantRow["status"] | "expired";

@@ -1,7 +1,7 @@
 // The node's keys for authorization, each derived from NODE_SEED under its own label, so that a
 // restart (or another isolate) signs and verifies with the same keys and nothing is stored.
 import { calculateJwkThumbprint, type JWK } from "jose";
-import { deriveBytes } from "../../protocol/identity/seed.ts";
+import { deriveBytes } from "../../../protocol/identity/seed.ts";
 
 export interface SigningKey {
   privateKey: CryptoKey;

@@ -5,12 +5,10 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import canonicalize from "canonicalize";
-import { and, asc, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
-import type { Database } from "../../store/database.ts";
-import { auditLog } from "../../store/schema.ts";
+import type { Database } from "../../../store/database.ts";
+import { auditHead, auditRowsFrom, insertAuditRows, type AuditDecision, type AuditRow } from "../../../store/access/audit-log.ts";
 
-export type AuditRow = typeof auditLog.$inferSelect;
-export type AuditDecision = AuditRow["decision"];
+export { listAudit } from "../../../store/access/audit-log.ts";
 
 export interface AuditEntry {
   /** A principal id, "operator" for the admin API, or "unknown" for a caller that failed to authenticate. */
@@ -104,9 +102,7 @@ export class AuditTrail {
 
   async #write(key: Uint8Array, batch: Queued[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const head =
-        this.#head ??
-        (await this.db.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1))[0];
+      const head = this.#head ?? (await auditHead(this.db));
       let seq = head?.seq ?? 0;
       let prevHash = head?.hash ?? GENESIS;
       const rows: AuditRow[] = [];
@@ -126,8 +122,7 @@ export class AuditTrail {
         rows.push({ ...row, hash: prevHash });
       }
       try {
-        const [first, ...rest] = rows.map((r) => this.db.insert(auditLog).values(r));
-        await this.db.batch([first!, ...rest]);
+        await insertAuditRows(this.db, rows);
         this.#head = { seq, hash: prevHash };
         return;
       } catch (err) {
@@ -151,7 +146,7 @@ export async function verifyAuditTrail(db: Database, key: Uint8Array): Promise<A
   let prev = GENESIS;
   const PAGE = 500;
   for (;;) {
-    const rows = await db.select().from(auditLog).where(gte(auditLog.seq, expected)).orderBy(asc(auditLog.seq)).limit(PAGE);
+    const rows = await auditRowsFrom(db, expected, PAGE);
     for (const r of rows) {
       const broken = (reason: string): AuditVerification => ({ ok: false, entries: expected - 1, brokenAt: r.seq, reason });
       if (r.seq !== expected) return { ok: false, entries: expected - 1, brokenAt: expected, reason: `entry ${expected} is missing` };
@@ -163,26 +158,4 @@ export async function verifyAuditTrail(db: Database, key: Uint8Array): Promise<A
     }
     if (rows.length < PAGE) return { ok: true, entries: expected - 1, head: prev };
   }
-}
-
-export interface AuditQuery {
-  limit: number;
-  /** Entries whose action starts with this. */
-  action?: string | undefined;
-  actor?: string | undefined;
-  targets?: string[] | undefined;
-}
-
-/** Newest first. */
-export function listAudit(db: Database, q: AuditQuery) {
-  const where: SQL[] = [];
-  if (q.action) where.push(sql`substr(${auditLog.action}, 1, ${q.action.length}) = ${q.action}`);
-  if (q.actor) where.push(eq(auditLog.actor, q.actor));
-  if (q.targets) where.push(inArray(auditLog.target, q.targets.length ? q.targets : [""]));
-  return db
-    .select()
-    .from(auditLog)
-    .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(auditLog.seq))
-    .limit(q.limit);
 }

@@ -1,0 +1,72 @@
+// Rate limits as stored, with the fixed-window counters and the concurrency leases they count in.
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import type { Database } from "../database.ts";
+import { rateCounters, rateLeases, rateLimits } from "../schema/access.ts";
+
+export type LimitRow = typeof rateLimits.$inferSelect;
+
+export function listLimits(db: Database): Promise<LimitRow[]> {
+  return db.select().from(rateLimits).orderBy(rateLimits.createdAt);
+}
+
+export async function insertLimit(db: Database, values: typeof rateLimits.$inferInsert): Promise<LimitRow> {
+  const [row] = await db.insert(rateLimits).values(values).returning();
+  return row!;
+}
+
+/** False when there was no such limit. */
+export async function deleteLimit(db: Database, id: string): Promise<boolean> {
+  const rows = await db.delete(rateLimits).where(eq(rateLimits.id, id)).returning({ id: rateLimits.id });
+  return rows.length > 0;
+}
+
+/** One call counted in a window (`n`: the count with it), or one lease taken if fewer than `max` are live (`n` = 1; no row when full). */
+export type LimitStep =
+  | { kind: "count"; key: string; windowStart: number }
+  | { kind: "lease"; id: string; key: string; now: number; expiresAt: number; max: number };
+
+/** Runs every step in one batch: one transaction, one round trip. The rows of each step, in order. */
+export async function takeLimitSteps(db: Database, steps: LimitStep[]): Promise<{ n: number }[][]> {
+  const [first, ...rest] = steps.map((s) =>
+    s.kind === "count"
+      ? db.all<{ n: number }>(sql`
+            INSERT INTO rate_counters (key, window_start, count) VALUES (${s.key}, ${s.windowStart}, 1)
+            ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
+            RETURNING count AS n`)
+      : // Counting and inserting in one statement: no other writer can slip in between.
+        db.all<{ n: number }>(sql`
+            INSERT INTO rate_leases (id, key, expires_at)
+            SELECT ${s.id}, ${s.key}, ${s.expiresAt}
+            WHERE (SELECT count(*) FROM rate_leases WHERE key = ${s.key} AND expires_at > ${s.now}) < ${s.max}
+            RETURNING 1 AS n`),
+  );
+  return (await db.batch([first!, ...rest])) as { n: number }[][];
+}
+
+export async function releaseLeases(db: Database, ids: string[]): Promise<void> {
+  await db.delete(rateLeases).where(inArray(rateLeases.id, ids));
+}
+
+/** Counts one event under `key` in the window starting at `windowStart`; the count with it. */
+export async function countInWindow(db: Database, key: string, windowStart: number): Promise<number> {
+  const [row] = await db
+    .insert(rateCounters)
+    .values({ key, windowStart, count: 1 })
+    .onConflictDoUpdate({ target: [rateCounters.key, rateCounters.windowStart], set: { count: sql`${rateCounters.count} + 1` } })
+    .returning({ count: rateCounters.count });
+  return row!.count;
+}
+
+export async function countOfWindow(db: Database, key: string, windowStart: number): Promise<number> {
+  const [row] = await db
+    .select({ count: rateCounters.count })
+    .from(rateCounters)
+    .where(and(eq(rateCounters.key, key), eq(rateCounters.windowStart, windowStart)));
+  return row?.count ?? 0;
+}
+
+/** Drops windows that started before `windowsBefore` and leases expired by `now`. */
+export async function pruneRateState(db: Database, windowsBefore: number, now: number): Promise<void> {
+  await db.delete(rateCounters).where(lt(rateCounters.windowStart, windowsBefore));
+  await db.delete(rateLeases).where(lt(rateLeases.expiresAt, now));
+}
