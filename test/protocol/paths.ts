@@ -1,6 +1,6 @@
 // The implementation paths every crypto test runs on: all-noble, and what this runtime picks
 // (on Node 20: noble post-quantum with WebCrypto Ed25519/X25519; on Node 24: all WebCrypto).
-// test/native.test.ts runs these tests again under Node 24 with MCPFED_REQUIRE_NATIVE=1.
+// test/runtimes/native.test.ts runs these tests again under Node 24 with MCPFED_REQUIRE_NATIVE=1.
 import { readFileSync } from "node:fs";
 import { describe as label, noble, primitives, type Primitives } from "../../src/protocol/identity/primitives.ts";
 

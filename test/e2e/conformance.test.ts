@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, startEverything, TOOLS, startNode, type NodeProc, type Upstream } from "./support/processes.ts";
+import { ROOT, startEverything, TOOLS, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 const SUITE = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
 // Under node_modules so it is git-ignored, and kept between runs (and CI caches) like npm's own.

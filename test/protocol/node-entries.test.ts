@@ -1,5 +1,5 @@
 // Node entries at admission: the card they carry must verify on its own and be the origin's. The
-// signature over the entry is checked later (registry.test.ts); here it is a placeholder.
+// signature over the entry is checked later (test/node/registry.test.ts); here it is a placeholder.
 import { describe, expect, it } from "vitest";
 import type { Card } from "../../src/protocol/card/schema.ts";
 import { hlcAt, HybridClock } from "../../src/protocol/registry/hlc.ts";
@@ -7,7 +7,7 @@ import { noble } from "../../src/protocol/identity/primitives.ts";
 import { isRejection, screen } from "../../src/protocol/registry/admission.ts";
 import { NODE_CARD_KEY } from "../../src/protocol/registry/entry.ts";
 import { cardChecker } from "../../src/node/registry/node-keys.ts";
-import { vector } from "../crypto/paths.ts";
+import { vector } from "./paths.ts";
 
 const v = vector<{ now: number; card: Card }>("card.json");
 const rules = {

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli } from "./support/cli.ts";
-import { connect } from "./support/mcp.ts";
+import { cli } from "../support/cli.ts";
+import { connect } from "../support/mcp.ts";
 import {
   everythingStdio,
   freePort,
@@ -13,7 +13,7 @@ import {
   startNode,
   type NodeProc,
   type Upstream,
-} from "./support/processes.ts";
+} from "../support/processes.ts";
 
 const SECRET_HEADER = "hunter2-header-value";
 const SECRET_BEARER = "upstream-bearer-value";
