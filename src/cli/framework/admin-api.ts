@@ -2,24 +2,10 @@
 // a person; the token never appears in one.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { CliError, UsageError } from "./errors.ts";
 
-export class CliError extends Error {
-  override name = "CliError";
-  constructor(
-    message: string,
-    /** 1: the node or the request failed; 2: the command line was wrong. */
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
-export class UsageError extends CliError {
-  override name = "UsageError";
-  constructor(message: string) {
-    super(message, 2);
-  }
-}
+/** One path segment of an admin API path. */
+export const seg = encodeURIComponent;
 
 /** The node's base URL: --url, then MCPFED_URL, then the local default port. */
 export function resolveNodeUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string {

@@ -1,14 +1,13 @@
 // Commands for the ledger of relayed calls: balances, records, disputes, the accounting export
 // and reconciliation with a peer. Each is a thin client of the admin API (src/http/admin/ledger.ts).
 import { writeFileSync } from "node:fs";
-import type { Balance, Flag } from "../store/ledger.ts";
-import type { RecordRow } from "../node/ledger/export.ts";
-import type { ReconcileReport } from "../node/ledger/reconciliation.ts";
-import { CliError, UsageError } from "./api.ts";
-import { show, type Command, type Context } from "./commands.ts";
-import { clip, table } from "./format.ts";
-
-const seg = encodeURIComponent;
+import type { Balance, Flag } from "../../store/ledger.ts";
+import type { RecordRow } from "../../node/ledger/export.ts";
+import type { ReconcileReport } from "../../node/ledger/reconciliation.ts";
+import { seg } from "../framework/admin-api.ts";
+import { show, type Command, type Context } from "../framework/command.ts";
+import { CliError, UsageError } from "../framework/errors.ts";
+import { clip, table } from "../framework/format.ts";
 
 interface RecordView {
   id: string;
