@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { KemKeyring } from "../../src/node/identity/kem-keyring.ts";
 import { primitives } from "../../src/protocol/identity/primitives.ts";
 import { kemKeys } from "../../src/store/schema.ts";
-import { memoryDb } from "../support/db.ts";
+import { memoryDb } from "../support/libsql.ts";
 
 const PERIOD = 3600;
 const T0 = 1_800_000_000 - (1_800_000_000 % PERIOD);

@@ -19,7 +19,7 @@ import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
 import { noble, type Primitives } from "../../src/protocol/identity/primitives.ts";
 import { xWing } from "../../src/protocol/identity/xwing.ts";
 import { replayCache } from "../../src/store/schema.ts";
-import { memoryDb } from "../support/db.ts";
+import { memoryDb } from "../support/libsql.ts";
 import { PATHS, vector } from "./paths.ts";
 
 interface EnvelopeVector {
