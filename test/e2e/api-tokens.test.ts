@@ -5,15 +5,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { connect, rawMcp } from "../support/mcp.ts";
-import { startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { type NodeProc, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;
 let node: NodeProc;
 const run = (...args: string[]) => cli(args, { MCPFED_URL: node.url, ADMIN_TOKEN: node.adminToken });
 
 beforeAll(async () => {
-  [everything, node] = await Promise.all([startEverything(), startNode({ env: { AUTHLESS: "false" } })]);
-  expect((await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
+  ({ node, everything } = await startNodeWithEverything({ env: { AUTHLESS: "false" } }));
 });
 
 afterAll(async () => {

@@ -5,7 +5,8 @@ import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectWithOAuth, PASSPHRASE } from "../support/oauth.ts";
-import { startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { type NodeProc, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;
 let node: NodeProc;
@@ -36,8 +37,7 @@ const initialize = {
 };
 
 beforeAll(async () => {
-  [everything, node] = await Promise.all([startEverything(), startNode({ env: { AUTHLESS: "false", CONSENT_PASSPHRASE: PASSPHRASE } })]);
-  expect((await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
+  ({ node, everything } = await startNodeWithEverything({ env: { AUTHLESS: "false", CONSENT_PASSPHRASE: PASSPHRASE } }));
   ({ client } = await connectWithOAuth(`http://localhost:${node.port}/mcp`));
   apiToken = (await (await node.admin("POST", "/tokens", { name: "conformance" })).json()).secret;
 });

@@ -2,7 +2,8 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, rawMcp } from "../support/mcp.ts";
-import { eventually, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { eventually, startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
@@ -14,9 +15,7 @@ const state = async () => ({
 });
 
 beforeAll(async () => {
-  upstream = await startEverything();
-  node = await startNode({ env: { MAX_BODY_BYTES: "4096", CALL_TIMEOUT_MS: "3000" } });
-  expect((await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upstream.url })).status).toBe(201);
+  ({ node, everything: upstream } = await startNodeWithEverything({ env: { MAX_BODY_BYTES: "4096", CALL_TIMEOUT_MS: "3000" } }));
   client = await connect(node.mcpUrl);
 });
 

@@ -2,16 +2,15 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { connect } from "../support/mcp.ts";
-import { everythingStdio, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { everythingStdio, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
 let client: Client;
 
 beforeAll(async () => {
-  upstream = await startEverything();
-  node = await startNode({ env: { CATALOG_MODE: "search" } });
-  expect((await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upstream.url })).status).toBe(201);
+  ({ node, everything: upstream } = await startNodeWithEverything({ env: { CATALOG_MODE: "search" } }));
   client = await connect(node.mcpUrl);
 });
 

@@ -3,7 +3,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, startEverything, TOOLS, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { ROOT, TOOLS, type NodeProc, type Upstream } from "../support/processes.ts";
 
 const SUITE = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
 // Under node_modules so it is git-ignored, and kept between runs (and CI caches) like npm's own.
@@ -38,11 +39,7 @@ describe("MCP conformance suite", () => {
   let node: NodeProc;
 
   beforeAll(async () => {
-    [everything, node] = await Promise.all([startEverything(), startNode()]);
-    const res = await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url });
-    const body = (await res.json()) as { refresh: { ok: boolean } };
-    expect(res.status).toBe(201);
-    expect(body.refresh.ok).toBe(true);
+    ({ node, everything } = await startNodeWithEverything());
   });
 
   afterAll(async () => {

@@ -11,7 +11,8 @@ import { signIntent, type LedgerSigner } from "../../src/protocol/ledger/signing
 import { readFrames } from "../../src/protocol/messages/relay-frames.ts";
 import { answerFrame, callFrame } from "../../src/protocol/messages/relay.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
+import { withEverything } from "../support/node-with-everything.ts";
+import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
 import { sealAs } from "../support/seal-as.ts";
 
 interface RecordView {
@@ -32,9 +33,7 @@ let b: NodeProc;
 let client: Client;
 
 beforeAll(async () => {
-  up = await startEverything();
-  [a, b] = await Promise.all([node("alpha", { env: { NODE_SEED: seedA } }), node("bravo", { env: providerEnv })]);
-  expect((await b.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
+  [a, { node: b, everything: up }] = await Promise.all([node("alpha", { env: { NODE_SEED: seedA } }), withEverything(node("bravo", { env: providerEnv }))]);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await b.admin("POST", "/shares", { tool: "everything_get-sum", visibility: "peers", pricing: { model: "per_call", amount: 2, unit: "credit" } }));
   client = await connect(a.mcpUrl);

@@ -2,17 +2,14 @@
 // nested thousands deep, and standing GET streams opened until something gives.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawMcp } from "../support/mcp.ts";
-import { startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { type NodeProc, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;
 let node: NodeProc;
 
 beforeAll(async () => {
-  [everything, node] = await Promise.all([
-    startEverything(),
-    startNode({ env: { AUTHLESS: "false", MAX_STREAMS_PER_PRINCIPAL: "3", MAX_STREAMS: "5" } }),
-  ]);
-  expect((await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
+  ({ node, everything } = await startNodeWithEverything({ env: { AUTHLESS: "false", MAX_STREAMS_PER_PRINCIPAL: "3", MAX_STREAMS: "5" } }));
 });
 afterAll(async () => {
   await Promise.all([node?.stop(), everything?.stop()]);

@@ -21,7 +21,8 @@ import {
   register,
   tokenRequest,
 } from "../support/oauth.ts";
-import { freePort, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { freePort, type NodeProc, type Upstream } from "../support/processes.ts";
 
 const SEED = newSeed();
 const LIST = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
@@ -32,10 +33,8 @@ let node: NodeProc;
 let base: string;
 
 beforeAll(async () => {
-  everything = await startEverything();
-  node = await startNode({ env: { AUTHLESS: "false", NODE_SEED: SEED, CONSENT_PASSPHRASE: PASSPHRASE } });
+  ({ node, everything } = await startNodeWithEverything({ env: { AUTHLESS: "false", NODE_SEED: SEED, CONSENT_PASSPHRASE: PASSPHRASE } }));
   base = node.url;
-  expect((await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
 });
 
 afterAll(async () => {

@@ -8,7 +8,8 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, freePort, json, ROOT, start, startEverything, startNode, waitFor, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { eventually, freePort, json, ROOT, start, startNode, waitFor, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;
 let upstream: NodeProc;
@@ -42,12 +43,10 @@ const putOwn = (secret: string, value: unknown) =>
   fetch(connectUrl("shared"), { method: "PUT", headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" }, body: JSON.stringify({ value }) });
 
 beforeAll(async () => {
-  [everything, upstream, front] = await Promise.all([
-    startEverything(),
-    startNode({ env: { AUTHLESS: "false", LOG_ARGUMENTS: "true", NODE_NAME: "upstream" } }),
+  [{ node: upstream, everything }, front] = await Promise.all([
+    startNodeWithEverything({ env: { AUTHLESS: "false", LOG_ARGUMENTS: "true", NODE_NAME: "upstream" } }),
     startNode({ env: { AUTHLESS: "false", NODE_NAME: "front" } }),
   ]);
-  expect((await upstream.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
   for (const n of ["operator", "alice", "bob"] as const) tokens[n] = await token(upstream, `${n} at upstream`);
   for (const n of ["alice", "bob", "carol"] as const) principals[n] = await token(front, n);
   // The operator's token lists the catalog; callers bring their own.

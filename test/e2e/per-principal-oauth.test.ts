@@ -9,7 +9,8 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { connect } from "../support/mcp.ts";
 import { consent, PASSPHRASE, redirectParams } from "../support/oauth.ts";
-import { eventually, json, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { eventually, json, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;
 let upstream: NodeProc;
@@ -55,12 +56,10 @@ async function authorize(link: string): Promise<Response> {
 }
 
 beforeAll(async () => {
-  [everything, upstream, front] = await Promise.all([
-    startEverything(),
-    startNode({ env: { AUTHLESS: "false", LOG_ARGUMENTS: "true", CONSENT_PASSPHRASE: PASSPHRASE, NODE_NAME: "upstream" } }),
+  [{ node: upstream, everything }, front] = await Promise.all([
+    startNodeWithEverything({ env: { AUTHLESS: "false", LOG_ARGUMENTS: "true", CONSENT_PASSPHRASE: PASSPHRASE, NODE_NAME: "upstream" } }),
     startNode({ env: { AUTHLESS: "false", NODE_NAME: "front" } }),
   ]);
-  expect((await upstream.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
   const lister = await token(upstream, "catalog listing");
   for (const n of ["alice", "bob"] as const) principals[n] = await token(front, n);
   const added = await front.admin("POST", "/upstreams", { name: "oauthed", kind: "http", url: upstream.mcpUrl, bearerToken: lister.secret, perPrincipal: "oauth" });

@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, json, loopbackNode, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
+import { withEverything } from "../support/node-with-everything.ts";
+import { eventually, json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 const openNode = (name: string) => loopbackNode(name, { env: { PEER_POLICY: "open" } });
 
@@ -13,9 +14,7 @@ let a: NodeProc;
 let b: NodeProc;
 
 beforeAll(async () => {
-  everything = await startEverything();
-  [a, b] = await Promise.all([openNode("alpha"), openNode("bravo")]);
-  expect((await a.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
+  [{ node: a, everything }, b] = await Promise.all([withEverything(openNode("alpha")), openNode("bravo")]);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await a.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers", version: "1.0.0" }));
   await json(await a.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers", version: "2.0.0", label: "v2" }));

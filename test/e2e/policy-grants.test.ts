@@ -6,7 +6,8 @@ import { McpError } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { type NodeProc, type Upstream } from "../support/processes.ts";
 
 let everything: Upstream;
 let node: NodeProc;
@@ -46,8 +47,7 @@ const sum = (c: Client, meta?: Record<string, unknown>) =>
 const structuredTool = (c: Client) => c.callTool({ name: "everything_get-structured-content", arguments: { location: "New York" } });
 
 beforeAll(async () => {
-  [everything, node] = await Promise.all([startEverything(), startNode({ env: { AUTHLESS: "false" } })]);
-  expect((await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
+  ({ node, everything } = await startNodeWithEverything({ env: { AUTHLESS: "false" } }));
   await rule({ priority: 10, effect: "allow", role: "ops", tool: "everything_echo" });
   await rule({ priority: 20, effect: "deny", tool: "everything_echo", note: "echo is for ops" });
   await rule({ effect: "grant", tool: "everything_get-sum" });

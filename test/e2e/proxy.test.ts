@@ -3,17 +3,15 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../support/mcp.ts";
-import { eventually, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startNodeWithEverything } from "../support/node-with-everything.ts";
+import { eventually, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
 let client: Client;
 
 beforeAll(async () => {
-  upstream = await startEverything();
-  node = await startNode();
-  const res = await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upstream.url, bearerToken: "upstream-secret" });
-  expect(res.status).toBe(201);
+  ({ node, everything: upstream } = await startNodeWithEverything({}, { bearerToken: "upstream-secret" }));
   client = await connect(node.mcpUrl);
 });
 

@@ -14,7 +14,8 @@ import { signEntry } from "../../src/protocol/registry/signing.ts";
 import { unsignedFor } from "../support/entries.ts";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
+import { withEverything } from "../support/node-with-everything.ts";
+import { eventually, json, loopbackNode, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
 
 interface EntryView {
   origin: string;
@@ -41,9 +42,7 @@ let b: NodeProc;
 let c: NodeProc;
 
 beforeAll(async () => {
-  everything = await startEverything();
-  [a, b, c] = await Promise.all([openNode("alpha", { env: { NODE_SEED: seedA } }), openNode("bravo"), openNode("charlie")]);
-  expect((await a.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
+  [{ node: a, everything }, b, c] = await Promise.all([withEverything(openNode("alpha", { env: { NODE_SEED: seedA } })), openNode("bravo"), openNode("charlie")]);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await b.admin("POST", "/peers", { url: c.url }));
 }, 60_000);
