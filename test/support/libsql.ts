@@ -1,6 +1,6 @@
-// Real libSQL databases for tests, opened the way src/runtimes/local.ts opens a node's: an
-// embedded file in a fresh folder, WAL, drizzle, the embedded migrations.
-import { createClient } from "@libsql/client";
+// Real libSQL databases for tests, migrated: in memory for one module's storage, or opened the
+// way src/runtimes/local.ts opens a node's (an embedded file in a fresh folder, WAL).
+import { createClient, type Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,16 @@ import * as schema from "../../src/store/schema/index.ts";
 export interface TestDatabase {
   db: Database;
   close: () => void;
+}
+
+async function migrated(client: Client): Promise<Database> {
+  const db = drizzle(client, { schema }) as Database;
+  await migrate(db);
+  return db;
+}
+
+export async function memoryDb(): Promise<Database> {
+  return migrated(createClient({ url: ":memory:" }));
 }
 
 export async function openTestDatabase(): Promise<TestDatabase> {
@@ -30,10 +40,8 @@ export async function openDatabaseFile(file: string): Promise<TestDatabase> {
   const client = createClient({ url: `file:${file}` });
   await client.execute("PRAGMA journal_mode = WAL");
   await client.execute("PRAGMA synchronous = NORMAL");
-  const db = drizzle(client, { schema }) as Database;
-  await migrate(db);
   return {
-    db,
+    db: await migrated(client),
     close: () => client.close(),
   };
 }

@@ -1,0 +1,156 @@
+// Commands for the ledger of relayed calls: balances, records, disputes, the accounting export
+// and reconciliation with a peer. Each is a thin client of the admin API (src/http/admin/ledger.ts).
+import { writeFileSync } from "node:fs";
+import type { Balance, Flag } from "../../store/ledger.ts";
+import type { RecordRow } from "../../node/ledger/export.ts";
+import type { ReconcileReport } from "../../node/ledger/reconciliation.ts";
+import { seg } from "../framework/admin-api.ts";
+import { show, type Command, type Context } from "../framework/command.ts";
+import { CliError, UsageError } from "../framework/errors.ts";
+import { clip, table } from "../framework/format.ts";
+
+interface RecordView {
+  id: string;
+  peer: string;
+  role: string;
+  status: string;
+  reason: string | null;
+  record: { intent: { tool: { id: string } }; receipt: { completedAt: number; amount: number; unit?: string } };
+}
+
+function recordRows(records: RecordView[]): string {
+  return table(
+    ["ID", "PEER", "ROLE", "STATUS", "TOOL", "AMOUNT", "COMPLETED", "REASON"],
+    records.map((r) => [
+      r.id.slice(0, 16),
+      clip(r.peer, 24),
+      r.role,
+      r.status,
+      clip(r.record.intent.tool.id, 40),
+      r.record.receipt.unit ? `${r.record.receipt.amount} ${r.record.receipt.unit}` : "free",
+      new Date(r.record.receipt.completedAt).toISOString(),
+      r.reason ?? "-",
+    ]),
+  );
+}
+
+function flagRows(flags: Flag[]): string {
+  return table(
+    ["AT", "SOURCE", "RECORD", "REASON"],
+    flags.map((f) => [new Date(f.at).toISOString(), f.source ?? "(this node)", f.recordId?.slice(0, 16) ?? "-", f.reason]),
+  );
+}
+
+/** Writes to --out, or prints. */
+function deliver(ctx: Context, text: string, out: string | undefined, what: string): void {
+  if (out === undefined) {
+    ctx.out(text.replace(/\r?\n$/, ""));
+    return;
+  }
+  try {
+    writeFileSync(out, text);
+  } catch (err) {
+    throw new CliError(`cannot write ${out}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  ctx.warn(`wrote ${what} to ${out}`);
+}
+
+export const ledgerCommands: Command[] = [
+  {
+    name: "ledger balances",
+    summary: "show what each peer owes this node and this node owes it, per currency unit",
+    details: "Summed from confirmed records only. Positive NET: the peer owes this node.",
+    options: { csv: { type: "boolean", help: "print CSV, as the admin API's ?format=csv downloads it" } },
+    min: 0,
+    max: 0,
+    run: async (ctx, _args, o) => {
+      if (o.csv) {
+        if (ctx.json) throw new UsageError("give --csv or --json, not both");
+        ctx.out((await ctx.api.requestText("GET", "/ledger/balances?format=csv")).replace(/\r?\n$/, ""));
+        return;
+      }
+      const body = await ctx.api.request<{ balances: Balance[] }>("GET", "/ledger/balances");
+      show(ctx, body, (b) =>
+        table(
+          ["PEER", "UNIT", "EARNED", "SPENT", "NET", "CALLS"],
+          b.balances.map((x) => [x.peer, x.unit, String(x.earned), String(x.spent), String(x.net), String(x.calls)]),
+        ),
+      );
+    },
+  },
+  {
+    name: "ledger records",
+    summary: "list ledger records, newest first",
+    options: {
+      status: { type: "string", value: "s", help: "only pending, confirmed or disputed records" },
+      peer: { type: "string", value: "id", help: "only records with this peer" },
+      limit: { type: "string", value: "n", help: "how many (1-1000, default 100)" },
+    },
+    min: 0,
+    max: 0,
+    run: async (ctx, _args, o) => {
+      const q = new URLSearchParams();
+      if (o.status !== undefined) {
+        if (!["pending", "confirmed", "disputed"].includes(o.status as string)) throw new UsageError("--status is pending, confirmed or disputed");
+        q.set("status", o.status as string);
+      }
+      if (o.peer !== undefined) q.set("peer", o.peer as string);
+      if (o.limit !== undefined) {
+        const n = Number(o.limit);
+        if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError("--limit wants a whole number from 1 to 1000");
+        q.set("limit", String(n));
+      }
+      const body = await ctx.api.request<{ records: RecordView[] }>("GET", `/ledger/records${q.size ? `?${q}` : ""}`);
+      show(ctx, body, (b) => recordRows(b.records));
+    },
+  },
+  {
+    name: "ledger disputes",
+    summary: "list disputed records and the records this node refused (flags)",
+    details: "A disputed record contradicts one a peer holds; a flag keeps what was refused, as received, never counted.",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const [records, flags] = await Promise.all([
+        ctx.api.request<{ records: RecordView[] }>("GET", "/ledger/records?status=disputed&limit=1000"),
+        ctx.api.request<{ flags: Flag[] }>("GET", "/ledger/flags"),
+      ]);
+      show(ctx, { disputed: records.records, flags: flags.flags }, (b) =>
+        ["Disputed records:", recordRows(b.disputed), "", "Refused records (flags):", flagRows(b.flags)].join("\n"),
+      );
+    },
+  },
+  {
+    name: "ledger export",
+    summary: "export every record for accounting: JSON, or CSV with --csv",
+    details: "One row per record: id, peer, role, status, tool, units, amount, unit, requestedAt, completedAt.",
+    options: {
+      csv: { type: "boolean", help: "CSV instead of JSON" },
+      out: { type: "string", value: "file", help: "write to this file instead of printing" },
+    },
+    min: 0,
+    max: 0,
+    run: async (ctx, _args, o) => {
+      const out = o.out as string | undefined;
+      if (o.csv) {
+        deliver(ctx, await ctx.api.requestText("GET", "/ledger/export?format=csv"), out, "CSV");
+        return;
+      }
+      const body = await ctx.api.request<{ records: RecordRow[] }>("GET", "/ledger/export?format=json");
+      deliver(ctx, `${JSON.stringify(body, null, 2)}\n`, out, `${body.records.length} records`);
+    },
+  },
+  {
+    name: "ledger reconcile",
+    usage: "<peer>",
+    summary: "reconcile the ledger with an active peer now: exchange the records either side lacks",
+    min: 1,
+    max: 1,
+    run: async (ctx, [peer]) => {
+      const body = await ctx.api.request<{ peer: string; reconciled: ReconcileReport }>("POST", `/ledger/reconcile/${seg(peer!)}`);
+      show(ctx, body, ({ peer: p, reconciled: r }) =>
+        `reconciled with ${p} in ${r.rounds} rounds: sent ${r.sent}, received ${r.received}, refused ${r.refused}`,
+      );
+    },
+  },
+];

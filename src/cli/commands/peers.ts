@@ -1,0 +1,128 @@
+// Commands on peers: add, approve, block and remove them, greet and ping them, and list the
+// public nodes the registry told of.
+import { seg } from "../framework/admin-api.ts";
+import { show, type Command } from "../framework/command.ts";
+import { clip, table } from "../framework/format.ts";
+
+interface PeerView {
+  id: string;
+  name: string;
+  url: string;
+  mcp: string;
+  state: string;
+  theirState: string;
+  version: string;
+  features: string[];
+  signingKeyId: string;
+  createdAt: string;
+  lastSeenAt: string | null;
+}
+
+function peerRows(list: PeerView[]): string {
+  return table(
+    ["ID", "NAME", "STATE", "THEY HAVE US", "VERSION", "URL"],
+    list.map((p) => [p.id, clip(p.name, 30), p.state, p.theirState, p.version, p.url]),
+  );
+}
+
+function peerAction(name: string, summary: string, done: string): Command {
+  return {
+    name: `peer ${name}`,
+    usage: "<id>",
+    summary,
+    min: 1,
+    max: 1,
+    run: async (ctx, [id]) => {
+      const body = await ctx.api.request<{ peer: PeerView; hello?: { ok: boolean; error?: string } }>("POST", `/peers/${seg(id!)}/${name}`);
+      if (body.hello && !body.hello.ok) ctx.warn(`warning: the peer could not be told: ${body.hello.error}`);
+      show(ctx, body, (b) => `${done} ${b.peer.id} (${b.peer.name}), now ${b.peer.state}`);
+    },
+  };
+}
+
+export const peerCommands: Command[] = [
+  {
+    name: "peer add",
+    usage: "<url>",
+    summary: "peer with the node at <url>: verify its card, then introduce this node to it",
+    details: "The peer's own acceptance policy decides whether this node is active there at once or pending its operator's approval.",
+    min: 1,
+    max: 1,
+    run: async (ctx, [url]) => {
+      const body = await ctx.api.request<{ peer: PeerView }>("POST", "/peers", { url });
+      show(ctx, body, ({ peer: p }) =>
+        `added peer ${p.id} (${p.name}, ${p.version}); it has this node as ${p.theirState}${p.theirState === "pending" ? " until its operator approves" : ""}`,
+      );
+    },
+  },
+  {
+    name: "peer list",
+    summary: "list the peers, their state here and this node's state there",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ peers: PeerView[] }>("GET", "/peers");
+      show(ctx, body, (b) => peerRows(b.peers));
+    },
+  },
+  peerAction("approve", "let a pending peer in, and tell it so", "approved"),
+  peerAction("block", "refuse all traffic from a peer from now on", "blocked"),
+  peerAction("unblock", "let a blocked peer back in (as active)", "unblocked"),
+  {
+    name: "peer remove",
+    usage: "<id>",
+    summary: "forget a peer (it can say hello again, under the acceptance policy)",
+    min: 1,
+    max: 1,
+    run: async (ctx, [id]) => {
+      await ctx.api.request("DELETE", `/peers/${seg(id!)}`);
+      show(ctx, {}, () => `removed peer ${id}`);
+    },
+  },
+  {
+    name: "peer alias",
+    usage: "<id> [alias]",
+    summary: "name a peer's shared tools <alias>_<upstream>_<tool>; without an alias, back to its card's name",
+    min: 1,
+    max: 2,
+    run: async (ctx, [id, alias]) => {
+      const body = await ctx.api.request<{ peer: PeerView & { alias: string } }>("PATCH", `/peers/${seg(id!)}`, { alias: alias ?? null });
+      show(ctx, body, (b) => `${b.peer.id}'s tools now start with ${b.peer.alias}_`);
+    },
+  },
+  {
+    name: "peer announce",
+    summary: "say hello to every active peer that has not heard this node's current signing key",
+    details: "After a signing-key rotation (PREVIOUS_NODE_SEED), peers learn the new key this way. The tick does it when PUBLIC_URL is set.",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ hellos: { id: string; ok: boolean; error?: string }[] }>("POST", "/peers/announce");
+      show(ctx, body, (b) =>
+        b.hellos.length === 0 ? "every active peer already has this node's current key" : table(["PEER", "RESULT"], b.hellos.map((h) => [h.id, h.ok ? "ok" : `failed: ${h.error}`])),
+      );
+      if (body.hellos.some((h) => !h.ok)) process.exitCode = 1;
+    },
+  },
+  {
+    name: "peer ping",
+    usage: "<id>",
+    summary: "send a peer a sealed ping and time the round trip",
+    min: 1,
+    max: 1,
+    run: async (ctx, [id]) => {
+      const body = await ctx.api.request<{ pong: { ms: number; at: number } }>("POST", `/peers/${seg(id!)}/ping`);
+      show(ctx, body, (b) => `pong from ${id} in ${b.pong.ms} ms (its clock: ${new Date(b.pong.at * 1000).toISOString()})`);
+    },
+  },
+  {
+    name: "nodes",
+    summary: "list the public nodes this node learned of through the registry (add one with `peer add <url>`)",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ nodes: { id: string; name: string; url: string; peer: string | null }[] }>("GET", "/nodes");
+      show(ctx, body, (b) => table(["ID", "NAME", "URL", "PEER"], b.nodes.map((n) => [n.id, n.name, n.url, n.peer ?? "-"])));
+    },
+  },
+];
