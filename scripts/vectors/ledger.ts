@@ -1,6 +1,6 @@
 // The ledger's vectors (test/vectors/ledger/records.json), signed by the Ed25519 test signer; run
 // by scripts/vectors.ts. Ed25519 is deterministic and the seeds, ids and times are fixed, so the
-// output only changes when the format does; test/unit/ledger-vectors.test.ts checks the code.
+// output only changes when the format does; test/protocol/ledger-vectors.test.ts checks the code.
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { grantId, signGrantTerms, type Grant } from "../../src/protocol/ledger/grant.ts";
 import { canonicalRecord, contentHash, recordHash, type Intent, type SignedIntent } from "../../src/protocol/ledger/record.ts";

@@ -1,6 +1,6 @@
 // The registry's vectors (test/vectors/registry/), signed by the Ed25519 test signer; run by
 // scripts/vectors.ts. Ed25519 is deterministic and the seeds are fixed, so the output only changes
-// when the format does; test/unit/registry-entry.test.ts checks the code against the files.
+// when the format does; test/protocol/registry-entry.test.ts checks the code against the files.
 import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
 import { beats } from "../../src/protocol/registry/conflict.ts";
 import { signingBytes, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";

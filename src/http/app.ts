@@ -9,7 +9,7 @@ import type { Services } from "../node/services.ts";
 import type { Tick } from "../node/tick.ts";
 import { VERSION } from "../node/settings/version.ts";
 import { adminRoutes } from "./admin/routes.ts";
-import type { AppEnv } from "./app-env.ts";
+import type { AppEnv } from "./request/app-env.ts";
 import { cardRoutes } from "./card-route.ts";
 import { connectRoutes } from "./connect/routes.ts";
 import { federationRoutes } from "./federation/routes.ts";

@@ -1,6 +1,6 @@
 // GET /.well-known/mcpfed: the node card, public, for peers and for anyone checking a node.
 import { Hono } from "hono";
-import type { AppEnv } from "./app-env.ts";
+import type { AppEnv } from "./request/app-env.ts";
 import { ownOrigin } from "../node/card/own.ts";
 import type { Services } from "../node/services.ts";
 import { CARD_CONTENT_TYPE, CARD_PATH } from "../protocol/card/schema.ts";

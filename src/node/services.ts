@@ -77,5 +77,3 @@ export interface Services {
   upstreamCredentials: UpstreamCredentials;
 }
 
-// Moved to src/node/access/principals/caller.ts; kept here until every importer uses the new home.
-export type { Caller } from "./access/principals/caller.ts";

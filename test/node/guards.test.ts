@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/node/settings/config.ts";
-import { hostAllowed, originAllowed } from "../../src/http/origin.ts";
+import { hostAllowed, originAllowed } from "../../src/http/request/origin.ts";
 import { redact } from "../../src/secrets/redaction.ts";
 import { unsafeUrlReason } from "../../src/node/outbound/ssrf.ts";
 

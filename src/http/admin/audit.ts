@@ -2,7 +2,7 @@
 // every admin action (method, route and result; never bodies, which may hold secrets).
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { listAudit, verifyAuditTrail } from "../../node/access/audit/audit-trail.ts";
 

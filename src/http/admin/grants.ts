@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { fail, readJson } from "./respond.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { decideGrant, grantView, listGrants, MAX_GRANT_TTL_SECONDS, revokeGrant } from "../../node/access/grants/records.ts";
 

@@ -2,7 +2,7 @@
 // export, restoring records, and reconciling with a peer on demand.
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
 import { PeerRequestError } from "../../node/federation-client/errors.ts";
 import { ReconcileFormatError } from "../../protocol/reconciliation.ts";

@@ -1,7 +1,7 @@
 // Admin API for rate limits.
 import { Hono } from "hono";
 import { fail, readJson } from "./respond.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { limitInput } from "../../node/access/limits/limiter.ts";
 

@@ -3,7 +3,7 @@
 // the public nodes it learned of through the registry, which they may add.
 import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
 import { ownOrigin } from "../../node/card/own.ts";
 import { PeerRequestError } from "../../node/federation-client/errors.ts";

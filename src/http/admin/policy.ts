@@ -1,7 +1,7 @@
 // Admin API for policy rules.
 import { Hono } from "hono";
 import { fail, readJson } from "./respond.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { ruleInput } from "../../node/access/policy/rules.ts";
 

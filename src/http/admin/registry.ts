@@ -3,7 +3,7 @@
 // version of a peer's tool that the catalog shows.
 import { Hono } from "hono";
 import { z, ZodError } from "zod";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
 import { listFederatedTools } from "../../node/catalog/federated.ts";
 import { listPins, removePin, setPin, type VersionPin } from "../../node/catalog/pins.ts";

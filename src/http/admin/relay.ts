@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { fail, readJson } from "./respond.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { PeerRequestError } from "../../node/federation-client/errors.ts";
 import type { Services } from "../../node/services.ts";
 import { listSubscriptions, subscribe, SubscriptionError } from "../../node/relay/subscriptions.ts";

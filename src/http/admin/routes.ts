@@ -9,7 +9,7 @@ import { peerAdminRoutes } from "./peers.ts";
 import { registryAdminRoutes } from "./registry.ts";
 import { relayAdminRoutes } from "./relay.ts";
 import type { Services } from "../../node/services.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { refreshUpstream } from "../../node/upstreams/refresh.ts";
 import {
   findUpstream,

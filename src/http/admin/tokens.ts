@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { fail, readJson } from "./respond.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { apiTokenInput, apiTokenView, createApiToken, listApiTokens, revokeApiToken, roleSchema } from "../../node/access/credentials/api-tokens.ts";
 import { clientView, deleteClient, listClients, updateClient } from "../../node/access/oauth/clients.ts";

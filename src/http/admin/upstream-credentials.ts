@@ -1,7 +1,7 @@
 // The operator's view of principals' own upstream credentials: who holds one (never the value),
 // and revocation.
 import { Hono } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { fail } from "./respond.ts";
 import type { Services } from "../../node/services.ts";
 import { findUpstream } from "../../node/upstreams/registration.ts";

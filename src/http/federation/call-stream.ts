@@ -4,7 +4,8 @@
 import type { Opened } from "../../protocol/envelope/open.ts";
 import { parseMessage } from "../../protocol/messages/federation.ts";
 import { log } from "../../node/logging/log.ts";
-import type { Caller, Services } from "../../node/services.ts";
+import type { Caller } from "../../node/access/principals/caller.ts";
+import type { Services } from "../../node/services.ts";
 import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
 import { callRequest, type AnswerFrame, type CallFrame } from "../../protocol/messages/relay.ts";
 import { serveCall } from "../../node/relay/provider.ts";

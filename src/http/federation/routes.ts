@@ -7,7 +7,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { MAX_CARD_BYTES } from "../../protocol/card/schema.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
 import { openEnvelope, type Opened } from "../../protocol/envelope/open.ts";

@@ -4,15 +4,15 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { bearer, insufficientScope } from "../bearer.ts";
+import { bearer, insufficientScope } from "../oauth/bearer.ts";
 import { nodeOrigin } from "../oauth/metadata.ts";
 import { hasScope } from "../../node/access/principals/principal.ts";
 import { scopeFor } from "../../node/access/principals/scopes.ts";
-import { originGuard } from "../origin.ts";
+import { originGuard } from "../request/origin.ts";
 import type { Services } from "../../node/services.ts";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { nestsDeeperThan } from "../../protocol/encoding/json-depth.ts";
-import { jsonRpcError } from "../jsonrpc.ts";
+import { jsonRpcError } from "../request/jsonrpc.ts";
 import { buildServer } from "./server.ts";
 import { StreamCapError } from "../../node/catalog/list-changed-streams.ts";
 

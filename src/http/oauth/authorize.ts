@@ -5,7 +5,7 @@
 import { Hono, type Context } from "hono";
 import { jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { ALL_SCOPES, parseScopes, scopeSchema, type Scope } from "../../node/access/principals/scopes.ts";
 import { sameSecret } from "../../secrets/token-secrets.ts";

@@ -1,7 +1,7 @@
 // Discovery: protected-resource metadata for /mcp (RFC 9728), authorization-server metadata
 // (RFC 8414) and the JWKS of the access-token key. The node is both servers, at one origin.
 import { Hono } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { isLoopbackHost, type Config } from "../../node/settings/config.ts";
 import type { Services } from "../../node/services.ts";
 import { ALL_SCOPES } from "../../node/access/principals/scopes.ts";

@@ -1,7 +1,7 @@
 // Dynamic client registration (RFC 7591): open, as MCP clients (claude.ai among them) register
 // themselves, but counted per source, so that registrations cannot flood the store.
 import { Hono } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import { sourceOf } from "../../node/access/limits/source.ts";
 import type { Services } from "../../node/services.ts";
 import { registerClient, registrationResponse, registrationSchema } from "../../node/access/oauth/clients.ts";

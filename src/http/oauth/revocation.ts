@@ -1,7 +1,7 @@
 // Token revocation (RFC 7009): a refresh token or an access token ends its whole session, and
 // with it every access token issued under it. The answer is 200 whatever the token was.
 import { Hono } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { InvalidTokenError } from "../../node/access/credentials/access-tokens.ts";
 import { authenticateClient, readClientCredentials } from "../../node/access/oauth/clients.ts";

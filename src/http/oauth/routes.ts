@@ -4,8 +4,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
-import type { AppEnv } from "../app-env.ts";
-import { hostGuard } from "../origin.ts";
+import type { AppEnv } from "../request/app-env.ts";
+import { hostGuard } from "../request/origin.ts";
 import type { Services } from "../../node/services.ts";
 import { authorizeRoutes } from "./authorize.ts";
 import { metadataRoutes, OAUTH_PATHS } from "./metadata.ts";

@@ -2,7 +2,7 @@
 // access token and the next refresh token. A replayed code or refresh token revokes the session
 // it produced: one of the two presenters is not the client.
 import { Hono, type Context } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { issueAccessToken } from "../../node/access/credentials/access-tokens.ts";
 import { parseScopes, type Scope } from "../../node/access/principals/scopes.ts";

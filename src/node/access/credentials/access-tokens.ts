@@ -1,6 +1,6 @@
 // OAuth access tokens: short-lived JWTs (RFC 9068 profile) signed by the node with Ed25519, bound
 // to one resource (the audience) and to the session that issued them, so revoking the session
-// ends them too (checked per request in src/http/bearer.ts).
+// ends them too (checked per request in src/http/oauth/bearer.ts).
 import { errors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
 import type { Keys } from "./keys.ts";

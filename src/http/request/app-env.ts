@@ -1,5 +1,5 @@
 // The Hono environment shared by the node's routes.
-import type { Principal } from "../node/access/principals/principal.ts";
+import type { Principal } from "../../node/access/principals/principal.ts";
 
 export type AppEnv = {
   Bindings: Record<string, unknown>;

@@ -1,6 +1,6 @@
 // DNS-rebinding protection for /mcp: the Host must be one of ours, and a browser's Origin too.
 import type { MiddlewareHandler } from "hono";
-import type { Config } from "../node/settings/config.ts";
+import type { Config } from "../../node/settings/config.ts";
 import { jsonRpcError } from "./jsonrpc.ts";
 
 function hostname(hostHeader: string): string {

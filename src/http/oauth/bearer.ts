@@ -2,15 +2,15 @@
 // this resource, from a session still in force) or an API token. Without a token the request is
 // anonymous in authless mode and challenged (401, RFC 9728 discovery) otherwise.
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "./app-env.ts";
-import { jsonRpcError } from "./jsonrpc.ts";
-import type { Services } from "../node/services.ts";
-import { InvalidTokenError } from "../node/access/credentials/access-tokens.ts";
-import { API_TOKEN_PREFIX, resolveApiToken } from "../node/access/credentials/api-tokens.ts";
-import { liveSession } from "../node/access/oauth/sessions.ts";
-import { nodeOrigin, resourceMetadataUrl, resourceOf } from "./oauth/metadata.ts";
-import { ANONYMOUS, type Principal } from "../node/access/principals/principal.ts";
-import { ALL_SCOPES, type Scope } from "../node/access/principals/scopes.ts";
+import type { AppEnv } from "../request/app-env.ts";
+import { jsonRpcError } from "../request/jsonrpc.ts";
+import type { Services } from "../../node/services.ts";
+import { InvalidTokenError } from "../../node/access/credentials/access-tokens.ts";
+import { API_TOKEN_PREFIX, resolveApiToken } from "../../node/access/credentials/api-tokens.ts";
+import { liveSession } from "../../node/access/oauth/sessions.ts";
+import { nodeOrigin, resourceMetadataUrl, resourceOf } from "./metadata.ts";
+import { ANONYMOUS, type Principal } from "../../node/access/principals/principal.ts";
+import { ALL_SCOPES, type Scope } from "../../node/access/principals/scopes.ts";
 
 function quoted(v: string): string {
   return `"${v.replace(/["\\]/g, "")}"`;
