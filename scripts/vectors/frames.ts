@@ -2,7 +2,7 @@
 // request with fixed nonces, framed and joined; streams a reader must refuse; and the request
 // hashes an intent carries.
 import { concat, u32, utf8 } from "../../src/protocol/encoding/bytes.ts";
-import { canonicalJson } from "../../src/protocol/registry/entry.ts";
+import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
 import { encodeFrame, FrameError, MAX_FRAME_BYTES, readFrames } from "../../src/protocol/messages/relay-frames.ts";
 import { requestHash } from "../../src/protocol/ledger/request-hash.ts";
 import { agree, b64, counting, write } from "./common.ts";

@@ -1,6 +1,6 @@
 // Random secrets, and how they are kept and compared: only hashes are stored, and comparisons
 // take the same time whatever the input.
-import { sha256Hex } from "../protocol/registry/tool-fingerprint.ts";
+import { sha256Hex } from "../protocol/encoding/hash.ts";
 import { toBase64url } from "../protocol/encoding/bytes.ts";
 
 export function randomSecret(bytes = 32): string {

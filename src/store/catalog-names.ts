@@ -1,6 +1,6 @@
 // Short MCP names: `[A-Za-z0-9_-]{1,64}`, unique in the catalog, and persisted so that they
 // survive restarts. The long-lived identity is the global id; the short name is its handle.
-import { sha256Hex } from "../protocol/registry/tool-fingerprint.ts";
+import { sha256Hex } from "../protocol/encoding/hash.ts";
 
 export const MAX_NAME = 64;
 export const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;

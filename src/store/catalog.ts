@@ -3,7 +3,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { chunks, prepareOnce, type Database } from "./database.ts";
 import { prompts, resources, resourceTemplates, tools, toolSettings, upstreams } from "./schema/index.ts";
-import { sha256Hex, toolFingerprint } from "../protocol/registry/tool-fingerprint.ts";
+import { toolFingerprint } from "../protocol/registry/tool-fingerprint.ts";
+import { sha256Hex } from "../protocol/encoding/hash.ts";
 import { assignName, globalToolId, NAME_PATTERN, preferredName, RESERVED_NAMES } from "./catalog-names.ts";
 
 export interface CatalogTool {

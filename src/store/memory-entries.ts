@@ -1,6 +1,6 @@
 // The entry store in memory: what the simulator runs thousands of nodes on, and the reference
 // the libSQL repository is tested against. Same contract, same conflict rule (conflict.ts).
-import { sha256Hex } from "../protocol/registry/tool-fingerprint.ts";
+import { sha256Hex } from "../protocol/encoding/hash.ts";
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { beats, rankOf, slotOf } from "../protocol/registry/conflict.ts";
 import { byteLength, type Entry } from "../protocol/registry/entry.ts";

@@ -2,7 +2,7 @@
 // run in one batch, so two isolates applying entries at once still end with the winner of each
 // slot, and every stored entry takes a fresh seq for the peers' cursors.
 import { and, asc, eq, gt, gte, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
-import { sha256Hex } from "../protocol/registry/tool-fingerprint.ts";
+import { sha256Hex } from "../protocol/encoding/hash.ts";
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "./database.ts";
 import { gossipCursors, registryEntries, registryLog } from "./schema/index.ts";

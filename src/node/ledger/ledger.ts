@@ -2,7 +2,7 @@
 // before it is stored. A record that fails verification is refused and flagged, and never touches
 // a held record or a balance; a validly signed record that contradicts a held one disputes it.
 // Its store and its keys are its own: nothing else writes a record or judges a signature on one.
-import { canonicalJson } from "../../protocol/registry/entry.ts";
+import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 import { acceptIntent, acceptPurchase, type Acceptance, type Offer, type PurchaseAcceptance } from "../../protocol/ledger/acceptance.ts";
 import { coveringGrant } from "../../protocol/ledger/grant.ts";
 import { canonicalRecord, receivedText, record, withoutCountersign, type LedgerRecord, type SignedIntent } from "../../protocol/ledger/record.ts";

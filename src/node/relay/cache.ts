@@ -3,7 +3,7 @@
 // arguments, within the TTL is answered from here. Nothing else is ever stored: a tool without
 // the mark is always relayed. Bounded in entries, the oldest evicted first.
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { canonicalJson } from "../../protocol/registry/entry.ts";
+import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 
 const MAX_ENTRIES = 1000;
 

@@ -12,7 +12,8 @@ import { grantId, grantTerms, signedGrant, signGrantTerms, type SignedGrant } fr
 import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
 import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
 import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
-import { canonicalJson, toolOfKey } from "../../protocol/registry/entry.ts";
+import { toolOfKey } from "../../protocol/registry/entry.ts";
+import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 import { subscribeReply, type subscribeRequest } from "../../protocol/messages/relay.ts";
 import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";

@@ -2,7 +2,7 @@
 // addressed to this node, it names the tool as this node offers it now, and its quote is this
 // node's current price. A stale quote is refused rather than honoured or repriced, so the
 // consumer re-quotes and signs what it will actually be charged.
-import { canonicalJson } from "../registry/entry.ts";
+import { canonicalJson } from "../encoding/canonical-json.ts";
 import { coveringGrant, grant, grantId, grantMatches, type Grant } from "./grant.ts";
 import { quoteOf, type Pricing, type Quote } from "./pricing.ts";
 import { contentHash, signedIntent, type SignedIntent } from "./record.ts";

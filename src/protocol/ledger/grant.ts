@@ -2,8 +2,9 @@
 // period. Calls under it are quoted at 0 and carry the grant's id in their intent's price, so
 // each record still shows which grant covered it.
 import { fromBase64url, toBase64url, utf8 } from "../encoding/bytes.ts";
-import { sha256Hex } from "../registry/tool-fingerprint.ts";
-import { canonicalJson, nodeId } from "../registry/entry.ts";
+import { sha256Hex } from "../encoding/hash.ts";
+import { nodeId } from "../registry/entry.ts";
+import { canonicalJson } from "../encoding/canonical-json.ts";
 import { z } from "zod";
 import type { LedgerSigner, LedgerVerifier } from "./signing.ts";
 import { currencyUnit, type Pricing } from "./pricing.ts";

@@ -4,8 +4,9 @@
 // countersignature (signing.ts). The record carries hashes of the request and the result, never
 // the arguments or the result themselves: a ledger shared with a peer must not leak either.
 import { z } from "zod";
-import { canonicalJson, nodeId } from "../registry/entry.ts";
-import { sha256Hex } from "../registry/tool-fingerprint.ts";
+import { nodeId } from "../registry/entry.ts";
+import { canonicalJson } from "../encoding/canonical-json.ts";
+import { sha256Hex } from "../encoding/hash.ts";
 import { currencyUnit, quote } from "./pricing.ts";
 
 export const PROTOCOL = "mcpfed/1";

@@ -3,7 +3,7 @@
 // resolves a node's key. Each part has its own signature context, so no signature passes for
 // another part or for any other message of the protocol.
 import { fromBase64url, toBase64url, utf8 } from "../encoding/bytes.ts";
-import { canonicalJson } from "../registry/entry.ts";
+import { canonicalJson } from "../encoding/canonical-json.ts";
 import type { EntrySigner, EntryVerifier } from "../registry/signing.ts";
 import { PricingError, settle, type Quote } from "./pricing.ts";
 import { contentHash, newRecordId, PROTOCOL, record, withoutCountersign, type Intent, type LedgerRecord, type SignedIntent } from "./record.ts";

@@ -2,9 +2,9 @@
 // and the unit that gossip replicates. The kind field leaves room for later kinds (resources,
 // prompts, vouches). Objects are strict: every field is covered by the signature, so a field this
 // version does not know could not be relayed faithfully anyway.
-import canonicalize from "canonicalize";
+import { canonicalJson } from "../encoding/canonical-json.ts";
 import { z } from "zod";
-import { sha256Hex } from "./tool-fingerprint.ts";
+import { sha256Hex } from "../encoding/hash.ts";
 import { cardSchema } from "../card/schema.ts";
 import { hlcString } from "./hlc.ts";
 import { isSemver } from "./semver.ts";
@@ -129,11 +129,6 @@ export interface Entry {
   canonical: string;
 }
 
-export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError("value has no JSON form");
-  return text;
-}
 
 /** The bytes the origin signs: the canonical form of the entry without `sig`. */
 export function signingBytes(entry: UnsignedEntry | SignedEntry): Uint8Array {
