@@ -1,12 +1,12 @@
 // Card verification's checks at their edges, with the message an operator reads for each, and the
 // rule that says a newer card is the same node. On the card test vector, on this runtime's path.
 import { describe, expect, it } from "vitest";
-import { fromBase64url, toBase64url } from "../../src/bytes.ts";
-import type { Card, UnsignedCard } from "../../src/card/schema.ts";
-import { signCard } from "../../src/card/sign.ts";
-import { CardError, continuesCard, verifyCard } from "../../src/card/verify.ts";
-import { keyId, signingKeyFromSeed } from "../../src/identity/keys.ts";
-import { primitives } from "../../src/identity/primitives.ts";
+import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import type { Card, UnsignedCard } from "../../src/protocol/card/schema.ts";
+import { signCard } from "../../src/protocol/card/sign.ts";
+import { CardError, continuesCard, verifyCard } from "../../src/protocol/card/verify.ts";
+import { keyId, signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
 import { vector } from "../crypto/paths.ts";
 
 interface CardVector {

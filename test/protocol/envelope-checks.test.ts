@@ -3,17 +3,16 @@
 // replay, version and key checks, each with the code and message a peer is told. Built on the
 // envelope test vector, so nothing here generates keys.
 import { describe, expect, it } from "vitest";
-import { fromBase64url, u32, utf8 } from "../../src/bytes.ts";
-import { MAX_CARD_BYTES } from "../../src/card/schema.ts";
-import { EnvelopeError } from "../../src/envelope/errors.ts";
-import { openEnvelope, type OpenOptions } from "../../src/envelope/open.ts";
-import { decode, encodeHeader, frame, MAX_HEADER_BYTES, MAX_LIFETIME_SECONDS, signedPart, type Header } from "../../src/envelope/wire.ts";
-import { compositeVerifier } from "../../src/identity/composite.ts";
-import { signingKeyFromSeed } from "../../src/identity/keys.ts";
-import type { KemKey } from "../../src/identity/kem-keyring.ts";
-import { primitives } from "../../src/identity/primitives.ts";
-import { xWing } from "../../src/identity/xwing.ts";
-import { decodeHello } from "../../src/peers/hello-wire.ts";
+import { fromBase64url, u32, utf8 } from "../../src/protocol/encoding/bytes.ts";
+import { MAX_CARD_BYTES } from "../../src/protocol/card/schema.ts";
+import { EnvelopeError } from "../../src/protocol/envelope/errors.ts";
+import { openEnvelope, type KemKey, type OpenOptions } from "../../src/protocol/envelope/open.ts";
+import { decode, encodeHeader, frame, MAX_HEADER_BYTES, MAX_LIFETIME_SECONDS, signedPart, type Header } from "../../src/protocol/envelope/wire.ts";
+import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { xWing } from "../../src/protocol/identity/xwing.ts";
+import { decodeHello } from "../../src/protocol/messages/hello.ts";
 import { PATHS, vector } from "../crypto/paths.ts";
 
 interface EnvelopeVector {

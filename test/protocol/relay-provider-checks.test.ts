@@ -1,4 +1,4 @@
-// The provider's checks before it runs a relayed call (src/relay/provider.ts), in process: a real
+// The provider's checks before it runs a relayed call (src/node/relay/provider.ts), in process: a real
 // node app on an in-memory libSQL store, its upstream a real SDK MCP server on loopback, and a
 // second real node as the consumer that signs the intents. Each refusal names its reason, and a
 // refused call runs nothing and stores nothing.
@@ -8,17 +8,17 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type NodeApp } from "../../src/app.ts";
-import { loadConfig } from "../../src/config.ts";
-import { newSeed } from "../../src/identity/seed.ts";
-import { quoteOf, readPricing } from "../../src/ledger/pricing.ts";
-import type { SignedIntent } from "../../src/ledger/record.ts";
-import { signIntent } from "../../src/ledger/signing.ts";
-import { identitySigner } from "../../src/registry/node-keys.ts";
-import type { CallRequest } from "../../src/relay/messages.ts";
-import { serveCall } from "../../src/relay/provider.ts";
+import { assembleNode, type AssembledNode } from "../../src/node/assemble.ts";
+import { loadConfig } from "../../src/node/settings/config.ts";
+import { newSeed } from "../../src/protocol/identity/seed.ts";
+import { quoteOf, readPricing } from "../../src/protocol/ledger/pricing.ts";
+import type { SignedIntent } from "../../src/protocol/ledger/record.ts";
+import { signIntent } from "../../src/protocol/ledger/signing.ts";
+import { identitySigner } from "../../src/node/registry/node-keys.ts";
+import type { CallRequest } from "../../src/protocol/messages/relay.ts";
+import { serveCall } from "../../src/node/relay/provider.ts";
 import { originCards, upstreams } from "../../src/store/schema.ts";
-import { refreshUpstream } from "../../src/upstreams/refresh.ts";
+import { refreshUpstream } from "../../src/node/upstreams/refresh.ts";
 import { memoryDb } from "../support/db.ts";
 
 const TOOL = { name: "echo", description: "Echoes its text.", inputSchema: { type: "object" as const, properties: { text: { type: "string" } } } };
@@ -28,8 +28,8 @@ let upstream: HttpServer;
 let calls = 0;
 let description = TOOL.description;
 let offered = true;
-let provider: NodeApp;
-let consumer: NodeApp;
+let provider: AssembledNode;
+let consumer: AssembledNode;
 let consumerId: string;
 let globalId: string;
 let fingerprint: string;
@@ -45,8 +45,8 @@ function mcpServer(): Server {
   return server;
 }
 
-async function node(): Promise<NodeApp> {
-  return createApp({ config: loadConfig({ NODE_SEED: newSeed(), ADMIN_TOKEN: "admin-token-for-tests" }), db: await memoryDb() });
+async function node(): Promise<AssembledNode> {
+  return assembleNode({ config: loadConfig({ NODE_SEED: newSeed(), ADMIN_TOKEN: "admin-token-for-tests" }), db: await memoryDb() });
 }
 
 beforeAll(async () => {
