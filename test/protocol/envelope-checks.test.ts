@@ -3,7 +3,7 @@
 // replay, version and key checks, each with the code and message a peer is told. Built on the
 // envelope test vector, so nothing here generates keys.
 import { describe, expect, it } from "vitest";
-import { fromBase64url, u32, utf8 } from "../../src/protocol/encoding/bytes.ts";
+import { fromBase64url, toBase64url, u32, utf8 } from "../../src/protocol/encoding/bytes.ts";
 import { MAX_CARD_BYTES } from "../../src/protocol/card/schema.ts";
 import { EnvelopeError } from "../../src/protocol/envelope/errors.ts";
 import { openEnvelope, type KemKey, type OpenOptions } from "../../src/protocol/envelope/open.ts";
@@ -24,6 +24,7 @@ interface EnvelopeVector {
   plaintext: string;
   header: Header;
   envelope: string;
+  response: { nonce: string; plaintext: string; sealed: string };
 }
 
 const v = vector<EnvelopeVector>("envelope.json");
@@ -209,6 +210,8 @@ describe("a hello's card prefix", () => {
   it("refuses a card that is not UTF-8 JSON", () => {
     expect(refusal(() => decodeHello(hello(2, Uint8Array.of(0xff, 0xfe))))).toEqual({ code: "bad_card", message: "the hello's card is not UTF-8 JSON" });
     expect(refusal(() => decodeHello(hello(1, utf8("{"))))).toEqual({ code: "bad_card", message: "the hello's card is not UTF-8 JSON" });
+    // Invalid UTF-8 inside a JSON string: a lenient decoder would make it U+FFFD and parse it.
+    expect(refusal(() => decodeHello(hello(3, Uint8Array.of(0x22, 0xff, 0x22))))).toEqual({ code: "bad_card", message: "the hello's card is not UTF-8 JSON" });
   });
 });
 
@@ -221,6 +224,22 @@ describe.each([PATHS[1]!])("openEnvelope's checks on the %s path", () => {
     expect(await attempt(bytes, { now: iat - SKEW - 1 })).toMatchObject({ code: "not_yet_valid", message: "the envelope was issued in the future; check the sender's clock" });
     expect((await attempt(bytes, { now: exp + SKEW })).accepted).toBe(true);
     expect(await attempt(bytes, { now: exp + SKEW + 1 })).toMatchObject({ code: "expired", message: "the envelope has expired" });
+  });
+
+  it("seals the answer to the request's own key, whatever the caller does with its buffer afterwards", async () => {
+    const copy = bytes.slice();
+    const opened = await openEnvelope(copy, {
+      self: { nodeId: bob!.nodeId, keys: { find: async () => key }, primitives: p },
+      sender: async () => ({ verifier: aliceVerifier, version: "mcpfed/1" }),
+      replay: { seen: async () => false, record: async () => true },
+      now: v.now,
+      skew: SKEW,
+      method: "POST",
+      path: v.header.path,
+      maxBytes: 1 << 20,
+    });
+    copy.fill(0);
+    expect(toBase64url(await opened.sealResponse(b(v.response.plaintext), b(v.response.nonce)))).toBe(v.response.sealed);
   });
 
   it("records the id under its sender until exp plus the skew, once it opens", async () => {
