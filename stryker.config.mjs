@@ -18,8 +18,8 @@ export default {
     "src/protocol/**/*.ts",
     // Outside the protocol core, only the security checks: the provider's before it runs a call,
     // the consumer's on a receipt, and the ledger's on every record it takes.
-    "src/node/relay/provider.ts:83-118",
-    "src/node/relay/consumer.ts:185-192",
+    "src/node/relay/provider.ts:75-110",
+    "src/node/relay/consumer.ts:200-207",
     "src/node/ledger/ledger.ts",
   ],
 };

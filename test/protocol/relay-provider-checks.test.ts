@@ -17,7 +17,8 @@ import { signIntent } from "../../src/protocol/ledger/signing.ts";
 import { identitySigner } from "../../src/node/registry/node-keys.ts";
 import type { CallRequest } from "../../src/protocol/messages/relay.ts";
 import { serveCall } from "../../src/node/relay/provider.ts";
-import { originCards, upstreams } from "../../src/store/schema.ts";
+import { originCards } from "../../src/store/schema/peers.ts";
+import { upstreams } from "../../src/store/schema/upstreams.ts";
 import { refreshUpstream } from "../../src/node/upstreams/refresh.ts";
 import { memoryDb } from "../support/db.ts";
 
@@ -111,7 +112,7 @@ describe("the provider's checks on a relayed call", () => {
     const { answer, ran } = await serve(request(signed));
     expect(ran).toBe(1);
     expect(answer).toMatchObject({ ok: true, result: { content: [{ type: "text", text: "hi" }] } });
-    expect(await provider.services.ledger.repository.get(signed.intent.id)).toMatchObject({ status: "pending", peer: consumerId });
+    expect(await provider.services.ledger.get(signed.intent.id)).toMatchObject({ status: "pending", peer: consumerId });
   });
 
   it("refuses a second call under one intent", async () => {
