@@ -40,6 +40,9 @@ const v = vector<EnvelopeVector>("envelope.json");
 const b = fromBase64url;
 const PATH = "/federation/v1/ping";
 const PERIOD = 3600;
+// Mutation runs (vitest.mutation.config.ts) skip the two sweeps below: every surviving mutant would
+// rerun their ~50 s, and test/protocol/ holds targeted tests for what they guard.
+const sweep = process.env.MCPFED_MUTATION === "1" ? it.skip : it;
 
 /** A sender and a recipient (with a real keyring and replay cache in libSQL) on one path. */
 async function parties(p: Primitives) {
@@ -249,7 +252,7 @@ describe.each(PATHS)("envelopes on the %s path", (_name, p) => {
     expect(await refusal(sealedOlder.bytes, s.options({ now: epochStart + 2 * PERIOD + 1 }))).toBe("unknown_key");
   });
 
-  it("refuses every single-bit flip of every field: lengths, header, enc, ciphertext, signature", async () => {
+  sweep("refuses every single-bit flip of every field: lengths, header, enc, ciphertext, signature", async () => {
     const s = await parties(p);
     const sealed = await s.sealFrom(s.alice, { plaintext: utf8("tamper target") });
     const bytes = sealed.bytes;
@@ -286,7 +289,7 @@ describe.each(PATHS)("envelopes on the %s path", (_name, p) => {
     expect(await refusal(bytes, o)).toBe("accepted");
   }, 600_000);
 
-  it("accepts none of thousands of random mutations, and records nothing", async () => {
+  sweep("accepts none of thousands of random mutations, and records nothing", async () => {
     const s = await parties(p);
     const sealed = await s.sealFrom(s.alice, { plaintext: utf8("fuzz target") });
     const other = await s.sealFrom(s.alice, { plaintext: utf8("another envelope") });
