@@ -14,7 +14,7 @@ class QuickestFirst extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    include: ["test/protocol/**/*.test.ts", "test/crypto/**/*.test.ts", "test/ledger/**/*.test.ts", "test/registry/**/*.test.ts", "test/unit/**/*.test.ts"],
+    include: ["test/protocol/**/*.test.ts", "test/node/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Reuses loaded modules between the runs of one mutant and the next: most of a run was imports.

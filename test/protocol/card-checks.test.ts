@@ -7,7 +7,7 @@ import { signCard } from "../../src/protocol/card/sign.ts";
 import { CardError, continuesCard, verifyCard } from "../../src/protocol/card/verify.ts";
 import { keyId, signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { primitives } from "../../src/protocol/identity/primitives.ts";
-import { vector } from "../crypto/paths.ts";
+import { vector } from "./paths.ts";
 
 interface CardVector {
   seed: string;

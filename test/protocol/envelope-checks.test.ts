@@ -13,7 +13,7 @@ import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { primitives } from "../../src/protocol/identity/primitives.ts";
 import { xWing } from "../../src/protocol/identity/xwing.ts";
 import { decodeHello } from "../../src/protocol/messages/hello.ts";
-import { PATHS, vector } from "../crypto/paths.ts";
+import { PATHS, vector } from "./paths.ts";
 
 interface EnvelopeVector {
   senderSeed: string;

@@ -20,7 +20,7 @@ import { serveCall } from "../../src/node/relay/provider.ts";
 import { originCards } from "../../src/store/schema/peers.ts";
 import { upstreams } from "../../src/store/schema/upstreams.ts";
 import { refreshUpstream } from "../../src/node/upstreams/refresh.ts";
-import { memoryDb } from "../support/db.ts";
+import { memoryDb } from "../support/libsql.ts";
 
 const TOOL = { name: "echo", description: "Echoes its text.", inputSchema: { type: "object" as const, properties: { text: { type: "string" } } } };
 const KEY = "demo/echo";
