@@ -25,7 +25,7 @@ import {
   revokeGrant,
   statusOf,
   type GrantRow,
-} from "./records.ts";
+} from "../../../store/access/grants.ts";
 import { holderOf, InvalidGrantError, signGrant, type GrantVerifier } from "./tokens.ts";
 import { resourceCovers } from "./use.ts";
 

@@ -3,7 +3,7 @@
 import type { Principal } from "../principals/principal.ts";
 import { globMatches, type ToolFacts } from "../policy/engine.ts";
 import type { Database } from "../../../store/database.ts";
-import { activeGrants, getGrant, statusOf } from "./records.ts";
+import { activeGrants, getGrant, statusOf } from "../../../store/access/grants.ts";
 import { holderOf, InvalidGrantError, type GrantClaims, type GrantVerifier } from "./tokens.ts";
 
 /** What checking a grant needs: the grants this node gave, its id, and the grant token verifier. */
