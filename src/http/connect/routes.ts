@@ -3,7 +3,7 @@
 // (for scripts and API-token holders).
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
+import { OAuthError } from "@modelcontextprotocol/client";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { bearer } from "../oauth/bearer.ts";

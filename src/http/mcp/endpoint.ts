@@ -1,7 +1,7 @@
-// POST /mcp: streamable HTTP, stateless. Each request gets a fresh SDK server and transport;
-// JSON answers by default, an SSE stream when the client asks for progress.
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+// POST /mcp: streamable HTTP, stateless, both protocol eras. Each request is sent to the era it
+// claims (the SDK's own classification): a 2026-07-28 request carries its protocol version in its
+// _meta envelope; any other is served as 2025-11-25. Either way a fresh SDK server answers it.
+import { isLegacyRequest, parseJSONRPCMessage } from "@modelcontextprotocol/server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { bearer, insufficientScope } from "../oauth/bearer.ts";
@@ -13,20 +13,22 @@ import type { Services } from "../../node/services.ts";
 import type { AppEnv } from "../request/app-env.ts";
 import { nestsDeeperThan } from "../../protocol/encoding/json-depth.ts";
 import { jsonRpcError } from "../request/jsonrpc.ts";
-import { buildServer } from "./server.ts";
 import { StreamCapError } from "../../node/catalog/list-changed-streams.ts";
+import { serveLegacy } from "./legacy.ts";
+import { modernEndpoint } from "./modern.ts";
 
-/** True when some request in the body carries a progress token: only SSE can carry progress. */
-function wantsStream(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some((m) => {
-    const meta = (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
-    return meta?.progressToken !== undefined;
-  });
+function isJsonRpcMessage(m: unknown): boolean {
+  try {
+    parseJSONRPCMessage(m);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function mcpRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const modern = modernEndpoint(s);
   app.use("/mcp", originGuard(s.config));
   app.use("/mcp", bearer(s));
 
@@ -54,7 +56,7 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         const message = `Invalid params: nested more than ${s.config.maxJsonDepth} levels deep`;
         return c.json({ ...jsonRpcError(-32602, message, { type: "too_deep", maxDepth: s.config.maxJsonDepth }), id: answerId }, 400);
       }
-      if (messages.length === 0 || !messages.every((m) => JSONRPCMessageSchema.safeParse(m).success)) {
+      if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
         return c.json(jsonRpcError(-32600, "Invalid Request: not a JSON-RPC 2.0 message"), 400);
       }
       const principal = c.var.principal;
@@ -63,18 +65,8 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         if (scope && !hasScope(principal, scope)) return insufficientScope(c, nodeOrigin(s.config, c.req.url), scope);
       }
       const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url) };
-      const server = buildServer(s, caller);
-      const stream = wantsStream(body);
-      const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: !stream,
-      });
-      await server.connect(transport);
-      // A JSON answer exists only once every handler has finished, so nothing is left to close.
-      // A stream is different: a client that goes away aborts its handlers, and with them the
-      // upstream call. (Only then is the request's signal touched: on Node it is built lazily.)
-      if (stream) c.req.raw.signal.addEventListener("abort", () => void server.close(), { once: true });
-      return transport.handleRequest(c.req.raw, { parsedBody: body });
+      if (await isLegacyRequest(c.req.raw, body)) return serveLegacy(s, caller, c.req.raw, body);
+      return modern.serve(caller, c.req.raw, body);
     },
   );
 

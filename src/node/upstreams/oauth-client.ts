@@ -1,8 +1,7 @@
 // The node as an OAuth client of a per-principal upstream's own authorization server, one client
 // per (upstream, principal): the SDK's auth() does discovery, dynamic registration, PKCE, the code
 // exchange and refresh; this provider keeps what it hands over sealed in that principal's row.
-import { auth, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { auth, type OAuthClientInformationMixed, type OAuthClientMetadata, type OAuthClientProvider, type OAuthTokens } from "@modelcontextprotocol/client";
 import type { Outbound } from "../outbound/outbound.ts";
 import type { Config } from "../settings/config.ts";
 import { CONNECT_PATH, connectState, type ConnectLinkKey } from "./connect-link.ts";

@@ -1,15 +1,8 @@
 // One MCP client session per upstream (per upstream and principal for a per-principal upstream),
 // kept for the life of the process or isolate, so that steady-state calls never pay an initialize
 // handshake. A session that fails is dropped and opened afresh on next use.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import {
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
+import { Client, SdkHttpError, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/client/validators/cf-worker";
 import type { Outbound } from "../outbound/outbound.ts";
 import type { StdioConnector } from "../settings/platform.ts";
 import { assertSafeUrl } from "../outbound/ssrf.ts";
@@ -54,7 +47,7 @@ function slotOf(upstream: string, principal: string | undefined): string {
 /** Errors after which the request cannot have reached the upstream, so one retry is safe. */
 function neverDelivered(err: unknown): boolean {
   // A lost upstream session answers 404 (SDK servers) or 400 (server-everything), unprocessed.
-  if (err instanceof StreamableHTTPError) return err.code === 404 || err.code === 400;
+  if (err instanceof SdkHttpError) return err.status === 404 || err.status === 400;
   return err instanceof TypeError; // fetch could not connect
 }
 
@@ -136,11 +129,13 @@ export class UpstreamPool {
     const client = new Client(this.opts.clientInfo, {
       capabilities: {},
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      // The newest revision the upstream speaks: server/discover first, initialize where it is refused.
+      versionNegotiation: { mode: "auto" },
     });
     const changed = () => this.opts.onListChanged?.(target.name);
-    client.setNotificationHandler(ToolListChangedNotificationSchema, changed);
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, changed);
-    client.setNotificationHandler(PromptListChangedNotificationSchema, changed);
+    client.setNotificationHandler("notifications/tools/list_changed", changed);
+    client.setNotificationHandler("notifications/resources/list_changed", changed);
+    client.setNotificationHandler("notifications/prompts/list_changed", changed);
     await client.connect(this.#transport(target), { timeout: this.opts.connectTimeoutMs });
     return client;
   }
@@ -154,6 +149,8 @@ export class UpstreamPool {
     return new StreamableHTTPClientTransport(new URL(target.url), {
       requestInit: { headers: target.headers },
       fetch: this.opts.outbound.sessionFetch(UPSTREAM_CAPS),
+      // Redirects are the outbound fetch's to judge (it checks each hop), as with the v1 SDK.
+      redirectPolicy: "follow",
     });
   }
 }
