@@ -159,7 +159,7 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
       return securePage(c, 400, errorPage("Not connected", reason));
     }
     try {
-      await finishAuthorization(s, nodeOrigin(s.config, c.req.url), upstream, claims.principal, claims.flow, code);
+      await finishAuthorization(s, nodeOrigin(s.config, c.req.url), upstream, claims.principal, claims.flow, code, c.req.query("iss"));
     } catch (err) {
       return securePage(c, 400, errorPage("Not connected", oauthFailure(upstream.name, err)));
     }

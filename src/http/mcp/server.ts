@@ -25,6 +25,7 @@ import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
 import { relayToolCall } from "../../node/relay/consumer.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { proxyToolCall } from "../../node/calls/proxy.ts";
+import { completeArgument } from "../../node/calls/complete.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import { reachFor } from "../../node/upstreams/per-principal.ts";
 import { callUpstreamCredentialTool, perPrincipalUpstreamsExist, UPSTREAM_CREDENTIAL, upstreamCredentialTool } from "../../node/upstreams/credential-tool.ts";
@@ -119,9 +120,12 @@ export function buildServer(s: Services, caller: Caller): Server {
     { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
     {
       // list_changed travels on GET /mcp streams, which not every platform serves.
-      capabilities: s.platform.standingStreams
-        ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } }
-        : { tools: {}, resources: {}, prompts: {} },
+      capabilities: {
+        ...(s.platform.standingStreams
+          ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } }
+          : { tools: {}, resources: {}, prompts: {} }),
+        completions: {},
+      },
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       instructions:
         s.config.catalogMode === "search"
@@ -272,6 +276,8 @@ export function buildServer(s: Services, caller: Caller): Server {
       throw upstreamFailure(row.name, err, ctx.mcpReq.signal).error;
     }
   }));
+
+  server.setRequestHandler("completion/complete", hideInternalErrors((req, ctx) => completeArgument(s, caller, req.params, ctx.mcpReq.signal)));
 
   return server;
 }

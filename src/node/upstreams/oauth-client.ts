@@ -130,11 +130,13 @@ export async function finishAuthorization(
   principal: string,
   flow: string,
   code: string,
+  /** The issuer the authorization server named in its answer (RFC 9207), checked against the one discovered. */
+  iss?: string,
 ): Promise<void> {
   const cred = await stored(s, upstream.name, principal);
   if (!cred.flow || cred.flow !== flow) throw new OAuthConnectError("this authorization is not the one under way; start again");
   const provider = new SealedProvider(s, upstream.name, principal, callbackUrl(origin, upstream.name), cred);
-  await auth(provider, { serverUrl: upstream.url, authorizationCode: code, fetchFn: guardedFetch(s) });
+  await auth(provider, { serverUrl: upstream.url, authorizationCode: code, ...(iss === undefined ? {} : { iss }), fetchFn: guardedFetch(s) });
   cred.flow = undefined;
   cred.verifier = undefined;
   await s.upstreamCredentials.put(upstream.name, principal, "oauth", cred);
