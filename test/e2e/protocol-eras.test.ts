@@ -203,3 +203,18 @@ describe("2026-07-28 bad input", () => {
     expect(await invocationCount()).toBe(before);
   });
 });
+
+describe("2026-07-28 subscriptions/listen", () => {
+  it("announces a change of the tool list on a listen stream", async () => {
+    const changed = new Promise<void>((resolve) => modern.setNotificationHandler("notifications/tools/list_changed", () => resolve()));
+    const subscription = await modern.listen({ toolsListChanged: true });
+    try {
+      expect(subscription.honoredFilter).toMatchObject({ toolsListChanged: true });
+      expect((await node.admin("PATCH", "/tools/everything_get-sum", { name: "sum2" })).status).toBe(200);
+      await changed;
+    } finally {
+      await subscription.close();
+      await node.admin("PATCH", "/tools/everything_sum2", { name: "everything_get-sum" });
+    }
+  });
+});
