@@ -106,8 +106,17 @@ interface RpcAnswer {
   error?: { code: number; message: string; data?: { type?: string } };
 }
 
+/** The one question of an input_required result, with its key. */
+function onlyRequest(r: RpcAnswer): [string, { method: string; params: Record<string, unknown> }] {
+  const entries = Object.entries(r.result?.inputRequests ?? {});
+  expect(entries).toHaveLength(1);
+  return entries[0]!;
+}
+
 async function post(body: string): Promise<RpcAnswer> {
-  const res = await rawMcp(node.mcpUrl, body);
+  // The routing headers a 2026-07-28 client sends beside the body.
+  const sent = JSON.parse(body) as { method: string; params: { name: string } };
+  const res = await rawMcp(node.mcpUrl, body, { "mcp-protocol-version": "2026-07-28", "mcp-method": sent.method, "mcp-name": sent.params.name });
   expect(res.status).toBe(200);
   return (await res.json()) as RpcAnswer;
 }
@@ -116,31 +125,31 @@ describe("2026-07-28 client: input_required and the retry", () => {
   it("turns the upstream's elicitation into input_required, and the retry completes the call", async () => {
     const first = await post(modern(1, { name: ELICIT, arguments: {} }));
     expect(first.result?.resultType).toBe("input_required");
-    const [[key, request]] = Object.entries(first.result!.inputRequests!);
+    const [key, request] = onlyRequest(first);
     expect(request).toMatchObject({ method: "elicitation/create", params: { message: expect.stringContaining("Please provide inputs") } });
     const state = first.result!.requestState!;
 
     const done = await post(
-      modern(2, { name: ELICIT, arguments: {}, requestState: state, inputResponses: { [key!]: { action: "accept", content: { name: "Grace Hopper" } } } }),
+      modern(2, { name: ELICIT, arguments: {}, requestState: state, inputResponses: { [key]: { action: "accept", content: { name: "Grace Hopper" } } } }),
     );
     expect(done.result?.resultType).not.toBe("input_required");
     expect(text(done.result!)).toContain("Grace Hopper");
 
     // The same state again: the call it named is over, so it is refused and nothing runs.
-    const replay = await post(modern(3, { name: ELICIT, arguments: {}, requestState: state, inputResponses: { [key!]: { action: "decline" } } }));
+    const replay = await post(modern(3, { name: ELICIT, arguments: {}, requestState: state, inputResponses: { [key]: { action: "decline" } } }));
     expect(replay.error?.code).toBe(-32602);
   });
 
   it("passes sampling through the same way", async () => {
     const first = await post(modern(4, { name: SAMPLE, arguments: { prompt: "modern hi", maxTokens: 5 } }));
-    const [[key, request]] = Object.entries(first.result!.inputRequests!);
+    const [key, request] = onlyRequest(first);
     expect(request!.method).toBe("sampling/createMessage");
     const done = await post(
       modern(5, {
         name: SAMPLE,
         arguments: { prompt: "modern hi", maxTokens: 5 },
         requestState: first.result!.requestState,
-        inputResponses: { [key!]: { model: "m", role: "assistant", content: { type: "text", text: "modern sample" } } },
+        inputResponses: { [key]: { model: "m", role: "assistant", content: { type: "text", text: "modern sample" } } },
       }),
     );
     expect(text(done.result!)).toContain("modern sample");
@@ -155,9 +164,9 @@ describe("2026-07-28 client: input_required and the retry", () => {
     // The first round's state is spent: only the newest one goes on.
     const stale = await post(modern(8, { name: ELICIT, arguments: {}, requestState: first.result!.requestState, inputResponses: {} }));
     expect(stale.error?.code).toBe(-32602);
-    const [key] = Object.keys(again.result!.inputRequests!);
+    const [key] = onlyRequest(again);
     const done = await post(
-      modern(9, { name: ELICIT, arguments: {}, requestState: again.result!.requestState, inputResponses: { [key!]: { action: "decline" } } }),
+      modern(9, { name: ELICIT, arguments: {}, requestState: again.result!.requestState, inputResponses: { [key]: { action: "decline" } } }),
     );
     expect(done.result?.resultType).not.toBe("input_required");
   });
@@ -165,22 +174,27 @@ describe("2026-07-28 client: input_required and the retry", () => {
   it("refuses a forged, altered or misbound state with -32602 and resumes nothing", async () => {
     const first = await post(modern(10, { name: ELICIT, arguments: {} }));
     const state = first.result!.requestState!;
-    const [key] = Object.keys(first.result!.inputRequests!);
-    const answer = { [key!]: { action: "accept", content: { name: "Mallory" } } };
+    const [key] = onlyRequest(first);
+    const answer = { [key]: { action: "accept", content: { name: "Mallory" } } };
     const [v, body, mac] = state.split(".");
     const altered = `${v}.${body}.${mac!.startsWith("A") ? "B" : "A"}${mac!.slice(1)}`;
     const forged = `${v}.${Buffer.from(JSON.stringify({ call: "x", round: 0, bind: "0".repeat(64), exp: Date.now() + 60_000 })).toString("base64url")}.${mac}`;
-    for (const bad of [altered, forged, "not-a-state", 42]) {
+    for (const bad of [altered, forged, "not-a-state"]) {
       const r = await post(modern(11, { name: ELICIT, arguments: {}, requestState: bad, inputResponses: answer }));
       expect(r.error).toMatchObject({ code: -32602, data: { type: "invalid_request_state" } });
     }
+    // Not even a string: the SDK refuses it before the node looks.
+    expect((await post(modern(11, { name: ELICIT, arguments: {}, requestState: 42, inputResponses: answer }))).error?.code).toBe(-32602);
     // Bound to the request: the same state on a call with other arguments is refused.
     const other = await post(modern(12, { name: ELICIT, arguments: { extra: 1 }, requestState: state, inputResponses: answer }));
     expect(other.error?.code).toBe(-32602);
-    // Answers that are not result objects are refused too, and the call still waits for its answer.
-    const badAnswers = await post(modern(13, { name: ELICIT, arguments: {}, requestState: state, inputResponses: { [key!]: "yes" } }));
-    expect(badAnswers.error).toMatchObject({ code: -32602, data: { type: "invalid_input_responses" } });
-    const done = await post(modern(14, { name: ELICIT, arguments: {}, requestState: state, inputResponses: { [key!]: { action: "accept", content: { name: "Rightful" } } } }));
+    // An answer that is not a result object counts as missing: the same question comes back.
+    const badAnswers = await post(modern(13, { name: ELICIT, arguments: {}, requestState: state, inputResponses: { [key]: "yes" } }));
+    expect(badAnswers.result?.resultType).toBe("input_required");
+    expect(onlyRequest(badAnswers)[0]).toBe(key);
+    const done = await post(
+      modern(14, { name: ELICIT, arguments: {}, requestState: badAnswers.result!.requestState, inputResponses: { [key]: { action: "accept", content: { name: "Rightful" } } } }),
+    );
     expect(text(done.result!)).toContain("Rightful");
   });
 
@@ -195,9 +209,9 @@ describe("2026-07-28 client: input_required and the retry", () => {
     const args = { url: "https://example.com/consent" };
     const caps = { elicitation: { form: {}, url: {} } };
     const first = await post(modern(16, { name: "everything_trigger-url-elicitation", arguments: args }, caps));
-    const [[key, request]] = Object.entries(first.result!.inputRequests!);
+    const [key, request] = onlyRequest(first);
     expect(request).toMatchObject({ method: "elicitation/create", params: { mode: "url", url: args.url } });
-    const done = await post(modern(17, { name: "everything_trigger-url-elicitation", arguments: args, requestState: first.result!.requestState, inputResponses: { [key!]: { action: "accept" } } }, caps));
+    const done = await post(modern(17, { name: "everything_trigger-url-elicitation", arguments: args, requestState: first.result!.requestState, inputResponses: { [key]: { action: "accept" } } }, caps));
     expect(done.result?.resultType).not.toBe("input_required");
     expect(done.result?.isError).toBeFalsy();
   });

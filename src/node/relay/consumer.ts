@@ -3,7 +3,7 @@
 // fingerprint, then to the next while none could have run it. The answer's receipt is checked
 // and countersigned before the result is handed on, so every result a client gets from a peer
 // has a record both sides signed.
-import { CallToolResultSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { isCallToolResult, type CallToolResult } from "@modelcontextprotocol/server";
 import type { ToolCall } from "../calls/proxy.ts";
 import type { Inflight } from "../calls/inflight.ts";
 import { recordCall, type Outcome } from "../calls/invocations.ts";
@@ -199,7 +199,8 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   let completed;
   try {
     // Nothing is countersigned for a result the client could not take.
-    if (!CallToolResultSchema.safeParse(result).success) throw new ReceiptRejected("malformed");
+    // content may be left out (it defaults to none), as the schema allowed before the v2 SDK.
+    if (!isCallToolResult({ content: [], ...(result as object) })) throw new ReceiptRejected("malformed");
     const receipt = recordSchema.safeParse(answer.receipt);
     if (!receipt.success) throw new ReceiptRejected("malformed");
     // The receipt must be for this result: a provider cannot bill one answer and send another.

@@ -1,5 +1,5 @@
 // Imports an upstream's tools, resources and prompts into the catalog.
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client } from "@modelcontextprotocol/client";
 import { replaceUpstreamCatalog, type UpstreamSnapshot } from "../../store/catalog.ts";
 import { log } from "../logging/log.ts";
 import type { ListChangedStreams } from "../catalog/list-changed-streams.ts";
