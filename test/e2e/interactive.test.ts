@@ -1,6 +1,7 @@
 // What an upstream asks during a call (elicitation, sampling) reaching the person behind the
 // client, per era: server-everything (streamable HTTP) asks; a 2025-11-25 SDK v1 client in a
 // session answers on its stream; a 2026-07-28 client answers input_required results and retries.
+import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -215,4 +216,35 @@ describe("2026-07-28 client: input_required and the retry", () => {
     expect(done.result?.resultType).not.toBe("input_required");
     expect(done.result?.isError).toBeFalsy();
   });
+});
+
+/** An SDK v2 client that answers elicitation and sampling; `auto` negotiates 2026-07-28 with the node. */
+async function v2Client(mode: "auto" | "legacy") {
+  const asked: string[] = [];
+  const client = new V2Client({ name: "v2-asker", version: "0.0.0" }, { capabilities: { elicitation: {}, sampling: {} }, versionNegotiation: { mode } });
+  client.setRequestHandler("elicitation/create", (req) => {
+    asked.push(req.params.message);
+    return { action: "accept", content: { name: `v2 ${mode}` } };
+  });
+  client.setRequestHandler("sampling/createMessage", () => {
+    asked.push("sampling");
+    return { model: "test-model", role: "assistant", content: { type: "text", text: `v2 ${mode} sample` } };
+  });
+  await client.connect(new V2Transport(new URL(node.mcpUrl)));
+  return { client, asked };
+}
+
+describe("SDK v2 client", () => {
+  for (const mode of ["auto", "legacy"] as const) {
+    it(`answers elicitation and sampling through the node (${mode === "auto" ? "2026-07-28, input_required rounds" : "2025-11-25, a session"})`, async () => {
+      const { client, asked } = await v2Client(mode);
+      expect(client.getNegotiatedProtocolVersion()).toBe(mode === "auto" ? "2026-07-28" : "2025-11-25");
+      const elicited = await client.callTool({ name: ELICIT, arguments: {} });
+      expect(text(elicited)).toContain(`v2 ${mode}`);
+      const sampled = await client.callTool({ name: SAMPLE, arguments: { prompt: "hi", maxTokens: 5 } });
+      expect(text(sampled)).toContain(`v2 ${mode} sample`);
+      expect(asked).toEqual([expect.stringContaining("Please provide inputs"), "sampling"]);
+      await client.close();
+    });
+  }
 });
