@@ -14,7 +14,9 @@ import type { AppEnv } from "../request/app-env.ts";
 import { nestsDeeperThan } from "../../protocol/encoding/json-depth.ts";
 import { jsonRpcError } from "../request/jsonrpc.ts";
 import { StreamCapError } from "../../node/catalog/list-changed-streams.ts";
-import { serveLegacy } from "./legacy.ts";
+import { openLegacySession, serveLegacy } from "./legacy.ts";
+import { LegacySessions } from "./legacy-sessions.ts";
+import { opensSession } from "./session-opening.ts";
 import { modernEndpoint } from "./modern.ts";
 
 function isJsonRpcMessage(m: unknown): boolean {
@@ -26,8 +28,12 @@ function isJsonRpcMessage(m: unknown): boolean {
   }
 }
 
+/** 2025-11-25 sessions per principal, in all, and how long an unused one lives. */
+const LEGACY_SESSION_LIMITS = { perPrincipal: 8, total: 1000, idleMs: 30 * 60_000 };
+
 export function mcpRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const sessions = new LegacySessions(LEGACY_SESSION_LIMITS);
   const modern = modernEndpoint(s);
   app.use("/mcp", originGuard(s.config));
   app.use("/mcp", bearer(s));
@@ -65,7 +71,19 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         if (scope && !hasScope(principal, scope)) return insufficientScope(c, nodeOrigin(s.config, c.req.url), scope);
       }
       const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url) };
-      if (await isLegacyRequest(c.req.raw, body)) return serveLegacy(s, caller, c.req.raw, body);
+      const sessionId = c.req.header("mcp-session-id");
+      if (sessionId !== undefined) {
+        const session = sessions.use(sessionId, principal.id);
+        if (!session) return c.json(jsonRpcError(-32001, "Session not found: it ended, expired, or is not yours; initialize again"), 404);
+        return session.transport.handleRequest(c.req.raw, { parsedBody: body });
+      }
+      if (await isLegacyRequest(c.req.raw, body)) {
+        // Sessions live in this process's memory: only where the runtime keeps streams.
+        if (s.platform.standingStreams && opensSession(messages) && sessions.admit(principal.id)) {
+          return openLegacySession(s, caller, sessions, c.req.raw, body);
+        }
+        return serveLegacy(s, caller, c.req.raw, body);
+      }
       return modern.serve(caller, c.req.raw, body);
     },
   );
@@ -85,8 +103,14 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
       return c.json(jsonRpcError(-32000, `Too many standing streams: ${err.message}; close one first`, { type: "too_many_streams", scope: err.scope, max: err.max }), status);
     }
   });
-  // Stateless: no session to end.
-  app.delete("/mcp", (c) => {
+  // Only a 2025-11-25 session, opened for server-initiated requests, can be ended.
+  app.delete("/mcp", async (c) => {
+    const sessionId = c.req.header("mcp-session-id");
+    if (sessionId !== undefined) {
+      if (!sessions.use(sessionId, c.var.principal.id)) return c.json(jsonRpcError(-32001, "Session not found"), 404);
+      await sessions.close(sessionId);
+      return c.body(null, 204);
+    }
     c.header("Allow", s.platform.standingStreams ? "GET, POST" : "POST");
     return c.json(jsonRpcError(-32000, "Method not allowed: this node is stateless; there is no session to end"), 405);
   });

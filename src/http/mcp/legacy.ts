@@ -6,6 +6,8 @@ import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
 import { buildServer } from "./server.ts";
+import type { LegacySessions } from "./legacy-sessions.ts";
+import { sessionCapabilities } from "./session-opening.ts";
 
 /** True when some request in the body carries a progress token: only SSE can carry progress. */
 function wantsStream(body: unknown): boolean {
@@ -14,6 +16,22 @@ function wantsStream(body: unknown): boolean {
     const meta = (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
     return meta?.progressToken !== undefined;
   });
+}
+
+/**
+ * Opens a 2025-11-25 session for a client that can be asked something, so that what its calls'
+ * upstreams ask reaches it on the POST's stream and its answers (later POSTs) find their request.
+ */
+export async function openLegacySession(s: Services, caller: Caller, sessions: LegacySessions, request: Request, body: unknown): Promise<Response> {
+  const server = buildServer(s, caller, () => sessionCapabilities(server));
+  // Server-initiated requests travel on the POST's stream, so a session always answers in SSE.
+  const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: () => crypto.randomUUID(),
+    onsessioninitialized: (id): void => sessions.add(id, { principal: caller.id, server, transport }),
+    onsessionclosed: (id) => void sessions.close(id),
+  });
+  await server.connect(transport);
+  return transport.handleRequest(request, { parsedBody: body });
 }
 
 export async function serveLegacy(s: Services, caller: Caller, request: Request, body: unknown): Promise<Response> {

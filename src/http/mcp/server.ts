@@ -36,6 +36,7 @@ import type { Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
+import { interactiveToolCall, type SessionCapabilities } from "./interaction.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -115,7 +116,7 @@ function hideInternalErrors<A extends unknown[], R>(handler: (...args: A) => Pro
   };
 }
 
-export function buildServer(s: Services, caller: Caller): Server {
+export function buildServer(s: Services, caller: Caller, session?: SessionCapabilities): Server {
   const server = new Server(
     { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
     {
@@ -220,7 +221,9 @@ export function buildServer(s: Services, caller: Caller): Server {
       throw unknownTool(target);
     }
     const admitted = await admitCall(s, caller, found, req.params._meta);
-    return proxyToolCall(s, caller, { ...call, tool: found, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+    return (await interactiveToolCall(s, caller, session, req.params, ctx, (interaction, signal) =>
+      proxyToolCall(s, caller, { ...call, ...(signal ? { signal } : {}), interaction, tool: found, authorization: admitted.reason }),
+    ).finally(() => caller.defer(admitted.release()))) as CallToolResult;
   }));
 
   server.setRequestHandler("resources/list", hideInternalErrors(async () => {

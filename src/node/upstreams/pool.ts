@@ -1,12 +1,13 @@
 // One MCP client session per upstream (per upstream and principal for a per-principal upstream),
 // kept for the life of the process or isolate, so that steady-state calls never pay an initialize
 // handshake. A session that fails is dropped and opened afresh on next use.
-import { Client, SdkHttpError, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import { Client, SdkHttpError, StreamableHTTPClientTransport, type ClientCapabilities, type Transport } from "@modelcontextprotocol/client";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/client/validators/cf-worker";
 import type { Outbound } from "../outbound/outbound.ts";
 import type { StdioConnector } from "../settings/platform.ts";
 import { assertSafeUrl } from "../outbound/ssrf.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
+import type { Ask, InputRequest, InteractiveCapabilities } from "../interactive/input-requests.ts";
 
 /** The SDK buffers a JSON answer, or one event of a stream, whole before it parses it. */
 const UPSTREAM_CAPS = { bodyBytes: 16 * 1024 * 1024, eventBytes: 16 * 1024 * 1024 };
@@ -25,6 +26,19 @@ export interface PoolOptions {
   onListChanged?: ((upstream: string) => void) | undefined;
   /** At most this many principals' own sessions are kept; the least recently used is closed first. */
   maxPrincipalSessions: number;
+}
+
+/**
+ * The shared sessions declare elicitation and sampling, so that an upstream lists the tools that
+ * need them; they have no handler, so an ask on them is refused: it comes from a call whose caller
+ * cannot answer (callers that can are given a session of their own, below).
+ */
+const SHARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {} };
+
+/** Who answers what the upstream asks during one call: the caller, through `ask`. */
+export interface Interaction {
+  capabilities: InteractiveCapabilities;
+  ask: Ask;
 }
 
 /** Whose session: the upstream's shared one, or one principal's own. */
@@ -77,6 +91,22 @@ export class UpstreamPool {
     }
   }
 
+  /**
+   * Runs `fn` on a session of its own that declares the caller's capabilities and passes what the
+   * upstream asks to the caller. An old-era upstream's request names no call, so only a session
+   * that carries one call tells whose question it is; the price is an initialize per such call.
+   * A 2026-07-28 upstream's input_required is answered through the same handlers by the SDK
+   * client, which retries the upstream with the answers.
+   */
+  async useInteractive<T>(target: UpstreamTarget, interaction: Interaction, fn: (client: Client) => Promise<T>): Promise<T> {
+    const client = await this.#connect(target, interaction);
+    try {
+      return await fn(client);
+    } finally {
+      void client.close().catch(() => {});
+    }
+  }
+
   /** Closes the upstream's sessions (or only the principal's own), if any; the next use opens a new one. */
   async close(name: string, principal?: string): Promise<void> {
     const slots = [...this.#sessions.keys()].filter((k) =>
@@ -125,13 +155,20 @@ export class UpstreamPool {
     }
   }
 
-  async #connect(target: UpstreamTarget): Promise<Client> {
+  async #connect(target: UpstreamTarget, interaction?: Interaction): Promise<Client> {
     const client = new Client(this.opts.clientInfo, {
-      capabilities: {},
+      capabilities: (interaction ? interaction.capabilities : SHARED_CAPABILITIES) as ClientCapabilities,
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       // The newest revision the upstream speaks: server/discover first, initialize where it is refused.
       versionNegotiation: { mode: "auto" },
     });
+    if (interaction) {
+      const { capabilities: caps, ask } = interaction;
+      const pass = (request: InputRequest, signal: AbortSignal) => ask(request, signal) as Promise<never>;
+      if (caps.elicitation) client.setRequestHandler("elicitation/create", (r, ctx) => pass({ method: r.method, params: r.params }, ctx.mcpReq.signal));
+      if (caps.sampling) client.setRequestHandler("sampling/createMessage", (r, ctx) => pass({ method: r.method, params: r.params }, ctx.mcpReq.signal));
+      if (caps.roots) client.setRequestHandler("roots/list", (r, ctx) => pass({ method: r.method, params: r.params }, ctx.mcpReq.signal));
+    }
     const changed = () => this.opts.onListChanged?.(target.name);
     client.setNotificationHandler("notifications/tools/list_changed", changed);
     client.setNotificationHandler("notifications/resources/list_changed", changed);
