@@ -48,15 +48,19 @@ async function echoEntriesAtA(replicable: { b: boolean; c: boolean }) {
 }
 
 beforeAll(async () => {
-  [upB, upC] = await Promise.all([startEverything(), startEverything()]);
-  [a, b, c] = await Promise.all([openNode("alpha"), openNode("bravo"), openNode("charlie")]);
+  // One after the other: three nodes starting at once on a busy machine can outlast startNode's wait.
+  upB = await startEverything();
+  upC = await startEverything();
+  a = await openNode("alpha");
+  b = await openNode("bravo");
+  c = await openNode("charlie");
   for (const [n, up] of [[b, upB], [c, upC]] as const) {
     expect((await n.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   }
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await b.admin("POST", "/peers", { url: c.url }));
   client = await connect(a.mcpUrl);
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await client?.close();
@@ -89,6 +93,9 @@ describe("a public tool this node cannot reach", () => {
 
 describe("provider pinning: B and C offer the same fingerprint", () => {
   beforeAll(async () => {
+    // The test above peers A with C; this one must not hang on its outcome.
+    const peers = (await json<{ peers: { id: string }[] }>(await a.admin("GET", "/peers"))).peers;
+    if (!peers.some((p) => p.id === c.nodeId)) await json(await a.admin("POST", "/peers", { url: c.url }));
     await Promise.all([share(b, "everything_echo"), share(c, "everything_echo")]);
     await echoEntriesAtA({ b: false, c: false });
     await eventually(async () => expect((await listed()).map((t) => t.name)).toEqual(expect.arrayContaining([ECHO, "charlie_everything_echo"])), 10_000);

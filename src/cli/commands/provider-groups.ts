@@ -9,7 +9,7 @@ interface GroupView {
   members: { id: string; alias: string | null }[];
 }
 
-const memberList = (g: GroupView) => g.members.map((m) => m.alias ?? m.id).join(", ");
+const memberList = (g: GroupView) => g.members.map((m) => m.alias ?? m.id).sort().join(", ");
 
 export const providerGroupCommands: Command[] = [
   {
