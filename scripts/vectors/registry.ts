@@ -3,7 +3,7 @@
 // when the format does; test/protocol/registry-entry.test.ts checks the code against the files.
 import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
 import { beats } from "../../src/protocol/registry/conflict.ts";
-import { signingBytes, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import { signingBytes, unsignedEntry, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
 import { signEntry } from "../../src/protocol/registry/signing.ts";
 import { ed25519TestSigner } from "../../test/support/ed25519.ts";
 import { hex, write } from "./common.ts";
@@ -44,6 +44,15 @@ const unsigned: Record<string, UnsignedEntry> = {
     body: { version: "2.0.0-rc.1", tool, fingerprint: await toolFingerprint(tool), tags: [], pricing: { unit: "call", amount: "0.002" } },
   },
   tombstone: { origin, kind: "tool", key: "archive/search", visibility: "public", hlc: "01934df94f0e0000", tombstone: true },
+  "live-replicable": {
+    origin,
+    kind: "tool",
+    key: "archive/search",
+    visibility: "peers",
+    hlc: "01934df93d7b0002",
+    tombstone: false,
+    body: { version: "1.4.0", tool, fingerprint: await toolFingerprint(tool), tags: [], pricing: null, replicable: true },
+  },
 };
 
 const entries = [];
@@ -69,9 +78,18 @@ for (const c of conflicts) {
   if (got !== c.winner) throw new Error(`conflict rule disagrees on "${c.name}": ${got}`);
 }
 
+// Unsigned entries a receiver must refuse as malformed, whatever their signature.
+const replicableBase = unsigned["live-replicable"] as Extract<UnsignedEntry, { kind: "tool"; tombstone: false }>;
+const malformed = [
+  { why: "replicable is only ever true: false is said by leaving it out", unsigned: { ...replicableBase, body: { ...replicableBase.body, replicable: false } } },
+  { why: "replicable is a boolean, not a string", unsigned: { ...replicableBase, body: { ...replicableBase.body, replicable: "true" } } },
+];
+for (const m of malformed) if (unsignedEntry.safeParse(m.unsigned).success) throw new Error(`the entry schema accepts a malformed vector: ${m.why}`);
+
 write("registry/entries.json", {
   context: "mcpfed/1 registry-entry",
   signer: { scheme: "ed25519 over context ‖ 0x00 ‖ message (test signer)", seed: hex(seed), publicKey: id.publicKey, nodeId: origin },
   entries,
+  malformed,
 });
 write("registry/conflicts.json", { rule: "higher HLC wins; on a tie, the lower entry id", cases: conflicts });

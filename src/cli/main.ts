@@ -9,6 +9,7 @@ import { ledgerCommands } from "./commands/ledger.ts";
 import { limitCommands } from "./commands/limits.ts";
 import { peerCommands } from "./commands/peers.ts";
 import { policyCommands } from "./commands/policy.ts";
+import { providerGroupCommands } from "./commands/provider-groups.ts";
 import { registryCommands } from "./commands/registry.ts";
 import { sharingCommands } from "./commands/sharing.ts";
 import { tickCommands } from "./commands/tick.ts";
@@ -25,6 +26,7 @@ const commands: Command[] = [
   ...identityCommands,
   ...peerCommands,
   ...sharingCommands,
+  ...providerGroupCommands,
   ...registryCommands,
   ...invocationCommands,
   ...tickCommands,

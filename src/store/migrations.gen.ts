@@ -108,5 +108,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `upstream_credentials` (\n\t`upstream` text NOT NULL,\n\t`principal` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`secret` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`upstream`, `principal`),\n\tFOREIGN KEY (`upstream`) REFERENCES `upstreams`(`name`) ON UPDATE no action ON DELETE cascade\n);",
       "ALTER TABLE `upstreams` ADD `per_principal` text;"
     ]
+  },
+  {
+    "tag": "0010_complex_squadron_sinister",
+    "statements": [
+      "CREATE TABLE `provider_groups` (\n\t`name` text NOT NULL,\n\t`node_id` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`name`, `node_id`)\n);",
+      "CREATE INDEX `provider_groups_node` ON `provider_groups` (`node_id`);"
+    ]
   }
 ];

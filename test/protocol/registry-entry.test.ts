@@ -111,6 +111,13 @@ describe("registry test vectors", () => {
     expect(vectors.entries[0].canonical).toContain("ümlauts");
   });
 
+  it("refuse the malformed entries", () => {
+    expect(vectors.malformed.length).toBeGreaterThanOrEqual(2);
+    for (const m of vectors.malformed) expect(unsignedEntry.safeParse(m.unsigned).success, m.why).toBe(false);
+    // The replicable entry among the valid ones carries the field through parsing.
+    expect(vectors.entries.find((v: { name: string }) => v.name === "live-replicable").unsigned.body.replicable).toBe(true);
+  });
+
   it("match the conflict rule", () => {
     for (const c of conflictVectors.cases) {
       const got = beats(c.a, c.b) ? "a" : beats(c.b, c.a) ? "b" : "none";

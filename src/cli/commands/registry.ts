@@ -10,12 +10,13 @@ export interface EntryView {
   tombstone: boolean;
   version?: string;
   hlc: string;
+  replicable?: boolean;
 }
 
 export function entryRows(entries: EntryView[], withOrigin: boolean): string {
   return table(
     [...(withOrigin ? ["ORIGIN"] : []), "KEY", "VISIBILITY", "VERSION", "STATE"],
-    entries.map((e) => [...(withOrigin ? [e.origin] : []), e.key, e.visibility, e.version ?? "-", e.tombstone ? "withdrawn" : "live"]),
+    entries.map((e) => [...(withOrigin ? [e.origin] : []), e.key, e.visibility, e.version ?? "-", e.tombstone ? "withdrawn" : e.replicable ? "live, replicable" : "live"]),
   );
 }
 

@@ -38,6 +38,7 @@ export const sharingCommands: Command[] = [
       tag: { type: "string", multiple: true, value: "t", help: "a tag (repeatable; default: the tool's own tags)" },
       price: { type: "string", value: "p", help: "free (default), <amount>/call, <amount>/second, <amount>/ms or <amount>/<days>d, each with :<unit>, e.g. 5/call:credit" },
       "cache-ttl": { type: "string", value: "s", help: "let consumers cache results this many seconds (read-only, idempotent tools only)" },
+      replicable: { type: "boolean", help: "let consumers send its calls to any provider of the same tool that says so too (default: this node only)" },
     },
     min: 1,
     max: 1,
@@ -54,9 +55,10 @@ export const sharingCommands: Command[] = [
         ...(o.tag !== undefined ? { tags: o.tag } : {}),
         ...(o.price !== undefined ? { pricing: parsePrice(o.price as string) } : {}),
         ...(ttl !== undefined ? { cacheTtlSeconds: ttl } : {}),
+        ...(o.replicable === true ? { replicable: true } : {}),
       });
       show(ctx, body, (b) =>
-        b.stored.length === 0 ? `${b.key} is already shared that way` : visibility === "private" ? `withdrew ${b.key}` : `shared ${b.key} (${visibility})`,
+        b.stored.length === 0 ? `${b.key} is already shared that way` : visibility === "private" ? `withdrew ${b.key}` : `shared ${b.key} (${visibility}${o.replicable === true ? ", replicable" : ""})`,
       );
     },
   },

@@ -26,6 +26,8 @@ const shareInput = z
     pricing: pricing.optional(),
     /** Lets consumers cache results this long: only for a tool annotated read-only and idempotent. */
     cacheTtlSeconds: z.number().int().min(1).max(86_400).optional(),
+    /** Lets consumers spread and fail over this tool's calls among providers of its fingerprint that say so too. */
+    replicable: z.boolean().optional(),
   })
   .strict();
 
@@ -41,7 +43,7 @@ export function entryView(e: Entry & { source?: string | null }) {
     ...(s.tombstone
       ? {}
       : s.kind === "tool"
-        ? { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags }
+        ? { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags, replicable: s.body.replicable === true }
         : { name: s.body.card.name, url: s.body.card.url }),
     ...(e.source !== undefined ? { source: e.source } : {}),
   };
@@ -59,7 +61,7 @@ export function registryAdminRoutes(s: Services): Hono<AppEnv> {
   app.post("/shares", async (c) => {
     const body = await readJson(c, shareInput);
     if (!body.ok) return body.res;
-    const { tool: name, visibility, version, label, tags, pricing, cacheTtlSeconds } = body.value;
+    const { tool: name, visibility, version, label, tags, pricing, cacheTtlSeconds, replicable } = body.value;
     const tool = await localTool(s, name);
     if (!tool) return fail(c, "not_found", `no local tool named ${name}`);
     const hints = (tool.annotations ?? {}) as { readOnlyHint?: unknown; idempotentHint?: unknown };
@@ -79,7 +81,7 @@ export function registryAdminRoutes(s: Services): Hono<AppEnv> {
     if (!definition.success) return fail(c, "invalid_request", `${name} cannot be shared: ${definition.error.issues[0]?.message}`);
     let stored: Entry[];
     try {
-      stored = await s.registry.share({ key, version, tool: definition.data, tags: tags ?? tool.tags, pricing: pricing ?? null, cacheTtlSeconds, visibility });
+      stored = await s.registry.share({ key, version, tool: definition.data, tags: tags ?? tool.tags, pricing: pricing ?? null, cacheTtlSeconds, replicable, visibility });
     } catch (err) {
       // The tool's own definition may break the entry's rules (a schema that is not an object, its size).
       if (err instanceof ZodError || err instanceof RangeError) return fail(c, "invalid_request", `${name} cannot be shared: ${err.message}`);

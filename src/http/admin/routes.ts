@@ -8,6 +8,7 @@ import { CatalogConflictError, changeTool, localTool, localTools, type CatalogTo
 import { peerAdminRoutes } from "./peers.ts";
 import { registryAdminRoutes } from "./registry.ts";
 import { relayAdminRoutes } from "./relay.ts";
+import { providerGroupAdminRoutes } from "./provider-groups.ts";
 import type { Services } from "../../node/services.ts";
 import type { AppEnv } from "../request/app-env.ts";
 import { refreshUpstream } from "../../node/upstreams/refresh.ts";
@@ -131,7 +132,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.post("/tick", async (c) => c.json(await tick()));
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes];
+  const parts = [credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

@@ -23,6 +23,7 @@ import {
 } from "../../node/catalog/local.ts";
 import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
 import { relayToolCall } from "../../node/relay/consumer.ts";
+import { unreachableRefusal } from "../../node/relay/unreachable.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { proxyToolCall } from "../../node/calls/proxy.ts";
 import { completeArgument } from "../../node/calls/complete.ts";
@@ -214,11 +215,12 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
         const admitted = await admitCall(s, caller, shared, req.params._meta);
         return relayToolCall(s, caller, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
       }
+      const far = name === CALL_TOOL ? await unreachableRefusal(s, caller, target) : undefined;
       s.invocations.append(
-        { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: "unknown_tool", error: "unknown tool" },
+        { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: far ? "unavailable" : "unknown_tool", error: far ? far.message : "unknown tool" },
         caller.defer,
       );
-      throw unknownTool(target);
+      throw far ?? unknownTool(target);
     }
     const admitted = await admitCall(s, caller, found, req.params._meta);
     return (await interactiveToolCall(s, caller, session, req.params, ctx, (interaction, signal) =>

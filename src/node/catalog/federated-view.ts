@@ -5,6 +5,8 @@ import type { Database } from "../../store/database.ts";
 import { listFederatedTools, type FederatedTool } from "./federated.ts";
 import { assignName, preferredName } from "../../store/catalog-names.ts";
 import { pinMap } from "./pins.ts";
+import { allowedProviders, reachable } from "./providers.ts";
+import { listProviderGroups } from "../../store/provider-groups.ts";
 
 export interface ListedFederatedTool extends FederatedTool {
   /** `<origin>/<key>`: what `_meta` "mcpfed/id" carries, and what call_tool takes. */
@@ -13,6 +15,8 @@ export interface ListedFederatedTool extends FederatedTool {
   alias: string;
   /** What policy sees: federated tools are never pinned, and are never hidden by the operator here. */
   pinned: false;
+  /** The origins this node may send the tool's calls to and can reach: never empty for a listed tool. */
+  providers: string[];
 }
 
 /**
@@ -28,18 +32,35 @@ export function aliasOf(origin: string, peer: Peer | undefined): string {
  * local tool holds wins, and a clash falls back to a suffix derived from the id, the same each time.
  */
 export async function listedFederatedTools(s: { db: Database; nodeId: string }, taken: ReadonlySet<string>): Promise<ListedFederatedTool[]> {
-  const peers = new Map((await listPeers(s.db)).map((p) => [p.nodeId, p]));
-  const tools = await listFederatedTools(s.db, { self: s.nodeId, pins: await pinMap(s.db), isBlocked: (o) => peers.get(o)?.state === "blocked" });
   const used = new Set(taken);
   const out: ListedFederatedTool[] = [];
-  for (const t of tools) {
-    const alias = aliasOf(t.origin, peers.get(t.origin));
-    const id = `${t.origin}/${t.key}`;
-    const shortName = await assignName(id, preferredName(alias, `${t.upstream}_${t.definition.name}`), (n) => used.has(n));
+  for (const t of await withProviders(s)) {
+    // No provider in reach: listed, it could only fail.
+    if (t.providers.length === 0) continue;
+    const shortName = await assignName(t.id, preferredName(t.alias, `${t.upstream}_${t.definition.name}`), (n) => used.has(n));
     used.add(shortName);
-    out.push({ ...t, id, shortName, alias, pinned: false });
+    out.push({ ...t, shortName, pinned: false });
   }
   return out;
+}
+
+/** A live peer's tool of that id (`<origin>/<key>`) that no provider in reach can serve, with the name it would be listed under. */
+export async function unreachableFederatedTool(s: { db: Database; nodeId: string }, id: string): Promise<Omit<ListedFederatedTool, "providers"> | undefined> {
+  const t = (await withProviders(s)).find((x) => x.id === id && x.providers.length === 0);
+  return t && { ...t, shortName: preferredName(t.alias, `${t.upstream}_${t.definition.name}`), pinned: false };
+}
+
+/** Every live peer's tool, with its alias and the providers allowed for it that this node can reach. */
+async function withProviders(s: { db: Database; nodeId: string }) {
+  const [peerList, groups, pins] = await Promise.all([listPeers(s.db), listProviderGroups(s.db), pinMap(s.db)]);
+  const peers = new Map(peerList.map((p) => [p.nodeId, p]));
+  const tools = await listFederatedTools(s.db, { self: s.nodeId, pins, isBlocked: (o) => peers.get(o)?.state === "blocked" });
+  return tools.map((t) => ({
+    ...t,
+    id: `${t.origin}/${t.key}`,
+    alias: aliasOf(t.origin, peers.get(t.origin)),
+    providers: allowedProviders(t, tools, groups).filter((o) => reachable(peers.get(o))),
+  }));
 }
 
 /** A plain term match over name, title, description and tags, for search_tools: peers' tools are not in the local FTS index. */

@@ -22,6 +22,8 @@ export interface FederatedTool {
   pricing: unknown;
   /** The origin lets consumers cache results this long. */
   cacheTtlSeconds: number | undefined;
+  /** The origin lets other providers of the fingerprint that say so too serve its calls. */
+  replicable: boolean;
   visibility: Visibility;
   entryId: string;
   hlc: string;
@@ -70,6 +72,7 @@ export async function listFederatedTools(db: Database, listing: FederatedListing
       tags: shown.body.tags,
       pricing: shown.body.pricing,
       cacheTtlSeconds: shown.body.cache?.ttlSeconds,
+      replicable: shown.body.replicable === true,
       visibility: shown.visibility,
       entryId: shown.id,
       hlc: shown.hlc,

@@ -52,6 +52,8 @@ export interface ShareInput {
   pricing: unknown;
   /** How long consumers may keep a result; only for read-only, idempotent tools. */
   cacheTtlSeconds?: number | undefined;
+  /** Any provider of the same fingerprint that says so too may serve this tool's calls. */
+  replicable?: boolean | undefined;
   /** private: the tool leaves no trace in the registry; sharing it before is withdrawn. */
   visibility: Visibility | "private";
 }
@@ -160,6 +162,7 @@ export class Registry {
     const body = toolBody.parse({ version: input.version, tool, fingerprint: await toolFingerprint(tool), tags: input.tags,
       pricing: input.pricing ?? null,
       ...(input.cacheTtlSeconds ? { cache: { ttlSeconds: input.cacheTtlSeconds } } : {}),
+      ...(input.replicable ? { replicable: true } : {}),
     });
     const unsigned: UnsignedEntry[] = [];
     for (const e of held) {

@@ -8,6 +8,7 @@ import type { ToolCall } from "../calls/proxy.ts";
 import type { Inflight } from "../calls/inflight.ts";
 import { recordCall, type Outcome } from "../calls/invocations.ts";
 import type { ListedFederatedTool } from "../catalog/federated-view.ts";
+import { reachable } from "../catalog/providers.ts";
 import type { FederationClient } from "../federation-client/client.ts";
 import { PeerRequestError } from "../federation-client/errors.ts";
 import type { LocalIdentity } from "../identity/local.ts";
@@ -110,33 +111,46 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
   }
 }
 
-/** The tool at each origin that offers its fingerprint, best first. */
+/**
+ * The tool at each origin allowed to serve it (its own, unless the origins mark it replicable or
+ * the operator grouped them: src/node/catalog/providers.ts), best first.
+ */
 function providersOf(s: ConsumerPort, call: RelayedCall): ListedFederatedTool[] {
-  const byOrigin = new Map<string, ListedFederatedTool>([[call.tool.origin, call.tool]]);
-  for (const t of call.catalog) if (t.fingerprint === call.tool.fingerprint && !byOrigin.has(t.origin)) byOrigin.set(t.origin, t);
+  const allowed = new Set(call.tool.providers);
+  const byOrigin = new Map<string, ListedFederatedTool>();
+  if (allowed.has(call.tool.origin)) byOrigin.set(call.tool.origin, call.tool);
+  for (const t of call.catalog) if (allowed.has(t.origin) && t.fingerprint === call.tool.fingerprint && !byOrigin.has(t.origin)) byOrigin.set(t.origin, t);
   return s.relay.stats.order([...byOrigin.keys()]).map((o) => byOrigin.get(o)!);
 }
 
 async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall, signal: AbortSignal, trying: (node: string) => void): Promise<{ result: CallToolResult; record: string }> {
-  const tried: string[] = [];
-  for (const tool of providersOf(s, call)) {
+  const tried: { tool: ListedFederatedTool; reason: string }[] = [];
+  const providers = providersOf(s, call);
+  for (const tool of providers) {
     trying(tool.origin);
     try {
       return await callOne(s, caller, call, tool, signal);
     } catch (err) {
       if (!(err instanceof NextProvider)) throw err;
-      tried.push(`${tool.alias}: ${err.message}`);
+      tried.push({ tool, reason: err.message });
       if (signal.aborted) break;
     }
   }
-  throw new RelayError({ kind: "peer_unavailable", message: `no provider of ${call.calledAs} could take the call (${tried.join("; ")})`, tried: tried.length });
+  // A pinned tool names its one provider, and says why nobody else was asked.
+  const only = providers.length === 1 ? tried[0] : undefined;
+  if (only) {
+    const message = `peer ${only.tool.alias} could not take the call: ${only.reason}; ${call.calledAs} is served by ${only.tool.alias} only`;
+    throw new RelayError({ kind: "peer_unavailable", message, peer: only.tool.origin });
+  }
+  const reasons = tried.map((t) => `${t.tool.alias}: ${t.reason}`).join("; ");
+  throw new RelayError({ kind: "peer_unavailable", message: `no provider of ${call.calledAs} could take the call (${reasons})`, tried: tried.length });
 }
 
 async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool: ListedFederatedTool, signal: AbortSignal): Promise<{ result: CallToolResult; record: string }> {
   const origin = tool.origin;
   const name = `peer ${tool.alias}`;
   const peer = await getPeer(s.db, origin);
-  if (peer?.state !== "active") throw new NextProvider(`not an active peer of this node; a call goes only to a direct peer`);
+  if (!reachable(peer)) throw new NextProvider(`not an active peer of this node; a call goes only to a direct peer`);
   let pricing;
   try {
     pricing = readPricing(tool.pricing);

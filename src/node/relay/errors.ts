@@ -16,6 +16,8 @@ export type RelayFailure =
   /** No provider could take the call (`tried` of them), or one failed after it may have run it (`peer`). */
   | { kind: "peer_unavailable"; message: string; peer: string }
   | { kind: "peer_unavailable"; message: string; tried: number }
+  /** No provider allowed for the tool is in reach of this node (src/node/catalog/providers.ts). */
+  | { kind: "unreachable"; message: string; origin: string }
   /** The provider's receipt did not verify: the result is withheld. */
   | { kind: "receipt_rejected"; message: string; peer: string; reason: ReceiptRejection }
   /** The provider refused the call, or its upstream failed; `error` is what it said. */
@@ -32,7 +34,7 @@ export class RelayError extends ProtocolError {
     const f = this.failure;
     if (f.kind === "cancelled") return "cancelled";
     if (f.kind === "peer_timeout") return "timeout";
-    if (f.kind === "peer_unavailable") return "unavailable";
+    if (f.kind === "peer_unavailable" || f.kind === "unreachable") return "unavailable";
     if (f.kind === "refused") return f.error.code === "upstream_error" ? "upstream_error" : f.error.code === "upstream_timeout" ? "timeout" : f.error.code === "cancelled" ? "cancelled" : "peer_refused";
     return "peer_refused";
   }
@@ -46,6 +48,8 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
       return { code: FedErrorCode.RequestTimeout, message: f.message, data: { type: "peer_timeout", peer: f.peer } };
     case "peer_unavailable":
       return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: "peer" in f ? { type: "peer_unavailable", peer: f.peer } : { type: "peer_unavailable", tried: f.tried } };
+    case "unreachable":
+      return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: { type: "peer_unreachable", origin: f.origin } };
     case "receipt_rejected":
       return { code: FedErrorCode.ReceiptRejected, message: f.message, data: { type: "receipt_rejected", peer: f.peer, reason: f.reason } };
     case "refused": {

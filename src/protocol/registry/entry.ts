@@ -63,6 +63,11 @@ export const toolBody = z.strictObject({
   pricing: z.json(),
   /** Present when the origin vouches the tool read-only and idempotent: consumers may cache results this long. */
   cache: z.strictObject({ ttlSeconds: z.number().int().min(1).max(86_400) }).optional(),
+  /**
+   * Present when the origin vouches that any provider of the same fingerprint that also says so
+   * may serve its calls. Only `true`: absent is the one way to say no, so an entry has one form.
+   */
+  replicable: z.literal(true).optional(),
 });
 export type ToolBody = z.infer<typeof toolBody>;
 
