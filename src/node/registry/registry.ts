@@ -54,6 +54,8 @@ export interface ShareInput {
   cacheTtlSeconds?: number | undefined;
   /** private: the tool leaves no trace in the registry; sharing it before is withdrawn. */
   visibility: Visibility | "private";
+  /** The name this node lists the tool under, when it is not `<upstream>_<tool>`. */
+  listedName?: string | undefined;
 }
 
 export class Registry {
@@ -160,6 +162,7 @@ export class Registry {
     const body = toolBody.parse({ version: input.version, tool, fingerprint: await toolFingerprint(tool), tags: input.tags,
       pricing: input.pricing ?? null,
       ...(input.cacheTtlSeconds ? { cache: { ttlSeconds: input.cacheTtlSeconds } } : {}),
+      ...(input.listedName !== undefined ? { listedName: input.listedName } : {}),
     });
     const unsigned: UnsignedEntry[] = [];
     for (const e of held) {

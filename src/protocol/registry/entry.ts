@@ -63,6 +63,11 @@ export const toolBody = z.strictObject({
   pricing: z.json(),
   /** Present when the origin vouches the tool read-only and idempotent: consumers may cache results this long. */
   cache: z.strictObject({ ttlSeconds: z.number().int().min(1).max(86_400) }).optional(),
+  /**
+   * The name the origin's own clients list the tool under, when it is not `<upstream>_<tool>`
+   * (an empty prefix, the operator's rename). Left out otherwise, so that such entries stay as before.
+   */
+  listedName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an MCP tool name, [A-Za-z0-9_-]{1,64}").optional(),
 });
 export type ToolBody = z.infer<typeof toolBody>;
 
