@@ -108,5 +108,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `upstream_credentials` (\n\t`upstream` text NOT NULL,\n\t`principal` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`secret` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`upstream`, `principal`),\n\tFOREIGN KEY (`upstream`) REFERENCES `upstreams`(`name`) ON UPDATE no action ON DELETE cascade\n);",
       "ALTER TABLE `upstreams` ADD `per_principal` text;"
     ]
+  },
+  {
+    "tag": "0010_federated_names",
+    "statements": [
+      "CREATE TABLE `federated_settings` (\n\t`kind` text NOT NULL,\n\t`origin` text NOT NULL,\n\t`ref` text NOT NULL,\n\t`short_name` text,\n\t`hidden` integer DEFAULT false NOT NULL,\n\tPRIMARY KEY(`kind`, `origin`, `ref`)\n);"
+    ]
   }
 ];

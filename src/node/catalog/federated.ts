@@ -22,6 +22,8 @@ export interface FederatedTool {
   pricing: unknown;
   /** The origin lets consumers cache results this long. */
   cacheTtlSeconds: number | undefined;
+  /** The name the origin lists the tool under, when it is not `<upstream>_<tool>`. */
+  listedName: string | undefined;
   visibility: Visibility;
   entryId: string;
   hlc: string;
@@ -70,6 +72,7 @@ export async function listFederatedTools(db: Database, listing: FederatedListing
       tags: shown.body.tags,
       pricing: shown.body.pricing,
       cacheTtlSeconds: shown.body.cache?.ttlSeconds,
+      listedName: shown.body.listedName,
       visibility: shown.visibility,
       entryId: shown.id,
       hlc: shown.hlc,

@@ -9,3 +9,4 @@ export * from "./envelopes.ts";
 export * from "./registry.ts";
 export * from "./ledger.ts";
 export * from "./relay.ts";
+export * from "./names.ts";
