@@ -3,7 +3,7 @@
 // when the format does; test/protocol/registry-entry.test.ts checks the code against the files.
 import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
 import { beats } from "../../src/protocol/registry/conflict.ts";
-import { signingBytes, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import { signingBytes, unsignedEntry, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
 import { signEntry } from "../../src/protocol/registry/signing.ts";
 import { ed25519TestSigner } from "../../test/support/ed25519.ts";
 import { hex, write } from "./common.ts";
@@ -44,7 +44,29 @@ const unsigned: Record<string, UnsignedEntry> = {
     body: { version: "2.0.0-rc.1", tool, fingerprint: await toolFingerprint(tool), tags: [], pricing: { unit: "call", amount: "0.002" } },
   },
   tombstone: { origin, kind: "tool", key: "archive/search", visibility: "public", hlc: "01934df94f0e0000", tombstone: true },
+  // The origin lists the tool as "search" (its upstream's prefix is empty), not "archive_search".
+  "live-listed-name": {
+    origin,
+    kind: "tool",
+    key: "archive/search",
+    visibility: "peers",
+    hlc: "01934df93d7b0002",
+    tombstone: false,
+    body: { version: "1.4.0", tool, fingerprint: await toolFingerprint(tool), tags: [], pricing: null, listedName: "search" },
+  },
 };
+
+// Unsigned entries that parse must refuse, and why: each breaks one rule of a tool entry's body.
+const base = unsigned["live-listed-name"] as Extract<UnsignedEntry, { kind: "tool"; tombstone: false }>;
+const invalid = [
+  { name: "listedName with a character MCP names do not take", unsigned: { ...base, body: { ...base.body, listedName: "archive/search" } } },
+  { name: "listedName empty", unsigned: { ...base, body: { ...base.body, listedName: "" } } },
+  { name: "listedName longer than 64 characters", unsigned: { ...base, body: { ...base.body, listedName: "s".repeat(65) } } },
+  { name: "listedName not a string", unsigned: { ...base, body: { ...base.body, listedName: 7 } } },
+];
+for (const c of invalid) {
+  if (unsignedEntry.safeParse(c.unsigned).success) throw new Error(`the entry schema accepts "${c.name}"`);
+}
 
 const entries = [];
 for (const [name, u] of Object.entries(unsigned)) {
@@ -73,5 +95,6 @@ write("registry/entries.json", {
   context: "mcpfed/1 registry-entry",
   signer: { scheme: "ed25519 over context ‖ 0x00 ‖ message (test signer)", seed: hex(seed), publicKey: id.publicKey, nodeId: origin },
   entries,
+  invalid,
 });
 write("registry/conflicts.json", { rule: "higher HLC wins; on a tie, the lower entry id", cases: conflicts });

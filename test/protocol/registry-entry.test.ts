@@ -111,6 +111,13 @@ describe("registry test vectors", () => {
     expect(vectors.entries[0].canonical).toContain("ümlauts");
   });
 
+  it("refuse each invalid entry, and take an entry with the origin's listed name", () => {
+    expect(vectors.invalid.length).toBeGreaterThanOrEqual(4);
+    for (const v of vectors.invalid) expect(unsignedEntry.safeParse(v.unsigned).success, v.name).toBe(false);
+    const listed = vectors.entries.find((v: { name: string }) => v.name === "live-listed-name");
+    expect(unsignedEntry.parse(listed.unsigned)).toMatchObject({ body: { listedName: "search" } });
+  });
+
   it("match the conflict rule", () => {
     for (const c of conflictVectors.cases) {
       const got = beats(c.a, c.b) ? "a" : beats(c.b, c.a) ? "b" : "none";
