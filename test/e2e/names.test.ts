@@ -155,9 +155,10 @@ describe("names of a peer's tools", () => {
 
   it("lists a peer's new entry whose name is held under the peer's card name, and reports it", async () => {
     expect((await cli(["tool", "rename", "mine_get-env", "say"], env(b))).code).toBe(0);
-    // A's operator renames a tool and shares it again: the entry carries the new name.
+    // A's operator renames a shared tool: its entry is published again under the new name.
     expect((await cli(["tool", "rename", "get-tiny-image", "say"], env(a))).code).toBe(0);
-    expect((await cli(["share", "say", "--visibility", "peers", "--version", "1.2.0"], env(a))).code).toBe(0);
+    const shared = (await json<{ shares: { key: string; version: string; tombstone: boolean }[] }>(await a.admin("GET", "/shares"))).shares;
+    expect(shared.filter((e) => e.key === "everything/get-tiny-image" && !e.tombstone)).toMatchObject([{ version: "1.2.0" }]);
     const tiny = await eventually(async () => {
       const t = (await peersTools(b, a.nodeId)).find((x) => x.upstreamName === "get-tiny-image");
       expect(t?.collision).toBeDefined();

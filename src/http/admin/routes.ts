@@ -6,6 +6,7 @@ import { z } from "zod";
 import { fail, readJson, redactAnswers } from "./respond.ts";
 import { nameRefusal, toolAdminRoutes, toolView } from "./tools.ts";
 import { currentNames, refuseNewCollisions } from "../../node/catalog/names.ts";
+import { republishNames } from "../../node/registry/share-local.ts";
 import { peerAdminRoutes } from "./peers.ts";
 import { registryAdminRoutes } from "./registry.ts";
 import { relayAdminRoutes } from "./relay.ts";
@@ -86,6 +87,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
       await setUpstreamPrefix(s, row, row.prefix);
       return fail(c, refusal.code, `the prefix was not changed: ${refusal.message}`);
     }
+    if (await republishNames(s)) s.gossip.changed();
     return c.json({ upstream: renamed.upstream, tools: renamed.tools.map(toolView) });
   });
 

@@ -8,6 +8,7 @@ import { CatalogConflictError, localTool, localTools, type CatalogTool } from ".
 import { namedFederatedTools, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { changeCatalogTool, findCatalogTool, NameCollisionError, NameRefusedError } from "../../node/catalog/names.ts";
 import type { Services } from "../../node/services.ts";
+import { republishNames } from "../../node/registry/share-local.ts";
 
 const toolPatch = z
   .object({ name: z.string(), hidden: z.boolean(), pinned: z.boolean() })
@@ -83,7 +84,11 @@ export function toolAdminRoutes(s: Services): Hono<AppEnv> {
       if (refusal) return fail(c, refusal.code, refusal.message);
       throw err;
     }
-    if ("local" in entry) return c.json({ tool: toolView((await localTool(s, { globalId: entry.local.globalId }))!) });
+    if ("local" in entry) {
+      // A shared tool's entry carries the name it is listed under here.
+      if (await republishNames(s)) s.gossip.changed();
+      return c.json({ tool: toolView((await localTool(s, { globalId: entry.local.globalId }))!) });
+    }
     return c.json({ tool: federatedView((await namedFederatedTools(s)).find((t) => t.id === entry.federated.id)!) });
   });
 

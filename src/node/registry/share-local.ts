@@ -5,7 +5,9 @@ import type { Database } from "../../store/database.ts";
 import { findTool, listTools, type CatalogTool } from "../../store/catalog.ts";
 import { preferredName } from "../../store/catalog-names.ts";
 import { getUpstream } from "../../store/upstreams.ts";
-import { entryKey, toolDefinition, type Entry, type ToolDefinition } from "../../protocol/registry/entry.ts";
+import { listEntries } from "../../store/registry.ts";
+import { globalToolId } from "../../store/catalog-names.ts";
+import { entryKey, toolDefinition, toolOfKey, type Entry, type ToolDefinition } from "../../protocol/registry/entry.ts";
 import type { Registry, ShareInput } from "./registry.ts";
 
 export interface ShareOptions {
@@ -53,9 +55,6 @@ function prepare(tool: CatalogTool, o: ShareOptions): ShareInput {
     ...(tool.annotations ? { annotations: tool.annotations } : {}),
   });
   if (!definition.success) throw new ShareRefusedError("invalid_request", `${tool.shortName} cannot be shared: ${definition.error.issues[0]?.message}`);
-  // Peers that keep this node's names list the tool as its clients here do: the name travels
-  // only when it is not the one they would derive anyway.
-  const listedName = tool.shortName === preferredName(tool.upstream, tool.name) ? undefined : tool.shortName;
   return {
     key,
     version: o.version,
@@ -64,8 +63,42 @@ function prepare(tool: CatalogTool, o: ShareOptions): ShareInput {
     pricing: o.pricing ?? null,
     cacheTtlSeconds: o.cacheTtlSeconds,
     visibility: o.visibility,
-    listedName,
+    listedName: listedNameOf(tool),
   };
+}
+
+/**
+ * Peers that keep this node's names list the tool as its clients here do: the name travels
+ * only when it is not the one they would derive anyway.
+ */
+function listedNameOf(tool: CatalogTool): string | undefined {
+  return tool.shortName === preferredName(tool.upstream, tool.name) ? undefined : tool.shortName;
+}
+
+/**
+ * Shares again, unchanged but for the name, every live share whose tool is now listed here
+ * under another name (a rename, a prefix change). Returns whether any entry was published.
+ */
+export async function republishNames(s: Port & { nodeId: string }): Promise<boolean> {
+  let published = false;
+  for (const { signed: e } of await listEntries(s.db, s.nodeId)) {
+    if (e.kind !== "tool" || e.tombstone) continue;
+    const { upstream, tool: name } = toolOfKey(e.key);
+    const tool = await findTool(s.db, { globalId: globalToolId(s.nodeId, upstream, name) });
+    if (!tool || listedNameOf(tool) === e.body.listedName) continue;
+    const stored = await s.registry.share({
+      key: e.key,
+      version: e.body.version,
+      tool: e.body.tool as ToolDefinition & Record<string, unknown>,
+      tags: e.body.tags,
+      pricing: e.body.pricing,
+      cacheTtlSeconds: e.body.cache?.ttlSeconds,
+      visibility: e.visibility,
+      listedName: listedNameOf(tool),
+    });
+    published ||= stored.length > 0;
+  }
+  return published;
 }
 
 async function publish(s: Port, tool: CatalogTool, input: ShareInput): Promise<Shared> {
