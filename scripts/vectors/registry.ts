@@ -53,7 +53,32 @@ const unsigned: Record<string, UnsignedEntry> = {
     tombstone: false,
     body: { version: "1.4.0", tool, fingerprint: await toolFingerprint(tool), tags: [], pricing: null, replicable: true },
   },
+  // The origin lists the tool as "search" (its upstream's prefix is empty), not "archive_search".
+  "live-listed-name": {
+    origin,
+    kind: "tool",
+    key: "archive/search",
+    visibility: "peers",
+    hlc: "01934df93d7b0003",
+    tombstone: false,
+    body: { version: "1.4.0", tool, fingerprint: await toolFingerprint(tool), tags: [], pricing: null, listedName: "search" },
+  },
 };
+
+// Unsigned entries that parse must refuse, and why: each breaks one rule of a tool entry's body.
+const base = unsigned["live-listed-name"] as Extract<UnsignedEntry, { kind: "tool"; tombstone: false }>;
+const replicableBase = unsigned["live-replicable"] as Extract<UnsignedEntry, { kind: "tool"; tombstone: false }>;
+const invalid = [
+  { name: "replicable is only ever true: false is said by leaving it out", unsigned: { ...replicableBase, body: { ...replicableBase.body, replicable: false } } },
+  { name: "replicable is a boolean, not a string", unsigned: { ...replicableBase, body: { ...replicableBase.body, replicable: "true" } } },
+  { name: "listedName with a character MCP names do not take", unsigned: { ...base, body: { ...base.body, listedName: "archive/search" } } },
+  { name: "listedName empty", unsigned: { ...base, body: { ...base.body, listedName: "" } } },
+  { name: "listedName longer than 64 characters", unsigned: { ...base, body: { ...base.body, listedName: "s".repeat(65) } } },
+  { name: "listedName not a string", unsigned: { ...base, body: { ...base.body, listedName: 7 } } },
+];
+for (const c of invalid) {
+  if (unsignedEntry.safeParse(c.unsigned).success) throw new Error(`the entry schema accepts "${c.name}"`);
+}
 
 const entries = [];
 for (const [name, u] of Object.entries(unsigned)) {
@@ -78,18 +103,11 @@ for (const c of conflicts) {
   if (got !== c.winner) throw new Error(`conflict rule disagrees on "${c.name}": ${got}`);
 }
 
-// Unsigned entries a receiver must refuse as malformed, whatever their signature.
-const replicableBase = unsigned["live-replicable"] as Extract<UnsignedEntry, { kind: "tool"; tombstone: false }>;
-const malformed = [
-  { why: "replicable is only ever true: false is said by leaving it out", unsigned: { ...replicableBase, body: { ...replicableBase.body, replicable: false } } },
-  { why: "replicable is a boolean, not a string", unsigned: { ...replicableBase, body: { ...replicableBase.body, replicable: "true" } } },
-];
-for (const m of malformed) if (unsignedEntry.safeParse(m.unsigned).success) throw new Error(`the entry schema accepts a malformed vector: ${m.why}`);
 
 write("registry/entries.json", {
   context: "mcpfed/1 registry-entry",
   signer: { scheme: "ed25519 over context ‖ 0x00 ‖ message (test signer)", seed: hex(seed), publicKey: id.publicKey, nodeId: origin },
   entries,
-  malformed,
+  invalid,
 });
 write("registry/conflicts.json", { rule: "higher HLC wins; on a tie, the lower entry id", cases: conflicts });

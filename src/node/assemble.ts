@@ -5,7 +5,6 @@ import { Inflight } from "./calls/inflight.ts";
 import { InvocationLog } from "./calls/invocations.ts";
 import { OwnCard } from "./card/own.ts";
 import { listedFederatedTools } from "./catalog/federated-view.ts";
-import { listTools } from "../store/catalog.ts";
 import type { Config } from "./settings/config.ts";
 import { ReplayCache } from "../store/replay-cache.ts";
 import { FederationClient } from "./federation-client/client.ts";
@@ -100,7 +99,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
   const streams = new ListChangedStreams({ perPrincipal: opts.config.maxStreamsPerPrincipal, total: opts.config.maxStreams });
   const verifier = cardKeys(own, cards);
-  const federatedTools = new CachedRead(async () => listedFederatedTools(services, new Set((await listTools(opts.db)).map((t) => t.shortName))), FEDERATED_LISTING_MS);
+  const federatedTools = new CachedRead(() => listedFederatedTools(services), FEDERATED_LISTING_MS);
   const registry = new Registry({
     // Peers' tools come and go with the registry.
     onChange: () => {

@@ -110,10 +110,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0010_complex_squadron_sinister",
+    "tag": "0010_names_and_provider_groups",
     "statements": [
       "CREATE TABLE `provider_groups` (\n\t`name` text NOT NULL,\n\t`node_id` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`name`, `node_id`)\n);",
-      "CREATE INDEX `provider_groups_node` ON `provider_groups` (`node_id`);"
+      "CREATE INDEX `provider_groups_node` ON `provider_groups` (`node_id`);",
+      "CREATE TABLE `federated_settings` (\n\t`kind` text NOT NULL,\n\t`origin` text NOT NULL,\n\t`ref` text NOT NULL,\n\t`short_name` text,\n\t`hidden` integer DEFAULT false NOT NULL,\n\tPRIMARY KEY(`kind`, `origin`, `ref`)\n);"
     ]
   }
 ];

@@ -73,7 +73,7 @@ describe("mcpfed CLI", () => {
   it("lists the upstream's tools", async () => {
     const r = await run("tool", "list", "--upstream", "everything");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^everything_echo\s+everything\s+echo\s/m);
+    expect(r.stdout).toMatch(/^everything_echo\s+local\s+everything\s+echo\s/m);
   });
 
   it("renames a tool, which MCP clients then see and call by the new name", async () => {
@@ -92,7 +92,7 @@ describe("mcpfed CLI", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(await toolNames()).not.toContain("say_back");
     const list = await run("tool", "list");
-    expect(list.stdout).toMatch(/^say_back\s+everything\s+echo\s+hidden\s/m);
+    expect(list.stdout).toMatch(/^say_back\s+local\s+everything\s+echo\s+hidden\s/m);
   });
 
   it("adds a stdio upstream whose tools appear over MCP", async () => {

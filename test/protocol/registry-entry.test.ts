@@ -111,11 +111,13 @@ describe("registry test vectors", () => {
     expect(vectors.entries[0].canonical).toContain("ümlauts");
   });
 
-  it("refuse the malformed entries", () => {
-    expect(vectors.malformed.length).toBeGreaterThanOrEqual(2);
-    for (const m of vectors.malformed) expect(unsignedEntry.safeParse(m.unsigned).success, m.why).toBe(false);
-    // The replicable entry among the valid ones carries the field through parsing.
-    expect(vectors.entries.find((v: { name: string }) => v.name === "live-replicable").unsigned.body.replicable).toBe(true);
+  it("refuse each invalid entry, and take the replicable entry and the one with the origin's listed name", () => {
+    expect(vectors.invalid.length).toBeGreaterThanOrEqual(6);
+    for (const v of vectors.invalid) expect(unsignedEntry.safeParse(v.unsigned).success, v.name).toBe(false);
+    const listed = vectors.entries.find((v: { name: string }) => v.name === "live-listed-name");
+    expect(unsignedEntry.parse(listed.unsigned)).toMatchObject({ body: { listedName: "search" } });
+    const replicable = vectors.entries.find((v: { name: string }) => v.name === "live-replicable");
+    expect(unsignedEntry.parse(replicable.unsigned)).toMatchObject({ body: { replicable: true } });
   });
 
   it("match the conflict rule", () => {

@@ -82,12 +82,13 @@ export const peerCommands: Command[] = [
   {
     name: "peer alias",
     usage: "<id> [alias]",
-    summary: "name a peer's shared tools <alias>_<upstream>_<tool>; without an alias, back to its card's name",
+    summary: "name a peer's shared tools <alias>_<name>; \"\" lists them under the names their origin gives them; without an alias, back to its card's name",
+    details: "Refused, naming both sides, when a tool of the peer would then be listed under a name another tool holds.",
     min: 1,
     max: 2,
     run: async (ctx, [id, alias]) => {
       const body = await ctx.api.request<{ peer: PeerView & { alias: string } }>("PATCH", `/peers/${seg(id!)}`, { alias: alias ?? null });
-      show(ctx, body, (b) => `${b.peer.id}'s tools now start with ${b.peer.alias}_`);
+      show(ctx, body, (b) => (b.peer.alias === "" ? `${b.peer.id}'s tools are now listed under their origin's names` : `${b.peer.id}'s tools now start with ${b.peer.alias}_`));
     },
   },
   {

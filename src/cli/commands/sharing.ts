@@ -28,10 +28,13 @@ function parsePrice(text: string): Record<string, unknown> {
 export const sharingCommands: Command[] = [
   {
     name: "share",
-    usage: "<tool>",
-    summary: "share a local tool with the federation, by its short name",
-    details: "peers: direct peers see it; public: it spreads through the whole federation; private: withdraws it. Sharing again with another visibility or version replaces the share.",
+    usage: "<tool> | --upstream <name>",
+    summary: "share a local tool with the federation, by its short name, or every tool of an upstream",
+    details:
+      "peers: direct peers see it; public: it spreads through the whole federation; private: withdraws it. Sharing again with another visibility or version replaces the share. " +
+      "With --upstream, every tool of that upstream not hidden is shared with the same options; if any one cannot be, none is.",
     options: {
+      upstream: { type: "string", value: "name", help: "share every (not hidden) tool of this upstream instead of one tool" },
       visibility: { type: "string", value: "v", help: "peers (default), public or private" },
       version: { type: "string", value: "x", help: "the semantic version peers see (default 1.0.0)" },
       label: { type: "string", value: "l", help: "share this version beside the unlabelled one, under <upstream>/<tool>@<label>" },
@@ -40,15 +43,16 @@ export const sharingCommands: Command[] = [
       "cache-ttl": { type: "string", value: "s", help: "let consumers cache results this many seconds (read-only, idempotent tools only)" },
       replicable: { type: "boolean", help: "let consumers send its calls to any provider of the same tool that says so too (default: this node only)" },
     },
-    min: 1,
+    min: 0,
     max: 1,
     run: async (ctx, [tool], o) => {
+      const upstream = o.upstream as string | undefined;
+      if ((tool === undefined) === (upstream === undefined)) throw new UsageError("share takes a tool name or --upstream <name>, not both");
       const visibility = (o.visibility as string | undefined) ?? "peers";
       if (!["peers", "public", "private"].includes(visibility)) throw new UsageError("--visibility is peers, public or private");
       const ttl = o["cache-ttl"] === undefined ? undefined : Number(o["cache-ttl"]);
       if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new UsageError("--cache-ttl is a whole number of seconds");
-      const body = await ctx.api.request<{ key: string; stored: EntryView[] }>("POST", "/shares", {
-        tool,
+      const options = {
         visibility,
         ...(o.version !== undefined ? { version: o.version } : {}),
         ...(o.label !== undefined ? { label: o.label } : {}),
@@ -56,10 +60,16 @@ export const sharingCommands: Command[] = [
         ...(o.price !== undefined ? { pricing: parsePrice(o.price as string) } : {}),
         ...(ttl !== undefined ? { cacheTtlSeconds: ttl } : {}),
         ...(o.replicable === true ? { replicable: true } : {}),
-      });
-      show(ctx, body, (b) =>
-        b.stored.length === 0 ? `${b.key} is already shared that way` : visibility === "private" ? `withdrew ${b.key}` : `shared ${b.key} (${visibility}${o.replicable === true ? ", replicable" : ""})`,
-      );
+      };
+      const said = (key: string, stored: unknown[]) =>
+        stored.length === 0 ? `${key} is already shared that way` : visibility === "private" ? `withdrew ${key}` : `shared ${key} (${visibility}${o.replicable === true ? ", replicable" : ""})`;
+      if (upstream !== undefined) {
+        const body = await ctx.api.request<{ shares: { key: string; stored: EntryView[] }[] }>("POST", "/shares", { upstream, ...options });
+        show(ctx, body, (b) => b.shares.map((x) => said(x.key, x.stored)).join("\n"));
+        return;
+      }
+      const body = await ctx.api.request<{ key: string; stored: EntryView[] }>("POST", "/shares", { tool, ...options });
+      show(ctx, body, (b) => said(b.key, b.stored));
     },
   },
   {

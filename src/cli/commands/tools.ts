@@ -1,4 +1,4 @@
-// Commands on the catalog's tools: list them, rename, hide and pin.
+// Commands on the catalog's tools, local and peers': list them, rename, hide and pin.
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";
 import { clip, table } from "../framework/format.ts";
@@ -6,20 +6,30 @@ import { clip, table } from "../framework/format.ts";
 export interface ToolView {
   name: string;
   id: string;
+  /** Null for this node's own upstreams' tools. */
+  origin: { id: string; alias: string } | null;
   upstream: string;
   upstreamName: string;
   description: string | null;
   hidden: boolean;
   pinned: boolean;
   available: boolean;
+  /** A peer's tool whose name was held by another: listed under a fallback. */
+  collision?: { wanted: string; heldBy: string };
+}
+
+/** "local", or a peer's alias and the start of its id. */
+function originOf(t: ToolView): string {
+  if (!t.origin) return "local";
+  return t.origin.alias === "" ? t.origin.id.slice(0, 16) : `${t.origin.alias} (${t.origin.id.slice(0, 8)})`;
 }
 
 export function toolRows(list: ToolView[], withUpstream = true): string {
   const flags = (t: ToolView) =>
-    [t.hidden && "hidden", t.pinned && "pinned", !t.available && "unavailable"].filter(Boolean).join(",") || "-";
+    [t.hidden && "hidden", t.pinned && "pinned", !t.available && "unavailable", t.collision && `collision:${t.collision.wanted}`].filter(Boolean).join(",") || "-";
   return table(
-    ["NAME", ...(withUpstream ? ["UPSTREAM"] : []), "UPSTREAM TOOL", "FLAGS", "DESCRIPTION"],
-    list.map((t) => [t.name, ...(withUpstream ? [t.upstream] : []), t.upstreamName, flags(t), clip(t.description)]),
+    ["NAME", ...(withUpstream ? ["ORIGIN", "UPSTREAM"] : []), "UPSTREAM TOOL", "FLAGS", "DESCRIPTION"],
+    list.map((t) => [t.name, ...(withUpstream ? [originOf(t), t.upstream] : []), t.upstreamName, flags(t), clip(t.description)]),
   );
 }
 
@@ -40,8 +50,9 @@ function toolFlag(name: string, summary: string, patch: Record<string, boolean>,
 export const toolCommands: Command[] = [
   {
     name: "tool list",
-    summary: "list the catalog's tools, hidden ones included",
-    options: { upstream: { type: "string", value: "name", help: "only this upstream's tools" } },
+    summary: "list the catalog's tools, local and peers' (ORIGIN), hidden ones included",
+    details: "A peer's tool flagged collision:<name> wanted a name another tool holds; it is listed under the name shown until the operator renames one of them.",
+    options: { upstream: { type: "string", value: "name", help: "only this node's upstream's tools" } },
     min: 0,
     max: 0,
     run: async (ctx, _args, o) => {
@@ -53,7 +64,8 @@ export const toolCommands: Command[] = [
   {
     name: "tool rename",
     usage: "<name> <new-name>",
-    summary: "give a tool a new name (it keeps it across refreshes and prefix changes)",
+    summary: "give a tool, local or a peer's, a new name (it keeps it across refreshes, prefix and alias changes)",
+    details: "Refused, naming both sides, when another listed tool holds the name or would lose its own.",
     min: 2,
     max: 2,
     run: async (ctx, [from, to]) => {

@@ -10,7 +10,8 @@ import { PeerRequestError } from "../../node/federation-client/errors.ts";
 import { describe } from "../../protocol/identity/primitives.ts";
 import type { Services } from "../../node/services.ts";
 import { knownNodes } from "../../node/peers/nodes.ts";
-import { allPeers, findPeer, forgetPeer, setPeerAlias, setPeerState, type Peer } from "../../node/peers/directory.ts";
+import { allPeers, findPeer, forgetPeer, setPeerState, type Peer } from "../../node/peers/directory.ts";
+import { aliasPeer, NameCollisionError } from "../../node/catalog/names.ts";
 import { announce, approve, introduce, PeeringError } from "../../node/peers/hello.ts";
 import { aliasOf } from "../../node/catalog/federated-view.ts";
 
@@ -99,13 +100,19 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
     });
   }
 
-  // Short names of the peer's tools start with its alias (src/node/catalog/federated-view.ts).
+  // Short names of the peer's tools start with its alias (src/node/catalog/federated-view.ts);
+  // "" lists them under the names their origin gives them.
   app.patch("/peers/:id", async (c) => {
-    const body = await readJson(c, z.object({ alias: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).nullable() }).strict());
+    const body = await readJson(c, z.object({ alias: z.string().regex(/^[A-Za-z0-9_-]{0,32}$/, "up to 32 letters, digits, \"_\" or \"-\"").nullable() }).strict());
     if (!body.ok) return body.res;
-    const peer = await setPeerAlias(s, c.req.param("id"), body.value.alias);
-    if (!peer) return fail(c, "not_found", "no such peer");
-    return c.json({ peer: peerView(peer) });
+    try {
+      const peer = await aliasPeer(s, c.req.param("id"), body.value.alias);
+      if (!peer) return fail(c, "not_found", "no such peer");
+      return c.json({ peer: peerView(peer) });
+    } catch (err) {
+      if (err instanceof NameCollisionError) return fail(c, "conflict", err.message);
+      throw err;
+    }
   });
 
   app.delete("/peers/:id", async (c) => {

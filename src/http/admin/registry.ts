@@ -2,34 +2,37 @@
 // federation), withdraw it, look at the shares and at the registry this node holds, and pin the
 // version of a peer's tool that the catalog shows.
 import { Hono } from "hono";
-import { z, ZodError } from "zod";
+import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
 import { listFederatedTools } from "../../node/catalog/federated.ts";
 import { listPins, removePin, setPin, type VersionPin } from "../../node/catalog/pins.ts";
 import type { Services } from "../../node/services.ts";
-import { entryKey, nodeId, toolDefinition, toolOfKey, type Entry } from "../../protocol/registry/entry.ts";
-import { heldEntries, localTool } from "../../node/registry/shares.ts";
+import { entryKey, nodeId, toolOfKey, type Entry } from "../../protocol/registry/entry.ts";
+import { heldEntries } from "../../node/registry/shares.ts";
+import { shareTool, shareUpstream, ShareRefusedError } from "../../node/registry/share-local.ts";
 import { pricing } from "../../protocol/ledger/pricing.ts";
 import { isSemver } from "../../protocol/registry/semver.ts";
 
-const shareInput = z
-  .object({
-    /** The short name of a local tool. */
-    tool: z.string().min(1),
-    visibility: z.enum(["peers", "public", "private"]),
-    version: z.string().refine(isSemver, "a semantic version").default("1.0.0"),
-    /** Keeps this version live beside the unlabelled one: the key becomes `<upstream>/<tool>@<label>`. */
-    label: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "1 to 32 letters, digits, dots, dashes or underscores").optional(),
-    tags: z.array(z.string().min(1).max(64)).max(32).optional(),
-    /** The ledger's pricing descriptor; absent means free. */
-    pricing: pricing.optional(),
-    /** Lets consumers cache results this long: only for a tool annotated read-only and idempotent. */
-    cacheTtlSeconds: z.number().int().min(1).max(86_400).optional(),
-    /** Lets consumers spread and fail over this tool's calls among providers of its fingerprint that say so too. */
-    replicable: z.boolean().optional(),
-  })
-  .strict();
+const shareOptions = {
+  visibility: z.enum(["peers", "public", "private"]),
+  version: z.string().refine(isSemver, "a semantic version").default("1.0.0"),
+  /** Keeps this version live beside the unlabelled one: the key becomes `<upstream>/<tool>@<label>`. */
+  label: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "1 to 32 letters, digits, dots, dashes or underscores").optional(),
+  tags: z.array(z.string().min(1).max(64)).max(32).optional(),
+  /** The ledger's pricing descriptor; absent means free. */
+  pricing: pricing.optional(),
+  /** Lets consumers cache results this long: only for a tool annotated read-only and idempotent. */
+  cacheTtlSeconds: z.number().int().min(1).max(86_400).optional(),
+  /** Lets consumers spread and fail over this tool's calls among providers of its fingerprint that say so too. */
+  replicable: z.boolean().optional(),
+};
+
+/** One local tool by its short name, or every tool of one upstream. */
+const shareInput = z.union([
+  z.strictObject({ tool: z.string().min(1), ...shareOptions }),
+  z.strictObject({ upstream: z.string().min(1), ...shareOptions }),
+]);
 
 export function entryView(e: Entry & { source?: string | null }) {
   const s = e.signed;
@@ -61,34 +64,22 @@ export function registryAdminRoutes(s: Services): Hono<AppEnv> {
   app.post("/shares", async (c) => {
     const body = await readJson(c, shareInput);
     if (!body.ok) return body.res;
-    const { tool: name, visibility, version, label, tags, pricing, cacheTtlSeconds, replicable } = body.value;
-    const tool = await localTool(s, name);
-    if (!tool) return fail(c, "not_found", `no local tool named ${name}`);
-    const hints = (tool.annotations ?? {}) as { readOnlyHint?: unknown; idempotentHint?: unknown };
-    if (cacheTtlSeconds !== undefined && !(hints.readOnlyHint === true && hints.idempotentHint === true)) {
-      return fail(c, "invalid_request", `${name} cannot be cached by consumers: its annotations do not say it is read-only and idempotent`);
-    }
-    const key = `${tool.upstream}/${tool.name}${label ? `@${label}` : ""}`;
-    if (!entryKey.safeParse(key).success) return fail(c, "invalid_request", `${key} cannot be shared: upstream names must be lowercase, 32 characters at most`);
-    const definition = toolDefinition.safeParse({
-      name: tool.name,
-      inputSchema: tool.inputSchema,
-      ...(tool.title ? { title: tool.title } : {}),
-      ...(tool.description ? { description: tool.description } : {}),
-      ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
-      ...(tool.annotations ? { annotations: tool.annotations } : {}),
-    });
-    if (!definition.success) return fail(c, "invalid_request", `${name} cannot be shared: ${definition.error.issues[0]?.message}`);
-    let stored: Entry[];
+    const { visibility, version, label, tags, pricing, cacheTtlSeconds, replicable } = body.value;
+    const options = { visibility, version, label, tags, pricing, cacheTtlSeconds, replicable };
     try {
-      stored = await s.registry.share({ key, version, tool: definition.data, tags: tags ?? tool.tags, pricing: pricing ?? null, cacheTtlSeconds, replicable, visibility });
+      if ("upstream" in body.value) {
+        const shared = await shareUpstream(s, body.value.upstream, options);
+        const changed = shared.some((x) => x.stored.length > 0);
+        if (changed) s.gossip.changed();
+        return c.json({ upstream: body.value.upstream, shares: shared.map((x) => ({ tool: x.tool, key: x.key, stored: x.stored.map(entryView) })) }, changed ? 201 : 200);
+      }
+      const { key, stored } = await shareTool(s, body.value.tool, options);
+      if (stored.length > 0) s.gossip.changed();
+      return c.json({ key, stored: stored.map(entryView) }, stored.length > 0 ? 201 : 200);
     } catch (err) {
-      // The tool's own definition may break the entry's rules (a schema that is not an object, its size).
-      if (err instanceof ZodError || err instanceof RangeError) return fail(c, "invalid_request", `${name} cannot be shared: ${err.message}`);
+      if (err instanceof ShareRefusedError) return fail(c, err.code, err.message);
       throw err;
     }
-    if (stored.length > 0) s.gossip.changed();
-    return c.json({ key, stored: stored.map(entryView) }, stored.length > 0 ? 201 : 200);
   });
 
   app.delete("/shares/:key{.+}", async (c) => {

@@ -4,7 +4,9 @@ import { bearerAuth } from "hono/bearer-auth";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { fail, readJson, redactAnswers } from "./respond.ts";
-import { CatalogConflictError, changeTool, localTool, localTools, type CatalogTool } from "../../node/catalog/local.ts";
+import { nameRefusal, toolAdminRoutes, toolView } from "./tools.ts";
+import { currentNames, refuseNewCollisions } from "../../node/catalog/names.ts";
+import { republishNames } from "../../node/registry/share-local.ts";
 import { peerAdminRoutes } from "./peers.ts";
 import { registryAdminRoutes } from "./registry.ts";
 import { relayAdminRoutes } from "./relay.ts";
@@ -31,26 +33,6 @@ import { policyAdminRoutes } from "./policy.ts";
 import { ledgerAdminRoutes } from "./ledger.ts";
 import { upstreamCredentialAdminRoutes } from "./upstream-credentials.ts";
 
-const toolPatch = z
-  .object({ name: z.string(), hidden: z.boolean(), pinned: z.boolean() })
-  .partial()
-  .strict();
-
-function toolView(t: CatalogTool) {
-  return {
-    name: t.shortName,
-    id: t.globalId,
-    upstream: t.upstream,
-    upstreamName: t.name,
-    fingerprint: t.fingerprint,
-    description: t.description,
-    tags: t.tags,
-    hidden: t.hidden,
-    pinned: t.pinned,
-    available: t.available,
-  };
-}
-
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", redactAnswers);
@@ -70,8 +52,18 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.post("/upstreams", async (c) => {
     const body = await readJson(c, upstreamInput);
     if (!body.ok) return body.res;
+    const names = await currentNames(s);
     const registered = await registerUpstream(s, body.value);
     if (!registered.ok) return fail(c, registered.code, registered.message);
+    // Its tools' names are known once it listed them: one that a peer's tool is listed under undoes the add.
+    try {
+      await refuseNewCollisions(s, names);
+    } catch (err) {
+      const refusal = nameRefusal(err);
+      if (!refusal) throw err;
+      await removeUpstream(s, body.value.name);
+      return fail(c, refusal.code, `${body.value.name} was not added: ${refusal.message}; give it another --prefix, or rename the peer's tool`);
+    }
     return c.json({ upstream: registered.upstream, refresh: registered.refresh }, 201);
   });
 
@@ -86,7 +78,17 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     if (!row) return fail(c, "not_found", "no such upstream");
     const body = await readJson(c, z.object({ prefix: prefixSchema.nullable() }).strict());
     if (!body.ok) return body.res;
+    const names = await currentNames(s);
     const renamed = await setUpstreamPrefix(s, row, body.value.prefix);
+    try {
+      await refuseNewCollisions(s, names);
+    } catch (err) {
+      const refusal = nameRefusal(err);
+      if (!refusal) throw err;
+      await setUpstreamPrefix(s, row, row.prefix);
+      return fail(c, refusal.code, `the prefix was not changed: ${refusal.message}`);
+    }
+    if (await republishNames(s)) s.gossip.changed();
     return c.json({ upstream: renamed.upstream, tools: renamed.tools.map(toolView) });
   });
 
@@ -101,29 +103,6 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  app.get("/tools", async (c) => {
-    const tools = await localTools(s, c.req.query("upstream"));
-    return c.json({ tools: tools.map(toolView) });
-  });
-
-  app.patch("/tools/:name", async (c) => {
-    const tool = await localTool(s, { shortName: c.req.param("name") });
-    if (!tool) return fail(c, "not_found", "no such tool");
-    const body = await readJson(c, toolPatch);
-    if (!body.ok) return body.res;
-    try {
-      await changeTool(s, tool.globalId, {
-        ...(body.value.name !== undefined ? { shortName: body.value.name } : {}),
-        ...(body.value.hidden !== undefined ? { hidden: body.value.hidden } : {}),
-        ...(body.value.pinned !== undefined ? { pinned: body.value.pinned } : {}),
-      });
-    } catch (err) {
-      if (err instanceof CatalogConflictError) return fail(c, "conflict", err.message);
-      throw err;
-    }
-    return c.json({ tool: toolView((await localTool(s, { globalId: tool.globalId }))!) });
-  });
-
   app.get("/invocations", async (c) => {
     const limit = z.coerce.number().int().min(1).max(1000).catch(100).parse(c.req.query("limit") ?? 100);
     return c.json({ invocations: await s.invocations.recent(limit) });
@@ -132,7 +111,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.post("/tick", async (c) => c.json(await tick()));
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes];
+  const parts = [toolAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

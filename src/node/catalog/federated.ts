@@ -24,6 +24,8 @@ export interface FederatedTool {
   cacheTtlSeconds: number | undefined;
   /** The origin lets other providers of the fingerprint that say so too serve its calls. */
   replicable: boolean;
+  /** The name the origin lists the tool under, when it is not `<upstream>_<tool>`. */
+  listedName: string | undefined;
   visibility: Visibility;
   entryId: string;
   hlc: string;
@@ -73,6 +75,7 @@ export async function listFederatedTools(db: Database, listing: FederatedListing
       pricing: shown.body.pricing,
       cacheTtlSeconds: shown.body.cache?.ttlSeconds,
       replicable: shown.body.replicable === true,
+      listedName: shown.body.listedName,
       visibility: shown.visibility,
       entryId: shown.id,
       hlc: shown.hlc,

@@ -3,9 +3,8 @@
 import type { Database } from "../../store/database.ts";
 import * as catalog from "../../store/catalog.ts";
 import { getUpstream, type UpstreamRow } from "../../store/upstreams.ts";
-import type { ListChangedStreams } from "./list-changed-streams.ts";
 
-export { CatalogConflictError, type Callable, type CatalogTool, type ToolChange } from "../../store/catalog.ts";
+export { CatalogConflictError, type Callable, type CatalogTool } from "../../store/catalog.ts";
 
 type Catalog = { db: Database };
 
@@ -16,12 +15,6 @@ export function localTools(s: Catalog, upstream?: string) {
 
 export function localTool(s: Catalog, by: { shortName: string } | { globalId: string }) {
   return catalog.findTool(s.db, by);
-}
-
-/** Renames, hides or pins a tool, and tells the standing streams. */
-export async function changeTool(s: Catalog & { streams: Pick<ListChangedStreams, "notify"> }, globalId: string, change: catalog.ToolChange): Promise<void> {
-  await catalog.updateToolSettings(s.db, globalId, change);
-  s.streams.notify(["tools"]);
 }
 
 /** What tools/list shows: visible tools, or only the pinned ones in search mode. */

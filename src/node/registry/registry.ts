@@ -56,6 +56,8 @@ export interface ShareInput {
   replicable?: boolean | undefined;
   /** private: the tool leaves no trace in the registry; sharing it before is withdrawn. */
   visibility: Visibility | "private";
+  /** The name this node lists the tool under, when it is not `<upstream>_<tool>`. */
+  listedName?: string | undefined;
 }
 
 export class Registry {
@@ -163,6 +165,7 @@ export class Registry {
       pricing: input.pricing ?? null,
       ...(input.cacheTtlSeconds ? { cache: { ttlSeconds: input.cacheTtlSeconds } } : {}),
       ...(input.replicable ? { replicable: true } : {}),
+      ...(input.listedName !== undefined ? { listedName: input.listedName } : {}),
     });
     const unsigned: UnsignedEntry[] = [];
     for (const e of held) {

@@ -68,6 +68,11 @@ export const toolBody = z.strictObject({
    * may serve its calls. Only `true`: absent is the one way to say no, so an entry has one form.
    */
   replicable: z.literal(true).optional(),
+  /**
+   * The name the origin's own clients list the tool under, when it is not `<upstream>_<tool>`
+   * (an empty prefix, the operator's rename). Left out otherwise, so that such entries stay as before.
+   */
+  listedName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an MCP tool name, [A-Za-z0-9_-]{1,64}").optional(),
 });
 export type ToolBody = z.infer<typeof toolBody>;
 

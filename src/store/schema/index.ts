@@ -10,3 +10,4 @@ export * from "./registry.ts";
 export * from "./ledger.ts";
 export * from "./relay.ts";
 export * from "./provider-groups.ts";
+export * from "./names.ts";
