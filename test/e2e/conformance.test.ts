@@ -103,9 +103,10 @@ describe("across the federation, node A peered with B", () => {
 
   beforeAll(async () => {
     a = await loopbackNode("alpha", { env: { PEER_POLICY: "open" } });
-    // Everything of the fixture: its tools, resources, templates and prompts.
-    await json(await b.admin("POST", "/shares", { upstream: "conformance", visibility: "peers" }));
     await json(await a.admin("POST", "/peers", { url: b.url }));
+    // Everything of the fixture: its tools, resources, templates and prompts. Shared once peered,
+    // so the new entries reach A by push.
+    await json(await b.admin("POST", "/shares", { upstream: "conformance", visibility: "peers" }));
     // No alias: A lists B's items under the names B lists them.
     await json(await a.admin("PATCH", `/peers/${b.nodeId}`, { alias: "" }));
     client = await connect(a.mcpUrl);
