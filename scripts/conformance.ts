@@ -153,6 +153,8 @@ async function main(): Promise<void> {
     const { output, ...result } = await runConformance(suite, url);
     console.error(output);
     console.log(JSON.stringify(result, null, 2));
+    // Like the suite's own CLI: non-zero when a check failed.
+    if (checksWith({ output, ...result }, "FAILURE").length > 0) process.exitCode = 1;
   } finally {
     await stop();
   }
