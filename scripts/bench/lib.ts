@@ -2,6 +2,7 @@
 // the markdown the scripts print. The processes themselves come from test/support/processes.ts.
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 
@@ -78,10 +79,25 @@ export async function connectClient(url: string): Promise<Client> {
   return client;
 }
 
-/** tools/call of server-everything's `echo`, failing loudly on anything but the echo. */
-export async function echo(client: Client, name: string, i: number): Promise<void> {
+export type Era = "2025-11-25" | "2026-07-28";
+
+/** The SDK v2 client in one protocol era: the 2025 handshake, or 2026-07-28 pinned (no fallback). */
+export async function connectEraClient(url: string, era: Era): Promise<ClientV2> {
+  const mode = era === "2026-07-28" ? { pin: era } : ("legacy" as const);
+  const client = new ClientV2({ name: "mcpfed-bench", version: "0.0.0" }, { versionNegotiation: { mode } });
+  const fetchWithoutSignal: typeof fetch = (input, init) => fetch(input, { ...init, signal: null });
+  await client.connect(new TransportV2(new URL(url), { fetch: fetchWithoutSignal }));
+  return client;
+}
+
+interface ToolCaller {
+  callTool(req: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+}
+
+/** tools/call of an `echo` tool, failing loudly on anything but the echo. */
+export async function echo(client: ToolCaller, name: string, i: number): Promise<void> {
   const msg = `bench-${i}`;
-  const res = await client.callTool({ name, arguments: { message: msg } });
+  const res = (await client.callTool({ name, arguments: { message: msg } })) as { content?: unknown; isError?: boolean };
   const text = (res.content as { type: string; text?: string }[] | undefined)?.[0]?.text;
   if (res.isError || text !== `Echo: ${msg}`) throw new Error(`unexpected echo result: ${JSON.stringify(res)}`);
 }
