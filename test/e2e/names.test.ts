@@ -172,4 +172,10 @@ describe("names of a peer's tools", () => {
     expect((await peersTools(b, a.nodeId)).find((x) => x.upstreamName === "get-tiny-image")).toMatchObject({ name: "tiny" });
     expect((await peersTools(b, a.nodeId)).find((x) => x.upstreamName === "get-tiny-image")?.collision).toBeUndefined();
   });
+
+  it("follows a new prefix at the origin: the shares are published again under the new names", async () => {
+    expect((await cli(["upstream", "prefix", "everything", "ev"], env(a))).code).toBe(0);
+    await eventually(async () => expect(await listed()).toEqual(expect.arrayContaining(["ev_get-sum", "a_echo", "tiny"])), 10_000);
+    expect(await listed()).not.toContain("get-sum");
+  });
 });
