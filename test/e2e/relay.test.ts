@@ -67,11 +67,10 @@ let client: Client;
 
 beforeAll(async () => {
   [upB, upC] = await Promise.all([startEverything(), startEverything()]);
-  [a, b, c] = await Promise.all([
-    openNode("alpha", { env: { NODE_SEED: seedA } }),
-    openNode("bravo", { env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } }),
-    openNode("charlie", { env: { NODE_SEED: seedC } }),
-  ]);
+  // One after the other: three nodes starting at once on a busy machine can outlast startNode's wait.
+  a = await openNode("alpha", { env: { NODE_SEED: seedA } });
+  b = await openNode("bravo", { env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } });
+  c = await openNode("charlie", { env: { NODE_SEED: seedC } });
   for (const [n, up] of [[b, upB], [c, upC]] as const) {
     expect((await n.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   }
@@ -79,14 +78,14 @@ beforeAll(async () => {
   await json(await a.admin("POST", "/peers", { url: c.url }));
   await share(b, "everything_get-sum", { pricing: { model: "free" } });
   await share(b, "everything_trigger-long-running-operation", { pricing: { model: "per_time", amount: 3, per: "second", unit: "credit" } });
-  await share(b, "everything_echo", { pricing: { model: "per_call", amount: 5, unit: "credit" } });
+  await share(b, "everything_echo", { pricing: { model: "per_call", amount: 5, unit: "credit" }, replicable: true });
   await share(c, "everything_get-structured-content", { pricing: { model: "per_call", amount: 2, unit: "credit" } });
   client = await connect(a.mcpUrl);
   await eventually(async () => {
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(["bravo_everything_get-sum", "bravo_everything_echo", "charlie_everything_get-structured-content"]));
   }, 15_000);
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   await client?.close();
@@ -263,7 +262,7 @@ describe("forged and replayed inputs", () => {
 describe("pricing changes and caching", () => {
   it("bills a price change only to calls made after it", async () => {
     const first = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "before" } });
-    await share(b, "everything_echo", { pricing: { model: "per_call", amount: 7, unit: "credit" } });
+    await share(b, "everything_echo", { pricing: { model: "per_call", amount: 7, unit: "credit" }, replicable: true });
     const seen = async () => {
       const { tools } = await client.listTools();
       return tools.find((t) => t.name === "bravo_everything_echo")?._meta?.["mcpfed/pricing"];
@@ -371,14 +370,14 @@ describe("failures", () => {
     b = await openNode("bravo", { port: b.port, dataDir: b.dataDir, env: { COUNTERSIGN_ASK_AFTER_SECONDS: "0" } });
   });
 
-  it("fails over to C, which offers the same fingerprint, while B is down", async () => {
+  it("fails over to C, which offers the same fingerprint and marks it replicable as B does, while B is down", async () => {
     // A record B holds pending when it dies: A has countersigned it, B has not heard yet.
     const echo = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "last words" } });
     expect(relayMeta(echo).provider).toBe(b.nodeId);
     await b.stop("SIGKILL");
     expect((await ledgerOf(b)).find((r) => r.id === relayMeta(echo).record)?.status).toBe("pending");
 
-    await share(c, "everything_echo", { pricing: { model: "per_call", amount: 5, unit: "credit" } });
+    await share(c, "everything_echo", { pricing: { model: "per_call", amount: 5, unit: "credit" }, replicable: true });
     await eventually(async () => expect((await client.listTools()).tools.map((t) => t.name)).toContain("charlie_everything_echo"), 10_000);
     const failover = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "anyone" } });
     expect(text(failover)).toBe("Echo: anyone");

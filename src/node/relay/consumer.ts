@@ -139,7 +139,7 @@ async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall,
   // A pinned tool names its one provider, and says why nobody else was asked.
   const only = providers.length === 1 ? tried[0] : undefined;
   if (only) {
-    const message = `peer ${only.tool.alias} could not take the call: ${only.reason}; ${call.calledAs} is served by ${only.tool.alias} only`;
+    const message = `peer ${only.tool.alias}: ${only.reason}; ${call.calledAs} is served by ${only.tool.alias} only`;
     throw new RelayError({ kind: "peer_unavailable", message, peer: only.tool.origin });
   }
   const reasons = tried.map((t) => `${t.tool.alias}: ${t.reason}`).join("; ");
