@@ -93,6 +93,23 @@ describe.each([
     expect(image.content).toEqual(expect.arrayContaining([expect.objectContaining({ type: "image", mimeType: "image/png", data: expect.any(String) })]));
   });
 
+  it("passes progress and cancellation through", async () => {
+    const longCall = (args: Record<string, unknown>, options: { signal?: AbortSignal; onprogress: (p: { progress: number }) => void }) => {
+      const params = { name: "everything_trigger-long-running-operation", arguments: args };
+      return _era === "2026-07-28" ? modern.callTool(params, options) : legacy.callTool(params, undefined, options);
+    };
+    const progress: number[] = [];
+    const done = await longCall({ duration: 1, steps: 2 }, { onprogress: (p) => progress.push(p.progress) });
+    expect(done.isError ?? false).toBe(false);
+    expect(progress).toEqual([1, 2]);
+    const cancelled = async () =>
+      (await json<{ invocations: { outcome: string }[] }>(await node.admin("GET", "/invocations?limit=1000"))).invocations.filter((x) => x.outcome === "cancelled").length;
+    const before = await cancelled();
+    const controller = new AbortController();
+    await expect(longCall({ duration: 10, steps: 10 }, { signal: controller.signal, onprogress: () => controller.abort("changed my mind") })).rejects.toThrow();
+    await eventually(async () => expect(await cancelled()).toBe(before + 1), 5000);
+  });
+
   it("reads resources and gets prompts", async () => {
     const { resources } = await client().listResources();
     expect(resources.length).toBeGreaterThan(0);
