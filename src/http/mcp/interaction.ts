@@ -11,12 +11,11 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import type { Caller } from "../../node/access/principals/caller.ts";
-import { canAnswer, interactiveCapabilities, type InputRequest, type InteractiveCapabilities } from "../../node/interactive/input-requests.ts";
+import { canAnswer, interactiveCapabilities, type InputRequest, type Interaction, type InteractiveCapabilities } from "../../node/interactive/input-requests.ts";
 import { guardedAsk, InputResponsesError, withInputRounds, type InputRequiredResult } from "../../node/interactive/input-rounds.ts";
 import { RequestStateError } from "../../node/interactive/request-state.ts";
 import { HeldCallError } from "../../node/interactive/suspended-calls.ts";
 import type { Services } from "../../node/services.ts";
-import type { Interaction } from "../../node/upstreams/pool.ts";
 import { log } from "../../node/logging/log.ts";
 
 /** A 2025-11-25 session's client, which can be sent requests: what it declared. */
