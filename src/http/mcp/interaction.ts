@@ -38,7 +38,8 @@ export async function interactiveToolCall(
     const declared = interactiveCapabilities.safeParse(envelope[CLIENT_CAPABILITIES_META_KEY] ?? {});
     const caps = declared.success ? declared.data : {};
     const requestState = ctx.mcpReq.requestState<unknown>();
-    if (!canAnswer(caps) && requestState === undefined) return proxy(undefined);
+    // Holding an upstream call past its request needs I/O that outlives the request: not on Workers.
+    if (requestState === undefined && (!canAnswer(caps) || s.platform.requestScopedIo)) return proxy(undefined);
     // The SDK lifts the answers and the state out of the params; the node's rounds take them back.
     const retry = { ...params, requestState, inputResponses: ctx.mcpReq.inputResponses };
     try {
