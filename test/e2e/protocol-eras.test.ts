@@ -6,7 +6,8 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, rawMcp } from "../support/mcp.ts";
 import { startNodeWithEverything } from "../support/node-with-everything.ts";
-import { eventually, json, type NodeProc, type Upstream } from "../support/processes.ts";
+import { join } from "node:path";
+import { eventually, freePort, json, ROOT, start, waitFor, type NodeProc, type Proc, type Upstream } from "../support/processes.ts";
 
 interface Sent {
   headers: Record<string, string>;
@@ -15,6 +16,8 @@ interface Sent {
 
 let node: NodeProc;
 let everything: Upstream;
+/** An SDK v2 upstream that reflects the arguments of a call. */
+let reflecting: Proc;
 let modern: Client;
 let legacy: V1Client;
 /** Every request the v2 client sent, to replay with one thing changed. */
@@ -22,6 +25,11 @@ const sent: Sent[] = [];
 
 beforeAll(async () => {
   ({ node, everything } = await startNodeWithEverything());
+  const port = await freePort();
+  reflecting = start(process.execPath, ["--import", "tsx", join(ROOT, "test/support/arguments-upstream.ts")], { PORT: String(port) });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/mcp`, { method: "GET" })).status > 0, "arguments upstream", reflecting);
+  const added = await node.admin("POST", "/upstreams", { name: "args", kind: "http", url: `http://127.0.0.1:${port}/mcp` });
+  expect(added.status, await added.clone().text()).toBe(201);
   modern = new Client({ name: "eras-test", version: "0" }, { versionNegotiation: { mode: "auto" } });
   const recording: typeof fetch = async (input, init) => {
     if (typeof init?.body === "string") sent.push({ headers: Object.fromEntries(new Headers(init.headers).entries()), body: JSON.parse(init.body) });
@@ -36,6 +44,7 @@ afterAll(async () => {
   await legacy?.close();
   await node?.stop();
   await everything?.stop();
+  await reflecting?.stop();
 });
 
 /** The last request the v2 client sent for `method`. */
@@ -84,6 +93,23 @@ describe.each([
     expect(image.content).toEqual(expect.arrayContaining([expect.objectContaining({ type: "image", mimeType: "image/png", data: expect.any(String) })]));
   });
 
+  it("passes progress and cancellation through", async () => {
+    const longCall = (args: Record<string, unknown>, options: { signal?: AbortSignal; onprogress: (p: { progress: number }) => void }) => {
+      const params = { name: "everything_trigger-long-running-operation", arguments: args };
+      return _era === "2026-07-28" ? modern.callTool(params, options) : legacy.callTool(params, undefined, options);
+    };
+    const progress: number[] = [];
+    const done = await longCall({ duration: 1, steps: 2 }, { onprogress: (p) => progress.push(p.progress) });
+    expect(done.isError ?? false).toBe(false);
+    expect(progress).toEqual([1, 2]);
+    const cancelled = async () =>
+      (await json<{ invocations: { outcome: string }[] }>(await node.admin("GET", "/invocations?limit=1000"))).invocations.filter((x) => x.outcome === "cancelled").length;
+    const before = await cancelled();
+    const controller = new AbortController();
+    await expect(longCall({ duration: 10, steps: 10 }, { signal: controller.signal, onprogress: () => controller.abort("changed my mind") })).rejects.toThrow();
+    await eventually(async () => expect(await cancelled()).toBe(before + 1), 5000);
+  });
+
   it("reads resources and gets prompts", async () => {
     const { resources } = await client().listResources();
     expect(resources.length).toBeGreaterThan(0);
@@ -113,13 +139,15 @@ describe.each([
 });
 
 describe("fixes", () => {
-  it("sends {} upstream for a call without arguments, plain or through call_tool", async () => {
-    const plain = await legacy.callTool({ name: "everything_get-tiny-image" });
-    expect(plain.isError).toBeFalsy();
-    expect(plain.content).toEqual(expect.arrayContaining([expect.objectContaining({ type: "image" })]));
-    const meta = await legacy.callTool({ name: "call_tool", arguments: { id: "everything_get-tiny-image" } });
-    expect(meta.isError).toBeFalsy();
-    expect(meta.content).toEqual(expect.arrayContaining([expect.objectContaining({ type: "image" })]));
+  it("sends {} upstream for a call without arguments, plain or through call_tool, in the upstream's newest era", async () => {
+    // The v2 upstream speaks 2026-07-28, so the node's client talks to it in that era.
+    const reflected = { content: [{ type: "text", text: JSON.stringify({ arguments: {}, era: "modern" }) }] };
+    expect(await legacy.callTool({ name: "args_reflect" })).toMatchObject(reflected);
+    expect(await legacy.callTool({ name: "call_tool", arguments: { id: "args_reflect" } })).toMatchObject(reflected);
+    expect(await modern.callTool({ name: "call_tool", arguments: { id: "args_reflect" } })).toMatchObject(reflected);
+    expect(await legacy.callTool({ name: "args_reflect", arguments: { a: 1 } })).toMatchObject({
+      content: [{ type: "text", text: JSON.stringify({ arguments: { a: 1 }, era: "modern" }) }],
+    });
   });
 
   it("passes an upstream's error on with its code, and its message prefixed once", async () => {
@@ -152,10 +180,16 @@ describe("2026-07-28 bad input", () => {
   });
 
   it("refuses an Mcp-Method or Mcp-Name header that disagrees with the body, and calls nothing", async () => {
+    const baseline = await invocationCount();
     await modern.callTool({ name: "everything_echo", arguments: { message: "recorded" } });
     const { headers, body } = lastSent("tools/call");
     expect(Object.keys(headers).map((h) => h.toLowerCase())).toEqual(expect.arrayContaining(["mcp-method", "mcp-name"]));
-    const before = await invocationCount();
+    // The log is written after the answer: wait for this call's line before counting.
+    const before = await eventually(async () => {
+      const n = await invocationCount();
+      expect(n).toBe(baseline + 1);
+      return n;
+    });
     const mismatches: Record<string, string>[] = [{ "mcp-method": "tools/list" }, { "mcp-name": "everything_get-sum" }];
     for (const changed of mismatches) {
       const res = await fetch(node.mcpUrl, { method: "POST", headers: { ...headers, ...changed }, body: JSON.stringify({ ...body, id: 901 }) });
@@ -184,5 +218,20 @@ describe("2026-07-28 bad input", () => {
     expect(answer.error.data.supported).toContain("2026-07-28");
     expect(answer.error.data.requested).toBe("2099-01-01");
     expect(await invocationCount()).toBe(before);
+  });
+});
+
+describe("2026-07-28 subscriptions/listen", () => {
+  it("announces a change of the tool list on a listen stream", async () => {
+    const changed = new Promise<void>((resolve) => modern.setNotificationHandler("notifications/tools/list_changed", () => resolve()));
+    const subscription = await modern.listen({ toolsListChanged: true });
+    try {
+      expect(subscription.honoredFilter).toMatchObject({ toolsListChanged: true });
+      expect((await node.admin("PATCH", "/tools/everything_get-sum", { name: "sum2" })).status).toBe(200);
+      await changed;
+    } finally {
+      await subscription.close();
+      await node.admin("PATCH", "/tools/everything_sum2", { name: "everything_get-sum" });
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from "@modelcontextprotocol/server";
 import { redact } from "../../secrets/redaction.ts";
 import type { Outcome } from "./invocations.ts";
+import { failureText } from "../upstreams/failure-text.ts";
 
 /** Application error codes, in the JSON-RPC range reserved for servers. */
 export const FedErrorCode = {
@@ -49,7 +50,7 @@ export function upstreamFailure(upstream: string, err: unknown, signal?: AbortSi
       error: new ProtocolError(err.code, `upstream "${upstream}": ${message}`, { type: "upstream_error", upstream }),
     };
   }
-  const reason = redact(err instanceof Error ? err.message : String(err));
+  const reason = redact(failureText(err));
   return {
     outcome: "unavailable",
     error: new ProtocolError(FedErrorCode.UpstreamUnavailable, `upstream "${upstream}" is unavailable: ${reason}`, {
