@@ -6,15 +6,24 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, rawMcp } from "../support/mcp.ts";
+import { rawMcp } from "../support/mcp.ts";
 import { startNodeWithEverything } from "../support/node-with-everything.ts";
-import type { NodeProc, Upstream } from "../support/processes.ts";
+import { json, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
+/** Two principals: everything runs as alice; bob tries alice's session and state. */
+let alice: Record<string, string>;
+let bob: Record<string, string>;
+
+async function token(name: string): Promise<Record<string, string>> {
+  const { secret } = await json<{ secret: string }>(await node.admin("POST", "/tokens", { name }));
+  return { authorization: `Bearer ${secret}` };
+}
 
 beforeAll(async () => {
-  ({ node, everything: upstream } = await startNodeWithEverything());
+  ({ node, everything: upstream } = await startNodeWithEverything({ env: { AUTHLESS: "false" } }));
+  [alice, bob] = await Promise.all([token("alice"), token("bob")]);
 });
 
 afterAll(async () => {
@@ -41,7 +50,7 @@ async function answeringClient() {
     asked.push(JSON.stringify(req.params.messages));
     return { model: "test-model", role: "assistant", content: { type: "text", text: "sampled by the test" } };
   });
-  const transport = new StreamableHTTPClientTransport(new URL(node.mcpUrl));
+  const transport = new StreamableHTTPClientTransport(new URL(node.mcpUrl), { requestInit: { headers: alice } });
   await client.connect(transport);
   return { client, asked, transport };
 }
@@ -64,11 +73,24 @@ describe("2025-11-25 client in a session", () => {
     await client.close();
   });
 
+  it("keeps a session to the principal that opened it", async () => {
+    const { client, transport } = await answeringClient();
+    const list = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+    const headers = { "mcp-session-id": transport.sessionId!, "mcp-protocol-version": "2025-11-25" };
+    expect((await rawMcp(node.mcpUrl, list, { ...headers, ...bob })).status).toBe(404);
+    const del = await fetch(node.mcpUrl, { method: "DELETE", headers: { ...headers, ...bob } });
+    expect(del.status).toBe(404);
+    // Still alice's, and still open.
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+    await client.close();
+  });
+
   it("ends a session on DELETE; the id is then unknown", async () => {
     const { client, transport } = await answeringClient();
     const id = transport.sessionId!;
     await transport.terminateSession();
     const after = await rawMcp(node.mcpUrl, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }), {
+      ...alice,
       "mcp-session-id": id,
       "mcp-protocol-version": "2025-11-25",
     });
@@ -77,7 +99,10 @@ describe("2025-11-25 client in a session", () => {
   });
 
   it("gives a client that declared nothing no session, and answers the upstream's ask with an error", async () => {
-    const transportless = await connect(node.mcpUrl);
+    const plain = new StreamableHTTPClientTransport(new URL(node.mcpUrl), { requestInit: { headers: alice } });
+    const transportless = new Client({ name: "plain", version: "0.0.0" });
+    await transportless.connect(plain);
+    expect(plain.sessionId).toBeUndefined();
     const r = (await transportless.callTool({ name: ELICIT, arguments: {} })) as CallToolResult;
     expect(r.isError).toBe(true);
     expect(text(r)).toMatch(/-32601|Method not found/);
@@ -114,10 +139,10 @@ function onlyRequest(r: RpcAnswer): [string, { method: string; params: Record<st
   return entries[0]!;
 }
 
-async function post(body: string): Promise<RpcAnswer> {
+async function post(body: string, as: Record<string, string> = alice): Promise<RpcAnswer> {
   // The routing headers a 2026-07-28 client sends beside the body.
   const sent = JSON.parse(body) as { method: string; params: { name: string } };
-  const res = await rawMcp(node.mcpUrl, body, { "mcp-protocol-version": "2026-07-28", "mcp-method": sent.method, "mcp-name": sent.params.name });
+  const res = await rawMcp(node.mcpUrl, body, { ...as, "mcp-protocol-version": "2026-07-28", "mcp-method": sent.method, "mcp-name": sent.params.name });
   expect(res.status).toBe(200);
   return (await res.json()) as RpcAnswer;
 }
@@ -186,6 +211,9 @@ describe("2026-07-28 client: input_required and the retry", () => {
     }
     // Not even a string: the SDK refuses it before the node looks.
     expect((await post(modern(11, { name: ELICIT, arguments: {}, requestState: 42, inputResponses: answer }))).error?.code).toBe(-32602);
+    // Bound to the principal: bob cannot answer alice's question.
+    const foreign = await post(modern(11, { name: ELICIT, arguments: {}, requestState: state, inputResponses: answer }), bob);
+    expect(foreign.error).toMatchObject({ code: -32602, data: { type: "invalid_request_state" } });
     // Bound to the request: the same state on a call with other arguments is refused.
     const other = await post(modern(12, { name: ELICIT, arguments: { extra: 1 }, requestState: state, inputResponses: answer }));
     expect(other.error?.code).toBe(-32602);
@@ -230,7 +258,7 @@ async function v2Client(mode: "auto" | "legacy") {
     asked.push("sampling");
     return { model: "test-model", role: "assistant", content: { type: "text", text: `v2 ${mode} sample` } };
   });
-  await client.connect(new V2Transport(new URL(node.mcpUrl)));
+  await client.connect(new V2Transport(new URL(node.mcpUrl), { requestInit: { headers: alice } }));
   return { client, asked };
 }
 

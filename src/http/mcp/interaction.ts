@@ -11,12 +11,11 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import type { Caller } from "../../node/access/principals/caller.ts";
-import { canAnswer, interactiveCapabilities, type InputRequest, type InteractiveCapabilities } from "../../node/interactive/input-requests.ts";
+import { canAnswer, interactiveCapabilities, type InputRequest, type Interaction, type InteractiveCapabilities } from "../../node/interactive/input-requests.ts";
 import { guardedAsk, InputResponsesError, withInputRounds, type InputRequiredResult } from "../../node/interactive/input-rounds.ts";
 import { RequestStateError } from "../../node/interactive/request-state.ts";
 import { HeldCallError } from "../../node/interactive/suspended-calls.ts";
 import type { Services } from "../../node/services.ts";
-import type { Interaction } from "../../node/upstreams/pool.ts";
 import { log } from "../../node/logging/log.ts";
 
 /** A 2025-11-25 session's client, which can be sent requests: what it declared. */
@@ -39,7 +38,8 @@ export async function interactiveToolCall(
     const declared = interactiveCapabilities.safeParse(envelope[CLIENT_CAPABILITIES_META_KEY] ?? {});
     const caps = declared.success ? declared.data : {};
     const requestState = ctx.mcpReq.requestState<unknown>();
-    if (!canAnswer(caps) && requestState === undefined) return proxy(undefined);
+    // Holding an upstream call past its request needs I/O that outlives the request: not on Workers.
+    if (requestState === undefined && (!canAnswer(caps) || s.platform.requestScopedIo)) return proxy(undefined);
     // The SDK lifts the answers and the state out of the params; the node's rounds take them back.
     const retry = { ...params, requestState, inputResponses: ctx.mcpReq.inputResponses };
     try {

@@ -23,6 +23,12 @@ export interface InteractiveCapabilities {
   roots?: Record<string, unknown> | undefined;
 }
 
+/** Who answers what an upstream asks during one call: the caller, through `ask`. */
+export interface Interaction {
+  capabilities: InteractiveCapabilities;
+  ask: Ask;
+}
+
 export const interactiveCapabilities = z
   .looseObject({
     elicitation: z.looseObject({}).optional(),

@@ -7,7 +7,7 @@ import type { Outbound } from "../outbound/outbound.ts";
 import type { StdioConnector } from "../settings/platform.ts";
 import { assertSafeUrl } from "../outbound/ssrf.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
-import type { Ask, InputRequest, InteractiveCapabilities } from "../interactive/input-requests.ts";
+import type { InputRequest, Interaction } from "../interactive/input-requests.ts";
 
 /** The SDK buffers a JSON answer, or one event of a stream, whole before it parses it. */
 const UPSTREAM_CAPS = { bodyBytes: 16 * 1024 * 1024, eventBytes: 16 * 1024 * 1024 };
@@ -34,12 +34,6 @@ export interface PoolOptions {
  * cannot answer (callers that can are given a session of their own, below).
  */
 const SHARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {} };
-
-/** Who answers what the upstream asks during one call: the caller, through `ask`. */
-export interface Interaction {
-  capabilities: InteractiveCapabilities;
-  ask: Ask;
-}
 
 /** Whose session: the upstream's shared one, or one principal's own. */
 export interface SessionOwner {
