@@ -28,10 +28,14 @@ function parsePrice(text: string): Record<string, unknown> {
 export const sharingCommands: Command[] = [
   {
     name: "share",
-    usage: "<tool>",
-    summary: "share a local tool with the federation, by its short name",
-    details: "peers: direct peers see it; public: it spreads through the whole federation; private: withdraws it. Sharing again with another visibility or version replaces the share.",
+    usage: "<tool> | --resource <uri> | --template <uri-template> | --prompt <name>",
+    summary: "share a local tool (by its short name), resource, resource template or prompt with the federation",
+    details: "peers: direct peers see it; public: it spreads through the whole federation; private: withdraws it. Sharing again with another visibility or version replaces the share. A resource, template or prompt takes --visibility and --price.",
     options: {
+      resource: { type: "string", value: "uri", help: "share a local resource, by its URI" },
+      template: { type: "string", value: "uri-template", help: "share a local resource template, by its URI template" },
+      prompt: { type: "string", value: "name", help: "share a local prompt, by its name on this node" },
+      upstream: { type: "string", value: "name", help: "with --resource or --template: the upstream, when two offer the same" },
       visibility: { type: "string", value: "v", help: "peers (default), public or private" },
       version: { type: "string", value: "x", help: "the semantic version peers see (default 1.0.0)" },
       label: { type: "string", value: "l", help: "share this version beside the unlabelled one, under <upstream>/<tool>@<label>" },
@@ -39,11 +43,25 @@ export const sharingCommands: Command[] = [
       price: { type: "string", value: "p", help: "free (default), <amount>/call, <amount>/second, <amount>/ms or <amount>/<days>d, each with :<unit>, e.g. 5/call:credit" },
       "cache-ttl": { type: "string", value: "s", help: "let consumers cache results this many seconds (read-only, idempotent tools only)" },
     },
-    min: 1,
+    min: 0,
     max: 1,
     run: async (ctx, [tool], o) => {
       const visibility = (o.visibility as string | undefined) ?? "peers";
       if (!["peers", "public", "private"].includes(visibility)) throw new UsageError("--visibility is peers, public or private");
+      const item = o.resource !== undefined ? { resource: o.resource } : o.template !== undefined ? { resourceTemplate: o.template } : o.prompt !== undefined ? { prompt: o.prompt } : undefined;
+      if ([tool, o.resource, o.template, o.prompt].filter((x) => x !== undefined).length !== 1) throw new UsageError("name one tool, or one of --resource, --template, --prompt");
+      if (item) {
+        const body = await ctx.api.request<{ kind: string; key: string; stored: EntryView[] }>("POST", "/shares", {
+          ...item,
+          visibility,
+          ...(o.upstream !== undefined ? { upstream: o.upstream } : {}),
+          ...(o.price !== undefined ? { pricing: parsePrice(o.price as string) } : {}),
+        });
+        show(ctx, body, (b) =>
+          b.stored.length === 0 ? `${b.kind} ${b.key} is already shared that way` : visibility === "private" ? `withdrew ${b.kind} ${b.key}` : `shared ${b.kind} ${b.key} (${visibility})`,
+        );
+        return;
+      }
       const ttl = o["cache-ttl"] === undefined ? undefined : Number(o["cache-ttl"]);
       if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new UsageError("--cache-ttl is a whole number of seconds");
       const body = await ctx.api.request<{ key: string; stored: EntryView[] }>("POST", "/shares", {
@@ -64,10 +82,12 @@ export const sharingCommands: Command[] = [
     name: "unshare",
     usage: "<key>",
     summary: "withdraw a shared tool everywhere it went (<upstream>/<tool>, as `shares` lists it)",
+    options: { kind: { type: "string", value: "k", help: "resource, resource-template or prompt: the key is that kind's (default tool)" } },
     min: 1,
     max: 1,
-    run: async (ctx, [key]) => {
-      const body = await ctx.api.request<{ key: string }>("DELETE", `/shares/${key!.split("/").map(seg).join("/")}`);
+    run: async (ctx, [key], o) => {
+      const kind = o.kind === undefined ? "" : `?kind=${encodeURIComponent(o.kind as string)}`;
+      const body = await ctx.api.request<{ key: string }>("DELETE", `/shares/${key!.split("/").map(seg).join("/")}${kind}`);
       show(ctx, body, (b) => `withdrew ${b.key}`);
     },
   },

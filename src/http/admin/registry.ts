@@ -1,7 +1,7 @@
 // The operator's sharing commands in the admin API: share a local tool with peers (or the whole
 // federation), withdraw it, look at the shares and at the registry this node holds, and pin the
 // version of a peer's tool that the catalog shows.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z, ZodError } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
@@ -12,11 +12,21 @@ import { entryKey, nodeId, toolDefinition, toolOfKey, type Entry } from "../../p
 import { heldEntries, localTool } from "../../node/registry/shares.ts";
 import { pricing } from "../../protocol/ledger/pricing.ts";
 import { isSemver } from "../../protocol/registry/semver.ts";
+import { definitionOf, ITEM_KINDS, nameOf, type ItemKind } from "../../protocol/registry/shared-items.ts";
+import { shareItem, ShareItemError } from "../../node/registry/share-items.ts";
 
 const shareInput = z
   .object({
-    /** The short name of a local tool. */
-    tool: z.string().min(1),
+    /** The short name of a local tool; or one of resource, resourceTemplate, prompt. */
+    tool: z.string().min(1).optional(),
+    /** A local resource's URI. */
+    resource: z.string().min(1).optional(),
+    /** A local resource template's URI template. */
+    resourceTemplate: z.string().min(1).optional(),
+    /** A local prompt's name, as this node lists it. */
+    prompt: z.string().min(1).optional(),
+    /** The upstream, where two offer the same resource URI or template. */
+    upstream: z.string().min(1).optional(),
     visibility: z.enum(["peers", "public", "private"]),
     version: z.string().refine(isSemver, "a semantic version").default("1.0.0"),
     /** Keeps this version live beside the unlabelled one: the key becomes `<upstream>/<tool>@<label>`. */
@@ -27,7 +37,8 @@ const shareInput = z
     /** Lets consumers cache results this long: only for a tool annotated read-only and idempotent. */
     cacheTtlSeconds: z.number().int().min(1).max(86_400).optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => [b.tool, b.resource, b.resourceTemplate, b.prompt].filter((x) => x !== undefined).length === 1, "name exactly one of tool, resource, resourceTemplate, prompt");
 
 export function entryView(e: Entry & { source?: string | null }) {
   const s = e.signed;
@@ -42,13 +53,30 @@ export function entryView(e: Entry & { source?: string | null }) {
       ? {}
       : s.kind === "tool"
         ? { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags }
-        : { name: s.body.card.name, url: s.body.card.url }),
+        : s.kind === "node"
+          ? { name: s.body.card.name, url: s.body.card.url }
+          : { kind: s.kind, name: nameOf(definitionOf(s.body)), fingerprint: s.body.fingerprint }),
     ...(e.source !== undefined ? { source: e.source } : {}),
   };
 }
 
 function pinView(p: VersionPin) {
   return { origin: p.origin, tool: p.tool, version: p.version, createdAt: new Date(p.createdAt).toISOString() };
+}
+
+/** A resource, template or prompt share: the same options as a tool's, without versions, tags or caching. */
+async function shareOneItem(c: Context<AppEnv>, s: Services, b: z.infer<typeof shareInput>) {
+  if (b.label !== undefined || b.tags !== undefined || b.cacheTtlSeconds !== undefined) {
+    return fail(c, "invalid_request", "label, tags and cacheTtlSeconds are for tools; a resource, template or prompt takes visibility and pricing");
+  }
+  const [kind, name]: [ItemKind, string] = b.resource !== undefined ? ["resource", b.resource] : b.resourceTemplate !== undefined ? ["resource-template", b.resourceTemplate] : ["prompt", b.prompt!];
+  try {
+    const { key, stored } = await shareItem(s, { kind, name, upstream: b.upstream, visibility: b.visibility, pricing: b.pricing ?? null });
+    return c.json({ kind, key, stored: stored.map(entryView) }, stored.length > 0 ? 201 : 200);
+  } catch (err) {
+    if (err instanceof ShareItemError) return fail(c, err.code, err.message);
+    throw err;
+  }
 }
 
 export function registryAdminRoutes(s: Services): Hono<AppEnv> {
@@ -59,7 +87,9 @@ export function registryAdminRoutes(s: Services): Hono<AppEnv> {
   app.post("/shares", async (c) => {
     const body = await readJson(c, shareInput);
     if (!body.ok) return body.res;
-    const { tool: name, visibility, version, label, tags, pricing, cacheTtlSeconds } = body.value;
+    const { tool: toolName, visibility, version, label, tags, pricing, cacheTtlSeconds } = body.value;
+    if (toolName === undefined) return shareOneItem(c, s, body.value);
+    const name = toolName;
     const tool = await localTool(s, name);
     if (!tool) return fail(c, "not_found", `no local tool named ${name}`);
     const hints = (tool.annotations ?? {}) as { readOnlyHint?: unknown; idempotentHint?: unknown };
@@ -91,7 +121,9 @@ export function registryAdminRoutes(s: Services): Hono<AppEnv> {
 
   app.delete("/shares/:key{.+}", async (c) => {
     const key = c.req.param("key");
-    const stored = await s.registry.withdraw(key);
+    const kind = c.req.query("kind") ?? "tool";
+    if (kind !== "tool" && !(ITEM_KINDS as readonly string[]).includes(kind)) return fail(c, "invalid_request", `kind is tool, ${ITEM_KINDS.join(", ")}`);
+    const stored = await s.registry.withdraw(key, kind as "tool" | ItemKind);
     if (stored.length === 0) return fail(c, "not_found", `${key} is not shared`);
     s.gossip.changed();
     return c.json({ key, stored: stored.map(entryView) });

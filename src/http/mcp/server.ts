@@ -30,6 +30,7 @@ import {
 } from "../../node/catalog/local.ts";
 import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
 import { relayToolCall } from "../../node/relay/consumer.ts";
+import { getPeerPrompt, peerListings, readPeerResource } from "../../node/relay/peer-items.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { proxyToolCall } from "../../node/calls/proxy.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
@@ -228,12 +229,14 @@ export function buildServer(s: Services, caller: Caller): Server {
   server.setRequestHandler(ListResourcesRequestSchema, hideInternalErrors(async () => {
     const rows = await resources(s);
     const own = (await grantsInPlay(s, caller)) ? grantResources : [];
-    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string })] };
+    const peers = await peerListings(s, caller);
+    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string }), ...peers.resources] };
   }));
 
   server.setRequestHandler(ListResourceTemplatesRequestSchema, hideInternalErrors(async () => {
     const rows = await resourceTemplates(s);
-    return { resourceTemplates: rows.map((r) => r.body as { uriTemplate: string; name: string }) };
+    const peers = await peerListings(s, caller);
+    return { resourceTemplates: [...rows.map((r) => r.body as { uriTemplate: string; name: string }), ...peers.resourceTemplates] };
   }));
 
   server.setRequestHandler(ReadResourceRequestSchema, hideInternalErrors(async (req, extra) => {
@@ -241,7 +244,11 @@ export function buildServer(s: Services, caller: Caller): Server {
     const own = await readGrantResource(s, caller, uri);
     if (own) return own;
     const row = await resourceUpstream(s, uri);
-    if (!row) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    if (!row) {
+      const shared = await readPeerResource(s, caller, uri, extra.signal, req.params._meta);
+      if (shared) return shared;
+      throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    }
     const reach = await reachFor(s, caller, row);
     try {
       return liveSecrets.redactJson(
@@ -254,12 +261,17 @@ export function buildServer(s: Services, caller: Caller): Server {
 
   server.setRequestHandler(ListPromptsRequestSchema, hideInternalErrors(async () => {
     const rows = await prompts(s);
-    return { prompts: rows.map((p) => ({ ...(p.body as { name: string }), name: p.shortName })) };
+    const peers = await peerListings(s, caller);
+    return { prompts: [...rows.map((p) => ({ ...(p.body as { name: string }), name: p.shortName })), ...peers.prompts] };
   }));
 
   server.setRequestHandler(GetPromptRequestSchema, hideInternalErrors(async (req, extra) => {
     const found = await promptWithUpstream(s, req.params.name);
-    if (!found) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    if (!found) {
+      const shared = await getPeerPrompt(s, caller, req.params.name, req.params.arguments, extra.signal, req.params._meta);
+      if (shared) return shared;
+      throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    }
     const { prompt, upstream: row } = found;
     const reach = await reachFor(s, caller, row);
     try {
