@@ -15,6 +15,7 @@ import { signIntent, type LedgerSigner } from "../../src/protocol/ledger/signing
 import { readFrames } from "../../src/protocol/messages/relay-frames.ts";
 import { answerFrame, callFrame } from "../../src/protocol/messages/relay.ts";
 import { openDatabaseFile } from "../support/libsql.ts";
+import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
 import { sealAs } from "../support/seal-as.ts";
@@ -77,7 +78,9 @@ beforeAll(async () => {
   const share = async (body: Record<string, unknown>) => json(await b.admin("POST", "/shares", { visibility: "peers", ...body }));
   await share({ resource: sharedUri, pricing: { model: "per_call", amount: 4, unit: "credit" } });
   await share({ resourceTemplate: template });
-  await share({ prompt: promptName });
+  // The prompt through the CLI, as an operator shares it.
+  const shared = await cli(["share", "--prompt", promptName], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
+  expect(shared.stdout).toContain("shared prompt everything/args-prompt (peers)");
   atA = await connect(a.mcpUrl);
   await eventually(async () => {
     expect((await atA.listPrompts()).prompts.map((p) => p.name)).toContain("bravo_everything_args-prompt");
@@ -175,11 +178,25 @@ describe("B's checks on a relayed read", () => {
   });
 });
 
+describe("sharing, refused", () => {
+  it("says what is wrong with a share that names nothing, or two things, and publishes nothing", async () => {
+    const before = (await json<{ shares: unknown[] }>(await b.admin("GET", "/shares"))).shares.length;
+    const missing = await b.admin("POST", "/shares", { resource: "demo://nothing/here", visibility: "peers" });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: "not_found", message: "no local resource demo://nothing/here" } });
+    const two = await b.admin("POST", "/shares", { resource: sharedUri, prompt: promptName, visibility: "peers" });
+    expect(two.status).toBe(400);
+    const toolOptions = await b.admin("POST", "/shares", { prompt: promptName, visibility: "peers", cacheTtlSeconds: 5 });
+    expect(toolOptions.status).toBe(400);
+    expect((await json<{ shares: unknown[] }>(await b.admin("GET", "/shares"))).shares.length).toBe(before);
+  });
+});
+
 describe("withdrawing", () => {
   it("takes a withdrawn resource out of A's listing, and a read of it is not found", async () => {
     const key = `everything/${encodeURIComponent(sharedUri)}`;
-    const res = await b.admin("DELETE", `/shares/${key.split("/").map(encodeURIComponent).join("/")}?kind=resource`);
-    expect(res.status).toBe(200);
+    const withdrawn = await cli(["unshare", key, "--kind", "resource"], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
+    expect(withdrawn.stdout).toContain(`withdrew ${key}`);
     await eventually(async () => expect((await atA.listResources()).resources.map((r) => r.uri)).not.toContain(sharedUri), 15_000);
     expect(await errorCode(atA.readResource({ uri: sharedUri }))).toBe(-32002);
   });
