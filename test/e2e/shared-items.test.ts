@@ -178,6 +178,28 @@ describe("B's checks on a relayed read", () => {
   });
 });
 
+describe("policy on both sides", () => {
+  it("hides a peer's prompt that A's policy denies, and B refuses a read its policy denies to A", async () => {
+    const rule = await json<{ rule: { id: string } }>(await a.admin("POST", "/policy/rules", { effect: "deny", tool: "bravo_everything_args-prompt" }));
+    try {
+      expect((await atA.listPrompts()).prompts.map((p) => p.name)).not.toContain("bravo_everything_args-prompt");
+      expect(await errorCode(atA.getPrompt({ name: "bravo_everything_args-prompt", arguments: { city: "Lyon" } }))).toBe(-32602);
+    } finally {
+      await a.admin("DELETE", `/policy/rules/${rule.rule.id}`);
+    }
+    const before = (await ledgerOf(b)).length;
+    const denied = await json<{ rule: { id: string } }>(await b.admin("POST", "/policy/rules", { effect: "deny", subjectKind: "peer", subjectId: a.nodeId, tool: "*dynamic*" }));
+    try {
+      const err = await atA.readResource({ uri: template.replace(/\{[^}]+\}/, "8") }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(McpError);
+      expect((err as McpError).data).toMatchObject({ peer: b.nodeId, code: "forbidden" });
+      expect((await ledgerOf(b)).length).toBe(before);
+    } finally {
+      await b.admin("DELETE", `/policy/rules/${denied.rule.id}`);
+    }
+  });
+});
+
 describe("sharing, refused", () => {
   it("says what is wrong with a share that names nothing, or two things, and publishes nothing", async () => {
     const before = (await json<{ shares: unknown[] }>(await b.admin("GET", "/shares"))).shares.length;
