@@ -81,6 +81,7 @@ beforeAll(async () => {
   // The prompt through the CLI, as an operator shares it.
   const shared = await cli(["share", "--prompt", promptName], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
   expect(shared.stdout).toContain("shared prompt everything/args-prompt (peers)");
+  expect((await cli(["shares"], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken })).stdout).toMatch(/everything\/args-prompt\s+peers\s+-\s+live\s+prompt/);
   atA = await connect(a.mcpUrl);
   await eventually(async () => {
     expect((await atA.listPrompts()).prompts.map((p) => p.name)).toContain("bravo_everything_args-prompt");

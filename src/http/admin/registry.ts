@@ -45,6 +45,7 @@ export function entryView(e: Entry & { source?: string | null }) {
   return {
     id: e.id,
     origin: s.origin,
+    kind: s.kind,
     key: s.key,
     visibility: s.visibility,
     hlc: s.hlc,
@@ -55,7 +56,7 @@ export function entryView(e: Entry & { source?: string | null }) {
         ? { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags }
         : s.kind === "node"
           ? { name: s.body.card.name, url: s.body.card.url }
-          : { kind: s.kind, name: nameOf(definitionOf(s.body)), fingerprint: s.body.fingerprint }),
+          : { name: nameOf(definitionOf(s.body)), fingerprint: s.body.fingerprint }),
     ...(e.source !== undefined ? { source: e.source } : {}),
   };
 }
