@@ -93,6 +93,7 @@ async function run(s: ItemProviderPort, from: string, request: ReadRequest | Pro
       ),
     );
   } catch (err) {
+    // The node's own typed errors (a caller without a credential of its own) go as they are.
     if (err instanceof McpError && err.data && typeof err.data === "object" && "type" in err.data) throw err;
     throw upstreamFailure(upstream, err, o.signal).error;
   } finally {

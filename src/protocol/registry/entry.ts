@@ -105,7 +105,7 @@ const templateEntry = itemSchemas("resource-template");
 const promptEntry = itemSchemas("prompt");
 
 // The key names the item: a body for another item under it would mislead every catalog.
-function keyMatchesTool(e: { kind: string; key: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
+function keyMatchesBody(e: { kind: string; key: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
   if (e.tombstone || !e.body) return;
   if (e.kind === "tool") {
     // zod runs this even when the key failed its own check; that failure is reported already.
@@ -128,7 +128,7 @@ export const unsignedEntry = z
     z.discriminatedUnion("tombstone", [templateEntry.live, templateEntry.tombstone]),
     z.discriminatedUnion("tombstone", [promptEntry.live, promptEntry.tombstone]),
   ])
-  .superRefine(keyMatchesTool);
+  .superRefine(keyMatchesBody);
 export type UnsignedEntry = z.infer<typeof unsignedEntry>;
 
 /** The signature: base64url of the origin's signature over the canonical unsigned entry. */
@@ -142,7 +142,7 @@ export const signedEntry = z
     z.discriminatedUnion("tombstone", [templateEntry.live.extend({ sig }), templateEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [promptEntry.live.extend({ sig }), promptEntry.tombstone.extend({ sig })]),
   ])
-  .superRefine(keyMatchesTool);
+  .superRefine(keyMatchesBody);
 export type SignedEntry = z.infer<typeof signedEntry>;
 
 /** A signed entry with its canonical text and id, computed once. */
