@@ -17,6 +17,7 @@ import { xWing } from "../src/protocol/identity/xwing.ts";
 import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
+import "./vectors/registry-items.ts";
 import { compositeSignedVectors } from "./vectors/composite.ts";
 import { frameVectors } from "./vectors/frames.ts";
 import { hlcVectors } from "./vectors/hlc.ts";

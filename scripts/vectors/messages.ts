@@ -8,6 +8,7 @@ import { answerSchema, cardsRequest, cardsResult, helloRequest, helloResult, MAX
 import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from "../../src/protocol/messages/gossip.ts";
 import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/protocol/messages/ledger.ts";
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
+import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { agree, write } from "./common.ts";
 
 /** An array nested `levels` deep: [[…[]…]]. */
@@ -17,6 +18,8 @@ const ID = "5e".repeat(32);
 const PREFIX = "00112233445566778899aabbccddeeff";
 const log = { epoch: "0123456789abcdef", seq: 3 };
 const call = { type: "call", key: "archive/search", arguments: { q: "ümlauts" }, intent: {}, timeoutMs: 30_000, progress: true, countersigned: [] };
+const read = { type: "read", kind: "resource", key: "archive/doc%3A%2F%2Freport%2F2024", uri: "doc://report/2024", intent: {}, timeoutMs: 30_000, countersigned: [] };
+const prompt = { type: "prompt", key: "archive/summarise", arguments: { topic: "ümlauts" }, intent: {}, timeoutMs: 30_000, countersigned: [] };
 
 interface Message {
   name: string;
@@ -166,6 +169,45 @@ const messages: Message[] = [
       "arguments as an array": { ...call, arguments: ["ümlauts"] },
       "33 countersigned records": { ...call, countersigned: Array(33).fill({}) },
     },
+  },
+  {
+    name: "readRequest",
+    route: "/federation/v1/call",
+    direction: "request",
+    schema: readRequest,
+    valid: {
+      read,
+      "a URI a shared template matches, relayed for a principal": { ...read, kind: "resource-template", key: "archive/doc%3A%2F%2Freport%2F%7Byear%7D", relayedFor: "user:ops" },
+    },
+    invalid: {
+      "a key that is not percent-encoded": { ...read, key: "archive/doc://report/2024" },
+      "lowercase percent-encoding": { ...read, key: "archive/doc%3a%2f%2freport%2f2024" },
+      "a kind that is not read": { ...read, kind: "prompt" },
+      "the uri missing": { ...read, uri: undefined },
+      "an empty uri": { ...read, uri: "" },
+      "arguments on a read": { ...read, arguments: {} },
+      "progress on a read": { ...read, progress: true },
+    },
+  },
+  {
+    name: "promptRequest",
+    route: "/federation/v1/call",
+    direction: "request",
+    schema: promptRequest,
+    valid: { prompt, "without arguments": { ...prompt, arguments: undefined } },
+    invalid: {
+      "an argument that is not a string": { ...prompt, arguments: { topic: 1 } },
+      "a key with a slash in the name": { ...prompt, key: "archive/sum/marise" },
+      "a uri on a prompt": { ...prompt, uri: "doc://x" },
+    },
+  },
+  {
+    name: "relayRequest",
+    route: "/federation/v1/call (what the route takes: a call, a read or a prompt)",
+    direction: "request",
+    schema: relayRequest,
+    valid: { call, read, prompt },
+    invalid: { "an unknown type": { ...read, type: "complete" }, "a read shaped as a call": { ...read, type: "call" } },
   },
   {
     name: "callFrame",

@@ -101,10 +101,10 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const verifier = cardKeys(own, cards);
   const federatedTools = new CachedRead(() => listedFederatedTools(services), FEDERATED_LISTING_MS);
   const registry = new Registry({
-    // Peers' tools come and go with the registry.
+    // Peers' tools, resources and prompts come and go with the registry.
     onChange: () => {
       federatedTools.invalidate();
-      streams.notify(["tools"]);
+      streams.notify(["tools", "resources", "prompts"]);
     },
     signer: identitySigner(own),
     verifier,

@@ -7,6 +7,7 @@ import { answerSchema, cardsRequest, cardsResult, helloRequest, helloResult, MAX
 import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from "../../src/protocol/messages/gossip.ts";
 import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/protocol/messages/ledger.ts";
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
+import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
 
 interface MessageVectors {
   maxDepth: number;
@@ -28,6 +29,9 @@ const schemas: Record<string, z.ZodType> = {
   reconcileRequest,
   reconcileReply,
   callRequest,
+  readRequest,
+  promptRequest,
+  relayRequest,
   callFrame,
   countersignedPush,
   countersignedAck,

@@ -5,6 +5,7 @@ import { table } from "../framework/format.ts";
 
 export interface EntryView {
   origin: string;
+  kind: string;
   key: string;
   visibility: string;
   tombstone: boolean;
@@ -15,8 +16,8 @@ export interface EntryView {
 
 export function entryRows(entries: EntryView[], withOrigin: boolean): string {
   return table(
-    [...(withOrigin ? ["ORIGIN"] : []), "KEY", "VISIBILITY", "VERSION", "STATE"],
-    entries.map((e) => [...(withOrigin ? [e.origin] : []), e.key, e.visibility, e.version ?? "-", e.tombstone ? "withdrawn" : e.replicable ? "live, replicable" : "live"]),
+    [...(withOrigin ? ["ORIGIN"] : []), "KEY", "VISIBILITY", "VERSION", "STATE", "KIND"],
+    entries.map((e) => [...(withOrigin ? [e.origin] : []), e.key, e.visibility, e.version ?? "-", e.tombstone ? "withdrawn" : e.replicable ? "live, replicable" : "live", e.kind]),
   );
 }
 

@@ -28,13 +28,16 @@ function parsePrice(text: string): Record<string, unknown> {
 export const sharingCommands: Command[] = [
   {
     name: "share",
-    usage: "<tool> | --upstream <name>",
-    summary: "share a local tool with the federation, by its short name, or every tool of an upstream",
+    usage: "<tool> | --resource <uri> | --template <uri-template> | --prompt <name> | --upstream <name>",
+    summary: "share a local tool (by its short name), resource, resource template or prompt with the federation, or everything of an upstream",
     details:
       "peers: direct peers see it; public: it spreads through the whole federation; private: withdraws it. Sharing again with another visibility or version replaces the share. " +
-      "With --upstream, every tool of that upstream not hidden is shared with the same options; if any one cannot be, none is.",
+      "A resource, template or prompt takes --visibility and --price. With --upstream alone, every tool, resource, template and prompt of that upstream not hidden is shared with the same options; if any one cannot be, none is.",
     options: {
-      upstream: { type: "string", value: "name", help: "share every (not hidden) tool of this upstream instead of one tool" },
+      resource: { type: "string", value: "uri", help: "share a local resource, by its URI" },
+      template: { type: "string", value: "uri-template", help: "share a local resource template, by its URI template" },
+      prompt: { type: "string", value: "name", help: "share a local prompt, by its name on this node" },
+      upstream: { type: "string", value: "name", help: "alone: share everything of this upstream; with --resource or --template: the upstream, when two offer the same" },
       visibility: { type: "string", value: "v", help: "peers (default), public or private" },
       version: { type: "string", value: "x", help: "the semantic version peers see (default 1.0.0)" },
       label: { type: "string", value: "l", help: "share this version beside the unlabelled one, under <upstream>/<tool>@<label>" },
@@ -47,9 +50,25 @@ export const sharingCommands: Command[] = [
     max: 1,
     run: async (ctx, [tool], o) => {
       const upstream = o.upstream as string | undefined;
-      if ((tool === undefined) === (upstream === undefined)) throw new UsageError("share takes a tool name or --upstream <name>, not both");
+      const named = [tool, o.resource, o.template, o.prompt].filter((x) => x !== undefined).length;
+      if (named > 1 || (named === 0 && upstream === undefined) || (tool !== undefined && upstream !== undefined)) {
+        throw new UsageError("name one tool, or one of --resource, --template, --prompt; or --upstream <name> alone to share everything of an upstream");
+      }
       const visibility = (o.visibility as string | undefined) ?? "peers";
       if (!["peers", "public", "private"].includes(visibility)) throw new UsageError("--visibility is peers, public or private");
+      const item = o.resource !== undefined ? { resource: o.resource } : o.template !== undefined ? { resourceTemplate: o.template } : o.prompt !== undefined ? { prompt: o.prompt } : undefined;
+      if (item) {
+        const body = await ctx.api.request<{ kind: string; key: string; stored: EntryView[] }>("POST", "/shares", {
+          ...item,
+          visibility,
+          ...(o.upstream !== undefined ? { upstream: o.upstream } : {}),
+          ...(o.price !== undefined ? { pricing: parsePrice(o.price as string) } : {}),
+        });
+        show(ctx, body, (b) =>
+          b.stored.length === 0 ? `${b.kind} ${b.key} is already shared that way` : visibility === "private" ? `withdrew ${b.kind} ${b.key}` : `shared ${b.kind} ${b.key} (${visibility})`,
+        );
+        return;
+      }
       const ttl = o["cache-ttl"] === undefined ? undefined : Number(o["cache-ttl"]);
       if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new UsageError("--cache-ttl is a whole number of seconds");
       const options = {
@@ -64,8 +83,8 @@ export const sharingCommands: Command[] = [
       const said = (key: string, stored: unknown[]) =>
         stored.length === 0 ? `${key} is already shared that way` : visibility === "private" ? `withdrew ${key}` : `shared ${key} (${visibility}${o.replicable === true ? ", replicable" : ""})`;
       if (upstream !== undefined) {
-        const body = await ctx.api.request<{ shares: { key: string; stored: EntryView[] }[] }>("POST", "/shares", { upstream, ...options });
-        show(ctx, body, (b) => b.shares.map((x) => said(x.key, x.stored)).join("\n"));
+        const body = await ctx.api.request<{ shares: { kind?: string; key: string; stored: EntryView[] }[] }>("POST", "/shares", { upstream, ...options });
+        show(ctx, body, (b) => b.shares.map((x) => said(x.kind && x.kind !== "tool" ? `${x.kind} ${x.key}` : x.key, x.stored)).join("\n"));
         return;
       }
       const body = await ctx.api.request<{ key: string; stored: EntryView[] }>("POST", "/shares", { tool, ...options });
@@ -76,10 +95,12 @@ export const sharingCommands: Command[] = [
     name: "unshare",
     usage: "<key>",
     summary: "withdraw a shared tool everywhere it went (<upstream>/<tool>, as `shares` lists it)",
+    options: { kind: { type: "string", value: "k", help: "resource, resource-template or prompt: the key is that kind's (default tool)" } },
     min: 1,
     max: 1,
-    run: async (ctx, [key]) => {
-      const body = await ctx.api.request<{ key: string }>("DELETE", `/shares/${key!.split("/").map(seg).join("/")}`);
+    run: async (ctx, [key], o) => {
+      const kind = o.kind === undefined ? "" : `?kind=${encodeURIComponent(o.kind as string)}`;
+      const body = await ctx.api.request<{ key: string }>("DELETE", `/shares/${key!.split("/").map(seg).join("/")}${kind}`);
       show(ctx, body, (b) => `withdrew ${b.key}`);
     },
   },

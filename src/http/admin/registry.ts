@@ -1,7 +1,7 @@
 // The operator's sharing commands in the admin API: share a local tool with peers (or the whole
 // federation), withdraw it, look at the shares and at the registry this node holds, and pin the
 // version of a peer's tool that the catalog shows.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
@@ -13,6 +13,8 @@ import { heldEntries } from "../../node/registry/shares.ts";
 import { shareTool, shareUpstream, ShareRefusedError } from "../../node/registry/share-local.ts";
 import { pricing } from "../../protocol/ledger/pricing.ts";
 import { isSemver } from "../../protocol/registry/semver.ts";
+import { definitionOf, ITEM_KINDS, nameOf, type ItemKind } from "../../protocol/registry/shared-items.ts";
+import { prepareUpstreamItems, shareItem, ShareItemError } from "../../node/registry/share-items.ts";
 
 const shareOptions = {
   visibility: z.enum(["peers", "public", "private"]),
@@ -28,17 +30,32 @@ const shareOptions = {
   replicable: z.boolean().optional(),
 };
 
-/** One local tool by its short name, or every tool of one upstream. */
-const shareInput = z.union([
-  z.strictObject({ tool: z.string().min(1), ...shareOptions }),
-  z.strictObject({ upstream: z.string().min(1), ...shareOptions }),
-]);
+/**
+ * One local tool by its short name, one resource (URI), resource template or prompt; or, with
+ * `upstream` alone, everything of that upstream. With an item, `upstream` picks among upstreams
+ * that offer the same URI or template.
+ */
+const shareInput = z
+  .strictObject({
+    tool: z.string().min(1).optional(),
+    resource: z.string().min(1).optional(),
+    resourceTemplate: z.string().min(1).optional(),
+    /** A local prompt's name, as this node lists it. */
+    prompt: z.string().min(1).optional(),
+    upstream: z.string().min(1).optional(),
+    ...shareOptions,
+  })
+  .refine((b) => {
+    const named = [b.tool, b.resource, b.resourceTemplate, b.prompt].filter((x) => x !== undefined).length;
+    return named === 1 ? !(b.tool !== undefined && b.upstream !== undefined) : named === 0 && b.upstream !== undefined;
+  }, "name exactly one of tool, resource, resourceTemplate, prompt; or upstream alone to share everything of it");
 
 export function entryView(e: Entry & { source?: string | null }) {
   const s = e.signed;
   return {
     id: e.id,
     origin: s.origin,
+    kind: s.kind,
     key: s.key,
     visibility: s.visibility,
     hlc: s.hlc,
@@ -47,13 +64,30 @@ export function entryView(e: Entry & { source?: string | null }) {
       ? {}
       : s.kind === "tool"
         ? { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags, replicable: s.body.replicable === true }
-        : { name: s.body.card.name, url: s.body.card.url }),
+        : s.kind === "node"
+          ? { name: s.body.card.name, url: s.body.card.url }
+          : { name: nameOf(definitionOf(s.body)), fingerprint: s.body.fingerprint }),
     ...(e.source !== undefined ? { source: e.source } : {}),
   };
 }
 
 function pinView(p: VersionPin) {
   return { origin: p.origin, tool: p.tool, version: p.version, createdAt: new Date(p.createdAt).toISOString() };
+}
+
+/** A resource, template or prompt share: the same options as a tool's, without versions, tags or caching. */
+async function shareOneItem(c: Context<AppEnv>, s: Services, b: z.infer<typeof shareInput>) {
+  if (b.label !== undefined || b.tags !== undefined || b.cacheTtlSeconds !== undefined) {
+    return fail(c, "invalid_request", "label, tags and cacheTtlSeconds are for tools; a resource, template or prompt takes visibility and pricing");
+  }
+  const [kind, name]: [ItemKind, string] = b.resource !== undefined ? ["resource", b.resource] : b.resourceTemplate !== undefined ? ["resource-template", b.resourceTemplate] : ["prompt", b.prompt!];
+  try {
+    const { key, stored } = await shareItem(s, { kind, name, upstream: b.upstream, visibility: b.visibility, pricing: b.pricing ?? null });
+    return c.json({ kind, key, stored: stored.map(entryView) }, stored.length > 0 ? 201 : 200);
+  } catch (err) {
+    if (err instanceof ShareItemError) return fail(c, err.code, err.message);
+    throw err;
+  }
 }
 
 export function registryAdminRoutes(s: Services): Hono<AppEnv> {
@@ -65,26 +99,36 @@ export function registryAdminRoutes(s: Services): Hono<AppEnv> {
     const body = await readJson(c, shareInput);
     if (!body.ok) return body.res;
     const { visibility, version, label, tags, pricing, cacheTtlSeconds, replicable } = body.value;
+    if (body.value.resource !== undefined || body.value.resourceTemplate !== undefined || body.value.prompt !== undefined) return shareOneItem(c, s, body.value);
     const options = { visibility, version, label, tags, pricing, cacheTtlSeconds, replicable };
     try {
-      if ("upstream" in body.value) {
-        const shared = await shareUpstream(s, body.value.upstream, options);
-        const changed = shared.some((x) => x.stored.length > 0);
+      if (body.value.tool === undefined) {
+        const upstream = body.value.upstream!;
+        const shareItems = await prepareUpstreamItems(s, upstream, { visibility, pricing: pricing ?? null });
+        const shared = await shareUpstream(s, upstream, options);
+        const items = await shareItems();
+        const changed = shared.some((x) => x.stored.length > 0) || items.some((x) => x.stored.length > 0);
         if (changed) s.gossip.changed();
-        return c.json({ upstream: body.value.upstream, shares: shared.map((x) => ({ tool: x.tool, key: x.key, stored: x.stored.map(entryView) })) }, changed ? 201 : 200);
+        const shares = [
+          ...shared.map((x) => ({ kind: "tool", tool: x.tool, key: x.key, stored: x.stored.map(entryView) })),
+          ...items.map((x) => ({ kind: x.kind, key: x.key, stored: x.stored.map(entryView) })),
+        ];
+        return c.json({ upstream, shares }, changed ? 201 : 200);
       }
       const { key, stored } = await shareTool(s, body.value.tool, options);
       if (stored.length > 0) s.gossip.changed();
       return c.json({ key, stored: stored.map(entryView) }, stored.length > 0 ? 201 : 200);
     } catch (err) {
-      if (err instanceof ShareRefusedError) return fail(c, err.code, err.message);
+      if (err instanceof ShareRefusedError || err instanceof ShareItemError) return fail(c, err.code, err.message);
       throw err;
     }
   });
 
   app.delete("/shares/:key{.+}", async (c) => {
     const key = c.req.param("key");
-    const stored = await s.registry.withdraw(key);
+    const kind = c.req.query("kind") ?? "tool";
+    if (kind !== "tool" && !(ITEM_KINDS as readonly string[]).includes(kind)) return fail(c, "invalid_request", `kind is tool, ${ITEM_KINDS.join(", ")}`);
+    const stored = await s.registry.withdraw(key, kind as "tool" | ItemKind);
     if (stored.length === 0) return fail(c, "not_found", `${key} is not shared`);
     s.gossip.changed();
     return c.json({ key, stored: stored.map(entryView) });

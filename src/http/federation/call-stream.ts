@@ -7,8 +7,10 @@ import { log } from "../../node/logging/log.ts";
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
 import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
-import { callRequest, type AnswerFrame, type CallFrame } from "../../protocol/messages/relay.ts";
+import type { AnswerFrame, CallFrame } from "../../protocol/messages/relay.ts";
+import { relayRequest } from "../../protocol/messages/relay-items.ts";
 import { serveCall } from "../../node/relay/provider.ts";
+import { serveItem } from "../../node/relay/item-provider.ts";
 
 export function callResponse(s: Services, opened: Opened, signal: AbortSignal, defer: Caller["defer"]): Response {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
@@ -25,17 +27,21 @@ export function callResponse(s: Services, opened: Opened, signal: AbortSignal, d
   const from = opened.header.from;
 
   const work = (async () => {
-    const request = parseMessage(opened.plaintext, callRequest);
+    const request = parseMessage(opened.plaintext, relayRequest);
     let answer: AnswerFrame["answer"];
     if (!request) {
       answer = { ok: false, error: { code: "bad_request", message: "not a valid call" }, acked: [] };
     } else {
-      answer = await serveCall(s, from, request, {
-        signal,
-        defer,
-        onprogress: (p) =>
-          void send({ type: "progress", progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }), ...(p.message === undefined ? {} : { message: p.message }) }).catch(() => {}),
-      }).catch((err: unknown): AnswerFrame["answer"] => {
+      const served =
+        request.type !== "call"
+          ? serveItem(s, from, request, { signal, defer })
+          : serveCall(s, from, request, {
+              signal,
+              defer,
+              onprogress: (p) =>
+                void send({ type: "progress", progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }), ...(p.message === undefined ? {} : { message: p.message }) }).catch(() => {}),
+            });
+      answer = await served.catch((err: unknown): AnswerFrame["answer"] => {
         log.error("relay.serve_failed", { peer: from, error: String(err) });
         return { ok: false, error: { code: "internal", message: "the provider failed to serve the call" }, acked: [] };
       });

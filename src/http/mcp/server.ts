@@ -6,6 +6,8 @@ import {
   ResourceNotFoundError,
   Server,
   type CallToolResult,
+  type GetPromptResult,
+  type ReadResourceResult,
   type Tool,
   type Progress,
 } from "@modelcontextprotocol/server";
@@ -24,6 +26,7 @@ import {
 import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
 import { relayToolCall } from "../../node/relay/consumer.ts";
 import { unreachableRefusal } from "../../node/relay/unreachable.ts";
+import { getPeerPrompt, peerListings, readPeerResource } from "../../node/relay/peer-items.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { proxyToolCall } from "../../node/calls/proxy.ts";
 import { completeArgument } from "../../node/calls/complete.ts";
@@ -231,12 +234,14 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
   server.setRequestHandler("resources/list", hideInternalErrors(async () => {
     const rows = await resources(s);
     const own = (await grantsInPlay(s, caller)) ? grantResources : [];
-    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string })] };
+    const peers = await peerListings(s, caller);
+    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string }), ...peers.resources] };
   }));
 
   server.setRequestHandler("resources/templates/list", hideInternalErrors(async () => {
     const rows = await resourceTemplates(s);
-    return { resourceTemplates: rows.map((r) => r.body as { uriTemplate: string; name: string }) };
+    const peers = await peerListings(s, caller);
+    return { resourceTemplates: [...rows.map((r) => r.body as { uriTemplate: string; name: string }), ...peers.resourceTemplates] };
   }));
 
   server.setRequestHandler("resources/read", hideInternalErrors(async (req, ctx) => {
@@ -244,7 +249,11 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
     const own = await readGrantResource(s, caller, uri);
     if (own) return own;
     const row = await resourceUpstream(s, uri);
-    if (!row) throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
+    if (!row) {
+      const shared = await readPeerResource(s, caller, uri, ctx.mcpReq.signal, req.params._meta);
+      if (shared) return shared as ReadResourceResult;
+      throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
+    }
     const reach = await reachFor(s, caller, row);
     try {
       return liveSecrets.redactJson(
@@ -257,12 +266,17 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
 
   server.setRequestHandler("prompts/list", hideInternalErrors(async () => {
     const rows = await prompts(s);
-    return { prompts: rows.map((p) => ({ ...(p.body as { name: string }), name: p.shortName })) };
+    const peers = await peerListings(s, caller);
+    return { prompts: [...rows.map((p) => ({ ...(p.body as { name: string }), name: p.shortName })), ...peers.prompts] };
   }));
 
   server.setRequestHandler("prompts/get", hideInternalErrors(async (req, ctx) => {
     const found = await promptWithUpstream(s, req.params.name);
-    if (!found) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    if (!found) {
+      const shared = await getPeerPrompt(s, caller, req.params.name, req.params.arguments, ctx.mcpReq.signal, req.params._meta);
+      if (shared) return shared as GetPromptResult;
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    }
     const { prompt, upstream: row } = found;
     const reach = await reachFor(s, caller, row);
     try {

@@ -44,7 +44,7 @@ export function prompts(s: Catalog) {
 }
 
 /** Matches a URI against an RFC 6570 template, treating every expression as one path-safe run. */
-function templateMatches(template: string, uri: string): boolean {
+export function templateMatches(template: string, uri: string): boolean {
   const pattern = template
     .split(/(\{[^}]*\})/)
     .map((part) => (part.startsWith("{") ? (part.startsWith("{+") ? ".+" : "[^/?#]+") : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))

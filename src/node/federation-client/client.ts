@@ -13,7 +13,8 @@ import { seal, type Sealed } from "../../protocol/envelope/seal.ts";
 import { ENVELOPE_CONTENT_TYPE } from "../../protocol/envelope/wire.ts";
 import { answerSchema, federationPath, pingResult, type MessageName, type pingRequest } from "../../protocol/messages/federation.ts";
 import { CALL_STREAM_CONTENT_TYPE, readFrames } from "../../protocol/messages/relay-frames.ts";
-import { callFrame, type AnswerFrame, type CallRequest } from "../../protocol/messages/relay.ts";
+import { callFrame, type AnswerFrame } from "../../protocol/messages/relay.ts";
+import type { RelayRequest } from "../../protocol/messages/relay-items.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import { readLimited } from "../outbound/limited-body.ts";
 import type { Outbound } from "../outbound/outbound.ts";
@@ -133,7 +134,7 @@ export class FederationClient {
    * failure happened before the provider could have run the call decides whether another provider
    * may be tried, so every failure of the call itself says which it was (`delivered`).
    */
-  async relayCall(peer: Peer, request: CallRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+  async relayCall(peer: Peer, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
     return this.#withFreshCard(peer, (card) => this.#relayOnce(peer, card, request, o));
   }
 
@@ -184,7 +185,7 @@ export class FederationClient {
     return { url, sealed };
   }
 
-  async #relayOnce(peer: Peer, card: Card, request: CallRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+  async #relayOnce(peer: Peer, card: Card, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
     const { url, sealed } = await this.#seal(card, peer.version, federationPath(peer.version, "call"), request, false);
     const timer = new AbortController();
     const started = performance.now();

@@ -10,6 +10,7 @@ import { RegistryMetrics, type Outcome } from "./metrics.ts";
 import { withinQuota, type OriginQuota } from "./quota.ts";
 import { signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../protocol/registry/signing.ts";
 import type { EntryStore } from "../../store/entry-store.ts";
+import { itemBody, itemFingerprint, keyOfItem, nameOf, type ItemDefinition, type ItemKind } from "../../protocol/registry/shared-items.ts";
 
 /** Longer than any node is expected to stay offline: a node back after longer may revive withdrawn tools. */
 export const DEFAULT_TOMBSTONE_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -58,6 +59,15 @@ export interface ShareInput {
   visibility: Visibility | "private";
   /** The name this node lists the tool under, when it is not `<upstream>_<tool>`. */
   listedName?: string | undefined;
+}
+
+/** A resource, resource template or prompt as the operator shares it: as for a tool, without versions. */
+export interface ItemShareInput {
+  kind: ItemKind;
+  upstream: string;
+  definition: ItemDefinition;
+  pricing: unknown;
+  visibility: Visibility | "private";
 }
 
 export class Registry {
@@ -157,7 +167,7 @@ export class Registry {
    */
   async share(input: ShareInput): Promise<Entry[]> {
     if (input.visibility === "private") return this.withdraw(input.key);
-    const held = await this.#held(input.key);
+    const held = await this.#held("tool", input.key);
     const { name, title, description, inputSchema, outputSchema, annotations } = input.tool;
     const picked = { name, title, description, inputSchema, outputSchema, annotations };
     const tool = toolDefinition.parse(Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined)));
@@ -167,22 +177,39 @@ export class Registry {
       ...(input.replicable ? { replicable: true } : {}),
       ...(input.listedName !== undefined ? { listedName: input.listedName } : {}),
     });
+    return this.#replace(held, { origin: this.self, kind: "tool", key: input.key, visibility: input.visibility, hlc: "", tombstone: false, body });
+  }
+
+  /** Shares a resource, resource template or prompt, or changes how: as share() does for a tool. */
+  async shareItem(input: ItemShareInput): Promise<Entry[]> {
+    const key = keyOfItem(input.kind, input.upstream, nameOf(input.definition));
+    if (input.visibility === "private") return this.withdraw(key, input.kind);
+    const definition = input.definition;
+    const field = input.kind === "resource" ? "resource" : input.kind === "prompt" ? "prompt" : "resourceTemplate";
+    const body = itemBody[input.kind].parse({ [field]: definition, fingerprint: await itemFingerprint(definition), pricing: input.pricing ?? null });
+    const unsigned = { origin: this.self, kind: input.kind, key, visibility: input.visibility, hlc: "", tombstone: false, body } as Extract<UnsignedEntry, { tombstone: false; kind: ItemKind }>;
+    return this.#replace(await this.#held(input.kind, key), unsigned);
+  }
+
+  /**
+   * Publishes `next` (its hlc stamped here) unless the slot holds the same body already, and
+   * tombstones the other visibility's live slot.
+   */
+  #replace(held: Entry[], next: Extract<UnsignedEntry, { tombstone: false; kind: "tool" | ItemKind }>): Promise<Entry[]> {
     const unsigned: UnsignedEntry[] = [];
     for (const e of held) {
-      if (e.signed.visibility !== input.visibility && !e.signed.tombstone) unsigned.push(this.#tombstone(e.signed.key, e.signed.visibility));
+      if (e.signed.visibility !== next.visibility && !e.signed.tombstone) unsigned.push(this.#tombstone(next.kind, e.signed.key, e.signed.visibility));
     }
-    const current = held.find((e) => e.signed.visibility === input.visibility);
-    const unchanged = current && !current.signed.tombstone && canonicalJson(current.signed.body) === canonicalJson(body);
-    if (!unchanged) {
-      unsigned.push({ origin: this.self, kind: "tool", key: input.key, visibility: input.visibility, hlc: this.clock.tick(), tombstone: false, body });
-    }
+    const current = held.find((e) => e.signed.visibility === next.visibility);
+    const unchanged = current && !current.signed.tombstone && canonicalJson(current.signed.body) === canonicalJson(next.body);
+    if (!unchanged) unsigned.push({ ...next, hlc: this.clock.tick() });
     return this.#publish(unsigned);
   }
 
-  /** Withdraws a shared tool everywhere it went: a tombstone for every live slot. */
-  async withdraw(key: string): Promise<Entry[]> {
-    const held = await this.#held(key);
-    return this.#publish(held.filter((e) => !e.signed.tombstone).map((e) => this.#tombstone(key, e.signed.visibility)));
+  /** Withdraws a shared tool (or another kind's item) everywhere it went: a tombstone for every live slot. */
+  async withdraw(key: string, kind: "tool" | ItemKind = "tool"): Promise<Entry[]> {
+    const held = await this.#held(kind, key);
+    return this.#publish(held.filter((e) => !e.signed.tombstone).map((e) => this.#tombstone(kind, key, e.signed.visibility)));
   }
 
   /**
@@ -205,15 +232,15 @@ export class Registry {
     return this.store.collect(this.horizon());
   }
 
-  async #held(key: string): Promise<Entry[]> {
-    const held = await this.store.slots(this.self, "tool", key);
+  async #held(kind: "tool" | ItemKind, key: string): Promise<Entry[]> {
+    const held = await this.store.slots(this.self, kind, key);
     // Another isolate, or this node before a restart, may have stamped them: stamp after.
     for (const e of held) this.clock.resume(e.signed.hlc);
     return held;
   }
 
-  #tombstone(key: string, visibility: Visibility): UnsignedEntry {
-    return { origin: this.self, kind: "tool", key, visibility, hlc: this.clock.tick(), tombstone: true };
+  #tombstone(kind: "tool" | ItemKind, key: string, visibility: Visibility): UnsignedEntry {
+    return { origin: this.self, kind, key, visibility, hlc: this.clock.tick(), tombstone: true } as UnsignedEntry;
   }
 
   async #publish(unsigned: UnsignedEntry[]): Promise<Entry[]> {

@@ -35,7 +35,7 @@ export type ProviderPort = Parameters<typeof proxyToolCall>[0] &
   };
 
 /** The peer as policy, limits and the audit trail see it. */
-async function peerCaller(s: ProviderPort, from: string, relayedFor: string | undefined, defer: Caller["defer"]): Promise<Caller> {
+export async function peerCaller(s: ProviderPort, from: string, relayedFor: string | undefined, defer: Caller["defer"]): Promise<Caller> {
   const peer = await getPeer(s.db, from);
   const id = `peer:${from}`;
   return {

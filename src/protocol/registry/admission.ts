@@ -1,6 +1,7 @@
 // The checks an entry from a peer passes before its signature is even looked at: shape, size,
 // origin, clock. Cheap ones first, so junk costs the receiver little.
 import { toolFingerprint } from "./tool-fingerprint.ts";
+import { definitionOf, itemFingerprint, type ItemBody } from "./shared-items.ts";
 import type { Card } from "../card/schema.ts";
 import type { HybridClock } from "./hlc.ts";
 import { byteLength, signedEntry, toEntry, type Entry } from "./entry.ts";
@@ -51,6 +52,10 @@ export async function screen(raw: unknown, rules: AdmissionRules): Promise<Entry
   if (entry.signed.kind === "tool" && !entry.signed.tombstone) {
     const { tool, fingerprint } = entry.signed.body;
     if ((await toolFingerprint(tool)) !== fingerprint) return { reason: "malformed", detail: "fingerprint does not match the tool", origin, key };
+  }
+  if (entry.signed.kind !== "tool" && entry.signed.kind !== "node" && !entry.signed.tombstone) {
+    const body: ItemBody = entry.signed.body;
+    if ((await itemFingerprint(definitionOf(body))) !== body.fingerprint) return { reason: "malformed", detail: `fingerprint does not match the ${entry.signed.kind}`, origin, key };
   }
   if (entry.signed.kind === "node" && !entry.signed.tombstone) {
     const why = await rules.checkCard(entry.signed.body.card, origin);

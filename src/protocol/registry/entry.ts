@@ -1,6 +1,6 @@
-// A registry entry: one shared tool, or a public node's own card, as its origin node signed it,
-// and the unit that gossip replicates. The kind field leaves room for later kinds (resources,
-// prompts, vouches). Objects are strict: every field is covered by the signature, so a field this
+// A registry entry: one shared tool, resource, resource template or prompt, or a public node's own
+// card, as its origin node signed it, and the unit that gossip replicates. The kind field leaves
+// room for later kinds (vouches). Objects are strict: every field is covered by the signature, so a field this
 // version does not know could not be relayed faithfully anyway.
 import { canonicalJson } from "../encoding/canonical-json.ts";
 import { z } from "zod";
@@ -8,6 +8,7 @@ import { sha256Hex } from "../encoding/hash.ts";
 import { cardSchema } from "../card/schema.ts";
 import { hlcString } from "./hlc.ts";
 import { isSemver } from "./semver.ts";
+import { itemBody, itemKey, nameOf, definitionOf, type ItemBody, type ItemKind } from "./shared-items.ts";
 
 /** Entries larger than this (canonical signed form, UTF-8) are refused. */
 export const MAX_ENTRY_BYTES = 64 * 1024;
@@ -104,19 +105,40 @@ const nodeCommon = {
 const nodeLive = z.strictObject({ ...nodeCommon, tombstone: z.literal(false), body: nodeBody });
 const nodeTombstone = z.strictObject({ ...nodeCommon, tombstone: z.literal(true) });
 
-// The key names the tool: a body for another tool under it would mislead every catalog.
-function keyMatchesTool(e: { kind: string; key: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
-  // zod runs this even when the key failed its own check; that failure is reported already.
-  const m = KEY.exec(e.key);
-  const body = e.body as ToolBody | undefined;
-  if (e.kind === "tool" && m && !e.tombstone && body && m[2] !== body.tool.name) {
-    ctx.addIssue({ code: "custom", path: ["body", "tool", "name"], message: "must be the tool named by the key" });
+/** A resource, resource template or prompt entry (shared-items.ts): the same fields as a tool's. */
+function itemSchemas<K extends ItemKind>(kind: K) {
+  const fields = { origin: nodeId, kind: z.literal(kind), key: itemKey[kind], visibility, hlc: hlcString };
+  return { live: z.strictObject({ ...fields, tombstone: z.literal(false), body: itemBody[kind] }), tombstone: z.strictObject({ ...fields, tombstone: z.literal(true) }) };
+}
+const resourceEntry = itemSchemas("resource");
+const templateEntry = itemSchemas("resource-template");
+const promptEntry = itemSchemas("prompt");
+
+// The key names the item: a body for another item under it would mislead every catalog.
+function keyMatchesBody(e: { kind: string; key: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
+  if (e.tombstone || !e.body) return;
+  if (e.kind === "tool") {
+    // zod runs this even when the key failed its own check; that failure is reported already.
+    const m = KEY.exec(e.key);
+    if (m && m[2] !== (e.body as ToolBody).tool.name) ctx.addIssue({ code: "custom", path: ["body", "tool", "name"], message: "must be the tool named by the key" });
+  } else if (e.kind !== "node" && itemKey[e.kind as ItemKind].safeParse(e.key).success) {
+    // The key's part after the upstream has no "/": it is this encoding of the name, or another item's.
+    const named = nameOf(definitionOf(e.body as ItemBody));
+    if (!e.key.endsWith(`/${e.kind === "prompt" ? named : encodeURIComponent(named)}`)) {
+      ctx.addIssue({ code: "custom", path: ["key"], message: `must name the ${e.kind} the body describes` });
+    }
   }
 }
 
 export const unsignedEntry = z
-  .discriminatedUnion("kind", [z.discriminatedUnion("tombstone", [live, tombstone]), z.discriminatedUnion("tombstone", [nodeLive, nodeTombstone])])
-  .superRefine(keyMatchesTool);
+  .discriminatedUnion("kind", [
+    z.discriminatedUnion("tombstone", [live, tombstone]),
+    z.discriminatedUnion("tombstone", [nodeLive, nodeTombstone]),
+    z.discriminatedUnion("tombstone", [resourceEntry.live, resourceEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [templateEntry.live, templateEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [promptEntry.live, promptEntry.tombstone]),
+  ])
+  .superRefine(keyMatchesBody);
 export type UnsignedEntry = z.infer<typeof unsignedEntry>;
 
 /** The signature: base64url of the origin's signature over the canonical unsigned entry. */
@@ -126,8 +148,11 @@ export const signedEntry = z
   .discriminatedUnion("kind", [
     z.discriminatedUnion("tombstone", [live.extend({ sig }), tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [nodeLive.extend({ sig }), nodeTombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [resourceEntry.live.extend({ sig }), resourceEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [templateEntry.live.extend({ sig }), templateEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [promptEntry.live.extend({ sig }), promptEntry.tombstone.extend({ sig })]),
   ])
-  .superRefine(keyMatchesTool);
+  .superRefine(keyMatchesBody);
 export type SignedEntry = z.infer<typeof signedEntry>;
 
 /** A signed entry with its canonical text and id, computed once. */

@@ -1,0 +1,106 @@
+// The provider's side of a relayed resources/read or prompts/get: the same checks as for a tool
+// call (shared now, unchanged, intent at the current price and for this request, policy and
+// limits), then the upstream is asked as for a local client, and the answer carries the receipt.
+import { ProtocolError } from "@modelcontextprotocol/server";
+import { admitCall } from "../access/admission.ts";
+import { upstreamFailure } from "../calls/errors.ts";
+import { reachFor, type ReachPorts } from "../upstreams/per-principal.ts";
+import { templateMatches } from "../catalog/local.ts";
+import { identitySigner } from "../registry/node-keys.ts";
+import { currentFingerprint } from "../registry/share-items.ts";
+import { liveSecrets } from "../../secrets/redactor.ts";
+import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
+import { requestHash } from "../../protocol/ledger/request-hash.ts";
+import { itemOfKey, type ItemKind } from "../../protocol/registry/shared-items.ts";
+import type { AnswerFrame, CallError } from "../../protocol/messages/relay.ts";
+import type { PromptRequest, ReadRequest } from "../../protocol/messages/relay-items.ts";
+import { getUpstream } from "../../store/upstreams.ts";
+import { ownLiveItem } from "../../store/shared-items.ts";
+import type { UpstreamPool } from "../upstreams/pool.ts";
+import { takeCountersigned } from "./countersigns.ts";
+import { callErrorOf, refusal as refuse } from "./errors.ts";
+import { peerCaller, type ProviderPort, type ServeOptions } from "./provider.ts";
+
+type Answer = AnswerFrame["answer"];
+
+/** The spec's "resource not found" (2025-11-25): what an unshared URI gets, here and at the consumer. */
+export const RESOURCE_NOT_FOUND = -32002;
+
+export type ItemProviderPort = ProviderPort & ReachPorts & { pool: Pick<UpstreamPool, "use"> };
+
+export async function serveItem(s: ItemProviderPort, from: string, request: ReadRequest | PromptRequest, o: Omit<ServeOptions, "onprogress">): Promise<Answer> {
+  const acking = takeCountersigned(s, from, request.countersigned);
+  const outcome = await run(s, from, request, o).catch((err: unknown): { error: CallError } => {
+    if (err instanceof ProtocolError) return { error: callErrorOf(err) };
+    throw err;
+  });
+  const acked = await acking;
+  return "error" in outcome ? { ok: false, error: outcome.error, acked } : { ok: true, ...outcome, acked };
+}
+
+async function run(s: ItemProviderPort, from: string, request: ReadRequest | PromptRequest, o: Omit<ServeOptions, "onprogress">): Promise<{ result: Record<string, unknown>; receipt: unknown } | { error: CallError }> {
+  const kind: ItemKind = request.type === "read" ? request.kind : "prompt";
+  const notShared = (what: string) => refuse("not_shared", `${what} is not shared by this node`, request.type === "read" ? RESOURCE_NOT_FOUND : undefined);
+  const entry = await ownLiveItem(s.db, s.nodeId, kind, request.key);
+  if (!entry || entry.signed.kind !== kind || entry.signed.tombstone) return { error: notShared(request.key) };
+  const body = entry.signed.body;
+  const { upstream, name } = itemOfKey(kind, request.key);
+  // A read names its URI: the shared resource's own, or one the shared template matches.
+  if (request.type === "read" && !(kind === "resource" ? request.uri === name : templateMatches(name, request.uri))) return { error: notShared(request.uri) };
+  const now = await currentFingerprint(s.db, kind, upstream, name);
+  if (now === undefined) return { error: refuse("not_shared", `${request.key} is shared but its upstream no longer offers it`) };
+  if (now !== body.fingerprint) return { error: refuse("fingerprint_changed", `${request.key} changed since it was shared; it is not served until it is shared again`) };
+
+  let pricing;
+  try {
+    pricing = readPricing(body.pricing);
+  } catch (err) {
+    if (err instanceof PricingError) return { error: refuse("internal", `${request.key} has a pricing this node cannot read`) };
+    throw err;
+  }
+  // Subscriptions are bought per tool; an item is free, or priced per request or by time.
+  if (pricing.model === "subscription") return { error: refuse("internal", `${request.key} is priced by subscription, which only tools take`) };
+  const globalId = `${s.nodeId}/${request.key}`;
+  const accepted = await s.ledger.acceptIntent(request.intent, { self: s.nodeId, tool: { id: globalId, fingerprint: body.fingerprint }, pricing, grant: undefined, now: Date.now() });
+  if (!accepted.ok) {
+    if (accepted.reason === "wrong_tool") return { error: refuse("fingerprint_changed", `the intent names another item or fingerprint than ${globalId} as shared now`) };
+    if (accepted.reason === "price_changed") return { error: refuse("price_changed", `the price of ${request.key} changed; quote it again`) };
+    return { error: refuse("intent_refused", `intent refused: ${accepted.reason}`) };
+  }
+  const intent = accepted.intent;
+  if (intent.intent.consumer !== from) return { error: refuse("intent_refused", "intent refused: signed by another node than the sender") };
+  const hashed = request.type === "read" ? await requestHash(request.uri, undefined) : await requestHash(name, request.arguments);
+  if (hashed !== intent.intent.request) return { error: refuse("intent_refused", "intent refused: it was signed for another request") };
+  if (await s.ledger.get(intent.intent.id)) return { error: refuse("intent_refused", "intent refused: already used") };
+
+  const row = await getUpstream(s.db, upstream);
+  if (!row) return { error: refuse("not_shared", `${request.key} is shared but its upstream is gone`) };
+  const caller = await peerCaller(s, from, request.relayedFor, o.defer);
+  const admitted = await admitCall(s, caller, { globalId, shortName: name, upstream, tags: [], pinned: false, visibility: entry.signed.visibility }, undefined);
+  const started = performance.now();
+  const timeout = Math.min(request.timeoutMs, s.config.callTimeoutMs);
+  let result: Record<string, unknown>;
+  try {
+    const reach = await reachFor(s, caller, row);
+    result = liveSecrets.redactJson(
+      await s.pool.use(
+        reach.target,
+        (c): Promise<Record<string, unknown>> =>
+          request.type === "read"
+            ? c.readResource({ uri: request.uri }, { signal: o.signal, timeout })
+            : c.getPrompt({ name, ...(request.arguments ? { arguments: request.arguments } : {}) }, { signal: o.signal, timeout }),
+        reach.owner,
+      ),
+    );
+  } catch (err) {
+    // The node's own typed errors (a caller without a credential of its own) go as they are.
+    if (err instanceof ProtocolError && err.data && typeof err.data === "object" && "type" in err.data) throw err;
+    throw upstreamFailure(upstream, err, o.signal).error;
+  } finally {
+    caller.defer(admitted.release());
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const completedAt = Math.max(Date.now(), intent.intent.requestedAt);
+  const receipt = await s.ledger.receipt(identitySigner(await s.identity()), intent, { result, durationMs, completedAt });
+  return { result, receipt };
+}

@@ -1,0 +1,51 @@
+// What /mcp serves of peers' shared resources, templates and prompts: listed through the same
+// policy as peers' tools, and read or got over the relay. Plain objects in MCP's shapes, so the
+// HTTP layer only appends them to its lists and asks here before saying "not found".
+import { admitCall, callableTools, type AdmissionPorts } from "../access/admission.ts";
+import type { Caller } from "../access/principals/caller.ts";
+import { federatedResourceFor, listFederatedItems, type FederatedItem } from "../catalog/federated-items.ts";
+import { listPrompts, listResources } from "../../store/catalog.ts";
+import type { ConsumerPort } from "./consumer.ts";
+import { relayItem } from "./item-consumer.ts";
+
+export type PeerItemsPort = ConsumerPort & AdmissionPorts & { nodeId: string };
+
+/** The peers' items this caller may see. */
+async function visibleItems(s: PeerItemsPort, caller: Caller): Promise<FederatedItem[]> {
+  const [resources, prompts] = await Promise.all([listResources(s.db), listPrompts(s.db)]);
+  const items = await listFederatedItems(s, { uris: new Set(resources.map((r) => r.resources.uri)), prompts: new Set(prompts.map((p) => p.shortName)) });
+  return callableTools(s, caller, items);
+}
+
+function meta(i: FederatedItem) {
+  return { _meta: { "mcpfed/id": i.id, "mcpfed/fingerprint": i.fingerprint, "mcpfed/origin": i.origin, "mcpfed/pricing": (i.pricing ?? null) as Record<string, unknown> | null } };
+}
+
+/** resources/list, resources/templates/list and prompts/list entries for peers' items. */
+export async function peerListings(s: PeerItemsPort, caller: Caller) {
+  const items = await visibleItems(s, caller);
+  const of = (kind: FederatedItem["kind"]) => items.filter((i) => i.kind === kind);
+  return {
+    resources: of("resource").map((i) => ({ ...i.definition, uri: i.shortName, ...meta(i) }) as { uri: string; name: string }),
+    resourceTemplates: of("resource-template").map((i) => ({ ...i.definition, ...meta(i) }) as { uriTemplate: string; name: string }),
+    prompts: of("prompt").map((i) => ({ ...i.definition, name: i.shortName, ...meta(i) }) as { name: string }),
+  };
+}
+
+/** resources/read of a peer's resource, or undefined when no peer's item this caller sees has that URI. */
+export async function readPeerResource(s: PeerItemsPort, caller: Caller, uri: string, signal: AbortSignal, requestMeta?: Record<string, unknown>) {
+  const item = federatedResourceFor(await visibleItems(s, caller), uri);
+  if (!item) return undefined;
+  const admitted = await admitCall(s, caller, item, requestMeta);
+  // A listed URI rewritten on a clash goes to the origin as the origin's own.
+  const atOrigin = item.kind === "resource" ? item.original : uri;
+  return relayItem(s, caller, item, { uri: atOrigin, signal, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+}
+
+/** prompts/get of a peer's prompt by its name here, or undefined when this caller sees none of that name. */
+export async function getPeerPrompt(s: PeerItemsPort, caller: Caller, name: string, args: Record<string, string> | undefined, signal: AbortSignal, requestMeta?: Record<string, unknown>) {
+  const item = (await visibleItems(s, caller)).find((i) => i.kind === "prompt" && i.shortName === name);
+  if (!item) return undefined;
+  const admitted = await admitCall(s, caller, item, requestMeta);
+  return relayItem(s, caller, item, { arguments: args, signal, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+}
