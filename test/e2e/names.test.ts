@@ -55,12 +55,17 @@ describe("share --upstream", () => {
     expect((await json<{ shares: unknown[] }>(await a.admin("GET", "/shares"))).shares).toEqual([]);
   });
 
-  it("shares every tool of the upstream at once, with the same options as one", async () => {
+  it("shares every tool, resource, template and prompt of the upstream at once, with the same options as one", async () => {
     const local = (await toolsOf(a)).filter((t) => t.origin === null).map((t) => t.upstreamName).sort();
     const r = await cli(["share", "--upstream", "everything", "--visibility", "peers", "--version", "1.2.0"], env(a));
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim().split("\n").sort()).toEqual(local.map((n) => `shared everything/${n} (peers)`).sort());
-    const shares = (await json<{ shares: { key: string; version: string }[] }>(await a.admin("GET", "/shares"))).shares;
+    const lines = r.stdout.trim().split("\n");
+    const itemLine = /^shared (resource|resource-template|prompt) everything\//;
+    expect(lines.filter((l) => !itemLine.test(l)).sort()).toEqual(local.map((n) => `shared everything/${n} (peers)`).sort());
+    // server-everything offers all three kinds.
+    expect(new Set(lines.filter((l) => itemLine.test(l)).map((l) => l.split(" ")[1]))).toEqual(new Set(["resource", "resource-template", "prompt"]));
+    const all = (await json<{ shares: { key: string; version: string; kind?: string }[] }>(await a.admin("GET", "/shares"))).shares;
+    const shares = all.filter((s) => (s.kind ?? "tool") === "tool");
     expect(shares.map((s) => s.key).sort()).toEqual(local.map((n) => `everything/${n}`).sort());
     expect(new Set(shares.map((s) => s.version))).toEqual(new Set(["1.2.0"]));
     await eventually(async () => expect((await peersTools(b, a.nodeId)).length).toBe(local.length), 10_000);

@@ -130,7 +130,8 @@ describe("a peer's resources, templates and prompts through A", () => {
 
   it("answers an unshared URI with resource-not-found and leaves no record", async () => {
     const before = (await ledgerOf(b)).length;
-    expect(await errorCode(atA.readResource({ uri: unsharedUri }))).toBe(-32002);
+    // SEP-2164: resource-not-found is -32602 (with data.uri), as SDK v2 answers in both eras.
+    expect(await errorCode(atA.readResource({ uri: unsharedUri }))).toBe(-32602);
     expect(await errorCode(atA.getPrompt({ name: "bravo_everything_simple-prompt" }))).toBe(-32602);
     expect((await ledgerOf(b)).length).toBe(before);
   });
@@ -221,6 +222,6 @@ describe("withdrawing", () => {
     const withdrawn = await cli(["unshare", key, "--kind", "resource"], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
     expect(withdrawn.stdout).toContain(`withdrew ${key}`);
     await eventually(async () => expect((await atA.listResources()).resources.map((r) => r.uri)).not.toContain(sharedUri), 15_000);
-    expect(await errorCode(atA.readResource({ uri: sharedUri }))).toBe(-32002);
+    expect(await errorCode(atA.readResource({ uri: sharedUri }))).toBe(-32602);
   });
 });
