@@ -29,7 +29,7 @@ import {
   type CatalogTool,
 } from "../../node/catalog/local.ts";
 import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
-import { relayToolCall } from "../../node/relay/consumer.ts";
+import { completedOnly, relayToolCall } from "../../node/relay/consumer.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { proxyToolCall } from "../../node/calls/proxy.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
@@ -213,7 +213,7 @@ export function buildServer(s: Services, caller: Caller): Server {
       const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) {
         const admitted = await admitCall(s, caller, shared, req.params._meta);
-        return relayToolCall(s, caller, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+        return relayToolCall(s, caller, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).then(completedOnly).finally(() => caller.defer(admitted.release()));
       }
       s.invocations.append(
         { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: "unknown_tool", error: "unknown tool" },
