@@ -35,6 +35,8 @@ import { CachedRead } from "../store/cached-read.ts";
 import type { Database } from "../store/database.ts";
 import { createTick, type Tick } from "./tick.ts";
 import { UpstreamPool } from "./upstreams/pool.ts";
+import { RequestStateSeal } from "./interactive/request-state.ts";
+import { SuspendedCalls } from "./interactive/suspended-calls.ts";
 import { refreshUpstream } from "./upstreams/refresh.ts";
 import { resealUpstreams } from "../store/sealed-fields.ts";
 import { UpstreamCredentials } from "./upstreams/credentials.ts";
@@ -63,6 +65,10 @@ const LIST_CHANGED_DEBOUNCE_MS = 250;
 const MAX_PRINCIPAL_SESSIONS = 256;
 /** How long another process's change to peers or names may take to show in this one's listing. */
 const FEDERATED_LISTING_MS = 1000;
+/** How long a call waits for a 2026-07-28 client to answer what its upstream asked, and how many may wait. */
+const INPUT_WAIT_MS = 5 * 60_000;
+const HELD_CALLS_PER_PRINCIPAL = 16;
+const HELD_CALLS_TOTAL = 1024;
 
 /** Runs `make` on first call and shares its promise; a failure is retried on the next call. */
 function once<T>(make: () => Promise<T>): () => Promise<T> {
@@ -120,6 +126,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     secrets,
     nodeId: own.nodeId,
     inflight: new Inflight(),
+    requestStates: new RequestStateSeal(opts.config.nodeSeed, INPUT_WAIT_MS),
+    heldCalls: new SuspendedCalls({ ttlMs: INPUT_WAIT_MS, perPrincipal: HELD_CALLS_PER_PRINCIPAL, total: HELD_CALLS_TOTAL }),
     streams,
     invocations: new InvocationLog(opts.db),
     defer: track,
@@ -167,6 +175,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     pending,
     async close() {
       for (const t of refreshTimers.values()) clearTimeout(t);
+      services.heldCalls.closeAll();
       await Promise.all(pending);
       await services.pool.closeAll();
     },

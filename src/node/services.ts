@@ -23,6 +23,8 @@ import type { Registry } from "./registry/registry.ts";
 import type { Database } from "../store/database.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
 import type { UpstreamPool } from "./upstreams/pool.ts";
+import type { RequestStateSeal } from "./interactive/request-state.ts";
+import type { SuspendedCalls } from "./interactive/suspended-calls.ts";
 import type { UpstreamCredentials } from "./upstreams/credentials.ts";
 
 export interface Services {
@@ -36,6 +38,10 @@ export interface Services {
   /** Seals and opens secrets at rest (upstream headers and env), under a key derived from NODE_SEED. */
   secrets: SecretBox;
   inflight: Inflight;
+  /** Seals the requestState of input_required results (src/node/interactive/). */
+  requestStates: RequestStateSeal;
+  /** Upstream calls waiting for a 2026-07-28 client's answers, in this process's memory. */
+  heldCalls: SuspendedCalls;
   /** Open GET /mcp streams, told when the catalog changes. */
   streams: ListChangedStreams;
   invocations: InvocationLog;

@@ -15,6 +15,8 @@ import { nestsDeeperThan } from "../../protocol/encoding/json-depth.ts";
 import { jsonRpcError } from "../request/jsonrpc.ts";
 import { buildServer } from "./server.ts";
 import { StreamCapError } from "../../node/catalog/list-changed-streams.ts";
+import { LegacySessions } from "./legacy-sessions.ts";
+import { opensSession, rawParamsOf, sessionCapabilities } from "./session-opening.ts";
 
 /** True when some request in the body carries a progress token: only SSE can carry progress. */
 function wantsStream(body: unknown): boolean {
@@ -25,8 +27,12 @@ function wantsStream(body: unknown): boolean {
   });
 }
 
+/** Sessions per principal, in all, and how long an unused one lives. */
+const LEGACY_SESSION_LIMITS = { perPrincipal: 8, total: 1000, idleMs: 30 * 60_000 };
+
 export function mcpRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const sessions = new LegacySessions(LEGACY_SESSION_LIMITS);
   app.use("/mcp", originGuard(s.config));
   app.use("/mcp", bearer(s));
 
@@ -62,8 +68,26 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         const scope = scopeFor(m);
         if (scope && !hasScope(principal, scope)) return insufficientScope(c, nodeOrigin(s.config, c.req.url), scope);
       }
+      const sessionId = c.req.header("mcp-session-id");
+      if (sessionId !== undefined) {
+        const session = sessions.use(sessionId, principal.id);
+        if (!session) return c.json(jsonRpcError(-32001, "Session not found: it ended, expired, or is not yours; initialize again"), 404);
+        return session.transport.handleRequest(c.req.raw, { parsedBody: body });
+      }
       const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url) };
-      const server = buildServer(s, caller);
+      if (s.platform.standingStreams && opensSession(messages) && sessions.admit(principal.id)) {
+        const ctx = { rawParams: new Map(), session: () => sessionCapabilities(server) };
+        const server = buildServer(s, caller, ctx);
+        // Server-initiated requests travel on the POST's stream, so a session always answers in SSE.
+        const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+          sessionIdGenerator: () => crypto.randomUUID(),
+          onsessioninitialized: (id): void => sessions.add(id, { principal: principal.id, server, transport }),
+          onsessionclosed: (id) => void sessions.close(id),
+        });
+        await server.connect(transport);
+        return transport.handleRequest(c.req.raw, { parsedBody: body });
+      }
+      const server = buildServer(s, caller, { rawParams: rawParamsOf(messages) });
       const stream = wantsStream(body);
       const transport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
@@ -93,8 +117,14 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
       return c.json(jsonRpcError(-32000, `Too many standing streams: ${err.message}; close one first`, { type: "too_many_streams", scope: err.scope, max: err.max }), status);
     }
   });
-  // Stateless: no session to end.
-  app.delete("/mcp", (c) => {
+  // Only a 2025-11-25 session opened for server-initiated requests can be ended.
+  app.delete("/mcp", async (c) => {
+    const sessionId = c.req.header("mcp-session-id");
+    if (sessionId !== undefined) {
+      if (!sessions.use(sessionId, c.var.principal.id)) return c.json(jsonRpcError(-32001, "Session not found"), 404);
+      await sessions.close(sessionId);
+      return c.body(null, 204);
+    }
     c.header("Allow", s.platform.standingStreams ? "GET, POST" : "POST");
     return c.json(jsonRpcError(-32000, "Method not allowed: this node is stateless; there is no session to end"), 405);
   });

@@ -42,6 +42,7 @@ import type { Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
+import { interactiveToolCall, type RequestContext } from "./interaction.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -121,7 +122,7 @@ function hideInternalErrors<A extends unknown[], R>(handler: (...args: A) => Pro
   };
 }
 
-export function buildServer(s: Services, caller: Caller): Server {
+export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): Server {
   const server = new Server(
     { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
     {
@@ -222,7 +223,9 @@ export function buildServer(s: Services, caller: Caller): Server {
       throw unknownTool(target);
     }
     const admitted = await admitCall(s, caller, found, req.params._meta);
-    return proxyToolCall(s, caller, { ...call, tool: found, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+    return (await interactiveToolCall(s, caller, ctx, extra, (interaction, signal) =>
+      proxyToolCall(s, caller, { ...call, ...(signal ? { signal } : {}), interaction, tool: found, authorization: admitted.reason }),
+    ).finally(() => caller.defer(admitted.release()))) as CallToolResult;
   }));
 
   server.setRequestHandler(ListResourcesRequestSchema, hideInternalErrors(async () => {

@@ -6,11 +6,12 @@ import type { Callable } from "../../store/catalog.ts";
 import type { Caller } from "../access/principals/caller.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
-import type { UpstreamPool } from "../upstreams/pool.ts";
+import type { Interaction, UpstreamPool } from "../upstreams/pool.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import { markUnavailable } from "../../store/upstreams.ts";
 import { connectRequired, reachFor, type ReachPorts } from "../upstreams/per-principal.ts";
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { upstreamFailure } from "./errors.ts";
 import type { Inflight } from "./inflight.ts";
 import { recordCall, type CallRecording, type Outcome } from "./invocations.ts";
@@ -21,7 +22,7 @@ export interface ProxyPorts extends ReachPorts, CallRecording {
   config: Pick<Config, "nodeName" | "publicUrl" | "callTimeoutMs" | "logArguments">;
   access: ReachPorts["access"] & CallRecording["access"];
   inflight: Inflight;
-  pool: Pick<UpstreamPool, "use">;
+  pool: Pick<UpstreamPool, "use" | "useInteractive">;
 }
 
 export interface ToolCall {
@@ -36,6 +37,8 @@ export interface ToolCall {
   authorization: string;
   /** A relayed call's timeout, when the consumer asked for less than this node allows. */
   timeoutMs?: number;
+  /** The caller can answer what the upstream asks (src/node/interactive/). */
+  interaction?: Interaction | undefined;
 }
 
 // The result goes back through this node's own MCP server, which validates it against the
@@ -63,19 +66,15 @@ export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCal
       throw new MissingCredential(err);
     });
     ownSession = reach.owner.principal !== undefined;
-    const result = (await s.pool
-      .use(
-        reach.target,
-        (client) =>
-          client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
-            signal,
-            timeout,
-            resetTimeoutOnProgress: true,
-            maxTotalTimeout: timeout * 10,
-            ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
-          }),
-        reach.owner,
-      )
+    const run = (client: Client) =>
+      client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
+        signal,
+        timeout,
+        resetTimeoutOnProgress: true,
+        maxTotalTimeout: timeout * 10,
+        ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
+      });
+    const result = (await (call.interaction ? s.pool.useInteractive(reach.target, call.interaction, run) : s.pool.use(reach.target, run, reach.owner))
       .catch(async (err: unknown) => {
         // The upstream turned the caller's own credential away: the caller, not the upstream, must act.
         if (ownSession && err instanceof StreamableHTTPError && err.code === 401) {

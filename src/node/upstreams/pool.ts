@@ -5,6 +5,9 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
@@ -14,6 +17,7 @@ import type { Outbound } from "../outbound/outbound.ts";
 import type { StdioConnector } from "../settings/platform.ts";
 import { assertSafeUrl } from "../outbound/ssrf.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
+import type { Ask, InputRequest, InteractiveCapabilities } from "../interactive/input-requests.ts";
 
 /** The SDK buffers a JSON answer, or one event of a stream, whole before it parses it. */
 const UPSTREAM_CAPS = { bodyBytes: 16 * 1024 * 1024, eventBytes: 16 * 1024 * 1024 };
@@ -32,6 +36,19 @@ export interface PoolOptions {
   onListChanged?: ((upstream: string) => void) | undefined;
   /** At most this many principals' own sessions are kept; the least recently used is closed first. */
   maxPrincipalSessions: number;
+}
+
+/**
+ * The shared sessions declare elicitation and sampling, so that an upstream lists the tools that
+ * need them; they have no handler, so an ask on them gets -32601: it comes from a call whose caller
+ * cannot answer (callers that can are given a session of their own, below).
+ */
+const SHARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {} };
+
+/** Who answers what the upstream asks during one call: the caller, through `ask`. */
+export interface Interaction {
+  capabilities: InteractiveCapabilities;
+  ask: Ask;
 }
 
 /** Whose session: the upstream's shared one, or one principal's own. */
@@ -84,6 +101,20 @@ export class UpstreamPool {
     }
   }
 
+  /**
+   * Runs `fn` on a session of its own that declares the caller's capabilities and passes what the
+   * upstream asks to the caller. An old-era upstream's request names no call, so only a session
+   * that carries one call tells whose question it is; the price is an initialize per such call.
+   */
+  async useInteractive<T>(target: UpstreamTarget, interaction: Interaction, fn: (client: Client) => Promise<T>): Promise<T> {
+    const client = await this.#connect(target, interaction);
+    try {
+      return await fn(client);
+    } finally {
+      void client.close().catch(() => {});
+    }
+  }
+
   /** Closes the upstream's sessions (or only the principal's own), if any; the next use opens a new one. */
   async close(name: string, principal?: string): Promise<void> {
     const slots = [...this.#sessions.keys()].filter((k) =>
@@ -132,11 +163,18 @@ export class UpstreamPool {
     }
   }
 
-  async #connect(target: UpstreamTarget): Promise<Client> {
+  async #connect(target: UpstreamTarget, interaction?: Interaction): Promise<Client> {
     const client = new Client(this.opts.clientInfo, {
-      capabilities: {},
+      capabilities: interaction ? interaction.capabilities : SHARED_CAPABILITIES,
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
     });
+    if (interaction) {
+      const { capabilities: caps, ask } = interaction;
+      const pass = (request: InputRequest, signal: AbortSignal) => ask(request, signal) as Promise<never>;
+      if (caps.elicitation) client.setRequestHandler(ElicitRequestSchema, (r, extra) => pass({ method: r.method, params: r.params }, extra.signal));
+      if (caps.sampling) client.setRequestHandler(CreateMessageRequestSchema, (r, extra) => pass({ method: r.method, params: r.params }, extra.signal));
+      if (caps.roots) client.setRequestHandler(ListRootsRequestSchema, (r, extra) => pass({ method: r.method, params: r.params }, extra.signal));
+    }
     const changed = () => this.opts.onListChanged?.(target.name);
     client.setNotificationHandler(ToolListChangedNotificationSchema, changed);
     client.setNotificationHandler(ResourceListChangedNotificationSchema, changed);
