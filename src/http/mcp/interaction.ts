@@ -14,8 +14,8 @@ import type { Interaction } from "../../node/upstreams/pool.ts";
 import { log } from "../../node/logging/log.ts";
 
 export const MODERN_ERA = "2026-07-28";
-const META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
-const META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+export const META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
+export const META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
 
 /** What the endpoint knows of one request beyond what the SDK's schemas keep. */
 export interface RequestContext {
@@ -25,7 +25,7 @@ export interface RequestContext {
   session?: (() => InteractiveCapabilities | undefined) | undefined;
 }
 
-const anyResult = z.looseObject({});
+export const anyResult = z.looseObject({});
 
 type SendRequest = (request: { method: string; params?: Record<string, unknown> | undefined }, schema: typeof anyResult, options: { signal: AbortSignal }) => Promise<Record<string, unknown>>;
 

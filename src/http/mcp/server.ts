@@ -29,7 +29,6 @@ import {
   type CatalogTool,
 } from "../../node/catalog/local.ts";
 import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
-import { completedOnly, relayToolCall } from "../../node/relay/consumer.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { proxyToolCall } from "../../node/calls/proxy.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
@@ -43,6 +42,7 @@ import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } fro
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
 import { interactiveToolCall, type RequestContext } from "./interaction.ts";
+import { relayedInteractiveCall } from "./relayed-call.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -214,7 +214,9 @@ export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): 
       const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) {
         const admitted = await admitCall(s, caller, shared, req.params._meta);
-        return relayToolCall(s, caller, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).then(completedOnly).finally(() => caller.defer(admitted.release()));
+        return (await relayedInteractiveCall(s, caller, ctx, extra, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() =>
+          caller.defer(admitted.release()),
+        )) as CallToolResult;
       }
       s.invocations.append(
         { at: Date.now(), caller: caller.id, toolName: target, durationMs: 0, outcome: "unknown_tool", error: "unknown tool" },

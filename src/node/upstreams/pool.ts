@@ -8,6 +8,7 @@ import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
@@ -49,6 +50,8 @@ const SHARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {} }
 export interface Interaction {
   capabilities: InteractiveCapabilities;
   ask: Ask;
+  /** The upstream's log messages on this call's own session (src/node/relay/upstream-logs.ts). */
+  onlog?: ((params: Record<string, unknown>) => void) | undefined;
 }
 
 /** Whose session: the upstream's shared one, or one principal's own. */
@@ -174,6 +177,8 @@ export class UpstreamPool {
       if (caps.elicitation) client.setRequestHandler(ElicitRequestSchema, (r, extra) => pass({ method: r.method, params: r.params }, extra.signal));
       if (caps.sampling) client.setRequestHandler(CreateMessageRequestSchema, (r, extra) => pass({ method: r.method, params: r.params }, extra.signal));
       if (caps.roots) client.setRequestHandler(ListRootsRequestSchema, (r, extra) => pass({ method: r.method, params: r.params }, extra.signal));
+      const onlog = interaction.onlog;
+      if (onlog) client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => onlog(n.params));
     }
     const changed = () => this.opts.onListChanged?.(target.name);
     client.setNotificationHandler(ToolListChangedNotificationSchema, changed);
