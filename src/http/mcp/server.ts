@@ -127,9 +127,10 @@ export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): 
     { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
     {
       // list_changed travels on GET /mcp streams, which not every platform serves.
+      // logging: a peer's upstream's log messages reach the client (src/http/mcp/relayed-call.ts).
       capabilities: s.platform.standingStreams
-        ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } }
-        : { tools: {}, resources: {}, prompts: {} },
+        ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, logging: {} }
+        : { tools: {}, resources: {}, prompts: {}, logging: {} },
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       instructions:
         s.config.catalogMode === "search"

@@ -45,7 +45,7 @@ export async function relayedToolCall(
   const capabilities = request.capabilities ?? {};
   if (!request.input && !canAnswer(capabilities)) {
     // An old-era upstream's log messages name no call: only a session of the call's own tells whose they are.
-    return { result: await proxy(onlog ? { capabilities: {}, ask: askNothing, onlog } : undefined) };
+    return { result: await proxy(onlog ? { capabilities: {}, ask: askNothing, onlog, logLevel: level } : undefined) };
   }
   const params = {
     name: request.key,
@@ -54,7 +54,7 @@ export async function relayedToolCall(
   };
   let out;
   try {
-    out = await withInputRounds(s, caller, { method: "tools/call", params }, capabilities, (interaction, signal) => proxy({ ...interaction, onlog }, signal));
+    out = await withInputRounds(s, caller, { method: "tools/call", params }, capabilities, (interaction, signal) => proxy({ ...interaction, onlog, logLevel: level }, signal));
   } catch (err) {
     if (err instanceof RequestStateError) throw new RelayInputError("bad_request_state", "the request state is not one this node issued to you for this call, or it expired");
     if (err instanceof HeldCallError) throw new RelayInputError(err.reason === "too_many" ? "rate_limited" : "bad_request_state", err.message);

@@ -9,6 +9,7 @@ import {
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
+  type LoggingLevel,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
@@ -50,8 +51,9 @@ const SHARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {} }
 export interface Interaction {
   capabilities: InteractiveCapabilities;
   ask: Ask;
-  /** The upstream's log messages on this call's own session (src/node/relay/upstream-logs.ts). */
+  /** The upstream's log messages on this call's own session, at `logLevel` or above (src/node/relay/upstream-logs.ts). */
   onlog?: ((params: Record<string, unknown>) => void) | undefined;
+  logLevel?: LoggingLevel | undefined;
 }
 
 /** Whose session: the upstream's shared one, or one principal's own. */
@@ -185,6 +187,8 @@ export class UpstreamPool {
     client.setNotificationHandler(ResourceListChangedNotificationSchema, changed);
     client.setNotificationHandler(PromptListChangedNotificationSchema, changed);
     await client.connect(this.#transport(target), { timeout: this.opts.connectTimeoutMs });
+    // The session is this call's own: the upstream learns the level before the call runs.
+    if (interaction?.logLevel && client.getServerCapabilities()?.logging) await client.setLoggingLevel(interaction.logLevel, { timeout: this.opts.connectTimeoutMs });
     return client;
   }
 
