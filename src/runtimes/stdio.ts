@@ -1,5 +1,5 @@
 // stdio upstreams: a child process per upstream session, which only Node can spawn here.
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { createInterface } from "node:readline";
 import type { PassThrough } from "node:stream";
 import { redact } from "../secrets/redaction.ts";

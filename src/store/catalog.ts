@@ -1,6 +1,6 @@
 // The composite catalog as stored: what each upstream offers, under which short names.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import type { Prompt, Resource, ResourceTemplate, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool } from "@modelcontextprotocol/server";
 import { chunks, prepareOnce, type Database } from "./database.ts";
 import { prompts, resources, resourceTemplates, tools, toolSettings, upstreams } from "./schema/index.ts";
 import { toolFingerprint } from "../protocol/registry/tool-fingerprint.ts";

@@ -1,5 +1,5 @@
 // The upstream pool keeps principals' own sessions apart and bounded, against a real upstream.
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Outbound } from "../../src/node/outbound/outbound.ts";
 import { UpstreamPool } from "../../src/node/upstreams/pool.ts";

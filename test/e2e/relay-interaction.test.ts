@@ -3,6 +3,7 @@
 // its elicitation, sampling and logging tools. A 2025-11-25 SDK client in a session at A answers
 // on its stream; a 2026-07-28 client at A gets input_required and retries. C, another consumer
 // of B, holds a state of its own, which B must refuse when A presents it.
+import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -85,8 +86,10 @@ function modern(id: number, method: string, params: Record<string, unknown>, met
 type Answer = { result?: any; error?: { code: number; message: string; data?: { type?: string } } };
 
 /** Posts one request; reads the answer from JSON or from the SSE stream, with the notifications before it. */
-async function post(n: NodeProc, body: object): Promise<Answer & { notifications: { method: string; params: Record<string, unknown> }[] }> {
-  const res = await rawMcp(n.mcpUrl, JSON.stringify(body));
+async function post(n: NodeProc, body: ReturnType<typeof modern>): Promise<Answer & { notifications: { method: string; params: Record<string, unknown> }[] }> {
+  // The routing headers a 2026-07-28 client sends beside the body.
+  const name = (body.params as { name?: string }).name;
+  const res = await rawMcp(n.mcpUrl, JSON.stringify(body), { "mcp-protocol-version": "2026-07-28", "mcp-method": body.method, ...(name ? { "mcp-name": name } : {}) });
   expect(res.status).toBe(200);
   if (res.headers.get("content-type")?.startsWith("application/json")) return { ...((await res.json()) as Answer), notifications: [] };
   const messages = (await res.text())
@@ -129,6 +132,29 @@ describe("2025-11-25 SDK client at A, in a session", () => {
   });
 });
 
+describe("SDK v2 client at A, on 2026-07-28", () => {
+  it("answers B's upstream's elicitation and sampling: the SDK retries B's input_required rounds through A", async () => {
+    const asked: string[] = [];
+    const client = new V2Client({ name: "new-era", version: "0.0.0" }, { capabilities: { elicitation: {}, sampling: {} }, versionNegotiation: { mode: "auto" } });
+    client.setRequestHandler("elicitation/create", (req) => {
+      asked.push(req.params.message);
+      return { action: "accept", content: { name: "Katherine Johnson" } };
+    });
+    client.setRequestHandler("sampling/createMessage", () => {
+      asked.push("sampling");
+      return { model: "test-model", role: "assistant", content: { type: "text", text: "sampled by v2" } };
+    });
+    await client.connect(new V2Transport(new URL(a.mcpUrl)));
+    expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+    const before = await recordsAt(a);
+    expect(text(await client.callTool({ name: ELICIT, arguments: {} }))).toContain("Katherine Johnson");
+    expect(text(await client.callTool({ name: SAMPLE, arguments: { prompt: "hi", maxTokens: 5 } }))).toContain("sampled by v2");
+    expect(asked).toEqual([expect.stringContaining("Please provide inputs"), "sampling"]);
+    expect(await recordsAt(a)).toBe(before + 2);
+    await client.close();
+  });
+});
+
 describe("2026-07-28 client at A", () => {
   it("gets B's input_required, and its retry through A completes the call at B's upstream", async () => {
     const before = await recordsAt(a);
@@ -142,7 +168,7 @@ describe("2026-07-28 client at A", () => {
     expect(await recordsAt(a)).toBe(before);
 
     const done = await post(a, call(2, ELICIT, { requestState: first.result.requestState, inputResponses: { [key!]: { action: "accept", content: { name: "Grace Hopper" } } } }));
-    expect(done.result.resultType).toBeUndefined();
+    expect(done.result.resultType).not.toBe("input_required");
     expect(text(done.result)).toContain("Grace Hopper");
     expect(done.result._meta["mcpfed/relay"]).toMatchObject({ provider: b.nodeId });
     expect(await recordsAt(a)).toBe(before + 1);

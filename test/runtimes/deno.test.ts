@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
 import { expectTokensHonoured, expectUpstreamRoundTrip, startDenoNode } from "../support/runtimes.ts";
+import { expectModernRoundTrip } from "../support/modern-client.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
@@ -26,6 +27,8 @@ test("issues and honours OAuth access tokens (Ed25519 through this runtime's Web
 test("serves the upstream's tools over MCP", async () => {
   client = await expectUpstreamRoundTrip(node, upstream, "deno");
 });
+
+test("serves a 2026-07-28 client on the same /mcp, and checks its routing headers", () => expectModernRoundTrip(node.mcpUrl, "deno"));
 
 test("stores in the embedded libSQL file and stops cleanly", async () => {
   expect(existsSync(join(node.dataDir, "node.db"))).toBe(true);

@@ -5,6 +5,7 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startEverything, waitFor, type NodeProc, type Upstream } from "../support/processes.ts";
 import { expectTokensHonoured, expectUpstreamRoundTrip, startWorkerd } from "../support/runtimes.ts";
+import { expectModernRoundTrip } from "../support/modern-client.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
@@ -29,6 +30,8 @@ test("issues and honours OAuth access tokens (Ed25519 through this runtime's Web
 test("serves the upstream's tools over MCP", async () => {
   client = await expectUpstreamRoundTrip(node, upstream, "workerd");
 });
+
+test("serves a 2026-07-28 client on the same /mcp, and checks its routing headers", () => expectModernRoundTrip(node.mcpUrl, "workerd"));
 
 // The upstream session outlives the request that opened it; Workers bind I/O to requests.
 test("reuses the upstream session in later requests, streaming progress", async () => {

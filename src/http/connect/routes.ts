@@ -3,7 +3,7 @@
 // (for scripts and API-token holders).
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { OAuthError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
+import { OAuthError } from "@modelcontextprotocol/client";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { bearer } from "../oauth/bearer.ts";
@@ -159,7 +159,7 @@ export function connectRoutes(s: Services): Hono<AppEnv> {
       return securePage(c, 400, errorPage("Not connected", reason));
     }
     try {
-      await finishAuthorization(s, nodeOrigin(s.config, c.req.url), upstream, claims.principal, claims.flow, code);
+      await finishAuthorization(s, nodeOrigin(s.config, c.req.url), upstream, claims.principal, claims.flow, code, c.req.query("iss"));
     } catch (err) {
       return securePage(c, 400, errorPage("Not connected", oauthFailure(upstream.name, err)));
     }

@@ -1,7 +1,7 @@
-// POST /mcp: streamable HTTP, stateless. Each request gets a fresh SDK server and transport;
-// JSON answers by default, an SSE stream when the client asks for progress.
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
-import { JSONRPCMessageSchema } from "@modelcontextprotocol/sdk/types.js";
+// POST /mcp: streamable HTTP, stateless, both protocol eras. Each request is sent to the era it
+// claims (the SDK's own classification): a 2026-07-28 request carries its protocol version in its
+// _meta envelope; any other is served as 2025-11-25. Either way a fresh SDK server answers it.
+import { isLegacyRequest, parseJSONRPCMessage } from "@modelcontextprotocol/server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { bearer, insufficientScope } from "../oauth/bearer.ts";
@@ -13,26 +13,28 @@ import type { Services } from "../../node/services.ts";
 import type { AppEnv } from "../request/app-env.ts";
 import { nestsDeeperThan } from "../../protocol/encoding/json-depth.ts";
 import { jsonRpcError } from "../request/jsonrpc.ts";
-import { buildServer } from "./server.ts";
 import { StreamCapError } from "../../node/catalog/list-changed-streams.ts";
+import { openLegacySession, serveLegacy } from "./legacy.ts";
 import { LegacySessions } from "./legacy-sessions.ts";
-import { opensSession, rawParamsOf, sessionCapabilities } from "./session-opening.ts";
+import { opensSession } from "./session-opening.ts";
+import { modernEndpoint } from "./modern.ts";
 
-/** True when some request in the body carries a progress token: only SSE can carry progress. */
-function wantsStream(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some((m) => {
-    const meta = (m as { params?: { _meta?: { progressToken?: unknown } } } | null)?.params?._meta;
-    return meta?.progressToken !== undefined;
-  });
+function isJsonRpcMessage(m: unknown): boolean {
+  try {
+    parseJSONRPCMessage(m);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** Sessions per principal, in all, and how long an unused one lives. */
+/** 2025-11-25 sessions per principal, in all, and how long an unused one lives. */
 const LEGACY_SESSION_LIMITS = { perPrincipal: 8, total: 1000, idleMs: 30 * 60_000 };
 
 export function mcpRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const sessions = new LegacySessions(LEGACY_SESSION_LIMITS);
+  const modern = modernEndpoint(s);
   app.use("/mcp", originGuard(s.config));
   app.use("/mcp", bearer(s));
 
@@ -60,7 +62,7 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         const message = `Invalid params: nested more than ${s.config.maxJsonDepth} levels deep`;
         return c.json({ ...jsonRpcError(-32602, message, { type: "too_deep", maxDepth: s.config.maxJsonDepth }), id: answerId }, 400);
       }
-      if (messages.length === 0 || !messages.every((m) => JSONRPCMessageSchema.safeParse(m).success)) {
+      if (messages.length === 0 || !messages.every(isJsonRpcMessage)) {
         return c.json(jsonRpcError(-32600, "Invalid Request: not a JSON-RPC 2.0 message"), 400);
       }
       const principal = c.var.principal;
@@ -68,37 +70,21 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         const scope = scopeFor(m);
         if (scope && !hasScope(principal, scope)) return insufficientScope(c, nodeOrigin(s.config, c.req.url), scope);
       }
+      const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url) };
       const sessionId = c.req.header("mcp-session-id");
       if (sessionId !== undefined) {
         const session = sessions.use(sessionId, principal.id);
         if (!session) return c.json(jsonRpcError(-32001, "Session not found: it ended, expired, or is not yours; initialize again"), 404);
         return session.transport.handleRequest(c.req.raw, { parsedBody: body });
       }
-      const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url) };
-      if (s.platform.standingStreams && opensSession(messages) && sessions.admit(principal.id)) {
-        const ctx = { rawParams: new Map(), session: () => sessionCapabilities(server) };
-        const server = buildServer(s, caller, ctx);
-        // Server-initiated requests travel on the POST's stream, so a session always answers in SSE.
-        const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-          sessionIdGenerator: () => crypto.randomUUID(),
-          onsessioninitialized: (id): void => sessions.add(id, { principal: principal.id, server, transport }),
-          onsessionclosed: (id) => void sessions.close(id),
-        });
-        await server.connect(transport);
-        return transport.handleRequest(c.req.raw, { parsedBody: body });
+      if (await isLegacyRequest(c.req.raw, body)) {
+        // Sessions live in this process's memory: only where the runtime keeps streams.
+        if (s.platform.standingStreams && opensSession(messages) && sessions.admit(principal.id)) {
+          return openLegacySession(s, caller, sessions, c.req.raw, body);
+        }
+        return serveLegacy(s, caller, c.req.raw, body);
       }
-      const server = buildServer(s, caller, { rawParams: rawParamsOf(messages) });
-      const stream = wantsStream(body);
-      const transport = new WebStandardStreamableHTTPServerTransport({
-        sessionIdGenerator: undefined,
-        enableJsonResponse: !stream,
-      });
-      await server.connect(transport);
-      // A JSON answer exists only once every handler has finished, so nothing is left to close.
-      // A stream is different: a client that goes away aborts its handlers, and with them the
-      // upstream call. (Only then is the request's signal touched: on Node it is built lazily.)
-      if (stream) c.req.raw.signal.addEventListener("abort", () => void server.close(), { once: true });
-      return transport.handleRequest(c.req.raw, { parsedBody: body });
+      return modern.serve(caller, c.req.raw, body);
     },
   );
 
@@ -117,7 +103,7 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
       return c.json(jsonRpcError(-32000, `Too many standing streams: ${err.message}; close one first`, { type: "too_many_streams", scope: err.scope, max: err.max }), status);
     }
   });
-  // Only a 2025-11-25 session opened for server-initiated requests can be ended.
+  // Only a 2025-11-25 session, opened for server-initiated requests, can be ended.
   app.delete("/mcp", async (c) => {
     const sessionId = c.req.header("mcp-session-id");
     if (sessionId !== undefined) {

@@ -2,72 +2,68 @@
 // protocol era: a 2026-07-28 client gets input_required results and retries (the node holds the
 // upstream call meanwhile); a 2025-11-25 client in a session gets the upstream's request as a
 // server-initiated request on its POST's stream. A stateless old-era client cannot be asked.
-import { McpError, ErrorCode, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
+  type CallToolResult,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
 import type { Caller } from "../../node/access/principals/caller.ts";
-import { canAnswer, interactiveCapabilities, type InteractiveCapabilities } from "../../node/interactive/input-requests.ts";
+import { canAnswer, interactiveCapabilities, type InputRequest, type Interaction, type InteractiveCapabilities } from "../../node/interactive/input-requests.ts";
 import { guardedAsk, InputResponsesError, withInputRounds, type InputRequiredResult } from "../../node/interactive/input-rounds.ts";
 import { RequestStateError } from "../../node/interactive/request-state.ts";
 import { HeldCallError } from "../../node/interactive/suspended-calls.ts";
 import type { Services } from "../../node/services.ts";
-import type { Interaction } from "../../node/upstreams/pool.ts";
 import { log } from "../../node/logging/log.ts";
 
-export const MODERN_ERA = "2026-07-28";
-export const META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
-export const META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
-
-/** What the endpoint knows of one request beyond what the SDK's schemas keep. */
-export interface RequestContext {
-  /** The params as sent, by request id (the SDK strips keys it does not know, like requestState). */
-  rawParams: Map<string | number, Record<string, unknown>>;
-  /** A 2025-11-25 session, whose client can be sent requests, and what it declared. */
-  session?: (() => InteractiveCapabilities | undefined) | undefined;
-}
-
-export const anyResult = z.looseObject({});
-
-type SendRequest = (request: { method: string; params?: Record<string, unknown> | undefined }, schema: typeof anyResult, options: { signal: AbortSignal }) => Promise<Record<string, unknown>>;
+/** A 2025-11-25 session's client, which can be sent requests: what it declared. */
+export type SessionCapabilities = () => InteractiveCapabilities | undefined;
 
 /**
  * Runs a tools/call with the interaction its client can carry. `proxy` makes the upstream call,
- * given who answers the upstream's questions (none: the shared session, where an ask gets -32601).
+ * given who answers the upstream's questions (none: the shared session, where an ask is refused).
  */
 export async function interactiveToolCall(
   s: Services,
   caller: Caller,
-  ctx: RequestContext | undefined,
-  extra: { requestId: string | number; sendRequest: SendRequest },
+  session: SessionCapabilities | undefined,
+  params: Record<string, unknown>,
+  ctx: ServerContext,
   proxy: (interaction: Interaction | undefined, signal?: AbortSignal) => Promise<CallToolResult>,
 ): Promise<CallToolResult | InputRequiredResult> {
-  const raw = ctx?.rawParams.get(extra.requestId);
-  const meta = (raw?._meta ?? {}) as Record<string, unknown>;
-  if (meta[META_PROTOCOL_VERSION] === MODERN_ERA) {
-    const declared = interactiveCapabilities.safeParse(meta[META_CLIENT_CAPABILITIES] ?? {});
+  const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
+  if (envelope[PROTOCOL_VERSION_META_KEY] !== undefined) {
+    const declared = interactiveCapabilities.safeParse(envelope[CLIENT_CAPABILITIES_META_KEY] ?? {});
     const caps = declared.success ? declared.data : {};
-    if (!canAnswer(caps) && raw?.requestState === undefined) return proxy(undefined);
+    const requestState = ctx.mcpReq.requestState<unknown>();
+    // Holding an upstream call past its request needs I/O that outlives the request: not on Workers.
+    if (requestState === undefined && (!canAnswer(caps) || s.platform.requestScopedIo)) return proxy(undefined);
+    // The SDK lifts the answers and the state out of the params; the node's rounds take them back.
+    const retry = { ...params, requestState, inputResponses: ctx.mcpReq.inputResponses };
     try {
-      return await withInputRounds(s, caller, { method: "tools/call", params: raw }, caps, (interaction, signal) => proxy(interaction, signal));
+      return await withInputRounds(s, caller, { method: ctx.mcpReq.method, params: retry }, caps, (interaction, signal) => proxy(interaction, signal));
     } catch (err) {
-      throw asMcpError(err);
+      throw asProtocolError(err);
     }
   }
-  const caps = ctx?.session?.();
+  const caps = session?.();
   if (!caps || !canAnswer(caps)) return proxy(undefined);
-  const ask = guardedAsk(caps, (request, signal) => extra.sendRequest(request, anyResult, { signal }));
+  const ask = guardedAsk(caps, (request: InputRequest, signal) => ctx.mcpReq.send(request as never, { signal }) as Promise<Record<string, unknown>>);
   return proxy({ capabilities: caps, ask });
 }
 
 /** The spec's -32602 for a state or answers the node cannot accept; the reason goes to the log. */
-function asMcpError(err: unknown): unknown {
+function asProtocolError(err: unknown): unknown {
   if (err instanceof RequestStateError) {
     log.warn("mcp.request_state_refused", { reason: err.reason });
-    return new McpError(ErrorCode.InvalidParams, "Invalid params: requestState is not one this node issued for this request, or it expired", { type: "invalid_request_state" });
+    return new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid params: requestState is not one this node issued for this request, or it expired", { type: "invalid_request_state" });
   }
-  if (err instanceof InputResponsesError) return new McpError(ErrorCode.InvalidParams, `Invalid params: ${err.message}`, { type: "invalid_input_responses" });
+  if (err instanceof InputResponsesError) return new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: ${err.message}`, { type: "invalid_input_responses" });
   if (err instanceof HeldCallError) {
     const type = err.reason === "too_many" ? "too_many_waiting_calls" : "invalid_request_state";
-    return new McpError(err.reason === "too_many" ? -32000 : ErrorCode.InvalidParams, `Invalid params: ${err.message}`, { type });
+    return new ProtocolError(err.reason === "too_many" ? -32000 : ProtocolErrorCode.InvalidParams, `Invalid params: ${err.message}`, { type });
   }
   return err;
 }

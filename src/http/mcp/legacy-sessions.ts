@@ -4,8 +4,7 @@
 // answers. Kept in this process's memory: on Node and Deno only (a Workers isolate cannot hold a
 // stream nor be found again by the next request). Bound to the principal that opened them,
 // bounded per principal, closed when idle and on DELETE.
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import type { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+import type { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 
 export interface LegacySession {
   principal: string;

@@ -1,5 +1,5 @@
 // The node's own tools: discovery over a catalog too large to list, and calling by global id.
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/server";
 import { z } from "zod";
 
 export const SEARCH_TOOLS = "search_tools";

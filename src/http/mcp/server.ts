@@ -1,22 +1,15 @@
 // The MCP server one /mcp request talks to: built fresh per request (the node is stateless),
 // answering from the stored catalog and relaying calls to the upstream sessions in the pool.
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import {
-  CallToolRequestSchema,
-  CancelledNotificationSchema,
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
+  ProtocolError,
+  ProtocolErrorCode,
+  ResourceNotFoundError,
+  Server,
   type CallToolResult,
   type Tool,
   type Progress,
-} from "@modelcontextprotocol/sdk/types.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
+} from "@modelcontextprotocol/server";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/validators/cf-worker";
 import {
   callableTool,
   promptWithUpstream,
@@ -31,6 +24,7 @@ import {
 import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { proxyToolCall } from "../../node/calls/proxy.ts";
+import { completeArgument } from "../../node/calls/complete.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import { reachFor } from "../../node/upstreams/per-principal.ts";
 import { callUpstreamCredentialTool, perPrincipalUpstreamsExist, UPSTREAM_CREDENTIAL, upstreamCredentialTool } from "../../node/upstreams/credential-tool.ts";
@@ -41,7 +35,7 @@ import type { Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
-import { interactiveToolCall, type RequestContext } from "./interaction.ts";
+import { interactiveToolCall, type SessionCapabilities } from "./interaction.ts";
 import { relayedInteractiveCall } from "./relayed-call.ts";
 
 export const META = {
@@ -102,7 +96,7 @@ async function catalogTools(s: Services, pinnedOnly: boolean) {
 
 function parseArgs<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, v: unknown): T {
   const r = schema.safeParse(v ?? {});
-  if (!r.success) throw new McpError(ErrorCode.InvalidParams, `invalid arguments: ${r.error.message}`);
+  if (!r.success) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `invalid arguments: ${r.error.message}`);
   return r.data;
 }
 
@@ -115,22 +109,26 @@ function hideInternalErrors<A extends unknown[], R>(handler: (...args: A) => Pro
     try {
       return await handler(...args);
     } catch (err) {
-      if (err instanceof McpError) throw err;
+      if (err instanceof ProtocolError) throw err;
       log.error("mcp.request_failed", { error: err instanceof Error ? err.name : "unknown", message: err instanceof Error ? err.message : String(err) });
-      throw new McpError(ErrorCode.InternalError, "internal error");
+      throw new ProtocolError(ProtocolErrorCode.InternalError, "internal error");
     }
   };
 }
 
-export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): Server {
+export function buildServer(s: Services, caller: Caller, session?: SessionCapabilities): Server {
   const server = new Server(
     { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
     {
       // list_changed travels on GET /mcp streams, which not every platform serves.
-      // logging: a peer's upstream's log messages reach the client (src/http/mcp/relayed-call.ts).
-      capabilities: s.platform.standingStreams
-        ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true }, logging: {} }
-        : { tools: {}, resources: {}, prompts: {}, logging: {} },
+      capabilities: {
+        ...(s.platform.standingStreams
+          ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } }
+          : { tools: {}, resources: {}, prompts: {} }),
+        completions: {},
+        // A peer's upstream's log messages reach the client (src/http/mcp/relayed-call.ts).
+        logging: {},
+      },
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       instructions:
         s.config.catalogMode === "search"
@@ -139,11 +137,11 @@ export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): 
     },
   );
 
-  server.setNotificationHandler(CancelledNotificationSchema, (n) => {
+  server.setNotificationHandler("notifications/cancelled", (n) => {
     if (n.params.requestId !== undefined) s.inflight.cancel(caller.id, n.params.requestId, n.params.reason);
   });
 
-  server.setRequestHandler(ListToolsRequestSchema, hideInternalErrors(async () => {
+  server.setRequestHandler("tools/list", hideInternalErrors(async () => {
     const { local, federated } = await catalogTools(s, s.config.catalogMode === "search");
     const [shown, shared] = await Promise.all([callableTools(s, caller, local), callableTools(s, caller, federated)]);
     const [grants, perPrincipal] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s)]);
@@ -151,7 +149,7 @@ export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): 
     return { tools: [...own, ...shown.map(toMcpTool), ...shared.map(toMcpFederated)] };
   }));
 
-  server.setRequestHandler(CallToolRequestSchema, hideInternalErrors(async (req, extra): Promise<CallToolResult> => {
+  server.setRequestHandler("tools/call", hideInternalErrors(async (req, ctx): Promise<CallToolResult> => {
     const { name } = req.params;
     if (isGrantTool(name)) return callGrantTool(s, caller, name, req.params.arguments);
     if (name === UPSTREAM_CREDENTIAL) return callUpstreamCredentialTool(s, caller, req.params.arguments);
@@ -192,11 +190,12 @@ export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): 
       return { content: [{ type: "text", text: JSON.stringify({ results }) }], structuredContent: { results } };
     }
     let target = name;
-    let args = req.params.arguments;
+    // A call without arguments reaches the upstream with none ({}), which every server takes.
+    let args = req.params.arguments ?? {};
     if (name === CALL_TOOL) {
       const parsed = parseArgs(callToolArgs, req.params.arguments);
       target = parsed.id;
-      args = parsed.arguments;
+      args = parsed.arguments ?? {};
     }
     const found =
       name === CALL_TOOL && target.includes("/")
@@ -206,8 +205,8 @@ export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): 
     const onprogress =
       progressToken === undefined
         ? undefined
-        : (p: Progress) => void extra.sendNotification({ method: "notifications/progress", params: { ...p, progressToken } }).catch(() => {});
-    const call = { arguments: args, calledAs: target, requestId: extra.requestId, signal: extra.signal, onprogress };
+        : (p: Progress) => void ctx.mcpReq.notify({ method: "notifications/progress", params: { ...p, progressToken } }).catch(() => {});
+    const call = { arguments: args, calledAs: target, requestId: ctx.mcpReq.id, signal: ctx.mcpReq.signal, onprogress };
     if (!found) {
       // Only a tool this caller may see is relayed; any other stays unknown.
       const { federated } = await catalogTools(s, false);
@@ -215,7 +214,7 @@ export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): 
       const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) {
         const admitted = await admitCall(s, caller, shared, req.params._meta);
-        return (await relayedInteractiveCall(s, caller, ctx, extra, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() =>
+        return (await relayedInteractiveCall(s, caller, session, ctx, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() =>
           caller.defer(admitted.release()),
         )) as CallToolResult;
       }
@@ -226,46 +225,46 @@ export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): 
       throw unknownTool(target);
     }
     const admitted = await admitCall(s, caller, found, req.params._meta);
-    return (await interactiveToolCall(s, caller, ctx, extra, (interaction, signal) =>
+    return (await interactiveToolCall(s, caller, session, req.params, ctx, (interaction, signal) =>
       proxyToolCall(s, caller, { ...call, ...(signal ? { signal } : {}), interaction, tool: found, authorization: admitted.reason }),
     ).finally(() => caller.defer(admitted.release()))) as CallToolResult;
   }));
 
-  server.setRequestHandler(ListResourcesRequestSchema, hideInternalErrors(async () => {
+  server.setRequestHandler("resources/list", hideInternalErrors(async () => {
     const rows = await resources(s);
     const own = (await grantsInPlay(s, caller)) ? grantResources : [];
     return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string })] };
   }));
 
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, hideInternalErrors(async () => {
+  server.setRequestHandler("resources/templates/list", hideInternalErrors(async () => {
     const rows = await resourceTemplates(s);
     return { resourceTemplates: rows.map((r) => r.body as { uriTemplate: string; name: string }) };
   }));
 
-  server.setRequestHandler(ReadResourceRequestSchema, hideInternalErrors(async (req, extra) => {
+  server.setRequestHandler("resources/read", hideInternalErrors(async (req, ctx) => {
     const { uri } = req.params;
     const own = await readGrantResource(s, caller, uri);
     if (own) return own;
     const row = await resourceUpstream(s, uri);
-    if (!row) throw new McpError(-32002, `Resource not found: ${uri}`, { uri });
+    if (!row) throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
     const reach = await reachFor(s, caller, row);
     try {
       return liveSecrets.redactJson(
-        await s.pool.use(reach.target, (c) => c.readResource({ uri }, { signal: extra.signal, timeout: s.config.callTimeoutMs }), reach.owner),
+        await s.pool.use(reach.target, (c) => c.readResource({ uri }, { signal: ctx.mcpReq.signal, timeout: s.config.callTimeoutMs, cacheMode: "bypass" }), reach.owner),
       );
     } catch (err) {
-      throw upstreamFailure(row.name, err, extra.signal).error;
+      throw upstreamFailure(row.name, err, ctx.mcpReq.signal).error;
     }
   }));
 
-  server.setRequestHandler(ListPromptsRequestSchema, hideInternalErrors(async () => {
+  server.setRequestHandler("prompts/list", hideInternalErrors(async () => {
     const rows = await prompts(s);
     return { prompts: rows.map((p) => ({ ...(p.body as { name: string }), name: p.shortName })) };
   }));
 
-  server.setRequestHandler(GetPromptRequestSchema, hideInternalErrors(async (req, extra) => {
+  server.setRequestHandler("prompts/get", hideInternalErrors(async (req, ctx) => {
     const found = await promptWithUpstream(s, req.params.name);
-    if (!found) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
+    if (!found) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
     const { prompt, upstream: row } = found;
     const reach = await reachFor(s, caller, row);
     try {
@@ -275,15 +274,17 @@ export function buildServer(s: Services, caller: Caller, ctx?: RequestContext): 
           (c) =>
             c.getPrompt(
               { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
-              { signal: extra.signal, timeout: s.config.callTimeoutMs },
+              { signal: ctx.mcpReq.signal, timeout: s.config.callTimeoutMs },
             ),
           reach.owner,
         ),
       );
     } catch (err) {
-      throw upstreamFailure(row.name, err, extra.signal).error;
+      throw upstreamFailure(row.name, err, ctx.mcpReq.signal).error;
     }
   }));
+
+  server.setRequestHandler("completion/complete", hideInternalErrors((req, ctx) => completeArgument(s, caller, req.params, ctx.mcpReq.signal)));
 
   return server;
 }

@@ -1,5 +1,5 @@
 // Which requests open a 2025-11-25 session, and what the session's client declared.
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { Server } from "@modelcontextprotocol/server";
 import { canAnswer, interactiveCapabilities, type InteractiveCapabilities } from "../../node/interactive/input-requests.ts";
 
 interface Message {
@@ -21,16 +21,4 @@ export function opensSession(messages: unknown[]): boolean {
 export function sessionCapabilities(server: Server): InteractiveCapabilities | undefined {
   const caps = interactiveCapabilities.safeParse(server.getClientCapabilities() ?? {});
   return caps.success ? caps.data : undefined;
-}
-
-/** Each request's params as sent, by id. */
-export function rawParamsOf(messages: unknown[]): Map<string | number, Record<string, unknown>> {
-  const raw = new Map<string | number, Record<string, unknown>>();
-  for (const m of messages) {
-    const msg = m as Message;
-    if ((typeof msg.id === "string" || typeof msg.id === "number") && msg.params && typeof msg.params === "object") {
-      raw.set(msg.id, msg.params as Record<string, unknown>);
-    }
-  }
-  return raw;
 }

@@ -1,6 +1,6 @@
 // Policy applied to MCP requests: which tools a caller sees in tools/list and search, and whether
 // a tools/call may go ahead (and under which rule or grant). Denials are audited.
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError } from "@modelcontextprotocol/server";
 import type { RateLimiter, Release } from "./limits/limiter.ts";
 import { checkGrant, GRANT_META_KEY, type GrantCheckPorts } from "./grants/use.ts";
 import type { AuditTrail } from "./audit/audit-trail.ts";
@@ -60,7 +60,7 @@ export async function admitCall(s: AdmissionPorts, caller: Caller, tool: PolicyT
   try {
     return { reason, release: await s.access.limits.acquire(caller.principal, facts) };
   } catch (err) {
-    if (err instanceof McpError) deny(err.message);
+    if (err instanceof ProtocolError) deny(err.message);
     throw err;
   }
 }

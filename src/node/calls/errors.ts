@@ -1,10 +1,13 @@
 // Upstream failures, mapped to MCP errors that say which upstream failed and how. Never a 500.
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from "@modelcontextprotocol/server";
 import { redact } from "../../secrets/redaction.ts";
 import type { Outcome } from "./invocations.ts";
+import { failureText } from "../upstreams/failure-text.ts";
 
 /** Application error codes, in the JSON-RPC range reserved for servers. */
 export const FedErrorCode = {
+  /** The code the v1 SDK gave a timeout, kept on the wire so that clients see what they saw before. */
+  RequestTimeout: -32001,
   UpstreamUnavailable: -32010,
   Cancelled: -32011,
   /** A peer refused a relayed call (not shared, changed, priced differently, the intent refused). */
@@ -13,38 +16,44 @@ export const FedErrorCode = {
   ReceiptRejected: -32013,
 } as const;
 
-export function unknownTool(name: string): McpError {
-  return new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`, { type: "unknown_tool" });
+/**
+ * A message without the "MCP error <code>: " prefixes that SDK clients and servers put before it:
+ * the code travels beside the message, and an error passed through hops would otherwise repeat it.
+ */
+export function withoutPrefix(message: string): string {
+  return message.replace(/^(?:MCP error -?\d+: )+/, "");
+}
+
+export function unknownTool(name: string): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`, { type: "unknown_tool" });
 }
 
 /** Classifies a failed upstream request and builds the error the client gets. */
-export function upstreamFailure(upstream: string, err: unknown, signal?: AbortSignal): { outcome: Outcome; error: McpError } {
+export function upstreamFailure(upstream: string, err: unknown, signal?: AbortSignal): { outcome: Outcome; error: ProtocolError } {
   if (signal?.aborted) {
     return {
       outcome: "cancelled",
-      error: new McpError(FedErrorCode.Cancelled, "the request was cancelled", { type: "cancelled" }),
+      error: new ProtocolError(FedErrorCode.Cancelled, "the request was cancelled", { type: "cancelled" }),
     };
   }
-  if (err instanceof McpError) {
-    if (err.code === ErrorCode.RequestTimeout) {
-      return {
-        outcome: "timeout",
-        error: new McpError(ErrorCode.RequestTimeout, `upstream "${upstream}" timed out`, { type: "upstream_timeout", upstream }),
-      };
-    }
-    if (err.code !== ErrorCode.ConnectionClosed) {
-      // The SDK prefixes "MCP error <code>: "; the client sees the code anyway.
-      const message = redact(err.message.replace(/^MCP error -?\d+: /, ""));
-      return {
-        outcome: "upstream_error",
-        error: new McpError(err.code, `upstream "${upstream}": ${message}`, { type: "upstream_error", upstream }),
-      };
-    }
+  if (err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout) {
+    return {
+      outcome: "timeout",
+      error: new ProtocolError(FedErrorCode.RequestTimeout, `upstream "${upstream}" timed out`, { type: "upstream_timeout", upstream }),
+    };
   }
-  const reason = redact(err instanceof Error ? err.message : String(err));
+  if (err instanceof ProtocolError) {
+    // The upstream answered with an error: its code, its message (once), which upstream said it.
+    const message = redact(withoutPrefix(err.message));
+    return {
+      outcome: "upstream_error",
+      error: new ProtocolError(err.code, `upstream "${upstream}": ${message}`, { type: "upstream_error", upstream }),
+    };
+  }
+  const reason = redact(failureText(err));
   return {
     outcome: "unavailable",
-    error: new McpError(FedErrorCode.UpstreamUnavailable, `upstream "${upstream}" is unavailable: ${reason}`, {
+    error: new ProtocolError(FedErrorCode.UpstreamUnavailable, `upstream "${upstream}" is unavailable: ${reason}`, {
       type: "upstream_unavailable",
       upstream,
     }),

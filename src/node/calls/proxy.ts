@@ -1,17 +1,16 @@
 // A tools/call relayed to the upstream that hosts the tool: with a timeout, cancellation and
 // progress passed through, failures mapped to MCP errors, and one line in the invocation log.
-import { type CallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
+import { SdkHttpError, UnauthorizedError, type CallToolResult, type Client, type Progress } from "@modelcontextprotocol/client";
 import { z } from "zod";
 import type { Callable } from "../../store/catalog.ts";
 import type { Caller } from "../access/principals/caller.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
-import type { Interaction, UpstreamPool } from "../upstreams/pool.ts";
+import type { UpstreamPool } from "../upstreams/pool.ts";
+import type { Interaction } from "../interactive/input-requests.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import { markUnavailable } from "../../store/upstreams.ts";
 import { connectRequired, reachFor, type ReachPorts } from "../upstreams/per-principal.ts";
-import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { upstreamFailure } from "./errors.ts";
 import type { Inflight } from "./inflight.ts";
 import { recordCall, type CallRecording, type Outcome } from "./invocations.ts";
@@ -67,7 +66,7 @@ export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCal
     });
     ownSession = reach.owner.principal !== undefined;
     const run = (client: Client) =>
-      client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments } }, relayedResult, {
+      client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments ?? {} } }, relayedResult, {
         signal,
         timeout,
         resetTimeoutOnProgress: true,
@@ -77,7 +76,7 @@ export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCal
     const result = (await (call.interaction ? s.pool.useInteractive(reach.target, call.interaction, run) : s.pool.use(reach.target, run, reach.owner))
       .catch(async (err: unknown) => {
         // The upstream turned the caller's own credential away: the caller, not the upstream, must act.
-        if (ownSession && err instanceof StreamableHTTPError && err.code === 401) {
+        if (ownSession && (err instanceof UnauthorizedError || (err instanceof SdkHttpError && err.status === 401))) {
           throw new MissingCredential(await connectRequired(s, caller, tool.upstream, "refused your credential"));
         }
         throw err;

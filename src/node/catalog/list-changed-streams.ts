@@ -24,6 +24,8 @@ export class ListChangedStreams {
   /** Each open stream, with the principal holding it. */
   readonly #open = new Map<ReadableStreamDefaultController<Uint8Array>, string>();
   readonly #held = new Map<string, number>();
+  /** Others told of each change: the 2026-07-28 era's subscriptions/listen streams. */
+  readonly #listeners = new Set<(kinds: readonly ListKind[]) => void>();
 
   constructor(private readonly caps: { perPrincipal: number; total: number }) {}
 
@@ -68,7 +70,13 @@ export class ListChangedStreams {
     });
   }
 
+  /** Calls `listener` with each change announced from now on. */
+  onNotify(listener: (kinds: readonly ListKind[]) => void): void {
+    this.#listeners.add(listener);
+  }
+
   notify(kinds: readonly ListKind[]): void {
+    for (const listener of this.#listeners) listener(kinds);
     if (this.#open.size === 0) return;
     const events = kinds
       .map((k) => `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", method: `notifications/${k}/list_changed` })}\n\n`)

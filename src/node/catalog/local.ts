@@ -69,6 +69,12 @@ export async function resourceUpstream(s: Catalog, uri: string): Promise<Upstrea
   return upstream ? getUpstream(s.db, upstream) : undefined;
 }
 
+/** The upstream that lists a resource template, by the template itself (as completion names it). */
+export async function templateUpstream(s: Catalog, uriTemplate: string): Promise<UpstreamRow | undefined> {
+  const upstream = (await catalog.listResourceTemplates(s.db)).find((t) => t.uriTemplate === uriTemplate)?.upstream;
+  return upstream ? getUpstream(s.db, upstream) : undefined;
+}
+
 /** A prompt by the name the catalog gives it, and the upstream that serves it. */
 export async function promptWithUpstream(s: Catalog, shortName: string) {
   const prompt = await catalog.findPrompt(s.db, shortName);

@@ -2,7 +2,7 @@
 // the answer read within a bound and opened. A card near expiry, or a refusal with unknown_key
 // (the peer rotated its encryption key), makes the client fetch the card again, once, and it
 // accepts the new card only if it is the same node's. Every failure is a PeerRequestError.
-import type { Progress } from "@modelcontextprotocol/sdk/types.js";
+import type { Progress } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import { CardFetchError, fetchCard } from "../card/fetch.ts";
 import type { Card } from "../../protocol/card/schema.ts";

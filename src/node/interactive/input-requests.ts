@@ -23,6 +23,15 @@ export interface InteractiveCapabilities {
   roots?: Record<string, unknown> | undefined;
 }
 
+/** Who answers what an upstream asks during one call: the caller, through `ask`. */
+export interface Interaction {
+  capabilities: InteractiveCapabilities;
+  ask: Ask;
+  /** The upstream's log messages on this call's own session, at `logLevel` or above (src/node/relay/upstream-logs.ts). */
+  onlog?: ((params: Record<string, unknown>) => void) | undefined;
+  logLevel?: "debug" | "info" | "notice" | "warning" | "error" | "critical" | "alert" | "emergency" | undefined;
+}
+
 export const interactiveCapabilities = z
   .looseObject({
     elicitation: z.looseObject({}).optional(),

@@ -3,8 +3,7 @@
 // an input_required result with the questions and a sealed requestState; the retry carries the
 // answers and the state back, and gets the next questions or the result.
 import type { Caller } from "../access/principals/caller.ts";
-import type { Interaction } from "../upstreams/pool.ts";
-import { declares, inputResponses, type Ask, type InputRequest, type InteractiveCapabilities } from "./input-requests.ts";
+import { declares, inputResponses, type Ask, type InputRequest, type Interaction, type InteractiveCapabilities } from "./input-requests.ts";
 import type { RequestStateSeal } from "./request-state.ts";
 import type { SuspendedCalls } from "./suspended-calls.ts";
 

@@ -2,7 +2,7 @@
 // TTL in the signed registry entry). An identical call, with the same tool, fingerprint and
 // arguments, within the TTL is answered from here. Nothing else is ever stored: a tool without
 // the mark is always relayed. Bounded in entries, the oldest evicted first.
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 
 const MAX_ENTRIES = 1000;

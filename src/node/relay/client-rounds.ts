@@ -1,8 +1,7 @@
 // A peer's tool that needs input, called by a client that cannot retry (2025-11-25, in a
 // session): this node asks the client each question on its stream, then relays the retry, until
 // the provider answers with a result. A 2026-07-28 client retries by itself and never comes here.
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, ProtocolErrorCode, type CallToolResult } from "@modelcontextprotocol/server";
 import { INPUT_METHODS, type Ask, type InputMethod, type InputResponse } from "../interactive/input-requests.ts";
 import type { CallInput } from "../../protocol/messages/relay.ts";
 import type { RelayedInputRequired } from "./consumer.ts";
@@ -24,10 +23,10 @@ export async function answerRounds(
     const asked = out as RelayedInputRequired;
     const inputResponses: Record<string, InputResponse> = {};
     for (const [key, request] of Object.entries(asked.inputRequests)) {
-      if (!isInputMethod(request.method)) throw new McpError(ErrorCode.InternalError, `the peer asked for ${request.method}, which no client can be asked`);
+      if (!isInputMethod(request.method)) throw new ProtocolError(ProtocolErrorCode.InternalError, `the peer asked for ${request.method}, which no client can be asked`);
       inputResponses[key] = await ask({ method: request.method, params: request.params }, signal);
     }
     input = { inputResponses, requestState: asked.requestState };
   }
-  throw new McpError(ErrorCode.InternalError, `the peer asked for input more than ${MAX_INPUT_ROUNDS} times; the call is given up`);
+  throw new ProtocolError(ProtocolErrorCode.InternalError, `the peer asked for input more than ${MAX_INPUT_ROUNDS} times; the call is given up`);
 }

@@ -3,7 +3,7 @@
 // fingerprint, then to the next while none could have run it. The answer's receipt is checked
 // and countersigned before the result is handed on, so every result a client gets from a peer
 // has a record both sides signed.
-import { CallToolResultSchema, ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { isCallToolResult, ProtocolError, ProtocolErrorCode, type CallToolResult } from "@modelcontextprotocol/server";
 import type { ToolCall } from "../calls/proxy.ts";
 import type { Inflight } from "../calls/inflight.ts";
 import { recordCall, type Outcome } from "../calls/invocations.ts";
@@ -68,7 +68,7 @@ export interface RelayedInputRequired {
 /** For an MCP layer that cannot hand an input_required round to its client: the round fails with a clear error. */
 export function completedOnly(answer: CallToolResult | RelayedInputRequired): CallToolResult {
   if ("resultType" in answer && answer.resultType === "input_required") {
-    throw new McpError(ErrorCode.InvalidRequest, "the tool needs input (elicitation, sampling or roots) that this client's session cannot give");
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, "the tool needs input (elicitation, sampling or roots) that this client's session cannot give");
   }
   return answer as CallToolResult;
 }
@@ -245,7 +245,8 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   let completed;
   try {
     // Nothing is countersigned for a result the client could not take.
-    if (!CallToolResultSchema.safeParse(result).success) throw new ReceiptRejected("malformed");
+    // content may be left out (it defaults to none), as the schema allowed before the v2 SDK.
+    if (!isCallToolResult({ content: [], ...(result as object) })) throw new ReceiptRejected("malformed");
     const receipt = recordSchema.safeParse(answer.receipt);
     if (!receipt.success) throw new ReceiptRejected("malformed");
     // The receipt must be for this result: a provider cannot bill one answer and send another.

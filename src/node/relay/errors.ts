@@ -1,8 +1,8 @@
 // The relay's errors, and the one place they become MCP errors: what a consumer's client gets
 // when a peer's tool cannot answer, and what a provider tells a consumer when a local check or
 // the upstream refused the call.
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { FedErrorCode } from "../calls/errors.ts";
+import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
+import { FedErrorCode, withoutPrefix } from "../calls/errors.ts";
 import type { Outcome } from "../calls/invocations.ts";
 import type { ReceiptRejection } from "../../protocol/ledger/signing.ts";
 import type { CallError, CallErrorCode } from "../../protocol/messages/relay.ts";
@@ -23,7 +23,7 @@ export type RelayFailure =
   /** The provider refused the call, or its upstream failed; `error` is what it said. */
   | { kind: "refused"; name: string; peer: string; error: CallError };
 
-export class RelayError extends McpError {
+export class RelayError extends ProtocolError {
   constructor(readonly failure: RelayFailure) {
     const { code, message, data } = mcpErrorOf(failure);
     super(code, message, data);
@@ -45,18 +45,18 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
     case "cancelled":
       return { code: FedErrorCode.Cancelled, message: "the request was cancelled", data: { type: "cancelled" } };
     case "peer_timeout":
-      return { code: ErrorCode.RequestTimeout, message: f.message, data: { type: "peer_timeout", peer: f.peer } };
+      return { code: FedErrorCode.RequestTimeout, message: f.message, data: { type: "peer_timeout", peer: f.peer } };
     case "peer_unavailable":
       return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: "peer" in f ? { type: "peer_unavailable", peer: f.peer } : { type: "peer_unavailable", tried: f.tried } };
     case "bad_request_state":
-      return { code: ErrorCode.InvalidParams, message: f.message, data: { type: "bad_request_state" } };
+      return { code: ProtocolErrorCode.InvalidParams, message: f.message, data: { type: "bad_request_state" } };
     case "receipt_rejected":
       return { code: FedErrorCode.ReceiptRejected, message: f.message, data: { type: "receipt_rejected", peer: f.peer, reason: f.reason } };
     case "refused": {
       const e = f.error;
       const code =
         e.mcp ??
-        (e.code === "upstream_timeout" ? ErrorCode.RequestTimeout : e.code === "cancelled" ? FedErrorCode.Cancelled : e.code === "bad_request" || e.code === "bad_request_state" ? ErrorCode.InvalidParams : FedErrorCode.PeerRefused);
+        (e.code === "upstream_timeout" ? FedErrorCode.RequestTimeout : e.code === "cancelled" ? FedErrorCode.Cancelled : e.code === "bad_request" || e.code === "bad_request_state" ? ProtocolErrorCode.InvalidParams : FedErrorCode.PeerRefused);
       const type = e.code === "upstream_error" ? "upstream_error" : e.code === "upstream_timeout" ? "peer_timeout" : e.code === "cancelled" ? "cancelled" : `peer_${e.code}`;
       return { code, message: `${f.name}: ${redact(e.message)}`, data: { type, peer: f.peer, code: e.code } };
     }
@@ -66,7 +66,7 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
 export const refusal = (code: CallErrorCode, message: string, mcp?: number): CallError => ({ code, message, ...(mcp === undefined ? {} : { mcp }) });
 
 /** What the provider tells the consumer of a local refusal or failure (src/node/access, src/node/calls). */
-export function callErrorOf(err: McpError): CallError {
+export function callErrorOf(err: ProtocolError): CallError {
   const type = (err.data as { type?: string } | undefined)?.type;
   const code: CallErrorCode =
     type === "forbidden" || type === "grant_required"
@@ -80,5 +80,5 @@ export function callErrorOf(err: McpError): CallError {
             : type === "cancelled"
               ? "cancelled"
               : "upstream_error";
-  return refusal(code, err.message.replace(/^MCP error -?\d+: /, ""), err.code);
+  return refusal(code, withoutPrefix(err.message), err.code);
 }

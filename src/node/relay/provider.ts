@@ -3,8 +3,8 @@
 // consumer saw, under policy and the peer's limits, with an intent the consumer signed at the
 // current price. Then the upstream is called as for a local caller, and the answer carries the
 // receipt, stored here as pending until the consumer's countersignature arrives.
-import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Progress } from "@modelcontextprotocol/server";
+import { ProtocolError } from "@modelcontextprotocol/server";
 import { ALL_SCOPES } from "../access/principals/scopes.ts";
 import { admitCall } from "../access/admission.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
@@ -70,7 +70,7 @@ export async function serveCall(s: ProviderPort, from: string, request: CallRequ
   const acking = takeCountersigned(s, from, request.countersigned);
   const outcome = await run(s, from, request, o).catch((err: unknown): { error: CallError } => {
     if (err instanceof RelayInputError) return { error: refuse(err.code, err.message) };
-    if (err instanceof McpError) return { error: callErrorOf(err) };
+    if (err instanceof ProtocolError) return { error: callErrorOf(err) };
     throw err;
   });
   const acked = await acking;

@@ -4,13 +4,12 @@
 // questions and a sealed request state; the consumer's retry brings the answers and the state
 // back. The state is bound to the peer (its principal) and to the entry's key and arguments, so
 // a state issued to another node or for another call does not open.
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { Caller } from "../access/principals/caller.ts";
-import { canAnswer, type Ask } from "../interactive/input-requests.ts";
+import { canAnswer, type Ask, type Interaction } from "../interactive/input-requests.ts";
 import { InputResponsesError, UndeclaredCapabilityError, withInputRounds, type InputRequiredResult, type InputRoundPorts } from "../interactive/input-rounds.ts";
 import { RequestStateError } from "../interactive/request-state.ts";
 import { HeldCallError } from "../interactive/suspended-calls.ts";
-import type { Interaction } from "../upstreams/pool.ts";
 import { inputRequired, type CallErrorCode, type CallRequest, type InputRequired } from "../../protocol/messages/relay.ts";
 import { logEntryFor, type LogEntry } from "./upstream-logs.ts";
 

@@ -1,6 +1,6 @@
 // What a runtime tells the node about where it runs. Each entry point in src/runtimes/ passes one,
 // so nothing in the core asks which runtime it is on.
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { Transport } from "@modelcontextprotocol/client";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
 
 export type StdioTarget = Extract<UpstreamTarget, { kind: "stdio" }>;

@@ -1,8 +1,8 @@
 // The meta-tool through which a principal manages its own credential for a per-principal upstream
 // from its MCP client (a claude.ai user has no bearer token at hand): it asks for a connect link,
 // or disconnects. Listed only while some upstream is per-principal.
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/server";
+import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { AuditTrail } from "../access/audit/audit-trail.ts";
 import type { Caller } from "../access/principals/caller.ts";
@@ -53,12 +53,12 @@ function text(t: string): CallToolResult {
 
 export async function callUpstreamCredentialTool(s: CredentialToolPorts, caller: Caller, raw: unknown): Promise<CallToolResult> {
   const parsed = args.safeParse(raw ?? {});
-  if (!parsed.success) throw new McpError(ErrorCode.InvalidParams, `invalid arguments: ${parsed.error.message}`);
+  if (!parsed.success) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `invalid arguments: ${parsed.error.message}`);
   const { upstream, action } = parsed.data;
   const { principal } = caller;
-  if (!holdsOwnCredentials(principal.kind)) throw new McpError(ErrorCode.InvalidRequest, "only an API token or an OAuth client holds credentials of its own");
+  if (!holdsOwnCredentials(principal.kind)) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, "only an API token or an OAuth client holds credentials of its own");
   const row = await getUpstream(s.db, upstream);
-  if (!row?.perPrincipal) throw new McpError(ErrorCode.InvalidParams, `no per-principal upstream named "${upstream}"`);
+  if (!row?.perPrincipal) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `no per-principal upstream named "${upstream}"`);
   if (action === "disconnect") {
     const removed = await s.upstreamCredentials.remove(row.name, principal.id);
     await s.pool.close(row.name, principal.id);
@@ -66,7 +66,7 @@ export async function callUpstreamCredentialTool(s: CredentialToolPorts, caller:
     return text(removed ? `Your credential for ${row.name} is removed.` : `You had no credential for ${row.name}.`);
   }
   const origin = caller.origin ?? s.config.publicUrl?.origin;
-  if (!origin) throw new McpError(ErrorCode.InvalidRequest, "this node does not know its own URL; ask the operator to set PUBLIC_URL");
+  if (!origin) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, "this node does not know its own URL; ask the operator to set PUBLIC_URL");
   const { url } = await connectLink(s, origin, row.name, principal.id);
   return text(`Open ${url} to connect your credential for ${row.name}. The link is yours alone and works for 15 minutes.`);
 }

@@ -1,8 +1,7 @@
 // The node as an OAuth client of a per-principal upstream's own authorization server, one client
 // per (upstream, principal): the SDK's auth() does discovery, dynamic registration, PKCE, the code
 // exchange and refresh; this provider keeps what it hands over sealed in that principal's row.
-import { auth, type OAuthClientProvider } from "@modelcontextprotocol/sdk/client/auth.js";
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
+import { auth, type OAuthClientInformationMixed, type OAuthClientMetadata, type OAuthClientProvider, type OAuthTokens } from "@modelcontextprotocol/client";
 import type { Outbound } from "../outbound/outbound.ts";
 import type { Config } from "../settings/config.ts";
 import { CONNECT_PATH, connectState, type ConnectLinkKey } from "./connect-link.ts";
@@ -131,11 +130,13 @@ export async function finishAuthorization(
   principal: string,
   flow: string,
   code: string,
+  /** The issuer the authorization server named in its answer (RFC 9207), checked against the one discovered. */
+  iss?: string,
 ): Promise<void> {
   const cred = await stored(s, upstream.name, principal);
   if (!cred.flow || cred.flow !== flow) throw new OAuthConnectError("this authorization is not the one under way; start again");
   const provider = new SealedProvider(s, upstream.name, principal, callbackUrl(origin, upstream.name), cred);
-  await auth(provider, { serverUrl: upstream.url, authorizationCode: code, fetchFn: guardedFetch(s) });
+  await auth(provider, { serverUrl: upstream.url, authorizationCode: code, ...(iss === undefined ? {} : { iss }), fetchFn: guardedFetch(s) });
   cred.flow = undefined;
   cred.verifier = undefined;
   await s.upstreamCredentials.put(upstream.name, principal, "oauth", cred);

@@ -1,7 +1,7 @@
 // Per-principal upstreams: each caller reaches the upstream with its own credential, on a session
 // of its own, and never with the operator's or another caller's. A caller without one is told
 // where to connect it (a URL elicitation, with the URL in the message for clients without them).
-import { ErrorCode, McpError, UrlElicitationRequiredError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, ProtocolErrorCode, UrlElicitationRequiredError } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { PrincipalKind } from "../access/principals/principal.ts";
 import type { Caller } from "../access/principals/caller.ts";
@@ -46,8 +46,8 @@ export async function reachFor(
   if (!mode) return { target: await openTarget(s.secrets, row), owner: {} };
   const { principal } = caller;
   if (!holdsOwnCredentials(principal.kind)) {
-    throw new McpError(
-      ErrorCode.InvalidRequest,
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidRequest,
       `upstream "${row.name}" is reached with each caller's own credential; call with an API token or an OAuth sign-in to use it`,
       { type: "credential_unsupported", upstream: row.name },
     );
@@ -77,10 +77,10 @@ export async function reachFor(
 }
 
 /** The error that sends the caller to connect (again): `why` says what is missing. */
-export async function connectRequired(s: ConnectLinkKey & { config: Pick<Config, "publicUrl"> }, caller: Caller, upstream: string, why = "needs your own credential"): Promise<McpError> {
+export async function connectRequired(s: ConnectLinkKey & { config: Pick<Config, "publicUrl"> }, caller: Caller, upstream: string, why = "needs your own credential"): Promise<ProtocolError> {
   const origin = caller.origin ?? s.config.publicUrl?.origin;
   if (!origin) {
-    return new McpError(ErrorCode.InvalidRequest, `upstream "${upstream}" ${why}; ask the operator how to connect it`, {
+    return new ProtocolError(ProtocolErrorCode.InvalidRequest, `upstream "${upstream}" ${why}; ask the operator how to connect it`, {
       type: "credential_required",
       upstream,
     });

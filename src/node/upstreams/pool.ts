@@ -1,25 +1,13 @@
 // One MCP client session per upstream (per upstream and principal for a per-principal upstream),
 // kept for the life of the process or isolate, so that steady-state calls never pay an initialize
 // handshake. A session that fails is dropped and opened afresh on next use.
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  ListRootsRequestSchema,
-  LoggingMessageNotificationSchema,
-  type LoggingLevel,
-  PromptListChangedNotificationSchema,
-  ResourceListChangedNotificationSchema,
-  ToolListChangedNotificationSchema,
-} from "@modelcontextprotocol/sdk/types.js";
-import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/cfworker-provider.js";
+import { Client, SdkHttpError, StreamableHTTPClientTransport, type ClientCapabilities, type Transport } from "@modelcontextprotocol/client";
+import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/client/validators/cf-worker";
 import type { Outbound } from "../outbound/outbound.ts";
 import type { StdioConnector } from "../settings/platform.ts";
 import { assertSafeUrl } from "../outbound/ssrf.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
-import type { Ask, InputRequest, InteractiveCapabilities } from "../interactive/input-requests.ts";
+import type { InputRequest, Interaction } from "../interactive/input-requests.ts";
 
 /** The SDK buffers a JSON answer, or one event of a stream, whole before it parses it. */
 const UPSTREAM_CAPS = { bodyBytes: 16 * 1024 * 1024, eventBytes: 16 * 1024 * 1024 };
@@ -42,19 +30,10 @@ export interface PoolOptions {
 
 /**
  * The shared sessions declare elicitation and sampling, so that an upstream lists the tools that
- * need them; they have no handler, so an ask on them gets -32601: it comes from a call whose caller
+ * need them; they have no handler, so an ask on them is refused: it comes from a call whose caller
  * cannot answer (callers that can are given a session of their own, below).
  */
 const SHARED_CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {} };
-
-/** Who answers what the upstream asks during one call: the caller, through `ask`. */
-export interface Interaction {
-  capabilities: InteractiveCapabilities;
-  ask: Ask;
-  /** The upstream's log messages on this call's own session, at `logLevel` or above (src/node/relay/upstream-logs.ts). */
-  onlog?: ((params: Record<string, unknown>) => void) | undefined;
-  logLevel?: LoggingLevel | undefined;
-}
 
 /** Whose session: the upstream's shared one, or one principal's own. */
 export interface SessionOwner {
@@ -76,7 +55,7 @@ function slotOf(upstream: string, principal: string | undefined): string {
 /** Errors after which the request cannot have reached the upstream, so one retry is safe. */
 function neverDelivered(err: unknown): boolean {
   // A lost upstream session answers 404 (SDK servers) or 400 (server-everything), unprocessed.
-  if (err instanceof StreamableHTTPError) return err.code === 404 || err.code === 400;
+  if (err instanceof SdkHttpError) return err.status === 404 || err.status === 400;
   return err instanceof TypeError; // fetch could not connect
 }
 
@@ -110,6 +89,8 @@ export class UpstreamPool {
    * Runs `fn` on a session of its own that declares the caller's capabilities and passes what the
    * upstream asks to the caller. An old-era upstream's request names no call, so only a session
    * that carries one call tells whose question it is; the price is an initialize per such call.
+   * A 2026-07-28 upstream's input_required is answered through the same handlers by the SDK
+   * client, which retries the upstream with the answers.
    */
   async useInteractive<T>(target: UpstreamTarget, interaction: Interaction, fn: (client: Client) => Promise<T>): Promise<T> {
     const client = await this.#connect(target, interaction);
@@ -170,22 +151,24 @@ export class UpstreamPool {
 
   async #connect(target: UpstreamTarget, interaction?: Interaction): Promise<Client> {
     const client = new Client(this.opts.clientInfo, {
-      capabilities: interaction ? interaction.capabilities : SHARED_CAPABILITIES,
+      capabilities: (interaction ? interaction.capabilities : SHARED_CAPABILITIES) as ClientCapabilities,
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+      // The newest revision the upstream speaks: server/discover first, initialize where it is refused.
+      versionNegotiation: { mode: "auto" },
     });
     if (interaction) {
       const { capabilities: caps, ask } = interaction;
       const pass = (request: InputRequest, signal: AbortSignal) => ask(request, signal) as Promise<never>;
-      if (caps.elicitation) client.setRequestHandler(ElicitRequestSchema, (r, extra) => pass({ method: r.method, params: r.params }, extra.signal));
-      if (caps.sampling) client.setRequestHandler(CreateMessageRequestSchema, (r, extra) => pass({ method: r.method, params: r.params }, extra.signal));
-      if (caps.roots) client.setRequestHandler(ListRootsRequestSchema, (r, extra) => pass({ method: r.method, params: r.params }, extra.signal));
+      if (caps.elicitation) client.setRequestHandler("elicitation/create", (r, ctx) => pass({ method: r.method, params: r.params }, ctx.mcpReq.signal));
+      if (caps.sampling) client.setRequestHandler("sampling/createMessage", (r, ctx) => pass({ method: r.method, params: r.params }, ctx.mcpReq.signal));
+      if (caps.roots) client.setRequestHandler("roots/list", (r, ctx) => pass({ method: r.method, params: r.params }, ctx.mcpReq.signal));
       const onlog = interaction.onlog;
-      if (onlog) client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => onlog(n.params));
+      if (onlog) client.setNotificationHandler("notifications/message", (n) => onlog(n.params as Record<string, unknown>));
     }
     const changed = () => this.opts.onListChanged?.(target.name);
-    client.setNotificationHandler(ToolListChangedNotificationSchema, changed);
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, changed);
-    client.setNotificationHandler(PromptListChangedNotificationSchema, changed);
+    client.setNotificationHandler("notifications/tools/list_changed", changed);
+    client.setNotificationHandler("notifications/resources/list_changed", changed);
+    client.setNotificationHandler("notifications/prompts/list_changed", changed);
     await client.connect(this.#transport(target), { timeout: this.opts.connectTimeoutMs });
     // The session is this call's own: the upstream learns the level before the call runs.
     if (interaction?.logLevel && client.getServerCapabilities()?.logging) await client.setLoggingLevel(interaction.logLevel, { timeout: this.opts.connectTimeoutMs });
@@ -201,6 +184,8 @@ export class UpstreamPool {
     return new StreamableHTTPClientTransport(new URL(target.url), {
       requestInit: { headers: target.headers },
       fetch: this.opts.outbound.sessionFetch(UPSTREAM_CAPS),
+      // Redirects are the outbound fetch's to judge (it checks each hop), as with the v1 SDK.
+      redirectPolicy: "follow",
     });
   }
 }

@@ -1,5 +1,5 @@
 // Imports an upstream's tools, resources and prompts into the catalog.
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Client } from "@modelcontextprotocol/client";
 import { replaceUpstreamCatalog, type UpstreamSnapshot } from "../../store/catalog.ts";
 import { log } from "../logging/log.ts";
 import type { ListChangedStreams } from "../catalog/list-changed-streams.ts";
@@ -9,6 +9,7 @@ import type { Database } from "../../store/database.ts";
 import { getUpstream, listUpstreams, markUnavailable } from "../../store/upstreams.ts";
 import { openTarget } from "../../store/sealed-fields.ts";
 import type { UpstreamPool } from "./pool.ts";
+import { failureText } from "./failure-text.ts";
 
 /** What refreshing a catalog needs: the registrations, their sessions, and the streams to tell. */
 export interface RefreshPorts {
@@ -60,7 +61,7 @@ export async function refreshUpstream(s: RefreshPorts, name: string): Promise<Re
     return { name, ok: true, changed };
   } catch (err) {
     // An upstream refusing the session may echo the credential it was given.
-    const error = redact(err instanceof Error ? err.message : String(err));
+    const error = redact(failureText(err));
     log.warn("upstream.unavailable", { upstream: name, error });
     await markUnavailable(s.db, name, error);
     return { name, ok: false, error };

@@ -1,7 +1,7 @@
 // The AuthGuardian tools and resources: an agent asks for a time-limited permission on a tool
 // (request_permission), checks a grant (validate_token) and gives it back (revoke_token); it reads
 // its grants in force (grants://active) and their history (grants://audit).
-import { McpError, ErrorCode, type CallToolResult, type Resource, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError, ProtocolErrorCode, type CallToolResult, type Resource, type Tool } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { listAudit } from "../audit/audit-trail.ts";
 import { hasScope } from "../principals/principal.ts";
@@ -107,7 +107,7 @@ function result(body: Record<string, unknown>, isError = false): CallToolResult 
 
 function parse<T>(schema: z.ZodType<T>, v: unknown): T {
   const r = schema.safeParse(v ?? {});
-  if (!r.success) throw new McpError(ErrorCode.InvalidParams, `invalid arguments: ${r.error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ")}`);
+  if (!r.success) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `invalid arguments: ${r.error.issues.map((i) => `${i.path.join(".") || "arguments"}: ${i.message}`).join("; ")}`);
   return r.data;
 }
 
@@ -137,7 +137,7 @@ async function requestPermission(s: GrantToolPorts, caller: Caller, raw: unknown
   if ("request_id" in args) {
     const g = await getGrant(s.db, args.request_id);
     // Someone else's request reads as unknown: its existence is not ours to reveal.
-    if (!g || g.holder !== holder) throw new McpError(ErrorCode.InvalidParams, `unknown request_id: ${args.request_id}`);
+    if (!g || g.holder !== holder) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `unknown request_id: ${args.request_id}`);
     return result(await statusBody(s, g));
   }
   const tools = (await listTools(s.db)).filter((t) => !t.hidden).map(factsOf).filter((t) => resourceCovers(args.resource, t));

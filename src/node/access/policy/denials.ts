@@ -1,5 +1,5 @@
 // The MCP errors a refused call gets: each says why, and what the caller can do about it.
-import { McpError } from "@modelcontextprotocol/sdk/types.js";
+import { ProtocolError } from "@modelcontextprotocol/server";
 
 /** Application error codes, in the JSON-RPC range reserved for servers (after those of src/node/calls/errors.ts). */
 export const AccessErrorCode = {
@@ -8,20 +8,20 @@ export const AccessErrorCode = {
   RateLimited: -32022,
 } as const;
 
-export function forbidden(tool: string, reason: string): McpError {
-  return new McpError(AccessErrorCode.Forbidden, `Forbidden: you may not call ${tool}: ${reason}`, { type: "forbidden", tool, reason });
+export function forbidden(tool: string, reason: string): ProtocolError {
+  return new ProtocolError(AccessErrorCode.Forbidden, `Forbidden: you may not call ${tool}: ${reason}`, { type: "forbidden", tool, reason });
 }
 
-export function grantRequired(tool: string, reason: string): McpError {
-  return new McpError(
+export function grantRequired(tool: string, reason: string): ProtocolError {
+  return new ProtocolError(
     AccessErrorCode.GrantRequired,
     `Permission required: ${tool} needs a permission grant (${reason}). Ask for one with request_permission, then call again.`,
     { type: "grant_required", tool, reason },
   );
 }
 
-export function rateLimited(what: string, retryAfterSeconds: number): McpError {
-  return new McpError(
+export function rateLimited(what: string, retryAfterSeconds: number): ProtocolError {
+  return new ProtocolError(
     AccessErrorCode.RateLimited,
     `Rate limited: ${what}; retry after ${retryAfterSeconds} s`,
     { type: "rate_limited", retryAfterSeconds },
