@@ -28,7 +28,7 @@ export class RelayInputError extends Error {
 const askNothing: Ask = (request) => Promise.reject(new UndeclaredCapabilityError(request.method));
 
 export async function relayedToolCall(
-  s: InputRoundPorts,
+  s: InputRoundPorts & { platform: { requestScopedIo?: boolean | undefined } },
   caller: Caller,
   request: CallRequest,
   o: { onlog?: ((entry: LogEntry) => void) | undefined },
@@ -42,7 +42,8 @@ export async function relayedToolCall(
       }
     : undefined;
   const capabilities = request.capabilities ?? {};
-  if (!request.input && !canAnswer(capabilities)) {
+  // Holding the upstream call past this request needs I/O that outlives it: not on Workers, where the upstream's ask is refused.
+  if (!request.input && (!canAnswer(capabilities) || s.platform.requestScopedIo)) {
     // An old-era upstream's log messages name no call: only a session of the call's own tells whose they are.
     return { result: await proxy(onlog ? { capabilities: {}, ask: askNothing, onlog, logLevel: level } : undefined) };
   }
