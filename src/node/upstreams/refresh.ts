@@ -32,14 +32,17 @@ async function all<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCurso
   return out;
 }
 
+/** A refresh must see the upstream's lists as they are now, never the client's cached copy (it stores them anew). */
+const FRESH = { cacheMode: "refresh" } as const;
+
 export async function fetchSnapshot(client: Client): Promise<UpstreamSnapshot> {
   const caps = client.getServerCapabilities() ?? {};
   const c = (cursor?: string) => (cursor ? { cursor } : {});
   const [tools, resources, resourceTemplates, prompts] = await Promise.all([
-    caps.tools ? all(async (x) => { const r = await client.listTools(c(x)); return { items: r.tools, nextCursor: r.nextCursor }; }) : [],
-    caps.resources ? all(async (x) => { const r = await client.listResources(c(x)); return { items: r.resources, nextCursor: r.nextCursor }; }) : [],
-    caps.resources ? all(async (x) => { const r = await client.listResourceTemplates(c(x)); return { items: r.resourceTemplates, nextCursor: r.nextCursor }; }) : [],
-    caps.prompts ? all(async (x) => { const r = await client.listPrompts(c(x)); return { items: r.prompts, nextCursor: r.nextCursor }; }) : [],
+    caps.tools ? all(async (x) => { const r = await client.listTools(c(x), FRESH); return { items: r.tools, nextCursor: r.nextCursor }; }) : [],
+    caps.resources ? all(async (x) => { const r = await client.listResources(c(x), FRESH); return { items: r.resources, nextCursor: r.nextCursor }; }) : [],
+    caps.resources ? all(async (x) => { const r = await client.listResourceTemplates(c(x), FRESH); return { items: r.resourceTemplates, nextCursor: r.nextCursor }; }) : [],
+    caps.prompts ? all(async (x) => { const r = await client.listPrompts(c(x), FRESH); return { items: r.prompts, nextCursor: r.nextCursor }; }) : [],
   ]);
   const info = client.getServerVersion();
   return { tools, resources, resourceTemplates, prompts, serverName: info?.name, serverVersion: info?.version };
