@@ -40,6 +40,7 @@ export function callResponse(s: Services, opened: Opened, signal: AbortSignal, d
               defer,
               onprogress: (p) =>
                 void send({ type: "progress", progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }), ...(p.message === undefined ? {} : { message: p.message }) }).catch(() => {}),
+              onlog: (entry) => void send({ type: "log", ...entry }).catch(() => {}),
             });
       answer = await served.catch((err: unknown): AnswerFrame["answer"] => {
         log.error("relay.serve_failed", { peer: from, error: String(err) });

@@ -24,7 +24,6 @@ import {
   type CatalogTool,
 } from "../../node/catalog/local.ts";
 import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
-import { relayToolCall } from "../../node/relay/consumer.ts";
 import { unreachableRefusal } from "../../node/relay/unreachable.ts";
 import { getPeerPrompt, peerListings, readPeerResource } from "../../node/relay/peer-items.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
@@ -41,6 +40,7 @@ import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } fro
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
 import { interactiveToolCall, type SessionCapabilities } from "./interaction.ts";
+import { relayedInteractiveCall } from "./relayed-call.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -130,6 +130,8 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
           ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } }
           : { tools: {}, resources: {}, prompts: {} }),
         completions: {},
+        // A peer's upstream's log messages reach the client (src/http/mcp/relayed-call.ts).
+        logging: {},
       },
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
       instructions:
@@ -216,7 +218,9 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
       const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) {
         const admitted = await admitCall(s, caller, shared, req.params._meta);
-        return relayToolCall(s, caller, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+        return (await relayedInteractiveCall(s, caller, session, ctx, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() =>
+          caller.defer(admitted.release()),
+        )) as CallToolResult;
       }
       const far = name === CALL_TOOL ? await unreachableRefusal(s, caller, target) : undefined;
       s.invocations.append(

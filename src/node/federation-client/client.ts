@@ -13,7 +13,7 @@ import { seal, type Sealed } from "../../protocol/envelope/seal.ts";
 import { ENVELOPE_CONTENT_TYPE } from "../../protocol/envelope/wire.ts";
 import { answerSchema, federationPath, pingResult, type MessageName, type pingRequest } from "../../protocol/messages/federation.ts";
 import { CALL_STREAM_CONTENT_TYPE, readFrames } from "../../protocol/messages/relay-frames.ts";
-import { callFrame, type AnswerFrame } from "../../protocol/messages/relay.ts";
+import { callFrame, type AnswerFrame, type LogFrame } from "../../protocol/messages/relay.ts";
 import type { RelayRequest } from "../../protocol/messages/relay-items.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import { readLimited } from "../outbound/limited-body.ts";
@@ -56,6 +56,8 @@ export interface RelayOptions {
   /** Without progress for this long, the call times out; progress restarts the clock. */
   timeoutMs: number;
   onprogress?: ((p: Progress) => void) | undefined;
+  /** The provider's upstream logged while the call ran (only when the call asked with a log level). */
+  onlog?: ((entry: Omit<LogFrame, "type" | "seq">) => void) | undefined;
 }
 
 export class FederationClient {
@@ -233,6 +235,10 @@ export class FederationClient {
           const f = parsed.data;
           if (f.seq !== seq++) throw new PeerRequestError("bad_answer", `${url}: frame ${f.seq} arrived where ${seq - 1} was due`, true);
           if (f.type === "answer") return f.answer;
+          if (f.type === "log") {
+            o.onlog?.({ level: f.level, ...(f.logger === undefined ? {} : { logger: f.logger }), data: f.data });
+            continue;
+          }
           arm();
           o.onprogress?.({ progress: f.progress, ...(f.total === undefined ? {} : { total: f.total }), ...(f.message === undefined ? {} : { message: f.message }) });
         }

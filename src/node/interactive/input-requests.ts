@@ -27,6 +27,9 @@ export interface InteractiveCapabilities {
 export interface Interaction {
   capabilities: InteractiveCapabilities;
   ask: Ask;
+  /** The upstream's log messages on this call's own session, at `logLevel` or above (src/node/relay/upstream-logs.ts). */
+  onlog?: ((params: Record<string, unknown>) => void) | undefined;
+  logLevel?: "debug" | "info" | "notice" | "warning" | "error" | "critical" | "alert" | "emergency" | undefined;
 }
 
 export const interactiveCapabilities = z

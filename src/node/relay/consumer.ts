@@ -3,7 +3,7 @@
 // fingerprint, then to the next while none could have run it. The answer's receipt is checked
 // and countersigned before the result is handed on, so every result a client gets from a peer
 // has a record both sides signed.
-import { isCallToolResult, type CallToolResult } from "@modelcontextprotocol/server";
+import { isCallToolResult, ProtocolError, ProtocolErrorCode, type CallToolResult } from "@modelcontextprotocol/server";
 import type { ToolCall } from "../calls/proxy.ts";
 import type { Inflight } from "../calls/inflight.ts";
 import { recordCall, type Outcome } from "../calls/invocations.ts";
@@ -26,7 +26,9 @@ import type { ProviderStats } from "./choice.ts";
 import type { Outbox } from "./countersigns.ts";
 import { RelayError } from "./errors.ts";
 import { heldGrant } from "./subscriptions.ts";
-import type { CallError, CallRequest } from "../../protocol/messages/relay.ts";
+import { INTERACTION_FEATURE, type CallError, type CallInput, type CallRequest, type InputCapabilities, type InputRequired, type LogLevel } from "../../protocol/messages/relay.ts";
+import type { RelayOptions } from "../federation-client/client.ts";
+import { providerOfState, providerStateOf, stateForClient } from "./input-handle.ts";
 
 /** Who calls: as the invocation log and the audit trail see them. */
 type Caller = Parameters<typeof recordCall>[1];
@@ -48,7 +50,31 @@ export interface RelayedCall extends Omit<ToolCall, "tool" | "timeoutMs"> {
   tool: ListedFederatedTool;
   /** Every tool of the catalog the caller may call: other origins of the same fingerprint are the failover. */
   catalog: readonly ListedFederatedTool[];
+  /** What the client can answer (elicitation, sampling, roots); without it the provider asks nothing. */
+  capabilities?: InputCapabilities | undefined;
+  /** A client's retry of a call that was answered input_required: its answers and the state it was given. */
+  input?: CallInput | undefined;
+  /** The client's log level: the provider streams its upstream's log messages at it or above. */
+  logLevel?: LogLevel | undefined;
+  onlog?: RelayOptions["onlog"];
 }
+
+/** A round that did not complete (MCP 2026-07-28's InputRequiredResult): the client answers and retries. */
+export interface RelayedInputRequired {
+  resultType: "input_required";
+  inputRequests: InputRequired["inputRequests"];
+  requestState: string;
+}
+
+/** For an MCP layer that cannot hand an input_required round to its client: the round fails with a clear error. */
+export function completedOnly(answer: CallToolResult | RelayedInputRequired): CallToolResult {
+  if ("resultType" in answer && answer.resultType === "input_required") {
+    throw new ProtocolError(ProtocolErrorCode.InvalidRequest, "the tool needs input (elicitation, sampling or roots) that this client's session cannot give");
+  }
+  return answer as CallToolResult;
+}
+
+type Served = { result: CallToolResult; record: string } | { inputRequired: InputRequired };
 
 /** What `_meta` "mcpfed/relay" tells the client about a peer's answer. */
 export interface RelayMeta {
@@ -69,7 +95,7 @@ function withMeta(result: CallToolResult, meta: RelayMeta): CallToolResult {
   return { ...result, _meta: { ...result._meta, "mcpfed/relay": meta } };
 }
 
-export async function relayToolCall(s: ConsumerPort, caller: Caller, call: RelayedCall): Promise<CallToolResult> {
+export async function relayToolCall(s: ConsumerPort, caller: Caller, call: RelayedCall): Promise<CallToolResult | RelayedInputRequired> {
   const at = Date.now();
   const started = performance.now();
   const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
@@ -78,7 +104,8 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
   let provider = call.tool.origin;
   let recordId: string | undefined;
   try {
-    const ttl = call.tool.cacheTtlSeconds;
+    // A retry answers questions asked of this client only: never from the cache.
+    const ttl = call.input ? undefined : call.tool.cacheTtlSeconds;
     const cacheKey = ttl ? ResultCache.key(call.tool.globalId, call.tool.fingerprint, call.arguments) : undefined;
     const hit = cacheKey && s.relay.cache.get(cacheKey);
     if (hit) {
@@ -86,6 +113,11 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
       return withMeta(hit, { provider, cached: true });
     }
     const served = await callProviders(s, caller, call, signal, (node) => (provider = node));
+    if ("inputRequired" in served) {
+      // The round made no record; the client's retry goes back to this provider only.
+      const { inputRequests, requestState } = served.inputRequired;
+      return { resultType: "input_required", inputRequests, requestState: stateForClient(provider, requestState) };
+    }
     recordId = served.record;
     if (cacheKey && ttl) s.relay.cache.put(cacheKey, served.result, ttl);
     if (served.result.isError) outcome = "tool_error";
@@ -116,6 +148,13 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
  * the operator grouped them: src/node/catalog/providers.ts), best first.
  */
 function providersOf(s: ConsumerPort, call: RelayedCall): ListedFederatedTool[] {
+  // The state of a retry is the provider's own: only that provider can resume the call.
+  if (call.input) {
+    const node = providerOfState(call.input.requestState);
+    const tool = [call.tool, ...call.catalog].find((t) => t.origin === node && t.fingerprint === call.tool.fingerprint && call.tool.providers.includes(t.origin));
+    if (!tool) throw new RelayError({ kind: "bad_request_state", message: "the request state names no provider of this tool" });
+    return [tool];
+  }
   const allowed = new Set(call.tool.providers);
   const byOrigin = new Map<string, ListedFederatedTool>();
   if (allowed.has(call.tool.origin)) byOrigin.set(call.tool.origin, call.tool);
@@ -123,7 +162,7 @@ function providersOf(s: ConsumerPort, call: RelayedCall): ListedFederatedTool[] 
   return s.relay.stats.order([...byOrigin.keys()]).map((o) => byOrigin.get(o)!);
 }
 
-async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall, signal: AbortSignal, trying: (node: string) => void): Promise<{ result: CallToolResult; record: string }> {
+async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall, signal: AbortSignal, trying: (node: string) => void): Promise<Served> {
   const tried: { tool: ListedFederatedTool; reason: string }[] = [];
   const providers = providersOf(s, call);
   for (const tool of providers) {
@@ -146,7 +185,7 @@ async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall,
   throw new RelayError({ kind: "peer_unavailable", message: `no provider of ${call.calledAs} could take the call (${reasons})`, tried: tried.length });
 }
 
-async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool: ListedFederatedTool, signal: AbortSignal): Promise<{ result: CallToolResult; record: string }> {
+async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool: ListedFederatedTool, signal: AbortSignal): Promise<Served> {
   const origin = tool.origin;
   const name = `peer ${tool.alias}`;
   const peer = await getPeer(s.db, origin);
@@ -171,6 +210,8 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     price,
     requestedAt: Date.now(),
   });
+  const interactive = peer.features.includes(INTERACTION_FEATURE);
+  if (call.input && !interactive) throw new NextProvider(`it does not take retry input (${INTERACTION_FEATURE})`);
   const countersigned = s.relay.outbox.take(origin);
   const request: CallRequest = {
     type: "call",
@@ -182,12 +223,15 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     progress: call.onprogress !== undefined,
     countersigned: countersigned.records,
     relayedFor: caller.id,
+    ...(call.input ? { input: { ...call.input, requestState: providerStateOf(call.input.requestState) } } : {}),
+    ...(interactive && call.capabilities ? { capabilities: call.capabilities } : {}),
+    ...(interactive && call.logLevel ? { logLevel: call.logLevel } : {}),
   };
 
   const started = performance.now();
   let answer;
   try {
-    answer = await s.federation.relayCall(peer, request, { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress });
+    answer = await s.federation.relayCall(peer, request, { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress, onlog: call.onlog });
   } catch (err) {
     s.relay.outbox.settle(origin, countersigned.ids, []);
     // Not sent at all (the provider's card could not be refreshed): passed on as it is.
@@ -208,6 +252,8 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     throw new RelayError({ kind: "refused", name, peer: origin, error: answer.error });
   }
   s.relay.stats.record(origin, true, elapsed);
+  // No receipt comes with a round that did not complete, and nothing is countersigned for it.
+  if ("inputRequired" in answer) return { inputRequired: answer.inputRequired };
 
   const result = answer.result as CallToolResult;
   let completed;

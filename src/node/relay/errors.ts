@@ -20,6 +20,8 @@ export type RelayFailure =
   | { kind: "unreachable"; message: string; origin: string }
   /** The provider's receipt did not verify: the result is withheld. */
   | { kind: "receipt_rejected"; message: string; peer: string; reason: ReceiptRejection }
+  /** A retry's request state is not one this node gave out. */
+  | { kind: "bad_request_state"; message: string }
   /** The provider refused the call, or its upstream failed; `error` is what it said. */
   | { kind: "refused"; name: string; peer: string; error: CallError };
 
@@ -50,13 +52,15 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
       return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: "peer" in f ? { type: "peer_unavailable", peer: f.peer } : { type: "peer_unavailable", tried: f.tried } };
     case "unreachable":
       return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: { type: "peer_unreachable", origin: f.origin } };
+    case "bad_request_state":
+      return { code: ProtocolErrorCode.InvalidParams, message: f.message, data: { type: "bad_request_state" } };
     case "receipt_rejected":
       return { code: FedErrorCode.ReceiptRejected, message: f.message, data: { type: "receipt_rejected", peer: f.peer, reason: f.reason } };
     case "refused": {
       const e = f.error;
       const code =
         e.mcp ??
-        (e.code === "upstream_timeout" ? FedErrorCode.RequestTimeout : e.code === "cancelled" ? FedErrorCode.Cancelled : e.code === "bad_request" ? ProtocolErrorCode.InvalidParams : FedErrorCode.PeerRefused);
+        (e.code === "upstream_timeout" ? FedErrorCode.RequestTimeout : e.code === "cancelled" ? FedErrorCode.Cancelled : e.code === "bad_request" || e.code === "bad_request_state" ? ProtocolErrorCode.InvalidParams : FedErrorCode.PeerRefused);
       const type = e.code === "upstream_error" ? "upstream_error" : e.code === "upstream_timeout" ? "peer_timeout" : e.code === "cancelled" ? "cancelled" : `peer_${e.code}`;
       return { code, message: `${f.name}: ${redact(e.message)}`, data: { type, peer: f.peer, code: e.code } };
     }

@@ -103,6 +103,8 @@ async function relayOnce(s: ConsumerPort, caller: Caller, item: FederatedItem, r
   s.relay.outbox.settle(origin, countersigned.ids, answer.acked);
   s.relay.stats.record(origin, answer.ok || answer.error.code !== "upstream_unavailable", elapsed);
   if (!answer.ok) throw new RelayError({ kind: "refused", name, peer: origin, error: answer.error });
+  // Reads and prompts are not relayed with retry input: a provider asking for some broke the protocol.
+  if (!("result" in answer)) throw new RelayError({ kind: "peer_unavailable", message: `${name}: it asked for input on a ${isRead ? "read" : "prompt"}, which is not relayed`, peer: origin });
 
   const result = answer.result;
   let completed;

@@ -14,12 +14,14 @@ import { identitySigner } from "../registry/node-keys.ts";
 import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
 import { requestHash } from "../../protocol/ledger/request-hash.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
-import type { AnswerFrame, CallError, CallRequest } from "../../protocol/messages/relay.ts";
+import type { AnswerFrame, CallError, CallRequest, InputRequired } from "../../protocol/messages/relay.ts";
 import { findCallable } from "../../store/catalog.ts";
 import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";
 import { ownLiveEntry } from "../../store/registry.ts";
 import { takeCountersigned } from "./countersigns.ts";
+import { relayedToolCall, RelayInputError } from "./relayed-rounds.ts";
+import type { LogEntry } from "./upstream-logs.ts";
 import { callErrorOf, refusal as refuse } from "./errors.ts";
 
 type Answer = AnswerFrame["answer"];
@@ -27,7 +29,8 @@ type Caller = Parameters<typeof proxyToolCall>[1];
 
 /** What the provider's side needs of the node, besides what policy and the call proxy need. */
 export type ProviderPort = Parameters<typeof proxyToolCall>[0] &
-  Parameters<typeof admitCall>[0] & {
+  Parameters<typeof admitCall>[0] &
+  Parameters<typeof relayedToolCall>[0] & {
     db: Database;
     nodeId: string;
     identity: () => Promise<LocalIdentity>;
@@ -58,20 +61,26 @@ export interface ServeOptions {
   signal: AbortSignal;
   defer: Caller["defer"];
   onprogress: (p: Progress) => void;
+  /** An upstream log message at the call's level or above (only when the call gave one). */
+  onlog?: ((entry: LogEntry) => void) | undefined;
 }
 
 export async function serveCall(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<Answer> {
   // Countersignatures of earlier calls are independent of this one: take them while it runs.
   const acking = takeCountersigned(s, from, request.countersigned);
   const outcome = await run(s, from, request, o).catch((err: unknown): { error: CallError } => {
+    if (err instanceof RelayInputError) return { error: refuse(err.code, err.message) };
     if (err instanceof ProtocolError) return { error: callErrorOf(err) };
     throw err;
   });
   const acked = await acking;
-  return "error" in outcome ? { ok: false, error: outcome.error, acked } : { ok: true, ...outcome, acked };
+  if ("error" in outcome) return { ok: false, error: outcome.error, acked };
+  return { ok: true, ...outcome, acked };
 }
 
-async function run(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<{ result: CallToolResult; receipt: unknown } | { error: CallError }> {
+type Outcome = { result: CallToolResult; receipt: unknown } | { inputRequired: InputRequired } | { error: CallError };
+
+async function run(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<Outcome> {
   const entry = await ownLiveEntry(s.db, s.nodeId, request.key);
   if (!entry || entry.signed.kind !== "tool" || entry.signed.tombstone) return { error: refuse("not_shared", `${request.key} is not shared by this node`) };
   const body = entry.signed.body;
@@ -112,21 +121,27 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
   const caller = await peerCaller(s, from, request.relayedFor, o.defer);
   const admitted = await admitCall(s, caller, { ...tool, visibility: entry.signed.visibility }, undefined);
   const started = performance.now();
-  let result: CallToolResult;
+  let answered;
   try {
-    result = await proxyToolCall(s, caller, {
-      tool,
-      arguments: request.arguments,
-      calledAs: globalId,
-      requestId: intent.intent.id,
-      signal: o.signal,
-      authorization: admitted.reason,
-      timeoutMs: request.timeoutMs,
-      ...(request.progress ? { onprogress: o.onprogress } : {}),
-    });
+    answered = await relayedToolCall(s, caller, request, o, (interaction, signal) =>
+      proxyToolCall(s, caller, {
+        tool,
+        arguments: request.arguments,
+        calledAs: globalId,
+        requestId: intent.intent.id,
+        signal: signal ?? o.signal,
+        authorization: admitted.reason,
+        timeoutMs: request.timeoutMs,
+        interaction,
+        ...(request.progress ? { onprogress: o.onprogress } : {}),
+      }),
+    );
   } finally {
     caller.defer(admitted.release());
   }
+  // A round that did not complete signs no receipt: only the round that completes is recorded and priced.
+  if ("inputRequired" in answered) return answered;
+  const result = answered.result;
   const durationMs = Math.round(performance.now() - started);
   // Never before the intent: the consumer's clock may run ahead of this one.
   const completedAt = Math.max(Date.now(), intent.intent.requestedAt);

@@ -162,12 +162,16 @@ export class UpstreamPool {
       if (caps.elicitation) client.setRequestHandler("elicitation/create", (r, ctx) => pass({ method: r.method, params: r.params }, ctx.mcpReq.signal));
       if (caps.sampling) client.setRequestHandler("sampling/createMessage", (r, ctx) => pass({ method: r.method, params: r.params }, ctx.mcpReq.signal));
       if (caps.roots) client.setRequestHandler("roots/list", (r, ctx) => pass({ method: r.method, params: r.params }, ctx.mcpReq.signal));
+      const onlog = interaction.onlog;
+      if (onlog) client.setNotificationHandler("notifications/message", (n) => onlog(n.params as Record<string, unknown>));
     }
     const changed = () => this.opts.onListChanged?.(target.name);
     client.setNotificationHandler("notifications/tools/list_changed", changed);
     client.setNotificationHandler("notifications/resources/list_changed", changed);
     client.setNotificationHandler("notifications/prompts/list_changed", changed);
     await client.connect(this.#transport(target), { timeout: this.opts.connectTimeoutMs });
+    // The session is this call's own: the upstream learns the level before the call runs.
+    if (interaction?.logLevel && client.getServerCapabilities()?.logging) await client.setLoggingLevel(interaction.logLevel, { timeout: this.opts.connectTimeoutMs });
     return client;
   }
 

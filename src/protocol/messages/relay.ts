@@ -1,8 +1,52 @@
 // The relay's messages of mcpfed/1 (docs/protocol.md, "Relayed calls"), as zod schemas. A call
 // travels in an envelope to the node that hosts the tool; its answer is a stream of sealed frames:
-// progress notifications, then one final answer that carries the result and the signed receipt.
+// progress and log notifications, then one final answer: the result and the signed receipt, or
+// the input the upstream needs before it can finish (a multi round-trip request).
 import { z } from "zod";
 import { entryKey } from "../registry/entry.ts";
+
+/** The feature (§2) under which a call may carry retry input and a log level, and its answer input requests and log frames. */
+export const INTERACTION_FEATURE = "relay-interaction";
+/** Input requests one answer may carry, and input responses one retry may carry. */
+export const MAX_INPUTS = 16;
+/** A provider's request state, as text, is at most this long. */
+export const MAX_REQUEST_STATE = 16 * 1024;
+/** A log frame's data, as JSON, is at most this long. */
+export const MAX_LOG_DATA_BYTES = 8 * 1024;
+/** MCP's log levels (RFC 5424 severities), least severe first. */
+export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const logLevel = z.enum(LOG_LEVELS);
+
+const inputKey = z.string().min(1).max(128);
+const requestState = z.string().min(1).max(MAX_REQUEST_STATE);
+
+/** What the consumer's client can answer (MCP client capabilities): the provider asks nothing else. */
+export const inputCapabilities = z.strictObject({
+  elicitation: z.looseObject({}).optional(),
+  sampling: z.looseObject({}).optional(),
+  roots: z.looseObject({}).optional(),
+});
+export type InputCapabilities = z.infer<typeof inputCapabilities>;
+
+/** A retry's input: the client's answers to the provider's input requests, and the provider's state as it gave it. */
+export const callInput = z.strictObject({
+  inputResponses: z
+    .record(inputKey, z.looseObject({}))
+    .refine((r) => Object.keys(r).length <= MAX_INPUTS, `at most ${MAX_INPUTS} input responses`)
+    .optional(),
+  requestState,
+});
+export type CallInput = z.infer<typeof callInput>;
+
+/** What the upstream needs before the call can finish: MCP requests (elicitation, sampling, roots) keyed by the provider. */
+export const inputRequired = z.strictObject({
+  inputRequests: z
+    .record(inputKey, z.looseObject({ method: z.string().min(1).max(128), params: z.looseObject({}).optional() }))
+    .refine((r) => Object.keys(r).length >= 1 && Object.keys(r).length <= MAX_INPUTS, `between 1 and ${MAX_INPUTS} input requests`),
+  requestState,
+});
+export type InputRequired = z.infer<typeof inputRequired>;
 
 /** Countersigned records one call or push may carry. */
 export const MAX_COUNTERSIGNED = 32;
@@ -27,6 +71,12 @@ export const callRequest = z.strictObject({
   countersigned: z.array(z.unknown()).max(MAX_COUNTERSIGNED),
   /** The principal at the consumer that made the call: for the provider's audit and grants. */
   relayedFor: z.string().max(256).optional(),
+  /** What the client behind the call can answer; without it the provider asks nothing ("relay-interaction"). */
+  capabilities: inputCapabilities.optional(),
+  /** A retry of a call answered with input requests ("relay-interaction"). */
+  input: callInput.optional(),
+  /** The client's log level: log frames at it or above are streamed ("relay-interaction"). */
+  logLevel: logLevel.optional(),
 });
 export type CallRequest = z.infer<typeof callRequest>;
 
@@ -43,6 +93,7 @@ export const CALL_ERRORS = [
   "upstream_timeout",
   "upstream_unavailable",
   "cancelled",
+  "bad_request_state",
   "internal",
 ] as const;
 export type CallErrorCode = (typeof CALL_ERRORS)[number];
@@ -63,6 +114,15 @@ export const progressFrame = z.strictObject({
   message: z.string().max(2000).optional(),
 });
 
+export const logFrame = z.strictObject({
+  type: z.literal("log"),
+  seq: z.number().int().min(0),
+  level: logLevel,
+  logger: z.string().max(256).optional(),
+  data: z.unknown().refine((d) => d !== undefined && new TextEncoder().encode(JSON.stringify(d)).length <= MAX_LOG_DATA_BYTES, `log data of at most ${MAX_LOG_DATA_BYTES} bytes as JSON`),
+});
+export type LogFrame = z.infer<typeof logFrame>;
+
 export const answerFrame = z.strictObject({
   type: z.literal("answer"),
   seq: z.number().int().min(0),
@@ -76,11 +136,13 @@ export const answerFrame = z.strictObject({
       /** Ids of the piggybacked countersigned records the provider now holds confirmed. */
       acked: z.array(z.string().max(64)).max(MAX_COUNTERSIGNED),
     }),
+    /** The round did not complete: no receipt, no record; the consumer retries with the input. */
+    z.strictObject({ ok: z.literal(true), inputRequired, acked: z.array(z.string().max(64)).max(MAX_COUNTERSIGNED) }),
     z.strictObject({ ok: z.literal(false), error: callError, acked: z.array(z.string().max(64)).max(MAX_COUNTERSIGNED) }),
   ]),
 });
 
-export const callFrame = z.discriminatedUnion("type", [progressFrame, answerFrame]);
+export const callFrame = z.discriminatedUnion("type", [progressFrame, logFrame, answerFrame]);
 export type CallFrame = z.infer<typeof callFrame>;
 export type AnswerFrame = z.infer<typeof answerFrame>;
 
