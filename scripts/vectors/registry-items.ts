@@ -24,6 +24,14 @@ const valid: Record<string, UnsignedEntry> = {
   resource: { ...base, kind: "resource", key: `archive/${encodeURIComponent(resource.uri)}`, body: { resource, fingerprint: await itemFingerprint(resource), pricing: { model: "per_call", amount: 4, unit: "credit" } } },
   "resource-template": { ...base, kind: "resource-template", key: `archive/${encodeURIComponent(template.uriTemplate)}`, body: { resourceTemplate: template, fingerprint: await itemFingerprint(template), pricing: null } },
   prompt: { ...base, kind: "prompt", key: "archive/summarise", visibility: "public", body: { prompt, fingerprint: await itemFingerprint(prompt), pricing: null } },
+  // The origin lists it as "summarise" (its upstream's prefix is empty), not "archive_summarise".
+  "prompt-listed-name": {
+    ...base,
+    kind: "prompt",
+    key: "archive/summarise",
+    visibility: "peers",
+    body: { prompt, fingerprint: await itemFingerprint(prompt), pricing: null, listedName: "summarise" },
+  },
   "resource tombstone": { origin, kind: "resource", key: `archive/${encodeURIComponent(resource.uri)}`, visibility: "peers", hlc: "01934df94f0e0000", tombstone: true },
 };
 
@@ -51,6 +59,10 @@ const refusedUnsigned: Record<string, { entry: Record<string, unknown>; reason: 
   "a fingerprint of another definition": { entry: { ...valid.resource!, key: `archive/${encodeURIComponent(otherUri.uri)}`, body: { ...live.body, resource: otherUri } }, reason: "malformed" },
   "a field the definition does not have": { entry: { ...valid.prompt!, body: { prompt: { ...prompt, icons: [] }, fingerprint: await itemFingerprint(prompt), pricing: null } }, reason: "malformed" },
   "a prompt body under a resource kind": { entry: { ...valid.prompt!, kind: "resource" }, reason: "malformed" },
+  "a listedName MCP names do not take": {
+    entry: { ...valid.prompt!, body: { prompt, fingerprint: await itemFingerprint(prompt), pricing: null, listedName: "archive/summarise" } },
+    reason: "malformed",
+  },
   "a URI longer than 1024 characters": { entry: { ...valid.resource!, key: "archive/x", body: { ...live.body, resource: { ...resource, uri: `doc://${"x".repeat(1020)}` } } }, reason: "malformed" },
 };
 const rules = { maxEntryBytes: 64 * 1024, clock: new HybridClock(() => 0x01934df94f0e), isBlocked: () => false, checkCard: async () => "no cards here" };

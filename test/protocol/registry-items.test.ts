@@ -17,7 +17,7 @@ const rules = { maxEntryBytes: 64 * 1024, clock: new HybridClock(() => 0x01934df
 describe("shared item entry vectors", () => {
   it("match canonical bytes, fingerprints, ids and signatures computed with node:crypto", async () => {
     const publicKey = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: vectors.signer.publicKey }, format: "jwk" });
-    expect(vectors.entries.map((e: { signed: { kind: string } }) => e.signed.kind).sort()).toEqual(["prompt", "resource", "resource", "resource-template"]);
+    expect(vectors.entries.map((e: { signed: { kind: string } }) => e.signed.kind).sort()).toEqual(["prompt", "prompt", "resource", "resource", "resource-template"]);
     for (const v of vectors.entries) {
       expect(unsignedEntry.parse(v.unsigned)).toEqual(v.unsigned);
       expect(canonicalize(v.unsigned)).toBe(v.signingBytes);

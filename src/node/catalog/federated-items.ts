@@ -63,7 +63,8 @@ export async function listFederatedItems(s: { db: Database; nodeId: string }, ta
       if (uris.has(shortName)) shortName = aliasedUri(alias, original);
       uris.add(shortName);
     } else if (e.kind === "prompt") {
-      shortName = await assignName(id, preferredName(alias, `${upstream}_${original}`), (n) => names.has(n));
+      const listed = (e.body as { listedName?: string }).listedName;
+      shortName = await assignName(id, preferredName(alias, listed ?? `${upstream}_${original}`), (n) => names.has(n));
       names.add(shortName);
     }
     out.push({

@@ -68,6 +68,8 @@ export interface ItemShareInput {
   definition: ItemDefinition;
   pricing: unknown;
   visibility: Visibility | "private";
+  /** A prompt's name here, when it is not `<upstream>_<prompt>`. */
+  listedName?: string | undefined;
 }
 
 export class Registry {
@@ -186,7 +188,8 @@ export class Registry {
     if (input.visibility === "private") return this.withdraw(key, input.kind);
     const definition = input.definition;
     const field = input.kind === "resource" ? "resource" : input.kind === "prompt" ? "prompt" : "resourceTemplate";
-    const body = itemBody[input.kind].parse({ [field]: definition, fingerprint: await itemFingerprint(definition), pricing: input.pricing ?? null });
+    const listed = input.kind === "prompt" && input.listedName !== undefined ? { listedName: input.listedName } : {};
+    const body = itemBody[input.kind].parse({ [field]: definition, fingerprint: await itemFingerprint(definition), pricing: input.pricing ?? null, ...listed });
     const unsigned = { origin: this.self, kind: input.kind, key, visibility: input.visibility, hlc: "", tombstone: false, body } as Extract<UnsignedEntry, { tombstone: false; kind: ItemKind }>;
     return this.#replace(await this.#held(input.kind, key), unsigned);
   }

@@ -14,6 +14,7 @@ import {
 } from "../../protocol/registry/shared-items.ts";
 import type { Database } from "../../store/database.ts";
 import { findPrompt, findResource, listPrompts, listResources, listResourceTemplates } from "../../store/catalog.ts";
+import { preferredName } from "../../store/catalog-names.ts";
 import type { Registry } from "./registry.ts";
 
 type Port = { db: Database; registry: Pick<Registry, "shareItem">; gossip: { changed(): void } };
@@ -84,20 +85,26 @@ interface PreparedItem {
   upstream: string;
   key: string;
   definition: ItemDefinition;
+  listedName?: string | undefined;
+}
+
+/** Peers that keep this node's names list a prompt as its clients here do (a tool entry's listedName). */
+function listedNameOf(kind: ItemKind, shown: string, item: LocalItem): string | undefined {
+  return kind === "prompt" && shown !== preferredName(item.upstream, item.name) ? shown : undefined;
 }
 
 function prepareItem(kind: ItemKind, shown: string, item: LocalItem): PreparedItem {
   const key = keyOfItem(kind, item.upstream, item.name);
   if (!itemKey[kind].safeParse(key).success) throw new ShareItemError("invalid_request", `${shown} cannot be shared: its key ${key} is too long or its upstream name is not lowercase`);
   try {
-    return { kind, upstream: item.upstream, key, definition: definitionFromListing(kind, item.body) };
+    return { kind, upstream: item.upstream, key, definition: definitionFromListing(kind, item.body), listedName: listedNameOf(kind, shown, item) };
   } catch (err) {
     throw new ShareItemError("invalid_request", `${shown} cannot be shared: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 async function publishItem(s: Port, p: PreparedItem, o: { visibility: ShareItemRequest["visibility"]; pricing: unknown }) {
-  const stored = await s.registry.shareItem({ kind: p.kind, upstream: p.upstream, definition: p.definition, pricing: o.pricing, visibility: o.visibility });
+  const stored = await s.registry.shareItem({ kind: p.kind, upstream: p.upstream, definition: p.definition, pricing: o.pricing, visibility: o.visibility, listedName: p.listedName });
   if (stored.length > 0) s.gossip.changed();
   return { key: p.key, stored };
 }

@@ -81,7 +81,13 @@ const pricing = z.json();
 
 export const resourceBody = z.strictObject({ resource: resourceDefinition, fingerprint, pricing });
 export const resourceTemplateBody = z.strictObject({ resourceTemplate: resourceTemplateDefinition, fingerprint, pricing });
-export const promptBody = z.strictObject({ prompt: promptDefinition, fingerprint, pricing });
+export const promptBody = z.strictObject({
+  prompt: promptDefinition,
+  fingerprint,
+  pricing,
+  /** The name the origin's own clients list the prompt under, when it is not `<upstream>_<prompt>` (as a tool entry's). */
+  listedName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "an MCP name, [A-Za-z0-9_-]{1,64}").optional(),
+});
 export type ResourceBody = z.infer<typeof resourceBody>;
 export type ResourceTemplateBody = z.infer<typeof resourceTemplateBody>;
 export type PromptBody = z.infer<typeof promptBody>;
