@@ -21,7 +21,7 @@ import { LedgerRepository } from "../store/ledger.ts";
 import { log } from "./logging/log.ts";
 import { ListChangedStreams } from "./catalog/list-changed-streams.ts";
 import { ResourceSubscriptions } from "./catalog/resource-subscriptions.ts";
-import { legacySubscriber } from "./catalog/subscribe-resource.ts";
+import { legacySubscriber } from "./upstreams/subscribe-resource.ts";
 import { knownCard, learnCard } from "./peers/origin-cards.ts";
 import { blockedPeerIds, listPeers } from "../store/peers.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { log } from "../../node/logging/log.ts";
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
-import { subscribeResource } from "../../node/catalog/subscribe-resource.ts";
+import { subscribeResource } from "../../node/upstreams/subscribe-resource.ts";
 import { subscriptionError } from "./subscription-errors.ts";
 
 const listenWithResources = z.object({

@@ -38,7 +38,7 @@ import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } fro
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
 import { interactiveToolCall, type SessionCapabilities } from "./interaction.ts";
-import { legacySubscriber, streamSubscriber, subscribeResource } from "../../node/catalog/subscribe-resource.ts";
+import { legacySubscriber, streamSubscriber, subscribeResource } from "../../node/upstreams/subscribe-resource.ts";
 import { subscriptionError } from "./subscription-errors.ts";
 
 export const META = {

@@ -1,7 +1,7 @@
 // How a refused resource subscription is told to the client, in either era.
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError } from "@modelcontextprotocol/server";
 import { SubscriptionCapError } from "../../node/catalog/resource-subscriptions.ts";
-import { SubscriptionUnsupportedError, UnknownResourceError, UpstreamSubscribeError } from "../../node/catalog/subscribe-resource.ts";
+import { SubscriptionUnsupportedError, UnknownResourceError, UpstreamSubscribeError } from "../../node/upstreams/subscribe-resource.ts";
 import { upstreamFailure } from "../../node/calls/errors.ts";
 
 /** The typed MCP error for a failed subscribe; anything unforeseen is rethrown, for the log only. */

@@ -6,10 +6,10 @@ import { findResource } from "../../store/catalog.ts";
 import { getUpstream } from "../../store/upstreams.ts";
 import { openTarget } from "../../store/sealed-fields.ts";
 import type { SecretBox } from "../../secrets/sealed-box.ts";
-import type { UpstreamPool } from "../upstreams/pool.ts";
+import type { UpstreamPool } from "./pool.ts";
 import type { Config } from "../settings/config.ts";
-import type { ResourceSubscriptions, Subscriber } from "./resource-subscriptions.ts";
-import type { ListChangedStreams } from "./list-changed-streams.ts";
+import type { ResourceSubscriptions, Subscriber } from "../catalog/resource-subscriptions.ts";
+import type { ListChangedStreams } from "../catalog/list-changed-streams.ts";
 
 /** The URI is not among the resources this node lists. */
 export class UnknownResourceError extends Error {
