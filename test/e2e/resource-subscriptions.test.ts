@@ -7,7 +7,7 @@ import type { Client as ModernClient } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { connect } from "../support/mcp.ts";
 import { connectModern } from "../support/modern-client.ts";
-import { eventually } from "../support/processes.ts";
+import { eventually, startNode } from "../support/processes.ts";
 import { startNodeWithEverything, type NodeWithEverything } from "../support/node-with-everything.ts";
 
 const CAP = 3;
@@ -107,4 +107,26 @@ it("refuses a subscription over the per-principal cap with a typed error, in eit
   // Unsubscribing gave the room back.
   await client.subscribeResource({ uri: uris[CAP]! });
   await client.unsubscribeResource({ uri: uris[CAP]! });
+}, 60_000);
+
+it("follows updates from a 2026-07-28 upstream on a listen stream of the node's own", async () => {
+  // Node A's upstream is node B (which speaks 2026-07-28 and fronts server-everything).
+  const a = await startNode();
+  try {
+    expect((await a.admin("POST", "/upstreams", { name: "hop", kind: "http", url: setup.node.mcpUrl })).status).toBe(201);
+    const viaA = await connect(a.mcpUrl);
+    try {
+      const updates: string[] = [];
+      viaA.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+      const uri = uris[3]!;
+      expect((await viaA.listResources()).resources.map((r) => r.uri)).toContain(uri);
+      await viaA.subscribeResource({ uri });
+      await eventually(async () => expect(updates).toContain(uri), 15_000);
+      await viaA.unsubscribeResource({ uri });
+    } finally {
+      await viaA.close();
+    }
+  } finally {
+    await a.stop();
+  }
 }, 60_000);

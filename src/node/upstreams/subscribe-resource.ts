@@ -6,6 +6,7 @@ import { findResource } from "../../store/catalog.ts";
 import { getUpstream } from "../../store/upstreams.ts";
 import { openTarget } from "../../store/sealed-fields.ts";
 import type { SecretBox } from "../../secrets/sealed-box.ts";
+import type { Client } from "@modelcontextprotocol/client";
 import type { UpstreamPool } from "./pool.ts";
 import type { Config } from "../settings/config.ts";
 import type { ResourceSubscriptions, Subscriber } from "../catalog/resource-subscriptions.ts";
@@ -49,6 +50,21 @@ export async function listedResourceUpstream(s: Pick<SubscribePorts, "db">, uri:
   return row ? getUpstream(s.db, row.upstream) : undefined;
 }
 
+/**
+ * Asks the upstream for `uri`'s updates in its era: resources/subscribe (2025-11-25) or a listen
+ * stream of its own (2026-07-28). An upstream that offers no subscriptions sends no updates: the
+ * client's subscription is still held (and answered), with nothing to relay.
+ */
+async function followUpdates(c: Client, uri: string, unsubscribe: () => Promise<unknown>, opts: { timeout: number }): Promise<() => Promise<void>> {
+  if (!c.getServerCapabilities()?.resources?.subscribe) return async () => {};
+  if (c.getProtocolEra() === "modern") {
+    const listening = await c.listen({ resourceSubscriptions: [uri] }, opts);
+    return () => listening.close();
+  }
+  await c.subscribeResource({ uri }, opts);
+  return async () => void (await unsubscribe());
+}
+
 export async function subscribeResource(s: SubscribePorts, subscriber: Subscriber, uri: string): Promise<void> {
   const upstream = await listedResourceUpstream(s, uri);
   if (!upstream) throw new UnknownResourceError(uri);
@@ -58,13 +74,10 @@ export async function subscribeResource(s: SubscribePorts, subscriber: Subscribe
   const opts = { timeout: s.config.callTimeoutMs };
   await s.subscriptions.add(subscriber, uri, upstream.name, async () => {
     try {
-      await s.pool.use(target, (c) => c.subscribeResource({ uri }, opts));
+      return await s.pool.use(target, (c) => followUpdates(c, uri, () => s.pool.use(target, (again) => again.unsubscribeResource({ uri }, opts)), opts));
     } catch (err) {
       throw new UpstreamSubscribeError(upstream.name, err);
     }
-    return async () => {
-      await s.pool.use(target, (c) => c.unsubscribeResource({ uri }, opts));
-    };
   });
 }
 
