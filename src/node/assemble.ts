@@ -20,6 +20,8 @@ import { LedgerReconciler } from "./ledger/reconciliation.ts";
 import { LedgerRepository } from "../store/ledger.ts";
 import { log } from "./logging/log.ts";
 import { ListChangedStreams } from "./catalog/list-changed-streams.ts";
+import { ResourceSubscriptions } from "./catalog/resource-subscriptions.ts";
+import { legacySubscriber } from "./upstreams/subscribe-resource.ts";
 import { knownCard, learnCard } from "./peers/origin-cards.ts";
 import { blockedPeerIds, listPeers } from "../store/peers.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
@@ -98,6 +100,9 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const card = once(async () => new OwnCard(own, opts.config));
   const cards = { known: (id: string) => knownCard(opts, id), learn: (id: string, via: string) => learnCard(services, id, via) };
   const streams = new ListChangedStreams({ perPrincipal: opts.config.maxStreamsPerPrincipal, total: opts.config.maxStreams });
+  const subscriptions = new ResourceSubscriptions({ perPrincipal: opts.config.maxSubscriptionsPerPrincipal, total: opts.config.maxSubscriptions });
+  // A principal's 2025-11-25 subscriptions end with its last GET /mcp stream, which carried them.
+  streams.onHolderGone((principal) => subscriptions.drop(legacySubscriber(principal)));
   const verifier = cardKeys(own, cards);
   const federatedTools = new CachedRead(() => listedFederatedTools(services), FEDERATED_LISTING_MS);
   const registry = new Registry({
@@ -128,6 +133,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     requestStates: new RequestStateSeal(opts.config.nodeSeed, INPUT_WAIT_MS),
     heldCalls: new SuspendedCalls({ ttlMs: INPUT_WAIT_MS, perPrincipal: HELD_CALLS_PER_PRINCIPAL, total: HELD_CALLS_TOTAL }),
     streams,
+    subscriptions,
     invocations: new InvocationLog(opts.db),
     defer: track,
     access: createAccess(opts.config, opts.db, () => services.nodeId),
@@ -155,6 +161,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
       stdio: platform.stdio,
       maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
+      onResourceUpdated: (name, uri) => subscriptions.updated(name, uri),
       onListChanged: (name) => {
         clearTimeout(refreshTimers.get(name));
         refreshTimers.set(

@@ -4,6 +4,7 @@ import type { Platform } from "./settings/platform.ts";
 import type { OwnCard } from "./card/own.ts";
 import type { Config } from "./settings/config.ts";
 import type { ListChangedStreams } from "./catalog/list-changed-streams.ts";
+import type { ResourceSubscriptions } from "./catalog/resource-subscriptions.ts";
 import type { ReplayCache } from "../store/replay-cache.ts";
 import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
@@ -44,6 +45,8 @@ export interface Services {
   heldCalls: SuspendedCalls;
   /** Open GET /mcp streams, told when the catalog changes. */
   streams: ListChangedStreams;
+  /** Clients' resource subscriptions and the upstream subscriptions behind them (this process). */
+  subscriptions: ResourceSubscriptions;
   invocations: InvocationLog;
   /** Placeholder until node identity lands; the first segment of every global id. */
   nodeId: string;

@@ -6,6 +6,7 @@ import { createMcpHandler, type AuthInfo, type McpHttpHandler } from "@modelcont
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
 import { buildServer } from "./server.ts";
+import { withResourceSubscriptions } from "./listen-subscriptions.ts";
 
 /** The caller rides to the per-request server factory in the auth info, which the SDK passes through untouched. */
 interface CallerAuth extends AuthInfo {
@@ -30,6 +31,8 @@ export function modernEndpoint(s: Services): ModernEndpoint {
       maxSubscriptions: s.config.maxStreams,
     },
   );
+  // One delivery for every listen stream: the SDK sends an update only on the streams that asked for its URI.
+  const resourceUpdated = (uri: string) => handler.notify.resourceUpdated(uri);
   // A listen stream is held open like a GET stream: only where the platform keeps one.
   if (s.platform.standingStreams) {
     s.streams.onNotify((kinds) => {
@@ -43,7 +46,7 @@ export function modernEndpoint(s: Services): ModernEndpoint {
   return {
     serve(caller, request, body) {
       const authInfo: CallerAuth = { token: "", clientId: caller.id, scopes: [], extra: { caller } };
-      return handler.fetch(request, { parsedBody: body, authInfo });
+      return withResourceSubscriptions(s, caller, request, body, resourceUpdated, () => handler.fetch(request, { parsedBody: body, authInfo }));
     },
   };
 }

@@ -41,6 +41,8 @@ import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
 import { interactiveToolCall, type SessionCapabilities } from "./interaction.ts";
 import { relayedInteractiveCall } from "./relayed-call.ts";
+import { legacySubscriber, streamSubscriber, subscribeResource } from "../../node/upstreams/subscribe-resource.ts";
+import { subscriptionError } from "./subscription-errors.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -127,7 +129,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
       // list_changed travels on GET /mcp streams, which not every platform serves.
       capabilities: {
         ...(s.platform.standingStreams
-          ? { tools: { listChanged: true }, resources: { listChanged: true }, prompts: { listChanged: true } }
+          ? { tools: { listChanged: true }, resources: { listChanged: true, subscribe: true }, prompts: { listChanged: true } }
           : { tools: {}, resources: {}, prompts: {} }),
         completions: {},
         // A peer's upstream's log messages reach the client (src/http/mcp/relayed-call.ts).
@@ -241,6 +243,22 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
     const peers = await peerListings(s, caller);
     return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string }), ...peers.resources] };
   }));
+
+  // Updates travel on the caller's GET /mcp streams, which only a standing-stream platform keeps.
+  if (s.platform.standingStreams) {
+    server.setRequestHandler("resources/subscribe", hideInternalErrors(async (req) => {
+      try {
+        await subscribeResource(s, streamSubscriber(s.streams, caller.id), req.params.uri);
+      } catch (err) {
+        throw subscriptionError(err);
+      }
+      return {};
+    }));
+    server.setRequestHandler("resources/unsubscribe", hideInternalErrors(async (req) => {
+      s.subscriptions.remove(legacySubscriber(caller.id), req.params.uri);
+      return {};
+    }));
+  }
 
   server.setRequestHandler("resources/templates/list", hideInternalErrors(async () => {
     const rows = await resourceTemplates(s);

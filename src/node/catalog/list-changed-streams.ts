@@ -1,4 +1,5 @@
-// Standing SSE streams (GET /mcp) that carry list_changed to clients that hold one. They live in
+// Standing SSE streams (GET /mcp) that carry list_changed to clients that hold one, and the
+// resources/updated of their holder's 2025-11-25 subscriptions. They live in
 // the process or isolate that opened them, so a change is announced to the streams of the process
 // where it happened; on Workers no stream is served, as an isolate cannot keep one usefully.
 // Each stream holds a connection and a timer, so they are capped per principal and in total.
@@ -26,6 +27,8 @@ export class ListChangedStreams {
   readonly #held = new Map<string, number>();
   /** Others told of each change: the 2026-07-28 era's subscriptions/listen streams. */
   readonly #listeners = new Set<(kinds: readonly ListKind[]) => void>();
+  /** Told when a principal's last stream closes. */
+  readonly #goneListeners = new Set<(holder: string) => void>();
 
   constructor(private readonly caps: { perPrincipal: number; total: number }) {}
 
@@ -75,6 +78,17 @@ export class ListChangedStreams {
     this.#listeners.add(listener);
   }
 
+  /** Calls `listener` with each principal whose last stream has just closed. */
+  onHolderGone(listener: (holder: string) => void): void {
+    this.#goneListeners.add(listener);
+  }
+
+  /** Sends one notification to the streams `holder` holds, and to no one else's. */
+  sendTo(holder: string, method: string, params: Record<string, unknown>): void {
+    const event = `event: message\ndata: ${JSON.stringify({ jsonrpc: "2.0", method, params })}\n\n`;
+    for (const [c, h] of [...this.#open]) if (h === holder) this.#send(c, event);
+  }
+
   notify(kinds: readonly ListKind[]): void {
     for (const listener of this.#listeners) listener(kinds);
     if (this.#open.size === 0) return;
@@ -90,7 +104,10 @@ export class ListChangedStreams {
     this.#open.delete(c);
     const left = (this.#held.get(holder) ?? 1) - 1;
     if (left > 0) this.#held.set(holder, left);
-    else this.#held.delete(holder);
+    else {
+      this.#held.delete(holder);
+      for (const listener of this.#goneListeners) listener(holder);
+    }
     return true;
   }
 

@@ -42,6 +42,8 @@ const schema = z.object({
   MAX_JSON_DEPTH: int(8, 1000).default(64),
   MAX_STREAMS_PER_PRINCIPAL: int(1, 10_000).default(16),
   MAX_STREAMS: int(1, 100_000).default(512),
+  MAX_SUBSCRIPTIONS_PER_PRINCIPAL: int(1, 10_000).default(64),
+  MAX_SUBSCRIPTIONS: int(1, 100_000).default(4096),
   FEDERATION_RATE_PER_SOURCE: int(1, 1_000_000).default(3000),
   FEDERATION_RATE_PER_SENDER: int(1, 1_000_000).default(3000),
   HELLO_RATE_PER_SOURCE: int(1, 100_000).default(30),
@@ -101,6 +103,9 @@ export interface Config {
   /** Standing GET /mcp streams one principal may hold in one process, and all of them. */
   maxStreamsPerPrincipal: number;
   maxStreams: number;
+  /** Resource subscriptions (either era) one principal, and the process, may hold. */
+  maxSubscriptionsPerPrincipal: number;
+  maxSubscriptions: number;
   /** Federation requests per minute: per client address (each isolate), and per authenticated sender (the store). */
   federationRatePerSource: number;
   federationRatePerSender: number;
@@ -173,6 +178,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     maxJsonDepth: e.MAX_JSON_DEPTH,
     maxStreamsPerPrincipal: e.MAX_STREAMS_PER_PRINCIPAL,
     maxStreams: e.MAX_STREAMS,
+    maxSubscriptionsPerPrincipal: e.MAX_SUBSCRIPTIONS_PER_PRINCIPAL,
+    maxSubscriptions: e.MAX_SUBSCRIPTIONS,
     federationRatePerSource: e.FEDERATION_RATE_PER_SOURCE,
     federationRatePerSender: e.FEDERATION_RATE_PER_SENDER,
     helloRatePerSource: e.HELLO_RATE_PER_SOURCE,

@@ -24,6 +24,8 @@ export interface PoolOptions {
   stdio?: StdioConnector | undefined;
   /** Called when an upstream says its tools, resources or prompts changed. */
   onListChanged?: ((upstream: string) => void) | undefined;
+  /** Called when an upstream says a resource it was subscribed to changed. */
+  onResourceUpdated?: ((upstream: string, uri: string) => void) | undefined;
   /** At most this many principals' own sessions are kept; the least recently used is closed first. */
   maxPrincipalSessions: number;
 }
@@ -169,6 +171,7 @@ export class UpstreamPool {
     client.setNotificationHandler("notifications/tools/list_changed", changed);
     client.setNotificationHandler("notifications/resources/list_changed", changed);
     client.setNotificationHandler("notifications/prompts/list_changed", changed);
+    client.setNotificationHandler("notifications/resources/updated", (n) => this.opts.onResourceUpdated?.(target.name, n.params.uri));
     await client.connect(this.#transport(target), { timeout: this.opts.connectTimeoutMs });
     // The session is this call's own: the upstream learns the level before the call runs.
     if (interaction?.logLevel && client.getServerCapabilities()?.logging) await client.setLoggingLevel(interaction.logLevel, { timeout: this.opts.connectTimeoutMs });
