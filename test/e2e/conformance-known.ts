@@ -50,11 +50,68 @@ export const NOT_PASSING_DIRECT: Known = {
   },
 };
 
-/** Checks that pass directly but cannot pass through a node for a reason outside the node. */
-export const LOST_THROUGH_A_NODE: Known = {};
+// Checks that pass against the fixture directly but not through a node, by reason. Each reason
+// says whether it lies outside the node or is work left in the node (docs/conformance.md).
+const LOGS_OUTSIDE_SESSIONS = "work left: log messages during a call reach a 2025-11-25 client only in a session the node opened for interactive requests";
+const SESSIONS_ONLY_FOR_INTERACTIVE =
+  "work left: the node opens a 2025-11-25 session only for a client that declares elicitation, sampling or roots; these checks initialize without";
+const SESSION_CHECKS = [
+  "server-initialize/server-session-id-visible-ascii",
+  "server-session-lifecycle/server-session-delete-accepted",
+  "server-session-lifecycle/server-session-initialized-accepted",
+  "server-session-lifecycle/server-session-terminated-returns-404",
+  "server-sse-polling/server-sse-disconnect-resume",
+  "server-sse-polling/server-sse-priming-event",
+  "server-sse-polling/server-sse-retry-field",
+];
 
-/** Same, across the federation hop (A → B → fixture), beyond those lost through one node. */
-export const LOST_ACROSS_THE_HOP: Known = {};
+/** Lost through one node (B), by suite and reason. */
+export const LOST_THROUGH_A_NODE: Known = {
+  "2025-11-25": { [LOGS_OUTSIDE_SESSIONS]: ["tools-call-with-logging/tools-call-with-logging"] },
+  "2025-11-25-next": {
+    [LOGS_OUTSIDE_SESSIONS]: ["tools-call-with-logging/tools-call-with-logging"],
+    [SESSIONS_ONLY_FOR_INTERACTIVE]: SESSION_CHECKS,
+  },
+  "2026-07-28": {
+    "work left: a tool's x-mcp-header parameters (SEP-2243) are neither checked nor carried to the upstream as Mcp-Param headers": [
+      "http-custom-header-server-validation/sep-2243-server-decode-base64",
+      "http-custom-header-server-validation/sep-2243-server-reject-invalid-param-chars",
+      "http-custom-header-server-validation/sep-2243-server-validate-param-match",
+      "http-header-validation/sep-2243-server-accepts-whitespace-header-value",
+    ],
+    "work left: a 2026-07-28 upstream's input_required is fulfilled by the node's own client, not passed through with the upstream's keys and state, and not on prompts/get": [
+      "input-required-result-basic-elicitation/sep-2322-elicitation-complete",
+      "input-required-result-basic-elicitation/sep-2322-elicitation-incomplete",
+      "input-required-result-ignore-extra-params/sep-2322-ignore-unexpected-params",
+      "input-required-result-non-tool-request/sep-2322-non-tool-complete",
+      "input-required-result-non-tool-request/sep-2322-non-tool-incomplete",
+    ],
+    "work left: a client that lacks a capability the upstream asks for gets the upstream's failure (-32010), not MissingRequiredClientCapabilityError (-32021)": [
+      "server-stateless/sep-2575-missing-capability-http-400",
+      "server-stateless/sep-2575-server-rejects-undeclared-capability",
+    ],
+    "work left: an upstream's list changes reach listen streams only when the node refreshes its catalog, not on the upstream's own list_changed": [
+      "server-stateless/sep-2575-server-sends-prompts-list-changed-on-subscription",
+      "server-stateless/sep-2575-server-sends-tools-list-changed-on-subscription",
+    ],
+  },
+};
+
+const NO_REMOTE_COMPLETION = "work left: completion/complete for a peer's prompt or resource template is not relayed";
+const NO_REMOTE_SUBSCRIPTIONS = "work left: a peer's resources cannot be subscribed; subscriptions are one hop";
+
+/** Lost across the federation hop (A → B → fixture), beyond those lost through one node. */
+export const LOST_ACROSS_THE_HOP: Known = {
+  "2025-11-25": {
+    [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
+    [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
+  },
+  "2025-11-25-next": {
+    [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
+    [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
+  },
+  "2026-07-28": { [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"] },
+};
 
 export function listed(known: Known, suite: SuiteName): string[] {
   return Object.values(known[suite] ?? {})
