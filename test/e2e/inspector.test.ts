@@ -1,5 +1,5 @@
-// The MCP Inspector's CLI, a client we did not write, against node A whose tools come from peer B
-// (which fronts server-everything). The Inspector needs Node ≥ 22: it runs on the Node 24 in tools/.
+// The MCP Inspector's CLI, a client we did not write, against node A whose tools, resources and
+// prompts come from peer B (which fronts server-everything). The Inspector needs Node ≥ 22: it runs on the Node 24 in tools/.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,7 +43,8 @@ beforeAll(async () => {
   [a, b] = await Promise.all([loopbackNode("alpha", { env: { PEER_POLICY: "open" } }), loopbackNode("bravo", { env: { PEER_POLICY: "open" } })]);
   expect((await b.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   await json(await a.admin("POST", "/peers", { url: b.url }));
-  for (const tool of ["everything_echo", "everything_get-sum"]) await json(await b.admin("POST", "/shares", { tool, visibility: "peers" }));
+  // Everything of the upstream: its tools, resources, templates and prompts.
+  await json(await b.admin("POST", "/shares", { upstream: "everything", visibility: "peers" }));
 }, 90_000);
 
 afterAll(async () => {
@@ -65,5 +66,24 @@ describe("the MCP Inspector CLI through A → B", () => {
     expect(echo.content).toEqual([{ type: "text", text: "Echo: over the hop" }]);
     const sum = await inspect<{ content: { text: string }[] }>(a.mcpUrl, ["--method", "tools/call", "--tool-name", "bravo_everything_get-sum", "--tool-arg", "a=2", "b=40"]);
     expect(sum.content[0]!.text).toContain("42");
+  });
+
+  it("lists and reads B's resources and gets B's prompts on A", async () => {
+    const uri = "demo://resource/static/document/architecture.md";
+    await eventually(async () => {
+      const { resources } = await inspect<{ resources: { uri: string }[] }>(a.mcpUrl, ["--method", "resources/list"]);
+      expect(resources.map((r) => r.uri)).toContain(uri);
+    }, 20_000);
+    const read = await inspect<{ contents: { uri: string; text: string }[] }>(a.mcpUrl, ["--method", "resources/read", "--uri", uri]);
+    expect(read.contents[0]).toMatchObject({ uri, text: expect.stringContaining("Architecture") });
+
+    const { prompts } = await inspect<{ prompts: { name: string }[] }>(a.mcpUrl, ["--method", "prompts/list"]);
+    expect(prompts.map((p) => p.name)).toEqual(expect.arrayContaining(["bravo_everything_simple-prompt", "bravo_everything_args-prompt"]));
+    const simple = await inspect<{ messages: { content: { text: string } }[] }>(a.mcpUrl, ["--method", "prompts/get", "--prompt-name", "bravo_everything_simple-prompt"]);
+    expect(simple.messages[0]!.content.text).toBe("This is a simple prompt without arguments.");
+    const args = await inspect<{ messages: { content: { text: string } }[] }>(a.mcpUrl, [
+      "--method", "prompts/get", "--prompt-name", "bravo_everything_args-prompt", "--prompt-args", "city=Lyon",
+    ]);
+    expect(args.messages[0]!.content.text).toContain("Lyon");
   });
 });
