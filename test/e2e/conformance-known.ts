@@ -86,10 +86,6 @@ export const LOST_THROUGH_A_NODE: Known = {
       "input-required-result-non-tool-request/sep-2322-non-tool-complete",
       "input-required-result-non-tool-request/sep-2322-non-tool-incomplete",
     ],
-    "work left: a client that lacks a capability the upstream asks for gets the upstream's failure (-32010), not MissingRequiredClientCapabilityError (-32021)": [
-      "server-stateless/sep-2575-missing-capability-http-400",
-      "server-stateless/sep-2575-server-rejects-undeclared-capability",
-    ],
     "work left: an upstream's list changes reach listen streams only when the node refreshes its catalog, not on the upstream's own list_changed": [
       "server-stateless/sep-2575-server-sends-prompts-list-changed-on-subscription",
       "server-stateless/sep-2575-server-sends-tools-list-changed-on-subscription",
@@ -110,7 +106,13 @@ export const LOST_ACROSS_THE_HOP: Known = {
     [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
     [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
   },
-  "2026-07-28": { [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"] },
+  "2026-07-28": {
+    [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
+    "work left: a missing-capability error relayed from a peer keeps its code (-32021) but not its requiredCapabilities data": [
+      "input-required-result-non-tool-request/wire-schema-valid",
+      "server-stateless/sep-2575-server-rejects-undeclared-capability",
+    ],
+  },
 };
 
 export function listed(known: Known, suite: SuiteName): string[] {

@@ -82,10 +82,10 @@ describe("policy", () => {
   it("refuses a denied call with an error that says why, by name and by id", async () => {
     expect((await ops.callTool({ name: "everything_echo", arguments: { message: "ok" } })).content).toEqual([{ type: "text", text: "Echo: ok" }]);
     const byName = await refusal(dev.callTool({ name: "everything_echo", arguments: { message: "no" } }));
-    expect(byName.code).toBe(-32020);
+    expect(byName.code).toBe(-32030);
     expect(byName.message).toMatch(/Forbidden: you may not call everything_echo: denied by rule rule_/);
     const byId = await refusal(dev.callTool({ name: "call_tool", arguments: { id: `${node.nodeId}/everything/echo`, arguments: { message: "no" } } }));
-    expect(byId.code).toBe(-32020);
+    expect(byId.code).toBe(-32030);
     await eventually(async () => {
       const audit = (await (await node.admin("GET", "/audit?action=tool.call&limit=20")).json()).entries as { decision: string; target: string }[];
       expect(audit.some((e) => e.decision === "deny" && e.target === `${node.nodeId}/everything/echo`)).toBe(true);
@@ -109,7 +109,7 @@ describe("permission grants", () => {
 
   it("refuses a call that needs a grant, and says how to get one", async () => {
     const err = await refusal(sum(await freshDev("dev-refused")));
-    expect(err.code).toBe(-32021);
+    expect(err.code).toBe(-32031);
     expect(err.message).toContain("request_permission");
   });
 
@@ -155,14 +155,14 @@ describe("permission grants", () => {
     const { token, grantId } = await approvedGrant(dev);
     expect(await structured(ops.callTool({ name: "revoke_token", arguments: { token } }))).toMatchObject({ revoked: false });
     expect(await structured(dev.callTool({ name: "revoke_token", arguments: { token } }))).toMatchObject({ revoked: true, grant_id: grantId });
-    expect((await refusal(sum(dev))).code).toBe(-32021);
+    expect((await refusal(sum(dev))).code).toBe(-32031);
     expect((await refusal(sum(dev, { "mcpfed/grant": token }))).message).toContain("revoked");
     expect(await structured(dev.callTool({ name: "validate_token", arguments: { token } }))).toMatchObject({ valid: false });
   });
 
   it("approves by rule when policy says so, and the grant expires on time", async () => {
     const dev = await freshDev("dev-weather");
-    expect((await refusal(structuredTool(dev))).code).toBe(-32021);
+    expect((await refusal(structuredTool(dev))).code).toBe(-32031);
     const asked = await structured(
       dev.callTool({ name: "request_permission", arguments: { agent_id: "weather-bot", resource: `${node.nodeId}/everything/get-structured-content`, justification: "forecast", ttl_seconds: 3600 } }),
     );
@@ -176,7 +176,7 @@ describe("permission grants", () => {
     // The node's clock moves past the expiry (test/support/test-clock.mjs).
     await advanceClock(node);
     const after = await refusal(structuredTool(dev));
-    expect(after.code).toBe(-32021);
+    expect(after.code).toBe(-32031);
     expect(await structured(dev.callTool({ name: "validate_token", arguments: { token: asked.token as string } }))).toMatchObject({ valid: false, reason: "the grant has expired" });
   });
 

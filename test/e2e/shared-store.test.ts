@@ -47,7 +47,7 @@ describe("rate limits across processes", () => {
   it("let exactly the quota through a burst from both processes", async () => {
     const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => call(i % 2 ? a : b, "everything_echo", { message: `m${i}` })));
     const ok = burst.filter((r) => r.result);
-    const limited = burst.filter((r) => r.error?.code === -32022);
+    const limited = burst.filter((r) => r.error?.code === -32032);
     expect(ok).toHaveLength(10);
     expect(limited).toHaveLength(20);
     const retry = limited[0]!.error!.data!.retryAfterSeconds!;
@@ -60,7 +60,7 @@ describe("rate limits across processes", () => {
     const slow = () => call(Math.random() < 0.5 ? a : b, "everything_trigger-long-running-operation", { duration: 1, steps: 1 });
     const burst = await Promise.all(Array.from({ length: 6 }, slow));
     expect(burst.filter((r) => r.result)).toHaveLength(2);
-    expect(burst.filter((r) => r.error?.code === -32022)).toHaveLength(4);
+    expect(burst.filter((r) => r.error?.code === -32032)).toHaveLength(4);
     // Leases are released after the response.
     await eventually(async () => expect(await count("SELECT count(*) AS n FROM rate_leases")).toBe(0));
     const again = await Promise.all([slow(), slow()]);
@@ -86,7 +86,7 @@ describe("the audit trail", () => {
   it("records who did what, and never a secret", async () => {
     // Rows of each kind, made here: an operator's action, an allowed call, and a refused one.
     expect((await a.admin("POST", "/limits", { tool: "everything_get-sum", windowSeconds: 600, maxRequests: 1 })).status).toBe(201);
-    await eventually(async () => expect((await call(b, "everything_get-sum", { a: 1, b: 2 })).error?.code).toBe(-32022), 10_000);
+    await eventually(async () => expect((await call(b, "everything_get-sum", { a: 1, b: 2 })).error?.code).toBe(-32032), 10_000);
     await eventually(async () => {
       const rows = (await db.execute("SELECT actor, action, decision FROM audit_log")).rows;
       expect(rows.some((r) => r.actor === "anonymous" && r.action === "tool.call" && r.decision === "deny")).toBe(true);

@@ -1,5 +1,5 @@
 // Upstream failures, mapped to MCP errors that say which upstream failed and how. Never a 500.
-import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from "@modelcontextprotocol/server";
+import { MissingRequiredClientCapabilityError, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from "@modelcontextprotocol/server";
 import { redact } from "../../secrets/redaction.ts";
 import type { Outcome } from "./invocations.ts";
 import { failureText } from "../upstreams/failure-text.ts";
@@ -40,6 +40,15 @@ export function upstreamFailure(upstream: string, err: unknown, signal?: AbortSi
     return {
       outcome: "timeout",
       error: new ProtocolError(FedErrorCode.RequestTimeout, `upstream "${upstream}" timed out`, { type: "upstream_timeout", upstream }),
+    };
+  }
+  if (err instanceof SdkError && err.code === SdkErrorCode.CapabilityNotSupported) {
+    // The upstream asked for input the client never declared it can give: the client's to fix.
+    const method = (err.data as { method?: unknown } | undefined)?.method;
+    const capability = method === "sampling/createMessage" ? "sampling" : method === "roots/list" ? "roots" : "elicitation";
+    return {
+      outcome: "upstream_error",
+      error: new MissingRequiredClientCapabilityError({ requiredCapabilities: { [capability]: {} } }, `upstream "${upstream}" needs the client capability ${capability}, which this request did not declare`),
     };
   }
   if (err instanceof ProtocolError) {

@@ -2,10 +2,11 @@
 import { ProtocolError } from "@modelcontextprotocol/server";
 
 /** Application error codes, in the JSON-RPC range reserved for servers (after those of src/node/calls/errors.ts). */
+/** Clear of the codes MCP 2026-07-28 gives meaning (-32020 to -32022: headers, capabilities, versions). */
 export const AccessErrorCode = {
-  Forbidden: -32020,
-  GrantRequired: -32021,
-  RateLimited: -32022,
+  Forbidden: -32030,
+  GrantRequired: -32031,
+  RateLimited: -32032,
 } as const;
 
 export function forbidden(tool: string, reason: string): ProtocolError {
