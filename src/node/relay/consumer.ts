@@ -16,8 +16,8 @@ import type { Ledger } from "../ledger/ledger.ts";
 import type { Config } from "../settings/config.ts";
 import { redact } from "../../secrets/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../../protocol/ledger/pricing.ts";
-import { contentHash, record as recordSchema, type SignedIntent } from "../../protocol/ledger/record.ts";
-import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
+import type { SignedIntent } from "../../protocol/ledger/record.ts";
+import { signIntent } from "../../protocol/ledger/signing.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";
@@ -25,6 +25,7 @@ import { ResultCache } from "./cache.ts";
 import type { ProviderStats } from "./choice.ts";
 import type { Outbox } from "./countersigns.ts";
 import { RelayError } from "./errors.ts";
+import { countersignAnswer } from "./answer-receipt.ts";
 import { heldGrant } from "./subscriptions.ts";
 import { INTERACTION_FEATURE, type CallError, type CallInput, type CallRequest, type InputCapabilities, type InputRequired, type LogLevel } from "../../protocol/messages/relay.ts";
 import type { RelayOptions } from "../federation-client/client.ts";
@@ -256,21 +257,8 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   if ("inputRequired" in answer) return { inputRequired: answer.inputRequired };
 
   const result = answer.result as CallToolResult;
-  let completed;
-  try {
-    // Nothing is countersigned for a result the client could not take.
-    // content may be left out (it defaults to none), as the schema allowed before the v2 SDK.
-    if (!isCallToolResult({ content: [], ...(result as object) })) throw new ReceiptRejected("malformed");
-    const receipt = recordSchema.safeParse(answer.receipt);
-    if (!receipt.success) throw new ReceiptRejected("malformed");
-    // The receipt must be for this result: a provider cannot bill one answer and send another.
-    if (receipt.data.receipt.result !== (await contentHash(result))) throw new ReceiptRejected("malformed");
-    completed = await s.ledger.countersign(signer, intent, receipt.data, elapsed);
-  } catch (err) {
-    if (!(err instanceof ReceiptRejected)) throw err;
-    await s.ledger.flag(intent.intent.id, origin, `receipt_${err.reason}`, answer.receipt);
-    throw new RelayError({ kind: "receipt_rejected", message: `${name}: its receipt was rejected (${err.reason}); the result is withheld`, peer: origin, reason: err.reason });
-  }
-  s.relay.outbox.add(origin, completed.intent.id, completed);
-  return { result, record: completed.intent.id };
+  // content may be left out (it defaults to none), as the schema allowed before the v2 SDK.
+  const valid = isCallToolResult({ content: [], ...(result as object) });
+  const record = await countersignAnswer(s, signer, intent, { origin, name, result, receipt: answer.receipt, elapsedMs: elapsed, resultValid: valid });
+  return { result, record };
 }

@@ -8,12 +8,12 @@ import { identitySigner } from "../registry/node-keys.ts";
 import { recordCall, type Outcome } from "../calls/invocations.ts";
 import { redact } from "../../secrets/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../../protocol/ledger/pricing.ts";
-import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
-import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
+import { signIntent } from "../../protocol/ledger/signing.ts";
 import type { PromptRequest, ReadRequest } from "../../protocol/messages/relay-items.ts";
 import { getPeer } from "../../store/peers.ts";
 import type { ConsumerPort } from "./consumer.ts";
 import { RelayError } from "./errors.ts";
+import { countersignAnswer } from "./answer-receipt.ts";
 
 type Caller = Parameters<typeof recordCall>[1];
 
@@ -107,19 +107,7 @@ async function relayOnce(s: ConsumerPort, caller: Caller, item: FederatedItem, r
   if (!("result" in answer)) throw new RelayError({ kind: "peer_unavailable", message: `${name}: it asked for input on a ${isRead ? "read" : "prompt"}, which is not relayed`, peer: origin });
 
   const result = answer.result;
-  let completed;
-  try {
-    if (!(isRead ? readResult : promptResult).safeParse(result).success) throw new ReceiptRejected("malformed");
-    const receipt = recordSchema.safeParse(answer.receipt);
-    if (!receipt.success) throw new ReceiptRejected("malformed");
-    // The receipt must be for this result: a provider cannot bill one answer and send another.
-    if (receipt.data.receipt.result !== (await contentHash(result))) throw new ReceiptRejected("malformed");
-    completed = await s.ledger.countersign(signer, intent, receipt.data, elapsed);
-  } catch (err) {
-    if (!(err instanceof ReceiptRejected)) throw err;
-    await s.ledger.flag(intent.intent.id, origin, `receipt_${err.reason}`, answer.receipt);
-    throw new RelayError({ kind: "receipt_rejected", message: `${name}: its receipt was rejected (${err.reason}); the result is withheld`, peer: origin, reason: err.reason });
-  }
-  s.relay.outbox.add(origin, completed.intent.id, completed);
-  return { result, record: completed.intent.id };
+  const valid = (isRead ? readResult : promptResult).safeParse(result).success;
+  const record = await countersignAnswer(s, signer, intent, { origin, name, result, receipt: answer.receipt, elapsedMs: elapsed, resultValid: valid });
+  return { result, record };
 }
