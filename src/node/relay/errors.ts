@@ -4,6 +4,8 @@
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import { FedErrorCode, withoutPrefix } from "../calls/errors.ts";
 import type { Outcome } from "../calls/invocations.ts";
+import type { Acceptance } from "../../protocol/ledger/acceptance.ts";
+import type { SignedIntent } from "../../protocol/ledger/record.ts";
 import type { ReceiptRejection } from "../../protocol/ledger/signing.ts";
 import type { CallError, CallErrorCode } from "../../protocol/messages/relay.ts";
 import { redact } from "../../secrets/redaction.ts";
@@ -68,6 +70,20 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
 }
 
 export const refusal = (code: CallErrorCode, message: string, mcp?: number): CallError => ({ code, message, ...(mcp === undefined ? {} : { mcp }) });
+
+/**
+ * The intent a relayed request carries, once the ledger accepted it and the sender is the node
+ * that signed it; else why the provider refuses it. The same for a tool's call and an item's read.
+ */
+export function checkedIntent(accepted: Acceptance, from: string, what: { noun: "tool" | "item"; globalId: string; key: string }): { intent: SignedIntent } | { error: CallError } {
+  if (!accepted.ok) {
+    if (accepted.reason === "wrong_tool") return { error: refusal("fingerprint_changed", `the intent names another ${what.noun} or fingerprint than ${what.globalId} as shared now`) };
+    if (accepted.reason === "price_changed") return { error: refusal("price_changed", `the price of ${what.key} changed; quote it again`) };
+    return { error: refusal("intent_refused", `intent refused: ${accepted.reason}`) };
+  }
+  if (accepted.intent.intent.consumer !== from) return { error: refusal("intent_refused", "intent refused: signed by another node than the sender") };
+  return { intent: accepted.intent };
+}
 
 /** What the provider tells the consumer of a local refusal or failure (src/node/access, src/node/calls). */
 export function callErrorOf(err: ProtocolError): CallError {

@@ -18,7 +18,7 @@ import { getUpstream } from "../../store/upstreams.ts";
 import { ownLiveItem } from "../../store/shared-items.ts";
 import type { UpstreamPool } from "../upstreams/pool.ts";
 import { takeCountersigned } from "./countersigns.ts";
-import { callErrorOf, refusal as refuse } from "./errors.ts";
+import { callErrorOf, checkedIntent, refusal as refuse } from "./errors.ts";
 import { peerCaller, type ProviderPort, type ServeOptions } from "./provider.ts";
 
 type Answer = AnswerFrame["answer"];
@@ -62,13 +62,9 @@ async function run(s: ItemProviderPort, from: string, request: ReadRequest | Pro
   if (pricing.model === "subscription") return { error: refuse("internal", `${request.key} is priced by subscription, which only tools take`) };
   const globalId = `${s.nodeId}/${request.key}`;
   const accepted = await s.ledger.acceptIntent(request.intent, { self: s.nodeId, tool: { id: globalId, fingerprint: body.fingerprint }, pricing, grant: undefined, now: Date.now() });
-  if (!accepted.ok) {
-    if (accepted.reason === "wrong_tool") return { error: refuse("fingerprint_changed", `the intent names another item or fingerprint than ${globalId} as shared now`) };
-    if (accepted.reason === "price_changed") return { error: refuse("price_changed", `the price of ${request.key} changed; quote it again`) };
-    return { error: refuse("intent_refused", `intent refused: ${accepted.reason}`) };
-  }
-  const intent = accepted.intent;
-  if (intent.intent.consumer !== from) return { error: refuse("intent_refused", "intent refused: signed by another node than the sender") };
+  const checked = checkedIntent(accepted, from, { noun: "item", globalId, key: request.key });
+  if ("error" in checked) return checked;
+  const intent = checked.intent;
   const hashed = request.type === "read" ? await requestHash(request.uri, undefined) : await requestHash(name, request.arguments);
   if (hashed !== intent.intent.request) return { error: refuse("intent_refused", "intent refused: it was signed for another request") };
   if (await s.ledger.get(intent.intent.id)) return { error: refuse("intent_refused", "intent refused: already used") };

@@ -22,7 +22,7 @@ import { ownLiveEntry } from "../../store/registry.ts";
 import { takeCountersigned } from "./countersigns.ts";
 import { relayedToolCall, RelayInputError } from "./relayed-rounds.ts";
 import type { LogEntry } from "./upstream-logs.ts";
-import { callErrorOf, refusal as refuse } from "./errors.ts";
+import { callErrorOf, checkedIntent, refusal as refuse } from "./errors.ts";
 
 type Answer = AnswerFrame["answer"];
 type Caller = Parameters<typeof proxyToolCall>[1];
@@ -105,13 +105,9 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
     grant: request.grant,
     now: Date.now(),
   });
-  if (!accepted.ok) {
-    if (accepted.reason === "wrong_tool") return { error: refuse("fingerprint_changed", `the intent names another tool or fingerprint than ${globalId} as shared now`) };
-    if (accepted.reason === "price_changed") return { error: refuse("price_changed", `the price of ${request.key} changed; quote it again`) };
-    return { error: refuse("intent_refused", `intent refused: ${accepted.reason}`) };
-  }
-  const intent = accepted.intent;
-  if (intent.intent.consumer !== from) return { error: refuse("intent_refused", "intent refused: signed by another node than the sender") };
+  const checked = checkedIntent(accepted, from, { noun: "tool", globalId, key: request.key });
+  if ("error" in checked) return checked;
+  const intent = checked.intent;
   if ((await requestHash(body.tool.name, request.arguments)) !== intent.intent.request) {
     return { error: refuse("intent_refused", "intent refused: it was signed for other arguments") };
   }
