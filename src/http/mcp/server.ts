@@ -39,7 +39,8 @@ import type { Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
-import { interactiveToolCall, type SessionCapabilities } from "./interaction.ts";
+import { interactiveToolCall, passedRequest, type SessionCapabilities } from "./interaction.ts";
+import { passingInput } from "../../node/interactive/passed-rounds.ts";
 import { relayedInteractiveCall } from "./relayed-call.ts";
 import { legacySubscriber, streamSubscriber, subscribeResource } from "../../node/upstreams/subscribe-resource.ts";
 import { subscriptionError } from "./subscription-errors.ts";
@@ -232,8 +233,8 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
       throw far ?? unknownTool(target);
     }
     const admitted = await admitCall(s, caller, found, req.params._meta);
-    return (await interactiveToolCall(s, caller, session, req.params, ctx, (interaction, signal) =>
-      proxyToolCall(s, caller, { ...call, ...(signal ? { signal } : {}), interaction, tool: found, authorization: admitted.reason }),
+    return (await interactiveToolCall(s, caller, session, req.params, ctx, found, (interaction, signal, clientInput) =>
+      proxyToolCall(s, caller, { ...call, ...(signal ? { signal } : {}), interaction, clientInput, tool: found, authorization: admitted.reason }),
     ).finally(() => caller.defer(admitted.release()))) as CallToolResult;
   }));
 
@@ -277,10 +278,17 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
       throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
     }
     const reach = await reachFor(s, caller, row);
+    const options = { signal: ctx.mcpReq.signal, timeout: s.config.callTimeoutMs };
     try {
       return liveSecrets.redactJson(
-        await s.pool.use(reach.target, (c) => c.readResource({ uri }, { signal: ctx.mcpReq.signal, timeout: s.config.callTimeoutMs, cacheMode: "bypass" }), reach.owner),
-      );
+        await passedRequest(s, caller, req.params, ctx, row.name, (input) =>
+          s.pool.use(
+            reach.target,
+            (c) => passingInput(c, input, { method: "resources/read", params: { uri } }, options, () => c.readResource({ uri }, { ...options, cacheMode: "bypass" })),
+            reach.owner,
+          ),
+        ),
+      ) as ReadResourceResult;
     } catch (err) {
       throw upstreamFailure(row.name, err, ctx.mcpReq.signal).error;
     }
@@ -301,18 +309,14 @@ export function buildServer(s: Services, caller: Caller, session?: SessionCapabi
     }
     const { prompt, upstream: row } = found;
     const reach = await reachFor(s, caller, row);
+    const params = { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) };
+    const options = { signal: ctx.mcpReq.signal, timeout: s.config.callTimeoutMs };
     try {
       return liveSecrets.redactJson(
-        await s.pool.use(
-          reach.target,
-          (c) =>
-            c.getPrompt(
-              { name: prompt.name, ...(req.params.arguments ? { arguments: req.params.arguments } : {}) },
-              { signal: ctx.mcpReq.signal, timeout: s.config.callTimeoutMs },
-            ),
-          reach.owner,
+        await passedRequest(s, caller, req.params, ctx, row.name, (input) =>
+          s.pool.use(reach.target, (c) => passingInput(c, input, { method: "prompts/get", params }, options, () => c.getPrompt(params, options)), reach.owner),
         ),
-      );
+      ) as GetPromptResult;
     } catch (err) {
       throw upstreamFailure(row.name, err, ctx.mcpReq.signal).error;
     }

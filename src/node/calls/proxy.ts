@@ -8,6 +8,7 @@ import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import type { UpstreamPool } from "../upstreams/pool.ts";
 import type { Interaction } from "../interactive/input-requests.ts";
+import { passingInput, type ClientInput, type PassedInputRequired } from "../interactive/passed-rounds.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import { markUnavailable } from "../../store/upstreams.ts";
 import { connectRequired, reachFor, type ReachPorts } from "../upstreams/per-principal.ts";
@@ -38,6 +39,8 @@ export interface ToolCall {
   timeoutMs?: number;
   /** The caller can answer what the upstream asks (src/node/interactive/). */
   interaction?: Interaction | undefined;
+  /** A 2026-07-28 caller's input: a 2026-07-28 upstream's input_required then comes back as it is. */
+  clientInput?: ClientInput | undefined;
 }
 
 // The result goes back through this node's own MCP server, which validates it against the
@@ -51,7 +54,7 @@ class MissingCredential extends Error {
   }
 }
 
-export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCall): Promise<CallToolResult> {
+export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCall): Promise<CallToolResult | PassedInputRequired> {
   const started = performance.now();
   const at = Date.now();
   const { tool, onprogress } = call;
@@ -65,14 +68,15 @@ export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCal
       throw new MissingCredential(err);
     });
     ownSession = reach.owner.principal !== undefined;
-    const run = (client: Client) =>
-      client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments ?? {} } }, relayedResult, {
-        signal,
-        timeout,
-        resetTimeoutOnProgress: true,
-        maxTotalTimeout: timeout * 10,
-        ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
-      });
+    const request = { method: "tools/call", params: { name: tool.name, arguments: call.arguments ?? {} } };
+    const options = {
+      signal,
+      timeout,
+      resetTimeoutOnProgress: true,
+      maxTotalTimeout: timeout * 10,
+      ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
+    };
+    const run = (client: Client) => passingInput(client, call.clientInput, request, options, () => client.request(request, relayedResult, options));
     const result = (await (call.interaction ? s.pool.useInteractive(reach.target, call.interaction, run) : s.pool.use(reach.target, run, reach.owner))
       .catch(async (err: unknown) => {
         // The upstream turned the caller's own credential away: the caller, not the upstream, must act.
@@ -80,7 +84,7 @@ export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCal
           throw new MissingCredential(await connectRequired(s, caller, tool.upstream, "refused your credential"));
         }
         throw err;
-      })) as CallToolResult;
+      })) as CallToolResult | PassedInputRequired;
     if (result.isError) outcome = "tool_error";
     // A tool may echo the credential the node called it with; the caller must not see it.
     return liveSecrets.redactJson(result);

@@ -47,6 +47,19 @@ export const interactiveCapabilities = z
 /** The retry's answers: one bare result object per key. */
 export const inputResponses = z.record(z.string().min(1).max(128), z.looseObject({}));
 
+/** The retry's inputResponses are not a map of result objects. */
+export class InputResponsesError extends Error {
+  override name = "InputResponsesError";
+}
+
+/** The client's answers as the SDK lifted them, checked: one result object per key. */
+export function clientAnswers(raw: unknown): Record<string, InputResponse> | undefined {
+  if (raw === undefined) return undefined;
+  const answers = inputResponses.safeParse(raw);
+  if (!answers.success) throw new InputResponsesError("inputResponses must map each key to a result object");
+  return answers.data;
+}
+
 export function canAnswer(caps: InteractiveCapabilities): boolean {
   return caps.elicitation !== undefined || caps.sampling !== undefined || caps.roots !== undefined;
 }

@@ -1,6 +1,8 @@
 // The requestState this node hands a 2026-07-28 client in an input_required result. The client
 // echoes it on the retry, so it is attacker-controlled: it is MACed under a key derived from
 // NODE_SEED, bound to the request (method, a hash of its params, the principal) and expires.
+// It is not encrypted: it names a call held here, or carries a 2026-07-28 upstream's own state
+// and the upstream's name, which the upstream would give any direct client and tools/list shows.
 import { z } from "zod";
 import { deriveBytes } from "../../protocol/identity/seed.ts";
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
@@ -27,18 +29,30 @@ export interface BoundRequest {
   principal: string;
 }
 
-/** What the node keeps in a state: which suspended call, which round of it. */
-export interface StateClaims {
+/** A call held in this process (an old-era upstream's): which one, which round of it. */
+export interface HeldClaims {
   call: string;
   round: number;
 }
 
-const payloadSchema = z.strictObject({
-  call: z.string().min(1).max(64),
-  round: z.number().int().min(0),
-  bind: z.string().length(64),
-  exp: z.number().int(),
-});
+/** A 2026-07-28 upstream's input_required passed through: the upstream, and its own state if it gave one. */
+export interface PassedClaims {
+  upstream: string;
+  upstreamState?: string | undefined;
+}
+
+export type StateClaims = HeldClaims | PassedClaims;
+
+/** The longest upstream state this node carries inside its own (the relay carries at most 16 KiB in all). */
+export const MAX_UPSTREAM_STATE = 8 * 1024;
+/** A state this node issued is at most this long; anything longer is refused unread. */
+const MAX_STATE = 16 * 1024;
+
+const bound = { bind: z.string().length(64), exp: z.number().int() };
+const payloadSchema = z.union([
+  z.strictObject({ call: z.string().min(1).max(64), round: z.number().int().min(0), ...bound }),
+  z.strictObject({ upstream: z.string().min(1).max(256), upstreamState: z.string().min(1).max(MAX_UPSTREAM_STATE).optional(), ...bound }),
+]);
 
 /** The params a retry may change (the answers, the state, the envelope) are left out of the hash. */
 function requestShape(params: Record<string, unknown> | undefined): Record<string, unknown> {
@@ -78,7 +92,7 @@ export class RequestStateSeal {
 
   /** The claims of a state this node sealed for this very request, or a RequestStateError. */
   async open(state: unknown, req: BoundRequest): Promise<StateClaims> {
-    if (typeof state !== "string" || state.length > 1024) throw new RequestStateError("malformed");
+    if (typeof state !== "string" || state.length > MAX_STATE) throw new RequestStateError("malformed");
     const parts = state.split(".");
     if (parts.length !== 3 || parts[0] !== VERSION) throw new RequestStateError("malformed");
     let mac: Uint8Array<ArrayBuffer>;
@@ -96,6 +110,7 @@ export class RequestStateSeal {
     if (!payload.success) throw new RequestStateError("malformed");
     if (payload.data.exp <= this.now()) throw new RequestStateError("expired");
     if (payload.data.bind !== (await binding(req))) throw new RequestStateError("bind");
-    return { call: payload.data.call, round: payload.data.round };
+    const { bind: _b, exp: _e, ...claims } = payload.data;
+    return claims;
   }
 }

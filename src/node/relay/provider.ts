@@ -8,6 +8,7 @@ import { ProtocolError } from "@modelcontextprotocol/server";
 import { ALL_SCOPES } from "../access/principals/scopes.ts";
 import { admitCall } from "../access/admission.ts";
 import { proxyToolCall } from "../calls/proxy.ts";
+import { toolUpstreamSpeaksModern } from "../calls/upstream-era.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { identitySigner } from "../registry/node-keys.ts";
@@ -119,19 +120,23 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
   const started = performance.now();
   let answered;
   try {
-    answered = await relayedToolCall(s, caller, request, o, (interaction, signal) =>
-      proxyToolCall(s, caller, {
-        tool,
-        arguments: request.arguments,
-        calledAs: globalId,
-        requestId: intent.intent.id,
-        signal: signal ?? o.signal,
-        authorization: admitted.reason,
-        timeoutMs: request.timeoutMs,
-        interaction,
-        ...(request.progress ? { onprogress: o.onprogress } : {}),
-      }),
-    );
+    answered = await relayedToolCall(s, caller, request, o, {
+      name: tool.upstream,
+      speaksModern: () => toolUpstreamSpeaksModern(s, caller, tool),
+      proxy: (interaction, signal, clientInput) =>
+        proxyToolCall(s, caller, {
+          tool,
+          arguments: request.arguments,
+          calledAs: globalId,
+          requestId: intent.intent.id,
+          signal: signal ?? o.signal,
+          authorization: admitted.reason,
+          timeoutMs: request.timeoutMs,
+          interaction,
+          clientInput,
+          ...(request.progress ? { onprogress: o.onprogress } : {}),
+        }),
+    });
   } finally {
     caller.defer(admitted.release());
   }

@@ -1,13 +1,14 @@
 // A relayed call whose consumer's client can answer what the upstream asks, or wants its log
-// messages. The rounds are those of a local 2026-07-28 client (src/node/interactive/): the first
-// round starts the upstream call and holds it here while it waits; the answer carries the
-// questions and a sealed request state; the consumer's retry brings the answers and the state
-// back. The state is bound to the peer (its principal) and to the entry's key and arguments, so
+// messages. The rounds are those of a local 2026-07-28 client (src/node/interactive/): a
+// 2026-07-28 upstream's questions pass through with its state sealed in this node's; an old-era
+// upstream's call is started and held here while it waits. The answer carries the questions and
+// a sealed request state; the consumer's retry brings the answers and the state back. The state is bound to the peer (its principal) and to the entry's key and arguments, so
 // a state issued to another node or for another call does not open.
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { Caller } from "../access/principals/caller.ts";
-import { canAnswer, type Ask, type Interaction } from "../interactive/input-requests.ts";
-import { InputResponsesError, UndeclaredCapabilityError, withInputRounds, type InputRequiredResult, type InputRoundPorts } from "../interactive/input-rounds.ts";
+import { canAnswer, InputResponsesError, type Ask, type Interaction } from "../interactive/input-requests.ts";
+import { UndeclaredCapabilityError, withInputRounds, type InputRoundPorts } from "../interactive/input-rounds.ts";
+import { isPassedInputRequired, UpstreamStateError, type ClientInput, type PassedInputRequired } from "../interactive/passed-rounds.ts";
 import { RequestStateError } from "../interactive/request-state.ts";
 import { HeldCallError } from "../interactive/suspended-calls.ts";
 import { inputRequired, type CallErrorCode, type CallRequest, type InputRequired } from "../../protocol/messages/relay.ts";
@@ -27,12 +28,20 @@ export class RelayInputError extends Error {
 /** For a call that wants logs only: whatever the upstream asks is refused as for a client that declared nothing. */
 const askNothing: Ask = (request) => Promise.reject(new UndeclaredCapabilityError(request.method));
 
+/** How the provider reaches the tool's upstream for one relayed call. */
+export interface RelayedUpstream {
+  name: string;
+  speaksModern: () => Promise<boolean>;
+  /** Calls the upstream, with who answers its questions (a held call's) or the client's input to pass on. */
+  proxy: (interaction: Interaction | undefined, signal?: AbortSignal, input?: ClientInput) => Promise<CallToolResult | PassedInputRequired>;
+}
+
 export async function relayedToolCall(
   s: InputRoundPorts & { platform: { requestScopedIo?: boolean | undefined } },
   caller: Caller,
   request: CallRequest,
   o: { onlog?: ((entry: LogEntry) => void) | undefined },
-  proxy: (interaction: Interaction | undefined, signal?: AbortSignal) => Promise<CallToolResult>,
+  upstream: RelayedUpstream,
 ): Promise<{ result: CallToolResult } | { inputRequired: InputRequired }> {
   const level = request.logLevel;
   const onlog = level
@@ -41,12 +50,10 @@ export async function relayedToolCall(
         if (entry) o.onlog?.(entry);
       }
     : undefined;
+  // An old-era upstream's log messages name no call: only a session of the call's own tells whose they are.
+  const logsOnly = onlog ? { capabilities: {}, ask: askNothing, onlog, logLevel: level } : undefined;
   const capabilities = request.capabilities ?? {};
-  // Holding the upstream call past this request needs I/O that outlives it: not on Workers, where the upstream's ask is refused.
-  if (!request.input && (!canAnswer(capabilities) || s.platform.requestScopedIo)) {
-    // An old-era upstream's log messages name no call: only a session of the call's own tells whose they are.
-    return { result: await proxy(onlog ? { capabilities: {}, ask: askNothing, onlog, logLevel: level } : undefined) };
-  }
+  if (!request.input && !canAnswer(capabilities)) return { result: (await upstream.proxy(logsOnly)) as CallToolResult };
   const params = {
     name: request.key,
     arguments: request.arguments ?? {},
@@ -54,16 +61,25 @@ export async function relayedToolCall(
   };
   let out;
   try {
-    out = await withInputRounds(s, caller, { method: "tools/call", params }, capabilities, (interaction, signal) => proxy({ ...interaction, onlog, logLevel: level }, signal));
+    out = await withInputRounds(s, caller, { method: "tools/call", params }, capabilities, {
+      upstream: upstream.name,
+      // A 2026-07-28 upstream's questions go back as they are, so any process (or isolate) serves the retry.
+      passed: (input) => upstream.proxy(logsOnly, undefined, input),
+      held: {
+        speaksModern: upstream.speaksModern,
+        // A held call's session is its own, and its upstream asks through requests: it completes.
+        run: (interaction, signal) => upstream.proxy({ ...interaction, onlog, logLevel: level }, signal) as Promise<CallToolResult>,
+      },
+    });
   } catch (err) {
     if (err instanceof RequestStateError) throw new RelayInputError("bad_request_state", "the request state is not one this node issued to you for this call, or it expired");
     if (err instanceof HeldCallError) throw new RelayInputError(err.reason === "too_many" ? "rate_limited" : "bad_request_state", err.message);
     if (err instanceof InputResponsesError) throw new RelayInputError("bad_request", err.message);
+    if (err instanceof UpstreamStateError) throw new RelayInputError("internal", err.message);
     throw err;
   }
-  if (out.resultType !== "input_required") return { result: out as CallToolResult };
-  const { inputRequests, requestState } = out as InputRequiredResult;
-  const asked = inputRequired.safeParse({ inputRequests, requestState });
-  if (!asked.success) throw new RelayInputError("internal", "the upstream asked for more input than a relayed call can carry");
+  if (!isPassedInputRequired(out)) return { result: out as CallToolResult };
+  const asked = inputRequired.safeParse({ inputRequests: out.inputRequests, requestState: out.requestState });
+  if (!asked.success) throw new RelayInputError("internal", "the upstream asked for input that a relayed call cannot carry");
   return { inputRequired: asked.data };
 }
