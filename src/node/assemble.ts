@@ -161,6 +161,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
       stdio: platform.stdio,
       maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
+      requestScopedIo: platform.requestScopedIo,
       onResourceUpdated: (name, uri) => subscriptions.updated(name, uri),
       onListChanged: (name) => {
         clearTimeout(refreshTimers.get(name));

@@ -28,6 +28,8 @@ export interface PoolOptions {
   onResourceUpdated?: ((upstream: string, uri: string) => void) | undefined;
   /** At most this many principals' own sessions are kept; the least recently used is closed first. */
   maxPrincipalSessions: number;
+  /** I/O belongs to the request that made it (Workers): a session outlives its requests there. */
+  requestScopedIo?: boolean | undefined;
 }
 
 /**
@@ -184,11 +186,18 @@ export class UpstreamPool {
       return this.opts.stdio(target);
     }
     assertSafeUrl(target.url, this.opts.outbound.allowPrivate);
-    return new StreamableHTTPClientTransport(new URL(target.url), {
+    const transport = new StreamableHTTPClientTransport(new URL(target.url), {
       requestInit: { headers: target.headers },
       fetch: this.opts.outbound.sessionFetch(UPSTREAM_CAPS),
       // Redirects are the outbound fetch's to judge (it checks each hop), as with the v1 SDK.
       redirectPolicy: "follow",
     });
+    if (this.opts.requestScopedIo) {
+      // On 2026-07-28 the SDK ties each request's signal to the session's, made in another request,
+      // which Workers refuse; there the platform ends a request's leftover I/O itself.
+      const send = transport.send.bind(transport);
+      transport.send = (message, options) => send(message, options && { ...options, requestSignal: undefined });
+    }
+    return transport;
   }
 }
