@@ -64,7 +64,7 @@ async function post(method: string, params: Record<string, unknown>, who = alice
 }
 
 const text = (r: { content?: { text?: string }[] }) => (r.content ?? []).map((c) => c.text ?? "").join("\n");
-const accept = (content: Record<string, unknown>) => ({ action: "accept", content });
+const accept = (content: Record<string, string>) => ({ action: "accept" as const, content });
 
 describe("a 2026-07-28 client, a 2026-07-28 upstream, one hop", () => {
   it("gets the upstream's questions unchanged, and its retry completes the call", async () => {

@@ -27,7 +27,8 @@ export async function requestCounter(target: string): Promise<RequestCounter> {
     try {
       const up = await fetch(target, { method: req.method, headers, ...(body.length ? { body } : {}) });
       res.writeHead(up.status, Object.fromEntries([...up.headers].filter(([k]) => !HOP_BY_HOP.has(k))));
-      if (up.body) for await (const chunk of up.body) res.write(chunk);
+      const reader = up.body?.getReader();
+      for (let r = await reader?.read(); r && !r.done; r = await reader!.read()) res.write(r.value);
       res.end();
     } catch {
       res.destroy();
