@@ -55,4 +55,14 @@ describe("RequestStateSeal", () => {
     const seal = sealAt({ t: 1_000 });
     for (const bad of [undefined, 42, "", "s1.x", "s2.a.b", "s1.!!.??", "x".repeat(2000)]) expect(await reason(seal.open(bad, request))).toBe("malformed");
   });
+
+  it("carries a 2026-07-28 upstream's own state, byte for byte, and refuses one too long unread", async () => {
+    const seal = sealAt({ t: 1_000 });
+    const upstreamState = `v1.${"é~".repeat(2000)}`;
+    const state = await seal.seal({ upstream: "fixture", upstreamState }, request);
+    expect(await seal.open(state, request)).toEqual({ upstream: "fixture", upstreamState });
+    expect(await seal.open(await seal.seal({ upstream: "fixture" }, request), request)).toEqual({ upstream: "fixture" });
+    expect(await reason(seal.open(`${state}${"A".repeat(16 * 1024)}`, request))).toBe("malformed");
+  });
 });
+
