@@ -51,6 +51,14 @@ export function upstreamFailure(upstream: string, err: unknown, signal?: AbortSi
       error: new MissingRequiredClientCapabilityError({ requiredCapabilities: { [capability]: {} } }, `upstream "${upstream}" needs the client capability ${capability}, which this request did not declare`),
     };
   }
+  const required = err instanceof ProtocolError && err.code === ProtocolErrorCode.MissingRequiredClientCapability ? (err.data as { requiredCapabilities?: unknown } | undefined)?.requiredCapabilities : undefined;
+  if (required && typeof required === "object" && !Array.isArray(required)) {
+    // A 2026-07-28 upstream refused the client's own capabilities, which it was told: what it needs goes back too.
+    return {
+      outcome: "upstream_error",
+      error: new MissingRequiredClientCapabilityError({ requiredCapabilities: required as Record<string, object> }, `upstream "${upstream}": ${redact(withoutPrefix((err as ProtocolError).message))}`),
+    };
+  }
   if (err instanceof ProtocolError) {
     // The upstream answered with an error: its code, its message (once), which upstream said it.
     const message = redact(withoutPrefix(err.message));
