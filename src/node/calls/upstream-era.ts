@@ -6,7 +6,11 @@ import { reachFor } from "../upstreams/per-principal.ts";
 import type { ProxyPorts } from "./proxy.ts";
 
 export async function toolUpstreamSpeaksModern(s: Pick<ProxyPorts, "pool" | keyof Parameters<typeof reachFor>[0]>, caller: Caller, tool: Callable): Promise<boolean> {
-  const reach = await reachFor(s, caller, { ...tool, name: tool.upstream });
-  const era = await s.pool.use(reach.target, async (client) => client.getProtocolEra(), reach.owner);
-  return era === "modern";
+  try {
+    const reach = await reachFor(s, caller, { ...tool, name: tool.upstream });
+    return (await s.pool.use(reach.target, async (client) => client.getProtocolEra(), reach.owner)) === "modern";
+  } catch {
+    // Unreachable, or no credential of the caller's: the call itself fails with the reason, and is logged.
+    return false;
+  }
 }
