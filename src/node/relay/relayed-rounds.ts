@@ -2,8 +2,9 @@
 // messages. The rounds are those of a local 2026-07-28 client (src/node/interactive/): a
 // 2026-07-28 upstream's questions pass through with its state sealed in this node's; an old-era
 // upstream's call is started and held here while it waits. The answer carries the questions and
-// a sealed request state; the consumer's retry brings the answers and the state back. The state is bound to the peer (its principal) and to the entry's key and arguments, so
-// a state issued to another node or for another call does not open.
+// a sealed request state; the consumer's retry brings the answers and the state back. The state
+// is bound to the peer (its principal) and to the entry's key and arguments, so a state issued to
+// another node or for another call does not open.
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { Caller } from "../access/principals/caller.ts";
 import { canAnswer, InputResponsesError, type Ask, type Interaction } from "../interactive/input-requests.ts";
