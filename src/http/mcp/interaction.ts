@@ -2,6 +2,7 @@
 // protocol era: a 2026-07-28 client gets input_required results and retries (the node holds the
 // upstream call meanwhile); a 2025-11-25 client in a session gets the upstream's request as a
 // server-initiated request on its POST's stream. A stateless old-era client cannot be asked.
+// A 2025-11-25 session that set a log level gets the upstream's log messages during the call.
 import {
   CLIENT_CAPABILITIES_META_KEY,
   PROTOCOL_VERSION_META_KEY,
@@ -13,13 +14,18 @@ import {
 import type { Caller } from "../../node/access/principals/caller.ts";
 import { canAnswer, interactiveCapabilities, type InputRequest, type Interaction, type InteractiveCapabilities } from "../../node/interactive/input-requests.ts";
 import { guardedAsk, InputResponsesError, withInputRounds, type InputRequiredResult } from "../../node/interactive/input-rounds.ts";
+import { logEntryFor } from "../../node/relay/upstream-logs.ts";
+import type { LogLevel } from "../../protocol/messages/relay.ts";
 import { RequestStateError } from "../../node/interactive/request-state.ts";
 import { HeldCallError } from "../../node/interactive/suspended-calls.ts";
 import type { Services } from "../../node/services.ts";
 import { log } from "../../node/logging/log.ts";
 
-/** A 2025-11-25 session's client, which can be sent requests: what it declared. */
-export type SessionCapabilities = () => InteractiveCapabilities | undefined;
+/** A 2025-11-25 session's client: what it declared it can be asked, and the log level it set. */
+export interface SessionClient {
+  capabilities(): InteractiveCapabilities | undefined;
+  logLevel(): LogLevel | undefined;
+}
 
 /**
  * Runs a tools/call with the interaction its client can carry. `proxy` makes the upstream call,
@@ -28,7 +34,7 @@ export type SessionCapabilities = () => InteractiveCapabilities | undefined;
 export async function interactiveToolCall(
   s: Services,
   caller: Caller,
-  session: SessionCapabilities | undefined,
+  session: SessionClient | undefined,
   params: Record<string, unknown>,
   ctx: ServerContext,
   proxy: (interaction: Interaction | undefined, signal?: AbortSignal) => Promise<CallToolResult>,
@@ -48,10 +54,18 @@ export async function interactiveToolCall(
       throw asProtocolError(err);
     }
   }
-  const caps = session?.();
-  if (!caps || !canAnswer(caps)) return proxy(undefined);
+  const caps = session?.capabilities() ?? {};
+  const level = session?.logLevel();
+  if (!canAnswer(caps) && !level) return proxy(undefined);
+  // What the client did not declare is refused, so a client that only set a level is asked nothing.
   const ask = guardedAsk(caps, (request: InputRequest, signal) => ctx.mcpReq.send(request as never, { signal }) as Promise<Record<string, unknown>>);
-  return proxy({ capabilities: caps, ask });
+  return proxy({ capabilities: caps, ask, ...(level ? { logLevel: level, onlog: (params) => forwardLog(ctx, params, level) } : {}) });
+}
+
+/** An upstream's log message, at the client's level or above and redacted, as a notification of this request. */
+function forwardLog(ctx: ServerContext, params: Record<string, unknown>, level: LogLevel): void {
+  const entry = logEntryFor(params, level);
+  if (entry) void ctx.mcpReq.log(entry.level, entry.data, entry.logger).catch(() => {});
 }
 
 /** The spec's -32602 for a state or answers the node cannot accept; the reason goes to the log. */
