@@ -2,6 +2,7 @@
 // the per-request _meta envelope. A client that initializes gets a session where the runtime keeps
 // one (legacy-sessions.ts); any other request is served statelessly: a fresh server and transport
 // per request, JSON answers unless the client asks for progress, which only a stream carries.
+// Such a stream also carries the upstream's log messages during the call.
 import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
@@ -46,9 +47,16 @@ export async function openLegacySession(s: Services, caller: Caller, sessions: L
   return transport.handleRequest(request, { parsedBody: body });
 }
 
+/**
+ * A stateless request that streams its answer: it cannot have set a level (logging/setLevel has no
+ * session to hold it), so it gets what the spec leaves to the server before one is set and the SDK
+ * sends then: every level.
+ */
+const STREAMED_STATELESS: SessionClient = { capabilities: () => undefined, logLevel: () => "debug" };
+
 export async function serveLegacy(s: Services, caller: Caller, request: Request, body: unknown): Promise<Response> {
-  const server = buildServer(s, caller);
   const stream = wantsStream(body);
+  const server = buildServer(s, caller, stream ? STREAMED_STATELESS : undefined);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: !stream,
