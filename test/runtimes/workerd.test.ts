@@ -38,8 +38,10 @@ test("serves a 2025-11-25 client statelessly: no session id, no session to end",
   const transport = client!.transport as { sessionId?: string } | undefined;
   expect(transport).toBeDefined();
   expect(transport!.sessionId).toBeUndefined();
+  // No session was issued, so any id is unknown (404), and without one there is nothing to end (405).
   const del = await fetch(node.mcpUrl, { method: "DELETE", headers: { "mcp-session-id": "anything", "mcp-protocol-version": "2025-11-25" } });
-  expect(del.status).toBe(405);
+  expect(del.status).toBe(404);
+  expect((await fetch(node.mcpUrl, { method: "DELETE", headers: { "mcp-protocol-version": "2025-11-25" } })).status).toBe(405);
   expect((await client!.listTools()).tools.length).toBeGreaterThan(0);
 });
 
