@@ -30,6 +30,14 @@ test("serves the upstream's tools over MCP", async () => {
 
 test("serves a 2026-07-28 client on the same /mcp, and checks its routing headers", () => expectModernRoundTrip(node.mcpUrl, "deno"));
 
+test("keeps a 2025-11-25 client's session in the process, and ends it on DELETE", async () => {
+  const id = (client!.transport as { sessionId?: string } | undefined)?.sessionId;
+  expect(id).toMatch(/^[\x21-\x7e]+$/);
+  const headers = { "mcp-session-id": id!, "mcp-protocol-version": "2025-11-25" };
+  expect((await fetch(node.mcpUrl, { method: "DELETE", headers })).status).toBe(204);
+  expect((await fetch(node.mcpUrl, { method: "DELETE", headers })).status).toBe(404);
+});
+
 test("stores in the embedded libSQL file and stops cleanly", async () => {
   expect(existsSync(join(node.dataDir, "node.db"))).toBe(true);
   await node.stop();

@@ -33,6 +33,18 @@ test("serves the upstream's tools over MCP", async () => {
 
 test("serves a 2026-07-28 client on the same /mcp, and checks its routing headers", () => expectModernRoundTrip(node.mcpUrl, "workerd"));
 
+// An isolate cannot hold a session's server nor be found again by the next request.
+test("serves a 2025-11-25 client statelessly: no session id, no session to end", async () => {
+  const transport = client!.transport as { sessionId?: string } | undefined;
+  expect(transport).toBeDefined();
+  expect(transport!.sessionId).toBeUndefined();
+  // No session was issued, so any id is unknown (404), and without one there is nothing to end (405).
+  const del = await fetch(node.mcpUrl, { method: "DELETE", headers: { "mcp-session-id": "anything", "mcp-protocol-version": "2025-11-25" } });
+  expect(del.status).toBe(404);
+  expect((await fetch(node.mcpUrl, { method: "DELETE", headers: { "mcp-protocol-version": "2025-11-25" } })).status).toBe(405);
+  expect((await client!.listTools()).tools.length).toBeGreaterThan(0);
+});
+
 // The upstream session outlives the request that opened it; Workers bind I/O to requests.
 test("reuses the upstream session in later requests, streaming progress", async () => {
   const progress: number[] = [];

@@ -1,6 +1,7 @@
 // POST /mcp: streamable HTTP, stateless, both protocol eras. Each request is sent to the era it
 // claims (the SDK's own classification): a 2026-07-28 request carries its protocol version in its
-// _meta envelope; any other is served as 2025-11-25. Either way a fresh SDK server answers it.
+// _meta envelope; any other is served as 2025-11-25. A fresh SDK server answers it, except in a
+// 2025-11-25 session (Node and Deno), whose server lives as long as the session.
 import { isLegacyRequest, parseJSONRPCMessage } from "@modelcontextprotocol/server";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -78,7 +79,8 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         return session.transport.handleRequest(c.req.raw, { parsedBody: body });
       }
       if (await isLegacyRequest(c.req.raw, body)) {
-        // Sessions live in this process's memory: only where the runtime keeps streams.
+        // Sessions live in this process's memory: only where the runtime keeps streams. At the
+        // node's total, a new client is served statelessly rather than ending a stranger's session.
         if (s.platform.standingStreams && opensSession(messages) && sessions.admit(principal.id)) {
           return openLegacySession(s, caller, sessions, c.req.raw, body);
         }
@@ -88,11 +90,18 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
     },
   );
 
-  // A standing stream carries list_changed where the runtime keeps one open (not on Workers).
+  // A standing stream carries list_changed where the runtime keeps one open (not on Workers). In a
+  // session, a GET with Last-Event-ID resumes one of the session's streams instead.
   app.get("/mcp", (c) => {
     if (!s.platform.standingStreams || !c.req.header("accept")?.includes("text/event-stream")) {
       c.header("Allow", "POST");
       return c.json(jsonRpcError(-32000, "Method not allowed: this node serves no standing stream here; use POST"), 405);
+    }
+    const sessionId = c.req.header("mcp-session-id");
+    if (sessionId !== undefined) {
+      const session = sessions.use(sessionId, c.var.principal.id);
+      if (!session) return c.json(jsonRpcError(-32001, "Session not found: it ended, expired, or is not yours; initialize again"), 404);
+      if (c.req.header("last-event-id") !== undefined) return session.transport.handleRequest(c.req.raw);
     }
     try {
       return s.streams.open(c.req.raw.signal, c.var.principal.id);
@@ -103,7 +112,7 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
       return c.json(jsonRpcError(-32000, `Too many standing streams: ${err.message}; close one first`, { type: "too_many_streams", scope: err.scope, max: err.max }), status);
     }
   });
-  // Only a 2025-11-25 session, opened for server-initiated requests, can be ended.
+  // Only a 2025-11-25 session can be ended.
   app.delete("/mcp", async (c) => {
     const sessionId = c.req.header("mcp-session-id");
     if (sessionId !== undefined) {

@@ -3,6 +3,7 @@
 // upstream's passed through, an old-era upstream's call held by the node meanwhile); a 2025-11-25
 // client in a session gets the upstream's request as a server-initiated request on its POST's
 // stream. A stateless old-era client cannot be asked.
+// A 2025-11-25 session that set a log level gets the upstream's log messages during the call.
 import {
   CLIENT_CAPABILITIES_META_KEY,
   PROTOCOL_VERSION_META_KEY,
@@ -15,14 +16,19 @@ import type { Caller } from "../../node/access/principals/caller.ts";
 import { canAnswer, interactiveCapabilities, InputResponsesError, type InputRequest, type Interaction, type InteractiveCapabilities } from "../../node/interactive/input-requests.ts";
 import { guardedAsk, withInputRounds, type RoundRoutes } from "../../node/interactive/input-rounds.ts";
 import { UpstreamStateError, type ClientInput, type PassedInputRequired } from "../../node/interactive/passed-rounds.ts";
+import { logEntryFor } from "../../node/relay/upstream-logs.ts";
+import type { LogLevel } from "../../protocol/messages/relay.ts";
 import { RequestStateError } from "../../node/interactive/request-state.ts";
 import { HeldCallError } from "../../node/interactive/suspended-calls.ts";
 import { toolUpstreamSpeaksModern } from "../../node/calls/upstream-era.ts";
 import type { Services } from "../../node/services.ts";
 import { log } from "../../node/logging/log.ts";
 
-/** A 2025-11-25 session's client, which can be sent requests: what it declared. */
-export type SessionCapabilities = () => InteractiveCapabilities | undefined;
+/** A 2025-11-25 session's client: what it declared it can be asked, and the log level it set. */
+export interface SessionClient {
+  capabilities(): InteractiveCapabilities | undefined;
+  logLevel(): LogLevel | undefined;
+}
 
 /**
  * Runs a tools/call with the interaction its client can carry. `proxy` makes the upstream call,
@@ -32,7 +38,7 @@ export type SessionCapabilities = () => InteractiveCapabilities | undefined;
 export async function interactiveToolCall(
   s: Services,
   caller: Caller,
-  session: SessionCapabilities | undefined,
+  session: SessionClient | undefined,
   params: Record<string, unknown>,
   ctx: ServerContext,
   tool: Parameters<typeof toolUpstreamSpeaksModern>[2],
@@ -49,10 +55,18 @@ export async function interactiveToolCall(
       },
     });
   }
-  const caps = session?.();
-  if (!caps || !canAnswer(caps)) return proxy(undefined);
+  const caps = session?.capabilities() ?? {};
+  const level = session?.logLevel();
+  if (!canAnswer(caps) && !level) return proxy(undefined);
+  // What the client did not declare is refused, so a client that only set a level is asked nothing.
   const ask = guardedAsk(caps, (request: InputRequest, signal) => ctx.mcpReq.send(request as never, { signal }) as Promise<Record<string, unknown>>);
-  return proxy({ capabilities: caps, ask });
+  return proxy({ capabilities: caps, ask, ...(level ? { logLevel: level, onlog: (params) => forwardLog(ctx, params, level) } : {}) });
+}
+
+/** An upstream's log message, at the client's level or above and redacted, as a notification of this request. */
+function forwardLog(ctx: ServerContext, params: Record<string, unknown>, level: LogLevel): void {
+  const entry = logEntryFor(params, level);
+  if (entry) void ctx.mcpReq.log(entry.level, entry.data, entry.logger).catch(() => {});
 }
 
 /**

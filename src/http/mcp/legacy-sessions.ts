@@ -1,9 +1,10 @@
-// 2025-11-25 sessions, opened only for clients that declared they can be asked something
-// (elicitation, sampling, roots): their server-initiated requests need a server that outlives one
-// POST, so the client's answer (a later POST with the Mcp-Session-Id) finds the request it
-// answers. Kept in this process's memory: on Node and Deno only (a Workers isolate cannot hold a
-// stream nor be found again by the next request). Bound to the principal that opened them,
-// bounded per principal, closed when idle and on DELETE.
+// 2025-11-25 sessions, one per client that initializes: a server that outlives one POST, so that
+// a server-initiated request's answer (a later POST with the Mcp-Session-Id) finds the request it
+// answers, a log level holds, and a lost stream can be resumed (session-events.ts). Kept in this
+// process's memory: on Node and Deno only (a Workers isolate cannot hold a stream nor be found
+// again by the next request; there every request is stateless). Bound to the principal that
+// opened them, bounded per principal (the coldest gives way) and in all (a new one is refused),
+// closed when idle and on DELETE.
 import type { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 
 export interface LegacySession {

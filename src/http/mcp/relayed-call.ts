@@ -19,9 +19,9 @@ import { completedOnly, relayToolCall, type RelayedCall, type RelayedInputRequir
 import type { LogEntry } from "../../node/relay/upstream-logs.ts";
 import type { Services } from "../../node/services.ts";
 import { callInput, logLevel } from "../../protocol/messages/relay.ts";
-import type { SessionCapabilities } from "./interaction.ts";
+import type { SessionClient } from "./interaction.ts";
 
-export async function relayedInteractiveCall(s: Services, caller: Caller, session: SessionCapabilities | undefined, ctx: ServerContext, call: RelayedCall): Promise<CallToolResult | RelayedInputRequired> {
+export async function relayedInteractiveCall(s: Services, caller: Caller, session: SessionClient | undefined, ctx: ServerContext, call: RelayedCall): Promise<CallToolResult | RelayedInputRequired> {
   // The SDK applies the client's level (setLevel, or the request's envelope) to what it sends.
   const onlog = (entry: LogEntry) => void ctx.mcpReq.log(entry.level, entry.data, entry.logger).catch(() => {});
   const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
@@ -42,8 +42,11 @@ export async function relayedInteractiveCall(s: Services, caller: Caller, sessio
       ...(level.success ? { logLevel: level.data, onlog } : {}),
     });
   }
-  const caps = session?.();
-  if (!caps || !canAnswer(caps)) return completedOnly(await relayToolCall(s, caller, call));
+  const caps = session?.capabilities();
+  // The provider filters by the session's level; none set, none asked for.
+  const level = session?.logLevel();
+  const logs = level ? { logLevel: level, onlog } : {};
+  if (!caps || !canAnswer(caps)) return completedOnly(await relayToolCall(s, caller, { ...call, ...logs }));
   const ask = guardedAsk(caps, (request: InputRequest, signal) => ctx.mcpReq.send(request as never, { signal }) as Promise<Record<string, unknown>>);
-  return answerRounds((input) => relayToolCall(s, caller, { ...call, capabilities: caps, input }), ask, call.signal ?? ctx.mcpReq.signal);
+  return answerRounds((input) => relayToolCall(s, caller, { ...call, capabilities: caps, input, ...logs }), ask, call.signal ?? ctx.mcpReq.signal);
 }

@@ -39,7 +39,7 @@ import type { Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
-import { interactiveToolCall, passedRequest, type SessionCapabilities } from "./interaction.ts";
+import { interactiveToolCall, passedRequest, type SessionClient } from "./interaction.ts";
 import { passingInput } from "../../node/interactive/passed-rounds.ts";
 import { relayedInteractiveCall } from "./relayed-call.ts";
 import { legacySubscriber, streamSubscriber, subscribeResource } from "../../node/upstreams/subscribe-resource.ts";
@@ -123,7 +123,7 @@ function hideInternalErrors<A extends unknown[], R>(handler: (...args: A) => Pro
   };
 }
 
-export function buildServer(s: Services, caller: Caller, session?: SessionCapabilities): Server {
+export function buildServer(s: Services, caller: Caller, session?: SessionClient): Server {
   const server = new Server(
     { name: s.config.nodeName, version: VERSION, title: `${s.config.nodeName} (mcpfed node)` },
     {

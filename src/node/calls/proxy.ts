@@ -1,6 +1,6 @@
 // A tools/call relayed to the upstream that hosts the tool: with a timeout, cancellation and
 // progress passed through, failures mapped to MCP errors, and one line in the invocation log.
-import { SdkHttpError, UnauthorizedError, type CallToolResult, type Client, type Progress } from "@modelcontextprotocol/client";
+import { LOG_LEVEL_META_KEY, SdkHttpError, UnauthorizedError, type CallToolResult, type Client, type Progress } from "@modelcontextprotocol/client";
 import { z } from "zod";
 import type { Callable } from "../../store/catalog.ts";
 import type { Caller } from "../access/principals/caller.ts";
@@ -58,6 +58,10 @@ export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCal
   const started = performance.now();
   const at = Date.now();
   const { tool, onprogress } = call;
+  // A 2026-07-28 upstream logs only for a request that names a level; an older one ignores the key
+  // and has the level from logging/setLevel (src/node/upstreams/pool.ts).
+  const level = call.interaction?.logLevel;
+  const levelMeta = level ? { _meta: { [LOG_LEVEL_META_KEY]: level } } : {};
   const timeout = Math.min(call.timeoutMs ?? s.config.callTimeoutMs, s.config.callTimeoutMs);
   const { signal, done } = s.inflight.start(caller.id, call.requestId, call.signal);
   let outcome: Outcome = "ok";
@@ -68,7 +72,7 @@ export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCal
       throw new MissingCredential(err);
     });
     ownSession = reach.owner.principal !== undefined;
-    const request = { method: "tools/call", params: { name: tool.name, arguments: call.arguments ?? {} } };
+    const request = { method: "tools/call", params: { name: tool.name, arguments: call.arguments ?? {}, ...levelMeta } };
     const options = {
       signal,
       timeout,

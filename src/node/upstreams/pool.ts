@@ -154,11 +154,25 @@ export class UpstreamPool {
   }
 
   async #connect(target: UpstreamTarget, interaction?: Interaction): Promise<Client> {
+    // Log messages belong to 2025-11-25 (2026-07-28 deprecates them, and a server may declare
+    // logging only in the older era): a call whose client asked for them speaks that era, unless
+    // the upstream speaks only the newer one.
+    if (interaction?.logLevel) {
+      try {
+        return await this.#open(target, interaction, "legacy");
+      } catch {
+        // Refused, or unreachable: the newest revision tells which.
+      }
+    }
+    return this.#open(target, interaction, "auto");
+  }
+
+  async #open(target: UpstreamTarget, interaction: Interaction | undefined, mode: "legacy" | "auto"): Promise<Client> {
     const client = new Client(this.opts.clientInfo, {
       capabilities: (interaction ? interaction.capabilities : SHARED_CAPABILITIES) as ClientCapabilities,
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
-      // The newest revision the upstream speaks: server/discover first, initialize where it is refused.
-      versionNegotiation: { mode: "auto" },
+      // Auto: the newest revision the upstream speaks, server/discover first, initialize where it is refused.
+      versionNegotiation: { mode },
     });
     if (interaction) {
       const { capabilities: caps, ask } = interaction;
