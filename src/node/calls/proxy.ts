@@ -1,7 +1,6 @@
 // A tools/call relayed to the upstream that hosts the tool: with a timeout, cancellation and
 // progress passed through, failures mapped to MCP errors, and one line in the invocation log.
-import { SdkHttpError, UnauthorizedError, type CallToolResult, type Client, type Progress } from "@modelcontextprotocol/client";
-import { z } from "zod";
+import { SdkHttpError, UnauthorizedError, type CallToolResult, type Client, type Progress, type Tool } from "@modelcontextprotocol/client";
 import type { Callable } from "../../store/catalog.ts";
 import type { Caller } from "../access/principals/caller.ts";
 import type { Config } from "../settings/config.ts";
@@ -40,10 +39,6 @@ export interface ToolCall {
   interaction?: Interaction | undefined;
 }
 
-// The result goes back through this node's own MCP server, which validates it against the
-// CallToolResult schema; validating it here too would only parse it twice.
-const relayedResult = z.looseObject({});
-
 /** The caller has no working credential of its own for a per-principal upstream. */
 class MissingCredential extends Error {
   constructor(override readonly cause: unknown) {
@@ -66,7 +61,10 @@ export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCal
     });
     ownSession = reach.owner.principal !== undefined;
     const run = (client: Client) =>
-      client.request({ method: "tools/call", params: { name: tool.name, arguments: call.arguments ?? {} } }, relayedResult, {
+      client.callTool({ name: tool.name, arguments: call.arguments ?? {} }, {
+        // The upstream's schema, so that a 2026-07-28 upstream gets the Mcp-Param-* headers it
+        // declares (SEP-2243); without outputSchema, the result is passed on unchecked, as before.
+        toolDefinition: { name: tool.name, inputSchema: tool.inputSchema as Tool["inputSchema"] },
         signal,
         timeout,
         resetTimeoutOnProgress: true,
