@@ -73,22 +73,12 @@ export const LOST_THROUGH_A_NODE: Known = {
     [SESSIONS_ONLY_FOR_INTERACTIVE]: SESSION_CHECKS,
   },
   "2026-07-28": {
-    "work left: a tool's x-mcp-header parameters (SEP-2243) are neither checked nor carried to the upstream as Mcp-Param headers": [
-      "http-custom-header-server-validation/sep-2243-server-decode-base64",
-      "http-custom-header-server-validation/sep-2243-server-reject-invalid-param-chars",
-      "http-custom-header-server-validation/sep-2243-server-validate-param-match",
-      "http-header-validation/sep-2243-server-accepts-whitespace-header-value",
-    ],
     "work left: a 2026-07-28 upstream's input_required is fulfilled by the node's own client, not passed through with the upstream's keys and state, and not on prompts/get": [
       "input-required-result-basic-elicitation/sep-2322-elicitation-complete",
       "input-required-result-basic-elicitation/sep-2322-elicitation-incomplete",
       "input-required-result-ignore-extra-params/sep-2322-ignore-unexpected-params",
       "input-required-result-non-tool-request/sep-2322-non-tool-complete",
       "input-required-result-non-tool-request/sep-2322-non-tool-incomplete",
-    ],
-    "work left: an upstream's list changes reach listen streams only when the node refreshes its catalog, not on the upstream's own list_changed": [
-      "server-stateless/sep-2575-server-sends-prompts-list-changed-on-subscription",
-      "server-stateless/sep-2575-server-sends-tools-list-changed-on-subscription",
     ],
   },
 };
@@ -108,6 +98,10 @@ export const LOST_ACROSS_THE_HOP: Known = {
   },
   "2026-07-28": {
     [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
+    "work left: an upstream's list_changed reaches the listeners of the node that fronts it; a peer's listeners hear only of a change in the shared items, and the fixture announces without one": [
+      "server-stateless/sep-2575-server-sends-prompts-list-changed-on-subscription",
+      "server-stateless/sep-2575-server-sends-tools-list-changed-on-subscription",
+    ],
     "work left: a missing-capability error relayed from a peer keeps its code (-32021) but not its requiredCapabilities data": [
       "input-required-result-non-tool-request/wire-schema-valid",
       "server-stateless/sep-2575-server-rejects-undeclared-capability",
