@@ -41,6 +41,7 @@ import { SuspendedCalls } from "./interactive/suspended-calls.ts";
 import { refreshUpstream } from "./upstreams/refresh.ts";
 import { resealUpstreams } from "../store/sealed-fields.ts";
 import { UpstreamCredentials } from "./upstreams/credentials.ts";
+import { AnnouncedChanges } from "./upstreams/announced-changes.ts";
 import { SecretBox } from "../secrets/sealed-box.ts";
 import { VERSION } from "./settings/version.ts";
 
@@ -91,7 +92,12 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     void p.finally(() => pending.delete(p));
   };
 
-  const refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const announced = new AnnouncedChanges({
+    debounceMs: LIST_CHANGED_DEBOUNCE_MS,
+    refresh: (name) => refreshUpstream(services, name),
+    notify: (kinds) => services.streams.notify(kinds),
+    track,
+  });
   const own = await loadIdentity(opts.config, opts.db);
   const identity = async () => own;
   // After the keys: a NODE_SEED that does not fit the store has stopped the start by now.
@@ -103,6 +109,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const subscriptions = new ResourceSubscriptions({ perPrincipal: opts.config.maxSubscriptionsPerPrincipal, total: opts.config.maxSubscriptions });
   // A principal's 2025-11-25 subscriptions end with its last GET /mcp stream, which carried them.
   streams.onHolderGone((principal) => subscriptions.drop(legacySubscriber(principal)));
+  // The upstreams listen for their list changes only while some client listens for the node's.
+  streams.onListening((listening) => services.pool.listenForChanges(listening));
   const verifier = cardKeys(own, cards);
   const federatedTools = new CachedRead(() => listedFederatedTools(services), FEDERATED_LISTING_MS);
   const registry = new Registry({
@@ -163,16 +171,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
       requestScopedIo: platform.requestScopedIo,
       onResourceUpdated: (name, uri) => subscriptions.updated(name, uri),
-      onListChanged: (name) => {
-        clearTimeout(refreshTimers.get(name));
-        refreshTimers.set(
-          name,
-          setTimeout(() => {
-            refreshTimers.delete(name);
-            track(refreshUpstream(services, name));
-          }, LIST_CHANGED_DEBOUNCE_MS),
-        );
-      },
+      onListChanged: (name, kind) => announced.announced(name, kind),
     }),
   };
   const tick = createTick(services);
@@ -181,7 +180,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     tick,
     pending,
     async close() {
-      for (const t of refreshTimers.values()) clearTimeout(t);
+      announced.close();
       services.heldCalls.closeAll();
       await Promise.all(pending);
       await services.pool.closeAll();

@@ -313,6 +313,8 @@ const callableColumns = {
   shortName: toolSettings.shortName,
   fingerprint: tools.fingerprint,
   tags: tools.tags,
+  // The upstream's own schema: a call mirrors its x-mcp-header arguments as headers (SEP-2243).
+  inputSchema: tools.inputSchema,
   pinned: toolSettings.pinned,
   kind: upstreams.kind,
   url: upstreams.url,

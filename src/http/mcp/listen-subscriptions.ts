@@ -1,6 +1,7 @@
 // The 2026-07-28 era's resource subscriptions: a subscriptions/listen whose filter names resource
 // URIs. The SDK's handler serves the stream and picks, per stream, which updates it carries; the
 // node first checks each URI and subscribes on the upstream, and lets go when the stream ends.
+// A listen for list changes is counted while it streams, so that the upstreams listen in turn.
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { log } from "../../node/logging/log.ts";
@@ -15,6 +16,17 @@ const listenWithResources = z.object({
   method: z.literal("subscriptions/listen"),
   params: z.object({
     notifications: z.object({ resourceSubscriptions: z.array(z.string().min(1)).min(1) }),
+  }),
+});
+
+const listenForChanges = z.object({
+  method: z.literal("subscriptions/listen"),
+  params: z.object({
+    notifications: z.union([
+      z.object({ toolsListChanged: z.literal(true) }),
+      z.object({ promptsListChanged: z.literal(true) }),
+      z.object({ resourcesListChanged: z.literal(true) }),
+    ]),
   }),
 });
 
@@ -55,11 +67,41 @@ function onEnd(body: ReadableStream<Uint8Array>, done: () => void): ReadableStre
 export type ServeListen = () => Promise<Response>;
 
 /**
- * Serves a listen that names resources: refused in-band (nothing kept) if one is unknown, over a
- * cap or refused upstream; otherwise served by `serve`, holding the subscriptions while it streams.
+ * Serves a listen: one for list changes is served once the upstreams listen too, and counted while
+ * it streams; one that names resources is refused in-band (nothing kept) if one is unknown, over a
+ * cap or refused upstream, else served holding the subscriptions while it streams.
  * Anything else goes to `serve` untouched.
  */
 export async function withResourceSubscriptions(
+  s: Services,
+  caller: Caller,
+  request: Request,
+  body: unknown,
+  deliver: (uri: string) => void,
+  serve: ServeListen,
+): Promise<Response> {
+  if (!s.platform.standingStreams || !listenForChanges.safeParse(body).success) return withResources(s, caller, request, body, deliver, serve);
+  // Counted while it streams: the upstreams listen for their changes only while some client does.
+  const { ready, release } = s.streams.hold();
+  await ready;
+  return holdWhileStreaming(request, await withResources(s, caller, request, body, deliver, serve).catch((err: unknown) => {
+    release();
+    throw err;
+  }), release);
+}
+
+/** Calls `release` when the response's stream ends, or at once if it is no stream. */
+function holdWhileStreaming(request: Request, response: Response, release: () => void): Response {
+  if (!response.body || !response.headers.get("content-type")?.includes("text/event-stream")) {
+    release();
+    return response;
+  }
+  request.signal.addEventListener("abort", release, { once: true });
+  return new Response(onEnd(response.body, release), { status: response.status, headers: response.headers });
+}
+
+/** The resources part of withResourceSubscriptions. */
+async function withResources(
   s: Services,
   caller: Caller,
   request: Request,
@@ -82,10 +124,6 @@ export async function withResourceSubscriptions(
     release();
     throw err;
   });
-  if (!response.body || !response.headers.get("content-type")?.includes("text/event-stream")) {
-    release(); // refused by the SDK: no stream to hold them
-    return response;
-  }
-  request.signal.addEventListener("abort", release, { once: true });
-  return new Response(onEnd(response.body, release), { status: response.status, headers: response.headers });
+  // Refused by the SDK, there is no stream to hold them.
+  return holdWhileStreaming(request, response, release);
 }

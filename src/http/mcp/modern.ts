@@ -7,6 +7,7 @@ import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
 import { buildServer } from "./server.ts";
 import { withResourceSubscriptions } from "./listen-subscriptions.ts";
+import { paramHeaderRefusal } from "./param-header-check.ts";
 
 /** The caller rides to the per-request server factory in the auth info, which the SDK passes through untouched. */
 interface CallerAuth extends AuthInfo {
@@ -44,7 +45,9 @@ export function modernEndpoint(s: Services): ModernEndpoint {
     });
   }
   return {
-    serve(caller, request, body) {
+    async serve(caller, request, body) {
+      const refused = await paramHeaderRefusal(s, caller, request, body);
+      if (refused) return refused;
       const authInfo: CallerAuth = { token: "", clientId: caller.id, scopes: [], extra: { caller } };
       return withResourceSubscriptions(s, caller, request, body, resourceUpdated, () => handler.fetch(request, { parsedBody: body, authInfo }));
     },

@@ -153,7 +153,8 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     const [shown, shared] = await Promise.all([callableTools(s, caller, local), callableTools(s, caller, federated)]);
     const [grants, perPrincipal] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s)]);
     const own = [...metaTools, ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
-    return { tools: [...own, ...shown.map(toMcpTool), ...shared.map(toMcpFederated)] };
+    // The upstreams' tools first: a client that takes the first tool should get an upstream's, not search_tools.
+    return { tools: [...shown.map(toMcpTool), ...shared.map(toMcpFederated), ...own] };
   }));
 
   server.setRequestHandler("tools/call", hideInternalErrors(async (req, ctx): Promise<CallToolResult> => {

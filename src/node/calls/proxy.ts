@@ -1,7 +1,6 @@
 // A tools/call relayed to the upstream that hosts the tool: with a timeout, cancellation and
 // progress passed through, failures mapped to MCP errors, and one line in the invocation log.
-import { LOG_LEVEL_META_KEY, SdkHttpError, UnauthorizedError, type CallToolResult, type Client, type Progress } from "@modelcontextprotocol/client";
-import { z } from "zod";
+import { LOG_LEVEL_META_KEY, SdkHttpError, UnauthorizedError, type CallToolRequest, type CallToolResult, type Client, type Progress, type RequestOptions, type Tool } from "@modelcontextprotocol/client";
 import type { Callable } from "../../store/catalog.ts";
 import type { Caller } from "../access/principals/caller.ts";
 import type { Config } from "../settings/config.ts";
@@ -43,10 +42,6 @@ export interface ToolCall {
   clientInput?: ClientInput | undefined;
 }
 
-// The result goes back through this node's own MCP server, which validates it against the
-// CallToolResult schema; validating it here too would only parse it twice.
-const relayedResult = z.looseObject({});
-
 /** The caller has no working credential of its own for a per-principal upstream. */
 class MissingCredential extends Error {
   constructor(override readonly cause: unknown) {
@@ -74,13 +69,18 @@ export async function proxyToolCall(s: ProxyPorts, caller: Caller, call: ToolCal
     ownSession = reach.owner.principal !== undefined;
     const request = { method: "tools/call", params: { name: tool.name, arguments: call.arguments ?? {}, ...levelMeta } };
     const options = {
+      // The upstream's schema, so that a 2026-07-28 upstream gets the Mcp-Param-* headers it
+      // declares (SEP-2243); without outputSchema, the result is passed on unchecked, as before.
+      toolDefinition: { name: tool.name, inputSchema: tool.inputSchema as Tool["inputSchema"] },
       signal,
       timeout,
       resetTimeoutOnProgress: true,
       maxTotalTimeout: timeout * 10,
       ...(onprogress ? { onprogress: (p: Progress) => onprogress(liveSecrets.redactJson(p)) } : {}),
     };
-    const run = (client: Client) => passingInput(client, call.clientInput, request, options, () => client.request(request, relayedResult, options));
+    const callTool = (client: Client, params: Record<string, unknown>, o: RequestOptions) => client.callTool(params as CallToolRequest["params"], { ...options, ...o });
+    const run = (client: Client) =>
+      passingInput(client, call.clientInput, request, options, () => callTool(client, request.params, options), (r, o) => callTool(client, r.params, o));
     const result = (await (call.interaction ? s.pool.useInteractive(reach.target, call.interaction, run) : s.pool.use(reach.target, run, reach.owner))
       .catch(async (err: unknown) => {
         // The upstream turned the caller's own credential away: the caller, not the upstream, must act.

@@ -29,6 +29,13 @@ export class ListChangedStreams {
   readonly #listeners = new Set<(kinds: readonly ListKind[]) => void>();
   /** Told when a principal's last stream closes. */
   readonly #goneListeners = new Set<(holder: string) => void>();
+  /** 2026-07-28 listen streams that asked for list changes, counted with the GET streams below. */
+  #listens = 0;
+  #listening = false;
+  /** Told when the first client starts listening for list changes, and when the last stops. */
+  readonly #listeningListeners = new Set<(listening: boolean) => Promise<void>>();
+  /** Settles when those told of the last change are ready (the upstreams listen in turn). */
+  #ready: Promise<void> = Promise.resolve();
 
   constructor(private readonly caps: { perPrincipal: number; total: number }) {}
 
@@ -67,6 +74,7 @@ export class ListChangedStreams {
     // Counted now, not in start(), so that a burst of opens cannot all pass the check first.
     this.#open.set(controller!, holder);
     this.#held.set(holder, (this.#held.get(holder) ?? 0) + 1);
+    this.#countListeners();
     if (signal.aborted) close(); // gone before we got here: its abort event has already fired
     return new Response(body, {
       headers: { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" },
@@ -76,6 +84,39 @@ export class ListChangedStreams {
   /** Calls `listener` with each change announced from now on. */
   onNotify(listener: (kinds: readonly ListKind[]) => void): void {
     this.#listeners.add(listener);
+  }
+
+  /**
+   * Counts a 2026-07-28 listen stream that asked for list changes, until `release` is called.
+   * `ready` settles once the upstreams listen too, so that no change made after it is missed.
+   */
+  hold(): { ready: Promise<void>; release: () => void } {
+    this.#listens++;
+    this.#countListeners();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#listens--;
+      this.#countListeners();
+    };
+    return { ready: this.#ready, release };
+  }
+
+  /** Calls `listener` when the first client starts listening for list changes and when the last stops. */
+  onListening(listener: (listening: boolean) => Promise<void>): void {
+    this.#listeningListeners.add(listener);
+  }
+
+  #countListeners(): void {
+    const listening = this.#listens + this.#open.size > 0;
+    if (listening === this.#listening) return;
+    this.#listening = listening;
+    const told = [...this.#listeningListeners].map((l) => l(listening));
+    this.#ready = Promise.all(told).then(
+      () => {},
+      () => {},
+    );
   }
 
   /** Calls `listener` with each principal whose last stream has just closed. */
@@ -102,6 +143,7 @@ export class ListChangedStreams {
     const holder = this.#open.get(c);
     if (holder === undefined) return false;
     this.#open.delete(c);
+    this.#countListeners();
     const left = (this.#held.get(holder) ?? 1) - 1;
     if (left > 0) this.#held.set(holder, left);
     else {

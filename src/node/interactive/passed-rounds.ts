@@ -40,6 +40,9 @@ export function isPassedInputRequired(value: unknown): value is PassedInputRequi
 // The result goes back through this node's own MCP server, which validates it.
 const anyResult = withInputRequired(z.looseObject({}));
 
+/** How a request goes to the upstream: `client.request` unless the method has a call of its own. */
+export type Send = (request: { method: string; params: Record<string, unknown> }, options: RequestOptions) => Promise<Record<string, unknown>>;
+
 /**
  * Sends one request to a 2026-07-28 upstream with the client's capabilities in the envelope and its
  * retry fields in the params, and hands back an input_required answer instead of fulfilling it.
@@ -49,9 +52,10 @@ export function requestWithClientInput(
   request: { method: string; params: Record<string, unknown> },
   input: ClientInput,
   options: RequestOptions,
+  send: Send = (r, o) => client.request(r, anyResult, o),
 ): Promise<Record<string, unknown>> {
   const { _meta, ...params } = request.params;
-  return client.request(
+  return send(
     {
       method: request.method,
       params: {
@@ -62,7 +66,6 @@ export function requestWithClientInput(
         _meta: { ...(_meta as Record<string, unknown> | undefined), [CLIENT_CAPABILITIES_META_KEY]: input.capabilities },
       },
     },
-    anyResult,
     { ...options, allowInputRequired: true },
   );
 }
@@ -74,8 +77,9 @@ export function passingInput<T>(
   request: { method: string; params: Record<string, unknown> },
   options: RequestOptions,
   plain: () => Promise<T>,
+  send?: Send,
 ): Promise<T | Record<string, unknown>> {
-  return input && client.getProtocolEra() === "modern" ? requestWithClientInput(client, request, input, options) : plain();
+  return input && client.getProtocolEra() === "modern" ? requestWithClientInput(client, request, input, options, send) : plain();
 }
 
 /**

@@ -8,6 +8,8 @@ import type { StdioConnector } from "../settings/platform.ts";
 import { assertSafeUrl } from "../outbound/ssrf.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
 import type { InputRequest, Interaction } from "../interactive/input-requests.ts";
+import { ListChangeListens } from "./list-change-listens.ts";
+import type { ListKind } from "../catalog/list-changed-streams.ts";
 
 /** The SDK buffers a JSON answer, or one event of a stream, whole before it parses it. */
 const UPSTREAM_CAPS = { bodyBytes: 16 * 1024 * 1024, eventBytes: 16 * 1024 * 1024 };
@@ -23,7 +25,7 @@ export interface PoolOptions {
   connectTimeoutMs: number;
   stdio?: StdioConnector | undefined;
   /** Called when an upstream says its tools, resources or prompts changed. */
-  onListChanged?: ((upstream: string) => void) | undefined;
+  onListChanged?: ((upstream: string, kind: ListKind) => void) | undefined;
   /** Called when an upstream says a resource it was subscribed to changed. */
   onResourceUpdated?: ((upstream: string, uri: string) => void) | undefined;
   /** At most this many principals' own sessions are kept; the least recently used is closed first. */
@@ -65,8 +67,20 @@ function neverDelivered(err: unknown): boolean {
 
 export class UpstreamPool {
   readonly #sessions = new Map<string, Session>();
+  readonly #listens: ListChangeListens;
 
-  constructor(private readonly opts: PoolOptions) {}
+  constructor(private readonly opts: PoolOptions) {
+    this.#listens = new ListChangeListens(opts.connectTimeoutMs);
+  }
+
+  /**
+   * Whether some client listens for list changes: while one does, each 2026-07-28 upstream's shared
+   * session listens for its changes (resolved once each listen is acknowledged or refused).
+   */
+  listenForChanges(wanted: boolean): Promise<void> {
+    const shared = [...this.#sessions.values()].filter((s) => !s.own).map((s) => s.client);
+    return this.#listens.want(wanted, shared);
+  }
 
   get stdioSupported(): boolean {
     return this.opts.stdio !== undefined;
@@ -124,6 +138,7 @@ export class UpstreamPool {
       // Most recently used last, so that the bound below closes the coldest session.
       this.#sessions.delete(slot);
       this.#sessions.set(slot, existing);
+      if (!own && this.#listens.wanted) void existing.client.then((c) => this.#listens.follow(c), () => {});
       return existing;
     }
     if (existing) void this.#drop(slot, existing);
@@ -131,7 +146,11 @@ export class UpstreamPool {
     this.#sessions.set(slot, session);
     session.client.then(
       (c) => {
-        c.onclose = () => this.#forget(slot, session);
+        c.onclose = () => {
+          this.#listens.forget(c);
+          this.#forget(slot, session);
+        };
+        if (!own) void this.#listens.follow(c);
       },
       () => this.#forget(slot, session),
     );
@@ -183,10 +202,10 @@ export class UpstreamPool {
       const onlog = interaction.onlog;
       if (onlog) client.setNotificationHandler("notifications/message", (n) => onlog(n.params as Record<string, unknown>));
     }
-    const changed = () => this.opts.onListChanged?.(target.name);
-    client.setNotificationHandler("notifications/tools/list_changed", changed);
-    client.setNotificationHandler("notifications/resources/list_changed", changed);
-    client.setNotificationHandler("notifications/prompts/list_changed", changed);
+    const changed = (kind: ListKind) => () => this.opts.onListChanged?.(target.name, kind);
+    client.setNotificationHandler("notifications/tools/list_changed", changed("tools"));
+    client.setNotificationHandler("notifications/resources/list_changed", changed("resources"));
+    client.setNotificationHandler("notifications/prompts/list_changed", changed("prompts"));
     client.setNotificationHandler("notifications/resources/updated", (n) => this.opts.onResourceUpdated?.(target.name, n.params.uri));
     await client.connect(this.#transport(target), { timeout: this.opts.connectTimeoutMs });
     // The session is this call's own: the upstream learns the level before the call runs.
