@@ -94,10 +94,15 @@ describe("a peer's items", () => {
     const read = await client.readResource({ uri: "alpha-docs://handbook" });
     expect(read.contents[0]!.uri).toBe(docUri);
 
-    expect((await cli(["template", "hide", template], env(b))).code).toBe(0);
-    expect((await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).not.toContain(template);
-    expect((await itemsOf(b, "resource-template")).find((t) => t.name === template)).toMatchObject({ hidden: true });
-    expect((await cli(["template", "unhide", template], env(b))).code).toBe(0);
+    // B's own upstream lists the same template: a peer's is then named by its id.
+    const templates = async () => (await client.listResourceTemplates()).resourceTemplates.filter((t) => t.uriTemplate === template).length;
+    expect(await templates()).toBe(2);
+    const peers = (await itemsOf(b, "resource-template")).find((t) => t.name === template && t.origin?.id === a.nodeId)!;
+    expect((await cli(["template", "hide", peers.id], env(b))).code).toBe(0);
+    expect(await templates()).toBe(1);
+    expect((await itemsOf(b, "resource-template")).find((t) => t.id === peers.id)).toMatchObject({ hidden: true });
+    expect((await cli(["template", "unhide", peers.id], env(b))).code).toBe(0);
+    expect(await templates()).toBe(2);
   });
 });
 
