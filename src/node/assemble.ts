@@ -161,7 +161,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       connectTimeoutMs: Math.min(opts.config.callTimeoutMs, 15_000),
       stdio: platform.stdio,
       maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
-      onResourceUpdated: (name, uri) => subscriptions.updated(name, uri),
+      onResourceUpdated: (name, uri, principal) => subscriptions.updated(name, uri, principal),
+      onSessionOpened: (name, principal) => subscriptions.reopened(name, principal),
       onListChanged: (name) => {
         clearTimeout(refreshTimers.get(name));
         refreshTimers.set(
