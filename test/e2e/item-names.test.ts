@@ -178,4 +178,12 @@ describe("at the origin", () => {
     expect(await prompts()).not.toContain("alpha_everything_completable-prompt");
     expect((await client.getPrompt({ name: "alpha_ev_completable-prompt", arguments: { department: "Engineering", name: "Alice" } })).messages.length).toBeGreaterThan(0);
   });
+
+  it("leaves a hidden prompt out when sharing the whole upstream", async () => {
+    expect((await cli(["prompt", "hide", "ev_simple-prompt"], env(a))).code).toBe(0);
+    const r = await cli(["share", "--upstream", "everything"], env(a));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("prompt everything/args-prompt");
+    expect(r.stdout).not.toContain("prompt everything/simple-prompt");
+  });
 });
