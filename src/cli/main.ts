@@ -4,6 +4,7 @@ import { auditCommands } from "./commands/audit.ts";
 import { clientCommands } from "./commands/clients.ts";
 import { grantCommands } from "./commands/grants.ts";
 import { identityCommands } from "./commands/identity.ts";
+import { itemCommands } from "./commands/items.ts";
 import { invocationCommands } from "./commands/invocations.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
 import { limitCommands } from "./commands/limits.ts";
@@ -23,6 +24,7 @@ import { run } from "./framework/run.ts";
 const commands: Command[] = [
   ...upstreamCommands,
   ...toolCommands,
+  ...itemCommands,
   ...identityCommands,
   ...peerCommands,
   ...sharingCommands,

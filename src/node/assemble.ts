@@ -170,7 +170,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       stdio: platform.stdio,
       maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
       requestScopedIo: platform.requestScopedIo,
-      onResourceUpdated: (name, uri) => subscriptions.updated(name, uri),
+      onResourceUpdated: (name, uri, principal) => subscriptions.updated(name, uri, principal),
+      onSessionOpened: (name, principal) => subscriptions.reopened(name, principal),
       onListChanged: (name, kind) => announced.announced(name, kind),
     }),
   };

@@ -2,7 +2,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Prompt, Resource, ResourceTemplateType as ResourceTemplate, Tool } from "@modelcontextprotocol/server";
 import { chunks, prepareOnce, type Database } from "./database.ts";
-import { prompts, resources, resourceTemplates, tools, toolSettings, upstreams } from "./schema/index.ts";
+import { federatedSettings, prompts, resources, resourceTemplates, tools, toolSettings, upstreams } from "./schema/index.ts";
 import { toolFingerprint } from "../protocol/registry/tool-fingerprint.ts";
 import { sha256Hex } from "../protocol/encoding/hash.ts";
 import { assignName, globalToolId, NAME_PATTERN, preferredName, RESERVED_NAMES } from "./catalog-names.ts";
@@ -150,19 +150,13 @@ export async function replaceUpstreamCatalog(
     });
   }
 
-  const promptNames = new Map(
-    (await db.select({ shortName: prompts.shortName, upstream: prompts.upstream, name: prompts.name }).from(prompts))
-      .filter((p) => p.upstream !== upstream.name)
-      .map((p) => [p.shortName, p.name]),
-  );
-  const promptRows: (typeof prompts.$inferInsert)[] = [];
-  for (const p of snap.prompts) {
-    const shortName = await assignName(`${upstream.name}/${p.name}`, preferredName(prefix, p.name), (n) =>
-      promptNames.has(n),
-    );
-    promptNames.set(shortName, p.name);
-    promptRows.push({ upstream: upstream.name, name: p.name, shortName, body: p as Record<string, unknown> });
-  }
+  const promptNames = await namePrompts(db, nodeId, upstream.name, prefix, snap.prompts.map((p) => p.name));
+  const promptRows: (typeof prompts.$inferInsert)[] = snap.prompts.map((p) => ({
+    upstream: upstream.name,
+    name: p.name,
+    shortName: promptNames.get(p.name)!,
+    body: p as Record<string, unknown>,
+  }));
   const resourceRows = dedupe(snap.resources, (r) => r.uri).map((r) => ({
     upstream: upstream.name,
     uri: r.uri,
@@ -199,8 +193,54 @@ function dedupe<T>(items: T[], key: (t: T) => string): T[] {
   return items.filter((i) => !seen.has(key(i)) && (seen.add(key(i)), true));
 }
 
-/** Gives every tool of an upstream that the operator did not rename its name under a new prefix. */
+/**
+ * Names an upstream's prompts: the operator's name where one was given, else the prefix's, else
+ * a fallback derived from the prompt, never a name another upstream's prompt holds.
+ */
+async function namePrompts(db: Database, nodeId: string, upstream: string, prefix: string, names: string[]): Promise<Map<string, string>> {
+  const held = new Set(
+    (await db.select({ shortName: prompts.shortName, upstream: prompts.upstream }).from(prompts)).filter((p) => p.upstream !== upstream).map((p) => p.shortName),
+  );
+  const given = await db
+    .select({ ref: federatedSettings.ref, shortName: federatedSettings.shortName })
+    .from(federatedSettings)
+    .where(and(eq(federatedSettings.kind, "prompt"), eq(federatedSettings.origin, nodeId)));
+  const out = new Map<string, string>();
+  for (const g of given) {
+    const name = g.ref.slice(upstream.length + 1);
+    if (g.shortName === null || g.ref !== `${upstream}/${name}` || !names.includes(name) || held.has(g.shortName)) continue;
+    out.set(name, g.shortName);
+    held.add(g.shortName);
+  }
+  for (const name of names) {
+    if (out.has(name)) continue;
+    const shortName = await assignName(`${upstream}/${name}`, preferredName(prefix, name), (n) => held.has(n));
+    out.set(name, shortName);
+    held.add(shortName);
+  }
+  return out;
+}
+
+/** Names an upstream's listed prompts again under a new prefix, but for those the operator named. */
+async function renamePrompts(db: Database, nodeId: string, upstream: string, prefix: string): Promise<void> {
+  const own = await db.select({ name: prompts.name, shortName: prompts.shortName }).from(prompts).where(eq(prompts.upstream, upstream));
+  const names = await namePrompts(db, nodeId, upstream, prefix, own.map((p) => p.name));
+  const changed = own.filter((p) => names.get(p.name) !== p.shortName);
+  if (changed.length === 0) return;
+  const one = (name: string, shortName: string) => db.update(prompts).set({ shortName }).where(and(eq(prompts.upstream, upstream), eq(prompts.name, name)));
+  // Park the names first so that swaps within the upstream do not trip the unique index.
+  const [first, ...rest] = [...changed.map((p) => one(p.name, `~${upstream}/${p.name}`)), ...changed.map((p) => one(p.name, names.get(p.name)!))];
+  await db.batch([first!, ...rest]);
+}
+
+/** The operator's name for one local prompt, as its clients here list and get it. */
+export async function setPromptName(db: Database, upstream: string, name: string, shortName: string): Promise<void> {
+  await db.update(prompts).set({ shortName }).where(and(eq(prompts.upstream, upstream), eq(prompts.name, name)));
+}
+
+/** Gives every tool and prompt of an upstream that the operator did not rename its name under a new prefix. */
 export async function renamePrefix(db: Database, nodeId: string, upstream: string, prefix: string): Promise<void> {
+  await renamePrompts(db, nodeId, upstream, prefix);
   const own = await db
     .select({ globalId: toolSettings.globalId, name: tools.name })
     .from(toolSettings)

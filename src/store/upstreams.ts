@@ -4,6 +4,7 @@ import { eq, isNotNull } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import { prompts, resources, resourceTemplates, tools, upstreamCredentials, upstreams } from "./schema/index.ts";
 import { forgetUpstreamNames } from "./catalog.ts";
+import { forgetOwnItemSettings } from "./federated-settings.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
 import { sealValues } from "./sealed-fields.ts";
 import type { UpstreamInput } from "./upstream-spec.ts";
@@ -65,10 +66,11 @@ export async function deleteUpstream(db: Database, nodeId: string, name: string)
     db.delete(resourceTemplates).where(eq(resourceTemplates.upstream, name)),
     db.delete(prompts).where(eq(prompts.upstream, name)),
     forgetUpstreamNames(db, nodeId, name),
+    forgetOwnItemSettings(db, nodeId, name),
     db.delete(upstreamCredentials).where(eq(upstreamCredentials.upstream, name)),
     db.delete(upstreams).where(eq(upstreams.name, name)).returning({ name: upstreams.name }),
   ]);
-  return results[6].length > 0;
+  return results[7].length > 0;
 }
 
 export async function markUnavailable(db: Database, name: string, error: string): Promise<void> {

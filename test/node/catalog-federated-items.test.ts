@@ -3,6 +3,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { federatedResourceFor, listFederatedItems } from "../../src/node/catalog/federated-items.ts";
 import type { ItemShareInput } from "../../src/node/registry/registry.ts";
+import { replaceUpstreamCatalog } from "../../src/store/catalog.ts";
+import { upstreams } from "../../src/store/schema/index.ts";
 import { TestFederation, type TestNode } from "../support/federation.ts";
 import { seeded } from "../support/random.ts";
 
@@ -16,8 +18,14 @@ async function trio() {
   const B = await fed.add("B", { store: "libsql" });
   fed.link("A", "B");
   fed.link("C", "B");
-  const list = (taken: { uris?: string[]; prompts?: string[] } = {}) =>
-    listFederatedItems({ db: B.database!.db, nodeId: B.id }, { uris: new Set(taken.uris), prompts: new Set(taken.prompts) });
+  // `taken`: what B's own upstream lists, replacing what it listed before.
+  const list = async (taken: { uris?: string[]; prompts?: string[] } = {}) => {
+    const db = B.database!.db;
+    await db.insert(upstreams).values({ name: "here", kind: "http", url: "http://127.0.0.1:9/mcp", prefix: "" }).onConflictDoNothing();
+    const snapshot = { tools: [], resourceTemplates: [], serverName: undefined, serverVersion: undefined };
+    await replaceUpstreamCatalog(db, B.id, { name: "here", prefix: "", catalogHash: null }, { ...snapshot, resources: (taken.uris ?? []).map((uri) => ({ uri, name: uri })), prompts: (taken.prompts ?? []).map((name) => ({ name })) });
+    return listFederatedItems({ db, nodeId: B.id });
+  };
   return { A, B, C, list };
 }
 

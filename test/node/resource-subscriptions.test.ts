@@ -76,3 +76,30 @@ it("refuses over either cap, and keeps nothing when the upstream refuses", async
   await subs.add(subscriber("b", "p2", heard), "x://5", "up", up.subscribe("x://5"));
   expect(up.calls.at(-1)).toBe("subscribe x://5");
 });
+
+it("subscribes again when a session is reopened: only that session's, not one still under way", async () => {
+  const subs = new ResourceSubscriptions({ perPrincipal: 10, total: 10 });
+  const up = recordingUpstream();
+  const heard: string[] = [];
+  await subs.add(subscriber("a", "p1", heard), "x://1", "up", up.subscribe("x://1"));
+  // p2's own session of a per-principal upstream holds its own subscription to the same URI.
+  await subs.add(subscriber("b", "p2", heard), "x://1", "up", up.subscribe("x://1 on p2's session"), "p2");
+  expect(up.calls).toEqual(["subscribe x://1", "subscribe x://1 on p2's session"]);
+  subs.reopened("other");
+  subs.reopened("up");
+  await settled();
+  expect(up.calls).toEqual(["subscribe x://1", "subscribe x://1 on p2's session", "subscribe x://1"]);
+  subs.reopened("up", "p2");
+  subs.reopened("up", "p2"); // the first is under way
+  await settled();
+  expect(up.calls.slice(3)).toEqual(["subscribe x://1 on p2's session"]);
+
+  // An update on p2's session reaches only the subscribers held there, and the shared one only the others.
+  subs.updated("up", "x://1", "p2");
+  expect(heard).toEqual(["b x://1"]);
+  subs.updated("up", "x://1");
+  expect(heard).toEqual(["b x://1", "a x://1"]);
+  subs.drop("b");
+  await settled();
+  expect(up.calls.at(-1)).toBe("unsubscribe x://1 on p2's session");
+});

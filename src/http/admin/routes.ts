@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { fail, readJson, redactAnswers } from "./respond.ts";
 import { nameRefusal, toolAdminRoutes, toolView } from "./tools.ts";
+import { itemAdminRoutes } from "./items.ts";
 import { currentNames, refuseNewCollisions } from "../../node/catalog/names.ts";
 import { republishNames } from "../../node/registry/share-local.ts";
 import { peerAdminRoutes } from "./peers.ts";
@@ -111,7 +112,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.post("/tick", async (c) => c.json(await tick()));
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [toolAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes];
+  const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

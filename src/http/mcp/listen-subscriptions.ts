@@ -115,7 +115,7 @@ async function withResources(
   const subscriber = { id: `listen:${crypto.randomUUID()}`, principal: caller.id, deliver };
   const release = () => s.subscriptions.drop(subscriber.id);
   try {
-    for (const uri of new Set(listen.data.params.notifications.resourceSubscriptions)) await subscribeResource(s, subscriber, uri);
+    for (const uri of new Set(listen.data.params.notifications.resourceSubscriptions)) await subscribeResource(s, caller, subscriber, uri);
   } catch (err) {
     release();
     return refusal(listen.data.id, subscriptionError(err));

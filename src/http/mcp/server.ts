@@ -250,7 +250,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
   if (s.platform.standingStreams) {
     server.setRequestHandler("resources/subscribe", hideInternalErrors(async (req) => {
       try {
-        await subscribeResource(s, streamSubscriber(s.streams, caller.id), req.params.uri);
+        await subscribeResource(s, caller, streamSubscriber(s.streams, caller.id), req.params.uri);
       } catch (err) {
         throw subscriptionError(err);
       }

@@ -1,7 +1,7 @@
 // How a refused resource subscription is told to the client, in either era.
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError } from "@modelcontextprotocol/server";
 import { SubscriptionCapError } from "../../node/catalog/resource-subscriptions.ts";
-import { SubscriptionUnsupportedError, UnknownResourceError, UpstreamSubscribeError } from "../../node/upstreams/subscribe-resource.ts";
+import { UnknownResourceError, UpstreamSubscribeError } from "../../node/upstreams/subscribe-resource.ts";
 import { upstreamFailure } from "../../node/calls/errors.ts";
 
 /** The typed MCP error for a failed subscribe; anything unforeseen is rethrown, for the log only. */
@@ -14,7 +14,6 @@ export function subscriptionError(err: unknown): unknown {
       max: err.max,
     });
   }
-  if (err instanceof SubscriptionUnsupportedError) return new ProtocolError(ProtocolErrorCode.InvalidRequest, err.message, { type: "subscription_unsupported" });
   if (err instanceof UpstreamSubscribeError) return upstreamFailure(err.upstream, err.cause).error;
   return err;
 }

@@ -12,6 +12,7 @@ import { upstreamFailure } from "./errors.ts";
 
 export interface CompletePorts extends ReachPorts {
   db: Database;
+  nodeId: string;
   config: ReachPorts["config"] & Pick<Config, "callTimeoutMs">;
   pool: Pick<UpstreamPool, "use">;
 }

@@ -9,12 +9,16 @@ import {
   resourceDefinition,
   resourceTemplateDefinition,
   itemKey,
+  itemOfKey,
+  definitionOf,
   type ItemDefinition,
   type ItemKind,
 } from "../../protocol/registry/shared-items.ts";
 import type { Database } from "../../store/database.ts";
-import { findPrompt, findResource, listPrompts, listResources, listResourceTemplates } from "../../store/catalog.ts";
+import { findPrompt, findResource, listPrompts, listResourceTemplates } from "../../store/catalog.ts";
+import { prompts, resources, resourceTemplates } from "../catalog/local.ts";
 import { preferredName } from "../../store/catalog-names.ts";
+import { listEntries } from "../../store/registry.ts";
 import type { Registry } from "./registry.ts";
 
 type Port = { db: Database; registry: Pick<Registry, "shareItem">; gossip: { changed(): void } };
@@ -110,15 +114,16 @@ async function publishItem(s: Port, p: PreparedItem, o: { visibility: ShareItemR
 }
 
 /**
- * Every resource, resource template and prompt of one upstream, checked before any is shared:
- * returns the function that shares them, so a caller can check its tools too before sharing anything.
+ * Every resource, resource template and prompt of one upstream the operator did not hide, checked
+ * before any is shared: returns the function that shares them, so a caller can check its tools
+ * too before sharing anything.
  */
-export async function prepareUpstreamItems(s: Port, upstream: string, o: { visibility: ShareItemRequest["visibility"]; pricing: unknown }) {
+export async function prepareUpstreamItems(s: Port & { nodeId: string }, upstream: string, o: { visibility: ShareItemRequest["visibility"]; pricing: unknown }) {
   const mine = <T extends { upstream: string }>(rows: T[]) => rows.filter((r) => r.upstream === upstream);
   const prepared = [
-    ...mine((await listResources(s.db)).map((r) => r.resources)).map((r) => prepareItem("resource", r.uri, { upstream: r.upstream, name: r.uri, body: r.body })),
-    ...mine(await listResourceTemplates(s.db)).map((t) => prepareItem("resource-template", t.uriTemplate, { upstream: t.upstream, name: t.uriTemplate, body: t.body })),
-    ...mine(await listPrompts(s.db)).map((p) => prepareItem("prompt", p.shortName, { upstream: p.upstream, name: p.name, body: p.body })),
+    ...mine((await resources(s)).map((r) => r.resources)).map((r) => prepareItem("resource", r.uri, { upstream: r.upstream, name: r.uri, body: r.body })),
+    ...mine(await resourceTemplates(s)).map((t) => prepareItem("resource-template", t.uriTemplate, { upstream: t.upstream, name: t.uriTemplate, body: t.body })),
+    ...mine(await prompts(s)).map((p) => prepareItem("prompt", p.shortName, { upstream: p.upstream, name: p.name, body: p.body })),
   ];
   return async () => {
     const out: { kind: ItemKind; key: string; stored: Entry[] }[] = [];
@@ -141,4 +146,25 @@ export async function currentFingerprint(db: Database, kind: ItemKind, upstream:
 async function promptByUpstreamName(db: Database, upstream: string, name: string): Promise<LocalItem | undefined> {
   const p = (await listPrompts(db)).find((r) => r.upstream === upstream && r.name === name);
   return p ? { upstream: p.upstream, name: p.name, body: p.body } : undefined;
+}
+
+/**
+ * Shares again, unchanged but for the name, every live prompt share whose prompt is now listed
+ * here under another name (a rename, a prefix change), as republishNames does for tools.
+ * Returns whether any entry was published.
+ */
+export async function republishItemNames(s: { db: Database; nodeId: string; registry: Pick<Registry, "shareItem"> }): Promise<boolean> {
+  let published = false;
+  const listed = await listPrompts(s.db);
+  for (const { signed: e } of await listEntries(s.db, s.nodeId)) {
+    if (e.kind !== "prompt" || e.tombstone) continue;
+    const { upstream, name } = itemOfKey("prompt", e.key);
+    const p = listed.find((r) => r.upstream === upstream && r.name === name);
+    if (!p) continue;
+    const listedName = listedNameOf("prompt", p.shortName, { upstream, name, body: p.body });
+    if (listedName === e.body.listedName) continue;
+    const stored = await s.registry.shareItem({ kind: "prompt", upstream, definition: definitionOf(e.body), pricing: e.body.pricing, visibility: e.visibility, listedName });
+    published ||= stored.length > 0;
+  }
+  return published;
 }

@@ -9,6 +9,7 @@ import { listEntries } from "../../store/registry.ts";
 import { globalToolId } from "../../store/catalog-names.ts";
 import { entryKey, toolDefinition, toolOfKey, type Entry, type ToolDefinition } from "../../protocol/registry/entry.ts";
 import type { Registry, ShareInput } from "./registry.ts";
+import { republishItemNames } from "./share-items.ts";
 
 export interface ShareOptions {
   visibility: ShareInput["visibility"];
@@ -78,8 +79,8 @@ function listedNameOf(tool: CatalogTool): string | undefined {
 }
 
 /**
- * Shares again, unchanged but for the name, every live share whose tool is now listed here
- * under another name (a rename, a prefix change). Returns whether any entry was published.
+ * Shares again, unchanged but for the name, every live share whose tool or prompt is now listed
+ * here under another name (a rename, a prefix change). Returns whether any entry was published.
  */
 export async function republishNames(s: Port & { nodeId: string }): Promise<boolean> {
   let published = false;
@@ -101,7 +102,8 @@ export async function republishNames(s: Port & { nodeId: string }): Promise<bool
     });
     published ||= stored.length > 0;
   }
-  return published;
+  // Prompts carry the name they are listed under too.
+  return (await republishItemNames(s)) || published;
 }
 
 async function publish(s: Port, tool: CatalogTool, input: ShareInput): Promise<Shared> {

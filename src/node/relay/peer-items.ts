@@ -4,16 +4,14 @@
 import { admitCall, callableTools, type AdmissionPorts } from "../access/admission.ts";
 import type { Caller } from "../access/principals/caller.ts";
 import { federatedResourceFor, listFederatedItems, type FederatedItem } from "../catalog/federated-items.ts";
-import { listPrompts, listResources } from "../../store/catalog.ts";
 import type { ConsumerPort } from "./consumer.ts";
 import { relayItem } from "./item-consumer.ts";
 
 export type PeerItemsPort = ConsumerPort & AdmissionPorts & { nodeId: string };
 
-/** The peers' items this caller may see. */
+/** The peers' items this caller may see: the operator's hidden ones are not. */
 async function visibleItems(s: PeerItemsPort, caller: Caller): Promise<FederatedItem[]> {
-  const [resources, prompts] = await Promise.all([listResources(s.db), listPrompts(s.db)]);
-  const items = await listFederatedItems(s, { uris: new Set(resources.map((r) => r.resources.uri)), prompts: new Set(prompts.map((p) => p.shortName)) });
+  const items = (await listFederatedItems(s)).filter((i) => !i.hidden);
   return callableTools(s, caller, items);
 }
 

@@ -26,8 +26,10 @@ export interface PoolOptions {
   stdio?: StdioConnector | undefined;
   /** Called when an upstream says its tools, resources or prompts changed. */
   onListChanged?: ((upstream: string, kind: ListKind) => void) | undefined;
-  /** Called when an upstream says a resource it was subscribed to changed. */
-  onResourceUpdated?: ((upstream: string, uri: string) => void) | undefined;
+  /** Called when an upstream says a resource it was subscribed to changed; `principal`: on that principal's own session. */
+  onResourceUpdated?: ((upstream: string, uri: string, principal: string | undefined) => void) | undefined;
+  /** Called when a session of the upstream (the principal's own, if given) is open: a new one holds none of an old one's subscriptions. */
+  onSessionOpened?: ((upstream: string, principal: string | undefined) => void) | undefined;
   /** At most this many principals' own sessions are kept; the least recently used is closed first. */
   maxPrincipalSessions: number;
   /** I/O belongs to the request that made it (Workers): a session outlives its requests there. */
@@ -92,14 +94,14 @@ export class UpstreamPool {
    */
   async use<T>(target: UpstreamTarget, fn: (client: Client) => Promise<T>, owner: SessionOwner = {}): Promise<T> {
     const slot = slotOf(target.name, owner.principal);
-    const session = this.#session(slot, target, owner.principal !== undefined);
+    const session = this.#session(slot, target, owner.principal);
     const client = await session.client;
     try {
       return await fn(client);
     } catch (err) {
       if (!neverDelivered(err)) throw err;
       this.#drop(slot, session);
-      return fn(await this.#session(slot, target, owner.principal !== undefined).client);
+      return fn(await this.#session(slot, target, owner.principal).client);
     }
   }
 
@@ -131,7 +133,8 @@ export class UpstreamPool {
     await Promise.all([...this.#sessions].map(([k, s]) => this.#drop(k, s)));
   }
 
-  #session(slot: string, target: UpstreamTarget, own: boolean): Session {
+  #session(slot: string, target: UpstreamTarget, principal: string | undefined): Session {
+    const own = principal !== undefined;
     const key = JSON.stringify(target);
     const existing = this.#sessions.get(slot);
     if (existing?.key === key) {
@@ -142,7 +145,7 @@ export class UpstreamPool {
       return existing;
     }
     if (existing) void this.#drop(slot, existing);
-    const session: Session = { key, client: this.#connect(target), own };
+    const session: Session = { key, client: this.#connect(target, undefined, principal), own };
     this.#sessions.set(slot, session);
     session.client.then(
       (c) => {
@@ -151,6 +154,7 @@ export class UpstreamPool {
           this.#forget(slot, session);
         };
         if (!own) void this.#listens.follow(c);
+        this.opts.onSessionOpened?.(target.name, principal);
       },
       () => this.#forget(slot, session),
     );
@@ -172,21 +176,21 @@ export class UpstreamPool {
     }
   }
 
-  async #connect(target: UpstreamTarget, interaction?: Interaction): Promise<Client> {
+  async #connect(target: UpstreamTarget, interaction?: Interaction, principal?: string): Promise<Client> {
     // Log messages belong to 2025-11-25 (2026-07-28 deprecates them, and a server may declare
     // logging only in the older era): a call whose client asked for them speaks that era, unless
     // the upstream speaks only the newer one.
     if (interaction?.logLevel) {
       try {
-        return await this.#open(target, interaction, "legacy");
+        return await this.#open(target, interaction, "legacy", principal);
       } catch {
         // Refused, or unreachable: the newest revision tells which.
       }
     }
-    return this.#open(target, interaction, "auto");
+    return this.#open(target, interaction, "auto", principal);
   }
 
-  async #open(target: UpstreamTarget, interaction: Interaction | undefined, mode: "legacy" | "auto"): Promise<Client> {
+  async #open(target: UpstreamTarget, interaction: Interaction | undefined, mode: "legacy" | "auto", principal: string | undefined): Promise<Client> {
     const client = new Client(this.opts.clientInfo, {
       capabilities: (interaction ? interaction.capabilities : SHARED_CAPABILITIES) as ClientCapabilities,
       jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
@@ -206,7 +210,7 @@ export class UpstreamPool {
     client.setNotificationHandler("notifications/tools/list_changed", changed("tools"));
     client.setNotificationHandler("notifications/resources/list_changed", changed("resources"));
     client.setNotificationHandler("notifications/prompts/list_changed", changed("prompts"));
-    client.setNotificationHandler("notifications/resources/updated", (n) => this.opts.onResourceUpdated?.(target.name, n.params.uri));
+    client.setNotificationHandler("notifications/resources/updated", (n) => this.opts.onResourceUpdated?.(target.name, n.params.uri, principal));
     await client.connect(this.#transport(target), { timeout: this.opts.connectTimeoutMs });
     // The session is this call's own: the upstream learns the level before the call runs.
     if (interaction?.logLevel && client.getServerCapabilities()?.logging) await client.setLoggingLevel(interaction.logLevel, { timeout: this.opts.connectTimeoutMs });

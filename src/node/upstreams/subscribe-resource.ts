@@ -1,16 +1,17 @@
 // Subscribing a client to a resource this node lists: the URI must be one of the catalog's
-// resources (not merely match a template), served by a shared upstream session, on which the node
-// holds one upstream subscription per URI for all its subscribers.
+// resources (not merely match a template). The node holds one upstream subscription per URI and
+// session for all its subscribers: on the upstream's shared session, or for a per-principal
+// upstream on the caller's own (reached with the caller's own credential, as its calls are).
 import type { Database } from "../../store/database.ts";
-import { findResource } from "../../store/catalog.ts";
 import { getUpstream } from "../../store/upstreams.ts";
-import { openTarget } from "../../store/sealed-fields.ts";
-import type { SecretBox } from "../../secrets/sealed-box.ts";
 import type { Client } from "@modelcontextprotocol/client";
 import type { UpstreamPool } from "./pool.ts";
 import type { Config } from "../settings/config.ts";
 import type { ResourceSubscriptions, Subscriber } from "../catalog/resource-subscriptions.ts";
 import type { ListChangedStreams } from "../catalog/list-changed-streams.ts";
+import { resources } from "../catalog/local.ts";
+import type { Caller } from "../access/principals/caller.ts";
+import { reachFor, type ReachPorts } from "./per-principal.ts";
 
 /** The URI is not among the resources this node lists. */
 export class UnknownResourceError extends Error {
@@ -18,11 +19,6 @@ export class UnknownResourceError extends Error {
   constructor(readonly uri: string) {
     super(`Resource not found: ${uri}`);
   }
-}
-
-/** The resource exists but its updates cannot be followed through this node. */
-export class SubscriptionUnsupportedError extends Error {
-  override name = "SubscriptionUnsupportedError";
 }
 
 /** The upstream refused or failed the subscription; `cause` is what it answered. */
@@ -36,18 +32,19 @@ export class UpstreamSubscribeError extends Error {
   }
 }
 
-export interface SubscribePorts {
+export interface SubscribePorts extends ReachPorts {
   db: Database;
-  secrets: SecretBox;
+  nodeId: string;
   pool: UpstreamPool;
-  config: Pick<Config, "callTimeoutMs">;
+  config: ReachPorts["config"] & Pick<Config, "callTimeoutMs">;
   subscriptions: ResourceSubscriptions;
 }
 
 /** Whether the node lists `uri` (the check made before anything about it is stored). */
-export async function listedResourceUpstream(s: Pick<SubscribePorts, "db">, uri: string) {
-  const row = (await findResource(s.db, uri))[0];
-  return row ? getUpstream(s.db, row.upstream) : undefined;
+export async function listedResourceUpstream(s: Pick<SubscribePorts, "db" | "nodeId">, uri: string) {
+  // Only the resource itself: an instance of a template is readable but not listed.
+  const row = (await resources(s)).find((r) => r.resources.uri === uri);
+  return row ? getUpstream(s.db, row.resources.upstream) : undefined;
 }
 
 /**
@@ -65,20 +62,30 @@ async function followUpdates(c: Client, uri: string, unsubscribe: () => Promise<
   return async () => void (await unsubscribe());
 }
 
-export async function subscribeResource(s: SubscribePorts, subscriber: Subscriber, uri: string): Promise<void> {
+/**
+ * Subscribes `subscriber` (the caller's) to `uri`. A caller without its own credential for a
+ * per-principal upstream is told where to connect one, as for a call.
+ */
+export async function subscribeResource(s: SubscribePorts, caller: Caller, subscriber: Subscriber, uri: string): Promise<void> {
   const upstream = await listedResourceUpstream(s, uri);
   if (!upstream) throw new UnknownResourceError(uri);
-  // A per-principal upstream's updates arrive on one principal's session: not relayed yet.
-  if (upstream.perPrincipal) throw new SubscriptionUnsupportedError(`upstream "${upstream.name}" is reached with each caller's own credential; its resources cannot be subscribed to through this node`);
-  const target = await openTarget(s.secrets, upstream);
+  const { owner } = await reachFor(s, caller, upstream);
   const opts = { timeout: s.config.callTimeoutMs };
-  await s.subscriptions.add(subscriber, uri, upstream.name, async () => {
-    try {
-      return await s.pool.use(target, (c) => followUpdates(c, uri, () => s.pool.use(target, (again) => again.unsubscribeResource({ uri }, opts)), opts));
-    } catch (err) {
-      throw new UpstreamSubscribeError(upstream.name, err);
-    }
-  });
+  await s.subscriptions.add(
+    subscriber,
+    uri,
+    upstream.name,
+    // Reached afresh each time: a subscription made again on a reopened session uses the credential held then.
+    async () => {
+      try {
+        const { target } = await reachFor(s, caller, upstream);
+        return await s.pool.use(target, (c) => followUpdates(c, uri, () => s.pool.use(target, (again) => again.unsubscribeResource({ uri }, opts), owner), opts), owner);
+      } catch (err) {
+        throw new UpstreamSubscribeError(upstream.name, err);
+      }
+    },
+    owner.principal,
+  );
 }
 
 /** A principal's 2025-11-25 subscriptions are one subscriber, delivered on its GET /mcp streams. */

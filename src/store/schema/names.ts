@@ -5,7 +5,7 @@ import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core"
 export const federatedSettings = sqliteTable(
   "federated_settings",
   {
-    /** "tool", "resource" or "prompt": each lists in its own MCP namespace. */
+    /** "tool", "resource", "resource-template" or "prompt": each lists in its own MCP namespace. */
     kind: text("kind").notNull(),
     origin: text("origin").notNull(),
     /** The entry's name at its origin, without a version label: `<upstream>/<tool>` for a tool. */
