@@ -4,7 +4,7 @@
 import { Client as V1Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, rawMcp } from "../support/mcp.ts";
+import { answerOf, connect, rawMcp } from "../support/mcp.ts";
 import { startNodeWithEverything } from "../support/node-with-everything.ts";
 import { join } from "node:path";
 import { eventually, freePort, json, ROOT, start, waitFor, type NodeProc, type Proc, type Upstream } from "../support/processes.ts";
@@ -76,7 +76,7 @@ describe("negotiation", () => {
       JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "0" } } }),
     );
     expect(res.status).toBe(200);
-    expect((await res.json()).result).toMatchObject({ protocolVersion: "2025-11-25", serverInfo: { name: "mcpfed" } });
+    expect((await answerOf(res)).result).toMatchObject({ protocolVersion: "2025-11-25", serverInfo: { name: "mcpfed" } });
   });
 });
 

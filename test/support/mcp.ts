@@ -16,3 +16,20 @@ export function rawMcp(url: string, body: string, headers: Record<string, string
     body,
   });
 }
+
+/** The JSON-RPC answer in a response to one request, sent as JSON or as an SSE stream (a session's). */
+export async function answerOf(res: Response): Promise<{ result?: unknown; error?: unknown }> {
+  const text = await res.text();
+  if (!res.headers.get("content-type")?.includes("text/event-stream")) return JSON.parse(text);
+  for (const event of text.split(/\r?\n\r?\n/)) {
+    const data = event
+      .split(/\r?\n/)
+      .filter((l) => l.startsWith("data:"))
+      .map((l) => l.slice(5).trimStart())
+      .join("\n");
+    if (!data) continue;
+    const message = JSON.parse(data) as { id?: unknown; result?: unknown; error?: unknown };
+    if (message.id !== undefined && ("result" in message || "error" in message)) return message;
+  }
+  throw new Error(`no answer in the stream: ${text.slice(0, 200)}`);
+}
