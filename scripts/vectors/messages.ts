@@ -234,6 +234,11 @@ const messages: Message[] = [
         answer: { ok: true, inputRequired: { inputRequests: { name: { method: "elicitation/create", params: { message: "Your name?", requestedSchema: { type: "object", properties: {} } } } }, requestState: "s1.AAAA.BBBB" }, acked: [] },
       },
       "a refused request state": { type: "answer", seq: 1, answer: { ok: false, error: { code: "bad_request_state", message: "invalid requestState" }, acked: [] } },
+      "a missing capability, with what the client must declare": {
+        type: "answer",
+        seq: 1,
+        answer: { ok: false, error: { code: "upstream_error", message: "needs sampling", mcp: -32021, requiredCapabilities: { sampling: {} } }, acked: [] },
+      },
     },
     invalid: {
       "an unknown type tag": { type: "result", seq: 0 },
@@ -246,6 +251,14 @@ const messages: Message[] = [
       "input required with no input requests": { type: "answer", seq: 1, answer: { ok: true, inputRequired: { inputRequests: {}, requestState: "s" }, acked: [] } },
       "input required without a state": { type: "answer", seq: 1, answer: { ok: true, inputRequired: { inputRequests: { name: { method: "elicitation/create" } } }, acked: [] } },
       "input required with a receipt": { type: "answer", seq: 1, answer: { ok: true, inputRequired: { inputRequests: { name: { method: "elicitation/create" } }, requestState: "s" }, receipt: {}, acked: [] } },
+      "required capabilities with another code than -32021": { type: "answer", seq: 1, answer: { ok: false, error: { code: "upstream_error", message: "", mcp: -32603, requiredCapabilities: { sampling: {} } }, acked: [] } },
+      "required capabilities as an array of names": { type: "answer", seq: 1, answer: { ok: false, error: { code: "upstream_error", message: "", mcp: -32021, requiredCapabilities: ["sampling"] }, acked: [] } },
+      "no required capability": { type: "answer", seq: 1, answer: { ok: false, error: { code: "upstream_error", message: "", mcp: -32021, requiredCapabilities: {} }, acked: [] } },
+      "required capabilities over 1 KiB": {
+        type: "answer",
+        seq: 1,
+        answer: { ok: false, error: { code: "upstream_error", message: "", mcp: -32021, requiredCapabilities: { sampling: { note: "x".repeat(1024) } } }, acked: [] },
+      },
       "an input request without a method": { type: "answer", seq: 1, answer: { ok: true, inputRequired: { inputRequests: { name: { params: {} } }, requestState: "s" }, acked: [] } },
     },
   },
