@@ -2,17 +2,24 @@
 // B fronts the fixture (no prefix) and shares everything of it; A lists B's items without an alias.
 // A missing-capability error keeps its data, and completion/complete reaches a peer's prompts and
 // resource templates, for SDK v2 clients on both eras and a v1 client.
+import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from "@modelcontextprotocol/client";
+import { sql } from "drizzle-orm";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabaseFile } from "../support/libsql.ts";
 import { startConformanceFixture } from "../support/conformance-fixture.ts";
 import { connect, rawMcp } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
+
+/** B's request states expire this soon, so that one can be seen to. */
+const STATE_TTL_SECONDS = 3;
 
 let fixture: Upstream;
 let a: NodeProc;
 let b: NodeProc;
 
 beforeAll(async () => {
-  [fixture, b] = await Promise.all([startConformanceFixture(), loopbackNode("bravo", { env: { PEER_POLICY: "open" } })]);
+  [fixture, b] = await Promise.all([startConformanceFixture(), loopbackNode("bravo", { env: { PEER_POLICY: "open", INPUT_WAIT_SECONDS: String(STATE_TTL_SECONDS) } })]);
   a = await loopbackNode("alpha", { env: { PEER_POLICY: "open" } });
   expect((await b.admin("POST", "/upstreams", { name: "conformance", kind: "http", url: fixture.url, prefix: "" })).status).toBe(201);
   await json(await a.admin("POST", "/peers", { url: b.url }));
@@ -43,9 +50,9 @@ const META = {
 type Answer = { result?: any; error?: { code: number; message: string; data?: any } };
 
 /** One 2026-07-28 request to A, its answer read from JSON or from the SSE stream. */
-async function modern(method: string, params: Record<string, unknown>): Promise<Answer & { status: number }> {
+async function modern(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown> = {}): Promise<Answer & { status: number }> {
   const name = (params as { name?: string }).name;
-  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: META } });
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: { ...META, "io.modelcontextprotocol/clientCapabilities": capabilities } } });
   const res = await rawMcp(a.mcpUrl, body, { "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...(name ? { "mcp-name": name } : {}) });
   const text = await res.text();
   const line = res.headers.get("content-type")?.startsWith("text/event-stream")
@@ -59,5 +66,100 @@ describe("a missing-capability error from B's upstream", () => {
     const r = await modern("tools/call", { name: "test_missing_capability", arguments: {} });
     expect(r.status).toBe(400);
     expect(r.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { sampling: {} }, peer: b.nodeId } });
+  });
+});
+
+describe("completion/complete on B's prompt and resource template", () => {
+  const promptRef = { type: "ref/prompt" as const, name: "test_prompt_with_arguments" };
+  const templateRef = { type: "ref/resource" as const, uri: "test://template/{id}/data" };
+
+  it("answers a v1 client on 2025-11-25 as the fixture itself does", async () => {
+    const [atA, direct] = await Promise.all([connect(a.mcpUrl), connect(fixture.url)]);
+    try {
+      const asked = { ref: promptRef, argument: { name: "arg1", value: "par" } };
+      const expected = await direct.complete(asked);
+      expect(expected.completion.values).toEqual(["paris", "park", "party"]);
+      expect((await atA.complete(asked)).completion).toEqual(expected.completion);
+      expect((await atA.complete({ ref: promptRef, argument: { name: "arg1", value: "park" } })).completion.values).toEqual(["park"]);
+      const template = { ref: templateRef, argument: { name: "id", value: "4" } };
+      expect((await atA.complete(template)).completion).toEqual((await direct.complete(template)).completion);
+    } finally {
+      await Promise.all([atA.close(), direct.close()]);
+    }
+  });
+
+  it("answers an SDK v2 client on 2026-07-28", async () => {
+    const client = new V2Client({ name: "new-era", version: "0.0.0" }, { versionNegotiation: { mode: "auto" } });
+    await client.connect(new V2Transport(new URL(a.mcpUrl)));
+    try {
+      expect(client.getNegotiatedProtocolVersion()).toBe("2026-07-28");
+      const r = await client.complete({ ref: promptRef, argument: { name: "arg1", value: "pa" }, context: { arguments: { arg2: "x" } } });
+      expect(r.completion.values).toEqual(["paris", "park", "party"]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("is refused by B when B's policy denies A the prompt, and A's client gets B's refusal", async () => {
+    const rule = await json<{ rule: { id: string } }>(await b.admin("POST", "/policy/rules", { effect: "deny", subjectKind: "peer", subjectId: a.nodeId, tool: "*test_prompt_with_arguments" }));
+    const atA = await connect(a.mcpUrl);
+    try {
+      await expect(atA.complete({ ref: promptRef, argument: { name: "arg1", value: "par" } })).rejects.toMatchObject({ data: { type: "peer_forbidden", peer: b.nodeId } });
+    } finally {
+      await b.admin("DELETE", `/policy/rules/${rule.rule.id}`);
+      await atA.close();
+    }
+    // An item no peer lists stays A's own "unknown prompt", and nothing is sent.
+    const again = await connect(a.mcpUrl);
+    try {
+      await expect(again.complete({ ref: { type: "ref/prompt", name: "no_such_prompt" }, argument: { name: "x", value: "" } })).rejects.toMatchObject({ code: -32602 });
+      expect((await again.complete({ ref: promptRef, argument: { name: "arg1", value: "par" } })).completion.values).toHaveLength(3);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+/** A node's ledger records, read from its database file. */
+async function records(n: NodeProc): Promise<number> {
+  const store = await openDatabaseFile(join(n.dataDir, "node.db"));
+  try {
+    return (await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ledger_records`))[0]!.n;
+  } finally {
+    store.close();
+  }
+}
+
+describe("a request state of B's that expired", () => {
+  const ELICIT = "test_input_required_result_elicitation";
+  // Keyed as B asked: its keys, not the upstream's.
+  const answer = (asked: { requestState: string; inputRequests: object }, name: string) => ({
+    name: ELICIT,
+    arguments: {},
+    requestState: asked.requestState,
+    inputResponses: Object.fromEntries(Object.keys(asked.inputRequests).map((k) => [k, { action: "accept", content: { name } }])),
+  });
+
+  it("is refused across the hop with -32602, and nothing is run or recorded on either side", async () => {
+    const first = await modern("tools/call", { name: ELICIT, arguments: {} }, { elicitation: {} });
+    expect(first.result?.resultType).toBe("input_required");
+    const state = first.result.requestState as string;
+    // A's state is B's node id, a dot, then B's own state, whose payload says when it expires.
+    expect(state.startsWith(`${b.nodeId}.`)).toBe(true);
+    const payload = JSON.parse(Buffer.from(state.slice(b.nodeId.length + 1).split(".")[1]!, "base64url").toString("utf8")) as { exp: number };
+    expect(payload.exp - Date.now()).toBeLessThanOrEqual(STATE_TTL_SECONDS * 1000);
+    const before = await Promise.all([records(a), records(b)]);
+
+    await eventually(async () => expect(Date.now()).toBeGreaterThan(payload.exp), (STATE_TTL_SECONDS + 2) * 1000);
+    const late = await modern("tools/call", answer(first.result, "Too Late"), { elicitation: {} });
+    expect(late.error).toMatchObject({ code: -32602, data: { type: "peer_bad_request_state", peer: b.nodeId } });
+    expect(late.error!.message).toMatch(/expired/);
+    expect(await Promise.all([records(a), records(b)])).toEqual(before);
+
+    // A fresh round still completes, answered in time: the refusal left nothing behind.
+    const again = await modern("tools/call", { name: ELICIT, arguments: {} }, { elicitation: {} });
+    const done = await modern("tools/call", answer(again.result, "On Time"), { elicitation: {} });
+    expect(done.result?.content?.[0]?.text).toBe("Hello, On Time!");
+    expect(await Promise.all([records(a), records(b)])).toEqual(before.map((n) => n + 1));
   });
 });
