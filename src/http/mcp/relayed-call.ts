@@ -45,5 +45,6 @@ export async function relayedInteractiveCall(s: Services, caller: Caller, sessio
   const caps = session?.();
   if (!caps || !canAnswer(caps)) return completedOnly(await relayToolCall(s, caller, call));
   const ask = guardedAsk(caps, (request: InputRequest, signal) => ctx.mcpReq.send(request as never, { signal }) as Promise<Record<string, unknown>>);
-  return answerRounds((input) => relayToolCall(s, caller, { ...call, capabilities: caps, input }), ask, call.signal ?? ctx.mcpReq.signal);
+  // The session's level is the SDK's to apply (logging/setLevel): the provider sends all it has.
+  return answerRounds((input) => relayToolCall(s, caller, { ...call, capabilities: caps, input, logLevel: "debug", onlog }), ask, call.signal ?? ctx.mcpReq.signal);
 }
