@@ -93,25 +93,15 @@ export const LOST_THROUGH_A_NODE: Known = {
   },
 };
 
-const NO_REMOTE_COMPLETION = "work left: completion/complete for a peer's prompt or resource template is not relayed";
 const NO_REMOTE_SUBSCRIPTIONS = "work left: a peer's resources cannot be subscribed; subscriptions are one hop";
 
 /** Lost across the federation hop (A → B → fixture), beyond those lost through one node. */
 export const LOST_ACROSS_THE_HOP: Known = {
   "2025-11-25": {
-    [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
     [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
   },
   "2025-11-25-next": {
-    [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
     [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
-  },
-  "2026-07-28": {
-    [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
-    "work left: a missing-capability error relayed from a peer keeps its code (-32021) but not its requiredCapabilities data": [
-      "input-required-result-non-tool-request/wire-schema-valid",
-      "server-stateless/sep-2575-server-rejects-undeclared-capability",
-    ],
   },
 };
 
