@@ -1,7 +1,9 @@
 // What crosses the federated hop beyond calls and reads: client → A → B → the conformance fixture.
-// B fronts the fixture (no prefix) and shares everything of it; A lists B's items without an alias.
-// A missing-capability error keeps its data, and completion/complete reaches a peer's prompts and
-// resource templates, for SDK v2 clients on both eras and a v1 client.
+// B fronts the fixture (no prefix) and an old-era server that logs in a call's later round, and
+// shares everything of both; A lists B's items without an alias. A missing-capability error keeps
+// its data; completion/complete reaches a peer's prompts and resource templates, for SDK v2
+// clients on both eras and a v1 client; B's expired request state is refused with nothing changed;
+// log messages of a later round reach the client on that round's stream.
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from "@modelcontextprotocol/client";
 import { sql } from "drizzle-orm";
 import { join } from "node:path";
@@ -9,26 +11,36 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabaseFile } from "../support/libsql.ts";
 import { startConformanceFixture } from "../support/conformance-fixture.ts";
 import { connect, rawMcp } from "../support/mcp.ts";
-import { eventually, json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, freePort, json, loopbackNode, ROOT, start, waitFor, type NodeProc, type Upstream } from "../support/processes.ts";
 
+const ROUNDS_TOOL = "rounds_ask_then_log";
 /** B's request states expire this soon, so that one can be seen to. */
 const STATE_TTL_SECONDS = 3;
 
 let fixture: Upstream;
+/** An old-era server that logs after its question is answered (test/fixtures/round-logging-server). */
+let rounds: Upstream;
 let a: NodeProc;
 let b: NodeProc;
 
 beforeAll(async () => {
+  const roundsPort = await freePort();
+  const roundsProc = start(process.execPath, ["--import", "tsx", join(ROOT, "test/fixtures/round-logging-server/main.ts")], { PORT: String(roundsPort) });
+  const roundsUrl = `http://127.0.0.1:${roundsPort}/mcp`;
+  await waitFor(async () => (await fetch(roundsUrl, { method: "GET" })).status > 0, "round-logging server", roundsProc);
+  rounds = { ...roundsProc, url: roundsUrl, port: roundsPort };
   [fixture, b] = await Promise.all([startConformanceFixture(), loopbackNode("bravo", { env: { PEER_POLICY: "open", INPUT_WAIT_SECONDS: String(STATE_TTL_SECONDS) } })]);
   a = await loopbackNode("alpha", { env: { PEER_POLICY: "open" } });
   expect((await b.admin("POST", "/upstreams", { name: "conformance", kind: "http", url: fixture.url, prefix: "" })).status).toBe(201);
   await json(await a.admin("POST", "/peers", { url: b.url }));
+  expect((await b.admin("POST", "/upstreams", { name: "rounds", kind: "http", url: rounds.url })).status).toBe(201);
   await json(await b.admin("POST", "/shares", { upstream: "conformance", visibility: "peers" }));
+  await json(await b.admin("POST", "/shares", { upstream: "rounds", visibility: "peers" }));
   await json(await a.admin("PATCH", `/peers/${b.nodeId}`, { alias: "" }));
   const client = await connect(a.mcpUrl);
   try {
     await eventually(async () => {
-      expect((await client.listTools()).tools.map((t) => t.name)).toContain("test_missing_capability");
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(expect.arrayContaining(["test_missing_capability", ROUNDS_TOOL]));
       expect((await client.listPrompts()).prompts.map((p) => p.name)).toContain("test_prompt_with_arguments");
     }, 20_000);
   } finally {
@@ -37,7 +49,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([a, b, fixture].map((n) => n?.stop()));
+  await Promise.all([a, b, fixture, rounds].map((n) => n?.stop()));
 });
 
 const META = {
@@ -50,15 +62,23 @@ const META = {
 type Answer = { result?: any; error?: { code: number; message: string; data?: any } };
 
 /** One 2026-07-28 request to A, its answer read from JSON or from the SSE stream. */
-async function modern(method: string, params: Record<string, unknown>, capabilities: Record<string, unknown> = {}): Promise<Answer & { status: number }> {
+async function modern(
+  method: string,
+  params: Record<string, unknown>,
+  capabilities: Record<string, unknown> = {},
+  meta: Record<string, unknown> = {},
+): Promise<Answer & { status: number; notifications: { method: string; params: { level: string; data: unknown } }[] }> {
   const name = (params as { name?: string }).name;
-  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: { ...META, "io.modelcontextprotocol/clientCapabilities": capabilities } } });
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: { ...META, "io.modelcontextprotocol/clientCapabilities": capabilities, ...meta } } });
   const res = await rawMcp(a.mcpUrl, body, { "mcp-protocol-version": "2026-07-28", "mcp-method": method, ...(name ? { "mcp-name": name } : {}) });
   const text = await res.text();
-  const line = res.headers.get("content-type")?.startsWith("text/event-stream")
-    ? text.split("\n").filter((l) => l.startsWith("data: ")).map((l) => JSON.parse(l.slice(6)) as Answer).find((m) => m.result !== undefined || m.error !== undefined)!
-    : (JSON.parse(text) as Answer);
-  return { ...line, status: res.status };
+  if (!res.headers.get("content-type")?.startsWith("text/event-stream")) return { ...(JSON.parse(text) as Answer), status: res.status, notifications: [] };
+  const messages = text
+    .split("\n")
+    .filter((l) => l.startsWith("data: "))
+    .map((l) => JSON.parse(l.slice(6)) as Answer & { method?: string; params?: { level: string; data: unknown } });
+  const answer = messages.find((m) => m.result !== undefined || m.error !== undefined)!;
+  return { ...answer, status: res.status, notifications: messages.filter((m) => m.method).map((m) => ({ method: m.method!, params: m.params! })) };
 }
 
 describe("a missing-capability error from B's upstream", () => {
@@ -161,5 +181,20 @@ describe("a request state of B's that expired", () => {
     const done = await modern("tools/call", answer(again.result, "On Time"), { elicitation: {} });
     expect(done.result?.content?.[0]?.text).toBe("Hello, On Time!");
     expect(await Promise.all([records(a), records(b)])).toEqual(before.map((n) => n + 1));
+  });
+});
+
+describe("log messages of a call held across rounds at B", () => {
+  it("reach A's 2026-07-28 client on the stream of the round they happen in", async () => {
+    const logs = { "io.modelcontextprotocol/logLevel": "debug", progressToken: "rounds" };
+    const first = await modern("tools/call", { name: ROUNDS_TOOL, arguments: {} }, { elicitation: {} }, logs);
+    expect(first.result?.resultType).toBe("input_required");
+    const data = (r: typeof first) => r.notifications.filter((n) => n.method === "notifications/message").map((n) => n.params.data);
+    expect(data(first)).toEqual(["before the question"]);
+    const [key] = Object.keys(first.result.inputRequests as object);
+    const retry = { name: ROUNDS_TOOL, arguments: {}, requestState: first.result.requestState, inputResponses: { [key!]: { action: "accept", content: { name: "Ada" } } } };
+    const done = await modern("tools/call", retry, { elicitation: {} }, { ...logs, progressToken: "rounds-2" });
+    expect(done.result?.content?.[0]?.text).toBe("Hello, Ada!");
+    expect(data(done)).toEqual(["after the answer: Ada"]);
   });
 });
