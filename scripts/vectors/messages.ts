@@ -9,6 +9,7 @@ import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from
 import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/protocol/messages/ledger.ts";
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
 import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
+import { completeReply, completeRequest } from "../../src/protocol/messages/relay-complete.ts";
 import { agree, write } from "./common.ts";
 
 /** An array nested `levels` deep: [[…[]…]]. */
@@ -19,6 +20,7 @@ const PREFIX = "00112233445566778899aabbccddeeff";
 const log = { epoch: "0123456789abcdef", seq: 3 };
 const call = { type: "call", key: "archive/search", arguments: { q: "ümlauts" }, intent: {}, timeoutMs: 30_000, progress: true, countersigned: [] };
 const read = { type: "read", kind: "resource", key: "archive/doc%3A%2F%2Freport%2F2024", uri: "doc://report/2024", intent: {}, timeoutMs: 30_000, countersigned: [] };
+const complete = { type: "complete", kind: "prompt", key: "archive/summarise", argument: { name: "topic", value: "üm" } };
 const prompt = { type: "prompt", key: "archive/summarise", arguments: { topic: "ümlauts" }, intent: {}, timeoutMs: 30_000, countersigned: [] };
 
 interface Message {
@@ -234,6 +236,11 @@ const messages: Message[] = [
         answer: { ok: true, inputRequired: { inputRequests: { name: { method: "elicitation/create", params: { message: "Your name?", requestedSchema: { type: "object", properties: {} } } } }, requestState: "s1.AAAA.BBBB" }, acked: [] },
       },
       "a refused request state": { type: "answer", seq: 1, answer: { ok: false, error: { code: "bad_request_state", message: "invalid requestState" }, acked: [] } },
+      "a missing capability, with what the client must declare": {
+        type: "answer",
+        seq: 1,
+        answer: { ok: false, error: { code: "upstream_error", message: "needs sampling", mcp: -32021, requiredCapabilities: { sampling: {} } }, acked: [] },
+      },
     },
     invalid: {
       "an unknown type tag": { type: "result", seq: 0 },
@@ -246,7 +253,61 @@ const messages: Message[] = [
       "input required with no input requests": { type: "answer", seq: 1, answer: { ok: true, inputRequired: { inputRequests: {}, requestState: "s" }, acked: [] } },
       "input required without a state": { type: "answer", seq: 1, answer: { ok: true, inputRequired: { inputRequests: { name: { method: "elicitation/create" } } }, acked: [] } },
       "input required with a receipt": { type: "answer", seq: 1, answer: { ok: true, inputRequired: { inputRequests: { name: { method: "elicitation/create" } }, requestState: "s" }, receipt: {}, acked: [] } },
+      "required capabilities with another code than -32021": { type: "answer", seq: 1, answer: { ok: false, error: { code: "upstream_error", message: "", mcp: -32603, requiredCapabilities: { sampling: {} } }, acked: [] } },
+      "required capabilities as an array of names": { type: "answer", seq: 1, answer: { ok: false, error: { code: "upstream_error", message: "", mcp: -32021, requiredCapabilities: ["sampling"] }, acked: [] } },
+      "no required capability": { type: "answer", seq: 1, answer: { ok: false, error: { code: "upstream_error", message: "", mcp: -32021, requiredCapabilities: {} }, acked: [] } },
+      "required capabilities over 1 KiB": {
+        type: "answer",
+        seq: 1,
+        answer: { ok: false, error: { code: "upstream_error", message: "", mcp: -32021, requiredCapabilities: { sampling: { note: "x".repeat(1024) } } }, acked: [] },
+      },
       "an input request without a method": { type: "answer", seq: 1, answer: { ok: true, inputRequired: { inputRequests: { name: { params: {} } }, requestState: "s" }, acked: [] } },
+    },
+  },
+  {
+    name: "completeRequest",
+    route: "/federation/v1/complete",
+    direction: "request",
+    schema: completeRequest,
+    valid: {
+      "a prompt's argument": complete,
+      "a template's argument, with context, relayed for a principal": {
+        ...complete,
+        kind: "resource-template",
+        key: "archive/doc%3A%2F%2Freport%2F%7Byear%7D",
+        argument: { name: "year", value: "20" },
+        context: { arguments: { region: "eu" } },
+        relayedFor: "user:ops",
+      },
+    },
+    invalid: {
+      "a resource, which has no arguments": { ...complete, kind: "resource", key: "archive/doc%3A%2F%2Freport%2F2024" },
+      "a template key that is not percent-encoded": { ...complete, kind: "resource-template", key: "archive/doc://report/{year}" },
+      "the argument missing": { ...complete, argument: undefined },
+      "an argument without a name": { ...complete, argument: { name: "", value: "x" } },
+      "a value over 2,048 characters": { ...complete, argument: { name: "topic", value: "x".repeat(2049) } },
+      "a context argument that is not a string": { ...complete, context: { arguments: { n: 1 } } },
+      "33 context arguments": { ...complete, context: { arguments: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`a${i}`, "v"])) } },
+      "an intent, which a completion does not carry": { ...complete, intent: {} },
+      "another type tag": { ...complete, type: "prompt" },
+    },
+  },
+  {
+    name: "completeReply",
+    route: "/federation/v1/complete",
+    direction: "answer",
+    schema: completeReply,
+    valid: {
+      completions: { ok: true, completion: { values: ["summary", "summer"], total: 2, hasMore: false } },
+      "no completions": { ok: true, completion: { values: [] } },
+      refused: { ok: false, error: { code: "not_shared", message: "archive/summarise is not shared by this node" } },
+    },
+    invalid: {
+      "101 values": { ok: true, completion: { values: Array(101).fill("v") } },
+      "a value that is not a string": { ok: true, completion: { values: [1] } },
+      "a negative total": { ok: true, completion: { values: [], total: -1 } },
+      "a refusal with completions": { ok: false, completion: { values: [] }, error: { code: "forbidden", message: "" } },
+      "a receipt, which a completion does not make": { ok: true, completion: { values: [] }, receipt: {} },
     },
   },
   {

@@ -67,8 +67,7 @@ const LIST_CHANGED_DEBOUNCE_MS = 250;
 const MAX_PRINCIPAL_SESSIONS = 256;
 /** How long another process's change to peers or names may take to show in this one's listing. */
 const FEDERATED_LISTING_MS = 1000;
-/** How long a call waits for a 2026-07-28 client to answer what its upstream asked, and how many may wait. */
-const INPUT_WAIT_MS = 5 * 60_000;
+/** How many calls may wait for a client to answer what its upstream asked (for config.inputWaitSeconds). */
 const HELD_CALLS_PER_PRINCIPAL = 16;
 const HELD_CALLS_TOTAL = 1024;
 
@@ -138,8 +137,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     secrets,
     nodeId: own.nodeId,
     inflight: new Inflight(),
-    requestStates: new RequestStateSeal(opts.config.nodeSeed, INPUT_WAIT_MS),
-    heldCalls: new SuspendedCalls({ ttlMs: INPUT_WAIT_MS, perPrincipal: HELD_CALLS_PER_PRINCIPAL, total: HELD_CALLS_TOTAL }),
+    requestStates: new RequestStateSeal(opts.config.nodeSeed, opts.config.inputWaitSeconds * 1000),
+    heldCalls: new SuspendedCalls({ ttlMs: opts.config.inputWaitSeconds * 1000, perPrincipal: HELD_CALLS_PER_PRINCIPAL, total: HELD_CALLS_TOTAL }),
     streams,
     subscriptions,
     invocations: new InvocationLog(opts.db),

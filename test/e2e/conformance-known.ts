@@ -60,21 +60,17 @@ export const LOST_THROUGH_A_NODE: Known = {
   "2025-11-25-next": { [UPSTREAM_DISCONNECT_NOT_MIRRORED]: ["server-sse-polling/server-sse-disconnect-resume"] },
 };
 
-const NO_REMOTE_COMPLETION = "work left: completion/complete for a peer's prompt or resource template is not relayed";
 const NO_REMOTE_SUBSCRIPTIONS = "work left: a peer's resources cannot be subscribed; subscriptions are one hop";
 
 /** Lost across the federation hop (A → B → fixture), beyond those lost through one node. */
 export const LOST_ACROSS_THE_HOP: Known = {
   "2025-11-25": {
-    [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
     [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
   },
   "2025-11-25-next": {
-    [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
     [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
   },
   "2026-07-28": {
-    [NO_REMOTE_COMPLETION]: ["completion-complete/completion-complete"],
     "work left: a retry's answers sent without a request state are not relayed (the relay's retry carries the provider's state)": [
       "input-required-result-ignore-extra-params/sep-2322-ignore-unexpected-params",
     ],
@@ -85,10 +81,6 @@ export const LOST_ACROSS_THE_HOP: Known = {
     "work left: an upstream's list_changed reaches the listeners of the node that fronts it; a peer's listeners hear only of a change in the shared items, and the fixture announces without one": [
       "server-stateless/sep-2575-server-sends-prompts-list-changed-on-subscription",
       "server-stateless/sep-2575-server-sends-tools-list-changed-on-subscription",
-    ],
-    "work left: a missing-capability error relayed from a peer keeps its code (-32021) but not its requiredCapabilities data": [
-      "input-required-result-non-tool-request/wire-schema-valid",
-      "server-stateless/sep-2575-server-rejects-undeclared-capability",
     ],
   },
 };

@@ -6,7 +6,7 @@
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from "@modelcontextprotocol/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { CreateMessageRequestSchema, ElicitRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { sql } from "drizzle-orm";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -129,6 +129,24 @@ describe("2025-11-25 SDK client at A, in a session", () => {
     expect(text(sampled)).toContain("sampled at A");
     expect(asked[1]).toContain("hop hi");
     await client.close();
+  });
+});
+
+describe("2025-11-25 SDK client at A, in a session, and B's upstream's logs", () => {
+  it("receives the log message B's upstream sends during the call as notifications/message on its stream", async () => {
+    // Declaring elicitation makes A open a session, where messages during a call can travel.
+    const client = new Client({ name: "old-era-logs", version: "0.0.0" }, { capabilities: { elicitation: {} } });
+    const logged: { level: string; data: unknown }[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logged.push({ level: n.params.level, data: n.params.data }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(a.mcpUrl)));
+    try {
+      // Each relayed call is a session of its own at the upstream: the toggle starts logging, and its first message comes at once.
+      const r = (await client.callTool({ name: LOGGING, arguments: {} })) as CallToolResult;
+      expect(text(r)).toContain("Started simulated");
+      expect(logged).toContainEqual({ level: expect.any(String), data: expect.stringContaining("message") });
+    } finally {
+      await client.close();
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from
 import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/protocol/messages/ledger.ts";
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
 import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
+import { completeReply, completeRequest } from "../../src/protocol/messages/relay-complete.ts";
 
 interface MessageVectors {
   maxDepth: number;
@@ -38,6 +39,8 @@ const schemas: Record<string, z.ZodType> = {
   receiptsRequest,
   receiptsReply,
   subscribeRequest,
+  completeRequest,
+  completeReply,
   subscribeReply,
   ledgerReconcileRequest,
   ledgerReconcileReply,

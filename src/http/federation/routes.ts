@@ -27,6 +27,8 @@ import { answerCards } from "../../node/peers/origin-cards.ts";
 import { answerReceipts, takeCountersigned } from "../../node/relay/countersigns.ts";
 import { countersignedPush, receiptsRequest, subscribeRequest } from "../../protocol/messages/relay.ts";
 import { serveSubscribe } from "../../node/relay/subscriptions.ts";
+import { serveComplete } from "../../node/relay/complete-provider.ts";
+import { completeRequest } from "../../protocol/messages/relay-complete.ts";
 import { callResponse } from "./call-stream.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -98,7 +100,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     return opened;
   };
 
-  const messageRoute = <T extends z.ZodType>(path: string, schema: T, handle: (from: string, request: z.infer<T>) => Promise<unknown>) =>
+  const messageRoute = <T extends z.ZodType>(path: string, schema: T, handle: (from: string, request: z.infer<T>, c: Context<AppEnv>) => Promise<unknown>) =>
     app.post(path, async (c) => {
       const opened = await openFromPeer(c, path);
       if (opened instanceof Response) return opened;
@@ -106,7 +108,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       if (request === undefined) return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `not a valid request for ${path}` } });
       let result: unknown;
       try {
-        result = await handle(opened.header.from, request);
+        result = await handle(opened.header.from, request, c);
       } catch (err) {
         // A well-formed envelope can still carry an undecodable reconciliation message.
         if (!(err instanceof ReconcileFormatError)) throw err;
@@ -156,6 +158,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "countersigned"), countersignedPush, async (from, r) => ({ acked: await takeCountersigned(s, from, r.records) }));
     messageRoute(federationPath(version, "receipts"), receiptsRequest, (from, r) => answerReceipts(s, from, r));
     messageRoute(federationPath(version, "subscribe"), subscribeRequest, (from, r) => serveSubscribe(s, from, r));
+    messageRoute(federationPath(version, "complete"), completeRequest, (from, r, c) => serveComplete(s, from, r, { signal: c.req.raw.signal, defer: c.get("defer") }));
 
     // The ledger's: a peer only ever reads and writes the records it is a party to (src/node/ledger/reconciliation.ts).
     messageRoute(federationPath(version, "ledger-reconcile"), ledgerReconcileRequest, (from, r) => s.ledgerSync.onReconcile(from, r));

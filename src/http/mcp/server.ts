@@ -25,7 +25,7 @@ import {
 } from "../../node/catalog/local.ts";
 import { unknownTool, upstreamFailure } from "../../node/calls/errors.ts";
 import { unreachableRefusal } from "../../node/relay/unreachable.ts";
-import { getPeerPrompt, peerListings, readPeerResource } from "../../node/relay/peer-items.ts";
+import { completePeerArgument, getPeerPrompt, peerListings, readPeerResource } from "../../node/relay/peer-items.ts";
 import { matchFederated, type ListedFederatedTool } from "../../node/catalog/federated-view.ts";
 import { proxyToolCall } from "../../node/calls/proxy.ts";
 import { completeArgument } from "../../node/calls/complete.ts";
@@ -323,7 +323,10 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     }
   }));
 
-  server.setRequestHandler("completion/complete", hideInternalErrors((req, ctx) => completeArgument(s, caller, req.params, ctx.mcpReq.signal)));
+  server.setRequestHandler(
+    "completion/complete",
+    hideInternalErrors(async (req, ctx) => (await completePeerArgument(s, caller, req.params)) ?? completeArgument(s, caller, req.params, ctx.mcpReq.signal)),
+  );
 
   return server;
 }

@@ -7,7 +7,7 @@ import type { Outcome } from "../calls/invocations.ts";
 import type { Acceptance } from "../../protocol/ledger/acceptance.ts";
 import type { SignedIntent } from "../../protocol/ledger/record.ts";
 import type { ReceiptRejection } from "../../protocol/ledger/signing.ts";
-import type { CallError, CallErrorCode } from "../../protocol/messages/relay.ts";
+import { MISSING_CAPABILITY, requiredCapabilities, type CallError, type CallErrorCode } from "../../protocol/messages/relay.ts";
 import { redact } from "../../secrets/redaction.ts";
 
 /** Why a relayed call failed, as the consumer's client learns it. */
@@ -64,7 +64,8 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
         e.mcp ??
         (e.code === "upstream_timeout" ? FedErrorCode.RequestTimeout : e.code === "cancelled" ? FedErrorCode.Cancelled : e.code === "bad_request" || e.code === "bad_request_state" ? ProtocolErrorCode.InvalidParams : FedErrorCode.PeerRefused);
       const type = e.code === "upstream_error" ? "upstream_error" : e.code === "upstream_timeout" ? "peer_timeout" : e.code === "cancelled" ? "cancelled" : `peer_${e.code}`;
-      return { code, message: `${f.name}: ${redact(e.message)}`, data: { type, peer: f.peer, code: e.code } };
+      const required = e.requiredCapabilities ? { requiredCapabilities: e.requiredCapabilities } : {};
+      return { code, message: `${f.name}: ${redact(e.message)}`, data: { type, peer: f.peer, code: e.code, ...required } };
     }
   }
 }
@@ -100,5 +101,8 @@ export function callErrorOf(err: ProtocolError): CallError {
             : type === "cancelled"
               ? "cancelled"
               : "upstream_error";
-  return refusal(code, withoutPrefix(err.message), err.code);
+  const error = refusal(code, withoutPrefix(err.message), err.code);
+  // A missing capability is the client's to fix: what it must declare travels with the code.
+  const required = err.code === MISSING_CAPABILITY ? requiredCapabilities.safeParse((err.data as { requiredCapabilities?: unknown } | undefined)?.requiredCapabilities) : undefined;
+  return required?.success ? { ...error, requiredCapabilities: required.data } : error;
 }

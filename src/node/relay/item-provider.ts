@@ -11,7 +11,8 @@ import { currentFingerprint } from "../registry/share-items.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
 import { requestHash } from "../../protocol/ledger/request-hash.ts";
-import { itemOfKey, type ItemKind } from "../../protocol/registry/shared-items.ts";
+import { itemOfKey, type ItemBody, type ItemKind } from "../../protocol/registry/shared-items.ts";
+import type { Visibility } from "../../protocol/registry/entry.ts";
 import type { AnswerFrame, CallError } from "../../protocol/messages/relay.ts";
 import type { PromptRequest, ReadRequest } from "../../protocol/messages/relay-items.ts";
 import { getUpstream } from "../../store/upstreams.ts";
@@ -28,6 +29,29 @@ export const RESOURCE_NOT_FOUND = -32002;
 
 export type ItemProviderPort = ProviderPort & ReachPorts & { pool: Pick<UpstreamPool, "use"> };
 
+export interface SharedItem {
+  body: ItemBody;
+  visibility: Visibility;
+  upstream: string;
+  /** The URI, URI template or prompt name at its upstream. */
+  name: string;
+}
+
+/**
+ * The item a relayed request names, if this node shares it now and its upstream still offers it
+ * unchanged; else why not. The same for a read, a prompt and a completion.
+ */
+export async function sharedItemNow(s: { db: ProviderPort["db"]; nodeId: string }, kind: ItemKind, key: string, notShared: CallError): Promise<SharedItem | { error: CallError }> {
+  const entry = await ownLiveItem(s.db, s.nodeId, kind, key);
+  if (!entry || entry.signed.kind !== kind || entry.signed.tombstone) return { error: notShared };
+  const body = entry.signed.body;
+  const { upstream, name } = itemOfKey(kind, key);
+  const now = await currentFingerprint(s.db, kind, upstream, name);
+  if (now === undefined) return { error: refuse("not_shared", `${key} is shared but its upstream no longer offers it`) };
+  if (now !== body.fingerprint) return { error: refuse("fingerprint_changed", `${key} changed since it was shared; it is not served until it is shared again`) };
+  return { body, visibility: entry.signed.visibility, upstream, name };
+}
+
 export async function serveItem(s: ItemProviderPort, from: string, request: ReadRequest | PromptRequest, o: Omit<ServeOptions, "onprogress">): Promise<Answer> {
   const acking = takeCountersigned(s, from, request.countersigned);
   const outcome = await run(s, from, request, o).catch((err: unknown): { error: CallError } => {
@@ -41,15 +65,11 @@ export async function serveItem(s: ItemProviderPort, from: string, request: Read
 async function run(s: ItemProviderPort, from: string, request: ReadRequest | PromptRequest, o: Omit<ServeOptions, "onprogress">): Promise<{ result: Record<string, unknown>; receipt: unknown } | { error: CallError }> {
   const kind: ItemKind = request.type === "read" ? request.kind : "prompt";
   const notShared = (what: string) => refuse("not_shared", `${what} is not shared by this node`, request.type === "read" ? RESOURCE_NOT_FOUND : undefined);
-  const entry = await ownLiveItem(s.db, s.nodeId, kind, request.key);
-  if (!entry || entry.signed.kind !== kind || entry.signed.tombstone) return { error: notShared(request.key) };
-  const body = entry.signed.body;
-  const { upstream, name } = itemOfKey(kind, request.key);
+  const shared = await sharedItemNow(s, kind, request.key, notShared(request.key));
+  if ("error" in shared) return shared;
+  const { body, visibility, upstream, name } = shared;
   // A read names its URI: the shared resource's own, or one the shared template matches.
   if (request.type === "read" && !(kind === "resource" ? request.uri === name : templateMatches(name, request.uri))) return { error: notShared(request.uri) };
-  const now = await currentFingerprint(s.db, kind, upstream, name);
-  if (now === undefined) return { error: refuse("not_shared", `${request.key} is shared but its upstream no longer offers it`) };
-  if (now !== body.fingerprint) return { error: refuse("fingerprint_changed", `${request.key} changed since it was shared; it is not served until it is shared again`) };
 
   let pricing;
   try {
@@ -72,7 +92,7 @@ async function run(s: ItemProviderPort, from: string, request: ReadRequest | Pro
   const row = await getUpstream(s.db, upstream);
   if (!row) return { error: refuse("not_shared", `${request.key} is shared but its upstream is gone`) };
   const caller = await peerCaller(s, from, request.relayedFor, o.defer);
-  const admitted = await admitCall(s, caller, { globalId, shortName: name, upstream, tags: [], pinned: false, visibility: entry.signed.visibility }, undefined);
+  const admitted = await admitCall(s, caller, { globalId, shortName: name, upstream, tags: [], pinned: false, visibility }, undefined);
   const started = performance.now();
   const timeout = Math.min(request.timeoutMs, s.config.callTimeoutMs);
   let result: Record<string, unknown>;

@@ -6,6 +6,9 @@ import type { Caller } from "../access/principals/caller.ts";
 import { federatedResourceFor, listFederatedItems, type FederatedItem } from "../catalog/federated-items.ts";
 import type { ConsumerPort } from "./consumer.ts";
 import { relayItem } from "./item-consumer.ts";
+import { completeAtOrigin } from "./complete-consumer.ts";
+import { templateUpstream } from "../catalog/local.ts";
+import type { CompleteRequest, CompleteResult } from "@modelcontextprotocol/server";
 
 export type PeerItemsPort = ConsumerPort & AdmissionPorts & { nodeId: string };
 
@@ -46,4 +49,16 @@ export async function getPeerPrompt(s: PeerItemsPort, caller: Caller, name: stri
   if (!item) return undefined;
   const admitted = await admitCall(s, caller, item, requestMeta);
   return relayItem(s, caller, item, { arguments: args, signal, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+}
+
+/**
+ * completion/complete for a peer's prompt (by its name here) or resource template, or undefined
+ * when the reference names none this caller sees. A local template of the same URI template wins.
+ */
+export async function completePeerArgument(s: PeerItemsPort, caller: Caller, params: CompleteRequest["params"]): Promise<CompleteResult | undefined> {
+  const { ref } = params;
+  if (ref.type === "ref/resource" && (await templateUpstream(s, ref.uri))) return undefined;
+  const items = await visibleItems(s, caller);
+  const item = ref.type === "ref/prompt" ? items.find((i) => i.kind === "prompt" && i.shortName === ref.name) : items.find((i) => i.kind === "resource-template" && i.original === ref.uri);
+  return item ? completeAtOrigin(s, caller, item, params) : undefined;
 }

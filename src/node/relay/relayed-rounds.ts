@@ -14,6 +14,7 @@ import { RequestStateError } from "../interactive/request-state.ts";
 import { HeldCallError } from "../interactive/suspended-calls.ts";
 import { inputRequired, type CallErrorCode, type CallRequest, type InputRequired } from "../../protocol/messages/relay.ts";
 import { logEntryFor, type LogEntry } from "./upstream-logs.ts";
+import { logSinksOf } from "./held-call-logs.ts";
 
 /** The retry cannot go on: its state or answers are refused, or too many calls wait already. */
 export class RelayInputError extends Error {
@@ -45,10 +46,15 @@ export async function relayedToolCall(
   upstream: RelayedUpstream,
 ): Promise<{ result: CallToolResult } | { inputRequired: InputRequired }> {
   const level = request.logLevel;
+  // A held call logs on after the round that started it has answered: its messages go to the stream of the round now waiting on it.
+  const sinks = logSinksOf(s.heldCalls);
+  const sink = (request.input && sinks.take(caller.id, request.input.requestState)) || { onlog: undefined, level };
+  sink.onlog = o.onlog;
+  sink.level = level;
   const onlog = level
     ? (params: Record<string, unknown>) => {
-        const entry = logEntryFor(params, level);
-        if (entry) o.onlog?.(entry);
+        const entry = sink.level && logEntryFor(params, sink.level);
+        if (entry) sink.onlog?.(entry);
       }
     : undefined;
   // An old-era upstream's log messages name no call: only a session of the call's own tells whose they are.
@@ -82,5 +88,6 @@ export async function relayedToolCall(
   if (!isPassedInputRequired(out)) return { result: out as CallToolResult };
   const asked = inputRequired.safeParse({ inputRequests: out.inputRequests, requestState: out.requestState });
   if (!asked.success) throw new RelayInputError("internal", "the upstream asked for input that a relayed call cannot carry");
+  if (onlog) sinks.put(caller.id, asked.data.requestState, sink);
   return { inputRequired: asked.data };
 }

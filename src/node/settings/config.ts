@@ -28,6 +28,7 @@ const schema = z.object({
   CATALOG_MODE: z.enum(["full", "search"]).default("full"),
   CALL_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
   COUNTERSIGN_ASK_AFTER_SECONDS: int(0, 86_400).default(30),
+  INPUT_WAIT_SECONDS: int(1, 3600).default(300),
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   TICK_SECONDS: int(5, 86_400).default(60),
   LOG_ARGUMENTS: flag.default(false),
@@ -80,6 +81,8 @@ export interface Config {
   callTimeoutMs: number;
   /** A provider asks the consumer for a record's countersignature once it has been pending this long. */
   countersignAskAfterSeconds: number;
+  /** How long a request state the node gives out stays valid, and a held call waits for its client's answer. */
+  inputWaitSeconds: number;
   maxBodyBytes: number;
   tickSeconds: number;
   logArguments: boolean;
@@ -164,6 +167,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     catalogMode: e.CATALOG_MODE,
     callTimeoutMs: e.CALL_TIMEOUT_MS,
     countersignAskAfterSeconds: e.COUNTERSIGN_ASK_AFTER_SECONDS,
+    inputWaitSeconds: e.INPUT_WAIT_SECONDS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     tickSeconds: e.TICK_SECONDS,
     logArguments: e.LOG_ARGUMENTS,

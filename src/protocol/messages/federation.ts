@@ -13,6 +13,7 @@ export type MessageName =
   | "countersigned"
   | "receipts"
   | "subscribe"
+  | "complete"
   | "ledger-reconcile"
   | "ledger-transfer";
 

@@ -98,12 +98,32 @@ export const CALL_ERRORS = [
 ] as const;
 export type CallErrorCode = (typeof CALL_ERRORS)[number];
 
+/** MCP's MissingRequiredClientCapabilityError code (2026-07-28). */
+export const MISSING_CAPABILITY = -32021;
+
+/** The capability names a missing-capability error may carry, and how large they may be as JSON. */
+export const MAX_REQUIRED_CAPABILITIES = 8;
+export const MAX_REQUIRED_CAPABILITIES_BYTES = 1024;
+
+/**
+ * The data of MCP's -32021 (MissingRequiredClientCapabilityError): the client capabilities the
+ * upstream needed, as a ClientCapabilities object keyed by capability ({"sampling": {}}).
+ */
+export const requiredCapabilities = z
+  .record(z.string().min(1).max(64), z.looseObject({}))
+  .refine((r) => {
+    const n = Object.keys(r).length;
+    return n >= 1 && n <= MAX_REQUIRED_CAPABILITIES && new TextEncoder().encode(JSON.stringify(r)).length <= MAX_REQUIRED_CAPABILITIES_BYTES;
+  }, `between 1 and ${MAX_REQUIRED_CAPABILITIES} capabilities, at most ${MAX_REQUIRED_CAPABILITIES_BYTES} bytes as JSON`);
+
 export const callError = z.strictObject({
   code: z.enum(CALL_ERRORS),
   message: z.string().max(2000),
   /** The JSON-RPC error code the provider's own client would have seen, when there is one. */
   mcp: z.number().int().optional(),
-});
+  /** With `mcp` -32021 only: what the client must declare; the consumer hands it on as the error's data. */
+  requiredCapabilities: requiredCapabilities.optional(),
+}).refine((e) => e.requiredCapabilities === undefined || e.mcp === MISSING_CAPABILITY, { message: "requiredCapabilities only with mcp -32021", path: ["requiredCapabilities"] });
 export type CallError = z.infer<typeof callError>;
 
 export const progressFrame = z.strictObject({
