@@ -2,6 +2,7 @@
 //
 //   npm run bench                       proxy overhead, catalog scale, Workers bundle (~3 min)
 //   npm run bench -- components profile where the node's time goes on the proxied path
+//   npm run bench -- handler            CPU per call in-process: node app vs bare SDK v2 proxy
 //   npm run bench -- relay              relayed calls through two nodes, noble and native (~6 min)
 //   npm run bench -- all                everything
 //
@@ -14,6 +15,7 @@ import { loadavg } from "node:os";
 import { ROOT } from "../../test/support/processes.ts";
 import { runBundleBench } from "./bundle.ts";
 import { runCatalogBench } from "./catalog.ts";
+import { runHandlerCost } from "./handler-cost.ts";
 import { runComponents } from "./components.ts";
 import { fmt, machine } from "./lib.ts";
 import { runProfile } from "./profile.ts";
@@ -26,6 +28,7 @@ const PARTS = {
   bundle: ["Workers bundle size", async () => runBundleBench().markdown],
   components: ["Cost of each piece of a proxied call (in-process)", async () => (await runComponents()).markdown],
   profile: ["CPU profile of the node under proxied calls", async () => (await runProfile()).markdown],
+  handler: ["CPU per proxied call without the listener: node app against a bare SDK v2 proxy", async () => (await runHandlerCost()).markdown],
   relay: ["Relayed calls: direct, local, federated", async () => (await runRelayBench()).markdown],
 } as const;
 type Part = keyof typeof PARTS;

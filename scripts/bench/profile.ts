@@ -1,12 +1,12 @@
 // Where the node's time goes on the proxied path: a V8 CPU profile of the node process over
 // N proxied tools/call of `echo` (after warm-up), summarized by package and by function.
 //
-//   npx tsx scripts/bench/profile.ts          (PROFILE_CALLS=3000 PROFILE_CONCURRENCY=1)
+//   npx tsx scripts/bench/profile.ts          (PROFILE_CALLS=3000 PROFILE_CONCURRENCY=1 PROFILE_ERA=2025-11-25)
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { closedLoop, echo, fmt, intEnv, sleep, table } from "./lib.ts";
+import { closedLoop, echo, fmt, intEnv, sleep, table, type Era } from "./lib.ts";
 import { startRig } from "./proxy.ts";
 
 interface ProfileNode {
@@ -84,11 +84,15 @@ export function analyze(profile: CpuProfile) {
   return { totalUs: total, self, inclusive };
 }
 
-export async function runProfile(calls = intEnv("PROFILE_CALLS", 3000), concurrency = intEnv("PROFILE_CONCURRENCY", 1)) {
+export async function runProfile(
+  calls = intEnv("PROFILE_CALLS", 3000),
+  concurrency = intEnv("PROFILE_CONCURRENCY", 1),
+  era: Era = (process.env.PROFILE_ERA as Era | undefined) ?? "2025-11-25",
+) {
   const dir = mkdtempSync(join(tmpdir(), "mcpfed-prof-"));
   const out = join(dir, "node.cpuprofile");
   const hook = join(import.meta.dirname, "cpu-profile-hook.mjs");
-  const rig = await startRig({ nodeArgs: ["--import", pathToFileURL(hook).href], env: { BENCH_PROFILE_OUT: out } });
+  const rig = await startRig({ nodeArgs: ["--import", pathToFileURL(hook).href], env: { BENCH_PROFILE_OUT: out }, era });
   try {
     const call = (i: number) => echo(rig.proxied, rig.proxiedName, i);
     await closedLoop(500, 1, call);
@@ -113,7 +117,7 @@ export async function runProfile(calls = intEnv("PROFILE_CALLS", 3000), concurre
       .sort((a, b) => b[1] - a[1])
       .map(([k, us]) => [k, fmt(perCall(us), 0), `${fmt((us / busy) * 100, 1)}%`]);
     const markdown = [
-      `${calls} proxied calls at concurrency ${concurrency} in ${fmt(wallMs / 1000, 1)} s; node busy (not idle) ${fmt(perCall(busy), 0)} µs per call, ` +
+      `${era}: ${calls} proxied calls at concurrency ${concurrency} in ${fmt(wallMs / 1000, 1)} s; node busy (not idle) ${fmt(perCall(busy), 0)} µs per call, ` +
         `${fmt((busy / 1000 / wallMs) * 100, 0)}% of one core.`,
       "",
       "Self time by package (builtins such as JSON.parse count toward their caller):",

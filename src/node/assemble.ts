@@ -44,6 +44,8 @@ import { UpstreamCredentials } from "./upstreams/credentials.ts";
 import { AnnouncedChanges } from "./upstreams/announced-changes.ts";
 import { SecretBox } from "../secrets/sealed-box.ts";
 import { VERSION } from "./settings/version.ts";
+import { CallableTools } from "./catalog/callable-tools.ts";
+import { findCallable } from "../store/catalog.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -112,6 +114,9 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   streams.onListening((listening) => services.pool.listenForChanges(listening));
   const verifier = cardKeys(own, cards);
   const federatedTools = new CachedRead(() => listedFederatedTools(services), FEDERATED_LISTING_MS);
+  const callables = new CallableTools((by) => findCallable(opts.db, by));
+  // Each change to the catalog in this process is announced; the kept tools go with it.
+  streams.onNotify(() => callables.clear());
   const registry = new Registry({
     // Peers' tools, resources and prompts come and go with the registry.
     onChange: () => {
@@ -152,6 +157,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     now,
     registry,
     federatedTools,
+    callables,
     relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
     ledger,
     ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(federation), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),

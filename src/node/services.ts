@@ -27,6 +27,7 @@ import type { UpstreamPool } from "./upstreams/pool.ts";
 import type { RequestStateSeal } from "./interactive/request-state.ts";
 import type { SuspendedCalls } from "./interactive/suspended-calls.ts";
 import type { UpstreamCredentials } from "./upstreams/credentials.ts";
+import type { CallableTools } from "./catalog/callable-tools.ts";
 
 export interface Services {
   config: Config;
@@ -72,6 +73,8 @@ export interface Services {
    * changes invalidate it at once.
    */
   federatedTools: CachedRead<ListedFederatedTool[]>;
+  /** This node's own tools as a call names them, kept a moment (src/node/catalog/callable-tools.ts). */
+  callables: CallableTools;
   /** The federated registry this node holds: its own shares and what peers sent. */
   registry: Registry;
   /** Spreads registry changes to peers. */

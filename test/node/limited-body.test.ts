@@ -1,5 +1,8 @@
 // Capped reads of answers from other servers: the whole body, each event of an event stream
 // (split across chunks anywhere, with any line ending), and a relay's framed stream in total.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { cappedResponse, readCapped, ResponseTooLargeError } from "../../src/node/outbound/limited-body.ts";
 import { encodeFrame, FrameError, readFrames } from "../../src/protocol/messages/relay-frames.ts";
@@ -38,6 +41,28 @@ describe("cappedResponse", () => {
   test("passes a body within its cap, and errors past it", async () => {
     expect(await cappedResponse(response(["x".repeat(60), "y".repeat(40)], "application/json"), caps).text()).toHaveLength(100);
     await expect(cappedResponse(response(["x".repeat(60), "y".repeat(41)], "application/json"), caps).text()).rejects.toBeInstanceOf(ResponseTooLargeError);
+  });
+
+  test("leaves a body alone whose uncoded declared length is within the cap, and counts a coded one", async () => {
+    const json = JSON.stringify({ text: "x".repeat(80) });
+    const gzipped = gzipSync("x".repeat(1000));
+    // A real server over loopback: HTTP framing, not a test double, holds the body to its length.
+    const server = createServer((req, res) => {
+      if (req.url === "/plain") res.writeHead(200, { "content-type": "application/json", "content-length": json.length }).end(json);
+      else res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": gzipped.length }).end(gzipped);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const plain = await fetch(`${base}/plain`);
+      expect(cappedResponse(plain, caps)).toBe(plain);
+      expect(await plain.text()).toBe(json);
+      const coded = await fetch(`${base}/coded`);
+      expect(gzipped.length).toBeLessThanOrEqual(caps.bodyBytes);
+      await expect(cappedResponse(coded, caps).text()).rejects.toBeInstanceOf(ResponseTooLargeError);
+    } finally {
+      server.close();
+    }
   });
 
   test("caps each event of a stream, not the stream, whatever the line endings and chunking", async () => {

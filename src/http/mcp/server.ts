@@ -13,7 +13,6 @@ import {
 } from "@modelcontextprotocol/server";
 import { CfWorkerJsonSchemaValidator } from "@modelcontextprotocol/server/validators/cf-worker";
 import {
-  callableTool,
   promptWithUpstream,
   prompts,
   resources,
@@ -205,10 +204,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
       target = parsed.id;
       args = parsed.arguments ?? {};
     }
-    const found =
-      name === CALL_TOOL && target.includes("/")
-        ? await callableTool(s, { globalId: target })
-        : await callableTool(s, { shortName: target });
+    const found = await s.callables.find(name === CALL_TOOL && target.includes("/") ? { globalId: target } : { shortName: target });
     const progressToken = req.params._meta?.progressToken;
     const onprogress =
       progressToken === undefined

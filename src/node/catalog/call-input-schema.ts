@@ -5,16 +5,15 @@ import type { Caller } from "../access/principals/caller.ts";
 import { callableTools, type ListingPorts } from "../access/admission.ts";
 import type { CachedRead } from "../../store/cached-read.ts";
 import type { ListedFederatedTool } from "./federated-view.ts";
-import { callableTool } from "./local.ts";
-import type { Database } from "../../store/database.ts";
+import type { CallableTools } from "./callable-tools.ts";
 
 export interface CallSchemaPorts extends ListingPorts {
-  db: Database;
+  callables: Pick<CallableTools, "find">;
   federatedTools: Pick<CachedRead<ListedFederatedTool[]>, "get">;
 }
 
 export async function callInputSchema(s: CallSchemaPorts, caller: Caller, name: string): Promise<unknown> {
-  const local = await callableTool(s, { shortName: name });
+  const local = await s.callables.find({ shortName: name });
   if (local) return (await callableTools(s, caller, [local]))[0]?.inputSchema;
   const shared = (await s.federatedTools.get()).filter((t) => t.shortName === name);
   return (await callableTools(s, caller, shared))[0]?.definition.inputSchema;

@@ -29,11 +29,6 @@ export function searchLocalTools(s: Catalog, query: string, limit: number) {
   return catalog.searchTools(s.db, query, limit);
 }
 
-/** The tool a call names, with what it takes to reach its upstream. */
-export function callableTool(s: Catalog, by: { shortName: string } | { globalId: string }) {
-  return catalog.findCallable(s.db, by);
-}
-
 type Own = Catalog & { nodeId: string };
 
 /** Whether the operator hid this node's own item (src/node/catalog/item-names.ts keeps the choice). */

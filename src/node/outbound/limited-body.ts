@@ -40,6 +40,18 @@ export async function readCapped(res: Response, limit: number, what?: string): P
   return bytes;
 }
 
+/**
+ * Whether the body's length is declared, within `limit`, and what fetch hands over: HTTP framing
+ * ends the body at its Content-Length, so nothing is left to count. A coded body (gzip…) is
+ * declared by its coded length and fetch decodes it, so it is counted after all.
+ */
+function declaredWithin(headers: Headers, limit: number): boolean {
+  const length = headers.get("content-length");
+  const coding = headers.get("content-encoding");
+  if (length === null || !/^\d+$/.test(length) || (coding !== null && coding.trim().toLowerCase() !== "identity")) return false;
+  return Number(length) <= limit;
+}
+
 export interface StreamCaps {
   /** A whole answer that is not an event stream. */
   bodyBytes: number;
@@ -49,12 +61,14 @@ export interface StreamCaps {
 
 /**
  * The same response, with a body that errors once it passes its cap: the whole body, or for
- * text/event-stream (which may rightly run for hours) each single event.
+ * text/event-stream (which may rightly run for hours) each single event. A body whose declared
+ * length holds it to the cap comes back as it is: a second stream per answer costs every call.
  */
 export function cappedResponse(res: Response, caps: StreamCaps): Response {
   if (!res.body) return res;
   const sse = res.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
   const limit = sse ? caps.eventBytes : caps.bodyBytes;
+  if (!sse && declaredWithin(res.headers, limit)) return res;
   let size = 0;
   // Event stream state: at the start of a line, and whether the last byte was a CR (of a CRLF).
   let lineStart = true;
