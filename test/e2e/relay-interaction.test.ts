@@ -134,12 +134,14 @@ describe("2025-11-25 SDK client at A, in a session", () => {
 
 describe("2025-11-25 SDK client at A, in a session, and B's upstream's logs", () => {
   it("receives the log message B's upstream sends during the call as notifications/message on its stream", async () => {
-    // Declaring elicitation makes A open a session, where messages during a call can travel.
+    // A opens a session for the client, where messages during a call can travel.
     const client = new Client({ name: "old-era-logs", version: "0.0.0" }, { capabilities: { elicitation: {} } });
     const logged: { level: string; data: unknown }[] = [];
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logged.push({ level: n.params.level, data: n.params.data }));
     await client.connect(new StreamableHTTPClientTransport(new URL(a.mcpUrl)));
     try {
+      // A session that set no level gets no log messages, at one hop as across it.
+      await client.setLoggingLevel("debug");
       // Each relayed call is a session of its own at the upstream: the toggle starts logging, and its first message comes at once.
       const r = (await client.callTool({ name: LOGGING, arguments: {} })) as CallToolResult;
       expect(text(r)).toContain("Started simulated");
