@@ -4,6 +4,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { answerIn } from "../support/mcp.ts";
 import { connectWithOAuth, PASSPHRASE } from "../support/oauth.ts";
 import { startNodeWithEverything } from "../support/node-with-everything.ts";
 import { type NodeProc, type Upstream } from "../support/processes.ts";
@@ -14,14 +15,14 @@ let client: Client;
 let apiToken: string;
 
 /** A raw POST with headers fetch will not let us set (Host). */
-function post(port: number, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: string }> {
+function post(port: number, headers: Record<string, string>, body: unknown): Promise<{ status: number; body: string; contentType: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: "127.0.0.1", port, path: "/mcp", method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers } },
       (res) => {
         let text = "";
         res.on("data", (d: Buffer) => (text += d.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, contentType: res.headers["content-type"] }));
       },
     );
     req.on("error", reject);
@@ -53,7 +54,7 @@ describe("conformance checks with auth on", () => {
     expect(client.getServerCapabilities()?.tools).toEqual({ listChanged: true });
     const res = await post(node.port, { host: `localhost:${node.port}`, authorization: `Bearer ${apiToken}` }, initialize);
     expect(res.status).toBe(200);
-    const { result } = JSON.parse(res.body);
+    const { result } = answerIn(res.body, res.contentType) as { result: { protocolVersion: string; serverInfo: { name: string } } };
     expect(["2025-06-18", "2025-11-25"]).toContain(result.protocolVersion);
     expect(result.serverInfo.name).toBeTruthy();
   });

@@ -7,6 +7,7 @@
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startConformanceFixture } from "../support/conformance-fixture.ts";
+import { requestCounter, type RequestCounter } from "../support/request-counter.ts";
 import { eventually, json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 interface Sent {
@@ -30,15 +31,16 @@ async function recordingClient(node: NodeProc): Promise<{ client: Client; sent: 
   return { client, sent };
 }
 
-async function invocations(node: NodeProc): Promise<number> {
-  return (await json<{ invocations: unknown[] }>(await node.admin("GET", "/invocations?limit=1000"))).invocations.length;
-}
+/** The tools/call requests that reached the fixture, counted as they arrive. */
+let counter: RequestCounter;
+const upstreamCalls = () => counter.count("tools/call");
 
 const text = (r: { content?: unknown }) => (r.content as { text: string }[])[0]?.text;
 
 beforeAll(async () => {
   [fixture, b, a] = await Promise.all([startConformanceFixture(), loopbackNode("bravo", { env: { PEER_POLICY: "open" } }), loopbackNode("alpha", { env: { PEER_POLICY: "open" } })]);
-  const added = await b.admin("POST", "/upstreams", { name: "conformance", kind: "http", url: fixture.url, prefix: "" });
+  counter = await requestCounter(fixture.url);
+  const added = await b.admin("POST", "/upstreams", { name: "conformance", kind: "http", url: counter.url, prefix: "" });
   expect(added.status, await added.text()).toBe(201);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await b.admin("POST", "/shares", { upstream: "conformance", visibility: "peers" }));
@@ -46,7 +48,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop(), fixture?.stop()]);
+  await Promise.all([a?.stop(), b?.stop(), fixture?.stop(), counter?.close()]);
 });
 
 describe.each([
@@ -80,10 +82,9 @@ describe.each([
 
   it("refuses a header that is missing, badly encoded or different, with 400 and -32020, and calls nothing", async () => {
     const node = nodeOf();
-    // B's log has a line for each call that reached the fixture, written after the answer.
-    const start = await invocations(b);
+    const start = upstreamCalls();
     await client.callTool({ name: "test_custom_header", arguments: { region: "eu-west1" } });
-    await eventually(async () => expect(await invocations(b)).toBe(start + 1));
+    expect(upstreamCalls()).toBe(start + 1);
     const { headers, body } = sent.findLast((r) => r.body.method === "tools/call")!;
     expect(headers["mcp-param-region"]).toBe("eu-west1");
     const { "mcp-param-region": _, ...without } = headers;
@@ -95,7 +96,7 @@ describe.each([
     for (const [changed, reason] of cases) {
       const res = await fetch(node.mcpUrl, { method: "POST", headers: changed, body: JSON.stringify({ ...body, id: 901 }) });
       expect(res.status).toBe(400);
-      expect(await invocations(b)).toBe(start + 1);
+      expect(upstreamCalls()).toBe(start + 1);
       const answer = (await res.json()) as { id: unknown; error: { code: number; data: { mismatch: { header: string; reason: string } } } };
       expect(answer.id).toBe(901);
       expect(answer.error.code).toBe(-32020);
@@ -106,6 +107,6 @@ describe.each([
       const res = await fetch(node.mcpUrl, { method: "POST", headers: { ...headers, "mcp-param-region": value }, body: JSON.stringify({ ...body, id: 902 }) });
       expect(res.status).toBe(200);
     }
-    await eventually(async () => expect(await invocations(b)).toBe(start + 3));
+    expect(upstreamCalls()).toBe(start + 3);
   });
 });

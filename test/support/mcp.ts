@@ -19,8 +19,12 @@ export function rawMcp(url: string, body: string, headers: Record<string, string
 
 /** The JSON-RPC answer in a response to one request, sent as JSON or as an SSE stream (a session's). */
 export async function answerOf(res: Response): Promise<{ result?: unknown; error?: unknown }> {
-  const text = await res.text();
-  if (!res.headers.get("content-type")?.includes("text/event-stream")) return JSON.parse(text);
+  return answerIn(await res.text(), res.headers.get("content-type"));
+}
+
+/** The same, from a response's body and content type. */
+export function answerIn(text: string, contentType: string | null | undefined): { result?: unknown; error?: unknown } {
+  if (!contentType?.includes("text/event-stream")) return JSON.parse(text);
   for (const event of text.split(/\r?\n\r?\n/)) {
     const data = event
       .split(/\r?\n/)
