@@ -52,7 +52,7 @@ async function modern(method: string, params: Record<string, unknown>, url = a.m
     "io.modelcontextprotocol/clientInfo": { name: "raw", version: "0" },
   };
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { ...params, _meta: meta } });
-  const res = await rawMcp(url, body, { "mcp-protocol-version": "2026-07-28", "mcp-method": method, "mcp-name": params.name as string });
+  const res = await rawMcp(url, body, { "mcp-protocol-version": "2026-07-28", "mcp-method": method, "mcp-name": (params.name ?? params.uri) as string });
   expect(res.status).toBe(200);
   const text = await res.text();
   const data = text.startsWith("{") ? text : text.split("\n").find((l) => l.startsWith("data: ") && /"(result|error)"/.test(l))!.slice(6);
@@ -129,6 +129,16 @@ describe("a peer's prompt that asks for input, for a 2026-07-28 client at A", ()
 
     const done = await modern("prompts/get", { name: PROMPT, requestState: state, inputResponses: context("rightful") });
     expect(promptText(done.result)).toBe("Use this context: rightful");
+  });
+});
+
+describe("a peer's resource, for a 2026-07-28 client at A that can answer", () => {
+  it("is read through the same rounds: the client's capabilities reach B, and the read completes with its record", async () => {
+    const before = await records(a);
+    const r = await modern("resources/read", { uri: "test://static-text" });
+    expect(r.result.contents[0]).toMatchObject({ uri: "test://static-text" });
+    expect(r.result._meta["mcpfed/relay"]).toMatchObject({ provider: b.nodeId });
+    expect(await records(a)).toBe(before + 1);
   });
 });
 
