@@ -162,6 +162,7 @@ const messages: Message[] = [
       [`arguments nested to depth ${MAX_MESSAGE_DEPTH} in all`]: { ...call, arguments: { q: nest(MAX_MESSAGE_DEPTH - 2) } },
       "a call whose client can answer elicitation, logging at info": { ...call, capabilities: { elicitation: { form: {} } }, logLevel: "info" },
       "a retry with the client's answer": { ...call, capabilities: { elicitation: {} }, input: { inputResponses: { name: { action: "accept", content: { name: "Ada" } } }, requestState: "s1.AAAA.BBBB" } },
+      "answers without a state (relay-passed-input)": { ...call, input: { inputResponses: { name: { action: "accept", content: {} } } } },
     },
     invalid: {
       [`arguments nested to depth ${MAX_MESSAGE_DEPTH + 1} in all`]: { ...call, arguments: { q: nest(MAX_MESSAGE_DEPTH - 1) } },
@@ -172,7 +173,7 @@ const messages: Message[] = [
       "a key without an upstream": { ...call, key: "search" },
       "arguments as an array": { ...call, arguments: ["ümlauts"] },
       "33 countersigned records": { ...call, countersigned: Array(33).fill({}) },
-      "a retry without the provider's state": { ...call, input: { inputResponses: { name: { action: "accept", content: {} } } } },
+      "input with neither answers nor a state": { ...call, input: {} },
       "a retry with an empty state": { ...call, input: { requestState: "" } },
       "a retry with a state over 16384 characters": { ...call, input: { requestState: "s".repeat(16_385) } },
       "a retry with 17 input responses": { ...call, input: { requestState: "s", inputResponses: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, {}])) } },
@@ -189,6 +190,7 @@ const messages: Message[] = [
     valid: {
       read,
       "a URI a shared template matches, relayed for a principal": { ...read, kind: "resource-template", key: "archive/doc%3A%2F%2Freport%2F%7Byear%7D", relayedFor: "user:ops" },
+      "a retry of a read (relay-passed-input)": { ...read, capabilities: { elicitation: {} }, input: { inputResponses: { why: { action: "accept", content: {} } }, requestState: "s1.AAAA.BBBB" } },
     },
     invalid: {
       "a key that is not percent-encoded": { ...read, key: "archive/doc://report/2024" },
@@ -198,6 +200,7 @@ const messages: Message[] = [
       "an empty uri": { ...read, uri: "" },
       "arguments on a read": { ...read, arguments: {} },
       "progress on a read": { ...read, progress: true },
+      "a retry of a read with a state over 16384 characters": { ...read, input: { requestState: "s".repeat(16_385) } },
     },
   },
   {
@@ -205,8 +208,18 @@ const messages: Message[] = [
     route: "/federation/v1/call",
     direction: "request",
     schema: promptRequest,
-    valid: { prompt, "without arguments": { ...prompt, arguments: undefined } },
+    valid: {
+      prompt,
+      "without arguments": { ...prompt, arguments: undefined },
+      "whose client can answer elicitation (relay-passed-input)": { ...prompt, capabilities: { elicitation: {} } },
+      "a retry with the client's answer and the provider's state": { ...prompt, capabilities: { elicitation: {} }, input: { inputResponses: { topic: { action: "accept", content: { topic: "x" } } }, requestState: "s1.AAAA.BBBB" } },
+      "answers without a state": { ...prompt, input: { inputResponses: { topic: { action: "accept", content: {} } } } },
+    },
     invalid: {
+      "input with neither answers nor a state": { ...prompt, input: {} },
+      "a retry with an empty state": { ...prompt, input: { requestState: "" } },
+      "an unknown capability": { ...prompt, capabilities: { telepathy: {} } },
+      "an input response that is not an object": { ...prompt, input: { requestState: "s", inputResponses: { topic: "yes" } } },
       "an argument that is not a string": { ...prompt, arguments: { topic: 1 } },
       "a key with a slash in the name": { ...prompt, key: "archive/sum/marise" },
       "a uri on a prompt": { ...prompt, uri: "doc://x" },

@@ -71,13 +71,6 @@ export const LOST_ACROSS_THE_HOP: Known = {
     [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
   },
   "2026-07-28": {
-    "work left: a retry's answers sent without a request state are not relayed (the relay's retry carries the provider's state)": [
-      "input-required-result-ignore-extra-params/sep-2322-ignore-unexpected-params",
-    ],
-    "work left: a peer's prompts/get does not carry input_required across the hop": [
-      "input-required-result-non-tool-request/sep-2322-non-tool-complete",
-      "input-required-result-non-tool-request/sep-2322-non-tool-incomplete",
-    ],
     "work left: an upstream's list_changed reaches the listeners of the node that fronts it; a peer's listeners hear only of a change in the shared items, and the fixture announces without one": [
       "server-stateless/sep-2575-server-sends-prompts-list-changed-on-subscription",
       "server-stateless/sep-2575-server-sends-tools-list-changed-on-subscription",

@@ -2,45 +2,25 @@
 // capabilities, log level and retry go to the provider, and the provider's input_required comes
 // back as it is; a 2025-11-25 client in a session is asked each question on its stream while
 // this node relays the retries; any other client gets a result or a clear error.
-import {
-  CLIENT_CAPABILITIES_META_KEY,
-  LOG_LEVEL_META_KEY,
-  PROTOCOL_VERSION_META_KEY,
-  ProtocolError,
-  ProtocolErrorCode,
-  type CallToolResult,
-  type ServerContext,
-} from "@modelcontextprotocol/server";
+import { LOG_LEVEL_META_KEY, type CallToolResult, type ServerContext } from "@modelcontextprotocol/server";
 import type { Caller } from "../../node/access/principals/caller.ts";
-import { canAnswer, interactiveCapabilities, type InputRequest } from "../../node/interactive/input-requests.ts";
+import { canAnswer, type InputRequest } from "../../node/interactive/input-requests.ts";
 import { guardedAsk } from "../../node/interactive/input-rounds.ts";
 import { answerRounds } from "../../node/relay/client-rounds.ts";
 import { completedOnly, relayToolCall, type RelayedCall, type RelayedInputRequired } from "../../node/relay/consumer.ts";
 import type { LogEntry } from "../../node/relay/upstream-logs.ts";
 import type { Services } from "../../node/services.ts";
-import { callInput, logLevel } from "../../protocol/messages/relay.ts";
+import { logLevel } from "../../protocol/messages/relay.ts";
 import type { SessionClient } from "./interaction.ts";
+import { relayedClientInput } from "./relayed-input.ts";
 
 export async function relayedInteractiveCall(s: Services, caller: Caller, session: SessionClient | undefined, ctx: ServerContext, call: RelayedCall): Promise<CallToolResult | RelayedInputRequired> {
   // The SDK applies the client's level (setLevel, or the request's envelope) to what it sends.
   const onlog = (entry: LogEntry) => void ctx.mcpReq.log(entry.level, entry.data, entry.logger).catch(() => {});
-  const envelope = (ctx.mcpReq.envelope ?? {}) as Record<string, unknown>;
-  if (envelope[PROTOCOL_VERSION_META_KEY] !== undefined) {
-    const declared = interactiveCapabilities.safeParse(envelope[CLIENT_CAPABILITIES_META_KEY] ?? {});
-    const level = logLevel.safeParse(envelope[LOG_LEVEL_META_KEY]);
-    const requestState = ctx.mcpReq.requestState<unknown>();
-    let input;
-    if (requestState !== undefined) {
-      const parsed = callInput.safeParse({ inputResponses: ctx.mcpReq.inputResponses ?? {}, requestState });
-      if (!parsed.success) throw new ProtocolError(ProtocolErrorCode.InvalidParams, "Invalid params: requestState and inputResponses are not a retry this node can relay", { type: "invalid_request_state" });
-      input = parsed.data;
-    }
-    return relayToolCall(s, caller, {
-      ...call,
-      ...(declared.success && canAnswer(declared.data) ? { capabilities: declared.data } : {}),
-      input,
-      ...(level.success ? { logLevel: level.data, onlog } : {}),
-    });
+  const modern = relayedClientInput(ctx);
+  if (modern) {
+    const level = logLevel.safeParse((ctx.mcpReq.envelope as Record<string, unknown>)[LOG_LEVEL_META_KEY]);
+    return relayToolCall(s, caller, { ...call, ...modern, ...(level.success ? { logLevel: level.data, onlog } : {}) });
   }
   const caps = session?.capabilities();
   // The provider filters by the session's level; none set, none asked for.

@@ -41,6 +41,7 @@ import { log } from "../../node/logging/log.ts";
 import { interactiveToolCall, passedRequest, type SessionClient } from "./interaction.ts";
 import { passingInput } from "../../node/interactive/passed-rounds.ts";
 import { relayedInteractiveCall } from "./relayed-call.ts";
+import { relayedClientInput } from "./relayed-input.ts";
 import { legacySubscriber, streamSubscriber, subscribeResource } from "../../node/upstreams/subscribe-resource.ts";
 import { subscriptionError } from "./subscription-errors.ts";
 
@@ -270,7 +271,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     if (own) return own;
     const row = await resourceUpstream(s, uri);
     if (!row) {
-      const shared = await readPeerResource(s, caller, uri, ctx.mcpReq.signal, req.params._meta);
+      const shared = await readPeerResource(s, caller, uri, ctx.mcpReq.signal, req.params._meta, relayedClientInput(ctx));
       if (shared) return shared as ReadResourceResult;
       throw new ResourceNotFoundError(uri, `Resource not found: ${uri}`);
     }
@@ -300,7 +301,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
   server.setRequestHandler("prompts/get", hideInternalErrors(async (req, ctx) => {
     const found = await promptWithUpstream(s, req.params.name);
     if (!found) {
-      const shared = await getPeerPrompt(s, caller, req.params.name, req.params.arguments, ctx.mcpReq.signal, req.params._meta);
+      const shared = await getPeerPrompt(s, caller, req.params.name, req.params.arguments, ctx.mcpReq.signal, req.params._meta, relayedClientInput(ctx));
       if (shared) return shared as GetPromptResult;
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
     }

@@ -29,7 +29,7 @@ import { countersignAnswer } from "./answer-receipt.ts";
 import { heldGrant } from "./subscriptions.ts";
 import { INTERACTION_FEATURE, type CallError, type CallInput, type CallRequest, type InputCapabilities, type InputRequired, type LogLevel } from "../../protocol/messages/relay.ts";
 import type { RelayOptions } from "../federation-client/client.ts";
-import { providerOfState, providerStateOf, stateForClient } from "./input-handle.ts";
+import { providerOfState, relayedInput, stateForClient } from "./input-handle.ts";
 
 /** Who calls: as the invocation log and the audit trail see them. */
 type Caller = Parameters<typeof recordCall>[1];
@@ -150,7 +150,7 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
  */
 function providersOf(s: ConsumerPort, call: RelayedCall): ListedFederatedTool[] {
   // The state of a retry is the provider's own: only that provider can resume the call.
-  if (call.input) {
+  if (call.input?.requestState !== undefined) {
     const node = providerOfState(call.input.requestState);
     const tool = [call.tool, ...call.catalog].find((t) => t.origin === node && t.fingerprint === call.tool.fingerprint && call.tool.providers.includes(t.origin));
     if (!tool) throw new RelayError({ kind: "bad_request_state", message: "the request state names no provider of this tool" });
@@ -212,7 +212,9 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     requestedAt: Date.now(),
   });
   const interactive = peer.features.includes(INTERACTION_FEATURE);
-  if (call.input && !interactive) throw new NextProvider(`it does not take retry input (${INTERACTION_FEATURE})`);
+  if (call.input?.requestState !== undefined && !interactive) throw new NextProvider(`it does not take retry input (${INTERACTION_FEATURE})`);
+  // Answers without a state go as they are to a peer that takes them; an older peer gets the call without them.
+  const input = call.input && relayedInput(call.input, peer.features);
   const countersigned = s.relay.outbox.take(origin);
   const request: CallRequest = {
     type: "call",
@@ -224,7 +226,7 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     progress: call.onprogress !== undefined,
     countersigned: countersigned.records,
     relayedFor: caller.id,
-    ...(call.input ? { input: { ...call.input, requestState: providerStateOf(call.input.requestState) } } : {}),
+    ...(input ? { input } : {}),
     ...(interactive && call.capabilities ? { capabilities: call.capabilities } : {}),
     ...(interactive && call.logLevel ? { logLevel: call.logLevel } : {}),
   };

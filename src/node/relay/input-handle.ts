@@ -2,6 +2,8 @@
 // provider's own state, prefixed with the provider's node id so that the client's retry goes back
 // to that provider. The consumer keeps nothing; the provider's state protects itself, and a
 // prefix changed to another node only sends the retry to a node that refuses it.
+import { PASSED_INPUT_FEATURE, type CallInput } from "../../protocol/messages/relay.ts";
+
 const SEPARATOR = ".";
 const NODE_ID = /^[a-z2-7]{1,128}$/;
 
@@ -17,6 +19,15 @@ export function providerOfState(state: string): string | undefined {
 }
 
 /** The provider's part of a client's state. */
-export function providerStateOf(state: string): string {
+function providerStateOf(state: string): string {
   return state.slice(state.indexOf(SEPARATOR) + 1);
+}
+
+/**
+ * The client's input as the provider takes it: its own state without the prefix, or answers
+ * without a state to a peer that agreed on "relay-passed-input"; an older peer gets none.
+ */
+export function relayedInput(input: CallInput, features: readonly string[]): CallInput | undefined {
+  if (input.requestState !== undefined) return { ...input, requestState: providerStateOf(input.requestState) };
+  return features.includes(PASSED_INPUT_FEATURE) ? input : undefined;
 }

@@ -10,6 +10,8 @@ import { redact } from "../../secrets/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../../protocol/ledger/pricing.ts";
 import { signIntent } from "../../protocol/ledger/signing.ts";
 import type { PromptRequest, ReadRequest } from "../../protocol/messages/relay-items.ts";
+import { PASSED_INPUT_FEATURE, type CallInput, type InputCapabilities, type InputRequired } from "../../protocol/messages/relay.ts";
+import { providerOfState, relayedInput, stateForClient } from "./input-handle.ts";
 import { getPeer } from "../../store/peers.ts";
 import type { ConsumerPort } from "./consumer.ts";
 import { RelayError } from "./errors.ts";
@@ -28,6 +30,10 @@ export interface ItemRequest {
   arguments?: Record<string, string> | undefined;
   signal: AbortSignal;
   authorization: string;
+  /** A 2026-07-28 client's declared capabilities, when it can answer something. */
+  capabilities?: InputCapabilities | undefined;
+  /** A 2026-07-28 client's retry: its answers, and the state it was given if any. */
+  input?: CallInput | undefined;
 }
 
 export async function relayItem(s: ConsumerPort, caller: Caller, item: FederatedItem, r: ItemRequest): Promise<Record<string, unknown>> {
@@ -38,6 +44,11 @@ export async function relayItem(s: ConsumerPort, caller: Caller, item: Federated
   let recordId: string | undefined;
   try {
     const served = await relayOnce(s, caller, item, r);
+    if ("inputRequired" in served) {
+      // The round made no record; the client's retry goes back to this origin.
+      const { inputRequests, requestState } = served.inputRequired;
+      return { resultType: "input_required", inputRequests, requestState: stateForClient(item.origin, requestState) };
+    }
     recordId = served.record;
     return { ...served.result, _meta: { ...(served.result._meta as object | undefined), "mcpfed/relay": { provider: item.origin, record: served.record, cached: false } } };
   } catch (err) {
@@ -60,7 +71,7 @@ export async function relayItem(s: ConsumerPort, caller: Caller, item: Federated
   }
 }
 
-async function relayOnce(s: ConsumerPort, caller: Caller, item: FederatedItem, r: ItemRequest): Promise<{ result: Record<string, unknown>; record: string }> {
+async function relayOnce(s: ConsumerPort, caller: Caller, item: FederatedItem, r: ItemRequest): Promise<{ result: Record<string, unknown>; record: string } | { inputRequired: InputRequired }> {
   const origin = item.origin;
   const name = `peer ${item.alias}`;
   const peer = await getPeer(s.db, origin);
@@ -73,6 +84,13 @@ async function relayOnce(s: ConsumerPort, caller: Caller, item: FederatedItem, r
     throw err;
   }
   if (pricing.model === "subscription") throw new RelayError({ kind: "peer_unavailable", message: `${name}: ${item.shortName} is priced by subscription, which only tools take`, peer: origin });
+  const passes = peer.features.includes(PASSED_INPUT_FEATURE);
+  if (r.input?.requestState !== undefined) {
+    if (providerOfState(r.input.requestState) !== origin) throw new RelayError({ kind: "bad_request_state", message: `the request state was not given for ${item.shortName}` });
+    if (!passes) throw new RelayError({ kind: "peer_unavailable", message: `${name} does not take input on a ${item.kind} (${PASSED_INPUT_FEATURE})`, peer: origin });
+  }
+  const input = r.input && relayedInput(r.input, peer.features);
+  const capabilities = passes ? r.capabilities : undefined;
   const signer = identitySigner(await s.identity());
   const isRead = item.kind !== "prompt";
   const intent = await signIntent(signer, {
@@ -83,7 +101,14 @@ async function relayOnce(s: ConsumerPort, caller: Caller, item: FederatedItem, r
     requestedAt: Date.now(),
   });
   const countersigned = s.relay.outbox.take(origin);
-  const common = { intent, timeoutMs: s.config.callTimeoutMs, countersigned: countersigned.records, relayedFor: caller.id };
+  const common = {
+    intent,
+    timeoutMs: s.config.callTimeoutMs,
+    countersigned: countersigned.records,
+    relayedFor: caller.id,
+    ...(capabilities ? { capabilities } : {}),
+    ...(input ? { input } : {}),
+  };
   const request: ReadRequest | PromptRequest = isRead
     ? ({ type: "read", kind: item.kind, key: item.key, uri: r.uri!, ...common } as ReadRequest)
     : { type: "prompt", key: item.key, ...(r.arguments ? { arguments: r.arguments } : {}), ...common };
@@ -103,8 +128,11 @@ async function relayOnce(s: ConsumerPort, caller: Caller, item: FederatedItem, r
   s.relay.outbox.settle(origin, countersigned.ids, answer.acked);
   s.relay.stats.record(origin, answer.ok || answer.error.code !== "upstream_unavailable", elapsed);
   if (!answer.ok) throw new RelayError({ kind: "refused", name, peer: origin, error: answer.error });
-  // Reads and prompts are not relayed with retry input: a provider asking for some broke the protocol.
-  if (!("result" in answer)) throw new RelayError({ kind: "peer_unavailable", message: `${name}: it asked for input on a ${isRead ? "read" : "prompt"}, which is not relayed`, peer: origin });
+  if ("inputRequired" in answer) {
+    // Asked of a request that declared nothing and answered nothing, it broke the protocol.
+    if (!capabilities && !input) throw new RelayError({ kind: "peer_unavailable", message: `${name}: it asked for input on a ${isRead ? "read" : "prompt"} whose client can answer none`, peer: origin });
+    return { inputRequired: answer.inputRequired };
+  }
 
   const result = answer.result;
   const valid = (isRead ? readResult : promptResult).safeParse(result).success;

@@ -13,7 +13,7 @@ import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
 import { requestHash } from "../../protocol/ledger/request-hash.ts";
 import { itemOfKey, type ItemBody, type ItemKind } from "../../protocol/registry/shared-items.ts";
 import type { Visibility } from "../../protocol/registry/entry.ts";
-import type { AnswerFrame, CallError } from "../../protocol/messages/relay.ts";
+import type { AnswerFrame, CallError, InputRequired } from "../../protocol/messages/relay.ts";
 import type { PromptRequest, ReadRequest } from "../../protocol/messages/relay-items.ts";
 import { getUpstream } from "../../store/upstreams.ts";
 import { ownLiveItem } from "../../store/shared-items.ts";
@@ -21,6 +21,9 @@ import type { UpstreamPool } from "../upstreams/pool.ts";
 import { takeCountersigned } from "./countersigns.ts";
 import { callErrorOf, checkedIntent, refusal as refuse } from "./errors.ts";
 import { peerCaller, type ProviderPort, type ServeOptions } from "./provider.ts";
+import { relayedItemRequest } from "./relayed-item-rounds.ts";
+import { RelayInputError } from "./relayed-rounds.ts";
+import { passingInput } from "../interactive/passed-rounds.ts";
 
 type Answer = AnswerFrame["answer"];
 
@@ -55,6 +58,7 @@ export async function sharedItemNow(s: { db: ProviderPort["db"]; nodeId: string 
 export async function serveItem(s: ItemProviderPort, from: string, request: ReadRequest | PromptRequest, o: Omit<ServeOptions, "onprogress">): Promise<Answer> {
   const acking = takeCountersigned(s, from, request.countersigned);
   const outcome = await run(s, from, request, o).catch((err: unknown): { error: CallError } => {
+    if (err instanceof RelayInputError) return { error: refuse(err.code, err.message) };
     if (err instanceof ProtocolError) return { error: callErrorOf(err) };
     throw err;
   });
@@ -62,7 +66,12 @@ export async function serveItem(s: ItemProviderPort, from: string, request: Read
   return "error" in outcome ? { ok: false, error: outcome.error, acked } : { ok: true, ...outcome, acked };
 }
 
-async function run(s: ItemProviderPort, from: string, request: ReadRequest | PromptRequest, o: Omit<ServeOptions, "onprogress">): Promise<{ result: Record<string, unknown>; receipt: unknown } | { error: CallError }> {
+async function run(
+  s: ItemProviderPort,
+  from: string,
+  request: ReadRequest | PromptRequest,
+  o: Omit<ServeOptions, "onprogress">,
+): Promise<{ result: Record<string, unknown>; receipt: unknown } | { inputRequired: InputRequired } | { error: CallError }> {
   const kind: ItemKind = request.type === "read" ? request.kind : "prompt";
   const notShared = (what: string) => refuse("not_shared", `${what} is not shared by this node`, request.type === "read" ? RESOURCE_NOT_FOUND : undefined);
   const shared = await sharedItemNow(s, kind, request.key, notShared(request.key));
@@ -95,26 +104,34 @@ async function run(s: ItemProviderPort, from: string, request: ReadRequest | Pro
   const admitted = await admitCall(s, caller, { globalId, shortName: name, upstream, tags: [], pinned: false, visibility }, undefined);
   const started = performance.now();
   const timeout = Math.min(request.timeoutMs, s.config.callTimeoutMs);
-  let result: Record<string, unknown>;
+  const options = { signal: o.signal, timeout };
+  let answered;
   try {
     const reach = await reachFor(s, caller, row);
-    result = liveSecrets.redactJson(
-      await s.pool.use(
-        reach.target,
-        (c): Promise<Record<string, unknown>> =>
-          request.type === "read"
-            ? c.readResource({ uri: request.uri }, { signal: o.signal, timeout })
-            : c.getPrompt({ name, ...(request.arguments ? { arguments: request.arguments } : {}) }, { signal: o.signal, timeout }),
-        reach.owner,
-      ),
+    answered = await relayedItemRequest(s, caller, request, row.name, (input) =>
+      s.pool
+        .use(
+          reach.target,
+          (c): Promise<Record<string, unknown>> =>
+            request.type === "read"
+              ? passingInput(c, input, { method: "resources/read", params: { uri: request.uri } }, options, () => c.readResource({ uri: request.uri }, options))
+              : passingInput(c, input, { method: "prompts/get", params: { name, ...(request.arguments ? { arguments: request.arguments } : {}) } }, options, () =>
+                  c.getPrompt({ name, ...(request.arguments ? { arguments: request.arguments } : {}) }, options),
+                ),
+          reach.owner,
+        )
+        .catch((err: unknown) => {
+          // The node's own typed errors (a caller without a credential of its own) go as they are.
+          if (err instanceof ProtocolError && err.data && typeof err.data === "object" && "type" in err.data) throw err;
+          throw upstreamFailure(upstream, err, o.signal).error;
+        }),
     );
-  } catch (err) {
-    // The node's own typed errors (a caller without a credential of its own) go as they are.
-    if (err instanceof ProtocolError && err.data && typeof err.data === "object" && "type" in err.data) throw err;
-    throw upstreamFailure(upstream, err, o.signal).error;
   } finally {
     caller.defer(admitted.release());
   }
+  // A round that did not complete signs no receipt: only the round that completes is recorded and priced.
+  if ("inputRequired" in answered) return answered;
+  const result = liveSecrets.redactJson(answered.result);
   const durationMs = Math.round(performance.now() - started);
   const completedAt = Math.max(Date.now(), intent.intent.requestedAt);
   const receipt = await s.ledger.receipt(identitySigner(await s.identity()), intent, { result, durationMs, completedAt });

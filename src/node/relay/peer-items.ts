@@ -5,10 +5,13 @@ import { admitCall, callableTools, type AdmissionPorts } from "../access/admissi
 import type { Caller } from "../access/principals/caller.ts";
 import { federatedResourceFor, listFederatedItems, type FederatedItem } from "../catalog/federated-items.ts";
 import type { ConsumerPort } from "./consumer.ts";
-import { relayItem } from "./item-consumer.ts";
+import { relayItem, type ItemRequest } from "./item-consumer.ts";
 import { completeAtOrigin } from "./complete-consumer.ts";
 import { templateUpstream } from "../catalog/local.ts";
 import type { CompleteRequest, CompleteResult } from "@modelcontextprotocol/server";
+
+/** A 2026-07-28 client's capabilities and retry, passed to the item's origin. */
+type ClientInputOf = Pick<ItemRequest, "capabilities" | "input">;
 
 export type PeerItemsPort = ConsumerPort & AdmissionPorts & { nodeId: string };
 
@@ -34,21 +37,29 @@ export async function peerListings(s: PeerItemsPort, caller: Caller) {
 }
 
 /** resources/read of a peer's resource, or undefined when no peer's item this caller sees has that URI. */
-export async function readPeerResource(s: PeerItemsPort, caller: Caller, uri: string, signal: AbortSignal, requestMeta?: Record<string, unknown>) {
+export async function readPeerResource(s: PeerItemsPort, caller: Caller, uri: string, signal: AbortSignal, requestMeta?: Record<string, unknown>, client?: ClientInputOf) {
   const item = federatedResourceFor(await visibleItems(s, caller), uri);
   if (!item) return undefined;
   const admitted = await admitCall(s, caller, item, requestMeta);
   // A listed URI rewritten on a clash goes to the origin as the origin's own.
   const atOrigin = item.kind === "resource" ? item.original : uri;
-  return relayItem(s, caller, item, { uri: atOrigin, signal, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+  return relayItem(s, caller, item, { uri: atOrigin, signal, authorization: admitted.reason, ...client }).finally(() => caller.defer(admitted.release()));
 }
 
 /** prompts/get of a peer's prompt by its name here, or undefined when this caller sees none of that name. */
-export async function getPeerPrompt(s: PeerItemsPort, caller: Caller, name: string, args: Record<string, string> | undefined, signal: AbortSignal, requestMeta?: Record<string, unknown>) {
+export async function getPeerPrompt(
+  s: PeerItemsPort,
+  caller: Caller,
+  name: string,
+  args: Record<string, string> | undefined,
+  signal: AbortSignal,
+  requestMeta?: Record<string, unknown>,
+  client?: ClientInputOf,
+) {
   const item = (await visibleItems(s, caller)).find((i) => i.kind === "prompt" && i.shortName === name);
   if (!item) return undefined;
   const admitted = await admitCall(s, caller, item, requestMeta);
-  return relayItem(s, caller, item, { arguments: args, signal, authorization: admitted.reason }).finally(() => caller.defer(admitted.release()));
+  return relayItem(s, caller, item, { arguments: args, signal, authorization: admitted.reason, ...client }).finally(() => caller.defer(admitted.release()));
 }
 
 /**

@@ -48,7 +48,7 @@ export async function relayedToolCall(
   const level = request.logLevel;
   // A held call logs on after the round that started it has answered: its messages go to the stream of the round now waiting on it.
   const sinks = logSinksOf(s.heldCalls);
-  const sink = (request.input && sinks.take(caller.id, request.input.requestState)) || { onlog: undefined, level };
+  const sink = (request.input?.requestState !== undefined && sinks.take(caller.id, request.input.requestState)) || { onlog: undefined, level };
   sink.onlog = o.onlog;
   sink.level = level;
   const onlog = level
@@ -64,7 +64,7 @@ export async function relayedToolCall(
   const params = {
     name: request.key,
     arguments: request.arguments ?? {},
-    ...(request.input ? { inputResponses: request.input.inputResponses ?? {}, requestState: request.input.requestState } : {}),
+    ...(request.input ? { inputResponses: request.input.inputResponses ?? {}, ...(request.input.requestState !== undefined ? { requestState: request.input.requestState } : {}) } : {}),
   };
   let out;
   try {
@@ -79,15 +79,26 @@ export async function relayedToolCall(
       },
     });
   } catch (err) {
-    if (err instanceof RequestStateError) throw new RelayInputError("bad_request_state", "the request state is not one this node issued to you for this call, or it expired");
-    if (err instanceof HeldCallError) throw new RelayInputError(err.reason === "too_many" ? "rate_limited" : "bad_request_state", err.message);
-    if (err instanceof InputResponsesError) throw new RelayInputError("bad_request", err.message);
-    if (err instanceof UpstreamStateError) throw new RelayInputError("internal", err.message);
-    throw err;
+    throw relayInputErrorOf(err);
   }
   if (!isPassedInputRequired(out)) return { result: out as CallToolResult };
+  const asked = relayedInputRequired(out);
+  if (onlog) sinks.put(caller.id, asked.requestState, sink);
+  return { inputRequired: asked };
+}
+
+/** A round's refusal as the relay answers it; any other error as it is. */
+export function relayInputErrorOf(err: unknown): unknown {
+  if (err instanceof RequestStateError) return new RelayInputError("bad_request_state", "the request state is not one this node issued to you for this request, or it expired");
+  if (err instanceof HeldCallError) return new RelayInputError(err.reason === "too_many" ? "rate_limited" : "bad_request_state", err.message);
+  if (err instanceof InputResponsesError) return new RelayInputError("bad_request", err.message);
+  if (err instanceof UpstreamStateError) return new RelayInputError("internal", err.message);
+  return err;
+}
+
+/** An upstream's input_required as the relay's answer carries it. */
+export function relayedInputRequired(out: PassedInputRequired): InputRequired {
   const asked = inputRequired.safeParse({ inputRequests: out.inputRequests, requestState: out.requestState });
-  if (!asked.success) throw new RelayInputError("internal", "the upstream asked for input that a relayed call cannot carry");
-  if (onlog) sinks.put(caller.id, asked.data.requestState, sink);
-  return { inputRequired: asked.data };
+  if (!asked.success) throw new RelayInputError("internal", "the upstream asked for input that the relay cannot carry");
+  return asked.data;
 }

@@ -3,7 +3,7 @@
 // call route, and is answered by the same frames (relay.ts), with the upstream's result and a receipt.
 import { z } from "zod";
 import { itemKey } from "../registry/shared-items.ts";
-import { callRequest, MAX_COUNTERSIGNED, MAX_TIMEOUT_MS } from "./relay.ts";
+import { callInput, callRequest, inputCapabilities, MAX_COUNTERSIGNED, MAX_TIMEOUT_MS } from "./relay.ts";
 
 const common = {
   /** A SignedIntent naming the item's `<origin>/<key>` and fingerprint; its request hash covers {name: uri or prompt name, arguments}. */
@@ -11,6 +11,10 @@ const common = {
   timeoutMs: z.number().int().min(1).max(MAX_TIMEOUT_MS),
   countersigned: z.array(z.unknown()).max(MAX_COUNTERSIGNED),
   relayedFor: z.string().max(256).optional(),
+  /** What the client behind the request can answer ("relay-passed-input"): the upstream may ask it. */
+  capabilities: inputCapabilities.optional(),
+  /** A retry of a request answered with input requests ("relay-passed-input"). */
+  input: callInput.optional(),
 };
 
 /** resources/read of a shared resource (its URI), or of a URI a shared template matches. */

@@ -7,6 +7,11 @@ import { entryKey } from "../registry/entry.ts";
 
 /** The feature (§2) under which a call may carry retry input and a log level, and its answer input requests and log frames. */
 export const INTERACTION_FEATURE = "relay-interaction";
+/**
+ * The feature (§2, since issue 12) under which a relayed prompt or read carries the client's
+ * capabilities and input and its answer input requests, and a call's input may come without a state.
+ */
+export const PASSED_INPUT_FEATURE = "relay-passed-input";
 /** Input requests one answer may carry, and input responses one retry may carry. */
 export const MAX_INPUTS = 16;
 /** A provider's request state, as text, is at most this long. */
@@ -29,14 +34,19 @@ export const inputCapabilities = z.strictObject({
 });
 export type InputCapabilities = z.infer<typeof inputCapabilities>;
 
-/** A retry's input: the client's answers to the provider's input requests, and the provider's state as it gave it. */
-export const callInput = z.strictObject({
-  inputResponses: z
-    .record(inputKey, z.looseObject({}))
-    .refine((r) => Object.keys(r).length <= MAX_INPUTS, `at most ${MAX_INPUTS} input responses`)
-    .optional(),
-  requestState,
-});
+/**
+ * A retry's input: the client's answers to the provider's input requests, and the provider's state
+ * as it gave it. Answers without a state ("relay-passed-input") go to the upstream as they are.
+ */
+export const callInput = z
+  .strictObject({
+    inputResponses: z
+      .record(inputKey, z.looseObject({}))
+      .refine((r) => Object.keys(r).length <= MAX_INPUTS, `at most ${MAX_INPUTS} input responses`)
+      .optional(),
+    requestState: requestState.optional(),
+  })
+  .refine((i) => i.requestState !== undefined || i.inputResponses !== undefined, "input without a requestState carries inputResponses");
 export type CallInput = z.infer<typeof callInput>;
 
 /** What the upstream needs before the call can finish: MCP requests (elicitation, sampling, roots) keyed by the provider. */
