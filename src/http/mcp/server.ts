@@ -42,7 +42,8 @@ import { log } from "../../node/logging/log.ts";
 import { interactiveToolCall, passedRequest, type SessionClient } from "./interaction.ts";
 import { passingInput } from "../../node/interactive/passed-rounds.ts";
 import { relayedInteractiveCall } from "./relayed-call.ts";
-import { legacySubscriber, streamSubscriber, subscribeResource } from "../../node/upstreams/subscribe-resource.ts";
+import { legacySubscriber, streamSubscriber } from "../../node/upstreams/subscribe-resource.ts";
+import { subscribeListedResource } from "../../node/relay/resource-lease-consumer.ts";
 import { subscriptionError } from "./subscription-errors.ts";
 
 export const META = {
@@ -250,7 +251,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
   if (s.platform.standingStreams) {
     server.setRequestHandler("resources/subscribe", hideInternalErrors(async (req) => {
       try {
-        await subscribeResource(s, caller, streamSubscriber(s.streams, caller.id), req.params.uri);
+        await subscribeListedResource(s, caller, streamSubscriber(s.streams, caller.id), req.params.uri);
       } catch (err) {
         throw subscriptionError(err);
       }
