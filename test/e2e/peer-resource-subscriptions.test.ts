@@ -14,6 +14,7 @@ import { connect } from "../support/mcp.ts";
 import { connectModern } from "../support/modern-client.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
 import { openedAnswer, sealAs } from "../support/seal-as.ts";
+import { tick } from "../support/tick.ts";
 
 const openNode = (name: string, opts: NodeOptions = {}) => loopbackNode(name, { ...opts, env: { PEER_POLICY: "open", ...opts.env } });
 
@@ -81,6 +82,9 @@ describe("a subscription to a peer's shared resource", () => {
     // A lease of at most ten minutes, from now.
     expect(lease!.until).toBeGreaterThan(Date.now());
     expect(lease!.until).toBeLessThanOrEqual(Date.now() + 600_000);
+    // A's tick renews it while a client stays subscribed.
+    await tick(a);
+    await eventually(async () => expect((await leasesAt(b))[0]!.until).toBeGreaterThan(lease!.until), 10_000);
     await eventually(async () => expect(heardAtA).toContain(sharedUri), 20_000);
     expect(new Set(heardAtA)).toEqual(new Set([sharedUri]));
 
