@@ -60,16 +60,8 @@ export const LOST_THROUGH_A_NODE: Known = {
   "2025-11-25-next": { [UPSTREAM_DISCONNECT_NOT_MIRRORED]: ["server-sse-polling/server-sse-disconnect-resume"] },
 };
 
-const NO_REMOTE_SUBSCRIPTIONS = "work left: a peer's resources cannot be subscribed; subscriptions are one hop";
-
 /** Lost across the federation hop (A → B → fixture), beyond those lost through one node. */
 export const LOST_ACROSS_THE_HOP: Known = {
-  "2025-11-25": {
-    [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
-  },
-  "2025-11-25-next": {
-    [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
-  },
   "2026-07-28": {
     "work left: a retry's answers sent without a request state are not relayed (the relay's retry carries the provider's state)": [
       "input-required-result-ignore-extra-params/sep-2322-ignore-unexpected-params",
