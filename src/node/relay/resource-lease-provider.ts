@@ -9,6 +9,7 @@ import { SubscriptionCapError, type Subscriber } from "../catalog/resource-subsc
 import { log } from "../logging/log.ts";
 import { subscribeResource, UnknownResourceError, UpstreamSubscribeError, type SubscribePorts } from "../upstreams/subscribe-resource.ts";
 import type { FederationClient } from "../federation-client/client.ts";
+import type { Platform } from "../settings/platform.ts";
 import type { CallError } from "../../protocol/messages/relay.ts";
 import {
   resourceUpdatedReply,
@@ -27,7 +28,8 @@ import { peerCaller } from "./provider.ts";
 export const MAX_LEASES_PER_PEER = 64;
 export const MAX_LEASES = 4096;
 
-export type LeaseProviderPort = ItemProviderPort & SubscribePorts & { federation: FederationClient; defer: (work: Promise<unknown>) => void };
+export type LeaseProviderPort = ItemProviderPort &
+  SubscribePorts & { federation: FederationClient; defer: (work: Promise<unknown>) => void; platform: Pick<Platform, "standingStreams"> };
 
 /** The node's subscriber that stands for all of one peer's leases. */
 function leaseSubscriber(s: LeaseProviderPort, peer: string): Subscriber {
@@ -36,6 +38,8 @@ function leaseSubscriber(s: LeaseProviderPort, peer: string): Subscriber {
 
 export async function serveResourceSubscribe(s: LeaseProviderPort, from: string, request: ResourceSubscribeRequest, defer: (work: Promise<unknown>) => void): Promise<ResourceSubscribeReply> {
   const failed = (error: CallError): ResourceSubscribeReply => ({ ok: false, error });
+  // An isolate (Workers) holds no upstream session between requests, so no update could arrive.
+  if (!s.platform.standingStreams) return failed(refuse("bad_request", "this node keeps no upstream sessions open (Workers): its resources cannot be subscribed to; read them again instead"));
   const notShared = refuse("not_shared", `${request.uri} is not shared by this node`, RESOURCE_NOT_FOUND);
   const shared = await sharedItemNow(s, "resource", request.key, notShared);
   if ("error" in shared) return failed(shared.error);
