@@ -150,4 +150,20 @@ describe("a subscription to a peer's shared resource", () => {
       await atA.unsubscribeResource({ uri: sharedUri });
     }
   }, 60_000);
+
+  it("survives B's restart: B keeps the lease, and A's next renewal subscribes B's upstream again", async () => {
+    await atA.subscribeResource({ uri: sharedUri });
+    const { port, dataDir } = b;
+    await atB.close();
+    await b.stop();
+    b = await openNode("bravo", { port, dataDir, env: { NODE_SEED: seedB } });
+    expect(await leasesAt(b)).toMatchObject([{ peer: a.nodeId, key: keyOf(sharedUri) }]);
+    atB = await connect(b.mcpUrl);
+    await atB.callTool({ name: "everything_toggle-subscriber-updates", arguments: {} });
+    const before = heardAtA.length;
+    await tick(a);
+    await eventually(async () => expect(heardAtA.slice(before)).toContain(sharedUri), 20_000);
+    await atA.unsubscribeResource({ uri: sharedUri });
+    await eventually(async () => expect(await leasesAt(b)).toEqual([]), 10_000);
+  }, 90_000);
 });
