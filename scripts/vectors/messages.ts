@@ -10,6 +10,7 @@ import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledg
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
 import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { completeReply, completeRequest } from "../../src/protocol/messages/relay-complete.ts";
+import { resourceSubscribeReply, resourceSubscribeRequest, resourceUnsubscribeReply, resourceUnsubscribeRequest, resourceUpdatedReply, resourceUpdatedRequest } from "../../src/protocol/messages/relay-resource-updates.ts";
 import { agree, write } from "./common.ts";
 
 /** An array nested `levels` deep: [[…[]…]]. */
@@ -21,6 +22,9 @@ const log = { epoch: "0123456789abcdef", seq: 3 };
 const call = { type: "call", key: "archive/search", arguments: { q: "ümlauts" }, intent: {}, timeoutMs: 30_000, progress: true, countersigned: [] };
 const read = { type: "read", kind: "resource", key: "archive/doc%3A%2F%2Freport%2F2024", uri: "doc://report/2024", intent: {}, timeoutMs: 30_000, countersigned: [] };
 const complete = { type: "complete", kind: "prompt", key: "archive/summarise", argument: { name: "topic", value: "üm" } };
+const leaseKey = "archive/doc%3A%2F%2Freport%2F2024";
+const resourceSubscribe = { type: "resource-subscribe", key: leaseKey, uri: "doc://report/2024", leaseSeconds: 600 };
+const resourceUpdated = { type: "resource-updated", key: leaseKey, uri: "doc://report/2024" };
 const prompt = { type: "prompt", key: "archive/summarise", arguments: { topic: "ümlauts" }, intent: {}, timeoutMs: 30_000, countersigned: [] };
 
 interface Message {
@@ -321,6 +325,88 @@ const messages: Message[] = [
       "a negative total": { ok: true, completion: { values: [], total: -1 } },
       "a refusal with completions": { ok: false, completion: { values: [] }, error: { code: "forbidden", message: "" } },
       "a receipt, which a completion does not make": { ok: true, completion: { values: [] }, receipt: {} },
+    },
+  },
+  {
+    name: "resourceSubscribeRequest",
+    route: "/federation/v1/resource-subscribe",
+    direction: "request",
+    schema: resourceSubscribeRequest,
+    valid: {
+      "a ten-minute lease": resourceSubscribe,
+      "a one-second lease, relayed for a principal": { ...resourceSubscribe, leaseSeconds: 1, relayedFor: "user:ops" },
+    },
+    invalid: {
+      "a lease over ten minutes": { ...resourceSubscribe, leaseSeconds: 601 },
+      "no lease": { ...resourceSubscribe, leaseSeconds: 0 },
+      "a fractional lease": { ...resourceSubscribe, leaseSeconds: 1.5 },
+      "a template's key that is not percent-encoded": { ...resourceSubscribe, key: "archive/doc://report/{year}" },
+      "a key naming no upstream": { ...resourceSubscribe, key: "doc%3A%2F%2Freport%2F2024" },
+      "no URI": { ...resourceSubscribe, uri: "" },
+      "a URI over 2,048 characters": { ...resourceSubscribe, uri: "x".repeat(2049) },
+      "an intent, which a subscription does not carry": { ...resourceSubscribe, intent: {} },
+      "another type tag": { ...resourceSubscribe, type: "subscribe" },
+    },
+  },
+  {
+    name: "resourceSubscribeReply",
+    route: "/federation/v1/resource-subscribe",
+    direction: "answer",
+    schema: resourceSubscribeReply,
+    valid: {
+      "a lease until then": { ok: true, until: 1_800_000_600_000 },
+      refused: { ok: false, error: { code: "not_shared", message: "doc://report/2024 is not shared by this node", mcp: -32002 } },
+      "at the cap": { ok: false, error: { code: "rate_limited", message: "at most 64 resource leases per peer" } },
+    },
+    invalid: {
+      "no end": { ok: true },
+      "an end before the epoch": { ok: true, until: -1 },
+      "a refusal with an end": { ok: false, until: 1, error: { code: "not_shared", message: "" } },
+      "an unknown error code": { ok: false, error: { code: "not_subscribed", message: "" } },
+    },
+  },
+  {
+    name: "resourceUnsubscribeRequest",
+    route: "/federation/v1/resource-unsubscribe",
+    direction: "request",
+    schema: resourceUnsubscribeRequest,
+    valid: { "a lease's key": { type: "resource-unsubscribe", key: leaseKey } },
+    invalid: {
+      "no key": { type: "resource-unsubscribe" },
+      "a URI instead of a key": { type: "resource-unsubscribe", key: "doc://report/2024" },
+      "another type tag": { type: "resource-subscribe", key: leaseKey },
+    },
+  },
+  {
+    name: "resourceUnsubscribeReply",
+    route: "/federation/v1/resource-unsubscribe",
+    direction: "answer",
+    schema: resourceUnsubscribeReply,
+    valid: { ended: { ok: true, ended: true }, "no lease to end": { ok: true, ended: false } },
+    invalid: { "not saying whether one ended": { ok: true }, "a refusal": { ok: false, error: { code: "not_shared", message: "" } } },
+  },
+  {
+    name: "resourceUpdatedRequest",
+    route: "/federation/v1/resource-updated",
+    direction: "request",
+    schema: resourceUpdatedRequest,
+    valid: { "a resource changed": resourceUpdated },
+    invalid: {
+      "no URI": { type: "resource-updated", key: leaseKey },
+      "the resource's contents": { ...resourceUpdated, contents: [] },
+      "a key naming no upstream": { ...resourceUpdated, key: "doc%3A%2F%2Freport%2F2024" },
+      "another type tag": { ...resourceUpdated, type: "resources/updated" },
+    },
+  },
+  {
+    name: "resourceUpdatedReply",
+    route: "/federation/v1/resource-updated",
+    direction: "answer",
+    schema: resourceUpdatedReply,
+    valid: { taken: { ok: true }, "not subscribed": { ok: false, error: { code: "not_subscribed", message: "this node holds no subscription to it" } } },
+    invalid: {
+      "another error code": { ok: false, error: { code: "not_shared", message: "" } },
+      "taken with an error": { ok: true, error: { code: "not_subscribed", message: "" } },
     },
   },
   {

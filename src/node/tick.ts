@@ -8,6 +8,7 @@ import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import type { ReconcileReport } from "./ledger/reconciliation.ts";
 import { log } from "./logging/log.ts";
 import { deliverCountersigns, type DeliveryReport } from "./relay/countersigns.ts";
+import { renewPeerLeases } from "./relay/resource-lease-consumer.ts";
 import { listPeers } from "../store/peers.ts";
 import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
@@ -72,6 +73,8 @@ export function createTick(s: Services): Tick {
     const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
     if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
     const countersigns = await deliverCountersigns(s, s.relay.outbox);
+    // Leases at peers run MAX_LEASE_SECONDS: renewed each tick, sent on their own.
+    renewPeerLeases(s);
     const ledger = await reconcileLedger(s, turn++);
     const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, ledger };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });

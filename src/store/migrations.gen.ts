@@ -116,5 +116,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `provider_groups_node` ON `provider_groups` (`node_id`);",
       "CREATE TABLE `federated_settings` (\n\t`kind` text NOT NULL,\n\t`origin` text NOT NULL,\n\t`ref` text NOT NULL,\n\t`short_name` text,\n\t`hidden` integer DEFAULT false NOT NULL,\n\tPRIMARY KEY(`kind`, `origin`, `ref`)\n);"
     ]
+  },
+  {
+    "tag": "0011_resource_leases",
+    "statements": [
+      "CREATE TABLE `resource_leases` (\n\t`peer` text NOT NULL,\n\t`key` text NOT NULL,\n\t`uri` text NOT NULL,\n\t`until` integer NOT NULL,\n\tPRIMARY KEY(`peer`, `key`)\n);",
+      "CREATE INDEX `resource_leases_uri` ON `resource_leases` (`peer`,`uri`);"
+    ]
   }
 ];

@@ -60,16 +60,8 @@ export const LOST_THROUGH_A_NODE: Known = {
   "2025-11-25-next": { [UPSTREAM_DISCONNECT_NOT_MIRRORED]: ["server-sse-polling/server-sse-disconnect-resume"] },
 };
 
-const NO_REMOTE_SUBSCRIPTIONS = "work left: a peer's resources cannot be subscribed; subscriptions are one hop";
-
 /** Lost across the federation hop (A → B → fixture), beyond those lost through one node. */
 export const LOST_ACROSS_THE_HOP: Known = {
-  "2025-11-25": {
-    [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
-  },
-  "2025-11-25-next": {
-    [NO_REMOTE_SUBSCRIPTIONS]: ["resources-subscribe/resources-subscribe", "resources-unsubscribe/resources-unsubscribe"],
-  },
   "2026-07-28": {
     "work left: an upstream's list_changed reaches the listeners of the node that fronts it; a peer's listeners hear only of a change in the shared items, and the fixture announces without one": [
       "server-stateless/sep-2575-server-sends-prompts-list-changed-on-subscription",

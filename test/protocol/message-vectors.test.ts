@@ -9,6 +9,14 @@ import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledg
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
 import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { completeReply, completeRequest } from "../../src/protocol/messages/relay-complete.ts";
+import {
+  resourceSubscribeReply,
+  resourceSubscribeRequest,
+  resourceUnsubscribeReply,
+  resourceUnsubscribeRequest,
+  resourceUpdatedReply,
+  resourceUpdatedRequest,
+} from "../../src/protocol/messages/relay-resource-updates.ts";
 
 interface MessageVectors {
   maxDepth: number;
@@ -41,6 +49,12 @@ const schemas: Record<string, z.ZodType> = {
   subscribeRequest,
   completeRequest,
   completeReply,
+  resourceSubscribeRequest,
+  resourceSubscribeReply,
+  resourceUnsubscribeRequest,
+  resourceUnsubscribeReply,
+  resourceUpdatedRequest,
+  resourceUpdatedReply,
   subscribeReply,
   ledgerReconcileRequest,
   ledgerReconcileReply,

@@ -29,6 +29,9 @@ import { countersignedPush, receiptsRequest, subscribeRequest } from "../../prot
 import { serveSubscribe } from "../../node/relay/subscriptions.ts";
 import { serveComplete } from "../../node/relay/complete-provider.ts";
 import { completeRequest } from "../../protocol/messages/relay-complete.ts";
+import { serveResourceSubscribe, serveResourceUnsubscribe } from "../../node/relay/resource-lease-provider.ts";
+import { takeResourceUpdate } from "../../node/relay/resource-lease-consumer.ts";
+import { resourceSubscribeRequest, resourceUnsubscribeRequest, resourceUpdatedRequest } from "../../protocol/messages/relay-resource-updates.ts";
 import { callResponse } from "./call-stream.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -159,6 +162,9 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "receipts"), receiptsRequest, (from, r) => answerReceipts(s, from, r));
     messageRoute(federationPath(version, "subscribe"), subscribeRequest, (from, r) => serveSubscribe(s, from, r));
     messageRoute(federationPath(version, "complete"), completeRequest, (from, r, c) => serveComplete(s, from, r, { signal: c.req.raw.signal, defer: c.get("defer") }));
+    messageRoute(federationPath(version, "resource-subscribe"), resourceSubscribeRequest, (from, r, c) => serveResourceSubscribe(s, from, r, c.get("defer")));
+    messageRoute(federationPath(version, "resource-unsubscribe"), resourceUnsubscribeRequest, (from, r) => serveResourceUnsubscribe(s, from, r));
+    messageRoute(federationPath(version, "resource-updated"), resourceUpdatedRequest, (from, r) => takeResourceUpdate(s, from, r));
 
     // The ledger's: a peer only ever reads and writes the records it is a party to (src/node/ledger/reconciliation.ts).
     messageRoute(federationPath(version, "ledger-reconcile"), ledgerReconcileRequest, (from, r) => s.ledgerSync.onReconcile(from, r));

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { log } from "../../node/logging/log.ts";
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
-import { subscribeResource } from "../../node/upstreams/subscribe-resource.ts";
+import { subscribeListedResource } from "../../node/relay/resource-lease-consumer.ts";
 import { subscriptionError } from "./subscription-errors.ts";
 
 const listenWithResources = z.object({
@@ -115,7 +115,7 @@ async function withResources(
   const subscriber = { id: `listen:${crypto.randomUUID()}`, principal: caller.id, deliver };
   const release = () => s.subscriptions.drop(subscriber.id);
   try {
-    for (const uri of new Set(listen.data.params.notifications.resourceSubscriptions)) await subscribeResource(s, caller, subscriber, uri);
+    for (const uri of new Set(listen.data.params.notifications.resourceSubscriptions)) await subscribeListedResource(s, caller, subscriber, uri);
   } catch (err) {
     release();
     return refusal(listen.data.id, subscriptionError(err));

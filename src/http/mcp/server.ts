@@ -42,7 +42,8 @@ import { interactiveToolCall, passedRequest, type SessionClient } from "./intera
 import { passingInput } from "../../node/interactive/passed-rounds.ts";
 import { relayedInteractiveCall } from "./relayed-call.ts";
 import { relayedClientInput } from "./relayed-input.ts";
-import { legacySubscriber, streamSubscriber, subscribeResource } from "../../node/upstreams/subscribe-resource.ts";
+import { legacySubscriber, streamSubscriber } from "../../node/upstreams/subscribe-resource.ts";
+import { subscribeListedResource } from "../../node/relay/resource-lease-consumer.ts";
 import { subscriptionError } from "./subscription-errors.ts";
 
 export const META = {
@@ -247,7 +248,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
   if (s.platform.standingStreams) {
     server.setRequestHandler("resources/subscribe", hideInternalErrors(async (req) => {
       try {
-        await subscribeResource(s, caller, streamSubscriber(s.streams, caller.id), req.params.uri);
+        await subscribeListedResource(s, caller, streamSubscriber(s.streams, caller.id), req.params.uri);
       } catch (err) {
         throw subscriptionError(err);
       }

@@ -127,17 +127,26 @@ export class ResourceSubscriptions {
     }
   }
 
-  /** The upstream says `uri` changed, on `owner`'s own session if given: each subscriber of it there hears so, once per delivery. */
-  updated(upstream: string, uri: string, owner?: string): void {
+  /** The upstreams some subscription is held on now. */
+  upstreams(): Set<string> {
+    return new Set([...this.#uris.values()].map((h) => h.upstream));
+  }
+
+  /**
+   * The upstream says `uri` changed, on `owner`'s own session if given: each subscriber of it there
+   * hears so, once per delivery. False when no subscription to it is held there.
+   */
+  updated(upstream: string, uri: string, owner?: string): boolean {
     const held = this.#uris.get(heldKey(uri, owner));
     // Only from the upstream the subscription was made on: another cannot speak for its resource.
-    if (!held || held.upstream !== upstream) return;
+    if (!held || held.upstream !== upstream) return false;
     const deliveries = new Set<(uri: string) => void>();
     for (const id of held.subscribers) {
       const s = this.#subscribers.get(id);
       if (s) deliveries.add(s.deliver);
     }
     for (const deliver of deliveries) deliver(uri);
+    return true;
   }
 
   #release(subscriberId: string, uri: string): void {

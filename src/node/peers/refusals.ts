@@ -15,6 +15,8 @@ export const FEDERATION_REFUSALS = [
   "hello_pending_full",
   /** The card's URL did not serve the sender's card. */
   "hello_url_unconfirmed",
+  /** A peer's resources/updated for a resource this node holds no subscription to there. */
+  "resource_update_unheld",
 ] as const;
 export type FederationRefusal = (typeof FEDERATION_REFUSALS)[number];
 

@@ -73,3 +73,8 @@ export async function completePeerArgument(s: PeerItemsPort, caller: Caller, par
   const item = ref.type === "ref/prompt" ? items.find((i) => i.kind === "prompt" && i.shortName === ref.name) : items.find((i) => i.kind === "resource-template" && i.original === ref.uri);
   return item ? completeAtOrigin(s, caller, item, params) : undefined;
 }
+
+/** The peer's resource (not a template's instance) this caller sees listed as `uri`, if any. */
+export async function visiblePeerResource(s: PeerItemsPort, caller: Caller, uri: string): Promise<FederatedItem | undefined> {
+  return (await visibleItems(s, caller)).find((i) => i.kind === "resource" && i.shortName === uri);
+}

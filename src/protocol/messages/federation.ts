@@ -14,6 +14,9 @@ export type MessageName =
   | "receipts"
   | "subscribe"
   | "complete"
+  | "resource-subscribe"
+  | "resource-unsubscribe"
+  | "resource-updated"
   | "ledger-reconcile"
   | "ledger-transfer";
 

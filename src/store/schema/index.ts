@@ -11,3 +11,4 @@ export * from "./ledger.ts";
 export * from "./relay.ts";
 export * from "./provider-groups.ts";
 export * from "./names.ts";
+export * from "./resource-leases.ts";
