@@ -8,7 +8,7 @@ import { CreateMessageRequestSchema, ElicitRequestSchema, type CallToolResult } 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawMcp } from "../support/mcp.ts";
 import { startNodeWithEverything } from "../support/node-with-everything.ts";
-import { json, type NodeProc, type Upstream } from "../support/processes.ts";
+import { bearerFor, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let upstream: Upstream;
 let node: NodeProc;
@@ -16,14 +16,9 @@ let node: NodeProc;
 let alice: Record<string, string>;
 let bob: Record<string, string>;
 
-async function token(name: string): Promise<Record<string, string>> {
-  const { secret } = await json<{ secret: string }>(await node.admin("POST", "/tokens", { name }));
-  return { authorization: `Bearer ${secret}` };
-}
-
 beforeAll(async () => {
   ({ node, everything: upstream } = await startNodeWithEverything({ env: { AUTHLESS: "false" } }));
-  [alice, bob] = await Promise.all([token("alice"), token("bob")]);
+  [alice, bob] = await Promise.all([bearerFor(node, "alice"), bearerFor(node, "bob")]);
 });
 
 afterAll(async () => {

@@ -8,23 +8,18 @@ import { LoggingMessageNotificationSchema, type CallToolResult } from "@modelcon
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startConformanceFixture } from "../support/conformance-fixture.ts";
 import { rawMcp } from "../support/mcp.ts";
-import { eventually, json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { bearerFor, eventually, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
 let fixture: Upstream;
 let node: NodeProc;
 let alice: Record<string, string>;
 let bob: Record<string, string>;
 
-async function token(name: string): Promise<Record<string, string>> {
-  const { secret } = await json<{ secret: string }>(await node.admin("POST", "/tokens", { name }));
-  return { authorization: `Bearer ${secret}` };
-}
-
 beforeAll(async () => {
   [fixture, node] = await Promise.all([startConformanceFixture(), loopbackNode("sessions", { env: { AUTHLESS: "false" } })]);
   const res = await node.admin("POST", "/upstreams", { name: "conformance", kind: "http", url: fixture.url, prefix: "" });
   expect(res.status, await res.text()).toBe(201);
-  [alice, bob] = await Promise.all([token("alice"), token("bob")]);
+  [alice, bob] = await Promise.all([bearerFor(node, "alice"), bearerFor(node, "bob")]);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { advanceClock, movableClock } from "../support/clock.ts";
 import { startConformanceFixture } from "../support/conformance-fixture.ts";
 import { rawMcp } from "../support/mcp.ts";
-import { json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { bearerFor, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
 import { requestCounter, type RequestCounter } from "../support/request-counter.ts";
 
 const ELICIT = "test_input_required_result_elicitation";
@@ -20,17 +20,12 @@ let node: NodeProc;
 let alice: Record<string, string>;
 let bob: Record<string, string>;
 
-async function token(name: string): Promise<Record<string, string>> {
-  const { secret } = await json<{ secret: string }>(await node.admin("POST", "/tokens", { name }));
-  return { authorization: `Bearer ${secret}` };
-}
-
 beforeAll(async () => {
   // The node's clock moves an hour per step: past any state's expiry, well inside the tokens' life.
   [fixture, node] = await Promise.all([startConformanceFixture(), loopbackNode("bravo", movableClock(3600, { AUTHLESS: "false" }))]);
   counter = await requestCounter(fixture.url);
   expect((await node.admin("POST", "/upstreams", { name: "fixture", kind: "http", url: counter.url, prefix: "" })).status).toBe(201);
-  [alice, bob] = await Promise.all([token("alice"), token("bob")]);
+  [alice, bob] = await Promise.all([bearerFor(node, "alice"), bearerFor(node, "bob")]);
 }, 120_000);
 
 afterAll(async () => {

@@ -160,6 +160,12 @@ export async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** A new API token named `name` on `node`, as the Authorization header its client sends. */
+export async function bearerFor(node: NodeProc, name: string): Promise<Record<string, string>> {
+  const { secret } = await json<{ secret: string }>(await node.admin("POST", "/tokens", { name }));
+  return { authorization: `Bearer ${secret}` };
+}
+
 export function adminTokenIn(dataDir: string): string {
   return readFileSync(join(dataDir, "admin-token"), "utf8").trim();
 }
