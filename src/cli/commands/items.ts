@@ -3,19 +3,12 @@
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";
 import { table } from "../framework/format.ts";
+import type { CatalogItem } from "../../node/catalog/item-names.ts";
+import type { ItemKind } from "../../protocol/registry/shared-items.ts";
 
-type Kind = "resource" | "resource-template" | "prompt";
-
-interface ItemView {
-  kind: Kind;
-  name: string;
-  id: string;
-  origin: { id: string; alias: string } | null;
-  upstream: string;
-  upstreamName: string;
-  hidden: boolean;
-  collision?: { wanted: string; heldBy: string };
-}
+type Kind = ItemKind;
+/** What the admin API answers for an item: the catalog's view without where its settings live. */
+type ItemView = Omit<CatalogItem, "ref">;
 
 function originOf(i: ItemView): string {
   if (!i.origin) return "local";
