@@ -53,7 +53,7 @@ export const NOT_PASSING_DIRECT: Known = {
 // Checks that pass against the fixture directly but not through a node, by reason. Each reason
 // says whether it lies outside the node or is work left in the node (docs/conformance.md).
 const UPSTREAM_DISCONNECT_NOT_MIRRORED =
-  "work left: when the upstream closes its stream mid-call the node's own client resumes it, so the client's stream stays open and carries the result; the node does not close it in turn";
+  "the node speaks 2026-07-28 to the fixture, the newest revision both speak; that revision has no stream resumption, so the fixture's test_reconnection cuts nothing and the client's stream carries the result uncut (the node does not mirror a cut either)";
 
 /** Lost through one node (B), by suite and reason. */
 export const LOST_THROUGH_A_NODE: Known = {
