@@ -7,17 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { withEverything } from "../support/node-with-everything.ts";
+import type { CatalogItem } from "../../src/node/catalog/item-names.ts";
 import { eventually, json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
 
-interface ItemView {
-  kind: string;
-  name: string;
-  id: string;
-  origin: { id: string; alias: string } | null;
-  upstream: string;
-  upstreamName: string;
-  hidden: boolean;
-}
+/** An item as the admin API answers it. */
+type ItemView = Omit<CatalogItem, "ref">;
 
 const openNode = (name: string) => loopbackNode(name, { env: { PEER_POLICY: "open" } });
 const env = (n: NodeProc) => ({ MCPFED_URL: n.url, ADMIN_TOKEN: n.adminToken });

@@ -5,10 +5,9 @@
 // clients on both eras and a v1 client; B's expired request state is refused with nothing changed;
 // log messages of a later round reach the client on that round's stream.
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from "@modelcontextprotocol/client";
-import { sql } from "drizzle-orm";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabaseFile } from "../support/libsql.ts";
+import { ledgerRecordCount } from "../support/libsql.ts";
 import { startConformanceFixture } from "../support/conformance-fixture.ts";
 import { connect, rawMcp } from "../support/mcp.ts";
 import { eventually, freePort, json, loopbackNode, ROOT, start, waitFor, type NodeProc, type Upstream } from "../support/processes.ts";
@@ -140,15 +139,7 @@ describe("completion/complete on B's prompt and resource template", () => {
   });
 });
 
-/** A node's ledger records, read from its database file. */
-async function records(n: NodeProc): Promise<number> {
-  const store = await openDatabaseFile(join(n.dataDir, "node.db"));
-  try {
-    return (await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ledger_records`))[0]!.n;
-  } finally {
-    store.close();
-  }
-}
+const records = (n: NodeProc) => ledgerRecordCount(n.dataDir);
 
 describe("a request state of B's that expired", () => {
   const ELICIT = "test_input_required_result_elicitation";

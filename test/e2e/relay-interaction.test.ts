@@ -7,10 +7,8 @@ import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { CreateMessageRequestSchema, ElicitRequestSchema, LoggingMessageNotificationSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { sql } from "drizzle-orm";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabaseFile } from "../support/libsql.ts";
+import { ledgerRecordCount } from "../support/libsql.ts";
 import { rawMcp } from "../support/mcp.ts";
 import { eventually, freePort, json, loopbackNode, type NodeProc, startEverything, type Upstream } from "../support/processes.ts";
 import { startDenoNode } from "../support/runtimes.ts";
@@ -54,15 +52,7 @@ afterAll(async () => {
 
 const text = (r: { content?: unknown }) => ((r.content ?? []) as { text?: string }[]).map((x) => x.text ?? "").join("\n");
 
-/** A's ledger records, read from its database file. */
-async function recordsAt(n: NodeProc): Promise<number> {
-  const store = await openDatabaseFile(join(n.dataDir, "node.db"));
-  try {
-    return (await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ledger_records`))[0]!.n;
-  } finally {
-    store.close();
-  }
-}
+const recordsAt = (n: NodeProc) => ledgerRecordCount(n.dataDir);
 
 /** A 2026-07-28 request: the era, the client's capabilities and its log level ride in _meta. */
 function modern(id: number, method: string, params: Record<string, unknown>, meta: Record<string, unknown> = {}) {

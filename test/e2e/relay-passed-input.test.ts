@@ -4,10 +4,8 @@
 // fixture's; a forged or foreign state is refused with nothing recorded; answers sent without a
 // state reach the fixture as they are.
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from "@modelcontextprotocol/client";
-import { sql } from "drizzle-orm";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabaseFile } from "../support/libsql.ts";
+import { ledgerRecordCount } from "../support/libsql.ts";
 import { startConformanceFixture } from "../support/conformance-fixture.ts";
 import { connect, rawMcp } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
@@ -59,14 +57,7 @@ async function modern(method: string, params: Record<string, unknown>, url = a.m
   return JSON.parse(data) as Answer;
 }
 
-async function records(n: NodeProc): Promise<number> {
-  const store = await openDatabaseFile(join(n.dataDir, "node.db"));
-  try {
-    return (await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ledger_records`))[0]!.n;
-  } finally {
-    store.close();
-  }
-}
+const records = (n: NodeProc) => ledgerRecordCount(n.dataDir);
 
 const context = (text: string) => ({ user_context: { action: "accept", content: { context: text } } });
 const promptText = (r: { messages: { content: { text?: string } }[] }) => r.messages.map((m) => m.content.text ?? "").join("\n");

@@ -1,6 +1,7 @@
 // Real libSQL databases for tests, migrated: in memory for one module's storage, or opened the
 // way src/runtimes/local.ts opens a node's (an embedded file in a fresh folder, WAL).
 import { createClient, type Client } from "@libsql/client";
+import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/libsql";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -44,4 +45,14 @@ export async function openDatabaseFile(file: string): Promise<TestDatabase> {
     db: await migrated(client),
     close: () => client.close(),
   };
+}
+
+/** How many ledger records a node's database file holds, read while the node runs. */
+export async function ledgerRecordCount(dataDir: string): Promise<number> {
+  const store = await openDatabaseFile(join(dataDir, "node.db"));
+  try {
+    return (await store.db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ledger_records`))[0]!.n;
+  } finally {
+    store.close();
+  }
 }
