@@ -31,15 +31,29 @@ export function removeTempDirs(): void {
   tempDirs.clear();
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+// A port for a child process to listen on. Asking the kernel for port 0 and closing it races:
+// another worker's child can be handed the same port before ours binds, and its health check then
+// answers for ours. So each vitest worker takes ports from its own block below the kernel's
+// ephemeral range (32768+), skipping any already bound.
+const PORT_BLOCK = 1000;
+const PORT_BASE = 20_000 + ((Number(process.env.VITEST_POOL_ID ?? 0) % 12) * PORT_BLOCK);
+let nextPort = PORT_BASE + Math.floor(Math.random() * PORT_BLOCK);
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((res) => {
     const srv = createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
+    srv.once("error", () => res(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => res(true)));
   });
+}
+
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < PORT_BLOCK; tries++) {
+    const port = nextPort;
+    nextPort = PORT_BASE + ((nextPort + 1 - PORT_BASE) % PORT_BLOCK);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_BASE}..${PORT_BASE + PORT_BLOCK - 1}`);
 }
 
 export interface Proc {
