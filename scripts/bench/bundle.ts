@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { BIN, ROOT } from "../../test/support/processes.ts";
+import { ROOT } from "../../test/support/processes.ts";
+import { WRANGLER } from "../../test/support/runtimes.ts";
 import { fmt, table } from "./lib.ts";
 
 const CONFIGS = ["wrangler.toml", "wrangler.jsonc", "wrangler.json"];
@@ -49,7 +50,7 @@ function build(minify: boolean): BundleSize {
       );
     }
     if (minify) args.push("--minify");
-    const log = execFileSync(join(BIN, "wrangler"), args, {
+    const log = execFileSync(WRANGLER[0], [WRANGLER[1], ...args], {
       cwd: ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
       encoding: "utf8",

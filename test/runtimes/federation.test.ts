@@ -1,7 +1,8 @@
 // Federation across runtimes: a node on Node, one on Deno and one on workerd peer with each other
 // and exchange sealed pings in every direction. Each verifies the others' cards (fetched, or
 // carried in a hello) and opens envelopes the others sealed, whatever crypto each runtime picked:
-// Node 20 and workerd use noble ML-DSA and ML-KEM, Deno native ML-KEM.
+// Node 20 uses noble ML-DSA and ML-KEM, Deno native ML-KEM, workerd (with the
+// webcrypto_modern_algorithms flag) all native.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Card } from "../../src/protocol/card/schema.ts";
 import { verifyCard } from "../../src/protocol/card/verify.ts";
@@ -35,8 +36,8 @@ test("each runtime picked its own mix of native and noble primitives", () => {
   expect(crypto.node).toContain("ML-DSA-65 noble");
   // Deno's ML-DSA refuses a non-empty context, which the composite signature needs.
   expect(crypto.deno).toBe("ML-DSA-65 noble, Ed25519 native, ML-KEM-768 native, X25519 native");
-  // The pinned workerd predates the webcrypto_modern_algorithms flag.
-  expect(crypto.workerd).toBe("ML-DSA-65 noble, Ed25519 native, ML-KEM-768 noble, X25519 native");
+  // wrangler.toml turns on the webcrypto_modern_algorithms flag.
+  expect(crypto.workerd).toBe("ML-DSA-65 native, Ed25519 native, ML-KEM-768 native, X25519 native");
 });
 
 test("each runtime's card verifies here, on both crypto paths", async () => {

@@ -25,6 +25,12 @@ interface UpstreamView {
   upstream: { status: string; refreshedAt: string | null; tools: number };
 }
 
+// The flag in wrangler.toml; test/runtimes/workerd-vectors.test.ts checks the bytes on both paths.
+test("runs every primitive on WebCrypto, ML-DSA-65 and ML-KEM-768 included", async () => {
+  const identity = (await (await node.admin("GET", "/identity")).json()) as { crypto: string };
+  expect(identity.crypto).toBe("ML-DSA-65 native, Ed25519 native, ML-KEM-768 native, X25519 native");
+});
+
 test("issues and honours OAuth access tokens (Ed25519 through this runtime's WebCrypto)", () => expectTokensHonoured(node));
 
 test("serves the upstream's tools over MCP", async () => {

@@ -7,13 +7,15 @@ import { expect } from "vitest";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { connect, rawMcp } from "./mcp.ts";
 import { accessTokenFor } from "./oauth.ts";
-import { ADMIN_TOKEN, adminClient, BIN, TOOLS, freePort, nodeIdAt, ROOT, start, tempDir, waitFor, type NodeProc, type Upstream } from "./processes.ts";
+import { ADMIN_TOKEN, adminClient, TOOLS, freePort, nodeIdAt, ROOT, start, tempDir, waitFor, type NodeProc, type Upstream } from "./processes.ts";
 
 export interface RuntimeOptions {
   env?: Record<string, string>;
   port?: number;
   /** More `deno run` flags, e.g. --preload. */
   flags?: string[];
+  /** Another wrangler config than the repository's wrangler.toml (workerd only). */
+  config?: string;
 }
 
 /** `deno run -A src/runtimes/deno.ts` with its own data folder (embedded libSQL file). */
@@ -26,6 +28,9 @@ export async function startDenoNode(opts: RuntimeOptions = {}): Promise<NodeProc
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on deno", proc, 60_000);
   return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
 }
+
+/** tools/' wrangler (its workerd has the modern WebCrypto algorithms) on tools/' Node 24, which it needs. */
+export const WRANGLER = [join(TOOLS, "node"), join(ROOT, "tools/node_modules/wrangler/bin/wrangler.js")] as const;
 
 /**
  * The worker under `wrangler dev --local`. Settings go in a temporary env file, which also keeps
@@ -46,12 +51,12 @@ export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc>
   const envFile = join(dataDir, "test.env");
   writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n"));
   const args = [
-    join(BIN, "wrangler"), "dev", "--local",
+    WRANGLER[1], "dev", "--local", ...(opts.config ? ["--config", opts.config] : []),
     "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
     "--persist-to", join(dataDir, "state"), "--env-file", envFile,
     "--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "info",
   ];
-  const proc = start(process.execPath, args, { WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" });
+  const proc = start(WRANGLER[0], args, { WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on workerd", proc, 90_000);
   return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
