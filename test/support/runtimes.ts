@@ -1,21 +1,19 @@
 // mcpfed nodes under the other runtimes: the Deno entry point, and the Workers entry point under
 // `wrangler dev` (workerd, with a local D1 from miniflare). Each gets its own state folder.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { connect, rawMcp } from "./mcp.ts";
 import { accessTokenFor } from "./oauth.ts";
-import { ADMIN_TOKEN, adminClient, TOOLS, freePort, nodeIdAt, ROOT, start, tempDir, waitFor, type NodeProc, type Upstream } from "./processes.ts";
+import { ADMIN_TOKEN, adminClient, TOOLS, freePort, nodeIdAt, ROOT, start, tempDir, waitFor, type NodeProc, type Proc, type Upstream } from "./processes.ts";
 
 export interface RuntimeOptions {
   env?: Record<string, string>;
   port?: number;
   /** More `deno run` flags, e.g. --preload. */
   flags?: string[];
-  /** Another wrangler config than the repository's wrangler.toml (workerd only). */
-  config?: string;
 }
 
 /** `deno run -A src/runtimes/deno.ts` with its own data folder (embedded libSQL file). */
@@ -51,7 +49,7 @@ export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc>
   const envFile = join(dataDir, "test.env");
   writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n"));
   const args = [
-    WRANGLER[1], "dev", "--local", ...(opts.config ? ["--config", opts.config] : []),
+    WRANGLER[1], "dev", "--local",
     "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
     "--persist-to", join(dataDir, "state"), "--env-file", envFile,
     "--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "info",
@@ -60,6 +58,31 @@ export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc>
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on workerd", proc, 90_000);
   return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
+}
+
+export interface TestWorker extends Proc {
+  url: string;
+}
+
+/**
+ * A worker other than the node (a test or benchmark harness) under `wrangler dev --local`, with the
+ * repository's compatibility date and the given flags (none: WebCrypto without the modern algorithms).
+ * It must answer GET / once it is up.
+ */
+export async function startTestWorker(main: string, flags: string[]): Promise<TestWorker> {
+  const port = await freePort();
+  const dir = tempDir("mcpfed-test-worker-");
+  const date = /^compatibility_date = "([\d-]+)"/m.exec(readFileSync(join(ROOT, "wrangler.toml"), "utf8"))![1]!;
+  const config = join(dir, "wrangler.json");
+  writeFileSync(config, JSON.stringify({ name: "mcpfed-test-worker", main, compatibility_date: date, compatibility_flags: flags }));
+  const proc = start(
+    WRANGLER[0],
+    [WRANGLER[1], "dev", "--local", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false"],
+    { WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(url)).ok, `test worker ${main}`, proc, 90_000);
+  return { ...proc, url };
 }
 
 /** The same OAuth check on every runtime: an access token works, a tampered one gets 401. */
