@@ -36,6 +36,8 @@ async function works(check: () => Promise<boolean>): Promise<boolean> {
   }
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 // Each check runs the operations the protocol needs, not just an import: Deno's ML-DSA, for
 // one, signs only with an empty context, which the composite signature cannot use.
 const checks = {
@@ -52,12 +54,14 @@ const checks = {
   mlKem768: async () => {
     const { privateKey, publicKey } = await native.mlKem768.fromSeed(probeSeed);
     const { ciphertext, sharedSecret } = await native.mlKem768.encapsulate(await native.mlKem768.importPublic(publicKey));
-    return (await native.mlKem768.decapsulate(privateKey, ciphertext)).length === sharedSecret.length;
+    return sameBytes(await native.mlKem768.decapsulate(privateKey, ciphertext), sharedSecret);
   },
   x25519: async () => {
     const a = await native.x25519.generate();
-    const b = await native.x25519.importPublic((await native.x25519.fromSecret(probeSeed.subarray(0, 32))).publicKey);
-    return (await native.x25519.sharedSecret(a.privateKey, b)).length === 32;
+    const b = await native.x25519.fromSecret(probeSeed.subarray(0, 32));
+    const ab = await native.x25519.sharedSecret(a.privateKey, await native.x25519.importPublic(b.publicKey));
+    const ba = await native.x25519.sharedSecret(b.privateKey, await native.x25519.importPublic(a.publicKey));
+    return ab.length === 32 && sameBytes(ab, ba);
   },
   sha3_256: async () => (await native.sha3_256(probeMessage)).length === 32,
 };
