@@ -52,7 +52,7 @@ function build(minify: boolean): BundleSize {
     if (minify) args.push("--minify");
     const log = execFileSync(WRANGLER[0], [WRANGLER[1], ...args], {
       cwd: ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" },
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "1" },
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -29,6 +29,9 @@ export async function startDenoNode(opts: RuntimeOptions = {}): Promise<NodeProc
 
 /** tools/' wrangler (its workerd has the modern WebCrypto algorithms) on tools/' Node 24, which it needs. */
 export const WRANGLER = [join(TOOLS, "node"), join(ROOT, "tools/node_modules/wrangler/bin/wrangler.js")] as const;
+// No metrics, no prompts, and no fetch of the Request.cf placeholder from workers.cloudflare.com:
+// nothing but loopback.
+const WRANGLER_ENV = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", NO_COLOR: "1" };
 
 /**
  * The worker under `wrangler dev --local`. Settings go in a temporary env file, which also keeps
@@ -54,7 +57,7 @@ export async function startWorkerd(opts: RuntimeOptions = {}): Promise<NodeProc>
     "--persist-to", join(dataDir, "state"), "--env-file", envFile,
     "--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "info",
   ];
-  const proc = start(WRANGLER[0], args, { WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" });
+  const proc = start(WRANGLER[0], args, WRANGLER_ENV);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed on workerd", proc, 90_000);
   return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: ADMIN_TOKEN, admin: adminClient(url, ADMIN_TOKEN) };
@@ -78,7 +81,7 @@ export async function startTestWorker(main: string, flags: string[]): Promise<Te
   const proc = start(
     WRANGLER[0],
     [WRANGLER[1], "dev", "--local", "--config", config, "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()), "--persist-to", join(dir, "state"), "--show-interactive-dev-session=false"],
-    { WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    WRANGLER_ENV,
   );
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(url)).ok, `test worker ${main}`, proc, 90_000);
