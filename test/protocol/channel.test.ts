@@ -15,6 +15,7 @@ import {
   channelOpenRequest,
   completeChannel,
   epochAt,
+  MAX_EPOCHS,
   oldestAcceptableEpoch,
   ratchet,
   type ChannelTiming,
@@ -253,6 +254,24 @@ describe("frames", () => {
     expect(await r.code((await send({ seq: 2 })).bytes)).toBe("unknown_channel");
   });
 
+  it("runs the checks in order: a frame failing several earns the first one's code", async () => {
+    const { r, send } = await setup();
+    const f = await send();
+    const badTag = f.bytes.slice();
+    badTag[badTag.length - 1]! ^= 1;
+    expect(await r.code(f.bytes)).toBe("accepted");
+    // Seen before and a bad tag: refused by the lookup, before any decryption.
+    expect(await r.code(badTag)).toBe("replayed");
+    const old = await send({ seq: 5, now: T0 - SKEW - 1 });
+    expect(await r.code(old.bytes, { path: "/federation/v1/call" })).toBe("wrong_endpoint");
+    const stale = await send({ seq: 6, epoch: 3 });
+    expect(await r.code(stale.bytes, { now: T0 + SKEW + 1 })).toBe("expired");
+    const staleBadTag = stale.bytes.slice();
+    staleBadTag[staleBadTag.length - 1]! ^= 1;
+    expect(await r.code(staleBadTag)).toBe("stale_epoch");
+    expect(await r.rows()).toBe(1);
+  });
+
   it("refuses a seq at or past 2^20 (a new lane is due) on both sides", async () => {
     const { r, send } = await setup();
     await expect(send({ seq: MAX_LANE_FRAMES })).rejects.toThrow(RangeError);
@@ -282,6 +301,9 @@ describe("frames", () => {
     expect(epochAt(t, boundary)).toBe(1);
     expect(oldestAcceptableEpoch(t, boundary + SKEW - 1, SKEW)).toBe(0);
     expect(oldestAcceptableEpoch(t, boundary + SKEW, SKEW)).toBe(1);
+    // The ratchet only runs forward, and never further than a channel can last.
+    expect(() => ratchet(ratchet(h.initiator.secrets, 2), 1)).toThrow(RangeError);
+    expect(() => ratchet(h.initiator.secrets, MAX_EPOCHS + 1)).toThrow(RangeError);
   });
 
   it("a frame whose epoch secret the store has ratcheted past is stale; no epoch starts at or after expiresAt", async () => {
