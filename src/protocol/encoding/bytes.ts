@@ -90,3 +90,9 @@ export function u16(n: number): Uint8Array<ArrayBuffer> {
 export function u32(n: number): Uint8Array<ArrayBuffer> {
   return Uint8Array.of(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
+
+/** Up to 2^53 − 1, the integers a JS number holds exactly. */
+export function u64(n: number): Uint8Array<ArrayBuffer> {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${n} is not a u64 this code can hold`);
+  return concat(u32(Math.floor(n / 2 ** 32)), u32(n >>> 0));
+}

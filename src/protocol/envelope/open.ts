@@ -6,6 +6,7 @@
 // Checks 2 to 4 read the header alone, so a replayed or stale copy costs no signature check (for
 // a hello, no card check either). Only after the ciphertext opens is the id recorded: an
 // unsigned copy can never use up an id. A failure throws an EnvelopeError.
+import type { RecipientContext } from "@hpke/core";
 import type { CompositeVerifier } from "../identity/composite.ts";
 import type { Primitives } from "../identity/primitives.ts";
 import type { XWingPrivateKey } from "../identity/xwing.ts";
@@ -62,6 +63,8 @@ export interface Opened {
   plaintext: Uint8Array;
   /** Seals the answer with a key only this request's sender can derive (`nonce`: vectors only). */
   sealResponse(plaintext: Uint8Array, nonce?: Uint8Array): Promise<Uint8Array>;
+  /** A secret exported from the request's HPKE context (RFC 9180 §5.3), e.g. a channel's `hs`. */
+  exportSecret(label: Uint8Array, length: number): Promise<Uint8Array>;
 }
 
 export async function openEnvelope(bytes: Uint8Array, o: OpenOptions): Promise<Opened> {
@@ -94,8 +97,9 @@ export async function openEnvelope(bytes: Uint8Array, o: OpenOptions): Promise<O
 
   let plaintext: Uint8Array;
   let secret: Uint8Array;
+  let ctx: RecipientContext;
   try {
-    const ctx = await hpkeSuite(o.self.primitives).createRecipientContext({ recipientKey: carryPrivate(key.privateKey), enc: env.enc, info: HPKE_INFO });
+    ctx = await hpkeSuite(o.self.primitives).createRecipientContext({ recipientKey: carryPrivate(key.privateKey), enc: env.enc, info: HPKE_INFO });
     plaintext = new Uint8Array(await ctx.open(env.ct as BufferSource, env.headerBytes as BufferSource));
     secret = new Uint8Array(await ctx.export(RESPONSE_EXPORT_LABEL as BufferSource, RESPONSE_SECRET_BYTES));
   } catch {
@@ -107,5 +111,10 @@ export async function openEnvelope(bytes: Uint8Array, o: OpenOptions): Promise<O
     throw new EnvelopeError("replayed", "this envelope was already received");
   }
   const enc = env.enc.slice();
-  return { header, plaintext, sealResponse: (pt, nonce) => sealResponse(secret, enc, pt, nonce) };
+  return {
+    header,
+    plaintext,
+    sealResponse: (pt, nonce) => sealResponse(secret, enc, pt, nonce),
+    exportSecret: async (label, length) => new Uint8Array(await ctx.export(label as BufferSource, length)),
+  };
 }

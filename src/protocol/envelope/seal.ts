@@ -35,6 +35,8 @@ export interface Sealed {
   header: Header;
   /** Opens the peer's sealed answer to this request. */
   openResponse(sealed: Uint8Array): Promise<Uint8Array>;
+  /** A secret exported from this request's HPKE context (RFC 9180 §5.3), e.g. a channel's `hs`. */
+  exportSecret(label: Uint8Array, length: number): Promise<Uint8Array>;
 }
 
 export async function seal(input: SealInput): Promise<Sealed> {
@@ -64,5 +66,6 @@ export async function seal(input: SealInput): Promise<Sealed> {
       const secret = new Uint8Array(await ctx.export(RESPONSE_EXPORT_LABEL as BufferSource, RESPONSE_SECRET_BYTES));
       return openResponse(secret, enc, sealed);
     },
+    exportSecret: async (label, length) => new Uint8Array(await ctx.export(label as BufferSource, length)),
   };
 }
