@@ -30,6 +30,11 @@ async function rows<T>(n: NodeProc, query: ReturnType<typeof sql>): Promise<T[]>
   }
 }
 
+const count = async (n: NodeProc, table: string) => (await rows<{ n: number }>(n, sql.raw(`SELECT count(*) AS n FROM ${table}`)))[0]!.n;
+const ping = (from: NodeProc, to: NodeProc) => from.admin("POST", `/peers/${to.nodeId}/ping`);
+const initiatorTo = (st: Status, peer: NodeProc) => st.channels.filter((c) => c.peer === peer.nodeId && c.role === "initiator");
+const responderFor = (st: Status, peer: NodeProc) => st.channels.filter((c) => c.peer === peer.nodeId && c.role === "responder");
+
 let up: Upstream;
 let a: NodeProc;
 let b: NodeProc;
@@ -50,6 +55,12 @@ afterAll(async () => {
   await client?.close();
   await Promise.all([a, b, up].map((n) => n?.stop()));
 });
+
+/** Stops the node and starts it again on its port and data folder (same seed, same database). */
+async function restart(n: NodeProc, name: string): Promise<NodeProc> {
+  await n.stop();
+  return openNode(name, { port: n.port, dataDir: n.dataDir });
+}
 
 describe("a channel between two Node processes", () => {
   it("carries gossip: B told A of its share on a channel B opened, and A answered on it", async () => {
@@ -81,5 +92,82 @@ describe("a channel between two Node processes", () => {
       expect(r.request_secret).toMatch(/^sealed:v1:/);
       expect(r.answer_secret).toMatch(/^sealed:v1:/);
     }
+  });
+});
+
+describe("continuing a channel", () => {
+  it("opens one channel however many requests start at once", async () => {
+    const c = await openNode("charlie");
+    try {
+      await json(await a.admin("POST", "/peers", { url: c.url }));
+      const before = await channelStatus(a);
+      const pongs = await Promise.all(Array.from({ length: 8 }, () => ping(a, c)));
+      for (const p of pongs) expect(p.status).toBe(200);
+      const after = await channelStatus(a);
+      expect(after.counts.opened - before.counts.opened).toBe(1);
+      expect(initiatorTo(after, c)).toHaveLength(1);
+      expect((await channelStatus(c)).counts.received).toBeGreaterThanOrEqual(8);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it("survives a restart of the responder, then of the initiator, without a new handshake", async () => {
+    const [cid] = initiatorTo(await channelStatus(a), b).map((c) => c.cid);
+    b = await restart(b, "bravo");
+    expect((await ping(a, b)).status).toBe(200);
+    expect((await channelStatus(b)).counts).toMatchObject({ accepted: 0, received: 1 });
+
+    await client.close();
+    a = await restart(a, "alpha");
+    client = await connect(a.mcpUrl);
+    const sum = await client.callTool({ name: "bravo_everything_get-sum", arguments: { a: 1, b: 2 } });
+    expect(text(sum)).toContain("3");
+    const atA = await channelStatus(a);
+    expect(atA.counts).toMatchObject({ opened: 0, fallbacks: 0 });
+    expect(atA.counts.sent).toBeGreaterThanOrEqual(1);
+    expect(initiatorTo(atA, b).map((c) => c.cid)).toEqual([cid]);
+    expect((await channelStatus(b)).counts.accepted).toBe(0);
+  });
+
+  it("is continued by a second process on the same database, on a lane of its own", async () => {
+    const [cid] = initiatorTo(await channelStatus(a), b).map((c) => c.cid);
+    const second = await openNode("alpha", { dataDir: a.dataDir });
+    try {
+      const received = (await channelStatus(b)).counts.received;
+      // Both processes send on the one channel at once: distinct lanes, so no nonce is used twice and none is refused.
+      const pongs = await Promise.all([ping(a, b), ping(second, b), ping(a, b), ping(second, b)]);
+      for (const p of pongs) expect(p.status).toBe(200);
+      // Its start-up tick gossips too: at least the two pings went on the channel.
+      const counts = (await channelStatus(second)).counts;
+      expect(counts).toMatchObject({ opened: 0, fallbacks: 0 });
+      expect(counts.sent).toBeGreaterThanOrEqual(2);
+      expect((await channelStatus(b)).counts.received - received).toBeGreaterThanOrEqual(4);
+      expect(initiatorTo(await channelStatus(second), b).map((c) => c.cid)).toEqual([cid]);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe("ending a channel", () => {
+  it("refuses a blocked peer's frames at once as unknown_channel, and the refusal changes nothing", async () => {
+    const [replays, records] = [await count(b, "replay_cache"), await count(b, "ledger_records")];
+    expect((await b.admin("POST", `/peers/${a.nodeId}/block`)).status).toBe(200);
+    expect(responderFor(await channelStatus(b), a)).toHaveLength(0);
+    const reopened = (await channelStatus(a)).counts.reopened;
+
+    const refused = await client.callTool({ name: "bravo_everything_get-sum", arguments: { a: 1, b: 1 } }).catch((err: unknown) => err);
+    expect(JSON.stringify(refused)).not.toContain('"2"');
+    expect(b.output()).toMatch(/"event":"federation\.refused".*"code":"unknown_channel"/);
+    // A dropped the refused channel and tried a new handshake, which B refused as well.
+    expect((await channelStatus(a)).counts.reopened).toBe(reopened + 1);
+    expect(b.output()).toMatch(/"code":"blocked_sender"/);
+    expect([await count(b, "replay_cache"), await count(b, "ledger_records")]).toEqual([replays, records]);
+    expect((await channelStatus(b)).channels).toEqual((await channelStatus(b)).channels.filter((c) => c.peer !== a.nodeId));
+
+    // Unblocked, A reaches B again (by envelope for a minute after the refused handshake, then on a new channel).
+    expect((await b.admin("POST", `/peers/${a.nodeId}/unblock`)).status).toBe(200);
+    expect((await ping(a, b)).status).toBe(200);
   });
 });
