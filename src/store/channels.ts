@@ -2,7 +2,7 @@
 // the storage key with the row's id, role and epoch as context, so a secret copied to another row
 // or epoch opens nowhere. Rows are few: at most MAX_PER_PEER per peer and role (the newest win),
 // and expired ones are deleted on the tick.
-import { and, desc, eq, gt, lt, lte, notInArray } from "drizzle-orm";
+import { and, desc, eq, gt, lt, lte, ne, notInArray } from "drizzle-orm";
 import { fromBase64url, toBase64url } from "../protocol/encoding/bytes.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
 import type { Database } from "./database.ts";
@@ -126,8 +126,10 @@ export class ChannelStore {
     await this.db.delete(peerChannels).where(eq(peerChannels.peer, peer));
   }
 
-  async prune(now: number): Promise<void> {
+  /** Deletes the channels that have expired, and those opened under a signing key of this node other than `ownKid`. */
+  async prune(now: number, ownKid: string): Promise<void> {
     await this.db.delete(peerChannels).where(lte(peerChannels.expiresAt, now));
+    await this.db.delete(peerChannels).where(ne(peerChannels.ownKid, ownKid));
   }
 
   /** Every channel, without its secrets (the operator's view). */

@@ -30,6 +30,11 @@ export class PeerChannels {
     this.accepted = new AcceptedChannels({ ...p, store: this.store, counts: this.counts });
   }
 
+  /** On the tick: ends expired channels, and those keyed by a signing key this node rotated away from. */
+  async prune(now: number, ownKid: string): Promise<void> {
+    await this.store.prune(now, ownKid);
+  }
+
   /** The operator's view: every channel without its secrets, and this process's counts. */
   async status() {
     return { channels: await this.store.list(), counts: this.counts.snapshot() };
