@@ -6,6 +6,14 @@ import { sql } from "drizzle-orm";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { CHANNEL_CONTENT_TYPE } from "../../src/protocol/channel/frame.ts";
+import { epochAt, ratchet } from "../../src/protocol/channel/handshake.ts";
+import { sealChannelFrame } from "../../src/protocol/channel/seal.ts";
+import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { parseSeed } from "../../src/protocol/identity/seed.ts";
+import { SecretBox } from "../../src/secrets/sealed-box.ts";
+import { ChannelStore } from "../../src/store/channels.ts";
 import { openDatabaseFile } from "../support/libsql.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
@@ -147,6 +155,49 @@ describe("continuing a channel", () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe("frames the responder refuses", () => {
+  /** A frame on A's channel to B, made here from A's stored secrets (opened with A's seed), on a lane of the test's own. */
+  async function frameAsA(path: string, seq: number, plaintext = '{"type":"ping"}') {
+    const store = await openDatabaseFile(join(a.dataDir, "node.db"));
+    try {
+      const seed = parseSeed(readFileSync(join(a.dataDir, "node-seed"), "utf8").trim());
+      const [row] = initiatorTo(await channelStatus(a), b);
+      const channel = (await new ChannelStore(store.db, new SecretBox(seed)).find(row!.cid, "initiator"))!;
+      const now = Math.floor(Date.now() / 1000);
+      const secrets = ratchet({ epoch: channel.epoch, c: channel.requestSecret, s: channel.answerSecret }, epochAt(channel, now));
+      return sealChannelFrame({ cid: fromBase64url(channel.cid), secrets, lane: LANE, seq, now, path, plaintext: new TextEncoder().encode(plaintext) });
+    } finally {
+      store.close();
+    }
+  }
+  const LANE = crypto.getRandomValues(new Uint8Array(16));
+  const post = (path: string, body: Uint8Array) => fetch(`${b.url}${path}`, { method: "POST", headers: { "content-type": CHANNEL_CONTENT_TYPE }, body: body as BodyInit });
+  const refusal = async (res: Response) => ({ status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code });
+
+  it("answers a frame once; its copy, a tampered one, one for another route or an unknown channel are refused with their codes and record nothing", async () => {
+    const frame = await frameAsA("/federation/v1/ping", 0);
+    const res = await post("/federation/v1/ping", frame.bytes);
+    expect(res.status).toBe(200);
+    const answer = JSON.parse(new TextDecoder().decode(await frame.openResponse(new Uint8Array(await res.arrayBuffer()))));
+    expect(answer).toMatchObject({ ok: true, result: { type: "pong" } });
+    const replays = await count(b, "replay_cache");
+
+    expect(await refusal(await post("/federation/v1/ping", frame.bytes))).toEqual({ status: 409, code: "replayed" });
+    const next = await frameAsA("/federation/v1/ping", 1);
+    const tampered = next.bytes.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    expect(await refusal(await post("/federation/v1/ping", tampered))).toEqual({ status: 400, code: "decrypt_failed" });
+    expect(await refusal(await post("/federation/v1/cards", (await frameAsA("/federation/v1/ping", 2)).bytes))).toEqual({ status: 400, code: "wrong_endpoint" });
+    const stranger = (await frameAsA("/federation/v1/ping", 3)).bytes.slice();
+    stranger[2 + 0]! ^= 0xff; // the first byte of the channel id, right after the u16 header length
+    expect(await refusal(await post("/federation/v1/ping", stranger))).toEqual({ status: 401, code: "unknown_channel" });
+    expect(await count(b, "replay_cache")).toBe(replays);
+
+    // The tampered frame's id was not used up: its intact copy still opens.
+    expect((await post("/federation/v1/ping", next.bytes)).status).toBe(200);
   });
 });
 
