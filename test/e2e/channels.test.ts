@@ -158,6 +158,27 @@ describe("continuing a channel", () => {
   });
 });
 
+describe("a peer without channels", () => {
+  it("is sent envelopes: CHANNELS=off leaves the feature out of its card, and no channel is opened", async () => {
+    const d = await openNode("delta", { env: { CHANNELS: "off" } });
+    try {
+      const card = (await (await fetch(`${d.url}/.well-known/mcpfed`)).json()) as { features: string[] };
+      expect(card.features).not.toContain("channel");
+      await json(await a.admin("POST", "/peers", { url: d.url }));
+      const before = await channelStatus(a);
+      for (const [from, to] of [[a, d], [d, a]] as const) expect((await ping(from, to)).status).toBe(200);
+      const after = await channelStatus(a);
+      expect(after.counts).toMatchObject({ opened: before.counts.opened, sent: before.counts.sent, fallbacks: before.counts.fallbacks });
+      expect(after.channels.filter((c) => c.peer === d.nodeId)).toEqual([]);
+      expect((await channelStatus(d)).channels).toEqual([]);
+      // Nor does it answer a handshake.
+      expect((await fetch(`${d.url}/federation/v1/channel`, { method: "POST", body: "x" })).status).toBe(404);
+    } finally {
+      await d.stop();
+    }
+  });
+});
+
 describe("frames the responder refuses", () => {
   /** A frame on A's channel to B, made here from A's stored secrets (opened with A's seed), on a lane of the test's own. */
   async function frameAsA(path: string, seq: number, plaintext = '{"type":"ping"}') {
