@@ -18,6 +18,7 @@ import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
 import "./vectors/registry-items.ts";
+import { channelVectors } from "./vectors/channel.ts";
 import { compositeSignedVectors } from "./vectors/composite.ts";
 import { frameVectors } from "./vectors/frames.ts";
 import { hlcVectors } from "./vectors/hlc.ts";
@@ -152,5 +153,6 @@ await reconciliationVectors();
 hlcVectors();
 await frameVectors((plaintext, nonce) => opened.sealResponse(plaintext, nonce));
 await compositeSignedVectors({ origin: { seed, key }, other: { seed: recipientSeed, key: recipient }, stranger, card: await signCard(body(key), key.signer) });
+await channelVectors({ initiator: { seed, key }, responder: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! }, now: NOW });
 
 console.log(`wrote test vectors to ${dir}`);

@@ -19,6 +19,8 @@ export const MIN_EPOCH_SECONDS = 60;
 export const MAX_EPOCH_SECONDS = 86_400;
 export const MIN_LIFETIME_SECONDS = 60;
 export const MAX_LIFETIME_SECONDS = 604_800;
+/** The most epochs a channel can have: no ratchet ever runs further. */
+export const MAX_EPOCHS = Math.ceil(MAX_LIFETIME_SECONDS / MIN_EPOCH_SECONDS);
 
 const LABEL_C = utf8("mcpfed/1 channel c");
 const LABEL_S = utf8("mcpfed/1 channel s");
@@ -87,7 +89,7 @@ export function keySchedule(hs: Uint8Array, ss: Uint8Array, th: Uint8Array): Epo
 
 /** The secrets of a later epoch, each one step `HKDF-Expand(secret, "mcpfed/1 channel next", 32)`. */
 export function ratchet(from: EpochSecrets, epoch: number): EpochSecrets {
-  if (!Number.isSafeInteger(epoch) || epoch < from.epoch) throw new RangeError(`cannot ratchet from epoch ${from.epoch} back to ${epoch}`);
+  if (!Number.isSafeInteger(epoch) || epoch < from.epoch || epoch - from.epoch > MAX_EPOCHS) throw new RangeError(`cannot ratchet from epoch ${from.epoch} to ${epoch}`);
   let { c, s } = from;
   for (let n = from.epoch; n < epoch; n++) {
     c = expand(sha256, c, LABEL_NEXT, 32);
