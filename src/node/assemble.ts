@@ -133,7 +133,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   });
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
   const now = () => Math.floor(Date.now() / 1000);
-  const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now });
+  const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform });
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
   const ledger = new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) });
   const services: Services = {

@@ -6,6 +6,7 @@ import { ChannelStore } from "../../store/channels.ts";
 import type { Database } from "../../store/database.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Config } from "../settings/config.ts";
+import type { Platform } from "../settings/platform.ts";
 import { AcceptedChannels } from "./accepted.ts";
 import { ChannelCounts } from "./counts.ts";
 import { OpenedChannels } from "./opened.ts";
@@ -16,6 +17,7 @@ export interface PeerChannelsPort {
   identity: () => Promise<LocalIdentity>;
   config: Pick<Config, "channels" | "channelEpochSeconds" | "channelLifetimeSeconds" | "clockSkewSeconds">;
   now: () => number;
+  platform: Pick<Platform, "requestScopedIo">;
 }
 
 export class PeerChannels {
@@ -26,7 +28,7 @@ export class PeerChannels {
 
   constructor(p: PeerChannelsPort) {
     this.store = new ChannelStore(p.db, p.secrets);
-    this.opened = new OpenedChannels({ store: this.store, counts: this.counts, skew: p.config.clockSkewSeconds });
+    this.opened = new OpenedChannels({ store: this.store, counts: this.counts, skew: p.config.clockSkewSeconds, requestScopedIo: p.platform.requestScopedIo });
     this.accepted = new AcceptedChannels({ ...p, store: this.store, counts: this.counts });
   }
 

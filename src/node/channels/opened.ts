@@ -43,6 +43,11 @@ export interface OpenedChannelsPort {
   skew: number;
   /** Frames one lane carries before this process starts another (rekey by count). */
   laneFrames?: number;
+  /**
+   * Workers: one request may not wait on I/O another request started (it can hang once that
+   * request ends), so there concurrent first requests each make a handshake; the newest channel wins.
+   */
+  requestScopedIo?: boolean;
 }
 
 export class OpenedChannels {
@@ -79,7 +84,7 @@ export class OpenedChannels {
   }
 
   #find(peer: string, kids: ChannelKids, now: number, open: () => Promise<EstablishedChannel>): Promise<Held> {
-    let pending = this.#opening.get(peer);
+    let pending = this.p.requestScopedIo ? undefined : this.#opening.get(peer);
     if (!pending) {
       pending = (async () => {
         const stored = await this.p.store.newestOpened(peer, now);
@@ -109,8 +114,12 @@ export class OpenedChannels {
           peerKid: kids.peer,
         });
         return held;
-      })().finally(() => this.#opening.delete(peer));
-      this.#opening.set(peer, pending);
+      })();
+      if (!this.p.requestScopedIo) {
+        this.#opening.set(peer, pending);
+        const settled = () => this.#opening.delete(peer);
+        pending.then(settled, settled);
+      }
     }
     return pending.then((held) => {
       this.#held.set(peer, held);
