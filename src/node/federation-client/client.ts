@@ -187,8 +187,9 @@ export class FederationClient {
         this.s.channels.counts.count("sent");
         return { url, bytes: frame.bytes, contentType: CHANNEL_CONTENT_TYPE, openResponse: (sealed) => frame.openResponse(sealed), channel: slot.channel };
       } catch (err) {
-        // A key the peer rotated: the caller fetches its card again and comes back.
-        if (err instanceof PeerRequestError && err.code === "unknown_key") throw new PeerRequestError(err.code, err.message, delivered);
+        // A key the peer rotated: the caller fetches its card again and comes back. A peer out of
+        // reach would not take the envelope either: no reason to stop trying channels with it.
+        if (err instanceof PeerRequestError && (err.code === "unknown_key" || err.code === "unreachable")) throw new PeerRequestError(err.code, err.message, delivered);
         // The peer says it offers channels but the handshake failed: envelopes, for a while.
         log.warn("channel.handshake_failed", { peer: card.id, error: message(err) });
         this.#noChannelUntil.set(card.id, this.s.now() + NO_CHANNEL_SECONDS);
