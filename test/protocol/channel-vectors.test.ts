@@ -1,8 +1,11 @@
 // The peer-channel vectors (test/vectors/channel.json) on every crypto path: the initiator's
 // ephemeral key and secrets, the responder's opening of the handshake envelope, every frame
-// resealed byte for byte and opened, its answers, and every refused frame with its code. Each
-// frame is also decrypted with node:crypto from the stated lane key, independently of the code.
-import { createDecipheriv } from "node:crypto";
+// resealed byte for byte and opened, its answers, and every refused frame with its code. Then the
+// whole key schedule again without the code under test: an unmodified HPKE and X-Wing for hs and
+// ss, node:crypto for the hashes, HKDF and AES-GCM of every secret, frame and answer.
+import { Aes256Gcm, CipherSuite, HkdfSha256 } from "@hpke/core";
+import { XWing } from "@hpke/hybridkem-x-wing";
+import { createDecipheriv, createHash, createHmac, hkdfSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { CHANNEL_ERRORS, ChannelError } from "../../src/protocol/channel/errors.ts";
 import {
@@ -20,7 +23,7 @@ import {
 } from "../../src/protocol/channel/handshake.ts";
 import { openChannelFrame } from "../../src/protocol/channel/open.ts";
 import { sealChannelFrame } from "../../src/protocol/channel/seal.ts";
-import { fromBase64url, toBase64url, utf8 } from "../../src/protocol/encoding/bytes.ts";
+import { concat, fromBase64url, toBase64url, utf8 } from "../../src/protocol/encoding/bytes.ts";
 import { openEnvelope } from "../../src/protocol/envelope/open.ts";
 import { seal } from "../../src/protocol/envelope/seal.ts";
 import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
@@ -191,22 +194,77 @@ describe.each(PATHS)("channel vectors on the %s path", (_name, p: Primitives) =>
   });
 });
 
+/** HKDF-Expand (RFC 5869 §2.3) over node:crypto's HMAC. */
+function hkdfExpand(prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  const out: Uint8Array[] = [];
+  let t = new Uint8Array(0);
+  for (let i = 1; out.length * 32 < length; i++) out.push((t = new Uint8Array(createHmac("sha256", prk).update(concat(t, info, Uint8Array.of(i))).digest())));
+  return concat(...out).slice(0, length);
+}
+
+function aesGcmOpen(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): string {
+  const d = createDecipheriv("aes-256-gcm", key, iv);
+  d.setAAD(aad);
+  d.setAuthTag(sealed.subarray(sealed.length - 16));
+  return Buffer.concat([d.update(sealed.subarray(0, sealed.length - 16)), d.final()]).toString();
+}
+
+const xorCounter = (iv: Uint8Array, n: number) => {
+  const out = iv.slice();
+  const counter = new DataView(new ArrayBuffer(8));
+  counter.setBigUint64(0, BigInt(n));
+  for (let i = 0; i < 8; i++) out[4 + i]! ^= new Uint8Array(counter.buffer)[i]!;
+  return out;
+};
+
 describe("channel vectors, independently of the code", () => {
+  it("the key schedule from an unmodified HPKE and X-Wing (@hpke/core, @hpke/hybridkem-x-wing) and node:crypto", async () => {
+    const envelope = b(h.envelope);
+    const headerLength = (envelope[0]! << 8) | envelope[1]!;
+    const enc = envelope.subarray(4 + headerLength, 4 + headerLength + 1120);
+    const kem = new XWing();
+    const suite = new CipherSuite({ kem, kdf: new HkdfSha256(), aead: new Aes256Gcm() });
+    const ctx = await suite.createRecipientContext({ recipientKey: await kem.generateKeyPairDerand(b(e.recipientKemSeed)), enc, info: utf8("mcpfed/1 envelope") });
+    const hs = new Uint8Array(await ctx.export(utf8("mcpfed/1 channel"), 32));
+    expect(toBase64url(hs)).toBe(h.hs);
+    const ephemeral = await kem.generateKeyPairDerand(b(h.ephemeralSeed));
+    expect(toBase64url(new Uint8Array(await kem.serializePublicKey(ephemeral.publicKey)))).toBe(h.request.ek);
+    const ss = new Uint8Array(await kem.decap({ enc: b(h.accept.ct), recipientKey: ephemeral }));
+    expect(toBase64url(ss)).toBe(h.ss);
+    const be = (n: number, bytes: number) => {
+      const out = new DataView(new ArrayBuffer(bytes));
+      if (bytes === 8) out.setBigUint64(0, BigInt(n));
+      else out.setUint32(0, n);
+      return new Uint8Array(out.buffer);
+    };
+    const th = createHash("sha256")
+      .update(concat(be(envelope.length, 4), envelope, b(h.cid), b(h.accept.ct), be(h.accept.startsAt, 8), be(h.accept.epochSeconds, 4), be(h.accept.expiresAt, 8)))
+      .digest();
+    expect(toBase64url(th)).toBe(h.th);
+    const c0 = new Uint8Array(hkdfSync("sha256", ss, hs, concat(utf8("mcpfed/1 channel c"), th), 32));
+    const s0 = new Uint8Array(hkdfSync("sha256", ss, hs, concat(utf8("mcpfed/1 channel s"), th), 32));
+    expect([toBase64url(c0), toBase64url(s0)]).toEqual([v.epochs[0]!.c, v.epochs[0]!.s]);
+    const next = utf8("mcpfed/1 channel next");
+    expect([toBase64url(hkdfExpand(c0, next, 32)), toBase64url(hkdfExpand(s0, next, 32))]).toEqual([v.epochs[1]!.c, v.epochs[1]!.s]);
+  });
+
+  it("lane keys and answer keys from the epoch secrets with node:crypto; every answer opens at its index", () => {
+    for (const f of v.frames) {
+      const okm = hkdfExpand(b(v.epochs[f.epoch]!.c), concat(utf8("mcpfed/1 channel lane"), b(f.lane)), 44);
+      expect([toBase64url(okm.subarray(0, 32)), toBase64url(okm.subarray(32))]).toEqual([f.laneKey, f.laneIv]);
+      const header = b(f.header);
+      const aokm = hkdfExpand(b(v.epochs[f.epoch]!.s), concat(utf8("mcpfed/1 channel answer"), createHash("sha256").update(header).digest()), 44);
+      f.answers.forEach((a, i) => expect(aesGcmOpen(aokm.subarray(0, 32), xorCounter(aokm.subarray(32), i), new Uint8Array(0), b(a.sealed))).toBe(a.plaintext));
+    }
+  });
+
   it("each frame decrypts with node:crypto AES-256-GCM from the stated lane key, iv XOR seq and the header as aad", () => {
     for (const f of v.frames) {
       const frame = b(f.frame);
       const header = b(f.header);
       expect((frame[0]! << 8) | frame[1]!).toBe(header.length);
       expect(toBase64url(frame.subarray(2, 2 + header.length))).toBe(f.header);
-      const iv = b(f.laneIv);
-      const seq = new DataView(new ArrayBuffer(8));
-      seq.setBigUint64(0, BigInt(f.seq));
-      for (let i = 0; i < 8; i++) iv[4 + i]! ^= new Uint8Array(seq.buffer)[i]!;
-      const body = frame.subarray(2 + header.length);
-      const d = createDecipheriv("aes-256-gcm", b(f.laneKey), iv);
-      d.setAAD(header);
-      d.setAuthTag(body.subarray(body.length - 16));
-      expect(Buffer.concat([d.update(body.subarray(0, body.length - 16)), d.final()]).toString()).toBe(f.plaintext);
+      expect(aesGcmOpen(b(f.laneKey), xorCounter(b(f.laneIv), f.seq), header, frame.subarray(2 + header.length))).toBe(f.plaintext);
     }
   });
 });
