@@ -170,6 +170,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
         try {
           accept = await s.channels.accepted.accept(opened.header.from, request, bytes, await opened.exportSecret(CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES));
         } catch (err) {
+          if (err instanceof EnvelopeError) return refused(c, err);
           if (!(err instanceof ChannelError)) throw err;
           return sealed(c, opened, { ok: false, error: { code: "bad_request", message: err.message } });
         }

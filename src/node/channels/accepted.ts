@@ -6,6 +6,7 @@
 import { toBase64url } from "../../protocol/encoding/bytes.ts";
 import { acceptChannel, channelEnded, oldestAcceptableEpoch, ratchet, type ChannelAccept, type ChannelOpen, type ChannelTiming, type EpochSecrets } from "../../protocol/channel/handshake.ts";
 import type { ChannelLookup, ResponderChannel } from "../../protocol/channel/open.ts";
+import { EnvelopeError } from "../../protocol/envelope/errors.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Config } from "../settings/config.ts";
 import type { ChannelStore } from "../../store/channels.ts";
@@ -44,7 +45,8 @@ export class AcceptedChannels implements ChannelLookup {
    */
   async accept(from: string, request: ChannelOpen, envelope: Uint8Array, hs: Uint8Array): Promise<ChannelAccept> {
     const peer = await getPeer(this.p.db, from);
-    if (!peer) throw new Error(`${from} is not a peer`);
+    // Removed since its envelope opened.
+    if (peer?.state !== "active") throw new EnvelopeError("unknown_sender", `${from} is not an active peer of this node`);
     const identity = await this.p.identity();
     const made = await acceptChannel({
       primitives: identity.primitives,
