@@ -46,6 +46,7 @@ import { SecretBox } from "../secrets/sealed-box.ts";
 import { VERSION } from "./settings/version.ts";
 import { CallableTools } from "./catalog/callable-tools.ts";
 import { findCallable } from "../store/catalog.ts";
+import { PeerChannels } from "./channels/channels.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -132,7 +133,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   });
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
   const now = () => Math.floor(Date.now() / 1000);
-  const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db });
+  const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform });
+  const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
   const ledger = new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) });
   const services: Services = {
     config: opts.config,
@@ -152,6 +154,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     identity,
     replay: new ReplayCache(opts.db),
     federation,
+    channels,
     federationRefusals: new FederationRefusals(),
     card,
     now,

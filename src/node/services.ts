@@ -28,6 +28,7 @@ import type { RequestStateSeal } from "./interactive/request-state.ts";
 import type { SuspendedCalls } from "./interactive/suspended-calls.ts";
 import type { UpstreamCredentials } from "./upstreams/credentials.ts";
 import type { CallableTools } from "./catalog/callable-tools.ts";
+import type { PeerChannels } from "./channels/channels.ts";
 
 export interface Services {
   config: Config;
@@ -61,6 +62,8 @@ export interface Services {
   replay: ReplayCache;
   /** Every request to a peer goes through it. */
   federation: FederationClient;
+  /** Peer channels this node opened and accepted (src/node/channels/). */
+  channels: PeerChannels;
   /** Federation traffic this process or isolate turned away, by reason. */
   federationRefusals: FederationRefusals;
   /** This node's signed card. */

@@ -123,5 +123,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `resource_leases` (\n\t`peer` text NOT NULL,\n\t`key` text NOT NULL,\n\t`uri` text NOT NULL,\n\t`until` integer NOT NULL,\n\tPRIMARY KEY(`peer`, `key`)\n);",
       "CREATE INDEX `resource_leases_uri` ON `resource_leases` (`peer`,`uri`);"
     ]
+  },
+  {
+    "tag": "0012_peer_channels",
+    "statements": [
+      "CREATE TABLE `peer_channels` (\n\t`cid` text PRIMARY KEY NOT NULL,\n\t`peer` text NOT NULL,\n\t`role` text NOT NULL,\n\t`epoch` integer NOT NULL,\n\t`request_secret` text NOT NULL,\n\t`answer_secret` text NOT NULL,\n\t`starts_at` integer NOT NULL,\n\t`epoch_seconds` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`own_kid` text NOT NULL,\n\t`peer_kid` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE INDEX `peer_channels_peer` ON `peer_channels` (`peer`,`role`);",
+      "CREATE INDEX `peer_channels_expires_at` ON `peer_channels` (`expires_at`);"
+    ]
   }
 ];

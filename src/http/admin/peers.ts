@@ -61,6 +61,7 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
 
   // This process's counts since it started; on Workers, one isolate's.
   app.get("/federation/refusals", (c) => c.json({ refusals: s.federationRefusals.snapshot() }));
+  app.get("/federation/channels", async (c) => c.json(await s.channels.status()));
 
   app.post("/peers", async (c) => {
     const body = await readJson(c, z.object({ url: z.url({ protocol: /^https?$/ }) }).strict());

@@ -1,7 +1,6 @@
 // The call route's answer: a stream of sealed frames (frames.ts). Progress goes out as the
 // upstream reports it; the last frame is the answer. The request's signal ends with the consumer's
 // connection, so a consumer that cancels or dies cancels the upstream call too.
-import type { Opened } from "../../protocol/envelope/open.ts";
 import { parseMessage } from "../../protocol/messages/federation.ts";
 import { log } from "../../node/logging/log.ts";
 import type { Caller } from "../../node/access/principals/caller.ts";
@@ -11,8 +10,9 @@ import type { AnswerFrame, CallFrame } from "../../protocol/messages/relay.ts";
 import { relayRequest } from "../../protocol/messages/relay-items.ts";
 import { serveCall } from "../../node/relay/provider.ts";
 import { serveItem } from "../../node/relay/item-provider.ts";
+import type { Received } from "./received.ts";
 
-export function callResponse(s: Services, opened: Opened, signal: AbortSignal, defer: Caller["defer"]): Response {
+export function callResponse(s: Services, opened: Received, signal: AbortSignal, defer: Caller["defer"]): Response {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   let seq = 0;
@@ -24,7 +24,7 @@ export function callResponse(s: Services, opened: Opened, signal: AbortSignal, d
     chain = chain.then(async () => writer.write(encodeFrame(await opened.sealResponse(new TextEncoder().encode(JSON.stringify(full))))));
     return chain;
   };
-  const from = opened.header.from;
+  const from = opened.from;
 
   const work = (async () => {
     const request = parseMessage(opened.plaintext, relayRequest);

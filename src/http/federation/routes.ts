@@ -1,6 +1,7 @@
 // The federation endpoints, one per message, under the protocol version: POST /federation/v1/*.
-// Every request is an envelope, opened here (src/protocol/envelope/open.ts) before anything reads it.
-// A refused envelope gets a plain JSON error with its code; every answer to an opened one is
+// Every request is an envelope (src/protocol/envelope/open.ts) or, from a peer that opened a
+// channel to this node, a channel frame (src/protocol/channel/open.ts), opened here before anything
+// reads it. A refused one gets a plain JSON error with its code; every answer to an opened one is
 // sealed to the sender. Floods are turned away before any of that: per client address in this
 // isolate's memory (no store round trip, no cryptography), and per authenticated sender in the
 // store once its envelope opened (a sender id cannot be spent by anyone else's traffic).
@@ -10,7 +11,11 @@ import type { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { MAX_CARD_BYTES } from "../../protocol/card/schema.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
-import { openEnvelope, type Opened } from "../../protocol/envelope/open.ts";
+import { openEnvelope } from "../../protocol/envelope/open.ts";
+import { ChannelError } from "../../protocol/channel/errors.ts";
+import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
+import { CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES, channelOpenRequest } from "../../protocol/channel/handshake.ts";
+import { openChannelFrame } from "../../protocol/channel/open.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { sourceOf } from "../../node/access/limits/source.ts";
 import { WindowCounter } from "../../node/access/limits/window-counter.ts";
@@ -33,15 +38,16 @@ import { serveResourceSubscribe, serveResourceUnsubscribe } from "../../node/rel
 import { takeResourceUpdate } from "../../node/relay/resource-lease-consumer.ts";
 import { resourceSubscribeRequest, resourceUnsubscribeRequest, resourceUpdatedRequest } from "../../protocol/messages/relay-resource-updates.ts";
 import { callResponse } from "./call-stream.ts";
+import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
-async function sealed<T>(c: Context, opened: Opened, answer: Answer<T>): Promise<Response> {
+async function sealed<T>(c: Context, opened: Pick<Received, "sealResponse">, answer: Answer<T>): Promise<Response> {
   const body = await opened.sealResponse(new TextEncoder().encode(JSON.stringify(answer)));
   return c.body(body as Uint8Array<ArrayBuffer>, 200, { "content-type": RESPONSE_CONTENT_TYPE });
 }
 
 function refused(c: Context, err: unknown): Response {
-  if (!(err instanceof EnvelopeError)) throw err;
+  if (!(err instanceof EnvelopeError) && !(err instanceof ChannelError)) throw err;
   log.info("federation.refused", { path: c.req.path, code: err.code });
   return c.json(err.toJSON(), err.status);
 }
@@ -79,28 +85,37 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     return rateLimited(c, wait, "federation requests from this node");
   };
 
-  /** Opens an envelope from an active peer, or answers the refusal. */
-  const openFromPeer = async (c: Context, path: string): Promise<Opened | Response> => {
-    let opened: Opened;
+  /** Opens an envelope or a channel frame from an active peer, or answers the refusal. */
+  const openFromPeer = async (c: Context, path: string): Promise<Received | Response> => {
+    const onChannel = c.req.header("content-type")?.startsWith(CHANNEL_CONTENT_TYPE);
+    let opened: Received;
     try {
-      const identity = await s.identity();
-      opened = await openEnvelope(new Uint8Array(await c.req.arrayBuffer()), {
-        self: { nodeId: identity.nodeId, keys: identity.keyring, primitives: identity.primitives },
-        sender: activeSender(s),
-        replay: s.replay,
-        now: s.now(),
-        skew: s.config.clockSkewSeconds,
-        method: "POST",
-        path,
-        maxBytes: s.config.maxBodyBytes,
-      });
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      opened = onChannel
+        ? await openChannelFrame(bytes, { channels: s.channels.accepted, replay: s.replay, now: s.now(), skew: s.config.clockSkewSeconds, path, maxBytes: s.config.maxBodyBytes })
+        : receivedEnvelope(await openEnvelope(bytes, await envelopeOptions(path)));
     } catch (err) {
       return refused(c, err);
     }
-    const limited = senderOverLimit(c, opened.header.from);
+    if (onChannel) s.channels.counts.count("received");
+    const limited = senderOverLimit(c, opened.from);
     if (limited) return limited;
-    c.get("defer")(peerSeen(s, opened.header.from));
+    c.get("defer")(peerSeen(s, opened.from));
     return opened;
+  };
+
+  const envelopeOptions = async (path: string) => {
+    const identity = await s.identity();
+    return {
+      self: { nodeId: identity.nodeId, keys: identity.keyring, primitives: identity.primitives },
+      sender: activeSender(s),
+      replay: s.replay,
+      now: s.now(),
+      skew: s.config.clockSkewSeconds,
+      method: "POST",
+      path,
+      maxBytes: s.config.maxBodyBytes,
+    };
   };
 
   const messageRoute = <T extends z.ZodType>(path: string, schema: T, handle: (from: string, request: z.infer<T>, c: Context<AppEnv>) => Promise<unknown>) =>
@@ -111,7 +126,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       if (request === undefined) return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `not a valid request for ${path}` } });
       let result: unknown;
       try {
-        result = await handle(opened.header.from, request, c);
+        result = await handle(opened.from, request, c);
       } catch (err) {
         // A well-formed envelope can still carry an undecodable reconciliation message.
         if (!(err instanceof ReconcileFormatError)) throw err;
@@ -135,6 +150,33 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
         return refused(c, err);
       }
     });
+
+    // The channel handshake: always an envelope, answered with a new channel (docs/protocol.md §5.6).
+    const channelPath = federationPath(version, "channel");
+    if (s.config.channels) {
+      app.post(channelPath, async (c) => {
+        const bytes = new Uint8Array(await c.req.arrayBuffer());
+        let opened;
+        try {
+          opened = await openEnvelope(bytes, await envelopeOptions(channelPath));
+        } catch (err) {
+          return refused(c, err);
+        }
+        const limited = senderOverLimit(c, opened.header.from);
+        if (limited) return limited;
+        const request = parseMessage(opened.plaintext, channelOpenRequest);
+        if (!request) return sealed(c, opened, { ok: false, error: { code: "bad_request", message: "not a channel-open" } });
+        let accept;
+        try {
+          accept = await s.channels.accepted.accept(opened.header.from, request, bytes, await opened.exportSecret(CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES));
+        } catch (err) {
+          if (err instanceof EnvelopeError) return refused(c, err);
+          if (!(err instanceof ChannelError)) throw err;
+          return sealed(c, opened, { ok: false, error: { code: "bad_request", message: err.message } });
+        }
+        return sealed(c, opened, { ok: true, result: accept });
+      });
+    }
 
     const pingPath = federationPath(version, "ping");
     app.post(pingPath, async (c) => {

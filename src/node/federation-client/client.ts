@@ -7,6 +7,18 @@ import type { z } from "zod";
 import { CardFetchError, fetchCard } from "../card/fetch.ts";
 import type { Card } from "../../protocol/card/schema.ts";
 import { CardError, continuesCard } from "../../protocol/card/verify.ts";
+import { CHANNEL_ERRORS, REOPEN_ON, type ChannelErrorCode } from "../../protocol/channel/errors.ts";
+import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
+import {
+  CHANNEL_EXPORT_LABEL,
+  CHANNEL_FEATURE,
+  CHANNEL_SECRET_BYTES,
+  channelAcceptResult,
+  channelOpen,
+  completeChannel,
+  type EstablishedChannel,
+} from "../../protocol/channel/handshake.ts";
+import { sealChannelFrame } from "../../protocol/channel/seal.ts";
 import { ENVELOPE_ERRORS } from "../../protocol/envelope/errors.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { seal, type Sealed } from "../../protocol/envelope/seal.ts";
@@ -15,7 +27,9 @@ import { answerSchema, federationPath, pingResult, type MessageName, type pingRe
 import { CALL_STREAM_CONTENT_TYPE, readFrames } from "../../protocol/messages/relay-frames.ts";
 import { callFrame, type AnswerFrame, type LogFrame } from "../../protocol/messages/relay.ts";
 import type { RelayRequest } from "../../protocol/messages/relay-items.ts";
+import type { PeerChannels } from "../channels/channels.ts";
 import type { LocalIdentity } from "../identity/local.ts";
+import { log } from "../logging/log.ts";
 import { readLimited } from "../outbound/limited-body.ts";
 import type { Outbound } from "../outbound/outbound.ts";
 import { unsafeUrlReason } from "../outbound/ssrf.ts";
@@ -29,6 +43,8 @@ const EARLY_SECONDS = 60;
 const TIMEOUT_MS = 15_000;
 const MAX_ANSWER_BYTES = 1024 * 1024;
 const MAX_REFUSAL_BYTES = 64 * 1024;
+/** After a failed handshake, requests to that peer go as envelopes this long before the next try. */
+const NO_CHANNEL_SECONDS = 60;
 
 /** What the client needs of the node. */
 export interface FederationClientPort {
@@ -36,8 +52,19 @@ export interface FederationClientPort {
   outbound: Outbound;
   /** Seconds since the epoch. */
   now: () => number;
-  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds">;
+  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "channels">;
   db: Database;
+  channels: PeerChannels;
+}
+
+/** One request as it leaves: an envelope or a channel frame, and the opener of its answers. */
+interface Outgoing {
+  url: string;
+  bytes: Uint8Array;
+  contentType: string;
+  openResponse(sealed: Uint8Array): Promise<Uint8Array>;
+  /** The channel it travels on (base64url id), if any: the peer's refusal of it drops the channel. */
+  channel?: string;
 }
 
 export interface PeerRequest<T extends z.ZodType> {
@@ -61,6 +88,9 @@ export interface RelayOptions {
 }
 
 export class FederationClient {
+  /** Peers whose handshake failed, until when their requests go as envelopes (bounded by the peers table). */
+  readonly #noChannelUntil = new Map<string, number>();
+
   constructor(private readonly s: FederationClientPort) {}
 
   /** The peer, if it is active: only an active peer is sent gossip, ledger or countersigned records. */
@@ -87,20 +117,32 @@ export class FederationClient {
     return { ms: Math.round(performance.now() - started), at: pong.at };
   }
 
-  /** One sealed request to the node of `card`, and its sealed answer opened. */
+  /**
+   * One request to the node of `card`, and its answer opened: on the channel to it when both
+   * offer channels (a channel it refuses as unknown, stale or expired is replaced, and the request
+   * sent again once: it was not opened), else sealed as an envelope. A hello (`body`) is always an envelope.
+   */
   async send<T extends z.ZodType>(r: PeerRequest<T>): Promise<z.infer<T>> {
-    const { url, sealed } = await this.#seal(r.card, r.version, r.path, r.payload);
+    if (r.body) {
+      const { url, sealed } = await this.#seal(r.card, r.version, r.path, r.payload);
+      return this.#exchange({ url, bytes: r.body(sealed.bytes), contentType: r.contentType ?? ENVELOPE_CONTENT_TYPE, openResponse: sealed.openResponse }, r.result);
+    }
+    for (let again = false; ; again = true) {
+      const out = await this.#prepare(r.card, r.version, r.path, r.payload);
+      try {
+        return await this.#exchange(out, r.result);
+      } catch (err) {
+        if (again || !(await this.#reopens(r.card, out, err))) throw err;
+      }
+    }
+  }
+
+  /** Posts one request and opens its answer: a refusal, or an answer that does not open, is a PeerRequestError. */
+  async #exchange<T extends z.ZodType>(out: Outgoing, result: T): Promise<z.infer<T>> {
+    const { url } = out;
     let res: Response;
     try {
-      res = await this.s.outbound.request(
-        url,
-        {
-          method: "POST",
-          headers: { "content-type": r.contentType ?? ENVELOPE_CONTENT_TYPE, accept: RESPONSE_CONTENT_TYPE },
-          body: (r.body ? r.body(sealed.bytes) : sealed.bytes) as BodyInit,
-        },
-        TIMEOUT_MS,
-      );
+      res = await this.s.outbound.request(url, { method: "POST", headers: { "content-type": out.contentType, accept: RESPONSE_CONTENT_TYPE }, body: out.bytes as BodyInit }, TIMEOUT_MS);
     } catch (err) {
       throw new PeerRequestError("unreachable", `cannot reach ${url}: ${message(err)}`);
     }
@@ -112,23 +154,68 @@ export class FederationClient {
     }
     if (!bytes) throw new PeerRequestError("bad_answer", `${url}: the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
     if (!res.headers.get("content-type")?.startsWith(RESPONSE_CONTENT_TYPE)) {
-      const refusal = envelopeRefusal(bytes);
+      const refusal = requestRefusal(bytes);
       if (refusal) throw new PeerRequestError(refusal.code, `${url}: ${refusal.message ?? refusal.code}`);
       throw new PeerRequestError("bad_answer", `${url} answered HTTP ${res.status} without a sealed answer`);
     }
 
     let answer: unknown;
     try {
-      answer = JSON.parse(new TextDecoder().decode(await sealed.openResponse(bytes)));
+      answer = JSON.parse(new TextDecoder().decode(await out.openResponse(bytes)));
     } catch (err) {
       throw new PeerRequestError("bad_answer", `${url}: the sealed answer does not open: ${message(err)}`);
     }
     const frame = answerSchema.safeParse(answer);
     if (!frame.success) throw new PeerRequestError("bad_answer", `${url}: unexpected answer: ${frame.error.issues[0]?.message}`);
     if (!frame.data.ok) throw new PeerRequestError(frame.data.error.code, frame.data.error.message);
-    const result = r.result.safeParse(frame.data.result);
-    if (!result.success) throw new PeerRequestError("bad_answer", `${url}: unexpected result: ${result.error.issues[0]?.message}`);
-    return result.data;
+    const parsed = result.safeParse(frame.data.result);
+    if (!parsed.success) throw new PeerRequestError("bad_answer", `${url}: unexpected result: ${parsed.error.issues[0]?.message}`);
+    return parsed.data;
+  }
+
+  /** The request to `path`, as a frame on the channel to the node of `card` when there is one to be had, else as an envelope. */
+  async #prepare(card: Card, version: string, path: string, payload: unknown, delivered?: false): Promise<Outgoing> {
+    if (this.s.config.channels && card.features.includes(CHANNEL_FEATURE) && (this.#noChannelUntil.get(card.id) ?? 0) <= this.s.now()) {
+      const url = new URL(path, card.url).href;
+      const unsafe = unsafeUrlReason(url, this.s.config.allowPrivateUrls);
+      if (unsafe) throw new PeerRequestError("unreachable", `${url}: ${unsafe}`, delivered);
+      const identity = await this.s.identity();
+      const kids = { own: identity.signing.keyId, peer: card.keys.sig.kid };
+      try {
+        const slot = await this.s.channels.opened.slot(card.id, kids, this.s.now(), () => this.#handshake(card, version));
+        const frame = await sealChannelFrame({ ...slot, now: this.s.now(), path, plaintext: new TextEncoder().encode(JSON.stringify(payload)) });
+        this.s.channels.counts.count("sent");
+        return { url, bytes: frame.bytes, contentType: CHANNEL_CONTENT_TYPE, openResponse: (sealed) => frame.openResponse(sealed), channel: slot.channel };
+      } catch (err) {
+        // A key the peer rotated: the caller fetches its card again and comes back. A peer out of
+        // reach would not take the envelope either: no reason to stop trying channels with it.
+        if (err instanceof PeerRequestError && (err.code === "unknown_key" || err.code === "unreachable")) throw new PeerRequestError(err.code, err.message, delivered);
+        // The peer says it offers channels but the handshake failed: envelopes, for a while.
+        log.warn("channel.handshake_failed", { peer: card.id, error: message(err) });
+        this.#noChannelUntil.set(card.id, this.s.now() + NO_CHANNEL_SECONDS);
+        this.s.channels.counts.count("fallbacks");
+      }
+    }
+    const { url, sealed } = await this.#seal(card, version, path, payload, delivered);
+    return { url, bytes: sealed.bytes, contentType: ENVELOPE_CONTENT_TYPE, openResponse: sealed.openResponse };
+  }
+
+  /** The handshake (docs/protocol.md §5.6): an envelope carrying a fresh X-Wing key, answered with the channel. */
+  async #handshake(card: Card, version: string): Promise<EstablishedChannel> {
+    const identity = await this.s.identity();
+    const { request, ephemeral } = await channelOpen(identity.primitives);
+    const { url, sealed } = await this.#seal(card, version, federationPath(version, "channel"), request);
+    const accept = await this.#exchange({ url, bytes: sealed.bytes, contentType: ENVELOPE_CONTENT_TYPE, openResponse: sealed.openResponse }, channelAcceptResult);
+    const hs = await sealed.exportSecret(CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES);
+    return completeChannel({ primitives: identity.primitives, ephemeral, envelope: sealed.bytes, hs, accept, now: this.s.now(), skew: this.s.config.clockSkewSeconds });
+  }
+
+  /** Whether `err` is the peer's refusal of the channel `out` went on; if so the channel is dropped, to be opened anew. */
+  async #reopens(card: Card, out: Outgoing, err: unknown): Promise<boolean> {
+    if (!out.channel || !(err instanceof PeerRequestError) || !REOPEN_ON.includes(err.code as ChannelErrorCode)) return false;
+    await this.s.channels.opened.drop(card.id, out.channel);
+    this.s.channels.counts.count("reopened");
+    return true;
   }
 
   /**
@@ -137,7 +224,17 @@ export class FederationClient {
    * may be tried, so every failure of the call itself says which it was (`delivered`).
    */
   async relayCall(peer: Peer, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
-    return this.#withFreshCard(peer, (card) => this.#relayOnce(peer, card, request, o));
+    return this.#withFreshCard(peer, async (card) => {
+      for (let again = false; ; again = true) {
+        const out = await this.#prepare(card, peer.version, federationPath(peer.version, "call"), request, false);
+        try {
+          return await this.#relayOnce(out, o);
+        } catch (err) {
+          // A refused channel frame was never opened, so the call did not run: it goes again once.
+          if (again || !(await this.#reopens(card, out, err))) throw err;
+        }
+      }
+    });
   }
 
   async #withFreshCard<R>(peer: Peer, send: (card: Card) => Promise<R>): Promise<R> {
@@ -187,8 +284,8 @@ export class FederationClient {
     return { url, sealed };
   }
 
-  async #relayOnce(peer: Peer, card: Card, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
-    const { url, sealed } = await this.#seal(card, peer.version, federationPath(peer.version, "call"), request, false);
+  async #relayOnce(out: Outgoing, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+    const { url } = out;
     const timer = new AbortController();
     const started = performance.now();
     let idle: ReturnType<typeof setTimeout> | undefined;
@@ -211,8 +308,8 @@ export class FederationClient {
       try {
         res = await this.s.outbound.fetch(url, {
           method: "POST",
-          headers: { "content-type": ENVELOPE_CONTENT_TYPE, accept: CALL_STREAM_CONTENT_TYPE },
-          body: sealed.bytes as BodyInit,
+          headers: { "content-type": out.contentType, accept: CALL_STREAM_CONTENT_TYPE },
+          body: out.bytes as BodyInit,
           signal,
         });
       } catch (err) {
@@ -222,7 +319,7 @@ export class FederationClient {
         throw failure(signal.aborted, err);
       }
       if (!res.headers.get("content-type")?.startsWith(CALL_STREAM_CONTENT_TYPE) || !res.body) {
-        const refusal = envelopeRefusal((await readLimited(res, MAX_REFUSAL_BYTES)) ?? new Uint8Array());
+        const refusal = requestRefusal((await readLimited(res, MAX_REFUSAL_BYTES)) ?? new Uint8Array());
         if (refusal) throw new PeerRequestError(refusal.code, `${refusal.message ?? refusal.code} (${refusal.code})`, false);
         throw new PeerRequestError("refused", `${url} answered HTTP ${res.status} without a call stream`, false);
       }
@@ -230,7 +327,7 @@ export class FederationClient {
       let seq = 0;
       try {
         for await (const frame of readFrames(res.body)) {
-          const parsed = callFrame.safeParse(JSON.parse(new TextDecoder().decode(await sealed.openResponse(frame))));
+          const parsed = callFrame.safeParse(JSON.parse(new TextDecoder().decode(await out.openResponse(frame))));
           if (!parsed.success) throw new PeerRequestError("bad_answer", `${url}: unexpected frame: ${parsed.error.issues[0]?.message}`, true);
           const f = parsed.data;
           if (f.seq !== seq++) throw new PeerRequestError("bad_answer", `${url}: frame ${f.seq} arrived where ${seq - 1} was due`, true);
@@ -255,12 +352,12 @@ export class FederationClient {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** A plain JSON envelope refusal (the envelope did not open) with its code, if that is what the bytes are. */
-function envelopeRefusal(bytes: Uint8Array): { code: keyof typeof ENVELOPE_ERRORS; message: string | undefined } | undefined {
+/** A plain JSON refusal of an envelope or a channel frame (it did not open) with its code, if that is what the bytes are. */
+function requestRefusal(bytes: Uint8Array): { code: keyof typeof ENVELOPE_ERRORS | ChannelErrorCode; message: string | undefined } | undefined {
   try {
     const body = JSON.parse(new TextDecoder().decode(bytes)) as { error?: { code?: string; message?: string } };
     const code = body.error?.code;
-    if (code && code in ENVELOPE_ERRORS) return { code: code as keyof typeof ENVELOPE_ERRORS, message: body.error?.message };
+    if (code && (code in ENVELOPE_ERRORS || code in CHANNEL_ERRORS)) return { code: code as keyof typeof ENVELOPE_ERRORS | ChannelErrorCode, message: body.error?.message };
   } catch {
     // not JSON
   }

@@ -52,6 +52,10 @@ const schema = z.object({
   MAX_ENTRIES_PER_ORIGIN: int(1, 1_000_000).default(500),
   MAX_ENTRY_BYTES_PER_ORIGIN: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
   COUNTERSIGN_MAX_ASKS: int(1, 1000).default(10),
+  CHANNELS: z.enum(["on", "off"]).default("on"),
+  // The limits docs/protocol.md §5.6 puts on a channel-accept.
+  CHANNEL_EPOCH_SECONDS: int(60, 86_400).default(3600),
+  CHANNEL_LIFETIME_SECONDS: int(60, 604_800).default(86_400),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -121,6 +125,12 @@ export interface Config {
   maxEntryBytesPerOrigin: number;
   /** Times a provider asks a consumer that lacks a pending record before it flags the record and stops. */
   countersignMaxAsks: number;
+  /** Whether this node offers peer channels (feature `channel`) and sends on them. */
+  channels: boolean;
+  /** Length of a channel epoch this node answers a handshake with: its keys ratchet forward at each. */
+  channelEpochSeconds: number;
+  /** How long a channel this node accepts lasts before a new handshake. */
+  channelLifetimeSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -191,5 +201,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     maxEntriesPerOrigin: e.MAX_ENTRIES_PER_ORIGIN,
     maxEntryBytesPerOrigin: e.MAX_ENTRY_BYTES_PER_ORIGIN,
     countersignMaxAsks: e.COUNTERSIGN_MAX_ASKS,
+    channels: e.CHANNELS === "on",
+    channelEpochSeconds: e.CHANNEL_EPOCH_SECONDS,
+    channelLifetimeSeconds: e.CHANNEL_LIFETIME_SECONDS,
   };
 }

@@ -5,6 +5,7 @@ import { z } from "zod";
 
 export type MessageName =
   | "hello"
+  | "channel"
   | "ping"
   | "exchange"
   | "reconcile"

@@ -1,0 +1,51 @@
+// This node's peer channels, both ways: those it opened (it sends on them) and those peers opened
+// to it (it answers on them), over one store, with the counts the operator reads. Blocking or
+// removing a peer ends its channels at once.
+import type { SecretBox } from "../../secrets/sealed-box.ts";
+import { ChannelStore } from "../../store/channels.ts";
+import type { Database } from "../../store/database.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import type { Config } from "../settings/config.ts";
+import type { Platform } from "../settings/platform.ts";
+import { AcceptedChannels } from "./accepted.ts";
+import { ChannelCounts } from "./counts.ts";
+import { OpenedChannels } from "./opened.ts";
+
+export interface PeerChannelsPort {
+  db: Database;
+  secrets: SecretBox;
+  identity: () => Promise<LocalIdentity>;
+  config: Pick<Config, "channels" | "channelEpochSeconds" | "channelLifetimeSeconds" | "clockSkewSeconds">;
+  now: () => number;
+  platform: Pick<Platform, "requestScopedIo">;
+}
+
+export class PeerChannels {
+  readonly counts = new ChannelCounts();
+  readonly store: ChannelStore;
+  readonly opened: OpenedChannels;
+  readonly accepted: AcceptedChannels;
+
+  constructor(p: PeerChannelsPort) {
+    this.store = new ChannelStore(p.db, p.secrets);
+    this.opened = new OpenedChannels({ store: this.store, counts: this.counts, skew: p.config.clockSkewSeconds, requestScopedIo: p.platform.requestScopedIo });
+    this.accepted = new AcceptedChannels({ ...p, store: this.store, counts: this.counts });
+  }
+
+  /** On the tick: ends expired channels, and those keyed by a signing key this node rotated away from. */
+  async prune(now: number, ownKid: string): Promise<void> {
+    await this.store.prune(now, ownKid);
+  }
+
+  /** The operator's view: every channel without its secrets, and this process's counts. */
+  async status() {
+    return { channels: await this.store.list(), counts: this.counts.snapshot() };
+  }
+
+  /** Ends every channel with `peer`, in this process and in the store. */
+  async endPeer(peer: string): Promise<void> {
+    this.opened.forget(peer);
+    this.accepted.forget(peer);
+    await this.store.endPeer(peer);
+  }
+}
