@@ -158,6 +158,20 @@ describe("continuing a channel", () => {
   });
 });
 
+describe("the operator ending channels", () => {
+  it("makes the next request open a new channel, and refuses an unknown peer", async () => {
+    const [old] = initiatorTo(await channelStatus(a), b).map((c) => c.cid);
+    expect((await a.admin("DELETE", `/peers/${b.nodeId}/channels`)).status).toBe(204);
+    expect(initiatorTo(await channelStatus(a), b)).toHaveLength(0);
+    const opened = (await channelStatus(a)).counts.opened;
+    expect((await ping(a, b)).status).toBe(200);
+    const after = await channelStatus(a);
+    expect(after.counts.opened - opened).toBe(1);
+    expect(initiatorTo(after, b).map((c) => c.cid)).not.toContain(old);
+    expect((await a.admin("DELETE", "/peers/nosuchpeer/channels")).status).toBe(404);
+  });
+});
+
 describe("a peer without channels", () => {
   it("is sent envelopes: CHANNELS=off leaves the feature out of its card, and no channel is opened", async () => {
     const d = await openNode("delta", { env: { CHANNELS: "off" } });

@@ -121,6 +121,14 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
+  // A new handshake on the next request: after a suspected key compromise, or to measure one.
+  app.delete("/peers/:id/channels", async (c) => {
+    const peer = await findPeer(s, c.req.param("id"));
+    if (!peer) return fail(c, "not_found", "no such peer");
+    await s.channels.endPeer(peer.nodeId);
+    return c.body(null, 204);
+  });
+
   app.post("/peers/:id/ping", async (c) => {
     const peer = await findPeer(s, c.req.param("id"));
     if (!peer) return fail(c, "not_found", "no such peer");
