@@ -123,5 +123,14 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `resource_leases` (\n\t`peer` text NOT NULL,\n\t`key` text NOT NULL,\n\t`uri` text NOT NULL,\n\t`until` integer NOT NULL,\n\tPRIMARY KEY(`peer`, `key`)\n);",
       "CREATE INDEX `resource_leases_uri` ON `resource_leases` (`peer`,`uri`);"
     ]
+  },
+  {
+    "tag": "0012_ledger_checkpoints",
+    "statements": [
+      "CREATE TABLE `ledger_checkpoint_leaves` (\n\t`record_id` text NOT NULL,\n\t`signer` text NOT NULL,\n\t`peer` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`leaf` integer NOT NULL,\n\tPRIMARY KEY(`record_id`, `signer`)\n);",
+      "CREATE INDEX `ledger_checkpoint_leaves_checkpoint` ON `ledger_checkpoint_leaves` (`signer`,`peer`,`seq`);",
+      "CREATE TABLE `ledger_checkpoints` (\n\t`signer` text NOT NULL,\n\t`peer` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`hash` text NOT NULL,\n\t`checkpoint` text NOT NULL,\n\t`ids` text NOT NULL,\n\t`status` text NOT NULL,\n\t`delivered` integer DEFAULT false NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`signer`, `peer`, `seq`)\n);",
+      "CREATE INDEX `ledger_checkpoints_status` ON `ledger_checkpoints` (`status`,`delivered`);"
+    ]
   }
 ];

@@ -12,3 +12,4 @@ export * from "./relay.ts";
 export * from "./provider-groups.ts";
 export * from "./names.ts";
 export * from "./resource-leases.ts";
+export * from "./ledger-checkpoints.ts";
