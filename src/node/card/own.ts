@@ -5,7 +5,8 @@ import type { Config } from "../settings/config.ts";
 import { COMPOSITE_ALG } from "../../protocol/identity/composite.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import { XWING_ALG } from "../../protocol/identity/xwing.ts";
-import { FEATURES, PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
+import { PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
+import { offeredFeatures } from "./offered-features.ts";
 import type { Card } from "../../protocol/card/schema.ts";
 import { signCard } from "../../protocol/card/sign.ts";
 
@@ -39,7 +40,7 @@ export class OwnCard {
         url: origin,
         mcp: `${origin}/mcp`,
         versions: [...PROTOCOL_VERSIONS],
-        features: [...FEATURES],
+        features: offeredFeatures(this.config),
         keys: {
           sig: { alg: COMPOSITE_ALG, kid: this.identity.signing.keyId, pub: toBase64url(this.identity.signing.signer.publicKey) },
           kem: keys.map((k) => ({ alg: XWING_ALG, kid: k.keyId, pub: toBase64url(k.publicKey) })),

@@ -22,7 +22,8 @@ import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import type { ReplayCache } from "../../store/replay-cache.ts";
 import { federationPath, helloRequest, helloResult, parseMessage, type Answer } from "../../protocol/messages/federation.ts";
-import { commonFeatures, FEATURES, negotiateVersion, NegotiationError, PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
+import { offeredFeatures } from "../card/offered-features.ts";
+import { commonFeatures, negotiateVersion, NegotiationError, PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
 import { decodeHello, encodeHello, HELLO_CONTENT_TYPE } from "../../protocol/messages/hello.ts";
 import { admit } from "./policy.ts";
 import { countPending, getPeer, helloAnswered, listPeers, savePeer, setState, type Peer } from "../../store/peers.ts";
@@ -35,7 +36,7 @@ export interface PeeringPort {
   now: () => number;
   outbound: Outbound;
   federation: FederationClient;
-  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes">;
+  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "ledgerCheckpoints">;
   replay: ReplayCache;
   federationRefusals: FederationRefusals;
 }
@@ -98,7 +99,7 @@ async function connect(s: PeeringPort, { card, version }: Candidate, requestUrl:
     state: "active",
     theirState: answer.state,
     version,
-    features: commonFeatures(FEATURES, card.features),
+    features: commonFeatures(offeredFeatures(s.config), card.features),
     announcedKeyId: (await s.identity()).signing.keyId,
   });
 }
@@ -275,7 +276,7 @@ export async function receiveHello(s: PeeringPort, body: Uint8Array, path: strin
   if (admission.state === "pending" && !existing && (await countPending(s.db)) >= s.config.maxPendingPeers) {
     return refuse("hello_pending_full", `${s.config.maxPendingPeers} nodes are pending already`);
   }
-  const features = commonFeatures(FEATURES, sender.features);
+  const features = commonFeatures(offeredFeatures(s.config), sender.features);
   await savePeer(s.db, { card: sender, state: admission.state, theirState: "active", version, features });
   return { opened, answer: { ok: true, result: { type: "hello", state: admission.state, version, features } } };
 }

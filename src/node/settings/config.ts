@@ -52,6 +52,8 @@ const schema = z.object({
   MAX_ENTRIES_PER_ORIGIN: int(1, 1_000_000).default(500),
   MAX_ENTRY_BYTES_PER_ORIGIN: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
   COUNTERSIGN_MAX_ASKS: int(1, 1000).default(10),
+  LEDGER_CHECKPOINTS: z.enum(["on", "off"]).default("on"),
+  CHECKPOINT_SECONDS: int(1, 86_400).default(60),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -121,6 +123,10 @@ export interface Config {
   maxEntryBytesPerOrigin: number;
   /** Times a provider asks a consumer that lacks a pending record before it flags the record and stops. */
   countersignMaxAsks: number;
+  /** Offer feature ledger-checkpoints: per-call Ed25519 signatures, covered by checkpoints (protocol §8.4). */
+  ledgerCheckpoints: boolean;
+  /** A node checkpoints the records it has yet to cover once the oldest is this old (or 64 wait). */
+  checkpointSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -191,5 +197,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     maxEntriesPerOrigin: e.MAX_ENTRIES_PER_ORIGIN,
     maxEntryBytesPerOrigin: e.MAX_ENTRY_BYTES_PER_ORIGIN,
     countersignMaxAsks: e.COUNTERSIGN_MAX_ASKS,
+    ledgerCheckpoints: e.LEDGER_CHECKPOINTS === "on",
+    checkpointSeconds: e.CHECKPOINT_SECONDS,
   };
 }

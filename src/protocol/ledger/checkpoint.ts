@@ -21,10 +21,12 @@ export const CHECKPOINT_EVERY = 64;
 
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/);
 
+export const PROTOCOL_CHECKPOINT = "ledger-checkpoint";
+
 export const checkpointBody = z
   .strictObject({
     v: z.literal(PROTOCOL),
-    type: z.literal("ledger-checkpoint"),
+    type: z.literal(PROTOCOL_CHECKPOINT),
     /** The node that signs: a party to every record covered. */
     signer: nodeId,
     /** The other party of every record covered. */

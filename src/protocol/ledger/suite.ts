@@ -15,3 +15,8 @@ export type Suite = "composite" | typeof CHECKPOINT_SUITE;
 export function suiteOf(intent: { suite?: string | undefined }): Suite {
   return intent.suite === CHECKPOINT_SUITE ? CHECKPOINT_SUITE : "composite";
 }
+
+/** The suite a consumer signs under with a peer that agreed on `features`: undefined is composite. */
+export function suiteFor(features: readonly string[]): typeof CHECKPOINT_SUITE | undefined {
+  return features.includes(CHECKPOINTS_FEATURE) ? CHECKPOINT_SUITE : undefined;
+}
