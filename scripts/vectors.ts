@@ -19,6 +19,7 @@ import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
 import "./vectors/registry-items.ts";
 import { compositeSignedVectors } from "./vectors/composite.ts";
+import { checkpointSuiteVectors } from "./vectors/ledger-checkpoint.ts";
 import { frameVectors } from "./vectors/frames.ts";
 import { hlcVectors } from "./vectors/hlc.ts";
 import { messageVectors } from "./vectors/messages.ts";
@@ -152,5 +153,6 @@ await reconciliationVectors();
 hlcVectors();
 await frameVectors((plaintext, nonce) => opened.sealResponse(plaintext, nonce));
 await compositeSignedVectors({ origin: { seed, key }, other: { seed: recipientSeed, key: recipient }, stranger, card: await signCard(body(key), key.signer) });
+await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipientSeed, key: recipient }, stranger });
 
 console.log(`wrote test vectors to ${dir}`);
