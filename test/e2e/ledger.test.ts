@@ -221,12 +221,14 @@ describe("the ledger in the admin API and the CLI", () => {
       unit: r.receipt.unit ?? "",
       requestedAt: new Date(r.intent.requestedAt).toISOString(),
       completedAt: new Date(r.receipt.completedAt).toISOString(),
+      // Composite records prove it all once confirmed (protocol §8.5).
+      stage: "post_quantum_final",
     });
     const rows = [row(ab1, pb.id, "consumer"), row(ab2, pb.id, "consumer"), row(ab3, pb.id, "consumer"), row(ba1, pb.id, "provider"), row(ac1, pc.id, "consumer")];
     expect(await json(await a.admin("GET", "/ledger/export?format=json"))).toEqual({ records: rows });
     const res = await a.admin("GET", "/ledger/export?format=csv");
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="ledger-records.csv"');
-    const csv = ["id,peer,role,status,tool,units,amount,unit,requestedAt,completedAt", ...rows.map((r) => Object.values(r).join(","))].join("\r\n") + "\r\n";
+    const csv = ["id,peer,role,status,tool,units,amount,unit,requestedAt,completedAt,stage", ...rows.map((r) => Object.values(r).join(","))].join("\r\n") + "\r\n";
     expect(await res.text()).toBe(csv);
   });
 
