@@ -243,7 +243,7 @@ describe("the ledger in the admin API and the CLI", () => {
     expect(JSON.parse((await cli(["ledger", "balances", "--json"], env)).stdout)).toEqual({ balances: expectedA() });
 
     const records = await cli(["ledger", "records", "--peer", pc.id], env);
-    expect(records.stdout).toMatch(new RegExp(`^ID\\s+PEER\\s+ROLE\\s+STATUS\\s+TOOL\\s+AMOUNT\\s+COMPLETED\\s+REASON\\n${ac1.intent.id.slice(0, 16)}\\s+\\S+\\s+consumer\\s+confirmed\\s+.*7 credit`));
+    expect(records.stdout).toMatch(new RegExp(`^ID\\s+PEER\\s+ROLE\\s+STATUS\\s+STAGE\\s+TOOL\\s+AMOUNT\\s+COMPLETED\\s+REASON\\n${ac1.intent.id.slice(0, 16)}\\s+\\S+\\s+consumer\\s+confirmed\\s+post-quantum final\\s+.*7 credit`));
     expect(records.stdout.trim().split("\n")).toHaveLength(2);
     const listed = JSON.parse((await cli(["ledger", "records", "--status", "confirmed", "--json"], env)).stdout) as { records: RecordView[] };
     expect(listed.records).toHaveLength(5);
