@@ -36,13 +36,14 @@ export class CheckpointRepository {
   ) {}
 
   /**
-   * Records with `peer` under the checkpoint suite that this node has signed and no checkpoint of
-   * its own covers yet, oldest first: as provider every held one (it signed the receipt), as
-   * consumer the confirmed ones (it countersigned). Disputed records are left to the operator.
+   * Confirmed records with `peer` under the checkpoint suite that no checkpoint of this node's
+   * covers yet, oldest first. Confirmed only, on both sides: then both hold every record either
+   * covers, and one record the consumer never received (a pending claim) cannot leave the
+   * peer unable to rebuild a whole checkpoint. Disputed records are left to the operator.
    */
   async uncovered(peer: string, limit: number): Promise<{ id: string; record: string; completedAt: number }[]> {
     const mine = sql`NOT EXISTS (SELECT 1 FROM ${leaves} WHERE ${leaves.recordId} = ${records.id} AND ${leaves.signer} = ${this.self})`;
-    const signed = sql`(${records.status} = 'confirmed' OR (${records.status} = 'pending' AND ${records.role} = 'provider'))`;
+    const signed = sql`${records.status} = 'confirmed'`;
     const suite = sql`json_extract(${records.record}, '$.intent.suite') = ${CHECKPOINT_SUITE}`;
     return this.db
       .select({ id: records.id, record: records.record, completedAt: records.completedAt })
@@ -55,7 +56,7 @@ export class CheckpointRepository {
   /** Peers with records this node has yet to cover. */
   async peersWithUncovered(): Promise<string[]> {
     const mine = sql`NOT EXISTS (SELECT 1 FROM ${leaves} WHERE ${leaves.recordId} = ${records.id} AND ${leaves.signer} = ${this.self})`;
-    const signed = sql`(${records.status} = 'confirmed' OR (${records.status} = 'pending' AND ${records.role} = 'provider'))`;
+    const signed = sql`${records.status} = 'confirmed'`;
     const suite = sql`json_extract(${records.record}, '$.intent.suite') = ${CHECKPOINT_SUITE}`;
     const rows = await this.db.selectDistinct({ peer: records.peer }).from(records).where(and(signed, suite, mine));
     return rows.map((r) => r.peer);
