@@ -20,6 +20,7 @@ import "./vectors/registry.ts";
 import "./vectors/registry-items.ts";
 import { channelVectors } from "./vectors/channel.ts";
 import { compositeSignedVectors } from "./vectors/composite.ts";
+import { checkpointSuiteVectors } from "./vectors/ledger-checkpoint.ts";
 import { frameVectors } from "./vectors/frames.ts";
 import { hlcVectors } from "./vectors/hlc.ts";
 import { messageVectors } from "./vectors/messages.ts";
@@ -154,5 +155,6 @@ hlcVectors();
 await frameVectors((plaintext, nonce) => opened.sealResponse(plaintext, nonce));
 await compositeSignedVectors({ origin: { seed, key }, other: { seed: recipientSeed, key: recipient }, stranger, card: await signCard(body(key), key.signer) });
 await channelVectors({ initiator: { seed, key }, responder: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! }, now: NOW });
+await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipientSeed, key: recipient }, stranger });
 
 console.log(`wrote test vectors to ${dir}`);

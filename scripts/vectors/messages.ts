@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { answerSchema, cardsRequest, cardsResult, helloRequest, helloResult, MAX_MESSAGE_DEPTH, parseMessage, pingRequest, pingResult } from "../../src/protocol/messages/federation.ts";
 import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from "../../src/protocol/messages/gossip.ts";
 import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/protocol/messages/ledger.ts";
+import { ledgerCheckpointReply, ledgerCheckpointRequest } from "../../src/protocol/messages/ledger-checkpoint.ts";
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
 import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { completeReply, completeRequest } from "../../src/protocol/messages/relay-complete.ts";
@@ -488,6 +489,27 @@ const messages: Message[] = [
     schema: ledgerTransferReply,
     valid: { answer: { refused: 0, wanted: [{}] } },
     invalid: { "a negative count": { refused: -1, wanted: [] } },
+  },
+  {
+    name: "ledgerCheckpointRequest",
+    route: "/federation/v1/ledger-checkpoint",
+    direction: "request",
+    schema: ledgerCheckpointRequest,
+    valid: { checkpoint: { type: "ledger-checkpoint", checkpoint: {}, ids: [ID, "6f".repeat(32)] } },
+    invalid: {
+      "no ids": { type: "ledger-checkpoint", checkpoint: {}, ids: [] },
+      "an id twice": { type: "ledger-checkpoint", checkpoint: {}, ids: [ID, ID] },
+      "257 ids": { type: "ledger-checkpoint", checkpoint: {}, ids: Array.from({ length: 257 }, (_, i) => i.toString(16).padStart(64, "0")) },
+      "wrong type tag": { type: "checkpoint", checkpoint: {}, ids: [ID] },
+    },
+  },
+  {
+    name: "ledgerCheckpointReply",
+    route: "/federation/v1/ledger-checkpoint",
+    direction: "answer",
+    schema: ledgerCheckpointReply,
+    valid: { covered: { verdict: "covered", missing: [] }, missing: { verdict: "missing", missing: [ID] }, refused: { verdict: "refused", reason: "fork", missing: [] } },
+    invalid: { "an unknown verdict": { verdict: "maybe", missing: [] }, "missing absent": { verdict: "covered" } },
   },
 ];
 

@@ -17,6 +17,7 @@ import { loadIdentity } from "./identity/local.ts";
 import { ENVELOPE_TRANSFER_BATCH, ledgerEnvelopeTransport } from "./ledger/envelope-transport.ts";
 import { Ledger } from "./ledger/ledger.ts";
 import { LedgerReconciler } from "./ledger/reconciliation.ts";
+import { nodeCheckpoints } from "./ledger/node-checkpoints.ts";
 import { LedgerRepository } from "../store/ledger.ts";
 import { log } from "./logging/log.ts";
 import { ListChangedStreams } from "./catalog/list-changed-streams.ts";
@@ -135,7 +136,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const now = () => Math.floor(Date.now() / 1000);
   const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform });
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
-  const ledger = new Ledger({ self: own.nodeId, verifier: selfAndCardKeys(own, cards), repository: new LedgerRepository(opts.db, own.nodeId) });
+  const ledgerKeys = selfAndCardKeys(own, cards);
+  const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId) });
   const services: Services = {
     config: opts.config,
     db: opts.db,
@@ -163,6 +165,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     callables,
     relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
     ledger,
+    checkpoints: nodeCheckpoints({ db: opts.db, config: opts.config, identity: own, ledger, verifier: ledgerKeys, federation, now }),
     ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(federation), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     gossip: new Gossip({

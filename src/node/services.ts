@@ -20,6 +20,7 @@ import type { ResultCache } from "./relay/cache.ts";
 import type { ProviderStats } from "./relay/choice.ts";
 import type { Outbox } from "./relay/countersigns.ts";
 import type { LedgerReconciler } from "./ledger/reconciliation.ts";
+import type { LedgerCheckpoints } from "./ledger/checkpoints.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Database } from "../store/database.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
@@ -86,6 +87,8 @@ export interface Services {
   ledger: Ledger;
   /** This process's view of relayed calls: countersignatures to deliver, providers' measures, cached results. */
   relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
+  /** This node's ledger checkpoints, and its peers' (protocol §8.8). */
+  checkpoints: LedgerCheckpoints;
   /** Reconciles the ledger with peers, and answers their reconciliation. */
   ledgerSync: LedgerReconciler;
   /** Principals' own credentials for per-principal upstreams. */

@@ -6,6 +6,7 @@
 // and reconciles the ledger with one peer.
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import type { ReconcileReport } from "./ledger/reconciliation.ts";
+import type { CheckpointReport } from "./ledger/checkpoints.ts";
 import { log } from "./logging/log.ts";
 import { deliverCountersigns, type DeliveryReport } from "./relay/countersigns.ts";
 import { renewPeerLeases } from "./relay/resource-lease-consumer.ts";
@@ -21,6 +22,7 @@ export interface TickReport {
   bootstrap: BootstrapResult[];
   gossip: GossipTickReport;
   countersigns: DeliveryReport;
+  checkpoints: CheckpointReport;
   ledger: LedgerTickReport;
 }
 
@@ -73,10 +75,11 @@ export function createTick(s: Services): Tick {
     const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
     if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
     const countersigns = await deliverCountersigns(s, s.relay.outbox);
+    const checkpoints = await s.checkpoints.tick();
     // Leases at peers run MAX_LEASE_SECONDS: renewed each tick, sent on their own.
     renewPeerLeases(s);
     const ledger = await reconcileLedger(s, turn++);
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, ledger };
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

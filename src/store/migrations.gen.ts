@@ -131,5 +131,14 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `peer_channels_peer` ON `peer_channels` (`peer`,`role`);",
       "CREATE INDEX `peer_channels_expires_at` ON `peer_channels` (`expires_at`);"
     ]
+  },
+  {
+    "tag": "0013_ledger_checkpoints",
+    "statements": [
+      "CREATE TABLE `ledger_checkpoint_leaves` (\n\t`record_id` text NOT NULL,\n\t`signer` text NOT NULL,\n\t`peer` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`leaf` integer NOT NULL,\n\tPRIMARY KEY(`record_id`, `signer`)\n);",
+      "CREATE INDEX `ledger_checkpoint_leaves_checkpoint` ON `ledger_checkpoint_leaves` (`signer`,`peer`,`seq`);",
+      "CREATE TABLE `ledger_checkpoints` (\n\t`signer` text NOT NULL,\n\t`peer` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`hash` text NOT NULL,\n\t`checkpoint` text NOT NULL,\n\t`ids` text NOT NULL,\n\t`status` text NOT NULL,\n\t`delivered` integer DEFAULT false NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`signer`, `peer`, `seq`)\n);",
+      "CREATE INDEX `ledger_checkpoints_status` ON `ledger_checkpoints` (`status`,`delivered`);"
+    ]
   }
 ];

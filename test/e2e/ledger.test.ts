@@ -221,12 +221,14 @@ describe("the ledger in the admin API and the CLI", () => {
       unit: r.receipt.unit ?? "",
       requestedAt: new Date(r.intent.requestedAt).toISOString(),
       completedAt: new Date(r.receipt.completedAt).toISOString(),
+      // Composite records prove it all once confirmed (protocol §8.5).
+      stage: "post_quantum_final",
     });
     const rows = [row(ab1, pb.id, "consumer"), row(ab2, pb.id, "consumer"), row(ab3, pb.id, "consumer"), row(ba1, pb.id, "provider"), row(ac1, pc.id, "consumer")];
     expect(await json(await a.admin("GET", "/ledger/export?format=json"))).toEqual({ records: rows });
     const res = await a.admin("GET", "/ledger/export?format=csv");
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="ledger-records.csv"');
-    const csv = ["id,peer,role,status,tool,units,amount,unit,requestedAt,completedAt", ...rows.map((r) => Object.values(r).join(","))].join("\r\n") + "\r\n";
+    const csv = ["id,peer,role,status,tool,units,amount,unit,requestedAt,completedAt,stage", ...rows.map((r) => Object.values(r).join(","))].join("\r\n") + "\r\n";
     expect(await res.text()).toBe(csv);
   });
 
@@ -241,7 +243,7 @@ describe("the ledger in the admin API and the CLI", () => {
     expect(JSON.parse((await cli(["ledger", "balances", "--json"], env)).stdout)).toEqual({ balances: expectedA() });
 
     const records = await cli(["ledger", "records", "--peer", pc.id], env);
-    expect(records.stdout).toMatch(new RegExp(`^ID\\s+PEER\\s+ROLE\\s+STATUS\\s+TOOL\\s+AMOUNT\\s+COMPLETED\\s+REASON\\n${ac1.intent.id.slice(0, 16)}\\s+\\S+\\s+consumer\\s+confirmed\\s+.*7 credit`));
+    expect(records.stdout).toMatch(new RegExp(`^ID\\s+PEER\\s+ROLE\\s+STATUS\\s+STAGE\\s+TOOL\\s+AMOUNT\\s+COMPLETED\\s+REASON\\n${ac1.intent.id.slice(0, 16)}\\s+\\S+\\s+consumer\\s+confirmed\\s+post-quantum final\\s+.*7 credit`));
     expect(records.stdout.trim().split("\n")).toHaveLength(2);
     const listed = JSON.parse((await cli(["ledger", "records", "--status", "confirmed", "--json"], env)).stdout) as { records: RecordView[] };
     expect(listed.records).toHaveLength(5);

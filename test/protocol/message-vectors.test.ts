@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { answerSchema, cardsRequest, cardsResult, helloRequest, helloResult, MAX_MESSAGE_DEPTH, parseMessage, pingRequest, pingResult } from "../../src/protocol/messages/federation.ts";
 import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from "../../src/protocol/messages/gossip.ts";
 import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/protocol/messages/ledger.ts";
+import { ledgerCheckpointReply, ledgerCheckpointRequest } from "../../src/protocol/messages/ledger-checkpoint.ts";
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
 import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { completeReply, completeRequest } from "../../src/protocol/messages/relay-complete.ts";
@@ -60,6 +61,8 @@ const schemas: Record<string, z.ZodType> = {
   ledgerReconcileReply,
   ledgerTransferRequest,
   ledgerTransferReply,
+  ledgerCheckpointRequest,
+  ledgerCheckpointReply,
 };
 
 /** An answer, as the sending node reads it: JSON, then the schema. */

@@ -113,7 +113,7 @@ test("Deno calls a tool on workerd, which streams progress and the sealed answer
   }
 }, 60_000);
 
-test("workerd calls a tool on Deno, and both keep the same confirmed record", async () => {
+test("workerd calls a tool on Deno, and both keep the same confirmed record, confirmed at Deno without a tick", async () => {
   expect((await b.admin("POST", "/upstreams", { name: "mid", kind: "http", url: everything.url })).status).toBe(201);
   await json(await b.admin("POST", "/shares", { tool: "mid_get-sum", visibility: "peers", pricing: { model: "per_call", amount: 3, unit: "credit" } }));
   const client = await connect(c.mcpUrl);
@@ -124,15 +124,17 @@ test("workerd calls a tool on Deno, and both keep the same confirmed record", as
     expect(JSON.stringify(sum.content)).toContain("42");
     const relay = sum._meta?.["mcpfed/relay"] as { provider: string; record: string };
     expect(relay).toMatchObject({ provider: b.nodeId, record: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    // workerd's tick delivers the countersignature to Deno.
-    await tick(c);
     type View = { records: { id: string; status: string; record: unknown }[] };
+    // workerd pushes its countersignature under waitUntil with its answer: Deno confirms without a tick.
+    const atDeno = async () => (await json<View>(await b.admin("GET", `/ledger/records?peer=${c.nodeId}`))).records.find((r) => r.id === relay.record);
+    await eventually(async () => expect(await atDeno()).toMatchObject({ status: "confirmed" }), 10_000);
     const [onDeno, onWorkerd] = await Promise.all([
       json<View>(await b.admin("GET", `/ledger/records?peer=${c.nodeId}`)),
       json<View>(await c.admin("GET", `/ledger/records?peer=${b.nodeId}`)),
     ]);
     const [atB, atC] = [onDeno.records.find((r) => r.id === relay.record), onWorkerd.records.find((r) => r.id === relay.record)];
-    expect(atC).toMatchObject({ status: "confirmed", record: { receipt: { amount: 3, unit: "credit" } } });
+    // Both offer ledger-checkpoints: the parts are Ed25519 signatures, made and checked by each runtime's WebCrypto.
+    expect(atC).toMatchObject({ status: "confirmed", record: { intent: { suite: "ed25519-checkpoint" }, receipt: { amount: 3, unit: "credit" } } });
     expect(atB).toEqual({ ...atC, role: "provider", peer: c.nodeId });
   } finally {
     await client.close();

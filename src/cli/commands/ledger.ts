@@ -14,18 +14,21 @@ interface RecordView {
   peer: string;
   role: string;
   status: string;
+  /** What the record proves so far; post_quantum_final once both parties' checkpoints cover it. */
+  stage: string;
   reason: string | null;
   record: { intent: { tool: { id: string } }; receipt: { completedAt: number; amount: number; unit?: string } };
 }
 
 function recordRows(records: RecordView[]): string {
   return table(
-    ["ID", "PEER", "ROLE", "STATUS", "TOOL", "AMOUNT", "COMPLETED", "REASON"],
+    ["ID", "PEER", "ROLE", "STATUS", "STAGE", "TOOL", "AMOUNT", "COMPLETED", "REASON"],
     records.map((r) => [
       r.id.slice(0, 16),
       clip(r.peer, 24),
       r.role,
       r.status,
+      r.stage === "post_quantum_final" ? "post-quantum final" : r.stage,
       clip(r.record.intent.tool.id, 40),
       r.record.receipt.unit ? `${r.record.receipt.amount} ${r.record.receipt.unit}` : "free",
       new Date(r.record.receipt.completedAt).toISOString(),
@@ -138,6 +141,20 @@ export const ledgerCommands: Command[] = [
       }
       const body = await ctx.api.request<{ records: RecordRow[] }>("GET", "/ledger/export?format=json");
       deliver(ctx, `${JSON.stringify(body, null, 2)}\n`, out, `${body.records.length} records`);
+    },
+  },
+  {
+    name: "ledger proof",
+    usage: "<record id>",
+    summary: "print what a third party needs to check a record alone: the record, the checkpoints covering it, and the inclusion paths",
+    details: "JSON: {stage, proof: {record, checkpoints: [{checkpoint, index, path}]}}. Checked by verifyRecordProof (src/protocol/ledger/proof.ts) with the two nodes' public keys.",
+    options: { out: { type: "string", value: "file", help: "write to this file instead of printing" } },
+    min: 1,
+    max: 1,
+    run: async (ctx, [id], o) => {
+      if (!/^[0-9a-f]{64}$/.test(id!)) throw new UsageError("a record id is 64 hex characters (ledger records --json shows them whole)");
+      const body = await ctx.api.request<{ stage: string; proof: unknown }>("GET", `/ledger/records/${seg(id!)}/proof`);
+      deliver(ctx, `${JSON.stringify(body, null, 2)}\n`, o.out as string | undefined, `the proof (${body.stage})`);
     },
   },
   {

@@ -12,6 +12,7 @@ import type { Services } from "../../node/services.ts";
 import { balancesCsv, recordRow, recordsCsv } from "../../node/ledger/export.ts";
 import { ReconcileUnsettled } from "../../node/ledger/reconciliation.ts";
 import type { StoredRecord } from "../../node/ledger/ledger.ts";
+import type { Stage } from "../../node/ledger/checkpoints.ts";
 
 const format = z.enum(["json", "csv"]).default("json");
 
@@ -25,8 +26,8 @@ const recordsQuery = z.object({
 const MAX_RESTORE = 16;
 const restoreBody = z.object({ records: z.array(z.unknown()).min(1).max(MAX_RESTORE) }).strict();
 
-function recordView(r: StoredRecord) {
-  return { id: r.id, peer: r.peer, role: r.role, status: r.status, reason: r.reason, record: JSON.parse(r.record) as unknown };
+function recordView(r: StoredRecord, stage: Stage | undefined) {
+  return { id: r.id, peer: r.peer, role: r.role, status: r.status, stage: stage ?? r.status, reason: r.reason, record: JSON.parse(r.record) as unknown };
 }
 
 function csvDownload(c: Context, name: string, body: string): Response {
@@ -46,7 +47,18 @@ export function ledgerAdminRoutes(s: Services): Hono<AppEnv> {
   app.get("/ledger/records", async (c) => {
     const q = recordsQuery.safeParse({ status: c.req.query("status") || undefined, peer: c.req.query("peer") || undefined, limit: c.req.query("limit") || undefined });
     if (!q.success) return fail(c, "invalid_request", "status is pending, confirmed or disputed; peer a node id; limit 1 to 1000");
-    return c.json({ records: (await s.ledger.list(q.data)).map(recordView) });
+    const records = await s.ledger.list(q.data);
+    const stages = await s.checkpoints.stages(records);
+    return c.json({ records: records.map((r) => recordView(r, stages.get(r.id))) });
+  });
+
+  // A record with what a third party needs to check it alone (protocol §8.9): its checkpoints and inclusion paths.
+  app.get("/ledger/records/:id/proof", async (c) => {
+    const id = c.req.param("id");
+    if (!/^[0-9a-f]{64}$/.test(id)) return fail(c, "invalid_request", "a record id is 64 hex characters");
+    const found = await s.checkpoints.proof(id);
+    if (!found) return fail(c, "not_found", "no such record");
+    return c.json(found);
   });
 
   // Restoring records (from GET /ledger/records, or handed over by the peer's operator): each is
@@ -69,7 +81,9 @@ export function ledgerAdminRoutes(s: Services): Hono<AppEnv> {
     const f = format.safeParse(c.req.query("format") || undefined);
     if (!f.success) return fail(c, "invalid_request", "format is json or csv");
     // Oldest first, as a statement reads.
-    const rows = (await s.ledger.list()).reverse().map(recordRow);
+    const records = (await s.ledger.list()).reverse();
+    const stages = await s.checkpoints.stages(records);
+    const rows = records.map((r) => recordRow(r, stages.get(r.id) ?? r.status));
     return f.data === "csv" ? csvDownload(c, "ledger-records.csv", recordsCsv(rows)) : c.json({ records: rows });
   });
 

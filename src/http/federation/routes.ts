@@ -30,6 +30,7 @@ import { ReconcileFormatError } from "../../protocol/reconciliation.ts";
 import { ledgerReconcileRequest, ledgerTransferRequest } from "../../protocol/messages/ledger.ts";
 import { answerCards } from "../../node/peers/origin-cards.ts";
 import { answerReceipts, takeCountersigned } from "../../node/relay/countersigns.ts";
+import { ledgerCheckpointRequest } from "../../protocol/messages/ledger-checkpoint.ts";
 import { countersignedPush, receiptsRequest, subscribeRequest } from "../../protocol/messages/relay.ts";
 import { serveSubscribe } from "../../node/relay/subscriptions.ts";
 import { serveComplete } from "../../node/relay/complete-provider.ts";
@@ -211,6 +212,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     // The ledger's: a peer only ever reads and writes the records it is a party to (src/node/ledger/reconciliation.ts).
     messageRoute(federationPath(version, "ledger-reconcile"), ledgerReconcileRequest, (from, r) => s.ledgerSync.onReconcile(from, r));
     messageRoute(federationPath(version, "ledger-transfer"), ledgerTransferRequest, (from, r) => s.ledgerSync.onTransfer(from, r));
+    messageRoute(federationPath(version, "ledger-checkpoint"), ledgerCheckpointRequest, (from, r) => s.checkpoints.receive(from, r));
   }
   return app;
 }

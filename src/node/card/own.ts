@@ -6,7 +6,7 @@ import { COMPOSITE_ALG } from "../../protocol/identity/composite.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import { XWING_ALG } from "../../protocol/identity/xwing.ts";
 import { PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
-import { offeredFeatures } from "./features.ts";
+import { offeredFeatures } from "./offered-features.ts";
 import type { Card } from "../../protocol/card/schema.ts";
 import { signCard } from "../../protocol/card/sign.ts";
 

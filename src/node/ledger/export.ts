@@ -24,12 +24,15 @@ export function balancesCsv(balances: Balance[]): string {
   return lines.join("\r\n") + "\r\n";
 }
 
-const RECORD_COLUMNS = ["id", "peer", "role", "status", "tool", "units", "amount", "unit", "requestedAt", "completedAt"] as const;
+const RECORD_COLUMNS = ["id", "peer", "role", "status", "tool", "units", "amount", "unit", "requestedAt", "completedAt", "stage"] as const;
 
-/** One held record as an accounting row; times are ISO 8601 (UTC), a free call's unit is "". */
+/**
+ * One held record as an accounting row; times are ISO 8601 (UTC), a free call's unit is "".
+ * `stage` is what the record proves so far (pending, confirmed, post_quantum_final, disputed).
+ */
 export type RecordRow = Record<(typeof RECORD_COLUMNS)[number], string | number>;
 
-export function recordRow(s: StoredRecord): RecordRow {
+export function recordRow(s: StoredRecord, stage: string): RecordRow {
   const r = JSON.parse(s.record) as LedgerRecord;
   return {
     id: s.id,
@@ -42,6 +45,7 @@ export function recordRow(s: StoredRecord): RecordRow {
     unit: r.receipt.unit ?? "",
     requestedAt: new Date(r.intent.requestedAt).toISOString(),
     completedAt: new Date(r.receipt.completedAt).toISOString(),
+    stage,
   };
 }
 

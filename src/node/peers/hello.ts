@@ -22,7 +22,7 @@ import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import type { ReplayCache } from "../../store/replay-cache.ts";
 import { federationPath, helloRequest, helloResult, parseMessage, type Answer } from "../../protocol/messages/federation.ts";
-import { offeredFeatures } from "../card/features.ts";
+import { offeredFeatures } from "../card/offered-features.ts";
 import { commonFeatures, negotiateVersion, NegotiationError, PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
 import { decodeHello, encodeHello, HELLO_CONTENT_TYPE } from "../../protocol/messages/hello.ts";
 import { admit } from "./policy.ts";
@@ -36,7 +36,7 @@ export interface PeeringPort {
   now: () => number;
   outbound: Outbound;
   federation: FederationClient;
-  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "channels">;
+  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "channels" | "ledgerCheckpoints">;
   replay: ReplayCache;
   federationRefusals: FederationRefusals;
 }

@@ -9,10 +9,12 @@ import { signingKey } from "../../protocol/identity/imported.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Primitives } from "../../protocol/identity/primitives.ts";
 import { log } from "../logging/log.ts";
-import type { EntrySigner, EntryVerifier } from "../../protocol/registry/signing.ts";
+import type { LedgerSigner, LedgerVerifier } from "../../protocol/ledger/signing.ts";
 
-export function identitySigner(identity: LocalIdentity): EntrySigner {
-  return { nodeId: identity.nodeId, sign: (message, context) => identity.signing.signer.sign(message, context) };
+/** Signs as this node: composite, or (the ledger's checkpoint suite) with the key's Ed25519 half alone. */
+export function identitySigner(identity: LocalIdentity): LedgerSigner {
+  const key = identity.signing.signer;
+  return { nodeId: identity.nodeId, sign: (message, context) => key.sign(message, context), signEd25519: (message, context) => key.signEd25519(message, context) };
 }
 
 export interface CardSource {
@@ -21,7 +23,7 @@ export interface CardSource {
   learn(nodeId: string, via: string): Promise<Card | undefined>;
 }
 
-export function cardKeys(identity: LocalIdentity, cards: CardSource): EntryVerifier {
+export function cardKeys(identity: LocalIdentity, cards: CardSource): LedgerVerifier {
   // A message carries many entries of one origin: they share one question to the relay.
   const asking = new Map<string, Promise<Card | undefined>>();
   const learn = (origin: string, via: string) => {
@@ -42,7 +44,7 @@ export function cardKeys(identity: LocalIdentity, cards: CardSource): EntryVerif
       const card = (await cards.known(origin)) ?? (via === undefined || via === origin ? undefined : await learn(origin, via));
       if (!card) return undefined;
       const key = await signingKey(identity.primitives, card.keys.sig.pub);
-      return { verify: (message, signature, context) => key.verify(signature, message, context) };
+      return { verify: (message, signature, context) => key.verify(signature, message, context), verifyEd25519: (message, signature, context) => key.verifyEd25519(signature, message, context) };
     },
   };
 }
@@ -51,14 +53,14 @@ export function cardKeys(identity: LocalIdentity, cards: CardSource): EntryVerif
  * cardKeys, and this node's own key as well: a ledger record carries both parties' signatures, and
  * this node checks its own as it checks the peer's.
  */
-export function selfAndCardKeys(identity: LocalIdentity, cards: CardSource): EntryVerifier {
+export function selfAndCardKeys(identity: LocalIdentity, cards: CardSource): LedgerVerifier {
   const others = cardKeys(identity, cards);
   const pub = toBase64url(identity.signing.signer.publicKey);
   return {
     async keyOf(origin, via) {
       if (origin !== identity.nodeId) return others.keyOf(origin, via);
       const key = await signingKey(identity.primitives, pub);
-      return { verify: (message, signature, context) => key.verify(signature, message, context) };
+      return { verify: (message, signature, context) => key.verify(signature, message, context), verifyEd25519: (message, signature, context) => key.verifyEd25519(signature, message, context) };
     },
   };
 }

@@ -5,7 +5,9 @@ import type { LedgerSigner } from "../../protocol/ledger/signing.ts";
 import { ReceiptRejected } from "../../protocol/ledger/signing.ts";
 import { contentHash, record as recordSchema, type SignedIntent } from "../../protocol/ledger/record.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import type { Outbox } from "./countersigns.ts";
+import type { FederationClient } from "../federation-client/client.ts";
+import type { LedgerCheckpoints } from "../ledger/checkpoints.ts";
+import { pushCountersigned, type Outbox } from "./countersigns.ts";
 import { RelayError } from "./errors.ts";
 
 export interface ProviderAnswer {
@@ -19,12 +21,16 @@ export interface ProviderAnswer {
   resultValid: boolean;
 }
 
-/** Countersigns the provider's receipt and queues it for delivery; returns the record's id. */
+/**
+ * Countersigns the provider's receipt and pushes it to the provider under `defer`, which runs
+ * alongside the answer to the client (the outbox keeps it for a retry); returns the record's id.
+ */
 export async function countersignAnswer(
-  s: { ledger: Ledger; relay: { outbox: Outbox } },
+  s: { ledger: Ledger; relay: { outbox: Outbox }; federation: FederationClient; checkpoints: LedgerCheckpoints },
   signer: LedgerSigner,
   intent: SignedIntent,
   a: ProviderAnswer,
+  defer: (work: Promise<unknown>) => void,
 ): Promise<string> {
   let completed;
   try {
@@ -40,5 +46,7 @@ export async function countersignAnswer(
     throw new RelayError({ kind: "receipt_rejected", message: `${a.name}: its receipt was rejected (${err.reason}); the result is withheld`, peer: a.origin, reason: err.reason });
   }
   s.relay.outbox.add(a.origin, completed.intent.id, completed);
+  defer(pushCountersigned(s, s.relay.outbox, a.origin));
+  if (completed.intent.suite) defer(s.checkpoints.recorded(a.origin));
   return completed.intent.id;
 }

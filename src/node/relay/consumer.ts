@@ -13,11 +13,13 @@ import type { FederationClient } from "../federation-client/client.ts";
 import { PeerRequestError } from "../federation-client/errors.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import type { LedgerCheckpoints } from "../ledger/checkpoints.ts";
 import type { Config } from "../settings/config.ts";
 import { redact } from "../../secrets/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../../protocol/ledger/pricing.ts";
 import type { SignedIntent } from "../../protocol/ledger/record.ts";
 import { signIntent } from "../../protocol/ledger/signing.ts";
+import { suiteFor } from "../../protocol/ledger/suite.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";
@@ -41,6 +43,7 @@ export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   config: Pick<Config, "callTimeoutMs">;
   inflight: Inflight;
   ledger: Ledger;
+  checkpoints: LedgerCheckpoints;
   federation: FederationClient;
   /** This process's view of relayed calls: countersignatures to deliver, providers' measures, cached results. */
   relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
@@ -210,6 +213,7 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     params: { name: tool.definition.name, arguments: call.arguments ?? {} },
     price,
     requestedAt: Date.now(),
+    suite: suiteFor(peer.features),
   });
   const interactive = peer.features.includes(INTERACTION_FEATURE);
   if (call.input?.requestState !== undefined && !interactive) throw new NextProvider(`it does not take retry input (${INTERACTION_FEATURE})`);
@@ -261,6 +265,6 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   const result = answer.result as CallToolResult;
   // content may be left out (it defaults to none), as the schema allowed before the v2 SDK.
   const valid = isCallToolResult({ content: [], ...(result as object) });
-  const record = await countersignAnswer(s, signer, intent, { origin, name, result, receipt: answer.receipt, elapsedMs: elapsed, resultValid: valid });
+  const record = await countersignAnswer(s, signer, intent, { origin, name, result, receipt: answer.receipt, elapsedMs: elapsed, resultValid: valid }, caller.defer);
   return { result, record };
 }

@@ -1,6 +1,7 @@
 // Delivering countersignatures. The consumer countersigns a receipt as soon as it has it and keeps
-// the record in an outbox; the record rides along on its next call to that provider, or is pushed
-// on the tick. The outbox lives in memory, so the provider also asks, on its own tick, for every
+// the record in an outbox; it pushes it to the provider at once, alongside its answer to its
+// client (pushCountersigned, kept alive by the request's defer: waitUntil on Workers), and what
+// that push did not deliver rides along on its next call to that provider, or is pushed on the tick. The outbox lives in memory, so the provider also asks, on its own tick, for every
 // record it still holds pending: a restart of either side delays a confirmation, never loses one.
 // A consumer that died before it stored its copy never will countersign: after
 // COUNTERSIGN_MAX_ASKS answers without the record, the provider flags it as disputed and stops asking.
@@ -99,6 +100,23 @@ export async function answerReceipts(s: Pick<CountersignPort, "ledger">, from: s
     else if (held.peer === from && held.role === "consumer" && held.status === "confirmed") records.push(JSON.parse(held.record));
   }
   return { records, missing };
+}
+
+/**
+ * Sends the records the outbox holds for `peer` now, on their own request: the provider's copy is
+ * confirmed within a round trip of the call. A failure leaves them in the outbox for the next call
+ * or the tick.
+ */
+export async function pushCountersigned(s: Pick<CountersignPort, "federation">, outbox: Outbox, peer: string): Promise<void> {
+  const { ids, records } = outbox.take(peer);
+  if (records.length === 0) return;
+  try {
+    const reply = await s.federation.callActive(peer, "countersigned", { type: "countersigned", records }, countersignedAck);
+    outbox.settle(peer, ids, reply.acked);
+  } catch (err) {
+    outbox.settle(peer, ids, []);
+    log.info("ledger.push_deferred", { peer, error: String(err) });
+  }
 }
 
 export interface DeliveryReport {

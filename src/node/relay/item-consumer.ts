@@ -9,6 +9,7 @@ import { recordCall, type Outcome } from "../calls/invocations.ts";
 import { redact } from "../../secrets/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../../protocol/ledger/pricing.ts";
 import { signIntent } from "../../protocol/ledger/signing.ts";
+import { suiteFor } from "../../protocol/ledger/suite.ts";
 import type { PromptRequest, ReadRequest } from "../../protocol/messages/relay-items.ts";
 import { PASSED_INPUT_FEATURE, type CallInput, type InputCapabilities, type InputRequired } from "../../protocol/messages/relay.ts";
 import { providerOfState, relayedInput, stateForClient } from "./input-handle.ts";
@@ -99,6 +100,7 @@ async function relayOnce(s: ConsumerPort, caller: Caller, item: FederatedItem, r
     params: isRead ? { name: r.uri!, arguments: {} } : { name: item.original, arguments: r.arguments ?? {} },
     price: quoteOf(pricing, {}),
     requestedAt: Date.now(),
+    suite: suiteFor(peer.features),
   });
   const countersigned = s.relay.outbox.take(origin);
   const common = {
@@ -136,6 +138,6 @@ async function relayOnce(s: ConsumerPort, caller: Caller, item: FederatedItem, r
 
   const result = answer.result;
   const valid = (isRead ? readResult : promptResult).safeParse(result).success;
-  const record = await countersignAnswer(s, signer, intent, { origin, name, result, receipt: answer.receipt, elapsedMs: elapsed, resultValid: valid });
+  const record = await countersignAnswer(s, signer, intent, { origin, name, result, receipt: answer.receipt, elapsedMs: elapsed, resultValid: valid }, caller.defer);
   return { result, record };
 }

@@ -11,6 +11,8 @@ import { currentFingerprint } from "../registry/share-items.ts";
 import { liveSecrets } from "../../secrets/redactor.ts";
 import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
 import { requestHash } from "../../protocol/ledger/request-hash.ts";
+import { CHECKPOINTS_FEATURE } from "../../protocol/ledger/suite.ts";
+import { getPeer } from "../../store/peers.ts";
 import { itemOfKey, type ItemBody, type ItemKind } from "../../protocol/registry/shared-items.ts";
 import type { Visibility } from "../../protocol/registry/entry.ts";
 import type { AnswerFrame, CallError, InputRequired } from "../../protocol/messages/relay.ts";
@@ -90,7 +92,8 @@ async function run(
   // Subscriptions are bought per tool; an item is free, or priced per request or by time.
   if (pricing.model === "subscription") return { error: refuse("internal", `${request.key} is priced by subscription, which only tools take`) };
   const globalId = `${s.nodeId}/${request.key}`;
-  const accepted = await s.ledger.acceptIntent(request.intent, { self: s.nodeId, tool: { id: globalId, fingerprint: body.fingerprint }, pricing, grant: undefined, now: Date.now() });
+  const checkpointSuite = (await getPeer(s.db, from))?.features.includes(CHECKPOINTS_FEATURE) ?? false;
+  const accepted = await s.ledger.acceptIntent(request.intent, { self: s.nodeId, tool: { id: globalId, fingerprint: body.fingerprint }, pricing, grant: undefined, now: Date.now(), checkpointSuite });
   const checked = checkedIntent(accepted, from, { noun: "item", globalId, key: request.key });
   if ("error" in checked) return checked;
   const intent = checked.intent;
@@ -135,5 +138,6 @@ async function run(
   const durationMs = Math.round(performance.now() - started);
   const completedAt = Math.max(Date.now(), intent.intent.requestedAt);
   const receipt = await s.ledger.receipt(identitySigner(await s.identity()), intent, { result, durationMs, completedAt });
+  if (intent.intent.suite) o.defer(s.checkpoints.recorded(from));
   return { result, receipt };
 }

@@ -11,9 +11,11 @@ import { proxyToolCall } from "../calls/proxy.ts";
 import { toolUpstreamSpeaksModern } from "../calls/upstream-era.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import type { LedgerCheckpoints } from "../ledger/checkpoints.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
 import { requestHash } from "../../protocol/ledger/request-hash.ts";
+import { CHECKPOINTS_FEATURE } from "../../protocol/ledger/suite.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
 import type { AnswerFrame, CallError, CallRequest, InputRequired } from "../../protocol/messages/relay.ts";
 import { findCallable } from "../../store/catalog.ts";
@@ -36,6 +38,7 @@ export type ProviderPort = Parameters<typeof proxyToolCall>[0] &
     nodeId: string;
     identity: () => Promise<LocalIdentity>;
     ledger: Ledger;
+    checkpoints: LedgerCheckpoints;
   };
 
 /** The peer as policy, limits and the audit trail see it. */
@@ -98,13 +101,14 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
     if (err instanceof PricingError) return { error: refuse("internal", `${request.key} has a pricing this node cannot read`) };
     throw err;
   }
-  const identity = await s.identity();
+  const [identity, peer] = await Promise.all([s.identity(), getPeer(s.db, from)]);
   const accepted = await s.ledger.acceptIntent(request.intent, {
     self: s.nodeId,
     tool: { id: globalId, fingerprint: body.fingerprint },
     pricing,
     grant: request.grant,
     now: Date.now(),
+    checkpointSuite: peer?.features.includes(CHECKPOINTS_FEATURE) ?? false,
   });
   const checked = checkedIntent(accepted, from, { noun: "tool", globalId, key: request.key });
   if ("error" in checked) return checked;
@@ -147,5 +151,6 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
   // Never before the intent: the consumer's clock may run ahead of this one.
   const completedAt = Math.max(Date.now(), intent.intent.requestedAt);
   const receipt = await s.ledger.receipt(identitySigner(identity), intent, { result, durationMs, completedAt });
+  if (intent.intent.suite) o.defer(s.checkpoints.recorded(from));
   return { result, receipt };
 }

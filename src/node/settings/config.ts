@@ -56,6 +56,8 @@ const schema = z.object({
   // The limits docs/protocol.md §5.6 puts on a channel-accept.
   CHANNEL_EPOCH_SECONDS: int(60, 86_400).default(3600),
   CHANNEL_LIFETIME_SECONDS: int(60, 604_800).default(86_400),
+  LEDGER_CHECKPOINTS: z.enum(["on", "off"]).default("on"),
+  CHECKPOINT_SECONDS: int(1, 86_400).default(60),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -131,6 +133,10 @@ export interface Config {
   channelEpochSeconds: number;
   /** How long a channel this node accepts lasts before a new handshake. */
   channelLifetimeSeconds: number;
+  /** Offer feature ledger-checkpoints: per-call Ed25519 signatures, covered by checkpoints (protocol §8.4). */
+  ledgerCheckpoints: boolean;
+  /** A node checkpoints the records it has yet to cover once the oldest is this old (or 64 wait). */
+  checkpointSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -204,5 +210,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     channels: e.CHANNELS === "on",
     channelEpochSeconds: e.CHANNEL_EPOCH_SECONDS,
     channelLifetimeSeconds: e.CHANNEL_LIFETIME_SECONDS,
+    ledgerCheckpoints: e.LEDGER_CHECKPOINTS === "on",
+    checkpointSeconds: e.CHECKPOINT_SECONDS,
   };
 }

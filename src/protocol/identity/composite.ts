@@ -4,6 +4,7 @@
 // leaves ML-DSA.
 import { concat, utf8 } from "../encoding/bytes.ts";
 import { sha512 } from "@noble/hashes/sha2.js";
+import { ED25519_SIGNATURE_BYTES, ed25519ComponentMessage } from "./ed25519-component.ts";
 import type { KeyHandle, Primitives } from "./primitives.ts";
 
 /** The protocol's name for this algorithm, in cards and envelope headers. */
@@ -33,12 +34,16 @@ export interface CompositeSigner {
   publicKey: Uint8Array;
   /** ML-DSA-65 signature || Ed25519 signature. `context` separates the protocol's uses. */
   sign(message: Uint8Array, context: string): Promise<Uint8Array>;
+  /** The Ed25519 half alone, over the prefixed message of ed25519-component.ts: 64 bytes. */
+  signEd25519(message: Uint8Array, context: string): Promise<Uint8Array>;
 }
 
 export interface CompositeVerifier {
   publicKey: Uint8Array;
   /** Ed25519 first: it is the cheaper half, so most forgeries are refused before ML-DSA runs. */
   verify(signature: Uint8Array, message: Uint8Array, context: string): Promise<boolean>;
+  /** A signature of signEd25519 by this key's Ed25519 half. */
+  verifyEd25519(signature: Uint8Array, message: Uint8Array, context: string): Promise<boolean>;
 }
 
 export async function compositeSigner(p: Primitives, mlDsaSeed: Uint8Array, ed25519Seed: Uint8Array): Promise<CompositeSigner> {
@@ -50,6 +55,7 @@ export async function compositeSigner(p: Primitives, mlDsaSeed: Uint8Array, ed25
       const [a, b] = await Promise.all([p.mlDsa65.sign(mlDsa.privateKey, m, LABEL), p.ed25519.sign(ed.privateKey, m)]);
       return concat(a, b);
     },
+    signEd25519: (message, context) => p.ed25519.sign(ed.privateKey, ed25519ComponentMessage(message, context)),
   };
 }
 
@@ -77,6 +83,14 @@ export async function compositeVerifier(p: Primitives, publicKey: Uint8Array): P
         return await p.mlDsa65.verify(mlDsa, signature.subarray(0, ML_DSA_SIG), m, LABEL);
       } catch {
         // Some implementations throw on a malformed signature instead of answering false.
+        return false;
+      }
+    },
+    async verifyEd25519(signature, message, context) {
+      if (signature.length !== ED25519_SIGNATURE_BYTES) return false;
+      try {
+        return await p.ed25519.verify(ed, signature, ed25519ComponentMessage(message, context));
+      } catch {
         return false;
       }
     },

@@ -15,7 +15,8 @@ export type IntentRejection =
   | "not_addressed"
   | "wrong_tool"
   | "price_changed"
-  | "no_grant";
+  | "no_grant"
+  | "unsupported_suite";
 
 export type Acceptance = { ok: true; intent: SignedIntent } | { ok: false; reason: IntentRejection };
 
@@ -28,6 +29,8 @@ export interface Offer {
   /** The signed grant the consumer presents for a subscription call. */
   grant?: unknown;
   now: number;
+  /** Whether this consumer and this node agreed on the checkpoint suite (feature ledger-checkpoints). */
+  checkpointSuite?: boolean;
 }
 
 export async function acceptIntent(verifier: LedgerVerifier, input: unknown, offer: Offer): Promise<Acceptance> {
@@ -35,6 +38,8 @@ export async function acceptIntent(verifier: LedgerVerifier, input: unknown, off
   if (!parsed.success) return { ok: false, reason: "malformed" };
   const s = parsed.data;
   if (s.intent.provider !== offer.self) return { ok: false, reason: "not_addressed" };
+  // A suite the two did not agree on would leave the record without the checkpoints it needs.
+  if (s.intent.suite !== undefined && !offer.checkpointSuite) return { ok: false, reason: "unsupported_suite" };
   const verdict = await verifyIntent(verifier, offer.self, s);
   if (verdict === "unknown_node" || verdict === "bad_intent_signature") return { ok: false, reason: verdict };
   if (verdict !== "valid") return { ok: false, reason: "malformed" };

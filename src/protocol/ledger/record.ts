@@ -8,6 +8,7 @@ import { nodeId } from "../registry/entry.ts";
 import { canonicalJson } from "../encoding/canonical-json.ts";
 import { sha256Hex } from "../encoding/hash.ts";
 import { currencyUnit, quote } from "./pricing.ts";
+import { CHECKPOINT_SUITE } from "./suite.ts";
 
 export const PROTOCOL = "mcpfed/1";
 
@@ -29,6 +30,8 @@ export const intent = z.strictObject({
   request: sha256,
   price: quote,
   requestedAt: ms,
+  /** Absent: every part is composite-signed. CHECKPOINT_SUITE: Ed25519 parts, checkpoints later (suite.ts). */
+  suite: z.literal(CHECKPOINT_SUITE).optional(),
 });
 export type Intent = z.infer<typeof intent>;
 

@@ -4,17 +4,31 @@
 // another part or for any other message of the protocol.
 import { fromBase64url, toBase64url, utf8 } from "../encoding/bytes.ts";
 import { canonicalJson } from "../encoding/canonical-json.ts";
-import type { EntrySigner, EntryVerifier } from "../registry/signing.ts";
+import type { EntrySigner, OriginKey } from "../registry/signing.ts";
 import { PricingError, settle, type Quote } from "./pricing.ts";
 import { contentHash, newRecordId, PROTOCOL, record, withoutCountersign, type Intent, type LedgerRecord, type SignedIntent } from "./record.ts";
+import { CHECKPOINT_SUITE, suiteOf, type Suite } from "./suite.ts";
 
 export const INTENT_CONTEXT = "mcpfed/1 ledger-intent";
 export const RECEIPT_CONTEXT = "mcpfed/1 ledger-receipt";
 export const COUNTERSIGN_CONTEXT = "mcpfed/1 ledger-countersign";
 
-/** The same shape as the registry's: production passes the node's composite identity. */
-export type LedgerSigner = EntrySigner;
-export type LedgerVerifier = EntryVerifier;
+/**
+ * The registry's shape, and for the checkpoint suite the Ed25519 half of the same key alone
+ * (src/protocol/identity/ed25519-component.ts). Production passes the node's composite identity.
+ */
+export interface LedgerSigner extends EntrySigner {
+  signEd25519?(message: Uint8Array, context: string): Promise<Uint8Array>;
+}
+
+export interface LedgerKey extends OriginKey {
+  /** Absent for a key without an Ed25519 half: checkpoint-suite signatures never verify then. */
+  verifyEd25519?(message: Uint8Array, signature: Uint8Array, context: string): Promise<boolean>;
+}
+
+export interface LedgerVerifier {
+  keyOf(node: string, via?: string): Promise<LedgerKey | undefined>;
+}
 
 export class LedgerSigningError extends Error {
   override name = "LedgerSigningError";
@@ -27,6 +41,13 @@ export const receiptBytes = (r: LedgerRecord) => utf8(canonicalJson({ intent: r.
 export const countersignBytes = (r: LedgerRecord) =>
   utf8(canonicalJson({ intent: r.intent, intentSig: r.sigs.intent, receipt: r.receipt, receiptSig: r.sigs.receipt }));
 
+/** A part's signature under the record's suite. */
+async function signPart(signer: LedgerSigner, suite: Suite, bytes: Uint8Array, context: string): Promise<string> {
+  if (suite === "composite") return toBase64url(await signer.sign(bytes, context));
+  if (!signer.signEd25519) throw new LedgerSigningError(`this signer cannot sign under ${CHECKPOINT_SUITE}`);
+  return toBase64url(await signer.signEd25519(bytes, context));
+}
+
 export interface CallRequest {
   provider: string;
   tool: { id: string; fingerprint: string };
@@ -34,6 +55,8 @@ export interface CallRequest {
   params: unknown;
   price: Quote;
   requestedAt: number;
+  /** The checkpoint suite, where both nodes offer it; absent signs composite. */
+  suite?: typeof CHECKPOINT_SUITE | undefined;
 }
 
 /** The consumer, on requesting: its intent, price accepted. */
@@ -47,8 +70,9 @@ export async function signIntent(signer: LedgerSigner, call: CallRequest): Promi
     request: await contentHash(call.params),
     price: call.price,
     requestedAt: call.requestedAt,
+    ...(call.suite ? { suite: call.suite } : {}),
   };
-  return { intent: body, sig: toBase64url(await signer.sign(intentBytes({ intent: body }), INTENT_CONTEXT)) };
+  return { intent: body, sig: await signPart(signer, suiteOf(body), intentBytes({ intent: body }), INTENT_CONTEXT) };
 }
 
 export type Verdict =
@@ -61,11 +85,13 @@ export type Verdict =
   | "amount_mismatch"
   | "malformed";
 
-async function checks(verifier: LedgerVerifier, node: string, bytes: Uint8Array, signature: string, context: string): Promise<boolean | undefined> {
+async function checks(verifier: LedgerVerifier, node: string, suite: Suite, bytes: Uint8Array, signature: string, context: string): Promise<boolean | undefined> {
   const key = await verifier.keyOf(node);
   if (!key) return undefined;
   try {
-    return await key.verify(bytes, fromBase64url(signature), context);
+    const sig = fromBase64url(signature);
+    if (suite === "composite") return await key.verify(bytes, sig, context);
+    return key.verifyEd25519 ? await key.verifyEd25519(bytes, sig, context) : false;
   } catch {
     // Undecodable or wrongly sized signatures make some verifiers throw rather than say no.
     return false;
@@ -75,7 +101,7 @@ async function checks(verifier: LedgerVerifier, node: string, bytes: Uint8Array,
 /** The provider, before running the call: is this intent the consumer's, and addressed to us? */
 export async function verifyIntent(verifier: LedgerVerifier, self: string, s: SignedIntent): Promise<Verdict> {
   if (s.intent.provider !== self) return "malformed";
-  const ok = await checks(verifier, s.intent.consumer, intentBytes(s), s.sig, INTENT_CONTEXT);
+  const ok = await checks(verifier, s.intent.consumer, suiteOf(s.intent), intentBytes(s), s.sig, INTENT_CONTEXT);
   return ok === undefined ? "unknown_node" : ok ? "valid" : "bad_intent_signature";
 }
 
@@ -101,7 +127,7 @@ export async function signReceipt(signer: LedgerSigner, s: SignedIntent, outcome
     },
     sigs: { intent: s.sig, receipt: "" },
   };
-  r.sigs.receipt = toBase64url(await signer.sign(receiptBytes(r), RECEIPT_CONTEXT));
+  r.sigs.receipt = await signPart(signer, suiteOf(s.intent), receiptBytes(r), RECEIPT_CONTEXT);
   return r;
 }
 
@@ -113,7 +139,7 @@ export async function verifyRecord(verifier: LedgerVerifier, input: unknown): Pr
   const parsed = record.safeParse(input);
   if (!parsed.success) return "malformed";
   const r = parsed.data;
-  const i = await checks(verifier, r.intent.consumer, intentBytes(r), r.sigs.intent, INTENT_CONTEXT);
+  const i = await checks(verifier, r.intent.consumer, suiteOf(r.intent), intentBytes(r), r.sigs.intent, INTENT_CONTEXT);
   if (i === undefined) return "unknown_node";
   if (!i) return "bad_intent_signature";
   const rest = await verifyReceipt(verifier, r);
@@ -124,7 +150,7 @@ export async function verifyRecord(verifier: LedgerVerifier, input: unknown): Pr
 
 /** The receipt's signature and charge, for a record whose intent is known good. */
 async function verifyReceipt(verifier: LedgerVerifier, r: LedgerRecord): Promise<Exclude<Verdict, "pending">> {
-  const p = await checks(verifier, r.intent.provider, receiptBytes(r), r.sigs.receipt, RECEIPT_CONTEXT);
+  const p = await checks(verifier, r.intent.provider, suiteOf(r.intent), receiptBytes(r), r.sigs.receipt, RECEIPT_CONTEXT);
   if (p === undefined) return "unknown_node";
   if (!p) return "bad_receipt_signature";
   try {
@@ -141,7 +167,7 @@ async function verifyReceipt(verifier: LedgerVerifier, r: LedgerRecord): Promise
 /** The countersignature alone, for a record whose other parts this node verified when it stored them. */
 export async function verifyCountersign(verifier: LedgerVerifier, r: LedgerRecord): Promise<Verdict> {
   if (r.sigs.countersign === undefined) return "pending";
-  const c = await checks(verifier, r.intent.consumer, countersignBytes(r), r.sigs.countersign, COUNTERSIGN_CONTEXT);
+  const c = await checks(verifier, r.intent.consumer, suiteOf(r.intent), countersignBytes(r), r.sigs.countersign, COUNTERSIGN_CONTEXT);
   return c === undefined ? "unknown_node" : c ? "valid" : "bad_countersignature";
 }
 
@@ -178,5 +204,5 @@ export async function countersign(
   const verdict = await verifyReceipt(verifier, r);
   if (verdict !== "valid") throw new ReceiptRejected(verdict);
   if (r.receipt.durationMs > elapsedMs) throw new ReceiptRejected("duration_exceeds_elapsed");
-  return { ...r, sigs: { ...r.sigs, countersign: toBase64url(await signer.sign(countersignBytes(r), COUNTERSIGN_CONTEXT)) } };
+  return { ...r, sigs: { ...r.sigs, countersign: await signPart(signer, suiteOf(r.intent), countersignBytes(r), COUNTERSIGN_CONTEXT) } };
 }

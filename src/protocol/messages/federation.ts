@@ -19,7 +19,8 @@ export type MessageName =
   | "resource-unsubscribe"
   | "resource-updated"
   | "ledger-reconcile"
-  | "ledger-transfer";
+  | "ledger-transfer"
+  | "ledger-checkpoint";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {

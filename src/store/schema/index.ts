@@ -13,3 +13,4 @@ export * from "./provider-groups.ts";
 export * from "./names.ts";
 export * from "./resource-leases.ts";
 export * from "./channels.ts";
+export * from "./ledger-checkpoints.ts";

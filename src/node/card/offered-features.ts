@@ -1,0 +1,13 @@
+// The optional features this node offers in its card and agrees on in a hello: the protocol's
+// list, less what the operator switched off (CHANNELS, LEDGER_CHECKPOINTS).
+import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
+import { CHECKPOINTS_FEATURE } from "../../protocol/ledger/suite.ts";
+import { FEATURES } from "../../protocol/versions.ts";
+import type { Config } from "../settings/config.ts";
+
+export function offeredFeatures(config: Pick<Config, "channels" | "ledgerCheckpoints">): string[] {
+  const off = new Set<string>();
+  if (!config.channels) off.add(CHANNEL_FEATURE);
+  if (!config.ledgerCheckpoints) off.add(CHECKPOINTS_FEATURE);
+  return FEATURES.filter((f) => !off.has(f));
+}
