@@ -2,7 +2,7 @@
 // relayed yet, so the test signs records as the nodes would, with their own keys (it gives each
 // node its NODE_SEED), and hands them to the nodes through the admin API's restore, which
 // verifies them as it would a peer's. Damage is done behind the nodes' backs, in their libSQL files.
-import { inArray } from "drizzle-orm";
+import { eq, inArray } from "drizzle-orm";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +13,7 @@ import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { sha256Hex } from "../../src/protocol/encoding/hash.ts";
 import { quoteOf, type Pricing } from "../../src/protocol/ledger/pricing.ts";
-import { canonicalRecord, recordHash, type LedgerRecord } from "../../src/protocol/ledger/record.ts";
+import { canonicalRecord, recordHash, withoutCountersign, type LedgerRecord } from "../../src/protocol/ledger/record.ts";
 import type { Balance } from "../../src/store/ledger.ts";
 import { COUNTERSIGN_CONTEXT, countersign, RECEIPT_CONTEXT, receiptBytes, signIntent, signReceipt, type LedgerSigner, type LedgerVerifier } from "../../src/protocol/ledger/signing.ts";
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
@@ -415,8 +415,14 @@ describe("records of relayed calls", () => {
       for (const message of ["one", "two"]) await client.callTool({ name: "echoes_everything_echo", arguments: { message } });
       expect((await recordsOf(a, `&peer=${e.nodeId}`)).map((r) => r.status)).toEqual(["confirmed", "confirmed"]);
 
-      // The last call's countersignature waits for A's next call or tick; E reconciles first, and
-      // the countersignature comes with A's confirmed copy.
+      // A pushes each countersignature right after its answer (protocol §6.7). Say the last push
+      // was lost: E holds that record pending, as its receipt left it. E reconciles, and the
+      // countersignature comes with A's confirmed copy.
+      await eventually(async () => expect((await recordsOf(e)).map((r) => r.status)).toEqual(["confirmed", "confirmed"]), 10_000);
+      const [last] = await recordsOf(e);
+      const pending = withoutCountersign(last!.record as LedgerRecord);
+      const hash = await recordHash(pending);
+      await withStore(e, (db) => db.update(ledgerRecords).set({ status: "pending", record: canonicalRecord(pending), hash }).where(eq(ledgerRecords.id, last!.id)));
       expect((await recordsOf(e)).map((r) => r.status)).toContain("pending");
       await json(await e.admin("POST", `/ledger/reconcile/${pa.id}`));
       expect(await heldWith(e, pa.id)).toEqual(await heldWith(a, e.nodeId));
