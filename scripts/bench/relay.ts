@@ -99,7 +99,7 @@ interface RelayRig {
 
 async function ok(res: Response, what: string): Promise<unknown> {
   if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text()}`);
-  return res.json();
+  return res.status === 204 ? undefined : res.json();
 }
 
 async function startRelayRig(node: string): Promise<RelayRig> {

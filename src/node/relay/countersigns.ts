@@ -1,7 +1,8 @@
 // Delivering countersignatures. The consumer countersigns a receipt as soon as it has it and keeps
-// the record in an outbox; it pushes it to the provider at once, alongside its answer to its
-// client (pushCountersigned, kept alive by the request's defer: waitUntil on Workers), and what
-// that push did not deliver rides along on its next call to that provider, or is pushed on the tick. The outbox lives in memory, so the provider also asks, on its own tick, for every
+// the record in an outbox; PUSH_AFTER_MS later it pushes what its outbox still holds for that
+// provider (pushCountersigned, kept alive by the request's defer: waitUntil on Workers). A next
+// call to the provider within that time carries the records itself, and the calls of a burst share
+// one push; what a push did not deliver rides along on the next call, or is pushed on the tick. The outbox lives in memory, so the provider also asks, on its own tick, for every
 // record it still holds pending: a restart of either side delays a confirmation, never loses one.
 // A consumer that died before it stored its copy never will countersign: after
 // COUNTERSIGN_MAX_ASKS answers without the record, the provider flags it as disputed and stops asking.
@@ -22,9 +23,17 @@ export interface CountersignPort {
   config: Pick<Config, "countersignAskAfterSeconds" | "countersignMaxAsks">;
 }
 
+/**
+ * How long a push waits for company. A push is a request the provider opens and answers on its
+ * own, so at a call every few milliseconds pushing each record alone would double the provider's
+ * work; a confirmation still lands well within a second.
+ */
+export const PUSH_AFTER_MS = 50;
+
 /** Countersigned records on their way to their providers. A record one call carries is not handed to another until that call ends. */
 export class Outbox {
   readonly #byPeer = new Map<string, Map<string, { record: unknown; sending: boolean }>>();
+  readonly #pushes = new Map<string, Promise<void>>();
 
   add(peer: string, id: string, record: unknown): void {
     let m = this.#byPeer.get(peer);
@@ -60,6 +69,19 @@ export class Outbox {
 
   peers(): string[] {
     return [...this.#byPeer.keys()];
+  }
+
+  /** Runs `push` for `peer` after `ms`, once for every caller until then: a later record waits for the next. */
+  pushSoon(peer: string, ms: number, push: () => Promise<void>): Promise<void> {
+    let p = this.#pushes.get(peer);
+    if (!p) {
+      p = new Promise<void>((r) => setTimeout(r, ms)).then(() => {
+        this.#pushes.delete(peer);
+        return push();
+      });
+      this.#pushes.set(peer, p);
+    }
+    return p;
   }
 
   get size(): number {
@@ -103,11 +125,15 @@ export async function answerReceipts(s: Pick<CountersignPort, "ledger">, from: s
 }
 
 /**
- * Sends the records the outbox holds for `peer` now, on their own request: the provider's copy is
- * confirmed within a round trip of the call. A failure leaves them in the outbox for the next call
- * or the tick.
+ * Sends, PUSH_AFTER_MS from now, the records the outbox then holds for `peer` on their own request
+ * (none if a call took them meanwhile): the provider's copy is confirmed within that and a round
+ * trip. A failure leaves them in the outbox for the next call or the tick.
  */
-export async function pushCountersigned(s: Pick<CountersignPort, "federation">, outbox: Outbox, peer: string): Promise<void> {
+export function pushCountersigned(s: Pick<CountersignPort, "federation">, outbox: Outbox, peer: string): Promise<void> {
+  return outbox.pushSoon(peer, PUSH_AFTER_MS, () => push(s, outbox, peer));
+}
+
+async function push(s: Pick<CountersignPort, "federation">, outbox: Outbox, peer: string): Promise<void> {
   const { ids, records } = outbox.take(peer);
   if (records.length === 0) return;
   try {
