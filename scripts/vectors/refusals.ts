@@ -28,7 +28,8 @@ export interface RefusalInputs {
   card: Card;
 }
 
-interface OpenWith {
+/** The options a refusal vector's envelope is opened under (test/vectors/refusals.json, `open`). */
+export interface OpenWith {
   now: number;
   skew: number;
   method: string;

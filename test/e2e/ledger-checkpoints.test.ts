@@ -61,6 +61,19 @@ async function signerOf(seed: string, id: string): Promise<LedgerSigner> {
   return { nodeId: id, sign: (m, ctx) => signing.signer.sign(m, ctx), signEd25519: (m, ctx) => signing.signer.signEd25519(m, ctx) };
 }
 
+/** An intent under the checkpoint suite for B's get-sum, signed in the name of the node whose seed the test holds, at the price `client` lists. */
+async function checkpointIntentAs(client: Client, seed: string, id: string, args: Record<string, number>) {
+  const listed = (await client.listTools()).tools.find((t) => t.name === TOOL)!;
+  return signIntent(await signerOf(seed, id), {
+    provider: b.nodeId,
+    tool: { id: `${b.nodeId}/everything/get-sum`, fingerprint: listed._meta!["mcpfed/fingerprint"] as string },
+    params: { name: "get-sum", arguments: args },
+    price: listed._meta!["mcpfed/pricing"] as never,
+    requestedAt: Date.now(),
+    suite: CHECKPOINT_SUITE,
+  });
+}
+
 /** A call sealed by the test in `from`'s name (it holds the seed), and B's final answer. */
 async function callAs(from: { seed: string; id: string }, request: unknown): Promise<{ ok: boolean; error?: { code: string; message: string } }> {
   const { sealed, post } = await sealAs(from, b, "call", request);
@@ -168,16 +181,8 @@ describe("a call between two nodes that offer ledger-checkpoints", () => {
 
   it("leaves the provider a provable claim when the consumer never countersigns", async () => {
     // A call sealed as A, as A would send it just before dying: A never countersigns it.
-    const listed = (await atA.listTools()).tools.find((t) => t.name === TOOL)!;
     const args = { a: 20, b: 22 };
-    const intent = await signIntent(await signerOf(seedA, a.nodeId), {
-      provider: b.nodeId,
-      tool: { id: `${b.nodeId}/everything/get-sum`, fingerprint: listed._meta!["mcpfed/fingerprint"] as string },
-      params: { name: "get-sum", arguments: args },
-      price: listed._meta!["mcpfed/pricing"] as never,
-      requestedAt: Date.now(),
-      suite: CHECKPOINT_SUITE,
-    });
+    const intent = await checkpointIntentAs(atA, seedA, a.nodeId, args);
     const answer = await callAs({ seed: seedA, id: a.nodeId }, { type: "call", key: "everything/get-sum", arguments: args, intent, timeoutMs: 10_000, progress: false, countersigned: [] });
     expect(answer.ok).toBe(true);
     const held = (await rowAt(b, intent.intent.id))!;
@@ -206,16 +211,8 @@ describe("a peer that does not offer ledger-checkpoints", () => {
   });
 
   it("is refused an intent under the checkpoint suite by the provider, which agreed on none with it", async () => {
-    const listed = (await atC.listTools()).tools.find((t) => t.name === TOOL)!;
     const args = { a: 2, b: 3 };
-    const intent = await signIntent(await signerOf(seedC, c.nodeId), {
-      provider: b.nodeId,
-      tool: { id: `${b.nodeId}/everything/get-sum`, fingerprint: listed._meta!["mcpfed/fingerprint"] as string },
-      params: { name: "get-sum", arguments: args },
-      price: listed._meta!["mcpfed/pricing"] as never,
-      requestedAt: Date.now(),
-      suite: CHECKPOINT_SUITE,
-    });
+    const intent = await checkpointIntentAs(atC, seedC, c.nodeId, args);
     const answer = await callAs({ seed: seedC, id: c.nodeId }, { type: "call", key: "everything/get-sum", arguments: args, intent, timeoutMs: 10_000, progress: false, countersigned: [] });
     expect(answer).toMatchObject({ ok: false, error: { code: "intent_refused", message: expect.stringContaining("unsupported_suite") } });
     expect(await rowAt(b, intent.intent.id)).toBeUndefined();

@@ -13,17 +13,8 @@ import { decodeHello } from "../../src/protocol/messages/hello.ts";
 import { replayCache } from "../../src/store/schema/index.ts";
 import { memoryDb } from "../support/libsql.ts";
 import { PATHS, vector } from "./paths.ts";
+import type { OpenWith } from "../../scripts/vectors/refusals.ts";
 
-interface OpenWith {
-  now: number;
-  skew: number;
-  method: string;
-  path: string;
-  maxBytes: number;
-  versions: string[];
-  senderVersion: string;
-  seen: boolean;
-}
 
 interface RefusalVectors {
   sender: { seed: string; nodeId: string };

@@ -6,14 +6,14 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { connect } from "../support/mcp.ts";
-import { eventually, freePort, json, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
-import { startDenoNode, startWorkerd } from "../support/runtimes.ts";
+import { eventually, json, startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startOnEveryRuntime, type RuntimeName } from "../support/runtimes.ts";
 
 interface Status {
   channels: { cid: string; peer: string; role: "initiator" | "responder" }[];
   counts: Record<"opened" | "accepted" | "sent" | "received" | "reopened" | "fallbacks", number>;
 }
-type Name = "node" | "deno" | "workerd";
+type Name = RuntimeName;
 
 const status = async (n: NodeProc): Promise<Status> => json<Status>(await n.admin("GET", "/federation/channels"));
 const text = (r: unknown) => ((r as { content: { type: string; text: string }[] }).content[0]?.text ?? "");
@@ -33,13 +33,7 @@ async function channelBetween(from: Name, to: Name): Promise<string> {
 
 beforeAll(async () => {
   up = await startEverything();
-  const [nodePort, denoPort] = await Promise.all([freePort(), freePort()]);
-  const [node, deno, workerd] = await Promise.all([
-    startNode({ port: nodePort, env: { NODE_NAME: "on-node", PUBLIC_URL: `http://127.0.0.1:${nodePort}`, PEER_POLICY: "open" } }),
-    startDenoNode({ port: denoPort, env: { NODE_NAME: "on-deno", PUBLIC_URL: `http://127.0.0.1:${denoPort}`, PEER_POLICY: "open" } }),
-    startWorkerd({ env: { NODE_NAME: "on-workerd", PEER_POLICY: "open" } }),
-  ]);
-  nodes = { node: node!, deno: deno!, workerd: workerd! };
+  nodes = await startOnEveryRuntime();
   expect((await nodes.deno.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   for (const [from, to] of [["node", "deno"], ["workerd", "deno"], ["node", "workerd"]] as const) {
     const res = await nodes[from].admin("POST", "/peers", { url: nodes[to].url });

@@ -7,23 +7,17 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import type { Card } from "../../src/protocol/card/schema.ts";
 import { verifyCard } from "../../src/protocol/card/verify.ts";
 import { noble, primitives } from "../../src/protocol/identity/primitives.ts";
-import { freePort, startNode, type NodeProc } from "../support/processes.ts";
-import { startDenoNode, startWorkerd } from "../support/runtimes.ts";
+import type { NodeProc } from "../support/processes.ts";
+import { startOnEveryRuntime, type RuntimeName } from "../support/runtimes.ts";
 
-let nodes: Record<"node" | "deno" | "workerd", NodeProc>;
+let nodes: Record<RuntimeName, NodeProc>;
 let ids: Record<keyof typeof nodes, string>;
 let crypto: Record<keyof typeof nodes, string>;
 
 beforeAll(async () => {
-  const [nodePort, denoPort] = await Promise.all([freePort(), freePort()]);
-  const [node, deno, workerd] = await Promise.all([
-    startNode({ port: nodePort, env: { NODE_NAME: "on-node", PUBLIC_URL: `http://127.0.0.1:${nodePort}`, PEER_POLICY: "open" } }),
-    startDenoNode({ port: denoPort, env: { NODE_NAME: "on-deno", PUBLIC_URL: `http://127.0.0.1:${denoPort}`, PEER_POLICY: "open" } }),
-    startWorkerd({ env: { NODE_NAME: "on-workerd", PEER_POLICY: "open" } }),
-  ]);
-  nodes = { node: node!, deno: deno!, workerd: workerd! };
+  nodes = await startOnEveryRuntime();
   const identity = async (n: NodeProc) => (await (await n.admin("GET", "/identity")).json()) as { id: string; crypto: string };
-  const [i1, i2, i3] = await Promise.all([identity(node!), identity(deno!), identity(workerd!)]);
+  const [i1, i2, i3] = await Promise.all([identity(nodes.node), identity(nodes.deno), identity(nodes.workerd)]);
   ids = { node: i1.id, deno: i2.id, workerd: i3.id };
   crypto = { node: i1.crypto, deno: i2.crypto, workerd: i3.crypto };
 }, 180_000);

@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { connect, rawMcp } from "./mcp.ts";
 import { accessTokenFor } from "./oauth.ts";
-import { ADMIN_TOKEN, adminClient, TOOLS, freePort, nodeIdAt, ROOT, start, tempDir, waitFor, type NodeProc, type Proc, type Upstream } from "./processes.ts";
+import { ADMIN_TOKEN, adminClient, TOOLS, freePort, nodeIdAt, ROOT, start, startNode, tempDir, waitFor, type NodeProc, type Proc, type Upstream } from "./processes.ts";
 
 export interface RuntimeOptions {
   env?: Record<string, string>;
@@ -112,4 +112,18 @@ export async function expectUpstreamRoundTrip(node: NodeProc, upstream: Upstream
   expect(result.isError ?? false).toBe(false);
   expect(result.content).toEqual([{ type: "text", text: `Echo: from ${runtime}` }]);
   return client;
+}
+
+export type RuntimeName = "node" | "deno" | "workerd";
+
+/** One open-policy node on each runtime, each knowing its own URL, started together. */
+export async function startOnEveryRuntime(): Promise<Record<RuntimeName, NodeProc>> {
+  const [nodePort, denoPort] = await Promise.all([freePort(), freePort()]);
+  const own = (name: string, port: number) => ({ NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open" });
+  const [node, deno, workerd] = await Promise.all([
+    startNode({ port: nodePort, env: own("on-node", nodePort) }),
+    startDenoNode({ port: denoPort, env: own("on-deno", denoPort) }),
+    startWorkerd({ env: { NODE_NAME: "on-workerd", PEER_POLICY: "open" } }),
+  ]);
+  return { node, deno, workerd };
 }

@@ -10,6 +10,7 @@ import { compositeVerifier } from "../../../src/protocol/identity/composite.ts";
 import { keyId, signingKeyFromSeed } from "../../../src/protocol/identity/keys.ts";
 import { describe, noble, primitives, type Primitives } from "../../../src/protocol/identity/primitives.ts";
 import { XWING_ALG, xWing } from "../../../src/protocol/identity/xwing.ts";
+import type { OpenWith } from "../../../scripts/vectors/refusals.ts";
 
 export interface IdentityVector {
   seed: string;
@@ -31,16 +32,6 @@ export interface EnvelopeVector {
   plaintext: string;
   envelope: string;
   response: { nonce: string; plaintext: string; sealed: string };
-}
-interface OpenWith {
-  now: number;
-  skew: number;
-  method: string;
-  path: string;
-  maxBytes: number;
-  versions: string[];
-  senderVersion: string;
-  seen: boolean;
 }
 export interface RefusalVectors {
   sender: { seed: string };
