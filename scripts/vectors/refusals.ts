@@ -14,6 +14,7 @@ import type { SigningKey } from "../../src/protocol/identity/keys.ts";
 import type { XWing } from "../../src/protocol/identity/xwing.ts";
 import { decodeHello, encodeHello } from "../../src/protocol/messages/hello.ts";
 import { agree, b64, counting, p, write } from "./common.ts";
+import { openOptions, type OpenWith } from "./refusal-open.ts";
 
 export interface RefusalInputs {
   sender: { seed: Uint8Array; key: SigningKey };
@@ -28,19 +29,6 @@ export interface RefusalInputs {
   card: Card;
 }
 
-/** The options a refusal vector's envelope is opened under (test/vectors/refusals.json, `open`). */
-export interface OpenWith {
-  now: number;
-  skew: number;
-  method: string;
-  path: string;
-  maxBytes: number;
-  versions: string[];
-  /** The version the recipient agreed on with the sender at hello. */
-  senderVersion: string;
-  /** Whether the recipient has already accepted this envelope's (from, jti). */
-  seen: boolean;
-}
 
 interface Case {
   name: string;
@@ -123,21 +111,9 @@ export async function refusalVectors(v: RefusalInputs): Promise<void> {
   const open = async (envelope: Uint8Array, o: OpenWith) => {
     const accepted = new Set<string>();
     if (o.seen) accepted.add(`${v.sender.key.nodeId} ${b64(v.fixed.jti)}`);
-    return openEnvelope(envelope, {
-      self: {
-        nodeId: v.recipient.key.nodeId,
-        keys: { find: async (kid) => (kid === v.recipient.kemKey.kid ? { epoch: 0, keyId: kid, ...v.recipient.kem } : undefined) },
-        primitives: p,
-      },
-      sender: async () => ({ verifier: senderVerifier, version: o.senderVersion }),
-      replay: { seen: async (s, jti) => accepted.has(`${s} ${jti}`), record: async (s, jti) => !accepted.has(`${s} ${jti}`) },
-      now: o.now,
-      skew: o.skew,
-      method: o.method,
-      path: o.path,
-      maxBytes: o.maxBytes,
-      versions: o.versions,
-    });
+    const kem = { epoch: 0, keyId: v.recipient.kemKey.kid, ...v.recipient.kem };
+    const replay = { seen: async (s: string, jti: string) => accepted.has(`${s} ${jti}`), record: async (s: string, jti: string) => !accepted.has(`${s} ${jti}`) };
+    return openEnvelope(envelope, openOptions(o, { nodeId: v.recipient.key.nodeId, kem, primitives: p, verifier: senderVerifier, replay }));
   };
   agree("the valid envelope", "opens", await open(valid, defaults).then(() => "opens"));
   for (const c of cases) {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { ENVELOPE_ERRORS, EnvelopeError, type EnvelopeErrorCode } from "../../src/protocol/envelope/errors.ts";
-import { openEnvelope, type KemKey, type OpenOptions } from "../../src/protocol/envelope/open.ts";
+import { openEnvelope, type KemKey } from "../../src/protocol/envelope/open.ts";
 import { ReplayCache } from "../../src/store/replay-cache.ts";
 import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
 import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
@@ -13,7 +13,7 @@ import { decodeHello } from "../../src/protocol/messages/hello.ts";
 import { replayCache } from "../../src/store/schema/index.ts";
 import { memoryDb } from "../support/libsql.ts";
 import { PATHS, vector } from "./paths.ts";
-import type { OpenWith } from "../../scripts/vectors/refusals.ts";
+import { openOptions, type OpenWith } from "../../scripts/vectors/refusal-open.ts";
 
 
 interface RefusalVectors {
@@ -38,17 +38,7 @@ describe.each(PATHS)("envelope refusal vectors (%s)", (_name, p) => {
     const replay = new ReplayCache(db);
     if (o.seen) expect(await replay.record(v.sender.nodeId, v.valid.header.jti, v.valid.header.exp + o.skew)).toBe(true);
     const verifier = await compositeVerifier(p, sender.signer.publicKey);
-    const options: OpenOptions = {
-      self: { nodeId: self.nodeId, keys: { find: async (kid) => (kid === kem.keyId ? kem : undefined) }, primitives: p },
-      sender: async () => ({ verifier, version: o.senderVersion }),
-      replay,
-      now: o.now,
-      skew: o.skew,
-      method: o.method,
-      path: o.path,
-      maxBytes: o.maxBytes,
-      versions: o.versions,
-    };
+    const options = openOptions(o, { nodeId: self.nodeId, kem, primitives: p, verifier, replay });
     return { options, rows: async () => (await db.select().from(replayCache)).length };
   }
 

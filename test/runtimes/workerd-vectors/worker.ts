@@ -10,7 +10,7 @@ import { compositeVerifier } from "../../../src/protocol/identity/composite.ts";
 import { keyId, signingKeyFromSeed } from "../../../src/protocol/identity/keys.ts";
 import { describe, noble, primitives, type Primitives } from "../../../src/protocol/identity/primitives.ts";
 import { XWING_ALG, xWing } from "../../../src/protocol/identity/xwing.ts";
-import type { OpenWith } from "../../../scripts/vectors/refusals.ts";
+import { openOptions, type OpenWith } from "../../../scripts/vectors/refusal-open.ts";
 
 export interface IdentityVector {
   seed: string;
@@ -132,17 +132,7 @@ async function refusals(p: Primitives, v: RefusalVectors) {
   const options = async (o: OpenWith): Promise<OpenOptions> => {
     const replay = memoryReplay();
     if (o.seen) await replay.record(sender.nodeId, v.valid.header.jti);
-    return {
-      self: { nodeId: self.nodeId, keys: { find: async (kid) => (kid === kem.keyId ? kem : undefined) }, primitives: p },
-      sender: async () => ({ verifier, version: o.senderVersion }),
-      replay,
-      now: o.now,
-      skew: o.skew,
-      method: o.method,
-      path: o.path,
-      maxBytes: o.maxBytes,
-      versions: o.versions,
-    };
+    return openOptions(o, { nodeId: self.nodeId, kem, primitives: p, verifier, replay });
   };
   const outcome = async (bytes: string, o: OpenWith) => {
     try {
