@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { NODE_ID } from "../../protocol/identity/keys.ts";
 import { parseSeed } from "../../protocol/identity/seed.ts";
+import { DEFAULT_TIERS, perTierSetting, tierName, tiersSetting, type Tier } from "../trust/tiers.ts";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -58,6 +59,17 @@ const schema = z.object({
   CHANNEL_LIFETIME_SECONDS: int(60, 604_800).default(86_400),
   LEDGER_CHECKPOINTS: z.enum(["on", "off"]).default("on"),
   CHECKPOINT_SECONDS: int(1, 86_400).default(60),
+  TRUST_TIERS: tiersSetting.default(tiersSetting.parse(DEFAULT_TIERS)),
+  TRUST_SEEDS: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
+  TRUST_HALF_LIFE_DAYS: z.coerce.number().min(0.01).max(3650).default(30),
+  TRUST_PEER_TIER: tierName.default("known"),
+  TRUST_RELAY_TIER: tierName.optional(),
+  TRUST_EXPLORATION: z.coerce.number().min(0).max(0.5).default(0.05),
+  TRUST_VALIDATORS: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
+  TRUST_PUBLISH: z.enum(["off", "peers", "public"]).default("off"),
+  TRUST_CREDIT_LIMITS: perTierSetting.optional(),
+  TRUST_RATE_LIMITS: perTierSetting.optional(),
+  TRUST_QUARANTINE_AT: z.coerce.number().min(0).max(10).default(0.5),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -137,6 +149,33 @@ export interface Config {
   ledgerCheckpoints: boolean;
   /** A node checkpoints the records it has yet to cover once the oldest is this old (or 64 wait). */
   checkpointSeconds: number;
+  trust: TrustConfig;
+}
+
+/** Trust between strangers (issue 14): how scores are seeded and decay, and what each tier may do. */
+export interface TrustConfig {
+  /** Ascending; the first starts at 0. */
+  tiers: Tier[];
+  /** Node ids whose trust this node starts from beside its own (personalized EigenTrust's seeds). */
+  seeds: string[];
+  /** Evidence loses half its weight in this many days. */
+  halfLifeDays: number;
+  /** Under PEER_POLICY=trust, a stranger whose tier is this or above becomes an active peer. */
+  peerTier: string;
+  /** Public entries from origins below this tier are kept but not relayed onward; unset relays all. */
+  relayTier: string | undefined;
+  /** Share of calls sent to a provider other than the best, so that newcomers can earn trust. */
+  exploration: number;
+  /** Node ids whose signed attestations (statuses such as premium) this node shows. */
+  validators: string[];
+  /** Whether and to whom this node publishes its scores as signed assertions. */
+  publish: "off" | "peers" | "public";
+  /** How much a peer of each tier may owe this node before its priced calls are refused; no entry: no limit. */
+  creditLimits: Map<string, number>;
+  /** Federated calls per minute a peer of each tier may make; no entry: no per-tier limit. */
+  rateLimits: Map<string, number>;
+  /** Warnings quarantine a node once the trust of their warners adds up to this (and one warner is trusted). */
+  quarantineAt: number;
 }
 
 export class ConfigError extends Error {
@@ -161,6 +200,13 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const tierNames = e.TRUST_TIERS.map((t) => t.name);
+  const unknownTiers = [
+    ...[e.TRUST_PEER_TIER, e.TRUST_RELAY_TIER].filter((t): t is string => t !== undefined),
+    ...(e.TRUST_CREDIT_LIMITS?.keys() ?? []),
+    ...(e.TRUST_RATE_LIMITS?.keys() ?? []),
+  ].filter((t) => !tierNames.includes(t));
+  if (unknownTiers.length > 0) throw new ConfigError(`invalid configuration:\n  TRUST_*: no tier named ${unknownTiers.join(", ")} in TRUST_TIERS (${tierNames.join(", ")})`);
   const publicUrl = e.PUBLIC_URL ? new URL(e.PUBLIC_URL) : edge ? undefined : new URL(`http://localhost:${e.PORT}`);
   const local = !edge && !!publicUrl && isLoopbackHost(publicUrl.hostname) && isLoopbackHost(e.HOST);
   return {
@@ -212,5 +258,18 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     channelLifetimeSeconds: e.CHANNEL_LIFETIME_SECONDS,
     ledgerCheckpoints: e.LEDGER_CHECKPOINTS === "on",
     checkpointSeconds: e.CHECKPOINT_SECONDS,
+    trust: {
+      tiers: e.TRUST_TIERS,
+      seeds: e.TRUST_SEEDS ?? [],
+      halfLifeDays: e.TRUST_HALF_LIFE_DAYS,
+      peerTier: e.TRUST_PEER_TIER,
+      relayTier: e.TRUST_RELAY_TIER,
+      exploration: e.TRUST_EXPLORATION,
+      validators: e.TRUST_VALIDATORS ?? [],
+      publish: e.TRUST_PUBLISH,
+      creditLimits: e.TRUST_CREDIT_LIMITS ?? new Map(),
+      rateLimits: e.TRUST_RATE_LIMITS ?? new Map(),
+      quarantineAt: e.TRUST_QUARANTINE_AT,
+    },
   };
 }
