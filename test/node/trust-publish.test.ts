@@ -9,6 +9,7 @@ import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
 import { confirmedRecord } from "../support/confirmed-record.ts";
+import { liveTrustEntries } from "../../src/store/trust-entries.ts";
 
 const NOW = 1_767_225_600_000;
 const open: TestDatabase[] = [];
@@ -26,7 +27,7 @@ async function replica(who: TestIdentity) {
   const now = () => NOW;
   const registry = new Registry({ signer: who.signer, verifier: new TestKeyring().add(me, peer), store: new EntryRepository(database.db), clock: new HybridClock(now), now });
   let changes = 0;
-  return { registry, port: { nodeId: who.signer.nodeId, registry, gossip: { changed: () => void changes++ }, now }, changes: () => changes };
+  return { registry, db: database.db, port: { nodeId: who.signer.nodeId, registry, gossip: { changed: () => void changes++ }, now }, changes: () => changes };
 }
 
 describe("publishing trust entries", () => {
@@ -80,5 +81,31 @@ describe("publishing trust entries", () => {
     await expect(publishTrust(a.port, "rating", { ...rating, tool: "search/other" }, "peers")).rejects.toThrow(/rated tool/);
     const theirs = await confirmedRecord(peer, me, { id: "cd".repeat(32), toolId: `${me.signer.nodeId}/search/find`, fingerprint, requestedAt: NOW - 60_000 });
     await expect(publishTrust(a.port, "rating", { ...rating, proof: theirs }, "peers")).rejects.toThrow(/consumer/);
+  });
+
+  it("are read back live, one per slot whatever the visibility, by origin and by subject", async () => {
+    const a = await replica(me);
+    const b = await replica(peer);
+    const x = (await ed25519TestSigner()).signer.nodeId;
+    const y = (await ed25519TestSigner()).signer.nodeId;
+    const expiresAt = expiryAfter(30, NOW);
+    await publishTrust(a.port, "vouch", { subject: x, weight: 20, expiresAt }, "public");
+    await publishTrust(a.port, "vouch", { subject: x, weight: 20, scope: "search", expiresAt }, "public");
+    const narrowed = await publishTrust(a.port, "vouch", { subject: y, weight: 30, expiresAt }, "public");
+    // Narrowed to peers: the public slot is tombstoned and the peers slot filled, later.
+    expect((await publishTrust(a.port, "vouch", { subject: y, weight: 40, expiresAt }, "peers")).map((e) => e.signed.tombstone)).toEqual([true, false]);
+    const [theirs] = await publishTrust(b.port, "vouch", { subject: x, weight: 90, expiresAt }, "peers");
+    await a.registry.receive([theirs!.signed], peer.signer.nodeId);
+
+    const weights = async (filter: Parameters<typeof liveTrustEntries>[2]) => (await liveTrustEntries(a.db, "vouch", filter)).map((e) => `${e.origin === me.signer.nodeId ? "me" : "peer"}:${e.key === y ? "y" : e.key.endsWith("/search") ? "x/search" : "x"}:${e.body.weight}`).sort();
+    expect(await weights({})).toEqual(["me:x/search:20", "me:x:20", "me:y:40", "peer:x:90"]);
+    expect(await weights({ origins: [peer.signer.nodeId] })).toEqual(["peer:x:90"]);
+    expect(await weights({ origins: [] })).toEqual([]);
+    expect(await weights({ subject: x })).toEqual(["me:x/search:20", "me:x:20", "peer:x:90"]);
+    expect(await weights({ subject: y, origins: [me.signer.nodeId] })).toEqual(["me:y:40"]);
+    expect(narrowed).toHaveLength(1);
+    await withdrawTrust(a.port, "vouch", y);
+    expect(await weights({ subject: y })).toEqual([]);
+    expect(await liveTrustEntries(a.db, "warning")).toEqual([]);
   });
 });
