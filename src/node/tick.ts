@@ -14,6 +14,7 @@ import { listPeers } from "../store/peers.ts";
 import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
+import { verifyDomains, type DomainTickReport } from "./peers/domains.ts";
 
 export interface TickReport {
   at: string;
@@ -24,6 +25,8 @@ export interface TickReport {
   countersigns: DeliveryReport;
   checkpoints: CheckpointReport;
   ledger: LedgerTickReport;
+  /** Peers whose card URL host was checked (src/node/trust/domains.ts). */
+  domains: DomainTickReport;
 }
 
 /** The peer whose ledger was reconciled (null: no active peer), and the outcome. */
@@ -79,7 +82,8 @@ export function createTick(s: Services): Tick {
     // Leases at peers run MAX_LEASE_SECONDS: renewed each tick, sent on their own.
     renewPeerLeases(s);
     const ledger = await reconcileLedger(s, turn++);
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger };
+    const domains = await verifyDomains(s);
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };
