@@ -5,22 +5,11 @@ import { describe, expect, it } from "vitest";
 import { TrustEngine } from "../../src/node/trust/scoring/engine.ts";
 import { decay, interactionPenalty, interactionWeight, type InteractionCounts } from "../../src/node/trust/scoring/evidence.ts";
 import { TrustInputError, type TrustEdge, type TrustGraph } from "../../src/node/trust/scoring/graph.ts";
+import { seeded } from "../support/random.ts";
 
 const edge = (from: string, to: string, weight = 1, kind: TrustEdge["kind"] = "interaction"): TrustEdge => ({ from, to, kind, weight });
 const graph = (edges: TrustEdge[], extra: Partial<TrustGraph> = {}): TrustGraph => ({ self: "me", seeds: [], edges, penalties: new Map(), ...extra });
 const none: InteractionCounts = { confirmed: 0, disputed: 0, succeeded: 0, failed: 0, refusals: 0, uptime: 1 };
-
-/** A deterministic PRNG (mulberry32), so random graphs are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An honest ring of `n` nodes with chords, this node peering with the first five. */
 function honest(n: number): TrustEdge[] {
@@ -33,7 +22,7 @@ function honest(n: number): TrustEdge[] {
 }
 
 /** `count` Sybils vouching for each other (a ring and random chords) and for themselves, behind `attack` edges. */
-function sybils(count: number, attack: TrustEdge[], random = prng(7)): TrustEdge[] {
+function sybils(count: number, attack: TrustEdge[], random = seeded(7)): TrustEdge[] {
   const edges = [...attack];
   for (let i = 0; i < count; i++) {
     edges.push(edge(`s${i}`, `s${i}`, 1, "vouch"), edge(`s${i}`, `s${(i + 1) % count}`, 1, "vouch"));
@@ -139,7 +128,7 @@ describe("trust scores", () => {
   });
 
   it("update incrementally to the scores a full recomputation gives, within the tolerance", () => {
-    const random = prng(42);
+    const random = seeded(42);
     const n = 2000;
     const pick = () => `n${Math.floor(random() * n)}`;
     const kinds: TrustEdge["kind"][] = ["interaction", "vouch", "assertion"];
