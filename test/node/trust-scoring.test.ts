@@ -87,6 +87,35 @@ describe("trust scores", () => {
     expect(Math.abs(masses[1]! - masses[0]!) / masses[0]!).toBeLessThan(1e-3);
   });
 
+  it("lift a stranger to known (0.25) after three co-signed records, or one with a vouch from a trusted node, however many peers this node has", () => {
+    const records = (k: number) => interactionWeight({ ...none, confirmed: k, succeeded: k });
+    const peers = Array.from({ length: 40 }, (_, i) => edge("me", `p${i}`, records(30)));
+    const vouches = [edge("p0", "newcomer", 1, "vouch"), ...[1, 2, 3].map((i) => edge("p0", `p${i}`, 1, "vouch"))];
+    const scoreAfter = (k: number, vouched: boolean) => {
+      const e = new TrustEngine();
+      e.full(graph([...peers, ...(vouched ? vouches : []), ...(k > 0 ? [edge("me", "newcomer", records(k))] : [])]));
+      expect(e.score("p0")).toBeGreaterThanOrEqual(0.5);
+      return e.score("newcomer");
+    };
+    expect(scoreAfter(0, false)).toBe(0);
+    expect(scoreAfter(2, false)).toBeLessThan(0.25);
+    expect(scoreAfter(3, false)).toBeGreaterThanOrEqual(0.25);
+    expect(scoreAfter(0, true)).toBeLessThan(0.25);
+    expect(scoreAfter(1, true)).toBeGreaterThanOrEqual(0.25);
+  });
+
+  it("give a node nothing for vouching for or asserting itself, in bulk or in an update", () => {
+    const edges = [...honest(20), edge("h3", "x", 0.5, "vouch"), edge("x", "h9", 1, "vouch")];
+    const plain = new TrustEngine();
+    plain.full(graph(edges));
+    const selfish = new TrustEngine();
+    selfish.full(graph([...edges, edge("x", "x", 1, "vouch"), edge("x", "x", 1, "assertion"), edge("x", "x", 1)]));
+    expect(selfish.score("x")).toBeGreaterThan(0);
+    expect(selfish.score("x")).toBe(plain.score("x"));
+    selfish.update([edge("h9", "h9", 1, "vouch")]);
+    expect(selfish.score("h9")).toBeCloseTo(plain.score("h9"), 9);
+  });
+
   it("keep vouches and assertions below co-signed interactions of the same weight", () => {
     const e = new TrustEngine();
     e.full(graph([edge("me", "i", 0.5), edge("me", "v", 0.5, "vouch"), edge("me", "a", 0.5, "assertion")]));
