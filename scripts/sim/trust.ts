@@ -248,7 +248,7 @@ function newcomerSection(base: Federation): string {
     needed.push(first === undefined ? "more than 6" : String(first));
     rows.push([vouched ? `one vouch (weight 100) from ${voucher} (score ${e.score(voucher!).toFixed(2)}, out-edges ${base.graph.edges.filter((x) => x.from === voucher).length})` : "no vouch", ...scores, needed.at(-1)!]);
   }
-  return table(["newcomer with", ...Array.from({ length: 7 }, (_, k) => `${k} records`), "records to reach known (0.25)"], rows);
+  return table(["newcomer with", ...Array.from({ length: 7 }, (_, k) => `score after ${k}`), "co-signed records to reach known (0.25)"], rows);
 }
 
 function cpuSection(): string {
