@@ -4,7 +4,7 @@
 // most the capacity of the edges into it, divided by the restart probability: a Sybil region
 // behind g attack edges holds at most g × edgeCapacity / restart, however many identities it has.
 // Mass a node does not pass on (no edges, weights below 1 in total, capped, penalized) is dropped.
-import { checkEdge, checkPenalty, KIND_FACTOR, TrustInputError, type EdgeKind, type TrustEdge, type TrustGraph } from "./graph.ts";
+import { checkEdge, checkPenalty, EDGE_KINDS, KIND_FACTOR, TrustInputError, type EdgeKind, type TrustEdge, type TrustGraph } from "./graph.ts";
 import { scoreOf } from "./normalization.ts";
 
 export interface EngineOptions {
@@ -34,8 +34,9 @@ export interface Explanation {
   staked: { subject: string; penalty: number }[];
 }
 
-const KIND_INDEX: Readonly<Record<EdgeKind, number>> = { vouch: 0, interaction: 1, assertion: 2 };
-const KINDS: readonly EdgeKind[] = ["vouch", "interaction", "assertion"];
+/** Index of each kind in a pair's weights, in the order of EDGE_KINDS. */
+const KIND_INDEX = Object.fromEntries(EDGE_KINDS.map((k, i) => [k, i])) as Readonly<Record<EdgeKind, number>>;
+const KINDS = EDGE_KINDS;
 const VOUCH = KIND_INDEX.vouch;
 
 /** What one pair of nodes lends, at most 1 however many kinds of evidence link them. */
@@ -130,6 +131,7 @@ export class TrustEngine {
    * Applies changed edges (same from, to, kind replaces; weight 0 removes) and penalties (0 clears),
    * re-converging from the current scores: the flows out of the nodes that changed are replaced,
    * and only the difference is pushed through the graph until it falls below the tolerance.
+   * Rounding accumulates over many updates: a full recomputation now and then resets it.
    */
   update(edges: readonly TrustEdge[], penalties?: ReadonlyMap<string, number>): void {
     if (this.#self < 0) throw new TrustInputError("update before full: there is no graph yet");
