@@ -165,20 +165,22 @@ describe("trust scores", () => {
     for (let i = 0; i < 10_000; i++) edges.push(edge(pick(), pick(), 0.05 + 0.95 * random(), kinds[i % 3]));
     const e = new TrustEngine();
     e.full(graph(edges, { seeds: ["n5"] }));
-    const changed: TrustEdge[] = [edge("me", "n1999", 1), edge("me", "n3", 0), edges[100]!, { ...edges[200]!, weight: 0 }];
+    const changed: TrustEdge[] = [edge("me", "n1999", 1), edge("me", "n3", 0), edges[100]!, { ...edges[200]!, weight: 0 }, edge("me", "newbie", 0.6), edge("newbie", "n4", 0.9, "vouch")];
     for (let i = 0; i < 20; i++) changed.push(edge(pick(), pick(), random(), "vouch"));
-    const penalties = new Map([["n7", 0.9], ["n8", 0.3]]);
+    const penalties = new Map([["n7", 0.9], ["n8", 0.3], ["unseen", 0.5]]);
     e.update(changed, penalties);
     e.update([edge("n1999", "n1998", 0.7)], new Map([["n8", 0]]));
 
     const merged = new Map<string, TrustEdge>();
     for (const x of [...edges, ...changed, edge("n1999", "n1998", 0.7)]) merged.set(`${x.from} ${x.to} ${x.kind}`, x);
     const fresh = new TrustEngine();
-    fresh.full(graph([...merged.values()].filter((x) => x.weight > 0), { seeds: ["n5"], penalties: new Map([["n7", 0.9]]) }));
+    fresh.full(graph([...merged.values()].filter((x) => x.weight > 0), { seeds: ["n5"], penalties: new Map([["n7", 0.9], ["unseen", 0.5]]) }));
     let worst = 0;
     for (const [node, s] of fresh.scores()) worst = Math.max(worst, Math.abs(s - e.score(node)));
     expect(worst).toBeLessThan(1e-3);
     expect(e.score("n1999")).toBeGreaterThan(0.5);
+    expect(e.score("newbie")).toBeGreaterThan(0.25);
+    expect(e.score("unseen")).toBe(0);
     expect(e.explain("n7").penalty).toBeCloseTo(0.9, 9);
   });
 
