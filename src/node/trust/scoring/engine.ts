@@ -117,8 +117,8 @@ export class TrustEngine {
       }
     }
     for (const [n, p] of graph.penalties) {
-      const i = this.#node(n);
-      if (i >= 0 && p > 0) this.#direct.set(i, p);
+      const i = p > 0 ? this.#node(n) : -1;
+      if (i >= 0) this.#direct.set(i, p);
     }
     for (let u = 0; u < this.#ids.length; u++) {
       this.#rebuildRow(u);
