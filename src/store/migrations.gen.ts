@@ -140,5 +140,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `ledger_checkpoints` (\n\t`signer` text NOT NULL,\n\t`peer` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`hash` text NOT NULL,\n\t`checkpoint` text NOT NULL,\n\t`ids` text NOT NULL,\n\t`status` text NOT NULL,\n\t`delivered` integer DEFAULT false NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`signer`, `peer`, `seq`)\n);",
       "CREATE INDEX `ledger_checkpoints_status` ON `ledger_checkpoints` (`status`,`delivered`);"
     ]
+  },
+  {
+    "tag": "0014_trust",
+    "statements": [
+      "CREATE TABLE `trust_cursors` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`value` real NOT NULL\n);",
+      "CREATE TABLE `trust_evidence` (\n\t`peer` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`value` real NOT NULL,\n\t`at` integer NOT NULL,\n\tPRIMARY KEY(`peer`, `kind`)\n);",
+      "CREATE TABLE `trust_scores` (\n\t`node` text PRIMARY KEY NOT NULL,\n\t`score` real NOT NULL,\n\t`tier` text NOT NULL,\n\t`penalty` real NOT NULL,\n\t`computed_at` integer NOT NULL\n);"
+    ]
   }
 ];
