@@ -59,7 +59,7 @@ async function reconcileLedger(s: Services, turn: number): Promise<LedgerTickRep
 async function recomputeTrust(s: Services): Promise<TrustTickReport> {
   try {
     const report = await s.trust.recompute();
-    const assertions = await publishAssertions({ ...s, trust: s.config.trust }, await s.trust.list(MAX_ASSERTIONS), s.now());
+    const assertions = await publishAssertions({ nodeId: s.nodeId, registry: s.registry, gossip: s.gossip, db: s.db, trust: s.config.trust }, await s.trust.list(MAX_ASSERTIONS), s.now());
     return { ...report, assertions };
   } catch (err) {
     log.warn("trust.tick_failed", { error: String(err) });

@@ -4,7 +4,12 @@ import type { Entry, Visibility } from "../../protocol/registry/entry.ts";
 import type { LedgerRecord } from "../../protocol/ledger/record.ts";
 import { keyOfTrust } from "../../protocol/registry/trust-entries.ts";
 import type { Services } from "../services.ts";
-import { expiryAfter, publishTrust, TrustPublishError, withdrawTrust } from "./publish.ts";
+import { expiryAfter, publishTrust, TrustPublishError, withdrawTrust, type TrustPublishPort } from "./publish.ts";
+
+/** The publish helper's port: its clock is in milliseconds, where Services.now() gives seconds. */
+function port(s: Services): TrustPublishPort {
+  return { nodeId: s.nodeId, registry: s.registry, gossip: s.gossip };
+}
 
 /** Records searched for the proof of a rating: the newest calls to the tool's origin. */
 const PROOF_SEARCH = 1000;
@@ -21,12 +26,12 @@ export interface VouchInput {
 
 export function vouch(s: Services, v: VouchInput): Promise<Entry[]> {
   const body = { subject: v.subject, weight: v.weight, ...(v.scope ? { scope: v.scope } : {}), expiresAt: expiryAfter(v.days) };
-  return publishTrust(s, "vouch", body, v.visibility);
+  return publishTrust(port(s), "vouch", body, v.visibility);
 }
 
 /** Revokes the vouch for `subject` (under `scope`, or the unscoped one): tombstones wherever it went. */
 export function revokeVouch(s: Services, subject: string, scope?: string): Promise<Entry[]> {
-  return withdrawTrust(s, "vouch", keyOfTrust("vouch", { subject, weight: 1, expiresAt: 0, ...(scope ? { scope } : {}) }));
+  return withdrawTrust(port(s), "vouch", keyOfTrust("vouch", { subject, weight: 1, expiresAt: 0, ...(scope ? { scope } : {}) }));
 }
 
 /** There is no confirmed record of a call by this node to the tool: a rating needs one as its proof. */
@@ -61,5 +66,5 @@ export async function rateTool(s: Services, r: RatingInput): Promise<Entry[]> {
     .find((x) => x.intent.tool.id === tool && x.intent.consumer === s.nodeId && x.intent.provider === origin);
   if (!proof) throw new NoProofError(`rating: this node holds no confirmed record of a call to ${tool}: only a tool it used can be rated`);
   const body = { toolOrigin: origin, tool: tool.slice(slash + 1), fingerprint: proof.intent.tool.fingerprint, stars: r.stars, ...(r.text ? { text: r.text } : {}), proof };
-  return publishTrust(s, "rating", body, r.visibility);
+  return publishTrust(port(s), "rating", body, r.visibility);
 }
