@@ -49,7 +49,7 @@ import { findCallable } from "../store/catalog.ts";
 import { PeerChannels } from "./channels/channels.ts";
 import { TrustScores } from "./trust/scores.ts";
 import { ToolRatings } from "./trust/ratings.ts";
-import { WitnessedProviderStats } from "./trust/call-outcomes.ts";
+import { WitnessedProviderStats } from "./relay/witnessed-stats.ts";
 
 export interface NodeOptions {
   config: Config;

@@ -5,7 +5,7 @@
 import { assertionBody } from "../../protocol/registry/trust-entries.ts";
 import type { Database } from "../../store/database.ts";
 import { liveEntries } from "../../store/trust-evidence.ts";
-import type { TrustConfig } from "../settings/config.ts";
+import type { Tier } from "./tiers.ts";
 import { publishTrust, withdrawTrust, type TrustPublishPort } from "./publish.ts";
 
 /** The most assertions this node keeps published. */
@@ -21,7 +21,7 @@ export interface AssertionReport {
 }
 
 export async function publishAssertions(
-  s: TrustPublishPort & { db: Database; trust: TrustConfig },
+  s: TrustPublishPort & { db: Database; trust: { tiers: readonly Tier[]; publish: "off" | "peers" | "public" } },
   scores: readonly { node: string; score: number; tier: string }[],
   now: number,
 ): Promise<AssertionReport> {

@@ -1,7 +1,5 @@
 // The outcomes of relayed calls this node made, counted in memory per provider until the tick
 // writes them as trust evidence: a call's critical path gets no statement, only an addition.
-import { ProviderStats } from "../relay/choice.ts";
-
 /** Providers counted between two ticks; calls to others wait for the next interval. */
 const MAX_PROVIDERS = 4096;
 
@@ -39,17 +37,5 @@ export class CallOutcomes {
         held.failed += c.failed;
       } else if (this.#by.size < MAX_PROVIDERS) this.#by.set(provider, { ...c });
     }
-  }
-}
-
-/** The relay's provider measurements, which also count each outcome as trust evidence. */
-export class WitnessedProviderStats extends ProviderStats {
-  constructor(private readonly outcomes: CallOutcomes) {
-    super();
-  }
-
-  override record(node: string, ok: boolean, latencyMs: number): void {
-    super.record(node, ok, latencyMs);
-    this.outcomes.record(node, ok);
   }
 }

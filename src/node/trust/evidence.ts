@@ -8,7 +8,6 @@ import { assertionBody, vouchBody, type AssertionBody, type VouchBody } from "..
 import type { Database } from "../../store/database.ts";
 import { listPeers } from "../../store/peers.ts";
 import { accumulators, cursor, dropAccumulators, ledgerHead, liveEntries, putAccumulators, setCursor, settledSince, type Accumulator } from "../../store/trust-evidence.ts";
-import type { TrustConfig } from "../settings/config.ts";
 import type { CallOutcomes } from "./call-outcomes.ts";
 import { decay, interactionPenalty, interactionWeight, type InteractionCounts } from "./scoring/evidence.ts";
 import type { TrustEdge, TrustGraph } from "./scoring/graph.ts";
@@ -21,10 +20,16 @@ const LEDGER_BATCH = 5000;
 /** An accumulator that decayed below this is dropped: it no longer moves any score. */
 const NEGLIGIBLE = 0.01;
 
+/** The trust settings evidence reads (config.trust; not imported, since the settings import the tiers). */
+export interface EvidenceSettings {
+  seeds: readonly string[];
+  halfLifeDays: number;
+}
+
 export interface EvidenceParts {
   db: Database;
   self: string;
-  trust: TrustConfig;
+  trust: EvidenceSettings;
 }
 
 export interface CollectReport {

@@ -4,14 +4,13 @@
 // of a few seconds, so a hot path pays at most one indexed read per node per interval.
 import type { Database } from "../../store/database.ts";
 import { storedScore, storedScores, replaceScores, type StoredScore } from "../../store/trust-scores.ts";
-import type { TrustConfig } from "../settings/config.ts";
 import { CallOutcomes } from "./call-outcomes.ts";
-import { collectEvidence, gatherEvidence, type CollectReport, type Evidence, type EvidenceParts, type HeldAssertion, type HeldVouch } from "./evidence.ts";
+import { collectEvidence, gatherEvidence, type CollectReport, type Evidence, type EvidenceParts, type EvidenceSettings, type HeldAssertion, type HeldVouch } from "./evidence.ts";
 import { TrustEngine, type Explanation } from "./scoring/engine.ts";
 import type { InteractionCounts } from "./scoring/evidence.ts";
 import type { TrustEdge } from "./scoring/graph.ts";
 import type { Standing, TrustStandings } from "./standing.ts";
-import { tierOf } from "./tiers.ts";
+import { tierOf, type Tier } from "./tiers.ts";
 
 /** Scores kept between computations: the highest; a node below them reads as unknown (0). */
 export const MAX_SCORED = 10_000;
@@ -21,10 +20,15 @@ const CACHE_ENTRIES = 4096;
 /** Above this share of the edges changed, one full computation beats an incremental one. */
 const INCREMENTAL_SHARE = 0.2;
 
+/** The trust settings scores read, as config.trust holds them. */
+export interface ScoreSettings extends EvidenceSettings {
+  tiers: readonly Tier[];
+}
+
 export interface TrustParts {
   db: Database;
   self: string;
-  trust: TrustConfig;
+  trust: ScoreSettings;
   /** Unix seconds. */
   now: () => number;
 }
@@ -148,7 +152,7 @@ export class TrustScores implements TrustStandings {
   }
 }
 
-function describe(x: Explanation, evidence: Evidence, trust: TrustConfig, computedAt: number): TrustExplanation {
+function describe(x: Explanation, evidence: Evidence, trust: ScoreSettings, computedAt: number): TrustExplanation {
   const interactions = evidence.counts.get(x.node);
   return {
     ...x,
