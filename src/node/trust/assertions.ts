@@ -4,7 +4,7 @@
 // when its score or tier moved or it grew old, so that gossip does not churn on every tick.
 import { assertionBody } from "../../protocol/registry/trust-entries.ts";
 import type { Database } from "../../store/database.ts";
-import { liveEntries } from "../../store/trust-evidence.ts";
+import { liveTrustEntries } from "../../store/trust-entries.ts";
 import type { Tier } from "./tiers.ts";
 import { publishTrust, withdrawTrust, type TrustPublishPort } from "./publish.ts";
 
@@ -27,8 +27,8 @@ export async function publishAssertions(
 ): Promise<AssertionReport> {
   const visibility = s.trust.publish === "public" ? "public" : "peers";
   const held = new Map<string, { score: number; tier: string; computedAt: number; visibility: string }>();
-  for (const h of await liveEntries(s.db, ["assertion"], { origin: s.nodeId })) {
-    const body = assertionBody.safeParse((JSON.parse(h.entry) as { body?: unknown }).body);
+  for (const h of await liveTrustEntries(s.db, "assertion", { origins: [s.nodeId] })) {
+    const body = assertionBody.safeParse(h.body);
     if (body.success) held.set(h.key, { ...body.data, visibility: h.visibility });
   }
   const floor = s.trust.tiers[1]?.threshold ?? Infinity;

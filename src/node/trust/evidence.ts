@@ -7,7 +7,8 @@ import { decodeHlc } from "../../protocol/registry/hlc.ts";
 import { assertionBody, vouchBody, type AssertionBody, type VouchBody } from "../../protocol/registry/trust-entries.ts";
 import type { Database } from "../../store/database.ts";
 import { listPeers } from "../../store/peers.ts";
-import { accumulators, cursor, dropAccumulators, ledgerHead, liveEntries, putAccumulators, setCursor, settledSince, type Accumulator } from "../../store/trust-evidence.ts";
+import { accumulators, cursor, dropAccumulators, ledgerHead, putAccumulators, setCursor, settledSince, type Accumulator } from "../../store/trust-evidence.ts";
+import { liveTrustEntries } from "../../store/trust-entries.ts";
 import type { CallOutcomes } from "./call-outcomes.ts";
 import { decay, interactionPenalty, interactionWeight, type InteractionCounts } from "./scoring/evidence.ts";
 import type { TrustEdge, TrustGraph } from "./scoring/graph.ts";
@@ -147,16 +148,16 @@ function signedAt(hlc: unknown): number | undefined {
 export async function signedEvidence(db: Database, now: number): Promise<{ vouches: HeldVouch[]; assertions: HeldAssertion[] }> {
   const vouches: HeldVouch[] = [];
   const assertions: HeldAssertion[] = [];
-  for (const held of await liveEntries(db, ["vouch", "assertion"])) {
-    const e = JSON.parse(held.entry) as { origin: string; hlc: string; body?: unknown };
-    if (held.kind === "vouch") {
-      const body = vouchBody.safeParse(e.body);
-      const at = signedAt(e.hlc);
-      if (body.success && at !== undefined && body.data.expiresAt > now && body.data.subject !== e.origin) vouches.push({ ...body.data, origin: e.origin, signedAt: at });
-    } else {
-      const body = assertionBody.safeParse(e.body);
-      if (body.success && body.data.subject !== e.origin) assertions.push({ ...body.data, origin: e.origin });
-    }
+  const [heldVouches, heldAssertions] = await Promise.all([liveTrustEntries(db, "vouch"), liveTrustEntries(db, "assertion")]);
+  // Checked on admission; parsed again so that a row changed behind the node's back cannot throw here.
+  for (const e of heldVouches) {
+    const body = vouchBody.safeParse(e.body);
+    const at = signedAt(e.hlc);
+    if (body.success && at !== undefined && body.data.expiresAt > now && body.data.subject !== e.origin) vouches.push({ ...body.data, origin: e.origin, signedAt: at });
+  }
+  for (const e of heldAssertions) {
+    const body = assertionBody.safeParse(e.body);
+    if (body.success && body.data.subject !== e.origin) assertions.push({ ...body.data, origin: e.origin });
   }
   return { vouches, assertions };
 }
