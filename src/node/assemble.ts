@@ -166,7 +166,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     registry,
     federatedTools,
     callables,
-    relay: { outbox: new Outbox(), stats: new WitnessedProviderStats(trust.calls), cache: new ResultCache() },
+    relay: { outbox: new Outbox(), stats: new WitnessedProviderStats(trust.observed), cache: new ResultCache() },
     ledger,
     checkpoints: nodeCheckpoints({ db: opts.db, config: opts.config, identity: own, ledger, verifier: ledgerKeys, federation, now }),
     ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(federation), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),

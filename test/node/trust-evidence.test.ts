@@ -7,7 +7,7 @@ import { Registry } from "../../src/node/registry/registry.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
 import { expiryAfter, publishTrust } from "../../src/node/trust/publish.ts";
 import { collectEvidence, gatherEvidence, interactionCounts } from "../../src/node/trust/evidence.ts";
-import { CallOutcomes } from "../../src/node/trust/call-outcomes.ts";
+import { PeerObservations } from "../../src/node/trust/observations.ts";
 import { ledgerRecords } from "../../src/store/schema/index.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
@@ -79,7 +79,7 @@ describe("the trust graph from signed evidence", () => {
 });
 
 describe("evidence this node saw", () => {
-  it("counts each settled ledger record once, weighed by its age, and writes call outcomes held in memory", async () => {
+  it("counts each settled ledger record once, weighed by its age, and writes call outcomes and refusals held in memory", async () => {
     const w = ids[0]!;
     const row = (id: string, status: "confirmed" | "disputed" | "pending", ageDays: number) => ({
       id: id.repeat(64),
@@ -92,17 +92,18 @@ describe("evidence this node saw", () => {
       record: "{}",
     });
     await database.db.insert(ledgerRecords).values([row("a", "confirmed", 0), row("b", "confirmed", 30), row("c", "disputed", 0), row("d", "pending", 0)]);
-    const calls = new CallOutcomes();
-    calls.record(w, true);
-    calls.record(w, false);
-    calls.record(w, true);
+    const calls = new PeerObservations();
+    calls.call(w, true);
+    calls.call(w, false);
+    calls.call(w, true);
+    calls.refused(w);
     const first = await collectEvidence(parts(), calls, NOW);
     expect(first).toMatchObject({ records: 3, calls: 1 });
     expect(await collectEvidence(parts(), calls, NOW)).toMatchObject({ records: 0, calls: 0 });
     const counts = (await interactionCounts(parts(), NOW)).get(w)!;
     expect(counts.confirmed).toBeCloseTo(1.5, 6);
     expect(counts.disputed).toBeCloseTo(1, 6);
-    expect(counts).toMatchObject({ succeeded: 2, failed: 1, uptime: 1 });
+    expect(counts).toMatchObject({ succeeded: 2, failed: 1, refusals: 1, uptime: 1 });
     // Read a half-life later, everything has halved.
     const later = (await interactionCounts(parts(), NOW + 30 * DAY)).get(w)!;
     expect(later.confirmed).toBeCloseTo(0.75, 6);

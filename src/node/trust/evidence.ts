@@ -9,7 +9,7 @@ import type { Database } from "../../store/database.ts";
 import { listPeers } from "../../store/peers.ts";
 import { accumulators, cursor, dropAccumulators, ledgerHead, putAccumulators, setCursor, settledSince, type Accumulator } from "../../store/trust-evidence.ts";
 import { liveTrustEntries } from "../../store/trust-entries.ts";
-import type { CallOutcomes } from "./call-outcomes.ts";
+import type { PeerObservations } from "./observations.ts";
 import { decay, interactionPenalty, interactionWeight, type InteractionCounts } from "./scoring/evidence.ts";
 import type { TrustEdge, TrustGraph } from "./scoring/graph.ts";
 
@@ -36,7 +36,7 @@ export interface EvidenceParts {
 export interface CollectReport {
   /** Ledger records newly counted as confirmed or disputed. */
   records: number;
-  /** Peers whose relayed-call outcomes were written. */
+  /** Peers whose relayed calls' outcomes or refusals were written. */
   calls: number;
   /** Peers sampled as up or down. */
   uptime: number;
@@ -66,20 +66,21 @@ async function accumulate(p: EvidenceParts, events: Events, now: number): Promis
 
 /**
  * Counts what happened since the last collection: ledger records that were confirmed or disputed
- * (each weighed by its age), relayed calls' outcomes held in memory, and one uptime sample per
+ * (each weighed by its age), relayed calls' outcomes and refusals held in memory, and one uptime sample per
  * peer: up when it was heard from or answered a call, down when calls to it only failed.
  */
-export async function collectEvidence(p: EvidenceParts, outcomes: CallOutcomes, now: number): Promise<CollectReport> {
+export async function collectEvidence(p: EvidenceParts, observed: PeerObservations, now: number): Promise<CollectReport> {
   const events: Events = new Map();
   const since = (await cursor(p.db, "ledger")) ?? 0;
   const settled = await settledSince(p.db, since, LEDGER_BATCH);
   for (const r of settled) add(events, r.peer, r.status, decay(1, now - Math.floor(r.completedAt / 1000), p.trust.halfLifeDays));
 
-  const calls = outcomes.drain();
+  const calls = observed.drain();
   for (const [peer, c] of calls) {
     if (peer === p.self) continue;
     if (c.succeeded > 0) add(events, peer, "succeeded", c.succeeded);
     if (c.failed > 0) add(events, peer, "failed", c.failed);
+    if (c.refusals > 0) add(events, peer, "refusals", c.refusals);
   }
 
   const lastSample = (await cursor(p.db, "uptime")) ?? now * 1000;
@@ -95,7 +96,7 @@ export async function collectEvidence(p: EvidenceParts, outcomes: CallOutcomes, 
   try {
     await accumulate(p, events, now);
   } catch (err) {
-    outcomes.restore(calls);
+    observed.restore(calls);
     throw err;
   }
   const last = settled.at(-1);

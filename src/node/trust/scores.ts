@@ -4,7 +4,7 @@
 // of a few seconds, so a hot path pays at most one indexed read per node per interval.
 import type { Database } from "../../store/database.ts";
 import { storedScore, storedScores, replaceScores, type StoredScore } from "../../store/trust-scores.ts";
-import { CallOutcomes } from "./call-outcomes.ts";
+import { PeerObservations } from "./observations.ts";
 import { collectEvidence, gatherEvidence, type CollectReport, type Evidence, type EvidenceParts, type EvidenceSettings, type HeldAssertion, type HeldVouch } from "./evidence.ts";
 import { TrustEngine, type Explanation } from "./scoring/engine.ts";
 import type { InteractionCounts } from "./scoring/evidence.ts";
@@ -57,8 +57,8 @@ export interface TrustExplanation extends Explanation {
 const edgeKey = (e: TrustEdge) => `${e.from}\n${e.to}\n${e.kind}`;
 
 export class TrustScores implements TrustStandings {
-  /** Relayed calls' outcomes since the last tick (the relay's provider stats feed it). */
-  readonly calls = new CallOutcomes();
+  /** What this node observed of its peers since the last tick (relayed calls, refused requests). */
+  readonly observed = new PeerObservations();
   #engine = new TrustEngine();
   /** The graph the engine holds now, by edge; undefined before this isolate's first computation. */
   #edges: Map<string, TrustEdge> | undefined;
@@ -99,7 +99,7 @@ export class TrustScores implements TrustStandings {
   async #recompute(): Promise<RecomputeReport> {
     const started = performance.now();
     const now = this.p.now();
-    const collected = await collectEvidence(this.#parts(), this.calls, now);
+    const collected = await collectEvidence(this.#parts(), this.observed, now);
     const evidence = await gatherEvidence(this.#parts(), now);
     const { graph } = evidence;
     const next = new Map(graph.edges.map((e) => [edgeKey(e), e]));
