@@ -17,6 +17,8 @@ export const MAX_SCORED = 10_000;
 /** How long an isolate answers a node's standing from memory. */
 const CACHE_MS = 5000;
 const CACHE_ENTRIES = 4096;
+/** How old an isolate's graph may be when it explains a score. */
+const EXPLAIN_STALE_SECONDS = 60;
 /** Above this share of the edges changed, one full computation beats an incremental one. */
 const INCREMENTAL_SHARE = 0.2;
 
@@ -67,6 +69,7 @@ export class TrustScores implements TrustStandings {
   #computedAt = 0;
   #cache = new Map<string, { standing: Standing; at: number }>();
   #running: Promise<RecomputeReport> | undefined;
+  #rebuilding: Promise<void> | undefined;
 
   constructor(private readonly p: TrustParts) {}
 
@@ -93,7 +96,11 @@ export class TrustScores implements TrustStandings {
 
   /** Collects new evidence, recomputes the scores and stores them. Overlapping calls share one run. */
   recompute(): Promise<RecomputeReport> {
-    return (this.#running ??= this.#recompute().finally(() => (this.#running = undefined)));
+    // After a rebuild for explain, never beside it: both set the engine's graph.
+    return (this.#running ??= (async () => {
+      await this.#rebuilding?.catch(() => undefined);
+      return this.#recompute();
+    })().finally(() => (this.#running = undefined)));
   }
 
   async #recompute(): Promise<RecomputeReport> {
@@ -140,15 +147,21 @@ export class TrustScores implements TrustStandings {
 
   /** Why a node has its score: the evidence flowing into it, its penalty and what its vouches cost it. */
   async explain(node: string, limit = 10): Promise<TrustExplanation> {
-    // An isolate that has not computed yet (Workers) builds the graph once, without collecting or storing.
-    if (!this.#evidence) {
-      const now = this.p.now();
-      const evidence = await gatherEvidence(this.#parts(), now);
-      const engine = new TrustEngine();
-      engine.full(evidence.graph);
-      return describe(engine.explain(node, limit), evidence, this.p.trust, now);
-    }
-    return describe(this.#engine.explain(node, limit), this.#evidence, this.p.trust, this.#computedAt);
+    // An isolate whose graph is missing or old (Workers: another isolate ran the tick) builds it
+    // again, without collecting or storing; readers share one build, and it serves a minute.
+    await this.#running?.catch(() => undefined);
+    if (!this.#evidence || this.p.now() - this.#computedAt > EXPLAIN_STALE_SECONDS) await (this.#rebuilding ??= this.#rebuild().finally(() => (this.#rebuilding = undefined)));
+    return describe(this.#engine.explain(node, limit), this.#evidence!, this.p.trust, this.#computedAt);
+  }
+
+  async #rebuild(): Promise<void> {
+    const now = this.p.now();
+    const evidence = await gatherEvidence(this.#parts(), now);
+    this.#engine.full(evidence.graph);
+    this.#edges = new Map(evidence.graph.edges.map((e) => [edgeKey(e), e]));
+    this.#penalties = new Map(evidence.graph.penalties);
+    this.#evidence = evidence;
+    this.#computedAt = now;
   }
 }
 
