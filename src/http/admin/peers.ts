@@ -14,6 +14,7 @@ import { allPeers, findPeer, forgetPeer, setPeerState, type Peer } from "../../n
 import { aliasPeer, NameCollisionError } from "../../node/catalog/names.ts";
 import { announce, approve, introduce, PeeringError } from "../../node/peers/hello.ts";
 import { aliasOf } from "../../node/catalog/federated-view.ts";
+import { verifications } from "../../node/peers/verifications.ts";
 
 export function peerView(p: Peer) {
   return {
@@ -57,7 +58,10 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
     }),
   );
 
-  app.get("/peers", async (c) => c.json({ peers: (await allPeers(s)).map(peerView) }));
+  app.get("/peers", async (c) => {
+    const shown = await verifications(s);
+    return c.json({ peers: (await allPeers(s)).map((p) => ({ ...peerView(p), ...shown.of(p.nodeId, p.card) })) });
+  });
 
   // This process's counts since it started; on Workers, one isolate's.
   app.get("/federation/refusals", (c) => c.json({ refusals: s.federationRefusals.snapshot() }));
@@ -80,7 +84,7 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   app.get("/peers/:id", async (c) => {
     const peer = await findPeer(s, c.req.param("id"));
     if (!peer) return fail(c, "not_found", "no such peer");
-    return c.json({ peer: peerView(peer), card: peer.card });
+    return c.json({ peer: { ...peerView(peer), ...(await verifications(s)).of(peer.nodeId, peer.card) }, card: peer.card });
   });
 
   // Approving tells the peer at once, with a hello: it learns that it is active here.
