@@ -221,6 +221,10 @@ describe("ratings", () => {
       return r;
     }, 30_000);
     expect(first).toMatchObject({ stars: 4, ignored: 0, ratings: [expect.objectContaining({ rater: a.nodeId, stars: 4, counted: true })] });
+    // An agent at A reads the same rating before it calls the tool.
+    const read = await client.readResource({ uri: `trust://tool/${encodeURIComponent(tool())}` });
+    expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({ tool: tool(), stars: 4, counted: 1 });
+    await expect(client.readResource({ uri: "trust://node/not a node" })).rejects.toThrow(/not found/i);
 
     // C, whom B vouched for, signs a rating whose proof is A's record made out to C: its signatures do not hold.
     const proof = (await records(a, b.nodeId))[0]!.record;

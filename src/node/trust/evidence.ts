@@ -67,7 +67,8 @@ async function accumulate(p: EvidenceParts, events: Events, now: number): Promis
 /**
  * Counts what happened since the last collection: ledger records that were confirmed or disputed
  * (each weighed by its age), relayed calls' outcomes and refusals held in memory, and one uptime sample per
- * peer: up when it was heard from or answered a call, down when calls to it only failed.
+ * peer: up when it was heard from or answered a call, down when nothing was heard and calls
+ * to it failed or the tick's own requests went unanswered.
  */
 export async function collectEvidence(p: EvidenceParts, observed: PeerObservations, now: number): Promise<CollectReport> {
   const events: Events = new Map();
@@ -90,7 +91,7 @@ export async function collectEvidence(p: EvidenceParts, observed: PeerObservatio
     const c = calls.get(peer.nodeId);
     const heard = (peer.lastSeenAt ?? 0) > lastSample || (c?.succeeded ?? 0) > 0;
     if (heard) add(events, peer.nodeId, "up", 1);
-    else if ((c?.failed ?? 0) > 0) add(events, peer.nodeId, "down", 1);
+    else if ((c?.failed ?? 0) > 0 || (c?.unanswered ?? 0) > 0) add(events, peer.nodeId, "down", 1);
     if (heard || c) sampled++;
   }
   try {
