@@ -131,4 +131,21 @@ describe("evidence this node saw", () => {
     expect(graph.penalties.get(blocked)).toBe(1);
     expect(graph.penalties.get(silent)).toBeGreaterThan(0);
   });
+
+  it("counts a long ledger over several ticks without passing records that share their time", async () => {
+    const own = await openTestDatabase();
+    try {
+      const p = { db: own.db, self: me.signer.nodeId, trust };
+      const row = (i: number, updatedAt: number) => ({ id: i.toString(16).padStart(64, "0"), peer: ids[0]!, role: "consumer" as const, status: "confirmed" as const, hash: i.toString(16).padStart(64, "0"), completedAt: NOW * 1000, amount: 0, record: "{}", updatedAt });
+      // 4,990 records at one time, 20 at a later one, and 6,000 more sharing a third: more than a batch.
+      const rows = [...Array.from({ length: 4990 }, (_, i) => row(i, 1000.25)), ...Array.from({ length: 20 }, (_, i) => row(5000 + i, 2000.5)), ...Array.from({ length: 6000 }, (_, i) => row(6000 + i, 3000.75))];
+      for (let i = 0; i < rows.length; i += 10) await own.db.insert(ledgerRecords).values(rows.slice(i, i + 10));
+      const counted: number[] = [];
+      for (let tick = 0; tick < 5; tick++) counted.push((await collectEvidence(p, new PeerObservations(), NOW)).records);
+      expect(counted).toEqual([4990, 20, 6000, 0, 0]);
+      expect((await interactionCounts(p, NOW)).get(ids[0]!)?.confirmed).toBeCloseTo(11_010, 3);
+    } finally {
+      own.close();
+    }
+  });
 });
