@@ -166,8 +166,11 @@ export class TrustScores implements TrustStandings {
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
       .slice(0, MAX_SCORED)
       .map(([node, score]) => ({ node, score, tier: tierOf(this.p.trust.tiers, score).name, penalty: graph.penalties.get(node) ?? 0 }));
-    await replaceScores(this.p.db, scored, now);
-    this.#cache.clear();
+    // Nothing the engine holds moved: the stored scores stand as they are.
+    if (mode === "full" || changed > 0) {
+      await replaceScores(this.p.db, scored, now);
+      this.#cache.clear();
+    }
     return { collected, mode, nodes: this.#engine.scores().size, edges: next.size, changed, scored: scored.length, durationMs: Math.round(performance.now() - started) };
   }
 
