@@ -3,7 +3,8 @@
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
-// and reconciles the ledger with one peer.
+// reconciles the ledger with one peer, and recomputes trust scores from the evidence gathered
+// (publishing them as assertions when TRUST_PUBLISH asks).
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import type { ReconcileReport } from "./ledger/reconciliation.ts";
 import type { CheckpointReport } from "./ledger/checkpoints.ts";
@@ -11,9 +12,12 @@ import { log } from "./logging/log.ts";
 import { deliverCountersigns, type DeliveryReport } from "./relay/countersigns.ts";
 import { renewPeerLeases } from "./relay/resource-lease-consumer.ts";
 import { listPeers } from "../store/peers.ts";
+import { PeerRequestError } from "./federation-client/errors.ts";
 import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
+import { MAX_ASSERTIONS, publishAssertions, type AssertionReport } from "./trust/assertions.ts";
+import type { RecomputeReport } from "./trust/scores.ts";
 import { verifyDomains, type DomainTickReport } from "./peers/domains.ts";
 
 export interface TickReport {
@@ -27,7 +31,10 @@ export interface TickReport {
   ledger: LedgerTickReport;
   /** Peers whose card URL host was checked (src/node/trust/domains.ts). */
   domains: DomainTickReport;
+  trust: TrustTickReport;
 }
+
+export type TrustTickReport = (RecomputeReport & { assertions?: AssertionReport }) | { error: string };
 
 /** The peer whose ledger was reconciled (null: no active peer), and the outcome. */
 export interface LedgerTickReport {
@@ -47,8 +54,22 @@ async function reconcileLedger(s: Services, turn: number): Promise<LedgerTickRep
     peer = peers[turn % peers.length]!;
     return { peer, reconciled: await s.ledgerSync.reconcileWith(peer) };
   } catch (err) {
+    // A peer that did not answer is evidence of its uptime (trust is recomputed after this).
+    if (peer && err instanceof PeerRequestError && (err.code === "unreachable" || err.code === "timeout")) s.trust.observed.unanswered(peer);
     log.warn("ledger.tick_failed", { peer, error: String(err) });
     return { peer, error: String(err) };
+  }
+}
+
+/** Recomputes trust after this tick's evidence (calls, records, reconciliation); a failure is reported, never thrown. */
+async function recomputeTrust(s: Services): Promise<TrustTickReport> {
+  try {
+    const report = await s.trust.recompute();
+    const assertions = await publishAssertions({ nodeId: s.nodeId, registry: s.registry, gossip: s.gossip, db: s.db, trust: s.config.trust }, await s.trust.list(MAX_ASSERTIONS), s.now());
+    return { ...report, assertions };
+  } catch (err) {
+    log.warn("trust.tick_failed", { error: String(err) });
+    return { error: String(err) };
   }
 }
 
@@ -83,7 +104,8 @@ export function createTick(s: Services): Tick {
     renewPeerLeases(s);
     const ledger = await reconcileLedger(s, turn++);
     const domains = await verifyDomains(s);
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains };
+    const trust = await recomputeTrust(s);
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -146,5 +146,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `node_domains` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`host` text NOT NULL,\n\t`verified` integer NOT NULL,\n\t`reason` text,\n\t`checked_at` integer NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0015_trust",
+    "statements": [
+      "CREATE TABLE `trust_cursors` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`value` real NOT NULL\n);",
+      "CREATE TABLE `trust_evidence` (\n\t`peer` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`value` real NOT NULL,\n\t`at` integer NOT NULL,\n\tPRIMARY KEY(`peer`, `kind`)\n);",
+      "CREATE TABLE `trust_scores` (\n\t`node` text PRIMARY KEY NOT NULL,\n\t`score` real NOT NULL,\n\t`tier` text NOT NULL,\n\t`penalty` real NOT NULL,\n\t`computed_at` integer NOT NULL\n);"
+    ]
   }
 ];

@@ -15,3 +15,4 @@ export * from "./resource-leases.ts";
 export * from "./channels.ts";
 export * from "./ledger-checkpoints.ts";
 export * from "./trust-domains.ts";
+export * from "./trust.ts";
