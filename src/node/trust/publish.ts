@@ -14,6 +14,7 @@ export interface TrustPublishPort {
     withdraw(key: string, kind: TrustKind): Promise<Entry[]>;
   };
   gossip: { changed(): void };
+  /** Milliseconds since the epoch, as Date.now (Services.now counts seconds: do not pass it). */
   now?: () => number;
 }
 
