@@ -140,5 +140,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `ledger_checkpoints` (\n\t`signer` text NOT NULL,\n\t`peer` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`hash` text NOT NULL,\n\t`checkpoint` text NOT NULL,\n\t`ids` text NOT NULL,\n\t`status` text NOT NULL,\n\t`delivered` integer DEFAULT false NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`signer`, `peer`, `seq`)\n);",
       "CREATE INDEX `ledger_checkpoints_status` ON `ledger_checkpoints` (`status`,`delivered`);"
     ]
+  },
+  {
+    "tag": "0014_quarantine",
+    "statements": [
+      "CREATE TABLE `quarantines` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`source` text NOT NULL,\n\t`status` text NOT NULL,\n\t`reason` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "ALTER TABLE `policy_rules` ADD `trust_tier` text;"
+    ]
   }
 ];

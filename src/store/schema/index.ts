@@ -14,3 +14,4 @@ export * from "./names.ts";
 export * from "./resource-leases.ts";
 export * from "./channels.ts";
 export * from "./ledger-checkpoints.ts";
+export * from "./quarantine.ts";
