@@ -16,6 +16,7 @@ import { sharingCommands } from "./commands/sharing.ts";
 import { tickCommands } from "./commands/tick.ts";
 import { tokenCommands } from "./commands/tokens.ts";
 import { toolCommands } from "./commands/tools.ts";
+import { trustCommands } from "./commands/trust.ts";
 import { upstreamCommands } from "./commands/upstreams.ts";
 import type { Command } from "./framework/command.ts";
 import { run } from "./framework/run.ts";
@@ -39,6 +40,7 @@ const commands: Command[] = [
   ...grantCommands,
   ...auditCommands,
   ...ledgerCommands,
+  ...trustCommands,
 ];
 
 process.exitCode = await run(process.argv.slice(2), commands);

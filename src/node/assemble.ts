@@ -30,7 +30,6 @@ import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./regist
 import { Registry } from "./registry/registry.ts";
 import { EntryRepository } from "../store/registry.ts";
 import { ResultCache } from "./relay/cache.ts";
-import { ProviderStats } from "./relay/choice.ts";
 import { Outbox } from "./relay/countersigns.ts";
 import type { Services } from "./services.ts";
 import { CachedRead } from "../store/cached-read.ts";
@@ -48,6 +47,9 @@ import { VERSION } from "./settings/version.ts";
 import { CallableTools } from "./catalog/callable-tools.ts";
 import { findCallable } from "../store/catalog.ts";
 import { PeerChannels } from "./channels/channels.ts";
+import { TrustScores } from "./trust/scores.ts";
+import { ToolRatings } from "./trust/ratings.ts";
+import { WitnessedProviderStats } from "./trust/call-outcomes.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -138,6 +140,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
   const ledgerKeys = selfAndCardKeys(own, cards);
   const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId) });
+  const trust = new TrustScores({ db: opts.db, self: own.nodeId, trust: opts.config.trust, now });
   const services: Services = {
     config: opts.config,
     db: opts.db,
@@ -163,11 +166,13 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     registry,
     federatedTools,
     callables,
-    relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
+    relay: { outbox: new Outbox(), stats: new WitnessedProviderStats(trust.calls), cache: new ResultCache() },
     ledger,
     checkpoints: nodeCheckpoints({ db: opts.db, config: opts.config, identity: own, ledger, verifier: ledgerKeys, federation, now }),
     ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(federation), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
+    trust,
+    ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
     gossip: new Gossip({
       registry,
       transport: envelopeTransport(federation),

@@ -30,6 +30,8 @@ import type { SuspendedCalls } from "./interactive/suspended-calls.ts";
 import type { UpstreamCredentials } from "./upstreams/credentials.ts";
 import type { CallableTools } from "./catalog/callable-tools.ts";
 import type { PeerChannels } from "./channels/channels.ts";
+import type { TrustScores } from "./trust/scores.ts";
+import type { ToolRatings } from "./trust/ratings.ts";
 
 export interface Services {
   config: Config;
@@ -93,5 +95,9 @@ export interface Services {
   ledgerSync: LedgerReconciler;
   /** Principals' own credentials for per-principal upstreams. */
   upstreamCredentials: UpstreamCredentials;
+  /** This node's trust in other nodes: every privilege reads a standing here (src/node/trust/). */
+  trust: TrustScores;
+  /** Tools' ratings, weighed by this node's trust in the raters. */
+  ratings: ToolRatings;
 }
 

@@ -3,7 +3,8 @@
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
-// and reconciles the ledger with one peer.
+// reconciles the ledger with one peer, and recomputes trust scores from the evidence gathered
+// (publishing them as assertions when TRUST_PUBLISH asks).
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import type { ReconcileReport } from "./ledger/reconciliation.ts";
 import type { CheckpointReport } from "./ledger/checkpoints.ts";
@@ -14,6 +15,8 @@ import { listPeers } from "../store/peers.ts";
 import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
+import { MAX_ASSERTIONS, publishAssertions, type AssertionReport } from "./trust/assertions.ts";
+import type { RecomputeReport } from "./trust/scores.ts";
 
 export interface TickReport {
   at: string;
@@ -24,7 +27,10 @@ export interface TickReport {
   countersigns: DeliveryReport;
   checkpoints: CheckpointReport;
   ledger: LedgerTickReport;
+  trust: TrustTickReport;
 }
+
+export type TrustTickReport = (RecomputeReport & { assertions?: AssertionReport }) | { error: string };
 
 /** The peer whose ledger was reconciled (null: no active peer), and the outcome. */
 export interface LedgerTickReport {
@@ -46,6 +52,18 @@ async function reconcileLedger(s: Services, turn: number): Promise<LedgerTickRep
   } catch (err) {
     log.warn("ledger.tick_failed", { peer, error: String(err) });
     return { peer, error: String(err) };
+  }
+}
+
+/** Recomputes trust after this tick's evidence (calls, records, reconciliation); a failure is reported, never thrown. */
+async function recomputeTrust(s: Services): Promise<TrustTickReport> {
+  try {
+    const report = await s.trust.recompute();
+    const assertions = await publishAssertions({ nodeId: s.nodeId, registry: s.registry, gossip: s.gossip, db: s.db, trust: s.config.trust }, await s.trust.list(MAX_ASSERTIONS), s.now());
+    return { ...report, assertions };
+  } catch (err) {
+    log.warn("trust.tick_failed", { error: String(err) });
+    return { error: String(err) };
   }
 }
 
@@ -79,7 +97,8 @@ export function createTick(s: Services): Tick {
     // Leases at peers run MAX_LEASE_SECONDS: renewed each tick, sent on their own.
     renewPeerLeases(s);
     const ledger = await reconcileLedger(s, turn++);
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger };
+    const trust = await recomputeTrust(s);
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, trust };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

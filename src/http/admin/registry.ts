@@ -13,7 +13,8 @@ import { heldEntries } from "../../node/registry/shares.ts";
 import { shareTool, shareUpstream, ShareRefusedError } from "../../node/registry/share-local.ts";
 import { pricing } from "../../protocol/ledger/pricing.ts";
 import { isSemver } from "../../protocol/registry/semver.ts";
-import { definitionOf, ITEM_KINDS, nameOf, type ItemKind } from "../../protocol/registry/shared-items.ts";
+import { definitionOf, ITEM_KINDS, nameOf, type ItemBody, type ItemKind } from "../../protocol/registry/shared-items.ts";
+import { isTrustKind, subjectOfTrust, type TrustBody } from "../../protocol/registry/trust-entries.ts";
 import { prepareUpstreamItems, shareItem, ShareItemError } from "../../node/registry/share-items.ts";
 
 const shareOptions = {
@@ -66,7 +67,9 @@ export function entryView(e: Entry & { source?: string | null }) {
         ? { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags, replicable: s.body.replicable === true }
         : s.kind === "node"
           ? { name: s.body.card.name, url: s.body.card.url }
-          : { name: nameOf(definitionOf(s.body)), fingerprint: s.body.fingerprint }),
+          : isTrustKind(s.kind)
+            ? { subject: subjectOfTrust(s.kind, s.body as TrustBody) }
+            : { name: nameOf(definitionOf(s.body as ItemBody)), fingerprint: (s.body as ItemBody).fingerprint }),
     ...(e.source !== undefined ? { source: e.source } : {}),
   };
 }

@@ -45,6 +45,7 @@ import { relayedClientInput } from "./relayed-input.ts";
 import { legacySubscriber, streamSubscriber } from "../../node/upstreams/subscribe-resource.ts";
 import { subscribeListedResource } from "../../node/relay/resource-lease-consumer.ts";
 import { subscriptionError } from "./subscription-errors.ts";
+import { readTrustResource, trustTemplates } from "./trust-resources.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -263,12 +264,12 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
   server.setRequestHandler("resources/templates/list", hideInternalErrors(async () => {
     const rows = await resourceTemplates(s);
     const peers = await peerListings(s, caller);
-    return { resourceTemplates: [...rows.map((r) => r.body as { uriTemplate: string; name: string }), ...peers.resourceTemplates] };
+    return { resourceTemplates: [...rows.map((r) => r.body as { uriTemplate: string; name: string }), ...peers.resourceTemplates, ...trustTemplates] };
   }));
 
   server.setRequestHandler("resources/read", hideInternalErrors(async (req, ctx) => {
     const { uri } = req.params;
-    const own = await readGrantResource(s, caller, uri);
+    const own = (await readGrantResource(s, caller, uri)) ?? (await readTrustResource(s, uri));
     if (own) return own;
     const row = await resourceUpstream(s, uri);
     if (!row) {

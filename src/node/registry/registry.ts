@@ -11,6 +11,10 @@ import { withinQuota, type OriginQuota } from "./quota.ts";
 import { signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../protocol/registry/signing.ts";
 import type { EntryStore } from "../../store/entry-store.ts";
 import { itemBody, itemFingerprint, keyOfItem, nameOf, type ItemDefinition, type ItemKind } from "../../protocol/registry/shared-items.ts";
+import { keyOfTrust, type TrustBodyOf, type TrustKind } from "../../protocol/registry/trust-entries.ts";
+
+/** The kinds whose slots the operator fills and withdraws: all but the node's own card. */
+type SlotKind = Exclude<UnsignedEntry["kind"], "node">;
 
 /** Longer than any node is expected to stay offline: a node back after longer may revive withdrawn tools. */
 export const DEFAULT_TOMBSTONE_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -195,10 +199,20 @@ export class Registry {
   }
 
   /**
+   * Publishes a trust entry (src/node/trust/publish.ts checks it first), or changes its
+   * visibility: as share() does for a tool. The key is the body's.
+   */
+  async publishTrust<K extends TrustKind>(kind: K, body: TrustBodyOf<K>, visibility: Visibility): Promise<Entry[]> {
+    const key = keyOfTrust(kind, body);
+    const unsigned = { origin: this.self, kind, key, visibility, hlc: "", tombstone: false, body } as Extract<UnsignedEntry, { tombstone: false; kind: TrustKind }>;
+    return this.#replace(await this.#held(kind, key), unsigned);
+  }
+
+  /**
    * Publishes `next` (its hlc stamped here) unless the slot holds the same body already, and
    * tombstones the other visibility's live slot.
    */
-  #replace(held: Entry[], next: Extract<UnsignedEntry, { tombstone: false; kind: "tool" | ItemKind }>): Promise<Entry[]> {
+  #replace(held: Entry[], next: Extract<UnsignedEntry, { tombstone: false; kind: SlotKind }>): Promise<Entry[]> {
     const unsigned: UnsignedEntry[] = [];
     for (const e of held) {
       if (e.signed.visibility !== next.visibility && !e.signed.tombstone) unsigned.push(this.#tombstone(next.kind, e.signed.key, e.signed.visibility));
@@ -209,8 +223,8 @@ export class Registry {
     return this.#publish(unsigned);
   }
 
-  /** Withdraws a shared tool (or another kind's item) everywhere it went: a tombstone for every live slot. */
-  async withdraw(key: string, kind: "tool" | ItemKind = "tool"): Promise<Entry[]> {
+  /** Withdraws a shared tool (or another kind's item or trust entry) everywhere it went: a tombstone for every live slot. */
+  async withdraw(key: string, kind: SlotKind = "tool"): Promise<Entry[]> {
     const held = await this.#held(kind, key);
     return this.#publish(held.filter((e) => !e.signed.tombstone).map((e) => this.#tombstone(kind, key, e.signed.visibility)));
   }
@@ -235,14 +249,14 @@ export class Registry {
     return this.store.collect(this.horizon());
   }
 
-  async #held(kind: "tool" | ItemKind, key: string): Promise<Entry[]> {
+  async #held(kind: SlotKind, key: string): Promise<Entry[]> {
     const held = await this.store.slots(this.self, kind, key);
     // Another isolate, or this node before a restart, may have stamped them: stamp after.
     for (const e of held) this.clock.resume(e.signed.hlc);
     return held;
   }
 
-  #tombstone(kind: "tool" | ItemKind, key: string, visibility: Visibility): UnsignedEntry {
+  #tombstone(kind: SlotKind, key: string, visibility: Visibility): UnsignedEntry {
     return { origin: this.self, kind, key, visibility, hlc: this.clock.tick(), tombstone: true } as UnsignedEntry;
   }
 

@@ -1,10 +1,10 @@
 // The checks an entry from a peer passes before its signature is even looked at: shape, size,
 // origin, clock. Cheap ones first, so junk costs the receiver little.
 import { toolFingerprint } from "./tool-fingerprint.ts";
-import { definitionOf, itemFingerprint, type ItemBody } from "./shared-items.ts";
+import { definitionOf, itemFingerprint, ITEM_KINDS, type ItemBody, type ItemKind } from "./shared-items.ts";
 import type { Card } from "../card/schema.ts";
 import type { HybridClock } from "./hlc.ts";
-import { byteLength, signedEntry, toEntry, type Entry } from "./entry.ts";
+import { byteLength, signedEntry, toEntry, type Entry, type SignedEntry } from "./entry.ts";
 
 /** Why an offered entry was turned away (protocol §7). */
 export const REJECTION_REASONS = [
@@ -53,7 +53,7 @@ export async function screen(raw: unknown, rules: AdmissionRules): Promise<Entry
     const { tool, fingerprint } = entry.signed.body;
     if ((await toolFingerprint(tool)) !== fingerprint) return { reason: "malformed", detail: "fingerprint does not match the tool", origin, key };
   }
-  if (entry.signed.kind !== "tool" && entry.signed.kind !== "node" && !entry.signed.tombstone) {
+  if (isItemEntry(entry.signed) && !entry.signed.tombstone) {
     const body: ItemBody = entry.signed.body;
     if ((await itemFingerprint(definitionOf(body))) !== body.fingerprint) return { reason: "malformed", detail: `fingerprint does not match the ${entry.signed.kind}`, origin, key };
   }
@@ -62,6 +62,10 @@ export async function screen(raw: unknown, rules: AdmissionRules): Promise<Entry
     if (why) return { reason: "malformed", detail: `the card: ${why}`, origin, key };
   }
   return entry;
+}
+
+function isItemEntry(e: SignedEntry): e is Extract<SignedEntry, { kind: ItemKind }> {
+  return (ITEM_KINDS as readonly string[]).includes(e.kind);
 }
 
 export function isRejection(x: Entry | Rejection): x is Rejection {

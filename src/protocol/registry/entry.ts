@@ -1,20 +1,21 @@
-// A registry entry: one shared tool, resource, resource template or prompt, or a public node's own
-// card, as its origin node signed it, and the unit that gossip replicates. The kind field leaves
-// room for later kinds (vouches). Objects are strict: every field is covered by the signature, so a field this
+// A registry entry: one shared tool, resource, resource template or prompt, a public node's own
+// card, or a piece of trust evidence (trust-entries.ts), as its origin node signed it, and the
+// unit that gossip replicates. Objects are strict: every field is covered by the signature, so a field this
 // version does not know could not be relayed faithfully anyway.
 import { canonicalJson } from "../encoding/canonical-json.ts";
 import { z } from "zod";
 import { sha256Hex } from "../encoding/hash.ts";
 import { cardSchema } from "../card/schema.ts";
 import { hlcString } from "./hlc.ts";
+import { nodeId } from "./node-id.ts";
 import { isSemver } from "./semver.ts";
-import { itemBody, itemKey, nameOf, definitionOf, type ItemBody, type ItemKind } from "./shared-items.ts";
+import { itemBody, itemKey, nameOf, definitionOf, ITEM_KINDS, type ItemBody, type ItemKind } from "./shared-items.ts";
+import { trustBody, trustEntryProblems, trustKey, isTrustKind, type TrustKind } from "./trust-entries.ts";
 
 /** Entries larger than this (canonical signed form, UTF-8) are refused. */
 export const MAX_ENTRY_BYTES = 64 * 1024;
 
-// No "/" so that `<origin>/<upstream>/<tool>` stays a parseable global id.
-export const nodeId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "a node id");
+export { nodeId };
 
 const upstreamPart = "[a-z0-9][a-z0-9_-]{0,31}";
 const toolPart = "[^\\s/@\\p{Cc}]{1,128}";
@@ -114,14 +115,29 @@ const resourceEntry = itemSchemas("resource");
 const templateEntry = itemSchemas("resource-template");
 const promptEntry = itemSchemas("prompt");
 
+/** A trust entry (trust-entries.ts, protocol §7.1.2): the fields of a tool's, its own key and body. */
+function trustSchemas<K extends TrustKind>(kind: K) {
+  const fields = { origin: nodeId, kind: z.literal(kind), key: trustKey[kind], visibility, hlc: hlcString };
+  return { live: z.strictObject({ ...fields, tombstone: z.literal(false), body: trustBody[kind] }), tombstone: z.strictObject({ ...fields, tombstone: z.literal(true) }) };
+}
+const vouchEntry = trustSchemas("vouch");
+const ratingEntry = trustSchemas("rating");
+const assertionEntry = trustSchemas("assertion");
+const warningEntry = trustSchemas("warning");
+const attestationEntry = trustSchemas("attestation");
+
 // The key names the item: a body for another item under it would mislead every catalog.
-function keyMatchesBody(e: { kind: string; key: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
+function keyMatchesBody(e: { origin: string; kind: string; key: string; hlc: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
   if (e.tombstone || !e.body) return;
+  if (isTrustKind(e.kind)) {
+    for (const p of trustEntryProblems({ ...e, kind: e.kind })) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+    return;
+  }
   if (e.kind === "tool") {
     // zod runs this even when the key failed its own check; that failure is reported already.
     const m = KEY.exec(e.key);
     if (m && m[2] !== (e.body as ToolBody).tool.name) ctx.addIssue({ code: "custom", path: ["body", "tool", "name"], message: "must be the tool named by the key" });
-  } else if (e.kind !== "node" && itemKey[e.kind as ItemKind].safeParse(e.key).success) {
+  } else if ((ITEM_KINDS as readonly string[]).includes(e.kind) && itemKey[e.kind as ItemKind].safeParse(e.key).success) {
     // The key's part after the upstream has no "/": it is this encoding of the name, or another item's.
     const named = nameOf(definitionOf(e.body as ItemBody));
     if (!e.key.endsWith(`/${e.kind === "prompt" ? named : encodeURIComponent(named)}`)) {
@@ -137,6 +153,11 @@ export const unsignedEntry = z
     z.discriminatedUnion("tombstone", [resourceEntry.live, resourceEntry.tombstone]),
     z.discriminatedUnion("tombstone", [templateEntry.live, templateEntry.tombstone]),
     z.discriminatedUnion("tombstone", [promptEntry.live, promptEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [vouchEntry.live, vouchEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [ratingEntry.live, ratingEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [assertionEntry.live, assertionEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [warningEntry.live, warningEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [attestationEntry.live, attestationEntry.tombstone]),
   ])
   .superRefine(keyMatchesBody);
 export type UnsignedEntry = z.infer<typeof unsignedEntry>;
@@ -151,6 +172,11 @@ export const signedEntry = z
     z.discriminatedUnion("tombstone", [resourceEntry.live.extend({ sig }), resourceEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [templateEntry.live.extend({ sig }), templateEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [promptEntry.live.extend({ sig }), promptEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [vouchEntry.live.extend({ sig }), vouchEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [ratingEntry.live.extend({ sig }), ratingEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [assertionEntry.live.extend({ sig }), assertionEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [warningEntry.live.extend({ sig }), warningEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [attestationEntry.live.extend({ sig }), attestationEntry.tombstone.extend({ sig })]),
   ])
   .superRefine(keyMatchesBody);
 export type SignedEntry = z.infer<typeof signedEntry>;

@@ -14,4 +14,5 @@ export * from "./names.ts";
 export * from "./resource-leases.ts";
 export * from "./channels.ts";
 export * from "./ledger-checkpoints.ts";
+export * from "./trust.ts";
 export * from "./quarantine.ts";

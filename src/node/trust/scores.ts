@@ -1,0 +1,163 @@
+// This node's trust scores: the TrustStandings every privilege reads. The tick collects new
+// evidence and recomputes (incrementally when only a few edges moved, src/node/trust/scoring/),
+// and stores the scores with their tiers; every isolate reads the stored scores through a cache
+// of a few seconds, so a hot path pays at most one indexed read per node per interval.
+import type { Database } from "../../store/database.ts";
+import { storedScore, storedScores, replaceScores, type StoredScore } from "../../store/trust-scores.ts";
+import type { TrustConfig } from "../settings/config.ts";
+import { CallOutcomes } from "./call-outcomes.ts";
+import { collectEvidence, gatherEvidence, type CollectReport, type Evidence, type EvidenceParts, type HeldAssertion, type HeldVouch } from "./evidence.ts";
+import { TrustEngine, type Explanation } from "./scoring/engine.ts";
+import type { InteractionCounts } from "./scoring/evidence.ts";
+import type { TrustEdge } from "./scoring/graph.ts";
+import type { Standing, TrustStandings } from "./standing.ts";
+import { tierOf } from "./tiers.ts";
+
+/** Scores kept between computations: the highest; a node below them reads as unknown (0). */
+export const MAX_SCORED = 10_000;
+/** How long an isolate answers a node's standing from memory. */
+const CACHE_MS = 5000;
+const CACHE_ENTRIES = 4096;
+/** Above this share of the edges changed, one full computation beats an incremental one. */
+const INCREMENTAL_SHARE = 0.2;
+
+export interface TrustParts {
+  db: Database;
+  self: string;
+  trust: TrustConfig;
+  /** Unix seconds. */
+  now: () => number;
+}
+
+export interface RecomputeReport {
+  collected: CollectReport;
+  mode: "full" | "incremental";
+  nodes: number;
+  edges: number;
+  /** Edges and penalties applied, for an incremental run. */
+  changed: number;
+  scored: number;
+  durationMs: number;
+}
+
+export interface TrustExplanation extends Explanation {
+  tier: string;
+  /** What this node saw of the node itself, decayed to now; absent when it saw nothing. */
+  interactions?: InteractionCounts;
+  vouchedBy: { origin: string; weight: number; scope?: string; expiresAt: number }[];
+  assertedBy: { origin: string; score: number; tier: string; computedAt: number }[];
+  /** Unix seconds of the computation this explanation comes from. */
+  computedAt: number;
+}
+
+const edgeKey = (e: TrustEdge) => `${e.from}\n${e.to}\n${e.kind}`;
+
+export class TrustScores implements TrustStandings {
+  /** Relayed calls' outcomes since the last tick (the relay's provider stats feed it). */
+  readonly calls = new CallOutcomes();
+  #engine = new TrustEngine();
+  /** The graph the engine holds now, by edge; undefined before this isolate's first computation. */
+  #edges: Map<string, TrustEdge> | undefined;
+  #penalties = new Map<string, number>();
+  #evidence: Evidence | undefined;
+  #computedAt = 0;
+  #cache = new Map<string, { standing: Standing; at: number }>();
+  #running: Promise<RecomputeReport> | undefined;
+
+  constructor(private readonly p: TrustParts) {}
+
+  #standing(node: string, score: number): Standing {
+    return { node, score, tier: tierOf(this.p.trust.tiers, score) };
+  }
+
+  async of(node: string): Promise<Standing> {
+    if (node === this.p.self) return this.#standing(node, 1);
+    const now = Date.now();
+    const hit = this.#cache.get(node);
+    if (hit && now - hit.at < CACHE_MS) return hit.standing;
+    const row = await storedScore(this.p.db, node);
+    const standing = this.#standing(node, row?.score ?? 0);
+    if (this.#cache.size >= CACHE_ENTRIES) this.#cache.clear();
+    this.#cache.set(node, { standing, at: now });
+    return standing;
+  }
+
+  /** The stored scores, highest first, with their tiers as the tiers are set now. */
+  async list(limit: number): Promise<(StoredScore & { tier: string })[]> {
+    return (await storedScores(this.p.db, limit)).map((r) => ({ ...r, tier: tierOf(this.p.trust.tiers, r.score).name }));
+  }
+
+  /** Collects new evidence, recomputes the scores and stores them. Overlapping calls share one run. */
+  recompute(): Promise<RecomputeReport> {
+    return (this.#running ??= this.#recompute().finally(() => (this.#running = undefined)));
+  }
+
+  async #recompute(): Promise<RecomputeReport> {
+    const started = performance.now();
+    const now = this.p.now();
+    const collected = await collectEvidence(this.#parts(), this.calls, now);
+    const evidence = await gatherEvidence(this.#parts(), now);
+    const { graph } = evidence;
+    const next = new Map(graph.edges.map((e) => [edgeKey(e), e]));
+    let mode: RecomputeReport["mode"] = "full";
+    let changed = 0;
+    if (this.#edges) {
+      const edges: TrustEdge[] = [];
+      for (const [k, e] of next) if (this.#edges.get(k)?.weight !== e.weight) edges.push(e);
+      for (const [k, e] of this.#edges) if (!next.has(k)) edges.push({ ...e, weight: 0 });
+      const penalties = new Map<string, number>();
+      for (const [n, v] of graph.penalties) if (this.#penalties.get(n) !== v) penalties.set(n, v);
+      for (const n of this.#penalties.keys()) if (!graph.penalties.has(n)) penalties.set(n, 0);
+      changed = edges.length + penalties.size;
+      if (edges.length <= Math.max(16, INCREMENTAL_SHARE * next.size)) {
+        mode = "incremental";
+        if (changed > 0) this.#engine.update(edges, penalties);
+      }
+    }
+    if (mode === "full") this.#engine.full(graph);
+    this.#edges = next;
+    this.#penalties = new Map(graph.penalties);
+    this.#evidence = evidence;
+    this.#computedAt = now;
+
+    const scored = [...this.#engine.scores()]
+      .filter(([n, score]) => n !== this.p.self && score > 0)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, MAX_SCORED)
+      .map(([node, score]) => ({ node, score, tier: tierOf(this.p.trust.tiers, score).name, penalty: graph.penalties.get(node) ?? 0 }));
+    await replaceScores(this.p.db, scored, now);
+    this.#cache.clear();
+    return { collected, mode, nodes: this.#engine.scores().size, edges: next.size, changed, scored: scored.length, durationMs: Math.round(performance.now() - started) };
+  }
+
+  #parts(): EvidenceParts {
+    return { db: this.p.db, self: this.p.self, trust: this.p.trust };
+  }
+
+  /** Why a node has its score: the evidence flowing into it, its penalty and what its vouches cost it. */
+  async explain(node: string, limit = 10): Promise<TrustExplanation> {
+    // An isolate that has not computed yet (Workers) builds the graph once, without collecting or storing.
+    if (!this.#evidence) {
+      const now = this.p.now();
+      const evidence = await gatherEvidence(this.#parts(), now);
+      const engine = new TrustEngine();
+      engine.full(evidence.graph);
+      return describe(engine.explain(node, limit), evidence, this.p.trust, now);
+    }
+    return describe(this.#engine.explain(node, limit), this.#evidence, this.p.trust, this.#computedAt);
+  }
+}
+
+function describe(x: Explanation, evidence: Evidence, trust: TrustConfig, computedAt: number): TrustExplanation {
+  const interactions = evidence.counts.get(x.node);
+  return {
+    ...x,
+    tier: tierOf(trust.tiers, x.score).name,
+    ...(interactions ? { interactions } : {}),
+    vouchedBy: evidence.vouches
+      .filter((v: HeldVouch) => v.subject === x.node)
+      .map((v) => ({ origin: v.origin, weight: v.weight, ...(v.scope ? { scope: v.scope } : {}), expiresAt: v.expiresAt })),
+    assertedBy: evidence.assertions.filter((a: HeldAssertion) => a.subject === x.node).map((a) => ({ origin: a.origin, score: a.score, tier: a.tier, computedAt: a.computedAt })),
+    computedAt,
+  };
+}

@@ -1,0 +1,101 @@
+// The evidence trust scores are computed from, as the store holds it: decayed accumulators per
+// peer (src/node/trust/evidence.ts does the arithmetic), how far the ledger has been counted, and
+// the live trust entries of the registry.
+import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { chunks, type Database } from "./database.ts";
+import { ledgerRecords, registryEntries, trustCursors, trustEvidence } from "./schema/index.ts";
+
+export interface Accumulator {
+  peer: string;
+  kind: string;
+  value: number;
+  /** Unix seconds the value is as of. */
+  at: number;
+}
+
+export async function accumulators(db: Database, peers?: readonly string[]): Promise<Accumulator[]> {
+  if (peers === undefined) return db.select().from(trustEvidence).orderBy(asc(trustEvidence.peer), asc(trustEvidence.kind));
+  const out: Accumulator[] = [];
+  for (const chunk of chunks([...peers], 1)) out.push(...(await db.select().from(trustEvidence).where(inArray(trustEvidence.peer, chunk))));
+  return out;
+}
+
+export async function putAccumulators(db: Database, rows: readonly Accumulator[]): Promise<void> {
+  for (const chunk of chunks([...rows], 4)) {
+    await db
+      .insert(trustEvidence)
+      .values(chunk)
+      .onConflictDoUpdate({ target: [trustEvidence.peer, trustEvidence.kind], set: { value: sql`excluded.value`, at: sql`excluded.at` } });
+  }
+}
+
+export async function dropAccumulators(db: Database, rows: readonly { peer: string; kind: string }[]): Promise<void> {
+  for (const chunk of chunks([...rows], 2)) {
+    await db.delete(trustEvidence).where(or(...chunk.map((r) => and(eq(trustEvidence.peer, r.peer), eq(trustEvidence.kind, r.kind)))));
+  }
+}
+
+export async function cursor(db: Database, name: string): Promise<number | undefined> {
+  const [row] = await db.select({ value: trustCursors.value }).from(trustCursors).where(eq(trustCursors.name, name));
+  return row?.value;
+}
+
+export async function setCursor(db: Database, name: string, value: number): Promise<void> {
+  await db.insert(trustCursors).values({ name, value }).onConflictDoUpdate({ target: trustCursors.name, set: { value } });
+}
+
+export interface SettledRecord {
+  id: string;
+  peer: string;
+  status: "confirmed" | "disputed";
+  /** Milliseconds, possibly fractional: the ledger cursor. */
+  updatedAt: number;
+  /** Milliseconds. */
+  completedAt: number;
+}
+
+/** Records confirmed or disputed after `since` (their updatedAt), oldest first, at most `limit`. */
+export async function settledSince(db: Database, since: number, limit: number): Promise<SettledRecord[]> {
+  const t = ledgerRecords;
+  const rows = await db
+    .select({ id: t.id, peer: t.peer, status: t.status, updatedAt: t.updatedAt, completedAt: t.completedAt })
+    .from(t)
+    .where(and(gt(t.updatedAt, since), inArray(t.status, ["confirmed", "disputed"])))
+    .orderBy(asc(t.updatedAt), asc(t.id))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, status: r.status as "confirmed" | "disputed" }));
+}
+
+/** The newest ledger update, or undefined for an empty ledger: where a new node starts counting. */
+export async function ledgerHead(db: Database): Promise<number | undefined> {
+  const [row] = await db.select({ at: sql<number | null>`max(${ledgerRecords.updatedAt})` }).from(ledgerRecords);
+  return row?.at ?? undefined;
+}
+
+export interface HeldTrustEntry {
+  /** Hex SHA-256 of the entry. */
+  id: string;
+  origin: string;
+  kind: string;
+  key: string;
+  visibility: "peers" | "public";
+  /** The canonical signed entry. */
+  entry: string;
+}
+
+/** Live (not tombstoned) entries of these kinds, optionally only those under one key or of one origin. */
+export async function liveEntries(db: Database, kinds: readonly string[], only: { key?: string; origin?: string } = {}): Promise<HeldTrustEntry[]> {
+  const t = registryEntries;
+  return db
+    .select({ id: t.id, origin: t.origin, kind: t.kind, key: t.key, visibility: t.visibility, entry: t.entry })
+    .from(t)
+    .where(
+      and(
+        inArray(t.kind, [...kinds]),
+        eq(t.tombstone, false),
+        only.key === undefined ? undefined : eq(t.key, only.key),
+        only.origin === undefined ? undefined : eq(t.origin, only.origin),
+      ),
+    )
+    .orderBy(asc(t.origin), asc(t.kind), asc(t.key));
+}
