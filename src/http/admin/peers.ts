@@ -57,7 +57,10 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
     }),
   );
 
-  app.get("/peers", async (c) => c.json({ peers: (await allPeers(s)).map(peerView) }));
+  app.get("/peers", async (c) => {
+    const held = new Map((await s.quarantine.list()).filter((q) => q.status === "quarantined").map((q) => [q.nodeId, { source: q.source, reason: q.reason }]));
+    return c.json({ peers: (await allPeers(s)).map((p) => ({ ...peerView(p), quarantine: held.get(p.nodeId) ?? null })) });
+  });
 
   // This process's counts since it started; on Workers, one isolate's.
   app.get("/federation/refusals", (c) => c.json({ refusals: s.federationRefusals.snapshot() }));

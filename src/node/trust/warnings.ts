@@ -2,6 +2,10 @@
 // TRUST_PEER_TIER or above (never act on an untrusted source alone), and a node is quarantined
 // once the scores of the warners that count add up to TRUST_QUARANTINE_AT. Expired warnings, and
 // warnings by nodes this node holds in quarantine, count for nothing.
+import { warningBody } from "../../protocol/registry/trust-entries.ts";
+import type { Database } from "../../store/database.ts";
+import { liveEntries } from "../../store/trust-evidence.ts";
+import type { Quarantine } from "./quarantine.ts";
 import type { TrustStandings } from "./standing.ts";
 import { atLeast, type Tier } from "./tiers.ts";
 
@@ -47,4 +51,29 @@ export async function warnedNodes(warnings: readonly Warning[], c: WeighContext)
     out.set(subject, `warned by ${v.warners.size} trusted node${v.warners.size === 1 ? "" : "s"} (${[...v.reasons].sort().join(", ")}; weight ${v.weight.toFixed(2)})`);
   }
   return out;
+}
+
+/** The live warning entries this node holds (verified on admission); unreadable bodies count for nothing. */
+export async function heldWarnings(db: Database): Promise<Warning[]> {
+  const out: Warning[] = [];
+  for (const held of await liveEntries(db, ["warning"])) {
+    const body = warningBody.safeParse((JSON.parse(held.entry) as { body?: unknown }).body);
+    if (body.success) out.push({ origin: held.origin, subject: body.data.subject, reason: body.data.reason, expiresAt: body.data.expiresAt });
+  }
+  return out;
+}
+
+export interface WarningsPort {
+  db: Database;
+  nodeId: string;
+  trust: TrustStandings;
+  quarantine: Pick<Quarantine, "held" | "applyWarnings">;
+  config: { trust: WeighContext["trust"] };
+  now: () => number;
+}
+
+/** The tick's step: quarantines the nodes the counted warnings add up against, releases the rest. */
+export async function applyWarnings(s: WarningsPort): Promise<{ warned: number; quarantined: string[] }> {
+  const warned = await warnedNodes(await heldWarnings(s.db), { self: s.nodeId, standings: s.trust, trust: s.config.trust, now: s.now(), held: await s.quarantine.held() });
+  return { warned: warned.size, quarantined: await s.quarantine.applyWarnings(warned) };
 }
