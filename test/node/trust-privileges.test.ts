@@ -87,6 +87,8 @@ describe("warnings weighed by their warners' trust", () => {
     const two = [w("k1", "bad"), w("k2", "bad", "spam")];
     expect((await weigh(two.slice(0, 1), { k1: 0.3, k2: 0.3 })).size).toBe(0);
     expect((await weigh(two, { k1: 0.3, k2: 0.3 })).get("bad")).toContain("warned by 2 trusted nodes (fraud, spam; weight 0.60)");
+    // Three warners below the peer tier add up past the threshold, and still weigh nothing.
+    expect((await weigh([w("n1", "bad"), w("n2", "bad"), w("n3", "bad")], { n1: 0.2, n2: 0.2, n3: 0.2 })).size).toBe(0);
     // A hundred untrusted warners weigh nothing: a Sybil swarm cannot quarantine.
     const swarm = Array.from({ length: 100 }, (_, i) => w(`sybil${i}`, "honest"));
     expect((await weigh(swarm, {})).size).toBe(0);
