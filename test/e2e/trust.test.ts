@@ -70,7 +70,7 @@ beforeAll(async () => {
   // One after the other: five nodes starting at once on a busy machine can outlast startNode's wait.
   // T's operator sets its tiers and how much warning it takes: what a tier means is each node's own choice.
   t = await loopbackNode("tango", { env: { PEER_POLICY: "trust", TRUST_EXPLORATION: String(EXPLORATION), TRUST_TIERS: TIERS, TRUST_QUARANTINE_AT: "0.3" } });
-  v = await loopbackNode("victor", { env: { PEER_POLICY: "open", TRUST_PUBLISH: "peers" } });
+  v = await loopbackNode("victor", { env: { PEER_POLICY: "open", TRUST_PUBLISH: "peers", TRUST_CREDIT_LIMITS: "newcomer:25" } });
   n = await loopbackNode("november", { env: { PEER_POLICY: "open" } });
   p = await loopbackNode("papa", { env: { PEER_POLICY: "open" } });
   q = await loopbackNode("quebec", { env: { PEER_POLICY: "open" } });
@@ -78,6 +78,7 @@ beforeAll(async () => {
   for (const other of [v, p, q]) expect((await json<{ peer: PeerView }>(await t.admin("POST", "/peers", { url: other.url }))).peer.state).toBe("active");
   for (const provider of [v, p, q]) expect((await provider.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   await json(await v.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers" }));
+  await json(await v.admin("POST", "/shares", { tool: "everything_get-sum", visibility: "peers", pricing: { model: "per_call", amount: 10, unit: "credit" } }));
   for (const provider of [p, q]) await json(await provider.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers", replicable: true }));
   await json(await t.admin("POST", "/trust/vouches", { subject: v.nodeId, weight: 100 }));
   atT = await connect(t.mcpUrl);
@@ -86,6 +87,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([atT, atN].map((c) => c?.close()));
   await Promise.all([t, v, n, p, q, up].map((x) => x?.stop()));
+});
+
+describe("credit by tier", () => {
+  it("refuses a newcomer's priced call that would take its debt past its tier's credit, and records nothing for it", async () => {
+    await json(await n.admin("POST", "/peers", { url: v.url }));
+    atN = await connect(n.mcpUrl);
+    // V shared before N peered with it: N's tick pulls it.
+    await eventually(async () => {
+      await n.admin("POST", "/tick");
+      expect((await atN.listTools()).tools.map((x) => x.name)).toEqual(expect.arrayContaining(["victor_everything_echo", "victor_everything_get-sum"]));
+    }, 30_000);
+    const sum = () => atN.callTool({ name: "victor_everything_get-sum", arguments: { a: 1, b: 2 } });
+    // 10 and 20 credit owed are within newcomer:25; a third call would make 30.
+    for (let i = 0; i < 2; i++) expect((await sum()).isError).toBeFalsy();
+    const refused = await sum().then(
+      () => undefined,
+      (err: unknown) => err as { message: string; data?: { type?: string; code?: string } },
+    );
+    expect(refused?.data).toMatchObject({ type: "peer_credit_limit", code: "credit_limit" });
+    expect(refused?.message).toContain("owes 20");
+    const records = (await json<{ records: { status: string }[] }>(await v.admin("GET", `/ledger/records?peer=${n.nodeId}`))).records;
+    expect(records).toHaveLength(2);
+  }, 60_000);
 });
 
 describe("PEER_POLICY=trust", () => {
@@ -99,17 +123,10 @@ describe("PEER_POLICY=trust", () => {
     expect((await privileges(t)).promoted).toEqual([]);
     expect((await peerAt(t, n.nodeId))?.state).toBe("pending");
 
-    await json(await n.admin("POST", "/peers", { url: v.url }));
-    atN = await connect(n.mcpUrl);
-    // V shared before N peered with it: N's tick pulls it (T, where N is pending, refuses N's gossip).
-    await eventually(async () => {
-      await n.admin("POST", "/tick");
-      expect((await atN.listTools()).tools.map((x) => x.name)).toContain("victor_everything_echo");
-    }, 30_000);
     for (const message of ["one", "two", "three"]) expect((await atN.callTool({ name: "victor_everything_echo", arguments: { message } })).isError).toBeFalsy();
     await eventually(async () => {
       const records = (await json<{ records: { status: string }[] }>(await v.admin("GET", `/ledger/records?peer=${n.nodeId}`))).records;
-      expect(records.map((r) => r.status)).toEqual(["confirmed", "confirmed", "confirmed"]);
+      expect(records.map((r) => r.status)).toEqual(Array(5).fill("confirmed"));
     }, 10_000);
 
     // V scores N from the records and asserts it; the assertion reaches T by gossip.
@@ -141,6 +158,10 @@ describe("warnings weighed by the warner's trust", () => {
 
   it("quarantines a node a trusted peer warns of, and lets it out when the warning is withdrawn", async () => {
     await json(await v.admin("POST", `/peers/${n.nodeId}/quarantine`, { warn: { reason: "spam", text: "floods my tools" } }));
+    // At V, the warner, N's calls are refused at once, and the refusal says why.
+    const echo = () => atN.callTool({ name: "victor_everything_echo", arguments: { message: "held?" } });
+    const refused = await echo().then(() => undefined, (err: unknown) => err as { data?: { type?: string } });
+    expect(refused?.data).toMatchObject({ type: "peer_quarantined" });
     await eventually(async () => expect(await holds(t, v.nodeId, "warning", n.nodeId)).toBe(true), 15_000);
     const report = await privileges(t);
     expect(report.quarantined).toEqual([n.nodeId]);
@@ -155,6 +176,7 @@ describe("warnings weighed by the warner's trust", () => {
     await privileges(t);
     expect(await quarantinedAt(t)).toEqual([]);
     expect((await peerAt(t, n.nodeId))?.quarantine).toBeNull();
+    expect((await echo()).isError).toBeFalsy();
   }, 60_000);
 });
 

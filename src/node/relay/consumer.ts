@@ -94,7 +94,7 @@ export interface RelayMeta {
 }
 
 /** Refusals that say nothing of the other providers: another one may serve the call. */
-const TRY_ANOTHER = new Set<CallError["code"]>(["not_shared", "fingerprint_changed", "price_changed", "upstream_unavailable", "credit_limit", "quarantined"]);
+const TRY_ANOTHER = new Set<CallError["code"]>(["not_shared", "fingerprint_changed", "price_changed", "upstream_unavailable"]);
 
 class NextProvider extends Error {
   override name = "NextProvider";
