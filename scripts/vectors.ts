@@ -18,6 +18,7 @@ import { b64, counting, dir, p, write } from "./vectors/common.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
 import "./vectors/registry-items.ts";
+import "./vectors/trust-entries.ts";
 import { channelVectors } from "./vectors/channel.ts";
 import { compositeSignedVectors } from "./vectors/composite.ts";
 import { checkpointSuiteVectors } from "./vectors/ledger-checkpoint.ts";

@@ -49,7 +49,7 @@ import { findCallable } from "../store/catalog.ts";
 import { PeerChannels } from "./channels/channels.ts";
 import { TrustScores } from "./trust/scores.ts";
 import { ToolRatings } from "./trust/ratings.ts";
-import { WitnessedProviderStats } from "./trust/call-outcomes.ts";
+import { WitnessedProviderStats } from "./relay/witnessed-stats.ts";
 import { Quarantine } from "./trust/quarantine.ts";
 import { withheldOrigins } from "./trust/onward.ts";
 
@@ -170,7 +170,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     registry,
     federatedTools,
     callables,
-    relay: { outbox: new Outbox(), stats: new WitnessedProviderStats(trust.calls), cache: new ResultCache() },
+    relay: { outbox: new Outbox(), stats: new WitnessedProviderStats(trust.observed), cache: new ResultCache() },
     ledger,
     checkpoints: nodeCheckpoints({ db: opts.db, config: opts.config, identity: own, ledger, verifier: ledgerKeys, federation, now }),
     ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(federation), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),

@@ -142,7 +142,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0014_trust",
+    "tag": "0014_trust_domains",
+    "statements": [
+      "CREATE TABLE `node_domains` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`host` text NOT NULL,\n\t`verified` integer NOT NULL,\n\t`reason` text,\n\t`checked_at` integer NOT NULL\n);"
+    ]
+  },
+  {
+    "tag": "0015_trust",
     "statements": [
       "CREATE TABLE `trust_cursors` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`value` real NOT NULL\n);",
       "CREATE TABLE `trust_evidence` (\n\t`peer` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`value` real NOT NULL,\n\t`at` integer NOT NULL,\n\tPRIMARY KEY(`peer`, `kind`)\n);",
@@ -150,7 +156,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0015_quarantine",
+    "tag": "0016_quarantine",
     "statements": [
       "CREATE TABLE `quarantines` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`source` text NOT NULL,\n\t`status` text NOT NULL,\n\t`reason` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "ALTER TABLE `policy_rules` ADD `trust_tier` text;"

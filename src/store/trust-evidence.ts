@@ -1,9 +1,9 @@
 // The evidence trust scores are computed from, as the store holds it: decayed accumulators per
-// peer (src/node/trust/evidence.ts does the arithmetic), how far the ledger has been counted, and
-// the live trust entries of the registry.
+// peer (src/node/trust/evidence.ts does the arithmetic), and how far the ledger has been counted.
+// Peers' signed evidence is in the registry (src/store/trust-entries.ts).
 import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { chunks, type Database } from "./database.ts";
-import { ledgerRecords, registryEntries, trustCursors, trustEvidence } from "./schema/index.ts";
+import { ledgerRecords, trustCursors, trustEvidence } from "./schema/index.ts";
 
 export interface Accumulator {
   peer: string;
@@ -70,32 +70,4 @@ export async function settledSince(db: Database, since: number, limit: number): 
 export async function ledgerHead(db: Database): Promise<number | undefined> {
   const [row] = await db.select({ at: sql<number | null>`max(${ledgerRecords.updatedAt})` }).from(ledgerRecords);
   return row?.at ?? undefined;
-}
-
-export interface HeldTrustEntry {
-  /** Hex SHA-256 of the entry. */
-  id: string;
-  origin: string;
-  kind: string;
-  key: string;
-  visibility: "peers" | "public";
-  /** The canonical signed entry. */
-  entry: string;
-}
-
-/** Live (not tombstoned) entries of these kinds, optionally only those under one key or of one origin. */
-export async function liveEntries(db: Database, kinds: readonly string[], only: { key?: string; origin?: string } = {}): Promise<HeldTrustEntry[]> {
-  const t = registryEntries;
-  return db
-    .select({ id: t.id, origin: t.origin, kind: t.kind, key: t.key, visibility: t.visibility, entry: t.entry })
-    .from(t)
-    .where(
-      and(
-        inArray(t.kind, [...kinds]),
-        eq(t.tombstone, false),
-        only.key === undefined ? undefined : eq(t.key, only.key),
-        only.origin === undefined ? undefined : eq(t.origin, only.origin),
-      ),
-    )
-    .orderBy(asc(t.origin), asc(t.kind), asc(t.key));
 }

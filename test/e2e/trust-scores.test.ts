@@ -32,6 +32,7 @@ interface Why {
   staked: { subject: string; penalty: number }[];
   interactions?: { confirmed: number; disputed: number; succeeded: number; failed: number; uptime: number };
   vouchedBy: { origin: string; weight: number }[];
+  assertedBy: { origin: string; score: number; tier: string }[];
 }
 interface Trust {
   node: string;
@@ -86,7 +87,7 @@ async function signerFrom(seed: string): Promise<EntrySigner & { signEd25519(m: 
 beforeAll(async () => {
   up = await startEverything();
   [a, b, c] = await Promise.all([
-    loopbackNode("alpha", { env: { PEER_POLICY: "open" } }),
+    loopbackNode("alpha", { env: { PEER_POLICY: "open", TRUST_PUBLISH: "peers" } }),
     loopbackNode("bravo", { env: { PEER_POLICY: "open" } }),
     loopbackNode("charlie", { env: { PEER_POLICY: "open", NODE_SEED: seedC } }),
   ]);
@@ -182,6 +183,23 @@ describe("trust scores from what a node saw and what its peers signed", () => {
     expect(bAfter.why.penalty).toBeGreaterThan(0);
     expect(bAfter.score).toBeLessThan(bBefore.score);
   }, 60_000);
+
+  it("publishes its scores as assertions (TRUST_PUBLISH), which a peer counts from a node it trusts", async () => {
+    const report = await trustTick(a);
+    expect(report).toMatchObject({ assertions: { published: expect.any(Number) } });
+    // C served A's calls, so it trusts A; it knows nothing of B but A's assertion.
+    const t = await eventually(async () => {
+      await trustTick(a);
+      await trustTick(c);
+      const t = await trustAt(c, b.nodeId);
+      expect(t.why.assertedBy).toEqual([expect.objectContaining({ origin: a.nodeId, tier: "known" })]);
+      return t;
+    }, 30_000);
+    // Re-signed only when the score moves by 20‰ or more.
+    expect(Math.abs(t.why.assertedBy[0]!.score - (await trustAt(a, b.nodeId)).score * 1000)).toBeLessThan(20);
+    expect(t.score).toBeGreaterThan(0);
+    expect(t.why.inflow).toEqual([expect.objectContaining({ from: a.nodeId, kind: "assertion" })]);
+  }, 60_000);
 });
 
 describe("ratings", () => {
@@ -232,4 +250,22 @@ describe("ratings", () => {
     expect(after.ratings.find((r) => r.rater === c.nodeId)).toMatchObject({ counted: false, reason: "unverified_proof" });
     expect(after.ratings.filter((r) => r.reason === "no_standing")).toHaveLength(12);
   }, 120_000);
+});
+
+describe("revoking a vouch", () => {
+  it("removes the vouch everywhere it went, and the voucher no longer bears the stake", async () => {
+    expect((await trustAt(a, b.nodeId)).why.staked).not.toEqual([]);
+    const revoked = await cli(["vouch", c.nodeId, "--revoke", "--url", b.url, "--token", b.adminToken], {});
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain(`revoked vouch ${c.nodeId}`);
+    await eventually(async () => {
+      await json(await b.admin("POST", "/tick"));
+      await trustTick(a);
+      const [tb, tc] = [await trustAt(a, b.nodeId), await trustAt(a, c.nodeId)];
+      expect(tc.why.vouchedBy).toEqual([]);
+      expect(tb.why.staked).toEqual([]);
+      expect(tb.why.penalty).toBe(0);
+    }, 30_000);
+    expect((await b.admin("DELETE", `/trust/vouches/${c.nodeId}`)).status).toBe(404);
+  }, 60_000);
 });

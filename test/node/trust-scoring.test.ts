@@ -5,22 +5,11 @@ import { describe, expect, it } from "vitest";
 import { TrustEngine } from "../../src/node/trust/scoring/engine.ts";
 import { decay, interactionPenalty, interactionWeight, type InteractionCounts } from "../../src/node/trust/scoring/evidence.ts";
 import { TrustInputError, type TrustEdge, type TrustGraph } from "../../src/node/trust/scoring/graph.ts";
+import { seeded } from "../support/random.ts";
 
 const edge = (from: string, to: string, weight = 1, kind: TrustEdge["kind"] = "interaction"): TrustEdge => ({ from, to, kind, weight });
 const graph = (edges: TrustEdge[], extra: Partial<TrustGraph> = {}): TrustGraph => ({ self: "me", seeds: [], edges, penalties: new Map(), ...extra });
 const none: InteractionCounts = { confirmed: 0, disputed: 0, succeeded: 0, failed: 0, refusals: 0, uptime: 1 };
-
-/** A deterministic PRNG (mulberry32), so random graphs are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An honest ring of `n` nodes with chords, this node peering with the first five. */
 function honest(n: number): TrustEdge[] {
@@ -33,7 +22,7 @@ function honest(n: number): TrustEdge[] {
 }
 
 /** `count` Sybils vouching for each other (a ring and random chords) and for themselves, behind `attack` edges. */
-function sybils(count: number, attack: TrustEdge[], random = prng(7)): TrustEdge[] {
+function sybils(count: number, attack: TrustEdge[], random = seeded(7)): TrustEdge[] {
   const edges = [...attack];
   for (let i = 0; i < count; i++) {
     edges.push(edge(`s${i}`, `s${i}`, 1, "vouch"), edge(`s${i}`, `s${(i + 1) % count}`, 1, "vouch"));
@@ -98,6 +87,35 @@ describe("trust scores", () => {
     expect(Math.abs(masses[1]! - masses[0]!) / masses[0]!).toBeLessThan(1e-3);
   });
 
+  it("lift a stranger to known (0.25) after three co-signed records, or one with a vouch from a trusted node, however many peers this node has", () => {
+    const records = (k: number) => interactionWeight({ ...none, confirmed: k, succeeded: k });
+    const peers = Array.from({ length: 40 }, (_, i) => edge("me", `p${i}`, records(30)));
+    const vouches = [edge("p0", "newcomer", 1, "vouch"), ...[1, 2, 3].map((i) => edge("p0", `p${i}`, 1, "vouch"))];
+    const scoreAfter = (k: number, vouched: boolean) => {
+      const e = new TrustEngine();
+      e.full(graph([...peers, ...(vouched ? vouches : []), ...(k > 0 ? [edge("me", "newcomer", records(k))] : [])]));
+      expect(e.score("p0")).toBeGreaterThanOrEqual(0.5);
+      return e.score("newcomer");
+    };
+    expect(scoreAfter(0, false)).toBe(0);
+    expect(scoreAfter(2, false)).toBeLessThan(0.25);
+    expect(scoreAfter(3, false)).toBeGreaterThanOrEqual(0.25);
+    expect(scoreAfter(0, true)).toBeLessThan(0.25);
+    expect(scoreAfter(1, true)).toBeGreaterThanOrEqual(0.25);
+  });
+
+  it("give a node nothing for vouching for or asserting itself, in bulk or in an update", () => {
+    const edges = [...honest(20), edge("h3", "x", 0.5, "vouch"), edge("x", "h9", 1, "vouch")];
+    const plain = new TrustEngine();
+    plain.full(graph(edges));
+    const selfish = new TrustEngine();
+    selfish.full(graph([...edges, edge("x", "x", 1, "vouch"), edge("x", "x", 1, "assertion"), edge("x", "x", 1)]));
+    expect(selfish.score("x")).toBeGreaterThan(0);
+    expect(selfish.score("x")).toBe(plain.score("x"));
+    selfish.update([edge("h9", "h9", 1, "vouch")]);
+    expect(selfish.score("h9")).toBeCloseTo(plain.score("h9"), 9);
+  });
+
   it("keep vouches and assertions below co-signed interactions of the same weight", () => {
     const e = new TrustEngine();
     e.full(graph([edge("me", "i", 0.5), edge("me", "v", 0.5, "vouch"), edge("me", "a", 0.5, "assertion")]));
@@ -139,7 +157,7 @@ describe("trust scores", () => {
   });
 
   it("update incrementally to the scores a full recomputation gives, within the tolerance", () => {
-    const random = prng(42);
+    const random = seeded(42);
     const n = 2000;
     const pick = () => `n${Math.floor(random() * n)}`;
     const kinds: TrustEdge["kind"][] = ["interaction", "vouch", "assertion"];
@@ -147,20 +165,22 @@ describe("trust scores", () => {
     for (let i = 0; i < 10_000; i++) edges.push(edge(pick(), pick(), 0.05 + 0.95 * random(), kinds[i % 3]));
     const e = new TrustEngine();
     e.full(graph(edges, { seeds: ["n5"] }));
-    const changed: TrustEdge[] = [edge("me", "n1999", 1), edge("me", "n3", 0), edges[100]!, { ...edges[200]!, weight: 0 }];
+    const changed: TrustEdge[] = [edge("me", "n1999", 1), edge("me", "n3", 0), edges[100]!, { ...edges[200]!, weight: 0 }, edge("me", "newbie", 0.6), edge("newbie", "n4", 0.9, "vouch")];
     for (let i = 0; i < 20; i++) changed.push(edge(pick(), pick(), random(), "vouch"));
-    const penalties = new Map([["n7", 0.9], ["n8", 0.3]]);
+    const penalties = new Map([["n7", 0.9], ["n8", 0.3], ["unseen", 0.5]]);
     e.update(changed, penalties);
     e.update([edge("n1999", "n1998", 0.7)], new Map([["n8", 0]]));
 
     const merged = new Map<string, TrustEdge>();
     for (const x of [...edges, ...changed, edge("n1999", "n1998", 0.7)]) merged.set(`${x.from} ${x.to} ${x.kind}`, x);
     const fresh = new TrustEngine();
-    fresh.full(graph([...merged.values()].filter((x) => x.weight > 0), { seeds: ["n5"], penalties: new Map([["n7", 0.9]]) }));
+    fresh.full(graph([...merged.values()].filter((x) => x.weight > 0), { seeds: ["n5"], penalties: new Map([["n7", 0.9], ["unseen", 0.5]]) }));
     let worst = 0;
     for (const [node, s] of fresh.scores()) worst = Math.max(worst, Math.abs(s - e.score(node)));
     expect(worst).toBeLessThan(1e-3);
     expect(e.score("n1999")).toBeGreaterThan(0.5);
+    expect(e.score("newbie")).toBeGreaterThan(0.25);
+    expect(e.score("unseen")).toBe(0);
     expect(e.explain("n7").penalty).toBeCloseTo(0.9, 9);
   });
 

@@ -83,6 +83,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     const wait = perSender.over(from);
     if (wait === undefined) return undefined;
     s.federationRefusals.count("sender_rate");
+    s.trust.observed.refused(from);
     return rateLimited(c, wait, "federation requests from this node");
   };
 

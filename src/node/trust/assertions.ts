@@ -4,8 +4,8 @@
 // when its score or tier moved or it grew old, so that gossip does not churn on every tick.
 import { assertionBody } from "../../protocol/registry/trust-entries.ts";
 import type { Database } from "../../store/database.ts";
-import { liveEntries } from "../../store/trust-evidence.ts";
-import type { TrustConfig } from "../settings/config.ts";
+import { liveTrustEntries } from "../../store/trust-entries.ts";
+import type { Tier } from "./tiers.ts";
 import { publishTrust, withdrawTrust, type TrustPublishPort } from "./publish.ts";
 
 /** The most assertions this node keeps published. */
@@ -21,14 +21,14 @@ export interface AssertionReport {
 }
 
 export async function publishAssertions(
-  s: TrustPublishPort & { db: Database; trust: TrustConfig },
+  s: TrustPublishPort & { db: Database; trust: { tiers: readonly Tier[]; publish: "off" | "peers" | "public" } },
   scores: readonly { node: string; score: number; tier: string }[],
   now: number,
 ): Promise<AssertionReport> {
   const visibility = s.trust.publish === "public" ? "public" : "peers";
   const held = new Map<string, { score: number; tier: string; computedAt: number; visibility: string }>();
-  for (const h of await liveEntries(s.db, ["assertion"], { origin: s.nodeId })) {
-    const body = assertionBody.safeParse((JSON.parse(h.entry) as { body?: unknown }).body);
+  for (const h of await liveTrustEntries(s.db, "assertion", { origins: [s.nodeId] })) {
+    const body = assertionBody.safeParse(h.body);
     if (body.success) held.set(h.key, { ...body.data, visibility: h.visibility });
   }
   const floor = s.trust.tiers[1]?.threshold ?? Infinity;

@@ -7,9 +7,9 @@ import { decodeHlc } from "../../protocol/registry/hlc.ts";
 import { assertionBody, vouchBody, type AssertionBody, type VouchBody } from "../../protocol/registry/trust-entries.ts";
 import type { Database } from "../../store/database.ts";
 import { listPeers } from "../../store/peers.ts";
-import { accumulators, cursor, dropAccumulators, ledgerHead, liveEntries, putAccumulators, setCursor, settledSince, type Accumulator } from "../../store/trust-evidence.ts";
-import type { TrustConfig } from "../settings/config.ts";
-import type { CallOutcomes } from "./call-outcomes.ts";
+import { accumulators, cursor, dropAccumulators, ledgerHead, putAccumulators, setCursor, settledSince, type Accumulator } from "../../store/trust-evidence.ts";
+import { liveTrustEntries } from "../../store/trust-entries.ts";
+import type { PeerObservations } from "./observations.ts";
 import { decay, interactionPenalty, interactionWeight, type InteractionCounts } from "./scoring/evidence.ts";
 import type { TrustEdge, TrustGraph } from "./scoring/graph.ts";
 
@@ -21,16 +21,22 @@ const LEDGER_BATCH = 5000;
 /** An accumulator that decayed below this is dropped: it no longer moves any score. */
 const NEGLIGIBLE = 0.01;
 
+/** The trust settings evidence reads (config.trust; not imported, since the settings import the tiers). */
+export interface EvidenceSettings {
+  seeds: readonly string[];
+  halfLifeDays: number;
+}
+
 export interface EvidenceParts {
   db: Database;
   self: string;
-  trust: TrustConfig;
+  trust: EvidenceSettings;
 }
 
 export interface CollectReport {
   /** Ledger records newly counted as confirmed or disputed. */
   records: number;
-  /** Peers whose relayed-call outcomes were written. */
+  /** Peers whose relayed calls' outcomes or refusals were written. */
   calls: number;
   /** Peers sampled as up or down. */
   uptime: number;
@@ -60,20 +66,21 @@ async function accumulate(p: EvidenceParts, events: Events, now: number): Promis
 
 /**
  * Counts what happened since the last collection: ledger records that were confirmed or disputed
- * (each weighed by its age), relayed calls' outcomes held in memory, and one uptime sample per
+ * (each weighed by its age), relayed calls' outcomes and refusals held in memory, and one uptime sample per
  * peer: up when it was heard from or answered a call, down when calls to it only failed.
  */
-export async function collectEvidence(p: EvidenceParts, outcomes: CallOutcomes, now: number): Promise<CollectReport> {
+export async function collectEvidence(p: EvidenceParts, observed: PeerObservations, now: number): Promise<CollectReport> {
   const events: Events = new Map();
   const since = (await cursor(p.db, "ledger")) ?? 0;
   const settled = await settledSince(p.db, since, LEDGER_BATCH);
   for (const r of settled) add(events, r.peer, r.status, decay(1, now - Math.floor(r.completedAt / 1000), p.trust.halfLifeDays));
 
-  const calls = outcomes.drain();
+  const calls = observed.drain();
   for (const [peer, c] of calls) {
     if (peer === p.self) continue;
     if (c.succeeded > 0) add(events, peer, "succeeded", c.succeeded);
     if (c.failed > 0) add(events, peer, "failed", c.failed);
+    if (c.refusals > 0) add(events, peer, "refusals", c.refusals);
   }
 
   const lastSample = (await cursor(p.db, "uptime")) ?? now * 1000;
@@ -89,7 +96,7 @@ export async function collectEvidence(p: EvidenceParts, outcomes: CallOutcomes, 
   try {
     await accumulate(p, events, now);
   } catch (err) {
-    outcomes.restore(calls);
+    observed.restore(calls);
     throw err;
   }
   const last = settled.at(-1);
@@ -142,16 +149,16 @@ function signedAt(hlc: unknown): number | undefined {
 export async function signedEvidence(db: Database, now: number): Promise<{ vouches: HeldVouch[]; assertions: HeldAssertion[] }> {
   const vouches: HeldVouch[] = [];
   const assertions: HeldAssertion[] = [];
-  for (const held of await liveEntries(db, ["vouch", "assertion"])) {
-    const e = JSON.parse(held.entry) as { origin: string; hlc: string; body?: unknown };
-    if (held.kind === "vouch") {
-      const body = vouchBody.safeParse(e.body);
-      const at = signedAt(e.hlc);
-      if (body.success && at !== undefined && body.data.expiresAt > now && body.data.subject !== e.origin) vouches.push({ ...body.data, origin: e.origin, signedAt: at });
-    } else {
-      const body = assertionBody.safeParse(e.body);
-      if (body.success && body.data.subject !== e.origin) assertions.push({ ...body.data, origin: e.origin });
-    }
+  const [heldVouches, heldAssertions] = await Promise.all([liveTrustEntries(db, "vouch"), liveTrustEntries(db, "assertion")]);
+  // Checked on admission; parsed again so that a row changed behind the node's back cannot throw here.
+  for (const e of heldVouches) {
+    const body = vouchBody.safeParse(e.body);
+    const at = signedAt(e.hlc);
+    if (body.success && at !== undefined && body.data.expiresAt > now && body.data.subject !== e.origin) vouches.push({ ...body.data, origin: e.origin, signedAt: at });
+  }
+  for (const e of heldAssertions) {
+    const body = assertionBody.safeParse(e.body);
+    if (body.success && body.data.subject !== e.origin) assertions.push({ ...body.data, origin: e.origin });
   }
   return { vouches, assertions };
 }

@@ -3,11 +3,21 @@
 import type { Entry, Visibility } from "../../protocol/registry/entry.ts";
 import type { LedgerRecord } from "../../protocol/ledger/record.ts";
 import { keyOfTrust } from "../../protocol/registry/trust-entries.ts";
-import type { Services } from "../services.ts";
 import { expiryAfter, publishTrust, TrustPublishError, withdrawTrust, type TrustPublishPort } from "./publish.ts";
 
-/** The publish helper's port: its clock is in milliseconds, where Services.now() gives seconds. */
-function port(s: Services): TrustPublishPort {
+/** What publishing this node's own entries needs of the node. */
+export interface OwnEntryPorts {
+  nodeId: string;
+  registry: TrustPublishPort["registry"];
+  gossip: TrustPublishPort["gossip"];
+  /** The ledger's held records (src/node/ledger/ledger.ts), newest first. */
+  ledger: { list(filter: { status: "confirmed"; peer: string; limit: number }): Promise<readonly { role: string; record: string }[]> };
+  /** The peers' tools as this node lists them: a rating may name one by its listed name. */
+  federatedTools: { get(): Promise<readonly { shortName: string; id: string }[]> };
+}
+
+/** The publish helper's port, without a clock: its clock is in milliseconds, the node's now() in seconds. */
+function port(s: OwnEntryPorts): TrustPublishPort {
   return { nodeId: s.nodeId, registry: s.registry, gossip: s.gossip };
 }
 
@@ -24,13 +34,13 @@ export interface VouchInput {
   visibility: Visibility;
 }
 
-export function vouch(s: Services, v: VouchInput): Promise<Entry[]> {
+export function vouch(s: OwnEntryPorts, v: VouchInput): Promise<Entry[]> {
   const body = { subject: v.subject, weight: v.weight, ...(v.scope ? { scope: v.scope } : {}), expiresAt: expiryAfter(v.days) };
   return publishTrust(port(s), "vouch", body, v.visibility);
 }
 
 /** Revokes the vouch for `subject` (under `scope`, or the unscoped one): tombstones wherever it went. */
-export function revokeVouch(s: Services, subject: string, scope?: string): Promise<Entry[]> {
+export function revokeVouch(s: OwnEntryPorts, subject: string, scope?: string): Promise<Entry[]> {
   return withdrawTrust(port(s), "vouch", keyOfTrust("vouch", { subject, weight: 1, expiresAt: 0, ...(scope ? { scope } : {}) }));
 }
 
@@ -48,7 +58,7 @@ export interface RatingInput {
 }
 
 /** Rates a peer's tool, proven by the newest confirmed record of this node's call to it. */
-export async function rateTool(s: Services, r: RatingInput): Promise<Entry[]> {
+export async function rateTool(s: OwnEntryPorts, r: RatingInput): Promise<Entry[]> {
   let tool = r.tool;
   if (!tool.includes("/")) {
     const listed = (await s.federatedTools.get()).find((t) => t.shortName === tool);

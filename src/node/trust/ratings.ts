@@ -5,7 +5,7 @@
 import { verifyRecord, type LedgerVerifier } from "../../protocol/ledger/signing.ts";
 import { ratingBody } from "../../protocol/registry/trust-entries.ts";
 import type { Database } from "../../store/database.ts";
-import { liveEntries } from "../../store/trust-evidence.ts";
+import { liveTrustEntries } from "../../store/trust-entries.ts";
 import { storedScoresOf } from "../../store/trust-scores.ts";
 
 /** Ratings shown one by one, the weightiest first; the mean counts them all. */
@@ -51,13 +51,14 @@ export class ToolRatings {
   }
 
   async of(tool: string): Promise<ToolRating> {
-    const held = await liveEntries(this.p.db, ["rating"], { key: tool });
+    const origin = tool.slice(0, tool.indexOf("/"));
+    const held = (await liveTrustEntries(this.p.db, "rating", { subject: origin })).filter((e) => e.key === tool);
     const scores = await storedScoresOf(this.p.db, held.map((h) => h.origin));
     const views: RatingView[] = [];
     let sum = 0;
     let weight = 0;
     for (const h of held) {
-      const body = ratingBody.safeParse((JSON.parse(h.entry) as { body?: unknown }).body);
+      const body = ratingBody.safeParse(h.body);
       if (!body.success) {
         views.push({ rater: h.origin, stars: 0, fingerprint: "", weight: 0, counted: false, reason: "malformed" });
         continue;

@@ -4,27 +4,33 @@
 // of a few seconds, so a hot path pays at most one indexed read per node per interval.
 import type { Database } from "../../store/database.ts";
 import { storedScore, storedScores, replaceScores, type StoredScore } from "../../store/trust-scores.ts";
-import type { TrustConfig } from "../settings/config.ts";
-import { CallOutcomes } from "./call-outcomes.ts";
-import { collectEvidence, gatherEvidence, type CollectReport, type Evidence, type EvidenceParts, type HeldAssertion, type HeldVouch } from "./evidence.ts";
+import { PeerObservations } from "./observations.ts";
+import { collectEvidence, gatherEvidence, type CollectReport, type Evidence, type EvidenceParts, type EvidenceSettings, type HeldAssertion, type HeldVouch } from "./evidence.ts";
 import { TrustEngine, type Explanation } from "./scoring/engine.ts";
 import type { InteractionCounts } from "./scoring/evidence.ts";
 import type { TrustEdge } from "./scoring/graph.ts";
 import type { Standing, TrustStandings } from "./standing.ts";
-import { tierOf } from "./tiers.ts";
+import { tierOf, type Tier } from "./tiers.ts";
 
 /** Scores kept between computations: the highest; a node below them reads as unknown (0). */
 export const MAX_SCORED = 10_000;
 /** How long an isolate answers a node's standing from memory. */
 const CACHE_MS = 5000;
 const CACHE_ENTRIES = 4096;
+/** How old an isolate's graph may be when it explains a score. */
+const EXPLAIN_STALE_SECONDS = 60;
 /** Above this share of the edges changed, one full computation beats an incremental one. */
 const INCREMENTAL_SHARE = 0.2;
+
+/** The trust settings scores read, as config.trust holds them. */
+export interface ScoreSettings extends EvidenceSettings {
+  tiers: readonly Tier[];
+}
 
 export interface TrustParts {
   db: Database;
   self: string;
-  trust: TrustConfig;
+  trust: ScoreSettings;
   /** Unix seconds. */
   now: () => number;
 }
@@ -53,8 +59,8 @@ export interface TrustExplanation extends Explanation {
 const edgeKey = (e: TrustEdge) => `${e.from}\n${e.to}\n${e.kind}`;
 
 export class TrustScores implements TrustStandings {
-  /** Relayed calls' outcomes since the last tick (the relay's provider stats feed it). */
-  readonly calls = new CallOutcomes();
+  /** What this node observed of its peers since the last tick (relayed calls, refused requests). */
+  readonly observed = new PeerObservations();
   #engine = new TrustEngine();
   /** The graph the engine holds now, by edge; undefined before this isolate's first computation. */
   #edges: Map<string, TrustEdge> | undefined;
@@ -63,6 +69,7 @@ export class TrustScores implements TrustStandings {
   #computedAt = 0;
   #cache = new Map<string, { standing: Standing; at: number }>();
   #running: Promise<RecomputeReport> | undefined;
+  #rebuilding: Promise<void> | undefined;
 
   constructor(private readonly p: TrustParts) {}
 
@@ -89,13 +96,17 @@ export class TrustScores implements TrustStandings {
 
   /** Collects new evidence, recomputes the scores and stores them. Overlapping calls share one run. */
   recompute(): Promise<RecomputeReport> {
-    return (this.#running ??= this.#recompute().finally(() => (this.#running = undefined)));
+    // After a rebuild for explain, never beside it: both set the engine's graph.
+    return (this.#running ??= (async () => {
+      await this.#rebuilding?.catch(() => undefined);
+      return this.#recompute();
+    })().finally(() => (this.#running = undefined)));
   }
 
   async #recompute(): Promise<RecomputeReport> {
     const started = performance.now();
     const now = this.p.now();
-    const collected = await collectEvidence(this.#parts(), this.calls, now);
+    const collected = await collectEvidence(this.#parts(), this.observed, now);
     const evidence = await gatherEvidence(this.#parts(), now);
     const { graph } = evidence;
     const next = new Map(graph.edges.map((e) => [edgeKey(e), e]));
@@ -136,19 +147,25 @@ export class TrustScores implements TrustStandings {
 
   /** Why a node has its score: the evidence flowing into it, its penalty and what its vouches cost it. */
   async explain(node: string, limit = 10): Promise<TrustExplanation> {
-    // An isolate that has not computed yet (Workers) builds the graph once, without collecting or storing.
-    if (!this.#evidence) {
-      const now = this.p.now();
-      const evidence = await gatherEvidence(this.#parts(), now);
-      const engine = new TrustEngine();
-      engine.full(evidence.graph);
-      return describe(engine.explain(node, limit), evidence, this.p.trust, now);
-    }
-    return describe(this.#engine.explain(node, limit), this.#evidence, this.p.trust, this.#computedAt);
+    // An isolate whose graph is missing or old (Workers: another isolate ran the tick) builds it
+    // again, without collecting or storing; readers share one build, and it serves a minute.
+    await this.#running?.catch(() => undefined);
+    if (!this.#evidence || this.p.now() - this.#computedAt > EXPLAIN_STALE_SECONDS) await (this.#rebuilding ??= this.#rebuild().finally(() => (this.#rebuilding = undefined)));
+    return describe(this.#engine.explain(node, limit), this.#evidence!, this.p.trust, this.#computedAt);
+  }
+
+  async #rebuild(): Promise<void> {
+    const now = this.p.now();
+    const evidence = await gatherEvidence(this.#parts(), now);
+    this.#engine.full(evidence.graph);
+    this.#edges = new Map(evidence.graph.edges.map((e) => [edgeKey(e), e]));
+    this.#penalties = new Map(evidence.graph.penalties);
+    this.#evidence = evidence;
+    this.#computedAt = now;
   }
 }
 
-function describe(x: Explanation, evidence: Evidence, trust: TrustConfig, computedAt: number): TrustExplanation {
+function describe(x: Explanation, evidence: Evidence, trust: ScoreSettings, computedAt: number): TrustExplanation {
   const interactions = evidence.counts.get(x.node);
   return {
     ...x,

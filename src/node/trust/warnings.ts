@@ -2,9 +2,8 @@
 // TRUST_PEER_TIER or above (never act on an untrusted source alone), and a node is quarantined
 // once the scores of the warners that count add up to TRUST_QUARANTINE_AT. Expired warnings, and
 // warnings by nodes this node holds in quarantine, count for nothing.
-import { warningBody } from "../../protocol/registry/trust-entries.ts";
 import type { Database } from "../../store/database.ts";
-import { liveEntries } from "../../store/trust-evidence.ts";
+import { liveTrustEntries } from "../../store/trust-entries.ts";
 import type { Quarantine } from "./quarantine.ts";
 import type { TrustStandings } from "./standing.ts";
 import { atLeast, type Tier } from "./tiers.ts";
@@ -53,14 +52,9 @@ export async function warnedNodes(warnings: readonly Warning[], c: WeighContext)
   return out;
 }
 
-/** The live warning entries this node holds (verified on admission); unreadable bodies count for nothing. */
+/** The live warning entries this node holds (checked on admission; the newest of both visibility slots). */
 export async function heldWarnings(db: Database): Promise<Warning[]> {
-  const out: Warning[] = [];
-  for (const held of await liveEntries(db, ["warning"])) {
-    const body = warningBody.safeParse((JSON.parse(held.entry) as { body?: unknown }).body);
-    if (body.success) out.push({ origin: held.origin, subject: body.data.subject, reason: body.data.reason, expiresAt: body.data.expiresAt });
-  }
-  return out;
+  return (await liveTrustEntries(db, "warning")).map((e) => ({ origin: e.origin, subject: e.body.subject, reason: e.body.reason, expiresAt: e.body.expiresAt }));
 }
 
 export interface WarningsPort {

@@ -165,7 +165,7 @@ export function trustEntryProblems(e: TrustEntryFields): { path: (string | numbe
   const problems: { path: (string | number)[]; message: string }[] = [];
   const add = (path: (string | number)[], message: string) => problems.push({ path, message });
   if (keyOfTrust(e.kind, body as never) !== e.key) add(["key"], `must be ${e.kind === "vouch" ? "<subject> or <subject>/<scope>" : e.kind === "rating" ? "<toolOrigin>/<tool>" : e.kind === "attestation" ? "<subject>/<status>" : "<subject>"} of the body`);
-  if (subjectOfTrust(e.kind, body) === e.origin) add(["body", e.kind === "rating" ? "toolOrigin" : "subject"], `a ${e.kind} about its own origin is refused`);
+  if (subjectOfTrust(e.kind, body) === e.origin) add(["body", e.kind === "rating" ? "toolOrigin" : "subject"], `a self-${e.kind} (about its own origin) is refused`);
   let signedAt: number;
   try {
     signedAt = Math.floor(decodeHlc(e.hlc).wall / 1000);

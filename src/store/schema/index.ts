@@ -14,5 +14,6 @@ export * from "./names.ts";
 export * from "./resource-leases.ts";
 export * from "./channels.ts";
 export * from "./ledger-checkpoints.ts";
+export * from "./trust-domains.ts";
 export * from "./trust.ts";
 export * from "./quarantine.ts";

@@ -4,7 +4,7 @@
 // most the capacity of the edges into it, divided by the restart probability: a Sybil region
 // behind g attack edges holds at most g × edgeCapacity / restart, however many identities it has.
 // Mass a node does not pass on (no edges, weights below 1 in total, capped, penalized) is dropped.
-import { checkEdge, checkPenalty, KIND_FACTOR, TrustInputError, type EdgeKind, type TrustEdge, type TrustGraph } from "./graph.ts";
+import { checkEdge, checkPenalty, EDGE_KINDS, KIND_FACTOR, TrustInputError, type EdgeKind, type TrustEdge, type TrustGraph } from "./graph.ts";
 import { scoreOf } from "./normalization.ts";
 
 export interface EngineOptions {
@@ -34,8 +34,9 @@ export interface Explanation {
   staked: { subject: string; penalty: number }[];
 }
 
-const KIND_INDEX: Readonly<Record<EdgeKind, number>> = { vouch: 0, interaction: 1, assertion: 2 };
-const KINDS: readonly EdgeKind[] = ["vouch", "interaction", "assertion"];
+/** Index of each kind in a pair's weights, in the order of EDGE_KINDS. */
+const KIND_INDEX = Object.fromEntries(EDGE_KINDS.map((k, i) => [k, i])) as Readonly<Record<EdgeKind, number>>;
+const KINDS = EDGE_KINDS;
 const VOUCH = KIND_INDEX.vouch;
 
 /** What one pair of nodes lends, at most 1 however many kinds of evidence link them. */
@@ -74,7 +75,10 @@ export class TrustEngine {
   /** Vouched node → its vouchers, so a penalty reaches the stakes on it. */
   #vouchers = new Map<number, Set<number>>();
   #penalty: number[] = [];
+  /** Per node: its trust mass; restart + what others lend it − mass; whether it waits to be pushed. */
   #mass = new Float64Array(0);
+  #residual = new Float64Array(0);
+  #queued = new Uint8Array(0);
 
   constructor(options: EngineOptions = {}) {
     this.#restart = option(options.restart, 0.15, 0.01, 0.99, "restart");
@@ -120,17 +124,32 @@ export class TrustEngine {
       this.#rebuildRow(u);
       this.#penalty[u] = this.#effectivePenalty(u);
     }
-    this.#mass = new Float64Array(this.#ids.length);
     this.#converge();
   }
 
-  /** Applies changed edges (same from, to, kind replaces; weight 0 removes) and penalties (0 clears), re-converging from the current scores. */
+  /**
+   * Applies changed edges (same from, to, kind replaces; weight 0 removes) and penalties (0 clears),
+   * re-converging from the current scores: the flows out of the nodes that changed are replaced,
+   * and only the difference is pushed through the graph until it falls below the tolerance.
+   * Rounding accumulates over many updates: a full recomputation now and then resets it.
+   */
   update(edges: readonly TrustEdge[], penalties?: ReadonlyMap<string, number>): void {
     if (this.#self < 0) throw new TrustInputError("update before full: there is no graph yet");
     for (const e of edges) checkEdge(e);
     for (const [n, p] of penalties ?? []) checkPenalty(n, p);
+    const changed = new Set<number>();
+    for (const e of edges) {
+      const u = this.#index.get(e.from);
+      if (u !== undefined) changed.add(u);
+    }
+    for (const [n] of penalties ?? []) {
+      const i = this.#index.get(n);
+      if (i === undefined) continue;
+      changed.add(i);
+      for (const v of this.#vouchers.get(i) ?? []) changed.add(v);
+    }
+    for (const u of changed) this.#lend(u, -1);
     const rows = new Set<number>();
-    const penalized = new Set<number>();
     for (const e of edges) {
       const u = this.#setEdge(e);
       if (u >= 0) rows.add(u);
@@ -140,12 +159,19 @@ export class TrustEngine {
       if (i < 0) continue;
       if (p > 0) this.#direct.set(i, p);
       else this.#direct.delete(i);
-      penalized.add(i);
-      for (const v of this.#vouchers.get(i) ?? []) penalized.add(v);
+      changed.add(i);
+      for (const v of this.#vouchers.get(i) ?? []) changed.add(v);
     }
-    for (const u of rows) this.#rebuildRow(u);
-    for (const u of new Set([...rows, ...penalized])) this.#penalty[u] = this.#effectivePenalty(u);
-    this.#converge();
+    this.#grow();
+    for (const u of rows) {
+      this.#rebuildRow(u);
+      changed.add(u);
+    }
+    for (const u of changed) {
+      this.#penalty[u] = this.#effectivePenalty(u);
+      this.#lend(u, 1);
+    }
+    this.#push();
   }
 
   /** In [0, 1]; 0 for a node this engine knows nothing of; 1 for this node. */
@@ -337,34 +363,107 @@ export class TrustEngine {
     return 1 - keep;
   }
 
-  /** Power iteration from the current masses until a step moves them by less than the tolerance. */
+  /** Power iteration from nothing until a step moves the masses by less than the tolerance; then the residual is pushed out. */
   #converge(): void {
     const n = this.#ids.length;
-    let cur = this.#mass;
-    if (cur.length !== n) {
-      const grown = new Float64Array(n);
-      grown.set(cur.subarray(0, Math.min(cur.length, n)));
-      cur = grown;
-    }
-    const threshold = this.#tolerance * this.#unit() * this.#restart;
+    let cur = new Float64Array(n);
     let next = new Float64Array(n);
+    const threshold = this.#tolerance * this.#unit() * this.#restart;
     for (let it = 0; it < this.#maxIterations; it++) {
-      next.fill(0);
-      for (const [i, share] of this.#restartShare) next[i]! += this.#restart * share;
-      for (let u = 0; u < n; u++) {
-        const m = cur[u]!;
-        if (m === 0) continue;
-        const rate = this.#rate(u, m);
-        if (rate === 0) continue;
-        const to = this.#rowTo[u]!;
-        const w = this.#rowLent[u]!;
-        for (let k = 0; k < to.length; k++) next[to[k]!]! += rate * w[k]!;
-      }
+      this.#step(cur, next);
       let delta = 0;
       for (let i = 0; i < n; i++) delta += Math.abs(next[i]! - cur[i]!);
       [cur, next] = [next, cur];
       if (delta <= threshold) break;
     }
     this.#mass = cur;
+    this.#step(cur, next);
+    for (let i = 0; i < n; i++) next[i]! -= cur[i]!;
+    this.#residual = next;
+    this.#queued = new Uint8Array(n);
+    this.#push();
+  }
+
+  /** next = restart + what every node lends at masses `cur`. */
+  #step(cur: Float64Array, next: Float64Array): void {
+    next.fill(0);
+    for (const [i, share] of this.#restartShare) next[i]! += this.#restart * share;
+    for (let u = 0; u < cur.length; u++) {
+      const rate = cur[u]! > 0 ? this.#rate(u, cur[u]!) : 0;
+      if (rate === 0) continue;
+      const to = this.#rowTo[u]!;
+      const w = this.#rowLent[u]!;
+      for (let k = 0; k < to.length; k++) next[to[k]!]! += rate * w[k]!;
+    }
+  }
+
+  /** Adds (sign 1) or withdraws (sign -1) what node u lends at its current mass to the residuals of its targets. */
+  #lend(u: number, sign: 1 | -1): void {
+    const rate = sign * this.#rate(u, this.#mass[u]!);
+    if (rate === 0) return;
+    const to = this.#rowTo[u]!;
+    const w = this.#rowLent[u]!;
+    for (let k = 0; k < to.length; k++) this.#residual[to[k]!]! += rate * w[k]!;
+  }
+
+  /**
+   * Moves residual into mass, node by node, until no node's residual exceeds the tolerance: each
+   * move changes what the node lends, and that difference becomes its targets' residual. Exact
+   * (the residual is always restart + lent − mass), so the result matches a full recomputation.
+   */
+  #push(): void {
+    const n = this.#ids.length;
+    const epsilon = (this.#tolerance * this.#unit() * this.#restart) / 16;
+    const r = this.#residual;
+    const m = this.#mass;
+    const queued = this.#queued;
+    const queue: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (Math.abs(r[i]!) > epsilon) {
+        queue.push(i);
+        queued[i] = 1;
+      }
+    }
+    const budget = this.#maxIterations * Math.max(n, 1);
+    for (let q = 0; q < queue.length && q < budget; q++) {
+      const u = queue[q]!;
+      queued[u] = 0;
+      const delta = r[u]!;
+      if (Math.abs(delta) <= epsilon) continue;
+      const before = this.#rate(u, m[u]!);
+      m[u]! += delta;
+      r[u] = 0;
+      const change = this.#rate(u, m[u]!) - before;
+      if (change === 0) continue;
+      const to = this.#rowTo[u]!;
+      const w = this.#rowLent[u]!;
+      for (let k = 0; k < to.length; k++) {
+        const v = to[k]!;
+        r[v]! += change * w[k]!;
+        if (queued[v] === 0 && Math.abs(r[v]!) > epsilon) {
+          queued[v] = 1;
+          queue.push(v);
+        }
+      }
+      if (queue.length > 4 * n + 1024) {
+        queue.splice(0, q + 1);
+        q = -1;
+      }
+    }
+    queued.fill(0);
+  }
+
+  /** Makes room in the per-node arrays for nodes admitted since the last computation. */
+  #grow(): void {
+    const n = this.#ids.length;
+    if (this.#mass.length >= n) return;
+    const size = Math.max(n, 2 * this.#mass.length);
+    const mass = new Float64Array(size);
+    mass.set(this.#mass);
+    const residual = new Float64Array(size);
+    residual.set(this.#residual);
+    this.#mass = mass;
+    this.#residual = residual;
+    this.#queued = new Uint8Array(size);
   }
 }

@@ -15,8 +15,12 @@ export interface InteractionCounts {
   uptime: number;
 }
 
-/** Confirmed records needed for half the evidence a peer can earn: 3 records give 1/3. */
-const EVIDENCE_HALF = 6;
+/**
+ * Evidence for half the weight a peer can earn: 15 co-signed records with good service. Three
+ * records (weight 0.2) lift a stranger to the first tier above the lowest ("known" at 0.25 by default),
+ * two do not; one record plus a vouch from a trusted node does.
+ */
+const EVIDENCE_HALF = 15;
 /** A success this node saw alone counts for a quarter of a record both parties signed. */
 const ONE_SIDED = 0.25;
 /** A disputed record outweighs four confirmed ones. */

@@ -1,0 +1,314 @@
+// `npm run sim:trust`: the trust scoring engine (src/node/trust/scoring) over synthetic
+// federations, printed as markdown for docs/benchmarks.md "Trust scores (issue 14)".
+//
+// - An honest federation: a Watts–Strogatz small world of SIM_TRUST_HONEST nodes (k = 10,
+//   beta = 0.1). Each node has a ground-truth honesty in [0.2, 1] that drives what its neighbours
+//   see of it (confirmed and disputed records, failures, uptime). This node (h0) turns what it saw
+//   into interaction edges and penalties; the others' views reach it as assertions (their scores),
+//   and honest nodes vouch for some of their good neighbours.
+// - Sybil regions of 100..10,000 identities with honesty 0, vouching and asserting for each other
+//   and for themselves in bulk, attached by g attack edges (an honest node fooled into a full vouch
+//   and a full assertion for a Sybil), from random honest nodes or from the most trusted ones.
+//
+// Knobs (environment): SIM_SEED, SIM_TRUST_HONEST, SIM_TRUST_RUNS (timed runs per CPU figure).
+import { loadavg } from "node:os";
+import { execFileSync } from "node:child_process";
+import { seeded } from "../../test/support/random.ts";
+import { machine, median, table } from "../bench/lib.ts";
+import { TrustEngine } from "../../src/node/trust/scoring/engine.ts";
+import { interactionPenalty, interactionWeight, type InteractionCounts } from "../../src/node/trust/scoring/evidence.ts";
+import { KIND_FACTOR, type TrustEdge, type TrustGraph } from "../../src/node/trust/scoring/graph.ts";
+import { wattsStrogatz } from "./small-world.ts";
+
+const env = process.env;
+const SEED = Number(env.SIM_SEED ?? 14);
+const HONEST = Number(env.SIM_TRUST_HONEST ?? 1000);
+const RUNS = Number(env.SIM_TRUST_RUNS ?? 7);
+const RESTART = Number(env.SIM_TRUST_RESTART ?? 0.15);
+const CAP = Number(env.SIM_TRUST_CAP ?? 0.01);
+const KNOWN = 0.25;
+const TRUSTED = 0.5;
+const SELF = "h0";
+
+interface Federation {
+  graph: TrustGraph;
+  /** Ground truth: honesty in [0, 1] per node, 0 for Sybils. */
+  honesty: Map<string, number>;
+}
+
+/** Counts a node's neighbour saw of it over `calls` calls, given its honesty. */
+function observe(honesty: number, calls: number, random: () => number): InteractionCounts {
+  let confirmed = 0;
+  let disputed = 0;
+  let failed = 0;
+  for (let i = 0; i < calls; i++) {
+    if (random() < honesty) confirmed++;
+    else if (random() < 0.4) disputed++;
+    if (random() > 0.5 + 0.5 * honesty) failed++;
+  }
+  const uptime = Math.min(1, 0.5 + 0.5 * honesty + 0.1 * (random() - 0.5));
+  return { confirmed, disputed, succeeded: calls - failed, failed, refusals: 0, uptime };
+}
+
+/** What an honest node publishes about a peer it saw: the score a direct peer with that edge gets. */
+const asserted = (w: number) => Math.round((1000 * w) / (w + 0.5)) / 1000;
+
+function honestFederation(n: number, random: () => number, k = 10): Federation {
+  const adjacency = wattsStrogatz(n, k, 0.1, random);
+  const honesty = new Map<string, number>();
+  for (let i = 0; i < n; i++) honesty.set(`h${i}`, i === 0 ? 1 : 0.2 + 0.8 * random());
+  const edges: TrustEdge[] = [];
+  const penalties = new Map<string, number>();
+  for (let u = 0; u < n; u++) {
+    for (const v of adjacency[u]!) {
+      const to = `h${v}`;
+      const h = honesty.get(to)!;
+      const seen = observe(h, 4 + Math.floor(random() * 16), random);
+      const w = interactionWeight(seen);
+      if (u === 0) {
+        if (w > 0) edges.push({ from: SELF, to, kind: "interaction", weight: w });
+        const p = interactionPenalty(seen);
+        if (p > 0) penalties.set(to, p);
+      } else if (w > 0) {
+        edges.push({ from: `h${u}`, to, kind: "assertion", weight: asserted(w) });
+      }
+      if (u !== 0 && h >= 0.6 && random() < 0.3) edges.push({ from: `h${u}`, to, kind: "vouch", weight: Math.round(100 * h) / 100 });
+    }
+  }
+  const good = [...honesty].filter(([id, h]) => id !== SELF && h >= 0.8).map(([id]) => id);
+  return { graph: { self: SELF, seeds: pickRandom(good, 2, random), edges, penalties }, honesty };
+}
+
+/** Adds `count` Sybils vouching and asserting in bulk, attached by an edge from each of `attackers`. */
+function withSybils(base: Federation, count: number, attackers: readonly string[], random: () => number): Federation {
+  const edges = [...base.graph.edges];
+  const honesty = new Map(base.honesty);
+  for (let i = 0; i < count; i++) {
+    const s = `s${i}`;
+    honesty.set(s, 0);
+    edges.push({ from: s, to: s, kind: "vouch", weight: 1 }, { from: s, to: s, kind: "assertion", weight: 1 });
+    for (let j = 0; j < 10; j++) {
+      const t = `s${Math.floor(random() * count)}`;
+      edges.push({ from: s, to: t, kind: "vouch", weight: 1 }, { from: s, to: t, kind: "assertion", weight: 1 });
+    }
+  }
+  for (const a of attackers) {
+    const s = `s${Math.floor(random() * count)}`;
+    edges.push({ from: a, to: s, kind: "vouch", weight: 1 }, { from: a, to: s, kind: "assertion", weight: 1 });
+  }
+  return { graph: { ...base.graph, edges }, honesty };
+}
+
+function run(f: Federation): TrustEngine {
+  const e = new TrustEngine({ restart: RESTART, edgeCapacity: CAP });
+  e.full(f.graph);
+  return e;
+}
+
+function pickRandom(ids: readonly string[], count: number, random: () => number): string[] {
+  const pool = [...ids];
+  const out: string[] = [];
+  while (out.length < count && pool.length > 0) out.push(pool.splice(Math.floor(random() * pool.length), 1)[0]!);
+  return out;
+}
+
+/** Spearman's rank correlation, ties given their average rank. */
+function spearman(xs: number[], ys: number[]): number {
+  const ranks = (v: number[]) => {
+    const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+    const r = new Array<number>(v.length);
+    for (let i = 0; i < order.length; ) {
+      let j = i;
+      while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+      for (let k = i; k <= j; k++) r[order[k]![1]] = (i + j) / 2 + 1;
+      i = j + 1;
+    }
+    return r;
+  };
+  const a = ranks(xs);
+  const b = ranks(ys);
+  const mean = (a.length + 1) / 2;
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i]! - mean) * (b[i]! - mean);
+    da += (a[i]! - mean) ** 2;
+    db += (b[i]! - mean) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
+
+const sci = (x: number) => (x === 0 ? "0" : x.toExponential(2));
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0));
+
+function cpuMs(work: () => void): number {
+  const start = process.cpuUsage();
+  work();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+function sybilMass(f: Federation): string[] {
+  const e = run(f);
+  let mass = 0;
+  let honestMass = 0;
+  let known = 0;
+  let best = 0;
+  for (const [id, h] of f.honesty) {
+    if (h > 0) honestMass += e.mass(id);
+    else {
+      mass += e.mass(id);
+      if (e.score(id) >= KNOWN) known++;
+      best = Math.max(best, e.score(id));
+    }
+  }
+  return [sci(mass), sci(honestMass), best.toFixed(3), String(known)];
+}
+
+function sybilSection(base: Federation, random: () => number): string {
+  const honestIds = [...base.honesty.keys()].filter((id) => id !== SELF);
+  const baseline = run(base);
+  const byScore = [...honestIds].sort((a, b) => baseline.score(b) - baseline.score(a));
+  const rows: (string | number)[][] = [];
+  for (const [attack, pick] of [
+    ["random honest nodes", (g: number) => pickRandom(honestIds, g, random)],
+    ["the g most trusted honest nodes", (g: number) => byScore.slice(0, g)],
+  ] as const) {
+    for (const g of [1, 10, 100]) {
+      const attackers = pick(g);
+      for (const count of [100, 1000, 10_000]) {
+        const f = withSybils(base, count, attackers, seeded(SEED + count));
+        const [mass, honestMass, best, known] = sybilMass(f);
+        rows.push([attack, g, count.toLocaleString("en-US"), mass!, sci((g * CAP) / RESTART), honestMass!, best!, known!]);
+      }
+    }
+  }
+  return table(["attack edges from", "g", "Sybils", "Sybil mass", "bound g × cap / restart", "honest mass", "best Sybil score", "Sybils ≥ known"], rows);
+}
+
+function spearmanSection(base: Federation, random: () => number): string {
+  const honestIds = [...base.honesty.keys()].filter((id) => id !== SELF);
+  const good = honestIds.filter((id) => base.honesty.get(id)! >= 0.8);
+  const count = Math.round((0.3 / 0.7) * HONEST);
+  const rows: (string | number)[][] = [];
+  // The evidence alone, before any propagation: what each node's in-edges say of it.
+  const inWeight = new Map<string, number>();
+  for (const e of base.graph.edges) inWeight.set(e.to, (inWeight.get(e.to) ?? 0) + KIND_FACTOR[e.kind] * e.weight);
+  const evidence = spearman(honestIds.map((id) => inWeight.get(id) ?? 0), honestIds.map((id) => base.honesty.get(id)!));
+  for (const seedCount of [2, 30]) {
+    const seeds = seedCount === 2 ? base.graph.seeds : pickRandom(good, seedCount, random);
+    for (const g of [10, 100]) {
+      const f = withSybils({ ...base, graph: { ...base.graph, seeds } }, count, pickRandom(honestIds, g, random), seeded(SEED + g));
+      const e = run(f);
+      const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
+      const all = spearman(ids.map((id) => e.score(id)), ids.map((id) => f.honesty.get(id)!));
+      const honestOnly = ids.filter((id) => f.honesty.get(id)! > 0);
+      const sybilIds = ids.filter((id) => f.honesty.get(id) === 0);
+      const within = spearman(honestOnly.map((id) => e.score(id)), honestOnly.map((id) => f.honesty.get(id)!));
+      rows.push([seedCount, g, `${HONEST.toLocaleString("en-US")} + ${count}`, all.toFixed(3), within.toFixed(3), auc(honestOnly.map((id) => e.score(id)), sybilIds.map((id) => e.score(id))).toFixed(3)]);
+    }
+  }
+  const header = ["seeds", "g", "honest + Sybils", "Spearman, all nodes", "Spearman, honest nodes only", "AUC honest > Sybil"];
+  return `${table(header, rows)}\n\nFor reference, the honest nodes' summed in-edge weights (the evidence, before any propagation) have a Spearman correlation of ${evidence.toFixed(3)} with their honesty.`;
+}
+
+/** The probability that a random honest node scores above a random Sybil (ties count half). */
+function auc(honest: number[], sybil: number[]): number {
+  const all = [...honest.map((s) => [s, 1] as const), ...sybil.map((s) => [s, 0] as const)].sort((a, b) => a[0] - b[0]);
+  let rankSum = 0;
+  for (let i = 0; i < all.length; ) {
+    let j = i;
+    while (j + 1 < all.length && all[j + 1]![0] === all[i]![0]) j++;
+    for (let k = i; k <= j; k++) if (all[k]![1] === 1) rankSum += (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return (rankSum - (honest.length * (honest.length + 1)) / 2) / (honest.length * sybil.length);
+}
+
+function newcomerSection(base: Federation): string {
+  const e = run(base);
+  const trusted = [...base.honesty.keys()].filter((id) => id !== SELF && !base.graph.seeds.includes(id) && e.score(id) >= TRUSTED && e.score(id) < 0.8);
+  trusted.sort((a, b) => e.score(a) - e.score(b));
+  const voucher = trusted[Math.floor(trusted.length / 2)];
+  const rows: (string | number)[][] = [];
+  const needed: string[] = [];
+  for (const vouched of [true, false]) {
+    const engine = run(base);
+    if (vouched && voucher) engine.update([{ from: voucher, to: "newcomer", kind: "vouch", weight: 1 }]);
+    const scores: string[] = [];
+    let first: number | undefined;
+    for (let k = 0; k <= 6; k++) {
+      const w = interactionWeight({ confirmed: k, disputed: 0, succeeded: k, failed: 0, refusals: 0, uptime: 1 });
+      if (w > 0) engine.update([{ from: SELF, to: "newcomer", kind: "interaction", weight: w }]);
+      const s = engine.score("newcomer");
+      scores.push(s.toFixed(3));
+      if (first === undefined && s >= KNOWN) first = k;
+    }
+    needed.push(first === undefined ? "more than 6" : String(first));
+    rows.push([vouched ? `one vouch (weight 100) from ${voucher} (score ${e.score(voucher!).toFixed(2)}, out-edges ${base.graph.edges.filter((x) => x.from === voucher).length})` : "no vouch", ...scores, needed.at(-1)!]);
+  }
+  return table(["newcomer with", ...Array.from({ length: 7 }, (_, k) => `score after ${k}`), "co-signed records to reach known (0.25)"], rows);
+}
+
+function cpuSection(): string {
+  const random = seeded(SEED + 10_000);
+  const n = 10_000;
+  const adjacency = wattsStrogatz(n, 10, 0.1, random);
+  const edges: TrustEdge[] = [];
+  for (let u = 0; u < n; u++) {
+    for (const v of adjacency[u]!) edges.push({ from: `h${u}`, to: `h${v}`, kind: u === 0 ? "interaction" : "assertion", weight: 0.1 + 0.9 * random() });
+  }
+  const graph: TrustGraph = { self: SELF, seeds: ["h5000"], edges, penalties: new Map() };
+  const full: number[] = [];
+  let engine = new TrustEngine({ restart: RESTART, edgeCapacity: CAP });
+  for (let i = 0; i < RUNS; i++) {
+    engine = new TrustEngine({ restart: RESTART, edgeCapacity: CAP });
+    full.push(cpuMs(() => engine.full(graph)));
+  }
+  const one: number[] = [];
+  const many: number[] = [];
+  const applied = new Map<string, TrustEdge>();
+  for (const x of edges) applied.set(`${x.from} ${x.to} ${x.kind}`, x);
+  const change = (): TrustEdge => {
+    const x = edges[Math.floor(random() * edges.length)]!;
+    const y = { ...x, weight: random() < 0.2 ? 0 : 0.1 + 0.9 * random() };
+    applied.set(`${y.from} ${y.to} ${y.kind}`, y);
+    return y;
+  };
+  for (let i = 0; i < 5 * RUNS; i++) {
+    const batch = [change()];
+    one.push(cpuMs(() => engine.update(batch)));
+  }
+  for (let i = 0; i < RUNS; i++) {
+    const batch = Array.from({ length: 100 }, change);
+    many.push(cpuMs(() => engine.update(batch)));
+  }
+  const fresh = new TrustEngine({ restart: RESTART, edgeCapacity: CAP });
+  fresh.full({ ...graph, edges: [...applied.values()].filter((x) => x.weight > 0) });
+  let worst = 0;
+  for (const [id, s] of fresh.scores()) worst = Math.max(worst, Math.abs(s - engine.score(id)));
+  const rows = [
+    ["full recomputation", ms(median(full)), ms(Math.max(...full)), RUNS, "≤ 1,000"],
+    ["incremental update, 1 edge changed", ms(median(one)), ms(Math.max(...one)), 5 * RUNS, "≤ 5"],
+    ["incremental update, 100 edges changed", ms(median(many)), ms(Math.max(...many)), RUNS, "—"],
+  ];
+  return `${table([`10,000 nodes, ${edges.length.toLocaleString("en-US")} edges`, "CPU median (ms)", "max (ms)", "runs", "goal (ms)"], rows)}\n\nAfter the ${6 * RUNS} incremental updates, the largest difference from a full recomputation of the same graph: ${worst.toExponential(1)} (score units).`;
+}
+
+const commit = (() => {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+})();
+console.log(`Run ${new Date().toISOString().slice(0, 19)}Z at \`${commit}\`; ${machine()}; load average ${loadavg()[0]!.toFixed(2)} at start; seed ${SEED}; restart ${RESTART}, edge capacity ${CAP}.\n`);
+const random = seeded(SEED);
+const base = honestFederation(HONEST, random);
+console.log(`Honest federation: ${HONEST.toLocaleString("en-US")} nodes, ${base.graph.edges.length.toLocaleString("en-US")} edges, seeds ${base.graph.seeds.join(", ")}.\n`);
+const only = env.SIM_TRUST_ONLY;
+if (!only || only === "sybil") console.log(`#### Sybil mass against g\n\n${sybilSection(base, random)}\n`);
+if (!only || only === "spearman") console.log(`#### Scores against ground-truth honesty, 30% Sybils\n\n${spearmanSection(base, random)}\n`);
+if (!only || only === "newcomer") console.log(`#### A newcomer's way to "known"\n\n${newcomerSection(base)}\n`);
+if (!only || only === "cpu") console.log(`#### CPU\n\n${cpuSection()}\n`);
