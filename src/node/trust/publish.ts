@@ -5,11 +5,14 @@
 import type { Entry, Visibility } from "../../protocol/registry/entry.ts";
 import { hlcAt } from "../../protocol/registry/hlc.ts";
 import { MAX_TRUST_LIFETIME_SECONDS, keyOfTrust, trustBody, trustEntryProblems, trustKey, type TrustBodyOf, type TrustKind } from "../../protocol/registry/trust-entries.ts";
-import type { Registry } from "../registry/registry.ts";
 
 export interface TrustPublishPort {
   nodeId: string;
-  registry: Pick<Registry, "publishTrust" | "withdraw">;
+  /** The node's Registry (src/node/registry), by shape: src/node/trust imports no folder that imports it back. */
+  registry: {
+    publishTrust<K extends TrustKind>(kind: K, body: TrustBodyOf<K>, visibility: Visibility): Promise<Entry[]>;
+    withdraw(key: string, kind: TrustKind): Promise<Entry[]>;
+  };
   gossip: { changed(): void };
   now?: () => number;
 }
