@@ -18,6 +18,7 @@ import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
 import { MAX_ASSERTIONS, publishAssertions, type AssertionReport } from "./trust/assertions.ts";
 import type { RecomputeReport } from "./trust/scores.ts";
+import { verifyDomains, type DomainTickReport } from "./peers/domains.ts";
 import { applyWarnings } from "./trust/warnings.ts";
 import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 
@@ -30,6 +31,8 @@ export interface TickReport {
   countersigns: DeliveryReport;
   checkpoints: CheckpointReport;
   ledger: LedgerTickReport;
+  /** Peers whose card URL host was checked (src/node/trust/domains.ts). */
+  domains: DomainTickReport;
   trust: TrustTickReport;
   privileges: PrivilegesTickReport;
 }
@@ -118,9 +121,10 @@ export function createTick(s: Services): Tick {
     // Leases at peers run MAX_LEASE_SECONDS: renewed each tick, sent on their own.
     renewPeerLeases(s);
     const ledger = await reconcileLedger(s, turn++);
+    const domains = await verifyDomains(s);
     const trust = await recomputeTrust(s);
     const privileges = await applyPrivileges(s);
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, trust, privileges };
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

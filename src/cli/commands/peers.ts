@@ -17,13 +17,15 @@ interface PeerView {
   signingKeyId: string;
   createdAt: string;
   lastSeenAt: string | null;
+  /** The last check of the host its card's URL names (protocol §7.1.2). */
+  domain?: { host: string; verified: boolean } | null;
   quarantine?: { source: string; reason: string } | null;
 }
 
 function peerRows(list: PeerView[]): string {
   return table(
-    ["ID", "NAME", "STATE", "THEY HAVE US", "VERSION", "URL"],
-    list.map((p) => [p.id, clip(p.name, 30), p.quarantine ? `${p.state}, quarantined (${p.quarantine.source})` : p.state, p.theirState, p.version, p.url]),
+    ["ID", "NAME", "STATE", "THEY HAVE US", "VERSION", "URL", "VERIFIED"],
+    list.map((p) => [p.id, clip(p.name, 30), p.quarantine ? `${p.state}, quarantined (${p.quarantine.source})` : p.state, p.theirState, p.version, p.url, p.domain?.verified ? p.domain.host : "-"]),
   );
 }
 

@@ -14,6 +14,7 @@ import { allPeers, findPeer, forgetPeer, setPeerState, type Peer } from "../../n
 import { aliasPeer, NameCollisionError } from "../../node/catalog/names.ts";
 import { announce, approve, introduce, PeeringError } from "../../node/peers/hello.ts";
 import { aliasOf } from "../../node/catalog/federated-view.ts";
+import { verifications } from "../../node/peers/verifications.ts";
 
 export function peerView(p: Peer) {
   return {
@@ -58,8 +59,9 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   );
 
   app.get("/peers", async (c) => {
+    const shown = await verifications(s);
     const held = new Map((await s.quarantine.list()).filter((q) => q.status === "quarantined").map((q) => [q.nodeId, { source: q.source, reason: q.reason }]));
-    return c.json({ peers: (await allPeers(s)).map((p) => ({ ...peerView(p), quarantine: held.get(p.nodeId) ?? null })) });
+    return c.json({ peers: (await allPeers(s)).map((p) => ({ ...peerView(p), ...shown.of(p.nodeId, p.card), quarantine: held.get(p.nodeId) ?? null })) });
   });
 
   // This process's counts since it started; on Workers, one isolate's.
@@ -83,7 +85,7 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   app.get("/peers/:id", async (c) => {
     const peer = await findPeer(s, c.req.param("id"));
     if (!peer) return fail(c, "not_found", "no such peer");
-    return c.json({ peer: peerView(peer), card: peer.card });
+    return c.json({ peer: { ...peerView(peer), ...(await verifications(s)).of(peer.nodeId, peer.card) }, card: peer.card });
   });
 
   // Approving tells the peer at once, with a hello: it learns that it is active here.

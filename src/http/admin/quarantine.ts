@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
-import { nodeId } from "../../protocol/registry/node-id.ts";
+import { nodeId } from "../../protocol/identity/node-id.ts";
 import { WARNING_REASONS } from "../../protocol/registry/trust-entries.ts";
 import { visibility } from "../../protocol/registry/entry.ts";
 import type { Services } from "../../node/services.ts";

@@ -3,7 +3,7 @@
 // rated (`trust://tool/{tool}`, the tool's global id, URI-encoded). Templates, not tools, so that
 // reading trust never needs the call scope and never crowds the tool list.
 import type { ReadResourceResult } from "@modelcontextprotocol/server";
-import { nodeId } from "../../protocol/registry/node-id.ts";
+import { nodeId } from "../../protocol/identity/node-id.ts";
 import type { Services } from "../../node/services.ts";
 
 const NODE = "trust://node/";

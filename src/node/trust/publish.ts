@@ -8,7 +8,7 @@ import { MAX_TRUST_LIFETIME_SECONDS, keyOfTrust, trustBody, trustEntryProblems, 
 
 export interface TrustPublishPort {
   nodeId: string;
-  /** The node's Registry (src/node/registry), by shape: src/node/trust imports no folder that imports it back. */
+  /** The node's Registry (src/node/registry/registry.ts), named by shape: src/node/trust imports no other folder of src/node, which would close a folder cycle through the settings. */
   registry: {
     publishTrust<K extends TrustKind>(kind: K, body: TrustBodyOf<K>, visibility: Visibility): Promise<Entry[]>;
     withdraw(key: string, kind: TrustKind): Promise<Entry[]>;

@@ -3,7 +3,7 @@
 // each record still shows which grant covered it.
 import { fromBase64url, toBase64url, utf8 } from "../encoding/bytes.ts";
 import { sha256Hex } from "../encoding/hash.ts";
-import { nodeId } from "../registry/entry.ts";
+import { nodeId } from "../identity/node-id.ts";
 import { canonicalJson } from "../encoding/canonical-json.ts";
 import { z } from "zod";
 import type { LedgerSigner, LedgerVerifier } from "./signing.ts";

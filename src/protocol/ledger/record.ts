@@ -4,7 +4,7 @@
 // countersignature (signing.ts). The record carries hashes of the request and the result, never
 // the arguments or the result themselves: a ledger shared with a peer must not leak either.
 import { z } from "zod";
-import { nodeId } from "../registry/node-id.ts";
+import { nodeId } from "../identity/node-id.ts";
 import { canonicalJson } from "../encoding/canonical-json.ts";
 import { sha256Hex } from "../encoding/hash.ts";
 import { currencyUnit, quote } from "./pricing.ts";

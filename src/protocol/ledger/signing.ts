@@ -4,7 +4,7 @@
 // another part or for any other message of the protocol.
 import { fromBase64url, toBase64url, utf8 } from "../encoding/bytes.ts";
 import { canonicalJson } from "../encoding/canonical-json.ts";
-import type { EntrySigner, OriginKey } from "../registry/signing.ts";
+import type { EntrySigner, OriginKey } from "../identity/signer.ts";
 import { PricingError, settle, type Quote } from "./pricing.ts";
 import { contentHash, newRecordId, PROTOCOL, record, withoutCountersign, type Intent, type LedgerRecord, type SignedIntent } from "./record.ts";
 import { CHECKPOINT_SUITE, suiteOf, type Suite } from "./suite.ts";

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { sha256Hex } from "../encoding/hash.ts";
 import { cardSchema } from "../card/schema.ts";
 import { hlcString } from "./hlc.ts";
-import { nodeId } from "./node-id.ts";
+import { nodeId } from "../identity/node-id.ts";
 import { isSemver } from "./semver.ts";
 import { itemBody, itemKey, nameOf, definitionOf, ITEM_KINDS, type ItemBody, type ItemKind } from "./shared-items.ts";
 import { trustBody, trustEntryProblems, trustKey, isTrustKind, type TrustKind } from "./trust-entries.ts";

@@ -3,19 +3,12 @@
 // signature (ML-DSA-65 + Ed25519) of src/identity; tests use Ed25519 (test/support/ed25519.ts).
 import { fromBase64url, toBase64url } from "../encoding/bytes.ts";
 import { signingBytes, signedEntry, toEntry, type Entry, type UnsignedEntry } from "./entry.ts";
+import type { EntrySigner, OriginKey } from "../identity/signer.ts";
 
 /** Domain separation: a registry-entry signature can never pass for any other message. */
 export const ENTRY_CONTEXT = "mcpfed/1 registry-entry";
 
-export interface EntrySigner {
-  /** The node id entries are signed as: the `origin` of every entry this signer makes. */
-  readonly nodeId: string;
-  sign(message: Uint8Array, context: string): Promise<Uint8Array>;
-}
-
-export interface OriginKey {
-  verify(message: Uint8Array, signature: Uint8Array, context: string): Promise<boolean>;
-}
+export type { EntrySigner, OriginKey } from "../identity/signer.ts";
 
 export interface EntryVerifier {
   /**

@@ -5,7 +5,7 @@
 // that the canonical form is the same in every language.
 import { z } from "zod";
 import { decodeHlc } from "./hlc.ts";
-import { NODE_ID_PATTERN, nodeId } from "./node-id.ts";
+import { NODE_ID_PATTERN, nodeId } from "../identity/node-id.ts";
 import { record } from "../ledger/record.ts";
 
 export const TRUST_KINDS = ["vouch", "rating", "assertion", "warning", "attestation"] as const;

@@ -9,5 +9,6 @@ export const nodeDomains = sqliteTable("node_domains", {
   verified: integer("verified", { mode: "boolean" }).notNull(),
   /** Why not, when not verified: for the operator. */
   reason: text("reason"),
+  /** Unix seconds. */
   checkedAt: integer("checked_at").notNull(),
 });

@@ -84,7 +84,7 @@ export class TrustEngine {
     this.#restart = option(options.restart, 0.15, 0.01, 0.99, "restart");
     this.#cap = option(options.edgeCapacity, 0.01, 1e-9, 1, "edgeCapacity");
     this.#stake = option(options.stake, 0.5, 0, 1, "stake");
-    this.#tolerance = option(options.tolerance, 1e-4, 1e-12, 1, "tolerance");
+    this.#tolerance = option(options.tolerance, 1e-3, 1e-12, 1, "tolerance");
     this.#maxIterations = option(options.maxIterations, 500, 1, 1e6, "maxIterations");
     this.#maxOut = option(options.maxOutEdges, 1000, 1, 1e7, "maxOutEdges");
     this.#maxNodes = option(options.maxNodes, 200_000, 1, 1e8, "maxNodes");
@@ -117,8 +117,8 @@ export class TrustEngine {
       }
     }
     for (const [n, p] of graph.penalties) {
-      const i = this.#node(n);
-      if (i >= 0 && p > 0) this.#direct.set(i, p);
+      const i = p > 0 ? this.#node(n) : -1;
+      if (i >= 0) this.#direct.set(i, p);
     }
     for (let u = 0; u < this.#ids.length; u++) {
       this.#rebuildRow(u);
@@ -413,7 +413,7 @@ export class TrustEngine {
    */
   #push(): void {
     const n = this.#ids.length;
-    const epsilon = (this.#tolerance * this.#unit() * this.#restart) / 16;
+    const epsilon = (this.#tolerance * this.#unit() * this.#restart) / 4;
     const r = this.#residual;
     const m = this.#mass;
     const queued = this.#queued;

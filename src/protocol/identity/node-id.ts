@@ -1,5 +1,5 @@
-// A node id as entries, records and grants name it. Its own module so that the ledger's record,
-// which a rating entry carries as proof, can name nodes without importing the entry union.
+// A node id as entries, records and grants name it. Here, below both the registry and the ledger,
+// so that the registry can carry a ledger record (a rating's proof) without a cycle.
 import { z } from "zod";
 
 // No "/" so that `<origin>/<upstream>/<tool>` stays a parseable global id.

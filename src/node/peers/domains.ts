@@ -1,0 +1,84 @@
+// Domain verification (protocol §7.1.2): a peer is "verified: <host>" when the host its card's
+// URL names serves, at /.well-known/mcpfed, a card that verifies and is that peer's. A node's id
+// is its key's, so nobody else can serve a card with that id: whoever answers there controls the
+// node's key or relays its card faithfully. Checked through the outbound guard, at most daily per
+// peer and a few peers per tick. DNS TXT records are not used: Workers have no DNS API.
+import { CardError } from "../../protocol/card/verify.ts";
+import type { Card } from "../../protocol/card/schema.ts";
+import { listPeers } from "../../store/peers.ts";
+import { domainChecks, pruneDomainChecks, saveDomainCheck } from "../../store/node-domains.ts";
+import { CardFetchError, fetchCard } from "../card/fetch.ts";
+import type { Database } from "../../store/database.ts";
+import type { Primitives } from "../../protocol/identity/primitives.ts";
+import type { Outbound } from "../outbound/outbound.ts";
+import { log } from "../logging/log.ts";
+
+/** How long a check holds before the tick repeats it (sooner when the card names another host). */
+export const DOMAIN_RECHECK_SECONDS = 86_400;
+/** Each fetch can take the card fetch's timeout: a tick checks only this many peers. */
+export const DOMAIN_CHECKS_PER_TICK = 4;
+
+type Port = { db: Database; outbound: Outbound; identity: () => Promise<{ primitives: Primitives }>; now: () => number; config: { clockSkewSeconds: number } };
+
+export interface DomainVerdict {
+  host: string;
+  verified: boolean;
+  /** Why not, when not verified. */
+  reason?: string;
+}
+
+/** The host a card's URL names: what "verified: <host>" shows. */
+export function hostOf(card: Card): string {
+  return new URL(card.url).host;
+}
+
+/** Whether the host of `card`'s URL serves that very node's card. Never throws: a failure is a reason. */
+export async function checkDomain(s: Port, card: Card): Promise<DomainVerdict> {
+  const url = new URL(card.url);
+  const host = url.host;
+  // Plain http proves nothing against a network attacker; it is allowed only where loopback is (tests).
+  if (url.protocol !== "https:" && !s.outbound.allowPrivate) return { host, verified: false, reason: "the card's URL is not https" };
+  try {
+    const served = await fetchCard(url.origin, { primitives: (await s.identity()).primitives, outbound: s.outbound, now: s.now(), skew: s.config.clockSkewSeconds });
+    if (served.card.id !== card.id) return { host, verified: false, reason: `${host} serves the card of another node (${served.card.id})` };
+    return { host, verified: true };
+  } catch (err) {
+    if (err instanceof CardFetchError || err instanceof CardError) return { host, verified: false, reason: err.message };
+    throw err;
+  }
+}
+
+export interface DomainTickReport {
+  checked: { node: string; host: string; verified: boolean }[];
+  error?: string;
+}
+
+/**
+ * The tick's part: checks the peers (not blocked) never checked, checked over a day ago, or whose
+ * card now names another host, oldest first, a few per tick. Failures are reported, never thrown.
+ */
+export async function verifyDomains(s: Port): Promise<DomainTickReport> {
+  try {
+    await pruneDomainChecks(s.db);
+    const held = new Map((await domainChecks(s.db)).map((d) => [d.nodeId, d]));
+    const now = s.now();
+    const due = (await listPeers(s.db))
+      .filter((p) => p.state !== "blocked")
+      .map((p) => ({ peer: p, last: held.get(p.nodeId) }))
+      .filter(({ peer, last }) => !last || last.host !== hostOf(peer.card) || now - last.checkedAt >= DOMAIN_RECHECK_SECONDS)
+      .sort((a, b) => (a.last?.checkedAt ?? -1) - (b.last?.checkedAt ?? -1))
+      .slice(0, DOMAIN_CHECKS_PER_TICK);
+    const checked = await Promise.all(
+      due.map(async ({ peer }) => {
+        const verdict = await checkDomain(s, peer.card);
+        await saveDomainCheck(s.db, { nodeId: peer.nodeId, host: verdict.host, verified: verdict.verified, reason: verdict.reason ?? null, checkedAt: now });
+        if (!verdict.verified) log.info("trust.domain_unverified", { peer: peer.nodeId, host: verdict.host, reason: verdict.reason });
+        return { node: peer.nodeId, host: verdict.host, verified: verdict.verified };
+      }),
+    );
+    return { checked };
+  } catch (err) {
+    log.warn("trust.domains_failed", { error: String(err) });
+    return { checked: [], error: String(err) };
+  }
+}
