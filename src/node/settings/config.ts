@@ -174,7 +174,7 @@ export interface TrustConfig {
   creditLimits: Map<string, number>;
   /** Federated calls per minute a peer of each tier may make; no entry: no per-tier limit. */
   rateLimits: Map<string, number>;
-  /** Warnings quarantine a node once the trust of their warners adds up to this (and one warner is trusted). */
+  /** Warnings quarantine a node once the scores of their warners add up to this; only warners of peerTier and above count. */
   quarantineAt: number;
 }
 
