@@ -9,6 +9,7 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrivilegesTickReport } from "../../src/node/tick.ts";
+import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
 import { tick } from "../support/tick.ts";
@@ -147,13 +148,17 @@ describe("PEER_POLICY=trust", () => {
 describe("warnings weighed by the warner's trust", () => {
   it("ignores a warning from a node T does not trust", async () => {
     expect((await standing(t, q.nodeId)).tier).toBe("newcomer");
-    await json(await q.admin("POST", `/peers/${p.nodeId}/quarantine`, { reason: "test", warn: { reason: "fraud" } }));
+    const held = await cli(["peer", "quarantine", p.nodeId, "--reason", "test", "--warn", "fraud", "--url", q.url, "--token", q.adminToken], {});
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stdout).toContain("warning published");
     await eventually(async () => expect(await holds(t, q.nodeId, "warning", p.nodeId)).toBe(true), 15_000);
     const report = await privileges(t);
     expect(report.warned).toBe(0);
     expect(await quarantinedAt(t)).toEqual([]);
-    // Q keeps its own quarantine of P; T's calls to P are T's business.
-    await json(await q.admin("DELETE", `/peers/${p.nodeId}/quarantine`));
+    const listed = await cli(["quarantine", "list", "--url", q.url, "--token", q.adminToken], {});
+    expect(listed.stdout).toMatch(new RegExp(`${p.nodeId}\\s+quarantined\\s+operator`));
+    const released = await cli(["peer", "release", p.nodeId, "--url", q.url, "--token", q.adminToken], {});
+    expect(released.stdout).toContain("warning withdrawn");
   }, 60_000);
 
   it("quarantines a node a trusted peer warns of, and lets it out when the warning is withdrawn", async () => {
@@ -205,4 +210,22 @@ describe("trust-aware provider choice", () => {
     expect(toQ).toBeLessThanOrEqual(40);
     expect(after.get(p.nodeId)).toBe(N - toQ);
   }, 180_000);
+});
+
+describe("policy rules that ask for a trust tier", () => {
+  it("lets a peer call a tool only from the tier a rule names", async () => {
+    const rule = async (body: Record<string, unknown>) => json<{ rule: { id: string } }>(await v.admin("POST", "/policy/rules", { subjectKind: "peer", tool: "everything_echo", ...body }));
+    const echo = () => atN.callTool({ name: "victor_everything_echo", arguments: { message: "tiered" } });
+    const denied = (await rule({ effect: "deny", priority: 20 })).rule.id;
+    const core = (await rule({ effect: "allow", priority: 10, trustTier: "core" })).rule.id;
+    const refused = await echo().then(() => undefined, (err: unknown) => err as { data?: { type?: string } });
+    expect(refused?.data).toMatchObject({ type: "peer_forbidden" });
+    // Every node reaches the first tier: a rule for it lets N through.
+    await v.admin("DELETE", `/policy/rules/${core}`);
+    await rule({ effect: "allow", priority: 10, trustTier: "newcomer" });
+    await eventually(async () => expect((await echo()).isError).toBeFalsy(), 5000);
+    // A tier no score falls in is refused: a deny by it would hold nothing back.
+    expect((await v.admin("POST", "/policy/rules", { effect: "deny", subjectKind: "peer", trustTier: "gold" })).status).toBe(400);
+    await v.admin("DELETE", `/policy/rules/${denied}`);
+  }, 60_000);
 });
