@@ -13,6 +13,7 @@ import { log } from "./logging/log.ts";
 import { deliverCountersigns, type DeliveryReport } from "./relay/countersigns.ts";
 import { renewPeerLeases } from "./relay/resource-lease-consumer.ts";
 import { listPeers } from "../store/peers.ts";
+import { PeerRequestError } from "./federation-client/errors.ts";
 import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
 import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
@@ -60,6 +61,8 @@ async function reconcileLedger(s: Services, turn: number): Promise<LedgerTickRep
     peer = peers[turn % peers.length]!;
     return { peer, reconciled: await s.ledgerSync.reconcileWith(peer) };
   } catch (err) {
+    // A peer that did not answer is evidence of its uptime (trust is recomputed after this).
+    if (peer && err instanceof PeerRequestError && (err.code === "unreachable" || err.code === "timeout")) s.trust.observed.unanswered(peer);
     log.warn("ledger.tick_failed", { peer, error: String(err) });
     return { peer, error: String(err) };
   }

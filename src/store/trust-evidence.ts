@@ -66,6 +66,17 @@ export async function settledSince(db: Database, since: number, limit: number): 
   return rows.map((r) => ({ ...r, status: r.status as "confirmed" | "disputed" }));
 }
 
+/** Every record confirmed or disputed at exactly `updatedAt`: a batch's tail that shares its time. */
+export async function settledAt(db: Database, updatedAt: number): Promise<SettledRecord[]> {
+  const t = ledgerRecords;
+  const rows = await db
+    .select({ id: t.id, peer: t.peer, status: t.status, updatedAt: t.updatedAt, completedAt: t.completedAt })
+    .from(t)
+    .where(and(eq(t.updatedAt, updatedAt), inArray(t.status, ["confirmed", "disputed"])))
+    .orderBy(asc(t.id));
+  return rows.map((r) => ({ ...r, status: r.status as "confirmed" | "disputed" }));
+}
+
 /** The newest ledger update, or undefined for an empty ledger: where a new node starts counting. */
 export async function ledgerHead(db: Database): Promise<number | undefined> {
   const [row] = await db.select({ at: sql<number | null>`max(${ledgerRecords.updatedAt})` }).from(ledgerRecords);

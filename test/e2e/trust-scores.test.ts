@@ -58,11 +58,9 @@ const strangers: Stranger[] = [];
 const trustAt = async (at: NodeProc, node: string) => json<Trust>(await at.admin("GET", `/trust/${node}`));
 const ratingAt = async (at: NodeProc, tool: string) => json<Rating>(await at.admin("GET", `/trust/ratings?tool=${encodeURIComponent(tool)}`));
 
-/** A tick whose trust step did not fail; its trust report. */
+/** A tick that failed nowhere (its trust step included); its trust report. */
 async function trustTick(node: NodeProc): Promise<TrustTickReport> {
-  const report = await tick(node);
-  expect(report.trust).not.toHaveProperty("error");
-  return report.trust;
+  return (await tick(node)).trust;
 }
 
 async function records(at: NodeProc, peer: string): Promise<{ id: string; status: string; record: LedgerRecord }[]> {
@@ -221,6 +219,10 @@ describe("ratings", () => {
       return r;
     }, 30_000);
     expect(first).toMatchObject({ stars: 4, ignored: 0, ratings: [expect.objectContaining({ rater: a.nodeId, stars: 4, counted: true })] });
+    // An agent at A reads the same rating before it calls the tool.
+    const read = await client.readResource({ uri: `trust://tool/${encodeURIComponent(tool())}` });
+    expect(JSON.parse((read.contents[0] as { text: string }).text)).toMatchObject({ tool: tool(), stars: 4, counted: 1 });
+    await expect(client.readResource({ uri: "trust://node/not a node" })).rejects.toThrow(/not found/i);
 
     // C, whom B vouched for, signs a rating whose proof is A's record made out to C: its signatures do not hold.
     const proof = (await records(a, b.nodeId))[0]!.record;

@@ -1,6 +1,7 @@
 // Trust evidence on a real libSQL store: the graph built from what the registry holds (vouches
 // that count and those that do not, assertions only from nodes this node knows), the ledger counted
 // once however often it is collected, and relayed calls' outcomes held in memory until written.
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HybridClock } from "../../src/protocol/registry/hlc.ts";
 import { Registry } from "../../src/node/registry/registry.ts";
@@ -8,7 +9,7 @@ import { EntryRepository } from "../../src/store/registry.ts";
 import { expiryAfter, publishTrust } from "../../src/node/trust/publish.ts";
 import { collectEvidence, gatherEvidence, interactionCounts } from "../../src/node/trust/evidence.ts";
 import { PeerObservations } from "../../src/node/trust/observations.ts";
-import { ledgerRecords } from "../../src/store/schema/index.ts";
+import { ledgerRecords, peers } from "../../src/store/schema/index.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
 
@@ -108,5 +109,43 @@ describe("evidence this node saw", () => {
     const later = (await interactionCounts(parts(), NOW + 30 * DAY)).get(w)!;
     expect(later.confirmed).toBeCloseTo(0.75, 6);
     expect(later.succeeded).toBeCloseTo(1, 6);
+  });
+
+  it("samples uptime once per tick: up for a peer heard from, down for one that did not answer; a blocked peer is fully discredited", async () => {
+    const [heard, silent, blocked] = ids as [string, string, string];
+    const peer = (nodeId: string, state: "active" | "blocked") => ({ nodeId, name: nodeId, url: "http://127.0.0.1:1", card: {} as never, state, version: "mcpfed/1", features: [] });
+    await database.db.insert(peers).values([peer(heard, "active"), peer(silent, "active"), peer(blocked, "blocked")]);
+    const observed = new PeerObservations();
+    await collectEvidence(parts(), observed, NOW + 60);
+    // Heard from after that sample; the other did not answer the tick's reconciliation.
+    await database.db.update(peers).set({ lastSeenAt: (NOW + 90) * 1000 }).where(eq(peers.nodeId, heard));
+    observed.unanswered(silent);
+    observed.unanswered(blocked);
+    expect(await collectEvidence(parts(), observed, NOW + 120)).toMatchObject({ uptime: 2 });
+    const counts = await interactionCounts(parts(), NOW + 120);
+    expect(counts.get(silent)).toMatchObject({ uptime: 0 });
+    expect(counts.get(heard)?.uptime).toBe(1);
+    // Blocked peers are not sampled.
+    expect(counts.has(blocked)).toBe(false);
+    const { graph } = await gatherEvidence(parts(), NOW + 120);
+    expect(graph.penalties.get(blocked)).toBe(1);
+    expect(graph.penalties.get(silent)).toBeGreaterThan(0);
+  });
+
+  it("counts a long ledger over several ticks without passing records that share their time", async () => {
+    const own = await openTestDatabase();
+    try {
+      const p = { db: own.db, self: me.signer.nodeId, trust };
+      const row = (i: number, updatedAt: number) => ({ id: i.toString(16).padStart(64, "0"), peer: ids[0]!, role: "consumer" as const, status: "confirmed" as const, hash: i.toString(16).padStart(64, "0"), completedAt: NOW * 1000, amount: 0, record: "{}", updatedAt });
+      // 4,990 records at one time, 20 at a later one, and 6,000 more sharing a third: more than a batch.
+      const rows = [...Array.from({ length: 4990 }, (_, i) => row(i, 1000.25)), ...Array.from({ length: 20 }, (_, i) => row(5000 + i, 2000.5)), ...Array.from({ length: 6000 }, (_, i) => row(6000 + i, 3000.75))];
+      for (let i = 0; i < rows.length; i += 10) await own.db.insert(ledgerRecords).values(rows.slice(i, i + 10));
+      const counted: number[] = [];
+      for (let tick = 0; tick < 5; tick++) counted.push((await collectEvidence(p, new PeerObservations(), NOW)).records);
+      expect(counted).toEqual([4990, 20, 6000, 0, 0]);
+      expect((await interactionCounts(p, NOW)).get(ids[0]!)?.confirmed).toBeCloseTo(11_010, 3);
+    } finally {
+      own.close();
+    }
   });
 });

@@ -140,3 +140,14 @@ test("workerd calls a tool on Deno, and both keep the same confirmed record, con
     await client.close();
   }
 }, 60_000);
+
+test("Deno and workerd each score the other from the record they share, on their tick", async () => {
+  await Promise.all([tick(b), tick(c)]);
+  type Trust = { score: number; why: { inflow: { from: string; kind: string }[]; interactions?: { confirmed: number } } };
+  const [onDeno, onWorkerd] = await Promise.all([json<Trust>(await b.admin("GET", `/trust/${c.nodeId}`)), json<Trust>(await c.admin("GET", `/trust/${b.nodeId}`))]);
+  for (const [t, self] of [[onDeno, b.nodeId], [onWorkerd, c.nodeId]] as const) {
+    expect(t.score).toBeGreaterThan(0);
+    expect(t.why.inflow[0]).toMatchObject({ from: self, kind: "interaction" });
+    expect(t.why.interactions?.confirmed).toBeGreaterThanOrEqual(1);
+  }
+}, 60_000);

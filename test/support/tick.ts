@@ -17,5 +17,6 @@ export async function tick(node: Pick<NodeProc, "admin">, expected: ExpectedFail
   expect(report.gossip.error).toBeUndefined();
   expect(report.ledger.error).toBeUndefined();
   expect(report.countersigns.failures).toBe(0);
+  expect(report.trust).not.toHaveProperty("error");
   return report;
 }

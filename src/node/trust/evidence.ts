@@ -7,7 +7,7 @@ import { decodeHlc } from "../../protocol/registry/hlc.ts";
 import { assertionBody, vouchBody, type AssertionBody, type VouchBody } from "../../protocol/registry/trust-entries.ts";
 import type { Database } from "../../store/database.ts";
 import { listPeers } from "../../store/peers.ts";
-import { accumulators, cursor, dropAccumulators, ledgerHead, putAccumulators, setCursor, settledSince, type Accumulator } from "../../store/trust-evidence.ts";
+import { accumulators, cursor, dropAccumulators, ledgerHead, putAccumulators, setCursor, settledAt, settledSince, type Accumulator } from "../../store/trust-evidence.ts";
 import { liveTrustEntries } from "../../store/trust-entries.ts";
 import type { PeerObservations } from "./observations.ts";
 import { decay, interactionPenalty, interactionWeight, type InteractionCounts } from "./scoring/evidence.ts";
@@ -67,12 +67,20 @@ async function accumulate(p: EvidenceParts, events: Events, now: number): Promis
 /**
  * Counts what happened since the last collection: ledger records that were confirmed or disputed
  * (each weighed by its age), relayed calls' outcomes and refusals held in memory, and one uptime sample per
- * peer: up when it was heard from or answered a call, down when calls to it only failed.
+ * peer: up when it was heard from or answered a call, down when nothing was heard and calls
+ * to it failed or the tick's own requests went unanswered.
  */
 export async function collectEvidence(p: EvidenceParts, observed: PeerObservations, now: number): Promise<CollectReport> {
   const events: Events = new Map();
   const since = (await cursor(p.db, "ledger")) ?? 0;
-  const settled = await settledSince(p.db, since, LEDGER_BATCH);
+  let settled = await settledSince(p.db, since, LEDGER_BATCH);
+  // Records written in one statement share their time: a full batch leaves its last time for the
+  // next tick, so the cursor never passes a record it did not count (or takes that time whole).
+  const lastAt = settled.length === LEDGER_BATCH ? settled.at(-1)!.updatedAt : undefined;
+  if (lastAt !== undefined) {
+    const before = settled.filter((r) => r.updatedAt < lastAt);
+    settled = before.length > 0 ? before : await settledAt(p.db, lastAt);
+  }
   for (const r of settled) add(events, r.peer, r.status, decay(1, now - Math.floor(r.completedAt / 1000), p.trust.halfLifeDays));
 
   const calls = observed.drain();
@@ -90,7 +98,7 @@ export async function collectEvidence(p: EvidenceParts, observed: PeerObservatio
     const c = calls.get(peer.nodeId);
     const heard = (peer.lastSeenAt ?? 0) > lastSample || (c?.succeeded ?? 0) > 0;
     if (heard) add(events, peer.nodeId, "up", 1);
-    else if ((c?.failed ?? 0) > 0) add(events, peer.nodeId, "down", 1);
+    else if ((c?.failed ?? 0) > 0 || (c?.unanswered ?? 0) > 0) add(events, peer.nodeId, "down", 1);
     if (heard || c) sampled++;
   }
   try {

@@ -1,6 +1,6 @@
 // What this node observed of its peers between two ticks, counted in memory until the tick writes
-// it as trust evidence: the outcomes of relayed calls it made, and the federation requests it
-// refused from a peer over its rate. A call's critical path gets an addition, never a statement.
+// it as trust evidence: the outcomes of relayed calls it made, the federation requests it refused
+// from a peer over its rate, and the peers that did not answer the tick's own requests. A call's critical path gets an addition, never a statement.
 
 /** Peers counted between two ticks; others wait for the next interval. */
 const MAX_PEERS = 4096;
@@ -9,6 +9,8 @@ export interface Observed {
   succeeded: number;
   failed: number;
   refusals: number;
+  /** Requests of the tick (ledger reconciliation) the peer did not answer. */
+  unanswered: number;
 }
 
 export class PeerObservations {
@@ -16,7 +18,7 @@ export class PeerObservations {
 
   #of(peer: string): Observed | undefined {
     let o = this.#by.get(peer);
-    if (!o && this.#by.size < MAX_PEERS) this.#by.set(peer, (o = { succeeded: 0, failed: 0, refusals: 0 }));
+    if (!o && this.#by.size < MAX_PEERS) this.#by.set(peer, (o = { succeeded: 0, failed: 0, refusals: 0, unanswered: 0 }));
     return o;
   }
 
@@ -34,6 +36,12 @@ export class PeerObservations {
     if (o) o.refusals++;
   }
 
+  /** A request of the tick to `peer` got no usable answer. */
+  unanswered(peer: string): void {
+    const o = this.#of(peer);
+    if (o) o.unanswered++;
+  }
+
   /** The counts since the last drain, and a fresh start. */
   drain(): Map<string, Observed> {
     const out = this.#by;
@@ -49,6 +57,7 @@ export class PeerObservations {
       o.succeeded += c.succeeded;
       o.failed += c.failed;
       o.refusals += c.refusals;
+      o.unanswered += c.unanswered;
     }
   }
 }

@@ -17,6 +17,11 @@ export const MAX_SCORED = 10_000;
 /** How long an isolate answers a node's standing from memory. */
 const CACHE_MS = 5000;
 const CACHE_ENTRIES = 4096;
+/** A weight that moved by less than this share of what the engine holds is not re-applied. */
+const WEIGHT_MOVE = 0.01;
+const PENALTY_MOVE = 0.005;
+/** Drift from held weights and the engine's tolerance is reset by a full run at least this often. */
+const FULL_EVERY_SECONDS = 3600;
 /** How old an isolate's graph may be when it explains a score. */
 const EXPLAIN_STALE_SECONDS = 60;
 /** Above this share of the edges changed, one full computation beats an incremental one. */
@@ -67,6 +72,8 @@ export class TrustScores implements TrustStandings {
   #penalties = new Map<string, number>();
   #evidence: Evidence | undefined;
   #computedAt = 0;
+  /** When the engine last ran in full: incremental runs in between, at most FULL_EVERY_SECONDS. */
+  #fullAt = 0;
   #cache = new Map<string, { standing: Standing; at: number }>();
   #running: Promise<RecomputeReport> | undefined;
   #rebuilding: Promise<void> | undefined;
@@ -112,22 +119,45 @@ export class TrustScores implements TrustStandings {
     const next = new Map(graph.edges.map((e) => [edgeKey(e), e]));
     let mode: RecomputeReport["mode"] = "full";
     let changed = 0;
-    if (this.#edges) {
+    if (this.#edges && now - this.#fullAt < FULL_EVERY_SECONDS) {
+      // Decay moves every weight a little on every tick: a weight counts as changed once it moved
+      // by WEIGHT_MOVE from what the engine holds, so a quiet tick is a small incremental run.
       const edges: TrustEdge[] = [];
-      for (const [k, e] of next) if (this.#edges.get(k)?.weight !== e.weight) edges.push(e);
+      const held = new Map<string, TrustEdge>();
+      for (const [k, e] of next) {
+        const h = this.#edges.get(k);
+        if (h && Math.abs(h.weight - e.weight) <= WEIGHT_MOVE * h.weight) held.set(k, h);
+        else {
+          edges.push(e);
+          held.set(k, e);
+        }
+      }
       for (const [k, e] of this.#edges) if (!next.has(k)) edges.push({ ...e, weight: 0 });
       const penalties = new Map<string, number>();
-      for (const [n, v] of graph.penalties) if (this.#penalties.get(n) !== v) penalties.set(n, v);
+      const heldPenalties = new Map<string, number>();
+      for (const [n, v] of graph.penalties) {
+        const h = this.#penalties.get(n);
+        if (h !== undefined && Math.abs(h - v) <= PENALTY_MOVE) heldPenalties.set(n, h);
+        else {
+          penalties.set(n, v);
+          heldPenalties.set(n, v);
+        }
+      }
       for (const n of this.#penalties.keys()) if (!graph.penalties.has(n)) penalties.set(n, 0);
       changed = edges.length + penalties.size;
       if (edges.length <= Math.max(16, INCREMENTAL_SHARE * next.size)) {
         mode = "incremental";
         if (changed > 0) this.#engine.update(edges, penalties);
+        this.#edges = held;
+        this.#penalties = heldPenalties;
       }
     }
-    if (mode === "full") this.#engine.full(graph);
-    this.#edges = next;
-    this.#penalties = new Map(graph.penalties);
+    if (mode === "full") {
+      this.#engine.full(graph);
+      this.#edges = next;
+      this.#penalties = new Map(graph.penalties);
+      this.#fullAt = now;
+    }
     this.#evidence = evidence;
     this.#computedAt = now;
 
@@ -158,6 +188,7 @@ export class TrustScores implements TrustStandings {
     const now = this.p.now();
     const evidence = await gatherEvidence(this.#parts(), now);
     this.#engine.full(evidence.graph);
+    this.#fullAt = now;
     this.#edges = new Map(evidence.graph.edges.map((e) => [edgeKey(e), e]));
     this.#penalties = new Map(evidence.graph.penalties);
     this.#evidence = evidence;
