@@ -50,6 +50,8 @@ import { PeerChannels } from "./channels/channels.ts";
 import { TrustScores } from "./trust/scores.ts";
 import { ToolRatings } from "./trust/ratings.ts";
 import { WitnessedProviderStats } from "./relay/witnessed-stats.ts";
+import { Quarantine } from "./trust/quarantine.ts";
+import { withheldOrigins } from "./trust/onward.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -121,6 +123,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const callables = new CallableTools((by) => findCallable(opts.db, by));
   // Each change to the catalog in this process is announced; the kept tools go with it.
   streams.onNotify(() => callables.clear());
+  const quarantine = new Quarantine(opts.db);
   const registry = new Registry({
     // Peers' tools, resources and prompts come and go with the registry.
     onChange: () => {
@@ -129,7 +132,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     },
     signer: identitySigner(own),
     verifier,
-    blockedOrigins: () => blockedPeerIds(opts.db),
+    // Quarantined origins' entries are refused as blocked ones are.
+    blockedOrigins: async () => new Set([...(await blockedPeerIds(opts.db)), ...(await quarantine.held())]),
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
     store: new EntryRepository(opts.db),
     originQuota: { entries: opts.config.maxEntriesPerOrigin, bytes: opts.config.maxEntryBytesPerOrigin },
@@ -172,12 +176,14 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(federation), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     trust,
+    quarantine,
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
     gossip: new Gossip({
       registry,
       transport: envelopeTransport(federation),
       peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
       later: (task) => track(task()),
+      withheld: (origins) => withheldOrigins({ trust, quarantine, tiers: opts.config.trust.tiers, relayTier: opts.config.trust.relayTier }, origins),
     }),
     pool: new UpstreamPool({
       clientInfo: { name: `mcpfed:${opts.config.nodeName}`, version: VERSION },

@@ -32,6 +32,7 @@ import type { CallableTools } from "./catalog/callable-tools.ts";
 import type { PeerChannels } from "./channels/channels.ts";
 import type { TrustScores } from "./trust/scores.ts";
 import type { ToolRatings } from "./trust/ratings.ts";
+import type { Quarantine } from "./trust/quarantine.ts";
 
 export interface Services {
   config: Config;
@@ -99,5 +100,7 @@ export interface Services {
   trust: TrustScores;
   /** Tools' ratings, weighed by this node's trust in the raters. */
   ratings: ToolRatings;
+  /** Nodes held apart: no calls either way, no entries admitted or relayed (src/node/trust/quarantine.ts). */
+  quarantine: Quarantine;
 }
 

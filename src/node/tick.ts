@@ -4,7 +4,8 @@
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
 // reconciles the ledger with one peer, and recomputes trust scores from the evidence gathered
-// (publishing them as assertions when TRUST_PUBLISH asks).
+// (publishing them as assertions when TRUST_PUBLISH asks); then quarantines the nodes trusted
+// warners warn of, and lets in the pending peers that earned it (PEER_POLICY=trust).
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import type { ReconcileReport } from "./ledger/reconciliation.ts";
 import type { CheckpointReport } from "./ledger/checkpoints.ts";
@@ -19,6 +20,8 @@ import { refreshAll, type RefreshResult } from "./upstreams/refresh.ts";
 import { MAX_ASSERTIONS, publishAssertions, type AssertionReport } from "./trust/assertions.ts";
 import type { RecomputeReport } from "./trust/scores.ts";
 import { verifyDomains, type DomainTickReport } from "./peers/domains.ts";
+import { applyWarnings } from "./trust/warnings.ts";
+import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 
 export interface TickReport {
   at: string;
@@ -32,7 +35,11 @@ export interface TickReport {
   /** Peers whose card URL host was checked (src/node/trust/domains.ts). */
   domains: DomainTickReport;
   trust: TrustTickReport;
+  privileges: PrivilegesTickReport;
 }
+
+/** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
+export type PrivilegesTickReport = { warned: number; quarantined: string[]; promoted: Promotion[] } | { error: string };
 
 export type TrustTickReport = (RecomputeReport & { assertions?: AssertionReport }) | { error: string };
 
@@ -73,6 +80,20 @@ async function recomputeTrust(s: Services): Promise<TrustTickReport> {
   }
 }
 
+/** After the scores: warnings, then promotion, so that a node quarantined now is not let in. Never throws. */
+async function applyPrivileges(s: Services): Promise<PrivilegesTickReport> {
+  try {
+    const warnings = await applyWarnings(s);
+    // A hello names this node's URL, which must be known.
+    const promoted = s.config.publicUrl ? await promoteEarned(s, s.config.publicUrl.origin) : [];
+    for (const p of promoted) if (!p.ok) log.warn("promotion.hello_failed", { peer: p.id, error: p.error });
+    return { ...warnings, promoted };
+  } catch (err) {
+    log.warn("privileges.tick_failed", { error: String(err) });
+    return { error: String(err) };
+  }
+}
+
 export function createTick(s: Services): Tick {
   let running: Promise<TickReport> | undefined;
   // Counts up from a random start: rotates through the peers within one process, and an isolate
@@ -105,7 +126,8 @@ export function createTick(s: Services): Tick {
     const ledger = await reconcileLedger(s, turn++);
     const domains = await verifyDomains(s);
     const trust = await recomputeTrust(s);
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust };
+    const privileges = await applyPrivileges(s);
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -191,6 +191,17 @@ export class LedgerRepository {
     return out;
   }
 
+  /**
+   * What `peer` owes this node in `unit`: the calls this node served it, confirmed or still
+   * pending its countersignature (served all the same), less the confirmed calls it served this node.
+   */
+  async owedBy(peer: string, unit: string): Promise<number> {
+    const served = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'provider' AND ${t.status} IN ('confirmed', 'pending') THEN ${t.amount} END), 0)`;
+    const bought = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'consumer' AND ${t.status} = 'confirmed' THEN ${t.amount} END), 0)`;
+    const [row] = await this.db.select({ served, bought }).from(t).where(and(eq(t.peer, peer), eq(t.unit, unit)));
+    return Number(row?.served ?? 0) - Number(row?.bought ?? 0);
+  }
+
   /** Balances per peer and currency unit, summed from confirmed records only: there is no counter to drift. */
   async balances(): Promise<Balance[]> {
     const earned = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'provider' THEN ${t.amount} END), 0)`;

@@ -154,5 +154,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `trust_evidence` (\n\t`peer` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`value` real NOT NULL,\n\t`at` integer NOT NULL,\n\tPRIMARY KEY(`peer`, `kind`)\n);",
       "CREATE TABLE `trust_scores` (\n\t`node` text PRIMARY KEY NOT NULL,\n\t`score` real NOT NULL,\n\t`tier` text NOT NULL,\n\t`penalty` real NOT NULL,\n\t`computed_at` integer NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0016_quarantine",
+    "statements": [
+      "CREATE TABLE `quarantines` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`source` text NOT NULL,\n\t`status` text NOT NULL,\n\t`reason` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "ALTER TABLE `policy_rules` ADD `trust_tier` text;"
+    ]
   }
 ];

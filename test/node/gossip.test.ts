@@ -229,3 +229,32 @@ describe("determinism", () => {
     for (const n of nodes) expect(await n.store.has([x!.id, y!.id])).toEqual(new Set([tieWinner.id]));
   });
 });
+
+describe("entries withheld from onward relay (TRUST_RELAY_TIER, quarantine)", () => {
+  it("keeps an origin's public entries at the relay and never passes them on, by push, pull or repair, without looping", async () => {
+    fed = new TestFederation(seeded(3));
+    const A = await fed.add("A");
+    const withheld = new Set([A.id]);
+    const B = await fed.add("B", { withheld: async (origins) => new Set(origins.filter((o) => withheld.has(o))) });
+    const C = await fed.add("C");
+    fed.link("A", "B");
+    fed.link("B", "C");
+    await fed.share("A", sampleTool("pub", "1.0.0", "public"));
+    await fed.share("B", sampleTool("own", "1.0.0", "public"));
+    await fed.settle();
+    expect(await state(B, A, "demo/pub")).toBe("live");
+    expect(await state(C, B, "demo/own")).toBe("live");
+    expect(await state(C, A, "demo/pub")).toBe("absent");
+    // Every way an entry can leave B: C's push-pull, and repairs started from either side, which end.
+    await C.gossip.sync(B.id, "push-pull");
+    await C.gossip.sync(B.id, "repair");
+    await B.gossip.sync(C.id, "repair");
+    await fed.settle();
+    expect(await state(C, A, "demo/pub")).toBe("absent");
+    // Once the origin may be relayed again, repair brings what cursors moved past.
+    withheld.clear();
+    await B.gossip.sync(C.id, "repair");
+    await fed.settle();
+    expect(await state(C, A, "demo/pub")).toBe("live");
+  });
+});

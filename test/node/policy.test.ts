@@ -45,6 +45,7 @@ const rule = (r: Partial<Rule>): Rule => ({
   upstream: null,
   tool: null,
   visibility: null,
+  trustTier: null,
   ttlSeconds: null,
   ...r,
 });
@@ -93,6 +94,10 @@ describe("decideCall", () => {
     { name: "a rule shares a tool with a peer by role", rules: [rule({ id: "p", subjectKind: "peer", role: "partner", tag: "read-only" })], who: peer, tool: echo, effect: "allow", rule: "p" },
     { name: "a peer share leaves other tools denied", rules: [rule({ subjectKind: "peer", tag: "read-only" })], who: peer, tool: del, effect: "deny", rule: null },
     { name: "request rules do not decide calls", rules: [rule({ action: "request", effect: "deny" })], who: alice, tool: echo, effect: "allow", rule: null },
+    { name: "a trust tier rule matches a peer that reached the tier", rules: [rule({ id: "k", subjectKind: "peer", trustTier: "known", tag: "destructive" })], who: { ...peer, trustTiers: ["newcomer", "known"] }, tool: del, effect: "allow", rule: "k" },
+    { name: "a trust tier rule leaves a peer below it denied", rules: [rule({ subjectKind: "peer", trustTier: "trusted", tag: "destructive" })], who: { ...peer, trustTiers: ["newcomer", "known"] }, tool: del, effect: "deny", rule: null },
+    { name: "a trust tier rule never matches a caller without tiers", rules: [rule({ effect: "deny", trustTier: "newcomer" })], who: alice, tool: echo, effect: "allow", rule: null },
+    { name: "a deny by trust tier holds peers back until they reach it", rules: [rule({ id: "low", priority: 10, effect: "deny", subjectKind: "peer" }), rule({ id: "hi", priority: 5, subjectKind: "peer", trustTier: "trusted" })], who: { ...peer, trustTiers: ["newcomer", "known"] }, tool: echo, effect: "deny", rule: "low" },
   ];
   it.each(cases)("$name", ({ rules, who, tool, effect, rule: expected }) => {
     const d = decideCall(sortRules(rules), who, tool);

@@ -29,6 +29,8 @@ export interface NodeSetup {
   options?: Partial<GossipOptions>;
   isBlocked?: (origin: string) => boolean;
   onChange?: (stored: Entry[]) => void;
+  /** Origins whose entries this node keeps but does not pass on (GossipDeps.withheld). */
+  withheld?: (origins: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 export class TestFederation {
@@ -74,6 +76,7 @@ export class TestFederation {
       random: this.random,
       now,
       options: setup.options,
+      ...(setup.withheld ? { withheld: setup.withheld } : {}),
       onFailure: (peer, error) => {
         if (!(error instanceof Unreachable)) this.#failures.push(new Error(`push from ${name} to ${peer} failed`, { cause: error }));
       },

@@ -18,5 +18,6 @@ export async function tick(node: Pick<NodeProc, "admin">, expected: ExpectedFail
   expect(report.ledger.error).toBeUndefined();
   expect(report.countersigns.failures).toBe(0);
   expect(report.trust).not.toHaveProperty("error");
+  expect(report.privileges).not.toHaveProperty("error");
   return report;
 }

@@ -3,6 +3,7 @@
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";
 import { clip, table } from "../framework/format.ts";
+import { str, whole } from "../framework/option-values.ts";
 
 interface PeerView {
   id: string;
@@ -18,12 +19,13 @@ interface PeerView {
   lastSeenAt: string | null;
   /** The last check of the host its card's URL names (protocol §7.1.2). */
   domain?: { host: string; verified: boolean } | null;
+  quarantine?: { source: string; reason: string } | null;
 }
 
 function peerRows(list: PeerView[]): string {
   return table(
     ["ID", "NAME", "STATE", "THEY HAVE US", "VERSION", "URL", "VERIFIED"],
-    list.map((p) => [p.id, clip(p.name, 30), p.state, p.theirState, p.version, p.url, p.domain?.verified ? p.domain.host : "-"]),
+    list.map((p) => [p.id, clip(p.name, 30), p.quarantine ? `${p.state}, quarantined (${p.quarantine.source})` : p.state, p.theirState, p.version, p.url, p.domain?.verified ? p.domain.host : "-"]),
   );
 }
 
@@ -79,6 +81,50 @@ export const peerCommands: Command[] = [
     run: async (ctx, [id]) => {
       await ctx.api.request("DELETE", `/peers/${seg(id!)}`);
       show(ctx, {}, () => `removed peer ${id}`);
+    },
+  },
+  {
+    name: "peer quarantine",
+    usage: "<id>",
+    summary: "hold a node apart: no calls either way, its entries neither taken nor relayed; short of a block, and reversible",
+    details: [
+      "Any node id, a peer or not. With --warn, also publish a signed warning that peers weigh by their trust in this node:",
+      "a peer acts on it only if this node is in its TRUST_PEER_TIER or above (TRUST_QUARANTINE_AT). `peer release` withdraws it.",
+    ].join("\n"),
+    options: {
+      reason: { type: "string", value: "text", help: "why, for this node's operators" },
+      warn: { type: "string", value: "reason", help: "publish a warning: disputes, fraud, unavailable, malicious, spam or other" },
+      text: { type: "string", value: "text", help: "the warning's text (up to 280 characters)" },
+      days: { type: "string", value: "n", help: "the warning expires after n days (default 30)" },
+      visibility: { type: "string", value: "v", help: "the warning's visibility: peers (default) or public" },
+    },
+    min: 1,
+    max: 1,
+    run: async (ctx, [id], o) => {
+      const warning = o.warn === undefined ? undefined : { reason: o.warn, text: str(o.text), ...(o.days !== undefined ? { days: whole(o.days, "days", 1, 400) } : {}), visibility: str(o.visibility) };
+      const body = await ctx.api.request<{ quarantine: { node: string; reason: string }; warning?: unknown[] }>("POST", `/peers/${seg(id!)}/quarantine`, { reason: str(o.reason), ...(warning ? { warn: warning } : {}) });
+      show(ctx, body, (b) => `quarantined ${b.quarantine.node} (${b.quarantine.reason})${b.warning ? "; warning published" : ""}`);
+    },
+  },
+  {
+    name: "peer release",
+    usage: "<id>",
+    summary: "let a quarantined node out, and withdraw this node's warning of it; warnings from others no longer put it back",
+    min: 1,
+    max: 1,
+    run: async (ctx, [id]) => {
+      const body = await ctx.api.request<{ quarantine: { node: string } | null; warningsWithdrawn: number }>("DELETE", `/peers/${seg(id!)}/quarantine`);
+      show(ctx, body, (b) => `released ${id}${b.warningsWithdrawn > 0 ? "; warning withdrawn" : ""}`);
+    },
+  },
+  {
+    name: "quarantine list",
+    summary: "list the nodes held in quarantine, by the operator or by warnings, and those the operator released",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ quarantines: { node: string; source: string; status: string; reason: string; since: string }[] }>("GET", "/quarantine");
+      show(ctx, body, (b) => table(["NODE", "STATUS", "BY", "SINCE", "REASON"], b.quarantines.map((q) => [q.node, q.status, q.source, q.since, clip(q.reason, 60)])));
     },
   },
   {

@@ -12,7 +12,7 @@ type RuleView = Rule & { note: string | null };
 
 function ruleLine(r: RuleView): string[] {
   const who = [r.subjectKind ?? "anyone", r.subjectId && `id=${r.subjectId}`, r.role && `role=${r.role}`].filter(Boolean).join(" ");
-  const what = [r.tool && `tool=${r.tool}`, r.upstream && `upstream=${r.upstream}`, r.tag && `tag=${r.tag}`, r.visibility && `visibility=${r.visibility}`]
+  const what = [r.tool && `tool=${r.tool}`, r.upstream && `upstream=${r.upstream}`, r.tag && `tag=${r.tag}`, r.visibility && `visibility=${r.visibility}`, r.trustTier && `tier>=${r.trustTier}`]
     .filter(Boolean)
     .join(" ") || "every tool";
   return [r.id, String(r.priority), r.action, r.effect + (r.ttlSeconds ? ` (${r.ttlSeconds} s)` : ""), who, what, clip(r.note, 40)];
@@ -38,7 +38,7 @@ export const policyCommands: Command[] = [
       "  --action call   --effect allow|deny|grant   (grant: callable only with a permission grant)",
       "  --action request --effect allow|deny        (allow: approve requests at once, up to --ttl seconds)",
       "Matches (all optional, all must hold): --subject, --id (glob), --role, --tool (glob over name or global id),",
-      "--upstream (glob), --tag, --visibility.",
+      "--upstream (glob), --tag, --visibility, --trust-tier (a peer at this trust tier or above).",
     ].join("\n"),
     options: {
       effect: { type: "string", value: "effect", help: "allow, deny or grant" },
@@ -51,6 +51,7 @@ export const policyCommands: Command[] = [
       upstream: { type: "string", value: "glob", help: "upstream name (glob)" },
       tag: { type: "string", value: "tag", help: "tools with this tag (e.g. read-only, destructive)" },
       visibility: { type: "string", value: "v", help: "listed or pinned" },
+      "trust-tier": { type: "string", value: "tier", help: "peers at this trust tier or above (TRUST_TIERS)" },
       ttl: { type: "string", value: "seconds", help: "for approving request rules: the longest grant" },
       note: { type: "string", value: "text", help: "why the rule exists" },
     },
@@ -68,6 +69,7 @@ export const policyCommands: Command[] = [
         upstream: str(o.upstream),
         tag: str(o.tag),
         visibility: str(o.visibility),
+        trustTier: str(o["trust-tier"]),
         ...(o.ttl !== undefined ? { ttlSeconds: whole(o.ttl, "ttl", 1, 30 * 86_400) } : {}),
         note: str(o.note),
       });

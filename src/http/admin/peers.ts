@@ -60,7 +60,8 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
 
   app.get("/peers", async (c) => {
     const shown = await verifications(s);
-    return c.json({ peers: (await allPeers(s)).map((p) => ({ ...peerView(p), ...shown.of(p.nodeId, p.card) })) });
+    const held = new Map((await s.quarantine.list()).filter((q) => q.status === "quarantined").map((q) => [q.nodeId, { source: q.source, reason: q.reason }]));
+    return c.json({ peers: (await allPeers(s)).map((p) => ({ ...peerView(p), ...shown.of(p.nodeId, p.card), quarantine: held.get(p.nodeId) ?? null })) });
   });
 
   // This process's counts since it started; on Workers, one isolate's.

@@ -11,6 +11,11 @@ export function policyAdminRoutes(s: Services): Hono<AppEnv> {
   app.post("/policy/rules", async (c) => {
     const body = await readJson(c, ruleInput);
     if (!body.ok) return body.res;
+    const tier = body.value.trustTier;
+    // A rule on a tier no score falls in would never match: a deny by it would hold nothing back.
+    if (tier !== undefined && !s.config.trust.tiers.some((t) => t.name === tier)) {
+      return fail(c, "invalid_request", `trustTier: no tier named ${tier} in TRUST_TIERS (${s.config.trust.tiers.map((t) => t.name).join(", ")})`);
+    }
     return c.json({ rule: await s.access.policy.add(body.value) }, 201);
   });
   app.delete("/policy/rules/:id", async (c) => {

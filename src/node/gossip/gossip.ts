@@ -7,6 +7,7 @@
 import { log } from "../logging/log.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { LogPosition } from "../../store/entry-store.ts";
+import type { Entry } from "../../protocol/registry/entry.ts";
 import type { ExchangeReply, ExchangeRequest, ReconcileReply, ReconcileRequest } from "../../protocol/messages/gossip.ts";
 import { DEFAULT_RECONCILE, type ReconcileParams } from "../../protocol/reconciliation.ts";
 import { answerReconcile, repair, type RepairContext } from "./repair.ts";
@@ -54,6 +55,11 @@ export interface GossipDeps {
   random?: () => number;
   now?: () => number;
   onFailure?: (peer: string, error: unknown) => void;
+  /**
+   * Of these origins (never this node), the ones whose entries are kept here but not passed on
+   * (below TRUST_RELAY_TIER, or in quarantine: src/node/trust/onward.ts). Unset: all are passed on.
+   */
+  withheld?: (origins: readonly string[]) => Promise<ReadonlySet<string>>;
 }
 
 export type SyncMode = "push" | "push-pull" | "repair";
@@ -102,7 +108,18 @@ export class Gossip implements GossipHandlers {
       limits: this.#limits,
       maxRounds: this.options.maxReconcileRounds,
       now: this.#now,
+      onward: (entries) => this.#onward(entries),
     };
+  }
+
+  /** What of `entries` may go on to a peer: cursors move past the rest, which no peer gets from here. */
+  async #onward(entries: Entry[]): Promise<Entry[]> {
+    const withheld = this.#d.withheld;
+    if (!withheld) return entries;
+    const others = [...new Set(entries.map((e) => e.signed.origin).filter((o) => o !== this.#registry.self))];
+    if (others.length === 0) return entries;
+    const held = await withheld(others);
+    return held.size === 0 ? entries : entries.filter((e) => !held.has(e.signed.origin));
   }
 
   /** Call after this replica changed: pushes to a fanout of peers, after the response. */
@@ -160,15 +177,16 @@ export class Gossip implements GossipHandlers {
     const report: SyncReport = { peer, mode: pull ? "push-pull" : "push", sent: 0, stored: 0 };
     for (let page = 0; page < this.options.maxPages; page++) {
       const delta = await store.delta(pair, acked, this.#limits);
-      if (!pull && delta.entries.length === 0) {
+      const sending = await this.#onward(delta.entries);
+      if (!pull && sending.length === 0) {
         // Nothing in between was for this peer: move on without bothering it, keeping the last confirmation time.
         if (delta.upTo > acked) await store.saveAcked(peer, delta.upTo, cursor.acked.at);
         break;
       }
-      const request: ExchangeRequest = { entries: delta.entries.map((e) => e.signed), log: { epoch, seq: delta.upTo } };
+      const request: ExchangeRequest = { entries: sending.map((e) => e.signed), log: { epoch, seq: delta.upTo } };
       if (pull && theirs) request.pull = { epoch: theirs.epoch, seq: theirs.seq };
       const reply: ExchangeReply = await this.#d.transport.exchange(peer, request);
-      report.sent += delta.entries.length;
+      report.sent += sending.length;
       if (reply.ack !== undefined) {
         acked = Math.min(reply.ack, delta.upTo);
         await store.saveAcked(peer, acked, this.#now());
@@ -204,11 +222,11 @@ export class Gossip implements GossipHandlers {
       if (request.pull.epoch !== head.epoch || request.pull.seq > head.seq) reply.delta = { stale: true };
       else {
         const d = await store.delta(pair, request.pull.seq, this.#limits);
-        reply.delta = { log: { epoch: head.epoch, seq: d.upTo }, entries: d.entries.map((e) => e.signed), more: d.more };
+        reply.delta = { log: { epoch: head.epoch, seq: d.upTo }, entries: (await this.#onward(d.entries)).map((e) => e.signed), more: d.more };
       }
     }
     if (request.want && request.want.length > 0) {
-      reply.wanted = (await store.byIdPrefix(request.want, pair, this.#limits)).map((e) => e.signed);
+      reply.wanted = (await this.#onward(await store.byIdPrefix(request.want, pair, this.#limits))).map((e) => e.signed);
     }
     return reply;
   }

@@ -15,6 +15,8 @@ export interface RepairContext {
   limits: { maxEntries: number; maxBytes: number };
   maxRounds: number;
   now: () => number;
+  /** What of the entries held may go on to the peer (gossip.ts). */
+  onward: (entries: Entry[]) => Promise<Entry[]>;
 }
 
 export interface RepairReport {
@@ -51,10 +53,12 @@ export async function repair(ctx: RepairContext, peer: string): Promise<RepairRe
   const report: RepairReport = { sent: 0, stored: [] };
   while (have.length > 0 || need.length > 0) {
     const ids = have.splice(0, ctx.limits.maxEntries);
-    const entries = await store.byIdPrefix(ids, pair, ctx.limits);
-    // Whatever did not fit the byte limit goes in the next exchange; ids no longer held are dropped.
-    const sentIds = new Set(entries.map((e) => e.id));
-    if (entries.length > 0) have.unshift(...ids.filter((id) => !sentIds.has(id)));
+    const fetched = await store.byIdPrefix(ids, pair, ctx.limits);
+    // Whatever did not fit the byte limit goes in the next exchange; ids no longer held are dropped,
+    // and so are those withheld from onward relay: they count as dealt with, or this would loop.
+    const sentIds = new Set(fetched.map((e) => e.id));
+    if (fetched.length > 0) have.unshift(...ids.filter((id) => !sentIds.has(id)));
+    const entries = await ctx.onward(fetched);
     const want = need.splice(0, ctx.limits.maxEntries);
     const reply = await ctx.transport.exchange(peer, { entries: entries.map((e) => e.signed), ...(want.length > 0 ? { want } : {}) });
     report.sent += entries.length;

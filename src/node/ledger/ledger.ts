@@ -153,6 +153,11 @@ export class Ledger {
     return this.#repository.balances();
   }
 
+  /** What `peer` owes this node in `unit`, pending records of calls this node served included. */
+  owedBy(peer: string, unit: string): Promise<number> {
+    return this.#repository.owedBy(peer, unit);
+  }
+
   /** What this node holds of its calls with `peer`, as reconciliation's items. */
   items(peer: string): Promise<ReconcileItem[]> {
     return this.#repository.items(peer);

@@ -26,17 +26,18 @@ import { offeredFeatures } from "../card/offered-features.ts";
 import { commonFeatures, negotiateVersion, NegotiationError, PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
 import { decodeHello, encodeHello, HELLO_CONTENT_TYPE } from "../../protocol/messages/hello.ts";
 import { admit } from "./policy.ts";
+import { earnedPeering, type EarnedPort } from "./earned.ts";
 import { countPending, getPeer, helloAnswered, listPeers, savePeer, setState, type Peer } from "../../store/peers.ts";
 
 /** What peering needs of the node. */
-export interface PeeringPort {
+export interface PeeringPort extends EarnedPort {
   db: Database;
   identity: () => Promise<LocalIdentity>;
   card: () => Promise<OwnCard>;
   now: () => number;
   outbound: Outbound;
   federation: FederationClient;
-  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "channels" | "ledgerCheckpoints">;
+  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "channels" | "ledgerCheckpoints" | "trust">;
   replay: ReplayCache;
   federationRefusals: FederationRefusals;
 }
@@ -255,7 +256,8 @@ export async function receiveHello(s: PeeringPort, body: Uint8Array, path: strin
   };
 
   const existing = await getPeer(s.db, sender.id);
-  const admission = admit(s.config, sender.id, existing);
+  const earned = s.config.peerPolicy === "trust" && existing?.state !== "active" && (await earnedPeering(s, sender.id));
+  const admission = admit(s.config, sender.id, existing, earned);
   if (!admission.admit) return refuse("hello_policy", admission.reason);
   if (admission.state === "pending" && !existing && (await countPending(s.db)) >= s.config.maxPendingPeers) {
     return refuse("hello_pending_full", `${s.config.maxPendingPeers} nodes are pending already`);

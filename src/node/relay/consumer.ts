@@ -15,6 +15,8 @@ import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { LedgerCheckpoints } from "../ledger/checkpoints.ts";
 import type { Config } from "../settings/config.ts";
+import type { Quarantine } from "../trust/quarantine.ts";
+import type { TrustStandings } from "../trust/standing.ts";
 import { redact } from "../../secrets/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../../protocol/ledger/pricing.ts";
 import type { SignedIntent } from "../../protocol/ledger/record.ts";
@@ -40,13 +42,16 @@ type Caller = Parameters<typeof recordCall>[1];
 export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   db: Database;
   identity: () => Promise<LocalIdentity>;
-  config: Pick<Config, "callTimeoutMs">;
+  config: Pick<Config, "callTimeoutMs" | "trust">;
   inflight: Inflight;
   ledger: Ledger;
   checkpoints: LedgerCheckpoints;
   federation: FederationClient;
   /** This process's view of relayed calls: countersignatures to deliver, providers' measures, cached results. */
   relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
+  /** Which of several providers goes first, and which are never called (src/node/trust/). */
+  trust: TrustStandings;
+  quarantine: Pick<Quarantine, "has">;
 };
 
 /** A local call's description, for a peer's tool. */
@@ -151,7 +156,7 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
  * The tool at each origin allowed to serve it (its own, unless the origins mark it replicable or
  * the operator grouped them: src/node/catalog/providers.ts), best first.
  */
-function providersOf(s: ConsumerPort, call: RelayedCall): ListedFederatedTool[] {
+async function providersOf(s: ConsumerPort, call: RelayedCall): Promise<ListedFederatedTool[]> {
   // The state of a retry is the provider's own: only that provider can resume the call.
   if (call.input?.requestState !== undefined) {
     const node = providerOfState(call.input.requestState);
@@ -163,12 +168,15 @@ function providersOf(s: ConsumerPort, call: RelayedCall): ListedFederatedTool[] 
   const byOrigin = new Map<string, ListedFederatedTool>();
   if (allowed.has(call.tool.origin)) byOrigin.set(call.tool.origin, call.tool);
   for (const t of call.catalog) if (allowed.has(t.origin) && t.fingerprint === call.tool.fingerprint && !byOrigin.has(t.origin)) byOrigin.set(t.origin, t);
-  return s.relay.stats.order([...byOrigin.keys()]).map((o) => byOrigin.get(o)!);
+  const origins = [...byOrigin.keys()];
+  // Trust is read only where there is a choice to make: one provider costs no lookup.
+  const trust = origins.length > 1 ? { scores: new Map(await Promise.all(origins.map(async (o) => [o, (await s.trust.of(o)).score] as const))), exploration: s.config.trust.exploration } : undefined;
+  return s.relay.stats.order(origins, Math.random, trust).map((o) => byOrigin.get(o)!);
 }
 
 async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall, signal: AbortSignal, trying: (node: string) => void): Promise<Served> {
   const tried: { tool: ListedFederatedTool; reason: string }[] = [];
-  const providers = providersOf(s, call);
+  const providers = await providersOf(s, call);
   for (const tool of providers) {
     trying(tool.origin);
     try {
@@ -194,6 +202,7 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   const name = `peer ${tool.alias}`;
   const peer = await getPeer(s.db, origin);
   if (!reachable(peer)) throw new NextProvider(`not an active peer of this node; a call goes only to a direct peer`);
+  if (await s.quarantine.has(origin)) throw new NextProvider("this node holds it in quarantine");
   let pricing;
   try {
     pricing = readPricing(tool.pricing);

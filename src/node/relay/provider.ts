@@ -26,6 +26,12 @@ import { takeCountersigned } from "./countersigns.ts";
 import { relayedToolCall, RelayInputError } from "./relayed-rounds.ts";
 import type { LogEntry } from "./upstream-logs.ts";
 import { callErrorOf, checkedIntent, refusal as refuse } from "./errors.ts";
+import { AccessErrorCode } from "../access/policy/denials.ts";
+import type { RateLimiter } from "../access/limits/limiter.ts";
+import type { Config } from "../settings/config.ts";
+import { chargeOf, checkAllowance, type AllowancePort } from "../trust/peer-allowance.ts";
+import type { Quarantine } from "../trust/quarantine.ts";
+import type { TrustStandings } from "../trust/standing.ts";
 
 type Answer = AnswerFrame["answer"];
 type Caller = Parameters<typeof proxyToolCall>[1];
@@ -39,12 +45,21 @@ export type ProviderPort = Parameters<typeof proxyToolCall>[0] &
     identity: () => Promise<LocalIdentity>;
     ledger: Ledger;
     checkpoints: LedgerCheckpoints;
+    config: Pick<Config, "trust">;
+    access: { limits: Pick<RateLimiter, "peek" | "count"> };
+    /** The caller's standing (its tier's limits, policy's trustTier) and whether it is held apart. */
+    trust: TrustStandings;
+    quarantine: Pick<Quarantine, "has">;
   };
 
 /** The peer as policy, limits and the audit trail see it. */
 export async function peerCaller(s: ProviderPort, from: string, relayedFor: string | undefined, defer: Caller["defer"]): Promise<Caller> {
-  const peer = await getPeer(s.db, from);
+  const [peer, rules] = await Promise.all([getPeer(s.db, from), s.access.policy.rules()]);
   const id = `peer:${from}`;
+  // The peer's standing is read only when a rule asks for a tier: then policy sees every tier it reached.
+  const tiers = s.config.trust.tiers;
+  const tier = rules.some((r) => r.trustTier !== null) ? (await s.trust.of(from)).tier.name : undefined;
+  const trustTiers = tier === undefined ? undefined : tiers.slice(0, tiers.findIndex((t) => t.name === tier) + 1).map((t) => t.name);
   return {
     id,
     defer,
@@ -57,6 +72,7 @@ export async function peerCaller(s: ProviderPort, from: string, relayedFor: stri
       scopes: ALL_SCOPES,
       roles: [],
       ...(relayedFor ? { relayedFor } : {}),
+      ...(trustTiers ? { trustTiers } : {}),
     },
   };
 }
@@ -85,6 +101,7 @@ export async function serveCall(s: ProviderPort, from: string, request: CallRequ
 type Outcome = { result: CallToolResult; receipt: unknown } | { inputRequired: InputRequired } | { error: CallError };
 
 async function run(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<Outcome> {
+  if (await s.quarantine.has(from)) return { error: refuse("quarantined", "this node holds the caller in quarantine") };
   const entry = await ownLiveEntry(s.db, s.nodeId, request.key);
   if (!entry || entry.signed.kind !== "tool" || entry.signed.tombstone) return { error: refuse("not_shared", `${request.key} is not shared by this node`) };
   const body = entry.signed.body;
@@ -118,6 +135,8 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
   }
   // A second call under one intent would make two results for one record.
   if (await s.ledger.get(intent.intent.id)) return { error: refuse("intent_refused", "intent refused: already used") };
+  const over = await checkAllowance(allowance(s), from, chargeOf(intent.intent.price));
+  if (over) return { error: refuse(over.code, over.message, over.code === "rate_limited" ? AccessErrorCode.RateLimited : undefined) };
 
   const caller = await peerCaller(s, from, request.relayedFor, o.defer);
   const admitted = await admitCall(s, caller, { ...tool, visibility: entry.signed.visibility }, undefined);
@@ -153,4 +172,9 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
   const receipt = await s.ledger.receipt(identitySigner(identity), intent, { result, durationMs, completedAt });
   if (intent.intent.suite) o.defer(s.checkpoints.recorded(from));
   return { result, receipt };
+}
+
+/** The per-tier limits of a peer's calls, over this node's counters and ledger. */
+export function allowance(s: ProviderPort): AllowancePort {
+  return { trust: s.trust, limits: s.config.trust, counter: s.access.limits, owed: (peer, unit) => s.ledger.owedBy(peer, unit) };
 }

@@ -35,7 +35,7 @@ const schema = z.object({
   LOG_ARGUMENTS: flag.default(false),
   ALLOW_PRIVATE_URLS: flag.optional(),
   NODE_CONTACT: z.string().min(1).max(256).optional(),
-  PEER_POLICY: z.enum(["open", "approve", "allowlist"]).default("approve"),
+  PEER_POLICY: z.enum(["open", "approve", "allowlist", "trust"]).default("approve"),
   PEER_ALLOWLIST: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
   BOOTSTRAP_PEERS: list.pipe(z.array(z.url({ protocol: /^https?$/ }), "must be http(s) URLs")).optional(),
   PUBLIC_NODE: flag.default(false),
@@ -108,8 +108,8 @@ export interface Config {
   allowPrivateUrls: boolean;
   /** Shown in the node card, e.g. a mailto: URL. */
   nodeContact: string | undefined;
-  /** Who may peer: anyone with a valid card, anyone once approved, or only listed node ids. */
-  peerPolicy: "open" | "approve" | "allowlist";
+  /** Who may peer: anyone with a valid card, anyone once approved, only listed node ids, or nodes of TRUST_PEER_TIER and above. */
+  peerPolicy: "open" | "approve" | "allowlist" | "trust";
   peerAllowlist: string[];
   /** Nodes this node peers with on its own, on the tick, until they are peers. */
   bootstrapPeers: string[];
@@ -174,7 +174,7 @@ export interface TrustConfig {
   creditLimits: Map<string, number>;
   /** Federated calls per minute a peer of each tier may make; no entry: no per-tier limit. */
   rateLimits: Map<string, number>;
-  /** Warnings quarantine a node once the trust of their warners adds up to this (and one warner is trusted). */
+  /** Warnings quarantine a node once the scores of their warners add up to this; only warners of peerTier and above count. */
   quarantineAt: number;
 }
 

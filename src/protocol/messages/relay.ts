@@ -105,6 +105,10 @@ export const CALL_ERRORS = [
   "cancelled",
   "bad_request_state",
   "internal",
+  /** The caller's trust tier may owe this provider no more (issue 14): settle, or call under a subscription. */
+  "credit_limit",
+  /** The provider holds the caller in quarantine (issue 14). */
+  "quarantined",
 ] as const;
 export type CallErrorCode = (typeof CALL_ERRORS)[number];
 

@@ -82,6 +82,8 @@ export const policyRules = sqliteTable("policy_rules", {
   upstream: text("upstream"),
   tool: text("tool"),
   visibility: text("visibility"),
+  /** A peer's trust tier must be this one or above (src/node/trust/tiers.ts); other callers have none. */
+  trustTier: text("trust_tier"),
   /** For auto-approving request rules: the longest grant they give. */
   ttlSeconds: integer("ttl_seconds"),
   note: text("note"),

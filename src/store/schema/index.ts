@@ -16,3 +16,4 @@ export * from "./channels.ts";
 export * from "./ledger-checkpoints.ts";
 export * from "./trust-domains.ts";
 export * from "./trust.ts";
+export * from "./quarantine.ts";

@@ -47,6 +47,8 @@ export interface Rule {
   /** Glob over the tool's short name or global id. */
   tool: string | null;
   visibility: string | null;
+  /** The least trust tier a peer must have reached (src/node/trust/tiers.ts); no other caller has one. */
+  trustTier: string | null;
   /** For approving request rules: the longest grant they give. */
   ttlSeconds: number | null;
 }
@@ -65,7 +67,8 @@ export function ruleMatches(r: Rule, p: Principal, t: ToolFacts): boolean {
     (r.tag === null || t.tags.includes(r.tag)) &&
     (r.upstream === null || globMatches(r.upstream, t.upstream)) &&
     (r.tool === null || globMatches(r.tool, t.name) || globMatches(r.tool, t.id)) &&
-    (r.visibility === null || r.visibility === t.visibility)
+    (r.visibility === null || r.visibility === t.visibility) &&
+    (r.trustTier === null || (p.trustTiers?.includes(r.trustTier) ?? false))
   );
 }
 

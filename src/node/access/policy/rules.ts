@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { roleSchema } from "../credentials/api-tokens.ts";
 import { PRINCIPAL_KINDS } from "../principals/principal.ts";
+import { tierName } from "../../trust/tiers.ts";
 import { randomSecret } from "../../../secrets/token-secrets.ts";
 import { CachedRead } from "../../../store/cached-read.ts";
 import type { Database } from "../../../store/database.ts";
@@ -22,6 +23,7 @@ export const ruleInput = z
     upstream: glob.optional(),
     tool: glob.optional(),
     visibility: z.string().trim().min(1).max(50).optional(),
+    trustTier: tierName.optional(),
     ttlSeconds: z.number().int().min(1).max(30 * 86_400).optional(),
     note: z.string().max(500).optional(),
   })
@@ -48,6 +50,7 @@ function toRule(r: PolicyRuleRow): Rule & { note: string | null } {
     upstream: r.upstream,
     tool: r.tool,
     visibility: r.visibility,
+    trustTier: r.trustTier,
     ttlSeconds: r.ttlSeconds,
     note: r.note,
   };
@@ -85,6 +88,7 @@ export class PolicyStore {
       upstream: input.upstream ?? null,
       tool: input.tool ?? null,
       visibility: input.visibility ?? null,
+      trustTier: input.trustTier ?? null,
       ttlSeconds: input.ttlSeconds ?? null,
       note: input.note ?? null,
       createdAt: Date.now(),

@@ -16,6 +16,8 @@ export interface Principal {
   roles: readonly string[];
   /** For a peer relaying a call: the principal id, at that peer, of the caller it relays for. */
   relayedFor?: string;
+  /** For a peer, when a policy rule tests a tier: every trust tier it reached here, lowest first. */
+  trustTiers?: readonly string[];
 }
 
 /** Every caller in authless mode: no token, every scope; policy rules still apply. */
