@@ -45,7 +45,7 @@ import { UpstreamCredentials } from "./upstreams/credentials.ts";
 import { AnnouncedChanges } from "./upstreams/announced-changes.ts";
 import { SecretBox } from "../secrets/sealed-box.ts";
 import { VERSION } from "./settings/version.ts";
-import { CallableTools } from "./catalog/callable-tools.ts";
+import { CALLABLE_TOOLS_LIMITS, CallableTools } from "./catalog/callable-tools.ts";
 import { findCallable } from "../store/catalog.ts";
 import { PeerChannels } from "./channels/channels.ts";
 
@@ -116,7 +116,10 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   streams.onListening((listening) => services.pool.listenForChanges(listening));
   const verifier = cardKeys(own, cards);
   const federatedTools = new CachedRead(() => listedFederatedTools(services), FEDERATED_LISTING_MS);
-  const callables = new CallableTools((by) => findCallable(opts.db, by));
+  // A miss is kept for a peer's tool: a relayed call looks for a local tool of its name first.
+  const callables = new CallableTools((by) => findCallable(opts.db, by), CALLABLE_TOOLS_LIMITS, async (by) =>
+    (await federatedTools.get()).some((t) => ("shortName" in by ? t.shortName === by.shortName : t.globalId === by.globalId)),
+  );
   // Each change to the catalog in this process is announced; the kept tools go with it.
   streams.onNotify(() => callables.clear());
   const registry = new Registry({
