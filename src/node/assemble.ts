@@ -28,7 +28,7 @@ import { blockedPeerIds, listPeers } from "../store/peers.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
 import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
-import { EntryRepository } from "../store/registry.ts";
+import { EntryRepository, ownLiveEntry } from "../store/registry.ts";
 import { ResultCache } from "./relay/cache.ts";
 import { ProviderStats } from "./relay/choice.ts";
 import { Outbox } from "./relay/countersigns.ts";
@@ -46,6 +46,7 @@ import { AnnouncedChanges } from "./upstreams/announced-changes.ts";
 import { SecretBox } from "../secrets/sealed-box.ts";
 import { VERSION } from "./settings/version.ts";
 import { CALLABLE_TOOLS_LIMITS, CallableTools } from "./catalog/callable-tools.ts";
+import { KeptLookups } from "../store/kept-lookups.ts";
 import { findCallable } from "../store/catalog.ts";
 import { PeerChannels } from "./channels/channels.ts";
 
@@ -120,8 +121,12 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const callables = new CallableTools((by) => findCallable(opts.db, by), CALLABLE_TOOLS_LIMITS, async (by) =>
     (await federatedTools.get()).some((t) => ("shortName" in by ? t.shortName === by.shortName : t.globalId === by.globalId)),
   );
-  // Each change to the catalog in this process is announced; the kept tools go with it.
-  streams.onNotify(() => callables.clear());
+  const ownTools = new KeptLookups((key) => ownLiveEntry(opts.db, own.nodeId, key), CALLABLE_TOOLS_LIMITS);
+  // Each change to the catalog or to this node's shares in this process is announced; the kept tools go with it.
+  streams.onNotify(() => {
+    callables.clear();
+    ownTools.clear();
+  });
   const registry = new Registry({
     // Peers' tools, resources and prompts come and go with the registry.
     onChange: () => {
@@ -166,6 +171,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     registry,
     federatedTools,
     callables,
+    ownTools,
     relay: { outbox: new Outbox(), stats: new ProviderStats(), cache: new ResultCache() },
     ledger,
     checkpoints: nodeCheckpoints({ db: opts.db, config: opts.config, identity: own, ledger, verifier: ledgerKeys, federation, now }),
