@@ -146,6 +146,13 @@ export class LedgerRepository {
     return row && stored(row);
   }
 
+  /** The held records among `ids`, by id: one statement per 100 ids (one parameter each). */
+  async getMany(ids: readonly string[]): Promise<Map<string, StoredRecord>> {
+    const out = new Map<string, StoredRecord>();
+    for (const chunk of chunks([...new Set(ids)], 1)) for (const row of await this.db.select().from(t).where(inArray(t.id, chunk))) out.set(row.id, stored(row));
+    return out;
+  }
+
   /** Records still waiting for a countersignature, oldest first: the wiring retries these. */
   async pending(): Promise<StoredRecord[]> {
     return (await this.db.select().from(t).where(eq(t.status, "pending")).orderBy(asc(t.completedAt))).map(stored);

@@ -121,6 +121,11 @@ export class Ledger {
     return this.#repository.get(id);
   }
 
+  /** The held records among `ids`, by id. */
+  getMany(ids: readonly string[]): Promise<Map<string, StoredRecord>> {
+    return this.#repository.getMany(ids);
+  }
+
   /** Records still waiting for a countersignature, oldest first. */
   pending(): Promise<StoredRecord[]> {
     return this.#repository.pending();
