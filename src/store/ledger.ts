@@ -90,14 +90,15 @@ export class LedgerRepository {
 
   /**
    * A held pending record takes its countersigned version; false when it is no longer that pending
-   * record. Conditional on the pending text, so a concurrent dispute is not overwritten.
+   * record (or, given `peer`, not one held with that peer). Conditional on the pending text, so a
+   * concurrent dispute is not overwritten.
    */
-  async complete(r: LedgerRecord): Promise<boolean> {
+  async complete(r: LedgerRecord, peer?: string): Promise<boolean> {
     const bare = canonicalRecord(withoutCountersign(r));
     const done = await this.db
       .update(t)
       .set({ status: "confirmed", hash: await recordHash(r), record: canonicalRecord(r), updatedAt: Date.now() })
-      .where(and(eq(t.id, r.intent.id), eq(t.status, "pending"), eq(t.record, bare)))
+      .where(and(eq(t.id, r.intent.id), eq(t.status, "pending"), eq(t.record, bare), peer === undefined ? undefined : eq(t.peer, peer)))
       .returning({ id: t.id });
     return done.length > 0;
   }
