@@ -28,7 +28,7 @@ import { blockedPeerIds, listPeers } from "../store/peers.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
 import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
-import { EntryRepository } from "../store/registry.ts";
+import { EntryRepository, ownLiveEntry } from "../store/registry.ts";
 import { ResultCache } from "./relay/cache.ts";
 import { Outbox } from "./relay/countersigns.ts";
 import type { Services } from "./services.ts";
@@ -44,7 +44,8 @@ import { UpstreamCredentials } from "./upstreams/credentials.ts";
 import { AnnouncedChanges } from "./upstreams/announced-changes.ts";
 import { SecretBox } from "../secrets/sealed-box.ts";
 import { VERSION } from "./settings/version.ts";
-import { CallableTools } from "./catalog/callable-tools.ts";
+import { CALLABLE_TOOLS_LIMITS, CallableTools } from "./catalog/callable-tools.ts";
+import { KeptLookups } from "../store/kept-lookups.ts";
 import { findCallable } from "../store/catalog.ts";
 import { PeerChannels } from "./channels/channels.ts";
 import { TrustScores } from "./trust/scores.ts";
@@ -120,9 +121,16 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   streams.onListening((listening) => services.pool.listenForChanges(listening));
   const verifier = cardKeys(own, cards);
   const federatedTools = new CachedRead(() => listedFederatedTools(services), FEDERATED_LISTING_MS);
-  const callables = new CallableTools((by) => findCallable(opts.db, by));
-  // Each change to the catalog in this process is announced; the kept tools go with it.
-  streams.onNotify(() => callables.clear());
+  // A miss is kept for a peer's tool: a relayed call looks for a local tool of its name first.
+  const callables = new CallableTools((by) => findCallable(opts.db, by), CALLABLE_TOOLS_LIMITS, async (by) =>
+    (await federatedTools.get()).some((t) => ("shortName" in by ? t.shortName === by.shortName : t.globalId === by.globalId)),
+  );
+  const ownTools = new KeptLookups((key) => ownLiveEntry(opts.db, own.nodeId, key), CALLABLE_TOOLS_LIMITS);
+  // Each change to the catalog or to this node's shares in this process is announced; the kept tools go with it.
+  streams.onNotify(() => {
+    callables.clear();
+    ownTools.clear();
+  });
   const quarantine = new Quarantine(opts.db);
   const registry = new Registry({
     // Peers' tools, resources and prompts come and go with the registry.
@@ -170,6 +178,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     registry,
     federatedTools,
     callables,
+    ownTools,
     relay: { outbox: new Outbox(), stats: new WitnessedProviderStats(trust.observed), cache: new ResultCache() },
     ledger,
     checkpoints: nodeCheckpoints({ db: opts.db, config: opts.config, identity: own, ledger, verifier: ledgerKeys, federation, now }),

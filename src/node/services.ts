@@ -29,6 +29,8 @@ import type { RequestStateSeal } from "./interactive/request-state.ts";
 import type { SuspendedCalls } from "./interactive/suspended-calls.ts";
 import type { UpstreamCredentials } from "./upstreams/credentials.ts";
 import type { CallableTools } from "./catalog/callable-tools.ts";
+import type { KeptLookups } from "../store/kept-lookups.ts";
+import type { Entry } from "../protocol/registry/entry.ts";
 import type { PeerChannels } from "./channels/channels.ts";
 import type { TrustScores } from "./trust/scores.ts";
 import type { ToolRatings } from "./trust/ratings.ts";
@@ -82,6 +84,8 @@ export interface Services {
   federatedTools: CachedRead<ListedFederatedTool[]>;
   /** This node's own tools as a call names them, kept a moment (src/node/catalog/callable-tools.ts). */
   callables: CallableTools;
+  /** This node's live tool entries by key, kept as the callables are: the provider reads one per relayed call. */
+  ownTools: KeptLookups<Entry>;
   /** The federated registry this node holds: its own shares and what peers sent. */
   registry: Registry;
   /** Spreads registry changes to peers. */

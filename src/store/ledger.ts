@@ -90,14 +90,15 @@ export class LedgerRepository {
 
   /**
    * A held pending record takes its countersigned version; false when it is no longer that pending
-   * record. Conditional on the pending text, so a concurrent dispute is not overwritten.
+   * record (or, given `peer`, not one held with that peer). Conditional on the pending text, so a
+   * concurrent dispute is not overwritten.
    */
-  async complete(r: LedgerRecord): Promise<boolean> {
+  async complete(r: LedgerRecord, peer?: string): Promise<boolean> {
     const bare = canonicalRecord(withoutCountersign(r));
     const done = await this.db
       .update(t)
       .set({ status: "confirmed", hash: await recordHash(r), record: canonicalRecord(r), updatedAt: Date.now() })
-      .where(and(eq(t.id, r.intent.id), eq(t.status, "pending"), eq(t.record, bare)))
+      .where(and(eq(t.id, r.intent.id), eq(t.status, "pending"), eq(t.record, bare), peer === undefined ? undefined : eq(t.peer, peer)))
       .returning({ id: t.id });
     return done.length > 0;
   }
@@ -144,6 +145,13 @@ export class LedgerRepository {
   async get(id: string): Promise<StoredRecord | undefined> {
     const [row] = await prepareOnce(this.db, "ledgerRecordById", () => this.db.select().from(t).where(eq(t.id, sql.placeholder("id"))).prepare()).all({ id });
     return row && stored(row);
+  }
+
+  /** The held records among `ids`, by id: one statement per 100 ids (one parameter each). */
+  async getMany(ids: readonly string[]): Promise<Map<string, StoredRecord>> {
+    const out = new Map<string, StoredRecord>();
+    for (const chunk of chunks([...new Set(ids)], 1)) for (const row of await this.db.select().from(t).where(inArray(t.id, chunk))) out.set(row.id, stored(row));
+    return out;
   }
 
   /** Records still waiting for a countersignature, oldest first: the wiring retries these. */

@@ -234,6 +234,27 @@ describe("frames the responder refuses", () => {
     // The tampered frame's id was not used up: its intact copy still opens.
     expect((await post("/federation/v1/ping", next.bytes)).status).toBe(200);
   });
+
+  it("refuses a frame replayed to another process of the responder sharing its database, and of copies racing both, accepts one", async () => {
+    const other = await openNode("bravo", { dataDir: b.dataDir });
+    try {
+      const postTo = (n: NodeProc, body: Uint8Array) =>
+        fetch(`${n.url}/federation/v1/ping`, { method: "POST", headers: { "content-type": CHANNEL_CONTENT_TYPE }, body: body as BodyInit });
+      const first = await frameAsA("/federation/v1/ping", 10);
+      expect((await postTo(b, first.bytes)).status).toBe(200);
+      const [replays, records] = [await count(b, "replay_cache"), await count(b, "ledger_records")];
+      expect(await refusal(await postTo(other, first.bytes))).toEqual({ status: 409, code: "replayed" });
+      const second = await frameAsA("/federation/v1/ping", 11);
+      expect((await postTo(other, second.bytes)).status).toBe(200);
+      expect(await refusal(await postTo(b, second.bytes))).toEqual({ status: 409, code: "replayed" });
+      expect([await count(b, "replay_cache"), await count(b, "ledger_records")]).toEqual([replays + 1, records]);
+      const raced = await Promise.all([b, other, b, other].map(async (n) => (await postTo(n, (await frameAsA("/federation/v1/ping", 12)).bytes)).status));
+      expect(raced.filter((status) => status === 200)).toHaveLength(1);
+      expect(raced.filter((status) => status === 409)).toHaveLength(3);
+    } finally {
+      await other.stop();
+    }
+  });
 });
 
 describe("ending a channel", () => {

@@ -154,7 +154,7 @@ describe("progress, cancellation and pricing by time", () => {
 const sealAsA = (name: string, payload: unknown) => sealAs({ seed: seedA, id: a.nodeId }, b, name, payload);
 
 /** A call to B sealed by the test as A: what an attacker who recorded A's traffic could resend. */
-async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, number>; tool?: string; args?: Record<string, number>; timeoutMs?: number } = {}) {
+async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, number>; tool?: string; args?: Record<string, number>; timeoutMs?: number; progress?: boolean } = {}) {
   const signing = await signingKeyFromSeed(await primitives(), parseSeed(seedA));
   const signer: LedgerSigner = { nodeId: a.nodeId, sign: (m, ctx) => signing.signer.sign(m, ctx) };
   const { tools } = await client.listTools();
@@ -170,7 +170,7 @@ async function sealedCallAsA(o: { reuse?: unknown; sendArgs?: Record<string, num
       price: listed._meta!["mcpfed/pricing"] as never,
       requestedAt: Date.now(),
     }));
-  const request = { type: "call", key: `everything/${tool}`, arguments: o.sendArgs ?? args, intent, timeoutMs: o.timeoutMs ?? 10_000, progress: false, countersigned: [] };
+  const request = { type: "call", key: `everything/${tool}`, arguments: o.sendArgs ?? args, intent, timeoutMs: o.timeoutMs ?? 10_000, progress: o.progress ?? false, countersigned: [] };
   const { sealed, post } = await sealAsA("call", request);
   const answer = async (res: Response) => {
     for await (const frame of readFrames(res.body!)) {
@@ -197,6 +197,19 @@ describe("forged and replayed inputs", () => {
     const again = await sealedCallAsA({ reuse: first.intent });
     expect(await again.answer(await again.post())).toMatchObject({ ok: false, error: { code: "intent_refused", message: expect.stringContaining("already used") } });
     expect((await ledgerOf(b)).filter((r) => r.id === id)).toHaveLength(1);
+  });
+
+  it("answers a call that asked for no progress in one body, and one that did as a stream, with the same frames", async () => {
+    const plain = await sealedCallAsA();
+    const one = await plain.post();
+    expect(one.headers.get("content-type")).toBe("application/mcpfed-frames");
+    expect(Number(one.headers.get("content-length"))).toBeGreaterThan(0);
+    expect(await plain.answer(one)).toMatchObject({ ok: true, result: { content: [{ type: "text", text: expect.stringContaining("2") }] } });
+    const streaming = await sealedCallAsA({ progress: true });
+    const stream = await streaming.post();
+    expect(stream.headers.get("content-type")).toBe("application/mcpfed-frames");
+    expect(stream.headers.get("content-length")).toBeNull();
+    expect(await streaming.answer(stream)).toMatchObject({ ok: true, result: { content: [{ type: "text", text: expect.stringContaining("2") }] } });
   });
 
   it("holds the upstream call to the timeout the consumer asked for", async () => {

@@ -67,4 +67,22 @@ describe("CallableTools", () => {
     await tools.find({ shortName: "t0" }); // dropped long ago
     expect(db.loads.slice(20)).toEqual(["t0"]);
   });
+
+  test("keeps a miss only for a name it is told a peer's tool has, until clear()", async () => {
+    const db = counting([]);
+    const peers = new Set(["bravo_echo"]);
+    const tools = new CallableTools(db.load, { ttlMs: 1000, max: 10 }, async (by) => "shortName" in by && peers.has(by.shortName));
+    expect(await tools.find({ shortName: "bravo_echo" })).toBeUndefined();
+    expect(await tools.find({ shortName: "stranger" })).toBeUndefined();
+    await settle();
+    expect(await tools.find({ shortName: "bravo_echo" })).toBeUndefined();
+    expect(await tools.find({ shortName: "stranger" })).toBeUndefined();
+    expect(db.loads).toEqual(["bravo_echo", "stranger", "stranger"]);
+    await settle();
+    expect(tools.size).toBe(1);
+    tools.clear();
+    await tools.find({ shortName: "bravo_echo" });
+    expect(db.loads.at(-1)).toBe("bravo_echo");
+    expect(db.loads).toHaveLength(4);
+  });
 });

@@ -21,6 +21,7 @@ import { originCards } from "../../src/store/schema/peers.ts";
 import { upstreams } from "../../src/store/schema/upstreams.ts";
 import { refreshUpstream } from "../../src/node/upstreams/refresh.ts";
 import { memoryDb } from "../support/libsql.ts";
+import { countedMemoryDb, type CountedDatabase } from "../support/counted-statements.ts";
 
 const TOOL = { name: "echo", description: "Echoes its text.", inputSchema: { type: "object" as const, properties: { text: { type: "string" } } } };
 const KEY = "demo/echo";
@@ -34,6 +35,7 @@ let consumer: AssembledNode;
 let consumerId: string;
 let globalId: string;
 let fingerprint: string;
+let counted: CountedDatabase;
 
 /** The upstream lists one tool, which the last tests change or drop behind the share's back. */
 function mcpServer(): Server {
@@ -46,8 +48,8 @@ function mcpServer(): Server {
   return server;
 }
 
-async function node(): Promise<AssembledNode> {
-  return assembleNode({ config: loadConfig({ NODE_SEED: newSeed(), ADMIN_TOKEN: "admin-token-for-tests" }), db: await memoryDb() });
+async function node(db?: CountedDatabase["db"]): Promise<AssembledNode> {
+  return assembleNode({ config: loadConfig({ NODE_SEED: newSeed(), ADMIN_TOKEN: "admin-token-for-tests" }), db: db ?? (await memoryDb()) });
 }
 
 beforeAll(async () => {
@@ -59,7 +61,8 @@ beforeAll(async () => {
   await new Promise<void>((ok) => upstream.listen(0, "127.0.0.1", ok));
   const port = (upstream.address() as AddressInfo).port;
 
-  [provider, consumer] = await Promise.all([node(), node()]);
+  counted = await countedMemoryDb();
+  [provider, consumer] = await Promise.all([node(counted.db), node()]);
   const s = provider.services;
   await s.db.insert(upstreams).values({ name: "demo", kind: "http", url: `http://127.0.0.1:${port}/mcp` });
   expect(await refreshUpstream(s, "demo")).toMatchObject({ ok: true });
@@ -113,6 +116,14 @@ describe("the provider's checks on a relayed call", () => {
     expect(ran).toBe(1);
     expect(answer).toMatchObject({ ok: true, result: { content: [{ type: "text", text: "hi" }] } });
     expect(await provider.services.ledger.get(signed.intent.id)).toMatchObject({ status: "pending", peer: consumerId });
+  });
+
+  it("reads neither the share nor the tool again for the next call: both are kept a moment in the process", async () => {
+    await serve(request(await intent()));
+    const signed = await intent();
+    const ran = await counted.during(() => serve(request(signed)));
+    expect(ran.filter((q) => /from "(registry_entries|tools)"/.test(q))).toEqual([]);
+    expect(await provider.services.ledger.get(signed.intent.id)).toMatchObject({ status: "pending" });
   });
 
   it("refuses a second call under one intent", async () => {
@@ -184,5 +195,15 @@ describe("the provider's checks on a relayed call", () => {
     offered = false;
     expect(await refreshUpstream(provider.services, "demo")).toMatchObject({ ok: true, changed: true });
     expect(await refusal(request(await intent()))).toEqual({ code: "not_shared", message: `${KEY} is shared but its upstream no longer offers it` });
+  });
+
+  // After the others: the share is gone.
+  it("refuses at once a tool this process withdrew, though the share was kept in memory", async () => {
+    offered = true;
+    description = TOOL.description;
+    expect(await refreshUpstream(provider.services, "demo")).toMatchObject({ ok: true, changed: true });
+    expect((await serve(request(await intent()))).ran).toBe(1);
+    await provider.services.registry.withdraw(KEY);
+    expect(await refusal(request(await intent()))).toEqual({ code: "not_shared", message: `${KEY} is not shared by this node` });
   });
 });

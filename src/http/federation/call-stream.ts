@@ -1,6 +1,9 @@
 // The call route's answer: a stream of sealed frames (frames.ts). Progress goes out as the
 // upstream reports it; the last frame is the answer. The request's signal ends with the consumer's
-// connection, so a consumer that cancels or dies cancels the upstream call too.
+// connection, so a consumer that cancels or dies cancels the upstream call too. A call that asked
+// for no progress and no log messages can only be answered by its answer frame: the same bytes
+// then go as one body once the answer is ready, with no stream to keep open and feed.
+import type { z } from "zod";
 import { parseMessage } from "../../protocol/messages/federation.ts";
 import { log } from "../../node/logging/log.ts";
 import type { Caller } from "../../node/access/principals/caller.ts";
@@ -12,7 +15,27 @@ import { serveCall } from "../../node/relay/provider.ts";
 import { serveItem } from "../../node/relay/item-provider.ts";
 import type { Received } from "./received.ts";
 
-export function callResponse(s: Services, opened: Received, signal: AbortSignal, defer: Caller["defer"]): Response {
+const HEADERS = { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" };
+
+export async function callResponse(s: Services, opened: Received, signal: AbortSignal, defer: Caller["defer"]): Promise<Response> {
+  const request = parseMessage(opened.plaintext, relayRequest);
+  if (request?.type === "call" && !request.progress && request.logLevel === undefined) {
+    const answer = await served(opened.from, serveCall(s, opened.from, request, { signal, defer, onprogress: () => {} }));
+    const frame: CallFrame = { type: "answer", seq: 0, answer };
+    return new Response(encodeFrame(await opened.sealResponse(new TextEncoder().encode(JSON.stringify(frame)))) as BodyInit, { status: 200, headers: HEADERS });
+  }
+  return streamed(s, opened, request, signal, defer);
+}
+
+/** The answer of a call, or the refusal of one that failed to be served. */
+function served(from: string, serving: Promise<AnswerFrame["answer"]>): Promise<AnswerFrame["answer"]> {
+  return serving.catch((err: unknown): AnswerFrame["answer"] => {
+    log.error("relay.serve_failed", { peer: from, error: String(err) });
+    return { ok: false, error: { code: "internal", message: "the provider failed to serve the call" }, acked: [] };
+  });
+}
+
+function streamed(s: Services, opened: Received, request: z.infer<typeof relayRequest> | undefined, signal: AbortSignal, defer: Caller["defer"]): Response {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   let seq = 0;
@@ -27,12 +50,11 @@ export function callResponse(s: Services, opened: Received, signal: AbortSignal,
   const from = opened.from;
 
   const work = (async () => {
-    const request = parseMessage(opened.plaintext, relayRequest);
     let answer: AnswerFrame["answer"];
     if (!request) {
       answer = { ok: false, error: { code: "bad_request", message: "not a valid call" }, acked: [] };
     } else {
-      const served =
+      const serving =
         request.type !== "call"
           ? serveItem(s, from, request, { signal, defer })
           : serveCall(s, from, request, {
@@ -42,10 +64,7 @@ export function callResponse(s: Services, opened: Received, signal: AbortSignal,
                 void send({ type: "progress", progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }), ...(p.message === undefined ? {} : { message: p.message }) }).catch(() => {}),
               onlog: (entry) => void send({ type: "log", ...entry }).catch(() => {}),
             });
-      answer = await served.catch((err: unknown): AnswerFrame["answer"] => {
-        log.error("relay.serve_failed", { peer: from, error: String(err) });
-        return { ok: false, error: { code: "internal", message: "the provider failed to serve the call" }, acked: [] };
-      });
+      answer = await served(from, serving);
     }
     await send({ type: "answer", answer });
     await writer.close();
@@ -55,5 +74,5 @@ export function callResponse(s: Services, opened: Received, signal: AbortSignal,
     await writer.abort(err).catch(() => {});
   });
   defer(work);
-  return new Response(readable, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } });
+  return new Response(readable, { status: 200, headers: HEADERS });
 }

@@ -215,9 +215,8 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
         : (p: Progress) => void ctx.mcpReq.notify({ method: "notifications/progress", params: { ...p, progressToken } }).catch(() => {});
     const call = { arguments: args, calledAs: target, requestId: ctx.mcpReq.id, signal: ctx.mcpReq.signal, onprogress };
     if (!found) {
-      // Only a tool this caller may see is relayed; any other stays unknown.
-      const { federated } = await catalogTools(s, false);
-      const callable = await callableTools(s, caller, federated);
+      // Only a tool this caller may see is relayed; any other stays unknown. The local listing is not needed here.
+      const callable = await callableTools(s, caller, await s.federatedTools.get());
       const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) {
         const admitted = await admitCall(s, caller, shared, req.params._meta);

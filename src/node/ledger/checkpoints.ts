@@ -169,12 +169,11 @@ export class LedgerCheckpoints {
 
   /** This node's copies of the records, with `peer` as the other party; undefined where it holds none. */
   async #records(peer: string, ids: string[]): Promise<(LedgerRecord | undefined)[]> {
-    const out: (LedgerRecord | undefined)[] = [];
-    for (const id of ids) {
-      const held = await this.#o.ledger.get(id);
-      out.push(held && held.peer === peer ? (JSON.parse(held.record) as LedgerRecord) : undefined);
-    }
-    return out;
+    const held = await this.#o.ledger.getMany(ids);
+    return ids.map((id) => {
+      const r = held.get(id);
+      return r && r.peer === peer ? (JSON.parse(r.record) as LedgerRecord) : undefined;
+    });
   }
 
   async #missing(peer: string, ids: string[]): Promise<string[]> {

@@ -41,6 +41,13 @@ export class Ledger {
    */
   async receive(input: unknown, source: string | null): Promise<ReceiveOutcome> {
     const parsed = record.safeParse(input);
+    // The usual case, a consumer's countersignature for a record this node holds pending from it:
+    // the signature is checked, then the conditional update finds the held pending record equal to
+    // the countersigned one without its countersignature, with no read before it. Anything else
+    // (a resend, a record not held, a dispute) takes the full path below.
+    if (parsed.success && source !== null && parsed.data.intent.provider === this.self && parsed.data.intent.consumer === source && parsed.data.sigs.countersign !== undefined) {
+      if ((await verifyCountersign(this.#verifier, parsed.data)) === "valid" && (await this.#repository.complete(parsed.data, source))) return { outcome: "confirmed" };
+    }
     const held = parsed.success && source !== null ? await this.#repository.get(parsed.data.intent.id) : undefined;
     // What is held was verified when it was stored: a resend changes nothing, and a countersignature
     // completing a held pending record is the one new signature to check.
@@ -119,6 +126,11 @@ export class Ledger {
 
   get(id: string): Promise<StoredRecord | undefined> {
     return this.#repository.get(id);
+  }
+
+  /** The held records among `ids`, by id. */
+  getMany(ids: readonly string[]): Promise<Map<string, StoredRecord>> {
+    return this.#repository.getMany(ids);
   }
 
   /** Records still waiting for a countersignature, oldest first. */

@@ -18,10 +18,11 @@ import { requestHash } from "../../protocol/ledger/request-hash.ts";
 import { CHECKPOINTS_FEATURE } from "../../protocol/ledger/suite.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
 import type { AnswerFrame, CallError, CallRequest, InputRequired } from "../../protocol/messages/relay.ts";
-import { findCallable } from "../../store/catalog.ts";
+import type { CallableTools } from "../catalog/callable-tools.ts";
+import type { KeptLookups } from "../../store/kept-lookups.ts";
+import type { Entry } from "../../protocol/registry/entry.ts";
 import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";
-import { ownLiveEntry } from "../../store/registry.ts";
 import { takeCountersigned } from "./countersigns.ts";
 import { relayedToolCall, RelayInputError } from "./relayed-rounds.ts";
 import type { LogEntry } from "./upstream-logs.ts";
@@ -42,6 +43,9 @@ export type ProviderPort = Parameters<typeof proxyToolCall>[0] &
   Parameters<typeof relayedToolCall>[0] & {
     db: Database;
     nodeId: string;
+    /** Kept a moment per process; a change made here clears them (src/store/kept-lookups.ts). */
+    callables: Pick<CallableTools, "find">;
+    ownTools: Pick<KeptLookups<Entry>, "find">;
     identity: () => Promise<LocalIdentity>;
     ledger: Ledger;
     checkpoints: LedgerCheckpoints;
@@ -102,11 +106,11 @@ type Outcome = { result: CallToolResult; receipt: unknown } | { inputRequired: I
 
 async function run(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<Outcome> {
   if (await s.quarantine.has(from)) return { error: refuse("quarantined", "this node holds the caller in quarantine") };
-  const entry = await ownLiveEntry(s.db, s.nodeId, request.key);
+  const entry = await s.ownTools.find(request.key);
   if (!entry || entry.signed.kind !== "tool" || entry.signed.tombstone) return { error: refuse("not_shared", `${request.key} is not shared by this node`) };
   const body = entry.signed.body;
   const globalId = `${s.nodeId}/${toolOfKey(request.key).group}`;
-  const tool = await findCallable(s.db, { globalId });
+  const tool = await s.callables.find({ globalId });
   if (!tool) return { error: refuse("not_shared", `${request.key} is shared but its upstream no longer offers it`) };
   // The upstream may have changed the tool since it was shared: the consumer must not get a different tool.
   if (tool.fingerprint !== body.fingerprint) return { error: refuse("fingerprint_changed", `${request.key} changed since it was shared; it is not served until it is shared again`) };
