@@ -236,7 +236,8 @@ describe("frames the responder refuses", () => {
   });
 
   it("refuses a frame replayed to another process of the responder sharing its database, and of copies racing both, accepts one", async () => {
-    const other = await openNode("bravo", { dataDir: b.dataDir });
+    // A second process of B behind the same address, as behind a balancer: its card names B's URL.
+    const other = await openNode("bravo", { dataDir: b.dataDir, env: { PUBLIC_URL: b.url } });
     try {
       const postTo = (n: NodeProc, body: Uint8Array) =>
         fetch(`${n.url}/federation/v1/ping`, { method: "POST", headers: { "content-type": CHANNEL_CONTENT_TYPE }, body: body as BodyInit });
