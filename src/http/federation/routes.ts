@@ -39,6 +39,7 @@ import { serveResourceSubscribe, serveResourceUnsubscribe } from "../../node/rel
 import { takeResourceUpdate } from "../../node/relay/resource-lease-consumer.ts";
 import { resourceSubscribeRequest, resourceUnsubscribeRequest, resourceUpdatedRequest } from "../../protocol/messages/relay-resource-updates.ts";
 import { callResponse } from "./call-stream.ts";
+import { forwardRoutes } from "./forward-route.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -214,6 +215,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "ledger-reconcile"), ledgerReconcileRequest, (from, r) => s.ledgerSync.onReconcile(from, r));
     messageRoute(federationPath(version, "ledger-transfer"), ledgerTransferRequest, (from, r) => s.ledgerSync.onTransfer(from, r));
     messageRoute(federationPath(version, "ledger-checkpoint"), ledgerCheckpointRequest, (from, r) => s.checkpoints.receive(from, r));
+    // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
+    forwardRoutes(app, s, version, { openFromPeer });
   }
   return app;
 }
