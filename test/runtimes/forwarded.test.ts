@@ -8,6 +8,7 @@ import { createClient } from "@libsql/client";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, freePort, json, loopbackNode, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
 import { startWorkerd } from "../support/runtimes.ts";
@@ -95,7 +96,11 @@ describe("A → B → C, C on workerd", () => {
     const r = await routes(a, c);
     expect(r).toMatchObject({ direct: false, cardHeld: true });
     expect(r.forwarded).toEqual([{ via: b.nodeId, name: "bravo", cardCameThrough: true }]);
-  });
+    const shown = await cli(["route", c.nodeId], { MCPFED_URL: a.url, ADMIN_TOKEN: a.adminToken });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain("no: not an active peer");
+    expect(shown.stdout).toContain(`via bravo (${b.nodeId}), its card came through it`);
+  }, 60_000);
 
   it("carries the call sealed end to end: B holds no argument and no record, A and C hold the record", async () => {
     const answer = await echo(c, SECRET_ARGUMENT);
@@ -122,6 +127,19 @@ describe("A → B → C, C on workerd", () => {
       code: -32602,
     });
   });
+
+  it("takes the principal's default route when the call names none, and the call's over it", async () => {
+    const env = { MCPFED_URL: a.url, ADMIN_TOKEN: a.adminToken };
+    expect((await cli(["route", "default", "set", "anonymous", "direct"], env)).code).toBe(0);
+    expect((await cli(["route", "default", "list"], env)).stdout).toMatch(/anonymous\s+direct/);
+    try {
+      await expect(echo(c, "by default")).rejects.toMatchObject({ data: { type: "route_unavailable", route: "direct" } });
+      const asked = await client.callTool({ name: (await toolOf(c))!.name, arguments: { message: "asked" }, _meta: { "mcpfed/route": "forwarded" } });
+      expect(relayMeta(asked).route).toBe("forwarded");
+    } finally {
+      expect((await cli(["route", "default", "clear", "anonymous"], env)).code).toBe(0);
+    }
+  }, 60_000);
 });
 
 describe("refusals", () => {
