@@ -82,6 +82,9 @@ export async function forwardVectors(v: ForwardInputs): Promise<void> {
   const forwarded = { type: "forwarded", envelope, card: v.sender.card };
   agree("forward parses", true, forwardRequest.safeParse(forward).success);
   agree("forwarded parses", true, forwardedRequest.safeParse(forwarded).success);
+  // To a destination that is its peer, A leaves its card out.
+  const forwardToPeer = { type: "forward", to: v.destination.key.nodeId, envelope };
+  agree("forward without a card parses", true, forwardRequest.safeParse(forwardToPeer).success);
   const invalid = [
     { name: "forward without `to`", schema: "forward", message: { type: "forward", envelope, card: v.sender.card } },
     { name: "forward to something that is not a node id", schema: "forward", message: { ...forward, to: "https://c.example" } },
@@ -107,6 +110,7 @@ export async function forwardVectors(v: ForwardInputs): Promise<void> {
     header,
     check,
     forward,
+    forwardToPeer,
     forwarded,
     refused,
     invalid,

@@ -120,6 +120,13 @@ describe("the destination", () => {
     expect((await originCard(c.services.db, a.services.nodeId))?.id).toBe(a.services.nodeId);
   });
 
+  it("takes a stranger's call without a card only when it holds the stranger's card already", async () => {
+    const fresh = await node();
+    expect(await refusal(fresh, await forwarded(await envelope(a, fresh), undefined))).toBe("bad_card");
+    expect(await refusal(fresh, await forwarded(await envelope(a, fresh), await cardOf(a)))).toBe("opened");
+    expect(await refusal(fresh, await forwarded(await envelope(a, fresh), undefined))).toBe("opened");
+  });
+
   it("refuses strangers under FORWARDED_CALLERS=off, and one it holds in quarantine", async () => {
     const closed = await node({ FORWARDED_CALLERS: "off" });
     expect(await refusal(closed, await forwarded(await envelope(a, closed), await cardOf(a)))).toBe("caller_refused");

@@ -27,6 +27,7 @@ interface Vectors {
   header: Record<string, unknown>;
   check: { from: string; to: string; now: number; skew: number; maxBytes: number };
   forward: unknown;
+  forwardToPeer: unknown;
   forwarded: unknown;
   refused: { name: string; envelope: string; with?: Partial<Vectors["check"]>; message: string; code: string }[];
   invalid: { name: string; schema: "forward" | "forwarded"; message: unknown }[];
@@ -92,6 +93,7 @@ describe("the forwarded call envelope", () => {
 describe("the forward and forwarded messages", () => {
   it("parse", () => {
     expect(forwardRequest.safeParse(v.forward).success).toBe(true);
+    expect(forwardRequest.safeParse(v.forwardToPeer).success).toBe(true);
     expect(forwardedRequest.safeParse(v.forwarded).success).toBe(true);
   });
 

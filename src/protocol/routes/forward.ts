@@ -24,12 +24,12 @@ const envelopeText = z
   .regex(/^[A-Za-z0-9_-]+$/, "must be base64url")
   .max(Math.ceil((MAX_FORWARDED_ENVELOPE_BYTES * 4) / 3));
 
-/** A → B: pass this envelope on to `to`. The card is A's own, for C to verify A with. */
+/** A → B: pass this envelope on to `to`. The card is A's own, for C to verify A with; A leaves it out when C is its peer. */
 export const forwardRequest = z.strictObject({
   type: z.literal("forward"),
   to: z.string().regex(NODE_ID),
   envelope: envelopeText,
-  card: z.unknown(),
+  card: z.unknown().optional(),
 });
 export type ForwardRequest = z.infer<typeof forwardRequest>;
 
@@ -37,7 +37,7 @@ export type ForwardRequest = z.infer<typeof forwardRequest>;
 export const forwardedRequest = z.strictObject({
   type: z.literal("forwarded"),
   envelope: envelopeText,
-  card: z.unknown(),
+  card: z.unknown().optional(),
 });
 export type ForwardedRequest = z.infer<typeof forwardedRequest>;
 

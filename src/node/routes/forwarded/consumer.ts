@@ -22,7 +22,7 @@ import type { Config } from "../../settings/config.ts";
 import type { Quarantine } from "../../trust/quarantine.ts";
 import type { Database } from "../../../store/database.ts";
 import { cardLearnedFrom } from "../../../store/origin-cards.ts";
-import { listPeers, type Peer } from "../../../store/peers.ts";
+import { getPeer, listPeers, type Peer } from "../../../store/peers.ts";
 
 export interface ForwardedPort {
   db: Database;
@@ -49,10 +49,14 @@ export interface ForwardTarget {
 }
 
 /**
- * The origin's card and the features a forwarded call to it may use: checkpoints are left out, as
- * they are exchanged between peers only (a forwarded record is signed with composite signatures).
+ * The origin's card and the features a forwarded call to it may use: with a node that is not a
+ * peer, checkpoints are left out, as they are exchanged between peers only (such a record is
+ * signed with composite signatures).
  */
 export async function forwardedTarget(s: Pick<ForwardedPort, "db" | "config">, origin: string): Promise<ForwardTarget | undefined> {
+  // A peer forwarded to (asked for by the call) keeps what the two agreed, checkpoints included.
+  const peer = await getPeer(s.db, origin);
+  if (peer?.state === "active") return { card: peer.card, features: peer.features };
   const card = await knownCard(s, origin);
   return card && { card, features: commonFeatures(offeredFeatures(s.config), card.features).filter((f) => f !== CHECKPOINTS_FEATURE) };
 }
@@ -72,7 +76,8 @@ export async function forwardedCall(s: ForwardedPort, origin: string, request: R
   const forwarders = await forwardersTo(s, origin);
   if (forwarders.length === 0) throw new NoForwardedRoute("no active peer of this node offers to forward (route-forward)");
   if (!s.config.publicUrl) throw new NoForwardedRoute("this node has no PUBLIC_URL to name in the card a forwarded call carries");
-  const own = await (await s.card()).get(s.config.publicUrl.origin, s.now());
+  // A peer of this node holds its card already: the call carries it only to a stranger.
+  const own = (await getPeer(s.db, origin))?.state === "active" ? undefined : await (await s.card()).get(s.config.publicUrl.origin, s.now());
   const failures: string[] = [];
   for (const via of forwarders) {
     for (let relearned = false; ; relearned = true) {
@@ -98,7 +103,7 @@ export async function forwardedCall(s: ForwardedPort, origin: string, request: R
   throw new PeerRequestError("unreachable", `no forwarder could carry the call (${failures.join("; ")})`, false);
 }
 
-async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card | undefined, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
   const identity = await s.identity();
   let version;
   try {
@@ -119,6 +124,6 @@ async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card, r
     plaintext: new TextEncoder().encode(JSON.stringify(request)),
     now: s.now(),
   });
-  const message: ForwardRequest = { type: "forward", to: card.id, envelope: toBase64url(sealed.bytes), card: own };
+  const message: ForwardRequest = { type: "forward", to: card.id, envelope: toBase64url(sealed.bytes), ...(own ? { card: own } : {}) };
   return s.federation.forward(via, message, (frame) => sealed.openResponse(frame), o);
 }

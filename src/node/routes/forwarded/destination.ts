@@ -97,10 +97,12 @@ async function admitStranger(s: DestinationPort, from: string): Promise<void> {
 
 async function callerCard(s: DestinationPort, identity: LocalIdentity, header: Header, raw: unknown): Promise<{ card: Card; verifier: CompositeVerifier }> {
   const held = await originCard(s.db, header.from);
-  // The card this node verified and kept, carried again: its key serves without a second check.
-  if (held && held.sig === (raw as { sig?: unknown } | null)?.sig && held.exp + s.config.clockSkewSeconds >= s.now() && held.versions.includes(header.v)) {
+  // The card this node verified and kept, carried again or left out: its key serves without a second check.
+  const same = raw === undefined || held?.sig === (raw as { sig?: unknown } | null)?.sig;
+  if (held && same && held.exp + s.config.clockSkewSeconds >= s.now() && held.versions.includes(header.v)) {
     return { card: held, verifier: await signingKey(identity.primitives, held.keys.sig.pub) };
   }
+  if (raw === undefined) throw new EnvelopeError("bad_card", "no card carried, and this node holds none of the sender's that is current");
   let verified;
   try {
     verified = await verifyCard(raw, { primitives: identity.primitives, now: s.now(), skew: s.config.clockSkewSeconds });

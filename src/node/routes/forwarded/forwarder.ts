@@ -60,7 +60,7 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
   const size = Math.ceil((request.envelope.length * 3) / 4);
   let passed;
   try {
-    passed = await s.federation.passOn(destination, { type: "forwarded", envelope: request.envelope, card: request.card }, AbortSignal.any([signal, AbortSignal.timeout(s.config.callTimeoutMs * 10)]));
+    passed = await s.federation.passOn(destination, { type: "forwarded", envelope: request.envelope, ...(request.card === undefined ? {} : { card: request.card }) }, AbortSignal.any([signal, AbortSignal.timeout(s.config.callTimeoutMs * 10)]));
   } catch (err) {
     if (!(err instanceof PeerRequestError)) throw err;
     log.info("route.forward_undelivered", { from, to: request.to, bytes: size, code: err.code });
