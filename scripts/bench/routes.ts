@@ -7,6 +7,7 @@
 //
 //   npm run bench:routes              ROUTES_CALLS (100), ROUTES_ROUNDS (3), ROUTES_WARMUP (30)
 //   ROUTES=direct,forwarded           the routes to run (all by default)
+import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { freePort, json, startEverything, type NodeProc } from "../../test/support/processes.ts";
@@ -50,7 +51,8 @@ interface Measure {
 }
 
 async function main() {
-  console.log(`# bench:routes\n\n${machine()}; load ${loadavg().map((l) => l.toFixed(2)).join(" ")} at the start\n`);
+  const nodeVersion = execFileSync(process.env.BENCH_NODE ?? process.execPath, ["--version"], { encoding: "utf8" }).trim();
+  console.log(`# bench:routes\n\n${machine()}; the nodes on Node ${nodeVersion}; load ${loadavg().map((l) => l.toFixed(2)).join(" ")} at the start\n`);
   const everything = await startEverything();
   const nodes: RouteNodes = { a: await start("alpha"), c: await start("charlie"), extra: {} };
   try {
