@@ -15,7 +15,7 @@ import type { Config } from "../../settings/config.ts";
 import type { Database } from "../../../store/database.ts";
 import { getPeer } from "../../../store/peers.ts";
 import type { ReplayCache } from "../../../store/replay-cache.ts";
-import type { RouteLimits, RouteOffer } from "../offer.ts";
+import type { RouteRole } from "../../../protocol/routes/roles.ts";
 
 export interface ForwarderPort {
   db: Database;
@@ -24,7 +24,8 @@ export interface ForwarderPort {
   config: Pick<Config, "clockSkewSeconds" | "maxBodyBytes" | "callTimeoutMs">;
   replay: Pick<ReplayCache, "seen" | "record">;
   federation: Pick<FederationClient, "passOn">;
-  routes: { offer: Pick<RouteOffer, "offers">; limits: Pick<RouteLimits, "over"> };
+  /** The roles offered and their limits (src/node/routes/offer.ts). */
+  routes: { offer: { offers(role: RouteRole): boolean }; limits: { over(role: RouteRole, key: string): number | undefined } };
 }
 
 export type Forwarded = { stream: ReadableStream<Uint8Array> } | { refused: { code: ForwardErrorCode | "rate_limited" | (string & {}); message: string; retryAfter?: number } };
