@@ -228,6 +228,8 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   const origin = tool.origin;
   const name = `peer ${tool.alias}`;
   const peer = await getPeer(s.db, origin);
+  // A node this one blocked is called by no route.
+  if (peer?.state === "blocked") throw new NextProvider("this node blocks it");
   const choice = chooseRoute(asked, { activePeer: reachable(peer) });
   if (!choice.ok) throw new NextProvider(choice.reason, choice.kind);
   const route = choice.kind as "direct" | "forwarded";
