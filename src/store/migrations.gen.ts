@@ -161,5 +161,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `quarantines` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`source` text NOT NULL,\n\t`status` text NOT NULL,\n\t`reason` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "ALTER TABLE `policy_rules` ADD `trust_tier` text;"
     ]
+  },
+  {
+    "tag": "0017_route_defaults",
+    "statements": [
+      "CREATE TABLE `route_defaults` (\n\t`principal` text PRIMARY KEY NOT NULL,\n\t`route` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
+    ]
   }
 ];
