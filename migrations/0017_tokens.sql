@@ -25,6 +25,8 @@ CREATE TABLE `wallet_tokens` (
 	`issuer` text NOT NULL,
 	`key_id` text NOT NULL,
 	`token` text NOT NULL,
+	`unit` text NOT NULL,
+	`value` integer NOT NULL,
 	`expires_at` integer NOT NULL,
 	`bought_at` integer NOT NULL
 );

@@ -169,7 +169,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `token_redemptions` (\n\t`nonce` text PRIMARY KEY NOT NULL,\n\t`hour` integer NOT NULL,\n\t`keep_until` integer NOT NULL\n);",
       "CREATE INDEX `token_redemptions_keep` ON `token_redemptions` (`keep_until`);",
       "CREATE TABLE `token_sales` (\n\t`record_id` text PRIMARY KEY NOT NULL,\n\t`consumer` text NOT NULL,\n\t`count` integer NOT NULL,\n\t`sold_at` integer NOT NULL\n);",
-      "CREATE TABLE `wallet_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`issuer` text NOT NULL,\n\t`key_id` text NOT NULL,\n\t`token` text NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`bought_at` integer NOT NULL\n);",
+      "CREATE TABLE `wallet_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`issuer` text NOT NULL,\n\t`key_id` text NOT NULL,\n\t`token` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`value` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`bought_at` integer NOT NULL\n);",
       "CREATE INDEX `wallet_tokens_issuer` ON `wallet_tokens` (`issuer`,`expires_at`);"
     ]
   }

@@ -46,6 +46,9 @@ export const walletTokens = sqliteTable(
     keyId: text("key_id").notNull(),
     /** The serialized token, base64url, sealed. */
     token: text("token").notNull(),
+    /** What the issuer said a token is worth when it sold it (protocol §15.2). */
+    unit: text("unit").notNull(),
+    value: integer("value").notNull(),
     /** ms: the issuer stops accepting it then. */
     expiresAt: integer("expires_at").notNull(),
     boughtAt: integer("bought_at").notNull(),
