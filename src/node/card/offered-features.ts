@@ -2,12 +2,14 @@
 // list, less what the operator switched off (CHANNELS, LEDGER_CHECKPOINTS).
 import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
 import { CHECKPOINTS_FEATURE } from "../../protocol/ledger/suite.ts";
+import { TOKENS_FEATURE } from "../../protocol/tokens/directory.ts";
 import { FEATURES } from "../../protocol/versions.ts";
 import type { Config } from "../settings/config.ts";
 
-export function offeredFeatures(config: Pick<Config, "channels" | "ledgerCheckpoints">): string[] {
+export function offeredFeatures(config: Pick<Config, "channels" | "ledgerCheckpoints" | "tokens">): string[] {
   const off = new Set<string>();
   if (!config.channels) off.add(CHANNEL_FEATURE);
   if (!config.ledgerCheckpoints) off.add(CHECKPOINTS_FEATURE);
+  if (!config.tokens.issue) off.add(TOKENS_FEATURE);
   return FEATURES.filter((f) => !off.has(f));
 }

@@ -20,7 +20,8 @@ export type MessageName =
   | "resource-updated"
   | "ledger-reconcile"
   | "ledger-transfer"
-  | "ledger-checkpoint";
+  | "ledger-checkpoint"
+  | "token-sale";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {
