@@ -116,7 +116,8 @@ export async function ohttpVectors(): Promise<void> {
       { name: "no fingerprint", message: { type: "anonymous-call", key: "everything/echo", iat: 1 } },
       { name: "an extra field", message: { ...call, from: "somebody" } },
       { name: "a malformed key", message: { ...call, key: "../etc" } },
-      { name: "too many tokens", message: { ...call, tokens: Array.from({ length: 65 }, () => "AAAA") } },
+      { name: "too many tokens", message: { ...call, tokens: Array.from({ length: 33 }, () => "A".repeat(472)) } },
+      { name: "a token that is not one", message: { ...call, tokens: ["AAAA"] } },
       { name: "a negative iat", message: { ...call, iat: -1 } },
     ],
   });

@@ -32,6 +32,8 @@ import { answerCards } from "../../node/peers/origin-cards.ts";
 import { answerReceipts, takeCountersigned } from "../../node/relay/countersigns.ts";
 import { ledgerCheckpointRequest } from "../../protocol/messages/ledger-checkpoint.ts";
 import { countersignedPush, receiptsRequest, subscribeRequest } from "../../protocol/messages/relay.ts";
+import { tokenSaleRequest } from "../../protocol/tokens/sale.ts";
+import { serveTokenSale } from "../../node/tokens/sale.ts";
 import { serveSubscribe } from "../../node/relay/subscriptions.ts";
 import { serveComplete } from "../../node/relay/complete-provider.ts";
 import { completeRequest } from "../../protocol/messages/relay-complete.ts";
@@ -222,6 +224,9 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     // this node's own gateway, whose requests are not envelopes and name no sender.
     messageRoute(federationPath(version, "ohttp-relay"), ohttpRelayRequest, (from, r, c) => relayToGateway(s, from, r, c.req.raw.signal));
     app.post(federationPath(version, "gateway"), gatewayHandler(s));
+
+    // Privacy Pass token sales to named peers (docs/protocol.md §15.3).
+    messageRoute(federationPath(version, "token-sale"), tokenSaleRequest, (from, r) => serveTokenSale(s, from, r));
   }
   return app;
 }

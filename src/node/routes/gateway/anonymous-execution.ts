@@ -1,7 +1,8 @@
 // Running a tool for a caller nobody knows (docs/protocol.md §13.5): the gateway has opened an
 // anonymous call, and the only name the call gets here is a pseudonym made for it alone. Only a
-// tool this node shares publicly runs this way; a priced one must be paid for with tokens. No
-// ledger record is written: there is no counterparty to sign one.
+// tool this node shares publicly runs this way; a priced one must be paid for with tokens this
+// node issued (src/node/tokens/redemption.ts). No ledger record is written: there is no
+// counterparty to sign one, and the redemption count is the record.
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { ProtocolError } from "@modelcontextprotocol/server";
 import { admitCall } from "../../access/admission.ts";
@@ -15,21 +16,15 @@ import type { CallableTools } from "../../catalog/callable-tools.ts";
 import type { KeptLookups } from "../../../store/kept-lookups.ts";
 import { toolOfKey, type Entry } from "../../../protocol/registry/entry.ts";
 import { PricingError, readPricing, type Pricing } from "../../../protocol/ledger/pricing.ts";
+import { redeemTokens, type RedemptionPort } from "../../tokens/redemption.ts";
 import { MISSING_CAPABILITY } from "../../../protocol/messages/relay.ts";
 import type { AnonymousAnswer, AnonymousCall, AnonymousCallErrorCode } from "../../../protocol/routes/ohttp/anonymous-call.ts";
 
-/** Pays for one anonymous call with its tokens (src/node/tokens), or says why it cannot. */
-export interface TokenRedemption {
-  redeem(tokens: readonly string[], price: Pricing, tool: string): Promise<{ ok: true } | { ok: false; code: AnonymousCallErrorCode; message: string }>;
-}
-
 export type AnonymousExecutionPorts = Parameters<typeof proxyToolCall>[0] &
-  Parameters<typeof admitCall>[0] & {
-    nodeId: string;
+  Parameters<typeof admitCall>[0] &
+  RedemptionPort & {
     callables: Pick<CallableTools, "find">;
     ownTools: Pick<KeptLookups<Entry>, "find">;
-    /** Absent until this node redeems tokens: then a priced tool is refused with payment_required. */
-    redemption?: TokenRedemption | undefined;
   };
 
 /** The principal an anonymous call runs as: kind `anonymous`, a pseudonym of this one call. */
@@ -66,17 +61,15 @@ export async function runAnonymousCall(s: AnonymousExecutionPorts, pseudonym: st
     if (err instanceof PricingError) return refused("internal", `${call.key} has a pricing this node cannot read`);
     throw err;
   }
-  if (pricing.model !== "free") {
-    if (!s.redemption) return refused("payment_required", `${call.key} is priced, and this node takes no tokens yet`);
-    const paid = await s.redemption.redeem(call.tokens ?? [], pricing, globalId);
-    if (!paid.ok) return refused(paid.code, paid.message);
-  }
 
   const caller: Caller = { id: pseudonym, principal: pseudonymous(pseudonym), defer: o.defer };
   let result: CallToolResult;
   try {
     const admitted = await admitCall(s, caller, { ...tool, visibility: "public" }, undefined);
     try {
+      // Paid last, once nothing but the run itself can refuse the call: a refusal spends no token.
+      const paid = await redeemTokens(s, call.tokens, pricing);
+      if (!paid.ok) return refused(paid.code, paid.message);
       const out = await proxyToolCall(s, caller, { tool, arguments: call.arguments, calledAs: globalId, requestId: pseudonym, signal: o.signal, authorization: admitted.reason });
       if (isPassedInputRequired(out)) return refused("input_required", `${call.key} asks its caller for input, which no one can give across the gateway`);
       result = out;

@@ -19,22 +19,16 @@ import { PeerRequestError } from "../../federation-client/errors.ts";
 import type { LocalIdentity } from "../../identity/local.ts";
 import { knownCard } from "../../peers/origin-cards.ts";
 import { RelayError } from "../../relay/errors.ts";
+import { spendTokens, TokenWalletError, type Payment, type WalletPort } from "../../tokens/wallet.ts";
+import { PricingError, readPricing } from "../../../protocol/ledger/pricing.ts";
 import type { Database } from "../../../store/database.ts";
 import { listPeers, type Peer } from "../../../store/peers.ts";
 
-/** The tokens that pay for one anonymous call (src/node/tokens): spent once, whatever the answer. */
-export interface TokenSpending {
-  spend(tool: ListedFederatedTool): Promise<string[] | undefined>;
-}
-
-export interface PrivateConsumerPort {
-  db: Database;
+export type PrivateConsumerPort = WalletPort & {
   identity: () => Promise<LocalIdentity>;
   now: () => number;
   federation: Pick<FederationClient, "call">;
-  /** Absent until this node holds a wallet: a priced tool then goes without tokens and is refused. */
-  wallet?: TokenSpending | undefined;
-}
+};
 
 export interface PrivateCall {
   tool: ListedFederatedTool;
@@ -77,7 +71,8 @@ export async function privateToolCall(s: PrivateConsumerPort, call: PrivateCall)
   if (!card) throw unavailable(`${tool.origin} offers no OHTTP gateway, or this node holds no card of it`);
   const relays = await relaysFor(s, tool.origin);
   if (relays.length === 0) throw unavailable("no active peer of this node offers an OHTTP relay");
-  const tokens = s.wallet ? await s.wallet.spend(tool) : undefined;
+  const payment = await pay(s, tool);
+  const tokens = payment.tokens.length > 0 ? payment.tokens : undefined;
   const reasons: string[] = [];
   for (const relay of relays) {
     // Fresh for each relay: one encapsulation is never sent twice.
@@ -98,11 +93,27 @@ export async function privateToolCall(s: PrivateConsumerPort, call: PrivateCall)
         reasons.push(`${relay.nodeId}: ${relayed.message}`);
         continue;
       }
+      // Refused before it opened the request, the gateway spent no token.
+      if (relayed.code === "gateway_refused") await payment.unsend();
       throw unavailable(`relay ${relay.nodeId}: ${relayed.message}`);
     }
     return { result: await answerOf(sealed, relayed.response, tool), relay: relay.nodeId };
   }
+  // Nothing reached the gateway: the tokens go back to the wallet.
+  await payment.unsend();
   throw unavailable(`no relay took the call (${reasons.join("; ")})`);
+}
+
+/** The tokens of the origin's that pay for the call, taken from the wallet (none for a free tool). */
+async function pay(s: WalletPort, tool: ListedFederatedTool): Promise<Payment> {
+  try {
+    return await spendTokens(s, tool.origin, readPricing(tool.pricing));
+  } catch (err) {
+    if (err instanceof TokenWalletError || err instanceof PricingError) {
+      throw new RelayError({ kind: "gateway_refused", peer: tool.origin, name: `peer ${tool.origin.slice(0, 8)}`, code: "payment_required", message: err.message });
+    }
+    throw err;
+  }
 }
 
 async function answerOf(sealed: { openResponse(b: Uint8Array): Promise<Uint8Array> }, response: string, tool: ListedFederatedTool): Promise<CallToolResult> {

@@ -1,4 +1,4 @@
-// The relay of the private route (docs/protocol.md §13.7): an active peer hands this node an
+// The relay of the private route (docs/protocol.md §13.6): an active peer hands this node an
 // encapsulated request for some node's gateway; this node posts the bytes there and hands back
 // the encapsulated response. It knows who asked and which gateway, never what was asked: it
 // cannot open either message, and it logs only their sizes and the gateway's id.
@@ -52,7 +52,7 @@ export async function relayToGateway(s: RelayPorts, from: string, r: OhttpRelayR
   if (!body) return refused("gateway_unreachable", `the gateway of ${r.gateway} answered with a broken or oversized body`);
   log.info("ohttp.relayed", { gateway: r.gateway, requestBytes: request.length, responseBytes: body.length, status: res.status, ms: Math.round(performance.now() - started) });
   if (res.ok && res.headers.get("content-type")?.startsWith(OHTTP_RESPONSE_TYPE)) return { type: "ohttp-relayed", response: toBase64url(body) };
-  // A refusal before the gateway opened the request is plain JSON (§13.6): its code is passed on.
+  // A refusal before the gateway opened the request is plain JSON (§13.5): its code is passed on.
   const code = gatewayCodeOf(body);
   return code ? refused("gateway_refused", `the gateway of ${r.gateway} refused the request: ${code}`, code) : refused("gateway_unreachable", `the gateway of ${r.gateway} answered HTTP ${res.status}`);
 }

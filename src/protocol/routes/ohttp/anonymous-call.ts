@@ -6,13 +6,15 @@ import { nestsDeeperThan } from "../../encoding/json-depth.ts";
 import { utf8 } from "../../encoding/bytes.ts";
 import { entryKey } from "../../registry/entry.ts";
 import { MAX_MESSAGE_DEPTH } from "../../messages/federation.ts";
+import { MAX_TOKENS_PER_SALE } from "../../tokens/sale.ts";
+import { tokenText } from "../../tokens/token.ts";
 import type { BinaryRequest, BinaryResponse } from "./binary-http.ts";
 
 /** The target of every anonymous call inside the encapsulation: POST https://<gateway node id>/mcpfed/1/anonymous-call. */
 export const ANONYMOUS_CALL_PATH = "/mcpfed/1/anonymous-call";
 const JSON_TYPE = "application/json";
-/** Privacy Pass tokens one call may carry (one per unit of price: docs/protocol.md §15). */
-export const MAX_CALL_TOKENS = 64;
+/** Privacy Pass tokens one call may carry: as many as one sale sells (docs/protocol.md §15). */
+export const MAX_CALL_TOKENS = MAX_TOKENS_PER_SALE;
 
 export const anonymousCall = z.strictObject({
   type: z.literal("anonymous-call"),
@@ -22,7 +24,7 @@ export const anonymousCall = z.strictObject({
   fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   arguments: z.record(z.string(), z.unknown()).optional(),
   /** Privacy Pass tokens (RFC 9578 Token structures, base64url), for a priced tool. */
-  tokens: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/).max(2048)).max(MAX_CALL_TOKENS).optional(),
+  tokens: z.array(tokenText).max(MAX_CALL_TOKENS).optional(),
   /** Seconds since the epoch: the gateway refuses a call outside its clock window, and a replay within it. */
   iat: z.number().int().nonnegative(),
 });

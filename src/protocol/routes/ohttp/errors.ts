@@ -1,5 +1,5 @@
 // Refusals of an Oblivious HTTP request at the gateway, before anything inside it is read
-// (docs/protocol.md §13.6). The body is the same JSON shape as every other refusal (§9).
+// (docs/protocol.md §13.5). The body is the same JSON shape as every other refusal (§9).
 
 export const GATEWAY_REFUSALS = {
   /** Not a message/ohttp-req, shorter than its header, or over the body limit of its kind. */

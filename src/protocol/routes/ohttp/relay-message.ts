@@ -1,4 +1,4 @@
-// The private route's one federation message (docs/protocol.md §13.7): a consumer hands its
+// The private route's one federation message (docs/protocol.md §13.6): a consumer hands its
 // relay an encapsulated request for a gateway, and gets the gateway's encapsulated response back,
 // both opaque to the relay. It travels like every peer message, sealed between the two peers.
 import { z } from "zod";
@@ -24,7 +24,7 @@ export const RELAY_REFUSALS = [
   "unknown_gateway",
   /** The gateway could not be reached, or answered with neither a response nor a refusal. */
   "gateway_unreachable",
-  /** The gateway refused the request before opening it: `gatewayCode` says why (§13.6). */
+  /** The gateway refused the request before opening it: `gatewayCode` says why (§13.5). */
   "gateway_refused",
 ] as const;
 
