@@ -26,7 +26,15 @@ let a: NodeProc;
 let r: NodeProc;
 let c: NodeProc;
 let client: Client;
-const ECHO = () => `${c.nodeId.slice(0, 8)}_everything_echo`;
+/** C's alias at A is its id's first 8 characters while C is no peer of A, its card's name after. */
+const named = (name: string) => `${c.nodeId.slice(0, 8)}_${name}`;
+const ECHO = () => named("everything_echo");
+/** The name A lists C's tool under now. */
+async function listedName(suffix: string): Promise<string> {
+  const tool = (await client.listTools()).tools.find((t) => t._meta?.["mcpfed/origin"] === c.nodeId && t.name.endsWith(`_${suffix}`));
+  if (!tool) throw new Error(`A lists no ${suffix} of C`);
+  return tool.name;
+}
 let cCard: Card;
 const fingerprints = new Map<string, string>();
 
@@ -171,10 +179,46 @@ describe("a node that offers no gateway", () => {
   });
 });
 
+describe("a priced tool, paid with tokens", () => {
+  const IMAGE = () => named("everything_get-tiny-image");
+  const wallet = async () => (await json<{ wallet: { issuer: string; count: number }[] }>(await a.admin("GET", "/payment-tokens"))).wallet.filter((h) => h.issuer === c.nodeId).reduce((n, h) => n + h.count, 0);
+  const redeemed = async () => (await json<{ issuer: { redeemed: number } }>(await c.admin("GET", "/payment-tokens"))).issuer.redeemed;
+  const callImage = async () => client.callTool({ name: await listedName("everything_get-tiny-image"), arguments: {}, _meta: { "mcpfed/route": "private" } });
+
+  beforeAll(async () => {
+    await json(await c.admin("POST", "/shares", { tool: "everything_get-tiny-image", visibility: "public", pricing: { model: "per_call", amount: 2, unit: "credit" } }));
+    await eventually(async () => expect((await client.listTools()).tools.map((t) => t.name)).toContain(IMAGE()), 20_000);
+    const listed = (await client.listTools()).tools.find((t) => t.name === IMAGE())!;
+    fingerprints.set("everything/get-tiny-image", listed._meta!["mcpfed/fingerprint"] as string);
+  }, 60_000);
+
+  it("is refused at the gateway without tokens, and by A's wallet before anything is sent", async () => {
+    const sealed = await sealedToC({ key: "everything/get-tiny-image", fingerprint: fingerprints.get("everything/get-tiny-image")!, arguments: {} });
+    expect(await answerOf(sealed, await postGateway(c, sealed.bytes))).toMatchObject({ ok: false, error: { code: "payment_required" } });
+    await expect(callImage()).rejects.toMatchObject({ data: { type: "peer_payment_required", peer: c.nodeId } });
+  });
+
+  it("runs once paid: two tokens leave A's wallet, C counts two redemptions and names no one", async () => {
+    // The purchase is named (A peers with C to buy); the call that spends the tokens is not.
+    await json(await a.admin("POST", "/peers", { url: c.url }));
+    await json(await a.admin("POST", "/payment-tokens", { origin: c.nodeId, count: 4 }));
+    expect(await wallet()).toBe(4);
+    const before = await redeemed();
+    const result = await callImage();
+    expect(result.isError).toBeFalsy();
+    expect(result._meta?.["mcpfed/relay"]).toMatchObject({ route: "private" });
+    expect(await wallet()).toBe(2);
+    expect(await redeemed()).toBe(before + 2);
+    // The pseudonymous call is C's only record of the spending: no ledger record for it.
+    const records = (await json<{ records: { record: { intent: { tool: { id: string } } } }[] }>(await c.admin("GET", "/ledger/records?limit=100"))).records;
+    expect(records.filter((r) => r.record.intent.tool.id.endsWith("get-tiny-image"))).toEqual([]);
+  });
+});
+
 describe("the relay gone", () => {
-  it("fails the private call with route_unavailable; nothing else is tried", async () => {
+  it("fails the private call with route_unavailable; it does not go direct, though C is now A's peer", async () => {
     await r.stop();
-    const failed = client.callTool({ name: ECHO(), arguments: { message: "no relay" }, _meta: { "mcpfed/route": "private" } });
+    const failed = client.callTool({ name: await listedName("everything_echo"), arguments: { message: "no relay" }, _meta: { "mcpfed/route": "private" } });
     await expect(failed).rejects.toMatchObject({ data: { type: "route_unavailable", route: "private" } });
     await expect(failed).rejects.toThrow(/no relay took the call/);
   });
