@@ -9,6 +9,7 @@ import { BinaryHttpError, decodeRequest, decodeResponse, encodeRequest, encodeRe
 import { decapsulateRequest, encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
 import { GatewayError } from "../../src/protocol/routes/ohttp/errors.ts";
 import { encodeKeyConfig, keyConfigOf, ohttpKeyId } from "../../src/protocol/routes/ohttp/key-config.ts";
+import { ohttpRelayRequest, ohttpRelayResult } from "../../src/protocol/routes/ohttp/relay-message.ts";
 import { agree, b64, counting, p, write } from "./common.ts";
 
 export async function ohttpVectors(): Promise<void> {
@@ -104,6 +105,26 @@ export async function ohttpVectors(): Promise<void> {
     throw new Error(`${v.name}: decoded, but must be refused`);
   });
 
+  // The relay message between peers (§13.6), valid and not.
+  const relayRequest = { type: "ohttp-relay", gateway, request: b64(sealed.bytes) };
+  const relayed = { type: "ohttp-relayed", response: b64(sealedResponse) };
+  const relayRefused = { type: "ohttp-refused", code: "gateway_refused", gatewayCode: "unknown_key", message: "the gateway refused the request: unknown_key" };
+  const relay = {
+    valid: [
+      { schema: "request", message: relayRequest },
+      { schema: "result", message: relayed },
+      { schema: "result", message: relayRefused },
+    ],
+    invalid: [
+      { name: "a gateway that is no node id", schema: "request", message: { ...relayRequest, gateway: "c" } },
+      { name: "a request that is not base64url", schema: "request", message: { ...relayRequest, request: "a+b/" } },
+      { name: "a caller named beside the request", schema: "request", message: { ...relayRequest, from: gateway } },
+      { name: "a refusal code not in §13.6", schema: "result", message: { ...relayRefused, code: "teapot" } },
+    ],
+  };
+  for (const v of relay.valid) agree(`relay ${v.schema}`, true, (v.schema === "request" ? ohttpRelayRequest : ohttpRelayResult).safeParse(v.message).success);
+  for (const v of relay.invalid) agree(`relay ${v.name}`, false, (v.schema === "request" ? ohttpRelayRequest : ohttpRelayResult).safeParse(v.message).success);
+
   write("ohttp.json", {
     about: "Oblivious HTTP with X-Wing (docs/protocol.md §13). Bytes are base64url; the encapsulation uses fixed KEM randomness (ekm) and a fixed response nonce.",
     keyConfig: { seed: b64(seed), kid, pub: b64(key.publicKey), keyId: ohttpKeyId(kid), bytes: b64(encodeKeyConfig(config)) },
@@ -112,6 +133,7 @@ export async function ohttpVectors(): Promise<void> {
     response: { answer, bhttp: b64(responseBytes), nonce: b64(nonce), bytes: b64(sealedResponse) },
     refusals: refusedRequests.map((r) => ({ name: r.name, bytes: b64(r.bytes), code: r.code, status: r.status, maxBytes: 64 * 1024 })),
     bhttp: { valid: decoded, invalid },
+    relay,
     invalidCalls: [
       { name: "no fingerprint", message: { type: "anonymous-call", key: "everything/echo", iat: 1 } },
       { name: "an extra field", message: { ...call, from: "somebody" } },

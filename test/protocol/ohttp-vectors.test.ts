@@ -16,6 +16,7 @@ import { BinaryHttpError, decodeRequest, decodeResponse, encodeRequest, encodeRe
 import { decapsulateRequest, encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
 import { GatewayError } from "../../src/protocol/routes/ohttp/errors.ts";
 import { encodeKeyConfig, keyConfigOf, ohttpKeyId } from "../../src/protocol/routes/ohttp/key-config.ts";
+import { ohttpRelayRequest, ohttpRelayResult } from "../../src/protocol/routes/ohttp/relay-message.ts";
 import { PATHS, vector } from "./paths.ts";
 
 interface OhttpVector {
@@ -29,6 +30,7 @@ interface OhttpVector {
     invalid: { name: string; kind: "request" | "response"; bytes: string; error: string }[];
   };
   invalidCalls: { name: string; message: unknown }[];
+  relay: { valid: { schema: "request" | "result"; message: unknown }[]; invalid: { name: string; schema: "request" | "result"; message: unknown }[] };
 }
 
 const v = vector<OhttpVector>("ohttp.json");
@@ -151,5 +153,22 @@ describe("the encapsulated request and response", () => {
     const err = await decapsulateRequest(noble, b(r.bytes), await keysOn(noble), r.maxBytes).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect({ code: (err as GatewayError).code, status: (err as GatewayError).status }).toEqual({ code: r.code, status: r.status });
+  });
+});
+
+describe("the relay message (§13.6)", () => {
+  const schema = (name: "request" | "result") => (name === "request" ? ohttpRelayRequest : ohttpRelayResult);
+
+  it.each(v.relay.valid.map((m) => [`${m.schema} ${(m.message as { type: string }).type}`, m] as const))("reads a %s", (_name, m) => {
+    expect(schema(m.schema).parse(m.message)).toEqual(m.message);
+  });
+
+  it.each(v.relay.invalid.map((m) => [m.name, m] as const))("refuses %s", (_name, m) => {
+    expect(schema(m.schema).safeParse(m.message).success).toBe(false);
+  });
+
+  it("carries the vector's request and response bytes unchanged", () => {
+    expect(ohttpRelayRequest.parse(v.relay.valid[0]!.message).request).toBe(v.request.bytes);
+    expect((ohttpRelayResult.parse(v.relay.valid[1]!.message) as { response: string }).response).toBe(v.response.bytes);
   });
 });
