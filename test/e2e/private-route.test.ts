@@ -168,14 +168,14 @@ describe("C's gateway, called directly", () => {
 });
 
 describe("a node that offers no gateway", () => {
-  it("refuses with not_offered, and its card does not advertise one", async () => {
+  it("refuses with route_not_offered, and its card does not advertise one", async () => {
     const card = (await (await fetch(`${r.url}/.well-known/mcpfed`)).json()) as Card;
     expect(card.features).not.toContain("ohttp-gateway");
     expect(card.features).toContain("ohttp-relay");
     const sealed = await sealedToC();
     const res = await postGateway(r, sealed.bytes);
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: { code: "not_offered" } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: "route_not_offered" } });
   });
 });
 

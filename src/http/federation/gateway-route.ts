@@ -19,7 +19,7 @@ function refused(c: Context, err: GatewayError): Response {
 
 export function gatewayHandler(s: Services) {
   return async (c: Context<AppEnv>): Promise<Response> => {
-    if (!s.routes.offer.offers("gateway")) return refused(c, new GatewayError("not_offered", "this node offers no OHTTP gateway"));
+    if (!s.routes.offer.offers("gateway")) return refused(c, new GatewayError("route_not_offered", "this node offers no OHTTP gateway"));
     const wait = s.routes.limits.over("gateway", sourceOf(c.get("clientAddress"))) ?? s.routes.limits.over("gateway", TOTAL);
     if (wait !== undefined) {
       c.header("Retry-After", String(wait));

@@ -34,7 +34,7 @@ const refused = (code: Extract<OhttpRelayResult, { type: "ohttp-refused" }>["cod
 });
 
 export async function relayToGateway(s: RelayPorts, from: string, r: OhttpRelayRequest, signal: AbortSignal): Promise<OhttpRelayResult> {
-  if (!s.routes.offer.offers("relay")) return refused("not_offered", "this node offers no OHTTP relay");
+  if (!s.routes.offer.offers("relay")) return refused("route_not_offered", "this node offers no OHTTP relay");
   const wait = s.routes.limits.over("relay", from);
   if (wait !== undefined) return refused("rate_limited", `too many relayed requests; retry in ${wait} s`);
   const card = await knownCard(s, r.gateway);

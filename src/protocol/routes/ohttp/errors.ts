@@ -14,7 +14,7 @@ export const GATEWAY_REFUSALS = {
   /** This request was already received (its encapsulated key was seen). */
   replayed: 409,
   /** This node does not offer the role (ROUTES_OFFER). */
-  not_offered: 404,
+  route_not_offered: 403,
   rate_limited: 429,
 } as const;
 

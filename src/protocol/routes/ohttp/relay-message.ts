@@ -18,7 +18,7 @@ export type OhttpRelayRequest = z.infer<typeof ohttpRelayRequest>;
 /** Why a relay did not hand the request on, or what the gateway said instead of an answer. */
 export const RELAY_REFUSALS = [
   /** This node offers no OHTTP relay (ROUTES_OFFER). */
-  "not_offered",
+  "route_not_offered",
   "rate_limited",
   /** The relay holds no card for the gateway, or the card offers no gateway. */
   "unknown_gateway",
