@@ -44,6 +44,7 @@ import { callResponse } from "./call-stream.ts";
 import { gatewayHandler } from "./gateway-route.ts";
 import { relayToGateway } from "../../node/routes/private/relay.ts";
 import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
+import { forwardRoutes } from "./forward-route.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -227,6 +228,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
 
     // Privacy Pass token sales to named peers (docs/protocol.md §15.3).
     messageRoute(federationPath(version, "token-sale"), tokenSaleRequest, (from, r) => serveTokenSale(s, from, r));
+    // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
+    forwardRoutes(app, s, version, { openFromPeer });
   }
   return app;
 }

@@ -23,8 +23,9 @@ export type MessageName =
   | "ledger-checkpoint"
   | "ohttp-relay"
   | "gateway"
-
-  | "token-sale";
+  | "token-sale"
+  | "forward"
+  | "forwarded";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {
