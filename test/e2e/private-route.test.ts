@@ -104,6 +104,8 @@ describe("a private call A → R → C", () => {
     // C ran the call, and its invocation log has it under a pseudonym (written after the response).
     await eventually(async () => expect(await dump(c)).toMatch(/anon:[A-Za-z0-9_-]{22}/), 5000);
     const [atC, atR] = await Promise.all([dump(c), dump(r)]);
+    // The dump does show node ids: R's, C's peer, is in it.
+    expect(atC).toContain(r.nodeId);
     expect(atC).not.toContain(a.nodeId);
     expect(c.output()).not.toContain(a.nodeId);
     expect(atR).not.toContain(SECRET);
