@@ -14,7 +14,9 @@ import { anonymousCallRequest, readAnonymousAnswer, type AnonymousCall } from ".
 import { decodeResponse, encodeRequest } from "../../src/protocol/routes/ohttp/binary-http.ts";
 import { encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
 import { keyConfigOf } from "../../src/protocol/routes/ohttp/key-config.ts";
+import { readFileSync } from "node:fs";
 import { connect } from "../support/mcp.ts";
+import { openedAnswer, sealAs } from "../support/seal-as.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
 
 /** The argument no relay may see: searched for in R's every table and log line. */
@@ -166,6 +168,23 @@ describe("C's gateway, called directly", () => {
     const res = await postGateway(c, wrong);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: "unknown_key" } });
+  });
+});
+
+describe("R as a relay, asked directly by its peer A", () => {
+  const relayAsA = async (payload: unknown) => {
+    const seed = readFileSync(join(a.dataDir, "node-seed"), "utf8").trim();
+    const request = await sealAs({ seed, id: a.nodeId }, r, "ohttp-relay", payload);
+    return openedAnswer(request, await request.post());
+  };
+
+  it("refuses a gateway it holds no card of, and passes on the code of a gateway that refused the bytes", async () => {
+    expect(await relayAsA({ type: "ohttp-relay", gateway: "a".repeat(32), request: "AAAA" })).toMatchObject({ ok: true, result: { type: "ohttp-refused", code: "unknown_gateway" } });
+    expect(await relayAsA({ type: "ohttp-relay", gateway: c.nodeId, request: "AAAA" })).toMatchObject({
+      ok: true,
+      result: { type: "ohttp-refused", code: "gateway_refused", gatewayCode: "malformed" },
+    });
+    expect(await relayAsA({ type: "ohttp-relay", gateway: c.nodeId })).toMatchObject({ ok: false, error: { code: "bad_request" } });
   });
 });
 
