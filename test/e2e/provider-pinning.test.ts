@@ -52,7 +52,7 @@ beforeAll(async () => {
   upB = await startEverything();
   upC = await startEverything();
   a = await openNode("alpha");
-  // No node offers a route beyond a direct peer: C's tool is out of A's reach until they peer.
+  // No node offers a route beyond a direct peer (docs/protocol.md §12, §13): C's tool is out of A's reach until they peer.
   b = await openNode("bravo", { env: { ROUTES_OFFER: "none" } });
   c = await openNode("charlie", { env: { ROUTES_OFFER: "none" } });
   for (const [n, up] of [[b, upB], [c, upC]] as const) {
@@ -80,7 +80,7 @@ describe("a public tool this node cannot reach", () => {
     const id = `${c.nodeId}/everything/get-sum`;
     const refused = client.callTool({ name: "call_tool", arguments: { id, arguments: { a: 1, b: 2 } } });
     await expect(refused).rejects.toMatchObject({ code: -32010, data: { type: "peer_unreachable", origin: c.nodeId } });
-    await expect(refused).rejects.toThrow(/cannot reach: a call goes only to a direct peer/);
+    await expect(refused).rejects.toThrow(/cannot reach: no provider allowed for this tool is a direct peer, and no peer of this node offers to forward/);
     expect(await recordsAtCFromA()).toBe(0);
 
     // A route appears: A peers with C, and the tool is listed and callable.

@@ -10,6 +10,7 @@ import { CardError, continuesCard, verifyCard } from "../../../protocol/card/ver
 import { EnvelopeError } from "../../../protocol/envelope/errors.ts";
 import { openEnvelope, type Opened, type Sender } from "../../../protocol/envelope/open.ts";
 import { decode, type Header } from "../../../protocol/envelope/wire.ts";
+import type { CompositeVerifier } from "../../../protocol/identity/composite.ts";
 import { signingKey } from "../../../protocol/identity/imported.ts";
 import { federationPath, parseMessage } from "../../../protocol/messages/federation.ts";
 import { relayRequest } from "../../../protocol/messages/relay-items.ts";
@@ -94,7 +95,12 @@ async function admitStranger(s: DestinationPort, from: string): Promise<void> {
   }
 }
 
-async function callerCard(s: DestinationPort, identity: LocalIdentity, header: Header, raw: unknown) {
+async function callerCard(s: DestinationPort, identity: LocalIdentity, header: Header, raw: unknown): Promise<{ card: Card; verifier: CompositeVerifier }> {
+  const held = await originCard(s.db, header.from);
+  // The card this node verified and kept, carried again: its key serves without a second check.
+  if (held && held.sig === (raw as { sig?: unknown } | null)?.sig && held.exp + s.config.clockSkewSeconds >= s.now() && held.versions.includes(header.v)) {
+    return { card: held, verifier: await signingKey(identity.primitives, held.keys.sig.pub) };
+  }
   let verified;
   try {
     verified = await verifyCard(raw, { primitives: identity.primitives, now: s.now(), skew: s.config.clockSkewSeconds });
@@ -104,7 +110,6 @@ async function callerCard(s: DestinationPort, identity: LocalIdentity, header: H
   }
   if (verified.card.id !== header.from) throw new EnvelopeError("bad_card", "the card carried is not the sender's");
   if (!verified.card.versions.includes(header.v)) throw new EnvelopeError("downgrade", `the sender's card does not offer ${header.v}`);
-  const held = await originCard(s.db, header.from);
   if (held && !continuesCard(held, verified)) throw new EnvelopeError("bad_card", "the card carried does not continue the one this node holds");
   return verified;
 }

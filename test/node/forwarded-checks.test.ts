@@ -1,0 +1,147 @@
+// The forwarded route's checks in process (docs/protocol.md §12), over real nodes on in-memory
+// libSQL: what the forwarder B refuses before it passes anything on (the role, the sender's rate,
+// a sender that is no active peer, a destination that is none, a replayed envelope), and what
+// the destination C refuses before anything decrypts (FORWARDED_CALLERS, a blocked or quarantined
+// caller, a card that is not the caller's), and that a stranger reaches only public tools.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assembleNode, type AssembledNode } from "../../src/node/assemble.ts";
+import { openForwarded, strangersRefusal } from "../../src/node/routes/forwarded/destination.ts";
+import { forwardOnward } from "../../src/node/routes/forwarded/forwarder.ts";
+import { loadConfig } from "../../src/node/settings/config.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { EnvelopeError } from "../../src/protocol/envelope/errors.ts";
+import { seal } from "../../src/protocol/envelope/seal.ts";
+import { newSeed } from "../../src/protocol/identity/seed.ts";
+import type { Entry } from "../../src/protocol/registry/entry.ts";
+import { ForwardError, type ForwardRequest } from "../../src/protocol/routes/forward.ts";
+import { originCard } from "../../src/store/origin-cards.ts";
+import { savePeer } from "../../src/store/peers.ts";
+import { memoryDb } from "../support/libsql.ts";
+
+const started: AssembledNode[] = [];
+async function node(env: Record<string, string> = {}): Promise<AssembledNode> {
+  const n = await assembleNode({ config: loadConfig({ NODE_SEED: newSeed(), ADMIN_TOKEN: "admin-token-for-tests", ...env }), db: await memoryDb() });
+  started.push(n);
+  return n;
+}
+/** A node's card as its peers hold it; its URL reaches nothing. */
+const cardOf = async (n: AssembledNode): Promise<Card> => (await n.services.card()).get("http://127.0.0.1:9", n.services.now());
+async function peer(holder: AssembledNode, other: AssembledNode, state: "active" | "blocked" = "active") {
+  await savePeer(holder.services.db, { card: await cardOf(other), state, theirState: "active", version: "mcpfed/1", features: [] });
+}
+async function envelope(from: AssembledNode, to: AssembledNode, path = "/federation/v1/call"): Promise<string> {
+  const identity = await from.services.identity();
+  const card = await cardOf(to);
+  const sealed = await seal({
+    primitives: identity.primitives,
+    signer: identity.signing.signer,
+    from: identity.nodeId,
+    to: card.id,
+    recipientKey: card.keys.kem[0]!,
+    version: "mcpfed/1",
+    method: "POST",
+    path,
+    plaintext: new TextEncoder().encode(JSON.stringify({ type: "call", key: "edge/echo", arguments: { message: "hi" }, intent: {}, timeoutMs: 1000, progress: false, countersigned: [] })),
+    now: from.services.now(),
+  });
+  return toBase64url(sealed.bytes);
+}
+const signal = () => new AbortController().signal;
+
+let a: AssembledNode;
+let b: AssembledNode;
+let c: AssembledNode;
+
+beforeAll(async () => {
+  [a, b, c] = await Promise.all([node(), node(), node()]);
+  await peer(b, a);
+  await peer(b, c);
+});
+
+afterAll(async () => {
+  await Promise.all(started.map((n) => n.close()));
+});
+
+describe("the forwarder", () => {
+  const forward = async (to: AssembledNode, env: string): Promise<ForwardRequest> => ({ type: "forward", to: to.services.nodeId, envelope: env, card: await cardOf(a) });
+
+  it("that does not offer the role refuses, before anything else", async () => {
+    const off = await node({ ROUTES_OFFER: "relay" });
+    const out = await forwardOnward(off.services, a.services.nodeId, await forward(c, await envelope(a, c)), signal());
+    expect(out).toMatchObject({ refused: { code: "route_not_offered" } });
+  });
+
+  it("refuses a sender over its per-minute count", async () => {
+    const limited = await node({ ROUTE_RATE_LIMITS: "forward:1" });
+    const first = await forwardOnward(limited.services, a.services.nodeId, await forward(c, await envelope(a, c)), signal());
+    expect(first).toMatchObject({ refused: { code: "forward_refused" } });
+    const second = await forwardOnward(limited.services, a.services.nodeId, await forward(c, await envelope(a, c)), signal());
+    expect(second).toMatchObject({ refused: { code: "rate_limited", retryAfter: expect.any(Number) } });
+  });
+
+  it("refuses a node that is not its active peer, and an envelope another node made", async () => {
+    const stranger = await node();
+    expect(await forwardOnward(b.services, stranger.services.nodeId, await forward(c, await envelope(stranger, c)), signal())).toMatchObject({ refused: { code: "forward_refused" } });
+    // A's message carrying C's own envelope (C is B's peer too): not A's to pass on.
+    expect(await forwardOnward(b.services, a.services.nodeId, await forward(a, await envelope(c, a)), signal())).toMatchObject({
+      refused: { code: "forward_refused", message: expect.stringContaining("not the sender's own") },
+    });
+  });
+
+  it("refuses a destination that is not its active peer", async () => {
+    const far = await node();
+    expect(await forwardOnward(b.services, a.services.nodeId, await forward(far, await envelope(a, far)), signal())).toMatchObject({ refused: { code: "unknown_destination" } });
+  });
+
+  it("carries an envelope once: a replay is refused, and an unreachable destination says so", async () => {
+    const request = await forward(c, await envelope(a, c));
+    expect(await forwardOnward(b.services, a.services.nodeId, request, signal())).toMatchObject({ refused: { code: "destination_unreachable" } });
+    expect(await forwardOnward(b.services, a.services.nodeId, request, signal())).toMatchObject({ refused: { code: "forward_refused", message: expect.stringContaining("forwarded already") } });
+  });
+});
+
+describe("the destination", () => {
+  const forwarded = async (env: string, card: unknown) => ({ type: "forwarded" as const, envelope: env, card });
+  const refusal = async (at: AssembledNode, req: Awaited<ReturnType<typeof forwarded>>) => {
+    try {
+      await openForwarded(at.services, b.services.nodeId, req);
+    } catch (err) {
+      if (err instanceof ForwardError || err instanceof EnvelopeError) return err.code;
+      throw err;
+    }
+    return "opened";
+  };
+
+  it("opens a stranger's envelope with the card it carries, and keeps the card", async () => {
+    const opened = await openForwarded(c.services, b.services.nodeId, await forwarded(await envelope(a, c), await cardOf(a)));
+    expect(opened.peer).toBe(false);
+    expect(opened.opened.header.from).toBe(a.services.nodeId);
+    expect((await originCard(c.services.db, a.services.nodeId))?.id).toBe(a.services.nodeId);
+  });
+
+  it("refuses strangers under FORWARDED_CALLERS=off, and one it holds in quarantine", async () => {
+    const closed = await node({ FORWARDED_CALLERS: "off" });
+    expect(await refusal(closed, await forwarded(await envelope(a, closed), await cardOf(a)))).toBe("caller_refused");
+    const wary = await node();
+    await wary.services.quarantine.hold(a.services.nodeId, "test");
+    expect(await refusal(wary, await forwarded(await envelope(a, wary), await cardOf(a)))).toBe("caller_refused");
+  });
+
+  it("refuses a blocked caller, a card that is not the caller's, and an endpoint not forwarded", async () => {
+    const blocking = await node();
+    await peer(blocking, a, "blocked");
+    expect(await refusal(blocking, await forwarded(await envelope(a, blocking), await cardOf(a)))).toBe("blocked_sender");
+    const other = await node();
+    expect(await refusal(other, await forwarded(await envelope(a, other), await cardOf(b)))).toBe("bad_card");
+    expect(await refusal(other, await forwarded(await envelope(a, other, "/federation/v1/ping"), await cardOf(a)))).toBe("wrong_endpoint");
+    expect(await originCard(other.services.db, a.services.nodeId)).toBeUndefined();
+  });
+
+  it("lets a stranger call tools shared public only", async () => {
+    const shared = (visibility: "peers" | "public") => ({ find: async () => ({ signed: { visibility } }) as unknown as Entry });
+    const call = new TextEncoder().encode(JSON.stringify({ type: "call", key: "edge/echo", intent: {}, timeoutMs: 1000, progress: false, countersigned: [] }));
+    expect(await strangersRefusal({ ownTools: shared("public") }, call)).toBeUndefined();
+    expect(await strangersRefusal({ ownTools: shared("peers") }, call)).toMatchObject({ code: "forbidden" });
+  });
+});
