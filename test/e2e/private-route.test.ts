@@ -161,6 +161,13 @@ describe("C's gateway, called directly", () => {
     expect(await replayed.json()).toMatchObject({ error: { code: "replayed" } });
   });
 
+  it("refuses a call issued outside C's clock window, sealed, and the same call in time runs", async () => {
+    const late = await sealedToC({ iat: Math.floor(Date.now() / 1000) - 3600 });
+    expect(await answerOf(late, await postGateway(c, late.bytes))).toMatchObject({ ok: false, error: { code: "stale" } });
+    const onTime = await sealedToC();
+    expect((await answerOf(onTime, await postGateway(c, onTime.bytes)))?.ok).toBe(true);
+  });
+
   it("refuses a key id that is not C's", async () => {
     const sealed = await sealedToC();
     const wrong = sealed.bytes.slice();
