@@ -6,7 +6,7 @@
 // receives on its first hop per call (kernel socket counters). Rounds rotate the route order.
 //
 //   npm run bench:routes              ROUTES_CALLS (100), ROUTES_ROUNDS (3), ROUTES_WARMUP (30)
-//   ROUTES=direct,forwarded           the routes to run (all by default)
+//   ROUTES=direct,forwarded,private   the routes to run (all by default)
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -16,9 +16,10 @@ import { cpuMsOf, startBenchNode } from "./node-process.ts";
 import { bytesDuring } from "./wire-bytes.ts";
 import { direct } from "./routes/direct.ts";
 import { forwarded } from "./routes/forwarded.ts";
+import { privateRoute } from "./routes/private.ts";
 import type { BenchRoute, RouteNodes } from "./routes/route.ts";
 
-const ALL: BenchRoute[] = [direct, forwarded];
+const ALL: BenchRoute[] = [direct, forwarded, privateRoute];
 const chosen = process.env.ROUTES?.split(",").map((s) => s.trim());
 const routes = chosen ? ALL.filter((r) => chosen.includes(r.name)) : ALL;
 const CALLS = intEnv("ROUTES_CALLS", 100);

@@ -8,6 +8,7 @@ import { itemCommands } from "./commands/items.ts";
 import { invocationCommands } from "./commands/invocations.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
 import { limitCommands } from "./commands/limits.ts";
+import { paymentTokenCommands } from "./commands/payment-tokens.ts";
 import { peerCommands } from "./commands/peers.ts";
 import { policyCommands } from "./commands/policy.ts";
 import { providerGroupCommands } from "./commands/provider-groups.ts";
@@ -41,6 +42,7 @@ const commands: Command[] = [
   ...grantCommands,
   ...auditCommands,
   ...ledgerCommands,
+  ...paymentTokenCommands,
   ...trustCommands,
   ...routeCommands,
 ];

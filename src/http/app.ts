@@ -11,6 +11,7 @@ import { VERSION } from "../node/settings/version.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import type { AppEnv } from "./request/app-env.ts";
 import { cardRoutes } from "./card-route.ts";
+import { tokenDirectoryRoutes } from "./token-directory-route.ts";
 import { connectRoutes } from "./connect/routes.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
@@ -62,6 +63,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", oauthRoutes(services));
   app.route("/", mcpRoutes(services));
   app.route("/", cardRoutes(services));
+  app.route("/", tokenDirectoryRoutes(services));
   app.route("/", federationRoutes(services));
   app.route("/", connectRoutes(services));
   app.route("/admin", adminRoutes(services, tick));

@@ -22,6 +22,7 @@ import type { RecomputeReport } from "./trust/scores.ts";
 import { verifyDomains, type DomainTickReport } from "./peers/domains.ts";
 import { applyWarnings } from "./trust/warnings.ts";
 import { promoteEarned, type Promotion } from "./peers/promotion.ts";
+import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
 
 export interface TickReport {
   at: string;
@@ -36,6 +37,8 @@ export interface TickReport {
   domains: DomainTickReport;
   trust: TrustTickReport;
   privileges: PrivilegesTickReport;
+  /** Token issuer keys held after rotation, and whether a new one was made (src/node/tokens/issuer-keys.ts). */
+  tokens: { keys: number; made: boolean } | { error: string };
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -127,7 +130,11 @@ export function createTick(s: Services): Tick {
     const domains = await verifyDomains(s);
     const trust = await recomputeTrust(s);
     const privileges = await applyPrivileges(s);
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges };
+    const tokens = await rotateIssuerKeys(s, Date.now()).catch((err: unknown) => {
+      log.warn("tokens.tick_failed", { error: String(err) });
+      return { error: String(err) };
+    });
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -52,9 +52,9 @@ beforeAll(async () => {
   upB = await startEverything();
   upC = await startEverything();
   a = await openNode("alpha");
-  // B forwards nothing (docs/protocol.md §12): A reaches C only once they peer.
+  // No node offers a route beyond a direct peer (docs/protocol.md §12, §13): C's tool is out of A's reach until they peer.
   b = await openNode("bravo", { env: { ROUTES_OFFER: "none" } });
-  c = await openNode("charlie");
+  c = await openNode("charlie", { env: { ROUTES_OFFER: "none" } });
   for (const [n, up] of [[b, upB], [c, upC]] as const) {
     expect((await n.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   }

@@ -4,12 +4,14 @@
 import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
 import { CHECKPOINTS_FEATURE } from "../../protocol/ledger/suite.ts";
 import { ROLE_FEATURES } from "../../protocol/routes/roles.ts";
+import { TOKENS_FEATURE } from "../../protocol/tokens/directory.ts";
 import { FEATURES } from "../../protocol/versions.ts";
 import type { Config } from "../settings/config.ts";
 
-export function offeredFeatures(config: Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer">): string[] {
+export function offeredFeatures(config: Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer"> & Partial<Pick<Config, "tokens">>): string[] {
   const off = new Set<string>();
   if (!config.channels) off.add(CHANNEL_FEATURE);
   if (!config.ledgerCheckpoints) off.add(CHECKPOINTS_FEATURE);
+  if (!config.tokens?.issue) off.add(TOKENS_FEATURE);
   return [...FEATURES.filter((f) => !off.has(f)), ...config.routesOffer.map((r) => ROLE_FEATURES[r])];
 }

@@ -84,6 +84,11 @@ const schema = z.object({
   CHANNEL_LIFETIME_SECONDS: int(60, 604_800).default(86_400),
   LEDGER_CHECKPOINTS: z.enum(["on", "off"]).default("on"),
   CHECKPOINT_SECONDS: int(1, 86_400).default(60),
+  // Privacy Pass tokens (docs/protocol.md §15): whether this node issues them, and what one is worth.
+  TOKENS: z.enum(["on", "off"]).default("on"),
+  TOKEN_UNIT: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "a currency unit").default("credit"),
+  TOKEN_VALUE: int(1, 1_000_000_000).default(1),
+  TOKEN_KEY_SECONDS: int(2, 365 * 86_400).default(7 * 86_400),
   TRUST_TIERS: tiersSetting.default(tiersSetting.parse(DEFAULT_TIERS)),
   TRUST_SEEDS: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
   TRUST_HALF_LIFE_DAYS: z.coerce.number().min(0.01).max(3650).default(30),
@@ -183,6 +188,8 @@ export interface Config {
   ledgerCheckpoints: boolean;
   /** A node checkpoints the records it has yet to cover once the oldest is this old (or 64 wait). */
   checkpointSeconds: number;
+  /** Privacy Pass issuing: on or off, each token's worth, and an issuer key's lifetime. */
+  tokens: { issue: boolean; unit: string; value: number; keySeconds: number };
   trust: TrustConfig;
   /** The route a call takes when neither it nor its principal names one (docs/protocol.md §12). */
   routeDefault: RouteRequest;
@@ -302,6 +309,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     channelLifetimeSeconds: e.CHANNEL_LIFETIME_SECONDS,
     ledgerCheckpoints: e.LEDGER_CHECKPOINTS === "on",
     checkpointSeconds: e.CHECKPOINT_SECONDS,
+    tokens: { issue: e.TOKENS === "on", unit: e.TOKEN_UNIT, value: e.TOKEN_VALUE, keySeconds: e.TOKEN_KEY_SECONDS },
     trust: {
       tiers: e.TRUST_TIERS,
       seeds: e.TRUST_SEEDS ?? [],

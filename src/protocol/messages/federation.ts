@@ -21,6 +21,9 @@ export type MessageName =
   | "ledger-reconcile"
   | "ledger-transfer"
   | "ledger-checkpoint"
+  | "ohttp-relay"
+  | "gateway"
+  | "token-sale"
   | "forward"
   | "forwarded";
 

@@ -1,0 +1,34 @@
+CREATE TABLE `token_issuer_keys` (
+	`key_id` text PRIMARY KEY NOT NULL,
+	`public_key` text NOT NULL,
+	`private_key` text,
+	`not_before` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `token_redemptions` (
+	`nonce` text PRIMARY KEY NOT NULL,
+	`hour` integer NOT NULL,
+	`keep_until` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `token_redemptions_keep` ON `token_redemptions` (`keep_until`);--> statement-breakpoint
+CREATE TABLE `token_sales` (
+	`record_id` text PRIMARY KEY NOT NULL,
+	`consumer` text NOT NULL,
+	`count` integer NOT NULL,
+	`sold_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `wallet_tokens` (
+	`id` text PRIMARY KEY NOT NULL,
+	`issuer` text NOT NULL,
+	`key_id` text NOT NULL,
+	`token` text NOT NULL,
+	`unit` text NOT NULL,
+	`value` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`bought_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `wallet_tokens_issuer` ON `wallet_tokens` (`issuer`,`expires_at`);
