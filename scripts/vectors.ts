@@ -27,6 +27,7 @@ import { hlcVectors } from "./vectors/hlc.ts";
 import { messageVectors } from "./vectors/messages.ts";
 import { reconciliationVectors } from "./vectors/reconciliation.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
+import { tokenVectors } from "./vectors/tokens.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -155,6 +156,7 @@ await reconciliationVectors();
 hlcVectors();
 await frameVectors((plaintext, nonce) => opened.sealResponse(plaintext, nonce));
 await compositeSignedVectors({ origin: { seed, key }, other: { seed: recipientSeed, key: recipient }, stranger, card: await signCard(body(key), key.signer) });
+await tokenVectors();
 await channelVectors({ initiator: { seed, key }, responder: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! }, now: NOW });
 await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipientSeed, key: recipient }, stranger });
 

@@ -14,10 +14,11 @@ import { getPeer } from "../../store/peers.ts";
 import { recordSale } from "../../store/token-issuer.ts";
 import type { Services } from "../services.ts";
 import { identitySigner } from "../registry/node-keys.ts";
+import { pushCountersigned } from "../relay/countersigns.ts";
 import { signingKey } from "./issuer-keys.ts";
 import { keepTokens } from "./wallet.ts";
 
-export type SalePort = Pick<Services, "db" | "nodeId" | "secrets" | "config" | "ledger" | "identity" | "federation" | "outbound" | "relay">;
+export type SalePort = Pick<Services, "db" | "nodeId" | "secrets" | "config" | "ledger" | "identity" | "federation" | "outbound" | "relay" | "defer">;
 
 const refuse = (code: SaleErrorCode, message: string): TokenSaleReply => ({ ok: false, error: { code, message } });
 
@@ -119,6 +120,8 @@ export async function buyTokens(s: SalePort, issuer: string, n: number): Promise
     throw new TokenSaleError("bad_answer", `${issuer}: its receipt was rejected (${err.reason})`);
   }
   s.relay.outbox.add(issuer, completed.intent.id, completed);
+  // As after a call: the issuer's copy is confirmed within moments, not at the next tick.
+  s.defer(pushCountersigned(s, s.relay.outbox, issuer));
   const expiresAt = chosen.expires * 1000;
   await keepTokens(s, tokens.map((t) => ({ issuer, keyId, token: toBase64url(t), unit: denomination.unit, value: denomination.value, expiresAt })));
   return { issuer, recordId: completed.intent.id, count: n, keyId, amount: completed.receipt.amount, unit: denomination.unit, expiresAt };
