@@ -19,6 +19,7 @@ import { tokenCommands } from "./commands/tokens.ts";
 import { toolCommands } from "./commands/tools.ts";
 import { trustCommands } from "./commands/trust.ts";
 import { upstreamCommands } from "./commands/upstreams.ts";
+import { routeCommands } from "./commands/routes.ts";
 import type { Command } from "./framework/command.ts";
 import { run } from "./framework/run.ts";
 
@@ -43,6 +44,7 @@ const commands: Command[] = [
   ...ledgerCommands,
   ...paymentTokenCommands,
   ...trustCommands,
+  ...routeCommands,
 ];
 
 process.exitCode = await run(process.argv.slice(2), commands);

@@ -163,7 +163,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0017_tokens",
+    "tag": "0017_route_defaults",
+    "statements": [
+      "CREATE TABLE `route_defaults` (\n\t`principal` text PRIMARY KEY NOT NULL,\n\t`route` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
+    ]
+  },
+  {
+    "tag": "0018_tokens",
     "statements": [
       "CREATE TABLE `token_issuer_keys` (\n\t`key_id` text PRIMARY KEY NOT NULL,\n\t`public_key` text NOT NULL,\n\t`private_key` text,\n\t`not_before` integer NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
       "CREATE TABLE `token_redemptions` (\n\t`nonce` text PRIMARY KEY NOT NULL,\n\t`hour` integer NOT NULL,\n\t`keep_until` integer NOT NULL\n);",

@@ -41,6 +41,9 @@ import { serveResourceSubscribe, serveResourceUnsubscribe } from "../../node/rel
 import { takeResourceUpdate } from "../../node/relay/resource-lease-consumer.ts";
 import { resourceSubscribeRequest, resourceUnsubscribeRequest, resourceUpdatedRequest } from "../../protocol/messages/relay-resource-updates.ts";
 import { callResponse } from "./call-stream.ts";
+import { gatewayHandler } from "./gateway-route.ts";
+import { relayToGateway } from "../../node/routes/private/relay.ts";
+import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -216,6 +219,11 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "ledger-reconcile"), ledgerReconcileRequest, (from, r) => s.ledgerSync.onReconcile(from, r));
     messageRoute(federationPath(version, "ledger-transfer"), ledgerTransferRequest, (from, r) => s.ledgerSync.onTransfer(from, r));
     messageRoute(federationPath(version, "ledger-checkpoint"), ledgerCheckpointRequest, (from, r) => s.checkpoints.receive(from, r));
+
+    // The private route (docs/protocol.md §13): a peer's opaque request handed on to a gateway, and
+    // this node's own gateway, whose requests are not envelopes and name no sender.
+    messageRoute(federationPath(version, "ohttp-relay"), ohttpRelayRequest, (from, r, c) => relayToGateway(s, from, r, c.req.raw.signal));
+    app.post(federationPath(version, "gateway"), gatewayHandler(s));
 
     // Privacy Pass token sales to named peers (docs/protocol.md §15.3).
     messageRoute(federationPath(version, "token-sale"), tokenSaleRequest, (from, r) => serveTokenSale(s, from, r));

@@ -37,7 +37,7 @@ export interface PeeringPort extends EarnedPort {
   now: () => number;
   outbound: Outbound;
   federation: FederationClient;
-  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "channels" | "ledgerCheckpoints" | "tokens" | "trust">;
+  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "channels" | "ledgerCheckpoints" | "routesOffer" | "tokens" | "trust">;
   replay: ReplayCache;
   federationRefusals: FederationRefusals;
 }

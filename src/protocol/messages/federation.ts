@@ -21,6 +21,9 @@ export type MessageName =
   | "ledger-reconcile"
   | "ledger-transfer"
   | "ledger-checkpoint"
+  | "ohttp-relay"
+  | "gateway"
+
   | "token-sale";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
