@@ -1,17 +1,23 @@
 // Privacy Pass tokens between real nodes on loopback: A buys tokens from B (the record signed by
-// both, held by both), spends them at B once and only once, is refused tokens of an expired key,
-// and B's stored view of the sale shares no value with its view of the redemption.
+// both, held by both) and spends them on B's priced public tool through B's OHTTP gateway (§13),
+// once and only once; C's tokens are refused once C's short-lived key expired; and B's stored view
+// of the sale shares no value with its view of the redemption.
 import { sql } from "drizzle-orm";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redeemTokens } from "../../src/node/tokens/redemption.ts";
 import { spendTokens } from "../../src/node/tokens/wallet.ts";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
 import { parseSeed } from "../../src/protocol/identity/seed.ts";
+import { anonymousCallRequest, readAnonymousAnswer } from "../../src/protocol/routes/ohttp/anonymous-call.ts";
+import { decodeResponse, encodeRequest } from "../../src/protocol/routes/ohttp/binary-http.ts";
+import { encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
+import { keyConfigOf } from "../../src/protocol/routes/ohttp/key-config.ts";
 import { DIRECTORY_PATH, issuerDirectory } from "../../src/protocol/tokens/directory.ts";
 import { SecretBox } from "../../src/secrets/sealed-box.ts";
 import { openDatabaseFile, type TestDatabase } from "../support/libsql.ts";
-import { eventually, json, loopbackNode, type NodeProc } from "../support/processes.ts";
+import { eventually, json, loopbackNode, startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
 
 /** C's keys live this long, so that one is seen to expire. */
 const SHORT_KEY_SECONDS = 8;
@@ -20,7 +26,11 @@ const TOKEN = { unit: "credit", value: 2 };
 let a: NodeProc;
 let b: NodeProc;
 let c: NodeProc;
+let upstream: Upstream;
 const stores: TestDatabase[] = [];
+/** The shared echo's fingerprint at each provider. */
+const fingerprints = new Map<string, string>();
+const PRICE = { model: "per_call" as const, amount: 2, unit: "credit" };
 
 interface RecordView {
   id: string;
@@ -42,22 +52,42 @@ async function wallet(node: NodeProc) {
   return { db: (await open(node)).db, secrets };
 }
 
-const issuerPort = async (node: NodeProc, keySeconds = 3600) => ({ db: (await open(node)).db, nodeId: node.nodeId, config: { tokens: { issue: true, ...TOKEN, keySeconds } } });
+/**
+ * The priced echo called at `provider`'s gateway with `tokens`, as any stranger could: an
+ * anonymous-call sealed to the provider's card key (a fresh encapsulation each time), its answer opened.
+ */
+async function callAnonymously(provider: NodeProc, tokens: string[], message: string) {
+  const card = (await (await fetch(`${provider.url}/.well-known/mcpfed`)).json()) as Card;
+  const call = { type: "anonymous-call" as const, key: "everything/echo", fingerprint: fingerprints.get(provider.nodeId)!, arguments: { message }, tokens, iat: Math.floor(Date.now() / 1000) };
+  const sealed = await encapsulateRequest(await primitives(), keyConfigOf(card.keys.kem[0]!), encodeRequest(anonymousCallRequest(card.id, call)));
+  const res = await fetch(`${provider.url}/federation/v1/gateway`, { method: "POST", headers: { "content-type": "message/ohttp-req" }, body: sealed.bytes as BodyInit });
+  expect(res.status).toBe(200);
+  return readAnonymousAnswer(decodeResponse(await sealed.openResponse(new Uint8Array(await res.arrayBuffer())), 1 << 20));
+}
+
+/** Shares the upstream's echo publicly at `node`, priced PRICE. */
+async function sharePricedEcho(node: NodeProc): Promise<void> {
+  expect((await node.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upstream.url })).status).toBe(201);
+  const shared = await json<{ stored: { key: string; fingerprint: string }[] }>(await node.admin("POST", "/shares", { tool: "everything_echo", visibility: "public", pricing: PRICE }));
+  fingerprints.set(node.nodeId, shared.stored.find((e) => e.key === "everything/echo")!.fingerprint);
+}
 
 beforeAll(async () => {
   const env = { PEER_POLICY: "open", TOKEN_UNIT: TOKEN.unit, TOKEN_VALUE: String(TOKEN.value) };
-  [a, b, c] = await Promise.all([
+  [a, b, c, upstream] = await Promise.all([
     loopbackNode("alpha", { env }),
     loopbackNode("bravo", { env }),
     loopbackNode("charlie", { env: { ...env, TOKEN_KEY_SECONDS: String(SHORT_KEY_SECONDS) } }),
+    startEverything(),
   ]);
+  await Promise.all([sharePricedEcho(b), sharePricedEcho(c)]);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await a.admin("POST", "/peers", { url: c.url }));
 }, 120_000);
 
 afterAll(async () => {
   for (const s of stores) s.close();
-  await Promise.all([a, b, c].map((n) => n?.stop()));
+  await Promise.all([a, b, c, upstream].map((n) => n?.stop()));
 });
 
 describe("payment tokens", () => {
@@ -95,36 +125,36 @@ describe("payment tokens", () => {
     expect(sold.issuer).toMatchObject({ sales: 1, sold: 3 });
   });
 
-  it("accepts a token once: the same token again is token_spent", async () => {
-    const pay = await spendTokens(await wallet(a), b.nodeId, { model: "per_call", amount: 2, unit: "credit" });
+  it("runs a priced call paid with a token once at the gateway: the same token again is token_spent", async () => {
+    expect(await callAnonymously(b, [], "unpaid")).toMatchObject({ ok: false, error: { code: "payment_required" } });
+    const pay = await spendTokens(await wallet(a), b.nodeId, PRICE);
     expect(pay.tokens).toHaveLength(1);
-    const issuer = await issuerPort(b);
-    expect(await redeemTokens(issuer, pay.tokens, { model: "per_call", amount: 2, unit: "credit" })).toEqual({ ok: true, redeemed: 1 });
-    expect(await redeemTokens(issuer, pay.tokens, { model: "per_call", amount: 2, unit: "credit" })).toMatchObject({ ok: false, code: "token_spent" });
-    // A's wallet gave them out once: two are left.
+    expect(await callAnonymously(b, pay.tokens, "paid")).toMatchObject({ ok: true, result: { content: [{ type: "text", text: "Echo: paid" }] } });
+    expect(await callAnonymously(b, pay.tokens, "paid twice")).toMatchObject({ ok: false, error: { code: "token_spent" } });
+    const counts = await json<{ issuer: { redeemed: number } }>(await b.admin("GET", "/payment-tokens"));
+    expect(counts.issuer.redeemed).toBe(1);
+    // A's wallet gave the token out once: two are left.
     const list = await json<{ wallet: { count: number }[] }>(await a.admin("GET", "/payment-tokens"));
     expect(list.wallet[0]?.count).toBe(2);
   });
 
   it("refuses a token whose issuer key has expired", async () => {
     const { purchase } = await json<{ purchase: { expiresAt: number } }>(await a.admin("POST", "/payment-tokens", { origin: c.nodeId, count: 1 }));
-    const pay = await spendTokens(await wallet(a), c.nodeId, { model: "per_call", amount: 2, unit: "credit" });
-    const issuer = await issuerPort(c, SHORT_KEY_SECONDS);
+    const pay = await spendTokens(await wallet(a), c.nodeId, PRICE);
     // Wait for the key's expiry (the wallet's copy of it is rounded down to the second).
     await eventually(async () => expect(Date.now()).toBeGreaterThan(purchase.expiresAt + 1000), (SHORT_KEY_SECONDS + 5) * 1000);
-    expect(await redeemTokens(issuer, pay.tokens, { model: "per_call", amount: 2, unit: "credit" })).toMatchObject({ ok: false, code: "token_key_expired" });
+    expect(await callAnonymously(c, pay.tokens, "late")).toMatchObject({ ok: false, error: { code: "token_key_expired" } });
     // And C sells under a new key at once.
     const again = await json<{ purchase: { count: number } }>(await a.admin("POST", "/payment-tokens", { origin: c.nodeId, count: 1 }));
     expect(again.purchase.count).toBe(1);
   }, 60_000);
 
   it("keeps no value in common between the issuer's sales and its redemptions", async () => {
-    const pay = await spendTokens(await wallet(a), b.nodeId, { model: "per_call", amount: 4, unit: "credit" });
-    const issuer = await issuerPort(b);
-    expect((await redeemTokens(issuer, pay.tokens, { model: "per_call", amount: 4, unit: "credit" })).ok).toBe(true);
+    const pay = await spendTokens(await wallet(a), b.nodeId, PRICE);
+    expect(await callAnonymously(b, pay.tokens, "again")).toMatchObject({ ok: true });
     const db = (await open(b)).db;
     const redemptions = await db.all<Record<string, unknown>>(sql`SELECT * FROM token_redemptions`);
-    expect(redemptions).toHaveLength(3);
+    expect(redemptions).toHaveLength(2);
     const issuance = [
       ...(await db.all<Record<string, unknown>>(sql`SELECT * FROM token_sales`)),
       ...(await db.all<Record<string, unknown>>(sql`SELECT * FROM ledger_records`)),
@@ -139,5 +169,11 @@ describe("payment tokens", () => {
         if (typeof value === "string") expect(issuedText).not.toContain(value);
       }
     }
+    // The anonymous calls' log rows name a pseudonym: neither the buyer nor a sale shows in them.
+    const anonymous = await db.all<Record<string, unknown>>(sql`SELECT * FROM invocations WHERE caller LIKE 'anon:%'`);
+    expect(anonymous.length).toBeGreaterThanOrEqual(2);
+    const anonymousText = JSON.stringify(anonymous);
+    expect(anonymousText).not.toContain(a.nodeId);
+    for (const sale of await db.all<{ record_id: string }>(sql`SELECT record_id FROM token_sales`)) expect(anonymousText).not.toContain(sale.record_id);
   });
 });
