@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LocalIdentity } from "../../src/node/identity/local.ts";
 import type { LedgerHandlers } from "../../src/node/ledger/reconciliation.ts";
 import { currentIssuerKey } from "../../src/node/tokens/issuer-keys.ts";
+import { Quarantine } from "../../src/node/trust/quarantine.ts";
 import { serveTokenSale, type SalePort } from "../../src/node/tokens/sale.ts";
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { parseSeed, newSeed } from "../../src/protocol/identity/seed.ts";
@@ -33,7 +34,7 @@ beforeEach(async () => {
   issuer = await ledgerNode(providerId.signer, keys, new Map<string, LedgerHandlers>());
   // The issuer signs as the identity code does (src/node/registry/node-keys.ts), with a test Ed25519 key.
   const identity = { nodeId: issuer.id, signing: { signer: { sign: providerId.signer.sign, signEd25519: providerId.signer.sign } } } as unknown as LocalIdentity;
-  port = { db: issuer.db(), nodeId: issuer.id, secrets: new SecretBox(parseSeed(newSeed())), config: { tokens: TOKENS }, ledger: issuer.ledger, identity: async () => identity } as unknown as SalePort;
+  port = { db: issuer.db(), nodeId: issuer.id, secrets: new SecretBox(parseSeed(newSeed())), config: { tokens: TOKENS }, ledger: issuer.ledger, identity: async () => identity, quarantine: new Quarantine(issuer.db()) } as unknown as SalePort;
 });
 
 afterEach(() => issuer.close());
@@ -96,6 +97,12 @@ describe("serveTokenSale", () => {
     expect((await serveTokenSale(port, consumer.signer.nodeId, request)).ok).toBe(true);
     expect(await serveTokenSale(port, consumer.signer.nodeId, request)).toMatchObject({ ok: false, error: { code: "intent_refused" } });
     expect(await saleRows()).toBe(1);
+  });
+
+  it("sells nothing to a buyer it holds in quarantine", async () => {
+    await port.quarantine.hold(consumer.signer.nodeId, "test");
+    expect(await serveTokenSale(port, consumer.signer.nodeId, await sale(1))).toMatchObject({ ok: false, error: { code: "quarantined" } });
+    expect(await records()).toBe(0);
   });
 
   it("sells nothing when the node does not issue", async () => {

@@ -18,13 +18,14 @@ import { pushCountersigned } from "../relay/countersigns.ts";
 import { signingKey } from "./issuer-keys.ts";
 import { keepTokens } from "./wallet.ts";
 
-export type SalePort = Pick<Services, "db" | "nodeId" | "secrets" | "config" | "ledger" | "identity" | "federation" | "outbound" | "relay" | "defer">;
+export type SalePort = Pick<Services, "db" | "nodeId" | "secrets" | "config" | "ledger" | "identity" | "federation" | "outbound" | "relay" | "defer" | "quarantine">;
 
 const refuse = (code: SaleErrorCode, message: string): TokenSaleReply => ({ ok: false, error: { code, message } });
 
 /** The issuer's side: checks the intent pays for exactly these requests at its price, signs them blind, signs the receipt. */
 export async function serveTokenSale(s: SalePort, from: string, request: TokenSaleRequest): Promise<TokenSaleReply> {
   if (!s.config.tokens.issue) return refuse("not_issuing", "this node does not issue tokens");
+  if (await s.quarantine.has(from)) return refuse("quarantined", "this node holds the buyer in quarantine");
   const now = Date.now();
   const keys = await signingKey(s, request.keyId, now);
   if (!keys) return refuse("token_key_expired", "not a current token key of this node: fetch its issuer directory again");
@@ -78,6 +79,7 @@ export async function buyTokens(s: SalePort, issuer: string, n: number): Promise
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_TOKENS_PER_SALE) throw new TokenSaleError("bad_request", `buy 1 to ${MAX_TOKENS_PER_SALE} tokens at once`);
   const peer = await getPeer(s.db, issuer);
   if (peer?.state !== "active") throw new TokenSaleError("not_a_peer", `${issuer} is not an active peer of this node`);
+  if (await s.quarantine.has(issuer)) throw new TokenSaleError("quarantined", `this node holds ${issuer} in quarantine`);
   const directory = issuerDirectory.safeParse(await s.outbound.getJson(new URL(DIRECTORY_PATH, peer.url).href, DIRECTORY_READ));
   const now = Date.now();
   const chosen = directory.success ? keyToBuy(directory.data, Math.floor(now / 1000)) : undefined;

@@ -25,7 +25,7 @@ export const tokenSaleRequest = z.strictObject({
 });
 export type TokenSaleRequest = z.infer<typeof tokenSaleRequest>;
 
-export const SALE_ERROR_CODES = ["bad_request", "not_issuing", "token_key_expired", "intent_refused", "price_changed", "internal"] as const;
+export const SALE_ERROR_CODES = ["bad_request", "not_issuing", "token_key_expired", "intent_refused", "price_changed", "quarantined", "internal"] as const;
 export type SaleErrorCode = (typeof SALE_ERROR_CODES)[number];
 
 export const tokenSaleReply = z.union([
