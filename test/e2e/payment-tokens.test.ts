@@ -75,12 +75,11 @@ async function sharePricedEcho(node: NodeProc): Promise<void> {
 
 beforeAll(async () => {
   const env = { PEER_POLICY: "open", TOKEN_UNIT: TOKEN.unit, TOKEN_VALUE: String(TOKEN.value) };
-  [a, b, c, upstream] = await Promise.all([
-    loopbackNode("alpha", { env }),
-    loopbackNode("bravo", { env }),
-    loopbackNode("charlie", { env: { ...env, TOKEN_KEY_SECONDS: String(SHORT_KEY_SECONDS) } }),
-    startEverything(),
-  ]);
+  // One at a time: a node starting is CPU-bound, and the machine is shared.
+  upstream = await startEverything();
+  b = await loopbackNode("bravo", { env });
+  c = await loopbackNode("charlie", { env: { ...env, TOKEN_KEY_SECONDS: String(SHORT_KEY_SECONDS) } });
+  a = await loopbackNode("alpha", { env });
   await Promise.all([sharePricedEcho(b), sharePricedEcho(c)]);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await a.admin("POST", "/peers", { url: c.url }));
