@@ -26,6 +26,7 @@ let stranger: TestIdentity;
 let keys: TestKeyring;
 let issuer: LedgerNode;
 let port: SalePort;
+let quarantine: Quarantine;
 
 beforeEach(async () => {
   const providerId = await ed25519TestSigner();
@@ -33,8 +34,9 @@ beforeEach(async () => {
   keys = new TestKeyring().add(consumer, providerId, stranger);
   issuer = await ledgerNode(providerId.signer, keys, new Map<string, LedgerHandlers>());
   // The issuer signs as the identity code does (src/node/registry/node-keys.ts), with a test Ed25519 key.
+  quarantine = new Quarantine(issuer.db());
   const identity = { nodeId: issuer.id, signing: { signer: { sign: providerId.signer.sign, signEd25519: providerId.signer.sign } } } as unknown as LocalIdentity;
-  port = { db: issuer.db(), nodeId: issuer.id, secrets: new SecretBox(parseSeed(newSeed())), config: { tokens: TOKENS }, ledger: issuer.ledger, identity: async () => identity, quarantine: new Quarantine(issuer.db()) } as unknown as SalePort;
+  port = { db: issuer.db(), nodeId: issuer.id, secrets: new SecretBox(parseSeed(newSeed())), config: { tokens: TOKENS }, ledger: issuer.ledger, identity: async () => identity, quarantine };
 });
 
 afterEach(() => issuer.close());
@@ -100,13 +102,13 @@ describe("serveTokenSale", () => {
   });
 
   it("sells nothing to a buyer it holds in quarantine", async () => {
-    await port.quarantine.hold(consumer.signer.nodeId, "test");
+    await quarantine.hold(consumer.signer.nodeId, "test");
     expect(await serveTokenSale(port, consumer.signer.nodeId, await sale(1))).toMatchObject({ ok: false, error: { code: "quarantined" } });
     expect(await records()).toBe(0);
   });
 
   it("sells nothing when the node does not issue", async () => {
-    const off = { ...port, config: { tokens: { ...TOKENS, issue: false } } } as SalePort;
+    const off = { ...port, config: { tokens: { ...TOKENS, issue: false } } };
     expect(await serveTokenSale(off, consumer.signer.nodeId, await sale(1))).toMatchObject({ ok: false, error: { code: "not_issuing" } });
   });
 });
