@@ -102,7 +102,8 @@ export async function tokenVectors(): Promise<void> {
   const saleCases = [
     { name: "valid", message: sale, valid: true },
     { name: "no requests", message: { ...sale, requests: [] }, valid: false },
-    { name: "33 requests", message: { ...sale, requests: Array(33).fill(requestText) }, valid: false },
+    { name: "16 requests", message: { ...sale, requests: Array(16).fill(requestText) }, valid: true },
+    { name: "17 requests", message: { ...sale, requests: Array(17).fill(requestText) }, valid: false },
     { name: "short request", message: { ...sale, requests: [requestText.slice(4)] }, valid: false },
     { name: "key id not hex", message: { ...sale, keyId: keyId.toUpperCase() }, valid: false },
     { name: "extra field", message: { ...sale, n: 1 }, valid: false },

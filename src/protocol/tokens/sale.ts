@@ -8,8 +8,11 @@ import type { Pricing } from "../ledger/pricing.ts";
 
 /** The tool a sale's ledger record names, after the issuer's node id. */
 export const SALE_TOOL = "privacy-pass/tokens";
-/** Signing one token costs the issuer one RSA private-key operation: a sale is bounded. */
-export const MAX_TOKENS_PER_SALE = 32;
+/**
+ * Signing one token costs the issuer one RSA private-key operation (0.25–0.55 s with
+ * blindrsa-ts, docs/benchmarks.md): 16 keep a sale well inside the federation client's 15 s.
+ */
+export const MAX_TOKENS_PER_SALE = 16;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const b64url = (chars: number) => z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${chars}}$`));
