@@ -29,6 +29,7 @@ import { ohttpVectors } from "./vectors/ohttp.ts";
 import { reconciliationVectors } from "./vectors/reconciliation.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
 import { forwardVectors } from "./vectors/forward.ts";
+import { tokenVectors } from "./vectors/tokens.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -157,6 +158,7 @@ await reconciliationVectors();
 hlcVectors();
 await frameVectors((plaintext, nonce) => opened.sealResponse(plaintext, nonce));
 await compositeSignedVectors({ origin: { seed, key }, other: { seed: recipientSeed, key: recipient }, stranger, card: await signCard(body(key), key.signer) });
+await tokenVectors();
 await channelVectors({ initiator: { seed, key }, responder: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! }, now: NOW });
 await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipientSeed, key: recipient }, stranger });
 await ohttpVectors();

@@ -39,11 +39,11 @@ export const paymentTokenCommands: Command[] = [
   {
     name: "tokens buy",
     usage: "<origin> <n>",
-    summary: "buy n (1–32) anonymous payment tokens from a peer that issues them (its node id or alias), paid through the ledger",
+    summary: "buy n (1–16) anonymous payment tokens from a peer that issues them (its node id or alias), paid through the ledger",
     min: 2,
     max: 2,
     run: async (ctx, [origin, n]) => {
-      const body = await ctx.api.request<{ purchase: PurchaseView }>("POST", "/payment-tokens", { origin, count: whole(n, "n", 1, 32) });
+      const body = await ctx.api.request<{ purchase: PurchaseView }>("POST", "/payment-tokens", { origin, count: whole(n, "n", 1, 16) });
       show(ctx, body, (b) => `bought ${b.purchase.count} token(s) of ${b.purchase.issuer} for ${b.purchase.amount} ${b.purchase.unit}, valid until ${when(b.purchase.expiresAt)} (record ${b.purchase.recordId})`);
     },
   },

@@ -8,7 +8,7 @@ import { PeerRequestError } from "../../node/federation-client/errors.ts";
 import { allPeers } from "../../node/peers/directory.ts";
 import type { Services } from "../../node/services.ts";
 import { issuerSummary, listIssuerKeyViews } from "../../node/tokens/issuer-keys.ts";
-import { buyTokens, TokenSaleError } from "../../node/tokens/sale.ts";
+import { buyTokens, TokenSaleError } from "../../node/relay/token-purchase.ts";
 import { listWallet } from "../../node/tokens/wallet.ts";
 import { MAX_TOKENS_PER_SALE } from "../../protocol/tokens/sale.ts";
 

@@ -6,7 +6,7 @@
 // tokens get `token_key_expired` rather than `token_invalid`.
 import { fromBase64url, toBase64url } from "../../protocol/encoding/bytes.ts";
 import { buildDirectory, type IssuerDirectory } from "../../protocol/tokens/directory.ts";
-import { generateIssuerKey, importPublicKey, tokenKeyId } from "../../protocol/tokens/issuer-key.ts";
+import { generateIssuerKey, importPublicKey, keyStateAt, tokenKeyId } from "../../protocol/tokens/issuer-key.ts";
 import type { SecretBox } from "../../secrets/sealed-box.ts";
 import type { Database } from "../../store/database.ts";
 import { getIssuerKey, insertIssuerKey, issuerTotals, listIssuerKeys, retireIssuerKeys, type IssuerKeyRow, type IssuerTotals } from "../../store/token-issuer.ts";
@@ -58,8 +58,9 @@ export type RedeemingKey = { state: "valid"; key: CryptoKey; expiresAt: number }
 /** The key a token names, as redemption sees it at `now` (ms). */
 export async function redeemingKey(s: Pick<IssuerPort, "db">, keyId: string, now: number): Promise<RedeemingKey> {
   const row = await getIssuerKey(s.db, keyId);
-  if (!row || row.notBefore > now) return { state: "unknown" };
-  if (row.expiresAt <= now) return { state: "expired" };
+  const state = row ? keyStateAt(row, now) : "not_yet_valid";
+  if (!row || state === "not_yet_valid") return { state: "unknown" };
+  if (state === "expired") return { state: "expired" };
   let key = verifying.get(keyId);
   if (!key) {
     key = importPublicKey(fromBase64url(row.publicKey));

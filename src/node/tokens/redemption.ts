@@ -4,9 +4,8 @@
 // written, says who bought the tokens: the issuer's sales and its redemptions share no value.
 import { z } from "zod";
 import type { Pricing } from "../../protocol/ledger/pricing.ts";
-import { MAX_TOKENS_PER_SALE } from "../../protocol/tokens/sale.ts";
 import { parseToken, tokenText, verifyToken } from "../../protocol/tokens/token.ts";
-import { tokensFor, type RedemptionRefusal } from "../../protocol/tokens/value.ts";
+import { MAX_TOKENS_PER_CALL, tokensFor, type RedemptionRefusal } from "../../protocol/tokens/value.ts";
 import type { Database } from "../../store/database.ts";
 import { spendNonces } from "../../store/token-issuer.ts";
 import type { Config } from "../settings/config.ts";
@@ -18,8 +17,7 @@ export interface RedemptionPort {
   config: Pick<Config, "tokens">;
 }
 
-/** At most as many tokens as one sale sells: one call never costs more. */
-export const MAX_TOKENS_PER_CALL = MAX_TOKENS_PER_SALE;
+export { MAX_TOKENS_PER_CALL };
 export const presentedTokens = z.array(tokenText).max(MAX_TOKENS_PER_CALL);
 
 export type Redemption = { ok: true; redeemed: number } | { ok: false; code: RedemptionRefusal; message: string };
@@ -39,7 +37,7 @@ export async function redeemTokens(s: RedemptionPort, tokens: unknown, pricing: 
   if (price.tokens === 0) return { ok: true, redeemed: 0 };
   if (price.tokens > MAX_TOKENS_PER_CALL) return refuse("payment_required", `the call costs ${price.tokens} tokens, more than the ${MAX_TOKENS_PER_CALL} one call may carry`);
   const presented = presentedTokens.safeParse(tokens ?? []);
-  if (!presented.success) return refuse("token_invalid", "tokens must be a list of at most 32 type 0x0002 tokens, base64url");
+  if (!presented.success) return refuse("token_invalid", `tokens must be a list of at most ${MAX_TOKENS_PER_CALL} type 0x0002 tokens, base64url`);
   if (presented.data.length < price.tokens) return refuse("payment_required", `the call costs ${price.tokens} token(s) of this node; ${presented.data.length} given`);
   const spent = presented.data.slice(0, price.tokens);
   const nonces = new Set<string>();

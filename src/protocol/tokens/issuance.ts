@@ -2,7 +2,6 @@
 // consumer blinds a token input for the issuer's key, the issuer signs it blind, the consumer
 // unblinds and checks the signature. The issuer never sees the nonce nor the token it signed.
 import { TOKEN_TYPES, publicVerif } from "@cloudflare/privacypass-ts";
-import { toBase64url } from "../encoding/bytes.ts";
 import { issuerChallenge } from "./challenge.ts";
 import { importPrivateKey, importPublicKey, tokenKeyId } from "./issuer-key.ts";
 
@@ -71,4 +70,3 @@ export async function signTokenRequests(keys: { publicKey: Uint8Array; privateKe
   return out;
 }
 
-export const encodeAll = (items: Uint8Array[]): string[] => items.map(toBase64url);

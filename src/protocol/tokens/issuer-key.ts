@@ -50,3 +50,11 @@ export function importPrivateKey(pkcs8: Uint8Array): Promise<CryptoKey> {
   // Extractable because blindrsa-ts reads the key as a JWK to sign; it never leaves the process.
   return crypto.subtle.importKey("pkcs8", pkcs8 as BufferSource, RSA_PSS, true, ["sign"]);
 }
+
+/** A key's standing at `now` (ms): redemption accepts tokens of a valid key only, and names an expired one. */
+export type KeyState = "valid" | "expired" | "not_yet_valid";
+
+export function keyStateAt(k: { notBefore: number; expiresAt: number }, now: number): KeyState {
+  if (now < k.notBefore) return "not_yet_valid";
+  return now < k.expiresAt ? "valid" : "expired";
+}

@@ -8,8 +8,11 @@ import type { Pricing } from "../ledger/pricing.ts";
 
 /** The tool a sale's ledger record names, after the issuer's node id. */
 export const SALE_TOOL = "privacy-pass/tokens";
-/** Signing one token costs the issuer one RSA private-key operation: a sale is bounded. */
-export const MAX_TOKENS_PER_SALE = 32;
+/**
+ * Signing one token costs the issuer one RSA private-key operation (0.25–0.55 s with
+ * blindrsa-ts, docs/benchmarks.md): 16 keep a sale well inside the federation client's 15 s.
+ */
+export const MAX_TOKENS_PER_SALE = 16;
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const b64url = (chars: number) => z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${chars}}$`));
@@ -25,7 +28,7 @@ export const tokenSaleRequest = z.strictObject({
 });
 export type TokenSaleRequest = z.infer<typeof tokenSaleRequest>;
 
-export const SALE_ERROR_CODES = ["bad_request", "not_issuing", "token_key_expired", "intent_refused", "price_changed", "internal"] as const;
+export const SALE_ERROR_CODES = ["bad_request", "not_issuing", "token_key_expired", "intent_refused", "price_changed", "quarantined", "internal"] as const;
 export type SaleErrorCode = (typeof SALE_ERROR_CODES)[number];
 
 export const tokenSaleReply = z.union([

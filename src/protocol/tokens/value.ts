@@ -23,5 +23,8 @@ export function tokensFor(p: Pricing, d: Denomination): TokenPrice {
   }
 }
 
+/** The most tokens one call may carry, and so the most it may cost. */
+export const MAX_TOKENS_PER_CALL = 32;
+
 /** Why a redemption is refused (docs/protocol.md §15.5). */
 export type RedemptionRefusal = "payment_required" | "token_invalid" | "token_key_expired" | "token_spent";

@@ -6,7 +6,7 @@ import { nestsDeeperThan } from "../../encoding/json-depth.ts";
 import { utf8 } from "../../encoding/bytes.ts";
 import { entryKey } from "../../registry/entry.ts";
 import { MAX_MESSAGE_DEPTH } from "../../messages/federation.ts";
-import { MAX_TOKENS_PER_SALE } from "../../tokens/sale.ts";
+import { MAX_TOKENS_PER_CALL } from "../../tokens/value.ts";
 import { tokenText } from "../../tokens/token.ts";
 import type { BinaryRequest, BinaryResponse } from "./binary-http.ts";
 
@@ -14,7 +14,7 @@ import type { BinaryRequest, BinaryResponse } from "./binary-http.ts";
 export const ANONYMOUS_CALL_PATH = "/mcpfed/1/anonymous-call";
 const JSON_TYPE = "application/json";
 /** Privacy Pass tokens one call may carry: as many as one sale sells (docs/protocol.md §15). */
-export const MAX_CALL_TOKENS = MAX_TOKENS_PER_SALE;
+export const MAX_CALL_TOKENS = MAX_TOKENS_PER_CALL;
 
 export const anonymousCall = z.strictObject({
   type: z.literal("anonymous-call"),
