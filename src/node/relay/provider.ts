@@ -50,7 +50,7 @@ export type ProviderPort = Parameters<typeof proxyToolCall>[0] &
     ledger: Ledger;
     checkpoints: LedgerCheckpoints;
     config: Pick<Config, "trust">;
-    access: { limits: Pick<RateLimiter, "peek" | "count"> };
+    access: { limits: Pick<RateLimiter, "countWithin"> };
     /** The caller's standing (its tier's limits, policy's trustTier) and whether it is held apart. */
     trust: TrustStandings;
     quarantine: Pick<Quarantine, "has">;

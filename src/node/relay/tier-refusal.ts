@@ -13,7 +13,7 @@ import { refusal } from "./errors.ts";
 export interface TierPort {
   trust: TrustStandings;
   config: Pick<Config, "trust">;
-  access: { limits: Pick<RateLimiter, "peek" | "count"> };
+  access: { limits: Pick<RateLimiter, "countWithin"> };
   ledger: Pick<Ledger, "owedBy">;
 }
 
