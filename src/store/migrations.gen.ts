@@ -161,5 +161,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `quarantines` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`source` text NOT NULL,\n\t`status` text NOT NULL,\n\t`reason` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "ALTER TABLE `policy_rules` ADD `trust_tier` text;"
     ]
+  },
+  {
+    "tag": "0017_trust_scope_scores",
+    "statements": [
+      "CREATE TABLE `trust_scope_scores` (\n\t`scope` text NOT NULL,\n\t`node` text NOT NULL,\n\t`score` real NOT NULL,\n\tPRIMARY KEY(`node`, `scope`)\n);"
+    ]
   }
 ];
