@@ -62,7 +62,8 @@ export async function countBelowLimits(db: Database, windows: BoundedWindow[]): 
         ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1 WHERE count < ${w.limit}
         RETURNING count AS n`),
   );
-  const rows = (await db.batch([first!, ...rest])) as { n: number }[][];
+  // One statement needs no transaction around it.
+  const rows = (rest.length === 0 ? [await first!] : await db.batch([first!, ...rest])) as { n: number }[][];
   return rows.map((r) => r[0]?.n);
 }
 
