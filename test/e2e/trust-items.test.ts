@@ -4,6 +4,7 @@
 // for newcomers; C gives newcomers a daily quota, which A's requests of every kind spend together
 // (A has earned nothing at B or C: no tick there has scored it). Counts are read from C's libSQL file.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { ResourceUpdatedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { sql } from "drizzle-orm";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,6 +60,10 @@ let a: NodeProc;
 let b: NodeProc;
 let c: NodeProc;
 let atA: Client;
+let atC: Client;
+/** The URIs whose updates A's client, and C's own, heard, in order. */
+const heardAtA: string[] = [];
+const heardAtC: string[] = [];
 let bUri: string;
 let cUri: string;
 const QUOTA = 5;
@@ -109,6 +114,7 @@ beforeAll(async () => {
   await json(await c.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers" }));
   for (const provider of [b, c]) await json(await a.admin("POST", "/peers", { url: provider.url }));
   atA = await connect(a.mcpUrl);
+  atA.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void heardAtA.push(n.params.uri));
   // B and C shared before A peered with them: A's tick pulls the entries.
   await eventually(async () => {
     await a.admin("POST", "/tick");
@@ -119,7 +125,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await atA?.close();
+  await Promise.all([atA?.close(), atC?.close()]);
   await Promise.all([a, b, c, everything].map((n) => n?.stop()));
 });
 
@@ -157,6 +163,26 @@ describe("a per-tier daily quota at the provider", () => {
     await eventually(async () => expect((await leaseEndsAt(c))[0]).toBeGreaterThan(before!), 10_000);
     expect((await quotaRowsAt(c, a.nodeId)).map((r) => r.count)).toEqual([QUOTA]);
   }, 30_000);
+
+  it("sends no resource update to a peer it holds in quarantine, while its own client hears them", async () => {
+    atC = await connect(c.mcpUrl);
+    atC.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void heardAtC.push(n.params.uri));
+    await atC.subscribeResource({ uri: cUri });
+    // server-everything sends updates every 5 s for C's shared session once this is called on it.
+    await atC.callTool({ name: "everything_toggle-subscriber-updates", arguments: {} });
+    await eventually(async () => expect(heardAtA).toContain(cUri), 20_000);
+
+    await json(await c.admin("POST", `/peers/${a.nodeId}/quarantine`, { reason: "test" }));
+    // One update after the quarantine, so that none sent before it is still on its way.
+    const after = heardAtC.length;
+    await eventually(async () => expect(heardAtC.length).toBeGreaterThan(after), 20_000);
+    const heard = heardAtA.length;
+    await eventually(async () => expect(heardAtC.length).toBeGreaterThan(after + 2), 30_000);
+    expect(heardAtA.length).toBe(heard);
+    // The lease stands (it runs out unless renewed); the refusals that follow are the quota's.
+    expect(await rowsAt(c, "resource_leases")).toBe(1);
+    await json(await c.admin("DELETE", `/peers/${a.nodeId}/quarantine`));
+  }, 90_000);
 
   it("then refuses every kind as quota_exceeded, with the MCP code of a rate limit, counting and recording nothing more", async () => {
     await atA.unsubscribeResource({ uri: cUri });
