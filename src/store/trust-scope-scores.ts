@@ -1,6 +1,6 @@
 // Providers' scores for a tag where vouches scoped to it lift them (src/node/trust/scope-scores.ts),
 // as the last scoped computation left them.
-import { and, eq, inArray, max } from "drizzle-orm";
+import { and, desc, eq, inArray, max } from "drizzle-orm";
 import { chunks, type Database } from "./database.ts";
 import { trustScopeScores } from "./schema/index.ts";
 
@@ -24,4 +24,9 @@ export async function scopeScoreOf(db: Database, node: string, scopes: readonly 
     .from(trustScopeScores)
     .where(and(eq(trustScopeScores.node, node), inArray(trustScopeScores.scope, [...scopes])));
   return row?.score ?? undefined;
+}
+
+/** The node's stored scores per scope, highest first. */
+export async function scopeScoresOfNode(db: Database, node: string): Promise<{ scope: string; score: number }[]> {
+  return db.select({ scope: trustScopeScores.scope, score: trustScopeScores.score }).from(trustScopeScores).where(eq(trustScopeScores.node, node)).orderBy(desc(trustScopeScores.score), trustScopeScores.scope);
 }

@@ -6,6 +6,7 @@
 // the same provider: choice weighs nodes, not tools, apart from trust.)
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
 import { tick } from "../support/tick.ts";
@@ -51,6 +52,13 @@ describe("a vouch scoped to a tool's tag", () => {
     await json(await t.admin("POST", "/trust/vouches", { subject: p.nodeId, weight: 100, scope: "math" }));
     await tick(t);
     for (const node of [p, q]) expect(await standing(t, node.nodeId)).toMatchObject({ score: 0, tier: "newcomer" });
+    // Explained to the operator and to an agent: Q's score for tools tagged `search`.
+    const shown = await cli(["trust", q.nodeId, "--why", "--url", t.url, "--token", t.adminToken], {});
+    expect(shown.stdout).toMatch(/score 0\.\d+ for tools tagged search/);
+    const read = await atT.readResource({ uri: `trust://node/${q.nodeId}` });
+    const scoped = (JSON.parse((read.contents[0] as { text: string }).text) as { why: { scoped: { scope: string; score: number }[] } }).why.scoped;
+    expect(scoped.map((x) => x.scope)).toEqual(["search"]);
+    expect(scoped[0]!.score).toBeGreaterThan(0.3);
 
     const served = { echo: new Map<string, number>(), sum: new Map<string, number>() };
     const count = (m: Map<string, number>, r: unknown) => m.set(providerOf(r), (m.get(providerOf(r)) ?? 0) + 1);

@@ -146,6 +146,10 @@ describe("a node's scoped scores", () => {
     expect(await scores.scoreFor(provider, [])).toBe(general);
     // The privileges' tier stays on the general score.
     expect((await scores.of(provider)).tier.name).toBe("newcomer");
+    // Explained: the scoped vouch, and the score it gives for its scope.
+    const why = await scores.explain(provider);
+    expect(why.vouchedBy).toEqual([expect.objectContaining({ origin: voucher.signer.nodeId, scope: "search" })]);
+    expect(why.scoped).toEqual([{ scope: "search", score: await scores.scoreFor(provider, ["search"]) }]);
   });
 
   it("skip the scoped computation on a tick where the scoped vouches did not change, and drop a withdrawn one's lift at once", async () => {

@@ -4,7 +4,7 @@
 // of a few seconds, so a hot path pays at most one indexed read per node per interval.
 import type { Database } from "../../store/database.ts";
 import { storedScore, storedScores, replaceScores, type StoredScore } from "../../store/trust-scores.ts";
-import { replaceScopeScores, scopeScoreOf } from "../../store/trust-scope-scores.ts";
+import { replaceScopeScores, scopeScoreOf, scopeScoresOfNode } from "../../store/trust-scope-scores.ts";
 import { PeerObservations } from "./observations.ts";
 import { collectEvidence, gatherEvidence, type CollectReport, type Evidence, type EvidenceParts, type EvidenceSettings, type HeldAssertion, type HeldVouch } from "./evidence.ts";
 import { TrustEngine, type Explanation } from "./scoring/engine.ts";
@@ -63,6 +63,8 @@ export interface TrustExplanation extends Explanation {
   interactions?: InteractionCounts;
   vouchedBy: { origin: string; weight: number; scope?: string; expiresAt: number }[];
   assertedBy: { origin: string; score: number; tier: string; computedAt: number }[];
+  /** Scopes whose vouches lift it above its score, for tools tagged with them: provider choice only. */
+  scoped: { scope: string; score: number }[];
   /** Unix seconds of the computation this explanation comes from. */
   computedAt: number;
 }
@@ -239,7 +241,8 @@ export class TrustScores implements TrustStandings, ScopedStandings {
     // again, without collecting or storing; readers share one build, and it serves a minute.
     await this.#running?.catch(() => undefined);
     if (!this.#evidence || this.p.now() - this.#computedAt > EXPLAIN_STALE_SECONDS) await (this.#rebuilding ??= this.#rebuild().finally(() => (this.#rebuilding = undefined)));
-    return describe(this.#engine.explain(node, limit), this.#evidence!, this.p.trust, this.#computedAt);
+    const scoped = await scopeScoresOfNode(this.p.db, node);
+    return { ...describe(this.#engine.explain(node, limit), this.#evidence!, this.p.trust, this.#computedAt), scoped };
   }
 
   async #rebuild(): Promise<void> {
@@ -254,7 +257,7 @@ export class TrustScores implements TrustStandings, ScopedStandings {
   }
 }
 
-function describe(x: Explanation, evidence: Evidence, trust: ScoreSettings, computedAt: number): TrustExplanation {
+function describe(x: Explanation, evidence: Evidence, trust: ScoreSettings, computedAt: number): Omit<TrustExplanation, "scoped"> {
   const interactions = evidence.counts.get(x.node);
   return {
     ...x,
