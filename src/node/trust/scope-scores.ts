@@ -11,7 +11,7 @@ import { TrustEngine, type EngineOptions } from "./scoring/engine.ts";
 import type { TrustEdge, TrustGraph } from "./scoring/graph.ts";
 
 /** Scopes computed per run at most, and nodes kept per scope. */
-export const MAX_SCOPES = 16;
+export const MAX_SCOPES = 8;
 export const MAX_SCORED_PER_SCOPE = 1000;
 /** A scope lifts a node when it raises the node's score by more than this. */
 const LIFT = 1e-4;

@@ -30,6 +30,12 @@ const EXPLAIN_STALE_SECONDS = 60;
 const INCREMENTAL_SHARE = 0.2;
 /** Tags of one tool looked up for scoped scores at most. */
 const MAX_TOOL_SCOPES = 32;
+/**
+ * A scoped computation that took longer than this (a large graph: one full engine run per scope)
+ * is repeated for changed scoped vouches at most every SCOPED_EVERY_SECONDS; a quick one at once.
+ */
+const SCOPED_SLOW_MS = 250;
+const SCOPED_EVERY_SECONDS = 300;
 
 /** The trust settings scores read, as config.trust holds them. */
 export interface ScoreSettings extends EvidenceSettings {
@@ -91,8 +97,10 @@ export class TrustScores implements TrustStandings, ScopedStandings {
   #fullAt = 0;
   #cache = new Map<string, { standing: Standing; at: number }>();
   #scopeCache = new Map<string, { score: number | undefined; at: number }>();
-  /** The scoped vouches the stored scope scores were computed from, in this isolate. */
+  /** The scoped vouches the stored scope scores were computed from, in this isolate; when, and how long it took. */
   #scopedKey: string | undefined;
+  #scopedAt = 0;
+  #scopedMs = 0;
   #running: Promise<RecomputeReport> | undefined;
   #rebuilding: Promise<void> | undefined;
 
@@ -213,15 +221,19 @@ export class TrustScores implements TrustStandings, ScopedStandings {
   }
 
   /**
-   * Scores for scoped vouches, with each full run and whenever the scoped vouches changed (so an
-   * incremental tick costs nothing here): between full runs, scope scores lag the general graph's
-   * decay and small moves by at most FULL_EVERY_SECONDS. Undefined when it did not run.
+   * Scores for scoped vouches, with each full run and when the scoped vouches changed (so a quiet
+   * incremental tick costs nothing here; on a large graph, at most every SCOPED_EVERY_SECONDS):
+   * between full runs, scope scores lag the general graph's decay and small moves by at most
+   * FULL_EVERY_SECONDS. Undefined when it did not run.
    */
   async #scopeRun(mode: RecomputeReport["mode"], graph: Evidence["graph"], evidence: Evidence, now: number): Promise<number | undefined> {
     const edges = scopedEdges(evidence.vouches, now, this.p.trust.halfLifeDays);
     const key = scopedKey(edges);
-    if (mode !== "full" && key === this.#scopedKey) return undefined;
+    if (mode !== "full" && (key === this.#scopedKey || (this.#scopedMs > SCOPED_SLOW_MS && now - this.#scopedAt < SCOPED_EVERY_SECONDS))) return undefined;
+    const started = performance.now();
     const lifted = scopeScores(graph, edges, this.#engine.scores());
+    this.#scopedMs = performance.now() - started;
+    this.#scopedAt = now;
     await replaceScopeScores(
       this.p.db,
       [...lifted].flatMap(([scope, nodes]) => [...nodes].map(([node, score]) => ({ scope, node, score }))),
