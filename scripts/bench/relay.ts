@@ -117,8 +117,8 @@ async function startRelayRig(node: string): Promise<RelayRig> {
     started.push(upstream);
     const named = async (name: string, profile: string, extra: Record<string, string> = {}) => {
       const port = await freePort();
-      // Closed-loop rounds measure throughput, well past a public node's per-peer rate limits.
-      const limits = { FEDERATION_RATE_PER_SOURCE: "1000000", FEDERATION_RATE_PER_SENDER: "1000000" };
+      // Closed-loop rounds measure throughput, well past a public node's per-peer rate limits and a newcomer's daily quota.
+      const limits = { FEDERATION_RATE_PER_SOURCE: "1000000", FEDERATION_RATE_PER_SENDER: "1000000", TRUST_DAILY_QUOTAS: "off" };
       const env = { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", BENCH_PROFILE_OUT: profile, NODE_NO_WARNINGS: "1", ...limits, ...extra };
       const n = await startBenchNode({ node, port, nodeArgs: hook, env });
       started.push(n);

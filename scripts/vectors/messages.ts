@@ -254,6 +254,11 @@ const messages: Message[] = [
         answer: { ok: true, inputRequired: { inputRequests: { name: { method: "elicitation/create", params: { message: "Your name?", requestedSchema: { type: "object", properties: {} } } } }, requestState: "s1.AAAA.BBBB" }, acked: [] },
       },
       "a refused request state": { type: "answer", seq: 1, answer: { ok: false, error: { code: "bad_request_state", message: "invalid requestState" }, acked: [] } },
+      "a spent daily quota (issue 14)": {
+        type: "answer",
+        seq: 0,
+        answer: { ok: false, error: { code: "quota_exceeded", message: "daily quota: this node takes 5000 requests per UTC day from its newcomer peers", mcp: -32032 }, acked: [] },
+      },
       "a missing capability, with what the client must declare": {
         type: "answer",
         seq: 1,
@@ -319,6 +324,8 @@ const messages: Message[] = [
       completions: { ok: true, completion: { values: ["summary", "summer"], total: 2, hasMore: false } },
       "no completions": { ok: true, completion: { values: [] } },
       refused: { ok: false, error: { code: "not_shared", message: "archive/summarise is not shared by this node" } },
+      "a caller in quarantine (issue 14)": { ok: false, error: { code: "quarantined", message: "this node holds the caller in quarantine" } },
+      "a spent daily quota (issue 14)": { ok: false, error: { code: "quota_exceeded", message: "daily quota", mcp: -32032 } },
     },
     invalid: {
       "101 values": { ok: true, completion: { values: Array(101).fill("v") } },
@@ -358,6 +365,8 @@ const messages: Message[] = [
       "a lease until then": { ok: true, until: 1_800_000_600_000 },
       refused: { ok: false, error: { code: "not_shared", message: "doc://report/2024 is not shared by this node", mcp: -32002 } },
       "at the cap": { ok: false, error: { code: "rate_limited", message: "at most 64 resource leases per peer" } },
+      "a caller in quarantine (issue 14)": { ok: false, error: { code: "quarantined", message: "this node holds the caller in quarantine" } },
+      "a spent daily quota (issue 14)": { ok: false, error: { code: "quota_exceeded", message: "daily quota", mcp: -32032 } },
     },
     invalid: {
       "no end": { ok: true },

@@ -163,14 +163,10 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0017_route_defaults",
+    "tag": "0017_routes_tokens_scoped_trust",
     "statements": [
-      "CREATE TABLE `route_defaults` (\n\t`principal` text PRIMARY KEY NOT NULL,\n\t`route` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
-    ]
-  },
-  {
-    "tag": "0018_tokens",
-    "statements": [
+      "CREATE TABLE `trust_scope_scores` (\n\t`scope` text NOT NULL,\n\t`node` text NOT NULL,\n\t`score` real NOT NULL,\n\tPRIMARY KEY(`node`, `scope`)\n);",
+      "CREATE TABLE `route_defaults` (\n\t`principal` text PRIMARY KEY NOT NULL,\n\t`route` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE TABLE `token_issuer_keys` (\n\t`key_id` text PRIMARY KEY NOT NULL,\n\t`public_key` text NOT NULL,\n\t`private_key` text,\n\t`not_before` integer NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
       "CREATE TABLE `token_redemptions` (\n\t`nonce` text PRIMARY KEY NOT NULL,\n\t`hour` integer NOT NULL,\n\t`keep_until` integer NOT NULL\n);",
       "CREATE INDEX `token_redemptions_keep` ON `token_redemptions` (`keep_until`);",

@@ -34,6 +34,15 @@ export async function holdLease(db: Database, lease: ResourceLease, now: number,
   return true;
 }
 
+/** Whether the peer holds a lease on `key` that runs past `now`. */
+export async function leaseRunning(db: Database, peer: string, key: string, now: number): Promise<boolean> {
+  const [row] = await db
+    .select({ key: resourceLeases.key })
+    .from(resourceLeases)
+    .where(and(eq(resourceLeases.peer, peer), eq(resourceLeases.key, key), gt(resourceLeases.until, now)));
+  return row !== undefined;
+}
+
 /** Ends the peer's lease on `key`; its URI, if it held one. */
 export async function endLease(db: Database, peer: string, key: string): Promise<string | undefined> {
   const [ended] = await db

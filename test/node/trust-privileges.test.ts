@@ -4,11 +4,12 @@
 import { describe, expect, it } from "vitest";
 import { ProviderStats } from "../../src/node/relay/choice.ts";
 import { admit } from "../../src/node/peers/policy.ts";
-import { checkAllowance, chargeOf, type AllowancePort } from "../../src/node/trust/peer-allowance.ts";
+import { checkAllowance, chargeOf, QUOTA_WINDOW_SECONDS, type AllowancePort } from "../../src/node/trust/peer-allowance.ts";
+import { rateCounters } from "../../src/store/schema/access.ts";
 import { Quarantine } from "../../src/node/trust/quarantine.ts";
 import { withheldOrigins } from "../../src/node/trust/onward.ts";
 import type { TrustStandings } from "../../src/node/trust/standing.ts";
-import { tiersSetting, tierOf } from "../../src/node/trust/tiers.ts";
+import { perTierSetting, tiersSetting, tierOf } from "../../src/node/trust/tiers.ts";
 import { warnedNodes, type Warning } from "../../src/node/trust/warnings.ts";
 import { RateLimiter } from "../../src/node/access/limits/limiter.ts";
 import { memoryDb } from "../support/libsql.ts";
@@ -16,17 +17,21 @@ import { seeded } from "../support/random.ts";
 
 const tiers = tiersSetting.parse("newcomer:0,known:0.25,trusted:0.5,core:0.8");
 
+/** The port over a real limiter, which the tests also read the counts from. */
+type Limited = AllowancePort & { counter: RateLimiter };
+
 function fixed(scores: Record<string, number>): TrustStandings {
   return { of: async (node) => ({ node, score: scores[node] ?? 0, tier: tierOf(tiers, scores[node] ?? 0) }) };
 }
 
 describe("per-tier credit and rate limits", () => {
-  const port = async (scores: Record<string, number>, limits: { rate?: string; credit?: string }, owed: Record<string, number> = {}): Promise<AllowancePort> => {
+  const perTier = (text: string | undefined) => perTierSetting.parse(text ?? "");
+  const port = async (scores: Record<string, number>, limits: { rate?: string; quota?: string; credit?: string }, owed: Record<string, number> = {}): Promise<Limited> => {
     const db = await memoryDb();
     const limiter = new RateLimiter(db, 60_000);
     return {
       trust: fixed(scores),
-      limits: { rateLimits: new Map(limits.rate ? limits.rate.split(",").map((p) => [p.split(":")[0]!, Number(p.split(":")[1])]) : []), creditLimits: new Map(limits.credit ? limits.credit.split(",").map((p) => [p.split(":")[0]!, Number(p.split(":")[1])]) : []) },
+      limits: { rateLimits: perTier(limits.rate), dailyQuotas: perTier(limits.quota), creditLimits: perTier(limits.credit) },
       counter: limiter,
       owed: async (peer, unit) => owed[`${peer}/${unit}`] ?? 0,
     };
@@ -62,12 +67,72 @@ describe("per-tier credit and rate limits", () => {
     for (let i = 0; i < 3; i++) expect(await checkAllowance(s, "a", undefined)).toBeUndefined();
     const refused = await checkAllowance(s, "a", undefined);
     expect(refused).toMatchObject({ code: "rate_limited" });
-    expect(refused!.message).toContain("3 calls per minute from its known peers");
+    expect(refused!.message).toContain("3 requests per minute from its known peers");
     // The refusal was not counted: the window still holds three.
     expect(await s.counter.peek("trust-rate|a", 60)).toBe(3);
     expect(await checkAllowance(s, "b", undefined)).toBeUndefined();
     // core has no entry: no per-tier limit.
     for (let i = 0; i < 10; i++) expect(await checkAllowance(s, "c", undefined)).toBeUndefined();
+  });
+});
+
+describe("per-tier daily quotas", () => {
+  const port = async (scores: Record<string, number>, limits: { rate?: string; quota?: string }): Promise<Limited> => ({
+    trust: fixed(scores),
+    limits: { rateLimits: perTierSetting.parse(limits.rate ?? ""), dailyQuotas: perTierSetting.parse(limits.quota ?? ""), creditLimits: new Map() },
+    counter: new RateLimiter(await memoryDb(), 60_000),
+    owed: async () => 0,
+  });
+
+  it("takes a tier's requests of the UTC day, refuses the next until midnight without counting it, and keeps peers apart", async () => {
+    const s = await port({ a: 0.1, b: 0.1, c: 0.6 }, { quota: "newcomer:4,known:100" });
+    for (let i = 0; i < 4; i++) expect(await checkAllowance(s, "a", undefined)).toBeUndefined();
+    const refused = await checkAllowance(s, "a", undefined);
+    expect(refused).toMatchObject({ code: "quota_exceeded" });
+    expect(refused!.message).toContain("4 requests per UTC day from its newcomer peers");
+    // Until the next 00:00 UTC, and no later.
+    const midnight = Math.ceil((Date.now() + 1) / 86_400_000) * 86_400_000;
+    const retry = (refused as { retryAfterSeconds: number }).retryAfterSeconds;
+    expect(retry).toBeGreaterThan(0);
+    expect(retry).toBeLessThanOrEqual(Math.ceil((midnight - Date.now()) / 1000) + 1);
+    expect(await s.counter.peek("trust-quota|a", QUOTA_WINDOW_SECONDS)).toBe(4);
+    expect(await checkAllowance(s, "b", undefined)).toBeUndefined();
+    // trusted has no entry: no quota.
+    for (let i = 0; i < 10; i++) expect(await checkAllowance(s, "c", undefined)).toBeUndefined();
+  });
+
+  it("counts a request refused by either the rate or the quota against neither", async () => {
+    const s = await port({ a: 0.1, b: 0.1 }, { rate: "newcomer:2", quota: "newcomer:3" });
+    for (let i = 0; i < 2; i++) expect(await checkAllowance(s, "a", undefined)).toBeUndefined();
+    expect(await checkAllowance(s, "a", undefined)).toMatchObject({ code: "rate_limited" });
+    expect(await s.counter.peek("trust-quota|a", QUOTA_WINDOW_SECONDS)).toBe(2);
+
+    const roomy = await port({ a: 0.1 }, { rate: "newcomer:10", quota: "newcomer:2" });
+    for (let i = 0; i < 2; i++) expect(await checkAllowance(roomy, "a", undefined)).toBeUndefined();
+    // The quota is spent: that is what the peer is told, though the rate has room, and the rate counts nothing more.
+    expect(await checkAllowance(roomy, "a", undefined)).toMatchObject({ code: "quota_exceeded" });
+    expect(await roomy.counter.peek("trust-rate|a", 60)).toBe(2);
+  });
+
+  it("lets exactly the quota through when requests arrive at once", async () => {
+    const s = await port({}, { quota: "newcomer:5" });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => checkAllowance(s, "a", undefined)));
+    expect(answers.filter((a) => a === undefined)).toHaveLength(5);
+    expect(await s.counter.peek("trust-quota|a", QUOTA_WINDOW_SECONDS)).toBe(5);
+  });
+
+  it("keeps one row per peer and day in the store, which the prune keeps for two days", async () => {
+    const db = await memoryDb();
+    const limiter = new RateLimiter(db, 60_000);
+    const s: AllowancePort = { trust: fixed({}), limits: { rateLimits: new Map(), dailyQuotas: perTierSetting.parse("newcomer:100"), creditLimits: new Map() }, counter: limiter, owed: async () => 0 };
+    for (const peer of ["a", "a", "a", "b"]) expect(await checkAllowance(s, peer, undefined)).toBeUndefined();
+    const rows = await db.select().from(rateCounters);
+    expect(rows.map((r) => [r.key, r.count, r.windowStart % 86_400_000]).sort()).toEqual([
+      ["trust-quota|a", 3, 0],
+      ["trust-quota|b", 1, 0],
+    ]);
+    await limiter.prune();
+    expect(await db.select().from(rateCounters)).toHaveLength(2);
   });
 });
 

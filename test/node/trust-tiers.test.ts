@@ -28,7 +28,26 @@ describe("trust tiers", () => {
     expect(c.rateLimits.get("stranger")).toBe(10);
   });
 
+  it("give newcomers and known peers a daily quota by default, trusted and core none; `off` lifts them all", () => {
+    expect([...loadConfig(base).trust.dailyQuotas]).toEqual([
+      ["newcomer", 5000],
+      ["known", 50000],
+    ]);
+    expect(loadConfig({ ...base, TRUST_DAILY_QUOTAS: "off" }).trust.dailyQuotas.size).toBe(0);
+    expect([...loadConfig({ ...base, TRUST_DAILY_QUOTAS: "newcomer:10,core:0" }).trust.dailyQuotas]).toEqual([
+      ["newcomer", 10],
+      ["core", 0],
+    ]);
+    // The default names the default tiers: under the operator's own names it holds only those that exist.
+    expect([...loadConfig({ ...base, TRUST_TIERS: "newcomer:0,friend:0.3", TRUST_PEER_TIER: "friend" }).trust.dailyQuotas]).toEqual([["newcomer", 5000]]);
+    expect(loadConfig({ ...base, TRUST_TIERS: "stranger:0,friend:0.3", TRUST_PEER_TIER: "friend" }).trust.dailyQuotas.size).toBe(0);
+  });
+
   it.each([
+    ["TRUST_DAILY_QUOTAS", "newcomer:-1"],
+    ["TRUST_DAILY_QUOTAS", "newcomer:many"],
+    ["TRUST_DAILY_QUOTAS", "nonesuch:5"],
+    ["TRUST_DAILY_QUOTAS", "none"],
     ["TRUST_TIERS", "known:0.2,trusted:0.5"],
     ["TRUST_TIERS", "a:0,b:0.5,c:0.4"],
     ["TRUST_TIERS", "a:0,a:0.5"],
@@ -42,7 +61,7 @@ describe("trust tiers", () => {
     ["TRUST_SEEDS", "not-a-node-id"],
   ])("refuses %s=%s, naming it", (name, value) => {
     expect(() => loadConfig({ ...base, [name]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ ...base, [name]: value })).toThrow(name.startsWith("TRUST_CREDIT") && value.startsWith("nonesuch") || name === "TRUST_PEER_TIER" ? "nonesuch" : name);
+    expect(() => loadConfig({ ...base, [name]: value })).toThrow((name.startsWith("TRUST_CREDIT") || name === "TRUST_DAILY_QUOTAS") && value.startsWith("nonesuch") || name === "TRUST_PEER_TIER" ? "nonesuch" : name);
   });
 
   it("parses the default tiers text it documents", () => {

@@ -22,6 +22,7 @@ interface Why {
   interactions?: { confirmed: number; disputed: number; succeeded: number; failed: number; refusals: number; uptime: number };
   vouchedBy: { origin: string; weight: number; scope?: string; expiresAt: number }[];
   assertedBy: { origin: string; score: number; tier: string }[];
+  scoped?: { scope: string; score: number }[];
 }
 
 interface EntryView {
@@ -49,6 +50,7 @@ function whyText(node: string, b: { score: number; tier: string; why: Why }): st
   for (const v of b.why.vouchedBy) lines.push(`vouched for by ${v.origin} at ${v.weight}%${v.scope ? ` (scope ${v.scope})` : ""} until ${new Date(v.expiresAt * 1000).toISOString()}`);
   for (const a of b.why.assertedBy) lines.push(`asserted by ${a.origin}: ${a.score}‰ (${a.tier})`);
   for (const x of b.why.staked) lines.push(`bears ${fixed(x.penalty)} for vouching for ${x.subject}`);
+  for (const x of b.why.scoped ?? []) lines.push(`score ${fixed(x.score)} for tools tagged ${x.scope} (scoped vouches; provider choice only)`);
   return lines.join("\n");
 }
 

@@ -41,7 +41,7 @@ export async function readTrustResource(s: Services, uri: string): Promise<ReadR
       score: Math.round(standing.score * 1000) / 1000,
       tier: standing.tier.name,
       tiers: s.config.trust.tiers.map((t) => t.name),
-      why: { penalty: why.penalty, inflow: why.inflow, interactions: why.interactions ?? null, vouchedBy: why.vouchedBy.length, assertedBy: why.assertedBy.length },
+      why: { penalty: why.penalty, inflow: why.inflow, interactions: why.interactions ?? null, vouchedBy: why.vouchedBy.length, assertedBy: why.assertedBy.length, scoped: why.scoped },
     });
   }
   if (uri.startsWith(TOOL)) {

@@ -1,6 +1,7 @@
 // The provider's side of a relayed completion/complete: the item must be one this node shares now,
-// unchanged, and its policy must admit the peer; then the upstream is asked as for a local client.
-// Completion is advisory and free: no intent, no receipt, no record (docs/protocol.md).
+// unchanged, the peer not in quarantine and within its trust tier's rate and quota, and its
+// policy must admit the peer; then the upstream is asked as for a local client. Completion is
+// advisory and free: no intent, no receipt, no record, no credit (docs/protocol.md).
 import { ProtocolError } from "@modelcontextprotocol/server";
 import { admitCall } from "../access/admission.ts";
 import { upstreamFailure } from "../calls/errors.ts";
@@ -12,6 +13,7 @@ import { getUpstream } from "../../store/upstreams.ts";
 import { callErrorOf, refusal as refuse } from "./errors.ts";
 import { sharedItemNow, type ItemProviderPort } from "./item-provider.ts";
 import { peerCaller, type ServeOptions } from "./provider.ts";
+import { tierRefusal } from "./tier-refusal.ts";
 
 /** A value longer than the wire allows is left out rather than failing the whole answer. */
 const MAX_VALUE_LENGTH = 2048;
@@ -27,10 +29,13 @@ export async function serveComplete(s: ItemProviderPort, from: string, request: 
 
 async function run(s: ItemProviderPort, from: string, request: CompleteRequest, o: Pick<ServeOptions, "signal" | "defer">): Promise<CompleteReply> {
   const failed = (error: CallError): CompleteReply => ({ ok: false, error });
+  if (await s.quarantine.has(from)) return failed(refuse("quarantined", "this node holds the caller in quarantine"));
   const shared = await sharedItemNow(s, request.kind, request.key, refuse("not_shared", `${request.key} is not shared by this node`));
   if ("error" in shared) return failed(shared.error);
   const row = await getUpstream(s.db, shared.upstream);
   if (!row) return failed(refuse("not_shared", `${request.key} is shared but its upstream is gone`));
+  const over = await tierRefusal(s, from, undefined);
+  if (over) return failed(over);
   const caller = await peerCaller(s, from, request.relayedFor, o.defer);
   const globalId = `${s.nodeId}/${request.key}`;
   const admitted = await admitCall(s, caller, { globalId, shortName: shared.name, upstream: shared.upstream, tags: [], pinned: false, visibility: shared.visibility }, undefined);

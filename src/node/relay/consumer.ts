@@ -16,7 +16,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import type { LedgerCheckpoints } from "../ledger/checkpoints.ts";
 import type { Config } from "../settings/config.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
-import type { TrustStandings } from "../trust/standing.ts";
+import type { ScopedStandings, TrustStandings } from "../trust/standing.ts";
 import { redact } from "../../secrets/redaction.ts";
 import { PricingError, quoteOf, readPricing } from "../../protocol/ledger/pricing.ts";
 import type { SignedIntent } from "../../protocol/ledger/record.ts";
@@ -55,7 +55,7 @@ export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   /** This process's view of relayed calls: countersignatures to deliver, providers' measures, cached results. */
   relay: { outbox: Outbox; stats: ProviderStats; cache: ResultCache };
   /** Which of several providers goes first, and which are never called (src/node/trust/). */
-  trust: TrustStandings;
+  trust: TrustStandings & ScopedStandings;
   quarantine: Pick<Quarantine, "has">;
   routes: { defaults: Pick<RouteDefaults, "of"> };
 } & ForwardedPort &
@@ -199,7 +199,9 @@ async function providersOf(s: ConsumerPort, call: RelayedCall): Promise<ListedFe
   for (const t of call.catalog) if (allowed.has(t.origin) && t.fingerprint === call.tool.fingerprint && !byOrigin.has(t.origin)) byOrigin.set(t.origin, t);
   const origins = [...byOrigin.keys()];
   // Trust is read only where there is a choice to make: one provider costs no lookup.
-  const trust = origins.length > 1 ? { scores: new Map(await Promise.all(origins.map(async (o) => [o, (await s.trust.of(o)).score] as const))), exploration: s.config.trust.exploration } : undefined;
+  // Vouches scoped to one of the tool's tags count for it (src/node/trust/scope-scores.ts).
+  const tags = call.tool.tags;
+  const trust = origins.length > 1 ? { scores: new Map(await Promise.all(origins.map(async (o) => [o, await s.trust.scoreFor(o, tags)] as const))), exploration: s.config.trust.exploration } : undefined;
   return s.relay.stats.order(origins, Math.random, trust).map((o) => byOrigin.get(o)!);
 }
 

@@ -22,9 +22,9 @@ import { ownLiveItem } from "../../store/shared-items.ts";
 import type { UpstreamPool } from "../upstreams/pool.ts";
 import { takeCountersigned } from "./countersigns.ts";
 import { callErrorOf, checkedIntent, refusal as refuse } from "./errors.ts";
-import { allowance, peerCaller, type ProviderPort, type ServeOptions } from "./provider.ts";
-import { AccessErrorCode } from "../access/policy/denials.ts";
-import { chargeOf, checkAllowance } from "../trust/peer-allowance.ts";
+import { peerCaller, type ProviderPort, type ServeOptions } from "./provider.ts";
+import { tierRefusal } from "./tier-refusal.ts";
+import { chargeOf } from "../trust/peer-allowance.ts";
 import { relayedItemRequest } from "./relayed-item-rounds.ts";
 import { RelayInputError } from "./relayed-rounds.ts";
 import { passingInput } from "../interactive/passed-rounds.ts";
@@ -103,8 +103,8 @@ async function run(
   const hashed = request.type === "read" ? await requestHash(request.uri, undefined) : await requestHash(name, request.arguments);
   if (hashed !== intent.intent.request) return { error: refuse("intent_refused", "intent refused: it was signed for another request") };
   if (await s.ledger.get(intent.intent.id)) return { error: refuse("intent_refused", "intent refused: already used") };
-  const over = await checkAllowance(allowance(s), from, chargeOf(intent.intent.price));
-  if (over) return { error: refuse(over.code, over.message, over.code === "rate_limited" ? AccessErrorCode.RateLimited : undefined) };
+  const over = await tierRefusal(s, from, chargeOf(intent.intent.price));
+  if (over) return { error: over };
 
   const row = await getUpstream(s.db, upstream);
   if (!row) return { error: refuse("not_shared", `${request.key} is shared but its upstream is gone`) };

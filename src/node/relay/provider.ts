@@ -27,10 +27,10 @@ import { takeCountersigned } from "./countersigns.ts";
 import { relayedToolCall, RelayInputError } from "./relayed-rounds.ts";
 import type { LogEntry } from "./upstream-logs.ts";
 import { callErrorOf, checkedIntent, refusal as refuse } from "./errors.ts";
-import { AccessErrorCode } from "../access/policy/denials.ts";
+import { tierRefusal } from "./tier-refusal.ts";
 import type { RateLimiter } from "../access/limits/limiter.ts";
 import type { Config } from "../settings/config.ts";
-import { chargeOf, checkAllowance, type AllowancePort } from "../trust/peer-allowance.ts";
+import { chargeOf } from "../trust/peer-allowance.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
 import type { TrustStandings } from "../trust/standing.ts";
 
@@ -50,7 +50,7 @@ export type ProviderPort = Parameters<typeof proxyToolCall>[0] &
     ledger: Ledger;
     checkpoints: LedgerCheckpoints;
     config: Pick<Config, "trust">;
-    access: { limits: Pick<RateLimiter, "peek" | "count"> };
+    access: { limits: Pick<RateLimiter, "countWithin"> };
     /** The caller's standing (its tier's limits, policy's trustTier) and whether it is held apart. */
     trust: TrustStandings;
     quarantine: Pick<Quarantine, "has">;
@@ -139,8 +139,8 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
   }
   // A second call under one intent would make two results for one record.
   if (await s.ledger.get(intent.intent.id)) return { error: refuse("intent_refused", "intent refused: already used") };
-  const over = await checkAllowance(allowance(s), from, chargeOf(intent.intent.price));
-  if (over) return { error: refuse(over.code, over.message, over.code === "rate_limited" ? AccessErrorCode.RateLimited : undefined) };
+  const over = await tierRefusal(s, from, chargeOf(intent.intent.price));
+  if (over) return { error: over };
 
   const caller = await peerCaller(s, from, request.relayedFor, o.defer);
   const admitted = await admitCall(s, caller, { ...tool, visibility: entry.signed.visibility }, undefined);
@@ -176,9 +176,4 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
   const receipt = await s.ledger.receipt(identitySigner(identity), intent, { result, durationMs, completedAt });
   if (intent.intent.suite) o.defer(s.checkpoints.recorded(from));
   return { result, receipt };
-}
-
-/** The per-tier limits of a peer's calls, over this node's counters and ledger. */
-export function allowance(s: ProviderPort): AllowancePort {
-  return { trust: s.trust, limits: s.config.trust, counter: s.access.limits, owed: (peer, unit) => s.ledger.owedBy(peer, unit) };
 }

@@ -2,6 +2,8 @@
 // store, and one subscriber per peer in the node's own subscriptions, so that the upstream is
 // subscribed once per URI however many peers and clients hold it. An update is sent on to the
 // peer only while a lease on it runs; an expired one is dropped when an update finds it.
+// A peer in quarantine takes no lease, renews none and is told of no update; a new lease counts
+// against its trust tier's rate and quota like a call, and a renewal (each tick) does not.
 import { ProtocolError } from "@modelcontextprotocol/server";
 import { admitCall } from "../access/admission.ts";
 import { upstreamFailure } from "../calls/errors.ts";
@@ -19,10 +21,11 @@ import {
   type ResourceUnsubscribeRequest,
   type ResourceUpdatedRequest,
 } from "../../protocol/messages/relay-resource-updates.ts";
-import { endLease, holdLease, runningLeases } from "../../store/resource-leases.ts";
+import { endLease, holdLease, leaseRunning, runningLeases } from "../../store/resource-leases.ts";
 import { callErrorOf, refusal as refuse } from "./errors.ts";
 import { RESOURCE_NOT_FOUND, sharedItemNow, type ItemProviderPort } from "./item-provider.ts";
 import { peerCaller } from "./provider.ts";
+import { tierRefusal } from "./tier-refusal.ts";
 
 /** Leases one peer may hold at once, and all peers together. */
 export const MAX_LEASES_PER_PEER = 64;
@@ -40,10 +43,15 @@ export async function serveResourceSubscribe(s: LeaseProviderPort, from: string,
   const failed = (error: CallError): ResourceSubscribeReply => ({ ok: false, error });
   // An isolate (Workers) holds no upstream session between requests, so no update could arrive.
   if (!s.platform.standingStreams) return failed(refuse("bad_request", "this node keeps no upstream sessions open (Workers): its resources cannot be subscribed to; read them again instead"));
+  if (await s.quarantine.has(from)) return failed(refuse("quarantined", "this node holds the caller in quarantine"));
   const notShared = refuse("not_shared", `${request.uri} is not shared by this node`, RESOURCE_NOT_FOUND);
   const shared = await sharedItemNow(s, "resource", request.key, notShared);
   if ("error" in shared) return failed(shared.error);
   if (request.uri !== shared.name) return failed(notShared);
+  if (!(await leaseRunning(s.db, from, request.key, Date.now()))) {
+    const over = await tierRefusal(s, from, undefined);
+    if (over) return failed(over);
+  }
   const caller = await peerCaller(s, from, request.relayedFor, defer);
   let admitted;
   try {
@@ -89,6 +97,8 @@ async function forgetIfUnleased(s: LeaseProviderPort, peer: string, uri: string)
 /** Sends the update on under each running lease on `uri`; a peer that holds no subscription ends its lease. */
 async function tellPeer(s: LeaseProviderPort, peer: string, uri: string): Promise<void> {
   try {
+    // Held apart: no message goes to it; its leases run out, since it cannot renew them.
+    if (await s.quarantine.has(peer)) return;
     const leases = await runningLeases(s.db, peer, uri, Date.now());
     for (const lease of leases) {
       const message: ResourceUpdatedRequest = { type: "resource-updated", key: lease.key, uri };

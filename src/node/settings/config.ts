@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { NODE_ID } from "../../protocol/identity/keys.ts";
 import { parseSeed } from "../../protocol/identity/seed.ts";
-import { DEFAULT_TIERS, perTierSetting, tierName, tiersSetting, type Tier } from "../trust/tiers.ts";
+import { DEFAULT_DAILY_QUOTAS, DEFAULT_TIERS, dailyQuotasSetting, perTierSetting, tierName, tiersSetting, type Tier } from "../trust/tiers.ts";
 import { ROUTE_ROLES, routeRequest, type RouteRequest, type RouteRole } from "../../protocol/routes/roles.ts";
 
 const flag = z
@@ -99,6 +99,7 @@ const schema = z.object({
   TRUST_PUBLISH: z.enum(["off", "peers", "public"]).default("off"),
   TRUST_CREDIT_LIMITS: perTierSetting.optional(),
   TRUST_RATE_LIMITS: perTierSetting.optional(),
+  TRUST_DAILY_QUOTAS: dailyQuotasSetting.optional(),
   TRUST_QUARANTINE_AT: z.coerce.number().min(0).max(10).default(0.5),
   ROUTE_DEFAULT: routeRequest.default("auto"),
   ROUTES_OFFER: z
@@ -222,8 +223,10 @@ export interface TrustConfig {
   publish: "off" | "peers" | "public";
   /** How much a peer of each tier may owe this node before its priced calls are refused; no entry: no limit. */
   creditLimits: Map<string, number>;
-  /** Federated calls per minute a peer of each tier may make; no entry: no per-tier limit. */
+  /** Federated requests per minute a peer of each tier may make; no entry: no per-tier limit. */
   rateLimits: Map<string, number>;
+  /** Federated requests per UTC day a peer of each tier may make; no entry: no quota. */
+  dailyQuotas: Map<string, number>;
   /** Warnings quarantine a node once the scores of their warners add up to this; only warners of peerTier and above count. */
   quarantineAt: number;
 }
@@ -255,6 +258,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     ...[e.TRUST_PEER_TIER, e.TRUST_RELAY_TIER].filter((t): t is string => t !== undefined),
     ...(e.TRUST_CREDIT_LIMITS?.keys() ?? []),
     ...(e.TRUST_RATE_LIMITS?.keys() ?? []),
+    ...(e.TRUST_DAILY_QUOTAS?.keys() ?? []),
     ...(e.FORWARDED_CALLER_TIER ? [e.FORWARDED_CALLER_TIER] : []),
   ].filter((t) => !tierNames.includes(t));
   if (unknownTiers.length > 0) throw new ConfigError(`invalid configuration:\n  TRUST_*: no tier named ${unknownTiers.join(", ")} in TRUST_TIERS (${tierNames.join(", ")})`);
@@ -321,6 +325,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
       publish: e.TRUST_PUBLISH,
       creditLimits: e.TRUST_CREDIT_LIMITS ?? new Map(),
       rateLimits: e.TRUST_RATE_LIMITS ?? new Map(),
+      // The default names the default tiers: under tiers named otherwise it holds only those it names.
+      dailyQuotas: e.TRUST_DAILY_QUOTAS ?? new Map([...perTierSetting.parse(DEFAULT_DAILY_QUOTAS)].filter(([t]) => tierNames.includes(t))),
       quarantineAt: e.TRUST_QUARANTINE_AT,
     },
     routeDefault: e.ROUTE_DEFAULT,

@@ -1,21 +1,29 @@
-// What a peer may use of this node as a provider, by its trust tier: federated calls per minute
-// (TRUST_RATE_LIMITS) and credit (TRUST_CREDIT_LIMITS), checked before an upstream runs. A call
-// over either is refused with its own code and changes nothing: the credit check writes nothing,
-// and a call is counted against the rate only once it passed the credit check and the count.
+// What a peer may use of this node as a provider, by its trust tier: federated requests per
+// minute (TRUST_RATE_LIMITS) and per UTC day (TRUST_DAILY_QUOTAS), and credit
+// (TRUST_CREDIT_LIMITS), checked before an upstream runs. A request over any is refused with its
+// own code and changes nothing: the credit check writes nothing, and a request is counted only
+// once it passed the credit check and every count.
 import type { Quote } from "../../protocol/ledger/pricing.ts";
 import type { TrustStandings } from "./standing.ts";
 
-/** A per-tier limit applies to one window of this many seconds. */
+/** A per-tier rate applies to one window of this many seconds. */
 export const RATE_WINDOW_SECONDS = 60;
+/**
+ * A per-tier quota applies to one UTC day: fixed windows start at multiples of their length since
+ * the epoch, and Unix time counts every day as 86,400 seconds, so each window is one UTC day.
+ */
+export const QUOTA_WINDOW_SECONDS = 86_400;
 
 export interface AllowancePort {
   trust: TrustStandings;
   /** config.trust's (src/node/settings/config.ts): a tier without an entry has no limit. */
-  limits: { rateLimits: ReadonlyMap<string, number>; creditLimits: ReadonlyMap<string, number> };
-  /** Fixed-window counts in the store, shared by every process (src/node/access/limits/limiter.ts). */
+  limits: { rateLimits: ReadonlyMap<string, number>; dailyQuotas: ReadonlyMap<string, number>; creditLimits: ReadonlyMap<string, number> };
+  /**
+   * Fixed-window counts in the store, shared by every process (src/node/access/limits/limiter.ts):
+   * one row per peer and window, which the tick prunes two days after the window started.
+   */
   counter: {
-    peek(key: string, windowSeconds: number): Promise<number>;
-    count(key: string, windowSeconds: number): Promise<{ count: number; retryAfterSeconds: number }>;
+    countWithin(windows: readonly { key: string; windowSeconds: number; limit: number }[]): Promise<{ full: number; retryAfterSeconds: number } | undefined>;
   };
   /** What the peer owes this node in a currency unit (the ledger's records). */
   owed(peer: string, unit: string): Promise<number>;
@@ -27,13 +35,24 @@ export interface Charge {
   unit: string;
 }
 
-export type AllowanceRefusal = { code: "rate_limited"; message: string; retryAfterSeconds: number } | { code: "credit_limit"; message: string };
+export type AllowanceRefusal =
+  | { code: "rate_limited"; message: string; retryAfterSeconds: number }
+  | { code: "quota_exceeded"; message: string; retryAfterSeconds: number }
+  | { code: "credit_limit"; message: string };
 
-/** Undefined when the call may go ahead; else why not. */
+/** One count a request must stay within. */
+interface Window {
+  key: string;
+  windowSeconds: number;
+  limit: number;
+  refusal(retryAfterSeconds: number): AllowanceRefusal;
+}
+
+/** Undefined when the request may go ahead (and then it is counted); else why not. */
 export async function checkAllowance(s: AllowancePort, peer: string, charge: Charge | undefined): Promise<AllowanceRefusal | undefined> {
-  const { rateLimits, creditLimits } = s.limits;
-  // Without per-tier limits a call costs no lookup at all.
-  if (rateLimits.size === 0 && (creditLimits.size === 0 || !charge)) return undefined;
+  const { rateLimits, dailyQuotas, creditLimits } = s.limits;
+  // Without per-tier limits a request costs no lookup at all.
+  if (rateLimits.size === 0 && dailyQuotas.size === 0 && (creditLimits.size === 0 || !charge)) return undefined;
   const { tier } = await s.trust.of(peer);
   const credit = charge && creditLimits.get(tier.name);
   if (charge && credit !== undefined) {
@@ -45,23 +64,43 @@ export async function checkAllowance(s: AllowancePort, peer: string, charge: Cha
       };
     }
   }
-  const rate = rateLimits.get(tier.name);
-  if (rate === undefined) return undefined;
-  const key = `trust-rate|${peer}`;
-  const refusal = (retryAfterSeconds: number): AllowanceRefusal => ({
-    code: "rate_limited",
-    message: `rate limited: this node takes ${rate} calls per minute from its ${tier.name} peers; retry after ${retryAfterSeconds} s`,
-    retryAfterSeconds,
-  });
-  // A look first, so that a call refused for its rate is not counted; the count then settles races.
-  if ((await s.counter.peek(key, RATE_WINDOW_SECONDS)) >= rate) return refusal(retryAfter());
-  const { count, retryAfterSeconds } = await s.counter.count(key, RATE_WINDOW_SECONDS);
-  return count > rate ? refusal(retryAfterSeconds) : undefined;
+  const windows = windowsOf(tier.name, peer, rateLimits, dailyQuotas);
+  if (windows.length === 0) return undefined;
+  // Counted in every window or in none: a request refused by one count is not counted by the other.
+  const full = await s.counter.countWithin(windows);
+  return full && windows[full.full]!.refusal(full.retryAfterSeconds);
 }
 
-function retryAfter(): number {
-  const windowMs = RATE_WINDOW_SECONDS * 1000;
-  return Math.max(1, Math.ceil((windowMs - (Date.now() % windowMs)) / 1000));
+/** The tier's quota, then its rate: a spent quota is the longer wait, so it is the one to tell. */
+function windowsOf(tier: string, peer: string, rateLimits: ReadonlyMap<string, number>, dailyQuotas: ReadonlyMap<string, number>): Window[] {
+  const out: Window[] = [];
+  const quota = dailyQuotas.get(tier);
+  if (quota !== undefined) {
+    out.push({
+      key: `trust-quota|${peer}`,
+      windowSeconds: QUOTA_WINDOW_SECONDS,
+      limit: quota,
+      refusal: (retryAfterSeconds) => ({
+        code: "quota_exceeded",
+        message: `daily quota: this node takes ${quota} requests per UTC day from its ${tier} peers; retry after ${retryAfterSeconds} s (at 00:00 UTC)`,
+        retryAfterSeconds,
+      }),
+    });
+  }
+  const rate = rateLimits.get(tier);
+  if (rate !== undefined) {
+    out.push({
+      key: `trust-rate|${peer}`,
+      windowSeconds: RATE_WINDOW_SECONDS,
+      limit: rate,
+      refusal: (retryAfterSeconds) => ({
+        code: "rate_limited",
+        message: `rate limited: this node takes ${rate} requests per minute from its ${tier} peers; retry after ${retryAfterSeconds} s`,
+        retryAfterSeconds,
+      }),
+    });
+  }
+  return out;
 }
 
 /** The charge of a call at its quoted price: per call its amount, per time one unit's (the least it costs). */

@@ -4,12 +4,14 @@
 // of a few seconds, so a hot path pays at most one indexed read per node per interval.
 import type { Database } from "../../store/database.ts";
 import { storedScore, storedScores, replaceScores, type StoredScore } from "../../store/trust-scores.ts";
+import { replaceScopeScores, scopeScoreOf, scopeScoresOfNode } from "../../store/trust-scope-scores.ts";
 import { PeerObservations } from "./observations.ts";
 import { collectEvidence, gatherEvidence, type CollectReport, type Evidence, type EvidenceParts, type EvidenceSettings, type HeldAssertion, type HeldVouch } from "./evidence.ts";
 import { TrustEngine, type Explanation } from "./scoring/engine.ts";
 import type { InteractionCounts } from "./scoring/evidence.ts";
 import type { TrustEdge } from "./scoring/graph.ts";
-import type { Standing, TrustStandings } from "./standing.ts";
+import { scopedEdges, scopeScores, type ScopedEdge } from "./scope-scores.ts";
+import type { ScopedStandings, Standing, TrustStandings } from "./standing.ts";
 import { tierOf, type Tier } from "./tiers.ts";
 
 /** Scores kept between computations: the highest; a node below them reads as unknown (0). */
@@ -26,6 +28,14 @@ const FULL_EVERY_SECONDS = 3600;
 const EXPLAIN_STALE_SECONDS = 60;
 /** Above this share of the edges changed, one full computation beats an incremental one. */
 const INCREMENTAL_SHARE = 0.2;
+/** Tags of one tool looked up for scoped scores at most. */
+const MAX_TOOL_SCOPES = 32;
+/**
+ * A scoped computation that took longer than this (a large graph: one full engine run per scope)
+ * is repeated for changed scoped vouches at most every SCOPED_EVERY_SECONDS; a quick one at once.
+ */
+const SCOPED_SLOW_MS = 250;
+const SCOPED_EVERY_SECONDS = 300;
 
 /** The trust settings scores read, as config.trust holds them. */
 export interface ScoreSettings extends EvidenceSettings {
@@ -48,6 +58,8 @@ export interface RecomputeReport {
   /** Edges and penalties applied, for an incremental run. */
   changed: number;
   scored: number;
+  /** Scopes whose vouches lift some node, when the scoped computation ran on this tick. */
+  scopes?: number | undefined;
   durationMs: number;
 }
 
@@ -57,13 +69,22 @@ export interface TrustExplanation extends Explanation {
   interactions?: InteractionCounts;
   vouchedBy: { origin: string; weight: number; scope?: string; expiresAt: number }[];
   assertedBy: { origin: string; score: number; tier: string; computedAt: number }[];
+  /** Scopes whose vouches lift it above its score, for tools tagged with them: provider choice only. */
+  scoped: { scope: string; score: number }[];
   /** Unix seconds of the computation this explanation comes from. */
   computedAt: number;
 }
 
 const edgeKey = (e: TrustEdge) => `${e.from}\n${e.to}\n${e.kind}`;
 
-export class TrustScores implements TrustStandings {
+/** What the scoped computation ran on: it runs again when this changes, or with each full run. */
+const scopedKey = (edges: readonly ScopedEdge[]) =>
+  edges
+    .map((x) => `${x.scope}\n${x.edge.from}\n${x.edge.to}\n${x.edge.weight.toFixed(3)}`)
+    .sort()
+    .join("\n\n");
+
+export class TrustScores implements TrustStandings, ScopedStandings {
   /** What this node observed of its peers since the last tick (relayed calls, refused requests). */
   readonly observed = new PeerObservations();
   #engine = new TrustEngine();
@@ -75,6 +96,11 @@ export class TrustScores implements TrustStandings {
   /** When the engine last ran in full: incremental runs in between, at most FULL_EVERY_SECONDS. */
   #fullAt = 0;
   #cache = new Map<string, { standing: Standing; at: number }>();
+  #scopeCache = new Map<string, { score: number | undefined; at: number }>();
+  /** The scoped vouches the stored scope scores were computed from, in this isolate; when, and how long it took. */
+  #scopedKey: string | undefined;
+  #scopedAt = 0;
+  #scopedMs = 0;
   #running: Promise<RecomputeReport> | undefined;
   #rebuilding: Promise<void> | undefined;
 
@@ -94,6 +120,25 @@ export class TrustScores implements TrustStandings {
     if (this.#cache.size >= CACHE_ENTRIES) this.#cache.clear();
     this.#cache.set(node, { standing, at: now });
     return standing;
+  }
+
+  /**
+   * The node's score for a tool with these tags: its general score, or its score in one of the
+   * tags where vouches scoped to it lift it higher. A scoped vouch adds; it never takes away.
+   */
+  async scoreFor(node: string, scopes: readonly string[]): Promise<number> {
+    const general = (await this.of(node)).score;
+    if (scopes.length === 0 || node === this.p.self) return general;
+    const tags = [...new Set(scopes)].slice(0, MAX_TOOL_SCOPES);
+    const key = `${node}\n${tags.join("\n")}`;
+    const now = Date.now();
+    let hit = this.#scopeCache.get(key);
+    if (!hit || now - hit.at >= CACHE_MS) {
+      hit = { score: await scopeScoreOf(this.p.db, node, tags), at: now };
+      if (this.#scopeCache.size >= CACHE_ENTRIES) this.#scopeCache.clear();
+      this.#scopeCache.set(key, hit);
+    }
+    return Math.max(general, hit.score ?? 0);
   }
 
   /** The stored scores, highest first, with their tiers as the tiers are set now. */
@@ -171,7 +216,31 @@ export class TrustScores implements TrustStandings {
       await replaceScores(this.p.db, scored, now);
       this.#cache.clear();
     }
-    return { collected, mode, nodes: this.#engine.scores().size, edges: next.size, changed, scored: scored.length, durationMs: Math.round(performance.now() - started) };
+    const scopes = await this.#scopeRun(mode, graph, evidence, now);
+    return { collected, mode, nodes: this.#engine.scores().size, edges: next.size, changed, scored: scored.length, scopes, durationMs: Math.round(performance.now() - started) };
+  }
+
+  /**
+   * Scores for scoped vouches, with each full run and when the scoped vouches changed (so a quiet
+   * incremental tick costs nothing here; on a large graph, at most every SCOPED_EVERY_SECONDS):
+   * between full runs, scope scores lag the general graph's decay and small moves by at most
+   * FULL_EVERY_SECONDS. Undefined when it did not run.
+   */
+  async #scopeRun(mode: RecomputeReport["mode"], graph: Evidence["graph"], evidence: Evidence, now: number): Promise<number | undefined> {
+    const edges = scopedEdges(evidence.vouches, now, this.p.trust.halfLifeDays);
+    const key = scopedKey(edges);
+    if (mode !== "full" && (key === this.#scopedKey || (this.#scopedMs > SCOPED_SLOW_MS && now - this.#scopedAt < SCOPED_EVERY_SECONDS))) return undefined;
+    const started = performance.now();
+    const lifted = scopeScores(graph, edges, this.#engine.scores());
+    this.#scopedMs = performance.now() - started;
+    this.#scopedAt = now;
+    await replaceScopeScores(
+      this.p.db,
+      [...lifted].flatMap(([scope, nodes]) => [...nodes].map(([node, score]) => ({ scope, node, score }))),
+    );
+    this.#scopedKey = key;
+    this.#scopeCache.clear();
+    return lifted.size;
   }
 
   #parts(): EvidenceParts {
@@ -184,7 +253,8 @@ export class TrustScores implements TrustStandings {
     // again, without collecting or storing; readers share one build, and it serves a minute.
     await this.#running?.catch(() => undefined);
     if (!this.#evidence || this.p.now() - this.#computedAt > EXPLAIN_STALE_SECONDS) await (this.#rebuilding ??= this.#rebuild().finally(() => (this.#rebuilding = undefined)));
-    return describe(this.#engine.explain(node, limit), this.#evidence!, this.p.trust, this.#computedAt);
+    const scoped = await scopeScoresOfNode(this.p.db, node);
+    return { ...describe(this.#engine.explain(node, limit), this.#evidence!, this.p.trust, this.#computedAt), scoped };
   }
 
   async #rebuild(): Promise<void> {
@@ -199,7 +269,7 @@ export class TrustScores implements TrustStandings {
   }
 }
 
-function describe(x: Explanation, evidence: Evidence, trust: ScoreSettings, computedAt: number): TrustExplanation {
+function describe(x: Explanation, evidence: Evidence, trust: ScoreSettings, computedAt: number): Omit<TrustExplanation, "scoped"> {
   const interactions = evidence.counts.get(x.node);
   return {
     ...x,

@@ -13,3 +13,8 @@ export interface TrustStandings {
   /** The standing of one node; answers from an isolate cache on hot paths. */
   of(node: string): Promise<Standing>;
 }
+
+/** Provider choice's view: a node's score for a tool, with vouches scoped to its tags (src/node/trust/scope-scores.ts). */
+export interface ScopedStandings {
+  scoreFor(node: string, scopes: readonly string[]): Promise<number>;
+}

@@ -63,7 +63,17 @@ export const perTierSetting = z.string().transform((text, ctx): Map<string, numb
   return out;
 });
 
+/** Per-tier quotas, or `off` for none at all (an empty setting is the default, as for every setting). */
+export const dailyQuotasSetting = z.union([z.literal("off").transform(() => new Map<string, number>()), perTierSetting]);
+
 export const DEFAULT_TIERS = "newcomer:0,known:0.25,trusted:0.5,core:0.8";
+
+/**
+ * Requests per UTC day a peer may make by default: a peer that has earned nothing here about three
+ * a minute over the day, taken in bursts if it likes, a known peer ten times that, and trusted and
+ * core peers no quota.
+ */
+export const DEFAULT_DAILY_QUOTAS = "newcomer:5000,known:50000";
 
 /** The tier a score falls in: the highest whose threshold it reaches. */
 export function tierOf(tiers: readonly Tier[], score: number): Tier {

@@ -43,6 +43,40 @@ export async function takeLimitSteps(db: Database, steps: LimitStep[]): Promise<
   return (await db.batch([first!, ...rest])) as { n: number }[][];
 }
 
+/** A fixed window that counts only while it is below `limit` (at least 1). */
+export interface BoundedWindow {
+  key: string;
+  windowStart: number;
+  limit: number;
+}
+
+/**
+ * Counts one event in every window below its limit, in one batch: per window, the count with it,
+ * or undefined where the window was full and nothing was counted there.
+ */
+export async function countBelowLimits(db: Database, windows: BoundedWindow[]): Promise<(number | undefined)[]> {
+  const [first, ...rest] = windows.map((w) =>
+    // A full window's row is left as it is, and the statement returns no row.
+    db.all<{ n: number }>(sql`
+        INSERT INTO rate_counters (key, window_start, count) VALUES (${w.key}, ${w.windowStart}, 1)
+        ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1 WHERE count < ${w.limit}
+        RETURNING count AS n`),
+  );
+  // One statement needs no transaction around it.
+  const rows = (rest.length === 0 ? [await first!] : await db.batch([first!, ...rest])) as { n: number }[][];
+  return rows.map((r) => r[0]?.n);
+}
+
+/** Takes back one event counted in each window. */
+export async function uncount(db: Database, windows: Omit<BoundedWindow, "limit">[]): Promise<void> {
+  for (const w of windows) {
+    await db
+      .update(rateCounters)
+      .set({ count: sql`${rateCounters.count} - 1` })
+      .where(and(eq(rateCounters.key, w.key), eq(rateCounters.windowStart, w.windowStart)));
+  }
+}
+
 export async function releaseLeases(db: Database, ids: string[]): Promise<void> {
   await db.delete(rateLeases).where(inArray(rateLeases.id, ids));
 }

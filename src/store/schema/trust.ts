@@ -36,3 +36,18 @@ export const trustCursors = sqliteTable("trust_cursors", {
   /** Real: the ledger's updatedAt carries fractions of a millisecond. */
   value: real("value").notNull(),
 });
+
+/**
+ * Scores for providers of tools with a tag, where vouches scoped to that tag lift a node above its
+ * score (src/node/trust/scope-scores.ts): one row per scope and node, replaced on each scoped
+ * computation; bounded by MAX_SCOPES × MAX_SCORED_PER_SCOPE.
+ */
+export const trustScopeScores = sqliteTable(
+  "trust_scope_scores",
+  {
+    scope: text("scope").notNull(),
+    node: text("node").notNull(),
+    score: real("score").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.node, t.scope] })],
+);

@@ -9,6 +9,7 @@ import { rateLimited } from "../policy/denials.ts";
 import { CachedRead } from "../../../store/cached-read.ts";
 import type { Database } from "../../../store/database.ts";
 import {
+  countBelowLimits,
   countInWindow,
   countOfWindow,
   deleteLimit,
@@ -17,6 +18,7 @@ import {
   pruneRateState,
   releaseLeases,
   takeLimitSteps,
+  uncount,
   type LimitRow,
   type LimitStep,
 } from "../../../store/access/rate-limits.ts";
@@ -118,6 +120,26 @@ export class RateLimiter {
     const windowStart = Math.floor(now / windowMs) * windowMs;
     const count = await countInWindow(this.db, key, windowStart);
     return { count, retryAfterSeconds: Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)) };
+  }
+
+  /**
+   * Counts one event under each key in its current fixed window if every window is below its
+   * limit, in one round trip; else counts none, and says which window was full and when it ends.
+   */
+  async countWithin(windows: readonly { key: string; windowSeconds: number; limit: number }[]): Promise<{ full: number; retryAfterSeconds: number } | undefined> {
+    const now = Date.now();
+    const starts = windows.map((w) => Math.floor(now / (w.windowSeconds * 1000)) * w.windowSeconds * 1000);
+    const fullAt = (i: number) => ({ full: i, retryAfterSeconds: Math.max(1, Math.ceil((starts[i]! + windows[i]!.windowSeconds * 1000 - now) / 1000)) });
+    // A limit of 0 takes nothing: no statement at all.
+    const none = windows.findIndex((w) => w.limit < 1);
+    if (none >= 0) return fullAt(none);
+    if (windows.length === 0) return undefined;
+    const counts = await countBelowLimits(this.db, windows.map((w, i) => ({ key: w.key, windowStart: starts[i]!, limit: w.limit })));
+    const full = counts.findIndex((n) => n === undefined);
+    if (full < 0) return undefined;
+    // Another window counted this refused event: take it back.
+    await uncount(this.db, windows.flatMap((w, i) => (counts[i] === undefined ? [] : [{ key: w.key, windowStart: starts[i]! }])));
+    return fullAt(full);
   }
 
   /** The events counted under `key` in the current window, without counting one. */

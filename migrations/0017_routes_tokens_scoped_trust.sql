@@ -1,3 +1,16 @@
+CREATE TABLE `trust_scope_scores` (
+	`scope` text NOT NULL,
+	`node` text NOT NULL,
+	`score` real NOT NULL,
+	PRIMARY KEY(`node`, `scope`)
+);
+--> statement-breakpoint
+CREATE TABLE `route_defaults` (
+	`principal` text PRIMARY KEY NOT NULL,
+	`route` text NOT NULL,
+	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `token_issuer_keys` (
 	`key_id` text PRIMARY KEY NOT NULL,
 	`public_key` text NOT NULL,
