@@ -161,5 +161,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `quarantines` (\n\t`node_id` text PRIMARY KEY NOT NULL,\n\t`source` text NOT NULL,\n\t`status` text NOT NULL,\n\t`reason` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "ALTER TABLE `policy_rules` ADD `trust_tier` text;"
     ]
+  },
+  {
+    "tag": "0017_onion_replay_tags",
+    "statements": [
+      "CREATE TABLE `onion_replay_tags` (\n\t`tag` text PRIMARY KEY NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
+      "CREATE INDEX `onion_replay_tags_expires_at` ON `onion_replay_tags` (`expires_at`);"
+    ]
   }
 ];

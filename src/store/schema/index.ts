@@ -17,3 +17,4 @@ export * from "./ledger-checkpoints.ts";
 export * from "./trust-domains.ts";
 export * from "./trust.ts";
 export * from "./quarantine.ts";
+export * from "./onion.ts";
