@@ -18,6 +18,7 @@ import { tokenCommands } from "./commands/tokens.ts";
 import { toolCommands } from "./commands/tools.ts";
 import { trustCommands } from "./commands/trust.ts";
 import { upstreamCommands } from "./commands/upstreams.ts";
+import { routeCommands } from "./commands/routes.ts";
 import type { Command } from "./framework/command.ts";
 import { run } from "./framework/run.ts";
 
@@ -41,6 +42,7 @@ const commands: Command[] = [
   ...auditCommands,
   ...ledgerCommands,
   ...trustCommands,
+  ...routeCommands,
 ];
 
 process.exitCode = await run(process.argv.slice(2), commands);

@@ -53,6 +53,8 @@ import { ToolRatings } from "./trust/ratings.ts";
 import { WitnessedProviderStats } from "./relay/witnessed-stats.ts";
 import { Quarantine } from "./trust/quarantine.ts";
 import { withheldOrigins } from "./trust/onward.ts";
+import { RouteLimits, RouteOffer } from "./routes/offer.ts";
+import { RouteDefaults } from "./routes/defaults.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -186,6 +188,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     trust,
     quarantine,
+    routes: { offer: new RouteOffer(opts.config), limits: new RouteLimits(opts.config), defaults: new RouteDefaults(opts.db) },
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
     gossip: new Gossip({
       registry,

@@ -35,6 +35,8 @@ import type { PeerChannels } from "./channels/channels.ts";
 import type { TrustScores } from "./trust/scores.ts";
 import type { ToolRatings } from "./trust/ratings.ts";
 import type { Quarantine } from "./trust/quarantine.ts";
+import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
+import type { RouteDefaults } from "./routes/defaults.ts";
 
 export interface Services {
   config: Config;
@@ -106,5 +108,7 @@ export interface Services {
   ratings: ToolRatings;
   /** Nodes held apart: no calls either way, no entries admitted or relayed (src/node/trust/quarantine.ts). */
   quarantine: Quarantine;
+  /** Routes (src/node/routes/): the roles this node offers others, their rate limits, principals' default routes. */
+  routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
 }
 

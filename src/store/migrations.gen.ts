@@ -163,7 +163,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0017_onion_replay_tags",
+    "tag": "0017_route_defaults",
+    "statements": [
+      "CREATE TABLE `route_defaults` (\n\t`principal` text PRIMARY KEY NOT NULL,\n\t`route` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
+    ]
+  },
+  {
+    "tag": "0018_onion_replay_tags",
     "statements": [
       "CREATE TABLE `onion_replay_tags` (\n\t`tag` text PRIMARY KEY NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
       "CREATE INDEX `onion_replay_tags_expires_at` ON `onion_replay_tags` (`expires_at`);"

@@ -35,6 +35,7 @@ import { ledgerAdminRoutes } from "./ledger.ts";
 import { upstreamCredentialAdminRoutes } from "./upstream-credentials.ts";
 import { trustAdminRoutes } from "./trust.ts";
 import { quarantineAdminRoutes } from "./quarantine.ts";
+import { routeAdminRoutes } from "./call-routes.ts";
 
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -114,7 +115,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.post("/tick", async (c) => c.json(await tick()));
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes];
+  const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

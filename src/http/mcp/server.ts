@@ -46,6 +46,7 @@ import { legacySubscriber, streamSubscriber } from "../../node/upstreams/subscri
 import { subscribeListedResource } from "../../node/relay/resource-lease-consumer.ts";
 import { subscriptionError } from "./subscription-errors.ts";
 import { readTrustResource, trustTemplates } from "./trust-resources.ts";
+import { requestedRoute } from "../../node/routes/kinds.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -207,6 +208,8 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
       target = parsed.id;
       args = parsed.arguments ?? {};
     }
+    // A route only matters for a peer's tool, but a value no node knows is refused whatever the tool.
+    const route = requestedRoute(req.params._meta);
     const found = await s.callables.find(name === CALL_TOOL && target.includes("/") ? { globalId: target } : { shortName: target });
     const progressToken = req.params._meta?.progressToken;
     const onprogress =
@@ -220,7 +223,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
       const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) {
         const admitted = await admitCall(s, caller, shared, req.params._meta);
-        return (await relayedInteractiveCall(s, caller, session, ctx, { ...call, tool: shared, catalog: callable, authorization: admitted.reason }).finally(() =>
+        return (await relayedInteractiveCall(s, caller, session, ctx, { ...call, tool: shared, catalog: callable, authorization: admitted.reason, route }).finally(() =>
           caller.defer(admitted.release()),
         )) as CallToolResult;
       }

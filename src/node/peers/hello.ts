@@ -37,7 +37,7 @@ export interface PeeringPort extends EarnedPort {
   now: () => number;
   outbound: Outbound;
   federation: FederationClient;
-  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "channels" | "ledgerCheckpoints" | "trust">;
+  config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "channels" | "ledgerCheckpoints" | "routesOffer" | "trust">;
   replay: ReplayCache;
   federationRefusals: FederationRefusals;
 }

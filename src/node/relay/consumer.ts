@@ -34,6 +34,10 @@ import { heldGrant } from "./subscriptions.ts";
 import { INTERACTION_FEATURE, type CallError, type CallInput, type CallRequest, type InputCapabilities, type InputRequired, type LogLevel } from "../../protocol/messages/relay.ts";
 import type { RelayOptions } from "../federation-client/client.ts";
 import { providerOfState, relayedInput, stateForClient } from "./input-handle.ts";
+import type { RouteKind, RouteRequest } from "../../protocol/routes/roles.ts";
+import { chooseRoute, routeInForce } from "../routes/choice.ts";
+import type { RouteDefaults } from "../routes/defaults.ts";
+import { forwardedCall, forwardedTarget, NoForwardedRoute, type ForwardedPort } from "../routes/forwarded/consumer.ts";
 
 /** Who calls: as the invocation log and the audit trail see them. */
 type Caller = Parameters<typeof recordCall>[1];
@@ -42,7 +46,7 @@ type Caller = Parameters<typeof recordCall>[1];
 export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   db: Database;
   identity: () => Promise<LocalIdentity>;
-  config: Pick<Config, "callTimeoutMs" | "trust">;
+  config: Pick<Config, "callTimeoutMs" | "trust" | "routeDefault" | "channels" | "ledgerCheckpoints" | "routesOffer">;
   inflight: Inflight;
   ledger: Ledger;
   checkpoints: LedgerCheckpoints;
@@ -52,7 +56,8 @@ export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   /** Which of several providers goes first, and which are never called (src/node/trust/). */
   trust: TrustStandings;
   quarantine: Pick<Quarantine, "has">;
-};
+  routes: { defaults: Pick<RouteDefaults, "of"> };
+} & ForwardedPort;
 
 /** A local call's description, for a peer's tool. */
 export interface RelayedCall extends Omit<ToolCall, "tool" | "timeoutMs"> {
@@ -66,6 +71,8 @@ export interface RelayedCall extends Omit<ToolCall, "tool" | "timeoutMs"> {
   /** The client's log level: the provider streams its upstream's log messages at it or above. */
   logLevel?: LogLevel | undefined;
   onlog?: RelayOptions["onlog"];
+  /** The route the call asked for (`_meta["mcpfed/route"]`); else its principal's default, else ROUTE_DEFAULT. */
+  route?: RouteRequest | undefined;
 }
 
 /** A round that did not complete (MCP 2026-07-28's InputRequiredResult): the client answers and retries. */
@@ -83,7 +90,7 @@ export function completedOnly(answer: CallToolResult | RelayedInputRequired): Ca
   return answer as CallToolResult;
 }
 
-type Served = { result: CallToolResult; record: string } | { inputRequired: InputRequired };
+type Served = { result: CallToolResult; record: string; route: RouteKind } | { inputRequired: InputRequired };
 
 /** What `_meta` "mcpfed/relay" tells the client about a peer's answer. */
 export interface RelayMeta {
@@ -91,6 +98,8 @@ export interface RelayMeta {
   /** The ledger record's id; absent for an answer from the cache. */
   record?: string;
   cached: boolean;
+  /** The route the call took (docs/protocol.md §12); absent for an answer from the cache. */
+  route?: RouteKind;
 }
 
 /** Refusals that say nothing of the other providers: another one may serve the call. */
@@ -98,6 +107,13 @@ const TRY_ANOTHER = new Set<CallError["code"]>(["not_shared", "fingerprint_chang
 
 class NextProvider extends Error {
   override name = "NextProvider";
+  /** Set when the route in force cannot reach this provider (rather than the provider failing). */
+  constructor(
+    message: string,
+    readonly route?: RouteKind,
+  ) {
+    super(message);
+  }
 }
 
 function withMeta(result: CallToolResult, meta: RelayMeta): CallToolResult {
@@ -121,7 +137,12 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
       outcome = "cache_hit";
       return withMeta(hit, { provider, cached: true });
     }
-    const served = await callProviders(s, caller, call, signal, (node) => (provider = node));
+    const asked = routeInForce(call.route, await s.routes.defaults.of(caller.id), s.config.routeDefault);
+    // Private and anonymous calls never fall back to a route that names the caller.
+    if (asked === "private" || asked === "anonymous") {
+      throw new RelayError({ kind: "route_unavailable", route: asked, message: `the ${asked} route is not available on this node` });
+    }
+    const served = await callProviders(s, caller, call, asked, signal, (node) => (provider = node));
     if ("inputRequired" in served) {
       // The round made no record; the client's retry goes back to this provider only.
       const { inputRequests, requestState } = served.inputRequired;
@@ -130,7 +151,7 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
     recordId = served.record;
     if (cacheKey && ttl) s.relay.cache.put(cacheKey, served.result, ttl);
     if (served.result.isError) outcome = "tool_error";
-    return withMeta(served.result, { provider, record: served.record, cached: false });
+    return withMeta(served.result, { provider, record: served.record, cached: false, route: served.route });
   } catch (err) {
     outcome = err instanceof RelayError ? err.outcome : "peer_refused";
     error = err instanceof Error ? err.message : String(err);
@@ -174,18 +195,24 @@ async function providersOf(s: ConsumerPort, call: RelayedCall): Promise<ListedFe
   return s.relay.stats.order(origins, Math.random, trust).map((o) => byOrigin.get(o)!);
 }
 
-async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall, signal: AbortSignal, trying: (node: string) => void): Promise<Served> {
-  const tried: { tool: ListedFederatedTool; reason: string }[] = [];
+async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall, asked: "auto" | "direct" | "forwarded", signal: AbortSignal, trying: (node: string) => void): Promise<Served> {
+  const tried: { tool: ListedFederatedTool; reason: string; route: RouteKind | undefined }[] = [];
   const providers = await providersOf(s, call);
   for (const tool of providers) {
     trying(tool.origin);
     try {
-      return await callOne(s, caller, call, tool, signal);
+      return await callOne(s, caller, call, tool, asked, signal);
     } catch (err) {
       if (!(err instanceof NextProvider)) throw err;
-      tried.push({ tool, reason: err.message });
+      tried.push({ tool, reason: err.message, route: err.route });
       if (signal.aborted) break;
     }
+  }
+  // No provider could be reached on the route in force: that route is what failed, not a provider.
+  const route = tried[0]?.route;
+  if (route && tried.every((t) => t.route === route)) {
+    const reasons = tried.map((t) => `${t.tool.alias}: ${t.reason}`).join("; ");
+    throw new RelayError({ kind: "route_unavailable", route, message: `no ${route} route to a provider of ${call.calledAs} (${reasons})` });
   }
   // A pinned tool names its one provider, and says why nobody else was asked.
   const only = providers.length === 1 ? tried[0] : undefined;
@@ -197,11 +224,16 @@ async function callProviders(s: ConsumerPort, caller: Caller, call: RelayedCall,
   throw new RelayError({ kind: "peer_unavailable", message: `no provider of ${call.calledAs} could take the call (${reasons})`, tried: tried.length });
 }
 
-async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool: ListedFederatedTool, signal: AbortSignal): Promise<Served> {
+async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool: ListedFederatedTool, asked: "auto" | "direct" | "forwarded", signal: AbortSignal): Promise<Served> {
   const origin = tool.origin;
   const name = `peer ${tool.alias}`;
   const peer = await getPeer(s.db, origin);
-  if (!reachable(peer)) throw new NextProvider(`not an active peer of this node; a call goes only to a direct peer`);
+  const choice = chooseRoute(asked, { activePeer: reachable(peer) });
+  if (!choice.ok) throw new NextProvider(choice.reason, choice.kind);
+  const route = choice.kind as "direct" | "forwarded";
+  // The origin's features: agreed in the hello for a peer, else what its card offers that this node does too.
+  const target = route === "direct" ? peer : await forwardedTarget(s, origin);
+  if (!target) throw new NextProvider("this node holds no card of it to seal a forwarded call to", "forwarded");
   if (await s.quarantine.has(origin)) throw new NextProvider("this node holds it in quarantine");
   let pricing;
   try {
@@ -222,12 +254,12 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     params: { name: tool.definition.name, arguments: call.arguments ?? {} },
     price,
     requestedAt: Date.now(),
-    suite: suiteFor(peer.features),
+    suite: suiteFor(target.features),
   });
-  const interactive = peer.features.includes(INTERACTION_FEATURE);
+  const interactive = target.features.includes(INTERACTION_FEATURE);
   if (call.input?.requestState !== undefined && !interactive) throw new NextProvider(`it does not take retry input (${INTERACTION_FEATURE})`);
   // Answers without a state go as they are to a peer that takes them; an older peer gets the call without them.
-  const input = call.input && relayedInput(call.input, peer.features);
+  const input = call.input && relayedInput(call.input, target.features);
   const countersigned = s.relay.outbox.take(origin);
   const request: CallRequest = {
     type: "call",
@@ -247,9 +279,11 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   const started = performance.now();
   let answer;
   try {
-    answer = await s.federation.relayCall(peer, request, { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress, onlog: call.onlog });
+    const options = { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress, onlog: call.onlog };
+    answer = route === "direct" ? await s.federation.relayCall(peer!, request, options) : await forwardedCall(s, origin, request, options);
   } catch (err) {
     s.relay.outbox.settle(origin, countersigned.ids, []);
+    if (err instanceof NoForwardedRoute) throw new NextProvider(err.message, "forwarded");
     // Not sent at all (the provider's card could not be refreshed): passed on as it is.
     if (!(err instanceof PeerRequestError) || err.delivered === undefined) throw err;
     if (err.code === "cancelled") throw new RelayError({ kind: "cancelled" });
@@ -275,5 +309,5 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   // content may be left out (it defaults to none), as the schema allowed before the v2 SDK.
   const valid = isCallToolResult({ content: [], ...(result as object) });
   const record = await countersignAnswer(s, signer, intent, { origin, name, result, receipt: answer.receipt, elapsedMs: elapsed, resultValid: valid }, caller.defer);
-  return { result, record };
+  return { result, record, route };
 }

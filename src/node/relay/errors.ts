@@ -9,6 +9,7 @@ import type { SignedIntent } from "../../protocol/ledger/record.ts";
 import type { ReceiptRejection } from "../../protocol/ledger/signing.ts";
 import { MISSING_CAPABILITY, requiredCapabilities, type CallError, type CallErrorCode } from "../../protocol/messages/relay.ts";
 import { redact } from "../../secrets/redaction.ts";
+import type { RouteKind } from "../../protocol/routes/roles.ts";
 
 /** Why a relayed call failed, as the consumer's client learns it. */
 export type RelayFailure =
@@ -25,7 +26,9 @@ export type RelayFailure =
   /** A retry's request state is not one this node gave out. */
   | { kind: "bad_request_state"; message: string }
   /** The provider refused the call, or its upstream failed; `error` is what it said. */
-  | { kind: "refused"; name: string; peer: string; error: CallError };
+  | { kind: "refused"; name: string; peer: string; error: CallError }
+  /** The route the call asked for (or its principal's default) cannot be built; no other is taken in its place. */
+  | { kind: "route_unavailable"; route: RouteKind; message: string };
 
 export class RelayError extends ProtocolError {
   constructor(readonly failure: RelayFailure) {
@@ -38,7 +41,7 @@ export class RelayError extends ProtocolError {
     const f = this.failure;
     if (f.kind === "cancelled") return "cancelled";
     if (f.kind === "peer_timeout") return "timeout";
-    if (f.kind === "peer_unavailable" || f.kind === "unreachable") return "unavailable";
+    if (f.kind === "peer_unavailable" || f.kind === "unreachable" || f.kind === "route_unavailable") return "unavailable";
     if (f.kind === "refused") return f.error.code === "upstream_error" ? "upstream_error" : f.error.code === "upstream_timeout" ? "timeout" : f.error.code === "cancelled" ? "cancelled" : "peer_refused";
     return "peer_refused";
   }
@@ -54,6 +57,8 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
       return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: "peer" in f ? { type: "peer_unavailable", peer: f.peer } : { type: "peer_unavailable", tried: f.tried } };
     case "unreachable":
       return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: { type: "peer_unreachable", origin: f.origin } };
+    case "route_unavailable":
+      return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: { type: "route_unavailable", route: f.route } };
     case "bad_request_state":
       return { code: ProtocolErrorCode.InvalidParams, message: f.message, data: { type: "bad_request_state" } };
     case "receipt_rejected":

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { NODE_ID } from "../../protocol/identity/keys.ts";
 import { parseSeed } from "../../protocol/identity/seed.ts";
 import { DEFAULT_TIERS, perTierSetting, tierName, tiersSetting, type Tier } from "../trust/tiers.ts";
+import { ROUTE_ROLES, routeRequest, type RouteRequest, type RouteRole } from "../../protocol/routes/roles.ts";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -11,6 +12,30 @@ const list = z
   .string()
   .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Requests per minute each route role takes when ROUTE_RATE_LIMITS does not name it. */
+export const DEFAULT_ROUTE_RATE_LIMITS: ReadonlyMap<RouteRole, number> = new Map([
+  ["forward", 600],
+  ["relay", 600],
+  ["gateway", 600],
+  ["hop", 1200],
+  ["exit", 600],
+]);
+
+/** `role:per-minute,...`, e.g. `forward:600,hop:1200`; roles not named keep their default. */
+const routeLimitsSetting = z.string().transform((text, ctx): Map<RouteRole, number> => {
+  const out = new Map(DEFAULT_ROUTE_RATE_LIMITS);
+  for (const part of text.split(",").map((p) => p.trim()).filter((p) => p.length > 0)) {
+    const [role, value] = part.split(":").map((x) => x.trim());
+    const n = Number(value);
+    if (!ROUTE_ROLES.includes(role as RouteRole) || !value || !Number.isInteger(n) || n < 1 || n > 1_000_000) {
+      ctx.addIssue({ code: "custom", message: `"${part}" is not role:per-minute with a role of ${ROUTE_ROLES.join(", ")} and a whole number from 1` });
+      return z.NEVER;
+    }
+    out.set(role as RouteRole, n);
+  }
+  return out;
+});
 
 const schema = z.object({
   PORT: int(0, 65535).default(8787),
@@ -72,6 +97,15 @@ const schema = z.object({
   TRUST_CREDIT_LIMITS: perTierSetting.optional(),
   TRUST_RATE_LIMITS: perTierSetting.optional(),
   TRUST_QUARANTINE_AT: z.coerce.number().min(0).max(10).default(0.5),
+  ROUTE_DEFAULT: routeRequest.default("auto"),
+  ROUTES_OFFER: z
+    .string()
+    .transform((v) => (v.trim() === "none" ? [] : v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)))
+    .pipe(z.array(z.enum(ROUTE_ROLES, `roles: ${ROUTE_ROLES.join(", ")} (or none)`)))
+    .default([...ROUTE_ROLES]),
+  ROUTE_RATE_LIMITS: routeLimitsSetting.optional(),
+  FORWARDED_CALLERS: z.enum(["off", "public"]).default("public"),
+  FORWARDED_CALLER_TIER: tierName.optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -154,6 +188,15 @@ export interface Config {
   /** A node checkpoints the records it has yet to cover once the oldest is this old (or 64 wait). */
   checkpointSeconds: number;
   trust: TrustConfig;
+  /** The route a call takes when neither it nor its principal names one (docs/protocol.md §12). */
+  routeDefault: RouteRequest;
+  /** The roles this node plays in others' calls; each adds its card feature. */
+  routesOffer: RouteRole[];
+  /** Requests per minute each role takes, per predecessor or source (per process or isolate). */
+  routeRateLimits: Map<RouteRole, number>;
+  /** Whether calls forwarded from nodes that are not peers are taken (to tools shared public only), and from which trust tier up. */
+  forwardedCallers: "off" | "public";
+  forwardedCallerTier: string | undefined;
 }
 
 /** Trust between strangers (issue 14): how scores are seeded and decay, and what each tier may do. */
@@ -209,6 +252,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     ...[e.TRUST_PEER_TIER, e.TRUST_RELAY_TIER].filter((t): t is string => t !== undefined),
     ...(e.TRUST_CREDIT_LIMITS?.keys() ?? []),
     ...(e.TRUST_RATE_LIMITS?.keys() ?? []),
+    ...(e.FORWARDED_CALLER_TIER ? [e.FORWARDED_CALLER_TIER] : []),
   ].filter((t) => !tierNames.includes(t));
   if (unknownTiers.length > 0) throw new ConfigError(`invalid configuration:\n  TRUST_*: no tier named ${unknownTiers.join(", ")} in TRUST_TIERS (${tierNames.join(", ")})`);
   const publicUrl = e.PUBLIC_URL ? new URL(e.PUBLIC_URL) : edge ? undefined : new URL(`http://localhost:${e.PORT}`);
@@ -276,5 +320,10 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
       rateLimits: e.TRUST_RATE_LIMITS ?? new Map(),
       quarantineAt: e.TRUST_QUARANTINE_AT,
     },
+    routeDefault: e.ROUTE_DEFAULT,
+    routesOffer: e.ROUTES_OFFER,
+    routeRateLimits: e.ROUTE_RATE_LIMITS ?? new Map(DEFAULT_ROUTE_RATE_LIMITS),
+    forwardedCallers: e.FORWARDED_CALLERS,
+    forwardedCallerTier: e.FORWARDED_CALLER_TIER,
   };
 }

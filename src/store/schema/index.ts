@@ -18,3 +18,4 @@ export * from "./trust-domains.ts";
 export * from "./trust.ts";
 export * from "./quarantine.ts";
 export * from "./onion.ts";
+export * from "./routes.ts";
