@@ -26,6 +26,7 @@ import { frameVectors } from "./vectors/frames.ts";
 import { hlcVectors } from "./vectors/hlc.ts";
 import { messageVectors } from "./vectors/messages.ts";
 import { onionVectors } from "./vectors/onion.ts";
+import { ohttpVectors } from "./vectors/ohttp.ts";
 import { reconciliationVectors } from "./vectors/reconciliation.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
 
@@ -159,5 +160,6 @@ await compositeSignedVectors({ origin: { seed, key }, other: { seed: recipientSe
 await channelVectors({ initiator: { seed, key }, responder: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! }, now: NOW });
 await onionVectors();
 await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipientSeed, key: recipient }, stranger });
+await ohttpVectors();
 
 console.log(`wrote test vectors to ${dir}`);
