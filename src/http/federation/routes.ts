@@ -39,6 +39,8 @@ import { serveResourceSubscribe, serveResourceUnsubscribe } from "../../node/rel
 import { takeResourceUpdate } from "../../node/relay/resource-lease-consumer.ts";
 import { resourceSubscribeRequest, resourceUnsubscribeRequest, resourceUpdatedRequest } from "../../protocol/messages/relay-resource-updates.ts";
 import { callResponse } from "./call-stream.ts";
+import { onionHandler } from "./onion-route.ts";
+import { ONION_PATH } from "../../node/routes/onion/hop.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -215,5 +217,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "ledger-transfer"), ledgerTransferRequest, (from, r) => s.ledgerSync.onTransfer(from, r));
     messageRoute(federationPath(version, "ledger-checkpoint"), ledgerCheckpointRequest, (from, r) => s.checkpoints.receive(from, r));
   }
+  // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
+  app.post(ONION_PATH, onionHandler(s));
   return app;
 }

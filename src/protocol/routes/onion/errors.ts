@@ -23,3 +23,7 @@ export class OnionError extends Error {
     super(message);
   }
 }
+
+/** The one answer to a dropped packet, from whichever hop dropped it (§14.5). */
+export const ONION_DROPPED = { error: { code: "onion_dropped", message: "the onion packet was dropped" } } as const;
+export const ONION_DROPPED_STATUS = 400;
