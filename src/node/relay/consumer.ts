@@ -37,6 +37,7 @@ import { providerOfState, relayedInput, stateForClient } from "./input-handle.ts
 import type { RouteKind, RouteRequest } from "../../protocol/routes/roles.ts";
 import { chooseRoute, routeInForce } from "../routes/choice.ts";
 import type { RouteDefaults } from "../routes/defaults.ts";
+import { anonymousToolCall, type OnionConsumerPort } from "../routes/onion/consumer.ts";
 import { forwardedCall, forwardedTarget, NoForwardedRoute, type ForwardedPort } from "../routes/forwarded/consumer.ts";
 
 /** Who calls: as the invocation log and the audit trail see them. */
@@ -57,7 +58,8 @@ export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   trust: TrustStandings;
   quarantine: Pick<Quarantine, "has">;
   routes: { defaults: Pick<RouteDefaults, "of"> };
-} & ForwardedPort;
+} & ForwardedPort &
+  OnionConsumerPort;
 
 /** A local call's description, for a peer's tool. */
 export interface RelayedCall extends Omit<ToolCall, "tool" | "timeoutMs"> {
@@ -138,8 +140,13 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
       return withMeta(hit, { provider, cached: true });
     }
     const asked = routeInForce(call.route, await s.routes.defaults.of(caller.id), s.config.routeDefault);
+    if (asked === "anonymous") {
+      const { result } = await anonymousToolCall(s, { tool: call.tool, arguments: call.arguments, signal });
+      if (result.isError) outcome = "tool_error";
+      return withMeta(result, { provider, cached: false, route: "anonymous" });
+    }
     // Private and anonymous calls never fall back to a route that names the caller.
-    if (asked === "private" || asked === "anonymous") {
+    if (asked === "private") {
       throw new RelayError({ kind: "route_unavailable", route: asked, message: `the ${asked} route is not available on this node` });
     }
     const served = await callProviders(s, caller, call, asked, signal, (node) => (provider = node));
