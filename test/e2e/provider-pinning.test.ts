@@ -52,8 +52,9 @@ beforeAll(async () => {
   upB = await startEverything();
   upC = await startEverything();
   a = await openNode("alpha");
-  b = await openNode("bravo");
-  c = await openNode("charlie");
+  // No node offers a route beyond a direct peer: C's tool is out of A's reach until they peer.
+  b = await openNode("bravo", { env: { ROUTES_OFFER: "none" } });
+  c = await openNode("charlie", { env: { ROUTES_OFFER: "none" } });
   for (const [n, up] of [[b, upB], [c, upC]] as const) {
     expect((await n.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   }

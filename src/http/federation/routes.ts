@@ -41,6 +41,9 @@ import { resourceSubscribeRequest, resourceUnsubscribeRequest, resourceUpdatedRe
 import { callResponse } from "./call-stream.ts";
 import { onionHandler } from "./onion-route.ts";
 import { ONION_PATH } from "../../node/routes/onion/hop.ts";
+import { gatewayHandler } from "./gateway-route.ts";
+import { relayToGateway } from "../../node/routes/private/relay.ts";
+import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -216,6 +219,11 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "ledger-reconcile"), ledgerReconcileRequest, (from, r) => s.ledgerSync.onReconcile(from, r));
     messageRoute(federationPath(version, "ledger-transfer"), ledgerTransferRequest, (from, r) => s.ledgerSync.onTransfer(from, r));
     messageRoute(federationPath(version, "ledger-checkpoint"), ledgerCheckpointRequest, (from, r) => s.checkpoints.receive(from, r));
+
+    // The private route (docs/protocol.md §13): a peer's opaque request handed on to a gateway, and
+    // this node's own gateway, whose requests are not envelopes and name no sender.
+    messageRoute(federationPath(version, "ohttp-relay"), ohttpRelayRequest, (from, r, c) => relayToGateway(s, from, r, c.req.raw.signal));
+    app.post(federationPath(version, "gateway"), gatewayHandler(s));
   }
   // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
   app.post(ONION_PATH, onionHandler(s));

@@ -10,6 +10,8 @@ import { assignName, preferredName, RESERVED_NAMES } from "../../store/catalog-n
 import { pinMap } from "./pins.ts";
 import { allowedProviders, reachable } from "./providers.ts";
 import { listProviderGroups } from "../../store/provider-groups.ts";
+import { heldCards } from "../../store/origin-cards.ts";
+import { ROLE_FEATURES } from "../../protocol/routes/roles.ts";
 
 export interface ListedFederatedTool extends FederatedTool {
   /** `<origin>/<key>`: what `_meta` "mcpfed/id" carries, and what call_tool takes. */
@@ -114,15 +116,27 @@ async function withProviders(s: { db: Database; nodeId: string }) {
   const [peerList, groups, pins] = await Promise.all([listPeers(s.db), listProviderGroups(s.db), pinMap(s.db)]);
   const peers = new Map(peerList.map((p) => [p.nodeId, p]));
   const tools = await listFederatedTools(s.db, { self: s.nodeId, pins, isBlocked: (o) => peers.get(o)?.state === "blocked" });
+  const privately = await privatelyReachable(s.db, peerList, tools);
   return {
     peers,
     tools: tools.map((t) => ({
       ...t,
       id: `${t.origin}/${t.key}`,
       alias: aliasOf(t.origin, peers.get(t.origin)),
-      providers: allowedProviders(t, tools, groups).filter((o) => reachable(peers.get(o))),
+      providers: allowedProviders(t, tools, groups).filter((o) => reachable(peers.get(o)) || privately.has(o)),
     })),
   };
+}
+
+/**
+ * The origins no active peer is that a private call reaches (docs/protocol.md §13): through a peer
+ * that offers an OHTTP relay, to an origin whose card, held here, offers a gateway.
+ */
+async function privatelyReachable(db: Database, peerList: readonly Peer[], tools: readonly FederatedTool[]): Promise<ReadonlySet<string>> {
+  if (!peerList.some((p) => reachable(p) && p.card.features.includes(ROLE_FEATURES.relay))) return new Set();
+  const unpeered = [...new Set(tools.map((t) => t.origin))].filter((o) => !peerList.some((p) => p.nodeId === o));
+  if (unpeered.length === 0) return new Set();
+  return new Set((await heldCards(db, unpeered)).filter((c) => c.features.includes(ROLE_FEATURES.gateway)).map((c) => c.id));
 }
 
 /** A plain term match over name, title, description and tags, for search_tools: peers' tools are not in the local FTS index. */

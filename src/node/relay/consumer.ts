@@ -38,6 +38,7 @@ import type { RouteKind, RouteRequest } from "../../protocol/routes/roles.ts";
 import { chooseRoute, routeInForce } from "../routes/choice.ts";
 import type { RouteDefaults } from "../routes/defaults.ts";
 import { anonymousToolCall, type OnionConsumerPort } from "../routes/onion/consumer.ts";
+import { privateToolCall, type PrivateConsumerPort } from "../routes/private/consumer.ts";
 import { forwardedCall, forwardedTarget, NoForwardedRoute, type ForwardedPort } from "../routes/forwarded/consumer.ts";
 
 /** Who calls: as the invocation log and the audit trail see them. */
@@ -59,7 +60,8 @@ export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   quarantine: Pick<Quarantine, "has">;
   routes: { defaults: Pick<RouteDefaults, "of"> };
 } & ForwardedPort &
-  OnionConsumerPort;
+  OnionConsumerPort &
+  PrivateConsumerPort;
 
 /** A local call's description, for a peer's tool. */
 export interface RelayedCall extends Omit<ToolCall, "tool" | "timeoutMs"> {
@@ -147,7 +149,10 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
     }
     // Private and anonymous calls never fall back to a route that names the caller.
     if (asked === "private") {
-      throw new RelayError({ kind: "route_unavailable", route: asked, message: `the ${asked} route is not available on this node` });
+      const { result } = await privateToolCall(s, { tool: call.tool, arguments: call.arguments });
+      if (cacheKey && ttl) s.relay.cache.put(cacheKey, result, ttl);
+      if (result.isError) outcome = "tool_error";
+      return withMeta(result, { provider, cached: false, route: "private" });
     }
     const served = await callProviders(s, caller, call, asked, signal, (node) => (provider = node));
     if ("inputRequired" in served) {

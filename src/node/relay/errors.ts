@@ -28,7 +28,9 @@ export type RelayFailure =
   /** The provider refused the call, or its upstream failed; `error` is what it said. */
   | { kind: "refused"; name: string; peer: string; error: CallError }
   /** The route the call asked for (or its principal's default) cannot be built; no other is taken in its place. */
-  | { kind: "route_unavailable"; route: RouteKind; message: string };
+  | { kind: "route_unavailable"; route: RouteKind; message: string }
+  /** An origin's gateway refused an anonymous call it opened (docs/protocol.md §13.4); `code` is its code. */
+  | { kind: "gateway_refused"; name: string; peer: string; code: string; message: string };
 
 export class RelayError extends ProtocolError {
   constructor(readonly failure: RelayFailure) {
@@ -59,6 +61,8 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
       return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: { type: "peer_unreachable", origin: f.origin } };
     case "route_unavailable":
       return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: { type: "route_unavailable", route: f.route } };
+    case "gateway_refused":
+      return { code: FedErrorCode.PeerRefused, message: `${f.name}: ${redact(f.message)}`, data: { type: `peer_${f.code}`, peer: f.peer, code: f.code } };
     case "bad_request_state":
       return { code: ProtocolErrorCode.InvalidParams, message: f.message, data: { type: "bad_request_state" } };
     case "receipt_rejected":

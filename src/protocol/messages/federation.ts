@@ -20,7 +20,9 @@ export type MessageName =
   | "resource-updated"
   | "ledger-reconcile"
   | "ledger-transfer"
-  | "ledger-checkpoint";
+  | "ledger-checkpoint"
+  | "ohttp-relay"
+  | "gateway";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {

@@ -10,26 +10,23 @@ import type { Card } from "../../../protocol/card/schema.ts";
 import { ResponseError } from "../../../protocol/envelope/response.ts";
 import { xWing } from "../../../protocol/identity/xwing.ts";
 import { fromBase64url } from "../../../protocol/encoding/bytes.ts";
-import { anonymousCallRequest, readAnonymousAnswer, type AnonymousCall } from "../../../protocol/routes/ohttp/anonymous-call.ts";
-import { BinaryHttpError, decodeResponse, encodeRequest } from "../../../protocol/routes/ohttp/binary-http.ts";
-import { encapsulateRequest } from "../../../protocol/routes/ohttp/encapsulation.ts";
-import { keyConfigOf } from "../../../protocol/routes/ohttp/key-config.ts";
+import { readAnonymousAnswer } from "../../../protocol/routes/ohttp/anonymous-call.ts";
+import { BinaryHttpError, decodeResponse } from "../../../protocol/routes/ohttp/binary-http.ts";
 import { OnionError } from "../../../protocol/routes/onion/errors.ts";
 import { decodeExitAnswer } from "../../../protocol/routes/onion/exit-answer.ts";
 import { buildOnion } from "../../../protocol/routes/onion/packet.ts";
 import { openReply } from "../../../protocol/routes/onion/reply.ts";
 import type { OnionRouting } from "../../../protocol/routes/onion/routing.ts";
 import { bucketFor, ONION_BUCKETS, ONION_MEDIA_TYPE } from "../../../protocol/routes/onion/sizes.ts";
-import { ROLE_FEATURES } from "../../../protocol/routes/roles.ts";
 import type { ListedFederatedTool } from "../../catalog/federated-view.ts";
 import type { LocalIdentity } from "../../identity/local.ts";
 import { readLimited } from "../../outbound/limited-body.ts";
 import type { Outbound } from "../../outbound/outbound.ts";
-import { knownCard } from "../../peers/origin-cards.ts";
 import { RelayError } from "../../relay/errors.ts";
 import type { TrustStandings } from "../../trust/standing.ts";
 import type { Database } from "../../../store/database.ts";
 import { allHeldCards } from "../../../store/node-cards.ts";
+import { gatewayCard, sealedAnonymousCall } from "../private/consumer.ts";
 import { ONION_PATH } from "./hop.ts";
 import { chooseOnionPath, NoOnionPath } from "./path.ts";
 
@@ -63,8 +60,8 @@ const routingTo = (kind: OnionRouting["kind"], card: Card, expires: number, dela
 
 export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCallInput): Promise<{ result: CallToolResult; firstHop: string }> {
   const { tool } = call;
-  const provider = await knownCard(s, tool.origin);
-  if (!provider?.features.includes(ROLE_FEATURES.gateway)) throw unavailable(`${tool.origin} offers no OHTTP gateway, or this node holds no card of it`);
+  const provider = await gatewayCard(s, tool.origin);
+  if (!provider) throw unavailable(`${tool.origin} offers no OHTTP gateway, or this node holds no card of it`);
   const identity = await s.identity();
   const now = s.now();
   let path;
@@ -77,8 +74,7 @@ export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCal
   const [first, second, exit] = path.hops;
 
   const tokens = s.wallet ? await s.wallet.spend(tool) : undefined;
-  const message: AnonymousCall = { type: "anonymous-call", key: tool.key, fingerprint: tool.fingerprint, arguments: call.arguments, ...(tokens ? { tokens } : {}), iat: now };
-  const sealed = await encapsulateRequest(identity.primitives, keyConfigOf(provider.keys.kem[0]!), encodeRequest(anonymousCallRequest(provider.id, message)));
+  const sealed = await sealedAnonymousCall(s, provider, { key: tool.key, fingerprint: tool.fingerprint, arguments: call.arguments, ...(tokens ? { tokens } : {}) });
   const bucket = ONION_BUCKETS.find((b) => b >= s.config.onion.minBucket && b >= (bucketFor(sealed.bytes.length) ?? Infinity));
   if (bucket === undefined) throw unavailable(`the call (${sealed.bytes.length} bytes sealed) fits no onion bucket`);
 
@@ -131,6 +127,6 @@ export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCal
     throw unavailable(`the answer of ${tool.origin}'s gateway does not open: ${err.message}`);
   }
   if (!answer) throw unavailable(`the answer of ${tool.origin}'s gateway is not an anonymous-call answer`);
-  if (!answer.ok) throw unavailable(`${tool.origin}'s gateway refused the call: ${answer.error.message} (${answer.error.code})`);
+  if (!answer.ok) throw new RelayError({ kind: "gateway_refused", peer: tool.origin, name: `peer ${tool.origin.slice(0, 8)}`, code: answer.error.code, message: answer.error.message });
   return { result: answer.result as CallToolResult, firstHop: first.id };
 }

@@ -1,0 +1,181 @@
+// The private route (docs/protocol.md §13) across real node processes on loopback: A, the
+// consumer, peers with R, the relay, which peers with C, the provider; A never meets C. A learns
+// C's public tool by gossip through R and calls it privately: sealed to C's gateway, handed on by
+// R. C's database and logs must hold no trace of A's node id, R's no trace of the argument. C's
+// gateway is also called directly, as any stranger could: a tool not shared publicly, a tampered
+// request, a replayed one; R offers no gateway and refuses one.
+import { createClient } from "@libsql/client";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { anonymousCallRequest, readAnonymousAnswer, type AnonymousCall } from "../../src/protocol/routes/ohttp/anonymous-call.ts";
+import { decodeResponse, encodeRequest } from "../../src/protocol/routes/ohttp/binary-http.ts";
+import { encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
+import { keyConfigOf } from "../../src/protocol/routes/ohttp/key-config.ts";
+import { connect } from "../support/mcp.ts";
+import { eventually, json, loopbackNode, startEverything, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
+
+/** The argument no relay may see: searched for in R's every table and log line. */
+const SECRET = "private-argument-7f3a9c1e";
+const openNode = (name: string, opts: NodeOptions = {}) => loopbackNode(name, { ...opts, env: { PEER_POLICY: "open", ...opts.env } });
+
+let upC: Upstream;
+let a: NodeProc;
+let r: NodeProc;
+let c: NodeProc;
+let client: Client;
+const ECHO = () => `${c.nodeId.slice(0, 8)}_everything_echo`;
+let cCard: Card;
+const fingerprints = new Map<string, string>();
+
+/** Every row of every table of a node's database, as text. */
+async function dump(n: NodeProc): Promise<string> {
+  const db = createClient({ url: `file:${join(n.dataDir, "node.db")}` });
+  try {
+    const tables = await db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    const out: string[] = [];
+    for (const { name } of tables.rows) {
+      const rows = await db.execute(`SELECT * FROM "${String(name)}"`);
+      out.push(`${String(name)}: ${JSON.stringify(rows.rows, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof ArrayBuffer ? Buffer.from(v).toString("latin1") : v))}`);
+    }
+    return out.join("\n");
+  } finally {
+    db.close();
+  }
+}
+
+/** An anonymous call sealed to C's gateway, as a consumer builds it. */
+async function sealedToC(call: Partial<AnonymousCall> = {}) {
+  const message: AnonymousCall = { type: "anonymous-call", key: "everything/echo", fingerprint: fingerprints.get("everything/echo")!, arguments: { message: "direct" }, iat: Math.floor(Date.now() / 1000), ...call };
+  return encapsulateRequest(await primitives(), keyConfigOf(cCard.keys.kem[0]!), encodeRequest(anonymousCallRequest(cCard.id, message)));
+}
+
+const postGateway = (n: NodeProc, body: Uint8Array) =>
+  fetch(`${n.url}/federation/v1/gateway`, { method: "POST", headers: { "content-type": "message/ohttp-req" }, body: body as BodyInit });
+
+async function answerOf(sealed: Awaited<ReturnType<typeof sealedToC>>, res: Response) {
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toBe("message/ohttp-res");
+  return readAnonymousAnswer(decodeResponse(await sealed.openResponse(new Uint8Array(await res.arrayBuffer())), 1 << 20));
+}
+
+beforeAll(async () => {
+  upC = await startEverything();
+  c = await openNode("charlie");
+  // R relays and forwards, and is no gateway itself.
+  r = await openNode("romeo", { env: { ROUTES_OFFER: "forward,relay,hop,exit" } });
+  a = await openNode("alpha");
+  expect((await c.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upC.url })).status).toBe(201);
+  // Peered first: shares are pushed along the line as they are made.
+  await json(await r.admin("POST", "/peers", { url: c.url }));
+  await json(await a.admin("POST", "/peers", { url: r.url }));
+  await json(await c.admin("POST", "/shares", { tool: "everything_echo", visibility: "public" }));
+  await json(await c.admin("POST", "/shares", { tool: "everything_get-sum", visibility: "peers" }));
+  cCard = (await (await fetch(`${c.url}/.well-known/mcpfed`)).json()) as Card;
+  for (const e of (await json<{ entries: { key: string; fingerprint?: string; origin: string }[] }>(await c.admin("GET", "/registry"))).entries) {
+    if (e.origin === c.nodeId && e.fingerprint) fingerprints.set(e.key, e.fingerprint);
+  }
+  client = await connect(a.mcpUrl);
+  // C is no peer of A: its alias is the first 8 characters of its id.
+  await eventually(async () => expect((await client.listTools()).tools.map((t) => t.name)).toContain(ECHO()), 20_000);
+}, 180_000);
+
+afterAll(async () => {
+  await client?.close();
+  await Promise.all([a, r, c, upC].map((n) => n?.stop()));
+});
+
+describe("a private call A → R → C", () => {
+  it("succeeds, and C holds no trace of A's node id, R none of the argument", async () => {
+    const result = await client.callTool({ name: ECHO(), arguments: { message: SECRET }, _meta: { "mcpfed/route": "private" } });
+    expect((result.content as { text: string }[])[0]!.text).toContain(SECRET);
+    expect(result._meta?.["mcpfed/relay"]).toMatchObject({ provider: c.nodeId, route: "private", cached: false });
+
+    // C ran the call, and its invocation log has it under a pseudonym (written after the response).
+    await eventually(async () => expect(await dump(c)).toMatch(/anon:[A-Za-z0-9_-]{22}/), 5000);
+    const [atC, atR] = await Promise.all([dump(c), dump(r)]);
+    expect(atC).not.toContain(a.nodeId);
+    expect(c.output()).not.toContain(a.nodeId);
+    expect(atR).not.toContain(SECRET);
+    expect(r.output()).not.toContain(SECRET);
+    // R did relay it, and knows who asked: A is its peer.
+    expect(r.output()).toContain("ohttp.relayed");
+    expect(atR).toContain(a.nodeId);
+    // No ledger record on any side: nobody is named to sign one.
+    for (const n of [a, r, c]) expect(await json<{ records: unknown[] }>(await n.admin("GET", "/ledger/records?limit=10"))).toMatchObject({ records: [] });
+  });
+});
+
+describe("C's gateway, called directly", () => {
+  it("runs a public tool for anyone, under a fresh pseudonym each time", async () => {
+    const anonymous = async () => (await json<{ invocations: { caller: string }[] }>(await c.admin("GET", "/invocations?limit=1000"))).invocations.filter((i) => i.caller.startsWith("anon:"));
+    const before = (await anonymous()).length;
+    for (let i = 0; i < 2; i++) {
+      const sealed = await sealedToC();
+      const answer = await answerOf(sealed, await postGateway(c, sealed.bytes));
+      expect(answer).toMatchObject({ ok: true, result: { content: [{ type: "text", text: expect.stringContaining("direct") }] } });
+    }
+    const callers = await eventually(async () => {
+      const now = await anonymous();
+      expect(now).toHaveLength(before + 2);
+      return now.map((i) => i.caller);
+    });
+    expect(new Set(callers).size).toBe(callers.length);
+  });
+
+  it("refuses a tool shared with peers only, with the answer an unknown tool gets", async () => {
+    const sealed = await sealedToC({ key: "everything/get-sum", fingerprint: fingerprints.get("everything/get-sum")!, arguments: { a: 1, b: 2 } });
+    const answer = await answerOf(sealed, await postGateway(c, sealed.bytes));
+    expect(answer).toEqual({ ok: false, error: { code: "not_shared", message: "everything/get-sum is not shared publicly by this node" } });
+    const unknown = await sealedToC({ key: "everything/nothing" });
+    expect((await answerOf(unknown, await postGateway(c, unknown.bytes)))?.ok).toBe(false);
+  });
+
+  it("refuses a tampered request with nothing written, then takes the untouched one once, and refuses its replay", async () => {
+    const sealed = await sealedToC({ arguments: { message: "once" } });
+    const tampered = sealed.bytes.slice();
+    tampered[tampered.length - 30]! ^= 1;
+    const before = await dump(c);
+    const refused = await postGateway(c, tampered);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: "decrypt_failed" } });
+    expect(await dump(c)).toBe(before);
+
+    expect((await answerOf(sealed, await postGateway(c, sealed.bytes)))?.ok).toBe(true);
+    const replayed = await postGateway(c, sealed.bytes);
+    expect(replayed.status).toBe(409);
+    expect(await replayed.json()).toMatchObject({ error: { code: "replayed" } });
+  });
+
+  it("refuses a key id that is not C's", async () => {
+    const sealed = await sealedToC();
+    const wrong = sealed.bytes.slice();
+    wrong[0] = (wrong[0]! + 1) & 0xff;
+    const res = await postGateway(c, wrong);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "unknown_key" } });
+  });
+});
+
+describe("a node that offers no gateway", () => {
+  it("refuses with not_offered, and its card does not advertise one", async () => {
+    const card = (await (await fetch(`${r.url}/.well-known/mcpfed`)).json()) as Card;
+    expect(card.features).not.toContain("ohttp-gateway");
+    expect(card.features).toContain("ohttp-relay");
+    const sealed = await sealedToC();
+    const res = await postGateway(r, sealed.bytes);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: "not_offered" } });
+  });
+});
+
+describe("the relay gone", () => {
+  it("fails the private call with route_unavailable; nothing else is tried", async () => {
+    await r.stop();
+    const failed = client.callTool({ name: ECHO(), arguments: { message: "no relay" }, _meta: { "mcpfed/route": "private" } });
+    await expect(failed).rejects.toMatchObject({ data: { type: "route_unavailable", route: "private" } });
+    await expect(failed).rejects.toThrow(/no relay took the call/);
+  });
+});
