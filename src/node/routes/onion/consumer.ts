@@ -26,6 +26,7 @@ import { RelayError } from "../../relay/errors.ts";
 import type { TrustStandings } from "../../trust/standing.ts";
 import type { Database } from "../../../store/database.ts";
 import { allHeldCards } from "../../../store/node-cards.ts";
+import { knownNodes } from "../../peers/nodes.ts";
 import { gatewayCard, sealedAnonymousCall } from "../private/consumer.ts";
 import { ONION_PATH } from "./hop.ts";
 import { chooseOnionPath, NoOnionPath } from "./path.ts";
@@ -43,7 +44,7 @@ export interface OnionConsumerPort {
   outbound: Outbound;
   now: () => number;
   trust: TrustStandings;
-  config: { onion: { maxDelayMs: number; minBucket: number } };
+  config: { onion: { maxDelayMs: number; minBucket: number }; clockSkewSeconds: number };
   /** Tokens for a priced tool (src/node/tokens), spent once whatever the answer; absent: none. */
   wallet?: { spend(tool: ListedFederatedTool): Promise<string[] | undefined> } | undefined;
 }
@@ -58,6 +59,12 @@ const unavailable = (message: string) => new RelayError({ kind: "route_unavailab
 
 const routingTo = (kind: OnionRouting["kind"], card: Card, expires: number, delayMs: number): OnionRouting => ({ kind, delayMs, expires, node: card.id, url: card.url });
 
+/** Cards to build a path from: the peers' and learned origins', and public nodes' (their node entries). */
+async function candidates(s: OnionConsumerPort, self: string): Promise<Card[]> {
+  const [held, listed] = await Promise.all([allHeldCards(s.db, MAX_CANDIDATES), knownNodes({ ...s, nodeId: self })]);
+  return [...new Map([...listed.map((n) => n.card), ...held].map((c) => [c.id, c])).values()];
+}
+
 export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCallInput): Promise<{ result: CallToolResult; firstHop: string }> {
   const { tool } = call;
   const provider = await gatewayCard(s, tool.origin);
@@ -66,7 +73,7 @@ export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCal
   const now = s.now();
   let path;
   try {
-    path = await chooseOnionPath({ self: identity.nodeId, provider: provider.id, cards: await allHeldCards(s.db, MAX_CANDIDATES), trust: s.trust, now });
+    path = await chooseOnionPath({ self: identity.nodeId, provider: provider.id, cards: await candidates(s, identity.nodeId), trust: s.trust, now });
   } catch (err) {
     if (err instanceof NoOnionPath) throw unavailable(`no onion path: ${err.message}`);
     throw err;

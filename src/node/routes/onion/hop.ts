@@ -108,10 +108,16 @@ export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: 
   if (delay > 0) await (s.sleep ?? sleep)(delay);
 
   const card = await s.cards.card(routing.node, routing.url);
-  if (role === "exit") return sealReply(keys, encodeExitAnswer(await toGateway(s, card, routing.node, peeled.content!, bucket)), bucket);
+  if (role === "exit") {
+    const answer = await toGateway(s, card, routing.node, peeled.content!, bucket);
+    // Its successor only: the provider it handed the payload to.
+    log.info("onion.exited", { bucket, gateway: routing.node, ...("error" in answer ? { error: answer.error.code } : {}) });
+    return sealReply(keys, encodeExitAnswer(answer), bucket);
+  }
   if (!card || !HOP_FEATURES.relay.some((f) => card.features.includes(f))) throw new OnionDropped("next_hop");
   const reply = await post(s, new URL(ONION_PATH, card.url).href, ONION_MEDIA_TYPE, peeled.next!, bucket);
   if (reply?.length !== bucket) throw new OnionDropped("next_hop");
+  log.info("onion.relayed", { bucket, next: routing.node });
   return wrapReply(keys, reply, bucket);
 }
 
