@@ -37,7 +37,7 @@ export class OnionDropped extends Error {
 export class OnionUnavailable extends Error {
   override name = "OnionUnavailable";
   constructor(
-    readonly code: "role_not_offered" | "rate_limited",
+    readonly code: "not_offered" | "rate_limited",
     message: string,
     readonly retryAfter?: number,
   ) {
@@ -88,7 +88,7 @@ async function peel(s: OnionHopPort, packet: Uint8Array): Promise<PeeledOnion> {
 
 /** Processes one packet from `source` (the client address); the reply packet, or throws. */
 export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: string): Promise<Uint8Array> {
-  if (!s.offer.offers("hop") && !s.offer.offers("exit")) throw new OnionUnavailable("role_not_offered", "this node is no onion hop");
+  if (!s.offer.offers("hop") && !s.offer.offers("exit")) throw new OnionUnavailable("not_offered", "this node is no onion hop");
   limited(s, s.offer.offers("hop") ? "hop" : "exit", source);
   let peeled: PeeledOnion;
   try {

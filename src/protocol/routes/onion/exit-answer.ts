@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { concat, utf8 } from "../../encoding/bytes.ts";
 
-export const EXIT_ERROR_CODES = ["gateway_unknown", "gateway_unreachable", "gateway_refused", "reply_too_large", "role_not_offered"] as const;
+export const EXIT_ERROR_CODES = ["gateway_unknown", "gateway_unreachable", "gateway_refused", "reply_too_large"] as const;
 export const exitError = z.object({ code: z.enum(EXIT_ERROR_CODES), message: z.string().max(1024) }).strict();
 export type ExitError = z.infer<typeof exitError>;
 
