@@ -123,23 +123,28 @@ export interface PeeledOnion {
 /** One hop's processing of `packet` with its X-Wing key, at `now` (unix seconds). */
 export async function peelOnion(x: XWing, privateKey: XWingPrivateKey, packet: Uint8Array, now: number): Promise<PeeledOnion> {
   if (bucketOfPacket(packet.length) === undefined) throw new OnionError("wrong_size", `an onion packet of ${packet.length} bytes is no bucket's size`);
-  return peelWithSecret(await x.decapsulate(privateKey, packet.subarray(0, ENC)), packet, now);
+  // The payload's hash does not depend on the key: it is computed while the KEM runs.
+  const [sharedSecret, payloadHash] = await Promise.all([x.decapsulate(privateKey, packet.subarray(0, ENC)), digest(packet.subarray(ONION_HEADER_BYTES))]);
+  return peeled(sharedSecret, packet, payloadHash, now);
 }
 
 /** The same, from the shared secret already decapsulated. */
 export async function peelWithSecret(sharedSecret: Uint8Array, packet: Uint8Array, now: number): Promise<PeeledOnion> {
-  const bucket = bucketOfPacket(packet.length);
-  if (bucket === undefined) throw new OnionError("wrong_size", `an onion packet of ${packet.length} bytes is no bucket's size`);
+  if (bucketOfPacket(packet.length) === undefined) throw new OnionError("wrong_size", `an onion packet of ${packet.length} bytes is no bucket's size`);
+  return peeled(sharedSecret, packet, await digest(packet.subarray(ONION_HEADER_BYTES)), now);
+}
+
+async function peeled(sharedSecret: Uint8Array, packet: Uint8Array, payloadHash: Uint8Array, now: number): Promise<PeeledOnion> {
+  const bucket = bucketOfPacket(packet.length)!;
   const keys = hopKeys(sharedSecret);
   const beta = packet.subarray(BETA_AT, ONION_HEADER_BYTES);
   const payload = packet.subarray(ONION_HEADER_BYTES);
-  const expected = mac(keys.mac, packet.subarray(0, ENC), beta, await digest(payload));
+  const expected = mac(keys.mac, packet.subarray(0, ENC), beta, payloadHash);
   if (!sameBytes(expected, packet.subarray(MAC_AT, BETA_AT))) throw new OnionError("bad_mac", "the layer's MAC does not verify");
 
-  const opened = await xorStream(keys.header, concat(beta, new Uint8Array(ONION_SLOT_BYTES)));
+  const [opened, inner] = await Promise.all([xorStream(keys.header, concat(beta, new Uint8Array(ONION_SLOT_BYTES))), xorStream(keys.payload, payload)]);
   const routing = decodeRouting(opened.subarray(0, ONION_ROUTING_BYTES));
   if (now > routing.expires) throw new OnionError("expired", "the packet expired");
-  const inner = await xorStream(keys.payload, payload);
   if (routing.kind === "exit") {
     const content = unpad(inner);
     if (content === undefined) throw new OnionError("bad_payload", "the payload's padding is wrong");
