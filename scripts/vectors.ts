@@ -29,6 +29,7 @@ import { onionVectors } from "./vectors/onion.ts";
 import { ohttpVectors } from "./vectors/ohttp.ts";
 import { reconciliationVectors } from "./vectors/reconciliation.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
+import { forwardVectors } from "./vectors/forward.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -161,5 +162,11 @@ await channelVectors({ initiator: { seed, key }, responder: { seed: recipientSee
 await onionVectors();
 await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipientSeed, key: recipient }, stranger });
 await ohttpVectors();
+await forwardVectors({
+  sender: { seed, key, card: await signCard(body(key), key.signer) },
+  destination: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kemKey: kem[0]! },
+  stranger,
+  now: NOW,
+});
 
 console.log(`wrote test vectors to ${dir}`);

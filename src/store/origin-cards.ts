@@ -1,5 +1,5 @@
 // Cards of nodes further away than a peer, learned from the peer that relayed their entries.
-import { eq, inArray } from "drizzle-orm";
+import { count, eq, inArray } from "drizzle-orm";
 import type { Card } from "../protocol/card/schema.ts";
 import type { Database } from "./database.ts";
 import { originCards, peers } from "./schema/index.ts";
@@ -21,4 +21,20 @@ export async function heldCards(db: Database, ids: string[]): Promise<Card[]> {
 export async function saveOriginCard(db: Database, nodeId: string, card: Card, learnedFrom: string): Promise<void> {
   const values = { card, learnedFrom, updatedAt: Date.now() };
   await db.insert(originCards).values({ nodeId, ...values }).onConflictDoUpdate({ target: originCards.nodeId, set: values });
+}
+
+export async function countOriginCards(db: Database): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(originCards);
+  return row?.n ?? 0;
+}
+
+/** The peer a further node's card came through, if this node holds one learned that way. */
+export async function cardLearnedFrom(db: Database, nodeId: string): Promise<string | undefined> {
+  const [row] = await db.select({ via: originCards.learnedFrom }).from(originCards).where(eq(originCards.nodeId, nodeId));
+  return row?.via;
+}
+
+/** The ids of the further nodes whose cards this node holds. */
+export async function originCardIds(db: Database): Promise<string[]> {
+  return (await db.select({ id: originCards.nodeId }).from(originCards)).map((r) => r.id);
 }

@@ -80,7 +80,7 @@ describe("a public tool this node cannot reach", () => {
     const id = `${c.nodeId}/everything/get-sum`;
     const refused = client.callTool({ name: "call_tool", arguments: { id, arguments: { a: 1, b: 2 } } });
     await expect(refused).rejects.toMatchObject({ code: -32010, data: { type: "peer_unreachable", origin: c.nodeId } });
-    await expect(refused).rejects.toThrow(/cannot reach: a call goes only to a direct peer/);
+    await expect(refused).rejects.toThrow(/cannot reach: no provider allowed for this tool is a direct peer, and no peer of this node offers to forward/);
     expect(await recordsAtCFromA()).toBe(0);
 
     // A route appears: A peers with C, and the tool is listed and callable.

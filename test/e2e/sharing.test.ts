@@ -45,7 +45,8 @@ let c: NodeProc;
 beforeAll(async () => {
   // One after the other: three nodes starting at once on a busy machine can outlast startNode's wait.
   ({ node: a, everything } = await withEverything(openNode("alpha", { env: { NODE_SEED: seedA } })));
-  b = await openNode("bravo");
+  // B forwards nothing (docs/protocol.md §12): C has no route to A.
+  b = await openNode("bravo", { env: { ROUTES_OFFER: "none" } });
   c = await openNode("charlie");
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await b.admin("POST", "/peers", { url: c.url }));
@@ -69,7 +70,7 @@ describe("sharing along A–B–C", () => {
     const id = `${a.nodeId}/everything/echo`;
     const client: Client = await connect(c.mcpUrl);
     try {
-      // C holds the entry (above), but no provider of it is C's direct peer: listed, it could only fail.
+      // C holds the entry (above), but no provider of it is C's direct peer, and B forwards nothing: listed, it could only fail.
       const { tools } = await client.listTools();
       expect(tools.filter((t) => t._meta?.["mcpfed/origin"] === a.nodeId)).toEqual([]);
       const found = await client.callTool({ name: "search_tools", arguments: { query: "echo" } });
@@ -78,7 +79,7 @@ describe("sharing along A–B–C", () => {
 
       await expect(client.callTool({ name: "call_tool", arguments: { id, arguments: { message: "hi" } } })).rejects.toMatchObject({
         data: { type: "peer_unreachable", origin: a.nodeId },
-        message: expect.stringContaining("a call goes only to a direct peer"),
+        message: expect.stringContaining("no peer of this node offers to forward"),
       });
       // The name it would have is no name at all.
       await expect(client.callTool({ name: `${a.nodeId.slice(0, 8)}_everything_echo`, arguments: { message: "hi" } })).rejects.toMatchObject({

@@ -33,7 +33,8 @@ beforeAll(async () => {
   everything = await startEverything();
   [a, b, c] = await Promise.all([
     startNode({ port: aPort, env: { NODE_NAME: "on-node", PUBLIC_URL: `http://127.0.0.1:${aPort}`, PEER_POLICY: "open" } }),
-    startDenoNode({ port: bPort, env: { NODE_NAME: "on-deno", PUBLIC_URL: `http://127.0.0.1:${bPort}`, PEER_POLICY: "open" } }),
+    // Deno forwards nothing here (test/runtimes/forwarded.test.ts has the forwarded route).
+    startDenoNode({ port: bPort, env: { NODE_NAME: "on-deno", PUBLIC_URL: `http://127.0.0.1:${bPort}`, PEER_POLICY: "open", ROUTES_OFFER: "none" } }),
     startWorkerd({ env: { NODE_NAME: "on-workerd", PEER_POLICY: "open" } }),
   ]);
   expect((await a.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url })).status).toBe(201);
@@ -56,11 +57,11 @@ test("a public share on Node reaches workerd through Deno; a peers share stops a
 
   const client = await connect(c.mcpUrl);
   try {
-    // A call goes only to a direct peer of the caller's node, and A is not workerd's: not listed, and refused by id.
+    // A is not workerd's peer and Deno forwards nothing: not listed, and refused by id.
     expect((await client.listTools()).tools.some((t) => t._meta?.["mcpfed/id"] === `${a.nodeId}/everything/echo`)).toBe(false);
     await expect(client.callTool({ name: "call_tool", arguments: { id: `${a.nodeId}/everything/echo`, arguments: { message: "hi" } } })).rejects.toMatchObject({
       data: { type: "peer_unreachable", origin: a.nodeId },
-      message: expect.stringContaining("direct peer"),
+      message: expect.stringContaining("no peer of this node offers to forward"),
     });
   } finally {
     await client.close();

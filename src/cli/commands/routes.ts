@@ -11,6 +11,32 @@ interface RouteDefaultView {
   updatedAt: number;
 }
 
+interface RoutesView {
+  origin: string;
+  cardHeld: boolean;
+  direct: boolean;
+  forwarded: { via: string; name: string; cardCameThrough: boolean }[];
+  private: { gateway: boolean; relays: { via: string; name: string }[] };
+  anonymous: { hops: number; exits: number; enough: boolean };
+}
+
+function describeRoutes(r: RoutesView): string {
+  const rows: string[][] = [
+    ["direct", r.direct ? "yes: an active peer" : "no: not an active peer"],
+    [
+      "forwarded",
+      !r.cardHeld
+        ? "no: this node holds no card of it"
+        : r.forwarded.length === 0
+          ? "no: no active peer offers route-forward"
+          : r.forwarded.map((f) => `via ${f.name} (${f.via})${f.cardCameThrough ? ", its card came through it" : ""}`).join("; "),
+    ],
+    ["private", !r.private.gateway ? "no: it offers no ohttp-gateway" : r.private.relays.length === 0 ? "no: no active peer offers ohttp-relay" : r.private.relays.map((p) => `via ${p.name} (${p.via})`).join("; ")],
+    ["anonymous", `${r.anonymous.enough ? "yes" : "no"}: cards of ${r.anonymous.hops} onion-hop nodes (${r.anonymous.exits} exits) held; 3 hops needed`],
+  ];
+  return table(["ROUTE", "TO " + r.origin], rows);
+}
+
 export const routeCommands: Command[] = [
   {
     name: "route default list",
@@ -45,6 +71,17 @@ export const routeCommands: Command[] = [
     run: async (ctx, [principal]) => {
       await ctx.api.request("DELETE", `/routes/defaults/${seg(principal!)}`);
       show(ctx, {}, () => `${principal}: ROUTE_DEFAULT`);
+    },
+  },
+  {
+    name: "route",
+    usage: "<origin>",
+    summary: "the ways this node can reach an origin (a node id): direct, forwarded via which peers, private, anonymous",
+    min: 1,
+    max: 1,
+    run: async (ctx, [origin]) => {
+      const body = await ctx.api.request<{ routes: RoutesView }>("GET", `/routes/${seg(origin!)}`);
+      show(ctx, body, (b) => describeRoutes(b.routes));
     },
   },
 ];

@@ -6,6 +6,8 @@ import { fail, readJson } from "./respond.ts";
 import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { routeRequest } from "../../protocol/routes/roles.ts";
+import { NODE_ID } from "../../protocol/identity/keys.ts";
+import { routesTo } from "../../node/routes/listing.ts";
 
 const principalId = z.string().min(1).max(512).regex(/^\S+$/, "a principal id: client:<id>, token:<id> or anonymous");
 const defaultInput = z.strictObject({ route: routeRequest });
@@ -24,6 +26,11 @@ export function routeAdminRoutes(s: Services): Hono<AppEnv> {
   app.delete("/routes/defaults/:principal", async (c) => {
     if (!(await s.routes.defaults.clear(c.req.param("principal")))) return fail(c, "not_found", "that principal has no default route");
     return c.json({});
+  });
+  app.get("/routes/:origin", async (c) => {
+    const origin = c.req.param("origin");
+    if (!NODE_ID.test(origin)) return fail(c, "invalid_request", "the origin is a node id (32 base32 characters)");
+    return c.json({ routes: await routesTo(s, origin) });
   });
   return app;
 }

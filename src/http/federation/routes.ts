@@ -44,6 +44,7 @@ import { ONION_PATH } from "../../node/routes/onion/hop.ts";
 import { gatewayHandler } from "./gateway-route.ts";
 import { relayToGateway } from "../../node/routes/private/relay.ts";
 import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
+import { forwardRoutes } from "./forward-route.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -224,6 +225,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     // this node's own gateway, whose requests are not envelopes and name no sender.
     messageRoute(federationPath(version, "ohttp-relay"), ohttpRelayRequest, (from, r, c) => relayToGateway(s, from, r, c.req.raw.signal));
     app.post(federationPath(version, "gateway"), gatewayHandler(s));
+    // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
+    forwardRoutes(app, s, version, { openFromPeer });
   }
   // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
   app.post(ONION_PATH, onionHandler(s));

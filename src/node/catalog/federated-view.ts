@@ -8,7 +8,9 @@ import { federatedSettingsOf, refId } from "../../store/federated-settings.ts";
 import { listFederatedTools, type FederatedTool } from "./federated.ts";
 import { assignName, preferredName, RESERVED_NAMES } from "../../store/catalog-names.ts";
 import { pinMap } from "./pins.ts";
-import { allowedProviders, reachable } from "./providers.ts";
+import { allowedProviders, forwardable, reachable } from "./providers.ts";
+import { originCardIds } from "../../store/origin-cards.ts";
+import { FORWARD_FEATURE } from "../../protocol/routes/forward.ts";
 import { listProviderGroups } from "../../store/provider-groups.ts";
 import { heldCards } from "../../store/origin-cards.ts";
 import { ROLE_FEATURES } from "../../protocol/routes/roles.ts";
@@ -111,10 +113,11 @@ export async function unreachableFederatedTool(
   return t && { ...t, shortName: preferredName(t.alias, originName(t)), pinned: false };
 }
 
-/** Every live peer's tool, with its alias and the providers allowed for it that this node can reach. */
+/** Every live peer's tool, with its alias and the providers allowed for it that this node can reach, directly or through a forwarder. */
 async function withProviders(s: { db: Database; nodeId: string }) {
-  const [peerList, groups, pins] = await Promise.all([listPeers(s.db), listProviderGroups(s.db), pinMap(s.db)]);
+  const [peerList, groups, pins, cards] = await Promise.all([listPeers(s.db), listProviderGroups(s.db), pinMap(s.db), originCardIds(s.db)]);
   const peers = new Map(peerList.map((p) => [p.nodeId, p]));
+  const forwarded = forwardable(peerList, cards, FORWARD_FEATURE);
   const tools = await listFederatedTools(s.db, { self: s.nodeId, pins, isBlocked: (o) => peers.get(o)?.state === "blocked" });
   const privately = await privatelyReachable(s.db, peerList, tools);
   return {
@@ -123,7 +126,7 @@ async function withProviders(s: { db: Database; nodeId: string }) {
       ...t,
       id: `${t.origin}/${t.key}`,
       alias: aliasOf(t.origin, peers.get(t.origin)),
-      providers: allowedProviders(t, tools, groups).filter((o) => reachable(peers.get(o)) || privately.has(o)),
+      providers: allowedProviders(t, tools, groups).filter((o) => reachable(peers.get(o)) || privately.has(o) || (peers.get(o)?.state !== "blocked" && forwarded.has(o))),
     })),
   };
 }

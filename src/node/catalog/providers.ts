@@ -7,11 +7,20 @@ import type { Peer } from "../../store/peers.ts";
 import type { ProviderGroup } from "../../store/provider-groups.ts";
 
 /**
- * Whether a call can go to that node now: only an active direct peer can be reached. The one
- * place that says so, so that forwarding through peers can widen it.
+ * Whether a call can go directly to that node now: only an active direct peer can be reached.
+ * `forwardable` widens the listing to origins a forwarder can reach.
  */
 export function reachable(peer: Peer | undefined): peer is Peer {
   return peer?.state === "active";
+}
+
+/**
+ * The origins this node can reach through a forwarder (docs/protocol.md §12): those whose card it
+ * holds, when an active peer offers `route-forward`. None when no peer forwards.
+ */
+export function forwardable(peers: readonly Peer[], heldCards: readonly string[], forwardFeature: string): Set<string> {
+  const forwarder = peers.some((p) => p.state === "active" && p.card.features.includes(forwardFeature));
+  return new Set(forwarder ? heldCards : []);
 }
 
 /** One origin's offer of a tool, as its entry states it. */

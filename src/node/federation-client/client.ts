@@ -36,7 +36,7 @@ import { unsafeUrlReason } from "../outbound/ssrf.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import { getPeer, updateCard, type Peer } from "../../store/peers.ts";
-import { PeerRequestError } from "./errors.ts";
+import { PeerRequestError, SealedRefusal } from "./errors.ts";
 
 /** Refetch a card this long before it expires. */
 const EARLY_SECONDS = 60;
@@ -243,7 +243,7 @@ export class FederationClient {
       return await send(card);
     } catch (err) {
       // Still undelivered: the envelope did not open, so it may be sent again.
-      if (!(err instanceof PeerRequestError) || err.code !== "unknown_key") throw err;
+      if (!(err instanceof PeerRequestError) || err.code !== "unknown_key" || err instanceof SealedRefusal) throw err;
       card = await this.#freshCard(peer);
       return send(card);
     }
@@ -284,7 +284,76 @@ export class FederationClient {
     return { url, sealed };
   }
 
-  async #relayOnce(out: Outgoing, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+  /**
+   * A call for a node that is not a peer, carried by the peer `via` (docs/protocol.md §12): the
+   * `forward` message travels to `via` as any message does; the answer is the destination's
+   * call stream, whose frames `openFrame` opens, or `via`'s sealed refusal.
+   */
+  async forward(via: Peer, payload: unknown, openFrame: (sealed: Uint8Array) => Promise<Uint8Array>, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+    return this.#withFreshCard(via, async (card) => {
+      for (let again = false; ; again = true) {
+        const out = await this.#prepare(card, via.version, federationPath(via.version, "forward"), payload, false);
+        try {
+          return await this.#relayOnce(out, o, openFrame);
+        } catch (err) {
+          if (again || !(await this.#reopens(card, out, err))) throw err;
+        }
+      }
+    });
+  }
+
+  /**
+   * Passes a forwarded request on to the peer (docs/protocol.md §12): the answer, when the peer
+   * took it, is the call's own stream, sealed to the node that made it, returned unopened; else
+   * the peer's sealed refusal. Failures on the way are PeerRequestErrors.
+   */
+  async passOn(peer: Peer, payload: unknown, signal: AbortSignal): Promise<{ stream: Response } | { refused: { code: string; message: string } }> {
+    return this.#withFreshCard(peer, async (card) => {
+      for (let again = false; ; again = true) {
+        const out = await this.#prepare(card, peer.version, federationPath(peer.version, "forwarded"), payload, false);
+        try {
+          return await this.#passOnce(out, signal);
+        } catch (err) {
+          if (again || !(await this.#reopens(card, out, err))) throw err;
+        }
+      }
+    });
+  }
+
+  async #passOnce(out: Outgoing, signal: AbortSignal): Promise<{ stream: Response } | { refused: { code: string; message: string } }> {
+    let res: Response;
+    try {
+      res = await this.s.outbound.fetch(out.url, { method: "POST", headers: { "content-type": out.contentType, accept: `${CALL_STREAM_CONTENT_TYPE}, ${RESPONSE_CONTENT_TYPE}` }, body: out.bytes as BodyInit, signal });
+    } catch (err) {
+      throw new PeerRequestError("unreachable", `cannot reach ${out.url}: ${message(err)}`, false);
+    }
+    const type = res.headers.get("content-type") ?? "";
+    if (type.startsWith(CALL_STREAM_CONTENT_TYPE) && res.body) return { stream: res };
+    const bytes = (await readLimited(res, MAX_REFUSAL_BYTES).catch(() => undefined)) ?? new Uint8Array();
+    if (type.startsWith(RESPONSE_CONTENT_TYPE)) {
+      const frame = await this.#openedAnswer(out, bytes);
+      if (!frame.ok) return { refused: frame.error };
+      throw new PeerRequestError("bad_answer", `${out.url}: a forwarded request answered without a call stream`, false);
+    }
+    const refusal = requestRefusal(bytes);
+    if (refusal) throw new PeerRequestError(refusal.code, `${out.url}: ${refusal.message ?? refusal.code}`, false);
+    throw new PeerRequestError("refused", `${out.url} answered HTTP ${res.status} without a call stream`, false);
+  }
+
+  /** A sealed answer to `out`, opened and checked. */
+  async #openedAnswer(out: Outgoing, bytes: Uint8Array) {
+    let answer: unknown;
+    try {
+      answer = JSON.parse(new TextDecoder().decode(await out.openResponse(bytes)));
+    } catch (err) {
+      throw new PeerRequestError("bad_answer", `${out.url}: the sealed answer does not open: ${message(err)}`, false);
+    }
+    const frame = answerSchema.safeParse(answer);
+    if (!frame.success) throw new PeerRequestError("bad_answer", `${out.url}: unexpected answer: ${frame.error.issues[0]?.message}`, false);
+    return frame.data;
+  }
+
+  async #relayOnce(out: Outgoing, o: RelayOptions, openFrame: (sealed: Uint8Array) => Promise<Uint8Array> = out.openResponse): Promise<AnswerFrame["answer"]> {
     const { url } = out;
     const timer = new AbortController();
     const started = performance.now();
@@ -319,6 +388,12 @@ export class FederationClient {
         throw failure(signal.aborted, err);
       }
       if (!res.headers.get("content-type")?.startsWith(CALL_STREAM_CONTENT_TYPE) || !res.body) {
+        // A sealed refusal: a forwarder's own, or the destination's it passes on.
+        if (res.headers.get("content-type")?.startsWith(RESPONSE_CONTENT_TYPE)) {
+          const frame = await this.#openedAnswer(out, (await readLimited(res, MAX_REFUSAL_BYTES)) ?? new Uint8Array());
+          if (!frame.ok) throw new SealedRefusal(frame.error.code, frame.error.message, false);
+          throw new PeerRequestError("refused", `${url} answered without a call stream`, false);
+        }
         const refusal = requestRefusal((await readLimited(res, MAX_REFUSAL_BYTES)) ?? new Uint8Array());
         if (refusal) throw new PeerRequestError(refusal.code, `${refusal.message ?? refusal.code} (${refusal.code})`, false);
         throw new PeerRequestError("refused", `${url} answered HTTP ${res.status} without a call stream`, false);
@@ -327,7 +402,7 @@ export class FederationClient {
       let seq = 0;
       try {
         for await (const frame of readFrames(res.body)) {
-          const parsed = callFrame.safeParse(JSON.parse(new TextDecoder().decode(await out.openResponse(frame))));
+          const parsed = callFrame.safeParse(JSON.parse(new TextDecoder().decode(await openFrame(frame))));
           if (!parsed.success) throw new PeerRequestError("bad_answer", `${url}: unexpected frame: ${parsed.error.issues[0]?.message}`, true);
           const f = parsed.data;
           if (f.seq !== seq++) throw new PeerRequestError("bad_answer", `${url}: frame ${f.seq} arrived where ${seq - 1} was due`, true);

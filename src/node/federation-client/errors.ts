@@ -36,3 +36,11 @@ export class PeerRequestError extends Error {
     super(message);
   }
 }
+
+/**
+ * A refusal the node sent sealed, after it opened the request: its keys are not in question. On
+ * the forwarded route it is the forwarder's, or the destination's passed on (docs/protocol.md §12).
+ */
+export class SealedRefusal extends PeerRequestError {
+  override name = "SealedRefusal";
+}

@@ -22,7 +22,9 @@ export type MessageName =
   | "ledger-transfer"
   | "ledger-checkpoint"
   | "ohttp-relay"
-  | "gateway";
+  | "gateway"
+  | "forward"
+  | "forwarded";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {

@@ -1,0 +1,72 @@
+// The forwarded route's two endpoints (docs/protocol.md §12), each a message from an active peer,
+// opened like every other: `forward` (this node is the forwarder B: it passes the envelope inside
+// on, and streams the answer back unopened) and `forwarded` (this node is the destination C: it
+// opens the envelope inside as from its maker, and answers it as the call route does).
+import type { Context, Hono } from "hono";
+import type { AppEnv } from "../request/app-env.ts";
+import { EnvelopeError } from "../../protocol/envelope/errors.ts";
+import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
+import { federationPath, parseMessage } from "../../protocol/messages/federation.ts";
+import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
+import type { CallFrame } from "../../protocol/messages/relay.ts";
+import { forwardedRequest, ForwardError, forwardRequest } from "../../protocol/routes/forward.ts";
+import { log } from "../../node/logging/log.ts";
+import { openForwarded, strangersRefusal } from "../../node/routes/forwarded/destination.ts";
+import { forwardOnward } from "../../node/routes/forwarded/forwarder.ts";
+import type { Services } from "../../node/services.ts";
+import { callResponse } from "./call-stream.ts";
+import { receivedEnvelope, type Received } from "./received.ts";
+
+export interface PeerMessageRoutes {
+  /** Opens an envelope or channel frame from an active peer, or answers its refusal. */
+  openFromPeer(c: Context, path: string): Promise<Received | Response>;
+}
+
+/** A refusal sealed to the sender: the forwarded route's codes are its own (§12.4). */
+async function sealedRefusal(c: Context, opened: Pick<Received, "sealResponse">, code: string, message: string): Promise<Response> {
+  const body = await opened.sealResponse(new TextEncoder().encode(JSON.stringify({ ok: false, error: { code, message } })));
+  return c.body(body as Uint8Array<ArrayBuffer>, 200, { "content-type": RESPONSE_CONTENT_TYPE });
+}
+
+export function forwardRoutes(app: Hono<AppEnv>, s: Services, version: string, r: PeerMessageRoutes): void {
+  const forwardPath = federationPath(version, "forward");
+  app.post(forwardPath, async (c) => {
+    const opened = await r.openFromPeer(c, forwardPath);
+    if (opened instanceof Response) return opened;
+    const request = parseMessage(opened.plaintext, forwardRequest);
+    if (!request) return sealedRefusal(c, opened, "bad_request", "not a forward message");
+    const out = await forwardOnward(s, opened.from, request, c.req.raw.signal);
+    if ("refused" in out) {
+      if (out.refused.retryAfter) c.header("Retry-After", String(out.refused.retryAfter));
+      return sealedRefusal(c, opened, out.refused.code, out.refused.message);
+    }
+    return new Response(out.stream, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } });
+  });
+
+  const forwardedPath = federationPath(version, "forwarded");
+  app.post(forwardedPath, async (c) => {
+    const outer = await r.openFromPeer(c, forwardedPath);
+    if (outer instanceof Response) return outer;
+    const request = parseMessage(outer.plaintext, forwardedRequest);
+    if (!request) return sealedRefusal(c, outer, "bad_request", "not a forwarded message");
+    let inner;
+    try {
+      inner = await openForwarded(s, outer.from, request);
+    } catch (err) {
+      if (!(err instanceof EnvelopeError) && !(err instanceof ForwardError)) throw err;
+      log.info("route.forwarded_refused", { via: outer.from, code: err.code });
+      // Sealed to the forwarder, which passes the code on to the caller.
+      return sealedRefusal(c, outer, err.code, err.message);
+    }
+    const received = receivedEnvelope(inner.opened);
+    const refusal = inner.peer ? undefined : await strangersRefusal(s, received.plaintext);
+    if (refusal) {
+      const frame: CallFrame = { type: "answer", seq: 0, answer: { ok: false, error: refusal, acked: [] } };
+      return new Response(encodeFrame(await received.sealResponse(new TextEncoder().encode(JSON.stringify(frame)))) as BodyInit, {
+        status: 200,
+        headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" },
+      });
+    }
+    return callResponse(s, received, c.req.raw.signal, c.get("defer"));
+  });
+}

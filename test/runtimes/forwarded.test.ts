@@ -1,0 +1,156 @@
+// The forwarded route (docs/protocol.md §12) with real processes: A (Node) calls a public tool of
+// C (workerd), which is no peer of A, through B (Node), a peer of both. B passes sealed bytes on:
+// its database and its output hold none of the call's arguments; the record is A's and C's only.
+// A forwarder that no longer offers the role refuses; a stopped forwarder gives way to another
+// (B2); with none left the call fails clearly. D, a node that takes no forwarded calls from
+// strangers (FORWARDED_CALLERS=off), refuses by policy.
+import { createClient } from "@libsql/client";
+import { join } from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../support/mcp.ts";
+import { eventually, freePort, json, loopbackNode, startEverything, startNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startWorkerd } from "../support/runtimes.ts";
+import { tick } from "../support/tick.ts";
+
+/** A string no node could hold unless it read the call's arguments. */
+const SECRET_ARGUMENT = "forwarded-plaintext-7f3c9a1e5b";
+
+let everything: Upstream;
+let a: NodeProc;
+let b: NodeProc;
+let b2: NodeProc;
+let c: NodeProc;
+let d: NodeProc;
+let client: Client;
+
+interface RecordView {
+  id: string;
+  peer: string;
+  role: string;
+}
+interface RoutesView {
+  direct: boolean;
+  cardHeld: boolean;
+  forwarded: { via: string; cardCameThrough: boolean }[];
+}
+
+const records = async (n: NodeProc) => (await json<{ records: RecordView[] }>(await n.admin("GET", "/ledger/records"))).records;
+const routes = async (from: NodeProc, to: NodeProc) => (await json<{ routes: RoutesView }>(await from.admin("GET", `/routes/${to.nodeId}`))).routes;
+const relayMeta = (r: unknown) => (r as { _meta?: Record<string, unknown> })._meta?.["mcpfed/relay"] as { provider: string; record: string; route: string };
+const toolOf = async (origin: NodeProc) => (await client.listTools()).tools.find((t) => t._meta?.["mcpfed/id"] === `${origin.nodeId}/edge/echo`);
+const echo = async (origin: NodeProc, message: string) => client.callTool({ name: (await toolOf(origin))!.name, arguments: { message } });
+
+/** Every row of every table of a node's database, as text. */
+async function dumpDatabase(n: NodeProc): Promise<string> {
+  const db = createClient({ url: `file:${join(n.dataDir, "node.db")}` });
+  try {
+    const tables = (await db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")).rows.map((r) => String(r.name));
+    const parts: string[] = [];
+    for (const t of tables) {
+      const rows = (await db.execute(`SELECT * FROM "${t.replaceAll('"', '""')}"`)).rows;
+      parts.push(`${t}: ${JSON.stringify(rows.map((r) => Object.values(r).map((v) => (v instanceof ArrayBuffer ? Buffer.from(v).toString("latin1") : String(v)))))}`);
+    }
+    expect(tables).toContain("ledger_records");
+    return parts.join("\n");
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  const ports = [await freePort(), await freePort()];
+  everything = await startEverything();
+  // One at a time: five starts at once on a loaded machine time out.
+  c = await startWorkerd({ env: { NODE_NAME: "charlie", PEER_POLICY: "open" } });
+  a = await loopbackNode("alpha", { env: { PEER_POLICY: "open" } });
+  b = await loopbackNode("bravo", { env: { PEER_POLICY: "open" }, port: ports[0] });
+  b2 = await loopbackNode("bravo-two", { env: { PEER_POLICY: "open" } });
+  d = await loopbackNode("delta", { env: { PEER_POLICY: "open", FORWARDED_CALLERS: "off" }, port: ports[1] });
+  for (const origin of [c, d]) {
+    expect((await origin.admin("POST", "/upstreams", { name: "edge", kind: "http", url: everything.url })).status).toBe(201);
+  }
+  await json(await a.admin("POST", "/peers", { url: b.url }));
+  await json(await b.admin("POST", "/peers", { url: c.url }));
+  await json(await b.admin("POST", "/peers", { url: d.url }));
+  await json(await b2.admin("POST", "/peers", { url: c.url }));
+  await json(await c.admin("POST", "/shares", { tool: "edge_echo", visibility: "public" }));
+  await json(await d.admin("POST", "/shares", { tool: "edge_echo", visibility: "public" }));
+  client = await connect(a.mcpUrl);
+  // C's and D's entries reach A through B, with their cards: A lists their tools, reachable through B only.
+  await eventually(async () => {
+    for (const n of [c, d, b, a]) await tick(n);
+    expect(await toolOf(c)).toBeDefined();
+    expect(await toolOf(d)).toBeDefined();
+  }, 60_000);
+}, 240_000);
+
+afterAll(async () => {
+  await client?.close();
+  await Promise.all([a, b, b2, c, d, everything].map((n) => n?.stop()));
+});
+
+describe("A → B → C, C on workerd", () => {
+  it("lists the route: not direct, forwarded via B, whose gossip brought C's card", async () => {
+    const r = await routes(a, c);
+    expect(r).toMatchObject({ direct: false, cardHeld: true });
+    expect(r.forwarded).toEqual([{ via: b.nodeId, name: "bravo", cardCameThrough: true }]);
+  });
+
+  it("carries the call sealed end to end: B holds no argument and no record, A and C hold the record", async () => {
+    const answer = await echo(c, SECRET_ARGUMENT);
+    expect(answer.content).toEqual([{ type: "text", text: `Echo: ${SECRET_ARGUMENT}` }]);
+    const meta = relayMeta(answer);
+    expect(meta).toMatchObject({ provider: c.nodeId, route: "forwarded" });
+
+    expect((await records(a)).filter((r) => r.id === meta.record)).toMatchObject([{ peer: c.nodeId, role: "consumer" }]);
+    await eventually(async () => expect((await records(c)).filter((r) => r.id === meta.record)).toMatchObject([{ peer: a.nodeId, role: "provider" }]), 10_000);
+    expect(await records(b)).toEqual([]);
+
+    const held = await dumpDatabase(b);
+    expect(held).not.toContain(SECRET_ARGUMENT);
+    expect(held).not.toContain(meta.record);
+    expect(b.output()).toContain("route.forwarded");
+    expect(b.output()).not.toContain(SECRET_ARGUMENT);
+    // The one place it may be: A's own invocation log (arguments are redacted there unless LOG_ARGUMENTS).
+  }, 60_000);
+
+  it("asked for direct, a call to C is refused as route_unavailable, not forwarded", async () => {
+    const asked = client.callTool({ name: (await toolOf(c))!.name, arguments: { message: "x" }, _meta: { "mcpfed/route": "direct" } });
+    await expect(asked).rejects.toMatchObject({ code: -32010, data: { type: "route_unavailable", route: "direct" } });
+    await expect(client.callTool({ name: (await toolOf(c))!.name, arguments: { message: "x" }, _meta: { "mcpfed/route": "teleport" } })).rejects.toMatchObject({
+      code: -32602,
+    });
+  });
+});
+
+describe("refusals", () => {
+  it("D, which takes no forwarded calls from strangers, refuses by policy before anything runs", async () => {
+    const before = (await records(d)).length;
+    await expect(echo(d, "to delta")).rejects.toThrow(/caller_refused/);
+    expect((await records(d)).length).toBe(before);
+    expect(d.output()).toContain("route.forwarded_refused");
+  });
+
+  it("a forwarder that no longer offers the role refuses, and the call fails clearly", async () => {
+    // B restarts without the forward role; A still holds B's card that offered it.
+    await b.stop();
+    b = await startNode({ port: b.port, dataDir: b.dataDir, env: { NODE_NAME: "bravo", PUBLIC_URL: b.url, PEER_POLICY: "open", ROUTES_OFFER: "none" } });
+    const card = (await (await fetch(`${b.url}/.well-known/mcpfed`)).json()) as { features: string[] };
+    expect(card.features).not.toContain("route-forward");
+    await expect(echo(c, "no forwarder")).rejects.toThrow(/route_not_offered|does not forward/);
+  }, 60_000);
+});
+
+describe("failover", () => {
+  it("B stopped: the call goes through B2; both stopped: it fails with the reasons", async () => {
+    await b.stop();
+    await json(await a.admin("POST", "/peers", { url: b2.url }));
+    const answer = await eventually(() => echo(c, "through bravo-two"), 20_000);
+    expect(relayMeta(answer)).toMatchObject({ provider: c.nodeId, route: "forwarded" });
+    expect(b2.output()).toContain("route.forwarded");
+
+    await b2.stop();
+    await expect(echo(c, "nobody left")).rejects.toThrow(/no forwarder could carry the call/);
+  }, 90_000);
+});
