@@ -15,9 +15,10 @@ import { cpuMsOf, startBenchNode } from "./node-process.ts";
 import { bytesDuring } from "./wire-bytes.ts";
 import { direct } from "./routes/direct.ts";
 import { forwarded } from "./routes/forwarded.ts";
+import { anonymous } from "./routes/anonymous.ts";
 import type { BenchRoute, RouteNodes } from "./routes/route.ts";
 
-const ALL: BenchRoute[] = [direct, forwarded];
+const ALL: BenchRoute[] = [direct, forwarded, anonymous];
 const chosen = process.env.ROUTES?.split(",").map((s) => s.trim());
 const routes = chosen ? ALL.filter((r) => chosen.includes(r.name)) : ALL;
 const CALLS = intEnv("ROUTES_CALLS", 100);
@@ -76,8 +77,8 @@ async function main() {
     }
     const bytes = new Map<string, { sent: number; received: number }>();
     for (const r of routes) {
-      const hop = r.firstHop(nodes);
-      const b = await bytesDuring(nodes.a.child.pid!, hop.port, async () => {
+      const first = [r.firstHop(nodes)].flat();
+      const b = await bytesDuring(nodes.a.child.pid!, first.map((h) => h.port), async () => {
         for (let i = 0; i < BYTES_CALLS; i++) await callEcho(client, name, r.meta, i);
       });
       bytes.set(r.name, { sent: b.sent / BYTES_CALLS, received: b.received / BYTES_CALLS });
