@@ -35,6 +35,8 @@ let d: NodeProc;
 let p: NodeProc;
 let hops: Hop[];
 let client: Client;
+/** P's rows before any anonymous call: what it held of its own (tool ids, fingerprints, keys). */
+let baseline: Set<string>;
 const ECHO = () => `${p.nodeId.slice(0, 8)}_everything_echo`;
 
 /** A public hop behind a recording proxy: its card's URL is the proxy's. */
@@ -84,7 +86,8 @@ const call = (message: string) => client.callTool({ name: ECHO(), arguments: { m
 
 beforeAll(async () => {
   up = await startEverything();
-  [p, d, a] = await Promise.all([openNode("papa"), openNode("delta", { env: { ROUTES_OFFER: "forward,relay" } }), openNode("alpha", { env: { ROUTES_OFFER: "forward,relay" } })]);
+  // P logs arguments (LOG_ARGUMENTS): what a consumer puts in a call is in P's rows, to be searched.
+  [p, d, a] = await Promise.all([openNode("papa", { env: { LOG_ARGUMENTS: "true" } }), openNode("delta", { env: { ROUTES_OFFER: "forward,relay" } }), openNode("alpha", { env: { ROUTES_OFFER: "forward,relay" } })]);
   hops = await Promise.all([hop("hotel-one", "node"), hop("hotel-two", "deno"), hop("hotel-three", "node")]);
   expect((await p.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   for (const n of [p.url, ...hops.map((h) => h.proxy.url)]) await json(await d.admin("POST", "/peers", { url: n }));
@@ -98,6 +101,7 @@ beforeAll(async () => {
     expect(known).toEqual(expect.arrayContaining(hops.map((h) => h.node.nodeId)));
     expect((await client.listTools()).tools.map((t) => t.name)).toContain(ECHO());
   }, 60_000);
+  baseline = await rows(p);
 }, 240_000);
 
 afterAll(async () => {
@@ -157,8 +161,8 @@ describe("an anonymous call A → H1 → H2 → H3 → P", () => {
     // The audit trail's hash chain links each of P's rows to the one before, whoever made it: it
     // orders the node's rows and names no caller, so its two hash columns are left out.
     const unchained = (text: string) => text.replace(/"(prev_hash|hash)":"[0-9a-f]{64}"/g, "");
-    const tokens = (text: string) => new Set(unchained(text).match(/[A-Za-z0-9_:.-]{12,}/g) ?? []);
-    const known = tokens([...existing].join("\n"));
+    const tokens = (text: string) => new Set(unchained(text).replace(/^[a-z_]+: /gm, "").match(/[A-Za-z0-9_:.-]{12,}/g) ?? []);
+    const known = tokens([...baseline].join("\n"));
     await call("first call");
     const afterFirst = await eventually(async () => {
       const now = await rows(p);

@@ -1,4 +1,4 @@
-// The cards an onion hop forwards to, and a consumer builds paths from: a node is reached only
+// The cards an onion hop forwards to: a node is reached only
 // under a card this node holds (a peer's, or an origin card learned through gossip) or fetched from
 // the node's own URL and verified, so a hop is no open proxy. Cards found are kept in this
 // process or isolate, a bounded number, until they expire.
