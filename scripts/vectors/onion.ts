@@ -83,6 +83,7 @@ export async function onionVectors(): Promise<void> {
     { name: "one byte short", hop: 1, packet: built.packet.subarray(0, built.packet.length - 1), now: NOW },
     { name: "header only", hop: 1, packet: built.packet.subarray(0, ONION_HEADER_BYTES), now: NOW },
     { name: "expired", hop: 1, packet: built.packet, now: EXPIRES + 1 },
+    { name: "all zero bytes (no usable X25519 point)", hop: 1, packet: new Uint8Array(built.packet.length), now: NOW },
   ];
   const expected: Record<string, string> = {
     "header byte changed": "bad_mac",
@@ -95,6 +96,7 @@ export async function onionVectors(): Promise<void> {
     "one byte short": "wrong_size",
     "header only": "wrong_size",
     expired: "expired",
+    "all zero bytes (no usable X25519 point)": "bad_kem",
   };
   const negatives = [];
   for (const r of refused) {

@@ -164,15 +164,17 @@ describe("an anonymous call A → H1 → H2 → H3 → P", () => {
     const tokens = (text: string) => new Set(unchained(text).replace(/^[a-z_]+: /gm, "").match(/[A-Za-z0-9_:.-]{12,}/g) ?? []);
     const known = tokens([...baseline].join("\n"));
     await call("first call");
+    // A call's rows land after its answer: its audit entry and its invocation, both under its pseudonym.
+    const settled = (text: string) => ["audit_log", "invocations"].every((t) => text.split("\n").some((l) => l.startsWith(`${t}: `) && l.includes("anon:")));
     const afterFirst = await eventually(async () => {
       const now = await rows(p);
-      expect(added(existing, now)).toContain("anon:");
+      expect(settled(added(existing, now))).toBe(true);
       return now;
     });
     await call("second call");
     const afterSecond = await eventually(async () => {
       const now = await rows(p);
-      expect(added(afterFirst, now)).toContain("anon:");
+      expect(settled(added(afterFirst, now))).toBe(true);
       return now;
     });
     const first = [...tokens(added(existing, afterFirst))].filter((t) => !known.has(t));
@@ -241,5 +243,47 @@ describe("an anonymous call A → H1 → H2 → H3 → P", () => {
     const res = await fetch(`${d.url}${ONION}`, { method: "POST", headers: { "content-type": "application/mcpfed-onion" }, body: new Uint8Array(ONION_HEADER_BYTES + 2048) });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: "not_offered" } });
+  });
+
+  it("drops a packet whose expiry is beyond the hop's ONION_MAX_TTL_SECONDS, so its tag could not be kept that long", async () => {
+    const [h1, h2, h3] = path as [Hop, Hop, Hop];
+    const cards = await Promise.all([h1, h2, h3].map(async (h) => (await (await fetch(`${h.proxy.url}/.well-known/mcpfed`)).json()) as Card));
+    const x = xWing(await primitives());
+    const key = (c: Card) => x.importPublic(fromBase64url(c.keys.kem[0]!.pub));
+    const expires = Math.floor(Date.now() / 1000) + 3600;
+    const route = (kind: "relay" | "exit", c: { id: string; url: string }) => ({ kind, delayMs: 0, expires, node: c.id, url: c.url });
+    const built = await buildOnion(
+      x,
+      [
+        { publicKey: await key(cards[0]!), routing: route("relay", cards[1]!) },
+        { publicKey: await key(cards[1]!), routing: route("relay", cards[2]!) },
+        { publicKey: await key(cards[2]!), routing: route("exit", { id: p.nodeId, url: p.url }) },
+      ],
+      new Uint8Array(100),
+      { bucket: 2048 },
+    );
+    const forwarded = onionExchanges(h2).length;
+    const since = h1.node.output().length;
+    expect((await postOnion(h1, built.packet)).status).toBe(400);
+    await eventually(async () => expect(h1.node.output().slice(since)).toMatch(/onion\.dropped.*bad_routing/));
+    expect(onionExchanges(h2)).toHaveLength(forwarded);
+  });
+});
+
+describe("a hop's rate limit", () => {
+  it("answers 429 with Retry-After once over, before any cryptography", async () => {
+    const limited = await openNode("lima", { env: { ROUTE_RATE_LIMITS: "hop:2" } });
+    try {
+      const junk = new Uint8Array(ONION_HEADER_BYTES + 2048);
+      const post = () => fetch(`${limited.url}${ONION}`, { method: "POST", headers: { "content-type": "application/mcpfed-onion" }, body: junk });
+      expect((await post()).status).toBe(400);
+      expect((await post()).status).toBe(400);
+      const over = await post();
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await over.json()).toMatchObject({ error: { code: "rate_limited" } });
+    } finally {
+      await limited.stop();
+    }
   });
 });

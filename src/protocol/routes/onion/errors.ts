@@ -4,6 +4,7 @@
 
 export const ONION_ERRORS = {
   wrong_size: 400,
+  bad_kem: 400,
   bad_mac: 400,
   bad_routing: 400,
   bad_payload: 400,

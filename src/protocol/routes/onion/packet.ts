@@ -124,7 +124,11 @@ export interface PeeledOnion {
 export async function peelOnion(x: XWing, privateKey: XWingPrivateKey, packet: Uint8Array, now: number): Promise<PeeledOnion> {
   if (bucketOfPacket(packet.length) === undefined) throw new OnionError("wrong_size", `an onion packet of ${packet.length} bytes is no bucket's size`);
   // The payload's hash does not depend on the key: it is computed while the KEM runs.
-  const [sharedSecret, payloadHash] = await Promise.all([x.decapsulate(privateKey, packet.subarray(0, ENC)), digest(packet.subarray(ONION_HEADER_BYTES))]);
+  // A ciphertext whose X25519 part is no usable point makes the primitive throw: a refusal like any other.
+  const decapsulated = x.decapsulate(privateKey, packet.subarray(0, ENC)).catch(() => {
+    throw new OnionError("bad_kem", "the KEM ciphertext does not decapsulate");
+  });
+  const [sharedSecret, payloadHash] = await Promise.all([decapsulated, digest(packet.subarray(ONION_HEADER_BYTES))]);
   return peeled(sharedSecret, packet, payloadHash, now);
 }
 
