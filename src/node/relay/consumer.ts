@@ -37,7 +37,7 @@ import { providerOfState, relayedInput, stateForClient } from "./input-handle.ts
 import type { RouteKind, RouteRequest } from "../../protocol/routes/roles.ts";
 import { chooseRoute, routeInForce } from "../routes/choice.ts";
 import type { RouteDefaults } from "../routes/defaults.ts";
-import { anonymousToolCall, type OnionConsumerPort } from "../routes/onion/consumer.ts";
+import { AnonymousCallError, anonymousToolCall, type OnionConsumerPort } from "../routes/onion/consumer.ts";
 import { privateToolCall, type PrivateConsumerPort } from "../routes/private/consumer.ts";
 import { forwardedCall, forwardedTarget, NoForwardedRoute, type ForwardedPort } from "../routes/forwarded/consumer.ts";
 
@@ -143,7 +143,11 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
     }
     const asked = routeInForce(call.route, await s.routes.defaults.of(caller.id), s.config.routeDefault);
     if (asked === "anonymous") {
-      const { result } = await anonymousToolCall(s, { tool: call.tool, arguments: call.arguments, signal });
+      const { result } = await anonymousToolCall(s, { tool: call.tool, arguments: call.arguments, signal }).catch((err: unknown) => {
+        if (!(err instanceof AnonymousCallError)) throw err;
+        const r = err.refusal;
+        throw new RelayError(r ? { kind: "gateway_refused", peer: r.peer, name: `peer ${r.peer.slice(0, 8)}`, code: r.code, message: err.message } : { kind: "route_unavailable", route: "anonymous", message: err.message });
+      });
       if (result.isError) outcome = "tool_error";
       return withMeta(result, { provider, cached: false, route: "anonymous" });
     }

@@ -22,7 +22,6 @@ import type { ListedFederatedTool } from "../../catalog/federated-view.ts";
 import type { LocalIdentity } from "../../identity/local.ts";
 import { readLimited } from "../../outbound/limited-body.ts";
 import type { Outbound } from "../../outbound/outbound.ts";
-import { RelayError } from "../../relay/errors.ts";
 import type { TrustStandings } from "../../trust/standing.ts";
 import type { Database } from "../../../store/database.ts";
 import { allHeldCards } from "../../../store/node-cards.ts";
@@ -55,7 +54,21 @@ export interface AnonymousCallInput {
   signal?: AbortSignal;
 }
 
-const unavailable = (message: string) => new RelayError({ kind: "route_unavailable", route: "anonymous", message });
+/**
+ * Why an anonymous call failed: the route could not carry it, or the provider's gateway refused
+ * it (`refusal`). The relay consumer turns it into its RelayError (this folder does not import it).
+ */
+export class AnonymousCallError extends Error {
+  override name = "AnonymousCallError";
+  constructor(
+    message: string,
+    readonly refusal?: { peer: string; code: string },
+  ) {
+    super(message);
+  }
+}
+
+const unavailable = (message: string) => new AnonymousCallError(message);
 
 const routingTo = (kind: OnionRouting["kind"], card: Card, expires: number, delayMs: number): OnionRouting => ({ kind, delayMs, expires, node: card.id, url: card.url });
 
@@ -134,6 +147,6 @@ export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCal
     throw unavailable(`the answer of ${tool.origin}'s gateway does not open: ${err.message}`);
   }
   if (!answer) throw unavailable(`the answer of ${tool.origin}'s gateway is not an anonymous-call answer`);
-  if (!answer.ok) throw new RelayError({ kind: "gateway_refused", peer: tool.origin, name: `peer ${tool.origin.slice(0, 8)}`, code: answer.error.code, message: answer.error.message });
+  if (!answer.ok) throw new AnonymousCallError(answer.error.message, { peer: tool.origin, code: answer.error.code });
   return { result: answer.result as CallToolResult, firstHop: first.id };
 }
