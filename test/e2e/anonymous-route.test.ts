@@ -287,3 +287,15 @@ describe("a hop's rate limit", () => {
     }
   });
 });
+
+describe("a hop gone", () => {
+  it("fails the anonymous call with route_unavailable, and nothing else is tried: P never hears of A", async () => {
+    // A knows no other hop, so every path has this one.
+    await hops[1]!.node.stop();
+    const before = await rows(p);
+    const failed = call("with a hop down");
+    await expect(failed).rejects.toMatchObject({ data: { type: "route_unavailable", route: "anonymous" } });
+    expect(added(before, await rows(p))).not.toContain(a.nodeId);
+    expect(p.output()).not.toContain(a.nodeId);
+  });
+});
