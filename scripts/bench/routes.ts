@@ -6,7 +6,7 @@
 // receives on its first hop per call (kernel socket counters). Rounds rotate the route order.
 //
 //   npm run bench:routes              ROUTES_CALLS (100), ROUTES_ROUNDS (3), ROUTES_WARMUP (30)
-//   ROUTES=direct,forwarded,private   the routes to run (all by default)
+//   ROUTES=direct,forwarded,private,anonymous   the routes to run (all by default)
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -17,9 +17,10 @@ import { bytesDuring } from "./wire-bytes.ts";
 import { direct } from "./routes/direct.ts";
 import { forwarded } from "./routes/forwarded.ts";
 import { privateRoute } from "./routes/private.ts";
+import { anonymous } from "./routes/anonymous.ts";
 import type { BenchRoute, RouteNodes } from "./routes/route.ts";
 
-const ALL: BenchRoute[] = [direct, forwarded, privateRoute];
+const ALL: BenchRoute[] = [direct, forwarded, privateRoute, anonymous];
 const chosen = process.env.ROUTES?.split(",").map((s) => s.trim());
 const routes = chosen ? ALL.filter((r) => chosen.includes(r.name)) : ALL;
 const CALLS = intEnv("ROUTES_CALLS", 100);
@@ -79,8 +80,8 @@ async function main() {
     }
     const bytes = new Map<string, { sent: number; received: number }>();
     for (const r of routes) {
-      const hop = r.firstHop(nodes);
-      const b = await bytesDuring(nodes.a.child.pid!, hop.port, async () => {
+      const first = [r.firstHop(nodes)].flat();
+      const b = await bytesDuring(nodes.a.child.pid!, first.map((h) => h.port), async () => {
         for (let i = 0; i < BYTES_CALLS; i++) await callEcho(client, name, r.meta, i);
       });
       bytes.set(r.name, { sent: b.sent / BYTES_CALLS, received: b.received / BYTES_CALLS });

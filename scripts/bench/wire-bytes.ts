@@ -19,11 +19,13 @@ export function socketBytes(pid: number, port: number): Map<string, { sent: numb
   return sockets;
 }
 
-/** Bytes `pid` sent to and received from `port` while `run` ran. */
-export async function bytesDuring(pid: number, port: number, run: () => Promise<unknown>): Promise<{ sent: number; received: number }> {
-  const before = socketBytes(pid, port);
+/** Bytes `pid` sent to and received from `port` (or any of several) while `run` ran. */
+export async function bytesDuring(pid: number, port: number | number[], run: () => Promise<unknown>): Promise<{ sent: number; received: number }> {
+  const ports = [port].flat();
+  const snapshot = () => new Map(ports.flatMap((p) => [...socketBytes(pid, p)].map(([k, v]) => [`${p} ${k}`, v] as const)));
+  const before = snapshot();
   await run();
-  const after = socketBytes(pid, port);
+  const after = snapshot();
   let sent = 0;
   let received = 0;
   for (const [k, v] of after) {

@@ -55,6 +55,8 @@ import { Quarantine } from "./trust/quarantine.ts";
 import { withheldOrigins } from "./trust/onward.ts";
 import { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import { RouteDefaults } from "./routes/defaults.ts";
+import { OnionReplayTags } from "../store/onion-replay.ts";
+import { KnownCards } from "./routes/onion/known-cards.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -189,6 +191,10 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     trust,
     quarantine,
     routes: { offer: new RouteOffer(opts.config), limits: new RouteLimits(opts.config), defaults: new RouteDefaults(opts.db) },
+    onion: {
+      replayTags: new OnionReplayTags(opts.db),
+      cards: new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives }),
+    },
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
     gossip: new Gossip({
       registry,

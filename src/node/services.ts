@@ -37,6 +37,8 @@ import type { ToolRatings } from "./trust/ratings.ts";
 import type { Quarantine } from "./trust/quarantine.ts";
 import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
+import type { OnionReplayTags } from "../store/onion-replay.ts";
+import type { KnownCards } from "./routes/onion/known-cards.ts";
 
 export interface Services {
   config: Config;
@@ -110,5 +112,7 @@ export interface Services {
   quarantine: Quarantine;
   /** Routes (src/node/routes/): the roles this node offers others, their rate limits, principals' default routes. */
   routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
+  /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */
+  onion: { replayTags: OnionReplayTags; cards: KnownCards };
 }
 

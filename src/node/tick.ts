@@ -108,7 +108,7 @@ export function createTick(s: Services): Tick {
       refreshAll(s),
       s.access.prune().catch((err: unknown) => log.error("tick.prune_failed", { error: String(err) })),
     ]);
-    await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
+    await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
     // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
     // there the operator announces with `mcpfed peer announce`.
     const hellos = s.config.publicUrl ? await announce(s, s.config.publicUrl.origin) : [];

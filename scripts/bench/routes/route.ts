@@ -18,6 +18,6 @@ export interface BenchRoute {
   meta: Record<string, unknown>;
   /** The nodes between A and C on this route, whose CPU per call is reported. */
   hops(nodes: RouteNodes): NodeProc[];
-  /** The node A sends the call to: its bytes on A's side are the route's first wire hop. */
-  firstHop(nodes: RouteNodes): NodeProc;
+  /** The node A sends the call to: its bytes on A's side are the route's first wire hop (several: whichever A picked). */
+  firstHop(nodes: RouteNodes): NodeProc | NodeProc[];
 }

@@ -41,6 +41,8 @@ import { serveResourceSubscribe, serveResourceUnsubscribe } from "../../node/rel
 import { takeResourceUpdate } from "../../node/relay/resource-lease-consumer.ts";
 import { resourceSubscribeRequest, resourceUnsubscribeRequest, resourceUpdatedRequest } from "../../protocol/messages/relay-resource-updates.ts";
 import { callResponse } from "./call-stream.ts";
+import { onionHandler } from "./onion-route.ts";
+import { ONION_PATH } from "../../node/routes/onion/hop.ts";
 import { gatewayHandler } from "./gateway-route.ts";
 import { relayToGateway } from "../../node/routes/private/relay.ts";
 import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
@@ -231,5 +233,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
     forwardRoutes(app, s, version, { openFromPeer });
   }
+  // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
+  app.post(ONION_PATH, onionHandler(s));
   return app;
 }

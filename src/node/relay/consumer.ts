@@ -37,6 +37,7 @@ import { providerOfState, relayedInput, stateForClient } from "./input-handle.ts
 import type { RouteKind, RouteRequest } from "../../protocol/routes/roles.ts";
 import { chooseRoute, routeInForce } from "../routes/choice.ts";
 import type { RouteDefaults } from "../routes/defaults.ts";
+import { AnonymousCallError, anonymousToolCall, type OnionConsumerPort } from "../routes/onion/consumer.ts";
 import { privateToolCall, type PrivateConsumerPort } from "../routes/private/consumer.ts";
 import { forwardedCall, forwardedTarget, NoForwardedRoute, type ForwardedPort } from "../routes/forwarded/consumer.ts";
 
@@ -59,6 +60,7 @@ export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   quarantine: Pick<Quarantine, "has">;
   routes: { defaults: Pick<RouteDefaults, "of"> };
 } & ForwardedPort &
+  OnionConsumerPort &
   PrivateConsumerPort;
 
 /** A local call's description, for a peer's tool. */
@@ -140,15 +142,21 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
       return withMeta(hit, { provider, cached: true });
     }
     const asked = routeInForce(call.route, await s.routes.defaults.of(caller.id), s.config.routeDefault);
+    if (asked === "anonymous") {
+      const { result } = await anonymousToolCall(s, { tool: call.tool, arguments: call.arguments, signal }).catch((err: unknown) => {
+        if (!(err instanceof AnonymousCallError)) throw err;
+        const r = err.refusal;
+        throw new RelayError(r ? { kind: "gateway_refused", peer: r.peer, name: `peer ${r.peer.slice(0, 8)}`, code: r.code, message: err.message } : { kind: "route_unavailable", route: "anonymous", message: err.message });
+      });
+      if (result.isError) outcome = "tool_error";
+      return withMeta(result, { provider, cached: false, route: "anonymous" });
+    }
     // Private and anonymous calls never fall back to a route that names the caller.
     if (asked === "private") {
       const { result } = await privateToolCall(s, { tool: call.tool, arguments: call.arguments });
       if (cacheKey && ttl) s.relay.cache.put(cacheKey, result, ttl);
       if (result.isError) outcome = "tool_error";
       return withMeta(result, { provider, cached: false, route: "private" });
-    }
-    if (asked === "anonymous") {
-      throw new RelayError({ kind: "route_unavailable", route: asked, message: `the ${asked} route is not available on this node` });
     }
     const served = await callProviders(s, caller, call, asked, signal, (node) => (provider = node));
     if ("inputRequired" in served) {

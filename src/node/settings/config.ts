@@ -79,6 +79,9 @@ const schema = z.object({
   MAX_ENTRY_BYTES_PER_ORIGIN: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
   COUNTERSIGN_MAX_ASKS: int(1, 1000).default(10),
   CHANNELS: z.enum(["on", "off"]).default("on"),
+  ONION_MAX_DELAY_MS: int(0, 60_000).default(0),
+  ONION_MAX_TTL_SECONDS: int(10, 3600).default(300),
+  ONION_MIN_BUCKET: z.enum(["2048", "16384", "65536"]).default("16384").transform(Number),
   // The limits docs/protocol.md §5.6 puts on a channel-accept.
   CHANNEL_EPOCH_SECONDS: int(60, 86_400).default(3600),
   CHANNEL_LIFETIME_SECONDS: int(60, 604_800).default(86_400),
@@ -181,6 +184,8 @@ export interface Config {
   countersignMaxAsks: number;
   /** Whether this node offers peer channels (feature `channel`) and sends on them. */
   channels: boolean;
+  /** Onion route (docs/protocol.md §14): the longest delay a hop honours, the furthest expiry it accepts. */
+  onion: { maxDelayMs: number; maxTtlSeconds: number; minBucket: number };
   /** Length of a channel epoch this node answers a handshake with: its keys ratchet forward at each. */
   channelEpochSeconds: number;
   /** How long a channel this node accepts lasts before a new handshake. */
@@ -309,6 +314,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     maxEntryBytesPerOrigin: e.MAX_ENTRY_BYTES_PER_ORIGIN,
     countersignMaxAsks: e.COUNTERSIGN_MAX_ASKS,
     channels: e.CHANNELS === "on",
+    onion: { maxDelayMs: e.ONION_MAX_DELAY_MS, maxTtlSeconds: e.ONION_MAX_TTL_SECONDS, minBucket: e.ONION_MIN_BUCKET },
     channelEpochSeconds: e.CHANNEL_EPOCH_SECONDS,
     channelLifetimeSeconds: e.CHANNEL_LIFETIME_SECONDS,
     ledgerCheckpoints: e.LEDGER_CHECKPOINTS === "on",

@@ -17,5 +17,6 @@ export * from "./ledger-checkpoints.ts";
 export * from "./trust-domains.ts";
 export * from "./trust.ts";
 export * from "./quarantine.ts";
+export * from "./onion.ts";
 export * from "./routes.ts";
 export * from "./tokens.ts";

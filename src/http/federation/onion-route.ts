@@ -1,0 +1,41 @@
+// POST /federation/v1/onion: an onion hop (docs/protocol.md §14). The body is a fixed-size packet,
+// not an envelope, and names no sender, so it never passes the envelope opener; it does pass the
+// federation routes' per-source limit and body limit, then the hop role's own limits. Every dropped
+// packet gets the same answer, byte for byte, wherever on the path it was dropped.
+import type { Context } from "hono";
+import type { AppEnv } from "../request/app-env.ts";
+import { sourceOf } from "../../node/access/limits/source.ts";
+import { log } from "../../node/logging/log.ts";
+import { OnionDropped, OnionUnavailable, processOnion, type OnionHopPort } from "../../node/routes/onion/hop.ts";
+import type { Services } from "../../node/services.ts";
+import { ONION_DROPPED, ONION_DROPPED_STATUS } from "../../protocol/routes/onion/errors.ts";
+import { ONION_MEDIA_TYPE } from "../../protocol/routes/onion/sizes.ts";
+
+export function onionHandler(s: Services) {
+  const port: OnionHopPort = {
+    identity: s.identity,
+    outbound: s.outbound,
+    now: s.now,
+    config: s.config,
+    replayTags: s.onion.replayTags,
+    cards: s.onion.cards,
+    offer: s.routes.offer,
+    limits: s.routes.limits,
+  };
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    if (c.req.header("content-type")?.split(";")[0]?.trim() !== ONION_MEDIA_TYPE) return c.json(ONION_DROPPED, ONION_DROPPED_STATUS);
+    const packet = new Uint8Array(await c.req.arrayBuffer());
+    try {
+      const reply = await processOnion(port, packet, sourceOf(c.get("clientAddress")));
+      return c.body(reply as Uint8Array<ArrayBuffer>, 200, { "content-type": ONION_MEDIA_TYPE });
+    } catch (err) {
+      if (err instanceof OnionUnavailable) {
+        if (err.retryAfter !== undefined) c.header("Retry-After", String(err.retryAfter));
+        return c.json({ error: { code: err.code, message: err.message } }, err.code === "rate_limited" ? 429 : 404);
+      }
+      if (!(err instanceof OnionDropped)) throw err;
+      log.info("onion.dropped", { reason: err.reason });
+      return c.json(ONION_DROPPED, ONION_DROPPED_STATUS);
+    }
+  };
+}

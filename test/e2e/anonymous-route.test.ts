@@ -1,0 +1,301 @@
+// The anonymous route (docs/protocol.md §14) across real node processes on loopback: A, the
+// consumer, peers only with D, a directory that relays and forwards; the provider P and three
+// public hops (one under Deno) peer with D. A learns the hops' cards and P's public tool by gossip
+// and calls it through three hops. Each hop sits behind a recording proxy (its PUBLIC_URL), so the
+// test sees every onion packet on the wire. Then: what each hop wrote and logged for the call names
+// only its neighbours; P cannot link two calls; a replayed packet is dropped at the first hop that
+// sees it again; a tampered layer is dropped with the same answer wherever it is dropped.
+import { createClient } from "@libsql/client";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Card } from "../../src/protocol/card/schema.ts";
+import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { xWing } from "../../src/protocol/identity/xwing.ts";
+import { buildOnion } from "../../src/protocol/routes/onion/packet.ts";
+import { ONION_BUCKETS, ONION_HEADER_BYTES } from "../../src/protocol/routes/onion/sizes.ts";
+import { connect } from "../support/mcp.ts";
+import { eventually, freePort, json, loopbackNode, startEverything, startNode, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
+import { recordingProxy, type RecordingProxy } from "../support/recording-proxy.ts";
+import { startDenoNode } from "../support/runtimes.ts";
+import { tick } from "../support/tick.ts";
+
+const ONION = "/federation/v1/onion";
+const openNode = (name: string, opts: NodeOptions = {}) => loopbackNode(name, { ...opts, env: { PEER_POLICY: "open", ...opts.env } });
+
+interface Hop {
+  node: NodeProc;
+  proxy: RecordingProxy;
+}
+
+let up: Upstream;
+let a: NodeProc;
+let d: NodeProc;
+let p: NodeProc;
+let hops: Hop[];
+let client: Client;
+/** P's rows before any anonymous call: what it held of its own (tool ids, fingerprints, keys). */
+let baseline: Set<string>;
+const ECHO = () => `${p.nodeId.slice(0, 8)}_everything_echo`;
+
+/** A public hop behind a recording proxy: its card's URL is the proxy's. */
+async function hop(name: string, runtime: "node" | "deno"): Promise<Hop> {
+  const [port, proxyPort] = [await freePort(), await freePort()];
+  const proxy = await recordingProxy(proxyPort, port);
+  const env = { NODE_NAME: name, PUBLIC_URL: proxy.url, PUBLIC_NODE: "true", PEER_POLICY: "open", ALLOW_PRIVATE_URLS: "true" };
+  const node = runtime === "deno" ? await startDenoNode({ port, env }) : await startNode({ port, env });
+  return { node, proxy };
+}
+
+/** Every row of every table of a node's database, one string per row. */
+async function rows(n: NodeProc): Promise<Set<string>> {
+  const db = createClient({ url: `file:${join(n.dataDir, "node.db")}` });
+  try {
+    const tables = await db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+    const out = new Set<string>();
+    for (const { name } of tables.rows) {
+      for (const row of (await db.execute(`SELECT * FROM "${String(name)}"`)).rows) {
+        out.add(`${String(name)}: ${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof ArrayBuffer ? Buffer.from(v).toString("latin1") : v))}`);
+      }
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+const added = (before: Set<string>, after: Set<string>) => [...after].filter((r) => !before.has(r)).join("\n");
+
+/** The path the last call took, from the hops' own log lines: each names only its successor. */
+function pathFromLogs(since: Map<Hop, number>): Hop[] {
+  const successor = new Map<Hop, string>();
+  for (const h of hops) {
+    const line = h.node.output().slice(since.get(h)).split("\n").find((l) => l.includes("onion.relayed") || l.includes("onion.exited"));
+    if (line) successor.set(h, (JSON.parse(line.slice(line.indexOf("{"))) as { next?: string; gateway?: string }).next ?? (JSON.parse(line.slice(line.indexOf("{"))) as { gateway: string }).gateway);
+  }
+  const exit = hops.find((h) => successor.get(h) === p.nodeId)!;
+  const second = hops.find((h) => successor.get(h) === exit.node.nodeId)!;
+  const first = hops.find((h) => successor.get(h) === second.node.nodeId)!;
+  return [first, second, exit];
+}
+
+const onionExchanges = (h: Hop) => h.proxy.exchanges().filter((e) => e.path === ONION);
+const postOnion = (h: Hop, body: Uint8Array) => fetch(`${h.proxy.url}${ONION}`, { method: "POST", headers: { "content-type": "application/mcpfed-onion" }, body: body as BodyInit });
+const call = (message: string) => client.callTool({ name: ECHO(), arguments: { message }, _meta: { "mcpfed/route": "anonymous" } });
+
+beforeAll(async () => {
+  up = await startEverything();
+  // P logs arguments (LOG_ARGUMENTS): what a consumer puts in a call is in P's rows, to be searched.
+  [p, d, a] = await Promise.all([openNode("papa", { env: { LOG_ARGUMENTS: "true" } }), openNode("delta", { env: { ROUTES_OFFER: "forward,relay" } }), openNode("alpha", { env: { ROUTES_OFFER: "forward,relay" } })]);
+  hops = await Promise.all([hop("hotel-one", "node"), hop("hotel-two", "deno"), hop("hotel-three", "node")]);
+  expect((await p.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
+  for (const n of [p.url, ...hops.map((h) => h.proxy.url)]) await json(await d.admin("POST", "/peers", { url: n }));
+  await json(await a.admin("POST", "/peers", { url: d.url }));
+  await json(await p.admin("POST", "/shares", { tool: "everything_echo", visibility: "public" }));
+  client = await connect(a.mcpUrl);
+  // The hops publish their cards as node entries; D passes them and P's share on to A.
+  await eventually(async () => {
+    for (const n of [...hops.map((h) => h.node), p, d, a]) await tick(n);
+    const known = (await json<{ nodes: { id: string }[] }>(await a.admin("GET", "/nodes"))).nodes.map((n) => n.id);
+    expect(known).toEqual(expect.arrayContaining(hops.map((h) => h.node.nodeId)));
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain(ECHO());
+  }, 60_000);
+  baseline = await rows(p);
+}, 240_000);
+
+afterAll(async () => {
+  await client?.close();
+  await Promise.all([a, d, p, up, ...(hops ?? []).map((h) => h.node)].map((n) => n?.stop()));
+  await Promise.all((hops ?? []).map((h) => h.proxy.close()));
+});
+
+describe("an anonymous call A → H1 → H2 → H3 → P", () => {
+  let path: Hop[];
+
+  it("succeeds; every packet on the wire is a bucket; each hop's new rows and log lines name only its neighbours", async () => {
+    const since = new Map(hops.map((h) => [h, h.node.output().length]));
+    const before = await Promise.all([...hops.map((h) => rows(h.node)), rows(p)]);
+    const result = await call("through three hops");
+    expect((result.content as { text: string }[])[0]!.text).toContain("through three hops");
+    expect(result._meta?.["mcpfed/relay"]).toMatchObject({ provider: p.nodeId, route: "anonymous", cached: false });
+    path = pathFromLogs(since);
+    expect(new Set(path).size).toBe(3);
+
+    for (const h of hops) {
+      const exchanges = onionExchanges(h);
+      expect(exchanges).toHaveLength(1);
+      const [e] = exchanges;
+      expect(e!.status).toBe(200);
+      expect(ONION_BUCKETS.map((b) => b + ONION_HEADER_BYTES)).toContain(e!.request.length);
+      expect(e!.response.length).toBe(e!.request.length - ONION_HEADER_BYTES);
+    }
+
+    // Who may appear where: each hop's predecessor and successor, nobody else.
+    const [h1, h2, h3] = path as [Hop, Hop, Hop];
+    const strangers = new Map<Hop, string[]>([
+      [h1, [a.nodeId, h3.node.nodeId, p.nodeId]],
+      [h2, [a.nodeId, p.nodeId]],
+      [h3, [a.nodeId, h1.node.nodeId]],
+    ]);
+    const after = await Promise.all([...hops.map((h) => rows(h.node)), rows(p)]);
+    for (const [i, h] of hops.entries()) {
+      const written = added(before[i]!, after[i]!);
+      expect(written).toContain("onion_replay_tags");
+      const logged = h.node.output().slice(since.get(h));
+      for (const id of strangers.get(h)!) {
+        expect(written).not.toContain(id);
+        expect(logged).not.toContain(id);
+      }
+    }
+    // A was never anyone's neighbour but D's and H1's, and H1 saw only its address.
+    for (const n of [...hops.map((h) => h.node), p]) expect([...(await rows(n))].join("\n")).not.toContain(a.nodeId);
+    expect(p.output()).not.toContain(a.nodeId);
+    // P's new rows name no hop but the exit, which it never stores either: the gateway names no one.
+    const atP = added(before[3]!, after[3]!);
+    for (const h of hops) expect(atP).not.toContain(h.node.nodeId);
+  });
+
+  it("leaves P nothing to link two calls by the same consumer", async () => {
+    const existing = await rows(p);
+    // The audit trail's hash chain links each of P's rows to the one before, whoever made it: it
+    // orders the node's rows and names no caller, so its two hash columns are left out.
+    const unchained = (text: string) => text.replace(/"(prev_hash|hash)":"[0-9a-f]{64}"/g, "");
+    const tokens = (text: string) => new Set(unchained(text).replace(/^[a-z_]+: /gm, "").match(/[A-Za-z0-9_:.-]{12,}/g) ?? []);
+    const known = tokens([...baseline].join("\n"));
+    await call("first call");
+    // A call's rows land after its answer: its audit entry and its invocation, both under its pseudonym.
+    const settled = (text: string) => ["audit_log", "invocations"].every((t) => text.split("\n").some((l) => l.startsWith(`${t}: `) && l.includes("anon:")));
+    const afterFirst = await eventually(async () => {
+      const now = await rows(p);
+      expect(settled(added(existing, now))).toBe(true);
+      return now;
+    });
+    await call("second call");
+    const afterSecond = await eventually(async () => {
+      const now = await rows(p);
+      expect(settled(added(afterFirst, now))).toBe(true);
+      return now;
+    });
+    const first = [...tokens(added(existing, afterFirst))].filter((t) => !known.has(t));
+    const second = tokens(added(afterFirst, afterSecond));
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.filter((t) => second.has(t))).toEqual([]);
+  });
+
+  it("drops a replayed packet at the first hop that sees it again", async () => {
+    const [h1, h2] = path as [Hop, Hop, Hop];
+    const first = onionExchanges(h1)[0]!;
+    const forwarded = onionExchanges(h2).length;
+    const since = h1.node.output().length;
+    const replay = await postOnion(h1, first.request);
+    expect(replay.status).toBe(400);
+    expect(await replay.json()).toEqual({ error: { code: "onion_dropped", message: "the onion packet was dropped" } });
+    await eventually(async () => expect(h1.node.output().slice(since)).toMatch(/onion\.dropped.*replayed/));
+    expect(onionExchanges(h2)).toHaveLength(forwarded);
+
+    // The packet H2 received, sent to H2 again (by H1, or anyone who saw it): dropped there.
+    const second = onionExchanges(h2)[0]!;
+    const since2 = h2.node.output().length;
+    expect((await postOnion(h2, second.request)).status).toBe(400);
+    await eventually(async () => expect(h2.node.output().slice(since2)).toMatch(/onion\.dropped.*replayed/));
+  });
+
+  it("drops a tampered layer with one answer, whichever hop drops it", async () => {
+    const answers: string[] = [];
+    const answer = async (res: Response) => answers.push(`${res.status} ${res.headers.get("content-type")} ${await res.text()}`);
+    for (const h of path) {
+      const seen = onionExchanges(h)[0]!.request.slice();
+      seen[ONION_HEADER_BYTES + 17]! ^= 1;
+      await answer(await postOnion(h, seen));
+      const header = onionExchanges(h)[0]!.request.slice();
+      header[2000]! ^= 1;
+      await answer(await postOnion(h, header));
+    }
+    // A packet H1 accepts whose second layer is sealed to the wrong key: H2 drops it, and H1
+    // answers A exactly as if it had dropped it itself.
+    const [h1, h2, h3] = path as [Hop, Hop, Hop];
+    const cards = await Promise.all([h1, h2, h3].map(async (h) => (await (await fetch(`${h.proxy.url}/.well-known/mcpfed`)).json()) as Card));
+    const x = xWing(await primitives());
+    const key = (c: Card) => x.importPublic(fromBase64url(c.keys.kem[0]!.pub));
+    const expires = Math.floor(Date.now() / 1000) + 60;
+    const route = (kind: "relay" | "exit", c: { id: string; url: string }) => ({ kind, delayMs: 0, expires, node: c.id, url: c.url });
+    const forwarded = onionExchanges(h2).length;
+    const since = h2.node.output().length;
+    const built = await buildOnion(
+      x,
+      [
+        { publicKey: await key(cards[0]!), routing: route("relay", cards[1]!) },
+        { publicKey: await key(cards[2]!), routing: route("relay", cards[2]!) },
+        { publicKey: await key(cards[2]!), routing: route("exit", { id: p.nodeId, url: p.url }) },
+      ],
+      new Uint8Array(100),
+      { bucket: 16384 },
+    );
+    await answer(await postOnion(h1, built.packet));
+    expect(onionExchanges(h2)).toHaveLength(forwarded + 1);
+    await eventually(async () => expect(h2.node.output().slice(since)).toMatch(/onion\.dropped.*bad_mac/));
+    expect(new Set(answers).size).toBe(1);
+    expect(answers[0]).toMatch(/^400 application\/json/);
+  });
+
+  it("is refused by a node that offers neither hop nor exit, with a typed code", async () => {
+    const res = await fetch(`${d.url}${ONION}`, { method: "POST", headers: { "content-type": "application/mcpfed-onion" }, body: new Uint8Array(ONION_HEADER_BYTES + 2048) });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: "not_offered" } });
+  });
+
+  it("drops a packet whose expiry is beyond the hop's ONION_MAX_TTL_SECONDS, so its tag could not be kept that long", async () => {
+    const [h1, h2, h3] = path as [Hop, Hop, Hop];
+    const cards = await Promise.all([h1, h2, h3].map(async (h) => (await (await fetch(`${h.proxy.url}/.well-known/mcpfed`)).json()) as Card));
+    const x = xWing(await primitives());
+    const key = (c: Card) => x.importPublic(fromBase64url(c.keys.kem[0]!.pub));
+    const expires = Math.floor(Date.now() / 1000) + 3600;
+    const route = (kind: "relay" | "exit", c: { id: string; url: string }) => ({ kind, delayMs: 0, expires, node: c.id, url: c.url });
+    const built = await buildOnion(
+      x,
+      [
+        { publicKey: await key(cards[0]!), routing: route("relay", cards[1]!) },
+        { publicKey: await key(cards[1]!), routing: route("relay", cards[2]!) },
+        { publicKey: await key(cards[2]!), routing: route("exit", { id: p.nodeId, url: p.url }) },
+      ],
+      new Uint8Array(100),
+      { bucket: 2048 },
+    );
+    const forwarded = onionExchanges(h2).length;
+    const since = h1.node.output().length;
+    expect((await postOnion(h1, built.packet)).status).toBe(400);
+    await eventually(async () => expect(h1.node.output().slice(since)).toMatch(/onion\.dropped.*bad_routing/));
+    expect(onionExchanges(h2)).toHaveLength(forwarded);
+  });
+});
+
+describe("a hop's rate limit", () => {
+  it("answers 429 with Retry-After once over, before any cryptography", async () => {
+    const limited = await openNode("lima", { env: { ROUTE_RATE_LIMITS: "hop:2" } });
+    try {
+      const junk = new Uint8Array(ONION_HEADER_BYTES + 2048);
+      const post = () => fetch(`${limited.url}${ONION}`, { method: "POST", headers: { "content-type": "application/mcpfed-onion" }, body: junk });
+      expect((await post()).status).toBe(400);
+      expect((await post()).status).toBe(400);
+      const over = await post();
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(await over.json()).toMatchObject({ error: { code: "rate_limited" } });
+    } finally {
+      await limited.stop();
+    }
+  });
+});
+
+describe("a hop gone", () => {
+  it("fails the anonymous call with route_unavailable, and nothing else is tried: P never hears of A", async () => {
+    // A knows no other hop, so every path has this one.
+    await hops[1]!.node.stop();
+    const before = await rows(p);
+    const failed = call("with a hop down");
+    await expect(failed).rejects.toMatchObject({ data: { type: "route_unavailable", route: "anonymous" } });
+    expect(added(before, await rows(p))).not.toContain(a.nodeId);
+    expect(p.output()).not.toContain(a.nodeId);
+  });
+});

@@ -1,0 +1,111 @@
+// The onion vectors (test/vectors/onion.json) on every crypto path: the packet rebuilt byte for
+// byte from the fixed randomness, each hop's view (routing, tag, reply key, what it forwards), the
+// reply as each hop passes it back, and every refused packet with its code.
+import { sha256 } from "@noble/hashes/sha2.js";
+import { describe, expect, it } from "vitest";
+import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { xWing } from "../../src/protocol/identity/xwing.ts";
+import { OnionError } from "../../src/protocol/routes/onion/errors.ts";
+import { hopKeys } from "../../src/protocol/routes/onion/layer-keys.ts";
+import { buildOnion, peelOnion } from "../../src/protocol/routes/onion/packet.ts";
+import { openReply, sealReply, wrapReply } from "../../src/protocol/routes/onion/reply.ts";
+import { decodeRouting, encodeRouting, type OnionRouting } from "../../src/protocol/routes/onion/routing.ts";
+import { ONION_BUCKETS, ONION_HEADER_BYTES, type OnionBucket } from "../../src/protocol/routes/onion/sizes.ts";
+import { PATHS, vector } from "./paths.ts";
+import { noble } from "../../src/protocol/identity/primitives.ts";
+
+interface OnionVectors {
+  now: number;
+  hopSeeds: string[];
+  eseeds: string[];
+  routings: OnionRouting[];
+  content: string;
+  bucket: OnionBucket;
+  packet: string;
+  hops: { sharedSecret: string; receivedSha256: string; routing: OnionRouting; tag: string; replyKey: string; nextSha256?: string; content?: string }[];
+  reply: { content: string; atExit: string; atHopTwo: string; atHopOne: string };
+  negatives: { name: string; hop: number; now: number; packet: string; code: string }[];
+  replyNegatives: { name: string; reply: string; code: string }[];
+}
+
+const v = vector<OnionVectors>("onion.json");
+const b = fromBase64url;
+const b64 = toBase64url;
+
+async function refusal(run: () => Promise<unknown>): Promise<string> {
+  try {
+    await run();
+    return "accepted";
+  } catch (err) {
+    if (err instanceof OnionError) return err.code;
+    throw err;
+  }
+}
+
+it("a 3-hop header is at most 6 KiB and every packet is a bucket", () => {
+  expect(ONION_HEADER_BYTES).toBeLessThanOrEqual(6 * 1024);
+  expect(ONION_BUCKETS).toContain(v.bucket);
+  expect(b(v.packet).length).toBe(ONION_HEADER_BYTES + v.bucket);
+});
+
+it("rebuilds the packet byte for byte from the fixed randomness (noble: the only path that takes it)", async () => {
+  const x = xWing(noble);
+  const keys = await Promise.all(v.hopSeeds.map((s) => x.fromSeed(b(s))));
+  const hops = await Promise.all(v.routings.map(async (routing, i) => ({ routing, publicKey: await x.importPublic(keys[i]!.publicKey) })));
+  const built = await buildOnion(x, hops, b(v.content), { eseeds: v.eseeds.map(b) });
+  expect(b64(built.packet)).toBe(v.packet);
+  expect(built.sharedSecrets.map(b64)).toEqual(v.hops.map((h) => h.sharedSecret));
+});
+
+it("routing information round-trips and refuses what is not canonical", () => {
+  for (const r of v.routings) expect(decodeRouting(encodeRouting(r))).toEqual(r);
+  const trailing = encodeRouting(v.routings[0]!);
+  trailing[383] = 1;
+  expect(() => decodeRouting(trailing)).toThrow(OnionError);
+  const badKind = encodeRouting(v.routings[0]!);
+  badKind[0] = 3;
+  expect(() => decodeRouting(badKind)).toThrow(OnionError);
+});
+
+describe.each(PATHS)("onion on %s", (_name, primitives) => {
+  const x = xWing(primitives);
+  const keys = Promise.all(v.hopSeeds.map((s) => x.fromSeed(b(s))));
+
+  it("each hop sees only its own routing and forwards what the vectors say", async () => {
+    const k = await keys;
+    let packet: Uint8Array = b(v.packet);
+    for (const [i, hop] of v.hops.entries()) {
+      expect(b64(sha256(packet))).toBe(hop.receivedSha256);
+      const view = await peelOnion(x, k[i]!.privateKey, packet, v.now);
+      expect(view.routing).toEqual(hop.routing);
+      expect(b64(view.keys.tag)).toBe(hop.tag);
+      expect(b64(view.keys.reply)).toBe(hop.replyKey);
+      if (hop.nextSha256) {
+        expect(view.next!.length).toBe(packet.length);
+        expect(b64(sha256(view.next!))).toBe(hop.nextSha256);
+        packet = view.next!;
+      } else {
+        expect(b64(view.content!)).toBe(hop.content);
+        expect(view.content).toEqual(b(v.content));
+      }
+    }
+  });
+
+  it("the reply is layered hop by hop and opens at the sender", async () => {
+    const keys3 = v.hops.map((h) => hopKeys(b(h.sharedSecret)));
+    expect(b64(await sealReply(keys3[2]!, b(v.reply.content), v.bucket))).toBe(v.reply.atExit);
+    expect(b64(await wrapReply(keys3[1]!, b(v.reply.atExit), v.bucket))).toBe(v.reply.atHopTwo);
+    expect(b64(await wrapReply(keys3[0]!, b(v.reply.atHopTwo), v.bucket))).toBe(v.reply.atHopOne);
+    expect(b64(await openReply(keys3, b(v.reply.atHopOne), v.bucket))).toBe(v.reply.content);
+  });
+
+  it.each(v.negatives)("refuses: $name ($code)", async (n) => {
+    const k = await keys;
+    expect(await refusal(() => peelOnion(x, k[n.hop - 1]!.privateKey, b(n.packet), n.now))).toBe(n.code);
+  });
+
+  it.each(v.replyNegatives)("the sender refuses a reply: $name", async (n) => {
+    const keys3 = v.hops.map((h) => hopKeys(b(h.sharedSecret)));
+    expect(await refusal(() => openReply(keys3, b(n.reply), v.bucket))).toBe(n.code);
+  });
+});
