@@ -10,7 +10,7 @@ import { liveSecrets } from "../../secrets/redactor.ts";
 import type { CallError } from "../../protocol/messages/relay.ts";
 import { MAX_COMPLETION_VALUES, type CompleteReply, type CompleteRequest } from "../../protocol/messages/relay-complete.ts";
 import { getUpstream } from "../../store/upstreams.ts";
-import { callErrorOf, refusal as refuse } from "./errors.ts";
+import { callErrorOf, refusal as refuse } from "../calls/refusals.ts";
 import { sharedItemNow, type ItemProviderPort } from "./item-provider.ts";
 import { peerCaller, type ServeOptions } from "./provider.ts";
 import { tierRefusal } from "./tier-refusal.ts";

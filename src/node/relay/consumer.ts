@@ -37,7 +37,8 @@ import { providerOfState, relayedInput, stateForClient } from "./input-handle.ts
 import type { RouteKind, RouteRequest } from "../../protocol/routes/roles.ts";
 import { chooseRoute, routeInForce } from "../routes/choice.ts";
 import type { RouteDefaults } from "../routes/defaults.ts";
-import { AnonymousCallError, anonymousToolCall, type OnionConsumerPort } from "../routes/onion/consumer.ts";
+import { anonymousToolCall, type OnionConsumerPort } from "../routes/onion/consumer.ts";
+import { AnonymousCallError } from "../routes/anonymous-call-error.ts";
 import { privateToolCall, type PrivateConsumerPort } from "../routes/private/consumer.ts";
 import { forwardedCall, forwardedTarget, NoForwardedRoute, type ForwardedPort } from "../routes/forwarded/consumer.ts";
 
@@ -120,6 +121,13 @@ class NextProvider extends Error {
   }
 }
 
+/** A private or anonymous call's failure, as the client learns it. */
+function asRelayError(err: unknown): never {
+  if (!(err instanceof AnonymousCallError)) throw err;
+  const r = err.refusal;
+  throw new RelayError(r ? { kind: "gateway_refused", peer: r.peer, name: `peer ${r.peer.slice(0, 8)}`, code: r.code, message: err.message } : { kind: "route_unavailable", route: err.route, message: err.message });
+}
+
 function withMeta(result: CallToolResult, meta: RelayMeta): CallToolResult {
   return { ...result, _meta: { ...result._meta, "mcpfed/relay": meta } };
 }
@@ -142,21 +150,13 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
       return withMeta(hit, { provider, cached: true });
     }
     const asked = routeInForce(call.route, await s.routes.defaults.of(caller.id), s.config.routeDefault);
-    if (asked === "anonymous") {
-      const { result } = await anonymousToolCall(s, { tool: call.tool, arguments: call.arguments, signal }).catch((err: unknown) => {
-        if (!(err instanceof AnonymousCallError)) throw err;
-        const r = err.refusal;
-        throw new RelayError(r ? { kind: "gateway_refused", peer: r.peer, name: `peer ${r.peer.slice(0, 8)}`, code: r.code, message: err.message } : { kind: "route_unavailable", route: "anonymous", message: err.message });
-      });
-      if (result.isError) outcome = "tool_error";
-      return withMeta(result, { provider, cached: false, route: "anonymous" });
-    }
     // Private and anonymous calls never fall back to a route that names the caller.
-    if (asked === "private") {
-      const { result } = await privateToolCall(s, { tool: call.tool, arguments: call.arguments });
-      if (cacheKey && ttl) s.relay.cache.put(cacheKey, result, ttl);
+    if (asked === "anonymous" || asked === "private") {
+      const anonymous = { tool: call.tool, arguments: call.arguments, signal };
+      const { result } = await (asked === "anonymous" ? anonymousToolCall(s, anonymous) : privateToolCall(s, anonymous)).catch(asRelayError);
+      if (asked === "private" && cacheKey && ttl) s.relay.cache.put(cacheKey, result, ttl);
       if (result.isError) outcome = "tool_error";
-      return withMeta(result, { provider, cached: false, route: "private" });
+      return withMeta(result, { provider, cached: false, route: asked });
     }
     const served = await callProviders(s, caller, call, asked, signal, (node) => (provider = node));
     if ("inputRequired" in served) {

@@ -2,12 +2,13 @@
 // when a peer's tool cannot answer, and what a provider tells a consumer when a local check or
 // the upstream refused the call.
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
-import { FedErrorCode, withoutPrefix } from "../calls/errors.ts";
+import { FedErrorCode } from "../calls/errors.ts";
+import { refusal } from "../calls/refusals.ts";
 import type { Outcome } from "../calls/invocations.ts";
 import type { Acceptance } from "../../protocol/ledger/acceptance.ts";
 import type { SignedIntent } from "../../protocol/ledger/record.ts";
 import type { ReceiptRejection } from "../../protocol/ledger/signing.ts";
-import { MISSING_CAPABILITY, requiredCapabilities, type CallError, type CallErrorCode } from "../../protocol/messages/relay.ts";
+import type { CallError } from "../../protocol/messages/relay.ts";
 import { redact } from "../../secrets/redaction.ts";
 import type { RouteKind } from "../../protocol/routes/roles.ts";
 
@@ -79,7 +80,6 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
   }
 }
 
-export const refusal = (code: CallErrorCode, message: string, mcp?: number): CallError => ({ code, message, ...(mcp === undefined ? {} : { mcp }) });
 
 /**
  * The intent a relayed request carries, once the ledger accepted it and the sender is the node
@@ -93,25 +93,4 @@ export function checkedIntent(accepted: Acceptance, from: string, what: { noun: 
   }
   if (accepted.intent.intent.consumer !== from) return { error: refusal("intent_refused", "intent refused: signed by another node than the sender") };
   return { intent: accepted.intent };
-}
-
-/** What the provider tells the consumer of a local refusal or failure (src/node/access, src/node/calls). */
-export function callErrorOf(err: ProtocolError): CallError {
-  const type = (err.data as { type?: string } | undefined)?.type;
-  const code: CallErrorCode =
-    type === "forbidden" || type === "grant_required"
-      ? "forbidden"
-      : type === "rate_limited"
-        ? "rate_limited"
-        : type === "upstream_timeout"
-          ? "upstream_timeout"
-          : type === "upstream_unavailable"
-            ? "upstream_unavailable"
-            : type === "cancelled"
-              ? "cancelled"
-              : "upstream_error";
-  const error = refusal(code, withoutPrefix(err.message), err.code);
-  // A missing capability is the client's to fix: what it must declare travels with the code.
-  const required = err.code === MISSING_CAPABILITY ? requiredCapabilities.safeParse((err.data as { requiredCapabilities?: unknown } | undefined)?.requiredCapabilities) : undefined;
-  return required?.success ? { ...error, requiredCapabilities: required.data } : error;
 }

@@ -22,7 +22,7 @@ import {
   type ResourceUpdatedRequest,
 } from "../../protocol/messages/relay-resource-updates.ts";
 import { endLease, holdLease, leaseRunning, runningLeases } from "../../store/resource-leases.ts";
-import { callErrorOf, refusal as refuse } from "./errors.ts";
+import { callErrorOf, refusal as refuse } from "../calls/refusals.ts";
 import { RESOURCE_NOT_FOUND, sharedItemNow, type ItemProviderPort } from "./item-provider.ts";
 import { peerCaller } from "./provider.ts";
 import { tierRefusal } from "./tier-refusal.ts";

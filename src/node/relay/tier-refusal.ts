@@ -8,7 +8,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import type { Config } from "../settings/config.ts";
 import { checkAllowance, type AllowancePort, type Charge } from "../trust/peer-allowance.ts";
 import type { TrustStandings } from "../trust/standing.ts";
-import { refusal } from "./errors.ts";
+import { refusal } from "../calls/refusals.ts";
 
 export interface TierPort {
   trust: TrustStandings;

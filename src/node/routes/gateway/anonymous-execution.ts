@@ -11,7 +11,7 @@ import type { Principal } from "../../access/principals/principal.ts";
 import { ALL_SCOPES } from "../../access/principals/scopes.ts";
 import { proxyToolCall } from "../../calls/proxy.ts";
 import { isPassedInputRequired } from "../../interactive/passed-rounds.ts";
-import { callErrorOf } from "../../relay/errors.ts";
+import { callErrorOf } from "../../calls/refusals.ts";
 import type { CallableTools } from "../../catalog/callable-tools.ts";
 import type { KeptLookups } from "../../../store/kept-lookups.ts";
 import { toolOfKey, type Entry } from "../../../protocol/registry/entry.ts";

@@ -23,12 +23,13 @@ import type { LocalIdentity } from "../../identity/local.ts";
 import { readLimited } from "../../outbound/limited-body.ts";
 import type { Outbound } from "../../outbound/outbound.ts";
 import type { TrustStandings } from "../../trust/standing.ts";
-import type { Database } from "../../../store/database.ts";
 import { allHeldCards } from "../../../store/node-cards.ts";
 import { knownNodes } from "../../peers/nodes.ts";
-import { gatewayCard, sealedAnonymousCall } from "../private/consumer.ts";
+import { gatewayCard, pay, sealedAnonymousCall } from "../private/consumer.ts";
+import type { WalletPort } from "../../tokens/wallet.ts";
 import { ONION_PATH } from "./hop.ts";
 import { chooseOnionPath, NoOnionPath } from "./path.ts";
+import { AnonymousCallError } from "../anonymous-call-error.ts";
 
 /** Cards read to choose a path from. */
 const MAX_CANDIDATES = 1000;
@@ -37,16 +38,13 @@ const PACKET_TTL_SECONDS = 120;
 const TIMEOUT_MS = 60_000;
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
-export interface OnionConsumerPort {
-  db: Database;
+export type OnionConsumerPort = WalletPort & {
   identity: () => Promise<LocalIdentity>;
   outbound: Outbound;
   now: () => number;
   trust: TrustStandings;
   config: { onion: { maxDelayMs: number; minBucket: number }; clockSkewSeconds: number };
-  /** Tokens for a priced tool (src/node/tokens), spent once whatever the answer; absent: none. */
-  wallet?: { spend(tool: ListedFederatedTool): Promise<string[] | undefined> } | undefined;
-}
+};
 
 export interface AnonymousCallInput {
   tool: ListedFederatedTool;
@@ -54,21 +52,7 @@ export interface AnonymousCallInput {
   signal?: AbortSignal;
 }
 
-/**
- * Why an anonymous call failed: the route could not carry it, or the provider's gateway refused
- * it (`refusal`). The relay consumer turns it into its RelayError (this folder does not import it).
- */
-export class AnonymousCallError extends Error {
-  override name = "AnonymousCallError";
-  constructor(
-    message: string,
-    readonly refusal?: { peer: string; code: string },
-  ) {
-    super(message);
-  }
-}
-
-const unavailable = (message: string) => new AnonymousCallError(message);
+const unavailable = (message: string) => new AnonymousCallError("anonymous", message);
 
 const routingTo = (kind: OnionRouting["kind"], card: Card, expires: number, delayMs: number): OnionRouting => ({ kind, delayMs, expires, node: card.id, url: card.url });
 
@@ -93,10 +77,15 @@ export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCal
   }
   const [first, second, exit] = path.hops;
 
-  const tokens = s.wallet ? await s.wallet.spend(tool) : undefined;
+  // Spent once the packet leaves, whatever the answer: no hop says whether the gateway took them.
+  const payment = await pay(s, tool, "anonymous");
+  const tokens = payment.tokens.length > 0 ? payment.tokens : undefined;
   const sealed = await sealedAnonymousCall(s, provider, { key: tool.key, fingerprint: tool.fingerprint, arguments: call.arguments, ...(tokens ? { tokens } : {}) });
   const bucket = ONION_BUCKETS.find((b) => b >= s.config.onion.minBucket && b >= (bucketFor(sealed.bytes.length) ?? Infinity));
-  if (bucket === undefined) throw unavailable(`the call (${sealed.bytes.length} bytes sealed) fits no onion bucket`);
+  if (bucket === undefined) {
+    await payment.unsend();
+    throw unavailable(`the call (${sealed.bytes.length} bytes sealed) fits no onion bucket`);
+  }
 
   const x = xWing(identity.primitives);
   const delay = () => Math.floor(Math.random() * (s.config.onion.maxDelayMs + 1));
@@ -147,6 +136,6 @@ export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCal
     throw unavailable(`the answer of ${tool.origin}'s gateway does not open: ${err.message}`);
   }
   if (!answer) throw unavailable(`the answer of ${tool.origin}'s gateway is not an anonymous-call answer`);
-  if (!answer.ok) throw new AnonymousCallError(answer.error.message, { peer: tool.origin, code: answer.error.code });
+  if (!answer.ok) throw new AnonymousCallError("anonymous", answer.error.message, { peer: tool.origin, code: answer.error.code });
   return { result: answer.result as CallToolResult, firstHop: first.id };
 }

@@ -18,7 +18,7 @@ import type { FederationClient } from "../../federation-client/client.ts";
 import { PeerRequestError } from "../../federation-client/errors.ts";
 import type { LocalIdentity } from "../../identity/local.ts";
 import { knownCard } from "../../peers/origin-cards.ts";
-import { RelayError } from "../../relay/errors.ts";
+import { AnonymousCallError } from "../anonymous-call-error.ts";
 import { spendTokens, TokenWalletError, type Payment, type WalletPort } from "../../tokens/wallet.ts";
 import { PricingError, readPricing } from "../../../protocol/ledger/pricing.ts";
 import type { Database } from "../../../store/database.ts";
@@ -40,7 +40,7 @@ const NEXT_RELAY = new Set(["route_not_offered", "rate_limited", "unknown_gatewa
 /** Failures of the exchange with a relay after which the gateway may have run the call. */
 const AFTER_HANDING_ON = new Set(["timeout", "lost", "bad_answer", "cancelled"]);
 
-const unavailable = (message: string) => new RelayError({ kind: "route_unavailable", route: "private", message });
+const unavailable = (message: string) => new AnonymousCallError("private", message);
 
 /** The active peers that offer an OHTTP relay, the origin excepted (it would see both ends), in random order. */
 async function relaysFor(s: PrivateConsumerPort, origin: string): Promise<Peer[]> {
@@ -71,7 +71,7 @@ export async function privateToolCall(s: PrivateConsumerPort, call: PrivateCall)
   if (!card) throw unavailable(`${tool.origin} offers no OHTTP gateway, or this node holds no card of it`);
   const relays = await relaysFor(s, tool.origin);
   if (relays.length === 0) throw unavailable("no active peer of this node offers an OHTTP relay");
-  const payment = await pay(s, tool);
+  const payment = await pay(s, tool, "private");
   const tokens = payment.tokens.length > 0 ? payment.tokens : undefined;
   const reasons: string[] = [];
   for (const relay of relays) {
@@ -104,13 +104,13 @@ export async function privateToolCall(s: PrivateConsumerPort, call: PrivateCall)
   throw unavailable(`no relay took the call (${reasons.join("; ")})`);
 }
 
-/** The tokens of the origin's that pay for the call, taken from the wallet (none for a free tool). */
-async function pay(s: WalletPort, tool: ListedFederatedTool): Promise<Payment> {
+/** The tokens of the origin's that pay for a private or anonymous call, taken from the wallet (none for a free tool). */
+export async function pay(s: WalletPort, tool: ListedFederatedTool, route: AnonymousCallError["route"]): Promise<Payment> {
   try {
     return await spendTokens(s, tool.origin, readPricing(tool.pricing));
   } catch (err) {
     if (err instanceof TokenWalletError || err instanceof PricingError) {
-      throw new RelayError({ kind: "gateway_refused", peer: tool.origin, name: `peer ${tool.origin.slice(0, 8)}`, code: "payment_required", message: err.message });
+      throw new AnonymousCallError(route, err.message, { peer: tool.origin, code: "payment_required" });
     }
     throw err;
   }
@@ -125,6 +125,6 @@ async function answerOf(sealed: { openResponse(b: Uint8Array): Promise<Uint8Arra
     throw unavailable(`the answer of ${tool.origin}'s gateway does not open: ${err.message}`);
   }
   if (!answer) throw unavailable(`the answer of ${tool.origin}'s gateway is not an anonymous-call answer`);
-  if (!answer.ok) throw new RelayError({ kind: "gateway_refused", peer: tool.origin, name: `peer ${tool.origin.slice(0, 8)}`, code: answer.error.code, message: answer.error.message });
+  if (!answer.ok) throw new AnonymousCallError("private", answer.error.message, { peer: tool.origin, code: answer.error.code });
   return answer.result as CallToolResult;
 }
