@@ -163,9 +163,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0017_routes_tokens_scoped_trust",
+    "tag": "0017_routes_tokens_onion_scoped_trust",
     "statements": [
       "CREATE TABLE `trust_scope_scores` (\n\t`scope` text NOT NULL,\n\t`node` text NOT NULL,\n\t`score` real NOT NULL,\n\tPRIMARY KEY(`node`, `scope`)\n);",
+      "CREATE TABLE `onion_replay_tags` (\n\t`tag` text PRIMARY KEY NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
+      "CREATE INDEX `onion_replay_tags_expires_at` ON `onion_replay_tags` (`expires_at`);",
       "CREATE TABLE `route_defaults` (\n\t`principal` text PRIMARY KEY NOT NULL,\n\t`route` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE TABLE `token_issuer_keys` (\n\t`key_id` text PRIMARY KEY NOT NULL,\n\t`public_key` text NOT NULL,\n\t`private_key` text,\n\t`not_before` integer NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
       "CREATE TABLE `token_redemptions` (\n\t`nonce` text PRIMARY KEY NOT NULL,\n\t`hour` integer NOT NULL,\n\t`keep_until` integer NOT NULL\n);",
@@ -173,13 +175,6 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `token_sales` (\n\t`record_id` text PRIMARY KEY NOT NULL,\n\t`consumer` text NOT NULL,\n\t`count` integer NOT NULL,\n\t`sold_at` integer NOT NULL\n);",
       "CREATE TABLE `wallet_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`issuer` text NOT NULL,\n\t`key_id` text NOT NULL,\n\t`token` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`value` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`bought_at` integer NOT NULL\n);",
       "CREATE INDEX `wallet_tokens_issuer` ON `wallet_tokens` (`issuer`,`expires_at`);"
-    ]
-  },
-  {
-    "tag": "0018_onion_replay_tags",
-    "statements": [
-      "CREATE TABLE `onion_replay_tags` (\n\t`tag` text PRIMARY KEY NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
-      "CREATE INDEX `onion_replay_tags_expires_at` ON `onion_replay_tags` (`expires_at`);"
     ]
   }
 ];

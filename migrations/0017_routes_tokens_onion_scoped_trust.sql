@@ -5,6 +5,12 @@ CREATE TABLE `trust_scope_scores` (
 	PRIMARY KEY(`node`, `scope`)
 );
 --> statement-breakpoint
+CREATE TABLE `onion_replay_tags` (
+	`tag` text PRIMARY KEY NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `onion_replay_tags_expires_at` ON `onion_replay_tags` (`expires_at`);--> statement-breakpoint
 CREATE TABLE `route_defaults` (
 	`principal` text PRIMARY KEY NOT NULL,
 	`route` text NOT NULL,
