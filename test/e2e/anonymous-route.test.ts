@@ -241,8 +241,8 @@ describe("an anonymous call A → H1 → H2 → H3 → P", () => {
 
   it("is refused by a node that offers neither hop nor exit, with a typed code", async () => {
     const res = await fetch(`${d.url}${ONION}`, { method: "POST", headers: { "content-type": "application/mcpfed-onion" }, body: new Uint8Array(ONION_HEADER_BYTES + 2048) });
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: { code: "not_offered" } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: "route_not_offered" } });
   });
 
   it("drops a packet whose expiry is beyond the hop's ONION_MAX_TTL_SECONDS, so its tag could not be kept that long", async () => {

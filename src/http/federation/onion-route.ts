@@ -31,7 +31,7 @@ export function onionHandler(s: Services) {
     } catch (err) {
       if (err instanceof OnionUnavailable) {
         if (err.retryAfter !== undefined) c.header("Retry-After", String(err.retryAfter));
-        return c.json({ error: { code: err.code, message: err.message } }, err.code === "rate_limited" ? 429 : 404);
+        return c.json({ error: { code: err.code, message: err.message } }, err.code === "rate_limited" ? 429 : 403);
       }
       if (!(err instanceof OnionDropped)) throw err;
       log.info("onion.dropped", { reason: err.reason });

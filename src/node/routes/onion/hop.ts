@@ -28,7 +28,7 @@ const TIMEOUT_MS = 30_000;
 /** The one refusal a sender sees for any dropped packet (§14.5). */
 export class OnionDropped extends Error {
   override name = "OnionDropped";
-  constructor(readonly reason: OnionErrorCode | "next_hop" | "not_offered") {
+  constructor(readonly reason: OnionErrorCode | "next_hop" | "route_not_offered") {
     super("the onion packet was dropped");
   }
 }
@@ -37,7 +37,7 @@ export class OnionDropped extends Error {
 export class OnionUnavailable extends Error {
   override name = "OnionUnavailable";
   constructor(
-    readonly code: "not_offered" | "rate_limited",
+    readonly code: "route_not_offered" | "rate_limited",
     message: string,
     readonly retryAfter?: number,
   ) {
@@ -88,7 +88,7 @@ async function peel(s: OnionHopPort, packet: Uint8Array): Promise<PeeledOnion> {
 
 /** Processes one packet from `source` (the client address); the reply packet, or throws. */
 export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: string): Promise<Uint8Array> {
-  if (!s.offer.offers("hop") && !s.offer.offers("exit")) throw new OnionUnavailable("not_offered", "this node is no onion hop");
+  if (!s.offer.offers("hop") && !s.offer.offers("exit")) throw new OnionUnavailable("route_not_offered", "this node is no onion hop");
   limited(s, s.offer.offers("hop") ? "hop" : "exit", source);
   let peeled: PeeledOnion;
   try {
@@ -99,7 +99,7 @@ export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: 
   }
   const { routing, keys, bucket } = peeled;
   const role: Role = routing.kind === "exit" ? "exit" : "hop";
-  if (!s.offer.offers(role)) throw new OnionDropped("not_offered");
+  if (!s.offer.offers(role)) throw new OnionDropped("route_not_offered");
   if (role === "exit" && s.offer.offers("hop")) limited(s, "exit", source);
   // The expiry bounds how long the tag is kept, so the table stays bounded by the rate limit.
   if (routing.expires > s.now() + s.config.onion.maxTtlSeconds) throw new OnionDropped("bad_routing");
