@@ -5,6 +5,7 @@
 //   npx tsx scripts/bench/tokens.ts                                   Node (this one's)
 //   tools/node_modules/.bin/node --import tsx scripts/bench/tokens.ts  Node 24
 //   tools/node_modules/.bin/deno run -A scripts/bench/tokens.ts       Deno
+//   npx tsx scripts/bench/tokens-workerd.ts                           workerd (signing only)
 // BENCH_TOKENS (default 16) tokens per pass; prints one JSON line.
 import { loadavg } from "node:os";
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";

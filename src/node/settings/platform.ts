@@ -26,7 +26,7 @@ export interface Platform {
   fetch?: typeof fetch;
   /**
    * A vetted library's raw RSA, for the token issuer's blind signatures (node:crypto on Node, Deno
-   * and workerd). Absent, they are computed by blindrsa-ts, about 300 times slower.
+   * and workerd). Absent, blindrsa-ts computes them, 85 to 500 times slower (docs/benchmarks.md).
    */
   rawRsa?: RawRsa;
 }
