@@ -4,6 +4,7 @@ import { createApp, type NodeApp } from "../http/app.ts";
 import { ConfigError, loadConfig, type Config } from "../node/settings/config.ts";
 import type { Platform } from "../node/settings/platform.ts";
 import { outboundFetch } from "./deno-outbound.ts";
+import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { openRemote } from "./remote.ts";
 import { banner, failStart } from "./startup.ts";
 
@@ -23,7 +24,7 @@ function cronFor(tickSeconds: string | undefined): string {
 
 let node: NodeApp | undefined;
 /** A long-lived process: deferred work runs after the response; no stdio upstreams here. */
-const denoPlatform = (config: Config): Platform => ({ requestScopedIo: false, standingStreams: true, fetch: outboundFetch(config.allowPrivateUrls) });
+const denoPlatform = (config: Config): Platform => ({ requestScopedIo: false, standingStreams: true, fetch: outboundFetch(config.allowPrivateUrls), rawRsa: nodeRawRsa });
 const tick = () => node?.tick().then(() => undefined, (err: unknown) => console.error("tick failed:", err));
 // First, unconditionally, and before Deno.serve: Deno Deploy finds crons by evaluating the top
 // level of the module. Deno.cron fires at most once a minute, so TICK_SECONDS < 60 acts as 60.

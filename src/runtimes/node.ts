@@ -4,6 +4,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "../http/app.ts";
 import { banner, failStart, startLocal } from "./local.ts";
 import { outboundFetch } from "./node-outbound.ts";
+import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { stdioConnector } from "./stdio.ts";
 
 const local = await startLocal(process.env).catch((err: unknown) => failStart(err, process.exit));
@@ -14,7 +15,7 @@ const node = await createApp({
   config,
   db: local.db,
   connInfo: getConnInfo,
-  platform: { requestScopedIo: false, standingStreams: true, stdio: stdioConnector, fetch: outboundFetch(config.allowPrivateUrls) },
+  platform: { requestScopedIo: false, standingStreams: true, stdio: stdioConnector, fetch: outboundFetch(config.allowPrivateUrls), rawRsa: nodeRawRsa },
 }).catch((err: unknown) =>
   failStart(err, process.exit),
 );

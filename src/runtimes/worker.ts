@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Env } from "../node/settings/config.ts";
 import type { Platform } from "../node/settings/platform.ts";
 import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema/index.ts";
+import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { openRemote } from "./remote.ts";
 
 interface WorkerEnv {
@@ -16,8 +17,12 @@ interface WorkerEnv {
 }
 
 let started: Promise<NodeApp> | undefined;
-/** Request-scoped I/O, no standing streams, no processes; egress cannot reach private addresses. */
-const WORKERS: Platform = { requestScopedIo: true, standingStreams: false };
+/**
+ * Request-scoped I/O, no standing streams, no processes; egress cannot reach private addresses.
+ * Raw RSA from node:crypto (BoringSSL, with the nodejs_compat flag) keeps blind signing well inside
+ * the CPU budget.
+ */
+const WORKERS: Platform = { requestScopedIo: true, standingStreams: false, rawRsa: nodeRawRsa };
 
 function strings(env: WorkerEnv): Env {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));

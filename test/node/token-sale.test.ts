@@ -14,6 +14,7 @@ import { parseSeed, newSeed } from "../../src/protocol/identity/seed.ts";
 import { record as recordSchema } from "../../src/protocol/ledger/record.ts";
 import { signIntent, verifyRecord } from "../../src/protocol/ledger/signing.ts";
 import { blindTokenRequests } from "../../src/protocol/tokens/issuance.ts";
+import { nodeRawRsa } from "../../src/runtimes/node-raw-rsa.ts";
 import { saleQuote, saleResultHash, saleTool, type TokenSaleRequest } from "../../src/protocol/tokens/sale.ts";
 import { SecretBox } from "../../src/secrets/sealed-box.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
@@ -36,7 +37,7 @@ beforeEach(async () => {
   // The issuer signs as the identity code does (src/node/registry/node-keys.ts), with a test Ed25519 key.
   quarantine = new Quarantine(issuer.db());
   const identity = { nodeId: issuer.id, signing: { signer: { sign: providerId.signer.sign, signEd25519: providerId.signer.sign } } } as unknown as LocalIdentity;
-  port = { db: issuer.db(), nodeId: issuer.id, secrets: new SecretBox(parseSeed(newSeed())), config: { tokens: TOKENS }, ledger: issuer.ledger, identity: async () => identity, quarantine };
+  port = { db: issuer.db(), nodeId: issuer.id, secrets: new SecretBox(parseSeed(newSeed())), config: { tokens: TOKENS }, ledger: issuer.ledger, identity: async () => identity, quarantine, platform: { rawRsa: nodeRawRsa } };
 });
 
 afterEach(() => issuer.close());

@@ -12,6 +12,7 @@ import { importPublicKey, keyStateAt, tokenKeyId } from "../../src/protocol/toke
 import { saleRequestHash, saleResultHash, tokenSaleRequest } from "../../src/protocol/tokens/sale.ts";
 import { parseToken, verifyToken } from "../../src/protocol/tokens/token.ts";
 import { tokensFor } from "../../src/protocol/tokens/value.ts";
+import { nodeRawRsa } from "../../src/runtimes/node-raw-rsa.ts";
 import type { Pricing } from "../../src/protocol/ledger/pricing.ts";
 
 interface TokenVectors {
@@ -69,6 +70,7 @@ describe("token vectors", () => {
     });
     expect(toBase64url(request)).toBe(v.issuance.request);
     expect((await signTokenRequests(keys, [bytes(v.issuance.request)])).map(toBase64url)).toEqual([v.issuance.response]);
+    expect((await signTokenRequests(keys, [bytes(v.issuance.request)], nodeRawRsa)).map(toBase64url)).toEqual([v.issuance.response]);
     expect(toBase64url(token)).toBe(v.issuance.token);
     expect(parseToken(v.issuance.token)?.nonce).toBe(v.issuance.nonce);
   });

@@ -1,6 +1,7 @@
 // Privacy Pass across runtimes: nodes on Node, Deno and workerd each issue tokens (blind RSA
-// signing with @cloudflare/blindrsa-ts, keys sealed in libSQL or D1) and each buys from the
-// others (blinding and unblinding); every sale ends as a record confirmed at the buyer.
+// signing with the node:crypto raw RSA each entry point passes in, keys sealed in libSQL or D1) and
+// each buys from the others (blinding and unblinding); every sale ends as a record confirmed at the
+// buyer.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { DIRECTORY_PATH, issuerDirectory } from "../../src/protocol/tokens/directory.ts";
 import { json, type NodeProc } from "../support/processes.ts";

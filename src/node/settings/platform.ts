@@ -1,6 +1,7 @@
 // What a runtime tells the node about where it runs. Each entry point in src/runtimes/ passes one,
 // so nothing in the core asks which runtime it is on.
 import type { Transport } from "@modelcontextprotocol/client";
+import type { RawRsa } from "../../protocol/tokens/raw-rsa.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
 
 export type StdioTarget = Extract<UpstreamTarget, { kind: "stdio" }>;
@@ -23,6 +24,11 @@ export interface Platform {
    * cannot reach private addresses.
    */
   fetch?: typeof fetch;
+  /**
+   * A vetted library's raw RSA, for the token issuer's blind signatures (node:crypto on Node, Deno
+   * and workerd). Absent, blindrsa-ts computes them, 85 to 500 times slower (docs/benchmarks.md).
+   */
+  rawRsa?: RawRsa;
 }
 
 /** A long-lived process with the global fetch: what in-process tests and benchmarks run on. */

@@ -10,6 +10,7 @@ import { recordSale } from "../../store/token-issuer.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { identitySigner } from "../registry/node-keys.ts";
+import type { Platform } from "../settings/platform.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
 import { signingKey, type IssuerPort } from "./issuer-keys.ts";
 
@@ -18,6 +19,8 @@ export interface SalePort extends IssuerPort {
   ledger: Ledger;
   identity: () => Promise<LocalIdentity>;
   quarantine: Pick<Quarantine, "has">;
+  /** Its rawRsa signs blind where the runtime has one. */
+  platform: Pick<Platform, "rawRsa">;
 }
 const refuse = (code: SaleErrorCode, message: string): TokenSaleReply => ({ ok: false, error: { code, message } });
 
@@ -38,7 +41,7 @@ export async function serveTokenSale(s: SalePort, from: string, request: TokenSa
   const started = performance.now();
   let responses: string[];
   try {
-    responses = (await signTokenRequests(keys, request.requests.map((r) => fromBase64url(r)))).map(toBase64url);
+    responses = (await signTokenRequests(keys, request.requests.map((r) => fromBase64url(r)), s.platform.rawRsa)).map(toBase64url);
   } catch (err) {
     if (!(err instanceof IssuanceError)) throw err;
     return refuse("bad_request", err.message);

@@ -9,8 +9,9 @@ import type { Pricing } from "../ledger/pricing.ts";
 /** The tool a sale's ledger record names, after the issuer's node id. */
 export const SALE_TOOL = "privacy-pass/tokens";
 /**
- * Signing one token costs the issuer one RSA private-key operation (0.25–0.55 s with
- * blindrsa-ts, docs/benchmarks.md): 16 keep a sale well inside the federation client's 15 s.
+ * Signing one token costs the issuer one RSA private-key operation: about 1 ms with the runtime's
+ * raw RSA, 0.25–0.55 s with the blindrsa-ts fallback (docs/benchmarks.md). 16 keep a sale well
+ * inside the federation client's 15 s even on the fallback.
  */
 export const MAX_TOKENS_PER_SALE = 16;
 
