@@ -15,6 +15,7 @@ import { signRotation } from "../src/protocol/identity/rotation.ts";
 import { deriveBytes } from "../src/protocol/identity/seed.ts";
 import { xWing } from "../src/protocol/identity/xwing.ts";
 import { b64, counting, dir, p, write } from "./vectors/common.ts";
+import "./vectors/clearing.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
 import "./vectors/registry-items.ts";

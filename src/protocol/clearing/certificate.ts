@@ -39,11 +39,23 @@ export function checkLocal(node: string, edges: readonly LocalEdge[]): LocalVerd
     if (!Number.isSafeInteger(e.capacity) || !Number.isSafeInteger(e.flow) || e.flow < 0 || e.capacity < 0 || e.flow > e.capacity) {
       return { ok: false, reason: "over_capacity" };
     }
-    const gap = pd - pc;
-    if ((e.flow < e.capacity && gap < 1) || (e.flow > 0 && gap > 1)) return { ok: false, reason: "not_optimal" };
     if (e.creditor === node) net += BigInt(e.flow);
     if (e.debtor === node) net -= BigInt(e.flow);
   }
   if (net !== 0n) return { ok: false, reason: "unbalanced" };
+  for (const { flow, capacity, potentials } of edges) {
+    const gap = potentials.debtor - potentials.creditor;
+    if ((flow < capacity && gap < 1) || (flow > 0 && gap > 1)) return { ok: false, reason: "not_optimal" };
+  }
   return { ok: true };
+}
+
+/** What `node` gets to check of a whole clearing: its own edges with their flows and both endpoints' potentials. */
+export function localEdges(node: string, edges: readonly { debtor: string; creditor: string; capacity: number }[], flows: readonly number[], potentials: ReadonlyMap<string, number>): LocalEdge[] {
+  const out: LocalEdge[] = [];
+  edges.forEach((e, i) => {
+    if (e.debtor !== node && e.creditor !== node) return;
+    out.push({ debtor: e.debtor, creditor: e.creditor, capacity: e.capacity, flow: flows[i]!, potentials: { debtor: potentials.get(e.debtor)!, creditor: potentials.get(e.creditor)! } });
+  });
+  return out;
 }
