@@ -64,6 +64,7 @@ certificate(
 );
 certificate("an edge that does not touch the checking node", "Alice", localEdges("Dave", cyclesBlog, blog.flows, blog.potentials), { ok: false, reason: "inconsistent_potentials" });
 certificate("a fractional flow", "a", [{ debtor: "a", creditor: "b", capacity: 2, flow: 0.5, potentials: { debtor: 1, creditor: 0 } }, { debtor: "b", creditor: "a", capacity: 2, flow: 0.5, potentials: { debtor: 0, creditor: 1 } }], { ok: false, reason: "over_capacity" });
+certificate("a fractional potential (potentials are safe integers on the wire)", "a", [{ debtor: "a", creditor: "b", capacity: 2, flow: 2, potentials: { debtor: 0.5, creditor: 0 } }, { debtor: "b", creditor: "a", capacity: 2, flow: 2, potentials: { debtor: 0, creditor: 0.5 } }], { ok: false, reason: "inconsistent_potentials" });
 
 write("clearing/solver.json", {
   about: "Clearing solver and local certificate (docs/protocol.md §16, The optimum and its certificate). Optimal iff, with the potentials p: flow < capacity ⇒ p(debtor) − p(creditor) ≥ 1, flow > 0 ⇒ p(debtor) − p(creditor) ≤ 1. flows[i] is for edges[i].",
