@@ -176,5 +176,14 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `wallet_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`issuer` text NOT NULL,\n\t`key_id` text NOT NULL,\n\t`token` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`value` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`bought_at` integer NOT NULL\n);",
       "CREATE INDEX `wallet_tokens_issuer` ON `wallet_tokens` (`issuer`,`expires_at`);"
     ]
+  },
+  {
+    "tag": "0018_clearing",
+    "statements": [
+      "CREATE TABLE `clearing_parts` (\n\t`round_id` text NOT NULL,\n\t`node` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`body` text NOT NULL,\n\tPRIMARY KEY(`round_id`, `node`, `kind`)\n);",
+      "CREATE TABLE `clearing_rounds` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`unit` text NOT NULL,\n\t`descriptor` text NOT NULL,\n\t`coordinator` text NOT NULL,\n\t`submit_by` integer NOT NULL,\n\t`commit_by` integer NOT NULL,\n\t`state` text,\n\t`coordination` text,\n\t`proposal` text,\n\t`reason` text,\n\t`preimage` text,\n\t`stored` integer DEFAULT 0 NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE INDEX `clearing_rounds_unit` ON `clearing_rounds` (`unit`,`state`);",
+      "CREATE INDEX `clearing_rounds_commit` ON `clearing_rounds` (`commit_by`);"
+    ]
   }
 ];

@@ -1,0 +1,27 @@
+CREATE TABLE `clearing_parts` (
+	`round_id` text NOT NULL,
+	`node` text NOT NULL,
+	`kind` text NOT NULL,
+	`body` text NOT NULL,
+	PRIMARY KEY(`round_id`, `node`, `kind`)
+);
+--> statement-breakpoint
+CREATE TABLE `clearing_rounds` (
+	`id` text PRIMARY KEY NOT NULL,
+	`unit` text NOT NULL,
+	`descriptor` text NOT NULL,
+	`coordinator` text NOT NULL,
+	`submit_by` integer NOT NULL,
+	`commit_by` integer NOT NULL,
+	`state` text,
+	`coordination` text,
+	`proposal` text,
+	`reason` text,
+	`preimage` text,
+	`stored` integer DEFAULT 0 NOT NULL,
+	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `clearing_rounds_unit` ON `clearing_rounds` (`unit`,`state`);--> statement-breakpoint
+CREATE INDEX `clearing_rounds_commit` ON `clearing_rounds` (`commit_by`);
