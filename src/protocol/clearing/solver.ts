@@ -78,28 +78,35 @@ export function solveClearing(edges: readonly Edge[]): Clearing {
   const pi = new Float64Array(n);
   const reduced = (a: number): number => ((a & 1) === 0 ? -1 : 1) + pi[head[a ^ 1]!]! - pi[head[a]!]!;
 
-  const dist = new Float64Array(n);
+  const dist = new Float64Array(n).fill(Infinity);
   const done = new Uint8Array(n);
   const heap = new MinHeap(2 * m + n);
-  const level = new Int32Array(n);
+  const level = new Int32Array(n).fill(-1);
   const queue = new Int32Array(n);
   const cursor = new Int32Array(n);
   const path = new Int32Array(n);
+  // Work per phase is kept to the nodes a phase touches (a long cycle can take many short phases):
+  // the nodes with excess are listed, and only touched entries are reset.
+  let sources = new Int32Array(n);
+  let count = 0;
+  for (let v = 0; v < n; v++) if (excess[v]! > 0) sources[count++] = v;
+  const touched = new Int32Array(n);
 
   for (;;) {
-    let sources = 0;
-    for (let v = 0; v < n; v++) if (excess[v]! > 0) sources++;
-    if (sources === 0) break;
+    let live = 0;
+    for (let k = 0; k < count; k++) if (excess[sources[k]!]! > 0) sources[live++] = sources[k]!;
+    count = live;
+    if (count === 0) break;
 
-    // Shortest reduced-cost distances from the nodes with excess, up to the nearest deficit D.
-    dist.fill(Infinity);
-    done.fill(0);
+    // Shortest reduced-cost distances from the nodes with excess, up to the nearest deficit.
     heap.clear();
-    for (let v = 0; v < n; v++)
-      if (excess[v]! > 0) {
-        dist[v] = 0;
-        heap.push(0, v);
-      }
+    let reached = 0;
+    for (let k = 0; k < count; k++) {
+      const s = sources[k]!;
+      dist[s] = 0;
+      touched[reached++] = s;
+      heap.push(0, s);
+    }
     let reach = -1;
     while (heap.size > 0) {
       const u = heap.pop();
@@ -115,6 +122,7 @@ export function solveClearing(edges: readonly Edge[]): Clearing {
         const v = head[a]!;
         const nd = dist[u]! + reduced(a);
         if (nd < dist[v]!) {
+          if (dist[v] === Infinity) touched[reached++] = v;
           dist[v] = nd;
           heap.push(nd, v);
         }
@@ -122,18 +130,26 @@ export function solveClearing(edges: readonly Edge[]): Clearing {
     }
     // Unreachable would mean no circulation exists, yet clearing nothing always is one.
     if (reach < 0) throw new Error("clearing solver: a deficit is unreachable (bug)");
-    for (let v = 0; v < n; v++) pi[v]! += done[v] ? dist[v]! : reach;
+    // Raise every potential by min(distance, reach); only differences count, so lower the settled
+    // nodes by reach − distance instead and leave the rest alone.
+    for (let k = 0; k < reached; k++) {
+      const v = touched[k]!;
+      if (done[v]) pi[v]! -= reach - dist[v]!;
+      dist[v] = Infinity;
+      done[v] = 0;
+    }
 
     // Blocking flows along zero-reduced-cost arcs until no such path is left.
     for (;;) {
-      level.fill(-1);
-      let qh = 0;
       let qt = 0;
-      for (let v = 0; v < n; v++)
-        if (excess[v]! > 0) {
-          level[v] = 0;
-          queue[qt++] = v;
-        }
+      for (let k = 0; k < count; k++) {
+        const s = sources[k]!;
+        if (excess[s]! <= 0) continue;
+        level[s] = 0;
+        cursor[s] = start[s]!;
+        queue[qt++] = s;
+      }
+      let qh = 0;
       let sinkLevel = -1;
       while (qh < qt) {
         const u = queue[qh++]!;
@@ -143,51 +159,60 @@ export function solveClearing(edges: readonly Edge[]): Clearing {
           const v = head[a]!;
           if (level[v]! >= 0 || res[a]! <= 0 || reduced(a) !== 0) continue;
           level[v] = level[u]! + 1;
+          cursor[v] = start[v]!;
           if (excess[v]! < 0 && sinkLevel < 0) sinkLevel = level[v]!;
           queue[qt++] = v;
         }
       }
-      if (sinkLevel < 0) break;
-      for (let v = 0; v < n; v++) cursor[v] = start[v]!;
-      for (let s = 0; s < n; s++) {
-        while (excess[s]! > 0) {
-          // Walk forward along admissible arcs to a deficit, retreating from dead ends.
-          let depth = 0;
-          let u = s;
-          while (excess[u]! >= 0 || u === s) {
-            let a = -1;
-            while (cursor[u]! < start[u + 1]!) {
-              const b = out[cursor[u]!]!;
-              const v = head[b]!;
-              if (res[b]! > 0 && level[v] === level[u]! + 1 && level[v]! <= sinkLevel && reduced(b) === 0) {
-                a = b;
-                break;
+      if (sinkLevel >= 0) {
+        for (let k = 0; k < count; k++) {
+          const s = sources[k]!;
+          while (excess[s]! > 0) {
+            // Walk forward along admissible arcs to a deficit, retreating from dead ends.
+            let depth = 0;
+            let u = s;
+            while (excess[u]! >= 0 || u === s) {
+              let a = -1;
+              while (cursor[u]! < start[u + 1]!) {
+                const b = out[cursor[u]!]!;
+                const v = head[b]!;
+                if (res[b]! > 0 && level[v] === level[u]! + 1 && level[v]! <= sinkLevel && reduced(b) === 0) {
+                  a = b;
+                  break;
+                }
+                cursor[u]!++;
               }
-              cursor[u]!++;
+              if (a < 0) {
+                level[u] = -2; // dead end for this round
+                if (depth === 0) break;
+                u = head[path[--depth]! ^ 1]!;
+                cursor[u]!++;
+                continue;
+              }
+              path[depth++] = a;
+              u = head[a]!;
             }
-            if (a < 0) {
-              level[u] = -1; // dead end for this phase
-              if (depth === 0) break;
-              u = head[path[--depth]! ^ 1]!;
-              cursor[u]!++;
-              continue;
+            if (excess[u]! >= 0 || u === s) break; // s itself is a dead end
+            let delta = Math.min(excess[s]!, -excess[u]!);
+            for (let k = 0; k < depth; k++) delta = Math.min(delta, res[path[k]!]!);
+            for (let k = 0; k < depth; k++) {
+              res[path[k]!]! -= delta;
+              res[path[k]! ^ 1]! += delta;
             }
-            path[depth++] = a;
-            u = head[a]!;
+            excess[s]! -= delta;
+            excess[u]! += delta;
           }
-          if (excess[u]! >= 0 || u === s) break; // s itself is a dead end
-          let delta = Math.min(excess[s]!, -excess[u]!);
-          for (let k = 0; k < depth; k++) delta = Math.min(delta, res[path[k]!]!);
-          for (let k = 0; k < depth; k++) {
-            res[path[k]!]! -= delta;
-            res[path[k]! ^ 1]! += delta;
-          }
-          excess[s]! -= delta;
-          excess[u]! += delta;
         }
       }
+      for (let k = 0; k < qt; k++) level[queue[k]!] = -1;
+      if (sinkLevel < 0) break;
     }
   }
+
+  // Potentials are defined up to a constant: the smallest is 0.
+  let lowest = Infinity;
+  for (let v = 0; v < n; v++) lowest = Math.min(lowest, pi[v]!);
+  for (let v = 0; v < n; v++) pi[v]! -= lowest;
 
   const flows = new Array<number>(m);
   let total = 0;
