@@ -1,14 +1,17 @@
 // The exact maximum clearing of an obligation graph (docs/protocol.md §16, "The optimum and its
 // certificate"): the circulation that cancels the most debt, found as a minimum-cost circulation
-// with cost −1 on every edge (Fleischman & Dini, "Mutual credit clearing", 2021). Next to the
-// flows it returns integer node potentials that prove optimality, edge by edge (certificate.ts).
+// with cost −1 on every edge (Fleischman & Dini, "Mathematical Foundations for Balancing the
+// Payment System in the Trade Credit Market", 2021). Next to the flows it returns integer node
+// potentials that prove optimality, edge by edge (certificate.ts).
 //
 // Method: saturate every edge, then repair the imbalance this leaves at the nodes with a
 // primal-dual min-cost flow (successive shortest paths, Ahuja–Magnanti–Orlin ch. 9): Dijkstra on
-// reduced costs from all nodes with excess to the nearest node with a deficit, then blocking flows
-// (Dinic) over the zero-reduced-cost arcs, until every node is balanced. Saturation leaves only
-// reverse arcs of cost +1, so potentials 0 start out feasible and stay so. Integer throughout and
-// deterministic: nodes are numbered in order of first appearance, arcs scanned in input order.
+// reduced costs from all nodes with excess to the nearest node with a deficit, then Dinic-style
+// blocking flows over the zero-reduced-cost arcs (layered by hops from the excess, each path
+// ending at the first deficit it meets), until every node is balanced. Pushing only along arcs of
+// reduced cost 0 keeps every reduced cost ≥ 0, and saturation leaves only reverse arcs of cost +1,
+// so potentials 0 start out valid. Integer throughout and deterministic: nodes are numbered in
+// order of first appearance, arcs scanned in input order.
 
 export interface Edge {
   debtor: string;
@@ -150,21 +153,20 @@ export function solveClearing(edges: readonly Edge[]): Clearing {
         queue[qt++] = s;
       }
       let qh = 0;
-      let sinkLevel = -1;
+      let deficitSeen = false;
       while (qh < qt) {
         const u = queue[qh++]!;
-        if (sinkLevel >= 0 && level[u]! >= sinkLevel) break;
         for (let k = start[u]!; k < start[u + 1]!; k++) {
           const a = out[k]!;
           const v = head[a]!;
           if (level[v]! >= 0 || res[a]! <= 0 || reduced(a) !== 0) continue;
           level[v] = level[u]! + 1;
           cursor[v] = start[v]!;
-          if (excess[v]! < 0 && sinkLevel < 0) sinkLevel = level[v]!;
+          if (excess[v]! < 0) deficitSeen = true;
           queue[qt++] = v;
         }
       }
-      if (sinkLevel >= 0) {
+      if (deficitSeen) {
         for (let k = 0; k < count; k++) {
           const s = sources[k]!;
           while (excess[s]! > 0) {
@@ -176,7 +178,7 @@ export function solveClearing(edges: readonly Edge[]): Clearing {
               while (cursor[u]! < start[u + 1]!) {
                 const b = out[cursor[u]!]!;
                 const v = head[b]!;
-                if (res[b]! > 0 && level[v] === level[u]! + 1 && level[v]! <= sinkLevel && reduced(b) === 0) {
+                if (res[b]! > 0 && level[v] === level[u]! + 1 && reduced(b) === 0) {
                   a = b;
                   break;
                 }
@@ -205,7 +207,7 @@ export function solveClearing(edges: readonly Edge[]): Clearing {
         }
       }
       for (let k = 0; k < qt; k++) level[queue[k]!] = -1;
-      if (sinkLevel < 0) break;
+      if (!deficitSeen) break;
     }
   }
 
