@@ -1,0 +1,1 @@
+ALTER TABLE `ledger_records` ADD `kind` text DEFAULT 'call' NOT NULL;
