@@ -182,5 +182,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "ALTER TABLE `ledger_records` ADD `kind` text DEFAULT 'call' NOT NULL;"
     ]
+  },
+  {
+    "tag": "0019_settlements",
+    "statements": [
+      "CREATE TABLE `ledger_thresholds` (\n\t`peer` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`amount` integer NOT NULL,\n\t`armed` integer DEFAULT 1 NOT NULL,\n\t`last_action` text,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`peer`, `unit`)\n);",
+      "CREATE TABLE `settlement_methods` (\n\t`method` text PRIMARY KEY NOT NULL,\n\t`secret` text NOT NULL,\n\t`settings` text DEFAULT '{}' NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
+    ]
   }
 ];
