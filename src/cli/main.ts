@@ -15,6 +15,7 @@ import { providerGroupCommands } from "./commands/provider-groups.ts";
 import { registryCommands } from "./commands/registry.ts";
 import { sharingCommands } from "./commands/sharing.ts";
 import { tickCommands } from "./commands/tick.ts";
+import { clearingCommands } from "./commands/clearing.ts";
 import { tokenCommands } from "./commands/tokens.ts";
 import { toolCommands } from "./commands/tools.ts";
 import { trustCommands } from "./commands/trust.ts";
@@ -35,6 +36,7 @@ const commands: Command[] = [
   ...registryCommands,
   ...invocationCommands,
   ...tickCommands,
+  ...clearingCommands,
   ...tokenCommands,
   ...clientCommands,
   ...policyCommands,

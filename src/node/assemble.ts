@@ -25,6 +25,10 @@ import { ResourceSubscriptions } from "./catalog/resource-subscriptions.ts";
 import { legacySubscriber } from "./upstreams/subscribe-resource.ts";
 import { knownCard, learnCard } from "./peers/origin-cards.ts";
 import { blockedPeerIds, listPeers } from "../store/peers.ts";
+import { ClearingRepository } from "../store/clearing.ts";
+import { CLEARING_FEATURE } from "../protocol/clearing/round.ts";
+import { ClearingRounds } from "./clearing/rounds.ts";
+import { clearingReach } from "./clearing/reach.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
 import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
@@ -196,6 +200,23 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       cards: new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives }),
     },
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
+    clearing: new ClearingRounds(
+      {
+        self: own.nodeId,
+        config: opts.config,
+        signer: identitySigner(own),
+        keys: ledgerKeys,
+        repository: new ClearingRepository(opts.db),
+        secrets,
+        obligationWith: (peer, unit, asOf) => ledger.obligationWith(peer, unit, asOf),
+        storeSetOff: async (record) => (await ledger.receive(record, null)).outcome !== "rejected",
+        clearingPeers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active" && p.card.features.includes(CLEARING_FEATURE)).map((p) => p.nodeId),
+        units: async () => [...new Set((await ledger.balances()).map((b) => b.unit))],
+        nowMs: () => Date.now(),
+        defer: track,
+      },
+      clearingReach({ db: opts.db, federation }),
+    ),
     gossip: new Gossip({
       registry,
       transport: envelopeTransport(federation),

@@ -39,6 +39,7 @@ import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
 import type { KnownCards } from "./routes/onion/known-cards.ts";
+import type { ClearingRounds } from "./clearing/rounds.ts";
 
 export interface Services {
   config: Config;
@@ -114,5 +115,7 @@ export interface Services {
   routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
   /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */
   onion: { replayTags: OnionReplayTags; cards: KnownCards };
+  /** Clearing rounds this node starts, takes part in or coordinates (src/node/clearing/). */
+  clearing: ClearingRounds;
 }
 

@@ -39,6 +39,8 @@ export interface TickReport {
   privileges: PrivilegesTickReport;
   /** Token issuer keys held after rotation, and whether a new one was made (src/node/tokens/issuer-keys.ts). */
   tokens: { keys: number; made: boolean } | { error: string };
+  /** Clearing rounds' due steps, the schedule (src/node/clearing/). */
+  clearing: { ok: true } | { error: string };
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -134,7 +136,14 @@ export function createTick(s: Services): Tick {
       log.warn("tokens.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens };
+    const clearing = await s.clearing.tick().then(
+      () => ({ ok: true }) as const,
+      (err: unknown) => {
+        log.warn("clearing.tick_failed", { error: String(err) });
+        return { error: String(err) };
+      },
+    );
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

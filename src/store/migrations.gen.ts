@@ -178,12 +178,15 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0018_clearing",
+    "tag": "0018_clearing_and_records",
     "statements": [
       "CREATE TABLE `clearing_parts` (\n\t`round_id` text NOT NULL,\n\t`node` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`body` text NOT NULL,\n\tPRIMARY KEY(`round_id`, `node`, `kind`)\n);",
       "CREATE TABLE `clearing_rounds` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`unit` text NOT NULL,\n\t`descriptor` text NOT NULL,\n\t`coordinator` text NOT NULL,\n\t`submit_by` integer NOT NULL,\n\t`commit_by` integer NOT NULL,\n\t`state` text,\n\t`coordination` text,\n\t`proposal` text,\n\t`reason` text,\n\t`preimage` text,\n\t`stored` integer DEFAULT 0 NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE INDEX `clearing_rounds_unit` ON `clearing_rounds` (`unit`,`state`);",
-      "CREATE INDEX `clearing_rounds_commit` ON `clearing_rounds` (`commit_by`);"
+      "CREATE INDEX `clearing_rounds_commit` ON `clearing_rounds` (`commit_by`);",
+      "CREATE TABLE `ledger_thresholds` (\n\t`peer` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`amount` integer NOT NULL,\n\t`armed` integer DEFAULT 1 NOT NULL,\n\t`last_action` text,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`peer`, `unit`)\n);",
+      "CREATE TABLE `settlement_methods` (\n\t`method` text PRIMARY KEY NOT NULL,\n\t`secret` text NOT NULL,\n\t`settings` text DEFAULT '{}' NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "ALTER TABLE `ledger_records` ADD `kind` text DEFAULT 'call' NOT NULL;"
     ]
   }
 ];

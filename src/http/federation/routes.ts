@@ -47,6 +47,7 @@ import { gatewayHandler } from "./gateway-route.ts";
 import { relayToGateway } from "../../node/routes/private/relay.ts";
 import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
 import { forwardRoutes } from "./forward-route.ts";
+import { clearingRoute } from "./clearing-route.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -232,6 +233,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "token-sale"), tokenSaleRequest, (from, r) => serveTokenSale(s, from, r));
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
     forwardRoutes(app, s, version, { openFromPeer });
+    // Clearing rounds (docs/protocol.md §16.2).
+    clearingRoute(app, s, version, { openFromPeer });
   }
   // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
   app.post(ONION_PATH, onionHandler(s));

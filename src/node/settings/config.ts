@@ -113,6 +113,13 @@ const schema = z.object({
   ROUTE_RATE_LIMITS: routeLimitsSetting.optional(),
   FORWARDED_CALLERS: z.enum(["off", "public"]).default("public"),
   FORWARDED_CALLER_TIER: tierName.optional(),
+  // Clearing rounds (docs/protocol.md §16.1).
+  CLEARING: z.enum(["on", "off"]).default("off"),
+  CLEARING_LIMIT: int(0, 100).default(100),
+  CLEARING_SCHEDULE: z.enum(["off", "daily", "weekly", "monthly"]).default("off"),
+  CLEARING_SUBMIT_SECONDS: int(5, 86_400).default(60),
+  CLEARING_COMMIT_SECONDS: int(10, 7 * 86_400).default(300),
+  CLEARING_MAX_PARTICIPANTS: int(2, 64).default(64),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -206,6 +213,8 @@ export interface Config {
   /** Whether calls forwarded from nodes that are not peers are taken (to tools shared public only), and from which trust tier up. */
   forwardedCallers: "off" | "public";
   forwardedCallerTier: string | undefined;
+  /** Clearing rounds (docs/protocol.md §16): on or off (feature `clearing`), the percent of each obligation a round may clear, when this node starts rounds, the round's windows and size. */
+  clearing: { enabled: boolean; limit: number; schedule: "off" | "daily" | "weekly" | "monthly"; submitSeconds: number; commitSeconds: number; maxParticipants: number };
 }
 
 /** Trust between strangers (issue 14): how scores are seeded and decay, and what each tier may do. */
@@ -340,5 +349,13 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     routeRateLimits: e.ROUTE_RATE_LIMITS ?? new Map(DEFAULT_ROUTE_RATE_LIMITS),
     forwardedCallers: e.FORWARDED_CALLERS,
     forwardedCallerTier: e.FORWARDED_CALLER_TIER,
+    clearing: {
+      enabled: e.CLEARING === "on",
+      limit: e.CLEARING_LIMIT,
+      schedule: e.CLEARING_SCHEDULE,
+      submitSeconds: e.CLEARING_SUBMIT_SECONDS,
+      commitSeconds: e.CLEARING_COMMIT_SECONDS,
+      maxParticipants: e.CLEARING_MAX_PARTICIPANTS,
+    },
   };
 }

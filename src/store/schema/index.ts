@@ -21,3 +21,4 @@ export * from "./onion.ts";
 export * from "./routes.ts";
 export * from "./tokens.ts";
 export * from "./clearing.ts";
+export * from "./settlements.ts";
