@@ -90,7 +90,7 @@ export function solveClearing(edges: readonly Edge[]): Clearing {
   const path = new Int32Array(n);
   // Work per phase is kept to the nodes a phase touches (a long cycle can take many short phases):
   // the nodes with excess are listed, and only touched entries are reset.
-  let sources = new Int32Array(n);
+  const sources = new Int32Array(n);
   let count = 0;
   for (let v = 0; v < n; v++) if (excess[v]! > 0) sources[count++] = v;
   const touched = new Int32Array(n);
