@@ -3,17 +3,20 @@ import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { now } from "./defaults.ts";
 
 /**
- * The bilateral ledger (src/ledger): one row per relayed call this node took part in, holding the
- * canonical record both nodes keep byte for byte. Balances are sums over confirmed rows.
+ * The bilateral ledger (src/ledger): one row per relayed call, set-off or settlement this node took
+ * part in, holding the canonical record both nodes keep byte for byte. Balances are sums over
+ * confirmed rows.
  */
 export const ledgerRecords = sqliteTable(
   "ledger_records",
   {
-    /** The intent's id (hex). */
+    /** The intent's id, the set-off's hash or the settlement's id (hex). */
     id: text("id").primaryKey(),
+    /** What the record is: a call (intent, receipt, countersignature), a set-off or a settlement (§16). */
+    kind: text("kind", { enum: ["call", "set-off", "settlement"] }).notNull().default("call"),
     /** The other node of the call. */
     peer: text("peer").notNull(),
-    /** This node's side: a consumer owes the amount, a provider is owed it. */
+    /** This node's side: a consumer owes the amount, a provider is owed it; a set-off's debtor and a settlement's payer are consumers. */
     role: text("role", { enum: ["consumer", "provider"] }).notNull(),
     status: text("status", { enum: ["pending", "confirmed", "disputed"] }).notNull(),
     reason: text("reason"),

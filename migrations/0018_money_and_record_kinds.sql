@@ -29,4 +29,5 @@ CREATE TABLE `invoices` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `invoices_peer_period` ON `invoices` (`peer`,`period_from`,`period_to`);--> statement-breakpoint
-CREATE INDEX `invoices_issued` ON `invoices` (`issued_at`);
+CREATE INDEX `invoices_issued` ON `invoices` (`issued_at`);--> statement-breakpoint
+ALTER TABLE `ledger_records` ADD `kind` text DEFAULT 'call' NOT NULL;
