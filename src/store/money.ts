@@ -123,7 +123,7 @@ export async function listInvoices(db: Database, filter: { peer?: string; limit:
 
 const t = ledgerRecords;
 
-export type MovementKind = "call" | "set-off" | "settlement";
+export type MovementKind = (typeof t.$inferSelect)["kind"];
 
 /** One confirmed, priced ledger row, as invoices and reports read it. */
 export interface Movement {
@@ -140,7 +140,7 @@ export interface Movement {
 /** Confirmed rows with a unit, completed in [from, to), optionally of one peer and one unit, oldest first. */
 export async function movements(db: Database, f: { peer?: string; unit?: string; from?: number; to: number }): Promise<Movement[]> {
   const rows = await db
-    .select({ peer: t.peer, role: t.role, kind: sql<MovementKind>`'call'`, unit: sql<string>`${t.unit}`, amount: t.amount, completedAt: t.completedAt, record: t.record })
+    .select({ peer: t.peer, role: t.role, kind: t.kind, unit: sql<string>`${t.unit}`, amount: t.amount, completedAt: t.completedAt, record: t.record })
     .from(t)
     .where(
       and(
@@ -159,9 +159,9 @@ export async function movements(db: Database, f: { peer?: string; unit?: string;
 /** Sums of confirmed rows completed before `before`, per peer, unit, role and kind: the opening balances of a report. */
 export async function sumsBefore(db: Database, f: { peer?: string; unit?: string; before: number }): Promise<Omit<Movement, "completedAt" | "record">[]> {
   const rows = await db
-    .select({ peer: t.peer, role: t.role, kind: sql<MovementKind>`'call'`, unit: sql<string>`${t.unit}`, amount: sql<number>`sum(${t.amount})` })
+    .select({ peer: t.peer, role: t.role, kind: t.kind, unit: sql<string>`${t.unit}`, amount: sql<number>`sum(${t.amount})` })
     .from(t)
     .where(and(eq(t.status, "confirmed"), sql`${t.unit} IS NOT NULL`, f.peer ? eq(t.peer, f.peer) : undefined, f.unit ? eq(t.unit, f.unit) : undefined, lt(t.completedAt, f.before)))
-    .groupBy(t.peer, t.unit, t.role);
+    .groupBy(t.peer, t.unit, t.role, t.kind);
   return rows.map((r) => ({ ...r, amount: Number(r.amount) }));
 }
