@@ -36,7 +36,8 @@ const startB = () => loopbackNode("bravo", { dataDir: bDir, port: bPort, env: { 
 const today = () => new Date().toISOString().slice(0, 10);
 const month = () => today().slice(0, 7);
 const DAY = 86_400_000;
-const yesterday = () => new Date(Date.now() - DAY).toISOString().slice(0, 10);
+const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
+const yesterday = () => daysAgo(1);
 
 const share = async (n: NodeProc, tool: string, pricing: unknown) => json(await n.admin("POST", "/shares", { tool, visibility: "peers", pricing }));
 const issue = (period: string, peer = a.nodeId) => b.admin("POST", "/ledger/invoices", { peer, period });
@@ -176,6 +177,13 @@ describe("invoices", () => {
     expect(third.number).toBe(3);
     expect(third.totals).toEqual(first.totals);
     expect(await invoicesOf(b)).toEqual([3, 2, 1]);
+    // The same new invoice asked for four times at once: one is issued, the others get it, no number is spent on them.
+    const raced = await Promise.all(Array.from({ length: 4 }, () => issue(`${yesterday()}..${yesterday()}`).then((r) => json<{ invoice: Invoice; issued: boolean }>(r))));
+    expect(raced.map((r) => r.invoice.number)).toEqual([4, 4, 4, 4]);
+    expect(raced.filter((r) => r.issued)).toHaveLength(1);
+    expect((await json<{ invoice: Invoice }>(await issue(`${yesterday()}..${yesterday()}`, "alpha"))).invoice.number).toBe(4);
+    expect((await json<{ invoice: Invoice }>(await issue(`${daysAgo(2)}..${today()}`))).invoice.number).toBe(5);
+    expect(await invoicesOf(b)).toEqual([5, 4, 3, 2, 1]);
     // Issued invoices do not change: number 1 is what it was.
     expect(await json(await b.admin("GET", "/ledger/invoices/1"))).toEqual({ invoice: first });
     expect(await json(await issue(`${today()}..${today()}`))).toEqual({ invoice: first, issued: false });
