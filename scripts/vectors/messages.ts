@@ -488,16 +488,21 @@ const messages: Message[] = [
     route: "/federation/v1/ledger-transfer",
     direction: "request",
     schema: ledgerTransferRequest,
-    valid: { transfer: { records: [{}], want: [PREFIX] } },
-    invalid: { "want missing": { records: [] }, "501 records": { records: Array(501).fill({}), want: [] } },
+    // Each record is checked here only for its kind's shape, then verified on its own (§8.7).
+    valid: { transfer: { records: [{ intent: {} }, { setOff: {} }, { settlement: {} }], want: [PREFIX] } },
+    invalid: {
+      "want missing": { records: [] },
+      "501 records": { records: Array(501).fill({ intent: {} }), want: [] },
+      "a record of no kind": { records: [{}], want: [] },
+    },
   },
   {
     name: "ledgerTransferReply",
     route: "/federation/v1/ledger-transfer",
     direction: "answer",
     schema: ledgerTransferReply,
-    valid: { answer: { refused: 0, wanted: [{}] } },
-    invalid: { "a negative count": { refused: -1, wanted: [] } },
+    valid: { answer: { refused: 0, wanted: [{ setOff: {} }] } },
+    invalid: { "a negative count": { refused: -1, wanted: [] }, "a record of no kind": { refused: 0, wanted: [{}] } },
   },
   {
     name: "ledgerCheckpointRequest",

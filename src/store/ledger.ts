@@ -1,7 +1,8 @@
 // The ledger on the node's database. A record id holds one record: a second, different record
 // under it is never merged but marks the held one disputed and is kept as a flag. The one change
-// a held record takes is a pending one gaining its countersignature.
-import { and, asc, desc, eq, gte, inArray, lt, not, or, sql } from "drizzle-orm";
+// a held record takes is a pending one gaining its last signature (a call's countersignature, a
+// settlement's payee signature).
+import { and, asc, desc, eq, gte, inArray, lt, lte, not, or, sql } from "drizzle-orm";
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "./database.ts";
 import { ledgerFlags, ledgerRecords } from "./schema/index.ts";
@@ -10,10 +11,12 @@ import { canonicalRecord, recordHash, withoutCountersign, type LedgerRecord } fr
 const t = ledgerRecords;
 
 export type Status = "pending" | "confirmed" | "disputed";
+export type Kind = "call" | "set-off" | "settlement";
 export type PutOutcome = "stored" | "confirmed" | "duplicate" | "disputed";
 
 export interface StoredRecord {
   id: string;
+  kind: Kind;
   peer: string;
   role: "consumer" | "provider";
   status: Status;
@@ -30,10 +33,42 @@ export interface Balance {
   earned: number;
   /** Owed by this node for calls it made. */
   spent: number;
-  /** earned - spent: positive when the peer owes this node. */
+  /** Set-offs: + where they reduced what this node owed, − where they reduced what it was owed. */
+  cleared: number;
+  /** Settlements, with the same signs: + where this node paid, − where it was paid. */
+  settled: number;
+  /** earned − spent + cleared + settled: positive when the peer owes this node. */
   net: number;
   calls: number;
 }
+
+/** A set-off or settlement row, as the node ledger derives it from a verified record. */
+export interface EntryRow {
+  id: string;
+  kind: Exclude<Kind, "call">;
+  peer: string;
+  role: "consumer" | "provider";
+  unit: string;
+  amount: number;
+  completedAt: number;
+  /** The canonical text, and its hex SHA-256. */
+  record: string;
+  hash: string;
+  /** The canonical text without the last signature (a pending settlement's): equal to `record` when there is none to add. */
+  bare: string;
+}
+
+/** The included rows' hashes and the signed sum, for an obligation (node/ledger/obligations.ts). */
+export interface NetRows {
+  net: number;
+  hashes: string[];
+}
+
+/**
+ * How a confirmed row moves `net` (positive: the peer owes this node). A call this node served is
+ * owed to it; a set-off or settlement where it was the debtor or payer reduces what it owed.
+ */
+const signedAmount = sql<number>`CASE WHEN (${t.kind} = 'call') = (${t.role} = 'provider') THEN ${t.amount} ELSE -${t.amount} END`;
 
 export interface Flag {
   recordId: string | null;
@@ -78,6 +113,10 @@ export class LedgerRepository {
     if (inserted.length) return "stored";
     const [held] = await this.db.select().from(t).where(eq(t.id, r.intent.id));
     if (!held) throw new Error(`ledger record ${r.intent.id} neither inserted nor held`);
+    if (held.kind !== "call") {
+      await this.flag(r.intent.id, source, "id_in_use", canonical);
+      return "disputed";
+    }
     if (held.record === canonical) return "duplicate";
     const bare = canonicalRecord(withoutCountersign(r));
     if (held.status === "confirmed" && status === "pending" && canonicalRecord(withoutCountersign(JSON.parse(held.record) as LedgerRecord)) === bare) {
@@ -85,6 +124,39 @@ export class LedgerRepository {
     }
     if (held.status === "pending" && status === "confirmed" && held.record === bare && (await this.complete(r))) return "confirmed";
     await this.dispute(r.intent.id, "conflicting_record", source, canonical);
+    return "disputed";
+  }
+
+  /**
+   * Stores a set-off or settlement already verified as `status`. As for calls, a second text under
+   * a held id disputes it, except a pending settlement's payee signature arriving, and a pending
+   * copy of one held confirmed. An id held by another kind is refused without touching that row.
+   */
+  async putEntry(row: EntryRow, status: "pending" | "confirmed", source: string | null, bareOf: (text: string) => string): Promise<PutOutcome> {
+    const { bare, ...values } = row;
+    const inserted = await this.db
+      .insert(t)
+      .values({ ...values, status })
+      .onConflictDoNothing()
+      .returning({ id: t.id });
+    if (inserted.length) return "stored";
+    const [held] = await this.db.select().from(t).where(eq(t.id, row.id));
+    if (!held) throw new Error(`ledger record ${row.id} neither inserted nor held`);
+    if (held.kind !== row.kind || held.peer !== row.peer) {
+      await this.flag(row.id, source, "id_in_use", row.record);
+      return "disputed";
+    }
+    if (held.record === row.record) return "duplicate";
+    if (held.status === "confirmed" && status === "pending" && bareOf(held.record) === bare) return "duplicate";
+    if (held.status === "pending" && status === "confirmed" && held.record === bare) {
+      const done = await this.db
+        .update(t)
+        .set({ status: "confirmed", hash: row.hash, record: row.record, updatedAt: Date.now() })
+        .where(and(eq(t.id, row.id), eq(t.status, "pending"), eq(t.record, bare)))
+        .returning({ id: t.id });
+      if (done.length) return "confirmed";
+    }
+    await this.dispute(row.id, "conflicting_record", source, row.record);
     return "disputed";
   }
 
@@ -154,14 +226,14 @@ export class LedgerRepository {
     return out;
   }
 
-  /** Records still waiting for a countersignature, oldest first: the wiring retries these. */
+  /** Calls still waiting for a countersignature, oldest first: the wiring retries these. */
   async pending(): Promise<StoredRecord[]> {
-    return (await this.db.select().from(t).where(eq(t.status, "pending")).orderBy(asc(t.completedAt))).map(stored);
+    return (await this.db.select().from(t).where(and(eq(t.status, "pending"), eq(t.kind, "call"))).orderBy(asc(t.completedAt))).map(stored);
   }
 
-  /** Held records, newest first, optionally of one status or one peer; all of them without a limit. */
-  async list(filter: { status?: Status; peer?: string; limit?: number } = {}): Promise<StoredRecord[]> {
-    const where = and(filter.status ? eq(t.status, filter.status) : undefined, filter.peer ? eq(t.peer, filter.peer) : undefined);
+  /** Held records, newest first, optionally of one status, peer or kind; all of them without a limit. */
+  async list(filter: { status?: Status; peer?: string; kind?: Kind; limit?: number } = {}): Promise<StoredRecord[]> {
+    const where = and(filter.status ? eq(t.status, filter.status) : undefined, filter.peer ? eq(t.peer, filter.peer) : undefined, filter.kind ? eq(t.kind, filter.kind) : undefined);
     const q = this.db.select().from(t).where(where).orderBy(desc(t.completedAt), desc(t.id));
     return (await (filter.limit === undefined ? q : q.limit(filter.limit))).map(stored);
   }
@@ -183,7 +255,7 @@ export class LedgerRepository {
    * so offering one would resend it every time; the consumer's confirmed copy still comes.
    */
   async items(peer: string): Promise<ReconcileItem[]> {
-    const awaiting = sql`(${t.role} = 'provider' AND ${t.status} = 'pending')`;
+    const awaiting = sql`(${t.kind} = 'call' AND ${t.role} = 'provider' AND ${t.status} = 'pending')`;
     const rows = await this.db.select({ completedAt: t.completedAt, hash: t.hash }).from(t).where(and(eq(t.peer, peer), not(awaiting)));
     return rows.map((r) => ({ hlc: hlcOf(r.completedAt), id: r.hash }));
   }
@@ -204,26 +276,43 @@ export class LedgerRepository {
    * pending its countersignature (served all the same), less the confirmed calls it served this node.
    */
   async owedBy(peer: string, unit: string): Promise<number> {
-    const served = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'provider' AND ${t.status} IN ('confirmed', 'pending') THEN ${t.amount} END), 0)`;
-    const bought = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'consumer' AND ${t.status} = 'confirmed' THEN ${t.amount} END), 0)`;
-    const [row] = await this.db.select({ served, bought }).from(t).where(and(eq(t.peer, peer), eq(t.unit, unit)));
-    return Number(row?.served ?? 0) - Number(row?.bought ?? 0);
+    const served = sql<number>`coalesce(sum(CASE WHEN ${t.kind} = 'call' AND ${t.role} = 'provider' AND ${t.status} IN ('confirmed', 'pending') THEN ${t.amount} END), 0)`;
+    const others = sql<number>`coalesce(sum(CASE WHEN NOT (${t.kind} = 'call' AND ${t.role} = 'provider') AND ${t.status} = 'confirmed' THEN ${signedAmount} END), 0)`;
+    const [row] = await this.db.select({ served, others }).from(t).where(and(eq(t.peer, peer), eq(t.unit, unit)));
+    return Number(row?.served ?? 0) + Number(row?.others ?? 0);
+  }
+
+  /** The confirmed rows of every kind with `peer` in `unit` completed by `asOf`: their signed sum and hashes. */
+  async netRows(peer: string, unit: string, asOf: number): Promise<NetRows> {
+    const rows = await this.db
+      .select({ hash: t.hash, signed: signedAmount })
+      .from(t)
+      .where(and(eq(t.peer, peer), eq(t.unit, unit), eq(t.status, "confirmed"), lte(t.completedAt, asOf)));
+    let net = 0;
+    for (const r of rows) net += Number(r.signed);
+    return { net, hashes: rows.map((r) => r.hash) };
   }
 
   /** Balances per peer and currency unit, summed from confirmed records only: there is no counter to drift. */
   async balances(): Promise<Balance[]> {
-    const earned = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'provider' THEN ${t.amount} END), 0)`;
-    const spent = sql<number>`coalesce(sum(CASE WHEN ${t.role} = 'consumer' THEN ${t.amount} END), 0)`;
+    const earned = sql<number>`coalesce(sum(CASE WHEN ${t.kind} = 'call' AND ${t.role} = 'provider' THEN ${t.amount} END), 0)`;
+    const spent = sql<number>`coalesce(sum(CASE WHEN ${t.kind} = 'call' AND ${t.role} = 'consumer' THEN ${t.amount} END), 0)`;
+    const cleared = sql<number>`coalesce(sum(CASE WHEN ${t.kind} = 'set-off' THEN ${signedAmount} END), 0)`;
+    const settled = sql<number>`coalesce(sum(CASE WHEN ${t.kind} = 'settlement' THEN ${signedAmount} END), 0)`;
+    const calls = sql<number>`coalesce(sum(CASE WHEN ${t.kind} = 'call' THEN 1 END), 0)`;
     const rows = await this.db
-      .select({ peer: t.peer, unit: sql<string>`${t.unit}`, earned, spent, calls: sql<number>`count(*)` })
+      .select({ peer: t.peer, unit: sql<string>`${t.unit}`, earned, spent, cleared, settled, calls })
       .from(t)
       .where(and(eq(t.status, "confirmed"), sql`${t.unit} IS NOT NULL`))
       .groupBy(t.peer, t.unit)
       .orderBy(asc(t.peer), asc(t.unit));
-    return rows.map((r) => ({ ...r, earned: Number(r.earned), spent: Number(r.spent), net: Number(r.earned) - Number(r.spent), calls: Number(r.calls) }));
+    return rows.map((r) => {
+      const [earned, spent, cleared, settled] = [Number(r.earned), Number(r.spent), Number(r.cleared), Number(r.settled)];
+      return { peer: r.peer, unit: r.unit, earned, spent, cleared, settled, net: earned - spent + cleared + settled, calls: Number(r.calls) };
+    });
   }
 }
 
 function stored(row: typeof t.$inferSelect): StoredRecord {
-  return { id: row.id, peer: row.peer, role: row.role, status: row.status, completedAt: row.completedAt, reason: row.reason, record: row.record };
+  return { id: row.id, kind: row.kind, peer: row.peer, role: row.role, status: row.status, completedAt: row.completedAt, reason: row.reason, record: row.record };
 }

@@ -178,7 +178,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0018_money_and_record_kinds",
+    "tag": "0018_money_and_ledger_kinds",
     "statements": [
       "CREATE TABLE `billing_details` (\n\t`party` text PRIMARY KEY NOT NULL,\n\t`details` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE TABLE `conversion_rates` (\n\t`from_unit` text NOT NULL,\n\t`to_unit` text NOT NULL,\n\t`date` text NOT NULL,\n\t`rate` text NOT NULL,\n\t`source` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`from_unit`, `to_unit`, `date`)\n);",
@@ -186,6 +186,8 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `invoices` (\n\t`number` integer PRIMARY KEY NOT NULL,\n\t`peer` text NOT NULL,\n\t`period_from` integer NOT NULL,\n\t`period_to` integer NOT NULL,\n\t`issued_at` integer NOT NULL,\n\t`document` text NOT NULL\n);",
       "CREATE UNIQUE INDEX `invoices_peer_period` ON `invoices` (`peer`,`period_from`,`period_to`);",
       "CREATE INDEX `invoices_issued` ON `invoices` (`issued_at`);",
+      "CREATE TABLE `ledger_thresholds` (\n\t`peer` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`amount` integer NOT NULL,\n\t`armed` integer DEFAULT 1 NOT NULL,\n\t`last_action` text,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`peer`, `unit`)\n);",
+      "CREATE TABLE `settlement_methods` (\n\t`method` text PRIMARY KEY NOT NULL,\n\t`secret` text NOT NULL,\n\t`settings` text DEFAULT '{}' NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "ALTER TABLE `ledger_records` ADD `kind` text DEFAULT 'call' NOT NULL;"
     ]
   }

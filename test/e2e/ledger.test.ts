@@ -103,7 +103,7 @@ const heldWith = async (n: NodeProc, peer: string) =>
   (await recordsOf(n, `&peer=${peer}`)).map((r) => `${r.id} ${r.status} ${canonicalJson(r.record)}`).sort();
 /** A node's balances with one peer, as the peer sees them. */
 const mirrored = (list: Balance[], self: string) =>
-  list.map((b) => ({ peer: self, unit: b.unit, earned: b.spent, spent: b.earned, net: -b.net, calls: b.calls }));
+  list.map((b) => ({ peer: self, unit: b.unit, earned: b.spent, spent: b.earned, cleared: 0 - b.cleared, settled: 0 - b.settled, net: -b.net, calls: b.calls }));
 
 /** Works on a node's libSQL file while it runs, as a damaged or tampered store would look. */
 async function withStore<T>(n: NodeProc, work: (db: Awaited<ReturnType<typeof openDatabaseFile>>["db"]) => Promise<T>): Promise<T> {
@@ -159,9 +159,9 @@ afterAll(async () => {
 describe("the ledger in the admin API and the CLI", () => {
   const expectedA = () =>
     [
-      { peer: pb.id, unit: "credit", earned: 3, spent: 0, net: 3, calls: 1 },
-      { peer: pb.id, unit: "usd-micro", earned: 0, spent: 500, net: -500, calls: 2 },
-      { peer: pc.id, unit: "credit", earned: 0, spent: 7, net: -7, calls: 1 },
+      { peer: pb.id, unit: "credit", earned: 3, spent: 0, cleared: 0, settled: 0, net: 3, calls: 1 },
+      { peer: pb.id, unit: "usd-micro", earned: 0, spent: 500, cleared: 0, settled: 0, net: -500, calls: 2 },
+      { peer: pc.id, unit: "credit", earned: 0, spent: 7, cleared: 0, settled: 0, net: -7, calls: 1 },
     ].sort((x, y) => (x.peer === y.peer ? (x.unit < y.unit ? -1 : 1) : x.peer < y.peer ? -1 : 1));
 
   it("serves balances as JSON and as a CSV download, mirrored on the peer", async () => {
@@ -170,7 +170,7 @@ describe("the ledger in the admin API and the CLI", () => {
     const res = await a.admin("GET", "/ledger/balances?format=csv");
     expect(res.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="ledger-balances.csv"');
-    const csv = ["peer,unit,earned,spent,net,calls", ...expectedA().map((x) => `${x.peer},${x.unit},${x.earned},${x.spent},${x.net},${x.calls}`)].join("\r\n") + "\r\n";
+    const csv = ["peer,unit,earned,spent,net,calls,cleared,settled", ...expectedA().map((x) => `${x.peer},${x.unit},${x.earned},${x.spent},${x.net},${x.calls},0,0`)].join("\r\n") + "\r\n";
     expect(await res.text()).toBe(csv);
     expect((await a.admin("GET", "/ledger/balances?format=xml")).status).toBe(400);
   });
@@ -223,12 +223,13 @@ describe("the ledger in the admin API and the CLI", () => {
       completedAt: new Date(r.receipt.completedAt).toISOString(),
       // Composite records prove it all once confirmed (protocol §8.5).
       stage: "post_quantum_final",
+      kind: "call",
     });
     const rows = [row(ab1, pb.id, "consumer"), row(ab2, pb.id, "consumer"), row(ab3, pb.id, "consumer"), row(ba1, pb.id, "provider"), row(ac1, pc.id, "consumer")];
     expect(await json(await a.admin("GET", "/ledger/export?format=json"))).toEqual({ records: rows });
     const res = await a.admin("GET", "/ledger/export?format=csv");
     expect(res.headers.get("content-disposition")).toBe('attachment; filename="ledger-records.csv"');
-    const csv = ["id,peer,role,status,tool,units,amount,unit,requestedAt,completedAt,stage", ...rows.map((r) => Object.values(r).join(","))].join("\r\n") + "\r\n";
+    const csv = ["id,peer,role,status,tool,units,amount,unit,requestedAt,completedAt,stage,kind", ...rows.map((r) => Object.values(r).join(","))].join("\r\n") + "\r\n";
     expect(await res.text()).toBe(csv);
   });
 
@@ -394,7 +395,7 @@ describe("the scheduled tick", () => {
     const ad1 = await call(pd, pa, { model: "per_call", amount: 11, unit: "credit" });
     await restore(a, [ad1]);
     await eventually(async () => expect((await recordsOf(d)).map((x) => canonicalJson(x.record))).toEqual([canonicalRecord(ad1)]), 20_000);
-    expect(await balancesOf(d)).toEqual([{ peer: pa.id, unit: "credit", earned: 0, spent: 11, net: -11, calls: 1 }]);
+    expect(await balancesOf(d)).toEqual([{ peer: pa.id, unit: "credit", earned: 0, spent: 11, cleared: 0, settled: 0, net: -11, calls: 1 }]);
 
     const report = await tick(c);
     expect(report.ledger).toMatchObject({ peer: pa.id, reconciled: { received: 0 } });
@@ -427,14 +428,14 @@ describe("records of relayed calls", () => {
       await json(await e.admin("POST", `/ledger/reconcile/${pa.id}`));
       expect(await heldWith(e, pa.id)).toEqual(await heldWith(a, e.nodeId));
       expect((await recordsOf(e)).map((r) => r.status)).toEqual(["confirmed", "confirmed"]);
-      expect(await balancesOf(e)).toEqual([{ peer: pa.id, unit: "credit", earned: 10, spent: 0, net: 10, calls: 2 }]);
+      expect(await balancesOf(e)).toEqual([{ peer: pa.id, unit: "credit", earned: 10, spent: 0, cleared: 0, settled: 0, net: 10, calls: 2 }]);
 
       // E loses its ledger; A, initiating, sends it back.
       await withStore(e, (db) => db.delete(ledgerRecords));
       const r = await json<{ reconciled: { sent: number } }>(await a.admin("POST", `/ledger/reconcile/${e.nodeId}`));
       expect(r.reconciled.sent).toBe(2);
       expect(await heldWith(e, pa.id)).toEqual(await heldWith(a, e.nodeId));
-      expect(await balancesOf(e)).toEqual([{ peer: pa.id, unit: "credit", earned: 10, spent: 0, net: 10, calls: 2 }]);
+      expect(await balancesOf(e)).toEqual([{ peer: pa.id, unit: "credit", earned: 10, spent: 0, cleared: 0, settled: 0, net: 10, calls: 2 }]);
     } finally {
       await client.close();
       await Promise.all([e.stop(), upstream.stop()]);

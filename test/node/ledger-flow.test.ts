@@ -63,8 +63,8 @@ describe("ledger signature flow", () => {
     // The arguments never reach the record, only their hash.
     expect(c!.record).not.toContain("secret");
     await call(PER_CALL, 2_000);
-    expect(await provider.ledger.balances()).toEqual([{ peer: consumer.id, unit: "usd-micro", earned: 500, spent: 0, net: 500, calls: 2 }]);
-    expect(await consumer.ledger.balances()).toEqual([{ peer: provider.id, unit: "usd-micro", earned: 0, spent: 500, net: -500, calls: 2 }]);
+    expect(await provider.ledger.balances()).toEqual([{ peer: consumer.id, unit: "usd-micro", earned: 500, spent: 0, cleared: 0, settled: 0, net: 500, calls: 2 }]);
+    expect(await consumer.ledger.balances()).toEqual([{ peer: provider.id, unit: "usd-micro", earned: 0, spent: 500, cleared: 0, settled: 0, net: -500, calls: 2 }]);
   });
 
   it("leaves free calls and other currencies out of each other's balances", async () => {
@@ -72,8 +72,8 @@ describe("ledger signature flow", () => {
     await call({ model: "per_call", amount: 3, unit: "credit" }, 2_000);
     await call(PER_CALL, 3_000);
     expect(await provider.ledger.balances()).toEqual([
-      { peer: consumer.id, unit: "credit", earned: 3, spent: 0, net: 3, calls: 1 },
-      { peer: consumer.id, unit: "usd-micro", earned: 250, spent: 0, net: 250, calls: 1 },
+      { peer: consumer.id, unit: "credit", earned: 3, spent: 0, cleared: 0, settled: 0, net: 3, calls: 1 },
+      { peer: consumer.id, unit: "usd-micro", earned: 250, spent: 0, cleared: 0, settled: 0, net: 250, calls: 1 },
     ]);
   });
 

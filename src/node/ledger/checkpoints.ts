@@ -172,7 +172,8 @@ export class LedgerCheckpoints {
     const held = await this.#o.ledger.getMany(ids);
     return ids.map((id) => {
       const r = held.get(id);
-      return r && r.peer === peer ? (JSON.parse(r.record) as LedgerRecord) : undefined;
+      // Checkpoints cover calls only (set-offs and settlements are composite-signed, §8.8).
+      return r && r.peer === peer && r.kind === "call" ? (JSON.parse(r.record) as LedgerRecord) : undefined;
     });
   }
 
@@ -186,7 +187,7 @@ export class LedgerCheckpoints {
     const covered = await this.#o.repository.coverage(held.filter((r) => r.status === "confirmed").map((r) => r.id));
     const out = new Map<string, Stage>();
     for (const r of held) {
-      const composite = suiteOf((JSON.parse(r.record) as LedgerRecord).intent) === "composite";
+      const composite = r.kind !== "call" || suiteOf((JSON.parse(r.record) as LedgerRecord).intent) === "composite";
       out.set(r.id, r.status === "confirmed" && (composite || covered.get(r.id) === 2) ? "post_quantum_final" : r.status);
     }
     return out;
@@ -195,7 +196,7 @@ export class LedgerCheckpoints {
   /** What a third party needs to check record `id` (proof.ts), or undefined when this node holds no such record. */
   async proof(id: string): Promise<{ proof: RecordProof; stage: Stage } | undefined> {
     const held = await this.#o.ledger.get(id);
-    if (!held) return undefined;
+    if (!held || held.kind !== "call") return undefined;
     const record = JSON.parse(held.record) as LedgerRecord;
     const checkpoints: RecordProof["checkpoints"] = [];
     for (const { checkpoint, leaf } of await this.#o.repository.covering(id)) {

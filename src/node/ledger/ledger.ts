@@ -7,12 +7,16 @@ import { acceptIntent, acceptPurchase, type Acceptance, type Offer, type Purchas
 import { coveringGrant } from "../../protocol/ledger/grant.ts";
 import { canonicalRecord, receivedText, record, withoutCountersign, type LedgerRecord, type SignedIntent } from "../../protocol/ledger/record.ts";
 import type { ReconcileItem } from "../../protocol/reconciliation.ts";
-import type { Balance, Flag, LedgerRepository, PutOutcome, Status, StoredRecord } from "../../store/ledger.ts";
+import type { Balance, Flag, Kind, LedgerRepository, PutOutcome, Status, StoredRecord } from "../../store/ledger.ts";
+import { entryKind } from "../../protocol/ledger/entry.ts";
+import { receiveEntry, type EntryRejection } from "./entries.ts";
+import { obligationOf, type Obligation } from "./obligations.ts";
 import { countersign, signReceipt, verifyCountersign, verifyRecord, type LedgerSigner, type LedgerVerifier, type Outcome, type Verdict } from "../../protocol/ledger/signing.ts";
 
-export type { Balance, Flag, Status, StoredRecord };
-export type Rejection = Exclude<Verdict, "valid" | "pending"> | "not_a_party";
-export type ReceiveOutcome = { outcome: PutOutcome } | { outcome: "rejected"; reason: Rejection };
+export type { Balance, Flag, Kind, Obligation, Status, StoredRecord };
+export type Rejection = Exclude<Verdict, "valid" | "pending"> | "not_a_party" | EntryRejection;
+/** `void`: a valid set-off of amount 0, which certifies a round's prices but is not stored (§16.4). */
+export type ReceiveOutcome = { outcome: PutOutcome | "void" } | { outcome: "rejected"; reason: Rejection };
 
 export interface LedgerOptions {
   /** This node's id. */
@@ -40,6 +44,8 @@ export class Ledger {
    * authenticated node id, which must be the record's other party).
    */
   async receive(input: unknown, source: string | null): Promise<ReceiveOutcome> {
+    const kind = entryKind(input);
+    if (kind === "set-off" || kind === "settlement") return receiveEntry({ self: this.self, verifier: this.#verifier, repository: this.#repository }, kind, input, source);
     const parsed = record.safeParse(input);
     // The usual case, a consumer's countersignature for a record this node holds pending from it:
     // the signature is checked, then the conditional update finds the held pending record equal to
@@ -153,7 +159,7 @@ export class Ledger {
     return this.#repository.dispute(r.id, reason, null, r.record);
   }
 
-  list(filter?: { status?: Status; peer?: string; limit?: number }): Promise<StoredRecord[]> {
+  list(filter?: { status?: Status; peer?: string; kind?: Kind; limit?: number }): Promise<StoredRecord[]> {
     return this.#repository.list(filter);
   }
 
@@ -163,6 +169,15 @@ export class Ledger {
 
   balances(): Promise<Balance[]> {
     return this.#repository.balances();
+  }
+
+  /**
+   * The obligation between this node and `peer` in `unit` from confirmed records of every kind
+   * completed by `asOf` (§16.1); null when they are even. Both parties holding the same records
+   * compute the same value, digest included.
+   */
+  async obligationWith(peer: string, unit: string, asOf: number): Promise<Obligation | null> {
+    return obligationOf(this.self, peer, unit, asOf, await this.#repository.netRows(peer, unit, asOf));
   }
 
   /** What `peer` owes this node in `unit`, pending records of calls this node served included. */

@@ -16,6 +16,7 @@ import {
   type LedgerTransferRequest,
 } from "../../protocol/messages/ledger.ts";
 import { record } from "../../protocol/ledger/record.ts";
+import type { LedgerEntry } from "../../protocol/ledger/entry.ts";
 
 /** Round trips after which a reconciliation is given up: a peer that never lets it settle cannot hold the tick. */
 export const MAX_RECONCILE_ROUNDS = 64;
@@ -68,7 +69,7 @@ export class LedgerReconciler implements LedgerHandlers {
     const want = [...session.found.need];
     const report: ReconcileReport = { rounds, sent: 0, received: 0, refused: 0 };
     // The initiator's have set holds full hashes: they are prefixes of themselves.
-    const records = (await this.ledger.byHashPrefix(peer, have)).map((text) => JSON.parse(text) as unknown);
+    const records = (await this.ledger.byHashPrefix(peer, have)).map((text) => JSON.parse(text) as LedgerEntry);
     for (let i = 0; i < Math.max(records.length, want.length); i += this.batch) {
       const request = { records: records.slice(i, i + this.batch), want: want.slice(i, i + this.batch) };
       const reply = ledgerTransferReply.parse(await this.transport.transfer(peer, request));
@@ -92,7 +93,7 @@ export class LedgerReconciler implements LedgerHandlers {
     const { records, want } = ledgerTransferRequest.parse(request);
     let refused = 0;
     for (const r of records) if (refuses(await this.#take(r, from))) refused++;
-    const wanted = (await this.ledger.byHashPrefix(from, want)).map((text) => JSON.parse(text) as unknown);
+    const wanted = (await this.ledger.byHashPrefix(from, want)).map((text) => JSON.parse(text) as LedgerEntry);
     return { refused, wanted };
   }
 

@@ -11,7 +11,7 @@ export interface OwnEntryPorts {
   registry: TrustPublishPort["registry"];
   gossip: TrustPublishPort["gossip"];
   /** The ledger's held records (src/node/ledger/ledger.ts), newest first. */
-  ledger: { list(filter: { status: "confirmed"; peer: string; limit: number }): Promise<readonly { role: string; record: string }[]> };
+  ledger: { list(filter: { status: "confirmed"; peer: string; kind: "call"; limit: number }): Promise<readonly { role: string; record: string }[]> };
   /** The peers' tools as this node lists them: a rating may name one by its listed name. */
   federatedTools: { get(): Promise<readonly { shortName: string; id: string }[]> };
 }
@@ -69,7 +69,7 @@ export async function rateTool(s: OwnEntryPorts, r: RatingInput): Promise<Entry[
   if (slash <= 0) throw new TrustPublishError(`rating: ${tool} is not a tool's global id <origin>/<upstream>/<tool>`);
   const origin = tool.slice(0, slash);
   if (origin === s.nodeId) throw new TrustPublishError("rating: a node does not rate its own tools");
-  const records = await s.ledger.list({ status: "confirmed", peer: origin, limit: PROOF_SEARCH });
+  const records = await s.ledger.list({ status: "confirmed", peer: origin, kind: "call", limit: PROOF_SEARCH });
   const proof = records
     .filter((x) => x.role === "consumer")
     .map((x) => JSON.parse(x.record) as LedgerRecord)

@@ -2,6 +2,7 @@
 // an envelope on a federation route, like gossip's (src/protocol/messages/gossip.ts). Records inside are
 // left `unknown` and verified one by one, so one bad record costs only itself.
 import { z } from "zod";
+import { entryShape } from "../ledger/entry.ts";
 
 /** Records per transfer, and hash prefixes asked for per transfer. */
 export const MAX_TRANSFER_RECORDS = 500;
@@ -18,9 +19,12 @@ export const ledgerReconcileReply = z.strictObject({
 });
 export type LedgerReconcileReply = z.infer<typeof ledgerReconcileReply>;
 
-/** The end of a reconciliation: the records the responder lacks, and hash prefixes the initiator lacks. */
+/**
+ * The end of a reconciliation: the records the responder lacks, and hash prefixes the initiator
+ * lacks. Records of any kind (§8, §16), each checked here only for the shape of its kind.
+ */
 export const ledgerTransferRequest = z.strictObject({
-  records: z.array(z.unknown()).max(MAX_TRANSFER_RECORDS),
+  records: z.array(entryShape).max(MAX_TRANSFER_RECORDS),
   want: z.array(z.string().regex(/^(?:[0-9a-f]{2}){8,32}$/)).max(MAX_WANT),
 });
 export type LedgerTransferRequest = z.infer<typeof ledgerTransferRequest>;
@@ -28,6 +32,6 @@ export type LedgerTransferRequest = z.infer<typeof ledgerTransferRequest>;
 export const ledgerTransferReply = z.strictObject({
   /** How many of the sent records were refused or contradicted a held one. */
   refused: z.number().int().min(0),
-  wanted: z.array(z.unknown()).max(MAX_WANT),
+  wanted: z.array(entryShape).max(MAX_WANT),
 });
 export type LedgerTransferReply = z.infer<typeof ledgerTransferReply>;

@@ -21,3 +21,4 @@ export * from "./onion.ts";
 export * from "./routes.ts";
 export * from "./tokens.ts";
 export * from "./money.ts";
+export * from "./settlements.ts";
