@@ -9,6 +9,11 @@ import { join } from "node:path";
 import { decodePDFRawStream, PDFArray, PDFDocument, PDFRawStream, type PDFPage } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LedgerRecord } from "../../src/protocol/ledger/record.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
+import { parseSeed } from "../../src/protocol/identity/seed.ts";
+import { hashlockOf, signSetOff, type SetOff, type SetOffRecord } from "../../src/protocol/ledger/set-off.ts";
+import { newSettlementId, signSettlement, type Settlement, type SettlementRecord } from "../../src/protocol/ledger/settlement.ts";
 import { formatAmount } from "../../src/protocol/ledger/currencies.ts";
 import type { Invoice } from "../../src/node/money/invoices.ts";
 import type { ReportRow } from "../../src/node/money/reports.ts";
@@ -21,7 +26,7 @@ interface RecordView {
   id: string;
   role: "consumer" | "provider";
   status: string;
-  record: LedgerRecord;
+  record: LedgerRecord | SetOffRecord | SettlementRecord;
 }
 
 let up: Upstream;
@@ -67,7 +72,28 @@ beforeAll(async () => {
     const held = (await json<{ records: RecordView[] }>(await b.admin("GET", "/ledger/records?limit=1000"))).records;
     expect(held.map((r) => r.status)).toEqual(Array(6).fill("confirmed"));
   }, 10_000);
+  // A clearing round's set-off (A owed B, 1.00 € cleared) and a payment A made B outside the
+  // federation (3.00 €), each signed by both nodes with their own keys, restored into B as records.
+  const [sa, sb] = await Promise.all([signerIn(a.dataDir), signerIn(bDir)]);
+  const preimage = "5a".repeat(32);
+  const setOff: SetOff = {
+    v: "mcpfed/1", type: "set-off", round: "ab".repeat(32), debtor: a.nodeId, creditor: b.nodeId, unit: "EUR", amount: 100,
+    obligation: { amount: 710, asOf: Date.now() - 2000, digest: "cd".repeat(32) }, potentials: { debtor: -1, creditor: 0 }, hashlock: hashlockOf(preimage), expires: Date.now() - 1000,
+  };
+  const paid: Settlement = { v: "mcpfed/1", type: "settlement", id: newSettlementId(), payer: a.nodeId, payee: b.nodeId, unit: "EUR", amount: 300, method: "manual", reference: "transfer 42", paidAt: Date.now() - 500 };
+  const entries = [
+    { setOff, sigs: { debtor: await signSetOff(sa, setOff), creditor: await signSetOff(sb, setOff) }, preimage },
+    { settlement: paid, sigs: { payer: await signSettlement(sa, paid), payee: await signSettlement(sb, paid) } },
+  ];
+  const restored = await json<{ results: { outcome: string }[] }>(await b.admin("POST", "/ledger/records", { records: entries }));
+  expect(restored.results.map((r) => r.outcome)).toEqual(["stored", "stored"]);
 }, 180_000);
+
+/** A node's signer, from the seed in its data folder, as the node signs. */
+async function signerIn(dir: string) {
+  const k = await signingKeyFromSeed(await primitives(), parseSeed(readFileSync(join(dir, "node-seed"), "utf8").trim()));
+  return { nodeId: k.nodeId, sign: (m: Uint8Array, c: string) => k.signer.sign(m, c) };
+}
 
 afterAll(async () => {
   await Promise.all([fromA?.close(), fromB?.close()]);
@@ -77,13 +103,18 @@ afterAll(async () => {
 /** What B's records add up to, per unit: computed here from the records, not by the node. */
 async function expectedTotals() {
   const held = (await json<{ records: RecordView[] }>(await b.admin("GET", "/ledger/records?limit=1000&status=confirmed"))).records;
-  const sums = new Map<string, { charges: number; credits: number }>();
-  for (const r of held) {
-    const unit = r.record.receipt.unit!;
-    const s = sums.get(unit) ?? { charges: 0, credits: 0 };
-    if (r.role === "provider") s.charges += r.record.receipt.amount;
-    else s.credits -= r.record.receipt.amount;
+  const sums = new Map<string, { charges: number; credits: number; cleared: number; settled: number }>();
+  const add = (unit: string, k: "charges" | "credits" | "cleared" | "settled", v: number) => {
+    const s = sums.get(unit) ?? { charges: 0, credits: 0, cleared: 0, settled: 0 };
+    s[k] += v;
     sums.set(unit, s);
+  };
+  for (const { role, record: r } of held) {
+    // A set-off or settlement favours this node's side when it is the debtor or the payer.
+    if ("setOff" in r) add(r.setOff.unit, "cleared", r.setOff.debtor === b.nodeId ? r.setOff.amount : -r.setOff.amount);
+    else if ("settlement" in r) add(r.settlement.unit, "settled", r.settlement.payer === b.nodeId ? r.settlement.amount : -r.settlement.amount);
+    else if (role === "provider") add(r.receipt.unit!, "charges", r.receipt.amount);
+    else add(r.receipt.unit!, "credits", -r.receipt.amount);
   }
   return sums;
 }
@@ -145,17 +176,20 @@ describe("invoices", () => {
       { kind: "charge", tool: `${b.nodeId}/everything/echo`, model: "per_call", price: 250, quantity: 3, amount: 750, unit: "EUR" },
       { kind: "charge", tool: `${b.nodeId}/everything/get-sum`, model: "per_call", price: 7, quantity: 2, amount: 14, unit: "credit" },
       { kind: "credit", tool: `${a.nodeId}/everything/echo`, model: "per_call", price: 40, quantity: 1, amount: -40, unit: "EUR" },
+      { kind: "set-off", tool: undefined, model: "set-off", price: undefined, quantity: 1, amount: -100, unit: "EUR" },
+      { kind: "settlement", tool: undefined, model: "settlement", price: undefined, quantity: 1, amount: -300, unit: "EUR" },
     ]);
     const expected = await expectedTotals();
     for (const t of first.totals) {
       const e = expected.get(t.unit)!;
-      expect({ charges: t.charges, credits: t.credits }).toEqual(e);
+      expect({ charges: t.charges, credits: t.credits, cleared: t.cleared, settled: t.settled }).toEqual(e);
       // 19 % of the charges, rounded half away from zero: 142.5 → 143, 2.66 → 3.
       const tax = Math.sign(e.charges) * Math.floor((Math.abs(e.charges) * 19) / 100 + 0.5);
       expect(t.taxes).toEqual([{ name: "VAT", percent: "19", amount: tax }]);
-      expect(t.total).toBe(e.charges + tax + e.credits);
+      expect(t.total).toBe(e.charges + tax + e.credits + e.cleared + e.settled);
     }
-    expect(first.totals.map((t) => [t.unit, t.total])).toEqual([["EUR", 853], ["credit", 17]]);
+    // 7.50 € + 1.43 € VAT − 0.40 € bought − 1.00 € cleared − 3.00 € paid.
+    expect(first.totals.map((t) => [t.unit, t.total])).toEqual([["EUR", 453], ["credit", 17]]);
   });
 
   it("answers the same invoice again for the same peer and period, by id or alias", async () => {
@@ -199,7 +233,7 @@ describe("invoices", () => {
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Co&#39;");
     expect(htmlTotals(html)).toEqual(Object.fromEntries(first.totals.map((t) => [t.unit, t.total])));
     expect(htmlLineAmounts(html)).toEqual(first.lines.map((l) => l.amount));
-    expect(html).toContain("€8.53");
+    expect(html).toContain("€4.53");
     expect(html).toContain('data-number="1">INV-000001<');
   });
 
@@ -207,7 +241,7 @@ describe("invoices", () => {
     const de = await (await b.admin("GET", "/ledger/invoices/1?format=html&lang=de")).text();
     expect(de).toMatch(/<html lang="de" dir="ltr">/);
     expect(de).toContain("Rechnung");
-    expect(de).toContain("8,53\u00a0€");
+    expect(de).toContain("4,53\u00a0€");
     expect(de).toContain(new Intl.DateTimeFormat("de", { dateStyle: "long", timeZone: "UTC" }).format(first.issuedAt));
     const ar = await (await b.admin("GET", "/ledger/invoices/1?format=html&lang=ar")).text();
     expect(ar).toMatch(/<html lang="ar" dir="rtl">/);
@@ -228,10 +262,10 @@ describe("invoices", () => {
     const doc = await PDFDocument.load(bytes);
     expect(doc.getPageCount()).toBeGreaterThanOrEqual(1);
     expect(doc.getTitle()).toBe("Rechnung INV-000001");
-    expect(doc.getKeywords()).toBe("EUR=853 credit=17");
+    expect(doc.getKeywords()).toBe("EUR=453 credit=17");
     const text = pdfText(doc.getPages());
     expect(text).toContain("Rechnung INV-000001");
-    expect(text).toContain(formatAmount(853, "EUR", "de", { display: "code" }));
+    expect(text).toContain(formatAmount(453, "EUR", "de", { display: "code" }));
     expect(text).toContain(formatAmount(750, "EUR", "de", { display: "code" }));
     expect(text).toContain("everything/get-sum");
     // The markup in A's details is text in a PDF: drawn as written, never interpreted.
@@ -248,7 +282,7 @@ describe("the CLI", () => {
     const run = await cli(["ledger", "invoice", "alpha", "--period", `${today()}..${today()}`, "--format", "pdf", "--out", pdf], env());
     expect(run.stderr).toContain("already issued: invoice INV-000001");
     expect(run.code).toBe(0);
-    expect((await PDFDocument.load(readFileSync(pdf))).getKeywords()).toBe("EUR=853 credit=17");
+    expect((await PDFDocument.load(readFileSync(pdf))).getKeywords()).toBe("EUR=453 credit=17");
     const asJson = await cli(["ledger", "invoices", "--number", "1"], env());
     expect(JSON.parse(asJson.stdout)).toEqual(await json(await b.admin("GET", "/ledger/invoices/1")));
     expect((await cli(["ledger", "invoice", "alpha", "--period", "2026-1"], env())).code).toBe(1);
@@ -288,9 +322,11 @@ describe("reports", () => {
     const eur = body.rows.find((r) => r.unit === "EUR")!;
     const credit = body.rows.find((r) => r.unit === "credit")!;
     const totals = Object.fromEntries(invoiceOne.totals.map((t) => [t.unit, t]));
-    expect(eur).toMatchObject({ start: today(), peer: a.nodeId, earned: totals.EUR!.charges, spent: -totals.EUR!.credits, net: 710, cleared: 0, settled: 0, gross: 710, savings: 0 });
-    // 7.10 EUR at 1.0842 = 7.69782 USD → 770 cents.
-    expect(eur).toMatchObject({ reportingCurrency: "USD", netReporting: 770, rate: "1.0842", rateDate: today() });
+    expect(eur).toMatchObject({ start: today(), peer: a.nodeId, earned: totals.EUR!.charges, spent: -totals.EUR!.credits, cleared: totals.EUR!.cleared, settled: totals.EUR!.settled });
+    // 7.50 − 0.40 − 1.00 − 3.00: 3.10 € owed; 4.10 € before the set-off, of which 1.00 € cleared.
+    expect(eur).toMatchObject({ net: 310, gross: 410, savings: 0.2439 });
+    // 3.10 EUR at 1.0842 = 3.36102 USD → 336 cents.
+    expect(eur).toMatchObject({ reportingCurrency: "USD", netReporting: 336, rate: "1.0842", rateDate: today() });
     expect(credit).toMatchObject({ earned: 14, net: 14, reportingCurrency: null, netReporting: null });
     const csvRes = await b.admin("GET", `/ledger/report?${q}&format=csv`);
     expect(csvRes.headers.get("content-type")).toMatch(/^text\/csv/);
