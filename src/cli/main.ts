@@ -7,6 +7,7 @@ import { identityCommands } from "./commands/identity.ts";
 import { itemCommands } from "./commands/items.ts";
 import { invocationCommands } from "./commands/invocations.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
+import { moneyCommands } from "./commands/money.ts";
 import { limitCommands } from "./commands/limits.ts";
 import { paymentTokenCommands } from "./commands/payment-tokens.ts";
 import { peerCommands } from "./commands/peers.ts";
@@ -44,6 +45,7 @@ const commands: Command[] = [
   ...grantCommands,
   ...auditCommands,
   ...ledgerCommands,
+  ...moneyCommands,
   ...paymentTokenCommands,
   ...trustCommands,
   ...routeCommands,

@@ -178,12 +178,18 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0018_clearing_and_records",
+    "tag": "0018_issue16_clearing_settlements_money",
     "statements": [
       "CREATE TABLE `clearing_parts` (\n\t`round_id` text NOT NULL,\n\t`node` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`body` text NOT NULL,\n\tPRIMARY KEY(`round_id`, `node`, `kind`)\n);",
       "CREATE TABLE `clearing_rounds` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`unit` text NOT NULL,\n\t`descriptor` text NOT NULL,\n\t`coordinator` text NOT NULL,\n\t`submit_by` integer NOT NULL,\n\t`commit_by` integer NOT NULL,\n\t`state` text,\n\t`coordination` text,\n\t`proposal` text,\n\t`reason` text,\n\t`preimage` text,\n\t`stored` integer DEFAULT 0 NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE INDEX `clearing_rounds_unit` ON `clearing_rounds` (`unit`,`state`);",
       "CREATE INDEX `clearing_rounds_commit` ON `clearing_rounds` (`commit_by`);",
+      "CREATE TABLE `billing_details` (\n\t`party` text PRIMARY KEY NOT NULL,\n\t`details` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE TABLE `conversion_rates` (\n\t`from_unit` text NOT NULL,\n\t`to_unit` text NOT NULL,\n\t`date` text NOT NULL,\n\t`rate` text NOT NULL,\n\t`source` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`from_unit`, `to_unit`, `date`)\n);",
+      "CREATE TABLE `invoice_sequence` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`next` integer NOT NULL\n);",
+      "CREATE TABLE `invoices` (\n\t`number` integer PRIMARY KEY NOT NULL,\n\t`peer` text NOT NULL,\n\t`period_from` integer NOT NULL,\n\t`period_to` integer NOT NULL,\n\t`issued_at` integer NOT NULL,\n\t`document` text NOT NULL\n);",
+      "CREATE UNIQUE INDEX `invoices_peer_period` ON `invoices` (`peer`,`period_from`,`period_to`);",
+      "CREATE INDEX `invoices_issued` ON `invoices` (`issued_at`);",
       "CREATE TABLE `ledger_thresholds` (\n\t`peer` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`amount` integer NOT NULL,\n\t`armed` integer DEFAULT 1 NOT NULL,\n\t`last_action` text,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`peer`, `unit`)\n);",
       "CREATE TABLE `settlement_methods` (\n\t`method` text PRIMARY KEY NOT NULL,\n\t`secret` text NOT NULL,\n\t`settings` text DEFAULT '{}' NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "ALTER TABLE `ledger_records` ADD `kind` text DEFAULT 'call' NOT NULL;"

@@ -80,6 +80,11 @@ export class AdminApi {
 
   /** The answer's text as it came (a CSV download). */
   async requestText(method: string, path: string, body?: unknown): Promise<string> {
+    return new TextDecoder().decode(await this.requestBytes(method, path, body));
+  }
+
+  /** The answer's bytes as they came (a PDF). */
+  async requestBytes(method: string, path: string, body?: unknown): Promise<Uint8Array> {
     const url = `${this.baseUrl}/admin${path}`;
     let headers: Headers;
     try {
@@ -105,11 +110,11 @@ export class AdminApi {
       const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
       throw new CliError(`cannot reach node at ${this.baseUrl} (${why}); is it running? (set --url or MCPFED_URL)`);
     }
-    const text = await res.text();
+    const bytes = new Uint8Array(await res.arrayBuffer());
     if (res.status === 401) {
       throw new CliError(`unauthorized: the node at ${this.baseUrl} rejected the admin token from ${this.token.source}`);
     }
-    if (!res.ok) throw new CliError(describeApiError(res.status, text));
-    return text;
+    if (!res.ok) throw new CliError(describeApiError(res.status, new TextDecoder().decode(bytes)));
+    return bytes;
   }
 }

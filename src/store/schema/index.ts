@@ -21,4 +21,5 @@ export * from "./onion.ts";
 export * from "./routes.ts";
 export * from "./tokens.ts";
 export * from "./clearing.ts";
+export * from "./money.ts";
 export * from "./settlements.ts";

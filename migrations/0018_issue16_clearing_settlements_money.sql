@@ -25,6 +25,38 @@ CREATE TABLE `clearing_rounds` (
 --> statement-breakpoint
 CREATE INDEX `clearing_rounds_unit` ON `clearing_rounds` (`unit`,`state`);--> statement-breakpoint
 CREATE INDEX `clearing_rounds_commit` ON `clearing_rounds` (`commit_by`);--> statement-breakpoint
+CREATE TABLE `billing_details` (
+	`party` text PRIMARY KEY NOT NULL,
+	`details` text NOT NULL,
+	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `conversion_rates` (
+	`from_unit` text NOT NULL,
+	`to_unit` text NOT NULL,
+	`date` text NOT NULL,
+	`rate` text NOT NULL,
+	`source` text NOT NULL,
+	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	PRIMARY KEY(`from_unit`, `to_unit`, `date`)
+);
+--> statement-breakpoint
+CREATE TABLE `invoice_sequence` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`next` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `invoices` (
+	`number` integer PRIMARY KEY NOT NULL,
+	`peer` text NOT NULL,
+	`period_from` integer NOT NULL,
+	`period_to` integer NOT NULL,
+	`issued_at` integer NOT NULL,
+	`document` text NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `invoices_peer_period` ON `invoices` (`peer`,`period_from`,`period_to`);--> statement-breakpoint
+CREATE INDEX `invoices_issued` ON `invoices` (`issued_at`);--> statement-breakpoint
 CREATE TABLE `ledger_thresholds` (
 	`peer` text NOT NULL,
 	`unit` text NOT NULL,
