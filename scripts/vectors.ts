@@ -31,6 +31,7 @@ import { reconciliationVectors } from "./vectors/reconciliation.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
 import { forwardVectors } from "./vectors/forward.ts";
 import { tokenVectors } from "./vectors/tokens.ts";
+import { clearingVectors } from "./vectors/clearing.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -170,5 +171,6 @@ await forwardVectors({
   stranger,
   now: NOW,
 });
+await clearingVectors([{ seed, key }, { seed: recipientSeed, key: recipient }, stranger]);
 
 console.log(`wrote test vectors to ${dir}`);
