@@ -26,6 +26,7 @@ import { PeerRequestError } from "../../src/node/federation-client/errors.ts";
 import { startLocal, type LocalStart } from "../../src/runtimes/local.ts";
 import { outboundFetch } from "../../src/runtimes/node-outbound.ts";
 import type { Balance } from "../../src/store/ledger.ts";
+import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { openDatabaseFile } from "../support/libsql.ts";
 import { adminClient, ADMIN_TOKEN, eventually, freePort, json, loopbackNode, startEverything, tempDir, type NodeProc, type Upstream } from "../support/processes.ts";
@@ -288,7 +289,20 @@ function nameOf(id: string): string {
 describe("a coordinator that dies between the signatures and the reveal", () => {
   it("leaves every balance unchanged on every node, and the round lapses everywhere", async () => {
     // A preview first, started by alpha: it skips its last round's coordinator (echo), so echo may coordinate again after it.
-    const preview = await runRound(byName.get("alpha")!, true);
+    const alpha = byName.get("alpha")!;
+    const run = await cli(["clearing", "preview", "--unit", UNIT, "--json"], { MCPFED_URL: alpha.url, ADMIN_TOKEN });
+    expect(run.code).toBe(0);
+    const preview = (JSON.parse(run.stdout) as { rounds: (RoundView & { proposal: Proposal })[] }).rounds[0]!;
+    expect(preview.state).toBe("previewed");
+    // Alpha sees its own three edges (it owes bravo and charlie, echo owes it), with what each would clear, and no one else's.
+    expect(preview.proposal.edges.map((e) => [nameOf(e.debtor), nameOf(e.creditor), e.amount]).sort()).toEqual([
+      ["alpha", "bravo", 20],
+      ["alpha", "charlie", 30],
+      ["echo", "alpha", 50],
+    ]);
+    await eventually(async () => {
+      for (const m of members) expect((await roundAt(m, preview.id)).state).toBe("previewed");
+    }, 30_000);
     expect(preview.coordinator).not.toBe(echo.services.nodeId);
     const before = await allNets();
     echoCoordinatesNext();
@@ -401,5 +415,10 @@ describe("an honest round", () => {
     expect((await Promise.all(members.map((m) => setOffs(m)))).map((l) => l.length)).toEqual(before.map((l, i) => l.length + after[i]!.length));
     await pairwiseAgree();
     expect(await net(byName.get("charlie")!, byName.get("alpha")!)).toBe(0);
+    const env = { MCPFED_URL: delta.url, ADMIN_TOKEN };
+    expect((await cli(["clearing", "rounds"], env)).stdout).toContain(id.slice(0, 12));
+    const shown = await cli(["clearing", "show", id], env);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("here: revealed");
   }, 60_000);
 });
