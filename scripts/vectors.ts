@@ -15,7 +15,7 @@ import { signRotation } from "../src/protocol/identity/rotation.ts";
 import { deriveBytes } from "../src/protocol/identity/seed.ts";
 import { xWing } from "../src/protocol/identity/xwing.ts";
 import { b64, counting, dir, p, write } from "./vectors/common.ts";
-import "./vectors/clearing.ts";
+import "./vectors/clearing-solver.ts";
 import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
 import "./vectors/registry-items.ts";
@@ -32,6 +32,7 @@ import { reconciliationVectors } from "./vectors/reconciliation.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
 import { forwardVectors } from "./vectors/forward.ts";
 import { tokenVectors } from "./vectors/tokens.ts";
+import { clearingVectors } from "./vectors/clearing.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -171,5 +172,6 @@ await forwardVectors({
   stranger,
   now: NOW,
 });
+await clearingVectors([{ seed, key }, { seed: recipientSeed, key: recipient }, stranger]);
 
 console.log(`wrote test vectors to ${dir}`);

@@ -1,73 +1,150 @@
-// The clearing solver's vectors (test/vectors/clearing/solver.json): obligation graphs with the
-// exact flows, potentials and total the solver returns, and local certificates with the verdict
-// each must get, positive and negative. Run by scripts/vectors.ts; test/protocol/clearing-vectors.test.ts
-// checks the code against them. The solver is deterministic, so the file only changes with it.
-import { checkLocal, localEdges, type LocalEdge, type LocalVerdict } from "../../src/protocol/clearing/certificate.ts";
-import { solveClearing, type Edge } from "../../src/protocol/clearing/solver.ts";
-import { randomObligations } from "../../test/support/obligation-graphs.ts";
-import { seeded } from "../../test/support/random.ts";
-import { agree, write } from "./common.ts";
+// Clearing rounds (docs/protocol.md §16.1, §16.2): one round among three fixed nodes owing each
+// other in a cycle, from its descriptor and coordinator to the reveal, every message of the
+// /federation/v1/clearing union, and negatives: a tampered round signature, a wrong coordinator,
+// a wrong id, malformed messages, and doctored proposals with the refusal each gets.
+import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
+import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { signingKey } from "../../src/protocol/identity/imported.ts";
+import type { SigningKey } from "../../src/protocol/identity/keys.ts";
+import type { EntrySigner } from "../../src/protocol/identity/signer.ts";
+import type { LedgerVerifier } from "../../src/protocol/ledger/signing.ts";
+import { hashlockOf, signSetOff, verifySetOffRecord } from "../../src/protocol/ledger/set-off.ts";
+import { clearingRequest } from "../../src/protocol/clearing/messages.ts";
+import { buildProposals, checkProposal, edgeKey, setOffOf, type Proposal } from "../../src/protocol/clearing/proposal.ts";
+import { assembleReveals, type EdgeSignatures } from "../../src/protocol/clearing/reveal.ts";
+import { buildRound, coordinatorOrder, roundProblem, signRound, verifySignedRound } from "../../src/protocol/clearing/round.ts";
+import { solveClearing } from "../../src/protocol/clearing/solver.ts";
+import { matchSubmissions, signSubmission, verifySignedSubmission, type Obligation, type Submission } from "../../src/protocol/clearing/submission.ts";
+import { agree, b64, counting, hex, p, write } from "./common.ts";
+import type { Party } from "./composite.ts";
 
-const edgesOf = (rows: [string, string, number][]): Edge[] => rows.map(([debtor, creditor, capacity]) => ({ debtor, creditor, capacity }));
+const signerOf = (k: SigningKey): EntrySigner => ({ nodeId: k.nodeId, sign: (m, c) => k.signer.sign(m, c) });
 
-// The worked example of the Cycles protocol's "Obligation-Clearing Algorithm Design 101" post: two
-// $70 triangles (420 cleared) or one $100 five-cycle (500); the maximum mixes them for 570.
-const cyclesBlog = edgesOf([
-  ["Alice", "Bob", 100],
-  ["Bob", "Eve", 70],
-  ["Eve", "Alice", 100],
-  ["Charlie", "Dave", 100],
-  ["Dave", "Eve", 100],
-  ["Eve", "Charlie", 70],
-  ["Bob", "Charlie", 100],
-]);
+function verifierOf(known: Party[]): LedgerVerifier {
+  const keys = new Map(known.map((k) => [k.key.nodeId, b64(k.key.signer.publicKey)]));
+  return {
+    async keyOf(node) {
+      const pub = keys.get(node);
+      if (!pub) return undefined;
+      const key = await signingKey(p, pub);
+      return { verify: (m, s, c) => key.verify(s, m, c) };
+    },
+  };
+}
 
-const graphs: { name: string; about: string; edges: Edge[]; total: number }[] = [
-  { name: "cycles-blog", about: "The Cycles protocol blog's example: the maximum is 570; the $100 five-cycle alone clears 500, the two $70 triangles 420.", edges: cyclesBlog, total: 570 },
-  { name: "triangle", about: "One cycle: its smallest obligation clears on every edge.", edges: edgesOf([["a", "b", 5], ["b", "c", 9], ["c", "a", 7]]), total: 15 },
-  { name: "no-cycle", about: "A chain and a fork: nothing can clear.", edges: edgesOf([["a", "b", 5], ["b", "c", 9], ["a", "c", 7]]), total: 0 },
-  { name: "shared-edge", about: "Two cycles through a → b, whose capacity they share.", edges: edgesOf([["a", "b", 10], ["b", "c", 5], ["c", "a", 7], ["b", "a", 3]]), total: 21 },
-  { name: "zero-capacity", about: "An edge of capacity 0 (a 0% limit) carries nothing and breaks its cycle.", edges: edgesOf([["a", "b", 0], ["b", "c", 4], ["c", "a", 4], ["c", "d", 2], ["d", "c", 2]]), total: 4 },
-  { name: "random-40", about: "40 random obligations among 12 nodes (seed 16).", edges: randomObligations(12, 40, seeded(16), 100), total: -1 },
-];
+function flipped(sig: string): string {
+  const bytes = fromBase64url(sig);
+  bytes[bytes.length - 1]! ^= 0x01;
+  return toBase64url(bytes);
+}
 
-const solved = graphs.map((g) => {
-  const r = solveClearing(g.edges);
-  if (g.total >= 0) agree(`${g.name} total`, g.total, r.total);
-  return { name: g.name, about: g.about, edges: g.edges, flows: r.flows, potentials: Object.fromEntries(r.potentials), total: r.total };
-});
+export async function clearingVectors(parties: Party[]): Promise<void> {
+  const [a, b, c] = parties.map((x) => x.key) as [SigningKey, SigningKey, SigningKey];
+  const keys = verifierOf(parties);
+  const AS_OF = 1_767_225_600_000;
+  const round = buildRound({ initiator: a.nodeId, unit: "credit", participants: [a.nodeId, b.nodeId, c.nodeId], asOf: AS_OF, submitBy: AS_OF + 60_000, commitBy: AS_OF + 360_000, dryRun: false });
+  const signedRound = await signRound(signerOf(a), round);
+  agree("round signature", "valid", (await verifySignedRound(keys, signedRound)).verdict);
 
-// Certificates: one node's view of a clearing, and the verdict checkLocal must give.
-const certificates: { about: string; node: string; edges: LocalEdge[]; verdict: LocalVerdict }[] = [];
-const certificate = (about: string, node: string, edges: LocalEdge[], verdict: LocalVerdict) => {
-  agree(about, verdict, checkLocal(node, edges));
-  certificates.push({ about, node, edges, verdict });
-};
-const blog = solveClearing(cyclesBlog);
-for (const node of blog.potentials.keys()) certificate(`cycles-blog: ${node}'s edges of the maximum`, node, localEdges(node, cyclesBlog, blog.flows, blog.potentials), { ok: true });
-// The five-cycle alone: feasible and balanced, but Eve's idle triangle edges have room at a negative reduced cost.
-const fiveCycle = [100, 0, 100, 100, 100, 0, 100];
-certificate("cycles-blog: the $100 five-cycle alone (500) with the maximum's potentials", "Eve", localEdges("Eve", cyclesBlog, fiveCycle, blog.potentials), { ok: false, reason: "not_optimal" });
-const tampered = (node: string, change: (edges: LocalEdge[]) => void) => {
-  const edges = localEdges(node, cyclesBlog, blog.flows, blog.potentials);
-  change(edges);
-  return edges;
-};
-certificate("cycles-blog: Bob → Charlie clears 1 less, so Bob is owed 1 more than he gives up", "Bob", tampered("Bob", (es) => es.find((e) => e.creditor === "Charlie")!.flow--), { ok: false, reason: "unbalanced" });
-certificate("cycles-blog: Alice → Bob clears 101 of 100", "Alice", tampered("Alice", (es) => es.forEach((e) => e.flow++)), { ok: false, reason: "over_capacity" });
-certificate("cycles-blog: Charlie shows two different potentials", "Charlie", tampered("Charlie", (es) => es[0]!.potentials[es[0]!.debtor === "Charlie" ? "debtor" : "creditor"]--), { ok: false, reason: "inconsistent_potentials" });
-certificate(
-  "cycles-blog: Charlie's potential lowered by 1 on every edge: Bob → Charlie then has room at a negative reduced cost",
-  "Charlie",
-  tampered("Charlie", (es) => es.forEach((e) => (e.debtor === "Charlie" ? e.potentials.debtor-- : e.potentials.creditor--))),
-  { ok: false, reason: "not_optimal" },
-);
-certificate("an edge that does not touch the checking node", "Alice", localEdges("Dave", cyclesBlog, blog.flows, blog.potentials), { ok: false, reason: "inconsistent_potentials" });
-certificate("a fractional flow", "a", [{ debtor: "a", creditor: "b", capacity: 2, flow: 0.5, potentials: { debtor: 1, creditor: 0 } }, { debtor: "b", creditor: "a", capacity: 2, flow: 0.5, potentials: { debtor: 0, creditor: 1 } }], { ok: false, reason: "over_capacity" });
-certificate("a fractional potential (potentials are safe integers on the wire)", "a", [{ debtor: "a", creditor: "b", capacity: 2, flow: 2, potentials: { debtor: 0.5, creditor: 0 } }, { debtor: "b", creditor: "a", capacity: 2, flow: 2, potentials: { debtor: 0, creditor: 0.5 } }], { ok: false, reason: "inconsistent_potentials" });
+  // A owes B 30, B owes C 20, C owes A 25: 20 clears on each edge.
+  const digest = (i: number) => hex(counting(0x10 * i));
+  const debts: Obligation[] = [
+    { debtor: a.nodeId, creditor: b.nodeId, unit: "credit", amount: 30, asOf: AS_OF, digest: digest(1) },
+    { debtor: b.nodeId, creditor: c.nodeId, unit: "credit", amount: 20, asOf: AS_OF, digest: digest(2) },
+    { debtor: c.nodeId, creditor: a.nodeId, unit: "credit", amount: 25, asOf: AS_OF, digest: digest(3) },
+  ];
+  const own = (n: string) => debts.filter((o) => o.debtor === n || o.creditor === n);
+  const submissions = [];
+  for (const k of [a, b, c]) {
+    const s: Submission = { v: "mcpfed/1", type: "clearing-submission", round: round.id, node: k.nodeId, obligations: own(k.nodeId), limit: 100 };
+    submissions.push(await signSubmission(signerOf(k), s));
+  }
+  for (const s of submissions) agree("submission signature", "valid", (await verifySignedSubmission(keys, s)).verdict);
+  const matching = matchSubmissions(round, submissions.map((s) => s.submission));
+  const solved = solveClearing(matching.edges);
+  agree("cleared in all", 60, solved.total);
+  const preimage = hex(counting(0xa0));
+  const proposals = buildProposals(round, matching, solved, hashlockOf(preimage));
+  const sigs = new Map<string, EdgeSignatures>();
+  for (const k of [a, b, c]) {
+    const proposal = proposals.get(k.nodeId)!;
+    agree(`${k.nodeId}'s check`, { ok: true }, checkProposal(k.nodeId, round, proposal, { obligations: own(k.nodeId), limit: 100 }));
+    for (const e of proposal.edges) {
+      const sig = await signSetOff(signerOf(k), setOffOf(round, proposal, e));
+      sigs.set(edgeKey(e), { ...sigs.get(edgeKey(e)), ...(e.debtor === k.nodeId ? { debtor: sig } : { creditor: sig }) });
+    }
+  }
+  const assembled = assembleReveals(round, proposals, sigs, preimage);
+  if (!("reveals" in assembled)) throw new Error("every signature is in");
+  const reveal = assembled.reveals.get(b.nodeId)!;
+  for (const s of reveal.setOffs) agree("revealed set-off", "valid", await verifySetOffRecord(keys, { ...s, preimage }));
 
-write("clearing/solver.json", {
-  about: "Clearing solver and local certificate (docs/protocol.md §16, The optimum and its certificate). Optimal iff, with the potentials p: flow < capacity ⇒ p(debtor) − p(creditor) ≥ 1, flow > 0 ⇒ p(debtor) − p(creditor) ≤ 1. flows[i] is for edges[i].",
-  graphs: solved,
-  certificates,
-});
+  const forB = proposals.get(b.nodeId)!;
+  const messages = {
+    invite: { kind: "invite", round: signedRound },
+    submit: { kind: "submit", round: signedRound, submission: submissions[1] },
+    proposal: { kind: "proposal", round: round.id, proposal: forB },
+    reveal: { kind: "reveal", round: round.id, preimage, setOffs: reveal.setOffs },
+    status: { kind: "status", round: round.id },
+  };
+  for (const [name, m] of Object.entries(messages)) agree(`message ${name} parses`, true, clearingRequest.safeParse(m).success);
+  const malformed = [
+    { name: "unknown kind", message: { kind: "commit", round: round.id }, parses: false },
+    { name: "extra field", message: { ...messages.status, extra: 1 }, parses: false },
+    { name: "round id not hex", message: { kind: "status", round: "Z".repeat(64) }, parses: false },
+    { name: "proposal with a negative amount", message: { ...messages.proposal, proposal: { ...forB, edges: forB.edges.map((e) => ({ ...e, amount: -1 })) } }, parses: false },
+  ];
+  for (const m of malformed) agree(`message ${m.name}`, m.parses, clearingRequest.safeParse(m.message).success);
+
+  const order = coordinatorOrder(round.id, round.participants);
+  const wrongCoordinator = await signRound(signerOf(a), { ...round, coordinator: order[2]! });
+  const rounds = [
+    { name: "tampered signature", signed: { ...signedRound, sig: flipped(signedRound.sig) }, verdict: "bad_round_signature", problem: null },
+    { name: "field changed after signing", signed: { ...signedRound, round: { ...round, dryRun: true } }, verdict: "bad_round_signature", problem: null },
+    { name: "wrong coordinator (third in order)", signed: wrongCoordinator, verdict: "valid", problem: "wrong_coordinator" },
+    { name: "wrong id", signed: await signRound(signerOf(a), { ...round, id: hex(counting(0x77)) }), verdict: "valid", problem: "wrong_round_id" },
+  ];
+  for (const r of rounds) {
+    agree(`round ${r.name}`, r.verdict, (await verifySignedRound(keys, r.signed)).verdict);
+    if (r.verdict === "valid") agree(`round ${r.name} problem`, r.problem, roundProblem(r.signed.round) ?? null);
+  }
+
+  const doctored = (f: (q: Proposal) => void) => {
+    const q = structuredClone(forB);
+    f(q);
+    return q;
+  };
+  const refusals = [
+    { name: "unbalanced", proposal: doctored((q) => (q.edges[0]!.amount -= 1)), reason: "unbalanced" },
+    { name: "over capacity", proposal: doctored((q) => (q.edges[0]!.capacity = 1_000)), reason: "over_capacity" },
+    { name: "obligation changed", proposal: doctored((q) => (q.edges[0]!.obligation.amount += 1)), reason: "obligation_mismatch" },
+    { name: "edge left out", proposal: doctored((q) => q.edges.pop()), reason: "obligation_mismatch" },
+  ];
+  for (const r of refusals) {
+    const verdict = checkProposal(b.nodeId, round, r.proposal, { obligations: own(b.nodeId), limit: 100 });
+    agree(`proposal ${r.name}`, r.reason, verdict.ok ? "ok" : verdict.reason);
+  }
+  // Not optimal: b's edges with 10 less on each: balanced, but b → c is no longer saturated while its potentials say it must be.
+  const lower = structuredClone(forB);
+  lower.edges.forEach((e) => (e.amount -= 10));
+  const notOptimal = checkProposal(b.nodeId, round, lower, { obligations: own(b.nodeId), limit: 100 });
+  agree("proposal not optimal", "not_optimal", notOptimal.ok ? "ok" : notOptimal.reason);
+
+  write("clearing.json", {
+    about: "Clearing rounds (docs/protocol.md §16.1, §16.2): three nodes (seeds as in composite.json's parties), one round from descriptor to reveal, every clearing message, and negatives with the verdict or refusal each gets.",
+    parties: parties.map((x) => ({ seed: b64(x.seed), nodeId: x.key.nodeId, publicKey: b64(x.key.signer.publicKey) })),
+    round: { signed: signedRound, coordinatorOrder: order, jcs: canonicalJson(round) },
+    obligations: debts,
+    submissions,
+    matching,
+    solved: { flows: solved.flows, potentials: Object.fromEntries(solved.potentials), total: solved.total },
+    preimage,
+    hashlock: hashlockOf(preimage),
+    proposals: Object.fromEntries(proposals),
+    reveal: { node: b.nodeId, ...reveal },
+    messages,
+    malformed,
+    rounds: rounds.map((r) => ({ name: r.name, signed: r.signed, verdict: r.verdict, problem: r.problem })),
+    proposalRefusals: [...refusals.map((r) => ({ name: r.name, node: b.nodeId, proposal: r.proposal, reason: r.reason })), { name: "not optimal", node: b.nodeId, proposal: lower, reason: "not_optimal" }],
+  });
+}

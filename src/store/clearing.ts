@@ -97,6 +97,15 @@ export class ClearingRepository {
     return row?.coordinator;
   }
 
+  /** The latest T of a round of `unit` revealed here: its set-offs count in obligations from then on. */
+  async lastRevealedCommit(unit: string): Promise<number | undefined> {
+    const [row] = await this.db
+      .select({ at: sql<number | null>`max(${rounds.commitBy})` })
+      .from(rounds)
+      .where(and(eq(rounds.unit, unit), eq(rounds.state, "revealed")));
+    return row?.at ?? undefined;
+  }
+
   /** When this node last started a round of `unit` (any state), ms. */
   async lastStarted(unit: string, initiator: string): Promise<number | undefined> {
     const [row] = await this.db

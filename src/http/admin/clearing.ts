@@ -29,7 +29,7 @@ export function clearingAdminRoutes(s: Services): Hono<AppEnv> {
       return c.json(started, 201);
     } catch (err) {
       if (!(err instanceof ClearingError)) throw err;
-      return fail(c, err.code === "round_busy" || err.code === "too_many_rounds" ? "conflict" : "invalid_request", `${err.code}: ${err.message}`);
+      return fail(c, err.code === "round_busy" || err.code === "too_many_rounds" || err.code === "too_soon" ? "conflict" : "invalid_request", `${err.code}: ${err.message}`);
     }
   });
 

@@ -62,6 +62,9 @@ export class Participant {
     if (problem) throw new ClearingError(problem);
     if (this.p.nowMs() > r.submitBy) throw new ClearingError("round_closed", "past the round's submission deadline");
     if ((await this.p.repository.openInUnit(r.unit, r.id)).length > 0) throw new ClearingError("round_busy");
+    // A set-off counts in obligations from its T (its completedAt): a cut-off before that would clear the same debt twice.
+    const revealedAt = await this.p.repository.lastRevealedCommit(r.unit);
+    if (revealedAt !== undefined && r.asOf < revealedAt) throw new ClearingError("too_soon", `the cut-off must be at or after ${new Date(revealedAt).toISOString()}`);
     if (!held && (await this.p.repository.countOpen()) >= MAX_OPEN_ROUNDS) throw new ClearingError("too_many_rounds");
     const taken = held
       ? await this.p.repository.moveState(r.id, [null], "invited")

@@ -14,6 +14,7 @@ export const CLEARING_ERRORS = {
   not_coordinator: "a submission to, or a proposal or reveal from, a node that is not the round's coordinator",
   round_busy: "this node already takes part in an open round of this unit",
   too_many_rounds: "this node holds as many open rounds as it takes",
+  too_soon: "the cut-off is before the T of this node's last revealed round of the unit, whose set-offs count only from T",
   round_closed: "past the round's deadline, or the round is over",
   unknown_round: "no such round here",
   bad_submission_signature: "the submission's signature does not verify by its node",
