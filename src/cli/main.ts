@@ -7,6 +7,7 @@ import { identityCommands } from "./commands/identity.ts";
 import { itemCommands } from "./commands/items.ts";
 import { invocationCommands } from "./commands/invocations.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
+import { settlementCommands } from "./commands/settlements.ts";
 import { limitCommands } from "./commands/limits.ts";
 import { paymentTokenCommands } from "./commands/payment-tokens.ts";
 import { peerCommands } from "./commands/peers.ts";
@@ -42,6 +43,7 @@ const commands: Command[] = [
   ...grantCommands,
   ...auditCommands,
   ...ledgerCommands,
+  ...settlementCommands,
   ...paymentTokenCommands,
   ...trustCommands,
   ...routeCommands,

@@ -23,6 +23,7 @@ import { verifyDomains, type DomainTickReport } from "./peers/domains.ts";
 import { applyWarnings } from "./trust/warnings.ts";
 import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
+import { thresholdsTick, type ThresholdsTickReport } from "./ledger/settlement/thresholds-tick.ts";
 
 export interface TickReport {
   at: string;
@@ -39,6 +40,8 @@ export interface TickReport {
   privileges: PrivilegesTickReport;
   /** Token issuer keys held after rotation, and whether a new one was made (src/node/tokens/issuer-keys.ts). */
   tokens: { keys: number; made: boolean } | { error: string };
+  /** Payment thresholds crossed this tick, and what was done (src/node/ledger/settlement/thresholds.ts). */
+  thresholds: ThresholdsTickReport;
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -134,7 +137,9 @@ export function createTick(s: Services): Tick {
       log.warn("tokens.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens };
+    // After reconciliation, so that a debt is judged on the records this tick brought.
+    const thresholds = await thresholdsTick(s);
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, thresholds };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };
