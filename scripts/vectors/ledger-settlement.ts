@@ -1,4 +1,4 @@
-// Set-off and settlement records (docs/protocol.md §16.4, §16.5), composite-signed with the fixed
+// Set-off and settlement records (docs/protocol.md §16, §16), composite-signed with the fixed
 // seeds' keys and deterministic ML-DSA: the canonical text and id of each, the hashlock, the
 // signing input, and tampered records with the verdict each gets. Written to
 // test/vectors/ledger/settlement.json; test/protocol/ledger-settlement-vectors.test.ts checks them.
@@ -97,7 +97,7 @@ export async function settlementVectors(o: { debtor: Party; creditor: Party; str
   for (const v of settlementCases) agree(`settlement ${v.name}`, v.verdict, await verifySettlementRecord(verifier, v.record));
 
   write("ledger/settlement.json", {
-    description: "Set-off and settlement records (docs/protocol.md §16.4, §16.5): composite signatures over JCS of the body, under the contexts given; deterministic ML-DSA.",
+    description: "Set-off and settlement records (docs/protocol.md §16, §16): composite signatures over JCS of the body, under the contexts given; deterministic ML-DSA.",
     debtor: party(o.debtor),
     creditor: party(o.creditor),
     stranger: party(o.stranger),

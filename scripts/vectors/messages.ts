@@ -20,7 +20,7 @@ const nest = (levels: number): unknown[] => (levels <= 1 ? [] : [nest(levels - 1
 const NODE = "abcdefghijklmnopqrstuvwxyz234567";
 const ID = "5e".repeat(32);
 const PREFIX = "00112233445566778899aabbccddeeff";
-/** A settlement's body (§16.5); its signatures here are placeholders, the schema checks only their form. */
+/** A settlement's body (§16); its signatures here are placeholders, the schema checks only their form. */
 const SETTLEMENT = { v: "mcpfed/1", type: "settlement", id: ID, payer: "payer-node", payee: "payee-node", unit: "EUR", amount: 230, method: "manual", reference: "SEPA 17", paidAt: 1_764_900_600_000 };
 const log = { epoch: "0123456789abcdef", seq: 3 };
 const call = { type: "call", key: "archive/search", arguments: { q: "ümlauts" }, intent: {}, timeoutMs: 30_000, progress: true, countersigned: [] };

@@ -103,7 +103,7 @@ export interface Services {
   checkpoints: LedgerCheckpoints;
   /** Reconciles the ledger with peers, and answers their reconciliation. */
   ledgerSync: LedgerReconciler;
-  /** Settlements with peers, the adapters that pay and verify them, payment thresholds (protocol §16.5). */
+  /** Settlements with peers, the adapters that pay and verify them, payment thresholds (protocol §16). */
   settlement: NodeSettlements;
   /** Principals' own credentials for per-principal upstreams. */
   upstreamCredentials: UpstreamCredentials;

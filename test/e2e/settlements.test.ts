@@ -1,4 +1,4 @@
-// Set-offs and settlements between two real node processes on loopback (protocol §16.4, §16.5).
+// Set-offs and settlements between two real node processes on loopback (protocol §16, §16).
 // The test holds each node's NODE_SEED, so it signs call records and set-offs as the nodes would and
 // hands them over through the admin API's restore or a sealed ledger-transfer, which verify them as
 // a peer's. Settlements run through the nodes themselves: the CLI pays, the payee's operator

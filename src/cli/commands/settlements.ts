@@ -1,4 +1,4 @@
-// Commands for settlements with peers and payment thresholds (protocol §16.5). Each is a thin
+// Commands for settlements with peers and payment thresholds (protocol §16). Each is a thin
 // client of the admin API (src/http/admin/settlements.ts).
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";

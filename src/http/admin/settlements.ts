@@ -1,4 +1,4 @@
-// The operator's settlements in the admin API (protocol §16.5): paying a peer, confirming a payment
+// The operator's settlements in the admin API (protocol §16): paying a peer, confirming a payment
 // received, the adapters' configuration (the secret key goes in, never comes out) and payment thresholds.
 import { Hono } from "hono";
 import { z } from "zod";

@@ -1,4 +1,4 @@
-// The settlement message of mcpfed/1 (protocol §16.5): the payer sends its signed settlement to the
+// The settlement message of mcpfed/1 (protocol §16): the payer sends its signed settlement to the
 // payee, which answers with its countersigned copy, or keeps it pending for its operator, or refuses it.
 import { z } from "zod";
 import { settlementRecord } from "../ledger/settlement.ts";

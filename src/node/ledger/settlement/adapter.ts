@@ -1,5 +1,5 @@
 // How a node pays a peer outside the federation and how the payee checks a payment arrived
-// (protocol §16.5). An adapter never signs: the settlement record is signed by the ledger's owner.
+// (protocol §16). An adapter never signs: the settlement record is signed by the ledger's owner.
 import type { Settlement, SettlementMethod } from "../../../protocol/ledger/settlement.ts";
 
 /** What is due: paid as one settlement, whose id the processor's payment carries. */

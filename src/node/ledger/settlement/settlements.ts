@@ -1,4 +1,4 @@
-// Settlements (protocol §16.5), both sides. The payer pays (through an adapter, or by hand with a
+// Settlements (protocol §16), both sides. The payer pays (through an adapter, or by hand with a
 // reference), signs the settlement, stores it pending and sends it to the payee. The payee stores
 // it pending, asks its adapter whether the payment arrived, and countersigns when it did; otherwise
 // its operator confirms it. Only a countersigned settlement moves a balance. The confirmed copy

@@ -1,4 +1,4 @@
-// Payment thresholds (protocol §16.5): on the tick, for each threshold the operator set, what this
+// Payment thresholds (protocol §16): on the tick, for each threshold the operator set, what this
 // node owes the peer in that unit is compared with it. Past it, once per crossing: an adapter that
 // can pay pays the whole debt and the settlement goes to the peer; without one, or when paying
 // fails, the audit log records an alert for the operator (the error's kind, never a secret).
