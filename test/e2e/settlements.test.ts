@@ -177,6 +177,10 @@ describe("settlements and set-offs between two nodes", () => {
     expect(await balanceOf(b, "usd-micro")).toMatchObject({ cleared: -120, settled: -200, net: 180 });
     const exported = await json<{ records: { kind: string; amount: number }[] }>(await b.admin("GET", "/ledger/export"));
     expect(exported.records.map((r) => r.kind).sort()).toEqual(["call", "call", "set-off", "settlement"]);
+    const listed = await cli(["ledger", "records"], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
+    expect(listed, listed.stderr).toMatchObject({ code: 0 });
+    expect(listed.stdout).toMatch(/set-off, round 7e7e.*120 usd-micro/);
+    expect(listed.stdout).toMatch(/settlement: SEPA 2026-12-05 #1.*200 usd-micro/);
   });
 
   it("a threshold without a paying adapter alerts once; with Stripe it pays once and the payee confirms it", async () => {
