@@ -23,7 +23,7 @@ import { verifyDomains, type DomainTickReport } from "./peers/domains.ts";
 import { applyWarnings } from "./trust/warnings.ts";
 import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
-import { thresholdsTick, type ThresholdsTickReport } from "./ledger/settlement/thresholds-tick.ts";
+import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thresholds.ts";
 
 export interface TickReport {
   at: string;
@@ -56,7 +56,21 @@ export interface LedgerTickReport {
   error?: string;
 }
 
+export type ThresholdsTickReport = { actions: ThresholdAction[] } | { error: string };
+
 export type Tick = () => Promise<TickReport>;
+
+/** Payment thresholds: pays or alerts where this node's debt passed one; a failure is reported, never thrown. */
+async function thresholdsTick(s: Services): Promise<ThresholdsTickReport> {
+  try {
+    const { thresholds, settlements, adapter } = s.settlement;
+    const audit = (entry: Parameters<typeof s.access.audit.append>[0]) => s.access.audit.append(entry);
+    return { actions: await checkThresholds({ self: s.nodeId, ledger: s.ledger, thresholds, settlements, adapter, audit, now: () => Date.now() }) };
+  } catch (err) {
+    log.warn("ledger.thresholds_failed", { error: String(err) });
+    return { error: String(err) };
+  }
+}
 
 /** Reconciles with the next active peer in turn; a failure is reported, never thrown. */
 async function reconcileLedger(s: Services, turn: number): Promise<LedgerTickReport> {
