@@ -23,6 +23,7 @@ import "./vectors/trust-entries.ts";
 import { channelVectors } from "./vectors/channel.ts";
 import { compositeSignedVectors } from "./vectors/composite.ts";
 import { checkpointSuiteVectors } from "./vectors/ledger-checkpoint.ts";
+import { settlementVectors } from "./vectors/ledger-settlement.ts";
 import { frameVectors } from "./vectors/frames.ts";
 import { hlcVectors } from "./vectors/hlc.ts";
 import { messageVectors } from "./vectors/messages.ts";
@@ -165,6 +166,7 @@ await tokenVectors();
 await channelVectors({ initiator: { seed, key }, responder: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! }, now: NOW });
 await onionVectors();
 await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipientSeed, key: recipient }, stranger });
+await settlementVectors({ debtor: { seed, key }, creditor: { seed: recipientSeed, key: recipient }, stranger });
 await ohttpVectors();
 await forwardVectors({
   sender: { seed, key, card: await signCard(body(key), key.signer) },

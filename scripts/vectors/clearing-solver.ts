@@ -1,6 +1,6 @@
 // The clearing solver's vectors (test/vectors/clearing/solver.json): obligation graphs with the
 // exact flows, potentials and total the solver returns, and local certificates with the verdict
-// each must get, positive and negative. Run by scripts/vectors.ts; test/protocol/clearing-vectors.test.ts
+// each must get, positive and negative. Run by scripts/vectors.ts; test/protocol/clearing-solver-vectors.test.ts
 // checks the code against them. The solver is deterministic, so the file only changes with it.
 import { checkLocal, localEdges, type LocalEdge, type LocalVerdict } from "../../src/protocol/clearing/certificate.ts";
 import { solveClearing, type Edge } from "../../src/protocol/clearing/solver.ts";

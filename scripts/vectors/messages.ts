@@ -8,6 +8,7 @@ import { answerSchema, cardsRequest, cardsResult, helloRequest, helloResult, MAX
 import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from "../../src/protocol/messages/gossip.ts";
 import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/protocol/messages/ledger.ts";
 import { ledgerCheckpointReply, ledgerCheckpointRequest } from "../../src/protocol/messages/ledger-checkpoint.ts";
+import { settlementReply, settlementRequest } from "../../src/protocol/messages/settlement.ts";
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
 import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { completeReply, completeRequest } from "../../src/protocol/messages/relay-complete.ts";
@@ -19,6 +20,8 @@ const nest = (levels: number): unknown[] => (levels <= 1 ? [] : [nest(levels - 1
 const NODE = "abcdefghijklmnopqrstuvwxyz234567";
 const ID = "5e".repeat(32);
 const PREFIX = "00112233445566778899aabbccddeeff";
+/** A settlement's body (§16); its signatures here are placeholders, the schema checks only their form. */
+const SETTLEMENT = { v: "mcpfed/1", type: "settlement", id: ID, payer: "payer-node", payee: "payee-node", unit: "EUR", amount: 230, method: "manual", reference: "SEPA 17", paidAt: 1_764_900_600_000 };
 const log = { epoch: "0123456789abcdef", seq: 3 };
 const call = { type: "call", key: "archive/search", arguments: { q: "ümlauts" }, intent: {}, timeoutMs: 30_000, progress: true, countersigned: [] };
 const read = { type: "read", kind: "resource", key: "archive/doc%3A%2F%2Freport%2F2024", uri: "doc://report/2024", intent: {}, timeoutMs: 30_000, countersigned: [] };
@@ -503,6 +506,30 @@ const messages: Message[] = [
     schema: ledgerTransferReply,
     valid: { answer: { refused: 0, wanted: [{ setOff: {} }] } },
     invalid: { "a negative count": { refused: -1, wanted: [] }, "a record of no kind": { refused: 0, wanted: [{}] } },
+  },
+  {
+    name: "settlementRequest",
+    route: "/federation/v1/settlement",
+    direction: "request",
+    schema: settlementRequest,
+    valid: { pending: { type: "settlement", record: { settlement: SETTLEMENT, sigs: { payer: "c2ln" } } } },
+    invalid: {
+      "already countersigned": { type: "settlement", record: { settlement: SETTLEMENT, sigs: { payer: "c2ln", payee: "c2ln" } } },
+      "a zero amount": { type: "settlement", record: { settlement: { ...SETTLEMENT, amount: 0 }, sigs: { payer: "c2ln" } } },
+      "an unknown method": { type: "settlement", record: { settlement: { ...SETTLEMENT, method: "cash" }, sigs: { payer: "c2ln" } } },
+    },
+  },
+  {
+    name: "settlementReply",
+    route: "/federation/v1/settlement",
+    direction: "answer",
+    schema: settlementReply,
+    valid: {
+      confirmed: { type: "settlement", status: "confirmed", record: { settlement: SETTLEMENT, sigs: { payer: "c2ln", payee: "c2ln" } } },
+      pending: { type: "settlement", status: "pending", reason: "unverified" },
+      refused: { type: "settlement", status: "refused", reason: "bad_payer_signature" },
+    },
+    invalid: { "an unknown status": { type: "settlement", status: "lost" }, "refused without a reason": { type: "settlement", status: "refused" } },
   },
   {
     name: "ledgerCheckpointRequest",

@@ -8,6 +8,7 @@ import { itemCommands } from "./commands/items.ts";
 import { invocationCommands } from "./commands/invocations.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
 import { moneyCommands } from "./commands/money.ts";
+import { settlementCommands } from "./commands/settlements.ts";
 import { limitCommands } from "./commands/limits.ts";
 import { paymentTokenCommands } from "./commands/payment-tokens.ts";
 import { peerCommands } from "./commands/peers.ts";
@@ -46,6 +47,7 @@ const commands: Command[] = [
   ...auditCommands,
   ...ledgerCommands,
   ...moneyCommands,
+  ...settlementCommands,
   ...paymentTokenCommands,
   ...trustCommands,
   ...routeCommands,

@@ -17,6 +17,7 @@ import { loadIdentity } from "./identity/local.ts";
 import { ENVELOPE_TRANSFER_BATCH, ledgerEnvelopeTransport } from "./ledger/envelope-transport.ts";
 import { Ledger } from "./ledger/ledger.ts";
 import { LedgerReconciler } from "./ledger/reconciliation.ts";
+import { nodeSettlements } from "./ledger/settlement/node-settlements.ts";
 import { nodeCheckpoints } from "./ledger/node-checkpoints.ts";
 import { LedgerRepository } from "../store/ledger.ts";
 import { log } from "./logging/log.ts";
@@ -191,6 +192,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     ledger,
     checkpoints: nodeCheckpoints({ db: opts.db, config: opts.config, identity: own, ledger, verifier: ledgerKeys, federation, now }),
     ledgerSync: new LedgerReconciler(ledger, ledgerEnvelopeTransport(federation), DEFAULT_RECONCILE, ENVELOPE_TRANSFER_BATCH),
+    settlement: nodeSettlements({ db: opts.db, secrets, identity: own, ledger, federation, outbound }),
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     trust,
     quarantine,

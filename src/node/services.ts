@@ -21,6 +21,7 @@ import type { ProviderStats } from "./relay/choice.ts";
 import type { Outbox } from "./relay/countersigns.ts";
 import type { LedgerReconciler } from "./ledger/reconciliation.ts";
 import type { LedgerCheckpoints } from "./ledger/checkpoints.ts";
+import type { NodeSettlements } from "./ledger/settlement/node-settlements.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Database } from "../store/database.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
@@ -103,6 +104,8 @@ export interface Services {
   checkpoints: LedgerCheckpoints;
   /** Reconciles the ledger with peers, and answers their reconciliation. */
   ledgerSync: LedgerReconciler;
+  /** Settlements with peers, the adapters that pay and verify them, payment thresholds (protocol §16). */
+  settlement: NodeSettlements;
   /** Principals' own credentials for per-principal upstreams. */
   upstreamCredentials: UpstreamCredentials;
   /** This node's trust in other nodes: every privilege reads a standing here (src/node/trust/). */

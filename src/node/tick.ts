@@ -23,6 +23,7 @@ import { verifyDomains, type DomainTickReport } from "./peers/domains.ts";
 import { applyWarnings } from "./trust/warnings.ts";
 import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
+import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thresholds.ts";
 
 export interface TickReport {
   at: string;
@@ -41,6 +42,8 @@ export interface TickReport {
   tokens: { keys: number; made: boolean } | { error: string };
   /** Clearing rounds' due steps, the schedule (src/node/clearing/). */
   clearing: { ok: true } | { error: string };
+  /** Payment thresholds crossed this tick, and what was done (src/node/ledger/settlement/thresholds.ts). */
+  thresholds: ThresholdsTickReport;
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -55,7 +58,21 @@ export interface LedgerTickReport {
   error?: string;
 }
 
+export type ThresholdsTickReport = { actions: ThresholdAction[] } | { error: string };
+
 export type Tick = () => Promise<TickReport>;
+
+/** Payment thresholds: pays or alerts where this node's debt passed one; a failure is reported, never thrown. */
+async function thresholdsTick(s: Services): Promise<ThresholdsTickReport> {
+  try {
+    const { thresholds, settlements, adapter } = s.settlement;
+    const audit = (entry: Parameters<typeof s.access.audit.append>[0]) => s.access.audit.append(entry);
+    return { actions: await checkThresholds({ self: s.nodeId, ledger: s.ledger, thresholds, settlements, adapter, audit, now: () => Date.now() }) };
+  } catch (err) {
+    log.warn("ledger.thresholds_failed", { error: String(err) });
+    return { error: String(err) };
+  }
+}
 
 /** Reconciles with the next active peer in turn; a failure is reported, never thrown. */
 async function reconcileLedger(s: Services, turn: number): Promise<LedgerTickReport> {
@@ -143,7 +160,9 @@ export function createTick(s: Services): Tick {
         return { error: String(err) };
       },
     );
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing };
+    // After reconciliation, so that a debt is judged on the records this tick brought.
+    const thresholds = await thresholdsTick(s);
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -237,8 +237,8 @@ describe("the ledger in the admin API and the CLI", () => {
     const env = { MCPFED_URL: a.url, ADMIN_TOKEN: a.adminToken };
     const balances = await cli(["ledger", "balances"], env);
     expect(balances, balances.stderr).toMatchObject({ code: 0 });
-    expect(balances.stdout).toMatch(/^PEER\s+UNIT\s+EARNED\s+SPENT\s+NET\s+CALLS\n/);
-    expect(balances.stdout).toMatch(new RegExp(`${pb.id}\\s+usd-micro\\s+0\\s+500\\s+-500\\s+2\\n`));
+    expect(balances.stdout).toMatch(/^PEER\s+UNIT\s+EARNED\s+SPENT\s+NET\s+CALLS\s+CLEARED\s+SETTLED\n/);
+    expect(balances.stdout).toMatch(new RegExp(`${pb.id}\\s+usd-micro\\s+0\\s+500\\s+-500\\s+2\\s+0\\s+0\\n`));
     const csv = await (await a.admin("GET", "/ledger/balances?format=csv")).text();
     expect((await cli(["ledger", "balances", "--csv"], env)).stdout).toBe(`${csv.replace(/\r\n$/, "")}\n`);
     expect(JSON.parse((await cli(["ledger", "balances", "--json"], env)).stdout)).toEqual({ balances: expectedA() });

@@ -133,6 +133,13 @@ describe("set-offs and settlements in the ledger", () => {
     const other = { ...s, reference: "another" };
     expect(await b.ledger.receive({ settlement: other, sigs: { payer: await signSettlement(a.signer, other) } }, a.id)).toEqual({ outcome: "disputed" });
     expect((await b.ledger.get(s.id))?.status).toBe("disputed");
+    // A confirmed version of another settlement under a held pending id does not complete it.
+    const t = settlementOf(a.id, b.id, 10);
+    expect(await b.ledger.receive({ settlement: t, sigs: { payer: await signSettlement(a.signer, t) } }, a.id)).toEqual({ outcome: "stored" });
+    const altered = { ...t, amount: 11 };
+    const confirmedAltered = { settlement: altered, sigs: { payer: await signSettlement(a.signer, altered), payee: await signSettlement(b.signer, altered) } };
+    expect(await b.ledger.receive(confirmedAltered, a.id)).toEqual({ outcome: "disputed" });
+    expect(await row(b)).toBeUndefined();
   });
 
   it("reconciles set-offs and settlements like calls", async () => {

@@ -1,4 +1,4 @@
-// Set-off and settlement records (protocol §16.4, §16.5): each signature is checked against the
+// Set-off and settlement records (protocol §16, §16): each signature is checked against the
 // party it belongs to, over the exact canonical bytes, and a set-off counts only with the preimage.
 import { beforeEach, describe, expect, it } from "vitest";
 import { hashlockOf, setOffId, signSetOff, verifySetOffRecord, verifySignedSetOff, type SetOff, type SetOffRecord } from "../../src/protocol/ledger/set-off.ts";

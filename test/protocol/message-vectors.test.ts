@@ -7,6 +7,7 @@ import { answerSchema, cardsRequest, cardsResult, helloRequest, helloResult, MAX
 import { exchangeReply, exchangeRequest, reconcileReply, reconcileRequest } from "../../src/protocol/messages/gossip.ts";
 import { ledgerReconcileReply, ledgerReconcileRequest, ledgerTransferReply, ledgerTransferRequest } from "../../src/protocol/messages/ledger.ts";
 import { ledgerCheckpointReply, ledgerCheckpointRequest } from "../../src/protocol/messages/ledger-checkpoint.ts";
+import { settlementReply, settlementRequest } from "../../src/protocol/messages/settlement.ts";
 import { callFrame, callRequest, countersignedAck, countersignedPush, receiptsReply, receiptsRequest, subscribeReply, subscribeRequest } from "../../src/protocol/messages/relay.ts";
 import { promptRequest, readRequest, relayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { completeReply, completeRequest } from "../../src/protocol/messages/relay-complete.ts";
@@ -63,6 +64,8 @@ const schemas: Record<string, z.ZodType> = {
   ledgerTransferReply,
   ledgerCheckpointRequest,
   ledgerCheckpointReply,
+  settlementRequest,
+  settlementReply,
 };
 
 /** An answer, as the sending node reads it: JSON, then the schema. */

@@ -17,23 +17,36 @@ interface RecordView {
   /** What the record proves so far; post_quantum_final once both parties' checkpoints cover it. */
   stage: string;
   reason: string | null;
-  record: { intent: { tool: { id: string } }; receipt: { completedAt: number; amount: number; unit?: string } };
+  record:
+    | { intent: { tool: { id: string } }; receipt: { completedAt: number; amount: number; unit?: string } }
+    | { setOff: { round: string; expires: number; amount: number; unit: string } }
+    | { settlement: { reference: string; paidAt: number; amount: number; unit: string } };
+}
+
+/** What the TOOL, AMOUNT and COMPLETED columns show for a record of any kind. */
+function described(r: RecordView["record"]): [string, string, number] {
+  if ("setOff" in r) return [`set-off, round ${r.setOff.round.slice(0, 12)}`, `${r.setOff.amount} ${r.setOff.unit}`, r.setOff.expires];
+  if ("settlement" in r) return [`settlement: ${r.settlement.reference}`, `${r.settlement.amount} ${r.settlement.unit}`, r.settlement.paidAt];
+  return [r.intent.tool.id, r.receipt.unit ? `${r.receipt.amount} ${r.receipt.unit}` : "free", r.receipt.completedAt];
 }
 
 function recordRows(records: RecordView[]): string {
   return table(
     ["ID", "PEER", "ROLE", "STATUS", "STAGE", "TOOL", "AMOUNT", "COMPLETED", "REASON"],
-    records.map((r) => [
-      r.id.slice(0, 16),
-      clip(r.peer, 24),
-      r.role,
-      r.status,
-      r.stage === "post_quantum_final" ? "post-quantum final" : r.stage,
-      clip(r.record.intent.tool.id, 40),
-      r.record.receipt.unit ? `${r.record.receipt.amount} ${r.record.receipt.unit}` : "free",
-      new Date(r.record.receipt.completedAt).toISOString(),
-      r.reason ?? "-",
-    ]),
+    records.map((r) => {
+      const [what, amount, at] = described(r.record);
+      return [
+        r.id.slice(0, 16),
+        clip(r.peer, 24),
+        r.role,
+        r.status,
+        r.stage === "post_quantum_final" ? "post-quantum final" : r.stage,
+        clip(what, 40),
+        amount,
+        new Date(at).toISOString(),
+        r.reason ?? "-",
+      ];
+    }),
   );
 }
 
@@ -62,7 +75,7 @@ export const ledgerCommands: Command[] = [
   {
     name: "ledger balances",
     summary: "show what each peer owes this node and this node owes it, per currency unit",
-    details: "Summed from confirmed records only. Positive NET: the peer owes this node.",
+    details: "Summed from confirmed records only. CLEARED: set-offs, SETTLED: settlements (+ where this node owed). Positive NET: the peer owes this node.",
     options: { csv: { type: "boolean", help: "print CSV, as the admin API's ?format=csv downloads it" } },
     min: 0,
     max: 0,
@@ -75,8 +88,8 @@ export const ledgerCommands: Command[] = [
       const body = await ctx.api.request<{ balances: Balance[] }>("GET", "/ledger/balances");
       show(ctx, body, (b) =>
         table(
-          ["PEER", "UNIT", "EARNED", "SPENT", "NET", "CALLS"],
-          b.balances.map((x) => [x.peer, x.unit, String(x.earned), String(x.spent), String(x.net), String(x.calls)]),
+          ["PEER", "UNIT", "EARNED", "SPENT", "NET", "CALLS", "CLEARED", "SETTLED"],
+          b.balances.map((x) => [x.peer, x.unit, String(x.earned), String(x.spent), String(x.net), String(x.calls), String(x.cleared), String(x.settled)]),
         ),
       );
     },

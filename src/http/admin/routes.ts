@@ -33,6 +33,7 @@ import { limitAdminRoutes } from "./limits.ts";
 import { policyAdminRoutes } from "./policy.ts";
 import { ledgerAdminRoutes } from "./ledger.ts";
 import { clearingAdminRoutes } from "./clearing.ts";
+import { settlementAdminRoutes } from "./settlements.ts";
 import { upstreamCredentialAdminRoutes } from "./upstream-credentials.ts";
 import { trustAdminRoutes } from "./trust.ts";
 import { quarantineAdminRoutes } from "./quarantine.ts";
@@ -118,7 +119,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.post("/tick", async (c) => c.json(await tick()));
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes];
+  const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

@@ -31,6 +31,7 @@ import { ledgerReconcileRequest, ledgerTransferRequest } from "../../protocol/me
 import { answerCards } from "../../node/peers/origin-cards.ts";
 import { answerReceipts, takeCountersigned } from "../../node/relay/countersigns.ts";
 import { ledgerCheckpointRequest } from "../../protocol/messages/ledger-checkpoint.ts";
+import { settlementRequest } from "../../protocol/messages/settlement.ts";
 import { countersignedPush, receiptsRequest, subscribeRequest } from "../../protocol/messages/relay.ts";
 import { tokenSaleRequest } from "../../protocol/tokens/sale.ts";
 import { serveTokenSale } from "../../node/tokens/sale.ts";
@@ -223,6 +224,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "ledger-reconcile"), ledgerReconcileRequest, (from, r) => s.ledgerSync.onReconcile(from, r));
     messageRoute(federationPath(version, "ledger-transfer"), ledgerTransferRequest, (from, r) => s.ledgerSync.onTransfer(from, r));
     messageRoute(federationPath(version, "ledger-checkpoint"), ledgerCheckpointRequest, (from, r) => s.checkpoints.receive(from, r));
+    messageRoute(federationPath(version, "settlement"), settlementRequest, (from, r) => s.settlement.settlements.receive(from, r));
 
     // The private route (docs/protocol.md §13): a peer's opaque request handed on to a gateway, and
     // this node's own gateway, whose requests are not envelopes and name no sender.

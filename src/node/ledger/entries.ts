@@ -1,4 +1,4 @@
-// Set-off and settlement records (protocol §16.4, §16.5) entering a node's ledger: verified by
+// Set-off and settlement records (protocol §16, §16) entering a node's ledger: verified by
 // their kind's rules, refused unless this node is a party, and stored as rows that balances and
 // reconciliation treat like calls. Refused records are flagged for the operator and change nothing.
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";

@@ -15,7 +15,7 @@ import { countersign, signReceipt, verifyCountersign, verifyRecord, type LedgerS
 
 export type { Balance, Flag, Kind, Obligation, Status, StoredRecord };
 export type Rejection = Exclude<Verdict, "valid" | "pending"> | "not_a_party" | EntryRejection;
-/** `void`: a valid set-off of amount 0, which certifies a round's prices but is not stored (§16.4). */
+/** `void`: a valid set-off of amount 0, which certifies a round's prices but is not stored (§16). */
 export type ReceiveOutcome = { outcome: PutOutcome | "void" } | { outcome: "rejected"; reason: Rejection };
 
 export interface LedgerOptions {
@@ -173,7 +173,7 @@ export class Ledger {
 
   /**
    * The obligation between this node and `peer` in `unit` from confirmed records of every kind
-   * completed by `asOf` (§16.1); null when they are even. Both parties holding the same records
+   * completed by `asOf` (§16); null when they are even. Both parties holding the same records
    * compute the same value, digest included.
    */
   async obligationWith(peer: string, unit: string, asOf: number): Promise<Obligation | null> {

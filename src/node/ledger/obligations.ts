@@ -1,4 +1,4 @@
-// An obligation (protocol §16.1): what one node owes a direct peer in one unit, from the confirmed
+// An obligation (protocol §16): what one node owes a direct peer in one unit, from the confirmed
 // records both hold, with a digest naming exactly which records were counted. Two nodes that hold
 // the same records compute the same obligation; a clearing round matches the two copies.
 import { sha256Hex } from "../../protocol/encoding/hash.ts";

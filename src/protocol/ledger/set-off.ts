@@ -1,4 +1,4 @@
-// A set-off (protocol §16.4): both parties of an obligation agree that a clearing round reduced it
+// A set-off (protocol §16): both parties of an obligation agree that a clearing round reduced it
 // by `amount`. Both sign the same JCS bytes with the composite signature before the round's secret
 // is known; the record counts only once the preimage of `hashlock` is attached, so either every
 // edge of a round takes effect or none does (the hash-locked conditional payment of Lightning's
@@ -33,9 +33,9 @@ export const setOff = z
     unit: currencyUnit,
     /** What the round cleared on this edge; 0 still certifies the potentials. */
     amount: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    /** The obligation both parties submitted (§16.1), as matched by the coordinator. */
+    /** The obligation both parties submitted (§16), as matched by the coordinator. */
     obligation: z.strictObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), asOf: ms, digest: hex64 }),
-    /** The solver's node potentials at the two ends (§16.3). */
+    /** The solver's node potentials at the two ends (§16). */
     potentials: z.strictObject({ debtor: safeInt, creditor: safeInt }),
     /** Hex SHA-256 of the round's 32-byte secret. */
     hashlock: hex64,

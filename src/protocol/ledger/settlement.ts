@@ -1,4 +1,4 @@
-// A settlement (protocol §16.5): the record that a balance was paid outside the federation, by a
+// A settlement (protocol §16): the record that a balance was paid outside the federation, by a
 // bank transfer or a payment processor. The payer signs it when it pays; it counts only once the
 // payee has countersigned the same bytes, after checking the payment arrived.
 import { z } from "zod";

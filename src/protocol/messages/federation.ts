@@ -21,6 +21,7 @@ export type MessageName =
   | "ledger-reconcile"
   | "ledger-transfer"
   | "ledger-checkpoint"
+  | "settlement"
   | "ohttp-relay"
   | "gateway"
   | "token-sale"

@@ -1,4 +1,4 @@
-// Settlement (protocol §16.5): the payment processors this node may pay through, and the balances
+// Settlement (protocol §16): the payment processors this node may pay through, and the balances
 // past which it pays a peer.
 import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { now } from "./defaults.ts";

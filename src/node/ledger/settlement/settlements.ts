@@ -1,0 +1,122 @@
+// Settlements (protocol §16), both sides. The payer pays (through an adapter, or by hand with a
+// reference), signs the settlement, stores it pending and sends it to the payee. The payee stores
+// it pending, asks its adapter whether the payment arrived, and countersigns when it did; otherwise
+// its operator confirms it. Only a countersigned settlement moves a balance. The confirmed copy
+// reaches the payer in the answer, or later through ledger reconciliation.
+import { newSettlementId, settlement as settlementSchema, signSettlement, type Settlement, type SettlementMethod, type SettlementRecord } from "../../../protocol/ledger/settlement.ts";
+import type { LedgerSigner } from "../../../protocol/ledger/signing.ts";
+import { PROTOCOL } from "../../../protocol/ledger/record.ts";
+import type { SettlementReply, SettlementRequest } from "../../../protocol/messages/settlement.ts";
+import { log } from "../../logging/log.ts";
+import type { Ledger, StoredRecord } from "../ledger.ts";
+import type { SettlementAdapter, Verification } from "./adapter.ts";
+import { StripeError } from "./stripe.ts";
+
+export class SettlementRefused extends Error {
+  override name = "SettlementRefused";
+  constructor(
+    readonly code: "no_reference" | "not_payable" | "not_found" | "not_pending" | "not_payee" | "rejected",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SettlementsOptions {
+  self: string;
+  ledger: Ledger;
+  signer: () => Promise<LedgerSigner>;
+  /** The adapter for a method, when it is available (Stripe only once configured). */
+  adapter: (method: SettlementMethod) => Promise<SettlementAdapter | undefined>;
+  /** Sends the pending settlement to the payee (an active peer) and returns its answer. */
+  send: (payee: string, request: SettlementRequest) => Promise<SettlementReply>;
+  now: () => number;
+}
+
+export interface Settled {
+  settlement: Settlement;
+  status: "confirmed" | "pending";
+  /** Why it is still pending, or why the payee could not be told yet (reconciliation tells it later). */
+  note?: string;
+}
+
+export class Settlements {
+  constructor(private readonly o: SettlementsOptions) {}
+
+  /** The payer: pays `amount` of `unit` to `peer` and tells it. A manual payment needs its reference. */
+  async settle(r: { peer: string; unit: string; amount: number; method: SettlementMethod; reference?: string }): Promise<Settled> {
+    const id = newSettlementId();
+    let reference = r.reference;
+    if (reference === undefined) {
+      const adapter = await this.o.adapter(r.method);
+      if (!adapter?.pay) throw new SettlementRefused(r.method === "manual" ? "no_reference" : "not_payable", r.method === "manual" ? "a manual settlement needs the payment's reference" : `the ${r.method} adapter is not configured to pay`);
+      reference = await adapter.pay({ settlementId: id, payee: r.peer, unit: r.unit, amount: r.amount });
+    }
+    const settlement: Settlement = { v: PROTOCOL, type: "settlement", id, payer: this.o.self, payee: r.peer, unit: r.unit, amount: r.amount, method: r.method, reference, paidAt: this.o.now() };
+    const parsed = settlementSchema.safeParse(settlement);
+    if (!parsed.success) throw new SettlementRefused("rejected", `not a valid settlement: ${parsed.error.issues[0]?.message ?? "malformed"}`);
+    const pending: SettlementRecord = { settlement, sigs: { payer: await signSettlement(await this.o.signer(), settlement) } };
+    const stored = await this.o.ledger.receive(pending, null);
+    if (stored.outcome !== "stored") throw new SettlementRefused("rejected", `the ledger did not take the settlement (${stored.outcome})`);
+    let reply: SettlementReply;
+    try {
+      reply = await this.o.send(r.peer, { type: "settlement", record: pending });
+    } catch (err) {
+      log.warn("settlement.send_failed", { peer: r.peer, settlement: id, error: String(err) });
+      return { settlement, status: "pending", note: "the payee was not reached; reconciliation delivers it" };
+    }
+    if (reply.status === "confirmed") {
+      const got = await this.o.ledger.receive(reply.record, r.peer);
+      if (got.outcome === "confirmed" || got.outcome === "duplicate") return { settlement, status: "confirmed" };
+      return { settlement, status: "pending", note: `the payee's copy was refused (${got.outcome === "rejected" ? got.reason : got.outcome})` };
+    }
+    return { settlement, status: "pending", note: reply.status === "refused" ? `refused by the payee: ${reply.reason}` : reply.reason };
+  }
+
+  /** The payee: a peer's pending settlement, stored, verified by its method's adapter, countersigned when paid. */
+  async receive(from: string, request: SettlementRequest): Promise<SettlementReply> {
+    const { settlement } = request.record;
+    if (settlement.payee !== this.o.self || settlement.payer !== from) return { type: "settlement", status: "refused", reason: "not_a_party" };
+    const got = await this.o.ledger.receive(request.record, from);
+    if (got.outcome === "rejected") return { type: "settlement", status: "refused", reason: got.reason === "not_a_party" || got.reason === "unknown_node" || got.reason === "bad_payer_signature" || got.reason === "bad_payee_signature" ? got.reason : "malformed" };
+    if (got.outcome === "disputed") return { type: "settlement", status: "refused", reason: "conflicting_record" };
+    const held = await this.o.ledger.get(settlement.id);
+    if (held?.status === "confirmed") return { type: "settlement", status: "confirmed", record: JSON.parse(held.record) as SettlementRecord };
+    const verdict = await this.#verify(settlement);
+    if (verdict === "paid") return { type: "settlement", status: "confirmed", record: await this.#countersign(request.record) };
+    if (verdict === "unpaid") await this.o.ledger.note([settlement.id], "payment_not_found");
+    return { type: "settlement", status: "pending", reason: verdict === "unpaid" ? "unpaid" : "unverified" };
+  }
+
+  /** The payee's operator: the payment arrived, so this node countersigns the pending settlement. */
+  async confirm(id: string): Promise<SettlementRecord> {
+    const held = await this.o.ledger.get(id);
+    if (!held || held.kind !== "settlement") throw new SettlementRefused("not_found", "no such settlement");
+    if (held.status !== "pending") throw new SettlementRefused("not_pending", `the settlement is ${held.status}`);
+    if (held.role !== "provider") throw new SettlementRefused("not_payee", "only the payee confirms a settlement");
+    return this.#countersign(JSON.parse(held.record) as SettlementRecord);
+  }
+
+  list(): Promise<StoredRecord[]> {
+    return this.o.ledger.list({ kind: "settlement" });
+  }
+
+  async #verify(settlement: Settlement): Promise<Verification> {
+    const adapter = await this.o.adapter(settlement.method);
+    if (!adapter) return "unknown";
+    try {
+      return await adapter.verify(settlement);
+    } catch (err) {
+      // The processor could not say: the settlement waits, for the operator or a later look.
+      log.warn("settlement.verify_failed", { settlement: settlement.id, method: settlement.method, error: err instanceof StripeError ? `${err.kind}${err.code ? ` ${err.code}` : ""}` : String(err) });
+      return "unknown";
+    }
+  }
+
+  async #countersign(pending: SettlementRecord): Promise<SettlementRecord> {
+    const full: SettlementRecord = { settlement: pending.settlement, sigs: { payer: pending.sigs.payer, payee: await signSettlement(await this.o.signer(), pending.settlement) } };
+    const got = await this.o.ledger.receive(full, null);
+    if (got.outcome !== "confirmed" && got.outcome !== "duplicate") throw new SettlementRefused("rejected", `the ledger did not take the confirmation (${got.outcome === "rejected" ? got.reason : got.outcome})`);
+    return full;
+  }
+}
