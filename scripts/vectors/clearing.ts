@@ -116,7 +116,10 @@ export async function clearingVectors(parties: Party[]): Promise<void> {
   };
   const refusals = [
     { name: "unbalanced", proposal: doctored((q) => (q.edges[0]!.amount -= 1)), reason: "unbalanced" },
-    { name: "over capacity", proposal: doctored((q) => (q.edges[0]!.capacity = 1_000)), reason: "over_capacity" },
+    { name: "capacity above the limits", proposal: doctored((q) => (q.edges[0]!.capacity = 1_000)), reason: "wrong_capacity" },
+    { name: "capacity understated", proposal: doctored((q) => (q.edges[0]!.capacity -= 1)), reason: "wrong_capacity" },
+    { name: "own limit understated", proposal: doctored((q) => (q.edges[0]!.limits[q.edges[0]!.debtor === b.nodeId ? "debtor" : "creditor"] = 50)), reason: "limit_mismatch" },
+    { name: "amount over capacity", proposal: doctored((q) => (q.edges[0]!.amount = q.edges[0]!.capacity + 1)), reason: "over_capacity" },
     { name: "obligation changed", proposal: doctored((q) => (q.edges[0]!.obligation.amount += 1)), reason: "obligation_mismatch" },
     { name: "edge left out", proposal: doctored((q) => q.edges.pop()), reason: "obligation_mismatch" },
   ];

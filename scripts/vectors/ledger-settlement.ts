@@ -48,6 +48,7 @@ export async function settlementVectors(o: { debtor: Party; creditor: Party; str
     amount: 570,
     obligation: { amount: 800, asOf: 1_764_900_000_000, digest: "2b".repeat(32) },
     potentials: { debtor: -1, creditor: 0 },
+    limits: { debtor: 100, creditor: 100 },
     hashlock: hashlockOf(preimage),
     expires: 1_764_900_300_000,
   };

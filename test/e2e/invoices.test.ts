@@ -78,7 +78,7 @@ beforeAll(async () => {
   const preimage = "5a".repeat(32);
   const setOff: SetOff = {
     v: "mcpfed/1", type: "set-off", round: "ab".repeat(32), debtor: a.nodeId, creditor: b.nodeId, unit: "EUR", amount: 100,
-    obligation: { amount: 710, asOf: Date.now() - 2000, digest: "cd".repeat(32) }, potentials: { debtor: -1, creditor: 0 }, hashlock: hashlockOf(preimage), expires: Date.now() - 1000,
+    obligation: { amount: 710, asOf: Date.now() - 2000, digest: "cd".repeat(32) }, potentials: { debtor: -1, creditor: 0 }, limits: { debtor: 100, creditor: 100 }, hashlock: hashlockOf(preimage), expires: Date.now() - 1000,
   };
   const paid: Settlement = { v: "mcpfed/1", type: "settlement", id: newSettlementId(), payer: a.nodeId, payee: b.nodeId, unit: "EUR", amount: 300, method: "manual", reference: "transfer 42", paidAt: Date.now() - 500 };
   const entries = [

@@ -69,6 +69,7 @@ const setOffOf = (debtor: Party, creditor: Party, amount: number): SetOff => ({
   amount,
   obligation: { amount: 300, asOf: clock, digest: "5d".repeat(32) },
   potentials: { debtor: 0, creditor: 1 },
+  limits: { debtor: 100, creditor: 100 },
   hashlock: hashlockOf(PREIMAGE),
   expires: clock + 10_000,
 });

@@ -50,6 +50,7 @@ const setOffOf = (debtor: string, creditor: string, amount: number, over: Partia
   amount,
   obligation: { amount: 100, asOf: 5_000, digest: "cd".repeat(32) },
   potentials: { debtor: 0, creditor: 1 },
+  limits: { debtor: 100, creditor: 100 },
   hashlock: hashlockOf(PREIMAGE),
   expires: 9_000,
   ...over,

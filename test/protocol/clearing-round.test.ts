@@ -172,9 +172,18 @@ describe("refusals", () => {
     expect(verdicts.every((v) => v === "ok" || v === "not_optimal")).toBe(true);
     expect(reason(edit((q) => (q.edges[0]!.obligation.digest = "00".repeat(32))))).toBe("obligation_mismatch");
     expect(reason(edit((q) => q.edges.pop()))).toBe("obligation_mismatch");
-    expect(reason(edit((q) => (q.edges[0]!.capacity = 1_000)))).toBe("over_capacity");
+    expect(reason(edit((q) => (q.edges[0]!.capacity = 1_000)))).toBe("wrong_capacity");
+    // An understated capacity would let a smaller clearing pass the reduced-cost check as the maximum.
+    expect(reason(edit((q) => (q.edges[0]!.capacity -= 1)))).toBe("wrong_capacity");
+    // So would an understated limit: the party whose limit it is refuses it.
+    expect(reason(edit((q) => {
+      const e = q.edges[0]!;
+      e.limits[e.debtor === me ? "debtor" : "creditor"] = 50;
+      e.capacity = Math.floor(e.obligation.amount / 2);
+    }))).toBe("limit_mismatch");
+    expect(reason(edit((q) => (q.edges[0]!.amount = q.edges[0]!.capacity + 1)))).not.toBe("ok");
     expect(reason(edit((q) => (q.edges.at(-1)!.potentials[q.edges.at(-1)!.debtor === me ? "debtor" : "creditor"] += 5)))).toBe("inconsistent_potentials");
-    expect(reason(checkProposal(me, r, p, { obligations: own.obligations, limit: 50 }))).toBe("over_capacity");
+    expect(reason(checkProposal(me, r, p, { obligations: own.obligations, limit: 50 }))).toBe("limit_mismatch");
     expect(reason(edit((q) => (q.expires += 1)))).toBe("wrong_round");
   });
 

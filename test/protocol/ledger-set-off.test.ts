@@ -26,6 +26,7 @@ const setOffOf = (over: Partial<SetOff> = {}): SetOff => ({
   amount: 40,
   obligation: { amount: 100, asOf: 1_000, digest: "cd".repeat(32) },
   potentials: { debtor: -1, creditor: 0 },
+  limits: { debtor: 100, creditor: 100 },
   hashlock: hashlockOf(PREIMAGE),
   expires: 5_000,
   ...over,

@@ -19,6 +19,8 @@ export const proposalEdge = z
     debtor: nodeId,
     creditor: nodeId,
     obligation: z.strictObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), asOf: z.number().int().min(0).max(2 ** 48 - 1), digest: hex64 }),
+    /** Each party's limit as it submitted it; capacity = floor(obligation × min(limits) / 100). */
+    limits: z.strictObject({ debtor: z.number().int().min(0).max(100), creditor: z.number().int().min(0).max(100) }),
     capacity: amount,
     /** What the round clears on this edge: the set-off's amount. */
     amount,
@@ -56,7 +58,7 @@ export function buildProposals(r: Round, m: Matching, solved: SolvedRound, hashl
   for (const node of r.participants) out.set(node, { v: PROTOCOL, type: "clearing-proposal", round: r.id, node, hashlock, expires: r.commitBy, edges: [], excluded: [] });
   const p = (n: string) => solved.potentials.get(n) ?? 0;
   m.edges.forEach((e, i) => {
-    const edge: ProposalEdge = { debtor: e.debtor, creditor: e.creditor, obligation: e.obligation, capacity: e.capacity, amount: solved.flows[i]!, potentials: { debtor: p(e.debtor), creditor: p(e.creditor) } };
+    const edge: ProposalEdge = { debtor: e.debtor, creditor: e.creditor, obligation: e.obligation, limits: e.limits, capacity: e.capacity, amount: solved.flows[i]!, potentials: { debtor: p(e.debtor), creditor: p(e.creditor) } };
     out.get(e.debtor)!.edges.push(edge);
     out.get(e.creditor)!.edges.push(edge);
   });
@@ -66,10 +68,10 @@ export function buildProposals(r: Round, m: Matching, solved: SolvedRound, hashl
 
 /** The set-off document of one proposed edge: what both its parties sign. */
 export function setOffOf(r: Round, p: Pick<Proposal, "hashlock" | "expires">, e: ProposalEdge): SetOff {
-  return { v: PROTOCOL, type: "set-off", round: r.id, debtor: e.debtor, creditor: e.creditor, unit: r.unit, amount: e.amount, obligation: e.obligation, potentials: e.potentials, hashlock: p.hashlock, expires: p.expires };
+  return { v: PROTOCOL, type: "set-off", round: r.id, debtor: e.debtor, creditor: e.creditor, unit: r.unit, amount: e.amount, obligation: e.obligation, potentials: e.potentials, limits: e.limits, hashlock: p.hashlock, expires: p.expires };
 }
 
-export type ProposalRefusal = "wrong_round" | "obligation_mismatch" | "over_capacity" | "unbalanced" | "not_optimal" | "inconsistent_potentials";
+export type ProposalRefusal = "wrong_round" | "obligation_mismatch" | "limit_mismatch" | "wrong_capacity" | "over_capacity" | "unbalanced" | "not_optimal" | "inconsistent_potentials";
 export type ProposalVerdict = { ok: true } | { ok: false; reason: ProposalRefusal; detail: string };
 
 /**
@@ -91,7 +93,10 @@ export function checkProposal(node: string, r: Round, p: Proposal, own: { obliga
     if (!o || o.debtor !== e.debtor || o.creditor !== e.creditor || o.amount !== e.obligation.amount || o.asOf !== e.obligation.asOf || o.digest !== e.obligation.digest) {
       return no("obligation_mismatch", `the edge with ${other} is not this node's obligation at asOf`);
     }
-    if (e.capacity > capacityOf(o.amount, own.limit)) return no("over_capacity", `capacity ${e.capacity} with ${other} is above this node's limit`);
+    // The capacity follows from the limits; each party vouches for its own, so a coordinator
+    // cannot understate one and pass a smaller clearing off as the maximum.
+    if ((e.debtor === node ? e.limits.debtor : e.limits.creditor) !== own.limit) return no("limit_mismatch", `the edge with ${other} states another limit than this node's`);
+    if (e.capacity !== capacityOf(o.amount, Math.min(e.limits.debtor, e.limits.creditor))) return no("wrong_capacity", `capacity ${e.capacity} with ${other} does not follow from the obligation and the limits`);
   }
   for (const x of p.excluded) {
     const other = x.debtor === node ? x.creditor : x.creditor === node ? x.debtor : undefined;

@@ -86,6 +86,8 @@ export interface MatchedEdge {
   debtor: string;
   creditor: string;
   obligation: { amount: number; asOf: number; digest: string };
+  /** Each party's limit as it submitted it. */
+  limits: { debtor: number; creditor: number };
   /** floor(amount × min(both limits) / 100). */
   capacity: number;
 }
@@ -138,8 +140,9 @@ export function matchSubmissions(r: Round, submissions: readonly Submission[]): 
       excluded.push({ debtor: first.debtor, creditor: first.creditor, reason: "mismatch", by: list.map((c) => c.node).sort() });
       continue;
     }
-    const limit = Math.min(limits.get(first.debtor)!, limits.get(first.creditor)!);
-    edges.push({ debtor: first.debtor, creditor: first.creditor, obligation: { amount: first.amount, asOf: first.asOf, digest: first.digest }, capacity: capacityOf(first.amount, limit) });
+    const ends = { debtor: limits.get(first.debtor)!, creditor: limits.get(first.creditor)! };
+    const capacity = capacityOf(first.amount, Math.min(ends.debtor, ends.creditor));
+    edges.push({ debtor: first.debtor, creditor: first.creditor, obligation: { amount: first.amount, asOf: first.asOf, digest: first.digest }, limits: ends, capacity });
   }
   edges.sort(byEnds);
   excluded.sort(byEnds);

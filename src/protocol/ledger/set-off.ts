@@ -21,6 +21,10 @@ const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const sig = z.string().regex(/^[A-Za-z0-9_-]{1,8192}$/, "base64url");
 const ms = z.number().int().min(0).max(2 ** 48 - 1);
 const safeInt = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER);
+const percent = z.number().int().min(0).max(100);
+
+/** floor(amount × limit / 100), exact for every safe integer amount. */
+const share = (amount: number, limit: number) => Number((BigInt(amount) * BigInt(limit)) / 100n);
 
 export const setOff = z
   .strictObject({
@@ -37,13 +41,15 @@ export const setOff = z
     obligation: z.strictObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), asOf: ms, digest: hex64 }),
     /** The solver's node potentials at the two ends (§16). */
     potentials: z.strictObject({ debtor: safeInt, creditor: safeInt }),
+    /** Each party's CLEARING_LIMIT as it submitted it: each checks its own, so neither can be understated. */
+    limits: z.strictObject({ debtor: percent, creditor: percent }),
     /** Hex SHA-256 of the round's 32-byte secret. */
     hashlock: hex64,
     /** T: without the preimage by then, the set-off is void. */
     expires: ms,
   })
   .refine((s) => s.debtor !== s.creditor, { message: "a node owes itself nothing" })
-  .refine((s) => s.amount <= s.obligation.amount, { message: "a set-off clears at most the obligation" });
+  .refine((s) => s.amount <= share(s.obligation.amount, Math.min(s.limits.debtor, s.limits.creditor)), { message: "a set-off clears at most the obligation's share under both limits" });
 export type SetOff = z.infer<typeof setOff>;
 
 const setOffSigs = z.strictObject({ debtor: sig, creditor: sig });
