@@ -38,10 +38,12 @@ let fromA: Client;
 let fromB: Client;
 
 const startB = () => loopbackNode("bravo", { dataDir: bDir, port: bPort, env: { PEER_POLICY: "open" } });
-const today = () => new Date().toISOString().slice(0, 10);
-const month = () => today().slice(0, 7);
+// Dates from the file's start: a run across midnight still names the day its calls were made on.
+const STARTED = Date.now();
 const DAY = 86_400_000;
-const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
+const daysAgo = (n: number) => new Date(STARTED - n * DAY).toISOString().slice(0, 10);
+const today = () => daysAgo(0);
+const month = () => today().slice(0, 7);
 const yesterday = () => daysAgo(1);
 
 const share = async (n: NodeProc, tool: string, pricing: unknown) => json(await n.admin("POST", "/shares", { tool, visibility: "peers", pricing }));
