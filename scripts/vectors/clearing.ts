@@ -3,11 +3,8 @@
 // /federation/v1/clearing union, and negatives: a tampered round signature, a wrong coordinator,
 // a wrong id, malformed messages, and doctored proposals with the refusal each gets.
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
-import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
-import { signingKey } from "../../src/protocol/identity/imported.ts";
 import type { SigningKey } from "../../src/protocol/identity/keys.ts";
 import type { EntrySigner } from "../../src/protocol/identity/signer.ts";
-import type { LedgerVerifier } from "../../src/protocol/ledger/signing.ts";
 import { hashlockOf, signSetOff, verifySetOffRecord } from "../../src/protocol/ledger/set-off.ts";
 import { clearingRequest } from "../../src/protocol/clearing/messages.ts";
 import { buildProposals, checkProposal, edgeKey, setOffOf, type Proposal } from "../../src/protocol/clearing/proposal.ts";
@@ -15,28 +12,12 @@ import { assembleReveals, type EdgeSignatures } from "../../src/protocol/clearin
 import { buildRound, coordinatorOrder, roundProblem, signRound, verifySignedRound } from "../../src/protocol/clearing/round.ts";
 import { solveClearing } from "../../src/protocol/clearing/solver.ts";
 import { matchSubmissions, signSubmission, verifySignedSubmission, type Obligation, type Submission } from "../../src/protocol/clearing/submission.ts";
-import { agree, b64, counting, hex, p, write } from "./common.ts";
+import { agree, b64, counting, flipped, hex, verifierOf, write } from "./common.ts";
 import type { Party } from "./composite.ts";
 
 const signerOf = (k: SigningKey): EntrySigner => ({ nodeId: k.nodeId, sign: (m, c) => k.signer.sign(m, c) });
 
-function verifierOf(known: Party[]): LedgerVerifier {
-  const keys = new Map(known.map((k) => [k.key.nodeId, b64(k.key.signer.publicKey)]));
-  return {
-    async keyOf(node) {
-      const pub = keys.get(node);
-      if (!pub) return undefined;
-      const key = await signingKey(p, pub);
-      return { verify: (m, s, c) => key.verify(s, m, c) };
-    },
-  };
-}
 
-function flipped(sig: string): string {
-  const bytes = fromBase64url(sig);
-  bytes[bytes.length - 1]! ^= 0x01;
-  return toBase64url(bytes);
-}
 
 export async function clearingVectors(parties: Party[]): Promise<void> {
   const [a, b, c] = parties.map((x) => x.key) as [SigningKey, SigningKey, SigningKey];

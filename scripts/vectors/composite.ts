@@ -2,18 +2,17 @@
 // signature (ML-DSA-65 + Ed25519, deterministic ML-DSA here), and copies tampered after signing,
 // each with the verdict the verifier must reach. registry.ts and ledger.ts keep the Ed25519 test
 // signer's vectors, which independent checks in node:crypto can read.
-import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
 import type { Card } from "../../src/protocol/card/schema.ts";
 import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
-import { signingKey } from "../../src/protocol/identity/imported.ts";
 import type { SigningKey } from "../../src/protocol/identity/keys.ts";
 import { coveringGrant, grantId, signGrantTerms, type Grant } from "../../src/protocol/ledger/grant.ts";
 import { canonicalRecord, recordHash, type Intent, type LedgerRecord, type SignedIntent } from "../../src/protocol/ledger/record.ts";
 import { countersign, INTENT_CONTEXT, intentBytes, RECEIPT_CONTEXT, receiptBytes, signReceipt, verifyRecord } from "../../src/protocol/ledger/signing.ts";
 import { requestHash } from "../../src/protocol/ledger/request-hash.ts";
 import { signingBytes, toEntry, type SignedEntry, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
-import { ENTRY_CONTEXT, signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../src/protocol/registry/signing.ts";
-import { agree, b64, p, write } from "./common.ts";
+import { ENTRY_CONTEXT, signEntry, verifyEntry, type EntrySigner } from "../../src/protocol/registry/signing.ts";
+import { agree, b64, flipped, verifierOf, write } from "./common.ts";
 
 export interface Party {
   seed: Uint8Array;
@@ -24,24 +23,7 @@ export interface Party {
 const signerOf = (k: SigningKey): EntrySigner => ({ nodeId: k.nodeId, sign: (m, c) => k.signer.sign(m, c) });
 
 /** What node-keys.ts verifies with: each known node's composite key, as its card states it. */
-function verifierOf(known: Party[]): EntryVerifier {
-  const keys = new Map(known.map((k) => [k.key.nodeId, b64(k.key.signer.publicKey)]));
-  return {
-    async keyOf(origin) {
-      const pub = keys.get(origin);
-      if (!pub) return undefined;
-      const key = await signingKey(p, pub);
-      return { verify: (message, signature, context) => key.verify(signature, message, context) };
-    },
-  };
-}
 
-/** The signature with one bit flipped at `at` (negative: from the end). */
-function flipped(sig: string, at: number): string {
-  const bytes = fromBase64url(sig);
-  bytes[at < 0 ? bytes.length + at : at]! ^= 0x01;
-  return toBase64url(bytes);
-}
 const ML_DSA_SIG_BYTES = 3309;
 const party = (k: Party) => ({ seed: b64(k.seed), nodeId: k.key.nodeId, publicKey: b64(k.key.signer.publicKey) });
 

@@ -2,34 +2,17 @@
 // seeds' keys and deterministic ML-DSA: the canonical text and id of each, the hashlock, the
 // signing input, and tampered records with the verdict each gets. Written to
 // test/vectors/ledger/settlement.json; test/protocol/ledger-settlement-vectors.test.ts checks them.
-import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
-import { signingKey } from "../../src/protocol/identity/imported.ts";
 import { hashlockOf, SET_OFF_CONTEXT, setOffBytes, setOffId, signSetOff, verifySetOffRecord, verifySignedSetOff, type SetOff, type SetOffRecord } from "../../src/protocol/ledger/set-off.ts";
 import { SETTLEMENT_CONTEXT, settlementBytes, signSettlement, verifySettlementRecord, type Settlement } from "../../src/protocol/ledger/settlement.ts";
-import type { LedgerSigner, LedgerVerifier } from "../../src/protocol/ledger/signing.ts";
-import { agree, b64, p, write } from "./common.ts";
+import type { LedgerSigner } from "../../src/protocol/ledger/signing.ts";
+import { agree, b64, flipped, verifierOf, write } from "./common.ts";
 import type { Party } from "./composite.ts";
 
 const signerOf = (k: Party): LedgerSigner => ({ nodeId: k.key.nodeId, sign: (m, c) => k.key.signer.sign(m, c) });
 
-function verifierOf(known: Party[]): LedgerVerifier {
-  const keys = new Map(known.map((k) => [k.key.nodeId, b64(k.key.signer.publicKey)]));
-  return {
-    async keyOf(node) {
-      const pub = keys.get(node);
-      if (!pub) return undefined;
-      const key = await signingKey(p, pub);
-      return { verify: (m, s, c) => key.verify(s, m, c) };
-    },
-  };
-}
 
-function flipped(sig: string): string {
-  const bytes = fromBase64url(sig);
-  bytes[bytes.length - 1]! ^= 0x01;
-  return toBase64url(bytes);
-}
 const party = (k: Party) => ({ seed: b64(k.seed), nodeId: k.key.nodeId, publicKey: b64(k.key.signer.publicKey) });
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
