@@ -21,8 +21,6 @@ export class CounterRangeError extends RangeError {
   override name = "CounterRangeError";
 }
 
-export const emptyCounter = (): CounterState => ({ type: "counter", p: {}, n: {} });
-
 export function counterFragment(op: CounterOp, writer: string): CounterState {
   return { type: "counter", p: { [writer]: op.p }, n: { [writer]: op.n } };
 }

@@ -36,8 +36,6 @@ export class EscrowRefused extends Error {
   }
 }
 
-export const emptyEscrow = (): EscrowState => ({ type: "escrow", budgets: {} });
-
 export function escrowFragment(op: EscrowOp, writer: string): EscrowState {
   const budget: Budget = { rights: {}, spent: {} };
   if (op.op === "allocate") budget.rights[op.owner] = { [op.owner]: op.total };

@@ -20,9 +20,7 @@ export class SetBoundError extends RangeError {
   override name = "SetBoundError";
 }
 
-export const emptySet = (): OrSetState => ({ type: "set", adds: {}, removes: {} });
-
-export const dotOf = (s: Stamp) => `${s.hlc}/${s.writer}`;
+const dotOf = (s: Stamp) => `${s.hlc}/${s.writer}`;
 
 export function setFragment(op: OrSetOp, stamp: Stamp): OrSetState {
   if (op.op === "add") return { type: "set", adds: { [stamp.writer]: { [stamp.hlc]: op.element } }, removes: {} };

@@ -59,7 +59,7 @@ function mergeMaps(a: MapState, b: MapState): MapState {
 }
 
 /** The state a delta's op stands for, written at `stamp`. */
-export function fragmentOf(op: ValueOp, stamp: Stamp): BlackboardValue {
+function fragmentOf(op: ValueOp, stamp: Stamp): BlackboardValue {
   switch (op.type) {
     case "register":
       return registerFragment(op, stamp);
