@@ -118,6 +118,12 @@ export async function blackboardVectors(o: { writer: Party; other: Party; strang
     { name: "signed under the ledger-intent context", delta: await resign(bare, o.writer.key, INTENT_CONTEXT), stage: "verify", verdict: "bad_signature" },
     { name: "signed by another known node, naming the writer", delta: await resign(bare, o.other.key), stage: "verify", verdict: "bad_signature" },
     { name: "signed by a writer the verifier does not know", delta: await resign({ ...bare, writer: o.stranger.key.nodeId }, o.stranger.key), stage: "verify", verdict: "unknown_writer" },
+    {
+      name: "a transfer of the owner's rights to the receiver, signed by the receiver",
+      delta: await resign(d(w, "budget/translate", hlc(4), { type: "escrow", owner: w, op: "transfer", to: x, total: 200 }), o.other.key),
+      stage: "verify",
+      verdict: "bad_signature",
+    },
     { name: "an HLC in uppercase hex", delta: { ...good, hlc: good.hlc.toUpperCase() }, stage: "parse", code: "malformed" },
     { name: "an HLC of 15 digits", delta: { ...good, hlc: good.hlc.slice(1) }, stage: "parse", code: "malformed" },
     { name: "an HLC as a number of milliseconds", delta: { ...good, hlc: 1_767_225_600_000 }, stage: "parse", code: "malformed" },
