@@ -3,13 +3,13 @@
 
 /** `<creator node id>/<name>`: a namespace is named by the node that created it. */
 export const NAMESPACE_NAME = "[a-z0-9][a-z0-9._-]{0,63}";
-/** A key: 1–256 characters, no control characters. */
+/** A key: 1–256 UTF-16 code units (JavaScript string length), no control characters. */
 export const MAX_KEY_CHARS = 256;
 /** A register's value, canonical JSON in UTF-8. */
 export const MAX_VALUE_BYTES = 16 * 1024;
 /** How deep a whole delta may nest (objects and arrays), its value included. */
 export const MAX_DELTA_DEPTH = 20;
-/** A set element: 1–256 characters. */
+/** A set element: 1–256 UTF-16 code units. */
 export const MAX_ELEMENT_CHARS = 256;
 /**
  * The dots one writer may hold in one set: its adds, and separately its removes. Past that a
