@@ -176,5 +176,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `wallet_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`issuer` text NOT NULL,\n\t`key_id` text NOT NULL,\n\t`token` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`value` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`bought_at` integer NOT NULL\n);",
       "CREATE INDEX `wallet_tokens_issuer` ON `wallet_tokens` (`issuer`,`expires_at`);"
     ]
+  },
+  {
+    "tag": "0018_budgets",
+    "statements": [
+      "CREATE TABLE `budget_debits` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`kind` text NOT NULL,\n\t`amount` integer NOT NULL,\n\t`receiver` text DEFAULT '' NOT NULL,\n\t`total` integer NOT NULL,\n\t`principal` text DEFAULT '' NOT NULL,\n\t`record` text,\n\t`at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`, `seq`)\n);",
+      "CREATE INDEX `budget_debits_kind` ON `budget_debits` (`namespace`,`key`,`kind`,`receiver`);",
+      "CREATE TABLE `budget_deltas` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`writer` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`receiver` text DEFAULT '' NOT NULL,\n\t`total` integer NOT NULL,\n\t`delta` text NOT NULL,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`, `writer`, `kind`, `receiver`)\n);"
+    ]
   }
 ];
