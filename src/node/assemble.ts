@@ -25,6 +25,9 @@ import { ResourceSubscriptions } from "./catalog/resource-subscriptions.ts";
 import { legacySubscriber } from "./upstreams/subscribe-resource.ts";
 import { knownCard, learnCard } from "./peers/origin-cards.ts";
 import { blockedPeerIds, listPeers } from "../store/peers.ts";
+import { Budgets } from "./budgets/budgets.ts";
+import { budgetTransport } from "./budgets/transport.ts";
+import { HybridClock } from "../protocol/registry/hlc.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
 import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
@@ -196,6 +199,14 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       cards: new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives }),
     },
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
+    budgets: new Budgets({
+      db: opts.db,
+      signer: identitySigner(own),
+      keys: ledgerKeys,
+      clock: new HybridClock(),
+      transport: budgetTransport(federation),
+      peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
+    }),
     gossip: new Gossip({
       registry,
       transport: envelopeTransport(federation),

@@ -39,6 +39,7 @@ import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
 import type { KnownCards } from "./routes/onion/known-cards.ts";
+import type { Budgets } from "./budgets/budgets.ts";
 
 export interface Services {
   config: Config;
@@ -114,5 +115,7 @@ export interface Services {
   routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
   /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */
   onion: { replayTags: OnionReplayTags; cards: KnownCards };
+  /** Federated budgets this node owns or holds rights in (src/node/budgets/). */
+  budgets: Budgets;
 }
 

@@ -24,6 +24,8 @@ export type MessageName =
   | "ohttp-relay"
   | "gateway"
   | "token-sale"
+  | "budget-sync"
+  | "budget-ask"
   | "forward"
   | "forwarded";
 
