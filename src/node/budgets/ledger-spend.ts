@@ -4,10 +4,10 @@
 // (Budgets.spend checks that under the budget's lock).
 import { record as ledgerRecord } from "../../protocol/ledger/record.ts";
 import type { BudgetRef } from "../../protocol/budgets/budget.ts";
-import type { Services } from "../services.ts";
+import type { Ledger } from "../ledger/ledger.ts";
 
 /** The amount a record makes due in the budget's unit, or why it cannot be paid from it. */
-export async function ledgerSpend(s: Pick<Services, "ledger">, budget: BudgetRef, id: string): Promise<number | string> {
+export async function ledgerSpend(s: { ledger: Pick<Ledger, "get"> }, budget: BudgetRef, id: string): Promise<number | string> {
   const held = await s.ledger.get(id);
   if (!held || held.role !== "consumer" || held.status === "disputed") return `no call ${id} this node made is in its ledger`;
   const r = ledgerRecord.safeParse(JSON.parse(held.record));

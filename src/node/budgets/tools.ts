@@ -6,8 +6,8 @@ import { z } from "zod";
 import { budgetRef } from "../../protocol/budgets/budget.ts";
 import { MAX_AMOUNT } from "../../protocol/blackboard/limits.ts";
 import type { Caller } from "../access/principals/caller.ts";
-import type { Services } from "../services.ts";
-import { BudgetError } from "./budgets.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { BudgetError, type Budgets } from "./budgets.ts";
 import { ledgerSpend } from "./ledger-spend.ts";
 
 export const BUDGET_SPEND = "budget_spend";
@@ -76,7 +76,13 @@ function parsed<T>(schema: z.ZodType<T>, args: unknown): T | CallToolResult {
 
 const isResult = (x: unknown): x is CallToolResult => typeof x === "object" && x !== null && "content" in x;
 
-export async function callBudgetTool(s: Services, caller: Caller, name: string, args: unknown): Promise<CallToolResult> {
+/** What the budget tools need of the node. */
+export interface BudgetToolPorts {
+  budgets: Budgets;
+  ledger: Pick<Ledger, "get">;
+}
+
+export async function callBudgetTool(s: BudgetToolPorts, caller: Caller, name: string, args: unknown): Promise<CallToolResult> {
   try {
     if (name === BUDGET_REMAINING) {
       const a = parsed(remainingArgs, args);
