@@ -8,6 +8,7 @@ import { itemCommands } from "./commands/items.ts";
 import { invocationCommands } from "./commands/invocations.ts";
 import { ledgerCommands } from "./commands/ledger.ts";
 import { limitCommands } from "./commands/limits.ts";
+import { budgetCommands } from "./commands/budgets.ts";
 import { paymentTokenCommands } from "./commands/payment-tokens.ts";
 import { peerCommands } from "./commands/peers.ts";
 import { policyCommands } from "./commands/policy.ts";
@@ -39,6 +40,7 @@ const commands: Command[] = [
   ...clientCommands,
   ...policyCommands,
   ...limitCommands,
+  ...budgetCommands,
   ...grantCommands,
   ...auditCommands,
   ...ledgerCommands,
