@@ -10,6 +10,7 @@ import { signDelta } from "../../src/protocol/blackboard/delta.ts";
 import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { primitives } from "../../src/protocol/identity/primitives.ts";
 import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
+import { cli } from "../support/cli.ts";
 import { answerOf, rawMcp } from "../support/mcp.ts";
 import { bearerFor, eventually, freePort, json, loopbackNode, tempDir, type NodeProc } from "../support/processes.ts";
 import { seeded } from "../support/random.ts";
@@ -218,7 +219,13 @@ describe("budgets across three nodes", () => {
     // Asking outright: alpha gives at most half of what it holds.
     expect(await tool(bravo(), "budget_request", { budget, amount: 1000 })).toMatchObject({ ok: true, body: { granted: 42, remaining: 42 } });
     expect((await view(alpha(), task)).remaining).toBe(43);
-  }, 60_000);
+    // The operator's burn-down: alpha's own rights exact, bravo's spending as alpha last heard it.
+    await syncAll();
+    const shown = await cli(["budget", "show", `credit:${task}`], { MCPFED_URL: alpha().proc.url, ADMIN_TOKEN: alpha().proc.adminToken });
+    expect(shown.stderr).toBe("");
+    expect(shown.stdout).toContain(`credit:${task} of ${alpha().proc.nodeId}: allocated 100, spent 15, 43 left here`);
+    expect(shown.stdout).toMatch(new RegExp(`${bravo().proc.nodeId}\\s+42\\s+15`));
+  }, 90_000);
 
   it("refuses a transfer signed by another node than its giver, and counts none from a node without rights", async () => {
     const task = "forged";
