@@ -21,6 +21,7 @@ import "./vectors/registry.ts";
 import "./vectors/registry-items.ts";
 import "./vectors/trust-entries.ts";
 import { blackboardVectors } from "./vectors/blackboard.ts";
+import { budgetVectors } from "./vectors/budgets.ts";
 import { channelVectors } from "./vectors/channel.ts";
 import { compositeSignedVectors } from "./vectors/composite.ts";
 import { checkpointSuiteVectors } from "./vectors/ledger-checkpoint.ts";
@@ -170,6 +171,7 @@ await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipi
 await settlementVectors({ debtor: { seed, key }, creditor: { seed: recipientSeed, key: recipient }, stranger });
 await ohttpVectors();
 await blackboardVectors({ writer: { seed, key }, other: { seed: recipientSeed, key: recipient }, stranger });
+await budgetVectors({ owner: { seed, key }, member: { seed: recipientSeed, key: recipient }, stranger });
 await forwardVectors({
   sender: { seed, key, card: await signCard(body(key), key.signer) },
   destination: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kemKey: kem[0]! },

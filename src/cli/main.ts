@@ -10,6 +10,7 @@ import { ledgerCommands } from "./commands/ledger.ts";
 import { moneyCommands } from "./commands/money.ts";
 import { settlementCommands } from "./commands/settlements.ts";
 import { limitCommands } from "./commands/limits.ts";
+import { budgetCommands } from "./commands/budgets.ts";
 import { paymentTokenCommands } from "./commands/payment-tokens.ts";
 import { peerCommands } from "./commands/peers.ts";
 import { policyCommands } from "./commands/policy.ts";
@@ -43,6 +44,7 @@ const commands: Command[] = [
   ...clientCommands,
   ...policyCommands,
   ...limitCommands,
+  ...budgetCommands,
   ...grantCommands,
   ...auditCommands,
   ...ledgerCommands,

@@ -30,6 +30,9 @@ import { ClearingRepository } from "../store/clearing.ts";
 import { CLEARING_FEATURE } from "../protocol/clearing/round.ts";
 import { ClearingRounds } from "./clearing/rounds.ts";
 import { clearingReach } from "./clearing/reach.ts";
+import { Budgets } from "./budgets/budgets.ts";
+import { budgetTransport } from "./budgets/transport.ts";
+import { HybridClock } from "../protocol/registry/hlc.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
 import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
@@ -219,6 +222,14 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       },
       clearingReach({ db: opts.db, federation }),
     ),
+    budgets: new Budgets({
+      db: opts.db,
+      signer: identitySigner(own),
+      keys: ledgerKeys,
+      clock: new HybridClock(),
+      transport: budgetTransport(federation),
+      peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
+    }),
     gossip: new Gossip({
       registry,
       transport: envelopeTransport(federation),

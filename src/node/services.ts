@@ -41,6 +41,7 @@ import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
 import type { KnownCards } from "./routes/onion/known-cards.ts";
 import type { ClearingRounds } from "./clearing/rounds.ts";
+import type { Budgets } from "./budgets/budgets.ts";
 
 export interface Services {
   config: Config;
@@ -120,5 +121,7 @@ export interface Services {
   onion: { replayTags: OnionReplayTags; cards: KnownCards };
   /** Clearing rounds this node starts, takes part in or coordinates (src/node/clearing/). */
   clearing: ClearingRounds;
+  /** Federated budgets this node owns or holds rights in (src/node/budgets/). */
+  budgets: Budgets;
 }
 

@@ -38,6 +38,8 @@ export interface TickReport {
   domains: DomainTickReport;
   trust: TrustTickReport;
   privileges: PrivilegesTickReport;
+  /** Budgets synced with their members (src/node/budgets/budgets.ts). */
+  budgets: { budgets: number; synced: number; failed: number } | { error: string };
   /** Token issuer keys held after rotation, and whether a new one was made (src/node/tokens/issuer-keys.ts). */
   tokens: { keys: number; made: boolean } | { error: string };
   /** Clearing rounds' due steps, the schedule (src/node/clearing/). */
@@ -162,7 +164,11 @@ export function createTick(s: Services): Tick {
     );
     // After reconciliation, so that a debt is judged on the records this tick brought.
     const thresholds = await thresholdsTick(s);
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds };
+    const budgets = await s.budgets.syncAll().catch((err: unknown) => {
+      log.warn("budgets.tick_failed", { error: String(err) });
+      return { error: String(err) };
+    });
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -194,5 +194,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `settlement_methods` (\n\t`method` text PRIMARY KEY NOT NULL,\n\t`secret` text NOT NULL,\n\t`settings` text DEFAULT '{}' NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "ALTER TABLE `ledger_records` ADD `kind` text DEFAULT 'call' NOT NULL;"
     ]
+  },
+  {
+    "tag": "0019_issue17_agents_board_budgets",
+    "statements": [
+      "CREATE TABLE `budget_debits` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`kind` text NOT NULL,\n\t`amount` integer NOT NULL,\n\t`receiver` text DEFAULT '' NOT NULL,\n\t`total` integer NOT NULL,\n\t`principal` text DEFAULT '' NOT NULL,\n\t`record` text,\n\t`at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`, `seq`)\n);",
+      "CREATE INDEX `budget_debits_kind` ON `budget_debits` (`namespace`,`key`,`kind`,`receiver`);",
+      "CREATE TABLE `budget_deltas` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`writer` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`receiver` text DEFAULT '' NOT NULL,\n\t`total` integer NOT NULL,\n\t`delta` text NOT NULL,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`, `writer`, `kind`, `receiver`)\n);"
+    ]
   }
 ];

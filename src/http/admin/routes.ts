@@ -30,6 +30,7 @@ import { adminAudit, auditAdminRoutes } from "./audit.ts";
 import { credentialAdminRoutes } from "./tokens.ts";
 import { grantAdminRoutes } from "./grants.ts";
 import { limitAdminRoutes } from "./limits.ts";
+import { budgetAdminRoutes } from "./budgets.ts";
 import { policyAdminRoutes } from "./policy.ts";
 import { ledgerAdminRoutes } from "./ledger.ts";
 import { clearingAdminRoutes } from "./clearing.ts";
@@ -119,7 +120,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.post("/tick", async (c) => c.json(await tick()));
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes];
+  const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

@@ -50,6 +50,7 @@ import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts"
 import { forwardRoutes } from "./forward-route.ts";
 import { clearingRoute } from "./clearing-route.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
+import { budgetAskRequest, budgetSyncRequest } from "../../protocol/budgets/messages.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
 async function sealed<T>(c: Context, opened: Pick<Received, "sealResponse">, answer: Answer<T>): Promise<Response> {
@@ -233,6 +234,9 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
 
     // Privacy Pass token sales to named peers (docs/protocol.md §15.3).
     messageRoute(federationPath(version, "token-sale"), tokenSaleRequest, (from, r) => serveTokenSale(s, from, r));
+    // Budgets (docs/protocol.md §17): a peer's deltas are verified one by one before they are kept.
+    messageRoute(federationPath(version, "budget-sync"), budgetSyncRequest, (from, r) => s.budgets.onSync(from, r));
+    messageRoute(federationPath(version, "budget-ask"), budgetAskRequest, (from, r) => s.budgets.onAsk(from, r.budget, r.amount));
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
     forwardRoutes(app, s, version, { openFromPeer });
     // Clearing rounds (docs/protocol.md §16.2).

@@ -25,6 +25,8 @@ export type MessageName =
   | "ohttp-relay"
   | "gateway"
   | "token-sale"
+  | "budget-sync"
+  | "budget-ask"
   | "forward"
   | "forwarded"
   | "clearing";

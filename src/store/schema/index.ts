@@ -23,3 +23,4 @@ export * from "./tokens.ts";
 export * from "./clearing.ts";
 export * from "./money.ts";
 export * from "./settlements.ts";
+export * from "./budgets.ts";
