@@ -176,5 +176,17 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `wallet_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`issuer` text NOT NULL,\n\t`key_id` text NOT NULL,\n\t`token` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`value` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`bought_at` integer NOT NULL\n);",
       "CREATE INDEX `wallet_tokens_issuer` ON `wallet_tokens` (`issuer`,`expires_at`);"
     ]
+  },
+  {
+    "tag": "0018_agents",
+    "statements": [
+      "CREATE TABLE `agent_index` (\n\t`agent_id` text PRIMARY KEY NOT NULL,\n\t`origin` text NOT NULL,\n\t`name` text NOT NULL,\n\t`entry_id` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`trust` integer NOT NULL,\n\t`signed_at` integer NOT NULL,\n\t`lease_until` integer NOT NULL\n);",
+      "CREATE INDEX `agent_index_lease` ON `agent_index` (`lease_until`);",
+      "CREATE TABLE `agent_tags` (\n\t`tag` text NOT NULL,\n\t`agent_id` text NOT NULL,\n\t`lease_until` integer NOT NULL,\n\tPRIMARY KEY(`tag`, `agent_id`)\n);",
+      "CREATE INDEX `agent_tags_agent` ON `agent_tags` (`agent_id`);",
+      "CREATE TABLE `declared_intents` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`entry_id` text NOT NULL,\n\t`principal` text NOT NULL,\n\t`expires` integer NOT NULL,\n\t`withdrawn` integer DEFAULT false NOT NULL\n);",
+      "CREATE INDEX `declared_intents_principal` ON `declared_intents` (`principal`,`expires`);",
+      "CREATE INDEX `declared_intents_entry` ON `declared_intents` (`entry_id`);"
+    ]
   }
 ];
