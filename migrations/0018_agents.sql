@@ -27,4 +27,9 @@ CREATE TABLE `declared_intents` (
 );
 --> statement-breakpoint
 CREATE INDEX `declared_intents_principal` ON `declared_intents` (`principal`,`expires`);--> statement-breakpoint
-CREATE INDEX `declared_intents_entry` ON `declared_intents` (`entry_id`);
+CREATE INDEX `declared_intents_entry` ON `declared_intents` (`entry_id`);--> statement-breakpoint
+CREATE TABLE `registered_agents` (
+	`agent_id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`principal` text NOT NULL
+);

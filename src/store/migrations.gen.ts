@@ -186,7 +186,8 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `agent_tags_agent` ON `agent_tags` (`agent_id`);",
       "CREATE TABLE `declared_intents` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`entry_id` text NOT NULL,\n\t`principal` text NOT NULL,\n\t`expires` integer NOT NULL,\n\t`withdrawn` integer DEFAULT false NOT NULL\n);",
       "CREATE INDEX `declared_intents_principal` ON `declared_intents` (`principal`,`expires`);",
-      "CREATE INDEX `declared_intents_entry` ON `declared_intents` (`entry_id`);"
+      "CREATE INDEX `declared_intents_entry` ON `declared_intents` (`entry_id`);",
+      "CREATE TABLE `registered_agents` (\n\t`agent_id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`principal` text NOT NULL\n);"
     ]
   }
 ];

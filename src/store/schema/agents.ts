@@ -49,3 +49,10 @@ export const declaredIntents = sqliteTable(
   },
   (t) => [index("declared_intents_principal").on(t.principal, t.expires), index("declared_intents_entry").on(t.entryId)],
 );
+
+/** The agents this node registered, and the principal that registered each: only it may beat or deregister. */
+export const registeredAgents = sqliteTable("registered_agents", {
+  agentId: text("agent_id").primaryKey(),
+  name: text("name").notNull(),
+  principal: text("principal").notNull(),
+});
