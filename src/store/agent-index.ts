@@ -1,0 +1,96 @@
+// The discovery index over agent entries (protocol §17.2): per agent, its newest entry's trust,
+// lease and tags, rebuilt from the registry each time one of its entries is stored, so that two
+// entries arriving in any order leave the same row. Discovery is one indexed query; a lease past
+// its end is filtered out when read, never by a timer.
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "./database.ts";
+import { agentIndex, agentTags, registryEntries } from "./schema/index.ts";
+import type { Entry, SignedEntry } from "../protocol/registry/entry.ts";
+import { decodeHlc } from "../protocol/registry/hlc.ts";
+import type { AgentBody } from "../protocol/registry/agent-entries.ts";
+
+/** Brings the index up to date with the agents these stored entries are about. */
+export async function reindexAgents(db: Database, stored: Entry[]): Promise<void> {
+  const slots = new Map<string, { origin: string; key: string }>();
+  for (const e of stored) if (e.signed.kind === "agent") slots.set(`${e.signed.origin} ${e.signed.key}`, { origin: e.signed.origin, key: e.signed.key });
+  for (const { origin, key } of slots.values()) {
+    // Across both visibility slots, the entry the conflict rule picks.
+    const [newest] = await db
+      .select({ id: registryEntries.id, entry: registryEntries.entry })
+      .from(registryEntries)
+      .where(and(eq(registryEntries.origin, origin), eq(registryEntries.kind, "agent"), eq(registryEntries.key, key)))
+      .orderBy(desc(registryEntries.hlc), asc(registryEntries.id))
+      .limit(1);
+    const agent = key.slice("agent/".length);
+    const signed = newest && (JSON.parse(newest.entry) as SignedEntry);
+    const clear = [db.delete(agentIndex).where(eq(agentIndex.agentId, agent)), db.delete(agentTags).where(eq(agentTags.agentId, agent))] as const;
+    if (!signed || signed.kind !== "agent" || signed.tombstone) {
+      await db.batch(clear);
+      continue;
+    }
+    const body = signed.body as AgentBody;
+    const row = { agentId: agent, origin, name: body.name, entryId: newest.id, hlc: signed.hlc, trust: body.trust, signedAt: decodeHlc(signed.hlc).wall, leaseUntil: body.leaseUntil };
+    const tags = body.capabilities.tags.map((tag) => ({ tag, agentId: agent, leaseUntil: body.leaseUntil }));
+    await db.batch([...clear, db.insert(agentIndex).values(row), ...(tags.length > 0 ? [db.insert(agentTags).values(tags)] : [])]);
+  }
+}
+
+export interface AgentQuery {
+  /** Capability tags wanted; an agent matches on any of them, or on all with `all`. */
+  tags: string[];
+  all?: boolean;
+  /** Only agents their node trusts at least this much, percent. */
+  minTrust?: number;
+  origin?: string;
+  limit: number;
+  /** Milliseconds: leases ending at or before it are over. */
+  now: number;
+}
+
+export interface FoundAgent {
+  agentId: string;
+  origin: string;
+  name: string;
+  trust: number;
+  leaseUntil: number;
+  matched: number;
+  score: number;
+  /** The signed entry, as canonical text. */
+  entry: string;
+}
+
+/**
+ * Live agents with the wanted tags, best first. score = match × trust × liveness, where match is
+ * the share of wanted tags the agent has, trust its node's percent / 100, and liveness the share
+ * of its lease still to run (1 just after a heartbeat, towards 0 as it nears its end).
+ */
+export async function discoverAgents(db: Database, q: AgentQuery): Promise<FoundAgent[]> {
+  if (q.tags.length === 0) return [];
+  const wanted = sql.join(q.tags.map((t) => sql`${t}`), sql`, `);
+  const origin = q.origin !== undefined ? sql` AND a.origin = ${q.origin}` : sql``;
+  const having = q.all ? sql` HAVING count(*) = ${q.tags.length}` : sql``;
+  const rows = await db.all<Omit<FoundAgent, "entry"> & { entryId: string }>(sql`
+    SELECT a.agent_id AS agentId, a.origin AS origin, a.name AS name, a.trust AS trust, a.lease_until AS leaseUntil,
+      a.entry_id AS entryId, count(*) AS matched,
+      (count(*) * 1.0 / ${q.tags.length}) * (a.trust / 100.0)
+        * min(1.0, (a.lease_until - ${q.now}) * 1.0 / max(1, a.lease_until - a.signed_at)) AS score
+    FROM ${agentTags} t JOIN ${agentIndex} a ON a.agent_id = t.agent_id
+    WHERE t.tag IN (${wanted}) AND t.lease_until > ${q.now} AND a.trust >= ${q.minTrust ?? 0}${origin}
+    GROUP BY a.agent_id${having}
+    ORDER BY score DESC, a.agent_id
+    LIMIT ${q.limit}`);
+  if (rows.length === 0) return [];
+  const entries = await db.select({ id: registryEntries.id, entry: registryEntries.entry }).from(registryEntries).where(inArray(registryEntries.id, rows.map((r) => r.entryId)));
+  const byId = new Map(entries.map((e) => [e.id, e.entry]));
+  return rows.flatMap(({ entryId, ...r }) => {
+    const entry = byId.get(entryId);
+    // An entry replaced between the two reads: the next discovery shows its successor.
+    return entry === undefined ? [] : [{ ...r, matched: Number(r.matched), score: Math.round(Number(r.score) * 1e6) / 1e6, entry }];
+  });
+}
+
+/** How many agents the index holds with a lease still running: the operator's count. */
+export async function liveAgentCount(db: Database, now: number): Promise<number> {
+  const [r] = await db.select({ n: sql<number>`count(*)` }).from(agentIndex).where(sql`${agentIndex.leaseUntil} > ${now}`);
+  return Number(r?.n ?? 0);
+}
