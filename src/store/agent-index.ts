@@ -3,7 +3,7 @@
 // entries arriving in any order leave the same row. Discovery is one indexed query; a lease past
 // its end is filtered out when read, never by a timer.
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Database } from "./database.ts";
+import { chunks, type Database } from "./database.ts";
 import { agentIndex, agentTags, registryEntries } from "./schema/index.ts";
 import type { Entry, SignedEntry } from "../protocol/registry/entry.ts";
 import { decodeHlc } from "../protocol/registry/hlc.ts";
@@ -11,27 +11,30 @@ import type { AgentBody } from "../protocol/registry/agent-entries.ts";
 
 /** Brings the index up to date with the agents these stored entries are about. */
 export async function reindexAgents(db: Database, stored: Entry[]): Promise<void> {
-  const slots = new Map<string, { origin: string; key: string }>();
-  for (const e of stored) if (e.signed.kind === "agent") slots.set(`${e.signed.origin} ${e.signed.key}`, { origin: e.signed.origin, key: e.signed.key });
-  for (const { origin, key } of slots.values()) {
-    // Across both visibility slots, the entry the conflict rule picks.
-    const [newest] = await db
-      .select({ id: registryEntries.id, entry: registryEntries.entry })
+  // An agent key names one origin's agent (agent-entries.ts): the key alone picks the slots.
+  const keys = [...new Set(stored.filter((e) => e.signed.kind === "agent").map((e) => e.signed.key))];
+  // Half of what D1 binds per statement: the kind is one more parameter.
+  for (const part of chunks(keys, 2)) {
+    const rows = await db
+      .select({ id: registryEntries.id, key: registryEntries.key, entry: registryEntries.entry })
       .from(registryEntries)
-      .where(and(eq(registryEntries.origin, origin), eq(registryEntries.kind, "agent"), eq(registryEntries.key, key)))
-      .orderBy(desc(registryEntries.hlc), asc(registryEntries.id))
-      .limit(1);
-    const agent = key.slice("agent/".length);
-    const signed = newest && (JSON.parse(newest.entry) as SignedEntry);
-    const clear = [db.delete(agentIndex).where(eq(agentIndex.agentId, agent)), db.delete(agentTags).where(eq(agentTags.agentId, agent))] as const;
-    if (!signed || signed.kind !== "agent" || signed.tombstone) {
-      await db.batch(clear);
-      continue;
+      .where(and(eq(registryEntries.kind, "agent"), inArray(registryEntries.key, part)))
+      .orderBy(asc(registryEntries.key), desc(registryEntries.hlc), asc(registryEntries.id));
+    // Across both visibility slots, the entry the conflict rule picks: the first per key.
+    const newest = new Map<string, { id: string; entry: string }>();
+    for (const r of rows) if (!newest.has(r.key)) newest.set(r.key, r);
+    const statements = [];
+    for (const key of part) {
+      const agent = key.slice("agent/".length);
+      statements.push(db.delete(agentIndex).where(eq(agentIndex.agentId, agent)), db.delete(agentTags).where(eq(agentTags.agentId, agent)));
+      const held = newest.get(key);
+      const signed = held && (JSON.parse(held.entry) as SignedEntry);
+      if (!held || !signed || signed.kind !== "agent" || signed.tombstone) continue;
+      const body = signed.body as AgentBody;
+      statements.push(db.insert(agentIndex).values({ agentId: agent, origin: signed.origin, name: body.name, entryId: held.id, hlc: signed.hlc, trust: body.trust, signedAt: decodeHlc(signed.hlc).wall, leaseUntil: body.leaseUntil }));
+      if (body.capabilities.tags.length > 0) statements.push(db.insert(agentTags).values(body.capabilities.tags.map((tag) => ({ tag, agentId: agent, leaseUntil: body.leaseUntil }))));
     }
-    const body = signed.body as AgentBody;
-    const row = { agentId: agent, origin, name: body.name, entryId: newest.id, hlc: signed.hlc, trust: body.trust, signedAt: decodeHlc(signed.hlc).wall, leaseUntil: body.leaseUntil };
-    const tags = body.capabilities.tags.map((tag) => ({ tag, agentId: agent, leaseUntil: body.leaseUntil }));
-    await db.batch([...clear, db.insert(agentIndex).values(row), ...(tags.length > 0 ? [db.insert(agentTags).values(tags)] : [])]);
+    await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
   }
 }
 
