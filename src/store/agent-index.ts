@@ -11,14 +11,19 @@ import type { AgentBody } from "../protocol/registry/agent-entries.ts";
 
 /** Brings the index up to date with the agents these stored entries are about. */
 export async function reindexAgents(db: Database, stored: Entry[]): Promise<void> {
-  // An agent key names one origin's agent (agent-entries.ts): the key alone picks the slots.
-  const keys = [...new Set(stored.filter((e) => e.signed.kind === "agent").map((e) => e.signed.key))];
-  // Half of what D1 binds per statement: the kind is one more parameter.
-  for (const part of chunks(keys, 2)) {
+  // By origin, so that the registry's slot index (origin, kind, key, …) serves the read.
+  const byOrigin = new Map<string, Set<string>>();
+  for (const e of stored) {
+    if (e.signed.kind !== "agent") continue;
+    const keys = byOrigin.get(e.signed.origin) ?? new Set<string>();
+    byOrigin.set(e.signed.origin, keys.add(e.signed.key));
+  }
+  // Half of what D1 binds per statement: origin and kind are two more parameters.
+  for (const [origin, keys] of byOrigin) for (const part of chunks([...keys], 2)) {
     const rows = await db
       .select({ id: registryEntries.id, key: registryEntries.key, entry: registryEntries.entry })
       .from(registryEntries)
-      .where(and(eq(registryEntries.kind, "agent"), inArray(registryEntries.key, part)))
+      .where(and(eq(registryEntries.origin, origin), eq(registryEntries.kind, "agent"), inArray(registryEntries.key, part)))
       .orderBy(asc(registryEntries.key), desc(registryEntries.hlc), asc(registryEntries.id));
     // Across both visibility slots, the entry the conflict rule picks: the first per key.
     const newest = new Map<string, { id: string; entry: string }>();
