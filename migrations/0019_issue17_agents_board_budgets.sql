@@ -24,3 +24,39 @@ CREATE TABLE `budget_deltas` (
 	`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
 	PRIMARY KEY(`namespace`, `key`, `writer`, `kind`, `receiver`)
 );
+--> statement-breakpoint
+CREATE TABLE `agent_index` (
+	`agent_id` text PRIMARY KEY NOT NULL,
+	`origin` text NOT NULL,
+	`name` text NOT NULL,
+	`entry_id` text NOT NULL,
+	`hlc` text NOT NULL,
+	`trust` integer NOT NULL,
+	`signed_at` integer NOT NULL,
+	`lease_until` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `agent_index_lease` ON `agent_index` (`lease_until`);--> statement-breakpoint
+CREATE TABLE `agent_tags` (
+	`tag` text NOT NULL,
+	`agent_id` text NOT NULL,
+	`lease_until` integer NOT NULL,
+	PRIMARY KEY(`tag`, `agent_id`)
+);
+--> statement-breakpoint
+CREATE INDEX `agent_tags_agent` ON `agent_tags` (`agent_id`);--> statement-breakpoint
+CREATE TABLE `declared_intents` (
+	`key` text PRIMARY KEY NOT NULL,
+	`entry_id` text NOT NULL,
+	`principal` text NOT NULL,
+	`expires` integer NOT NULL,
+	`withdrawn` integer DEFAULT false NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `declared_intents_principal` ON `declared_intents` (`principal`,`expires`);--> statement-breakpoint
+CREATE INDEX `declared_intents_entry` ON `declared_intents` (`entry_id`);--> statement-breakpoint
+CREATE TABLE `registered_agents` (
+	`agent_id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`principal` text NOT NULL
+);

@@ -20,6 +20,7 @@ import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
 import "./vectors/registry-items.ts";
 import "./vectors/trust-entries.ts";
+import "./vectors/agent-entries.ts";
 import { blackboardVectors } from "./vectors/blackboard.ts";
 import { budgetVectors } from "./vectors/budgets.ts";
 import { channelVectors } from "./vectors/channel.ts";

@@ -6,7 +6,19 @@ export const MAX_NAME = 64;
 export const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Names the node itself serves; no upstream tool may take them. */
-export const RESERVED_NAMES = new Set(["search_tools", "call_tool"]);
+export const RESERVED_NAMES = new Set([
+  "search_tools",
+  "call_tool",
+  // The agent and intent tools (src/node/agents/tools.ts).
+  "agent_register",
+  "agent_heartbeat",
+  "agent_deregister",
+  "agent_discover",
+  "intent_declare",
+  "intent_withdraw",
+  "intent_offer",
+  "intent_accept",
+]);
 
 /** The node id stands in for the identity issue's real id until that lands. */
 export function globalToolId(nodeId: string, upstream: string, tool: string): string {

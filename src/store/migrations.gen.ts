@@ -200,7 +200,15 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `budget_debits` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`kind` text NOT NULL,\n\t`amount` integer NOT NULL,\n\t`receiver` text DEFAULT '' NOT NULL,\n\t`total` integer NOT NULL,\n\t`principal` text DEFAULT '' NOT NULL,\n\t`record` text,\n\t`at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`, `seq`)\n);",
       "CREATE INDEX `budget_debits_kind` ON `budget_debits` (`namespace`,`key`,`kind`,`receiver`);",
-      "CREATE TABLE `budget_deltas` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`writer` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`receiver` text DEFAULT '' NOT NULL,\n\t`total` integer NOT NULL,\n\t`delta` text NOT NULL,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`, `writer`, `kind`, `receiver`)\n);"
+      "CREATE TABLE `budget_deltas` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`writer` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`receiver` text DEFAULT '' NOT NULL,\n\t`total` integer NOT NULL,\n\t`delta` text NOT NULL,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`, `writer`, `kind`, `receiver`)\n);",
+      "CREATE TABLE `agent_index` (\n\t`agent_id` text PRIMARY KEY NOT NULL,\n\t`origin` text NOT NULL,\n\t`name` text NOT NULL,\n\t`entry_id` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`trust` integer NOT NULL,\n\t`signed_at` integer NOT NULL,\n\t`lease_until` integer NOT NULL\n);",
+      "CREATE INDEX `agent_index_lease` ON `agent_index` (`lease_until`);",
+      "CREATE TABLE `agent_tags` (\n\t`tag` text NOT NULL,\n\t`agent_id` text NOT NULL,\n\t`lease_until` integer NOT NULL,\n\tPRIMARY KEY(`tag`, `agent_id`)\n);",
+      "CREATE INDEX `agent_tags_agent` ON `agent_tags` (`agent_id`);",
+      "CREATE TABLE `declared_intents` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`entry_id` text NOT NULL,\n\t`principal` text NOT NULL,\n\t`expires` integer NOT NULL,\n\t`withdrawn` integer DEFAULT false NOT NULL\n);",
+      "CREATE INDEX `declared_intents_principal` ON `declared_intents` (`principal`,`expires`);",
+      "CREATE INDEX `declared_intents_entry` ON `declared_intents` (`entry_id`);",
+      "CREATE TABLE `registered_agents` (\n\t`agent_id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`principal` text NOT NULL\n);"
     ]
   }
 ];

@@ -8,6 +8,7 @@ import { chunks, prepareOnce, type Database } from "./database.ts";
 import { gossipCursors, registryEntries, registryLog } from "./schema/index.ts";
 import { byteLength, type Entry, type SignedEntry } from "../protocol/registry/entry.ts";
 import type { Delta, EntryStore, HeldSlot, LogPosition, Pair, PeerCursor, PutOutcome } from "./entry-store.ts";
+import { reindexAgents } from "./agent-index.ts";
 
 const t = registryEntries;
 
@@ -95,6 +96,8 @@ export class EntryRepository implements EntryStore {
       ]);
       for (const r of results) if (Array.isArray(r)) for (const row of r as { id?: string }[]) if (row.id) inserted.add(row.id);
     }
+    // Discovery reads its own index (agent-index.ts): it follows every agent entry stored.
+    await reindexAgents(this.db, entries.filter((e) => inserted.has(e.id)));
     const notStored = entries.filter((e) => !inserted.has(e.id)).map((e) => e.id);
     const held = await this.has(notStored);
     return entries.map((e) => (inserted.has(e.id) ? "stored" : held.has(e.id) ? "duplicate" : "superseded"));

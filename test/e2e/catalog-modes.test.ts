@@ -20,10 +20,12 @@ afterAll(async () => {
   await upstream?.stop();
 });
 
-it("lists only the meta-tools and pinned tools, while every tool stays callable", async () => {
-  expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(["call_tool", "search_tools"]);
+const AGENT_TOOLS = ["agent_deregister", "agent_discover", "agent_heartbeat", "agent_register", "intent_accept", "intent_declare", "intent_offer", "intent_withdraw"];
+
+it("lists only the node's own tools and pinned tools, while every tool stays callable", async () => {
+  expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([...AGENT_TOOLS, "call_tool", "search_tools"].sort());
   expect((await node.admin("PATCH", "/tools/everything_echo", { pinned: true })).status).toBe(200);
-  expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(["call_tool", "everything_echo", "search_tools"]);
+  expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([...AGENT_TOOLS, "call_tool", "everything_echo", "search_tools"].sort());
 
   const found = await client.callTool({ name: "search_tools", arguments: { query: "structured weather", limit: 3 } });
   const top = (found.structuredContent as { results: { name: string; id: string; inputSchema: object }[] }).results[0]!;

@@ -69,7 +69,11 @@ export function entryView(e: Entry & { source?: string | null }) {
           ? { name: s.body.card.name, url: s.body.card.url }
           : isTrustKind(s.kind)
             ? { subject: subjectOfTrust(s.kind, s.body as TrustBody) }
-            : { name: nameOf(definitionOf(s.body as ItemBody)), fingerprint: (s.body as ItemBody).fingerprint }),
+            : s.kind === "agent"
+              ? { name: s.body.name }
+              : s.kind === "intent" || s.kind === "offer"
+                ? {}
+                : { name: nameOf(definitionOf(s.body as ItemBody)), fingerprint: (s.body as ItemBody).fingerprint }),
     ...(e.source !== undefined ? { source: e.source } : {}),
   };
 }

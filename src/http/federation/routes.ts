@@ -36,6 +36,7 @@ import { countersignedPush, receiptsRequest, subscribeRequest } from "../../prot
 import { tokenSaleRequest } from "../../protocol/tokens/sale.ts";
 import { serveTokenSale } from "../../node/tokens/sale.ts";
 import { serveSubscribe } from "../../node/relay/subscriptions.ts";
+import { isOfferKey, serveOfferPurchase } from "../../node/agents/offer-purchase.ts";
 import { serveComplete } from "../../node/relay/complete-provider.ts";
 import { completeRequest } from "../../protocol/messages/relay-complete.ts";
 import { serveResourceSubscribe, serveResourceUnsubscribe } from "../../node/relay/resource-lease-provider.ts";
@@ -215,7 +216,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     });
     messageRoute(federationPath(version, "countersigned"), countersignedPush, async (from, r) => ({ acked: await takeCountersigned(s, from, r.records) }));
     messageRoute(federationPath(version, "receipts"), receiptsRequest, (from, r) => answerReceipts(s, from, r));
-    messageRoute(federationPath(version, "subscribe"), subscribeRequest, (from, r) => serveSubscribe(s, from, r));
+    messageRoute(federationPath(version, "subscribe"), subscribeRequest, (from, r) => (isOfferKey(r.key) ? serveOfferPurchase(s, from, r) : serveSubscribe(s, from, r)));
     messageRoute(federationPath(version, "complete"), completeRequest, (from, r, c) => serveComplete(s, from, r, { signal: c.req.raw.signal, defer: c.get("defer") }));
     messageRoute(federationPath(version, "resource-subscribe"), resourceSubscribeRequest, (from, r, c) => serveResourceSubscribe(s, from, r, c.get("defer")));
     messageRoute(federationPath(version, "resource-unsubscribe"), resourceUnsubscribeRequest, (from, r) => serveResourceUnsubscribe(s, from, r));

@@ -46,6 +46,7 @@ import { legacySubscriber, streamSubscriber } from "../../node/upstreams/subscri
 import { subscribeListedResource } from "../../node/relay/resource-lease-consumer.ts";
 import { subscriptionError } from "./subscription-errors.ts";
 import { readTrustResource, trustTemplates } from "./trust-resources.ts";
+import { agentResources, agentTemplates, agentTools, callAgentTool, isAgentTool, readAgentResource } from "../../node/agents/tools.ts";
 import { requestedRoute } from "../../node/routes/kinds.ts";
 import { budgetTools, callBudgetTool, isBudgetTool } from "../../node/budgets/tools.ts";
 
@@ -156,7 +157,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     const { local, federated } = await catalogTools(s, s.config.catalogMode === "search");
     const [shown, shared] = await Promise.all([callableTools(s, caller, local), callableTools(s, caller, federated)]);
     const [grants, perPrincipal, budgets] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s), s.budgets.inPlay()]);
-    const own = [...metaTools, ...(budgets ? budgetTools : []), ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
+    const own = [...metaTools, ...agentTools, ...(budgets ? budgetTools : []), ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
     // The upstreams' tools first: a client that takes the first tool should get an upstream's, not search_tools.
     return { tools: [...shown.map(toMcpTool), ...shared.map(toMcpFederated), ...own] };
   }));
@@ -164,6 +165,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
   server.setRequestHandler("tools/call", hideInternalErrors(async (req, ctx): Promise<CallToolResult> => {
     const { name } = req.params;
     if (isGrantTool(name)) return callGrantTool(s, caller, name, req.params.arguments);
+    if (isAgentTool(name)) return callAgentTool(s, caller, name, req.params.arguments);
     if (name === UPSTREAM_CREDENTIAL) return callUpstreamCredentialTool(s, caller, req.params.arguments);
     if (isBudgetTool(name)) return callBudgetTool(s, caller, name, req.params.arguments);
     if (name === SEARCH_TOOLS) {
@@ -246,7 +248,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     const rows = await resources(s);
     const own = (await grantsInPlay(s, caller)) ? grantResources : [];
     const peers = await peerListings(s, caller);
-    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string }), ...peers.resources] };
+    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string }), ...peers.resources, ...agentResources] };
   }));
 
   // Updates travel on the caller's GET /mcp streams, which only a standing-stream platform keeps.
@@ -268,12 +270,12 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
   server.setRequestHandler("resources/templates/list", hideInternalErrors(async () => {
     const rows = await resourceTemplates(s);
     const peers = await peerListings(s, caller);
-    return { resourceTemplates: [...rows.map((r) => r.body as { uriTemplate: string; name: string }), ...peers.resourceTemplates, ...trustTemplates] };
+    return { resourceTemplates: [...rows.map((r) => r.body as { uriTemplate: string; name: string }), ...peers.resourceTemplates, ...trustTemplates, ...agentTemplates] };
   }));
 
   server.setRequestHandler("resources/read", hideInternalErrors(async (req, ctx) => {
     const { uri } = req.params;
-    const own = (await readGrantResource(s, caller, uri)) ?? (await readTrustResource(s, uri));
+    const own = (await readGrantResource(s, caller, uri)) ?? (await readTrustResource(s, uri)) ?? (await readAgentResource(s, caller, uri));
     if (own) return own;
     const row = await resourceUpstream(s, uri);
     if (!row) {

@@ -12,6 +12,7 @@ import { signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "..
 import type { EntryStore } from "../../store/entry-store.ts";
 import { itemBody, itemFingerprint, keyOfItem, nameOf, type ItemDefinition, type ItemKind } from "../../protocol/registry/shared-items.ts";
 import { keyOfTrust, type TrustBodyOf, type TrustKind } from "../../protocol/registry/trust-entries.ts";
+import type { AgentBodyOf, AgentKind } from "../../protocol/registry/agent-entries.ts";
 
 /** The kinds whose slots the operator fills and withdraws: all but the node's own card. */
 type SlotKind = Exclude<UnsignedEntry["kind"], "node">;
@@ -205,6 +206,12 @@ export class Registry {
   async publishTrust<K extends TrustKind>(kind: K, body: TrustBodyOf<K>, visibility: Visibility): Promise<Entry[]> {
     const key = keyOfTrust(kind, body);
     const unsigned = { origin: this.self, kind, key, visibility, hlc: "", tombstone: false, body } as Extract<UnsignedEntry, { tombstone: false; kind: TrustKind }>;
+    return this.#replace(await this.#held(kind, key), unsigned);
+  }
+
+  /** Publishes an agent, intent or offer entry under `key` (src/node/agents checks it first), as share() does for a tool. */
+  async publishAgentEntry<K extends AgentKind>(kind: K, key: string, body: AgentBodyOf<K>, visibility: Visibility): Promise<Entry[]> {
+    const unsigned = { origin: this.self, kind, key, visibility, hlc: "", tombstone: false, body } as Extract<UnsignedEntry, { tombstone: false; kind: AgentKind }>;
     return this.#replace(await this.#held(kind, key), unsigned);
   }
 

@@ -66,6 +66,7 @@ const schema = z.object({
   PUBLIC_NODE: flag.default(false),
   KEM_ROTATION_SECONDS: int(60, 365 * 86_400).default(86_400),
   CLOCK_SKEW_SECONDS: int(1, 3600).default(60),
+  INTENTS_PER_PRINCIPAL: int(0, 10_000).default(16),
   MAX_JSON_DEPTH: int(8, 1000).default(64),
   MAX_STREAMS_PER_PRINCIPAL: int(1, 10_000).default(16),
   MAX_STREAMS: int(1, 100_000).default(512),
@@ -169,6 +170,8 @@ export interface Config {
   kemRotationSeconds: number;
   /** Clock difference tolerated on envelope and card times. */
   clockSkewSeconds: number;
+  /** Open intents one principal may hold at once (protocol §17.3); 0: no principal may declare. */
+  intentsPerPrincipal: number;
   /** How deep the params of a JSON-RPC message on /mcp may nest; deeper is refused with -32602. */
   maxJsonDepth: number;
   /** Standing GET /mcp streams one principal may hold in one process, and all of them. */
@@ -310,6 +313,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     publicNode: e.PUBLIC_NODE,
     kemRotationSeconds: e.KEM_ROTATION_SECONDS,
     clockSkewSeconds: e.CLOCK_SKEW_SECONDS,
+    intentsPerPrincipal: e.INTENTS_PER_PRINCIPAL,
     maxJsonDepth: e.MAX_JSON_DEPTH,
     maxStreamsPerPrincipal: e.MAX_STREAMS_PER_PRINCIPAL,
     maxStreams: e.MAX_STREAMS,

@@ -1,5 +1,6 @@
 // A registry entry: one shared tool, resource, resource template or prompt, a public node's own
-// card, or a piece of trust evidence (trust-entries.ts), as its origin node signed it, and the
+// card, a piece of trust evidence (trust-entries.ts), or an agent, intent or offer
+// (agent-entries.ts), as its origin node signed it, and the
 // unit that gossip replicates. Objects are strict: every field is covered by the signature, so a field this
 // version does not know could not be relayed faithfully anyway.
 import { canonicalJson } from "../encoding/canonical-json.ts";
@@ -11,6 +12,7 @@ import { nodeId } from "./node-id.ts";
 import { isSemver } from "./semver.ts";
 import { itemBody, itemKey, nameOf, definitionOf, ITEM_KINDS, type ItemBody, type ItemKind } from "./shared-items.ts";
 import { trustBody, trustEntryProblems, trustKey, isTrustKind, type TrustKind } from "./trust-entries.ts";
+import { agentEntryBody, agentEntryKey, agentEntryProblems, isAgentKind, type AgentKind } from "./agent-entries.ts";
 
 /** Entries larger than this (canonical signed form, UTF-8) are refused. */
 export const MAX_ENTRY_BYTES = 64 * 1024;
@@ -126,11 +128,24 @@ const assertionEntry = trustSchemas("assertion");
 const warningEntry = trustSchemas("warning");
 const attestationEntry = trustSchemas("attestation");
 
+/** An agent, intent or offer entry (agent-entries.ts, protocol §17.2): the fields of a tool's, its own key and body. */
+function agentSchemas<K extends AgentKind>(kind: K) {
+  const fields = { origin: nodeId, kind: z.literal(kind), key: agentEntryKey[kind], visibility, hlc: hlcString };
+  return { live: z.strictObject({ ...fields, tombstone: z.literal(false), body: agentEntryBody[kind] }), tombstone: z.strictObject({ ...fields, tombstone: z.literal(true) }) };
+}
+const agentEntry = agentSchemas("agent");
+const intentEntry = agentSchemas("intent");
+const offerEntry = agentSchemas("offer");
+
 // The key names the item: a body for another item under it would mislead every catalog.
 function keyMatchesBody(e: { origin: string; kind: string; key: string; hlc: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
   if (e.tombstone || !e.body) return;
   if (isTrustKind(e.kind)) {
     for (const p of trustEntryProblems({ ...e, kind: e.kind })) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+    return;
+  }
+  if (isAgentKind(e.kind)) {
+    for (const p of agentEntryProblems({ ...e, kind: e.kind })) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
     return;
   }
   if (e.kind === "tool") {
@@ -158,6 +173,9 @@ export const unsignedEntry = z
     z.discriminatedUnion("tombstone", [assertionEntry.live, assertionEntry.tombstone]),
     z.discriminatedUnion("tombstone", [warningEntry.live, warningEntry.tombstone]),
     z.discriminatedUnion("tombstone", [attestationEntry.live, attestationEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [agentEntry.live, agentEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [intentEntry.live, intentEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [offerEntry.live, offerEntry.tombstone]),
   ])
   .superRefine(keyMatchesBody);
 export type UnsignedEntry = z.infer<typeof unsignedEntry>;
@@ -177,6 +195,9 @@ export const signedEntry = z
     z.discriminatedUnion("tombstone", [assertionEntry.live.extend({ sig }), assertionEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [warningEntry.live.extend({ sig }), warningEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [attestationEntry.live.extend({ sig }), attestationEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [agentEntry.live.extend({ sig }), agentEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [intentEntry.live.extend({ sig }), intentEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [offerEntry.live.extend({ sig }), offerEntry.tombstone.extend({ sig })]),
   ])
   .superRefine(keyMatchesBody);
 export type SignedEntry = z.infer<typeof signedEntry>;

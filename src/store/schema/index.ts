@@ -24,3 +24,4 @@ export * from "./clearing.ts";
 export * from "./money.ts";
 export * from "./settlements.ts";
 export * from "./budgets.ts";
+export * from "./agents.ts";

@@ -30,7 +30,7 @@ export function parseScopes(text: string | undefined): Scope[] | undefined {
 
 /** Tools whose calls need the grants scope rather than the call scope. */
 export const GRANT_TOOLS = new Set(["request_permission", "validate_token", "revoke_token"]);
-const READ_TOOLS = new Set(["search_tools"]);
+const READ_TOOLS = new Set(["search_tools", "agent_discover"]);
 
 /** The scope one JSON-RPC message needs, or undefined when any authenticated caller may send it. */
 export function scopeFor(message: unknown): Scope | undefined {

@@ -1,0 +1,73 @@
+// What this node keeps of its own agents and intents beyond their registry entries: who
+// registered or declared each, so that only that principal may change it, and the per-principal
+// count the intent limit reads. Offers are read from the registry.
+import { and, desc, eq, gt, sql } from "drizzle-orm";
+import type { Database } from "./database.ts";
+import { declaredIntents, registeredAgents, registryEntries } from "./schema/index.ts";
+import type { Entry, SignedEntry } from "../protocol/registry/entry.ts";
+
+export async function agentRegistrant(db: Database, agentId: string): Promise<string | undefined> {
+  const [r] = await db.select({ principal: registeredAgents.principal }).from(registeredAgents).where(eq(registeredAgents.agentId, agentId));
+  return r?.principal;
+}
+
+/** Records the registrant unless another principal holds the agent; returns the holder. */
+export async function claimAgent(db: Database, row: { agentId: string; name: string; principal: string }): Promise<string> {
+  await db.insert(registeredAgents).values(row).onConflictDoNothing();
+  return (await agentRegistrant(db, row.agentId))!;
+}
+
+export async function declaredIntentCount(db: Database, principal: string, now: number): Promise<number> {
+  const [r] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(declaredIntents)
+    .where(and(eq(declaredIntents.principal, principal), eq(declaredIntents.withdrawn, false), gt(declaredIntents.expires, now)));
+  return Number(r?.n ?? 0);
+}
+
+export async function saveDeclaredIntent(db: Database, row: { key: string; entryId: string; principal: string; expires: number }): Promise<void> {
+  await db.insert(declaredIntents).values(row);
+}
+
+export interface DeclaredIntent {
+  key: string;
+  entryId: string;
+  principal: string;
+  expires: number;
+  withdrawn: boolean;
+}
+
+export async function declaredIntent(db: Database, by: { key: string } | { entryId: string }): Promise<DeclaredIntent | undefined> {
+  const [r] = await db
+    .select()
+    .from(declaredIntents)
+    .where("key" in by ? eq(declaredIntents.key, by.key) : eq(declaredIntents.entryId, by.entryId));
+  return r;
+}
+
+export async function markIntentWithdrawn(db: Database, key: string): Promise<void> {
+  await db.update(declaredIntents).set({ withdrawn: true }).where(eq(declaredIntents.key, key));
+}
+
+/** The entry stored under this id, whatever its kind, or undefined. */
+export async function entryById(db: Database, id: string): Promise<Entry | undefined> {
+  const [r] = await db.select({ id: registryEntries.id, entry: registryEntries.entry }).from(registryEntries).where(eq(registryEntries.id, id));
+  return r && { id: r.id, canonical: r.entry, signed: JSON.parse(r.entry) as SignedEntry };
+}
+
+/** Per origin, the newest entry of `kind` under `key` (across both visibility slots), live ones only. */
+export async function liveEntriesAt(db: Database, kind: string, key: string, origin?: string): Promise<Entry[]> {
+  const rows = await db
+    .select({ id: registryEntries.id, entry: registryEntries.entry, origin: registryEntries.origin, tombstone: registryEntries.tombstone })
+    .from(registryEntries)
+    .where(and(eq(registryEntries.kind, kind), eq(registryEntries.key, key), origin === undefined ? undefined : eq(registryEntries.origin, origin)))
+    .orderBy(registryEntries.origin, desc(registryEntries.hlc), registryEntries.id);
+  const seen = new Set<string>();
+  const out: Entry[] = [];
+  for (const r of rows) {
+    if (seen.has(r.origin)) continue;
+    seen.add(r.origin);
+    if (!r.tombstone) out.push({ id: r.id, canonical: r.entry, signed: JSON.parse(r.entry) as SignedEntry });
+  }
+  return out;
+}
