@@ -176,5 +176,15 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `wallet_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`issuer` text NOT NULL,\n\t`key_id` text NOT NULL,\n\t`token` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`value` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`bought_at` integer NOT NULL\n);",
       "CREATE INDEX `wallet_tokens_issuer` ON `wallet_tokens` (`issuer`,`expires_at`);"
     ]
+  },
+  {
+    "tag": "0018_blackboard",
+    "statements": [
+      "CREATE TABLE `blackboard_deltas` (\n\t`namespace` text NOT NULL,\n\t`hash` text NOT NULL,\n\t`key` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`writer` text NOT NULL,\n\t`delta` text NOT NULL,\n\t`source` text,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `hash`)\n);",
+      "CREATE INDEX `blackboard_deltas_order` ON `blackboard_deltas` (`namespace`,`hlc`,`hash`);",
+      "CREATE INDEX `blackboard_deltas_key_writer` ON `blackboard_deltas` (`namespace`,`key`,`writer`,`hlc`);",
+      "CREATE TABLE `blackboard_namespaces` (\n\t`namespace` text PRIMARY KEY NOT NULL,\n\t`creator` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`replicas` text NOT NULL,\n\t`consistency` text NOT NULL,\n\t`descriptor` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
+    ]
   }
 ];
