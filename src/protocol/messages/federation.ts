@@ -25,7 +25,8 @@ export type MessageName =
   | "gateway"
   | "token-sale"
   | "forward"
-  | "forwarded";
+  | "forwarded"
+  | "blackboard";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {
