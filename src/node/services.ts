@@ -39,6 +39,9 @@ import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
 import type { KnownCards } from "./routes/onion/known-cards.ts";
+import type { Blackboard } from "./blackboard/board.ts";
+import type { BlackboardReplication } from "./blackboard/replication.ts";
+import type { BlackboardSessions } from "./blackboard/sessions.ts";
 
 export interface Services {
   config: Config;
@@ -114,5 +117,7 @@ export interface Services {
   routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
   /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */
   onion: { replayTags: OnionReplayTags; cards: KnownCards };
+  /** The shared blackboard (src/node/blackboard/): this node's replicas, their replication, session tokens. */
+  blackboard: { board: Blackboard; replication: BlackboardReplication; sessions: BlackboardSessions };
 }
 

@@ -46,6 +46,10 @@ export class BlackboardStore {
     return written.length > 0;
   }
 
+  async holdsAny(): Promise<boolean> {
+    return (await this.db.select({ n: blackboardNamespaces.namespace }).from(blackboardNamespaces).limit(1)).length > 0;
+  }
+
   async namespaces(): Promise<SignedDescriptor[]> {
     const rows = await this.db.select({ d: blackboardNamespaces.descriptor }).from(blackboardNamespaces).orderBy(asc(blackboardNamespaces.namespace));
     return rows.map((r) => JSON.parse(r.d) as SignedDescriptor);
