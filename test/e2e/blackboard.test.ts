@@ -60,7 +60,8 @@ async function settle(ns: string, nodes: NodeProc[], ms = 90_000): Promise<Recor
   const until = Date.now() + ms;
   for (;;) {
     await Promise.all(nodes.map(async (n) => json(await n.admin("POST", "/tick"))));
-    const states = await Promise.all(nodes.map((n) => namespaceAt(n, ns)));
+    // A node that has not heard of the namespace yet answers 404: not settled.
+    const states = await Promise.all(nodes.map(async (n) => (await n.admin("GET", `/blackboard/namespaces/${ns}`)).json() as Promise<{ deltas: number; states: Record<string, string> }>));
     if (states.every((s) => JSON.stringify(s) === JSON.stringify(states[0]))) return states[0]!.states;
     if (Date.now() > until) throw new Error(`replicas did not settle: ${JSON.stringify(states.map((s) => s.deltas))}`);
   }
@@ -76,11 +77,10 @@ async function createNamespace(name: string, consistency: string): Promise<strin
 beforeAll(async () => {
   const bPort = await freePort();
   reachB = await switchProxy(await freePort(), bPort);
-  [a, b, c] = await Promise.all([
-    openNode("alpha", { env: { NODE_SEED: seeds.a } }),
-    openNode("bravo", { port: bPort, env: { NODE_SEED: seeds.b, PUBLIC_URL: reachB.url } }),
-    openNode("charlie", { env: { NODE_SEED: seeds.c } }),
-  ]);
+  // One at a time: three starting together on a loaded machine can miss the readiness wait.
+  a = await openNode("alpha", { env: { NODE_SEED: seeds.a } });
+  b = await openNode("bravo", { port: bPort, env: { NODE_SEED: seeds.b, PUBLIC_URL: reachB.url } });
+  c = await openNode("charlie", { env: { NODE_SEED: seeds.c } });
   await json(await a.admin("POST", "/peers", { url: reachB.url }));
   await json(await a.admin("POST", "/peers", { url: c.url }));
   await json(await c.admin("POST", "/peers", { url: reachB.url }));
@@ -157,7 +157,7 @@ describe("session consistency on three nodes", () => {
     const token = (w as { answer: { token: string } }).answer.token;
     expect((await namespaceAt(b, ns)).states.k0).toBeUndefined();
     // Without a token B answers what it has: eventual reads may lag.
-    expect(await tool(b, "blackboard_get", { namespace: ns, key: "k0", session: "another-client-secret!" })).toMatchObject({ ok: true, answer: { value: { type: "register", value: null } } });
+    expect(await tool(b, "blackboard_get", { namespace: ns, key: "k0", session: "another-client-secret!" })).toMatchObject({ ok: true, answer: { value: null, stateHash: null } });
     const r = await tool(b, "blackboard_get", { namespace: ns, key: "k0", session: secret, token });
     expect(r).toMatchObject({ ok: true, answer: { value: { type: "register", value: "first" } } });
 
@@ -196,7 +196,7 @@ describe("session consistency on three nodes", () => {
               continue;
             }
             tokens.set(key, got.answer.token!);
-            const read = (got.answer.value as { value: string | null }).value;
+            const read = (got.answer.value as { value: string | null } | null)?.value ?? null;
             history.push({ client, key, kind: write ? "write" : "read", value: write ? value : read, token: vectorOf(got.answer.token!), call, return: ret });
             break;
           }
