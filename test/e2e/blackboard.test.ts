@@ -204,12 +204,11 @@ describe("session consistency on three nodes", () => {
       }),
     );
     reachB.on();
-    expect(history.length).toBeGreaterThan(30);
+    expect(history.length, `${retries} retries`).toBeGreaterThan(30);
     expect(checkSessions(history, versions)).toEqual([]);
     // The checker does see violations when tokens are ignored: a history read at the stale node is caught.
     const stale: SessionOperation<VersionVector> = { ...history.find((h) => h.kind === "write")!, kind: "read", value: null, token: {}, call: 1e12, return: 1e12 + 1 };
     expect(checkSessions([...history, stale], versions).length).toBeGreaterThan(0);
-    expect(retries).toBeGreaterThanOrEqual(0);
   }, 300_000);
 });
 
