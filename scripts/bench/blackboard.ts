@@ -46,8 +46,10 @@ try {
       await ok(await a.admin("POST", "/tick"));
     }
   }
-  // One client per node and worker slot: 16 workers share the three nodes' clients in turn.
-  const clients = await Promise.all(Array.from({ length: 16 * 3 }, (_, i) => connectClient(nodes[i % 3]!.mcpUrl)));
+  // Six clients per node (a principal keeps at most 8 sessions per node); call i goes to
+  // clients[i % 18], so consecutive calls of a worker land on different nodes.
+  const clients: Client[] = [];
+  for (let i = 0; i < 18; i++) clients.push(await connectClient(nodes[i % 3]!.mcpUrl));
   const rows: (string | number)[][] = [];
   for (const consistency of ["eventual", "session"] as const) {
     for (const concurrency of [1, 16]) {
