@@ -39,9 +39,7 @@ import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
 import type { KnownCards } from "./routes/onion/known-cards.ts";
-import type { Blackboard } from "./blackboard/board.ts";
-import type { BlackboardReplication } from "./blackboard/replication.ts";
-import type { BlackboardSessions } from "./blackboard/sessions.ts";
+import type { BlackboardParts } from "./blackboard/assemble.ts";
 
 export interface Services {
   config: Config;
@@ -118,6 +116,6 @@ export interface Services {
   /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */
   onion: { replayTags: OnionReplayTags; cards: KnownCards };
   /** The shared blackboard (src/node/blackboard/): this node's replicas, their replication, session tokens. */
-  blackboard: { board: Blackboard; replication: BlackboardReplication; sessions: BlackboardSessions };
+  blackboard: BlackboardParts;
 }
 

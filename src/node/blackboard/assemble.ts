@@ -5,15 +5,20 @@ import { BlackboardStore } from "../../store/blackboard.ts";
 import type { Database } from "../../store/database.ts";
 import { listPeers } from "../../store/peers.ts";
 import type { FederationClient } from "../federation-client/client.ts";
-import type { Services } from "../services.ts";
 import { Blackboard } from "./board.ts";
 import { BlackboardReplication, envelopeBlackboardTransport } from "./replication.ts";
 import { BlackboardSessions } from "./sessions.ts";
 
+export interface BlackboardParts {
+  board: Blackboard;
+  replication: BlackboardReplication;
+  sessions: BlackboardSessions;
+}
+
 /** How long a session request waits for its token's version to arrive before `retry`. */
 export const SESSION_FETCH_WAIT_MS = 2000;
 
-export function assembleBlackboard(o: { db: Database; self: string; signer: LedgerSigner; keys: LedgerVerifier; federation: FederationClient; later: (work: Promise<unknown>) => void }): Services["blackboard"] {
+export function assembleBlackboard(o: { db: Database; self: string; signer: LedgerSigner; keys: LedgerVerifier; federation: FederationClient; later: (work: Promise<unknown>) => void }): BlackboardParts {
   const board = new Blackboard({ self: o.self, store: new BlackboardStore(o.db), signer: o.signer, keys: o.keys });
   const replication = new BlackboardReplication({
     board,

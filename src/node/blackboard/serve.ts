@@ -3,10 +3,10 @@
 // (the namespace's own by default). Refusals are MCP errors whose data names the typed code.
 import { ProtocolError } from "@modelcontextprotocol/server";
 import type { Consistency } from "../../protocol/blackboard/namespace.ts";
-import { admitCall } from "../access/admission.ts";
+import { admitCall, type AdmissionPorts } from "../access/admission.ts";
 import type { Caller } from "../access/principals/caller.ts";
-import type { Services } from "../services.ts";
-import type { KeyState } from "./board.ts";
+import type { Blackboard, KeyState } from "./board.ts";
+import type { BlackboardSessions } from "./sessions.ts";
 import { BlackboardError } from "./errors.ts";
 import { opFor, viewOf, type DeleteArgs, type GetArgs, type PutArgs } from "./requests.ts";
 
@@ -20,6 +20,11 @@ export const BLACKBOARD_ERROR = -32040;
 
 export function blackboardRefusal(err: BlackboardError): ProtocolError {
   return new ProtocolError(BLACKBOARD_ERROR, `${err.code}: ${err.message}`, { type: err.code, message: err.message });
+}
+
+/** What serving needs: access (policy, grants, limits, audit) and the blackboard. */
+export interface BlackboardPorts extends AdmissionPorts {
+  blackboard: { board: Blackboard; sessions: BlackboardSessions };
 }
 
 export interface BlackboardAnswer {
@@ -43,7 +48,7 @@ function asTool(tool: BlackboardTool, namespace: string) {
 }
 
 async function serve(
-  s: Services,
+  s: BlackboardPorts,
   caller: Caller,
   tool: BlackboardTool,
   args: GetArgs | PutArgs | DeleteArgs,
@@ -75,17 +80,17 @@ function sessionSecret(args: { session?: string | undefined }): string {
   return args.session;
 }
 
-export function blackboardGet(s: Services, caller: Caller, args: GetArgs, meta?: Record<string, unknown>): Promise<BlackboardAnswer> {
+export function blackboardGet(s: BlackboardPorts, caller: Caller, args: GetArgs, meta?: Record<string, unknown>): Promise<BlackboardAnswer> {
   return serve(s, caller, BLACKBOARD_GET, args, meta, () => s.blackboard.board.read(args.namespace, args.key));
 }
 
-export function blackboardPut(s: Services, caller: Caller, args: PutArgs, meta?: Record<string, unknown>): Promise<BlackboardAnswer> {
+export function blackboardPut(s: BlackboardPorts, caller: Caller, args: PutArgs, meta?: Record<string, unknown>): Promise<BlackboardAnswer> {
   const { board } = s.blackboard;
   return serve(s, caller, BLACKBOARD_PUT, args, meta, () => board.write(args.namespace, args.key, (held) => opFor(args.op, held, board.self)));
 }
 
 /** A register's delete, or a map field's when `field` is named. */
-export function blackboardDelete(s: Services, caller: Caller, args: DeleteArgs, meta?: Record<string, unknown>): Promise<BlackboardAnswer> {
+export function blackboardDelete(s: BlackboardPorts, caller: Caller, args: DeleteArgs, meta?: Record<string, unknown>): Promise<BlackboardAnswer> {
   const { board } = s.blackboard;
   const op = args.field === undefined ? ({ type: "register", op: "delete" } as const) : ({ type: "map", field: args.field, op: { type: "register", op: "delete" } } as const);
   return serve(s, caller, BLACKBOARD_DELETE, args, meta, () => board.write(args.namespace, args.key, (held) => opFor(op, held, board.self)));
