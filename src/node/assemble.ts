@@ -65,6 +65,7 @@ import { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import { RouteDefaults } from "./routes/defaults.ts";
 import { OnionReplayTags } from "../store/onion-replay.ts";
 import { KnownCards } from "./routes/onion/known-cards.ts";
+import { assembleBlackboard } from "./blackboard/assemble.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -230,6 +231,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       transport: budgetTransport(federation),
       peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
     }),
+    blackboard: assembleBlackboard({ db: opts.db, self: own.nodeId, signer: identitySigner(own), keys: ledgerKeys, federation, later: track }),
     gossip: new Gossip({
       registry,
       transport: envelopeTransport(federation),

@@ -42,6 +42,7 @@ import type { OnionReplayTags } from "../store/onion-replay.ts";
 import type { KnownCards } from "./routes/onion/known-cards.ts";
 import type { ClearingRounds } from "./clearing/rounds.ts";
 import type { Budgets } from "./budgets/budgets.ts";
+import type { BlackboardParts } from "./blackboard/assemble.ts";
 
 export interface Services {
   config: Config;
@@ -123,5 +124,7 @@ export interface Services {
   clearing: ClearingRounds;
   /** Federated budgets this node owns or holds rights in (src/node/budgets/). */
   budgets: Budgets;
+  /** The shared blackboard (src/node/blackboard/): this node's replicas, their replication, session tokens. */
+  blackboard: BlackboardParts;
 }
 

@@ -3,7 +3,8 @@
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
-// reconciles the ledger with one peer, and recomputes trust scores from the evidence gathered
+// repairs each blackboard namespace with one of its replicas, reconciles the ledger with one
+// peer, and recomputes trust scores from the evidence gathered
 // (publishing them as assertions when TRUST_PUBLISH asks); then quarantines the nodes trusted
 // warners warn of, and lets in the pending peers that earned it (PEER_POLICY=trust).
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
@@ -24,6 +25,7 @@ import { applyWarnings } from "./trust/warnings.ts";
 import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
 import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thresholds.ts";
+import type { RepairReport } from "./blackboard/replication.ts";
 
 export interface TickReport {
   at: string;
@@ -46,6 +48,8 @@ export interface TickReport {
   clearing: { ok: true } | { error: string };
   /** Payment thresholds crossed this tick, and what was done (src/node/ledger/settlement/thresholds.ts). */
   thresholds: ThresholdsTickReport;
+  /** Each blackboard namespace held here, repaired with one of its other replicas in turn. */
+  blackboard: (RepairReport | { namespace: string; peer: string; error: string })[];
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -147,6 +151,7 @@ export function createTick(s: Services): Tick {
     const checkpoints = await s.checkpoints.tick();
     // Leases at peers run MAX_LEASE_SECONDS: renewed each tick, sent on their own.
     renewPeerLeases(s);
+    const blackboard = await s.blackboard.replication.tick(turn).catch((err: unknown) => [{ namespace: "*", peer: "*", error: String(err) }]);
     const ledger = await reconcileLedger(s, turn++);
     const domains = await verifyDomains(s);
     const trust = await recomputeTrust(s);
@@ -168,7 +173,7 @@ export function createTick(s: Services): Tick {
       log.warn("budgets.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets };
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

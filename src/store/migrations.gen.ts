@@ -208,7 +208,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `declared_intents` (\n\t`key` text PRIMARY KEY NOT NULL,\n\t`entry_id` text NOT NULL,\n\t`principal` text NOT NULL,\n\t`expires` integer NOT NULL,\n\t`withdrawn` integer DEFAULT false NOT NULL\n);",
       "CREATE INDEX `declared_intents_principal` ON `declared_intents` (`principal`,`expires`);",
       "CREATE INDEX `declared_intents_entry` ON `declared_intents` (`entry_id`);",
-      "CREATE TABLE `registered_agents` (\n\t`agent_id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`principal` text NOT NULL\n);"
+      "CREATE TABLE `registered_agents` (\n\t`agent_id` text PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`principal` text NOT NULL\n);",
+      "CREATE TABLE `blackboard_deltas` (\n\t`namespace` text NOT NULL,\n\t`hash` text NOT NULL,\n\t`key` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`writer` text NOT NULL,\n\t`delta` text NOT NULL,\n\t`source` text,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `hash`)\n);",
+      "CREATE INDEX `blackboard_deltas_order` ON `blackboard_deltas` (`namespace`,`hlc`,`hash`);",
+      "CREATE INDEX `blackboard_deltas_key_writer` ON `blackboard_deltas` (`namespace`,`key`,`writer`,`hlc`);",
+      "CREATE TABLE `blackboard_namespaces` (\n\t`namespace` text PRIMARY KEY NOT NULL,\n\t`creator` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`replicas` text NOT NULL,\n\t`consistency` text NOT NULL,\n\t`descriptor` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]
   }
 ];

@@ -49,6 +49,7 @@ import { readTrustResource, trustTemplates } from "./trust-resources.ts";
 import { agentResources, agentTemplates, agentTools, callAgentTool, isAgentTool, readAgentResource } from "../../node/agents/tools.ts";
 import { requestedRoute } from "../../node/routes/kinds.ts";
 import { budgetTools, callBudgetTool, isBudgetTool } from "../../node/budgets/tools.ts";
+import { blackboardTools, callBlackboardTool, isBlackboardTool } from "./blackboard-tools.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -156,8 +157,9 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
   server.setRequestHandler("tools/list", hideInternalErrors(async () => {
     const { local, federated } = await catalogTools(s, s.config.catalogMode === "search");
     const [shown, shared] = await Promise.all([callableTools(s, caller, local), callableTools(s, caller, federated)]);
-    const [grants, perPrincipal, budgets] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s), s.budgets.inPlay()]);
-    const own = [...metaTools, ...agentTools, ...(budgets ? budgetTools : []), ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
+    const [grants, perPrincipal, budgets, boards] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s), s.budgets.inPlay(), s.blackboard.board.store.holdsAny()]);
+    // Budget and blackboard tools are listed once this node holds one, as grant tools are once grants are in play.
+    const own = [...metaTools, ...agentTools, ...(budgets ? budgetTools : []), ...(boards ? blackboardTools : []), ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
     // The upstreams' tools first: a client that takes the first tool should get an upstream's, not search_tools.
     return { tools: [...shown.map(toMcpTool), ...shared.map(toMcpFederated), ...own] };
   }));
@@ -168,6 +170,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     if (isAgentTool(name)) return callAgentTool(s, caller, name, req.params.arguments);
     if (name === UPSTREAM_CREDENTIAL) return callUpstreamCredentialTool(s, caller, req.params.arguments);
     if (isBudgetTool(name)) return callBudgetTool(s, caller, name, req.params.arguments);
+    if (isBlackboardTool(name)) return callBlackboardTool(s, caller, name, req.params.arguments, req.params._meta);
     if (name === SEARCH_TOOLS) {
       const args = parseArgs(searchToolsArgs, req.params.arguments);
       const found = await searchLocalTools(s, args.query, args.limit);

@@ -29,7 +29,8 @@ export type MessageName =
   | "budget-ask"
   | "forward"
   | "forwarded"
-  | "clearing";
+  | "clearing"
+  | "blackboard";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {

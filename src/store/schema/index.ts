@@ -25,3 +25,4 @@ export * from "./money.ts";
 export * from "./settlements.ts";
 export * from "./budgets.ts";
 export * from "./agents.ts";
+export * from "./blackboard.ts";
