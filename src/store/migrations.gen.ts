@@ -176,5 +176,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `wallet_tokens` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`issuer` text NOT NULL,\n\t`key_id` text NOT NULL,\n\t`token` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`value` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`bought_at` integer NOT NULL\n);",
       "CREATE INDEX `wallet_tokens_issuer` ON `wallet_tokens` (`issuer`,`expires_at`);"
     ]
+  },
+  {
+    "tag": "0018_blackboard_strong_log",
+    "statements": [
+      "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
+    ]
   }
 ];

@@ -20,3 +20,4 @@ export * from "./quarantine.ts";
 export * from "./onion.ts";
 export * from "./routes.ts";
 export * from "./tokens.ts";
+export * from "./blackboard-strong.ts";
