@@ -25,7 +25,9 @@ export type MessageName =
   | "gateway"
   | "token-sale"
   | "forward"
-  | "forwarded";
+  | "forwarded"
+  | "blackboard-append"
+  | "blackboard-strong";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {
