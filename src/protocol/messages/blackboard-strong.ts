@@ -6,7 +6,11 @@ import { strongAck, strongEntry, strongOp } from "../blackboard/strong-log.ts";
 
 /** Home → replica: store this entry of the key's log and acknowledge it. */
 export const strongAppendRequest = z.strictObject({ type: z.literal("blackboard-append"), entry: strongEntry });
-export const strongAppendResult = z.strictObject({ type: z.literal("blackboard-ack"), ack: strongAck });
+export const strongAppendResult = z.union([
+  z.strictObject({ type: z.literal("blackboard-ack"), ack: strongAck }),
+  /** Not a replica's entry from the key's home, a bad signature, or older than the one stored. */
+  z.strictObject({ type: z.literal("blackboard-refused"), code: z.enum(["not_home", "not_replica", "bad_signature", "stale"]), message: z.string().max(500) }),
+]);
 
 /** Replica → home: run a client's operation on a key of which the receiver is the home. */
 export const strongForwardRequest = z.strictObject({ type: z.literal("blackboard-strong"), namespace: namespaceName, key: blackboardKey, op: strongOp });
