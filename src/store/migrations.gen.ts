@@ -178,7 +178,17 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0018_blackboard_strong_log",
+    "tag": "0018_blackboard",
+    "statements": [
+      "CREATE TABLE `blackboard_deltas` (\n\t`namespace` text NOT NULL,\n\t`hash` text NOT NULL,\n\t`key` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`writer` text NOT NULL,\n\t`delta` text NOT NULL,\n\t`source` text,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `hash`)\n);",
+      "CREATE INDEX `blackboard_deltas_order` ON `blackboard_deltas` (`namespace`,`hlc`,`hash`);",
+      "CREATE INDEX `blackboard_deltas_key_writer` ON `blackboard_deltas` (`namespace`,`key`,`writer`,`hlc`);",
+      "CREATE TABLE `blackboard_namespaces` (\n\t`namespace` text PRIMARY KEY NOT NULL,\n\t`creator` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`replicas` text NOT NULL,\n\t`consistency` text NOT NULL,\n\t`descriptor` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
+    ]
+  },
+  {
+    "tag": "0019_blackboard_strong_log",
     "statements": [
       "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]

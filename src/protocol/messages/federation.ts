@@ -26,6 +26,7 @@ export type MessageName =
   | "token-sale"
   | "forward"
   | "forwarded"
+  | "blackboard"
   | "blackboard-append"
   | "blackboard-strong";
 

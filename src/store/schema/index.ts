@@ -20,4 +20,5 @@ export * from "./quarantine.ts";
 export * from "./onion.ts";
 export * from "./routes.ts";
 export * from "./tokens.ts";
+export * from "./blackboard.ts";
 export * from "./blackboard-strong.ts";

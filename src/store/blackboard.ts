@@ -1,0 +1,144 @@
+// The blackboard at rest (protocol §17): namespace descriptors, verified deltas and merged values.
+// A value changes only by merging a delta into it, written back only if no one else wrote it in
+// between (a version check, which every driver offers, D1 included); the delta row goes in after
+// its value, so a crash in between leaves a delta the value holds but the set lacks, and repair
+// brings it back, merged again to no effect. Callers verify deltas before they come here.
+import { and, asc, eq, gte, lt, max, or, sql } from "drizzle-orm";
+import type { Database } from "./database.ts";
+import { blackboardDeltas, blackboardNamespaces, blackboardValues } from "./schema/index.ts";
+import { applyDelta, type SignedDelta } from "../protocol/blackboard/delta.ts";
+import { encodeValue, valueHash, type BlackboardValue } from "../protocol/blackboard/value.ts";
+import type { SignedDescriptor } from "../protocol/blackboard/namespace.ts";
+import type { VersionVector } from "../protocol/blackboard/session-token.ts";
+import type { ReconcileItem } from "../protocol/reconciliation.ts";
+import { canonicalJson } from "../protocol/encoding/canonical-json.ts";
+import { sha256Hex } from "../protocol/encoding/hash.ts";
+
+export interface StoredValue {
+  value: BlackboardValue;
+  stateHash: string;
+  version: number;
+}
+
+export type ApplyOutcome = { applied: false } | { applied: true; value: StoredValue };
+
+/** A concurrent writer can win the version check; past this many tries something is wrong. */
+const MAX_APPLY_TRIES = 64;
+
+const nv = blackboardValues;
+const nd = blackboardDeltas;
+
+export class BlackboardStore {
+  constructor(private readonly db: Database) {}
+
+  async descriptor(namespace: string): Promise<SignedDescriptor | undefined> {
+    const [row] = await this.db.select({ d: blackboardNamespaces.descriptor }).from(blackboardNamespaces).where(eq(blackboardNamespaces.namespace, namespace));
+    return row ? (JSON.parse(row.d) as SignedDescriptor) : undefined;
+  }
+
+  /** Keeps `d` when it is newer than the one held (by HLC); returns whether it did. */
+  async saveDescriptor(d: SignedDescriptor): Promise<boolean> {
+    const row = { namespace: d.namespace, creator: d.namespace.slice(0, d.namespace.indexOf("/")), hlc: d.hlc, replicas: JSON.stringify(d.replicas), consistency: d.consistency, descriptor: canonicalJson(d) };
+    const written = await this.db
+      .insert(blackboardNamespaces)
+      .values(row)
+      .onConflictDoUpdate({ target: blackboardNamespaces.namespace, set: { ...row, updatedAt: Date.now() }, setWhere: sql`excluded.hlc > ${blackboardNamespaces.hlc}` })
+      .returning({ namespace: blackboardNamespaces.namespace });
+    return written.length > 0;
+  }
+
+  async namespaces(): Promise<SignedDescriptor[]> {
+    const rows = await this.db.select({ d: blackboardNamespaces.descriptor }).from(blackboardNamespaces).orderBy(asc(blackboardNamespaces.namespace));
+    return rows.map((r) => JSON.parse(r.d) as SignedDescriptor);
+  }
+
+  async value(namespace: string, key: string): Promise<StoredValue | undefined> {
+    const [row] = await this.db.select().from(nv).where(and(eq(nv.namespace, namespace), eq(nv.key, key)));
+    return row ? { value: JSON.parse(row.state) as BlackboardValue, stateHash: row.stateHash, version: row.version } : undefined;
+  }
+
+  async holds(namespace: string, hash: string): Promise<boolean> {
+    const [row] = await this.db.select({ hash: nd.hash }).from(nd).where(and(eq(nd.namespace, namespace), eq(nd.hash, hash)));
+    return row !== undefined;
+  }
+
+  /** Stores a verified delta and merges it into its key's value; a delta held already changes nothing. */
+  async apply(d: SignedDelta, source: string | null): Promise<ApplyOutcome> {
+    const text = canonicalJson(d);
+    const hash = await sha256Hex(text);
+    if (await this.holds(d.namespace, hash)) return { applied: false };
+    let stored: StoredValue | undefined;
+    for (let tries = 0; !stored; tries++) {
+      if (tries >= MAX_APPLY_TRIES) throw new Error(`blackboard value ${d.namespace} ${d.key} kept changing under the write`);
+      stored = await this.#merge(d);
+    }
+    await this.db.insert(nd).values({ namespace: d.namespace, hash, key: d.key, hlc: d.hlc, writer: d.writer, delta: text, source }).onConflictDoNothing();
+    return { applied: true, value: stored };
+  }
+
+  /** One try at merging `d` into the value; undefined when another write came first. */
+  async #merge(d: SignedDelta): Promise<StoredValue | undefined> {
+    const held = await this.value(d.namespace, d.key);
+    const value = applyDelta(held?.value, d);
+    const state = encodeValue(value);
+    const next = { value, stateHash: valueHash(value), version: (held?.version ?? 0) + 1 };
+    if (!held) {
+      const inserted = await this.db
+        .insert(nv)
+        .values({ namespace: d.namespace, key: d.key, state, stateHash: next.stateHash, version: next.version })
+        .onConflictDoNothing()
+        .returning({ key: nv.key });
+      return inserted.length > 0 ? next : undefined;
+    }
+    if (held.stateHash === next.stateHash) return held;
+    const updated = await this.db
+      .update(nv)
+      .set({ state, stateHash: next.stateHash, version: next.version, updatedAt: Date.now() })
+      .where(and(eq(nv.namespace, d.namespace), eq(nv.key, d.key), eq(nv.version, held.version)))
+      .returning({ key: nv.key });
+    return updated.length > 0 ? next : undefined;
+  }
+
+  /** Per writer, the highest HLC of its deltas on the key held here. */
+  async vector(namespace: string, key: string): Promise<VersionVector> {
+    const rows = await this.db
+      .select({ writer: nd.writer, hlc: max(nd.hlc) })
+      .from(nd)
+      .where(and(eq(nd.namespace, namespace), eq(nd.key, key)))
+      .groupBy(nd.writer);
+    return Object.fromEntries(rows.filter((r) => r.hlc !== null).map((r) => [r.writer, r.hlc!]));
+  }
+
+  /** The highest HLC of `writer`'s deltas anywhere: where its clock resumes after a restart. */
+  async lastHlcOf(writer: string): Promise<string | undefined> {
+    const [row] = await this.db.select({ hlc: max(nd.hlc) }).from(nd).where(eq(nd.writer, writer));
+    return row?.hlc ?? undefined;
+  }
+
+  /** The namespace's deltas as reconciliation sees them. */
+  async items(namespace: string): Promise<ReconcileItem[]> {
+    return this.db.select({ hlc: nd.hlc, id: nd.hash }).from(nd).where(eq(nd.namespace, namespace));
+  }
+
+  /** The signed deltas whose hashes start with one of `prefixes` (full hashes are prefixes of themselves). */
+  async byHashPrefix(namespace: string, prefixes: string[]): Promise<SignedDelta[]> {
+    const out: SignedDelta[] = [];
+    // Two parameters per prefix and one for the namespace, within D1's hundred.
+    for (let i = 0; i < prefixes.length; i += 49) {
+      const match = or(...prefixes.slice(i, i + 49).map((p) => and(gte(nd.hash, p), lt(nd.hash, `${p}g`))));
+      for (const r of await this.db.select({ delta: nd.delta }).from(nd).where(and(eq(nd.namespace, namespace), match))) out.push(JSON.parse(r.delta) as SignedDelta);
+    }
+    return out;
+  }
+
+  /** Every key's state hash, by key: what replicas compare after they settle. */
+  async stateHashes(namespace: string): Promise<Record<string, string>> {
+    const rows = await this.db.select({ key: nv.key, h: nv.stateHash }).from(nv).where(eq(nv.namespace, namespace)).orderBy(asc(nv.key));
+    return Object.fromEntries(rows.map((r) => [r.key, r.h]));
+  }
+
+  async deltaCount(namespace: string): Promise<number> {
+    const [row] = await this.db.select({ n: sql<number>`count(*)` }).from(nd).where(eq(nd.namespace, namespace));
+    return row?.n ?? 0;
+  }
+}
