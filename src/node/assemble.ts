@@ -28,6 +28,7 @@ import { blockedPeerIds, listPeers } from "../store/peers.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
 import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
+import { strongBlackboard } from "./blackboard/strong-assembly.ts";
 import { EntryRepository, ownLiveEntry } from "../store/registry.ts";
 import { ResultCache } from "./relay/cache.ts";
 import { Outbox } from "./relay/countersigns.ts";
@@ -156,6 +157,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
   const ledgerKeys = selfAndCardKeys(own, cards);
   const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId) });
+  const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock });
   const trust = new TrustScores({ db: opts.db, self: own.nodeId, trust: opts.config.trust, now });
   const services: Services = {
     config: opts.config,
@@ -196,6 +198,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       cards: new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives }),
     },
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
+    strong,
     gossip: new Gossip({
       registry,
       transport: envelopeTransport(federation),

@@ -37,6 +37,7 @@ import { trustAdminRoutes } from "./trust.ts";
 import { quarantineAdminRoutes } from "./quarantine.ts";
 import { routeAdminRoutes } from "./call-routes.ts";
 import { paymentTokenAdminRoutes } from "./payment-tokens.ts";
+import { strongBlackboardAdminRoutes } from "./blackboard-strong.ts";
 
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -116,7 +117,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.post("/tick", async (c) => c.json(await tick()));
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes];
+  const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, strongBlackboardAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

@@ -47,6 +47,7 @@ import { gatewayHandler } from "./gateway-route.ts";
 import { relayToGateway } from "../../node/routes/private/relay.ts";
 import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
 import { forwardRoutes } from "./forward-route.ts";
+import { strongAppendRequest, strongForwardRequest, strongNamespaceRequest } from "../../protocol/messages/blackboard-strong.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 
@@ -230,6 +231,13 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
 
     // Privacy Pass token sales to named peers (docs/protocol.md §15.3).
     messageRoute(federationPath(version, "token-sale"), tokenSaleRequest, (from, r) => serveTokenSale(s, from, r));
+    // The blackboard's strong consistency (docs/protocol.md §17): the sender checked against the namespace's replicas.
+    messageRoute(federationPath(version, "blackboard-namespace"), strongNamespaceRequest, async (from, r) => ({ type: "blackboard-namespace", stored: await s.strong.namespaces.receive(from, r.descriptor) }));
+    messageRoute(federationPath(version, "blackboard-append"), strongAppendRequest, (from, r) => s.strong.board.serveAppend(from, r.entry));
+    messageRoute(federationPath(version, "blackboard-strong"), strongForwardRequest, async (from, r) => ({
+      type: "blackboard-strong-result",
+      outcome: await s.strong.board.serveForward(from, r.namespace, r.key, r.op),
+    }));
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
     forwardRoutes(app, s, version, { openFromPeer });
   }

@@ -4,6 +4,13 @@ import { z } from "zod";
 import { blackboardKey, namespaceName } from "../blackboard/delta.ts";
 import { strongAck, strongEntry, strongOp } from "../blackboard/strong-log.ts";
 
+/**
+ * Creator → replica: a strong namespace's descriptor, so that every replica agrees on the replica
+ * set (and so on each key's home) before the first operation. Checked by the receiver.
+ */
+export const strongNamespaceRequest = z.strictObject({ type: z.literal("blackboard-namespace"), descriptor: z.unknown() });
+export const strongNamespaceResult = z.strictObject({ type: z.literal("blackboard-namespace"), stored: z.boolean() });
+
 /** Home → replica: store this entry of the key's log and acknowledge it. */
 export const strongAppendRequest = z.strictObject({ type: z.literal("blackboard-append"), entry: strongEntry });
 export const strongAppendResult = z.union([

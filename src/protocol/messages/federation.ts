@@ -28,7 +28,8 @@ export type MessageName =
   | "forwarded"
   | "blackboard"
   | "blackboard-append"
-  | "blackboard-strong";
+  | "blackboard-strong"
+  | "blackboard-namespace";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {
