@@ -58,6 +58,7 @@ import { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import { RouteDefaults } from "./routes/defaults.ts";
 import { OnionReplayTags } from "../store/onion-replay.ts";
 import { KnownCards } from "./routes/onion/known-cards.ts";
+import { assembleBlackboard } from "./blackboard/assemble.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -198,6 +199,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       cards: new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives }),
     },
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
+    blackboard: assembleBlackboard({ db: opts.db, self: own.nodeId, signer: identitySigner(own), keys: ledgerKeys, federation, later: track }),
     strong,
     gossip: new Gossip({
       registry,

@@ -39,6 +39,9 @@ import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
 import type { KnownCards } from "./routes/onion/known-cards.ts";
+import type { Blackboard } from "./blackboard/board.ts";
+import type { BlackboardReplication } from "./blackboard/replication.ts";
+import type { BlackboardSessions } from "./blackboard/sessions.ts";
 import type { StrongBlackboard } from "./blackboard/strong.ts";
 import type { StrongNamespaces } from "./blackboard/strong-namespaces.ts";
 
@@ -116,6 +119,8 @@ export interface Services {
   routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
   /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */
   onion: { replayTags: OnionReplayTags; cards: KnownCards };
+  /** The shared blackboard (src/node/blackboard/): this node's replicas, their replication, session tokens. */
+  blackboard: { board: Blackboard; replication: BlackboardReplication; sessions: BlackboardSessions };
   /** The blackboard's strong consistency: keys ordered by their home, committed by a majority (src/node/blackboard/strong.ts). */
   strong: { board: StrongBlackboard; namespaces: StrongNamespaces };
 }

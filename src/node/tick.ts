@@ -23,6 +23,7 @@ import { verifyDomains, type DomainTickReport } from "./peers/domains.ts";
 import { applyWarnings } from "./trust/warnings.ts";
 import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
+import type { RepairReport } from "./blackboard/replication.ts";
 
 export interface TickReport {
   at: string;
@@ -39,6 +40,8 @@ export interface TickReport {
   privileges: PrivilegesTickReport;
   /** Token issuer keys held after rotation, and whether a new one was made (src/node/tokens/issuer-keys.ts). */
   tokens: { keys: number; made: boolean } | { error: string };
+  /** Each blackboard namespace held here, repaired with one of its other replicas in turn. */
+  blackboard: (RepairReport | { namespace: string; peer: string; error: string })[];
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -126,6 +129,7 @@ export function createTick(s: Services): Tick {
     const checkpoints = await s.checkpoints.tick();
     // Leases at peers run MAX_LEASE_SECONDS: renewed each tick, sent on their own.
     renewPeerLeases(s);
+    const blackboard = await s.blackboard.replication.tick(turn).catch((err: unknown) => [{ namespace: "*", peer: "*", error: String(err) }]);
     const ledger = await reconcileLedger(s, turn++);
     const domains = await verifyDomains(s);
     const trust = await recomputeTrust(s);
@@ -134,7 +138,7 @@ export function createTick(s: Services): Tick {
       log.warn("tokens.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens };
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, blackboard };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -1,8 +1,7 @@
 // The blackboard at rest (protocol §17): namespace descriptors, verified deltas and merged values.
 // A value changes only by merging a delta into it, written back only if no one else wrote it in
-// between (a version check, which every driver offers, D1 included); the delta row goes in after
-// its value, so a crash in between leaves a delta the value holds but the set lacks, and repair
-// brings it back, merged again to no effect. Callers verify deltas before they come here.
+// between (a version check, which every driver offers, D1 included), with the delta's row in the
+// same atomic batch. Callers verify deltas before they come here.
 import { and, asc, eq, gte, lt, max, or, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import { blackboardDeltas, blackboardNamespaces, blackboardValues } from "./schema/index.ts";
@@ -47,6 +46,10 @@ export class BlackboardStore {
     return written.length > 0;
   }
 
+  async holdsAny(): Promise<boolean> {
+    return (await this.db.select({ n: blackboardNamespaces.namespace }).from(blackboardNamespaces).limit(1)).length > 0;
+  }
+
   async namespaces(): Promise<SignedDescriptor[]> {
     const rows = await this.db.select({ d: blackboardNamespaces.descriptor }).from(blackboardNamespaces).orderBy(asc(blackboardNamespaces.namespace));
     return rows.map((r) => JSON.parse(r.d) as SignedDescriptor);
@@ -67,36 +70,54 @@ export class BlackboardStore {
     const text = canonicalJson(d);
     const hash = await sha256Hex(text);
     if (await this.holds(d.namespace, hash)) return { applied: false };
-    let stored: StoredValue | undefined;
-    for (let tries = 0; !stored; tries++) {
-      if (tries >= MAX_APPLY_TRIES) throw new Error(`blackboard value ${d.namespace} ${d.key} kept changing under the write`);
-      stored = await this.#merge(d);
+    for (let tries = 0; tries < MAX_APPLY_TRIES; tries++) {
+      const stored = await this.#merge(d, { hash, text, source });
+      if (stored) return { applied: true, value: stored };
     }
-    await this.db.insert(nd).values({ namespace: d.namespace, hash, key: d.key, hlc: d.hlc, writer: d.writer, delta: text, source }).onConflictDoNothing();
-    return { applied: true, value: stored };
+    throw new Error(`blackboard value ${d.namespace} ${d.key} kept changing under the write`);
   }
 
-  /** One try at merging `d` into the value; undefined when another write came first. */
-  async #merge(d: SignedDelta): Promise<StoredValue | undefined> {
+  /**
+   * One try at merging `d` into the value: the new value and the delta row go in one batch, the
+   * row only if the value was written as this try made it, so that the deltas held and the value
+   * never disagree (a read sees both as of one moment). Undefined when another write came first.
+   */
+  async #merge(d: SignedDelta, row: { hash: string; text: string; source: string | null }): Promise<StoredValue | undefined> {
     const held = await this.value(d.namespace, d.key);
     const value = applyDelta(held?.value, d);
-    const state = encodeValue(value);
     const next = { value, stateHash: valueHash(value), version: (held?.version ?? 0) + 1 };
-    if (!held) {
-      const inserted = await this.db
-        .insert(nv)
-        .values({ namespace: d.namespace, key: d.key, state, stateHash: next.stateHash, version: next.version })
-        .onConflictDoNothing()
-        .returning({ key: nv.key });
-      return inserted.length > 0 ? next : undefined;
-    }
-    if (held.stateHash === next.stateHash) return held;
-    const updated = await this.db
-      .update(nv)
-      .set({ state, stateHash: next.stateHash, version: next.version, updatedAt: Date.now() })
-      .where(and(eq(nv.namespace, d.namespace), eq(nv.key, d.key), eq(nv.version, held.version)))
-      .returning({ key: nv.key });
-    return updated.length > 0 ? next : undefined;
+    const state = encodeValue(value);
+    const unchanged = held?.stateHash === next.stateHash;
+    const written = unchanged ? held : next;
+    const write = !held
+      ? this.db.insert(nv).values({ namespace: d.namespace, key: d.key, state, stateHash: next.stateHash, version: next.version }).onConflictDoNothing()
+      : this.db
+          .update(nv)
+          .set(unchanged ? { version: held.version } : { state, stateHash: next.stateHash, version: next.version, updatedAt: Date.now() })
+          .where(and(eq(nv.namespace, d.namespace), eq(nv.key, d.key), eq(nv.version, held.version)));
+    const guardVersion = unchanged ? held.version : next.version;
+    const insert = this.db.run(sql`INSERT OR IGNORE INTO blackboard_deltas (namespace, hash, key, hlc, writer, delta, source)
+      SELECT ${d.namespace}, ${row.hash}, ${d.key}, ${d.hlc}, ${d.writer}, ${row.text}, ${row.source}
+      WHERE EXISTS (SELECT 1 FROM blackboard_values WHERE namespace = ${d.namespace} AND key = ${d.key} AND version = ${guardVersion} AND state_hash = ${written.stateHash})`);
+    await this.db.batch([write, insert]);
+    return (await this.holds(d.namespace, row.hash)) ? written : undefined;
+  }
+
+  /** The value and the version vector of a key as of one moment. */
+  async snapshot(namespace: string, key: string): Promise<{ value: StoredValue | undefined; vector: VersionVector }> {
+    const [rows, writers] = await this.db.batch([
+      this.db.select().from(nv).where(and(eq(nv.namespace, namespace), eq(nv.key, key))),
+      this.db
+        .select({ writer: nd.writer, hlc: max(nd.hlc) })
+        .from(nd)
+        .where(and(eq(nd.namespace, namespace), eq(nd.key, key)))
+        .groupBy(nd.writer),
+    ]);
+    const row = rows[0];
+    return {
+      value: row ? { value: JSON.parse(row.state) as BlackboardValue, stateHash: row.stateHash, version: row.version } : undefined,
+      vector: Object.fromEntries(writers.filter((r) => r.hlc !== null).map((r) => [r.writer, r.hlc!])),
+    };
   }
 
   /** Per writer, the highest HLC of its deltas on the key held here. */

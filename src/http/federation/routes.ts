@@ -50,6 +50,8 @@ import { forwardRoutes } from "./forward-route.ts";
 import { strongAppendRequest, strongForwardRequest, strongNamespaceRequest } from "../../protocol/messages/blackboard-strong.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
+import { blackboardRequest } from "../../protocol/messages/blackboard.ts";
+import { BlackboardError } from "../../node/blackboard/errors.ts";
 
 async function sealed<T>(c: Context, opened: Pick<Received, "sealResponse">, answer: Answer<T>): Promise<Response> {
   const body = await opened.sealResponse(new TextEncoder().encode(JSON.stringify(answer)));
@@ -140,6 +142,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
         result = await handle(opened.from, request, c);
       } catch (err) {
         // A well-formed envelope can still carry an undecodable reconciliation message.
+        if (err instanceof BlackboardError) return sealed(c, opened, { ok: false, error: { code: "not_allowed", message: `${path}: ${err.code}: ${err.message}` } });
         if (!(err instanceof ReconcileFormatError)) throw err;
         return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `${path}: ${err.message}` } });
       }
@@ -228,6 +231,9 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     // this node's own gateway, whose requests are not envelopes and name no sender.
     messageRoute(federationPath(version, "ohttp-relay"), ohttpRelayRequest, (from, r, c) => relayToGateway(s, from, r, c.req.raw.signal));
     app.post(federationPath(version, "gateway"), gatewayHandler(s));
+
+    // The blackboard (docs/protocol.md §17.3): pushes and repairs between a namespace's replicas.
+    messageRoute(federationPath(version, "blackboard"), blackboardRequest, (from, r) => s.blackboard.replication.onRequest(from, r));
 
     // Privacy Pass token sales to named peers (docs/protocol.md §15.3).
     messageRoute(federationPath(version, "token-sale"), tokenSaleRequest, (from, r) => serveTokenSale(s, from, r));

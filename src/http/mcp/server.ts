@@ -47,6 +47,7 @@ import { subscribeListedResource } from "../../node/relay/resource-lease-consume
 import { subscriptionError } from "./subscription-errors.ts";
 import { readTrustResource, trustTemplates } from "./trust-resources.ts";
 import { requestedRoute } from "../../node/routes/kinds.ts";
+import { blackboardTools, callBlackboardTool, isBlackboardTool } from "./blackboard-tools.ts";
 
 export const META = {
   id: "mcpfed/id",
@@ -154,8 +155,9 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
   server.setRequestHandler("tools/list", hideInternalErrors(async () => {
     const { local, federated } = await catalogTools(s, s.config.catalogMode === "search");
     const [shown, shared] = await Promise.all([callableTools(s, caller, local), callableTools(s, caller, federated)]);
-    const [grants, perPrincipal] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s)]);
-    const own = [...metaTools, ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
+    const [grants, perPrincipal, boards] = await Promise.all([grantsInPlay(s, caller), perPrincipalUpstreamsExist(s), s.blackboard.board.store.holdsAny()]);
+    // Listed once this node holds a namespace, as grant tools are once grants are in play.
+    const own = [...metaTools, ...(boards ? blackboardTools : []), ...(grants ? grantTools : []), ...(perPrincipal ? [upstreamCredentialTool] : [])];
     // The upstreams' tools first: a client that takes the first tool should get an upstream's, not search_tools.
     return { tools: [...shown.map(toMcpTool), ...shared.map(toMcpFederated), ...own] };
   }));
@@ -164,6 +166,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     const { name } = req.params;
     if (isGrantTool(name)) return callGrantTool(s, caller, name, req.params.arguments);
     if (name === UPSTREAM_CREDENTIAL) return callUpstreamCredentialTool(s, caller, req.params.arguments);
+    if (isBlackboardTool(name)) return callBlackboardTool(s, caller, name, req.params.arguments, req.params._meta);
     if (name === SEARCH_TOOLS) {
       const args = parseArgs(searchToolsArgs, req.params.arguments);
       const found = await searchLocalTools(s, args.query, args.limit);

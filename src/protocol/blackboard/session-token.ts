@@ -3,7 +3,9 @@
 // per-writer sequence numbers because a writer's deltas on one key are cumulative for the types
 // sessions guard (a register's later stamp wins, counters and budgets carry running totals): a
 // node holding a writer's delta at or after that HLC holds everything the earlier ones said. A
-// token names the node that issued it and the principal it was issued to, and that node signs it
+// token names the node that issued it, the principal it was issued to there, and the hash of a
+// secret the client chose for its session (which it shows with the token on every node: node
+// principals are per node, the secret goes with the client); the issuing node signs it
 // with the Ed25519 half of its key (context `mcpfed/1 blackboard-session`): a token gives no
 // access, only an order to wait for, so the classical half is enough and verifying stays cheap.
 import { z } from "zod";
@@ -28,6 +30,8 @@ export const sessionClaims = z.strictObject({
   /** The principal id, at the issuing node, the token was handed to. */
   principal: z.string().min(1).max(300),
   issuer: nodeId,
+  /** Hex SHA-256 of the client's session secret. */
+  client: z.string().regex(/^[0-9a-f]{64}$/),
   vector: z.record(nodeId, hlcString).refine((v) => Object.keys(v).length <= MAX_TOKEN_WRITERS, `at most ${MAX_TOKEN_WRITERS} writers`),
 });
 export type SessionClaims = z.infer<typeof sessionClaims>;

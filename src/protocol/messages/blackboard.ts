@@ -31,7 +31,7 @@ export type BlackboardRequest = z.infer<typeof blackboardRequest>;
 /** Why a delta or descriptor was not stored: every refusal leaves the receiver's state as it was. */
 export const REFUSAL_CODES = ["malformed", "oversize", "bad_signature", "unknown_writer", "not_a_replica", "unknown_namespace", "clock_ahead", "too_many_writers"] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
-export const refusal = z.strictObject({ index: z.number().int().min(0), code: z.enum(REFUSAL_CODES) });
+export const refusal = z.strictObject({ of: z.enum(["descriptor", "delta"]), index: z.number().int().min(0), code: z.enum(REFUSAL_CODES) });
 export type Refusal = z.infer<typeof refusal>;
 
 export const pushReply = z.strictObject({ stored: z.number().int().min(0), refused: z.array(refusal).max(MAX_PUSH_DELTAS + MAX_PUSH_NAMESPACES) });

@@ -1,0 +1,57 @@
+// The operator's blackboard: create (or re-describe) a namespace of this node's, list those it
+// holds with each key's state hash (what replicas compare), and repair one with a replica now.
+import { Hono } from "hono";
+import { z } from "zod";
+import { fail, readJson } from "./respond.ts";
+import type { AppEnv } from "../request/app-env.ts";
+import type { Services } from "../../node/services.ts";
+import { consistency, MAX_REPLICAS } from "../../protocol/blackboard/namespace.ts";
+import { NAMESPACE_NAME } from "../../protocol/blackboard/limits.ts";
+import { namespaceName } from "../../protocol/blackboard/delta.ts";
+import { nodeId } from "../../protocol/identity/node-id.ts";
+import { BlackboardError } from "../../node/blackboard/errors.ts";
+
+const createInput = z.strictObject({
+  name: z.string().regex(new RegExp(`^${NAMESPACE_NAME}$`)),
+  /** The other replicas (this node is always one), or "public". */
+  replicas: z.union([z.array(nodeId).max(MAX_REPLICAS - 1), z.literal("public")]),
+  consistency: consistency.default("eventual"),
+});
+
+export function blackboardAdminRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const { board, replication } = s.blackboard;
+  app.post("/blackboard/namespaces", async (c) => {
+    const body = await readJson(c, createInput);
+    if (!body.ok) return body.res;
+    try {
+      const d = await board.describe(body.value.name, body.value.replicas, body.value.consistency);
+      // The other replicas learn of it with the first push, or now.
+      s.defer(Promise.all((await replication.peersOf(d)).map((peer) => replication.repair(d.namespace, peer).catch(() => undefined))));
+      return c.json({ descriptor: d }, 201);
+    } catch (err) {
+      if (err instanceof BlackboardError) return fail(c, "invalid_request", err.message);
+      throw err;
+    }
+  });
+  app.get("/blackboard/namespaces", async (c) => c.json({ namespaces: await board.store.namespaces() }));
+  app.get("/blackboard/namespaces/:creator/:name", async (c) => {
+    const ns = namespaceName.safeParse(`${c.req.param("creator")}/${c.req.param("name")}`);
+    if (!ns.success) return fail(c, "invalid_request", "not a namespace");
+    const descriptor = await board.store.descriptor(ns.data);
+    if (!descriptor) return fail(c, "not_found", "no such namespace here");
+    const [states, deltas] = await Promise.all([board.store.stateHashes(ns.data), board.store.deltaCount(ns.data)]);
+    return c.json({ descriptor, deltas, states });
+  });
+  app.post("/blackboard/namespaces/:creator/:name/repair", async (c) => {
+    const ns = namespaceName.safeParse(`${c.req.param("creator")}/${c.req.param("name")}`);
+    const peer = nodeId.safeParse((await c.req.json().catch(() => ({}))).peer);
+    if (!ns.success || !peer.success) return fail(c, "invalid_request", "a namespace and { peer }");
+    try {
+      return c.json(await replication.repair(ns.data, peer.data));
+    } catch (err) {
+      return fail(c, "bad_gateway", String(err));
+    }
+  });
+  return app;
+}

@@ -1,0 +1,70 @@
+// The blackboard's MCP tools (protocol §17): get, put and delete on a namespace's key, with the
+// consistency asked for. Session answers carry a token to show on the next request for the key.
+import type { CallToolResult, Tool } from "@modelcontextprotocol/server";
+import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
+import type { Caller } from "../../node/access/principals/caller.ts";
+import type { Services } from "../../node/services.ts";
+import { deleteArgs, getArgs, putArgs } from "../../node/blackboard/requests.ts";
+import { BLACKBOARD_DELETE, BLACKBOARD_GET, BLACKBOARD_PUT, blackboardDelete, blackboardGet, blackboardPut, type BlackboardAnswer } from "../../node/blackboard/serve.ts";
+
+const target = {
+  namespace: { type: "string", description: "<creator node id>/<name>" },
+  key: { type: "string", minLength: 1, maxLength: 256 },
+  consistency: { type: "string", enum: ["eventual", "session", "strong"], description: "Defaults to the namespace's." },
+  session: { type: "string", minLength: 16, maxLength: 128, description: "Session consistency: a secret the client keeps for its session, the same on every node." },
+  token: { type: "string", description: "Session consistency: the token of the last answer for this key." },
+};
+const fieldOp = {
+  type: "object",
+  description: '{type:"register",op:"set",value} | {type:"register",op:"delete"} | {type:"counter",op:"add",amount} | {type:"set",op:"add"|"remove",element}',
+  properties: { type: { type: "string", enum: ["register", "counter", "set"] }, op: { type: "string" }, value: {}, amount: { type: "integer" }, element: { type: "string" } },
+  required: ["type", "op"],
+};
+const answerSchema = {
+  type: "object",
+  properties: { namespace: { type: "string" }, key: { type: "string" }, consistency: { type: "string" }, value: {}, stateHash: { type: ["string", "null"] }, token: { type: "string" } },
+  required: ["namespace", "key", "consistency", "value", "stateHash"],
+};
+
+export const blackboardTools: Tool[] = [
+  {
+    name: BLACKBOARD_GET,
+    title: "Read a blackboard key",
+    description: "Reads a key of a shared blackboard namespace this node replicates: a register's value, a counter's total, a set's elements, a map's fields.",
+    inputSchema: { type: "object", properties: target, required: ["namespace", "key"] },
+    outputSchema: answerSchema,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  },
+  {
+    name: BLACKBOARD_PUT,
+    title: "Write a blackboard key",
+    description: "Writes a key of a shared blackboard namespace: set a register, add to a counter, add or remove a set element, or any of these on a map's field ({type:\"map\", field, op}).",
+    inputSchema: { type: "object", properties: { ...target, op: { oneOf: [fieldOp, { type: "object", properties: { type: { const: "map" }, field: { type: "string" }, op: fieldOp }, required: ["type", "field", "op"] }] } }, required: ["namespace", "key", "op"] },
+    outputSchema: answerSchema,
+    annotations: { readOnlyHint: false, openWorldHint: false },
+  },
+  {
+    name: BLACKBOARD_DELETE,
+    title: "Delete a blackboard register",
+    description: "Deletes a register's value (or a map field's register when `field` is named); a later write wins over it as over any write.",
+    inputSchema: { type: "object", properties: { ...target, field: { type: "string" } }, required: ["namespace", "key"] },
+    outputSchema: answerSchema,
+    annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
+  },
+];
+
+export const isBlackboardTool = (name: string) => name === BLACKBOARD_GET || name === BLACKBOARD_PUT || name === BLACKBOARD_DELETE;
+
+function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, v: unknown): T {
+  const r = schema.safeParse(v ?? {});
+  if (!r.success) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `invalid arguments: ${r.error.message}`);
+  return r.data;
+}
+
+export async function callBlackboardTool(s: Services, caller: Caller, name: string, args: unknown, meta: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  let answer: BlackboardAnswer;
+  if (name === BLACKBOARD_GET) answer = await blackboardGet(s, caller, parsed(getArgs, args), meta);
+  else if (name === BLACKBOARD_PUT) answer = await blackboardPut(s, caller, parsed(putArgs, args), meta);
+  else answer = await blackboardDelete(s, caller, parsed(deleteArgs, args), meta);
+  return { content: [{ type: "text", text: JSON.stringify(answer) }], structuredContent: answer as unknown as Record<string, unknown> };
+}
