@@ -3,7 +3,8 @@
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
-// reconciles the ledger with one peer, and recomputes trust scores from the evidence gathered
+// repairs each blackboard namespace with one of its replicas, reconciles the ledger with one
+// peer, and recomputes trust scores from the evidence gathered
 // (publishing them as assertions when TRUST_PUBLISH asks); then quarantines the nodes trusted
 // warners warn of, and lets in the pending peers that earned it (PEER_POLICY=trust).
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";

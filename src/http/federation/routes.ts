@@ -232,7 +232,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "ohttp-relay"), ohttpRelayRequest, (from, r, c) => relayToGateway(s, from, r, c.req.raw.signal));
     app.post(federationPath(version, "gateway"), gatewayHandler(s));
 
-    // The blackboard (docs/protocol.md §17.3): pushes and repairs between a namespace's replicas.
+    // The blackboard (docs/protocol.md §16.3): pushes and repairs between a namespace's replicas.
     messageRoute(federationPath(version, "blackboard"), blackboardRequest, (from, r) => s.blackboard.replication.onRequest(from, r));
 
     // Privacy Pass token sales to named peers (docs/protocol.md §15.3).

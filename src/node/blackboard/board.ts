@@ -1,4 +1,4 @@
-// The blackboard as one node holds it (protocol §17): namespaces it creates or replicates, local
+// The blackboard as one node holds it (protocol §16): namespaces it creates or replicates, local
 // writes signed as this node and merged at once, reads of the merged value, and deltas received
 // from replicas, each checked (bounds, namespace, writer a replica, signature) before a byte of
 // it is stored. Replication (replication.ts) and sessions (sessions.ts) build on this.
@@ -140,8 +140,13 @@ export class Blackboard {
         report.refused.push({ of: "delta", index, code });
         continue;
       }
-      const outcome = await this.store.apply(code, from);
-      this.clock.observe(code.hlc);
+      // Under the key's turn, the clock past the delta first: a local write to the key after it
+      // is stamped later, so it wins here as it did when it was made.
+      const d = code;
+      const outcome = await this.#locks.run(`${d.namespace}\n${d.key}`, async () => {
+        this.clock.observe(d.hlc);
+        return this.store.apply(d, from);
+      });
       if (outcome.applied) {
         report.stored.push(code);
         for (const l of this.#listeners) l(code, false);

@@ -1,4 +1,4 @@
-// Session consistency (protocol §17.4): every answer carries a version token of the key, and a
+// Session consistency (protocol §16.4): every answer carries a version token of the key, and a
 // request that shows one is served only by a node whose state covers it. A node behind fetches
 // from the token's issuer (a repair of the namespace with it) for a moment, and past that
 // refuses with `retry`: a session read is never older than what the client saw or wrote.
@@ -69,9 +69,10 @@ export class BlackboardSessions {
     const claims = await this.#claims(token, namespace, key, client);
     if (covers(await this.o.board.store.vector(namespace, key), claims.vector)) return;
     if (claims.issuer !== this.o.board.self) {
-      const deadline = new Promise<"late">((resolve) => setTimeout(() => resolve("late"), this.o.fetchWaitMs));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.o.fetchWaitMs)));
       // A fetch that fails or comes late only means `retry`: the client asks again, here or elsewhere.
-      await Promise.race([this.o.fetch(namespace, claims.issuer).catch(() => undefined), deadline]);
+      await Promise.race([this.o.fetch(namespace, claims.issuer).catch(() => undefined), deadline]).finally(() => clearTimeout(timer));
       if (covers(await this.o.board.store.vector(namespace, key), claims.vector)) return;
     }
     throw new BlackboardError("retry", "this node has not yet reached the version the session token names; ask again");
