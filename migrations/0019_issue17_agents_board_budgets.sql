@@ -94,3 +94,13 @@ CREATE TABLE `blackboard_values` (
 	`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
 	PRIMARY KEY(`namespace`, `key`)
 );
+--> statement-breakpoint
+CREATE TABLE `blackboard_strong_log` (
+	`namespace` text NOT NULL,
+	`key` text NOT NULL,
+	`slot` integer NOT NULL,
+	`hlc` text NOT NULL,
+	`entry` text NOT NULL,
+	`acks` text,
+	PRIMARY KEY(`namespace`, `key`)
+);

@@ -36,6 +36,7 @@ import { HybridClock } from "../protocol/registry/hlc.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
 import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
 import { Registry } from "./registry/registry.ts";
+import { strongBlackboard } from "./blackboard/strong-assembly.ts";
 import { EntryRepository, ownLiveEntry } from "../store/registry.ts";
 import { ResultCache } from "./relay/cache.ts";
 import { Outbox } from "./relay/countersigns.ts";
@@ -165,6 +166,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
   const ledgerKeys = selfAndCardKeys(own, cards);
   const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId) });
+  const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock });
   const trust = new TrustScores({ db: opts.db, self: own.nodeId, trust: opts.config.trust, now });
   const services: Services = {
     config: opts.config,
@@ -232,6 +234,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
     }),
     blackboard: assembleBlackboard({ db: opts.db, self: own.nodeId, signer: identitySigner(own), keys: ledgerKeys, federation, later: track }),
+    strong,
     gossip: new Gossip({
       registry,
       transport: envelopeTransport(federation),

@@ -43,6 +43,8 @@ import type { KnownCards } from "./routes/onion/known-cards.ts";
 import type { ClearingRounds } from "./clearing/rounds.ts";
 import type { Budgets } from "./budgets/budgets.ts";
 import type { BlackboardParts } from "./blackboard/assemble.ts";
+import type { StrongBlackboard } from "./blackboard/strong.ts";
+import type { StrongNamespaces } from "./blackboard/strong-namespaces.ts";
 
 export interface Services {
   config: Config;
@@ -126,5 +128,7 @@ export interface Services {
   budgets: Budgets;
   /** The shared blackboard (src/node/blackboard/): this node's replicas, their replication, session tokens. */
   blackboard: BlackboardParts;
+  /** The blackboard's strong consistency: keys ordered by their home, committed by a majority (src/node/blackboard/strong.ts). */
+  strong: { board: StrongBlackboard; namespaces: StrongNamespaces };
 }
 

@@ -213,7 +213,8 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `blackboard_deltas_order` ON `blackboard_deltas` (`namespace`,`hlc`,`hash`);",
       "CREATE INDEX `blackboard_deltas_key_writer` ON `blackboard_deltas` (`namespace`,`key`,`writer`,`hlc`);",
       "CREATE TABLE `blackboard_namespaces` (\n\t`namespace` text PRIMARY KEY NOT NULL,\n\t`creator` text NOT NULL,\n\t`hlc` text NOT NULL,\n\t`replicas` text NOT NULL,\n\t`consistency` text NOT NULL,\n\t`descriptor` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
-      "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
+      "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);",
+      "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]
   }
 ];

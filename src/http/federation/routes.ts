@@ -50,6 +50,7 @@ import { relayToGateway } from "../../node/routes/private/relay.ts";
 import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
 import { forwardRoutes } from "./forward-route.ts";
 import { clearingRoute } from "./clearing-route.ts";
+import { strongAppendRequest, strongForwardRequest, strongNamespaceRequest } from "../../protocol/messages/blackboard-strong.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { budgetAskRequest, budgetSyncRequest } from "../../protocol/budgets/messages.ts";
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
@@ -244,6 +245,13 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     // Budgets (docs/protocol.md §17): a peer's deltas are verified one by one before they are kept.
     messageRoute(federationPath(version, "budget-sync"), budgetSyncRequest, (from, r) => s.budgets.onSync(from, r));
     messageRoute(federationPath(version, "budget-ask"), budgetAskRequest, (from, r) => s.budgets.onAsk(from, r.budget, r.amount));
+    // The blackboard's strong consistency (docs/protocol.md §17): the sender checked against the namespace's replicas.
+    messageRoute(federationPath(version, "blackboard-namespace"), strongNamespaceRequest, async (from, r) => ({ type: "blackboard-namespace", stored: await s.strong.namespaces.receive(from, r.descriptor) }));
+    messageRoute(federationPath(version, "blackboard-append"), strongAppendRequest, (from, r) => s.strong.board.serveAppend(from, r.entry));
+    messageRoute(federationPath(version, "blackboard-strong"), strongForwardRequest, async (from, r) => ({
+      type: "blackboard-strong-result",
+      outcome: await s.strong.board.serveForward(from, r.namespace, r.key, r.op),
+    }));
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
     forwardRoutes(app, s, version, { openFromPeer });
     // Clearing rounds (docs/protocol.md §16.2).

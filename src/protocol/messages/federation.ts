@@ -30,7 +30,10 @@ export type MessageName =
   | "forward"
   | "forwarded"
   | "clearing"
-  | "blackboard";
+  | "blackboard"
+  | "blackboard-append"
+  | "blackboard-strong"
+  | "blackboard-namespace";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {

@@ -26,3 +26,4 @@ export * from "./settlements.ts";
 export * from "./budgets.ts";
 export * from "./agents.ts";
 export * from "./blackboard.ts";
+export * from "./blackboard-strong.ts";
