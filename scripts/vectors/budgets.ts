@@ -1,4 +1,4 @@
-// Budget vectors (docs/protocol.md §17, "Budgets"): one budget's signed deltas (the owner's
+// Budget vectors (docs/protocol.md §17.9): one budget's signed deltas (the owner's
 // allocation, its transfer to a member, that member's transfer on to a third node and a spend,
 // and a transfer by a node never given rights), the members and each node's rights they make;
 // budget-sync and budget-ask messages as sent, and messages a receiver refuses at its schema.

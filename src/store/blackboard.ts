@@ -1,4 +1,4 @@
-// The blackboard at rest (protocol §16): namespace descriptors, verified deltas and merged values.
+// The blackboard at rest (protocol §17.5–17.7): namespace descriptors, verified deltas and merged values.
 // A value changes only by merging a delta into it, written back only if no one else wrote it in
 // between (a version check, which every driver offers, D1 included), with the delta's row in the
 // same atomic batch. Callers verify deltas before they come here.

@@ -237,15 +237,15 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "ohttp-relay"), ohttpRelayRequest, (from, r, c) => relayToGateway(s, from, r, c.req.raw.signal));
     app.post(federationPath(version, "gateway"), gatewayHandler(s));
 
-    // The blackboard (docs/protocol.md §16.3): pushes and repairs between a namespace's replicas.
+    // The blackboard (docs/protocol.md §17.6): pushes and repairs between a namespace's replicas.
     messageRoute(federationPath(version, "blackboard"), blackboardRequest, (from, r) => s.blackboard.replication.onRequest(from, r));
 
     // Privacy Pass token sales to named peers (docs/protocol.md §15.3).
     messageRoute(federationPath(version, "token-sale"), tokenSaleRequest, (from, r) => serveTokenSale(s, from, r));
-    // Budgets (docs/protocol.md §17): a peer's deltas are verified one by one before they are kept.
+    // Budgets (docs/protocol.md §17.9): a peer's deltas are verified one by one before they are kept.
     messageRoute(federationPath(version, "budget-sync"), budgetSyncRequest, (from, r) => s.budgets.onSync(from, r));
     messageRoute(federationPath(version, "budget-ask"), budgetAskRequest, (from, r) => s.budgets.onAsk(from, r.budget, r.amount));
-    // The blackboard's strong consistency (docs/protocol.md §17): the sender checked against the namespace's replicas.
+    // The blackboard's strong consistency (docs/protocol.md §17.8): the sender checked against the namespace's replicas.
     messageRoute(federationPath(version, "blackboard-namespace"), strongNamespaceRequest, async (from, r) => ({ type: "blackboard-namespace", stored: await s.strong.namespaces.receive(from, r.descriptor) }));
     messageRoute(federationPath(version, "blackboard-append"), strongAppendRequest, (from, r) => s.strong.board.serveAppend(from, r.entry));
     messageRoute(federationPath(version, "blackboard-strong"), strongForwardRequest, async (from, r) => ({

@@ -1,4 +1,4 @@
-// The blackboard's MCP tools (protocol §16): get, put and delete on a namespace's key, with the
+// The blackboard's MCP tools (protocol §17.5–17.7): get, put and delete on a namespace's key, with the
 // consistency asked for. Session answers carry a token to show on the next request for the key.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/server";
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";

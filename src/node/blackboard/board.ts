@@ -1,4 +1,4 @@
-// The blackboard as one node holds it (protocol §16): namespaces it creates or replicates, local
+// The blackboard as one node holds it (protocol §17.5–17.7): namespaces it creates or replicates, local
 // writes signed as this node and merged at once, reads of the merged value, and deltas received
 // from replicas, each checked (bounds, namespace, writer a replica, signature) before a byte of
 // it is stored. Replication (replication.ts) and sessions (sessions.ts) build on this.

@@ -1,4 +1,4 @@
-// Replication of the blackboard between a namespace's replicas (protocol §16.3). Each local write
+// Replication of the blackboard between a namespace's replicas (protocol §17.6). Each local write
 // is pushed at once to the other replicas, without waiting and without retrying: a push that is
 // lost is found by repair, which runs on the tick with one replica in turn per namespace, as
 // range-based reconciliation over (hlc, delta hash) and then a transfer of what either side lacks.

@@ -1,4 +1,4 @@
-// Session consistency (protocol §16.4): every answer carries a version token of the key, and a
+// Session consistency (protocol §17.7): every answer carries a version token of the key, and a
 // request that shows one is served only by a node whose state covers it. A node behind fetches
 // from the token's issuer (a repair of the namespace with it) for a moment, and past that
 // refuses with `retry`: a session read is never older than what the client saw or wrote.

@@ -1,4 +1,4 @@
-// Strong consistency for a blackboard key (docs/protocol.md §17, src/protocol/blackboard/strong-log.ts):
+// Strong consistency for a blackboard key (docs/protocol.md §17.8, src/protocol/blackboard/strong-log.ts):
 // any replica takes a client's operation and hands it to the key's home; the home runs the key's
 // operations one at a time, and a write is answered only once a majority of the replicas (the home
 // included) has stored its entry and signed an acknowledgement. Reads answer the home's last

@@ -1,4 +1,4 @@
-// A namespace's descriptor (protocol §16.2): who replicates it and the consistency a request gets
+// A namespace's descriptor (protocol §17.5): who replicates it and the consistency a request gets
 // when it names none, signed by the namespace's creator (context `mcpfed/1 blackboard-namespace`).
 // It travels with the deltas a creator's replicas push, so a replica can check a writer before it
 // has heard of the namespace any other way; the newest descriptor (by HLC) is the one that holds.

@@ -1,4 +1,4 @@
-// Session version tokens (protocol §16.4). A token stands for what a client has seen of one key:
+// Session version tokens (protocol §17.7). A token stands for what a client has seen of one key:
 // per writer, the highest HLC of that writer's deltas on the key. That is enough without
 // per-writer sequence numbers because a writer's deltas on one key are cumulative for the types
 // sessions guard (a register's later stamp wins, counters and budgets carry running totals): a

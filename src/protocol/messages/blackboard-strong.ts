@@ -1,4 +1,4 @@
-// The federation messages of strong consistency (docs/protocol.md §17): a replica forwards a
+// The federation messages of strong consistency (docs/protocol.md §17.8): a replica forwards a
 // client's operation to the key's home, and the home appends each entry to the other replicas.
 import { z } from "zod";
 import { blackboardKey, namespaceName } from "../blackboard/delta.ts";

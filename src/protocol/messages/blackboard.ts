@@ -1,4 +1,4 @@
-// The blackboard's federation message (protocol §16.3), POST /federation/v1/blackboard: a push of
+// The blackboard's federation message (protocol §17.6), POST /federation/v1/blackboard: a push of
 // new deltas with the descriptors of their namespaces, and the two steps of a namespace's repair
 // (range-based reconciliation over (hlc, delta hash), then a transfer of what either side lacks).
 // Deltas and descriptors stay `unknown` here and are checked one by one: a bad one costs itself.

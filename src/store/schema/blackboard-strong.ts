@@ -1,4 +1,4 @@
-// Strong consistency's log on the blackboard (docs/protocol.md §17), compacted to one entry per
+// Strong consistency's log on the blackboard (docs/protocol.md §17.8), compacted to one entry per
 // key: each entry carries the key's whole value. At the key's home the row is the last committed
 // entry with the acknowledgements that committed it; at another replica, the latest entry it
 // stored and acknowledged.

@@ -1,4 +1,4 @@
-// The blackboard (protocol §16): the namespaces this node replicates, every verified delta it
+// The blackboard (protocol §17.5–17.7): the namespaces this node replicates, every verified delta it
 // holds, and each key's value, the merge of its deltas. Deltas are the truth; values are derived
 // and could be rebuilt from them.
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
