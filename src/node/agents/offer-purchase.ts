@@ -5,7 +5,7 @@
 // and delivers the countersignature.
 import type { z } from "zod";
 import { offerKey, type OfferBody } from "../../protocol/registry/agent-entries.ts";
-import { grantId, grantTerms, signedGrant, signGrantTerms } from "../../protocol/ledger/grant.ts";
+import { grantId, grantTerms, signedGrant } from "../../protocol/ledger/grant.ts";
 import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
 import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
 import type { Pricing } from "../../protocol/ledger/pricing.ts";
@@ -16,7 +16,7 @@ import { entryById, liveEntriesAt } from "../../store/agents.ts";
 import { getPeer } from "../../store/peers.ts";
 import { saveSubscription, type Subscription } from "../../store/subscriptions.ts";
 import { identitySigner } from "../registry/node-keys.ts";
-import type { SubscriptionPort } from "../relay/subscriptions.ts";
+import { sellGrant, type SubscriptionPort } from "../relay/subscriptions.ts";
 import { pushCountersigned } from "../relay/countersigns.ts";
 import { AgentRefusal } from "./refusal.ts";
 
@@ -40,22 +40,11 @@ function pricingOf(body: OfferBody): Pricing {
 /** The offering node's side: the offer must be its live one, for an intent the buyer declared. */
 export async function serveOfferPurchase(s: SubscriptionPort, from: string, request: z.infer<typeof subscribeRequest>): Promise<Reply> {
   const [offer] = await liveEntriesAt(s.db, "offer", request.key, s.nodeId);
-  const now = Date.now();
-  if (!offer || offer.signed.kind !== "offer" || offer.signed.tombstone || offer.signed.body.expires <= now) return { ok: false, error: { code: "not_shared", message: `${request.key} is not an open offer of this node` } };
+  if (!offer || offer.signed.kind !== "offer" || offer.signed.tombstone || offer.signed.body.expires <= Date.now()) return { ok: false, error: { code: "not_shared", message: `${request.key} is not an open offer of this node` } };
   const intent = await entryById(s.db, offer.signed.body.intent);
   // Only the node that declared the intent buys what answers it.
   if (!intent || intent.signed.origin !== from) return { ok: false, error: { code: "intent_refused", message: "the offer answers another node's intent" } };
-  const accepted = await s.ledger.acceptPurchase(request, { self: s.nodeId, tool: offerTool(s.nodeId, offer), pricing: pricingOf(offer.signed.body), now, skewMs: s.config.clockSkewSeconds * 1000 });
-  if (!accepted.ok) {
-    const code = accepted.reason === "price_changed" ? "price_changed" : accepted.reason === "wrong_tool" ? "fingerprint_changed" : "intent_refused";
-    return { ok: false, error: { code, message: `offer refused: ${accepted.reason}` } };
-  }
-  if (accepted.intent.intent.consumer !== from) return { ok: false, error: { code: "intent_refused", message: "offer refused: signed by another node than the sender" } };
-  if (await s.ledger.get(accepted.intent.intent.id)) return { ok: false, error: { code: "intent_refused", message: "offer refused: intent already used" } };
-  const signer = identitySigner(await s.identity());
-  const granted = await signGrantTerms(signer, accepted.grant);
-  const receipt = await s.ledger.receipt(signer, accepted.intent, { result: granted, durationMs: 0, completedAt: Math.max(Date.now(), accepted.intent.intent.requestedAt) });
-  return { ok: true, grant: granted, receipt };
+  return sellGrant(s, from, request, { tool: offerTool(s.nodeId, offer), pricing: pricingOf(offer.signed.body) }, "offer");
 }
 
 /** The declaring node's side: proposes the offer's terms, pays by intent, countersigns, keeps the grant. */

@@ -9,7 +9,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import type { Config } from "../settings/config.ts";
 import { grantId, grantTerms, signedGrant, signGrantTerms, type SignedGrant } from "../../protocol/ledger/grant.ts";
-import { PricingError, readPricing } from "../../protocol/ledger/pricing.ts";
+import { PricingError, readPricing, type Pricing } from "../../protocol/ledger/pricing.ts";
 import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
 import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
@@ -52,20 +52,27 @@ export async function serveSubscribe(s: SubscriptionPort, from: string, request:
     throw err;
   }
   if (pricing.model !== "subscription") return { ok: false, error: { code: "price_changed", message: `${request.key} is priced ${pricing.model}, not by subscription` } };
-  const globalId = `${s.nodeId}/${toolOfKey(request.key).group}`;
-  const accepted = await s.ledger.acceptPurchase(request, {
-    self: s.nodeId,
-    tool: { id: globalId, fingerprint: entry.signed.body.fingerprint },
-    pricing,
-    now: Date.now(),
-    skewMs: s.config.clockSkewSeconds * 1000,
-  });
+  return sellGrant(s, from, request, { tool: { id: `${s.nodeId}/${toolOfKey(request.key).group}`, fingerprint: entry.signed.body.fingerprint }, pricing }, "subscription");
+}
+
+/**
+ * The sale of a grant once the seller has found what it sells (a shared tool, or an agent's
+ * offer): checks the buyer's intent against the terms, signs the grant and the receipt.
+ */
+export async function sellGrant(
+  s: SubscriptionPort,
+  from: string,
+  request: z.infer<typeof subscribeRequest>,
+  sold: { tool: { id: string; fingerprint: string }; pricing: Pricing },
+  what: string,
+): Promise<Reply> {
+  const accepted = await s.ledger.acceptPurchase(request, { self: s.nodeId, tool: sold.tool, pricing: sold.pricing, now: Date.now(), skewMs: s.config.clockSkewSeconds * 1000 });
   if (!accepted.ok) {
     const code = accepted.reason === "price_changed" ? "price_changed" : accepted.reason === "wrong_tool" ? "fingerprint_changed" : "intent_refused";
-    return { ok: false, error: { code, message: `subscription refused: ${accepted.reason}` } };
+    return { ok: false, error: { code, message: `${what} refused: ${accepted.reason}` } };
   }
-  if (accepted.intent.intent.consumer !== from) return { ok: false, error: { code: "intent_refused", message: "subscription refused: signed by another node than the sender" } };
-  if (await s.ledger.get(accepted.intent.intent.id)) return { ok: false, error: { code: "intent_refused", message: "subscription refused: intent already used" } };
+  if (accepted.intent.intent.consumer !== from) return { ok: false, error: { code: "intent_refused", message: `${what} refused: signed by another node than the sender` } };
+  if (await s.ledger.get(accepted.intent.intent.id)) return { ok: false, error: { code: "intent_refused", message: `${what} refused: intent already used` } };
   const signer = identitySigner(await s.identity());
   const granted = await signGrantTerms(signer, accepted.grant);
   const completedAt = Math.max(Date.now(), accepted.intent.intent.requestedAt);
