@@ -18,6 +18,7 @@ const held: ServerResponse[] = [];
 beforeAll(async () => {
   docs = await startDocumentServer({
     "/huge.json": streamedBody('{"client_id":"', GB),
+    "/over-cap.json": streamedBody('{"client_id":"', MB),
     "/held.json": (_req, res) => held.push(res),
     "/.well-known/mcpfed": streamedBody('{"id":"', GB),
     "/json-mcp": streamedBody('{"jsonrpc":"2.0","id":0,"result":{"x":"', GB),
@@ -53,8 +54,10 @@ function memory(pid: number): { rss: number; peak: number } {
 }
 
 test("three parallel authorizations naming a 1 GB metadata document leave the node's RSS growth under 10 MB", async () => {
-  // Warm the path once (fetch, connection pool, the error page) with a document that is missing.
+  // Warm the path (fetch, connection pool, the cap's error, the error page) with three documents just
+  // over the cap, so that what is measured below is what the size of the document adds.
   expect((await authorize("/missing.json")).status).toBe(400);
+  for (const a of await Promise.all([1, 2, 3].map((n) => authorize(`/over-cap.json?${n}`)))) expect(a.status).toBe(400);
   const pid = node.child.pid!;
   writeFileSync(`/proc/${pid}/clear_refs`, "5"); // resets VmHWM to the current RSS
   const before = memory(pid);
