@@ -155,7 +155,6 @@ describe("three instances of one node under a concurrent load of relayed calls",
     const firstPeriod = Math.floor(startedAt / (TICK_SECONDS * 1000));
     // Long enough for several periods since the instances started.
     await eventually(async () => expect(Math.floor(Date.now() / (TICK_SECONDS * 1000)) - firstPeriod).toBeGreaterThanOrEqual(4), 30_000);
-    await new Promise((r) => setTimeout(r, 1000)); // the current period's tick logged
     const lines = instances.flatMap((i) => i.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { event: string; period?: number; fence?: number; holder?: string }));
     const ticks = lines.filter((l) => l.event === "tick");
     const lost = lines.filter((l) => l.event === "tick.lease_lost");
@@ -170,5 +169,19 @@ describe("three instances of one node under a concurrent load of relayed calls",
     // A tick may be running now, its acquisition counted but not yet logged.
     expect(Number(row!.fence) - fences.length).toBeGreaterThanOrEqual(0);
     expect(Number(row!.fence) - fences.length).toBeLessThanOrEqual(1);
+  }, 60_000);
+
+  it("makes an operator's tick wait for the lease, and answers tick_busy when it stays held", async () => {
+    // Held by an instance that died: nobody renews it (a fence past every real one).
+    await providerDb.execute(`UPDATE tick_leases SET holder = 'gone', fence = fence + 100, expires_at = ${Date.now() + 60_000} WHERE name = 'tick'`);
+    const busy = await instances[1]!.admin("POST", "/tick");
+    expect(busy.status).toBe(409);
+    expect(await busy.json()).toMatchObject({ error: { code: "tick_busy" } });
+    // Expired, it is anyone's again.
+    await providerDb.execute(`UPDATE tick_leases SET expires_at = ${Date.now()} WHERE name = 'tick'`);
+    const ran = await json<{ lease: { holder: string; fence: number; period?: number } }>(await instances[1]!.admin("POST", "/tick"));
+    expect(ran.lease.period).toBeUndefined();
+    const [row] = await rows<{ holder: string; fence: number }>(providerDb, "SELECT holder, fence FROM tick_leases WHERE name = 'tick'");
+    expect(Number(row!.fence)).toBeGreaterThanOrEqual(ran.lease.fence);
   }, 60_000);
 });
