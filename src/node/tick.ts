@@ -230,7 +230,8 @@ export function createTick(s: Services): Ticks {
   };
   return {
     scheduled: async () => {
-      const held = await lease.forPeriod();
+      // A run still going here keeps its lease while it renews it; past its expiry, another instance may take the period.
+      const held = running ? undefined : await lease.forPeriod();
       if (held) return start(held);
       // Another instance does the node's work this period; this one's own memory is still its job.
       renewPeerLeases(s);
