@@ -27,6 +27,8 @@ export interface NodeApp {
   services: Services;
   /** The runtime's scheduled tick: once per period across the node's instances (src/node/tick-lease.ts). */
   tick: Ticks["scheduled"];
+  /** A process's first tick, at start (src/node/tick.ts). */
+  tickAtStart: Ticks["atStart"];
   /** Waits for deferred work, then closes upstream sessions. */
   close(): Promise<void>;
 }
@@ -69,5 +71,5 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", connectRoutes(services));
   app.route("/admin", adminRoutes(services, tick.now));
 
-  return { app, services, tick: tick.scheduled, close: () => node.close() };
+  return { app, services, tick: tick.scheduled, tickAtStart: tick.atStart, close: () => node.close() };
 }

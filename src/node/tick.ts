@@ -85,6 +85,8 @@ export interface Ticks {
   scheduled: () => Promise<TickReport | InstanceTickReport>;
   /** The operator's: waits for the lease (a bounded time) and runs the node-wide work; TickBusy if it stays held. */
   now: Tick;
+  /** A process's first: the node-wide work unless another instance is doing it now, whatever the period. */
+  atStart: () => Promise<TickReport | InstanceTickReport>;
   /** Lets go of a lease this process holds: it is stopping, and another instance need not wait for it to expire. */
   release: () => Promise<void>;
 }
@@ -228,15 +230,16 @@ export function createTick(s: Services): Ticks {
     holding = held;
     return (running = leased(held).finally(() => (running = holding = undefined)));
   };
+  // Another instance does the node's work now; this one's own memory is still its job.
+  const ownPart = async (): Promise<InstanceTickReport> => {
+    renewPeerLeases(s);
+    return { at: new Date().toISOString(), holder: lease.holder, countersigns: await pushOutbox(s, s.relay.outbox) };
+  };
+  const leasedOrOwn = (held: HeldLease | undefined) => (held ? start(held) : ownPart());
   return {
-    scheduled: async () => {
-      // A run still going here keeps its lease while it renews it; past its expiry, another instance may take the period.
-      const held = running ? undefined : await lease.forPeriod();
-      if (held) return start(held);
-      // Another instance does the node's work this period; this one's own memory is still its job.
-      renewPeerLeases(s);
-      return { at: new Date().toISOString(), holder: lease.holder, countersigns: await pushOutbox(s, s.relay.outbox) };
-    },
+    // A run still going here keeps its lease while it renews it; past its expiry, another instance may take the period.
+    scheduled: async () => (running ? ownPart() : leasedOrOwn(await lease.forPeriod())),
+    atStart: async () => leasedOrOwn(await lease.whenFree(0)),
     now: async () => {
       if (running) return running;
       const held = await lease.whenFree();

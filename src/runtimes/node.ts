@@ -26,8 +26,9 @@ const server = serve({ fetch: node.app.fetch, port: config.port, hostname: confi
   console.log(`listening on ${info.address}:${info.port}`);
 });
 
-const tick = () => void node.tick().catch((err: unknown) => console.error("tick failed:", err));
-setTimeout(tick, 0); // refresh upstreams once at start
+const failed = (err: unknown) => console.error("tick failed:", err);
+const tick = () => void node.tick().catch(failed);
+setTimeout(() => void node.tickAtStart().catch(failed), 0); // refresh upstreams once at start
 // Woken just after each period starts (periods are counted from the epoch), as every instance of
 // this node is: the first to claim the period's lease does its work (src/node/tick-lease.ts).
 const periodMs = config.tickSeconds * 1000;
