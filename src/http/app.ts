@@ -6,7 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { assembleNode, type NodeOptions } from "../node/assemble.ts";
 import { log } from "../node/logging/log.ts";
 import type { Services } from "../node/services.ts";
-import type { Tick } from "../node/tick.ts";
+import type { Ticks } from "../node/tick.ts";
 import { VERSION } from "../node/settings/version.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import type { AppEnv } from "./request/app-env.ts";
@@ -25,7 +25,10 @@ export interface AppOptions extends NodeOptions {
 export interface NodeApp {
   app: Hono<AppEnv>;
   services: Services;
-  tick: Tick;
+  /** The runtime's scheduled tick: once per period across the node's instances (src/node/tick-lease.ts). */
+  tick: Ticks["scheduled"];
+  /** A process's first tick, at start (src/node/tick.ts). */
+  tickAtStart: Ticks["atStart"];
   /** Waits for deferred work, then closes upstream sessions. */
   close(): Promise<void>;
 }
@@ -66,7 +69,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", tokenDirectoryRoutes(services));
   app.route("/", federationRoutes(services));
   app.route("/", connectRoutes(services));
-  app.route("/admin", adminRoutes(services, tick));
+  app.route("/admin", adminRoutes(services, tick.now));
 
-  return { app, services, tick, close: () => node.close() };
+  return { app, services, tick: tick.scheduled, tickAtStart: tick.atStart, close: () => node.close() };
 }

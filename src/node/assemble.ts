@@ -43,7 +43,7 @@ import { Outbox } from "./relay/countersigns.ts";
 import type { Services } from "./services.ts";
 import { CachedRead } from "../store/cached-read.ts";
 import type { Database } from "../store/database.ts";
-import { createTick, type Tick } from "./tick.ts";
+import { createTick, type Ticks } from "./tick.ts";
 import { UpstreamPool } from "./upstreams/pool.ts";
 import { RequestStateSeal } from "./interactive/request-state.ts";
 import { SuspendedCalls } from "./interactive/suspended-calls.ts";
@@ -78,7 +78,7 @@ export interface NodeOptions {
 
 export interface AssembledNode {
   services: Services;
-  tick: Tick;
+  tick: Ticks;
   /** Work deferred by the node that has not finished yet. */
   pending: Set<Promise<unknown>>;
   /** Waits for deferred work, then closes upstream sessions. */
@@ -260,6 +260,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     tick,
     pending,
     async close() {
+      await tick.release();
       announced.close();
       services.heldCalls.closeAll();
       await Promise.all(pending);

@@ -11,7 +11,9 @@ import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import type { ReconcileReport } from "./ledger/reconciliation.ts";
 import type { CheckpointReport } from "./ledger/checkpoints.ts";
 import { log } from "./logging/log.ts";
-import { deliverCountersigns, type DeliveryReport } from "./relay/countersigns.ts";
+import { deliverCountersigns, pushOutbox, type DeliveryReport } from "./relay/countersigns.ts";
+import { LeaseLost, TickLease, type HeldLease } from "./tick-lease.ts";
+import { TickLeaseStore } from "../store/tick-lease.ts";
 import { renewPeerLeases } from "./relay/resource-lease-consumer.ts";
 import { listPeers } from "../store/peers.ts";
 import { PeerRequestError } from "./federation-client/errors.ts";
@@ -29,6 +31,8 @@ import type { RepairReport } from "./blackboard/replication.ts";
 
 export interface TickReport {
   at: string;
+  /** The lease this tick ran under (src/node/tick-lease.ts): which instance, its fence, the scheduled period. */
+  lease: { holder: string; fence: number; period?: number };
   durationMs: number;
   upstreams: RefreshResult[];
   bootstrap: BootstrapResult[];
@@ -67,6 +71,31 @@ export interface LedgerTickReport {
 export type ThresholdsTickReport = { actions: ThresholdAction[] } | { error: string };
 
 export type Tick = () => Promise<TickReport>;
+
+/** What an instance did on a scheduled tick whose node-wide work another instance holds. */
+export interface InstanceTickReport {
+  at: string;
+  holder: string;
+  /** This process's outbox of countersignatures. */
+  countersigns: DeliveryReport;
+}
+
+export interface Ticks {
+  /** The runtime's schedule: the node-wide work once per period across all instances, this instance's own always. */
+  scheduled: () => Promise<TickReport | InstanceTickReport>;
+  /** The operator's: waits for the lease (a bounded time) and runs the node-wide work; TickBusy if it stays held. */
+  now: Tick;
+  /** A process's first: the node-wide work unless another instance is doing it now, whatever the period. */
+  atStart: () => Promise<TickReport | InstanceTickReport>;
+  /** Lets go of a lease this process holds: it is stopping, and another instance need not wait for it to expire. */
+  release: () => Promise<void>;
+}
+
+export class TickBusy extends Error {
+  constructor() {
+    super("another instance of this node holds the tick lease");
+  }
+}
 
 /** Payment thresholds: pays or alerts where this node's debt passed one; a failure is reported, never thrown. */
 async function thresholdsTick(s: Services): Promise<ThresholdsTickReport> {
@@ -122,17 +151,18 @@ async function applyPrivileges(s: Services): Promise<PrivilegesTickReport> {
   }
 }
 
-export function createTick(s: Services): Tick {
-  let running: Promise<TickReport> | undefined;
+export function createTick(s: Services): Ticks {
+  const lease = new TickLease({ store: new TickLeaseStore(s.db), tickSeconds: s.config.tickSeconds, now: Date.now });
   // Counts up from a random start: rotates through the peers within one process, and an isolate
   // that runs a single tick (Workers) still picks any peer, not always the first.
   let turn = Math.floor(Math.random() * 2 ** 30);
-  const run = async (): Promise<TickReport> => {
+  const run = async (held: HeldLease): Promise<TickReport> => {
     const started = Date.now();
     const [upstreams] = await Promise.all([
       refreshAll(s),
       s.access.prune().catch((err: unknown) => log.error("tick.prune_failed", { error: String(err) })),
     ]);
+    await held.hold();
     await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
     // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
     // there the operator announces with `mcpfed peer announce`.
@@ -144,22 +174,27 @@ export function createTick(s: Services): Tick {
     // Before gossip, so that a re-signed card leaves with this tick.
     const published = await s.registry.publishCard(s.config.publicNode && s.config.publicUrl ? await (await s.card()).get(s.config.publicUrl.origin, s.now()) : null);
     if (published.length > 0) s.gossip.changed();
+    await held.hold();
     // Gossip's failures are the peers' problem, never the tick's.
     const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
     if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
+    await held.hold();
     const countersigns = await deliverCountersigns(s, s.relay.outbox);
     const checkpoints = await s.checkpoints.tick();
     // Leases at peers run MAX_LEASE_SECONDS: renewed each tick, sent on their own.
     renewPeerLeases(s);
     const blackboard = await s.blackboard.replication.tick(turn).catch((err: unknown) => [{ namespace: "*", peer: "*", error: String(err) }]);
+    await held.hold();
     const ledger = await reconcileLedger(s, turn++);
     const domains = await verifyDomains(s);
+    await held.hold();
     const trust = await recomputeTrust(s);
     const privileges = await applyPrivileges(s);
     const tokens = await rotateIssuerKeys(s, Date.now()).catch((err: unknown) => {
       log.warn("tokens.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
+    await held.hold();
     const clearing = await s.clearing.tick().then(
       () => ({ ok: true }) as const,
       (err: unknown) => {
@@ -173,10 +208,46 @@ export function createTick(s: Services): Tick {
       log.warn("budgets.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard };
-    log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard };
+    log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };
-  // Overlapping ticks (a slow upstream, a short interval) share one run.
-  return () => (running ??= run().finally(() => (running = undefined)));
+  const leased = async (held: HeldLease): Promise<TickReport> => {
+    try {
+      return await run(held);
+    } catch (err) {
+      if (err instanceof LeaseLost) log.warn("tick.lease_lost", { holder: held.holder, fence: held.fence });
+      throw err;
+    } finally {
+      await held.release();
+    }
+  };
+  // Ticks are exclusive across instances and within one: the lease. An operator's tick that comes
+  // while this process runs one shares it.
+  let running: Promise<TickReport> | undefined;
+  let holding: HeldLease | undefined;
+  const start = (held: HeldLease) => {
+    holding = held;
+    return (running = leased(held).finally(() => (running = holding = undefined)));
+  };
+  // Another instance does the node's work now; this one's own memory is still its job.
+  const ownPart = async (): Promise<InstanceTickReport> => {
+    renewPeerLeases(s);
+    return { at: new Date().toISOString(), holder: lease.holder, countersigns: await pushOutbox(s, s.relay.outbox) };
+  };
+  const leasedOrOwn = (held: HeldLease | undefined) => (held ? start(held) : ownPart());
+  return {
+    // A run still going here keeps its lease while it renews it; past its expiry, another instance may take the period.
+    scheduled: async () => (running ? ownPart() : leasedOrOwn(await lease.forPeriod())),
+    atStart: async () => leasedOrOwn(await lease.whenFree(0)),
+    now: async () => {
+      if (running) return running;
+      const held = await lease.whenFree();
+      if (!held) throw new TickBusy();
+      return start(held);
+    },
+    release: async () => {
+      await holding?.release();
+    },
+  };
 }

@@ -25,7 +25,8 @@ function cronFor(tickSeconds: string | undefined): string {
 let node: NodeApp | undefined;
 /** A long-lived process: deferred work runs after the response; no stdio upstreams here. */
 const denoPlatform = (config: Config): Platform => ({ requestScopedIo: false, standingStreams: true, fetch: outboundFetch(config.allowPrivateUrls), rawRsa: nodeRawRsa });
-const tick = () => node?.tick().then(() => undefined, (err: unknown) => console.error("tick failed:", err));
+const failed = (err: unknown) => console.error("tick failed:", err);
+const tick = () => node?.tick().then(() => undefined, failed);
 // First, unconditionally, and before Deno.serve: Deno Deploy finds crons by evaluating the top
 // level of the module. Deno.cron fires at most once a minute, so TICK_SECONDS < 60 acts as 60.
 Deno.cron("mcpfed tick", cronFor(env.TICK_SECONDS), tick);
@@ -66,7 +67,7 @@ const onListen = () => console.log(banner(config, runtime));
 const server = onDeploy
   ? Deno.serve({ onListen }, started.node.app.fetch) // Deploy assigns the address
   : Deno.serve({ port: config.port, hostname: config.host, onListen }, started.node.app.fetch);
-setTimeout(tick, 0); // refresh upstreams once at start
+setTimeout(() => void started.node.tickAtStart().catch(failed), 0); // refresh upstreams once at start
 
 let stopping = false;
 async function stop() {

@@ -26,15 +26,26 @@ const server = serve({ fetch: node.app.fetch, port: config.port, hostname: confi
   console.log(`listening on ${info.address}:${info.port}`);
 });
 
-const tick = () => void node.tick().catch((err: unknown) => console.error("tick failed:", err));
-setTimeout(tick, 0); // refresh upstreams once at start
-const timer = setInterval(tick, config.tickSeconds * 1000);
+const failed = (err: unknown) => console.error("tick failed:", err);
+const tick = () => void node.tick().catch(failed);
+setTimeout(() => void node.tickAtStart().catch(failed), 0); // refresh upstreams once at start
+// Woken just after each period starts (periods are counted from the epoch), as every instance of
+// this node is: the first to claim the period's lease does its work (src/node/tick-lease.ts).
+const periodMs = config.tickSeconds * 1000;
+let timer: ReturnType<typeof setTimeout>;
+const schedule = () => {
+  timer = setTimeout(() => {
+    tick();
+    schedule();
+  }, periodMs - (Date.now() % periodMs) + 50);
+};
+schedule();
 
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
-  clearInterval(timer);
+  clearTimeout(timer);
   server.close();
   await node.close();
   local.client.close();

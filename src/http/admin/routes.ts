@@ -25,7 +25,7 @@ import {
   setUpstreamPrefix,
   upstreamInput,
 } from "../../node/upstreams/registration.ts";
-import type { Tick } from "../../node/tick.ts";
+import { TickBusy, type Tick } from "../../node/tick.ts";
 import { adminAudit, auditAdminRoutes } from "./audit.ts";
 import { credentialAdminRoutes } from "./tokens.ts";
 import { grantAdminRoutes } from "./grants.ts";
@@ -119,7 +119,14 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     return c.json({ invocations: await s.invocations.recent(limit) });
   });
 
-  app.post("/tick", async (c) => c.json(await tick()));
+  app.post("/tick", async (c) => {
+    try {
+      return c.json(await tick());
+    } catch (err) {
+      if (err instanceof TickBusy) return c.json({ error: { code: "tick_busy", message: err.message } }, 409);
+      throw err;
+    }
+  });
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
   const parts = [toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes];

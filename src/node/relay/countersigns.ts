@@ -155,18 +155,22 @@ export interface DeliveryReport {
   failures: number;
 }
 
+async function activePeer(db: Database, id: string) {
+  const peer = await getPeer(db, id);
+  return peer?.state === "active" ? peer : undefined;
+}
+
 /** The reason a record the consumer never countersigned is flagged with. */
 const ABANDONED = "consumer_never_countersigned";
 
-/** The tick's part: push the outbox, and ask consumers about records still pending here. */
-export async function deliverCountersigns(s: CountersignPort, outbox: Outbox): Promise<DeliveryReport> {
+/**
+ * This process's outbox, pushed to each provider. Every instance of the node runs it on its tick,
+ * leased or not: the outbox lives in the memory of the instance that made the call.
+ */
+export async function pushOutbox(s: CountersignPort, outbox: Outbox): Promise<DeliveryReport> {
   const report: DeliveryReport = { pushed: 0, acked: 0, asked: 0, confirmed: 0, abandoned: 0, failures: 0 };
-  const active = async (id: string) => {
-    const peer = await getPeer(s.db, id);
-    return peer?.state === "active" ? peer : undefined;
-  };
   for (const id of outbox.peers()) {
-    const peer = await active(id);
+    const peer = await activePeer(s.db, id);
     if (!peer) continue;
     const { ids, records } = outbox.take(id);
     if (records.length === 0) continue;
@@ -181,6 +185,12 @@ export async function deliverCountersigns(s: CountersignPort, outbox: Outbox): P
       log.warn("ledger.push_failed", { peer: id, error: String(err) });
     }
   }
+  return report;
+}
+
+/** The tick's part: push the outbox, and ask consumers about records still pending here. */
+export async function deliverCountersigns(s: CountersignPort, outbox: Outbox): Promise<DeliveryReport> {
+  const report = await pushOutbox(s, outbox);
   // Not sooner: the consumer may be countersigning it right now.
   const cutoff = Date.now() - s.config.countersignAskAfterSeconds * 1000;
   const byPeer = new Map<string, string[]>();
@@ -189,7 +199,7 @@ export async function deliverCountersigns(s: CountersignPort, outbox: Outbox): P
     byPeer.set(r.peer, [...(byPeer.get(r.peer) ?? []), r.id]);
   }
   for (const [id, ids] of byPeer) {
-    const peer = await active(id);
+    const peer = await activePeer(s.db, id);
     if (!peer) continue;
     for (let i = 0; i < ids.length; i += MAX_ASKED) {
       const asked = ids.slice(i, i + MAX_ASKED);

@@ -1,0 +1,7 @@
+CREATE TABLE `tick_leases` (
+	`name` text PRIMARY KEY NOT NULL,
+	`holder` text NOT NULL,
+	`fence` integer NOT NULL,
+	`period` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
