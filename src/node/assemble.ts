@@ -61,6 +61,7 @@ import { TrustScores } from "./trust/scores.ts";
 import { ToolRatings } from "./trust/ratings.ts";
 import { WitnessedProviderStats } from "./relay/witnessed-stats.ts";
 import { Quarantine } from "./trust/quarantine.ts";
+import { DefinitionPins } from "./upstreams/definition-pins.ts";
 import { withheldOrigins } from "./trust/onward.ts";
 import { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import { RouteDefaults } from "./routes/defaults.ts";
@@ -202,6 +203,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     trust,
     quarantine,
+    definitionPins: new DefinitionPins(opts.db),
     routes: { offer: new RouteOffer(opts.config), limits: new RouteLimits(opts.config), defaults: new RouteDefaults(opts.db) },
     onion: {
       replayTags: new OnionReplayTags(opts.db),

@@ -216,5 +216,15 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);",
       "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]
+  },
+  {
+    "tag": "0020_chemical_ender_wiggin",
+    "statements": [
+      "CREATE TABLE `definition_changes` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`upstream` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`old_definition` text,\n\t`old_fingerprint` text,\n\t`new_definition` text NOT NULL,\n\t`new_fingerprint` text NOT NULL,\n\t`new_definition_hash` text NOT NULL,\n\t`status` text DEFAULT 'pending' NOT NULL,\n\t`detected_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`decided_at` integer\n);",
+      "CREATE UNIQUE INDEX `definition_changes_seen` ON `definition_changes` (`upstream`,`tool`,`new_definition_hash`);",
+      "CREATE INDEX `definition_changes_status` ON `definition_changes` (`status`);",
+      "CREATE TABLE `definition_pin_modes` (\n\t`upstream` text PRIMARY KEY NOT NULL,\n\t`strict` integer NOT NULL\n);",
+      "CREATE TABLE `definition_pins` (\n\t`upstream` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`fingerprint` text NOT NULL,\n\t`definition_hash` text,\n\t`definition` text,\n\t`source` text NOT NULL,\n\t`pinned_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`upstream`, `tool`)\n);"
+    ]
   }
 ];
