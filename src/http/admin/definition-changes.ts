@@ -5,8 +5,7 @@ import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
 import type { Services } from "../../node/services.ts";
-import { findUpstream } from "../../node/upstreams/registration.ts";
-import { pinMode } from "../../store/upstream-spec.ts";
+import { findUpstream, pinMode } from "../../node/upstreams/registration.ts";
 import {
   approveDefinition,
   definitionChange,
