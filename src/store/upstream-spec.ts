@@ -48,4 +48,17 @@ export type UpstreamInput = z.infer<typeof upstreamInput>;
 /** How to reach an upstream: the stored row, secrets included. */
 export type UpstreamTarget =
   | { name: string; kind: "http"; url: string; headers: Record<string, string> }
-  | { name: string; kind: "stdio"; command: string; args: string[]; env: Record<string, string> };
+  | {
+      name: string;
+      kind: "stdio";
+      command: string;
+      args: string[];
+      env: Record<string, string>;
+      /** The child's working folder (a package's data folder); else the node's. */
+      cwd?: string | undefined;
+      /**
+       * A package run in the sandbox (src/node/packages/sandbox.ts): the child gets exactly `env`,
+       * nothing of the node's, and its permission denials are logged as sandbox_denied.
+       */
+      sandboxed?: boolean | undefined;
+    };
