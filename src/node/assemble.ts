@@ -251,6 +251,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       stdio: platform.stdio,
       maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
       requestScopedIo: platform.requestScopedIo,
+      processes: { max: opts.config.packageMaxProcesses, idleMs: opts.config.packageIdleSeconds * 1000 },
       onResourceUpdated: (name, uri, principal) => subscriptions.updated(name, uri, principal),
       onSessionOpened: (name, principal) => subscriptions.reopened(name, principal),
       onListChanged: (name, kind) => announced.announced(name, kind),
