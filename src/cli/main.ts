@@ -21,6 +21,7 @@ import { tickCommands } from "./commands/tick.ts";
 import { clearingCommands } from "./commands/clearing.ts";
 import { tokenCommands } from "./commands/tokens.ts";
 import { toolCommands } from "./commands/tools.ts";
+import { definitionChangeCommands } from "./commands/definition-changes.ts";
 import { trustCommands } from "./commands/trust.ts";
 import { upstreamCommands } from "./commands/upstreams.ts";
 import { routeCommands } from "./commands/routes.ts";
@@ -31,6 +32,7 @@ import { run } from "./framework/run.ts";
 const commands: Command[] = [
   ...upstreamCommands,
   ...toolCommands,
+  ...definitionChangeCommands,
   ...itemCommands,
   ...identityCommands,
   ...peerCommands,

@@ -61,6 +61,7 @@ import { TrustScores } from "./trust/scores.ts";
 import { ToolRatings } from "./trust/ratings.ts";
 import { WitnessedProviderStats } from "./relay/witnessed-stats.ts";
 import { Quarantine } from "./trust/quarantine.ts";
+import { DefinitionPins } from "./upstreams/definition-pins.ts";
 import { withheldOrigins } from "./trust/onward.ts";
 import { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import { RouteDefaults } from "./routes/defaults.ts";
@@ -202,6 +203,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     trust,
     quarantine,
+    definitionPins: new DefinitionPins(opts.db),
     routes: { offer: new RouteOffer(opts.config), limits: new RouteLimits(opts.config), defaults: new RouteDefaults(opts.db) },
     onion: {
       replayTags: new OnionReplayTags(opts.db),
@@ -249,6 +251,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       stdio: platform.stdio,
       maxPrincipalSessions: MAX_PRINCIPAL_SESSIONS,
       requestScopedIo: platform.requestScopedIo,
+      processes: { max: opts.config.packageMaxProcesses, idleMs: opts.config.packageIdleSeconds * 1000 },
       onResourceUpdated: (name, uri, principal) => subscriptions.updated(name, uri, principal),
       onSessionOpened: (name, principal) => subscriptions.reopened(name, principal),
       onListChanged: (name, kind) => announced.announced(name, kind),

@@ -36,6 +36,7 @@ import type { PeerChannels } from "./channels/channels.ts";
 import type { TrustScores } from "./trust/scores.ts";
 import type { ToolRatings } from "./trust/ratings.ts";
 import type { Quarantine } from "./trust/quarantine.ts";
+import type { DefinitionPins } from "./upstreams/definition-pins.ts";
 import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
@@ -118,6 +119,8 @@ export interface Services {
   ratings: ToolRatings;
   /** Nodes held apart: no calls either way, no entries admitted or relayed (src/node/trust/quarantine.ts). */
   quarantine: Quarantine;
+  /** The accepted definition of every local tool; a refresh holds back the ones that moved (src/node/upstreams/definition-pins.ts). */
+  definitionPins: DefinitionPins;
   /** Routes (src/node/routes/): the roles this node offers others, their rate limits, principals' default routes. */
   routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
   /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */

@@ -218,9 +218,14 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0020_sour_omega_sentinel",
+    "tag": "0020_issue18_20",
     "statements": [
-      "CREATE TABLE `tick_leases` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`holder` text NOT NULL,\n\t`fence` integer NOT NULL,\n\t`period` integer NOT NULL,\n\t`expires_at` integer NOT NULL\n);"
+      "CREATE TABLE `tick_leases` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`holder` text NOT NULL,\n\t`fence` integer NOT NULL,\n\t`period` integer NOT NULL,\n\t`expires_at` integer NOT NULL\n);",
+      "CREATE TABLE `definition_changes` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`upstream` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`old_definition` text,\n\t`old_fingerprint` text,\n\t`new_definition` text NOT NULL,\n\t`new_fingerprint` text NOT NULL,\n\t`new_definition_hash` text NOT NULL,\n\t`status` text DEFAULT 'pending' NOT NULL,\n\t`detected_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\t`decided_at` integer\n);",
+      "CREATE UNIQUE INDEX `definition_changes_seen` ON `definition_changes` (`upstream`,`tool`,`new_definition_hash`);",
+      "CREATE INDEX `definition_changes_status` ON `definition_changes` (`status`);",
+      "CREATE TABLE `definition_pin_modes` (\n\t`upstream` text PRIMARY KEY NOT NULL,\n\t`strict` integer NOT NULL\n);",
+      "CREATE TABLE `definition_pins` (\n\t`upstream` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`fingerprint` text NOT NULL,\n\t`definition_hash` text,\n\t`definition` text,\n\t`source` text NOT NULL,\n\t`pinned_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`upstream`, `tool`)\n);"
     ]
   }
 ];

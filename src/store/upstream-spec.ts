@@ -17,6 +17,9 @@ export const perPrincipalSetting = z
   .regex(/^(header:[A-Za-z0-9-]{1,64}|oauth)$/, 'must be "header:<Header-Name>" or "oauth"')
   .transform((v): PerPrincipal => (v === "oauth" ? { mode: "oauth" } : { mode: "header", header: v.slice("header:".length) }));
 
+/** strict: a tool seen for the first time waits for the operator's approval, as a changed one does. */
+export const pinMode = z.enum(["first-use", "strict"]);
+
 export const httpUpstream = z.object({
   name: upstreamName,
   kind: z.literal("http"),
@@ -26,6 +29,7 @@ export const httpUpstream = z.object({
   prefix: prefixSchema.optional(),
   /** Each caller brings its own credential; `headers` and `bearerToken` then serve listing only. */
   perPrincipal: perPrincipalSetting.optional(),
+  pins: pinMode.optional(),
 });
 
 export const stdioUpstream = z.object({
@@ -35,6 +39,7 @@ export const stdioUpstream = z.object({
   args: z.array(z.string().max(4096)).max(64).default([]),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(8192)).optional(),
   prefix: prefixSchema.optional(),
+  pins: pinMode.optional(),
 });
 
 export const upstreamInput = z.discriminatedUnion("kind", [httpUpstream, stdioUpstream]);
@@ -43,4 +48,17 @@ export type UpstreamInput = z.infer<typeof upstreamInput>;
 /** How to reach an upstream: the stored row, secrets included. */
 export type UpstreamTarget =
   | { name: string; kind: "http"; url: string; headers: Record<string, string> }
-  | { name: string; kind: "stdio"; command: string; args: string[]; env: Record<string, string> };
+  | {
+      name: string;
+      kind: "stdio";
+      command: string;
+      args: string[];
+      env: Record<string, string>;
+      /** The child's working folder (a package's data folder); else the node's. */
+      cwd?: string | undefined;
+      /**
+       * A package run in the sandbox (src/node/packages/sandbox.ts): the child gets exactly `env`,
+       * nothing of the node's, and its permission denials are logged as sandbox_denied.
+       */
+      sandboxed?: boolean | undefined;
+    };

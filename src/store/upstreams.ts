@@ -4,6 +4,7 @@ import { eq, isNotNull } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import { prompts, resources, resourceTemplates, tools, upstreamCredentials, upstreams } from "./schema/index.ts";
 import { forgetUpstreamNames } from "./catalog.ts";
+import { forgetPins } from "./definition-pins.ts";
 import { forgetOwnItemSettings } from "./federated-settings.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
 import { sealValues } from "./sealed-fields.ts";
@@ -69,6 +70,8 @@ export async function deleteUpstream(db: Database, nodeId: string, name: string)
     forgetOwnItemSettings(db, nodeId, name),
     db.delete(upstreamCredentials).where(eq(upstreamCredentials.upstream, name)),
     db.delete(upstreams).where(eq(upstreams.name, name)).returning({ name: upstreams.name }),
+    // A later upstream of the same name starts with no pins of this one's.
+    ...forgetPins(db, name),
   ]);
   return results[7].length > 0;
 }

@@ -178,6 +178,9 @@ describe("refusals a consumer meets through a real A → B hop", () => {
     const callsBefore = mutable.calls();
     mutable.describe("Reports the weather, in a changed description");
     expect(await json(await b.admin("POST", "/upstreams/mutable/refresh"))).toMatchObject({ refresh: { ok: true } });
+    // B's operator accepts the new definition (definition pins), but does not share it again.
+    const [change] = (await json<{ changes: { id: number }[] }>(await b.admin("GET", "/tools/changes?status=pending&upstream=mutable"))).changes;
+    await json(await b.admin("POST", `/tools/changes/${change!.id}/approve`));
     const err = await refusedCall("bravo_mutable_weather", {});
     expect(err.message).toContain("mutable/weather changed since it was shared");
     expect(err.data?.type).toBe("peer_unavailable");

@@ -20,6 +20,7 @@ import { serveCall } from "../../src/node/relay/provider.ts";
 import { originCards } from "../../src/store/schema/peers.ts";
 import { upstreams } from "../../src/store/schema/upstreams.ts";
 import { refreshUpstream } from "../../src/node/upstreams/refresh.ts";
+import { approveDefinition, definitionChanges } from "../../src/node/upstreams/definition-decisions.ts";
 import { memoryDb } from "../support/libsql.ts";
 import { countedMemoryDb, type CountedDatabase } from "../support/counted-statements.ts";
 
@@ -36,6 +37,12 @@ let consumerId: string;
 let globalId: string;
 let fingerprint: string;
 let counted: CountedDatabase;
+
+/** The provider's operator accepts the tool's new definition (definition pins), which lists it again. */
+async function approvePending(): Promise<void> {
+  const [change] = await definitionChanges(provider.services, { status: "pending" });
+  expect(await approveDefinition(provider.services, change!.id)).toMatchObject({ ok: true, refresh: { ok: true, changed: true } });
+}
 
 /** The upstream lists one tool, which the last tests change or drop behind the share's back. */
 function mcpServer(): Server {
@@ -185,6 +192,7 @@ describe("the provider's checks on a relayed call", () => {
   it("refuses a shared tool whose upstream changed it since it was shared", async () => {
     description = "Echoes its text, now differently.";
     expect(await refreshUpstream(provider.services, "demo")).toMatchObject({ ok: true, changed: true });
+    await approvePending();
     expect(await refusal(request(await intent()))).toEqual({
       code: "fingerprint_changed",
       message: `${KEY} changed since it was shared; it is not served until it is shared again`,
@@ -201,7 +209,8 @@ describe("the provider's checks on a relayed call", () => {
   it("refuses at once a tool this process withdrew, though the share was kept in memory", async () => {
     offered = true;
     description = TOOL.description;
-    expect(await refreshUpstream(provider.services, "demo")).toMatchObject({ ok: true, changed: true });
+    await refreshUpstream(provider.services, "demo");
+    await approvePending();
     expect((await serve(request(await intent()))).ran).toBe(1);
     await provider.services.registry.withdraw(KEY);
     expect(await refusal(request(await intent()))).toEqual({ code: "not_shared", message: `${KEY} is not shared by this node` });

@@ -78,6 +78,7 @@ export const upstreamCommands: Command[] = [
       stdio: { type: "boolean", help: "run the command after -- as a stdio upstream" },
       env: { type: "string", multiple: true, value: "K=V", help: "an environment variable for the stdio command (repeatable)" },
       prefix: { type: "string", value: "prefix", help: 'prefix for its tool names (default: the upstream name; "" for none)' },
+      "strict-pins": { type: "boolean", help: "hold even its first tools until approved (mcpfed tool changes), not only changed ones" },
       "per-principal": {
         type: "string",
         value: "header:<Name>",
@@ -104,6 +105,7 @@ export const upstreamCommands: Command[] = [
         if (o["per-principal"] !== undefined) input.perPrincipal = o["per-principal"];
       }
       if (prefix !== undefined) input.prefix = prefix;
+      if (o["strict-pins"]) input.pins = "strict";
       const body = await ctx.api.request<{ upstream: UpstreamView; refresh: RefreshResult }>("POST", "/upstreams", input);
       if (!body.refresh.ok) ctx.warn(`warning: upstream "${body.upstream.name}" was added but its first refresh failed: ${body.refresh.error}`);
       show(ctx, body, (b) => `added upstream ${b.upstream.name} (${b.upstream.kind}, ${b.upstream.tools} tools, status ${b.upstream.status})`);

@@ -72,6 +72,10 @@ const schema = z.object({
   MAX_STREAMS: int(1, 100_000).default(512),
   MAX_SUBSCRIPTIONS_PER_PRINCIPAL: int(1, 10_000).default(64),
   MAX_SUBSCRIPTIONS: int(1, 100_000).default(4096),
+  PACKAGE_NODE: z.string().min(1).max(4096).optional(),
+  PACKAGE_DENO: z.string().min(1).max(4096).optional(),
+  PACKAGE_IDLE_SECONDS: int(1, 86_400).default(300),
+  PACKAGE_MAX_PROCESSES: int(1, 10_000).default(32),
   FEDERATION_RATE_PER_SOURCE: int(1, 1_000_000).default(3000),
   FEDERATION_RATE_PER_SENDER: int(1, 1_000_000).default(3000),
   HELLO_RATE_PER_SOURCE: int(1, 100_000).default(30),
@@ -180,6 +184,13 @@ export interface Config {
   /** Resource subscriptions (either era) one principal, and the process, may hold. */
   maxSubscriptionsPerPrincipal: number;
   maxSubscriptions: number;
+  /** The Node binary packages run under (default: the node's own), and Deno's (default: `deno` on the PATH). */
+  packageNode: string | undefined;
+  packageDeno: string | undefined;
+  /** A stdio upstream's process (a package's) idle this long is stopped; the next call starts it again. */
+  packageIdleSeconds: number;
+  /** Stdio upstream processes running at once in this process; over it, the least recently used idle one stops. */
+  packageMaxProcesses: number;
   /** Federation requests per minute: per client address (each isolate), and per authenticated sender (the store). */
   federationRatePerSource: number;
   federationRatePerSender: number;
@@ -319,6 +330,10 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     maxStreams: e.MAX_STREAMS,
     maxSubscriptionsPerPrincipal: e.MAX_SUBSCRIPTIONS_PER_PRINCIPAL,
     maxSubscriptions: e.MAX_SUBSCRIPTIONS,
+    packageNode: e.PACKAGE_NODE,
+    packageDeno: e.PACKAGE_DENO,
+    packageIdleSeconds: e.PACKAGE_IDLE_SECONDS,
+    packageMaxProcesses: e.PACKAGE_MAX_PROCESSES,
     federationRatePerSource: e.FEDERATION_RATE_PER_SOURCE,
     federationRatePerSender: e.FEDERATION_RATE_PER_SENDER,
     helloRatePerSource: e.HELLO_RATE_PER_SOURCE,

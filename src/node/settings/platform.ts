@@ -8,6 +8,15 @@ export type StdioTarget = Extract<UpstreamTarget, { kind: "stdio" }>;
 /** Supplied by runtimes that can spawn processes (Node); elsewhere stdio upstreams are refused. */
 export type StdioConnector = (target: StdioTarget) => Transport;
 
+/**
+ * The runtimes packages run under (src/node/packages/sandbox.ts), as the entry point found them:
+ * the Node binary and the permission flag its version takes, and Deno's binary.
+ */
+export interface PackageRuntimes {
+  node?: { command: string; permissionFlag: "--permission" | "--experimental-permission" } | undefined;
+  deno?: { command: string } | undefined;
+}
+
 export interface Platform {
   /**
    * I/O belongs to the request that started it (Workers): work left after a response must be
@@ -29,6 +38,8 @@ export interface Platform {
    * and workerd). Absent, blindrsa-ts computes them, 85 to 500 times slower (docs/benchmarks.md).
    */
   rawRsa?: RawRsa;
+  /** Where packages can run (Node, Deno present on the machine); absent, none can. */
+  packageRuntimes?: PackageRuntimes;
 }
 
 /** A long-lived process with the global fetch: what in-process tests and benchmarks run on. */

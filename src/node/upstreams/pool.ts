@@ -19,6 +19,12 @@ export class UpstreamUnsupportedError extends Error {
   override name = "UpstreamUnsupportedError";
 }
 
+/** Every stdio process this pool may run is busy: a call waits for none, it is refused. */
+export class TooManyProcessesError extends Error {
+  override name = "TooManyProcessesError";
+  readonly code = "too_many_processes";
+}
+
 export interface PoolOptions {
   clientInfo: { name: string; version: string };
   outbound: Outbound;
@@ -34,6 +40,12 @@ export interface PoolOptions {
   maxPrincipalSessions: number;
   /** I/O belongs to the request that made it (Workers): a session outlives its requests there. */
   requestScopedIo?: boolean | undefined;
+  /**
+   * stdio upstreams' processes (packages'): at most `max` run at once, the least recently used
+   * idle one stopped to make room; one unused for `idleMs` is stopped (PACKAGE_MAX_PROCESSES,
+   * PACKAGE_IDLE_SECONDS). Absent, a process lives as long as its session.
+   */
+  processes?: { max: number; idleMs: number } | undefined;
 }
 
 /**
@@ -53,6 +65,11 @@ interface Session {
   client: Promise<Client>;
   /** A principal's own session, counted against maxPrincipalSessions. */
   own: boolean;
+  /** A child process (a stdio upstream), counted against `processes.max`. */
+  process: boolean;
+  /** Uses running on it now: a busy process is never stopped to make room or for idleness. */
+  busy: number;
+  lastUsed: number;
 }
 
 /** Upstream names cannot hold a NUL, so no principal's slot can be another upstream's. */
@@ -70,6 +87,9 @@ function neverDelivered(err: unknown): boolean {
 export class UpstreamPool {
   readonly #sessions = new Map<string, Session>();
   readonly #listens: ListChangeListens;
+  /** Processes of interactive calls' own sessions, running now. */
+  #interactiveProcesses = 0;
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: PoolOptions) {
     this.#listens = new ListChangeListens(opts.connectTimeoutMs);
@@ -95,14 +115,56 @@ export class UpstreamPool {
   async use<T>(target: UpstreamTarget, fn: (client: Client) => Promise<T>, owner: SessionOwner = {}): Promise<T> {
     const slot = slotOf(target.name, owner.principal);
     const session = this.#session(slot, target, owner.principal);
-    const client = await session.client;
+    return this.#busy(session, async (client) => {
+      try {
+        return await fn(client);
+      } catch (err) {
+        if (!neverDelivered(err)) throw err;
+        this.#drop(slot, session);
+        return this.#busy(this.#session(slot, target, owner.principal), fn);
+      }
+    });
+  }
+
+  async #busy<T>(session: Session, fn: (client: Client) => Promise<T>): Promise<T> {
+    session.busy++;
+    session.lastUsed = Date.now();
     try {
-      return await fn(client);
-    } catch (err) {
-      if (!neverDelivered(err)) throw err;
-      this.#drop(slot, session);
-      return fn(await this.#session(slot, target, owner.principal).client);
+      return await fn(await session.client);
+    } finally {
+      session.busy--;
+      session.lastUsed = Date.now();
     }
+  }
+
+  /** How many child processes run now: stdio sessions kept, and interactive calls' own. */
+  get runningProcesses(): number {
+    return [...this.#sessions.values()].filter((s) => s.process).length + this.#interactiveProcesses;
+  }
+
+  /** Makes room for one more process: stops the least recently used idle one, or refuses. */
+  #roomForProcess(): void {
+    const limits = this.opts.processes;
+    if (!limits || this.runningProcesses < limits.max) return;
+    const idle = [...this.#sessions].filter(([, s]) => s.process && s.busy === 0).sort(([, a], [, b]) => a.lastUsed - b.lastUsed)[0];
+    if (!idle) throw new TooManyProcessesError(`all ${limits.max} upstream processes this node may run are busy; try again shortly`);
+    void this.#drop(idle[0], idle[1]);
+  }
+
+  /** Stops the processes unused for longer than `idleMs`; the next use starts them again. */
+  #sweepIdle(): void {
+    const limits = this.opts.processes;
+    if (!limits) return;
+    const before = Date.now() - limits.idleMs;
+    for (const [slot, s] of this.#sessions) if (s.process && s.busy === 0 && s.lastUsed < before) void this.#drop(slot, s);
+  }
+
+  #watchIdle(): void {
+    const limits = this.opts.processes;
+    if (!limits || this.#idleTimer) return;
+    this.#idleTimer = setInterval(() => this.#sweepIdle(), Math.max(100, Math.min(limits.idleMs / 2, 30_000)));
+    // A waiting sweep never keeps the process alive.
+    (this.#idleTimer as { unref?: () => void }).unref?.();
   }
 
   /**
@@ -113,11 +175,20 @@ export class UpstreamPool {
    * client, which retries the upstream with the answers.
    */
   async useInteractive<T>(target: UpstreamTarget, interaction: Interaction, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.#connect(target, interaction);
+    const spawns = target.kind === "stdio";
+    if (spawns) {
+      this.#roomForProcess();
+      this.#interactiveProcesses++;
+    }
     try {
-      return await fn(client);
+      const client = await this.#connect(target, interaction);
+      try {
+        return await fn(client);
+      } finally {
+        void client.close().catch(() => {});
+      }
     } finally {
-      void client.close().catch(() => {});
+      if (spawns) this.#interactiveProcesses--;
     }
   }
 
@@ -130,6 +201,8 @@ export class UpstreamPool {
   }
 
   async closeAll(): Promise<void> {
+    clearInterval(this.#idleTimer);
+    this.#idleTimer = undefined;
     await Promise.all([...this.#sessions].map(([k, s]) => this.#drop(k, s)));
   }
 
@@ -145,7 +218,12 @@ export class UpstreamPool {
       return existing;
     }
     if (existing) void this.#drop(slot, existing);
-    const session: Session = { key, client: this.#connect(target, undefined, principal), own };
+    const spawns = target.kind === "stdio";
+    if (spawns) {
+      this.#roomForProcess();
+      this.#watchIdle();
+    }
+    const session: Session = { key, client: this.#connect(target, undefined, principal), own, process: spawns, busy: 0, lastUsed: Date.now() };
     this.#sessions.set(slot, session);
     session.client.then(
       (c) => {

@@ -10,6 +10,7 @@ import { getUpstream, listUpstreams, markUnavailable } from "../../store/upstrea
 import { openTarget } from "../../store/sealed-fields.ts";
 import type { UpstreamPool } from "./pool.ts";
 import { failureText } from "./failure-text.ts";
+import type { DefinitionPins } from "./definition-pins.ts";
 
 /** What refreshing a catalog needs: the registrations, their sessions, and the streams to tell. */
 export interface RefreshPorts {
@@ -18,6 +19,8 @@ export interface RefreshPorts {
   secrets: SecretBox;
   pool: Pick<UpstreamPool, "use">;
   streams: Pick<ListChangedStreams, "notify">;
+  /** Holds back tools whose definition no pin accepts. */
+  definitionPins: Pick<DefinitionPins, "screen">;
 }
 
 async function all<T>(page: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string | undefined }>): Promise<T[]> {
@@ -58,7 +61,8 @@ export async function refreshUpstream(s: RefreshPorts, name: string): Promise<Re
   const row = await getUpstream(s.db, name);
   if (!row) return undefined;
   try {
-    const snap = await s.pool.use(await openTarget(s.secrets, row), fetchSnapshot);
+    const listed = await s.pool.use(await openTarget(s.secrets, row), fetchSnapshot);
+    const snap = { ...listed, tools: await s.definitionPins.screen(name, listed.tools) };
     const changed = await replaceUpstreamCatalog(s.db, s.nodeId, row, snap);
     if (changed) s.streams.notify(["tools", "resources", "prompts"]);
     return { name, ok: true, changed };

@@ -8,15 +8,17 @@ import type { Database } from "../../store/database.ts";
 import type { UpstreamInput } from "../../store/upstream-spec.ts";
 import { deleteUpstream, getUpstream, insertUpstream, listUpstreams, publicView, setPrefix, UpstreamExistsError, type UpstreamRow } from "../../store/upstreams.ts";
 import type { UpstreamPool } from "./pool.ts";
+import type { DefinitionPins } from "./definition-pins.ts";
 import { refreshUpstream, type RefreshPorts, type RefreshResult } from "./refresh.ts";
 
-export { prefixSchema, upstreamInput } from "../../store/upstream-spec.ts";
+export { pinMode, prefixSchema, upstreamInput } from "../../store/upstream-spec.ts";
 
 /** What the admin API shows of an upstream: its settings with secret values masked. */
 export type UpstreamView = ReturnType<typeof publicView>;
 
 export interface RegistrationPorts extends RefreshPorts {
   config: Pick<Config, "allowPrivateUrls">;
+  definitionPins: Pick<DefinitionPins, "screen" | "setStrict">;
   pool: Pick<UpstreamPool, "use" | "close" | "stdioSupported">;
   streams: Pick<ListChangedStreams, "notify">;
 }
@@ -59,6 +61,8 @@ export async function registerUpstream(s: RegistrationPorts, input: UpstreamInpu
     if (err instanceof UpstreamExistsError) return { ok: false, code: "conflict", message: err.message };
     throw err;
   }
+  // Before its first listing: on a strict upstream not even the first tools are trusted unseen.
+  if (input.pins === "strict") await s.definitionPins.setStrict(input.name, true);
   const refresh = await refreshUpstream(s, input.name);
   const row = (await getUpstream(s.db, input.name))!;
   return { ok: true, upstream: publicView(row, (await listTools(s.db, input.name)).length), refresh };

@@ -28,3 +28,4 @@ export * from "./agents.ts";
 export * from "./blackboard.ts";
 export * from "./blackboard-strong.ts";
 export * from "./tick-lease.ts";
+export * from "./definition-pins.ts";

@@ -1,0 +1,39 @@
+CREATE TABLE `tick_leases` (
+	`name` text PRIMARY KEY NOT NULL,
+	`holder` text NOT NULL,
+	`fence` integer NOT NULL,
+	`period` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `definition_changes` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`upstream` text NOT NULL,
+	`tool` text NOT NULL,
+	`old_definition` text,
+	`old_fingerprint` text,
+	`new_definition` text NOT NULL,
+	`new_fingerprint` text NOT NULL,
+	`new_definition_hash` text NOT NULL,
+	`status` text DEFAULT 'pending' NOT NULL,
+	`detected_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	`decided_at` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `definition_changes_seen` ON `definition_changes` (`upstream`,`tool`,`new_definition_hash`);--> statement-breakpoint
+CREATE INDEX `definition_changes_status` ON `definition_changes` (`status`);--> statement-breakpoint
+CREATE TABLE `definition_pin_modes` (
+	`upstream` text PRIMARY KEY NOT NULL,
+	`strict` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `definition_pins` (
+	`upstream` text NOT NULL,
+	`tool` text NOT NULL,
+	`fingerprint` text NOT NULL,
+	`definition_hash` text,
+	`definition` text,
+	`source` text NOT NULL,
+	`pinned_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	PRIMARY KEY(`upstream`, `tool`)
+);

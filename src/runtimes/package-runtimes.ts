@@ -1,0 +1,33 @@
+// Which runtimes packages can run under on this machine, asked once at start: the Node binary's
+// version decides its permission flag, and Deno is used only if it answers.
+import { execFileSync } from "node:child_process";
+import type { Config } from "../node/settings/config.ts";
+import type { PackageRuntimes } from "../node/settings/platform.ts";
+
+function versionOf(command: string): string | undefined {
+  try {
+    return execFileSync(command, ["--version"], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    return undefined;
+  }
+}
+
+/** `--permission` from Node 22.13 and 23.5 on; `--experimental-permission` from 20 until then. */
+export function nodePermissionFlag(version: string): "--permission" | "--experimental-permission" | undefined {
+  const m = /v(\d+)\.(\d+)/.exec(version);
+  if (!m) return undefined;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major >= 24 || (major === 23 && minor >= 5) || (major === 22 && minor >= 13)) return "--permission";
+  return major >= 20 ? "--experimental-permission" : undefined;
+}
+
+export function findPackageRuntimes(config: Pick<Config, "packageNode" | "packageDeno">): PackageRuntimes {
+  const nodeCommand = config.packageNode ?? process.execPath;
+  const nodeVersion = config.packageNode ? versionOf(nodeCommand) : process.version;
+  const permissionFlag = nodeVersion ? nodePermissionFlag(nodeVersion) : undefined;
+  const denoCommand = config.packageDeno ?? "deno";
+  return {
+    node: permissionFlag ? { command: nodeCommand, permissionFlag } : undefined,
+    deno: versionOf(denoCommand)?.startsWith("deno ") ? { command: denoCommand } : undefined,
+  };
+}
