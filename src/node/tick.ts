@@ -26,6 +26,9 @@ import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
 import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thresholds.ts";
 import type { RepairReport } from "./blackboard/replication.ts";
+import { METRICS } from "./metrics/definitions.ts";
+import { minuteOf } from "./metrics/recorder.ts";
+import { foldMinutes } from "../store/metrics.ts";
 
 export interface TickReport {
   at: string;
@@ -133,7 +136,10 @@ export function createTick(s: Services): Tick {
       refreshAll(s),
       s.access.prune().catch((err: unknown) => log.error("tick.prune_failed", { error: String(err) })),
     ]);
-    await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
+    for (const u of upstreams) s.metrics.count(METRICS.upstreamRefreshes, { upstream: u.name, outcome: u.ok ? "ok" : "failed" });
+    await Promise.all([
+      foldMinutes(s.db, minuteOf(started) - s.config.metricsRetentionHours * 60).catch((err: unknown) => log.warn("metrics.prune_failed", { error: String(err) })),
+      (await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
     // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
     // there the operator announces with `mcpfed peer announce`.
     const hellos = s.config.publicUrl ? await announce(s, s.config.publicUrl.origin) : [];
@@ -173,6 +179,8 @@ export function createTick(s: Services): Tick {
       log.warn("budgets.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
+    // The tick's own counts go now: a scheduled isolate may end with the tick.
+    await s.metrics.flush();
     const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;

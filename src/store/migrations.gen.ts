@@ -216,5 +216,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);",
       "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]
+  },
+  {
+    "tag": "0020_flowery_hobgoblin",
+    "statements": [
+      "CREATE TABLE `metric_counters` (\n\t`minute` integer NOT NULL,\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`value` integer NOT NULL,\n\tPRIMARY KEY(`minute`, `name`, `labels`)\n);",
+      "CREATE TABLE `metric_histograms` (\n\t`minute` integer NOT NULL,\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`count` integer NOT NULL,\n\t`sum` real NOT NULL,\n\t`b0` integer NOT NULL,\n\t`b1` integer NOT NULL,\n\t`b2` integer NOT NULL,\n\t`b3` integer NOT NULL,\n\t`b4` integer NOT NULL,\n\t`b5` integer NOT NULL,\n\t`b6` integer NOT NULL,\n\t`b7` integer NOT NULL,\n\t`b8` integer NOT NULL,\n\t`b9` integer NOT NULL,\n\t`b10` integer NOT NULL,\n\tPRIMARY KEY(`minute`, `name`, `labels`)\n);"
+    ]
   }
 ];
