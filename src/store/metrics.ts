@@ -127,15 +127,13 @@ export async function histogramTotals(db: Database, opts: { fromMinute?: number;
   return rows.map(histogramTotal);
 }
 
-/** One counter's value per minute from `fromMinute` on, summed over its label sets matching `labels`. */
-export async function counterByMinute(db: Database, name: string, fromMinute: number, labelsLike?: string): Promise<{ minute: number; value: number }[]> {
-  const rows = await db
-    .select({ minute: metricCounters.minute, value: sql<number>`sum(${metricCounters.value})` })
+/** One counter's rows from `fromMinute` on, per minute and label set (the folded all-time row never). */
+export async function counterRows(db: Database, name: string, fromMinute: number): Promise<{ minute: number; labels: string; value: number }[]> {
+  return db
+    .select({ minute: metricCounters.minute, labels: metricCounters.labels, value: metricCounters.value })
     .from(metricCounters)
-    .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, fromMinute), labelsLike ? sql`${metricCounters.labels} LIKE ${labelsLike}` : undefined))
-    .groupBy(metricCounters.minute)
+    .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, Math.max(fromMinute, ALL_TIME_MINUTE + 1))))
     .orderBy(metricCounters.minute);
-  return rows.map((r) => ({ minute: r.minute, value: Number(r.value) }));
 }
 
 /**

@@ -1,6 +1,8 @@
 // The per-minute rollups on a real libSQL database: two recorders (two processes) add to the same
 // rows, label sets past the cap go to the overflow set, and folding old minutes keeps the totals.
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { RollupFigures, bucketPercentile } from "../../../src/node/metrics/overview.ts";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { memoryDb } from "../../support/libsql.ts";
 import { MetricsRecorder, MAX_LABEL_SETS, OVERFLOW_LABEL, minuteOf } from "../../../src/node/metrics/recorder.ts";
@@ -68,8 +70,8 @@ describe("metric rollups", () => {
     await foldMinutes(db, minuteOf(t + 5 * MINUTE));
     await foldMinutes(db, minuteOf(t + 5 * MINUTE)); // nothing more to fold
     expect(await renderExposition(db)).toBe(before);
-    const minutes = await db.$client.execute("SELECT minute FROM metric_counters ORDER BY minute");
-    expect(minutes.rows.map((r) => Number(r.minute))).toEqual([0, minuteOf(t + 10 * MINUTE)]);
+    const minutes = await db.all<{ minute: number }>(sql`SELECT minute FROM metric_counters ORDER BY minute`);
+    expect(minutes.map((r) => Number(r.minute))).toEqual([0, minuteOf(t + 10 * MINUTE)]);
     const families = parsePrometheusTextFormat(before);
     const calls = families.find((f) => f.name === "mcpfed_calls_total")!;
     expect(calls.type).toBe("COUNTER");
@@ -80,5 +82,43 @@ describe("metric rollups", () => {
     expect(duration.metrics[0]!.buckets).toMatchObject({ "0.05": "0", "0.1": "1", "0.25": "3", "+Inf": "3" });
     expect(before).toContain('mcpfed_call_duration_seconds_count{tool="echo",peer=""} 3\n');
     expect(before).toContain('mcpfed_call_duration_seconds_sum{tool="echo",peer=""} 0.4\n');
+  });
+});
+
+describe("the overview's figures from the rollups", () => {
+  it("give calls per minute, the error rate and percentiles over the window only", async () => {
+    const db = await memoryDb();
+    const now = 5_000 * MINUTE + 30_000;
+    const old = recorder(db, () => now - 20 * MINUTE);
+    old.m.count(METRICS.calls, { tool: "echo", peer: "", outcome: "ok" }, 100);
+    await old.m.flush();
+    const r = recorder(db, () => now);
+    for (let i = 0; i < 8; i++) {
+      r.m.count(METRICS.calls, { tool: "echo", peer: "", outcome: "ok" });
+      r.m.observe(METRICS.callDuration, { tool: "echo", peer: "" }, 20);
+    }
+    r.m.count(METRICS.calls, { tool: "sum", peer: "p1", outcome: "timeout" }, 2);
+    r.m.observe(METRICS.callDuration, { tool: "sum", peer: "p1" }, 3000);
+    r.m.observe(METRICS.callDuration, { tool: "sum", peer: "p1" }, 4000);
+    await r.m.flush();
+    const f = await new RollupFigures(db).calls(now, 5);
+    expect(f.calls).toBe(10);
+    expect(f.callsPerMinute).toBe(2);
+    expect(f.errorRate).toBeCloseTo(0.2);
+    expect(f.perMinute.map((m) => m.calls)).toEqual([0, 0, 0, 0, 10]);
+    expect(f.perMinute[4]!.errors).toBe(2);
+    expect(f.perMinute[4]!.minute).toBe(5_000 * MINUTE);
+    expect(f.p50Ms).toBeGreaterThan(10);
+    expect(f.p50Ms).toBeLessThanOrEqual(25);
+    expect(f.p99Ms).toBeGreaterThan(2500);
+    expect(f.p99Ms).toBeLessThanOrEqual(5000);
+    expect(f.perTool.map((t) => [t.tool, t.calls, t.errors])).toEqual([["echo", 8, 0], ["sum", 2, 2]]);
+    expect(f.latencySample).toBe(10);
+  });
+
+  it("estimate a percentile inside its bucket, and none without observations", () => {
+    expect(bucketPercentile([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, 0.5)).toBeNull();
+    // 4 observations in (50, 100]: the median is half way through that bucket.
+    expect(bucketPercentile([0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0], 4, 0.5)).toBe(75);
   });
 });
