@@ -16,6 +16,7 @@ import { connectRoutes } from "./connect/routes.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
+import { metricsRoutes } from "./metrics-route.ts";
 
 export interface AppOptions extends NodeOptions {
   /** How this runtime tells a request's remote address (Hono's conninfo helper of its adapter). */
@@ -69,6 +70,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", tokenDirectoryRoutes(services));
   app.route("/", federationRoutes(services));
   app.route("/", connectRoutes(services));
+  app.route("/", metricsRoutes(services));
   app.route("/admin", adminRoutes(services, tick.now));
 
   return { app, services, tick: tick.scheduled, tickAtStart: tick.atStart, close: () => node.close() };

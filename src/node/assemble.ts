@@ -68,6 +68,9 @@ import { RouteDefaults } from "./routes/defaults.ts";
 import { OnionReplayTags } from "../store/onion-replay.ts";
 import { KnownCards } from "./routes/onion/known-cards.ts";
 import { assembleBlackboard } from "./blackboard/assemble.ts";
+import { MetricsRecorder } from "./metrics/recorder.ts";
+import { countLedgerRecord, countReceivedEntries, countSentEntries } from "./metrics/instruments.ts";
+import { METRICS } from "./metrics/definitions.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -115,6 +118,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     void p.finally(() => pending.delete(p));
   };
 
+  const metrics = new MetricsRecorder({ db: opts.db, defer: track });
   const announced = new AnnouncedChanges({
     debounceMs: LIST_CHANGED_DEBOUNCE_MS,
     refresh: (name) => refreshUpstream(services, name),
@@ -159,6 +163,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     blockedOrigins: async () => new Set([...(await blockedPeerIds(opts.db)), ...(await quarantine.held())]),
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
     store: new EntryRepository(opts.db),
+    onReceived: (report) => countReceivedEntries(metrics, report, Date.now()),
     originQuota: { entries: opts.config.maxEntriesPerOrigin, bytes: opts.config.maxEntryBytesPerOrigin },
   });
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
@@ -166,7 +171,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform });
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
   const ledgerKeys = selfAndCardKeys(own, cards);
-  const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId) });
+  const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId), onRecord: (o) => countLedgerRecord(metrics, o) });
   const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock });
   const trust = new TrustScores({ db: opts.db, self: own.nodeId, trust: opts.config.trust, now });
   const services: Services = {
@@ -188,7 +193,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     replay: new ReplayCache(opts.db),
     federation,
     channels,
-    federationRefusals: new FederationRefusals(),
+    federationRefusals: new FederationRefusals((reason) => metrics.count(METRICS.federationRefusals, { reason })),
+    metrics,
     card,
     now,
     registry,
@@ -242,6 +248,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       transport: envelopeTransport(federation),
       peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
       later: (task) => track(task()),
+      onSent: (entries) => countSentEntries(metrics, entries),
       withheld: (origins) => withheldOrigins({ trust, quarantine, tiers: opts.config.trust.tiers, relayTier: opts.config.trust.relayTier }, origins),
     }),
     pool: new UpstreamPool({
@@ -267,6 +274,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       announced.close();
       services.heldCalls.closeAll();
       await Promise.all(pending);
+      await metrics.flush();
       await services.pool.closeAll();
     },
   };

@@ -46,6 +46,7 @@ import type { Budgets } from "./budgets/budgets.ts";
 import type { BlackboardParts } from "./blackboard/assemble.ts";
 import type { StrongBlackboard } from "./blackboard/strong.ts";
 import type { StrongNamespaces } from "./blackboard/strong-namespaces.ts";
+import type { MetricsRecorder } from "./metrics/recorder.ts";
 
 export interface Services {
   config: Config;
@@ -83,6 +84,8 @@ export interface Services {
   channels: PeerChannels;
   /** Federation traffic this process or isolate turned away, by reason. */
   federationRefusals: FederationRefusals;
+  /** Counts and latencies, added to the store's per-minute rollups after the response (src/node/metrics/). */
+  metrics: MetricsRecorder;
   /** This node's signed card. */
   card: () => Promise<OwnCard>;
   /** Seconds since the epoch: the clock every signature and envelope time is checked against. */

@@ -1,5 +1,5 @@
 // The scheduled hook: a Workers cron trigger, Deno.cron, or a timer on Node. It refreshes every
-// upstream's catalog, prunes expired authorization state, forgets retired encryption keys and
+// upstream's catalog (counting each refresh in the metrics), folds old metric minutes, prunes expired authorization state, forgets retired encryption keys and
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
@@ -28,6 +28,9 @@ import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
 import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thresholds.ts";
 import type { RepairReport } from "./blackboard/replication.ts";
+import { METRICS } from "./metrics/definitions.ts";
+import { minuteOf } from "./metrics/recorder.ts";
+import { foldMinutes } from "../store/metrics.ts";
 
 export interface TickReport {
   at: string;
@@ -163,7 +166,10 @@ export function createTick(s: Services): Ticks {
       s.access.prune().catch((err: unknown) => log.error("tick.prune_failed", { error: String(err) })),
     ]);
     await held.hold();
-    await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
+    for (const u of upstreams) s.metrics.count(METRICS.upstreamRefreshes, { upstream: u.name, outcome: u.ok ? "ok" : "failed" });
+    await Promise.all([
+      foldMinutes(s.db, minuteOf(started) - s.config.metricsRetentionHours * 60).catch((err: unknown) => log.warn("metrics.prune_failed", { error: String(err) })),
+      (await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
     // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
     // there the operator announces with `mcpfed peer announce`.
     const hellos = s.config.publicUrl ? await announce(s, s.config.publicUrl.origin) : [];
@@ -208,6 +214,8 @@ export function createTick(s: Services): Ticks {
       log.warn("budgets.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
+    // The tick's own counts go now: a scheduled isolate may end with the tick.
+    await s.metrics.flush();
     const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
@@ -233,7 +241,9 @@ export function createTick(s: Services): Ticks {
   // Another instance does the node's work now; this one's own memory is still its job.
   const ownPart = async (): Promise<InstanceTickReport> => {
     renewPeerLeases(s);
-    return { at: new Date().toISOString(), holder: lease.holder, countersigns: await pushOutbox(s, s.relay.outbox) };
+    const countersigns = await pushOutbox(s, s.relay.outbox);
+    await s.metrics.flush();
+    return { at: new Date().toISOString(), holder: lease.holder, countersigns };
   };
   const leasedOrOwn = (held: HeldLease | undefined) => (held ? start(held) : ownPart());
   return {

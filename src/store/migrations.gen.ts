@@ -225,7 +225,9 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE UNIQUE INDEX `definition_changes_seen` ON `definition_changes` (`upstream`,`tool`,`new_definition_hash`);",
       "CREATE INDEX `definition_changes_status` ON `definition_changes` (`status`);",
       "CREATE TABLE `definition_pin_modes` (\n\t`upstream` text PRIMARY KEY NOT NULL,\n\t`strict` integer NOT NULL\n);",
-      "CREATE TABLE `definition_pins` (\n\t`upstream` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`fingerprint` text NOT NULL,\n\t`definition_hash` text,\n\t`definition` text,\n\t`source` text NOT NULL,\n\t`pinned_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`upstream`, `tool`)\n);"
+      "CREATE TABLE `definition_pins` (\n\t`upstream` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`fingerprint` text NOT NULL,\n\t`definition_hash` text,\n\t`definition` text,\n\t`source` text NOT NULL,\n\t`pinned_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`upstream`, `tool`)\n);",
+      "CREATE TABLE `metric_counters` (\n\t`minute` integer NOT NULL,\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`value` integer NOT NULL,\n\tPRIMARY KEY(`minute`, `name`, `labels`)\n);",
+      "CREATE TABLE `metric_histograms` (\n\t`minute` integer NOT NULL,\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`count` integer NOT NULL,\n\t`sum` real NOT NULL,\n\t`b0` integer NOT NULL,\n\t`b1` integer NOT NULL,\n\t`b2` integer NOT NULL,\n\t`b3` integer NOT NULL,\n\t`b4` integer NOT NULL,\n\t`b5` integer NOT NULL,\n\t`b6` integer NOT NULL,\n\t`b7` integer NOT NULL,\n\t`b8` integer NOT NULL,\n\t`b9` integer NOT NULL,\n\t`b10` integer NOT NULL,\n\tPRIMARY KEY(`minute`, `name`, `labels`)\n);"
     ]
   }
 ];

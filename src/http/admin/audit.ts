@@ -4,6 +4,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
+import { METRICS } from "../../node/metrics/definitions.ts";
 import { listAudit, verifyAuditTrail } from "../../node/access/audit/audit-trail.ts";
 
 const auditQuery = z.object({
@@ -17,6 +18,7 @@ export function adminAudit(s: Services): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
     const refused = c.res.status === 401;
+    if (refused) s.metrics.count(METRICS.authFailures, { kind: "admin_token" });
     if (c.req.method === "GET" && !refused) return;
     // The route pattern, not the path: names in paths stay out of the action.
     const route = c.req.routePath.replace(/^\/admin/, "") || c.req.path;

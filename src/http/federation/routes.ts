@@ -56,21 +56,23 @@ import { budgetAskRequest, budgetSyncRequest } from "../../protocol/budgets/mess
 import { cardsRequest, federationPath, parseMessage, pingRequest, type Answer } from "../../protocol/messages/federation.ts";
 import { blackboardRequest } from "../../protocol/messages/blackboard.ts";
 import { BlackboardError } from "../../node/blackboard/errors.ts";
+import { METRICS } from "../../node/metrics/definitions.ts";
 
 async function sealed<T>(c: Context, opened: Pick<Received, "sealResponse">, answer: Answer<T>): Promise<Response> {
   const body = await opened.sealResponse(new TextEncoder().encode(JSON.stringify(answer)));
   return c.body(body as Uint8Array<ArrayBuffer>, 200, { "content-type": RESPONSE_CONTENT_TYPE });
 }
 
-function refused(c: Context, err: unknown): Response {
+function refused(s: Services, c: Context, err: unknown): Response {
   if (!(err instanceof EnvelopeError) && !(err instanceof ChannelError)) throw err;
   log.info("federation.refused", { path: c.req.path, code: err.code });
+  s.metrics.count(err instanceof ChannelError ? METRICS.channelRefusals : METRICS.envelopeRefusals, { code: err.code });
   return c.json(err.toJSON(), err.status);
 }
 
-function rateLimited(c: Context, retryAfterSeconds: number, what: string): Response {
+function rateLimited(s: Services, c: Context, retryAfterSeconds: number, what: string): Response {
   c.header("Retry-After", String(retryAfterSeconds));
-  return refused(c, new EnvelopeError("rate_limited", `too many ${what}; retry in ${retryAfterSeconds} s`));
+  return refused(s, c, new EnvelopeError("rate_limited", `too many ${what}; retry in ${retryAfterSeconds} s`));
 }
 
 export function federationRoutes(s: Services): Hono<AppEnv> {
@@ -81,7 +83,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     const wait = perSource.over(sourceOf(c.get("clientAddress")));
     if (wait === undefined) return next();
     s.federationRefusals.count("source_rate");
-    return rateLimited(c, wait, "federation requests from this address");
+    return rateLimited(s, c, wait, "federation requests from this address");
   });
   app.use(
     "/federation/*",
@@ -99,7 +101,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     if (wait === undefined) return undefined;
     s.federationRefusals.count("sender_rate");
     s.trust.observed.refused(from);
-    return rateLimited(c, wait, "federation requests from this node");
+    return rateLimited(s, c, wait, "federation requests from this node");
   };
 
   /** Opens an envelope or a channel frame from an active peer, or answers the refusal. */
@@ -112,7 +114,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
         ? await openChannelFrame(bytes, { channels: s.channels.accepted, replay: s.replay, now: s.now(), skew: s.config.clockSkewSeconds, path, maxBytes: s.config.maxBodyBytes })
         : receivedEnvelope(await openEnvelope(bytes, await envelopeOptions(path)));
     } catch (err) {
-      return refused(c, err);
+      return refused(s, c, err);
     }
     if (onChannel) s.channels.counts.count("received");
     const limited = senderOverLimit(c, opened.from);
@@ -159,13 +161,13 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       const wait = hellosPerSource.over(sourceOf(c.get("clientAddress")));
       if (wait !== undefined) {
         s.federationRefusals.count("hello_source_rate");
-        return rateLimited(c, wait, "hellos from this address");
+        return rateLimited(s, c, wait, "hellos from this address");
       }
       try {
         const { opened, answer } = await receiveHello(s, new Uint8Array(await c.req.arrayBuffer()), helloPath);
         return await sealed(c, opened, answer);
       } catch (err) {
-        return refused(c, err);
+        return refused(s, c, err);
       }
     });
 
@@ -178,7 +180,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
         try {
           opened = await openEnvelope(bytes, await envelopeOptions(channelPath));
         } catch (err) {
-          return refused(c, err);
+          return refused(s, c, err);
         }
         const limited = senderOverLimit(c, opened.header.from);
         if (limited) return limited;
@@ -188,7 +190,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
         try {
           accept = await s.channels.accepted.accept(opened.header.from, request, bytes, await opened.exportSecret(CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES));
         } catch (err) {
-          if (err instanceof EnvelopeError) return refused(c, err);
+          if (err instanceof EnvelopeError) return refused(s, c, err);
           if (!(err instanceof ChannelError)) throw err;
           return sealed(c, opened, { ok: false, error: { code: "bad_request", message: err.message } });
         }

@@ -11,6 +11,7 @@ import { liveSession } from "../../node/access/oauth/sessions.ts";
 import { nodeOrigin, resourceMetadataUrl, resourceOf } from "./metadata.ts";
 import { ANONYMOUS, type Principal } from "../../node/access/principals/principal.ts";
 import { ALL_SCOPES, type Scope } from "../../node/access/principals/scopes.ts";
+import { METRICS } from "../../node/metrics/definitions.ts";
 
 function quoted(v: string): string {
   return `"${v.replace(/["\\]/g, "")}"`;
@@ -80,6 +81,7 @@ export function bearer(s: Services): MiddlewareHandler<AppEnv> {
       c.var.defer(
         s.access.audit.append({ actor: "unknown", action: "auth.bearer", target: "/mcp", decision: "deny", reason: err.message }),
       );
+      s.metrics.count(METRICS.authFailures, { kind: "mcp_token" });
       return unauthorized(c, origin, err.message);
     }
     c.set("principal", principal);

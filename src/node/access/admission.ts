@@ -2,6 +2,8 @@
 // a tools/call may go ahead (and under which rule or grant). Denials are audited.
 import { ProtocolError } from "@modelcontextprotocol/server";
 import type { RateLimiter, Release } from "./limits/limiter.ts";
+import { METRICS } from "../metrics/definitions.ts";
+import type { MetricsRecorder } from "../metrics/recorder.ts";
 import { checkGrant, GRANT_META_KEY, type GrantCheckPorts } from "./grants/use.ts";
 import type { AuditTrail } from "./audit/audit-trail.ts";
 import type { Caller } from "./principals/caller.ts";
@@ -17,6 +19,7 @@ export interface ListingPorts {
 /** What admitting a call needs: the rules, a grant check, the limits, and the audit trail for denials. */
 export interface AdmissionPorts extends GrantCheckPorts {
   access: GrantCheckPorts["access"] & ListingPorts["access"] & { limits: Pick<RateLimiter, "acquire">; audit: Pick<AuditTrail, "append"> };
+  metrics: Pick<MetricsRecorder, "count">;
 }
 
 /** The tools `caller` may call: only those are listed to it. */
@@ -60,7 +63,10 @@ export async function admitCall(s: AdmissionPorts, caller: Caller, tool: PolicyT
   try {
     return { reason, release: await s.access.limits.acquire(caller.principal, facts) };
   } catch (err) {
-    if (err instanceof ProtocolError) deny(err.message);
+    if (err instanceof ProtocolError) {
+      deny(err.message);
+      s.metrics.count(METRICS.rateLimitHits, { tool: tool.shortName });
+    }
     throw err;
   }
 }

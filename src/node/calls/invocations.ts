@@ -6,6 +6,8 @@ import type { Caller } from "../access/principals/caller.ts";
 import { log } from "../logging/log.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
+import { METRICS } from "../metrics/definitions.ts";
+import type { MetricsRecorder } from "../metrics/recorder.ts";
 import { insertInvocations, recentInvocations as recentRows, type Invocation } from "../../store/invocations.ts";
 
 export type Outcome = Invocation["outcome"];
@@ -68,10 +70,22 @@ export interface CallRecording {
   config: Pick<Config, "logArguments">;
   invocations: InvocationLog;
   access: { audit: Pick<AuditTrail, "append"> };
+  metrics: Pick<MetricsRecorder, "count" | "observe">;
+}
+
+const PEER_UPSTREAM = "peer:";
+
+/** The call's counts, its latency and, for a relayed call, the consumer's hop. */
+function countCall(m: CallRecording["metrics"], c: FinishedCall): void {
+  const peer = c.upstream.startsWith(PEER_UPSTREAM) ? c.upstream.slice(PEER_UPSTREAM.length) : "";
+  m.count(METRICS.calls, { tool: c.calledAs, peer, outcome: c.outcome });
+  m.observe(METRICS.callDuration, { tool: c.calledAs, peer }, c.durationMs);
+  if (peer) m.count(METRICS.relayHops, { role: "consumer", outcome: c.outcome });
 }
 
 /** One row in the invocation log and one audit entry per call, arguments only if the operator opted in. */
 export function recordCall(s: CallRecording, caller: Caller, c: FinishedCall): void {
+  countCall(s.metrics, c);
   const args = s.config.logArguments ? { arguments: c.arguments ?? null } : {};
   s.invocations.append(
     {

@@ -55,6 +55,8 @@ export interface GossipDeps {
   random?: () => number;
   now?: () => number;
   onFailure?: (peer: string, error: unknown) => void;
+  /** Called with how many entries went to a peer in one message (the node's metrics). */
+  onSent?: (entries: number) => void;
   /**
    * Of these origins (never this node), the ones whose entries are kept here but not passed on
    * (below TRUST_RELAY_TIER, or in quarantine: src/node/trust/onward.ts). Unset: all are passed on.
@@ -161,6 +163,7 @@ export class Gossip implements GossipHandlers {
 
   async #repairWith(peer: string): Promise<SyncReport> {
     const r = await repair(this.#repair, peer);
+    this.#d.onSent?.(r.sent);
     if (r.stored.length > 0) this.changed(peer);
     return { peer, mode: "repair", sent: r.sent, stored: r.stored.length };
   }
@@ -187,6 +190,7 @@ export class Gossip implements GossipHandlers {
       if (pull && theirs) request.pull = { epoch: theirs.epoch, seq: theirs.seq };
       const reply: ExchangeReply = await this.#d.transport.exchange(peer, request);
       report.sent += sending.length;
+      this.#d.onSent?.(sending.length);
       if (reply.ack !== undefined) {
         acked = Math.min(reply.ack, delta.upTo);
         await store.saveAcked(peer, acked, this.#now());
@@ -228,6 +232,7 @@ export class Gossip implements GossipHandlers {
     if (request.want && request.want.length > 0) {
       reply.wanted = (await this.#onward(await store.byIdPrefix(request.want, pair, this.#limits))).map((e) => e.signed);
     }
+    this.#d.onSent?.((reply.delta && "entries" in reply.delta ? reply.delta.entries.length : 0) + (reply.wanted?.length ?? 0));
     return reply;
   }
 

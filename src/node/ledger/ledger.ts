@@ -23,6 +23,8 @@ export interface LedgerOptions {
   self: string;
   verifier: LedgerVerifier;
   repository: LedgerRepository;
+  /** Told what each record became: a status it reached (pending, confirmed), duplicate, disputed or rejected (the node's metrics). */
+  onRecord?: (outcome: PutOutcome | "void" | "rejected" | "pending") => void;
 }
 
 export class Ledger {
@@ -30,6 +32,7 @@ export class Ledger {
   readonly #verifier: LedgerVerifier;
   /** Intents this ledger's acceptIntent or acceptPurchase verified: a receipt over one needs no second check. */
   readonly #accepted = new WeakSet<SignedIntent>();
+  readonly #onRecord: NonNullable<LedgerOptions["onRecord"]>;
   /** This node's id. */
   readonly self: string;
 
@@ -37,6 +40,7 @@ export class Ledger {
     this.#repository = o.repository;
     this.#verifier = o.verifier;
     this.self = o.self;
+    this.#onRecord = o.onRecord ?? (() => {});
   }
 
   /**
@@ -44,6 +48,12 @@ export class Ledger {
    * authenticated node id, which must be the record's other party).
    */
   async receive(input: unknown, source: string | null): Promise<ReceiveOutcome> {
+    const received = await this.#receive(input, source);
+    this.#onRecord(received.outcome);
+    return received;
+  }
+
+  async #receive(input: unknown, source: string | null): Promise<ReceiveOutcome> {
     const kind = entryKind(input);
     if (kind === "set-off" || kind === "settlement") return receiveEntry({ self: this.self, verifier: this.#verifier, repository: this.#repository }, kind, input, source);
     const parsed = record.safeParse(input);
@@ -112,6 +122,7 @@ export class Ledger {
     if (!this.#accepted.has(intent)) throw new Error("a receipt is signed only over an intent this ledger accepted");
     const signed = await signReceipt(signer, intent, outcome);
     await this.#repository.put(signed, "pending", null);
+    this.#onRecord("pending");
     return signed;
   }
 
@@ -127,6 +138,7 @@ export class Ledger {
   async countersign(signer: LedgerSigner, sent: SignedIntent, received: unknown, elapsedMs: number): Promise<LedgerRecord> {
     const completed = await countersign(signer, this.#verifier, sent, received, elapsedMs);
     await this.#repository.put(completed, "confirmed", null);
+    this.#onRecord("confirmed");
     return completed;
   }
 

@@ -23,8 +23,12 @@ export type FederationRefusal = (typeof FEDERATION_REFUSALS)[number];
 export class FederationRefusals {
   #counts = Object.fromEntries(FEDERATION_REFUSALS.map((r) => [r, 0])) as Record<FederationRefusal, number>;
 
+  /** `onCount` also tells the node's metrics, which add up every process's. */
+  constructor(private readonly onCount: (reason: FederationRefusal) => void = () => {}) {}
+
   count(reason: FederationRefusal): void {
     this.#counts[reason]++;
+    this.onCount(reason);
   }
 
   snapshot(): Record<FederationRefusal, number> {

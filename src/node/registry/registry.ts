@@ -37,6 +37,8 @@ export interface RegistryOptions {
   now?: () => number;
   /** Called with the entries each change stored, received or published: the catalog's cue for list_changed. */
   onChange?: (stored: Entry[]) => void;
+  /** Called with what each batch of a peer's entries became (the node's metrics). */
+  onReceived?: (report: ReceiveReport) => void;
 }
 
 export interface ReceiveReport {
@@ -82,9 +84,10 @@ export class Registry {
   readonly store: EntryStore;
   readonly clock: HybridClock;
   readonly metrics: RegistryMetrics;
-  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange" | "originQuota">>;
+  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange" | "onReceived" | "originQuota">>;
   readonly #quota: OriginQuota | undefined;
   readonly #onChange: (stored: Entry[]) => void;
+  readonly #onReceived: ((report: ReceiveReport) => void) | undefined;
 
   constructor(o: RegistryOptions) {
     this.self = o.signer.nodeId;
@@ -93,6 +96,7 @@ export class Registry {
     this.clock = o.clock ?? new HybridClock(now);
     this.metrics = o.metrics ?? new RegistryMetrics();
     this.#onChange = o.onChange ?? (() => {});
+    this.#onReceived = o.onReceived;
     this.#quota = o.originQuota;
     this.#o = {
       signer: o.signer,
@@ -165,7 +169,9 @@ export class Registry {
     });
     for (const e of stored) this.clock.observe(e.signed.hlc);
     if (stored.length > 0) this.#onChange(stored);
-    return { stored, rejected, outcomes, readable: new Set(screened.map((e) => e.id)) };
+    const report = { stored, rejected, outcomes, readable: new Set(screened.map((e) => e.id)) };
+    this.#onReceived?.(report);
+    return report;
   }
 
   /**

@@ -29,6 +29,7 @@ import type { LogEntry } from "./upstream-logs.ts";
 import { checkedIntent } from "./errors.ts";
 import { callErrorOf, refusal as refuse } from "../calls/refusals.ts";
 import { tierRefusal } from "./tier-refusal.ts";
+import { METRICS } from "../metrics/definitions.ts";
 import type { RateLimiter } from "../access/limits/limiter.ts";
 import type { Config } from "../settings/config.ts";
 import { chargeOf } from "../trust/peer-allowance.ts";
@@ -99,6 +100,7 @@ export async function serveCall(s: ProviderPort, from: string, request: CallRequ
     throw err;
   });
   const acked = await acking;
+  s.metrics.count(METRICS.relayHops, { role: "provider", outcome: "error" in outcome ? outcome.error.code : "inputRequired" in outcome ? "input_required" : "ok" });
   if ("error" in outcome) return { ok: false, error: outcome.error, acked };
   return { ok: true, ...outcome, acked };
 }

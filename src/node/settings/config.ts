@@ -58,6 +58,7 @@ const schema = z.object({
   MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   TICK_SECONDS: int(5, 86_400).default(60),
   LOG_ARGUMENTS: flag.default(false),
+  METRICS_RETENTION_HOURS: int(1, 24 * 90).default(48),
   ALLOW_PRIVATE_URLS: flag.optional(),
   NODE_CONTACT: z.string().min(1).max(256).optional(),
   PEER_POLICY: z.enum(["open", "approve", "allowlist", "trust"]).default("approve"),
@@ -159,6 +160,8 @@ export interface Config {
   maxBodyBytes: number;
   tickSeconds: number;
   logArguments: boolean;
+  /** How long per-minute metric rollups are kept; older minutes are folded into one total row. */
+  metricsRetentionHours: number;
   /** Whether upstream and peer URLs may point at private, loopback and link-local addresses. */
   allowPrivateUrls: boolean;
   /** Shown in the node card, e.g. a mailto: URL. */
@@ -316,6 +319,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     maxBodyBytes: e.MAX_BODY_BYTES,
     tickSeconds: e.TICK_SECONDS,
     logArguments: e.LOG_ARGUMENTS,
+    metricsRetentionHours: e.METRICS_RETENTION_HOURS,
     allowPrivateUrls: e.ALLOW_PRIVATE_URLS ?? local,
     nodeContact: e.NODE_CONTACT,
     peerPolicy: e.PEER_POLICY,

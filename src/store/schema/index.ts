@@ -29,3 +29,4 @@ export * from "./blackboard.ts";
 export * from "./blackboard-strong.ts";
 export * from "./tick-lease.ts";
 export * from "./definition-pins.ts";
+export * from "./metrics.ts";

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Database } from "../../../store/database.ts";
 import { apiTokenByHash, insertApiToken, markApiTokenUsed, type ApiTokenRow } from "../../../store/access/api-tokens.ts";
 import type { Principal } from "../principals/principal.ts";
-import { ALL_SCOPES, scopeSchema } from "../principals/scopes.ts";
+import { ALL_SCOPES, apiTokenScopeSchema } from "../principals/scopes.ts";
 import { hashSecret, randomSecret } from "../../../secrets/token-secrets.ts";
 
 /** Every API token starts so, which tells it apart from a JWT and makes a leaked one easy to spot. */
@@ -15,7 +15,7 @@ export const roleSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, "a role is
 export const apiTokenInput = z
   .object({
     name: z.string().trim().min(1).max(100),
-    scopes: z.array(scopeSchema).min(1).default([...ALL_SCOPES]),
+    scopes: z.array(apiTokenScopeSchema).min(1).default([...ALL_SCOPES]),
     roles: z.array(roleSchema).max(20).default([]),
     expiresInDays: z.number().int().min(1).max(3650).optional(),
   })

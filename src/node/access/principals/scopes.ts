@@ -16,6 +16,11 @@ export const ALL_SCOPES: readonly Scope[] = Object.values(SCOPES);
 
 export const scopeSchema = z.enum(ALL_SCOPES as [Scope, ...Scope[]]);
 
+/** Reads GET /metrics. Not an MCP scope: only API tokens carry it, and OAuth clients never ask for it. */
+export const METRICS_SCOPE = "metrics:read";
+/** What an API token may carry: the MCP scopes, and reading the metrics. */
+export const apiTokenScopeSchema = z.enum([SCOPES.read, SCOPES.call, SCOPES.grants, METRICS_SCOPE]);
+
 /** Parses a space-separated scope string; undefined when a scope is unknown. */
 export function parseScopes(text: string | undefined): Scope[] | undefined {
   const words = (text ?? "").split(" ").filter((w) => w.length > 0);

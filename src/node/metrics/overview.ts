@@ -1,0 +1,114 @@
+// The console overview's call figures (calls per minute, error rate, p50/p99, per tool) read from
+// the metric rollups: every process's calls, at the cost of a few grouped rows per minute instead
+// of the invocation log's rows. Percentiles are estimated within the fixed histogram buckets.
+import type { Database } from "../../store/database.ts";
+import { counterRows, histogramTotals } from "../../store/metrics.ts";
+import { HISTOGRAM_BOUNDS_MS, METRICS } from "./definitions.ts";
+import { minuteOf } from "./recorder.ts";
+
+export interface ToolFigures {
+  tool: string;
+  calls: number;
+  errors: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** The shape of the console's OverviewFigures port (src/node/calls/overview-figures.ts on i19-console). */
+export interface CallFigures {
+  windowMinutes: number;
+  calls: number;
+  callsPerMinute: number;
+  /** Share of calls that did not succeed, 0..1; 0 without calls. */
+  errorRate: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Calls and errors per minute of the window (`minute`: its start, ms), oldest first. */
+  perMinute: { minute: number; calls: number; errors: number }[];
+  /** Busiest first. */
+  perTool: ToolFigures[];
+  /** How many calls the latency percentiles are taken over: all of the window's. */
+  latencySample: number;
+}
+
+const MINUTE_MS = 60_000;
+/** Outcomes that are not errors: an answer from the tool, or from the cache. */
+const SUCCESSES = new Set(["ok", "cache_hit"]);
+
+/**
+ * The value below which a share `q` of the observations fall, interpolated linearly inside the
+ * bucket that holds it; null without observations. Above the last bound, the last bound.
+ */
+export function bucketPercentile(buckets: readonly number[], count: number, q: number): number | null {
+  if (count === 0) return null;
+  const rank = q * count;
+  let below = 0;
+  for (let i = 0; i < HISTOGRAM_BOUNDS_MS.length; i++) {
+    const n = buckets[i] ?? 0;
+    if (n > 0 && below + n >= rank) {
+      const lower = i === 0 ? 0 : HISTOGRAM_BOUNDS_MS[i - 1]!;
+      return lower + ((HISTOGRAM_BOUNDS_MS[i]! - lower) * (rank - below)) / n;
+    }
+    below += n;
+  }
+  return HISTOGRAM_BOUNDS_MS[HISTOGRAM_BOUNDS_MS.length - 1]!;
+}
+
+function merged(series: { count: number; buckets: number[] }[]): { count: number; buckets: number[] } {
+  return {
+    count: series.reduce((a, s) => a + s.count, 0),
+    buckets: HISTOGRAM_BOUNDS_MS.map((_, i) => series.reduce((a, s) => a + (s.buckets[i] ?? 0), 0)),
+  };
+}
+
+export class RollupFigures {
+  constructor(private readonly db: Database) {}
+
+  async calls(now: number, windowMinutes: number): Promise<CallFigures> {
+    const first = minuteOf(now) - windowMinutes + 1;
+    const [rows, latencies] = await Promise.all([
+      counterRows(this.db, METRICS.calls.name, first),
+      histogramTotals(this.db, { fromMinute: first, names: [METRICS.callDuration.name] }),
+    ]);
+    const perMinute = Array.from({ length: windowMinutes }, (_, i) => ({ minute: (first + i) * MINUTE_MS, calls: 0, errors: 0 }));
+    const tools = new Map<string, { calls: number; errors: number }>();
+    for (const r of rows) {
+      const labels = JSON.parse(r.labels) as { tool: string; outcome: string };
+      const failed = SUCCESSES.has(labels.outcome) ? 0 : r.value;
+      const slot = perMinute[r.minute - first];
+      if (slot) {
+        slot.calls += r.value;
+        slot.errors += failed;
+      }
+      const tool = tools.get(labels.tool) ?? { calls: 0, errors: 0 };
+      tool.calls += r.value;
+      tool.errors += failed;
+      tools.set(labels.tool, tool);
+    }
+    const byTool = new Map<string, { count: number; buckets: number[] }[]>();
+    for (const h of latencies) {
+      const tool = (JSON.parse(h.labels) as { tool: string }).tool;
+      byTool.set(tool, [...(byTool.get(tool) ?? []), h]);
+    }
+    const all = merged(latencies);
+    const calls = perMinute.reduce((a, m) => a + m.calls, 0);
+    const errors = perMinute.reduce((a, m) => a + m.errors, 0);
+    const perTool = [...tools]
+      .map(([tool, t]) => {
+        const h = merged(byTool.get(tool) ?? []);
+        return { tool, ...t, p50Ms: bucketPercentile(h.buckets, h.count, 0.5), p99Ms: bucketPercentile(h.buckets, h.count, 0.99) };
+      })
+      .sort((x, y) => y.calls - x.calls || x.tool.localeCompare(y.tool));
+    return {
+      windowMinutes,
+      calls,
+      callsPerMinute: calls / windowMinutes,
+      errorRate: calls === 0 ? 0 : errors / calls,
+      p50Ms: bucketPercentile(all.buckets, all.count, 0.5),
+      p99Ms: bucketPercentile(all.buckets, all.count, 0.99),
+      perMinute,
+      perTool,
+      latencySample: all.count,
+    };
+  }
+}

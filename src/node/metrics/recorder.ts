@@ -1,0 +1,103 @@
+// Counts and observations of this process or isolate, added up in memory for a moment and then
+// added to the store's per-minute rollups in one batch, after the response that caused them: the
+// hot path only touches a Map. Every process adds to the same rows, so the store holds the node's.
+import { log } from "../logging/log.ts";
+import type { Database } from "../../store/database.ts";
+import { addRollups, type CounterDelta, type HistogramDelta } from "../../store/metrics.ts";
+import { HISTOGRAM_BOUNDS_MS, type LabelsOf, type MetricDefinition } from "./definitions.ts";
+
+/** Distinct label sets one metric may hold per minute, store-wide; more go to the overflow set. */
+export const MAX_LABEL_SETS = 200;
+/** The value every label takes in the overflow set. */
+export const OVERFLOW_LABEL = "other";
+/** Longer label values are cut: a tool or peer name is never this long. */
+const MAX_LABEL_LENGTH = 100;
+/** How long increments wait for others before one write carries them all. */
+const FLUSH_AFTER_MS = 50;
+
+export const minuteOf = (ms: number) => Math.floor(ms / 60_000);
+
+/** A label set as stored: its names in the definition's order, values bounded. */
+export function labelKey(m: MetricDefinition, labels: Record<string, string>): string {
+  return JSON.stringify(Object.fromEntries(m.labels.map((l) => [l, String(labels[l] ?? "").slice(0, MAX_LABEL_LENGTH)])));
+}
+
+function overflowKey(m: MetricDefinition): string {
+  return JSON.stringify(Object.fromEntries(m.labels.map((l) => [l, OVERFLOW_LABEL])));
+}
+
+/** The bucket index of an observation in HISTOGRAM_BOUNDS_MS; the last index means +Inf. */
+function bucketOf(ms: number): number {
+  const i = HISTOGRAM_BOUNDS_MS.findIndex((b) => ms <= b);
+  return i === -1 ? HISTOGRAM_BOUNDS_MS.length : i;
+}
+
+export interface MetricsOptions {
+  db: Database;
+  /** Keeps the write alive after the response (the Platform's deferred work). */
+  defer: (work: Promise<unknown>) => void;
+  now?: () => number;
+}
+
+export class MetricsRecorder {
+  #counters = new Map<string, CounterDelta>();
+  #histograms = new Map<string, HistogramDelta>();
+  #flushing: Promise<void> | undefined;
+  readonly #now: () => number;
+
+  constructor(private readonly opts: MetricsOptions) {
+    this.#now = opts.now ?? Date.now;
+  }
+
+  count<M extends MetricDefinition>(m: M, labels: LabelsOf<M>, by = 1): void {
+    const minute = minuteOf(this.#now());
+    const key = labelKey(m, labels);
+    const id = `${minute}\n${m.name}\n${key}`;
+    const row = this.#counters.get(id);
+    if (row) row.value += by;
+    else this.#counters.set(id, { minute, name: m.name, labels: key, overflow: overflowKey(m), value: by });
+    this.#schedule();
+  }
+
+  /** Records one observation in milliseconds. */
+  observe<M extends MetricDefinition>(m: M, labels: LabelsOf<M>, ms: number): void {
+    const minute = minuteOf(this.#now());
+    const key = labelKey(m, labels);
+    const id = `${minute}\n${m.name}\n${key}`;
+    let row = this.#histograms.get(id);
+    if (!row) {
+      row = { minute, name: m.name, labels: key, overflow: overflowKey(m), count: 0, sum: 0, buckets: HISTOGRAM_BOUNDS_MS.map(() => 0) };
+      this.#histograms.set(id, row);
+    }
+    const value = Math.max(0, ms);
+    row.count++;
+    row.sum += value;
+    // Above the last bound it counts only in `count`, which is the +Inf bucket.
+    const b = bucketOf(value);
+    if (b < row.buckets.length) row.buckets[b]!++;
+    this.#schedule();
+  }
+
+  /** Writes what is held now; the tick and shutdown call it so nothing waits on a timer. */
+  async flush(): Promise<void> {
+    const counters = [...this.#counters.values()];
+    const histograms = [...this.#histograms.values()];
+    this.#counters.clear();
+    this.#histograms.clear();
+    if (counters.length === 0 && histograms.length === 0) return;
+    try {
+      await addRollups(this.opts.db, counters, histograms, MAX_LABEL_SETS);
+    } catch (err) {
+      log.error("metrics.flush_failed", { counters: counters.length, histograms: histograms.length, error: String(err) });
+    }
+  }
+
+  #schedule(): void {
+    if (this.#flushing) return;
+    this.#flushing = new Promise((r) => setTimeout(r, FLUSH_AFTER_MS)).then(async () => {
+      this.#flushing = undefined;
+      await this.flush();
+    });
+    this.opts.defer(this.#flushing);
+  }
+}

@@ -1,0 +1,44 @@
+// Metrics as per-minute rollups: every process and isolate of a node adds its counts to the same
+// rows with upserts, so the store holds the node's totals (src/node/metrics/).
+import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** A counter's increments in one minute, per metric name and label set (canonical JSON). */
+export const metricCounters = sqliteTable(
+  "metric_counters",
+  {
+    /** Minutes since the epoch. */
+    minute: integer("minute").notNull(),
+    name: text("name").notNull(),
+    labels: text("labels").notNull(),
+    value: integer("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.name, t.labels] })],
+);
+
+/**
+ * A histogram's observations in one minute. The buckets are fixed (HISTOGRAM_BOUNDS_MS in
+ * src/node/metrics/definitions.ts), one column each, so that an upsert adds to each atomically;
+ * a bucket counts the observations above the previous bound and at most its own (not cumulative).
+ */
+export const metricHistograms = sqliteTable(
+  "metric_histograms",
+  {
+    minute: integer("minute").notNull(),
+    name: text("name").notNull(),
+    labels: text("labels").notNull(),
+    count: integer("count").notNull(),
+    sum: real("sum").notNull(),
+    b0: integer("b0").notNull(),
+    b1: integer("b1").notNull(),
+    b2: integer("b2").notNull(),
+    b3: integer("b3").notNull(),
+    b4: integer("b4").notNull(),
+    b5: integer("b5").notNull(),
+    b6: integer("b6").notNull(),
+    b7: integer("b7").notNull(),
+    b8: integer("b8").notNull(),
+    b9: integer("b9").notNull(),
+    b10: integer("b10").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.name, t.labels] })],
+);
