@@ -16,6 +16,9 @@ import { connectRoutes } from "./connect/routes.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
+import { adminBridge } from "./console/admin-bridge.ts";
+import { consoleRoutes } from "./console/routes.tsx";
+import { landingRoutes } from "./landing/routes.tsx";
 
 export interface AppOptions extends NodeOptions {
   /** How this runtime tells a request's remote address (Hono's conninfo helper of its adapter). */
@@ -67,6 +70,9 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", federationRoutes(services));
   app.route("/", connectRoutes(services));
   app.route("/admin", adminRoutes(services, tick));
+  const admin = adminBridge(app, opts.config.adminToken);
+  app.route("/console", consoleRoutes(services, admin));
+  app.route("/", landingRoutes(services, admin));
 
   return { app, services, tick, close: () => node.close() };
 }

@@ -3,6 +3,7 @@
 import { createAccess } from "./access/access.ts";
 import { Inflight } from "./calls/inflight.ts";
 import { InvocationLog } from "./calls/invocations.ts";
+import { InvocationLogFigures } from "./calls/overview-figures.ts";
 import { OwnCard } from "./card/own.ts";
 import { listedFederatedTools } from "./catalog/federated-view.ts";
 import type { Config } from "./settings/config.ts";
@@ -181,6 +182,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     streams,
     subscriptions,
     invocations: new InvocationLog(opts.db),
+    overviewFigures: new InvocationLogFigures(opts.db),
     defer: track,
     access: createAccess(opts.config, opts.db, () => services.nodeId),
     identity,

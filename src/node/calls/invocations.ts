@@ -6,9 +6,13 @@ import type { Caller } from "../access/principals/caller.ts";
 import { log } from "../logging/log.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
-import { insertInvocations, recentInvocations as recentRows, type Invocation } from "../../store/invocations.ts";
+import { invocations } from "../../store/schema/index.ts";
+import { filteredInvocations, insertInvocations, recentInvocations as recentRows, type Invocation, type InvocationFilter } from "../../store/invocations.ts";
 
 export type Outcome = Invocation["outcome"];
+
+/** Every outcome a row can record, as the schema lists them. */
+export const OUTCOMES = invocations.outcome.enumValues;
 
 const FLUSH_AFTER_MS = 20;
 
@@ -44,6 +48,11 @@ export class InvocationLog {
   /** The latest rows, newest first. */
   recent(limit: number) {
     return recentRows(this.db, limit);
+  }
+
+  /** One page of rows matching `filter`, newest first. */
+  page(filter: InvocationFilter, limit: number) {
+    return filteredInvocations(this.db, filter, limit);
   }
 }
 
