@@ -43,24 +43,47 @@ export function LanguageSwitch(props: { l: Locale; back: string }) {
   );
 }
 
+/** The skip link and the bar above every page: a brand, the language switch, and `children`. */
+export function TopBar(props: { l: Locale; brand: string; back: string; children?: Child }) {
+  return (
+    <>
+      <a class="skip" href="#main">
+        {props.l.t("skip")}
+      </a>
+      <header class="top">
+        <span class="brand">{props.brand}</span>
+        <LanguageSwitch l={props.l} back={props.back} />
+        {props.children}
+      </header>
+    </>
+  );
+}
+
+/** Key figures as a definition list; `tone` colours a value good or bad. */
+export function Figures(props: { items: readonly { label: string; value: Child; tone?: "ok" | "bad" | undefined }[] }) {
+  return (
+    <dl class="figures">
+      {props.items.map((f) => (
+        <div>
+          <dt>{f.label}</dt>
+          <dd class={f.tone}>{f.value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
 export function ConsolePage(props: { l: Locale; section: Section; nodeName: string; csrf: string; back: string; flash?: Flash | undefined; children: Child }) {
   const { l } = props;
   const title = l.t(`nav.${props.section}` as MessageKey);
   return (
     <Document l={l} title={`${title} · ${props.nodeName}`}>
-      <a class="skip" href="#main">
-        {l.t("skip")}
-      </a>
-      <header class="top">
-        <span class="brand">
-          {props.nodeName} · {l.t("console")}
-        </span>
-        <LanguageSwitch l={l} back={props.back} />
+      <TopBar l={l} brand={`${props.nodeName} · ${l.t("console")}`} back={props.back}>
         <form method="post" action="/console/signout" class="inline">
           <input type="hidden" name="_csrf" value={props.csrf} />
           <button type="submit">{l.t("signout")}</button>
         </form>
-      </header>
+      </TopBar>
       <nav class="sections" aria-label={l.t("nav.label")}>
         <ul>
           {SECTIONS.map((s) => (

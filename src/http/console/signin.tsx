@@ -1,20 +1,12 @@
 // The sign-in page: one password field for the admin token or the consent passphrase.
-import { Document, LanguageSwitch } from "./layout.tsx";
+import { Document, TopBar } from "./layout.tsx";
 import type { Locale } from "./i18n/locale.ts";
 
 export function SigninPage(props: { l: Locale; nodeName: string; token: string; error?: string | undefined }) {
   const { l } = props;
   return (
     <Document l={l} title={`${l.t("signin.title")} · ${props.nodeName}`}>
-      <a class="skip" href="#main">
-        {l.t("skip")}
-      </a>
-      <header class="top">
-        <span class="brand">
-          {props.nodeName} · {l.t("console")}
-        </span>
-        <LanguageSwitch l={l} back="/console/signin" />
-      </header>
+      <TopBar l={l} brand={`${props.nodeName} · ${l.t("console")}`} back="/console/signin" />
       <main id="main" class="narrow" tabindex={-1}>
         <h1>{l.t("signin.title")}</h1>
         {props.error ? (

@@ -1,7 +1,7 @@
 // The public landing page at /: what this node is, its MCP URL, how to connect Claude, its card;
 // and, while it has neither upstreams nor peers, the operator's next steps.
 import type { Locale } from "../console/i18n/locale.ts";
-import { Document, LanguageSwitch } from "../console/layout.tsx";
+import { Document, TopBar } from "../console/layout.tsx";
 
 export interface LandingView {
   nodeName: string;
@@ -19,14 +19,9 @@ export function LandingPage(props: { l: Locale; v: LandingView }) {
   const { l, v } = props;
   return (
     <Document l={l} title={l.t("landing.title", { name: v.nodeName })}>
-      <a class="skip" href="#main">
-        {l.t("skip")}
-      </a>
-      <header class="top">
-        <span class="brand">{v.nodeName}</span>
-        <LanguageSwitch l={l} back="/" />
+      <TopBar l={l} brand={v.nodeName} back="/">
         <a href="/console">{l.t("landing.console")}</a>
-      </header>
+      </TopBar>
       <main id="main" class="narrow" tabindex={-1}>
         <h1>{l.t("landing.title", { name: v.nodeName })}</h1>
         <p>{l.t("landing.intro")}</p>

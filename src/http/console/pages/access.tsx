@@ -1,5 +1,6 @@
 // Access: OAuth clients, API tokens, policy rules, rate limits, grants (approve, deny, revoke)
 // and the audit trail with its verification.
+import type { LimitRow as Limit } from "../../../node/access/limits/limiter.ts";
 import { Action, Id, Table } from "../layout.tsx";
 import type { PageContext } from "../page-context.ts";
 
@@ -30,15 +31,6 @@ interface Rule {
   tool: string | null;
   upstream: string | null;
   note: string | null;
-}
-interface Limit {
-  id: string;
-  subjectKind: string | null;
-  subjectId: string | null;
-  tool: string | null;
-  windowSeconds: number;
-  maxRequests: number | null;
-  maxConcurrent: number | null;
 }
 interface Grant {
   id: string;

@@ -1,24 +1,20 @@
 // Calls: the invocation log, filtered by tool, peer, principal and outcome and paged by row id,
 // and the per-tool figures of the last hour.
 import type { CallFigures } from "../../../node/calls/overview-figures.ts";
-import { OUTCOMES } from "../../../node/calls/invocations.ts";
+import { OUTCOMES, type InvocationLog } from "../../../node/calls/invocations.ts";
 import { Id, Table } from "../layout.tsx";
 import type { PageContext } from "../page-context.ts";
 
-interface Row {
-  id: number;
-  at: number;
-  caller: string;
-  toolName: string;
-  upstream: string | null;
-  durationMs: number;
-  outcome: string;
-  error: string | null;
-}
+type Row = Awaited<ReturnType<InvocationLog["page"]>>[number];
 
 const PAGE = 50;
 const WINDOW_MINUTES = 60;
 const FILTERS = ["tool", "peer", "caller", "outcome"] as const;
+const TEXT_FILTERS = [
+  ["tool", "col.tool"],
+  ["peer", "col.peer"],
+  ["caller", "col.caller"],
+] as const;
 
 export async function callsPage(p: PageContext) {
   const { l } = p;
@@ -37,18 +33,12 @@ export async function callsPage(p: PageContext) {
   return (
     <>
       <form method="get" action="/console/calls" class="filters">
-        <label>
-          {l.t("col.tool")}
-          <input name="tool" value={chosen.tool ?? ""} />
-        </label>
-        <label>
-          {l.t("col.peer")}
-          <input name="peer" value={chosen.peer ?? ""} />
-        </label>
-        <label>
-          {l.t("col.caller")}
-          <input name="caller" value={chosen.caller ?? ""} />
-        </label>
+        {TEXT_FILTERS.map(([name, label]) => (
+          <label>
+            {l.t(label)}
+            <input name={name} value={chosen[name] ?? ""} />
+          </label>
+        ))}
         <label>
           {l.t("col.outcome")}
           <select name="outcome">
