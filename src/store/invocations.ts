@@ -1,5 +1,5 @@
 // The invocation log's rows: one per tools/call (src/node/calls/invocations.ts buffers them).
-import { and, desc, eq, gte, lt } from "drizzle-orm";
+import { and, count, desc, eq, gte, lt, notInArray, sql } from "drizzle-orm";
 import { chunks, type Database } from "./database.ts";
 import { invocations } from "./schema/index.ts";
 
@@ -37,10 +37,26 @@ export function filteredInvocations(db: Database, f: InvocationFilter, limit: nu
   return db.select().from(invocations).where(where).orderBy(desc(invocations.id)).limit(limit);
 }
 
-/** What figures over a window need of each call since `at`: at most `cap` rows, newest first. */
-export function invocationTimings(db: Database, at: number, cap: number) {
+/** Outcomes that count as served; every other one counts as an error. */
+export const SERVED_OUTCOMES = ["ok", "cache_hit"] as const;
+
+const failed = sql<number>`sum(case when ${notInArray(invocations.outcome, [...SERVED_OUTCOMES])} then 1 else 0 end)`;
+
+/** Calls and errors since `at`, per minute after `at` (0-based) and per tool. */
+export async function invocationCounts(db: Database, at: number) {
+  const minute = sql<number>`(${invocations.at} - ${at}) / 60000`;
+  const since = gte(invocations.at, at);
+  const [perMinute, perTool] = await Promise.all([
+    db.select({ minute, calls: count(), errors: failed }).from(invocations).where(since).groupBy(minute),
+    db.select({ tool: invocations.toolName, calls: count(), errors: failed }).from(invocations).where(since).groupBy(invocations.toolName),
+  ]);
+  return { perMinute, perTool };
+}
+
+/** The durations of the newest `cap` calls since `at`, for latency percentiles. */
+export function recentDurations(db: Database, at: number, cap: number) {
   return db
-    .select({ at: invocations.at, toolName: invocations.toolName, durationMs: invocations.durationMs, outcome: invocations.outcome })
+    .select({ toolName: invocations.toolName, durationMs: invocations.durationMs })
     .from(invocations)
     .where(gte(invocations.at, at))
     .orderBy(desc(invocations.at))

@@ -1,16 +1,17 @@
 // The call figures the console's overview shows (rate, errors, latency percentiles, per tool),
-// behind a port: here computed from the invocation log's recent rows; per-minute rollups can
-// stand in for it without the console changing.
+// behind a port: here counted by the database over the invocation log, with latency percentiles
+// from the window's newest calls; per-minute rollups can stand in for it without the console
+// changing.
 import type { Database } from "../../store/database.ts";
-import { invocationTimings } from "../../store/invocations.ts";
-import type { Outcome } from "./invocations.ts";
+import { invocationCounts, recentDurations } from "../../store/invocations.ts";
 
 export interface ToolFigures {
   tool: string;
   calls: number;
   errors: number;
-  p50Ms: number;
-  p99Ms: number;
+  /** Null when none of the tool's calls is in the latency sample. */
+  p50Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface CallFigures {
@@ -25,22 +26,26 @@ export interface CallFigures {
   perMinute: { minute: number; calls: number; errors: number }[];
   /** Busiest first. */
   perTool: ToolFigures[];
-  /** True when the window held more calls than were read: the figures cover the newest ones. */
-  truncated: boolean;
+  /** How many of the newest calls the latency percentiles are taken over (counts cover all). */
+  latencySample: number;
 }
 
 export interface OverviewFigures {
   calls(now: number, windowMinutes: number): Promise<CallFigures>;
 }
 
-/** Outcomes that count as served; every other one counts as an error. */
-const SUCCESSES: ReadonlySet<Outcome> = new Set(["ok", "cache_hit"]);
-/** Rows read per window: the percentiles of the newest this many calls. */
-const MAX_ROWS = 20_000;
+/** Latency percentiles are taken over the newest this many calls of the window. */
+const LATENCY_SAMPLE = 2_000;
 const MINUTE_MS = 60_000;
 
 function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+function percentiles(durations: number[]): { p50Ms: number | null; p99Ms: number | null } {
+  if (durations.length === 0) return { p50Ms: null, p99Ms: null };
+  durations.sort((a, b) => a - b);
+  return { p50Ms: percentile(durations, 0.5), p99Ms: percentile(durations, 0.99) };
 }
 
 export class InvocationLogFigures implements OverviewFigures {
@@ -48,41 +53,32 @@ export class InvocationLogFigures implements OverviewFigures {
 
   async calls(now: number, windowMinutes: number): Promise<CallFigures> {
     const from = now - windowMinutes * MINUTE_MS;
-    const rows = await invocationTimings(this.db, from, MAX_ROWS);
+    const [counts, sample] = await Promise.all([invocationCounts(this.db, from), recentDurations(this.db, from, LATENCY_SAMPLE)]);
     const perMinute = Array.from({ length: windowMinutes }, (_, i) => ({ minute: from + i * MINUTE_MS, calls: 0, errors: 0 }));
-    const tools = new Map<string, { durations: number[]; errors: number }>();
-    const durations: number[] = [];
-    let errors = 0;
-    for (const r of rows) {
-      const failed = !SUCCESSES.has(r.outcome);
-      const slot = perMinute[Math.min(windowMinutes - 1, Math.floor((r.at - from) / MINUTE_MS))]!;
-      slot.calls++;
-      durations.push(r.durationMs);
-      const tool = tools.get(r.toolName) ?? { durations: [], errors: 0 };
-      tool.durations.push(r.durationMs);
-      if (failed) {
-        errors++;
-        slot.errors++;
-        tool.errors++;
-      }
-      tools.set(r.toolName, tool);
+    for (const m of counts.perMinute) {
+      const slot = perMinute[Math.min(windowMinutes - 1, Math.max(0, Math.floor(Number(m.minute))))]!;
+      slot.calls += Number(m.calls);
+      slot.errors += Number(m.errors ?? 0);
     }
-    durations.sort((a, b) => a - b);
-    const perTool = [...tools].map(([tool, t]) => {
-      t.durations.sort((a, b) => a - b);
-      return { tool, calls: t.durations.length, errors: t.errors, p50Ms: percentile(t.durations, 0.5), p99Ms: percentile(t.durations, 0.99) };
-    });
+    const durations = new Map<string, number[]>();
+    for (const r of sample) {
+      const list = durations.get(r.toolName) ?? [];
+      list.push(r.durationMs);
+      durations.set(r.toolName, list);
+    }
+    const perTool = counts.perTool.map((t) => ({ tool: t.tool, calls: Number(t.calls), errors: Number(t.errors ?? 0), ...percentiles(durations.get(t.tool) ?? []) }));
     perTool.sort((a, b) => b.calls - a.calls || a.tool.localeCompare(b.tool));
+    const calls = perTool.reduce((n, t) => n + t.calls, 0);
+    const errors = perTool.reduce((n, t) => n + t.errors, 0);
     return {
       windowMinutes,
-      calls: rows.length,
-      callsPerMinute: rows.length / windowMinutes,
-      errorRate: rows.length === 0 ? 0 : errors / rows.length,
-      p50Ms: durations.length ? percentile(durations, 0.5) : null,
-      p99Ms: durations.length ? percentile(durations, 0.99) : null,
+      calls,
+      callsPerMinute: calls / windowMinutes,
+      errorRate: calls === 0 ? 0 : errors / calls,
+      ...percentiles(sample.map((r) => r.durationMs)),
       perMinute,
       perTool,
-      truncated: rows.length === MAX_ROWS,
+      latencySample: Math.min(calls, LATENCY_SAMPLE),
     };
   }
 }

@@ -78,8 +78,8 @@ export async function callsPage(p: PageContext) {
           { label: l.t("col.tool"), cell: (t) => <code>{t.tool}</code> },
           { label: l.t("col.calls"), cell: (t) => l.number(t.calls), num: true },
           { label: l.t("col.errors"), cell: (t) => l.number(t.errors), num: true },
-          { label: l.t("col.p50"), cell: (t) => l.number(t.p50Ms), num: true },
-          { label: l.t("col.p99"), cell: (t) => l.number(t.p99Ms), num: true },
+          { label: l.t("col.p50"), cell: (t) => (t.p50Ms === null ? "–" : l.number(t.p50Ms)), num: true },
+          { label: l.t("col.p99"), cell: (t) => (t.p99Ms === null ? "–" : l.number(t.p99Ms)), num: true },
         ]}
       />
     </>

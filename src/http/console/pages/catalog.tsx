@@ -35,7 +35,7 @@ interface Share {
   version?: string;
 }
 
-const PAGE = 100;
+const PAGE = 50;
 
 export async function catalogPage(p: PageContext) {
   const { l, csrf, back } = p;
