@@ -44,7 +44,8 @@ const failed = sql<number>`sum(case when ${notInArray(invocations.outcome, [...S
 
 /** Calls and errors since `at`, per minute after `at` (0-based) and per tool. */
 export async function invocationCounts(db: Database, at: number) {
-  const minute = sql<number>`(${invocations.at} - ${at}) / 60000`;
+  // Cast: the driver may bind `at` as a real, and a real quotient would make a group per row.
+  const minute = sql<number>`cast((${invocations.at} - ${at}) / 60000 as integer)`;
   const since = gte(invocations.at, at);
   const [perMinute, perTool] = await Promise.all([
     db.select({ minute, calls: count(), errors: failed }).from(invocations).where(since).groupBy(minute),
