@@ -1,8 +1,8 @@
 // Overview: health, version, crypto path, uptime, and the call figures of the last hour.
-import type { CallFigures } from "../../../node/calls/overview-figures.ts";
-import { BarChart } from "../charts.tsx";
-import { Figures, Id } from "../layout.tsx";
-import type { PageContext } from "../page-context.ts";
+import type { CallFigures } from "../../node/calls/overview-figures.ts";
+import { BarChart } from "./charts.tsx";
+import { Figures, Id } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
 
 const WINDOW_MINUTES = 60;
 

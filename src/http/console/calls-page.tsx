@@ -1,9 +1,9 @@
 // Calls: the invocation log, filtered by tool, peer, principal and outcome and paged by row id,
 // and the per-tool figures of the last hour.
-import type { CallFigures } from "../../../node/calls/overview-figures.ts";
-import { OUTCOMES, type InvocationLog } from "../../../node/calls/invocations.ts";
-import { Id, Table } from "../layout.tsx";
-import type { PageContext } from "../page-context.ts";
+import type { CallFigures } from "../../node/calls/overview-figures.ts";
+import { OUTCOMES, type InvocationLog } from "../../node/calls/invocations.ts";
+import { Id, Table } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
 
 type Row = Awaited<ReturnType<InvocationLog["page"]>>[number];
 

@@ -1,8 +1,8 @@
 // Federation: the peers and the nodes known through them, as a graph and as tables, with the
 // peer actions (approve, block, unblock).
-import { FederationGraph } from "../charts.tsx";
-import { Action, Id, Table } from "../layout.tsx";
-import type { PageContext } from "../page-context.ts";
+import { FederationGraph } from "./charts.tsx";
+import { Action, Id, Table } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
 
 interface Peer {
   id: string;

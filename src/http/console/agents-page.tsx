@@ -1,7 +1,7 @@
 // Agents and budgets: the agents and intents held in the registry, the blackboard namespaces and
 // the budgets with their burn-down per member.
-import { Id, Table } from "../layout.tsx";
-import type { PageContext } from "../page-context.ts";
+import { Id, Table } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
 
 interface Entry {
   origin: string;

@@ -1,8 +1,8 @@
 // Access: OAuth clients, API tokens, policy rules, rate limits, grants (approve, deny, revoke)
 // and the audit trail with its verification.
-import type { LimitRow as Limit } from "../../../node/access/limits/limiter.ts";
-import { Action, Id, Table } from "../layout.tsx";
-import type { PageContext } from "../page-context.ts";
+import type { LimitRow as Limit } from "../../node/access/limits/limiter.ts";
+import { Action, Id, Table } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
 
 interface Client {
   clientId: string;

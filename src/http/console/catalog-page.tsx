@@ -1,6 +1,6 @@
 // Catalog: upstreams, tools (local and peers'), other items, and what this node shares.
-import { Action, Id, Table } from "../layout.tsx";
-import type { PageContext } from "../page-context.ts";
+import { Action, Id, Table } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
 
 interface Upstream {
   name: string;

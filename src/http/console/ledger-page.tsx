@@ -1,7 +1,7 @@
 // Ledger: balances per peer and unit, the newest records, disputes and flags, clearing rounds,
 // invoices, and the export buttons (the admin API's exports, downloaded through the console).
-import { Id, Table } from "../layout.tsx";
-import type { PageContext } from "../page-context.ts";
+import { Id, Table } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
 
 interface Balance {
   peer: string;
