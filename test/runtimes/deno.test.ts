@@ -5,7 +5,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
-import { expectTokensHonoured, expectUpstreamRoundTrip, startDenoNode } from "../support/runtimes.ts";
+import { expectConsoleServed, expectTokensHonoured, expectUpstreamRoundTrip, startDenoNode } from "../support/runtimes.ts";
 import { expectModernRoundTrip } from "../support/modern-client.ts";
 
 let upstream: Upstream;
@@ -43,3 +43,5 @@ test("stores in the embedded libSQL file and stops cleanly", async () => {
   await node.stop();
   expect(node.child.exitCode ?? node.child.signalCode).toBe(0);
 });
+
+test("serves the landing page and the console, signed in", () => expectConsoleServed(node));
