@@ -38,10 +38,10 @@ test("keeps a 2025-11-25 client's session in the process, and ends it on DELETE"
   expect((await fetch(node.mcpUrl, { method: "DELETE", headers })).status).toBe(404);
 });
 
+test("serves the landing page and the console, signed in", () => expectConsoleServed(node));
+
 test("stores in the embedded libSQL file and stops cleanly", async () => {
   expect(existsSync(join(node.dataDir, "node.db"))).toBe(true);
   await node.stop();
   expect(node.child.exitCode ?? node.child.signalCode).toBe(0);
 });
-
-test("serves the landing page and the console, signed in", () => expectConsoleServed(node));
