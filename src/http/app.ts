@@ -17,6 +17,9 @@ import { federationRoutes } from "./federation/routes.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { metricsRoutes } from "./metrics-route.ts";
+import { adminBridge } from "./console/admin-bridge.ts";
+import { consoleRoutes } from "./console/routes.tsx";
+import { landingRoutes } from "./landing/routes.tsx";
 
 export interface AppOptions extends NodeOptions {
   /** How this runtime tells a request's remote address (Hono's conninfo helper of its adapter). */
@@ -72,6 +75,9 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", connectRoutes(services));
   app.route("/", metricsRoutes(services));
   app.route("/admin", adminRoutes(services, tick.now));
+  const admin = adminBridge(app, opts.config.adminToken);
+  app.route("/console", consoleRoutes(services, admin));
+  app.route("/", landingRoutes(services, admin));
 
   return { app, services, tick: tick.scheduled, tickAtStart: tick.atStart, close: () => node.close() };
 }

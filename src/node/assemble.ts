@@ -1,5 +1,6 @@
 // The one place a node is built from its parts: identity, store, upstream pool, registry, gossip,
 // ledger and access. The HTTP app (src/http/app.ts) serves what this returns.
+import { RollupFigures } from "./metrics/overview.ts";
 import { createAccess } from "./access/access.ts";
 import { Inflight } from "./calls/inflight.ts";
 import { InvocationLog } from "./calls/invocations.ts";
@@ -187,6 +188,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     streams,
     subscriptions,
     invocations: new InvocationLog(opts.db),
+    overviewFigures: new RollupFigures(opts.db),
     defer: track,
     access: createAccess(opts.config, opts.db, () => services.nodeId),
     identity,

@@ -9,6 +9,7 @@ import type { ReplayCache } from "../store/replay-cache.ts";
 import type { LocalIdentity } from "./identity/local.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
+import type { OverviewFigures } from "./metrics/overview.ts";
 import type { Gossip } from "./gossip/gossip.ts";
 import type { FederationClient } from "./federation-client/client.ts";
 import type { FederationRefusals } from "./peers/refusals.ts";
@@ -68,6 +69,8 @@ export interface Services {
   /** Clients' resource subscriptions and the upstream subscriptions behind them (this process). */
   subscriptions: ResourceSubscriptions;
   invocations: InvocationLog;
+  /** Call rate, errors and latency for the console's overview. */
+  overviewFigures: OverviewFigures;
   /** Placeholder until node identity lands; the first segment of every global id. */
   nodeId: string;
   /** Keeps work alive after the response: waitUntil on Workers, a tracked promise elsewhere. */

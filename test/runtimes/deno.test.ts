@@ -5,7 +5,7 @@ import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
-import { expectTokensHonoured, expectUpstreamRoundTrip, startDenoNode } from "../support/runtimes.ts";
+import { expectConsoleServed, expectTokensHonoured, expectUpstreamRoundTrip, startDenoNode } from "../support/runtimes.ts";
 import { expectModernRoundTrip } from "../support/modern-client.ts";
 
 let upstream: Upstream;
@@ -37,6 +37,8 @@ test("keeps a 2025-11-25 client's session in the process, and ends it on DELETE"
   expect((await fetch(node.mcpUrl, { method: "DELETE", headers })).status).toBe(204);
   expect((await fetch(node.mcpUrl, { method: "DELETE", headers })).status).toBe(404);
 });
+
+test("serves the landing page and the console, signed in", () => expectConsoleServed(node));
 
 test("stores in the embedded libSQL file and stops cleanly", async () => {
   expect(existsSync(join(node.dataDir, "node.db"))).toBe(true);

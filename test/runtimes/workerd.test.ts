@@ -4,7 +4,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startEverything, waitFor, type NodeProc, type Upstream } from "../support/processes.ts";
-import { expectTokensHonoured, expectUpstreamRoundTrip, startWorkerd } from "../support/runtimes.ts";
+import { expectConsoleServed, expectTokensHonoured, expectUpstreamRoundTrip, startWorkerd } from "../support/runtimes.ts";
 import { expectModernRoundTrip } from "../support/modern-client.ts";
 
 let upstream: Upstream;
@@ -84,3 +84,5 @@ test("the cron trigger refreshes upstreams", async () => {
   expect(after.status).toBe("ok");
   expect(after.tools).toBe(before.tools);
 });
+
+test("serves the landing page and the console, signed in", () => expectConsoleServed(node));

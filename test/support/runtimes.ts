@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
+import { signIn } from "./console.ts";
 import { connect, rawMcp } from "./mcp.ts";
 import { accessTokenFor } from "./oauth.ts";
 import { ADMIN_TOKEN, adminClient, TOOLS, freePort, nodeIdAt, ROOT, start, startNode, tempDir, waitFor, type NodeProc, type Proc, type Upstream } from "./processes.ts";
@@ -126,4 +127,16 @@ export async function startOnEveryRuntime(): Promise<Record<RuntimeName, NodePro
     startWorkerd({ env: { NODE_NAME: "on-workerd", PEER_POLICY: "open" } }),
   ]);
   return { node, deno, workerd };
+}
+
+/** The landing page and a signed-in console page, as a browser would fetch them from `node`. */
+export async function expectConsoleServed(node: NodeProc): Promise<void> {
+  const landing = await fetch(`${node.url}/`, { headers: { accept: "text/html" } });
+  expect(landing.status).toBe(200);
+  expect(await landing.text()).toContain(`${node.url}/mcp`);
+  const op = await signIn(fetch, node.url, node.adminToken);
+  const page = await op.page("/console/catalog");
+  expect(page.status).toBe(200);
+  expect(page.res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  expect(page.html).toContain('<html lang="en" dir="ltr">');
 }

@@ -26,6 +26,8 @@ import {
   upstreamInput,
 } from "../../node/upstreams/registration.ts";
 import { TickBusy, type Tick } from "../../node/tick.ts";
+import { VERSION } from "../../node/settings/version.ts";
+import { OUTCOMES } from "../../node/calls/invocations.ts";
 import { adminAudit, auditAdminRoutes } from "./audit.ts";
 import { credentialAdminRoutes } from "./tokens.ts";
 import { grantAdminRoutes } from "./grants.ts";
@@ -45,7 +47,18 @@ import { moneyAdminRoutes } from "./money.ts";
 import { strongBlackboardAdminRoutes } from "./blackboard-strong.ts";
 import { definitionChangeAdminRoutes } from "./definition-changes.ts";
 
+const filterText = z.string().min(1).max(300).optional();
+const invocationQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).catch(100),
+  tool: filterText,
+  caller: filterText,
+  upstream: filterText,
+  outcome: z.enum(OUTCOMES).optional(),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
+  const startedAt = Date.now();
   const app = new Hono<AppEnv>();
   app.use("*", redactAnswers);
   app.use("*", adminAudit(s));
@@ -116,8 +129,16 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   app.get("/invocations", async (c) => {
-    const limit = z.coerce.number().int().min(1).max(1000).catch(100).parse(c.req.query("limit") ?? 100);
-    return c.json({ invocations: await s.invocations.recent(limit) });
+    const q = invocationQuery.safeParse(c.req.query());
+    if (!q.success) return fail(c, "invalid_request", "tool, caller, upstream: up to 300 characters; outcome: a known outcome; before: a row id");
+    const { limit, ...filter } = q.data;
+    return c.json({ invocations: await s.invocations.page(filter, limit) });
+  });
+
+  // Figures over the last `minutes` (default 60), and how long this process or isolate has run.
+  app.get("/overview", async (c) => {
+    const minutes = z.coerce.number().int().min(1).max(1440).catch(60).parse(c.req.query("minutes") ?? 60);
+    return c.json({ version: VERSION, startedAt: new Date(startedAt).toISOString(), calls: await s.overviewFigures.calls(s.now(), minutes) });
   });
 
   app.post("/tick", async (c) => {

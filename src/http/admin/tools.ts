@@ -45,6 +45,7 @@ function federatedView(t: ListedFederatedTool) {
     hidden: t.hidden,
     pinned: false,
     available: true,
+    pricing: t.pricing ?? null,
     ...(t.collision ? { collision: t.collision } : {}),
   };
 }

@@ -8,9 +8,13 @@ import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import { METRICS } from "../metrics/definitions.ts";
 import type { MetricsRecorder } from "../metrics/recorder.ts";
-import { insertInvocations, recentInvocations as recentRows, type Invocation } from "../../store/invocations.ts";
+import { invocations } from "../../store/schema/index.ts";
+import { filteredInvocations, insertInvocations, recentInvocations as recentRows, type Invocation, type InvocationFilter } from "../../store/invocations.ts";
 
 export type Outcome = Invocation["outcome"];
+
+/** Every outcome a row can record, as the schema lists them. */
+export const OUTCOMES = invocations.outcome.enumValues;
 
 const FLUSH_AFTER_MS = 20;
 
@@ -46,6 +50,11 @@ export class InvocationLog {
   /** The latest rows, newest first. */
   recent(limit: number) {
     return recentRows(this.db, limit);
+  }
+
+  /** One page of rows matching `filter`, newest first. */
+  page(filter: InvocationFilter, limit: number) {
+    return filteredInvocations(this.db, filter, limit);
   }
 }
 

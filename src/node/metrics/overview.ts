@@ -14,7 +14,6 @@ export interface ToolFigures {
   p99Ms: number | null;
 }
 
-/** The shape of the console's OverviewFigures port (src/node/calls/overview-figures.ts on i19-console). */
 export interface CallFigures {
   windowMinutes: number;
   calls: number;
@@ -29,6 +28,11 @@ export interface CallFigures {
   perTool: ToolFigures[];
   /** How many calls the latency percentiles are taken over: all of the window's. */
   latencySample: number;
+}
+
+/** The console's overview figures, behind a port. */
+export interface OverviewFigures {
+  calls(now: number, windowMinutes: number): Promise<CallFigures>;
 }
 
 const MINUTE_MS = 60_000;
@@ -61,7 +65,7 @@ function merged(series: { count: number; buckets: number[] }[]): { count: number
   };
 }
 
-export class RollupFigures {
+export class RollupFigures implements OverviewFigures {
   constructor(private readonly db: Database) {}
 
   async calls(now: number, windowMinutes: number): Promise<CallFigures> {

@@ -16,6 +16,7 @@ export const KEY_LABELS = {
   consent: "mcpfed/auth/consent-request",
   audit: "mcpfed/audit/chain",
   connectLinks: "mcpfed/upstreams/connect-link",
+  consoleSessions: "mcpfed/console/session",
 } as const;
 
 // An Ed25519 private key is its 32-byte seed; PKCS#8 wraps it in this fixed DER prefix.
@@ -46,6 +47,7 @@ export class Keys {
   #consent?: Promise<CryptoKey>;
   #audit?: Promise<Uint8Array>;
   #connectLinks?: Promise<CryptoKey>;
+  #consoleSessions?: Promise<CryptoKey>;
 
   constructor(private readonly seed: Uint8Array) {}
 
@@ -67,6 +69,11 @@ export class Keys {
   /** Signs the links that send a principal to connect its own credential for an upstream. */
   connectLinks(): Promise<CryptoKey> {
     return (this.#connectLinks ??= hmacKey(this.seed, KEY_LABELS.connectLinks));
+  }
+
+  /** Signs the operator's console session cookies and their CSRF tokens. */
+  consoleSessions(): Promise<CryptoKey> {
+    return (this.#consoleSessions ??= hmacKey(this.seed, KEY_LABELS.consoleSessions));
   }
 
   /** Chains the audit trail: raw bytes, for a synchronous HMAC on every row. */

@@ -1,0 +1,120 @@
+// Console page cost: each page of /console requested in-process (app.request, no network) from
+// one node over its own libSQL file, populated with a 300-tool upstream, 20,000 invocation-log
+// rows in the last hour, 100 API tokens, 100 policy rules, 20 limits and their audit entries.
+// A request covers the session check, the page's admin API reads (in-process) and the JSX
+// rendering; CPU is the process's user+system time per request, rendering alone is timed apart.
+//   npm run bench:console [-- --rounds 100]
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createApp } from "../../src/http/app.ts";
+import { localeFor } from "../../src/http/console/i18n/locale.ts";
+import { ConsolePage } from "../../src/http/console/layout.tsx";
+import { loadConfig } from "../../src/node/settings/config.ts";
+import { newSeed } from "../../src/protocol/identity/seed.ts";
+import { insertInvocations, type Invocation } from "../../src/store/invocations.ts";
+import { migrate } from "../../src/store/database.ts";
+import { createClient } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import * as schema from "../../src/store/schema/index.ts";
+import { signIn } from "../../test/support/console.ts";
+import { median } from "./lib.ts";
+
+const { values } = parseArgs({ options: { rounds: { type: "string", default: "100" } } });
+const ROUNDS = Number(values.rounds);
+const ORIGIN = "http://127.0.0.1:8787";
+const ADMIN = "bench-admin-token-0123456789";
+const SECTIONS = ["overview", "catalog", "federation", "calls", "ledger", "access", "agents"] as const;
+const TOOLS = 300;
+const INVOCATIONS = 20_000;
+
+async function startManyTools(): Promise<{ url: string; stop: () => void }> {
+  const port = 20_000 + Math.floor(Math.random() * 10_000);
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "many-tools-server.ts")], { env: { ...process.env, TOOLS: String(TOOLS), PORT: String(port) }, stdio: "ignore" });
+  const url = `http://127.0.0.1:${port}/mcp`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      await fetch(url);
+      return { url, stop: () => child.kill() };
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error("many-tools-server did not start");
+}
+
+const upstream = await startManyTools();
+const dir = mkdtempSync(join(tmpdir(), "bench-console-"));
+const client = createClient({ url: `file:${join(dir, "node.db")}` });
+const db = drizzle(client, { schema });
+await migrate(db);
+const config = loadConfig({ ADMIN_TOKEN: ADMIN, NODE_SEED: newSeed(), NODE_NAME: "bench", PUBLIC_URL: ORIGIN, AUTHLESS: "false", ALLOW_PRIVATE_URLS: "true" });
+const node = await createApp({ config, db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
+const call = async (url: string, init?: RequestInit) => node.app.request(url, init);
+const admin = async (method: string, path: string, body?: unknown) => {
+  const res = await call(`${ORIGIN}/admin${path}`, { method, headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}: ${await res.text()}`);
+  return res;
+};
+
+await admin("POST", "/upstreams", { name: "saas", kind: "http", url: upstream.url });
+const now = Date.now();
+const outcomes: Invocation["outcome"][] = ["ok", "ok", "ok", "ok", "tool_error", "timeout"];
+const rows: Invocation[] = Array.from({ length: INVOCATIONS }, (_, i) => ({
+  at: now - Math.floor((i / INVOCATIONS) * 3_600_000),
+  caller: `api-token:tok_${i % 100}`,
+  toolName: `saas_tool_${i % 50}`,
+  toolId: null,
+  upstream: i % 3 === 0 ? "peer:abcdefghijklmnopqrstuvwxyz234567" : "saas",
+  durationMs: 5 + (i % 200),
+  outcome: outcomes[i % outcomes.length]!,
+  error: null,
+}));
+await insertInvocations(db, rows);
+for (let i = 0; i < 100; i++) await admin("POST", "/tokens", { name: `token-${i}`, roles: ["dev"] });
+for (let i = 0; i < 100; i++) await admin("POST", "/policy/rules", { priority: i, effect: i % 2 ? "allow" : "deny", role: `role-${i}`, tool: `saas_tool_${i % 50}` });
+for (let i = 0; i < 20; i++) await admin("POST", "/limits", { tool: `saas_tool_${i}`, windowSeconds: 60, maxRequests: 100 });
+await new Promise((r) => setTimeout(r, 200)); // the audit entries the setup deferred
+
+const op = await signIn(call, ORIGIN, ADMIN);
+const request = (section: string) => call(`${ORIGIN}/console/${section}`, { headers: { cookie: op.cookie } });
+for (let i = 0; i < 10; i++) for (const s of SECTIONS) await (await request(s)).text();
+
+const wall = new Map<string, number[]>(SECTIONS.map((s) => [s, []]));
+const cpu = new Map<string, number[]>(SECTIONS.map((s) => [s, []]));
+const bytes = new Map<string, number>();
+for (let r = 0; r < ROUNDS; r++) {
+  for (const s of SECTIONS) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const res = await request(s);
+    const html = await res.text();
+    const t1 = performance.now();
+    const c1 = process.cpuUsage(c0);
+    if (res.status !== 200) throw new Error(`${s}: HTTP ${res.status}`);
+    wall.get(s)!.push(t1 - t0);
+    cpu.get(s)!.push((c1.user + c1.system) / 1000);
+    bytes.set(s, html.length);
+  }
+}
+
+// Rendering alone: the shell around a 100-row table's worth of content, JSX to string.
+const l = localeFor("en");
+const renderMs: number[] = [];
+for (let i = 0; i < 500; i++) {
+  const t0 = performance.now();
+  const page = ConsolePage({ l, section: "overview", nodeName: "bench", csrf: "x", back: "/console/overview", children: Array.from({ length: 100 }, (_, j) => `row ${j}`) });
+  await page.toString();
+  renderMs.push(performance.now() - t0);
+}
+
+console.log(`console pages, ${ROUNDS} rounds, Node ${process.version}, ${cpus()[0]?.model ?? "?"} x${cpus().length}`);
+console.log("| page | HTML KiB | wall p50 ms | CPU p50 ms |");
+console.log("| --- | --- | --- | --- |");
+for (const s of SECTIONS) console.log(`| ${s} | ${(bytes.get(s)! / 1024).toFixed(1)} | ${median(wall.get(s)!).toFixed(2)} | ${median(cpu.get(s)!).toFixed(2)} |`);
+console.log(`shell render alone (JSX to string): p50 ${median(renderMs).toFixed(3)} ms`);
+await node.close();
+upstream.stop();
+process.exit(0);

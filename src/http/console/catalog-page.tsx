@@ -1,0 +1,126 @@
+// Catalog: upstreams, tools (local and peers'), other items, and what this node shares.
+import { Action, Id, Table } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
+
+interface Upstream {
+  name: string;
+  kind: string;
+  status: string;
+  lastError: string | null;
+  refreshedAt: string | null;
+  tools: number;
+}
+interface Tool {
+  name: string;
+  id: string;
+  /** Null for this node's own tools. */
+  origin: { id: string; alias: string | null } | null;
+  upstream: string | null;
+  hidden: boolean;
+  pinned: boolean;
+  pricing?: { model: string; amount?: number; unit?: string; per?: string } | null;
+}
+interface Item {
+  kind: string;
+  name: string;
+  origin: string | null;
+  upstream: string | null;
+  hidden: boolean;
+}
+interface Share {
+  key: string;
+  kind: string;
+  visibility: string;
+  tombstone: boolean;
+  version?: string;
+}
+
+const PAGE = 50;
+
+export async function catalogPage(p: PageContext) {
+  const { l, csrf, back } = p;
+  const [{ upstreams }, { tools }, { items }, held] = await Promise.all([
+    p.get<{ upstreams: Upstream[] }>("/upstreams"),
+    p.get<{ tools: Tool[] }>("/tools"),
+    p.get<{ items: Item[] }>("/items"),
+    p.get<{ shares: Share[] }>("/shares"),
+  ]);
+  const shares = held.shares.filter((s) => !s.tombstone);
+  const shared = new Set(shares.map((s) => s.key));
+  const offset = Math.max(0, Number(p.query.get("offset")) || 0);
+  const shown = tools.slice(offset, offset + PAGE);
+  const origin = (o: string | null) => (o ? <Id value={o} /> : l.t("col.local"));
+  const toolOrigin = (t: Tool) => (t.origin ? t.origin.alias ?? <Id value={t.origin.id} /> : l.t("col.local"));
+  const price = ({ pricing: q }: Tool) => (q && typeof q.amount === "number" ? `${l.number(q.amount)} ${q.unit ?? ""}${q.per ? ` / ${q.per}` : ""} (${q.model})` : "–");
+  return (
+    <>
+      <Table
+        l={l}
+        caption={l.t("catalog.upstreams")}
+        rows={upstreams}
+        columns={[
+          { label: l.t("col.name"), cell: (u) => u.name },
+          { label: l.t("col.kind"), cell: (u) => u.kind },
+          { label: l.t("col.state"), cell: (u) => <span class={u.status === "ok" ? "ok" : "bad"}>{u.status}</span> },
+          { label: l.t("col.refreshed"), cell: (u) => l.date(u.refreshedAt) },
+          { label: l.t("col.error"), cell: (u) => u.lastError ?? "" },
+          { label: l.t("col.tools"), cell: (u) => l.number(u.tools), num: true },
+          { label: l.t("actions"), cell: (u) => <Action csrf={csrf} back={back} action="upstream-refresh" fields={{ name: u.name }} label={l.t("action.refresh")} /> },
+        ]}
+      />
+      <Table
+        l={l}
+        caption={l.t("catalog.tools")}
+        rows={shown}
+        columns={[
+          { label: l.t("col.name"), cell: (t) => <code>{t.name}</code> },
+          { label: l.t("col.origin"), cell: toolOrigin },
+          { label: l.t("col.upstream"), cell: (t) => t.upstream ?? "" },
+          { label: l.t("col.price"), cell: price },
+          { label: l.t("col.pinned"), cell: (t) => (t.pinned ? l.t("yes") : l.t("no")) },
+          { label: l.t("col.hidden"), cell: (t) => (t.hidden ? l.t("yes") : l.t("no")) },
+          {
+            label: l.t("actions"),
+            cell: (t) => (
+              <>
+                <Action csrf={csrf} back={back} action={t.hidden ? "tool-show" : "tool-hide"} fields={{ name: t.name }} label={l.t(t.hidden ? "action.show" : "action.hide")} />
+                <Action csrf={csrf} back={back} action="tool-rename" fields={{ name: t.name }} label={l.t("action.rename")} input={{ name: "to", label: l.t("action.newName", { name: t.name }) }} />
+                {t.origin === null && t.upstream && !shared.has(t.id.split("/").slice(1).join("/")) ? (
+                  <Action csrf={csrf} back={back} action="share" fields={{ tool: t.name }} label={l.t("action.share")} input={{ name: "visibility", label: l.t("action.visibility", { name: t.name }), options: ["peers", "public", "private"] }} />
+                ) : null}
+              </>
+            ),
+          },
+        ]}
+      />
+      {offset + PAGE < tools.length ? (
+        <p class="pager">
+          <a href={`/console/catalog?offset=${offset + PAGE}`}>{l.t("more")}</a>
+        </p>
+      ) : null}
+      <Table
+        l={l}
+        caption={l.t("catalog.shares")}
+        rows={shares}
+        columns={[
+          { label: l.t("col.key"), cell: (s) => <code>{s.key}</code> },
+          { label: l.t("col.kind"), cell: (s) => s.kind },
+          { label: l.t("col.visibility"), cell: (s) => s.visibility },
+          { label: l.t("col.version"), cell: (s) => s.version ?? "" },
+          { label: l.t("actions"), cell: (s) => <Action csrf={csrf} back={back} action="unshare" fields={{ key: s.key, kind: s.kind }} label={l.t("action.unshare")} /> },
+        ]}
+      />
+      <Table
+        l={l}
+        caption={l.t("catalog.items")}
+        rows={items.slice(0, PAGE)}
+        columns={[
+          { label: l.t("col.kind"), cell: (i) => i.kind },
+          { label: l.t("col.name"), cell: (i) => <code>{i.name}</code> },
+          { label: l.t("col.origin"), cell: (i) => origin(i.origin) },
+          { label: l.t("col.hidden"), cell: (i) => (i.hidden ? l.t("yes") : l.t("no")) },
+        ]}
+      />
+    </>
+  );
+}

@@ -1,0 +1,88 @@
+// Federation: the peers and the nodes known through them, as a graph and as tables, with the
+// peer actions (approve, block, unblock).
+import { FederationGraph } from "./charts.tsx";
+import { Action, Id, Table } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
+
+interface Peer {
+  id: string;
+  name: string;
+  alias: string | null;
+  url: string;
+  state: string;
+  theirState?: string;
+  lastSeenAt: string | null;
+}
+interface KnownNode {
+  id: string;
+  name: string;
+  url: string;
+  peer: boolean;
+  learnedFrom: string | null;
+}
+
+export async function federationPage(p: PageContext) {
+  const { l, csrf, back } = p;
+  const [{ peers }, { nodes }, identity, trust] = await Promise.all([
+    p.get<{ peers: Peer[] }>("/peers"),
+    p.get<{ nodes: KnownNode[] }>("/nodes"),
+    p.get<{ id: string }>("/identity"),
+    p.get<{ scores: { node: string; score: number; tier?: string }[] }>("/trust"),
+  ]);
+  const peerIds = new Set(peers.map((x) => x.id));
+  const far = nodes.filter((n) => !peerIds.has(n.id) && n.id !== identity.id);
+  const scores = new Map(trust.scores.map((s) => [s.node, s]));
+  const trustOf = (id: string) => {
+    const s = scores.get(id);
+    return s ? `${l.number(s.score, 2)}${s.tier ? ` (${s.tier})` : ""}` : "–";
+  };
+  return (
+    <>
+      <FederationGraph
+        title={l.t("federation.graph")}
+        self={{ id: identity.id, label: p.nodeName, kind: "self" }}
+        nodes={[
+          ...peers.map((x) => ({ id: x.id, label: x.alias ?? x.name, kind: x.state })),
+          ...far.map((n) => ({ id: n.id, label: n.name, kind: "far", via: n.learnedFrom ?? undefined })),
+        ]}
+      />
+      <Table
+        l={l}
+        caption={l.t("federation.peers")}
+        rows={peers}
+        columns={[
+          { label: l.t("col.name"), cell: (x) => x.alias ?? x.name },
+          { label: l.t("col.id"), cell: (x) => <Id value={x.id} /> },
+          { label: l.t("col.state"), cell: (x) => <span class={x.state === "active" ? "ok" : x.state === "blocked" ? "bad" : undefined}>{x.state}</span> },
+          { label: l.t("col.trust"), cell: (x) => trustOf(x.id) },
+          { label: l.t("col.lastContact"), cell: (x) => l.date(x.lastSeenAt) },
+          {
+            label: l.t("actions"),
+            cell: (x) => (
+              <>
+                {x.state === "pending" ? <Action csrf={csrf} back={back} action="peer-approve" fields={{ id: x.id }} label={l.t("action.approve")} /> : null}
+                {x.state === "blocked" ? (
+                  <Action csrf={csrf} back={back} action="peer-unblock" fields={{ id: x.id }} label={l.t("action.unblock")} />
+                ) : (
+                  <Action csrf={csrf} back={back} action="peer-block" fields={{ id: x.id }} label={l.t("action.block")} />
+                )}
+              </>
+            ),
+          },
+        ]}
+      />
+      <Table
+        l={l}
+        caption={l.t("federation.nodes")}
+        rows={far}
+        columns={[
+          { label: l.t("col.name"), cell: (n) => n.name },
+          { label: l.t("col.id"), cell: (n) => <Id value={n.id} /> },
+          { label: l.t("col.url"), cell: (n) => <code>{n.url}</code> },
+          { label: l.t("col.learnedFrom"), cell: (n) => <Id value={n.learnedFrom} /> },
+          { label: l.t("col.trust"), cell: (n) => trustOf(n.id) },
+        ]}
+      />
+    </>
+  );
+}

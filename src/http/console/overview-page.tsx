@@ -1,0 +1,47 @@
+// Overview: health, version, crypto path, uptime, and the call figures of the last hour.
+import type { CallFigures } from "../../node/metrics/overview.ts";
+import { BarChart } from "./charts.tsx";
+import { Figures, Id } from "./layout.tsx";
+import type { PageContext } from "./page-context.ts";
+
+const WINDOW_MINUTES = 60;
+
+export async function overviewPage(p: PageContext) {
+  const { l } = p;
+  const [overview, identity, upstreams, audit] = await Promise.all([
+    p.get<{ version: string; startedAt: string; calls: CallFigures }>(`/overview?minutes=${WINDOW_MINUTES}`),
+    p.get<{ id: string; crypto: string }>("/identity"),
+    p.get<{ upstreams: { status: string }[] }>("/upstreams"),
+    p.get<{ ok: boolean; entries: number }>("/audit/verify"),
+  ]);
+  const failing = upstreams.upstreams.filter((u) => u.status !== "ok").length;
+  const f = overview.calls;
+  const ms = (v: number | null) => (v === null ? "–" : `${l.number(v, 0)} ms`);
+  return (
+    <>
+      <Figures
+        items={[
+          { label: l.t("overview.health"), value: failing ? l.t("overview.degraded", { count: failing }) : l.t("overview.healthy"), tone: failing ? "bad" : "ok" },
+          { label: l.t("overview.version"), value: overview.version },
+          { label: l.t("overview.uptime"), value: l.date(overview.startedAt) },
+          { label: l.t("overview.audit"), value: audit.ok ? l.t("overview.auditOk", { count: audit.entries }) : l.t("overview.auditBroken"), tone: audit.ok ? "ok" : "bad" },
+        ]}
+      />
+      <p>
+        {l.t("overview.node")}: <Id value={identity.id} />
+        <br />
+        {l.t("overview.crypto")}: <code>{identity.crypto}</code>
+      </p>
+      <h2>{l.t("overview.window", { minutes: f.windowMinutes })}</h2>
+      <Figures
+        items={[
+          { label: l.t("overview.cpm"), value: l.number(f.callsPerMinute) },
+          { label: l.t("overview.errors"), value: l.percent(f.errorRate) },
+          { label: l.t("overview.p50"), value: ms(f.p50Ms) },
+          { label: l.t("overview.p99"), value: ms(f.p99Ms) },
+        ]}
+      />
+      <BarChart title={l.t("overview.chart")} rtl={l.dir === "rtl"} bars={f.perMinute.map((m) => ({ label: l.date(m.minute), total: m.calls, part: m.errors }))} />
+    </>
+  );
+}

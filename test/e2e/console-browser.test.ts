@@ -1,0 +1,162 @@
+// The console in a real browser (Debian's chromium through playwright-core) against real nodes:
+// alpha fronts server-everything; bravo and charlie asked to peer with it. The operator signs in,
+// approves a peer, shares a tool, sees a call, exports the ledger and approves a grant: once in
+// English, once in Arabic (right to left). axe-core checks every page in both languages; every
+// page is screenshotted to test-artifacts/console/.
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../support/mcp.ts";
+import { withEverything } from "../support/node-with-everything.ts";
+import { ADMIN_TOKEN, eventually, json, loopbackNode, ROOT, type NodeProc, type Upstream } from "../support/processes.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const SHOTS = join(ROOT, "test-artifacts/console");
+const SECTIONS = ["overview", "catalog", "federation", "calls", "ledger", "access", "agents"] as const;
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+const TEXT = {
+  en: { secret: "Admin token or consent passphrase", signIn: "Sign in", approve: "Approve", share: "Share", visibility: (t: string) => `Visibility of ${t}`, csv: "Export records (CSV)", switchTo: "English" },
+  ar: { secret: "رمز المسؤول أو عبارة الموافقة", signIn: "دخول", approve: "موافقة", share: "مشاركة", visibility: (t: string) => `ظهور ${t}`, csv: "تصدير القيود (CSV)", switchTo: "العربية" },
+} as const;
+type Lang = keyof typeof TEXT;
+
+let everything: Upstream;
+let alpha: NodeProc;
+let bravo: NodeProc;
+let charlie: NodeProc;
+let browser: Browser;
+let caller: Client;
+const cspViolations: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+  mkdirSync(SHOTS, { recursive: true });
+  ({ node: alpha, everything } = await withEverything(loopbackNode("alpha", { env: { AUTHLESS: "false" } })));
+  bravo = await loopbackNode("bravo", { env: { PEER_POLICY: "open" } });
+  charlie = await loopbackNode("charlie", { env: { PEER_POLICY: "open" } });
+  for (const n of [bravo, charlie]) await json(await n.admin("POST", "/peers", { url: alpha.url }));
+  // Calls of get-sum need a grant: a caller asks for one and the operator decides.
+  await json(await alpha.admin("POST", "/policy/rules", { effect: "grant", tool: "everything_get-sum" }));
+  const { secret } = await json<{ secret: string }>(await alpha.admin("POST", "/tokens", { name: "report-bot" }));
+  caller = await connect(alpha.mcpUrl, { authorization: `Bearer ${secret}` });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+}, 180_000);
+
+afterAll(async () => {
+  await caller?.close();
+  await browser?.close();
+  await Promise.all([alpha, bravo, charlie, everything].map((n) => n?.stop()));
+});
+
+async function newPage(): Promise<Page> {
+  const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
+  return page;
+}
+
+/** axe-core's critical and serious findings on the page as it stands. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') does not apply.
+  await page.evaluate(AXE);
+  const found = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
+    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3) }));
+  });
+  return found.filter((v) => v.impact === "critical" || v.impact === "serious").map((v) => `${v.id} (${v.impact}) at ${v.targets.join(", ")}`);
+}
+
+async function checkAndShoot(page: Page, name: string): Promise<void> {
+  expect(await accessibilityProblems(page), name).toEqual([]);
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function requestGrant(): Promise<string> {
+  const asked = await caller.callTool({ name: "request_permission", arguments: { agent_id: "report-bot", resource: "everything_get-sum", justification: "adds up" } });
+  return (asked.structuredContent as { request_id: string }).request_id;
+}
+
+async function operatorFlow(lang: Lang, peer: NodeProc, tool: string): Promise<void> {
+  const t = TEXT[lang];
+  const page = await newPage();
+  // The landing page first, then the console, which asks to sign in.
+  await page.goto(`${alpha.url}/`);
+  if (lang === "ar") await page.getByRole("link", { name: t.switchTo }).click();
+  await expect.poll(() => page.locator("html").getAttribute("dir")).toBe(lang === "ar" ? "rtl" : "ltr");
+  await checkAndShoot(page, `${lang}-landing`);
+  await page.goto(`${alpha.url}/console`);
+  expect(new URL(page.url()).pathname).toBe("/console/signin");
+  await checkAndShoot(page, `${lang}-signin`);
+  await page.getByLabel(t.secret).fill(ADMIN_TOKEN);
+  await page.getByRole("button", { name: t.signIn }).click();
+  await page.waitForURL(/\/console\/overview$/);
+
+  // Approve the peer.
+  await page.goto(`${alpha.url}/console/federation`);
+  await page.getByRole("row", { name: new RegExp(peer.nodeId) }).getByRole("button", { name: t.approve }).click();
+  await page.waitForURL(/done=1/);
+  expect((await json<{ peer: { state: string } }>(await alpha.admin("GET", `/peers/${peer.nodeId}`))).peer.state).toBe("active");
+
+  // Share a tool with peers.
+  await page.goto(`${alpha.url}/console/catalog`);
+  const row = page.getByRole("row", { name: new RegExp(`^${tool}\\b`) });
+  await row.getByLabel(t.visibility(tool)).selectOption("peers");
+  await row.getByRole("button", { name: t.share }).click();
+  await page.waitForURL(/done=1/);
+  const shares = await json<{ shares: { key: string; visibility: string; tombstone: boolean }[] }>(await alpha.admin("GET", "/shares"));
+  expect(shares.shares.filter((s) => !s.tombstone).map((s) => `${s.key} ${s.visibility}`)).toContain(`everything/${tool.replace(/^everything_/, "")} peers`);
+
+  // A call appears in Calls.
+  const marker = `console-${lang}`;
+  await caller.callTool({ name: "everything_echo", arguments: { message: marker } });
+  await eventually(async () => {
+    await page.goto(`${alpha.url}/console/calls?tool=everything_echo`);
+    expect(await page.getByRole("cell", { name: "everything_echo" }).count()).toBeGreaterThan(0);
+  }, 10_000);
+
+  // Export the ledger.
+  await page.goto(`${alpha.url}/console/ledger`);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: t.csv }).click()]);
+  expect(download.suggestedFilename()).toBe("ledger-records.csv");
+  expect(readFileSync((await download.path())!, "utf8").split("\n")[0]).toMatch(/^id,peer,role,status/);
+
+  // Approve a grant.
+  const grant = await requestGrant();
+  await page.goto(`${alpha.url}/console/access`);
+  await page.getByRole("row", { name: new RegExp(grant) }).getByRole("button", { name: t.approve }).click();
+  await page.waitForURL(/done=1/);
+  const grants = await json<{ grants: { id: string; status: string }[] }>(await alpha.admin("GET", "/grants"));
+  expect(grants.grants.find((g) => g.id === grant)?.status).toBe("active");
+
+  for (const s of SECTIONS) {
+    await page.goto(`${alpha.url}/console/${s}`);
+    expect(await page.locator("html").getAttribute("lang")).toBe(lang);
+    await checkAndShoot(page, `${lang}-${s}`);
+  }
+  await page.context().close();
+}
+
+describe("the console in a browser", () => {
+  it("signs in, approves a peer, shares a tool, shows a call, exports the ledger and approves a grant, in English", async () => {
+    await operatorFlow("en", bravo, "everything_echo");
+  }, 180_000);
+
+  it("does the same in Arabic, right to left", async () => {
+    await operatorFlow("ar", charlie, "everything_get-sum");
+  }, 180_000);
+
+  it("the console's actions are in the audit trail as admin requests", async () => {
+    const audit = await json<{ entries: { action: string; decision: string }[] }>(await alpha.admin("GET", "/audit?limit=200"));
+    const actions = audit.entries.map((e) => `${e.action} ${e.decision}`);
+    for (const a of ["admin.POST /peers/:id/approve ok", "admin.POST /shares ok", "admin.POST /grants/:id/approve ok"]) expect(actions).toContain(a);
+  });
+
+  it("broke no Content-Security-Policy rule on any page", () => {
+    expect(cspViolations).toEqual([]);
+  });
+});

@@ -1,0 +1,186 @@
+// The console and the landing page in one real node (in-process, its own libSQL file): what API
+// clients still get at /, sign-in and its limits, the session cookie, CSRF, that actions go
+// through the admin API (and its audit trail), and that no page shows a secret.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp, type NodeApp } from "../../src/http/app.ts";
+import { startLocal } from "../../src/runtimes/local.ts";
+import { signIn, type ConsoleClient } from "../support/console.ts";
+import { ADMIN_TOKEN, tempDir } from "../support/processes.ts";
+
+const PASSPHRASE = "a consent passphrase for tests";
+const LOCAL = "http://127.0.0.1:8787";
+const PUBLIC = "https://node.example";
+const SECTIONS = ["overview", "catalog", "federation", "calls", "ledger", "access", "agents"];
+
+let node: NodeApp;
+let dataDir: string;
+let secrets: string[];
+const call = async (url: string, init?: RequestInit) => node.app.request(url, init);
+const admin = (method: string, path: string, body?: unknown) =>
+  call(`${LOCAL}/admin${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+
+beforeAll(async () => {
+  dataDir = tempDir();
+  const local = await startLocal({ DATA_DIR: dataDir, ADMIN_TOKEN, CONSENT_PASSPHRASE: PASSPHRASE, NODE_NAME: "console-test", TICK_SECONDS: "3600" });
+  node = await createApp({ config: local.config, db: local.db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
+  secrets = [ADMIN_TOKEN, PASSPHRASE, readFileSync(join(dataDir, "node-seed"), "utf8").trim()];
+});
+
+afterAll(async () => {
+  await node?.close();
+});
+
+describe("GET /", () => {
+  it("answers API clients exactly as before the landing page: the JSON not_found", async () => {
+    for (const accept of [undefined, "application/json", "*/*", "application/json, text/html;q=0.5"]) {
+      const res = await call(`${LOCAL}/`, accept ? { headers: { accept } } : {});
+      expect(res.status).toBe(404);
+      expect(res.headers.get("content-type")).toBe("application/json");
+      expect(await res.json()).toEqual({ error: { code: "not_found", message: "no route for GET /" } });
+    }
+  });
+
+  it("shows browsers the node's name, MCP URL, how to connect Claude, its card, and a fresh node's next steps", async () => {
+    const res = await call(`${LOCAL}/`, { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    const html = await res.text();
+    expect(html).toContain("console-test");
+    expect(html).toContain(`${LOCAL}/mcp`);
+    expect(html).toContain(`claude mcp add --transport http console-test ${LOCAL}/mcp`);
+    expect(html).toContain(`href="${LOCAL}/.well-known/mcpfed"`);
+    expect(html).toContain('href="/console"');
+    expect(html).toMatch(/Next steps/);
+    expect(html).not.toContain("<script");
+  });
+
+  it("speaks Arabic, right to left, when the browser prefers it", async () => {
+    const html = await (await call(`${LOCAL}/`, { headers: { accept: "text/html", "accept-language": "ar,en;q=0.5" } })).text();
+    expect(html).toContain('<html lang="ar" dir="rtl">');
+    expect(html).toContain("ربط Claude");
+  });
+});
+
+describe("console sign-in", () => {
+  it("sends every page to sign-in without a session, and refuses actions", async () => {
+    for (const s of SECTIONS) {
+      const res = await call(`${LOCAL}/console/${s}`, { redirect: "manual" });
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe("/console/signin");
+    }
+    const post = await call(`${LOCAL}/console/actions/peer-block`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "id=x&_csrf=y" });
+    expect(post.status).toBe(303);
+    expect(post.headers.get("location")).toBe("/console/signin");
+  });
+
+  it("takes the admin token or the consent passphrase, and refuses anything else", async () => {
+    await expect(signIn(call, LOCAL, ADMIN_TOKEN)).resolves.toBeDefined();
+    await expect(signIn(call, LOCAL, PASSPHRASE)).resolves.toBeDefined();
+    await expect(signIn(call, LOCAL, "not the secret at all")).rejects.toThrow(/HTTP 401/);
+  });
+
+  it("refuses a sign-in form without its token", async () => {
+    const res = await call(`${LOCAL}/console/signin`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `secret=${ADMIN_TOKEN}` });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("set-cookie") ?? "").not.toContain("mcpfed_console=");
+  });
+
+  it("sets the session cookie HttpOnly, SameSite=Strict, Path=/console; Secure off loopback", async () => {
+    const local = await signIn(call, LOCAL, ADMIN_TOKEN);
+    expect(local.setCookie).toMatch(/; HttpOnly/);
+    expect(local.setCookie).toMatch(/; SameSite=Strict/);
+    expect(local.setCookie).toMatch(/; Path=\/console/);
+    expect(local.setCookie).not.toMatch(/; Secure/);
+    const remote = await signIn(call, PUBLIC, ADMIN_TOKEN);
+    expect(remote.setCookie).toMatch(/; Secure/);
+    expect(remote.setCookie).toMatch(/; HttpOnly/);
+  });
+});
+
+describe("the signed-in console", () => {
+  let op: ConsoleClient;
+  beforeAll(async () => {
+    op = await signIn(call, LOCAL, ADMIN_TOKEN);
+  });
+
+  it("renders every page with the strict headers and no secret in it, in English and Arabic", async () => {
+    for (const lang of ["en", "ar"]) {
+      const switched = await call(`${LOCAL}/console/lang?to=${lang}&back=/console/overview`, { redirect: "manual" });
+      const langCookie = switched.headers.get("set-cookie")!.split(";")[0]!;
+      for (const s of SECTIONS) {
+        const res = await call(`${LOCAL}/console/${s}`, { headers: { cookie: `${op.cookie}; ${langCookie}` } });
+        expect(res.status, s).toBe(200);
+        expect(res.headers.get("content-security-policy")).toBe(
+          "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        );
+        expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(res.headers.get("cache-control")).toBe("no-store");
+        const html = await res.text();
+        expect(html).toContain(`<html lang="${lang}" dir="${lang === "ar" ? "rtl" : "ltr"}">`);
+        for (const secret of secrets) expect(html.includes(secret), `${s} shows a secret`).toBe(false);
+      }
+    }
+  });
+
+  it("refuses a POST without the CSRF token, or with another session's, and changes nothing", async () => {
+    const other = await signIn(call, LOCAL, ADMIN_TOKEN);
+    const foreign = (await other.page("/console/catalog")).csrf!;
+    const before = await (await admin("GET", "/audit?limit=1000")).json();
+    for (const fields of [{ name: "everything" }, { name: "everything", _csrf: "" }, { name: "everything", _csrf: foreign }] as Record<string, string>[]) {
+      const res = await op.post("/console/actions/upstream-refresh", fields);
+      expect(res.status).toBe(403);
+    }
+    expect(await (await admin("GET", "/audit?limit=1000")).json()).toEqual(before);
+  });
+
+  it("runs an action as an admin API request, audited as the CLI's would be, and shows the node's refusal", async () => {
+    const { csrf } = await op.page("/console/catalog");
+    const res = await op.post("/console/actions/upstream-refresh", { _csrf: csrf!, _back: "/console/catalog", name: "no-such-upstream" });
+    expect(res.status).toBe(303);
+    const back = new URL(res.headers.get("location")!, LOCAL);
+    expect(back.pathname).toBe("/console/catalog");
+    expect(back.searchParams.get("failed")).toBe("no such upstream");
+    const shown = await op.page(`${back.pathname}${back.search}`);
+    expect(shown.html).toContain("The node refused: no such upstream");
+    const audit = (await (await admin("GET", "/audit?limit=5")).json()) as { entries: { action: string; target: string; decision: string }[] };
+    expect(audit.entries).toContainEqual(expect.objectContaining({ action: "admin.POST /upstreams/:name/refresh", target: "/upstreams/no-such-upstream/refresh", decision: "error" }));
+  });
+
+  it("sends the ledger export as a download", async () => {
+    const res = await call(`${LOCAL}/console/ledger/export?format=csv`, { headers: { cookie: op.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe('attachment; filename="ledger-records.csv"');
+    expect((await res.text()).split("\n")[0]).toMatch(/^id,peer,role,status/);
+  });
+
+  it("returns only to console pages after an action or a language switch", async () => {
+    const { csrf } = await op.page("/console/access");
+    const res = await op.post("/console/actions/grant-deny", { _csrf: csrf!, _back: "https://evil.example/x", id: "nope" });
+    expect(res.headers.get("location")).toMatch(/^\/console\/overview\?failed=/);
+    const lang = await call(`${LOCAL}/console/lang?to=ar&back=//evil.example`, { redirect: "manual" });
+    expect(lang.headers.get("location")).toBe("/console/overview");
+  });
+
+  it("ends the session on sign-out, for that cookie wherever it is replayed", async () => {
+    const session = await signIn(call, LOCAL, ADMIN_TOKEN);
+    const { csrf } = await session.page("/console/overview");
+    expect((await session.post("/console/signout", { _csrf: csrf! })).status).toBe(303);
+    const after = await session.page("/console/overview");
+    expect(after.status).toBe(302);
+    expect(after.res.headers.get("location")).toBe("/console/signin");
+  });
+});
+
+describe("sign-in limits", () => {
+  it("locks a source out after repeated wrong secrets, even for the right one", async () => {
+    // app.request has no remote address: every attempt comes from the source "unknown".
+    // One wrong secret was tried above; the tenth in the window locks the source.
+    const refusals: string[] = [];
+    for (let i = 0; i < 10; i++) refusals.push(await signIn(call, LOCAL, `wrong guess ${i}`).then(() => "signed in", (e: Error) => e.message));
+    expect(refusals).toEqual([...Array<string>(9).fill("sign-in refused: HTTP 401"), "sign-in refused: HTTP 429"]);
+    await expect(signIn(call, LOCAL, PASSPHRASE)).rejects.toThrow(/HTTP 429/);
+    await expect(signIn(call, LOCAL, ADMIN_TOKEN)).rejects.toThrow(/HTTP 429/);
+  });
+});
