@@ -216,5 +216,24 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);",
       "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]
+  },
+  {
+    "tag": "0020_tool_search_index",
+    "statements": [
+      "CREATE TABLE `tool_search_postings` (\n\t`term` text NOT NULL,\n\t`weight` real NOT NULL,\n\t`global_id` text NOT NULL,\n\tPRIMARY KEY(`term`, `weight`, `global_id`)\n);",
+      "CREATE INDEX `tool_search_postings_tool` ON `tool_search_postings` (`global_id`);",
+      "CREATE TABLE `tool_search_terms` (\n\t`term` text PRIMARY KEY NOT NULL,\n\t`tools` integer NOT NULL\n);"
+    ]
+  },
+  {
+    "tag": "0021_tool_search_backfill",
+    "statements": [
+      "-- The tool search index (0020) replaces the FTS5 table of 0001. Its rows are computed in code,\n-- so every upstream's catalog is written again by its next refresh (each tick): forgetting the\n-- stored hash makes that refresh count as a change.\nDROP TRIGGER IF EXISTS `tools_fts_insert`;",
+      "DROP TRIGGER IF EXISTS `tools_fts_delete`;",
+      "DROP TRIGGER IF EXISTS `tools_fts_update`;",
+      "DROP TRIGGER IF EXISTS `tools_fts_rename`;",
+      "DROP TABLE IF EXISTS `tools_fts`;",
+      "UPDATE `upstreams` SET `catalog_hash` = NULL;"
+    ]
   }
 ];

@@ -5,6 +5,7 @@ import type { Database } from "./database.ts";
 import { prompts, resources, resourceTemplates, tools, upstreamCredentials, upstreams } from "./schema/index.ts";
 import { forgetUpstreamNames } from "./catalog.ts";
 import { forgetOwnItemSettings } from "./federated-settings.ts";
+import { forgetToolsUnder, recountTerms } from "./tool-search/postings.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
 import { sealValues } from "./sealed-fields.ts";
 import type { UpstreamInput } from "./upstream-spec.ts";
@@ -69,6 +70,8 @@ export async function deleteUpstream(db: Database, nodeId: string, name: string)
     forgetOwnItemSettings(db, nodeId, name),
     db.delete(upstreamCredentials).where(eq(upstreamCredentials.upstream, name)),
     db.delete(upstreams).where(eq(upstreams.name, name)).returning({ name: upstreams.name }),
+    forgetToolsUnder(db, `${nodeId}/${name}/`),
+    ...recountTerms(db),
   ]);
   return results[7].length > 0;
 }
