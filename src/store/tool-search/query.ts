@@ -1,4 +1,4 @@
-// Ranked search over the local catalog with bounded work (docs/search.md). Each query word stands
+// Ranked search over the local catalog with bounded work (docs/benchmarks.md, "Catalog scale"). Each query word stands
 // for up to a few indexed terms (itself and terms it begins, or else terms one typo away). Each
 // term's list is kept ordered by weight, and a query reads only its head: a tool's score sums,
 // per query word, the best weight of its terms times their idf, over the heads read. With one
