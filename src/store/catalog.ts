@@ -6,8 +6,8 @@ import { federatedSettings, prompts, resources, resourceTemplates, tools, toolSe
 import { toolFingerprint } from "../protocol/registry/tool-fingerprint.ts";
 import { sha256Hex } from "../protocol/encoding/hash.ts";
 import { assignName, globalToolId, NAME_PATTERN, preferredName, RESERVED_NAMES } from "./catalog-names.ts";
-import { forgetTools, forgetToolsUnder, indexTools, recountTerms } from "./tool-search/postings.ts";
-import { rankTools } from "./tool-search/query.ts";
+import { forgetTools, forgetToolsUnder, indexTools, recountTerms } from "./tool-search-postings.ts";
+import { rankTools } from "./tool-search-query.ts";
 
 export interface CatalogTool {
   globalId: string;
@@ -321,7 +321,7 @@ export function forgetUpstreamNames(db: Database, nodeId: string, upstream: stri
   return db.delete(toolSettings).where(sql`substr(${toolSettings.globalId}, 1, ${prefix.length}) = ${prefix}`);
 }
 
-/** Ranked search over name, title, description and tags (src/store/tool-search/); hidden tools never match. */
+/** Ranked search over name, title, description and tags (src/store/tool-search-*.ts); hidden tools never match. */
 export async function searchTools(db: Database, query: string, limit: number) {
   const hits = await rankTools(db, query, limit);
   if (hits.length === 0) return [];

@@ -5,7 +5,7 @@ import type { Database } from "./database.ts";
 import { prompts, resources, resourceTemplates, tools, upstreamCredentials, upstreams } from "./schema/index.ts";
 import { forgetUpstreamNames } from "./catalog.ts";
 import { forgetOwnItemSettings } from "./federated-settings.ts";
-import { forgetToolsUnder, recountTerms } from "./tool-search/postings.ts";
+import { forgetToolsUnder, recountTerms } from "./tool-search-postings.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
 import { sealValues } from "./sealed-fields.ts";
 import type { UpstreamInput } from "./upstream-spec.ts";

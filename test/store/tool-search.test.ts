@@ -1,11 +1,11 @@
-// The local catalog's search (src/store/tool-search/) on a real libSQL database: what each query
+// The local catalog's search (src/store/tool-search-*.ts) on a real libSQL database: what each query
 // shape finds and in which order, and that the index follows the catalog's writes.
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Tool } from "@modelcontextprotocol/server";
 import { renamePrefix, replaceUpstreamCatalog, searchTools, updateToolSettings } from "../../src/store/catalog.ts";
 import { deleteUpstream } from "../../src/store/upstreams.ts";
 import { upstreams } from "../../src/store/schema/index.ts";
-import { isOneEditAway, termWeights } from "../../src/store/tool-search/document.ts";
+import { isOneEditAway, termWeights } from "../../src/store/tool-search-document.ts";
 import type { Database } from "../../src/store/database.ts";
 import { memoryDb } from "../support/libsql.ts";
 

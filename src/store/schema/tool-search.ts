@@ -1,4 +1,4 @@
-// The search index of the local catalog (src/store/tool-search/): per term, the tools that hold
+// The search index of the local catalog (src/store/tool-search-*.ts): per term, the tools that hold
 // it ordered by their weight, so a query reads only the head of each term's list.
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 

@@ -1,9 +1,9 @@
 // Writes of the search index, as statements for the batch that changes the catalog, so the index
 // never disagrees with the tools it describes.
 import { and, gte, inArray, lt, sql } from "drizzle-orm";
-import { chunks, type Database } from "../database.ts";
-import { toolSearchPostings as postings, toolSearchTerms as terms } from "../schema/index.ts";
-import { termWeights, type SearchableTool } from "./document.ts";
+import { chunks, type Database } from "./database.ts";
+import { toolSearchPostings as postings, toolSearchTerms as terms } from "./schema/index.ts";
+import { termWeights, type SearchableTool } from "./tool-search-document.ts";
 
 /** The rows that index these tools. */
 export function indexTools(db: Database, docs: readonly (SearchableTool & { globalId: string })[]) {

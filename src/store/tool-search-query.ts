@@ -7,8 +7,8 @@
 // it, a tool deep in a common term's list (the term only in a long description) misses that
 // term's small share. One statement reads and ranks, so no query reads more than its heads.
 import { sql } from "drizzle-orm";
-import type { Database } from "../database.ts";
-import { idf, indexedWords, isOneEditAway } from "./document.ts";
+import type { Database } from "./database.ts";
+import { idf, indexedWords, isOneEditAway } from "./tool-search-document.ts";
 
 // Bounds on one query's work; words times expansions times two stays under D1's 100 parameters.
 const MAX_WORDS = 10;
