@@ -13,13 +13,15 @@ export interface BenchNodeOptions {
   node?: string;
   /** Chosen in advance when the node must know its own URL (PUBLIC_URL). */
   port?: number;
+  /** Another checkout to run the node from, e.g. main's, for a baseline measured in the same run. */
+  root?: string;
 }
 
 export async function startBenchNode(opts: BenchNodeOptions = {}): Promise<NodeProc> {
   const port = opts.port ?? (await freePort());
   const dataDir = mkdtempSync(join(tmpdir(), "mcpfed-bench-"));
   const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", ...opts.env };
-  const proc = start(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
+  const proc = start(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", join(opts.root ?? ROOT, "src/runtimes/node.ts")], env);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed node", proc);
   const admin = (method: string, path: string, body?: unknown) =>

@@ -10,6 +10,7 @@ import type { Config } from "./settings/config.ts";
 import { ReplayCache } from "../store/replay-cache.ts";
 import { FederationClient } from "./federation-client/client.ts";
 import { FederationRefusals } from "./peers/refusals.ts";
+import { FeatureActivation, knownPublicCards } from "./peers/feature-activation.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
 import { Outbound } from "./outbound/outbound.ts";
@@ -210,6 +211,12 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     settlement: nodeSettlements({ db: opts.db, secrets, identity: own, ledger, federation, outbound }),
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     trust,
+    features: new FeatureActivation({
+      pending: opts.config.featuresPending,
+      trustFloor: opts.config.featuresTrustFloor,
+      cards: () => knownPublicCards({ db: opts.db, nodeId: own.nodeId, now, config: opts.config }),
+      trust,
+    }),
     quarantine,
     definitionPins: new DefinitionPins(opts.db),
     routes: { offer: new RouteOffer(opts.config), limits: new RouteLimits(opts.config), defaults: new RouteDefaults(opts.db) },

@@ -1,4 +1,5 @@
 // What every part of a node is handed: its settings, its store and its upstream sessions.
+import type { FeatureActivation } from "./peers/feature-activation.ts";
 import type { Access } from "./access/access.ts";
 import type { Platform } from "./settings/platform.ts";
 import type { OwnCard } from "./card/own.ts";
@@ -121,6 +122,8 @@ export interface Services {
   upstreamCredentials: UpstreamCredentials;
   /** This node's trust in other nodes: every privilege reads a standing here (src/node/trust/). */
   trust: TrustScores;
+  /** Pending features and whether each is on (docs/protocol.md §20.5). */
+  features: FeatureActivation;
   /** Tools' ratings, weighed by this node's trust in the raters. */
   ratings: ToolRatings;
   /** Nodes held apart: no calls either way, no entries admitted or relayed (src/node/trust/quarantine.ts). */

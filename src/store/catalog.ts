@@ -6,6 +6,8 @@ import { federatedSettings, prompts, resources, resourceTemplates, tools, toolSe
 import { toolFingerprint } from "../protocol/registry/tool-fingerprint.ts";
 import { sha256Hex } from "../protocol/encoding/hash.ts";
 import { assignName, globalToolId, NAME_PATTERN, preferredName, RESERVED_NAMES } from "./catalog-names.ts";
+import { forgetTools, forgetToolsUnder, indexTools, recountTerms } from "./tool-search-postings.ts";
+import { rankTools } from "./tool-search-query.ts";
 
 export interface CatalogTool {
   globalId: string;
@@ -169,17 +171,20 @@ export async function replaceUpstreamCatalog(
   }));
 
   const u = upstream.name;
+  const indexed = toolRows.map((t) => ({ ...t, shortName: byId.get(t.globalId)! }));
   await db.batch([
     db.delete(tools).where(eq(tools.upstream, u)),
+    forgetToolsUnder(db, `${nodeId}/${u}/`),
     db.delete(resources).where(eq(resources.upstream, u)),
     db.delete(resourceTemplates).where(eq(resourceTemplates.upstream, u)),
     db.delete(prompts).where(eq(prompts.upstream, u)),
-    // Names first: the search index trigger on `tools` reads them.
     ...chunks(newNames, 5).map((c) => db.insert(toolSettings).values(c).onConflictDoNothing()),
     ...chunks(toolRows, 10).map((c) => db.insert(tools).values(c)),
     ...chunks(resourceRows, 3).map((c) => db.insert(resources).values(c)),
     ...chunks(templateRows, 3).map((c) => db.insert(resourceTemplates).values(c)),
     ...chunks(promptRows, 4).map((c) => db.insert(prompts).values(c)),
+    ...indexTools(db, indexed),
+    ...recountTerms(db),
     db
       .update(upstreams)
       .set({ ...status, catalogHash: hash, serverName: snap.serverName ?? null, serverVersion: snap.serverVersion ?? null })
@@ -264,8 +269,18 @@ export async function renamePrefix(db: Database, nodeId: string, upstream: strin
   const set = updates.map((u) =>
     db.update(toolSettings).set({ shortName: u.shortName }).where(eq(toolSettings.globalId, u.globalId)),
   );
-  const [first, ...rest] = [...park, ...set];
+  const [first, ...rest] = [...park, ...set, ...(await reindexStatements(db, updates))];
   await db.batch([first!, ...rest]);
+}
+
+/** Statements that index these tools again under their new short names (the index holds them). */
+async function reindexStatements(db: Database, renamed: readonly { globalId: string; shortName: string }[]) {
+  const rows = await db
+    .select({ globalId: tools.globalId, name: tools.name, title: tools.title, description: tools.description, tags: tools.tags })
+    .from(tools)
+    .where(inArray(tools.globalId, renamed.map((r) => r.globalId)));
+  const names = new Map(renamed.map((r) => [r.globalId, r.shortName]));
+  return [...forgetTools(db, rows.map((r) => r.globalId)), ...indexTools(db, rows.map((r) => ({ ...r, shortName: names.get(r.globalId)! }))), ...recountTerms(db)];
 }
 
 export interface ToolChange {
@@ -293,7 +308,10 @@ export async function updateToolSettings(db: Database, globalId: string, change:
   }
   if (change.hidden !== undefined) set.hidden = change.hidden;
   if (change.pinned !== undefined) set.pinned = change.pinned;
-  if (Object.keys(set).length > 0) await db.update(toolSettings).set(set).where(eq(toolSettings.globalId, globalId));
+  if (Object.keys(set).length === 0) return;
+  const update = db.update(toolSettings).set(set).where(eq(toolSettings.globalId, globalId));
+  const reindex = change.shortName === undefined ? [] : await reindexStatements(db, [{ globalId, shortName: change.shortName }]);
+  await db.batch([update, ...reindex]);
 }
 
 /** Forgets an upstream's names along with it, so a later upstream of the same name starts clean. */
@@ -303,24 +321,15 @@ export function forgetUpstreamNames(db: Database, nodeId: string, upstream: stri
   return db.delete(toolSettings).where(sql`substr(${toolSettings.globalId}, 1, ${prefix.length}) = ${prefix}`);
 }
 
-/** Ranked full-text search over name, title, description and tags; hidden tools never match. */
+/** Ranked search over name, title, description and tags (src/store/tool-search-*.ts); hidden tools never match. */
 export async function searchTools(db: Database, query: string, limit: number) {
-  // One-letter words match nearly everything and make the ranking scan the whole index; short
-  // words match whole tokens only, longer ones as prefixes too.
-  const terms = (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => t.length > 1);
-  if (terms.length === 0) return [];
-  const match = terms.map((t) => (t.length >= 3 ? `"${t}"*` : `"${t}"`)).join(" OR ");
-  const hits = await db.all<{ global_id: string; score: number }>(sql`
-    SELECT f.global_id, bm25(tools_fts, 0, 10, 5, 1, 3) AS score
-    FROM tools_fts f JOIN tool_settings s ON s.global_id = f.global_id
-    WHERE tools_fts MATCH ${match} AND s.hidden = 0
-    ORDER BY score LIMIT ${limit}`);
+  const hits = await rankTools(db, query, limit);
   if (hits.length === 0) return [];
-  const rows = await selectTools(db).where(inArray(tools.globalId, hits.map((h) => h.global_id)));
+  const rows = await selectTools(db).where(inArray(tools.globalId, hits.map((h) => h.globalId)));
   const byId = new Map(rows.map((r) => [r.globalId, r]));
   return hits.flatMap((h) => {
-    const tool = byId.get(h.global_id);
-    return tool ? [{ tool, score: -h.score }] : [];
+    const tool = byId.get(h.globalId);
+    return tool ? [{ tool, score: h.score }] : [];
   });
 }
 

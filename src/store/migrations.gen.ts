@@ -227,7 +227,21 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `definition_pin_modes` (\n\t`upstream` text PRIMARY KEY NOT NULL,\n\t`strict` integer NOT NULL\n);",
       "CREATE TABLE `definition_pins` (\n\t`upstream` text NOT NULL,\n\t`tool` text NOT NULL,\n\t`fingerprint` text NOT NULL,\n\t`definition_hash` text,\n\t`definition` text,\n\t`source` text NOT NULL,\n\t`pinned_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`upstream`, `tool`)\n);",
       "CREATE TABLE `metric_counters` (\n\t`minute` integer NOT NULL,\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`value` integer NOT NULL,\n\tPRIMARY KEY(`minute`, `name`, `labels`)\n);",
-      "CREATE TABLE `metric_histograms` (\n\t`minute` integer NOT NULL,\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`count` integer NOT NULL,\n\t`sum` real NOT NULL,\n\t`b0` integer NOT NULL,\n\t`b1` integer NOT NULL,\n\t`b2` integer NOT NULL,\n\t`b3` integer NOT NULL,\n\t`b4` integer NOT NULL,\n\t`b5` integer NOT NULL,\n\t`b6` integer NOT NULL,\n\t`b7` integer NOT NULL,\n\t`b8` integer NOT NULL,\n\t`b9` integer NOT NULL,\n\t`b10` integer NOT NULL,\n\tPRIMARY KEY(`minute`, `name`, `labels`)\n);"
+      "CREATE TABLE `metric_histograms` (\n\t`minute` integer NOT NULL,\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`count` integer NOT NULL,\n\t`sum` real NOT NULL,\n\t`b0` integer NOT NULL,\n\t`b1` integer NOT NULL,\n\t`b2` integer NOT NULL,\n\t`b3` integer NOT NULL,\n\t`b4` integer NOT NULL,\n\t`b5` integer NOT NULL,\n\t`b6` integer NOT NULL,\n\t`b7` integer NOT NULL,\n\t`b8` integer NOT NULL,\n\t`b9` integer NOT NULL,\n\t`b10` integer NOT NULL,\n\tPRIMARY KEY(`minute`, `name`, `labels`)\n);",
+      "CREATE TABLE `tool_search_postings` (\n\t`term` text NOT NULL,\n\t`weight` real NOT NULL,\n\t`global_id` text NOT NULL,\n\tPRIMARY KEY(`term`, `weight`, `global_id`)\n);",
+      "CREATE INDEX `tool_search_postings_tool` ON `tool_search_postings` (`global_id`);",
+      "CREATE TABLE `tool_search_terms` (\n\t`term` text PRIMARY KEY NOT NULL,\n\t`tools` integer NOT NULL\n);"
+    ]
+  },
+  {
+    "tag": "0021_tool_search_backfill",
+    "statements": [
+      "-- The tool search index (0020) replaces the FTS5 table of 0001. Its rows are computed in code,\n-- so every upstream's catalog is written again by its next refresh (each tick): forgetting the\n-- stored hash makes that refresh count as a change.\nDROP TRIGGER IF EXISTS `tools_fts_insert`;",
+      "DROP TRIGGER IF EXISTS `tools_fts_delete`;",
+      "DROP TRIGGER IF EXISTS `tools_fts_update`;",
+      "DROP TRIGGER IF EXISTS `tools_fts_rename`;",
+      "DROP TABLE IF EXISTS `tools_fts`;",
+      "UPDATE `upstreams` SET `catalog_hash` = NULL;"
     ]
   }
 ];

@@ -6,6 +6,7 @@ import { prompts, resources, resourceTemplates, tools, upstreamCredentials, upst
 import { forgetUpstreamNames } from "./catalog.ts";
 import { forgetPins } from "./definition-pins.ts";
 import { forgetOwnItemSettings } from "./federated-settings.ts";
+import { forgetToolsUnder, recountTerms } from "./tool-search-postings.ts";
 import type { SecretBox } from "../secrets/sealed-box.ts";
 import { sealValues } from "./sealed-fields.ts";
 import type { UpstreamInput } from "./upstream-spec.ts";
@@ -72,6 +73,8 @@ export async function deleteUpstream(db: Database, nodeId: string, name: string)
     db.delete(upstreams).where(eq(upstreams.name, name)).returning({ name: upstreams.name }),
     // A later upstream of the same name starts with no pins of this one's.
     ...forgetPins(db, name),
+    forgetToolsUnder(db, `${nodeId}/${name}/`),
+    ...recountTerms(db),
   ]);
   return results[7].length > 0;
 }

@@ -167,9 +167,20 @@ export const peerCommands: Command[] = [
   {
     name: "nodes",
     summary: "list the public nodes this node learned of through the registry (add one with `peer add <url>`)",
+    options: { features: { type: "boolean", help: "instead, each pending feature's trust-weighted adoption among them, and whether it is on" } },
     min: 0,
     max: 0,
-    run: async (ctx) => {
+    run: async (ctx, _, o) => {
+      if (o.features) {
+        const adopted = await ctx.api.request<{ features: { feature: string; threshold: number; hysteresis: number; adoption: number; active: boolean; advertisedBy: number; known: number }[] }>("GET", "/nodes/features");
+        const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+        show(ctx, adopted, (b) =>
+          b.features.length === 0
+            ? "no pending features (FEATURES_PENDING)"
+            : table(["FEATURE", "ADOPTION", "THRESHOLD", "NODES", "STATE"], b.features.map((f) => [f.feature, pct(f.adoption), `${pct(f.threshold)} (−${pct(f.hysteresis)})`, `${f.advertisedBy}/${f.known}`, f.active ? "active" : "pending"])),
+        );
+        return;
+      }
       const body = await ctx.api.request<{ nodes: { id: string; name: string; url: string; peer: string | null }[] }>("GET", "/nodes");
       show(ctx, body, (b) => table(["ID", "NAME", "URL", "PEER"], b.nodes.map((n) => [n.id, n.name, n.url, n.peer ?? "-"])));
     },

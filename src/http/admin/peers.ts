@@ -43,6 +43,9 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
     return c.json({ id: card.id, card, crypto: describe((await s.identity()).primitives) });
   });
 
+  // Each pending feature's trust-weighted adoption among the public nodes known here (docs/protocol.md §20.5).
+  app.get("/nodes/features", async (c) => c.json({ features: await s.features.adoption() }));
+
   app.get("/nodes", async (c) =>
     c.json({
       nodes: (await knownNodes(s)).map((n) => ({

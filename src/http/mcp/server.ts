@@ -189,8 +189,8 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
       }));
       // Peers' tools after the local ones: the two rankings are not on one scale.
       if (results.length < args.limit) {
-        const { federated } = await catalogTools(s, false);
-        const matched = matchFederated(await callableTools(s, caller, federated), args.query).slice(0, args.limit - results.length);
+        // Peers' tools only: listing the local catalog here would read every tool for nothing.
+        const matched = matchFederated(await callableTools(s, caller, await s.federatedTools.get()), args.query).slice(0, args.limit - results.length);
         for (const { tool, score } of matched) {
           results.push({
             name: tool.shortName,

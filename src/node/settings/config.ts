@@ -1,4 +1,5 @@
 // Configuration from the environment, under the same names on every runtime.
+import type { PendingFeature } from "../../protocol/activation.ts";
 import { z } from "zod";
 import { NODE_ID } from "../../protocol/identity/keys.ts";
 import { parseSeed } from "../../protocol/identity/seed.ts";
@@ -117,6 +118,24 @@ const schema = z.object({
     .pipe(z.array(z.enum(ROUTE_ROLES, `roles: ${ROUTE_ROLES.join(", ")} (or none)`)))
     .default([...ROUTE_ROLES]),
   ROUTE_RATE_LIMITS: routeLimitsSetting.optional(),
+  // Pending features (docs/protocol.md §20.5): feature:threshold[:hysteresis], comma-separated.
+  FEATURES_PENDING: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[a-z0-9-]{1,32}:(0(\.\d+)?|1(\.0+)?)(:(0(\.\d+)?))?$/, "feature:threshold[:hysteresis], each share between 0 and 1")
+          .transform((v) => {
+            const [feature, threshold, hysteresis] = v.split(":");
+            return { feature: feature!, threshold: Number(threshold), hysteresis: Number(hysteresis ?? 0.05) };
+          })
+          .refine((p) => p.threshold > 0 && p.hysteresis < p.threshold, "a threshold above 0, and a hysteresis below it"),
+      ),
+    )
+    .default([]),
+  FEATURES_TRUST_FLOOR: z.coerce.number().min(0).max(1).default(0.1),
   FORWARDED_CALLERS: z.enum(["off", "public"]).default("public"),
   FORWARDED_CALLER_TIER: tierName.optional(),
   // Clearing rounds (docs/protocol.md §16.1).
@@ -227,6 +246,9 @@ export interface Config {
   routesOffer: RouteRole[];
   /** Requests per minute each role takes, per predecessor or source (per process or isolate). */
   routeRateLimits: Map<RouteRole, number>;
+  /** Features used only once adopted widely enough (docs/protocol.md §20.5), and the weight of an unknown node. */
+  featuresPending: PendingFeature[];
+  featuresTrustFloor: number;
   /** Whether calls forwarded from nodes that are not peers are taken (to tools shared public only), and from which trust tier up. */
   forwardedCallers: "off" | "public";
   forwardedCallerTier: string | undefined;
@@ -370,6 +392,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     routeDefault: e.ROUTE_DEFAULT,
     routesOffer: e.ROUTES_OFFER,
     routeRateLimits: e.ROUTE_RATE_LIMITS ?? new Map(DEFAULT_ROUTE_RATE_LIMITS),
+    featuresPending: e.FEATURES_PENDING,
+    featuresTrustFloor: e.FEATURES_TRUST_FLOOR,
     forwardedCallers: e.FORWARDED_CALLERS,
     forwardedCallerTier: e.FORWARDED_CALLER_TIER,
     clearing: {

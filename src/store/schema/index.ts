@@ -30,3 +30,4 @@ export * from "./blackboard-strong.ts";
 export * from "./tick-lease.ts";
 export * from "./definition-pins.ts";
 export * from "./metrics.ts";
+export * from "./tool-search.ts";

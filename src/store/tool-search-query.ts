@@ -1,0 +1,82 @@
+// Ranked search over the local catalog with bounded work (docs/benchmarks.md, "Catalog scale"). Each query word stands
+// for up to a few indexed terms (itself and terms it begins, or else terms one typo away). Each
+// term's list is kept ordered by weight, and a query reads only its head: a tool's score sums,
+// per query word, the best weight of its terms times their idf, over the heads read. With one
+// word, the heads of `limit` rows give the exact ranking. With several, a head is deeper (at
+// most MAX_DEPTH), and the ranking is exact for every term held by no more tools than that; past
+// it, a tool deep in a common term's list (the term only in a long description) misses that
+// term's small share. One statement reads and ranks, so no query reads more than its heads.
+import { sql } from "drizzle-orm";
+import type { Database } from "./database.ts";
+import { idf, indexedWords, isOneEditAway } from "./tool-search-document.ts";
+
+// Bounds on one query's work; words times expansions times two stays under D1's 100 parameters.
+const MAX_WORDS = 10;
+const MAX_EXPANSIONS = 3;
+const MAX_DEPTH = 200;
+// Rows a multi-word query reads per word, spread over its terms' heads.
+const ROWS_PER_QUERY = 600;
+// A typo is a weaker match than the word itself.
+const TYPO_FACTOR = 0.5;
+const PREFIX_MIN = 3;
+const TYPO_MIN = 4;
+
+export interface RankedTool {
+  globalId: string;
+  score: number;
+}
+
+/** The best `limit` visible tools for the query, best first (ties by global id). Two statements at most. */
+export async function rankTools(db: Database, query: string, limit: number): Promise<RankedTool[]> {
+  const queryWords = [...new Set(indexedWords(query))].slice(0, MAX_WORDS);
+  if (queryWords.length === 0) return [];
+  const vocabulary = await vocabularyNear(db, queryWords);
+  const total = vocabulary[0]?.total ?? 0;
+  const lists = queryWords.flatMap((w, word) => termsFor(w, vocabulary).map(({ term, holding, factor }) => ({ term, word, scale: factor * idf(Math.max(total, holding), holding) })));
+  if (lists.length === 0) return [];
+  const depth = queryWords.length === 1 ? limit : Math.min(MAX_DEPTH, Math.max(4 * limit, Math.floor(ROWS_PER_QUERY / queryWords.length)));
+  const heads = sql.join(
+    lists.map(
+      (l) =>
+        sql`SELECT ${sql.raw(String(l.word))} AS word, ${l.scale} * weight AS part, global_id FROM (SELECT weight, global_id FROM tool_search_postings WHERE term = ${l.term} ORDER BY weight DESC, global_id DESC LIMIT ${sql.raw(String(depth))})`,
+    ),
+    sql` UNION ALL `,
+  );
+  const rows = await db.all<{ global_id: string; score: number }>(sql`
+    WITH heads AS (${heads}),
+    per_word AS (SELECT global_id, max(part) AS part FROM heads GROUP BY global_id, word)
+    SELECT p.global_id, sum(p.part) AS score
+    FROM per_word p JOIN tool_settings s ON s.global_id = p.global_id
+    WHERE s.hidden = 0
+    GROUP BY p.global_id ORDER BY score DESC, p.global_id LIMIT ${limit}`);
+  return rows.map((r) => ({ globalId: r.global_id, score: r.score }));
+}
+
+interface VocabularyTerm {
+  term: string;
+  holding: number;
+  total: number;
+}
+
+/** The indexed terms that begin with a query word's first letter (the ones it may stand for), with the catalog's size. */
+function vocabularyNear(db: Database, queryWords: readonly string[]): Promise<VocabularyTerm[]> {
+  const initials = [...new Set(queryWords.map((w) => String.fromCodePoint(w.codePointAt(0)!)))];
+  const ranges = initials.map((c) => sql`(term >= ${c} AND term < ${String.fromCodePoint(c.codePointAt(0)! + 1)})`);
+  return db.all<VocabularyTerm>(sql`
+    SELECT term, tools AS holding, (SELECT count(*) FROM tools) AS total
+    FROM tool_search_terms WHERE ${sql.join(ranges, sql` OR `)}`);
+}
+
+/** The terms a query word stands for: itself and the terms it begins, or else its one-typo neighbours (same first letter). */
+function termsFor(word: string, vocabulary: readonly VocabularyTerm[]): { term: string; holding: number; factor: number }[] {
+  const byHolding = (a: VocabularyTerm, b: VocabularyTerm) => b.holding - a.holding;
+  const exact = vocabulary.filter((t) => t.term === word);
+  const extended = word.length >= PREFIX_MIN ? vocabulary.filter((t) => t.term !== word && t.term.startsWith(word)).sort(byHolding) : [];
+  const matched = [...exact, ...extended].slice(0, MAX_EXPANSIONS);
+  if (matched.length > 0 || word.length < TYPO_MIN) return matched.map((t) => ({ ...t, factor: 1 }));
+  return vocabulary
+    .filter((t) => isOneEditAway(word, t.term))
+    .sort(byHolding)
+    .slice(0, MAX_EXPANSIONS)
+    .map((t) => ({ ...t, factor: TYPO_FACTOR }));
+}

@@ -1,0 +1,129 @@
+// The local catalog's search (src/store/tool-search-*.ts) on a real libSQL database: what each query
+// shape finds and in which order, and that the index follows the catalog's writes.
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Tool } from "@modelcontextprotocol/server";
+import { renamePrefix, replaceUpstreamCatalog, searchTools, updateToolSettings } from "../../src/store/catalog.ts";
+import { deleteUpstream } from "../../src/store/upstreams.ts";
+import { upstreams } from "../../src/store/schema/index.ts";
+import { isOneEditAway, termWeights } from "../../src/store/tool-search-document.ts";
+import type { Database } from "../../src/store/database.ts";
+import { memoryDb } from "../support/libsql.ts";
+
+const NODE = "node-under-test";
+const tool = (name: string, description: string, title?: string): Tool => ({ name, description, ...(title ? { title } : {}), inputSchema: { type: "object" } });
+
+const CATALOG: Tool[] = [
+  tool("create_issue", "Creates a new issue in the tracker and returns its id.", "Create issue"),
+  tool("close_issue", "Closes an issue, optionally with a resolution note."),
+  tool("list_issues", "Lists issues, newest first."),
+  tool("send_message", "Sends a chat message to a channel."),
+  tool("upload_object", "Uploads a file to an S3 bucket."),
+  tool("kubernetes_pods", "Lists the pods of a Kubernetes cluster."),
+  tool("get_weather", "Current weather and the forecast for a city."),
+  tool("translate_text", "Translates text between languages; the issue tracker is not involved."),
+];
+
+async function seed(db: Database, name: string, list: Tool[], prefix = name) {
+  await db.insert(upstreams).values({ name, kind: "http", url: `http://127.0.0.1/${name}` }).onConflictDoNothing();
+  await replaceUpstreamCatalog(db, NODE, { name, prefix, catalogHash: null }, { tools: list, resources: [], resourceTemplates: [], prompts: [], serverName: name, serverVersion: "1" });
+}
+
+const found = async (db: Database, query: string, limit = 10) => (await searchTools(db, query, limit)).map((h) => h.tool.name);
+
+describe("search_tools over the local catalog", () => {
+  let db: Database;
+  beforeEach(async () => {
+    db = await memoryDb();
+    await seed(db, "work", CATALOG);
+  });
+
+  it("finds nothing for words no tool holds, and nothing for an empty or one-letter query", async () => {
+    expect(await found(db, "xyzzy frobnicate")).toEqual([]);
+    expect(await found(db, "a")).toEqual([]);
+    expect(await found(db, "the of")).toEqual([]);
+  });
+
+  it("finds the one tool holding a rare word", async () => {
+    expect(await found(db, "kubernetes")).toEqual(["kubernetes_pods"]);
+    expect(await found(db, "forecast")).toEqual(["get_weather"]);
+  });
+
+  it("ranks a tool named by the words above one that only mentions them", async () => {
+    const hits = await found(db, "issue");
+    expect(hits.slice(0, 3).sort()).toEqual(["close_issue", "create_issue", "list_issues"]);
+    expect(hits.at(-1)).toBe("translate_text");
+  });
+
+  it("puts the tool matching most words of a many-word query first", async () => {
+    const hits = await found(db, "create a new issue in the tracker");
+    expect(hits[0]).toBe("create_issue");
+    expect(hits).toContain("translate_text");
+  });
+
+  it("matches the last word as a prefix while it is being typed", async () => {
+    expect(await found(db, "kuber")).toEqual(["kubernetes_pods"]);
+    expect((await found(db, "upload buck"))[0]).toBe("upload_object");
+    // Two letters are too few for a prefix: only the whole word.
+    expect(await found(db, "ku")).toEqual([]);
+  });
+
+  it("finds a word with one typo, below an exact match", async () => {
+    expect(await found(db, "kubernets")).toEqual(["kubernetes_pods"]);
+    expect(await found(db, "wether")).toEqual(["get_weather"]);
+    const [first, second] = await searchTools(db, "weather wether", 10);
+    expect(first?.tool.name).toBe("get_weather");
+    expect(second).toBeUndefined();
+    const exact = (await searchTools(db, "forecast", 1))[0]!.score;
+    const typo = (await searchTools(db, "forecsat", 1))[0]!.score;
+    expect(typo).toBeGreaterThan(0);
+    expect(typo).toBeLessThan(exact);
+  });
+
+  it("honours the limit and breaks ties by id, the same way every time", async () => {
+    const two = await found(db, "issue", 2);
+    expect(two).toHaveLength(2);
+    expect(await found(db, "issue", 2)).toEqual(two);
+  });
+
+  it("never returns a hidden tool", async () => {
+    const [hit] = await searchTools(db, "kubernetes", 1);
+    await updateToolSettings(db, hit!.tool.globalId, { hidden: true });
+    expect(await found(db, "kubernetes")).toEqual([]);
+  });
+
+  it("follows renames, prefix changes, refreshes and removed upstreams", async () => {
+    const [hit] = await searchTools(db, "weather", 1);
+    await updateToolSettings(db, hit!.tool.globalId, { shortName: "meteo_now" });
+    expect(await found(db, "meteo")).toEqual(["get_weather"]);
+    await renamePrefix(db, NODE, "work", "acme");
+    expect((await found(db, "acme")).length).toBe(CATALOG.length - 1); // the renamed tool keeps its name
+    await seed(db, "work", [tool("get_weather", "Tomorrow's forecast.")]);
+    expect(await found(db, "kubernetes")).toEqual([]);
+    expect(await found(db, "tomorrow")).toEqual(["get_weather"]);
+    await seed(db, "other", [tool("get_tides", "Tide tables for tomorrow.")]);
+    expect((await found(db, "tomorrow")).sort()).toEqual(["get_tides", "get_weather"]);
+    await deleteUpstream(db, NODE, "work");
+    expect(await found(db, "tomorrow")).toEqual(["get_tides"]);
+  });
+});
+
+describe("the search index's pieces", () => {
+  it("weighs a word in the name above the same word in the description, and saturates repeats", () => {
+    const named = termWeights({ name: "issue_tool", shortName: "issue_tool", tags: [], description: "does things" });
+    const described = termWeights({ name: "tool", shortName: "tool", tags: [], description: "does issue things" });
+    expect(named.get("issue")!).toBeGreaterThan(described.get("issue")!);
+    const once = termWeights({ name: "t", shortName: "t", tags: [], description: "ping" }).get("ping")!;
+    const thrice = termWeights({ name: "t", shortName: "t", tags: [], description: "ping ping ping" }).get("ping")!;
+    expect(thrice).toBeGreaterThan(once);
+    expect(thrice).toBeLessThan(3 * once);
+    expect(termWeights({ name: "t", shortName: "t", tags: [], description: "the of and" }).size).toBe(0);
+  });
+
+  it("tells one edit from none or two", () => {
+    for (const [a, b] of [["kubernets", "kubernetes"], ["wether", "weather"], ["forecsat", "forecast"], ["issue", "issues"], ["slack", "slick"]]) {
+      expect(isOneEditAway(a!, b!)).toBe(true);
+      expect(isOneEditAway(b!, a!)).toBe(true);
+    }
+    for (const [a, b] of [["issue", "issue"], ["kubrnets", "kubernetes"], ["abc", "cba"], ["ab", "abcd"]]) expect(isOneEditAway(a!, b!)).toBe(false);
+  });
+});
