@@ -26,7 +26,7 @@ const hlc = encodeHlc({ wall: SIGNED_MS, counter: 0 });
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../test/fixtures/packages/${name}`, import.meta.url), "utf8"));
 
 const memoryTools = await Promise.all(
-  (fixture("server-memory-tools.json") as { name: string; description?: string; inputSchema: Record<string, unknown> }[]).map(async (t) => ({ ...t, fingerprint: await toolFingerprint(t) })),
+  (fixture("server-memory-tools.json") as { name: string; description?: string; inputSchema: { type: "object" } & Record<string, unknown> }[]).map(async (t) => ({ ...t, fingerprint: await toolFingerprint(t) })),
 );
 const INTEGRITY = "sha512-ljj/3S4aGjxdNSQWw6gucKKGnTLdBPWxzapyY/MT2tOVyZwvxChvevXSLPwx59nKJAlVpUVW+cOlnVRXRwiqMQ==";
 const memoryBody = {

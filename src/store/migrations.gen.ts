@@ -216,5 +216,14 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);",
       "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]
+  },
+  {
+    "tag": "0020_organic_felicia_hardy",
+    "statements": [
+      "CREATE TABLE `installed_packages` (\n\t`origin` text NOT NULL,\n\t`name` text NOT NULL,\n\t`version` text NOT NULL,\n\t`upstream` text NOT NULL,\n\t`sha256` text NOT NULL,\n\t`entry_id` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`active` integer DEFAULT false NOT NULL,\n\t`activated_at` integer,\n\t`range` text,\n\t`installed_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`origin`, `name`, `version`)\n);",
+      "CREATE INDEX `installed_packages_upstream` ON `installed_packages` (`upstream`);",
+      "CREATE TABLE `own_package_index` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`signed` text NOT NULL,\n\t`content_hash` text NOT NULL,\n\t`issued` integer NOT NULL,\n\t`expires` integer NOT NULL\n);",
+      "CREATE TABLE `package_freshness` (\n\t`origin` text NOT NULL,\n\t`name` text NOT NULL,\n\t`highest` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`origin`, `name`)\n);"
+    ]
   }
 ];

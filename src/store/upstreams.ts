@@ -80,6 +80,12 @@ export async function markUnavailable(db: Database, name: string, error: string)
     .where(eq(upstreams.name, name));
 }
 
+/** Points a stdio upstream at another command (a package's other version), its env sealed again. */
+export async function setStdioTarget(db: Database, box: SecretBox, name: string, target: { command: string; args: string[]; env: Record<string, string> }): Promise<void> {
+  const env = await sealValues(box, name, "env", target.env);
+  await db.update(upstreams).set({ command: target.command, args: target.args, env }).where(eq(upstreams.name, name));
+}
+
 export async function setPrefix(db: Database, name: string, prefix: string | null): Promise<void> {
   await db.update(upstreams).set({ prefix }).where(eq(upstreams.name, name));
 }

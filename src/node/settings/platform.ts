@@ -3,6 +3,7 @@
 import type { Transport } from "@modelcontextprotocol/client";
 import type { RawRsa } from "../../protocol/tokens/raw-rsa.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
+import type { PackageFiles } from "./package-files.ts";
 
 export type StdioTarget = Extract<UpstreamTarget, { kind: "stdio" }>;
 /** Supplied by runtimes that can spawn processes (Node); elsewhere stdio upstreams are refused. */
@@ -29,6 +30,8 @@ export interface Platform {
    * and workerd). Absent, blindrsa-ts computes them, 85 to 500 times slower (docs/benchmarks.md).
    */
   rawRsa?: RawRsa;
+  /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */
+  packages?: PackageFiles;
 }
 
 /** A long-lived process with the global fetch: what in-process tests and benchmarks run on. */
