@@ -6,6 +6,7 @@ import { banner, failStart, startLocal } from "./local.ts";
 import { outboundFetch } from "./node-outbound.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { stdioConnector } from "./stdio.ts";
+import { nodePackageFiles } from "./package-files.ts";
 
 const local = await startLocal(process.env).catch((err: unknown) => failStart(err, process.exit));
 const { config } = local;
@@ -15,7 +16,7 @@ const node = await createApp({
   config,
   db: local.db,
   connInfo: getConnInfo,
-  platform: { requestScopedIo: false, standingStreams: true, stdio: stdioConnector, fetch: outboundFetch(config.allowPrivateUrls), rawRsa: nodeRawRsa },
+  platform: { requestScopedIo: false, standingStreams: true, stdio: stdioConnector, fetch: outboundFetch(config.allowPrivateUrls), rawRsa: nodeRawRsa, packages: nodePackageFiles(local.dataDir) },
 }).catch((err: unknown) =>
   failStart(err, process.exit),
 );

@@ -63,6 +63,10 @@ export function nodePackageFiles(dataDir: string): PackageFiles {
       if (!existsSync(file)) return undefined;
       return JSON.parse(await readFile(file, "utf8")) as unknown;
     },
+    async manifest(sha256) {
+      const file = join(folder(sha256), "package", "package.json");
+      return existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as unknown) : undefined;
+    },
     digests: (sha256) => digestsOf(join(folder(sha256), "package")),
     async artifact(sha256) {
       const file = join(folder(sha256), ARTIFACT);

@@ -37,6 +37,8 @@ export interface PackageFiles {
   writeLock(lock: PackageLock): Promise<void>;
   /** The lock as stored, unparsed; undefined when there is none. */
   readLock(sha256: string): Promise<unknown>;
+  /** The unpacked package's package.json, parsed, or undefined when it has none. */
+  manifest(sha256: string): Promise<unknown>;
   /** Every file's digest as it is now, for verify. */
   digests(sha256: string): Promise<Record<string, string>>;
   /** The artifact's bytes, for mirrors; undefined when not held. */
