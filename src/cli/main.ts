@@ -22,6 +22,7 @@ import { clearingCommands } from "./commands/clearing.ts";
 import { tokenCommands } from "./commands/tokens.ts";
 import { toolCommands } from "./commands/tools.ts";
 import { trustCommands } from "./commands/trust.ts";
+import { packageCommands } from "./commands/packages.ts";
 import { upstreamCommands } from "./commands/upstreams.ts";
 import { routeCommands } from "./commands/routes.ts";
 import type { Command } from "./framework/command.ts";
@@ -52,6 +53,7 @@ const commands: Command[] = [
   ...settlementCommands,
   ...paymentTokenCommands,
   ...trustCommands,
+  ...packageCommands,
   ...routeCommands,
 ];
 
