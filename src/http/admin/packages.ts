@@ -7,7 +7,8 @@ import { fail, readJson } from "./respond.ts";
 import type { Services } from "../../node/services.ts";
 import { PackageError, type PackageErrorCode } from "../../node/packages/errors.ts";
 import { installPackage } from "../../node/packages/install.ts";
-import { listPackages, remove, rollback, switchTo, update, verify } from "../../node/packages/versions.ts";
+import { listPackages, remove, rollback, update, verify } from "../../node/packages/versions.ts";
+import { switchTo } from "../../node/packages/switch.ts";
 import { packageInfo, searchPackages } from "../../node/packages/search.ts";
 import { publishInput, publishPackage } from "../../node/packages/publish.ts";
 

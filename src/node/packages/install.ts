@@ -10,23 +10,13 @@ import { getUpstream } from "../../store/upstreams.ts";
 import { activate, insertInstalled, listInstalled, livePackageEntries, raiseFreshness, type InstalledRow, type PackageEntry } from "../../store/packages.ts";
 import { knownCard } from "../peers/origin-cards.ts";
 import { listPeers } from "../../store/peers.ts";
-import { registerUpstream, type RegistrationPorts } from "../upstreams/registration.ts";
-import type { Config } from "../settings/config.ts";
-import type { Outbound } from "../outbound/outbound.ts";
+import { registerUpstream } from "../upstreams/registration.ts";
 import type { PackageFiles } from "../settings/package-files.ts";
-import type { Platform } from "../settings/platform.ts";
+import { packageFiles, type PackagePorts } from "./ports.ts";
 import { fetchNpm, fetchTarball, MAX_ARTIFACT_BYTES, type FetchedArtifact } from "./artifacts.ts";
 import { PackageError } from "./errors.ts";
 import { launchTarget } from "./launch-target.ts";
-import { switchTo } from "./versions.ts";
-
-export interface PackagePorts extends RegistrationPorts {
-  config: RegistrationPorts["config"] & Pick<Config, "npmRegistryUrl">;
-  platform: Platform;
-  outbound: Outbound;
-  /** Keeps work alive after the answer (the catalog refresh after a switch). */
-  defer: (work: Promise<unknown>) => void;
-}
+import { switchTo } from "./switch.ts";
 
 export interface InstallRequest {
   name: string;
@@ -51,12 +41,6 @@ export interface InstallResult {
   active: boolean;
   /** False when the store held the artifact already. */
   fetched: boolean;
-}
-
-/** The store, or the typed refusal of a runtime that has none. */
-export function packageFiles(platform: Platform): PackageFiles {
-  if (!platform.packages || !platform.stdio) throw new PackageError("packages_unsupported", "this runtime cannot keep or run packages (Node only; not Workers or Deno Deploy)");
-  return platform.packages;
 }
 
 /** The entry of `name` to install: the one origin that publishes it (or the one asked for), the version asked for or the newest. */

@@ -12,7 +12,7 @@ import { ImmutableVersionError, type Registry } from "../registry/registry.ts";
 import type { Gossip } from "../gossip/gossip.ts";
 import { fetchNpm, MAX_ARTIFACT_BYTES } from "./artifacts.ts";
 import { PackageError } from "./errors.ts";
-import { packageFiles, type PackagePorts } from "./install.ts";
+import { packageFiles, type PackagePorts } from "./ports.ts";
 import { launchTarget } from "./launch-target.ts";
 
 export const publishInput = z.strictObject({

@@ -4,15 +4,13 @@
 // folder and ends the running process; the next call spawns the new version.
 import semver from "semver";
 import { compareSemver } from "../../protocol/registry/semver.ts";
-import { openTarget } from "../../store/sealed-fields.ts";
-import { getUpstream, setStdioTarget } from "../../store/upstreams.ts";
-import { activate, deleteInstalled, listInstalled, livePackageEntries, setRange, type InstalledRow, type PackageEntry } from "../../store/packages.ts";
+import { deleteInstalled, listInstalled, livePackageEntries, setRange, type InstalledRow, type PackageEntry } from "../../store/packages.ts";
 import { packageLock } from "../settings/package-files.ts";
 import { removeUpstream } from "../upstreams/registration.ts";
-import { refreshUpstream } from "../upstreams/refresh.ts";
 import { PackageError } from "./errors.ts";
-import { installPackage, packageFiles, type InstallResult, type PackagePorts } from "./install.ts";
-import { launchTarget } from "./launch-target.ts";
+import { installPackage, type InstallResult } from "./install.ts";
+import { packageFiles, type PackagePorts } from "./ports.ts";
+import { switchTo } from "./switch.ts";
 
 export interface InstalledVersion {
   version: string;
@@ -55,26 +53,6 @@ async function rowsOf(s: Pick<PackagePorts, "db">, upstream: string): Promise<In
   const rows = await listInstalled(s.db, { upstream });
   if (rows.length === 0) throw new PackageError("not_installed", `no package is installed as ${upstream}`);
   return rows;
-}
-
-/** Serves `version` of the upstream's package: no fetch, no reinstall; the catalog is refreshed after. */
-export async function switchTo(s: PackagePorts, upstream: string, version: string): Promise<{ upstream: string; version: string; previous: string | null }> {
-  const files = packageFiles(s.platform);
-  const rows = await rowsOf(s, upstream);
-  const row = rows.find((r) => r.version === version);
-  if (!row) throw new PackageError("not_installed", `${upstream} has no version ${version} installed (installed: ${rows.map((r) => r.version).join(", ")})`);
-  if (!(await files.has(row.sha256))) throw new PackageError("tampered", `${upstream}@${version} is missing from the store (${row.sha256})`);
-  const previous = rows.find((r) => r.active)?.version ?? null;
-  const current = await getUpstream(s.db, upstream);
-  if (!current) throw new PackageError("not_installed", `the upstream ${upstream} is gone`);
-  const env = (await openTarget(s.secrets, current)) as { env?: Record<string, string> };
-  const target = launchTarget(files.root(row.sha256), await files.dataDir(upstream), bodyOf(row).launch, env.env ?? {});
-  await setStdioTarget(s.db, s.secrets, upstream, target);
-  await activate(s.db, upstream, row, Date.now());
-  await s.pool.close(upstream);
-  // The catalog follows in the background: the switch itself is the next call's spawn.
-  s.defer(refreshUpstream(s, upstream).then(() => undefined));
-  return { upstream, version, previous };
 }
 
 /** Back to the version that served before the current one, from the local store. */
