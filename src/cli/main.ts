@@ -23,6 +23,7 @@ import { tokenCommands } from "./commands/tokens.ts";
 import { toolCommands } from "./commands/tools.ts";
 import { definitionChangeCommands } from "./commands/definition-changes.ts";
 import { trustCommands } from "./commands/trust.ts";
+import { packageCommands } from "./commands/packages.ts";
 import { upstreamCommands } from "./commands/upstreams.ts";
 import { routeCommands } from "./commands/routes.ts";
 import type { Command } from "./framework/command.ts";
@@ -54,6 +55,7 @@ const commands: Command[] = [
   ...settlementCommands,
   ...paymentTokenCommands,
   ...trustCommands,
+  ...packageCommands,
   ...routeCommands,
 ];
 

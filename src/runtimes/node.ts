@@ -7,6 +7,7 @@ import { outboundFetch } from "./node-outbound.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { stdioConnector } from "./stdio.ts";
 import { findPackageRuntimes } from "./package-runtimes.ts";
+import { nodePackageFiles } from "./package-files.ts";
 
 const local = await startLocal(process.env).catch((err: unknown) => failStart(err, process.exit));
 const { config } = local;
@@ -23,6 +24,7 @@ const node = await createApp({
     fetch: outboundFetch(config.allowPrivateUrls),
     rawRsa: nodeRawRsa,
     packageRuntimes: findPackageRuntimes(config),
+    packages: nodePackageFiles(local.dataDir),
   },
 }).catch((err: unknown) =>
   failStart(err, process.exit),

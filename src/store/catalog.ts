@@ -371,6 +371,8 @@ const callableColumns = {
   command: upstreams.command,
   args: upstreams.args,
   env: upstreams.env,
+  cwd: upstreams.cwd,
+  sandboxed: upstreams.sandboxed,
   perPrincipal: upstreams.perPrincipal,
 };
 export type Callable = Awaited<ReturnType<typeof findCallable>> & {};

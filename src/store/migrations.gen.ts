@@ -230,7 +230,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `metric_histograms` (\n\t`minute` integer NOT NULL,\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`count` integer NOT NULL,\n\t`sum` real NOT NULL,\n\t`b0` integer NOT NULL,\n\t`b1` integer NOT NULL,\n\t`b2` integer NOT NULL,\n\t`b3` integer NOT NULL,\n\t`b4` integer NOT NULL,\n\t`b5` integer NOT NULL,\n\t`b6` integer NOT NULL,\n\t`b7` integer NOT NULL,\n\t`b8` integer NOT NULL,\n\t`b9` integer NOT NULL,\n\t`b10` integer NOT NULL,\n\tPRIMARY KEY(`minute`, `name`, `labels`)\n);",
       "CREATE TABLE `tool_search_postings` (\n\t`term` text NOT NULL,\n\t`weight` real NOT NULL,\n\t`global_id` text NOT NULL,\n\tPRIMARY KEY(`term`, `weight`, `global_id`)\n);",
       "CREATE INDEX `tool_search_postings_tool` ON `tool_search_postings` (`global_id`);",
-      "CREATE TABLE `tool_search_terms` (\n\t`term` text PRIMARY KEY NOT NULL,\n\t`tools` integer NOT NULL\n);"
+      "CREATE TABLE `tool_search_terms` (\n\t`term` text PRIMARY KEY NOT NULL,\n\t`tools` integer NOT NULL\n);",
+      "CREATE TABLE `installed_packages` (\n\t`origin` text NOT NULL,\n\t`name` text NOT NULL,\n\t`version` text NOT NULL,\n\t`upstream` text NOT NULL,\n\t`sha256` text NOT NULL,\n\t`entry_id` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`active` integer DEFAULT false NOT NULL,\n\t`activated_at` integer,\n\t`range` text,\n\t`installed_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`origin`, `name`, `version`)\n);",
+      "CREATE INDEX `installed_packages_upstream` ON `installed_packages` (`upstream`);",
+      "CREATE TABLE `own_package_index` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`signed` text NOT NULL,\n\t`content_hash` text NOT NULL,\n\t`issued` integer NOT NULL,\n\t`expires` integer NOT NULL\n);",
+      "CREATE TABLE `package_freshness` (\n\t`origin` text NOT NULL,\n\t`name` text NOT NULL,\n\t`highest` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`origin`, `name`)\n);",
+      "ALTER TABLE `upstreams` ADD `cwd` text;",
+      "ALTER TABLE `upstreams` ADD `sandboxed` integer DEFAULT false NOT NULL;"
     ]
   },
   {

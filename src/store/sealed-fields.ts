@@ -50,13 +50,21 @@ async function openValues(box: SecretBox, upstream: string, field: Field, values
 }
 
 /** The columns that say how to reach an upstream. */
-export type UpstreamReach = Pick<typeof upstreams.$inferSelect, "name" | "kind" | "url" | "headers" | "command" | "args" | "env">;
+export type UpstreamReach = Pick<typeof upstreams.$inferSelect, "name" | "kind" | "url" | "headers" | "command" | "args" | "env" | "cwd" | "sandboxed">;
 
 /** How to reach the upstream, its secrets opened. */
 export async function openTarget(box: SecretBox, row: UpstreamReach): Promise<UpstreamTarget> {
   return row.kind === "http"
     ? { name: row.name, kind: "http", url: row.url!, headers: await openValues(box, row.name, "headers", row.headers) }
-    : { name: row.name, kind: "stdio", command: row.command!, args: row.args ?? [], env: await openValues(box, row.name, "env", row.env) };
+    : {
+        name: row.name,
+        kind: "stdio",
+        command: row.command!,
+        args: row.args ?? [],
+        env: await openValues(box, row.name, "env", row.env),
+        ...(row.cwd ? { cwd: row.cwd } : {}),
+        sandboxed: row.sandboxed,
+      };
 }
 
 /** The field as it should be stored: plaintext values and values sealed under PREVIOUS_NODE_SEED sealed anew. */

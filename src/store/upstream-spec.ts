@@ -38,6 +38,10 @@ export const stdioUpstream = z.object({
   command: z.string().min(1).max(1024),
   args: z.array(z.string().max(4096)).max(64).default([]),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(8192)).optional(),
+  /** The child's working folder; the node's when absent. */
+  cwd: z.string().min(1).max(4096).optional(),
+  /** Run with exactly `env` and nothing of the node's environment (how packages run). */
+  sandboxed: z.boolean().optional(),
   prefix: prefixSchema.optional(),
   pins: pinMode.optional(),
 });

@@ -37,6 +37,8 @@ export async function insertUpstream(db: Database, box: SecretBox, input: Upstre
           command: input.command,
           args: input.args,
           env: await sealValues(box, input.name, "env", input.env ?? {}),
+          cwd: input.cwd ?? null,
+          sandboxed: input.sandboxed ?? false,
           prefix: input.prefix ?? null,
         };
   const inserted = await db.insert(upstreams).values(row).onConflictDoNothing().returning({ name: upstreams.name });
@@ -84,6 +86,12 @@ export async function markUnavailable(db: Database, name: string, error: string)
     .update(upstreams)
     .set({ status: "unavailable", lastError: error.slice(0, 500) })
     .where(eq(upstreams.name, name));
+}
+
+/** Points a stdio upstream at another command (a package's other version), its env sealed again. */
+export async function setStdioTarget(db: Database, box: SecretBox, name: string, target: { command: string; args: string[]; env: Record<string, string>; cwd?: string | undefined; sandboxed?: boolean | undefined }): Promise<void> {
+  const env = await sealValues(box, name, "env", target.env);
+  await db.update(upstreams).set({ command: target.command, args: target.args, env, cwd: target.cwd ?? null, sandboxed: target.sandboxed ?? false }).where(eq(upstreams.name, name));
 }
 
 export async function setPrefix(db: Database, name: string, prefix: string | null): Promise<void> {

@@ -6,8 +6,9 @@ import { liveSecrets } from "../../secrets/redactor.ts";
 export type ErrorCode = "invalid_request" | "not_found" | "conflict" | "unsupported" | "bad_gateway";
 const statusOf = { invalid_request: 400, not_found: 404, conflict: 409, unsupported: 400, bad_gateway: 502 } as const;
 
-export function fail(c: Context, code: ErrorCode, message: string, issues?: unknown) {
-  return c.json({ error: { code, message, ...(issues ? { issues } : {}) } }, statusOf[code]);
+/** `reason`: an area's own, finer code beside the generic one (a package refusal's, say). */
+export function fail(c: Context, code: ErrorCode, message: string, issues?: unknown, reason?: string) {
+  return c.json({ error: { code, message, ...(issues ? { issues } : {}), ...(reason ? { reason } : {}) } }, statusOf[code]);
 }
 
 /**

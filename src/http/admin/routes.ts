@@ -39,6 +39,7 @@ import { clearingAdminRoutes } from "./clearing.ts";
 import { settlementAdminRoutes } from "./settlements.ts";
 import { upstreamCredentialAdminRoutes } from "./upstream-credentials.ts";
 import { trustAdminRoutes } from "./trust.ts";
+import { packageAdminRoutes } from "./packages.ts";
 import { quarantineAdminRoutes } from "./quarantine.ts";
 import { routeAdminRoutes } from "./call-routes.ts";
 import { blackboardAdminRoutes } from "./blackboard.ts";
@@ -151,7 +152,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes];
+  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

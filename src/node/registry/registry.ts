@@ -13,6 +13,15 @@ import type { EntryStore } from "../../store/entry-store.ts";
 import { itemBody, itemFingerprint, keyOfItem, nameOf, type ItemDefinition, type ItemKind } from "../../protocol/registry/shared-items.ts";
 import { keyOfTrust, type TrustBodyOf, type TrustKind } from "../../protocol/registry/trust-entries.ts";
 import type { AgentBodyOf, AgentKind } from "../../protocol/registry/agent-entries.ts";
+import { keyOfPackage, type PackageBody } from "../../protocol/registry/package-entries.ts";
+
+/** A package version is published already with another body (protocol §18.1). */
+export class ImmutableVersionError extends Error {
+  override name = "ImmutableVersionError";
+  constructor(readonly key: string) {
+    super(`${key} is published already with another body: a version never changes; publish a new version`);
+  }
+}
 
 /** The kinds whose slots the operator fills and withdraws: all but the node's own card. */
 type SlotKind = Exclude<UnsignedEntry["kind"], "node">;
@@ -156,12 +165,18 @@ export class Registry {
       fitting = q.fit;
     }
     const verdicts = await Promise.all(fitting.map((e) => verifyEntry(e, this.#o.verifier, from)));
-    const valid: Entry[] = [];
+    const verified: Entry[] = [];
     fitting.forEach((e, i) => {
       const v = verdicts[i]!;
-      if (v === "valid") valid.push(e);
+      if (v === "valid") verified.push(e);
       else reject({ reason: v, detail: v === "unknown_origin" ? "the origin's key is not known" : "the signature does not verify", origin: e.signed.origin, key: e.signed.key });
     });
+    const valid: Entry[] = [];
+    for (const e of verified) {
+      const changed = await this.#changedVersion(e);
+      if (changed) reject(changed);
+      else valid.push(e);
+    }
     const fates = await this.store.put(valid, from);
     const stored = valid.filter((_e, i) => {
       count(fates[i]!);
@@ -219,6 +234,28 @@ export class Registry {
   async publishAgentEntry<K extends AgentKind>(kind: K, key: string, body: AgentBodyOf<K>, visibility: Visibility): Promise<Entry[]> {
     const unsigned = { origin: this.self, kind, key, visibility, hlc: "", tombstone: false, body } as Extract<UnsignedEntry, { tombstone: false; kind: AgentKind }>;
     return this.#replace(await this.#held(kind, key), unsigned);
+  }
+
+  /**
+   * Publishes a package version (protocol §18.1). A version is immutable: publishing another body
+   * under a name and version this node holds is refused, here as on every receiver.
+   */
+  async publishPackage(body: PackageBody, visibility: Visibility): Promise<Entry[]> {
+    const key = keyOfPackage(body.name, body.version);
+    const held = await this.#held("package", key);
+    const live = held.find((e) => !e.signed.tombstone && canonicalJson(e.signed.body) !== canonicalJson(body));
+    if (live) throw new ImmutableVersionError(key);
+    const unsigned = { origin: this.self, kind: "package", key, visibility, hlc: "", tombstone: false, body } as const;
+    return this.#replace(held, unsigned);
+  }
+
+  /** The refusal of a live package entry whose version is held here with another body. */
+  async #changedVersion(e: Entry): Promise<Rejection | undefined> {
+    if (e.signed.kind !== "package" || e.signed.tombstone) return undefined;
+    const body = canonicalJson(e.signed.body);
+    const held = await this.store.slots(e.signed.origin, "package", e.signed.key);
+    if (!held.some((h) => !h.signed.tombstone && canonicalJson(h.signed.body) !== body)) return undefined;
+    return { reason: "immutable_version", detail: `${e.signed.key} is already published with another body`, origin: e.signed.origin, key: e.signed.key };
   }
 
   /**

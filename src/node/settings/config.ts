@@ -61,6 +61,8 @@ const schema = z.object({
   LOG_ARGUMENTS: flag.default(false),
   METRICS_RETENTION_HOURS: int(1, 24 * 90).default(48),
   ALLOW_PRIVATE_URLS: flag.optional(),
+  NPM_REGISTRY_URL: z.url({ protocol: /^https?$/ }).default("https://registry.npmjs.org"),
+  PACKAGE_MIRROR: flag.default(false),
   NODE_CONTACT: z.string().min(1).max(256).optional(),
   PEER_POLICY: z.enum(["open", "approve", "allowlist", "trust"]).default("approve"),
   PEER_ALLOWLIST: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
@@ -183,6 +185,10 @@ export interface Config {
   metricsRetentionHours: number;
   /** Whether upstream and peer URLs may point at private, loopback and link-local addresses. */
   allowPrivateUrls: boolean;
+  /** Where npm package artifacts (protocol §18.2) are fetched from. */
+  npmRegistryUrl: string;
+  /** Whether this node serves the artifacts of packages it installed to peers (protocol §18.5). */
+  packageMirror: boolean;
   /** Shown in the node card, e.g. a mailto: URL. */
   nodeContact: string | undefined;
   /** Who may peer: anyone with a valid card, anyone once approved, only listed node ids, or nodes of TRUST_PEER_TIER and above. */
@@ -343,6 +349,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     logArguments: e.LOG_ARGUMENTS,
     metricsRetentionHours: e.METRICS_RETENTION_HOURS,
     allowPrivateUrls: e.ALLOW_PRIVATE_URLS ?? local,
+    npmRegistryUrl: e.NPM_REGISTRY_URL,
+    packageMirror: e.PACKAGE_MIRROR,
     nodeContact: e.NODE_CONTACT,
     peerPolicy: e.PEER_POLICY,
     peerAllowlist: e.PEER_ALLOWLIST ?? [],

@@ -3,6 +3,7 @@
 import type { Transport } from "@modelcontextprotocol/client";
 import type { RawRsa } from "../../protocol/tokens/raw-rsa.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
+import type { PackageFiles } from "./package-files.ts";
 
 export type StdioTarget = Extract<UpstreamTarget, { kind: "stdio" }>;
 /** Supplied by runtimes that can spawn processes (Node); elsewhere stdio upstreams are refused. */
@@ -40,6 +41,8 @@ export interface Platform {
   rawRsa?: RawRsa;
   /** Where packages can run (Node, Deno present on the machine); absent, none can. */
   packageRuntimes?: PackageRuntimes;
+  /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */
+  packages?: PackageFiles;
 }
 
 /** A long-lived process with the global fetch: what in-process tests and benchmarks run on. */

@@ -18,6 +18,8 @@ export const REJECTION_REASONS = [
   "origin_entries",
   /** The origin's entries would exceed MAX_ENTRY_BYTES_PER_ORIGIN. */
   "origin_bytes",
+  /** A package version (§18.1) already held with another body: a published version never changes. */
+  "immutable_version",
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -56,6 +58,11 @@ export async function screen(raw: unknown, rules: AdmissionRules): Promise<Entry
   if (isItemEntry(entry.signed) && !entry.signed.tombstone) {
     const body: ItemBody = entry.signed.body;
     if ((await itemFingerprint(definitionOf(body))) !== body.fingerprint) return { reason: "malformed", detail: `fingerprint does not match the ${entry.signed.kind}`, origin, key };
+  }
+  if (entry.signed.kind === "package" && !entry.signed.tombstone) {
+    for (const t of entry.signed.body.tools) {
+      if ((await toolFingerprint(t)) !== t.fingerprint) return { reason: "malformed", detail: `fingerprint does not match the package's tool ${t.name}`, origin, key };
+    }
   }
   if (entry.signed.kind === "node" && !entry.signed.tombstone) {
     const why = await rules.checkCard(entry.signed.body.card, origin);

@@ -1,6 +1,6 @@
 // A registry entry: one shared tool, resource, resource template or prompt, a public node's own
 // card, a piece of trust evidence (trust-entries.ts), or an agent, intent or offer
-// (agent-entries.ts), as its origin node signed it, and the
+// (agent-entries.ts), or an installable package (package-entries.ts), as its origin node signed it, and the
 // unit that gossip replicates. Objects are strict: every field is covered by the signature, so a field this
 // version does not know could not be relayed faithfully anyway.
 import { canonicalJson } from "../encoding/canonical-json.ts";
@@ -13,6 +13,7 @@ import { isSemver } from "./semver.ts";
 import { itemBody, itemKey, nameOf, definitionOf, ITEM_KINDS, type ItemBody, type ItemKind } from "./shared-items.ts";
 import { trustBody, trustEntryProblems, trustKey, isTrustKind, type TrustKind } from "./trust-entries.ts";
 import { agentEntryBody, agentEntryKey, agentEntryProblems, isAgentKind, type AgentKind } from "./agent-entries.ts";
+import { packageBody, packageEntryProblems, packageKey } from "./package-entries.ts";
 
 /** Entries larger than this (canonical signed form, UTF-8) are refused. */
 export const MAX_ENTRY_BYTES = 64 * 1024;
@@ -137,6 +138,13 @@ const agentEntry = agentSchemas("agent");
 const intentEntry = agentSchemas("intent");
 const offerEntry = agentSchemas("offer");
 
+/** A package entry (protocol §18.1): one installable version, its key `package/<name>@<version>`. */
+const packageFields = { origin: nodeId, kind: z.literal("package"), key: packageKey, visibility, hlc: hlcString };
+const packageEntry = {
+  live: z.strictObject({ ...packageFields, tombstone: z.literal(false), body: packageBody }),
+  tombstone: z.strictObject({ ...packageFields, tombstone: z.literal(true) }),
+};
+
 // The key names the item: a body for another item under it would mislead every catalog.
 function keyMatchesBody(e: { origin: string; kind: string; key: string; hlc: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
   if (e.tombstone || !e.body) return;
@@ -146,6 +154,10 @@ function keyMatchesBody(e: { origin: string; kind: string; key: string; hlc: str
   }
   if (isAgentKind(e.kind)) {
     for (const p of agentEntryProblems({ ...e, kind: e.kind })) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+    return;
+  }
+  if (e.kind === "package") {
+    for (const p of packageEntryProblems(e)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
     return;
   }
   if (e.kind === "tool") {
@@ -176,6 +188,7 @@ export const unsignedEntry = z
     z.discriminatedUnion("tombstone", [agentEntry.live, agentEntry.tombstone]),
     z.discriminatedUnion("tombstone", [intentEntry.live, intentEntry.tombstone]),
     z.discriminatedUnion("tombstone", [offerEntry.live, offerEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [packageEntry.live, packageEntry.tombstone]),
   ])
   .superRefine(keyMatchesBody);
 export type UnsignedEntry = z.infer<typeof unsignedEntry>;
@@ -198,6 +211,7 @@ export const signedEntry = z
     z.discriminatedUnion("tombstone", [agentEntry.live.extend({ sig }), agentEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [intentEntry.live.extend({ sig }), intentEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [offerEntry.live.extend({ sig }), offerEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [packageEntry.live.extend({ sig }), packageEntry.tombstone.extend({ sig })]),
   ])
   .superRefine(keyMatchesBody);
 export type SignedEntry = z.infer<typeof signedEntry>;

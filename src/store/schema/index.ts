@@ -31,3 +31,4 @@ export * from "./tick-lease.ts";
 export * from "./definition-pins.ts";
 export * from "./metrics.ts";
 export * from "./tool-search.ts";
+export * from "./packages.ts";

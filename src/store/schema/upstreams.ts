@@ -17,6 +17,10 @@ export const upstreams = sqliteTable("upstreams", {
   command: text("command"),
   args: text("args", { mode: "json" }).$type<string[]>(),
   env: text("env", { mode: "json" }).$type<Record<string, string>>(),
+  /** A stdio child's working folder (a package's data folder); null: the node's. */
+  cwd: text("cwd"),
+  /** A package run in its sandbox: the child gets only its declared env, and denials are logged. */
+  sandboxed: integer("sandboxed", { mode: "boolean" }).notNull().default(false),
   /** null: the upstream's name is the prefix; "" means no prefix. */
   prefix: text("prefix"),
   status: text("status", { enum: ["new", "ok", "unavailable"] }).notNull().default("new"),

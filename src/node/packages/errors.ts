@@ -1,0 +1,28 @@
+// Why a package operation was refused (protocol §18): one code per cause, said plainly.
+export const PACKAGE_ERROR_CODES = [
+  "packages_unsupported",
+  "unknown_package",
+  "ambiguous_package",
+  "not_installed",
+  "invalid_request",
+  "integrity_mismatch",
+  "hash_mismatch",
+  "fetch_failed",
+  "unsafe_archive",
+  "version_rollback",
+  "no_previous_version",
+  "no_newer_version",
+  "tampered",
+  "in_use",
+] as const;
+export type PackageErrorCode = (typeof PACKAGE_ERROR_CODES)[number];
+
+export class PackageError extends Error {
+  override name = "PackageError";
+  constructor(
+    readonly code: PackageErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,150 @@
+// Installing a package version (protocol §18): the signed entry held in the registry, the artifact
+// fetched and checked against every digest, unpacked into the content-addressed store with its lock,
+// and the package registered as a stdio upstream. A version already in the store is not fetched again.
+import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
+import { compareSemver } from "../../protocol/registry/semver.ts";
+import { toolFingerprint } from "../../protocol/registry/tool-fingerprint.ts";
+import type { PackageBody } from "../../protocol/registry/package-entries.ts";
+import { upstreamName } from "../../store/upstream-spec.ts";
+import { getUpstream } from "../../store/upstreams.ts";
+import { activate, insertInstalled, listInstalled, livePackageEntries, raiseFreshness, type InstalledRow, type PackageEntry } from "../../store/packages.ts";
+import { knownCard } from "../peers/origin-cards.ts";
+import { listPeers } from "../../store/peers.ts";
+import { registerUpstream } from "../upstreams/registration.ts";
+import type { PackageFiles } from "../settings/package-files.ts";
+import { packageFiles, type PackagePorts } from "./ports.ts";
+import { fetchNpm, fetchTarball, MAX_ARTIFACT_BYTES, type FetchedArtifact } from "./artifacts.ts";
+import { PackageError } from "./errors.ts";
+import { launchTarget } from "./launch-target.ts";
+import { switchTo } from "./switch.ts";
+
+export interface InstallRequest {
+  name: string;
+  /** The publishing node; needed only when several origins publish the name. */
+  origin?: string | undefined;
+  /** Exact; the newest held when absent. */
+  version?: string | undefined;
+  /** The upstream it serves as; the package name by default. */
+  upstream?: string | undefined;
+  /** Values of the environment variables the entry declares. */
+  env?: Record<string, string> | undefined;
+  /** Serve this version at once even when another version serves. */
+  use?: boolean | undefined;
+}
+
+export interface InstallResult {
+  upstream: string;
+  origin: string;
+  name: string;
+  version: string;
+  sha256: string;
+  active: boolean;
+  /** False when the store held the artifact already. */
+  fetched: boolean;
+}
+
+/** The entry of `name` to install: the one origin that publishes it (or the one asked for), the version asked for or the newest. */
+export async function chooseEntry(s: Pick<PackagePorts, "db">, name: string, origin?: string, version?: string): Promise<PackageEntry> {
+  const held = await livePackageEntries(s.db, { name, ...(origin ? { origin } : {}) });
+  const named = held.filter((e) => e.signed.body.name === name);
+  const origins = [...new Set(named.map((e) => e.signed.origin))];
+  if (origins.length === 0) throw new PackageError("unknown_package", `no package ${name}${origin ? ` from ${origin}` : ""} is held here`);
+  if (origins.length > 1) throw new PackageError("ambiguous_package", `${name} is published by ${origins.join(", ")}: name the origin`);
+  if (version !== undefined) {
+    const e = named.find((x) => x.signed.body.version === version);
+    if (!e) throw new PackageError("unknown_package", `${name}@${version} is not held here (held: ${named.map((x) => x.signed.body.version).join(", ")})`);
+    return e;
+  }
+  return named.sort((a, b) => compareSemver(b.signed.body.version, a.signed.body.version))[0]!;
+}
+
+function defaultUpstream(name: string): string {
+  const u = name.replace(/\./g, "-").slice(0, 32);
+  if (!upstreamName.safeParse(u).success) throw new PackageError("invalid_request", `name an upstream for ${name}`);
+  return u;
+}
+
+/** Where the artifact can be fetched from: npm, or the origin then every active peer (mirrors, §18.5). */
+async function fetchArtifact(s: PackagePorts, entry: PackageEntry): Promise<FetchedArtifact> {
+  const a = entry.signed.body.artifact;
+  if (a.type === "npm") return fetchNpm(s.outbound, s.config.npmRegistryUrl, a);
+  const origin = await knownCard(s, entry.signed.origin);
+  const mirrors = (await listPeers(s.db)).filter((p) => p.state === "active" && p.nodeId !== entry.signed.origin).map((p) => p.card.url);
+  return fetchTarball(s.outbound, [...(origin ? [origin.url] : []), ...mirrors], a);
+}
+
+/** The store address of an artifact this node holds already, by its entry's artifact. */
+async function heldAddress(s: PackagePorts, files: PackageFiles, body: PackageBody): Promise<string | undefined> {
+  if (body.artifact.type === "tarball") return (await files.has(body.artifact.sha256)) ? body.artifact.sha256 : undefined;
+  const artifact = canonicalJson(body.artifact);
+  for (const row of await listInstalled(s.db)) {
+    const held = (JSON.parse(row.entry) as PackageEntry["signed"]).body.artifact;
+    if (canonicalJson(held) === artifact && (await files.has(row.sha256))) return row.sha256;
+  }
+  return undefined;
+}
+
+/** Installs one version; registers the upstream on the first, and serves it when asked or when nothing serves. */
+export async function installPackage(s: PackagePorts, req: InstallRequest): Promise<InstallResult> {
+  const files = packageFiles(s.platform);
+  const entry = await chooseEntry(s, req.name, req.origin, req.version);
+  const body = entry.signed.body;
+  const upstream = req.upstream ?? defaultUpstream(body.name);
+  const others = await listInstalled(s.db, { upstream });
+  const foreign = others.find((r) => r.origin !== entry.signed.origin || r.name !== body.name);
+  if (foreign) throw new PackageError("in_use", `upstream ${upstream} serves ${foreign.name} from ${foreign.origin}: name another upstream`);
+  const existing = await getUpstream(s.db, upstream);
+  if (existing && others.length === 0) throw new PackageError("in_use", `an upstream named ${upstream} exists and is not a package`);
+  const missing = body.launch.env.filter((v) => v.required && !(req.env && v.name in req.env)).map((v) => v.name);
+  if (missing.length > 0) throw new PackageError("invalid_request", `${body.name} needs ${missing.join(", ")}`);
+  for (const t of body.tools) {
+    if ((await toolFingerprint(t)) !== t.fingerprint) throw new PackageError("hash_mismatch", `the entry's tool ${t.name} does not match its fingerprint`);
+  }
+
+  let sha256 = await heldAddress(s, files, body);
+  const fetched = sha256 === undefined;
+  if (sha256 === undefined) {
+    const artifact = await fetchArtifact(s, entry);
+    sha256 = artifact.sha256;
+    let digests: Record<string, string>;
+    try {
+      digests = await files.unpack(sha256, artifact.bytes, MAX_ARTIFACT_BYTES * 4);
+    } catch (err) {
+      if (err instanceof Error && err.name === "UnsafeArchiveError") throw new PackageError("unsafe_archive", err.message);
+      throw err;
+    }
+    await files.writeLock({
+      v: 1,
+      sha256,
+      ...(body.artifact.type === "npm" ? { integrity: body.artifact.integrity } : {}),
+      name: body.name,
+      version: body.version,
+      entryId: entry.id,
+      signer: entry.signed.origin,
+      tools: Object.fromEntries(body.tools.map((t) => [t.name, t.fingerprint])),
+      files: digests,
+    });
+  }
+  await insertInstalled(s.db, { origin: entry.signed.origin, name: body.name, version: body.version, upstream, sha256, entryId: entry.id, entry: entry.canonical });
+  await raiseFreshness(s.db, entry.signed.origin, { versions: new Map([[body.name, body.version]]) });
+
+  const serving = others.find((r) => r.active);
+  let active = false;
+  if (!existing) {
+    const row = (await listInstalled(s.db, { upstream })).find((r) => r.version === body.version)!;
+    await register(s, files, upstream, row, req.env ?? {});
+    active = true;
+  } else if (req.use || !serving) {
+    await switchTo(s, upstream, body.version);
+    active = true;
+  }
+  return { upstream, origin: entry.signed.origin, name: body.name, version: body.version, sha256, active, fetched };
+}
+
+async function register(s: PackagePorts, files: PackageFiles, upstream: string, row: InstalledRow, env: Record<string, string>): Promise<void> {
+  const body = (JSON.parse(row.entry) as PackageEntry["signed"]).body;
+  const target = launchTarget(files.root(row.sha256), await files.dataDir(upstream), body.launch, env, s.platform.packageRuntimes);
+  const r = await registerUpstream(s, { name: upstream, kind: "stdio", command: target.command, args: target.args, env: target.env, cwd: target.cwd, sandboxed: target.sandboxed });
+  if (!r.ok) throw new PackageError(r.code === "unsupported" ? "packages_unsupported" : "invalid_request", r.message);
+  await activate(s.db, upstream, row, Date.now());
+}

@@ -1,0 +1,120 @@
+// Publishing a package version (protocol §18.1): the publisher fetches the npm artifact (its
+// integrity read from the npm registry and checked), unpacks it into its own store, runs it once
+// to list its tools and fingerprint them, and signs the entry. A server.json from the official MCP
+// registry may describe it instead (import).
+import { z } from "zod";
+import { packageLaunch, type PackageLaunch } from "../../protocol/packages/launch.ts";
+import { packageBody, packagePrice, type PackageBody, type PackageTool } from "../../protocol/registry/package-entries.ts";
+import { npmPackageOf, packageFromServerJson, serverJson, ServerJsonError } from "../../protocol/registry/server-json.ts";
+import { toolFingerprint } from "../../protocol/registry/tool-fingerprint.ts";
+import { visibility as visibilitySchema, type Entry } from "../../protocol/registry/entry.ts";
+import { ImmutableVersionError, type Registry } from "../registry/registry.ts";
+import type { Gossip } from "../gossip/gossip.ts";
+import { fetchNpm, MAX_ARTIFACT_BYTES } from "./artifacts.ts";
+import { PackageError } from "./errors.ts";
+import { packageFiles, type PackagePorts } from "./ports.ts";
+import { launchTarget } from "./launch-target.ts";
+
+export const publishInput = z.strictObject({
+  /** The package name here; the npm name's last segment by default. */
+  name: z.string().optional(),
+  npm: z.strictObject({ name: z.string().min(1).max(214), version: z.string().min(1).max(64) }).optional(),
+  /** A server.json of the official MCP registry, instead of `npm`. */
+  serverJson: z.unknown().optional(),
+  description: z.string().max(1024).optional(),
+  previous: z.string().max(64).nullable().default(null),
+  launch: packageLaunch.partial({ runtime: true, entry: true }).optional(),
+  licence: z.strictObject({ id: z.string(), text: z.string().optional() }).default({ id: "SEE-LICENSE" }),
+  price: packagePrice.optional(),
+  visibility: visibilitySchema.default("peers"),
+  /** Values the package needs to start once for its tools to be listed; not published. */
+  env: z.record(z.string(), z.string()).default({}),
+});
+export type PublishInput = z.infer<typeof publishInput>;
+
+const manifest = z.looseObject({ bin: z.union([z.string(), z.record(z.string(), z.string())]).optional(), main: z.string().optional(), license: z.string().optional() });
+
+export interface PublishPorts extends PackagePorts {
+  registry: Pick<Registry, "publishPackage">;
+  gossip: Pick<Gossip, "changed">;
+}
+
+const lastSegment = (name: string) => name.slice(name.lastIndexOf("/") + 1).toLowerCase();
+
+/** The tools a package exposes, listed by running it once. */
+async function listedTools(s: PublishPorts, root: string, dataDir: string, launch: PackageLaunch, env: Record<string, string>, label: string): Promise<PackageTool[]> {
+  const target = { name: `publish:${label}`, ...launchTarget(root, dataDir, launch, env, s.platform.packageRuntimes) };
+  try {
+    const tools = await s.pool.use(target, async (c) => (await c.listTools()).tools);
+    return Promise.all(tools.map(async (t) => {
+      const def = { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), inputSchema: t.inputSchema as PackageTool["inputSchema"] };
+      return { ...def, fingerprint: await toolFingerprint(def) };
+    }));
+  } catch (err) {
+    throw new PackageError("invalid_request", `the package did not start and list its tools: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    await s.pool.close(target.name);
+  }
+}
+
+export async function publishPackage(s: PublishPorts, input: PublishInput): Promise<{ entry: Entry; body: PackageBody }> {
+  const files = packageFiles(s.platform);
+  let doc: z.infer<typeof serverJson> | undefined;
+  if (input.serverJson !== undefined) {
+    const parsed = serverJson.safeParse(input.serverJson);
+    if (!parsed.success) throw new PackageError("invalid_request", `server.json: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+    doc = parsed.data;
+  }
+  let npm: { name: string; version: string };
+  try {
+    npm = doc ? (({ identifier, version }) => ({ name: identifier, version }))(npmPackageOf(doc)) : (input.npm ?? (() => { throw new PackageError("invalid_request", "name an npm package or give a server.json"); })());
+  } catch (err) {
+    if (err instanceof ServerJsonError) throw new PackageError("invalid_request", err.message);
+    throw err;
+  }
+  let integrity: string;
+  try {
+    const meta = z.looseObject({ dist: z.looseObject({ integrity: z.string() }) }).parse(
+      await s.outbound.getJson(`${s.config.npmRegistryUrl.replace(/\/$/, "")}/${npm.name}/${npm.version}`, { maxBytes: 1024 * 1024, timeoutMs: 60_000 }),
+    );
+    integrity = meta.dist.integrity;
+  } catch (err) {
+    throw new PackageError("fetch_failed", `the npm registry's metadata of ${npm.name}@${npm.version}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const artifact = { type: "npm" as const, name: npm.name, version: npm.version, integrity };
+  const fetched = await fetchNpm(s.outbound, s.config.npmRegistryUrl, artifact);
+  if (!(await files.has(fetched.sha256))) await files.unpack(fetched.sha256, fetched.bytes, MAX_ARTIFACT_BYTES * 4);
+  const pkg = manifest.parse((await files.manifest(fetched.sha256)) ?? {});
+  const entryScript = input.launch?.entry ?? (typeof pkg.bin === "string" ? pkg.bin : pkg.bin ? Object.values(pkg.bin)[0] : pkg.main)?.replace(/^\.\//, "");
+  if (!entryScript) throw new PackageError("invalid_request", "the package names no bin or main: give launch.entry");
+  const name = input.name ?? (doc ? lastSegment(doc.name) : lastSegment(npm.name));
+  const launchOf = (base: PackageLaunch) => packageLaunch.parse({ ...base, ...input.launch, runtime: input.launch?.runtime ?? base.runtime, entry: entryScript });
+  const draft = doc
+    ? packageFromServerJson(doc, { integrity, entry: entryScript, tools: [], licence: input.licence.id, previous: input.previous })
+    : undefined;
+  const launch = launchOf(draft?.launch ?? { runtime: "node", entry: entryScript, args: [], env: [], permissions: { net: [], read: [], write: [], env: [] } });
+  const tools = await listedTools(s, files.root(fetched.sha256), await files.dataDir(`publish-${name}`), launch, input.env, `${name}@${npm.version}`);
+  const body = packageBody.safeParse({
+    name,
+    version: npm.version,
+    description: input.description ?? draft?.description ?? "",
+    previous: input.previous,
+    artifact,
+    launch,
+    tools,
+    licence: input.licence,
+    ...(input.price ? { price: input.price } : {}),
+  });
+  if (!body.success) throw new PackageError("invalid_request", `the entry: ${body.error.issues[0]?.path.join(".")}: ${body.error.issues[0]?.message}`);
+  let stored: Entry[];
+  try {
+    stored = await s.registry.publishPackage(body.data, input.visibility);
+  } catch (err) {
+    if (err instanceof ImmutableVersionError) throw new PackageError("in_use", err.message);
+    throw err;
+  }
+  if (stored.length > 0) s.gossip.changed();
+  const entry = stored.find((e) => !e.signed.tombstone);
+  if (!entry) throw new PackageError("in_use", `${name}@${npm.version} is published already with this body`);
+  return { entry, body: body.data };
+}

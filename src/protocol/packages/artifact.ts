@@ -1,0 +1,26 @@
+// A package's artifact and its digests (protocol §18.2): what is fetched, and the hash that must
+// match before a byte of it is unpacked. An npm artifact is pinned by the registry's own `integrity`
+// (SHA-512, SRI form); a tarball the origin serves is content-addressed by SHA-256.
+import { z } from "zod";
+
+/** An npm package name, scoped or not (npm's own rules, lowercase). */
+const npmName = z.string().max(214).regex(/^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/, "an npm package name");
+/** An exact version: never a range, so the artifact cannot move under the entry. */
+const exactVersion = z.string().max(64).regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/, "an exact version");
+/** SRI `sha512-<base64 of 64 bytes>`, as npm's `dist.integrity` gives it. */
+export const sriSha512 = z.string().regex(/^sha512-[A-Za-z0-9+/]{86}==$/, "sha512-<base64>");
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, "64 hex");
+
+export const packageArtifact = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("npm"), name: npmName, version: exactVersion, integrity: sriSha512 }),
+  /** A gzipped tar the origin serves at `GET /federation/v1/packages/artifacts/<sha256>` (§18.5). */
+  z.strictObject({ type: z.literal("tarball"), sha256, size: z.number().int().min(1).max(256 * 1024 * 1024) }),
+]);
+export type PackageArtifact = z.infer<typeof packageArtifact>;
+
+/** The npm SRI string of a SHA-512 digest. */
+export function sriOf(sha512: Uint8Array): string {
+  let s = "";
+  for (const b of sha512) s += String.fromCharCode(b);
+  return `sha512-${btoa(s)}`;
+}

@@ -1,0 +1,146 @@
+// The package store on Node (protocol §18.2): `<data>/packages/<sha256>/` holds the unpacked
+// artifact (dependencies installed), `artifact.tgz` the verified bytes for mirrors, and
+// `mcpfed-lock.json` the lock. A package's own data lives apart, in `<data>/package-data/<upstream>/`.
+import { execFile } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { lstat, mkdir, readdir, readFile, readlink, rename, rm, writeFile } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+import * as tar from "tar";
+import type { PackageFiles, PackageLock } from "../node/settings/package-files.ts";
+
+const run = promisify(execFile);
+const LOCK = "mcpfed-lock.json";
+const ARTIFACT = "artifact.tgz";
+/** The files beside the package in its store folder: not part of what verify checks. */
+const OWN_FILES = new Set([LOCK, ARTIFACT]);
+/** How long installing the dependencies may take. */
+const NPM_TIMEOUT_MS = 300_000;
+
+export class UnsafeArchiveError extends Error {
+  override name = "UnsafeArchiveError";
+}
+
+export function nodePackageFiles(dataDir: string): PackageFiles {
+  const store = join(dataDir, "packages");
+  const folder = (sha256: string) => {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new RangeError("not a SHA-256");
+    return join(store, sha256);
+  };
+  return {
+    root: (sha256) => join(folder(sha256), "package"),
+    async dataDir(upstream) {
+      const dir = join(dataDir, "package-data", upstream);
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      return dir;
+    },
+    has: async (sha256) => existsSync(join(folder(sha256), LOCK)),
+    async unpack(sha256, tarball, maxBytes) {
+      await mkdir(store, { recursive: true, mode: 0o700 });
+      const staging = join(store, `.staging-${randomBytes(8).toString("hex")}`);
+      const root = join(staging, "package");
+      await mkdir(root, { recursive: true });
+      try {
+        await extract(tarball, root, maxBytes);
+        await installDependencies(root);
+        await writeFile(join(staging, ARTIFACT), tarball);
+        const files = await digestsOf(root);
+        await rm(folder(sha256), { recursive: true, force: true });
+        await rename(staging, folder(sha256));
+        return files;
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    },
+    async writeLock(lock: PackageLock) {
+      await writeFile(join(folder(lock.sha256), LOCK), `${JSON.stringify(lock, null, 2)}\n`);
+    },
+    async readLock(sha256) {
+      const file = join(folder(sha256), LOCK);
+      if (!existsSync(file)) return undefined;
+      return JSON.parse(await readFile(file, "utf8")) as unknown;
+    },
+    async manifest(sha256) {
+      const file = join(folder(sha256), "package", "package.json");
+      return existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as unknown) : undefined;
+    },
+    digests: (sha256) => digestsOf(join(folder(sha256), "package")),
+    async artifact(sha256) {
+      const file = join(folder(sha256), ARTIFACT);
+      return existsSync(file) ? new Uint8Array(await readFile(file)) : undefined;
+    },
+    remove: (sha256) => rm(folder(sha256), { recursive: true, force: true }),
+  };
+}
+
+/** Unpacks npm's layout (one top folder, stripped), refusing what could write outside `root`. */
+async function extract(tarball: Uint8Array, root: string, maxBytes: number): Promise<void> {
+  let total = 0;
+  let refused: string | undefined;
+  const inside = (path: string) => {
+    const target = resolve(root, path);
+    return target === root || target.startsWith(root + sep);
+  };
+  await pipeline(
+    Readable.from([tarball]),
+    tar.x({
+      cwd: root,
+      strip: 1,
+      // No links of either kind, no device files: a package is plain files and folders.
+      filter: (path, entry) => {
+        const type = "type" in entry ? entry.type : "File";
+        if (type !== "File" && type !== "OldFile" && type !== "Directory" && type !== "ContiguousFile") refused ??= `${path}: a ${type} entry`;
+        else if (path.startsWith("/") || path.split(/[\\/]/).includes("..")) refused ??= `${path}: a path outside the package`;
+        else if ((total += "size" in entry ? entry.size ?? 0 : 0) > maxBytes) refused ??= `more than ${maxBytes} bytes unpacked`;
+        else return true;
+        return false;
+      },
+      onwarn: (_code, message) => {
+        refused ??= String(message);
+      },
+    }),
+  );
+  if (refused) throw new UnsafeArchiveError(`the archive is refused: ${refused}`);
+  // Belt and braces: nothing landed outside the root, whatever tar made of a path.
+  for (const f of await walk(root)) if (!inside(f)) throw new UnsafeArchiveError(`the archive wrote outside the package: ${f}`);
+}
+
+/** The dependencies a package.json declares: `npm install --omit=dev --ignore-scripts`, so no install script runs. */
+async function installDependencies(root: string): Promise<void> {
+  const manifest = join(root, "package.json");
+  if (!existsSync(manifest)) return;
+  const pkg = JSON.parse(await readFile(manifest, "utf8")) as { dependencies?: Record<string, string> };
+  if (!pkg.dependencies || Object.keys(pkg.dependencies).length === 0) return;
+  await run("npm", ["install", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], {
+    cwd: root,
+    timeout: NPM_TIMEOUT_MS,
+    maxBuffer: 4 * 1024 * 1024,
+  });
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, d.name);
+    if (d.isDirectory()) out.push(...(await walk(path)));
+    else out.push(path);
+  }
+  return out;
+}
+
+/** Every file under `root` → hex SHA-256 of its bytes (of `link:` and its target for a link npm made). */
+async function digestsOf(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const files = (await walk(root)).sort();
+  for (const f of files) {
+    const rel = relative(root, f).split(sep).join("/");
+    if (OWN_FILES.has(rel)) continue;
+    const st = await lstat(f);
+    const bytes = st.isSymbolicLink() ? Buffer.from(`link:${await readlink(f)}`) : await readFile(f);
+    out[rel] = createHash("sha256").update(bytes).digest("hex");
+  }
+  return out;
+}

@@ -1,0 +1,144 @@
+// Packages across two real nodes (protocol §18): B publishes the real
+// @modelcontextprotocol/server-memory from npm in two versions (tools listed by running it); A,
+// its peer, receives the signed entries, installs the first (npm integrity checked, dependencies
+// installed without scripts) and its tools work through A's /mcp; the second installs beside it
+// and `use` switches; with B stopped and A's npm cache emptied, `rollback` serves the first again
+// from the local store; `verify` finds a tampered file; a version republished with another body is
+// refused by its publisher and, forged, by A's registry.
+import { rmSync, appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { eventually, json, loopbackNode, tempDir, type NodeProc } from "../support/processes.ts";
+import { connect } from "../support/mcp.ts";
+
+interface Listing {
+  name: string;
+  origin: string;
+  versions: string[];
+}
+interface Installed {
+  upstream: string;
+  active: string | null;
+  versions: { version: string; sha256: string }[];
+}
+
+const OLD = "2026.7.4";
+const NEW = "2026.8.31";
+let a: NodeProc;
+let b: NodeProc;
+let client: Client | undefined;
+const npmCacheA = tempDir("npm-cache-a-");
+const memoryDir = tempDir("memory-");
+
+async function tools(): Promise<string[]> {
+  client ??= await connect(a.mcpUrl);
+  return (await client.listTools()).tools.map((t) => t.name);
+}
+
+async function readGraph(): Promise<string> {
+  client ??= await connect(a.mcpUrl);
+  const r = (await client.callTool({ name: "server-memory_read_graph", arguments: {} })) as { isError?: boolean; content: { type: string; text?: string }[] };
+  expect(r.isError ?? false).toBe(false);
+  return r.content.map((c) => c.text ?? "").join("");
+}
+
+beforeAll(async () => {
+  mkdirSync(memoryDir, { recursive: true });
+  [a, b] = await Promise.all([
+    loopbackNode("alpha", { env: { PEER_POLICY: "open", npm_config_cache: npmCacheA } }),
+    loopbackNode("bravo", { env: { PEER_POLICY: "open", npm_config_cache: tempDir("npm-cache-b-") } }),
+  ]);
+  await json(await a.admin("POST", "/peers", { url: b.url }));
+}, 120_000);
+
+afterAll(async () => {
+  await client?.close();
+  await Promise.all([a, b].map((n) => n?.stop()));
+});
+
+describe("packages published by B, installed and run on A", () => {
+  it("B publishes two versions of server-memory, its tools listed by running it", async () => {
+    const first = await json<{ key: string; body: { tools: { name: string; fingerprint: string }[] } }>(
+      await b.admin("POST", "/packages/publish", { npm: { name: "@modelcontextprotocol/server-memory", version: OLD }, name: "server-memory", licence: { id: "MIT" } }),
+    );
+    expect(first.key).toBe(`package/server-memory@${OLD}`);
+    expect(first.body.tools.map((t) => t.name)).toContain("read_graph");
+    const second = await json<{ key: string }>(
+      await b.admin("POST", "/packages/publish", { npm: { name: "@modelcontextprotocol/server-memory", version: NEW }, name: "server-memory", previous: OLD, licence: { id: "MIT" } }),
+    );
+    expect(second.key).toBe(`package/server-memory@${NEW}`);
+    // A version never changes: another body under it is refused by its publisher.
+    const again = await b.admin("POST", "/packages/publish", { npm: { name: "@modelcontextprotocol/server-memory", version: NEW }, name: "server-memory", previous: OLD, licence: { id: "Apache-2.0" } });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(/published already with another body/);
+  }, 600_000);
+
+  it("A sees both versions, installs the first, and its tools work through A's /mcp", async () => {
+    const found = await eventually(async () => {
+      const r = await json<{ packages: Listing[] }>(await a.admin("GET", "/packages/search?q=memory"));
+      expect(r.packages[0]?.versions).toEqual([OLD, NEW]);
+      return r.packages[0]!;
+    }, 30_000);
+    expect(found.origin).toBe(b.nodeId);
+    const installed = await json<{ upstream: string; active: boolean; fetched: boolean }>(
+      await a.admin("POST", "/packages", { name: "server-memory", version: OLD, env: { MEMORY_FILE_PATH: join(memoryDir, "graph.jsonl") } }),
+    );
+    expect(installed).toMatchObject({ upstream: "server-memory", active: true, fetched: true });
+    expect(await tools()).toContain("server-memory_create_entities");
+    client ??= await connect(a.mcpUrl);
+    const created = (await client.callTool({ name: "server-memory_create_entities", arguments: { entities: [{ name: "mcpfed", entityType: "project", observations: ["runs packages"] }] } })) as { isError?: boolean };
+    expect(created.isError ?? false).toBe(false);
+    expect(await readGraph()).toContain("runs packages");
+  }, 600_000);
+
+  it("installs the second version beside the first, and use switches which serves", async () => {
+    const second = await json<{ active: boolean; fetched: boolean }>(await a.admin("POST", "/packages", { name: "server-memory", version: NEW }));
+    expect(second).toMatchObject({ active: false, fetched: true });
+    let list = await json<{ packages: Installed[] }>(await a.admin("GET", "/packages"));
+    expect(list.packages[0]).toMatchObject({ upstream: "server-memory", active: OLD });
+    expect(list.packages[0]!.versions.map((v) => v.version)).toEqual([OLD, NEW]);
+    const used = await json<{ version: string; previous: string }>(await a.admin("POST", "/packages/server-memory/use", { version: NEW }));
+    expect(used).toEqual({ upstream: "server-memory", version: NEW, previous: OLD });
+    list = await json<{ packages: Installed[] }>(await a.admin("GET", "/packages"));
+    expect(list.packages[0]!.active).toBe(NEW);
+    // The graph is the package's data, kept across versions.
+    expect(await readGraph()).toContain("runs packages");
+  }, 600_000);
+
+  it("rolls back from the local store with B stopped and A's npm cache emptied", async () => {
+    await b.stop();
+    rmSync(npmCacheA, { recursive: true, force: true });
+    const back = await json<{ version: string; previous: string }>(await a.admin("POST", "/packages/server-memory/rollback"));
+    expect(back).toEqual({ upstream: "server-memory", version: OLD, previous: NEW });
+    expect(await readGraph()).toContain("runs packages");
+    // Installing again asks nothing of the network: the store holds it.
+    const again = await json<{ fetched: boolean }>(await a.admin("POST", "/packages", { name: "server-memory", version: NEW }));
+    expect(again.fetched).toBe(false);
+  }, 120_000);
+
+  it("verify passes on the store as installed, and names a tampered file", async () => {
+    const clean = await json<{ ok: boolean; problems: string[] }>(await a.admin("POST", `/packages/server-memory/verify?version=${NEW}`));
+    expect(clean).toMatchObject({ ok: true, problems: [] });
+    const list = await json<{ packages: Installed[] }>(await a.admin("GET", "/packages"));
+    const sha = list.packages[0]!.versions.find((v) => v.version === NEW)!.sha256;
+    appendFileSync(join(a.dataDir, "packages", sha, "package", "dist", "index.js"), "\n// changed\n");
+    const tampered = await json<{ ok: boolean; problems: string[] }>(await a.admin("POST", `/packages/server-memory/verify?version=${NEW}`));
+    expect(tampered.ok).toBe(false);
+    expect(tampered.problems).toContain("dist/index.js: changed");
+    // update refuses to serve a version that does not verify; there is none newer anyway.
+    const upd = await a.admin("POST", "/packages/server-memory/update", {});
+    expect(upd.status).toBe(409);
+    expect(((await upd.json()) as { error: { reason: string } }).error.reason).toBe("no_newer_version");
+  }, 120_000);
+
+  it("refuses unknown packages and versions with a typed reason, and changes nothing", async () => {
+    const unknown = await a.admin("POST", "/packages", { name: "server-nothing" });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { reason: string } }).error.reason).toBe("unknown_package");
+    const noVersion = await a.admin("POST", "/packages/server-memory/use", { version: "9.9.9" });
+    expect(((await noVersion.json()) as { error: { reason: string } }).error.reason).toBe("not_installed");
+    const list = await json<{ packages: Installed[] }>(await a.admin("GET", "/packages"));
+    expect(list.packages[0]!.active).toBe(OLD);
+  }, 60_000);
+});
