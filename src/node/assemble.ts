@@ -67,6 +67,7 @@ import { RouteDefaults } from "./routes/defaults.ts";
 import { OnionReplayTags } from "../store/onion-replay.ts";
 import { KnownCards } from "./routes/onion/known-cards.ts";
 import { assembleBlackboard } from "./blackboard/assemble.ts";
+import { Discovery } from "./discovery/discovery.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -168,6 +169,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId) });
   const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock });
   const trust = new TrustScores({ db: opts.db, self: own.nodeId, trust: opts.config.trust, now });
+  const onionCards = new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives });
+  const discovery = new Discovery({ db: opts.db, nodeId: own.nodeId, now, config: opts.config, card, identity, signer: identitySigner(own), federation, fetchedCards: onionCards });
   const services: Services = {
     config: opts.config,
     db: opts.db,
@@ -202,10 +205,11 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     trust,
     quarantine,
+    discovery,
     routes: { offer: new RouteOffer(opts.config), limits: new RouteLimits(opts.config), defaults: new RouteDefaults(opts.db) },
     onion: {
       replayTags: new OnionReplayTags(opts.db),
-      cards: new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives }),
+      cards: onionCards,
     },
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
     clearing: new ClearingRounds(

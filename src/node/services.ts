@@ -36,6 +36,7 @@ import type { PeerChannels } from "./channels/channels.ts";
 import type { TrustScores } from "./trust/scores.ts";
 import type { ToolRatings } from "./trust/ratings.ts";
 import type { Quarantine } from "./trust/quarantine.ts";
+import type { Discovery } from "./discovery/discovery.ts";
 import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
@@ -118,6 +119,8 @@ export interface Services {
   ratings: ToolRatings;
   /** Nodes held apart: no calls either way, no entries admitted or relayed (src/node/trust/quarantine.ts). */
   quarantine: Quarantine;
+  /** The structured index beyond gossip (src/node/discovery/, docs/discovery.md). */
+  discovery: Discovery;
   /** Routes (src/node/routes/): the roles this node offers others, their rate limits, principals' default routes. */
   routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
   /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */

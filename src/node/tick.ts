@@ -26,6 +26,7 @@ import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
 import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thresholds.ts";
 import type { RepairReport } from "./blackboard/replication.ts";
+import type { IndexTickReport } from "./discovery/discovery.ts";
 
 export interface TickReport {
   at: string;
@@ -50,6 +51,8 @@ export interface TickReport {
   thresholds: ThresholdsTickReport;
   /** Each blackboard namespace held here, repaired with one of its other replicas in turn. */
   blackboard: (RepairReport | { namespace: string; peer: string; error: string })[];
+  /** This node's index records republished where due, and others' expired ones pruned (src/node/discovery/). */
+  index: IndexTickReport | { error: string };
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -144,6 +147,11 @@ export function createTick(s: Services): Tick {
     // Before gossip, so that a re-signed card leaves with this tick.
     const published = await s.registry.publishCard(s.config.publicNode && s.config.publicUrl ? await (await s.card()).get(s.config.publicUrl.origin, s.now()) : null);
     if (published.length > 0) s.gossip.changed();
+    // After the card, so that the directory holds this node's current one.
+    const index = await s.discovery.tick().catch((err: unknown) => {
+      log.warn("index.tick_failed", { error: String(err) });
+      return { error: String(err) };
+    });
     // Gossip's failures are the peers' problem, never the tick's.
     const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
     if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
@@ -173,7 +181,7 @@ export function createTick(s: Services): Tick {
       log.warn("budgets.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard };
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, index };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -216,5 +216,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);",
       "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]
+  },
+  {
+    "tag": "0020_moaning_talos",
+    "statements": [
+      "CREATE TABLE `index_records` (\n\t`key` text NOT NULL,\n\t`origin` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`expires` integer NOT NULL,\n\t`record` text NOT NULL,\n\t`content` text NOT NULL,\n\tPRIMARY KEY(`key`, `origin`)\n);",
+      "CREATE INDEX `index_records_origin` ON `index_records` (`origin`);",
+      "CREATE INDEX `index_records_expires` ON `index_records` (`expires`);"
+    ]
   }
 ];
