@@ -68,6 +68,7 @@ import { OnionReplayTags } from "../store/onion-replay.ts";
 import { KnownCards } from "./routes/onion/known-cards.ts";
 import { assembleBlackboard } from "./blackboard/assemble.ts";
 import { Discovery } from "./discovery/discovery.ts";
+import { partialReplica } from "./discovery/partial.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -159,6 +160,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     blockedOrigins: async () => new Set([...(await blockedPeerIds(opts.db)), ...(await quarantine.held())]),
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
     store: new EntryRepository(opts.db),
+    kept: opts.config.registrySync === "partial" ? () => partialReplica({ self: own.nodeId, db: opts.db, found: () => discovery.foundOrigins() }) : undefined,
     originQuota: { entries: opts.config.maxEntriesPerOrigin, bytes: opts.config.maxEntryBytesPerOrigin },
   });
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });

@@ -51,8 +51,14 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** Origins found through lookups that a partial replica keeps entries of, and for how long. */
+const FOUND_KEPT = 1024;
+const FOUND_MS = 3600_000;
+
 export class Discovery {
   readonly directory: Directory;
+  /** Origin → until when (ms): per process, as lookups are. */
+  readonly #found = new Map<string, number>();
 
   constructor(private readonly s: DiscoveryPort) {
     this.directory = new Directory(s);
@@ -109,12 +115,26 @@ export class Discovery {
       const checked = await checkIndexRecord(raw, await this.#keyOf(parsed.data.origin, parsed.data.url), this.s.now(), this.s.config.clockSkewSeconds);
       return "record" in checked ? checked.record : undefined;
     };
-    return lookupIndex({ self: this.s.nodeId, known: async () => nodes, transport: this.#transport(), verify }, keys, {
+    const report = await lookupIndex({ self: this.s.nodeId, known: async () => nodes, transport: this.#transport(), verify }, keys, {
       ...DEFAULT_LOOKUP,
       structure,
       replicas: this.s.config.index.replicas,
       deadlineMs: LOOKUP_DEADLINE_MS,
     });
+    for (const list of report.records.values()) for (const r of list) this.#remember(r.origin);
+    return report;
+  }
+
+  #remember(origin: string): void {
+    this.#found.delete(origin);
+    if (this.#found.size >= FOUND_KEPT) this.#found.delete(this.#found.keys().next().value!);
+    this.#found.set(origin, Date.now() + FOUND_MS);
+  }
+
+  /** Origins a lookup found within the last hour: under REGISTRY_SYNC=partial their entries are kept. */
+  foundOrigins(): Set<string> {
+    const now = Date.now();
+    return new Set([...this.#found].filter(([, until]) => until > now).map(([origin]) => origin));
   }
 
   /** On the tick: this node's records republished where due, others' expired ones pruned. */
