@@ -48,7 +48,7 @@ const knownCount = async (n: NodeProc) => (await json<{ nodes: unknown[] }>(awai
 const toolEntriesOf = async (n: NodeProc, origin: string) =>
   (await json<{ entries: EntryView[] }>(await n.admin("GET", "/registry"))).entries.filter((e) => e.origin === origin && e.kind === "tool" && !e.tombstone);
 const search = async (query: string): Promise<Hit[]> => {
-  const res = (await client!.callTool({ name: "search_tools", arguments: { query } })) as { structuredContent: { results: Hit[] } };
+  const res = (await client!.callTool({ name: "search_tools", arguments: { query } })) as unknown as { structuredContent: { results: Hit[] } };
   return res.structuredContent.results;
 };
 
@@ -114,7 +114,7 @@ describe("the index over 20 node processes", () => {
       await Promise.all([x().admin("POST", "/tick"), y().admin("POST", "/tick")]);
       expect(await toolEntriesOf(y(), x().nodeId)).toHaveLength(1);
     }, 30_000);
-    const answer = (await client!.callTool({ name: "call_tool", arguments: { id: `${x().nodeId}/everything/echo`, arguments: { message: "found by the index" } } })) as {
+    const answer = (await client!.callTool({ name: "call_tool", arguments: { id: `${x().nodeId}/everything/echo`, arguments: { message: "found by the index" } } })) as unknown as {
       content: { text: string }[];
     };
     expect(answer.content[0]!.text).toContain("found by the index");
