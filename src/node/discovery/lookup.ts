@@ -47,12 +47,14 @@ export interface LookupReport {
   messages: number;
   answered: number;
   failed: number;
+  /** Every request in order: the node, the round it was sent in (from 0), whether it answered, and how many records it gave that verified. */
+  trace: { node: string; round: number; ok: boolean; verified: number }[];
 }
 
 /** Looks `keys` up (at most MAX_LOOKUP_KEYS) in the structure the options name. */
 export async function lookupIndex(deps: LookupDeps, keys: readonly string[], o: LookupOptions = DEFAULT_LOOKUP): Promise<LookupReport> {
   const wanted = [...new Set(keys)].slice(0, MAX_LOOKUP_KEYS);
-  const report: LookupReport = { records: new Map(wanted.map((k) => [k, []])), rounds: 0, messages: 0, answered: 0, failed: 0 };
+  const report: LookupReport = { records: new Map(wanted.map((k) => [k, []])), rounds: 0, messages: 0, answered: 0, failed: 0, trace: [] };
   if (wanted.length === 0) return report;
   const known = await deps.known();
   if (o.structure === "rendezvous") await rendezvous(deps, known, wanted, o, report);
@@ -60,47 +62,68 @@ export async function lookupIndex(deps: LookupDeps, keys: readonly string[], o: 
   return report;
 }
 
-/** Newest record per origin: a node that answers an old version cannot roll one back past a fresher answer. */
-async function take(deps: LookupDeps, report: LookupReport, key: string, raws: readonly unknown[]): Promise<void> {
+/** Newest record per origin: a node that answers an old version cannot roll one back past a fresher answer. Returns how many verified. */
+async function take(deps: LookupDeps, report: LookupReport, key: string, raws: readonly unknown[]): Promise<number> {
   const held = report.records.get(key)!;
+  let verified = 0;
   for (const raw of raws) {
     const r = await deps.verify(raw, key);
     if (!r || r.key !== key) continue;
+    verified++;
     const i = held.findIndex((h) => h.origin === r.origin);
     if (i < 0) held.push(r);
     else if (held[i]!.seq < r.seq) held[i] = r;
   }
+  return verified;
 }
 
-async function ask(deps: LookupDeps, report: LookupReport, node: IndexNode, request: IndexLookupRequest, o: LookupOptions): Promise<IndexLookupResult | undefined> {
+async function ask(deps: LookupDeps, report: LookupReport, node: IndexNode, request: IndexLookupRequest, o: LookupOptions, round: number): Promise<IndexLookupResult | undefined> {
   report.messages++;
   try {
     const answer = await deps.transport.lookup(node, request, o.deadlineMs);
     report.answered++;
+    report.trace.push({ node: node.id, round, ok: true, verified: 0 });
     return answer;
   } catch {
     report.failed++;
+    report.trace.push({ node: node.id, round, ok: false, verified: 0 });
     return undefined;
   }
 }
 
-/** One round: the k owners of every key, asked once each for all the keys they own. */
+/** Counts what one answer gave that verified, on its trace entry. */
+async function takeFrom(deps: LookupDeps, report: LookupReport, node: string, keys: readonly string[], answer: IndexLookupResult): Promise<void> {
+  let verified = 0;
+  for (const key of keys) verified += await take(deps, report, key, answer.records);
+  const entry = report.trace.findLast((t) => t.node === node);
+  if (entry) entry.verified += verified;
+}
+
+/**
+ * The k owners of every key, asked once each for all the keys they own; then, for a key none of
+ * them answered a record for, the next k by weight: nodes that joined since the origin published
+ * may have pushed its holders down the ranking (they get the records at its next republish).
+ */
 async function rendezvous(deps: LookupDeps, known: readonly IndexNode[], keys: string[], o: LookupOptions, report: LookupReport): Promise<void> {
   const byId = new Map(known.map((n) => [n.id, n]));
   const ids = [...byId.keys()];
-  const asks = new Map<string, string[]>();
-  for (const key of keys) {
-    for (const owner of rendezvousOwners(key, ids, o.replicas)) asks.set(owner, [...(asks.get(owner) ?? []), key]);
+  const ranked = new Map(keys.map((key) => [key, rendezvousOwners(key, ids, o.replicas * 2)]));
+  for (let round = 0; round < 2; round++) {
+    const asks = new Map<string, string[]>();
+    for (const key of keys) {
+      if (round > 0 && report.records.get(key)!.length > 0) continue;
+      for (const owner of ranked.get(key)!.slice(round * o.replicas, (round + 1) * o.replicas)) asks.set(owner, [...(asks.get(owner) ?? []), key]);
+    }
+    if (asks.size === 0) return;
+    report.rounds = round + 1;
+    await Promise.all(
+      [...asks].map(async ([id, owned]) => {
+        const answer = await ask(deps, report, byId.get(id)!, { type: "index-lookup", keys: owned }, o, round);
+        // A record answered for a key the node was not asked about is dropped with the rest of the mismatches.
+        if (answer) await takeFrom(deps, report, id, owned, answer);
+      }),
+    );
   }
-  report.rounds = asks.size > 0 ? 1 : 0;
-  await Promise.all(
-    [...asks].map(async ([id, owned]) => {
-      const answer = await ask(deps, report, byId.get(id)!, { type: "index-lookup", keys: owned }, o);
-      if (!answer) return;
-      // A record answered for a key the node was not asked about is dropped with the rest of the mismatches.
-      for (const key of owned) await take(deps, report, key, answer.records);
-    }),
-  );
 }
 
 /**
@@ -118,18 +141,18 @@ async function iterative(deps: LookupDeps, known: readonly IndexNode[], key: str
   let rounds = 0;
   while (rounds < o.maxRounds) {
     const live = [...seen.values()].filter((x) => x.state !== "failed").sort((a, b) => closerTo(target, a.pos, b.pos));
-    const batch = live.slice(0, o.replicas).filter((x) => x.state === "new").slice(0, Math.max(o.alpha, o.replicas));
+    const batch = live.slice(0, o.replicas).filter((x) => x.state === "new").slice(0, o.alpha);
     if (batch.length === 0) break;
     rounds++;
     await Promise.all(
       batch.map(async (x) => {
         x.state = "asked";
-        const answer = await ask(deps, report, x.node, { type: "index-lookup", keys: [key], closer: true }, o);
+        const answer = await ask(deps, report, x.node, { type: "index-lookup", keys: [key], closer: true }, o, rounds - 1);
         if (!answer) {
           x.state = "failed";
           return;
         }
-        await take(deps, report, key, answer.records);
+        await takeFrom(deps, report, x.node.id, [key], answer);
         for (const n of answer.closer ?? []) learn(n);
       }),
     );
