@@ -47,7 +47,7 @@ describe("index lookup", () => {
         [stale, () => ({ type: "index-lookup", records: [older] })],
       ]),
     );
-    const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], DEFAULT_LOOKUP);
+    const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, replicas: 3 });
     expect(report.records.get("kw:forecast")).toEqual([current]);
     expect(report.rounds).toBe(1);
     expect(net.asked.sort()).toEqual([honest, forger, stale].sort());
@@ -64,7 +64,7 @@ describe("index lookup", () => {
         [ranked[4]!, () => ({ type: "index-lookup", records: [record] })],
       ]),
     );
-    const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], DEFAULT_LOOKUP);
+    const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, replicas: 3 });
     expect(report.records.get("kw:forecast")).toEqual([record]);
     expect(report.rounds).toBe(2);
     expect(report.failed).toBe(2);

@@ -28,7 +28,7 @@ export interface LookupOptions {
   maxRounds: number;
 }
 
-export const DEFAULT_LOOKUP: LookupOptions = { structure: "rendezvous", replicas: 3, alpha: 3, deadlineMs: 2000, maxRounds: 8 };
+export const DEFAULT_LOOKUP: LookupOptions = { structure: "rendezvous", replicas: 5, alpha: 3, deadlineMs: 2000, maxRounds: 8 };
 
 export interface LookupDeps {
   self: string;

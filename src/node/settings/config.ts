@@ -79,7 +79,7 @@ const schema = z.object({
   MAX_ENTRIES_PER_ORIGIN: int(1, 1_000_000).default(500),
   MAX_ENTRY_BYTES_PER_ORIGIN: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
   INDEX_MIN_NODES: int(1, 100_000_000).default(200),
-  INDEX_REPLICAS: int(1, 16).default(3),
+  INDEX_REPLICAS: int(1, 16).default(5),
   INDEX_TTL_SECONDS: int(600, 86_400).default(6 * 3600),
   INDEX_RENDEZVOUS_MAX: int(1, 100_000_000).default(100_000),
   REGISTRY_SYNC: z.enum(["full", "partial"]).default("full"),
