@@ -38,6 +38,7 @@ import { refusalVectors } from "./vectors/refusals.ts";
 import { forwardVectors } from "./vectors/forward.ts";
 import { tokenVectors } from "./vectors/tokens.ts";
 import { clearingVectors } from "./vectors/clearing.ts";
+import { discoveryVectors } from "./vectors/discovery.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -181,5 +182,6 @@ await forwardVectors({
   now: NOW,
 });
 await clearingVectors([{ seed, key }, { seed: recipientSeed, key: recipient }, stranger]);
+await discoveryVectors({ origin: { seed, key }, stranger });
 
 console.log(`wrote test vectors to ${dir}`);

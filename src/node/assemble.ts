@@ -73,6 +73,8 @@ import { assembleBlackboard } from "./blackboard/assemble.ts";
 import { MetricsRecorder } from "./metrics/recorder.ts";
 import { countLedgerRecord, countReceivedEntries, countSentEntries } from "./metrics/instruments.ts";
 import { METRICS } from "./metrics/definitions.ts";
+import { Discovery } from "./discovery/discovery.ts";
+import { partialReplica } from "./discovery/partial.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -166,6 +168,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
     store: new EntryRepository(opts.db),
     onReceived: (report) => countReceivedEntries(metrics, report, Date.now()),
+    kept: opts.config.registrySync === "partial" ? () => partialReplica({ self: own.nodeId, db: opts.db, found: () => discovery.foundOrigins() }) : undefined,
     originQuota: { entries: opts.config.maxEntriesPerOrigin, bytes: opts.config.maxEntryBytesPerOrigin },
   });
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
@@ -176,6 +179,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId), onRecord: (o) => countLedgerRecord(metrics, o) });
   const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock });
   const trust = new TrustScores({ db: opts.db, self: own.nodeId, trust: opts.config.trust, now });
+  const onionCards = new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives });
+  const discovery = new Discovery({ db: opts.db, nodeId: own.nodeId, now, config: opts.config, card, identity, signer: identitySigner(own), federation, fetchedCards: onionCards });
   const services: Services = {
     config: opts.config,
     db: opts.db,
@@ -219,10 +224,11 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     }),
     quarantine,
     definitionPins: new DefinitionPins(opts.db),
+    discovery,
     routes: { offer: new RouteOffer(opts.config), limits: new RouteLimits(opts.config), defaults: new RouteDefaults(opts.db) },
     onion: {
       replayTags: new OnionReplayTags(opts.db),
-      cards: new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives }),
+      cards: onionCards,
     },
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
     clearing: new ClearingRounds(

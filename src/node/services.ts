@@ -39,6 +39,7 @@ import type { TrustScores } from "./trust/scores.ts";
 import type { ToolRatings } from "./trust/ratings.ts";
 import type { Quarantine } from "./trust/quarantine.ts";
 import type { DefinitionPins } from "./upstreams/definition-pins.ts";
+import type { Discovery } from "./discovery/discovery.ts";
 import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
@@ -130,6 +131,8 @@ export interface Services {
   quarantine: Quarantine;
   /** The accepted definition of every local tool; a refresh holds back the ones that moved (src/node/upstreams/definition-pins.ts). */
   definitionPins: DefinitionPins;
+  /** The structured index beyond gossip (src/node/discovery/, docs/discovery.md). */
+  discovery: Discovery;
   /** Routes (src/node/routes/): the roles this node offers others, their rate limits, principals' default routes. */
   routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
   /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */

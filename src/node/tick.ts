@@ -31,6 +31,7 @@ import type { RepairReport } from "./blackboard/replication.ts";
 import { METRICS } from "./metrics/definitions.ts";
 import { minuteOf } from "./metrics/recorder.ts";
 import { foldMinutes } from "../store/metrics.ts";
+import type { IndexTickReport } from "./discovery/discovery.ts";
 
 export interface TickReport {
   at: string;
@@ -57,6 +58,8 @@ export interface TickReport {
   thresholds: ThresholdsTickReport;
   /** Each blackboard namespace held here, repaired with one of its other replicas in turn. */
   blackboard: (RepairReport | { namespace: string; peer: string; error: string })[];
+  /** This node's index records republished where due, and others' expired ones pruned (src/node/discovery/). */
+  index: IndexTickReport | { error: string };
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -181,6 +184,11 @@ export function createTick(s: Services): Ticks {
     const published = await s.registry.publishCard(s.config.publicNode && s.config.publicUrl ? await (await s.card()).get(s.config.publicUrl.origin, s.now()) : null);
     if (published.length > 0) s.gossip.changed();
     await held.hold();
+    // After the card, so that the directory holds this node's current one.
+    const index = await s.discovery.tick().catch((err: unknown) => {
+      log.warn("index.tick_failed", { error: String(err) });
+      return { error: String(err) };
+    });
     // Gossip's failures are the peers' problem, never the tick's.
     const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
     if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
@@ -216,7 +224,7 @@ export function createTick(s: Services): Ticks {
     });
     // The tick's own counts go now: a scheduled isolate may end with the tick.
     await s.metrics.flush();
-    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard };
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, index };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

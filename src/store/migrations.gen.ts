@@ -235,6 +235,9 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `installed_packages_upstream` ON `installed_packages` (`upstream`);",
       "CREATE TABLE `own_package_index` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`signed` text NOT NULL,\n\t`content_hash` text NOT NULL,\n\t`issued` integer NOT NULL,\n\t`expires` integer NOT NULL\n);",
       "CREATE TABLE `package_freshness` (\n\t`origin` text NOT NULL,\n\t`name` text NOT NULL,\n\t`highest` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`origin`, `name`)\n);",
+      "CREATE TABLE `index_records` (\n\t`key` text NOT NULL,\n\t`origin` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`expires` integer NOT NULL,\n\t`record` text NOT NULL,\n\t`content` text NOT NULL,\n\tPRIMARY KEY(`key`, `origin`)\n);",
+      "CREATE INDEX `index_records_origin` ON `index_records` (`origin`);",
+      "CREATE INDEX `index_records_expires` ON `index_records` (`expires`);",
       "ALTER TABLE `upstreams` ADD `cwd` text;",
       "ALTER TABLE `upstreams` ADD `sandboxed` integer DEFAULT false NOT NULL;"
     ]

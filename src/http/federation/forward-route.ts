@@ -5,6 +5,8 @@
 import type { Context, Hono } from "hono";
 import type { AppEnv } from "../request/app-env.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
+import type { OpenOptions, Sender } from "../../protocol/envelope/open.ts";
+import type { Header } from "../../protocol/envelope/wire.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { federationPath, parseMessage } from "../../protocol/messages/federation.ts";
 import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
@@ -20,6 +22,8 @@ import { receivedEnvelope, type Received } from "./received.ts";
 export interface PeerMessageRoutes {
   /** Opens an envelope or channel frame from an active peer, or answers its refusal. */
   openFromPeer(c: Context, path: string): Promise<Received | Response>;
+  /** The options an envelope to `path` is opened with, from senders `sender` resolves (active peers by default). */
+  envelopeOptions(path: string, sender?: (header: Header) => Promise<Sender>): Promise<OpenOptions>;
 }
 
 /** A refusal sealed to the sender: the forwarded route's codes are its own (§12.4). */

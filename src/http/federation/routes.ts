@@ -11,7 +11,8 @@ import type { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { MAX_CARD_BYTES } from "../../protocol/card/schema.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
-import { openEnvelope } from "../../protocol/envelope/open.ts";
+import { openEnvelope, type Sender } from "../../protocol/envelope/open.ts";
+import type { Header } from "../../protocol/envelope/wire.ts";
 import { ChannelError } from "../../protocol/channel/errors.ts";
 import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
 import { CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES, channelOpenRequest } from "../../protocol/channel/handshake.ts";
@@ -50,6 +51,7 @@ import { relayToGateway } from "../../node/routes/private/relay.ts";
 import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
 import { forwardRoutes } from "./forward-route.ts";
 import { clearingRoute } from "./clearing-route.ts";
+import { indexRoute } from "./index-route.ts";
 import { strongAppendRequest, strongForwardRequest, strongNamespaceRequest } from "../../protocol/messages/blackboard-strong.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 import { budgetAskRequest, budgetSyncRequest } from "../../protocol/budgets/messages.ts";
@@ -123,11 +125,12 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     return opened;
   };
 
-  const envelopeOptions = async (path: string) => {
+  /** How an envelope to `path` is opened: from an active peer, unless the route knows other senders. */
+  const envelopeOptions = async (path: string, sender: (header: Header) => Promise<Sender> = activeSender(s)) => {
     const identity = await s.identity();
     return {
       self: { nodeId: identity.nodeId, keys: identity.keyring, primitives: identity.primitives },
-      sender: activeSender(s),
+      sender,
       replay: s.replay,
       now: s.now(),
       skew: s.config.clockSkewSeconds,
@@ -255,9 +258,11 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       outcome: await s.strong.board.serveForward(from, r.namespace, r.key, r.op),
     }));
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
-    forwardRoutes(app, s, version, { openFromPeer });
+    forwardRoutes(app, s, version, { openFromPeer, envelopeOptions });
     // Clearing rounds (docs/protocol.md §16.2).
-    clearingRoute(app, s, version, { openFromPeer });
+    clearingRoute(app, s, version, { openFromPeer, envelopeOptions });
+    // The structured index (docs/protocol.md §20.2).
+    indexRoute(app, s, version, { openFromPeer, envelopeOptions });
   }
   // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
   app.post(ONION_PATH, onionHandler(s));

@@ -36,6 +36,7 @@ import { admitCall, callableTools } from "../../node/access/admission.ts";
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
+import { searchIndex } from "../../node/discovery/search.ts";
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
 import { interactiveToolCall, passedRequest, type SessionClient } from "./interaction.ts";
@@ -205,7 +206,9 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
           });
         }
       }
-      return { content: [{ type: "text", text: JSON.stringify({ results }) }], structuredContent: { results } };
+      // Nothing known here matches: the structured index, in a federation large enough for it.
+      const answered = results.length > 0 ? results : await searchIndex(s.discovery, s.nodeId, args.query, args.limit);
+      return { content: [{ type: "text", text: JSON.stringify({ results: answered }) }], structuredContent: { results: answered } };
     }
     let target = name;
     // A call without arguments reaches the upstream with none ({}), which every server takes.

@@ -3,8 +3,11 @@
 import { REJECTION_REASONS, type RejectionReason } from "../../protocol/registry/admission.ts";
 
 
-/** What happened to a valid entry: stored, already held, beaten by the held one, or a tombstone past its TTL. */
-export type Outcome = "stored" | "duplicate" | "superseded" | "expired";
+/**
+ * What happened to a valid entry: stored, already held, beaten by the held one, a tombstone past
+ * its TTL, or not kept under partial synchronization (REGISTRY_SYNC=partial).
+ */
+export type Outcome = "stored" | "duplicate" | "superseded" | "expired" | "unkept";
 
 export interface MetricsSnapshot {
   outcomes: Record<Outcome, number>;
@@ -12,7 +15,7 @@ export interface MetricsSnapshot {
 }
 
 export class RegistryMetrics {
-  #outcomes: Record<Outcome, number> = { stored: 0, duplicate: 0, superseded: 0, expired: 0 };
+  #outcomes: Record<Outcome, number> = { stored: 0, duplicate: 0, superseded: 0, expired: 0, unkept: 0 };
   #rejected = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
 
   outcome(o: Outcome): void {

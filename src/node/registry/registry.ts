@@ -44,6 +44,11 @@ export interface RegistryOptions {
   originQuota?: OriginQuota;
   tombstoneTtlMs?: number;
   now?: () => number;
+  /**
+   * Under partial synchronization, which entries this node keeps (read once per batch): the others
+   * are passed over, neither stored nor relayed. Unset: every valid entry is kept.
+   */
+  kept?: () => Promise<(origin: string, kind: string) => boolean>;
   /** Called with the entries each change stored, received or published: the catalog's cue for list_changed. */
   onChange?: (stored: Entry[]) => void;
   /** Called with what each batch of a peer's entries became (the node's metrics). */
@@ -93,7 +98,8 @@ export class Registry {
   readonly store: EntryStore;
   readonly clock: HybridClock;
   readonly metrics: RegistryMetrics;
-  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange" | "onReceived" | "originQuota">>;
+  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange" | "onReceived" | "originQuota" | "kept">>;
+  readonly #kept: RegistryOptions["kept"];
   readonly #quota: OriginQuota | undefined;
   readonly #onChange: (stored: Entry[]) => void;
   readonly #onReceived: ((report: ReceiveReport) => void) | undefined;
@@ -107,6 +113,7 @@ export class Registry {
     this.#onChange = o.onChange ?? (() => {});
     this.#onReceived = o.onReceived;
     this.#quota = o.originQuota;
+    this.#kept = o.kept;
     this.#o = {
       signer: o.signer,
       verifier: o.verifier,
@@ -125,7 +132,7 @@ export class Registry {
 
   /** Takes entries a peer sent: each is checked on its own, and only valid winners are stored. */
   async receive(raws: unknown[], from: string): Promise<ReceiveReport> {
-    const outcomes: Record<Outcome, number> = { stored: 0, duplicate: 0, superseded: 0, expired: 0 };
+    const outcomes: Record<Outcome, number> = { stored: 0, duplicate: 0, superseded: 0, expired: 0, unkept: 0 };
     const count = (o: Outcome) => {
       outcomes[o]++;
       this.metrics.outcome(o);
@@ -150,10 +157,17 @@ export class Registry {
       if (e.signed.tombstone && e.signed.hlc < horizon) count("expired");
       else fresh.push(e);
     }
-    // Entries already held were verified when they arrived.
-    const held = await this.store.has(fresh.map((e) => e.id));
-    const unseen: Entry[] = [];
+    // Passed over before any lookup or signature: a partial replica spends nothing on them.
+    const keeps = this.#kept ? await this.#kept() : undefined;
+    const wanted: Entry[] = [];
     for (const e of fresh) {
+      if (!keeps || keeps(e.signed.origin, e.signed.kind)) wanted.push(e);
+      else count("unkept");
+    }
+    // Entries already held were verified when they arrived.
+    const held = await this.store.has(wanted.map((e) => e.id));
+    const unseen: Entry[] = [];
+    for (const e of wanted) {
       if (held.has(e.id)) count("duplicate");
       else unseen.push(e);
     }

@@ -86,6 +86,11 @@ const schema = z.object({
   MAX_PENDING_PEERS: int(0, 100_000).default(100),
   MAX_ENTRIES_PER_ORIGIN: int(1, 1_000_000).default(500),
   MAX_ENTRY_BYTES_PER_ORIGIN: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+  INDEX_MIN_NODES: int(1, 100_000_000).default(200),
+  INDEX_REPLICAS: int(1, 16).default(5),
+  INDEX_TTL_SECONDS: int(600, 86_400).default(6 * 3600),
+  INDEX_RENDEZVOUS_MAX: int(1, 100_000_000).default(100_000),
+  REGISTRY_SYNC: z.enum(["full", "partial"]).default("full"),
   COUNTERSIGN_MAX_ASKS: int(1, 1000).default(10),
   CHANNELS: z.enum(["on", "off"]).default("on"),
   ONION_MAX_DELAY_MS: int(0, 60_000).default(0),
@@ -229,6 +234,10 @@ export interface Config {
   /** What one origin may hold in this node's registry: entries, and their canonical bytes. */
   maxEntriesPerOrigin: number;
   maxEntryBytesPerOrigin: number;
+  /** The structured index (docs/discovery.md): used above `minNodes` public nodes known, k replicas per key, records' lifetime, rendezvous up to `rendezvousMax` nodes and Kademlia beyond. */
+  index: { minNodes: number; replicas: number; ttlSeconds: number; rendezvousMax: number };
+  /** full: every entry gossip brings is kept; partial: only peers' own entries, node entries and what a lookup fetched. */
+  registrySync: "full" | "partial";
   /** Times a provider asks a consumer that lacks a pending record before it flags the record and stops. */
   countersignMaxAsks: number;
   /** Whether this node offers peer channels (feature `channel`) and sends on them. */
@@ -374,6 +383,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     maxPendingPeers: e.MAX_PENDING_PEERS,
     maxEntriesPerOrigin: e.MAX_ENTRIES_PER_ORIGIN,
     maxEntryBytesPerOrigin: e.MAX_ENTRY_BYTES_PER_ORIGIN,
+    index: { minNodes: e.INDEX_MIN_NODES, replicas: e.INDEX_REPLICAS, ttlSeconds: e.INDEX_TTL_SECONDS, rendezvousMax: e.INDEX_RENDEZVOUS_MAX },
+    registrySync: e.REGISTRY_SYNC,
     countersignMaxAsks: e.COUNTERSIGN_MAX_ASKS,
     channels: e.CHANNELS === "on",
     onion: { maxDelayMs: e.ONION_MAX_DELAY_MS, maxTtlSeconds: e.ONION_MAX_TTL_SECONDS, minBucket: e.ONION_MIN_BUCKET },

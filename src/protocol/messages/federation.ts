@@ -33,7 +33,8 @@ export type MessageName =
   | "blackboard"
   | "blackboard-append"
   | "blackboard-strong"
-  | "blackboard-namespace";
+  | "blackboard-namespace"
+  | "index";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {

@@ -32,3 +32,4 @@ export * from "./definition-pins.ts";
 export * from "./metrics.ts";
 export * from "./tool-search.ts";
 export * from "./packages.ts";
+export * from "./discovery-index.ts";

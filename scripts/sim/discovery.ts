@@ -1,0 +1,301 @@
+// `npm run sim:discovery`: the structured index (docs/discovery.md) at N = 10^3, 10^4, 10^5 and a
+// sampled 10^6, printed as markdown for docs/benchmarks.md. The lookup is the nodes' own
+// (src/node/discovery/lookup.ts: rendezvous up to 10^5, the Kademlia-style iterative lookup
+// beyond), over an in-memory transport; records are signed once with the composite signature to
+// size them, and in the runs a record "verifies" when it is the one its origin published (the
+// sim's nodes hide or drop records, they do not forge them: the signature check that stops
+// forgeries has its own vectors and tests).
+//
+// Model: records are placed at the key's k responsible nodes when published; lookups happen at an
+// age uniform in [0, TTL/2) (the origin republishes at TTL/2), while 10% of nodes per hour leave
+// and as many join (joiners hold nothing until the next republish; a leaver's records are gone;
+// leavers of the last 10 minutes are still in directories and routing tables). 5% of nodes do
+// not answer at any moment; M% are malicious and either hide records or drop requests. Each
+// request costs a latency uniform in 30–80 ms, or the per-request deadline when it fails; a round
+// of parallel requests lasts as long as its slowest.
+//
+// Knobs (environment): SIM_NODES ("1000,10000,100000,1000000"), SIM_LOOKUPS (per N),
+// SIM_BUCKET (Kademlia bucket size, 1024), SIM_SEED.
+import { loadavg } from "node:os";
+import { signIndexRecord } from "../../src/protocol/discovery/record.ts";
+import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { noble } from "../../src/protocol/identity/primitives.ts";
+import { closerTo, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
+import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type Structure } from "../../src/node/discovery/lookup.ts";
+import { MAX_CLOSER_NODES } from "../../src/protocol/discovery/messages.ts";
+import { seeded } from "../../test/support/random.ts";
+import { machine, percentile } from "../bench/lib.ts";
+
+const env = process.env;
+const NODES = (env.SIM_NODES ?? "1000,10000,100000,1000000").split(",").map(Number);
+const BUCKET = Number(env.SIM_BUCKET ?? 1024);
+const SEED = Number(env.SIM_SEED ?? 1);
+const RENDEZVOUS_MAX = 100_000;
+const CHURN_PER_HOUR = 0.1;
+const UNREACHABLE = 0.05;
+const LISTED_AFTER_LEAVING_H = 1 / 6;
+const TTL_H = 6;
+const DEADLINE_MS = 250;
+const KEYS_PER_NODE = 50;
+const lookupsFor = (n: number) => Number(env.SIM_LOOKUPS ?? (n >= 1_000_000 ? 200 : n >= 100_000 ? 100 : n >= 10_000 ? 500 : 1000));
+
+// Sizes of what travels, from real signatures.
+const key = await signingKeyFromSeed(noble, new Uint8Array(32).fill(7));
+const signer = { nodeId: key.nodeId, sign: (m: Uint8Array, c: string) => key.signer.sign(m, c) };
+const sampleTool = { key: "weather/forecast", name: "forecast", description: "Forecasts the weather for a place and day.", fingerprint: `sha256:${"ab".repeat(32)}` };
+const sampleRecord = await signIndexRecord({ v: 1, origin: key.nodeId, key: "kw:forecast", url: "https://weather.example.org", seq: 1, exp: 2, tools: [sampleTool] }, signer);
+const RECORD_BYTES = new TextEncoder().encode(canonicalJson(sampleRecord)).length;
+/** A directory entry as gossip carries it today: the node entry with the full card (~ two composite keys and a signature each). */
+const NODE_ENTRY_BYTES = Number(env.SIM_NODE_ENTRY_BYTES ?? 11_000);
+/** What a routing-table or compact directory entry needs: id, URL, position. */
+const TABLE_ENTRY_BYTES = 160;
+/** Envelope and answer overhead per request (X-Wing encapsulation, headers, seal). */
+const REQUEST_OVERHEAD = 1_300;
+
+interface Outcome {
+  ok: boolean;
+  rounds: number;
+  messages: number;
+  /** Until every request of the lookup settled. */
+  ms: number;
+  /** Until the first verified record arrived (Infinity when none did). */
+  firstMs: number;
+}
+
+interface Scenario {
+  malicious: number;
+  behaviour: "hide" | "drop";
+  replicas: number;
+}
+
+/** One network of N nodes: ids and their positions, sorted for range queries (Kademlia tables). */
+class Network {
+  readonly ids: string[];
+  readonly pos: Uint8Array[];
+  /** First 48 bits of each position, and the node indices sorted by them. */
+  readonly hi: Float64Array;
+  readonly sorted: Int32Array;
+
+  constructor(
+    readonly n: number,
+    random: () => number,
+  ) {
+    // The originals, then as many possible joiners (10%/h over up to 3 h).
+    const total = Math.ceil(n * 1.3);
+    this.ids = Array.from({ length: total }, (_, i) => `n${i.toString(36)}-${Math.floor(random() * 2 ** 48).toString(36)}`);
+    this.pos = this.ids.map((id) => positionOf(id));
+    this.hi = Float64Array.from(this.pos, (p) => p[0]! * 2 ** 40 + p[1]! * 2 ** 32 + p[2]! * 2 ** 24 + p[3]! * 2 ** 16 + p[4]! * 2 ** 8 + p[5]!);
+    this.sorted = Int32Array.from(this.ids.keys()).sort((a, b) => this.hi[a]! - this.hi[b]!);
+  }
+}
+
+/** Who is where at one lookup: leavers, joiners, the unreachable and the malicious. */
+interface Moment {
+  net: Network;
+  /** Index < n: an original; ≥ n: a joiner. */
+  present: (i: number) => boolean;
+  /** Left lately: still listed, never answers. */
+  listed: (i: number) => boolean;
+  unreachable: (i: number) => boolean;
+  malicious: (i: number) => boolean;
+}
+
+function momentOf(net: Network, random: () => number, ageH: number, maliciousShare: number): Moment {
+  const churned = CHURN_PER_HOUR * ageH;
+  const joined = Math.round(net.n * churned);
+  const left = new Map<number, number>();
+  // Which originals left, and how long ago (uniform over the age).
+  const leaving = Math.round(net.n * churned);
+  while (left.size < leaving) left.set(Math.floor(random() * net.n), random() * ageH);
+  const unreachable = new Set<number>();
+  const malicious = new Set<number>();
+  const rolls = new Map<number, number>();
+  const roll = (i: number) => {
+    let r = rolls.get(i);
+    if (r === undefined) rolls.set(i, (r = random()));
+    return r;
+  };
+  return {
+    net,
+    present: (i) => (i < net.n ? !left.has(i) : i < net.n + joined),
+    listed: (i) => (i < net.n ? !left.has(i) || left.get(i)! < LISTED_AFTER_LEAVING_H : i < net.n + joined),
+    unreachable: (i) => unreachable.has(i) || (roll(i) < UNREACHABLE && (unreachable.add(i), true)),
+    malicious: (i) => malicious.has(i) || (roll(i) >= 1 - maliciousShare && (malicious.add(i), true)),
+  };
+}
+
+const index = (net: Network) => new Map(net.ids.map((id, i) => [id, i]));
+
+/** The k nodes closest to `target` among those `keep` accepts: a window of the sorted order, then XOR. */
+function closestIndices(net: Network, target: Uint8Array, k: number, keep: (i: number) => boolean, window = 96): number[] {
+  const t = target[0]! * 2 ** 40 + target[1]! * 2 ** 32 + target[2]! * 2 ** 24 + target[3]! * 2 ** 16 + target[4]! * 2 ** 8 + target[5]!;
+  let lo = 0;
+  let hi = net.sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (net.hi[net.sorted[mid]!]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: number[] = [];
+  for (let j = Math.max(0, lo - window); j < Math.min(net.sorted.length, lo + window); j++) if (keep(net.sorted[j]!)) out.push(net.sorted[j]!);
+  return out.sort((a, b) => closerTo(target, net.pos[a]!, net.pos[b]!)).slice(0, k);
+}
+
+/** A Kademlia routing table: per common-prefix length with `self`, up to BUCKET nodes of that subtree, sampled. */
+function tableOf(m: Moment, self: number, random: () => number): number[] {
+  const { net } = m;
+  const out: number[] = [];
+  const mine = net.hi[self]!;
+  for (let bit = 0; bit < 48; bit++) {
+    // The subtree that shares `bit` leading bits with self and differs at the next one.
+    const span = 2 ** (47 - bit);
+    const base = Math.floor(mine / (2 * span)) * 2 * span;
+    const start = (Math.floor(mine / span) % 2 === 0 ? base + span : base);
+    const from = lowerBound(net, start);
+    const to = lowerBound(net, start + span);
+    const size = to - from;
+    if (size === 0) continue;
+    const listed = (i: number) => m.listed(i);
+    if (size <= BUCKET * 2) {
+      for (let j = from; j < to && out.length < 1e7; j++) if (listed(net.sorted[j]!)) out.push(net.sorted[j]!);
+    } else {
+      for (let s = 0; s < BUCKET; s++) {
+        const i = net.sorted[from + Math.floor(random() * size)]!;
+        if (listed(i)) out.push(i);
+      }
+    }
+    if (size <= BUCKET) break;
+  }
+  return out;
+}
+
+function lowerBound(net: Network, value: number): number {
+  let lo = 0;
+  let hi = net.sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (net.hi[net.sorted[mid]!]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+async function runOne(net: Network, ids: Map<string, number>, random: () => number, s: Scenario, structure: Structure): Promise<Outcome> {
+  const ageH = random() * (TTL_H / 2);
+  const m = momentOf(net, random, ageH, s.malicious);
+  let asker = Math.floor(random() * net.n);
+  while (!m.present(asker) || m.malicious(asker)) asker = Math.floor(random() * net.n);
+  let origin = Math.floor(random() * net.n);
+  while (!m.present(origin)) origin = Math.floor(random() * net.n);
+  const key = `kw:k${Math.floor(random() * 2 ** 40).toString(36)}`;
+  // Placed when published, at the responsible nodes of the originals then (all present).
+  const holders = new Set<number>(
+    structure === "rendezvous"
+      ? rendezvousOwners(key, net.ids.slice(0, net.n), s.replicas).map((id) => ids.get(id)!)
+      : closestIndices(net, positionOf(key), s.replicas, (i) => i < net.n),
+  );
+  const record = { origin: net.ids[origin]!, key, seq: 1 };
+  const node = (i: number): IndexNode => ({ id: net.ids[i]!, url: `https://${net.ids[i]}.example` });
+  const tables = new Map<number, number[]>();
+  /** The `count` nodes of i's table (and i itself) closest to `target`. */
+  const closestKnown = (i: number, target: Uint8Array, count: number): number[] => {
+    const best: number[] = [];
+    for (const j of [i, ...table(i)]) {
+      if (best.length === count && closerTo(target, net.pos[j]!, net.pos[best[count - 1]!]!) >= 0) continue;
+      let at = best.length;
+      while (at > 0 && closerTo(target, net.pos[j]!, net.pos[best[at - 1]!]!) < 0) at--;
+      if (best[at] === j) continue;
+      best.splice(at, 0, j);
+      if (best.length > count) best.pop();
+    }
+    return best;
+  };
+  const table = (i: number) => tables.get(i) ?? tables.set(i, tableOf(m, i, random)).get(i)!;
+  const transport: IndexTransport = {
+    async lookup(to, request) {
+      const i = ids.get(to.id)!;
+      if (!m.present(i) || m.unreachable(i)) throw new Error("unreachable");
+      const bad = m.malicious(i);
+      if (bad && s.behaviour === "drop") throw new Error("dropped");
+      const records = !bad && holders.has(i) && m.present(i) && i < net.n ? [record] : [];
+      if (!request.closer) return { type: "index-lookup", records };
+      const closer = closestKnown(i, positionOf(request.keys[0]!), MAX_CLOSER_NODES).map(node);
+      return { type: "index-lookup", records, closer };
+    },
+  };
+  const known = async (): Promise<IndexNode[]> => {
+    if (structure === "rendezvous") {
+      const out: IndexNode[] = [];
+      for (let i = 0; i < net.ids.length; i++) if (m.listed(i)) out.push(node(i));
+      return out;
+    }
+    return table(asker).map(node);
+  };
+  const report = await lookupIndex(
+    { self: net.ids[asker]!, known, transport, verify: async (raw) => raw as never },
+    [key],
+    { ...DEFAULT_LOOKUP, structure, replicas: s.replicas, deadlineMs: DEADLINE_MS, maxRounds: 12 },
+  );
+  // Each round as long as its slowest request; a failed one costs the deadline. The first record
+  // is in hand when the fastest answer that carried one arrives.
+  const timed = report.trace.map((t) => ({ ...t, ms: t.ok ? 30 + random() * 50 : DEADLINE_MS }));
+  const rounds = new Map<number, number>();
+  for (const t of timed) rounds.set(t.round, Math.max(rounds.get(t.round) ?? 0, t.ms));
+  const ok = (report.records.get(key) ?? []).some((r) => r.origin === record.origin);
+  const firstRound = Math.min(...timed.filter((t) => t.verified > 0).map((t) => t.round));
+  const before = [...rounds].filter(([r]) => r < firstRound).reduce((a, [, ms]) => a + ms, 0);
+  const first = ok ? before + Math.min(...timed.filter((t) => t.round === firstRound && t.verified > 0).map((t) => t.ms)) : Infinity;
+  return { ok, rounds: report.rounds, messages: report.messages, ms: [...rounds.values()].reduce((a, b) => a + b, 0), firstMs: first };
+}
+
+/** State and maintenance per node, from the model's sizes. */
+function costs(n: number, structure: Structure, replicas: number) {
+  const held = KEYS_PER_NODE * replicas * RECORD_BYTES;
+  const republishPerHour = (KEYS_PER_NODE * replicas * (RECORD_BYTES + REQUEST_OVERHEAD / 8)) / (TTL_H / 2);
+  if (structure === "rendezvous") {
+    // Each node hears every node entry that changes: leavers' tombstones and joiners' cards.
+    const directoryPerHour = 2 * CHURN_PER_HOUR * n * NODE_ENTRY_BYTES;
+    return { state: n * NODE_ENTRY_BYTES + held, compactState: n * TABLE_ENTRY_BYTES + held, maintenance: directoryPerHour + 2 * republishPerHour };
+  }
+  const entries = BUCKET * Math.max(1, Math.log2(n / BUCKET)) + BUCKET;
+  // Each bucket refreshed hourly by one lookup of ~3 rounds × α requests, answers of 20 nodes.
+  const refresh = Math.log2(n / BUCKET) * 9 * (REQUEST_OVERHEAD + MAX_CLOSER_NODES * TABLE_ENTRY_BYTES);
+  return { state: entries * TABLE_ENTRY_BYTES + held, compactState: entries * TABLE_ENTRY_BYTES + held, maintenance: refresh + 2 * republishPerHour };
+}
+
+const fmt = (x: number, d = 1) => x.toFixed(d);
+const mib = (b: number) => fmt(b / 2 ** 20, 2);
+
+console.log(`## Discovery index simulation (\`npm run sim:discovery\`)\n`);
+console.log(`${machine()}; load average ${loadavg()[0]!.toFixed(1)} at start; seed ${SEED}; record ${RECORD_BYTES} B (composite signature); deadline ${DEADLINE_MS} ms; Kademlia bucket ${BUCKET}.\n`);
+console.log("| N | structure | malicious | k | lookups | success | rounds p50 / max | messages p50 | time to first record p50 / p99 (ms) | time to completion p50 / p99 (ms) | state per node (MiB; compact directory) | maintenance per node (MiB/h) |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+for (const n of NODES) {
+  const random = seeded(SEED + n);
+  const started = Date.now();
+  const net = new Network(n, random);
+  const ids = index(net);
+  const structure: Structure = n <= RENDEZVOUS_MAX ? "rendezvous" : "kademlia";
+  const scenarios: Scenario[] = [
+    { malicious: 0, behaviour: "hide", replicas: 3 },
+    { malicious: 0, behaviour: "hide", replicas: 5 },
+    { malicious: 0.1, behaviour: "hide", replicas: 5 },
+    { malicious: 0.1, behaviour: "drop", replicas: 5 },
+  ];
+  for (const s of scenarios) {
+    const outcomes: Outcome[] = [];
+    const lookups = lookupsFor(n);
+    for (let i = 0; i < lookups; i++) outcomes.push(await runOne(net, ids, random, s, structure));
+    const success = outcomes.filter((o) => o.ok).length / outcomes.length;
+    const sortedMs = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+    const firstMs = outcomes.filter((o) => o.ok).map((o) => o.firstMs).sort((a, b) => a - b);
+    const rounds = outcomes.map((o) => o.rounds).sort((a, b) => a - b);
+    const messages = outcomes.map((o) => o.messages).sort((a, b) => a - b);
+    const c = costs(n, structure, s.replicas);
+    console.log(
+      `| ${n.toLocaleString("en")} | ${structure} | ${s.malicious ? `${s.malicious * 100}% ${s.behaviour}` : "none"} | ${s.replicas} | ${lookups} | ${fmt(success * 100, 2)}% | ${percentile(rounds, 50)} / ${rounds.at(-1)} | ${percentile(messages, 50)} | ${fmt(percentile(firstMs, 50), 0)} / ${fmt(percentile(firstMs, 99), 0)} | ${fmt(percentile(sortedMs, 50), 0)} / ${fmt(percentile(sortedMs, 99), 0)} | ${mib(c.state)}${structure === "rendezvous" ? ` (${mib(c.compactState)})` : ""} | ${mib(c.maintenance)} |`,
+    );
+  }
+  console.error(`N=${n}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}

@@ -1,0 +1,153 @@
+// The structured index as one node runs it (docs/discovery.md): the directory, the responsible
+// node's side, this node's records on the tick, and lookups over the federation client.
+import type { z } from "zod";
+import type { Card } from "../../protocol/card/schema.ts";
+import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
+import { checkIndexRecord, indexRecord, type IndexRecord } from "../../protocol/discovery/record.ts";
+import { indexLookupResult, indexPublishResult, type IndexRequest } from "../../protocol/discovery/messages.ts";
+import type { EntrySigner, OriginKey } from "../../protocol/identity/signer.ts";
+import { signingKey } from "../../protocol/identity/imported.ts";
+import { federationPath } from "../../protocol/messages/federation.ts";
+import { PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
+import type { Database } from "../../store/database.ts";
+import { pruneIndexRecords } from "../../store/discovery-index.ts";
+import { getPeer } from "../../store/peers.ts";
+import type { FederationClient } from "../federation-client/client.ts";
+import { PeerRequestError } from "../federation-client/errors.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import type { KnownCards } from "../routes/onion/known-cards.ts";
+import type { Config } from "../settings/config.ts";
+import type { OwnCard } from "../card/own.ts";
+import { Directory } from "./directory.ts";
+import { answerLookup, receivePublish, type HolderPort } from "./holder.ts";
+import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type LookupReport } from "./lookup.ts";
+import { structureFor } from "./placement.ts";
+import { republish, type PublishReport } from "./publisher.ts";
+
+/** Each node asked in a lookup answers within this, or counts as failed: the others still answer. */
+const LOOKUP_DEADLINE_MS = 3000;
+
+export interface DiscoveryPort {
+  db: Database;
+  nodeId: string;
+  now: () => number;
+  config: Pick<Config, "index" | "publicNode" | "publicUrl" | "clockSkewSeconds">;
+  card: () => Promise<OwnCard>;
+  identity: () => Promise<LocalIdentity>;
+  signer: EntrySigner;
+  federation: FederationClient;
+  /** Cards fetched from a node's own URL and verified, for origins this node holds no card of. */
+  fetchedCards: Pick<KnownCards, "card">;
+}
+
+export type IndexTickReport = PublishReport & { pruned: number };
+
+/** The answer, or a timeout refusal after `ms`: one slow node must not hold the lookup. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PeerRequestError("timeout", `no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/** Origins found through lookups that a partial replica keeps entries of, and for how long. */
+const FOUND_KEPT = 1024;
+const FOUND_MS = 3600_000;
+
+export class Discovery {
+  readonly directory: Directory;
+  /** Origin → until when (ms): per process, as lookups are. */
+  readonly #found = new Map<string, number>();
+
+  constructor(private readonly s: DiscoveryPort) {
+    this.directory = new Directory(s);
+  }
+
+  get #holder(): HolderPort {
+    return { db: this.s.db, nodeId: this.s.nodeId, now: this.s.now, directory: this.directory, config: this.s.config, keyOf: (o) => this.#keyOf(o) };
+  }
+
+  async #keyOf(origin: string, url?: string): Promise<OriginKey | undefined> {
+    const identity = await this.s.identity();
+    const card = (await this.directory.card(origin)) ?? (url ? await this.s.fetchedCards.card(origin, url) : undefined);
+    if (!card) return undefined;
+    const key = await signingKey(identity.primitives, card.keys.sig.pub);
+    return { verify: (message, signature, context) => key.verify(signature, message, context) };
+  }
+
+  /** The receiving side of POST /federation/v1/index. */
+  receive(from: string, request: IndexRequest) {
+    return request.type === "index-publish" ? receivePublish(this.#holder, from, request) : answerLookup(this.#holder, request);
+  }
+
+  /** Sends one index message to a node: as to a peer when it is an active one, else sealed to its directory card. */
+  async #send<T extends z.ZodType>(node: IndexNode, payload: IndexRequest, result: T): Promise<z.infer<T>> {
+    const peer = await getPeer(this.s.db, node.id);
+    if (peer?.state === "active") return this.s.federation.call(peer, "index", payload, result);
+    const card = await this.directory.card(node.id);
+    if (!card) throw new PeerRequestError("not_allowed", `this node holds no card of ${node.id}`);
+    const version = PROTOCOL_VERSIONS[PROTOCOL_VERSIONS.length - 1]!;
+    // Channels are between peers: a stranger would refuse the handshake.
+    const direct: Card = { ...card, features: card.features.filter((f) => f !== CHANNEL_FEATURE) };
+    return this.s.federation.send({ card: direct, version, path: federationPath(version, "index"), payload, result });
+  }
+
+  #transport(): IndexTransport {
+    return {
+      lookup: (node, request, deadlineMs) =>
+        node.id === this.s.nodeId ? answerLookup(this.#holder, request) : withDeadline(this.#send(node, request, indexLookupResult), deadlineMs),
+    };
+  }
+
+  /** Whether the federation is large enough for the index: below, gossip alone serves. */
+  async active(): Promise<boolean> {
+    return (await this.directory.view()).nodes.length >= this.s.config.index.minNodes;
+  }
+
+  /** Looks keys up at their responsible nodes; every record returned verified against its origin's key. */
+  async lookup(keys: string[]): Promise<LookupReport> {
+    const { nodes } = await this.directory.view();
+    const structure = structureFor(nodes.length, this.s.config.index.rendezvousMax);
+    const verify = async (raw: unknown, key: string): Promise<IndexRecord | undefined> => {
+      const parsed = indexRecord.safeParse(raw);
+      if (!parsed.success || parsed.data.key !== key) return undefined;
+      const checked = await checkIndexRecord(raw, await this.#keyOf(parsed.data.origin, parsed.data.url), this.s.now(), this.s.config.clockSkewSeconds);
+      return "record" in checked ? checked.record : undefined;
+    };
+    const report = await lookupIndex({ self: this.s.nodeId, known: async () => nodes, transport: this.#transport(), verify }, keys, {
+      ...DEFAULT_LOOKUP,
+      structure,
+      replicas: this.s.config.index.replicas,
+      deadlineMs: LOOKUP_DEADLINE_MS,
+    });
+    for (const list of report.records.values()) for (const r of list) this.#remember(r.origin);
+    return report;
+  }
+
+  #remember(origin: string): void {
+    this.#found.delete(origin);
+    if (this.#found.size >= FOUND_KEPT) this.#found.delete(this.#found.keys().next().value!);
+    this.#found.set(origin, Date.now() + FOUND_MS);
+  }
+
+  /** Origins a lookup found within the last hour: under REGISTRY_SYNC=partial their entries are kept. */
+  foundOrigins(): Set<string> {
+    const now = Date.now();
+    return new Set([...this.#found].filter(([, until]) => until > now).map(([origin]) => origin));
+  }
+
+  /** On the tick: this node's records republished where due, others' expired ones pruned. */
+  async tick(): Promise<IndexTickReport> {
+    this.directory.invalidate();
+    const { nodes } = await this.directory.view();
+    const published = await republish(
+      {
+        ...this.s,
+        publish: async (node, records) => (await this.#send(node, { type: "index-publish", records }, indexPublishResult)).stored,
+      },
+      nodes,
+    );
+    return { ...published, pruned: await pruneIndexRecords(this.s.db, this.s.nodeId, this.s.now()) };
+  }
+}

@@ -1,0 +1,114 @@
+// This node's own index records (docs/protocol.md §20.1): one per key its public tools are found
+// under (their keywords, their fingerprints, its node id), signed, sent to each key's responsible
+// nodes on the tick, and sent again when they change or half their lifetime has passed.
+import type { ToolBody } from "../../protocol/registry/entry.ts";
+import { keywordsOf, MAX_RECORD_TOOLS, signIndexRecord, type IndexedTool, type IndexRecord } from "../../protocol/discovery/record.ts";
+import { MAX_PUBLISHED_RECORDS } from "../../protocol/discovery/messages.ts";
+import type { EntrySigner } from "../../protocol/identity/signer.ts";
+import type { Database } from "../../store/database.ts";
+import { dropOwnIndexRecords, ownIndexRecords, putIndexRecord } from "../../store/discovery-index.ts";
+import { listEntries } from "../../store/registry.ts";
+import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
+import type { Config } from "../settings/config.ts";
+import type { IndexNode } from "./lookup.ts";
+import { contentOf, INDEX_CAPS } from "./holder.ts";
+import { ownersOf, structureFor } from "./placement.ts";
+
+/** Keywords one tool is indexed under. */
+const KEYWORDS_PER_TOOL = 12;
+/** Index keys one node publishes at most: its per-origin quota at each holder is larger. */
+const MAX_OWN_KEYS = 256;
+
+export interface PublisherPort {
+  db: Database;
+  nodeId: string;
+  now: () => number;
+  signer: EntrySigner;
+  config: Pick<Config, "index" | "publicNode" | "publicUrl">;
+  /** Sends records to one responsible node; resolves with how many it stored. */
+  publish: (node: IndexNode, records: IndexRecord[]) => Promise<number>;
+}
+
+export interface PublishReport {
+  keys: number;
+  signed: number;
+  sent: number;
+  stored: number;
+  failed: number;
+}
+
+/** The tools this node shares publicly: the newest live public entry per key. */
+async function publicTools(db: Database, self: string): Promise<{ key: string; body: ToolBody }[]> {
+  const seen = new Set<string>();
+  const out: { key: string; body: ToolBody }[] = [];
+  for (const e of await listEntries(db, self)) {
+    const s = e.signed;
+    if (s.kind !== "tool" || seen.has(s.key)) continue;
+    seen.add(s.key);
+    if (!s.tombstone && s.visibility === "public") out.push({ key: s.key, body: s.body });
+  }
+  return out;
+}
+
+/** Index key → the tools listed under it, for this node's public tools. */
+export async function desiredKeys(db: Database, self: string): Promise<Map<string, IndexedTool[]>> {
+  const keys = new Map<string, IndexedTool[]>();
+  const add = (key: string, tool: IndexedTool) => {
+    const list = keys.get(key) ?? [];
+    if (list.length < MAX_RECORD_TOOLS) list.push(tool);
+    if (keys.size < MAX_OWN_KEYS || keys.has(key)) keys.set(key, list);
+  };
+  const tools = await publicTools(db, self);
+  for (const { key, body } of tools) {
+    const description = body.tool.description?.slice(0, 512);
+    const tool: IndexedTool = { key, name: body.tool.name, fingerprint: body.fingerprint, ...(description ? { description } : {}) };
+    add(`node:${self}`, tool);
+    add(`fp:${body.fingerprint}`, tool);
+    for (const w of keywordsOf([body.tool.name, body.tool.title ?? "", body.tool.description ?? "", ...body.tags], KEYWORDS_PER_TOOL)) add(`kw:${w}`, tool);
+  }
+  return keys;
+}
+
+/** Signs what changed or is half expired, and sends each record to its key's responsible nodes. */
+export async function republish(s: PublisherPort, directory: readonly IndexNode[]): Promise<PublishReport> {
+  const report: PublishReport = { keys: 0, signed: 0, sent: 0, stored: 0, failed: 0 };
+  if (!s.config.publicNode || !s.config.publicUrl || directory.length < s.config.index.minNodes) return report;
+  const url = s.config.publicUrl.origin;
+  const now = s.now();
+  const ttl = s.config.index.ttlSeconds;
+  const desired = await desiredKeys(s.db, s.nodeId);
+  report.keys = desired.size;
+  const held = new Map((await ownIndexRecords(s.db, s.nodeId)).map((r) => [r.key, r]));
+  await dropOwnIndexRecords(s.db, s.nodeId, [...held.keys()].filter((k) => !desired.has(k)));
+  const fresh: IndexRecord[] = [];
+  for (const [key, tools] of desired) {
+    const content = await contentOf({ origin: s.nodeId, key, url, tools });
+    const h = held.get(key);
+    if (h && h.content === content && h.expires - now > ttl / 2) continue;
+    fresh.push(await signIndexRecord({ v: 1, origin: s.nodeId, key, url, seq: Date.now(), exp: now + ttl, tools }, s.signer));
+  }
+  report.signed = fresh.length;
+  const structure = structureFor(directory.length, s.config.index.rendezvousMax);
+  const byOwner = new Map<string, IndexRecord[]>();
+  for (const r of fresh) {
+    for (const owner of ownersOf(r.key, directory, s.config.index.replicas, structure)) byOwner.set(owner, [...(byOwner.get(owner) ?? []), r]);
+  }
+  const nodes = new Map(directory.map((n) => [n.id, n]));
+  await Promise.all(
+    [...byOwner].map(async ([owner, records]) => {
+      if (owner === s.nodeId) return;
+      for (let i = 0; i < records.length; i += MAX_PUBLISHED_RECORDS) {
+        const page = records.slice(i, i + MAX_PUBLISHED_RECORDS);
+        report.sent += page.length;
+        try {
+          report.stored += await s.publish(nodes.get(owner)!, page);
+        } catch {
+          report.failed += page.length;
+        }
+      }
+    }),
+  );
+  // Kept here as published: the next tick compares against them, and a lookup that reaches this node answers them.
+  for (const r of fresh) await putIndexRecord(s.db, { key: r.key, origin: r.origin, seq: r.seq, expires: r.exp, record: canonicalJson(r), content: await contentOf(r) }, { ...INDEX_CAPS, perOrigin: MAX_OWN_KEYS }, now);
+  return report;
+}

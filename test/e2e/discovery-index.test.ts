@@ -1,0 +1,117 @@
+// The structured index across 20 real node processes on loopback (docs/discovery.md): two chains
+// of ten public nodes, joined by a bridge node that keeps only its peers' entries
+// (REGISTRY_SYNC=partial), so that node entries reach everyone but X's tool entry never crosses to
+// Y's side. search_tools on Y finds X's tool through the index alone, and still finds it with one
+// of the key's responsible nodes killed; after peering with X, Y calls it.
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
+import { connect } from "../support/mcp.ts";
+import { withEverything } from "../support/node-with-everything.ts";
+import { eventually, json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
+import { tick as tickOnce } from "../support/tick.ts";
+
+const N = 20;
+const BRIDGE = 10;
+const WAVE = 3;
+const env = (i: number) => ({
+  PEER_POLICY: "open",
+  PUBLIC_NODE: "true",
+  INDEX_MIN_NODES: "10",
+  INDEX_REPLICAS: "3",
+  ...(i === BRIDGE ? { REGISTRY_SYNC: "partial" } : {}),
+});
+
+interface EntryView {
+  origin: string;
+  kind: string;
+  key: string;
+  tombstone: boolean;
+}
+interface Hit {
+  id: string;
+  origin: string;
+  url?: string;
+  via?: string;
+  available: boolean;
+}
+
+const nodes: NodeProc[] = [];
+let everything: Upstream;
+let client: Client | undefined;
+const x = () => nodes[0]!;
+const y = () => nodes[N - 1]!;
+const running = new Set<NodeProc>();
+
+const tickAll = () => Promise.all([...running].map((n) => tickOnce(n)));
+const knownCount = async (n: NodeProc) => (await json<{ nodes: unknown[] }>(await n.admin("GET", "/nodes"))).nodes.length;
+const toolEntriesOf = async (n: NodeProc, origin: string) =>
+  (await json<{ entries: EntryView[] }>(await n.admin("GET", "/registry"))).entries.filter((e) => e.origin === origin && e.kind === "tool" && !e.tombstone);
+const search = async (query: string): Promise<Hit[]> => {
+  const res = (await client!.callTool({ name: "search_tools", arguments: { query } })) as unknown as { structuredContent: { results: Hit[] } };
+  return res.structuredContent.results;
+};
+
+beforeAll(async () => {
+  // X first, beside its upstream; then the rest in small parallel waves: twenty transpiling
+  // starts at once outlast the start's wait on a shared machine.
+  ({ node: nodes[0], everything } = await withEverything(loopbackNode("n0", { env: env(0) })));
+  for (let i = 1; i < N; i += WAVE) {
+    nodes.push(...(await Promise.all(Array.from({ length: Math.min(WAVE, N - i) }, (_, j) => loopbackNode(`n${i + j}`, { env: env(i + j) })))));
+  }
+  nodes.forEach((n) => running.add(n));
+  // Two chains, 0–…–9 and 10–…–19, joined 9–10; 10 is the partial bridge.
+  await Promise.all(nodes.slice(0, -1).map(async (n, i) => json(await n.admin("POST", "/peers", { url: nodes[i + 1]!.url }))));
+  await json(await x().admin("POST", "/shares", { tool: "everything_echo", visibility: "public" }));
+  // Every card reaches every node, through the bridge too.
+  await eventually(async () => {
+    await tickAll();
+    expect(await Promise.all(nodes.map(knownCount))).toEqual(Array(N).fill(N - 1));
+  }, 180_000);
+}, 400_000);
+
+afterAll(async () => {
+  await client?.close();
+  await Promise.all([...running, everything].map((n) => n?.stop()));
+});
+
+describe("the index over 20 node processes", () => {
+  it("keeps X's tool entry on X's side of the bridge", async () => {
+    expect(await toolEntriesOf(nodes[BRIDGE - 1]!, x().nodeId)).toHaveLength(1);
+    for (const n of nodes.slice(BRIDGE)) expect(await toolEntriesOf(n, x().nodeId)).toEqual([]);
+  });
+
+  it("finds X's tool from Y through the index, verified and with X's URL", async () => {
+    const report = await tickOnce(x());
+    expect(report.index).toMatchObject({ failed: 0 });
+    expect((report.index as { signed: number }).signed).toBeGreaterThan(0);
+    expect((report.index as { stored: number; sent: number }).stored).toBeGreaterThan(0);
+    client = await connect(y().mcpUrl);
+    const hits = await search("echoes");
+    expect(hits).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, origin: x().nodeId, url: x().url, via: "index", available: false })]);
+    // A word no tool is indexed under finds nothing, from the index either.
+    expect(await search("xyzzyfrobnicate")).toEqual([]);
+  });
+
+  it("still finds it with a responsible node that holds the records killed", async () => {
+    const owners = rendezvousOwners("kw:echoes", nodes.map((n) => n.nodeId), 3);
+    const victim = nodes.find((n) => owners.includes(n.nodeId) && n !== x() && n !== y())!;
+    expect(victim).toBeDefined();
+    running.delete(victim);
+    await victim.stop("SIGKILL");
+    expect(await search("echoes")).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, via: "index" })]);
+  });
+
+  it("calls the tool it found once Y peers with X", async () => {
+    await json(await y().admin("POST", "/peers", { url: x().url }));
+    await eventually(async () => {
+      // Unchecked: a neighbour of X or Y may be the node killed above, which their ticks then report.
+      await Promise.all([x().admin("POST", "/tick"), y().admin("POST", "/tick")]);
+      expect(await toolEntriesOf(y(), x().nodeId)).toHaveLength(1);
+    }, 30_000);
+    const answer = (await client!.callTool({ name: "call_tool", arguments: { id: `${x().nodeId}/everything/echo`, arguments: { message: "found by the index" } } })) as unknown as {
+      content: { text: string }[];
+    };
+    expect(answer.content[0]!.text).toContain("found by the index");
+  });
+});
