@@ -6,7 +6,8 @@
 // repairs each blackboard namespace with one of its replicas, reconciles the ledger with one
 // peer, and recomputes trust scores from the evidence gathered
 // (publishing them as assertions when TRUST_PUBLISH asks); then quarantines the nodes trusted
-// warners warn of, and lets in the pending peers that earned it (PEER_POLICY=trust).
+// warners warn of, lets in the pending peers that earned it (PEER_POLICY=trust), and makes the
+// scheduled backup when one is due (BACKUP_SCHEDULE).
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import type { ReconcileReport } from "./ledger/reconciliation.ts";
 import type { CheckpointReport } from "./ledger/checkpoints.ts";
@@ -26,6 +27,7 @@ import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
 import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thresholds.ts";
 import type { RepairReport } from "./blackboard/replication.ts";
+import { scheduledBackup, type BackupTickReport } from "./backup/schedule.ts";
 
 export interface TickReport {
   at: string;
@@ -50,6 +52,8 @@ export interface TickReport {
   thresholds: ThresholdsTickReport;
   /** Each blackboard namespace held here, repaired with one of its other replicas in turn. */
   blackboard: (RepairReport | { namespace: string; peer: string; error: string })[];
+  /** The scheduled backup made this tick, if one was due (BACKUP_SCHEDULE; src/node/backup/schedule.ts). */
+  backup: BackupTickReport;
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -173,7 +177,15 @@ export function createTick(s: Services): Tick {
       log.warn("budgets.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
-    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard };
+    // Last, so that the backup holds what this tick brought.
+    const backup = await scheduledBackup(s, s.now()).then(
+      (made): BackupTickReport => ({ made }),
+      (err: unknown) => {
+        log.warn("backup.tick_failed", { error: String(err) });
+        return { error: String(err) };
+      },
+    );
+    const report = { at: new Date(started).toISOString(), durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, backup };
     log.info("tick", { durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -216,5 +216,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);",
       "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]
+  },
+  {
+    "tag": "0020_issue19_backups",
+    "statements": [
+      "CREATE TABLE `backup_archive` (\n\t`id` text NOT NULL,\n\t`part` integer NOT NULL,\n\t`created` integer NOT NULL,\n\t`bytes` integer NOT NULL,\n\t`data` text NOT NULL,\n\tPRIMARY KEY(`id`, `part`)\n);",
+      "CREATE INDEX `backup_archive_created` ON `backup_archive` (`created`);"
+    ]
   }
 ];

@@ -43,6 +43,7 @@ import { blackboardAdminRoutes } from "./blackboard.ts";
 import { paymentTokenAdminRoutes } from "./payment-tokens.ts";
 import { moneyAdminRoutes } from "./money.ts";
 import { strongBlackboardAdminRoutes } from "./blackboard-strong.ts";
+import { backupAdminRoutes } from "./backup.ts";
 
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -54,6 +55,8 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     if (c.req.method !== "GET") s.federatedTools.invalidate();
   });
   app.use("*", bearerAuth({ token: s.config.adminToken }));
+  // Before the body cap: a restore's body is a whole backup, capped by BACKUP_MAX_BYTES instead.
+  app.route("/", backupAdminRoutes(s));
   app.use("*", bodyLimit({ maxSize: 256 * 1024, onError: (c) => fail(c, "invalid_request", "body too large") }));
 
   app.get("/upstreams", async (c) => {
