@@ -37,6 +37,7 @@ import { refusalVectors } from "./vectors/refusals.ts";
 import { forwardVectors } from "./vectors/forward.ts";
 import { tokenVectors } from "./vectors/tokens.ts";
 import { clearingVectors } from "./vectors/clearing.ts";
+import { backupVectors } from "./vectors/backup.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -180,5 +181,6 @@ await forwardVectors({
   now: NOW,
 });
 await clearingVectors([{ seed, key }, { seed: recipientSeed, key: recipient }, stranger]);
+await backupVectors();
 
 console.log(`wrote test vectors to ${dir}`);

@@ -1,6 +1,6 @@
 // The backups the tick keeps (table backup_archive): each file in parts small enough for a D1 row.
 import { desc, eq, inArray, sql } from "drizzle-orm";
-import { fromBase64url, toBase64url } from "../protocol/encoding/bytes.ts";
+import { concat, fromBase64url, toBase64url } from "../protocol/encoding/bytes.ts";
 import type { Database } from "./database.ts";
 import { backupArchive } from "./schema/index.ts";
 
@@ -34,14 +34,7 @@ export async function listBackups(db: Database): Promise<KeptBackup[]> {
 export async function readBackup(db: Database, id: string): Promise<Uint8Array | undefined> {
   const rows = await db.select({ data: backupArchive.data }).from(backupArchive).where(eq(backupArchive.id, id)).orderBy(backupArchive.part);
   if (rows.length === 0) return undefined;
-  const parts = rows.map((r) => fromBase64url(r.data));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(...rows.map((r) => fromBase64url(r.data)));
 }
 
 /** Seconds since the epoch of the newest kept backup, or undefined. */

@@ -24,11 +24,11 @@ const opened: Node[] = [];
 async function node(seed: string, env: Record<string, string> = {}): Promise<Node> {
   const local = await startLocal({ DATA_DIR: tempDir("mcpfed-backup-"), ADMIN_TOKEN: TOKEN, NODE_SEED: seed, TICK_SECONDS: "3600", ...env });
   const app = await createApp({ config: local.config, db: local.db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
-  const admin = (method: string, path: string, body?: unknown) =>
+  const admin = async (method: string, path: string, body?: unknown) =>
     app.app.request(`/admin${path}`, {
       method,
       headers: { authorization: `Bearer ${TOKEN}`, ...(body instanceof Uint8Array ? { "content-type": "application/octet-stream" } : body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: body instanceof Uint8Array ? body : JSON.stringify(body) }),
+      ...(body === undefined ? {} : { body: body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body) }),
     });
   const n = { local, app, admin };
   opened.push(n);

@@ -4,9 +4,9 @@
 import { Hono, type Context } from "hono";
 import { BackupError, type BackupRefusal } from "../../protocol/backup/file.ts";
 import { makeBackup, restoreBackup, tableHashes } from "../../node/backup/backups.ts";
+import { keptBackup, keptBackups } from "../../node/backup/schedule.ts";
 import { readLimited } from "../../node/outbound/limited-body.ts";
 import type { Services } from "../../node/services.ts";
-import { listBackups, readBackup } from "../../store/backup-archive.ts";
 import type { AppEnv } from "../request/app-env.ts";
 import { fail } from "./respond.ts";
 
@@ -37,9 +37,9 @@ export function backupAdminRoutes(s: Services): Hono<AppEnv> {
     return file(c, bytes, fileName(header.nodeId, header.created));
   });
   app.get("/backup/hashes", async (c) => c.json({ tables: await tableHashes(s) }));
-  app.get("/backups", async (c) => c.json({ backups: await listBackups(s.db) }));
+  app.get("/backups", async (c) => c.json({ backups: await keptBackups(s) }));
   app.get("/backups/:id", async (c) => {
-    const bytes = await readBackup(s.db, c.req.param("id"));
+    const bytes = await keptBackup(s, c.req.param("id"));
     if (!bytes) return fail(c, "not_found", "no kept backup by that id");
     return file(c, bytes, `mcpfed-${c.req.param("id")}.backup`);
   });

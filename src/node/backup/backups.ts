@@ -6,7 +6,9 @@ import { BackupError, type BackupHeader } from "../../protocol/backup/file.ts";
 import { openBackup, sealBackup, tableHash } from "../../protocol/backup/seal.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
 import { readTables, replaceTables, schemaVersion, tableCounts, TableMismatch } from "../../store/backup-tables.ts";
-import type { Services } from "../services.ts";
+import type { Database } from "../../store/database.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import type { Config } from "../settings/config.ts";
 
 /**
  * Tables a node writes by itself before anyone uses it: a node holding rows only in these is
@@ -18,7 +20,12 @@ const SELF_WRITTEN: Readonly<Record<string, string>> = {
   audit_log: "the operator's own admin actions, such as this restore's preparations",
 };
 
-type BackupParts = Pick<Services, "config" | "db" | "identity">;
+/** What backups need of a node: its settings (the seed), its store and its identity. */
+export interface BackupParts {
+  config: Config;
+  db: Database;
+  identity: () => Promise<LocalIdentity>;
+}
 
 /** A backup file of everything this node keeps, and its header. */
 export async function makeBackup(s: BackupParts, now: number): Promise<{ file: Uint8Array; header: BackupHeader }> {
@@ -69,7 +76,7 @@ export async function restoreBackup(s: BackupParts, file: Uint8Array, o: { repla
 }
 
 /** Each backed-up table's row count and hash as stored now: what two nodes compare after a restore. */
-export async function tableHashes(s: Pick<Services, "db">): Promise<{ name: string; rows: number; sha256: string }[]> {
+export async function tableHashes(s: { db: Database }): Promise<{ name: string; rows: number; sha256: string }[]> {
   const out = [];
   for (const t of await readTables(s.db)) out.push({ name: t.name, rows: t.rows.length, sha256: (await tableHash(t)).sha256 });
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));

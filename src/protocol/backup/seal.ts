@@ -116,6 +116,14 @@ export async function sealBackup(tables: TableRows[], o: SealOptions): Promise<{
     plaintextBytes: plaintext.length,
     tables: entries,
   };
+  return { file: await sealFile(header, plaintext, o), header };
+}
+
+/**
+ * The file for a header and the plaintext it describes: gzip, AES-256-GCM with the header as
+ * associated data, then the signature. Checks neither against the other (sealBackup makes both).
+ */
+export async function sealFile(header: BackupHeader, plaintext: Uint8Array, o: Pick<SealOptions, "seed" | "identity" | "nonce">): Promise<Uint8Array> {
   const headerBytes = encodeHeader(header);
   const nonce = o.nonce ?? crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
   const key = await backupKey(o.seed, "encrypt");
@@ -124,7 +132,7 @@ export async function sealBackup(tables: TableRows[], o: SealOptions): Promise<{
   body.set(nonce);
   body.set(sealed, NONCE_BYTES);
   const signature = await o.identity.sign(signingInput(headerBytes, await digest(body)), BACKUP_SIGNING_CONTEXT);
-  return { file: assembleFile(headerBytes, signature, body), header };
+  return assembleFile(headerBytes, signature, body);
 }
 
 export interface OpenOptions {
