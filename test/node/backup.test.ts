@@ -2,14 +2,18 @@
 // every table is either backed up or excluded with a reason; a backup restores on a fresh node
 // with the same NODE_SEED to identical table hashes; altered, foreign and unwanted restores are
 // refused with a typed reason and change nothing; the tick keeps scheduled backups.
+import { serve } from "@hono/node-server";
 import { sql } from "drizzle-orm";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { startLocal, type LocalStart } from "../../src/runtimes/local.ts";
 import { backedUpTableNames, EXCLUDED_TABLES, INTERNAL_TABLES, schemaTableNames } from "../../src/store/backup-tables.ts";
 import { ledgerRecords } from "../../src/store/schema/index.ts";
-import { removeTempDirs, tempDir } from "../support/processes.ts";
+import { cli } from "../support/cli.ts";
+import { freePort, removeTempDirs, tempDir } from "../support/processes.ts";
 
 const TOKEN = "backup-test-admin-token-0123";
 
@@ -185,4 +189,39 @@ describe("scheduled backups", () => {
     const fresh = await node(seed);
     expect((await fresh.admin("POST", "/restore", kept)).status).toBe(200);
   });
+});
+
+describe("the CLI", () => {
+  it("mcpfed backup writes the file, mcpfed restore brings it back, and an altered one is refused with its reason", async () => {
+    const seed = newSeed();
+    const [from, to] = [await node(seed), await node(seed)];
+    expect((await from.admin("POST", "/tokens", { name: "via-cli" })).status).toBe(201);
+    const servers = await Promise.all(
+      [from, to].map(async (n) => {
+        const port = await freePort();
+        return { port, server: serve({ fetch: n.app.app.fetch, port, hostname: "127.0.0.1" }) };
+      }),
+    );
+    try {
+      const env = (i: number) => ({ MCPFED_URL: `http://127.0.0.1:${servers[i]!.port}`, ADMIN_TOKEN: TOKEN });
+      const out = join(tempDir("mcpfed-backup-cli-"), "node.backup");
+      const made = await cli(["backup", "--out", out], env(0));
+      expect(made.code, made.stderr).toBe(0);
+      expect(made.stdout).toContain(`wrote ${out}`);
+      const altered = join(tempDir("mcpfed-backup-cli-"), "altered.backup");
+      const bytes = readFileSync(out);
+      bytes[bytes.length - 1]! ^= 1;
+      writeFileSync(altered, bytes);
+      const refused = await cli(["restore", altered], env(1));
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain("bad_signature");
+      const restored = await cli(["restore", out], env(1));
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.stdout).toContain("restored the backup of");
+      const names = ((await (await to.admin("GET", "/tokens")).json()) as { tokens: { name: string }[] }).tokens.map((t) => t.name);
+      expect(names).toEqual(["via-cli"]);
+    } finally {
+      await Promise.all(servers.map((s) => new Promise((r) => s.server.close(r))));
+    }
+  }, 120_000);
 });
