@@ -124,5 +124,15 @@ CREATE TABLE `index_records` (
 --> statement-breakpoint
 CREATE INDEX `index_records_origin` ON `index_records` (`origin`);--> statement-breakpoint
 CREATE INDEX `index_records_expires` ON `index_records` (`expires`);--> statement-breakpoint
+CREATE TABLE `backup_archive` (
+	`id` text NOT NULL,
+	`part` integer NOT NULL,
+	`created` integer NOT NULL,
+	`bytes` integer NOT NULL,
+	`data` text NOT NULL,
+	PRIMARY KEY(`id`, `part`)
+);
+--> statement-breakpoint
+CREATE INDEX `backup_archive_created` ON `backup_archive` (`created`);--> statement-breakpoint
 ALTER TABLE `upstreams` ADD `cwd` text;--> statement-breakpoint
 ALTER TABLE `upstreams` ADD `sandboxed` integer DEFAULT false NOT NULL;

@@ -39,6 +39,7 @@ import { forwardVectors } from "./vectors/forward.ts";
 import { tokenVectors } from "./vectors/tokens.ts";
 import { clearingVectors } from "./vectors/clearing.ts";
 import { discoveryVectors } from "./vectors/discovery.ts";
+import { backupVectors } from "./vectors/backup.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -183,5 +184,6 @@ await forwardVectors({
 });
 await clearingVectors([{ seed, key }, { seed: recipientSeed, key: recipient }, stranger]);
 await discoveryVectors({ origin: { seed, key }, stranger });
+await backupVectors();
 
 console.log(`wrote test vectors to ${dir}`);

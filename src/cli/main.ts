@@ -1,6 +1,7 @@
 // mcpfed: the operator's command line, a client of the node's admin API.
 // `npm run cli -- <command>`, or `npx mcpfed <command>` through scripts/mcpfed.js.
 import { auditCommands } from "./commands/audit.ts";
+import { backupCommands } from "./commands/backup.ts";
 import { clientCommands } from "./commands/clients.ts";
 import { grantCommands } from "./commands/grants.ts";
 import { identityCommands } from "./commands/identity.ts";
@@ -57,6 +58,7 @@ const commands: Command[] = [
   ...trustCommands,
   ...packageCommands,
   ...routeCommands,
+  ...backupCommands,
 ];
 
 process.exitCode = await run(process.argv.slice(2), commands);

@@ -6,7 +6,8 @@
 // repairs each blackboard namespace with one of its replicas, reconciles the ledger with one
 // peer, and recomputes trust scores from the evidence gathered
 // (publishing them as assertions when TRUST_PUBLISH asks); then quarantines the nodes trusted
-// warners warn of, and lets in the pending peers that earned it (PEER_POLICY=trust).
+// warners warn of, lets in the pending peers that earned it (PEER_POLICY=trust), and makes the
+// scheduled backup when one is due (BACKUP_SCHEDULE).
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import type { ReconcileReport } from "./ledger/reconciliation.ts";
 import type { CheckpointReport } from "./ledger/checkpoints.ts";
@@ -32,6 +33,7 @@ import { METRICS } from "./metrics/definitions.ts";
 import { minuteOf } from "./metrics/recorder.ts";
 import { foldMinutes } from "../store/metrics.ts";
 import type { IndexTickReport } from "./discovery/discovery.ts";
+import { scheduledBackup, type BackupTickReport } from "./backup/schedule.ts";
 
 export interface TickReport {
   at: string;
@@ -60,6 +62,8 @@ export interface TickReport {
   blackboard: (RepairReport | { namespace: string; peer: string; error: string })[];
   /** This node's index records republished where due, and others' expired ones pruned (src/node/discovery/). */
   index: IndexTickReport | { error: string };
+  /** The scheduled backup made this tick, if one was due (BACKUP_SCHEDULE; src/node/backup/schedule.ts). */
+  backup: BackupTickReport;
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -222,9 +226,17 @@ export function createTick(s: Services): Ticks {
       log.warn("budgets.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
+    // Last, so that the backup holds what this tick brought.
+    const backup = await scheduledBackup(s, s.now()).then(
+      (made): BackupTickReport => ({ made }),
+      (err: unknown) => {
+        log.warn("backup.tick_failed", { error: String(err) });
+        return { error: String(err) };
+      },
+    );
     // The tick's own counts go now: a scheduled isolate may end with the tick.
     await s.metrics.flush();
-    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, index };
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, index, backup };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -238,6 +238,8 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `index_records` (\n\t`key` text NOT NULL,\n\t`origin` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`expires` integer NOT NULL,\n\t`record` text NOT NULL,\n\t`content` text NOT NULL,\n\tPRIMARY KEY(`key`, `origin`)\n);",
       "CREATE INDEX `index_records_origin` ON `index_records` (`origin`);",
       "CREATE INDEX `index_records_expires` ON `index_records` (`expires`);",
+      "CREATE TABLE `backup_archive` (\n\t`id` text NOT NULL,\n\t`part` integer NOT NULL,\n\t`created` integer NOT NULL,\n\t`bytes` integer NOT NULL,\n\t`data` text NOT NULL,\n\tPRIMARY KEY(`id`, `part`)\n);",
+      "CREATE INDEX `backup_archive_created` ON `backup_archive` (`created`);",
       "ALTER TABLE `upstreams` ADD `cwd` text;",
       "ALTER TABLE `upstreams` ADD `sandboxed` integer DEFAULT false NOT NULL;"
     ]

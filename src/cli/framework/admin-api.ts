@@ -83,7 +83,7 @@ export class AdminApi {
     return new TextDecoder().decode(await this.requestBytes(method, path, body));
   }
 
-  /** The answer's bytes as they came (a PDF). */
+  /** The answer's bytes as they came (a PDF). A Uint8Array body is sent as bytes, anything else as JSON. */
   async requestBytes(method: string, path: string, body?: unknown): Promise<Uint8Array> {
     const url = `${this.baseUrl}/admin${path}`;
     let headers: Headers;
@@ -93,13 +93,14 @@ export class AdminApi {
       // A token with control characters cannot go in a header; say where it came from, not what it is.
       throw new UsageError(`the admin token from ${this.token.source} is not a valid header value`);
     }
-    if (body !== undefined) headers.set("content-type", "application/json");
+    const raw = body instanceof Uint8Array;
+    if (body !== undefined) headers.set("content-type", raw ? "application/octet-stream" : "application/json");
     let res: Response;
     try {
       res = await fetch(url, {
         method,
         headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(body === undefined ? {} : { body: raw ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body) }),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (err) {

@@ -57,6 +57,7 @@ const invocationQuery = z.object({
   outcome: z.enum(OUTCOMES).optional(),
   before: z.coerce.number().int().min(1).optional(),
 });
+import { backupAdminRoutes } from "./backup.ts";
 
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const startedAt = Date.now();
@@ -69,6 +70,8 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     if (c.req.method !== "GET") s.federatedTools.invalidate();
   });
   app.use("*", bearerAuth({ token: s.config.adminToken }));
+  // Before the body cap: a restore's body is a whole backup, capped by BACKUP_MAX_BYTES instead.
+  app.route("/", backupAdminRoutes(s));
   app.use("*", bodyLimit({ maxSize: 256 * 1024, onError: (c) => fail(c, "invalid_request", "body too large") }));
 
   app.get("/upstreams", async (c) => {

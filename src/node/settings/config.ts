@@ -152,6 +152,10 @@ const schema = z.object({
   CLEARING_SUBMIT_SECONDS: int(5, 86_400).default(60),
   CLEARING_COMMIT_SECONDS: int(10, 7 * 86_400).default(300),
   CLEARING_MAX_PARTICIPANTS: int(2, 64).default(64),
+  // Backups (docs/protocol.md §19.1).
+  BACKUP_SCHEDULE: z.enum(["off", "hourly", "daily", "weekly"]).default("off"),
+  BACKUP_KEEP: int(1, 100).default(7),
+  BACKUP_MAX_BYTES: int(1024, 2 ** 31).default(512 * 1024 * 1024),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -269,6 +273,8 @@ export interface Config {
   forwardedCallerTier: string | undefined;
   /** Clearing rounds (docs/protocol.md §16): on or off (feature `clearing`), the percent of each obligation a round may clear, when this node starts rounds, the round's windows and size. */
   clearing: { enabled: boolean; limit: number; schedule: "off" | "daily" | "weekly" | "monthly"; submitSeconds: number; commitSeconds: number; maxParticipants: number };
+  /** Backups (docs/protocol.md §19.1): how often the tick makes one, how many it keeps, the largest file a restore takes (and rows it inflates). */
+  backup: { schedule: "off" | "hourly" | "daily" | "weekly"; keep: number; maxBytes: number };
 }
 
 /** Trust between strangers (issue 14): how scores are seeded and decay, and what each tier may do. */
@@ -423,5 +429,6 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
       commitSeconds: e.CLEARING_COMMIT_SECONDS,
       maxParticipants: e.CLEARING_MAX_PARTICIPANTS,
     },
+    backup: { schedule: e.BACKUP_SCHEDULE, keep: e.BACKUP_KEEP, maxBytes: e.BACKUP_MAX_BYTES },
   };
 }

@@ -33,3 +33,4 @@ export * from "./metrics.ts";
 export * from "./tool-search.ts";
 export * from "./packages.ts";
 export * from "./discovery-index.ts";
+export * from "./backups.ts";

@@ -1,0 +1,102 @@
+// Commands for backups (docs/protocol.md §19.1): take one, list and fetch the scheduled ones,
+// restore one, compare table hashes. Thin clients of the admin API (src/http/admin/backup.ts).
+import { readFileSync, writeFileSync } from "node:fs";
+import { seg } from "../framework/admin-api.ts";
+import { show, type Command } from "../framework/command.ts";
+import { CliError, UsageError } from "../framework/errors.ts";
+import { table } from "../framework/format.ts";
+import { str } from "../framework/option-values.ts";
+
+interface TableHash {
+  name: string;
+  rows: number;
+  sha256: string;
+}
+
+function save(out: string, bytes: Uint8Array): void {
+  try {
+    writeFileSync(out, bytes, { mode: 0o600 });
+  } catch (err) {
+    throw new CliError(`cannot write ${out}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+const hashTable = (tables: TableHash[]) => table(["TABLE", "ROWS", "SHA-256"], tables.map((t) => [t.name, String(t.rows), t.sha256]));
+
+export const backupCommands: Command[] = [
+  {
+    name: "backup",
+    usage: "[--out FILE]",
+    summary: "write a backup of everything the node keeps: one file, encrypted under NODE_SEED and signed by the node",
+    details: "Restore it with `mcpfed restore FILE` on a node started with the same NODE_SEED, on any runtime and store.",
+    options: { out: { type: "string", value: "file", help: "where to write it (default: mcpfed-<node>-<time>.backup here)" } },
+    min: 0,
+    max: 0,
+    run: async (ctx, _args, o) => {
+      const bytes = await ctx.api.requestBytes("GET", "/backup");
+      const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8);
+      const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as { nodeId: string; created: number; tables: TableHash[] };
+      const out = str(o.out) ?? `mcpfed-${header.nodeId.slice(0, 8)}-${header.created}.backup`;
+      save(out, bytes);
+      const rows = header.tables.reduce((n, t) => n + t.rows, 0);
+      show(ctx, { file: out, bytes: bytes.length, tables: header.tables }, () => `wrote ${out}: ${bytes.length} bytes, ${header.tables.length} tables, ${rows} rows`);
+    },
+  },
+  {
+    name: "backup list",
+    summary: "list the backups the tick kept (BACKUP_SCHEDULE)",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ backups: { id: string; created: number; bytes: number }[] }>("GET", "/backups");
+      show(ctx, body, (b) => (b.backups.length ? table(["ID", "CREATED", "BYTES"], b.backups.map((k) => [k.id, new Date(k.created * 1000).toISOString(), String(k.bytes)])) : "no kept backups"));
+    },
+  },
+  {
+    name: "backup get",
+    usage: "<id> --out FILE",
+    summary: "download a backup the tick kept",
+    options: { out: { type: "string", value: "file", help: "where to write it" } },
+    min: 1,
+    max: 1,
+    run: async (ctx, [id], o) => {
+      const out = str(o.out);
+      if (!out) throw new UsageError("give --out FILE");
+      const bytes = await ctx.api.requestBytes("GET", `/backups/${seg(id!)}`);
+      save(out, bytes);
+      ctx.warn(`wrote ${out}: ${bytes.length} bytes`);
+    },
+  },
+  {
+    name: "backup hashes",
+    summary: "print each backed-up table's row count and SHA-256, to compare two nodes after a restore",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ tables: TableHash[] }>("GET", "/backup/hashes");
+      show(ctx, body, (b) => hashTable(b.tables));
+    },
+  },
+  {
+    name: "restore",
+    usage: "<file> [--replace]",
+    summary: "restore a backup on this node: it must have the NODE_SEED the backup was made with",
+    details:
+      "The node verifies the signature and decrypts the whole file before it writes anything, then replaces every backed-up table in one batch. A node that already holds data refuses unless --replace. Restart the node afterwards, so that every process reads the restored state.",
+    options: { replace: { type: "boolean", help: "replace the data this node holds" } },
+    min: 1,
+    max: 1,
+    run: async (ctx, [file], o) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(file!);
+      } catch (err) {
+        throw new CliError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const body = await ctx.api.request<{ restored: { nodeId: string; created: number; tables: TableHash[] } }>("POST", `/restore${o.replace ? "?replace=true" : ""}`, bytes);
+      show(ctx, body, (b) =>
+        [`restored the backup of ${b.restored.nodeId} made ${new Date(b.restored.created * 1000).toISOString()}: ${b.restored.tables.reduce((n, t) => n + t.rows, 0)} rows`, hashTable(b.restored.tables.filter((t) => t.rows > 0))].join("\n"),
+      );
+    },
+  },
+];

@@ -1,0 +1,142 @@
+// The tables a backup holds: every table of the drizzle schema except those named below with the
+// reason they are left out, so a table added later is backed up unless someone says why not.
+// Rows are read and written as the driver holds them (text, number, null), never through the
+// schema's column modes, so a restore writes back exactly what was read on any store.
+import { is, sql } from "drizzle-orm";
+import { customType, getTableConfig, SQLiteTable, sqliteTable } from "drizzle-orm/sqlite-core";
+import type { Cell } from "../protocol/backup/file.ts";
+import type { TableRows } from "../protocol/backup/seal.ts";
+import { chunks, type Database } from "./database.ts";
+import { migrations } from "./migrations.gen.ts";
+import * as schema from "./schema/index.ts";
+
+/** Tables of the schema a backup leaves out, and why. */
+export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
+  replay_cache: "envelope ids seen in the last minutes: they expire with the envelope window, and a restored node must not refuse fresh envelopes",
+  onion_replay_tags: "onion packets' replay tags, kept only while a packet could still be valid",
+  peer_channels: "peer channels' ratchet state: restoring an older state would reuse keys, so channels are opened again by a new handshake",
+  rate_counters: "rate-limit windows, seconds to minutes long",
+  rate_leases: "concurrency leases of calls running at the time",
+  oauth_codes: "single-use authorization codes valid for minutes",
+  resource_leases: "peers' resource subscriptions, renewed by their tick within minutes",
+  backup_archive: "the backups themselves",
+};
+
+/**
+ * Tables in the database that are not in the schema, and why a backup does not need them: the
+ * migrations log (a restoring node has its own), SQLite's own, and the catalog's full-text index,
+ * which triggers rebuild from `tools` as its rows are restored.
+ */
+export const INTERNAL_TABLES: Readonly<Record<string, string>> = {
+  _migrations: "the restoring node's own migrations log",
+  sqlite_sequence: "SQLite's autoincrement counters, advanced by the restored ids",
+  tools_fts: "the full-text index over tools, rebuilt by triggers from the restored tools",
+};
+
+/** A cell passed through as the driver reads and binds it. */
+const cell = customType<{ data: Cell; driverData: Cell }>({ dataType: () => "any" });
+
+interface BackedUpTable {
+  name: string;
+  columns: string[];
+  /** A table object over the same name and columns, with no column modes. */
+  raw: SQLiteTable;
+}
+
+function schemaTables(): SQLiteTable[] {
+  return (Object.values(schema) as unknown[]).filter((v): v is SQLiteTable => is(v, SQLiteTable));
+}
+
+/** Every table the schema defines, by name. */
+export function schemaTableNames(): string[] {
+  return schemaTables().map((t) => getTableConfig(t).name);
+}
+
+/**
+ * The backed-up tables, parents before the tables that reference them, so rows go in in this
+ * order and out in the reverse. `tool_settings` goes before `tools`: the full-text trigger on
+ * `tools` reads a tool's short name from it.
+ */
+function orderedTables(): BackedUpTable[] {
+  const configs = schemaTables().map((t) => getTableConfig(t)).filter((c) => !(c.name in EXCLUDED_TABLES));
+  const byName = new Map(configs.map((c) => [c.name, c]));
+  const parents = (name: string): string[] => {
+    const c = byName.get(name)!;
+    const refs = c.foreignKeys.map((fk) => getTableConfig(fk.reference().foreignTable).name);
+    return name === "tools" ? [...refs, "tool_settings"] : refs;
+  };
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !byName.has(name)) return;
+    seen.add(name);
+    for (const p of parents(name)) visit(p);
+    out.push(name);
+  };
+  for (const name of [...byName.keys()].sort()) visit(name);
+  return out.map((name) => {
+    const columns = byName.get(name)!.columns.map((c) => c.name);
+    return { name, columns, raw: sqliteTable(name, Object.fromEntries(columns.map((c) => [c, cell(c)]))) };
+  });
+}
+
+let tables: BackedUpTable[] | undefined;
+const backedUp = () => (tables ??= orderedTables());
+
+/** The names of the tables a backup holds, in restore order. */
+export function backedUpTableNames(): string[] {
+  return backedUp().map((t) => t.name);
+}
+
+/** The newest migration applied by this code: a backup records the schema its rows fit. */
+export function schemaVersion(): string {
+  return migrations.at(-1)!.tag;
+}
+
+/** Every backed-up table's rows, read as stored. */
+export async function readTables(db: Database): Promise<TableRows[]> {
+  const out: TableRows[] = [];
+  for (const t of backedUp()) {
+    const rows = (await db.select().from(t.raw)) as Record<string, Cell>[];
+    out.push({ name: t.name, columns: t.columns, rows: rows.map((r) => t.columns.map((c) => r[c] ?? null)) });
+  }
+  return out;
+}
+
+/** Backed-up tables holding rows, with their counts. */
+export async function tableCounts(db: Database): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const t of backedUp()) {
+    const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${sql.identifier(t.name)}`);
+    if (row && row.n > 0) out[t.name] = row.n;
+  }
+  return out;
+}
+
+export class TableMismatch extends Error {
+  override name = "TableMismatch";
+}
+
+/**
+ * Replaces every backed-up table's rows with `restored`, in one batch: either all of it is
+ * written or nothing is. Each restored table must have this schema's name and columns.
+ */
+export async function replaceTables(db: Database, restored: TableRows[]): Promise<void> {
+  const given = new Map(restored.map((t) => [t.name, t]));
+  const order = backedUp();
+  for (const t of restored) {
+    const mine = order.find((o) => o.name === t.name);
+    if (!mine) throw new TableMismatch(`table ${t.name} is not in this node's schema`);
+    if (mine.columns.join(",") !== t.columns.join(",")) throw new TableMismatch(`table ${t.name} has columns ${t.columns.join(", ")}; this node's are ${mine.columns.join(", ")}`);
+  }
+  const missing = order.filter((t) => !given.has(t.name)).map((t) => t.name);
+  if (missing.length) throw new TableMismatch(`the backup lacks tables this node has: ${missing.join(", ")}`);
+  const statements = [
+    ...[...order].reverse().map((t) => db.delete(t.raw)),
+    ...order.flatMap((t) =>
+      chunks(given.get(t.name)!.rows, t.columns.length).map((part) => db.insert(t.raw).values(part.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i]]))))),
+    ),
+  ];
+  const [first, ...rest] = statements;
+  await db.batch([first!, ...rest]);
+}

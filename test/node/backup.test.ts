@@ -1,0 +1,229 @@
+// Backups (docs/protocol.md §19.1) through the admin API of real nodes over embedded libSQL files:
+// every table is either backed up or excluded with a reason; a backup restores on a fresh node
+// with the same NODE_SEED to identical table hashes; altered, foreign and unwanted restores are
+// refused with a typed reason and change nothing; the tick keeps scheduled backups.
+import { serve } from "@hono/node-server";
+import { sql } from "drizzle-orm";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp, type NodeApp } from "../../src/http/app.ts";
+import { newSeed } from "../../src/protocol/identity/seed.ts";
+import { startLocal, type LocalStart } from "../../src/runtimes/local.ts";
+import { backedUpTableNames, EXCLUDED_TABLES, INTERNAL_TABLES, schemaTableNames } from "../../src/store/backup-tables.ts";
+import { ledgerRecords } from "../../src/store/schema/index.ts";
+import { cli } from "../support/cli.ts";
+import { freePort, removeTempDirs, tempDir } from "../support/processes.ts";
+
+const TOKEN = "backup-test-admin-token-0123";
+
+interface Node {
+  local: LocalStart;
+  app: NodeApp;
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
+}
+
+const opened: Node[] = [];
+
+async function node(seed: string, env: Record<string, string> = {}): Promise<Node> {
+  const local = await startLocal({ DATA_DIR: tempDir("mcpfed-backup-"), ADMIN_TOKEN: TOKEN, NODE_SEED: seed, TICK_SECONDS: "3600", ...env });
+  const app = await createApp({ config: local.config, db: local.db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
+  const admin = async (method: string, path: string, body?: unknown) =>
+    app.app.request(`/admin${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body instanceof Uint8Array ? { "content-type": "application/octet-stream" } : body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: body instanceof Uint8Array ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body) }),
+    });
+  const n = { local, app, admin };
+  opened.push(n);
+  return n;
+}
+
+type Hashes = { name: string; rows: number; sha256: string }[];
+const hashes = async (n: Node) => ((await (await n.admin("GET", "/backup/hashes")).json()) as { tables: Hashes }).tables;
+const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
+
+afterAll(async () => {
+  for (const n of opened) {
+    await n.app.close();
+    n.local.client.close();
+  }
+  removeTempDirs();
+});
+
+describe("which tables a backup holds", () => {
+  it("backs up every schema table that is not excluded, and every exclusion names a real table and a reason", () => {
+    const schema = schemaTableNames();
+    const backed = backedUpTableNames();
+    for (const [name, reason] of Object.entries(EXCLUDED_TABLES)) {
+      expect(schema, `excluded table ${name} is not in the schema`).toContain(name);
+      expect(reason.length).toBeGreaterThan(20);
+    }
+    expect(new Set(backed)).toEqual(new Set(schema.filter((t) => !(t in EXCLUDED_TABLES))));
+    expect(backed).toContain("ledger_records");
+    expect(backed).toContain("peers");
+    expect(backed).toContain("audit_log");
+  });
+
+  it("every table in a migrated database is in the schema or named internal", async () => {
+    const n = await node(newSeed());
+    const rows = await n.local.db.all<{ name: string }>(sql`SELECT name FROM sqlite_master WHERE type = 'table'`);
+    const schema = new Set(schemaTableNames());
+    // FTS5 keeps shadow tables named after its table.
+    const unknown = rows.map((r) => r.name).filter((t) => !schema.has(t) && !Object.keys(INTERNAL_TABLES).some((i) => t === i || t.startsWith(`${i}_`)));
+    expect(unknown).toEqual([]);
+  });
+});
+
+describe("backup and restore", () => {
+  const seed = newSeed();
+  let a: Node;
+  let file: Uint8Array;
+
+  beforeAll(async () => {
+    a = await node(seed);
+    expect((await a.admin("POST", "/tokens", { name: "ci" })).status).toBe(201);
+    expect((await a.admin("POST", "/limits", { windowSeconds: 60, maxRequests: 5 })).status).toBe(201);
+    // Ledger rows as the ledger stores them (their content is opaque to a backup).
+    await a.local.db.insert(ledgerRecords).values(
+      Array.from({ length: 300 }, (_, i) => ({
+        id: `r${i}`.padStart(8, "0"),
+        peer: "peer-x",
+        role: i % 2 ? ("consumer" as const) : ("provider" as const),
+        status: "confirmed" as const,
+        hash: `h${i}`,
+        completedAt: 1_700_000_000 + i,
+        unit: "credit",
+        amount: i,
+        record: JSON.stringify({ i, note: "ünïcode ✓", pi: 3.14159 }),
+      })),
+    );
+    const res = await a.admin("GET", "/backup");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    file = await bytesOf(res);
+  });
+
+  it("the file's header names the node, every backed-up table and their row counts; the rows are not in the clear", async () => {
+    const text = new TextDecoder().decode(file);
+    expect(text.startsWith("MCPFEDBK")).toBe(true);
+    const len = new DataView(file.buffer, file.byteOffset).getUint32(8);
+    const header = JSON.parse(new TextDecoder().decode(file.subarray(12, 12 + len))) as { nodeId: string; tables: { name: string; rows: number }[] };
+    expect(header.tables.map((t) => t.name).sort()).toEqual([...backedUpTableNames()].sort());
+    expect(header.tables.find((t) => t.name === "ledger_records")!.rows).toBe(300);
+    expect(header.tables.find((t) => t.name === "api_tokens")!.rows).toBe(1);
+    expect(text).not.toContain("peer-x");
+    expect(text).not.toContain("ünïcode");
+  });
+
+  it("restores on a fresh node with the same NODE_SEED to identical table hashes", async () => {
+    const b = await node(seed);
+    const before = await hashes(a);
+    const res = await b.admin("POST", "/restore", file);
+    expect(res.status).toBe(200);
+    const { restored } = (await res.json()) as { restored: { tables: Hashes } };
+    // The backup's own hashes are a's tables as they were when it was made.
+    const made = Object.fromEntries(restored.tables.map((t) => [t.name, t.sha256]));
+    const now = await hashes(b);
+    for (const t of now) expect(t.sha256, t.name).toBe(made[t.name]);
+    // a's audit trail has grown since (the backup was audited), the rest has not.
+    for (const t of before.filter((x) => x.name !== "audit_log")) expect(now.find((x) => x.name === t.name)!.sha256, t.name).toBe(t.sha256);
+    // Same seed, same audit key: the restored chain verifies on b.
+    expect(((await (await b.admin("GET", "/audit/verify")).json()) as { ok: boolean }).ok).toBe(true);
+    const tokens = (await (await b.admin("GET", "/tokens")).json()) as { tokens: { name: string }[] };
+    expect(tokens.tokens.map((t) => t.name)).toEqual(["ci"]);
+  });
+
+  it("refuses an altered file, a foreign node's and a node that holds data, and changes nothing", async () => {
+    const c = await node(seed);
+    const untouched = await hashes(c);
+    const refuse = async (bytes: Uint8Array, query = "") => {
+      const res = await c.admin("POST", `/restore${query}`, bytes);
+      return { status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code };
+    };
+    const flip = (at: number) => {
+      const copy = file.slice();
+      copy[at]! ^= 1;
+      return copy;
+    };
+    expect(await refuse(flip(file.length - 1))).toEqual({ status: 422, code: "bad_signature" });
+    expect(await refuse(flip(file.length - 5000))).toEqual({ status: 422, code: "bad_signature" });
+    expect(await refuse(flip(40))).toMatchObject({ code: expect.stringMatching(/^(bad_signature|malformed)$/) });
+    expect(await refuse(file.subarray(0, 200))).toEqual({ status: 400, code: "malformed" });
+    expect(await refuse(new TextEncoder().encode("not a backup at all"))).toEqual({ status: 400, code: "malformed" });
+    const stranger = await node(newSeed());
+    const foreign = await bytesOf(await stranger.admin("GET", "/backup"));
+    expect(await refuse(foreign)).toEqual({ status: 422, code: "foreign_node" });
+    // Only the audit trail moved: each refused restore is audited.
+    const data = (h: Hashes) => h.filter((t) => t.name !== "audit_log");
+    expect(data(await hashes(c))).toEqual(data(untouched));
+
+    // A node in use: refused unless told to replace everything.
+    expect((await c.admin("POST", "/tokens", { name: "other" })).status).toBe(201);
+    expect(await refuse(file)).toEqual({ status: 409, code: "not_fresh" });
+    expect((await c.admin("POST", "/restore?replace=true", file)).status).toBe(200);
+    const names = ((await (await c.admin("GET", "/tokens")).json()) as { tokens: { name: string }[] }).tokens.map((t) => t.name);
+    expect(names).toEqual(["ci"]);
+  });
+
+  it("refuses a file larger than BACKUP_MAX_BYTES before reading it whole", async () => {
+    const d = await node(seed, { BACKUP_MAX_BYTES: "4096" });
+    const res = await d.admin("POST", "/restore", file);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("too_large");
+  });
+});
+
+describe("scheduled backups", () => {
+  it("the tick makes one once a period, keeps it in the store, and it restores", async () => {
+    const seed = newSeed();
+    const n = await node(seed, { BACKUP_SCHEDULE: "hourly", BACKUP_KEEP: "2" });
+    // The operator's tick runs the node-wide work each time (a scheduled one runs once per period).
+    const tick = async () => (await (await n.admin("POST", "/tick")).json()) as { backup: unknown };
+    const first = await tick();
+    expect(first.backup).toMatchObject({ made: { id: expect.any(String) } });
+    const second = await tick();
+    expect(second.backup).toEqual({ made: null });
+    const { backups } = (await (await n.admin("GET", "/backups")).json()) as { backups: { id: string; bytes: number }[] };
+    expect(backups).toHaveLength(1);
+    const kept = await bytesOf(await n.admin("GET", `/backups/${backups[0]!.id}`));
+    expect(kept.length).toBe(backups[0]!.bytes);
+    const fresh = await node(seed);
+    expect((await fresh.admin("POST", "/restore", kept)).status).toBe(200);
+  });
+});
+
+describe("the CLI", () => {
+  it("mcpfed backup writes the file, mcpfed restore brings it back, and an altered one is refused with its reason", async () => {
+    const seed = newSeed();
+    const [from, to] = [await node(seed), await node(seed)];
+    expect((await from.admin("POST", "/tokens", { name: "via-cli" })).status).toBe(201);
+    const servers = await Promise.all(
+      [from, to].map(async (n) => {
+        const port = await freePort();
+        return { port, server: serve({ fetch: n.app.app.fetch, port, hostname: "127.0.0.1" }) };
+      }),
+    );
+    try {
+      const env = (i: number) => ({ MCPFED_URL: `http://127.0.0.1:${servers[i]!.port}`, ADMIN_TOKEN: TOKEN });
+      const out = join(tempDir("mcpfed-backup-cli-"), "node.backup");
+      const made = await cli(["backup", "--out", out], env(0));
+      expect(made.code, made.stderr).toBe(0);
+      expect(made.stdout).toContain(`wrote ${out}`);
+      const altered = join(tempDir("mcpfed-backup-cli-"), "altered.backup");
+      const bytes = readFileSync(out);
+      bytes[bytes.length - 1]! ^= 1;
+      writeFileSync(altered, bytes);
+      const refused = await cli(["restore", altered], env(1));
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain("bad_signature");
+      const restored = await cli(["restore", out], env(1));
+      expect(restored.code, restored.stderr).toBe(0);
+      expect(restored.stdout).toContain("restored the backup of");
+      const names = ((await (await to.admin("GET", "/tokens")).json()) as { tokens: { name: string }[] }).tokens.map((t) => t.name);
+      expect(names).toEqual(["via-cli"]);
+    } finally {
+      await Promise.all(servers.map((s) => new Promise((r) => s.server.close(r))));
+    }
+  }, 120_000);
+});
