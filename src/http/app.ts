@@ -15,6 +15,8 @@ import { tokenDirectoryRoutes } from "./token-directory-route.ts";
 import { connectRoutes } from "./connect/routes.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
+import { MailboxPoller } from "../node/mailbox/poller.ts";
+import { serveFromMailbox } from "./federation/mailbox-route.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 
 export interface AppOptions extends NodeOptions {
@@ -26,6 +28,8 @@ export interface NodeApp {
   app: Hono<AppEnv>;
   services: Services;
   tick: Tick;
+  /** With MAILBOXES: the polling of this node's mailboxes (§20.6), a loop on Node, once per tick elsewhere. */
+  mailboxes: MailboxPoller | undefined;
   /** Waits for deferred work, then closes upstream sessions. */
   close(): Promise<void>;
 }
@@ -68,5 +72,6 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", connectRoutes(services));
   app.route("/admin", adminRoutes(services, tick));
 
-  return { app, services, tick, close: () => node.close() };
+  const mailboxes = opts.config.mailboxes.length > 0 ? new MailboxPoller(services, serveFromMailbox(services)) : undefined;
+  return { app, services, tick, mailboxes, close: () => node.close() };
 }

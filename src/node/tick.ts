@@ -14,6 +14,7 @@ import { log } from "./logging/log.ts";
 import { deliverCountersigns, type DeliveryReport } from "./relay/countersigns.ts";
 import { renewPeerLeases } from "./relay/resource-lease-consumer.ts";
 import { listPeers } from "../store/peers.ts";
+import { pruneMessages } from "../store/mailbox.ts";
 import { PeerRequestError } from "./federation-client/errors.ts";
 import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
 import type { Services } from "./services.ts";
@@ -133,7 +134,7 @@ export function createTick(s: Services): Tick {
       refreshAll(s),
       s.access.prune().catch((err: unknown) => log.error("tick.prune_failed", { error: String(err) })),
     ]);
-    await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
+    await Promise.all([(await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), pruneMessages(s.db, s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
     // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
     // there the operator announces with `mcpfed peer announce`.
     const hellos = s.config.publicUrl ? await announce(s, s.config.publicUrl.origin) : [];

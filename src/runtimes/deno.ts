@@ -25,7 +25,12 @@ function cronFor(tickSeconds: string | undefined): string {
 let node: NodeApp | undefined;
 /** A long-lived process: deferred work runs after the response; no stdio upstreams here. */
 const denoPlatform = (config: Config): Platform => ({ requestScopedIo: false, standingStreams: true, fetch: outboundFetch(config.allowPrivateUrls), rawRsa: nodeRawRsa });
-const tick = () => node?.tick().then(() => undefined, (err: unknown) => console.error("tick failed:", err));
+// Behind mailboxes, each tick also takes and serves what they hold (no long poll: a cron run is short).
+const tick = () =>
+  node
+    ?.tick()
+    .then(() => node?.mailboxes?.pollOnce(0, AbortSignal.timeout(60_000)).then((p) => p.served))
+    .then(() => undefined, (err: unknown) => console.error("tick failed:", err));
 // First, unconditionally, and before Deno.serve: Deno Deploy finds crons by evaluating the top
 // level of the module. Deno.cron fires at most once a minute, so TICK_SECONDS < 60 acts as 60.
 Deno.cron("mcpfed tick", cronFor(env.TICK_SECONDS), tick);

@@ -29,12 +29,16 @@ const server = serve({ fetch: node.app.fetch, port: config.port, hostname: confi
 const tick = () => void node.tick().catch((err: unknown) => console.error("tick failed:", err));
 setTimeout(tick, 0); // refresh upstreams once at start
 const timer = setInterval(tick, config.tickSeconds * 1000);
+// Behind mailboxes (MAILBOXES), this node's calls arrive through its long polls.
+const polling = new AbortController();
+void node.mailboxes?.run(polling.signal).catch((err: unknown) => console.error("mailbox polling failed:", err));
 
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
   clearInterval(timer);
+  polling.abort();
   server.close();
   await node.close();
   local.client.close();

@@ -216,5 +216,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `blackboard_values` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`state` text NOT NULL,\n\t`state_hash` text NOT NULL,\n\t`version` integer NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,\n\tPRIMARY KEY(`namespace`, `key`)\n);",
       "CREATE TABLE `blackboard_strong_log` (\n\t`namespace` text NOT NULL,\n\t`key` text NOT NULL,\n\t`slot` integer NOT NULL,\n\t`hlc` text NOT NULL,\n\t`entry` text NOT NULL,\n\t`acks` text,\n\tPRIMARY KEY(`namespace`, `key`)\n);"
     ]
+  },
+  {
+    "tag": "0020_medical_devos",
+    "statements": [
+      "CREATE TABLE `mailbox_messages` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`node_id` text NOT NULL,\n\t`body` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`taken_at` integer,\n\t`answer` text\n);",
+      "CREATE INDEX `mailbox_messages_node` ON `mailbox_messages` (`node_id`,`taken_at`);"
+    ]
   }
 ];

@@ -49,6 +49,7 @@ import { gatewayHandler } from "./gateway-route.ts";
 import { relayToGateway } from "../../node/routes/private/relay.ts";
 import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
 import { forwardRoutes } from "./forward-route.ts";
+import { mailboxRoutes } from "./mailbox-route.ts";
 import { clearingRoute } from "./clearing-route.ts";
 import { strongAppendRequest, strongForwardRequest, strongNamespaceRequest } from "../../protocol/messages/blackboard-strong.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
@@ -254,6 +255,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     }));
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
     forwardRoutes(app, s, version, { openFromPeer });
+    mailboxRoutes(app, s, version, { openFromPeer });
     // Clearing rounds (docs/protocol.md §16.2).
     clearingRoute(app, s, version, { openFromPeer });
   }

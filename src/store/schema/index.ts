@@ -27,3 +27,4 @@ export * from "./budgets.ts";
 export * from "./agents.ts";
 export * from "./blackboard.ts";
 export * from "./blackboard-strong.ts";
+export * from "./mailbox.ts";
