@@ -22,6 +22,7 @@ import "./vectors/registry-items.ts";
 import "./vectors/trust-entries.ts";
 import "./vectors/agent-entries.ts";
 import "./vectors/package-entries.ts";
+import "./vectors/mailbox.ts";
 import { blackboardVectors } from "./vectors/blackboard.ts";
 import { budgetVectors } from "./vectors/budgets.ts";
 import { channelVectors } from "./vectors/channel.ts";

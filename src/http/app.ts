@@ -15,6 +15,8 @@ import { tokenDirectoryRoutes } from "./token-directory-route.ts";
 import { connectRoutes } from "./connect/routes.ts";
 import { federationRoutes } from "./federation/routes.ts";
 import { mcpRoutes } from "./mcp/endpoint.ts";
+import { MailboxPoller } from "../node/mailbox/poller.ts";
+import { serveFromMailbox } from "./federation/mailbox-route.ts";
 import { oauthRoutes } from "./oauth/routes.ts";
 import { metricsRoutes } from "./metrics-route.ts";
 import { adminBridge } from "./console/admin-bridge.ts";
@@ -33,6 +35,8 @@ export interface NodeApp {
   tick: Ticks["scheduled"];
   /** A process's first tick, at start (src/node/tick.ts). */
   tickAtStart: Ticks["atStart"];
+  /** With MAILBOXES: the polling of this node's mailboxes (§20.6), a loop on Node, once per tick elsewhere. */
+  mailboxes: MailboxPoller | undefined;
   /** Waits for deferred work, then closes upstream sessions. */
   close(): Promise<void>;
 }
@@ -79,5 +83,6 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/console", consoleRoutes(services, admin));
   app.route("/", landingRoutes(services, admin));
 
-  return { app, services, tick: tick.scheduled, tickAtStart: tick.atStart, close: () => node.close() };
+  const mailboxes = opts.config.mailboxes.length > 0 ? new MailboxPoller(services, serveFromMailbox(services)) : undefined;
+  return { app, services, tick: tick.scheduled, tickAtStart: tick.atStart, mailboxes, close: () => node.close() };
 }

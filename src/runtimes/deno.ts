@@ -26,7 +26,12 @@ let node: NodeApp | undefined;
 /** A long-lived process: deferred work runs after the response; no stdio upstreams here. */
 const denoPlatform = (config: Config): Platform => ({ requestScopedIo: false, standingStreams: true, fetch: outboundFetch(config.allowPrivateUrls), rawRsa: nodeRawRsa });
 const failed = (err: unknown) => console.error("tick failed:", err);
-const tick = () => node?.tick().then(() => undefined, failed);
+// Behind mailboxes, each tick also takes and serves what they hold (no long poll: a cron run is short).
+const tick = () =>
+  node
+    ?.tick()
+    .then(() => node?.mailboxes?.pollOnce(0, AbortSignal.timeout(60_000)).then((p) => p.served))
+    .then(() => undefined, failed);
 // First, unconditionally, and before Deno.serve: Deno Deploy finds crons by evaluating the top
 // level of the module. Deno.cron fires at most once a minute, so TICK_SECONDS < 60 acts as 60.
 Deno.cron("mcpfed tick", cronFor(env.TICK_SECONDS), tick);

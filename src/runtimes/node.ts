@@ -50,12 +50,16 @@ const schedule = () => {
   }, periodMs - (Date.now() % periodMs) + 50);
 };
 schedule();
+// Behind mailboxes (MAILBOXES), this node's calls arrive through its long polls.
+const polling = new AbortController();
+void node.mailboxes?.run(polling.signal).catch((err: unknown) => console.error("mailbox polling failed:", err));
 
 let stopping = false;
 async function stop() {
   if (stopping) return;
   stopping = true;
   clearTimeout(timer);
+  polling.abort();
   server.close();
   await node.close();
   local.client.close();

@@ -69,5 +69,7 @@ export default {
   async scheduled(_event: ScheduledController, env: WorkerEnv): Promise<void> {
     const node = await nodeFor(env);
     await node.tick();
+    // Behind mailboxes (§20.6): what they hold is taken and served once per tick.
+    if (node.mailboxes) await (await node.mailboxes.pollOnce(0, AbortSignal.timeout(25_000))).served;
   },
 };

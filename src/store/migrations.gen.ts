@@ -240,6 +240,8 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `index_records_expires` ON `index_records` (`expires`);",
       "CREATE TABLE `backup_archive` (\n\t`id` text NOT NULL,\n\t`part` integer NOT NULL,\n\t`created` integer NOT NULL,\n\t`bytes` integer NOT NULL,\n\t`data` text NOT NULL,\n\tPRIMARY KEY(`id`, `part`)\n);",
       "CREATE INDEX `backup_archive_created` ON `backup_archive` (`created`);",
+      "CREATE TABLE `mailbox_messages` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`node_id` text NOT NULL,\n\t`body` text NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL,\n\t`taken_at` integer,\n\t`answer` text\n);",
+      "CREATE INDEX `mailbox_messages_node` ON `mailbox_messages` (`node_id`,`taken_at`);",
       "ALTER TABLE `upstreams` ADD `cwd` text;",
       "ALTER TABLE `upstreams` ADD `sandboxed` integer DEFAULT false NOT NULL;"
     ]

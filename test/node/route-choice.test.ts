@@ -14,13 +14,22 @@ import { memoryDb } from "../support/libsql.ts";
 const base = { ADMIN_TOKEN: "test-admin-token-0123456789", NODE_SEED: newSeed() };
 
 describe("ROUTE_DEFAULT, ROUTES_OFFER, ROUTE_RATE_LIMITS, FORWARDED_CALLERS", () => {
-  it("default to auto, every role, the design's limits, and forwarded calls to public tools", () => {
+  it("default to auto, every role but the opt-in mailbox, the design's limits, and forwarded calls to public tools", () => {
     const c = loadConfig(base);
     expect(c.routeDefault).toBe("auto");
     expect(c.routesOffer).toEqual(["forward", "relay", "gateway", "hop", "exit"]);
-    expect(Object.fromEntries(c.routeRateLimits)).toEqual({ forward: 600, relay: 600, gateway: 600, hop: 1200, exit: 600 });
+    expect(Object.fromEntries(c.routeRateLimits)).toEqual({ forward: 600, relay: 600, gateway: 600, hop: 1200, exit: 600, mailbox: 120 });
     expect(c.forwardedCallers).toBe("public");
     expect(c.forwardedCallerTier).toBeUndefined();
+  });
+
+  it("MAILBOXES: the card's URL defaults to the first mailbox's origin; at most four", () => {
+    const c = loadConfig({ ...base, MAILBOXES: "https://box.example/some/path,https://other.example", ROUTES_OFFER: "forward,mailbox" });
+    expect(c.mailboxes).toEqual(["https://box.example/some/path", "https://other.example"]);
+    expect(c.publicUrl?.origin).toBe("https://box.example");
+    expect(c.routesOffer).toEqual(["forward", "mailbox"]);
+    expect(c.mailboxMaxMessages).toBe(64);
+    expect(() => loadConfig({ ...base, MAILBOXES: ["a", "b", "c", "d", "e"].map((h) => `https://${h}.example`).join(",") })).toThrow(/at most 4 mailboxes/);
   });
 
   it("take a subset of roles, none, and limits that override the defaults one by one", () => {

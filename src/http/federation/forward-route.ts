@@ -11,7 +11,7 @@ import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { federationPath, parseMessage } from "../../protocol/messages/federation.ts";
 import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
 import type { CallFrame } from "../../protocol/messages/relay.ts";
-import { forwardedRequest, ForwardError, forwardRequest } from "../../protocol/routes/forward.ts";
+import { forwardedRequest, ForwardError, forwardRequest, type ForwardedRequest } from "../../protocol/routes/forward.ts";
 import { log } from "../../node/logging/log.ts";
 import { openForwarded, strangersRefusal } from "../../node/routes/forwarded/destination.ts";
 import { forwardOnward } from "../../node/routes/forwarded/forwarder.ts";
@@ -53,24 +53,32 @@ export function forwardRoutes(app: Hono<AppEnv>, s: Services, version: string, r
     if (outer instanceof Response) return outer;
     const request = parseMessage(outer.plaintext, forwardedRequest);
     if (!request) return sealedRefusal(c, outer, "bad_request", "not a forwarded message");
-    let inner;
-    try {
-      inner = await openForwarded(s, outer.from, request);
-    } catch (err) {
-      if (!(err instanceof EnvelopeError) && !(err instanceof ForwardError)) throw err;
-      log.info("route.forwarded_refused", { via: outer.from, code: err.code });
-      // Sealed to the forwarder, which passes the code on to the caller.
-      return sealedRefusal(c, outer, err.code, err.message);
-    }
-    const received = receivedEnvelope(inner.opened);
-    const refusal = inner.peer ? undefined : await strangersRefusal(s, received.plaintext);
-    if (refusal) {
-      const frame: CallFrame = { type: "answer", seq: 0, answer: { ok: false, error: refusal, acked: [] } };
-      return new Response(encodeFrame(await received.sealResponse(new TextEncoder().encode(JSON.stringify(frame)))) as BodyInit, {
-        status: 200,
-        headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" },
-      });
-    }
-    return callResponse(s, received, c.req.raw.signal, c.get("defer"));
+    const served = await serveForwarded(s, outer.from, request, c.req.raw.signal, c.get("defer"));
+    // A refusal is sealed to the forwarder, which passes the code on to the caller.
+    return "refused" in served ? sealedRefusal(c, outer, served.refused.code, served.refused.message) : served.response;
   });
+}
+
+/**
+ * This node as the destination C of a forwarded envelope `via` handed on, by a `forwarded`
+ * message or from its mailbox (§20.6): the call stream sealed to the caller, or the refusal of
+ * the envelope inside.
+ */
+export async function serveForwarded(s: Services, via: string, request: ForwardedRequest, signal: AbortSignal, defer: (work: Promise<unknown>) => void): Promise<{ response: Response } | { refused: { code: string; message: string } }> {
+  let inner;
+  try {
+    inner = await openForwarded(s, via, request);
+  } catch (err) {
+    if (!(err instanceof EnvelopeError) && !(err instanceof ForwardError)) throw err;
+    log.info("route.forwarded_refused", { via, code: err.code });
+    return { refused: { code: err.code, message: err.message } };
+  }
+  const received = receivedEnvelope(inner.opened);
+  const refusal = inner.peer ? undefined : await strangersRefusal(s, received.plaintext);
+  if (refusal) {
+    const frame: CallFrame = { type: "answer", seq: 0, answer: { ok: false, error: refusal, acked: [] } };
+    const body = encodeFrame(await received.sealResponse(new TextEncoder().encode(JSON.stringify(frame))));
+    return { response: new Response(body as BodyInit, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } }) };
+  }
+  return { response: await callResponse(s, received, signal, defer) };
 }

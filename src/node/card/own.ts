@@ -47,6 +47,7 @@ export class OwnCard {
         },
         ...(this.identity.rotations.length ? { rotations: this.identity.rotations } : {}),
         ...(this.config.nodeContact ? { contact: this.config.nodeContact } : {}),
+        ...(this.config.mailboxes.length ? { mailboxes: this.config.mailboxes } : {}),
         iat: now,
         exp: now + period,
       },

@@ -2,8 +2,9 @@
 // other's card, then introduces itself with a hello, sealed like every federation request and
 // carrying its own card. The receiver verifies that card, opens the envelope with the card's
 // key, applies its acceptance policy, and checks that the card's URL serves the same card
-// (whoever says hello controls the URL it claims). Sending a hello also tells the receiver that
-// the sender has it as an active peer.
+// (whoever says hello controls the URL it claims), unless that URL is the receiver's own and the
+// receiver is the sender's mailbox (§20.6). Sending a hello also tells the receiver that the
+// sender has it as an active peer.
 import type { z } from "zod";
 import { ownOrigin, type OwnCard } from "../card/own.ts";
 import type { Card } from "../../protocol/card/schema.ts";
@@ -26,6 +27,7 @@ import { offeredFeatures } from "../card/offered-features.ts";
 import { commonFeatures, negotiateVersion, NegotiationError, PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
 import { decodeHello, encodeHello, HELLO_CONTENT_TYPE } from "../../protocol/messages/hello.ts";
 import { admit } from "./policy.ts";
+import { namesMailbox } from "../../protocol/routes/mailbox.ts";
 import { earnedPeering, type EarnedPort } from "./earned.ts";
 import { countPending, getPeer, helloAnswered, listPeers, savePeer, setState, type Peer } from "../../store/peers.ts";
 
@@ -40,6 +42,12 @@ export interface PeeringPort extends EarnedPort {
   config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "publicUrl" | "peerPolicy" | "peerAllowlist" | "maxPendingPeers" | "maxBodyBytes" | "channels" | "ledgerCheckpoints" | "routesOffer" | "tokens" | "trust">;
   replay: ReplayCache;
   federationRefusals: FederationRefusals;
+}
+
+/** Whether the sender binds nothing reachable and names this node, which offers the role, as its mailbox and its URL. */
+function mailboxedHere(s: PeeringPort, card: Card): boolean {
+  const origin = s.config.publicUrl?.origin;
+  return !!origin && s.config.routesOffer.includes("mailbox") && new URL(card.url).origin === origin && namesMailbox(card, origin);
 }
 
 /** The one answer to a hello this node will not take, whatever the reason. */
@@ -264,13 +272,16 @@ export async function receiveHello(s: PeeringPort, body: Uint8Array, path: strin
   }
 
   // Whoever says hello must control the URL its card names: that URL must serve the same node.
-  try {
-    const served = await fetchCard(sender.url, o);
-    if (served.card.id !== sender.id || served.card.keys.sig.pub !== sender.keys.sig.pub) {
-      return refuse("hello_url_unconfirmed", `${sender.url} serves another node's card`);
+  // A node this one holds messages for names this node's own URL (§20.6): nothing to confirm.
+  if (!mailboxedHere(s, sender)) {
+    try {
+      const served = await fetchCard(sender.url, o);
+      if (served.card.id !== sender.id || served.card.keys.sig.pub !== sender.keys.sig.pub) {
+        return refuse("hello_url_unconfirmed", `${sender.url} serves another node's card`);
+      }
+    } catch (err) {
+      return refuse("hello_url_unconfirmed", `cannot confirm that ${sender.url} serves this card: ${err instanceof Error ? err.message : String(err)}`);
     }
-  } catch (err) {
-    return refuse("hello_url_unconfirmed", `cannot confirm that ${sender.url} serves this card: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   // Again after the card fetch, which the stranger can make slow: hellos in flight meanwhile all

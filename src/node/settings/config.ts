@@ -4,6 +4,7 @@ import { z } from "zod";
 import { NODE_ID } from "../../protocol/identity/keys.ts";
 import { parseSeed } from "../../protocol/identity/seed.ts";
 import { DEFAULT_DAILY_QUOTAS, DEFAULT_TIERS, dailyQuotasSetting, perTierSetting, tierName, tiersSetting, type Tier } from "../trust/tiers.ts";
+import { MAX_MAILBOXES } from "../../protocol/card/schema.ts";
 import { ROUTE_ROLES, routeRequest, type RouteRequest, type RouteRole } from "../../protocol/routes/roles.ts";
 
 const flag = z
@@ -21,6 +22,8 @@ export const DEFAULT_ROUTE_RATE_LIMITS: ReadonlyMap<RouteRole, number> = new Map
   ["gateway", 600],
   ["hop", 1200],
   ["exit", 600],
+  // Polls by one mailboxed node: a long poll each, so a handful a minute when all is well.
+  ["mailbox", 120],
 ]);
 
 /** `role:per-minute,...`, e.g. `forward:600,hop:1200`; roles not named keep their default. */
@@ -123,7 +126,8 @@ const schema = z.object({
     .string()
     .transform((v) => (v.trim() === "none" ? [] : v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)))
     .pipe(z.array(z.enum(ROUTE_ROLES, `roles: ${ROUTE_ROLES.join(", ")} (or none)`)))
-    .default([...ROUTE_ROLES]),
+    // Holding others' messages costs storage: the mailbox role is the operator's to opt into.
+    .default(ROUTE_ROLES.filter((r) => r !== "mailbox")),
   ROUTE_RATE_LIMITS: routeLimitsSetting.optional(),
   // Pending features (docs/protocol.md §20.5): feature:threshold[:hysteresis], comma-separated.
   FEATURES_PENDING: z
@@ -143,6 +147,8 @@ const schema = z.object({
     )
     .default([]),
   FEATURES_TRUST_FLOOR: z.coerce.number().min(0).max(1).default(0.1),
+  MAILBOXES: list.pipe(z.array(z.url({ protocol: /^https?$/ })).max(MAX_MAILBOXES, `at most ${MAX_MAILBOXES} mailboxes`)).optional(),
+  MAILBOX_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(64),
   FORWARDED_CALLERS: z.enum(["off", "public"]).default("public"),
   FORWARDED_CALLER_TIER: tierName.optional(),
   // Clearing rounds (docs/protocol.md §16.1).
@@ -268,6 +274,10 @@ export interface Config {
   /** Features used only once adopted widely enough (docs/protocol.md §20.5), and the weight of an unknown node. */
   featuresPending: PendingFeature[];
   featuresTrustFloor: number;
+  /** The mailboxes this node, binding nothing reachable, polls and names in its card (§20.6). */
+  mailboxes: string[];
+  /** Messages this node, as a mailbox, holds for one node at most. */
+  mailboxMaxMessages: number;
   /** Whether calls forwarded from nodes that are not peers are taken (to tools shared public only), and from which trust tier up. */
   forwardedCallers: "off" | "public";
   forwardedCallerTier: string | undefined;
@@ -336,7 +346,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     ...(e.FORWARDED_CALLER_TIER ? [e.FORWARDED_CALLER_TIER] : []),
   ].filter((t) => !tierNames.includes(t));
   if (unknownTiers.length > 0) throw new ConfigError(`invalid configuration:\n  TRUST_*: no tier named ${unknownTiers.join(", ")} in TRUST_TIERS (${tierNames.join(", ")})`);
-  const publicUrl = e.PUBLIC_URL ? new URL(e.PUBLIC_URL) : edge ? undefined : new URL(`http://localhost:${e.PORT}`);
+  // A node behind mailboxes binds nothing reachable: its card names its first mailbox's URL (§20.6).
+  const publicUrl = e.PUBLIC_URL ? new URL(e.PUBLIC_URL) : e.MAILBOXES?.[0] ? new URL(new URL(e.MAILBOXES[0]).origin) : edge ? undefined : new URL(`http://localhost:${e.PORT}`);
   const local = !edge && !!publicUrl && isLoopbackHost(publicUrl.hostname) && isLoopbackHost(e.HOST);
   return {
     port: e.PORT,
@@ -419,6 +430,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     routeRateLimits: e.ROUTE_RATE_LIMITS ?? new Map(DEFAULT_ROUTE_RATE_LIMITS),
     featuresPending: e.FEATURES_PENDING,
     featuresTrustFloor: e.FEATURES_TRUST_FLOOR,
+    mailboxes: e.MAILBOXES ?? [],
+    mailboxMaxMessages: e.MAILBOX_MAX_MESSAGES,
     forwardedCallers: e.FORWARDED_CALLERS,
     forwardedCallerTier: e.FORWARDED_CALLER_TIER,
     clearing: {

@@ -11,6 +11,8 @@ export const CARD_CONTEXT = "mcpfed/1 card";
 export const CARD_CONTENT_TYPE = "application/json";
 /** Far above a real card (about 11 KB with two encryption keys), far below a memory problem. */
 export const MAX_CARD_BYTES = 64 * 1024;
+/** Mailboxes a card may name (§20.6). */
+export const MAX_MAILBOXES = 4;
 
 const b64 = (max: number) => z.string().regex(/^[A-Za-z0-9_-]*$/, "must be base64url").max(max);
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
@@ -36,6 +38,8 @@ export const cardSchema = z
     /** Signing-key hand-overs from the node's first key to keys.sig, oldest first. */
     rotations: z.array(rotationStatement).max(32).optional(),
     contact: z.string().min(1).max(256).optional(),
+    /** A node that binds nothing reachable: the nodes that hold its messages (§20.6), its url being the first one's. */
+    mailboxes: z.array(httpUrl).min(1).max(MAX_MAILBOXES).optional(),
     iat: z.number().int().nonnegative(),
     exp: z.number().int().positive(),
     sig: b64(8192),

@@ -29,6 +29,8 @@ export type MessageName =
   | "budget-ask"
   | "forward"
   | "forwarded"
+  | "mailbox-poll"
+  | "mailbox-answer"
   | "clearing"
   | "blackboard"
   | "blackboard-append"

@@ -14,7 +14,7 @@ export type RouteRequest = z.infer<typeof routeRequest>;
 export const ROUTE_META = "mcpfed/route";
 
 /** What a node may do for others' calls. */
-export const ROUTE_ROLES = ["forward", "relay", "gateway", "hop", "exit"] as const;
+export const ROUTE_ROLES = ["forward", "relay", "gateway", "hop", "exit", "mailbox"] as const;
 export type RouteRole = (typeof ROUTE_ROLES)[number];
 
 /** The card feature that announces each role. */
@@ -24,4 +24,5 @@ export const ROLE_FEATURES: Record<RouteRole, string> = {
   gateway: "ohttp-gateway",
   hop: "onion-hop",
   exit: "onion-exit",
+  mailbox: "route-mailbox",
 };

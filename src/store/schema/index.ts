@@ -34,3 +34,4 @@ export * from "./tool-search.ts";
 export * from "./packages.ts";
 export * from "./discovery-index.ts";
 export * from "./backups.ts";
+export * from "./mailbox.ts";

@@ -3,8 +3,10 @@
 // role is offered, the sender's rate, the envelope is the sender's own, signed, in its time window,
 // bound to an endpoint a forwarder passes on, not seen before, addressed to an active peer) and
 // hands back the destination's answer as it streams, byte for byte, within a bound. It keeps no
-// copy: the only trace is the envelope id in the replay cache and a log line of sizes.
-import { checkForwardable, ForwardError, type ForwardErrorCode, type ForwardRequest } from "../../../protocol/routes/forward.ts";
+// copy: the only trace is the envelope id in the replay cache and a log line of sizes. A
+// destination this node is a mailbox for (§20.6) gets the message through the mailbox instead.
+import { checkForwardable, ForwardError, type ForwardErrorCode, type ForwardedRequest, type ForwardRequest } from "../../../protocol/routes/forward.ts";
+import { holdForAnswer, holdsFor } from "../../mailbox/holder.ts";
 import { signingKey } from "../../../protocol/identity/imported.ts";
 import { MAX_STREAM_BYTES } from "../../../protocol/messages/relay-frames.ts";
 import type { FederationClient } from "../../federation-client/client.ts";
@@ -21,7 +23,7 @@ export interface ForwarderPort {
   db: Database;
   identity: () => Promise<LocalIdentity>;
   now: () => number;
-  config: Pick<Config, "clockSkewSeconds" | "maxBodyBytes" | "callTimeoutMs">;
+  config: Pick<Config, "clockSkewSeconds" | "maxBodyBytes" | "callTimeoutMs" | "publicUrl" | "mailboxMaxMessages">;
   replay: Pick<ReplayCache, "seen" | "record">;
   federation: Pick<FederationClient, "passOn">;
   /** The roles offered and their limits (src/node/routes/offer.ts). */
@@ -59,9 +61,16 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
     return refused("forward_refused", "this envelope was forwarded already");
   }
   const size = Math.ceil((request.envelope.length * 3) / 4);
+  const forwarded: ForwardedRequest = { type: "forwarded", envelope: request.envelope, ...(request.card === undefined ? {} : { card: request.card }) };
+  // A destination that binds nothing reachable gets it through this node's mailbox (§20.6).
+  if (holdsFor(s, destination.card)) {
+    const held = await holdForAnswer(s, request.to, forwarded, signal);
+    log.info("route.forward_held", { from, to: request.to, bytes: size, ...("refused" in held ? { code: held.refused.code } : {}) });
+    return "refused" in held ? held : { stream: bounded(held.stream, MAX_STREAM_BYTES) };
+  }
   let passed;
   try {
-    passed = await s.federation.passOn(destination, { type: "forwarded", envelope: request.envelope, ...(request.card === undefined ? {} : { card: request.card }) }, AbortSignal.any([signal, AbortSignal.timeout(s.config.callTimeoutMs * 10)]));
+    passed = await s.federation.passOn(destination, forwarded, AbortSignal.any([signal, AbortSignal.timeout(s.config.callTimeoutMs * 10)]));
   } catch (err) {
     if (!(err instanceof PeerRequestError)) throw err;
     log.info("route.forward_undelivered", { from, to: request.to, bytes: size, code: err.code });
