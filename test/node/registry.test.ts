@@ -93,6 +93,7 @@ describe("admission", () => {
       blocked_origin: 1,
       origin_entries: 0,
       origin_bytes: 0,
+      immutable_version: 0,
     });
   });
 
@@ -126,7 +127,7 @@ describe("admission", () => {
     expect(await registry.store.has([expired.id])).toEqual(new Set());
     const older = await entryFor(peer, { wall: NOW - 1 });
     expect((await registry.receive([older.signed], peer.signer.nodeId)).outcomes.superseded).toBe(1);
-    expect(registry.metrics.snapshot().outcomes).toEqual({ stored: 1, duplicate: 1, superseded: 1, expired: 1 });
+    expect(registry.metrics.snapshot().outcomes).toEqual({ stored: 1, duplicate: 1, superseded: 1, expired: 1, unkept: 0 });
   });
 });
 
