@@ -122,7 +122,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     void p.finally(() => pending.delete(p));
   };
 
-  const metrics = new MetricsRecorder({ db: opts.db, defer: track });
+  const metrics = new MetricsRecorder({ db: opts.db, defer: track, requestScopedIo: platform.requestScopedIo });
   const announced = new AnnouncedChanges({
     debounceMs: LIST_CHANGED_DEBOUNCE_MS,
     refresh: (name) => refreshUpstream(services, name),

@@ -36,13 +36,18 @@ export interface MetricsOptions {
   db: Database;
   /** Keeps the write alive after the response (the Platform's deferred work). */
   defer: (work: Promise<unknown>) => void;
+  /**
+   * Workers: a promise may settle only in the request that made it, so each request writes its own
+   * counts right after it instead of batching across requests behind a timer.
+   */
+  requestScopedIo?: boolean;
   now?: () => number;
 }
 
 export class MetricsRecorder {
   #counters = new Map<string, CounterDelta>();
   #histograms = new Map<string, HistogramDelta>();
-  #flushing: Promise<void> | undefined;
+  #scheduled = false;
   readonly #now: () => number;
 
   constructor(private readonly opts: MetricsOptions) {
@@ -93,11 +98,15 @@ export class MetricsRecorder {
   }
 
   #schedule(): void {
-    if (this.#flushing) return;
-    this.#flushing = new Promise((r) => setTimeout(r, FLUSH_AFTER_MS)).then(async () => {
-      this.#flushing = undefined;
-      await this.flush();
-    });
-    this.opts.defer(this.#flushing);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const wait = this.opts.requestScopedIo ? Promise.resolve() : new Promise((r) => setTimeout(r, FLUSH_AFTER_MS));
+    // Cleared as the flush takes what is held, so a count after that schedules the next one.
+    this.opts.defer(
+      wait.then(() => {
+        this.#scheduled = false;
+        return this.flush();
+      }),
+    );
   }
 }
