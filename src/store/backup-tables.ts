@@ -16,6 +16,7 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   onion_replay_tags: "onion packets' replay tags, kept only while a packet could still be valid",
   peer_channels: "peer channels' ratchet state: restoring an older state would reuse keys, so channels are opened again by a new handshake",
   rate_counters: "rate-limit windows, seconds to minutes long",
+  tick_leases: "which instance runs this period's tick: a fresh node takes it as it starts, and a restored one would hold a lease no instance owns",
   rate_leases: "concurrency leases of calls running at the time",
   oauth_codes: "single-use authorization codes valid for minutes",
   resource_leases: "peers' resource subscriptions, renewed by their tick within minutes",

@@ -82,10 +82,9 @@ describe("the index over 20 node processes", () => {
   });
 
   it("finds X's tool from Y through the index, verified and with X's URL", async () => {
+    // X's records went out on the ticks above, once X knew INDEX_MIN_NODES nodes; a tick now has none due.
     const report = await tickOnce(x());
     expect(report.index).toMatchObject({ failed: 0 });
-    expect((report.index as { signed: number }).signed).toBeGreaterThan(0);
-    expect((report.index as { stored: number; sent: number }).stored).toBeGreaterThan(0);
     client = await connect(y().mcpUrl);
     const hits = await search("echoes");
     expect(hits).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, origin: x().nodeId, url: x().url, via: "index", available: false })]);

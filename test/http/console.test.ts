@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
 import { startLocal } from "../../src/runtimes/local.ts";
 import { signIn, type ConsoleClient } from "../support/console.ts";
-import { ADMIN_TOKEN, tempDir } from "../support/processes.ts";
+import { ADMIN_TOKEN, eventually, tempDir } from "../support/processes.ts";
 
 const PASSPHRASE = "a consent passphrase for tests";
 const LOCAL = "http://127.0.0.1:8787";
@@ -144,8 +144,11 @@ describe("the signed-in console", () => {
     expect(back.searchParams.get("failed")).toBe("no such upstream");
     const shown = await op.page(`${back.pathname}${back.search}`);
     expect(shown.html).toContain("The node refused: no such upstream");
-    const audit = (await (await admin("GET", "/audit?limit=5")).json()) as { entries: { action: string; target: string; decision: string }[] };
-    expect(audit.entries).toContainEqual(expect.objectContaining({ action: "admin.POST /upstreams/:name/refresh", target: "/upstreams/no-such-upstream/refresh", decision: "error" }));
+    // The audit entry is written after the answer, as deferred work.
+    await eventually(async () => {
+      const audit = (await (await admin("GET", "/audit?limit=1000")).json()) as { entries: { action: string; target: string; decision: string }[] };
+      expect(audit.entries).toContainEqual(expect.objectContaining({ action: "admin.POST /upstreams/:name/refresh", target: "/upstreams/no-such-upstream/refresh", decision: "error" }));
+    }, 5_000);
   });
 
   it("sends the ledger export as a download", async () => {
