@@ -5,7 +5,7 @@
 // and `use` switches; with B stopped and A's npm cache emptied, `rollback` serves the first again
 // from the local store; `verify` finds a tampered file; a version republished with another body is
 // refused by its publisher and, forged, by A's registry.
-import { rmSync, appendFileSync, mkdirSync } from "node:fs";
+import { rmSync, appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -29,7 +29,11 @@ let a: NodeProc;
 let b: NodeProc;
 let client: Client | undefined;
 const npmCacheA = tempDir("npm-cache-a-");
-const memoryDir = tempDir("memory-");
+// What server-memory needs declared to keep its graph: one file in its data folder, named to it.
+const memoryLaunch = {
+  env: [{ name: "MEMORY_FILE_PATH", description: "where the graph is kept" }],
+  permissions: { read: ["memory.jsonl"], write: ["memory.jsonl"], env: ["MEMORY_FILE_PATH"] },
+};
 
 async function tools(): Promise<string[]> {
   client ??= await connect(a.mcpUrl);
@@ -44,7 +48,6 @@ async function readGraph(): Promise<string> {
 }
 
 beforeAll(async () => {
-  mkdirSync(memoryDir, { recursive: true });
   [a, b] = await Promise.all([
     loopbackNode("alpha", { env: { PEER_POLICY: "open", npm_config_cache: npmCacheA } }),
     loopbackNode("bravo", { env: { PEER_POLICY: "open", npm_config_cache: tempDir("npm-cache-b-") } }),
@@ -60,16 +63,16 @@ afterAll(async () => {
 describe("packages published by B, installed and run on A", () => {
   it("B publishes two versions of server-memory, its tools listed by running it", async () => {
     const first = await json<{ key: string; body: { tools: { name: string; fingerprint: string }[] } }>(
-      await b.admin("POST", "/packages/publish", { npm: { name: "@modelcontextprotocol/server-memory", version: OLD }, name: "server-memory", licence: { id: "MIT" } }),
+      await b.admin("POST", "/packages/publish", { npm: { name: "@modelcontextprotocol/server-memory", version: OLD }, name: "server-memory", launch: memoryLaunch, licence: { id: "MIT" } }),
     );
     expect(first.key).toBe(`package/server-memory@${OLD}`);
     expect(first.body.tools.map((t) => t.name)).toContain("read_graph");
     const second = await json<{ key: string }>(
-      await b.admin("POST", "/packages/publish", { npm: { name: "@modelcontextprotocol/server-memory", version: NEW }, name: "server-memory", previous: OLD, licence: { id: "MIT" } }),
+      await b.admin("POST", "/packages/publish", { npm: { name: "@modelcontextprotocol/server-memory", version: NEW }, name: "server-memory", previous: OLD, launch: memoryLaunch, licence: { id: "MIT" } }),
     );
     expect(second.key).toBe(`package/server-memory@${NEW}`);
     // A version never changes: another body under it is refused by its publisher.
-    const again = await b.admin("POST", "/packages/publish", { npm: { name: "@modelcontextprotocol/server-memory", version: NEW }, name: "server-memory", previous: OLD, licence: { id: "Apache-2.0" } });
+    const again = await b.admin("POST", "/packages/publish", { npm: { name: "@modelcontextprotocol/server-memory", version: NEW }, name: "server-memory", previous: OLD, launch: memoryLaunch, licence: { id: "Apache-2.0" } });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { message: string } }).error.message).toMatch(/published already with another body/);
   }, 600_000);
@@ -82,7 +85,7 @@ describe("packages published by B, installed and run on A", () => {
     }, 30_000);
     expect(found.origin).toBe(b.nodeId);
     const installed = await json<{ upstream: string; active: boolean; fetched: boolean }>(
-      await a.admin("POST", "/packages", { name: "server-memory", version: OLD, env: { MEMORY_FILE_PATH: join(memoryDir, "graph.jsonl") } }),
+      await a.admin("POST", "/packages", { name: "server-memory", version: OLD, env: { MEMORY_FILE_PATH: "{data}/memory.jsonl" } }),
     );
     expect(installed).toMatchObject({ upstream: "server-memory", active: true, fetched: true });
     expect(await tools()).toContain("server-memory_create_entities");
@@ -126,10 +129,14 @@ describe("packages published by B, installed and run on A", () => {
     const tampered = await json<{ ok: boolean; problems: string[] }>(await a.admin("POST", `/packages/server-memory/verify?version=${NEW}`));
     expect(tampered.ok).toBe(false);
     expect(tampered.problems).toContain("dist/index.js: changed");
-    // update refuses to serve a version that does not verify; there is none newer anyway.
+    // OLD serves since the rollback; update would move to NEW, which no longer verifies: refused,
+    // and OLD keeps serving.
     const upd = await a.admin("POST", "/packages/server-memory/update", {});
     expect(upd.status).toBe(409);
-    expect(((await upd.json()) as { error: { reason: string } }).error.reason).toBe("no_newer_version");
+    expect(((await upd.json()) as { error: { reason: string } }).error.reason).toBe("tampered");
+    const after = await json<{ packages: Installed[] }>(await a.admin("GET", "/packages"));
+    expect(after.packages[0]!.active).toBe(OLD);
+    expect(await readGraph()).toContain("runs packages");
   }, 120_000);
 
   it("refuses unknown packages and versions with a typed reason, and changes nothing", async () => {

@@ -55,6 +55,19 @@ describe("launchTarget", () => {
     expect(t.env).toEqual({ API_KEY: "k", LANG: "C" });
   });
 
+  it("expands {data} at the start of an argument or a declared variable to the data folder, nowhere else", () => {
+    const launch = packageLaunch.parse({
+      runtime: "node",
+      entry: "index.js",
+      args: ["{data}/files", "x{data}"],
+      env: [{ name: "STORE" }],
+      permissions: { write: ["files"] },
+    });
+    const t = launchTarget("/pkgs/abc", "/data/p/", launch, { STORE: "{data}/graph.jsonl", HOME: "{data}" }, runtimes);
+    expect(t.args.slice(-2)).toEqual(["/data/p/files", "x{data}"]);
+    expect(t.env).toEqual({ STORE: "/data/p/graph.jsonl" });
+  });
+
   it("refuses a launch it cannot sandbox, or one missing a required variable", () => {
     expect(() => launchTarget("/p", "/d", declared, given, { node: runtimes.node })).toThrow(expect.objectContaining({ code: "runtime_unavailable" }));
     expect(() => launchTarget("/p", "/d", { ...declared, runtime: "node" }, given, { deno: runtimes.deno })).toThrow(SandboxError);

@@ -21,12 +21,21 @@ export class SandboxError extends Error {
 
 const within = (dir: string, relative: string) => `${dir.replace(/\/+$/, "")}/${relative}`;
 
+/** `{data}` at the start of an argument or a variable's value is the package's data folder (§18.1). */
+const DATA_TOKEN = "{data}";
+const expandData = (value: string, dataDir: string) => (value.startsWith(DATA_TOKEN) ? dataDir.replace(/\/+$/, "") + value.slice(DATA_TOKEN.length) : value);
+
 /** Only the variables the entry declares, to launch it (env) or to be read by it (permissions.env). */
 function declaredEnv(launch: PackageLaunch, given: Record<string, string>): Record<string, string> {
   const names = new Set([...launch.env.map((v) => v.name), ...launch.permissions.env]);
   const missing = launch.env.filter((v) => v.required && given[v.name] === undefined).map((v) => v.name);
   if (missing.length > 0) throw new SandboxError("missing_env", `the package needs ${missing.join(", ")} set`);
   return Object.fromEntries(Object.entries(given).filter(([k]) => names.has(k)));
+}
+
+/** The declared variables with `{data}` expanded: how a package is told where it may write. */
+function childEnvOf(launch: PackageLaunch, given: Record<string, string>, dataDir: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(declaredEnv(launch, given)).map(([k, v]) => [k, expandData(v, dataDir)]));
 }
 
 function denoArgs(installDir: string, dataDir: string, launch: PackageLaunch): string[] {
@@ -55,14 +64,15 @@ function nodeArgs(installDir: string, dataDir: string, launch: PackageLaunch, pe
  */
 export function sandboxedTarget(installDir: string, dataDir: string, launch: PackageLaunch, env: Record<string, string>, runtimes: PackageRuntimes): PackageTarget {
   const entry = within(installDir, launch.entry);
-  const childEnv = declaredEnv(launch, env);
+  const childEnv = childEnvOf(launch, env, dataDir);
+  const args = launch.args.map((a) => expandData(a, dataDir));
   if (launch.runtime === "deno") {
     if (!runtimes.deno) throw new SandboxError("runtime_unavailable", "this node has no Deno to run the package with");
     // Deno keeps its compiled-code cache here, outside what the package may touch itself.
-    return { kind: "stdio", command: runtimes.deno.command, args: [...denoArgs(installDir, dataDir, launch), entry, ...launch.args], env: { ...childEnv, DENO_DIR: within(dataDir, ".deno") }, cwd: dataDir, sandboxed: true };
+    return { kind: "stdio", command: runtimes.deno.command, args: [...denoArgs(installDir, dataDir, launch), entry, ...args], env: { ...childEnv, DENO_DIR: within(dataDir, ".deno") }, cwd: dataDir, sandboxed: true };
   }
   if (!runtimes.node) throw new SandboxError("runtime_unavailable", "this node has no Node ≥ 20 with the permission model to run the package with");
-  return { kind: "stdio", command: runtimes.node.command, args: [...nodeArgs(installDir, dataDir, launch, runtimes.node.permissionFlag), entry, ...launch.args], env: childEnv, cwd: dataDir, sandboxed: true };
+  return { kind: "stdio", command: runtimes.node.command, args: [...nodeArgs(installDir, dataDir, launch, runtimes.node.permissionFlag), entry, ...args], env: childEnv, cwd: dataDir, sandboxed: true };
 }
 
 /** What a denied access looks like in a sandboxed child's output or a tool's error text. */
