@@ -1,5 +1,5 @@
-// Index vectors (docs/protocol.md §20): records signed by their origin (a keyword, a fingerprint
-// and a node key), each with the verdict a holder or an asker must reach, for tampered, expired,
+// Index vectors (docs/protocol.md §20): records signed by their origin (a keyword, a fingerprint,
+// a node key and an agent's capability tag), each with the verdict a holder or an asker must reach, for tampered, expired,
 // too long-lived and misattributed copies too; rendezvous owners of fixed keys over fixed ids; the
 // index-publish and index-lookup messages as sent, and messages refused at their schema.
 import { checkIndexRecord, signIndexRecord, type IndexRecord, type UnsignedIndexRecord } from "../../src/protocol/discovery/record.ts";
@@ -26,8 +26,11 @@ export async function discoveryVectors(o: { origin: Party; stranger: Party }): P
     { ...base, key: `fp:${tool.fingerprint}` },
     { ...base, key: `node:${origin}` },
   ];
+  const agent = { id: "cd".repeat(32), name: "translator", tags: ["translate", "lang:de"], trust: 50, endpoint: null };
+  unsigned.push({ ...base, key: "tag:lang:de", tools: [], agents: [agent] });
   const records: IndexRecord[] = [];
   for (const u of unsigned) records.push(await signIndexRecord(u, signer));
+  const tagged = records[3]!;
 
   const originKey = await signingKey(p, b64(o.origin.key.signer.publicKey));
   const strangerKey = await signingKey(p, b64(o.stranger.key.signer.publicKey));
@@ -48,6 +51,10 @@ export async function discoveryVectors(o: { origin: Party; stranger: Party }): P
     { name: "a key outside the grammar", record: { ...r0, key: "kw:Has Space" }, verifyAs: "origin", now: NOW, verdict: "malformed" },
     { name: "an unknown field", record: { ...r0, extra: 1 }, verifyAs: "origin", now: NOW, verdict: "malformed" },
     { name: "17 tools", record: { ...r0, tools: Array.from({ length: 17 }, () => tool) }, verifyAs: "origin", now: NOW, verdict: "malformed" },
+    { name: "an agent without the key's tag", record: { ...tagged, agents: [{ ...agent, tags: ["translate"] }] }, verifyAs: "origin", now: NOW, verdict: "malformed" },
+    { name: "agents under a kw: key", record: { ...r0, agents: [agent] }, verifyAs: "origin", now: NOW, verdict: "malformed" },
+    { name: "tools under a tag: key", record: { ...tagged, tools: [tool] }, verifyAs: "origin", now: NOW, verdict: "malformed" },
+    { name: "a tag: key listing no agents", record: { ...tagged, agents: undefined }, verifyAs: "origin", now: NOW, verdict: "malformed" },
   ];
   for (const c of cases) agree(c.name, c.verdict, await verdict(c.record, c.verifyAs as "origin" | "stranger", c.now));
 

@@ -1,8 +1,8 @@
 // The structured index across 20 real node processes on loopback (docs/discovery.md): two chains
 // of ten public nodes, joined by a bridge node that keeps only its peers' entries
 // (REGISTRY_SYNC=partial), so that node entries reach everyone but X's tool entry never crosses to
-// Y's side. search_tools on Y finds X's tool through the index alone, and still finds it with one
-// of the key's responsible nodes killed; after peering with X, Y calls it.
+// Y's side. search_tools on Y finds X's tool through the index alone, and agent_discover X's agent;
+// both still with one of the key's responsible nodes killed; after peering with X, Y calls the tool.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
@@ -47,6 +47,18 @@ const tickAll = () => Promise.all([...running].map((n) => tickOnce(n)));
 const knownCount = async (n: NodeProc) => (await json<{ nodes: unknown[] }>(await n.admin("GET", "/nodes"))).nodes.length;
 const toolEntriesOf = async (n: NodeProc, origin: string) =>
   (await json<{ entries: EntryView[] }>(await n.admin("GET", "/registry"))).entries.filter((e) => e.origin === origin && e.kind === "tool" && !e.tombstone);
+interface AgentHit {
+  name: string;
+  node: string;
+  url?: string;
+  via?: string;
+  tags: string[];
+}
+const discoverAgents = async (capabilities: string[], all = false): Promise<AgentHit[]> => {
+  const res = (await client!.callTool({ name: "agent_discover", arguments: { capabilities, ...(all ? { all } : {}) } })) as unknown as { isError?: boolean; structuredContent: { agents: AgentHit[] } };
+  expect(res.isError ?? false).toBe(false);
+  return res.structuredContent.agents;
+};
 const search = async (query: string): Promise<Hit[]> => {
   const res = (await client!.callTool({ name: "search_tools", arguments: { query } })) as unknown as { structuredContent: { results: Hit[] } };
   return res.structuredContent.results;
@@ -92,6 +104,21 @@ describe("the index over 20 node processes", () => {
     expect(await search("xyzzyfrobnicate")).toEqual([]);
   });
 
+  it("finds X's agent from Y through the index by its capability tags", async () => {
+    const onX = await connect(x().mcpUrl);
+    try {
+      const reg = (await onX.callTool({ name: "agent_register", arguments: { name: "translator", tags: ["translate", "lang:de"], ttl_seconds: 3600, visibility: "public" } })) as { isError?: boolean };
+      expect(reg.isError ?? false).toBe(false);
+    } finally {
+      await onX.close();
+    }
+    expect((await tickOnce(x())).index).toMatchObject({ failed: 0 });
+    expect(await discoverAgents(["lang:de"])).toEqual([expect.objectContaining({ name: "translator", node: x().nodeId, url: x().url, via: "index", tags: ["translate", "lang:de"] })]);
+    // all: both tags must be carried; a tag no agent has finds nothing.
+    expect(await discoverAgents(["translate", "lang:fr"], true)).toEqual([]);
+    expect(await discoverAgents(["lang:fr"])).toEqual([]);
+  });
+
   it("still finds it with a responsible node that holds the records killed", async () => {
     const owners = rendezvousOwners("kw:echoes", nodes.map((n) => n.nodeId), 3);
     const victim = nodes.find((n) => owners.includes(n.nodeId) && n !== x() && n !== y())!;
@@ -99,6 +126,7 @@ describe("the index over 20 node processes", () => {
     running.delete(victim);
     await victim.stop("SIGKILL");
     expect(await search("echoes")).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, via: "index" })]);
+    expect(await discoverAgents(["translate"])).toEqual([expect.objectContaining({ name: "translator", via: "index" })]);
   });
 
   it("calls the tool it found once Y peers with X", async () => {

@@ -10,6 +10,7 @@ import { acceptableOffer, declareIntent, offerIntent, offersFor, withdrawIntent 
 import { buyOffer } from "./offer-purchase.ts";
 import { AgentRefusal } from "./refusal.ts";
 import { deregister, discover, heartbeat, registerAgent } from "./registration.ts";
+import { searchAgentIndex } from "../discovery/agent-search.ts";
 import { liveAgentCount } from "../../store/agent-index.ts";
 
 const name = z.string().min(1).max(64);
@@ -95,7 +96,7 @@ export const agentTools: Tool[] = [
   {
     name: "agent_discover",
     title: "Discover agents",
-    description: "Finds live agents across the federation with any (or all) of the given capability tags, ranked by match × trust × liveness.",
+    description: "Finds live agents across the federation with any (or all) of the given capability tags, ranked by match × trust × liveness; when this node holds none, from the federation's index (hits then carry via: \"index\" and their node's URL).",
     inputSchema: obj(
       { capabilities: { ...tagList, minItems: 1, maxItems: 8 }, all: { type: "boolean" }, min_trust: { type: "integer", minimum: 0, maximum: 100 }, node: { type: "string", description: "Only agents of this node id." }, limit: { type: "integer", minimum: 1, maximum: 100, default: 20 } },
       ["capabilities"],
@@ -181,7 +182,10 @@ async function run(s: Services, caller: Caller, who: string, toolName: AgentTool
       return deregister(s, who, (a as unknown as { name: string }).name);
     case "agent_discover": {
       const r = a as unknown as z.infer<(typeof args)["agent_discover"]>;
-      return { agents: await discover(s, { tags: r.capabilities, limit: r.limit, ...(r.all ? { all: true } : {}), ...(r.min_trust !== undefined ? { minTrust: r.min_trust } : {}), ...(r.node ? { origin: r.node } : {}) }) };
+      const q = { tags: r.capabilities, limit: r.limit, ...(r.all ? { all: true } : {}), ...(r.min_trust !== undefined ? { minTrust: r.min_trust } : {}), ...(r.node ? { origin: r.node } : {}) };
+      const held = await discover(s, q);
+      // The index only when nothing held matches: small federations stay on gossip alone.
+      return { agents: held.length > 0 ? held : await searchAgentIndex(s.discovery, s.nodeId, q) };
     }
     case "intent_declare": {
       const r = a as unknown as z.infer<(typeof args)["intent_declare"]>;

@@ -31,8 +31,8 @@ export interface HolderPort {
 }
 
 /** What a record says, without its version, lifetime and signature: unchanged content is not republished early. */
-export function contentOf(r: Pick<IndexRecord, "origin" | "key" | "url" | "tools">): Promise<string> {
-  return sha256Hex(canonicalJson({ origin: r.origin, key: r.key, url: r.url, tools: r.tools }));
+export function contentOf(r: Pick<IndexRecord, "origin" | "key" | "url" | "tools" | "agents">): Promise<string> {
+  return sha256Hex(canonicalJson({ origin: r.origin, key: r.key, url: r.url, tools: r.tools, ...(r.agents ? { agents: r.agents } : {}) }));
 }
 
 export async function receivePublish(s: HolderPort, from: string, request: IndexPublishRequest): Promise<IndexPublishResult> {

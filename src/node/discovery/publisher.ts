@@ -1,8 +1,10 @@
 // This node's own index records (docs/protocol.md §20.1): one per key its public tools are found
-// under (their keywords, their fingerprints, its node id), signed, sent to each key's responsible
-// nodes on the tick, and sent again when they change or half their lifetime has passed.
+// under (their keywords, their fingerprints, its node id) and one per capability tag of its live
+// public agents, signed, sent to each key's responsible nodes on the tick, and sent again when they
+// change (an agent whose lease ran out drops out) or half their lifetime has passed.
 import type { ToolBody } from "../../protocol/registry/entry.ts";
-import { keywordsOf, MAX_RECORD_TOOLS, signIndexRecord, type IndexedTool, type IndexRecord } from "../../protocol/discovery/record.ts";
+import type { AgentBody } from "../../protocol/registry/agent-entries.ts";
+import { keywordsOf, MAX_RECORD_AGENTS, MAX_RECORD_TOOLS, signIndexRecord, type IndexedAgent, type IndexedTool, type IndexRecord } from "../../protocol/discovery/record.ts";
 import { MAX_PUBLISHED_RECORDS } from "../../protocol/discovery/messages.ts";
 import type { EntrySigner } from "../../protocol/identity/signer.ts";
 import type { Database } from "../../store/database.ts";
@@ -37,34 +39,57 @@ export interface PublishReport {
   failed: number;
 }
 
-/** The tools this node shares publicly: the newest live public entry per key. */
-async function publicTools(db: Database, self: string): Promise<{ key: string; body: ToolBody }[]> {
+/** What this node shares publicly: the newest live public tool per key, and its agents whose lease runs at `nowMs`. */
+async function publicOwn(db: Database, self: string, nowMs: number): Promise<{ tools: { key: string; body: ToolBody }[]; agents: IndexedAgent[] }> {
   const seen = new Set<string>();
-  const out: { key: string; body: ToolBody }[] = [];
+  const tools: { key: string; body: ToolBody }[] = [];
+  const agents: IndexedAgent[] = [];
   for (const e of await listEntries(db, self)) {
     const s = e.signed;
-    if (s.kind !== "tool" || seen.has(s.key)) continue;
+    if ((s.kind !== "tool" && s.kind !== "agent") || seen.has(s.key)) continue;
     seen.add(s.key);
-    if (!s.tombstone && s.visibility === "public") out.push({ key: s.key, body: s.body });
+    if (s.tombstone || s.visibility !== "public") continue;
+    if (s.kind === "tool") tools.push({ key: s.key, body: s.body as ToolBody });
+    else {
+      const a = s.body as AgentBody;
+      if (a.leaseUntil > nowMs && a.capabilities.tags.length > 0) agents.push({ id: s.key.slice("agent/".length), name: a.name, tags: a.capabilities.tags, trust: a.trust, endpoint: a.endpoint });
+    }
   }
-  return out;
+  return { tools, agents };
 }
 
-/** Index key → the tools listed under it, for this node's public tools. */
-export async function desiredKeys(db: Database, self: string): Promise<Map<string, IndexedTool[]>> {
-  const keys = new Map<string, IndexedTool[]>();
+export interface KeyContent {
+  tools: IndexedTool[];
+  agents?: IndexedAgent[];
+}
+
+/** Index key → what is listed under it, for this node's public tools and live public agents. */
+export async function desiredKeys(db: Database, self: string, nowMs: number): Promise<Map<string, KeyContent>> {
+  const keys = new Map<string, KeyContent>();
+  const room = (key: string) => keys.size < MAX_OWN_KEYS || keys.has(key);
   const add = (key: string, tool: IndexedTool) => {
-    const list = keys.get(key) ?? [];
-    if (list.length < MAX_RECORD_TOOLS) list.push(tool);
-    if (keys.size < MAX_OWN_KEYS || keys.has(key)) keys.set(key, list);
+    if (!room(key)) return;
+    const held = keys.get(key) ?? { tools: [] };
+    if (held.tools.length < MAX_RECORD_TOOLS) held.tools.push(tool);
+    keys.set(key, held);
   };
-  const tools = await publicTools(db, self);
+  const { tools, agents } = await publicOwn(db, self, nowMs);
   for (const { key, body } of tools) {
     const description = body.tool.description?.slice(0, 512);
     const tool: IndexedTool = { key, name: body.tool.name, fingerprint: body.fingerprint, ...(description ? { description } : {}) };
     add(`node:${self}`, tool);
     add(`fp:${body.fingerprint}`, tool);
     for (const w of keywordsOf([body.tool.name, body.tool.title ?? "", body.tool.description ?? "", ...body.tags], KEYWORDS_PER_TOOL)) add(`kw:${w}`, tool);
+  }
+  // Sorted so that the same agents give the same content, and an unchanged record is not re-signed.
+  for (const agent of agents.sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    for (const tag of agent.tags) {
+      const key = `tag:${tag}`;
+      if (!room(key)) continue;
+      const held = keys.get(key) ?? { tools: [], agents: [] };
+      if (held.agents!.length < MAX_RECORD_AGENTS) held.agents!.push(agent);
+      keys.set(key, held);
+    }
   }
   return keys;
 }
@@ -76,16 +101,16 @@ export async function republish(s: PublisherPort, directory: readonly IndexNode[
   const url = s.config.publicUrl.origin;
   const now = s.now();
   const ttl = s.config.index.ttlSeconds;
-  const desired = await desiredKeys(s.db, s.nodeId);
+  const desired = await desiredKeys(s.db, s.nodeId, now * 1000);
   report.keys = desired.size;
   const held = new Map((await ownIndexRecords(s.db, s.nodeId)).map((r) => [r.key, r]));
   await dropOwnIndexRecords(s.db, s.nodeId, [...held.keys()].filter((k) => !desired.has(k)));
   const fresh: IndexRecord[] = [];
-  for (const [key, tools] of desired) {
-    const content = await contentOf({ origin: s.nodeId, key, url, tools });
+  for (const [key, listed] of desired) {
+    const content = await contentOf({ origin: s.nodeId, key, url, ...listed });
     const h = held.get(key);
     if (h && h.content === content && h.expires - now > ttl / 2) continue;
-    fresh.push(await signIndexRecord({ v: 1, origin: s.nodeId, key, url, seq: Date.now(), exp: now + ttl, tools }, s.signer));
+    fresh.push(await signIndexRecord({ v: 1, origin: s.nodeId, key, url, seq: Date.now(), exp: now + ttl, ...listed }, s.signer));
   }
   report.signed = fresh.length;
   const structure = structureFor(directory.length, s.config.index.rendezvousMax);

@@ -6,6 +6,7 @@ import { canonicalJson } from "../encoding/canonical-json.ts";
 import { fromBase64url, toBase64url } from "../encoding/bytes.ts";
 import { nodeId } from "../identity/node-id.ts";
 import type { EntrySigner, OriginKey } from "../identity/signer.ts";
+import { agentName, capabilityTag, MAX_TAGS } from "../registry/agent-entries.ts";
 
 export const INDEX_RECORD_VERSION = 1;
 /** Domain separation: an index record's signature never passes for an entry, card or envelope. */
@@ -15,16 +16,21 @@ export const MAX_INDEX_RECORD_BYTES = 8 * 1024;
 /** Longest lifetime a record may claim: the origin republishes well before. */
 export const MAX_INDEX_TTL_SECONDS = 24 * 3600;
 export const MAX_RECORD_TOOLS = 16;
+export const MAX_RECORD_AGENTS = 16;
 
 const KEYWORD = "[a-z0-9]{2,32}";
 /**
  * `kw:<keyword>` (a lowercased word of a tool's name, description or tags), `fp:sha256:<hex>` (a
- * tool fingerprint) or `node:<node id>`: what an asker names, and what placement hashes.
+ * tool fingerprint), `node:<node id>` or `tag:<capability tag>` (an agent's, exact): what an asker
+ * names, and what placement hashes.
  */
 export const indexKey = z
   .string()
   .max(200)
-  .regex(new RegExp(`^(kw:${KEYWORD}|fp:sha256:[0-9a-f]{64}|node:[A-Za-z0-9][A-Za-z0-9._:-]{0,127})$`), "kw:<word>, fp:sha256:<hex> or node:<id>");
+  .regex(
+    new RegExp(`^(kw:${KEYWORD}|fp:sha256:[0-9a-f]{64}|node:[A-Za-z0-9][A-Za-z0-9._:-]{0,127}|tag:[a-z0-9][a-z0-9._:-]{0,63})$`),
+    "kw:<word>, fp:sha256:<hex>, node:<id> or tag:<capability tag>",
+  );
 export type IndexKey = z.infer<typeof indexKey>;
 
 /** One tool the origin provides under the key: enough to rank it and to call it by its global id. */
@@ -36,6 +42,16 @@ export const indexedTool = z.strictObject({
   fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/),
 });
 export type IndexedTool = z.infer<typeof indexedTool>;
+
+/** One live public agent of the origin with the key's capability tag (§17.2): enough to rank and reach it. */
+export const indexedAgent = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{64}$/),
+  name: agentName,
+  tags: z.array(capabilityTag).min(1).max(MAX_TAGS),
+  trust: z.number().int().min(0).max(100),
+  endpoint: z.string().max(2048).regex(/^https:\/\//, "an https URL").nullable(),
+});
+export type IndexedAgent = z.infer<typeof indexedAgent>;
 
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
@@ -50,10 +66,24 @@ const fields = {
   /** Unix seconds after which no one keeps or answers it. */
   exp: z.number().int().min(0),
   tools: z.array(indexedTool).max(MAX_RECORD_TOOLS),
+  /** Under `tag:` keys only; absent elsewhere. */
+  agents: z.array(indexedAgent).min(1).max(MAX_RECORD_AGENTS).optional(),
 };
-export const unsignedIndexRecord = z.strictObject(fields);
+/** A `tag:` record lists agents that carry the tag and no tools; every other record lists no agents. */
+function agentsMatchKey(r: { key: string; tools: unknown[]; agents?: IndexedAgent[] | undefined }, ctx: z.RefinementCtx): void {
+  if (!r.key.startsWith("tag:")) {
+    if (r.agents !== undefined) ctx.addIssue({ code: "custom", path: ["agents"], message: "agents only under a tag: key" });
+    return;
+  }
+  const tag = r.key.slice(4);
+  if (r.tools.length > 0) ctx.addIssue({ code: "custom", path: ["tools"], message: "no tools under a tag: key" });
+  if (!r.agents) ctx.addIssue({ code: "custom", path: ["agents"], message: "a tag: key lists agents" });
+  else if (r.agents.some((a) => !a.tags.includes(tag))) ctx.addIssue({ code: "custom", path: ["agents"], message: `every agent carries the tag ${tag}` });
+}
+
+export const unsignedIndexRecord = z.strictObject(fields).superRefine(agentsMatchKey);
 export type UnsignedIndexRecord = z.infer<typeof unsignedIndexRecord>;
-export const indexRecord = z.strictObject({ ...fields, sig: z.string().regex(/^[A-Za-z0-9_-]{1,8192}$/, "base64url") });
+export const indexRecord = z.strictObject({ ...fields, sig: z.string().regex(/^[A-Za-z0-9_-]{1,8192}$/, "base64url") }).superRefine(agentsMatchKey);
 export type IndexRecord = z.infer<typeof indexRecord>;
 
 export function indexRecordBytes(r: UnsignedIndexRecord | IndexRecord): Uint8Array {
