@@ -156,7 +156,8 @@ export async function startNode(opts: NodeOptions = {}): Promise<NodeProc> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? tempDir();
   const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", ...opts.env };
-  const proc = start(opts.node ?? process.execPath, ["--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
+  const bundle = process.env.MCPFED_NODE_BUNDLE;
+  const proc = start(opts.node ?? process.execPath, bundle ? [bundle] : ["--import", "tsx", join(ROOT, "src/runtimes/node.ts")], env);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed node", proc);
   return { ...proc, nodeId: await nodeIdAt(url), port, url, mcpUrl: `${url}/mcp`, dataDir, adminToken: env.ADMIN_TOKEN, admin: adminClient(url, env.ADMIN_TOKEN) };
