@@ -115,14 +115,17 @@ describe("three instances of one node under a concurrent load of relayed calls",
   });
 
   it("keeps one intact audit chain with each call's decision in it", async () => {
-    const decisions = await rows<{ decision: string; n: number }>(
-      providerDb,
-      `SELECT decision, count(*) AS n FROM audit_log WHERE action = 'tool.call' AND actor = 'peer:${consumer.nodeId}' GROUP BY decision ORDER BY decision`,
-    );
-    expect(decisions.map((d) => [d.decision, Number(d.n)])).toEqual([
-      ["allow", ECHOES + SUM_LIMIT],
-      ["deny", SUMS - SUM_LIMIT],
-    ]);
+    // Audit entries are written after the answer (deferred work): the last may land just after it.
+    await eventually(async () => {
+      const decisions = await rows<{ decision: string; n: number }>(
+        providerDb,
+        `SELECT decision, count(*) AS n FROM audit_log WHERE action = 'tool.call' AND actor = 'peer:${consumer.nodeId}' GROUP BY decision ORDER BY decision`,
+      );
+      expect(decisions.map((d) => [d.decision, Number(d.n)])).toEqual([
+        ["allow", ECHOES + SUM_LIMIT],
+        ["deny", SUMS - SUM_LIMIT],
+      ]);
+    }, 30_000);
     for (const instance of instances) {
       const r = await cli(["audit", "verify"], { MCPFED_URL: instance.url, ADMIN_TOKEN: instance.adminToken });
       expect(r.code, r.stdout + r.stderr).toBe(0);
