@@ -180,7 +180,13 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock });
   const trust = new TrustScores({ db: opts.db, self: own.nodeId, trust: opts.config.trust, now });
   const onionCards = new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives });
-  const discovery = new Discovery({ db: opts.db, nodeId: own.nodeId, now, config: opts.config, card, identity, signer: identitySigner(own), federation, fetchedCards: onionCards });
+  const features = new FeatureActivation({
+    pending: opts.config.featuresPending,
+    trustFloor: opts.config.featuresTrustFloor,
+    cards: () => knownPublicCards({ db: opts.db, nodeId: own.nodeId, now, config: opts.config }),
+    trust,
+  });
+  const discovery = new Discovery({ db: opts.db, nodeId: own.nodeId, now, config: opts.config, card, identity, signer: identitySigner(own), federation, fetchedCards: onionCards, features });
   const services: Services = {
     config: opts.config,
     db: opts.db,
@@ -216,12 +222,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     settlement: nodeSettlements({ db: opts.db, secrets, identity: own, ledger, federation, outbound }),
     upstreamCredentials: new UpstreamCredentials(opts.db, secrets),
     trust,
-    features: new FeatureActivation({
-      pending: opts.config.featuresPending,
-      trustFloor: opts.config.featuresTrustFloor,
-      cards: () => knownPublicCards({ db: opts.db, nodeId: own.nodeId, now, config: opts.config }),
-      trust,
-    }),
+    features,
     quarantine,
     definitionPins: new DefinitionPins(opts.db),
     discovery,

@@ -61,6 +61,8 @@ export interface TickReport {
   thresholds: ThresholdsTickReport;
   /** Each blackboard namespace held here, repaired with one of its other replicas in turn. */
   blackboard: (RepairReport | { namespace: string; peer: string; error: string })[];
+  /** Each pending feature's adoption, and whether it is on (src/node/peers/feature-activation.ts). */
+  features: { feature: string; adoption: number; active: boolean }[] | { error: string };
   /** This node's index records republished where due, and others' expired ones pruned (src/node/discovery/). */
   index: IndexTickReport | { error: string };
   /** The scheduled backup made this tick, if one was due (BACKUP_SCHEDULE; src/node/backup/schedule.ts). */
@@ -189,6 +191,11 @@ export function createTick(s: Services): Ticks {
     const published = await s.registry.publishCard(s.config.publicNode && s.config.publicUrl ? await (await s.card()).get(s.config.publicUrl.origin, s.now()) : null);
     if (published.length > 0) s.gossip.changed();
     await held.hold();
+    // Pending features judged each tick, so that their hysteresis follows adoption (§20.5).
+    const features = await s.features.adoption().then(
+      (all) => all.map((f) => ({ feature: f.feature, adoption: Math.round(f.adoption * 1000) / 1000, active: f.active })),
+      (err: unknown) => ({ error: String(err) }),
+    );
     // After the card, so that the directory holds this node's current one.
     const index = await s.discovery.tick().catch((err: unknown) => {
       log.warn("index.tick_failed", { error: String(err) });
@@ -237,7 +244,7 @@ export function createTick(s: Services): Ticks {
     );
     // The tick's own counts go now: a scheduled isolate may end with the tick.
     await s.metrics.flush();
-    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, index, backup };
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, features, index, backup };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };
@@ -262,6 +269,8 @@ export function createTick(s: Services): Ticks {
   // Another instance does the node's work now; this one's own memory is still its job.
   const ownPart = async (): Promise<InstanceTickReport> => {
     renewPeerLeases(s);
+    // Whether a pending feature is on is each process's own view (§20.5).
+    await s.features.adoption().catch((err: unknown) => log.warn("features.adoption_failed", { error: String(err) }));
     const countersigns = await pushOutbox(s, s.relay.outbox);
     await s.metrics.flush();
     return { at: new Date().toISOString(), holder: lease.holder, countersigns };

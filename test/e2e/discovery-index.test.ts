@@ -112,7 +112,10 @@ describe("the index over 20 node processes", () => {
     } finally {
       await onX.close();
     }
-    expect((await tickOnce(x())).index).toMatchObject({ failed: 0 });
+    const report = await tickOnce(x());
+    // index-agents is pending by default (§20.5): every node here advertises it, so it is on.
+    expect(report.features).toEqual([{ feature: "index-agents", adoption: 1, active: true }]);
+    expect(report.index).toMatchObject({ failed: 0 });
     expect(await discoverAgents(["lang:de"])).toEqual([expect.objectContaining({ name: "translator", node: x().nodeId, url: x().url, via: "index", tags: ["translate", "lang:de"] })]);
     // all: both tags must be carried; a tag no agent has finds nothing.
     expect(await discoverAgents(["translate", "lang:fr"], true)).toEqual([]);

@@ -7,11 +7,13 @@ import { sha256Hex } from "../../src/protocol/encoding/hash.ts";
 import { agentId } from "../../src/protocol/registry/agent-entries.ts";
 import type { Entry, SignedEntry, Visibility } from "../../src/protocol/registry/entry.ts";
 import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
-import type { IndexRecord } from "../../src/protocol/discovery/record.ts";
-import { desiredKeys } from "../../src/node/discovery/publisher.ts";
+import { INDEX_AGENTS_FEATURE, type IndexRecord } from "../../src/protocol/discovery/record.ts";
+import { desiredKeys, republish } from "../../src/node/discovery/publisher.ts";
+import { FeatureActivation } from "../../src/node/peers/feature-activation.ts";
 import { searchAgentIndex } from "../../src/node/discovery/agent-search.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
 import { memoryDb } from "../support/libsql.ts";
+import { unsignedFor } from "../support/entries.ts";
 
 const NOW = 1_767_225_600_000;
 const SELF = "s".repeat(32);
@@ -51,7 +53,7 @@ describe("agent discovery through the index", () => {
   const record = (origin: string, key: string, agents: NonNullable<IndexRecord["agents"]>): IndexRecord => ({ v: 1, origin, key, url: `https://${origin}.example`, seq: 1, exp: 2, tools: [], agents, sig: "AA" });
   const a = (id: string, tags: string[], trust = 100) => ({ id: id.repeat(64), name: `agent-${id}`, tags, trust, endpoint: null });
   const found = (records: IndexRecord[], active = true) => ({
-    active: async () => active,
+    agentsActive: async () => active,
     lookup: async (keys: string[]) => ({ records: new Map(keys.map((k) => [k, records.filter((r) => r.key === k)])), asked: 0, failed: 0, rounds: 1 }),
   });
   const records = [
@@ -78,5 +80,68 @@ describe("agent discovery through the index", () => {
     expect((await searchAgentIndex(found(records) as never, "self", { ...q, origin: "y" })).map((h) => h.name)).toEqual(["agent-3"]);
     expect(await searchAgentIndex(found(records) as never, "self", { ...q, limit: 1 })).toHaveLength(1);
     expect(await searchAgentIndex(found(records, false) as never, "self", q)).toEqual([]);
+  });
+});
+
+describe("index-agents as a pending feature (§20.5)", () => {
+  const cards: { node: string; features: string[] }[] = [];
+  const activation = new FeatureActivation({
+    pending: [{ feature: INDEX_AGENTS_FEATURE, threshold: 0.5, hysteresis: 0.1 }],
+    trustFloor: 0.1,
+    cards: async () => cards,
+    trust: { of: async () => ({ score: 0.5 }) as never },
+  });
+  const adopt = (n: number, of: number) => {
+    cards.length = 0;
+    for (let i = 0; i < of; i++) cards.push({ node: `n${i}`, features: i < n ? ["ping", INDEX_AGENTS_FEATURE] : ["ping"] });
+  };
+
+  it("turns on when the simulated adoption passes the threshold, off only below it less the hysteresis", async () => {
+    adopt(4, 10);
+    expect(await activation.on(INDEX_AGENTS_FEATURE)).toBe(false);
+    adopt(5, 10);
+    await activation.adoption();
+    expect(await activation.on(INDEX_AGENTS_FEATURE)).toBe(true);
+    adopt(4, 10);
+    await activation.adoption();
+    expect(await activation.on(INDEX_AGENTS_FEATURE)).toBe(true);
+    adopt(3, 10);
+    await activation.adoption();
+    expect(await activation.on(INDEX_AGENTS_FEATURE)).toBe(false);
+  });
+
+  it("once on, sends tag: records only to holders that advertise it; the others still get the tool records", async () => {
+    adopt(10, 10);
+    await activation.adoption();
+    const db = await memoryDb();
+    const tool = { ...(await unsignedFor(SELF, { key: "demo/translate" })), sig: "AA" } as SignedEntry;
+    const canonical = canonicalJson(tool);
+    await new EntryRepository(db).put([await agent("translator", { tags: ["translate"] }), { id: await sha256Hex(canonical), signed: tool, canonical }], "local");
+    const directory = Array.from({ length: 4 }, (_, i) => ({ id: `holder-${i}`, url: `https://h${i}.example` }));
+    const old = new Set(["holder-0", "holder-1"]);
+    const sent = new Map<string, string[]>();
+    const { ed25519TestSigner } = await import("../support/ed25519.ts");
+    const signer = (await ed25519TestSigner()).signer;
+    await republish(
+      {
+        db,
+        nodeId: SELF,
+        now: () => NOW / 1000,
+        signer: { ...signer, nodeId: SELF, sign: signer.sign },
+        config: { index: { minNodes: 1, ttlSeconds: 3600, replicas: 4, rendezvousMax: 100_000 } as never, publicNode: true, publicUrl: new URL("https://self.example") },
+        agents: await activation.on(INDEX_AGENTS_FEATURE),
+        takesAgents: (n) => activation.usableWith(INDEX_AGENTS_FEATURE, old.has(n.id) ? ["ping"] : ["ping", INDEX_AGENTS_FEATURE]),
+        publish: async (n, records) => {
+          sent.set(n.id, [...(sent.get(n.id) ?? []), ...records.map((r) => r.key)]);
+          return records.length;
+        },
+      },
+      directory,
+    );
+    expect([...sent.keys()].sort()).toEqual(directory.map((d) => d.id));
+    for (const [holder, keys] of sent) {
+      expect(keys.includes("tag:translate"), holder).toBe(!old.has(holder));
+      expect(keys, holder).toEqual(expect.arrayContaining(["kw:translate", `node:${SELF}`]));
+    }
   });
 });

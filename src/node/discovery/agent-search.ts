@@ -28,9 +28,9 @@ export interface AgentIndexQuery {
   origin?: string;
 }
 
-export async function searchAgentIndex(d: Pick<Discovery, "active" | "lookup">, self: string, q: AgentIndexQuery): Promise<IndexedAgentHit[]> {
+export async function searchAgentIndex(d: Pick<Discovery, "agentsActive" | "lookup">, self: string, q: AgentIndexQuery): Promise<IndexedAgentHit[]> {
   const tags = [...new Set(q.tags)].slice(0, MAX_LOOKUP_KEYS);
-  if (tags.length === 0 || !(await d.active())) return [];
+  if (tags.length === 0 || !(await d.agentsActive())) return [];
   const { records } = await d.lookup(tags.map((t) => `tag:${t}`));
   const hits = new Map<string, IndexedAgentHit>();
   for (const list of records.values()) {

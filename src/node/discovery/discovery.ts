@@ -3,7 +3,7 @@
 import type { z } from "zod";
 import type { Card } from "../../protocol/card/schema.ts";
 import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
-import { checkIndexRecord, indexRecord, type IndexRecord } from "../../protocol/discovery/record.ts";
+import { checkIndexRecord, INDEX_AGENTS_FEATURE, indexRecord, type IndexRecord } from "../../protocol/discovery/record.ts";
 import { indexLookupResult, indexPublishResult, type IndexRequest } from "../../protocol/discovery/messages.ts";
 import type { EntrySigner, OriginKey } from "../../protocol/identity/signer.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
@@ -18,6 +18,7 @@ import type { LocalIdentity } from "../identity/local.ts";
 import type { KnownCards } from "../routes/onion/known-cards.ts";
 import type { Config } from "../settings/config.ts";
 import type { OwnCard } from "../card/own.ts";
+import type { FeatureActivation } from "../peers/feature-activation.ts";
 import { Directory } from "./directory.ts";
 import { answerLookup, receivePublish, type HolderPort } from "./holder.ts";
 import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type LookupReport } from "./lookup.ts";
@@ -38,6 +39,8 @@ export interface DiscoveryPort {
   federation: FederationClient;
   /** Cards fetched from a node's own URL and verified, for origins this node holds no card of. */
   fetchedCards: Pick<KnownCards, "card">;
+  /** Pending features (§20.5): agents go into the index only once `index-agents` is on. */
+  features: Pick<FeatureActivation, "on" | "usableWith">;
 }
 
 export type IndexTickReport = PublishReport & { pruned: number };
@@ -105,6 +108,11 @@ export class Discovery {
     return (await this.directory.view()).nodes.length >= this.s.config.index.minNodes;
   }
 
+  /** Whether agents are looked up in the index: it is large enough, and `index-agents` is on (§20.5). */
+  async agentsActive(): Promise<boolean> {
+    return (await this.active()) && (await this.s.features.on(INDEX_AGENTS_FEATURE));
+  }
+
   /** Looks keys up at their responsible nodes; every record returned verified against its origin's key. */
   async lookup(keys: string[]): Promise<LookupReport> {
     const { nodes } = await this.directory.view();
@@ -140,10 +148,12 @@ export class Discovery {
   /** On the tick: this node's records republished where due, others' expired ones pruned. */
   async tick(): Promise<IndexTickReport> {
     this.directory.invalidate();
-    const { nodes } = await this.directory.view();
+    const { nodes, cards } = await this.directory.view();
     const published = await republish(
       {
         ...this.s,
+        agents: await this.s.features.on(INDEX_AGENTS_FEATURE),
+        takesAgents: (node) => this.s.features.usableWith(INDEX_AGENTS_FEATURE, cards.get(node.id)?.features ?? []),
         publish: async (node, records) => (await this.#send(node, { type: "index-publish", records }, indexPublishResult)).stored,
       },
       nodes,

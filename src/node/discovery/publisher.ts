@@ -29,6 +29,10 @@ export interface PublisherPort {
   config: Pick<Config, "index" | "publicNode" | "publicUrl">;
   /** Sends records to one responsible node; resolves with how many it stored. */
   publish: (node: IndexNode, records: IndexRecord[]) => Promise<number>;
+  /** Whether this node's agents go into the index (`index-agents` on, §20.5). */
+  agents: boolean;
+  /** Whether a responsible node takes `tag:` records: it advertises `index-agents`. */
+  takesAgents: (node: IndexNode) => Promise<boolean>;
 }
 
 export interface PublishReport {
@@ -64,7 +68,7 @@ export interface KeyContent {
 }
 
 /** Index key → what is listed under it, for this node's public tools and live public agents. */
-export async function desiredKeys(db: Database, self: string, nowMs: number): Promise<Map<string, KeyContent>> {
+export async function desiredKeys(db: Database, self: string, nowMs: number, withAgents = true): Promise<Map<string, KeyContent>> {
   const keys = new Map<string, KeyContent>();
   const room = (key: string) => keys.size < MAX_OWN_KEYS || keys.has(key);
   const add = (key: string, tool: IndexedTool) => {
@@ -73,7 +77,9 @@ export async function desiredKeys(db: Database, self: string, nowMs: number): Pr
     if (held.tools.length < MAX_RECORD_TOOLS) held.tools.push(tool);
     keys.set(key, held);
   };
-  const { tools, agents } = await publicOwn(db, self, nowMs);
+  const own = await publicOwn(db, self, nowMs);
+  const { tools } = own;
+  const agents = withAgents ? own.agents : [];
   for (const { key, body } of tools) {
     const description = body.tool.description?.slice(0, 512);
     const tool: IndexedTool = { key, name: body.tool.name, fingerprint: body.fingerprint, ...(description ? { description } : {}) };
@@ -101,7 +107,7 @@ export async function republish(s: PublisherPort, directory: readonly IndexNode[
   const url = s.config.publicUrl.origin;
   const now = s.now();
   const ttl = s.config.index.ttlSeconds;
-  const desired = await desiredKeys(s.db, s.nodeId, now * 1000);
+  const desired = await desiredKeys(s.db, s.nodeId, now * 1000, s.agents);
   report.keys = desired.size;
   const held = new Map((await ownIndexRecords(s.db, s.nodeId)).map((r) => [r.key, r]));
   await dropOwnIndexRecords(s.db, s.nodeId, [...held.keys()].filter((k) => !desired.has(k)));
@@ -120,8 +126,10 @@ export async function republish(s: PublisherPort, directory: readonly IndexNode[
   }
   const nodes = new Map(directory.map((n) => [n.id, n]));
   await Promise.all(
-    [...byOwner].map(async ([owner, records]) => {
+    [...byOwner].map(async ([owner, all]) => {
       if (owner === s.nodeId) return;
+      // A holder without index-agents would refuse tag: records as malformed: it is not sent them.
+      const records = (await s.takesAgents(nodes.get(owner)!)) ? all : all.filter((r) => !r.key.startsWith("tag:"));
       for (let i = 0; i < records.length; i += MAX_PUBLISHED_RECORDS) {
         const page = records.slice(i, i + MAX_PUBLISHED_RECORDS);
         report.sent += page.length;

@@ -28,12 +28,14 @@ export interface FeatureActivationDeps {
 
 export class FeatureActivation {
   private readonly active = new Set<string>();
+  #evaluated = false;
 
   constructor(private readonly deps: FeatureActivationDeps) {}
 
   /** Every pending feature's adoption now, turning each on or off by the rule. */
   async adoption(): Promise<FeatureAdoption[]> {
     if (this.deps.pending.length === 0) return [];
+    this.#evaluated = true;
     const known: KnownCard[] = await Promise.all((await this.deps.cards()).map(async (c) => ({ features: c.features, trust: (await this.deps.trust.of(c.node)).score })));
     return this.deps.pending.map((p) => {
       const share = adoption(p.feature, known, this.deps.trustFloor);
@@ -44,8 +46,16 @@ export class FeatureActivation {
     });
   }
 
-  /** Whether to use a feature with a peer of these card features (after `adoption()` has run at least once). */
-  usableWith(feature: string, peerFeatures: readonly string[]): boolean {
+  /** Whether a feature is on here: not pending, or adopted (judged now if no tick of this process has yet). */
+  async on(feature: string): Promise<boolean> {
+    if (!this.deps.pending.some((p) => p.feature === feature)) return true;
+    if (!this.#evaluated) await this.adoption();
+    return this.active.has(feature);
+  }
+
+  /** Whether to use a feature with a node of these card features: on here, and advertised there. */
+  async usableWith(feature: string, peerFeatures: readonly string[]): Promise<boolean> {
+    if (!this.#evaluated) await this.adoption();
     return usableWith(feature, peerFeatures, this.active, this.deps.pending);
   }
 }

@@ -1,5 +1,6 @@
 // Configuration from the environment, under the same names on every runtime.
 import type { PendingFeature } from "../../protocol/activation.ts";
+import { INDEX_AGENTS_FEATURE } from "../../protocol/discovery/record.ts";
 import { z } from "zod";
 import { NODE_ID } from "../../protocol/identity/keys.ts";
 import { parseSeed } from "../../protocol/identity/seed.ts";
@@ -129,7 +130,8 @@ const schema = z.object({
     // Holding others' messages costs storage: the mailbox role is the operator's to opt into.
     .default(ROUTE_ROLES.filter((r) => r !== "mailbox")),
   ROUTE_RATE_LIMITS: routeLimitsSetting.optional(),
-  // Pending features (docs/protocol.md §20.5): feature:threshold[:hysteresis], comma-separated.
+  // Pending features (docs/protocol.md §20.5): feature:threshold[:hysteresis], comma-separated;
+  // agents in the index by default, which nodes without it refuse.
   FEATURES_PENDING: z
     .string()
     .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0))
@@ -145,7 +147,7 @@ const schema = z.object({
           .refine((p) => p.threshold > 0 && p.hysteresis < p.threshold, "a threshold above 0, and a hysteresis below it"),
       ),
     )
-    .default([]),
+    .default([{ feature: INDEX_AGENTS_FEATURE, threshold: 0.5, hysteresis: 0.05 }]),
   FEATURES_TRUST_FLOOR: z.coerce.number().min(0).max(1).default(0.1),
   MAILBOXES: list.pipe(z.array(z.url({ protocol: /^https?$/ })).max(MAX_MAILBOXES, `at most ${MAX_MAILBOXES} mailboxes`)).optional(),
   MAILBOX_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(64),

@@ -17,6 +17,11 @@ export const MAX_INDEX_RECORD_BYTES = 8 * 1024;
 export const MAX_INDEX_TTL_SECONDS = 24 * 3600;
 export const MAX_RECORD_TOOLS = 16;
 export const MAX_RECORD_AGENTS = 16;
+/**
+ * The card feature of nodes that take `tag:` keys and `agents` (a node without it refuses them as
+ * malformed): pending by default (§20.5), and used only with holders that advertise it.
+ */
+export const INDEX_AGENTS_FEATURE = "index-agents";
 
 const KEYWORD = "[a-z0-9]{2,32}";
 /**
