@@ -35,6 +35,8 @@ import { minuteOf } from "./metrics/recorder.ts";
 import { foldMinutes } from "../store/metrics.ts";
 import type { IndexTickReport } from "./discovery/discovery.ts";
 import { scheduledBackup, type BackupTickReport } from "./backup/schedule.ts";
+import { evaluateAlerts, type AlertTickReport } from "./alerts/alerts.ts";
+import { deliverAlerts, type WebhookTickReport } from "./alerts/webhook.ts";
 
 export interface TickReport {
   at: string;
@@ -65,6 +67,8 @@ export interface TickReport {
   index: IndexTickReport | { error: string };
   /** The scheduled backup made this tick, if one was due (BACKUP_SCHEDULE; src/node/backup/schedule.ts). */
   backup: BackupTickReport;
+  /** The alert rules evaluated over the rollups and state after this tick's work, and the webhook's deliveries (src/node/alerts/). */
+  alerts: (AlertTickReport & { webhook: WebhookTickReport }) | { error: string };
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -162,6 +166,19 @@ async function applyPrivileges(s: Services): Promise<PrivilegesTickReport> {
   }
 }
 
+/** Evaluates the alert rules, then sends what the webhook has not taken; a failure is reported, never thrown. */
+async function alertsTick(s: Services): Promise<TickReport["alerts"]> {
+  try {
+    const now = Date.now();
+    const report = await evaluateAlerts({ db: s.db, auditKey: () => s.access.keys.audit(), audit: s.access.audit }, now);
+    const webhook = await deliverAlerts({ db: s.db, outbound: s.outbound, nodeId: s.nodeId, webhook: s.config.alertWebhook }, now);
+    return { ...report, webhook };
+  } catch (err) {
+    log.warn("alerts.tick_failed", { error: String(err) });
+    return { error: String(err) };
+  }
+}
+
 export function createTick(s: Services): Ticks {
   const lease = new TickLease({ store: new TickLeaseStore(s.db), tickSeconds: s.config.tickSeconds, now: Date.now });
   // Counts up from a random start: rotates through the peers within one process, and an isolate
@@ -237,7 +254,9 @@ export function createTick(s: Services): Ticks {
     );
     // The tick's own counts go now: a scheduled isolate may end with the tick.
     await s.metrics.flush();
-    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, index, backup };
+    // After the flush, so that the rules read this process's counts too.
+    const alerts = await alertsTick(s);
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, index, backup, alerts };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -256,5 +256,15 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "DROP TABLE IF EXISTS `tools_fts`;",
       "UPDATE `upstreams` SET `catalog_hash` = NULL;"
     ]
+  },
+  {
+    "tag": "0022_stormy_rogue",
+    "statements": [
+      "CREATE TABLE `alert_marks` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`value` text NOT NULL\n);",
+      "CREATE TABLE `alert_rules` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`kind` text NOT NULL,\n\t`params` text NOT NULL,\n\t`severity` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE TABLE `alerts` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`rule_id` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`subject` text NOT NULL,\n\t`severity` text NOT NULL,\n\t`state` text NOT NULL,\n\t`summary` text NOT NULL,\n\t`details` text NOT NULL,\n\t`open_key` text,\n\t`opened_at` integer NOT NULL,\n\t`resolved_at` integer,\n\t`acknowledged_at` integer,\n\t`delivered_state` text,\n\t`delivery_attempts` integer DEFAULT 0 NOT NULL\n);",
+      "CREATE UNIQUE INDEX `alerts_open_key_unique` ON `alerts` (`open_key`);",
+      "CREATE INDEX `alerts_state` ON `alerts` (`state`,`opened_at`);"
+    ]
   }
 ];
