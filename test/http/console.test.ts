@@ -12,7 +12,7 @@ import { ADMIN_TOKEN, eventually, tempDir } from "../support/processes.ts";
 const PASSPHRASE = "a consent passphrase for tests";
 const LOCAL = "http://127.0.0.1:8787";
 const PUBLIC = "https://node.example";
-const SECTIONS = ["overview", "catalog", "federation", "calls", "ledger", "access", "agents"];
+const SECTIONS = ["overview", "alerts", "catalog", "federation", "calls", "ledger", "access", "agents"];
 
 let node: NodeApp;
 let dataDir: string;
