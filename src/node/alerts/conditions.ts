@@ -1,7 +1,7 @@
 // What each kind of rule finds now: one firing per subject whose condition holds. Each reads what
 // is cheap to read on every tick: the calls' per-minute rollups (not the invocation log), the
-// peers' last contact, recent disputes, the pending definition changes, and the audit chain's
-// entries since the head verified on the last tick.
+// peers' last contact, recent disputes, the pending definition changes, and a bounded stretch of
+// the audit chain.
 import type { Database } from "../../store/database.ts";
 import { counterRows } from "../../store/metrics.ts";
 import { listPeers } from "../../store/peers.ts";
@@ -28,9 +28,10 @@ export interface ConditionPorts {
 
 /** Subjects one rule may hold open at once; more are left for the next tick. */
 export const MAX_FIRINGS_PER_RULE = 100;
-/** Audit entries verified per tick: a long chain is caught up over several ticks. */
+/** Audit entries verified per tick by each walk: a long chain is caught up over several ticks. */
 const AUDIT_ENTRIES_PER_TICK = 5000;
-const AUDIT_MARK = "audit_head";
+const AUDIT_HEAD = "audit_head";
+const AUDIT_SWEEP = "audit_sweep";
 /** Outcomes that are not failures: an answer from the tool, or from the cache. */
 const SUCCESSES = new Set(["ok", "cache_hit"]);
 const MINUTE_MS = 60_000;
@@ -68,12 +69,26 @@ async function dispute(p: ConditionPorts, rule: AlertRuleRow & { kind: "dispute"
   return [{ subject: "", summary: `${count} ledger record${count === 1 ? "" : "s"} disputed in the last ${windowMinutes} min`, details: { count, records } }];
 }
 
-/** Verifies the entries appended since the head verified last, and moves that head on. */
+function chainBreak(v: { brokenAt: number; reason: string }): Firing[] {
+  return [{ subject: "", summary: `the audit chain breaks at entry ${v.brokenAt}: ${v.reason}`, details: { brokenAt: v.brokenAt, reason: v.reason } }];
+}
+
+/**
+ * Verifies the entries appended since the head verified last and moves that head on; then walks
+ * the entries verified before again, a bounded stretch per tick from where the last tick stopped,
+ * so that a row changed after its verification is found too.
+ */
 async function auditBreak(p: ConditionPorts): Promise<Firing[]> {
-  const after = await getMark<{ seq: number; hash: string }>(p.db, AUDIT_MARK);
-  const verified = await verifyAuditTrail(p.db, await p.auditKey(), { ...(after ? { after: after as VerifiedHead } : {}), maxEntries: AUDIT_ENTRIES_PER_TICK });
-  if (!verified.ok) return [{ subject: "", summary: `the audit chain breaks at entry ${verified.brokenAt}: ${verified.reason}`, details: { brokenAt: verified.brokenAt, reason: verified.reason } }];
-  if (verified.entries > (after?.seq ?? 0)) await setMark(p.db, AUDIT_MARK, { seq: verified.entries, hash: verified.head });
+  const key = await p.auditKey();
+  const head = await getMark<{ seq: number; hash: string }>(p.db, AUDIT_HEAD);
+  const ahead = await verifyAuditTrail(p.db, key, { ...(head ? { after: head as VerifiedHead } : {}), maxEntries: AUDIT_ENTRIES_PER_TICK });
+  if (!ahead.ok) return chainBreak(ahead);
+  if (ahead.entries > (head?.seq ?? 0)) await setMark(p.db, AUDIT_HEAD, { seq: ahead.entries, hash: ahead.head });
+  const sweep = await getMark<{ seq: number; hash: string }>(p.db, AUDIT_SWEEP);
+  const again = await verifyAuditTrail(p.db, key, { ...(sweep ? { after: sweep as VerifiedHead } : {}), maxEntries: AUDIT_ENTRIES_PER_TICK });
+  if (!again.ok) return chainBreak(again);
+  // At the verified head the walk starts over from the first entry on the next tick.
+  await setMark(p.db, AUDIT_SWEEP, again.entries >= ahead.entries ? { seq: 0, hash: "" } : { seq: again.entries, hash: again.head });
   return [];
 }
 

@@ -81,10 +81,18 @@ export class AuditTrail {
   append(entry: AuditEntry): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ entry, at: Date.now(), done: (err) => (err ? reject(err) : resolve()) });
-      this.#flushing ??= new Promise((r) => setTimeout(r, FLUSH_AFTER_MS))
-        .then(() => this.#flush())
-        .finally(() => (this.#flushing = undefined));
+      this.#schedule();
     });
+  }
+
+  #schedule(): void {
+    this.#flushing ??= new Promise((r) => setTimeout(r, FLUSH_AFTER_MS))
+      .then(() => this.#flush())
+      .finally(() => {
+        this.#flushing = undefined;
+        // An entry appended by a writer the last batch resumed came after the loop's last look.
+        if (this.#queue.length > 0) this.#schedule();
+      });
   }
 
   async #flush(): Promise<void> {
