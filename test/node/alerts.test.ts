@@ -13,6 +13,7 @@ import { METRICS } from "../../src/node/metrics/definitions.ts";
 import { recordChange, rejectChange } from "../../src/store/definition-pins.ts";
 import { auditLog, ledgerRecords, peers } from "../../src/store/schema/index.ts";
 import type { Card } from "../../src/protocol/card/schema.ts";
+import { loadConfig } from "../../src/node/settings/config.ts";
 
 const MINUTE = 60_000;
 const T = 30_000_000 * MINUTE;
@@ -192,5 +193,27 @@ describe("acknowledging", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect((await listAudit(db, { limit: 20 })).filter((e) => e.action === "alert.acknowledge")).toHaveLength(2);
     expect(Number((await db.get<{ n: number }>(sql`select count(*) as n from alerts`))?.n)).toBe(1);
+  });
+});
+
+describe("the webhook's settings", () => {
+  const base = { ADMIN_TOKEN: "x".repeat(16), NODE_SEED: "A".repeat(43) };
+  const secret = "a-webhook-secret-of-some-length";
+
+  it("come together, and a refusal never shows the secret", () => {
+    expect(loadConfig(base).alertWebhook).toBeUndefined();
+    expect(loadConfig({ ...base, ALERT_WEBHOOK_URL: "https://hooks.example/a", ALERT_WEBHOOK_SECRET: secret }).alertWebhook).toEqual({ url: "https://hooks.example/a", secret });
+    expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: "https://hooks.example/a" })).toThrow(/ALERT_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ ...base, ALERT_WEBHOOK_SECRET: secret })).toThrow(/ALERT_WEBHOOK_URL/);
+    expect(() => loadConfig({ ...base, ALERT_WEBHOOK_URL: "ftp://hooks.example/a", ALERT_WEBHOOK_SECRET: secret })).toThrow(/ALERT_WEBHOOK_URL/);
+    const short = "short-secret";
+    let message = "";
+    try {
+      loadConfig({ ...base, ALERT_WEBHOOK_URL: "https://hooks.example/a", ALERT_WEBHOOK_SECRET: short });
+    } catch (err) {
+      message = String(err);
+    }
+    expect(message).toMatch(/ALERT_WEBHOOK_SECRET: at least 16 characters/);
+    expect(message).not.toContain(short);
   });
 });
