@@ -1,5 +1,5 @@
 // The scheduled hook: a Workers cron trigger, Deno.cron, or a timer on Node. It refreshes every
-// upstream's catalog (counting each refresh in the metrics), folds old metric minutes, prunes expired authorization state, forgets retired encryption keys and
+// upstream's catalog (counting each refresh in the metrics), prunes old metric minutes, prunes expired authorization state, forgets retired encryption keys and
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
@@ -32,7 +32,7 @@ import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thres
 import type { RepairReport } from "./blackboard/replication.ts";
 import { METRICS } from "./metrics/definitions.ts";
 import { minuteOf } from "./metrics/recorder.ts";
-import { foldMinutes } from "../store/metrics.ts";
+import { pruneMinutes } from "../store/metrics.ts";
 import type { IndexTickReport } from "./discovery/discovery.ts";
 import { scheduledBackup, type BackupTickReport } from "./backup/schedule.ts";
 import { evaluateAlerts, type AlertTickReport } from "./alerts/alerts.ts";
@@ -193,7 +193,7 @@ export function createTick(s: Services): Ticks {
     await held.hold();
     for (const u of upstreams) s.metrics.count(METRICS.upstreamRefreshes, { upstream: u.name, outcome: u.ok ? "ok" : "failed" });
     await Promise.all([
-      foldMinutes(s.db, minuteOf(started) - s.config.metricsRetentionHours * 60).catch((err: unknown) => log.warn("metrics.prune_failed", { error: String(err) })),
+      pruneMinutes(s.db, minuteOf(started) - s.config.metricsRetentionHours * 60).catch((err: unknown) => log.warn("metrics.prune_failed", { error: String(err) })),
       (await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), pruneMessages(s.db, s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
     // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
     // there the operator announces with `mcpfed peer announce`.

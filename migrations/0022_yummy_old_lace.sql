@@ -1,3 +1,29 @@
+CREATE TABLE `metric_counter_totals` (
+	`name` text NOT NULL,
+	`labels` text NOT NULL,
+	`value` integer NOT NULL,
+	PRIMARY KEY(`name`, `labels`)
+);
+--> statement-breakpoint
+CREATE TABLE `metric_histogram_totals` (
+	`name` text NOT NULL,
+	`labels` text NOT NULL,
+	`count` integer NOT NULL,
+	`sum` real NOT NULL,
+	`b0` integer NOT NULL,
+	`b1` integer NOT NULL,
+	`b2` integer NOT NULL,
+	`b3` integer NOT NULL,
+	`b4` integer NOT NULL,
+	`b5` integer NOT NULL,
+	`b6` integer NOT NULL,
+	`b7` integer NOT NULL,
+	`b8` integer NOT NULL,
+	`b9` integer NOT NULL,
+	`b10` integer NOT NULL,
+	PRIMARY KEY(`name`, `labels`)
+);
+--> statement-breakpoint
 CREATE TABLE `alert_marks` (
 	`name` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL
