@@ -3,6 +3,21 @@
 // keep a running total per series, which GET /metrics reads without summing minutes.
 import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/** One column per histogram bucket, so that an upsert adds to each atomically. */
+const bucketColumns = () => ({
+  b0: integer("b0").notNull(),
+  b1: integer("b1").notNull(),
+  b2: integer("b2").notNull(),
+  b3: integer("b3").notNull(),
+  b4: integer("b4").notNull(),
+  b5: integer("b5").notNull(),
+  b6: integer("b6").notNull(),
+  b7: integer("b7").notNull(),
+  b8: integer("b8").notNull(),
+  b9: integer("b9").notNull(),
+  b10: integer("b10").notNull(),
+});
+
 /** A counter's increments in one minute, per metric name and label set (canonical JSON). */
 export const metricCounters = sqliteTable(
   "metric_counters",
@@ -29,17 +44,7 @@ export const metricHistograms = sqliteTable(
     labels: text("labels").notNull(),
     count: integer("count").notNull(),
     sum: real("sum").notNull(),
-    b0: integer("b0").notNull(),
-    b1: integer("b1").notNull(),
-    b2: integer("b2").notNull(),
-    b3: integer("b3").notNull(),
-    b4: integer("b4").notNull(),
-    b5: integer("b5").notNull(),
-    b6: integer("b6").notNull(),
-    b7: integer("b7").notNull(),
-    b8: integer("b8").notNull(),
-    b9: integer("b9").notNull(),
-    b10: integer("b10").notNull(),
+    ...bucketColumns(),
   },
   (t) => [primaryKey({ columns: [t.minute, t.name, t.labels] })],
 );
@@ -63,17 +68,7 @@ export const metricHistogramTotals = sqliteTable(
     labels: text("labels").notNull(),
     count: integer("count").notNull(),
     sum: real("sum").notNull(),
-    b0: integer("b0").notNull(),
-    b1: integer("b1").notNull(),
-    b2: integer("b2").notNull(),
-    b3: integer("b3").notNull(),
-    b4: integer("b4").notNull(),
-    b5: integer("b5").notNull(),
-    b6: integer("b6").notNull(),
-    b7: integer("b7").notNull(),
-    b8: integer("b8").notNull(),
-    b9: integer("b9").notNull(),
-    b10: integer("b10").notNull(),
+    ...bucketColumns(),
   },
   (t) => [primaryKey({ columns: [t.name, t.labels] })],
 );
