@@ -1,5 +1,6 @@
 // mcpfed: the operator's command line, a client of the node's admin API.
 // `npm run cli -- <command>`, or `npx mcpfed <command>` through scripts/mcpfed.js.
+import { alertCommands } from "./commands/alerts.ts";
 import { auditCommands } from "./commands/audit.ts";
 import { backupCommands } from "./commands/backup.ts";
 import { clientCommands } from "./commands/clients.ts";
@@ -51,6 +52,7 @@ const commands: Command[] = [
   ...budgetCommands,
   ...grantCommands,
   ...auditCommands,
+  ...alertCommands,
   ...ledgerCommands,
   ...moneyCommands,
   ...settlementCommands,

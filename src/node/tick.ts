@@ -1,5 +1,5 @@
 // The scheduled hook: a Workers cron trigger, Deno.cron, or a timer on Node. It refreshes every
-// upstream's catalog (counting each refresh in the metrics), folds old metric minutes, prunes expired authorization state, forgets retired encryption keys and
+// upstream's catalog (counting each refresh in the metrics), prunes old metric minutes, prunes expired authorization state, forgets retired encryption keys and
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
@@ -32,9 +32,11 @@ import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thres
 import type { RepairReport } from "./blackboard/replication.ts";
 import { METRICS } from "./metrics/definitions.ts";
 import { minuteOf } from "./metrics/recorder.ts";
-import { foldMinutes } from "../store/metrics.ts";
+import { pruneMinutes } from "../store/metrics.ts";
 import type { IndexTickReport } from "./discovery/discovery.ts";
 import { scheduledBackup, type BackupTickReport } from "./backup/schedule.ts";
+import { evaluateAlerts, type AlertTickReport } from "./alerts/alerts.ts";
+import { deliverAlerts, type WebhookTickReport } from "./alerts/webhook.ts";
 
 export interface TickReport {
   at: string;
@@ -67,6 +69,8 @@ export interface TickReport {
   index: IndexTickReport | { error: string };
   /** The scheduled backup made this tick, if one was due (BACKUP_SCHEDULE; src/node/backup/schedule.ts). */
   backup: BackupTickReport;
+  /** The alert rules evaluated over the rollups and state after this tick's work, and the webhook's deliveries (src/node/alerts/). */
+  alerts: (AlertTickReport & { webhook: WebhookTickReport }) | { error: string };
 }
 
 /** How many nodes the warnings count against, which were newly quarantined, and which pending peers were let in. */
@@ -164,6 +168,19 @@ async function applyPrivileges(s: Services): Promise<PrivilegesTickReport> {
   }
 }
 
+/** Evaluates the alert rules, then sends what the webhook has not taken; a failure is reported, never thrown. */
+async function alertsTick(s: Services): Promise<TickReport["alerts"]> {
+  try {
+    const now = Date.now();
+    const report = await evaluateAlerts({ db: s.db, auditKey: () => s.access.keys.audit(), audit: s.access.audit }, now);
+    const webhook = await deliverAlerts({ db: s.db, outbound: s.outbound, nodeId: s.nodeId, webhook: s.config.alertWebhook }, now);
+    return { ...report, webhook };
+  } catch (err) {
+    log.warn("alerts.tick_failed", { error: String(err) });
+    return { error: String(err) };
+  }
+}
+
 export function createTick(s: Services): Ticks {
   const lease = new TickLease({ store: new TickLeaseStore(s.db), tickSeconds: s.config.tickSeconds, now: Date.now });
   // Counts up from a random start: rotates through the peers within one process, and an isolate
@@ -178,7 +195,7 @@ export function createTick(s: Services): Ticks {
     await held.hold();
     for (const u of upstreams) s.metrics.count(METRICS.upstreamRefreshes, { upstream: u.name, outcome: u.ok ? "ok" : "failed" });
     await Promise.all([
-      foldMinutes(s.db, minuteOf(started) - s.config.metricsRetentionHours * 60).catch((err: unknown) => log.warn("metrics.prune_failed", { error: String(err) })),
+      pruneMinutes(s.db, minuteOf(started) - s.config.metricsRetentionHours * 60).catch((err: unknown) => log.warn("metrics.prune_failed", { error: String(err) })),
       (await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), pruneMessages(s.db, s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
     // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
     // there the operator announces with `mcpfed peer announce`.
@@ -244,7 +261,9 @@ export function createTick(s: Services): Ticks {
     );
     // The tick's own counts go now: a scheduled isolate may end with the tick.
     await s.metrics.flush();
-    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, features, index, backup };
+    // After the flush, so that the rules read this process's counts too.
+    const alerts = await alertsTick(s);
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, features, index, backup, alerts };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

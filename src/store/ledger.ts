@@ -316,3 +316,11 @@ export class LedgerRepository {
 function stored(row: typeof t.$inferSelect): StoredRecord {
   return { id: row.id, kind: row.kind, peer: row.peer, role: row.role, status: row.status, completedAt: row.completedAt, reason: row.reason, record: row.record };
 }
+
+/** Records disputed since `since` (ms), newest first, at most `limit`, and how many there are. */
+export async function disputedSince(db: Database, since: number, limit: number): Promise<{ count: number; records: { id: string; peer: string; reason: string | null }[] }> {
+  const where = and(eq(ledgerRecords.status, "disputed"), gte(ledgerRecords.updatedAt, since));
+  const [counted] = await db.select({ n: sql<number>`count(*)` }).from(ledgerRecords).where(where);
+  const records = await db.select({ id: ledgerRecords.id, peer: ledgerRecords.peer, reason: ledgerRecords.reason }).from(ledgerRecords).where(where).orderBy(desc(ledgerRecords.updatedAt)).limit(limit);
+  return { count: counted?.n ?? 0, records };
+}

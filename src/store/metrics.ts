@@ -1,10 +1,8 @@
-// Per-minute metric rollups (schema/metrics.ts): upserts that add, capped label sets, totals, pruning.
-import { and, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+// Per-minute metric rollups (schema/metrics.ts): upserts that add, capped label sets, the running
+// totals per series, sums over a span of minutes, pruning.
+import { and, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { metricCounters, metricHistograms } from "./schema/metrics.ts";
-
-/** The minute every pruned minute is folded into, so that exposed counters never go down. */
-export const ALL_TIME_MINUTE = 0;
+import { metricCounters, metricCounterTotals, metricHistograms, metricHistogramTotals } from "./schema/metrics.ts";
 
 export const BUCKET_COLUMNS = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10"] as const;
 type BucketColumn = (typeof BUCKET_COLUMNS)[number];
@@ -46,35 +44,37 @@ function cappedLabels(t: Table, row: Keyed, cap: number): SQL {
     THEN ${row.labels} ELSE ${row.overflow} END`;
 }
 
-/** What an upsert sets each summed histogram column to: the stored value plus the new one. */
-const addedHistogramColumns = () => ({
-  count: sql`${metricHistograms.count} + excluded.count`,
-  sum: sql`${metricHistograms.sum} + excluded.sum`,
-  ...perBucket((b) => sql.raw(`"${b}" + excluded."${b}"`)),
-});
+/** What an upsert sets each summed column to: the stored value plus the new one (unqualified: the target table's). */
+const added = (column: string) => sql.raw(`"${column}" + excluded."${column}"`);
+const addedHistogramColumns = () => ({ count: added("count"), sum: added("sum"), ...perBucket((b) => added(b)) });
 
-/** Adds one flush's increments, every row in one batch. */
+/**
+ * Adds one flush's increments, every row in one batch: each to its minute and to its series'
+ * running total, under the same capped label set (the total's upsert goes first, so both see the
+ * minute as it was).
+ */
 export async function addRollups(db: Database, counters: CounterDelta[], histograms: HistogramDelta[], cap: number): Promise<void> {
   const statements = [
-    ...counters.map((c) =>
+    ...counters.flatMap((c) => [
+      db
+        .insert(metricCounterTotals)
+        .values({ name: c.name, labels: cappedLabels(metricCounters, c, cap), value: c.value })
+        .onConflictDoUpdate({ target: [metricCounterTotals.name, metricCounterTotals.labels], set: { value: added("value") } }),
       db
         .insert(metricCounters)
         .values({ minute: c.minute, name: c.name, labels: cappedLabels(metricCounters, c, cap), value: c.value })
-        .onConflictDoUpdate({ target: [metricCounters.minute, metricCounters.name, metricCounters.labels], set: { value: sql`${metricCounters.value} + excluded.value` } }),
-    ),
-    ...histograms.map((h) =>
-      db
-        .insert(metricHistograms)
-        .values({
-          minute: h.minute,
-          name: h.name,
-          labels: cappedLabels(metricHistograms, h, cap),
-          count: h.count,
-          sum: h.sum,
-          ...perBucket((_, i) => h.buckets[i] ?? 0),
-        })
-        .onConflictDoUpdate({ target: [metricHistograms.minute, metricHistograms.name, metricHistograms.labels], set: addedHistogramColumns() }),
-    ),
+        .onConflictDoUpdate({ target: [metricCounters.minute, metricCounters.name, metricCounters.labels], set: { value: added("value") } }),
+    ]),
+    ...histograms.flatMap((h) => {
+      const values = { name: h.name, labels: cappedLabels(metricHistograms, h, cap), count: h.count, sum: h.sum, ...perBucket((_, i) => h.buckets[i] ?? 0) };
+      return [
+        db.insert(metricHistogramTotals).values(values).onConflictDoUpdate({ target: [metricHistogramTotals.name, metricHistogramTotals.labels], set: addedHistogramColumns() }),
+        db
+          .insert(metricHistograms)
+          .values({ minute: h.minute, ...values })
+          .onConflictDoUpdate({ target: [metricHistograms.minute, metricHistograms.name, metricHistograms.labels], set: addedHistogramColumns() }),
+      ];
+    }),
   ];
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
@@ -106,7 +106,16 @@ function histogramTotal(r: Record<string, unknown>): HistogramTotal {
   return { name: String(r.name), labels: String(r.labels), count: Number(r.count), sum: Number(r.sum), buckets: BUCKET_COLUMNS.map((b) => Number(r[b])) };
 }
 
-/** Every series summed over all the minutes kept (the folded all-time row included), or from `fromMinute` on. */
+/** Every series' running total, as GET /metrics shows it: one row per series, nothing summed. */
+export async function seriesTotals(db: Database): Promise<{ counters: CounterTotal[]; histograms: HistogramTotal[] }> {
+  const [counters, histograms] = await Promise.all([
+    db.select({ name: metricCounterTotals.name, labels: metricCounterTotals.labels, value: metricCounterTotals.value }).from(metricCounterTotals).orderBy(metricCounterTotals.name, metricCounterTotals.labels),
+    db.select().from(metricHistogramTotals).orderBy(metricHistogramTotals.name, metricHistogramTotals.labels),
+  ]);
+  return { counters, histograms: histograms.map(histogramTotal) };
+}
+
+/** Every series summed over the minutes kept, or from `fromMinute` on. */
 export async function counterTotals(db: Database, opts: { fromMinute?: number; names?: string[] } = {}): Promise<CounterTotal[]> {
   const rows = await db
     .select({ name: metricCounters.name, labels: metricCounters.labels, value: sql<number>`sum(${metricCounters.value})` })
@@ -127,50 +136,16 @@ export async function histogramTotals(db: Database, opts: { fromMinute?: number;
   return rows.map(histogramTotal);
 }
 
-/** One counter's rows from `fromMinute` on, per minute and label set (the folded all-time row never). */
+/** One counter's rows from `fromMinute` on, per minute and label set. */
 export async function counterRows(db: Database, name: string, fromMinute: number): Promise<{ minute: number; labels: string; value: number }[]> {
   return db
     .select({ minute: metricCounters.minute, labels: metricCounters.labels, value: metricCounters.value })
     .from(metricCounters)
-    .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, Math.max(fromMinute, ALL_TIME_MINUTE + 1))))
+    .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, fromMinute)))
     .orderBy(metricCounters.minute);
 }
 
-/**
- * Folds the minutes before `beforeMinute` into the all-time row of each series, then deletes them:
- * totals stay whole while the per-minute rows stay few.
- */
-export async function foldMinutes(db: Database, beforeMinute: number): Promise<void> {
-  const old = (t: Table) => and(gt(t.minute, ALL_TIME_MINUTE), lt(t.minute, beforeMinute));
-  await db.batch([
-    db
-      .insert(metricCounters)
-      .select(
-        db
-          .select({ minute: sql<number>`${ALL_TIME_MINUTE}`.as("minute"), name: metricCounters.name, labels: metricCounters.labels, value: sql<number>`sum(${metricCounters.value})`.as("value") })
-          .from(metricCounters)
-          .where(old(metricCounters))
-          .groupBy(metricCounters.name, metricCounters.labels),
-      )
-      .onConflictDoUpdate({ target: [metricCounters.minute, metricCounters.name, metricCounters.labels], set: { value: sql`${metricCounters.value} + excluded.value` } }),
-    db
-      .insert(metricHistograms)
-      .select(
-        db
-          .select({
-            minute: sql<number>`${ALL_TIME_MINUTE}`.as("minute"),
-            name: metricHistograms.name,
-            labels: metricHistograms.labels,
-            count: sql<number>`sum(${metricHistograms.count})`.as("count"),
-            sum: sql<number>`sum(${metricHistograms.sum})`.as("sum"),
-            ...perBucket((b) => sql<number>`sum(${metricHistograms[b]})`.as(b)),
-          })
-          .from(metricHistograms)
-          .where(old(metricHistograms))
-          .groupBy(metricHistograms.name, metricHistograms.labels),
-      )
-      .onConflictDoUpdate({ target: [metricHistograms.minute, metricHistograms.name, metricHistograms.labels], set: addedHistogramColumns() }),
-    db.delete(metricCounters).where(old(metricCounters)),
-    db.delete(metricHistograms).where(old(metricHistograms)),
-  ]);
+/** Deletes the minutes before `beforeMinute`; the running totals keep what they counted. */
+export async function pruneMinutes(db: Database, beforeMinute: number): Promise<void> {
+  await db.batch([db.delete(metricCounters).where(lt(metricCounters.minute, beforeMinute)), db.delete(metricHistograms).where(lt(metricHistograms.minute, beforeMinute))]);
 }

@@ -15,7 +15,7 @@ import { ADMIN_TOKEN, eventually, json, loopbackNode, ROOT, type NodeProc, type 
 
 const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(ROOT, "test-artifacts/console");
-const SECTIONS = ["overview", "catalog", "federation", "calls", "ledger", "access", "agents"] as const;
+const SECTIONS = ["overview", "alerts", "catalog", "federation", "calls", "ledger", "access", "agents"] as const;
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const TEXT = {

@@ -8,15 +8,18 @@ import { createApp, type NodeApp } from "../../src/http/app.ts";
 import { startLocal } from "../../src/runtimes/local.ts";
 import { signIn, type ConsoleClient } from "../support/console.ts";
 import { ADMIN_TOKEN, eventually, tempDir } from "../support/processes.ts";
+import { recordChange } from "../../src/store/definition-pins.ts";
+import type { Database } from "../../src/store/database.ts";
 
 const PASSPHRASE = "a consent passphrase for tests";
 const LOCAL = "http://127.0.0.1:8787";
 const PUBLIC = "https://node.example";
-const SECTIONS = ["overview", "catalog", "federation", "calls", "ledger", "access", "agents"];
+const SECTIONS = ["overview", "alerts", "catalog", "federation", "calls", "ledger", "access", "agents"];
 
 let node: NodeApp;
 let dataDir: string;
 let secrets: string[];
+let db: Database;
 const call = async (url: string, init?: RequestInit) => node.app.request(url, init);
 const admin = (method: string, path: string, body?: unknown) =>
   call(`${LOCAL}/admin${path}`, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -24,6 +27,7 @@ const admin = (method: string, path: string, body?: unknown) =>
 beforeAll(async () => {
   dataDir = tempDir();
   const local = await startLocal({ DATA_DIR: dataDir, ADMIN_TOKEN, CONSENT_PASSPHRASE: PASSPHRASE, NODE_NAME: "console-test", TICK_SECONDS: "3600" });
+  db = local.db;
   node = await createApp({ config: local.config, db: local.db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
   secrets = [ADMIN_TOKEN, PASSPHRASE, readFileSync(join(dataDir, "node-seed"), "utf8").trim()];
 });
@@ -148,6 +152,26 @@ describe("the signed-in console", () => {
     await eventually(async () => {
       const audit = (await (await admin("GET", "/audit?limit=1000")).json()) as { entries: { action: string; target: string; decision: string }[] };
       expect(audit.entries).toContainEqual(expect.objectContaining({ action: "admin.POST /upstreams/:name/refresh", target: "/upstreams/no-such-upstream/refresh", decision: "error" }));
+    }, 5_000);
+  });
+
+  it("shows an open alert on the Overview and the Alerts page, and acknowledges it through the admin API", async () => {
+    const change = (await recordChange(db, { upstream: "everything", tool: "echo", oldFingerprint: "sha256:old", newFingerprint: "sha256:new", newDefinitionHash: "d-console", newDefinition: { name: "echo" } as never, detectedAt: Date.now() }))!;
+    expect((await admin("POST", "/tick")).status).toBe(200);
+    const summary = `tool everything/echo changed its definition; approve or reject change ${change.id}`;
+    expect((await op.page("/console/overview")).html).toContain(summary);
+    const alertsPage = await op.page("/console/alerts");
+    expect(alertsPage.html).toContain(summary);
+    expect(alertsPage.html).toContain("definition-change");
+    const { alerts } = (await (await admin("GET", "/alerts")).json()) as { alerts: { id: number; summary: string; acknowledgedAt: string | null }[] };
+    const alert = alerts.find((a) => a.summary === summary)!;
+    const res = await op.post("/console/actions/alert-ack", { _csrf: alertsPage.csrf!, _back: "/console/alerts", id: String(alert.id) });
+    expect(new URL(res.headers.get("location")!, LOCAL).searchParams.get("done")).toBe("1");
+    const after = (await (await admin("GET", "/alerts")).json()) as { alerts: typeof alerts };
+    expect(after.alerts.find((a) => a.id === alert.id)?.acknowledgedAt).not.toBeNull();
+    await eventually(async () => {
+      const audit = (await (await admin("GET", "/audit?action=alert.")).json()) as { entries: { action: string; reason: string }[] };
+      expect(audit.entries).toContainEqual(expect.objectContaining({ action: "alert.acknowledge", reason: `alert ${alert.id}` }));
     }, 5_000);
   });
 

@@ -19,5 +19,6 @@ export async function tick(node: Pick<NodeProc, "admin">, expected: ExpectedFail
   expect(report.countersigns.failures).toBe(0);
   expect(report.trust).not.toHaveProperty("error");
   expect(report.privileges).not.toHaveProperty("error");
+  expect(report.alerts).not.toHaveProperty("error");
   return report;
 }

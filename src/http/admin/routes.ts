@@ -47,6 +47,7 @@ import { paymentTokenAdminRoutes } from "./payment-tokens.ts";
 import { moneyAdminRoutes } from "./money.ts";
 import { strongBlackboardAdminRoutes } from "./blackboard-strong.ts";
 import { definitionChangeAdminRoutes } from "./definition-changes.ts";
+import { alertAdminRoutes } from "./alerts.ts";
 
 const filterText = z.string().min(1).max(300).optional();
 const invocationQuery = z.object({
@@ -155,7 +156,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes];
+  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes, alertAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

@@ -6,7 +6,7 @@ import type { MessageKey } from "./i18n/en.ts";
 import { LOCALES, type LocaleId } from "./i18n/locale.ts";
 import { STYLESHEET_PATH } from "./stylesheet.ts";
 
-export const SECTIONS = ["overview", "catalog", "federation", "calls", "ledger", "access", "agents"] as const;
+export const SECTIONS = ["overview", "alerts", "catalog", "federation", "calls", "ledger", "access", "agents"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface Flash {

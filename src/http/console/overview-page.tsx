@@ -1,5 +1,7 @@
-// Overview: health, version, crypto path, uptime, and the call figures of the last hour.
+// Overview: health, version, crypto path, uptime, open alerts, and the call figures of the last hour.
 import type { CallFigures } from "../../node/metrics/overview.ts";
+import type { AlertBody } from "../../protocol/alerts/webhook.ts";
+import { AlertTable } from "./alerts-page.tsx";
 import { BarChart } from "./charts.tsx";
 import { Figures, Id } from "./layout.tsx";
 import type { PageContext } from "./page-context.ts";
@@ -8,12 +10,14 @@ const WINDOW_MINUTES = 60;
 
 export async function overviewPage(p: PageContext) {
   const { l } = p;
-  const [overview, identity, upstreams, audit] = await Promise.all([
+  const [overview, identity, upstreams, audit, alerts] = await Promise.all([
     p.get<{ version: string; startedAt: string; calls: CallFigures }>(`/overview?minutes=${WINDOW_MINUTES}`),
     p.get<{ id: string; crypto: string }>("/identity"),
     p.get<{ upstreams: { status: string }[] }>("/upstreams"),
     p.get<{ ok: boolean; entries: number }>("/audit/verify"),
+    p.get<{ alerts: AlertBody[] }>("/alerts?state=open"),
   ]);
+  const open = alerts.alerts;
   const failing = upstreams.upstreams.filter((u) => u.status !== "ok").length;
   const f = overview.calls;
   const ms = (v: number | null) => (v === null ? "–" : `${l.number(v, 0)} ms`);
@@ -25,8 +29,10 @@ export async function overviewPage(p: PageContext) {
           { label: l.t("overview.version"), value: overview.version },
           { label: l.t("overview.uptime"), value: l.date(overview.startedAt) },
           { label: l.t("overview.audit"), value: audit.ok ? l.t("overview.auditOk", { count: audit.entries }) : l.t("overview.auditBroken"), tone: audit.ok ? "ok" : "bad" },
+          { label: l.t("nav.alerts"), value: open.length ? l.t("alerts.count", { count: open.length }) : l.t("alerts.none"), tone: open.length ? "bad" : "ok" },
         ]}
       />
+      {open.length ? <AlertTable p={p} caption={l.t("alerts.open")} alerts={open} ack /> : null}
       <p>
         {l.t("overview.node")}: <Id value={identity.id} />
         <br />

@@ -13,6 +13,7 @@ import { ConsolePage, SECTIONS, type Flash, type Section } from "./layout.tsx";
 import { AdminReadError, type PageContext } from "./page-context.ts";
 import { accessPage } from "./access-page.tsx";
 import { agentsPage } from "./agents-page.tsx";
+import { alertsPage } from "./alerts-page.tsx";
 import { callsPage } from "./calls-page.tsx";
 import { catalogPage } from "./catalog-page.tsx";
 import { federationPage } from "./federation-page.tsx";
@@ -25,6 +26,7 @@ import { STYLESHEET } from "./stylesheet.ts";
 
 const PAGES: Record<Section, (p: PageContext) => Promise<JSX.Element>> = {
   overview: overviewPage,
+  alerts: alertsPage,
   catalog: catalogPage,
   federation: federationPage,
   calls: callsPage,
@@ -51,6 +53,7 @@ const ACTIONS: Record<string, { needs: readonly string[]; method: string; path: 
   "grant-approve": { needs: ["id"], method: "POST", path: (f) => `/grants/${seg(f.id!)}/approve`, body: () => ({}) },
   "grant-deny": { needs: ["id"], method: "POST", path: (f) => `/grants/${seg(f.id!)}/deny`, body: () => ({}) },
   "grant-revoke": { needs: ["id"], method: "POST", path: (f) => `/grants/${seg(f.id!)}/revoke` },
+  "alert-ack": { needs: ["id"], method: "POST", path: (f) => `/alerts/${seg(f.id!)}/ack` },
 };
 
 /** A path inside the console to return to; anything else returns to the overview. */

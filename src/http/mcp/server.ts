@@ -48,6 +48,7 @@ import { subscribeListedResource } from "../../node/relay/resource-lease-consume
 import { subscriptionError } from "./subscription-errors.ts";
 import { readTrustResource, trustTemplates } from "./trust-resources.ts";
 import { agentResources, agentTemplates, agentTools, callAgentTool, isAgentTool, readAgentResource } from "../../node/agents/tools.ts";
+import { alertResources, mayReadAlerts, readAlertsResource } from "../../node/alerts/resource.ts";
 import { requestedRoute } from "../../node/routes/kinds.ts";
 import { budgetTools, callBudgetTool, isBudgetTool } from "../../node/budgets/tools.ts";
 import { blackboardTools, callBlackboardTool, isBlackboardTool } from "./blackboard-tools.ts";
@@ -254,7 +255,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     const rows = await resources(s);
     const own = (await grantsInPlay(s, caller)) ? grantResources : [];
     const peers = await peerListings(s, caller);
-    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string }), ...peers.resources, ...agentResources] };
+    return { resources: [...own, ...rows.map((r) => r.resources.body as { uri: string; name: string }), ...peers.resources, ...agentResources, ...(mayReadAlerts(caller.principal) ? alertResources : [])] };
   }));
 
   // Updates travel on the caller's GET /mcp streams, which only a standing-stream platform keeps.
@@ -281,7 +282,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
 
   server.setRequestHandler("resources/read", hideInternalErrors(async (req, ctx) => {
     const { uri } = req.params;
-    const own = (await readGrantResource(s, caller, uri)) ?? (await readTrustResource(s, uri)) ?? (await readAgentResource(s, caller, uri));
+    const own = (await readGrantResource(s, caller, uri)) ?? (await readTrustResource(s, uri)) ?? (await readAgentResource(s, caller, uri)) ?? (await readAlertsResource(s.db, caller.principal, uri));
     if (own) return own;
     const row = await resourceUpstream(s, uri);
     if (!row) {

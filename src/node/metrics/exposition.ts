@@ -1,7 +1,7 @@
-// GET /metrics: the rollups of every process, summed over all minutes, in the Prometheus text
-// exposition format (version 0.0.4). Histograms are stored in milliseconds and shown in seconds.
+// GET /metrics: the running totals every process adds to, one row per series, in the Prometheus
+// text exposition format (version 0.0.4). Histograms are stored in milliseconds and shown in seconds.
 import type { Database } from "../../store/database.ts";
-import { counterTotals, histogramTotals, type HistogramTotal } from "../../store/metrics.ts";
+import { seriesTotals, type CounterTotal, type HistogramTotal } from "../../store/metrics.ts";
 import { ALL_METRICS, HISTOGRAM_BOUNDS_MS } from "./definitions.ts";
 
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -40,7 +40,12 @@ function histogramLines(name: string, h: HistogramTotal): string[] {
 
 /** Every defined metric with its HELP and TYPE, and each series the store holds for it. */
 export async function renderExposition(db: Database): Promise<string> {
-  const [counters, histograms] = await Promise.all([counterTotals(db), histogramTotals(db)]);
+  const { counters, histograms } = await seriesTotals(db);
+  return exposition(counters, histograms);
+}
+
+/** The text of these series' totals. */
+export function exposition(counters: readonly CounterTotal[], histograms: readonly HistogramTotal[]): string {
   const out: string[] = [];
   for (const m of ALL_METRICS) {
     out.push(`# HELP ${m.name} ${escapeHelp(m.help)}`, `# TYPE ${m.name} ${m.kind}`);

@@ -164,6 +164,9 @@ const schema = z.object({
   BACKUP_SCHEDULE: z.enum(["off", "hourly", "daily", "weekly"]).default("off"),
   BACKUP_KEEP: int(1, 100).default(7),
   BACKUP_MAX_BYTES: int(1024, 2 ** 31).default(512 * 1024 * 1024),
+  // The alert webhook (docs/protocol.md §21); the secret keys its signature header.
+  ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALERT_WEBHOOK_SECRET: z.string().min(16, "at least 16 characters").max(512).optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -287,6 +290,8 @@ export interface Config {
   clearing: { enabled: boolean; limit: number; schedule: "off" | "daily" | "weekly" | "monthly"; submitSeconds: number; commitSeconds: number; maxParticipants: number };
   /** Backups (docs/protocol.md §19.1): how often the tick makes one, how many it keeps, the largest file a restore takes (and rows it inflates). */
   backup: { schedule: "off" | "hourly" | "daily" | "weekly"; keep: number; maxBytes: number };
+  /** Where alerts are POSTed, signed with the secret; unset: alerts stay in the console, the admin API and mcpfed://alerts. */
+  alertWebhook: { url: string; secret: string } | undefined;
 }
 
 /** Trust between strangers (issue 14): how scores are seeded and decay, and what each tier may do. */
@@ -339,6 +344,9 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  if ((e.ALERT_WEBHOOK_URL === undefined) !== (e.ALERT_WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError("invalid configuration:\n  ALERT_WEBHOOK_URL and ALERT_WEBHOOK_SECRET are set together: the webhook's body is signed with the secret");
+  }
   const tierNames = e.TRUST_TIERS.map((t) => t.name);
   const unknownTiers = [
     ...[e.TRUST_PEER_TIER, e.TRUST_RELAY_TIER].filter((t): t is string => t !== undefined),
@@ -445,5 +453,6 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
       maxParticipants: e.CLEARING_MAX_PARTICIPANTS,
     },
     backup: { schedule: e.BACKUP_SCHEDULE, keep: e.BACKUP_KEEP, maxBytes: e.BACKUP_MAX_BYTES },
+    alertWebhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET } : undefined,
   };
 }

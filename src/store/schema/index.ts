@@ -35,3 +35,4 @@ export * from "./packages.ts";
 export * from "./discovery-index.ts";
 export * from "./backups.ts";
 export * from "./mailbox.ts";
+export * from "./alerts.ts";

@@ -1,6 +1,22 @@
 // Metrics as per-minute rollups: every process and isolate of a node adds its counts to the same
-// rows with upserts, so the store holds the node's totals (src/node/metrics/).
+// rows with upserts, so the store holds the node's totals (src/node/metrics/). The same upserts
+// keep a running total per series, which GET /metrics reads without summing minutes.
 import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** One column per histogram bucket, so that an upsert adds to each atomically. */
+const bucketColumns = () => ({
+  b0: integer("b0").notNull(),
+  b1: integer("b1").notNull(),
+  b2: integer("b2").notNull(),
+  b3: integer("b3").notNull(),
+  b4: integer("b4").notNull(),
+  b5: integer("b5").notNull(),
+  b6: integer("b6").notNull(),
+  b7: integer("b7").notNull(),
+  b8: integer("b8").notNull(),
+  b9: integer("b9").notNull(),
+  b10: integer("b10").notNull(),
+});
 
 /** A counter's increments in one minute, per metric name and label set (canonical JSON). */
 export const metricCounters = sqliteTable(
@@ -28,17 +44,31 @@ export const metricHistograms = sqliteTable(
     labels: text("labels").notNull(),
     count: integer("count").notNull(),
     sum: real("sum").notNull(),
-    b0: integer("b0").notNull(),
-    b1: integer("b1").notNull(),
-    b2: integer("b2").notNull(),
-    b3: integer("b3").notNull(),
-    b4: integer("b4").notNull(),
-    b5: integer("b5").notNull(),
-    b6: integer("b6").notNull(),
-    b7: integer("b7").notNull(),
-    b8: integer("b8").notNull(),
-    b9: integer("b9").notNull(),
-    b10: integer("b10").notNull(),
+    ...bucketColumns(),
   },
   (t) => [primaryKey({ columns: [t.minute, t.name, t.labels] })],
+);
+
+/** Each counter series' total since the node began keeping totals: what GET /metrics shows. */
+export const metricCounterTotals = sqliteTable(
+  "metric_counter_totals",
+  {
+    name: text("name").notNull(),
+    labels: text("labels").notNull(),
+    value: integer("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.labels] })],
+);
+
+/** Each histogram series' running total, its buckets as in metric_histograms. */
+export const metricHistogramTotals = sqliteTable(
+  "metric_histogram_totals",
+  {
+    name: text("name").notNull(),
+    labels: text("labels").notNull(),
+    count: integer("count").notNull(),
+    sum: real("sum").notNull(),
+    ...bucketColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.labels] })],
 );

@@ -7,8 +7,8 @@ import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { memoryDb } from "../../support/libsql.ts";
 import { MetricsRecorder, MAX_LABEL_SETS, OVERFLOW_LABEL, minuteOf } from "../../../src/node/metrics/recorder.ts";
 import { METRICS } from "../../../src/node/metrics/definitions.ts";
-import { renderExposition } from "../../../src/node/metrics/exposition.ts";
-import { counterTotals, foldMinutes, histogramTotals } from "../../../src/store/metrics.ts";
+import { exposition, renderExposition } from "../../../src/node/metrics/exposition.ts";
+import { counterTotals, histogramTotals, pruneMinutes, seriesTotals } from "../../../src/store/metrics.ts";
 
 const MINUTE = 60_000;
 
@@ -55,9 +55,11 @@ describe("metric rollups", () => {
     c.m.count(METRICS.gossipRejections, { reason: "later" });
     await c.m.flush();
     expect((await counterTotals(db)).some((r) => r.labels === JSON.stringify({ reason: "later" }))).toBe(true);
+    // The running totals took each increment under the label set its minute did.
+    expect((await seriesTotals(db)).counters).toEqual(await counterTotals(db));
   });
 
-  it("fold old minutes into the totals, so the exposed counters never go down", async () => {
+  it("keep running totals equal to the minutes' sums; pruning old minutes leaves them, so the exposed counters never go down", async () => {
     const db = await memoryDb();
     const t = 3_000 * MINUTE;
     for (const [at, n] of [[t, 2], [t + MINUTE, 3], [t + 10 * MINUTE, 5]] as const) {
@@ -67,11 +69,12 @@ describe("metric rollups", () => {
       await r.m.flush();
     }
     const before = await renderExposition(db);
-    await foldMinutes(db, minuteOf(t + 5 * MINUTE));
-    await foldMinutes(db, minuteOf(t + 5 * MINUTE)); // nothing more to fold
+    expect(exposition(await counterTotals(db), await histogramTotals(db))).toBe(before);
+    await pruneMinutes(db, minuteOf(t + 5 * MINUTE));
+    await pruneMinutes(db, minuteOf(t + 5 * MINUTE)); // nothing more to prune
     expect(await renderExposition(db)).toBe(before);
     const minutes = await db.all<{ minute: number }>(sql`SELECT minute FROM metric_counters ORDER BY minute`);
-    expect(minutes.map((r) => Number(r.minute))).toEqual([0, minuteOf(t + 10 * MINUTE)]);
+    expect(minutes.map((r) => Number(r.minute))).toEqual([minuteOf(t + 10 * MINUTE)]);
     const families = parsePrometheusTextFormat(before);
     const calls = families.find((f) => f.name === "mcpfed_calls_total")!;
     expect(calls.type).toBe("COUNTER");

@@ -160,6 +160,21 @@ export const en = {
   "agents.registry": "Agents in the registry",
   "agents.namespaces": "Blackboard namespaces",
   "agents.budgets": "Budgets",
+  "nav.alerts": "Alerts",
+  "alerts.title": "Alerts",
+  "alerts.open": "Open alerts",
+  "alerts.resolved": "Recently resolved",
+  "alerts.rules": "Rules",
+  "alerts.none": "No open alerts",
+  "alerts.count": "{count} open",
+  "alerts.ack": "Acknowledge",
+  "col.severity": "Severity",
+  "col.summary": "Summary",
+  "col.opened": "Opened",
+  "col.resolved": "Resolved",
+  "col.rule": "Rule",
+  "col.params": "Parameters",
+  "col.acknowledged": "Acknowledged",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -81,10 +81,18 @@ export class AuditTrail {
   append(entry: AuditEntry): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ entry, at: Date.now(), done: (err) => (err ? reject(err) : resolve()) });
-      this.#flushing ??= new Promise((r) => setTimeout(r, FLUSH_AFTER_MS))
-        .then(() => this.#flush())
-        .finally(() => (this.#flushing = undefined));
+      this.#schedule();
     });
+  }
+
+  #schedule(): void {
+    this.#flushing ??= new Promise((r) => setTimeout(r, FLUSH_AFTER_MS))
+      .then(() => this.#flush())
+      .finally(() => {
+        this.#flushing = undefined;
+        // An entry appended by a writer the last batch resumed came after the loop's last look.
+        if (this.#queue.length > 0) this.#schedule();
+      });
   }
 
   async #flush(): Promise<void> {
@@ -140,13 +148,31 @@ export type AuditVerification =
   | { ok: true; entries: number; head: string }
   | { ok: false; entries: number; brokenAt: number; reason: string };
 
-/** Walks the whole chain from the first row and reports the first row that does not hold. */
-export async function verifyAuditTrail(db: Database, key: Uint8Array): Promise<AuditVerification> {
+/** Where a verification may start: an entry verified before, by its seq and hash. */
+export interface VerifiedHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Walks the chain from the first row, or on from `after` (whose row must still hold its hash), and
+ * reports the first row that does not hold. `maxEntries` bounds one walk: it stops there, ok so far.
+ */
+export async function verifyAuditTrail(db: Database, key: Uint8Array, opts: { after?: VerifiedHead; maxEntries?: number } = {}): Promise<AuditVerification> {
   let expected = 1;
   let prev = GENESIS;
+  if (opts.after && opts.after.seq > 0) {
+    const [held] = await auditRowsFrom(db, opts.after.seq, 1);
+    if (held?.seq !== opts.after.seq || held.hash !== opts.after.hash) {
+      return { ok: false, entries: opts.after.seq - 1, brokenAt: opts.after.seq, reason: `entry ${opts.after.seq} changed since it was verified` };
+    }
+    expected = opts.after.seq + 1;
+    prev = opts.after.hash;
+  }
+  const last = opts.maxEntries === undefined ? Infinity : expected - 1 + opts.maxEntries;
   const PAGE = 500;
   for (;;) {
-    const rows = await auditRowsFrom(db, expected, PAGE);
+    const rows = await auditRowsFrom(db, expected, Math.min(PAGE, last - expected + 1));
     for (const r of rows) {
       const broken = (reason: string): AuditVerification => ({ ok: false, entries: expected - 1, brokenAt: r.seq, reason });
       if (r.seq !== expected) return { ok: false, entries: expected - 1, brokenAt: expected, reason: `entry ${expected} is missing` };
@@ -156,6 +182,6 @@ export async function verifyAuditTrail(db: Database, key: Uint8Array): Promise<A
       prev = hash;
       expected++;
     }
-    if (rows.length < PAGE) return { ok: true, entries: expected - 1, head: prev };
+    if (rows.length < PAGE || expected > last) return { ok: true, entries: expected - 1, head: prev };
   }
 }

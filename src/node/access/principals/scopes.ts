@@ -18,8 +18,10 @@ export const scopeSchema = z.enum(ALL_SCOPES as [Scope, ...Scope[]]);
 
 /** Reads GET /metrics. Not an MCP scope: only API tokens carry it, and OAuth clients never ask for it. */
 export const METRICS_SCOPE = "metrics:read";
-/** What an API token may carry: the MCP scopes, and reading the metrics. */
-export const apiTokenScopeSchema = z.enum([SCOPES.read, SCOPES.call, SCOPES.grants, METRICS_SCOPE]);
+/** Reads the mcpfed://alerts resource on /mcp (beside mcp:read). Like metrics:read, only API tokens carry it. */
+export const ALERTS_SCOPE = "alerts:read";
+/** What an API token may carry: the MCP scopes, reading the metrics, and reading the alerts. */
+export const apiTokenScopeSchema = z.enum([SCOPES.read, SCOPES.call, SCOPES.grants, METRICS_SCOPE, ALERTS_SCOPE]);
 
 /** Parses a space-separated scope string; undefined when a scope is unknown. */
 export function parseScopes(text: string | undefined): Scope[] | undefined {
