@@ -35,6 +35,7 @@ import { minuteOf } from "./metrics/recorder.ts";
 import { foldMinutes } from "../store/metrics.ts";
 import type { IndexTickReport } from "./discovery/discovery.ts";
 import { scheduledBackup, type BackupTickReport } from "./backup/schedule.ts";
+import { depositKept } from "./backup/deposits.ts";
 
 export interface TickReport {
   at: string;
@@ -229,7 +230,7 @@ export function createTick(s: Services): Ticks {
     });
     // Last, so that the backup holds what this tick brought.
     const backup = await scheduledBackup(s, s.now()).then(
-      (made): BackupTickReport => ({ made }),
+      async (made): Promise<BackupTickReport> => (made && s.config.backup.peers !== "off" ? { made, deposits: await depositKept(s, made.id) } : { made }),
       (err: unknown) => {
         log.warn("backup.tick_failed", { error: String(err) });
         return { error: String(err) };

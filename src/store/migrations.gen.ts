@@ -256,5 +256,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "DROP TABLE IF EXISTS `tools_fts`;",
       "UPDATE `upstreams` SET `catalog_hash` = NULL;"
     ]
+  },
+  {
+    "tag": "0022_milky_iceman",
+    "statements": [
+      "CREATE TABLE `held_backups` (\n\t`depositor` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`bytes` integer NOT NULL,\n\t`file` text NOT NULL,\n\t`signature` text NOT NULL,\n\t`received` integer NOT NULL,\n\tPRIMARY KEY(`depositor`, `seq`)\n);"
+    ]
   }
 ];
