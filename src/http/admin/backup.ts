@@ -68,7 +68,7 @@ export function backupAdminRoutes(s: Services): Hono<AppEnv> {
     const { file: bytes, header } = await makeBackup(s, s.now());
     const deposits = await depositAtPeers(s, bytes);
     c.var.defer(s.access.audit.append({ actor: "operator", action: "admin.POST /backup/deposit", target: header.id, decision: "ok", reason: `${bytes.length} bytes to ${deposits.length} peers` }));
-    return c.json({ id: header.id, bytes: bytes.length, deposits });
+    return c.json({ id: header.id, bytes: bytes.length, tables: header.tables.map((t) => ({ name: t.name, rows: t.rows, sha256: t.sha256 })), deposits });
   });
   app.get("/backup/held", async (c) => c.json({ held: await heldForPeers(s) }));
   app.post("/recover", async (c) => {
