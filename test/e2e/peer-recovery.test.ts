@@ -98,7 +98,7 @@ describe("peer-assisted recovery", () => {
     expect(await openedAnswer(asC, await asC.post())).toMatchObject({ ok: false, error: { code: "no_deposit" } });
 
     const keyA = await signingKeyFromSeed(p, parseSeed(seedA));
-    const big = crypto.getRandomValues(new Uint8Array(HOLD + 1));
+    const big = new Uint8Array(HOLD + 1).fill(7);
     const deposit = await signDeposit(big, { depositor: a.nodeId, holder: b.nodeId, seq: Date.now(), sign: (m, ctx) => keyA.signer.sign(m, ctx) });
     const tooLarge = await sealAs({ seed: seedA, id: a.nodeId }, b, "backup-deposit", deposit);
     expect(await openedAnswer(tooLarge, await tooLarge.post())).toMatchObject({ ok: false, error: { code: "deposit_too_large" } });
