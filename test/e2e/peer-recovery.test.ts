@@ -9,6 +9,7 @@ import { signDeposit } from "../../src/protocol/backup/deposit.ts";
 import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { primitives } from "../../src/protocol/identity/primitives.ts";
 import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
+import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
 import { eventually, json, loopbackNode, startEverything, tempDir, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
 import { openedAnswer, sealAs } from "../support/seal-as.ts";
@@ -116,7 +117,10 @@ describe("peer-assisted recovery", () => {
 
     a = await alpha(tempDir(), port);
     expect(await records(a, b.nodeId)).toEqual([]);
-    const recovery = await json<Recovery>(await a.admin("POST", "/recover", { peers: [b.url, c.url] }));
+    // As the operator runs it: the CLI, with the peer URLs the empty node cannot know.
+    const run = await cli(["recover", "--from-peers", b.url, "--from-peers", c.url, "--json"], { MCPFED_URL: a.url, ADMIN_TOKEN: a.adminToken });
+    expect(run.code, run.stderr).toBe(0);
+    const recovery = JSON.parse(run.stdout) as Recovery;
     expect(recovery.restored).toMatchObject({ id: deposited.id, nodeId: a.nodeId });
     expect(recovery.copies).toEqual([
       expect.objectContaining({ url: b.url, holder: b.nodeId, restored: true }),
