@@ -15,7 +15,7 @@ import type { FederationClient } from "../federation-client/client.ts";
 import { PeerRequestError } from "../federation-client/errors.ts";
 import type { LedgerReconciler, ReconcileReport } from "../ledger/reconciliation.ts";
 import type { Outbound } from "../outbound/outbound.ts";
-import { restoreBackup, tableHashes, type BackupParts, type Restored } from "./backups.ts";
+import { assertFresh, restoreBackup, tableHashes, type BackupParts, type Restored } from "./backups.ts";
 
 /** At most this many peer URLs per recovery. */
 export const MAX_RECOVERY_PEERS = 8;
@@ -61,6 +61,10 @@ const failure = (err: unknown): { code: string; message: string } => {
 };
 
 export async function recoverFromPeers(s: RecoveryParts, urls: string[]): Promise<RecoveryReport> {
+  // Before any peer is asked: a node holding data is not recovered over.
+  await assertFresh(s).catch((err: unknown) => {
+    throw err instanceof BackupError ? new RecoveryFailed([], err.reason) : err;
+  });
   const id = await s.identity();
   const own = await signingKey(id.primitives, toBase64url(id.signing.signer.publicKey));
   const verify = (sig: Uint8Array, m: Uint8Array, c: string) => own.verify(sig, m, c);
