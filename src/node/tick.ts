@@ -38,6 +38,8 @@ import { scheduledBackup, type BackupTickReport } from "./backup/schedule.ts";
 import { evaluateAlerts, type AlertTickReport } from "./alerts/alerts.ts";
 import { deliverAlerts, type WebhookTickReport } from "./alerts/webhook.ts";
 
+import { depositKept } from "./backup/deposits.ts";
+
 export interface TickReport {
   at: string;
   /** The lease this tick ran under (src/node/tick-lease.ts): which instance, its fence, the scheduled period. */
@@ -253,7 +255,7 @@ export function createTick(s: Services): Ticks {
     });
     // Last, so that the backup holds what this tick brought.
     const backup = await scheduledBackup(s, s.now()).then(
-      (made): BackupTickReport => ({ made }),
+      async (made): Promise<BackupTickReport> => (made && s.config.backup.peers !== "off" ? { made, deposits: await depositKept(s, made.id) } : { made }),
       (err: unknown) => {
         log.warn("backup.tick_failed", { error: String(err) });
         return { error: String(err) };

@@ -21,6 +21,7 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   oauth_codes: "single-use authorization codes valid for minutes",
   resource_leases: "peers' resource subscriptions, renewed by their tick within minutes",
   backup_archive: "the backups themselves",
+  held_backups: "peers' backups held for them: their ciphertext, theirs to deposit again",
 };
 
 /**

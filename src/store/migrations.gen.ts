@@ -258,10 +258,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0022_yummy_old_lace",
+    "tag": "0022_second_wave_session2",
     "statements": [
       "CREATE TABLE `metric_counter_totals` (\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`value` integer NOT NULL,\n\tPRIMARY KEY(`name`, `labels`)\n);",
       "CREATE TABLE `metric_histogram_totals` (\n\t`name` text NOT NULL,\n\t`labels` text NOT NULL,\n\t`count` integer NOT NULL,\n\t`sum` real NOT NULL,\n\t`b0` integer NOT NULL,\n\t`b1` integer NOT NULL,\n\t`b2` integer NOT NULL,\n\t`b3` integer NOT NULL,\n\t`b4` integer NOT NULL,\n\t`b5` integer NOT NULL,\n\t`b6` integer NOT NULL,\n\t`b7` integer NOT NULL,\n\t`b8` integer NOT NULL,\n\t`b9` integer NOT NULL,\n\t`b10` integer NOT NULL,\n\tPRIMARY KEY(`name`, `labels`)\n);",
+      "CREATE TABLE `held_backups` (\n\t`depositor` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`bytes` integer NOT NULL,\n\t`file` text NOT NULL,\n\t`signature` text NOT NULL,\n\t`received` integer NOT NULL,\n\tPRIMARY KEY(`depositor`, `seq`)\n);",
       "CREATE TABLE `alert_marks` (\n\t`name` text PRIMARY KEY NOT NULL,\n\t`value` text NOT NULL\n);",
       "CREATE TABLE `alert_rules` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`kind` text NOT NULL,\n\t`params` text NOT NULL,\n\t`severity` text NOT NULL,\n\t`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE TABLE `alerts` (\n\t`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,\n\t`rule_id` text NOT NULL,\n\t`kind` text NOT NULL,\n\t`subject` text NOT NULL,\n\t`severity` text NOT NULL,\n\t`state` text NOT NULL,\n\t`summary` text NOT NULL,\n\t`details` text NOT NULL,\n\t`open_key` text,\n\t`opened_at` integer NOT NULL,\n\t`resolved_at` integer,\n\t`acknowledged_at` integer,\n\t`delivered_state` text,\n\t`delivery_attempts` integer DEFAULT 0 NOT NULL\n);",

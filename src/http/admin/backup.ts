@@ -2,9 +2,13 @@
 // ones, compare table hashes, restore. Mounted before the admin body cap: a restore's body is a
 // whole backup, read up to BACKUP_MAX_BYTES while it streams in.
 import { Hono, type Context } from "hono";
+import { z } from "zod";
 import { BackupError, type BackupRefusal } from "../../protocol/backup/file.ts";
 import { makeBackup, restoreBackup, tableHashes } from "../../node/backup/backups.ts";
 import { keptBackup, keptBackups } from "../../node/backup/schedule.ts";
+import { depositAtPeers } from "../../node/backup/deposits.ts";
+import { heldForPeers } from "../../node/backup/held.ts";
+import { MAX_RECOVERY_PEERS, recoverFromPeers, RecoveryFailed } from "../../node/backup/recovery.ts";
 import { readLimited } from "../../node/outbound/limited-body.ts";
 import type { Services } from "../../node/services.ts";
 import type { AppEnv } from "../request/app-env.ts";
@@ -27,6 +31,8 @@ function file(c: Context, bytes: Uint8Array, name: string): Response {
 }
 
 const fileName = (nodeId: string, created: number) => `mcpfed-${nodeId.slice(0, 8)}-${created}.backup`;
+
+const recoverBody = z.strictObject({ peers: z.array(z.url({ protocol: /^https?$/ })).min(1).max(MAX_RECOVERY_PEERS) });
 
 export function backupAdminRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -54,6 +60,35 @@ export function backupAdminRoutes(s: Services): Hono<AppEnv> {
     } catch (err) {
       if (!(err instanceof BackupError)) throw err;
       return c.json({ error: { code: err.reason, message: err.message } }, refusalStatus[err.reason]);
+    }
+  });
+  // Peer-assisted backups (docs/protocol.md §19.2).
+  app.post("/backup/deposit", async (c) => {
+    if (s.config.backup.peers === "off") return c.json({ error: { code: "deposits_off", message: "BACKUP_PEERS is off: name the peers that hold this node's backups, or all-approved" } }, 409);
+    const { file: bytes, header } = await makeBackup(s, s.now());
+    const deposits = await depositAtPeers(s, bytes);
+    c.var.defer(s.access.audit.append({ actor: "operator", action: "admin.POST /backup/deposit", target: header.id, decision: "ok", reason: `${bytes.length} bytes to ${deposits.length} peers` }));
+    return c.json({ id: header.id, bytes: bytes.length, tables: header.tables.map((t) => ({ name: t.name, rows: t.rows, sha256: t.sha256 })), deposits });
+  });
+  app.get("/backup/held", async (c) => c.json({ held: await heldForPeers(s) }));
+  app.post("/recover", async (c) => {
+    // Mounted before the admin body cap: this body is a short list of URLs.
+    const bytes = await readLimited(new Response(c.req.raw.body), 16 * 1024);
+    let raw: unknown;
+    try {
+      raw = bytes && JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      raw = undefined;
+    }
+    const body = recoverBody.safeParse(raw);
+    if (!body.success) return fail(c, "invalid_request", `give {"peers": [1–${MAX_RECOVERY_PEERS} peer URLs]}`);
+    try {
+      const report = await recoverFromPeers(s, body.data.peers);
+      s.federatedTools.invalidate();
+      return c.json(report);
+    } catch (err) {
+      if (!(err instanceof RecoveryFailed)) throw err;
+      return c.json({ error: { code: err.reason ?? "no_copy", message: err.message }, copies: err.copies }, err.reason === "not_fresh" ? 409 : 422);
     }
   });
   return app;

@@ -51,6 +51,7 @@ import { relayToGateway } from "../../node/routes/private/relay.ts";
 import { ohttpRelayRequest } from "../../protocol/routes/ohttp/relay-message.ts";
 import { forwardRoutes } from "./forward-route.ts";
 import { mailboxRoutes } from "./mailbox-route.ts";
+import { backupRoutes } from "./backup-route.ts";
 import { clearingRoute } from "./clearing-route.ts";
 import { indexRoute } from "./index-route.ts";
 import { strongAppendRequest, strongForwardRequest, strongNamespaceRequest } from "../../protocol/messages/blackboard-strong.ts";
@@ -261,6 +262,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
     forwardRoutes(app, s, version, { openFromPeer, envelopeOptions });
     mailboxRoutes(app, s, version, { openFromPeer, envelopeOptions });
+    backupRoutes(app, s, version, { openFromPeer, envelopeOptions });
     // Clearing rounds (docs/protocol.md §16.2).
     clearingRoute(app, s, version, { openFromPeer, envelopeOptions });
     // The structured index (docs/protocol.md §20.2).

@@ -39,6 +39,12 @@ export async function makeBackup(s: BackupParts, now: number): Promise<{ file: U
   });
 }
 
+/** Throws not_fresh when this node holds rows beyond those it writes by itself. */
+export async function assertFresh(s: Pick<BackupParts, "db">): Promise<void> {
+  const held = Object.entries(await tableCounts(s.db)).filter(([name]) => !(name in SELF_WRITTEN));
+  if (held.length) throw new BackupError("not_fresh", `this node already holds data (${held.map(([n, c]) => `${n}: ${c}`).join(", ")}); restore on a fresh node, or replace it all with replace=true`);
+}
+
 export interface Restored {
   id: string;
   nodeId: string;
@@ -62,10 +68,7 @@ export async function restoreBackup(s: BackupParts, file: Uint8Array, o: { repla
     maxPlaintextBytes: s.config.backup.maxBytes,
   });
   if (header.schema !== schemaVersion()) throw new BackupError("schema_mismatch", `the backup's tables are of schema ${header.schema}; this node runs ${schemaVersion()}: restore it on a node of the same version`);
-  if (!o.replace) {
-    const held = Object.entries(await tableCounts(s.db)).filter(([name]) => !(name in SELF_WRITTEN));
-    if (held.length) throw new BackupError("not_fresh", `this node already holds data (${held.map(([n, c]) => `${n}: ${c}`).join(", ")}); restore on a fresh node, or replace it all with replace=true`);
-  }
+  if (!o.replace) await assertFresh(s);
   try {
     await replaceTables(s.db, tables);
   } catch (err) {

@@ -3,10 +3,12 @@
 import { keepBackup, listBackups, newestBackupAt, readBackup, type KeptBackup } from "../../store/backup-archive.ts";
 import type { Database } from "../../store/database.ts";
 import { makeBackup, type BackupParts } from "./backups.ts";
+import type { DepositOutcome } from "./deposits.ts";
 
 const PERIOD_SECONDS = { hourly: 3600, daily: 86_400, weekly: 7 * 86_400 } as const;
 
-export type BackupTickReport = { made: { id: string; bytes: number } | null } | { error: string };
+/** The backup made, if one was due, and how each deposit of it at a peer went (BACKUP_PEERS). */
+export type BackupTickReport = { made: { id: string; bytes: number } | null; deposits?: DepositOutcome[] } | { error: string };
 
 export async function scheduledBackup(s: BackupParts, now: number): Promise<{ id: string; bytes: number } | null> {
   const schedule = s.config.backup.schedule;

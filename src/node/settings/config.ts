@@ -7,6 +7,7 @@ import { parseSeed } from "../../protocol/identity/seed.ts";
 import { DEFAULT_DAILY_QUOTAS, DEFAULT_TIERS, dailyQuotasSetting, perTierSetting, tierName, tiersSetting, type Tier } from "../trust/tiers.ts";
 import { MAX_MAILBOXES } from "../../protocol/card/schema.ts";
 import { ROUTE_ROLES, routeRequest, type RouteRequest, type RouteRole } from "../../protocol/routes/roles.ts";
+import { DEFAULT_HELD_COPIES } from "../../protocol/backup/deposit.ts";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -167,6 +168,14 @@ const schema = z.object({
   // The alert webhook (docs/protocol.md §21); the secret keys its signature header.
   ALERT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   ALERT_WEBHOOK_SECRET: z.string().min(16, "at least 16 characters").max(512).optional(),
+  // Backups held by peers (docs/protocol.md §19.2). Depositing is the operator's to switch on;
+  // holding others' ciphertext costs storage, so it is too.
+  BACKUP_PEERS: z
+    .string()
+    .transform((v): "off" | "all-approved" | string[] => (v.trim() === "off" ? "off" : v.trim() === "all-approved" ? "all-approved" : v.split(",").map((s) => s.trim()).filter((s) => s.length > 0)))
+    .default("off"),
+  BACKUP_HOLD_MAX_BYTES: int(0, 64 * 1024 * 1024).default(0),
+  BACKUP_HOLD_COPIES: int(1, 10).default(DEFAULT_HELD_COPIES),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -289,7 +298,16 @@ export interface Config {
   /** Clearing rounds (docs/protocol.md §16): on or off (feature `clearing`), the percent of each obligation a round may clear, when this node starts rounds, the round's windows and size. */
   clearing: { enabled: boolean; limit: number; schedule: "off" | "daily" | "weekly" | "monthly"; submitSeconds: number; commitSeconds: number; maxParticipants: number };
   /** Backups (docs/protocol.md §19.1): how often the tick makes one, how many it keeps, the largest file a restore takes (and rows it inflates). */
-  backup: { schedule: "off" | "hourly" | "daily" | "weekly"; keep: number; maxBytes: number };
+  backup: {
+    schedule: "off" | "hourly" | "daily" | "weekly";
+    keep: number;
+    maxBytes: number;
+    /** Where backups are deposited (§19.2): nowhere, every active peer, or these peers. */
+    peers: "off" | "all-approved" | string[];
+    /** Bytes held per depositor in all (0: this node holds none), and copies kept per depositor. */
+    holdMaxBytes: number;
+    holdCopies: number;
+  };
   /** Where alerts are POSTed, signed with the secret; unset: alerts stay in the console, the admin API and mcpfed://alerts. */
   alertWebhook: { url: string; secret: string } | undefined;
 }
@@ -452,7 +470,14 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
       commitSeconds: e.CLEARING_COMMIT_SECONDS,
       maxParticipants: e.CLEARING_MAX_PARTICIPANTS,
     },
-    backup: { schedule: e.BACKUP_SCHEDULE, keep: e.BACKUP_KEEP, maxBytes: e.BACKUP_MAX_BYTES },
+    backup: {
+      schedule: e.BACKUP_SCHEDULE,
+      keep: e.BACKUP_KEEP,
+      maxBytes: e.BACKUP_MAX_BYTES,
+      peers: e.BACKUP_PEERS,
+      holdMaxBytes: e.BACKUP_HOLD_MAX_BYTES,
+      holdCopies: e.BACKUP_HOLD_COPIES,
+    },
     alertWebhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET } : undefined,
   };
 }

@@ -36,7 +36,9 @@ export type MessageName =
   | "blackboard-append"
   | "blackboard-strong"
   | "blackboard-namespace"
-  | "index";
+  | "index"
+  | "backup-deposit"
+  | "backup-fetch";
 
 /** The route of a federation message under a protocol version: mcpfed/1 → /federation/v1/<name>. */
 export function federationPath(version: string, name: MessageName): string {

@@ -34,5 +34,6 @@ export * from "./tool-search.ts";
 export * from "./packages.ts";
 export * from "./discovery-index.ts";
 export * from "./backups.ts";
+export * from "./held-backups.ts";
 export * from "./mailbox.ts";
 export * from "./alerts.ts";

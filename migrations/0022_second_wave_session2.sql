@@ -24,6 +24,16 @@ CREATE TABLE `metric_histogram_totals` (
 	PRIMARY KEY(`name`, `labels`)
 );
 --> statement-breakpoint
+CREATE TABLE `held_backups` (
+	`depositor` text NOT NULL,
+	`seq` integer NOT NULL,
+	`bytes` integer NOT NULL,
+	`file` text NOT NULL,
+	`signature` text NOT NULL,
+	`received` integer NOT NULL,
+	PRIMARY KEY(`depositor`, `seq`)
+);
+--> statement-breakpoint
 CREATE TABLE `alert_marks` (
 	`name` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL

@@ -1,0 +1,70 @@
+// Backup deposit vectors (docs/protocol.md §19.2): a backup file deposited by one node at another,
+// the signed `backup-deposit` message and the `backup-fetch` answer that returns it, and deposits
+// a holder refuses, each with the reason it must give, or as not matching the message schema.
+import { backupDepositRequest, backupFetchResult, DepositError, signDeposit, verifyCopy, type BackupDepositRequest } from "../../src/protocol/backup/deposit.ts";
+import { sealBackup } from "../../src/protocol/backup/seal.ts";
+import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
+import { signingKeyFromSeed, type SigningKey } from "../../src/protocol/identity/keys.ts";
+import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { agree, b64, counting, p, write } from "./common.ts";
+
+const identityOf = (k: SigningKey) => ({ nodeId: k.nodeId, signingKey: b64(k.signer.publicKey), sign: (m: Uint8Array, c: string) => k.signer.sign(m, c) });
+
+export async function backupDepositVectors(): Promise<void> {
+  const [depositorSeed, holderSeed, strangerSeed] = [counting(0x40), counting(0x60), counting(0x80)];
+  const [depositor, holder, stranger] = await Promise.all([depositorSeed, holderSeed, strangerSeed].map((s) => signingKeyFromSeed(p, s)));
+  const created = 1_767_225_600;
+  const tables = [{ name: "peers", columns: ["node_id", "state"], rows: [[holder!.nodeId, "active"]] }];
+  const fixed = { seed: depositorSeed, schema: "0022_issue19_recovery", created, id: counting(0x10, 16), nonce: counting(0x20, 12) };
+  const { file } = await sealBackup(tables, { ...fixed, identity: identityOf(depositor!) });
+  const seq = created * 1000;
+  const sign = (k: SigningKey) => (m: Uint8Array, c: string) => k.signer.sign(m, c);
+  const deposit = await signDeposit(file, { depositor: depositor!.nodeId, holder: holder!.nodeId, seq, sign: sign(depositor!) });
+  const verifier = await compositeVerifier(p, depositor!.signer.publicKey);
+  const check = (d: BackupDepositRequest) => verifyCopy(d, { depositor: depositor!.nodeId, holder: holder!.nodeId, verify: (s, m, c) => verifier.verify(s, m, c) });
+  agree("the deposit's file", b64(file), b64(await check(deposit)));
+  const fetched = backupFetchResult.parse({ type: "backup-fetch", depositor: depositor!.nodeId, holder: holder!.nodeId, copy: { seq, bytes: deposit.bytes, file: deposit.file, signature: deposit.signature }, received: created + 60 });
+
+  const flipped = file.slice();
+  flipped[flipped.length - 1]! ^= 1;
+  const notBackup = new TextEncoder().encode("PK\u0003\u0004 not a backup");
+  const refused = [
+    { name: "signed for another holder", reason: "bad_signature", message: await signDeposit(file, { depositor: depositor!.nodeId, holder: stranger!.nodeId, seq, sign: sign(depositor!) }).then((d) => ({ ...d, holder: holder!.nodeId })) },
+    { name: "the sequence number changed after signing", reason: "bad_signature", message: { ...deposit, seq: seq + 1 } },
+    { name: "signed by another node in the depositor's name", reason: "bad_signature", message: await signDeposit(file, { depositor: depositor!.nodeId, holder: holder!.nodeId, seq, sign: sign(stranger!) }) },
+    { name: "the file altered, the statement signed over the altered file", reason: "bad_signature", message: await signDeposit(flipped, { depositor: depositor!.nodeId, holder: holder!.nodeId, seq, sign: sign(depositor!) }) },
+    { name: "a stated size that is not the file's", reason: "bad_deposit", message: { ...deposit, bytes: deposit.bytes - 1 } },
+    { name: "signed bytes that are not a backup file", reason: "bad_deposit", message: await signDeposit(notBackup, { depositor: depositor!.nodeId, holder: holder!.nodeId, seq, sign: sign(depositor!) }) },
+  ];
+  for (const r of refused) {
+    const reason = await check(backupDepositRequest.parse(r.message)).then(
+      () => "accepted",
+      (err: unknown) => (err instanceof DepositError ? err.reason : String(err)),
+    );
+    agree(`refused: ${r.name}`, r.reason, reason);
+  }
+  const malformed = [
+    { name: "unknown field", message: { ...deposit, note: "x" } },
+    { name: "sequence 0", message: { ...deposit, seq: 0 } },
+    { name: "file not base64url", message: { ...deposit, file: `${deposit.file.slice(0, 8)}+/=` } },
+    { name: "a stated size above 640 KiB", message: { ...deposit, bytes: 640 * 1024 + 1 } },
+    { name: "no holder", message: { ...deposit, holder: undefined } },
+  ];
+  for (const m of malformed) agree(`schema refuses: ${m.name}`, false, backupDepositRequest.safeParse(m.message).success);
+  agree("fetched file", b64(file), b64(fromBase64url(fetched.copy.file)));
+
+  write("backup-deposit.json", {
+    about:
+      "Backup deposits (docs/protocol.md §19.2). `deposit` is the `backup-deposit` message `depositorSeed`'s node sends `holderSeed`'s node for `file` (a §19.1 backup made with deterministic ML-DSA); `fetched` is the holder's `backup-fetch` answer. Each of `refused` passes the schema and must be refused by the holder with its `reason`; each of `malformed` must fail the message schema.",
+    depositorSeed: b64(depositorSeed),
+    holderSeed: b64(holderSeed),
+    strangerSeed: b64(strangerSeed),
+    depositor: depositor!.nodeId,
+    holder: holder!.nodeId,
+    file: b64(file),
+    deposit,
+    fetched,
+    refused,
+    malformed,
+  });
+}
