@@ -41,6 +41,7 @@ import { tokenVectors } from "./vectors/tokens.ts";
 import { clearingVectors } from "./vectors/clearing.ts";
 import { discoveryVectors } from "./vectors/discovery.ts";
 import { backupVectors } from "./vectors/backup.ts";
+import { configVectors } from "./vectors/config.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -186,5 +187,6 @@ await forwardVectors({
 await clearingVectors([{ seed, key }, { seed: recipientSeed, key: recipient }, stranger]);
 await discoveryVectors({ origin: { seed, key }, stranger });
 await backupVectors();
+await configVectors();
 
 console.log(`wrote test vectors to ${dir}`);
