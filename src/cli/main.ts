@@ -2,6 +2,7 @@
 // `npm run cli -- <command>`, or `npx mcpfed <command>` through scripts/mcpfed.js.
 import { auditCommands } from "./commands/audit.ts";
 import { backupCommands } from "./commands/backup.ts";
+import { configCommands } from "./commands/config.ts";
 import { clientCommands } from "./commands/clients.ts";
 import { grantCommands } from "./commands/grants.ts";
 import { identityCommands } from "./commands/identity.ts";
@@ -59,6 +60,7 @@ const commands: Command[] = [
   ...packageCommands,
   ...routeCommands,
   ...backupCommands,
+  ...configCommands,
 ];
 
 process.exitCode = await run(process.argv.slice(2), commands);

@@ -72,7 +72,7 @@ export type ConfigTool = z.infer<typeof configTool>;
 /** A local tool shared in the registry (§7), by its entry key `<upstream>/<tool>[@label]`. */
 export const configShare = z.strictObject({
   key: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}\/[^@\s]{1,128}(@[A-Za-z0-9._-]{1,32})?$/),
-  visibility: z.enum(["peers", "public", "private"]),
+  visibility: z.enum(["peers", "public"]),
   version: z.string().min(1).max(64),
   tags: z.array(z.string().min(1).max(64)).max(32),
   /** The ledger's pricing descriptor (§9), null when free; the node checks it when applying. */
