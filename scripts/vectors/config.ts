@@ -23,7 +23,7 @@ export async function configVectors(): Promise<void> {
       tools: [{ upstream: "memory", tool: "read_graph", name: "graph", hidden: false, pinned: true }],
       shares: [{ key: "memory/read_graph", visibility: "peers", version: "1.0.0", tags: ["memory"], pricing: null }],
       policy: [{ priority: 100, action: "call", effect: "deny", tool: "gh_delete_*" }],
-      limits: [{ subjectKind: "user", windowSeconds: 60, maxRequests: 30 }],
+      limits: [{ subjectKind: "api-token", windowSeconds: 60, maxRequests: 30 }],
       peers: [{ id: other.nodeId, url: "https://peer.example/", alias: "peer", state: "active" }],
     },
   };
