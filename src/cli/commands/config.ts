@@ -1,9 +1,9 @@
 // Commands for configuration as code (docs/protocol.md §19.3): export the signed file, apply one
 // (or only show its plan). Secrets the file names are read from this shell's environment, by
 // name, and sent only with the apply. Thin clients of the admin API (src/http/admin/config.ts).
-import { readFileSync, writeFileSync } from "node:fs";
 import { show, type Command } from "../framework/command.ts";
 import { CliError } from "../framework/errors.ts";
+import { readLocalFile, saveLocalFile } from "../framework/local-files.ts";
 import { str } from "../framework/option-values.ts";
 
 interface Change {
@@ -63,14 +63,6 @@ function secretNames(text: string): string[] {
   return [...new Set(names.filter((n): n is string => typeof n === "string"))];
 }
 
-function read(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (err) {
-    throw new CliError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-}
-
 export const configCommands: Command[] = [
   {
     name: "config export",
@@ -84,11 +76,7 @@ export const configCommands: Command[] = [
       const text = await ctx.api.requestText("GET", "/config");
       const out = str(o.out);
       if (!out) return ctx.out(text.trimEnd());
-      try {
-        writeFileSync(out, text, { mode: 0o600 });
-      } catch (err) {
-        throw new CliError(`cannot write ${out}: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      saveLocalFile(out, text);
       ctx.warn(`wrote ${out}`);
     },
   },
@@ -106,7 +94,7 @@ export const configCommands: Command[] = [
     min: 1,
     max: 1,
     run: async (ctx, [path], o) => {
-      const file = read(path!);
+      const file = readLocalFile(path!).toString("utf8");
       const given = secretNames(file).filter((n) => process.env[n]);
       const common = { file, prune: o.prune === true, ...(str(o["trust-signer"]) ? { trustSigner: str(o["trust-signer"]) } : {}) };
       if (o["dry-run"]) {
