@@ -93,8 +93,9 @@ afterAll(async () => {
 describe("configuration as code between two nodes", () => {
   it("exports every area, names the upstream's secret and carries no secret value", () => {
     expect(exported).not.toContain(API_KEY);
-    const doc = JSON.parse(exported) as { nodeId: string; config: Record<string, unknown[]> };
+    const doc = JSON.parse(exported) as { nodeId: string; created: number; config: Record<string, unknown[]> };
     expect(doc.nodeId).toBe(aId);
+    expect(Math.abs(doc.created - Date.now() / 1000)).toBeLessThan(600);
     expect(doc.config.upstreams).toEqual([{ name: "everything", kind: "http", url: everything.url, headers: { "X-Api-Key": { secret: "EVERYTHING_X_API_KEY" } } }]);
     expect(doc.config.tools).toContainEqual({ upstream: "everything", tool: "echo", name: "say", hidden: false, pinned: false });
     expect(doc.config.tools).toContainEqual({ upstream: "everything", tool: "get-sum", name: "everything_get-sum", hidden: true, pinned: true });

@@ -12,6 +12,7 @@ import { readState, type ConfigStatePorts } from "./state.ts";
 
 export interface ConfigDocumentPorts extends ConfigStatePorts {
   identity: () => Promise<LocalIdentity>;
+  /** Seconds since the epoch. */
   now: () => number;
 }
 
@@ -25,7 +26,7 @@ export async function exportConfig(s: ConfigDocumentPorts): Promise<{ file: Conf
       version: CONFIG_VERSION,
       nodeId: id.nodeId,
       signingKey: toBase64url(id.signing.signer.publicKey),
-      created: Math.floor(s.now() / 1000),
+      created: s.now(),
       // A pending peer waits for the operator: not configuration.
       config: { ...rest, peers: peers.filter((p) => p.state !== "pending") as ConfigFile["config"]["peers"] },
     },
