@@ -17,7 +17,7 @@ export async function configVectors(): Promise<void> {
     created: 1_767_225_600,
     config: {
       upstreams: [
-        { name: "github", kind: "http", url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: { secret: "GITHUB_AUTHORIZATION" } }, prefix: "gh" },
+        { name: "github", kind: "http", url: "https://api.githubcopilot.com/mcp/", headers: { Authorization: { secret: "GITHUB_AUTHORIZATION" } }, prefix: "gh", pins: "strict" },
         { name: "memory", kind: "stdio", command: "npx", args: ["-y", "@modelcontextprotocol/server-memory"] },
       ],
       tools: [{ upstream: "memory", tool: "read_graph", name: "graph", hidden: false, pinned: true }],

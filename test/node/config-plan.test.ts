@@ -1,6 +1,6 @@
 // The plan's rules where no store is needed to see them (docs/protocol.md §19.3): a pending peer is
-// approved by the file's "active" and never pruned; an upstream that differs only in its prefix is
-// renamed in place and needs no secret, any other difference registers it again and needs them all.
+// approved by the file's "active" and never pruned; an upstream that differs only in its prefix or pin
+// mode is changed in place and needs no secret, any other difference registers it again and needs them all.
 import { describe, expect, it } from "vitest";
 import type { ConfigBody } from "../../src/protocol/config/file.ts";
 import { planConfig } from "../../src/node/config/plan.ts";
@@ -29,11 +29,14 @@ describe("planning a configuration file", () => {
     expect(pruned.changes.map((c) => `${c.action} ${c.key}`)).toEqual([`update ${P1}`, `remove ${P2}`]);
   });
 
-  it("renames an upstream's prefix in place without its secrets, and registers it again for any other change only with them", () => {
+  it("changes an upstream's prefix or pin mode in place without its secrets, and registers it again for any other change only with them", () => {
     const state: ConfigState = { ...empty, upstreams: [github] };
     const renamed = planConfig({ ...empty, upstreams: [{ ...github, prefix: "gh" }] }, state, { prune: false, secrets: new Set() });
-    expect(renamed.changes).toEqual([expect.objectContaining({ action: "update", note: "prefix only" })]);
+    expect(renamed.changes).toEqual([expect.objectContaining({ action: "update", note: "in place: prefix or pin mode" })]);
     expect(renamed.changes[0]!.blocked).toBeUndefined();
+    const strict = planConfig({ ...empty, upstreams: [{ ...github, pins: "strict" }] }, state, { prune: false, secrets: new Set() });
+    expect(strict.changes).toEqual([expect.objectContaining({ action: "update", note: "in place: prefix or pin mode" })]);
+    expect(strict.changes[0]!.blocked).toBeUndefined();
     const moved = { ...github, url: "https://api.example/v2/mcp" };
     expect(planConfig({ ...empty, upstreams: [moved] }, state, { prune: false, secrets: new Set() }).changes[0]).toMatchObject({ action: "update", blocked: "secrets not given: GITHUB_AUTHORIZATION" });
     expect(planConfig({ ...empty, upstreams: [moved] }, state, { prune: false, secrets: new Set(["GITHUB_AUTHORIZATION"]) }).changes[0]!.blocked).toBeUndefined();

@@ -19,7 +19,7 @@ import type { Gossip } from "../gossip/gossip.ts";
 import type { Config } from "../settings/config.ts";
 import { globalToolId } from "../../store/catalog-names.ts";
 import { findUpstream, registerUpstream, removeUpstream, setUpstreamPrefix, upstreamInput, type RegistrationPorts } from "../upstreams/registration.ts";
-import { planArea, prefixOnly, type Change, type Plan } from "./plan.ts";
+import { changesInPlace, planArea, type Change, type Plan } from "./plan.ts";
 import { limitItem, readArea, ruleItem, type ConfigState, type ConfigStatePorts } from "./state.ts";
 
 /** What applying needs: the ports of every use case it calls. */
@@ -84,9 +84,13 @@ async function applyUpstream(s: ConfigApplyPorts, c: Change, o: ApplyOptions): P
     await removeUpstream(s, c.key);
   } else if (c.action === "add") {
     await register(s, after!, o);
-  } else if (prefixOnly(c.before as ConfigUpstream, after!)) {
-    await setUpstreamPrefix(s, (await findUpstream(s, c.key))!, after!.prefix ?? null);
-    if (await republishNames(s)) s.gossip.changed();
+  } else if (changesInPlace(c.before as ConfigUpstream, after!)) {
+    const before = c.before as ConfigUpstream;
+    if (before.pins !== after!.pins) await s.definitionPins.setStrict(c.key, after!.pins === "strict");
+    if (before.prefix !== after!.prefix) {
+      await setUpstreamPrefix(s, (await findUpstream(s, c.key))!, after!.prefix ?? null);
+      if (await republishNames(s)) s.gossip.changed();
+    }
   } else {
     // Checked before the old one goes: a file that cannot register must not leave the node without it.
     upstreamInputOf(after!, o.secrets);

@@ -16,7 +16,7 @@ export interface Change {
   after?: object;
   /** Why it cannot be applied as things stand (a secret not given, a tool its upstream does not list). */
   blocked?: string;
-  /** How it will be applied, when that is not obvious: "prefix only", "once memory lists it". */
+  /** How it will be applied, when that is not obvious: "in place: prefix or pin mode", "once memory lists it". */
   note?: string;
 }
 
@@ -40,10 +40,10 @@ export function secretsOf(u: ConfigUpstream): string[] {
   return Object.values(refs ?? {}).map((r) => r.secret);
 }
 
-/** An upstream whose only difference is its prefix is renamed in place; any other is registered again. */
-export function prefixOnly(before: ConfigUpstream, after: ConfigUpstream): boolean {
-  const { prefix: _a, ...b } = before;
-  const { prefix: _b, ...a } = after;
+/** An upstream that differs only in its prefix or pin mode is changed in place; any other is registered again. */
+export function changesInPlace(before: ConfigUpstream, after: ConfigUpstream): boolean {
+  const { prefix: _a, pins: _b, ...b } = before;
+  const { prefix: _c, pins: _d, ...a } = after;
   return same(a, b);
 }
 
@@ -64,8 +64,8 @@ function planUpstreams(file: ConfigUpstream[], here: ConfigUpstream[], o: PlanOp
       const blocked = missing(secretsOf(u), o.secrets);
       out.push({ area: "upstreams", action: "add", key: u.name, after: u, ...(blocked ? { blocked } : {}) });
     } else if (!same(before, u)) {
-      if (prefixOnly(before, u)) {
-        out.push({ area: "upstreams", action: "update", key: u.name, before, after: u, note: "prefix only" });
+      if (changesInPlace(before, u)) {
+        out.push({ area: "upstreams", action: "update", key: u.name, before, after: u, note: "in place: prefix or pin mode" });
         continue;
       }
       const blocked = missing(secretsOf(u), o.secrets);

@@ -4,6 +4,7 @@ import type { ConfigArea, ConfigBody, ConfigLimit, ConfigRule, ConfigShare, Conf
 import { itemKey } from "../../protocol/config/file.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
 import type { Database } from "../../store/database.ts";
+import { isStrict } from "../../store/definition-pins.ts";
 import { listUpstreams, type UpstreamRow } from "../../store/upstreams.ts";
 import type { PolicyStore } from "../access/policy/rules.ts";
 import type { RateLimiter } from "../access/limits/limiter.ts";
@@ -37,8 +38,8 @@ export function secretNameOf(upstream: string, field: string): string {
 const refs = (upstream: string, values: Record<string, string> | null): Record<string, SecretRef> | undefined =>
   values && Object.keys(values).length > 0 ? Object.fromEntries(Object.keys(values).map((k) => [k, { secret: secretNameOf(upstream, k) }])) : undefined;
 
-function upstreamOf(row: UpstreamRow): ConfigUpstream {
-  const prefix = row.prefix === null ? {} : { prefix: row.prefix };
+function upstreamOf(row: UpstreamRow, strict: boolean): ConfigUpstream {
+  const prefix = { ...(row.prefix === null ? {} : { prefix: row.prefix }), ...(strict ? { pins: "strict" as const } : {}) };
   if (row.kind === "http") {
     const headers = refs(row.name, row.headers);
     const perPrincipal = row.perPrincipal ? (row.perPrincipal.mode === "header" ? `header:${row.perPrincipal.header}` : "oauth") : undefined;
@@ -57,7 +58,9 @@ export async function readUpstreams(s: ConfigStatePorts): Promise<{ items: Confi
   const rows = await listUpstreams(s.db);
   // A package's upstream is the package's to configure (its data folder, its sandbox).
   const packaged = new Set(rows.filter((r) => r.sandboxed).map((r) => r.name));
-  return { items: rows.filter((r) => !r.sandboxed).map(upstreamOf), packaged };
+  const kept = rows.filter((r) => !r.sandboxed);
+  const strict = await Promise.all(kept.map((r) => isStrict(s.db, r.name)));
+  return { items: kept.map((r, i) => upstreamOf(r, strict[i]!)), packaged };
 }
 
 export async function readTools(s: ConfigStatePorts, packaged: Set<string>): Promise<ConfigTool[]> {

@@ -32,6 +32,8 @@ export type SecretRef = z.infer<typeof secretRef>;
 const upstreamName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/);
 const prefix = z.string().regex(/^[A-Za-z0-9_-]{0,32}$/);
 const glob = z.string().min(1).max(300);
+/** "strict": even a tool seen for the first time waits for the operator's approval. Absent: first use. */
+const pins = z.literal("strict").optional();
 
 const httpUpstream = z.strictObject({
   name: upstreamName,
@@ -42,6 +44,7 @@ const httpUpstream = z.strictObject({
   /** Absent: the upstream's name is the prefix. */
   prefix: prefix.optional(),
   perPrincipal: z.string().regex(/^(header:[A-Za-z0-9-]{1,64}|oauth)$/).optional(),
+  pins,
 });
 
 const stdioUpstream = z.strictObject({
@@ -53,6 +56,7 @@ const stdioUpstream = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), secretRef).optional(),
   cwd: z.string().min(1).max(4096).optional(),
   prefix: prefix.optional(),
+  pins,
 });
 
 export const configUpstream = z.discriminatedUnion("kind", [httpUpstream, stdioUpstream]);
