@@ -99,9 +99,9 @@ async function applyUpstream(s: ConfigApplyPorts, c: Change, o: ApplyOptions): P
   }
 }
 
-async function applyTool(s: ConfigApplyPorts, c: Change, nodeId: string): Promise<void> {
+async function applyTool(s: ConfigApplyPorts, c: Change): Promise<void> {
   const t = c.after as ConfigTool;
-  const tool = await localTool(s, { globalId: globalToolId(nodeId, t.upstream, t.tool) });
+  const tool = await localTool(s, { globalId: globalToolId(s.nodeId, t.upstream, t.tool) });
   if (!tool) throw new ChangeRefused(`${t.upstream} lists no tool ${t.tool}`);
   await changeCatalogTool(s, { local: tool }, { ...(tool.shortName !== t.name ? { shortName: t.name } : {}), hidden: t.hidden, pinned: t.pinned });
   if (await republishNames(s)) s.gossip.changed();
@@ -189,7 +189,7 @@ async function applyChange(s: ConfigApplyPorts, c: Change, o: ApplyOptions): Pro
     case "upstreams":
       return applyUpstream(s, c, o);
     case "tools":
-      return applyTool(s, c, s.nodeId);
+      return applyTool(s, c);
     case "shares":
       return applyShare(s, c);
     case "policy":
