@@ -43,6 +43,7 @@ import { clearingVectors } from "./vectors/clearing.ts";
 import { discoveryVectors } from "./vectors/discovery.ts";
 import { backupVectors } from "./vectors/backup.ts";
 import { backupDepositVectors } from "./vectors/backup-deposit.ts";
+import { configVectors } from "./vectors/config.ts";
 
 const seed = counting(0x00);
 const key = await signingKeyFromSeed(p, seed);
@@ -189,5 +190,6 @@ await clearingVectors([{ seed, key }, { seed: recipientSeed, key: recipient }, s
 await discoveryVectors({ origin: { seed, key }, stranger });
 await backupVectors();
 await backupDepositVectors();
+await configVectors();
 
 console.log(`wrote test vectors to ${dir}`);

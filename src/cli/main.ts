@@ -3,6 +3,7 @@
 import { alertCommands } from "./commands/alerts.ts";
 import { auditCommands } from "./commands/audit.ts";
 import { backupCommands } from "./commands/backup.ts";
+import { configCommands } from "./commands/config.ts";
 import { clientCommands } from "./commands/clients.ts";
 import { grantCommands } from "./commands/grants.ts";
 import { identityCommands } from "./commands/identity.ts";
@@ -61,6 +62,7 @@ const commands: Command[] = [
   ...packageCommands,
   ...routeCommands,
   ...backupCommands,
+  ...configCommands,
 ];
 
 process.exitCode = await run(process.argv.slice(2), commands);

@@ -1,9 +1,9 @@
 // Commands for backups (docs/protocol.md §19.1): take one, list and fetch the scheduled ones,
 // restore one, compare table hashes. Thin clients of the admin API (src/http/admin/backup.ts).
-import { readFileSync, writeFileSync } from "node:fs";
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";
-import { CliError, UsageError } from "../framework/errors.ts";
+import { UsageError } from "../framework/errors.ts";
+import { readLocalFile, saveLocalFile } from "../framework/local-files.ts";
 import { table } from "../framework/format.ts";
 import { str } from "../framework/option-values.ts";
 
@@ -11,14 +11,6 @@ interface TableHash {
   name: string;
   rows: number;
   sha256: string;
-}
-
-function save(out: string, bytes: Uint8Array): void {
-  try {
-    writeFileSync(out, bytes, { mode: 0o600 });
-  } catch (err) {
-    throw new CliError(`cannot write ${out}: ${err instanceof Error ? err.message : String(err)}`);
-  }
 }
 
 interface Deposit {
@@ -45,7 +37,7 @@ export const backupCommands: Command[] = [
       const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8);
       const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as { nodeId: string; created: number; tables: TableHash[] };
       const out = str(o.out) ?? `mcpfed-${header.nodeId.slice(0, 8)}-${header.created}.backup`;
-      save(out, bytes);
+      saveLocalFile(out, bytes);
       const rows = header.tables.reduce((n, t) => n + t.rows, 0);
       show(ctx, { file: out, bytes: bytes.length, tables: header.tables }, () => `wrote ${out}: ${bytes.length} bytes, ${header.tables.length} tables, ${rows} rows`);
     },
@@ -71,7 +63,7 @@ export const backupCommands: Command[] = [
       const out = str(o.out);
       if (!out) throw new UsageError("give --out FILE");
       const bytes = await ctx.api.requestBytes("GET", `/backups/${seg(id!)}`);
-      save(out, bytes);
+      saveLocalFile(out, bytes);
       ctx.warn(`wrote ${out}: ${bytes.length} bytes`);
     },
   },
@@ -95,12 +87,7 @@ export const backupCommands: Command[] = [
     min: 1,
     max: 1,
     run: async (ctx, [file], o) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileSync(file!);
-      } catch (err) {
-        throw new CliError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
-      }
+      const bytes = readLocalFile(file!);
       const body = await ctx.api.request<{ restored: { nodeId: string; created: number; tables: TableHash[] } }>("POST", `/restore${o.replace ? "?replace=true" : ""}`, bytes);
       show(ctx, body, (b) =>
         [`restored the backup of ${b.restored.nodeId} made ${new Date(b.restored.created * 1000).toISOString()}: ${b.restored.tables.reduce((n, t) => n + t.rows, 0)} rows`, hashTable(b.restored.tables.filter((t) => t.rows > 0))].join("\n"),

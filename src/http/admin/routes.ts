@@ -59,6 +59,7 @@ const invocationQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
 });
 import { backupAdminRoutes } from "./backup.ts";
+import { configAdminRoutes } from "./config.ts";
 
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const startedAt = Date.now();
@@ -71,8 +72,10 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     if (c.req.method !== "GET") s.federatedTools.invalidate();
   });
   app.use("*", bearerAuth({ token: s.config.adminToken }));
-  // Before the body cap: a restore's body is a whole backup, capped by BACKUP_MAX_BYTES instead.
+  // Before the body cap: a restore's body is a whole backup, capped by BACKUP_MAX_BYTES instead;
+  // a configuration file is capped at its own size.
   app.route("/", backupAdminRoutes(s));
+  app.route("/", configAdminRoutes(s));
   app.use("*", bodyLimit({ maxSize: 256 * 1024, onError: (c) => fail(c, "invalid_request", "body too large") }));
 
   app.get("/upstreams", async (c) => {
