@@ -1,10 +1,14 @@
 // The setup app of an edge deployment without its secrets (src/http/setup/), and the check that
 // chooses it (src/node/settings/setup-check.ts). The same app served by the real Workers bundle
 // in workerd: test/runtimes/workerd-setup.test.ts.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { REQUIRED_SECRETS } from "../../src/node/settings/config.ts";
 import { setupApp } from "../../src/http/setup/routes.tsx";
 import { unsetSecrets } from "../../src/node/settings/setup-check.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
+import { ROOT } from "../support/processes.ts";
 
 const URL_ = "https://mcpfed.example.workers.dev";
 const BROWSER = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
@@ -80,5 +84,17 @@ describe("setupApp", () => {
     const lang = await both.request(`${URL_}/console/lang?to=ar&back=/`);
     expect(lang.status).toBe(303);
     expect(lang.headers.get("set-cookie")).toContain("mcpfed_lang=ar");
+  });
+});
+
+describe("what the Deploy to Cloudflare button reads", () => {
+  it("asks for exactly the required secrets (the uncommented lines of .dev.vars.example), each described in package.json", () => {
+    const lines = readFileSync(join(ROOT, ".dev.vars.example"), "utf8").split("\n").filter((line) => /^[A-Z_]+=/.test(line));
+    const asked = lines.map((line) => line.slice(0, line.indexOf("=")));
+    expect(asked).toEqual(Object.keys(REQUIRED_SECRETS));
+    // No value in the example: the button would offer it as everyone's default.
+    expect(lines).toEqual(asked.map((name) => `${name}=`));
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { cloudflare: { bindings: Record<string, { description: string }> } };
+    expect(Object.keys(pkg.cloudflare.bindings)).toEqual(asked);
   });
 });
