@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
-import { freePort, start, tempDir, waitFor, type Proc } from "../support/processes.ts";
+import { freePort, ROOT, start, tempDir, waitFor, type Proc } from "../support/processes.ts";
 import { WRANGLER, WRANGLER_ENV } from "../support/runtimes.ts";
 
 const TOKEN = "setup-test-admin-token-0123456789";
@@ -23,7 +23,8 @@ async function serveBundle(vars: Record<string, string>): Promise<Proc> {
   const envFile = join(dir, "test.env");
   writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join("\n"));
   const args = [
-    WRANGLER[1], "dev", bundle, "--no-bundle", "--local",
+    // The config named: given a script, wrangler would look for one beside it, and find none.
+    WRANGLER[1], "dev", bundle, "--config", join(ROOT, "wrangler.toml"), "--no-bundle", "--local",
     "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(await freePort()),
     "--persist-to", state, "--env-file", envFile,
     "--test-scheduled", "--show-interactive-dev-session=false", "--log-level", "info",
@@ -34,12 +35,12 @@ async function serveBundle(vars: Record<string, string>): Promise<Proc> {
   return proc;
 }
 
-/** Every file miniflare keeps for D1 in the persistence folder. */
+/** The D1 databases miniflare keeps in the persistence folder (not its own metadata). */
 function d1Files(): string[] {
   const root = join(state, "v3", "d1");
   if (!existsSync(root)) return [];
   const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
-  return walk(root).filter((f) => f.endsWith(".sqlite"));
+  return walk(root).filter((f) => f.endsWith(".sqlite") && !f.endsWith("/metadata.sqlite"));
 }
 
 beforeAll(async () => {
