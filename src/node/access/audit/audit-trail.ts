@@ -140,10 +140,27 @@ export type AuditVerification =
   | { ok: true; entries: number; head: string }
   | { ok: false; entries: number; brokenAt: number; reason: string };
 
-/** Walks the whole chain from the first row and reports the first row that does not hold. */
-export async function verifyAuditTrail(db: Database, key: Uint8Array): Promise<AuditVerification> {
+/** A prefix of the chain already verified: its length and the hash of its last entry. */
+export interface VerifiedPrefix {
+  entries: number;
+  head: string;
+}
+
+/**
+ * Walks the chain and reports the first row that does not hold: from the first row, or, given a
+ * verified prefix, from the row after it (checking first that the prefix's last row is unchanged).
+ */
+export async function verifyAuditTrail(db: Database, key: Uint8Array, from?: VerifiedPrefix): Promise<AuditVerification> {
   let expected = 1;
   let prev = GENESIS;
+  if (from && from.entries > 0) {
+    const [last] = await auditRowsFrom(db, from.entries, 1);
+    if (last?.seq !== from.entries || last.hash !== from.head) {
+      return { ok: false, entries: from.entries - 1, brokenAt: from.entries, reason: `entry ${from.entries} changed since it was verified` };
+    }
+    expected = from.entries + 1;
+    prev = from.head;
+  }
   const PAGE = 500;
   for (;;) {
     const rows = await auditRowsFrom(db, expected, PAGE);
