@@ -127,13 +127,28 @@ export async function histogramTotals(db: Database, opts: { fromMinute?: number;
   return rows.map(histogramTotal);
 }
 
-/** One counter's rows from `fromMinute` on, per minute and label set (the folded all-time row never). */
-export async function counterRows(db: Database, name: string, fromMinute: number): Promise<{ minute: number; labels: string; value: number }[]> {
+/**
+ * One counter's sums from `fromMinute` on (the folded all-time row never), grouped by minute or by
+ * one label's value; `matching` adds only the rows whose `match.label` is one of `match.values`.
+ * One grouped statement, so the per-minute rows are summed in the store, not read out.
+ */
+export async function counterSums(
+  db: Database,
+  name: string,
+  fromMinute: number,
+  by: "minute" | { label: string },
+  match: { label: string; values: string[] },
+): Promise<{ key: number | string; total: number; matching: number }[]> {
+  const key = by === "minute" ? sql`${metricCounters.minute}` : sql`json_extract(${metricCounters.labels}, ${`$.${by.label}`})`;
+  const matched = sql`json_extract(${metricCounters.labels}, ${`$.${match.label}`}) IN (${sql.join(
+    match.values.map((v) => sql`${v}`),
+    sql`, `,
+  )})`;
   return db
-    .select({ minute: metricCounters.minute, labels: metricCounters.labels, value: metricCounters.value })
+    .select({ key: sql<number | string>`${key}`, total: sql<number>`sum(${metricCounters.value})`, matching: sql<number>`coalesce(sum(CASE WHEN ${matched} THEN ${metricCounters.value} ELSE 0 END), 0)` })
     .from(metricCounters)
     .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, Math.max(fromMinute, ALL_TIME_MINUTE + 1))))
-    .orderBy(metricCounters.minute);
+    .groupBy(key);
 }
 
 /**
