@@ -1,8 +1,9 @@
 // Console page cost: each page of /console requested in-process (app.request, no network) from
-// one node over its own libSQL file, populated with a 300-tool upstream, 20,000 invocation-log
-// rows in the last hour, 100 API tokens, 100 policy rules, 20 limits and their audit entries.
-// A request covers the session check, the page's admin API reads (in-process) and the JSX
-// rendering; CPU is the process's user+system time per request, rendering alone is timed apart.
+// one node over its own libSQL file, populated with a 300-tool upstream, 20,000 calls in the last
+// hour (invocation-log rows and the metric rollups), 100 API tokens, 100 policy rules, 20 limits
+// and their audit entries. A request covers the session check, the page's admin API reads
+// (in-process) and the JSX rendering; CPU is the process's user+system time per request,
+// rendering alone is timed apart.
 //   npm run bench:console [-- --rounds 100]
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -12,6 +13,8 @@ import { parseArgs } from "node:util";
 import { createApp } from "../../src/http/app.ts";
 import { localeFor } from "../../src/http/console/i18n/locale.ts";
 import { ConsolePage } from "../../src/http/console/layout.tsx";
+import { METRICS } from "../../src/node/metrics/definitions.ts";
+import { MetricsRecorder } from "../../src/node/metrics/recorder.ts";
 import { loadConfig } from "../../src/node/settings/config.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { insertInvocations, type Invocation } from "../../src/store/invocations.ts";
@@ -73,6 +76,16 @@ const rows: Invocation[] = Array.from({ length: INVOCATIONS }, (_, i) => ({
   error: null,
 }));
 await insertInvocations(db, rows);
+// The same calls in the metric rollups, as the node's recorder writes them (the overview reads these).
+let at = now;
+const recorder = new MetricsRecorder({ db, defer: () => {}, now: () => at });
+for (const r of rows) {
+  at = r.at;
+  const peer = r.upstream?.startsWith("peer:") ? r.upstream.slice("peer:".length) : "";
+  recorder.count(METRICS.calls, { tool: r.toolName, peer, outcome: r.outcome });
+  recorder.observe(METRICS.callDuration, { tool: r.toolName, peer }, r.durationMs);
+}
+await recorder.flush();
 for (let i = 0; i < 100; i++) await admin("POST", "/tokens", { name: `token-${i}`, roles: ["dev"] });
 for (let i = 0; i < 100; i++) await admin("POST", "/policy/rules", { priority: i, effect: i % 2 ? "allow" : "deny", role: `role-${i}`, tool: `saas_tool_${i % 50}` });
 for (let i = 0; i < 20; i++) await admin("POST", "/limits", { tool: `saas_tool_${i}`, windowSeconds: 60, maxRequests: 100 });

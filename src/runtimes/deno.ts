@@ -1,8 +1,10 @@
 // Deno entry point, local and on Deno Deploy: Deno.serve, and Deno.cron for the tick.
 import { getConnInfo } from "hono/deno";
 import { createApp, type NodeApp } from "../http/app.ts";
+import { setupApp } from "../http/setup/routes.tsx";
 import { ConfigError, loadConfig, type Config } from "../node/settings/config.ts";
 import type { Platform } from "../node/settings/platform.ts";
+import { unsetSecrets } from "../node/settings/setup-check.ts";
 import { outboundFetch } from "./deno-outbound.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { openRemote } from "./remote.ts";
@@ -62,28 +64,40 @@ async function startOnDisk(): Promise<Started> {
   return { config, node, close: () => local.client.close() };
 }
 
-// Keys load while starting: a NODE_SEED that does not fit the stored identity stops the start.
-const started = await (onDeploy ? startDeploy() : startOnDisk()).catch((err: unknown) => failStart(err, Deno.exit));
-const { config } = started;
-node = started.node;
+async function serveNode(): Promise<void> {
+  // Keys load while starting: a NODE_SEED that does not fit the stored identity stops the start.
+  const started = await (onDeploy ? startDeploy() : startOnDisk()).catch((err: unknown) => failStart(err, Deno.exit));
+  const { config } = started;
+  node = started.node;
 
-const runtime = `deno ${Deno.version.deno}${onDeploy ? " on Deno Deploy" : ""}`;
-const onListen = () => console.log(banner(config, runtime));
-const server = onDeploy
-  ? Deno.serve({ onListen }, started.node.app.fetch) // Deploy assigns the address
-  : Deno.serve({ port: config.port, hostname: config.host, onListen }, started.node.app.fetch);
-setTimeout(() => void started.node.tickAtStart().catch(failed), 0); // refresh upstreams once at start
+  const runtime = `deno ${Deno.version.deno}${onDeploy ? " on Deno Deploy" : ""}`;
+  const onListen = () => console.log(banner(config, runtime));
+  const server = onDeploy
+    ? Deno.serve({ onListen }, started.node.app.fetch) // Deploy assigns the address
+    : Deno.serve({ port: config.port, hostname: config.host, onListen }, started.node.app.fetch);
+  setTimeout(() => void started.node.tickAtStart().catch(failed), 0); // refresh upstreams once at start
 
-let stopping = false;
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  // Open SSE streams would hold shutdown() forever.
-  await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 2000))]);
-  await started.node.close();
-  started.close();
-  Deno.exit(0);
+  let stopping = false;
+  async function stop() {
+    if (stopping) return;
+    stopping = true;
+    // Open SSE streams would hold shutdown() forever.
+    await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 2000))]);
+    await started.node.close();
+    started.close();
+    Deno.exit(0);
+  }
+  // Deno Deploy stops instances with SIGINT; Windows has no SIGTERM.
+  Deno.addSignalListener("SIGINT", stop);
+  if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
 }
-// Deno Deploy stops instances with SIGINT; Windows has no SIGTERM.
-Deno.addSignalListener("SIGINT", stop);
-if (Deno.build.os !== "windows") Deno.addSignalListener("SIGTERM", stop);
+
+// On Deploy there is no disk to generate the secrets on: a fresh deploy without them explains how
+// to set them and serves nothing else (setting them makes a new revision, which starts afresh).
+const unset = onDeploy ? unsetSecrets(env) : [];
+if (unset.length > 0) {
+  console.error(`Not set up: set ${unset.map((s) => s.name).join(" and ")} in the app's environment variables.`);
+  Deno.serve(setupApp(unset, "deno-deploy").fetch);
+} else {
+  await serveNode();
+}

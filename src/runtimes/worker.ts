@@ -4,8 +4,10 @@ import type { D1Database, ExecutionContext, ScheduledController } from "@cloudfl
 import { drizzle } from "drizzle-orm/d1";
 import { getConnInfo } from "hono/cloudflare-workers";
 import { createApp, type NodeApp } from "../http/app.ts";
+import { setupApp } from "../http/setup/routes.tsx";
 import { ConfigError, loadConfig, type Env } from "../node/settings/config.ts";
 import type { Platform } from "../node/settings/platform.ts";
+import { unsetSecrets } from "../node/settings/setup-check.ts";
 import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema/index.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
@@ -55,6 +57,10 @@ function nodeFor(env: WorkerEnv): Promise<NodeApp> {
 
 export default {
   async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    // A fresh deploy has no secrets yet: it explains how to set them and serves nothing else.
+    // Checked on every request, as a secret put by the operator reaches the next request's env.
+    const unset = unsetSecrets(strings(env));
+    if (unset.length > 0) return setupApp(unset, "workers").fetch(request);
     let node: NodeApp;
     try {
       node = await nodeFor(env);
@@ -67,6 +73,7 @@ export default {
 
   // Awaited rather than handed to waitUntil, so that a failed tick shows as a failed cron event.
   async scheduled(_event: ScheduledController, env: WorkerEnv): Promise<void> {
+    if (unsetSecrets(strings(env)).length > 0) return; // nothing to tick before the setup is done
     const node = await nodeFor(env);
     await node.tick();
     // Behind mailboxes (§20.6): what they hold is taken and served once per tick.

@@ -145,6 +145,30 @@ export async function counterRows(db: Database, name: string, fromMinute: number
     .orderBy(metricCounters.minute);
 }
 
+/**
+ * One counter's sums from `fromMinute` on, grouped by minute or by one label's value; `matching`
+ * adds only the rows whose `match.label` is one of `match.values`. One grouped statement, so the
+ * per-minute rows are summed in the store, not read out.
+ */
+export async function counterSums(
+  db: Database,
+  name: string,
+  fromMinute: number,
+  by: "minute" | { label: string },
+  match: { label: string; values: string[] },
+): Promise<{ key: number | string; total: number; matching: number }[]> {
+  const key = by === "minute" ? sql`${metricCounters.minute}` : sql`json_extract(${metricCounters.labels}, ${`$.${by.label}`})`;
+  const matched = sql`json_extract(${metricCounters.labels}, ${`$.${match.label}`}) IN (${sql.join(
+    match.values.map((v) => sql`${v}`),
+    sql`, `,
+  )})`;
+  return db
+    .select({ key: sql<number | string>`${key}`, total: sql<number>`sum(${metricCounters.value})`, matching: sql<number>`coalesce(sum(CASE WHEN ${matched} THEN ${metricCounters.value} ELSE 0 END), 0)` })
+    .from(metricCounters)
+    .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, fromMinute)))
+    .groupBy(key);
+}
+
 /** Deletes the minutes before `beforeMinute`; the running totals keep what they counted. */
 export async function pruneMinutes(db: Database, beforeMinute: number): Promise<void> {
   await db.batch([db.delete(metricCounters).where(lt(metricCounters.minute, beforeMinute)), db.delete(metricHistograms).where(lt(metricHistograms.minute, beforeMinute))]);

@@ -57,6 +57,8 @@ describe("GET /", () => {
     expect(html).toContain(`href="${LOCAL}/.well-known/mcpfed"`);
     expect(html).toContain('href="/console"');
     expect(html).toMatch(/Next steps/);
+    // The three steps, in order: the secrets (done, or this page would be the setup page), the console, Claude.
+    expect(html).toMatch(/<ol><li>Set the secrets ADMIN_TOKEN and NODE_SEED: done\.<\/li><li><a href="\/console">Open the console<\/a>.*<\/li><li>Connect Claude with the MCP URL above\.<\/li><\/ol>/);
     expect(html).not.toContain("<script");
   });
 

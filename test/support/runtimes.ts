@@ -32,7 +32,7 @@ export async function startDenoNode(opts: RuntimeOptions = {}): Promise<NodeProc
 export const WRANGLER = [join(TOOLS, "node"), join(ROOT, "tools/node_modules/wrangler/bin/wrangler.js")] as const;
 // No metrics, no prompts, and no fetch of the Request.cf placeholder from workers.cloudflare.com:
 // nothing but loopback.
-const WRANGLER_ENV = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", NO_COLOR: "1" };
+export const WRANGLER_ENV = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", NO_COLOR: "1" };
 
 /**
  * The worker under `wrangler dev --local`. Settings go in a temporary env file, which also keeps

@@ -1,14 +1,14 @@
 // The operator's console at /console: sign-in, the pages, and the actions, each of which is one
 // admin API request made in-process (admin-bridge.ts). Pages read through the admin API too.
 import { Hono, type Context } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
+import { getCookie } from "hono/cookie";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import type { Services } from "../../node/services.ts";
 import { ConsentThrottle } from "../../node/access/oauth/consent-throttle.ts";
 import { sameSecret } from "../../secrets/token-secrets.ts";
 import type { AppEnv } from "../request/app-env.ts";
 import type { AdminRequest } from "./admin-bridge.ts";
-import { LOCALE_COOKIE, isLocale, localeFor, pickLocale, type Locale } from "./i18n/locale.ts";
+import { LOCALE_COOKIE, localeFor, pickLocale, type Locale } from "./i18n/locale.ts";
 import { ConsolePage, SECTIONS, type Flash, type Section } from "./layout.tsx";
 import { AdminReadError, type PageContext } from "./page-context.ts";
 import { accessPage } from "./access-page.tsx";
@@ -22,7 +22,7 @@ import { overviewPage } from "./overview-page.tsx";
 import { securityHeaders } from "./security-headers.ts";
 import { currentSession, endSession, sameCsrf, signinToken, signinTokenMatches, startSession, type ConsoleSession } from "./session.ts";
 import { SigninPage } from "./signin.tsx";
-import { STYLESHEET } from "./stylesheet.ts";
+import { consolePath, presentationRoutes } from "./presentation-routes.ts";
 
 const PAGES: Record<Section, (p: PageContext) => Promise<JSX.Element>> = {
   overview: overviewPage,
@@ -57,10 +57,6 @@ const ACTIONS: Record<string, { needs: readonly string[]; method: string; path: 
 };
 
 /** A path inside the console to return to; anything else returns to the overview. */
-function consolePath(back: string | undefined, fallback = "/console/overview"): string {
-  return back && /^\/console\/[A-Za-z0-9/_?=&%.+-]*$/.test(back) && !back.includes("//") ? back : fallback;
-}
-
 function localeOf(c: Context<ConsoleEnv>): Locale {
   return localeFor(pickLocale(getCookie(c, LOCALE_COOKIE), c.req.header("accept-language")));
 }
@@ -85,17 +81,9 @@ export function consoleRoutes(s: Services, admin: AdminRequest): Hono<ConsoleEnv
   const app = new Hono<ConsoleEnv>();
   const throttle = new ConsentThrottle(s.access.limits);
 
-  app.get("/assets/console.css", (c) => c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=3600" }));
+  app.route("/", presentationRoutes());
 
   app.use("*", securityHeaders);
-
-  // The language switch: a cookie for the whole site (the landing page reads it too).
-  app.get("/lang", (c) => {
-    const to = c.req.query("to");
-    if (isLocale(to)) setCookie(c, LOCALE_COOKIE, to, { path: "/", sameSite: "Lax", maxAge: 365 * 86_400 });
-    const back = c.req.query("back");
-    return c.redirect(back === "/" ? "/" : consolePath(back), 303);
-  });
 
   app.get("/signin", async (c) => html(c, <SigninPage l={localeOf(c)} nodeName={s.config.nodeName} token={await signinToken(c, s)} />));
 

@@ -1,5 +1,6 @@
 // The public landing page at /: what this node is, its MCP URL, how to connect Claude, its card;
-// and, while it has neither upstreams nor peers, the operator's next steps.
+// and, while it has neither upstreams nor peers, the operator's next steps (the first, setting the
+// secrets, is done by then: without them the setup page answers instead, src/http/setup/).
 import type { Locale } from "../console/i18n/locale.ts";
 import { Document, TopBar } from "../console/layout.tsx";
 
@@ -42,11 +43,11 @@ export function LandingPage(props: { l: Locale; v: LandingView }) {
           <section>
             <h2>{l.t("landing.next")}</h2>
             <ol>
+              <li>{l.t("landing.step.secrets")}</li>
               <li>
                 <a href="/console">{l.t("landing.console")}</a>: {l.t("landing.step.console")}
               </li>
               <li>{l.t("landing.step.connect")}</li>
-              <li>{l.t("landing.step.share")}</li>
             </ol>
           </section>
         ) : null}

@@ -2,7 +2,7 @@
 // the metric rollups: every process's calls, at the cost of a few grouped rows per minute instead
 // of the invocation log's rows. Percentiles are estimated within the fixed histogram buckets.
 import type { Database } from "../../store/database.ts";
-import { counterRows, histogramTotals } from "../../store/metrics.ts";
+import { counterSums, histogramTotals } from "../../store/metrics.ts";
 import { HISTOGRAM_BOUNDS_MS, METRICS } from "./definitions.ts";
 import { minuteOf } from "./recorder.ts";
 
@@ -37,7 +37,7 @@ export interface OverviewFigures {
 
 const MINUTE_MS = 60_000;
 /** Outcomes that are not errors: an answer from the tool, or from the cache. */
-const SUCCESSES = new Set(["ok", "cache_hit"]);
+const SUCCESSES = ["ok", "cache_hit"];
 
 /**
  * The value below which a share `q` of the observations fall, interpolated linearly inside the
@@ -70,25 +70,21 @@ export class RollupFigures implements OverviewFigures {
 
   async calls(now: number, windowMinutes: number): Promise<CallFigures> {
     const first = minuteOf(now) - windowMinutes + 1;
-    const [rows, latencies] = await Promise.all([
-      counterRows(this.db, METRICS.calls.name, first),
+    const succeeded = { label: "outcome", values: SUCCESSES };
+    const [minutes, toolSums, latencies] = await Promise.all([
+      counterSums(this.db, METRICS.calls.name, first, "minute", succeeded),
+      counterSums(this.db, METRICS.calls.name, first, { label: "tool" }, succeeded),
       histogramTotals(this.db, { fromMinute: first, names: [METRICS.callDuration.name] }),
     ]);
     const perMinute = Array.from({ length: windowMinutes }, (_, i) => ({ minute: (first + i) * MINUTE_MS, calls: 0, errors: 0 }));
-    const tools = new Map<string, { calls: number; errors: number }>();
-    for (const r of rows) {
-      const labels = JSON.parse(r.labels) as { tool: string; outcome: string };
-      const failed = SUCCESSES.has(labels.outcome) ? 0 : r.value;
-      const slot = perMinute[r.minute - first];
+    for (const m of minutes) {
+      const slot = perMinute[Number(m.key) - first];
       if (slot) {
-        slot.calls += r.value;
-        slot.errors += failed;
+        slot.calls += m.total;
+        slot.errors += m.total - m.matching;
       }
-      const tool = tools.get(labels.tool) ?? { calls: 0, errors: 0 };
-      tool.calls += r.value;
-      tool.errors += failed;
-      tools.set(labels.tool, tool);
     }
+    const tools = new Map(toolSums.map((t) => [String(t.key), { calls: t.total, errors: t.total - t.matching }]));
     const byTool = new Map<string, { count: number; buckets: number[] }[]>();
     for (const h of latencies) {
       const tool = (JSON.parse(h.labels) as { tool: string }).tool;

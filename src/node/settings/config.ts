@@ -43,6 +43,13 @@ const routeLimitsSetting = z.string().transform((text, ctx): Map<RouteRole, numb
   return out;
 });
 
+/** The secrets a node cannot start without; a local start generates them, an edge deploy asks for them. */
+export const REQUIRED_SECRETS = {
+  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
+  NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in base64url (43 characters)"),
+} as const;
+export type RequiredSecret = keyof typeof REQUIRED_SECRETS;
+
 const schema = z.object({
   PORT: int(0, 65535).default(8787),
   HOST: z.string().min(1).default("127.0.0.1"),
@@ -51,8 +58,8 @@ const schema = z.object({
   ALLOWED_ORIGINS: list.optional(),
   LIBSQL_URL: z.string().regex(/^(file|libsql|https?|wss?):/, "must be a file:, libsql:, http(s): or ws(s): URL").optional(),
   LIBSQL_AUTH_TOKEN: z.string().min(1).optional(),
-  ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters"),
-  NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be 32 random bytes in base64url (43 characters)"),
+  ADMIN_TOKEN: REQUIRED_SECRETS.ADMIN_TOKEN,
+  NODE_SEED: REQUIRED_SECRETS.NODE_SEED,
   AUTHLESS: flag.optional(),
   CONSENT_PASSPHRASE: z.string().min(12, "must be at least 12 characters").optional(),
   PREVIOUS_NODE_SEED: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "must be the node's previous NODE_SEED").optional(),

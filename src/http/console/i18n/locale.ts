@@ -38,9 +38,25 @@ export interface Locale {
   date(at: number | string | null | undefined): string;
 }
 
+// Building Intl formatters costs far more than using them (most of a page's rendering when made
+// per request): each locale's are made once per process or isolate, and kept.
+const made = new Map<LocaleId, Locale>();
+
 export function localeFor(id: LocaleId): Locale {
+  let l = made.get(id);
+  if (!l) made.set(id, (l = makeLocale(id)));
+  return l;
+}
+
+function makeLocale(id: LocaleId): Locale {
   const messages = LOCALES[id];
-  const numbers = new Intl.NumberFormat(id, { maximumFractionDigits: 2 });
+  const byDigits = new Map<number, Intl.NumberFormat>();
+  const digitsFormat = (digits: number) => {
+    let f = byDigits.get(digits);
+    if (!f) byDigits.set(digits, (f = new Intl.NumberFormat(id, { maximumFractionDigits: digits })));
+    return f;
+  };
+  const numbers = digitsFormat(2);
   const percents = new Intl.NumberFormat(id, { style: "percent", maximumFractionDigits: 1 });
   const dates = new Intl.DateTimeFormat(id, { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
   return {
@@ -51,7 +67,7 @@ export function localeFor(id: LocaleId): Locale {
         const v = vars?.[name];
         return v === undefined ? m : typeof v === "number" ? numbers.format(v) : v;
       }),
-    number: (n, digits) => (digits === undefined ? numbers : new Intl.NumberFormat(id, { maximumFractionDigits: digits })).format(n),
+    number: (n, digits) => (digits === undefined ? numbers : digitsFormat(digits)).format(n),
     percent: (ratio) => percents.format(ratio),
     date: (at) => {
       if (at === null || at === undefined || at === "") return "";
