@@ -171,27 +171,35 @@ export const packageCommands: Command[] = [
   },
   {
     name: "package publish",
-    usage: "<npm-name>@<version> | --server-json <file>",
-    summary: "publish an npm MCP server as a signed package entry (its tools listed by running it once)",
+    usage: "<npm-name>@<version> | --server-json <file> | --tarball <file>",
+    summary: "publish an MCP server as a signed package entry: from npm, or a gzipped tar this node serves (its tools listed by running it once)",
     options: {
       "server-json": { type: "string", value: "file", help: "a server.json of the official MCP registry to import" },
+      tarball: { type: "string", value: "file", help: "a gzipped tar in npm's layout (package/...), served by this node to installers" },
+      version: { type: "string", value: "semver", help: "the version of a tarball (default: its package.json's)" },
       name: { type: "string", value: "name", help: "the package name here (default: the npm name's last part)" },
       previous: { type: "string", value: "version", help: "the version this one follows" },
       licence: { type: "string", value: "spdx", help: "the licence's SPDX id (default: the package's)" },
+      price: { type: "string", value: "amount:unit:per", help: "what installing costs, per install or per update (e.g. 5:credits:install); free by default" },
       public: { type: "boolean", help: "publish to every node, not only peers" },
     },
     min: 0,
     max: 1,
     run: async (ctx, [spec], o) => {
       const file = str(o["server-json"]);
-      if (!file === !spec) throw new UsageError("give <npm-name>@<version> or --server-json <file>");
+      const tarball = str(o.tarball);
+      if ([file, tarball, spec].filter(Boolean).length !== 1) throw new UsageError("give <npm-name>@<version>, --server-json <file> or --tarball <file>");
       const at = spec ? spec.lastIndexOf("@") : -1;
       if (spec && at < 1) throw new UsageError("name an exact version: <npm-name>@<version>");
+      const price = str(o.price)?.split(":");
+      if (price && (price.length !== 3 || !/^\d+$/.test(price[0]!) || (price[2] !== "install" && price[2] !== "update"))) throw new UsageError("--price <amount>:<unit>:install|update");
       const input = {
-        ...(file ? { serverJson: JSON.parse(readFileSync(file, "utf8")) as unknown } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
+        ...(file ? { serverJson: JSON.parse(readFileSync(file, "utf8")) as unknown } : tarball ? { tarball: readFileSync(tarball).toString("base64") } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
+        ...(str(o.version) ? { version: str(o.version) } : {}),
         ...(str(o.name) ? { name: str(o.name) } : {}),
         ...(str(o.previous) ? { previous: str(o.previous) } : {}),
         ...(str(o.licence) ? { licence: { id: str(o.licence) } } : {}),
+        ...(price ? { price: { amount: Number(price[0]), unit: price[1], per: price[2] } } : {}),
         visibility: o.public ? "public" : "peers",
       };
       const body = await ctx.api.request<{ key: string; id: string }>("POST", "/packages/publish", input);

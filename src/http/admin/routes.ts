@@ -39,7 +39,7 @@ import { clearingAdminRoutes } from "./clearing.ts";
 import { settlementAdminRoutes } from "./settlements.ts";
 import { upstreamCredentialAdminRoutes } from "./upstream-credentials.ts";
 import { trustAdminRoutes } from "./trust.ts";
-import { packageAdminRoutes } from "./packages.ts";
+import { packageAdminRoutes, packageUploadRoutes } from "./packages.ts";
 import { quarantineAdminRoutes } from "./quarantine.ts";
 import { routeAdminRoutes } from "./call-routes.ts";
 import { blackboardAdminRoutes } from "./blackboard.ts";
@@ -70,8 +70,10 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     if (c.req.method !== "GET") s.federatedTools.invalidate();
   });
   app.use("*", bearerAuth({ token: s.config.adminToken }));
-  // Before the body cap: a restore's body is a whole backup, capped by BACKUP_MAX_BYTES instead.
+  // Before the body cap: a restore's body is a whole backup, capped by BACKUP_MAX_BYTES instead,
+  // and a published package's tarball has a cap of its own.
   app.route("/", backupAdminRoutes(s));
+  app.route("/", packageUploadRoutes(s));
   app.use("*", bodyLimit({ maxSize: 256 * 1024, onError: (c) => fail(c, "invalid_request", "body too large") }));
 
   app.get("/upstreams", async (c) => {
