@@ -4,13 +4,16 @@
 // `package/probe@1.0.0`; a call to the running package adds none. B mirrors what it installed
 // (PACKAGE_MIRROR); with A stopped, C installs the free package from B's copy (checked by digest
 // and A's signed entry), and the priced one is refused with a typed reason, nothing installed.
-import { readFileSync } from "node:fs";
+// `mcpfed package try` runs another build of the probe on C and leaves nothing behind.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { eventually, json, loopbackNode, type NodeProc } from "../support/processes.ts";
 import { connect } from "../support/mcp.ts";
 import { probeTarball } from "../support/sandbox-package.ts";
+import { cli } from "../support/cli.ts";
 
 interface RecordView {
   id: string;
@@ -132,4 +135,31 @@ describe("mirrors: installable while the origin is offline", () => {
     expect((await c.admin("GET", "/upstreams/probe")).status).toBe(404);
     expect(await records(c)).toEqual([]);
   }, 300_000);
+});
+
+describe("package try", () => {
+  it("runs a tarball in the sandbox, lists its tools, answers a call, and leaves nothing behind", async () => {
+    const file = await probeTarball("2.0.0");
+    const digest = createHash("sha256").update(readFileSync(file)).digest("hex");
+    const storeBefore = readdirSync(join(c.dataDir, "packages")).sort();
+    const run = await cli(["package", "try", file, "--allow-env", "PROBE_GREETING", "--env", "PROBE_GREETING=hello", "--call", "read_env", "--args", '{"name":"PROBE_GREETING"}', "--json"], {
+      MCPFED_URL: c.url,
+      ADMIN_TOKEN: c.adminToken,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as { sha256: string; tools: { name: string }[]; call: { isError: boolean; content: { text: string }[] } };
+    expect(out.sha256).toBe(digest);
+    expect(out.tools.map((t) => t.name).sort()).toEqual(["fetch_url", "read_env", "read_file", "write_file"]);
+    expect(out.call).toEqual({ isError: false, content: [{ type: "text", text: "hello" }] });
+    // Nothing registered, installed or kept: not the scratch folder, not the unpacked build.
+    const list = await json<{ packages: Installed[] }>(await c.admin("GET", "/packages"));
+    expect(list.packages.map((p) => p.upstream)).toEqual(["probe-free"]);
+    expect(readdirSync(join(c.dataDir, "package-data")).filter((d) => d.startsWith("try-"))).toEqual([]);
+    expect(readdirSync(join(c.dataDir, "packages")).sort()).toEqual(storeBefore);
+    // A tool the package does not have is a typed refusal.
+    const missing = await c.admin("POST", "/packages/try", { tarball: readFileSync(file).toString("base64"), call: { name: "nothing" } });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { reason: string } }).error.reason).toBe("invalid_request");
+  }, 180_000);
 });

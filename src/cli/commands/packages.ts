@@ -1,6 +1,6 @@
 // Commands for packages (protocol §18): find, install and run a peer's MCP server locally, with
 // versions side by side. Each is a thin client of the admin API (src/http/admin/packages.ts).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";
 import { UsageError } from "../framework/errors.ts";
@@ -39,6 +39,8 @@ function envPairs(values: string[]): Record<string, string> {
   }
   return out;
 }
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 const switched = (b: { upstream: string; version: string; previous: string | null }) => `${b.upstream} now serves ${b.version}${b.previous ? ` (was ${b.previous})` : ""}`;
 
@@ -167,6 +169,45 @@ export const packageCommands: Command[] = [
     run: async (ctx, [upstream, version]) => {
       const body = await ctx.api.request<{ removed: string[] }>("DELETE", `/packages/${seg(upstream!)}${version ? `?version=${seg(version)}` : ""}`);
       show(ctx, body, (b) => `removed ${b.removed.join(", ")}`);
+    },
+  },
+  {
+    name: "package try",
+    usage: "<npm-name>@<version> | <tarball file>",
+    summary: "run a package in the sandbox against a scratch folder: list its tools, optionally call one; nothing is installed or published",
+    options: {
+      call: { type: "string", value: "tool", help: "a tool to call once listed" },
+      args: { type: "string", value: "json", help: "the call's arguments, a JSON object (default {})" },
+      env: { type: "string", multiple: true, value: "NAME=value", help: "a value for an environment variable the package reads (declare it with --allow-env)" },
+      "allow-env": { type: "string", multiple: true, value: "NAME", help: "an environment variable the package may read" },
+      "allow-net": { type: "string", multiple: true, value: "host[:port]", help: "a host the package may connect to" },
+    },
+    min: 1,
+    max: 1,
+    run: async (ctx, [spec], o) => {
+      const isFile = existsSync(spec!) && statSync(spec!).isFile();
+      const at = spec!.lastIndexOf("@");
+      if (!isFile && at < 1) throw new UsageError("give <npm-name>@<version> or the path of a gzipped tar");
+      let args: unknown = {};
+      try {
+        args = JSON.parse(str(o.args) ?? "{}");
+      } catch {
+        throw new UsageError("--args is a JSON object");
+      }
+      if (o.args !== undefined && !str(o.call)) throw new UsageError("--args goes with --call");
+      const input = {
+        ...(isFile ? { tarball: readFileSync(spec!).toString("base64") } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
+        env: Array.isArray(o.env) ? envPairs(o.env) : {},
+        launch: { permissions: { env: strings(o["allow-env"]), net: strings(o["allow-net"]) } },
+        ...(str(o.call) ? { call: { name: str(o.call), arguments: args } } : {}),
+      };
+      const body = await ctx.api.request<{ sha256: string; tools: { name: string; description?: string }[]; call?: { isError: boolean; content: { type: string; text?: string }[] } }>("POST", "/packages/try", input);
+      show(ctx, body, (b) =>
+        [
+          table(["TOOL", "DESCRIPTION"], b.tools.map((t) => [t.name, (t.description ?? "").split("\n")[0]!.slice(0, 80)])),
+          ...(b.call ? [`${b.call.isError ? "error" : "result"}: ${b.call.content.map((c) => c.text ?? `[${c.type}]`).join("\n")}`] : []),
+        ].join("\n"),
+      );
     },
   },
   {

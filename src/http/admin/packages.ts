@@ -13,6 +13,7 @@ import { switchTo } from "../../node/packages/switch.ts";
 import { packageInfo, searchPackages } from "../../node/packages/search.ts";
 import { publishInput, publishPackage } from "../../node/packages/publish.ts";
 import { MAX_UPLOAD_BYTES } from "../../node/packages/artifacts.ts";
+import { tryInput, tryPackage } from "../../node/packages/try.ts";
 
 /** A base64 tarball of MAX_UPLOAD_BYTES and the rest of the request. */
 const UPLOAD_BODY_BYTES = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 256 * 1024;
@@ -62,7 +63,13 @@ async function answer(c: Context<AppEnv>, work: () => Promise<unknown>) {
  */
 export function packageUploadRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use("/packages/publish", bodyLimit({ maxSize: UPLOAD_BODY_BYTES, onError: (c) => fail(c, "invalid_request", "body too large") }));
+  for (const path of ["/packages/publish", "/packages/try"]) app.use(path, bodyLimit({ maxSize: UPLOAD_BODY_BYTES, onError: (c) => fail(c, "invalid_request", "body too large") }));
+  // Runs the package in the sandbox against a scratch folder: nothing registered, nothing published.
+  app.post("/packages/try", async (c) => {
+    const body = await readJson(c, tryInput);
+    if (!body.ok) return body.res;
+    return answer(c, () => tryPackage(s, body.value));
+  });
   app.post("/packages/publish", async (c) => {
     const body = await readJson(c, publishInput);
     if (!body.ok) return body.res;

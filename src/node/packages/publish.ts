@@ -16,6 +16,7 @@ import { fetchNpm, MAX_ARTIFACT_BYTES, MAX_UPLOAD_BYTES, tarballArtifact } from 
 import { PackageError } from "./errors.ts";
 import { packageFiles, type PackagePorts } from "./ports.ts";
 import { launchTarget } from "./launch-target.ts";
+import type { PackageFiles } from "../settings/package-files.ts";
 
 export const publishInput = z.strictObject({
   /** The package name here; the npm name's last segment by default. */
@@ -47,6 +48,14 @@ export interface PublishPorts extends PackagePorts {
 
 const lastSegment = (name: string) => name.slice(name.lastIndexOf("/") + 1).toLowerCase();
 
+/** The script a package starts with: the one given, else its package.json's `bin` (the first), else `main`. */
+export async function entryScriptOf(files: PackageFiles, sha256: string, launch: Partial<PackageLaunch> | undefined): Promise<string> {
+  const pkg = manifest.parse((await files.manifest(sha256)) ?? {});
+  const entry = launch?.entry ?? (typeof pkg.bin === "string" ? pkg.bin : pkg.bin ? Object.values(pkg.bin)[0] : pkg.main)?.replace(/^\.\//, "");
+  if (!entry) throw new PackageError("invalid_request", "the package names no bin or main: give launch.entry");
+  return entry;
+}
+
 /** The tools a package exposes, listed by running it once. */
 async function listedTools(s: PublishPorts, root: string, dataDir: string, launch: PackageLaunch, env: Record<string, string>, label: string): Promise<PackageTool[]> {
   const target = { name: `publish:${label}`, ...launchTarget(root, dataDir, launch, env, s.platform.packageRuntimes) };
@@ -63,15 +72,16 @@ async function listedTools(s: PublishPorts, root: string, dataDir: string, launc
   }
 }
 
-/** The artifact a publish names, in this node's store: npm's (fetched, integrity checked) or the operator's tarball. */
-async function storedArtifact(s: PublishPorts, input: PublishInput, doc: z.infer<typeof serverJson> | undefined): Promise<{ artifact: PackageArtifact; sha256: string; integrity?: string; npmName?: string; version?: string }> {
+/** The artifact a publish (or a try) names, in this node's store: npm's (fetched, integrity checked) or the operator's tarball. */
+export async function storedArtifact(s: PackagePorts, input: Pick<PublishInput, "tarball" | "npm" | "version">, doc: z.infer<typeof serverJson> | undefined): Promise<{ artifact: PackageArtifact; sha256: string; unpacked: boolean; integrity?: string; npmName?: string; version?: string }> {
   const files = packageFiles(s.platform);
   if (input.tarball !== undefined) {
     if (doc || input.npm) throw new PackageError("invalid_request", "give a tarball, an npm package or a server.json, not several");
     const bytes = Uint8Array.from(atob(input.tarball), (ch) => ch.charCodeAt(0));
     const artifact = await tarballArtifact(bytes);
-    if (!(await files.has(artifact.sha256))) await unpackChecked(s, artifact.sha256, bytes);
-    return { artifact, sha256: artifact.sha256, ...(input.version ? { version: input.version } : {}) };
+    const unpacked = !(await files.has(artifact.sha256));
+    if (unpacked) await unpackChecked(s, artifact.sha256, bytes);
+    return { artifact, sha256: artifact.sha256, unpacked, ...(input.version ? { version: input.version } : {}) };
   }
   let npm: { name: string; version: string };
   try {
@@ -91,11 +101,12 @@ async function storedArtifact(s: PublishPorts, input: PublishInput, doc: z.infer
   }
   const artifact = { type: "npm" as const, name: npm.name, version: npm.version, integrity };
   const fetched = await fetchNpm(s.outbound, s.config.npmRegistryUrl, artifact);
-  if (!(await files.has(fetched.sha256))) await unpackChecked(s, fetched.sha256, fetched.bytes);
-  return { artifact, sha256: fetched.sha256, integrity, npmName: npm.name, version: npm.version };
+  const unpacked = !(await files.has(fetched.sha256));
+  if (unpacked) await unpackChecked(s, fetched.sha256, fetched.bytes);
+  return { artifact, sha256: fetched.sha256, unpacked, integrity, npmName: npm.name, version: npm.version };
 }
 
-async function unpackChecked(s: PublishPorts, sha256: string, bytes: Uint8Array): Promise<void> {
+async function unpackChecked(s: PackagePorts, sha256: string, bytes: Uint8Array): Promise<void> {
   try {
     await packageFiles(s.platform).unpack(sha256, bytes, MAX_ARTIFACT_BYTES * 4);
   } catch (err) {
@@ -115,8 +126,7 @@ export async function publishPackage(s: PublishPorts, input: PublishInput): Prom
   const stored = await storedArtifact(s, input, doc);
   const { artifact } = stored;
   const pkg = manifest.parse((await files.manifest(stored.sha256)) ?? {});
-  const entryScript = input.launch?.entry ?? (typeof pkg.bin === "string" ? pkg.bin : pkg.bin ? Object.values(pkg.bin)[0] : pkg.main)?.replace(/^\.\//, "");
-  if (!entryScript) throw new PackageError("invalid_request", "the package names no bin or main: give launch.entry");
+  const entryScript = await entryScriptOf(files, stored.sha256, input.launch);
   const name = input.name ?? (doc ? lastSegment(doc.name) : stored.npmName ? lastSegment(stored.npmName) : undefined);
   if (!name) throw new PackageError("invalid_request", "name the package");
   const version = stored.version ?? pkg.version;
