@@ -135,6 +135,15 @@ describe("mirrors: installable while the origin is offline", () => {
     expect((await c.admin("GET", "/upstreams/probe")).status).toBe(404);
     expect(await records(c)).toEqual([]);
   }, 300_000);
+
+  it("an operator cannot register a command as a sandboxed package or in a package's folder", async () => {
+    for (const extra of [{ sandboxed: true }, { cwd: join(c.dataDir, "package-data", "probe-free") }]) {
+      const res = await c.admin("POST", "/upstreams", { name: "posing", kind: "stdio", command: "node", args: ["-e", ""], ...extra });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).toContain("set only by the package installer");
+    }
+    expect((await c.admin("GET", "/upstreams/posing")).status).toBe(404);
+  });
 });
 
 describe("package try", () => {

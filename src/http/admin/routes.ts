@@ -23,7 +23,7 @@ import {
   registrations,
   removeUpstream,
   setUpstreamPrefix,
-  upstreamInput,
+  operatorUpstreamInput,
 } from "../../node/upstreams/registration.ts";
 import { TickBusy, type Tick } from "../../node/tick.ts";
 import { VERSION } from "../../node/settings/version.ts";
@@ -81,7 +81,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   app.post("/upstreams", async (c) => {
-    const body = await readJson(c, upstreamInput);
+    const body = await readJson(c, operatorUpstreamInput);
     if (!body.ok) return body.res;
     const names = await currentNames(s);
     const registered = await registerUpstream(s, body.value);
