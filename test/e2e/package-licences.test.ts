@@ -124,6 +124,10 @@ describe("mirrors: installable while the origin is offline", () => {
     expect(free).toMatchObject({ upstream: "probe-free", fetched: true, sha256 });
     const verdict = await json<{ ok: boolean }>(await c.admin("POST", "/packages/probe-free/verify"));
     expect(verdict.ok).toBe(true);
+    // A version is installed once per node: under a second upstream it is refused, not half-made.
+    const twice = await c.admin("POST", "/packages", { name: "probe-free", upstream: "probe-twice" });
+    expect(twice.status).toBe(409);
+    expect(((await twice.json()) as { error: { reason: string } }).error.reason).toBe("in_use");
     // The priced one needs its publisher to sell the licence: refused, and nothing registered.
     const priced = await c.admin("POST", "/packages", { name: "probe" });
     expect(priced.status).toBe(502);

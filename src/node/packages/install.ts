@@ -121,6 +121,9 @@ export async function installPackage(s: PackagePorts, req: InstallRequest): Prom
   const others = await listInstalled(s.db, { upstream });
   const foreign = others.find((r) => r.origin !== entry.signed.origin || r.name !== body.name);
   if (foreign) throw new PackageError("in_use", `upstream ${upstream} serves ${foreign.name} from ${foreign.origin}: name another upstream`);
+  // One row per version and node (the store's lock names one upstream's data): another upstream is refused.
+  const elsewhere = (await listInstalled(s.db)).find((r) => r.origin === entry.signed.origin && r.name === body.name && r.version === body.version && r.upstream !== upstream);
+  if (elsewhere) throw new PackageError("in_use", `${body.name}@${body.version} is installed already, as ${elsewhere.upstream}`);
   const existing = await getUpstream(s.db, upstream);
   if (existing && others.length === 0) throw new PackageError("in_use", `an upstream named ${upstream} exists and is not a package`);
   const missing = body.launch.env.filter((v) => v.required && !(req.env && v.name in req.env)).map((v) => v.name);
