@@ -37,6 +37,7 @@ export function nodePackageFiles(dataDir: string): PackageFiles {
       await mkdir(dir, { recursive: true, mode: 0o700 });
       return dir;
     },
+    removeDataDir: (upstream) => rm(join(dataDir, "package-data", upstream), { recursive: true, force: true }),
     has: async (sha256) => existsSync(join(folder(sha256), LOCK)),
     async unpack(sha256, tarball, maxBytes) {
       await mkdir(store, { recursive: true, mode: 0o700 });

@@ -46,8 +46,15 @@ export const stdioUpstream = z.object({
   pins: pinMode.optional(),
 });
 
+/** What the node registers: the operator's upstreams, and the package installer's (cwd, sandboxed). */
 export const upstreamInput = z.discriminatedUnion("kind", [httpUpstream, stdioUpstream]);
 export type UpstreamInput = z.infer<typeof upstreamInput>;
+
+/** Only the package installer sets these: an operator's command never runs as a sandboxed package would, nor from a package's folder. */
+const installerOnly = z.undefined({ error: "set only by the package installer (mcpfed package install)" }).optional();
+
+/** What the operator may register through the admin API. */
+export const operatorUpstreamInput = z.discriminatedUnion("kind", [httpUpstream, stdioUpstream.extend({ cwd: installerOnly, sandboxed: installerOnly })]);
 
 /** How to reach an upstream: the stored row, secrets included. */
 export type UpstreamTarget =

@@ -1,6 +1,6 @@
 // Commands for packages (protocol §18): find, install and run a peer's MCP server locally, with
 // versions side by side. Each is a thin client of the admin API (src/http/admin/packages.ts).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";
 import { UsageError } from "../framework/errors.ts";
@@ -39,6 +39,8 @@ function envPairs(values: string[]): Record<string, string> {
   }
   return out;
 }
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 const switched = (b: { upstream: string; version: string; previous: string | null }) => `${b.upstream} now serves ${b.version}${b.previous ? ` (was ${b.previous})` : ""}`;
 
@@ -170,28 +172,75 @@ export const packageCommands: Command[] = [
     },
   },
   {
+    name: "package try",
+    usage: "<npm-name>@<version> | <tarball file>",
+    summary: "run a package in the sandbox against a scratch folder: list its tools, optionally call one; nothing is installed or published",
+    options: {
+      call: { type: "string", value: "tool", help: "a tool to call once listed" },
+      args: { type: "string", value: "json", help: "the call's arguments, a JSON object (default {})" },
+      env: { type: "string", multiple: true, value: "NAME=value", help: "a value for an environment variable the package reads (declare it with --allow-env)" },
+      "allow-env": { type: "string", multiple: true, value: "NAME", help: "an environment variable the package may read" },
+      "allow-net": { type: "string", multiple: true, value: "host[:port]", help: "a host the package may connect to" },
+    },
+    min: 1,
+    max: 1,
+    run: async (ctx, [spec], o) => {
+      const isFile = existsSync(spec!) && statSync(spec!).isFile();
+      const at = spec!.lastIndexOf("@");
+      if (!isFile && at < 1) throw new UsageError("give <npm-name>@<version> or the path of a gzipped tar");
+      let args: unknown = {};
+      try {
+        args = JSON.parse(str(o.args) ?? "{}");
+      } catch {
+        throw new UsageError("--args is a JSON object");
+      }
+      if (o.args !== undefined && !str(o.call)) throw new UsageError("--args goes with --call");
+      const input = {
+        ...(isFile ? { tarball: readFileSync(spec!).toString("base64") } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
+        env: Array.isArray(o.env) ? envPairs(o.env) : {},
+        launch: { permissions: { env: strings(o["allow-env"]), net: strings(o["allow-net"]) } },
+        ...(str(o.call) ? { call: { name: str(o.call), arguments: args } } : {}),
+      };
+      const body = await ctx.api.request<{ sha256: string; tools: { name: string; description?: string }[]; call?: { isError: boolean; content: { type: string; text?: string }[] } }>("POST", "/packages/try", input);
+      show(ctx, body, (b) =>
+        [
+          table(["TOOL", "DESCRIPTION"], b.tools.map((t) => [t.name, (t.description ?? "").split("\n")[0]!.slice(0, 80)])),
+          ...(b.call ? [`${b.call.isError ? "error" : "result"}: ${b.call.content.map((c) => c.text ?? `[${c.type}]`).join("\n")}`] : []),
+        ].join("\n"),
+      );
+    },
+  },
+  {
     name: "package publish",
-    usage: "<npm-name>@<version> | --server-json <file>",
-    summary: "publish an npm MCP server as a signed package entry (its tools listed by running it once)",
+    usage: "<npm-name>@<version> | --server-json <file> | --tarball <file>",
+    summary: "publish an MCP server as a signed package entry: from npm, or a gzipped tar this node serves (its tools listed by running it once)",
     options: {
       "server-json": { type: "string", value: "file", help: "a server.json of the official MCP registry to import" },
+      tarball: { type: "string", value: "file", help: "a gzipped tar in npm's layout (package/...), served by this node to installers" },
+      version: { type: "string", value: "semver", help: "the version of a tarball (default: its package.json's)" },
       name: { type: "string", value: "name", help: "the package name here (default: the npm name's last part)" },
       previous: { type: "string", value: "version", help: "the version this one follows" },
       licence: { type: "string", value: "spdx", help: "the licence's SPDX id (default: the package's)" },
+      price: { type: "string", value: "amount:unit:per", help: "what installing costs, per install or per update (e.g. 5:credits:install); free by default" },
       public: { type: "boolean", help: "publish to every node, not only peers" },
     },
     min: 0,
     max: 1,
     run: async (ctx, [spec], o) => {
       const file = str(o["server-json"]);
-      if (!file === !spec) throw new UsageError("give <npm-name>@<version> or --server-json <file>");
+      const tarball = str(o.tarball);
+      if ([file, tarball, spec].filter(Boolean).length !== 1) throw new UsageError("give <npm-name>@<version>, --server-json <file> or --tarball <file>");
       const at = spec ? spec.lastIndexOf("@") : -1;
       if (spec && at < 1) throw new UsageError("name an exact version: <npm-name>@<version>");
+      const price = str(o.price)?.split(":");
+      if (price && (price.length !== 3 || !/^\d+$/.test(price[0]!) || (price[2] !== "install" && price[2] !== "update"))) throw new UsageError("--price <amount>:<unit>:install|update");
       const input = {
-        ...(file ? { serverJson: JSON.parse(readFileSync(file, "utf8")) as unknown } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
+        ...(file ? { serverJson: JSON.parse(readFileSync(file, "utf8")) as unknown } : tarball ? { tarball: readFileSync(tarball).toString("base64") } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
+        ...(str(o.version) ? { version: str(o.version) } : {}),
         ...(str(o.name) ? { name: str(o.name) } : {}),
         ...(str(o.previous) ? { previous: str(o.previous) } : {}),
         ...(str(o.licence) ? { licence: { id: str(o.licence) } } : {}),
+        ...(price ? { price: { amount: Number(price[0]), unit: price[1], per: price[2] } } : {}),
         visibility: o.public ? "public" : "peers",
       };
       const body = await ctx.api.request<{ key: string; id: string }>("POST", "/packages/publish", input);

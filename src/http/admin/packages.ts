@@ -1,6 +1,7 @@
 // The operator's packages (protocol §18): search and info over the package entries held, install,
 // the versions side by side (use, rollback, update, verify, remove), and publishing this node's own.
 import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
@@ -11,6 +12,11 @@ import { listPackages, remove, rollback, update, verify } from "../../node/packa
 import { switchTo } from "../../node/packages/switch.ts";
 import { packageInfo, searchPackages } from "../../node/packages/search.ts";
 import { publishInput, publishPackage } from "../../node/packages/publish.ts";
+import { MAX_UPLOAD_BYTES } from "../../node/packages/artifacts.ts";
+import { tryInput, tryPackage } from "../../node/packages/try.ts";
+
+/** A base64 tarball of MAX_UPLOAD_BYTES and the rest of the request. */
+const UPLOAD_BODY_BYTES = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 256 * 1024;
 
 const installInput = z.strictObject({
   name: z.string().min(1).max(64),
@@ -38,6 +44,7 @@ const statusOf: Record<PackageErrorCode, "invalid_request" | "not_found" | "conf
   no_newer_version: "conflict",
   tampered: "conflict",
   in_use: "conflict",
+  licence_refused: "bad_gateway",
 };
 
 /** A package refusal as the admin API answers it: the generic code's status, the package's own code as `reason`. */
@@ -48,6 +55,30 @@ async function answer(c: Context<AppEnv>, work: () => Promise<unknown>) {
     if (!(err instanceof PackageError)) throw err;
     return fail(c, statusOf[err.code], err.message, undefined, err.code);
   }
+}
+
+/**
+ * The routes whose body may carry a package's tarball (base64): mounted before the admin API's
+ * general body cap, with their own.
+ */
+export function packageUploadRoutes(s: Services): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  for (const path of ["/packages/publish", "/packages/try"]) app.use(path, bodyLimit({ maxSize: UPLOAD_BODY_BYTES, onError: (c) => fail(c, "invalid_request", "body too large") }));
+  // Runs the package in the sandbox against a scratch folder: nothing registered, nothing published.
+  app.post("/packages/try", async (c) => {
+    const body = await readJson(c, tryInput);
+    if (!body.ok) return body.res;
+    return answer(c, () => tryPackage(s, body.value));
+  });
+  app.post("/packages/publish", async (c) => {
+    const body = await readJson(c, publishInput);
+    if (!body.ok) return body.res;
+    return answer(c, async () => {
+      const { entry, body: published } = await publishPackage(s, body.value);
+      return { id: entry.id, key: entry.signed.key, visibility: entry.signed.visibility, body: published };
+    });
+  });
+  return app;
 }
 
 export function packageAdminRoutes(s: Services): Hono<AppEnv> {
@@ -61,14 +92,6 @@ export function packageAdminRoutes(s: Services): Hono<AppEnv> {
     const body = await readJson(c, installInput);
     if (!body.ok) return body.res;
     return answer(c, () => installPackage(s, body.value));
-  });
-  app.post("/packages/publish", async (c) => {
-    const body = await readJson(c, publishInput);
-    if (!body.ok) return body.res;
-    return answer(c, async () => {
-      const { entry, body: published } = await publishPackage(s, body.value);
-      return { id: entry.id, key: entry.signed.key, visibility: entry.signed.visibility, body: published };
-    });
   });
   app.post("/packages/:upstream/use", async (c) => {
     const body = await readJson(c, versionInput);

@@ -23,7 +23,7 @@ import {
   registrations,
   removeUpstream,
   setUpstreamPrefix,
-  upstreamInput,
+  operatorUpstreamInput,
 } from "../../node/upstreams/registration.ts";
 import { TickBusy, type Tick } from "../../node/tick.ts";
 import { VERSION } from "../../node/settings/version.ts";
@@ -39,7 +39,7 @@ import { clearingAdminRoutes } from "./clearing.ts";
 import { settlementAdminRoutes } from "./settlements.ts";
 import { upstreamCredentialAdminRoutes } from "./upstream-credentials.ts";
 import { trustAdminRoutes } from "./trust.ts";
-import { packageAdminRoutes } from "./packages.ts";
+import { packageAdminRoutes, packageUploadRoutes } from "./packages.ts";
 import { quarantineAdminRoutes } from "./quarantine.ts";
 import { routeAdminRoutes } from "./call-routes.ts";
 import { blackboardAdminRoutes } from "./blackboard.ts";
@@ -73,9 +73,10 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
   app.use("*", bearerAuth({ token: s.config.adminToken }));
   // Before the body cap: a restore's body is a whole backup, capped by BACKUP_MAX_BYTES instead;
-  // a configuration file is capped at its own size.
+  // a configuration file and a published package's tarball have caps of their own.
   app.route("/", backupAdminRoutes(s));
   app.route("/", configAdminRoutes(s));
+  app.route("/", packageUploadRoutes(s));
   app.use("*", bodyLimit({ maxSize: 256 * 1024, onError: (c) => fail(c, "invalid_request", "body too large") }));
 
   app.get("/upstreams", async (c) => {
@@ -83,7 +84,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   app.post("/upstreams", async (c) => {
-    const body = await readJson(c, upstreamInput);
+    const body = await readJson(c, operatorUpstreamInput);
     if (!body.ok) return body.res;
     const names = await currentNames(s);
     const registered = await registerUpstream(s, body.value);

@@ -38,6 +38,8 @@ import { tokenSaleRequest } from "../../protocol/tokens/sale.ts";
 import { serveTokenSale } from "../../node/tokens/sale.ts";
 import { serveSubscribe } from "../../node/relay/subscriptions.ts";
 import { isOfferKey, serveOfferPurchase } from "../../node/agents/offer-purchase.ts";
+import { isPackageKey, sellLicence } from "../../node/packages/licence.ts";
+import { packageArtifactRoutes } from "./package-artifacts-route.ts";
 import { serveComplete } from "../../node/relay/complete-provider.ts";
 import { completeRequest } from "../../protocol/messages/relay-complete.ts";
 import { serveResourceSubscribe, serveResourceUnsubscribe } from "../../node/relay/resource-lease-provider.ts";
@@ -227,7 +229,9 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     });
     messageRoute(federationPath(version, "countersigned"), countersignedPush, async (from, r) => ({ acked: await takeCountersigned(s, from, r.records) }));
     messageRoute(federationPath(version, "receipts"), receiptsRequest, (from, r) => answerReceipts(s, from, r));
-    messageRoute(federationPath(version, "subscribe"), subscribeRequest, (from, r) => (isOfferKey(r.key) ? serveOfferPurchase(s, from, r) : serveSubscribe(s, from, r)));
+    messageRoute(federationPath(version, "subscribe"), subscribeRequest, (from, r) =>
+      isOfferKey(r.key) ? serveOfferPurchase(s, from, r) : isPackageKey(r.key) ? sellLicence(s, from, r) : serveSubscribe(s, from, r),
+    );
     messageRoute(federationPath(version, "complete"), completeRequest, (from, r, c) => serveComplete(s, from, r, { signal: c.req.raw.signal, defer: c.get("defer") }));
     messageRoute(federationPath(version, "resource-subscribe"), resourceSubscribeRequest, (from, r, c) => serveResourceSubscribe(s, from, r, c.get("defer")));
     messageRoute(federationPath(version, "resource-unsubscribe"), resourceUnsubscribeRequest, (from, r) => serveResourceUnsubscribe(s, from, r));
@@ -270,5 +274,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
   }
   // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
   app.post(ONION_PATH, onionHandler(s));
+  // Package artifacts for installers (docs/protocol.md §18.5): public, under the per-source limit.
+  app.route("/", packageArtifactRoutes(s));
   return app;
 }

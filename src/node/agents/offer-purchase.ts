@@ -5,18 +5,13 @@
 // and delivers the countersignature.
 import type { z } from "zod";
 import { offerKey, type OfferBody } from "../../protocol/registry/agent-entries.ts";
-import { grantId, grantTerms, signedGrant } from "../../protocol/ledger/grant.ts";
-import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
-import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
 import type { Pricing } from "../../protocol/ledger/pricing.ts";
-import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 import { subscribeReply, type subscribeRequest } from "../../protocol/messages/relay.ts";
 import type { Entry } from "../../protocol/registry/entry.ts";
 import { entryById, liveEntriesAt } from "../../store/agents.ts";
 import { getPeer } from "../../store/peers.ts";
-import { saveSubscription, type Subscription } from "../../store/subscriptions.ts";
-import { identitySigner } from "../registry/node-keys.ts";
-import { sellGrant, type SubscriptionPort } from "../relay/subscriptions.ts";
+import type { Subscription } from "../../store/subscriptions.ts";
+import { purchaseGrant, sellGrant, type SubscriptionPort } from "../relay/subscriptions.ts";
 import { pushCountersigned } from "../relay/countersigns.ts";
 import { AgentRefusal } from "./refusal.ts";
 
@@ -52,40 +47,9 @@ export async function buyOffer(s: SubscriptionPort, offer: Entry & { signed: { k
   const provider = offer.signed.origin;
   const peer = await getPeer(s.db, provider);
   if (peer?.state !== "active") throw new AgentRefusal("offer_refused", `the offering node ${provider} is not an active peer of this node`);
-  const pricing = pricingOf(offer.signed.body);
-  const tool = offerTool(provider, offer);
-  const signer = identitySigner(await s.identity());
-  const terms = grantTerms(pricing, { provider, consumer: s.nodeId, tool: tool.id, from: Date.now() });
-  const intent = await signIntent(signer, {
-    provider,
-    tool,
-    params: terms,
-    price: { model: "grant", grant: await grantId(terms), amount: terms.amount, unit: terms.unit },
-    requestedAt: Date.now(),
-  });
-  const started = performance.now();
-  const reply = await s.federation.call(peer, "subscribe", { type: "subscribe", key: offerKey(offer.signed.body.intent), grant: terms, intent }, subscribeReply);
-  if (!reply.ok) throw new AgentRefusal("offer_refused", `${provider}: ${reply.error.message}`);
-  const elapsed = Math.ceil(performance.now() - started);
-  const granted = signedGrant.safeParse(reply.grant);
-  if (!granted.success || canonicalJson(granted.data.grant) !== canonicalJson(terms) || !(await s.ledger.coveringGrant(granted.data, { provider, consumer: s.nodeId, tool: tool.id, at: terms.from }))) {
-    await s.ledger.flag(intent.intent.id, provider, "grant_invalid", reply.grant);
-    throw new AgentRefusal("offer_refused", `${provider} answered with a grant that is not the one bought`);
-  }
-  let completed;
-  try {
-    const receipt = recordSchema.safeParse(reply.receipt);
-    if (!receipt.success || receipt.data.receipt.result !== (await contentHash(granted.data))) throw new ReceiptRejected("malformed");
-    completed = await s.ledger.countersign(signer, intent, receipt.data, elapsed);
-  } catch (err) {
-    if (!(err instanceof ReceiptRejected)) throw err;
-    await s.ledger.flag(intent.intent.id, provider, `receipt_${err.reason}`, reply.receipt);
-    throw new AgentRefusal("offer_refused", `${provider}: its receipt was rejected (${err.reason})`);
-  }
-  s.relay.outbox.add(provider, completed.intent.id, completed);
+  const sale = { provider, key: offerKey(offer.signed.body.intent), tool: offerTool(provider, offer), pricing: pricingOf(offer.signed.body) };
+  const bought = await purchaseGrant(s, peer, sale, (why) => new AgentRefusal("offer_refused", `${provider}: ${why}`));
   // No call to the provider may follow soon to carry the countersignature: push it.
   defer(pushCountersigned(s, s.relay.outbox, provider));
-  const row = { grantId: await grantId(terms), provider, tool: tool.id, from: terms.from, until: terms.until, grant: canonicalJson(granted.data), recordId: completed.intent.id };
-  await saveSubscription(s.db, row);
-  return { grantId: row.grantId, provider, tool: row.tool, from: row.from, until: row.until, recordId: row.recordId };
+  return bought;
 }

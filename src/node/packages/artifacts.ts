@@ -10,6 +10,8 @@ import { PackageError } from "./errors.ts";
 
 /** The largest artifact read, whatever an entry says. */
 export const MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
+/** The largest tarball an operator hands the admin API (publish, try). */
+export const MAX_UPLOAD_BYTES = 32 * 1024 * 1024;
 const METADATA_BYTES = 1024 * 1024;
 const FETCH_TIMEOUT_MS = 120_000;
 
@@ -73,4 +75,10 @@ export async function fetchTarball(outbound: Outbound, sources: string[], a: Ext
   }
   const mismatch = failures.some((f) => f.includes("hash to"));
   throw new PackageError(mismatch ? "hash_mismatch" : "fetch_failed", `no source served the artifact ${a.sha256}: ${failures.join("; ") || "none known"}`);
+}
+
+/** The `tarball` artifact of bytes an operator gives: their SHA-256 and size. */
+export async function tarballArtifact(bytes: Uint8Array): Promise<Extract<PackageArtifact, { type: "tarball" }>> {
+  if (bytes.length === 0 || bytes.length > MAX_UPLOAD_BYTES) throw new PackageError("invalid_request", `a tarball of 1 to ${MAX_UPLOAD_BYTES} bytes`);
+  return { type: "tarball", sha256: bytesToHex(await digest("SHA-256", bytes)), size: bytes.length };
 }

@@ -14,6 +14,7 @@ export const PACKAGE_ERROR_CODES = [
   "no_newer_version",
   "tampered",
   "in_use",
+  "licence_refused",
 ] as const;
 export type PackageErrorCode = (typeof PACKAGE_ERROR_CODES)[number];
 

@@ -1,6 +1,7 @@
 // Installing a package version (protocol §18): the signed entry held in the registry, the artifact
 // fetched and checked against every digest, unpacked into the content-addressed store with its lock,
-// and the package registered as a stdio upstream. A version already in the store is not fetched again.
+// and the package registered as a stdio upstream; a priced one is paid for (§18.6) before it is
+// registered. A version already in the store is not fetched again.
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 import { compareSemver } from "../../protocol/registry/semver.ts";
 import { toolFingerprint } from "../../protocol/registry/tool-fingerprint.ts";
@@ -17,6 +18,7 @@ import { fetchNpm, fetchTarball, MAX_ARTIFACT_BYTES, type FetchedArtifact } from
 import { PackageError } from "./errors.ts";
 import { launchTarget } from "./launch-target.ts";
 import { switchTo } from "./switch.ts";
+import { buyLicence, licenceDue } from "./licence.ts";
 
 export interface InstallRequest {
   name: string;
@@ -84,6 +86,32 @@ async function heldAddress(s: PackagePorts, files: PackageFiles, body: PackageBo
   return undefined;
 }
 
+/** Fetches the artifact, checks it, unpacks it into the store and locks it; its store address. */
+async function fetchIntoStore(s: PackagePorts, files: PackageFiles, entry: PackageEntry): Promise<string> {
+  const body = entry.signed.body;
+  const artifact = await fetchArtifact(s, entry);
+  const sha256 = artifact.sha256;
+  let digests: Record<string, string>;
+  try {
+    digests = await files.unpack(sha256, artifact.bytes, MAX_ARTIFACT_BYTES * 4);
+  } catch (err) {
+    if (err instanceof Error && err.name === "UnsafeArchiveError") throw new PackageError("unsafe_archive", err.message);
+    throw err;
+  }
+  await files.writeLock({
+    v: 1,
+    sha256,
+    ...(body.artifact.type === "npm" ? { integrity: body.artifact.integrity } : {}),
+    name: body.name,
+    version: body.version,
+    entryId: entry.id,
+    signer: entry.signed.origin,
+    tools: Object.fromEntries(body.tools.map((t) => [t.name, t.fingerprint])),
+    files: digests,
+  });
+  return sha256;
+}
+
 /** Installs one version; registers the upstream on the first, and serves it when asked or when nothing serves. */
 export async function installPackage(s: PackagePorts, req: InstallRequest): Promise<InstallResult> {
   const files = packageFiles(s.platform);
@@ -93,6 +121,9 @@ export async function installPackage(s: PackagePorts, req: InstallRequest): Prom
   const others = await listInstalled(s.db, { upstream });
   const foreign = others.find((r) => r.origin !== entry.signed.origin || r.name !== body.name);
   if (foreign) throw new PackageError("in_use", `upstream ${upstream} serves ${foreign.name} from ${foreign.origin}: name another upstream`);
+  // One row per version and node (the store's lock names one upstream's data): another upstream is refused.
+  const elsewhere = (await listInstalled(s.db)).find((r) => r.origin === entry.signed.origin && r.name === body.name && r.version === body.version && r.upstream !== upstream);
+  if (elsewhere) throw new PackageError("in_use", `${body.name}@${body.version} is installed already, as ${elsewhere.upstream}`);
   const existing = await getUpstream(s.db, upstream);
   if (existing && others.length === 0) throw new PackageError("in_use", `an upstream named ${upstream} exists and is not a package`);
   const missing = body.launch.env.filter((v) => v.required && !(req.env && v.name in req.env)).map((v) => v.name);
@@ -103,27 +134,16 @@ export async function installPackage(s: PackagePorts, req: InstallRequest): Prom
 
   let sha256 = await heldAddress(s, files, body);
   const fetched = sha256 === undefined;
-  if (sha256 === undefined) {
-    const artifact = await fetchArtifact(s, entry);
-    sha256 = artifact.sha256;
-    let digests: Record<string, string>;
+  sha256 ??= await fetchIntoStore(s, files, entry);
+  // Paid for once the artifact is verified and before anything is registered: a licence that
+  // cannot be bought leaves nothing installed (§18.6).
+  if (await licenceDue(s, entry)) {
     try {
-      digests = await files.unpack(sha256, artifact.bytes, MAX_ARTIFACT_BYTES * 4);
+      await buyLicence(s, entry);
     } catch (err) {
-      if (err instanceof Error && err.name === "UnsafeArchiveError") throw new PackageError("unsafe_archive", err.message);
+      if (fetched && !(await listInstalled(s.db)).some((r) => r.sha256 === sha256)) await files.remove(sha256);
       throw err;
     }
-    await files.writeLock({
-      v: 1,
-      sha256,
-      ...(body.artifact.type === "npm" ? { integrity: body.artifact.integrity } : {}),
-      name: body.name,
-      version: body.version,
-      entryId: entry.id,
-      signer: entry.signed.origin,
-      tools: Object.fromEntries(body.tools.map((t) => [t.name, t.fingerprint])),
-      files: digests,
-    });
   }
   await insertInstalled(s.db, { origin: entry.signed.origin, name: body.name, version: body.version, upstream, sha256, entryId: entry.id, entry: entry.canonical });
   await raiseFreshness(s.db, entry.signed.origin, { versions: new Map([[body.name, body.version]]) });

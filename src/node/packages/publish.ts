@@ -1,24 +1,31 @@
 // Publishing a package version (protocol §18.1): the publisher fetches the npm artifact (its
-// integrity read from the npm registry and checked), unpacks it into its own store, runs it once
-// to list its tools and fingerprint them, and signs the entry. A server.json from the official MCP
+// integrity read from the npm registry and checked), or takes a gzipped tar the operator gives (a
+// `tarball` artifact it then serves, §18.5), unpacks it into its own store, runs it once to list
+// its tools and fingerprint them, and signs the entry. A server.json from the official MCP
 // registry may describe it instead (import).
 import { z } from "zod";
 import { packageLaunch, type PackageLaunch } from "../../protocol/packages/launch.ts";
+import type { PackageArtifact } from "../../protocol/packages/artifact.ts";
 import { packageBody, packagePrice, type PackageBody, type PackageTool } from "../../protocol/registry/package-entries.ts";
 import { npmPackageOf, packageFromServerJson, serverJson, ServerJsonError } from "../../protocol/registry/server-json.ts";
 import { toolFingerprint } from "../../protocol/registry/tool-fingerprint.ts";
 import { visibility as visibilitySchema, type Entry } from "../../protocol/registry/entry.ts";
 import { ImmutableVersionError, type Registry } from "../registry/registry.ts";
 import type { Gossip } from "../gossip/gossip.ts";
-import { fetchNpm, MAX_ARTIFACT_BYTES } from "./artifacts.ts";
+import { fetchNpm, MAX_ARTIFACT_BYTES, MAX_UPLOAD_BYTES, tarballArtifact } from "./artifacts.ts";
 import { PackageError } from "./errors.ts";
 import { packageFiles, type PackagePorts } from "./ports.ts";
 import { launchTarget } from "./launch-target.ts";
+import type { PackageFiles } from "../settings/package-files.ts";
 
 export const publishInput = z.strictObject({
   /** The package name here; the npm name's last segment by default. */
   name: z.string().optional(),
   npm: z.strictObject({ name: z.string().min(1).max(214), version: z.string().min(1).max(64) }).optional(),
+  /** A gzipped tar (npm's layout), base64, instead of `npm`: served by this node as a `tarball` artifact. */
+  tarball: z.base64().max(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4).optional(),
+  /** The version, for a tarball: its package.json's by default. */
+  version: z.string().max(64).optional(),
   /** A server.json of the official MCP registry, instead of `npm`. */
   serverJson: z.unknown().optional(),
   description: z.string().max(1024).optional(),
@@ -32,7 +39,7 @@ export const publishInput = z.strictObject({
 });
 export type PublishInput = z.infer<typeof publishInput>;
 
-const manifest = z.looseObject({ bin: z.union([z.string(), z.record(z.string(), z.string())]).optional(), main: z.string().optional(), license: z.string().optional() });
+const manifest = z.looseObject({ bin: z.union([z.string(), z.record(z.string(), z.string())]).optional(), main: z.string().optional(), version: z.string().optional() });
 
 export interface PublishPorts extends PackagePorts {
   registry: Pick<Registry, "publishPackage">;
@@ -40,6 +47,14 @@ export interface PublishPorts extends PackagePorts {
 }
 
 const lastSegment = (name: string) => name.slice(name.lastIndexOf("/") + 1).toLowerCase();
+
+/** The script a package starts with: the one given, else its package.json's `bin` (the first), else `main`. */
+export async function entryScriptOf(files: PackageFiles, sha256: string, launch: Partial<PackageLaunch> | undefined): Promise<string> {
+  const pkg = manifest.parse((await files.manifest(sha256)) ?? {});
+  const entry = launch?.entry ?? (typeof pkg.bin === "string" ? pkg.bin : pkg.bin ? Object.values(pkg.bin)[0] : pkg.main)?.replace(/^\.\//, "");
+  if (!entry) throw new PackageError("invalid_request", "the package names no bin or main: give launch.entry");
+  return entry;
+}
 
 /** The tools a package exposes, listed by running it once. */
 async function listedTools(s: PublishPorts, root: string, dataDir: string, launch: PackageLaunch, env: Record<string, string>, label: string): Promise<PackageTool[]> {
@@ -57,17 +72,20 @@ async function listedTools(s: PublishPorts, root: string, dataDir: string, launc
   }
 }
 
-export async function publishPackage(s: PublishPorts, input: PublishInput): Promise<{ entry: Entry; body: PackageBody }> {
+/** The artifact a publish (or a try) names, in this node's store: npm's (fetched, integrity checked) or the operator's tarball. */
+export async function storedArtifact(s: PackagePorts, input: Pick<PublishInput, "tarball" | "npm" | "version">, doc: z.infer<typeof serverJson> | undefined): Promise<{ artifact: PackageArtifact; sha256: string; unpacked: boolean; integrity?: string; npmName?: string; version?: string }> {
   const files = packageFiles(s.platform);
-  let doc: z.infer<typeof serverJson> | undefined;
-  if (input.serverJson !== undefined) {
-    const parsed = serverJson.safeParse(input.serverJson);
-    if (!parsed.success) throw new PackageError("invalid_request", `server.json: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
-    doc = parsed.data;
+  if (input.tarball !== undefined) {
+    if (doc || input.npm) throw new PackageError("invalid_request", "give a tarball, an npm package or a server.json, not several");
+    const bytes = Uint8Array.from(atob(input.tarball), (ch) => ch.charCodeAt(0));
+    const artifact = await tarballArtifact(bytes);
+    const unpacked = !(await files.has(artifact.sha256));
+    if (unpacked) await unpackChecked(s, artifact.sha256, bytes);
+    return { artifact, sha256: artifact.sha256, unpacked, ...(input.version ? { version: input.version } : {}) };
   }
   let npm: { name: string; version: string };
   try {
-    npm = doc ? (({ identifier, version }) => ({ name: identifier, version }))(npmPackageOf(doc)) : (input.npm ?? (() => { throw new PackageError("invalid_request", "name an npm package or give a server.json"); })());
+    npm = doc ? (({ identifier, version }) => ({ name: identifier, version }))(npmPackageOf(doc)) : (input.npm ?? (() => { throw new PackageError("invalid_request", "name an npm package, give a tarball or a server.json"); })());
   } catch (err) {
     if (err instanceof ServerJsonError) throw new PackageError("invalid_request", err.message);
     throw err;
@@ -83,20 +101,45 @@ export async function publishPackage(s: PublishPorts, input: PublishInput): Prom
   }
   const artifact = { type: "npm" as const, name: npm.name, version: npm.version, integrity };
   const fetched = await fetchNpm(s.outbound, s.config.npmRegistryUrl, artifact);
-  if (!(await files.has(fetched.sha256))) await files.unpack(fetched.sha256, fetched.bytes, MAX_ARTIFACT_BYTES * 4);
-  const pkg = manifest.parse((await files.manifest(fetched.sha256)) ?? {});
-  const entryScript = input.launch?.entry ?? (typeof pkg.bin === "string" ? pkg.bin : pkg.bin ? Object.values(pkg.bin)[0] : pkg.main)?.replace(/^\.\//, "");
-  if (!entryScript) throw new PackageError("invalid_request", "the package names no bin or main: give launch.entry");
-  const name = input.name ?? (doc ? lastSegment(doc.name) : lastSegment(npm.name));
+  const unpacked = !(await files.has(fetched.sha256));
+  if (unpacked) await unpackChecked(s, fetched.sha256, fetched.bytes);
+  return { artifact, sha256: fetched.sha256, unpacked, integrity, npmName: npm.name, version: npm.version };
+}
+
+async function unpackChecked(s: PackagePorts, sha256: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await packageFiles(s.platform).unpack(sha256, bytes, MAX_ARTIFACT_BYTES * 4);
+  } catch (err) {
+    if (err instanceof Error && err.name === "UnsafeArchiveError") throw new PackageError("unsafe_archive", err.message);
+    throw err;
+  }
+}
+
+export async function publishPackage(s: PublishPorts, input: PublishInput): Promise<{ entry: Entry; body: PackageBody }> {
+  const files = packageFiles(s.platform);
+  let doc: z.infer<typeof serverJson> | undefined;
+  if (input.serverJson !== undefined) {
+    const parsed = serverJson.safeParse(input.serverJson);
+    if (!parsed.success) throw new PackageError("invalid_request", `server.json: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+    doc = parsed.data;
+  }
+  const stored = await storedArtifact(s, input, doc);
+  const { artifact } = stored;
+  const pkg = manifest.parse((await files.manifest(stored.sha256)) ?? {});
+  const entryScript = await entryScriptOf(files, stored.sha256, input.launch);
+  const name = input.name ?? (doc ? lastSegment(doc.name) : stored.npmName ? lastSegment(stored.npmName) : undefined);
+  if (!name) throw new PackageError("invalid_request", "name the package");
+  const version = stored.version ?? pkg.version;
+  if (!version) throw new PackageError("invalid_request", "the tarball's package.json states no version: give one");
   const launchOf = (base: PackageLaunch) => packageLaunch.parse({ ...base, ...input.launch, runtime: input.launch?.runtime ?? base.runtime, entry: entryScript });
   const draft = doc
-    ? packageFromServerJson(doc, { integrity, entry: entryScript, tools: [], licence: input.licence.id, previous: input.previous })
+    ? packageFromServerJson(doc, { integrity: stored.integrity ?? "", entry: entryScript, tools: [], licence: input.licence.id, previous: input.previous })
     : undefined;
   const launch = launchOf(draft?.launch ?? { runtime: "node", entry: entryScript, args: [], env: [], permissions: { net: [], read: [], write: [], env: [] } });
-  const tools = await listedTools(s, files.root(fetched.sha256), await files.dataDir(`publish-${name}`), launch, input.env, `${name}@${npm.version}`);
+  const tools = await listedTools(s, files.root(stored.sha256), await files.dataDir(`publish-${name}`), launch, input.env, `${name}@${version}`);
   const body = packageBody.safeParse({
     name,
-    version: npm.version,
+    version,
     description: input.description ?? draft?.description ?? "",
     previous: input.previous,
     artifact,
@@ -106,15 +149,15 @@ export async function publishPackage(s: PublishPorts, input: PublishInput): Prom
     ...(input.price ? { price: input.price } : {}),
   });
   if (!body.success) throw new PackageError("invalid_request", `the entry: ${body.error.issues[0]?.path.join(".")}: ${body.error.issues[0]?.message}`);
-  let stored: Entry[];
+  let signed: Entry[];
   try {
-    stored = await s.registry.publishPackage(body.data, input.visibility);
+    signed = await s.registry.publishPackage(body.data, input.visibility);
   } catch (err) {
     if (err instanceof ImmutableVersionError) throw new PackageError("in_use", err.message);
     throw err;
   }
-  if (stored.length > 0) s.gossip.changed();
-  const entry = stored.find((e) => !e.signed.tombstone);
-  if (!entry) throw new PackageError("in_use", `${name}@${npm.version} is published already with this body`);
+  if (signed.length > 0) s.gossip.changed();
+  const entry = signed.find((e) => !e.signed.tombstone);
+  if (!entry) throw new PackageError("in_use", `${name}@${version} is published already with this body`);
   return { entry, body: body.data };
 }

@@ -24,8 +24,9 @@ export async function switchTo(s: PackagePorts, upstream: string, version: strin
   const target = launchTarget(files.root(row.sha256), await files.dataDir(upstream), (JSON.parse(row.entry) as PackageEntry["signed"]).body.launch, env.env ?? {}, s.platform.packageRuntimes);
   await setStdioTarget(s.db, s.secrets, upstream, target);
   await activate(s.db, upstream, row, Date.now());
-  await s.pool.close(upstream);
-  // The catalog follows in the background: the switch itself is the next call's spawn.
+  // The old process is forgotten at once and ends in the background, as the catalog's refresh
+  // runs: the switch itself is the next call's spawn.
+  s.defer(s.pool.close(upstream));
   s.defer(refreshUpstream(s, upstream).then(() => undefined));
   return { upstream, version, previous };
 }

@@ -16,7 +16,7 @@ import { toolOfKey } from "../../protocol/registry/entry.ts";
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 import { subscribeReply, type subscribeRequest } from "../../protocol/messages/relay.ts";
 import type { Database } from "../../store/database.ts";
-import { getPeer } from "../../store/peers.ts";
+import { getPeer, type Peer } from "../../store/peers.ts";
 import { ownLiveEntry } from "../../store/registry.ts";
 import { heldGrantText, listSubscriptions as storedSubscriptions, saveSubscription, type Subscription } from "../../store/subscriptions.ts";
 import type { Outbox } from "./countersigns.ts";
@@ -80,6 +80,57 @@ export async function sellGrant(
   return { ok: true, grant: granted, receipt };
 }
 
+/** What a buyer buys a grant for: the seller's key for it, and the tool (or stand-in) and pricing the grant covers. */
+export interface GrantSale {
+  provider: string;
+  key: string;
+  tool: { id: string; fingerprint: string };
+  pricing: Pricing;
+}
+
+/**
+ * The buyer's side of any grant sale (a subscription, an offer, a package licence): proposes the
+ * terms, pays by intent, checks the grant and the receipt, countersigns, queues the countersignature
+ * and keeps the grant. A refusal or a bad answer throws `refuse(why)`, keeping nothing but a flag.
+ */
+export async function purchaseGrant(s: SubscriptionPort, peer: Peer, sale: GrantSale, refuse: (why: string) => Error): Promise<Subscription> {
+  const { provider, tool } = sale;
+  const signer = identitySigner(await s.identity());
+  const terms = grantTerms(sale.pricing, { provider, consumer: s.nodeId, tool: tool.id, from: Date.now() });
+  const gid = await grantId(terms);
+  const intent = await signIntent(signer, {
+    provider,
+    tool,
+    params: terms,
+    price: { model: "grant", grant: gid, amount: terms.amount, unit: terms.unit },
+    requestedAt: Date.now(),
+  });
+  const started = performance.now();
+  const reply = await s.federation.call(peer, "subscribe", { type: "subscribe", key: sale.key, grant: terms, intent }, subscribeReply);
+  if (!reply.ok) throw refuse(reply.error.message);
+  const elapsed = Math.ceil(performance.now() - started);
+  const granted = signedGrant.safeParse(reply.grant);
+  // The grant must be the terms proposed, signed by the provider: otherwise nothing was bought.
+  if (!granted.success || canonicalJson(granted.data.grant) !== canonicalJson(terms) || !(await s.ledger.coveringGrant(granted.data, { provider, consumer: s.nodeId, tool: tool.id, at: terms.from }))) {
+    await s.ledger.flag(intent.intent.id, provider, "grant_invalid", reply.grant);
+    throw refuse("answered with a grant that is not the one bought");
+  }
+  let completed;
+  try {
+    const receipt = recordSchema.safeParse(reply.receipt);
+    if (!receipt.success || receipt.data.receipt.result !== (await contentHash(granted.data))) throw new ReceiptRejected("malformed");
+    completed = await s.ledger.countersign(signer, intent, receipt.data, elapsed);
+  } catch (err) {
+    if (!(err instanceof ReceiptRejected)) throw err;
+    await s.ledger.flag(intent.intent.id, provider, `receipt_${err.reason}`, reply.receipt);
+    throw refuse(`its receipt was rejected (${err.reason})`);
+  }
+  s.relay.outbox.add(provider, completed.intent.id, completed);
+  const row = { grantId: gid, provider, tool: tool.id, from: terms.from, until: terms.until, grant: canonicalJson(granted.data), recordId: completed.intent.id };
+  await saveSubscription(s.db, row);
+  return { grantId: gid, provider, tool: row.tool, from: row.from, until: row.until, recordId: row.recordId };
+}
+
 /** The consumer's side: proposes terms at the listed price, pays by intent, keeps the grant. */
 export async function subscribe(s: SubscriptionPort, tool: ListedFederatedTool): Promise<Subscription> {
   const peer = await getPeer(s.db, tool.origin);
@@ -92,40 +143,7 @@ export async function subscribe(s: SubscriptionPort, tool: ListedFederatedTool):
     throw err;
   }
   if (pricing.model !== "subscription") throw new SubscriptionError(`${tool.shortName} is priced ${pricing.model}; there is nothing to subscribe to`);
-  const signer = identitySigner(await s.identity());
-  const terms = grantTerms(pricing, { provider: tool.origin, consumer: s.nodeId, tool: tool.globalId, from: Date.now() });
-  const gid = await grantId(terms);
-  const intent = await signIntent(signer, {
-    provider: tool.origin,
-    tool: { id: tool.globalId, fingerprint: tool.fingerprint },
-    params: terms,
-    price: { model: "grant", grant: gid, amount: terms.amount, unit: terms.unit },
-    requestedAt: Date.now(),
-  });
-  const started = performance.now();
-  const reply = await s.federation.call(peer, "subscribe", { type: "subscribe", key: tool.key, grant: terms, intent }, subscribeReply);
-  if (!reply.ok) throw new SubscriptionError(`peer ${tool.alias}: ${reply.error.message}`);
-  const elapsed = Math.ceil(performance.now() - started);
-  const granted = signedGrant.safeParse(reply.grant);
-  // The grant must be the terms proposed, signed by the provider: otherwise nothing was bought.
-  if (!granted.success || canonicalJson(granted.data.grant) !== canonicalJson(terms) || !(await s.ledger.coveringGrant(granted.data, { provider: tool.origin, consumer: s.nodeId, tool: tool.globalId, at: terms.from }))) {
-    await s.ledger.flag(intent.intent.id, tool.origin, "grant_invalid", reply.grant);
-    throw new SubscriptionError(`peer ${tool.alias} answered with a grant that is not the one bought`);
-  }
-  let completed;
-  try {
-    const receipt = recordSchema.safeParse(reply.receipt);
-    if (!receipt.success || receipt.data.receipt.result !== (await contentHash(granted.data))) throw new ReceiptRejected("malformed");
-    completed = await s.ledger.countersign(signer, intent, receipt.data, elapsed);
-  } catch (err) {
-    if (!(err instanceof ReceiptRejected)) throw err;
-    await s.ledger.flag(intent.intent.id, tool.origin, `receipt_${err.reason}`, reply.receipt);
-    throw new SubscriptionError(`peer ${tool.alias}: its receipt was rejected (${err.reason})`);
-  }
-  s.relay.outbox.add(tool.origin, completed.intent.id, completed);
-  const row = { grantId: gid, provider: tool.origin, tool: tool.globalId, from: terms.from, until: terms.until, grant: canonicalJson(granted.data), recordId: completed.intent.id };
-  await saveSubscription(s.db, row);
-  return { grantId: gid, provider: row.provider, tool: row.tool, from: row.from, until: row.until, recordId: row.recordId };
+  return purchaseGrant(s, peer, { provider: tool.origin, key: tool.key, tool: { id: tool.globalId, fingerprint: tool.fingerprint }, pricing }, (why) => new SubscriptionError(`peer ${tool.alias}: ${why}`));
 }
 
 /** The grant this node holds for calls to `tool` at `provider` now, the longest-running first. */

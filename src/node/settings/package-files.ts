@@ -26,6 +26,8 @@ export interface PackageFiles {
   root(sha256: string): string;
   /** A folder of the upstream's own, kept across versions: where the package's data lives. */
   dataDir(upstream: string): Promise<string>;
+  /** Removes an upstream's data folder (a `try`'s scratch folder). */
+  removeDataDir(upstream: string): Promise<void>;
   /** Whether the store holds this artifact, unpacked and locked. */
   has(sha256: string): Promise<boolean>;
   /**

@@ -11,7 +11,7 @@ import type { UpstreamPool } from "./pool.ts";
 import type { DefinitionPins } from "./definition-pins.ts";
 import { refreshUpstream, type RefreshPorts, type RefreshResult } from "./refresh.ts";
 
-export { pinMode, prefixSchema, upstreamInput } from "../../store/upstream-spec.ts";
+export { operatorUpstreamInput, pinMode, prefixSchema } from "../../store/upstream-spec.ts";
 
 /** What the admin API shows of an upstream: its settings with secret values masked. */
 export type UpstreamView = ReturnType<typeof publicView>;
