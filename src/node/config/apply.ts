@@ -18,7 +18,7 @@ import type { Registry } from "../registry/registry.ts";
 import type { Gossip } from "../gossip/gossip.ts";
 import type { Config } from "../settings/config.ts";
 import { globalToolId } from "../../store/catalog-names.ts";
-import { findUpstream, registerUpstream, removeUpstream, setUpstreamPrefix, upstreamInput, type RegistrationPorts } from "../upstreams/registration.ts";
+import { findUpstream, registerUpstream, removeUpstream, setUpstreamPrefix, operatorUpstreamInput, type RegistrationPorts } from "../upstreams/registration.ts";
 import { changesInPlace, planArea, type Change, type Plan } from "./plan.ts";
 import { limitItem, readArea, ruleItem, type ConfigState, type ConfigStatePorts } from "./state.ts";
 
@@ -60,7 +60,7 @@ class ChangeRefused extends Error {
 function upstreamInputOf(u: ConfigUpstream, secrets: ApplyOptions["secrets"]) {
   const fill = (refs: Record<string, { secret: string }> | undefined) => (refs ? Object.fromEntries(Object.entries(refs).map(([k, r]) => [k, secrets[r.secret]!])) : undefined);
   const input = u.kind === "http" ? { ...u, headers: fill(u.headers) } : { ...u, env: fill(u.env) };
-  const parsed = upstreamInput.safeParse(input);
+  const parsed = operatorUpstreamInput.safeParse(input);
   if (!parsed.success) throw new ChangeRefused(`${u.name}: ${parsed.error.issues[0]?.path.join(".")} ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }
