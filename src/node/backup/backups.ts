@@ -18,6 +18,8 @@ const SELF_WRITTEN: Readonly<Record<string, string>> = {
   kem_keys: "the first encryption-key epoch, made at start",
   trust_cursors: "the trust engine's cursors, set by the first tick",
   audit_log: "the operator's own admin actions, such as this restore's preparations",
+  alert_rules: "the default alert rules, placed when the rules are first read (the first tick)",
+  alert_marks: "which defaults were written, and how far the audit rule has verified",
 };
 
 /** What backups need of a node: its settings (the seed), its store and its identity. */
