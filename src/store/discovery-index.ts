@@ -1,8 +1,8 @@
 // The index records this node holds (src/store/schema/discovery-index.ts): conditional writes, so
 // that several processes on one store keep the newest version of each, and bounded reads.
-import { and, count, desc, eq, gt, inArray, lte, ne } from "drizzle-orm";
+import { and, count, desc, eq, gt, inArray, lte, ne, or, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { indexRecords } from "./schema/index.ts";
+import { indexDeliveries, indexRecords } from "./schema/index.ts";
 
 export interface HeldIndexRecord {
   key: string;
@@ -66,4 +66,37 @@ export async function dropOwnIndexRecords(db: Database, origin: string, keys: st
 export async function pruneIndexRecords(db: Database, self: string, now: number): Promise<number> {
   const gone = await db.delete(indexRecords).where(and(lte(indexRecords.expires, now), ne(indexRecords.origin, self))).returning({ key: indexRecords.key });
   return gone.length;
+}
+
+export interface IndexDelivery {
+  key: string;
+  owner: string;
+  seq: number;
+}
+
+/** Which responsible nodes hold which version of this node's own records. */
+export async function indexDeliveriesHeld(db: Database): Promise<IndexDelivery[]> {
+  return db.select().from(indexDeliveries);
+}
+
+// D1 binds at most 100 parameters per statement: 3 per delivery row.
+const ROWS_PER_STATEMENT = 30;
+
+/** Records that `owner` now holds version `seq` of each key. */
+export async function markDelivered(db: Database, rows: IndexDelivery[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    await db
+      .insert(indexDeliveries)
+      .values(chunk)
+      .onConflictDoUpdate({ target: [indexDeliveries.key, indexDeliveries.owner], set: { seq: sql`excluded.seq` } });
+  }
+}
+
+/** Forgets deliveries of keys no longer published, or to nodes no longer responsible for them. */
+export async function forgetDeliveries(db: Database, rows: Pick<IndexDelivery, "key" | "owner">[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    await db.delete(indexDeliveries).where(or(...chunk.map(({ key, owner }) => and(eq(indexDeliveries.key, key), eq(indexDeliveries.owner, owner)))));
+  }
 }

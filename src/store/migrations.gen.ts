@@ -269,5 +269,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE UNIQUE INDEX `alerts_open_key_unique` ON `alerts` (`open_key`);",
       "CREATE INDEX `alerts_state` ON `alerts` (`state`,`opened_at`);"
     ]
+  },
+  {
+    "tag": "0023_index_deliveries",
+    "statements": [
+      "CREATE TABLE `index_deliveries` (\n\t`key` text NOT NULL,\n\t`owner` text NOT NULL,\n\t`seq` integer NOT NULL,\n\tPRIMARY KEY(`key`, `owner`)\n);"
+    ]
   }
 ];

@@ -59,6 +59,11 @@ const discoverAgents = async (capabilities: string[], all = false): Promise<Agen
   expect(res.isError ?? false).toBe(false);
   return res.structuredContent.agents;
 };
+/** Ticks X until every owner of each of its keys holds its record: a tick that sends nothing and fails nothing. */
+const settled = () =>
+  eventually(async () => {
+    expect((await tickOnce(x())).index).toMatchObject({ sent: 0, failed: 0 });
+  }, 60_000);
 const search = async (query: string): Promise<Hit[]> => {
   const res = (await client!.callTool({ name: "search_tools", arguments: { query } })) as unknown as { structuredContent: { results: Hit[] } };
   return res.structuredContent.results;
@@ -94,12 +99,15 @@ describe("the index over 20 node processes", () => {
   });
 
   it("finds X's tool from Y through the index, verified and with X's URL", async () => {
-    // X's records went out on the ticks above, once X knew INDEX_MIN_NODES nodes; a tick now has none due.
-    const report = await tickOnce(x());
-    expect(report.index).toMatchObject({ failed: 0 });
+    // X's records went out on the ticks above, once X knew INDEX_MIN_NODES nodes; nodes that became
+    // responsible since get them on X's next tick, and a send that failed under load is retried.
+    await settled();
     client = await connect(y().mcpUrl);
-    const hits = await search("echoes");
-    expect(hits).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, origin: x().nodeId, url: x().url, via: "index", available: false })]);
+    // A lookup's answers each have a deadline (3 s): on a loaded machine an owner may miss it.
+    await eventually(async () => {
+      const hits = await search("echoes");
+      expect(hits).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, origin: x().nodeId, url: x().url, via: "index", available: false })]);
+    }, 30_000);
     // A word no tool is indexed under finds nothing, from the index either.
     expect(await search("xyzzyfrobnicate")).toEqual([]);
   });
@@ -115,8 +123,11 @@ describe("the index over 20 node processes", () => {
     const report = await tickOnce(x());
     // index-agents is pending by default (§20.5): every node here advertises it, so it is on.
     expect(report.features).toEqual([{ feature: "index-agents", adoption: 1, active: true }]);
-    expect(report.index).toMatchObject({ failed: 0 });
-    expect(await discoverAgents(["lang:de"])).toEqual([expect.objectContaining({ name: "translator", node: x().nodeId, url: x().url, via: "index", tags: ["translate", "lang:de"] })]);
+    expect(report.index.signed).toBeGreaterThan(0);
+    await settled();
+    await eventually(async () => {
+      expect(await discoverAgents(["lang:de"])).toEqual([expect.objectContaining({ name: "translator", node: x().nodeId, url: x().url, via: "index", tags: ["translate", "lang:de"] })]);
+    }, 30_000);
     // all: both tags must be carried; a tag no agent has finds nothing.
     expect(await discoverAgents(["translate", "lang:fr"], true)).toEqual([]);
     expect(await discoverAgents(["lang:fr"])).toEqual([]);
@@ -128,8 +139,10 @@ describe("the index over 20 node processes", () => {
     expect(victim).toBeDefined();
     running.delete(victim);
     await victim.stop("SIGKILL");
-    expect(await search("echoes")).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, via: "index" })]);
-    expect(await discoverAgents(["translate"])).toEqual([expect.objectContaining({ name: "translator", via: "index" })]);
+    await eventually(async () => {
+      expect(await search("echoes")).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, via: "index" })]);
+      expect(await discoverAgents(["translate"])).toEqual([expect.objectContaining({ name: "translator", via: "index" })]);
+    }, 30_000);
   });
 
   it("calls the tool it found once Y peers with X", async () => {

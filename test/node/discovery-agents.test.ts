@@ -11,6 +11,7 @@ import { INDEX_AGENTS_FEATURE, type IndexRecord } from "../../src/protocol/disco
 import { desiredKeys, republish } from "../../src/node/discovery/publisher.ts";
 import { FeatureActivation } from "../../src/node/peers/feature-activation.ts";
 import { searchAgentIndex } from "../../src/node/discovery/agent-search.ts";
+import { rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
 import { memoryDb } from "../support/libsql.ts";
 import { unsignedFor } from "../support/entries.ts";
@@ -143,5 +144,68 @@ describe("index-agents as a pending feature (§20.5)", () => {
       expect(keys.includes("tag:translate"), holder).toBe(!old.has(holder));
       expect(keys, holder).toEqual(expect.arrayContaining(["kw:translate", `node:${SELF}`]));
     }
+  });
+});
+
+describe("republishing to the key's current owners", () => {
+  async function publisher(directory: { id: string; url: string }[], down: Set<string>) {
+    const db = await memoryDb();
+    const tool = { ...(await unsignedFor(SELF, { key: "demo/translate" })), sig: "AA" } as SignedEntry;
+    const canonical = canonicalJson(tool);
+    await new EntryRepository(db).put([{ id: await sha256Hex(canonical), signed: tool, canonical }], "local");
+    const { ed25519TestSigner } = await import("../support/ed25519.ts");
+    const signer = (await ed25519TestSigner()).signer;
+    const sent = new Map<string, string[]>();
+    const port = {
+      db,
+      nodeId: SELF,
+      now: () => NOW / 1000,
+      signer: { ...signer, nodeId: SELF, sign: signer.sign },
+      config: { index: { minNodes: 1, ttlSeconds: 3600, replicas: 2, rendezvousMax: 100_000 } as never, publicNode: true, publicUrl: new URL("https://self.example") },
+      agents: false,
+      takesAgents: async () => false,
+      publish: async (n: { id: string }, records: IndexRecord[]) => {
+        if (down.has(n.id)) throw new Error("unreachable");
+        sent.set(n.id, [...(sent.get(n.id) ?? []), ...records.map((r) => r.key)]);
+        return records.length;
+      },
+    };
+    const tick = async () => {
+      sent.clear();
+      const report = await republish(port, directory);
+      return { report, sent: new Map(sent) };
+    };
+    return { tick, directory };
+  }
+  const nodes = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `holder-${i}`, url: `https://h${i}.example` }));
+
+  it("retries a failed send on the next tick, and sends nothing once every owner holds its version", async () => {
+    const down = new Set(["holder-1"]);
+    const { tick } = await publisher(nodes(2), down);
+    const first = await tick();
+    expect(first.report.failed).toBeGreaterThan(0);
+    expect([...first.sent.keys()]).toEqual(["holder-0"]);
+    down.clear();
+    const second = await tick();
+    // Nothing re-signed: the same records, sent only where they failed.
+    expect(second.report).toMatchObject({ signed: 0, failed: 0, sent: first.report.failed });
+    expect([...second.sent.keys()]).toEqual(["holder-1"]);
+    expect(second.sent.get("holder-1")!.sort()).toEqual(first.sent.get("holder-0")!.sort());
+    expect((await tick()).report).toMatchObject({ signed: 0, sent: 0 });
+  });
+
+  it("sends a node that became responsible as the directory grew the records it lacks, without re-signing", async () => {
+    const { tick, directory } = await publisher(nodes(2), new Set());
+    const first = await tick();
+    expect(first.report).toMatchObject({ signed: first.report.keys, failed: 0 });
+    directory.push(...nodes(12).slice(2));
+    const grown = await tick();
+    expect(grown.report.signed).toBe(0);
+    expect(grown.report.sent).toBeGreaterThan(0);
+    // Only the newcomers are sent anything, and only under keys they now rank among the owners of.
+    for (const holder of grown.sent.keys()) expect(["holder-0", "holder-1"]).not.toContain(holder);
+    const owners = (key: string) => rendezvousOwners(key, directory.map((d) => d.id), 2);
+    for (const [holder, keys] of grown.sent) for (const key of keys) expect(owners(key)).toContain(holder);
+    expect((await tick()).report).toMatchObject({ signed: 0, sent: 0 });
   });
 });

@@ -1,14 +1,14 @@
 // This node's own index records (docs/protocol.md §20.1): one per key its public tools are found
 // under (their keywords, their fingerprints, its node id) and one per capability tag of its live
-// public agents, signed, sent to each key's responsible nodes on the tick, and sent again when they
-// change (an agent whose lease ran out drops out) or half their lifetime has passed.
+// public agents, signed, sent on the tick to each key's responsible nodes that lack them, and signed
+// again when they change (an agent whose lease ran out drops out) or half their lifetime has passed.
 import type { ToolBody } from "../../protocol/registry/entry.ts";
 import type { AgentBody } from "../../protocol/registry/agent-entries.ts";
-import { keywordsOf, MAX_RECORD_AGENTS, MAX_RECORD_TOOLS, signIndexRecord, type IndexedAgent, type IndexedTool, type IndexRecord } from "../../protocol/discovery/record.ts";
+import { indexRecord, keywordsOf, MAX_RECORD_AGENTS, MAX_RECORD_TOOLS, signIndexRecord, type IndexedAgent, type IndexedTool, type IndexRecord } from "../../protocol/discovery/record.ts";
 import { MAX_PUBLISHED_RECORDS } from "../../protocol/discovery/messages.ts";
 import type { EntrySigner } from "../../protocol/identity/signer.ts";
 import type { Database } from "../../store/database.ts";
-import { dropOwnIndexRecords, ownIndexRecords, putIndexRecord } from "../../store/discovery-index.ts";
+import { dropOwnIndexRecords, forgetDeliveries, indexDeliveriesHeld, markDelivered, ownIndexRecords, putIndexRecord, type IndexDelivery } from "../../store/discovery-index.ts";
 import { listEntries } from "../../store/registry.ts";
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 import type { Config } from "../settings/config.ts";
@@ -100,7 +100,11 @@ export async function desiredKeys(db: Database, self: string, nowMs: number, wit
   return keys;
 }
 
-/** Signs what changed or is half expired, and sends each record to its key's responsible nodes. */
+/**
+ * Signs what changed or is half expired, and sends each record to those of its key's responsible
+ * nodes, as the directory now places it, that do not hold its version: a failed send is retried on
+ * the next tick, and a node that became responsible is sent what it lacks.
+ */
 export async function republish(s: PublisherPort, directory: readonly IndexNode[]): Promise<PublishReport> {
   const report: PublishReport = { keys: 0, signed: 0, sent: 0, stored: 0, failed: 0 };
   if (!s.config.publicNode || !s.config.publicUrl || directory.length < s.config.index.minNodes) return report;
@@ -111,23 +115,40 @@ export async function republish(s: PublisherPort, directory: readonly IndexNode[
   report.keys = desired.size;
   const held = new Map((await ownIndexRecords(s.db, s.nodeId)).map((r) => [r.key, r]));
   await dropOwnIndexRecords(s.db, s.nodeId, [...held.keys()].filter((k) => !desired.has(k)));
+  const current = new Map<string, IndexRecord>();
   const fresh: IndexRecord[] = [];
   for (const [key, listed] of desired) {
     const content = await contentOf({ origin: s.nodeId, key, url, ...listed });
     const h = held.get(key);
-    if (h && h.content === content && h.expires - now > ttl / 2) continue;
-    fresh.push(await signIndexRecord({ v: 1, origin: s.nodeId, key, url, seq: Date.now(), exp: now + ttl, ...listed }, s.signer));
+    const kept = h && h.content === content && h.expires - now > ttl / 2 ? indexRecord.safeParse(JSON.parse(h.record)) : undefined;
+    if (kept?.success) {
+      current.set(key, kept.data);
+      continue;
+    }
+    const record = await signIndexRecord({ v: 1, origin: s.nodeId, key, url, seq: Date.now(), exp: now + ttl, ...listed }, s.signer);
+    fresh.push(record);
+    current.set(key, record);
   }
   report.signed = fresh.length;
+  // Kept here as published: the next tick compares against them, and a lookup that reaches this node answers them.
+  for (const r of fresh) await putIndexRecord(s.db, { key: r.key, origin: r.origin, seq: r.seq, expires: r.exp, record: canonicalJson(r), content: await contentOf(r) }, { ...INDEX_CAPS, perOrigin: MAX_OWN_KEYS }, now);
+
   const structure = structureFor(directory.length, s.config.index.rendezvousMax);
+  const delivered = new Map((await indexDeliveriesHeld(s.db)).map((d) => [`${d.key} ${d.owner}`, d]));
   const byOwner = new Map<string, IndexRecord[]>();
-  for (const r of fresh) {
-    for (const owner of ownersOf(r.key, directory, s.config.index.replicas, structure)) byOwner.set(owner, [...(byOwner.get(owner) ?? []), r]);
+  const stillOwed = new Set<string>();
+  for (const [key, r] of current) {
+    for (const owner of ownersOf(key, directory, s.config.index.replicas, structure)) {
+      if (owner === s.nodeId) continue;
+      stillOwed.add(`${key} ${owner}`);
+      if (delivered.get(`${key} ${owner}`)?.seq !== r.seq) byOwner.set(owner, [...(byOwner.get(owner) ?? []), r]);
+    }
   }
+  await forgetDeliveries(s.db, [...delivered.values()].filter((d) => !stillOwed.has(`${d.key} ${d.owner}`)));
   const nodes = new Map(directory.map((n) => [n.id, n]));
+  const done: IndexDelivery[] = [];
   await Promise.all(
     [...byOwner].map(async ([owner, all]) => {
-      if (owner === s.nodeId) return;
       // A holder without index-agents would refuse tag: records as malformed: it is not sent them.
       const records = (await s.takesAgents(nodes.get(owner)!)) ? all : all.filter((r) => !r.key.startsWith("tag:"));
       for (let i = 0; i < records.length; i += MAX_PUBLISHED_RECORDS) {
@@ -135,13 +156,14 @@ export async function republish(s: PublisherPort, directory: readonly IndexNode[
         report.sent += page.length;
         try {
           report.stored += await s.publish(nodes.get(owner)!, page);
+          // Stored, or refused as stale or over quota there: either way, sending it again would not change the answer.
+          done.push(...page.map((r) => ({ key: r.key, owner, seq: r.seq })));
         } catch {
           report.failed += page.length;
         }
       }
     }),
   );
-  // Kept here as published: the next tick compares against them, and a lookup that reaches this node answers them.
-  for (const r of fresh) await putIndexRecord(s.db, { key: r.key, origin: r.origin, seq: r.seq, expires: r.exp, record: canonicalJson(r), content: await contentOf(r) }, { ...INDEX_CAPS, perOrigin: MAX_OWN_KEYS }, now);
+  await markDelivered(s.db, done);
   return report;
 }

@@ -20,3 +20,18 @@ export const indexRecords = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.key, t.origin] }), index("index_records_origin").on(t.origin), index("index_records_expires").on(t.expires)],
 );
+
+/**
+ * Which responsible node holds which of this node's own records: the tick sends a record to each of
+ * its key's current owners that lacks its `seq`, so a failed send is retried and a node that became
+ * responsible as the directory grew is sent what it lacks. Rows of keys or owners no longer current go.
+ */
+export const indexDeliveries = sqliteTable(
+  "index_deliveries",
+  {
+    key: text("key").notNull(),
+    owner: text("owner").notNull(),
+    seq: integer("seq").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.owner] })],
+);
