@@ -1,7 +1,16 @@
 // Backup deposit vectors (docs/protocol.md §19.2): a backup file deposited by one node at another,
 // the signed `backup-deposit` message and the `backup-fetch` answer that returns it, and deposits
 // a holder refuses, each with the reason it must give, or as not matching the message schema.
-import { backupDepositRequest, backupFetchResult, DepositError, signDeposit, verifyCopy, type BackupDepositRequest } from "../../src/protocol/backup/deposit.ts";
+import {
+  backupDepositRequest,
+  backupFetchResult,
+  checkPart,
+  DEPOSIT_PART_BYTES,
+  DepositError,
+  signDeposit,
+  verifyCopy,
+  type BackupDepositRequest,
+} from "../../src/protocol/backup/deposit.ts";
 import { sealBackup } from "../../src/protocol/backup/seal.ts";
 import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
 import { signingKeyFromSeed, type SigningKey } from "../../src/protocol/identity/keys.ts";
@@ -47,15 +56,38 @@ export async function backupDepositVectors(): Promise<void> {
     { name: "unknown field", message: { ...deposit, note: "x" } },
     { name: "sequence 0", message: { ...deposit, seq: 0 } },
     { name: "file not base64url", message: { ...deposit, file: `${deposit.file.slice(0, 8)}+/=` } },
-    { name: "a stated size above 640 KiB", message: { ...deposit, bytes: 640 * 1024 + 1 } },
+    { name: "a stated size above 64 MiB", message: { ...deposit, bytes: 64 * 1024 * 1024 + 1 } },
+    { name: "a negative offset", message: { ...deposit, offset: -1 } },
+    { name: "an offset that is not an integer", message: { ...deposit, offset: 0.5 } },
     { name: "no holder", message: { ...deposit, holder: undefined } },
   ];
   for (const m of malformed) agree(`schema refuses: ${m.name}`, false, backupDepositRequest.safeParse(m.message).success);
   agree("fetched file", b64(file), b64(fromBase64url(fetched.copy.file)));
+  // Where a part may sit in a file: every part but the last is exactly DEPOSIT_PART_BYTES.
+  const P = DEPOSIT_PART_BYTES;
+  const parts = [
+    { name: "the whole file in one message", offset: 0, part: 1000, bytes: 1000, fits: true, last: true },
+    { name: "a first part of a larger file", offset: 0, part: P, bytes: 2 * P + 1, fits: true, last: false },
+    { name: "a last part", offset: 2 * P, part: 1, bytes: 2 * P + 1, fits: true, last: true },
+    { name: "a first part shorter than a part, not the whole file", offset: 0, part: P - 1, bytes: 2 * P, fits: false },
+    { name: "a part that does not start at a multiple of the part size", offset: P - 1, part: P, bytes: 3 * P, fits: false },
+    { name: "a part that runs past the stated size", offset: P, part: P, bytes: P + 10, fits: false },
+  ].map((c) => {
+    const got = (() => {
+      try {
+        return { fits: true, last: checkPart(c.offset, c.part, c.bytes).last };
+      } catch (err) {
+        if (err instanceof DepositError && err.reason === "bad_deposit") return { fits: false };
+        throw err;
+      }
+    })();
+    agree(`part layout: ${c.name}`, JSON.stringify(c.fits ? { fits: true, last: c.last } : { fits: false }), JSON.stringify(got));
+    return c;
+  });
 
   write("backup-deposit.json", {
     about:
-      "Backup deposits (docs/protocol.md §19.2). `deposit` is the `backup-deposit` message `depositorSeed`'s node sends `holderSeed`'s node for `file` (a §19.1 backup made with deterministic ML-DSA); `fetched` is the holder's `backup-fetch` answer. Each of `refused` passes the schema and must be refused by the holder with its `reason`; each of `malformed` must fail the message schema.",
+      "Backup deposits (docs/protocol.md §19.2). `deposit` is the `backup-deposit` message `depositorSeed`'s node sends `holderSeed`'s node for `file` (a §19.1 backup made with deterministic ML-DSA); `fetched` is the holder's `backup-fetch` answer. Each of `refused` passes the schema and must be refused by the holder with its `reason`; each of `malformed` must fail the message schema. Each of `parts` is a part `part` bytes long at `offset` in a file of `bytes`: it fits (and is the last, or not), or the holder refuses it with bad_deposit; every part but the last is `partBytes` long.",
     depositorSeed: b64(depositorSeed),
     holderSeed: b64(holderSeed),
     strangerSeed: b64(strangerSeed),
@@ -66,5 +98,7 @@ export async function backupDepositVectors(): Promise<void> {
     fetched,
     refused,
     malformed,
+    partBytes: P,
+    parts,
   });
 }

@@ -275,5 +275,19 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `index_deliveries` (\n\t`key` text NOT NULL,\n\t`owner` text NOT NULL,\n\t`seq` integer NOT NULL,\n\tPRIMARY KEY(`key`, `owner`)\n);"
     ]
+  },
+  {
+    "tag": "0024_held_backup_parts",
+    "statements": [
+      "CREATE TABLE `held_backup_parts` (\n\t`depositor` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`offset` integer NOT NULL,\n\t`bytes` integer NOT NULL,\n\t`data` text NOT NULL,\n\tPRIMARY KEY(`depositor`, `seq`, `offset`)\n);",
+      "ALTER TABLE `held_backups` ADD `complete` integer DEFAULT 1 NOT NULL;",
+      "INSERT INTO `held_backup_parts` (`depositor`, `seq`, `offset`, `bytes`, `data`) SELECT `depositor`, `seq`, 0, `bytes`, `file` FROM `held_backups`;"
+    ]
+  },
+  {
+    "tag": "0025_held_backup_parts_moved",
+    "statements": [
+      "ALTER TABLE `held_backups` DROP COLUMN `file`;"
+    ]
   }
 ];

@@ -5,7 +5,9 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signDeposit } from "../../src/protocol/backup/deposit.ts";
+import { DEPOSIT_PART_BYTES, signDeposit, signDepositParts } from "../../src/protocol/backup/deposit.ts";
+import { sealBackup } from "../../src/protocol/backup/seal.ts";
+import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { primitives } from "../../src/protocol/identity/primitives.ts";
 import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
@@ -33,6 +35,8 @@ interface Recovery {
 }
 
 const HOLD = 256 * 1024;
+/** C holds more: a backup larger than one message (640 KiB) is deposited there in parts. */
+const HOLD_C = 4 * 1024 * 1024;
 const seedA = newSeed();
 const seedC = newSeed();
 const openNode = (name: string, opts: NodeOptions = {}) => loopbackNode(name, { ...opts, env: { PEER_POLICY: "open", ...opts.env } });
@@ -54,7 +58,7 @@ beforeAll(async () => {
   // One after the other: three nodes starting at once on a busy machine can outlast startNode's wait.
   a = await alpha(tempDir());
   b = await openNode("bravo", { env: { BACKUP_HOLD_MAX_BYTES: String(HOLD) } });
-  c = await openNode("charlie", { env: { NODE_SEED: seedC, BACKUP_HOLD_MAX_BYTES: String(HOLD) } });
+  c = await openNode("charlie", { env: { NODE_SEED: seedC, BACKUP_HOLD_MAX_BYTES: String(HOLD_C) } });
   expect((await b.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   await json(await a.admin("POST", "/peers", { url: b.url }));
   await json(await a.admin("POST", "/peers", { url: c.url }));
@@ -105,6 +109,39 @@ describe("peer-assisted recovery", () => {
     expect(await openedAnswer(tooLarge, await tooLarge.post())).toMatchObject({ ok: false, error: { code: "deposit_too_large" } });
     const { held } = await json<{ held: { depositor: string; copies: number }[] }>(await b.admin("GET", "/backup/held"));
     expect(held).toEqual([expect.objectContaining({ depositor: a.nodeId, copies: 1, bytes: deposited.bytes })]);
+  });
+
+  it("a backup larger than one message reaches C in parts, staged until the last, and comes back part by part", async () => {
+    const p = await primitives();
+    const keyA = await signingKeyFromSeed(p, parseSeed(seedA));
+    // Random rows do not compress: the sealed file is over 1.3 MB, three parts or more.
+    const random = () => Array.from(crypto.getRandomValues(new Uint8Array(24)), (x) => x.toString(16).padStart(2, "0")).join("");
+    const tables = [{ name: "peers", columns: ["node_id"], rows: Array.from({ length: 50_000 }, () => [random()]) }];
+    const identity = { nodeId: keyA.nodeId, signingKey: toBase64url(keyA.signer.publicKey), sign: (m: Uint8Array, ctx: string) => keyA.signer.sign(m, ctx) };
+    const { file } = await sealBackup(tables, { seed: parseSeed(seedA), identity, schema: "test", created: Math.floor(Date.now() / 1000) });
+    const seq = Date.now();
+    const messages = await signDepositParts(file, { depositor: a.nodeId, holder: c.nodeId, seq, sign: (m, ctx) => keyA.signer.sign(m, ctx) });
+    expect(messages.length).toBeGreaterThanOrEqual(3);
+    const asA = (name: string, payload: unknown) => sealAs({ seed: seedA, id: a.nodeId }, c, name, payload);
+    const send = async (name: string, payload: unknown) => {
+      const request = await asA(name, payload);
+      return openedAnswer(request, await request.post());
+    };
+    for (const [i, m] of messages.entries()) {
+      const answer = await send("backup-deposit", m);
+      expect(answer).toMatchObject({ ok: true, result: i < messages.length - 1 ? { type: "backup-deposit-part", received: (i + 1) * DEPOSIT_PART_BYTES } : { type: "backup-deposit", seq } });
+    }
+    const { held } = await json<{ held: { depositor: string; newestSeq: number; bytes: number }[] }>(await c.admin("GET", "/backup/held"));
+    expect(held).toEqual([expect.objectContaining({ depositor: a.nodeId, newestSeq: seq })]);
+    const whole = new Uint8Array(file.length);
+    for (let at = 0; at < file.length; ) {
+      const answer = (await send("backup-fetch", { type: "backup-fetch", ...(at ? { offset: at } : {}) })) as { ok: boolean; result?: { copy: { seq: number; file: string } } };
+      expect(answer.result?.copy.seq).toBe(seq);
+      const part = fromBase64url(answer.result!.copy.file);
+      whole.set(part, at);
+      at += part.length;
+    }
+    expect(Buffer.compare(whole, file)).toBe(0);
   });
 
   it("A, with only its NODE_SEED, recovers its tables from B while C is down, and its ledger by reconciliation", async () => {

@@ -3,7 +3,9 @@
 // oversize and unsolicited deposits with their reasons and keeps nothing of them, and answers a
 // fetch with the asker's own newest copy only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DepositError, signDeposit, verifyCopy } from "../../src/protocol/backup/deposit.ts";
+import { decodePart, DEPOSIT_PART_BYTES, DepositError, signDeposit, signDepositParts, verifyCopy, verifyFile } from "../../src/protocol/backup/deposit.ts";
+import { eq } from "drizzle-orm";
+import { heldBackupParts } from "../../src/store/schema/index.ts";
 import { sealBackup } from "../../src/protocol/backup/seal.ts";
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { signingKey } from "../../src/protocol/identity/imported.ts";
@@ -55,7 +57,7 @@ afterAll(async () => {
 describe("holding a peer's backups", () => {
   it("keeps the newest copies within the count, and answers the depositor's fetch with the newest", async () => {
     const file = await backupFile(3);
-    for (const seq of [1, 2, 3]) expect((await holdDeposit(parts(), depositor.id, await deposit(file, seq))).copies).toBe(seq === 1 ? 1 : 2);
+    for (const seq of [1, 2, 3]) expect(await holdDeposit(parts(), depositor.id, await deposit(file, seq))).toMatchObject({ type: "backup-deposit", copies: seq === 1 ? 1 : 2 });
     expect(await heldForPeers({ db: store.db })).toEqual([{ depositor: depositor.id, copies: 2, bytes: 2 * file.length, newestSeq: 3, newestReceived: 1_767_225_600 }]);
     const fetched = await fetchHeld(parts(), depositor.id);
     expect(fetched.copy.seq).toBe(3);
@@ -85,5 +87,67 @@ describe("holding a peer's backups", () => {
 
   it("answers nobody else with the depositor's copy", async () => {
     expect(await reason(fetchHeld(parts(), other.id))).toBe("no_deposit");
+  });
+
+  describe("a file larger than one message", () => {
+    // Random node ids do not compress: the sealed file is over 1.3 MB, three parts or more.
+    async function bigBackup(): Promise<Uint8Array> {
+      const random = () => Array.from(crypto.getRandomValues(new Uint8Array(24)), (b) => b.toString(16).padStart(2, "0")).join("");
+      const tables = [{ name: "peers", columns: ["node_id"], rows: Array.from({ length: 50_000 }, () => [random()]) }];
+      const identity = { nodeId: key.nodeId, signingKey: toBase64url(key.signer.publicKey), sign: (m: Uint8Array, c: string) => key.signer.sign(m, c) };
+      return (await sealBackup(tables, { seed: parseSeed(depositor.seed), identity, schema: "test", created: 1_767_225_600 })).file;
+    }
+    const depositParts = (file: Uint8Array, seq: number) => signDepositParts(file, { depositor: depositor.id, holder: HOLDER, seq, sign: (m, c) => key.signer.sign(m, c) });
+    const big = () => parts({ holdMaxBytes: 8 << 20 });
+    let file: Uint8Array;
+    beforeAll(async () => {
+      file = await bigBackup();
+    });
+
+    it("is kept from its parts, sent in order, and fetched back part by part", async () => {
+      const messages = await depositParts(file, 10);
+      expect(messages.length).toBeGreaterThanOrEqual(3);
+      expect(messages.map((m) => m.offset)).toEqual(messages.map((_, i) => i * DEPOSIT_PART_BYTES));
+      for (const [i, m] of messages.slice(0, -1).entries()) {
+        expect(await holdDeposit(big(), depositor.id, m)).toEqual({ type: "backup-deposit-part", seq: 10, received: (i + 1) * DEPOSIT_PART_BYTES });
+        // Staged parts are not a copy yet: neither counted nor fetched.
+        expect((await heldForPeers({ db: store.db }))[0]).toMatchObject({ newestSeq: 4 });
+      }
+      expect(await holdDeposit(big(), depositor.id, messages.at(-1)!)).toMatchObject({ type: "backup-deposit", seq: 10, copies: 2, heldBytes: file.length + (await backupFile(3)).length });
+      const got: Uint8Array[] = [];
+      for (let at = 0; at < file.length; ) {
+        const answer = await fetchHeld(big(), depositor.id, { type: "backup-fetch", ...(at ? { offset: at } : {}) });
+        expect(answer).toMatchObject({ copy: { seq: 10, bytes: file.length }, ...(at ? { offset: at } : {}) });
+        got.push(decodePart(answer.copy.file));
+        at += got.at(-1)!.length;
+      }
+      const whole = new Uint8Array(file.length);
+      got.reduce((at, part) => (whole.set(part, at), at + part.length), 0);
+      const verifier = await signingKey(p, depositor.card.keys.sig.pub);
+      const answer = await fetchHeld(big(), depositor.id);
+      const verified = await verifyFile(whole, answer.copy, { depositor: depositor.id, holder: HOLDER, verify: (s, m, c) => verifier.verify(s, m, c) });
+      // Compared as buffers: a deep equality over 1.3 M elements takes seconds.
+      expect(Buffer.compare(verified, file)).toBe(0);
+      expect(await reason(fetchHeld(big(), depositor.id, { type: "backup-fetch", offset: 1 }))).toBe("bad_deposit");
+    });
+
+    it("refuses a part out of order or of the wrong size, and drops a staged copy whose whole file fails its checks", async () => {
+      const messages = await depositParts(file, 11);
+      expect(await reason(holdDeposit(big(), depositor.id, messages[1]!))).toBe("bad_deposit");
+      await holdDeposit(big(), depositor.id, messages[0]!);
+      expect(await reason(holdDeposit(big(), depositor.id, messages.at(-1)!))).toBe("bad_deposit");
+      const short = toBase64url(decodePart(messages[1]!.file).subarray(1));
+      expect(await reason(holdDeposit(big(), depositor.id, { ...messages[1]!, file: short }))).toBe("bad_deposit");
+      for (const m of messages.slice(1, -1)) await holdDeposit(big(), depositor.id, m);
+      const last = messages.at(-1)!;
+      const tampered = decodePart(last.file);
+      tampered[0]! ^= 1;
+      expect(await reason(holdDeposit(big(), depositor.id, { ...last, file: toBase64url(tampered) }))).toBe("bad_signature");
+      // Gone with its parts: the honest last part no longer finds it, and copy 10 is still the newest.
+      expect(await reason(holdDeposit(big(), depositor.id, last))).toBe("bad_deposit");
+      expect((await heldForPeers({ db: store.db }))[0]).toMatchObject({ newestSeq: 10 });
+      const leftover = await store.db.select().from(heldBackupParts).where(eq(heldBackupParts.seq, 11));
+      expect(leftover).toEqual([]);
+    });
   });
 });

@@ -2,7 +2,7 @@
 // verifies to the file, the fetch answer parses and carries the same copy, each refused deposit
 // is refused with its reason, and each malformed one fails the schema.
 import { describe, expect, it } from "vitest";
-import { backupDepositRequest, backupFetchResult, DepositError, verifyCopy } from "../../src/protocol/backup/deposit.ts";
+import { backupDepositRequest, backupFetchResult, checkPart, DEPOSIT_PART_BYTES, DepositError, verifyCopy } from "../../src/protocol/backup/deposit.ts";
 import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
@@ -17,6 +17,8 @@ interface Vectors {
   fetched: unknown;
   refused: { name: string; reason: string; message: unknown }[];
   malformed: { name: string; message: unknown }[];
+  partBytes: number;
+  parts: { name: string; offset: number; part: number; bytes: number; fits: boolean; last?: boolean }[];
 }
 
 const v = vector<Vectors>("backup-deposit.json");
@@ -46,6 +48,14 @@ describe.each(PATHS)("backup deposit vectors on %s", (_name, p) => {
     const err = await check(message).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DepositError);
     expect((err as DepositError).reason).toBe(reason);
+  });
+});
+
+describe("where a part may sit", () => {
+  it("uses the protocol's part size", () => expect(DEPOSIT_PART_BYTES).toBe(v.partBytes));
+  it.each(v.parts)("$name", ({ offset, part, bytes, fits, last }) => {
+    if (fits) expect(checkPart(offset, part, bytes)).toEqual({ last });
+    else expect(() => checkPart(offset, part, bytes)).toThrow(expect.objectContaining({ reason: "bad_deposit" }));
   });
 });
 

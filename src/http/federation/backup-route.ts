@@ -36,5 +36,5 @@ export function backupRoutes(app: Hono<AppEnv>, s: Services, version: string, r:
     });
   };
   serve("backup-deposit", backupDepositRequest, (from, m) => holdDeposit(s, from, m));
-  serve("backup-fetch", backupFetchRequest, (from) => fetchHeld(s, from));
+  serve("backup-fetch", backupFetchRequest, (from, m) => fetchHeld(s, from, m));
 }

@@ -1,7 +1,15 @@
 // Depositing this node's backup at trusted peers (docs/protocol.md §19.2): each holder named by
 // BACKUP_PEERS gets the sealed file with a statement signed for it alone. Holders learn the
 // file's size and when it came; the rows are sealed under NODE_SEED.
-import { backupDepositResult, DepositError, signDeposit } from "../../protocol/backup/deposit.ts";
+import {
+  backupDepositPartResult,
+  backupDepositResult,
+  DepositError,
+  signDepositParts,
+  type BackupDepositPartResult,
+  type BackupDepositResult,
+} from "../../protocol/backup/deposit.ts";
+import { z } from "zod";
 import { listPeers } from "../../store/peers.ts";
 import type { FederationClient } from "../federation-client/client.ts";
 import { PeerRequestError } from "../federation-client/errors.ts";
@@ -14,6 +22,8 @@ export interface DepositParts extends BackupParts {
 
 export type DepositOutcome = { holder: string; seq: number; copies: number; heldBytes: number } | { holder: string; error: { code: string; message: string } };
 
+const depositAnswer = z.union([backupDepositResult, backupDepositPartResult]);
+
 /** The peers that hold this node's backups: none, every active peer, or those BACKUP_PEERS names. */
 async function holders(s: DepositParts): Promise<string[]> {
   const chosen = s.config.backup.peers;
@@ -23,8 +33,8 @@ async function holders(s: DepositParts): Promise<string[]> {
 }
 
 /**
- * Deposits `file` at every holder, one after another (a backup is up to 640 KiB), and says how
- * each went; one holder's refusal or absence does not stop the others.
+ * Deposits `file` at every holder, one after another, each in its parts in order (a part is at
+ * most 640 KiB), and says how each went; one holder's refusal or absence does not stop the others.
  */
 export async function depositAtPeers(s: DepositParts, file: Uint8Array): Promise<DepositOutcome[]> {
   const id = await s.identity();
@@ -33,9 +43,11 @@ export async function depositAtPeers(s: DepositParts, file: Uint8Array): Promise
   const out: DepositOutcome[] = [];
   for (const holder of await holders(s)) {
     try {
-      const request = await signDeposit(file, { depositor: id.nodeId, holder, seq, sign: (m, c) => id.signing.signer.sign(m, c) });
-      const kept = await s.federation.callActive(holder, "backup-deposit", request, backupDepositResult);
-      out.push({ holder, seq: kept.seq, copies: kept.copies, heldBytes: kept.heldBytes });
+      const messages = await signDepositParts(file, { depositor: id.nodeId, holder, seq, sign: (m, c) => id.signing.signer.sign(m, c) });
+      let answer: BackupDepositResult | BackupDepositPartResult | undefined;
+      for (const message of messages) answer = await s.federation.callActive(holder, "backup-deposit", message, depositAnswer);
+      if (answer?.type !== "backup-deposit") throw new DepositError("bad_deposit", `${holder} took the last part without keeping the copy`);
+      out.push({ holder, seq: answer.seq, copies: answer.copies, heldBytes: answer.heldBytes });
     } catch (err) {
       if (err instanceof DepositError) out.push({ holder, error: { code: err.reason, message: err.message } });
       else if (err instanceof PeerRequestError) out.push({ holder, error: { code: err.code, message: err.message } });

@@ -2,7 +2,7 @@
 // operator gives (an empty node knows none), fetch this node's newest deposited copy, check it
 // with this node's own key, restore the newest copy that opens, then reconcile the ledger with
 // the restored peers, which brings back records made after the backup.
-import { backupFetchResult, DepositError, verifyCopy } from "../../protocol/backup/deposit.ts";
+import { backupFetchResult, checkPart, decodePart, DepositError, verifyFile } from "../../protocol/backup/deposit.ts";
 import { BackupError, parseFile, type BackupRefusal } from "../../protocol/backup/file.ts";
 import { CardError } from "../../protocol/card/verify.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
@@ -73,9 +73,27 @@ export async function recoverFromPeers(s: RecoveryParts, urls: string[]): Promis
     try {
       const { card } = await fetchCard(url, { primitives: id.primitives, outbound: s.outbound, now: s.now(), skew: s.config.clockSkewSeconds });
       const version = negotiateVersion(PROTOCOL_VERSIONS, card.versions);
-      const got = await s.federation.send({ card, version, path: federationPath(version, "backup-fetch"), payload: { type: "backup-fetch" }, result: backupFetchResult });
-      if (got.depositor !== id.nodeId || got.holder !== card.id) throw new DepositError("bad_deposit", `${card.id} answered with a copy for ${got.depositor} held by ${got.holder}`);
-      const file = await verifyCopy(got.copy, { depositor: id.nodeId, holder: card.id, verify });
+      const fetchFrom = async (offset: number) => {
+        const payload = { type: "backup-fetch" as const, ...(offset ? { offset } : {}) };
+        const got = await s.federation.send({ card, version, path: federationPath(version, "backup-fetch"), payload, result: backupFetchResult });
+        if (got.depositor !== id.nodeId || got.holder !== card.id) throw new DepositError("bad_deposit", `${card.id} answered with a copy for ${got.depositor} held by ${got.holder}`);
+        if ((got.offset ?? 0) !== offset) throw new DepositError("bad_deposit", `${card.id} answered a part at ${got.offset ?? 0}, not ${offset}`);
+        return got;
+      };
+      const got = await fetchFrom(0);
+      const whole = new Uint8Array(got.copy.bytes);
+      // Part by part, each where the last ended and of the copy the first part came from; the
+      // whole is checked once put together.
+      for (let at = 0, part = decodePart(got.copy.file); ; ) {
+        checkPart(at, part.length, whole.length);
+        whole.set(part, at);
+        at += part.length;
+        if (at === whole.length) break;
+        const next = await fetchFrom(at);
+        if (next.copy.seq !== got.copy.seq || next.copy.bytes !== got.copy.bytes) throw new DepositError("bad_deposit", `${card.id} replaced the copy while it was being fetched: try again`);
+        part = decodePart(next.copy.file);
+      }
+      const file = await verifyFile(whole, got.copy, { depositor: id.nodeId, holder: card.id, verify });
       copies.push({ url, holder: card.id, seq: got.copy.seq, created: parseFile(file).header.created, file });
     } catch (err) {
       copies.push({ url, error: failure(err) });

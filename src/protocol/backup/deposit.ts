@@ -12,10 +12,12 @@ import { verifyBackupSignature } from "./seal.ts";
 /** The deposit statement's signing context: its version is the statement's. */
 export const DEPOSIT_SIGNING_CONTEXT = "mcpfed/backup-deposit/v1";
 /**
- * The largest file one deposit carries: its base64url, inside an envelope, stays under a
- * federation request's and answer's 1 MiB bound. A larger backup is not deposited (typed refusal).
+ * The largest part one message carries: its base64url, inside an envelope, stays under a
+ * federation request's and answer's 1 MiB bound. A larger file travels in parts, in order.
  */
-export const MAX_DEPOSIT_BYTES = 640 * 1024;
+export const DEPOSIT_PART_BYTES = 640 * 1024;
+/** The largest file a deposit statement may state (BACKUP_HOLD_MAX_BYTES's own bound). */
+export const MAX_DEPOSIT_BYTES = 64 * 1024 * 1024;
 /** The copies a holder keeps per depositor by default (BACKUP_HOLD_COPIES). */
 export const DEFAULT_HELD_COPIES = 2;
 
@@ -36,24 +38,35 @@ export const depositStatement = z.strictObject({
 });
 export type DepositStatement = z.infer<typeof depositStatement>;
 
-/** The signed deposit as it travels and as a holder keeps it. */
+const offset = z.number().int().min(0).max(MAX_DEPOSIT_BYTES - 1);
+
+/** The signed deposit as it travels: the statement's fields and the file, or one part of it. */
 export const heldCopy = z.strictObject({
   seq: depositStatement.shape.seq,
   bytes: depositStatement.shape.bytes,
-  /** The backup file (§19.1), base64url. */
-  file: base64url(b64Chars(MAX_DEPOSIT_BYTES)),
+  /** The backup file (§19.1), or the part of it that starts at `offset`, base64url. */
+  file: base64url(b64Chars(DEPOSIT_PART_BYTES)),
   /** The depositor's composite signature over the statement, base64url. */
   signature: base64url(8192),
 });
 export type HeldCopy = z.infer<typeof heldCopy>;
 
-/** Depositor → holder: keep this copy of my backup. */
+/** Depositor → holder: keep this copy of my backup (or this part of it: `offset` is where it starts, 0 if absent). */
 export const backupDepositRequest = z.strictObject({
   type: z.literal("backup-deposit"),
   holder: nodeId,
   ...heldCopy.shape,
+  offset: offset.optional(),
 });
 export type BackupDepositRequest = z.infer<typeof backupDepositRequest>;
+
+/** The holder staged a part that is not the last: it has the file's first `received` bytes. */
+export const backupDepositPartResult = z.strictObject({
+  type: z.literal("backup-deposit-part"),
+  seq: depositStatement.shape.seq,
+  received: z.number().int().min(1),
+});
+export type BackupDepositPartResult = z.infer<typeof backupDepositPartResult>;
 
 /** The holder kept it: how many copies and bytes it now holds for the depositor. */
 export const backupDepositResult = z.strictObject({
@@ -64,8 +77,9 @@ export const backupDepositResult = z.strictObject({
 });
 export type BackupDepositResult = z.infer<typeof backupDepositResult>;
 
-/** Depositor → holder: my newest copy. Only the depositor's own envelope or channel asks. */
-export const backupFetchRequest = z.strictObject({ type: z.literal("backup-fetch") });
+/** Depositor → holder: my newest copy, from `offset` (0 if absent). Only the depositor's own envelope or channel asks. */
+export const backupFetchRequest = z.strictObject({ type: z.literal("backup-fetch"), offset: offset.optional() });
+export type BackupFetchRequest = z.infer<typeof backupFetchRequest>;
 
 export const backupFetchResult = z.strictObject({
   type: z.literal("backup-fetch"),
@@ -76,6 +90,8 @@ export const backupFetchResult = z.strictObject({
   copy: heldCopy,
   /** Seconds since the epoch when the holder took the copy. */
   received: z.number().int().min(0),
+  /** Where `copy.file` starts in the file, when that is not at 0. */
+  offset: offset.min(1).optional(),
 });
 export type BackupFetchResult = z.infer<typeof backupFetchResult>;
 
@@ -124,9 +140,25 @@ export async function signDeposit(
   file: Uint8Array,
   o: { depositor: string; holder: string; seq: number; sign(message: Uint8Array, context: string): Promise<Uint8Array> },
 ): Promise<BackupDepositRequest> {
-  if (file.length > MAX_DEPOSIT_BYTES) throw new DepositError("deposit_too_large", `the backup is ${file.length} bytes; a deposit carries at most ${MAX_DEPOSIT_BYTES}`);
+  return (await signDepositParts(file, o))[0]!;
+}
+
+/**
+ * The deposit messages for a file, in order: one when it fits a message, else one per part of
+ * DEPOSIT_PART_BYTES, each with the same statement signature and the offset it starts at.
+ */
+export async function signDepositParts(
+  file: Uint8Array,
+  o: { depositor: string; holder: string; seq: number; sign(message: Uint8Array, context: string): Promise<Uint8Array> },
+): Promise<BackupDepositRequest[]> {
+  if (file.length > MAX_DEPOSIT_BYTES) throw new DepositError("deposit_too_large", `the backup is ${file.length} bytes; a deposit states at most ${MAX_DEPOSIT_BYTES}`);
   const statement = await statementOf(file, o);
-  return { type: "backup-deposit", holder: o.holder, seq: o.seq, bytes: file.length, file: toBase64url(file), signature: toBase64url(await o.sign(statementSigningInput(statement), DEPOSIT_SIGNING_CONTEXT)) };
+  const signature = toBase64url(await o.sign(statementSigningInput(statement), DEPOSIT_SIGNING_CONTEXT));
+  const base = { type: "backup-deposit" as const, holder: o.holder, seq: o.seq, bytes: file.length, signature };
+  if (file.length <= DEPOSIT_PART_BYTES) return [{ ...base, file: toBase64url(file) }];
+  const parts: BackupDepositRequest[] = [];
+  for (let at = 0; at < file.length; at += DEPOSIT_PART_BYTES) parts.push({ ...base, file: toBase64url(file.subarray(at, at + DEPOSIT_PART_BYTES)), offset: at });
+  return parts;
 }
 
 export type Verify = (signature: Uint8Array, message: Uint8Array, context: string) => Promise<boolean>;
@@ -137,12 +169,32 @@ export type Verify = (signature: Uint8Array, message: Uint8Array, context: strin
  * of the depositor's whose own signature (§19.1) holds under the same key. Returns the file.
  */
 export async function verifyCopy(copy: HeldCopy, o: { depositor: string; holder: string; verify: Verify }): Promise<Uint8Array> {
-  let file: Uint8Array;
+  return verifyFile(decodePart(copy.file), copy, o);
+}
+
+/** A part's bytes from its base64url, or a `bad_deposit` refusal. */
+export function decodePart(b64: string): Uint8Array {
   try {
-    file = fromBase64url(copy.file);
+    return fromBase64url(b64);
   } catch {
     throw new DepositError("bad_deposit", "the file is not base64url");
   }
+}
+
+/**
+ * Where the part `partBytes` long that starts at `offset` may sit in a file of `bytes`: every part
+ * but the last is DEPOSIT_PART_BYTES long, so parts start at its multiples. Returns whether it is the last.
+ */
+export function checkPart(offset: number, partBytes: number, bytes: number): { last: boolean } {
+  const last = offset + partBytes === bytes;
+  if (offset % DEPOSIT_PART_BYTES !== 0 || offset + partBytes > bytes || partBytes === 0 || (!last && partBytes !== DEPOSIT_PART_BYTES)) {
+    throw new DepositError("bad_deposit", `a part of ${partBytes} bytes at ${offset} does not fit a file of ${bytes} in parts of ${DEPOSIT_PART_BYTES}`);
+  }
+  return { last };
+}
+
+/** verifyCopy for a file already put together from its parts. */
+export async function verifyFile(file: Uint8Array, copy: Pick<HeldCopy, "seq" | "bytes" | "signature">, o: { depositor: string; holder: string; verify: Verify }): Promise<Uint8Array> {
   if (file.length !== copy.bytes) throw new DepositError("bad_deposit", `the file is ${file.length} bytes, not the ${copy.bytes} stated`);
   let signature: Uint8Array;
   try {

@@ -1,0 +1,1 @@
+ALTER TABLE `held_backups` DROP COLUMN `file`;
