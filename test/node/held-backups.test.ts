@@ -13,6 +13,7 @@ import { signingKeyFromSeed, type SigningKey } from "../../src/protocol/identity
 import { primitives, type Primitives } from "../../src/protocol/identity/primitives.ts";
 import { parseSeed } from "../../src/protocol/identity/seed.ts";
 import { fetchHeld, heldForPeers, holdDeposit, type HoldingParts } from "../../src/node/backup/held.ts";
+import { fetchWholeCopy } from "../../src/node/backup/recovery.ts";
 import { savePeer } from "../../src/store/peers.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
 import { stranger, type Stranger } from "../support/stranger.ts";
@@ -148,6 +149,26 @@ describe("holding a peer's backups", () => {
       expect((await heldForPeers({ db: store.db }))[0]).toMatchObject({ newestSeq: 10 });
       const leftover = await store.db.select().from(heldBackupParts).where(eq(heldBackupParts.seq, 11));
       expect(leftover).toEqual([]);
+    });
+
+    it("is fetched whole by a recovering node, which refuses a copy replaced halfway or a misplaced part", async () => {
+      const fromHolder = (offset: number) => fetchHeld(big(), depositor.id, { type: "backup-fetch", ...(offset ? { offset } : {}) });
+      const { first, whole } = await fetchWholeCopy(HOLDER, fromHolder);
+      expect(first.copy.seq).toBe(10);
+      expect(Buffer.compare(whole, file)).toBe(0);
+      // The holder takes a newer copy between two parts.
+      let asked = 0;
+      const replaced = async (offset: number) => {
+        const answer = await fromHolder(offset);
+        return asked++ === 0 ? answer : { ...answer, copy: { ...answer.copy, seq: answer.copy.seq + 1 } };
+      };
+      expect(await reason(fetchWholeCopy(HOLDER, replaced))).toBe("bad_deposit");
+      // A holder that answers a short part that is not the last.
+      const short = async (offset: number) => {
+        const answer = await fromHolder(offset);
+        return { ...answer, copy: { ...answer.copy, file: toBase64url(decodePart(answer.copy.file).subarray(1)) } };
+      };
+      expect(await reason(fetchWholeCopy(HOLDER, short))).toBe("bad_deposit");
     });
   });
 });

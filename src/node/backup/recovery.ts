@@ -2,7 +2,7 @@
 // operator gives (an empty node knows none), fetch this node's newest deposited copy, check it
 // with this node's own key, restore the newest copy that opens, then reconcile the ledger with
 // the restored peers, which brings back records made after the backup.
-import { backupFetchResult, checkPart, decodePart, DepositError, verifyFile } from "../../protocol/backup/deposit.ts";
+import { backupFetchResult, checkPart, decodePart, DepositError, verifyFile, type BackupFetchResult } from "../../protocol/backup/deposit.ts";
 import { BackupError, parseFile, type BackupRefusal } from "../../protocol/backup/file.ts";
 import { CardError } from "../../protocol/card/verify.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
@@ -60,6 +60,24 @@ const failure = (err: unknown): { code: string; message: string } => {
   throw err;
 };
 
+/**
+ * A held copy's file, part by part, each asked where the last ended and checked against the part
+ * layout and the first answer's copy; not yet verified (the caller checks the whole).
+ */
+export async function fetchWholeCopy(holder: string, fetchPart: (offset: number) => Promise<BackupFetchResult>): Promise<{ first: BackupFetchResult; whole: Uint8Array }> {
+  const first = await fetchPart(0);
+  const whole = new Uint8Array(first.copy.bytes);
+  for (let at = 0, part = decodePart(first.copy.file); ; ) {
+    checkPart(at, part.length, whole.length);
+    whole.set(part, at);
+    at += part.length;
+    if (at === whole.length) return { first, whole };
+    const next = await fetchPart(at);
+    if (next.copy.seq !== first.copy.seq || next.copy.bytes !== first.copy.bytes) throw new DepositError("bad_deposit", `${holder} replaced the copy while it was being fetched: try again`);
+    part = decodePart(next.copy.file);
+  }
+}
+
 export async function recoverFromPeers(s: RecoveryParts, urls: string[]): Promise<RecoveryReport> {
   // Before any peer is asked: a node holding data is not recovered over.
   await assertFresh(s).catch((err: unknown) => {
@@ -80,19 +98,7 @@ export async function recoverFromPeers(s: RecoveryParts, urls: string[]): Promis
         if ((got.offset ?? 0) !== offset) throw new DepositError("bad_deposit", `${card.id} answered a part at ${got.offset ?? 0}, not ${offset}`);
         return got;
       };
-      const got = await fetchFrom(0);
-      const whole = new Uint8Array(got.copy.bytes);
-      // Part by part, each where the last ended and of the copy the first part came from; the
-      // whole is checked once put together.
-      for (let at = 0, part = decodePart(got.copy.file); ; ) {
-        checkPart(at, part.length, whole.length);
-        whole.set(part, at);
-        at += part.length;
-        if (at === whole.length) break;
-        const next = await fetchFrom(at);
-        if (next.copy.seq !== got.copy.seq || next.copy.bytes !== got.copy.bytes) throw new DepositError("bad_deposit", `${card.id} replaced the copy while it was being fetched: try again`);
-        part = decodePart(next.copy.file);
-      }
+      const { first: got, whole } = await fetchWholeCopy(card.id, fetchFrom);
       const file = await verifyFile(whole, got.copy, { depositor: id.nodeId, holder: card.id, verify });
       copies.push({ url, holder: card.id, seq: got.copy.seq, created: parseFile(file).header.created, file });
     } catch (err) {
