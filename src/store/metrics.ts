@@ -94,7 +94,7 @@ export interface HistogramTotal {
   buckets: number[];
 }
 
-const histogramSums = {
+const summedHistogramColumns = {
   name: metricHistograms.name,
   labels: metricHistograms.labels,
   count: sql<number>`sum(${metricHistograms.count})`,
@@ -128,12 +128,26 @@ export async function counterTotals(db: Database, opts: { fromMinute?: number; n
 
 export async function histogramTotals(db: Database, opts: { fromMinute?: number; names?: string[] } = {}): Promise<HistogramTotal[]> {
   const rows = await db
-    .select(histogramSums)
+    .select(summedHistogramColumns)
     .from(metricHistograms)
     .where(and(opts.fromMinute !== undefined ? gte(metricHistograms.minute, opts.fromMinute) : undefined, opts.names ? inArray(metricHistograms.name, opts.names) : undefined))
     .groupBy(metricHistograms.name, metricHistograms.labels)
     .orderBy(metricHistograms.name, metricHistograms.labels);
   return rows.map(histogramTotal);
+}
+
+/**
+ * One histogram summed from `fromMinute` on per value of one label, rows whose label is empty left
+ * out: one grouped statement, as counterSums.
+ */
+export async function histogramSums(db: Database, name: string, fromMinute: number, label: string): Promise<{ key: string; count: number; buckets: number[] }[]> {
+  const key = sql<string>`json_extract(${metricHistograms.labels}, ${`$.${label}`})`;
+  const rows = await db
+    .select({ key, count: summedHistogramColumns.count, ...perBucket((b) => summedHistogramColumns[b]) })
+    .from(metricHistograms)
+    .where(and(eq(metricHistograms.name, name), gte(metricHistograms.minute, fromMinute), sql`${key} <> ''`))
+    .groupBy(key);
+  return rows.map((r) => ({ key: String(r.key), count: Number(r.count), buckets: BUCKET_COLUMNS.map((b) => Number(r[b])) }));
 }
 
 /** One counter's rows from `fromMinute` on, per minute and label set. */

@@ -2,7 +2,7 @@
 // the metric rollups: every process's calls, at the cost of a few grouped rows per minute instead
 // of the invocation log's rows. Percentiles are estimated within the fixed histogram buckets.
 import type { Database } from "../../store/database.ts";
-import { counterSums, histogramTotals } from "../../store/metrics.ts";
+import { counterSums, histogramSums, histogramTotals } from "../../store/metrics.ts";
 import { HISTOGRAM_BOUNDS_MS, METRICS } from "./definitions.ts";
 import { minuteOf } from "./recorder.ts";
 
@@ -30,9 +30,20 @@ export interface CallFigures {
   latencySample: number;
 }
 
+/** Calls a peer provided over the window, and their latency as this node saw it (the hop included). */
+export interface PeerLatency {
+  /** The providing peer's node id. */
+  peer: string;
+  calls: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
 /** The console's overview figures, behind a port. */
 export interface OverviewFigures {
   calls(now: number, windowMinutes: number): Promise<CallFigures>;
+  /** Per providing peer, busiest first; local calls are no peer's. */
+  peers(now: number, windowMinutes: number): Promise<PeerLatency[]>;
 }
 
 const MINUTE_MS = 60_000;
@@ -67,6 +78,13 @@ function merged(series: { count: number; buckets: number[] }[]): { count: number
 
 export class RollupFigures implements OverviewFigures {
   constructor(private readonly db: Database) {}
+
+  async peers(now: number, windowMinutes: number): Promise<PeerLatency[]> {
+    const rows = await histogramSums(this.db, METRICS.callDuration.name, minuteOf(now) - windowMinutes + 1, "peer");
+    return rows
+      .map((h) => ({ peer: h.key, calls: h.count, p50Ms: bucketPercentile(h.buckets, h.count, 0.5), p99Ms: bucketPercentile(h.buckets, h.count, 0.99) }))
+      .sort((x, y) => y.calls - x.calls || x.peer.localeCompare(y.peer));
+  }
 
   async calls(now: number, windowMinutes: number): Promise<CallFigures> {
     const first = minuteOf(now) - windowMinutes + 1;

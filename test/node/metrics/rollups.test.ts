@@ -117,6 +117,11 @@ describe("the overview's figures from the rollups", () => {
     expect(f.p99Ms).toBeLessThanOrEqual(5000);
     expect(f.perTool.map((t) => [t.tool, t.calls, t.errors])).toEqual([["echo", 8, 0], ["sum", 2, 2]]);
     expect(f.latencySample).toBe(10);
+    // Local calls (peer "") are no peer's: only p1, its two slow calls.
+    const peers = await new RollupFigures(db).peers(now, 5);
+    expect(peers.map((p) => [p.peer, p.calls])).toEqual([["p1", 2]]);
+    expect(peers[0]!.p50Ms).toBeGreaterThan(2500);
+    expect(peers[0]!.p99Ms).toBeLessThanOrEqual(5000);
   });
 
   it("estimate a percentile inside its bucket, and none without observations", () => {
