@@ -21,8 +21,8 @@ const SECTIONS = ["overview", "alerts", "catalog", "federation", "calls", "ledge
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const TEXT = {
-  en: { secret: "Admin token or consent passphrase", signIn: "Sign in", approve: "Approve", alias: "Set alias", share: "Share", visibility: (t: string) => `Visibility of ${t}`, csv: "Export records (CSV)", switchTo: "English" },
-  ar: { secret: "رمز المسؤول أو عبارة الموافقة", signIn: "دخول", approve: "موافقة", alias: "تعيين اسم مستعار", share: "مشاركة", visibility: (t: string) => `ظهور ${t}`, csv: "تصدير القيود (CSV)", switchTo: "العربية" },
+  en: { secret: "Admin token or consent passphrase", signIn: "Sign in", approve: "Approve", alias: "Set alias", pin: "Pin", share: "Share", visibility: (t: string) => `Visibility of ${t}`, csv: "Export records (CSV)", switchTo: "English" },
+  ar: { secret: "رمز المسؤول أو عبارة الموافقة", signIn: "دخول", approve: "موافقة", alias: "تعيين اسم مستعار", pin: "تثبيت", share: "مشاركة", visibility: (t: string) => `ظهور ${t}`, csv: "تصدير القيود (CSV)", switchTo: "العربية" },
 } as const;
 type Lang = keyof typeof TEXT;
 
@@ -108,6 +108,7 @@ async function operatorFlow(lang: Lang, peer: NodeProc, tool: string, changed: s
 
   // Give it an alias.
   const alias = `${lang}-friend`;
+  await page.goto(`${alpha.url}/console/federation`);
   const peerRow = page.getByRole("row", { name: new RegExp(peer.nodeId) });
   await peerRow.getByRole("textbox").fill(alias);
   await peerRow.getByRole("button", { name: t.alias }).click();
@@ -121,9 +122,14 @@ async function operatorFlow(lang: Lang, peer: NodeProc, tool: string, changed: s
   const approved = await json<{ changes: { upstream: string; tool: string }[] }>(await alpha.admin("GET", "/tools/changes?status=approved"));
   expect(approved.changes.map((c) => `${c.upstream}/${c.tool}`)).toContain(`strict/${changed}`);
 
-  // Share a tool with peers.
+  // Pin a tool (listed in search mode), then share it with peers.
   await page.goto(`${alpha.url}/console/catalog`);
   const row = page.getByRole("row", { name: new RegExp(`^${tool}\\b`) });
+  await row.getByRole("button", { name: t.pin, exact: true }).click();
+  await page.waitForURL(/done=1/);
+  const listed = await json<{ tools: { name: string; pinned: boolean }[] }>(await alpha.admin("GET", "/tools"));
+  expect(listed.tools.find((x) => x.name === tool)?.pinned).toBe(true);
+  await page.goto(`${alpha.url}/console/catalog`);
   await row.getByLabel(t.visibility(tool)).selectOption("peers");
   await row.getByRole("button", { name: t.share }).click();
   await page.waitForURL(/done=1/);
