@@ -3,7 +3,7 @@
 // hour (invocation-log rows and the metric rollups), 100 API tokens, 100 policy rules, 20 limits
 // and their audit entries. A request covers the session check, the page's admin API reads
 // (in-process) and the JSX rendering; CPU is the process's user+system time per request,
-// rendering alone is timed apart.
+// the overview's admin reads and the rendering alone are timed apart.
 //   npm run bench:console [-- --rounds 100]
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -113,6 +113,18 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 
+// The overview's and the federation page's admin reads alone, each an in-process admin request.
+const READS = ["/overview?minutes=60", "/overview/peers?minutes=60", "/identity", "/upstreams", "/audit/verify?since=verified", "/alerts?state=open"];
+const readCpu = new Map<string, number[]>(READS.map((p) => [p, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const path of READS) {
+    const c0 = process.cpuUsage();
+    await (await admin("GET", path)).text();
+    const c1 = process.cpuUsage(c0);
+    readCpu.get(path)!.push((c1.user + c1.system) / 1000);
+  }
+}
+
 // Rendering alone: the shell around a 100-row table's worth of content, JSX to string.
 const l = localeFor("en");
 const renderMs: number[] = [];
@@ -127,6 +139,7 @@ console.log(`console pages, ${ROUNDS} rounds, Node ${process.version}, ${cpus()[
 console.log("| page | HTML KiB | wall p50 ms | CPU p50 ms |");
 console.log("| --- | --- | --- | --- |");
 for (const s of SECTIONS) console.log(`| ${s} | ${(bytes.get(s)! / 1024).toFixed(1)} | ${median(wall.get(s)!).toFixed(2)} | ${median(cpu.get(s)!).toFixed(2)} |`);
+console.log(`admin reads alone, CPU p50 ms: ${READS.map((p) => `${p} ${median(readCpu.get(p)!).toFixed(2)}`).join(", ")}`);
 console.log(`shell render alone (JSX to string): p50 ${median(renderMs).toFixed(3)} ms`);
 await node.close();
 upstream.stop();

@@ -45,6 +45,23 @@ export async function declaredIntent(db: Database, by: { key: string } | { entry
   return r;
 }
 
+/** The intents declared here, newest deadline first, each with its signed entry (canonical JSON); at most `limit`. */
+export async function declaredIntentsWithEntries(db: Database, limit: number): Promise<(DeclaredIntent & { entry: string | null })[]> {
+  return db
+    .select({
+      key: declaredIntents.key,
+      entryId: declaredIntents.entryId,
+      principal: declaredIntents.principal,
+      expires: declaredIntents.expires,
+      withdrawn: declaredIntents.withdrawn,
+      entry: registryEntries.entry,
+    })
+    .from(declaredIntents)
+    .leftJoin(registryEntries, eq(registryEntries.id, declaredIntents.entryId))
+    .orderBy(desc(declaredIntents.expires), declaredIntents.key)
+    .limit(limit);
+}
+
 export async function markIntentWithdrawn(db: Database, key: string): Promise<void> {
   await db.update(declaredIntents).set({ withdrawn: true }).where(eq(declaredIntents.key, key));
 }

@@ -75,6 +75,12 @@ export function listTools(db: Database, upstream?: string): Promise<CatalogTool[
   return (upstream ? q.where(eq(tools.upstream, upstream)) : q).orderBy(toolSettings.shortName);
 }
 
+/** How many tools each upstream lists, counted in the store (the upstream list needs no more). */
+export async function toolCountsByUpstream(db: Database): Promise<Map<string, number>> {
+  const rows = await db.select({ upstream: tools.upstream, n: sql<number>`count(*)` }).from(tools).groupBy(tools.upstream);
+  return new Map(rows.map((r) => [r.upstream, Number(r.n)]));
+}
+
 /** What tools/list shows: visible tools, or only the pinned ones in search mode. */
 export function listVisibleTools(db: Database, pinnedOnly: boolean): Promise<CatalogTool[]> {
   const q = prepareOnce(db, "visibleTools", () =>

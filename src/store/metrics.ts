@@ -1,6 +1,6 @@
 // Per-minute metric rollups (schema/metrics.ts): upserts that add, capped label sets, the running
 // totals per series, sums over a span of minutes, pruning.
-import { and, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import { metricCounters, metricCounterTotals, metricHistograms, metricHistogramTotals } from "./schema/metrics.ts";
 
@@ -145,28 +145,43 @@ export async function counterRows(db: Database, name: string, fromMinute: number
     .orderBy(metricCounters.minute);
 }
 
+/** A span of minutes, both ends included. */
+export interface MinuteSpan {
+  from: number;
+  to: number;
+}
+
 /**
- * One counter's sums from `fromMinute` on, grouped by minute or by one label's value; `matching`
- * adds only the rows whose `match.label` is one of `match.values`. One grouped statement, so the
- * per-minute rows are summed in the store, not read out.
+ * One counter's sums per minute of the span and value of one label; `matching` adds only the rows
+ * whose `match.label` is one of `match.values`. One grouped statement.
  */
-export async function counterSums(
+export async function counterMinuteSums(
   db: Database,
   name: string,
-  fromMinute: number,
-  by: "minute" | { label: string },
+  span: MinuteSpan,
+  label: string,
   match: { label: string; values: string[] },
-): Promise<{ key: number | string; total: number; matching: number }[]> {
-  const key = by === "minute" ? sql`${metricCounters.minute}` : sql`json_extract(${metricCounters.labels}, ${`$.${by.label}`})`;
+): Promise<{ minute: number; key: string; total: number; matching: number }[]> {
+  const key = sql`json_extract(${metricCounters.labels}, ${`$.${label}`})`;
   const matched = sql`json_extract(${metricCounters.labels}, ${`$.${match.label}`}) IN (${sql.join(
     match.values.map((v) => sql`${v}`),
     sql`, `,
   )})`;
-  return db
-    .select({ key: sql<number | string>`${key}`, total: sql<number>`sum(${metricCounters.value})`, matching: sql<number>`coalesce(sum(CASE WHEN ${matched} THEN ${metricCounters.value} ELSE 0 END), 0)` })
+  const rows = await db
+    .select({ minute: metricCounters.minute, key: sql<string>`${key}`, total: sql<number>`sum(${metricCounters.value})`, matching: sql<number>`coalesce(sum(CASE WHEN ${matched} THEN ${metricCounters.value} ELSE 0 END), 0)` })
     .from(metricCounters)
-    .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, fromMinute)))
-    .groupBy(key);
+    .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, span.from), lte(metricCounters.minute, span.to)))
+    .groupBy(metricCounters.minute, key);
+  return rows.map((r) => ({ minute: Number(r.minute), key: String(r.key), total: Number(r.total), matching: Number(r.matching) }));
+}
+
+/** One histogram's rows in the span, as stored: one per minute and label set. */
+export async function histogramMinuteRows(db: Database, name: string, span: MinuteSpan): Promise<(HistogramTotal & { minute: number })[]> {
+  const rows = await db
+    .select()
+    .from(metricHistograms)
+    .where(and(eq(metricHistograms.name, name), gte(metricHistograms.minute, span.from), lte(metricHistograms.minute, span.to)));
+  return rows.map((r) => ({ minute: r.minute, ...histogramTotal(r) }));
 }
 
 /** Deletes the minutes before `beforeMinute`; the running totals keep what they counted. */

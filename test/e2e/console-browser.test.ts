@@ -1,6 +1,8 @@
 // The console in a real browser (Debian's chromium through playwright-core) against real nodes:
-// alpha fronts server-everything; bravo and charlie asked to peer with it. The operator signs in,
-// approves a peer, shares a tool, sees a call, exports the ledger and approves a grant: once in
+// alpha fronts server-everything, and the same server again as a strict upstream whose tools wait
+// for approval; bravo and charlie asked to peer with it. The operator signs in, approves a peer and
+// gives it an alias, approves a definition change, shares a tool, sees a call, exports the ledger
+// and approves a grant: once in
 // English, once in Arabic (right to left). axe-core checks every page in both languages; every
 // page is screenshotted to test-artifacts/console/.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
@@ -19,8 +21,8 @@ const SECTIONS = ["overview", "alerts", "catalog", "federation", "calls", "ledge
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const TEXT = {
-  en: { secret: "Admin token or consent passphrase", signIn: "Sign in", approve: "Approve", share: "Share", visibility: (t: string) => `Visibility of ${t}`, csv: "Export records (CSV)", switchTo: "English" },
-  ar: { secret: "رمز المسؤول أو عبارة الموافقة", signIn: "دخول", approve: "موافقة", share: "مشاركة", visibility: (t: string) => `ظهور ${t}`, csv: "تصدير القيود (CSV)", switchTo: "العربية" },
+  en: { secret: "Admin token or consent passphrase", signIn: "Sign in", approve: "Approve", alias: "Set alias", pin: "Pin", share: "Share", visibility: (t: string) => `Visibility of ${t}`, csv: "Export records (CSV)", switchTo: "English" },
+  ar: { secret: "رمز المسؤول أو عبارة الموافقة", signIn: "دخول", approve: "موافقة", alias: "تعيين اسم مستعار", pin: "تثبيت", share: "مشاركة", visibility: (t: string) => `ظهور ${t}`, csv: "تصدير القيود (CSV)", switchTo: "العربية" },
 } as const;
 type Lang = keyof typeof TEXT;
 
@@ -39,6 +41,8 @@ beforeAll(async () => {
   bravo = await loopbackNode("bravo", { env: { PEER_POLICY: "open" } });
   charlie = await loopbackNode("charlie", { env: { PEER_POLICY: "open" } });
   for (const n of [bravo, charlie]) await json(await n.admin("POST", "/peers", { url: alpha.url }));
+  // A strict upstream: each of its tools is a definition change awaiting the operator's approval.
+  await json(await alpha.admin("POST", "/upstreams", { name: "strict", kind: "http", url: everything.url, pins: "strict" }));
   // Calls of get-sum need a grant: a caller asks for one and the operator decides.
   await json(await alpha.admin("POST", "/policy/rules", { effect: "grant", tool: "everything_get-sum" }));
   const { secret } = await json<{ secret: string }>(await alpha.admin("POST", "/tokens", { name: "report-bot" }));
@@ -81,7 +85,7 @@ async function requestGrant(): Promise<string> {
   return (asked.structuredContent as { request_id: string }).request_id;
 }
 
-async function operatorFlow(lang: Lang, peer: NodeProc, tool: string): Promise<void> {
+async function operatorFlow(lang: Lang, peer: NodeProc, tool: string, changed: string): Promise<void> {
   const t = TEXT[lang];
   const page = await newPage();
   // The landing page first, then the console, which asks to sign in.
@@ -102,9 +106,30 @@ async function operatorFlow(lang: Lang, peer: NodeProc, tool: string): Promise<v
   await page.waitForURL(/done=1/);
   expect((await json<{ peer: { state: string } }>(await alpha.admin("GET", `/peers/${peer.nodeId}`))).peer.state).toBe("active");
 
-  // Share a tool with peers.
+  // Give it an alias.
+  const alias = `${lang}-friend`;
+  await page.goto(`${alpha.url}/console/federation`);
+  const peerRow = page.getByRole("row", { name: new RegExp(peer.nodeId) });
+  await peerRow.getByRole("textbox").fill(alias);
+  await peerRow.getByRole("button", { name: t.alias }).click();
+  await page.waitForURL(/done=1/);
+  expect((await json<{ peer: { alias: string | null } }>(await alpha.admin("GET", `/peers/${peer.nodeId}`))).peer.alias).toBe(alias);
+
+  // Approve the strict upstream's definition of the tool.
+  await page.goto(`${alpha.url}/console/catalog`);
+  await page.getByRole("row", { name: new RegExp(`^strict ${changed}\\b`) }).getByRole("button", { name: t.approve }).click();
+  await page.waitForURL(/done=1/);
+  const approved = await json<{ changes: { upstream: string; tool: string }[] }>(await alpha.admin("GET", "/tools/changes?status=approved"));
+  expect(approved.changes.map((c) => `${c.upstream}/${c.tool}`)).toContain(`strict/${changed}`);
+
+  // Pin a tool (listed in search mode), then share it with peers.
   await page.goto(`${alpha.url}/console/catalog`);
   const row = page.getByRole("row", { name: new RegExp(`^${tool}\\b`) });
+  await row.getByRole("button", { name: t.pin, exact: true }).click();
+  await page.waitForURL(/done=1/);
+  const listed = await json<{ tools: { name: string; pinned: boolean }[] }>(await alpha.admin("GET", "/tools"));
+  expect(listed.tools.find((x) => x.name === tool)?.pinned).toBe(true);
+  await page.goto(`${alpha.url}/console/catalog`);
   await row.getByLabel(t.visibility(tool)).selectOption("peers");
   await row.getByRole("button", { name: t.share }).click();
   await page.waitForURL(/done=1/);
@@ -142,18 +167,18 @@ async function operatorFlow(lang: Lang, peer: NodeProc, tool: string): Promise<v
 }
 
 describe("the console in a browser", () => {
-  it("signs in, approves a peer, shares a tool, shows a call, exports the ledger and approves a grant, in English", async () => {
-    await operatorFlow("en", bravo, "everything_echo");
+  it("signs in, approves and aliases a peer, approves a definition change, shares a tool, shows a call, exports the ledger and approves a grant, in English", async () => {
+    await operatorFlow("en", bravo, "everything_echo", "echo");
   }, 180_000);
 
   it("does the same in Arabic, right to left", async () => {
-    await operatorFlow("ar", charlie, "everything_get-sum");
+    await operatorFlow("ar", charlie, "everything_get-sum", "get-sum");
   }, 180_000);
 
   it("the console's actions are in the audit trail as admin requests", async () => {
     const audit = await json<{ entries: { action: string; decision: string }[] }>(await alpha.admin("GET", "/audit?limit=200"));
     const actions = audit.entries.map((e) => `${e.action} ${e.decision}`);
-    for (const a of ["admin.POST /peers/:id/approve ok", "admin.POST /shares ok", "admin.POST /grants/:id/approve ok"]) expect(actions).toContain(a);
+    for (const a of ["admin.POST /peers/:id/approve ok", "admin.PATCH /peers/:id ok", "admin.POST /tools/changes/:id/approve ok", "admin.POST /shares ok", "admin.POST /grants/:id/approve ok"]) expect(actions).toContain(a);
   });
 
   it("broke no Content-Security-Policy rule on any page", () => {

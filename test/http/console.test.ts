@@ -10,6 +10,7 @@ import { signIn, type ConsoleClient } from "../support/console.ts";
 import { ADMIN_TOKEN, eventually, tempDir } from "../support/processes.ts";
 import { recordChange } from "../../src/store/definition-pins.ts";
 import type { Database } from "../../src/store/database.ts";
+import { declareIntent } from "../../src/node/agents/intents.ts";
 
 const PASSPHRASE = "a consent passphrase for tests";
 const LOCAL = "http://127.0.0.1:8787";
@@ -175,6 +176,35 @@ describe("the signed-in console", () => {
       const audit = (await (await admin("GET", "/audit?action=alert.")).json()) as { entries: { action: string; reason: string }[] };
       expect(audit.entries).toContainEqual(expect.objectContaining({ action: "alert.acknowledge", reason: `alert ${alert.id}` }));
     }, 5_000);
+  });
+
+  it("lists a definition change awaiting approval with both fingerprints, and rejects it through the admin API", async () => {
+    const change = (await recordChange(db, { upstream: "everything", tool: "add", oldFingerprint: "sha256:add-old", newFingerprint: "sha256:add-new", newDefinitionHash: "d-console-add", newDefinition: { name: "add" } as never, detectedAt: Date.now() }))!;
+    const page = await op.page("/console/catalog");
+    expect(page.html).toContain("Definition changes awaiting approval");
+    const row = page.html.slice(page.html.indexOf("sha256:add-old") - 400, page.html.indexOf("sha256:add-new") + 600);
+    expect(row).toContain("sha256:add-new");
+    expect(row).toContain(`name="id" value="${change.id}"`);
+    const res = await op.post("/console/actions/change-reject", { _csrf: page.csrf!, _back: "/console/catalog", id: String(change.id) });
+    expect(new URL(res.headers.get("location")!, LOCAL).searchParams.get("done")).toBe("1");
+    const after = (await (await admin("GET", `/tools/changes/${change.id}`)).json()) as { change: { status: string } };
+    expect(after.change.status).toBe("rejected");
+    expect((await op.page("/console/catalog")).html).not.toContain("sha256:add-old");
+    await eventually(async () => {
+      const audit = (await (await admin("GET", "/audit?limit=1000")).json()) as { entries: { action: string; decision: string }[] };
+      expect(audit.entries).toContainEqual(expect.objectContaining({ action: "admin.POST /tools/changes/:id/reject", decision: "ok" }));
+    }, 5_000);
+  });
+
+  it("shows the intents declared through the node on the Agents page, from an authenticated admin route", async () => {
+    await declareIntent(node.services, "api-token:planner", { need: "translate a contract into Arabic", capabilities: ["translation"], budget: { amount: 40, unit: "EUR" }, expiresInSeconds: 3600 });
+    expect((await call(`${LOCAL}/admin/agents/intents`)).status).toBe(401);
+    const { intents } = (await (await admin("GET", "/agents/intents")).json()) as { intents: { need: string; principal: string; state: string; budget: unknown }[] };
+    expect(intents).toContainEqual(expect.objectContaining({ need: "translate a contract into Arabic", principal: "api-token:planner", state: "open", budget: { amount: 40, unit: "EUR" } }));
+    const html = (await op.page("/console/agents")).html;
+    expect(html).toContain("Intents declared through this node");
+    expect(html).toContain("translate a contract into Arabic");
+    expect(html).toContain("api-token:planner");
   });
 
   it("sends the ledger export as a download", async () => {

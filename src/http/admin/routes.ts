@@ -60,6 +60,10 @@ const invocationQuery = z.object({
 });
 import { backupAdminRoutes } from "./backup.ts";
 import { configAdminRoutes } from "./config.ts";
+import { agentAdminRoutes } from "./agents.ts";
+
+/** The overview's window in minutes: 1 to a day, 60 unless given. */
+const windowMinutes = z.coerce.number().int().min(1).max(1440).catch(60);
 
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const startedAt = Date.now();
@@ -146,8 +150,14 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
 
   // Figures over the last `minutes` (default 60), and how long this process or isolate has run.
   app.get("/overview", async (c) => {
-    const minutes = z.coerce.number().int().min(1).max(1440).catch(60).parse(c.req.query("minutes") ?? 60);
+    const minutes = windowMinutes.parse(c.req.query("minutes") ?? 60);
     return c.json({ version: VERSION, startedAt: new Date(startedAt).toISOString(), calls: await s.overviewFigures.calls(s.now(), minutes) });
+  });
+
+  // Latency of the calls each peer provided over the last `minutes` (default 60).
+  app.get("/overview/peers", async (c) => {
+    const minutes = windowMinutes.parse(c.req.query("minutes") ?? 60);
+    return c.json({ windowMinutes: minutes, peers: await s.overviewFigures.peers(s.now(), minutes) });
   });
 
   app.post("/tick", async (c) => {
@@ -160,7 +170,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes, alertAdminRoutes];
+  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes, alertAdminRoutes, agentAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

@@ -1,7 +1,8 @@
-// Agents and budgets: the agents and intents held in the registry, the blackboard namespaces and
-// the budgets with their burn-down per member.
+// Agents and budgets: the agents and intents held in the registry, the intents declared through
+// this node, the blackboard namespaces and the budgets with their burn-down per member.
 import { Id, Table } from "./layout.tsx";
 import type { PageContext } from "./page-context.ts";
+import type { DeclaredIntentView } from "../../node/agents/intents.ts";
 
 interface Entry {
   origin: string;
@@ -28,8 +29,9 @@ const PAGE = 100;
 
 export async function agentsPage(p: PageContext) {
   const { l } = p;
-  const [{ entries }, { namespaces }, { budgets }] = await Promise.all([
+  const [{ entries }, { intents }, { namespaces }, { budgets }] = await Promise.all([
     p.get<{ entries: Entry[] }>("/registry"),
+    p.get<{ intents: (Omit<DeclaredIntentView, "expires"> & { expires: string })[] }>(`/agents/intents?limit=${PAGE}`),
     p.get<{ namespaces: Namespace[] }>("/blackboard/namespaces"),
     p.get<{ budgets: Budget[] }>("/budgets"),
   ]);
@@ -46,6 +48,20 @@ export async function agentsPage(p: PageContext) {
           { label: l.t("col.key"), cell: (e) => <code>{e.key}</code> },
           { label: l.t("col.origin"), cell: (e) => <Id value={e.origin} /> },
           { label: l.t("col.visibility"), cell: (e) => e.visibility },
+        ]}
+      />
+      <Table
+        l={l}
+        caption={l.t("agents.intents")}
+        rows={intents}
+        columns={[
+          { label: l.t("col.need"), cell: (i) => i.need ?? "" },
+          { label: l.t("col.capabilities"), cell: (i) => i.capabilities.join(", ") },
+          { label: l.t("col.budget"), cell: (i) => (i.budget ? `${l.number(i.budget.amount)} ${i.budget.unit}` : "–") },
+          { label: l.t("col.caller"), cell: (i) => <Id value={i.principal} /> },
+          { label: l.t("col.expires"), cell: (i) => l.date(i.expires) },
+          { label: l.t("col.state"), cell: (i) => <span class={i.state === "open" ? "ok" : undefined}>{l.t(`intent.${i.state}`)}</span> },
+          { label: l.t("col.key"), cell: (i) => <code>{i.key}</code> },
         ]}
       />
       <Table

@@ -1,4 +1,5 @@
-// Catalog: upstreams, tools (local and peers'), other items, and what this node shares.
+// Catalog: upstreams (and their definition pins), the definition changes awaiting approval, tools
+// (local and peers', pinned or pinned to a version), other items, and what this node shares.
 import { Action, Id, Table } from "./layout.tsx";
 import type { PageContext } from "./page-context.ts";
 
@@ -27,6 +28,21 @@ interface Item {
   upstream: string | null;
   hidden: boolean;
 }
+/** A tool whose definition changed (or that is new to a strict upstream), held back until approved. */
+interface DefinitionChange {
+  id: number;
+  upstream: string;
+  tool: string;
+  oldFingerprint: string | null;
+  newFingerprint: string;
+  detectedAt: string;
+}
+/** A peer's tool held at one version. */
+interface VersionPin {
+  origin: string;
+  tool: string;
+  version: string;
+}
 interface Share {
   key: string;
   kind: string;
@@ -39,11 +55,13 @@ const PAGE = 50;
 
 export async function catalogPage(p: PageContext) {
   const { l, csrf, back } = p;
-  const [{ upstreams }, { tools }, { items }, held] = await Promise.all([
+  const [{ upstreams }, { tools }, { items }, held, { changes }, { pins }] = await Promise.all([
     p.get<{ upstreams: Upstream[] }>("/upstreams"),
     p.get<{ tools: Tool[] }>("/tools"),
     p.get<{ items: Item[] }>("/items"),
     p.get<{ shares: Share[] }>("/shares"),
+    p.get<{ changes: DefinitionChange[] }>("/tools/changes?status=pending"),
+    p.get<{ pins: VersionPin[] }>("/registry/pins"),
   ]);
   const shares = held.shares.filter((s) => !s.tombstone);
   const shared = new Set(shares.map((s) => s.key));
@@ -51,6 +69,8 @@ export async function catalogPage(p: PageContext) {
   const shown = tools.slice(offset, offset + PAGE);
   const origin = (o: string | null) => (o ? <Id value={o} /> : l.t("col.local"));
   const toolOrigin = (t: Tool) => (t.origin ? t.origin.alias ?? <Id value={t.origin.id} /> : l.t("col.local"));
+  /** The registry key of a tool: its id without the origin. */
+  const keyOf = (t: Tool) => t.id.split("/").slice(1).join("/");
   const price = ({ pricing: q }: Tool) => (q && typeof q.amount === "number" ? `${l.number(q.amount)} ${q.unit ?? ""}${q.per ? ` / ${q.per}` : ""} (${q.model})` : "–");
   return (
     <>
@@ -65,7 +85,36 @@ export async function catalogPage(p: PageContext) {
           { label: l.t("col.refreshed"), cell: (u) => l.date(u.refreshedAt) },
           { label: l.t("col.error"), cell: (u) => u.lastError ?? "" },
           { label: l.t("col.tools"), cell: (u) => l.number(u.tools), num: true },
-          { label: l.t("actions"), cell: (u) => <Action csrf={csrf} back={back} action="upstream-refresh" fields={{ name: u.name }} label={l.t("action.refresh")} /> },
+          {
+            label: l.t("actions"),
+            cell: (u) => (
+              <>
+                <Action csrf={csrf} back={back} action="upstream-refresh" fields={{ name: u.name }} label={l.t("action.refresh")} />
+                <Action csrf={csrf} back={back} action="upstream-pins" fields={{ name: u.name }} label={l.t("action.setPins")} input={{ name: "mode", label: l.t("action.pinMode", { name: u.name }), options: ["first-use", "strict"] }} />
+              </>
+            ),
+          },
+        ]}
+      />
+      <Table
+        l={l}
+        caption={l.t("catalog.changes")}
+        rows={changes}
+        columns={[
+          { label: l.t("col.upstream"), cell: (d) => d.upstream },
+          { label: l.t("col.tool"), cell: (d) => <code>{d.tool}</code> },
+          { label: l.t("col.oldFingerprint"), cell: (d) => (d.oldFingerprint ? <Id value={d.oldFingerprint} /> : l.t("catalog.newTool")) },
+          { label: l.t("col.newFingerprint"), cell: (d) => <Id value={d.newFingerprint} /> },
+          { label: l.t("col.detected"), cell: (d) => l.date(d.detectedAt) },
+          {
+            label: l.t("actions"),
+            cell: (d) => (
+              <>
+                <Action csrf={csrf} back={back} action="change-approve" fields={{ id: String(d.id) }} label={l.t("action.approve")} />
+                <Action csrf={csrf} back={back} action="change-reject" fields={{ id: String(d.id) }} label={l.t("action.reject")} />
+              </>
+            ),
+          },
         ]}
       />
       <Table
@@ -85,7 +134,12 @@ export async function catalogPage(p: PageContext) {
               <>
                 <Action csrf={csrf} back={back} action={t.hidden ? "tool-show" : "tool-hide"} fields={{ name: t.name }} label={l.t(t.hidden ? "action.show" : "action.hide")} />
                 <Action csrf={csrf} back={back} action="tool-rename" fields={{ name: t.name }} label={l.t("action.rename")} input={{ name: "to", label: l.t("action.newName", { name: t.name }) }} />
-                {t.origin === null && t.upstream && !shared.has(t.id.split("/").slice(1).join("/")) ? (
+                {t.origin === null ? (
+                  <Action csrf={csrf} back={back} action={t.pinned ? "tool-unpin" : "tool-pin"} fields={{ name: t.name }} label={l.t(t.pinned ? "action.unpin" : "action.pin")} />
+                ) : (
+                  <Action csrf={csrf} back={back} action="version-pin" fields={{ origin: t.origin.id, key: keyOf(t) }} label={l.t("action.pinVersion")} input={{ name: "version", label: l.t("action.version", { name: t.name }) }} />
+                )}
+                {t.origin === null && t.upstream && !shared.has(keyOf(t)) ? (
                   <Action csrf={csrf} back={back} action="share" fields={{ tool: t.name }} label={l.t("action.share")} input={{ name: "visibility", label: l.t("action.visibility", { name: t.name }), options: ["peers", "public", "private"] }} />
                 ) : null}
               </>
@@ -98,6 +152,17 @@ export async function catalogPage(p: PageContext) {
           <a href={`/console/catalog?offset=${offset + PAGE}`}>{l.t("more")}</a>
         </p>
       ) : null}
+      <Table
+        l={l}
+        caption={l.t("catalog.versionPins")}
+        rows={pins}
+        columns={[
+          { label: l.t("col.origin"), cell: (v) => <Id value={v.origin} /> },
+          { label: l.t("col.tool"), cell: (v) => <code>{v.tool}</code> },
+          { label: l.t("col.version"), cell: (v) => v.version },
+          { label: l.t("actions"), cell: (v) => <Action csrf={csrf} back={back} action="version-unpin" fields={{ origin: v.origin, key: v.tool }} label={l.t("action.unpin")} /> },
+        ]}
+      />
       <Table
         l={l}
         caption={l.t("catalog.shares")}

@@ -1,8 +1,9 @@
 // Federation: the peers and the nodes known through them, as a graph and as tables, with the
-// peer actions (approve, block, unblock).
+// peer actions (approve, block, unblock, alias) and each peer's call latency over the last hour.
 import { FederationGraph } from "./charts.tsx";
 import { Action, Id, Table } from "./layout.tsx";
 import type { PageContext } from "./page-context.ts";
+import type { PeerLatency } from "../../node/metrics/overview.ts";
 
 interface Peer {
   id: string;
@@ -21,14 +22,19 @@ interface KnownNode {
   learnedFrom: string | null;
 }
 
+const WINDOW_MINUTES = 60;
+
 export async function federationPage(p: PageContext) {
   const { l, csrf, back } = p;
-  const [{ peers }, { nodes }, identity, trust] = await Promise.all([
+  const [{ peers }, { nodes }, identity, trust, latency] = await Promise.all([
     p.get<{ peers: Peer[] }>("/peers"),
     p.get<{ nodes: KnownNode[] }>("/nodes"),
     p.get<{ id: string }>("/identity"),
     p.get<{ scores: { node: string; score: number; tier?: string }[] }>("/trust"),
+    p.get<{ peers: PeerLatency[] }>(`/overview/peers?minutes=${WINDOW_MINUTES}`),
   ]);
+  const latencies = new Map(latency.peers.map((x) => [x.peer, x]));
+  const ms = (v: number | null | undefined) => (v === null || v === undefined ? "–" : l.number(v, 0));
   const peerIds = new Set(peers.map((x) => x.id));
   const far = nodes.filter((n) => !peerIds.has(n.id) && n.id !== identity.id);
   const scores = new Map(trust.scores.map((s) => [s.node, s]));
@@ -56,6 +62,9 @@ export async function federationPage(p: PageContext) {
           { label: l.t("col.state"), cell: (x) => <span class={x.state === "active" ? "ok" : x.state === "blocked" ? "bad" : undefined}>{x.state}</span> },
           { label: l.t("col.trust"), cell: (x) => trustOf(x.id) },
           { label: l.t("col.lastContact"), cell: (x) => l.date(x.lastSeenAt) },
+          { label: l.t("col.callsIn", { minutes: WINDOW_MINUTES }), cell: (x) => l.number(latencies.get(x.id)?.calls ?? 0), num: true },
+          { label: l.t("col.p50In", { minutes: WINDOW_MINUTES }), cell: (x) => ms(latencies.get(x.id)?.p50Ms), num: true },
+          { label: l.t("col.p99In", { minutes: WINDOW_MINUTES }), cell: (x) => ms(latencies.get(x.id)?.p99Ms), num: true },
           {
             label: l.t("actions"),
             cell: (x) => (
@@ -66,6 +75,7 @@ export async function federationPage(p: PageContext) {
                 ) : (
                   <Action csrf={csrf} back={back} action="peer-block" fields={{ id: x.id }} label={l.t("action.block")} />
                 )}
+                <Action csrf={csrf} back={back} action="peer-alias" fields={{ id: x.id }} label={l.t("action.alias")} input={{ name: "alias", label: l.t("action.newAlias", { name: x.alias ?? x.name }) }} />
               </>
             ),
           },

@@ -5,7 +5,7 @@
 // principal withdraws its intent or accepts an offer for it.
 import { intentBody, MAX_INTENT_LIFETIME_MS, MAX_OFFER_LIFETIME_MS, offerBody, offerKey, type IntentBody, type OfferBody, type OfferTerms } from "../../protocol/registry/agent-entries.ts";
 import type { Entry, Visibility } from "../../protocol/registry/entry.ts";
-import { declaredIntent, declaredIntentCount, entryById, liveEntriesAt, markIntentWithdrawn, saveDeclaredIntent, type DeclaredIntent } from "../../store/agents.ts";
+import { declaredIntent, declaredIntentCount, declaredIntentsWithEntries, entryById, liveEntriesAt, markIntentWithdrawn, saveDeclaredIntent, type DeclaredIntent } from "../../store/agents.ts";
 import type { AgentPort } from "./registration.ts";
 import { AgentRefusal } from "./refusal.ts";
 
@@ -127,4 +127,34 @@ export async function acceptableOffer(s: IntentPort, principal: string, ref: str
   if (current?.id !== offer.id) throw new AgentRefusal("unknown_offer", `offer ${offerId} was replaced or withdrawn`);
   if (offer.signed.body.expires <= now) throw new AgentRefusal("expired", `offer ${offerId} expired`);
   return { intent, offer: offer as never };
+}
+
+/** An intent declared through this node, as the operator sees it. */
+export interface DeclaredIntentView {
+  key: string;
+  entryId: string;
+  principal: string;
+  need: string | null;
+  capabilities: string[];
+  budget: { amount: number; unit: string } | null;
+  expires: number;
+  state: "open" | "withdrawn" | "expired";
+}
+
+/** The intents principals declared through this node, newest expiry first, at most `limit`. */
+export async function declaredIntents(s: Pick<IntentPort, "db">, limit: number, now = Date.now()): Promise<DeclaredIntentView[]> {
+  return (await declaredIntentsWithEntries(s.db, limit)).map((r) => {
+    const parsed = r.entry === null ? undefined : intentBody.safeParse((JSON.parse(r.entry) as { body?: unknown }).body);
+    const body = parsed?.success ? parsed.data : undefined;
+    return {
+      key: r.key,
+      entryId: r.entryId,
+      principal: r.principal,
+      need: body?.need ?? null,
+      capabilities: body?.capabilities ?? [],
+      budget: body?.budget ?? null,
+      expires: r.expires,
+      state: r.withdrawn ? "withdrawn" : r.expires <= now ? "expired" : "open",
+    };
+  });
 }

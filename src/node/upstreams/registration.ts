@@ -3,7 +3,7 @@
 import type { ListChangedStreams } from "../catalog/list-changed-streams.ts";
 import { unsafeUrlReason } from "../outbound/ssrf.ts";
 import type { Config } from "../settings/config.ts";
-import { listTools, renamePrefix, type CatalogTool } from "../../store/catalog.ts";
+import { listTools, renamePrefix, toolCountsByUpstream, type CatalogTool } from "../../store/catalog.ts";
 import type { Database } from "../../store/database.ts";
 import type { UpstreamInput } from "../../store/upstream-spec.ts";
 import { deleteUpstream, getUpstream, insertUpstream, listUpstreams, publicView, setPrefix, UpstreamExistsError, type UpstreamRow } from "../../store/upstreams.ts";
@@ -28,9 +28,7 @@ export function findUpstream(s: { db: Database }, name: string): Promise<Upstrea
 }
 
 export async function registrations(s: { db: Database }): Promise<UpstreamView[]> {
-  const [rows, tools] = await Promise.all([listUpstreams(s.db), listTools(s.db)]);
-  const counts = new Map<string, number>();
-  for (const t of tools) counts.set(t.upstream, (counts.get(t.upstream) ?? 0) + 1);
+  const [rows, counts] = await Promise.all([listUpstreams(s.db), toolCountsByUpstream(s.db)]);
   return rows.map((r) => publicView(r, counts.get(r.name) ?? 0));
 }
 

@@ -117,6 +117,34 @@ describe("the overview's figures from the rollups", () => {
     expect(f.p99Ms).toBeLessThanOrEqual(5000);
     expect(f.perTool.map((t) => [t.tool, t.calls, t.errors])).toEqual([["echo", 8, 0], ["sum", 2, 2]]);
     expect(f.latencySample).toBe(10);
+    // Local calls (peer "") are no peer's: only p1, its two slow calls.
+    const peers = await new RollupFigures(db).peers(now, 5);
+    expect(peers.map((p) => [p.peer, p.calls])).toEqual([["p1", 2]]);
+    expect(peers[0]!.p50Ms).toBeGreaterThan(2500);
+    expect(peers[0]!.p99Ms).toBeLessThanOrEqual(5000);
+  });
+
+  it("read the current minutes on every view and a settled minute once", async () => {
+    const db = await memoryDb();
+    const now = 7_000 * MINUTE + 30_000;
+    const call = (at: number, tool: string) => {
+      const r = recorder(db, () => at);
+      r.m.count(METRICS.calls, { tool, peer: "", outcome: "ok" });
+      r.m.observe(METRICS.callDuration, { tool, peer: "" }, 20);
+      return r.m.flush();
+    };
+    await call(now - 10 * MINUTE, "old");
+    const figures = new RollupFigures(db);
+    expect((await figures.calls(now, 60)).calls).toBe(1);
+    // Another process adds a call now: the next view counts it.
+    await call(now, "echo");
+    expect((await figures.calls(now, 60)).perTool.map((t) => t.tool).sort()).toEqual(["echo", "old"]);
+    // A settled minute is not read again (its rows no longer change once settled).
+    await call(now - 10 * MINUTE, "late");
+    expect((await figures.calls(now, 60)).calls).toBe(2);
+    expect((await new RollupFigures(db).calls(now, 60)).calls).toBe(3);
+    // The window moves on: minutes that leave it stop counting.
+    expect((await figures.calls(now + 55 * MINUTE, 60)).perTool.map((t) => t.tool)).toEqual(["echo"]);
   });
 
   it("estimate a percentile inside its bucket, and none without observations", () => {
