@@ -185,6 +185,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const onionCards = new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives });
   const features = new FeatureActivation({
     pending: opts.config.featuresPending,
+    off: opts.config.featuresOff,
     trustFloor: opts.config.featuresTrustFloor,
     cards: () => knownPublicCards({ db: opts.db, nodeId: own.nodeId, now, config: opts.config }),
     trust,
