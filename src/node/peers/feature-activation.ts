@@ -12,6 +12,8 @@ export interface FeatureAdoption extends PendingFeature {
   /** The trust-weighted share of known public nodes advertising it. */
   adoption: number;
   active: boolean;
+  /** This node does not advertise it (FEATURES_OFF): it stays off here. */
+  off?: true;
   /** Known public nodes advertising it, of `known`. */
   advertisedBy: number;
   known: number;
@@ -44,7 +46,7 @@ export class FeatureActivation {
       const on = !this.#off(p.feature) && isActive(p, share, this.active.has(p.feature));
       if (on) this.active.add(p.feature);
       else this.active.delete(p.feature);
-      return { ...p, adoption: share, active: on, advertisedBy: known.filter((c) => c.features.includes(p.feature)).length, known: known.length };
+      return { ...p, adoption: share, active: on, ...(this.#off(p.feature) ? { off: true as const } : {}), advertisedBy: known.filter((c) => c.features.includes(p.feature)).length, known: known.length };
     });
   }
 
