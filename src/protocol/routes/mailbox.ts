@@ -53,7 +53,8 @@ const refusal = z.strictObject({ code: z.string().regex(/^[a-z_]{1,64}$/), messa
 
 /**
  * What M makes of one message: the call stream sealed to the caller's envelope (base64url, the
- * bytes a `forwarded` answer carries), or its refusal of the envelope (a §5.4 or §12.4 code).
+ * bytes a `forwarded` answer carries), for a peer message its sealed answer's bytes, or its
+ * refusal of the envelope (a §5.4 or §12.4 code).
  */
 export const mailboxAnswer = z.union([
   z.strictObject({
