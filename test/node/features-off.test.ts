@@ -3,8 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { offeredFeatures } from "../../src/node/card/offered-features.ts";
 import { FeatureActivation } from "../../src/node/peers/feature-activation.ts";
+import { TrustScores } from "../../src/node/trust/scores.ts";
 import { ConfigError, loadConfig } from "../../src/node/settings/config.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
+import { memoryDb } from "../support/libsql.ts";
 
 const base = { ADMIN_TOKEN: "test-admin-token-0123456789", NODE_SEED: newSeed() };
 
@@ -26,7 +28,8 @@ describe("FEATURES_OFF", () => {
 
   it("keeps a feature off however widely it is adopted", async () => {
     const cards = async () => [1, 2, 3].map((i) => ({ node: String(i).repeat(32), features: ["index-agents"] }));
-    const trust = { of: async () => ({ score: 1 }) } as unknown as ConstructorParameters<typeof FeatureActivation>[0]["trust"];
+    const config = loadConfig(base);
+    const trust = new TrustScores({ db: await memoryDb(), self: "0".repeat(32), trust: config.trust, now: () => 1_800_000_000 });
     const pending = [{ feature: "index-agents", threshold: 0.5, hysteresis: 0.05 }];
     const on = new FeatureActivation({ pending, trustFloor: 0.1, cards, trust });
     const off = new FeatureActivation({ pending, off: ["index-agents"], trustFloor: 0.1, cards, trust });
