@@ -83,6 +83,9 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/console", consoleRoutes(services, admin));
   app.route("/", landingRoutes(services, admin));
 
-  const mailboxes = opts.config.mailboxes.length > 0 ? new MailboxPoller(services, serveFromMailbox(services)) : undefined;
+  // A peer message a mailbox held goes through this app's own federation routes, work outliving it deferred.
+  const own = { waitUntil: (work: Promise<unknown>) => services.defer(work), passThroughOnException: () => {}, props: {} };
+  const dispatch = async (request: Request) => app.fetch(request, undefined, own);
+  const mailboxes = opts.config.mailboxes.length > 0 ? new MailboxPoller(services, serveFromMailbox(services, dispatch)) : undefined;
   return { app, services, tick: tick.scheduled, tickAtStart: tick.atStart, mailboxes, close: () => node.close() };
 }

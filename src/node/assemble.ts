@@ -8,7 +8,8 @@ import { OwnCard } from "./card/own.ts";
 import { listedFederatedTools } from "./catalog/federated-view.ts";
 import type { Config } from "./settings/config.ts";
 import { ReplayCache } from "../store/replay-cache.ts";
-import { FederationClient } from "./federation-client/client.ts";
+import { FederationClient, type MailboxHold } from "./federation-client/client.ts";
+import { holdForAnswer, holdsFor } from "./mailbox/holder.ts";
 import { FederationRefusals } from "./peers/refusals.ts";
 import { FeatureActivation, knownPublicCards } from "./peers/feature-activation.ts";
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
@@ -174,7 +175,9 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
   const now = () => Math.floor(Date.now() / 1000);
   const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform });
-  const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
+  // This node as a mailbox (§20.6) holds, rather than posts, what it sends the nodes behind it.
+  const mailbox: MailboxHold = { holds: (c) => holdsFor(services, c), hold: (to, message, signal, keepUntil) => holdForAnswer(services, to, message, signal, keepUntil) };
+  const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels, mailbox });
   const ledgerKeys = selfAndCardKeys(own, cards);
   const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId), onRecord: (o) => countLedgerRecord(metrics, o) });
   const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock });
@@ -182,6 +185,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const onionCards = new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives });
   const features = new FeatureActivation({
     pending: opts.config.featuresPending,
+    off: opts.config.featuresOff,
     trustFloor: opts.config.featuresTrustFloor,
     cards: () => knownPublicCards({ db: opts.db, nodeId: own.nodeId, now, config: opts.config }),
     trust,

@@ -1,7 +1,7 @@
 // The mailbox's store and its holding of calls (src/store/mailbox.ts, src/node/mailbox/holder.ts)
 // over real libSQL: the bound per node, a message taken by one poll only, an answer reaching the
 // waiting request, a message nobody took withdrawn when the caller goes away, and polls refused
-// from a node the mailbox does not hold messages for.
+// from a node the mailbox does not hold messages for; a peer message kept past its sender's wait.
 import { describe, expect, it } from "vitest";
 import { holdForAnswer, pollHeld, acceptAnswer, type MailboxPort } from "../../src/node/mailbox/holder.ts";
 import { answerMessage, depositMessage, heldMessage, takeMessages } from "../../src/store/mailbox.ts";
@@ -67,5 +67,18 @@ describe("holding a call", () => {
     if (!("stream" in out)) throw new Error(`refused: ${JSON.stringify(out)}`);
     expect(new Uint8Array(await new Response(out.stream).arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
     expect(await heldMessage(s.db, id)).toBeUndefined();
+  });
+
+  it("keeps a peer message its sender stopped waiting for, for a later poll until it expires", async () => {
+    const s = await port();
+    const gone = new AbortController();
+    const held = holdForAnswer(s, NODE, { type: "forwarded", envelope: "AAAA" }, gone.signal, now() + 60);
+    await new Promise((r) => setTimeout(r, 300));
+    gone.abort();
+    expect(await held).toMatchObject({ refused: { code: "destination_unreachable" } });
+    const [taken] = await takeMessages(s.db, NODE, now(), 16, 1 << 20);
+    expect(taken).toMatchObject({ body: JSON.stringify({ type: "forwarded", envelope: "AAAA" }) });
+    // Its late answer is stored (nobody reads it) until the tick prunes the row.
+    expect(await answerMessage(s.db, NODE, taken!.id, JSON.stringify({ stream: "AQID" }))).toBe(true);
   });
 });

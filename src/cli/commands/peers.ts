@@ -172,12 +172,12 @@ export const peerCommands: Command[] = [
     max: 0,
     run: async (ctx, _, o) => {
       if (o.features) {
-        const adopted = await ctx.api.request<{ features: { feature: string; threshold: number; hysteresis: number; adoption: number; active: boolean; advertisedBy: number; known: number }[] }>("GET", "/nodes/features");
+        const adopted = await ctx.api.request<{ features: { feature: string; threshold: number; hysteresis: number; adoption: number; active: boolean; off?: boolean; advertisedBy: number; known: number }[] }>("GET", "/nodes/features");
         const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
         show(ctx, adopted, (b) =>
           b.features.length === 0
             ? "no pending features (FEATURES_PENDING)"
-            : table(["FEATURE", "ADOPTION", "THRESHOLD", "NODES", "STATE"], b.features.map((f) => [f.feature, pct(f.adoption), `${pct(f.threshold)} (−${pct(f.hysteresis)})`, `${f.advertisedBy}/${f.known}`, f.active ? "active" : "pending"])),
+            : table(["FEATURE", "ADOPTION", "THRESHOLD", "NODES", "STATE"], b.features.map((f) => [f.feature, pct(f.adoption), `${pct(f.threshold)} (−${pct(f.hysteresis)})`, `${f.advertisedBy}/${f.known}`, f.off ? "off here (FEATURES_OFF)" : f.active ? "active" : "pending"])),
         );
         return;
       }

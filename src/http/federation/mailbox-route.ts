@@ -1,13 +1,16 @@
 // Mailboxes (docs/protocol.md §20.6), both sides. As the mailbox: `mailbox-poll` and
 // `mailbox-answer`, each a message from an active peer that names this node as its mailbox. As
-// the node behind mailboxes: the serving of one held message, as the destination of a forwarded
-// call, with the call stream read whole to travel back in a `mailbox-answer`.
+// the node behind mailboxes: the serving of one held message (a forwarded call, or a peer's gossip
+// or ledger message), with the answer read whole to travel back in a `mailbox-answer`.
 import type { Context, Hono } from "hono";
 import type { AppEnv } from "../request/app-env.ts";
-import { toBase64url } from "../../protocol/encoding/bytes.ts";
+import { fromBase64url, toBase64url } from "../../protocol/encoding/bytes.ts";
+import { EnvelopeError } from "../../protocol/envelope/errors.ts";
+import { decode, ENVELOPE_CONTENT_TYPE } from "../../protocol/envelope/wire.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { federationPath, parseMessage } from "../../protocol/messages/federation.ts";
-import { mailboxAnswerRequest, mailboxPollRequest, MAX_MAILBOX_ANSWER_BYTES, type MailboxAnswer } from "../../protocol/routes/mailbox.ts";
+import { MAILBOX_PEER_MESSAGES, mailboxAnswerRequest, mailboxPollRequest, MAX_MAILBOX_ANSWER_BYTES, type MailboxAnswer } from "../../protocol/routes/mailbox.ts";
+import { log } from "../../node/logging/log.ts";
 import { readLimited } from "../../node/outbound/limited-body.ts";
 import { acceptAnswer, pollHeld } from "../../node/mailbox/holder.ts";
 import type { ServeForwarded } from "../../node/mailbox/poller.ts";
@@ -45,13 +48,46 @@ export function mailboxRoutes(app: Hono<AppEnv>, s: Services, version: string, r
   });
 }
 
-/** Serves a held message here, as the destination of a forwarded call, into the answer that goes back to the mailbox. */
-export function serveFromMailbox(s: Services): ServeForwarded {
+/** Hands a request to this node's own app, as if it had come in over HTTP. */
+export type Dispatch = (request: Request) => Promise<Response>;
+
+/**
+ * Serves a held message here, into the answer that goes back to the mailbox: a call as the
+ * destination of a forwarded call, a peer message (§20.6: gossip, ledger) as this node's endpoint
+ * for it would, through `dispatch`; any other endpoint is refused.
+ */
+export function serveFromMailbox(s: Services, dispatch: Dispatch): ServeForwarded {
   return async (via, message, signal) => {
-    const served = await serveForwarded(s, via, message, signal, s.defer);
-    if ("refused" in served) return served;
-    const bytes = await readLimited(served.response, MAX_MAILBOX_ANSWER_BYTES);
-    if (!bytes) return { refused: { code: "answer_too_large", message: `the answer exceeds the ${MAX_MAILBOX_ANSWER_BYTES} bytes a mailbox carries` } } satisfies MailboxAnswer;
-    return { stream: toBase64url(bytes) };
+    let header;
+    try {
+      ({ header } = decode(fromBase64url(message.envelope), s.config.maxBodyBytes));
+    } catch (err) {
+      if (err instanceof EnvelopeError) return { refused: { code: err.code, message: err.message } };
+      return { refused: { code: "malformed", message: "the envelope is not base64url" } };
+    }
+    log.info("mailbox.delivered", { via, path: header.path });
+    if (header.path === federationPath(header.v, "call")) return answerOf(await serveForwarded(s, via, message, signal, s.defer));
+    if (!MAILBOX_PEER_MESSAGES.some((m) => federationPath(header.v, m) === header.path)) return { refused: { code: "wrong_endpoint", message: `${header.path} is not an endpoint a mailbox carries` } };
+    const res = await dispatch(
+      new Request(new URL(header.path, "http://mailbox.invalid"), {
+        method: "POST",
+        headers: { "content-type": ENVELOPE_CONTENT_TYPE, accept: RESPONSE_CONTENT_TYPE },
+        body: fromBase64url(message.envelope) as BodyInit,
+        signal,
+      }),
+    );
+    if (res.headers.get("content-type")?.startsWith(RESPONSE_CONTENT_TYPE)) return answerOf({ response: res });
+    // Refused before it opened: the plain JSON refusal's code travels back.
+    const refusal = (await res.json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined;
+    const code = typeof refusal?.error?.code === "string" && /^[a-z_]{1,64}$/.test(refusal.error.code) ? refusal.error.code : "refused";
+    return { refused: { code, message: typeof refusal?.error?.message === "string" ? refusal.error.message.slice(0, 1024) : `HTTP ${res.status}` } };
   };
+}
+
+/** The answer's bytes whole, as a mailbox carries them. */
+async function answerOf(served: { response: Response } | { refused: { code: string; message: string } }): Promise<MailboxAnswer> {
+  if ("refused" in served) return served;
+  const bytes = await readLimited(served.response, MAX_MAILBOX_ANSWER_BYTES);
+  if (!bytes) return { refused: { code: "answer_too_large", message: `the answer exceeds the ${MAX_MAILBOX_ANSWER_BYTES} bytes a mailbox carries` } };
+  return { stream: toBase64url(bytes) };
 }

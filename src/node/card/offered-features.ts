@@ -1,5 +1,5 @@
 // The optional features this node offers in its card and agrees on in a hello: the protocol's
-// list, less what the operator switched off (CHANNELS, LEDGER_CHECKPOINTS), a feature per
+// list, less what the operator switched off (CHANNELS, LEDGER_CHECKPOINTS, FEATURES_OFF), a feature per
 // route role it plays for others (ROUTES_OFFER, docs/protocol.md §12), and `clearing` (CLEARING=on, §16).
 import { CLEARING_FEATURE } from "../../protocol/clearing/round.ts";
 import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
@@ -9,8 +9,8 @@ import { TOKENS_FEATURE } from "../../protocol/tokens/directory.ts";
 import { FEATURES } from "../../protocol/versions.ts";
 import type { Config } from "../settings/config.ts";
 
-export function offeredFeatures(config: Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer"> & Partial<Pick<Config, "tokens" | "clearing">>): string[] {
-  const off = new Set<string>();
+export function offeredFeatures(config: Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer"> & Partial<Pick<Config, "tokens" | "clearing" | "featuresOff">>): string[] {
+  const off = new Set<string>(config.featuresOff);
   if (!config.channels) off.add(CHANNEL_FEATURE);
   if (!config.ledgerCheckpoints) off.add(CHECKPOINTS_FEATURE);
   if (!config.tokens?.issue) off.add(TOKENS_FEATURE);

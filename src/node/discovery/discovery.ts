@@ -20,7 +20,7 @@ import type { Config } from "../settings/config.ts";
 import type { OwnCard } from "../card/own.ts";
 import type { FeatureActivation } from "../peers/feature-activation.ts";
 import { Directory } from "./directory.ts";
-import { answerLookup, receivePublish, type HolderPort } from "./holder.ts";
+import { answerLookup, receivePublish, understands, type HolderPort } from "./holder.ts";
 import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type LookupReport } from "./lookup.ts";
 import { structureFor } from "./placement.ts";
 import { republish, type PublishReport } from "./publisher.ts";
@@ -32,7 +32,7 @@ export interface DiscoveryPort {
   db: Database;
   nodeId: string;
   now: () => number;
-  config: Pick<Config, "index" | "publicNode" | "publicUrl" | "clockSkewSeconds">;
+  config: Pick<Config, "index" | "publicNode" | "publicUrl" | "clockSkewSeconds" | "featuresOff">;
   card: () => Promise<OwnCard>;
   identity: () => Promise<LocalIdentity>;
   signer: EntrySigner;
@@ -68,7 +68,7 @@ export class Discovery {
   }
 
   get #holder(): HolderPort {
-    return { db: this.s.db, nodeId: this.s.nodeId, now: this.s.now, directory: this.directory, config: this.s.config, keyOf: (o) => this.#keyOf(o) };
+    return { db: this.s.db, nodeId: this.s.nodeId, now: this.s.now, directory: this.directory, config: this.s.config, takesAgents: !this.s.config.featuresOff.includes(INDEX_AGENTS_FEATURE), keyOf: (o) => this.#keyOf(o) };
   }
 
   async #keyOf(origin: string, url?: string): Promise<OriginKey | undefined> {
@@ -77,6 +77,11 @@ export class Discovery {
     if (!card) return undefined;
     const key = await signingKey(identity.primitives, card.keys.sig.pub);
     return { verify: (message, signature, context) => key.verify(signature, message, context) };
+  }
+
+  /** Whether this node reads the request: not a lookup of agents' keys when it lacks index-agents. */
+  understands(request: IndexRequest): boolean {
+    return request.type === "index-publish" || understands(this.#holder, request);
   }
 
   /** The receiving side of POST /federation/v1/index. */

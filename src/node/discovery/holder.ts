@@ -10,10 +10,13 @@ import { MAX_ANSWERED_RECORDS, MAX_CLOSER_NODES, type IndexLookupRequest, type I
 import { positionOf } from "../../protocol/discovery/placement.ts";
 import type { Database } from "../../store/database.ts";
 import { indexRecordsFor, putIndexRecord, type IndexCaps } from "../../store/discovery-index.ts";
+import { log } from "../logging/log.ts";
 import type { Config } from "../settings/config.ts";
 import type { Directory } from "./directory.ts";
 import { closestNodes } from "./lookup.ts";
 import { ownersOf, structureFor } from "./placement.ts";
+
+const AGENT_KEY_PREFIX = "tag:";
 
 /** Index records one origin may keep here, and one key (a common word is capped, not a flood). */
 export const INDEX_CAPS: IndexCaps = { perOrigin: 512, perKey: 1024 };
@@ -26,6 +29,8 @@ export interface HolderPort {
   now: () => number;
   directory: Directory;
   config: Pick<Config, "index" | "clockSkewSeconds">;
+  /** Whether this node takes `tag:` keys (it advertises index-agents, §20.5); one that does not refuses them as malformed, as a node predating them would. */
+  takesAgents: boolean;
   /** The signing key of a node whose card this node holds. */
   keyOf: (origin: string) => Promise<OriginKey | undefined>;
 }
@@ -49,6 +54,11 @@ export async function receivePublish(s: HolderPort, from: string, request: Index
       refused.push({ index, reason: "not_origin" });
       continue;
     }
+    if (claimed.success && !s.takesAgents && claimed.data.key.startsWith(AGENT_KEY_PREFIX)) {
+      log.warn("index.agents_refused", { from, key: claimed.data.key });
+      refused.push({ index, reason: "malformed" });
+      continue;
+    }
     const checked = await checkIndexRecord(raw, key, now, s.config.clockSkewSeconds);
     if ("problem" in checked) {
       refused.push({ index, reason: checked.problem });
@@ -64,6 +74,11 @@ export async function receivePublish(s: HolderPort, from: string, request: Index
     else refused.push({ index, reason: fate });
   }
   return { type: "index-publish", stored, refused };
+}
+
+/** Whether this node reads the request at all: a lookup of `tag:` keys is malformed to a node without index-agents. */
+export function understands(s: Pick<HolderPort, "takesAgents">, request: IndexLookupRequest): boolean {
+  return s.takesAgents || !request.keys.some((k) => k.startsWith(AGENT_KEY_PREFIX));
 }
 
 export async function answerLookup(s: HolderPort, request: IndexLookupRequest): Promise<IndexLookupResult> {

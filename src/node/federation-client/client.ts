@@ -1,7 +1,9 @@
 // The one way this node sends a request to a peer: sealed to the peer's card, through Outbound,
 // the answer read within a bound and opened. A card near expiry, or a refusal with unknown_key
 // (the peer rotated its encryption key), makes the client fetch the card again, once, and it
-// accepts the new card only if it is the same node's. Every failure is a PeerRequestError.
+// accepts the new card only if it is the same node's. To a node this one is a mailbox of (its card
+// names this node, §20.6), the envelope is held here for that node's poll instead of posted.
+// Every failure is a PeerRequestError.
 import type { Progress } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import { CardFetchError, fetchCard } from "../card/fetch.ts";
@@ -21,7 +23,9 @@ import {
 import { sealChannelFrame } from "../../protocol/channel/seal.ts";
 import { ENVELOPE_ERRORS } from "../../protocol/envelope/errors.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
-import { seal, type Sealed } from "../../protocol/envelope/seal.ts";
+import { ENVELOPE_LIFETIME_SECONDS, seal, type Sealed } from "../../protocol/envelope/seal.ts";
+import { toBase64url } from "../../protocol/encoding/bytes.ts";
+import type { ForwardedRequest } from "../../protocol/routes/forward.ts";
 import { ENVELOPE_CONTENT_TYPE } from "../../protocol/envelope/wire.ts";
 import { answerSchema, federationPath, pingResult, type MessageName, type pingRequest } from "../../protocol/messages/federation.ts";
 import { CALL_STREAM_CONTENT_TYPE, readFrames } from "../../protocol/messages/relay-frames.ts";
@@ -55,6 +59,15 @@ export interface FederationClientPort {
   config: Pick<Config, "allowPrivateUrls" | "clockSkewSeconds" | "channels">;
   db: Database;
   channels: PeerChannels;
+  mailbox: MailboxHold;
+}
+
+/** This node as a mailbox (docs/protocol.md §20.6): src/node/mailbox/holder.ts. */
+export interface MailboxHold {
+  /** Whether this node holds the messages of the node of `card`. */
+  holds(card: Card): boolean;
+  /** Holds `message` for `to` until it answers or `signal` ends; a message with `keepUntil` stays for a later poll until then. */
+  hold(to: string, message: ForwardedRequest, signal: AbortSignal, keepUntil?: number): Promise<{ stream: ReadableStream<Uint8Array> } | { refused: { code: string; message: string } }>;
 }
 
 /** One request as it leaves: an envelope or a channel frame, and the opener of its answers. */
@@ -65,6 +78,8 @@ interface Outgoing {
   openResponse(sealed: Uint8Array): Promise<Uint8Array>;
   /** The channel it travels on (base64url id), if any: the peer's refusal of it drops the channel. */
   channel?: string;
+  /** The node this node holds the envelope for, as its mailbox, instead of posting it. */
+  heldFor?: string;
 }
 
 export interface PeerRequest<T extends z.ZodType> {
@@ -142,8 +157,12 @@ export class FederationClient {
     const { url } = out;
     let res: Response;
     try {
-      res = await this.s.outbound.request(url, { method: "POST", headers: { "content-type": out.contentType, accept: RESPONSE_CONTENT_TYPE }, body: out.bytes as BodyInit }, TIMEOUT_MS);
+      // A peer message held for a node behind this mailbox waits there for a later poll until its envelope expires.
+      res = out.heldFor
+        ? await this.#held(out, RESPONSE_CONTENT_TYPE, AbortSignal.timeout(TIMEOUT_MS), this.s.now() + ENVELOPE_LIFETIME_SECONDS + this.s.config.clockSkewSeconds)
+        : await this.s.outbound.request(url, { method: "POST", headers: { "content-type": out.contentType, accept: RESPONSE_CONTENT_TYPE }, body: out.bytes as BodyInit }, TIMEOUT_MS);
     } catch (err) {
+      if (err instanceof PeerRequestError) throw err;
       throw new PeerRequestError("unreachable", `cannot reach ${url}: ${message(err)}`);
     }
     let bytes: Uint8Array | undefined;
@@ -175,6 +194,10 @@ export class FederationClient {
 
   /** The request to `path`, as a frame on the channel to the node of `card` when there is one to be had, else as an envelope. */
   async #prepare(card: Card, version: string, path: string, payload: unknown, delivered?: false): Promise<Outgoing> {
+    if (this.s.mailbox.holds(card)) {
+      const sealed = await this.#sealTo(card, version, path, payload);
+      return { url: new URL(path, card.url).href, bytes: sealed.bytes, contentType: ENVELOPE_CONTENT_TYPE, openResponse: sealed.openResponse, heldFor: card.id };
+    }
     if (this.s.config.channels && card.features.includes(CHANNEL_FEATURE) && (this.#noChannelUntil.get(card.id) ?? 0) <= this.s.now()) {
       const url = new URL(path, card.url).href;
       const unsafe = unsafeUrlReason(url, this.s.config.allowPrivateUrls);
@@ -265,11 +288,15 @@ export class FederationClient {
   }
 
   async #seal(card: Card, version: string, path: string, payload: unknown, delivered?: false): Promise<{ url: string; sealed: Sealed }> {
-    const identity = await this.s.identity();
     const url = new URL(path, card.url).href;
     const unsafe = unsafeUrlReason(url, this.s.config.allowPrivateUrls);
     if (unsafe) throw new PeerRequestError("unreachable", `${url}: ${unsafe}`, delivered);
-    const sealed = await seal({
+    return { url, sealed: await this.#sealTo(card, version, path, payload) };
+  }
+
+  async #sealTo(card: Card, version: string, path: string, payload: unknown): Promise<Sealed> {
+    const identity = await this.s.identity();
+    return seal({
       primitives: identity.primitives,
       signer: identity.signing.signer,
       from: identity.nodeId,
@@ -281,7 +308,16 @@ export class FederationClient {
       plaintext: new TextEncoder().encode(JSON.stringify(payload)),
       now: this.s.now(),
     });
-    return { url, sealed };
+  }
+
+  /**
+   * The envelope of `out` held here for the node it is sealed to, which takes it in a poll and
+   * answers through this node (§20.6): its answer as the peer's HTTP answer would carry it.
+   */
+  async #held(out: Outgoing, contentType: string, signal: AbortSignal, keepUntil?: number): Promise<Response> {
+    const held = await this.s.mailbox.hold(out.heldFor!, { type: "forwarded", envelope: toBase64url(out.bytes) }, signal, keepUntil);
+    if ("refused" in held) throw new PeerRequestError(held.refused.code, `${out.heldFor} through this node's mailbox: ${held.refused.message}`, held.refused.code === "answer_timeout");
+    return new Response(held.stream, { status: 200, headers: { "content-type": contentType } });
   }
 
   /**
@@ -375,13 +411,16 @@ export class FederationClient {
     try {
       let res: Response;
       try {
-        res = await this.s.outbound.fetch(url, {
-          method: "POST",
-          headers: { "content-type": out.contentType, accept: CALL_STREAM_CONTENT_TYPE },
-          body: out.bytes as BodyInit,
-          signal,
-        });
+        res = out.heldFor
+          ? await this.#held(out, CALL_STREAM_CONTENT_TYPE, signal)
+          : await this.s.outbound.fetch(url, {
+              method: "POST",
+              headers: { "content-type": out.contentType, accept: CALL_STREAM_CONTENT_TYPE },
+              body: out.bytes as BodyInit,
+              signal,
+            });
       } catch (err) {
+        if (err instanceof PeerRequestError) throw err;
         // The request may have reached the provider before the connection failed; only a refused
         // connection proves it did not, and fetch does not say which. A timeout or cancel here is
         // treated as delivered, so a call that may have run is never run twice.

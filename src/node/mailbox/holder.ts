@@ -54,16 +54,18 @@ const pause = (ms: number, signal: AbortSignal) =>
 
 /**
  * Holds a `forwarded` message for `to` until it answers, at most MAILBOX_HOLD_SECONDS or until the
- * caller goes away. Unanswered and untaken, the message is withdrawn (the caller may try another
- * route: nothing reached the node); taken but unanswered, the call's fate is unknown.
+ * caller goes away. A call unanswered and untaken is withdrawn (the caller may try another route:
+ * nothing reached the node); taken but unanswered, the call's fate is unknown. A peer message
+ * (`keepUntil`: its envelope's expiry) stays held for a later poll until then, its answer unread.
  */
-export async function holdForAnswer(s: MailboxPort, to: string, message: ForwardedRequest, signal: AbortSignal): Promise<Held> {
+export async function holdForAnswer(s: MailboxPort, to: string, message: ForwardedRequest, signal: AbortSignal, keepUntil?: number): Promise<Held> {
   const id = toBase64url(crypto.getRandomValues(new Uint8Array(16)));
   const now = s.now();
-  const stored = await depositMessage(s.db, { id, nodeId: to, body: JSON.stringify(message), now, expiresAt: now + MAILBOX_HOLD_SECONDS }, s.config.mailboxMaxMessages);
+  const stored = await depositMessage(s.db, { id, nodeId: to, body: JSON.stringify(message), now, expiresAt: Math.max(keepUntil ?? 0, now + MAILBOX_HOLD_SECONDS) }, s.config.mailboxMaxMessages);
   if (!stored) return { refused: { code: "destination_unreachable", message: `this mailbox holds ${s.config.mailboxMaxMessages} messages for ${to} already` } };
   log.info("mailbox.held", { to, id });
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(MAILBOX_HOLD_SECONDS * 1000)]);
+  let kept = false;
   try {
     while (!deadline.aborted) {
       const held = await heldMessage(s.db, id);
@@ -72,10 +74,14 @@ export async function holdForAnswer(s: MailboxPort, to: string, message: Forward
     }
     const held = await heldMessage(s.db, id);
     if (held?.answer) return answerOf(held.answer);
+    if (keepUntil !== undefined) {
+      kept = true;
+      return { refused: { code: "destination_unreachable", message: `${to} has not answered yet; the message waits for its poll until its envelope expires` } };
+    }
     if (await dropMessage(s.db, id, true)) return { refused: { code: "destination_unreachable", message: `${to} did not collect the message within ${MAILBOX_HOLD_SECONDS} s` } };
     return { refused: { code: "answer_timeout", message: `${to} took the call but did not answer within ${MAILBOX_HOLD_SECONDS} s` } };
   } finally {
-    await dropMessage(s.db, id, false);
+    if (!kept) await dropMessage(s.db, id, false);
   }
 }
 

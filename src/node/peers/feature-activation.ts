@@ -12,6 +12,8 @@ export interface FeatureAdoption extends PendingFeature {
   /** The trust-weighted share of known public nodes advertising it. */
   adoption: number;
   active: boolean;
+  /** This node does not advertise it (FEATURES_OFF): it stays off here. */
+  off?: true;
   /** Known public nodes advertising it, of `known`. */
   advertisedBy: number;
   known: number;
@@ -19,6 +21,8 @@ export interface FeatureAdoption extends PendingFeature {
 
 export interface FeatureActivationDeps {
   pending: readonly PendingFeature[];
+  /** Features this node does not advertise (FEATURES_OFF): never on here, whatever their adoption. */
+  off?: readonly string[];
   /** The weight of a node this node has no trust in yet. */
   trustFloor: number;
   /** The cards of the public nodes this node knows (peers' and the registry's), one per node. */
@@ -39,22 +43,28 @@ export class FeatureActivation {
     const known: KnownCard[] = await Promise.all((await this.deps.cards()).map(async (c) => ({ features: c.features, trust: (await this.deps.trust.of(c.node)).score })));
     return this.deps.pending.map((p) => {
       const share = adoption(p.feature, known, this.deps.trustFloor);
-      const on = isActive(p, share, this.active.has(p.feature));
+      const on = !this.#off(p.feature) && isActive(p, share, this.active.has(p.feature));
       if (on) this.active.add(p.feature);
       else this.active.delete(p.feature);
-      return { ...p, adoption: share, active: on, advertisedBy: known.filter((c) => c.features.includes(p.feature)).length, known: known.length };
+      return { ...p, adoption: share, active: on, ...(this.#off(p.feature) ? { off: true as const } : {}), advertisedBy: known.filter((c) => c.features.includes(p.feature)).length, known: known.length };
     });
   }
 
   /** Whether a feature is on here: not pending, or adopted (judged now if no tick of this process has yet). */
   async on(feature: string): Promise<boolean> {
+    if (this.#off(feature)) return false;
     if (!this.deps.pending.some((p) => p.feature === feature)) return true;
     if (!this.#evaluated) await this.adoption();
     return this.active.has(feature);
   }
 
+  #off(feature: string): boolean {
+    return this.deps.off?.includes(feature) ?? false;
+  }
+
   /** Whether to use a feature with a node of these card features: on here, and advertised there. */
   async usableWith(feature: string, peerFeatures: readonly string[]): Promise<boolean> {
+    if (this.#off(feature)) return false;
     if (!this.#evaluated) await this.adoption();
     return usableWith(feature, peerFeatures, this.active, this.deps.pending);
   }

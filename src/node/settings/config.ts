@@ -3,6 +3,7 @@ import type { PendingFeature } from "../../protocol/activation.ts";
 import { INDEX_AGENTS_FEATURE } from "../../protocol/discovery/record.ts";
 import { z } from "zod";
 import { NODE_ID } from "../../protocol/identity/keys.ts";
+import { FEATURES } from "../../protocol/versions.ts";
 import { parseSeed } from "../../protocol/identity/seed.ts";
 import { DEFAULT_DAILY_QUOTAS, DEFAULT_TIERS, dailyQuotasSetting, perTierSetting, tierName, tiersSetting, type Tier } from "../trust/tiers.ts";
 import { MAX_MAILBOXES } from "../../protocol/card/schema.ts";
@@ -157,6 +158,13 @@ const schema = z.object({
     )
     .default([{ feature: INDEX_AGENTS_FEATURE, threshold: 0.5, hysteresis: 0.05 }]),
   FEATURES_TRUST_FLOOR: z.coerce.number().min(0).max(1).default(0.1),
+  // Protocol features this node neither advertises nor uses (§20.5): an operator holding one back,
+  // or a test modelling a node that predates it.
+  FEATURES_OFF: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0))
+    .pipe(z.array(z.enum(FEATURES, `features: ${FEATURES.join(", ")}`)))
+    .default([]),
   MAILBOXES: list.pipe(z.array(z.url({ protocol: /^https?$/ })).max(MAX_MAILBOXES, `at most ${MAX_MAILBOXES} mailboxes`)).optional(),
   MAILBOX_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(64),
   FORWARDED_CALLERS: z.enum(["off", "public"]).default("public"),
@@ -295,6 +303,8 @@ export interface Config {
   /** Features used only once adopted widely enough (docs/protocol.md §20.5), and the weight of an unknown node. */
   featuresPending: PendingFeature[];
   featuresTrustFloor: number;
+  /** Features of the protocol's list this node does not advertise, and so never uses. */
+  featuresOff: string[];
   /** The mailboxes this node, binding nothing reachable, polls and names in its card (§20.6). */
   mailboxes: string[];
   /** Messages this node, as a mailbox, holds for one node at most. */
@@ -465,6 +475,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     routeRateLimits: e.ROUTE_RATE_LIMITS ?? new Map(DEFAULT_ROUTE_RATE_LIMITS),
     featuresPending: e.FEATURES_PENDING,
     featuresTrustFloor: e.FEATURES_TRUST_FLOOR,
+    featuresOff: e.FEATURES_OFF,
     mailboxes: e.MAILBOXES ?? [],
     mailboxMaxMessages: e.MAILBOX_MAX_MESSAGES,
     forwardedCallers: e.FORWARDED_CALLERS,

@@ -5,6 +5,7 @@
 // `mailbox-answer`; the mailbox passes that answer to the caller still waiting on `forward`.
 import { z } from "zod";
 import { MAX_MAILBOXES } from "../card/schema.ts";
+import type { MessageName } from "../messages/federation.ts";
 import { forwardedRequest } from "./forward.ts";
 import { ROLE_FEATURES } from "./roles.ts";
 
@@ -23,6 +24,12 @@ export const MAILBOX_HOLD_SECONDS = 25;
 export const MAILBOX_MESSAGE_ID = /^[A-Za-z0-9_-]{22}$/;
 /** The largest call stream an answer carries, before base64url: its envelope stays within a 1 MiB body. */
 export const MAX_MAILBOX_ANSWER_BYTES = 512 * 1024;
+
+/**
+ * What a mailbox carries to M besides calls (which anyone reaches M with, by the forwarded route):
+ * the messages of M's peers, its mailboxes, for gossip and the ledger. M refuses any other endpoint.
+ */
+export const MAILBOX_PEER_MESSAGES = ["ping", "exchange", "reconcile", "cards", "countersigned", "receipts", "ledger-reconcile", "ledger-transfer", "ledger-checkpoint"] as const satisfies readonly MessageName[];
 
 /** M → mailbox: what is held for me? Held open up to `wait` seconds while nothing is. */
 export const mailboxPollRequest = z.strictObject({
@@ -46,7 +53,8 @@ const refusal = z.strictObject({ code: z.string().regex(/^[a-z_]{1,64}$/), messa
 
 /**
  * What M makes of one message: the call stream sealed to the caller's envelope (base64url, the
- * bytes a `forwarded` answer carries), or its refusal of the envelope (a §5.4 or §12.4 code).
+ * bytes a `forwarded` answer carries), for a peer message its sealed answer's bytes, or its
+ * refusal of the envelope (a §5.4 or §12.4 code).
  */
 export const mailboxAnswer = z.union([
   z.strictObject({
