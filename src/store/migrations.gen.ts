@@ -275,5 +275,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `index_deliveries` (\n\t`key` text NOT NULL,\n\t`owner` text NOT NULL,\n\t`seq` integer NOT NULL,\n\tPRIMARY KEY(`key`, `owner`)\n);"
     ]
+  },
+  {
+    "tag": "0024_smiling_gambit",
+    "statements": [
+      "CREATE TABLE `held_package_indexes` (\n\t`origin` text PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`signed` text NOT NULL,\n\t`expires` integer NOT NULL,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
+    ]
   }
 ];

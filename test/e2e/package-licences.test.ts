@@ -2,8 +2,8 @@
 // sandbox-probe as a gzipped tar it serves itself, once priced (per update) and once free. B
 // installs the priced one: A and B then hold the same two-party record, signed by both, naming
 // `package/probe@1.0.0`; a call to the running package adds none. B mirrors what it installed
-// (PACKAGE_MIRROR); with A stopped, C installs the free package from B's copy (checked by digest
-// and A's signed entry), and the priced one is refused with a typed reason, nothing installed.
+// (PACKAGE_MIRROR), and A's signed package index with it; with A stopped, C installs the free package
+// from B's copy (checked by digest, A's signed entry and A's index as B kept it), and the priced one is refused with a typed reason, nothing installed.
 // `mcpfed package try` runs another build of the probe on C and leaves nothing behind.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -112,6 +112,18 @@ describe("mirrors: installable while the origin is offline", () => {
     expect(fromB.status).toBe(200);
     expect(Buffer.from(await fromB.arrayBuffer()).equals(tarball)).toBe(true);
     expect((await artifact(c, sha256)).status).toBe(404);
+  });
+
+  it("A serves its signed package index; B, which mirrors, serves the copy it accepted; C serves none", async () => {
+    const own = await json<{ origin: string; seq: number; packages: { name: string; versions: { version: string }[] }[] }>(await fetch(`${a.url}/federation/v1/packages/index`));
+    expect(own.origin).toBe(a.nodeId);
+    expect(own.packages.map((p) => p.name)).toEqual(["probe", "probe-free"]);
+    const mirrored = await json<{ seq: number; sig: string }>(await fetch(`${b.url}/federation/v1/packages/index/${a.nodeId}`));
+    expect(mirrored.seq).toBeLessThanOrEqual(own.seq);
+    expect(mirrored.sig).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect((await fetch(`${c.url}/federation/v1/packages/index/${a.nodeId}`)).status).toBe(404);
+    // A node that publishes nothing signs no index.
+    expect((await fetch(`${c.url}/federation/v1/packages/index`)).status).toBe(404);
   });
 
   it("with A stopped, C installs the free package from B's copy, and refuses the priced one", async () => {
