@@ -14,7 +14,7 @@ import { listPeers } from "../../store/peers.ts";
 import { registerUpstream } from "../upstreams/registration.ts";
 import type { PackageFiles } from "../settings/package-files.ts";
 import { packageFiles, type PackagePorts } from "./ports.ts";
-import { fetchNpm, fetchTarball, MAX_ARTIFACT_BYTES, type FetchedArtifact } from "./artifacts.ts";
+import { fetchNpm, fetchTarball, MAX_ARTIFACT_BYTES, tarballArtifact, type FetchedArtifact } from "./artifacts.ts";
 import { PackageError } from "./errors.ts";
 import { launchTarget } from "./launch-target.ts";
 import { switchTo } from "./switch.ts";
@@ -68,10 +68,13 @@ function defaultUpstream(name: string): string {
   return u;
 }
 
-/** Where the artifact can be fetched from: npm, or the origin then every active peer (mirrors, §18.5). */
+/** Where the artifact can be fetched from: npm, or this node's store, then the origin, then every active peer (mirrors, §18.5). */
 async function fetchArtifact(s: PackagePorts, entry: PackageEntry): Promise<FetchedArtifact> {
   const a = entry.signed.body.artifact;
   if (a.type === "npm") return fetchNpm(s.outbound, s.config.npmRegistryUrl, a);
+  // The store may hold the tarball already (its publisher keeps what it published): checked like any source's.
+  const kept = await packageFiles(s.platform).artifact(a.sha256);
+  if (kept && kept.length === a.size && (await tarballArtifact(kept)).sha256 === a.sha256) return { bytes: kept, sha256: a.sha256 };
   const origin = await knownCard(s, entry.signed.origin);
   const mirrors = (await listPeers(s.db)).filter((p) => p.state === "active" && p.nodeId !== entry.signed.origin).map((p) => p.card.url);
   return fetchTarball(s.outbound, [...(origin ? [origin.url] : []), ...mirrors], a);
