@@ -61,7 +61,7 @@ beforeAll(async () => {
   app = await createApp({
     config: local.config,
     db: local.db,
-    platform: { requestScopedIo: false, standingStreams: true, fetch, stdio: stdioConnector, packageRuntimes: toolsRuntimes(), packages: nodePackageFiles(local.dataDir) },
+    platform: { requestScopedIo: false, standingStreams: true, fetch, stdio: stdioConnector, packageRuntimes: toolsRuntimes(), packages: nodePackageFiles(local.dataDir, { registry: local.config.npmRegistryUrl, allowPrivate: false }) },
   });
   nodeId = (await ok<{ id: string }>(admin("GET", "/identity"))).id;
   const launch = {
