@@ -25,6 +25,18 @@ export async function configVectors(): Promise<void> {
       policy: [{ priority: 100, action: "call", effect: "deny", tool: "gh_delete_*" }],
       limits: [{ subjectKind: "api-token", windowSeconds: 60, maxRequests: 30 }],
       peers: [{ id: other.nodeId, url: "https://peer.example/", alias: "peer", state: "active" }],
+      packages: [
+        {
+          upstream: "notes",
+          name: "notes",
+          origin: other.nodeId,
+          versions: ["1.0.0", "1.1.0+build.1"],
+          active: "1.0.0",
+          range: "^1.0.0",
+          env: { NOTES_MODE: "append", NOTES_TOKEN: { secret: "NOTES_NOTES_TOKEN" } },
+          permissions: { net: ["api.notes.example:443"], read: [], write: ["notes"], env: ["NOTES_MODE", "NOTES_TOKEN"] },
+        },
+      ],
     },
   };
   const file = await signConfig(doc, key.signer);

@@ -459,8 +459,16 @@ const messages: Message[] = [
     route: "/federation/v1/subscribe",
     direction: "request",
     schema: subscribeRequest,
-    valid: { subscribe: { type: "subscribe", key: "archive/search", grant: {}, intent: {} } },
-    invalid: { "another type tag": { type: "call", key: "archive/search", grant: {}, intent: {} }, "a key with a space": { type: "subscribe", key: "archive/a b", grant: {}, intent: {} } },
+    valid: {
+      subscribe: { type: "subscribe", key: "archive/search", grant: {}, intent: {} },
+      "a package licence, its version with build metadata": { type: "subscribe", key: "package/probe@1.0.0+build.1", grant: {}, intent: {} },
+    },
+    invalid: {
+      "another type tag": { type: "call", key: "archive/search", grant: {}, intent: {} },
+      "a key with a space": { type: "subscribe", key: "archive/a b", grant: {}, intent: {} },
+      "a tool's label with +": { type: "subscribe", key: "archive/search@v1+x", grant: {}, intent: {} },
+      "a package key with a space in its version": { type: "subscribe", key: "package/probe@1.0.0 build", grant: {}, intent: {} },
+    },
   },
   {
     name: "subscribeReply",

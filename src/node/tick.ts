@@ -39,6 +39,8 @@ import { evaluateAlerts, type AlertTickReport } from "./alerts/alerts.ts";
 import { deliverAlerts, type WebhookTickReport } from "./alerts/webhook.ts";
 
 import { depositKept } from "./backup/deposits.ts";
+import { currentOwnIndex } from "./packages/own-index.ts";
+import { identitySigner } from "./registry/node-keys.ts";
 
 export interface TickReport {
   at: string;
@@ -69,6 +71,8 @@ export interface TickReport {
   features: { feature: string; adoption: number; active: boolean }[] | { error: string };
   /** This node's index records republished where due, and others' expired ones pruned (src/node/discovery/). */
   index: IndexTickReport | { error: string };
+  /** This node's package index (§18.4): its sequence, and whether it was re-signed this tick; null when it publishes no package. */
+  packageIndex: { seq: number; signed: boolean } | null | { error: string };
   /** The scheduled backup made this tick, if one was due (BACKUP_SCHEDULE; src/node/backup/schedule.ts). */
   backup: BackupTickReport;
   /** The alert rules evaluated over the rollups and state after this tick's work, and the webhook's deliveries (src/node/alerts/). */
@@ -220,6 +224,14 @@ export function createTick(s: Services): Ticks {
       log.warn("index.tick_failed", { error: String(err) });
       return { error: String(err) };
     });
+    // The package index, re-signed when its entries changed or half its validity passed, so that it never lapses while served.
+    const packageIndex = await currentOwnIndex({ db: s.db, nodeId: s.nodeId, signer: async () => identitySigner(await s.identity()) }, Date.now()).then(
+      (own) => (own ? { seq: own.index.seq, signed: own.signed } : null),
+      (err: unknown) => {
+        log.warn("packages.index_failed", { error: String(err) });
+        return { error: String(err) };
+      },
+    );
     // Gossip's failures are the peers' problem, never the tick's.
     const gossip = await s.gossip.tick().catch((err: unknown): GossipTickReport => ({ collected: 0, error: String(err) }));
     if (gossip.error) log.warn("gossip.tick_failed", { error: gossip.error });
@@ -265,7 +277,7 @@ export function createTick(s: Services): Ticks {
     await s.metrics.flush();
     // After the flush, so that the rules read this process's counts too.
     const alerts = await alertsTick(s);
-    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, features, index, backup, alerts };
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, features, index, packageIndex, backup, alerts };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

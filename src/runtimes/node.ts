@@ -24,7 +24,7 @@ const node = await createApp({
     fetch: outboundFetch(config.allowPrivateUrls),
     rawRsa: nodeRawRsa,
     packageRuntimes: findPackageRuntimes(config),
-    packages: nodePackageFiles(local.dataDir),
+    packages: nodePackageFiles(local.dataDir, { registry: config.npmRegistryUrl, allowPrivate: config.allowPrivateUrls }),
   },
 }).catch((err: unknown) =>
   failStart(err, process.exit),

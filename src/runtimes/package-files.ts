@@ -1,30 +1,26 @@
 // The package store on Node (protocol §18.2): `<data>/packages/<sha256>/` holds the unpacked
 // artifact (dependencies installed), `artifact.tgz` the verified bytes for mirrors, and
 // `mcpfed-lock.json` the lock. A package's own data lives apart, in `<data>/package-data/<upstream>/`.
-import { execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, readlink, rename, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { promisify } from "node:util";
 import * as tar from "tar";
 import type { PackageFiles, PackageLock } from "../node/settings/package-files.ts";
+import { installDependencies, type NpmSettings } from "./npm-dependencies.ts";
 
-const run = promisify(execFile);
 const LOCK = "mcpfed-lock.json";
 const ARTIFACT = "artifact.tgz";
 /** The files beside the package in its store folder: not part of what verify checks. */
 const OWN_FILES = new Set([LOCK, ARTIFACT]);
-/** How long installing the dependencies may take. */
-const NPM_TIMEOUT_MS = 300_000;
 
 export class UnsafeArchiveError extends Error {
   override name = "UnsafeArchiveError";
 }
 
-export function nodePackageFiles(dataDir: string): PackageFiles {
+export function nodePackageFiles(dataDir: string, npm: NpmSettings): PackageFiles {
   const store = join(dataDir, "packages");
   const folder = (sha256: string) => {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new RangeError("not a SHA-256");
@@ -46,7 +42,7 @@ export function nodePackageFiles(dataDir: string): PackageFiles {
       await mkdir(root, { recursive: true });
       try {
         await extract(tarball, root, maxBytes);
-        await installDependencies(root);
+        await installDependencies(root, npm);
         await writeFile(join(staging, ARTIFACT), tarball);
         const files = await digestsOf(root);
         await rm(folder(sha256), { recursive: true, force: true });
@@ -107,19 +103,6 @@ async function extract(tarball: Uint8Array, root: string, maxBytes: number): Pro
   if (refused) throw new UnsafeArchiveError(`the archive is refused: ${refused}`);
   // Belt and braces: nothing landed outside the root, whatever tar made of a path.
   for (const f of await walk(root)) if (!inside(f)) throw new UnsafeArchiveError(`the archive wrote outside the package: ${f}`);
-}
-
-/** The dependencies a package.json declares: `npm install --omit=dev --ignore-scripts`, so no install script runs. */
-async function installDependencies(root: string): Promise<void> {
-  const manifest = join(root, "package.json");
-  if (!existsSync(manifest)) return;
-  const pkg = JSON.parse(await readFile(manifest, "utf8")) as { dependencies?: Record<string, string> };
-  if (!pkg.dependencies || Object.keys(pkg.dependencies).length === 0) return;
-  await run("npm", ["install", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], {
-    cwd: root,
-    timeout: NPM_TIMEOUT_MS,
-    maxBuffer: 4 * 1024 * 1024,
-  });
 }
 
 async function walk(dir: string): Promise<string[]> {

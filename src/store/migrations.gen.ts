@@ -289,5 +289,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "ALTER TABLE `held_backups` DROP COLUMN `file`;"
     ]
+  },
+  {
+    "tag": "0026_second_wave_session3",
+    "statements": [
+      "CREATE TABLE `held_package_indexes` (\n\t`origin` text PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`signed` text NOT NULL,\n\t`expires` integer NOT NULL,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
+    ]
   }
 ];

@@ -1,9 +1,9 @@
 // Priced packages and mirrors across three real nodes (protocol §18.5, §18.6). A publishes the
 // sandbox-probe as a gzipped tar it serves itself, once priced (per update) and once free. B
 // installs the priced one: A and B then hold the same two-party record, signed by both, naming
-// `package/probe@1.0.0`; a call to the running package adds none. B mirrors what it installed
-// (PACKAGE_MIRROR); with A stopped, C installs the free package from B's copy (checked by digest
-// and A's signed entry), and the priced one is refused with a typed reason, nothing installed.
+// `package/probe@1.0.0+build.1` (SemVer build metadata in the licence's key); a call to the running package adds none. B mirrors what it installed
+// (PACKAGE_MIRROR), and A's signed package index with it; with A stopped, C installs the free package
+// from B's copy (checked by digest, A's signed entry and A's index as B kept it), and the priced one is refused with a typed reason, nothing installed.
 // `mcpfed package try` runs another build of the probe on C and leaves nothing behind.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -60,9 +60,9 @@ describe("a priced package, paid through the ledger", () => {
   it("A publishes the probe from a tarball, priced and free, and serves the artifact", async () => {
     const tgz = tarball.toString("base64");
     const priced = await json<{ key: string; body: { artifact: { type: string; sha256: string; size: number }; price: unknown; tools: { name: string }[] } }>(
-      await a.admin("POST", "/packages/publish", { tarball: tgz, name: "probe", licence: { id: "proprietary" }, price: { amount: 5, unit: "credits", per: "update" } }),
+      await a.admin("POST", "/packages/publish", { tarball: tgz, name: "probe", version: "1.0.0+build.1", licence: { id: "proprietary" }, price: { amount: 5, unit: "credits", per: "update" } }),
     );
-    expect(priced.key).toBe("package/probe@1.0.0");
+    expect(priced.key).toBe("package/probe@1.0.0+build.1");
     expect(priced.body.artifact).toEqual({ type: "tarball", sha256, size: tarball.length });
     expect(priced.body.tools.map((t) => t.name)).toContain("read_env");
     await json(await a.admin("POST", "/packages/publish", { tarball: tgz, name: "probe-free", licence: { id: "MIT" } }));
@@ -83,7 +83,7 @@ describe("a priced package, paid through the ledger", () => {
     expect(installed).toMatchObject({ upstream: "probe", active: true, fetched: true });
     const [onB] = await records(b);
     expect(onB).toMatchObject({ peer: a.nodeId, role: "consumer", status: "confirmed" });
-    expect(onB!.record.intent).toMatchObject({ consumer: b.nodeId, provider: a.nodeId, tool: { id: `${a.nodeId}/package/probe@1.0.0` }, price: { model: "grant", amount: 5, unit: "credits" } });
+    expect(onB!.record.intent).toMatchObject({ consumer: b.nodeId, provider: a.nodeId, tool: { id: `${a.nodeId}/package/probe@1.0.0+build.1` }, price: { model: "grant", amount: 5, unit: "credits" } });
     expect(onB!.record.receipt).toMatchObject({ amount: 5, unit: "credits" });
     expect(onB!.record.sigs.countersign).toBeTruthy();
     // The countersignature reaches A on its own: no call to A follows a purchase.
@@ -112,6 +112,18 @@ describe("mirrors: installable while the origin is offline", () => {
     expect(fromB.status).toBe(200);
     expect(Buffer.from(await fromB.arrayBuffer()).equals(tarball)).toBe(true);
     expect((await artifact(c, sha256)).status).toBe(404);
+  });
+
+  it("A serves its signed package index; B, which mirrors, serves the copy it accepted; C serves none", async () => {
+    const own = await json<{ origin: string; seq: number; packages: { name: string; versions: { version: string }[] }[] }>(await fetch(`${a.url}/federation/v1/packages/index`));
+    expect(own.origin).toBe(a.nodeId);
+    expect(own.packages.map((p) => p.name)).toEqual(["probe", "probe-free"]);
+    const mirrored = await json<{ seq: number; sig: string }>(await fetch(`${b.url}/federation/v1/packages/index/${a.nodeId}`));
+    expect(mirrored.seq).toBeLessThanOrEqual(own.seq);
+    expect(mirrored.sig).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect((await fetch(`${c.url}/federation/v1/packages/index/${a.nodeId}`)).status).toBe(404);
+    // A node that publishes nothing signs no index.
+    expect((await fetch(`${c.url}/federation/v1/packages/index`)).status).toBe(404);
   });
 
   it("with A stopped, C installs the free package from B's copy, and refuses the priced one", async () => {

@@ -1,12 +1,14 @@
 // The plan's rules where no store is needed to see them (docs/protocol.md §19.3): a pending peer is
 // approved by the file's "active" and never pruned; an upstream that differs only in its prefix or pin
-// mode is changed in place and needs no secret, any other difference registers it again and needs them all.
+// mode is changed in place and needs no secret, any other difference registers it again and needs them all;
+// a package needs its secrets only when it is installed or its variables change, and a file without
+// the packages area (written before they were configuration) leaves every package alone, even pruned.
 import { describe, expect, it } from "vitest";
 import type { ConfigBody } from "../../src/protocol/config/file.ts";
 import { planConfig } from "../../src/node/config/plan.ts";
 import type { ConfigState } from "../../src/node/config/state.ts";
 
-const empty: ConfigBody = { upstreams: [], tools: [], shares: [], policy: [], limits: [], peers: [] };
+const empty = { upstreams: [], tools: [], shares: [], policy: [], limits: [], peers: [], packages: [] } satisfies ConfigBody & ConfigState;
 const P1 = "a".repeat(32);
 const P2 = "b".repeat(32);
 const github = { name: "github", kind: "http" as const, url: "https://api.example/mcp", headers: { Authorization: { secret: "GITHUB_AUTHORIZATION" } } };
@@ -45,5 +47,31 @@ describe("planning a configuration file", () => {
   it("blocks a tool whose upstream neither lists it nor is being added", () => {
     const file: ConfigBody = { ...empty, tools: [{ upstream: "gone", tool: "t", name: "t", hidden: true, pinned: false }] };
     expect(planConfig(file, empty as ConfigState, { prune: false, secrets: new Set() }).changes).toEqual([expect.objectContaining({ area: "tools", blocked: "gone lists no tool t here" })]);
+  });
+
+  it("plans packages: secrets only to install or change variables, a switch noted, and an old file leaves them alone", () => {
+    const probe = {
+      upstream: "probe",
+      name: "probe",
+      origin: "n".repeat(32),
+      versions: ["1.0.0", "1.1.0"],
+      active: "1.0.0",
+      env: { MODE: "plain", TOKEN: { secret: "PROBE_TOKEN" } },
+      permissions: { net: [], read: [], write: [], env: ["MODE", "TOKEN"] },
+    };
+    const none = { prune: false, secrets: new Set<string>() };
+    const fresh = planConfig({ ...empty, packages: [probe] }, empty, none);
+    expect(fresh.changes).toEqual([expect.objectContaining({ area: "packages", action: "add", key: "probe", note: `install 1.0.0, 1.1.0 from ${probe.origin}; serve 1.0.0`, blocked: "secrets not given: PROBE_TOKEN" })]);
+    expect(planConfig({ ...empty, packages: [probe] }, empty, { prune: false, secrets: new Set(["PROBE_TOKEN"]) }).changes[0]!.blocked).toBeUndefined();
+    const held = { ...empty, packages: [{ ...probe, active: "1.1.0" }] };
+    const switched = planConfig({ ...empty, packages: [probe] }, held, none);
+    expect(switched.changes).toEqual([expect.objectContaining({ action: "update", note: "serve 1.0.0" })]);
+    expect(switched.changes[0]!.blocked).toBeUndefined();
+    expect(planConfig({ ...empty, packages: [{ ...probe, env: { MODE: "loud", TOKEN: { secret: "PROBE_TOKEN" } } }] }, { ...empty, packages: [probe] }, none).changes[0]).toMatchObject({ blocked: "secrets not given: PROBE_TOKEN" });
+    const { packages: _absent, ...old } = empty;
+    const pruned = planConfig(old, held, { prune: true, secrets: new Set() });
+    expect(pruned.changes).toEqual([]);
+    expect(pruned.kept).toEqual([{ area: "packages", key: "probe" }]);
+    expect(planConfig({ ...empty, packages: [] }, held, { prune: true, secrets: new Set() }).changes).toEqual([expect.objectContaining({ area: "packages", action: "remove", key: "probe" })]);
   });
 });

@@ -45,6 +45,12 @@ const statusOf: Record<PackageErrorCode, "invalid_request" | "not_found" | "conf
   tampered: "conflict",
   in_use: "conflict",
   licence_refused: "bad_gateway",
+  index_unavailable: "bad_gateway",
+  index_malformed: "bad_gateway",
+  index_bad_signature: "bad_gateway",
+  index_expired: "bad_gateway",
+  index_replayed: "conflict",
+  not_in_index: "conflict",
 };
 
 /** A package refusal as the admin API answers it: the generic code's status, the package's own code as `reason`. */

@@ -40,6 +40,7 @@ import { serveSubscribe } from "../../node/relay/subscriptions.ts";
 import { isOfferKey, serveOfferPurchase } from "../../node/agents/offer-purchase.ts";
 import { isPackageKey, sellLicence } from "../../node/packages/licence.ts";
 import { packageArtifactRoutes } from "./package-artifacts-route.ts";
+import { packageIndexRoutes } from "./package-index-route.ts";
 import { serveComplete } from "../../node/relay/complete-provider.ts";
 import { completeRequest } from "../../protocol/messages/relay-complete.ts";
 import { serveResourceSubscribe, serveResourceUnsubscribe } from "../../node/relay/resource-lease-provider.ts";
@@ -276,5 +277,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
   app.post(ONION_PATH, onionHandler(s));
   // Package artifacts for installers (docs/protocol.md §18.5): public, under the per-source limit.
   app.route("/", packageArtifactRoutes(s));
+  // Package indexes (§18.4): the same, signed by their origin.
+  app.route("/", packageIndexRoutes(s));
   return app;
 }

@@ -20,11 +20,19 @@ import type { Config } from "../settings/config.ts";
 import { globalToolId } from "../../store/catalog-names.ts";
 import { findUpstream, registerUpstream, removeUpstream, setUpstreamPrefix, operatorUpstreamInput, type RegistrationPorts } from "../upstreams/registration.ts";
 import { changesInPlace, planArea, type Change, type Plan } from "./plan.ts";
+import type { ConfigPackage } from "../../protocol/config/file.ts";
+import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
+import { chooseEntry, installPackage } from "../packages/install.ts";
+import type { PackagePorts } from "../packages/ports.ts";
+import { remove as removePackage } from "../packages/versions.ts";
+import { switchTo } from "../packages/switch.ts";
+import { listInstalled, setRange } from "../../store/packages.ts";
 import { limitItem, readArea, ruleItem, type ConfigState, type ConfigStatePorts } from "./state.ts";
 
 /** What applying needs: the ports of every use case it calls. */
 export type ConfigApplyPorts = ConfigStatePorts &
   RegistrationPorts &
+  PackagePorts &
   PeeringPort &
   Parameters<typeof changeCatalogTool>[0] &
   Parameters<typeof setPeerState>[0] & {
@@ -177,9 +185,49 @@ async function applyPeer(s: ConfigApplyPorts, c: Change, o: ApplyOptions): Promi
   }
 }
 
+/**
+ * A package brought to the file's item: its missing versions installed (checked, and paid for, as
+ * any install), the file's version served, the range set, versions the file leaves out removed. The
+ * file's permissions must be those its version in use declares, and a variable the entry declares
+ * secret must come as a secret: both checked before anything is installed.
+ */
+async function applyPackage(s: ConfigApplyPorts, c: Change, o: ApplyOptions): Promise<void> {
+  if (c.action === "remove") {
+    await removePackage(s, c.key);
+    return;
+  }
+  const want = c.after as ConfigPackage;
+  const before = c.before as ConfigPackage | undefined;
+  if (before && canonicalJson(before.env ?? {}) !== canonicalJson(want.env ?? {})) {
+    throw new ChangeRefused(`${c.key}: a package's variables are given when it is installed; remove it to install it with others`);
+  }
+  const serving = want.active ?? want.versions[want.versions.length - 1]!;
+  const entry = await chooseEntry(s, want.name, want.origin, serving);
+  const declared = entry.signed.body.launch;
+  if (canonicalJson(declared.permissions) !== canonicalJson(want.permissions)) {
+    throw new ChangeRefused(`${c.key}: the file grants ${canonicalJson(want.permissions)}, ${want.name}@${serving} declares ${canonicalJson(declared.permissions)}`);
+  }
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(want.env ?? {})) {
+    const variable = declared.env.find((v) => v.name === name);
+    if (!variable) throw new ChangeRefused(`${c.key}: ${want.name}@${serving} declares no variable ${name}`);
+    if (variable.secret && typeof value === "string") throw new ChangeRefused(`${c.key}: ${name} is a secret: the file names it, never its value`);
+    const given = typeof value === "string" ? value : o.secrets[value.secret];
+    if (given !== undefined) env[name] = given;
+  }
+  const held = new Set((before?.versions ?? []));
+  for (const version of want.versions) {
+    if (!held.has(version)) await installPackage(s, { name: want.name, origin: want.origin, version, upstream: c.key, env, use: false });
+  }
+  const rows = await listInstalled(s.db, { upstream: c.key });
+  if (want.active !== null && rows.find((r) => r.active)?.version !== want.active) await switchTo(s, c.key, want.active);
+  if ((want.range ?? null) !== (rows[0]?.range ?? null)) await setRange(s.db, c.key, want.range ?? null);
+  for (const r of rows) if (!want.versions.includes(r.version)) await removePackage(s, c.key, r.version);
+}
+
 /** The node as it stands now, in the one area about to be applied. */
 async function areaState(s: ConfigApplyPorts, area: ConfigArea): Promise<ConfigState> {
-  const state: Record<ConfigArea, object[]> = { upstreams: [], tools: [], shares: [], policy: [], limits: [], peers: [] };
+  const state: Record<ConfigArea, object[]> = { upstreams: [], tools: [], shares: [], policy: [], limits: [], peers: [], packages: [] };
   state[area] = await readArea(s, area);
   return state as ConfigState;
 }
@@ -198,6 +246,8 @@ async function applyChange(s: ConfigApplyPorts, c: Change, o: ApplyOptions): Pro
       return applyLimit(s, c);
     case "peers":
       return applyPeer(s, c, o);
+    case "packages":
+      return applyPackage(s, c, o);
   }
 }
 

@@ -1,7 +1,7 @@
 // The difference between a configuration file and this node (docs/protocol.md §19.3), as typed
 // changes per area. Pure: the state is read elsewhere, so a dry run and an apply plan alike.
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
-import { CONFIG_AREAS, itemKey, type ConfigArea, type ConfigBody, type ConfigPeer, type ConfigTool, type ConfigUpstream } from "../../protocol/config/file.ts";
+import { CONFIG_AREAS, itemKey, type ConfigArea, type ConfigBody, type ConfigPackage, type ConfigPeer, type ConfigTool, type ConfigUpstream } from "../../protocol/config/file.ts";
 import type { ConfigState, PeerState } from "./state.ts";
 
 export type ChangeAction = "add" | "update" | "remove";
@@ -91,6 +91,34 @@ function planTools(file: ConfigTool[], here: ConfigTool[], upstreamChanges: Chan
   return out;
 }
 
+const packageSecrets = (p: ConfigPackage) => Object.values(p.env ?? {}).flatMap((v) => (typeof v === "string" ? [] : [v.secret]));
+
+/** What applying a package item does beyond what its fields say: which versions come, which one serves. */
+function packageNote(before: ConfigPackage | undefined, after: ConfigPackage): string {
+  const held = new Set(before?.versions ?? []);
+  const coming = after.versions.filter((v) => !held.has(v));
+  const parts = [
+    ...(coming.length > 0 ? [`install ${coming.join(", ")} from ${after.origin}`] : []),
+    ...(after.active !== null && after.active !== (before?.active ?? null) ? [`serve ${after.active}`] : []),
+  ];
+  return parts.join("; ") || "settings only";
+}
+
+/** Packages by upstream: each added or brought to the file's versions; a file without the area leaves them all alone. */
+function planPackages(file: ConfigPackage[] | undefined, here: ConfigPackage[], o: PlanOptions): { changes: Change[]; rest: string[] } {
+  if (file === undefined) return { changes: [], rest: here.map((p) => p.upstream) };
+  const { changes, rest } = planKeyed("packages", file, here);
+  for (const c of changes) {
+    const after = c.after as ConfigPackage;
+    c.note = packageNote(c.before as ConfigPackage | undefined, after);
+    // Variables are given when a package is installed: only then are their secrets needed.
+    if (c.action !== "add" && same({ env: (c.before as ConfigPackage).env ?? {} }, { env: after.env ?? {} })) continue;
+    const blocked = missing(packageSecrets(after), o.secrets);
+    if (blocked) c.blocked = blocked;
+  }
+  return { changes, rest };
+}
+
 /** Items named by key (shares, peers) or by content (rules, limits): add, update, and what the file leaves out. */
 function planKeyed(area: ConfigArea, file: object[], here: object[], compare: (o: object) => object = (o) => o): { changes: Change[]; rest: string[] } {
   const held = new Map(here.map((i) => [itemKey(area, i), i]));
@@ -119,6 +147,9 @@ export function planArea(area: ConfigArea, file: ConfigBody, state: ConfigState,
     ({ changes, rest } = planKeyed(area, file.peers, state.peers, (p) => peerSettings(p as PeerState)));
     const pending = new Set(state.peers.filter((p) => p.state === "pending").map((p) => p.id));
     rest = rest.filter((id) => !pending.has(id));
+  } else if (area === "packages") {
+    ({ changes, rest } = planPackages(file.packages, state.packages, o));
+    if (file.packages === undefined) return { changes, kept: rest.map((key) => ({ area, key })) };
   } else {
     ({ changes, rest } = planKeyed(area, file[area], state[area]));
   }

@@ -1,6 +1,6 @@
 // This node's configuration as it stands, in the file's terms (docs/protocol.md §19.3): what export
 // writes and what a plan is compared with. Secrets are read as their names only.
-import type { ConfigArea, ConfigBody, ConfigLimit, ConfigRule, ConfigShare, ConfigTool, ConfigUpstream, SecretRef } from "../../protocol/config/file.ts";
+import type { ConfigArea, ConfigBody, ConfigLimit, ConfigPackage, ConfigRule, ConfigShare, ConfigTool, ConfigUpstream, SecretRef } from "../../protocol/config/file.ts";
 import { itemKey } from "../../protocol/config/file.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
 import type { Database } from "../../store/database.ts";
@@ -11,12 +11,18 @@ import type { RateLimiter } from "../access/limits/limiter.ts";
 import { localTools } from "../catalog/local.ts";
 import { allPeers } from "../peers/directory.ts";
 import { heldEntries } from "../registry/shares.ts";
+import type { SecretBox } from "../../secrets/sealed-box.ts";
+import { openTarget } from "../../store/sealed-fields.ts";
+import { listPackages } from "../packages/versions.ts";
+import { listInstalled, type PackageEntry } from "../../store/packages.ts";
 
 /** What reading the configuration needs: the store, this node's id, the rule and limit stores. */
 export interface ConfigStatePorts {
   db: Database;
   nodeId: string;
   access: { policy: Pick<PolicyStore, "list">; limits: Pick<RateLimiter, "list"> };
+  /** Opens a package's variables: the ones its entry does not declare secret are written out. */
+  secrets: SecretBox;
 }
 
 /** A peer as a plan sees it: the file's peers, and those waiting for the operator (pending). */
@@ -27,7 +33,7 @@ export interface PeerState {
   state: "active" | "blocked" | "pending";
 }
 
-export type ConfigState = Omit<ConfigBody, "peers"> & { peers: PeerState[] };
+export type ConfigState = Omit<ConfigBody, "peers" | "packages"> & { peers: PeerState[]; packages: ConfigPackage[] };
 
 /** The name a secret of this upstream goes by in a file: `<UPSTREAM>_<FIELD>`, upper case. */
 export function secretNameOf(upstream: string, field: string): string {
@@ -102,6 +108,38 @@ export async function readPeers(s: ConfigStatePorts): Promise<PeerState[]> {
   return (await allPeers(s)).map((p) => ({ id: p.nodeId, url: p.url, ...(p.alias !== null ? { alias: p.alias } : {}), state: p.state }));
 }
 
+/**
+ * Installed packages: versions, the one in use, the range, the declared variables' values (a
+ * secret one by name), and the permissions the version in use declares.
+ */
+export async function readPackages(s: ConfigStatePorts): Promise<ConfigPackage[]> {
+  const rows = await listInstalled(s.db);
+  const upstreamRows = new Map((await listUpstreams(s.db)).map((r) => [r.name, r]));
+  const out: ConfigPackage[] = [];
+  for (const p of await listPackages(s)) {
+    const shown = rows.find((r) => r.upstream === p.upstream && r.version === (p.active ?? p.versions[p.versions.length - 1]!.version))!;
+    const launch = (JSON.parse(shown.entry) as PackageEntry["signed"]).body.launch;
+    const row = upstreamRows.get(p.upstream);
+    const given = row ? ((await openTarget(s.secrets, row)) as { env?: Record<string, string> }).env ?? {} : {};
+    const env: Record<string, string | SecretRef> = {};
+    for (const v of launch.env) {
+      if (given[v.name] === undefined) continue;
+      env[v.name] = v.secret ? { secret: secretNameOf(p.upstream, v.name) } : given[v.name]!;
+    }
+    out.push({
+      upstream: p.upstream,
+      name: p.name,
+      origin: p.origin,
+      versions: p.versions.map((v) => v.version),
+      active: p.active,
+      ...(p.range !== null ? { range: p.range } : {}),
+      ...(Object.keys(env).length > 0 ? { env } : {}),
+      permissions: launch.permissions,
+    });
+  }
+  return out;
+}
+
 /** One area as it stands now, sorted by identity. */
 export async function readArea(s: ConfigStatePorts, area: ConfigArea): Promise<object[]> {
   const { items, packaged } = await readUpstreams(s);
@@ -112,6 +150,7 @@ export async function readArea(s: ConfigStatePorts, area: ConfigArea): Promise<o
     policy: () => readPolicy(s),
     limits: () => readLimits(s),
     peers: () => readPeers(s),
+    packages: () => readPackages(s),
   };
   return sortedByKey(area, await read[area]());
 }
@@ -122,8 +161,8 @@ export function sortedByKey<T extends object>(area: ConfigArea, items: T[]): T[]
 
 /** Every area as it stands now. */
 export async function readState(s: ConfigStatePorts): Promise<ConfigState> {
-  const [upstreams, tools, shares, policy, limits, peers] = await Promise.all(
-    (["upstreams", "tools", "shares", "policy", "limits", "peers"] as const).map((a) => readArea(s, a)),
+  const [upstreams, tools, shares, policy, limits, peers, packages] = await Promise.all(
+    (["upstreams", "tools", "shares", "policy", "limits", "peers", "packages"] as const).map((a) => readArea(s, a)),
   );
-  return { upstreams, tools, shares, policy, limits, peers } as ConfigState;
+  return { upstreams, tools, shares, policy, limits, peers, packages } as ConfigState;
 }

@@ -15,6 +15,12 @@ export const PACKAGE_ERROR_CODES = [
   "tampered",
   "in_use",
   "licence_refused",
+  "index_unavailable",
+  "index_malformed",
+  "index_bad_signature",
+  "index_expired",
+  "index_replayed",
+  "not_in_index",
 ] as const;
 export type PackageErrorCode = (typeof PACKAGE_ERROR_CODES)[number];
 

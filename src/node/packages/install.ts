@@ -14,11 +14,13 @@ import { listPeers } from "../../store/peers.ts";
 import { registerUpstream } from "../upstreams/registration.ts";
 import type { PackageFiles } from "../settings/package-files.ts";
 import { packageFiles, type PackagePorts } from "./ports.ts";
-import { fetchNpm, fetchTarball, MAX_ARTIFACT_BYTES, type FetchedArtifact } from "./artifacts.ts";
+import { fetchNpm, fetchTarball, MAX_ARTIFACT_BYTES, tarballArtifact, type FetchedArtifact } from "./artifacts.ts";
 import { PackageError } from "./errors.ts";
 import { launchTarget } from "./launch-target.ts";
 import { switchTo } from "./switch.ts";
 import { buyLicence, licenceDue } from "./licence.ts";
+import { acceptOriginIndex, requireListed, type IndexSource } from "./origin-index.ts";
+import { signingKey } from "../../protocol/identity/imported.ts";
 
 export interface InstallRequest {
   name: string;
@@ -66,13 +68,40 @@ function defaultUpstream(name: string): string {
   return u;
 }
 
-/** Where the artifact can be fetched from: npm, or the origin then every active peer (mirrors, §18.5). */
+/** Where the artifact can be fetched from: npm, or this node's store, then the origin, then every active peer (mirrors, §18.5). */
 async function fetchArtifact(s: PackagePorts, entry: PackageEntry): Promise<FetchedArtifact> {
   const a = entry.signed.body.artifact;
   if (a.type === "npm") return fetchNpm(s.outbound, s.config.npmRegistryUrl, a);
+  // The store may hold the tarball already (its publisher keeps what it published): checked like any source's.
+  const kept = await packageFiles(s.platform).artifact(a.sha256);
+  if (kept && kept.length === a.size && (await tarballArtifact(kept)).sha256 === a.sha256) return { bytes: kept, sha256: a.sha256 };
   const origin = await knownCard(s, entry.signed.origin);
   const mirrors = (await listPeers(s.db)).filter((p) => p.state === "active" && p.nodeId !== entry.signed.origin).map((p) => p.card.url);
   return fetchTarball(s.outbound, [...(origin ? [origin.url] : []), ...mirrors], a);
+}
+
+const INDEX_READ = { maxBytes: 8 * 1024 * 1024, timeoutMs: 30_000 };
+
+/**
+ * Refuses an entry its origin's current signed index does not list (§18.4): the index read from the
+ * origin, else from an active peer mirroring it, else the copy held here while valid. This node's
+ * own entries need no index: they are what it signs its index from.
+ */
+async function checkListed(s: PackagePorts, entry: PackageEntry): Promise<void> {
+  const origin = entry.signed.origin;
+  if (origin === s.nodeId) return;
+  const card = await knownCard(s, origin);
+  const mirrors = (await listPeers(s.db)).filter((p) => p.state === "active" && p.nodeId !== origin);
+  const sources: IndexSource[] = [
+    ...(card ? [{ from: "the origin", read: () => s.outbound.getJson(`${card.url.replace(/\/$/, "")}/federation/v1/packages/index`, INDEX_READ) }] : []),
+    ...mirrors.map((p) => ({ from: `peer ${p.nodeId}`, read: () => s.outbound.getJson(`${p.card.url.replace(/\/$/, "")}/federation/v1/packages/index/${encodeURIComponent(origin)}`, INDEX_READ) })),
+  ];
+  const keyOf = async () => {
+    if (!card) return undefined;
+    const key = await signingKey((await s.identity()).primitives, card.keys.sig.pub);
+    return { verify: (message: Uint8Array, signature: Uint8Array, context: string) => key.verify(signature, message, context) };
+  };
+  requireListed(await acceptOriginIndex({ db: s.db, keyOf }, origin, sources, Date.now()), entry);
 }
 
 /** The store address of an artifact this node holds already, by its entry's artifact. */
@@ -131,6 +160,8 @@ export async function installPackage(s: PackagePorts, req: InstallRequest): Prom
   for (const t of body.tools) {
     if ((await toolFingerprint(t)) !== t.fingerprint) throw new PackageError("hash_mismatch", `the entry's tool ${t.name} does not match its fingerprint`);
   }
+
+  await checkListed(s, entry);
 
   let sha256 = await heldAddress(s, files, body);
   const fetched = sha256 === undefined;

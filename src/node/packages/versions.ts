@@ -123,8 +123,9 @@ export async function remove(s: PackagePorts, upstream: string, version?: string
   if (version !== undefined && doomed[0]!.active && rows.length > 1) throw new PackageError("in_use", `${upstream}@${version} serves: use another version first`);
   if (doomed.length === rows.length) await removeUpstream(s, upstream);
   for (const r of doomed) await deleteInstalled(s.db, r);
-  // Another upstream may hold the same artifact: its files stay while any row names them.
+  // Another upstream may hold the same artifact, or this node publishes it (§18.5: it serves it): its files stay.
   const held = new Set((await listInstalled(s.db)).map((r) => r.sha256));
+  for (const e of await livePackageEntries(s.db, { origin: s.nodeId })) if (e.signed.body.artifact.type === "tarball") held.add(e.signed.body.artifact.sha256);
   for (const r of doomed) if (!held.has(r.sha256)) await files.remove(r.sha256);
   return { removed: doomed.map((r) => r.version) };
 }

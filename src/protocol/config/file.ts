@@ -3,6 +3,9 @@
 // the file names it (`{"secret": "NAME"}`) and the value is given when the file is applied.
 import { z } from "zod";
 import { canonicalJson } from "../encoding/canonical-json.ts";
+import { NODE_ID_PATTERN } from "../identity/node-id.ts";
+import { packageName, packageVersion } from "../registry/package-entries.ts";
+import { packagePermissions } from "../packages/launch.ts";
 
 export const CONFIG_FORMAT = "mcpfed-config";
 export const CONFIG_VERSION = 1;
@@ -122,6 +125,23 @@ export const configPeer = z.strictObject({
 });
 export type ConfigPeer = z.infer<typeof configPeer>;
 
+/**
+ * An installed package (§18), by the upstream it serves as: the versions held, the one in use, the
+ * operator's range for `update`, the values of its declared variables (a secret by name only), and
+ * the permissions its version in use declares, written out so a reviewer sees what the file grants.
+ */
+export const configPackage = z.strictObject({
+  upstream: upstreamName,
+  name: packageName,
+  origin: z.string().regex(new RegExp(`^${NODE_ID_PATTERN}$`)),
+  versions: z.array(packageVersion).min(1).max(64),
+  active: packageVersion.nullable(),
+  range: z.string().min(1).max(256).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.union([z.string().max(8192), secretRef])).optional(),
+  permissions: packagePermissions,
+});
+export type ConfigPackage = z.infer<typeof configPackage>;
+
 const MAX_ITEMS = 4096;
 export const configBody = z.strictObject({
   upstreams: z.array(configUpstream).max(MAX_ITEMS),
@@ -130,11 +150,13 @@ export const configBody = z.strictObject({
   policy: z.array(configRule).max(MAX_ITEMS),
   limits: z.array(configLimit).max(MAX_ITEMS),
   peers: z.array(configPeer).max(MAX_ITEMS),
+  /** Absent in files written before packages were configuration: read as none. */
+  packages: z.array(configPackage).max(MAX_ITEMS).optional(),
 });
 export type ConfigBody = z.infer<typeof configBody>;
 export type ConfigArea = keyof ConfigBody;
-/** The order a node applies the areas in: an upstream before its tools and shares. */
-export const CONFIG_AREAS: readonly ConfigArea[] = ["upstreams", "tools", "shares", "policy", "limits", "peers"];
+/** The order a node applies the areas in: an upstream before its tools and shares; packages last, as their origins are peers. */
+export const CONFIG_AREAS: readonly ConfigArea[] = ["upstreams", "tools", "shares", "policy", "limits", "peers", "packages"];
 
 export const unsignedConfig = z.strictObject({
   format: z.literal(CONFIG_FORMAT),
@@ -162,6 +184,8 @@ export function itemKey(area: ConfigArea, item: object): string {
       return (item as ConfigShare).key;
     case "peers":
       return (item as ConfigPeer).id;
+    case "packages":
+      return (item as ConfigPackage).upstream;
     default:
       return canonicalJson(item);
   }

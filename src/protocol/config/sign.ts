@@ -31,7 +31,8 @@ export async function signConfig(doc: UnsignedConfig, signer: ConfigSigner): Pro
 export function printConfig(file: ConfigFile): string {
   const area = (name: string, items: unknown[]) =>
     items.length === 0 ? `    ${JSON.stringify(name)}: []` : `    ${JSON.stringify(name)}: [\n${items.map((i) => `      ${canonicalJson(i)}`).join(",\n")}\n    ]`;
-  const areas = [...CONFIG_AREAS].sort().map((a) => area(a, file.config[a]));
+  // An optional area the file leaves out stays out: the signature covers the document as written.
+  const areas = [...CONFIG_AREAS].sort().flatMap((a) => (file.config[a] === undefined ? [] : [area(a, file.config[a])]));
   const top = (k: keyof ConfigFile) => `  ${JSON.stringify(k)}: ${canonicalJson(file[k])}`;
   return `{\n  "config": {\n${areas.join(",\n")}\n  },\n${(["created", "format", "nodeId", "signature", "signingKey", "version"] as const).map(top).join(",\n")}\n}\n`;
 }

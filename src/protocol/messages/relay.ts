@@ -4,6 +4,7 @@
 // the input the upstream needs before it can finish (a multi round-trip request).
 import { z } from "zod";
 import { entryKey } from "../registry/entry.ts";
+import { packageKey } from "../registry/package-entries.ts";
 
 /** The feature (§2) under which a call may carry retry input and a log level, and its answer input requests and log frames. */
 export const INTERACTION_FEATURE = "relay-interaction";
@@ -196,7 +197,8 @@ export const receiptsReply = z.strictObject({
 });
 
 /** A consumer buys a subscription: the grant terms it proposes (src/protocol/ledger/grant.ts) and its intent to pay for them. */
-export const subscribeRequest = z.strictObject({ type: z.literal("subscribe"), key: entryKey, grant: z.unknown(), intent: z.unknown() });
+/** A tool's or an offer's entry key, or a package version's (§18.6), whose SemVer may carry `+` build metadata. */
+export const subscribeRequest = z.strictObject({ type: z.literal("subscribe"), key: z.union([entryKey, packageKey]), grant: z.unknown(), intent: z.unknown() });
 export const subscribeReply = z.union([
   /** The grant as the provider signed it, and the purchase's pending record. */
   z.strictObject({ ok: z.literal(true), grant: z.unknown(), receipt: z.unknown() }),

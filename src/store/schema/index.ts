@@ -37,3 +37,4 @@ export * from "./backups.ts";
 export * from "./held-backups.ts";
 export * from "./mailbox.ts";
 export * from "./alerts.ts";
+export * from "./package-indexes.ts";
