@@ -71,6 +71,8 @@ import { OnionReplayTags } from "../store/onion-replay.ts";
 import { KnownCards } from "./routes/onion/known-cards.ts";
 import { assembleBlackboard } from "./blackboard/assemble.ts";
 import { MetricsRecorder } from "./metrics/recorder.ts";
+import { OtlpExporter } from "./tracing/exporter.ts";
+import { Tracer } from "./tracing/tracer.ts";
 import { countLedgerRecord, countReceivedEntries, countSentEntries } from "./metrics/instruments.ts";
 import { METRICS } from "./metrics/definitions.ts";
 import { Discovery } from "./discovery/discovery.ts";
@@ -173,6 +175,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   });
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
   const now = () => Math.floor(Date.now() / 1000);
+  const traces = opts.config.traces;
+  const tracer = traces ? new Tracer(new OtlpExporter({ outbound, traces, defer: track })) : undefined;
   const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform });
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
   const ledgerKeys = selfAndCardKeys(own, cards);
@@ -209,6 +213,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     channels,
     federationRefusals: new FederationRefusals((reason) => metrics.count(METRICS.federationRefusals, { reason })),
     metrics,
+    tracer,
     card,
     now,
     registry,
@@ -291,6 +296,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       services.heldCalls.closeAll();
       await Promise.all(pending);
       await metrics.flush();
+      await tracer?.flush();
       await services.pool.closeAll();
     },
   };
