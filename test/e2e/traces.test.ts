@@ -52,7 +52,7 @@ describe("a trace of a federated call", () => {
   it("has spans on both nodes in the client's trace, B's hop span a child of A's outbound span", async () => {
     const echo = await clients[0]!.callTool({ name: "bravo_everything_echo", arguments: { message: ARGUMENT } });
     expect(text(echo)).toBe(`Echo: ${ARGUMENT}`);
-    await eventually(() => {
+    await eventually(async () => {
       const inTrace = receiver.spans.filter((s) => s.traceId === TRACE);
       expect(named(inTrace, "provider-b", "upstream.call")).toHaveLength(1);
     }, 15_000);
@@ -79,7 +79,7 @@ describe("a trace of a federated call", () => {
     const before = new Set(receiver.spans.map((s) => s.spanId));
     const echo = await clients[1]!.callTool({ name: "bravo_everything_echo", arguments: { message: "from charlie" } });
     expect(text(echo)).toBe("Echo: from charlie");
-    await eventually(() => expect(receiver.spans.some((s) => !before.has(s.spanId) && s.name === "relay.serve" && s.attributes["mcpfed.peer"] === c.nodeId)).toBe(true), 15_000);
+    await eventually(async () => expect(receiver.spans.some((s) => !before.has(s.spanId) && s.name === "relay.serve" && s.attributes["mcpfed.peer"] === c.nodeId)).toBe(true), 15_000);
     const serve = receiver.spans.find((s) => !before.has(s.spanId) && s.name === "relay.serve" && s.attributes["mcpfed.peer"] === c.nodeId)!;
     // Had C's envelope carried a traceparent, B's span would have a parent in C's trace.
     expect(serve.parentSpanId).toBeUndefined();
