@@ -235,7 +235,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
       const callable = await callableTools(s, caller, await s.federatedTools.get());
       const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) {
-        span?.set({ "mcpfed.tool": shared.id, "mcpfed.route": "peer" });
+        span?.set({ "mcpfed.tool": shared.globalId, "mcpfed.route": "peer" });
         const admitted = await admitCall(s, caller, shared, req.params._meta);
         return (await relayedInteractiveCall(s, caller, session, ctx, { ...call, tool: shared, catalog: callable, authorization: admitted.reason, route, span }).finally(() =>
           caller.defer(admitted.release()),
