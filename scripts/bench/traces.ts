@@ -48,11 +48,12 @@ try {
     on: { local: await connectClient(rigs.on.b.mcpUrl), federated: await connectClient(rigs.on.a.mcpUrl) },
     off: { local: await connectClient(rigs.off.b.mcpUrl), federated: await connectClient(rigs.off.a.mcpUrl) },
   };
-  const tool: Record<Path, string> = { local: "everything_echo", federated: "bravo_everything_echo" };
+  // B0's tools are listed at A0 under its name: bravo0_everything_echo.
+  const tools: Record<Arm, Record<Path, string>> = { on: { local: "everything_echo", federated: "bravo_everything_echo" }, off: { local: "everything_echo", federated: "bravo0_everything_echo" } };
   for (const arm of ["on", "off"] as Arm[]) {
     const until = Date.now() + 20_000;
-    while (!(await clients[arm].federated.listTools()).tools.some((t) => t.name === tool.federated)) {
-      if (Date.now() > until) throw new Error(`${arm}: the consumer does not list ${tool.federated}`);
+    while (!(await clients[arm].federated.listTools()).tools.some((t) => t.name === tools[arm].federated)) {
+      if (Date.now() > until) throw new Error(`${arm}: the consumer does not list ${tools[arm].federated}`);
       await sleep(200);
     }
   }
@@ -61,13 +62,13 @@ try {
     off: { local: { p50: [], cpu: [] }, federated: { p50: [], cpu: [] } },
   };
   const cpuOf = (arm: Arm) => cpuMsOf(rigs[arm].a.child.pid!) + cpuMsOf(rigs[arm].b.child.pid!);
-  for (const arm of ["on", "off"] as Arm[]) for (const path of ["local", "federated"] as Path[]) await closedLoop(WARMUP, 1, (i) => echo(clients[arm][path], tool[path], i));
+  for (const arm of ["on", "off"] as Arm[]) for (const path of ["local", "federated"] as Path[]) await closedLoop(WARMUP, 1, (i) => echo(clients[arm][path], tools[arm][path], i));
   for (let r = 0; r < ROUNDS; r++) {
     const order: Arm[] = r % 2 ? ["off", "on"] : ["on", "off"];
     for (const path of ["local", "federated"] as Path[]) {
       for (const arm of order) {
         const c0 = cpuOf(arm);
-        const { samples } = await closedLoop(CALLS, 1, (i) => echo(clients[arm][path], tool[path], i));
+        const { samples } = await closedLoop(CALLS, 1, (i) => echo(clients[arm][path], tools[arm][path], i));
         runs[arm][path].cpu.push((cpuOf(arm) - c0) / CALLS);
         runs[arm][path].p50.push(median(samples));
       }

@@ -176,7 +176,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
   const now = () => Math.floor(Date.now() / 1000);
   const traces = opts.config.traces;
-  const tracer = traces ? new Tracer(new OtlpExporter({ outbound, traces, defer: track })) : undefined;
+  const tracer = traces ? new Tracer(new OtlpExporter({ outbound, traces, defer: track, requestScopedIo: platform.requestScopedIo })) : undefined;
   const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform });
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels });
   const ledgerKeys = selfAndCardKeys(own, cards);

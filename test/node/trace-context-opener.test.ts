@@ -51,7 +51,7 @@ async function served(payload: unknown) {
   });
   const request = parseMessage(opened.plaintext, relayRequest);
   const ended: FinishedSpan[] = [];
-  const tracer = new Tracer({ add: (s) => ended.push(s), flush: async () => {} });
+  const tracer = new Tracer({ add: (s) => ended.push(s), flush: async () => {}, afterRequest: async () => {} });
   tracer.start("relay.serve", "server", parseTraceparent(request?.type === "call" ? request.traceparent : undefined)).end("ok");
   return { request, span: ended[0]! };
 }
@@ -79,7 +79,7 @@ describe("trace context in an opened call", () => {
 
   it("drops an unsampled parent's spans but keeps its trace for the next hop", () => {
     const ended: FinishedSpan[] = [];
-    const tracer = new Tracer({ add: (s) => ended.push(s), flush: async () => {} });
+    const tracer = new Tracer({ add: (s) => ended.push(s), flush: async () => {}, afterRequest: async () => {} });
     const span = tracer.start("relay.serve", "server", parseTraceparent(`00-${TRACE}-00f067aa0ba902b7-00`));
     expect(span.traceparent).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-00$`));
     span.end("ok");

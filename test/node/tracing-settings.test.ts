@@ -43,7 +43,7 @@ describe("trace settings", () => {
 describe("OTLP JSON", () => {
   it("encodes a parent and a child span with hex ids, nanosecond strings and numeric enums", () => {
     const ended: FinishedSpan[] = [];
-    const tracer = new Tracer({ add: (s) => ended.push(s), flush: async () => {} });
+    const tracer = new Tracer({ add: (s) => ended.push(s), flush: async () => {}, afterRequest: async () => {} });
     const parent = tracer.start("relay.call", "client", undefined, { "mcpfed.peer": "p" });
     const child = tracer.start("upstream.call", "client", parent, { n: 3, ratio: 0.5, cached: false });
     child.end("tool_error");

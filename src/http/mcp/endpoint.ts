@@ -115,7 +115,7 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         span.end("internal");
         throw err;
       } finally {
-        c.var.defer(s.tracer!.flush());
+        c.var.defer(s.tracer!.afterRequest());
       }
     },
   );

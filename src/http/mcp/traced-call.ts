@@ -24,7 +24,7 @@ export function tracedToolCall<Req extends { params: { name: string } }, Ctx>(
       span.end(outcomeOf(err));
       throw err;
     } finally {
-      caller.defer(tracer.flush());
+      caller.defer(tracer.afterRequest());
     }
   };
 }

@@ -117,7 +117,7 @@ export async function serveCall(s: ProviderPort, from: string, request: CallRequ
     span?.end(outcomeOf(err));
     throw err;
   } finally {
-    if (s.tracer) o.defer(s.tracer.flush());
+    if (s.tracer) o.defer(s.tracer.afterRequest());
   }
 }
 

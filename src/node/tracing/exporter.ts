@@ -1,6 +1,7 @@
 // Finished spans, batched and POSTed to the collector (`<endpoint>/v1/traces`, OTLP/HTTP JSON)
-// through the outbound guard. A batch goes when it is full or when the work that ended its spans
-// asks for a flush (after an answer, on the request's waitUntil where I/O is request-scoped).
+// through the outbound guard. A batch goes when it is full, or after a request: at once where I/O
+// is request-scoped (Workers: on that request's waitUntil), elsewhere within BATCH_DELAY_MS, with
+// the spans of every request that ended meanwhile (one POST per request would cost the call more).
 // Spans beyond the buffer, and batches the collector refuses, are dropped and counted: tracing
 // never holds up or fails a call.
 import { log } from "../logging/log.ts";
@@ -13,16 +14,27 @@ import type { FinishedSpan, SpanSink } from "./tracer.ts";
 const BATCH = 256;
 const MAX_HELD = 2048;
 const TIMEOUT_MS = 10_000;
+const BATCH_DELAY_MS = 1000;
 
 export class OtlpExporter implements SpanSink {
   #held: FinishedSpan[] = [];
   #sending: Promise<void> = Promise.resolve();
   /** Spans dropped since the last log line about it. */
   #dropped = 0;
+  /** The send after requests, while one is scheduled. */
+  #soon: Promise<void> | undefined;
 
   constructor(
-    private readonly o: { outbound: Outbound; traces: NonNullable<Config["traces"]>; defer: (work: Promise<unknown>) => void },
+    private readonly o: { outbound: Outbound; traces: NonNullable<Config["traces"]>; defer: (work: Promise<unknown>) => void; requestScopedIo: boolean },
   ) {}
+
+  afterRequest(): Promise<void> {
+    if (this.o.requestScopedIo) return this.flush();
+    return (this.#soon ??= new Promise((resolve) => setTimeout(resolve, BATCH_DELAY_MS)).then(() => {
+      this.#soon = undefined;
+      return this.flush();
+    }));
+  }
 
   add(span: FinishedSpan): void {
     if (this.#held.length >= MAX_HELD) {

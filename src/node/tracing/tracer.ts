@@ -23,6 +23,8 @@ export interface SpanSink {
   add(span: FinishedSpan): void;
   /** Sends what is held; resolves when it is sent or dropped. */
   flush(): Promise<void>;
+  /** Sends what is held once a request is answered, perhaps with later requests' spans. */
+  afterRequest(): Promise<void>;
 }
 
 function randomHex(bytes: number): string {
@@ -92,7 +94,12 @@ export class Span {
 export class Tracer {
   constructor(private readonly sink: SpanSink) {}
 
-  /** Sends the spans ended so far: called by the work that ended a request's last spans, on its defer. */
+  /** Sends the spans a request ended: called by the work that ended them, on its defer. */
+  afterRequest(): Promise<void> {
+    return this.sink.afterRequest();
+  }
+
+  /** Sends every span held now (the node is closing). */
   flush(): Promise<void> {
     return this.sink.flush();
   }
