@@ -4,14 +4,14 @@
 //   federated  SDK client → node A → peer channel → node B → upstream   (A's bravo_everything_echo)
 //
 // Two rigs from one upstream: A and B with OTEL_EXPORTER_OTLP_ENDPOINT set (spans exported as
-// OTLP/HTTP JSON to a receiver in this process, test/support/otlp-receiver.ts, which parses every
-// request), and A0 and B0 without it (tracing off: the baseline). Each round runs every path one
+// OTLP/HTTP JSON to a receiver in a process of its own, otlp-receiver-process.ts, which parses
+// every request), and A0 and B0 without it (tracing off: the baseline). Each round runs every path one
 // call at a time, the order alternating between rounds; per path the median latency and the CPU
 // the nodes spent per call (from /proc), with the ratio on / off.
 //
 //   npm run bench:traces        (TRACES_ROUNDS=5 TRACES_CALLS=200 TRACES_WARMUP=50)
-import { freePort, startEverything, type NodeProc } from "../../test/support/processes.ts";
-import { startOtlpReceiver } from "../../test/support/otlp-receiver.ts";
+import { join } from "node:path";
+import { freePort, ROOT, start, startEverything, waitFor, type NodeProc } from "../../test/support/processes.ts";
 import { closedLoop, connectClient, echo, fmt, intEnv, machine, median, sleep, table } from "./lib.ts";
 import { cpuMsOf, startBenchNode } from "./node-process.ts";
 
@@ -19,7 +19,12 @@ const ROUNDS = intEnv("TRACES_ROUNDS", 5);
 const CALLS = intEnv("TRACES_CALLS", 200);
 const WARMUP = intEnv("TRACES_WARMUP", 50);
 
-const receiver = await startOtlpReceiver();
+const summaryPort = await freePort();
+const receiverProc = start(process.execPath, ["--import", "tsx", join(ROOT, "scripts/bench/otlp-receiver-process.ts")], { PORT: String(summaryPort) });
+const summaryUrl = `http://127.0.0.1:${summaryPort}`;
+await waitFor(async () => (await fetch(summaryUrl)).ok, "OTLP receiver", receiverProc);
+await waitFor(async () => /http:\/\/127\.0\.0\.1:\d+/.test(receiverProc.output()), "the receiver's URL", receiverProc);
+const receiver = { url: /http:\/\/127\.0\.0\.1:\d+/.exec(receiverProc.output())![0] };
 const upstream = await startEverything();
 const nodes: NodeProc[] = [];
 const named = async (name: string, tracing: boolean) => {
@@ -74,10 +79,10 @@ try {
       }
     }
   }
-  await sleep(500);
-  const spans = receiver.spans.length;
-  const traced = new Set(receiver.spans.map((s) => s.service));
-  if (receiver.malformed.length > 0 || traced.has("alpha0") || traced.has("bravo0")) throw new Error(`unexpected exports: ${receiver.malformed.join("; ")} ${[...traced].join(", ")}`);
+  // The last batch leaves a second after the last call.
+  await sleep(2500);
+  const { spans, services, malformed } = (await (await fetch(summaryUrl)).json()) as { spans: number; services: Record<string, number>; malformed: string[] };
+  if (malformed.length > 0 || services.alpha0 || services.bravo0) throw new Error(`unexpected exports: ${malformed.join("; ")} ${JSON.stringify(services)}`);
   await Promise.all(Object.values(clients).flatMap((c) => Object.values(c)).map((c) => c.close()));
   const rows = (["local", "federated"] as Path[]).flatMap((path) => {
     const [on, off] = [runs.on[path], runs.off[path]];
@@ -91,5 +96,5 @@ try {
   console.log(table(["what", "median", "ratio on / off"], rows));
 } finally {
   await Promise.allSettled([...nodes, upstream].map((n) => n.stop()));
-  await receiver.close();
+  await receiverProc.stop();
 }
