@@ -24,6 +24,7 @@ import "./vectors/agent-entries.ts";
 import "./vectors/package-entries.ts";
 import "./vectors/mailbox.ts";
 import "./vectors/alerts.ts";
+import "./vectors/trace-context.ts";
 import { blackboardVectors } from "./vectors/blackboard.ts";
 import { budgetVectors } from "./vectors/budgets.ts";
 import { channelVectors } from "./vectors/channel.ts";

@@ -72,6 +72,8 @@ import { OnionReplayTags } from "../store/onion-replay.ts";
 import { KnownCards } from "./routes/onion/known-cards.ts";
 import { assembleBlackboard } from "./blackboard/assemble.ts";
 import { MetricsRecorder } from "./metrics/recorder.ts";
+import { OtlpExporter } from "./tracing/exporter.ts";
+import { Tracer } from "./tracing/tracer.ts";
 import { countLedgerRecord, countReceivedEntries, countSentEntries } from "./metrics/instruments.ts";
 import { METRICS } from "./metrics/definitions.ts";
 import { Discovery } from "./discovery/discovery.ts";
@@ -174,6 +176,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   });
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });
   const now = () => Math.floor(Date.now() / 1000);
+  const traces = opts.config.traces;
+  const tracer = traces ? new Tracer(new OtlpExporter({ outbound, traces, defer: track, requestScopedIo: platform.requestScopedIo })) : undefined;
   const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform });
   // This node as a mailbox (§20.6) holds, rather than posts, what it sends the nodes behind it.
   const mailbox: MailboxHold = { holds: (c) => holdsFor(services, c), hold: (to, message, signal, keepUntil) => holdForAnswer(services, to, message, signal, keepUntil) };
@@ -213,6 +217,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     channels,
     federationRefusals: new FederationRefusals((reason) => metrics.count(METRICS.federationRefusals, { reason })),
     metrics,
+    tracer,
     card,
     now,
     registry,
@@ -295,6 +300,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       services.heldCalls.closeAll();
       await Promise.all(pending);
       await metrics.flush();
+      await tracer?.flush();
       await services.pool.closeAll();
     },
   };

@@ -50,6 +50,7 @@ import type { BlackboardParts } from "./blackboard/assemble.ts";
 import type { StrongBlackboard } from "./blackboard/strong.ts";
 import type { StrongNamespaces } from "./blackboard/strong-namespaces.ts";
 import type { MetricsRecorder } from "./metrics/recorder.ts";
+import type { Tracer } from "./tracing/tracer.ts";
 
 export interface Services {
   config: Config;
@@ -91,6 +92,8 @@ export interface Services {
   federationRefusals: FederationRefusals;
   /** Counts and latencies, added to the store's per-minute rollups after the response (src/node/metrics/). */
   metrics: MetricsRecorder;
+  /** Spans of calls, exported over OTLP/HTTP (src/node/tracing/); absent when OTEL_EXPORTER_OTLP_ENDPOINT is unset. */
+  tracer: Tracer | undefined;
   /** This node's signed card. */
   card: () => Promise<OwnCard>;
   /** Seconds since the epoch: the clock every signature and envelope time is checked against. */

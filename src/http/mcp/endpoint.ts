@@ -19,6 +19,8 @@ import { openLegacySession, serveLegacy } from "./legacy.ts";
 import { LegacySessions } from "./legacy-sessions.ts";
 import { opensSession } from "./session-opening.ts";
 import { modernEndpoint } from "./modern.ts";
+import type { Span, Tracer } from "../../node/tracing/tracer.ts";
+import { parseTraceparent } from "../../protocol/tracing/trace-context.ts";
 
 function isJsonRpcMessage(m: unknown): boolean {
   try {
@@ -27,6 +29,17 @@ function isJsonRpcMessage(m: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The span of one POST /mcp: under the client's `traceparent` header, else the one in the first
+ * message's `params._meta`, else the root of a new trace. A malformed value starts a new trace.
+ */
+function requestSpan(tracer: Tracer, header: string | undefined, messages: unknown[]): Span {
+  const first = messages[0] as { method?: unknown; params?: { _meta?: { traceparent?: unknown } } };
+  const parent = parseTraceparent(header) ?? parseTraceparent(first.params?._meta?.traceparent);
+  const method = messages.length > 1 ? "batch" : typeof first.method === "string" ? first.method : "response";
+  return tracer.start("mcp.request", "server", parent, { "mcp.method.name": method.slice(0, 64) });
 }
 
 /** 2025-11-25 sessions per principal, in all, and how long an unused one lives. */
@@ -71,22 +84,39 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         const scope = scopeFor(m);
         if (scope && !hasScope(principal, scope)) return insufficientScope(c, nodeOrigin(s.config, c.req.url), scope);
       }
-      const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url) };
-      const sessionId = c.req.header("mcp-session-id");
-      if (sessionId !== undefined) {
-        const session = sessions.use(sessionId, principal.id);
-        if (!session) return c.json(jsonRpcError(-32001, "Session not found: it ended, expired, or is not yours; initialize again"), 404);
-        return session.transport.handleRequest(c.req.raw, { parsedBody: body });
-      }
-      if (await isLegacyRequest(c.req.raw, body)) {
-        // Sessions live in this process's memory: only where the runtime keeps streams. At the
-        // node's total, a new client is served statelessly rather than ending a stranger's session.
-        if (s.platform.standingStreams && opensSession(messages) && sessions.admit(principal.id)) {
-          return openLegacySession(s, caller, sessions, c.req.raw, body);
+      const span = s.tracer && requestSpan(s.tracer, c.req.header("traceparent"), messages);
+      const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url), span };
+      const answer = async (): Promise<Response> => {
+        const sessionId = c.req.header("mcp-session-id");
+        if (sessionId !== undefined) {
+          const session = sessions.use(sessionId, principal.id);
+          if (!session) return c.json(jsonRpcError(-32001, "Session not found: it ended, expired, or is not yours; initialize again"), 404);
+          // The session's server serves with the caller that opened it: its calls' spans go under this request's
+          // (requests of one session that overlap may swap parents: a session serves one client).
+          session.caller.span = span;
+          return session.transport.handleRequest(c.req.raw, { parsedBody: body });
         }
-        return serveLegacy(s, caller, c.req.raw, body);
+        if (await isLegacyRequest(c.req.raw, body)) {
+          // Sessions live in this process's memory: only where the runtime keeps streams. At the
+          // node's total, a new client is served statelessly rather than ending a stranger's session.
+          if (s.platform.standingStreams && opensSession(messages) && sessions.admit(principal.id)) {
+            return openLegacySession(s, caller, sessions, c.req.raw, body);
+          }
+          return serveLegacy(s, caller, c.req.raw, body);
+        }
+        return modern.serve(caller, c.req.raw, body);
+      };
+      if (!span) return answer();
+      try {
+        const res = await answer();
+        span.set({ "http.response.status_code": res.status }).end(res.status < 400 ? "ok" : `http_${res.status}`);
+        return res;
+      } catch (err) {
+        span.end("internal");
+        throw err;
+      } finally {
+        c.var.defer(s.tracer!.afterRequest());
       }
-      return modern.serve(caller, c.req.raw, body);
     },
   );
 

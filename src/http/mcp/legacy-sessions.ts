@@ -6,9 +6,12 @@
 // opened them, bounded per principal (the coldest gives way) and in all (a new one is refused),
 // closed when idle and on DELETE.
 import type { Server, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
+import type { Caller } from "../../node/access/principals/caller.ts";
 
 export interface LegacySession {
   principal: string;
+  /** The caller the session's server was built with; each request sets its span (tracing). */
+  caller: Caller;
   server: Server;
   transport: WebStandardStreamableHTTPServerTransport;
 }

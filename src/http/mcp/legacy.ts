@@ -40,7 +40,7 @@ export async function openLegacySession(s: Services, caller: Caller, sessions: L
     sessionIdGenerator: () => crypto.randomUUID(),
     eventStore: new SessionEventStore(SESSION_EVENTS),
     retryInterval: RETRY_MS,
-    onsessioninitialized: (id): void => sessions.add(id, { principal: caller.id, server, transport }),
+    onsessioninitialized: (id): void => sessions.add(id, { principal: caller.id, caller, server, transport }),
     onsessionclosed: (id) => void sessions.close(id),
   });
   await server.connect(transport);

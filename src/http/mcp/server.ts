@@ -42,6 +42,8 @@ import { log } from "../../node/logging/log.ts";
 import { interactiveToolCall, passedRequest, type SessionClient } from "./interaction.ts";
 import { passingInput } from "../../node/interactive/passed-rounds.ts";
 import { relayedInteractiveCall } from "./relayed-call.ts";
+import { tracedToolCall } from "./traced-call.ts";
+import { upstreamSpan } from "../../node/tracing/upstream-span.ts";
 import { relayedClientInput } from "./relayed-input.ts";
 import { legacySubscriber, streamSubscriber } from "../../node/upstreams/subscribe-resource.ts";
 import { subscribeListedResource } from "../../node/relay/resource-lease-consumer.ts";
@@ -166,7 +168,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     return { tools: [...shown.map(toMcpTool), ...shared.map(toMcpFederated), ...own] };
   }));
 
-  server.setRequestHandler("tools/call", hideInternalErrors(async (req, ctx): Promise<CallToolResult> => {
+  server.setRequestHandler("tools/call", hideInternalErrors(tracedToolCall(s, caller, async (req, ctx, span): Promise<CallToolResult> => {
     const { name } = req.params;
     if (isGrantTool(name)) return callGrantTool(s, caller, name, req.params.arguments);
     if (isAgentTool(name)) return callAgentTool(s, caller, name, req.params.arguments);
@@ -233,8 +235,9 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
       const callable = await callableTools(s, caller, await s.federatedTools.get());
       const shared = callable.find((t) => (name === CALL_TOOL ? t.id === target : t.shortName === target));
       if (shared) {
+        span?.set({ "mcpfed.tool": shared.globalId, "mcpfed.route": "peer" });
         const admitted = await admitCall(s, caller, shared, req.params._meta);
-        return (await relayedInteractiveCall(s, caller, session, ctx, { ...call, tool: shared, catalog: callable, authorization: admitted.reason, route }).finally(() =>
+        return (await relayedInteractiveCall(s, caller, session, ctx, { ...call, tool: shared, catalog: callable, authorization: admitted.reason, route, span }).finally(() =>
           caller.defer(admitted.release()),
         )) as CallToolResult;
       }
@@ -245,11 +248,12 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
       );
       throw far ?? unknownTool(target);
     }
+    span?.set({ "mcpfed.tool": found.globalId, "mcpfed.route": "local" });
     const admitted = await admitCall(s, caller, found, req.params._meta);
     return (await interactiveToolCall(s, caller, session, req.params, ctx, found, (interaction, signal, clientInput) =>
-      proxyToolCall(s, caller, { ...call, ...(signal ? { signal } : {}), interaction, clientInput, tool: found, authorization: admitted.reason }),
+      upstreamSpan(s.tracer, span, found.upstream, () => proxyToolCall(s, caller, { ...call, ...(signal ? { signal } : {}), interaction, clientInput, tool: found, authorization: admitted.reason })),
     ).finally(() => caller.defer(admitted.release()))) as CallToolResult;
-  }));
+  })));
 
   server.setRequestHandler("resources/list", hideInternalErrors(async () => {
     const rows = await resources(s);

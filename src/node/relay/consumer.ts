@@ -41,6 +41,9 @@ import { anonymousToolCall, type OnionConsumerPort } from "../routes/onion/consu
 import { AnonymousCallError } from "../routes/anonymous-call-error.ts";
 import { privateToolCall, type PrivateConsumerPort } from "../routes/private/consumer.ts";
 import { forwardedCall, forwardedTarget, NoForwardedRoute, type ForwardedPort } from "../routes/forwarded/consumer.ts";
+import { TRACE_CONTEXT_FEATURE } from "../../protocol/tracing/trace-context.ts";
+import { outcomeOf } from "../tracing/outcome.ts";
+import type { Span, Tracer } from "../tracing/tracer.ts";
 
 /** Who calls: as the invocation log and the audit trail see them. */
 type Caller = Parameters<typeof recordCall>[1];
@@ -60,6 +63,7 @@ export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   trust: TrustStandings & ScopedStandings;
   quarantine: Pick<Quarantine, "has">;
   routes: { defaults: Pick<RouteDefaults, "of"> };
+  tracer: Tracer | undefined;
 } & ForwardedPort &
   OnionConsumerPort &
   PrivateConsumerPort;
@@ -78,6 +82,8 @@ export interface RelayedCall extends Omit<ToolCall, "tool" | "timeoutMs"> {
   onlog?: RelayOptions["onlog"];
   /** The route the call asked for (`_meta["mcpfed/route"]`); else its principal's default, else ROUTE_DEFAULT. */
   route?: RouteRequest | undefined;
+  /** The span that routed the call (tracing on): each hop to a provider is a span under it. */
+  span?: Span | undefined;
 }
 
 /** A round that did not complete (MCP 2026-07-28's InputRequiredResult): the client answers and retries. */
@@ -295,7 +301,32 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     ...(interactive && call.capabilities ? { capabilities: call.capabilities } : {}),
     ...(interactive && call.logLevel ? { logLevel: call.logLevel } : {}),
   };
+  const hop = s.tracer?.start("relay.call", "client", call.span, { "mcpfed.tool": tool.globalId, "mcpfed.peer": origin, "mcpfed.route": route });
+  // Only a provider that takes the fields gets them: an older one would refuse the call (§5.7).
+  if (hop && target.features.includes(TRACE_CONTEXT_FEATURE)) request.traceparent = hop.traceparent;
+  try {
+    return await sendToProvider(s, caller, call, { origin, name, route, peer, request, signal, intent, signer, countersigned });
+  } catch (err) {
+    hop?.end(err instanceof NextProvider ? "next_provider" : err instanceof RelayError ? err.outcome : outcomeOf(err));
+    throw err;
+  } finally {
+    hop?.end("ok");
+  }
+}
 
+interface Sending {
+  origin: string;
+  name: string;
+  route: "direct" | "forwarded";
+  peer: Awaited<ReturnType<typeof getPeer>>;
+  request: CallRequest;
+  signal: AbortSignal;
+  intent: SignedIntent;
+  signer: ReturnType<typeof identitySigner>;
+  countersigned: ReturnType<Outbox["take"]>;
+}
+
+async function sendToProvider(s: ConsumerPort, caller: Caller, call: RelayedCall, { origin, name, route, peer, request, signal, intent, signer, countersigned }: Sending): Promise<Served> {
   const started = performance.now();
   let answer;
   try {

@@ -35,6 +35,10 @@ import type { Config } from "../settings/config.ts";
 import { chargeOf } from "../trust/peer-allowance.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
 import type { TrustStandings } from "../trust/standing.ts";
+import { parseTraceparent } from "../../protocol/tracing/trace-context.ts";
+import { outcomeOf } from "../tracing/outcome.ts";
+import type { Span, Tracer } from "../tracing/tracer.ts";
+import { upstreamSpan } from "../tracing/upstream-span.ts";
 
 type Answer = AnswerFrame["answer"];
 type Caller = Parameters<typeof proxyToolCall>[1];
@@ -56,6 +60,7 @@ export type ProviderPort = Parameters<typeof proxyToolCall>[0] &
     /** The caller's standing (its tier's limits, policy's trustTier) and whether it is held apart. */
     trust: TrustStandings;
     quarantine: Pick<Quarantine, "has">;
+    tracer: Tracer | undefined;
   };
 
 /** The peer as policy, limits and the audit trail see it. */
@@ -92,22 +97,33 @@ export interface ServeOptions {
 }
 
 export async function serveCall(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<Answer> {
+  // The consumer's hop span parents this one, and is trusted for nothing else (docs/protocol.md §5.7).
+  const span = s.tracer?.start("relay.serve", "server", parseTraceparent(request.traceparent), { "mcpfed.peer": from, "mcpfed.tool": `${s.nodeId}/${toolOfKey(request.key).group}` });
   // Countersignatures of earlier calls are independent of this one: take them while it runs.
   const acking = takeCountersigned(s, from, request.countersigned);
-  const outcome = await run(s, from, request, o).catch((err: unknown): { error: CallError } => {
-    if (err instanceof RelayInputError) return { error: refuse(err.code, err.message) };
-    if (err instanceof ProtocolError) return { error: callErrorOf(err) };
+  try {
+    const outcome = await run(s, from, request, o, span).catch((err: unknown): { error: CallError } => {
+      if (err instanceof RelayInputError) return { error: refuse(err.code, err.message) };
+      if (err instanceof ProtocolError) return { error: callErrorOf(err) };
+      throw err;
+    });
+    const acked = await acking;
+    const code = "error" in outcome ? outcome.error.code : "inputRequired" in outcome ? "input_required" : "ok";
+    s.metrics.count(METRICS.relayHops, { role: "provider", outcome: code });
+    span?.end(code, "error" in outcome);
+    if ("error" in outcome) return { ok: false, error: outcome.error, acked };
+    return { ok: true, ...outcome, acked };
+  } catch (err) {
+    span?.end(outcomeOf(err));
     throw err;
-  });
-  const acked = await acking;
-  s.metrics.count(METRICS.relayHops, { role: "provider", outcome: "error" in outcome ? outcome.error.code : "inputRequired" in outcome ? "input_required" : "ok" });
-  if ("error" in outcome) return { ok: false, error: outcome.error, acked };
-  return { ok: true, ...outcome, acked };
+  } finally {
+    if (s.tracer) o.defer(s.tracer.afterRequest());
+  }
 }
 
 type Outcome = { result: CallToolResult; receipt: unknown } | { inputRequired: InputRequired } | { error: CallError };
 
-async function run(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<Outcome> {
+async function run(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions, span: Span | undefined): Promise<Outcome> {
   if (await s.quarantine.has(from)) return { error: refuse("quarantined", "this node holds the caller in quarantine") };
   const entry = await s.ownTools.find(request.key);
   if (!entry || entry.signed.kind !== "tool" || entry.signed.tombstone) return { error: refuse("not_shared", `${request.key} is not shared by this node`) };
@@ -154,7 +170,7 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
       name: tool.upstream,
       speaksModern: () => toolUpstreamSpeaksModern(s, caller, tool),
       proxy: (interaction, signal, clientInput) =>
-        proxyToolCall(s, caller, {
+        upstreamSpan(s.tracer, span, tool.upstream, () => proxyToolCall(s, caller, {
           tool,
           arguments: request.arguments,
           calledAs: globalId,
@@ -165,7 +181,7 @@ async function run(s: ProviderPort, from: string, request: CallRequest, o: Serve
           interaction,
           clientInput,
           ...(request.progress ? { onprogress: o.onprogress } : {}),
-        }),
+        })),
     });
   } finally {
     caller.defer(admitted.release());

@@ -17,6 +17,29 @@ const list = z
   .string()
   .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** OpenTelemetry's header list: `key=value` pairs, comma-separated, values percent-encoded. */
+const otlpHeaders = z
+  .string()
+  .max(8192)
+  .transform((v, ctx) => {
+    const headers: Record<string, string> = {};
+    for (const pair of v.split(",").map((p) => p.trim()).filter((p) => p.length > 0)) {
+      const at = pair.indexOf("=");
+      const name = pair.slice(0, at).trim().toLowerCase();
+      let value: string | undefined;
+      try {
+        value = decodeURIComponent(pair.slice(at + 1).trim());
+      } catch {
+        value = undefined;
+      }
+      if (at <= 0 || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name) || value === undefined || /[\r\n\0]/.test(value)) {
+        ctx.addIssue({ code: "custom", message: "a comma-separated list of name=value pairs (values percent-encoded)" });
+        return z.NEVER;
+      }
+      headers[name] = value;
+    }
+    return headers;
+  });
 
 /** Requests per minute each route role takes when ROUTE_RATE_LIMITS does not name it. */
 export const DEFAULT_ROUTE_RATE_LIMITS: ReadonlyMap<RouteRole, number> = new Map([
@@ -191,6 +214,10 @@ const schema = z.object({
     .default("off"),
   BACKUP_HOLD_MAX_BYTES: int(0, 64 * 1024 * 1024).default(0),
   BACKUP_HOLD_COPIES: int(1, 10).default(DEFAULT_HELD_COPIES),
+  // Traces (OTLP/HTTP JSON, src/node/tracing/): off unless an endpoint is set. The names are OpenTelemetry's own.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeaders.optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(128).optional(),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -327,6 +354,8 @@ export interface Config {
   };
   /** Where alerts are POSTed, signed with the secret; unset: alerts stay in the console, the admin API and mcpfed://alerts. */
   alertWebhook: { url: string; secret: string } | undefined;
+  /** Where finished spans are exported (`<endpoint>/v1/traces`), with the headers that go with them, as which service; unset: no tracing. */
+  traces: { endpoint: string; headers: Record<string, string>; serviceName: string } | undefined;
 }
 
 /** Trust between strangers (issue 14): how scores are seeded and decay, and what each tier may do. */
@@ -497,5 +526,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
       holdCopies: e.BACKUP_HOLD_COPIES,
     },
     alertWebhook: e.ALERT_WEBHOOK_URL && e.ALERT_WEBHOOK_SECRET ? { url: e.ALERT_WEBHOOK_URL, secret: e.ALERT_WEBHOOK_SECRET } : undefined,
+    traces: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ""), headers: e.OTEL_EXPORTER_OTLP_HEADERS ?? {}, serviceName: e.OTEL_SERVICE_NAME ?? e.NODE_NAME }
+      : undefined,
   };
 }

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { entryKey } from "../registry/entry.ts";
 import { packageKey } from "../registry/package-entries.ts";
+import { traceFields } from "../tracing/trace-context.ts";
 
 /** The feature (§2) under which a call may carry retry input and a log level, and its answer input requests and log frames. */
 export const INTERACTION_FEATURE = "relay-interaction";
@@ -88,6 +89,8 @@ export const callRequest = z.strictObject({
   input: callInput.optional(),
   /** The client's log level: log frames at it or above are streamed ("relay-interaction"). */
   logLevel: logLevel.optional(),
+  /** The consumer's hop span, to parent the provider's spans ("trace-context", §5.7); malformed, it is dropped. */
+  ...traceFields,
 });
 export type CallRequest = z.infer<typeof callRequest>;
 

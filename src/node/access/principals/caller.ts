@@ -1,4 +1,5 @@
 // Who is on the other end of one /mcp request, and what the request may defer past its response.
+import type { Span } from "../../tracing/tracer.ts";
 import type { Principal } from "./principal.ts";
 
 /** Who is on the other end of one /mcp request. */
@@ -9,4 +10,6 @@ export interface Caller {
   defer: (work: Promise<unknown>) => void;
   /** The node's origin as this caller addressed it, for links sent back to it. */
   origin?: string;
+  /** The span of this /mcp request, when tracing is on: the parent of the call's spans. */
+  span?: Span | undefined;
 }
