@@ -61,6 +61,8 @@ interface Outcome {
   ms: number;
   /** Until the first verified record arrived (Infinity when none did). */
   firstMs: number;
+  /** For a miss: "gone" when no holder was there to answer (left, unreachable or malicious), "not reached" when one was and the lookup never asked it. */
+  miss?: "gone" | "not reached";
 }
 
 interface Scenario {
@@ -125,6 +127,10 @@ function momentOf(net: Network, random: () => number, ageH: number, maliciousSha
   };
 }
 
+const cpl = (a: Uint8Array, b: Uint8Array) => {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return i * 8 + Math.clz32(a[i]! ^ b[i]!) - 24;
+  return 256;
+};
 const index = (net: Network) => new Map(net.ids.map((id, i) => [id, i]));
 
 /** The k nodes closest to `target` among those `keep` accepts: a window of the sorted order, then XOR. */
@@ -165,7 +171,14 @@ function tableOf(m: Moment, self: number, random: () => number): number[] {
         if (listed(i)) out.push(i);
       }
     }
-    if (size <= BUCKET) break;
+    // Kademlia splits the bucket that holds self: once self's own subtree is small, all of it is known.
+    const own = Math.floor(mine / span) * span;
+    const ownFrom = lowerBound(net, own);
+    const ownTo = lowerBound(net, own + span);
+    if (ownTo - ownFrom <= BUCKET * 2) {
+      for (let j = ownFrom; j < ownTo; j++) if (net.sorted[j] !== self && listed(net.sorted[j]!)) out.push(net.sorted[j]!);
+      break;
+    }
   }
   return out;
 }
@@ -246,7 +259,15 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
   const firstRound = Math.min(...timed.filter((t) => t.verified > 0).map((t) => t.round));
   const before = [...rounds].filter(([r]) => r < firstRound).reduce((a, [, ms]) => a + ms, 0);
   const first = ok ? before + Math.min(...timed.filter((t) => t.round === firstRound && t.verified > 0).map((t) => t.ms)) : Infinity;
-  return { ok, rounds: report.rounds, messages: report.messages, ms: [...rounds.values()].reduce((a, b) => a + b, 0), firstMs: first };
+  const asked = new Set(report.trace.map((t) => ids.get(t.node)!));
+  const answering = [...holders].filter((i) => m.present(i) && !m.unreachable(i) && !m.malicious(i));
+  const miss = ok ? undefined : answering.some((i) => !asked.has(i)) ? "not reached" : "gone";
+  if (miss && env.SIM_DEBUG) {
+    const t = positionOf(key);
+    const truth = closestIndices(net, t, s.replicas * 2, (i) => m.listed(i) && m.present(i) && !m.unreachable(i));
+    console.error(JSON.stringify({ miss, ageH: +ageH.toFixed(2), holders: [...holders].map((i) => ({ i, rank: truth.indexOf(i), present: m.present(i), unreachable: m.unreachable(i), asked: asked.has(i) })), asked: [...asked].map((i) => truth.indexOf(i)), cplAsked: report.trace.map((x) => cpl(t, net.pos[ids.get(x.node)!]!)), cplHolders: [...holders].map((i) => cpl(t, net.pos[i]!)), tableCpl: Math.max(...table(asker).map((j) => cpl(t, net.pos[j]!))), tableSize: table(asker).length, rounds: report.rounds }));
+  }
+  return { miss, ok, rounds: report.rounds, messages: report.messages, ms: [...rounds.values()].reduce((a, b) => a + b, 0), firstMs: first };
 }
 
 /** State and maintenance per node, from the model's sizes. */
