@@ -6,8 +6,11 @@
 // sim's nodes hide or drop records, they do not forge them: the signature check that stops
 // forgeries has its own vectors and tests).
 //
-// Model: records are placed at the key's k responsible nodes when published; lookups happen at an
-// age uniform in [0, TTL/2) (the origin republishes at TTL/2), while 10% of nodes per hour leave
+// Model: records are placed at the key's k responsible nodes when published and, in the "per
+// tick" rows, also at the key's current owners as of the origin's last tick (the node's publisher,
+// src/node/discovery/publisher.ts; beyond 10^5 the owners are the k closest that answered the
+// origin's own iterative lookup); lookups happen at an age uniform in [0, TTL/2) after the last
+// signing (the origin re-signs at TTL/2), while 10% of nodes per hour leave
 // and as many join (joiners hold nothing until the next republish; a leaver's records are gone;
 // leavers of the last 10 minutes are still in directories and routing tables). 5% of nodes do
 // not answer at any moment; M% are malicious and either hide records or drop requests. Each
@@ -15,7 +18,8 @@
 // of parallel requests lasts as long as its slowest.
 //
 // Knobs (environment): SIM_NODES ("1000,10000,100000,1000000"), SIM_LOOKUPS (per N),
-// SIM_BUCKET (Kademlia bucket size, 1024), SIM_SEED.
+// SIM_BUCKET (Kademlia bucket size, 1024), SIM_SEED; SIM_DEBUG=1 prints each miss (where the
+// holders rank among the live nodes closest to the key, which were asked) on stderr.
 import { loadavg } from "node:os";
 import { signIndexRecord } from "../../src/protocol/discovery/record.ts";
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
@@ -36,6 +40,8 @@ const CHURN_PER_HOUR = 0.1;
 const UNREACHABLE = 0.05;
 const LISTED_AFTER_LEAVING_H = 1 / 6;
 const TTL_H = 6;
+/** The node's tick (TICK_SECONDS' default): how stale the last per-tick delivery can be. */
+const TICK_H = 1 / 60;
 const DEADLINE_MS = 250;
 const KEYS_PER_NODE = 50;
 const lookupsFor = (n: number) => Number(env.SIM_LOOKUPS ?? (n >= 1_000_000 ? 200 : n >= 100_000 ? 100 : n >= 10_000 ? 500 : 1000));
@@ -61,12 +67,22 @@ interface Outcome {
   ms: number;
   /** Until the first verified record arrived (Infinity when none did). */
   firstMs: number;
+  /** For a miss: "gone" when no holder was there to answer (left, unreachable or malicious), "not reached" when one was and the lookup never asked it. */
+  miss?: "gone" | "not reached";
 }
 
 interface Scenario {
   malicious: number;
   behaviour: "hide" | "drop";
   replicas: number;
+  /**
+   * "publish": the record sits where its origin placed it when it last signed it (up to TTL/2 ago),
+   * as before the node sent records to each key's current owners. "tick": also at the key's owners
+   * as of the origin's last tick (up to a minute ago): rendezvous over the directory then, or the k
+   * closest that answered the origin's own iterative lookup for the key (the sampled tables hold
+   * only a few of a key's neighbours), as the node's publisher does on every tick.
+   */
+  placement: "publish" | "tick";
 }
 
 /** One network of N nodes: ids and their positions, sorted for range queries (Kademlia tables). */
@@ -99,11 +115,12 @@ interface Moment {
   listed: (i: number) => boolean;
   unreachable: (i: number) => boolean;
   malicious: (i: number) => boolean;
+  /** The same network `hours` earlier: fewer joiners, the leavers of the last `hours` still there. */
+  earlier: (hours: number) => Moment;
 }
 
 function momentOf(net: Network, random: () => number, ageH: number, maliciousShare: number): Moment {
   const churned = CHURN_PER_HOUR * ageH;
-  const joined = Math.round(net.n * churned);
   const left = new Map<number, number>();
   // Which originals left, and how long ago (uniform over the age).
   const leaving = Math.round(net.n * churned);
@@ -116,15 +133,25 @@ function momentOf(net: Network, random: () => number, ageH: number, maliciousSha
     if (r === undefined) rolls.set(i, (r = random()));
     return r;
   };
-  return {
-    net,
-    present: (i) => (i < net.n ? !left.has(i) : i < net.n + joined),
-    listed: (i) => (i < net.n ? !left.has(i) || left.get(i)! < LISTED_AFTER_LEAVING_H : i < net.n + joined),
-    unreachable: (i) => unreachable.has(i) || (roll(i) < UNREACHABLE && (unreachable.add(i), true)),
-    malicious: (i) => malicious.has(i) || (roll(i) >= 1 - maliciousShare && (malicious.add(i), true)),
+  const at = (back: number): Moment => {
+    const joinedThen = Math.round(net.n * CHURN_PER_HOUR * (ageH - back));
+    const gone = (i: number, after: number) => left.has(i) && left.get(i)! >= after;
+    return {
+      net,
+      present: (i) => (i < net.n ? !gone(i, back) : i < net.n + joinedThen),
+      listed: (i) => (i < net.n ? !gone(i, back + LISTED_AFTER_LEAVING_H) : i < net.n + joinedThen),
+      unreachable: (i) => unreachable.has(i) || (roll(i) < UNREACHABLE && (unreachable.add(i), true)),
+      malicious: (i) => malicious.has(i) || (roll(i) >= 1 - maliciousShare && (malicious.add(i), true)),
+      earlier: (hours) => at(back + hours),
+    };
   };
+  return at(0);
 }
 
+const cpl = (a: Uint8Array, b: Uint8Array) => {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return i * 8 + Math.clz32(a[i]! ^ b[i]!) - 24;
+  return 256;
+};
 const index = (net: Network) => new Map(net.ids.map((id, i) => [id, i]));
 
 /** The k nodes closest to `target` among those `keep` accepts: a window of the sorted order, then XOR. */
@@ -165,7 +192,14 @@ function tableOf(m: Moment, self: number, random: () => number): number[] {
         if (listed(i)) out.push(i);
       }
     }
-    if (size <= BUCKET) break;
+    // Kademlia splits the bucket that holds self: once self's own subtree is small, all of it is known.
+    const own = Math.floor(mine / span) * span;
+    const ownFrom = lowerBound(net, own);
+    const ownTo = lowerBound(net, own + span);
+    if (ownTo - ownFrom <= BUCKET * 2) {
+      for (let j = ownFrom; j < ownTo; j++) if (net.sorted[j] !== self && listed(net.sorted[j]!)) out.push(net.sorted[j]!);
+      break;
+    }
   }
   return out;
 }
@@ -189,12 +223,14 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
   let origin = Math.floor(random() * net.n);
   while (!m.present(origin)) origin = Math.floor(random() * net.n);
   const key = `kw:k${Math.floor(random() * 2 ** 40).toString(36)}`;
-  // Placed when published, at the responsible nodes of the originals then (all present).
+  // Placed when published, at the responsible nodes of the originals then (all present); the
+  // origin answers its own records too.
   const holders = new Set<number>(
     structure === "rendezvous"
       ? rendezvousOwners(key, net.ids.slice(0, net.n), s.replicas).map((id) => ids.get(id)!)
       : closestIndices(net, positionOf(key), s.replicas, (i) => i < net.n),
   );
+  holders.add(origin);
   const record = { origin: net.ids[origin]!, key, seq: 1 };
   const node = (i: number): IndexNode => ({ id: net.ids[i]!, url: `https://${net.ids[i]}.example` });
   const tables = new Map<number, number[]>();
@@ -212,31 +248,42 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
     return best;
   };
   const table = (i: number) => tables.get(i) ?? tables.set(i, tableOf(m, i, random)).get(i)!;
-  const transport: IndexTransport = {
+  const transportAt = (view: Moment): IndexTransport => ({
     async lookup(to, request) {
       const i = ids.get(to.id)!;
-      if (!m.present(i) || m.unreachable(i)) throw new Error("unreachable");
-      const bad = m.malicious(i);
+      if (!view.present(i) || view.unreachable(i)) throw new Error("unreachable");
+      const bad = view.malicious(i);
       if (bad && s.behaviour === "drop") throw new Error("dropped");
-      const records = !bad && holders.has(i) && m.present(i) && i < net.n ? [record] : [];
+      const records = !bad && holders.has(i) ? [record] : [];
       if (!request.closer) return { type: "index-lookup", records };
       const closer = closestKnown(i, positionOf(request.keys[0]!), MAX_CLOSER_NODES).map(node);
       return { type: "index-lookup", records, closer };
     },
-  };
-  const known = async (): Promise<IndexNode[]> => {
+  });
+  const knownAt = (view: Moment, self: number) => async (): Promise<IndexNode[]> => {
     if (structure === "rendezvous") {
       const out: IndexNode[] = [];
-      for (let i = 0; i < net.ids.length; i++) if (m.listed(i)) out.push(node(i));
+      for (let i = 0; i < net.ids.length; i++) if (view.listed(i)) out.push(node(i));
       return out;
     }
-    return table(asker).map(node);
+    return table(self).map(node);
   };
-  const report = await lookupIndex(
-    { self: net.ids[asker]!, known, transport, verify: async (raw) => raw as never },
-    [key],
-    { ...DEFAULT_LOOKUP, structure, replicas: s.replicas, deadlineMs: DEADLINE_MS, maxRounds: 12 },
-  );
+  const options = { ...DEFAULT_LOOKUP, structure, replicas: s.replicas, deadlineMs: DEADLINE_MS, maxRounds: 12 };
+  if (s.placement === "tick") {
+    // The origin's last tick, up to a minute ago: what it sent then, to whoever answered.
+    const then = m.earlier(random() * TICK_H);
+    if (structure === "rendezvous") {
+      const directory = (await knownAt(then, origin)()).map((x) => x.id);
+      for (const id of rendezvousOwners(key, directory, s.replicas)) {
+        const i = ids.get(id)!;
+        if (then.present(i) && !then.unreachable(i) && !(then.malicious(i) && s.behaviour === "drop")) holders.add(i);
+      }
+    } else {
+      const found = await lookupIndex({ self: net.ids[origin]!, known: knownAt(then, origin), transport: transportAt(then), verify: async () => undefined }, [key], options);
+      for (const n of found.closest.get(key) ?? []) holders.add(ids.get(n.id)!);
+    }
+  }
+  const report = await lookupIndex({ self: net.ids[asker]!, known: knownAt(m, asker), transport: transportAt(m), verify: async (raw) => raw as never }, [key], options);
   // Each round as long as its slowest request; a failed one costs the deadline. The first record
   // is in hand when the fastest answer that carried one arrives.
   const timed = report.trace.map((t) => ({ ...t, ms: t.ok ? 30 + random() * 50 : DEADLINE_MS }));
@@ -246,7 +293,15 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
   const firstRound = Math.min(...timed.filter((t) => t.verified > 0).map((t) => t.round));
   const before = [...rounds].filter(([r]) => r < firstRound).reduce((a, [, ms]) => a + ms, 0);
   const first = ok ? before + Math.min(...timed.filter((t) => t.round === firstRound && t.verified > 0).map((t) => t.ms)) : Infinity;
-  return { ok, rounds: report.rounds, messages: report.messages, ms: [...rounds.values()].reduce((a, b) => a + b, 0), firstMs: first };
+  const asked = new Set(report.trace.map((t) => ids.get(t.node)!));
+  const answering = [...holders].filter((i) => m.present(i) && !m.unreachable(i) && !m.malicious(i));
+  const miss = ok ? undefined : answering.some((i) => !asked.has(i)) ? "not reached" : "gone";
+  if (miss && env.SIM_DEBUG) {
+    const t = positionOf(key);
+    const truth = closestIndices(net, t, s.replicas * 2, (i) => m.listed(i) && m.present(i) && !m.unreachable(i));
+    console.error(JSON.stringify({ miss, ageH: +ageH.toFixed(2), holders: [...holders].map((i) => ({ i, rank: truth.indexOf(i), present: m.present(i), unreachable: m.unreachable(i), asked: asked.has(i) })), asked: [...asked].map((i) => truth.indexOf(i)), cplAsked: report.trace.map((x) => cpl(t, net.pos[ids.get(x.node)!]!)), cplHolders: [...holders].map((i) => cpl(t, net.pos[i]!)), tableCpl: Math.max(...table(asker).map((j) => cpl(t, net.pos[j]!))), tableSize: table(asker).length, rounds: report.rounds }));
+  }
+  return { miss, ok, rounds: report.rounds, messages: report.messages, ms: [...rounds.values()].reduce((a, b) => a + b, 0), firstMs: first };
 }
 
 /** State and maintenance per node, from the model's sizes. */
@@ -269,8 +324,8 @@ const mib = (b: number) => fmt(b / 2 ** 20, 2);
 
 console.log(`## Discovery index simulation (\`npm run sim:discovery\`)\n`);
 console.log(`${machine()}; load average ${loadavg()[0]!.toFixed(1)} at start; seed ${SEED}; record ${RECORD_BYTES} B (composite signature); deadline ${DEADLINE_MS} ms; Kademlia bucket ${BUCKET}.\n`);
-console.log("| N | structure | malicious | k | lookups | success | rounds p50 / max | messages p50 | time to first record p50 / p99 (ms) | time to completion p50 / p99 (ms) | state per node (MiB; compact directory) | maintenance per node (MiB/h) |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
+console.log("| N | structure | placement | malicious | k | lookups | success | misses: holders gone / not reached | rounds p50 / max | messages p50 | time to first record p50 / p99 (ms) | time to completion p50 / p99 (ms) | state per node (MiB; compact directory) | maintenance per node (MiB/h) |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const n of NODES) {
   const random = seeded(SEED + n);
   const started = Date.now();
@@ -278,10 +333,11 @@ for (const n of NODES) {
   const ids = index(net);
   const structure: Structure = n <= RENDEZVOUS_MAX ? "rendezvous" : "kademlia";
   const scenarios: Scenario[] = [
-    { malicious: 0, behaviour: "hide", replicas: 3 },
-    { malicious: 0, behaviour: "hide", replicas: 5 },
-    { malicious: 0.1, behaviour: "hide", replicas: 5 },
-    { malicious: 0.1, behaviour: "drop", replicas: 5 },
+    { malicious: 0, behaviour: "hide", replicas: 5, placement: "publish" },
+    { malicious: 0, behaviour: "hide", replicas: 3, placement: "tick" },
+    { malicious: 0, behaviour: "hide", replicas: 5, placement: "tick" },
+    { malicious: 0.1, behaviour: "hide", replicas: 5, placement: "tick" },
+    { malicious: 0.1, behaviour: "drop", replicas: 5, placement: "tick" },
   ];
   for (const s of scenarios) {
     const outcomes: Outcome[] = [];
@@ -294,7 +350,7 @@ for (const n of NODES) {
     const messages = outcomes.map((o) => o.messages).sort((a, b) => a - b);
     const c = costs(n, structure, s.replicas);
     console.log(
-      `| ${n.toLocaleString("en")} | ${structure} | ${s.malicious ? `${s.malicious * 100}% ${s.behaviour}` : "none"} | ${s.replicas} | ${lookups} | ${fmt(success * 100, 2)}% | ${percentile(rounds, 50)} / ${rounds.at(-1)} | ${percentile(messages, 50)} | ${fmt(percentile(firstMs, 50), 0)} / ${fmt(percentile(firstMs, 99), 0)} | ${fmt(percentile(sortedMs, 50), 0)} / ${fmt(percentile(sortedMs, 99), 0)} | ${mib(c.state)}${structure === "rendezvous" ? ` (${mib(c.compactState)})` : ""} | ${mib(c.maintenance)} |`,
+      `| ${n.toLocaleString("en")} | ${structure} | ${s.placement === "tick" ? "per tick" : "at publish"} | ${s.malicious ? `${s.malicious * 100}% ${s.behaviour}` : "none"} | ${s.replicas} | ${lookups} | ${fmt(success * 100, 2)}% | ${outcomes.filter((o) => o.miss === "gone").length} / ${outcomes.filter((o) => o.miss === "not reached").length} | ${percentile(rounds, 50)} / ${rounds.at(-1)} | ${percentile(messages, 50)} | ${fmt(percentile(firstMs, 50), 0)} / ${fmt(percentile(firstMs, 99), 0)} | ${fmt(percentile(sortedMs, 50), 0)} / ${fmt(percentile(sortedMs, 99), 0)} | ${mib(c.state)}${structure === "rendezvous" ? ` (${mib(c.compactState)})` : ""} | ${mib(c.maintenance)} |`,
     );
   }
   console.error(`N=${n}: ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -123,7 +123,8 @@ describe("the index over 20 node processes", () => {
     const report = await tickOnce(x());
     // index-agents is pending by default (§20.5): every node here advertises it, so it is on.
     expect(report.features).toEqual([{ feature: "index-agents", adoption: 1, active: true }]);
-    expect("signed" in report.index && report.index.signed).toBeGreaterThan(0);
+    if ("error" in report.index) throw new Error(report.index.error);
+    expect(report.index.signed).toBeGreaterThan(0);
     await settled();
     await eventually(async () => {
       expect(await discoverAgents(["lang:de"])).toEqual([expect.objectContaining({ name: "translator", node: x().nodeId, url: x().url, via: "index", tags: ["translate", "lang:de"] })]);

@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { checkIndexRecord, signIndexRecord, type IndexRecord } from "../../src/protocol/discovery/record.ts";
 import { rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
 import type { IndexLookupRequest, IndexLookupResult } from "../../src/protocol/discovery/messages.ts";
-import { DEFAULT_LOOKUP, lookupIndex, type IndexNode } from "../../src/node/discovery/lookup.ts";
+import { closestNodes, DEFAULT_LOOKUP, lookupIndex, type IndexNode } from "../../src/node/discovery/lookup.ts";
+import { positionOf } from "../../src/protocol/discovery/placement.ts";
 import { ed25519TestSigner } from "../support/ed25519.ts";
 
 const NOW = 1_767_225_600;
@@ -81,5 +82,30 @@ describe("index lookup", () => {
     const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure: "kademlia", replicas: 12, alpha: 3 });
     expect(report.records.get("kw:forecast")).toEqual([record]);
     expect(report.rounds).toBeGreaterThan(1);
+  });
+
+  it("asks every one of the k closest not yet asked once a round found nothing closer", async () => {
+    // Nobody knows anyone closer: after the first α, the rest of the k closest go in one round.
+    const net = network(new Map());
+    const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure: "kademlia", replicas: 8, alpha: 2 });
+    expect(report.rounds).toBe(2);
+    expect(report.trace.filter((t) => t.round === 0)).toHaveLength(2);
+    expect(report.trace.filter((t) => t.round === 1)).toHaveLength(6);
+    expect(net.asked.sort()).toEqual(closestNodes(positionOf("kw:forecast"), nodes, 8).map((n) => n.id).sort());
+  });
+
+  it("goes on while answers bring closer nodes, and reports the k closest that answered", async () => {
+    const ranked = closestNodes(positionOf("kw:forecast"), nodes, nodes.length);
+    // The asker knows only the 4 farthest; each of them knows the 4 closest, of which the closest is down.
+    const far = ranked.slice(-4);
+    const answers = new Map<string, (r: IndexLookupRequest) => IndexLookupResult | "down">([
+      ...far.map((n) => [n.id, () => ({ type: "index-lookup" as const, records: [], closer: ranked.slice(0, 4) })] as const),
+      [ranked[0]!.id, () => "down"],
+    ]);
+    const net = network(answers);
+    const report = await lookupIndex({ self: "asker", known: async () => far, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure: "kademlia", replicas: 3, alpha: 3 });
+    expect(report.rounds).toBeGreaterThan(1);
+    expect(report.failed).toBe(1);
+    expect(report.closest.get("kw:forecast")).toEqual(ranked.slice(1, 4));
   });
 });

@@ -42,6 +42,8 @@ export interface LookupDeps {
 export interface LookupReport {
   /** Per key: the newest verified record of each origin. */
   records: Map<string, IndexRecord[]>;
+  /** Iterative lookup only: per key, the k closest nodes that answered (where a publisher stores the key's records). */
+  closest: Map<string, IndexNode[]>;
   /** Rounds of parallel requests (round trips on the critical path). */
   rounds: number;
   messages: number;
@@ -54,7 +56,7 @@ export interface LookupReport {
 /** Looks `keys` up (at most MAX_LOOKUP_KEYS) in the structure the options name. */
 export async function lookupIndex(deps: LookupDeps, keys: readonly string[], o: LookupOptions = DEFAULT_LOOKUP): Promise<LookupReport> {
   const wanted = [...new Set(keys)].slice(0, MAX_LOOKUP_KEYS);
-  const report: LookupReport = { records: new Map(wanted.map((k) => [k, []])), rounds: 0, messages: 0, answered: 0, failed: 0, trace: [] };
+  const report: LookupReport = { records: new Map(wanted.map((k) => [k, []])), closest: new Map(), rounds: 0, messages: 0, answered: 0, failed: 0, trace: [] };
   if (wanted.length === 0) return report;
   const known = await deps.known();
   if (o.structure === "rendezvous") await rendezvous(deps, known, wanted, o, report);
@@ -127,9 +129,12 @@ async function rendezvous(deps: LookupDeps, known: readonly IndexNode[], keys: s
 }
 
 /**
- * Kademlia's iterative lookup for one key: ask the α closest nodes not yet asked, learn the nodes
- * they know closer, and stop when the k closest seen have all been asked (or the rounds run out).
- * Records from all of them are kept: the k closest are the key's responsible nodes.
+ * Kademlia's iterative lookup for one key: ask the α closest nodes not yet asked and learn the
+ * nodes they know closer; when a round brought nothing closer than the closest seen before it, the
+ * next round asks every one of the k closest not yet asked at once (the paper's last step). It
+ * ends when the k closest seen have all answered or failed (or the rounds run out), so it goes on
+ * as long as the closest set improves. Records from all of them are kept: the k closest are the
+ * key's responsible nodes, and they are what `closest` reports, for a publisher to store at.
  */
 async function iterative(deps: LookupDeps, known: readonly IndexNode[], key: string, o: LookupOptions, report: LookupReport): Promise<void> {
   const target = positionOf(key);
@@ -137,11 +142,14 @@ async function iterative(deps: LookupDeps, known: readonly IndexNode[], key: str
   const learn = (n: IndexNode) => {
     if (n.id !== deps.self && !seen.has(n.id)) seen.set(n.id, { node: n, pos: positionOf(n.id), state: "new" });
   };
+  const live = () => [...seen.values()].filter((x) => x.state !== "failed").sort((a, b) => closerTo(target, a.pos, b.pos));
   for (const n of closestNodes(target, known, o.replicas * 2)) learn(n);
   let rounds = 0;
+  let stalled = false;
   while (rounds < o.maxRounds) {
-    const live = [...seen.values()].filter((x) => x.state !== "failed").sort((a, b) => closerTo(target, a.pos, b.pos));
-    const batch = live.slice(0, o.replicas).filter((x) => x.state === "new").slice(0, o.alpha);
+    const before = live();
+    const unasked = before.slice(0, o.replicas).filter((x) => x.state === "new");
+    const batch = stalled ? unasked : unasked.slice(0, o.alpha);
     if (batch.length === 0) break;
     rounds++;
     await Promise.all(
@@ -156,8 +164,17 @@ async function iterative(deps: LookupDeps, known: readonly IndexNode[], key: str
         for (const n of answer.closer ?? []) learn(n);
       }),
     );
+    const closest = live()[0];
+    stalled = !closest || closerTo(target, closest.pos, before[0]!.pos) >= 0;
   }
   report.rounds = Math.max(report.rounds, rounds);
+  report.closest.set(
+    key,
+    live()
+      .filter((x) => x.state === "asked")
+      .slice(0, o.replicas)
+      .map((x) => x.node),
+  );
 }
 
 /** The n of `nodes` closest to `target` under XOR. */
