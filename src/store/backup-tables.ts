@@ -22,6 +22,7 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   resource_leases: "peers' resource subscriptions, renewed by their tick within minutes",
   backup_archive: "the backups themselves",
   held_backups: "peers' backups held for them: their ciphertext, theirs to deposit again",
+  held_backup_parts: "the files of those held backups, in the parts they came in",
 };
 
 /**

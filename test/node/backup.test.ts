@@ -63,6 +63,9 @@ describe("which tables a backup holds", () => {
     expect(backed).toContain("ledger_records");
     expect(backed).toContain("peers");
     expect(backed).toContain("audit_log");
+    // Peers' ciphertext is theirs (protocol §19.2): neither the held copies nor their parts.
+    expect(backed).not.toContain("held_backups");
+    expect(backed).not.toContain("held_backup_parts");
   });
 
   it("every table in a migrated database is in the schema or named internal", async () => {
