@@ -10,6 +10,8 @@ import { eventually, json, loopbackNode, type NodeProc, startEverything, type Up
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CLIENT_SPAN = "00f067aa0ba902b7";
+/** The client's vendors' state: every span of its trace carries it, on both nodes. */
+const STATE = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE";
 const ARGUMENT = "an argument no span may carry";
 const SERVER = 2;
 const CLIENT = 3;
@@ -36,7 +38,7 @@ beforeAll(async () => {
   await json(await c.admin("POST", "/peers", { url: b.url }));
   await json(await b.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers", pricing: { model: "free" } }));
   for (const n of [a, c]) {
-    const client = await connect(n.mcpUrl, n === a ? { traceparent: `00-${TRACE}-${CLIENT_SPAN}-01` } : {});
+    const client = await connect(n.mcpUrl, n === a ? { traceparent: `00-${TRACE}-${CLIENT_SPAN}-01`, tracestate: STATE } : {});
     clients.push(client);
     await eventually(async () => expect((await client.listTools()).tools.map((t) => t.name)).toContain("bravo_everything_echo"), 15_000);
   }
@@ -69,6 +71,8 @@ describe("a trace of a federated call", () => {
     const [serve] = named(spans, "provider-b", "relay.serve");
     expect(serve).toMatchObject({ kind: SERVER, parentSpanId: hop!.spanId, attributes: { "mcpfed.peer": a.nodeId, "mcpfed.tool": `${b.nodeId}/everything/echo`, "mcpfed.outcome": "ok" } });
     expect(named(spans, "provider-b", "upstream.call")[0]).toMatchObject({ kind: CLIENT, parentSpanId: serve!.spanId, attributes: { "mcpfed.upstream": "everything" } });
+    // The client's tracestate went with its trace across the hop, unchanged.
+    for (const s of [request, route, hop, serve]) expect(s?.traceState).toBe(STATE);
     // Attributes are limited: no argument, no result, and the collector's header arrived as configured.
     expect(JSON.stringify(receiver.spans)).not.toContain(ARGUMENT);
     expect(receiver.headers.every((h) => h["x-collector-key"] === "k=1")).toBe(true);
@@ -84,6 +88,7 @@ describe("a trace of a federated call", () => {
     // Had C's envelope carried a traceparent, B's span would have a parent in C's trace.
     expect(serve.parentSpanId).toBeUndefined();
     expect(serve.traceId).not.toBe(TRACE);
+    expect(serve.traceState).toBeUndefined();
     expect(receiver.spans.filter((s) => s.service === "charlie")).toEqual([]);
   });
 });

@@ -29,3 +29,19 @@ describe("trace context vectors", () => {
     expect(v.tracestates.filter((t) => !t.valid).length).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe("a traceparent read with its tracestate", () => {
+  const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  it("keeps a valid tracestate beside a valid traceparent, unchanged", () => {
+    expect(parseTraceparent(parent, "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE")).toEqual({
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      parentId: "00f067aa0ba902b7",
+      sampled: true,
+      tracestate: "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",
+    });
+  });
+  it("drops a malformed tracestate and keeps the parent; drops a tracestate without a valid traceparent", () => {
+    expect(parseTraceparent(parent, "Not A Member")).toEqual({ traceId: "4bf92f3577b34da6a3ce929d0e0e4736", parentId: "00f067aa0ba902b7", sampled: true });
+    expect(parseTraceparent("00-bad", "rojo=1")).toBeUndefined();
+  });
+});

@@ -9,6 +9,7 @@ export interface ReceivedSpan {
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
+  traceState: string | undefined;
   name: string;
   kind: number;
   attributes: Record<string, string | number | boolean>;
@@ -41,7 +42,7 @@ function readSpans(body: unknown, into: ReceivedSpan[]): void {
     if (!service) throw new Error("no service.name");
     for (const ss of rs.scopeSpans) {
       for (const s of ss.spans) {
-        const { traceId, spanId, parentSpanId, name, kind, startTimeUnixNano, endTimeUnixNano } = s as Record<string, string | number | undefined>;
+        const { traceId, spanId, parentSpanId, traceState, name, kind, startTimeUnixNano, endTimeUnixNano } = s as Record<string, string | number | undefined>;
         if (!HEX(32).test(String(traceId)) || !HEX(16).test(String(spanId))) throw new Error(`bad ids ${traceId} ${spanId}`);
         if (parentSpanId !== undefined && !HEX(16).test(String(parentSpanId))) throw new Error(`bad parent ${parentSpanId}`);
         if (!/^\d+$/.test(String(startTimeUnixNano)) || !/^\d+$/.test(String(endTimeUnixNano)) || BigInt(endTimeUnixNano!) < BigInt(startTimeUnixNano!)) throw new Error("bad times");
@@ -50,7 +51,7 @@ function readSpans(body: unknown, into: ReceivedSpan[]): void {
           const v = a.value;
           attributes[a.key] = v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : (v.doubleValue ?? v.boolValue!));
         }
-        into.push({ service, traceId: String(traceId), spanId: String(spanId), parentSpanId: parentSpanId as string | undefined, name: String(name), kind: Number(kind), attributes, status: (s.status as { code: number }).code });
+        into.push({ service, traceId: String(traceId), spanId: String(spanId), parentSpanId: parentSpanId as string | undefined, traceState: traceState as string | undefined, name: String(name), kind: Number(kind), attributes, status: (s.status as { code: number }).code });
       }
     }
   }

@@ -32,12 +32,14 @@ function isJsonRpcMessage(m: unknown): boolean {
 }
 
 /**
- * The span of one POST /mcp: under the client's `traceparent` header, else the one in the first
- * message's `params._meta`, else the root of a new trace. A malformed value starts a new trace.
+ * The span of one POST /mcp: under the client's `traceparent` header (with its `tracestate`), else
+ * the pair in the first message's `params._meta`, else the root of a new trace. A malformed
+ * traceparent starts a new trace; a malformed tracestate is dropped.
  */
-function requestSpan(tracer: Tracer, header: string | undefined, messages: unknown[]): Span {
-  const first = messages[0] as { method?: unknown; params?: { _meta?: { traceparent?: unknown } } };
-  const parent = parseTraceparent(header) ?? parseTraceparent(first.params?._meta?.traceparent);
+function requestSpan(tracer: Tracer, header: { traceparent?: string; tracestate?: string }, messages: unknown[]): Span {
+  const first = messages[0] as { method?: unknown; params?: { _meta?: { traceparent?: unknown; tracestate?: unknown } } };
+  const meta = first.params?._meta;
+  const parent = parseTraceparent(header.traceparent, header.tracestate) ?? parseTraceparent(meta?.traceparent, meta?.tracestate);
   const method = messages.length > 1 ? "batch" : typeof first.method === "string" ? first.method : "response";
   return tracer.start("mcp.request", "server", parent, { "mcp.method.name": method.slice(0, 64) });
 }
@@ -84,7 +86,7 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         const scope = scopeFor(m);
         if (scope && !hasScope(principal, scope)) return insufficientScope(c, nodeOrigin(s.config, c.req.url), scope);
       }
-      const span = s.tracer && requestSpan(s.tracer, c.req.header("traceparent"), messages);
+      const span = s.tracer && requestSpan(s.tracer, { traceparent: c.req.header("traceparent"), tracestate: c.req.header("tracestate") }, messages);
       const caller = { id: principal.id, principal, defer: c.var.defer, origin: nodeOrigin(s.config, c.req.url), span };
       const answer = async (): Promise<Response> => {
         const sessionId = c.req.header("mcp-session-id");

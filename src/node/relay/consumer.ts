@@ -303,7 +303,10 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   };
   const hop = s.tracer?.start("relay.call", "client", call.span, { "mcpfed.tool": tool.globalId, "mcpfed.peer": origin, "mcpfed.route": route });
   // Only a provider that takes the fields gets them: an older one would refuse the call (§5.7).
-  if (hop && target.features.includes(TRACE_CONTEXT_FEATURE)) request.traceparent = hop.traceparent;
+  if (hop && target.features.includes(TRACE_CONTEXT_FEATURE)) {
+    request.traceparent = hop.traceparent;
+    if (hop.tracestate) request.tracestate = hop.tracestate;
+  }
   try {
     return await sendToProvider(s, caller, call, { origin, name, route, peer, request, signal, intent, signer, countersigned });
   } catch (err) {

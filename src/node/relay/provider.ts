@@ -98,7 +98,7 @@ export interface ServeOptions {
 
 export async function serveCall(s: ProviderPort, from: string, request: CallRequest, o: ServeOptions): Promise<Answer> {
   // The consumer's hop span parents this one, and is trusted for nothing else (docs/protocol.md §5.7).
-  const span = s.tracer?.start("relay.serve", "server", parseTraceparent(request.traceparent), { "mcpfed.peer": from, "mcpfed.tool": `${s.nodeId}/${toolOfKey(request.key).group}` });
+  const span = s.tracer?.start("relay.serve", "server", parseTraceparent(request.traceparent, request.tracestate), { "mcpfed.peer": from, "mcpfed.tool": `${s.nodeId}/${toolOfKey(request.key).group}` });
   // Countersignatures of earlier calls are independent of this one: take them while it runs.
   const acking = takeCountersigned(s, from, request.countersigned);
   try {

@@ -29,6 +29,7 @@ export function exportTraceRequest(serviceName: string, spans: readonly Finished
               traceId: s.traceId,
               spanId: s.spanId,
               ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
+              ...(s.traceState ? { traceState: s.traceState } : {}),
               name: s.name,
               kind: KIND[s.kind],
               startTimeUnixNano: String(s.startNanos),

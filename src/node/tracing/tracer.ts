@@ -11,6 +11,7 @@ export interface FinishedSpan {
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
+  traceState: string | undefined;
   name: string;
   kind: SpanKind;
   startNanos: bigint;
@@ -47,6 +48,8 @@ export class Span {
   constructor(
     readonly traceId: string,
     readonly sampled: boolean,
+    /** The parent's vendors' state, passed on to the next hop unchanged. */
+    readonly tracestate: string | undefined,
     readonly parentSpanId: string | undefined,
     readonly name: string,
     readonly kind: SpanKind,
@@ -62,7 +65,7 @@ export class Span {
   }
 
   get context(): TraceParent {
-    return { traceId: this.traceId, parentId: this.spanId, sampled: this.sampled };
+    return { traceId: this.traceId, parentId: this.spanId, sampled: this.sampled, ...(this.tracestate ? { tracestate: this.tracestate } : {}) };
   }
 
   set(attributes: Record<string, AttributeValue | undefined>): this {
@@ -81,6 +84,7 @@ export class Span {
       traceId: this.traceId,
       spanId: this.spanId,
       parentSpanId: this.parentSpanId,
+      traceState: this.tracestate,
       name: this.name,
       kind: this.kind,
       startNanos: this.#start,
@@ -107,6 +111,6 @@ export class Tracer {
   /** A span under `parent` (a span of this node, or a context from a client or a peer), or the root of a new trace. */
   start(name: string, kind: SpanKind, parent: Span | TraceParent | undefined, attributes: Record<string, AttributeValue> = {}): Span {
     const context = parent instanceof Span ? parent.context : parent;
-    return new Span(context?.traceId ?? randomHex(16), context?.sampled ?? true, context?.parentId, name, kind, attributes, this.sink);
+    return new Span(context?.traceId ?? randomHex(16), context?.sampled ?? true, context?.tracestate, context?.parentId, name, kind, attributes, this.sink);
   }
 }

@@ -41,14 +41,20 @@ export interface TraceParent {
   traceId: string;
   parentId: string;
   sampled: boolean;
+  /** The vendors' `tracestate` that came with it, passed on unchanged. */
+  tracestate?: string;
 }
 
-/** A traceparent's parts, or undefined when it is not a valid one. */
-export function parseTraceparent(value: unknown): TraceParent | undefined {
+/**
+ * A traceparent's parts, or undefined when it is not a valid one; with the `tracestate` that came
+ * beside it when that is valid (W3C: a tracestate without a valid traceparent is dropped).
+ */
+export function parseTraceparent(value: unknown, state?: unknown): TraceParent | undefined {
   const parsed = traceparent.safeParse(value);
   if (!parsed.success) return undefined;
   const [, traceId, parentId, flags] = TRACEPARENT.exec(parsed.data)!;
-  return { traceId: traceId!, parentId: parentId!, sampled: (parseInt(flags!, 16) & 1) === 1 };
+  const vendors = tracestate.safeParse(state);
+  return { traceId: traceId!, parentId: parentId!, sampled: (parseInt(flags!, 16) & 1) === 1, ...(vendors.success ? { tracestate: vendors.data } : {}) };
 }
 
 export function formatTraceparent(traceId: string, spanId: string, sampled: boolean): string {
