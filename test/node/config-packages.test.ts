@@ -8,7 +8,11 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
-import { newSeed } from "../../src/protocol/identity/seed.ts";
+import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
+import type { ConfigFile } from "../../src/protocol/config/file.ts";
+import { printConfig, signConfig } from "../../src/protocol/config/sign.ts";
+import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
+import { primitives } from "../../src/protocol/identity/primitives.ts";
 import { startLocal } from "../../src/runtimes/local.ts";
 import { stdioConnector } from "../../src/runtimes/stdio.ts";
 import { nodePackageFiles } from "../../src/runtimes/package-files.ts";
@@ -16,6 +20,7 @@ import { removeTempDirs, tempDir } from "../support/processes.ts";
 import { probeTarball, toolsRuntimes } from "../support/sandbox-package.ts";
 
 const TOKEN = "config-packages-admin-token-01";
+const SEED = newSeed();
 const SECRET = "s3cret-probe-token-value-9d2";
 
 let app: NodeApp;
@@ -57,7 +62,7 @@ const apply = async (file: string, extra: Record<string, unknown> = {}) => (awai
 const installed = async () => (await ok<{ packages: { upstream: string; active: string | null; versions: { version: string }[] }[] }>(admin("GET", "/packages"))).packages;
 
 beforeAll(async () => {
-  const local = await startLocal({ DATA_DIR: tempDir("mcpfed-config-packages-"), ADMIN_TOKEN: TOKEN, NODE_SEED: newSeed(), TICK_SECONDS: "3600" });
+  const local = await startLocal({ DATA_DIR: tempDir("mcpfed-config-packages-"), ADMIN_TOKEN: TOKEN, NODE_SEED: SEED, TICK_SECONDS: "3600" });
   app = await createApp({
     config: local.config,
     db: local.db,
@@ -124,6 +129,33 @@ describe("packages in the configuration file", () => {
     const back = await plan(text);
     expect(back.changes).toEqual([expect.objectContaining({ area: "packages", action: "update", key: "probe", note: "install 1.1.0 from " + nodeId })]);
     const outcomes = await apply(text);
+    expect(outcomes.filter((o) => !o.ok), JSON.stringify(outcomes)).toEqual([]);
+    expect((await installed())[0]!.versions.map((v) => v.version)).toEqual(["1.0.0", "1.1.0"]);
+  });
+
+  it("refuses, installing nothing, a file that grants other permissions, writes a secret's value or names an undeclared variable", async () => {
+    const exported = JSON.parse(await exportText()) as ConfigFile;
+    await ok(admin("DELETE", "/packages/probe"));
+    expect(await installed()).toEqual([]);
+    // Edited as an operator would, and signed again with this node's own key, which it trusts.
+    const key = await signingKeyFromSeed(await primitives(), parseSeed(SEED));
+    const edited = async (edit: (pkg: Record<string, unknown>) => void) => {
+      const { signature: _signature, ...doc } = structuredClone(exported);
+      edit(doc.config.packages![0] as unknown as Record<string, unknown>);
+      return printConfig(await signConfig(doc, key.signer));
+    };
+    const refusals = [
+      [await edited((pkg) => (pkg.permissions = { net: ["example.com"], read: [], write: [], env: ["PROBE_MODE", "PROBE_TOKEN"] })), "the file grants"],
+      [await edited((pkg) => (pkg.env = { PROBE_MODE: "plain", PROBE_TOKEN: "written-in-the-file" })), "is a secret"],
+      [await edited((pkg) => (pkg.env = { PROBE_MODE: "plain", PROBE_OTHER: "x" })), "declares no variable PROBE_OTHER"],
+    ] as const;
+    for (const [file, why] of refusals) {
+      const outcomes = await apply(file, { secrets: { PROBE_PROBE_TOKEN: SECRET } });
+      expect(outcomes).toEqual([{ change: expect.objectContaining({ area: "packages", key: "probe" }), ok: false, error: expect.stringContaining(why) }]);
+      expect(await installed()).toEqual([]);
+    }
+    // The file as exported installs both versions back, so the refusals came from the edits.
+    const outcomes = await apply(printConfig(exported), { secrets: { PROBE_PROBE_TOKEN: SECRET } });
     expect(outcomes.filter((o) => !o.ok), JSON.stringify(outcomes)).toEqual([]);
     expect((await installed())[0]!.versions.map((v) => v.version)).toEqual(["1.0.0", "1.1.0"]);
   });
