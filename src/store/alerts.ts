@@ -12,7 +12,7 @@ export type AlertState = AlertRow["state"];
 const DEFAULTS_MARK = "defaults";
 
 export function listRules(db: Database): Promise<AlertRuleRow[]> {
-  return db.select().from(alertRules).orderBy(alertRules.createdAt, alertRules.id);
+  return db.select().from(alertRules).orderBy(alertRules.id);
 }
 
 /** The default rules, on a node that never had them; a no-op afterwards. */
