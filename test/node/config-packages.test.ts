@@ -73,14 +73,15 @@ beforeAll(async () => {
     env: [
       { name: "PROBE_MODE", description: "how it answers", required: true, secret: false },
       { name: "PROBE_TOKEN", description: "a credential", required: false, secret: true },
+      { name: "PROBE_STATE", description: "where it may keep state", required: false, secret: false },
     ],
-    permissions: { net: [], read: [], write: [], env: ["PROBE_MODE", "PROBE_TOKEN"] },
+    permissions: { net: [], read: [], write: [], env: ["PROBE_MODE", "PROBE_TOKEN", "PROBE_STATE"] },
   };
   for (const version of ["1.0.0", "1.1.0"]) {
     const tarball = readFileSync(await probeTarball(version)).toString("base64");
     await ok(admin("POST", "/packages/publish", { tarball, name: "probe", licence: { id: "MIT" }, launch, env: { PROBE_MODE: "plain" } }));
   }
-  const env = { PROBE_MODE: "plain", PROBE_TOKEN: SECRET };
+  const env = { PROBE_MODE: "plain", PROBE_TOKEN: SECRET, PROBE_STATE: "{data}/state" };
   await ok(admin("POST", "/packages", { name: "probe", version: "1.0.0", env }));
   await ok(admin("POST", "/packages", { name: "probe", version: "1.1.0", env }));
 }, 300_000);
@@ -102,8 +103,9 @@ describe("packages in the configuration file", () => {
         origin: nodeId,
         versions: ["1.0.0", "1.1.0"],
         active: "1.0.0",
-        env: { PROBE_MODE: "plain", PROBE_TOKEN: { secret: "PROBE_PROBE_TOKEN" } },
-        permissions: { net: [], read: [], write: [], env: ["PROBE_MODE", "PROBE_TOKEN"] },
+        // Stored expanded for the sandbox; written back with the token, for another instance.
+        env: { PROBE_MODE: "plain", PROBE_TOKEN: { secret: "PROBE_PROBE_TOKEN" }, PROBE_STATE: "{data}/state" },
+        permissions: { net: [], read: [], write: [], env: ["PROBE_MODE", "PROBE_TOKEN", "PROBE_STATE"] },
       },
     ]);
     expect((await plan(text)).changes).toEqual([]);
@@ -145,7 +147,7 @@ describe("packages in the configuration file", () => {
       return printConfig(await signConfig(doc, key.signer));
     };
     const refusals = [
-      [await edited((pkg) => (pkg.permissions = { net: ["example.com"], read: [], write: [], env: ["PROBE_MODE", "PROBE_TOKEN"] })), "the file grants"],
+      [await edited((pkg) => (pkg.permissions = { net: ["example.com"], read: [], write: [], env: ["PROBE_MODE", "PROBE_TOKEN", "PROBE_STATE"] })), "the file grants"],
       [await edited((pkg) => (pkg.env = { PROBE_MODE: "plain", PROBE_TOKEN: "written-in-the-file" })), "is a secret"],
       [await edited((pkg) => (pkg.env = { PROBE_MODE: "plain", PROBE_OTHER: "x" })), "declares no variable PROBE_OTHER"],
     ] as const;

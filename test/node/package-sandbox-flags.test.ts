@@ -2,7 +2,7 @@
 // becomes a permission, only declared variables pass, and what cannot run is refused by type.
 import { describe, expect, it } from "vitest";
 import { launchTarget } from "../../src/node/packages/launch-target.ts";
-import { SandboxError, sandboxDenial } from "../../src/node/packages/sandbox.ts";
+import { collapseData, SandboxError, sandboxDenial } from "../../src/node/packages/sandbox.ts";
 import { packageLaunch } from "../../src/protocol/packages/launch.ts";
 import { nodePermissionFlag } from "../../src/runtimes/package-runtimes.ts";
 
@@ -66,6 +66,13 @@ describe("launchTarget", () => {
     const t = launchTarget("/pkgs/abc", "/data/p/", launch, { STORE: "{data}/graph.jsonl", HOME: "{data}" }, runtimes);
     expect(t.args.slice(-2)).toEqual(["/data/p/files", "x{data}"]);
     expect(t.env).toEqual({ STORE: "/data/p/graph.jsonl" });
+  });
+
+  it("writes a value under the data folder back with {data}, and nothing else", () => {
+    expect(collapseData("/data/p/graph.jsonl", "/data/p/")).toBe("{data}/graph.jsonl");
+    expect(collapseData("/data/p", "/data/p")).toBe("{data}");
+    expect(collapseData("/data/pp/graph.jsonl", "/data/p")).toBe("/data/pp/graph.jsonl");
+    expect(collapseData("x/data/p/graph", "/data/p")).toBe("x/data/p/graph");
   });
 
   it("refuses a launch it cannot sandbox, or one missing a required variable", () => {

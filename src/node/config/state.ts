@@ -14,6 +14,7 @@ import { heldEntries } from "../registry/shares.ts";
 import type { SecretBox } from "../../secrets/sealed-box.ts";
 import { openTarget } from "../../store/sealed-fields.ts";
 import { listPackages } from "../packages/versions.ts";
+import { collapseData } from "../packages/sandbox.ts";
 import { listInstalled, type PackageEntry } from "../../store/packages.ts";
 
 /** What reading the configuration needs: the store, this node's id, the rule and limit stores. */
@@ -120,7 +121,9 @@ export async function readPackages(s: ConfigStatePorts): Promise<ConfigPackage[]
     const shown = rows.find((r) => r.upstream === p.upstream && r.version === (p.active ?? p.versions[p.versions.length - 1]!.version))!;
     const launch = (JSON.parse(shown.entry) as PackageEntry["signed"]).body.launch;
     const row = upstreamRows.get(p.upstream);
-    const given = row ? ((await openTarget(s.secrets, row)) as { env?: Record<string, string> }).env ?? {} : {};
+    const target = row ? ((await openTarget(s.secrets, row)) as { env?: Record<string, string>; cwd?: string }) : {};
+    // The sandbox runs a package in its data folder and stores its variables expanded (§18.1).
+    const given = Object.fromEntries(Object.entries(target.env ?? {}).map(([k, v]) => [k, target.cwd ? collapseData(v, target.cwd) : v]));
     const env: Record<string, string | SecretRef> = {};
     for (const v of launch.env) {
       if (given[v.name] === undefined) continue;

@@ -25,6 +25,12 @@ const within = (dir: string, relative: string) => `${dir.replace(/\/+$/, "")}/${
 const DATA_TOKEN = "{data}";
 const expandData = (value: string, dataDir: string) => (value.startsWith(DATA_TOKEN) ? dataDir.replace(/\/+$/, "") + value.slice(DATA_TOKEN.length) : value);
 
+/** The inverse, for a configuration file: a value under this node's data folder is written with `{data}`, so it applies on another instance. */
+export function collapseData(value: string, dataDir: string): string {
+  const dir = dataDir.replace(/\/+$/, "");
+  return value === dir || value.startsWith(dir + "/") ? DATA_TOKEN + value.slice(dir.length) : value;
+}
+
 /** Only the variables the entry declares, to launch it (env) or to be read by it (permissions.env). */
 function declaredEnv(launch: PackageLaunch, given: Record<string, string>): Record<string, string> {
   const names = new Set([...launch.env.map((v) => v.name), ...launch.permissions.env]);
