@@ -114,7 +114,7 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 
 // The overview's and the federation page's admin reads alone, each an in-process admin request.
-const READS = ["/overview?minutes=60", "/overview/peers?minutes=60", "/identity", "/upstreams", "/audit/verify?since=verified", "/alerts?state=open"];
+const READS = ["/overview?minutes=60", "/overview/peers?minutes=60", "/identity"];
 const readCpu = new Map<string, number[]>(READS.map((p) => [p, []]));
 for (let r = 0; r < ROUNDS; r++) {
   for (const path of READS) {

@@ -1,6 +1,7 @@
 // The one place a node is built from its parts: identity, store, upstream pool, registry, gossip,
 // ledger and access. The HTTP app (src/http/app.ts) serves what this returns.
 import { RollupFigures } from "./metrics/overview.ts";
+import { AuditChainWatch } from "./access/audit/chain-watch.ts";
 import { createAccess } from "./access/access.ts";
 import { Inflight } from "./calls/inflight.ts";
 import { InvocationLog } from "./calls/invocations.ts";
@@ -209,6 +210,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     subscriptions,
     invocations: new InvocationLog(opts.db),
     overviewFigures: new RollupFigures(opts.db),
+    auditWatch: new AuditChainWatch(opts.db, () => services.access.keys.audit()),
     defer: track,
     access: createAccess(opts.config, opts.db, () => services.nodeId),
     identity,

@@ -8,6 +8,7 @@ import type { ListChangedStreams } from "./catalog/list-changed-streams.ts";
 import type { ResourceSubscriptions } from "./catalog/resource-subscriptions.ts";
 import type { ReplayCache } from "../store/replay-cache.ts";
 import type { LocalIdentity } from "./identity/local.ts";
+import type { AuditChainWatch } from "./access/audit/chain-watch.ts";
 import type { Inflight } from "./calls/inflight.ts";
 import type { InvocationLog } from "./calls/invocations.ts";
 import type { OverviewFigures } from "./metrics/overview.ts";
@@ -74,6 +75,8 @@ export interface Services {
   invocations: InvocationLog;
   /** Call rate, errors and latency for the console's overview. */
   overviewFigures: OverviewFigures;
+  /** The audit chain as the overview shows it: what was appended since this process last verified. */
+  auditWatch: AuditChainWatch;
   /** Placeholder until node identity lands; the first segment of every global id. */
   nodeId: string;
   /** Keeps work alive after the response: waitUntil on Workers, a tracked promise elsewhere. */

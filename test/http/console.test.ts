@@ -178,6 +178,22 @@ describe("the signed-in console", () => {
     }, 5_000);
   });
 
+  it("reads the overview's health in one admin request, the same as the five routes it stands for", async () => {
+    const get = async <T,>(path: string) => (await (await admin("GET", path)).json()) as T;
+    const overview = await get<{ node: unknown; upstreams: { total: number; failing: number }; audit: { ok: boolean; entries: number }; alerts: { id: number }[] }>("/overview");
+    const identity = await get<{ id: string; crypto: string }>("/identity");
+    const upstreams = await get<{ upstreams: { status: string }[] }>("/upstreams");
+    const audit = await get<{ ok: boolean; entries: number }>("/audit/verify");
+    const open = await get<{ alerts: { id: number }[] }>("/alerts?state=open");
+    expect(overview.node).toEqual({ id: identity.id, crypto: identity.crypto });
+    expect(overview.upstreams).toEqual({ total: upstreams.upstreams.length, failing: upstreams.upstreams.filter((u) => u.status !== "ok").length });
+    expect(overview.audit.ok).toBe(true);
+    // Reading the overview is itself audited after the answer, so the chain can only have grown.
+    expect(overview.audit.entries).toBeLessThanOrEqual(audit.entries);
+    expect(overview.audit.entries).toBeGreaterThan(0);
+    expect(overview.alerts.map((a) => a.id)).toEqual(open.alerts.map((a) => a.id));
+  });
+
   it("lists a definition change awaiting approval with both fingerprints, and rejects it through the admin API", async () => {
     const change = (await recordChange(db, { upstream: "everything", tool: "add", oldFingerprint: "sha256:add-old", newFingerprint: "sha256:add-new", newDefinitionHash: "d-console-add", newDefinition: { name: "add" } as never, detectedAt: Date.now() }))!;
     const page = await op.page("/console/catalog");

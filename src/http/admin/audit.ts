@@ -6,7 +6,6 @@ import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { METRICS } from "../../node/metrics/definitions.ts";
 import { listAudit, verifyAuditTrail } from "../../node/access/audit/audit-trail.ts";
-import { AuditChainWatch } from "../../node/access/audit/chain-watch.ts";
 
 const auditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).catch(100),
@@ -42,8 +41,7 @@ export function auditAdminRoutes(s: Services): Hono<AppEnv> {
     const entries = await listAudit(s.db, q);
     return c.json({ entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
   });
-  const watch = new AuditChainWatch(s.db, () => s.access.keys.audit());
   // `?since=verified`: only what was appended since this process last verified (see AuditChainWatch).
-  app.get("/audit/verify", async (c) => c.json(c.req.query("since") === "verified" ? await watch.check() : await verifyAuditTrail(s.db, await s.access.keys.audit())));
+  app.get("/audit/verify", async (c) => c.json(c.req.query("since") === "verified" ? await s.auditWatch.check() : await verifyAuditTrail(s.db, await s.access.keys.audit())));
   return app;
 }
