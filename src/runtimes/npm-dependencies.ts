@@ -1,9 +1,10 @@
 // A package's npm dependencies, installed by the npm CLI (docs/security.md, "What npm fetches").
-// npm's own connections do not pass the outbound guard, so what it may reach is narrowed before it
-// runs: only registry ranges (no git, URL, file or alias specs, which would name other hosts or
-// paths), no .npmrc of the package's own (it could set a proxy or another registry), the registry
-// named on the command line (NPM_REGISTRY_URL, whose addresses are checked as the guard checks a
-// URL's), and never an install script.
+// npm's own connections do not pass the outbound guard, so what it may reach is narrowed: only
+// registry ranges (no git, URL, file or alias specs, which would name other hosts or paths), no
+// .npmrc of the package's own (it could set a proxy or another registry), the registry named on
+// the command line (NPM_REGISTRY_URL, whose addresses are checked as the guard checks a URL's),
+// reached only through a loopback proxy that dials those checked addresses, and never an install
+// script.
 import { execFile } from "node:child_process";
 import dns from "node:dns/promises";
 import { existsSync } from "node:fs";
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import semver from "semver";
 import { assertPublicAddresses } from "../node/outbound/ssrf.ts";
+import { startRegistryProxy, type PinnedRegistry } from "./npm-registry-proxy.ts";
 
 const run = promisify(execFile);
 /** How long installing the dependencies may take. */
@@ -53,8 +55,8 @@ function dependencyCount(manifest: Record<string, unknown>): number {
   return FIELDS.reduce((n, f) => n + Object.keys((manifest[f] as object | undefined) ?? {}).length, 0);
 }
 
-/** The registry URL, refused unless http(s) and (without allowPrivate) resolving to public addresses only. */
-async function checkedRegistry(npm: NpmSettings): Promise<string> {
+/** The registry and its addresses, refused unless http(s) and (without allowPrivate) resolving to public addresses only. */
+async function checkedRegistry(npm: NpmSettings): Promise<PinnedRegistry> {
   let url: URL;
   try {
     url = new URL(npm.registry);
@@ -62,16 +64,20 @@ async function checkedRegistry(npm: NpmSettings): Promise<string> {
     throw new UnsafeDependencyError(`NPM_REGISTRY_URL is not a URL: ${npm.registry}`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new UnsafeDependencyError(`the npm registry must be http(s), not ${url.protocol}`);
-  if (!npm.allowPrivate) {
-    const host = url.hostname.replace(/^\[|\]$/g, "");
-    const addresses = (await dns.lookup(host, { all: true })).map((a) => a.address);
-    try {
-      assertPublicAddresses(host, addresses);
-    } catch (err) {
-      throw new UnsafeDependencyError(`the npm registry ${url.host}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  let addresses: string[];
+  try {
+    addresses = (await dns.lookup(host, { all: true })).map((a) => a.address);
+    if (!npm.allowPrivate) assertPublicAddresses(host, addresses);
+  } catch (err) {
+    throw new UnsafeDependencyError(`the npm registry ${url.host}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return url.href;
+  return { url, addresses };
+}
+
+/** The environment npm runs in: without proxy settings of the node's own, which would take npm around ours. */
+function npmEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?_proxy|no_proxy|npm_config_(https_)?proxy|npm_config_noproxy|npm_config_registry)$/i.test(k)));
 }
 
 /** `npm install --omit=dev --ignore-scripts --registry=<checked>` in `root`, after every check above. */
@@ -84,9 +90,17 @@ export async function installDependencies(root: string, npm: NpmSettings): Promi
   if (problem) throw new UnsafeDependencyError(problem);
   if (existsSync(join(root, ".npmrc"))) throw new UnsafeDependencyError("the package carries its own .npmrc: npm's settings are the node's");
   const registry = await checkedRegistry(npm);
-  await run("npm", ["install", "--omit=dev", "--ignore-scripts", `--registry=${registry}`, "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], {
-    cwd: root,
-    timeout: NPM_TIMEOUT_MS,
-    maxBuffer: 4 * 1024 * 1024,
-  });
+  const proxy = await startRegistryProxy(registry);
+  try {
+    await run(
+      "npm",
+      ["install", "--omit=dev", "--ignore-scripts", `--registry=${registry.url.href}`, `--proxy=${proxy.url}`, `--https-proxy=${proxy.url}`, "--noproxy=", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"],
+      { cwd: root, timeout: NPM_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024, env: npmEnvironment() },
+    );
+  } catch (err) {
+    if (proxy.refused.length > 0) throw new UnsafeDependencyError(`npm was sent to ${proxy.refused[0]}, which is not the registry ${registry.url.host}`);
+    throw err;
+  } finally {
+    await proxy.close();
+  }
 }
