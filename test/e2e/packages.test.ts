@@ -2,10 +2,11 @@
 // @modelcontextprotocol/server-memory from npm in two versions (tools listed by running it); A,
 // its peer, receives the signed entries, installs the first (npm integrity checked, dependencies
 // installed without scripts) and its tools work through A's /mcp; the second installs beside it
-// and `use` switches; with B stopped and A's npm cache emptied, `rollback` serves the first again
+// and `use` switches; a second real server, server-everything, published from the official
+// registry's server.json, installs beside it with its npm dependencies; with B stopped and A's npm cache emptied, `rollback` serves the first again
 // from the local store; `verify` finds a tampered file; a version republished with another body is
 // refused by its publisher and, forged, by A's registry.
-import { rmSync, appendFileSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -34,6 +35,8 @@ const memoryLaunch = {
   env: [{ name: "MEMORY_FILE_PATH", description: "where the graph is kept" }],
   permissions: { read: ["memory.jsonl"], write: ["memory.jsonl"], env: ["MEMORY_FILE_PATH"] },
 };
+
+const memory = (packages: Installed[]) => packages.find((p) => p.upstream === "server-memory")!;
 
 async function tools(): Promise<string[]> {
   client ??= await connect(a.mcpUrl);
@@ -109,6 +112,24 @@ describe("packages published by B, installed and run on A", () => {
     expect(await readGraph()).toContain("runs packages");
   }, 600_000);
 
+  it("B publishes a second real server from the official registry's server.json; A installs it beside the first and it works", async () => {
+    const doc = JSON.parse(readFileSync(new URL("../fixtures/packages/server-everything.server.json", import.meta.url), "utf8"));
+    const published = await json<{ key: string; body: { artifact: { type: string; name: string }; launch: { args: string[] }; tools: { name: string }[] } }>(
+      await b.admin("POST", "/packages/publish", { serverJson: doc, licence: { id: "MIT" } }),
+    );
+    expect(published.key).toBe(`package/server-everything@${doc.version}`);
+    expect(published.body.artifact).toMatchObject({ type: "npm", name: "@modelcontextprotocol/server-everything" });
+    expect(published.body.launch.args).toEqual(["stdio"]);
+    expect(published.body.tools.map((t) => t.name)).toContain("echo");
+    await eventually(async () => expect((await json<{ packages: Listing[] }>(await a.admin("GET", "/packages/search?q=everything"))).packages[0]?.versions).toEqual([doc.version]), 30_000);
+    // Its npm dependencies (the SDK, express, ...) come through the registry proxy.
+    expect(await json(await a.admin("POST", "/packages", { name: "server-everything" }))).toMatchObject({ upstream: "server-everything", active: true, fetched: true });
+    client ??= await connect(a.mcpUrl);
+    const echoed = (await client.callTool({ name: "server-everything_echo", arguments: { message: "from a package" } })) as { content: { text?: string }[] };
+    expect(echoed.content[0]?.text).toContain("from a package");
+    expect(await readGraph()).toContain("runs packages");
+  }, 600_000);
+
   it("rolls back from the local store with B stopped and A's npm cache emptied", async () => {
     await b.stop();
     rmSync(npmCacheA, { recursive: true, force: true });
@@ -124,7 +145,7 @@ describe("packages published by B, installed and run on A", () => {
     const clean = await json<{ ok: boolean; problems: string[] }>(await a.admin("POST", `/packages/server-memory/verify?version=${NEW}`));
     expect(clean).toMatchObject({ ok: true, problems: [] });
     const list = await json<{ packages: Installed[] }>(await a.admin("GET", "/packages"));
-    const sha = list.packages[0]!.versions.find((v) => v.version === NEW)!.sha256;
+    const sha = memory(list.packages).versions.find((v) => v.version === NEW)!.sha256;
     appendFileSync(join(a.dataDir, "packages", sha, "package", "dist", "index.js"), "\n// changed\n");
     const tampered = await json<{ ok: boolean; problems: string[] }>(await a.admin("POST", `/packages/server-memory/verify?version=${NEW}`));
     expect(tampered.ok).toBe(false);
@@ -135,7 +156,7 @@ describe("packages published by B, installed and run on A", () => {
     expect(upd.status).toBe(409);
     expect(((await upd.json()) as { error: { reason: string } }).error.reason).toBe("tampered");
     const after = await json<{ packages: Installed[] }>(await a.admin("GET", "/packages"));
-    expect(after.packages[0]!.active).toBe(OLD);
+    expect(memory(after.packages).active).toBe(OLD);
     expect(await readGraph()).toContain("runs packages");
   }, 120_000);
 
@@ -146,6 +167,6 @@ describe("packages published by B, installed and run on A", () => {
     const noVersion = await a.admin("POST", "/packages/server-memory/use", { version: "9.9.9" });
     expect(((await noVersion.json()) as { error: { reason: string } }).error.reason).toBe("not_installed");
     const list = await json<{ packages: Installed[] }>(await a.admin("GET", "/packages"));
-    expect(list.packages[0]!.active).toBe(OLD);
+    expect(memory(list.packages).active).toBe(OLD);
   }, 60_000);
 });
