@@ -79,6 +79,19 @@ describe("a trace of a federated call", () => {
     expect(receiver.malformed).toEqual([]);
   });
 
+  it("gives each of a session's overlapping calls its own request's span as parent", async () => {
+    const routes = () => named(receiver.spans, "alpha", "catalog.route").filter((s) => s.traceId === TRACE && s.attributes["mcpfed.route"] === "peer");
+    const before = routes().length;
+    const calls = Array.from({ length: 6 }, (_, i) => clients[0]!.callTool({ name: "bravo_everything_echo", arguments: { message: `overlap ${i}` } }));
+    expect((await Promise.all(calls)).map(text)).toEqual(Array.from({ length: 6 }, (_, i) => `Echo: overlap ${i}`));
+    await eventually(async () => expect(routes()).toHaveLength(before + 6), 15_000);
+    const parents = routes().map((r) => r.parentSpanId);
+    expect(new Set(parents).size).toBe(parents.length);
+    for (const id of parents) {
+      expect(receiver.spans.find((s) => s.spanId === id)).toMatchObject({ service: "alpha", name: "mcp.request", attributes: { "mcp.method.name": "tools/call" } });
+    }
+  });
+
   it("with tracing off, exports nothing and sends no trace context: the provider starts a trace of its own", async () => {
     const before = new Set(receiver.spans.map((s) => s.spanId));
     const echo = await clients[1]!.callTool({ name: "bravo_everything_echo", arguments: { message: "from charlie" } });

@@ -19,6 +19,7 @@ import { openLegacySession, serveLegacy } from "./legacy.ts";
 import { LegacySessions } from "./legacy-sessions.ts";
 import { opensSession } from "./session-opening.ts";
 import { modernEndpoint } from "./modern.ts";
+import { awaitDispatch } from "./traced-call.ts";
 import type { Span, Tracer } from "../../node/tracing/tracer.ts";
 import { parseTraceparent } from "../../protocol/tracing/trace-context.ts";
 
@@ -93,9 +94,10 @@ export function mcpRoutes(s: Services): Hono<AppEnv> {
         if (sessionId !== undefined) {
           const session = sessions.use(sessionId, principal.id);
           if (!session) return c.json(jsonRpcError(-32001, "Session not found: it ended, expired, or is not yours; initialize again"), 404);
-          // The session's server serves with the caller that opened it: its calls' spans go under this request's
-          // (requests of one session that overlap may swap parents: a session serves one client).
+          // The session's server serves with the caller that opened it: its calls' spans go under
+          // this request's, found by their JSON-RPC ids (a session's requests may overlap).
           session.caller.span = span;
+          if (span) awaitDispatch(session.caller, messages, span);
           return session.transport.handleRequest(c.req.raw, { parsedBody: body });
         }
         if (await isLegacyRequest(c.req.raw, body)) {

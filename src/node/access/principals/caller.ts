@@ -12,4 +12,9 @@ export interface Caller {
   origin?: string;
   /** The span of this /mcp request, when tracing is on: the parent of the call's spans. */
   span?: Span | undefined;
+  /**
+   * In a 2025-11-25 session, whose requests may overlap: the span of the /mcp request that carried
+   * each tools/call still to be dispatched, by its JSON-RPC id (taken when the call starts).
+   */
+  spans?: Map<string | number, Span>;
 }
