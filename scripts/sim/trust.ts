@@ -19,6 +19,7 @@ import { TrustEngine } from "../../src/node/trust/scoring/engine.ts";
 import { interactionPenalty, interactionWeight, type InteractionCounts } from "../../src/node/trust/scoring/evidence.ts";
 import { KIND_FACTOR, type TrustEdge, type TrustGraph } from "../../src/node/trust/scoring/graph.ts";
 import { wattsStrogatz } from "./small-world.ts";
+import { sybilRank } from "./sybil-rank.ts";
 
 const env = process.env;
 const SEED = Number(env.SIM_SEED ?? 14);
@@ -85,15 +86,18 @@ function honestFederation(n: number, random: () => number, k = 10): Federation {
  */
 type Attack = "vouch + assertion" | "assertion of good service";
 
-/** Adds `count` Sybils vouching and asserting in bulk, attached by an edge from each of `attackers`. */
-function withSybils(base: Federation, count: number, attackers: readonly string[], random: () => number, attack: Attack = "vouch + assertion"): Federation {
+/**
+ * Adds `count` Sybils, each vouching and asserting for itself and for `links` random Sybils (in
+ * bulk by default), attached by an edge from each of `attackers`.
+ */
+function withSybils(base: Federation, count: number, attackers: readonly string[], random: () => number, attack: Attack = "vouch + assertion", links = 10): Federation {
   const edges = [...base.graph.edges];
   const honesty = new Map(base.honesty);
   for (let i = 0; i < count; i++) {
     const s = `s${i}`;
     honesty.set(s, 0);
     edges.push({ from: s, to: s, kind: "vouch", weight: 1 }, { from: s, to: s, kind: "assertion", weight: 1 });
-    for (let j = 0; j < 10; j++) {
+    for (let j = 0; j < links; j++) {
       const t = `s${Math.floor(random() * count)}`;
       edges.push({ from: s, to: t, kind: "vouch", weight: 1 }, { from: s, to: t, kind: "assertion", weight: 1 });
     }
@@ -221,6 +225,70 @@ function spearmanSection(base: Federation, random: () => number): string {
   return `${table(header, rows)}\n\nFor reference, the honest nodes' summed in-edge weights (the evidence, before any propagation) have a Spearman correlation of ${evidence.toFixed(3)} with their honesty.`;
 }
 
+/** Each value's rank among `xs` in [0, 1] (ties their average), so that two rankings can be averaged. */
+function ranks(xs: readonly number[]): number[] {
+  const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(xs.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    for (let k = i; k <= j; k++) out[order[k]![1]] = (i + j) / 2 / Math.max(1, xs.length - 1);
+    i = j + 1;
+  }
+  return out;
+}
+
+/**
+ * The personalized walk against a SybilRank-style global pass (sybil-rank.ts) and their rank
+ * average, over the Spearman section's cases. Nothing here was tuned: the pass's length is
+ * SybilRank's ⌈log2 n⌉, and the average weighs both rankings equally. "Sybils in the top" counts
+ * the Sybils among as many top-ranked nodes as the personalized score puts at "known" or above.
+ */
+function combinedSection(base: Federation, random: () => number): string {
+  const honestIds = [...base.honesty.keys()].filter((id) => id !== SELF);
+  const good = honestIds.filter((id) => base.honesty.get(id)! >= 0.8);
+  const count = Math.round((0.3 / 0.7) * HONEST);
+  const rows: (string | number)[][] = [];
+  // The last case: Sybils that lend each other little (one link each), which a degree normalization cannot catch by their in-weight.
+  const cases: [number, Attack, number][] = [[2, "vouch + assertion", 10], [30, "vouch + assertion", 10], [2, "assertion of good service", 10], [2, "vouch + assertion", 1]];
+  for (const [seedCount, attack, links] of cases) {
+    const seeds = seedCount === 2 ? base.graph.seeds : pickRandom(good, seedCount, random);
+    for (const g of [10, 100]) {
+      const f = withSybils({ ...base, graph: { ...base.graph, seeds } }, count, pickRandom(honestIds, g, random), seeded(SEED + g), attack, links);
+      const e = run(f);
+      const global = sybilRank(f.graph);
+      const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
+      const personal = ids.map((id) => e.score(id));
+      const known = personal.filter((x) => x >= KNOWN).length;
+      const variants: [string, number[]][] = [
+        ["personalized walk (the node's)", personal],
+        ["SybilRank pass, raw", ids.map((id) => global.raw.get(id) ?? 0)],
+        ["SybilRank pass, degree-normalized", ids.map((id) => global.normalized.get(id) ?? 0)],
+      ];
+      const [rp, rg, rn] = variants.map(([, scores]) => ranks(scores));
+      variants.push(["rank average: personalized and raw SybilRank", rp!.map((r, i) => (r + rg![i]!) / 2)]);
+      variants.push(["rank average: raw and degree-normalized SybilRank", rg!.map((r, i) => (r + rn![i]!) / 2)]);
+      for (const [name, scores] of variants) {
+        const by = new Map(ids.map((id, i) => [id, scores[i]!]));
+        const honestOnly = ids.filter((id) => f.honesty.get(id)! > 0);
+        const sybilIds = ids.filter((id) => f.honesty.get(id) === 0);
+        const top = [...ids].sort((a, b) => by.get(b)! - by.get(a)!).slice(0, known);
+        rows.push([
+          seedCount,
+          links === 10 ? attack : `${attack}, Sybils with ${links} link each`,
+          g,
+          name,
+          spearman(scores, ids.map((id) => f.honesty.get(id)!)).toFixed(3),
+          spearman(honestOnly.map((id) => by.get(id)!), honestOnly.map((id) => f.honesty.get(id)!)).toFixed(3),
+          auc(honestOnly.map((id) => by.get(id)!), sybilIds.map((id) => by.get(id)!)).toFixed(3),
+          `${top.filter((id) => f.honesty.get(id) === 0).length} of ${known}`,
+        ]);
+      }
+    }
+  }
+  return table(["seeds", "attack edge", "g", "score", "Spearman, all nodes", "Spearman, honest only", "AUC honest > Sybil", "Sybils in the top"], rows);
+}
+
 /** The probability that a random honest node scores above a random Sybil (ties count half). */
 function auc(honest: number[], sybil: number[]): number {
   const all = [...honest.map((s) => [s, 1] as const), ...sybil.map((s) => [s, 0] as const)].sort((a, b) => a[0] - b[0]);
@@ -329,5 +397,6 @@ console.log(`Honest federation: ${HONEST.toLocaleString("en-US")} nodes, ${base.
 const only = env.SIM_TRUST_ONLY;
 if (!only || only === "sybil") console.log(`#### Sybil mass against g\n\n${sybilSection(base, random)}\n`);
 if (!only || only === "spearman") console.log(`#### Scores against ground-truth honesty, 30% Sybils\n\n${spearmanSection(base, random)}\n`);
+if (!only || only === "combined") console.log(`#### The personalized walk beside a SybilRank-style global pass, 30% Sybils\n\n${combinedSection(base, random)}\n`);
 if (!only || only === "newcomer") console.log(`#### A newcomer's way to "known"\n\n${newcomerSection(base)}\n`);
 if (!only || only === "cpu") console.log(`#### CPU\n\n${cpuSection()}\n`);

@@ -1,7 +1,7 @@
-// The last domain check of each peer (src/node/trust/domains.ts): one row per node.
-import { eq, notInArray, sql } from "drizzle-orm";
+// The last domain check of each peer and public node (src/node/peers/domains.ts): one row per node.
+import { and, eq, notExists, notInArray, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { nodeDomains, peers } from "./schema/index.ts";
+import { nodeDomains, peers, registryEntries } from "./schema/index.ts";
 
 export type DomainCheck = typeof nodeDomains.$inferSelect;
 
@@ -19,7 +19,18 @@ export async function saveDomainCheck(db: Database, check: DomainCheck): Promise
   await db.insert(nodeDomains).values(check).onConflictDoUpdate({ target: nodeDomains.nodeId, set: values });
 }
 
-/** Forgets the checks of nodes that are no longer peers, so the table stays as small as the peers table. */
+/**
+ * Forgets the checks of nodes that are neither peers nor public nodes with a live node entry, so
+ * the table stays as small as those two together.
+ */
 export async function pruneDomainChecks(db: Database): Promise<void> {
-  await db.delete(nodeDomains).where(notInArray(nodeDomains.nodeId, sql`(SELECT ${peers.nodeId} FROM ${peers})`));
+  await db
+    .delete(nodeDomains)
+    .where(
+      and(
+        notInArray(nodeDomains.nodeId, sql`(SELECT ${peers.nodeId} FROM ${peers})`),
+        // Per row, a look-up on the registry's (origin, kind, …) index rather than a scan of it.
+        notExists(db.select({ one: sql`1` }).from(registryEntries).where(and(eq(registryEntries.origin, nodeDomains.nodeId), eq(registryEntries.kind, "node"), eq(registryEntries.tombstone, false)))),
+      ),
+    );
 }

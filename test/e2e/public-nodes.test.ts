@@ -1,6 +1,6 @@
 // Peer exchange through node entries, across real node processes in a line A–B–C: A is public
 // (PUBLIC_NODE), so its card travels as a registry entry through B to C, whose operator can then
-// add A by the URL it learned.
+// add A by the URL it learned; C checks A's domain before it is a peer.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "../support/cli.ts";
 import { eventually, json, loopbackNode, type NodeProc, startNode } from "../support/processes.ts";
@@ -14,6 +14,7 @@ interface NodeView {
   url: string;
   peer: string | null;
   learnedFrom: string | null;
+  domain: { host: string; verified: boolean } | null;
 }
 const nodesOf = async (n: NodeProc) => (await json<{ nodes: NodeView[] }>(await n.admin("GET", "/nodes"))).nodes;
 const tick = async (...nodes: NodeProc[]) => {
@@ -43,9 +44,13 @@ describe("public nodes", () => {
     expect(await nodesOf(b)).toEqual([expect.objectContaining({ id: a.nodeId, peer: "active", learnedFrom: a.nodeId })]);
     // B and C are not public: nobody learns of them.
     expect(await nodesOf(a)).toEqual([]);
+    // C checks the domain of a public node it is no peer of, as it does its peers': A's host serves A's card.
+    const host = new URL(a.url).host;
+    await tick(c);
+    expect((await nodesOf(c))[0]?.domain).toMatchObject({ host, verified: true });
 
     const listed = await cli(["nodes"], { MCPFED_URL: c.url, ADMIN_TOKEN: c.adminToken });
-    expect(listed.stdout).toMatch(new RegExp(`${a.nodeId}\\s+alpha\\s+${a.url.replace(/[.]/g, "\\.")}\\s+-`));
+    expect(listed.stdout).toMatch(new RegExp(`${a.nodeId}\\s+alpha\\s+${a.url.replace(/[.]/g, "\\.")}\\s+-\\s+${host.replace(/[.]/g, "\\.")}`));
     await json(await c.admin("POST", "/peers", { url: a.url }));
     expect((await nodesOf(c))[0]?.peer).toBe("active");
   });

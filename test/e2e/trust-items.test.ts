@@ -1,6 +1,6 @@
 // A peer's trust privileges hold for every kind of relayed request, not calls alone, across real
 // node processes on loopback: A's SDK client reads, gets prompts, completes and subscribes through
-// A to items B and C share. B holds A in quarantine, then lets it out under a per-tier rate of 0
+// A to items B and C share, and A's operator buys a subscription to a tool B sells by the hour. B holds A in quarantine, then lets it out under a per-tier rate of 0
 // for newcomers; C gives newcomers a daily quota, which A's requests of every kind spend together
 // (A has earned nothing at B or C: no tick there has scored it). Counts are read from C's libSQL file.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -112,6 +112,7 @@ beforeAll(async () => {
   ]);
   [bUri, cUri] = await Promise.all([shareItems(b, 0), shareItems(c, 1)]);
   await json(await c.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers" }));
+  await json(await b.admin("POST", "/shares", { tool: "everything_get-env", visibility: "peers", pricing: { model: "subscription", amount: 100, periodSeconds: 3600, unit: "credit" } }));
   for (const provider of [b, c]) await json(await a.admin("POST", "/peers", { url: provider.url }));
   atA = await connect(a.mcpUrl);
   atA.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void heardAtA.push(n.params.uri));
@@ -120,7 +121,7 @@ beforeAll(async () => {
     await a.admin("POST", "/tick");
     expect((await atA.listResources()).resources.map((r) => r.uri)).toEqual(expect.arrayContaining([bUri, cUri]));
     expect((await atA.listPrompts()).prompts.map((p) => p.name)).toEqual(expect.arrayContaining(["bravo_everything_completable-prompt", "charlie_everything_completable-prompt"]));
-    expect((await atA.listTools()).tools.map((t) => t.name)).toContain("charlie_everything_echo");
+    expect((await atA.listTools()).tools.map((t) => t.name)).toEqual(expect.arrayContaining(["charlie_everything_echo", "bravo_everything_get-env"]));
   }, 15_000);
 }, 90_000);
 
@@ -129,13 +130,16 @@ afterAll(async () => {
   await Promise.all([a, b, c, everything].map((n) => n?.stop()));
 });
 
-describe("relayed reads, prompts, completions and subscriptions at a provider that", () => {
+describe("relayed reads, prompts, completions, subscriptions and a grant's sale at a provider that", () => {
   it("holds the caller in quarantine: each is refused as quarantined, and nothing is recorded or leased", async () => {
     await json(await b.admin("POST", `/peers/${a.nodeId}/quarantine`, { reason: "test" }));
     for (const [kind, request] of Object.entries(requestsToB())) {
       const refused = await refusalOf(request());
       expect(refused?.data, kind).toMatchObject({ type: "peer_quarantined", code: "quarantined", peer: b.nodeId });
     }
+    const sale = await a.admin("POST", "/subscriptions", { tool: "bravo_everything_get-env" });
+    expect(sale.status).toBe(409);
+    expect(await sale.text()).toContain("holds the buyer in quarantine");
     expect([await rowsAt(b, "ledger_records"), await rowsAt(b, "resource_leases")]).toEqual([0, 0]);
   }, 60_000);
 
@@ -145,6 +149,9 @@ describe("relayed reads, prompts, completions and subscriptions at a provider th
       const refused = await refusalOf(request());
       expect(refused, kind).toMatchObject({ code: -32032, data: { type: "peer_rate_limited", code: "rate_limited", peer: b.nodeId } });
     }
+    const sale = await a.admin("POST", "/subscriptions", { tool: "bravo_everything_get-env" });
+    expect(sale.status).toBe(409);
+    expect(await sale.text()).toContain("rate limited");
     expect([await rowsAt(b, "ledger_records"), await rowsAt(b, "resource_leases")]).toEqual([0, 0]);
   }, 60_000);
 });

@@ -1,6 +1,6 @@
 // The forwarded route's checks in process (docs/protocol.md §12), over real nodes on in-memory
 // libSQL: what the forwarder B refuses before it passes anything on (the role, the sender's rate,
-// a sender that is no active peer, a destination that is none, a replayed envelope), and what
+// a sender that is no active peer or is in quarantine, a destination that is none, a replayed envelope), and what
 // the destination C refuses before anything decrypts (FORWARDED_CALLERS, a blocked or quarantined
 // caller, a card that is not the caller's), and that a stranger reaches only public tools.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,6 +87,13 @@ describe("the forwarder", () => {
     expect(await forwardOnward(b.services, a.services.nodeId, await forward(a, await envelope(c, a)), signal())).toMatchObject({
       refused: { code: "forward_refused", message: expect.stringContaining("not the sender's own") },
     });
+  });
+
+  it("refuses a sender it holds in quarantine, before it checks the envelope", async () => {
+    await b.services.quarantine.hold(a.services.nodeId, "by hand");
+    const out = await forwardOnward(b.services, a.services.nodeId, await forward(c, await envelope(a, c)), signal());
+    await b.services.quarantine.release(a.services.nodeId);
+    expect(out).toMatchObject({ refused: { code: "forward_refused", message: expect.stringContaining("quarantine") } });
   });
 
   it("refuses a destination that is not its active peer", async () => {

@@ -46,8 +46,9 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   // Each pending feature's trust-weighted adoption among the public nodes known here (docs/protocol.md §20.5).
   app.get("/nodes/features", async (c) => c.json({ features: await s.features.adoption() }));
 
-  app.get("/nodes", async (c) =>
-    c.json({
+  app.get("/nodes", async (c) => {
+    const shown = await verifications(s);
+    return c.json({
       nodes: (await knownNodes(s)).map((n) => ({
         id: n.card.id,
         name: n.card.name,
@@ -57,9 +58,10 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
         expiresAt: new Date(n.card.exp * 1000).toISOString(),
         peer: n.peer,
         learnedFrom: n.learnedFrom,
+        ...shown.of(n.card.id, n.card),
       })),
-    }),
-  );
+    });
+  });
 
   app.get("/peers", async (c) => {
     const shown = await verifications(s);

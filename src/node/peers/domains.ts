@@ -1,8 +1,9 @@
-// Domain verification (protocol §7.1.2): a peer is "verified: <host>" when the host its card's
-// URL names serves, at /.well-known/mcpfed, a card that verifies and is that peer's. A node's id
+// Domain verification (protocol §7.1.2): a peer, or a public node known from its node entry, is
+// "verified: <host>" when the host its card's URL names serves, at /.well-known/mcpfed, a card
+// that verifies and is that node's. A node's id
 // is its key's, so nobody else can serve a card with that id: whoever answers there controls the
 // node's key or relays its card faithfully. Checked through the outbound guard, at most daily per
-// peer and a few peers per tick. DNS TXT records are not used: Workers have no DNS API.
+// node and a few nodes per tick, peers before public nodes. DNS TXT records are not used: Workers have no DNS API.
 import { CardError } from "../../protocol/card/verify.ts";
 import type { Card } from "../../protocol/card/schema.ts";
 import { listPeers } from "../../store/peers.ts";
@@ -12,6 +13,7 @@ import type { Database } from "../../store/database.ts";
 import type { Primitives } from "../../protocol/identity/primitives.ts";
 import type { Outbound } from "../outbound/outbound.ts";
 import { log } from "../logging/log.ts";
+import { knownNodes } from "./nodes.ts";
 
 /** How long a check holds before the tick repeats it (sooner when the card names another host). */
 export const DOMAIN_RECHECK_SECONDS = 86_400;
@@ -54,26 +56,29 @@ export interface DomainTickReport {
 }
 
 /**
- * The tick's part: checks the peers (not blocked) never checked, checked over a day ago, or whose
- * card now names another host, oldest first, a few per tick. Failures are reported, never thrown.
+ * The tick's part: checks the nodes never checked, checked over a day ago, or whose card now
+ * names another host, a few per tick: peers (not blocked) first, then public nodes that are no
+ * peer of this node (their cards from live node entries), oldest check first within each. A
+ * flood of node entries thus never delays a peer's check. Failures are reported, never thrown.
  */
-export async function verifyDomains(s: Port): Promise<DomainTickReport> {
+export async function verifyDomains(s: Port & { nodeId: string }): Promise<DomainTickReport> {
   try {
     await pruneDomainChecks(s.db);
     const held = new Map((await domainChecks(s.db)).map((d) => [d.nodeId, d]));
     const now = s.now();
-    const due = (await listPeers(s.db))
-      .filter((p) => p.state !== "blocked")
-      .map((p) => ({ peer: p, last: held.get(p.nodeId) }))
-      .filter(({ peer, last }) => !last || last.host !== hostOf(peer.card) || now - last.checkedAt >= DOMAIN_RECHECK_SECONDS)
-      .sort((a, b) => (a.last?.checkedAt ?? -1) - (b.last?.checkedAt ?? -1))
+    const peers = (await listPeers(s.db)).filter((p) => p.state !== "blocked").map((p) => ({ nodeId: p.nodeId, card: p.card, peer: true }));
+    const publicNodes = (await knownNodes(s)).filter((n) => n.peer === null).map((n) => ({ nodeId: n.card.id, card: n.card, peer: false }));
+    const due = [...peers, ...publicNodes]
+      .map((n) => ({ ...n, last: held.get(n.nodeId) }))
+      .filter(({ card, last }) => !last || last.host !== hostOf(card) || now - last.checkedAt >= DOMAIN_RECHECK_SECONDS)
+      .sort((a, b) => Number(b.peer) - Number(a.peer) || (a.last?.checkedAt ?? -1) - (b.last?.checkedAt ?? -1))
       .slice(0, DOMAIN_CHECKS_PER_TICK);
     const checked = await Promise.all(
-      due.map(async ({ peer }) => {
-        const verdict = await checkDomain(s, peer.card);
-        await saveDomainCheck(s.db, { nodeId: peer.nodeId, host: verdict.host, verified: verdict.verified, reason: verdict.reason ?? null, checkedAt: now });
-        if (!verdict.verified) log.info("trust.domain_unverified", { peer: peer.nodeId, host: verdict.host, reason: verdict.reason });
-        return { node: peer.nodeId, host: verdict.host, verified: verdict.verified };
+      due.map(async ({ nodeId, card }) => {
+        const verdict = await checkDomain(s, card);
+        await saveDomainCheck(s.db, { nodeId, host: verdict.host, verified: verdict.verified, reason: verdict.reason ?? null, checkedAt: now });
+        if (!verdict.verified) log.info("trust.domain_unverified", { node: nodeId, host: verdict.host, reason: verdict.reason });
+        return { node: nodeId, host: verdict.host, verified: verdict.verified };
       }),
     );
     return { checked };

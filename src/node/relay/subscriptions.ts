@@ -20,18 +20,21 @@ import { getPeer, type Peer } from "../../store/peers.ts";
 import { ownLiveEntry } from "../../store/registry.ts";
 import { heldGrantText, listSubscriptions as storedSubscriptions, saveSubscription, type Subscription } from "../../store/subscriptions.ts";
 import type { Outbox } from "./countersigns.ts";
+import type { Quarantine } from "../trust/quarantine.ts";
+import { tierRefusal, type TierPort } from "./tier-refusal.ts";
 
 export type { Subscription };
 
 /** What subscriptions need of the node. */
-export interface SubscriptionPort {
+export interface SubscriptionPort extends Omit<TierPort, "config" | "ledger"> {
   db: Database;
   nodeId: string;
   identity: () => Promise<LocalIdentity>;
-  config: Pick<Config, "clockSkewSeconds">;
+  config: Pick<Config, "clockSkewSeconds" | "trust">;
   ledger: Ledger;
   federation: FederationClient;
   relay: { outbox: Outbox };
+  quarantine: Pick<Quarantine, "has">;
 }
 
 export class SubscriptionError extends Error {
@@ -56,8 +59,11 @@ export async function serveSubscribe(s: SubscriptionPort, from: string, request:
 }
 
 /**
- * The sale of a grant once the seller has found what it sells (a shared tool, or an agent's
- * offer): checks the buyer's intent against the terms, signs the grant and the receipt.
+ * The sale of a grant once the seller has found what it sells (a shared tool, an agent's offer, a
+ * package's licence): a buyer in quarantine is refused, and a sale counts against the buyer's
+ * trust tier's rate and quota as a call does, once its intent passed (not against its credit: a grant is how a peer
+ * past its credit keeps calling); then the buyer's intent is checked against the terms, and the
+ * grant and the receipt are signed.
  */
 export async function sellGrant(
   s: SubscriptionPort,
@@ -66,6 +72,7 @@ export async function sellGrant(
   sold: { tool: { id: string; fingerprint: string }; pricing: Pricing },
   what: string,
 ): Promise<Reply> {
+  if (await s.quarantine.has(from)) return { ok: false, error: { code: "quarantined", message: `${what} refused: this node holds the buyer in quarantine` } };
   const accepted = await s.ledger.acceptPurchase(request, { self: s.nodeId, tool: sold.tool, pricing: sold.pricing, now: Date.now(), skewMs: s.config.clockSkewSeconds * 1000 });
   if (!accepted.ok) {
     const code = accepted.reason === "price_changed" ? "price_changed" : accepted.reason === "wrong_tool" ? "fingerprint_changed" : "intent_refused";
@@ -73,6 +80,9 @@ export async function sellGrant(
   }
   if (accepted.intent.intent.consumer !== from) return { ok: false, error: { code: "intent_refused", message: `${what} refused: signed by another node than the sender` } };
   if (await s.ledger.get(accepted.intent.intent.id)) return { ok: false, error: { code: "intent_refused", message: `${what} refused: intent already used` } };
+  // Counted once the sale is otherwise sound, as a call is counted once its intent is.
+  const over = await tierRefusal(s, from, undefined);
+  if (over) return { ok: false, error: over };
   const signer = identitySigner(await s.identity());
   const granted = await signGrantTerms(signer, accepted.grant);
   const completedAt = Math.max(Date.now(), accepted.intent.intent.requestedAt);

@@ -1,6 +1,6 @@
 // The forwarder's side of the forwarded route (docs/protocol.md §12): B passes a peer's envelope,
 // sealed to another of its peers, on unopened. It checks what it can without the plaintext (the
-// role is offered, the sender's rate, the envelope is the sender's own, signed, in its time window,
+// role is offered, the sender's rate, the sender is an active peer not in quarantine, the envelope is the sender's own, signed, in its time window,
 // bound to an endpoint a forwarder passes on, not seen before, addressed to an active peer) and
 // hands back the destination's answer as it streams, byte for byte, within a bound. It keeps no
 // copy: the only trace is the envelope id in the replay cache and a log line of sizes. A
@@ -18,6 +18,7 @@ import type { Database } from "../../../store/database.ts";
 import { getPeer } from "../../../store/peers.ts";
 import type { ReplayCache } from "../../../store/replay-cache.ts";
 import type { RouteRole } from "../../../protocol/routes/roles.ts";
+import type { Quarantine } from "../../trust/quarantine.ts";
 
 export interface ForwarderPort {
   db: Database;
@@ -28,6 +29,7 @@ export interface ForwarderPort {
   federation: Pick<FederationClient, "passOn">;
   /** The roles offered and their limits (src/node/routes/offer.ts). */
   routes: { offer: { offers(role: RouteRole): boolean }; limits: { over(role: RouteRole, key: string): number | undefined } };
+  quarantine: Pick<Quarantine, "has">;
 }
 
 export type Forwarded = { stream: ReadableStream<Uint8Array> } | { refused: { code: ForwardErrorCode | "rate_limited" | (string & {}); message: string; retryAfter?: number } };
@@ -41,6 +43,7 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
   if (wait !== undefined) return refused("rate_limited", `too many forwarded requests from this node; retry in ${wait} s`, wait);
   const [sender, destination, identity] = await Promise.all([getPeer(s.db, from), getPeer(s.db, request.to), s.identity()]);
   if (sender?.state !== "active") return refused("forward_refused", "only an active peer's requests are forwarded");
+  if (await s.quarantine.has(from)) return refused("forward_refused", "this node holds the sender in quarantine");
   let header;
   try {
     header = await checkForwardable(request.envelope, {

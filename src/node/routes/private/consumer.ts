@@ -36,7 +36,7 @@ export interface PrivateCall {
 }
 
 /** Relay refusals made before the relay handed anything on: another relay may take the call. */
-const NEXT_RELAY = new Set(["route_not_offered", "rate_limited", "unknown_gateway"]);
+const NEXT_RELAY = new Set(["route_not_offered", "quarantined", "rate_limited", "unknown_gateway"]);
 /** Failures of the exchange with a relay after which the gateway may have run the call. */
 const AFTER_HANDING_ON = new Set(["timeout", "lost", "bad_answer", "cancelled"]);
 

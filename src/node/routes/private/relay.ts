@@ -15,6 +15,7 @@ import { knownCard } from "../../peers/origin-cards.ts";
 import type { RouteLimits, RouteOffer } from "../offer.ts";
 import type { Config } from "../../settings/config.ts";
 import type { Database } from "../../../store/database.ts";
+import type { Quarantine } from "../../trust/quarantine.ts";
 
 /** How long the gateway may take: a tool's call, so as long as a relayed call may. */
 const GATEWAY_TIMEOUT_MS = 10 * 60_000;
@@ -24,6 +25,7 @@ export interface RelayPorts {
   outbound: Outbound;
   config: Pick<Config, "maxBodyBytes">;
   routes: { offer: Pick<RouteOffer, "offers">; limits: Pick<RouteLimits, "over"> };
+  quarantine: Pick<Quarantine, "has">;
 }
 
 const refused = (code: Extract<OhttpRelayResult, { type: "ohttp-refused" }>["code"], message: string, gatewayCode?: string): OhttpRelayResult => ({
@@ -35,6 +37,7 @@ const refused = (code: Extract<OhttpRelayResult, { type: "ohttp-refused" }>["cod
 
 export async function relayToGateway(s: RelayPorts, from: string, r: OhttpRelayRequest, signal: AbortSignal): Promise<OhttpRelayResult> {
   if (!s.routes.offer.offers("relay")) return refused("route_not_offered", "this node offers no OHTTP relay");
+  if (await s.quarantine.has(from)) return refused("quarantined", "this node holds the sender in quarantine");
   const wait = s.routes.limits.over("relay", from);
   if (wait !== undefined) return refused("rate_limited", `too many relayed requests; retry in ${wait} s`);
   const card = await knownCard(s, r.gateway);

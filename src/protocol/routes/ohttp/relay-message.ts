@@ -19,6 +19,8 @@ export type OhttpRelayRequest = z.infer<typeof ohttpRelayRequest>;
 export const RELAY_REFUSALS = [
   /** This node offers no OHTTP relay (ROUTES_OFFER). */
   "route_not_offered",
+  /** The relay holds the sending peer in quarantine (issue 14). */
+  "quarantined",
   "rate_limited",
   /** The relay holds no card for the gateway, or the card offers no gateway. */
   "unknown_gateway",
