@@ -330,7 +330,7 @@ export class FederationClient {
       for (let again = false; ; again = true) {
         const out = await this.#prepare(card, via.version, federationPath(via.version, "forward"), payload, false);
         try {
-          return await this.#relayOnce(out, o, openFrame);
+          return await this.#relayOnce(out, o, { openFrame });
         } catch (err) {
           if (again || !(await this.#reopens(card, out, err))) throw err;
         }
@@ -389,7 +389,9 @@ export class FederationClient {
     return frame.data;
   }
 
-  async #relayOnce(out: Outgoing, o: RelayOptions, openFrame: (sealed: Uint8Array) => Promise<Uint8Array> = out.openResponse): Promise<AnswerFrame["answer"]> {
+  /** `forwarded`: the answer's frames are sealed by the destination (`openFrame`), never by `via`, which may only refuse. */
+  async #relayOnce(out: Outgoing, o: RelayOptions, forwarded?: { openFrame: (sealed: Uint8Array) => Promise<Uint8Array> }): Promise<AnswerFrame["answer"]> {
+    const openFrame = forwarded?.openFrame ?? out.openResponse;
     const { url } = out;
     const timer = new AbortController();
     const started = performance.now();
@@ -409,8 +411,8 @@ export class FederationClient {
     };
 
     try {
-      // On a channel, an answer alone may come as one sealed answer instead of a stream (§6.6).
-      const plain = out.channel !== undefined && !out.heldFor;
+      // On a channel to the provider itself, an answer alone may come as one sealed answer instead of a stream (§6.6).
+      const plain = out.channel !== undefined && !out.heldFor && !forwarded;
       let res: Response;
       try {
         res = out.heldFor
