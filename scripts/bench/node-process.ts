@@ -23,7 +23,8 @@ export async function startBenchNode(opts: BenchNodeOptions = {}): Promise<NodeP
   const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", ...opts.env };
   const proc = start(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", join(opts.root ?? ROOT, "src/runtimes/node.ts")], env);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed node", proc);
+  // On a crowded machine a node's start can take longer than waitFor's default (BENCH_READY_MS, ms).
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "mcpfed node", proc, Number(process.env.BENCH_READY_MS ?? 30_000));
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${url}/admin${path}`, {
       method,

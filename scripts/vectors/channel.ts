@@ -6,6 +6,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { concat, fromBase64url, utf8 } from "../../src/protocol/encoding/bytes.ts";
 import { ChannelError, CHANNEL_ERRORS, type ChannelErrorCode } from "../../src/protocol/channel/errors.ts";
 import { frameId, parseFrame } from "../../src/protocol/channel/frame.ts";
+import { answerSchema } from "../../src/protocol/messages/federation.ts";
+import { answerFrame } from "../../src/protocol/messages/relay.ts";
+import { relayRequest } from "../../src/protocol/messages/relay-items.ts";
 import {
   acceptChannel,
   CHANNEL_EXPORT_LABEL,
@@ -116,7 +119,7 @@ export async function channelVectors(i: ChannelInputs): Promise<void> {
   const th = transcriptHash(sealed.bytes, cid, ct, accepted.timing);
   const epochs = [accepted.secrets, ratchet(accepted.secrets, 1)];
 
-  // Frames: two on lane A in epoch 0 (the first with two answers), one on lane B in epoch 0, one in epoch 1.
+  // Frames: two on lane A in epoch 0 (the first with two answers), one on lane B in epoch 0, two in epoch 1.
   const channel = { cid: accept.channel, peer: i.initiator.key.nodeId, timing: accepted.timing, secrets: accepted.secrets };
   const laneA = counting(0x01, 16);
   const laneB = counting(0xf0, 16);
@@ -127,6 +130,17 @@ export async function channelVectors(i: ChannelInputs): Promise<void> {
     { name: "lane A, seq 1", epoch: 0, lane: laneA, seq: 1, iat: now + 6, path: "/federation/v1/cards", plaintext: '{"ids":["uefqlkt2io7xlxaorsldhnpbananvhry"],"type":"cards"}', answers: ['{"ok":true,"result":{"cards":[],"type":"cards"}}'] },
     { name: "lane B, seq 0", epoch: 0, lane: laneB, seq: 0, iat: now + 6, path: "/federation/v1/ping", plaintext: '{"type":"ping"}', answers: ["{}"] },
     { name: "epoch 1, lane B, seq 0", epoch: 1, lane: laneB, seq: 0, iat: now + EPOCH_SECONDS + 10, path: "/federation/v1/ping", plaintext: '{"type":"ping"}', answers: ["{}"] },
+    // A call that asked no progress, answered plain (§6.6): one sealed answer, no frame around it.
+    {
+      name: "epoch 1, lane B, seq 1, a call answered plain",
+      epoch: 1,
+      lane: laneB,
+      seq: 1,
+      iat: now + EPOCH_SECONDS + 11,
+      path: "/federation/v1/call",
+      plaintext: '{"countersigned":[],"intent":{},"key":"nowhere/nothing","progress":false,"timeoutMs":5000,"type":"call"}',
+      answers: ['{"ok":true,"result":{"acked":[],"error":{"code":"not_shared","message":"nowhere/nothing is not shared by this node"},"ok":false}}'],
+    },
   ]) {
     const frame = await sealChannelFrame({ cid, secrets: epochs[f.epoch]!, lane: f.lane, seq: f.seq, now: f.iat, path: f.path, plaintext: utf8(f.plaintext) });
     const recorded = new Set<string>();
@@ -139,6 +153,11 @@ export async function channelVectors(i: ChannelInputs): Promise<void> {
       maxBytes: MAX_BYTES,
     });
     agree(`${f.name} opens`, f.plaintext, new TextDecoder().decode(got.plaintext));
+    if (f.path === "/federation/v1/call") {
+      agree(`${f.name}: a call that asked no progress`, true, relayRequest.safeParse(JSON.parse(f.plaintext)).success);
+      const plain = answerSchema.parse(JSON.parse(f.answers[0]!));
+      agree(`${f.name}: a plain answer holds a call's answer`, true, plain.ok && answerFrame.shape.answer.safeParse(plain.result).success);
+    }
     const answers = [];
     for (const a of f.answers) {
       const sealedA = await got.sealResponse(utf8(a));

@@ -10,6 +10,8 @@ import { readFileSync } from "node:fs";
 import { CHANNEL_CONTENT_TYPE } from "../../src/protocol/channel/frame.ts";
 import { epochAt, ratchet } from "../../src/protocol/channel/handshake.ts";
 import { sealChannelFrame } from "../../src/protocol/channel/seal.ts";
+import { RESPONSE_CONTENT_TYPE } from "../../src/protocol/envelope/response.ts";
+import { CALL_STREAM_CONTENT_TYPE, readFrames } from "../../src/protocol/messages/relay-frames.ts";
 import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { parseSeed } from "../../src/protocol/identity/seed.ts";
 import { SecretBox } from "../../src/secrets/sealed-box.ts";
@@ -233,6 +235,31 @@ describe("frames the responder refuses", () => {
 
     // The tampered frame's id was not used up: its intact copy still opens.
     expect((await post("/federation/v1/ping", next.bytes)).status).toBe(200);
+  });
+
+  it("answers a call that asked no progress with one sealed answer when the consumer accepts it, else with its one-frame stream", async () => {
+    // A call the provider refuses before running anything (no such share): an answer all the same.
+    const call = JSON.stringify({ type: "call", key: "nowhere/nothing", intent: {}, timeoutMs: 5000, progress: false, countersigned: [] });
+    const callPath = "/federation/v1/call";
+    const records = await count(b, "ledger_records");
+
+    const plain = await frameAsA(callPath, 20, call);
+    const res = await fetch(`${b.url}${callPath}`, {
+      method: "POST",
+      headers: { "content-type": CHANNEL_CONTENT_TYPE, accept: `${CALL_STREAM_CONTENT_TYPE}, ${RESPONSE_CONTENT_TYPE}` },
+      body: plain.bytes as BodyInit,
+    });
+    expect(res.headers.get("content-type")).toBe(RESPONSE_CONTENT_TYPE);
+    const answer = JSON.parse(new TextDecoder().decode(await plain.openResponse(new Uint8Array(await res.arrayBuffer()))));
+    expect(answer).toMatchObject({ ok: true, result: { ok: false, error: { code: "not_shared" }, acked: [] } });
+
+    const framed = await frameAsA(callPath, 21, call);
+    const streamed = await fetch(`${b.url}${callPath}`, { method: "POST", headers: { "content-type": CHANNEL_CONTENT_TYPE, accept: CALL_STREAM_CONTENT_TYPE }, body: framed.bytes as BodyInit });
+    expect(streamed.headers.get("content-type")).toBe(CALL_STREAM_CONTENT_TYPE);
+    const frames: unknown[] = [];
+    for await (const f of readFrames(streamed.body!)) frames.push(JSON.parse(new TextDecoder().decode(await framed.openResponse(f))));
+    expect(frames).toEqual([{ type: "answer", seq: 0, answer: { ok: false, error: expect.objectContaining({ code: "not_shared" }), acked: [] } }]);
+    expect(await count(b, "ledger_records")).toBe(records);
   });
 
   it("refuses a frame replayed to another process of the responder sharing its database, and of copies racing both, accepts one", async () => {

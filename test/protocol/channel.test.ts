@@ -4,7 +4,7 @@
 import { expand } from "@noble/hashes/hkdf.js";
 import { describe, expect, it } from "vitest";
 import { ChannelError, type ChannelErrorCode } from "../../src/protocol/channel/errors.ts";
-import { encodeFrameHeader, MAX_LANE_FRAMES, parseFrame } from "../../src/protocol/channel/frame.ts";
+import { encodeFrameHeader, MAX_LANE_FRAMES, openFrame, parseFrame, sealFrame } from "../../src/protocol/channel/frame.ts";
 import {
   acceptChannel,
   acceptsEpoch,
@@ -215,6 +215,20 @@ describe("frames", () => {
       for (let i = 0; i < 3; i++) expect(text(await f.openResponse(await got.sealResponse(utf8(`a${seq}.${i}`))))).toBe(`a${seq}.${i}`);
     }
     expect(await r.rows()).toBe(20);
+  });
+
+  it("keeps a lane's key per epoch secret: the same lane under the next epoch's or another channel's secret does not open", async () => {
+    const [{ h }, other] = [await setup(), await handshake(noble, noble)];
+    const header = { cid: h.initiator.cid, epoch: 0, lane: lane(1), seq: 0, iat: T0, path: PING };
+    const secrets = [h.initiator.secrets.c, ratchet(h.initiator.secrets, 1).c, other.initiator.secrets.c];
+    const sealed = await Promise.all(secrets.map((c) => sealFrame(c, header, utf8("same lane"))));
+    for (const [i, c] of secrets.entries()) {
+      for (const [j, f] of sealed.entries()) {
+        const opening = openFrame(c, parseFrame(f.bytes, 1 << 20));
+        if (i === j) expect(text(await opening)).toBe("same lane");
+        else await expect(opening).rejects.toMatchObject({ code: "decrypt_failed" });
+      }
+    }
   });
 
   it("every refusal has its code, records nothing, and leaves the frame openable", async () => {

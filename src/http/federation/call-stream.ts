@@ -1,14 +1,17 @@
 // The call route's answer: a stream of sealed frames (frames.ts). Progress goes out as the
 // upstream reports it; the last frame is the answer. The request's signal ends with the consumer's
 // connection, so a consumer that cancels or dies cancels the upstream call too. A call that asked
-// for no progress and no log messages can only be answered by its answer frame: the same bytes
-// then go as one body once the answer is ready, with no stream to keep open and feed.
+// for no progress and no log messages can only be answered by its answer frame: it goes as one
+// body once the answer is ready, with no stream to keep open and feed, and as the plain sealed
+// answer of §5.5 when the consumer accepts that (docs/protocol.md §6.6), else as that one frame.
 import type { z } from "zod";
 import { parseMessage } from "../../protocol/messages/federation.ts";
 import { log } from "../../node/logging/log.ts";
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
 import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
+import type { Answer } from "../../protocol/messages/federation.ts";
+import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import type { AnswerFrame, CallFrame } from "../../protocol/messages/relay.ts";
 import { relayRequest } from "../../protocol/messages/relay-items.ts";
 import { serveCall } from "../../node/relay/provider.ts";
@@ -17,10 +20,15 @@ import type { Received } from "./received.ts";
 
 const HEADERS = { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" };
 
-export async function callResponse(s: Services, opened: Received, signal: AbortSignal, defer: Caller["defer"]): Promise<Response> {
+/** `plain`: the consumer accepts a sealed answer (§5.5) in place of a call stream that could only hold the answer. */
+export async function callResponse(s: Services, opened: Received, signal: AbortSignal, defer: Caller["defer"], plain = false): Promise<Response> {
   const request = parseMessage(opened.plaintext, relayRequest);
   if (request?.type === "call" && !request.progress && request.logLevel === undefined) {
     const answer = await served(opened.from, serveCall(s, opened.from, request, { signal, defer, onprogress: () => {} }));
+    if (plain) {
+      const sealed = await opened.sealResponse(new TextEncoder().encode(JSON.stringify({ ok: true, result: answer } satisfies Answer<AnswerFrame["answer"]>)));
+      return new Response(sealed as BodyInit, { status: 200, headers: { "content-type": RESPONSE_CONTENT_TYPE, "cache-control": "no-store" } });
+    }
     const frame: CallFrame = { type: "answer", seq: 0, answer };
     return new Response(encodeFrame(await opened.sealResponse(new TextEncoder().encode(JSON.stringify(frame)))) as BodyInit, { status: 200, headers: HEADERS });
   }

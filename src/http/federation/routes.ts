@@ -226,7 +226,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     app.post(callPath, async (c) => {
       const opened = await openFromPeer(c, callPath);
       if (opened instanceof Response) return opened;
-      return callResponse(s, opened, c.req.raw.signal, c.get("defer"));
+      const plain = c.req.header("accept")?.includes(RESPONSE_CONTENT_TYPE) ?? false;
+      return callResponse(s, opened, c.req.raw.signal, c.get("defer"), plain);
     });
     messageRoute(federationPath(version, "countersigned"), countersignedPush, async (from, r) => ({ acked: await takeCountersigned(s, from, r.records) }));
     messageRoute(federationPath(version, "receipts"), receiptsRequest, (from, r) => answerReceipts(s, from, r));

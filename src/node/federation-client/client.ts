@@ -28,8 +28,8 @@ import { toBase64url } from "../../protocol/encoding/bytes.ts";
 import type { ForwardedRequest } from "../../protocol/routes/forward.ts";
 import { ENVELOPE_CONTENT_TYPE } from "../../protocol/envelope/wire.ts";
 import { answerSchema, federationPath, pingResult, type MessageName, type pingRequest } from "../../protocol/messages/federation.ts";
-import { CALL_STREAM_CONTENT_TYPE, readFrames } from "../../protocol/messages/relay-frames.ts";
-import { callFrame, type AnswerFrame, type LogFrame } from "../../protocol/messages/relay.ts";
+import { CALL_STREAM_CONTENT_TYPE, MAX_FRAME_BYTES, readFrames } from "../../protocol/messages/relay-frames.ts";
+import { answerFrame, callFrame, type AnswerFrame, type LogFrame } from "../../protocol/messages/relay.ts";
 import type { RelayRequest } from "../../protocol/messages/relay-items.ts";
 import type { PeerChannels } from "../channels/channels.ts";
 import type { LocalIdentity } from "../identity/local.ts";
@@ -330,7 +330,7 @@ export class FederationClient {
       for (let again = false; ; again = true) {
         const out = await this.#prepare(card, via.version, federationPath(via.version, "forward"), payload, false);
         try {
-          return await this.#relayOnce(out, o, openFrame);
+          return await this.#relayOnce(out, o, { openFrame });
         } catch (err) {
           if (again || !(await this.#reopens(card, out, err))) throw err;
         }
@@ -376,20 +376,22 @@ export class FederationClient {
     throw new PeerRequestError("refused", `${out.url} answered HTTP ${res.status} without a call stream`, false);
   }
 
-  /** A sealed answer to `out`, opened and checked. */
-  async #openedAnswer(out: Outgoing, bytes: Uint8Array) {
+  /** A sealed answer to `out`, opened and checked; `delivered`: whether a failure here may follow a call that ran. */
+  async #openedAnswer(out: Outgoing, bytes: Uint8Array, delivered = false) {
     let answer: unknown;
     try {
       answer = JSON.parse(new TextDecoder().decode(await out.openResponse(bytes)));
     } catch (err) {
-      throw new PeerRequestError("bad_answer", `${out.url}: the sealed answer does not open: ${message(err)}`, false);
+      throw new PeerRequestError("bad_answer", `${out.url}: the sealed answer does not open: ${message(err)}`, delivered);
     }
     const frame = answerSchema.safeParse(answer);
-    if (!frame.success) throw new PeerRequestError("bad_answer", `${out.url}: unexpected answer: ${frame.error.issues[0]?.message}`, false);
+    if (!frame.success) throw new PeerRequestError("bad_answer", `${out.url}: unexpected answer: ${frame.error.issues[0]?.message}`, delivered);
     return frame.data;
   }
 
-  async #relayOnce(out: Outgoing, o: RelayOptions, openFrame: (sealed: Uint8Array) => Promise<Uint8Array> = out.openResponse): Promise<AnswerFrame["answer"]> {
+  /** `forwarded`: the answer's frames are sealed by the destination (`openFrame`), never by `via`, which may only refuse. */
+  async #relayOnce(out: Outgoing, o: RelayOptions, forwarded?: { openFrame: (sealed: Uint8Array) => Promise<Uint8Array> }): Promise<AnswerFrame["answer"]> {
+    const openFrame = forwarded?.openFrame ?? out.openResponse;
     const { url } = out;
     const timer = new AbortController();
     const started = performance.now();
@@ -409,13 +411,15 @@ export class FederationClient {
     };
 
     try {
+      // On a channel to the provider itself, an answer alone may come as one sealed answer instead of a stream (§6.6).
+      const plain = out.channel !== undefined && !out.heldFor && !forwarded;
       let res: Response;
       try {
         res = out.heldFor
           ? await this.#held(out, CALL_STREAM_CONTENT_TYPE, signal)
           : await this.s.outbound.fetch(url, {
               method: "POST",
-              headers: { "content-type": out.contentType, accept: CALL_STREAM_CONTENT_TYPE },
+              headers: { "content-type": out.contentType, accept: plain ? `${CALL_STREAM_CONTENT_TYPE}, ${RESPONSE_CONTENT_TYPE}` : CALL_STREAM_CONTENT_TYPE },
               body: out.bytes as BodyInit,
               signal,
             });
@@ -429,9 +433,19 @@ export class FederationClient {
       if (!res.headers.get("content-type")?.startsWith(CALL_STREAM_CONTENT_TYPE) || !res.body) {
         // A sealed refusal: a forwarder's own, or the destination's it passes on.
         if (res.headers.get("content-type")?.startsWith(RESPONSE_CONTENT_TYPE)) {
-          const frame = await this.#openedAnswer(out, (await readLimited(res, MAX_REFUSAL_BYTES)) ?? new Uint8Array());
+          let bytes: Uint8Array | undefined;
+          try {
+            bytes = await readLimited(res, plain ? MAX_FRAME_BYTES : MAX_REFUSAL_BYTES);
+          } catch (err) {
+            throw failure(true, err);
+          }
+          if (!bytes) throw new PeerRequestError("bad_answer", `${url}: the answer is larger than ${MAX_FRAME_BYTES} bytes`, plain);
+          const frame = await this.#openedAnswer(out, bytes, plain);
           if (!frame.ok) throw new SealedRefusal(frame.error.code, frame.error.message, false);
-          throw new PeerRequestError("refused", `${url} answered without a call stream`, false);
+          if (!plain) throw new PeerRequestError("refused", `${url} answered without a call stream`, false);
+          const answer = answerFrame.shape.answer.safeParse(frame.result);
+          if (!answer.success) throw new PeerRequestError("bad_answer", `${url}: unexpected answer: ${answer.error.issues[0]?.message}`, true);
+          return answer.data;
         }
         const refusal = requestRefusal((await readLimited(res, MAX_REFUSAL_BYTES)) ?? new Uint8Array());
         if (refusal) throw new PeerRequestError(refusal.code, `${refusal.message ?? refusal.code} (${refusal.code})`, false);

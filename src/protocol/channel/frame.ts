@@ -96,7 +96,25 @@ function nonce(iv: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-const laneCipher = (c: Uint8Array, lane: Uint8Array) => cipher(c, concat(LABEL_LANE, lane));
+/** Lanes whose keys are kept per epoch secret; past this the oldest goes (it is derived again if needed). */
+const KEPT_LANES = 64;
+// A lane's key, kept as long as its epoch's secret is: keyed by the secret's bytes object, so when
+// the holder ratchets past the epoch and drops that object, its lanes' keys go with it.
+const lanesBySecret = new WeakMap<Uint8Array, Map<string, Promise<Cipher>>>();
+
+function laneCipher(c: Uint8Array, lane: Uint8Array): Promise<Cipher> {
+  let lanes = lanesBySecret.get(c);
+  if (!lanes) lanesBySecret.set(c, (lanes = new Map()));
+  const id = toBase64url(lane);
+  let kept = lanes.get(id);
+  if (!kept) {
+    if (lanes.size >= KEPT_LANES) lanes.delete(lanes.keys().next().value!);
+    kept = cipher(c, concat(LABEL_LANE, lane));
+    lanes.set(id, kept);
+    kept.catch(() => lanes.delete(id));
+  }
+  return kept;
+}
 
 /** The whole frame: header, then the plaintext sealed under `c` (the epoch's request secret). */
 export async function sealFrame(c: Uint8Array, header: FrameHeader, plaintext: Uint8Array): Promise<{ bytes: Uint8Array; headerBytes: Uint8Array }> {
