@@ -3,12 +3,21 @@
 // count the intent limit reads. Offers are read from the registry.
 import { and, desc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { declaredIntents, registeredAgents, registryEntries } from "./schema/index.ts";
+import { agentIndex, declaredIntents, registeredAgents, registryEntries } from "./schema/index.ts";
 import type { Entry, SignedEntry } from "../protocol/registry/entry.ts";
 
 export async function agentRegistrant(db: Database, agentId: string): Promise<string | undefined> {
   const [r] = await db.select({ principal: registeredAgents.principal }).from(registeredAgents).where(eq(registeredAgents.agentId, agentId));
   return r?.principal;
+}
+
+/** The agents registered here, by name, with their index row's trust and lease (null once deregistered). */
+export async function registeredAgentList(db: Database): Promise<{ agentId: string; name: string; principal: string; trust: number | null; leaseUntil: number | null }[]> {
+  return db
+    .select({ agentId: registeredAgents.agentId, name: registeredAgents.name, principal: registeredAgents.principal, trust: agentIndex.trust, leaseUntil: agentIndex.leaseUntil })
+    .from(registeredAgents)
+    .leftJoin(agentIndex, eq(agentIndex.agentId, registeredAgents.agentId))
+    .orderBy(registeredAgents.name);
 }
 
 /** Records the registrant unless another principal holds the agent; returns the holder. */

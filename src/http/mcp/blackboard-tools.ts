@@ -82,8 +82,9 @@ function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } |
 
 export async function callBlackboardTool(s: Services, caller: Caller, name: string, args: unknown, meta: Record<string, unknown> | undefined): Promise<CallToolResult> {
   let answer: BlackboardAnswer;
-  if (name === BLACKBOARD_GET) answer = await blackboardGet(s, caller, parsed(getArgs, args), meta);
-  else if (name === BLACKBOARD_PUT) answer = await blackboardPut(s, caller, parsed(putArgs, args), meta);
-  else answer = await blackboardDelete(s, caller, parsed(deleteArgs, args), meta);
+  const who = { caller, meta };
+  if (name === BLACKBOARD_GET) answer = await blackboardGet(s, who, parsed(getArgs, args));
+  else if (name === BLACKBOARD_PUT) answer = await blackboardPut(s, who, parsed(putArgs, args));
+  else answer = await blackboardDelete(s, who, parsed(deleteArgs, args));
   return { content: [{ type: "text", text: JSON.stringify(answer) }], structuredContent: answer as unknown as Record<string, unknown> };
 }

@@ -57,14 +57,17 @@ function asTool(tool: BlackboardTool, namespace: string) {
   return { globalId: `blackboard:${namespace}`, shortName: tool, upstream: "blackboard", tags: [] as string[], pinned: false };
 }
 
+/** Who asks: a client, admitted by policy and grants, or the operator through the admin API, who needs neither. */
+export type Requester = { caller: Caller; meta?: Record<string, unknown> | undefined } | "operator";
+
 /** How one request runs: on the CRDT store (eventual, session), or as strong consistency's op. */
 interface Act {
   crdt(): Promise<KeyState>;
   strong(): StrongOp;
 }
 
-async function serve(s: BlackboardPorts, caller: Caller, tool: BlackboardTool, args: GetArgs | PutArgs | DeleteArgs, meta: Record<string, unknown> | undefined, act: Act): Promise<BlackboardAnswer> {
-  const admitted = await admitCall(s, caller, asTool(tool, args.namespace), meta);
+async function serve(s: BlackboardPorts, who: Requester, tool: BlackboardTool, args: GetArgs | PutArgs | DeleteArgs, act: Act): Promise<BlackboardAnswer> {
+  const admitted = who === "operator" ? undefined : await admitCall(s, who.caller, asTool(tool, args.namespace), who.meta);
   try {
     const { board, sessions } = s.blackboard;
     const descriptor = await board.replicated(args.namespace);
@@ -74,7 +77,7 @@ async function serve(s: BlackboardPorts, caller: Caller, tool: BlackboardTool, a
     }
     if (consistency === "strong") return strongAnswer(args, await s.strong.board.run(args.namespace, args.key, act.strong()));
     if ("expected" in args && args.expected !== undefined) throw new BlackboardError("malformed", "`expected` (compare-and-set) is for strong consistency only");
-    const client = consistency === "session" ? { principal: caller.principal.id, secret: sessionSecret(args) } : undefined;
+    const client = consistency === "session" ? { principal: who === "operator" ? "operator" : who.caller.principal.id, secret: sessionSecret(args) } : undefined;
     if (client) await sessions.reach(args.namespace, args.key, client, args.token);
     const state = await act.crdt();
     const answer: BlackboardAnswer = { namespace: args.namespace, key: args.key, consistency, value: viewOf(state.value), stateHash: state.stateHash };
@@ -84,7 +87,7 @@ async function serve(s: BlackboardPorts, caller: Caller, tool: BlackboardTool, a
     if (err instanceof BlackboardError) throw blackboardRefusal(err);
     throw err;
   } finally {
-    caller.defer(admitted.release());
+    if (admitted && who !== "operator") who.caller.defer(admitted.release());
   }
 }
 
@@ -111,23 +114,23 @@ function sessionSecret(args: { session?: string | undefined }): string {
   return args.session;
 }
 
-export function blackboardGet(s: BlackboardPorts, caller: Caller, args: GetArgs, meta?: Record<string, unknown>): Promise<BlackboardAnswer> {
-  return serve(s, caller, BLACKBOARD_GET, args, meta, { crdt: () => s.blackboard.board.read(args.namespace, args.key), strong: () => strongOpFor({ tool: "get" }) });
+export function blackboardGet(s: BlackboardPorts, who: Requester, args: GetArgs): Promise<BlackboardAnswer> {
+  return serve(s, who, BLACKBOARD_GET, args, { crdt: () => s.blackboard.board.read(args.namespace, args.key), strong: () => strongOpFor({ tool: "get" }) });
 }
 
-export function blackboardPut(s: BlackboardPorts, caller: Caller, args: PutArgs, meta?: Record<string, unknown>): Promise<BlackboardAnswer> {
+export function blackboardPut(s: BlackboardPorts, who: Requester, args: PutArgs): Promise<BlackboardAnswer> {
   const { board } = s.blackboard;
-  return serve(s, caller, BLACKBOARD_PUT, args, meta, {
+  return serve(s, who, BLACKBOARD_PUT, args, {
     crdt: () => board.write(args.namespace, args.key, (held) => opFor(args.op, held, board.self)),
     strong: () => strongOpFor({ tool: "put", args }),
   });
 }
 
 /** A register's delete, or a map field's when `field` is named. */
-export function blackboardDelete(s: BlackboardPorts, caller: Caller, args: DeleteArgs, meta?: Record<string, unknown>): Promise<BlackboardAnswer> {
+export function blackboardDelete(s: BlackboardPorts, who: Requester, args: DeleteArgs): Promise<BlackboardAnswer> {
   const { board } = s.blackboard;
   const op = args.field === undefined ? ({ type: "register", op: "delete" } as const) : ({ type: "map", field: args.field, op: { type: "register", op: "delete" } } as const);
-  return serve(s, caller, BLACKBOARD_DELETE, args, meta, {
+  return serve(s, who, BLACKBOARD_DELETE, args, {
     crdt: () => board.write(args.namespace, args.key, (held) => opFor(op, held, board.self)),
     strong: () => strongOpFor({ tool: "delete", args }),
   });
