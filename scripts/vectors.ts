@@ -26,6 +26,7 @@ import "./vectors/mailbox.ts";
 import "./vectors/alerts.ts";
 import "./vectors/trace-context.ts";
 import { blackboardVectors } from "./vectors/blackboard.ts";
+import { blackboardConsistencyVectors } from "./vectors/blackboard-consistency.ts";
 import { budgetVectors } from "./vectors/budgets.ts";
 import { channelVectors } from "./vectors/channel.ts";
 import { compositeSignedVectors } from "./vectors/composite.ts";
@@ -180,6 +181,7 @@ await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipi
 await settlementVectors({ debtor: { seed, key }, creditor: { seed: recipientSeed, key: recipient }, stranger });
 await ohttpVectors();
 await blackboardVectors({ writer: { seed, key }, other: { seed: recipientSeed, key: recipient }, stranger });
+await blackboardConsistencyVectors({ a: { seed, key }, b: { seed: recipientSeed, key: recipient }, c: stranger });
 await budgetVectors({ owner: { seed, key }, member: { seed: recipientSeed, key: recipient }, stranger });
 await forwardVectors({
   sender: { seed, key, card: await signCard(body(key), key.signer) },

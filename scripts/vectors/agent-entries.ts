@@ -1,5 +1,6 @@
 // Vectors for the agent, intent and offer entry kinds (test/vectors/registry/agents.json,
-// protocol §17.2–17.3): a live entry of each kind and a tombstone, signed by an Ed25519 test
+// protocol §17.2–17.3): a live entry of each kind (an agent with several capability descriptors
+// among them) and a tombstone, signed by an Ed25519 test
 // signer from a fixed seed, with every derived form and the agent id; entries admission refuses,
 // each with its reason and detail; an agent entry claiming another origin, which admits as
 // well-shaped and fails its signature. Run by scripts/vectors.ts; checked by
@@ -36,6 +37,11 @@ const valid: Record<string, UnsignedEntry> = {
   agent: { ...base, kind: "agent", key: `agent/${id}`, visibility: "peers", body: agentBody } as UnsignedEntry,
   "agent reached through its node": { ...base, kind: "agent", key: `agent/${agentId(origin, "summarizer")}`, visibility: "public", body: { name: "summarizer", capabilities: { tags: ["summarize"], descriptors: [] }, endpoint: null, trust: 0, leaseUntil: SIGNED_MS + 86_400_000 } } as UnsignedEntry,
   intent: { ...base, kind: "intent", key: intentKey, visibility: "peers", body: { need: "translate 40 pages EN→DE by Friday", capabilities: ["translate", "lang:de"], budget: { amount: 200, unit: "credit" }, deadline: SIGNED_MS + 72 * HOUR, expires: SIGNED_MS + 24 * HOUR } } as UnsignedEntry,
+  // Capability descriptors: several, with outputs, without a version; inputs and outputs are opaque JSON Schema objects.
+  "agent with several capability descriptors": { ...base, kind: "agent", key: `agent/${agentId(origin, "converter")}`, visibility: "peers", body: { name: "converter", capabilities: { tags: ["convert"], descriptors: [
+    { name: "pdf/to-text", outputs: { type: "object", properties: { text: { type: "string" } }, required: ["text"] } },
+    { name: "units.convert", version: "2", inputs: { type: "object", properties: { from: { type: "string" }, to: { type: "string" } } }, outputs: { type: "number" } },
+  ] }, endpoint: null, trust: 60, leaseUntil: SIGNED_MS + HOUR } } as UnsignedEntry,
   "agent tombstone": { origin, kind: "agent", key: `agent/${id}`, visibility: "peers", hlc: encodeHlc({ wall: SIGNED_MS, counter: 1 }), tombstone: true } as UnsignedEntry,
 };
 
@@ -67,6 +73,13 @@ const refusedUnsigned: Record<string, Record<string, unknown>> = {
   "an agent endpoint over plain http": withBody("agent", { endpoint: "http://agents.example.org/mcp" }),
   "an agent tag in capitals": withBody("agent", { capabilities: { tags: ["Translate"], descriptors: [] } }),
   "an agent tag twice": withBody("agent", { capabilities: { tags: ["translate", "translate"], descriptors: [] } }),
+  "a capability descriptor name with a space": withBody("agent", { capabilities: { tags: [], descriptors: [{ name: "translate text" }] } }),
+  "a capability descriptor name starting with a dot": withBody("agent", { capabilities: { tags: [], descriptors: [{ name: ".hidden" }] } }),
+  "33 capability descriptors": withBody("agent", { capabilities: { tags: [], descriptors: Array.from({ length: 33 }, (_, i) => ({ name: `d${i}` })) } }),
+  "a capability descriptor field it does not have": withBody("agent", { capabilities: { tags: [], descriptors: [{ name: "translate", price: 3 }] } }),
+  "a capability descriptor's inputs that are not an object": withBody("agent", { capabilities: { tags: [], descriptors: [{ name: "translate", inputs: "text" }] } }),
+  "a capability descriptor version over 64 characters": withBody("agent", { capabilities: { tags: [], descriptors: [{ name: "translate", version: "1".repeat(65) }] } }),
+  "capabilities without descriptors": withBody("agent", { capabilities: { tags: ["translate"] } }),
   "an agent key of an unknown algorithm": withBody("agent", { key: { alg: "rsa", key: "AAAA" } }),
   "an intent need over 2 KiB": withBody("intent", { need: "é".repeat(1025) }),
   "an intent need with a control character": withBody("intent", { need: "fine\u001b[2J" }),

@@ -14,6 +14,8 @@ import { moneyCommands } from "./commands/money.ts";
 import { settlementCommands } from "./commands/settlements.ts";
 import { limitCommands } from "./commands/limits.ts";
 import { budgetCommands } from "./commands/budgets.ts";
+import { agentCommands } from "./commands/agents.ts";
+import { boardCommands } from "./commands/board.ts";
 import { paymentTokenCommands } from "./commands/payment-tokens.ts";
 import { peerCommands } from "./commands/peers.ts";
 import { policyCommands } from "./commands/policy.ts";
@@ -51,6 +53,8 @@ const commands: Command[] = [
   ...policyCommands,
   ...limitCommands,
   ...budgetCommands,
+  ...agentCommands,
+  ...boardCommands,
   ...grantCommands,
   ...auditCommands,
   ...alertCommands,

@@ -3,12 +3,21 @@
 // count the intent limit reads. Offers are read from the registry.
 import { and, desc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { declaredIntents, registeredAgents, registryEntries } from "./schema/index.ts";
+import { agentIndex, declaredIntents, registeredAgents, registryEntries } from "./schema/index.ts";
 import type { Entry, SignedEntry } from "../protocol/registry/entry.ts";
 
 export async function agentRegistrant(db: Database, agentId: string): Promise<string | undefined> {
   const [r] = await db.select({ principal: registeredAgents.principal }).from(registeredAgents).where(eq(registeredAgents.agentId, agentId));
   return r?.principal;
+}
+
+/** The agents registered here, by name, with their index row's trust and lease (null once deregistered). */
+export async function registeredAgentList(db: Database): Promise<{ agentId: string; name: string; principal: string; trust: number | null; leaseUntil: number | null }[]> {
+  return db
+    .select({ agentId: registeredAgents.agentId, name: registeredAgents.name, principal: registeredAgents.principal, trust: agentIndex.trust, leaseUntil: agentIndex.leaseUntil })
+    .from(registeredAgents)
+    .leftJoin(agentIndex, eq(agentIndex.agentId, registeredAgents.agentId))
+    .orderBy(registeredAgents.name);
 }
 
 /** Records the registrant unless another principal holds the agent; returns the holder. */
@@ -17,16 +26,30 @@ export async function claimAgent(db: Database, row: { agentId: string; name: str
   return (await agentRegistrant(db, row.agentId))!;
 }
 
-export async function declaredIntentCount(db: Database, principal: string, now: number): Promise<number> {
-  const [r] = await db
+/**
+ * Holds a place for a new intent of `principal` if it has fewer than `limit` open ones: the count
+ * and the insert are one statement, so two requests (in two isolates, say) cannot both pass at
+ * the limit. The entry id is filled in once the entry is signed (`settleDeclaredIntent`).
+ */
+export async function reserveDeclaredIntent(db: Database, row: { key: string; principal: string; expires: number }, limit: number, now: number): Promise<boolean> {
+  const open = db
     .select({ n: sql<number>`count(*)` })
     .from(declaredIntents)
-    .where(and(eq(declaredIntents.principal, principal), eq(declaredIntents.withdrawn, false), gt(declaredIntents.expires, now)));
-  return Number(r?.n ?? 0);
+    .where(and(eq(declaredIntents.principal, row.principal), eq(declaredIntents.withdrawn, false), gt(declaredIntents.expires, now)));
+  const inserted = await db
+    .insert(declaredIntents)
+    .select(db.select({ key: sql`${row.key}`.as("key"), entryId: sql`''`.as("entry_id"), principal: sql`${row.principal}`.as("principal"), expires: sql`${row.expires}`.as("expires"), withdrawn: sql`0`.as("withdrawn") }).from(sql`(SELECT 1)`).where(sql`(${open}) < ${limit}`))
+    .returning({ key: declaredIntents.key });
+  return inserted.length === 1;
 }
 
-export async function saveDeclaredIntent(db: Database, row: { key: string; entryId: string; principal: string; expires: number }): Promise<void> {
-  await db.insert(declaredIntents).values(row);
+export async function settleDeclaredIntent(db: Database, key: string, entryId: string): Promise<void> {
+  await db.update(declaredIntents).set({ entryId }).where(eq(declaredIntents.key, key));
+}
+
+/** Gives a reserved place back (its entry could not be published). */
+export async function releaseDeclaredIntent(db: Database, key: string): Promise<void> {
+  await db.delete(declaredIntents).where(eq(declaredIntents.key, key));
 }
 
 export interface DeclaredIntent {

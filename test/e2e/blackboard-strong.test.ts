@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homeOf } from "../../src/protocol/blackboard/home.ts";
 import type { StrongOutcome } from "../../src/protocol/messages/blackboard-strong.ts";
 import { checkLinearizable } from "../support/consistency/linearizability.ts";
+import { connect } from "../support/mcp.ts";
 import type { KvInput, KvOperation, KvOutput } from "../support/consistency/history.ts";
 import { eventually, freePort, json, startNode, tempDir, type NodeProc } from "../support/processes.ts";
 import { switchProxy, type SwitchProxy } from "../support/switch-proxy.ts";
@@ -222,4 +223,22 @@ describe("blackboard strong consistency", () => {
     expect(rec.answers.unavailable - unavailableBefore).toBe(8);
     expect(checkLinearizable(rec.history)).toEqual({ linearizable: true });
   }, 120_000);
+
+  it("serves the same keys through the MCP tools on any replica", async () => {
+    const [, b, c] = members as [Member, Member, Member];
+    const key = keys[1]!;
+    const [viaB, viaC] = await Promise.all([connect(b.node.mcpUrl), connect(c.node.mcpUrl)]);
+    try {
+      const put = await viaC.callTool({ name: "blackboard_put", arguments: { namespace, key, op: { type: "register", op: "set", value: "over mcp" } } });
+      expect(put.structuredContent).toMatchObject({ consistency: "strong", value: { type: "register", value: "over mcp" } });
+      const slot = (put.structuredContent as { slot: number }).slot;
+      // The admin route on another replica reads what the tool committed at the home.
+      expect(await json(await b.node.admin("POST", "/blackboard/strong", { namespace, key, op: { op: "read" } }))).toEqual({ ok: true, result: { op: "read", value: "over mcp", slot } });
+      const cas = await viaB.callTool({ name: "blackboard_put", arguments: { namespace, key, op: { type: "register", op: "set", value: "swapped" }, expected: { value: "over mcp" } } });
+      expect(cas.structuredContent).toMatchObject({ swapped: true, slot: slot + 1 });
+      expect((await viaC.callTool({ name: "blackboard_get", arguments: { namespace, key } })).structuredContent).toMatchObject({ value: { type: "register", value: "swapped" }, slot: slot + 1 });
+    } finally {
+      await Promise.all([viaB.close(), viaC.close()]);
+    }
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
-// The blackboard's MCP tools (protocol §17.5–17.7): get, put and delete on a namespace's key, with the
-// consistency asked for. Session answers carry a token to show on the next request for the key.
+// The blackboard's MCP tools (protocol §17.5–17.8): get, put and delete on a namespace's key, with the
+// consistency asked for. Session answers carry a token to show on the next request for the key;
+// strong answers the key's log slot, and a compare-and-set whether it swapped.
 import type { CallToolResult, Tool } from "@modelcontextprotocol/server";
 import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import type { Caller } from "../../node/access/principals/caller.ts";
@@ -22,7 +23,16 @@ const fieldOp = {
 };
 const answerSchema = {
   type: "object",
-  properties: { namespace: { type: "string" }, key: { type: "string" }, consistency: { type: "string" }, value: {}, stateHash: { type: ["string", "null"] }, token: { type: "string" } },
+  properties: {
+    namespace: { type: "string" },
+    key: { type: "string" },
+    consistency: { type: "string" },
+    value: {},
+    stateHash: { type: ["string", "null"] },
+    token: { type: "string" },
+    slot: { type: "integer" },
+    swapped: { type: "boolean" },
+  },
   required: ["namespace", "key", "consistency", "value", "stateHash"],
 };
 
@@ -38,8 +48,17 @@ export const blackboardTools: Tool[] = [
   {
     name: BLACKBOARD_PUT,
     title: "Write a blackboard key",
-    description: "Writes a key of a shared blackboard namespace: set a register, add to a counter, add or remove a set element, or any of these on a map's field ({type:\"map\", field, op}).",
-    inputSchema: { type: "object", properties: { ...target, op: { oneOf: [fieldOp, { type: "object", properties: { type: { const: "map" }, field: { type: "string" }, op: fieldOp }, required: ["type", "field", "op"] }] } }, required: ["namespace", "key", "op"] },
+    description:
+      "Writes a key of a shared blackboard namespace: set a register, add to a counter, add or remove a set element, or any of these on a map's field ({type:\"map\", field, op}). A strong namespace holds registers: set one, or compare-and-set it with `expected`.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        ...target,
+        op: { oneOf: [fieldOp, { type: "object", properties: { type: { const: "map" }, field: { type: "string" }, op: fieldOp }, required: ["type", "field", "op"] }] },
+        expected: { type: ["object", "null"], properties: { value: {} }, required: ["value"], description: "Strong consistency: set only if the register holds {value} (null: holds nothing)." },
+      },
+      required: ["namespace", "key", "op"],
+    },
     outputSchema: answerSchema,
     annotations: { readOnlyHint: false, openWorldHint: false },
   },
@@ -63,8 +82,9 @@ function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } |
 
 export async function callBlackboardTool(s: Services, caller: Caller, name: string, args: unknown, meta: Record<string, unknown> | undefined): Promise<CallToolResult> {
   let answer: BlackboardAnswer;
-  if (name === BLACKBOARD_GET) answer = await blackboardGet(s, caller, parsed(getArgs, args), meta);
-  else if (name === BLACKBOARD_PUT) answer = await blackboardPut(s, caller, parsed(putArgs, args), meta);
-  else answer = await blackboardDelete(s, caller, parsed(deleteArgs, args), meta);
+  const who = { caller, meta };
+  if (name === BLACKBOARD_GET) answer = await blackboardGet(s, who, parsed(getArgs, args));
+  else if (name === BLACKBOARD_PUT) answer = await blackboardPut(s, who, parsed(putArgs, args));
+  else answer = await blackboardDelete(s, who, parsed(deleteArgs, args));
   return { content: [{ type: "text", text: JSON.stringify(answer) }], structuredContent: answer as unknown as Record<string, unknown> };
 }

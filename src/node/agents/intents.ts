@@ -5,7 +5,7 @@
 // principal withdraws its intent or accepts an offer for it.
 import { intentBody, MAX_INTENT_LIFETIME_MS, MAX_OFFER_LIFETIME_MS, offerBody, offerKey, type IntentBody, type OfferBody, type OfferTerms } from "../../protocol/registry/agent-entries.ts";
 import type { Entry, Visibility } from "../../protocol/registry/entry.ts";
-import { declaredIntent, declaredIntentCount, declaredIntentsWithEntries, entryById, liveEntriesAt, markIntentWithdrawn, saveDeclaredIntent, type DeclaredIntent } from "../../store/agents.ts";
+import { declaredIntent, declaredIntentsWithEntries, entryById, liveEntriesAt, markIntentWithdrawn, releaseDeclaredIntent, reserveDeclaredIntent, settleDeclaredIntent, type DeclaredIntent } from "../../store/agents.ts";
 import type { AgentPort } from "./registration.ts";
 import { AgentRefusal } from "./refusal.ts";
 
@@ -65,10 +65,16 @@ export async function declareIntent(s: IntentPort, principal: string, d: Declara
   if (limit === 0) throw new AgentRefusal("forbidden", "this node's policy lets no principal declare intents");
   const expires = now + lifetime(d.expiresInSeconds, MAX_INTENT_LIFETIME_MS);
   const body = checked(intentBody, "intent", { need: d.need, capabilities: d.capabilities, ...(d.budget ? { budget: d.budget } : {}), deadline: d.deadline ?? expires, expires });
-  if ((await declaredIntentCount(s.db, principal, now)) >= limit) throw new AgentRefusal("intent_limit", `at most ${limit} open intents per principal on this node`);
   const key = `intent/${randomHex(16)}`;
-  const [entry] = await s.registry.publishAgentEntry("intent", key, body, d.visibility ?? "peers");
-  await saveDeclaredIntent(s.db, { key, entryId: entry!.id, principal, expires });
+  if (!(await reserveDeclaredIntent(s.db, { key, principal, expires }, limit, now))) throw new AgentRefusal("intent_limit", `at most ${limit} open intents per principal on this node`);
+  let entry: Entry | undefined;
+  try {
+    [entry] = await s.registry.publishAgentEntry("intent", key, body, d.visibility ?? "peers");
+  } catch (err) {
+    await releaseDeclaredIntent(s.db, key);
+    throw err;
+  }
+  await settleDeclaredIntent(s.db, key, entry!.id);
   s.gossip.changed();
   return { id: entry!.id, key, expires };
 }

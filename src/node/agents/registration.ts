@@ -4,7 +4,7 @@
 import { agentBody, agentId, type AgentBody, MAX_LEASE_MS } from "../../protocol/registry/agent-entries.ts";
 import type { Entry, Visibility } from "../../protocol/registry/entry.ts";
 import { discoverAgents, type FoundAgent } from "../../store/agent-index.ts";
-import { agentRegistrant, claimAgent, liveEntriesAt } from "../../store/agents.ts";
+import { agentRegistrant, claimAgent, liveEntriesAt, registeredAgentList } from "../../store/agents.ts";
 import type { Database } from "../../store/database.ts";
 import type { Registry } from "../registry/registry.ts";
 import { AgentRefusal } from "./refusal.ts";
@@ -123,4 +123,19 @@ function shown(f: FoundAgent): DiscoveredAgent {
 export async function discover(s: Pick<AgentPort, "db">, q: Discovery, now = Date.now()): Promise<DiscoveredAgent[]> {
   const found = await discoverAgents(s.db, { tags: q.tags, now, limit: q.limit ?? 20, ...(q.all ? { all: true } : {}), ...(q.minTrust !== undefined ? { minTrust: q.minTrust } : {}), ...(q.origin ? { origin: q.origin } : {}) });
   return found.map(shown);
+}
+
+export interface RegisteredAgentView {
+  agentId: string;
+  name: string;
+  principal: string;
+  trust: number | null;
+  leaseUntil: number | null;
+  /** Its lease still runs: it is discoverable. */
+  live: boolean;
+}
+
+/** The agents registered on this node, by whom, and whether each lease still runs. */
+export async function registeredAgents(s: Pick<AgentPort, "db">, now = Date.now()): Promise<RegisteredAgentView[]> {
+  return (await registeredAgentList(s.db)).map((a) => ({ ...a, live: a.leaseUntil !== null && a.leaseUntil > now }));
 }

@@ -17,6 +17,8 @@ export const BLACKBOARD_ERROR_CODES = [
   "bad_token",
   /** A consistency level this node does not serve for the namespace. */
   "unsupported_consistency",
+  /** Strong consistency: the key's home is out of reach or has no majority behind it (`applied` says whether it surely took no effect). */
+  "unavailable",
 ] as const;
 export type BlackboardErrorCode = (typeof BLACKBOARD_ERROR_CODES)[number];
 
@@ -25,11 +27,13 @@ export class BlackboardError extends Error {
   constructor(
     readonly code: BlackboardErrorCode,
     message: string,
+    /** For `unavailable`: "no" when the operation surely took no effect, "unknown" when it may have. */
+    readonly applied?: "no" | "unknown",
   ) {
     super(message);
   }
 
-  toJSON(): { code: BlackboardErrorCode; message: string } {
-    return { code: this.code, message: this.message };
+  toJSON(): { code: BlackboardErrorCode; message: string; applied?: "no" | "unknown" } {
+    return { code: this.code, message: this.message, ...(this.applied ? { applied: this.applied } : {}) };
   }
 }

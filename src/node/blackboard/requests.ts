@@ -6,6 +6,7 @@ import { counterAdd, CounterRangeError, type CounterState } from "../../protocol
 import { blackboardKey, namespaceName } from "../../protocol/blackboard/delta.ts";
 import { setAdd, setRemove, SetBoundError, type OrSetState } from "../../protocol/blackboard/or-set.ts";
 import { MAX_ELEMENT_CHARS, MAX_FIELD_CHARS } from "../../protocol/blackboard/limits.ts";
+import { strongOp, type StrongOp } from "../../protocol/blackboard/strong-log.ts";
 import { consistency } from "../../protocol/blackboard/namespace.ts";
 import type { BlackboardValue, FieldOp, FieldState, ValueOp } from "../../protocol/blackboard/value.ts";
 import { counterValue } from "../../protocol/blackboard/counter.ts";
@@ -31,7 +32,9 @@ export const sessionArgs = {
 export const target = { namespace: namespaceName, key: blackboardKey, consistency: consistency.optional() };
 
 export const getArgs = z.strictObject({ ...target, ...sessionArgs });
-export const putArgs = z.strictObject({ ...target, ...sessionArgs, op: writeOp });
+/** Strong consistency only: compare-and-set, the register's expected value (`null`: no value). */
+const expected = z.strictObject({ value: z.json() }).nullable().optional();
+export const putArgs = z.strictObject({ ...target, ...sessionArgs, op: writeOp, expected });
 export const deleteArgs = z.strictObject({ ...target, ...sessionArgs, field: z.string().min(1).max(MAX_FIELD_CHARS).optional() });
 export type GetArgs = z.infer<typeof getArgs>;
 export type PutArgs = z.infer<typeof putArgs>;
@@ -66,6 +69,25 @@ export function opFor(w: WriteOp, held: BlackboardValue | undefined, self: strin
   mismatch(held, "map");
   const op = fieldOp(w.op, held?.type === "map" ? held.fields[w.field] : undefined, self);
   return op && { type: "map", field: w.field, op };
+}
+
+/**
+ * A request as strong consistency runs it (§17.8): strong keys hold registers, so a put sets one
+ * (compare-and-set with `expected`) and a delete names no map field.
+ */
+export function strongOpFor(request: { tool: "get" } | { tool: "put"; args: PutArgs } | { tool: "delete"; args: DeleteArgs }): StrongOp {
+  if (request.tool === "get") return { op: "read" };
+  if (request.tool === "delete") {
+    if (request.args.field !== undefined) throw new BlackboardError("unsupported_consistency", "strong consistency holds registers: a delete names no map field");
+    return { op: "delete" };
+  }
+  const { op, expected } = request.args;
+  if (op.type !== "register" || op.op !== "set") throw new BlackboardError("unsupported_consistency", 'strong consistency holds registers: put {type:"register",op:"set",value}');
+  if (op.value === undefined) throw new BlackboardError("malformed", "a register set needs a value");
+  // The strong op's own schema bounds the values (the only rule a parsed request can still break).
+  const parsed = strongOp.safeParse(expected === undefined ? { op: "write", value: op.value } : { op: "cas", expected, value: op.value });
+  if (!parsed.success) throw new BlackboardError("oversize", parsed.error.issues[0]?.message ?? "a value past its bound");
+  return parsed.data;
 }
 
 /** A value as a client reads it. */
