@@ -3,6 +3,7 @@
 // what it can without opening the envelope, and hands the same bytes and card to C in a
 // `forwarded` message. C opens the envelope as from A, and its answer, sealed to A's envelope,
 // streams back through B unchanged.
+import { CodedRefusal } from "../refusal/coded-refusal.ts";
 import { z } from "zod";
 import { fromBase64url } from "../encoding/bytes.ts";
 import type { CompositeVerifier } from "../identity/composite.ts";
@@ -56,13 +57,11 @@ export const FORWARD_ERRORS = {
 } as const;
 export type ForwardErrorCode = keyof typeof FORWARD_ERRORS;
 
-export class ForwardError extends Error {
+export class ForwardError extends CodedRefusal<typeof FORWARD_ERRORS> {
   override name = "ForwardError";
-  constructor(
-    readonly code: ForwardErrorCode,
-    message: string,
-  ) {
-    super(message);
+
+  protected get table(): typeof FORWARD_ERRORS {
+    return FORWARD_ERRORS;
   }
 }
 
