@@ -10,6 +10,7 @@ import type { CompositeVerifier } from "../identity/composite.ts";
 import { NODE_ID } from "../identity/keys.ts";
 import { EnvelopeError } from "../envelope/errors.ts";
 import { decode, ENVELOPE_CONTEXT, type Header } from "../envelope/wire.ts";
+import { signedIntent } from "../ledger/record.ts";
 import { federationPath } from "../messages/federation.ts";
 import { ROLE_FEATURES } from "./roles.ts";
 
@@ -31,6 +32,8 @@ export const forwardRequest = z.strictObject({
   to: z.string().regex(NODE_ID),
   envelope: envelopeText,
   card: z.unknown().optional(),
+  /** A's signed intent paying the forwarder's fee (§12.5); only to a forwarder whose card names one. */
+  fee: signedIntent.optional(),
 });
 export type ForwardRequest = z.infer<typeof forwardRequest>;
 
@@ -52,6 +55,8 @@ export const FORWARD_ERRORS = {
   unknown_destination: 404,
   /** The forwarder could not deliver the envelope. */
   destination_unreachable: 502,
+  /** The forwarder charges a fee and the message pays none, another amount, or with an intent that fails its checks. */
+  fee_refused: 402,
   /** The destination's policy for callers that are not its peers (FORWARDED_CALLERS, its tier, quarantine) refuses this one. */
   caller_refused: 403,
 } as const;
