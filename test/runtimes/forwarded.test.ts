@@ -168,7 +168,11 @@ describe("failover", () => {
     await b.stop();
     await json(await a.admin("POST", "/peers", { url: b2.url }));
     const listed = await routes(a, c);
-    expect(listed.forwarded).toEqual([{ via: b2.nodeId, name: "bravo-two", cardCameThrough: false, fee: { amount: 3, unit: "credits" } }]);
+    // B (stopped, its card as A holds it still offering the role) forwards free, so it is tried first; B2 charges.
+    expect(listed.forwarded).toEqual([
+      { via: b.nodeId, name: "bravo", cardCameThrough: true },
+      { via: b2.nodeId, name: "bravo-two", cardCameThrough: false, fee: { amount: 3, unit: "credits" } },
+    ]);
     const answer = await eventually(() => echo(c, "through bravo-two"), 20_000);
     const meta = relayMeta(answer);
     expect(meta).toMatchObject({ provider: c.nodeId, route: "forwarded" });
