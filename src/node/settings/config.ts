@@ -207,6 +207,7 @@ const schema = z.object({
   FORWARDED_CALLERS: z.enum(["off", "public"]).default("public"),
   FORWARDED_CALLER_TIER: tierName.optional(),
   FORWARD_FEE: feeText.optional(),
+  GATEWAY_ANSWER_FLOOR_MS: int(0, 10_000).default(25),
   FORWARD_FEE_MAX: feeCapsSetting.optional(),
   // Clearing rounds (docs/protocol.md §16.1).
   CLEARING: z.enum(["on", "off"]).default("off"),
@@ -355,6 +356,8 @@ export interface Config {
   /** Whether calls forwarded from nodes that are not peers are taken (to tools shared public only), and from which trust tier up. */
   forwardedCallers: "off" | "public";
   forwardedCallerTier: string | undefined;
+  /** The gateway answers no sooner than this after a request arrived, refusal or success (§13.5). */
+  gatewayAnswerFloorMs: number;
   /** What this node charges per call it forwards (its card's forwardFee); absent: it forwards free. */
   forwardFee: ForwardFee | undefined;
   /** The most this node pays a forwarder per call, by currency unit; a unit not named is not paid. */
@@ -529,6 +532,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     mailboxMaxMessages: e.MAILBOX_MAX_MESSAGES,
     forwardedCallers: e.FORWARDED_CALLERS,
     forwardedCallerTier: e.FORWARDED_CALLER_TIER,
+    gatewayAnswerFloorMs: e.GATEWAY_ANSWER_FLOOR_MS,
     forwardFee: e.FORWARD_FEE,
     forwardFeeMax: e.FORWARD_FEE_MAX ?? new Map(),
     clearing: {
