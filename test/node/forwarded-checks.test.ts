@@ -20,7 +20,7 @@ import type { SignedIntent } from "../../src/protocol/ledger/record.ts";
 import { signIntent } from "../../src/protocol/ledger/signing.ts";
 import { identitySigner } from "../../src/node/registry/node-keys.ts";
 import { routesTo } from "../../src/node/routes/listing.ts";
-import { forwardedCall, NoForwardedRoute } from "../../src/node/routes/forwarded/consumer.ts";
+import { FORWARDER_REFUSALS, forwardedCall, NoForwardedRoute } from "../../src/node/routes/forwarded/consumer.ts";
 import type { RelayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { originCard, saveOriginCard } from "../../src/store/origin-cards.ts";
 import { savePeer } from "../../src/store/peers.ts";
@@ -138,6 +138,11 @@ describe("a forwarder that charges a fee (§12.5)", () => {
       refused: { code: "fee_refused", message: expect.stringContaining("another envelope") },
     });
     expect(await held()).toBe(0);
+  });
+
+  it("a fee refusal is the forwarder's own: the consumer tries the next forwarder", () => {
+    expect(FORWARDER_REFUSALS.has("fee_refused")).toBe(true);
+    expect(FORWARDER_REFUSALS.has("caller_refused")).toBe(false);
   });
 
   it("charges nothing for an envelope it could not deliver, and the refusals left the envelope unspent", async () => {
