@@ -40,6 +40,7 @@ import { ohttpVectors } from "./vectors/ohttp.ts";
 import { reconciliationVectors } from "./vectors/reconciliation.ts";
 import { refusalVectors } from "./vectors/refusals.ts";
 import { forwardVectors } from "./vectors/forward.ts";
+import { forwardFeeVectors } from "./vectors/forward-fee.ts";
 import { tokenVectors } from "./vectors/tokens.ts";
 import { clearingVectors } from "./vectors/clearing.ts";
 import { discoveryVectors } from "./vectors/discovery.ts";
@@ -189,6 +190,7 @@ await forwardVectors({
   stranger,
   now: NOW,
 });
+await forwardFeeVectors({ consumer: { seed, key }, forwarder: { seed: recipientSeed, key: recipient }, stranger });
 await clearingVectors([{ seed, key }, { seed: recipientSeed, key: recipient }, stranger]);
 await discoveryVectors({ origin: { seed, key }, stranger });
 await backupVectors();

@@ -1,5 +1,6 @@
 // The one place a node is built from its parts: identity, store, upstream pool, registry, gossip,
 // ledger and access. The HTTP app (src/http/app.ts) serves what this returns.
+import { AnswerFloor } from "./routes/gateway/answer-floor.ts";
 import { RollupFigures } from "./metrics/overview.ts";
 import { AuditChainWatch } from "./access/audit/chain-watch.ts";
 import { createAccess } from "./access/access.ts";
@@ -237,7 +238,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     quarantine,
     definitionPins: new DefinitionPins(opts.db),
     discovery,
-    routes: { offer: new RouteOffer(opts.config), limits: new RouteLimits(opts.config), defaults: new RouteDefaults(opts.db) },
+    routes: { offer: new RouteOffer(opts.config), limits: new RouteLimits(opts.config), defaults: new RouteDefaults(opts.db), answerFloor: new AnswerFloor(opts.config.gatewayAnswerFloorMs) },
     onion: {
       replayTags: new OnionReplayTags(opts.db),
       cards: onionCards,

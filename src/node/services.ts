@@ -1,4 +1,5 @@
 // What every part of a node is handed: its settings, its store and its upstream sessions.
+import type { AnswerFloor } from "./routes/gateway/answer-floor.ts";
 import type { FeatureActivation } from "./peers/feature-activation.ts";
 import type { Access } from "./access/access.ts";
 import type { Platform } from "./settings/platform.ts";
@@ -140,7 +141,7 @@ export interface Services {
   /** The structured index beyond gossip (src/node/discovery/, docs/discovery.md). */
   discovery: Discovery;
   /** Routes (src/node/routes/): the roles this node offers others, their rate limits, principals' default routes. */
-  routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults };
+  routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults; answerFloor: AnswerFloor };
   /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */
   onion: { replayTags: OnionReplayTags; cards: KnownCards };
   /** Clearing rounds this node starts, takes part in or coordinates (src/node/clearing/). */

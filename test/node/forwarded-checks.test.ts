@@ -15,7 +15,14 @@ import { seal } from "../../src/protocol/envelope/seal.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import type { Entry } from "../../src/protocol/registry/entry.ts";
 import { ForwardError, type ForwardRequest } from "../../src/protocol/routes/forward.ts";
-import { originCard } from "../../src/store/origin-cards.ts";
+import { FORWARD_FEE_FEATURE, feePricing, feeTool, withinCap } from "../../src/protocol/routes/forward-fee.ts";
+import type { SignedIntent } from "../../src/protocol/ledger/record.ts";
+import { signIntent } from "../../src/protocol/ledger/signing.ts";
+import { identitySigner } from "../../src/node/registry/node-keys.ts";
+import { routesTo } from "../../src/node/routes/listing.ts";
+import { FORWARDER_REFUSALS, forwardedCall, NoForwardedRoute } from "../../src/node/routes/forwarded/consumer.ts";
+import type { RelayRequest } from "../../src/protocol/messages/relay-items.ts";
+import { originCard, saveOriginCard } from "../../src/store/origin-cards.ts";
 import { savePeer } from "../../src/store/peers.ts";
 import { memoryDb } from "../support/libsql.ts";
 
@@ -105,6 +112,80 @@ describe("the forwarder", () => {
     const request = await forward(c, await envelope(a, c));
     expect(await forwardOnward(b.services, a.services.nodeId, request, signal())).toMatchObject({ refused: { code: "destination_unreachable" } });
     expect(await forwardOnward(b.services, a.services.nodeId, request, signal())).toMatchObject({ refused: { code: "forward_refused", message: expect.stringContaining("forwarded already") } });
+  });
+});
+
+describe("a forwarder that charges a fee (§12.5)", () => {
+  const FEE = { amount: 3, unit: "credits" };
+  let paidB: AssembledNode;
+  beforeAll(async () => {
+    paidB = await node({ FORWARD_FEE: "3 credits" });
+    await peer(paidB, a);
+    await peer(paidB, c);
+  });
+  const pay = async (env: string, fee = FEE, forwarder = paidB) =>
+    signIntent(identitySigner(await a.services.identity()), { provider: forwarder.services.nodeId, tool: await feeTool(forwarder.services.nodeId, fee), params: { envelope: env }, price: feePricing(fee), requestedAt: Date.now() });
+  const forward = async (env: string, fee?: SignedIntent): Promise<ForwardRequest> => ({ type: "forward", to: c.services.nodeId, envelope: env, card: await cardOf(a), ...(fee ? { fee } : {}) });
+  const held = async () => (await paidB.services.ledger.list({ limit: 100 })).length;
+
+  it("names its fee in its card, with the feature", async () => {
+    const card = await cardOf(paidB);
+    expect(card.forwardFee).toEqual(FEE);
+    expect(card.features).toContain(FORWARD_FEE_FEATURE);
+    expect((await cardOf(b)).forwardFee).toBeUndefined();
+  });
+
+  it("refuses a forward that pays nothing, another amount, or for another envelope, and stores nothing", async () => {
+    const env = await envelope(a, c);
+    expect(await forwardOnward(paidB.services, a.services.nodeId, await forward(env), signal())).toMatchObject({ refused: { code: "fee_refused", message: expect.stringContaining("pays none") } });
+    expect(await forwardOnward(paidB.services, a.services.nodeId, await forward(env, await pay(env, { amount: 2, unit: "credits" })), signal())).toMatchObject({
+      refused: { code: "fee_refused", message: expect.stringContaining("the fee is 3 credits") },
+    });
+    expect(await forwardOnward(paidB.services, a.services.nodeId, await forward(env, await pay(await envelope(a, c))), signal())).toMatchObject({
+      refused: { code: "fee_refused", message: expect.stringContaining("another envelope") },
+    });
+    expect(await held()).toBe(0);
+  });
+
+  it("a fee refusal is the forwarder's own: the consumer tries the next forwarder", () => {
+    expect(FORWARDER_REFUSALS.has("fee_refused")).toBe(true);
+    expect(FORWARDER_REFUSALS.has("caller_refused")).toBe(false);
+  });
+
+  it("charges nothing for an envelope it could not deliver, and the refusals left the envelope unspent", async () => {
+    const env = await envelope(a, c);
+    expect(await forwardOnward(paidB.services, a.services.nodeId, await forward(env, await pay(env)), signal())).toMatchObject({ refused: { code: "destination_unreachable" } });
+    expect(await held()).toBe(0);
+  });
+});
+
+describe("the consumer's cap on fees", () => {
+  it("takes a fee within FORWARD_FEE_MAX for its unit, and none in a unit it names no cap for", () => {
+    const caps = loadConfig({ NODE_SEED: newSeed(), ADMIN_TOKEN: "admin-token-for-tests", FORWARD_FEE_MAX: "5 credits, 2 usd-cent" }).forwardFeeMax;
+    expect(withinCap(undefined, caps)).toBe(true);
+    expect(withinCap({ amount: 5, unit: "credits" }, caps)).toBe(true);
+    expect(withinCap({ amount: 6, unit: "credits" }, caps)).toBe(false);
+    expect(withinCap({ amount: 1, unit: "eur" }, caps)).toBe(false);
+    expect(withinCap({ amount: 1, unit: "credits" }, new Map())).toBe(false);
+  });
+
+  it("refuses a malformed fee setting", () => {
+    expect(() => loadConfig({ NODE_SEED: newSeed(), ADMIN_TOKEN: "admin-token-for-tests", FORWARD_FEE: "three credits" })).toThrow();
+    expect(() => loadConfig({ NODE_SEED: newSeed(), ADMIN_TOKEN: "admin-token-for-tests", FORWARD_FEE: "0 credits" })).toThrow();
+    expect(() => loadConfig({ NODE_SEED: newSeed(), ADMIN_TOKEN: "admin-token-for-tests", FORWARD_FEE_MAX: "5" })).toThrow();
+  });
+
+  it("lists a forwarder over the cap, and a forwarded call skips it with the reason", async () => {
+    const consumer = await node({ PUBLIC_URL: "http://127.0.0.1:9" });
+    const costly = await node({ FORWARD_FEE: "9 credits" });
+    const origin = await node();
+    await peer(consumer, costly);
+    await saveOriginCard(consumer.services.db, origin.services.nodeId, await cardOf(origin), costly.services.nodeId);
+    const listed = await routesTo(consumer.services, origin.services.nodeId);
+    expect(listed.forwarded).toEqual([{ via: costly.services.nodeId, name: expect.any(String), cardCameThrough: true, fee: { amount: 9, unit: "credits" }, overCap: true }]);
+    const call = forwardedCall(consumer.services, origin.services.nodeId, { type: "call", key: "edge/echo", intent: {}, timeoutMs: 1000, progress: false, countersigned: [] } as unknown as RelayRequest, { signal: signal(), timeoutMs: 1000 }, () => {});
+    await expect(call).rejects.toThrow(NoForwardedRoute);
+    await expect(call).rejects.toThrow(/over this node's FORWARD_FEE_MAX \(.* charges 9 credits\)/);
   });
 });
 

@@ -2,7 +2,8 @@
 // C (workerd), which is no peer of A, through B (Node), a peer of both. B passes sealed bytes on:
 // its database and its output hold none of the call's arguments; the record is A's and C's only.
 // A forwarder that no longer offers the role refuses; a stopped forwarder gives way to another
-// (B2); with none left the call fails clearly. D, a node that takes no forwarded calls from
+// (B2), which charges a forwarding fee: its own record with A, co-signed, and no record of the
+// call; with none left the call fails clearly. D, a node that takes no forwarded calls from
 // strangers (FORWARDED_CALLERS=off), refuses by policy.
 import { createClient } from "@libsql/client";
 import { join } from "node:path";
@@ -29,6 +30,8 @@ interface RecordView {
   id: string;
   peer: string;
   role: string;
+  status: string;
+  record: { intent: { tool: { id: string } }; receipt: { amount: number; unit?: string } };
 }
 interface RoutesView {
   direct: boolean;
@@ -64,9 +67,9 @@ beforeAll(async () => {
   everything = await startEverything();
   // One at a time: five starts at once on a loaded machine time out.
   c = await startWorkerd({ env: { NODE_NAME: "charlie", PEER_POLICY: "open" } });
-  a = await loopbackNode("alpha", { env: { PEER_POLICY: "open" } });
+  a = await loopbackNode("alpha", { env: { PEER_POLICY: "open", FORWARD_FEE_MAX: "5 credits" } });
   b = await loopbackNode("bravo", { env: { PEER_POLICY: "open" }, port: ports[0] });
-  b2 = await loopbackNode("bravo-two", { env: { PEER_POLICY: "open" } });
+  b2 = await loopbackNode("bravo-two", { env: { PEER_POLICY: "open", FORWARD_FEE: "3 credits" } });
   d = await loopbackNode("delta", { env: { PEER_POLICY: "open", FORWARDED_CALLERS: "off" }, port: ports[1] });
   for (const origin of [c, d]) {
     expect((await origin.admin("POST", "/upstreams", { name: "edge", kind: "http", url: everything.url })).status).toBe(201);
@@ -164,9 +167,23 @@ describe("failover", () => {
   it("B stopped: the call goes through B2; both stopped: it fails with the reasons", async () => {
     await b.stop();
     await json(await a.admin("POST", "/peers", { url: b2.url }));
+    const listed = await routes(a, c);
+    // B (stopped, its card as A holds it still offering the role) forwards free, so it is tried first; B2 charges.
+    expect(listed.forwarded).toEqual([
+      { via: b.nodeId, name: "bravo", cardCameThrough: true },
+      { via: b2.nodeId, name: "bravo-two", cardCameThrough: false, fee: { amount: 3, unit: "credits" } },
+    ]);
     const answer = await eventually(() => echo(c, "through bravo-two"), 20_000);
-    expect(relayMeta(answer)).toMatchObject({ provider: c.nodeId, route: "forwarded" });
+    const meta = relayMeta(answer);
+    expect(meta).toMatchObject({ provider: c.nodeId, route: "forwarded" });
     expect(b2.output()).toContain("route.forwarded");
+
+    // B2's fee is its own record with A, countersigned by A and confirmed at B2; the call's record is A's and C's only.
+    const paid = (await records(a)).filter((r) => r.peer === b2.nodeId);
+    expect(paid).toMatchObject([{ role: "consumer", status: "confirmed", record: { intent: { tool: { id: `${b2.nodeId}/mcpfed/forward` } }, receipt: { amount: 3, unit: "credits" } } }]);
+    await eventually(async () => expect((await records(b2)).map((r) => ({ id: r.id, peer: r.peer, role: r.role, status: r.status }))).toEqual([{ id: paid[0]!.id, peer: a.nodeId, role: "provider", status: "confirmed" }]), 10_000);
+    expect((await records(a)).filter((r) => r.id === meta.record)).toMatchObject([{ peer: c.nodeId, role: "consumer" }]);
+    expect(await dumpDatabase(b2)).not.toContain(meta.record);
 
     await b2.stop();
     await expect(echo(c, "nobody left")).rejects.toThrow(/no forwarder could carry the call/);

@@ -12,6 +12,7 @@ import { federationPath, parseMessage } from "../../protocol/messages/federation
 import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
 import type { CallFrame } from "../../protocol/messages/relay.ts";
 import { forwardedRequest, ForwardError, forwardRequest, type ForwardedRequest } from "../../protocol/routes/forward.ts";
+import type { ForwardFeeFrame } from "../../protocol/routes/forward-fee.ts";
 import { log } from "../../node/logging/log.ts";
 import { openForwarded, strangersRefusal } from "../../node/routes/forwarded/destination.ts";
 import { forwardOnward } from "../../node/routes/forwarded/forwarder.ts";
@@ -32,6 +33,18 @@ async function sealedRefusal(c: Context, opened: Pick<Received, "sealResponse">,
   return c.body(body as Uint8Array<ArrayBuffer>, 200, { "content-type": RESPONSE_CONTENT_TYPE });
 }
 
+/** The forwarder's fee frame, sealed to the sender's `forward`, then the destination's frames as they come (§12.5). */
+function withFeeFrame(stream: ReadableStream<Uint8Array>, sealed: Uint8Array): ReadableStream<Uint8Array> {
+  const first = encodeFrame(sealed);
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      start(controller) {
+        controller.enqueue(first);
+      },
+    }),
+  );
+}
+
 export function forwardRoutes(app: Hono<AppEnv>, s: Services, version: string, r: PeerMessageRoutes): void {
   const forwardPath = federationPath(version, "forward");
   app.post(forwardPath, async (c) => {
@@ -44,7 +57,8 @@ export function forwardRoutes(app: Hono<AppEnv>, s: Services, version: string, r
       if (out.refused.retryAfter) c.header("Retry-After", String(out.refused.retryAfter));
       return sealedRefusal(c, opened, out.refused.code, out.refused.message);
     }
-    return new Response(out.stream, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } });
+    const stream = out.fee ? withFeeFrame(out.stream, await opened.sealResponse(new TextEncoder().encode(JSON.stringify({ type: "forward-fee", receipt: out.fee } satisfies ForwardFeeFrame)))) : out.stream;
+    return new Response(stream, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } });
   });
 
   const forwardedPath = federationPath(version, "forwarded");

@@ -18,6 +18,17 @@ function refused(c: Context, err: GatewayError): Response {
 }
 
 export function gatewayHandler(s: Services) {
+  const answer = gatewayAnswer(s);
+  return async (c: Context<AppEnv>): Promise<Response> => {
+    // Every answer, whichever check ends it, waits out the same floor (§13.5).
+    const floor = s.routes.answerFloor.start();
+    const res = await answer(c);
+    await floor();
+    return res;
+  };
+}
+
+function gatewayAnswer(s: Services) {
   return async (c: Context<AppEnv>): Promise<Response> => {
     if (!s.routes.offer.offers("gateway")) return refused(c, new GatewayError("route_not_offered", "this node offers no OHTTP gateway"));
     const wait = s.routes.limits.over("gateway", sourceOf(c.get("clientAddress"))) ?? s.routes.limits.over("gateway", TOTAL);

@@ -6,7 +6,7 @@ import { COMPOSITE_ALG } from "../../protocol/identity/composite.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import { XWING_ALG } from "../../protocol/identity/xwing.ts";
 import { PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
-import { offeredFeatures } from "./offered-features.ts";
+import { chargesForwardFee, offeredFeatures } from "./offered-features.ts";
 import type { Card } from "../../protocol/card/schema.ts";
 import { signCard } from "../../protocol/card/sign.ts";
 
@@ -48,6 +48,7 @@ export class OwnCard {
         ...(this.identity.rotations.length ? { rotations: this.identity.rotations } : {}),
         ...(this.config.nodeContact ? { contact: this.config.nodeContact } : {}),
         ...(this.config.mailboxes.length ? { mailboxes: this.config.mailboxes } : {}),
+        ...(chargesForwardFee(this.config) ? { forwardFee: this.config.forwardFee } : {}),
         iat: now,
         exp: now + period,
       },

@@ -323,14 +323,15 @@ export class FederationClient {
   /**
    * A call for a node that is not a peer, carried by the peer `via` (docs/protocol.md §12): the
    * `forward` message travels to `via` as any message does; the answer is the destination's
-   * call stream, whose frames `openFrame` opens, or `via`'s sealed refusal.
+   * call stream, whose frames `openFrame` opens, or `via`'s sealed refusal. A paid forward
+   * (§12.5) is answered first with `via`'s fee frame, sealed to this message: `feeFrame` gets it opened.
    */
-  async forward(via: Peer, payload: unknown, openFrame: (sealed: Uint8Array) => Promise<Uint8Array>, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+  async forward(via: Peer, payload: unknown, openFrame: (sealed: Uint8Array) => Promise<Uint8Array>, o: RelayOptions, feeFrame?: (opened: Uint8Array) => Promise<void>): Promise<AnswerFrame["answer"]> {
     return this.#withFreshCard(via, async (card) => {
       for (let again = false; ; again = true) {
         const out = await this.#prepare(card, via.version, federationPath(via.version, "forward"), payload, false);
         try {
-          return await this.#relayOnce(out, o, { openFrame });
+          return await this.#relayOnce(out, o, { openFrame, feeFrame });
         } catch (err) {
           if (again || !(await this.#reopens(card, out, err))) throw err;
         }
@@ -389,9 +390,17 @@ export class FederationClient {
     return frame.data;
   }
 
-  /** `forwarded`: the answer's frames are sealed by the destination (`openFrame`), never by `via`, which may only refuse. */
-  async #relayOnce(out: Outgoing, o: RelayOptions, forwarded?: { openFrame: (sealed: Uint8Array) => Promise<Uint8Array> }): Promise<AnswerFrame["answer"]> {
+  /**
+   * `forwarded`: the answer's frames are sealed by the destination (`openFrame`), never by `via`,
+   * which may only refuse, or open a paid forward's answer with its fee frame (`feeFrame`).
+   */
+  async #relayOnce(
+    out: Outgoing,
+    o: RelayOptions,
+    forwarded?: { openFrame: (sealed: Uint8Array) => Promise<Uint8Array>; feeFrame?: ((opened: Uint8Array) => Promise<void>) | undefined },
+  ): Promise<AnswerFrame["answer"]> {
     const openFrame = forwarded?.openFrame ?? out.openResponse;
+    const feeFrame = forwarded?.feeFrame;
     const { url } = out;
     const timer = new AbortController();
     const started = performance.now();
@@ -453,8 +462,17 @@ export class FederationClient {
       }
 
       let seq = 0;
+      let fee = feeFrame;
       try {
         for await (const frame of readFrames(res.body)) {
+          if (fee) {
+            const opened = await out.openResponse(frame).catch((err: unknown) => {
+              throw new PeerRequestError("bad_answer", `${url}: the forwarder's fee frame does not open: ${message(err)}`, true);
+            });
+            await fee(opened);
+            fee = undefined;
+            continue;
+          }
           const parsed = callFrame.safeParse(JSON.parse(new TextDecoder().decode(await openFrame(frame))));
           if (!parsed.success) throw new PeerRequestError("bad_answer", `${url}: unexpected frame: ${parsed.error.issues[0]?.message}`, true);
           const f = parsed.data;

@@ -27,7 +27,7 @@ import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";
 import { ResultCache } from "./cache.ts";
 import type { ProviderStats } from "./choice.ts";
-import type { Outbox } from "./countersigns.ts";
+import { pushCountersigned, type Outbox } from "./countersigns.ts";
 import { RelayError } from "./errors.ts";
 import { countersignAnswer } from "./answer-receipt.ts";
 import { heldGrant } from "./subscriptions.ts";
@@ -40,7 +40,7 @@ import type { RouteDefaults } from "../routes/defaults.ts";
 import { anonymousToolCall, type OnionConsumerPort } from "../routes/onion/consumer.ts";
 import { AnonymousCallError } from "../routes/anonymous-call-error.ts";
 import { privateToolCall, type PrivateConsumerPort } from "../routes/private/consumer.ts";
-import { forwardedCall, forwardedTarget, NoForwardedRoute, type ForwardedPort } from "../routes/forwarded/consumer.ts";
+import { forwardedCall, forwardedTarget, NoForwardedRoute, type FeePaid, type ForwardedPort } from "../routes/forwarded/consumer.ts";
 import { TRACE_CONTEXT_FEATURE } from "../../protocol/tracing/trace-context.ts";
 import { outcomeOf } from "../tracing/outcome.ts";
 import type { Span, Tracer } from "../tracing/tracer.ts";
@@ -334,7 +334,12 @@ async function sendToProvider(s: ConsumerPort, caller: Caller, call: RelayedCall
   let answer;
   try {
     const options = { signal, timeoutMs: s.config.callTimeoutMs, onprogress: call.onprogress, onlog: call.onlog };
-    answer = route === "direct" ? await s.federation.relayCall(peer!, request, options) : await forwardedCall(s, origin, request, options);
+    // A forwarder's fee record goes to the forwarder as a call's record goes to its provider.
+    const feePaid: FeePaid = (forwarder, record) => {
+      s.relay.outbox.add(forwarder, record.intent.id, record);
+      caller.defer(pushCountersigned(s, s.relay.outbox, forwarder));
+    };
+    answer = route === "direct" ? await s.federation.relayCall(peer!, request, options) : await forwardedCall(s, origin, request, options, feePaid);
   } catch (err) {
     s.relay.outbox.settle(origin, countersigned.ids, []);
     if (err instanceof NoForwardedRoute) throw new NextProvider(err.message, "forwarded");

@@ -3,7 +3,10 @@
 // (the one its card came through first; whether another forwarder peers with it is known only when
 // asked); private through peers offering ohttp-relay when the origin offers ohttp-gateway;
 // anonymous when this node holds cards of at least three onion-hop nodes, one of them an exit.
+import type { ForwardFee } from "../../protocol/card/schema.ts";
+import { withinCap } from "../../protocol/routes/forward-fee.ts";
 import { ROLE_FEATURES } from "../../protocol/routes/roles.ts";
+import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import { cardLearnedFrom, originCardIds, heldCards } from "../../store/origin-cards.ts";
 import { getPeer, listPeers } from "../../store/peers.ts";
@@ -19,12 +22,13 @@ export interface RoutesView {
   /** Whether this node holds the origin's card (a peer's, or one learned through gossip). */
   cardHeld: boolean;
   direct: boolean;
-  forwarded: { via: string; name: string; cardCameThrough: boolean }[];
+  /** In the order a call tries them; `fee` a forwarder's (§12.5), `overCap` when over FORWARD_FEE_MAX (the call skips it). */
+  forwarded: { via: string; name: string; cardCameThrough: boolean; fee?: ForwardFee; overCap?: true }[];
   private: { gateway: boolean; relays: { via: string; name: string }[] };
   anonymous: { hops: number; exits: number; enough: boolean };
 }
 
-export async function routesTo(s: { db: Database; nodeId: string; quarantine: Pick<Quarantine, "has"> }, origin: string): Promise<RoutesView> {
+export async function routesTo(s: { db: Database; nodeId: string; quarantine: Pick<Quarantine, "has">; config: Pick<Config, "forwardFeeMax"> }, origin: string): Promise<RoutesView> {
   const [peer, card, peers, ids, via] = await Promise.all([getPeer(s.db, origin), knownCard(s, origin), listPeers(s.db), originCardIds(s.db), cardLearnedFrom(s.db, origin)]);
   const active = peers.filter((p) => p.state === "active" && p.nodeId !== origin);
   const forwarders = card ? await forwardersTo(s, origin) : [];
@@ -38,7 +42,13 @@ export async function routesTo(s: { db: Database; nodeId: string; quarantine: Pi
     origin,
     cardHeld: card !== undefined,
     direct: peer?.state === "active",
-    forwarded: forwarders.map((p) => ({ via: p.nodeId, name: p.alias ?? p.name, cardCameThrough: p.nodeId === via })),
+    forwarded: forwarders.map((p) => ({
+      via: p.nodeId,
+      name: p.alias ?? p.name,
+      cardCameThrough: p.nodeId === via,
+      ...(p.card.forwardFee ? { fee: p.card.forwardFee } : {}),
+      ...(withinCap(p.card.forwardFee, s.config.forwardFeeMax) ? {} : { overCap: true as const }),
+    })),
     private: { gateway, relays: relays.map((p) => ({ via: p.nodeId, name: p.alias ?? p.name })) },
     anonymous: { hops: hops.length, exits, enough: hops.length >= ONION_HOPS && exits > 0 },
   };

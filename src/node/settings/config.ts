@@ -6,7 +6,7 @@ import { NODE_ID } from "../../protocol/identity/keys.ts";
 import { FEATURES } from "../../protocol/versions.ts";
 import { parseSeed } from "../../protocol/identity/seed.ts";
 import { DEFAULT_DAILY_QUOTAS, DEFAULT_TIERS, dailyQuotasSetting, perTierSetting, tierName, tiersSetting, type Tier } from "../trust/tiers.ts";
-import { MAX_MAILBOXES } from "../../protocol/card/schema.ts";
+import { forwardFee, MAX_MAILBOXES, type ForwardFee } from "../../protocol/card/schema.ts";
 import { ROUTE_ROLES, routeRequest, type RouteRequest, type RouteRole } from "../../protocol/routes/roles.ts";
 import { DEFAULT_HELD_COPIES } from "../../protocol/backup/deposit.ts";
 
@@ -66,6 +66,20 @@ const routeLimitsSetting = z.string().transform((text, ctx): Map<RouteRole, numb
   }
   return out;
 });
+
+/** An amount and a currency unit, "3 credits": a forwarding fee (§12.5). */
+const feeText = z
+  .string()
+  .trim()
+  .regex(/^\d{1,16}\s+\S+$/, 'an amount (a whole number from 1) and a currency unit, as in "3 credits"')
+  .transform((v) => {
+    const [amount, unit] = v.split(/\s+/);
+    return { amount: Number(amount), unit };
+  })
+  .pipe(forwardFee);
+
+/** The most this node pays a forwarder per call, per currency unit: "5 credits, 2 usd-cent". */
+const feeCapsSetting = list.pipe(z.array(feeText)).transform((fees) => new Map(fees.map((f) => [f.unit, f.amount])));
 
 /** The secrets a node cannot start without; a local start generates them, an edge deploy asks for them. */
 export const REQUIRED_SECRETS = {
@@ -192,6 +206,9 @@ const schema = z.object({
   MAILBOX_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(64),
   FORWARDED_CALLERS: z.enum(["off", "public"]).default("public"),
   FORWARDED_CALLER_TIER: tierName.optional(),
+  FORWARD_FEE: feeText.optional(),
+  GATEWAY_ANSWER_FLOOR_MS: int(0, 10_000).default(25),
+  FORWARD_FEE_MAX: feeCapsSetting.optional(),
   // Clearing rounds (docs/protocol.md §16.1).
   CLEARING: z.enum(["on", "off"]).default("off"),
   CLEARING_LIMIT: int(0, 100).default(100),
@@ -339,6 +356,12 @@ export interface Config {
   /** Whether calls forwarded from nodes that are not peers are taken (to tools shared public only), and from which trust tier up. */
   forwardedCallers: "off" | "public";
   forwardedCallerTier: string | undefined;
+  /** The gateway answers no sooner than this after a request arrived, refusal or success (§13.5). */
+  gatewayAnswerFloorMs: number;
+  /** What this node charges per call it forwards (its card's forwardFee); absent: it forwards free. */
+  forwardFee: ForwardFee | undefined;
+  /** The most this node pays a forwarder per call, by currency unit; a unit not named is not paid. */
+  forwardFeeMax: ReadonlyMap<string, number>;
   /** Clearing rounds (docs/protocol.md §16): on or off (feature `clearing`), the percent of each obligation a round may clear, when this node starts rounds, the round's windows and size. */
   clearing: { enabled: boolean; limit: number; schedule: "off" | "daily" | "weekly" | "monthly"; submitSeconds: number; commitSeconds: number; maxParticipants: number };
   /** Backups (docs/protocol.md §19.1): how often the tick makes one, how many it keeps, the largest file a restore takes (and rows it inflates). */
@@ -509,6 +532,9 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     mailboxMaxMessages: e.MAILBOX_MAX_MESSAGES,
     forwardedCallers: e.FORWARDED_CALLERS,
     forwardedCallerTier: e.FORWARDED_CALLER_TIER,
+    gatewayAnswerFloorMs: e.GATEWAY_ANSWER_FLOOR_MS,
+    forwardFee: e.FORWARD_FEE,
+    forwardFeeMax: e.FORWARD_FEE_MAX ?? new Map(),
     clearing: {
       enabled: e.CLEARING === "on",
       limit: e.CLEARING_LIMIT,

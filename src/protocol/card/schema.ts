@@ -5,6 +5,7 @@ import { COMPOSITE_ALG } from "../identity/composite.ts";
 import { KEY_ID, NODE_ID } from "../identity/keys.ts";
 import { rotationStatement } from "../identity/rotation.ts";
 import { XWING_ALG } from "../identity/xwing.ts";
+import { currencyUnit } from "../ledger/pricing.ts";
 
 export const CARD_PATH = "/.well-known/mcpfed";
 export const CARD_CONTEXT = "mcpfed/1 card";
@@ -16,6 +17,10 @@ export const MAX_MAILBOXES = 4;
 
 const b64 = (max: number) => z.string().regex(/^[A-Za-z0-9_-]*$/, "must be base64url").max(max);
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
+
+/** What a forwarder charges per forwarded call (§12.5): a positive amount in one currency unit. */
+export const forwardFee = z.strictObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), unit: currencyUnit });
+export type ForwardFee = z.infer<typeof forwardFee>;
 
 export const cardSchema = z
   .object({
@@ -40,6 +45,8 @@ export const cardSchema = z
     contact: z.string().min(1).max(256).optional(),
     /** A node that binds nothing reachable: the nodes that hold its messages (§20.6), its url being the first one's. */
     mailboxes: z.array(httpUrl).min(1).max(MAX_MAILBOXES).optional(),
+    /** A forwarder's fee (§12.5), with the feature `route-forward-fee`; absent: it forwards free. */
+    forwardFee: forwardFee.optional(),
     iat: z.number().int().nonnegative(),
     exp: z.number().int().positive(),
     sig: b64(8192),

@@ -1,5 +1,6 @@
 // Why a channel frame (or a handshake message) was refused. Like EnvelopeError: a code the peer
 // acts on, an HTTP status, and nothing changed on the node that refused.
+import { CodedRefusal } from "../refusal/coded-refusal.ts";
 
 export const CHANNEL_ERRORS = {
   malformed: 400,
@@ -17,20 +18,10 @@ export type ChannelErrorCode = keyof typeof CHANNEL_ERRORS;
 /** The codes on which the initiator drops its channel, opens a new one and sends again once. */
 export const REOPEN_ON: readonly ChannelErrorCode[] = ["unknown_channel", "stale_epoch", "expired"];
 
-export class ChannelError extends Error {
+export class ChannelError extends CodedRefusal<typeof CHANNEL_ERRORS> {
   override name = "ChannelError";
-  constructor(
-    readonly code: ChannelErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 
-  get status(): (typeof CHANNEL_ERRORS)[ChannelErrorCode] {
-    return CHANNEL_ERRORS[this.code];
-  }
-
-  toJSON() {
-    return { error: { code: this.code, message: this.message } };
+  protected get table(): typeof CHANNEL_ERRORS {
+    return CHANNEL_ERRORS;
   }
 }

@@ -1,5 +1,6 @@
 // Why an envelope was refused. Every refusal has a code a peer can act on and an HTTP status;
 // none of them changes anything on the receiving node.
+import { CodedRefusal } from "../refusal/coded-refusal.ts";
 
 export const ENVELOPE_ERRORS = {
   too_large: 413,
@@ -24,20 +25,10 @@ export const ENVELOPE_ERRORS = {
 
 export type EnvelopeErrorCode = keyof typeof ENVELOPE_ERRORS;
 
-export class EnvelopeError extends Error {
+export class EnvelopeError extends CodedRefusal<typeof ENVELOPE_ERRORS> {
   override name = "EnvelopeError";
-  constructor(
-    readonly code: EnvelopeErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 
-  get status(): (typeof ENVELOPE_ERRORS)[EnvelopeErrorCode] {
-    return ENVELOPE_ERRORS[this.code];
-  }
-
-  toJSON() {
-    return { error: { code: this.code, message: this.message } };
+  protected get table(): typeof ENVELOPE_ERRORS {
+    return ENVELOPE_ERRORS;
   }
 }

@@ -3,12 +3,14 @@
 // what it can without opening the envelope, and hands the same bytes and card to C in a
 // `forwarded` message. C opens the envelope as from A, and its answer, sealed to A's envelope,
 // streams back through B unchanged.
+import { CodedRefusal } from "../refusal/coded-refusal.ts";
 import { z } from "zod";
 import { fromBase64url } from "../encoding/bytes.ts";
 import type { CompositeVerifier } from "../identity/composite.ts";
 import { NODE_ID } from "../identity/keys.ts";
 import { EnvelopeError } from "../envelope/errors.ts";
 import { decode, ENVELOPE_CONTEXT, type Header } from "../envelope/wire.ts";
+import { signedIntent } from "../ledger/record.ts";
 import { federationPath } from "../messages/federation.ts";
 import { ROLE_FEATURES } from "./roles.ts";
 
@@ -30,6 +32,8 @@ export const forwardRequest = z.strictObject({
   to: z.string().regex(NODE_ID),
   envelope: envelopeText,
   card: z.unknown().optional(),
+  /** A's signed intent paying the forwarder's fee (§12.5); only to a forwarder whose card names one. */
+  fee: signedIntent.optional(),
 });
 export type ForwardRequest = z.infer<typeof forwardRequest>;
 
@@ -51,18 +55,18 @@ export const FORWARD_ERRORS = {
   unknown_destination: 404,
   /** The forwarder could not deliver the envelope. */
   destination_unreachable: 502,
+  /** The forwarder charges a fee and the message pays none, another amount, or with an intent that fails its checks. */
+  fee_refused: 402,
   /** The destination's policy for callers that are not its peers (FORWARDED_CALLERS, its tier, quarantine) refuses this one. */
   caller_refused: 403,
 } as const;
 export type ForwardErrorCode = keyof typeof FORWARD_ERRORS;
 
-export class ForwardError extends Error {
+export class ForwardError extends CodedRefusal<typeof FORWARD_ERRORS> {
   override name = "ForwardError";
-  constructor(
-    readonly code: ForwardErrorCode,
-    message: string,
-  ) {
-    super(message);
+
+  protected get table(): typeof FORWARD_ERRORS {
+    return FORWARD_ERRORS;
   }
 }
 

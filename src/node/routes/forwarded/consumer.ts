@@ -3,6 +3,8 @@
 // learned through gossip) and signed by this node, handed to a peer that offers `route-forward`.
 // The peer the origin's card came through goes first. A forwarder that fails before the call
 // could have reached the origin gives way to the next; a refusal by the origin ends the call.
+// Forwarders that charge nothing go before those that charge a fee (§12.5); one whose fee is over
+// FORWARD_FEE_MAX is not used, and a paid forward is paid by a record with the forwarder alone.
 import type { Card } from "../../../protocol/card/schema.ts";
 import { toBase64url } from "../../../protocol/encoding/bytes.ts";
 import { seal } from "../../../protocol/envelope/seal.ts";
@@ -11,6 +13,12 @@ import { federationPath } from "../../../protocol/messages/federation.ts";
 import type { AnswerFrame } from "../../../protocol/messages/relay.ts";
 import type { RelayRequest } from "../../../protocol/messages/relay-items.ts";
 import { FORWARD_FEATURE, type ForwardRequest } from "../../../protocol/routes/forward.ts";
+import { feePricing, feeResultHash, feeTool, forwardFeeFrame, withinCap } from "../../../protocol/routes/forward-fee.ts";
+import type { LedgerRecord, SignedIntent } from "../../../protocol/ledger/record.ts";
+import { ReceiptRejected, signIntent } from "../../../protocol/ledger/signing.ts";
+import type { Ledger } from "../../ledger/ledger.ts";
+import { log } from "../../logging/log.ts";
+import { identitySigner } from "../../registry/node-keys.ts";
 import { commonFeatures, negotiateVersion, NegotiationError, PROTOCOL_VERSIONS } from "../../../protocol/versions.ts";
 import type { OwnCard } from "../../card/own.ts";
 import { offeredFeatures } from "../../card/offered-features.ts";
@@ -26,7 +34,8 @@ import { getPeer, listPeers, type Peer } from "../../../store/peers.ts";
 
 export interface ForwardedPort {
   db: Database;
-  config: Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer" | "publicUrl" | "clockSkewSeconds">;
+  config: Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer" | "publicUrl" | "clockSkewSeconds" | "forwardFeeMax">;
+  ledger: Pick<Ledger, "countersign" | "flag">;
   identity: () => Promise<LocalIdentity>;
   now: () => number;
   card: () => Promise<OwnCard>;
@@ -40,7 +49,7 @@ export class NoForwardedRoute extends Error {
 }
 
 /** The refusals a forwarder makes itself: another forwarder may do better. Any other refusal is the origin's. */
-const FORWARDER_REFUSALS = new Set(["route_not_offered", "rate_limited", "forward_refused", "unknown_destination", "destination_unreachable", "bad_request"]);
+export const FORWARDER_REFUSALS = new Set(["route_not_offered", "rate_limited", "forward_refused", "unknown_destination", "destination_unreachable", "fee_refused", "bad_request"]);
 
 /** The origin as a forwarded call addresses it: its card, and the features both sides offer. */
 export interface ForwardTarget {
@@ -61,20 +70,33 @@ export async function forwardedTarget(s: Pick<ForwardedPort, "db" | "config">, o
   return card && { card, features: commonFeatures(offeredFeatures(s.config), card.features).filter((f) => f !== CHECKPOINTS_FEATURE) };
 }
 
-/** The active peers that offer to forward, the one the origin's card came through first; never the origin itself. */
+/**
+ * The active peers that offer to forward, never the origin itself: free ones first, then by fee,
+ * and among equals the one the origin's card came through first. Those whose fee is over this
+ * node's cap are listed too (for `mcpfed route`); a call skips them.
+ */
 export async function forwardersTo(s: Pick<ForwardedPort, "db" | "quarantine">, origin: string): Promise<Peer[]> {
   const [peers, via] = await Promise.all([listPeers(s.db), cardLearnedFrom(s.db, origin)]);
   const offering = peers.filter((p) => p.state === "active" && p.nodeId !== origin && p.card.features.includes(FORWARD_FEATURE));
   const allowed = [];
   for (const p of offering) if (!(await s.quarantine.has(p.nodeId))) allowed.push(p);
-  return allowed.sort((a, b) => Number(b.nodeId === via) - Number(a.nodeId === via));
+  const fee = (p: Peer) => p.card.forwardFee?.amount ?? 0;
+  return allowed.sort((a, b) => fee(a) - fee(b) || Number(b.nodeId === via) - Number(a.nodeId === via));
 }
 
-export async function forwardedCall(s: ForwardedPort, origin: string, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+/** What the caller does with a forwarder's fee record once countersigned: deliver it to the forwarder, as after a call. */
+export type FeePaid = (forwarder: string, record: LedgerRecord) => void;
+
+export async function forwardedCall(s: ForwardedPort, origin: string, request: RelayRequest, o: RelayOptions, paid: FeePaid): Promise<AnswerFrame["answer"]> {
   let card = await knownCard(s, origin);
   if (!card) throw new NoForwardedRoute("this node holds no card of it to seal a forwarded call to");
-  const forwarders = await forwardersTo(s, origin);
-  if (forwarders.length === 0) throw new NoForwardedRoute("no active peer of this node offers to forward (route-forward)");
+  const offering = await forwardersTo(s, origin);
+  if (offering.length === 0) throw new NoForwardedRoute("no active peer of this node offers to forward (route-forward)");
+  const forwarders = offering.filter((p) => withinCap(p.card.forwardFee, s.config.forwardFeeMax));
+  if (forwarders.length === 0) {
+    const fees = offering.map((p) => `${p.alias ?? p.name} charges ${p.card.forwardFee!.amount} ${p.card.forwardFee!.unit}`).join(", ");
+    throw new NoForwardedRoute(`every forwarder's fee is over this node's FORWARD_FEE_MAX (${fees})`);
+  }
   if (!s.config.publicUrl) throw new NoForwardedRoute("this node has no PUBLIC_URL to name in the card a forwarded call carries");
   // A peer of this node holds its card already: the call carries it only to a stranger.
   const own = (await getPeer(s.db, origin))?.state === "active" ? undefined : await (await s.card()).get(s.config.publicUrl.origin, s.now());
@@ -82,7 +104,7 @@ export async function forwardedCall(s: ForwardedPort, origin: string, request: R
   for (const via of forwarders) {
     for (let relearned = false; ; relearned = true) {
       try {
-        return await forwardOnce(s, via, card, own, request, o);
+        return await forwardOnce(s, via, card, own, request, o, paid);
       } catch (err) {
         if (!(err instanceof PeerRequestError) || err.delivered !== false) throw err;
         // The origin rotated its key since its card reached this node: ask the forwarder for it once.
@@ -103,7 +125,7 @@ export async function forwardedCall(s: ForwardedPort, origin: string, request: R
   throw new PeerRequestError("unreachable", `no forwarder could carry the call (${failures.join("; ")})`, false);
 }
 
-async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card | undefined, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card | undefined, request: RelayRequest, o: RelayOptions, paid: FeePaid): Promise<AnswerFrame["answer"]> {
   const identity = await s.identity();
   let version;
   try {
@@ -124,6 +146,36 @@ async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card | 
     plaintext: new TextEncoder().encode(JSON.stringify(request)),
     now: s.now(),
   });
-  const message: ForwardRequest = { type: "forward", to: card.id, envelope: toBase64url(sealed.bytes), ...(own ? { card: own } : {}) };
-  return s.federation.forward(via, message, (frame) => sealed.openResponse(frame), o);
+  const envelope = toBase64url(sealed.bytes);
+  const fee = via.card.forwardFee;
+  const signer = identitySigner(identity);
+  const feeIntent = fee && (await signIntent(signer, { provider: via.nodeId, tool: await feeTool(via.nodeId, fee), params: { envelope }, price: feePricing(fee), requestedAt: Date.now() }));
+  const message: ForwardRequest = { type: "forward", to: card.id, envelope, ...(own ? { card: own } : {}), ...(feeIntent ? { fee: feeIntent } : {}) };
+  const started = performance.now();
+  const onFee = feeIntent && ((opened: Uint8Array) => payFee(s, via.nodeId, card.id, feeIntent, opened, Math.ceil(performance.now() - started), paid));
+  return s.federation.forward(via, message, (frame) => sealed.openResponse(frame), o, onFee);
+}
+
+/**
+ * The forwarder's fee frame: its receipt for this call's fee intent, for delivery to `to`,
+ * countersigned and stored confirmed, then handed to `paid` for delivery. A receipt that fails the
+ * checks is flagged and not countersigned; the call's own answer is read all the same.
+ */
+async function payFee(s: ForwardedPort, forwarder: string, to: string, sent: SignedIntent, opened: Uint8Array, elapsedMs: number, paid: FeePaid): Promise<void> {
+  let received: unknown;
+  try {
+    received = JSON.parse(new TextDecoder().decode(opened));
+  } catch {
+    received = undefined;
+  }
+  const frame = forwardFeeFrame.safeParse(received);
+  try {
+    if (!frame.success || frame.data.receipt.receipt.result !== (await feeResultHash(to))) throw new ReceiptRejected("malformed");
+    const completed = await s.ledger.countersign(identitySigner(await s.identity()), sent, frame.data.receipt, elapsedMs);
+    paid(forwarder, completed);
+  } catch (err) {
+    if (!(err instanceof ReceiptRejected)) throw err;
+    await s.ledger.flag(sent.intent.id, forwarder, `receipt_${err.reason}`, received);
+    log.warn("route.forward_fee_rejected", { forwarder, reason: err.reason });
+  }
 }

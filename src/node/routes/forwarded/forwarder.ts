@@ -5,6 +5,8 @@
 // hands back the destination's answer as it streams, byte for byte, within a bound. It keeps no
 // copy: the only trace is the envelope id in the replay cache and a log line of sizes. A
 // destination this node is a mailbox for (§20.6) gets the message through the mailbox instead.
+// A forwarder with a fee (FORWARD_FEE, §12.5) takes it by a record of its own with the sender,
+// signed once the destination took the envelope; it never charges for what it could not deliver.
 import { checkForwardable, ForwardError, type ForwardErrorCode, type ForwardedRequest, type ForwardRequest } from "../../../protocol/routes/forward.ts";
 import { holdForAnswer, holdsFor } from "../../mailbox/holder.ts";
 import { signingKey } from "../../../protocol/identity/imported.ts";
@@ -19,12 +21,18 @@ import { getPeer } from "../../../store/peers.ts";
 import type { ReplayCache } from "../../../store/replay-cache.ts";
 import type { RouteRole } from "../../../protocol/routes/roles.ts";
 import type { Quarantine } from "../../trust/quarantine.ts";
+import { feePricing, feeRequestHash, feeTool } from "../../../protocol/routes/forward-fee.ts";
+import type { LedgerRecord, SignedIntent } from "../../../protocol/ledger/record.ts";
+import { chargesForwardFee } from "../../card/offered-features.ts";
+import type { Ledger } from "../../ledger/ledger.ts";
+import { identitySigner } from "../../registry/node-keys.ts";
 
 export interface ForwarderPort {
   db: Database;
   identity: () => Promise<LocalIdentity>;
   now: () => number;
-  config: Pick<Config, "clockSkewSeconds" | "maxBodyBytes" | "callTimeoutMs" | "publicUrl" | "mailboxMaxMessages">;
+  config: Pick<Config, "clockSkewSeconds" | "maxBodyBytes" | "callTimeoutMs" | "publicUrl" | "mailboxMaxMessages" | "forwardFee" | "routesOffer">;
+  ledger: Pick<Ledger, "acceptIntent" | "get" | "receipt">;
   replay: Pick<ReplayCache, "seen" | "record">;
   federation: Pick<FederationClient, "passOn">;
   /** The roles offered and their limits (src/node/routes/offer.ts). */
@@ -32,7 +40,8 @@ export interface ForwarderPort {
   quarantine: Pick<Quarantine, "has">;
 }
 
-export type Forwarded = { stream: ReadableStream<Uint8Array> } | { refused: { code: ForwardErrorCode | "rate_limited" | (string & {}); message: string; retryAfter?: number } };
+/** The destination's answer, with this node's fee record (pending) when it charges one; or a refusal. */
+export type Forwarded = { stream: ReadableStream<Uint8Array>; fee?: LedgerRecord } | { refused: { code: ForwardErrorCode | "rate_limited" | (string & {}); message: string; retryAfter?: number } };
 
 const refused = (code: ForwardErrorCode | "rate_limited", message: string, retryAfter?: number): Forwarded => ({ refused: { code, message, ...(retryAfter ? { retryAfter } : {}) } });
 
@@ -59,6 +68,8 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
     throw err;
   }
   if (destination?.state !== "active") return refused("unknown_destination", `${request.to} is not an active peer of this node`);
+  const fee = await acceptFee(s, from, request, identity.nodeId);
+  if (typeof fee === "string") return refused("fee_refused", fee);
   // One pass per envelope: a copy replayed through this node is not carried again at the sender's expense.
   if ((await s.replay.seen(from, header.jti)) || !(await s.replay.record(from, header.jti, header.exp + s.config.clockSkewSeconds))) {
     return refused("forward_refused", "this envelope was forwarded already");
@@ -69,7 +80,7 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
   if (holdsFor(s, destination.card)) {
     const held = await holdForAnswer(s, request.to, forwarded, signal);
     log.info("route.forward_held", { from, to: request.to, bytes: size, ...("refused" in held ? { code: held.refused.code } : {}) });
-    return "refused" in held ? held : { stream: bounded(held.stream, MAX_STREAM_BYTES) };
+    return "refused" in held ? held : { stream: bounded(held.stream, MAX_STREAM_BYTES), ...(await chargeFee(s, fee, request.to)) };
   }
   let passed;
   try {
@@ -83,8 +94,29 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
     log.info("route.forward_refused", { from, to: request.to, bytes: size, code: passed.refused.code });
     return { refused: passed.refused };
   }
-  log.info("route.forwarded", { from, to: request.to, bytes: size });
-  return { stream: bounded(passed.stream.body!, MAX_STREAM_BYTES) };
+  log.info("route.forwarded", { from, to: request.to, bytes: size, ...(fee ? { fee: s.config.forwardFee!.amount, unit: s.config.forwardFee!.unit } : {}) });
+  return { stream: bounded(passed.stream.body!, MAX_STREAM_BYTES), ...(await chargeFee(s, fee, request.to)) };
+}
+
+/** The sender's intent paying this node's fee, checked; undefined when this node charges none; else why it is refused. */
+async function acceptFee(s: ForwarderPort, from: string, request: ForwardRequest, self: string): Promise<SignedIntent | undefined | string> {
+  const fee = s.config.forwardFee;
+  if (!fee || !chargesForwardFee(s.config)) return undefined;
+  if (!request.fee) return `this node charges ${fee.amount} ${fee.unit} per forwarded call (its card's forwardFee); the message pays none`;
+  const accepted = await s.ledger.acceptIntent(request.fee, { self, tool: await feeTool(self, fee), pricing: feePricing(fee), now: s.now() * 1000 });
+  if (!accepted.ok) return `the fee's intent is refused: ${accepted.reason}${accepted.reason === "price_changed" || accepted.reason === "wrong_tool" ? ` (the fee is ${fee.amount} ${fee.unit})` : ""}`;
+  if (accepted.intent.intent.consumer !== from) return "the fee's intent is signed by another node than the sender";
+  if (accepted.intent.intent.request !== (await feeRequestHash(request.envelope))) return "the fee's intent pays for another envelope";
+  if (await s.ledger.get(accepted.intent.intent.id)) return "the fee's intent was used already";
+  return accepted.intent;
+}
+
+/** The fee's record, signed and stored pending once the destination took the envelope. */
+async function chargeFee(s: ForwarderPort, intent: SignedIntent | undefined, to: string): Promise<{ fee?: LedgerRecord }> {
+  if (!intent) return {};
+  const signer = identitySigner(await s.identity());
+  const completedAt = Math.max(Date.now(), intent.intent.requestedAt);
+  return { fee: await s.ledger.receipt(signer, intent, { result: { forwardedTo: to }, durationMs: 0, completedAt }) };
 }
 
 /** The bytes as they come, up to `max`: beyond it the stream errors, and the destination's connection is dropped. */

@@ -1,5 +1,6 @@
 // Refusals of an Oblivious HTTP request at the gateway, before anything inside it is read
 // (docs/protocol.md §13.5). The body is the same JSON shape as every other refusal (§9).
+import { CodedRefusal } from "../../refusal/coded-refusal.ts";
 
 export const GATEWAY_REFUSALS = {
   /** Not a message/ohttp-req, shorter than its header, or over the body limit of its kind. */
@@ -20,20 +21,10 @@ export const GATEWAY_REFUSALS = {
 
 export type GatewayRefusal = keyof typeof GATEWAY_REFUSALS;
 
-export class GatewayError extends Error {
+export class GatewayError extends CodedRefusal<typeof GATEWAY_REFUSALS> {
   override name = "GatewayError";
-  constructor(
-    readonly code: GatewayRefusal,
-    message: string,
-  ) {
-    super(message);
-  }
 
-  get status(): (typeof GATEWAY_REFUSALS)[GatewayRefusal] {
-    return GATEWAY_REFUSALS[this.code];
-  }
-
-  toJSON() {
-    return { error: { code: this.code, message: this.message } };
+  protected get table(): typeof GATEWAY_REFUSALS {
+    return GATEWAY_REFUSALS;
   }
 }

@@ -1,6 +1,7 @@
 // Why a hop refused an onion packet. The codes are for the hop's own counters and the vectors;
 // on the wire every one of them becomes the same refusal (§14.5), so a sender cannot learn which
 // check failed or at which hop.
+import { CodedRefusal } from "../../refusal/coded-refusal.ts";
 
 export const ONION_ERRORS = {
   wrong_size: 400,
@@ -15,13 +16,11 @@ export const ONION_ERRORS = {
 
 export type OnionErrorCode = keyof typeof ONION_ERRORS;
 
-export class OnionError extends Error {
+export class OnionError extends CodedRefusal<typeof ONION_ERRORS> {
   override name = "OnionError";
-  constructor(
-    readonly code: OnionErrorCode,
-    message: string,
-  ) {
-    super(message);
+
+  protected get table(): typeof ONION_ERRORS {
+    return ONION_ERRORS;
   }
 }
 
