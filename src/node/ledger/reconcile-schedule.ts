@@ -5,7 +5,7 @@
 // failed is tried again after a wait that doubles with each failure. Reconciling by hand counts as
 // the period's run.
 import type { Schedule } from "../schedules/schedule.ts";
-import { isDue, nextDue } from "../schedules/schedule.ts";
+import { isDue, nextDue, retryWait } from "../schedules/schedule.ts";
 import type { Database } from "../../store/database.ts";
 import { listPeers } from "../../store/peers.ts";
 import { clearReconcileSchedule, reconcileSchedulesOf, ScheduleRuns, setReconcileSchedule, type ScheduleRun } from "../../store/schedules.ts";
@@ -14,13 +14,6 @@ import type { LedgerReconciler, ReconcileReport } from "./reconciliation.ts";
 
 /** The job's name in `schedule_runs`; subjects are peer ids. */
 export const RECONCILE_JOB = "ledger-reconcile";
-const RETRY_BASE_MS = 60_000;
-const RETRY_MAX_MS = 6 * 3_600_000;
-
-/** How long after its last attempt a peer that failed `failures` times in a row is tried again. */
-export function retryWait(failures: number): number {
-  return failures <= 0 ? 0 : Math.min(RETRY_BASE_MS * 2 ** Math.min(failures - 1, 30), RETRY_MAX_MS);
-}
 
 export interface ReconcileSchedulePort {
   /** Active peers' node ids. */

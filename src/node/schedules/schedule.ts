@@ -40,3 +40,11 @@ export function nextDue(schedule: Schedule, lastRun: number | undefined, now: nu
   if (isDue(schedule, lastRun, now) || schedule === "tick") return now;
   return nextPeriod(periodStart(now, schedule), schedule);
 }
+
+const RETRY_BASE_MS = 60_000;
+const RETRY_MAX_MS = 6 * 3_600_000;
+
+/** How long after its last attempt work that failed `failures` times in a row is tried again: 1 minute, doubling, at most 6 hours. */
+export function retryWait(failures: number): number {
+  return failures <= 0 ? 0 : Math.min(RETRY_BASE_MS * 2 ** Math.min(failures - 1, 30), RETRY_MAX_MS);
+}
