@@ -6,8 +6,9 @@
 // repairs each blackboard namespace with one of its replicas, reconciles the ledger with the
 // peers due on their schedules, and recomputes trust scores from the evidence gathered
 // (publishing them as assertions when TRUST_PUBLISH asks); then quarantines the nodes trusted
-// warners warn of, lets in the pending peers that earned it (PEER_POLICY=trust), and makes the
-// scheduled backup when one is due (BACKUP_SCHEDULE).
+// warners warn of, lets in the pending peers that earned it (PEER_POLICY=trust), asks the
+// processor again about settlements it holds pending as payee, and makes the scheduled backup when
+// one is due (BACKUP_SCHEDULE).
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
 import { reconcileScheduler, type ReconcileTickReport } from "./ledger/reconcile-schedule.ts";
 import type { CheckpointReport } from "./ledger/checkpoints.ts";
@@ -28,6 +29,8 @@ import { applyWarnings } from "./trust/warnings.ts";
 import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
 import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thresholds.ts";
+import { RECHECK_JOB, RECHECK_PER_TICK, type RecheckReport } from "./ledger/settlement/settlements.ts";
+import { ScheduleRuns } from "../store/schedules.ts";
 import type { RepairReport } from "./blackboard/replication.ts";
 import { METRICS } from "./metrics/definitions.ts";
 import { minuteOf } from "./metrics/recorder.ts";
@@ -64,6 +67,8 @@ export interface TickReport {
   clearing: { ok: true } | { error: string };
   /** Payment thresholds crossed this tick, and what was done (src/node/ledger/settlement/thresholds.ts). */
   thresholds: ThresholdsTickReport;
+  /** The payee's pending settlements asked about again, and those found paid (src/node/ledger/settlement/settlements.ts). */
+  settlements: RecheckReport | { error: string };
   /** Each blackboard namespace held here, repaired with one of its other replicas in turn. */
   blackboard: (RepairReport | { namespace: string; peer: string; error: string })[];
   /** Each pending feature's adoption, and whether it is on (src/node/peers/feature-activation.ts). */
@@ -258,6 +263,10 @@ export function createTick(s: Services): Ticks {
     );
     // After reconciliation, so that a debt is judged on the records this tick brought.
     const thresholds = await thresholdsTick(s);
+    const settlements = await s.settlement.settlements.recheck(new ScheduleRuns(s.db, RECHECK_JOB), RECHECK_PER_TICK).catch((err: unknown) => {
+      log.warn("settlement.recheck_failed", { error: String(err) });
+      return { error: String(err) };
+    });
     const budgets = await s.budgets.syncAll().catch((err: unknown) => {
       log.warn("budgets.tick_failed", { error: String(err) });
       return { error: String(err) };
@@ -274,7 +283,7 @@ export function createTick(s: Services): Ticks {
     await s.metrics.flush();
     // After the flush, so that the rules read this process's counts too.
     const alerts = await alertsTick(s);
-    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, features, index, packageIndex, backup, alerts };
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, settlements, budgets, blackboard, features, index, packageIndex, backup, alerts };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

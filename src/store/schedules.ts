@@ -47,6 +47,11 @@ export class ScheduleRuns {
       .values({ job: this.job, subject, lastAttemptAt: at, failures: 1, lastError })
       .onConflictDoUpdate({ target: [scheduleRuns.job, scheduleRuns.subject], set: { lastAttemptAt: at, failures: sql`${scheduleRuns.failures} + 1`, lastError } });
   }
+
+  /** Drops a subject's row: its work is done for good. */
+  async forget(subject: string): Promise<void> {
+    await this.db.delete(scheduleRuns).where(and(eq(scheduleRuns.job, this.job), eq(scheduleRuns.subject, subject)));
+  }
 }
 
 /** Peers' own reconciliation schedules, by peer. */
