@@ -33,7 +33,8 @@ import { knownCard, learnCard } from "./peers/origin-cards.ts";
 import { blockedPeerIds, listPeers } from "../store/peers.ts";
 import { ClearingRepository } from "../store/clearing.ts";
 import { CLEARING_FEATURE } from "../protocol/clearing/round.ts";
-import { ClearingRounds } from "./clearing/rounds.ts";
+import { CLEARING_JOB, ClearingRounds } from "./clearing/rounds.ts";
+import { ScheduleRuns } from "../store/schedules.ts";
 import { clearingReach } from "./clearing/reach.ts";
 import { Budgets } from "./budgets/budgets.ts";
 import { budgetTransport } from "./budgets/transport.ts";
@@ -251,6 +252,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
         signer: identitySigner(own),
         keys: ledgerKeys,
         repository: new ClearingRepository(opts.db),
+        scheduleRuns: new ScheduleRuns(opts.db, CLEARING_JOB),
         secrets,
         obligationWith: (peer, unit, asOf) => ledger.obligationWith(peer, unit, asOf),
         storeSetOff: async (record) => (await ledger.receive(record, null)).outcome !== "rejected",

@@ -3,20 +3,20 @@
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
-// repairs each blackboard namespace with one of its replicas, reconciles the ledger with one
-// peer, and recomputes trust scores from the evidence gathered
+// repairs each blackboard namespace with one of its replicas, reconciles the ledger with the
+// peers due on their schedules, and recomputes trust scores from the evidence gathered
 // (publishing them as assertions when TRUST_PUBLISH asks); then quarantines the nodes trusted
-// warners warn of, lets in the pending peers that earned it (PEER_POLICY=trust), and makes the
-// scheduled backup when one is due (BACKUP_SCHEDULE).
+// warners warn of, lets in the pending peers that earned it (PEER_POLICY=trust), asks the
+// processor again about settlements it holds pending as payee, and makes the scheduled backup when
+// one is due (BACKUP_SCHEDULE).
 import type { TickReport as GossipTickReport } from "./gossip/gossip.ts";
-import type { ReconcileReport } from "./ledger/reconciliation.ts";
+import { reconcileScheduler, type ReconcileTickReport } from "./ledger/reconcile-schedule.ts";
 import type { CheckpointReport } from "./ledger/checkpoints.ts";
 import { log } from "./logging/log.ts";
 import { deliverCountersigns, pushOutbox, type DeliveryReport } from "./relay/countersigns.ts";
 import { LeaseLost, TickLease, type HeldLease } from "./tick-lease.ts";
 import { TickLeaseStore } from "../store/tick-lease.ts";
 import { renewPeerLeases } from "./relay/resource-lease-consumer.ts";
-import { listPeers } from "../store/peers.ts";
 import { pruneMessages } from "../store/mailbox.ts";
 import { PeerRequestError } from "./federation-client/errors.ts";
 import { announce, bootstrap, type BootstrapResult } from "./peers/hello.ts";
@@ -29,6 +29,8 @@ import { applyWarnings } from "./trust/warnings.ts";
 import { promoteEarned, type Promotion } from "./peers/promotion.ts";
 import { rotateIssuerKeys } from "./tokens/issuer-keys.ts";
 import { checkThresholds, type ThresholdAction } from "./ledger/settlement/thresholds.ts";
+import { RECHECK_JOB, RECHECK_PER_TICK, type RecheckReport } from "./ledger/settlement/settlements.ts";
+import { ScheduleRuns } from "../store/schedules.ts";
 import type { RepairReport } from "./blackboard/replication.ts";
 import { METRICS } from "./metrics/definitions.ts";
 import { minuteOf } from "./metrics/recorder.ts";
@@ -65,6 +67,8 @@ export interface TickReport {
   clearing: { ok: true } | { error: string };
   /** Payment thresholds crossed this tick, and what was done (src/node/ledger/settlement/thresholds.ts). */
   thresholds: ThresholdsTickReport;
+  /** The payee's pending settlements asked about again, and those found paid (src/node/ledger/settlement/settlements.ts). */
+  settlements: RecheckReport | { error: string };
   /** Each blackboard namespace held here, repaired with one of its other replicas in turn. */
   blackboard: (RepairReport | { namespace: string; peer: string; error: string })[];
   /** Each pending feature's adoption, and whether it is on (src/node/peers/feature-activation.ts). */
@@ -84,12 +88,8 @@ export type PrivilegesTickReport = { warned: number; quarantined: string[]; prom
 
 export type TrustTickReport = (RecomputeReport & { assertions?: AssertionReport }) | { error: string };
 
-/** The peer whose ledger was reconciled (null: no active peer), and the outcome. */
-export interface LedgerTickReport {
-  peer: string | null;
-  reconciled?: ReconcileReport;
-  error?: string;
-}
+/** How many peers were due for ledger reconciliation, and each reconciled this tick with its outcome. */
+export type LedgerTickReport = ReconcileTickReport | { error: string };
 
 export type ThresholdsTickReport = { actions: ThresholdAction[] } | { error: string };
 
@@ -132,20 +132,22 @@ async function thresholdsTick(s: Services): Promise<ThresholdsTickReport> {
   }
 }
 
-/** Reconciles with the next active peer in turn; a failure is reported, never thrown. */
-async function reconcileLedger(s: Services, turn: number): Promise<LedgerTickReport> {
-  let peer: string | null = null;
-  try {
-    const peers = (await listPeers(s.db)).filter((p) => p.state === "active").map((p) => p.nodeId).sort();
-    if (peers.length === 0) return { peer };
-    peer = peers[turn % peers.length]!;
-    return { peer, reconciled: await s.ledgerSync.reconcileWith(peer) };
-  } catch (err) {
-    // A peer that did not answer is evidence of its uptime (trust is recomputed after this).
-    if (peer && err instanceof PeerRequestError && (err.code === "unreachable" || err.code === "timeout")) s.trust.observed.unanswered(peer);
-    log.warn("ledger.tick_failed", { peer, error: String(err) });
-    return { peer, error: String(err) };
-  }
+/** Reconciles with the active peers whose schedule makes them due (ledger/reconcile-schedule.ts); a failure is reported, never thrown. */
+async function reconcileLedger(s: Services): Promise<LedgerTickReport> {
+  const scheduler = reconcileScheduler(s, async (peer) => {
+    try {
+      return await s.ledgerSync.reconcileWith(peer);
+    } catch (err) {
+      // A peer that did not answer is evidence of its uptime (trust is recomputed after this).
+      if (err instanceof PeerRequestError && (err.code === "unreachable" || err.code === "timeout")) s.trust.observed.unanswered(peer);
+      log.warn("ledger.tick_failed", { peer, error: String(err) });
+      throw err;
+    }
+  });
+  return scheduler.tick().catch((err: unknown) => {
+    log.warn("ledger.tick_failed", { error: String(err) });
+    return { error: String(err) };
+  });
 }
 
 /** Recomputes trust after this tick's evidence (calls, records, reconciliation); a failure is reported, never thrown. */
@@ -189,8 +191,8 @@ async function alertsTick(s: Services): Promise<TickReport["alerts"]> {
 
 export function createTick(s: Services): Ticks {
   const lease = new TickLease({ store: new TickLeaseStore(s.db), tickSeconds: s.config.tickSeconds, now: Date.now });
-  // Counts up from a random start: rotates through the peers within one process, and an isolate
-  // that runs a single tick (Workers) still picks any peer, not always the first.
+  // Counts up from a random start: rotates through the replicas within one process, and an isolate
+  // that runs a single tick (Workers) still picks any, not always the first.
   let turn = Math.floor(Math.random() * 2 ** 30);
   const run = async (held: HeldLease): Promise<TickReport> => {
     const started = Date.now();
@@ -240,9 +242,9 @@ export function createTick(s: Services): Ticks {
     const checkpoints = await s.checkpoints.tick();
     // Leases at peers run MAX_LEASE_SECONDS: renewed each tick, sent on their own.
     renewPeerLeases(s);
-    const blackboard = await s.blackboard.replication.tick(turn).catch((err: unknown) => [{ namespace: "*", peer: "*", error: String(err) }]);
+    const blackboard = await s.blackboard.replication.tick(turn++).catch((err: unknown) => [{ namespace: "*", peer: "*", error: String(err) }]);
     await held.hold();
-    const ledger = await reconcileLedger(s, turn++);
+    const ledger = await reconcileLedger(s);
     const domains = await verifyDomains(s);
     await held.hold();
     const trust = await recomputeTrust(s);
@@ -261,6 +263,10 @@ export function createTick(s: Services): Ticks {
     );
     // After reconciliation, so that a debt is judged on the records this tick brought.
     const thresholds = await thresholdsTick(s);
+    const settlements = await s.settlement.settlements.recheck(new ScheduleRuns(s.db, RECHECK_JOB), RECHECK_PER_TICK).catch((err: unknown) => {
+      log.warn("settlement.recheck_failed", { error: String(err) });
+      return { error: String(err) };
+    });
     const budgets = await s.budgets.syncAll().catch((err: unknown) => {
       log.warn("budgets.tick_failed", { error: String(err) });
       return { error: String(err) };
@@ -277,7 +283,7 @@ export function createTick(s: Services): Ticks {
     await s.metrics.flush();
     // After the flush, so that the rules read this process's counts too.
     const alerts = await alertsTick(s);
-    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, budgets, blackboard, features, index, packageIndex, backup, alerts };
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, settlements, budgets, blackboard, features, index, packageIndex, backup, alerts };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -106,17 +106,6 @@ export class ClearingRepository {
     return row?.at ?? undefined;
   }
 
-  /** When this node last started a round of `unit` (any state), ms. */
-  async lastStarted(unit: string, initiator: string): Promise<number | undefined> {
-    const [row] = await this.db
-      .select({ at: rounds.createdAt })
-      .from(rounds)
-      .where(and(eq(rounds.unit, unit), sql`json_extract(${rounds.descriptor}, '$.round.initiator') = ${initiator}`))
-      .orderBy(desc(rounds.createdAt))
-      .limit(1);
-    return row?.at;
-  }
-
   async list(limit: number): Promise<StoredRound[]> {
     return this.db.select().from(rounds).orderBy(desc(rounds.createdAt)).limit(limit);
   }

@@ -295,5 +295,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `held_package_indexes` (\n\t`origin` text PRIMARY KEY NOT NULL,\n\t`seq` integer NOT NULL,\n\t`signed` text NOT NULL,\n\t`expires` integer NOT NULL,\n\t`received_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0027_nebulous_spacker_dave",
+    "statements": [
+      "CREATE TABLE `reconcile_schedules` (\n\t`peer` text PRIMARY KEY NOT NULL,\n\t`schedule` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE TABLE `schedule_runs` (\n\t`job` text NOT NULL,\n\t`subject` text NOT NULL,\n\t`last_run_at` integer,\n\t`last_attempt_at` integer NOT NULL,\n\t`failures` integer DEFAULT 0 NOT NULL,\n\t`last_error` text,\n\tPRIMARY KEY(`job`, `subject`)\n);"
+    ]
   }
 ];

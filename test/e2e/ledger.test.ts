@@ -398,7 +398,26 @@ describe("the scheduled tick", () => {
     expect(await balancesOf(d)).toEqual([{ peer: pa.id, unit: "credit", earned: 0, spent: 11, cleared: 0, settled: 0, net: -11, calls: 1 }]);
 
     const report = await tick(c);
-    expect(report.ledger).toMatchObject({ peer: pa.id, reconciled: { received: 0 } });
+    expect(report.ledger).toMatchObject({ due: 1, peers: [{ peer: pa.id, reconciled: { received: 0 } }] });
+  });
+
+  it("follows the schedule the operator sets for a peer (CLI and admin API)", async () => {
+    const asC = { MCPFED_URL: c.url, ADMIN_TOKEN: c.adminToken };
+    // Daily: C reconciled with A on its last tick, today, so the next tick leaves A alone.
+    expect((await cli(["ledger", "schedule", pa.id, "daily"], asC)).stdout).toBe(`ledger reconciliation with ${pa.id}: daily\n`);
+    expect((await tick(c)).ledger).toEqual({ due: 0, peers: [] });
+    interface Listed { default: string; perTick: number; peers: { peer: string; schedule: string; own: boolean; lastRunAt: number; failures: number; nextDueAt: number }[] }
+    const listed = await json<Listed>(await c.admin("GET", "/ledger/schedules"));
+    expect(listed).toMatchObject({ default: "tick", perTick: 1, peers: [{ peer: pa.id, schedule: "daily", own: true, failures: 0 }] });
+    const ran = new Date(listed.peers[0]!.lastRunAt);
+    expect(listed.peers[0]!.nextDueAt).toBe(Date.UTC(ran.getUTCFullYear(), ran.getUTCMonth(), ran.getUTCDate() + 1));
+    // A schedule that does not exist changes nothing.
+    const bad = await c.admin("PUT", `/ledger/schedules/${pa.id}`, { schedule: "hourly" });
+    expect(bad.status).toBe(400);
+    expect((await json<Listed>(await c.admin("GET", "/ledger/schedules"))).peers[0]).toMatchObject({ schedule: "daily", own: true });
+    // Back to the default, every tick: A is reconciled again.
+    expect((await cli(["ledger", "schedule", pa.id, "default"], asC)).stdout).toBe(`ledger reconciliation with ${pa.id}: tick (default)\n`);
+    expect((await tick(c)).ledger).toMatchObject({ due: 1, peers: [{ peer: pa.id, reconciled: { refused: 0 } }] });
   });
 });
 

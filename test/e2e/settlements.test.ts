@@ -209,4 +209,22 @@ describe("settlements and set-offs between two nodes", () => {
     expect(JSON.stringify(await json(await a.admin("GET", "/ledger/settlement-methods")))).not.toContain(stripe.key);
     for (const n of [a, b]) expect(n.output()).not.toContain(stripe.key);
   });
+
+  it("the payee's tick confirms a Stripe payment that was still processing when it arrived", async () => {
+    stripe.confirmAs("processing");
+    const settled = await json<{ settlement: { id: string; reference: string }; status: string; note: string }>(await a.admin("POST", "/ledger/settlements", { peer: pb.id, unit: "EUR", amount: 40, method: "stripe" }));
+    stripe.confirmAs("succeeded");
+    expect(settled).toMatchObject({ status: "pending", note: "unpaid" });
+    const id = settled.settlement.id;
+    expect((await settlementsOf(b)).find((x) => x.id === id)).toMatchObject({ side: "payee", status: "pending", reason: "payment_not_found" });
+    // It goes through at Stripe; the payee's next tick asks (its first look) and countersigns it.
+    // The waits between looks are tested with a moved clock in test/node/settlement-recheck.test.ts.
+    stripe.intents.get(settled.settlement.reference)!.status = "succeeded";
+    expect((await tick(b)).settlements).toEqual({ pending: 1, checked: 1, confirmed: [id] });
+    expect((await settlementsOf(b)).find((x) => x.id === id)).toMatchObject({ status: "confirmed" });
+    // The payer's copy by reconciliation.
+    await json(await a.admin("POST", `/ledger/reconcile/${pb.id}`));
+    expect((await settlementsOf(a)).find((x) => x.id === id)).toMatchObject({ side: "payer", status: "confirmed" });
+    expect((await tick(b)).settlements).toEqual({ pending: 0, checked: 0, confirmed: [] });
+  });
 });

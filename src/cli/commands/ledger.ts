@@ -1,9 +1,10 @@
 // Commands for the ledger of relayed calls: balances, records, disputes, the accounting export
-// and reconciliation with a peer. Each is a thin client of the admin API (src/http/admin/ledger.ts).
+// and reconciliation with a peer, now or on a schedule. Each is a thin client of the admin API (src/http/admin/ledger.ts).
 import { writeFileSync } from "node:fs";
 import type { Balance, Flag } from "../../store/ledger.ts";
 import type { RecordRow } from "../../node/ledger/export.ts";
 import type { ReconcileReport } from "../../node/ledger/reconciliation.ts";
+import type { PeerReconcileSchedule } from "../../node/ledger/reconcile-schedule.ts";
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command, type Context } from "../framework/command.ts";
 import { CliError, UsageError } from "../framework/errors.ts";
@@ -181,6 +182,36 @@ export const ledgerCommands: Command[] = [
       show(ctx, body, ({ peer: p, reconciled: r }) =>
         `reconciled with ${p} in ${r.rounds} rounds: sent ${r.sent}, received ${r.received}, refused ${r.refused}`,
       );
+    },
+  },
+  {
+    name: "ledger schedules",
+    summary: "each active peer's reconciliation schedule, its last run and when the tick next reconciles with it",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ default: string; perTick: number; peers: PeerReconcileSchedule[] }>("GET", "/ledger/schedules");
+      const at = (t: number | null) => (t === null ? "-" : new Date(t).toISOString().slice(0, 16).replace("T", " "));
+      show(ctx, body, (b) =>
+        [
+          `default ${b.default}, at most ${b.perTick} per tick`,
+          table(
+            ["PEER", "SCHEDULE", "LAST RUN", "FAILURES", "NEXT DUE", "LAST ERROR"],
+            b.peers.map((p) => [clip(p.peer, 24), p.own ? p.schedule : `${p.schedule} (default)`, at(p.lastRunAt), String(p.failures), p.nextDueAt === null ? "by hand" : at(p.nextDueAt), clip(p.lastError ?? "", 60)]),
+          ),
+        ].join("\n"),
+      );
+    },
+  },
+  {
+    name: "ledger schedule",
+    usage: "<peer> <tick|daily|weekly|monthly|manual|default>",
+    summary: "set how often the tick reconciles the ledger with a peer (UTC days, weeks from Monday, months); default: LEDGER_RECONCILE_SCHEDULE",
+    min: 2,
+    max: 2,
+    run: async (ctx, [peer, schedule]) => {
+      const body = await ctx.api.request<{ peer: string; schedule: string; own: boolean }>("PUT", `/ledger/schedules/${seg(peer!)}`, { schedule });
+      show(ctx, body, (b) => `ledger reconciliation with ${b.peer}: ${b.schedule}${b.own ? "" : " (default)"}`);
     },
   },
 ];

@@ -1,4 +1,4 @@
-// The scheduled work, run now: upstream refreshes, a gossip round and a ledger reconciliation.
+// The scheduled work, run now: upstream refreshes, a gossip round and the ledger reconciliations due.
 import { show, type Command } from "../framework/command.ts";
 import { table } from "../framework/format.ts";
 import { refreshLine, type RefreshResult } from "./upstreams.ts";
@@ -8,15 +8,14 @@ interface GossipTick {
   error?: string;
 }
 
-interface LedgerTick {
-  peer: string | null;
-  reconciled?: { rounds: number; sent: number; received: number; refused: number };
-  error?: string;
-}
+type LedgerTick = { due: number; peers: ({ peer: string; reconciled: { sent: number; received: number; refused: number } } | { peer: string; error: string })[] } | { error: string };
 
-function ledgerLine(l: LedgerTick): string {
-  if (l.reconciled) return `ledger: reconciled with ${l.peer}, sent ${l.reconciled.sent}, received ${l.reconciled.received}, refused ${l.reconciled.refused}`;
-  return l.error ? `ledger reconciliation with ${l.peer ?? "a peer"} failed: ${l.error}` : "ledger: no peers";
+function ledgerLines(l: LedgerTick): string[] {
+  if ("error" in l) return [`ledger reconciliation failed: ${l.error}`];
+  if (l.peers.length === 0) return ["ledger: no peer due for reconciliation"];
+  return l.peers.map((p) =>
+    "reconciled" in p ? `ledger: reconciled with ${p.peer}, sent ${p.reconciled.sent}, received ${p.reconciled.received}, refused ${p.reconciled.refused}` : `ledger reconciliation with ${p.peer} failed: ${p.error}`,
+  );
 }
 
 function gossipLine(g: GossipTick): string {
@@ -27,7 +26,7 @@ function gossipLine(g: GossipTick): string {
 export const tickCommands: Command[] = [
   {
     name: "tick",
-    summary: "run the scheduled work now: refresh every upstream, gossip and reconcile the ledger with one peer",
+    summary: "run the scheduled work now: refresh every upstream, gossip and reconcile the ledger with the peers due",
     details: "Exits 0 when the tick ran, even if some upstreams or peers could not be reached; see the table.",
     min: 0,
     max: 0,
@@ -38,7 +37,7 @@ export const tickCommands: Command[] = [
           `tick at ${b.at} took ${b.durationMs} ms`,
           table(["UPSTREAM", "RESULT"], b.upstreams.map((r) => [r.name, refreshLine(r)])),
           gossipLine(b.gossip),
-          ledgerLine(b.ledger),
+          ...ledgerLines(b.ledger),
         ].join("\n"),
       );
     },

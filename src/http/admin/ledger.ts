@@ -1,5 +1,5 @@
 // The operator's view of the ledger in the admin API: balances, records, flags, the accounting
-// export, restoring records, and reconciling with a peer on demand.
+// export, restoring records, reconciling with a peer on demand, and each peer's reconciliation schedule.
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
@@ -11,10 +11,14 @@ import { findPeer } from "../../node/peers/directory.ts";
 import type { Services } from "../../node/services.ts";
 import { balancesCsv, recordRow, recordsCsv } from "../../node/ledger/export.ts";
 import { ReconcileUnsettled } from "../../node/ledger/reconciliation.ts";
+import { reconcileScheduler } from "../../node/ledger/reconcile-schedule.ts";
+import { SCHEDULES } from "../../node/schedules/schedule.ts";
 import type { StoredRecord } from "../../node/ledger/ledger.ts";
 import type { Stage } from "../../node/ledger/checkpoints.ts";
 
 const format = z.enum(["json", "csv"]).default("json");
+/** A peer's own schedule, or `default` to follow LEDGER_RECONCILE_SCHEDULE again. */
+const scheduleBody = z.object({ schedule: z.enum([...SCHEDULES, "default"]) }).strict();
 
 const recordsQuery = z.object({
   status: z.enum(["pending", "confirmed", "disputed"]).optional(),
@@ -92,13 +96,30 @@ export function ledgerAdminRoutes(s: Services): Hono<AppEnv> {
     if (!peer) return fail(c, "not_found", "no such peer");
     if (peer.state !== "active") return fail(c, "conflict", `the peer is ${peer.state}, not active`);
     try {
-      return c.json({ peer: peer.nodeId, reconciled: await s.ledgerSync.reconcileWith(peer.nodeId) });
+      return c.json({ peer: peer.nodeId, reconciled: await reconcileScheduler(s).run(peer.nodeId) });
     } catch (err) {
       if (err instanceof PeerRequestError) return fail(c, "bad_gateway", `${err.message} (${err.code})`);
       if (err instanceof ReconcileFormatError) return fail(c, "bad_gateway", `the peer's reconciliation message does not decode: ${err.message}`);
       if (err instanceof ReconcileUnsettled) return fail(c, "bad_gateway", err.message);
       throw err;
     }
+  });
+
+  // Every active peer's reconciliation schedule, its last run and when the tick may next run it.
+  app.get("/ledger/schedules", async (c) => {
+    return c.json({ default: s.config.reconcile.schedule, perTick: s.config.reconcile.perTick, peers: await reconcileScheduler(s).list() });
+  });
+
+  app.put("/ledger/schedules/:peer", async (c) => {
+    const body = await readJson(c, scheduleBody);
+    if (!body.ok) return body.res;
+    const peer = await findPeer(s, c.req.param("peer"));
+    if (!peer) return fail(c, "not_found", "no such peer");
+    const scheduler = reconcileScheduler(s);
+    await scheduler.choose(peer.nodeId, body.value.schedule);
+    const view = (await scheduler.list()).find((p) => p.peer === peer.nodeId);
+    // A peer that is not active keeps its schedule for when it is, and has no runs to show.
+    return c.json(view ?? { peer: peer.nodeId, schedule: body.value.schedule === "default" ? s.config.reconcile.schedule : body.value.schedule, own: body.value.schedule !== "default" });
   });
 
   return app;

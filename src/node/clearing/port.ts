@@ -9,6 +9,7 @@ import type { LedgerVerifier } from "../../protocol/ledger/signing.ts";
 import type { SecretBox } from "../../secrets/sealed-box.ts";
 import type { Config } from "../settings/config.ts";
 import type { ClearingRepository } from "../../store/clearing.ts";
+import type { ScheduleRuns } from "../../store/schedules.ts";
 
 export interface ClearingPort {
   self: string;
@@ -17,6 +18,8 @@ export interface ClearingPort {
   /** Composite keys of this node and of every node whose card it holds. */
   keys: LedgerVerifier;
   repository: ClearingRepository;
+  /** When this node last started a round of each unit (subjects are units): CLEARING_SCHEDULE's clock. */
+  scheduleRuns: ScheduleRuns;
   secrets: SecretBox;
   /** This node's obligation with `peer` in `unit` from its confirmed records up to `asOf` (src/node/ledger). */
   obligationWith(peer: string, unit: string, asOf: number): Promise<Obligation | null>;

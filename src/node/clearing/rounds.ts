@@ -7,13 +7,18 @@ import { inviteResult, type ClearingRequest } from "../../protocol/clearing/mess
 import type { Proposal } from "../../protocol/clearing/proposal.ts";
 import { buildRound, signRound, type Round } from "../../protocol/clearing/round.ts";
 import { log } from "../logging/log.ts";
+import { retryWait } from "../schedules/schedule.ts";
 import type { StoredRound } from "../../store/clearing.ts";
 import { Coordinator } from "./coordinator.ts";
 import { Participant, signedOf } from "./participant.ts";
 import type { ClearingPort, ClearingSend } from "./port.ts";
 
 const DAY_MS = 86_400_000;
+// Periods since this node's last round, not calendar ones: nodes that started at different times
+// keep starting their rounds at different times, rather than all inviting each other at midnight.
 const SCHEDULE_MS = { daily: DAY_MS, weekly: 7 * DAY_MS, monthly: 30 * DAY_MS } as const;
+/** The job in `schedule_runs` that holds, per unit, when this node last started a round. */
+export const CLEARING_JOB = "clearing-round";
 /** Rounds the operator's listing shows. */
 const LISTED = 100;
 
@@ -90,10 +95,13 @@ export class ClearingRounds {
     const others = (o.participants ?? (await this.p.clearingPeers())).filter((n) => n !== this.p.self);
     const members = [this.p.self, ...new Set(others)].slice(0, max);
     if (members.length < 2) throw new ClearingError("bad_request", "a round needs another participant: no active peer offers clearing");
+    const now = this.p.nowMs();
     const round = await this.describe(unit, members, o.dryRun);
     const signed = await signRound(this.p.signer, round);
     // This node's own invite first: a busy unit here stops the round before anyone else hears of it.
     await this.participant.invited(this.p.self, signed);
+    // A round started, by the schedule or the operator, is the period's; a preview is not.
+    if (!o.dryRun) await this.p.scheduleRuns.succeeded(unit, now);
     const invites = await Promise.all(
       round.participants
         .filter((n) => n !== this.p.self)
@@ -131,16 +139,25 @@ export class ClearingRounds {
     await this.p.repository.prune();
   }
 
-  /** CLEARING_SCHEDULE: a round per unit this node holds balances in, once per period. */
+  /**
+   * CLEARING_SCHEDULE: a round per unit this node holds balances in, once a period after the last
+   * round it started of that unit. One that could not start (no peer offers clearing, the unit is
+   * busy here) is tried again after a wait that doubles with each failure.
+   */
   private async scheduled(): Promise<void> {
     const { enabled, schedule } = this.p.config.clearing;
     if (!enabled || schedule === "off") return;
-    for (const unit of await this.p.units()) {
-      const last = await this.p.repository.lastStarted(unit, this.p.self);
-      if (last !== undefined && this.p.nowMs() - last < SCHEDULE_MS[schedule]) continue;
+    const units = await this.p.units();
+    const runs = await this.p.scheduleRuns.of(units);
+    const now = this.p.nowMs();
+    for (const unit of units) {
+      const run = runs.get(unit);
+      if (run?.lastRunAt != null && now - run.lastRunAt < SCHEDULE_MS[schedule]) continue;
+      if (run && run.failures > 0 && now < run.lastAttemptAt + retryWait(run.failures)) continue;
       try {
         await this.initiate(unit, { dryRun: false });
       } catch (err) {
+        await this.p.scheduleRuns.failed(unit, now, String(err));
         log.info("clearing.scheduled_skipped", { unit, error: String(err) });
       }
     }

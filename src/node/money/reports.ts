@@ -6,6 +6,7 @@ import { convertAmount } from "../../protocol/ledger/currencies.ts";
 import type { Database } from "../../store/database.ts";
 import { movements, sumsBefore, type Movement } from "../../store/money.ts";
 import { csvField } from "../ledger/export.ts";
+import { nextPeriod, periodStart, type CalendarSchedule } from "../schedules/schedule.ts";
 import { rateFor } from "./rates.ts";
 
 export type Every = "day" | "week" | "month";
@@ -55,21 +56,14 @@ const DAY_MS = 86_400_000;
 /** More buckets than this in one report are refused: ask for a coarser one. */
 export const MAX_BUCKETS = 400;
 
+const SCHEDULE_OF = { day: "daily", week: "weekly", month: "monthly" } as const satisfies Record<Every, CalendarSchedule>;
+
 /** The start of the bucket holding `t`. */
 export function bucketStart(t: number, every: Every): number {
-  const d = new Date(t);
-  const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-  if (every === "day") return day;
-  if (every === "week") return day - ((d.getUTCDay() + 6) % 7) * DAY_MS;
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  return periodStart(t, SCHEDULE_OF[every]);
 }
 
-function nextBucket(start: number, every: Every): number {
-  if (every === "day") return start + DAY_MS;
-  if (every === "week") return start + 7 * DAY_MS;
-  const d = new Date(start);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-}
+const nextBucket = (start: number, every: Every) => nextPeriod(start, SCHEDULE_OF[every]);
 
 /** The buckets covering [from, to). */
 export function buckets(from: number, to: number, every: Every): [number, number][] {

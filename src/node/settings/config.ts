@@ -9,6 +9,7 @@ import { DEFAULT_DAILY_QUOTAS, DEFAULT_TIERS, dailyQuotasSetting, perTierSetting
 import { forwardFee, MAX_MAILBOXES, type ForwardFee } from "../../protocol/card/schema.ts";
 import { ROUTE_ROLES, routeRequest, type RouteRequest, type RouteRole } from "../../protocol/routes/roles.ts";
 import { DEFAULT_HELD_COPIES } from "../../protocol/backup/deposit.ts";
+import { SCHEDULES, type Schedule } from "../schedules/schedule.ts";
 
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
@@ -151,6 +152,9 @@ const schema = z.object({
   CHANNEL_LIFETIME_SECONDS: int(60, 604_800).default(86_400),
   LEDGER_CHECKPOINTS: z.enum(["on", "off"]).default("on"),
   CHECKPOINT_SECONDS: int(1, 86_400).default(60),
+  // Ledger reconciliation with each active peer: the default schedule (a peer's own is set through the admin API), and how many run per tick.
+  LEDGER_RECONCILE_SCHEDULE: z.enum(SCHEDULES).default("tick"),
+  LEDGER_RECONCILE_PER_TICK: int(1, 64).default(1),
   // Privacy Pass tokens (docs/protocol.md §15): whether this node issues them, and what one is worth.
   TOKENS: z.enum(["on", "off"]).default("on"),
   TOKEN_UNIT: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "a currency unit").default("credit"),
@@ -335,6 +339,8 @@ export interface Config {
   ledgerCheckpoints: boolean;
   /** A node checkpoints the records it has yet to cover once the oldest is this old (or 64 wait). */
   checkpointSeconds: number;
+  /** Ledger reconciliation on the tick: the schedule of peers without their own, and the most peers reconciled per tick. */
+  reconcile: { schedule: Schedule; perTick: number };
   /** Privacy Pass issuing: on or off, each token's worth, and an issuer key's lifetime. */
   tokens: { issue: boolean; unit: string; value: number; keySeconds: number };
   trust: TrustConfig;
@@ -506,6 +512,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     channelLifetimeSeconds: e.CHANNEL_LIFETIME_SECONDS,
     ledgerCheckpoints: e.LEDGER_CHECKPOINTS === "on",
     checkpointSeconds: e.CHECKPOINT_SECONDS,
+    reconcile: { schedule: e.LEDGER_RECONCILE_SCHEDULE, perTick: e.LEDGER_RECONCILE_PER_TICK },
     tokens: { issue: e.TOKENS === "on", unit: e.TOKEN_UNIT, value: e.TOKEN_VALUE, keySeconds: e.TOKEN_KEY_SECONDS },
     trust: {
       tiers: e.TRUST_TIERS,

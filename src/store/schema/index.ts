@@ -38,3 +38,4 @@ export * from "./held-backups.ts";
 export * from "./mailbox.ts";
 export * from "./alerts.ts";
 export * from "./package-indexes.ts";
+export * from "./schedules.ts";

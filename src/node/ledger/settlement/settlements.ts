@@ -8,6 +8,8 @@ import type { LedgerSigner } from "../../../protocol/ledger/signing.ts";
 import { PROTOCOL } from "../../../protocol/ledger/record.ts";
 import type { SettlementReply, SettlementRequest } from "../../../protocol/messages/settlement.ts";
 import { log } from "../../logging/log.ts";
+import { retryWait } from "../../schedules/schedule.ts";
+import type { ScheduleRuns } from "../../../store/schedules.ts";
 import type { Ledger, StoredRecord } from "../ledger.ts";
 import type { SettlementAdapter, Verification } from "./adapter.ts";
 import { StripeError } from "./stripe.ts";
@@ -39,6 +41,23 @@ export interface Settled {
   /** Why it is still pending, or why the payee could not be told yet (reconciliation tells it later). */
   note?: string;
 }
+
+/** The payee's look again at its pending settlements on the tick. */
+export interface RecheckReport {
+  /** Pending settlements this node is the payee of, whose method's adapter can tell. */
+  pending: number;
+  /** Asked this tick. */
+  checked: number;
+  /** Found paid and countersigned this tick. */
+  confirmed: string[];
+}
+
+/** The job in `schedule_runs` of the payee's looks; subjects are settlement ids. */
+export const RECHECK_JOB = "settlement-recheck";
+/** Pending settlements the payee asks its processor about per tick. */
+export const RECHECK_PER_TICK = 8;
+/** Pending settlements read per tick: a payee holds few; one with more sees the rest on later ticks. */
+const RECHECK_SCAN = 500;
 
 export class Settlements {
   constructor(private readonly o: SettlementsOptions) {}
@@ -95,6 +114,49 @@ export class Settlements {
     if (held.status !== "pending") throw new SettlementRefused("not_pending", `the settlement is ${held.status}`);
     if (held.role !== "provider") throw new SettlementRefused("not_payee", "only the payee confirms a settlement");
     return this.#countersign(JSON.parse(held.record) as SettlementRecord);
+  }
+
+  /**
+   * The payee, on the tick: asks the adapter again about the settlements it holds pending (a
+   * payment still processing when the payer sent it, a processor that did not answer), at most
+   * `limit` a tick, each after a wait that doubles with every look that found it unpaid;
+   * countersigns those now paid. The payer gets the confirmed copy by reconciliation. A manual
+   * settlement is never asked about: its payee's operator confirms it.
+   */
+  async recheck(runs: ScheduleRuns, limit: number): Promise<RecheckReport> {
+    const held = (await this.o.ledger.list({ status: "pending", kind: "settlement", limit: RECHECK_SCAN })).filter((r) => r.role === "provider");
+    const adapters = new Map<SettlementMethod, boolean>();
+    const candidates: { record: SettlementRecord }[] = [];
+    for (const r of held) {
+      const record = JSON.parse(r.record) as SettlementRecord;
+      const method = record.settlement.method;
+      if (method !== "manual" && !adapters.has(method)) adapters.set(method, (await this.o.adapter(method)) !== undefined);
+      if (adapters.get(method)) candidates.push({ record });
+    }
+    const now = this.o.now();
+    const looks = await runs.of(candidates.map((c) => c.record.settlement.id));
+    const due = candidates
+      .filter((c) => {
+        const look = looks.get(c.record.settlement.id);
+        return !look || now >= look.lastAttemptAt + retryWait(look.failures);
+      })
+      .sort((x, y) => (looks.get(x.record.settlement.id)?.lastAttemptAt ?? -1) - (looks.get(y.record.settlement.id)?.lastAttemptAt ?? -1))
+      .slice(0, limit);
+    const report: RecheckReport = { pending: candidates.length, checked: 0, confirmed: [] };
+    for (const { record } of due) {
+      const id = record.settlement.id;
+      report.checked++;
+      const verdict = await this.#verify(record.settlement);
+      if (verdict === "paid") {
+        await this.#countersign(record);
+        await runs.forget(id);
+        report.confirmed.push(id);
+        continue;
+      }
+      if (verdict === "unpaid") await this.o.ledger.note([id], "payment_not_found");
+      await runs.failed(id, now, verdict);
+    }
+    return report;
   }
 
   list(): Promise<StoredRecord[]> {
