@@ -297,7 +297,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0027_nebulous_spacker_dave",
+    "tag": "0027_second_wave_session4",
     "statements": [
       "CREATE TABLE `reconcile_schedules` (\n\t`peer` text PRIMARY KEY NOT NULL,\n\t`schedule` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE TABLE `schedule_runs` (\n\t`job` text NOT NULL,\n\t`subject` text NOT NULL,\n\t`last_run_at` integer,\n\t`last_attempt_at` integer NOT NULL,\n\t`failures` integer DEFAULT 0 NOT NULL,\n\t`last_error` text,\n\tPRIMARY KEY(`job`, `subject`)\n);"
