@@ -20,6 +20,7 @@ import type { SignedIntent } from "../../src/protocol/ledger/record.ts";
 import { signIntent } from "../../src/protocol/ledger/signing.ts";
 import { identitySigner } from "../../src/node/registry/node-keys.ts";
 import { routesTo } from "../../src/node/routes/listing.ts";
+import { RouteLimits } from "../../src/node/routes/offer.ts";
 import { FORWARDER_REFUSALS, forwardedCall, NoForwardedRoute } from "../../src/node/routes/forwarded/consumer.ts";
 import type { RelayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { originCard, saveOriginCard } from "../../src/store/origin-cards.ts";
@@ -81,6 +82,8 @@ describe("the forwarder", () => {
 
   it("refuses a sender over its per-minute count", async () => {
     const limited = await node({ ROUTE_RATE_LIMITS: "forward:1" });
+    // A clock that stands still: both requests fall in one minute's window, whenever the test runs.
+    limited.services.routes.limits = new RouteLimits(limited.services.config, () => Date.UTC(2026, 0, 1, 12, 0, 30));
     const first = await forwardOnward(limited.services, a.services.nodeId, await forward(c, await envelope(a, c)), signal());
     expect(first).toMatchObject({ refused: { code: "forward_refused" } });
     const second = await forwardOnward(limited.services, a.services.nodeId, await forward(c, await envelope(a, c)), signal());
