@@ -3,7 +3,8 @@
 // C's public tool by gossip through R and calls it privately: sealed to C's gateway, handed on by
 // R. C's database and logs must hold no trace of A's node id, R's no trace of the argument. C's
 // gateway is also called directly, as any stranger could: a tool not shared publicly, a tampered
-// request, a replayed one; R offers no gateway and refuses one.
+// request, a replayed one; R offers no gateway and refuses one. While R holds A in quarantine, R
+// refuses A's forward and OHTTP relay requests with `quarantined` (issue 14).
 import { createClient } from "@libsql/client";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { join } from "node:path";
@@ -16,7 +17,8 @@ import { encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulatio
 import { keyConfigOf } from "../../src/protocol/routes/ohttp/key-config.ts";
 import { readFileSync } from "node:fs";
 import { connect } from "../support/mcp.ts";
-import { openedAnswer, sealAs } from "../support/seal-as.ts";
+import { envelopeAs, openedAnswer, sealAs } from "../support/seal-as.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
 
 /** The argument no relay may see: searched for in R's every table and log line. */
@@ -204,6 +206,45 @@ describe("a node that offers no gateway", () => {
     const res = await postGateway(r, sealed.bytes);
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: "route_not_offered" } });
+  });
+});
+
+describe("A held in quarantine by R (issue 14)", () => {
+  const seedOfA = () => ({ seed: readFileSync(join(a.dataDir, "node-seed"), "utf8").trim(), id: a.nodeId });
+  const echoes = async () => (await json<{ invocations: { tool: string }[] }>(await c.admin("GET", "/invocations?limit=1000"))).invocations.length;
+  /** A `forward` message to R carrying a call envelope A sealed and signed to C, as A's consumer builds one. */
+  const forwardAsA = async () => {
+    const inner = await envelopeAs(seedOfA(), cCard, "/federation/v1/call", { type: "call", key: "everything/echo", arguments: { message: "held" } });
+    const request = await sealAs(seedOfA(), r, "forward", { type: "forward", to: c.nodeId, envelope: toBase64url(inner.bytes) });
+    return openedAnswer(request, await request.post());
+  };
+  const relayAsA = async () => {
+    const request = await sealAs(seedOfA(), r, "ohttp-relay", { type: "ohttp-relay", gateway: c.nodeId, request: toBase64url((await sealedToC()).bytes) });
+    return openedAnswer(request, await request.post());
+  };
+
+  beforeAll(async () => {
+    // The quarantine is R's alone: A stays R's active peer, and C knows nothing of it.
+    await json(await r.admin("POST", `/peers/${a.nodeId}/quarantine`, { reason: "e2e" }));
+  });
+
+  it("refuses A's forward and A's OHTTP relay request with `quarantined`, and nothing reaches C", async () => {
+    const before = await echoes();
+    expect(await forwardAsA()).toMatchObject({ ok: false, error: { code: "quarantined" } });
+    expect(await relayAsA()).toMatchObject({ ok: true, result: { type: "ohttp-refused", code: "quarantined" } });
+    // A's own consumer meets the same refusals: R is its only relay and forwarder, so both routes fail.
+    await expect(client.callTool({ name: ECHO(), arguments: { message: "held" }, _meta: { "mcpfed/route": "forwarded" } })).rejects.toThrow(/quarantine/);
+    await expect(client.callTool({ name: ECHO(), arguments: { message: "held" }, _meta: { "mcpfed/route": "private" } })).rejects.toMatchObject({ data: { type: "route_unavailable", route: "private" } });
+    expect(await echoes()).toBe(before);
+  });
+
+  it("carries both again once R's operator releases A", async () => {
+    expect((await r.admin("DELETE", `/peers/${a.nodeId}/quarantine`)).status).toBe(200);
+    const forwarded = await client.callTool({ name: ECHO(), arguments: { message: "released" }, _meta: { "mcpfed/route": "forwarded" } });
+    expect((forwarded.content as { text: string }[])[0]!.text).toContain("released");
+    expect(forwarded._meta?.["mcpfed/relay"]).toMatchObject({ provider: c.nodeId, route: "forwarded" });
+    const relayed = await client.callTool({ name: ECHO(), arguments: { message: "released" }, _meta: { "mcpfed/route": "private" } });
+    expect(relayed._meta?.["mcpfed/relay"]).toMatchObject({ provider: c.nodeId, route: "private" });
   });
 });
 

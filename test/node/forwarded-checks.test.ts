@@ -103,7 +103,7 @@ describe("the forwarder", () => {
     await b.services.quarantine.hold(a.services.nodeId, "by hand");
     const out = await forwardOnward(b.services, a.services.nodeId, await forward(c, await envelope(a, c)), signal());
     await b.services.quarantine.release(a.services.nodeId);
-    expect(out).toMatchObject({ refused: { code: "forward_refused", message: expect.stringContaining("quarantine") } });
+    expect(out).toMatchObject({ refused: { code: "quarantined", message: expect.stringContaining("quarantine") } });
   });
 
   it("refuses a destination that is not its active peer", async () => {

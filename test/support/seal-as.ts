@@ -13,23 +13,28 @@ export interface SealedRequest {
   post: () => Promise<Response>;
 }
 
-export async function sealAs(from: { seed: string; id: string }, to: { url: string; nodeId: string }, name: string, payload: unknown): Promise<SealedRequest> {
+/** An envelope in `from`'s name to the holder of `to` (a card), bound to `path`: what a peer seals. */
+export async function envelopeAs(from: { seed: string; id: string }, to: Card, path: string, payload: unknown): Promise<Sealed> {
   const p = await primitives();
   const signing = await signingKeyFromSeed(p, parseSeed(from.seed));
-  const card = (await (await fetch(`${to.url}/.well-known/mcpfed`)).json()) as Card;
-  const path = `/federation/v1/${name}`;
-  const sealed = await seal({
+  return seal({
     primitives: p,
     signer: signing.signer,
     from: from.id,
-    to: to.nodeId,
-    recipientKey: card.keys.kem[0]!,
+    to: to.id,
+    recipientKey: to.keys.kem[0]!,
     version: "mcpfed/1",
     method: "POST",
     path,
     plaintext: new TextEncoder().encode(JSON.stringify(payload)),
     now: Math.floor(Date.now() / 1000),
   });
+}
+
+export async function sealAs(from: { seed: string; id: string }, to: { url: string; nodeId: string }, name: string, payload: unknown): Promise<SealedRequest> {
+  const card = (await (await fetch(`${to.url}/.well-known/mcpfed`)).json()) as Card;
+  const path = `/federation/v1/${name}`;
+  const sealed = await envelopeAs(from, { ...card, id: to.nodeId }, path, payload);
   const post = () => fetch(`${to.url}${path}`, { method: "POST", headers: { "content-type": ENVELOPE_CONTENT_TYPE }, body: sealed.bytes as BodyInit });
   return { sealed, post };
 }

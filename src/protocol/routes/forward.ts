@@ -51,6 +51,8 @@ export const FORWARD_ERRORS = {
   route_not_offered: 403,
   /** The forwarded envelope fails a check the forwarder makes without opening it. */
   forward_refused: 400,
+  /** The forwarder holds the sender in quarantine (issue 14): it forwards nothing of it. */
+  quarantined: 403,
   /** The node to forward to is not an active peer of the forwarder. */
   unknown_destination: 404,
   /** The forwarder could not deliver the envelope. */

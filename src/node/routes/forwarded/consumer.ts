@@ -49,7 +49,7 @@ export class NoForwardedRoute extends Error {
 }
 
 /** The refusals a forwarder makes itself: another forwarder may do better. Any other refusal is the origin's. */
-export const FORWARDER_REFUSALS = new Set(["route_not_offered", "rate_limited", "forward_refused", "unknown_destination", "destination_unreachable", "fee_refused", "bad_request"]);
+export const FORWARDER_REFUSALS = new Set(["route_not_offered", "rate_limited", "quarantined", "forward_refused", "unknown_destination", "destination_unreachable", "fee_refused", "bad_request"]);
 
 /** The origin as a forwarded call addresses it: its card, and the features both sides offer. */
 export interface ForwardTarget {

@@ -52,7 +52,7 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
   if (wait !== undefined) return refused("rate_limited", `too many forwarded requests from this node; retry in ${wait} s`, wait);
   const [sender, destination, identity] = await Promise.all([getPeer(s.db, from), getPeer(s.db, request.to), s.identity()]);
   if (sender?.state !== "active") return refused("forward_refused", "only an active peer's requests are forwarded");
-  if (await s.quarantine.has(from)) return refused("forward_refused", "this node holds the sender in quarantine");
+  if (await s.quarantine.has(from)) return refused("quarantined", "this node holds the sender in quarantine");
   let header;
   try {
     header = await checkForwardable(request.envelope, {
