@@ -88,6 +88,8 @@ describe("the forwarder", () => {
     expect(first).toMatchObject({ refused: { code: "forward_refused" } });
     const second = await forwardOnward(limited.services, a.services.nodeId, await forward(c, await envelope(a, c)), signal());
     expect(second).toMatchObject({ refused: { code: "rate_limited", retryAfter: expect.any(Number) } });
+    // Over its rate is the sender's doing; not being this node's peer is not a fault to count.
+    expect(limited.services.trust.observed.drain().get(a.services.nodeId)?.refusals).toBe(1);
   });
 
   it("refuses a node that is not its active peer, and an envelope another node made", async () => {
@@ -115,6 +117,22 @@ describe("the forwarder", () => {
     const request = await forward(c, await envelope(a, c));
     expect(await forwardOnward(b.services, a.services.nodeId, request, signal())).toMatchObject({ refused: { code: "destination_unreachable" } });
     expect(await forwardOnward(b.services, a.services.nodeId, request, signal())).toMatchObject({ refused: { code: "forward_refused", message: expect.stringContaining("forwarded already") } });
+  });
+
+  it("counts against the sender an envelope that is not its own and one it sent twice, not its quarantine nor a destination it cannot reach", async () => {
+    const refusals = () => b.services.trust.observed.drain().get(a.services.nodeId)?.refusals ?? 0;
+    refusals();
+    await forwardOnward(b.services, a.services.nodeId, await forward(a, await envelope(c, a)), signal());
+    expect(refusals()).toBe(1);
+    await b.services.quarantine.hold(a.services.nodeId, "by hand");
+    expect(await forwardOnward(b.services, a.services.nodeId, await forward(c, await envelope(a, c)), signal())).toMatchObject({ refused: { code: "quarantined" } });
+    await b.services.quarantine.release(a.services.nodeId);
+    expect(refusals()).toBe(0);
+    const request = await forward(c, await envelope(a, c));
+    expect(await forwardOnward(b.services, a.services.nodeId, request, signal())).toMatchObject({ refused: { code: "destination_unreachable" } });
+    expect(refusals()).toBe(0);
+    await forwardOnward(b.services, a.services.nodeId, request, signal());
+    expect(refusals()).toBe(1);
   });
 });
 

@@ -7,6 +7,7 @@ import { assembleNode, type AssembledNode } from "../../src/node/assemble.ts";
 import { identitySigner } from "../../src/node/registry/node-keys.ts";
 import { sellGrant } from "../../src/node/relay/subscriptions.ts";
 import { relayToGateway } from "../../src/node/routes/private/relay.ts";
+import { RouteLimits } from "../../src/node/routes/offer.ts";
 import { loadConfig } from "../../src/node/settings/config.ts";
 import { grantId, grantTerms } from "../../src/protocol/ledger/grant.ts";
 import type { Pricing } from "../../src/protocol/ledger/pricing.ts";
@@ -77,5 +78,18 @@ describe("the OHTTP relay", () => {
     await seller.services.quarantine.release(buyer.services.nodeId);
     // Released, the sender's request is posted on: to a gateway card whose URL reaches nothing.
     expect(await relay()).toMatchObject({ type: "ohttp-refused", code: "gateway_unreachable" });
+  });
+
+  it("counts a sender over the role's rate against it, and not its quarantine", async () => {
+    const limited = await node({ ROUTES_OFFER: "relay", ROUTE_RATE_LIMITS: "relay:1" });
+    // A clock that stands still: both requests fall in one minute's window, whenever the test runs.
+    limited.services.routes.limits = new RouteLimits(limited.services.config, () => Date.UTC(2026, 0, 1, 12, 0, 30));
+    const ask = () => relayToGateway(limited.services, buyer.services.nodeId, { type: "ohttp-relay", gateway: buyer.services.nodeId, request: toBase64url(new Uint8Array(8)) }, new AbortController().signal);
+    await limited.services.quarantine.hold(buyer.services.nodeId, "by hand");
+    expect(await ask()).toMatchObject({ code: "quarantined" });
+    await limited.services.quarantine.release(buyer.services.nodeId);
+    expect(await ask()).toMatchObject({ code: "unknown_gateway" });
+    expect(await ask()).toMatchObject({ code: "rate_limited" });
+    expect(limited.services.trust.observed.drain().get(buyer.services.nodeId)?.refusals).toBe(1);
   });
 });

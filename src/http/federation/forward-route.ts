@@ -5,7 +5,7 @@
 import type { Context, Hono } from "hono";
 import type { AppEnv } from "../request/app-env.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
-import type { OpenOptions, Sender } from "../../protocol/envelope/open.ts";
+import type { Opened, Sender } from "../../protocol/envelope/open.ts";
 import type { Header } from "../../protocol/envelope/wire.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { federationPath, parseMessage } from "../../protocol/messages/federation.ts";
@@ -23,8 +23,10 @@ import { receivedEnvelope, type Received } from "./received.ts";
 export interface PeerMessageRoutes {
   /** Opens an envelope or channel frame from an active peer, or answers its refusal. */
   openFromPeer(c: Context, path: string): Promise<Received | Response>;
-  /** The options an envelope to `path` is opened with, from senders `sender` resolves (active peers by default). */
-  envelopeOptions(path: string, sender?: (header: Header) => Promise<Sender>): Promise<OpenOptions>;
+  /** Opens an envelope from a sender `sender` resolves (active peers by default), or answers its refusal. */
+  openEnvelopeFrom(c: Context, path: string, sender?: (header: Header) => Promise<Sender>): Promise<Opened | Response>;
+  /** The `bad_request` answer to an authenticated message that is none of the route's, counted against its sender. */
+  malformed(c: Context, opened: Received, message: string): Promise<Response>;
 }
 
 /** A refusal sealed to the sender: the forwarded route's codes are its own (§12.4). */
@@ -51,7 +53,7 @@ export function forwardRoutes(app: Hono<AppEnv>, s: Services, version: string, r
     const opened = await r.openFromPeer(c, forwardPath);
     if (opened instanceof Response) return opened;
     const request = parseMessage(opened.plaintext, forwardRequest);
-    if (!request) return sealedRefusal(c, opened, "bad_request", "not a forward message");
+    if (!request) return r.malformed(c, opened, "not a forward message");
     const out = await forwardOnward(s, opened.from, request, c.req.raw.signal);
     if ("refused" in out) {
       if (out.refused.retryAfter) c.header("Retry-After", String(out.refused.retryAfter));
@@ -66,7 +68,7 @@ export function forwardRoutes(app: Hono<AppEnv>, s: Services, version: string, r
     const outer = await r.openFromPeer(c, forwardedPath);
     if (outer instanceof Response) return outer;
     const request = parseMessage(outer.plaintext, forwardedRequest);
-    if (!request) return sealedRefusal(c, outer, "bad_request", "not a forwarded message");
+    if (!request) return r.malformed(c, outer, "not a forwarded message");
     const served = await serveForwarded(s, outer.from, request, c.req.raw.signal, c.get("defer"));
     // A refusal is sealed to the forwarder, which passes the code on to the caller.
     return "refused" in served ? sealedRefusal(c, outer, served.refused.code, served.refused.message) : served.response;

@@ -3,11 +3,9 @@
 // knows. Answers are sealed to the sender.
 import type { Context } from "hono";
 import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
-import { EnvelopeError } from "../../protocol/envelope/errors.ts";
-import { openEnvelope, type Sender } from "../../protocol/envelope/open.ts";
+import type { Sender } from "../../protocol/envelope/open.ts";
 import type { Header } from "../../protocol/envelope/wire.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
-import { log } from "../../node/logging/log.ts";
 import type { PeerMessageRoutes } from "./forward-route.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
 
@@ -19,11 +17,6 @@ export async function sealedAnswer(c: Context, opened: Pick<Received, "sealRespo
 /** The opened request, or the refusal to answer with. */
 export async function openFromKnown(c: Context, path: string, r: PeerMessageRoutes, sender: (header: Header) => Promise<Sender>): Promise<Received | Response> {
   if (c.req.header("content-type")?.startsWith(CHANNEL_CONTENT_TYPE)) return r.openFromPeer(c, path);
-  try {
-    return receivedEnvelope(await openEnvelope(new Uint8Array(await c.req.arrayBuffer()), await r.envelopeOptions(path, sender)));
-  } catch (err) {
-    if (!(err instanceof EnvelopeError)) throw err;
-    log.info("federation.refused", { path, code: err.code });
-    return c.json(err.toJSON(), err.status);
-  }
+  const opened = await r.openEnvelopeFrom(c, path, sender);
+  return opened instanceof Response ? opened : receivedEnvelope(opened);
 }

@@ -30,7 +30,7 @@ export function mailboxRoutes(app: Hono<AppEnv>, s: Services, version: string, r
     const opened = await r.openFromPeer(c, pollPath);
     if (opened instanceof Response) return opened;
     const request = parseMessage(opened.plaintext, mailboxPollRequest);
-    if (!request) return sealedAnswer(c, opened, { ok: false, error: { code: "bad_request", message: "not a mailbox-poll message" } });
+    if (!request) return r.malformed(c, opened, "not a mailbox-poll message");
     const out = await pollHeld(s, opened.from, request, c.req.raw.signal);
     if ("refused" in out) return sealedAnswer(c, opened, { ok: false, error: { code: out.refused.code, message: out.refused.message } }, out.refused.retryAfter);
     return sealedAnswer(c, opened, { ok: true, result: out.result });
@@ -41,7 +41,7 @@ export function mailboxRoutes(app: Hono<AppEnv>, s: Services, version: string, r
     const opened = await r.openFromPeer(c, answerPath);
     if (opened instanceof Response) return opened;
     const request = parseMessage(opened.plaintext, mailboxAnswerRequest);
-    if (!request) return sealedAnswer(c, opened, { ok: false, error: { code: "bad_request", message: "not a mailbox-answer message" } });
+    if (!request) return r.malformed(c, opened, "not a mailbox-answer message");
     const out = await acceptAnswer(s, opened.from, request);
     if ("refused" in out) return sealedAnswer(c, opened, { ok: false, error: out.refused });
     return sealedAnswer(c, opened, { ok: true, result: out.result });

@@ -11,7 +11,8 @@ import type { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { MAX_CARD_BYTES } from "../../protocol/card/schema.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
-import { openEnvelope, type Sender } from "../../protocol/envelope/open.ts";
+import { openEnvelope, type Opened, type Sender } from "../../protocol/envelope/open.ts";
+import { SIGNED_FAULTS, signedFaultOf } from "../../protocol/envelope/attribution.ts";
 import type { Header } from "../../protocol/envelope/wire.ts";
 import { ChannelError } from "../../protocol/channel/errors.ts";
 import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
@@ -111,17 +112,39 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     return rateLimited(s, c, wait, "federation requests from this node");
   };
 
+  /**
+   * Opens an envelope from a sender `sender` resolves, or answers the refusal. A refusal whose
+   * fault is in what the sender signed counts against it once its signature verifies, after the
+   * answer; any other is counted by code only (docs/security.md, "Refusals as evidence").
+   */
+  const openEnvelopeFrom = async (c: Context, path: string, sender?: (header: Header) => Promise<Sender>): Promise<Opened | Response> => {
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const options = await envelopeOptions(path, sender);
+    try {
+      return await openEnvelope(bytes, options);
+    } catch (err) {
+      if (err instanceof EnvelopeError && SIGNED_FAULTS.has(err.code)) {
+        c.get("defer")(signedFaultOf(bytes, err.code, options).then((from) => from && s.trust.observed.refused(from)));
+      }
+      return refused(s, c, err);
+    }
+  };
+
   /** Opens an envelope or a channel frame from an active peer, or answers the refusal. */
   const openFromPeer = async (c: Context, path: string): Promise<Received | Response> => {
     const onChannel = c.req.header("content-type")?.startsWith(CHANNEL_CONTENT_TYPE);
     let opened: Received;
-    try {
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
-      opened = onChannel
-        ? await openChannelFrame(bytes, { channels: s.channels.accepted, replay: s.replay, now: s.now(), skew: s.config.clockSkewSeconds, path, maxBytes: s.config.maxBodyBytes })
-        : receivedEnvelope(await openEnvelope(bytes, await envelopeOptions(path)));
-    } catch (err) {
-      return refused(s, c, err);
+    if (onChannel) {
+      try {
+        const bytes = new Uint8Array(await c.req.arrayBuffer());
+        opened = await openChannelFrame(bytes, { channels: s.channels.accepted, replay: s.replay, now: s.now(), skew: s.config.clockSkewSeconds, path, maxBytes: s.config.maxBodyBytes });
+      } catch (err) {
+        return refused(s, c, err);
+      }
+    } else {
+      const envelope = await openEnvelopeFrom(c, path);
+      if (envelope instanceof Response) return envelope;
+      opened = receivedEnvelope(envelope);
     }
     if (onChannel) s.channels.counts.count("received");
     const limited = senderOverLimit(c, opened.from);
@@ -145,12 +168,18 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     };
   };
 
+  /** The answer to an authenticated message that is not one of the route's: the sender's own fault, counted against it. */
+  const malformed = (c: Context, opened: Received, message: string): Promise<Response> => {
+    s.trust.observed.refused(opened.from);
+    return sealed(c, opened, { ok: false, error: { code: "bad_request", message } });
+  };
+
   const messageRoute = <T extends z.ZodType>(path: string, schema: T, handle: (from: string, request: z.infer<T>, c: Context<AppEnv>) => Promise<unknown>) =>
     app.post(path, async (c) => {
       const opened = await openFromPeer(c, path);
       if (opened instanceof Response) return opened;
       const request = parseMessage(opened.plaintext, schema);
-      if (request === undefined) return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `not a valid request for ${path}` } });
+      if (request === undefined) return malformed(c, opened, `not a valid request for ${path}`);
       let result: unknown;
       try {
         result = await handle(opened.from, request, c);
@@ -158,7 +187,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
         // A well-formed envelope can still carry an undecodable reconciliation message.
         if (err instanceof BlackboardError) return sealed(c, opened, { ok: false, error: { code: "not_allowed", message: `${path}: ${err.code}: ${err.message}` } });
         if (!(err instanceof ReconcileFormatError)) throw err;
-        return sealed(c, opened, { ok: false, error: { code: "bad_request", message: `${path}: ${err.message}` } });
+        return malformed(c, opened, `${path}: ${err.message}`);
       }
       return sealed(c, opened, { ok: true, result });
     });
@@ -183,17 +212,14 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     const channelPath = federationPath(version, "channel");
     if (s.config.channels) {
       app.post(channelPath, async (c) => {
+        const opened = await openEnvelopeFrom(c, channelPath);
+        if (opened instanceof Response) return opened;
+        // The body read to open it, from Hono's cache: the handshake hashes the exact bytes.
         const bytes = new Uint8Array(await c.req.arrayBuffer());
-        let opened;
-        try {
-          opened = await openEnvelope(bytes, await envelopeOptions(channelPath));
-        } catch (err) {
-          return refused(s, c, err);
-        }
         const limited = senderOverLimit(c, opened.header.from);
         if (limited) return limited;
         const request = parseMessage(opened.plaintext, channelOpenRequest);
-        if (!request) return sealed(c, opened, { ok: false, error: { code: "bad_request", message: "not a channel-open" } });
+        if (!request) return malformed(c, receivedEnvelope(opened), "not a channel-open");
         let accept;
         try {
           accept = await s.channels.accepted.accept(opened.header.from, request, bytes, await opened.exportSecret(CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES));
@@ -210,9 +236,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     app.post(pingPath, async (c) => {
       const opened = await openFromPeer(c, pingPath);
       if (opened instanceof Response) return opened;
-      if (!parseMessage(opened.plaintext, pingRequest)) {
-        return sealed(c, opened, { ok: false, error: { code: "bad_request", message: "not a ping" } });
-      }
+      if (!parseMessage(opened.plaintext, pingRequest)) return malformed(c, opened, "not a ping");
       return sealed(c, opened, { ok: true, result: { type: "pong", at: s.now() } });
     });
 
@@ -266,13 +290,13 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       outcome: await s.strong.board.serveForward(from, r.namespace, r.key, r.op),
     }));
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
-    forwardRoutes(app, s, version, { openFromPeer, envelopeOptions });
-    mailboxRoutes(app, s, version, { openFromPeer, envelopeOptions });
-    backupRoutes(app, s, version, { openFromPeer, envelopeOptions });
+    forwardRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
+    mailboxRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
+    backupRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
     // Clearing rounds (docs/protocol.md §16.2).
-    clearingRoute(app, s, version, { openFromPeer, envelopeOptions });
+    clearingRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
     // The structured index (docs/protocol.md §20.2).
-    indexRoute(app, s, version, { openFromPeer, envelopeOptions });
+    indexRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
   }
   // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
   app.post(ONION_PATH, onionHandler(s));

@@ -1,6 +1,7 @@
 // What this node observed of its peers between two ticks, counted in memory until the tick writes
 // it as trust evidence: the outcomes of relayed calls it made, the federation requests it refused
-// from a peer over its rate, and the peers that did not answer the tick's own requests. A call's critical path gets an addition, never a statement.
+// from a peer for the peer's own doing (docs/security.md, "Refusals as evidence"), and the peers
+// that did not answer the tick's own requests. A call's critical path gets an addition, never a statement.
 
 /** Peers counted between two ticks; others wait for the next interval. */
 const MAX_PEERS = 4096;
@@ -30,7 +31,7 @@ export class PeerObservations {
     else o.failed++;
   }
 
-  /** A federation request from `peer` refused (over its rate). */
+  /** A federation request from `peer` refused for a fault that is soundly its own. */
   refused(peer: string): void {
     const o = this.#of(peer);
     if (o) o.refusals++;

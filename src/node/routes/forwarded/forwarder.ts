@@ -21,6 +21,7 @@ import { getPeer } from "../../../store/peers.ts";
 import type { ReplayCache } from "../../../store/replay-cache.ts";
 import type { RouteRole } from "../../../protocol/routes/roles.ts";
 import type { Quarantine } from "../../trust/quarantine.ts";
+import type { PeerObservations } from "../../trust/observations.ts";
 import { feePricing, feeRequestHash, feeTool } from "../../../protocol/routes/forward-fee.ts";
 import type { LedgerRecord, SignedIntent } from "../../../protocol/ledger/record.ts";
 import { chargesForwardFee } from "../../card/offered-features.ts";
@@ -38,6 +39,8 @@ export interface ForwarderPort {
   /** The roles offered and their limits (src/node/routes/offer.ts). */
   routes: { offer: { offers(role: RouteRole): boolean }; limits: { over(role: RouteRole, key: string): number | undefined } };
   quarantine: Pick<Quarantine, "has">;
+  /** Where a refusal that is the sender's own doing counts against it (docs/security.md, "Refusals as evidence"). */
+  trust: { observed: Pick<PeerObservations, "refused"> };
 }
 
 /** The destination's answer, with this node's fee record (pending) when it charges one; or a refusal. */
@@ -49,7 +52,10 @@ const refused = (code: ForwardErrorCode | "rate_limited", message: string, retry
 export async function forwardOnward(s: ForwarderPort, from: string, request: ForwardRequest, signal: AbortSignal): Promise<Forwarded> {
   if (!s.routes.offer.offers("forward")) return refused("route_not_offered", "this node does not forward calls");
   const wait = s.routes.limits.over("forward", from);
-  if (wait !== undefined) return refused("rate_limited", `too many forwarded requests from this node; retry in ${wait} s`, wait);
+  if (wait !== undefined) {
+    s.trust.observed.refused(from);
+    return refused("rate_limited", `too many forwarded requests from this node; retry in ${wait} s`, wait);
+  }
   const [sender, destination, identity] = await Promise.all([getPeer(s.db, from), getPeer(s.db, request.to), s.identity()]);
   if (sender?.state !== "active") return refused("forward_refused", "only an active peer's requests are forwarded");
   if (await s.quarantine.has(from)) return refused("quarantined", "this node holds the sender in quarantine");
@@ -64,14 +70,17 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
       maxBytes: s.config.maxBodyBytes,
     });
   } catch (err) {
-    if (err instanceof ForwardError) return refused(err.code, err.message);
-    throw err;
+    if (!(err instanceof ForwardError)) throw err;
+    // The sender's authenticated message carried an envelope that fails the checks: its own doing.
+    s.trust.observed.refused(from);
+    return refused(err.code, err.message);
   }
   if (destination?.state !== "active") return refused("unknown_destination", `${request.to} is not an active peer of this node`);
   const fee = await acceptFee(s, from, request, identity.nodeId);
   if (typeof fee === "string") return refused("fee_refused", fee);
   // One pass per envelope: a copy replayed through this node is not carried again at the sender's expense.
   if ((await s.replay.seen(from, header.jti)) || !(await s.replay.record(from, header.jti, header.exp + s.config.clockSkewSeconds))) {
+    s.trust.observed.refused(from);
     return refused("forward_refused", "this envelope was forwarded already");
   }
   const size = Math.ceil((request.envelope.length * 3) / 4);

@@ -16,6 +16,7 @@ import type { RouteLimits, RouteOffer } from "../offer.ts";
 import type { Config } from "../../settings/config.ts";
 import type { Database } from "../../../store/database.ts";
 import type { Quarantine } from "../../trust/quarantine.ts";
+import type { PeerObservations } from "../../trust/observations.ts";
 
 /** How long the gateway may take: a tool's call, so as long as a relayed call may. */
 const GATEWAY_TIMEOUT_MS = 10 * 60_000;
@@ -26,6 +27,8 @@ export interface RelayPorts {
   config: Pick<Config, "maxBodyBytes">;
   routes: { offer: Pick<RouteOffer, "offers">; limits: Pick<RouteLimits, "over"> };
   quarantine: Pick<Quarantine, "has">;
+  /** Where a sender over the role's rate counts against it (docs/security.md, "Refusals as evidence"). */
+  trust: { observed: Pick<PeerObservations, "refused"> };
 }
 
 const refused = (code: Extract<OhttpRelayResult, { type: "ohttp-refused" }>["code"], message: string, gatewayCode?: string): OhttpRelayResult => ({
@@ -39,7 +42,10 @@ export async function relayToGateway(s: RelayPorts, from: string, r: OhttpRelayR
   if (!s.routes.offer.offers("relay")) return refused("route_not_offered", "this node offers no OHTTP relay");
   if (await s.quarantine.has(from)) return refused("quarantined", "this node holds the sender in quarantine");
   const wait = s.routes.limits.over("relay", from);
-  if (wait !== undefined) return refused("rate_limited", `too many relayed requests; retry in ${wait} s`);
+  if (wait !== undefined) {
+    s.trust.observed.refused(from);
+    return refused("rate_limited", `too many relayed requests; retry in ${wait} s`);
+  }
   const card = await knownCard(s, r.gateway);
   if (!card?.features.includes(ROLE_FEATURES.gateway)) return refused("unknown_gateway", `this node knows no OHTTP gateway of ${r.gateway}`);
   const request = fromBase64url(r.request);
