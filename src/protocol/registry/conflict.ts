@@ -28,3 +28,8 @@ export function slotOf(e: Entry): string {
   const { origin, kind, key, visibility } = e.signed;
   return JSON.stringify([origin, kind, key, visibility]);
 }
+
+/** The kind of a slot `slotOf` made. */
+export function kindOfSlot(slot: string): string {
+  return (JSON.parse(slot) as [string, string, string, string])[1];
+}
