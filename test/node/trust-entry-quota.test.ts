@@ -14,15 +14,16 @@ import { entryFor } from "../support/entries.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
 
 const NOW = 1_732_000_000_000;
+/** Live entries per share: small, so that a test fills one. */
 const QUOTA = 3;
+const subjects: string[] = [];
+let origin: TestIdentity;
 let database: TestDatabase;
 let registry: Registry;
-let me: TestIdentity;
-let origin: TestIdentity;
-const subjects: string[] = [];
 
 beforeAll(async () => {
-  [me, origin] = await Promise.all([ed25519TestSigner(), ed25519TestSigner()]);
+  const me = await ed25519TestSigner();
+  origin = await ed25519TestSigner();
   for (let i = 0; i < QUOTA + 2; i++) subjects.push((await ed25519TestSigner()).signer.nodeId);
   database = await openTestDatabase();
   registry = new Registry({
