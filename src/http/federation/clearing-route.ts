@@ -19,7 +19,7 @@ export function clearingRoute(app: Hono<AppEnv>, s: Services, version: string, r
     const opened = await openFromKnown(c, path, r, clearingSender(s));
     if (opened instanceof Response) return opened;
     const request = parseMessage(opened.plaintext, clearingRequest);
-    if (!request) return r.malformed(c, opened, "not a clearing message");
+    if (!request) return sealedAnswer(c, opened, { ok: false, error: { code: "bad_request", message: "not a clearing message" } });
     try {
       return await sealedAnswer(c, opened, { ok: true, result: await s.clearing.receive(opened.from, request) });
     } catch (err) {

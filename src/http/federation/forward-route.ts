@@ -25,7 +25,7 @@ export interface PeerMessageRoutes {
   openFromPeer(c: Context, path: string): Promise<Received | Response>;
   /** Opens an envelope from a sender `sender` resolves (active peers by default), or answers its refusal. */
   openEnvelopeFrom(c: Context, path: string, sender?: (header: Header) => Promise<Sender>): Promise<Opened | Response>;
-  /** The `bad_request` answer to an authenticated message that is none of the route's, counted against its sender. */
+  /** The `bad_request` answer to a message from an active peer (`openFromPeer`) that is none of the route's, counted against it. */
   malformed(c: Context, opened: Received, message: string): Promise<Response>;
 }
 

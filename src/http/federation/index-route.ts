@@ -18,9 +18,7 @@ export function indexRoute(app: Hono<AppEnv>, s: Services, version: string, r: P
     const opened = await openFromKnown(c, path, r, sender);
     if (opened instanceof Response) return opened;
     const request = parseMessage(opened.plaintext, indexRequest);
-    if (!request) return r.malformed(c, opened, "not an index message");
-    // A well-formed message of a kind this node does not serve is no fault of the sender's.
-    if (!s.discovery.understands(request)) return sealedAnswer(c, opened, { ok: false, error: { code: "bad_request", message: "not an index message" } });
+    if (!request || !s.discovery.understands(request)) return sealedAnswer(c, opened, { ok: false, error: { code: "bad_request", message: "not an index message" } });
     return sealedAnswer(c, opened, { ok: true, result: await s.discovery.receive(opened.from, request) });
   });
 }

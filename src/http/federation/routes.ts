@@ -114,8 +114,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
 
   /**
    * Opens an envelope from a sender `sender` resolves, or answers the refusal. A refusal whose
-   * fault is in what the sender signed counts against it once its signature verifies, after the
-   * answer; any other is counted by code only (docs/security.md, "Refusals as evidence").
+   * fault is in what an active peer signed counts against it once its signature verifies, after
+   * the answer; any other is counted by code only (docs/security.md, "Refusals as evidence").
    */
   const openEnvelopeFrom = async (c: Context, path: string, sender?: (header: Header) => Promise<Sender>): Promise<Opened | Response> => {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
@@ -124,7 +124,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       return await openEnvelope(bytes, options);
     } catch (err) {
       if (err instanceof EnvelopeError && SIGNED_FAULTS.has(err.code)) {
-        c.get("defer")(signedFaultOf(bytes, err.code, options).then((from) => from && s.trust.observed.refused(from)));
+        // Active peers only, whatever senders the route takes: strangers must not crowd them out of the observations.
+        c.get("defer")(signedFaultOf(bytes, err.code, { sender: activeSender(s), maxBytes: options.maxBytes }).then((from) => from && s.trust.observed.refused(from)));
       }
       return refused(s, c, err);
     }
@@ -168,7 +169,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     };
   };
 
-  /** The answer to an authenticated message that is not one of the route's: the sender's own fault, counted against it. */
+  /** The answer to an active peer's message (`openFromPeer`) that is not one of the route's: the peer's own fault, counted against it. */
   const malformed = (c: Context, opened: Received, message: string): Promise<Response> => {
     s.trust.observed.refused(opened.from);
     return sealed(c, opened, { ok: false, error: { code: "bad_request", message } });
