@@ -3,8 +3,7 @@
 // capability and deregistered; an intent is published, listed, shown without offers and withdrawn,
 // and accepting an offer the node does not hold is refused with its code; a namespace is created
 // and a register and a counter are written and read back; a principal is charged to a budget and
-// cleared; bad input is a usage error or the
-// API's typed refusal, and changes nothing.
+// cleared; bad input is a usage error or the API's typed refusal, and changes nothing.
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
