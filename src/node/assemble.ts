@@ -38,6 +38,7 @@ import { ScheduleRuns } from "../store/schedules.ts";
 import { clearingReach } from "./clearing/reach.ts";
 import { Budgets } from "./budgets/budgets.ts";
 import { budgetTransport } from "./budgets/transport.ts";
+import { CallCharges } from "./budgets/call-charges.ts";
 import { HybridClock } from "../protocol/registry/hlc.ts";
 import { PROCESS_PLATFORM, type Platform } from "./settings/platform.ts";
 import { cardChecker, cardKeys, identitySigner, selfAndCardKeys } from "./registry/node-keys.ts";
@@ -187,6 +188,14 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels, mailbox });
   const ledgerKeys = selfAndCardKeys(own, cards);
   const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId), onRecord: (o) => countLedgerRecord(metrics, o) });
+  const budgets = new Budgets({
+    db: opts.db,
+    signer: identitySigner(own),
+    keys: ledgerKeys,
+    clock: new HybridClock(),
+    transport: budgetTransport(federation),
+    peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
+  });
   const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock });
   const trust = new TrustScores({ db: opts.db, self: own.nodeId, trust: opts.config.trust, now });
   const onionCards = new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives });
@@ -263,14 +272,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       },
       clearingReach({ db: opts.db, federation }),
     ),
-    budgets: new Budgets({
-      db: opts.db,
-      signer: identitySigner(own),
-      keys: ledgerKeys,
-      clock: new HybridClock(),
-      transport: budgetTransport(federation),
-      peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
-    }),
+    budgets,
+    charges: new CallCharges({ db: opts.db, budgets, ledger, log }),
     blackboard: assembleBlackboard({ db: opts.db, self: own.nodeId, signer: identitySigner(own), keys: ledgerKeys, federation, later: track }),
     strong,
     gossip: new Gossip({

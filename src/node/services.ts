@@ -48,6 +48,7 @@ import type { OnionReplayTags } from "../store/onion-replay.ts";
 import type { KnownCards } from "./routes/onion/known-cards.ts";
 import type { ClearingRounds } from "./clearing/rounds.ts";
 import type { Budgets } from "./budgets/budgets.ts";
+import type { CallCharges } from "./budgets/call-charges.ts";
 import type { BlackboardParts } from "./blackboard/assemble.ts";
 import type { StrongBlackboard } from "./blackboard/strong.ts";
 import type { StrongNamespaces } from "./blackboard/strong-namespaces.ts";
@@ -148,6 +149,8 @@ export interface Services {
   clearing: ClearingRounds;
   /** Federated budgets this node owns or holds rights in (src/node/budgets/). */
   budgets: Budgets;
+  /** The budgets principals' relayed calls are charged to (src/node/budgets/call-charges.ts). */
+  charges: CallCharges;
   /** The shared blackboard (src/node/blackboard/): this node's replicas, their replication, session tokens. */
   blackboard: BlackboardParts;
   /** The blackboard's strong consistency: keys ordered by their home, committed by a majority (src/node/blackboard/strong.ts). */

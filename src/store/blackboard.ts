@@ -19,6 +19,13 @@ export interface StoredValue {
   version: number;
 }
 
+/** A key that changed after a watcher's cursor, with its merged value as of the read. */
+export interface ChangedKey {
+  key: string;
+  value: BlackboardValue;
+  stateHash: string;
+}
+
 export type ApplyOutcome = { applied: false } | { applied: true; value: StoredValue };
 
 /** A concurrent writer can win the version check; past this many tries something is wrong. */
@@ -156,6 +163,37 @@ export class BlackboardStore {
   async stateHashes(namespace: string): Promise<Record<string, string>> {
     const rows = await this.db.select({ key: nv.key, h: nv.stateHash }).from(nv).where(eq(nv.namespace, namespace)).orderBy(asc(nv.key));
     return Object.fromEntries(rows.map((r) => [r.key, r.h]));
+  }
+
+  /**
+   * The keys of `namespace` whose deltas this node stored after `after`, in the order it stored
+   * them, each once with its value now: at most `limit` deltas and about `maxBytes` of values are
+   * read. The cursor is the delta row's rowid, which only grows, in commit order, as the store has
+   * one writer at a time (SQLite, libSQL, D1); it is this node's, and deltas are never deleted.
+   */
+  async changesSince(namespace: string, after: number, o: { limit: number; maxBytes: number; prefix?: string | undefined }): Promise<{ changes: ChangedKey[]; cursor: number; more: boolean }> {
+    const prefix = o.prefix ? sql`AND substr(d.key, 1, ${o.prefix.length}) = ${o.prefix}` : sql``;
+    const rows = await this.db.all<{ seq: number; key: string; state: string; stateHash: string }>(sql`SELECT d.rowid AS seq, d.key AS key, v.state AS state, v.state_hash AS stateHash
+      FROM blackboard_deltas d JOIN blackboard_values v ON v.namespace = d.namespace AND v.key = d.key
+      WHERE d.namespace = ${namespace} AND d.rowid > ${after} ${prefix} ORDER BY d.rowid LIMIT ${o.limit + 1}`);
+    const byKey = new Map<string, ChangedKey>();
+    let cursor = after;
+    let bytes = 0;
+    let more = rows.length > o.limit;
+    for (const r of rows.slice(0, o.limit)) {
+      if (!byKey.has(r.key)) {
+        if (byKey.size > 0 && bytes + r.state.length > o.maxBytes) {
+          more = true;
+          break;
+        }
+        bytes += r.state.length;
+      }
+      // A key seen again moves to where it changed last.
+      byKey.delete(r.key);
+      byKey.set(r.key, { key: r.key, value: JSON.parse(r.state) as BlackboardValue, stateHash: r.stateHash });
+      cursor = r.seq;
+    }
+    return { changes: [...byKey.values()], cursor, more };
   }
 
   async deltaCount(namespace: string): Promise<number> {

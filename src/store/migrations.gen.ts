@@ -302,5 +302,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `reconcile_schedules` (\n\t`peer` text PRIMARY KEY NOT NULL,\n\t`schedule` text NOT NULL,\n\t`updated_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE TABLE `schedule_runs` (\n\t`job` text NOT NULL,\n\t`subject` text NOT NULL,\n\t`last_run_at` integer,\n\t`last_attempt_at` integer NOT NULL,\n\t`failures` integer DEFAULT 0 NOT NULL,\n\t`last_error` text,\n\tPRIMARY KEY(`job`, `subject`)\n);"
     ]
+  },
+  {
+    "tag": "0028_young_ares",
+    "statements": [
+      "CREATE TABLE `budget_charges` (\n\t`principal` text PRIMARY KEY NOT NULL,\n\t`owner` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`task` text NOT NULL,\n\t`at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
+      "CREATE UNIQUE INDEX `budget_debits_record` ON `budget_debits` (`namespace`,`key`,`record`);",
+      "CREATE INDEX `blackboard_deltas_arrival` ON `blackboard_deltas` (`namespace`);"
+    ]
   }
 ];

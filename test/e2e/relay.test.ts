@@ -123,6 +123,30 @@ describe("relayed calls A → B and A → C", () => {
   });
 });
 
+describe("calls paid from a budget", () => {
+  it("checks A's caller's budget against the quoted price, debits the record's amount after, and refuses a call it cannot pay", async () => {
+    const task = "relay-charges";
+    const budget = { owner: a.nodeId, task, unit: "credit" };
+    await json(await a.admin("POST", "/budgets", { task, unit: "credit", amount: 7 }));
+    // The test's client has no token: A serves it as the principal "anonymous".
+    await json(await a.admin("PUT", "/budgets/charges/anonymous", { budget }));
+    try {
+      const paid = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "paid" } });
+      const id = relayMeta(paid).record!;
+      expect(relayMeta(paid)).toMatchObject({ charged: { budget, amount: 5, remaining: 2 } });
+      const held = [(await ledgerOf(a)).length, (await ledgerOf(b)).length];
+      const refused = await client.callTool({ name: "bravo_everything_echo", arguments: { message: "unpaid" } }).catch((err: unknown) => err);
+      expect(refused).toMatchObject({ code: -32014, data: { type: "budget_exhausted", budget } });
+      // Nothing was sent: no record on either side.
+      expect([(await ledgerOf(a)).length, (await ledgerOf(b)).length]).toEqual(held);
+      const view = await json(await a.admin("GET", `/budgets/${a.nodeId}/credit/${task}`));
+      expect(view).toMatchObject({ spent: 5, remaining: 2, debits: [{ kind: "spend", amount: 5, principal: "anonymous", record: id }] });
+    } finally {
+      expect((await a.admin("DELETE", "/budgets/charges/anonymous")).status).toBe(204);
+    }
+  });
+});
+
 describe("progress, cancellation and pricing by time", () => {
   const long = "bravo_everything_trigger-long-running-operation";
 

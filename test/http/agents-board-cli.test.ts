@@ -2,8 +2,8 @@
 // process against one in-process node served on loopback. Agents are registered, listed, found by
 // capability and deregistered; an intent is published, listed, shown without offers and withdrawn,
 // and accepting an offer the node does not hold is refused with its code; a namespace is created
-// and a register and a counter are written and read back; bad input is a usage error or the
-// API's typed refusal, and changes nothing.
+// and a register and a counter are written and read back; a principal is charged to a budget and
+// cleared; bad input is a usage error or the API's typed refusal, and changes nothing.
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
@@ -115,5 +115,23 @@ describe("mcpfed board", () => {
     expect(await ok(["board", "delete", ns, "title"])).toBe(`${ns} title (eventual): {"type":"register","value":null}\n`);
     const unknown = await cli(["board", "get", `${ns}x`, "k"], env);
     expect(unknown.stderr).toContain("unknown_namespace");
+  }, 120_000);
+});
+
+describe("mcpfed budget charge", () => {
+  it("charges a principal's relayed calls to a budget, lists it, replaces and clears it; refuses bad input", async () => {
+    await ok(["budget", "create", "credit:cli-charges", "50"]);
+    expect(await ok(["budget", "charge", "token:abc", "credit:cli-charges"])).toMatch(/^token:abc's relayed calls are paid from credit:cli-charges of /);
+    await ok(["budget", "charge", "token:abc", "calls:cli-charges"]);
+    const { charges } = await okJson<{ charges: { principal: string; budget: { unit: string; task: string } }[] }>(["budget", "charges"]);
+    expect(charges).toEqual([expect.objectContaining({ principal: "token:abc", budget: expect.objectContaining({ unit: "calls", task: "cli-charges" }) })]);
+    // A principal id with a space is the API's typed refusal; clearing twice is not_found the second time.
+    const bad = await cli(["budget", "charge", "token abc", "credit:cli-charges"], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("invalid_request");
+    await ok(["budget", "uncharge", "token:abc"]);
+    const again = await cli(["budget", "uncharge", "token:abc"], env);
+    expect(again.stderr).toContain("not_found");
+    expect(await ok(["budget", "charges"])).toBe("no principal is charged to a budget\n");
   }, 120_000);
 });

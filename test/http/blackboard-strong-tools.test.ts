@@ -4,58 +4,19 @@
 // from the other; requests strong cannot serve are refused with their codes; with the other replica
 // gone, a write answers `unavailable` (`applied: "no"` at the home, `"unknown"` forwarded to it)
 // and the committed value is unchanged when it comes back.
-import { serve, type ServerType } from "@hono/node-server";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type NodeApp } from "../../src/http/app.ts";
 import { homeOf } from "../../src/protocol/blackboard/home.ts";
-import { newSeed } from "../../src/protocol/identity/seed.ts";
-import { startLocal, type LocalStart } from "../../src/runtimes/local.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, freePort, json, removeTempDirs, tempDir } from "../support/processes.ts";
+import { closeServer, inProcessNode, stopAll, listen, peerPair, type InProcessNode as Member } from "../support/in-process-node.ts";
+import { json } from "../support/processes.ts";
 
 const TOKEN = "strong-tools-admin-token-0123";
-
-interface Member {
-  local: LocalStart;
-  app: NodeApp;
-  port: number;
-  server: ServerType;
-  id: string;
-  client: Client;
-  admin(method: string, path: string, body?: unknown): Promise<Response>;
-}
 
 const members: Member[] = [];
 let namespace: string;
 /** A key whose home is A, and one whose home is B. */
 let atA: string;
 let atB: string;
-
-const listen = (app: NodeApp, port: number) => serve({ fetch: app.app.fetch, port, hostname: "127.0.0.1" });
-/** Closes the server and every connection to it (an MCP client's open stream included). */
-function close(server: ServerType): Promise<void> {
-  const done = new Promise<void>((r) => server.close(() => r()));
-  (server as Server).closeAllConnections();
-  return done;
-}
-
-async function member(name: string): Promise<Member> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const local = await startLocal({ DATA_DIR: tempDir("mcpfed-strong-tools-"), ADMIN_TOKEN: TOKEN, NODE_SEED: newSeed(), TICK_SECONDS: "3600", NODE_NAME: name, PUBLIC_URL: url, PEER_POLICY: "open" });
-  const app = await createApp({ config: local.config, db: local.db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
-  const server = listen(app, port);
-  const admin = (method: string, path: string, body?: unknown) =>
-    fetch(`${url}/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  const { id } = await json<{ id: string }>(await admin("GET", "/identity"));
-  return { local, app, port, server, id, admin, client: undefined as unknown as Client };
-}
 
 type Answer = { consistency: string; value: unknown; stateHash: string | null; slot?: number; swapped?: boolean };
 type Outcome = { ok: true; answer: Answer } | { ok: false; code: string; applied?: string };
@@ -75,14 +36,9 @@ const put = (m: Member, key: string, value: unknown, extra: Record<string, unkno
 const get = (m: Member, key: string, extra: Record<string, unknown> = {}) => tool(m, "blackboard_get", { namespace, key, ...extra });
 
 beforeAll(async () => {
-  members.push(await member("alpha"), await member("bravo"));
+  members.push(await inProcessNode("alpha", TOKEN), await inProcessNode("bravo", TOKEN));
   const [a, b] = members as [Member, Member];
-  await json(await a.admin("POST", "/peers", { url: `http://127.0.0.1:${b.port}` }));
-  for (const m of members)
-    await eventually(async () => {
-      const { peers } = await json<{ peers: { state: string }[] }>(await m.admin("GET", "/peers"));
-      expect(peers.filter((p) => p.state === "active")).toHaveLength(1);
-    }, 20_000);
+  await peerPair(a, b);
   const described = await json<{ descriptor: { namespace: string; replicas: string[] }; missed: string[] }>(await a.admin("POST", "/blackboard/strong/namespaces", { name: "kv", replicas: [b.id] }));
   expect(described.missed).toEqual([]);
   namespace = described.descriptor.namespace;
@@ -92,13 +48,7 @@ beforeAll(async () => {
   for (const m of members) m.client = await connect(`http://127.0.0.1:${m.port}/mcp`);
 }, 60_000);
 
-afterAll(async () => {
-  for (const m of members) {
-    await m.client?.close().catch(() => {});
-    await close(m.server).catch(() => {});
-  }
-  removeTempDirs();
-});
+afterAll(() => stopAll(members));
 
 describe("blackboard tools with strong consistency", () => {
   it("lists compare-and-set on blackboard_put", async () => {
@@ -149,7 +99,7 @@ describe("blackboard tools with strong consistency", () => {
   it("answers unavailable without the other replica, and the committed values stay", async () => {
     const [a, b] = members as [Member, Member];
     const [heldA, heldB] = [await get(a, atA), await get(a, atB)];
-    await close(b.server);
+    await closeServer(b.server);
     try {
       // At the home, no majority of two: surely not applied. Forwarded to the home that is gone: maybe.
       expect(await put(a, atA, "lost")).toEqual({ ok: false, code: "unavailable", applied: "no" });

@@ -52,11 +52,11 @@ export const budgetCommands: Command[] = [
     max: 1,
     run: async (ctx, [text]) => {
       const b = await budgetArg(text!, () => ctx.api.request<{ id: string }>("GET", "/identity").then((x) => x.id));
-      const body = await ctx.api.request<BudgetView & { debits: { seq: number; kind: string; amount: number; receiver: string; principal: string }[] }>(
+      const body = await ctx.api.request<BudgetView & { debits: { seq: number; kind: string; amount: number; receiver: string; principal: string; record: string | null }[] }>(
         "GET",
         `/budgets/${seg(b.owner)}/${seg(b.unit)}/${seg(b.task)}`,
       );
-      show(ctx, body, (v) => `${burnDown(v)}\n\n${table(["SEQ", "KIND", "AMOUNT", "TO", "BY"], v.debits.map((d) => [String(d.seq), d.kind, String(d.amount), d.receiver || "-", d.principal || "operator"]))}`);
+      show(ctx, body, (v) => `${burnDown(v)}\n\n${table(["SEQ", "KIND", "AMOUNT", "TO", "BY", "RECORD"], v.debits.map((d) => [String(d.seq), d.kind, String(d.amount), d.receiver || "-", d.principal || "operator", d.record ?? "-"]))}`);
     },
   },
   {
@@ -82,6 +82,39 @@ export const budgetCommands: Command[] = [
       const budget = await budgetArg(text!, () => ctx.api.request<{ id: string }>("GET", "/identity").then((x) => x.id));
       const body = await ctx.api.request<BudgetView>("POST", "/budgets/transfer", { budget, to, amount: amountOf(amount) });
       show(ctx, body, burnDown);
+    },
+  },
+  {
+    name: "budget charge",
+    usage: "<principal> <[owner/]unit:task>",
+    summary: "pay <principal>'s relayed calls from a budget: checked before each call, debited by its record after",
+    min: 2,
+    max: 2,
+    run: async (ctx, [principal, text]) => {
+      const budget = await budgetArg(text!, () => ctx.api.request<{ id: string }>("GET", "/identity").then((x) => x.id));
+      const body = await ctx.api.request<{ principal: string }>("PUT", `/budgets/charges/${seg(principal!)}`, { budget });
+      show(ctx, body, () => `${principal}'s relayed calls are paid from ${budget.unit}:${budget.task} of ${budget.owner}`);
+    },
+  },
+  {
+    name: "budget uncharge",
+    usage: "<principal>",
+    summary: "stop paying <principal>'s relayed calls from a budget",
+    min: 1,
+    max: 1,
+    run: async (ctx, [principal]) => {
+      await ctx.api.request("DELETE", `/budgets/charges/${seg(principal!)}`);
+      show(ctx, { principal }, () => `${principal}'s calls are paid from no budget`);
+    },
+  },
+  {
+    name: "budget charges",
+    summary: "which budget pays each principal's relayed calls",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ charges: { principal: string; budget: BudgetView["budget"] }[] }>("GET", "/budgets/charges");
+      show(ctx, body, (b) => (b.charges.length === 0 ? "no principal is charged to a budget" : table(["PRINCIPAL", "BUDGET", "OWNER"], b.charges.map((x) => [x.principal, `${x.budget.unit}:${x.budget.task}`, x.budget.owner]))));
     },
   },
   {

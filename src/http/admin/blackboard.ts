@@ -13,6 +13,7 @@ import { nodeId } from "../../protocol/identity/node-id.ts";
 import { BlackboardError, type BlackboardErrorCode } from "../../node/blackboard/errors.ts";
 import { deleteArgs, getArgs, putArgs } from "../../node/blackboard/requests.ts";
 import { BLACKBOARD_ERROR, blackboardDelete, blackboardGet, blackboardPut, type BlackboardAnswer } from "../../node/blackboard/serve.ts";
+import { blackboardWatch, watchArgs, type WatchAnswer } from "../../node/blackboard/watch.ts";
 import { ProtocolError } from "@modelcontextprotocol/server";
 
 const createInput = z.strictObject({
@@ -25,7 +26,7 @@ const createInput = z.strictObject({
 const keyStatus: Partial<Record<BlackboardErrorCode, 404 | 409 | 503>> = { unknown_namespace: 404, not_a_replica: 409, retry: 503, unavailable: 503 };
 
 /** A key's answer, or the blackboard's typed refusal as `{error: {code, message[, applied]}}`. */
-async function keyAnswer(c: Context<AppEnv>, work: () => Promise<BlackboardAnswer>): Promise<Response> {
+async function keyAnswer(c: Context<AppEnv>, work: () => Promise<BlackboardAnswer | WatchAnswer>): Promise<Response> {
   try {
     return c.json(await work());
   } catch (err) {
@@ -71,6 +72,10 @@ export function blackboardAdminRoutes(s: Services): Hono<AppEnv> {
   app.post("/blackboard/keys/delete", async (c) => {
     const body = await readJson(c, deleteArgs);
     return body.ok ? keyAnswer(c, () => blackboardDelete(s, "operator", body.value)) : body.res;
+  });
+  app.post("/blackboard/watch", async (c) => {
+    const body = await readJson(c, watchArgs);
+    return body.ok ? keyAnswer(c, () => blackboardWatch(s, "operator", body.value, c.req.raw.signal)) : body.res;
   });
   app.post("/blackboard/namespaces/:creator/:name/repair", async (c) => {
     const ns = namespaceName.safeParse(`${c.req.param("creator")}/${c.req.param("name")}`);

@@ -13,6 +13,9 @@ import { MAX_AMOUNT } from "../../protocol/blackboard/limits.ts";
 const amount = z.number().int().min(1).max(MAX_AMOUNT);
 const allocateInput = z.strictObject({ task: z.string().regex(new RegExp(`^${TASK_PATTERN}$`)), unit: z.enum(BUDGET_UNITS), amount });
 const transferInput = z.strictObject({ budget: budgetRef, to: nodeId, amount });
+const chargeInput = z.strictObject({ budget: budgetRef });
+/** A principal id as policy names it: "token:<id>", "client:<client_id>", … */
+const principalId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,255}$/, "a principal id");
 
 function refused(c: Context, err: unknown): Response {
   if (!(err instanceof BudgetError)) throw err;
@@ -23,6 +26,20 @@ function refused(c: Context, err: unknown): Response {
 export function budgetAdminRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/budgets", async (c) => c.json({ budgets: await s.budgets.list() }));
+  // Which budget pays each principal's relayed calls (protocol §17.9, "Charged calls").
+  app.get("/budgets/charges", async (c) => c.json({ charges: await s.charges.list() }));
+  app.put("/budgets/charges/:principal", async (c) => {
+    const principal = principalId.safeParse(c.req.param("principal"));
+    if (!principal.success) return fail(c, "invalid_request", "not a principal id", principal.error.issues);
+    const body = await readJson(c, chargeInput);
+    if (!body.ok) return body.res;
+    await s.charges.set(principal.data, body.value.budget);
+    return c.json({ principal: principal.data, budget: body.value.budget });
+  });
+  app.delete("/budgets/charges/:principal", async (c) => {
+    if (!(await s.charges.clear(c.req.param("principal")))) return fail(c, "not_found", "that principal is charged to no budget");
+    return c.body(null, 204);
+  });
   app.get("/budgets/:owner/:unit/:task", async (c) => {
     const ref = budgetRef.safeParse({ owner: c.req.param("owner"), unit: c.req.param("unit"), task: c.req.param("task") });
     if (!ref.success) return fail(c, "invalid_request", "not a budget", ref.error.issues);

@@ -6,7 +6,8 @@ import { ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/server";
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
 import { deleteArgs, getArgs, putArgs } from "../../node/blackboard/requests.ts";
-import { BLACKBOARD_DELETE, BLACKBOARD_GET, BLACKBOARD_PUT, blackboardDelete, blackboardGet, blackboardPut, type BlackboardAnswer } from "../../node/blackboard/serve.ts";
+import { BLACKBOARD_DELETE, BLACKBOARD_GET, BLACKBOARD_PUT, BLACKBOARD_WATCH, blackboardDelete, blackboardGet, blackboardPut, type BlackboardAnswer } from "../../node/blackboard/serve.ts";
+import { blackboardWatch, MAX_WATCH_ITEMS, MAX_WATCH_MS, watchArgs, type WatchAnswer } from "../../node/blackboard/watch.ts";
 
 const target = {
   namespace: { type: "string", description: "<creator node id>/<name>" },
@@ -70,9 +71,37 @@ export const blackboardTools: Tool[] = [
     outputSchema: answerSchema,
     annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
   },
+  {
+    name: BLACKBOARD_WATCH,
+    title: "Watch a blackboard namespace",
+    description:
+      "The keys of a namespace that changed on this node after `cursor`, each once with its value now, and the cursor to give next. With wait_ms, waits for a change when there is none yet (answering as soon as one is stored here). Not for strong namespaces.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        namespace: target.namespace,
+        prefix: { type: "string", minLength: 1, maxLength: 256, description: "Only keys starting with this." },
+        cursor: { type: "string", description: "The last answer's cursor; absent: from the start." },
+        limit: { type: "integer", minimum: 1, maximum: MAX_WATCH_ITEMS },
+        wait_ms: { type: "integer", minimum: 0, maximum: MAX_WATCH_MS },
+      },
+      required: ["namespace"],
+    },
+    outputSchema: {
+      type: "object",
+      properties: {
+        namespace: { type: "string" },
+        cursor: { type: "string" },
+        changes: { type: "array", items: { type: "object", properties: { key: { type: "string" }, value: {}, stateHash: { type: "string" } }, required: ["key", "value", "stateHash"] } },
+        more: { type: "boolean" },
+      },
+      required: ["namespace", "cursor", "changes", "more"],
+    },
+    annotations: { readOnlyHint: true, openWorldHint: false },
+  },
 ];
 
-export const isBlackboardTool = (name: string) => name === BLACKBOARD_GET || name === BLACKBOARD_PUT || name === BLACKBOARD_DELETE;
+export const isBlackboardTool = (name: string) => name === BLACKBOARD_GET || name === BLACKBOARD_PUT || name === BLACKBOARD_DELETE || name === BLACKBOARD_WATCH;
 
 function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, v: unknown): T {
   const r = schema.safeParse(v ?? {});
@@ -80,10 +109,11 @@ function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } |
   return r.data;
 }
 
-export async function callBlackboardTool(s: Services, caller: Caller, name: string, args: unknown, meta: Record<string, unknown> | undefined): Promise<CallToolResult> {
-  let answer: BlackboardAnswer;
+export async function callBlackboardTool(s: Services, caller: Caller, name: string, args: unknown, meta: Record<string, unknown> | undefined, signal?: AbortSignal): Promise<CallToolResult> {
+  let answer: BlackboardAnswer | WatchAnswer;
   const who = { caller, meta };
-  if (name === BLACKBOARD_GET) answer = await blackboardGet(s, who, parsed(getArgs, args));
+  if (name === BLACKBOARD_WATCH) answer = await blackboardWatch(s, who, parsed(watchArgs, args), signal);
+  else if (name === BLACKBOARD_GET) answer = await blackboardGet(s, who, parsed(getArgs, args));
   else if (name === BLACKBOARD_PUT) answer = await blackboardPut(s, who, parsed(putArgs, args));
   else answer = await blackboardDelete(s, who, parsed(deleteArgs, args));
   return { content: [{ type: "text", text: JSON.stringify(answer) }], structuredContent: answer as unknown as Record<string, unknown> };

@@ -174,7 +174,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
     if (isAgentTool(name)) return callAgentTool(s, caller, name, req.params.arguments);
     if (name === UPSTREAM_CREDENTIAL) return callUpstreamCredentialTool(s, caller, req.params.arguments);
     if (isBudgetTool(name)) return callBudgetTool(s, caller, name, req.params.arguments);
-    if (isBlackboardTool(name)) return callBlackboardTool(s, caller, name, req.params.arguments, req.params._meta);
+    if (isBlackboardTool(name)) return callBlackboardTool(s, caller, name, req.params.arguments, req.params._meta, ctx.mcpReq.signal);
     if (name === SEARCH_TOOLS) {
       const args = parseArgs(searchToolsArgs, req.params.arguments);
       const found = await searchLocalTools(s, args.query, args.limit);

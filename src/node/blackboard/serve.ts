@@ -18,7 +18,8 @@ import { opFor, strongOpFor, viewOf, type DeleteArgs, type GetArgs, type PutArgs
 export const BLACKBOARD_GET = "blackboard_get";
 export const BLACKBOARD_PUT = "blackboard_put";
 export const BLACKBOARD_DELETE = "blackboard_delete";
-export type BlackboardTool = typeof BLACKBOARD_GET | typeof BLACKBOARD_PUT | typeof BLACKBOARD_DELETE;
+export const BLACKBOARD_WATCH = "blackboard_watch";
+export type BlackboardTool = typeof BLACKBOARD_GET | typeof BLACKBOARD_PUT | typeof BLACKBOARD_DELETE | typeof BLACKBOARD_WATCH;
 
 /** After the access codes (src/node/access/policy/denials.ts). */
 export const BLACKBOARD_ERROR = -32040;
@@ -49,11 +50,11 @@ export interface BlackboardAnswer {
 }
 
 /**
- * Policy sees a namespace as a tool: rules match `blackboard_get`, `blackboard_put` or
- * `blackboard_delete` by name, or `blackboard:<namespace>` by id (globs work), and an effect
+ * Policy sees a namespace as a tool: rules match `blackboard_get`, `blackboard_put`,
+ * `blackboard_delete` or `blackboard_watch` by name, or `blackboard:<namespace>` by id (globs work), and an effect
  * `grant` asks for a permission grant for it.
  */
-function asTool(tool: BlackboardTool, namespace: string) {
+export function asTool(tool: BlackboardTool, namespace: string) {
   return { globalId: `blackboard:${namespace}`, shortName: tool, upstream: "blackboard", tags: [] as string[], pinned: false };
 }
 

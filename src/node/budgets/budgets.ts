@@ -159,6 +159,11 @@ export class Budgets {
     return r;
   }
 
+  /** This node's rights left in a budget, as its own store and the deltas it holds say (0 for one it holds nothing of). */
+  async rights(ref: BudgetRef): Promise<number> {
+    return this.#rights(await this.#load(ref));
+  }
+
   /** Decides a spend locally and records it; refused with budget_exhausted when this node's rights do not cover it. */
   async spend(ref: BudgetRef, amount: number, by: { principal: string; record?: string | undefined }): Promise<SpendOutcome> {
     checkAmount(amount);

@@ -14,6 +14,8 @@ export const FedErrorCode = {
   PeerRefused: -32012,
   /** A peer's receipt did not verify: the result is withheld and the record flagged. */
   ReceiptRejected: -32013,
+  /** The caller's budget cannot pay the call's price (protocol §17.9): nothing was sent. */
+  BudgetRefused: -32014,
 } as const;
 
 /**

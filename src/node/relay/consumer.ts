@@ -44,6 +44,7 @@ import { forwardedCall, forwardedTarget, NoForwardedRoute, type FeePaid, type Fo
 import { TRACE_CONTEXT_FEATURE } from "../../protocol/tracing/trace-context.ts";
 import { outcomeOf } from "../tracing/outcome.ts";
 import type { Span, Tracer } from "../tracing/tracer.ts";
+import type { CallCharges, Charged } from "../budgets/call-charges.ts";
 
 /** Who calls: as the invocation log and the audit trail see them. */
 type Caller = Parameters<typeof recordCall>[1];
@@ -64,6 +65,8 @@ export type ConsumerPort = Parameters<typeof recordCall>[0] & {
   quarantine: Pick<Quarantine, "has">;
   routes: { defaults: Pick<RouteDefaults, "of"> };
   tracer: Tracer | undefined;
+  /** The budget a principal's calls are charged to: checked before a call, debited after it. */
+  charges: Pick<CallCharges, "check">;
 } & ForwardedPort &
   OnionConsumerPort &
   PrivateConsumerPort;
@@ -101,7 +104,7 @@ export function completedOnly(answer: CallToolResult | RelayedInputRequired): Ca
   return answer as CallToolResult;
 }
 
-type Served = { result: CallToolResult; record: string; route: RouteKind } | { inputRequired: InputRequired };
+type Served = { result: CallToolResult; record: string; route: RouteKind; charged?: Charged } | { inputRequired: InputRequired };
 
 /** What `_meta` "mcpfed/relay" tells the client about a peer's answer. */
 export interface RelayMeta {
@@ -111,6 +114,8 @@ export interface RelayMeta {
   cached: boolean;
   /** The route the call took (docs/protocol.md §12); absent for an answer from the cache. */
   route?: RouteKind;
+  /** What the call paid from the budget its principal is charged to, if any. */
+  charged?: Charged;
 }
 
 /** Refusals that say nothing of the other providers: another one may serve the call. */
@@ -173,7 +178,7 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
     recordId = served.record;
     if (cacheKey && ttl) s.relay.cache.put(cacheKey, served.result, ttl);
     if (served.result.isError) outcome = "tool_error";
-    return withMeta(served.result, { provider, record: served.record, cached: false, route: served.route });
+    return withMeta(served.result, { provider, record: served.record, cached: false, route: served.route, ...(served.charged ? { charged: served.charged } : {}) });
   } catch (err) {
     outcome = err instanceof RelayError ? err.outcome : "peer_refused";
     error = err instanceof Error ? err.message : String(err);
@@ -272,6 +277,9 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
   const held = pricing.model === "subscription" ? await heldGrant(s, origin, tool.globalId) : undefined;
   if (pricing.model === "subscription" && !held) throw new NextProvider(`${tool.shortName} is priced by subscription: subscribe first (mcpfed subscribe ${tool.shortName})`);
   const price = quoteOf(pricing, held ? { grant: held.id } : {});
+  // The caller's budget, if it has one, must cover the price before anything is signed or sent.
+  const charge = await s.charges.check(caller.id, price);
+  if (!charge.ok) throw new RelayError({ kind: "budget_refused", code: charge.code, budget: charge.budget, message: charge.message });
   const identity = await s.identity();
   const signer = identitySigner(identity);
   const intent: SignedIntent = await signIntent(signer, {
@@ -308,11 +316,14 @@ async function callOne(s: ConsumerPort, caller: Caller, call: RelayedCall, tool:
     if (hop.tracestate) request.tracestate = hop.tracestate;
   }
   try {
-    return await sendToProvider(s, caller, call, { origin, name, route, peer, request, signal, intent, signer, countersigned });
+    const served = await sendToProvider(s, caller, call, { origin, name, route, peer, request, signal, intent, signer, countersigned });
+    // Debited on the call's path, so that the client's next call is checked against what is left.
+    return charge.hold && "record" in served ? { ...served, charged: await charge.hold.settle(served.record) } : served;
   } catch (err) {
     hop?.end(err instanceof NextProvider ? "next_provider" : err instanceof RelayError ? err.outcome : outcomeOf(err));
     throw err;
   } finally {
+    charge.hold?.release();
     hop?.end("ok");
   }
 }

@@ -30,6 +30,8 @@ export type RelayFailure =
   | { kind: "refused"; name: string; peer: string; error: CallError }
   /** The route the call asked for (or its principal's default) cannot be built; no other is taken in its place. */
   | { kind: "route_unavailable"; route: RouteKind; message: string }
+  /** The budget the caller's calls are charged to cannot pay this one (protocol §17.9): nothing was sent. */
+  | { kind: "budget_refused"; code: "budget_exhausted" | "budget_unit"; budget: { owner: string; unit: string; task: string }; message: string }
   /** An origin's gateway refused an anonymous call it opened (docs/protocol.md §13.4); `code` is its code. */
   | { kind: "gateway_refused"; name: string; peer: string; code: string; message: string };
 
@@ -64,6 +66,8 @@ function mcpErrorOf(f: RelayFailure): { code: number; message: string; data: Rec
       return { code: FedErrorCode.UpstreamUnavailable, message: f.message, data: { type: "route_unavailable", route: f.route } };
     case "gateway_refused":
       return { code: FedErrorCode.PeerRefused, message: `${f.name}: ${redact(f.message)}`, data: { type: `peer_${f.code}`, peer: f.peer, code: f.code } };
+    case "budget_refused":
+      return { code: FedErrorCode.BudgetRefused, message: f.message, data: { type: f.code, budget: f.budget } };
     case "bad_request_state":
       return { code: ProtocolErrorCode.InvalidParams, message: f.message, data: { type: "bad_request_state" } };
     case "receipt_rejected":

@@ -40,6 +40,8 @@ export const blackboardDeltas = sqliteTable(
     primaryKey({ columns: [t.namespace, t.hash] }),
     index("blackboard_deltas_order").on(t.namespace, t.hlc, t.hash),
     index("blackboard_deltas_key_writer").on(t.namespace, t.key, t.writer, t.hlc),
+    // Ends in the rowid, as every index does: a watcher's changes after a cursor, in arrival order.
+    index("blackboard_deltas_arrival").on(t.namespace),
   ],
 );
 

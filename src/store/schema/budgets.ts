@@ -2,7 +2,7 @@
 // budget, its own and its peers', and its own debits, the durable record of every spend and every
 // transfer of rights this node made. A debit's seq is the next one of its budget: two writers
 // racing for the same rights collide on the key, so one of them re-reads and decides again.
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { now } from "./defaults.ts";
 
 export const budgetDeltas = sqliteTable(
@@ -43,5 +43,10 @@ export const budgetDebits = sqliteTable(
     record: text("record"),
     at: integer("at").notNull().default(now),
   },
-  (t) => [primaryKey({ columns: [t.namespace, t.key, t.seq] }), index("budget_debits_kind").on(t.namespace, t.key, t.kind, t.receiver)],
+  (t) => [
+    primaryKey({ columns: [t.namespace, t.key, t.seq] }),
+    index("budget_debits_kind").on(t.namespace, t.key, t.kind, t.receiver),
+    // A record is paid once per budget, whichever process of the node pays it (NULLs are distinct).
+    uniqueIndex("budget_debits_record").on(t.namespace, t.key, t.record),
+  ],
 );

@@ -24,6 +24,7 @@ export * from "./clearing.ts";
 export * from "./money.ts";
 export * from "./settlements.ts";
 export * from "./budgets.ts";
+export * from "./budget-charges.ts";
 export * from "./agents.ts";
 export * from "./blackboard.ts";
 export * from "./blackboard-strong.ts";
