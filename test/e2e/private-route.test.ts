@@ -14,6 +14,7 @@ import { anonymousCallRequest, readAnonymousAnswer, type AnonymousCall } from ".
 import { decodeResponse, encodeRequest } from "../../src/protocol/routes/ohttp/binary-http.ts";
 import { encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
 import { keyConfigOf } from "../../src/protocol/routes/ohttp/key-config.ts";
+import { paddedLengths } from "../../src/protocol/routes/ohttp/padding.ts";
 import { readFileSync } from "node:fs";
 import { connect } from "../support/mcp.ts";
 import { openedAnswer, sealAs } from "../support/seal-as.ts";
@@ -117,6 +118,48 @@ describe("a private call A → R → C", () => {
     expect(atR).toContain(a.nodeId);
     // No ledger record on any side: nobody is named to sign one.
     for (const n of [a, r, c]) expect(await json<{ records: unknown[] }>(await n.admin("GET", "/ledger/records?limit=10"))).toMatchObject({ records: [] });
+  });
+});
+
+describe("padding (§13.3.1)", () => {
+  /** The sizes R logged for each private call it relayed, in the order it relayed them. */
+  const relayedSizes = () =>
+    r
+      .output()
+      .split("\n")
+      .filter((l) => l.includes('"ohttp.relayed"'))
+      .map((l) => JSON.parse(l) as { requestBytes: number; responseBytes: number })
+      .map(({ requestBytes, responseBytes }) => ({ requestBytes, responseBytes }));
+
+  it("carries two calls of different lengths across R as messages of one length each way", async () => {
+    const before = relayedSizes().length;
+    const texts = [];
+    for (const message of ["s", "l".repeat(400)]) {
+      const result = await client.callTool({ name: ECHO(), arguments: { message }, _meta: { "mcpfed/route": "private" } });
+      texts.push((result.content as { text: string }[])[0]!.text);
+    }
+    // The answers differ in length as the calls do; on the wire neither does.
+    expect(texts[1]!.length - texts[0]!.length).toBe(399);
+    const sizes = await eventually(async () => {
+      const now = relayedSizes().slice(before);
+      expect(now).toHaveLength(2);
+      return now;
+    });
+    expect(sizes[0]).toEqual(sizes[1]);
+    expect(sizes[0]).toEqual({ requestBytes: paddedLengths("request")[0], responseBytes: paddedLengths("response")[0] });
+  });
+
+  it("refuses at C's gateway a request not of a bucket's length, with nothing written", async () => {
+    const sealed = await sealedToC();
+    const before = await dump(c);
+    for (const bytes of [sealed.bytes.subarray(0, sealed.bytes.length - 1), new Uint8Array([...sealed.bytes, 0])]) {
+      const res = await postGateway(c, bytes);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "bad_padding" } });
+    }
+    expect(await dump(c)).toBe(before);
+    // The same request at its bucket's length runs.
+    expect((await answerOf(sealed, await postGateway(c, sealed.bytes)))?.ok).toBe(true);
   });
 });
 
