@@ -22,6 +22,8 @@ import { eventually, json, loopbackNode, startEverything, type NodeOptions, type
 
 /** The argument no relay may see: searched for in R's every table and log line. */
 const SECRET = "private-argument-7f3a9c1e";
+/** R's relay role: requests per minute from one peer. */
+const RELAY_LIMIT = 20;
 const openNode = (name: string, opts: NodeOptions = {}) => loopbackNode(name, { ...opts, env: { PEER_POLICY: "open", ...opts.env } });
 
 let upC: Upstream;
@@ -76,7 +78,8 @@ beforeAll(async () => {
   upC = await startEverything();
   c = await openNode("charlie");
   // R relays and forwards, and is no gateway itself.
-  r = await openNode("romeo", { env: { ROUTES_OFFER: "forward,relay,hop,exit" } });
+  // Its relay limit is low enough for one test to pass it, far above what A's calls here take.
+  r = await openNode("romeo", { env: { ROUTES_OFFER: "forward,relay,hop,exit", ROUTE_RATE_LIMITS: `relay:${RELAY_LIMIT}` } });
   a = await openNode("alpha");
   expect((await c.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upC.url })).status).toBe(201);
   // Peered first: shares are pushed along the line as they are made.
@@ -236,6 +239,32 @@ describe("R as a relay, asked directly by its peer A", () => {
     });
     expect(await relayAsA({ type: "ohttp-relay", gateway: c.nodeId })).toMatchObject({ ok: false, error: { code: "bad_request" } });
   });
+});
+
+describe("R's relay limit, per sending peer", () => {
+  it("refuses C, its other peer, as rate_limited once over, before looking for the gateway; A's calls still pass", async () => {
+    const seed = readFileSync(join(c.dataDir, "node-seed"), "utf8").trim();
+    const codes: string[] = [];
+    // Twice the limit and two more: however a minute boundary falls, more than the limit land in one window.
+    for (let i = 0; i < 2 * RELAY_LIMIT + 2; i++) {
+      const request = await sealAs({ seed, id: c.nodeId }, r, "ohttp-relay", { type: "ohttp-relay", gateway: "a".repeat(32), request: "AAAA" });
+      const answer = await openedAnswer(request, await request.post());
+      expect(answer.ok).toBe(true);
+      const result = answer.result as { type: string; code: string; message: string };
+      expect(result.type).toBe("ohttp-refused");
+      if (result.code === "rate_limited") expect(result.message).toMatch(/retry in \d+ s/);
+      codes.push(result.code);
+    }
+    expect(new Set(codes)).toEqual(new Set(["unknown_gateway", "rate_limited"]));
+    // The first request of a window passes, and each window lets exactly the limit through.
+    expect(codes[0]).toBe("unknown_gateway");
+    const passed = codes.filter((x) => x === "unknown_gateway").length;
+    expect(passed).toBeGreaterThanOrEqual(RELAY_LIMIT);
+    expect(passed).toBeLessThanOrEqual(2 * RELAY_LIMIT);
+    // A is counted apart: its private call goes through R.
+    const result = await client.callTool({ name: ECHO(), arguments: { message: "after C's flood" }, _meta: { "mcpfed/route": "private" } });
+    expect((result.content as { text: string }[])[0]!.text).toContain("after C's flood");
+  }, 60_000);
 });
 
 describe("a node that offers no gateway", () => {
