@@ -131,7 +131,7 @@ describe("padding (§13.3.1)", () => {
       .output()
       .split("\n")
       .filter((l) => l.includes('"ohttp.relayed"'))
-      .map((l) => JSON.parse(l) as { requestBytes: number; responseBytes: number })
+      .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { requestBytes: number; responseBytes: number })
       .map(({ requestBytes, responseBytes }) => ({ requestBytes, responseBytes }));
 
   it("carries two calls of different lengths across R as messages of one length each way", async () => {

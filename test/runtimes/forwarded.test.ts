@@ -204,7 +204,7 @@ describe("A's fee cap", () => {
 
       const before = await records(a);
       const refused = echo(c, "too dear");
-      await expect(refused).rejects.toMatchObject({ code: -32010, data: { type: "route_unavailable" } });
+      await expect(refused).rejects.toMatchObject({ code: -32010, data: { type: "route_unavailable", route: "forwarded" } });
       await expect(refused).rejects.toThrow(/FORWARD_FEE_MAX \(bravo-three charges 9 credits\)/);
       expect(await records(a)).toEqual(before);
       expect(await records(b3)).toEqual([]);
