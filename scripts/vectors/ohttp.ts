@@ -9,6 +9,7 @@ import { BinaryHttpError, decodeRequest, decodeResponse, encodeRequest, encodeRe
 import { decapsulateRequest, encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
 import { GatewayError } from "../../src/protocol/routes/ohttp/errors.ts";
 import { encodeKeyConfig, keyConfigOf, ohttpKeyId } from "../../src/protocol/routes/ohttp/key-config.ts";
+import { paddedLengths, PaddingError } from "../../src/protocol/routes/ohttp/padding.ts";
 import { ohttpRelayRequest, ohttpRelayResult } from "../../src/protocol/routes/ohttp/relay-message.ts";
 import { agree, b64, counting, p, write } from "./common.ts";
 
@@ -36,9 +37,11 @@ export async function ohttpVectors(): Promise<void> {
   const nonce = counting(0x60);
   const keys = [{ keyId: config.keyId, privateKey: key.privateKey }];
   const opened = await decapsulateRequest(p, sealed.bytes, keys, 64 * 1024);
-  agree("decapsulated request", b64(requestBytes), b64(opened.request));
+  agree("decapsulated request, padded", b64(requestBytes), b64(opened.request.subarray(0, requestBytes.length)));
   const sealedResponse = await opened.sealResponse(responseBytes, nonce);
-  agree("opened response", b64(responseBytes), b64(await sealed.openResponse(sealedResponse)));
+  const openedResponse = await sealed.openResponse(sealedResponse);
+  agree("opened response, padded", b64(responseBytes), b64(openedResponse.subarray(0, responseBytes.length)));
+  agree("padded lengths", [paddedLengths("request")[0], paddedLengths("response")[0]], [sealed.bytes.length, sealedResponse.length]);
 
   const flip = (bytes: Uint8Array, at: number) => {
     const out = bytes.slice();
@@ -54,6 +57,8 @@ export async function ohttpVectors(): Promise<void> {
     { name: "tampered enc", bytes: flip(sealed.bytes, 100), code: "decrypt_failed", status: 400 },
     { name: "truncated", bytes: sealed.bytes.subarray(0, 7 + 1120 + 15), code: "malformed", status: 400 },
     { name: "oversize", bytes: concat(sealed.bytes, new Uint8Array(64 * 1024)), code: "too_large", status: 413 },
+    { name: "one byte short of its bucket", bytes: sealed.bytes.subarray(0, sealed.bytes.length - 1), code: "bad_padding", status: 400 },
+    { name: "one byte over its bucket", bytes: concat(sealed.bytes, new Uint8Array(1)), code: "bad_padding", status: 400 },
   ];
   for (const r of refusedRequests) {
     const err = await decapsulateRequest(p, r.bytes, keys, 64 * 1024).then(
@@ -84,7 +89,6 @@ export async function ohttpVectors(): Promise<void> {
     { name: "indeterminate-length request", kind: "request", bytes: concat(Uint8Array.of(0x02), requestBytes.subarray(1)) },
     { name: "a response's framing where a request is read", kind: "request", bytes: responseBytes },
     { name: "content length past the end", kind: "request", bytes: requestBytes.subarray(0, requestBytes.length - 20) },
-    { name: "non-zero bytes after the message", kind: "request", bytes: concat(requestBytes, Uint8Array.of(0x00, 0x07)) },
     // Written by hand: the encoder refuses an upper-case name.
     {
       name: "upper-case field name",
@@ -104,6 +108,62 @@ export async function ohttpVectors(): Promise<void> {
     }
     throw new Error(`${v.name}: decoded, but must be refused`);
   });
+
+  // Padding (§13.3.1): two calls of different lengths seal to one length; a bucket's length
+  // whose padding is not zeros opens, and is refused when decoded.
+  const shortCall = { ...call, arguments: { message: "hi" } };
+  const longCall = { ...call, arguments: { message: "a longer message that still fits the smallest bucket" } };
+  const sameBucket = [];
+  for (const [i, c] of [shortCall, longCall].entries()) {
+    const bhttp = encodeRequest(anonymousCallRequest(gateway, c));
+    const bytes = (await encapsulateRequest(p, config, bhttp, counting(0x20 + i, 64))).bytes;
+    sameBucket.push({ message: c, bhttpLength: bhttp.length, ekm: b64(counting(0x20 + i, 64)), bytes: b64(bytes) });
+  }
+  agree("two lengths, one bucket", sameBucket[0]!.bytes.length, sameBucket[1]!.bytes.length);
+  const dirty = (plaintext: Uint8Array, length: number) => {
+    const out = new Uint8Array(length);
+    out.set(plaintext);
+    out[length - 1] = 0x07;
+    return out;
+  };
+  const dirtyRequest = await encapsulateRequest(p, config, dirty(requestBytes, paddedLengths("request")[0]! - 1143), counting(0x30, 64));
+  const dirtyOpened = await decapsulateRequest(p, dirtyRequest.bytes, keys, 64 * 1024);
+  const dirtyResponse = await dirtyOpened.sealResponse(dirty(responseBytes, paddedLengths("response")[0]! - 48), nonce);
+  const refusedAs = async (what: string, f: () => unknown) => {
+    const err = await Promise.resolve().then(f).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!(err instanceof PaddingError)) throw new Error(`${what}: must be refused as bad_padding, got ${String(err)}`);
+    return err.code;
+  };
+  const padding = {
+    paddedLengths: { request: paddedLengths("request"), response: paddedLengths("response") },
+    sameBucket,
+    refused: [
+      {
+        name: "a request whose padding is not zeros",
+        at: "decode request",
+        ekm: b64(counting(0x30, 64)),
+        bytes: b64(dirtyRequest.bytes),
+        code: await refusedAs("dirty request", async () => decodeRequest((await decapsulateRequest(p, dirtyRequest.bytes, keys, 64 * 1024)).request, 1 << 20)),
+      },
+      {
+        name: "a response whose padding is not zeros",
+        at: "decode response",
+        requestEkm: b64(counting(0x30, 64)),
+        bytes: b64(dirtyResponse),
+        code: await refusedAs("dirty response", async () => decodeResponse(await dirtyRequest.openResponse(dirtyResponse), 1 << 20)),
+      },
+      {
+        name: "a response one byte over its bucket",
+        at: "open response",
+        requestEkm: b64(ekm),
+        bytes: b64(concat(sealedResponse, new Uint8Array(1))),
+        code: await refusedAs("long response", () => sealed.openResponse(concat(sealedResponse, new Uint8Array(1)))),
+      },
+    ],
+  };
 
   // The relay message between peers (§13.6), valid and not.
   const relayRequest = { type: "ohttp-relay", gateway, request: b64(sealed.bytes) };
@@ -129,8 +189,9 @@ export async function ohttpVectors(): Promise<void> {
     about: "Oblivious HTTP with X-Wing (docs/protocol.md §13). Bytes are base64url; the encapsulation uses fixed KEM randomness (ekm) and a fixed response nonce.",
     keyConfig: { seed: b64(seed), kid, pub: b64(key.publicKey), keyId: ohttpKeyId(kid), bytes: b64(encodeKeyConfig(config)) },
     anonymousCall: { gateway, message: call, bhttp: b64(requestBytes) },
-    request: { ekm: b64(ekm), enc: b64(sealed.enc), bytes: b64(sealed.bytes) },
-    response: { answer, bhttp: b64(responseBytes), nonce: b64(nonce), bytes: b64(sealedResponse) },
+    request: { ekm: b64(ekm), enc: b64(sealed.enc), plaintext: b64(opened.request), bytes: b64(sealed.bytes) },
+    response: { answer, bhttp: b64(responseBytes), plaintext: b64(openedResponse), nonce: b64(nonce), bytes: b64(sealedResponse) },
+    padding,
     refusals: refusedRequests.map((r) => ({ name: r.name, bytes: b64(r.bytes), code: r.code, status: r.status, maxBytes: 64 * 1024 })),
     bhttp: { valid: decoded, invalid },
     relay,

@@ -15,6 +15,7 @@ import { anonymousCallRequest, readAnonymousAnswer, type AnonymousCall } from ".
 import { decodeResponse, encodeRequest } from "../../src/protocol/routes/ohttp/binary-http.ts";
 import { encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
 import { keyConfigOf } from "../../src/protocol/routes/ohttp/key-config.ts";
+import { paddedLengths } from "../../src/protocol/routes/ohttp/padding.ts";
 import { readFileSync } from "node:fs";
 import { connect } from "../support/mcp.ts";
 import { envelopeAs, openedAnswer, sealAs } from "../support/seal-as.ts";
@@ -23,6 +24,8 @@ import { eventually, json, loopbackNode, startEverything, type NodeOptions, type
 
 /** The argument no relay may see: searched for in R's every table and log line. */
 const SECRET = "private-argument-7f3a9c1e";
+/** R's relay role: requests per minute from one peer. */
+const RELAY_LIMIT = 20;
 const openNode = (name: string, opts: NodeOptions = {}) => loopbackNode(name, { ...opts, env: { PEER_POLICY: "open", ...opts.env } });
 
 let upC: Upstream;
@@ -77,7 +80,8 @@ beforeAll(async () => {
   upC = await startEverything();
   c = await openNode("charlie");
   // R relays and forwards, and is no gateway itself.
-  r = await openNode("romeo", { env: { ROUTES_OFFER: "forward,relay,hop,exit" } });
+  // Its relay limit is low enough for one test to pass it, far above what A's calls here take.
+  r = await openNode("romeo", { env: { ROUTES_OFFER: "forward,relay,hop,exit", ROUTE_RATE_LIMITS: `relay:${RELAY_LIMIT}` } });
   a = await openNode("alpha");
   expect((await c.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upC.url })).status).toBe(201);
   // Peered first: shares are pushed along the line as they are made.
@@ -119,6 +123,48 @@ describe("a private call A → R → C", () => {
     expect(atR).toContain(a.nodeId);
     // No ledger record on any side: nobody is named to sign one.
     for (const n of [a, r, c]) expect(await json<{ records: unknown[] }>(await n.admin("GET", "/ledger/records?limit=10"))).toMatchObject({ records: [] });
+  });
+});
+
+describe("padding (§13.3.1)", () => {
+  /** The sizes R logged for each private call it relayed, in the order it relayed them. */
+  const relayedSizes = () =>
+    r
+      .output()
+      .split("\n")
+      .filter((l) => l.includes('"ohttp.relayed"'))
+      .map((l) => JSON.parse(l.slice(l.indexOf("{"))) as { requestBytes: number; responseBytes: number })
+      .map(({ requestBytes, responseBytes }) => ({ requestBytes, responseBytes }));
+
+  it("carries two calls of different lengths across R as messages of one length each way", async () => {
+    const before = relayedSizes().length;
+    const texts = [];
+    for (const message of ["s", "l".repeat(400)]) {
+      const result = await client.callTool({ name: ECHO(), arguments: { message }, _meta: { "mcpfed/route": "private" } });
+      texts.push((result.content as { text: string }[])[0]!.text);
+    }
+    // The answers differ in length as the calls do; on the wire neither does.
+    expect(texts[1]!.length - texts[0]!.length).toBe(399);
+    const sizes = await eventually(async () => {
+      const now = relayedSizes().slice(before);
+      expect(now).toHaveLength(2);
+      return now;
+    });
+    expect(sizes[0]).toEqual(sizes[1]);
+    expect(sizes[0]).toEqual({ requestBytes: paddedLengths("request")[0], responseBytes: paddedLengths("response")[0] });
+  });
+
+  it("refuses at C's gateway a request not of a bucket's length, with nothing written", async () => {
+    const sealed = await sealedToC();
+    const before = await dump(c);
+    for (const bytes of [sealed.bytes.subarray(0, sealed.bytes.length - 1), new Uint8Array([...sealed.bytes, 0])]) {
+      const res = await postGateway(c, bytes);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "bad_padding" } });
+    }
+    expect(await dump(c)).toBe(before);
+    // The same request at its bucket's length runs.
+    expect((await answerOf(sealed, await postGateway(c, sealed.bytes)))?.ok).toBe(true);
   });
 });
 
@@ -195,6 +241,32 @@ describe("R as a relay, asked directly by its peer A", () => {
     });
     expect(await relayAsA({ type: "ohttp-relay", gateway: c.nodeId })).toMatchObject({ ok: false, error: { code: "bad_request" } });
   });
+});
+
+describe("R's relay limit, per sending peer", () => {
+  it("refuses C, its other peer, as rate_limited once over, before looking for the gateway; A's calls still pass", async () => {
+    const seed = readFileSync(join(c.dataDir, "node-seed"), "utf8").trim();
+    const codes: string[] = [];
+    // Twice the limit and two more: however a minute boundary falls, more than the limit land in one window.
+    for (let i = 0; i < 2 * RELAY_LIMIT + 2; i++) {
+      const request = await sealAs({ seed, id: c.nodeId }, r, "ohttp-relay", { type: "ohttp-relay", gateway: "a".repeat(32), request: "AAAA" });
+      const answer = await openedAnswer(request, await request.post());
+      expect(answer.ok).toBe(true);
+      const result = answer.result as { type: string; code: string; message: string };
+      expect(result.type).toBe("ohttp-refused");
+      if (result.code === "rate_limited") expect(result.message).toMatch(/retry in \d+ s/);
+      codes.push(result.code);
+    }
+    expect(new Set(codes)).toEqual(new Set(["unknown_gateway", "rate_limited"]));
+    // The first request of a window passes, and each window lets exactly the limit through.
+    expect(codes[0]).toBe("unknown_gateway");
+    const passed = codes.filter((x) => x === "unknown_gateway").length;
+    expect(passed).toBeGreaterThanOrEqual(RELAY_LIMIT);
+    expect(passed).toBeLessThanOrEqual(2 * RELAY_LIMIT);
+    // A is counted apart: its private call goes through R.
+    const result = await client.callTool({ name: ECHO(), arguments: { message: "after C's flood" }, _meta: { "mcpfed/route": "private" } });
+    expect((result.content as { text: string }[])[0]!.text).toContain("after C's flood");
+  }, 60_000);
 });
 
 describe("a node that offers no gateway", () => {

@@ -6,6 +6,7 @@ import { createApp, type NodeApp } from "../../src/http/app.ts";
 import { AnswerFloor } from "../../src/node/routes/gateway/answer-floor.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { OHTTP_REQUEST_TYPE } from "../../src/protocol/routes/ohttp/encapsulation.ts";
+import { paddedLengths } from "../../src/protocol/routes/ohttp/padding.ts";
 import { startLocal, type LocalStart } from "../../src/runtimes/local.ts";
 import { removeTempDirs, tempDir } from "../support/processes.ts";
 
@@ -31,7 +32,7 @@ describe("the gateway's answer floor", () => {
     const refusals = [
       await post(new Uint8Array(8), "application/json"), // malformed: not an OHTTP request
       await post(new Uint8Array(8)), // malformed: shorter than its header
-      await post(new Uint8Array(2000)), // a full-length request naming suite 0/0/0
+      await post(new Uint8Array(paddedLengths("request")[0]!)), // a padded request's length, naming suite 0/0/0
     ];
     expect(refusals.map((r) => r.status)).toEqual([400, 400, 400]);
     expect(await Promise.all(refusals.map(async (r) => ((await r.json()) as { error: { code: string } }).error.code))).toEqual(["malformed", "malformed", "unsupported_suite"]);

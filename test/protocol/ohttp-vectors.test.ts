@@ -16,14 +16,21 @@ import { BinaryHttpError, decodeRequest, decodeResponse, encodeRequest, encodeRe
 import { decapsulateRequest, encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
 import { GatewayError } from "../../src/protocol/routes/ohttp/errors.ts";
 import { encodeKeyConfig, keyConfigOf, ohttpKeyId } from "../../src/protocol/routes/ohttp/key-config.ts";
+import { OHTTP_BUCKETS, paddedLengths, padPlaintext, PaddingError } from "../../src/protocol/routes/ohttp/padding.ts";
 import { ohttpRelayRequest, ohttpRelayResult } from "../../src/protocol/routes/ohttp/relay-message.ts";
+import { bucketFor, ONION_BUCKETS } from "../../src/protocol/routes/onion/sizes.ts";
 import { PATHS, vector } from "./paths.ts";
 
 interface OhttpVector {
   keyConfig: { seed: string; kid: string; pub: string; keyId: number; bytes: string };
   anonymousCall: { gateway: string; message: AnonymousCall; bhttp: string };
-  request: { ekm: string; enc: string; bytes: string };
-  response: { answer: AnonymousAnswer; bhttp: string; nonce: string; bytes: string };
+  request: { ekm: string; enc: string; plaintext: string; bytes: string };
+  response: { answer: AnonymousAnswer; bhttp: string; plaintext: string; nonce: string; bytes: string };
+  padding: {
+    paddedLengths: { request: number[]; response: number[] };
+    sameBucket: { message: AnonymousCall; bhttpLength: number; ekm: string; bytes: string }[];
+    refused: { name: string; at: "decode request" | "decode response" | "open response"; ekm?: string; requestEkm?: string; bytes: string; code: string }[];
+  };
   refusals: { name: string; bytes: string; code: string; status: number; maxBytes: number }[];
   bhttp: {
     valid: { name: string; kind: "request" | "response"; bytes: string; decoded: Record<string, unknown> }[];
@@ -103,12 +110,12 @@ describe("the encapsulated request and response", () => {
     const sealed = await encapsulateRequest(p, keyConfigOf({ kid: v.keyConfig.kid, pub: v.keyConfig.pub }), b(v.anonymousCall.bhttp), b(v.request.ekm));
     expect(toBase64url(sealed.enc)).toBe(v.request.enc);
     expect(toBase64url(sealed.bytes)).toBe(v.request.bytes);
-    expect(toBase64url(await sealed.openResponse(b(v.response.bytes)))).toBe(v.response.bhttp);
+    expect(toBase64url(await sealed.openResponse(b(v.response.bytes)))).toBe(v.response.plaintext);
   });
 
   it.each(PATHS)("opens on the %s path and seals the vector's answer", async (_name, p) => {
     const opened = await decapsulateRequest(p, b(v.request.bytes), await keysOn(p), 64 * 1024);
-    expect(toBase64url(opened.request)).toBe(v.anonymousCall.bhttp);
+    expect(toBase64url(opened.request)).toBe(v.request.plaintext);
     expect(toBase64url(opened.enc)).toBe(v.request.enc);
     expect(toBase64url(await opened.sealResponse(b(v.response.bhttp), b(v.response.nonce)))).toBe(v.response.bytes);
   });
@@ -117,14 +124,17 @@ describe("the encapsulated request and response", () => {
     const key = await xWing(p).fromSeed(b(v.keyConfig.seed));
     const sealed = await encapsulateRequest(p, { keyId: v.keyConfig.keyId, publicKey: key.publicKey }, utf8("x"));
     const opened = await decapsulateRequest(noble, sealed.bytes, await keysOn(noble), 64 * 1024);
-    expect(new TextDecoder().decode(opened.request)).toBe("x");
-    expect(new TextDecoder().decode(await sealed.openResponse(await opened.sealResponse(utf8("y"))))).toBe("y");
+    expect(sealed.bytes.length).toBe(paddedLengths("request")[0]);
+    expect(opened.request).toEqual(padPlaintext("request", utf8("x"), 1143));
+    const answer = await opened.sealResponse(utf8("y"));
+    expect(answer.length).toBe(paddedLengths("response")[0]);
+    expect(await sealed.openResponse(answer)).toEqual(padPlaintext("response", utf8("y"), 48));
   });
 
   it("tries both keys when the current and previous share a key id", async () => {
     const other = await xWing(noble).fromSeed(new Uint8Array(32).fill(9));
     const keys = [{ keyId: v.keyConfig.keyId, privateKey: other.privateKey }, ...(await keysOn(noble))];
-    expect(toBase64url((await decapsulateRequest(noble, b(v.request.bytes), keys, 64 * 1024)).request)).toBe(v.anonymousCall.bhttp);
+    expect(toBase64url((await decapsulateRequest(noble, b(v.request.bytes), keys, 64 * 1024)).request)).toBe(v.request.plaintext);
   });
 
   it("decrypts with an unmodified HPKE (@hpke/core, @hpke/hybridkem-x-wing), the answer with node:crypto", async () => {
@@ -136,7 +146,7 @@ describe("the encapsulated request and response", () => {
     const recipientKey = await kem.generateKeyPairDerand(b(v.keyConfig.seed));
     const info = concat(utf8("message/bhttp request"), Uint8Array.of(0), hdr);
     const ctx = await suite.createRecipientContext({ recipientKey, enc, info });
-    expect(toBase64url(new Uint8Array(await ctx.open(bytes.subarray(7 + 1120))))).toBe(v.anonymousCall.bhttp);
+    expect(toBase64url(new Uint8Array(await ctx.open(bytes.subarray(7 + 1120))))).toBe(v.request.plaintext);
 
     // RFC 9458 §4.4, step by step.
     const secret = new Uint8Array(await ctx.export(utf8("message/bhttp response"), 32));
@@ -146,13 +156,98 @@ describe("the encapsulated request and response", () => {
     const iv = new Uint8Array(hkdfSync("sha256", secret, salt, "nonce", 12));
     const body = sealed.subarray(32);
     const decipher = createDecipheriv("aes-256-gcm", key, iv).setAuthTag(body.subarray(body.length - 16));
-    expect(toBase64url(concat(decipher.update(body.subarray(0, body.length - 16)), decipher.final()))).toBe(v.response.bhttp);
+    expect(toBase64url(concat(decipher.update(body.subarray(0, body.length - 16)), decipher.final()))).toBe(v.response.plaintext);
   });
 
   it.each(v.refusals.map((r) => [r.name, r] as const))("refuses a request with %s", async (_name, r) => {
     const err = await decapsulateRequest(noble, b(r.bytes), await keysOn(noble), r.maxBytes).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GatewayError);
     expect({ code: (err as GatewayError).code, status: (err as GatewayError).status }).toEqual({ code: r.code, status: r.status });
+  });
+});
+
+describe("padding to buckets (§13.3.1)", () => {
+  const keyConfig = () => keyConfigOf({ kid: v.keyConfig.kid, pub: v.keyConfig.pub });
+
+  it("pads inside the plaintext with zeros after the Binary HTTP message, which decoding reads past", () => {
+    const plaintext = b(v.request.plaintext);
+    const bhttp = b(v.anonymousCall.bhttp);
+    expect(plaintext.subarray(0, bhttp.length)).toEqual(bhttp);
+    expect(plaintext.subarray(bhttp.length).every((x) => x === 0)).toBe(true);
+    expect(plaintext.length).toBeGreaterThan(bhttp.length);
+    expect(decodeRequest(plaintext, 1 << 20)).toEqual(decodeRequest(bhttp, 1 << 20));
+    expect(readAnonymousAnswer(decodeResponse(b(v.response.plaintext), 1 << 20))).toEqual(v.response.answer);
+  });
+
+  it("has a padded length of each kind per bucket, filling an onion payload exactly", () => {
+    expect(paddedLengths("request")).toEqual(v.padding.paddedLengths.request);
+    expect(paddedLengths("response")).toEqual(v.padding.paddedLengths.response);
+    expect(OHTTP_BUCKETS.slice(0, ONION_BUCKETS.length)).toEqual([...ONION_BUCKETS]);
+    // A padded request and the onion's length prefix make the whole payload; a padded response,
+    // the exit's tag byte, length prefix and MAC make the whole reply.
+    for (const [i, length] of paddedLengths("request").slice(0, ONION_BUCKETS.length).entries()) {
+      expect(bucketFor(length)).toBe(ONION_BUCKETS[i]);
+      expect(bucketFor(length + 1)).not.toBe(ONION_BUCKETS[i]);
+    }
+    for (const [i, length] of paddedLengths("response").slice(0, ONION_BUCKETS.length).entries()) {
+      expect(bucketFor(length + 1, true)).toBe(ONION_BUCKETS[i]);
+      expect(bucketFor(length + 2, true)).not.toBe(ONION_BUCKETS[i]);
+    }
+  });
+
+  it("seals two calls of different lengths in one bucket to encapsulated requests of one length", async () => {
+    const [short, long] = v.padding.sameBucket;
+    expect(short!.bhttpLength).not.toBe(long!.bhttpLength);
+    const sealed = [];
+    for (const c of [short!, long!]) {
+      const bhttp = encodeRequest(anonymousCallRequest(v.anonymousCall.gateway, c.message));
+      expect(bhttp.length).toBe(c.bhttpLength);
+      const s = await encapsulateRequest(noble, keyConfig(), bhttp, b(c.ekm));
+      expect(toBase64url(s.bytes)).toBe(c.bytes);
+      sealed.push(s.bytes);
+      const opened = await decapsulateRequest(noble, s.bytes, await keysOn(noble), 64 * 1024);
+      expect(readAnonymousCall(decodeRequest(opened.request, 1 << 20), v.anonymousCall.gateway)).toEqual(c.message);
+    }
+    expect(sealed[0]!.length).toBe(sealed[1]!.length);
+    expect(sealed[0]!.length).toBe(paddedLengths("request")[0]);
+  });
+
+  it("goes up a bucket only when the message does not fit, and refuses one that fits none", () => {
+    const room = paddedLengths("request")[0]! - 1143;
+    expect(padPlaintext("request", new Uint8Array(room), 1143).length).toBe(room);
+    expect(padPlaintext("request", new Uint8Array(room + 1), 1143).length).toBe(paddedLengths("request")[1]! - 1143);
+    expect(() => padPlaintext("request", new Uint8Array(OHTTP_BUCKETS.at(-1)!), 1143)).toThrow(PaddingError);
+  });
+
+  it.each(v.padding.refused.map((r) => [r.name, r] as const))("refuses %s as bad_padding", async (_name, r) => {
+    const keys = await keysOn(noble);
+    let err: unknown;
+    if (r.at === "decode request") {
+      const opened = await decapsulateRequest(noble, b(r.bytes), keys, 64 * 1024);
+      err = (() => {
+        try {
+          return decodeRequest(opened.request, 1 << 20);
+        } catch (e) {
+          return e;
+        }
+      })();
+    } else {
+      // The response is opened by the request it answers, resealed from the same randomness.
+      const request = await encapsulateRequest(noble, keyConfig(), b(v.anonymousCall.bhttp), b(r.requestEkm!));
+      err = await request.openResponse(b(r.bytes)).then(
+        (plaintext) => {
+          try {
+            return decodeResponse(plaintext, 1 << 20);
+          } catch (e) {
+            return e;
+          }
+        },
+        (e: unknown) => e,
+      );
+    }
+    expect(err).toBeInstanceOf(PaddingError);
+    expect((err as PaddingError).code).toBe(r.code);
+    expect((err as PaddingError).status).toBe(400);
   });
 });
 

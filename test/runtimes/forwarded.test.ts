@@ -3,7 +3,8 @@
 // its database and its output hold none of the call's arguments; the record is A's and C's only.
 // A forwarder that no longer offers the role refuses; a stopped forwarder gives way to another
 // (B2), which charges a forwarding fee: its own record with A, co-signed, and no record of the
-// call; with none left the call fails clearly. D, a node that takes no forwarded calls from
+// call; with none left the call fails clearly. B3 charges more than A's cap: A sends it nothing
+// and refuses the call. D, a node that takes no forwarded calls from
 // strangers (FORWARDED_CALLERS=off), refuses by policy.
 import { createClient } from "@libsql/client";
 import { join } from "node:path";
@@ -187,5 +188,30 @@ describe("failover", () => {
 
     await b2.stop();
     await expect(echo(c, "nobody left")).rejects.toThrow(/no forwarder could carry the call/);
+  }, 90_000);
+});
+
+describe("A's fee cap", () => {
+  it("every forwarder's fee over FORWARD_FEE_MAX: refused as route_unavailable naming the fee, nothing sent, no record", async () => {
+    // B3 charges 9 credits, over A's cap of 5, and could carry the call: it peers with C.
+    const b3 = await loopbackNode("bravo-three", { env: { PEER_POLICY: "open", FORWARD_FEE: "9 credits" } });
+    try {
+      await json(await b3.admin("POST", "/peers", { url: c.url }));
+      await json(await a.admin("POST", "/peers", { url: b3.url }));
+      // B and B2 (stopped) are forgotten, so B3 is A's only forwarder.
+      for (const gone of [b, b2]) expect((await a.admin("DELETE", `/peers/${gone.nodeId}`)).status).toBe(204);
+      expect((await routes(a, c)).forwarded).toEqual([{ via: b3.nodeId, name: "bravo-three", cardCameThrough: false, fee: { amount: 9, unit: "credits" }, overCap: true }]);
+
+      const before = await records(a);
+      const refused = echo(c, "too dear");
+      await expect(refused).rejects.toMatchObject({ code: -32010, data: { type: "route_unavailable", route: "forwarded" } });
+      await expect(refused).rejects.toThrow(/FORWARD_FEE_MAX \(bravo-three charges 9 credits\)/);
+      expect(await records(a)).toEqual(before);
+      expect(await records(b3)).toEqual([]);
+      // Nothing reached B3: no forward message was counted, forwarded or refused there.
+      expect(b3.output()).not.toMatch(/route\.forward/);
+    } finally {
+      await b3.stop();
+    }
   }, 90_000);
 });

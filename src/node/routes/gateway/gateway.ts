@@ -10,6 +10,7 @@ import { anonymousAnswerResponse, readAnonymousCall, type AnonymousAnswer } from
 import { BinaryHttpError, decodeRequest, encodeResponse } from "../../../protocol/routes/ohttp/binary-http.ts";
 import { decapsulateRequest } from "../../../protocol/routes/ohttp/encapsulation.ts";
 import { GatewayError } from "../../../protocol/routes/ohttp/errors.ts";
+import { PaddingError } from "../../../protocol/routes/ohttp/padding.ts";
 import { ohttpKeyId } from "../../../protocol/routes/ohttp/key-config.ts";
 import type { LocalIdentity } from "../../identity/local.ts";
 import type { Config } from "../../settings/config.ts";
@@ -51,6 +52,7 @@ export async function serveGateway(s: GatewayPorts, bytes: Uint8Array, o: Anonym
   try {
     call = readAnonymousCall(decodeRequest(opened.request, s.config.maxBodyBytes), identity.nodeId);
   } catch (err) {
+    if (err instanceof PaddingError) return answer({ ok: false, error: { code: err.code, message: err.message } });
     if (!(err instanceof BinaryHttpError)) throw err;
     return bad(`not a binary HTTP request: ${err.message}`);
   }

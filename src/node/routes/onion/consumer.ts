@@ -11,6 +11,7 @@ import { ResponseError } from "../../../protocol/envelope/response.ts";
 import { xWing } from "../../../protocol/identity/xwing.ts";
 import { fromBase64url } from "../../../protocol/encoding/bytes.ts";
 import { readAnonymousAnswer } from "../../../protocol/routes/ohttp/anonymous-call.ts";
+import { PaddingError } from "../../../protocol/routes/ohttp/padding.ts";
 import { BinaryHttpError, decodeResponse } from "../../../protocol/routes/ohttp/binary-http.ts";
 import { OnionError } from "../../../protocol/routes/onion/errors.ts";
 import { decodeExitAnswer } from "../../../protocol/routes/onion/exit-answer.ts";
@@ -132,7 +133,7 @@ export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCal
   try {
     answer = readAnonymousAnswer(decodeResponse(await sealed.openResponse(exitAnswer.response), MAX_ANSWER_BYTES));
   } catch (err) {
-    if (!(err instanceof ResponseError) && !(err instanceof BinaryHttpError)) throw err;
+    if (!(err instanceof ResponseError) && !(err instanceof BinaryHttpError) && !(err instanceof PaddingError)) throw err;
     throw unavailable(`the answer of ${tool.origin}'s gateway does not open: ${err.message}`);
   }
   if (!answer) throw unavailable(`the answer of ${tool.origin}'s gateway is not an anonymous-call answer`);

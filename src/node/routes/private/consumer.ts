@@ -8,6 +8,7 @@ import type { Card } from "../../../protocol/card/schema.ts";
 import { fromBase64url, toBase64url } from "../../../protocol/encoding/bytes.ts";
 import { ResponseError } from "../../../protocol/envelope/response.ts";
 import { anonymousCallRequest, readAnonymousAnswer, type AnonymousCall } from "../../../protocol/routes/ohttp/anonymous-call.ts";
+import { PaddingError } from "../../../protocol/routes/ohttp/padding.ts";
 import { BinaryHttpError, decodeResponse, encodeRequest } from "../../../protocol/routes/ohttp/binary-http.ts";
 import { encapsulateRequest } from "../../../protocol/routes/ohttp/encapsulation.ts";
 import { keyConfigOf } from "../../../protocol/routes/ohttp/key-config.ts";
@@ -121,7 +122,7 @@ async function answerOf(sealed: { openResponse(b: Uint8Array): Promise<Uint8Arra
   try {
     answer = readAnonymousAnswer(decodeResponse(await sealed.openResponse(fromBase64url(response)), 16 * 1024 * 1024));
   } catch (err) {
-    if (!(err instanceof ResponseError) && !(err instanceof BinaryHttpError)) throw err;
+    if (!(err instanceof ResponseError) && !(err instanceof BinaryHttpError) && !(err instanceof PaddingError)) throw err;
     throw unavailable(`the answer of ${tool.origin}'s gateway does not open: ${err.message}`);
   }
   if (!answer) throw unavailable(`the answer of ${tool.origin}'s gateway is not an anonymous-call answer`);

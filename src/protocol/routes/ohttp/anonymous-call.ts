@@ -33,6 +33,8 @@ export type AnonymousCall = z.infer<typeof anonymousCall>;
 /** Why a gateway did not run an anonymous call, or how the run failed. */
 export const ANONYMOUS_CALL_ERRORS = {
   bad_request: 400,
+  /** Padding after the Binary HTTP request that is not all zeros (§13.3.1). */
+  bad_padding: 400,
   /** `iat` outside the gateway's clock window. */
   stale: 400,
   /** No tool under this key that this node shares with visibility `public` (the same answer whatever the reason). */

@@ -2,6 +2,7 @@
 // request or response. Every length is checked against what is left and against a bound before
 // anything is copied, so a hostile message costs at most its own size.
 import { concat, utf8 } from "../../encoding/bytes.ts";
+import { PaddingError } from "./padding.ts";
 
 export class BinaryHttpError extends Error {
   override name = "BinaryHttpError";
@@ -126,9 +127,9 @@ class Reader {
     return this.done ? new Uint8Array(0) : this.prefixed(max, what);
   }
 
-  /** Whatever follows the message is padding, and padding is zeros (§3.8). */
+  /** Whatever follows the message is padding, and padding is zeros (§3.8): protocol §13.3.1's typed refusal. */
   end(): void {
-    for (; this.at < this.bytes.length; this.at++) if (this.bytes[this.at] !== 0) throw new BinaryHttpError("bytes after the message that are not padding");
+    for (; this.at < this.bytes.length; this.at++) if (this.bytes[this.at] !== 0) throw new PaddingError("bad_padding", "bytes after the message that are not padding");
   }
 
   private byte(): number {

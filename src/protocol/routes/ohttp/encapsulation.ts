@@ -10,6 +10,7 @@ import type { Primitives } from "../../identity/primitives.ts";
 import { xWing, XWING_ENC_BYTES, type XWingPrivateKey } from "../../identity/xwing.ts";
 import { GatewayError } from "./errors.ts";
 import { AEAD_AES_256_GCM, KDF_HKDF_SHA256, KEM_XWING, type KeyConfig } from "./key-config.ts";
+import { isPaddedLength, padPlaintext, PaddingError } from "./padding.ts";
 
 export const OHTTP_REQUEST_TYPE = "message/ohttp-req";
 export const OHTTP_RESPONSE_TYPE = "message/ohttp-res";
@@ -21,6 +22,8 @@ const HEADER_BYTES = 7;
 const TAG_BYTES = 16;
 /** The shortest well-formed request: header, enc and an AEAD tag over an empty message. */
 export const MIN_REQUEST_BYTES = HEADER_BYTES + XWING_ENC_BYTES + TAG_BYTES;
+/** What a response adds to its plaintext: the nonce and the AEAD tag. */
+const RESPONSE_OVERHEAD = RESPONSE_SECRET_BYTES + TAG_BYTES;
 
 function header(keyId: number): Uint8Array {
   return Uint8Array.of(keyId, KEM_XWING >> 8, KEM_XWING & 0xff, KDF_HKDF_SHA256 >> 8, KDF_HKDF_SHA256 & 0xff, AEAD_AES_256_GCM >> 8, AEAD_AES_256_GCM & 0xff);
@@ -37,17 +40,18 @@ export interface EncapsulatedRequest {
   openResponse(bytes: Uint8Array): Promise<Uint8Array>;
 }
 
-/** Seals a Binary HTTP request to a gateway. `ekm`: the KEM's 64 bytes of fixed randomness, for vectors only. */
+/** Seals a Binary HTTP request to a gateway, padded to its bucket (§13.3.1). `ekm`: the KEM's 64 bytes of fixed randomness, for vectors only. */
 export async function encapsulateRequest(p: Primitives, config: KeyConfig, request: Uint8Array, ekm?: Uint8Array): Promise<EncapsulatedRequest> {
   const hdr = header(config.keyId);
   const recipientPublicKey = carryPublic(await xWing(p).importPublic(config.publicKey));
   const ctx = await hpkeSuite(p).createSenderContext({ recipientPublicKey, info: infoOf(hdr), ...(ekm ? { ekm } : {}) });
   const enc = new Uint8Array(ctx.enc);
-  const ct = new Uint8Array(await ctx.seal(request as BufferSource));
+  const ct = new Uint8Array(await ctx.seal(padPlaintext("request", request, MIN_REQUEST_BYTES) as BufferSource));
   return {
     bytes: concat(hdr, enc, ct),
     enc,
     async openResponse(bytes) {
+      if (!isPaddedLength("response", bytes.length)) throw new PaddingError("bad_padding", `a response of ${bytes.length} bytes is no bucket's length`);
       const secret = new Uint8Array(await ctx.export(RESPONSE_LABEL as BufferSource, RESPONSE_SECRET_BYTES));
       return openResponse(secret, enc, bytes);
     },
@@ -61,9 +65,10 @@ export interface GatewayKey {
 }
 
 export interface DecapsulatedRequest {
+  /** The Binary HTTP request and its zero padding, which decoding reads past. */
   request: Uint8Array;
   enc: Uint8Array;
-  /** Seals the Binary HTTP response (`nonce`: vectors only). */
+  /** Seals the Binary HTTP response, padded to its bucket (`nonce`: vectors only). */
   sealResponse(response: Uint8Array, nonce?: Uint8Array): Promise<Uint8Array>;
 }
 
@@ -74,6 +79,7 @@ export interface DecapsulatedRequest {
 export async function decapsulateRequest(p: Primitives, bytes: Uint8Array, keys: readonly GatewayKey[], maxBytes: number): Promise<DecapsulatedRequest> {
   if (bytes.length > maxBytes) throw new GatewayError("too_large", `an encapsulated request over ${maxBytes} bytes`);
   if (bytes.length < MIN_REQUEST_BYTES) throw new GatewayError("malformed", "shorter than an encapsulated request");
+  if (!isPaddedLength("request", bytes.length)) throw new GatewayError("bad_padding", `a request of ${bytes.length} bytes is no bucket's length`);
   const hdr = bytes.subarray(0, HEADER_BYTES);
   const kem = (hdr[1]! << 8) | hdr[2]!;
   const kdf = (hdr[3]! << 8) | hdr[4]!;
@@ -96,7 +102,7 @@ export async function decapsulateRequest(p: Primitives, bytes: Uint8Array, keys:
       continue;
     }
     const { request, secret } = opened;
-    return { request, enc, sealResponse: (response, nonce) => sealResponse(secret, enc, response, nonce) };
+    return { request, enc, sealResponse: (response, nonce) => sealResponse(secret, enc, padPlaintext("response", response, RESPONSE_OVERHEAD), nonce) };
   }
   throw new GatewayError("decrypt_failed", "the encapsulated request does not open");
 }

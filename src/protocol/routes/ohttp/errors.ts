@@ -8,6 +8,8 @@ export const GATEWAY_REFUSALS = {
   too_large: 413,
   /** A key id that names no current or overlapping key of this node (fetch the card again). */
   unknown_key: 400,
+  /** A length that is not a padded request's (§13.3.1). */
+  bad_padding: 400,
   /** A KEM, KDF or AEAD other than X-Wing, HKDF-SHA256 and AES-256-GCM. */
   unsupported_suite: 400,
   /** The ciphertext does not open with the key the header names. */
