@@ -18,7 +18,8 @@ const listingQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).catch(50),
 });
 
-function listedToolView(row: ListedTool) {
+/** `pinned`: the global ids (`<origin>/<upstream>/<tool>`) of peers' tools the operator pinned to a version. */
+function listedToolView(row: ListedTool, pinned: ReadonlySet<string>) {
   if (row.kind === "local") {
     const t = row.tool;
     return { name: t.shortName, id: t.globalId, origin: null, upstream: t.upstream, hidden: t.hidden, pinned: t.pinned, shared: t.shared };
@@ -35,7 +36,8 @@ function listedToolView(row: ListedTool) {
     /** The version listed, every live one, and whether the operator pinned the one listed. */
     version: t.version,
     versions: t.versions,
-    versionPinned: t.pinned,
+    // A listed peer's tool says pinned: false (what policy sees), so the pins tell.
+    versionPinned: pinned.has(t.globalId),
   };
 }
 
@@ -62,7 +64,7 @@ export function catalogAdminRoutes(s: Services): Hono<AppEnv> {
       changes: { changes: pending.slice(0, limit).map(pendingView), total: pending.length },
       pins: pins.map(pinView),
       tools: {
-        tools: listing.tools.map(listedToolView),
+        tools: listing.tools.map((t) => listedToolView(t, new Set(pins.map((p) => `${p.origin}/${p.tool}`)))),
         next: listing.next,
         total: { local: upstreams.reduce((n, u) => n + u.tools, 0), peers: listing.peerTotal },
       },
