@@ -59,12 +59,13 @@ export function catalogAdminRoutes(s: Services): Hono<AppEnv> {
       definitionChanges(s, { status: "pending" }),
       listPins(s.db),
     ]);
+    const pinned = new Set(pins.map((p) => `${p.origin}/${p.tool}`));
     return c.json({
       upstreams,
       changes: { changes: pending.slice(0, limit).map(pendingView), total: pending.length },
       pins: pins.map(pinView),
       tools: {
-        tools: listing.tools.map((t) => listedToolView(t, new Set(pins.map((p) => `${p.origin}/${p.tool}`)))),
+        tools: listing.tools.map((t) => listedToolView(t, pinned)),
         next: listing.next,
         total: { local: upstreams.reduce((n, u) => n + u.tools, 0), peers: listing.peerTotal },
       },
