@@ -2,8 +2,8 @@
 // alpha fronts server-everything, and the same server again as a strict upstream whose tools wait
 // for approval; bravo and charlie asked to peer with it. The operator signs in, approves a peer and
 // gives it an alias, approves a definition change, shares a tool, sees a call, exports the ledger
-// and approves a grant: once in
-// English, once in Arabic (right to left). axe-core checks every page in both languages; every
+// and approves a grant: once in English, once in Arabic (right to left). Bravo shares a tool in two
+// versions; the operator pins alpha's catalog to the older one. axe-core checks every page in both languages; every
 // page is screenshotted to test-artifacts/console/.
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -41,6 +41,10 @@ beforeAll(async () => {
   bravo = await loopbackNode("bravo", { env: { PEER_POLICY: "open" } });
   charlie = await loopbackNode("charlie", { env: { PEER_POLICY: "open" } });
   for (const n of [bravo, charlie]) await json(await n.admin("POST", "/peers", { url: alpha.url }));
+  // A peer's tool in two live versions, for the version pin: bravo shares echo as 1.0.0 and as 2.0.0 (labelled).
+  await json(await bravo.admin("POST", "/upstreams", { name: "everything", kind: "http", url: everything.url }));
+  await json(await bravo.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers", version: "1.0.0" }));
+  await json(await bravo.admin("POST", "/shares", { tool: "everything_echo", visibility: "peers", version: "2.0.0", label: "next" }));
   // A strict upstream: each of its tools is a definition change awaiting the operator's approval.
   await json(await alpha.admin("POST", "/upstreams", { name: "strict", kind: "http", url: everything.url, pins: "strict" }));
   // Calls of get-sum need a grant: a caller asks for one and the operator decides.
@@ -171,6 +175,38 @@ describe("the console in a browser", () => {
     await operatorFlow("en", bravo, "everything_echo", "echo");
   }, 180_000);
 
+  it("pins a peer's tool to an older version from the Catalog page, and the catalog lists that version", async () => {
+    type Listed = { tools: { tools: { name: string; id: string; origin: { id: string } | null; version?: string; versions?: string[]; versionPinned?: boolean }[] } };
+    const peerTool = async () => (await json<Listed>(await alpha.admin("GET", "/catalog"))).tools.tools.find((x) => x.origin?.id === bravo.nodeId && x.versions?.length === 2);
+    // Bravo's shares reach alpha by gossip once alpha approved bravo (the English flow above).
+    const listed = await eventually(async () => {
+      await alpha.admin("POST", "/tick");
+      const found = await peerTool();
+      expect(found).toBeDefined();
+      return found!;
+    }, 30_000);
+    expect(listed).toMatchObject({ version: "2.0.0", versions: ["2.0.0", "1.0.0"], versionPinned: false, id: `${bravo.nodeId}/everything/echo@next` });
+    const page = await newPage();
+    await page.goto(`${alpha.url}/console/signin`);
+    await page.getByLabel(TEXT.en.secret).fill(ADMIN_TOKEN);
+    await page.getByRole("button", { name: TEXT.en.signIn }).click();
+    await page.waitForURL(/\/console\/overview$/);
+    await page.goto(`${alpha.url}/console/catalog`);
+    const row = page.getByRole("row", { name: new RegExp(`^${listed.name}\\b`) });
+    await row.getByLabel(`Version of ${listed.name} to pin`).selectOption("1.0.0");
+    await row.getByRole("button", { name: "Pin version" }).click();
+    await page.waitForURL(/done=1/);
+    const pins = await json<{ pins: { origin: string; tool: string; version: string }[] }>(await alpha.admin("GET", "/registry/pins"));
+    expect(pins.pins).toContainEqual(expect.objectContaining({ origin: bravo.nodeId, tool: "everything/echo", version: "1.0.0" }));
+    // In effect: the catalog lists the pinned version's entry, under the same name.
+    expect(await peerTool()).toMatchObject({ name: listed.name, version: "1.0.0", versionPinned: true, id: `${bravo.nodeId}/everything/echo` });
+    const tools = await json<{ tools: { name: string; id: string }[] }>(await alpha.admin("GET", "/tools"));
+    expect(tools.tools.find((x) => x.name === listed.name)?.id).toBe(`${bravo.nodeId}/everything/echo`);
+    await expect.poll(() => page.getByRole("row", { name: new RegExp(`^${listed.name}\\b`) }).getByRole("cell", { name: "1.0.0", exact: true }).count()).toBe(1);
+    await checkAndShoot(page, "en-catalog-version-pinned");
+    await page.context().close();
+  }, 120_000);
+
   it("does the same in Arabic, right to left", async () => {
     await operatorFlow("ar", charlie, "everything_get-sum", "get-sum");
   }, 180_000);
@@ -178,7 +214,7 @@ describe("the console in a browser", () => {
   it("the console's actions are in the audit trail as admin requests", async () => {
     const audit = await json<{ entries: { action: string; decision: string }[] }>(await alpha.admin("GET", "/audit?limit=200"));
     const actions = audit.entries.map((e) => `${e.action} ${e.decision}`);
-    for (const a of ["admin.POST /peers/:id/approve ok", "admin.PATCH /peers/:id ok", "admin.POST /tools/changes/:id/approve ok", "admin.POST /shares ok", "admin.POST /grants/:id/approve ok"]) expect(actions).toContain(a);
+    for (const a of ["admin.POST /peers/:id/approve ok", "admin.PATCH /peers/:id ok", "admin.POST /tools/changes/:id/approve ok", "admin.POST /shares ok", "admin.POST /grants/:id/approve ok", "admin.PUT /registry/pins ok"]) expect(actions).toContain(a);
   });
 
   it("broke no Content-Security-Policy rule on any page", () => {

@@ -11,6 +11,8 @@ import { ADMIN_TOKEN, eventually, tempDir } from "../support/processes.ts";
 import { recordChange } from "../../src/store/definition-pins.ts";
 import type { Database } from "../../src/store/database.ts";
 import { declareIntent } from "../../src/node/agents/intents.ts";
+import { replaceUpstreamCatalog } from "../../src/store/catalog.ts";
+import { upstreams } from "../../src/store/schema/index.ts";
 
 const PASSPHRASE = "a consent passphrase for tests";
 const LOCAL = "http://127.0.0.1:8787";
@@ -245,6 +247,82 @@ describe("the signed-in console", () => {
     const after = await session.page("/console/overview");
     expect(after.status).toBe(302);
     expect(after.res.headers.get("location")).toBe("/console/signin");
+  });
+});
+
+describe("the Catalog and Access pages read one page, with counts", () => {
+  type Listing = { tools: { tools: { name: string; shared?: boolean }[]; next: string | null; total: { local: number; peers: number } } };
+  const getJson = async <T,>(path: string) => {
+    const res = await admin("GET", path);
+    expect(res.status).toBe(200);
+    return (await res.json()) as T;
+  };
+
+  it("walks every local tool once, by short name, with the cursor; the page links the next", async () => {
+    const tools = Array.from({ length: 57 }, (_, i) => ({ name: `tool_${String(i).padStart(2, "0")}`, inputSchema: { type: "object" as const } }));
+    await db.insert(upstreams).values({ name: "paged", kind: "http", url: "http://127.0.0.1:9/mcp" });
+    await replaceUpstreamCatalog(db, node.services.nodeId, { name: "paged", prefix: "paged", catalogHash: null }, { tools, resources: [], resourceTemplates: [], prompts: [], serverName: "paged", serverVersion: "1" });
+    const all = (await getJson<{ tools: { name: string; origin: unknown }[] }>("/tools")).tools.filter((t) => t.origin === null).map((t) => t.name);
+    expect(all).toHaveLength(57);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const listing: Listing = await getJson<Listing>(`/catalog?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+      expect(listing.tools.total).toEqual({ local: 57, peers: 0 });
+      seen.push(...listing.tools.tools.map((t) => t.name));
+      cursor = listing.tools.next;
+      pages++;
+    } while (cursor !== null && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(all);
+
+    const op = await signIn(call, LOCAL, ADMIN_TOKEN);
+    const first = await op.page("/console/catalog");
+    expect(first.html).toContain("57 tools of this node, 0 of peers&#39;");
+    const next = first.html.match(/href="(\/console\/catalog\?cursor=[^"]+)"/)?.[1];
+    expect(next).toBeDefined();
+    const second = await op.page(next!.replaceAll("&amp;", "&"));
+    expect(second.html).toContain("<code>paged_tool_25</code>");
+    expect(second.html).not.toContain("<code>paged_tool_00</code>");
+  });
+
+  it("marks a shared tool as shared, on its page only", async () => {
+    const shared = await admin("POST", "/shares", { tool: "paged_tool_03", visibility: "peers" });
+    expect(shared.status).toBeLessThan(300);
+    const listing = await getJson<Listing>("/catalog?limit=5");
+    expect(listing.tools.tools.map((t) => [t.name, t.shared])).toEqual([
+      ["paged_tool_00", false],
+      ["paged_tool_01", false],
+      ["paged_tool_02", false],
+      ["paged_tool_03", true],
+      ["paged_tool_04", false],
+    ]);
+  });
+
+  it("gives the Access page the first rows of each list, the counts, and the whole chain's check on request", async () => {
+    for (let i = 0; i < 7; i++) expect((await admin("POST", "/tokens", { name: `paged-token-${i}`, roles: ["dev"] })).status).toBe(201);
+    for (let i = 0; i < 6; i++) expect((await admin("POST", "/policy/rules", { priority: 6 - i, effect: i % 2 ? "allow" : "deny", role: `role-${i}` })).status).toBe(201);
+    type Access = { tokens: { id: string }[]; rules: { id: string }[]; total: { tokens: number; rules: number }; audit: { entries: unknown[]; check: { ok: boolean; entries: number; whole: boolean } } };
+    const page = await getJson<Access>("/access?limit=4");
+    const tokens = (await getJson<{ tokens: { id: string }[] }>("/tokens")).tokens;
+    const rules = (await getJson<{ rules: { id: string }[] }>("/policy/rules")).rules;
+    expect(page.total.tokens).toBe(tokens.length);
+    expect(page.total.rules).toBe(rules.length);
+    expect(page.tokens.map((t) => t.id)).toEqual(tokens.slice(0, 4).map((t) => t.id));
+    expect(page.rules.map((r) => r.id)).toEqual(rules.slice(0, 4).map((r) => r.id));
+    expect(page.audit.entries).toHaveLength(4);
+    expect(page.audit.check).toMatchObject({ ok: true, whole: false });
+    const whole = await getJson<Access>("/access?limit=4&verify=all");
+    // Admin writes append their audit entries after answering: the counts are compared loosely.
+    expect(whole.audit.check).toMatchObject({ ok: true, whole: true });
+    expect(whole.audit.check.entries).toBeGreaterThanOrEqual(page.audit.check.entries);
+
+    const op = await signIn(call, LOCAL, ADMIN_TOKEN);
+    const html = (await op.page("/console/access")).html;
+    expect(html).toContain('href="/console/access?verify=all"');
+    expect(html).toContain("paged-token-6");
+    expect((await op.page("/console/access?verify=all")).html).not.toContain('href="/console/access?verify=all"');
   });
 });
 

@@ -14,7 +14,7 @@ import { republishNames } from "../../node/registry/share-local.ts";
 const kindSchema = z.enum(ITEM_KINDS);
 const itemPatch = z.object({ name: z.string().min(1).max(2048), hidden: z.boolean() }).partial().strict();
 
-function itemView(i: CatalogItem) {
+export function itemView(i: CatalogItem) {
   const { ref: _ref, ...view } = i;
   return view;
 }

@@ -78,7 +78,7 @@ export function entryView(e: Entry & { source?: string | null }) {
   };
 }
 
-function pinView(p: VersionPin) {
+export function pinView(p: VersionPin) {
   return { origin: p.origin, tool: p.tool, version: p.version, createdAt: new Date(p.createdAt).toISOString() };
 }
 

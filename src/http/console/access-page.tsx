@@ -50,26 +50,33 @@ interface AuditEntry {
   decision: string;
 }
 
-const PAGE = 50;
+interface Access {
+  clients: Client[];
+  tokens: Token[];
+  rules: Rule[];
+  limits: Limit[];
+  grants: Grant[];
+  total: { clients: number; tokens: number; rules: number; limits: number; grants: number };
+  audit: { entries: AuditEntry[]; check: { ok: boolean; entries: number; whole: boolean } };
+}
+
+const PAGE = 25;
 
 export async function accessPage(p: PageContext) {
   const { l, csrf, back } = p;
-  const [{ clients }, { tokens }, { rules }, { limits }, { grants }, { entries }, verified] = await Promise.all([
-    p.get<{ clients: Client[] }>("/clients"),
-    p.get<{ tokens: Token[] }>("/tokens"),
-    p.get<{ rules: Rule[] }>("/policy/rules"),
-    p.get<{ limits: Limit[] }>("/limits"),
-    p.get<{ grants: Grant[] }>("/grants"),
-    p.get<{ entries: AuditEntry[] }>(`/audit?limit=${PAGE}`),
-    p.get<{ ok: boolean; entries: number }>("/audit/verify"),
-  ]);
+  // One read: the first rows of each list and the counts; the audit chain checked since this
+  // process last verified it, or whole on request.
+  const whole = p.query.get("verify") === "all";
+  const { clients, tokens, rules, limits, grants, total, audit } = await p.get<Access>(`/access?limit=${PAGE}${whole ? "&verify=all" : ""}`);
+  const { entries, check: verified } = audit;
+  const more = (shown: number, of: number) => (of > shown ? <p>{l.t("list.shown", { shown: l.number(shown), total: l.number(of) })}</p> : null);
   const subject = (kind: string | null, id: string | null) => (kind ? `${kind}${id ? `:${id}` : ""}` : "*");
   return (
     <>
       <Table
         l={l}
         caption={l.t("access.grants")}
-        rows={grants.slice(0, PAGE)}
+        rows={grants}
         columns={[
           { label: l.t("col.id"), cell: (g) => <Id value={g.id} /> },
           { label: l.t("col.holder"), cell: (g) => <Id value={g.holder} /> },
@@ -91,6 +98,7 @@ export async function accessPage(p: PageContext) {
           },
         ]}
       />
+      {more(grants.length, total.grants)}
       <Table
         l={l}
         caption={l.t("access.clients")}
@@ -103,6 +111,7 @@ export async function accessPage(p: PageContext) {
           { label: l.t("col.created"), cell: (x) => l.date(x.createdAt) },
         ]}
       />
+      {more(clients.length, total.clients)}
       <Table
         l={l}
         caption={l.t("access.tokens")}
@@ -115,6 +124,7 @@ export async function accessPage(p: PageContext) {
           { label: l.t("col.expires"), cell: (x) => l.date(x.expiresAt) },
         ]}
       />
+      {more(tokens.length, total.tokens)}
       <Table
         l={l}
         caption={l.t("access.rules")}
@@ -128,6 +138,7 @@ export async function accessPage(p: PageContext) {
           { label: l.t("col.reason"), cell: (r) => r.note ?? "" },
         ]}
       />
+      {more(rules.length, total.rules)}
       <Table
         l={l}
         caption={l.t("access.limits")}
@@ -139,9 +150,15 @@ export async function accessPage(p: PageContext) {
           { label: l.t("col.limit"), cell: (x) => [x.maxRequests, x.maxConcurrent].map((v) => (v === null ? "–" : l.number(v))).join(" / "), num: true },
         ]}
       />
+      {more(limits.length, total.limits)}
       <section>
         <h2>{l.t("access.audit")}</h2>
         <p class={verified.ok ? "ok" : "bad"}>{verified.ok ? l.t("overview.auditOk", { count: verified.entries }) : l.t("overview.auditBroken")}</p>
+        {verified.whole ? null : (
+          <p>
+            <a href="/console/access?verify=all">{l.t("access.verifyAll")}</a>
+          </p>
+        )}
       </section>
       <Table
         l={l}

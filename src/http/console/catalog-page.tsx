@@ -11,21 +11,26 @@ interface Upstream {
   refreshedAt: string | null;
   tools: number;
 }
+/** A tool of this node (origin null) or a peer's, as GET /admin/catalog lists it. */
 interface Tool {
   name: string;
   id: string;
-  /** Null for this node's own tools. */
   origin: { id: string; alias: string | null } | null;
   upstream: string | null;
   hidden: boolean;
   pinned: boolean;
+  /** This node's tools: whether it is shared now. */
+  shared?: boolean;
   pricing?: { model: string; amount?: number; unit?: string; per?: string } | null;
+  /** Peers' tools: the version listed and every live one. */
+  version?: string;
+  versions?: string[];
+  versionPinned?: boolean;
 }
 interface Item {
   kind: string;
   name: string;
-  origin: string | null;
-  upstream: string | null;
+  origin: { id: string; alias: string } | null;
   hidden: boolean;
 }
 /** A tool whose definition changed (or that is new to a strict upstream), held back until approved. */
@@ -47,31 +52,32 @@ interface Share {
   key: string;
   kind: string;
   visibility: string;
-  tombstone: boolean;
   version?: string;
 }
+interface Listing {
+  upstreams: Upstream[];
+  changes: { changes: DefinitionChange[]; total: number };
+  pins: VersionPin[];
+  tools: { tools: Tool[]; next: string | null; total: { local: number; peers: number } };
+  items: { items: Item[]; total: number };
+  shares: { shares: Share[]; total: number };
+}
 
-const PAGE = 50;
+/** Rows per list: each tool row carries four forms, and the page's CPU follows its rows. */
+const PAGE = 25;
 
 export async function catalogPage(p: PageContext) {
   const { l, csrf, back } = p;
-  const [{ upstreams }, { tools }, { items }, held, { changes }, { pins }] = await Promise.all([
-    p.get<{ upstreams: Upstream[] }>("/upstreams"),
-    p.get<{ tools: Tool[] }>("/tools"),
-    p.get<{ items: Item[] }>("/items"),
-    p.get<{ shares: Share[] }>("/shares"),
-    p.get<{ changes: DefinitionChange[] }>("/tools/changes?status=pending"),
-    p.get<{ pins: VersionPin[] }>("/registry/pins"),
-  ]);
-  const shares = held.shares.filter((s) => !s.tombstone);
-  const shared = new Set(shares.map((s) => s.key));
-  const offset = Math.max(0, Number(p.query.get("offset")) || 0);
-  const shown = tools.slice(offset, offset + PAGE);
-  const origin = (o: string | null) => (o ? <Id value={o} /> : l.t("col.local"));
+  // One read: a page of tools after the cursor, the first page of items and shares, and the counts.
+  const cursor = p.query.get("cursor");
+  const { upstreams, changes: pending, pins, tools: page, items, shares } = await p.get<Listing>(`/catalog?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+  const changes = pending.changes;
+  const origin = (o: Item["origin"]) => (o ? o.alias || <Id value={o.id} /> : l.t("col.local"));
   const toolOrigin = (t: Tool) => (t.origin ? t.origin.alias ?? <Id value={t.origin.id} /> : l.t("col.local"));
   /** The registry key of a tool: its id without the origin. */
   const keyOf = (t: Tool) => t.id.split("/").slice(1).join("/");
   const price = ({ pricing: q }: Tool) => (q && typeof q.amount === "number" ? `${l.number(q.amount)} ${q.unit ?? ""}${q.per ? ` / ${q.per}` : ""} (${q.model})` : "–");
+  const shown = (n: number, total: number) => l.t("list.shown", { shown: l.number(n), total: l.number(total) });
   return (
     <>
       <Table
@@ -117,16 +123,18 @@ export async function catalogPage(p: PageContext) {
           },
         ]}
       />
+      {pending.total > changes.length ? <p>{shown(changes.length, pending.total)}</p> : null}
       <Table
         l={l}
         caption={l.t("catalog.tools")}
-        rows={shown}
+        rows={page.tools}
         columns={[
           { label: l.t("col.name"), cell: (t) => <code>{t.name}</code> },
           { label: l.t("col.origin"), cell: toolOrigin },
           { label: l.t("col.upstream"), cell: (t) => t.upstream ?? "" },
           { label: l.t("col.price"), cell: price },
-          { label: l.t("col.pinned"), cell: (t) => (t.pinned ? l.t("yes") : l.t("no")) },
+          { label: l.t("col.version"), cell: (t) => t.version ?? "" },
+          { label: l.t("col.pinned"), cell: (t) => (t.pinned || t.versionPinned ? l.t("yes") : l.t("no")) },
           { label: l.t("col.hidden"), cell: (t) => (t.hidden ? l.t("yes") : l.t("no")) },
           {
             label: l.t("actions"),
@@ -137,9 +145,9 @@ export async function catalogPage(p: PageContext) {
                 {t.origin === null ? (
                   <Action csrf={csrf} back={back} action={t.pinned ? "tool-unpin" : "tool-pin"} fields={{ name: t.name }} label={l.t(t.pinned ? "action.unpin" : "action.pin")} />
                 ) : (
-                  <Action csrf={csrf} back={back} action="version-pin" fields={{ origin: t.origin.id, key: keyOf(t) }} label={l.t("action.pinVersion")} input={{ name: "version", label: l.t("action.version", { name: t.name }) }} />
+                  <Action csrf={csrf} back={back} action="version-pin" fields={{ origin: t.origin.id, key: keyOf(t) }} label={l.t("action.pinVersion")} input={{ name: "version", label: l.t("action.version", { name: t.name }), ...(t.versions ? { options: t.versions } : {}) }} />
                 )}
-                {t.origin === null && t.upstream && !shared.has(keyOf(t)) ? (
+                {t.origin === null && t.upstream && !t.shared ? (
                   <Action csrf={csrf} back={back} action="share" fields={{ tool: t.name }} label={l.t("action.share")} input={{ name: "visibility", label: l.t("action.visibility", { name: t.name }), options: ["peers", "public", "private"] }} />
                 ) : null}
               </>
@@ -147,11 +155,15 @@ export async function catalogPage(p: PageContext) {
           },
         ]}
       />
-      {offset + PAGE < tools.length ? (
-        <p class="pager">
-          <a href={`/console/catalog?offset=${offset + PAGE}`}>{l.t("more")}</a>
-        </p>
-      ) : null}
+      <p class="pager">
+        {l.t("catalog.toolCount", { local: l.number(page.total.local), peers: l.number(page.total.peers) })}
+        {page.next ? (
+          <>
+            {" "}
+            <a href={`/console/catalog?cursor=${encodeURIComponent(page.next)}`}>{l.t("next")}</a>
+          </>
+        ) : null}
+      </p>
       <Table
         l={l}
         caption={l.t("catalog.versionPins")}
@@ -166,7 +178,7 @@ export async function catalogPage(p: PageContext) {
       <Table
         l={l}
         caption={l.t("catalog.shares")}
-        rows={shares}
+        rows={shares.shares}
         columns={[
           { label: l.t("col.key"), cell: (s) => <code>{s.key}</code> },
           { label: l.t("col.kind"), cell: (s) => s.kind },
@@ -175,10 +187,11 @@ export async function catalogPage(p: PageContext) {
           { label: l.t("actions"), cell: (s) => <Action csrf={csrf} back={back} action="unshare" fields={{ key: s.key, kind: s.kind }} label={l.t("action.unshare")} /> },
         ]}
       />
+      {shares.total > shares.shares.length ? <p>{shown(shares.shares.length, shares.total)}</p> : null}
       <Table
         l={l}
         caption={l.t("catalog.items")}
-        rows={items.slice(0, PAGE)}
+        rows={items.items}
         columns={[
           { label: l.t("col.kind"), cell: (i) => i.kind },
           { label: l.t("col.name"), cell: (i) => <code>{i.name}</code> },
@@ -186,6 +199,7 @@ export async function catalogPage(p: PageContext) {
           { label: l.t("col.hidden"), cell: (i) => (i.hidden ? l.t("yes") : l.t("no")) },
         ]}
       />
+      {items.total > items.items.length ? <p>{shown(items.items.length, items.total)}</p> : null}
     </>
   );
 }

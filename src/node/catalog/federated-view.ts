@@ -3,7 +3,7 @@
 // beside the local tools, or under the name the operator gave one.
 import { listPeers, type Peer } from "../../store/peers.ts";
 import type { Database } from "../../store/database.ts";
-import { listTools } from "../../store/catalog.ts";
+import { toolNames } from "../../store/catalog-pages.ts";
 import { federatedSettingsOf, refId } from "../../store/federated-settings.ts";
 import { listFederatedTools, type FederatedTool } from "./federated.ts";
 import { assignName, preferredName, RESERVED_NAMES } from "../../store/catalog-names.ts";
@@ -72,7 +72,7 @@ export async function namedFederatedTools(s: { db: Database; nodeId: string }, c
   const { peers, tools } = await withProviders(s);
   const settings = await federatedSettingsOf(s.db, "tool");
   const holders = new Map<string, string>([...RESERVED_NAMES].map((n) => [n, "this node"]));
-  for (const t of await listTools(s.db)) holders.set(change.local?.get(t.globalId) ?? t.shortName, `local tool ${t.upstream}/${t.name} (${t.shortName})`);
+  for (const t of await toolNames(s.db)) holders.set(change.local?.get(t.globalId) ?? t.shortName, `local tool ${t.upstream}/${t.name} (${t.shortName})`);
 
   // A tool no provider in reach can serve is not listed (it could only fail), and holds no name.
   const named = tools.filter((t) => t.providers.length > 0).map((t) => {

@@ -10,8 +10,10 @@ export async function insertApiToken(db: Database, values: typeof apiTokens.$inf
   return row!;
 }
 
-export function listApiTokens(db: Database): Promise<ApiTokenRow[]> {
-  return db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
+/** Newest first; the first `limit` only when given. */
+export function listApiTokens(db: Database, limit?: number): Promise<ApiTokenRow[]> {
+  const q = db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
+  return limit === undefined ? q : q.limit(limit);
 }
 
 /** Marks the token revoked; the row, or undefined when there is no such token. */

@@ -75,7 +75,7 @@ export function activeGrants(db: Database, holder: string) {
     .orderBy(desc(grants.createdAt));
 }
 
-export function listGrants(db: Database, filter: { status?: GrantRow["status"] | undefined; holder?: string | undefined }) {
+export function listGrants(db: Database, filter: { status?: GrantRow["status"] | undefined; holder?: string | undefined; limit?: number }) {
   const where = [
     ...(filter.status ? [eq(grants.status, filter.status)] : []),
     ...(filter.holder ? [eq(grants.holder, filter.holder)] : []),
@@ -85,7 +85,7 @@ export function listGrants(db: Database, filter: { status?: GrantRow["status"] |
     .from(grants)
     .where(where.length ? and(...where) : undefined)
     .orderBy(desc(grants.createdAt))
-    .limit(500);
+    .limit(filter.limit ?? 500);
 }
 
 export function grantView(g: GrantRow) {

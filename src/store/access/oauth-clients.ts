@@ -30,8 +30,10 @@ export async function saveMetadataDocumentClient(
   return saved!;
 }
 
-export function listClients(db: Database): Promise<ClientRow[]> {
-  return db.select().from(oauthClients).orderBy(oauthClients.createdAt);
+/** Oldest first; the first `limit` only when given. */
+export function listClients(db: Database, limit?: number): Promise<ClientRow[]> {
+  const q = db.select().from(oauthClients).orderBy(oauthClients.createdAt);
+  return limit === undefined ? q : q.limit(limit);
 }
 
 /** The operator's settings for a client; undefined when there is no such client. */

@@ -1,12 +1,15 @@
 // The operator's policy rules as stored.
-import { eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Database } from "../database.ts";
 import { policyRules } from "../schema/access.ts";
 
 export type PolicyRuleRow = typeof policyRules.$inferSelect;
 
-export function listPolicyRules(db: Database): Promise<PolicyRuleRow[]> {
-  return db.select().from(policyRules);
+/** Every rule; with `limit`, the first ones in the order they are tried (priority, then deny before grant before allow). */
+export function listPolicyRules(db: Database, limit?: number): Promise<PolicyRuleRow[]> {
+  if (limit === undefined) return db.select().from(policyRules);
+  const effect = sql`CASE ${policyRules.effect} WHEN 'deny' THEN 0 WHEN 'grant' THEN 1 ELSE 2 END`;
+  return db.select().from(policyRules).orderBy(asc(policyRules.priority), effect, asc(policyRules.id)).limit(limit);
 }
 
 export async function insertPolicyRule(db: Database, values: typeof policyRules.$inferInsert): Promise<PolicyRuleRow> {

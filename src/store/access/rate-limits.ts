@@ -5,8 +5,10 @@ import { rateCounters, rateLeases, rateLimits } from "../schema/access.ts";
 
 export type LimitRow = typeof rateLimits.$inferSelect;
 
-export function listLimits(db: Database): Promise<LimitRow[]> {
-  return db.select().from(rateLimits).orderBy(rateLimits.createdAt);
+/** Oldest first; the first `limit` only when given. */
+export function listLimits(db: Database, limit?: number): Promise<LimitRow[]> {
+  const q = db.select().from(rateLimits).orderBy(rateLimits.createdAt);
+  return limit === undefined ? q : q.limit(limit);
 }
 
 export async function insertLimit(db: Database, values: typeof rateLimits.$inferInsert): Promise<LimitRow> {

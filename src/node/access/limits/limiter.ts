@@ -149,8 +149,8 @@ export class RateLimiter {
     return countOfWindow(this.db, key, windowStart);
   }
 
-  list(): Promise<LimitRow[]> {
-    return listLimits(this.db);
+  list(limit?: number): Promise<LimitRow[]> {
+    return listLimits(this.db, limit);
   }
 
   async add(input: z.output<typeof limitInput>): Promise<LimitRow> {

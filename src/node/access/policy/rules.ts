@@ -71,8 +71,9 @@ export class PolicyStore {
     return this.#cache.get();
   }
 
-  async list() {
-    return sortRules((await listPolicyRules(this.db)).map(toRule));
+  /** Every rule in the order they are tried; with `limit`, the first ones only. */
+  async list(limit?: number) {
+    return sortRules((await listPolicyRules(this.db, limit)).map(toRule));
   }
 
   async add(input: z.output<typeof ruleInput>) {
