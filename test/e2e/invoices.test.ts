@@ -222,6 +222,15 @@ describe("invoices", () => {
     expect((await json<{ invoice: Invoice }>(await issue(`${yesterday()}..${yesterday()}`, "alpha"))).invoice.number).toBe(4);
     expect((await json<{ invoice: Invoice }>(await issue(`${daysAgo(2)}..${today()}`))).invoice.number).toBe(5);
     expect(await invoicesOf(b)).toEqual([5, 4, 3, 2, 1]);
+    // In pages of two: the cursor is the last number of a page; the last page names none.
+    const pages: number[][] = [];
+    for (let cursor: string | null = ""; cursor !== null; ) {
+      const page: { invoices: { number: number }[]; next: string | null } = await json(await b.admin("GET", `/ledger/invoices?limit=2${cursor ? `&cursor=${cursor}` : ""}`));
+      pages.push(page.invoices.map((i) => i.number));
+      cursor = page.next;
+    }
+    expect(pages).toEqual([[5, 4], [3, 2], [1]]);
+    expect((await b.admin("GET", "/ledger/invoices?cursor=abc")).status).toBe(400);
     // Issued invoices do not change: number 1 is what it was.
     expect(await json(await b.admin("GET", "/ledger/invoices/1"))).toEqual({ invoice: first });
     expect(await json(await issue(`${today()}..${today()}`))).toEqual({ invoice: first, issued: false });
@@ -470,6 +479,19 @@ describe("reports", () => {
     expect(parseCsv(await csvRes.text())).toEqual(body.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v)]))));
     const viaCli = await cli(["ledger", "report", "--from", today(), "--to", today(), "--currency", "USD", "--format", "csv"], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
     expect(`${viaCli.stdout}`.replace(/\n$/, "")).toBe((await (await b.admin("GET", `/ledger/report?${q}&format=csv`)).text()).replace(/\r\n$/, ""));
+    // A page of one row: the next page starts at the second (EUR, then credit), the totals are the whole period's on both,
+    // and the CLI, following the cursor, prints the same CSV as one request for all.
+    const one = await json<{ rows: ReportRow[]; totals: unknown[]; next: string }>(await b.admin("GET", `/ledger/report?${q}&limit=1`));
+    expect(one.rows).toEqual([eur]);
+    const two = await json<{ rows: ReportRow[]; totals: unknown[]; next: string | null }>(await b.admin("GET", `/ledger/report?${q}&limit=1&cursor=${one.next}`));
+    expect(two).toMatchObject({ rows: [credit], next: null });
+    expect(two.totals).toEqual(one.totals);
+    expect(one.totals).toEqual(body.rows.map((r) => ({ peer: r.peer, unit: r.unit, earned: r.earned, spent: r.spent, cleared: r.cleared, settled: r.settled, net: r.net })));
+    const csvPage = await b.admin("GET", `/ledger/report?${q}&format=csv&limit=1`);
+    expect(csvPage.headers.get("mcpfed-next-cursor")).toBe(one.next);
+    const paged = await cli(["ledger", "report", "--from", today(), "--to", today(), "--currency", "USD", "--format", "csv", "--limit", "1"], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
+    expect(paged.stdout).toBe(viaCli.stdout);
+    expect((await b.admin("GET", `/ledger/report?${q}&cursor=bm9wZQ`)).status).toBe(400);
   });
 
   it("refuses bad reports with a typed error", async () => {
