@@ -3,11 +3,10 @@
 // make a cycle alpha→bravo 30, bravo→delta 20, delta→alpha 40 (debtor → creditor); one round
 // started at delta clears the optimum, 20 on each edge, whichever of the three coordinates it, and
 // every node holds exactly its own two set-offs, with balances that agree pairwise.
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Round } from "../../src/protocol/clearing/round.ts";
 import type { Balance } from "../../src/store/ledger.ts";
-import { connect } from "../support/mcp.ts";
+import { callPeerTool } from "../support/paid-calls.ts";
 import { eventually, freePort, json, loopbackNode, startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
 import { startDenoNode } from "../support/runtimes.ts";
 
@@ -37,16 +36,7 @@ beforeAll(async () => {
     [bravo, "delta", 2],
     [delta, "alpha", 4],
   ];
-  for (const [consumer, provider, calls] of debts) {
-    const client: Client = await connect(consumer.mcpUrl);
-    try {
-      const tool = `${provider}_everything_get-sum`;
-      await eventually(async () => expect((await client.listTools()).tools.map((t) => t.name)).toContain(tool), 30_000);
-      for (let k = 0; k < calls; k++) await client.callTool({ name: tool, arguments: { a: k, b: 1 } });
-    } finally {
-      await client.close();
-    }
-  }
+  for (const [consumer, provider, calls] of debts) await callPeerTool(consumer.mcpUrl, `${provider}_everything_get-sum`, calls);
   // Both copies of every record confirmed (countersignatures travel on the consumers' ticks).
   await eventually(async () => {
     for (const n of all) await json(await n.admin("POST", "/tick"));
@@ -100,3 +90,4 @@ it("clears the cycle's optimum with a participant on Deno; each node holds its o
   expect(await owed(alpha, delta)).toBe(20);
   await pairwiseAgree();
 }, 90_000);
+

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { fromBase64url, toBase64url } from "../../protocol/encoding/bytes.ts";
 import { convertAmount } from "../../protocol/ledger/currencies.ts";
 import type { Database } from "../../store/database.ts";
+import type { Balance } from "../../store/ledger.ts";
 import { bucketSums, pairsBefore, sumsIn, type Movement } from "../../store/money.ts";
 import { csvField } from "../ledger/export.ts";
 import { nextPeriod, periodStart, type CalendarSchedule } from "../schedules/schedule.ts";
@@ -30,17 +31,8 @@ export interface ReportQuery {
   limit: number;
 }
 
-/** A peer's and unit's figures over the whole report, whatever the page. */
-export interface ReportTotal {
-  peer: string;
-  unit: string;
-  earned: number;
-  spent: number;
-  cleared: number;
-  settled: number;
-  /** The balance at the report's end. */
-  net: number;
-}
+/** A peer's and unit's figures over the whole report, whatever the page; `net` at the report's end. */
+export type ReportTotal = Omit<Balance, "calls">;
 
 export interface ReportPage {
   rows: ReportRow[];
@@ -49,22 +41,11 @@ export interface ReportPage {
   next: string | null;
 }
 
-export interface ReportRow {
+/** A bucket's row: what moved in it (earned, spent, cleared, settled) and the balance at its end (net). */
+export interface ReportRow extends ReportTotal {
   /** The bucket, [start, end), as ISO 8601 days (end exclusive). */
   start: string;
   end: string;
-  peer: string;
-  unit: string;
-  /** Calls this node served in the bucket. */
-  earned: number;
-  /** Calls it made. */
-  spent: number;
-  /** Set-offs in the bucket, signed (+: they reduced what this node owed). */
-  cleared: number;
-  /** Settlements in the bucket, signed likewise. */
-  settled: number;
-  /** The balance at the bucket's end. */
-  net: number;
   /** What was owed at the bucket's end had its set-offs not happened: |net − cleared|. */
   gross: number;
   /** |cleared| ÷ gross, 4 decimals; null when nothing was owed. */
