@@ -110,13 +110,13 @@ export async function invoiceByNumber(db: Database, number: number): Promise<Inv
   return row;
 }
 
-/** Issued invoices, newest number first, without their documents. */
-export async function listInvoices(db: Database, filter: { peer?: string; limit: number }): Promise<Omit<InvoiceRow, "document">[]> {
+/** Issued invoices, newest number first, without their documents; `before` a number, for the next page. */
+export async function listInvoices(db: Database, filter: { peer?: string; before?: number; limit: number }): Promise<Omit<InvoiceRow, "document">[]> {
   const i = invoices;
   return db
     .select({ number: i.number, peer: i.peer, periodFrom: i.periodFrom, periodTo: i.periodTo, issuedAt: i.issuedAt })
     .from(i)
-    .where(filter.peer ? eq(i.peer, filter.peer) : undefined)
+    .where(and(filter.peer ? eq(i.peer, filter.peer) : undefined, filter.before === undefined ? undefined : lt(i.number, filter.before)))
     .orderBy(desc(i.number))
     .limit(filter.limit);
 }
@@ -125,43 +125,108 @@ const t = ledgerRecords;
 
 export type MovementKind = (typeof t.$inferSelect)["kind"];
 
-/** One confirmed, priced ledger row, as invoices and reports read it. */
+/** Sums of confirmed, priced rows per peer, unit, role and kind. */
 export interface Movement {
   peer: string;
   role: "consumer" | "provider";
   kind: MovementKind;
   unit: string;
   amount: number;
-  completedAt: number;
-  /** The canonical record text (invoices read the tool and the quote from it). */
-  record: string;
 }
 
-/** Confirmed rows with a unit, completed in [from, to), optionally of one peer and one unit, oldest first. */
-export async function movements(db: Database, f: { peer?: string; unit?: string; from?: number; to: number }): Promise<Movement[]> {
+interface MovementFilter {
+  peer?: string;
+  unit?: string;
+}
+
+const priced = (f: MovementFilter) => and(eq(t.status, "confirmed"), sql`${t.unit} IS NOT NULL`, f.peer ? eq(t.peer, f.peer) : undefined, f.unit ? eq(t.unit, f.unit) : undefined);
+
+/** One invoice line's figures, summed by the database: calls grouped by tool and quoted price, set-offs and settlements by side. */
+export interface LineSum {
+  kind: MovementKind;
+  role: "consumer" | "provider";
+  unit: string;
+  /** A call's tool id and quote (intent.price: model, `per` for per_time, amount); null on set-offs and settlements. */
+  tool: string | null;
+  model: string | null;
+  per: string | null;
+  price: number | null;
+  quantity: number;
+  /** Billed units (a call's receipt.units; 1 for a set-off or settlement). */
+  units: number;
+  amount: number;
+}
+
+/** The invoice lines of a peer's confirmed, priced rows completed in [from, to): one grouped query, no row read. */
+export async function lineSums(db: Database, f: { peer: string; from: number; to: number }): Promise<LineSum[]> {
+  const tool = sql<string | null>`json_extract(${t.record}, '$.intent.tool.id')`;
+  const model = sql<string | null>`json_extract(${t.record}, '$.intent.price.model')`;
+  const per = sql<string | null>`json_extract(${t.record}, '$.intent.price.per')`;
+  const price = sql<number | null>`json_extract(${t.record}, '$.intent.price.amount')`;
   const rows = await db
-    .select({ peer: t.peer, role: t.role, kind: t.kind, unit: sql<string>`${t.unit}`, amount: t.amount, completedAt: t.completedAt, record: t.record })
+    .select({
+      kind: t.kind,
+      role: t.role,
+      unit: sql<string>`${t.unit}`,
+      tool,
+      model,
+      per,
+      price,
+      quantity: sql<number>`count(*)`,
+      units: sql<number>`sum(CASE WHEN ${t.kind} = 'call' THEN json_extract(${t.record}, '$.receipt.units') ELSE 1 END)`,
+      amount: sql<number>`sum(${t.amount})`,
+    })
     .from(t)
-    .where(
-      and(
-        eq(t.status, "confirmed"),
-        sql`${t.unit} IS NOT NULL`,
-        f.peer ? eq(t.peer, f.peer) : undefined,
-        f.unit ? eq(t.unit, f.unit) : undefined,
-        f.from === undefined ? undefined : gte(t.completedAt, f.from),
-        lt(t.completedAt, f.to),
-      ),
-    )
-    .orderBy(asc(t.completedAt), asc(t.id));
-  return rows;
+    .where(and(priced(f), gte(t.completedAt, f.from), lt(t.completedAt, f.to)))
+    .groupBy(t.kind, t.role, t.unit, tool, model, per, price);
+  return rows.map((r) => ({ ...r, quantity: Number(r.quantity), units: Number(r.units), amount: Number(r.amount), price: r.price === null ? null : Number(r.price) }));
 }
 
-/** Sums of confirmed rows completed before `before`, per peer, unit, role and kind: the opening balances of a report. */
-export async function sumsBefore(db: Database, f: { peer?: string; unit?: string; before: number }): Promise<Omit<Movement, "completedAt" | "record">[]> {
+/** Sums of confirmed, priced rows completed in [from, before) (from the first row, without `from`), per peer, unit, role and kind. */
+export async function sumsIn(db: Database, f: MovementFilter & { from?: number; before: number }): Promise<Movement[]> {
   const rows = await db
     .select({ peer: t.peer, role: t.role, kind: t.kind, unit: sql<string>`${t.unit}`, amount: sql<number>`sum(${t.amount})` })
     .from(t)
-    .where(and(eq(t.status, "confirmed"), sql`${t.unit} IS NOT NULL`, f.peer ? eq(t.peer, f.peer) : undefined, f.unit ? eq(t.unit, f.unit) : undefined, lt(t.completedAt, f.before)))
+    .where(and(priced(f), f.from === undefined ? undefined : gte(t.completedAt, f.from), lt(t.completedAt, f.before)))
     .groupBy(t.peer, t.unit, t.role, t.kind);
   return rows.map((r) => ({ ...r, amount: Number(r.amount) }));
+}
+
+/** Each peer and unit with a confirmed, priced row completed before `before`, and when its first was. */
+export async function pairsBefore(db: Database, f: MovementFilter & { before: number }): Promise<{ peer: string; unit: string; first: number }[]> {
+  const rows = await db
+    .select({ peer: t.peer, unit: sql<string>`${t.unit}`, first: sql<number>`min(${t.completedAt})` })
+    .from(t)
+    .where(and(priced(f), lt(t.completedAt, f.before)))
+    .groupBy(t.peer, t.unit);
+  return rows.map((r) => ({ ...r, first: Number(r.first) }));
+}
+
+export type BucketSize = "day" | "week" | "month";
+
+const DAY_MS = 86_400_000;
+
+/** The UTC start (ms) of the bucket holding a row: days; weeks from Monday (1970-01-01 was a Thursday); calendar months. */
+function bucketOf(size: BucketSize) {
+  const dayMs = sql.raw(String(DAY_MS));
+  const day = sql`(${t.completedAt} / ${dayMs})`;
+  switch (size) {
+    case "day":
+      return sql<number>`${day} * ${dayMs}`;
+    case "week":
+      return sql<number>`(${day} - (${day} + 3) % 7) * ${dayMs}`;
+    case "month":
+      return sql<number>`CAST(strftime('%s', ${t.completedAt} / 1000, 'unixepoch', 'start of month') AS INTEGER) * 1000`;
+  }
+}
+
+/** Sums of confirmed, priced rows completed in [from, to), per bucket, peer, unit, role and kind. */
+export async function bucketSums(db: Database, f: MovementFilter & { from: number; to: number; every: BucketSize }): Promise<(Movement & { bucket: number })[]> {
+  const bucket = bucketOf(f.every);
+  const rows = await db
+    .select({ bucket, peer: t.peer, role: t.role, kind: t.kind, unit: sql<string>`${t.unit}`, amount: sql<number>`sum(${t.amount})` })
+    .from(t)
+    .where(and(priced(f), gte(t.completedAt, f.from), lt(t.completedAt, f.to)))
+    .groupBy(bucket, t.peer, t.unit, t.role, t.kind);
+  return rows.map((r) => ({ ...r, bucket: Number(r.bucket), amount: Number(r.amount) }));
 }

@@ -13,7 +13,6 @@ import type { Server } from "node:http";
 import type { z } from "zod";
 import { sql } from "drizzle-orm";
 import { join } from "node:path";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
 import { buildProposals, type Proposal } from "../../src/protocol/clearing/proposal.ts";
@@ -27,7 +26,7 @@ import { startLocal, type LocalStart } from "../../src/runtimes/local.ts";
 import { outboundFetch } from "../../src/runtimes/node-outbound.ts";
 import type { Balance } from "../../src/store/ledger.ts";
 import { cli } from "../support/cli.ts";
-import { connect } from "../support/mcp.ts";
+import { callPeerTool } from "../support/paid-calls.ts";
 import { openDatabaseFile } from "../support/libsql.ts";
 import { adminClient, ADMIN_TOKEN, eventually, freePort, json, loopbackNode, startEverything, tempDir, type NodeProc, type Upstream } from "../support/processes.ts";
 
@@ -101,16 +100,7 @@ beforeAll(async () => {
     ["echo", "alpha", 7],
     ["alpha", "charlie", 3],
   ];
-  for (const [consumer, provider, calls] of debts) {
-    const client: Client = await connect(`${byName.get(consumer)!.url}/mcp`);
-    try {
-      const tool = `${provider}_everything_get-sum`;
-      await eventually(async () => expect((await client.listTools()).tools.map((t) => t.name)).toContain(tool), 30_000);
-      for (let k = 0; k < calls; k++) await client.callTool({ name: tool, arguments: { a: k, b: 1 } });
-    } finally {
-      await client.close();
-    }
-  }
+  for (const [consumer, provider, calls] of debts) await callPeerTool(`${byName.get(consumer)!.url}/mcp`, `${provider}_everything_get-sum`, calls);
   // Both copies of every record confirmed: the two parties' nets agree.
   await eventually(async () => {
     for (const [d, c, calls] of debts) expect(await net(byName.get(c)!, byName.get(d)!)).toBe(calls * PRICE);

@@ -5,20 +5,18 @@
 // and approves a grant: once in English, once in Arabic (right to left). Bravo shares a tool in two
 // versions; the operator pins alpha's catalog to the older one. axe-core checks every page in both languages; every
 // page is screenshotted to test-artifacts/console/.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessibilityProblems, launchChromium } from "../support/browser.ts";
 import { connect } from "../support/mcp.ts";
 import { withEverything } from "../support/node-with-everything.ts";
 import { ADMIN_TOKEN, eventually, json, loopbackNode, ROOT, type NodeProc, type Upstream } from "../support/processes.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(ROOT, "test-artifacts/console");
 const SECTIONS = ["overview", "alerts", "catalog", "federation", "calls", "ledger", "access", "agents"] as const;
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const TEXT = {
   en: { secret: "Admin token or consent passphrase", signIn: "Sign in", approve: "Approve", alias: "Set alias", pin: "Pin", share: "Share", visibility: (t: string) => `Visibility of ${t}`, csv: "Export records (CSV)", switchTo: "English" },
@@ -35,7 +33,6 @@ let caller: Client;
 const cspViolations: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
   mkdirSync(SHOTS, { recursive: true });
   ({ node: alpha, everything } = await withEverything(loopbackNode("alpha", { env: { AUTHLESS: "false" } })));
   bravo = await loopbackNode("bravo", { env: { PEER_POLICY: "open" } });
@@ -51,7 +48,7 @@ beforeAll(async () => {
   await json(await alpha.admin("POST", "/policy/rules", { effect: "grant", tool: "everything_get-sum" }));
   const { secret } = await json<{ secret: string }>(await alpha.admin("POST", "/tokens", { name: "report-bot" }));
   caller = await connect(alpha.mcpUrl, { authorization: `Bearer ${secret}` });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {
@@ -66,17 +63,6 @@ async function newPage(): Promise<Page> {
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
   });
   return page;
-}
-
-/** axe-core's critical and serious findings on the page as it stands. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') does not apply.
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
-    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3) }));
-  });
-  return found.filter((v) => v.impact === "critical" || v.impact === "serious").map((v) => `${v.id} (${v.impact}) at ${v.targets.join(", ")}`);
 }
 
 async function checkAndShoot(page: Page, name: string): Promise<void> {

@@ -4,8 +4,9 @@
 // totals equal the records; JSON, HTML, PDF and the report's JSON and CSV agree; bad input is
 // refused with a typed error and changes nothing.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
 import { decodePDFRawStream, PDFArray, PDFDocument, PDFRawStream, type PDFPage } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LedgerRecord } from "../../src/protocol/ledger/record.ts";
@@ -17,9 +18,10 @@ import { newSettlementId, signSettlement, type Settlement, type SettlementRecord
 import { formatAmount } from "../../src/protocol/ledger/currencies.ts";
 import type { Invoice } from "../../src/node/money/invoices.ts";
 import type { ReportRow } from "../../src/node/money/reports.ts";
+import { accessibilityProblems, launchChromium } from "../support/browser.ts";
 import { cli } from "../support/cli.ts";
 import { connect } from "../support/mcp.ts";
-import { eventually, freePort, json, loopbackNode, startEverything, tempDir, type NodeProc, type Upstream } from "../support/processes.ts";
+import { eventually, freePort, json, loopbackNode, ROOT, startEverything, tempDir, type NodeProc, type Upstream } from "../support/processes.ts";
 import { tick } from "../support/tick.ts";
 
 interface RecordView {
@@ -220,6 +222,15 @@ describe("invoices", () => {
     expect((await json<{ invoice: Invoice }>(await issue(`${yesterday()}..${yesterday()}`, "alpha"))).invoice.number).toBe(4);
     expect((await json<{ invoice: Invoice }>(await issue(`${daysAgo(2)}..${today()}`))).invoice.number).toBe(5);
     expect(await invoicesOf(b)).toEqual([5, 4, 3, 2, 1]);
+    // In pages of two: the cursor is the last number of a page; the last page names none.
+    const pages: number[][] = [];
+    for (let cursor: string | null = ""; cursor !== null; ) {
+      const page: { invoices: { number: number }[]; next: string | null } = await json(await b.admin("GET", `/ledger/invoices?limit=2${cursor ? `&cursor=${cursor}` : ""}`));
+      pages.push(page.invoices.map((i) => i.number));
+      cursor = page.next;
+    }
+    expect(pages).toEqual([[5, 4], [3, 2], [1]]);
+    expect((await b.admin("GET", "/ledger/invoices?cursor=abc")).status).toBe(400);
     // Issued invoices do not change: number 1 is what it was.
     expect(await json(await b.admin("GET", "/ledger/invoices/1"))).toEqual({ invoice: first });
     expect(await json(await issue(`${today()}..${today()}`))).toEqual({ invoice: first, issued: false });
@@ -273,6 +284,139 @@ describe("invoices", () => {
     // The markup in A's details is text in a PDF: drawn as written, never interpreted.
     expect(text).toContain(INJECTED);
   });
+});
+
+// The HTML invoice as a reader sees it: Debian's chromium through playwright-core (as the console's
+// browser test), the page fetched from the admin API with its own headers (so its CSP applies).
+describe("the invoice in a browser", () => {
+  const SHOTS = join(ROOT, "test-artifacts/invoices");
+  const WIDTH = 900;
+  let browser: Browser;
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(lang: "en" | "de" | "ar"): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: WIDTH, height: 1000 }, extraHTTPHeaders: { authorization: `Bearer ${b.adminToken}` } });
+    const page = await context.newPage();
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+    const res = await page.goto(`${b.url}/admin/ledger/invoices/1?format=html&lang=${lang}`);
+    expect(res?.status()).toBe(200);
+    return page;
+  }
+
+  /** The element is shown and lies wholly within the page's width (nothing clipped or scrolled off sideways). */
+  async function expectShown(page: Page, selector: string, nth: number): Promise<void> {
+    const el = page.locator(selector).nth(nth);
+    expect(await el.isVisible(), `${selector} #${nth}`).toBe(true);
+    const box = (await el.boundingBox())!;
+    expect(box.width * box.height, `${selector} #${nth}`).toBeGreaterThan(0);
+    expect(box.x, `${selector} #${nth}`).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, `${selector} #${nth}`).toBeLessThanOrEqual(WIDTH);
+  }
+
+  /** Whether, in the text node holding `text`, its part `first` is drawn left of its later part `second`. */
+  function leftOf(page: Page, text: string, first: string, second: string): Promise<boolean> {
+    return page.evaluate(
+      ([text, first, second]) => {
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const at = n.textContent!.indexOf(text);
+          if (at < 0) continue;
+          const x = (from: number, length: number) => {
+            const r = document.createRange();
+            r.setStart(n, from);
+            r.setEnd(n, from + length);
+            return r.getBoundingClientRect().left;
+          };
+          return x(at + text.indexOf(first), first.length) < x(at + text.lastIndexOf(second), second.length);
+        }
+        throw new Error(`no text ${text}`);
+      },
+      [text, first, second] as const,
+    );
+  }
+
+  for (const lang of ["en", "de", "ar"] as const) {
+    it(`shows every line and total, equal to the ledger's, with no serious accessibility finding (${lang})`, async () => {
+      const page = await open(lang);
+      const invoice = (await json<{ invoice: Invoice }>(await b.admin("GET", "/ledger/invoices/1"))).invoice;
+      expect(await page.locator("html").getAttribute("lang")).toBe(lang);
+      expect(await page.evaluate(() => getComputedStyle(document.body).direction)).toBe(lang === "ar" ? "rtl" : "ltr");
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
+      expect(await accessibilityProblems(page)).toEqual([]);
+
+      // Lines: one row each, in the invoice's order, its amount shown as formatted and carried exactly.
+      const rows = await page.locator("tr[data-kind]").evaluateAll((trs) =>
+        trs.map((tr) => {
+          const amount = tr.querySelector("td.amount") as HTMLElement;
+          return { kind: tr.getAttribute("data-kind"), unit: amount.dataset.unit, amount: Number(amount.dataset.amount), text: amount.textContent, tool: tr.querySelector("code")?.textContent ?? null };
+        }),
+      );
+      expect(rows).toEqual(invoice.lines.map((l) => ({ kind: l.kind, unit: l.unit, amount: l.amount, text: formatAmount(l.amount, l.unit, lang), tool: l.tool ?? null })));
+      for (let i = 0; i < rows.length; i++) await expectShown(page, "tr[data-kind] td.amount", i);
+
+      // The lines add up, per unit and kind, to what B's confirmed records hold (summed here from the records).
+      const ledger = await expectedTotals();
+      const field = { charge: "charges", credit: "credits", "set-off": "cleared", settlement: "settled" } as const;
+      const shown = new Map<string, Record<(typeof field)[keyof typeof field], number>>();
+      for (const r of rows) {
+        const s = shown.get(r.unit!) ?? { charges: 0, credits: 0, cleared: 0, settled: 0 };
+        s[field[r.kind as keyof typeof field]] = s[field[r.kind as keyof typeof field]] + r.amount;
+        shown.set(r.unit!, s);
+      }
+      expect(shown).toEqual(ledger);
+
+      // Totals: a table per unit; its charges, credits, set-offs and settlements equal the ledger's,
+      // and its bold total is their sum with the taxes, shown as formatted.
+      const totals = await page.locator("table.totals").evaluateAll((tables) =>
+        tables.map((t) => ({
+          unit: t.getAttribute("data-unit")!,
+          cells: [...t.querySelectorAll("td.num")].map((td) => Number((td as HTMLElement).dataset.amount)),
+          total: Number((t.querySelector("td.total") as HTMLElement).dataset.amount),
+          text: t.querySelector("td.total")!.textContent,
+        })),
+      );
+      expect(totals.map((t) => t.unit)).toEqual([...ledger.keys()].sort());
+      for (const [i, t] of totals.entries()) {
+        const e = ledger.get(t.unit)!;
+        const taxes = invoice.totals.find((x) => x.unit === t.unit)!.taxes.map((x) => x.amount);
+        const sum = e.charges + e.credits + e.cleared + e.settled + taxes.reduce((s, v) => s + v, 0);
+        expect(t.total).toBe(sum);
+        expect(t.text).toBe(formatAmount(sum, t.unit, lang));
+        expect(t.cells).toEqual([e.charges, ...taxes, e.credits, ...(e.cleared ? [e.cleared] : []), ...(e.settled ? [e.settled] : []), sum]);
+        await expectShown(page, "table.totals td.total", i);
+      }
+
+      // Right to left: the seller (first in the page) stands right of the buyer; amounts keep to the end of their cells.
+      const [seller, buyer] = await Promise.all([0, 1].map(async (n) => (await page.locator("section.party").nth(n).boundingBox())!));
+      if (lang === "ar") expect(seller!.x).toBeGreaterThan(buyer!.x);
+      else expect(seller!.x).toBeLessThan(buyer!.x);
+      expect(await page.locator("td.total").first().evaluate((td) => getComputedStyle(td).textAlign)).toBe("end");
+      // The parties' own words keep their left-to-right order in every language: the street before its number,
+      // the markup-like name's "<" first, the URL inside its parentheses.
+      expect(await leftOf(page, "Hauptstraße 1", "Hauptstraße", "1")).toBe(true);
+      expect(await leftOf(page, "10115 Berlin", "10115", "Berlin")).toBe(true);
+      expect(await leftOf(page, INJECTED, "<script>", "'Co'")).toBe(true);
+      expect(await leftOf(page, `(${a.url})`, "(", ")")).toBe(true);
+
+      await page.screenshot({ path: join(SHOTS, `invoice-${lang}.png`), fullPage: true });
+      // The printed page: the same lines and totals in print media.
+      await page.emulateMedia({ media: "print" });
+      expect(await page.locator("table.totals td.total").first().isVisible()).toBe(true);
+      await page.context().close();
+      expect(cspViolations).toEqual([]);
+    }, 60_000);
+  }
 });
 
 describe("the CLI", () => {
@@ -335,6 +479,19 @@ describe("reports", () => {
     expect(parseCsv(await csvRes.text())).toEqual(body.rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? "" : String(v)]))));
     const viaCli = await cli(["ledger", "report", "--from", today(), "--to", today(), "--currency", "USD", "--format", "csv"], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
     expect(`${viaCli.stdout}`.replace(/\n$/, "")).toBe((await (await b.admin("GET", `/ledger/report?${q}&format=csv`)).text()).replace(/\r\n$/, ""));
+    // A page of one row: the next page starts at the second (EUR, then credit), the totals are the whole period's on both,
+    // and the CLI, following the cursor, prints the same CSV as one request for all.
+    const one = await json<{ rows: ReportRow[]; totals: unknown[]; next: string }>(await b.admin("GET", `/ledger/report?${q}&limit=1`));
+    expect(one.rows).toEqual([eur]);
+    const two = await json<{ rows: ReportRow[]; totals: unknown[]; next: string | null }>(await b.admin("GET", `/ledger/report?${q}&limit=1&cursor=${one.next}`));
+    expect(two).toMatchObject({ rows: [credit], next: null });
+    expect(two.totals).toEqual(one.totals);
+    expect(one.totals).toEqual(body.rows.map((r) => ({ peer: r.peer, unit: r.unit, earned: r.earned, spent: r.spent, cleared: r.cleared, settled: r.settled, net: r.net })));
+    const csvPage = await b.admin("GET", `/ledger/report?${q}&format=csv&limit=1`);
+    expect(csvPage.headers.get("mcpfed-next-cursor")).toBe(one.next);
+    const paged = await cli(["ledger", "report", "--from", today(), "--to", today(), "--currency", "USD", "--format", "csv", "--limit", "1"], { MCPFED_URL: b.url, ADMIN_TOKEN: b.adminToken });
+    expect(paged.stdout).toBe(viaCli.stdout);
+    expect((await b.admin("GET", `/ledger/report?${q}&cursor=bm9wZQ`)).status).toBe(400);
   });
 
   it("refuses bad reports with a typed error", async () => {

@@ -32,6 +32,9 @@ interface IssuedInvoice {
 }
 
 /** Writes text or bytes to --out, or prints text. */
+/** The header of a CSV report page naming the next page's cursor. */
+const NEXT_CURSOR = "mcpfed-next-cursor";
+
 function deliver(ctx: Context, body: string | Uint8Array, out: string | undefined, what: string): void {
   if (out === undefined) {
     if (typeof body !== "string") throw new UsageError("a PDF is written to a file: give --out FILE");
@@ -223,6 +226,7 @@ export const moneyCommands: Command[] = [
     options: {
       peer: { type: "string", value: "id", help: "only this peer's (id or alias)" },
       limit: { type: "string", value: "n", help: "how many (1-1000, default 100)" },
+      cursor: { type: "string", value: "n", help: "the page after the one that named this cursor" },
       number: { type: "string", value: "n", help: "write this invoice (with --format, --lang, --out) instead of listing" },
       format: { type: "string", value: "json|html|pdf", help: "with --number: what to write (default json)" },
       lang: { type: "string", value: "en|de|ar", help: "with --number: the language" },
@@ -237,7 +241,10 @@ export const moneyCommands: Command[] = [
       if (o.peer !== undefined) q.set("peer", str(o.peer)!);
       const limit = whole(o.limit, "limit", 1, 1000);
       if (limit !== undefined) q.set("limit", String(limit));
-      const body = await ctx.api.request<{ invoices: InvoiceSummary[] }>("GET", `/ledger/invoices${q.size ? `?${q}` : ""}`);
+      const cursor = whole(o.cursor, "cursor", 1, Number.MAX_SAFE_INTEGER);
+      if (cursor !== undefined) q.set("cursor", String(cursor));
+      const body = await ctx.api.request<{ invoices: InvoiceSummary[]; next: string | null }>("GET", `/ledger/invoices${q.size ? `?${q}` : ""}`);
+      if (body.next !== null && !ctx.json) ctx.warn(`more: mcpfed ledger invoices --cursor ${body.next}`);
       const dayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
       show(ctx, body, (b) =>
         table(
@@ -259,6 +266,7 @@ export const moneyCommands: Command[] = [
       every: { type: "string", value: "day|week|month", help: "bucket size (default day)" },
       currency: { type: "string", value: "unit", help: "the reporting currency (default: the billing details')" },
       format: { type: "string", value: "json|csv", help: "what to print (default: a table; json or csv)" },
+      limit: { type: "string", value: "n", help: "rows asked for in one request (1-1000, default 500); every page is printed" },
       out: { type: "string", value: "file", help: "write to this file instead of printing" },
     },
     min: 0,
@@ -266,13 +274,30 @@ export const moneyCommands: Command[] = [
     run: async (ctx, _args, o) => {
       const q = new URLSearchParams();
       for (const k of ["peer", "unit", "from", "to", "every", "currency"] as const) if (o[k] !== undefined) q.set(k, str(o[k])!);
+      const limit = whole(o.limit, "limit", 1, 1000);
+      if (limit !== undefined) q.set("limit", String(limit));
       const f = o.format === undefined ? "table" : format(o, ["json", "csv"]);
+      // Every page, following the node's cursors: the pages joined are the whole report.
       if (f === "csv") {
         q.set("format", "csv");
-        deliver(ctx, await ctx.api.requestText("GET", `/ledger/report?${q}`), str(o.out), "the CSV");
+        let csv = "";
+        for (let cursor: string | null = ""; cursor !== null; ) {
+          if (cursor) q.set("cursor", cursor);
+          const page = await ctx.api.requestAnswer("GET", `/ledger/report?${q}`);
+          csv += new TextDecoder().decode(page.bytes);
+          cursor = page.headers.get(NEXT_CURSOR);
+        }
+        deliver(ctx, csv, str(o.out), "the CSV");
         return;
       }
-      const body = await ctx.api.request<{ rows: Record<string, string | number | null>[] }>("GET", `/ledger/report${q.size ? `?${q}` : ""}`);
+      type Page = { rows: Record<string, string | number | null>[]; totals: unknown[]; next: string | null };
+      let body = await ctx.api.request<Page>("GET", `/ledger/report${q.size ? `?${q}` : ""}`);
+      for (let next = body.next; next !== null; ) {
+        q.set("cursor", next);
+        const page: Page = await ctx.api.request<Page>("GET", `/ledger/report?${q}`);
+        body = { ...body, rows: [...body.rows, ...page.rows], next: null };
+        next = page.next;
+      }
       if (f === "json" || ctx.json) {
         deliver(ctx, `${JSON.stringify(body, null, 2)}\n`, str(o.out), `${body.rows.length} rows`);
         return;

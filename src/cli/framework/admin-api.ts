@@ -85,6 +85,11 @@ export class AdminApi {
 
   /** The answer's bytes as they came (a PDF). A Uint8Array body is sent as bytes, anything else as JSON. */
   async requestBytes(method: string, path: string, body?: unknown): Promise<Uint8Array> {
+    return (await this.requestAnswer(method, path, body)).bytes;
+  }
+
+  /** The answer's bytes and headers (a page of CSV names the next in a header). */
+  async requestAnswer(method: string, path: string, body?: unknown): Promise<{ bytes: Uint8Array; headers: Headers }> {
     const url = `${this.baseUrl}/admin${path}`;
     let headers: Headers;
     try {
@@ -116,6 +121,6 @@ export class AdminApi {
       throw new CliError(`unauthorized: the node at ${this.baseUrl} rejected the admin token from ${this.token.source}`);
     }
     if (!res.ok) throw new CliError(describeApiError(res.status, new TextDecoder().decode(bytes)));
-    return bytes;
+    return { bytes, headers: res.headers };
   }
 }

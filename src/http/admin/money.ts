@@ -28,7 +28,11 @@ const reportQuery = z.object({
   every: z.enum(["day", "week", "month"]).default("day"),
   currency: currencyUnit.optional(),
   format: z.enum(["json", "csv"]).default("json"),
+  cursor: z.string().max(1024).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
+/** The CSV answer's header naming the next page's cursor (the JSON answer's `next`). */
+const NEXT_CURSOR = "mcpfed-next-cursor";
 
 function issuesOf(e: z.ZodError) {
   return e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -119,16 +123,20 @@ export function moneyAdminRoutes(s: Services): Hono<AppEnv> {
     }
   });
 
+  // A page of issued invoices, newest first: `next` is the cursor (a number) of the page after it.
   app.get("/ledger/invoices", async (c) => {
-    const q = z.object({ peer: z.string().min(1).max(128).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).safeParse(query(c));
-    if (!q.success) return fail(c, "invalid_request", "peer is a peer's id or alias; limit 1 to 1000", issuesOf(q.error));
+    const q = z
+      .object({ peer: z.string().min(1).max(128).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100), cursor: z.string().regex(/^[1-9][0-9]{0,15}$/).transform(Number).pipe(z.number().int().max(Number.MAX_SAFE_INTEGER)).optional() })
+      .safeParse(query(c));
+    if (!q.success) return fail(c, "invalid_request", "peer is a peer's id or alias; limit 1 to 1000; cursor a page's next", issuesOf(q.error));
     let peer: string | undefined;
     if (q.data.peer) {
       const found = await peerNamed(s.db, q.data.peer);
       if (!found) return fail(c, "not_found", "no such peer");
       peer = found.nodeId;
     }
-    return c.json({ invoices: await invoiceList(s.db, { ...(peer ? { peer } : {}), limit: q.data.limit }) });
+    const page = await invoiceList(s.db, { ...(peer ? { peer } : {}), ...(q.data.cursor === undefined ? {} : { before: q.data.cursor }), limit: q.data.limit });
+    return c.json({ invoices: page.invoices, next: page.next === null ? null : String(page.next) });
   });
 
   app.get("/ledger/invoices/:number", async (c) => {
@@ -155,7 +163,7 @@ export function moneyAdminRoutes(s: Services): Hono<AppEnv> {
 
   app.get("/ledger/report", async (c) => {
     const q = reportQuery.safeParse(query(c));
-    if (!q.success) return fail(c, "invalid_request", "peer, unit, from and to (YYYY-MM-DD), every (day, week, month), currency, format (json, csv)", issuesOf(q.error));
+    if (!q.success) return fail(c, "invalid_request", "peer, unit, from and to (YYYY-MM-DD), every (day, week, month), currency, format (json, csv), limit 1 to 1000, cursor a page's next", issuesOf(q.error));
     const to = q.data.to === undefined ? Date.now() : dayMs(q.data.to);
     const from = q.data.from === undefined ? (to ?? 0) - 30 * DAY_MS : dayMs(q.data.from);
     if (to === undefined || from === undefined) return fail(c, "invalid_request", "no such day");
@@ -168,7 +176,7 @@ export function moneyAdminRoutes(s: Services): Hono<AppEnv> {
     }
     const currency = q.data.currency ?? (await ownBillingDetails(s.db))?.reportingCurrency;
     try {
-      const rows = await report(s.db, {
+      const page = await report(s.db, {
         ...(peer ? { peer } : {}),
         ...(q.data.unit ? { unit: q.data.unit } : {}),
         ...(currency ? { currency } : {}),
@@ -176,9 +184,15 @@ export function moneyAdminRoutes(s: Services): Hono<AppEnv> {
         // A day named as `to` is included whole.
         to: q.data.to === undefined ? to : to + DAY_MS,
         every: q.data.every,
+        ...(q.data.cursor === undefined ? {} : { cursor: q.data.cursor }),
+        limit: q.data.limit,
       });
-      if (q.data.format === "csv") return c.body(reportCsv(rows), 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="ledger-report.csv"' });
-      return c.json({ every: q.data.every, currency: currency ?? null, rows });
+      if (q.data.format === "csv") {
+        const headers: Record<string, string> = { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="ledger-report.csv"' };
+        if (page.next) headers[NEXT_CURSOR] = page.next;
+        return c.body(reportCsv(page.rows, q.data.cursor === undefined), 200, headers);
+      }
+      return c.json({ every: q.data.every, currency: currency ?? null, ...page });
     } catch (err) {
       if (err instanceof ReportError) return fail(c, "invalid_request", err.message);
       throw err;

@@ -29,13 +29,21 @@ function amountCell(amount: number, unit: string, lang: string, cls = ""): strin
   return `<td class="num${cls ? ` ${cls}` : ""}" data-amount="${amount}" data-unit="${escapeHtml(unit)}">${escapeHtml(formatAmount(amount, unit, lang))}</td>`;
 }
 
+/**
+ * A party's own words, isolated from the page's direction: "Hauptstraße 1" in an Arabic invoice
+ * must not be reordered into "1 Hauptstraße" (nor a leading "<" moved to the line's end).
+ */
+function own(text: string): string {
+  return `<bdi>${escapeHtml(text)}</bdi>`;
+}
+
 function party(p: InvoiceParty, heading: string, w: InvoiceLabels): string {
   const rows = [
-    `<strong>${escapeHtml(p.legalName ?? p.name)}</strong>`,
-    ...(p.address ? p.address.split("\n").map(escapeHtml) : []),
-    ...(p.taxId ? [`${escapeHtml(w.taxId)}: ${escapeHtml(p.taxId)}`] : []),
-    ...(p.contact ? [`${escapeHtml(w.contact)}: ${escapeHtml(p.contact)}`] : []),
-    `${escapeHtml(w.node)}: <code>${escapeHtml(p.node)}</code>${p.url ? ` (${escapeHtml(p.url)})` : ""}`,
+    `<strong>${own(p.legalName ?? p.name)}</strong>`,
+    ...(p.address ? p.address.split("\n").map(own) : []),
+    ...(p.taxId ? [`${escapeHtml(w.taxId)}: ${own(p.taxId)}`] : []),
+    ...(p.contact ? [`${escapeHtml(w.contact)}: ${own(p.contact)}`] : []),
+    `${escapeHtml(w.node)}: <code>${escapeHtml(p.node)}</code>${p.url ? ` ${own(`(${p.url})`)}` : ""}`,
   ];
   return `<section class="party"><h2>${escapeHtml(heading)}</h2><p>${rows.join("<br>")}</p></section>`;
 }
@@ -65,7 +73,7 @@ export function invoiceHtml(inv: Invoice, lang: InvoiceLanguage): string {
       if (lines.length === 0) return "";
       const rows = lines.map(
         (l) =>
-          `<tr data-kind="${kind}"><td>${l.tool ? `<code>${escapeHtml(l.tool)}</code>` : escapeHtml(w.kinds[kind])}</td><td>${escapeHtml(modelText(l, w))}</td>` +
+          `<tr data-kind="${kind}"><td>${l.tool ? `<code dir="ltr">${escapeHtml(l.tool)}</code>` : escapeHtml(w.kinds[kind])}</td><td>${escapeHtml(modelText(l, w))}</td>` +
           `<td class="num">${escapeHtml(new Intl.NumberFormat(lang).format(l.quantity))}</td><td class="num">${escapeHtml(new Intl.NumberFormat(lang).format(l.units))}</td>` +
           (l.price === undefined ? "<td></td>" : amountCell(l.price, l.unit, lang, "price")) +
           amountCell(l.amount, l.unit, lang, "amount") +
@@ -105,7 +113,7 @@ export function invoiceHtml(inv: Invoice, lang: InvoiceLanguage): string {
     `<div class="parties">${party(inv.seller, w.from, w)}${party(inv.buyer, w.to, w)}</div>` +
     (inv.lines.length ? sections : `<p>${escapeHtml(w.noLines)}</p>`) +
     `<h2>${escapeHtml(w.totals)}</h2>${totals}` +
-    (inv.note ? `<p class="note">${inv.note.split("\n").map(escapeHtml).join("<br>")}</p>` : "") +
+    (inv.note ? `<p class="note">${inv.note.split("\n").map(own).join("<br>")}</p>` : "") +
     `</body></html>\n`
   );
 }

@@ -2,10 +2,9 @@
 // and made (credits) in lines per tool, pricing model and quoted price, set-offs and settlements,
 // taxes on the charges, totals per currency unit. Issued once: the number comes from the store's
 // sequence, the whole document is stored, and issuing the same peer and period again returns it.
-import type { LedgerRecord } from "../../protocol/ledger/record.ts";
 import { percentOf, safeAmount } from "../../protocol/ledger/currencies.ts";
 import type { Database } from "../../store/database.ts";
-import { invoiceByNumber, invoiceFor, issueInvoice, listInvoices, movements, type InvoiceRow, type Movement } from "../../store/money.ts";
+import { invoiceByNumber, invoiceFor, issueInvoice, lineSums, listInvoices, type InvoiceRow, type LineSum } from "../../store/money.ts";
 import type { Peer } from "../../store/peers.ts";
 import { ownBillingDetails, peerBillingDetails, type TaxRate } from "./billing.ts";
 import type { Period } from "./period.ts";
@@ -88,50 +87,42 @@ export interface InvoicePort {
   config: { nodeName: string; publicUrl: URL | undefined; nodeContact: string | undefined };
 }
 
-function modelOf(r: LedgerRecord): { model: string; price?: number } {
-  const q = r.intent.price;
-  switch (q.model) {
-    case "per_call":
-    case "grant":
-      return { model: q.model, price: q.amount };
+/** The line's model and price from a call's quote: per_time names its step; a subscription call's price is its grant's, so 0 here. */
+function modelOf(l: LineSum): { model: string; price?: number } {
+  switch (l.model) {
     case "per_time":
-      return { model: `per_time/${q.per}`, price: q.amount };
+      return { model: `per_time/${l.per}`, price: l.price ?? 0 };
     case "subscription":
-      return { model: q.model, price: 0 };
+      return { model: l.model, price: 0 };
     case "free":
-      return { model: q.model };
+      return { model: l.model };
+    default:
+      return { model: l.model ?? "unknown", price: l.price ?? 0 };
   }
 }
 
-/** Lines from the period's movements: one per kind, tool, model, price and unit, in a stable order. */
-export function invoiceLines(rows: readonly Movement[]): InvoiceLine[] {
-  const lines = new Map<string, InvoiceLine>();
-  for (const m of rows) {
-    let line: Omit<InvoiceLine, "quantity" | "units" | "amount">;
-    let units: number;
-    let amount: number;
+/**
+ * Lines from the store's sums (lineSums): one per kind, tool, model, price and unit, in a stable
+ * order. Set-offs and settlements are signed by whom they favoured: this node the debtor (or payer),
+ * what it owed shrank, so the balance moves its way (+).
+ */
+export function invoiceLines(sums: readonly LineSum[]): InvoiceLine[] {
+  const lines = sums.map((m): InvoiceLine => {
     if (m.kind === "call") {
-      const r = JSON.parse(m.record) as LedgerRecord;
-      const { model, price } = modelOf(r);
-      line = { kind: m.role === "provider" ? "charge" : "credit", unit: m.unit, tool: r.intent.tool.id, model, ...(price === undefined ? {} : { price }) };
-      units = r.receipt.units;
-      amount = m.role === "provider" ? m.amount : -m.amount;
-    } else {
-      // This node the debtor (or payer): what it owed shrank, so the balance moves its way (+).
-      line = { kind: m.kind, unit: m.unit, model: m.kind };
-      units = 1;
-      amount = m.role === "consumer" ? m.amount : -m.amount;
+      const provided = m.role === "provider";
+      return { kind: provided ? "charge" : "credit", unit: m.unit, tool: m.tool ?? "", ...modelOf(m), quantity: m.quantity, units: m.units, amount: provided ? m.amount : -m.amount };
     }
-    const key = JSON.stringify([line.kind, line.unit, line.tool ?? "", line.model, line.price ?? null, m.kind === "call" ? "" : Math.sign(amount)]);
-    const held = lines.get(key) ?? { ...line, quantity: 0, units: 0, amount: 0 };
-    held.quantity += 1;
-    held.units = safeAmount(BigInt(held.units) + BigInt(units));
-    held.amount = safeAmount(BigInt(held.amount) + BigInt(amount));
-    lines.set(key, held);
-  }
+    return { kind: m.kind, unit: m.unit, model: m.kind, quantity: m.quantity, units: m.units, amount: m.role === "consumer" ? m.amount : -m.amount };
+  });
   const order: LineKind[] = ["charge", "credit", "set-off", "settlement"];
-  return [...lines.values()].sort(
-    (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0) || (a.tool ?? "").localeCompare(b.tool ?? "") || a.model.localeCompare(b.model) || (a.price ?? 0) - (b.price ?? 0),
+  return lines.sort(
+    (a, b) =>
+      order.indexOf(a.kind) - order.indexOf(b.kind) ||
+      (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0) ||
+      (a.tool ?? "").localeCompare(b.tool ?? "") ||
+      a.model.localeCompare(b.model) ||
+      (a.price ?? 0) - (b.price ?? 0) ||
+      a.amount - b.amount,
   );
 }
 
@@ -176,8 +167,7 @@ export async function issue(s: InvoicePort, peer: Peer, period: Period, now: num
   if (!own) throw new InvoiceError("no_operator_details", "set this node's billing details first (mcpfed billing set --legal-name …)");
   const theirs = (await peerBillingDetails(s.db, peer.nodeId)) ?? {};
   const asOf = Math.min(period.to, now);
-  const rows = await movements(s.db, { peer: peer.nodeId, from: period.from, to: asOf });
-  const lines = invoiceLines(rows);
+  const lines = invoiceLines(await lineSums(s.db, { peer: peer.nodeId, from: period.from, to: asOf }));
   const draft: Draft = {
     prefix: own.invoicePrefix,
     issuedAt: now,
@@ -215,6 +205,10 @@ export async function invoiceNumbered(db: Database, number: number): Promise<Inv
   return row && fromRow(row);
 }
 
-export function invoiceList(db: Database, filter: { peer?: string; limit: number }) {
-  return listInvoices(db, filter);
+/** A page of issued invoices, newest first; `next` is the number to pass as `before` for the page after, or null at the end. */
+export async function invoiceList(db: Database, filter: { peer?: string; before?: number; limit: number }) {
+  const rows = await listInvoices(db, { ...filter, limit: filter.limit + 1 });
+  const more = rows.length > filter.limit;
+  const invoices = rows.slice(0, filter.limit);
+  return { invoices, next: more ? invoices[invoices.length - 1]!.number : null };
 }

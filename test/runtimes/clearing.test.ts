@@ -1,0 +1,93 @@
+// A clearing round (docs/protocol.md §16) with one participant on Deno: alpha and bravo are node
+// processes under Node, delta runs src/runtimes/deno.ts. Real paid calls (per_call, 10 credit)
+// make a cycle alpha→bravo 30, bravo→delta 20, delta→alpha 40 (debtor → creditor); one round
+// started at delta clears the optimum, 20 on each edge, whichever of the three coordinates it, and
+// every node holds exactly its own two set-offs, with balances that agree pairwise.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Round } from "../../src/protocol/clearing/round.ts";
+import type { Balance } from "../../src/store/ledger.ts";
+import { callPeerTool } from "../support/paid-calls.ts";
+import { eventually, freePort, json, loopbackNode, startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
+import { startDenoNode } from "../support/runtimes.ts";
+
+const UNIT = "credit";
+const PRICE = 10;
+const CLEARING_ENV = { CLEARING: "on", CLEARING_SUBMIT_SECONDS: "20", CLEARING_COMMIT_SECONDS: "10", CLOCK_SKEW_SECONDS: "2", PEER_POLICY: "open" };
+
+let up: Upstream;
+let alpha: NodeProc;
+let bravo: NodeProc;
+let delta: NodeProc;
+const name = new Map<string, string>();
+
+beforeAll(async () => {
+  const denoPort = await freePort();
+  up = await startEverything();
+  alpha = await loopbackNode("alpha", { env: CLEARING_ENV });
+  bravo = await loopbackNode("bravo", { env: CLEARING_ENV });
+  delta = await startDenoNode({ port: denoPort, env: { NODE_NAME: "delta", PUBLIC_URL: `http://127.0.0.1:${denoPort}`, ...CLEARING_ENV } });
+  const all = [alpha, bravo, delta];
+  for (const [i, n] of all.entries()) name.set(n.nodeId, ["alpha", "bravo", "delta"][i]!);
+  for (const n of all) expect((await n.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
+  for (let i = 0; i < all.length; i++) for (let j = i + 1; j < all.length; j++) await json(await all[i]!.admin("POST", "/peers", { url: all[j]!.url }));
+  for (const n of all) await json(await n.admin("POST", "/shares", { tool: "everything_get-sum", visibility: "peers", pricing: { model: "per_call", amount: PRICE, unit: UNIT } }));
+  const debts: [NodeProc, string, number][] = [
+    [alpha, "bravo", 3],
+    [bravo, "delta", 2],
+    [delta, "alpha", 4],
+  ];
+  for (const [consumer, provider, calls] of debts) await callPeerTool(consumer.mcpUrl, `${provider}_everything_get-sum`, calls);
+  // Both copies of every record confirmed (countersignatures travel on the consumers' ticks).
+  await eventually(async () => {
+    for (const n of all) await json(await n.admin("POST", "/tick"));
+    expect(await owed(bravo, alpha)).toBe(30);
+    expect(await owed(delta, bravo)).toBe(20);
+    expect(await owed(alpha, delta)).toBe(40);
+    await pairwiseAgree();
+  }, 60_000);
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all([alpha, bravo, delta, up].map((n) => n?.stop()));
+});
+
+/** What `of` says `other` owes it, in UNIT. */
+async function owed(of: NodeProc, other: NodeProc): Promise<number> {
+  const { balances } = await json<{ balances: Balance[] }>(await of.admin("GET", "/ledger/balances"));
+  return balances.find((b) => b.unit === UNIT && b.peer === other.nodeId)?.net ?? 0;
+}
+
+async function pairwiseAgree(): Promise<void> {
+  const all = [alpha, bravo, delta];
+  for (const x of all) for (const y of all) if (x !== y) expect([x.nodeId, y.nodeId, (await owed(x, y)) + (await owed(y, x))]).toEqual([x.nodeId, y.nodeId, 0]);
+}
+
+interface SetOffView {
+  peer: string;
+  record: { setOff?: { debtor: string; creditor: string; amount: number; round: string } };
+}
+
+it("clears the cycle's optimum with a participant on Deno; each node holds its own set-offs only", async () => {
+  // Started at delta: the Deno node builds and signs the round and invites the others.
+  const { round } = await json<{ round: Round }>(await delta.admin("POST", "/clearing/rounds", { unit: UNIT, dryRun: false }));
+  expect(round.initiator).toBe(delta.nodeId);
+  expect([...round.participants].sort()).toEqual([alpha, bravo, delta].map((n) => n.nodeId).sort());
+  await eventually(async () => {
+    for (const n of [alpha, bravo, delta]) expect((await json<{ state: string | null }>(await n.admin("GET", `/clearing/rounds/${round.id}`))).state).toBe("revealed");
+  }, 60_000);
+  for (const n of [alpha, bravo, delta]) {
+    const records = (await json<{ records: SetOffView[] }>(await n.admin("GET", "/ledger/records?limit=1000"))).records.filter((r) => r.record.setOff?.round === round.id);
+    // Two edges touch each node of a three-node cycle: one it owed on, one it was owed on.
+    expect(records.map((r) => r.record.setOff!.amount), name.get(n.nodeId)).toEqual([20, 20]);
+    for (const r of records) {
+      const s = r.record.setOff!;
+      expect([s.debtor, s.creditor]).toContain(n.nodeId);
+      expect(r.peer).toBe(s.debtor === n.nodeId ? s.creditor : s.debtor);
+    }
+  }
+  expect(await owed(bravo, alpha)).toBe(10);
+  expect(await owed(delta, bravo)).toBe(0);
+  expect(await owed(alpha, delta)).toBe(20);
+  await pairwiseAgree();
+}, 90_000);
+
