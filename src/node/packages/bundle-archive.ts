@@ -1,8 +1,8 @@
 // Reading an MCP bundle's zip (protocol §18.2) after its SHA-256 matched the signed entry: the
 // central directory first, every entry checked before a byte is inflated (count, sizes, ratio,
 // paths that stay inside the package, no links, no encryption), then the manifest mapped to a
-// launch, then one file at a time, each inflated into a buffer of its declared size, so a lying
-// header cannot make it grow. fflate inflates; the directory is read here because fflate does not
+// launch, then one file at a time, each inflated into a buffer of its declared size (and one byte),
+// so a lying header cannot make it grow. fflate inflates; the directory is read here because fflate does not
 // expose an entry's file type (a link must be refused, not written as a file).
 import { inflateSync, strFromU8 } from "fflate";
 import { BUNDLE_MANIFEST, BundleError, bundleLaunch, parseBundleManifest, type BundleManifest } from "../../protocol/packages/bundle.ts";
@@ -99,7 +99,7 @@ function directory(zip: Uint8Array, limits: BundleLimits): ZipEntry[] {
   return entries;
 }
 
-/** One entry's bytes, inflated into exactly its declared size. */
+/** One entry's bytes, inflated into a buffer one byte over its declared size: a fuller buffer means the header lied. */
 function inflated(zip: Uint8Array, e: ZipEntry): Uint8Array {
   if (e.offset + 30 > zip.length || u32(zip, e.offset) !== 0x04034b50) throw unsafe(`${e.path}: a damaged local header`);
   const start = e.offset + 30 + u16(zip, e.offset + 26) + u16(zip, e.offset + 28);
@@ -108,7 +108,7 @@ function inflated(zip: Uint8Array, e: ZipEntry): Uint8Array {
   if (e.method === 0) return raw.slice();
   let out: Uint8Array;
   try {
-    out = inflateSync(raw, { out: new Uint8Array(e.size) });
+    out = inflateSync(raw, { out: new Uint8Array(e.size + 1) });
   } catch (err) {
     throw unsafe(`${e.path}: ${err instanceof Error ? err.message : String(err)}`);
   }
