@@ -111,7 +111,7 @@ describe("fetching a bundle by its digest", () => {
   const bytes = bundle();
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const served = bytes.slice();
-  served[served.length - 30] ^= 1;
+  served[served.length - 30] = served[served.length - 30]! ^ 1;
 
   beforeAll(async () => {
     // Serves the altered bytes under the right digest: a source that cannot be trusted.
