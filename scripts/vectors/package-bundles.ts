@@ -78,10 +78,7 @@ for (const [name, manifest] of Object.entries(refusedManifests)) {
 
 const forecast = { name: "forecast", description: "Tomorrow's weather", inputSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
 const body = {
-  name: "weather-bundle",
-  version: "1.2.0",
-  description: "Forecasts",
-  previous: null,
+  ...{ name: "weather-bundle", version: "1.2.0", description: "Forecasts", previous: null },
   artifact: { type: "mcpb", sha256: "3c".repeat(32), size: 236_959 },
   launch: { ...mapped[0]!.launch, permissions: { net: ["api.example.org:443"], read: [], write: [], env: [] } },
   tools: [{ ...forecast, fingerprint: await toolFingerprint(forecast) }],

@@ -6,6 +6,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { zipSync, type Zippable } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE_LIMITS, readBundle } from "../../src/node/packages/bundle-archive.ts";
@@ -14,14 +15,9 @@ import { PackageError } from "../../src/node/packages/errors.ts";
 import { Outbound } from "../../src/node/outbound/outbound.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
-const manifest = {
-  manifest_version: "0.3",
-  name: "hello",
-  version: "1.0.0",
-  description: "",
-  author: { name: "t" },
-  server: { type: "node", entry_point: "server/index.js", mcp_config: { command: "node", args: ["${__dirname}/server/index.js"] } },
-};
+// The vectors' plain manifest (test/vectors/registry/bundles.json): a node server at server/index.js.
+const vectors = JSON.parse(readFileSync(new URL("../vectors/registry/bundles.json", import.meta.url), "utf8"));
+const manifest = vectors.manifests.find((m: { name: string }) => m.name === "the older dxt_version, no user_config").manifest;
 const bundle = (files: Zippable = {}, m: unknown = manifest) => zipSync({ "manifest.json": text(JSON.stringify(m)), "server/index.js": text("console.log(1)\n"), ...files });
 
 function refused(zip: Uint8Array, limits = BUNDLE_LIMITS): { code: string; message: string } {
