@@ -137,11 +137,17 @@ describe("packages published by B, installed and run on A", () => {
 
   it("B publishes an MCP bundle (.mcpb) it serves by digest; A installs it, secrets sealed, and calls its tools", async () => {
     const bytes = readFileSync(await packMemoryBundle(tempDir("mcpb-")));
+    // This server-memory (2026.8.31) writes a temporary file beside its graph and renames it: its whole data folder, its own.
+    const bundlePermissions = { read: ["."], write: ["."] };
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const published = await json<{ key: string; body: { artifact: unknown; launch: { runtime: string; entry: string; args: string[]; env: { name: string; required: boolean; secret: boolean }[] }; tools: { name: string }[] } }>(
-      await b.admin("POST", "/packages/publish", { mcpb: bytes.toString("base64"), launch: { permissions: { read: ["bundle.jsonl"], write: ["bundle.jsonl"] } }, licence: { id: "MIT" } }),
+      await b.admin("POST", "/packages/publish", { mcpb: bytes.toString("base64"), launch: { permissions: bundlePermissions }, licence: { id: "MIT" }, env: { MEMORY_FILE_PATH: "{data}/bundle.jsonl" } }),
     );
     expect(published.key).toBe("package/memory-bundle@1.0.0");
+    // Publishing without the value the server needs to start is the operator's to fix, said plainly.
+    const unstarted = await b.admin("POST", "/packages/publish", { mcpb: bytes.toString("base64"), version: "1.0.1", previous: "1.0.0", licence: { id: "MIT" } });
+    expect(unstarted.status).toBe(400);
+    expect(((await unstarted.json()) as { error: { message: string } }).error.message).toMatch(/needs MEMORY_FILE_PATH set/);
     expect(published.body.artifact).toEqual({ type: "mcpb", sha256, size: bytes.length });
     expect(published.body.launch).toMatchObject({ runtime: "node", entry: "server/index.mjs", args: [] });
     expect(published.body.launch.env.map((v) => [v.name, v.required, v.secret])).toEqual([
@@ -164,8 +170,8 @@ describe("packages published by B, installed and run on A", () => {
     expect(installed).toMatchObject({ upstream: "memory-bundle", active: true, fetched: true, sha256 });
     expect(readFileSync(join(a.dataDir, "packages", sha256, "package", "manifest.json"), "utf8")).toContain("memory-bundle");
     client ??= await connect(a.mcpUrl);
-    const created = (await client.callTool({ name: "memory-bundle_create_entities", arguments: { entities: [{ name: "bundle", entityType: "artifact", observations: ["unzipped within bounds"] }] } })) as { isError?: boolean };
-    expect(created.isError ?? false).toBe(false);
+    const created = (await client.callTool({ name: "memory-bundle_create_entities", arguments: { entities: [{ name: "bundle", entityType: "artifact", observations: ["unzipped within bounds"] }] } })) as { isError?: boolean; content: unknown };
+    expect(created.isError ?? false, JSON.stringify(created.content)).toBe(false);
     const graph = (await client.callTool({ name: "memory-bundle_read_graph", arguments: {} })) as { content: { text?: string }[] };
     expect(graph.content.map((c) => c.text ?? "").join("")).toContain("unzipped within bounds");
     // The sensitive value is sealed at rest: no database file holds it in the clear.

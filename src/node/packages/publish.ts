@@ -64,8 +64,10 @@ export async function entryScriptOf(files: PackageFiles, sha256: string, launch:
 
 /** The tools a package exposes, listed by running it once. */
 async function listedTools(s: PublishPorts, root: string, dataDir: string, launch: PackageLaunch, env: Record<string, string>, label: string): Promise<PackageTool[]> {
-  const target = { name: `publish:${label}`, ...launchTarget(root, dataDir, launch, env, s.platform.packageRuntimes) };
+  const name = `publish:${label}`;
   try {
+    // Inside the try: a variable the package needs and was not given is the operator's to fix, said as such.
+    const target = { name, ...launchTarget(root, dataDir, launch, env, s.platform.packageRuntimes) };
     const tools = await s.pool.use(target, async (c) => (await c.listTools()).tools);
     return Promise.all(tools.map(async (t) => {
       const def = { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), inputSchema: t.inputSchema as PackageTool["inputSchema"] };
@@ -74,7 +76,7 @@ async function listedTools(s: PublishPorts, root: string, dataDir: string, launc
   } catch (err) {
     throw new PackageError("invalid_request", `the package did not start and list its tools: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
-    await s.pool.close(target.name);
+    await s.pool.close(name);
   }
 }
 

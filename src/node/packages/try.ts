@@ -38,8 +38,9 @@ export async function tryPackage(s: PackagePorts, input: TryInput): Promise<TryR
     const launch = stored.bundle
       ? bundleLaunchWith(stored.bundle.launch, input.launch)
       : packageLaunch.parse({ runtime: "node", ...input.launch, entry: await entryScriptOf(files, stored.sha256, input.launch) });
-    const target = { name: scratch, ...launchTarget(files.root(stored.sha256), await files.dataDir(scratch), launch, input.env, s.platform.packageRuntimes) };
+    const dataDir = await files.dataDir(scratch);
     try {
+      const target = { name: scratch, ...launchTarget(files.root(stored.sha256), dataDir, launch, input.env, s.platform.packageRuntimes) };
       return await s.pool.use(target, async (c) => {
         const tools = (await c.listTools()).tools.map((t) => ({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}) }));
         if (!input.call) return { sha256: stored.sha256, tools };
