@@ -2,11 +2,11 @@
 // @modelcontextprotocol/server-memory from npm in two versions (tools listed by running it); A,
 // its peer, receives the signed entries, installs the first (npm integrity checked, dependencies
 // installed without scripts) and its tools work through A's /mcp; the second installs beside it
-// and `use` switches; a second real server, server-everything, published from the official
-// registry's server.json, installs beside it with its npm dependencies; server-memory packed as an
-// MCP bundle by the bundle format's own CLI (`mcpb pack`) is published by B, served by its digest,
-// installed on A (zip and manifest checked, the manifest's server mapped to the sandboxed launch)
-// and called through A's /mcp; with B stopped and A's npm cache emptied, `rollback` serves the first again
+// and `use` switches; server-memory packed as an MCP bundle by the bundle format's own CLI
+// (`mcpb pack`) is published by B, served by its digest, installed on A (zip and manifest checked,
+// the manifest's server mapped to the sandboxed launch) and called through A's /mcp; a second real
+// server, server-everything, published from the official registry's server.json, installs beside
+// it with its npm dependencies; with B stopped and A's npm cache emptied, `rollback` serves the first again
 // from the local store; `verify` finds a tampered file; a version republished with another body is
 // refused by its publisher and, forged, by A's registry.
 import { createHash } from "node:crypto";
@@ -117,24 +117,6 @@ describe("packages published by B, installed and run on A", () => {
     expect(await readGraph()).toContain("runs packages");
   }, 600_000);
 
-  it("B publishes a second real server from the official registry's server.json; A installs it beside the first and it works", async () => {
-    const doc = JSON.parse(readFileSync(new URL("../fixtures/packages/server-everything.server.json", import.meta.url), "utf8"));
-    const published = await json<{ key: string; body: { artifact: { type: string; name: string }; launch: { args: string[] }; tools: { name: string }[] } }>(
-      await b.admin("POST", "/packages/publish", { serverJson: doc, licence: { id: "MIT" } }),
-    );
-    expect(published.key).toBe(`package/server-everything@${doc.version}`);
-    expect(published.body.artifact).toMatchObject({ type: "npm", name: "@modelcontextprotocol/server-everything" });
-    expect(published.body.launch.args).toEqual(["stdio"]);
-    expect(published.body.tools.map((t) => t.name)).toContain("echo");
-    await eventually(async () => expect((await json<{ packages: Listing[] }>(await a.admin("GET", "/packages/search?q=everything"))).packages[0]?.versions).toEqual([doc.version]), 30_000);
-    // Its npm dependencies (the SDK, express, ...) come through the registry proxy.
-    expect(await json(await a.admin("POST", "/packages", { name: "server-everything" }))).toMatchObject({ upstream: "server-everything", active: true, fetched: true });
-    client ??= await connect(a.mcpUrl);
-    const echoed = (await client.callTool({ name: "server-everything_echo", arguments: { message: "from a package" } })) as { content: { text?: string }[] };
-    expect(echoed.content[0]?.text).toContain("from a package");
-    expect(await readGraph()).toContain("runs packages");
-  }, 600_000);
-
   it("B publishes an MCP bundle (.mcpb) it serves by digest; A installs it, secrets sealed, and calls its tools", async () => {
     const bytes = readFileSync(await packMemoryBundle(tempDir("mcpb-")));
     // This server-memory (2026.8.31) writes a temporary file beside its graph and renames it: its whole data folder, its own.
@@ -177,6 +159,24 @@ describe("packages published by B, installed and run on A", () => {
     // The sensitive value is sealed at rest: no database file holds it in the clear.
     for (const f of readdirSync(a.dataDir).filter((n) => /\.db/.test(n))) expect(readFileSync(join(a.dataDir, f)).includes(token)).toBe(false);
     expect(await json(await a.admin("POST", "/packages/memory-bundle/verify"))).toMatchObject({ ok: true, problems: [] });
+  }, 600_000);
+
+  it("B publishes a second real server from the official registry's server.json; A installs it beside the first and it works", async () => {
+    const doc = JSON.parse(readFileSync(new URL("../fixtures/packages/server-everything.server.json", import.meta.url), "utf8"));
+    const published = await json<{ key: string; body: { artifact: { type: string; name: string }; launch: { args: string[] }; tools: { name: string }[] } }>(
+      await b.admin("POST", "/packages/publish", { serverJson: doc, licence: { id: "MIT" } }),
+    );
+    expect(published.key).toBe(`package/server-everything@${doc.version}`);
+    expect(published.body.artifact).toMatchObject({ type: "npm", name: "@modelcontextprotocol/server-everything" });
+    expect(published.body.launch.args).toEqual(["stdio"]);
+    expect(published.body.tools.map((t) => t.name)).toContain("echo");
+    await eventually(async () => expect((await json<{ packages: Listing[] }>(await a.admin("GET", "/packages/search?q=everything"))).packages[0]?.versions).toEqual([doc.version]), 30_000);
+    // Its npm dependencies (the SDK, express, ...) come through the registry proxy.
+    expect(await json(await a.admin("POST", "/packages", { name: "server-everything" }))).toMatchObject({ upstream: "server-everything", active: true, fetched: true });
+    client ??= await connect(a.mcpUrl);
+    const echoed = (await client.callTool({ name: "server-everything_echo", arguments: { message: "from a package" } })) as { content: { text?: string }[] };
+    expect(echoed.content[0]?.text).toContain("from a package");
+    expect(await readGraph()).toContain("runs packages");
   }, 600_000);
 
   it("rolls back from the local store with B stopped and A's npm cache emptied", async () => {
