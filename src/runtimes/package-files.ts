@@ -1,20 +1,20 @@
 // The package store on Node (protocol §18.2): `<data>/packages/<sha256>/` holds the unpacked
-// artifact (dependencies installed), `artifact.tgz` the verified bytes for mirrors, and
+// artifact (dependencies installed), `artifact.tgz` or `artifact.mcpb` the verified bytes for mirrors, and
 // `mcpfed-lock.json` the lock. A package's own data lives apart, in `<data>/package-data/<upstream>/`.
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, readlink, rename, rm, writeFile } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import * as tar from "tar";
-import type { PackageFiles, PackageLock } from "../node/settings/package-files.ts";
+import type { PackageArchive, PackageFiles, PackageLock } from "../node/settings/package-files.ts";
 import { installDependencies, type NpmSettings } from "./npm-dependencies.ts";
 
 const LOCK = "mcpfed-lock.json";
-const ARTIFACT = "artifact.tgz";
+const ARTIFACT: Record<PackageArchive["format"], string> = { tgz: "artifact.tgz", mcpb: "artifact.mcpb" };
 /** The files beside the package in its store folder: not part of what verify checks. */
-const OWN_FILES = new Set([LOCK, ARTIFACT]);
+const OWN_FILES = new Set([LOCK, ...Object.values(ARTIFACT)]);
 
 export class UnsafeArchiveError extends Error {
   override name = "UnsafeArchiveError";
@@ -35,15 +35,19 @@ export function nodePackageFiles(dataDir: string, npm: NpmSettings): PackageFile
     },
     removeDataDir: (upstream) => rm(join(dataDir, "package-data", upstream), { recursive: true, force: true }),
     has: async (sha256) => existsSync(join(folder(sha256), LOCK)),
-    async unpack(sha256, tarball, maxBytes) {
+    async unpack(sha256, archive, maxBytes) {
       await mkdir(store, { recursive: true, mode: 0o700 });
       const staging = join(store, `.staging-${randomBytes(8).toString("hex")}`);
       const root = join(staging, "package");
       await mkdir(root, { recursive: true });
       try {
-        await extract(tarball, root, maxBytes);
-        await installDependencies(root, npm);
-        await writeFile(join(staging, ARTIFACT), tarball);
+        if (archive.format === "tgz") {
+          await extract(archive.bytes, root, maxBytes);
+          await installDependencies(root, npm);
+        } else {
+          await writeBundle(archive.files(), root);
+        }
+        await writeFile(join(staging, ARTIFACT[archive.format]), archive.bytes);
         const files = await digestsOf(root);
         await rm(folder(sha256), { recursive: true, force: true });
         await rename(staging, folder(sha256));
@@ -66,8 +70,11 @@ export function nodePackageFiles(dataDir: string, npm: NpmSettings): PackageFile
     },
     digests: (sha256) => digestsOf(join(folder(sha256), "package")),
     async artifact(sha256) {
-      const file = join(folder(sha256), ARTIFACT);
-      return existsSync(file) ? new Uint8Array(await readFile(file)) : undefined;
+      for (const name of Object.values(ARTIFACT)) {
+        const file = join(folder(sha256), name);
+        if (existsSync(file)) return new Uint8Array(await readFile(file));
+      }
+      return undefined;
     },
     remove: (sha256) => rm(folder(sha256), { recursive: true, force: true }),
   };
@@ -103,6 +110,17 @@ async function extract(tarball: Uint8Array, root: string, maxBytes: number): Pro
   if (refused) throw new UnsafeArchiveError(`the archive is refused: ${refused}`);
   // Belt and braces: nothing landed outside the root, whatever tar made of a path.
   for (const f of await walk(root)) if (!inside(f)) throw new UnsafeArchiveError(`the archive wrote outside the package: ${f}`);
+}
+
+/** Writes a bundle's files, already checked (bundle-archive.ts), as plain files under `root`. */
+async function writeBundle(files: Iterable<{ path: string; bytes: Uint8Array }>, root: string): Promise<void> {
+  for (const f of files) {
+    const target = resolve(root, f.path);
+    // Belt and braces: the zip's directory was checked, and nothing may land outside the root whatever it said.
+    if (!target.startsWith(root + sep)) throw new UnsafeArchiveError(`the archive would write outside the package: ${f.path}`);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, f.bytes, { flag: "wx" });
+  }
 }
 
 async function walk(dir: string): Promise<string[]> {

@@ -2,16 +2,21 @@
 // @modelcontextprotocol/server-memory from npm in two versions (tools listed by running it); A,
 // its peer, receives the signed entries, installs the first (npm integrity checked, dependencies
 // installed without scripts) and its tools work through A's /mcp; the second installs beside it
-// and `use` switches; a second real server, server-everything, published from the official
-// registry's server.json, installs beside it with its npm dependencies; with B stopped and A's npm cache emptied, `rollback` serves the first again
+// and `use` switches; server-memory packed as an MCP bundle by the bundle format's own CLI
+// (`mcpb pack`) is published by B, served by its digest, installed on A (zip and manifest checked,
+// the manifest's server mapped to the sandboxed launch) and called through A's /mcp; a second real
+// server, server-everything, published from the official registry's server.json, installs beside
+// it with its npm dependencies; with B stopped and A's npm cache emptied, `rollback` serves the first again
 // from the local store; `verify` finds a tampered file; a version republished with another body is
 // refused by its publisher and, forged, by A's registry.
-import { appendFileSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { eventually, json, loopbackNode, tempDir, type NodeProc } from "../support/processes.ts";
 import { connect } from "../support/mcp.ts";
+import { packMemoryBundle } from "../support/memory-bundle.ts";
 
 interface Listing {
   name: string;
@@ -110,6 +115,50 @@ describe("packages published by B, installed and run on A", () => {
     expect(list.packages[0]!.active).toBe(NEW);
     // The graph is the package's data, kept across versions.
     expect(await readGraph()).toContain("runs packages");
+  }, 600_000);
+
+  it("B publishes an MCP bundle (.mcpb) it serves by digest; A installs it, secrets sealed, and calls its tools", async () => {
+    const bytes = readFileSync(await packMemoryBundle(tempDir("mcpb-")));
+    // This server-memory (2026.8.31) writes a temporary file beside its graph and renames it: its whole data folder, its own.
+    const bundlePermissions = { read: ["."], write: ["."] };
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    const published = await json<{ key: string; body: { artifact: unknown; launch: { runtime: string; entry: string; args: string[]; env: { name: string; required: boolean; secret: boolean }[] }; tools: { name: string }[] } }>(
+      await b.admin("POST", "/packages/publish", { mcpb: bytes.toString("base64"), launch: { permissions: bundlePermissions }, licence: { id: "MIT" }, env: { MEMORY_FILE_PATH: "{data}/bundle.jsonl" } }),
+    );
+    expect(published.key).toBe("package/memory-bundle@1.0.0");
+    // Publishing without the value the server needs to start is the operator's to fix, said plainly.
+    const unstarted = await b.admin("POST", "/packages/publish", { mcpb: bytes.toString("base64"), version: "1.0.1", previous: "1.0.0", licence: { id: "MIT" } });
+    expect(unstarted.status).toBe(400);
+    expect(((await unstarted.json()) as { error: { message: string } }).error.message).toMatch(/needs MEMORY_FILE_PATH set/);
+    expect(published.body.artifact).toEqual({ type: "mcpb", sha256, size: bytes.length });
+    expect(published.body.launch).toMatchObject({ runtime: "node", entry: "server/index.mjs", args: [] });
+    expect(published.body.launch.env.map((v) => [v.name, v.required, v.secret])).toEqual([
+      ["MEMORY_FILE_PATH", true, false],
+      ["MEMORY_API_TOKEN", false, true],
+    ]);
+    expect(published.body.tools.map((t) => t.name)).toContain("read_graph");
+    const served = await fetch(`${b.url}/federation/v1/packages/artifacts/${sha256}`);
+    expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
+
+    await eventually(async () => expect((await json<{ packages: Listing[] }>(await a.admin("GET", "/packages/search?q=memory-bundle"))).packages.map((p) => p.name)).toContain("memory-bundle"), 30_000);
+    // A required user_config value left out: refused before anything is fetched or registered.
+    const missing = await a.admin("POST", "/packages", { name: "memory-bundle" });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/MEMORY_FILE_PATH/);
+    expect(existsSync(join(a.dataDir, "packages", sha256))).toBe(false);
+
+    const token = `bundle-secret-${sha256.slice(0, 12)}`;
+    const installed = await json(await a.admin("POST", "/packages", { name: "memory-bundle", env: { MEMORY_FILE_PATH: "{data}/bundle.jsonl", MEMORY_API_TOKEN: token } }));
+    expect(installed).toMatchObject({ upstream: "memory-bundle", active: true, fetched: true, sha256 });
+    expect(readFileSync(join(a.dataDir, "packages", sha256, "package", "manifest.json"), "utf8")).toContain("memory-bundle");
+    client ??= await connect(a.mcpUrl);
+    const created = (await client.callTool({ name: "memory-bundle_create_entities", arguments: { entities: [{ name: "bundle", entityType: "artifact", observations: ["unzipped within bounds"] }] } })) as { isError?: boolean; content: unknown };
+    expect(created.isError ?? false, JSON.stringify(created.content)).toBe(false);
+    const graph = (await client.callTool({ name: "memory-bundle_read_graph", arguments: {} })) as { content: { text?: string }[] };
+    expect(graph.content.map((c) => c.text ?? "").join("")).toContain("unzipped within bounds");
+    // The sensitive value is sealed at rest: no database file holds it in the clear.
+    for (const f of readdirSync(a.dataDir).filter((n) => /\.db/.test(n))) expect(readFileSync(join(a.dataDir, f)).includes(token)).toBe(false);
+    expect(await json(await a.admin("POST", "/packages/memory-bundle/verify"))).toMatchObject({ ok: true, problems: [] });
   }, 600_000);
 
   it("B publishes a second real server from the official registry's server.json; A installs it beside the first and it works", async () => {

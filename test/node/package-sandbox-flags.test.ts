@@ -17,6 +17,24 @@ const declared = packageLaunch.parse({
 const given = { API_KEY: "k", LANG: "C", HOME: "/root", AWS_SECRET_ACCESS_KEY: "x" };
 
 describe("launchTarget", () => {
+  it("passes a declared default when no value is given, and expands {package} and {data} at the start of a value or an argument", () => {
+    const bundled = packageLaunch.parse({
+      runtime: "node",
+      entry: "server/index.js",
+      args: ["--root", "{package}/assets", "{data}/db", "x{package}"],
+      env: [
+        { name: "LOG_LEVEL", default: "warn" },
+        { name: "UNITS", default: "metric" },
+        { name: "CONFIG", default: "{package}/config.json" },
+        { name: "TOKEN", required: true, secret: true },
+      ],
+    });
+    const t = launchTarget("/pkgs/abc", "/data/p", bundled, { UNITS: "imperial", TOKEN: "t", OTHER: "o" }, runtimes);
+    expect(t.args.slice(-5)).toEqual(["/pkgs/abc/server/index.js", "--root", "/pkgs/abc/assets", "/data/p/db", "x{package}"]);
+    expect(t.env).toEqual({ LOG_LEVEL: "warn", UNITS: "imperial", CONFIG: "/pkgs/abc/config.json", TOKEN: "t" });
+    expect(() => launchTarget("/pkgs/abc", "/data/p", bundled, {}, runtimes)).toThrow(/needs TOKEN set/);
+  });
+
   it("gives Deno exactly the declared permissions, and nothing when none is declared", () => {
     expect(launchTarget("/pkgs/abc", "/data/p", declared, given, runtimes)).toEqual({
       kind: "stdio",

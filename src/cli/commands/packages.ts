@@ -173,7 +173,7 @@ export const packageCommands: Command[] = [
   },
   {
     name: "package try",
-    usage: "<npm-name>@<version> | <tarball file>",
+    usage: "<npm-name>@<version> | <tarball file> | <bundle.mcpb>",
     summary: "run a package in the sandbox against a scratch folder: list its tools, optionally call one; nothing is installed or published",
     options: {
       call: { type: "string", value: "tool", help: "a tool to call once listed" },
@@ -187,7 +187,7 @@ export const packageCommands: Command[] = [
     run: async (ctx, [spec], o) => {
       const isFile = existsSync(spec!) && statSync(spec!).isFile();
       const at = spec!.lastIndexOf("@");
-      if (!isFile && at < 1) throw new UsageError("give <npm-name>@<version> or the path of a gzipped tar");
+      if (!isFile && at < 1) throw new UsageError("give <npm-name>@<version>, the path of a gzipped tar or of an .mcpb bundle");
       let args: unknown = {};
       try {
         args = JSON.parse(str(o.args) ?? "{}");
@@ -196,7 +196,7 @@ export const packageCommands: Command[] = [
       }
       if (o.args !== undefined && !str(o.call)) throw new UsageError("--args goes with --call");
       const input = {
-        ...(isFile ? { tarball: readFileSync(spec!).toString("base64") } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
+        ...(isFile ? { [spec!.endsWith(".mcpb") ? "mcpb" : "tarball"]: readFileSync(spec!).toString("base64") } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
         env: Array.isArray(o.env) ? envPairs(o.env) : {},
         launch: { permissions: { env: strings(o["allow-env"]), net: strings(o["allow-net"]) } },
         ...(str(o.call) ? { call: { name: str(o.call), arguments: args } } : {}),
@@ -212,12 +212,13 @@ export const packageCommands: Command[] = [
   },
   {
     name: "package publish",
-    usage: "<npm-name>@<version> | --server-json <file> | --tarball <file>",
-    summary: "publish an MCP server as a signed package entry: from npm, or a gzipped tar this node serves (its tools listed by running it once)",
+    usage: "<npm-name>@<version> | --server-json <file> | --tarball <file> | --mcpb <file>",
+    summary: "publish an MCP server as a signed package entry: from npm, or a gzipped tar or an MCP bundle this node serves (its tools listed by running it once)",
     options: {
       "server-json": { type: "string", value: "file", help: "a server.json of the official MCP registry to import" },
       tarball: { type: "string", value: "file", help: "a gzipped tar in npm's layout (package/...), served by this node to installers" },
-      version: { type: "string", value: "semver", help: "the version of a tarball (default: its package.json's)" },
+      mcpb: { type: "string", value: "file", help: "an MCP bundle (.mcpb, a zip with manifest.json; server type node), served by this node to installers" },
+      version: { type: "string", value: "semver", help: "the version of a tarball or a bundle (default: its package.json's or manifest's)" },
       name: { type: "string", value: "name", help: "the package name here (default: the npm name's last part)" },
       previous: { type: "string", value: "version", help: "the version this one follows" },
       licence: { type: "string", value: "spdx", help: "the licence's SPDX id (default: the package's)" },
@@ -229,13 +230,14 @@ export const packageCommands: Command[] = [
     run: async (ctx, [spec], o) => {
       const file = str(o["server-json"]);
       const tarball = str(o.tarball);
-      if ([file, tarball, spec].filter(Boolean).length !== 1) throw new UsageError("give <npm-name>@<version>, --server-json <file> or --tarball <file>");
+      const mcpb = str(o.mcpb);
+      if ([file, tarball, mcpb, spec].filter(Boolean).length !== 1) throw new UsageError("give <npm-name>@<version>, --server-json <file>, --tarball <file> or --mcpb <file>");
       const at = spec ? spec.lastIndexOf("@") : -1;
       if (spec && at < 1) throw new UsageError("name an exact version: <npm-name>@<version>");
       const price = str(o.price)?.split(":");
       if (price && (price.length !== 3 || !/^\d+$/.test(price[0]!) || (price[2] !== "install" && price[2] !== "update"))) throw new UsageError("--price <amount>:<unit>:install|update");
       const input = {
-        ...(file ? { serverJson: JSON.parse(readFileSync(file, "utf8")) as unknown } : tarball ? { tarball: readFileSync(tarball).toString("base64") } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
+        ...(file ? { serverJson: JSON.parse(readFileSync(file, "utf8")) as unknown } : tarball ? { tarball: readFileSync(tarball).toString("base64") } : mcpb ? { mcpb: readFileSync(mcpb).toString("base64") } : { npm: { name: spec!.slice(0, at), version: spec!.slice(at + 1) } }),
         ...(str(o.version) ? { version: str(o.version) } : {}),
         ...(str(o.name) ? { name: str(o.name) } : {}),
         ...(str(o.previous) ? { previous: str(o.previous) } : {}),

@@ -1,8 +1,8 @@
 // Fetching a package's artifact (protocol §18.2, §18.5) through the outbound guard, and checking
 // its digests before a byte is unpacked: npm's integrity (against the entry and against the npm
-// registry's own metadata), or the SHA-256 and size of a tarball an origin or a mirror serves.
+// registry's own metadata), or the SHA-256 and size of a tarball or a bundle an origin or a mirror serves.
 import { z } from "zod";
-import { sriOf, type PackageArtifact } from "../../protocol/packages/artifact.ts";
+import { sriOf, type PackageArtifact, type ServedArtifact } from "../../protocol/packages/artifact.ts";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { readCapped } from "../outbound/limited-body.ts";
 import type { Outbound } from "../outbound/outbound.ts";
@@ -57,8 +57,8 @@ export async function fetchNpm(outbound: Outbound, registry: string, a: Extract<
   return { bytes, sha256: bytesToHex(await digest("SHA-256", bytes)) };
 }
 
-/** A tarball by its SHA-256, from the first of `sources` (the origin, then mirrors) that serves the right bytes. */
-export async function fetchTarball(outbound: Outbound, sources: string[], a: Extract<PackageArtifact, { type: "tarball" }>): Promise<FetchedArtifact> {
+/** A tarball or a bundle by its SHA-256, from the first of `sources` (the origin, then mirrors) that serves the right bytes. */
+export async function fetchServed(outbound: Outbound, sources: string[], a: ServedArtifact): Promise<FetchedArtifact> {
   const failures: string[] = [];
   for (const base of sources) {
     try {
@@ -77,8 +77,8 @@ export async function fetchTarball(outbound: Outbound, sources: string[], a: Ext
   throw new PackageError(mismatch ? "hash_mismatch" : "fetch_failed", `no source served the artifact ${a.sha256}: ${failures.join("; ") || "none known"}`);
 }
 
-/** The `tarball` artifact of bytes an operator gives: their SHA-256 and size. */
-export async function tarballArtifact(bytes: Uint8Array): Promise<Extract<PackageArtifact, { type: "tarball" }>> {
-  if (bytes.length === 0 || bytes.length > MAX_UPLOAD_BYTES) throw new PackageError("invalid_request", `a tarball of 1 to ${MAX_UPLOAD_BYTES} bytes`);
-  return { type: "tarball", sha256: bytesToHex(await digest("SHA-256", bytes)), size: bytes.length };
+/** The artifact of bytes an operator gives (a tarball or a bundle): their SHA-256 and size. */
+export async function servedArtifact<T extends ServedArtifact["type"]>(type: T, bytes: Uint8Array): Promise<ServedArtifact & { type: T }> {
+  if (bytes.length === 0 || bytes.length > MAX_UPLOAD_BYTES) throw new PackageError("invalid_request", `a ${type === "mcpb" ? "bundle" : "tarball"} of 1 to ${MAX_UPLOAD_BYTES} bytes`);
+  return { type, sha256: bytesToHex(await digest("SHA-256", bytes)), size: bytes.length } as ServedArtifact & { type: T };
 }

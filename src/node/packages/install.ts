@@ -14,7 +14,10 @@ import { listPeers } from "../../store/peers.ts";
 import { registerUpstream } from "../upstreams/registration.ts";
 import type { PackageFiles } from "../settings/package-files.ts";
 import { packageFiles, type PackagePorts } from "./ports.ts";
-import { fetchNpm, fetchTarball, MAX_ARTIFACT_BYTES, tarballArtifact, type FetchedArtifact } from "./artifacts.ts";
+import { fetchNpm, fetchServed, MAX_ARTIFACT_BYTES, servedArtifact, type FetchedArtifact } from "./artifacts.ts";
+import { readBundle } from "./bundle-archive.ts";
+import { servedDigest } from "../../protocol/packages/artifact.ts";
+import type { PackageArchive } from "../settings/package-files.ts";
 import { PackageError } from "./errors.ts";
 import { launchTarget } from "./launch-target.ts";
 import { switchTo } from "./switch.ts";
@@ -72,12 +75,12 @@ function defaultUpstream(name: string): string {
 async function fetchArtifact(s: PackagePorts, entry: PackageEntry): Promise<FetchedArtifact> {
   const a = entry.signed.body.artifact;
   if (a.type === "npm") return fetchNpm(s.outbound, s.config.npmRegistryUrl, a);
-  // The store may hold the tarball already (its publisher keeps what it published): checked like any source's.
+  // The store may hold the artifact already (its publisher keeps what it published): checked like any source's.
   const kept = await packageFiles(s.platform).artifact(a.sha256);
-  if (kept && kept.length === a.size && (await tarballArtifact(kept)).sha256 === a.sha256) return { bytes: kept, sha256: a.sha256 };
+  if (kept && kept.length === a.size && (await servedArtifact(a.type, kept)).sha256 === a.sha256) return { bytes: kept, sha256: a.sha256 };
   const origin = await knownCard(s, entry.signed.origin);
   const mirrors = (await listPeers(s.db)).filter((p) => p.state === "active" && p.nodeId !== entry.signed.origin).map((p) => p.card.url);
-  return fetchTarball(s.outbound, [...(origin ? [origin.url] : []), ...mirrors], a);
+  return fetchServed(s.outbound, [...(origin ? [origin.url] : []), ...mirrors], a);
 }
 
 const INDEX_READ = { maxBytes: 8 * 1024 * 1024, timeoutMs: 30_000 };
@@ -106,7 +109,8 @@ async function checkListed(s: PackagePorts, entry: PackageEntry): Promise<void> 
 
 /** The store address of an artifact this node holds already, by its entry's artifact. */
 async function heldAddress(s: PackagePorts, files: PackageFiles, body: PackageBody): Promise<string | undefined> {
-  if (body.artifact.type === "tarball") return (await files.has(body.artifact.sha256)) ? body.artifact.sha256 : undefined;
+  const served = servedDigest(body.artifact);
+  if (served) return (await files.has(served)) ? served : undefined;
   const artifact = canonicalJson(body.artifact);
   for (const row of await listInstalled(s.db)) {
     const held = (JSON.parse(row.entry) as PackageEntry["signed"]).body.artifact;
@@ -115,14 +119,27 @@ async function heldAddress(s: PackagePorts, files: PackageFiles, body: PackageBo
   return undefined;
 }
 
+/**
+ * A bundle's zip and manifest checked (bundle-archive.ts), and its manifest's server mapped to the
+ * very launch the signed entry states: the entry is what the operator saw and the sandbox follows.
+ */
+function checkedBundle(body: PackageBody, bytes: Uint8Array): PackageArchive {
+  const bundle = readBundle(bytes);
+  // The permissions are the publisher's to declare (a manifest states none): everything else must agree.
+  const start = (l: PackageBody["launch"]) => canonicalJson({ runtime: l.runtime, entry: l.entry, args: l.args, env: l.env });
+  if (start(bundle.launch) !== start(body.launch)) throw new PackageError("bundle_malformed", `the bundle's manifest starts its server otherwise than the entry states (${start(bundle.launch)})`);
+  return { format: "mcpb", bytes, files: bundle.files };
+}
+
 /** Fetches the artifact, checks it, unpacks it into the store and locks it; its store address. */
 async function fetchIntoStore(s: PackagePorts, files: PackageFiles, entry: PackageEntry): Promise<string> {
   const body = entry.signed.body;
   const artifact = await fetchArtifact(s, entry);
   const sha256 = artifact.sha256;
+  const archive: PackageArchive = body.artifact.type === "mcpb" ? checkedBundle(body, artifact.bytes) : { format: "tgz", bytes: artifact.bytes };
   let digests: Record<string, string>;
   try {
-    digests = await files.unpack(sha256, artifact.bytes, MAX_ARTIFACT_BYTES * 4);
+    digests = await files.unpack(sha256, archive, MAX_ARTIFACT_BYTES * 4);
   } catch (err) {
     if (err instanceof Error && err.name === "UnsafeArchiveError") throw new PackageError("unsafe_archive", err.message);
     throw err;
@@ -155,7 +172,7 @@ export async function installPackage(s: PackagePorts, req: InstallRequest): Prom
   if (elsewhere) throw new PackageError("in_use", `${body.name}@${body.version} is installed already, as ${elsewhere.upstream}`);
   const existing = await getUpstream(s.db, upstream);
   if (existing && others.length === 0) throw new PackageError("in_use", `an upstream named ${upstream} exists and is not a package`);
-  const missing = body.launch.env.filter((v) => v.required && !(req.env && v.name in req.env)).map((v) => v.name);
+  const missing = body.launch.env.filter((v) => v.required && v.default === undefined && !(req.env && v.name in req.env)).map((v) => v.name);
   if (missing.length > 0) throw new PackageError("invalid_request", `${body.name} needs ${missing.join(", ")}`);
   for (const t of body.tools) {
     if ((await toolFingerprint(t)) !== t.fingerprint) throw new PackageError("hash_mismatch", `the entry's tool ${t.name} does not match its fingerprint`);

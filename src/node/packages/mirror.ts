@@ -3,6 +3,7 @@
 // index it last accepted from each origin (§18.4), so that installers can check it while the origin is offline. A receiver trusts
 // the bytes only by their digest and the origin's signed entry, so nothing here signs or vouches.
 import type { Database } from "../../store/database.ts";
+import { servedDigest } from "../../protocol/packages/artifact.ts";
 import { listInstalled, livePackageEntries } from "../../store/packages.ts";
 import { heldIndex } from "../../store/package-indexes.ts";
 import type { Config } from "../settings/config.ts";
@@ -17,10 +18,10 @@ export interface MirrorPorts {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
-/** Whether this node serves the artifact `sha256`: its own published tarball, or (mirror on) one it installed. */
+/** Whether this node serves the artifact `sha256`: its own published tarball or bundle, or (mirror on) one it installed. */
 async function serves(s: MirrorPorts, sha256: string): Promise<boolean> {
   const own = await livePackageEntries(s.db, { origin: s.nodeId });
-  if (own.some((e) => e.signed.body.artifact.type === "tarball" && e.signed.body.artifact.sha256 === sha256)) return true;
+  if (own.some((e) => servedDigest(e.signed.body.artifact) === sha256)) return true;
   return s.config.packageMirror && (await listInstalled(s.db)).some((r) => r.sha256 === sha256);
 }
 

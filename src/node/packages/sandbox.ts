@@ -3,7 +3,7 @@
 // what is not declared (files, hosts, environment variables); Node's permission model limits
 // files only (no network restriction exists in it: docs/security.md). Paths are POSIX: packages
 // run on Node-hosted nodes only.
-import type { PackageLaunch } from "../../protocol/packages/launch.ts";
+import { PACKAGE_TOKEN, type PackageLaunch } from "../../protocol/packages/launch.ts";
 import type { PackageRuntimes, StdioTarget } from "../settings/platform.ts";
 
 /** What the sandbox starts: a stdio target without its upstream's name. */
@@ -21,9 +21,13 @@ export class SandboxError extends Error {
 
 const within = (dir: string, relative: string) => `${dir.replace(/\/+$/, "")}/${relative}`;
 
-/** `{data}` at the start of an argument or a variable's value is the package's data folder (§18.1). */
+/** `{data}` at the start of an argument or a variable's value is the package's data folder, `{package}` its unpacked folder (§18.1). */
 const DATA_TOKEN = "{data}";
-const expandData = (value: string, dataDir: string) => (value.startsWith(DATA_TOKEN) ? dataDir.replace(/\/+$/, "") + value.slice(DATA_TOKEN.length) : value);
+function expandTokens(value: string, dataDir: string, installDir: string): string {
+  if (value.startsWith(DATA_TOKEN)) return dataDir.replace(/\/+$/, "") + value.slice(DATA_TOKEN.length);
+  if (value.startsWith(PACKAGE_TOKEN)) return installDir.replace(/\/+$/, "") + value.slice(PACKAGE_TOKEN.length);
+  return value;
+}
 
 /** The inverse, for a configuration file: a value under this node's data folder is written with `{data}`, so it applies on another instance. */
 export function collapseData(value: string, dataDir: string): string {
@@ -31,17 +35,18 @@ export function collapseData(value: string, dataDir: string): string {
   return value === dir || value.startsWith(dir + "/") ? DATA_TOKEN + value.slice(dir.length) : value;
 }
 
-/** Only the variables the entry declares, to launch it (env) or to be read by it (permissions.env). */
+/** Only the variables the entry declares, to launch it (env) or to be read by it (permissions.env); a declared default where none is given. */
 function declaredEnv(launch: PackageLaunch, given: Record<string, string>): Record<string, string> {
   const names = new Set([...launch.env.map((v) => v.name), ...launch.permissions.env]);
-  const missing = launch.env.filter((v) => v.required && given[v.name] === undefined).map((v) => v.name);
+  const values = { ...Object.fromEntries(launch.env.flatMap((v) => (v.default !== undefined ? [[v.name, v.default]] : []))), ...given };
+  const missing = launch.env.filter((v) => v.required && values[v.name] === undefined).map((v) => v.name);
   if (missing.length > 0) throw new SandboxError("missing_env", `the package needs ${missing.join(", ")} set`);
-  return Object.fromEntries(Object.entries(given).filter(([k]) => names.has(k)));
+  return Object.fromEntries(Object.entries(values).filter(([k]) => names.has(k)));
 }
 
-/** The declared variables with `{data}` expanded: how a package is told where it may write. */
-function childEnvOf(launch: PackageLaunch, given: Record<string, string>, dataDir: string): Record<string, string> {
-  return Object.fromEntries(Object.entries(declaredEnv(launch, given)).map(([k, v]) => [k, expandData(v, dataDir)]));
+/** The declared variables with `{data}` and `{package}` expanded: how a package is told where it may write. */
+function childEnvOf(launch: PackageLaunch, given: Record<string, string>, dataDir: string, installDir: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(declaredEnv(launch, given)).map(([k, v]) => [k, expandTokens(v, dataDir, installDir)]));
 }
 
 function denoArgs(installDir: string, dataDir: string, launch: PackageLaunch): string[] {
@@ -70,8 +75,8 @@ function nodeArgs(installDir: string, dataDir: string, launch: PackageLaunch, pe
  */
 export function sandboxedTarget(installDir: string, dataDir: string, launch: PackageLaunch, env: Record<string, string>, runtimes: PackageRuntimes): PackageTarget {
   const entry = within(installDir, launch.entry);
-  const childEnv = childEnvOf(launch, env, dataDir);
-  const args = launch.args.map((a) => expandData(a, dataDir));
+  const childEnv = childEnvOf(launch, env, dataDir, installDir);
+  const args = launch.args.map((a) => expandTokens(a, dataDir, installDir));
   if (launch.runtime === "deno") {
     if (!runtimes.deno) throw new SandboxError("runtime_unavailable", "this node has no Deno to run the package with");
     // Deno keeps its compiled-code cache here, outside what the package may touch itself.

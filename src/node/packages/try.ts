@@ -4,13 +4,14 @@
 // here holds it. Nothing is registered, published or billed.
 import { z } from "zod";
 import { packageLaunch } from "../../protocol/packages/launch.ts";
+import { servedDigest } from "../../protocol/packages/artifact.ts";
 import { listInstalled, livePackageEntries } from "../../store/packages.ts";
 import { PackageError } from "./errors.ts";
 import { launchTarget } from "./launch-target.ts";
 import { packageFiles, type PackagePorts } from "./ports.ts";
-import { entryScriptOf, publishInput, storedArtifact } from "./publish.ts";
+import { bundleLaunchWith, entryScriptOf, publishInput, storedArtifact } from "./publish.ts";
 
-export const tryInput = publishInput.pick({ npm: true, tarball: true, version: true, launch: true, env: true }).extend({
+export const tryInput = publishInput.pick({ npm: true, tarball: true, mcpb: true, version: true, launch: true, env: true }).extend({
   /** A tool to call once it is listed, with its arguments. */
   call: z.strictObject({ name: z.string().min(1).max(128), arguments: z.record(z.string(), z.unknown()).default({}) }).optional(),
 });
@@ -25,19 +26,21 @@ export interface TryResult {
 /** Whether an installed package, or a package this node publishes, keeps the artifact in the store. */
 async function kept(s: PackagePorts, sha256: string): Promise<boolean> {
   if ((await listInstalled(s.db)).some((r) => r.sha256 === sha256)) return true;
-  return (await livePackageEntries(s.db, { origin: s.nodeId })).some((e) => e.signed.body.artifact.type === "tarball" && e.signed.body.artifact.sha256 === sha256);
+  return (await livePackageEntries(s.db, { origin: s.nodeId })).some((e) => servedDigest(e.signed.body.artifact) === sha256);
 }
 
 export async function tryPackage(s: PackagePorts, input: TryInput): Promise<TryResult> {
-  if ((input.npm === undefined) === (input.tarball === undefined)) throw new PackageError("invalid_request", "give an npm package or a tarball");
+  if ([input.npm, input.tarball, input.mcpb].filter((x) => x !== undefined).length !== 1) throw new PackageError("invalid_request", "give an npm package, a tarball or a bundle");
   const files = packageFiles(s.platform);
   const stored = await storedArtifact(s, input, undefined);
   const scratch = `try-${Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
   try {
-    const entry = await entryScriptOf(files, stored.sha256, input.launch);
-    const launch = packageLaunch.parse({ runtime: "node", ...input.launch, entry });
-    const target = { name: scratch, ...launchTarget(files.root(stored.sha256), await files.dataDir(scratch), launch, input.env, s.platform.packageRuntimes) };
+    const launch = stored.bundle
+      ? bundleLaunchWith(stored.bundle.launch, input.launch)
+      : packageLaunch.parse({ runtime: "node", ...input.launch, entry: await entryScriptOf(files, stored.sha256, input.launch) });
+    const dataDir = await files.dataDir(scratch);
     try {
+      const target = { name: scratch, ...launchTarget(files.root(stored.sha256), dataDir, launch, input.env, s.platform.packageRuntimes) };
       return await s.pool.use(target, async (c) => {
         const tools = (await c.listTools()).tools.map((t) => ({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}) }));
         if (!input.call) return { sha256: stored.sha256, tools };

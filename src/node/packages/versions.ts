@@ -4,6 +4,7 @@
 // folder and ends the running process; the next call spawns the new version.
 import semver from "semver";
 import { compareSemver } from "../../protocol/registry/semver.ts";
+import { servedDigest } from "../../protocol/packages/artifact.ts";
 import { deleteInstalled, listInstalled, livePackageEntries, setRange, type InstalledRow, type PackageEntry } from "../../store/packages.ts";
 import { packageLock } from "../settings/package-files.ts";
 import { removeUpstream } from "../upstreams/registration.ts";
@@ -125,7 +126,10 @@ export async function remove(s: PackagePorts, upstream: string, version?: string
   for (const r of doomed) await deleteInstalled(s.db, r);
   // Another upstream may hold the same artifact, or this node publishes it (§18.5: it serves it): its files stay.
   const held = new Set((await listInstalled(s.db)).map((r) => r.sha256));
-  for (const e of await livePackageEntries(s.db, { origin: s.nodeId })) if (e.signed.body.artifact.type === "tarball") held.add(e.signed.body.artifact.sha256);
+  for (const e of await livePackageEntries(s.db, { origin: s.nodeId })) {
+    const served = servedDigest(e.signed.body.artifact);
+    if (served) held.add(served);
+  }
   for (const r of doomed) if (!held.has(r.sha256)) await files.remove(r.sha256);
   return { removed: doomed.map((r) => r.version) };
 }

@@ -21,6 +21,14 @@ export const packageLock = z.strictObject({
 });
 export type PackageLock = z.infer<typeof packageLock>;
 
+/**
+ * An artifact whose digests were checked, to unpack: a gzipped tar in npm's layout, or an MCP
+ * bundle whose zip was checked and is inflated file by file (`src/node/packages/bundle-archive.ts`).
+ */
+export type PackageArchive =
+  | { format: "tgz"; bytes: Uint8Array }
+  | { format: "mcpb"; bytes: Uint8Array; files: () => Iterable<{ path: string; bytes: Uint8Array }> };
+
 export interface PackageFiles {
   /** The absolute folder an artifact is unpacked in: the root its launch entry is relative to. */
   root(sha256: string): string;
@@ -31,11 +39,12 @@ export interface PackageFiles {
   /** Whether the store holds this artifact, unpacked and locked. */
   has(sha256: string): Promise<boolean>;
   /**
-   * Unpacks a gzipped tar (npm's layout: one top folder, stripped) whose digests were checked,
-   * installs its dependencies, keeps the tarball for mirrors, and returns every file's digest.
-   * Refuses absolute paths, `..`, links in the archive, and more than `maxBytes` unpacked.
+   * Unpacks an archive whose digests were checked and keeps its bytes for mirrors; returns every
+   * file's digest. A gzipped tar (npm's layout: one top folder, stripped) has its dependencies
+   * installed, refusing absolute paths, `..`, links, and more than `maxBytes` unpacked; a bundle
+   * carries its own and is written as its checked files are inflated.
    */
-  unpack(sha256: string, tarball: Uint8Array, maxBytes: number): Promise<Record<string, string>>;
+  unpack(sha256: string, archive: PackageArchive, maxBytes: number): Promise<Record<string, string>>;
   writeLock(lock: PackageLock): Promise<void>;
   /** The lock as stored, unparsed; undefined when there is none. */
   readLock(sha256: string): Promise<unknown>;

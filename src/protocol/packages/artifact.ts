@@ -1,6 +1,6 @@
 // A package's artifact and its digests (protocol §18.2): what is fetched, and the hash that must
 // match before a byte of it is unpacked. An npm artifact is pinned by the registry's own `integrity`
-// (SHA-512, SRI form); a tarball the origin serves is content-addressed by SHA-256.
+// (SHA-512, SRI form); a tarball or an MCP bundle (.mcpb) the origin serves is content-addressed by SHA-256.
 import { z } from "zod";
 
 /** An npm package name, scoped or not (npm's own rules, lowercase). */
@@ -15,8 +15,17 @@ export const packageArtifact = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("npm"), name: npmName, version: exactVersion, integrity: sriSha512 }),
   /** A gzipped tar the origin serves at `GET /federation/v1/packages/artifacts/<sha256>` (§18.5). */
   z.strictObject({ type: z.literal("tarball"), sha256, size: z.number().int().min(1).max(256 * 1024 * 1024) }),
+  /** An MCP bundle (a zip with `manifest.json`, `bundle.ts`), served like a tarball. */
+  z.strictObject({ type: z.literal("mcpb"), sha256, size: z.number().int().min(1).max(256 * 1024 * 1024) }),
 ]);
 export type PackageArtifact = z.infer<typeof packageArtifact>;
+/** An artifact the origin (or a mirror) serves by its SHA-256. */
+export type ServedArtifact = Extract<PackageArtifact, { type: "tarball" | "mcpb" }>;
+
+/** The SHA-256 an origin serves the artifact under; undefined for npm's. */
+export function servedDigest(a: PackageArtifact): string | undefined {
+  return a.type === "npm" ? undefined : a.sha256;
+}
 
 /** The npm SRI string of a SHA-512 digest. */
 export function sriOf(sha512: Uint8Array): string {

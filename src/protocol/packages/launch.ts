@@ -16,6 +16,9 @@ const packagePath = z
   .max(512)
   .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), "a relative path inside the package");
 
+/** At the start of an argument or a variable's value: the unpacked package's folder (an MCP bundle's `${__dirname}`, §18.1). */
+export const PACKAGE_TOKEN = "{package}";
+
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "an environment variable name");
 
 export const packagePermissions = z
@@ -39,6 +42,8 @@ export const packageEnvVar = z
     required: z.boolean().default(false),
     /** A secret is sealed at rest and never shown back. */
     secret: z.boolean().default(false),
+    /** The value when the operator gives none (an MCP bundle's literal or default value, §18.2). */
+    default: z.string().max(4096).optional(),
   })
   .strict();
 export type PackageEnvVar = z.infer<typeof packageEnvVar>;
