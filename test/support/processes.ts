@@ -129,10 +129,12 @@ export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
 /** The admin API as a test calls it: method, path, optional JSON body, the bearer token. */
 export function adminClient(url: string, token: string) {
+  // A fresh connection per request: a pooled one can be closed by the node's keep-alive timer just as a
+  // request goes out on it, which fails a non-idempotent request with "other side closed" under load.
   return (method: string, path: string, body?: unknown) =>
     fetch(`${url}/admin${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: { authorization: `Bearer ${token}`, connection: "close", ...(body === undefined ? {} : { "content-type": "application/json" }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 }
