@@ -164,12 +164,13 @@ export class Discovery {
   /** On the tick: this node's records republished where due, others' expired ones pruned. */
   async tick(): Promise<IndexTickReport> {
     this.directory.invalidate();
-    const { nodes, cards } = await this.directory.view();
+    const { nodes } = await this.directory.view();
     const published = await republish(
       {
         ...this.s,
         agents: await this.s.features.on(INDEX_AGENTS_FEATURE),
-        takesAgents: (node) => this.s.features.usableWith(INDEX_AGENTS_FEATURE, cards.get(node.id)?.features ?? []),
+        // A holder known by its compact entry alone has its card fetched: the entry carries no features.
+        takesAgents: async (node) => this.s.features.usableWith(INDEX_AGENTS_FEATURE, (await this.directory.card(node.id))?.features ?? []),
         publish: async (node, records) => (await this.#send(node, { type: "index-publish", records }, indexPublishResult)).stored,
         locate: async (keys) => {
           const closest = new Map<string, IndexNode[]>();
