@@ -45,6 +45,7 @@ import { forwardFeeVectors } from "./vectors/forward-fee.ts";
 import { tokenVectors } from "./vectors/tokens.ts";
 import { clearingVectors } from "./vectors/clearing.ts";
 import { discoveryVectors } from "./vectors/discovery.ts";
+import { directoryEntryVectors } from "./vectors/directory-entries.ts";
 import { backupVectors } from "./vectors/backup.ts";
 import { backupDepositVectors } from "./vectors/backup-deposit.ts";
 import { configVectors } from "./vectors/config.ts";
@@ -194,6 +195,7 @@ await forwardVectors({
 await forwardFeeVectors({ consumer: { seed, key }, forwarder: { seed: recipientSeed, key: recipient }, stranger });
 await clearingVectors([{ seed, key }, { seed: recipientSeed, key: recipient }, stranger]);
 await discoveryVectors({ origin: { seed, key }, stranger });
+await directoryEntryVectors({ origin: { seed, key, card: await signCard(body(key), key.signer) }, stranger: { ...stranger, card: await signCard(body(stranger.key), stranger.key.signer) } });
 await backupVectors();
 await backupDepositVectors();
 await configVectors();

@@ -1,8 +1,8 @@
 // `npm run sim:discovery`: the structured index (docs/discovery.md) at N = 10^3, 10^4, 10^5 and a
 // sampled 10^6, printed as markdown for docs/benchmarks.md. The lookup is the nodes' own
 // (src/node/discovery/lookup.ts: rendezvous up to 10^5, the Kademlia-style iterative lookup
-// beyond), over an in-memory transport; records are signed once with the composite signature to
-// size them, and in the runs a record "verifies" when it is the one its origin published (the
+// beyond), over an in-memory transport; records are signed once with the composite signature,
+// and a compact directory entry (protocol §20.7) with its Ed25519 half, to size them, and in the runs a record "verifies" when it is the one its origin published (the
 // sim's nodes hide or drop records, they do not forge them: the signature check that stops
 // forgeries has its own vectors and tests).
 //
@@ -18,10 +18,15 @@
 // of parallel requests lasts as long as its slowest.
 //
 // Knobs (environment): SIM_NODES ("1000,10000,100000,1000000"), SIM_LOOKUPS (per N),
-// SIM_BUCKET (Kademlia bucket size, 1024), SIM_SEED; SIM_DEBUG=1 prints each miss (where the
+// SIM_BUCKET (Kademlia bucket size, 1024), SIM_SEED, SIM_ROWS (which scenario rows to run, by
+// their place in the table from 0: "2" alone for a long run of one row); SIM_DEBUG=1 prints each miss (where the
 // holders rank among the live nodes closest to the key, which were asked) on stderr.
 import { loadavg } from "node:os";
 import { signIndexRecord } from "../../src/protocol/discovery/record.ts";
+import { DIRECTORY_KEY } from "../../src/protocol/registry/directory-entries.ts";
+import { hlcAt } from "../../src/protocol/registry/hlc.ts";
+import { signDirectoryEntry } from "../../src/protocol/registry/signing.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
 import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { noble } from "../../src/protocol/identity/primitives.ts";
@@ -44,6 +49,7 @@ const TTL_H = 6;
 const TICK_H = 1 / 60;
 const DEADLINE_MS = 250;
 const KEYS_PER_NODE = 50;
+const ROWS = env.SIM_ROWS?.split(",").map(Number);
 const lookupsFor = (n: number) => Number(env.SIM_LOOKUPS ?? (n >= 1_000_000 ? 200 : n >= 100_000 ? 100 : n >= 10_000 ? 500 : 1000));
 
 // Sizes of what travels, from real signatures.
@@ -52,9 +58,23 @@ const signer = { nodeId: key.nodeId, sign: (m: Uint8Array, c: string) => key.sig
 const sampleTool = { key: "weather/forecast", name: "forecast", description: "Forecasts the weather for a place and day.", fingerprint: `sha256:${"ab".repeat(32)}` };
 const sampleRecord = await signIndexRecord({ v: 1, origin: key.nodeId, key: "kw:forecast", url: "https://weather.example.org", seq: 1, exp: 2, tools: [sampleTool] }, signer);
 const RECORD_BYTES = new TextEncoder().encode(canonicalJson(sampleRecord)).length;
-/** A directory entry as gossip carries it today: the node entry with the full card (~ two composite keys and a signature each). */
+/** A node entry with the full card (~ two composite keys and a signature each), for comparison. */
 const NODE_ENTRY_BYTES = Number(env.SIM_NODE_ENTRY_BYTES ?? 11_000);
-/** What a routing-table or compact directory entry needs: id, URL, position. */
+// The compact directory entry (protocol §20.7) as a node signs and gossips it, canonical form.
+const sampleDirectory = await signDirectoryEntry(
+  {
+    origin: key.nodeId,
+    kind: "directory",
+    key: DIRECTORY_KEY,
+    visibility: "public",
+    tombstone: false,
+    hlc: hlcAt(Date.now()),
+    body: { v: 1, url: "https://weather.example.org", keys: `sha256:${"ab".repeat(32)}`, ed25519: toBase64url(key.signer.publicKey.subarray(-32)), exp: 2_000_000_000 },
+  },
+  { nodeId: key.nodeId, sign: (m, c) => key.signer.sign(m, c), signEd25519: (m, c) => key.signer.signEd25519(m, c) },
+);
+const DIRECTORY_ENTRY_BYTES = new TextEncoder().encode(sampleDirectory.canonical).length;
+/** What a routing-table entry needs: id, URL, position (not a signed entry: learned from lookups). */
 const TABLE_ENTRY_BYTES = 160;
 /** Envelope and answer overhead per request (X-Wing encapsulation, headers, seal). */
 const REQUEST_OVERHEAD = 1_300;
@@ -309,23 +329,54 @@ function costs(n: number, structure: Structure, replicas: number) {
   const held = KEYS_PER_NODE * replicas * RECORD_BYTES;
   const republishPerHour = (KEYS_PER_NODE * replicas * (RECORD_BYTES + REQUEST_OVERHEAD / 8)) / (TTL_H / 2);
   if (structure === "rendezvous") {
-    // Each node hears every node entry that changes: leavers' tombstones and joiners' cards.
-    const directoryPerHour = 2 * CHURN_PER_HOUR * n * NODE_ENTRY_BYTES;
-    return { state: n * NODE_ENTRY_BYTES + held, compactState: n * TABLE_ENTRY_BYTES + held, maintenance: directoryPerHour + 2 * republishPerHour };
+    // Each node hears every directory entry that changes: joiners' entries, and leavers' entries
+    // lapsing (counted as one more entry each, as a node entry's tombstone would be).
+    const directoryPerHour = (bytes: number) => 2 * CHURN_PER_HOUR * n * bytes;
+    return {
+      state: n * DIRECTORY_ENTRY_BYTES + held,
+      fullState: n * NODE_ENTRY_BYTES + held,
+      maintenance: directoryPerHour(DIRECTORY_ENTRY_BYTES) + 2 * republishPerHour,
+      fullMaintenance: directoryPerHour(NODE_ENTRY_BYTES) + 2 * republishPerHour,
+    };
   }
   const entries = BUCKET * Math.max(1, Math.log2(n / BUCKET)) + BUCKET;
   // Each bucket refreshed hourly by one lookup of ~3 rounds × α requests, answers of 20 nodes.
   const refresh = Math.log2(n / BUCKET) * 9 * (REQUEST_OVERHEAD + MAX_CLOSER_NODES * TABLE_ENTRY_BYTES);
-  return { state: entries * TABLE_ENTRY_BYTES + held, compactState: entries * TABLE_ENTRY_BYTES + held, maintenance: refresh + 2 * republishPerHour };
+  return { state: entries * TABLE_ENTRY_BYTES + held, maintenance: refresh + 2 * republishPerHour };
+}
+
+/**
+ * The one-sided 95% upper bound on a miss rate after `misses` in `n` lookups (Clopper-Pearson):
+ * the rate p at which seeing at most `misses` has probability 5%, found by bisection.
+ */
+function missRateUpperBound(misses: number, n: number): number {
+  const atMost = (p: number) => {
+    // Binomial CDF in logs, so that n = 10^5 neither under- nor overflows.
+    let term = n * Math.log1p(-p);
+    let sum = Math.exp(term);
+    for (let i = 1; i <= misses; i++) {
+      term += Math.log((n - i + 1) / i) + Math.log(p) - Math.log1p(-p);
+      sum += Math.exp(term);
+    }
+    return sum;
+  };
+  let lo = misses / n;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (atMost(mid) > 0.05) lo = mid;
+    else hi = mid;
+  }
+  return hi;
 }
 
 const fmt = (x: number, d = 1) => x.toFixed(d);
 const mib = (b: number) => fmt(b / 2 ** 20, 2);
 
 console.log(`## Discovery index simulation (\`npm run sim:discovery\`)\n`);
-console.log(`${machine()}; load average ${loadavg()[0]!.toFixed(1)} at start; seed ${SEED}; record ${RECORD_BYTES} B (composite signature); deadline ${DEADLINE_MS} ms; Kademlia bucket ${BUCKET}.\n`);
-console.log("| N | structure | placement | malicious | k | lookups | success | misses: holders gone / not reached | rounds p50 / max | messages p50 | time to first record p50 / p99 (ms) | time to completion p50 / p99 (ms) | state per node (MiB; compact directory) | maintenance per node (MiB/h) |");
-console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+console.log(`${machine()}; load average ${loadavg()[0]!.toFixed(1)} at start; seed ${SEED}; record ${RECORD_BYTES} B (composite signature); directory entry ${DIRECTORY_ENTRY_BYTES} B (Ed25519); deadline ${DEADLINE_MS} ms; Kademlia bucket ${BUCKET}.\n`);
+console.log("| N | structure | placement | malicious | k | lookups | success | miss rate, 95% upper bound | misses: holders gone / not reached | rounds p50 / max | messages p50 | time to first record p50 / p99 (ms) | time to completion p50 / p99 (ms) | state per node (MiB; with full node entries) | maintenance per node (MiB/h; with full node entries) |");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const n of NODES) {
   const random = seeded(SEED + n);
   const started = Date.now();
@@ -339,7 +390,8 @@ for (const n of NODES) {
     { malicious: 0.1, behaviour: "hide", replicas: 5, placement: "tick" },
     { malicious: 0.1, behaviour: "drop", replicas: 5, placement: "tick" },
   ];
-  for (const s of scenarios) {
+  for (const [row, s] of scenarios.entries()) {
+    if (ROWS && !ROWS.includes(row)) continue;
     const outcomes: Outcome[] = [];
     const lookups = lookupsFor(n);
     for (let i = 0; i < lookups; i++) outcomes.push(await runOne(net, ids, random, s, structure));
@@ -350,7 +402,7 @@ for (const n of NODES) {
     const messages = outcomes.map((o) => o.messages).sort((a, b) => a - b);
     const c = costs(n, structure, s.replicas);
     console.log(
-      `| ${n.toLocaleString("en")} | ${structure} | ${s.placement === "tick" ? "per tick" : "at publish"} | ${s.malicious ? `${s.malicious * 100}% ${s.behaviour}` : "none"} | ${s.replicas} | ${lookups} | ${fmt(success * 100, 2)}% | ${outcomes.filter((o) => o.miss === "gone").length} / ${outcomes.filter((o) => o.miss === "not reached").length} | ${percentile(rounds, 50)} / ${rounds.at(-1)} | ${percentile(messages, 50)} | ${fmt(percentile(firstMs, 50), 0)} / ${fmt(percentile(firstMs, 99), 0)} | ${fmt(percentile(sortedMs, 50), 0)} / ${fmt(percentile(sortedMs, 99), 0)} | ${mib(c.state)}${structure === "rendezvous" ? ` (${mib(c.compactState)})` : ""} | ${mib(c.maintenance)} |`,
+      `| ${n.toLocaleString("en")} | ${structure} | ${s.placement === "tick" ? "per tick" : "at publish"} | ${s.malicious ? `${s.malicious * 100}% ${s.behaviour}` : "none"} | ${s.replicas} | ${lookups} | ${fmt(success * 100, 3)}% | ${fmt(missRateUpperBound(outcomes.filter((o) => !o.ok).length, lookups) * 100, 3)}% | ${outcomes.filter((o) => o.miss === "gone").length} / ${outcomes.filter((o) => o.miss === "not reached").length} | ${percentile(rounds, 50)} / ${rounds.at(-1)} | ${percentile(messages, 50)} | ${fmt(percentile(firstMs, 50), 0)} / ${fmt(percentile(firstMs, 99), 0)} | ${fmt(percentile(sortedMs, 50), 0)} / ${fmt(percentile(sortedMs, 99), 0)} | ${mib(c.state)}${c.fullState ? ` (${mib(c.fullState)})` : ""} | ${mib(c.maintenance)}${c.fullMaintenance ? ` (${mib(c.fullMaintenance)})` : ""} |`,
     );
   }
   console.error(`N=${n}: ${((Date.now() - started) / 1000).toFixed(0)} s`);

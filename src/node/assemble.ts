@@ -1,5 +1,6 @@
 // The one place a node is built from its parts: identity, store, upstream pool, registry, gossip,
 // ledger and access. The HTTP app (src/http/app.ts) serves what this returns.
+import { checkDirectoryEntry } from "../protocol/registry/signing.ts";
 import { AnswerFloor } from "./routes/gateway/answer-floor.ts";
 import { RollupFigures } from "./metrics/overview.ts";
 import { AuditChainWatch } from "./access/audit/chain-watch.ts";
@@ -173,6 +174,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     // Quarantined origins' entries are refused as blocked ones are.
     blockedOrigins: async () => new Set([...(await blockedPeerIds(opts.db)), ...(await quarantine.held())]),
     checkCard: cardChecker({ primitives: own.primitives, skew: opts.config.clockSkewSeconds, now: () => Math.floor(Date.now() / 1000) }),
+    // Checked against the origin's card only when this node holds one: it fetches none for it.
+    checkDirectory: async (e) => checkDirectoryEntry(e, own.primitives, await cards.known(e.origin)),
     store: new EntryRepository(opts.db),
     onReceived: (report) => countReceivedEntries(metrics, report, Date.now()),
     kept: opts.config.registrySync === "partial" ? () => partialReplica({ self: own.nodeId, db: opts.db, found: () => discovery.foundOrigins() }) : undefined,

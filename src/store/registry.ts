@@ -228,9 +228,18 @@ export async function ownLiveEntry(db: Database, self: string, key: string): Pro
 
 /** Live node entries of origins other than `self`, by origin: the cards public nodes publish, and the peer each came from. */
 export async function otherNodeEntries(db: Database, self: string): Promise<{ entry: string; source: string | null }[]> {
+  return otherEntriesOfKind(db, self, "node");
+}
+
+/** Compact directory entries (§20.7) of origins other than `self`, by origin. */
+export async function otherDirectoryEntries(db: Database, self: string): Promise<{ entry: string; source: string | null }[]> {
+  return otherEntriesOfKind(db, self, "directory");
+}
+
+function otherEntriesOfKind(db: Database, self: string, kind: "node" | "directory"): Promise<{ entry: string; source: string | null }[]> {
   return db
     .select({ entry: t.entry, source: t.source })
     .from(t)
-    .where(and(eq(t.kind, "node"), eq(t.tombstone, false), ne(t.origin, self)))
+    .where(and(eq(t.kind, kind), eq(t.tombstone, false), ne(t.origin, self)))
     .orderBy(t.origin);
 }

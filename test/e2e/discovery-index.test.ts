@@ -1,7 +1,7 @@
 // The structured index across 20 real node processes on loopback (docs/discovery.md): two chains
 // of ten public nodes, joined by a bridge node that keeps only its peers' entries
-// (REGISTRY_SYNC=partial), so that node entries reach everyone but X's tool entry never crosses to
-// Y's side. search_tools on Y finds X's tool through the index alone, and agent_discover X's agent;
+// (REGISTRY_SYNC=partial), so that node and compact directory entries (§20.7) reach everyone but
+// X's tool entry never crosses to Y's side. search_tools on Y finds X's tool through the index alone, and agent_discover X's agent;
 // both still with one of the key's responsible nodes killed; after peering with X, Y calls the tool.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -132,6 +132,8 @@ describe("index-agents as a pending feature (§20.5)", () => {
         config: { index: { minNodes: 1, ttlSeconds: 3600, replicas: 4, rendezvousMax: 100_000 } as never, publicNode: true, publicUrl: new URL("https://self.example") },
         agents: await activation.on(INDEX_AGENTS_FEATURE),
         takesAgents: (n) => activation.usableWith(INDEX_AGENTS_FEATURE, old.has(n.id) ? ["ping"] : ["ping", INDEX_AGENTS_FEATURE]),
+        // Rendezvous: owners come from the directory, nothing is located.
+        locate: async () => new Map(),
         publish: async (n, records) => {
           sent.set(n.id, [...(sent.get(n.id) ?? []), ...records.map((r) => r.key)]);
           return records.length;
@@ -148,7 +150,9 @@ describe("index-agents as a pending feature (§20.5)", () => {
 });
 
 describe("republishing to the key's current owners", () => {
-  async function publisher(directory: { id: string; url: string }[], down: Set<string>) {
+  /** With `located`, the directory is over INDEX_RENDEZVOUS_MAX (iterative): each key's owners are what its lookup found. */
+  async function publisher(directory: { id: string; url: string }[], down: Set<string>, located?: (key: string) => { id: string; url: string }[]) {
+    const locating: string[][] = [];
     const db = await memoryDb();
     const tool = { ...(await unsignedFor(SELF, { key: "demo/translate" })), sig: "AA" } as SignedEntry;
     const canonical = canonicalJson(tool);
@@ -161,9 +165,13 @@ describe("republishing to the key's current owners", () => {
       nodeId: SELF,
       now: () => NOW / 1000,
       signer: { ...signer, nodeId: SELF, sign: signer.sign },
-      config: { index: { minNodes: 1, ttlSeconds: 3600, replicas: 2, rendezvousMax: 100_000 } as never, publicNode: true, publicUrl: new URL("https://self.example") },
+      config: { index: { minNodes: 1, ttlSeconds: 3600, replicas: 2, rendezvousMax: located ? 1 : 100_000 } as never, publicNode: true, publicUrl: new URL("https://self.example") },
       agents: false,
       takesAgents: async () => false,
+      locate: async (keys: string[]) => {
+        locating.push(keys);
+        return new Map(keys.map((k) => [k, located?.(k) ?? []]));
+      },
       publish: async (n: { id: string }, records: IndexRecord[]) => {
         if (down.has(n.id)) throw new Error("unreachable");
         sent.set(n.id, [...(sent.get(n.id) ?? []), ...records.map((r) => r.key)]);
@@ -175,9 +183,25 @@ describe("republishing to the key's current owners", () => {
       const report = await republish(port, directory);
       return { report, sent: new Map(sent) };
     };
-    return { tick, directory };
+    return { tick, directory, locating };
   }
   const nodes = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `holder-${i}`, url: `https://h${i}.example` }));
+
+  it("beyond INDEX_RENDEZVOUS_MAX, stores each key's records at the closest nodes its own lookup found, and locates a key again only while owners lack it", async () => {
+    // Found by the lookup and in no directory this node holds: a sampled table knows few of a key's neighbours.
+    const found = (key: string) => [{ id: `near-${key}-a`, url: "https://a.example" }, { id: `near-${key}-b`, url: "https://b.example" }];
+    const down = new Set<string>();
+    const { tick, locating } = await publisher(nodes(4), down, found);
+    const first = await tick();
+    const keys = locating[0]!;
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) for (const owner of found(key)) expect(first.sent.get(owner.id)).toContain(key);
+    // Not the directory's closest: nodes(4) are never sent anything.
+    expect([...first.sent.keys()].some((id) => id.startsWith("holder-"))).toBe(false);
+    expect(first.report.failed).toBe(0);
+    expect((await tick()).report).toMatchObject({ signed: 0, sent: 0 });
+    expect(locating).toHaveLength(1);
+  });
 
   it("retries a failed send on the next tick, and sends nothing once every owner holds its version", async () => {
     const down = new Set(["holder-1"]);

@@ -67,6 +67,8 @@ export function entryView(e: Entry & { source?: string | null }) {
         ? { version: s.body.version, name: s.body.tool.name, fingerprint: s.body.fingerprint, tags: s.body.tags, replicable: s.body.replicable === true }
         : s.kind === "node"
           ? { name: s.body.card.name, url: s.body.card.url }
+          : s.kind === "directory"
+            ? { url: s.body.url }
           : isTrustKind(s.kind)
             ? { subject: subjectOfTrust(s.kind, s.body as TrustBody) }
             : s.kind === "agent"

@@ -1,6 +1,8 @@
 // The directory the index is placed over (docs/discovery.md): the public nodes this node knows
-// through gossip of node entries (src/node/peers/nodes.ts), itself included when it is public.
-// Every node that holds the same directory names the same responsible nodes for a key.
+// through gossip of compact directory entries (§20.7) and of node entries (src/node/peers/nodes.ts),
+// itself included when it is public. Every node that holds the same directory names the same
+// responsible nodes for a key. A node known only by its compact entry has its card fetched on
+// first contact, and the card must be the one the entry stands for.
 import type { Card } from "../../protocol/card/schema.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
 import type { Sender } from "../../protocol/envelope/open.ts";
@@ -17,6 +19,10 @@ import type { Config } from "../settings/config.ts";
 import type { OwnCard } from "../card/own.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
 import type { IndexNode } from "./lookup.ts";
+import { cardMatches, type DirectoryBody } from "../../protocol/registry/directory-entries.ts";
+import { signedEntry } from "../../protocol/registry/entry.ts";
+import { otherDirectoryEntries } from "../../store/registry.ts";
+import type { KnownCards } from "../routes/onion/known-cards.ts";
 
 /** How long one process reuses the directory it read: node entries change on the tick, not per request. */
 const DIRECTORY_MS = 5000;
@@ -27,11 +33,16 @@ export interface DirectoryPort {
   now: () => number;
   config: Pick<Config, "clockSkewSeconds" | "publicNode" | "publicUrl">;
   card: () => Promise<OwnCard>;
+  /** Cards fetched from a node's own URL and verified: first contact with a node known by its compact entry. */
+  fetchedCards: Pick<KnownCards, "card">;
 }
 
 export interface DirectoryView {
   nodes: IndexNode[];
+  /** Full cards held: node entries', and this node's own. */
   cards: Map<string, Card>;
+  /** Compact entries of nodes not expired, by node id. */
+  entries: Map<string, DirectoryBody>;
 }
 
 export class Directory {
@@ -44,8 +55,16 @@ export class Directory {
   async #load(): Promise<DirectoryView> {
     const cards = new Map((await knownNodes(this.s)).map((n) => [n.card.id, n.card]));
     if (this.s.config.publicNode && this.s.config.publicUrl) cards.set(this.s.nodeId, await (await this.s.card()).get(this.s.config.publicUrl.origin, this.s.now()));
-    const nodes = [...cards.values()].map((c) => ({ id: c.id, url: c.url })).sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { nodes, cards };
+    const entries = new Map<string, DirectoryBody>();
+    const now = this.s.now();
+    for (const r of await otherDirectoryEntries(this.s.db, this.s.nodeId)) {
+      const e = signedEntry.parse(JSON.parse(r.entry));
+      if (e.kind === "directory" && e.body.exp + this.s.config.clockSkewSeconds >= now) entries.set(e.origin, e.body);
+    }
+    const urls = new Map([...entries].map(([id, body]) => [id, body.url]));
+    for (const c of cards.values()) urls.set(c.id, c.url);
+    const nodes = [...urls].map(([id, url]) => ({ id, url })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    return { nodes, cards, entries };
   }
 
   view(): Promise<DirectoryView> {
@@ -56,11 +75,18 @@ export class Directory {
     this.#read.invalidate();
   }
 
-  /** The card this node holds for `id`: a peer's, else its node entry's. */
+  /** The card of `id`: a peer's, else its node entry's, else fetched from its compact entry's URL and matched against the entry. */
   async card(id: string): Promise<Card | undefined> {
     const peer = await getPeer(this.s.db, id);
     if (peer) return peer.card;
-    return (await this.view()).cards.get(id);
+    const view = await this.view();
+    const held = view.cards.get(id);
+    if (held) return held;
+    const entry = view.entries.get(id);
+    if (!entry) return undefined;
+    // Whoever serves the URL could serve any valid card: only the one the signed entry names counts.
+    const card = await this.s.fetchedCards.card(id, entry.url);
+    return card && (await cardMatches(card, id, entry)) ? card : undefined;
   }
 }
 
@@ -73,7 +99,7 @@ export function indexSender(s: { db: Database; identity: () => Promise<LocalIden
   return async (header: Header): Promise<Sender> => {
     if (await getPeer(s.db, header.from)) return peers(header);
     if (await s.quarantine.has(header.from)) throw new EnvelopeError("blocked_sender", `${header.from} is held in quarantine by this node`);
-    const card = (await s.directory.view()).cards.get(header.from);
+    const card = await s.directory.card(header.from);
     if (!card) throw new EnvelopeError("unknown_sender", `${header.from} is neither a peer of this node nor a public node it knows`);
     if (!(PROTOCOL_VERSIONS as readonly string[]).includes(header.v)) throw new EnvelopeError("unsupported_version", `this node does not speak ${header.v}`);
     const identity = await s.identity();

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { Card } from "../../protocol/card/schema.ts";
 import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
 import { checkIndexRecord, INDEX_AGENTS_FEATURE, indexRecord, type IndexRecord } from "../../protocol/discovery/record.ts";
-import { indexLookupResult, indexPublishResult, type IndexRequest } from "../../protocol/discovery/messages.ts";
+import { indexLookupResult, indexPublishResult, MAX_LOOKUP_KEYS, type IndexRequest } from "../../protocol/discovery/messages.ts";
 import type { EntrySigner, OriginKey } from "../../protocol/identity/signer.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
 import { federationPath } from "../../protocol/messages/federation.ts";
@@ -21,8 +21,9 @@ import type { OwnCard } from "../card/own.ts";
 import type { FeatureActivation } from "../peers/feature-activation.ts";
 import { Directory } from "./directory.ts";
 import { answerLookup, receivePublish, understands, type HolderPort } from "./holder.ts";
-import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type LookupReport } from "./lookup.ts";
+import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type LookupReport, type Structure } from "./lookup.ts";
 import { structureFor } from "./placement.ts";
+import { routingTable, TABLE_PERIOD_MS } from "./routing-table.ts";
 import { republish, type PublishReport } from "./publisher.ts";
 
 /** Each node asked in a lookup answers within this, or counts as failed: the others still answer. */
@@ -62,6 +63,7 @@ export class Discovery {
   readonly directory: Directory;
   /** Origin → until when (ms): per process, as lookups are. */
   readonly #found = new Map<string, number>();
+  #table: { nodes: IndexNode[]; period: number; table: IndexNode[] } | undefined;
 
   constructor(private readonly s: DiscoveryPort) {
     this.directory = new Directory(s);
@@ -118,17 +120,26 @@ export class Discovery {
     return (await this.active()) && (await this.s.features.on(INDEX_AGENTS_FEATURE));
   }
 
+  /** Rendezvous: the whole directory. Iterative: this node's table sampled from it, kept per directory read and period. */
+  #known(nodes: IndexNode[], structure: Structure): IndexNode[] {
+    if (structure === "rendezvous") return nodes;
+    const period = Math.floor(Date.now() / TABLE_PERIOD_MS);
+    if (this.#table?.nodes !== nodes || this.#table.period !== period) this.#table = { nodes, period, table: routingTable(this.s.nodeId, nodes, Date.now()) };
+    return this.#table.table;
+  }
+
   /** Looks keys up at their responsible nodes; every record returned verified against its origin's key. */
   async lookup(keys: string[]): Promise<LookupReport> {
     const { nodes } = await this.directory.view();
     const structure = structureFor(nodes.length, this.s.config.index.rendezvousMax);
+    const known = this.#known(nodes, structure);
     const verify = async (raw: unknown, key: string): Promise<IndexRecord | undefined> => {
       const parsed = indexRecord.safeParse(raw);
       if (!parsed.success || parsed.data.key !== key) return undefined;
       const checked = await checkIndexRecord(raw, await this.#keyOf(parsed.data.origin, parsed.data.url), this.s.now(), this.s.config.clockSkewSeconds);
       return "record" in checked ? checked.record : undefined;
     };
-    const report = await lookupIndex({ self: this.s.nodeId, known: async () => nodes, transport: this.#transport(), verify }, keys, {
+    const report = await lookupIndex({ self: this.s.nodeId, known: async () => known, transport: this.#transport(), verify }, keys, {
       ...DEFAULT_LOOKUP,
       structure,
       replicas: this.s.config.index.replicas,
@@ -153,13 +164,20 @@ export class Discovery {
   /** On the tick: this node's records republished where due, others' expired ones pruned. */
   async tick(): Promise<IndexTickReport> {
     this.directory.invalidate();
-    const { nodes, cards } = await this.directory.view();
+    const { nodes } = await this.directory.view();
     const published = await republish(
       {
         ...this.s,
         agents: await this.s.features.on(INDEX_AGENTS_FEATURE),
-        takesAgents: (node) => this.s.features.usableWith(INDEX_AGENTS_FEATURE, cards.get(node.id)?.features ?? []),
+        // A holder known by its compact entry alone has its card fetched: the entry carries no features.
+        takesAgents: async (node) => this.s.features.usableWith(INDEX_AGENTS_FEATURE, (await this.directory.card(node.id))?.features ?? []),
         publish: async (node, records) => (await this.#send(node, { type: "index-publish", records }, indexPublishResult)).stored,
+        locate: async (keys) => {
+          const closest = new Map<string, IndexNode[]>();
+          // MAX_LOOKUP_KEYS at a time: each key is its own iterative lookup, run side by side.
+          for (let i = 0; i < keys.length; i += MAX_LOOKUP_KEYS) for (const [key, list] of (await this.lookup(keys.slice(i, i + MAX_LOOKUP_KEYS))).closest) closest.set(key, list);
+          return closest;
+        },
       },
       nodes,
     );

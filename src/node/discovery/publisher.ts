@@ -33,6 +33,12 @@ export interface PublisherPort {
   agents: boolean;
   /** Whether a responsible node takes `tag:` records: it advertises `index-agents`. */
   takesAgents: (node: IndexNode) => Promise<boolean>;
+  /**
+   * Iterative structure: the k closest nodes that answered this node's own lookup of each key (the
+   * lookup's `closest`). A sampled table holds only a few of a key's neighbours, so records go
+   * where a lookup finds them.
+   */
+  locate: (keys: string[]) => Promise<Map<string, IndexNode[]>>;
 }
 
 export interface PublishReport {
@@ -134,18 +140,20 @@ export async function republish(s: PublisherPort, directory: readonly IndexNode[
   for (const r of fresh) await putIndexRecord(s.db, { key: r.key, origin: r.origin, seq: r.seq, expires: r.exp, record: canonicalJson(r), content: await contentOf(r) }, { ...INDEX_CAPS, perOrigin: MAX_OWN_KEYS }, now);
 
   const structure = structureFor(directory.length, s.config.index.rendezvousMax);
-  const delivered = new Map((await indexDeliveriesHeld(s.db)).map((d) => [`${d.key} ${d.owner}`, d]));
+  const deliveries = await indexDeliveriesHeld(s.db);
+  const delivered = new Map(deliveries.map((d) => [`${d.key} ${d.owner}`, d]));
+  const nodes = new Map(directory.map((n) => [n.id, n]));
+  const owners = await ownersNow(s, structure, directory, current, new Set(fresh.map((r) => r.key)), deliveries, nodes);
   const byOwner = new Map<string, IndexRecord[]>();
   const stillOwed = new Set<string>();
   for (const [key, r] of current) {
-    for (const owner of ownersOf(key, directory, s.config.index.replicas, structure)) {
+    for (const owner of owners(key)) {
       if (owner === s.nodeId) continue;
       stillOwed.add(`${key} ${owner}`);
       if (delivered.get(`${key} ${owner}`)?.seq !== r.seq) byOwner.set(owner, [...(byOwner.get(owner) ?? []), r]);
     }
   }
   await forgetDeliveries(s.db, [...delivered.values()].filter((d) => !stillOwed.has(`${d.key} ${d.owner}`)));
-  const nodes = new Map(directory.map((n) => [n.id, n]));
   const done: IndexDelivery[] = [];
   await Promise.all(
     [...byOwner].map(async ([owner, all]) => {
@@ -166,4 +174,28 @@ export async function republish(s: PublisherPort, directory: readonly IndexNode[
   );
   await markDelivered(s.db, done);
   return report;
+}
+
+/**
+ * Each key's responsible nodes now. Rendezvous: from the directory, every tick. Iterative: found by
+ * a lookup for a key whose record was signed this tick or that fewer than k owners hold; the
+ * others stay with the owners they were delivered to (located again when next re-signed).
+ */
+async function ownersNow(
+  s: PublisherPort,
+  structure: ReturnType<typeof structureFor>,
+  directory: readonly IndexNode[],
+  current: Map<string, IndexRecord>,
+  signedNow: Set<string>,
+  deliveries: IndexDelivery[],
+  nodes: Map<string, IndexNode>,
+): Promise<(key: string) => string[]> {
+  const k = s.config.index.replicas;
+  if (structure === "rendezvous") return (key) => ownersOf(key, directory, k, structure);
+  const held = new Map<string, string[]>();
+  for (const d of deliveries) held.set(d.key, [...(held.get(d.key) ?? []), d.owner]);
+  const wanted = [...current.keys()].filter((key) => signedNow.has(key) || (held.get(key)?.length ?? 0) < k);
+  const located = wanted.length > 0 ? await s.locate(wanted) : new Map<string, IndexNode[]>();
+  for (const list of located.values()) for (const n of list) if (!nodes.has(n.id)) nodes.set(n.id, n);
+  return (key) => located.get(key)?.map((n) => n.id) ?? (held.get(key) ?? []).filter((id) => nodes.has(id));
 }

@@ -3,12 +3,13 @@
 import type { Card } from "../../protocol/card/schema.ts";
 import { toolFingerprint } from "../../protocol/registry/tool-fingerprint.ts";
 import { HybridClock, hlcAt } from "../../protocol/registry/hlc.ts";
-import { isRejection, screen, type Rejection } from "../../protocol/registry/admission.ts";
+import { isRejection, screen, type AdmissionRules, type Rejection } from "../../protocol/registry/admission.ts";
 import { byteLength, MAX_ENTRY_BYTES, NODE_CARD_KEY, nodeBody, toolBody, toolDefinition, type Entry, type ToolDefinition, type UnsignedEntry, type Visibility } from "../../protocol/registry/entry.ts";
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 import { RegistryMetrics, type Outcome } from "./metrics.ts";
 import { withinQuota, type OriginQuota } from "./quota.ts";
-import { signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../protocol/registry/signing.ts";
+import { signDirectoryEntry, signEntry, verifyEntry, type EntrySigner, type EntryVerifier } from "../../protocol/registry/signing.ts";
+import { DIRECTORY_KEY, directoryBodyOf } from "../../protocol/registry/directory-entries.ts";
 import type { EntryStore } from "../../store/entry-store.ts";
 import { itemBody, itemFingerprint, keyOfItem, nameOf, type ItemDefinition, type ItemKind } from "../../protocol/registry/shared-items.ts";
 import { keyOfTrust, type TrustBodyOf, type TrustKind } from "../../protocol/registry/trust-entries.ts";
@@ -23,14 +24,15 @@ export class ImmutableVersionError extends Error {
   }
 }
 
-/** The kinds whose slots the operator fills and withdraws: all but the node's own card. */
-type SlotKind = Exclude<UnsignedEntry["kind"], "node">;
+/** The kinds whose slots the operator fills and withdraws: all but the node's own card and directory entry. */
+type SlotKind = Exclude<UnsignedEntry["kind"], "node" | "directory">;
 
 /** Longer than any node is expected to stay offline: a node back after longer may revive withdrawn tools. */
 export const DEFAULT_TOMBSTONE_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export interface RegistryOptions {
-  signer: EntrySigner;
+  /** With `signEd25519`, a public node also publishes its compact directory entry (§20.7) beside its card. */
+  signer: EntrySigner & { signEd25519?(message: Uint8Array, context: string): Promise<Uint8Array> };
   verifier: EntryVerifier;
   store: EntryStore;
   clock?: HybridClock;
@@ -39,6 +41,8 @@ export interface RegistryOptions {
   blockedOrigins?: () => Promise<ReadonlySet<string>>;
   /** Checks the card a node entry carries (see admission.ts); without it, node entries are refused. */
   checkCard?: (card: Card, origin: string) => Promise<string | undefined>;
+  /** Checks a directory entry (see admission.ts); without it, directory entries are refused. */
+  checkDirectory?: AdmissionRules["checkDirectory"];
   maxEntryBytes?: number;
   /** What one origin may hold here; without it, no bound (the simulator). */
   originQuota?: OriginQuota;
@@ -98,9 +102,10 @@ export class Registry {
   readonly store: EntryStore;
   readonly clock: HybridClock;
   readonly metrics: RegistryMetrics;
-  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange" | "onReceived" | "originQuota" | "kept">>;
+  readonly #o: Required<Omit<RegistryOptions, "clock" | "metrics" | "store" | "onChange" | "onReceived" | "originQuota" | "kept" | "checkDirectory">>;
   readonly #kept: RegistryOptions["kept"];
   readonly #quota: OriginQuota | undefined;
+  readonly #checkDirectory: RegistryOptions["checkDirectory"];
   readonly #onChange: (stored: Entry[]) => void;
   readonly #onReceived: ((report: ReceiveReport) => void) | undefined;
 
@@ -114,6 +119,7 @@ export class Registry {
     this.#onReceived = o.onReceived;
     this.#quota = o.originQuota;
     this.#kept = o.kept;
+    this.#checkDirectory = o.checkDirectory;
     this.#o = {
       signer: o.signer,
       verifier: o.verifier,
@@ -143,7 +149,7 @@ export class Registry {
       this.metrics.rejected(r.reason);
     };
     const blocked = await this.#o.blockedOrigins();
-    const rules = { maxEntryBytes: this.#o.maxEntryBytes, clock: this.clock, isBlocked: (o: string) => blocked.has(o), checkCard: this.#o.checkCard };
+    const rules = { maxEntryBytes: this.#o.maxEntryBytes, clock: this.clock, isBlocked: (o: string) => blocked.has(o), checkCard: this.#o.checkCard, checkDirectory: this.#checkDirectory };
     const screened: Entry[] = [];
     for (const raw of raws) {
       const r = await screen(raw, rules);
@@ -178,7 +184,8 @@ export class Registry {
       q.rejected.forEach(reject);
       fitting = q.fit;
     }
-    const verdicts = await Promise.all(fitting.map((e) => verifyEntry(e, this.#o.verifier, from)));
+    // A directory entry's own signature was checked by screen(): it is not the composite one.
+    const verdicts = await Promise.all(fitting.map((e) => (e.signed.kind === "directory" ? ("valid" as const) : verifyEntry(e, this.#o.verifier, from))));
     const verified: Entry[] = [];
     fitting.forEach((e, i) => {
       const v = verdicts[i]!;
@@ -294,10 +301,29 @@ export class Registry {
   }
 
   /**
-   * Publishes this node's card as its public node entry, or withdraws it (null). Stores nothing
-   * while the held card is the same: a card changes when it is re-signed, every half period.
+   * Publishes this node's card as its public node entry and its compact directory entry (§20.7),
+   * or withdraws the card (null; the directory entry lapses at its `exp`). Stores nothing while the
+   * held card is the same: a card changes when it is re-signed, every half period.
    */
   async publishCard(card: Card | null): Promise<Entry[]> {
+    return [...(await this.#publishNodeEntry(card)), ...(card ? await this.#publishDirectoryEntry(card) : [])];
+  }
+
+  async #publishDirectoryEntry(card: Card): Promise<Entry[]> {
+    const signer = this.#o.signer;
+    if (!signer.signEd25519) return [];
+    const held = await this.store.slots(this.self, "directory", DIRECTORY_KEY);
+    for (const e of held) this.clock.resume(e.signed.hlc);
+    const body = await directoryBodyOf(card);
+    if (held.some((e) => e.signed.kind === "directory" && canonicalJson(e.signed.body) === canonicalJson(body))) return [];
+    const entry = await signDirectoryEntry({ origin: this.self, kind: "directory", key: DIRECTORY_KEY, visibility: "public", tombstone: false, hlc: this.clock.tick(), body }, { nodeId: signer.nodeId, sign: signer.sign, signEd25519: signer.signEd25519 });
+    const fates = await this.store.put([entry], null);
+    if (fates[0] !== "stored") return [];
+    this.#onChange([entry]);
+    return [entry];
+  }
+
+  async #publishNodeEntry(card: Card | null): Promise<Entry[]> {
     const held = await this.store.slots(this.self, "node", NODE_CARD_KEY);
     for (const e of held) this.clock.resume(e.signed.hlc);
     const current = held.find((e) => !e.signed.tombstone);

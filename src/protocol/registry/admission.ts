@@ -5,6 +5,7 @@ import { definitionOf, itemFingerprint, ITEM_KINDS, type ItemBody, type ItemKind
 import type { Card } from "../card/schema.ts";
 import type { HybridClock } from "./hlc.ts";
 import { byteLength, signedEntry, toEntry, type Entry, type SignedEntry } from "./entry.ts";
+import type { DirectoryEntry } from "./signing.ts";
 
 /** Why an offered entry was turned away (protocol §7). */
 export const REJECTION_REASONS = [
@@ -37,6 +38,8 @@ export interface AdmissionRules {
   isBlocked: (origin: string) => boolean;
   /** Why a node entry's card is not the origin's valid card, or undefined when it is. */
   checkCard: (card: Card, origin: string) => Promise<string | undefined>;
+  /** Why a directory entry (§20.7) is not its origin's, or undefined: its own signature, and the origin's card when held. Without it, directory entries are refused. */
+  checkDirectory?: (entry: DirectoryEntry) => Promise<"bad_signature" | "card_mismatch" | undefined>;
 }
 
 export async function screen(raw: unknown, rules: AdmissionRules): Promise<Entry | Rejection> {
@@ -67,6 +70,12 @@ export async function screen(raw: unknown, rules: AdmissionRules): Promise<Entry
   if (entry.signed.kind === "node" && !entry.signed.tombstone) {
     const why = await rules.checkCard(entry.signed.body.card, origin);
     if (why) return { reason: "malformed", detail: `the card: ${why}`, origin, key };
+  }
+  if (entry.signed.kind === "directory") {
+    if (!rules.checkDirectory) return { reason: "unknown_origin", detail: "this node does not check directory entries", origin, key };
+    const why = await rules.checkDirectory(entry.signed);
+    if (why === "bad_signature") return { reason: "bad_signature", detail: "the directory entry's Ed25519 signature does not verify", origin, key };
+    if (why) return { reason: "malformed", detail: "the directory entry does not match the origin's card", origin, key };
   }
   return entry;
 }

@@ -1,5 +1,5 @@
 // A registry entry: one shared tool, resource, resource template or prompt, a public node's own
-// card, a piece of trust evidence (trust-entries.ts), or an agent, intent or offer
+// card or its compact directory entry (directory-entries.ts), a piece of trust evidence (trust-entries.ts), or an agent, intent or offer
 // (agent-entries.ts), or an installable package (package-entries.ts), as its origin node signed it, and the
 // unit that gossip replicates. Objects are strict: every field is covered by the signature, so a field this
 // version does not know could not be relayed faithfully anyway.
@@ -14,6 +14,7 @@ import { itemBody, itemKey, nameOf, definitionOf, ITEM_KINDS, type ItemBody, typ
 import { trustBody, trustEntryProblems, trustKey, isTrustKind, type TrustKind } from "./trust-entries.ts";
 import { agentEntryBody, agentEntryKey, agentEntryProblems, isAgentKind, type AgentKind } from "./agent-entries.ts";
 import { packageBody, packageEntryProblems, packageKey } from "./package-entries.ts";
+import { DIRECTORY_KEY, directoryBody } from "./directory-entries.ts";
 
 /** Entries larger than this (canonical signed form, UTF-8) are refused. */
 export const MAX_ENTRY_BYTES = 64 * 1024;
@@ -109,6 +110,20 @@ const nodeCommon = {
 const nodeLive = z.strictObject({ ...nodeCommon, tombstone: z.literal(false), body: nodeBody });
 const nodeTombstone = z.strictObject({ ...nodeCommon, tombstone: z.literal(true) });
 
+/**
+ * A public node's compact directory entry (directory-entries.ts, protocol §20.7). No tombstone: it
+ * lapses at its `exp`, and a node that stops being public lets it lapse.
+ */
+const directoryLive = z.strictObject({
+  origin: nodeId,
+  kind: z.literal("directory"),
+  key: z.literal(DIRECTORY_KEY),
+  visibility: z.literal("public"),
+  hlc: hlcString,
+  tombstone: z.literal(false),
+  body: directoryBody,
+});
+
 /** A resource, resource template or prompt entry (shared-items.ts): the same fields as a tool's. */
 function itemSchemas<K extends ItemKind>(kind: K) {
   const fields = { origin: nodeId, kind: z.literal(kind), key: itemKey[kind], visibility, hlc: hlcString };
@@ -177,6 +192,7 @@ export const unsignedEntry = z
   .discriminatedUnion("kind", [
     z.discriminatedUnion("tombstone", [live, tombstone]),
     z.discriminatedUnion("tombstone", [nodeLive, nodeTombstone]),
+    directoryLive,
     z.discriminatedUnion("tombstone", [resourceEntry.live, resourceEntry.tombstone]),
     z.discriminatedUnion("tombstone", [templateEntry.live, templateEntry.tombstone]),
     z.discriminatedUnion("tombstone", [promptEntry.live, promptEntry.tombstone]),
@@ -200,6 +216,7 @@ export const signedEntry = z
   .discriminatedUnion("kind", [
     z.discriminatedUnion("tombstone", [live.extend({ sig }), tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [nodeLive.extend({ sig }), nodeTombstone.extend({ sig })]),
+    directoryLive.extend({ sig }),
     z.discriminatedUnion("tombstone", [resourceEntry.live.extend({ sig }), resourceEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [templateEntry.live.extend({ sig }), templateEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [promptEntry.live.extend({ sig }), promptEntry.tombstone.extend({ sig })]),
