@@ -304,7 +304,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0028_young_ares",
+    "tag": "0028_second_wave_session5",
     "statements": [
       "CREATE TABLE `budget_charges` (\n\t`principal` text PRIMARY KEY NOT NULL,\n\t`owner` text NOT NULL,\n\t`unit` text NOT NULL,\n\t`task` text NOT NULL,\n\t`at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL\n);",
       "CREATE UNIQUE INDEX `budget_debits_record` ON `budget_debits` (`namespace`,`key`,`record`);",
