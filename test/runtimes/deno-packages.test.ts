@@ -2,6 +2,7 @@
 // @modelcontextprotocol/server-memory packed as an MCP bundle (.mcpb, served by its digest); the
 // node under `deno run -A`, A, receives the signed entry, installs it into its own store, spawns it
 // sandboxed through node:child_process, and a real MCP client calls its tools through A's /mcp.
+// An operator's stdio upstream (server-everything) is spawned by the Deno node the same way.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +10,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../support/mcp.ts";
 import { packMemoryBundle } from "../support/memory-bundle.ts";
-import { eventually, freePort, json, loopbackNode, tempDir, type NodeProc } from "../support/processes.ts";
+import { everythingStdio, eventually, freePort, json, loopbackNode, tempDir, type NodeProc } from "../support/processes.ts";
 import { startDenoNode } from "../support/runtimes.ts";
 
 let a: NodeProc;
@@ -54,4 +55,13 @@ describe("a package installed and run on a Deno node", () => {
     expect(readFileSync(join(a.dataDir, "package-data", "memory-bundle", "graph.jsonl"), "utf8")).toContain("spawned from deno");
     expect(await json(await a.admin("POST", "/packages/memory-bundle/verify"))).toMatchObject({ ok: true, problems: [] });
   }, 600_000);
+
+  it("spawns an operator's stdio upstream and relays a call to it", async () => {
+    const res = await a.admin("POST", "/upstreams", { name: "everything", kind: "stdio", ...everythingStdio });
+    expect(res.status, await res.clone().text()).toBe(201);
+    client ??= await connect(a.mcpUrl);
+    const result = await client.callTool({ name: "everything_echo", arguments: { message: "over stdio from deno" } });
+    expect(result.isError ?? false).toBe(false);
+    expect(result.content).toEqual([{ type: "text", text: "Echo: over stdio from deno" }]);
+  }, 120_000);
 });
