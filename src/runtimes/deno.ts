@@ -25,8 +25,17 @@ function cronFor(tickSeconds: string | undefined): string {
 }
 
 let node: NodeApp | undefined;
-/** A long-lived process: deferred work runs after the response; no stdio upstreams here. */
-const denoPlatform = (config: Config): Platform => ({ requestScopedIo: false, standingStreams: true, fetch: outboundFetch(config.allowPrivateUrls), rawRsa: nodeRawRsa });
+/**
+ * A long-lived process: deferred work runs after the response. Spawning and the package store come
+ * from `startOnDisk` only (Deploy can do neither), so they are passed in as `local`.
+ */
+const denoPlatform = (config: Config, local: Pick<Platform, "stdio" | "packageRuntimes" | "packages"> = {}): Platform => ({
+  requestScopedIo: false,
+  standingStreams: true,
+  fetch: outboundFetch(config.allowPrivateUrls),
+  rawRsa: nodeRawRsa,
+  ...local,
+});
 const failed = (err: unknown) => console.error("tick failed:", err);
 // Behind mailboxes, each tick also takes and serves what they hold (no long poll: a cron run is short).
 const tick = () =>
@@ -55,11 +64,22 @@ async function startDeploy(): Promise<Started> {
 }
 
 async function startOnDisk(): Promise<Started> {
-  // Imported here only, as it loads the native libSQL addon.
-  const { startLocal } = await import("./local.ts");
+  // Imported here only: the native libSQL addon, and spawning and the package store, which Deploy lacks.
+  const [{ startLocal }, { stdioConnector }, { findPackageRuntimes }, { nodePackageFiles }] = await Promise.all([
+    import("./local.ts"),
+    import("./stdio.ts"),
+    import("./package-runtimes.ts"),
+    import("./package-files.ts"),
+  ]);
   const local = await startLocal(env);
   const { config, db } = local;
-  const node = await createApp({ config, db, connInfo: getConnInfo, platform: denoPlatform(config) });
+  // Packages for Node run under `node` from the path: this process's own binary is Deno.
+  const platform = denoPlatform(config, {
+    stdio: stdioConnector,
+    packageRuntimes: findPackageRuntimes(config, { node: "node", deno: Deno.execPath() }),
+    packages: nodePackageFiles(local.dataDir, { registry: config.npmRegistryUrl, allowPrivate: config.allowPrivateUrls }),
+  });
+  const node = await createApp({ config, db, connInfo: getConnInfo, platform });
   await local.checkpoint();
   return { config, node, close: () => local.client.close() };
 }

@@ -21,11 +21,18 @@ export function nodePermissionFlag(version: string): "--permission" | "--experim
   return major >= 20 ? "--experimental-permission" : undefined;
 }
 
-export function findPackageRuntimes(config: Pick<Config, "packageNode" | "packageDeno">): PackageRuntimes {
-  const nodeCommand = config.packageNode ?? process.execPath;
-  const nodeVersion = config.packageNode ? versionOf(nodeCommand) : process.version;
+/** The commands tried when PACKAGE_NODE or PACKAGE_DENO is unset: a Deno node passes its own binary and `node` from the path. */
+export interface RuntimeCommands {
+  node: string;
+  deno: string;
+}
+
+export function findPackageRuntimes(config: Pick<Config, "packageNode" | "packageDeno">, defaults: RuntimeCommands = { node: process.execPath, deno: "deno" }): PackageRuntimes {
+  const nodeCommand = config.packageNode ?? defaults.node;
+  // Only Node's own binary is known without asking (under Deno, process.execPath is Deno's).
+  const nodeVersion = nodeCommand === process.execPath && !config.packageNode ? process.version : versionOf(nodeCommand);
   const permissionFlag = nodeVersion ? nodePermissionFlag(nodeVersion) : undefined;
-  const denoCommand = config.packageDeno ?? "deno";
+  const denoCommand = config.packageDeno ?? defaults.deno;
   return {
     node: permissionFlag ? { command: nodeCommand, permissionFlag } : undefined,
     deno: versionOf(denoCommand)?.startsWith("deno ") ? { command: denoCommand } : undefined,

@@ -1,4 +1,4 @@
-// stdio upstreams: a child process per upstream session, which only Node can spawn here.
+// stdio upstreams: a child process per upstream session, spawned on Node and on Deno with a disk (node:child_process).
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { createInterface } from "node:readline";

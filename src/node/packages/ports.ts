@@ -18,6 +18,6 @@ export interface PackagePorts extends RegistrationPorts, Omit<SubscriptionPort, 
 
 /** The store, or the typed refusal of a runtime that has none. */
 export function packageFiles(platform: Platform): PackageFiles {
-  if (!platform.packages || !platform.stdio) throw new PackageError("packages_unsupported", "this runtime cannot keep or run packages (Node only; not Workers or Deno Deploy)");
+  if (!platform.packages || !platform.stdio) throw new PackageError("packages_unsupported", "this runtime cannot keep or run packages (Node, or Deno with a disk; not Deno Deploy or Workers)");
   return platform.packages;
 }

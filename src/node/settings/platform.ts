@@ -6,7 +6,7 @@ import type { UpstreamTarget } from "../../store/upstream-spec.ts";
 import type { PackageFiles } from "./package-files.ts";
 
 export type StdioTarget = Extract<UpstreamTarget, { kind: "stdio" }>;
-/** Supplied by runtimes that can spawn processes (Node); elsewhere stdio upstreams are refused. */
+/** Supplied by runtimes that can spawn processes (Node, Deno with a disk); elsewhere stdio upstreams are refused. */
 export type StdioConnector = (target: StdioTarget) => Transport;
 
 /**
