@@ -46,6 +46,21 @@ let cCard: Card;
 const fingerprints = new Map<string, string>();
 
 /** Every row of every table of a node's database, as text. */
+/**
+ * The dump once the node's writes deferred past earlier answers (invocations, metrics, audit) have
+ * landed: two reads 100 ms apart that agree. A refusal compared against it then shows its own writes only.
+ */
+async function settledDump(n: NodeProc): Promise<string> {
+  let last = await dump(n);
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await dump(n);
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error("the node's store kept changing for 5 s");
+}
+
 async function dump(n: NodeProc): Promise<string> {
   const db = createClient({ url: `file:${join(n.dataDir, "node.db")}` });
   try {
@@ -156,7 +171,7 @@ describe("padding (§13.3.1)", () => {
 
   it("refuses at C's gateway a request not of a bucket's length, with nothing written", async () => {
     const sealed = await sealedToC();
-    const before = await dump(c);
+    const before = await settledDump(c);
     for (const bytes of [sealed.bytes.subarray(0, sealed.bytes.length - 1), new Uint8Array([...sealed.bytes, 0])]) {
       const res = await postGateway(c, bytes);
       expect(res.status).toBe(400);
@@ -197,7 +212,7 @@ describe("C's gateway, called directly", () => {
     const sealed = await sealedToC({ arguments: { message: "once" } });
     const tampered = sealed.bytes.slice();
     tampered[tampered.length - 30]! ^= 1;
-    const before = await dump(c);
+    const before = await settledDump(c);
     const refused = await postGateway(c, tampered);
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: { code: "decrypt_failed" } });
