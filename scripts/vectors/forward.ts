@@ -1,6 +1,6 @@
 // The forwarded route's vectors (docs/protocol.md §12, test/vectors/routes/forward.json): a call
 // envelope A seals to C, the `forward` message A sends B and the `forwarded` message B sends C,
-// the checks B makes without opening it, and the envelopes and messages B refuses, each with the
+// the checks B makes without opening it (also of a countersignatures envelope, §12.5), and the envelopes and messages B refuses, each with the
 // reason. Every expectation is checked against the code before it is written.
 import type { Card } from "../../src/protocol/card/schema.ts";
 import { fromBase64url, utf8 } from "../../src/protocol/encoding/bytes.ts";
@@ -50,6 +50,10 @@ export async function forwardVectors(v: ForwardInputs): Promise<void> {
   const verifier = await compositeVerifier(p, v.sender.key.signer.publicKey);
   const check = { from: v.sender.key.nodeId, to: v.destination.key.nodeId, now: v.now, skew: 60, maxBytes: 1 << 20 };
   const header = await checkForwardable(envelope, { ...check, verifier });
+  // A's countersignatures of C's records (§12.5): the same checks, bound to the second endpoint passed on.
+  const countersignedMessage = { type: "countersigned", records: [{ note: "a confirmed record (§8.3); B never sees it" }] };
+  const countersignedEnvelope = await sealWith({ path: "/federation/v1/countersigned", plaintext: utf8(JSON.stringify(countersignedMessage)) });
+  const countersigned = { message: countersignedMessage, envelope: countersignedEnvelope, header: await checkForwardable(countersignedEnvelope, { ...check, verifier }) };
 
   const bytes = fromBase64url(envelope);
   const flipped = bytes.slice();
@@ -108,6 +112,7 @@ export async function forwardVectors(v: ForwardInputs): Promise<void> {
     call,
     envelope,
     header,
+    countersigned,
     check,
     forward,
     forwardToPeer,

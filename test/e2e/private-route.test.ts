@@ -20,6 +20,7 @@ import { readFileSync } from "node:fs";
 import { connect } from "../support/mcp.ts";
 import { envelopeAs, openedAnswer, sealAs } from "../support/seal-as.ts";
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { CALL_STREAM_CONTENT_TYPE, readFrames } from "../../src/protocol/messages/relay-frames.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
 
 /** The argument no relay may see: searched for in R's every table and log line. */
@@ -332,6 +333,48 @@ describe("A held in quarantine by R (issue 14)", () => {
     expect(forwarded._meta?.["mcpfed/relay"]).toMatchObject({ provider: c.nodeId, route: "forwarded" });
     const relayed = await client.callTool({ name: ECHO(), arguments: { message: "released" }, _meta: { "mcpfed/route": "private" } });
     expect(relayed._meta?.["mcpfed/relay"]).toMatchObject({ provider: c.nodeId, route: "private" });
+  });
+});
+
+describe("A's countersignature of C's record, through R (§12.5)", () => {
+  const seedOf = (n: NodeProc) => ({ seed: readFileSync(join(n.dataDir, "node-seed"), "utf8").trim(), id: n.nodeId });
+  const statusAt = async (n: NodeProc, id: string) => (await json<{ records: { id: string; status: string }[] }>(await n.admin("GET", "/ledger/records"))).records.find((r) => r.id === id)?.status;
+  let id: string;
+
+  it("reaches C soon after the call, so C's record is confirmed with no call after it and no tick (C never asks A, no peer of it)", async () => {
+    const answer = await client.callTool({ name: ECHO(), arguments: { message: "countersigned" }, _meta: { "mcpfed/route": "forwarded" } });
+    const meta = answer._meta?.["mcpfed/relay"] as { provider: string; route: string; record: string };
+    expect(meta).toMatchObject({ provider: c.nodeId, route: "forwarded" });
+    id = meta.record;
+    expect(await statusAt(a, id)).toBe("confirmed");
+    // Every node's tick is an hour apart here: only A's push, through R, can confirm C's copy.
+    await eventually(async () => expect(await statusAt(c, id)).toBe("confirmed"), 10_000);
+    // R keeps no copy of the record it carried.
+    expect(await statusAt(r, id)).toBeUndefined();
+  });
+
+  it("cannot be altered by R: C refuses the envelope with a ciphertext bit flipped, with its typed code and nothing written; the untouched one is acknowledged to A alone", async () => {
+    const record = (await json<{ records: { id: string; record: unknown }[] }>(await a.admin("GET", "/ledger/records"))).records.find((r) => r.id === id)!.record;
+    const inner = await envelopeAs(seedOf(a), cCard, "/federation/v1/countersigned", { type: "countersigned", records: [record] });
+    const tampered = inner.bytes.slice();
+    // A bit of the ciphertext (it ends 16 bytes of tag before the signature's 2 + 3373 bytes): what R would alter.
+    tampered[tampered.length - 3375 - 20]! ^= 1;
+    // R's own `forwarded` message is a valid envelope of R's: its id lands in C's replay cache, and nothing else may.
+    const withoutR = (dumped: string) => dumped.replace(/^replay_cache: (.*)$/m, (_l, rows: string) => `replay_cache: ${JSON.stringify((JSON.parse(rows) as { sender: string }[]).filter((row) => row.sender !== r.nodeId))}`);
+    const before = withoutR(await settledDump(c));
+    const altered = await sealAs(seedOf(r), c, "forwarded", { type: "forwarded", envelope: toBase64url(tampered) });
+    expect(await openedAnswer(altered, await altered.post())).toMatchObject({ ok: false, error: { code: "bad_signature" } });
+    expect(withoutR(await settledDump(c))).toBe(before);
+    // The same envelope as A sealed it: C answers in one frame sealed to A's envelope, which R passes on and cannot open.
+    const untouched = await sealAs(seedOf(r), c, "forwarded", { type: "forwarded", envelope: toBase64url(inner.bytes) });
+    const res = await untouched.post();
+    expect(res.headers.get("content-type")).toBe(CALL_STREAM_CONTENT_TYPE);
+    const frames: Uint8Array[] = [];
+    for await (const f of readFrames(res.body!)) frames.push(f);
+    expect(frames).toHaveLength(1);
+    await expect(untouched.sealed.openResponse(frames[0]!)).rejects.toThrow();
+    expect(JSON.parse(new TextDecoder().decode(await inner.openResponse(frames[0]!)))).toEqual({ acked: [id] });
+    expect(await statusAt(c, id)).toBe("confirmed");
   });
 });
 

@@ -183,7 +183,8 @@ describe("a provider that signs a wrong amount under the checkpoint suite", () =
     greedy.sigs.receipt = toBase64url(await provider.signer.signEd25519!(receiptBytes(greedy), RECEIPT_CONTEXT));
     const outbox = new Outbox();
     const deferred: Promise<unknown>[] = [];
-    const port = { ledger: consumer.node.ledger, relay: { outbox }, federation: undefined as never, checkpoints: consumer.checkpoints };
+    // Nothing is pushed for a refused receipt: the push's ports are never reached.
+    const port = { ledger: consumer.node.ledger, relay: { outbox }, checkpoints: consumer.checkpoints } as Parameters<typeof countersignAnswer>[0];
     const answer = { origin: p, name: "peer bravo", result, receipt: greedy, elapsedMs: 100, resultValid: true };
     await expect(countersignAnswer(port, consumer.signer, intent, answer, (w) => deferred.push(w))).rejects.toSatisfy(
       (e: unknown) => e instanceof RelayError && e.failure.kind === "receipt_rejected" && (e.failure as { reason: string }).reason === "amount_mismatch",

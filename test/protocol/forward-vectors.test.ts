@@ -25,6 +25,7 @@ interface Vectors {
   call: Record<string, unknown>;
   envelope: string;
   header: Record<string, unknown>;
+  countersigned: { message: Record<string, unknown>; envelope: string; header: Record<string, unknown> };
   check: { from: string; to: string; now: number; skew: number; maxBytes: number };
   forward: unknown;
   forwardToPeer: unknown;
@@ -42,23 +43,43 @@ async function parties() {
   return { a, c, verifier: await compositeVerifier(p, a.signer.publicKey) };
 }
 
+/** A's envelope to C bound to `path`, with the vectors' fixed randomness. */
+async function sealedByA(path: string, message: unknown) {
+  const { a, c } = await parties();
+  return seal({
+    primitives: p,
+    signer: a.signer,
+    from: a.nodeId,
+    to: c.nodeId,
+    recipientKey: v.destinationKemKey,
+    version: "mcpfed/1",
+    method: "POST",
+    path,
+    plaintext: new TextEncoder().encode(JSON.stringify(message)),
+    now: v.now,
+    fixed: { ekm: b(v.ekm), jti: b(v.jti) },
+  });
+}
+
+/** The envelope opened by C at its endpoint `path`. */
+async function openedAtC(envelope: string, path: string) {
+  const { c, verifier } = await parties();
+  const kem = { epoch: 0, keyId: v.destinationKemKey.kid, ...(await xWing(p).fromSeed(b(v.destinationKemSeed))) };
+  return openEnvelope(b(envelope), {
+    self: { nodeId: c.nodeId, keys: { find: async (kid) => (kid === kem.keyId ? kem : undefined) }, primitives: p },
+    sender: async () => ({ verifier, version: "mcpfed/1" }),
+    replay: { seen: async () => false, record: async () => true },
+    now: v.now,
+    skew: 60,
+    method: "POST",
+    path,
+    maxBytes: 1 << 20,
+  });
+}
+
 describe("the forwarded call envelope", () => {
   it("is reproduced byte for byte from the sender's seed, the destination's key and the fixed randomness", async () => {
-    const { a, c } = await parties();
-    const sealed = await seal({
-      primitives: p,
-      signer: a.signer,
-      from: a.nodeId,
-      to: c.nodeId,
-      recipientKey: v.destinationKemKey,
-      version: "mcpfed/1",
-      method: "POST",
-      path: "/federation/v1/call",
-      plaintext: new TextEncoder().encode(JSON.stringify(v.call)),
-      now: v.now,
-      fixed: { ekm: b(v.ekm), jti: b(v.jti) },
-    });
-    expect(toBase64url(sealed.bytes)).toBe(v.envelope);
+    expect(toBase64url((await sealedByA("/federation/v1/call", v.call)).bytes)).toBe(v.envelope);
   });
 
   it("passes the forwarder's checks, which read the header and the signature only", async () => {
@@ -67,19 +88,16 @@ describe("the forwarded call envelope", () => {
   });
 
   it("opens at the destination to the call", async () => {
-    const { c, verifier } = await parties();
-    const kem = { epoch: 0, keyId: v.destinationKemKey.kid, ...(await xWing(p).fromSeed(b(v.destinationKemSeed))) };
-    const opened = await openEnvelope(b(v.envelope), {
-      self: { nodeId: c.nodeId, keys: { find: async (kid) => (kid === kem.keyId ? kem : undefined) }, primitives: p },
-      sender: async () => ({ verifier, version: "mcpfed/1" }),
-      replay: { seen: async () => false, record: async () => true },
-      now: v.now,
-      skew: 60,
-      method: "POST",
-      path: "/federation/v1/call",
-      maxBytes: 1 << 20,
-    });
+    const opened = await openedAtC(v.envelope, "/federation/v1/call");
     expect(JSON.parse(new TextDecoder().decode(opened.plaintext))).toEqual(v.call);
+  });
+
+  it("of countersignatures (§12.5) is reproduced, passes the same checks, and opens at the destination's countersigned endpoint", async () => {
+    const { verifier } = await parties();
+    expect(toBase64url((await sealedByA("/federation/v1/countersigned", v.countersigned.message)).bytes)).toBe(v.countersigned.envelope);
+    expect(await checkForwardable(v.countersigned.envelope, { ...v.check, verifier })).toEqual(v.countersigned.header);
+    await expect(openedAtC(v.countersigned.envelope, "/federation/v1/call")).rejects.toMatchObject({ code: "wrong_endpoint" });
+    expect(JSON.parse(new TextDecoder().decode((await openedAtC(v.countersigned.envelope, "/federation/v1/countersigned")).plaintext))).toEqual(v.countersigned.message);
   });
 
   it.each(v.refused.map((r) => [r.name, r] as const))("refused: %s", async (_name, r) => {

@@ -10,7 +10,8 @@ import type { Header } from "../../protocol/envelope/wire.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { federationPath, parseMessage } from "../../protocol/messages/federation.ts";
 import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
-import type { CallFrame } from "../../protocol/messages/relay.ts";
+import { countersignedPush, type CallFrame, type CountersignedAck } from "../../protocol/messages/relay.ts";
+import { takeCountersigned } from "../../node/relay/countersigns.ts";
 import { forwardedRequest, ForwardError, forwardRequest, type ForwardedRequest } from "../../protocol/routes/forward.ts";
 import type { ForwardFeeFrame } from "../../protocol/routes/forward-fee.ts";
 import { log } from "../../node/logging/log.ts";
@@ -90,6 +91,8 @@ export async function serveForwarded(s: Services, via: string, request: Forwarde
     return { refused: { code: err.code, message: err.message } };
   }
   const received = receivedEnvelope(inner.opened);
+  const { header } = inner.opened;
+  if (header.path === federationPath(header.v, "countersigned")) return countersignedAnswer(s, received);
   const refusal = inner.peer ? undefined : await strangersRefusal(s, received.plaintext);
   if (refusal) {
     const frame: CallFrame = { type: "answer", seq: 0, answer: { ok: false, error: refusal, acked: [] } };
@@ -97,4 +100,18 @@ export async function serveForwarded(s: Services, via: string, request: Forwarde
     return { response: new Response(body as BodyInit, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } }) };
   }
   return { response: await callResponse(s, received, signal, defer) };
+}
+
+/**
+ * A's countersignatures of this node's records, forwarded (§12.5): each goes through the ledger
+ * as from A, and the ids decided on are the one frame of a call stream sealed to A's envelope,
+ * which the forwarder passes back unopened as it passes a call's.
+ */
+async function countersignedAnswer(s: Services, received: Received): Promise<{ response: Response } | { refused: { code: string; message: string } }> {
+  const push = parseMessage(received.plaintext, countersignedPush);
+  if (!push) return { refused: { code: "bad_request", message: "not a countersigned message" } };
+  const ack: CountersignedAck = { acked: await takeCountersigned(s, received.from, push.records) };
+  log.info("route.forwarded_countersigned", { from: received.from, records: push.records.length, acked: ack.acked.length });
+  const body = encodeFrame(await received.sealResponse(new TextEncoder().encode(JSON.stringify(ack))));
+  return { response: new Response(body as BodyInit, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } }) };
 }

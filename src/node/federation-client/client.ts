@@ -340,6 +340,38 @@ export class FederationClient {
   }
 
   /**
+   * A message that is not a call for a node that is not a peer, carried by `via` (§12.5): the
+   * destination's one answer frame, opened by `openFrame` (`via` cannot); a refusal by `via`, or
+   * by the destination passed on, is a SealedRefusal.
+   */
+  async forwardMessage(via: Peer, payload: unknown, openFrame: (sealed: Uint8Array) => Promise<Uint8Array>, signal: AbortSignal): Promise<Uint8Array> {
+    return this.#withFreshCard(via, async (card) => {
+      for (let again = false; ; again = true) {
+        const out = await this.#prepare(card, via.version, federationPath(via.version, "forward"), payload, false);
+        try {
+          const passed = await this.#passOnce(out, signal);
+          if ("refused" in passed) throw new SealedRefusal(passed.refused.code, passed.refused.message, false);
+          let first: Uint8Array | undefined;
+          try {
+            for await (const frame of readFrames(passed.stream.body!)) {
+              first = frame;
+              break;
+            }
+          } catch (err) {
+            throw new PeerRequestError("lost", `${out.url}: the forwarded answer broke off: ${message(err)}`, true);
+          }
+          if (!first) throw new PeerRequestError("bad_answer", `${out.url}: the forwarded answer holds no frame`, true);
+          return await openFrame(first).catch((err: unknown) => {
+            throw new PeerRequestError("bad_answer", `${out.url}: the destination's answer does not open: ${message(err)}`, true);
+          });
+        } catch (err) {
+          if (again || !(await this.#reopens(card, out, err))) throw err;
+        }
+      }
+    });
+  }
+
+  /**
    * Passes a forwarded request on to the peer (docs/protocol.md §12): the answer, when the peer
    * took it, is the call's own stream, sealed to the node that made it, returned unopened; else
    * the peer's sealed refusal. Failures on the way are PeerRequestErrors.

@@ -9,7 +9,7 @@ import type { Platform } from "../settings/platform.ts";
 import { PackageError } from "./errors.ts";
 
 export interface PackagePorts extends RegistrationPorts, Omit<SubscriptionPort, "db" | "config"> {
-  config: RegistrationPorts["config"] & Pick<Config, "npmRegistryUrl" | "clockSkewSeconds" | "trust">;
+  config: RegistrationPorts["config"] & SubscriptionPort["config"] & Pick<Config, "npmRegistryUrl">;
   platform: Platform;
   outbound: Outbound;
   /** Keeps work alive after the answer (the catalog refresh after a switch). */

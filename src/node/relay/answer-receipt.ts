@@ -5,9 +5,8 @@ import type { LedgerSigner } from "../../protocol/ledger/signing.ts";
 import { ReceiptRejected } from "../../protocol/ledger/signing.ts";
 import { contentHash, record as recordSchema, type SignedIntent } from "../../protocol/ledger/record.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import type { FederationClient } from "../federation-client/client.ts";
 import type { LedgerCheckpoints } from "../ledger/checkpoints.ts";
-import { pushCountersigned, type Outbox } from "./countersigns.ts";
+import { pushCountersigned, type Outbox, type PushPort } from "./countersigns.ts";
 import { RelayError } from "./errors.ts";
 
 export interface ProviderAnswer {
@@ -26,7 +25,7 @@ export interface ProviderAnswer {
  * alongside the answer to the client (the outbox keeps it for a retry); returns the record's id.
  */
 export async function countersignAnswer(
-  s: { ledger: Ledger; relay: { outbox: Outbox }; federation: FederationClient; checkpoints: LedgerCheckpoints },
+  s: PushPort & { ledger: Ledger; relay: { outbox: Outbox }; checkpoints: LedgerCheckpoints },
   signer: LedgerSigner,
   intent: SignedIntent,
   a: ProviderAnswer,

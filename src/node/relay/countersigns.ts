@@ -2,7 +2,8 @@
 // the record in an outbox; PUSH_AFTER_MS later it pushes what its outbox still holds for that
 // provider (pushCountersigned, kept alive by the request's defer: waitUntil on Workers). A next
 // call to the provider within that time carries the records itself, and the calls of a burst share
-// one push; what a push did not deliver rides along on the next call, or is pushed on the tick. The outbox lives in memory, so the provider also asks, on its own tick, for every
+// one push; what a push did not deliver rides along on the next call, or is pushed on the tick. A
+// provider that is not a peer (a forwarded call's) gets the push through a forwarder (§12.5). The outbox lives in memory, so the provider also asks, on its own tick, for every
 // record it still holds pending: a restart of either side delays a confirmation, never loses one.
 // A consumer that died before it stored its copy never will countersign: after
 // COUNTERSIGN_MAX_ASKS answers without the record, the provider flags it as disputed and stops asking.
@@ -13,6 +14,8 @@ import { log } from "../logging/log.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";
+import type { ForwardedPort } from "../routes/forwarded/consumer.ts";
+import { forwardCountersigned } from "../routes/forwarded/countersigned.ts";
 import { countersignedAck, MAX_ASKED, MAX_COUNTERSIGNED, receiptsReply, type receiptsRequest } from "../../protocol/messages/relay.ts";
 
 /** What delivering countersignatures needs of the node. */
@@ -129,16 +132,28 @@ export async function answerReceipts(s: Pick<CountersignPort, "ledger">, from: s
  * (none if a call took them meanwhile): the provider's copy is confirmed within that and a round
  * trip. A failure leaves them in the outbox for the next call or the tick.
  */
-export function pushCountersigned(s: Pick<CountersignPort, "federation">, outbox: Outbox, peer: string): Promise<void> {
+export function pushCountersigned(s: PushPort, outbox: Outbox, peer: string): Promise<void> {
   return outbox.pushSoon(peer, PUSH_AFTER_MS, () => push(s, outbox, peer));
 }
 
-async function push(s: Pick<CountersignPort, "federation">, outbox: Outbox, peer: string): Promise<void> {
+/** What a push needs: the federation client, and for a provider that is not a peer, a forwarder (§12.5). */
+export type PushPort = ForwardedPort;
+
+/**
+ * `records` to the provider `id`: as a `countersigned` message to an active peer, else sealed to
+ * the provider's card through a forwarder (docs/protocol.md §12.5). Returns the ids it acknowledged.
+ */
+async function deliver(s: PushPort, id: string, records: unknown[]): Promise<string[]> {
+  const peer = await activePeer(s.db, id);
+  if (peer) return (await s.federation.call(peer, "countersigned", { type: "countersigned", records }, countersignedAck)).acked;
+  return forwardCountersigned(s, id, { type: "countersigned", records }, AbortSignal.timeout(s.config.callTimeoutMs));
+}
+
+async function push(s: PushPort, outbox: Outbox, peer: string): Promise<void> {
   const { ids, records } = outbox.take(peer);
   if (records.length === 0) return;
   try {
-    const reply = await s.federation.callActive(peer, "countersigned", { type: "countersigned", records }, countersignedAck);
-    outbox.settle(peer, ids, reply.acked);
+    outbox.settle(peer, ids, await deliver(s, peer, records));
   } catch (err) {
     outbox.settle(peer, ids, []);
     log.info("ledger.push_deferred", { peer, error: String(err) });
@@ -167,18 +182,16 @@ const ABANDONED = "consumer_never_countersigned";
  * This process's outbox, pushed to each provider. Every instance of the node runs it on its tick,
  * leased or not: the outbox lives in the memory of the instance that made the call.
  */
-export async function pushOutbox(s: CountersignPort, outbox: Outbox): Promise<DeliveryReport> {
+export async function pushOutbox(s: CountersignPort & PushPort, outbox: Outbox): Promise<DeliveryReport> {
   const report: DeliveryReport = { pushed: 0, acked: 0, asked: 0, confirmed: 0, abandoned: 0, failures: 0 };
   for (const id of outbox.peers()) {
-    const peer = await activePeer(s.db, id);
-    if (!peer) continue;
     const { ids, records } = outbox.take(id);
     if (records.length === 0) continue;
     try {
-      const reply = await s.federation.call(peer, "countersigned", { type: "countersigned", records }, countersignedAck);
-      outbox.settle(id, ids, reply.acked);
+      const acked = await deliver(s, id, records);
+      outbox.settle(id, ids, acked);
       report.pushed += records.length;
-      report.acked += reply.acked.length;
+      report.acked += acked.length;
     } catch (err) {
       outbox.settle(id, ids, []);
       report.failures++;
@@ -189,7 +202,7 @@ export async function pushOutbox(s: CountersignPort, outbox: Outbox): Promise<De
 }
 
 /** The tick's part: push the outbox, and ask consumers about records still pending here. */
-export async function deliverCountersigns(s: CountersignPort, outbox: Outbox): Promise<DeliveryReport> {
+export async function deliverCountersigns(s: CountersignPort & PushPort, outbox: Outbox): Promise<DeliveryReport> {
   const report = await pushOutbox(s, outbox);
   // Not sooner: the consumer may be countersigning it right now.
   const cutoff = Date.now() - s.config.countersignAskAfterSeconds * 1000;

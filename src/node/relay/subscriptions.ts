@@ -19,7 +19,7 @@ import type { Database } from "../../store/database.ts";
 import { getPeer, type Peer } from "../../store/peers.ts";
 import { ownLiveEntry } from "../../store/registry.ts";
 import { heldGrantText, listSubscriptions as storedSubscriptions, saveSubscription, type Subscription } from "../../store/subscriptions.ts";
-import type { Outbox } from "./countersigns.ts";
+import type { Outbox, PushPort } from "./countersigns.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
 import { tierRefusal, type TierPort } from "./tier-refusal.ts";
 
@@ -30,11 +30,14 @@ export interface SubscriptionPort extends Omit<TierPort, "config" | "ledger"> {
   db: Database;
   nodeId: string;
   identity: () => Promise<LocalIdentity>;
-  config: Pick<Config, "clockSkewSeconds" | "trust">;
+  config: Pick<Config, "clockSkewSeconds" | "trust"> & PushPort["config"];
   ledger: Ledger;
   federation: FederationClient;
   relay: { outbox: Outbox };
   quarantine: Pick<Quarantine, "has">;
+  /** For the countersignature's push (PushPort). */
+  now: () => number;
+  card: PushPort["card"];
 }
 
 export class SubscriptionError extends Error {

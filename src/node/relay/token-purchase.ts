@@ -20,10 +20,10 @@ import type { Outbound } from "../outbound/outbound.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import { keepTokens } from "../tokens/wallet.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
-import { pushCountersigned, type Outbox } from "./countersigns.ts";
+import { pushCountersigned, type Outbox, type PushPort } from "./countersigns.ts";
 
 /** What buying tokens needs of the node. */
-export interface PurchasePort {
+export interface PurchasePort extends PushPort {
   db: Database;
   secrets: SecretBox;
   ledger: Ledger;

@@ -189,6 +189,7 @@ export type AnswerFrame = z.infer<typeof answerFrame>;
 /** Countersigned records pushed on the tick; the reply names those the provider now holds confirmed. */
 export const countersignedPush = z.strictObject({ type: z.literal("countersigned"), records: z.array(z.unknown()).min(1).max(MAX_COUNTERSIGNED) });
 export const countersignedAck = z.strictObject({ acked: z.array(z.string().max(64)).max(MAX_COUNTERSIGNED) });
+export type CountersignedAck = z.infer<typeof countersignedAck>;
 
 /** A provider asks the consumer for the countersigned versions of records it holds pending. */
 export const receiptsRequest = z.strictObject({ type: z.literal("receipts"), ids: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1).max(MAX_ASKED) });

@@ -16,8 +16,14 @@ import { ROLE_FEATURES } from "./roles.ts";
 
 export const FORWARD_FEATURE = ROLE_FEATURES.forward;
 
-/** The endpoints at C a forwarded envelope may be bound to: a forwarder passes nothing else on. */
-export const FORWARDED_MESSAGES = ["call"] as const;
+/**
+ * The endpoints at C a forwarded envelope may be bound to: a forwarder passes nothing else on.
+ * `countersigned` carries A's countersignatures of C's records to C, which is not A's peer (§12.5).
+ */
+export const FORWARDED_MESSAGES = ["call", "countersigned"] as const;
+
+/** The envelopes a forwarder's fee is paid for (§12.5): calls; countersignatures pass free. */
+export const FEE_PAID_MESSAGES = ["call"] as const;
 
 /** Base64url of at most this many bytes of envelope (4/3 of it in characters). */
 export const MAX_FORWARDED_ENVELOPE_BYTES = 1024 * 1024;

@@ -7,12 +7,12 @@
 // FORWARD_FEE_MAX is not used, and a paid forward is paid by a record with the forwarder alone.
 import type { Card } from "../../../protocol/card/schema.ts";
 import { toBase64url } from "../../../protocol/encoding/bytes.ts";
-import { seal } from "../../../protocol/envelope/seal.ts";
+import { seal, type Sealed } from "../../../protocol/envelope/seal.ts";
 import { CHECKPOINTS_FEATURE } from "../../../protocol/ledger/suite.ts";
 import { federationPath } from "../../../protocol/messages/federation.ts";
 import type { AnswerFrame } from "../../../protocol/messages/relay.ts";
 import type { RelayRequest } from "../../../protocol/messages/relay-items.ts";
-import { FORWARD_FEATURE, type ForwardRequest } from "../../../protocol/routes/forward.ts";
+import { FORWARD_FEATURE, type FORWARDED_MESSAGES, type ForwardRequest } from "../../../protocol/routes/forward.ts";
 import { feePricing, feeResultHash, feeTool, forwardFeeFrame, withinCap } from "../../../protocol/routes/forward-fee.ts";
 import type { LedgerRecord, SignedIntent } from "../../../protocol/ledger/record.ts";
 import { ReceiptRejected, signIntent } from "../../../protocol/ledger/signing.ts";
@@ -32,9 +32,12 @@ import type { Database } from "../../../store/database.ts";
 import { cardLearnedFrom } from "../../../store/origin-cards.ts";
 import { getPeer, listPeers, type Peer } from "../../../store/peers.ts";
 
+/** The settings a forwarded request reads. */
+export type ForwardedConfig = Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer" | "publicUrl" | "clockSkewSeconds" | "forwardFeeMax" | "callTimeoutMs">;
+
 export interface ForwardedPort {
   db: Database;
-  config: Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer" | "publicUrl" | "clockSkewSeconds" | "forwardFeeMax">;
+  config: ForwardedConfig;
   ledger: Pick<Ledger, "countersign" | "flag">;
   identity: () => Promise<LocalIdentity>;
   now: () => number;
@@ -98,8 +101,7 @@ export async function forwardedCall(s: ForwardedPort, origin: string, request: R
     throw new NoForwardedRoute(`every forwarder's fee is over this node's FORWARD_FEE_MAX (${fees})`);
   }
   if (!s.config.publicUrl) throw new NoForwardedRoute("this node has no PUBLIC_URL to name in the card a forwarded call carries");
-  // A peer of this node holds its card already: the call carries it only to a stranger.
-  const own = (await getPeer(s.db, origin))?.state === "active" ? undefined : await (await s.card()).get(s.config.publicUrl.origin, s.now());
+  const own = await carriedCard(s, origin);
   const failures: string[] = [];
   for (const via of forwarders) {
     for (let relearned = false; ; relearned = true) {
@@ -125,7 +127,14 @@ export async function forwardedCall(s: ForwardedPort, origin: string, request: R
   throw new PeerRequestError("unreachable", `no forwarder could carry the call (${failures.join("; ")})`, false);
 }
 
-async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card | undefined, request: RelayRequest, o: RelayOptions, paid: FeePaid): Promise<AnswerFrame["answer"]> {
+/** This node's card, carried to an origin that is not its peer (a peer holds it already; none without a PUBLIC_URL to name). */
+export async function carriedCard(s: Pick<ForwardedPort, "db" | "config" | "card" | "now">, origin: string): Promise<Card | undefined> {
+  if ((await getPeer(s.db, origin))?.state === "active" || !s.config.publicUrl) return undefined;
+  return (await s.card()).get(s.config.publicUrl.origin, s.now());
+}
+
+/** An envelope to the origin of `card`, bound to its endpoint for `message`, signed by this node: what a forwarder passes on. */
+export async function sealToOrigin(s: Pick<ForwardedPort, "identity" | "now">, card: Card, message: (typeof FORWARDED_MESSAGES)[number], payload: unknown): Promise<Sealed> {
   const identity = await s.identity();
   let version;
   try {
@@ -134,7 +143,7 @@ async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card | 
     if (err instanceof NegotiationError) throw new NoForwardedRoute(err.message);
     throw err;
   }
-  const sealed = await seal({
+  return seal({
     primitives: identity.primitives,
     signer: identity.signing.signer,
     from: identity.nodeId,
@@ -142,10 +151,15 @@ async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card | 
     recipientKey: card.keys.kem[0]!,
     version,
     method: "POST",
-    path: federationPath(version, "call"),
-    plaintext: new TextEncoder().encode(JSON.stringify(request)),
+    path: federationPath(version, message),
+    plaintext: new TextEncoder().encode(JSON.stringify(payload)),
     now: s.now(),
   });
+}
+
+async function forwardOnce(s: ForwardedPort, via: Peer, card: Card, own: Card | undefined, request: RelayRequest, o: RelayOptions, paid: FeePaid): Promise<AnswerFrame["answer"]> {
+  const identity = await s.identity();
+  const sealed = await sealToOrigin(s, card, "call", request);
   const envelope = toBase64url(sealed.bytes);
   const fee = via.card.forwardFee;
   const signer = identitySigner(identity);

@@ -7,7 +7,8 @@
 // destination this node is a mailbox for (§20.6) gets the message through the mailbox instead.
 // A forwarder with a fee (FORWARD_FEE, §12.5) takes it by a record of its own with the sender,
 // signed once the destination took the envelope; it never charges for what it could not deliver.
-import { checkForwardable, ForwardError, type ForwardErrorCode, type ForwardedRequest, type ForwardRequest } from "../../../protocol/routes/forward.ts";
+import { federationPath } from "../../../protocol/messages/federation.ts";
+import { checkForwardable, FEE_PAID_MESSAGES, ForwardError, type ForwardErrorCode, type ForwardedRequest, type ForwardRequest } from "../../../protocol/routes/forward.ts";
 import { holdForAnswer, holdsFor } from "../../mailbox/holder.ts";
 import { signingKey } from "../../../protocol/identity/imported.ts";
 import { MAX_STREAM_BYTES } from "../../../protocol/messages/relay-frames.ts";
@@ -76,7 +77,9 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
     return refused(err.code, err.message);
   }
   if (destination?.state !== "active") return refused("unknown_destination", `${request.to} is not an active peer of this node`);
-  const fee = await acceptFee(s, from, request, identity.nodeId);
+  // A fee pays for a call; the countersignatures of its record pass free (§12.5).
+  const paying = FEE_PAID_MESSAGES.some((m) => federationPath(header.v, m) === header.path);
+  const fee = paying ? await acceptFee(s, from, request, identity.nodeId) : undefined;
   if (typeof fee === "string") return refused("fee_refused", fee);
   // One pass per envelope: a copy replayed through this node is not carried again at the sender's expense.
   if ((await s.replay.seen(from, header.jti)) || !(await s.replay.record(from, header.jti, header.exp + s.config.clockSkewSeconds))) {
