@@ -4,7 +4,8 @@
 // R. C's database and logs must hold no trace of A's node id, R's no trace of the argument. C's
 // gateway is also called directly, as any stranger could: a tool not shared publicly, a tampered
 // request, a replayed one; R offers no gateway and refuses one. While R holds A in quarantine, R
-// refuses A's forward and OHTTP relay requests with `quarantined` (issue 14).
+// refuses A's forward and OHTTP relay requests with `quarantined` (issue 14). After a forwarded
+// call, A's countersignature reaches C through R with no tick (§12.5), and C refuses it altered.
 import { createClient } from "@libsql/client";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { join } from "node:path";
