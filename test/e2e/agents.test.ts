@@ -4,7 +4,8 @@
 // is checked when read. A client on A declares an intent over MCP, C offers, the client reads the
 // offer as a resource and accepts it: A holds a grant from C and both ledgers hold the confirmed
 // purchase; a client charged to a budget pays accepted offers from it, and one it cannot pay is
-// refused before anything is bought. Bad input (an agent entry signed by another node than its origin, another node's agent
+// refused before anything is bought. The blackboard (put, get, watch) and a budget's spends run on
+// the Deno and workerd nodes too. Bad input (an agent entry signed by another node than its origin, another node's agent
 // key, an offer for an intent nobody declared, intents over the principal's limit) is refused with
 // a typed answer and nothing is stored.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -187,6 +188,45 @@ describe("offers paid from a budget", () => {
       for (const intent of declared) await ok(clients.a, "intent_withdraw", { intent });
     }
   }, 90_000);
+});
+
+describe("blackboard and budgets on Deno and workerd", () => {
+  it("B (Deno) and C (workerd) share a namespace: puts on either are read and watched on the other", async () => {
+    const { descriptor } = await json<{ descriptor: { namespace: string } }>(await b.admin("POST", "/blackboard/namespaces", { name: "runtimes", replicas: [c.nodeId], consistency: "eventual" }));
+    const ns = descriptor.namespace;
+    const tool = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: { namespace: ns, ...args } })).structuredContent as Record<string, unknown>;
+    const tick = async () => Promise.all([b, c].map(async (n) => json(await n.admin("POST", "/tick"))));
+    await eventually(async () => {
+      await tick();
+      expect((await c.admin("GET", `/blackboard/namespaces/${ns}`)).status).toBe(200);
+    }, 30_000);
+    const { cursor } = (await tool(clients.c, "blackboard_watch", {})) as { cursor: string };
+    await tool(clients.b, "blackboard_put", { key: "from-deno", op: { type: "register", op: "set", value: "hello" } });
+    await tool(clients.c, "blackboard_put", { key: "from-workerd", op: { type: "counter", op: "add", amount: 3 } });
+    expect(await tool(clients.b, "blackboard_get", { key: "from-deno" })).toMatchObject({ value: { type: "register", value: "hello" } });
+    await eventually(async () => {
+      await tick();
+      expect(await tool(clients.c, "blackboard_get", { key: "from-deno" })).toMatchObject({ value: { type: "register", value: "hello" } });
+      expect(await tool(clients.b, "blackboard_get", { key: "from-workerd" })).toMatchObject({ value: { type: "counter", value: 3 } });
+    }, 30_000);
+    // C's watch from before both writes names both keys, each once.
+    const watched = (await tool(clients.c, "blackboard_watch", { cursor })) as { changes: { key: string }[] };
+    expect(watched.changes.map((x) => x.key).sort()).toEqual(["from-deno", "from-workerd"]);
+  }, 90_000);
+
+  it("a budget allocated on B (Deno) and on C (workerd) is spent there, and a spend past it is refused", async () => {
+    for (const [n, client] of [[b, clients.b], [c, clients.c]] as const) {
+      const task = "runtime-spend";
+      await json(await n.admin("POST", "/budgets", { task, unit: "credit", amount: 10 }));
+      const budget = { owner: n.nodeId, task, unit: "credit" };
+      const spent = await client.callTool({ name: "budget_spend", arguments: { budget, amount: 7 } });
+      expect(spent.isError ?? false).toBe(false);
+      expect(spent.structuredContent).toMatchObject({ spent: 7, remaining: 3 });
+      const over = await client.callTool({ name: "budget_spend", arguments: { budget, amount: 5 } });
+      expect(over).toMatchObject({ isError: true, structuredContent: { error: { code: "budget_exhausted" } } });
+      expect(await json(await n.admin("GET", `/budgets/${n.nodeId}/credit/${task}`))).toMatchObject({ spent: 7, remaining: 3 });
+    }
+  }, 60_000);
 });
 
 describe("bad input", () => {
