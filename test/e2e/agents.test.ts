@@ -3,7 +3,9 @@
 // lease runs out it is gone from discovery on all three, though its entry is still held: the lease
 // is checked when read. A client on A declares an intent over MCP, C offers, the client reads the
 // offer as a resource and accepts it: A holds a grant from C and both ledgers hold the confirmed
-// purchase. Bad input (an agent entry signed by another node than its origin, another node's agent
+// purchase; a client charged to a budget pays accepted offers from it, and one it cannot pay is
+// refused before anything is bought. The blackboard (put, get, watch) runs on the Deno node, and a
+// budget's spends on the Deno and workerd nodes (a blackboard write on workerd fails: docs/testing.md). Bad input (an agent entry signed by another node than its origin, another node's agent
 // key, an offer for an intent nobody declared, intents over the principal's limit) is refused with
 // a typed answer and nothing is stored.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -146,6 +148,85 @@ describe("intents", () => {
     }, 20_000);
     await ok(clients.a, "intent_withdraw", { intent: intent.id });
   }, 90_000);
+});
+
+describe("offers paid from a budget", () => {
+  it("an offer accepted by a client charged to a budget is debited by its record; one the budget cannot pay is refused −32014 and nothing is bought", async () => {
+    const task = "offer-charges";
+    const budget = { owner: a.nodeId, task, unit: "credit" };
+    await json(await a.admin("POST", "/budgets", { task, unit: "credit", amount: 200 }));
+    // The test's client has no token: A serves it as the principal "anonymous".
+    await json(await a.admin("PUT", "/budgets/charges/anonymous", { budget }));
+    const declared: string[] = [];
+    const offered = async (need: string, amount: number) => {
+      const intent = await ok<{ id: string }>(clients.a, "intent_declare", { need, capabilities: ["translate"], expires_in_seconds: 600 });
+      declared.push(intent.id);
+      const offer = await eventually(() => ok<{ id: string }>(clients.c, "intent_offer", { intent: intent.id, amount, unit: "credit", period_seconds: 3600 }), 20_000);
+      await eventually(async () => {
+        const read = await clients.a.readResource({ uri: `mcpfed://intents/${intent.id}/offers` });
+        expect((JSON.parse((read.contents[0] as { text: string }).text) as { offers: { id: string }[] }).offers.map((o) => o.id)).toEqual([offer.id]);
+      }, 20_000);
+      return { intent: intent.id, offer: offer.id };
+    };
+    const subscriptionsOf = async () => (await json<{ subscriptions: { grantId: string }[] }>(await a.admin("GET", "/subscriptions"))).subscriptions.map((x) => x.grantId).sort();
+    const ledgerOf = async (n: NodeProc) => (await json<{ records: RecordView[] }>(await n.admin("GET", "/ledger/records?limit=1000"))).records.map((r) => r.id).sort();
+    try {
+      const first = await offered("proofread 10 pages", 150);
+      const paid = await ok<{ subscription: { recordId: string }; charged: unknown }>(clients.a, "intent_accept", first);
+      expect(paid.charged).toEqual({ budget, amount: 150, remaining: 50 });
+
+      const second = await offered("proofread 8 more pages", 100);
+      const before = { subscriptions: await subscriptionsOf(), a: await ledgerOf(a), c: await ledgerOf(c) };
+      const refused = await clients.a.callTool({ name: "intent_accept", arguments: second }).catch((err: unknown) => err);
+      expect(refused).toMatchObject({ code: -32014, data: { type: "budget_exhausted", budget } });
+      // Refused before the intent was signed: no grant, no record on either side.
+      expect({ subscriptions: await subscriptionsOf(), a: await ledgerOf(a), c: await ledgerOf(c) }).toEqual(before);
+      const view = await json(await a.admin("GET", `/budgets/${a.nodeId}/credit/${task}`));
+      expect(view).toMatchObject({ spent: 150, remaining: 50, debits: [{ kind: "spend", amount: 150, principal: "anonymous", record: paid.subscription.recordId }] });
+    } finally {
+      expect((await a.admin("DELETE", "/budgets/charges/anonymous")).status).toBe(204);
+      for (const intent of declared) await ok(clients.a, "intent_withdraw", { intent });
+    }
+  }, 90_000);
+});
+
+describe("blackboard on Deno, budgets on Deno and workerd", () => {
+  it("B (Deno) and A (Node) share a namespace: puts on either are read and watched on the other", async () => {
+    const { descriptor } = await json<{ descriptor: { namespace: string } }>(await b.admin("POST", "/blackboard/namespaces", { name: "runtimes", replicas: [a.nodeId], consistency: "eventual" }));
+    const ns = descriptor.namespace;
+    const tool = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: { namespace: ns, ...args } })).structuredContent as Record<string, unknown>;
+    const tick = async () => Promise.all([a, b].map(async (n) => json(await n.admin("POST", "/tick"))));
+    await eventually(async () => {
+      await tick();
+      expect((await a.admin("GET", `/blackboard/namespaces/${ns}`)).status).toBe(200);
+    }, 30_000);
+    const { cursor } = (await tool(clients.b, "blackboard_watch", {})) as { cursor: string };
+    await tool(clients.b, "blackboard_put", { key: "from-deno", op: { type: "register", op: "set", value: "hello" } });
+    await tool(clients.a, "blackboard_put", { key: "from-node", op: { type: "counter", op: "add", amount: 3 } });
+    expect(await tool(clients.b, "blackboard_get", { key: "from-deno" })).toMatchObject({ value: { type: "register", value: "hello" } });
+    await eventually(async () => {
+      await tick();
+      expect(await tool(clients.a, "blackboard_get", { key: "from-deno" })).toMatchObject({ value: { type: "register", value: "hello" } });
+      expect(await tool(clients.b, "blackboard_get", { key: "from-node" })).toMatchObject({ value: { type: "counter", value: 3 } });
+    }, 30_000);
+    // B's watch from before both writes names both keys, each once: its own and the one it received.
+    const watched = (await tool(clients.b, "blackboard_watch", { cursor })) as { changes: { key: string }[] };
+    expect(watched.changes.map((x) => x.key).sort()).toEqual(["from-deno", "from-node"]);
+  }, 90_000);
+
+  it("a budget allocated on B (Deno) and on C (workerd) is spent there, and a spend past it is refused", async () => {
+    for (const [n, client] of [[b, clients.b], [c, clients.c]] as const) {
+      const task = "runtime-spend";
+      await json(await n.admin("POST", "/budgets", { task, unit: "credit", amount: 10 }));
+      const budget = { owner: n.nodeId, task, unit: "credit" };
+      const spent = await client.callTool({ name: "budget_spend", arguments: { budget, amount: 7 } });
+      expect(spent.isError ?? false).toBe(false);
+      expect(spent.structuredContent).toMatchObject({ spent: 7, remaining: 3 });
+      const over = await client.callTool({ name: "budget_spend", arguments: { budget, amount: 5 } });
+      expect(over).toMatchObject({ isError: true, structuredContent: { error: { code: "budget_exhausted" } } });
+      expect(await json(await n.admin("GET", `/budgets/${n.nodeId}/credit/${task}`))).toMatchObject({ spent: 7, remaining: 3 });
+    }
+  }, 60_000);
 });
 
 describe("bad input", () => {

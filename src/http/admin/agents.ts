@@ -5,6 +5,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
+import { principalId, purchaseRefused } from "./charged-purchases.ts";
 import type { Services } from "../../node/services.ts";
 import { acceptableOffer, declaredIntents, declareIntent, offersFor, withdrawIntent } from "../../node/agents/intents.ts";
 import { buyOffer } from "../../node/agents/offer-purchase.ts";
@@ -41,7 +42,7 @@ const declareInput = z.strictObject({
 });
 /** An intent by its entry id (64 hex) or the 32 hex of its key. */
 const intentRef = z.union([z.string().regex(/^[0-9a-f]{64}$/), z.string().regex(/^[0-9a-f]{32}$/).transform((h) => `intent/${h}`)]);
-const acceptInput = z.strictObject({ offer: z.string().regex(/^[0-9a-f]{64}$/) });
+const acceptInput = z.strictObject({ offer: z.string().regex(/^[0-9a-f]{64}$/), principal: principalId.optional() });
 
 const statusOf: Record<AgentRefusalCode, 400 | 403 | 404 | 409 | 429 | 502> = {
   invalid_request: 400,
@@ -59,7 +60,7 @@ async function refusing(c: Context<AppEnv>, work: () => Promise<Response>): Prom
     return await work();
   } catch (err) {
     if (err instanceof AgentRefusal) return c.json({ error: { code: err.code, message: err.message } }, statusOf[err.code]);
-    throw err;
+    return purchaseRefused(c, err);
   }
 }
 
@@ -121,7 +122,8 @@ export function agentAdminRoutes(s: Services): Hono<AppEnv> {
     if (!body.ok) return body.res;
     return refusing(c, async () => {
       const { offer } = await acceptableOffer(s, OPERATOR, r.data, body.value.offer);
-      return c.json({ subscription: await buyOffer(s, offer, s.defer) }, 201);
+      const { charged, ...subscription } = await buyOffer(s, offer, s.defer, body.value.principal);
+      return c.json({ subscription, ...(charged ? { charged } : {}) }, 201);
     });
   });
 

@@ -3,6 +3,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { fail, readJson } from "./respond.ts";
+import { principalId } from "./charged-purchases.ts";
 import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { BudgetError } from "../../node/budgets/budgets.ts";
@@ -14,8 +15,6 @@ const amount = z.number().int().min(1).max(MAX_AMOUNT);
 const allocateInput = z.strictObject({ task: z.string().regex(new RegExp(`^${TASK_PATTERN}$`)), unit: z.enum(BUDGET_UNITS), amount });
 const transferInput = z.strictObject({ budget: budgetRef, to: nodeId, amount });
 const chargeInput = z.strictObject({ budget: budgetRef });
-/** A principal id as policy names it: "token:<id>", "client:<client_id>", … */
-const principalId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@/+-]{0,255}$/, "a principal id");
 
 function refused(c: Context, err: unknown): Response {
   if (!(err instanceof BudgetError)) throw err;

@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import { fail, readJson } from "./respond.ts";
+import { principalId, purchaseRefused } from "./charged-purchases.ts";
 import type { Services } from "../../node/services.ts";
 import { PackageError, type PackageErrorCode } from "../../node/packages/errors.ts";
 import { installPackage } from "../../node/packages/install.ts";
@@ -25,6 +26,7 @@ const installInput = z.strictObject({
   upstream: z.string().max(32).optional(),
   env: z.record(z.string().max(128), z.string().max(8192)).optional(),
   use: z.boolean().optional(),
+  principal: principalId.optional(),
 });
 const versionInput = z.strictObject({ version: z.string().min(1).max(64) });
 const updateInput = z.strictObject({ range: z.string().min(1).max(256).optional() });
@@ -61,7 +63,7 @@ async function answer(c: Context<AppEnv>, work: () => Promise<unknown>) {
   try {
     return c.json(await work());
   } catch (err) {
-    if (!(err instanceof PackageError)) throw err;
+    if (!(err instanceof PackageError)) return purchaseRefused(c, err);
     return fail(c, statusOf[err.code], err.message, undefined, err.code);
   }
 }

@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { fail, readJson } from "./respond.ts";
+import { principalId, purchaseRefused } from "./charged-purchases.ts";
 import type { AppEnv } from "../request/app-env.ts";
 import { PeerRequestError } from "../../node/federation-client/errors.ts";
 import type { Services } from "../../node/services.ts";
@@ -11,6 +12,8 @@ import { listSubscriptions, subscribe, SubscriptionError } from "../../node/rela
 const subscribeInput = z.strictObject({
   /** The tool's name in this node's catalog, or its `<origin>/<key>` id. */
   tool: z.string().min(1).max(600),
+  /** Bought for this principal: paid from the budget it is charged to, if any. */
+  principal: principalId.optional(),
 });
 
 export function relayAdminRoutes(s: Services): Hono<AppEnv> {
@@ -22,11 +25,12 @@ export function relayAdminRoutes(s: Services): Hono<AppEnv> {
     const tool = (await s.federatedTools.get()).find((t) => t.shortName === body.value.tool || t.id === body.value.tool);
     if (!tool) return fail(c, "not_found", `no peer's tool named ${body.value.tool}`);
     try {
-      return c.json({ subscription: await subscribe(s, tool) }, 201);
+      const { charged, ...subscription } = await subscribe(s, tool, body.value.principal);
+      return c.json({ subscription, ...(charged ? { charged } : {}) }, 201);
     } catch (err) {
       if (err instanceof SubscriptionError) return fail(c, "conflict", err.message);
       if (err instanceof PeerRequestError) return fail(c, "bad_gateway", `peer ${tool.alias}: ${err.message}`);
-      throw err;
+      return purchaseRefused(c, err);
     }
   });
   return app;

@@ -10,8 +10,7 @@ import { subscribeReply, type subscribeRequest } from "../../protocol/messages/r
 import type { Entry } from "../../protocol/registry/entry.ts";
 import { entryById, liveEntriesAt } from "../../store/agents.ts";
 import { getPeer } from "../../store/peers.ts";
-import type { Subscription } from "../../store/subscriptions.ts";
-import { purchaseGrant, sellGrant, type SubscriptionPort } from "../relay/subscriptions.ts";
+import { purchaseGrant, sellGrant, type Purchase, type SubscriptionPort } from "../relay/subscriptions.ts";
 import { pushCountersigned } from "../relay/countersigns.ts";
 import { AgentRefusal } from "./refusal.ts";
 
@@ -43,11 +42,11 @@ export async function serveOfferPurchase(s: SubscriptionPort, from: string, requ
 }
 
 /** The declaring node's side: proposes the offer's terms, pays by intent, countersigns, keeps the grant. */
-export async function buyOffer(s: SubscriptionPort, offer: Entry & { signed: { kind: "offer"; body: OfferBody } }, defer: (work: Promise<unknown>) => void): Promise<Subscription> {
+export async function buyOffer(s: SubscriptionPort, offer: Entry & { signed: { kind: "offer"; body: OfferBody } }, defer: (work: Promise<unknown>) => void, payer?: string): Promise<Purchase> {
   const provider = offer.signed.origin;
   const peer = await getPeer(s.db, provider);
   if (peer?.state !== "active") throw new AgentRefusal("offer_refused", `the offering node ${provider} is not an active peer of this node`);
-  const sale = { provider, key: offerKey(offer.signed.body.intent), tool: offerTool(provider, offer), pricing: pricingOf(offer.signed.body) };
+  const sale = { provider, key: offerKey(offer.signed.body.intent), tool: offerTool(provider, offer), pricing: pricingOf(offer.signed.body), ...(payer === undefined ? {} : { payer }) };
   const bought = await purchaseGrant(s, peer, sale, (why) => new AgentRefusal("offer_refused", `${provider}: ${why}`));
   // No call to the provider may follow soon to carry the countersignature: push it.
   defer(pushCountersigned(s, s.relay.outbox, provider));

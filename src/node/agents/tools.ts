@@ -1,6 +1,7 @@
 // The agent and intent tools and resources on /mcp (protocol §17.4): any MCP client registers
 // agents, discovers them across the federation, declares intents, reads offers and accepts one.
-// A refusal is a tool result with isError and a typed code; nothing is stored on one.
+// A refusal is a tool result with isError and a typed code; nothing is stored on one. An accepted
+// offer the caller's budget cannot pay is the MCP error −32014, as a relayed call's is.
 import { ProtocolError, ProtocolErrorCode, type CallToolResult, type ReadResourceResult, type Tool } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { capabilityTag, MAX_LEASE_MS, MAX_INTENT_LIFETIME_MS, MAX_OFFER_LIFETIME_MS } from "../../protocol/registry/agent-entries.ts";
@@ -9,6 +10,8 @@ import type { Services } from "../services.ts";
 import { acceptableOffer, declareIntent, offerIntent, offersFor, withdrawIntent } from "./intents.ts";
 import { buyOffer } from "./offer-purchase.ts";
 import { AgentRefusal } from "./refusal.ts";
+import { BudgetRefused } from "../budgets/call-charges.ts";
+import { FedErrorCode } from "../calls/errors.ts";
 import { deregister, discover, heartbeat, registerAgent } from "./registration.ts";
 import { searchAgentIndex } from "../discovery/agent-search.ts";
 import { liveAgentCount } from "../../store/agent-index.ts";
@@ -137,7 +140,7 @@ export const agentTools: Tool[] = [
   {
     name: "intent_accept",
     title: "Accept an offer",
-    description: "Accepts an offer for an intent you declared: this node buys the offered grant from the offering node, and both record it in their ledgers.",
+    description: "Accepts an offer for an intent you declared: this node buys the offered grant from the offering node, and both record it in their ledgers. If the operator charged your calls to a budget, the budget pays the offer's price, or the purchase is refused (error −32014) before anything is bought.",
     inputSchema: obj({ intent: { type: "string" }, offer: { type: "string" } }, ["intent", "offer"]),
   },
 ];
@@ -164,6 +167,8 @@ export async function callAgentTool(s: Services, caller: Caller, toolName: Agent
     return result(await run(s, caller, who, toolName, a));
   } catch (err) {
     if (err instanceof AgentRefusal) return result({ error: { code: err.code, message: err.message } }, true);
+    // As a relayed call its budget cannot pay is refused.
+    if (err instanceof BudgetRefused) throw new ProtocolError(FedErrorCode.BudgetRefused, err.message, { type: err.code, budget: err.budget });
     throw err;
   }
 }
@@ -200,7 +205,9 @@ async function run(s: Services, caller: Caller, who: string, toolName: AgentTool
     case "intent_accept": {
       const r = a as unknown as z.infer<(typeof args)["intent_accept"]>;
       const { offer } = await acceptableOffer(s, who, r.intent, r.offer);
-      return { subscription: await buyOffer(s, offer, caller.defer) };
+      // Bought for the caller: the budget the operator charged it to, if any, pays (§17.9).
+      const { charged, ...subscription } = await buyOffer(s, offer, caller.defer, caller.id);
+      return { subscription, ...(charged ? { charged } : {}) };
     }
   }
 }

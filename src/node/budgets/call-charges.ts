@@ -3,7 +3,8 @@
 // sent, and debited by its ledger record's amount after it. The check holds the quoted amount
 // in this process until the debit, so calls running side by side in one process never pass on
 // the same rights; the debit names the record, which a budget pays once, whichever process of
-// the node pays it (the debit's seq and the record are both unique in the store).
+// the node pays it (the debit's seq and the record are both unique in the store). A grant bought
+// for such a principal (a subscription, an offer, a licence) is checked and debited the same way.
 import type { BudgetRef } from "../../protocol/budgets/budget.ts";
 import type { Quote } from "../../protocol/ledger/pricing.ts";
 import type { Database } from "../../store/database.ts";
@@ -23,7 +24,20 @@ export interface ChargeHold {
   release(): void;
 }
 
-export type ChargeCheck = { ok: true; hold: ChargeHold | undefined } | { ok: false; code: "budget_exhausted" | "budget_unit"; budget: BudgetRef; message: string };
+export type ChargeCheck = { ok: true; hold: ChargeHold | undefined } | ChargeRefusal;
+export type ChargeRefusal = { ok: false; code: "budget_exhausted" | "budget_unit"; budget: BudgetRef; message: string };
+
+/** A purchase its buyer's budget cannot pay: thrown before anything is signed or sent. */
+export class BudgetRefused extends Error {
+  override name = "BudgetRefused";
+  readonly code: ChargeRefusal["code"];
+  readonly budget: BudgetRef;
+  constructor(refusal: ChargeRefusal) {
+    super(refusal.message);
+    this.code = refusal.code;
+    this.budget = refusal.budget;
+  }
+}
 
 /**
  * The most a call can be known to cost before it runs, in the budget's unit: a per-call price, a
@@ -67,7 +81,7 @@ export class CallCharges {
     return listCharges(this.#o.db, limit);
   }
 
-  /** Checks a call `principal` is about to make at `price`: refused, held, or free of any budget (no hold). */
+  /** Checks a call (or a grant purchase) `principal` is about to make at `price`: refused, held, or free of any budget (no hold). */
   async check(principal: string, price: Quote): Promise<ChargeCheck> {
     const budget = await chargeOf(this.#o.db, principal);
     if (!budget) return { ok: true, hold: undefined };

@@ -22,6 +22,7 @@ import { PackageError } from "./errors.ts";
 import { launchTarget } from "./launch-target.ts";
 import { switchTo } from "./switch.ts";
 import { buyLicence, licenceDue } from "./licence.ts";
+import type { Charged } from "../budgets/call-charges.ts";
 import { acceptOriginIndex, requireListed, type IndexSource } from "./origin-index.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
 
@@ -37,6 +38,8 @@ export interface InstallRequest {
   env?: Record<string, string> | undefined;
   /** Serve this version at once even when another version serves. */
   use?: boolean | undefined;
+  /** The principal the install is for: a licence bought is paid from its budget if it is charged to one. */
+  principal?: string | undefined;
 }
 
 export interface InstallResult {
@@ -48,6 +51,8 @@ export interface InstallResult {
   active: boolean;
   /** False when the store held the artifact already. */
   fetched: boolean;
+  /** What the principal's budget paid for the licence bought, if one was. */
+  charged?: Charged;
 }
 
 /** The entry of `name` to install: the one origin that publishes it (or the one asked for), the version asked for or the newest. */
@@ -185,9 +190,10 @@ export async function installPackage(s: PackagePorts, req: InstallRequest): Prom
   sha256 ??= await fetchIntoStore(s, files, entry);
   // Paid for once the artifact is verified and before anything is registered: a licence that
   // cannot be bought leaves nothing installed (§18.6).
+  let charged: Charged | undefined;
   if (await licenceDue(s, entry)) {
     try {
-      await buyLicence(s, entry);
+      ({ charged } = await buyLicence(s, entry, req.principal));
     } catch (err) {
       if (fetched && !(await listInstalled(s.db)).some((r) => r.sha256 === sha256)) await files.remove(sha256);
       throw err;
@@ -206,7 +212,7 @@ export async function installPackage(s: PackagePorts, req: InstallRequest): Prom
     await switchTo(s, upstream, body.version);
     active = true;
   }
-  return { upstream, origin: entry.signed.origin, name: body.name, version: body.version, sha256, active, fetched };
+  return { upstream, origin: entry.signed.origin, name: body.name, version: body.version, sha256, active, fetched, ...(charged ? { charged } : {}) };
 }
 
 async function register(s: PackagePorts, files: PackageFiles, upstream: string, row: InstalledRow, env: Record<string, string>): Promise<void> {

@@ -9,8 +9,9 @@ import { packageOfKey, type PackagePrice } from "../../protocol/registry/package
 import type { subscribeReply, subscribeRequest } from "../../protocol/messages/relay.ts";
 import { livePackageEntries, type PackageEntry } from "../../store/packages.ts";
 import { getPeer } from "../../store/peers.ts";
-import { listSubscriptions, type Subscription } from "../../store/subscriptions.ts";
-import { purchaseGrant, sellGrant, type SubscriptionPort } from "../relay/subscriptions.ts";
+import { listSubscriptions } from "../../store/subscriptions.ts";
+import { purchaseGrant, sellGrant, type Purchase, type SubscriptionPort } from "../relay/subscriptions.ts";
+import { BudgetRefused } from "../budgets/call-charges.ts";
 import { pushCountersigned } from "../relay/countersigns.ts";
 import { PackageError } from "./errors.ts";
 
@@ -52,18 +53,18 @@ export async function sellLicence(s: SubscriptionPort, from: string, request: z.
 }
 
 /** The installer's side: buys the licence at the entry's price, and delivers the countersignature at once. */
-export async function buyLicence(s: SubscriptionPort & { defer: (work: Promise<unknown>) => void }, entry: PackageEntry): Promise<Subscription> {
+export async function buyLicence(s: SubscriptionPort & { defer: (work: Promise<unknown>) => void }, entry: PackageEntry, payer?: string): Promise<Purchase> {
   const price = entry.signed.body.price;
   if (!price) throw new RangeError("a free package has no licence");
   const provider = entry.signed.origin;
   const refuse = (why: string) => new PackageError("licence_refused", `${entry.signed.key} costs ${price.amount} ${price.unit} per ${price.per}, and its licence could not be bought: ${why}`);
   const peer = await getPeer(s.db, provider);
   if (peer?.state !== "active") throw refuse(`its publisher ${provider} is not an active peer of this node`);
-  let bought: Subscription;
+  let bought: Purchase;
   try {
-    bought = await purchaseGrant(s, peer, { provider, key: entry.signed.key, tool: licensed(entry), pricing: pricingOf(price) }, refuse);
+    bought = await purchaseGrant(s, peer, { provider, key: entry.signed.key, tool: licensed(entry), pricing: pricingOf(price), ...(payer === undefined ? {} : { payer }) }, refuse);
   } catch (err) {
-    if (err instanceof PackageError) throw err;
+    if (err instanceof PackageError || err instanceof BudgetRefused) throw err;
     throw refuse(err instanceof Error ? err.message : String(err));
   }
   // No call to the publisher need follow: push the countersignature so both hold the record confirmed.

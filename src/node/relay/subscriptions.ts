@@ -8,8 +8,8 @@ import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { identitySigner } from "../registry/node-keys.ts";
 import type { Config } from "../settings/config.ts";
-import { grantId, grantTerms, signedGrant, signGrantTerms, type SignedGrant } from "../../protocol/ledger/grant.ts";
-import { PricingError, readPricing, type Pricing } from "../../protocol/ledger/pricing.ts";
+import { grantId, grantTerms, signedGrant, signGrantTerms, type Grant, type SignedGrant } from "../../protocol/ledger/grant.ts";
+import { PricingError, readPricing, type Pricing, type Quote } from "../../protocol/ledger/pricing.ts";
 import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
 import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
 import { toolOfKey } from "../../protocol/registry/entry.ts";
@@ -21,6 +21,7 @@ import { ownLiveEntry } from "../../store/registry.ts";
 import { heldGrantText, listSubscriptions as storedSubscriptions, saveSubscription, type Subscription } from "../../store/subscriptions.ts";
 import type { Outbox, PushPort } from "./countersigns.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
+import { BudgetRefused, type CallCharges, type Charged } from "../budgets/call-charges.ts";
 import { tierRefusal, type TierPort } from "./tier-refusal.ts";
 
 export type { Subscription };
@@ -38,6 +39,7 @@ export interface SubscriptionPort extends Omit<TierPort, "config" | "ledger"> {
   /** For the countersignature's push (PushPort). */
   now: () => number;
   card: PushPort["card"];
+  charges: Pick<CallCharges, "check">;
 }
 
 export class SubscriptionError extends Error {
@@ -99,25 +101,47 @@ export interface GrantSale {
   key: string;
   tool: { id: string; fingerprint: string };
   pricing: Pricing;
+  /** The principal the grant is bought for: if the operator charged it to a budget, the budget pays. */
+  payer?: string;
 }
+
+/** A bought grant, and what its buyer's budget paid for it when it has one. */
+export type Purchase = Subscription & { charged?: Charged };
 
 /**
  * The buyer's side of any grant sale (a subscription, an offer, a package licence): proposes the
  * terms, pays by intent, checks the grant and the receipt, countersigns, queues the countersignature
  * and keeps the grant. A refusal or a bad answer throws `refuse(why)`, keeping nothing but a flag.
+ * Bought for a principal charged to a budget, it is paid as that principal's calls are (§17.9).
  */
-export async function purchaseGrant(s: SubscriptionPort, peer: Peer, sale: GrantSale, refuse: (why: string) => Error): Promise<Subscription> {
+export async function purchaseGrant(s: SubscriptionPort, peer: Peer, sale: GrantSale, refuse: (why: string) => Error): Promise<Purchase> {
   const { provider, tool } = sale;
   const signer = identitySigner(await s.identity());
   const terms = grantTerms(sale.pricing, { provider, consumer: s.nodeId, tool: tool.id, from: Date.now() });
   const gid = await grantId(terms);
-  const intent = await signIntent(signer, {
-    provider,
-    tool,
-    params: terms,
-    price: { model: "grant", grant: gid, amount: terms.amount, unit: terms.unit },
-    requestedAt: Date.now(),
-  });
+  const price = { model: "grant", grant: gid, amount: terms.amount, unit: terms.unit } as const;
+  // The buyer's budget must cover the price before the intent is signed: a refusal moves nothing.
+  const charge = sale.payer === undefined ? undefined : await s.charges.check(sale.payer, price);
+  if (charge && !charge.ok) throw new BudgetRefused(charge);
+  try {
+    const bought = await buy(s, peer, sale, refuse, { signer, terms, gid, price });
+    // Debited only once the grant is held: a purchase that failed costs the budget nothing.
+    return charge?.hold ? { ...bought, charged: await charge.hold.settle(bought.recordId) } : bought;
+  } finally {
+    charge?.hold?.release();
+  }
+}
+
+async function buy(
+  s: SubscriptionPort,
+  peer: Peer,
+  sale: GrantSale,
+  refuse: (why: string) => Error,
+  p: { signer: ReturnType<typeof identitySigner>; terms: Grant; gid: string; price: Quote },
+): Promise<Subscription> {
+  const { provider, tool } = sale;
+  const { signer, terms, gid } = p;
+  const intent = await signIntent(signer, { provider, tool, params: terms, price: p.price, requestedAt: Date.now() });
   const started = performance.now();
   const reply = await s.federation.call(peer, "subscribe", { type: "subscribe", key: sale.key, grant: terms, intent }, subscribeReply);
   if (!reply.ok) throw refuse(reply.error.message);
@@ -145,7 +169,7 @@ export async function purchaseGrant(s: SubscriptionPort, peer: Peer, sale: Grant
 }
 
 /** The consumer's side: proposes terms at the listed price, pays by intent, keeps the grant. */
-export async function subscribe(s: SubscriptionPort, tool: ListedFederatedTool): Promise<Subscription> {
+export async function subscribe(s: SubscriptionPort, tool: ListedFederatedTool, payer?: string): Promise<Purchase> {
   const peer = await getPeer(s.db, tool.origin);
   if (peer?.state !== "active") throw new SubscriptionError(`${tool.alias} is not an active peer of this node`);
   let pricing;
@@ -156,7 +180,8 @@ export async function subscribe(s: SubscriptionPort, tool: ListedFederatedTool):
     throw err;
   }
   if (pricing.model !== "subscription") throw new SubscriptionError(`${tool.shortName} is priced ${pricing.model}; there is nothing to subscribe to`);
-  return purchaseGrant(s, peer, { provider: tool.origin, key: tool.key, tool: { id: tool.globalId, fingerprint: tool.fingerprint }, pricing }, (why) => new SubscriptionError(`peer ${tool.alias}: ${why}`));
+  const sale = { provider: tool.origin, key: tool.key, tool: { id: tool.globalId, fingerprint: tool.fingerprint }, pricing, ...(payer === undefined ? {} : { payer }) };
+  return purchaseGrant(s, peer, sale, (why) => new SubscriptionError(`peer ${tool.alias}: ${why}`));
 }
 
 /** The grant this node holds for calls to `tool` at `provider` now, the longest-running first. */
