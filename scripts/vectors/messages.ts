@@ -260,7 +260,7 @@ const messages: Message[] = [
       "a spent daily quota (issue 14)": {
         type: "answer",
         seq: 0,
-        answer: { ok: false, error: { code: "quota_exceeded", message: "daily quota: this node takes 5000 requests per UTC day from its newcomer peers", mcp: -32032 }, acked: [] },
+        answer: { ok: false, error: { code: "quota_exceeded", message: "daily quota: this node takes 5000 requests in any 24 hours from its newcomer peers", mcp: -32032 }, acked: [] },
       },
       "a missing capability, with what the client must declare": {
         type: "answer",

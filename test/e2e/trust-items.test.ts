@@ -37,10 +37,12 @@ async function rowsAt(n: NodeProc, table: "ledger_records" | "resource_leases"):
 }
 
 /** The node's daily count of `peer`'s requests: its rows in the store (one per day). */
-async function quotaRowsAt(n: NodeProc, peer: string): Promise<{ count: number; day: number }[]> {
+/** What the peer's quota window holds at `n`: its slots' counts added up, and how many slots. */
+async function quotaAt(n: NodeProc, peer: string): Promise<{ count: number; slots: number }> {
   const store = await openDatabaseFile(join(n.dataDir, "node.db"));
   try {
-    return await store.db.all<{ count: number; day: number }>(sql`SELECT count, window_start AS day FROM rate_counters WHERE key = ${`trust-quota|${peer}`}`);
+    const [row] = await store.db.all<{ count: number; slots: number }>(sql`SELECT coalesce(sum(count), 0) AS count, count(*) AS slots FROM rate_counters WHERE key = ${`trust-quota|${peer}`}`);
+    return row!;
   } finally {
     store.close();
   }
@@ -157,10 +159,12 @@ describe("relayed reads, prompts, completions, subscriptions and a grant's sale 
 });
 
 describe("a per-tier daily quota at the provider", () => {
-  it("counts a call, a read, a prompt, a completion and a new lease together, in one row for the UTC day", async () => {
+  it("counts a call, a read, a prompt, a completion and a new lease together, in the peer's 24-hour window", async () => {
     for (const [kind, request] of Object.entries(requestsToC())) expect(await refusalOf(request()), kind).toBeUndefined();
-    const rows = await quotaRowsAt(c, a.nodeId);
-    expect(rows).toEqual([{ count: QUOTA, day: Math.floor(Date.now() / 86_400_000) * 86_400_000 }]);
+    const held = await quotaAt(c, a.nodeId);
+    expect(held.count).toBe(QUOTA);
+    // A slot is a fiftieth of the day (28.8 min): these requests fill one, or two across its end.
+    expect(held.slots).toBeLessThanOrEqual(2);
   }, 60_000);
 
   it("does not count a lease's renewal", async () => {
@@ -168,7 +172,7 @@ describe("a per-tier daily quota at the provider", () => {
     // A's tick renews every lease it holds.
     await a.admin("POST", "/tick");
     await eventually(async () => expect((await leaseEndsAt(c))[0]).toBeGreaterThan(before!), 10_000);
-    expect((await quotaRowsAt(c, a.nodeId)).map((r) => r.count)).toEqual([QUOTA]);
+    expect((await quotaAt(c, a.nodeId)).count).toBe(QUOTA);
   }, 30_000);
 
   it("sends no resource update to a peer it holds in quarantine, while its own client hears them", async () => {
@@ -199,7 +203,7 @@ describe("a per-tier daily quota at the provider", () => {
       const refused = await refusalOf(request());
       expect(refused, kind).toMatchObject({ code: -32032, data: { type: "peer_quota_exceeded", code: "quota_exceeded", peer: c.nodeId } });
     }
-    expect((await quotaRowsAt(c, a.nodeId)).map((r) => r.count)).toEqual([QUOTA]);
+    expect((await quotaAt(c, a.nodeId)).count).toBe(QUOTA);
     expect([await rowsAt(c, "ledger_records"), await rowsAt(c, "resource_leases")]).toEqual([records, 0]);
     // Another provider counts its own: B still refuses by its own rate, not by C's quota.
     expect(await refusalOf(requestsToB().read!())).toMatchObject({ data: { code: "rate_limited" } });

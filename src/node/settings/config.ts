@@ -407,9 +407,9 @@ export interface TrustConfig {
   publish: "off" | "peers" | "public";
   /** How much a peer of each tier may owe this node before its priced calls are refused; no entry: no limit. */
   creditLimits: Map<string, number>;
-  /** Federated requests per minute a peer of each tier may make; no entry: no per-tier limit. */
+  /** Federated requests in any minute a peer of each tier may make; no entry: no per-tier limit. */
   rateLimits: Map<string, number>;
-  /** Federated requests per UTC day a peer of each tier may make; no entry: no quota. */
+  /** Federated requests in any 24 hours a peer of each tier may make; no entry: no quota. */
   dailyQuotas: Map<string, number>;
   /** Warnings quarantine a node once the scores of their warners add up to this; only warners of peerTier and above count. */
   quarantineAt: number;

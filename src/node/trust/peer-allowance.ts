@@ -1,17 +1,14 @@
 // What a peer may use of this node as a provider, by its trust tier: federated requests per
-// minute (TRUST_RATE_LIMITS) and per UTC day (TRUST_DAILY_QUOTAS), and credit
+// minute (TRUST_RATE_LIMITS) and per day (TRUST_DAILY_QUOTAS), each in any window of that length, and credit
 // (TRUST_CREDIT_LIMITS), checked before an upstream runs. A request over any is refused with its
 // own code and changes nothing: the credit check writes nothing, and a request is counted only
 // once it passed the credit check and every count.
 import type { Quote } from "../../protocol/ledger/pricing.ts";
 import type { TrustStandings } from "./standing.ts";
 
-/** A per-tier rate applies to one window of this many seconds. */
+/** A per-tier rate holds in every window of this many seconds. */
 export const RATE_WINDOW_SECONDS = 60;
-/**
- * A per-tier quota applies to one UTC day: fixed windows start at multiples of their length since
- * the epoch, and Unix time counts every day as 86,400 seconds, so each window is one UTC day.
- */
+/** A per-tier quota holds in every window of this many seconds: any 24 hours, not a calendar day. */
 export const QUOTA_WINDOW_SECONDS = 86_400;
 
 export interface AllowancePort {
@@ -19,8 +16,9 @@ export interface AllowancePort {
   /** config.trust's (src/node/settings/config.ts): a tier without an entry has no limit. */
   limits: { rateLimits: ReadonlyMap<string, number>; dailyQuotas: ReadonlyMap<string, number>; creditLimits: ReadonlyMap<string, number> };
   /**
-   * Fixed-window counts in the store, shared by every process (src/node/access/limits/limiter.ts):
-   * one row per peer and window, which the tick prunes two days after the window started.
+   * Sliding-window counts in the store, shared by every process (src/node/access/limits/limiter.ts):
+   * one row per peer and slot (a fiftieth of the window), which the tick prunes two days after
+   * the slot started.
    */
   counter: {
     countWithin(windows: readonly { key: string; windowSeconds: number; limit: number }[]): Promise<{ full: number; retryAfterSeconds: number } | undefined>;
@@ -82,7 +80,7 @@ function windowsOf(tier: string, peer: string, rateLimits: ReadonlyMap<string, n
       limit: quota,
       refusal: (retryAfterSeconds) => ({
         code: "quota_exceeded",
-        message: `daily quota: this node takes ${quota} requests per UTC day from its ${tier} peers; retry after ${retryAfterSeconds} s (at 00:00 UTC)`,
+        message: `daily quota: this node takes ${quota} requests in any 24 hours from its ${tier} peers; retry after ${retryAfterSeconds} s`,
         retryAfterSeconds,
       }),
     });
@@ -95,7 +93,7 @@ function windowsOf(tier: string, peer: string, rateLimits: ReadonlyMap<string, n
       limit: rate,
       refusal: (retryAfterSeconds) => ({
         code: "rate_limited",
-        message: `rate limited: this node takes ${rate} requests per minute from its ${tier} peers; retry after ${retryAfterSeconds} s`,
+        message: `rate limited: this node takes ${rate} requests in any minute from its ${tier} peers; retry after ${retryAfterSeconds} s`,
         retryAfterSeconds,
       }),
     });

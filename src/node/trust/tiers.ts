@@ -69,7 +69,7 @@ export const dailyQuotasSetting = z.union([z.literal("off").transform(() => new 
 export const DEFAULT_TIERS = "newcomer:0,known:0.25,trusted:0.5,core:0.8";
 
 /**
- * Requests per UTC day a peer may make by default: a peer that has earned nothing here about three
+ * Requests in any 24 hours a peer may make by default: a peer that has earned nothing here about three
  * a minute over the day, taken in bursts if it likes, a known peer ten times that, and trusted and
  * core peers no quota.
  */

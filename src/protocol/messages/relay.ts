@@ -113,7 +113,7 @@ export const CALL_ERRORS = [
   "credit_limit",
   /** The provider holds the caller in quarantine (issue 14). */
   "quarantined",
-  /** The caller's trust tier has made its requests of this UTC day at the provider (issue 14). */
+  /** The caller's trust tier has made its requests of the last 24 hours at the provider (issue 14). */
   "quota_exceeded",
 ] as const;
 export type CallErrorCode = (typeof CALL_ERRORS)[number];

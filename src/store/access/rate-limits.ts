@@ -1,5 +1,6 @@
-// Rate limits as stored, with the fixed-window counters and the concurrency leases they count in.
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+// Rate limits as stored, with the sliding windows' counts (one row per key and slot) and the
+// concurrency leases they count in.
+import { and, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../database.ts";
 import { rateCounters, rateLeases, rateLimits } from "../schema/access.ts";
 
@@ -22,21 +23,42 @@ export async function deleteLimit(db: Database, id: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** One call counted in a window (`n`: the count with it), or one lease taken if fewer than `max` are live (`n` = 1; no row when full). */
+/** The slots of one key's sliding window (src/node/access/limits/sliding-window.ts). */
+export interface WindowSlots {
+  key: string;
+  /** The slot an event is counted in. */
+  at: number;
+  /** The oldest slot the window sums. */
+  from: number;
+}
+
+/** A sliding window that counts only while its sum is below `limit` (at least 1). */
+export interface BoundedWindow extends WindowSlots {
+  limit: number;
+}
+
+/** One call counted in a window below its limit, or one lease taken if fewer than `max` are live (`n` = 1; no row when full). */
 export type LimitStep =
-  | { kind: "count"; key: string; windowStart: number }
+  | ({ kind: "count" } & BoundedWindow)
   | { kind: "lease"; id: string; key: string; now: number; expiresAt: number; max: number };
 
-/** Runs every step in one batch: one transaction, one round trip. The rows of each step, in order. */
+// Checking the sum and counting in one statement: no other writer can slip in between, so
+// concurrent checks from any number of processes never take a window past its limit. A full
+// window's rows are left as they are, and the statement returns no row.
+const countBelowLimit = (db: Database, w: BoundedWindow) =>
+  db.all<{ n: number }>(sql`
+      INSERT INTO rate_counters (key, window_start, count)
+      SELECT ${w.key}, ${w.at}, 1
+      WHERE (SELECT coalesce(sum(count), 0) FROM rate_counters WHERE key = ${w.key} AND window_start >= ${w.from}) < ${w.limit}
+      ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
+      RETURNING 1 AS n`);
+
+/** Runs every step in one batch: one transaction, one round trip. The rows of each step (none where it was refused), in order. */
 export async function takeLimitSteps(db: Database, steps: LimitStep[]): Promise<{ n: number }[][]> {
   const [first, ...rest] = steps.map((s) =>
     s.kind === "count"
-      ? db.all<{ n: number }>(sql`
-            INSERT INTO rate_counters (key, window_start, count) VALUES (${s.key}, ${s.windowStart}, 1)
-            ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
-            RETURNING count AS n`)
-      : // Counting and inserting in one statement: no other writer can slip in between.
-        db.all<{ n: number }>(sql`
+      ? countBelowLimit(db, s)
+      : db.all<{ n: number }>(sql`
             INSERT INTO rate_leases (id, key, expires_at)
             SELECT ${s.id}, ${s.key}, ${s.expiresAt}
             WHERE (SELECT count(*) FROM rate_leases WHERE key = ${s.key} AND expires_at > ${s.now}) < ${s.max}
@@ -45,37 +67,21 @@ export async function takeLimitSteps(db: Database, steps: LimitStep[]): Promise<
   return (await db.batch([first!, ...rest])) as { n: number }[][];
 }
 
-/** A fixed window that counts only while it is below `limit` (at least 1). */
-export interface BoundedWindow {
-  key: string;
-  windowStart: number;
-  limit: number;
-}
-
-/**
- * Counts one event in every window below its limit, in one batch: per window, the count with it,
- * or undefined where the window was full and nothing was counted there.
- */
-export async function countBelowLimits(db: Database, windows: BoundedWindow[]): Promise<(number | undefined)[]> {
-  const [first, ...rest] = windows.map((w) =>
-    // A full window's row is left as it is, and the statement returns no row.
-    db.all<{ n: number }>(sql`
-        INSERT INTO rate_counters (key, window_start, count) VALUES (${w.key}, ${w.windowStart}, 1)
-        ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1 WHERE count < ${w.limit}
-        RETURNING count AS n`),
-  );
+/** Counts one event in every window below its limit, in one batch: per window, whether it was counted. */
+export async function countBelowLimits(db: Database, windows: BoundedWindow[]): Promise<boolean[]> {
+  const [first, ...rest] = windows.map((w) => countBelowLimit(db, w));
   // One statement needs no transaction around it.
   const rows = (rest.length === 0 ? [await first!] : await db.batch([first!, ...rest])) as { n: number }[][];
-  return rows.map((r) => r[0]?.n);
+  return rows.map((r) => r.length > 0);
 }
 
-/** Takes back one event counted in each window. */
-export async function uncount(db: Database, windows: Omit<BoundedWindow, "limit">[]): Promise<void> {
+/** Takes back one event counted in each window's current slot. */
+export async function uncount(db: Database, windows: Omit<WindowSlots, "from">[]): Promise<void> {
   for (const w of windows) {
     await db
       .update(rateCounters)
       .set({ count: sql`${rateCounters.count} - 1` })
-      .where(and(eq(rateCounters.key, w.key), eq(rateCounters.windowStart, w.windowStart)));
+      .where(and(eq(rateCounters.key, w.key), eq(rateCounters.windowStart, w.at)));
   }
 }
 
@@ -83,25 +89,39 @@ export async function releaseLeases(db: Database, ids: string[]): Promise<void> 
   await db.delete(rateLeases).where(inArray(rateLeases.id, ids));
 }
 
-/** Counts one event under `key` in the window starting at `windowStart`; the count with it. */
-export async function countInWindow(db: Database, key: string, windowStart: number): Promise<number> {
-  const [row] = await db
-    .insert(rateCounters)
-    .values({ key, windowStart, count: 1 })
-    .onConflictDoUpdate({ target: [rateCounters.key, rateCounters.windowStart], set: { count: sql`${rateCounters.count} + 1` } })
-    .returning({ count: rateCounters.count });
-  return row!.count;
-}
-
-export async function countOfWindow(db: Database, key: string, windowStart: number): Promise<number> {
-  const [row] = await db
-    .select({ count: rateCounters.count })
+const sumOf = (db: Database, w: Omit<WindowSlots, "at">) =>
+  db
+    .select({ count: sql<number>`coalesce(sum(${rateCounters.count}), 0)` })
     .from(rateCounters)
-    .where(and(eq(rateCounters.key, key), eq(rateCounters.windowStart, windowStart)));
-  return row?.count ?? 0;
+    .where(and(eq(rateCounters.key, w.key), gte(rateCounters.windowStart, w.from)));
+
+/** Counts one event in the window, unbounded; the window's count with it. */
+export async function countInWindow(db: Database, w: WindowSlots): Promise<number> {
+  const [, [row]] = await db.batch([
+    db
+      .insert(rateCounters)
+      .values({ key: w.key, windowStart: w.at, count: 1 })
+      .onConflictDoUpdate({ target: [rateCounters.key, rateCounters.windowStart], set: { count: sql`${rateCounters.count} + 1` } }),
+    sumOf(db, w),
+  ]);
+  return Number(row!.count);
 }
 
-/** Drops windows that started before `windowsBefore` and leases expired by `now`. */
+export async function countOfWindow(db: Database, w: Omit<WindowSlots, "at">): Promise<number> {
+  const [row] = await sumOf(db, w);
+  return Number(row!.count);
+}
+
+/** The window's slots that hold events, oldest first. */
+export async function slotsOf(db: Database, w: Omit<WindowSlots, "at">): Promise<{ start: number; count: number }[]> {
+  return db
+    .select({ start: rateCounters.windowStart, count: rateCounters.count })
+    .from(rateCounters)
+    .where(and(eq(rateCounters.key, w.key), gte(rateCounters.windowStart, w.from), gt(rateCounters.count, 0)))
+    .orderBy(rateCounters.windowStart);
+}
+
+/** Drops slots that started before `windowsBefore` and leases expired by `now`. */
 export async function pruneRateState(db: Database, windowsBefore: number, now: number): Promise<void> {
   await db.delete(rateCounters).where(lt(rateCounters.windowStart, windowsBefore));
   await db.delete(rateLeases).where(lt(rateLeases.expiresAt, now));

@@ -124,7 +124,7 @@ export const rateLimits = sqliteTable("rate_limits", {
   createdAt: integer("created_at").notNull().default(now),
 });
 
-/** Fixed-window request counts, shared by every process and isolate through the database. */
+/** Request counts per key and slot of a sliding window, shared by every process and isolate through the database. */
 export const rateCounters = sqliteTable(
   "rate_counters",
   {

@@ -1,6 +1,7 @@
 // Rate limits and quotas per client, peer and tool, counted in the store so that they hold across
-// processes and isolates: fixed-window request counts with one atomic upsert, and concurrency as
-// leases taken by one conditional insert. A lease whose holder died expires on its own.
+// processes and isolates: request counts in sliding windows (sliding-window.ts), each checked and
+// counted by one conditional upsert, so a limit holds in every window of its length; and
+// concurrency as leases taken by one conditional insert. A lease whose holder died expires on its own.
 import { z } from "zod";
 import { PRINCIPAL_KINDS, type Principal } from "../principals/principal.ts";
 import { randomSecret } from "../../../secrets/token-secrets.ts";
@@ -8,6 +9,7 @@ import { globMatches, type ToolFacts } from "../policy/engine.ts";
 import { rateLimited } from "../policy/denials.ts";
 import { CachedRead } from "../../../store/cached-read.ts";
 import type { Database } from "../../../store/database.ts";
+import { secondsUntilRoom, slidingWindow, SLOTS, type SlidingWindow } from "./sliding-window.ts";
 import {
   countBelowLimits,
   countInWindow,
@@ -17,6 +19,7 @@ import {
   listLimits,
   pruneRateState,
   releaseLeases,
+  slotsOf,
   takeLimitSteps,
   uncount,
   type LimitRow,
@@ -62,6 +65,7 @@ export class RateLimiter {
     private readonly db: Database,
     /** How long a lease lives if its holder never releases it: past the longest call. */
     private readonly leaseMs: number,
+    private readonly now: () => number = Date.now,
   ) {
     this.#cache = new CachedRead(() => listLimits(db), CACHE_MS);
   }
@@ -74,20 +78,19 @@ export class RateLimiter {
   async acquire(p: Principal, t: ToolFacts): Promise<Release> {
     const applicable = (await this.#cache.get()).filter((l) => limitMatches(l, p, t));
     if (applicable.length === 0) return released;
-    const now = Date.now();
+    const now = this.now();
     const leaseIds = new Map<string, string>();
     // Every count and every lease in one batch: one transaction, one round trip.
     const steps = applicable.flatMap((l) => {
       const key = `${l.id}|${p.id}`;
-      const out: { step: LimitStep; check: (rows: { n: number }[]) => ReturnType<typeof rateLimited> | undefined }[] = [];
+      const out: { step: LimitStep; check: (rows: { n: number }[]) => Promise<ReturnType<typeof rateLimited> | undefined> }[] = [];
       if (l.maxRequests !== null) {
-        const windowMs = l.windowSeconds * 1000;
-        const windowStart = Math.floor(now / windowMs) * windowMs;
-        const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000));
+        const max = l.maxRequests;
+        const w = slidingWindow(key, l.windowSeconds, now);
         out.push({
-          step: { kind: "count", key, windowStart },
-          check: (rows) =>
-            rows[0]!.n > l.maxRequests! ? rateLimited(`at most ${l.maxRequests} calls per ${l.windowSeconds} s (limit ${l.id})`, retryAfterSeconds) : undefined,
+          step: { kind: "count", ...w, limit: max },
+          check: async (rows) =>
+            rows.length === 0 ? rateLimited(`at most ${max} calls in any ${l.windowSeconds} s (limit ${l.id})`, await this.#secondsUntilRoom(w, max, now)) : undefined,
         });
       }
       if (l.maxConcurrent !== null) {
@@ -95,7 +98,7 @@ export class RateLimiter {
         leaseIds.set(l.id, id);
         out.push({
           step: { kind: "lease", id, key, now, expiresAt: now + this.leaseMs, max: l.maxConcurrent },
-          check: (rows) => (rows.length === 0 ? rateLimited(`at most ${l.maxConcurrent} calls at once (limit ${l.id})`, 1) : undefined),
+          check: async (rows) => (rows.length === 0 ? rateLimited(`at most ${l.maxConcurrent} calls at once (limit ${l.id})`, 1) : undefined),
         });
       }
       return out;
@@ -105,7 +108,7 @@ export class RateLimiter {
     const release: Release = async () => {
       if (taken.length) await releaseLeases(this.db, taken);
     };
-    const refusal = steps.map((x, i) => x.check(results[i]!)).find((e) => e !== undefined);
+    const refusal = (await Promise.all(steps.map((x, i) => x.check(results[i]!)))).find((e) => e !== undefined);
     if (refusal) {
       await release();
       throw refusal;
@@ -113,40 +116,43 @@ export class RateLimiter {
     return release;
   }
 
-  /** Counts one event under `key` in the current fixed window; the count includes this one. */
+  /**
+   * Counts one event under `key` in its sliding window; the count includes this one. The wait is
+   * until every event counted now has left the window (a slot past its length).
+   */
   async count(key: string, windowSeconds: number): Promise<{ count: number; retryAfterSeconds: number }> {
-    const now = Date.now();
-    const windowMs = windowSeconds * 1000;
-    const windowStart = Math.floor(now / windowMs) * windowMs;
-    const count = await countInWindow(this.db, key, windowStart);
-    return { count, retryAfterSeconds: Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)) };
+    const now = this.now();
+    const w = slidingWindow(key, windowSeconds, now);
+    const count = await countInWindow(this.db, w);
+    return { count, retryAfterSeconds: Math.ceil((w.at + (SLOTS + 1) * w.slotMs - now) / 1000) };
   }
 
   /**
-   * Counts one event under each key in its current fixed window if every window is below its
-   * limit, in one round trip; else counts none, and says which window was full and when it ends.
+   * Counts one event under each key in its sliding window if every window is below its limit, in
+   * one round trip; else counts none, and says which window was full and when it has room.
    */
   async countWithin(windows: readonly { key: string; windowSeconds: number; limit: number }[]): Promise<{ full: number; retryAfterSeconds: number } | undefined> {
-    const now = Date.now();
-    const starts = windows.map((w) => Math.floor(now / (w.windowSeconds * 1000)) * w.windowSeconds * 1000);
-    const fullAt = (i: number) => ({ full: i, retryAfterSeconds: Math.max(1, Math.ceil((starts[i]! + windows[i]!.windowSeconds * 1000 - now) / 1000)) });
+    const now = this.now();
+    const slots = windows.map((w) => slidingWindow(w.key, w.windowSeconds, now));
     // A limit of 0 takes nothing: no statement at all.
     const none = windows.findIndex((w) => w.limit < 1);
-    if (none >= 0) return fullAt(none);
+    if (none >= 0) return { full: none, retryAfterSeconds: windows[none]!.windowSeconds };
     if (windows.length === 0) return undefined;
-    const counts = await countBelowLimits(this.db, windows.map((w, i) => ({ key: w.key, windowStart: starts[i]!, limit: w.limit })));
-    const full = counts.findIndex((n) => n === undefined);
+    const counted = await countBelowLimits(this.db, slots.map((w, i) => ({ ...w, limit: windows[i]!.limit })));
+    const full = counted.indexOf(false);
     if (full < 0) return undefined;
     // Another window counted this refused event: take it back.
-    await uncount(this.db, windows.flatMap((w, i) => (counts[i] === undefined ? [] : [{ key: w.key, windowStart: starts[i]! }])));
-    return fullAt(full);
+    await uncount(this.db, slots.filter((_, i) => counted[i]));
+    return { full, retryAfterSeconds: await this.#secondsUntilRoom(slots[full]!, windows[full]!.limit, now) };
   }
 
-  /** The events counted under `key` in the current window, without counting one. */
+  /** The events counted under `key` in its sliding window, without counting one. */
   async peek(key: string, windowSeconds: number): Promise<number> {
-    const windowMs = windowSeconds * 1000;
-    const windowStart = Math.floor(Date.now() / windowMs) * windowMs;
-    return countOfWindow(this.db, key, windowStart);
+    return countOfWindow(this.db, slidingWindow(key, windowSeconds, this.now()));
+  }
+
+  #secondsUntilRoom(w: SlidingWindow, limit: number, now: number): Promise<number> {
+    return slotsOf(this.db, w).then((slots) => secondsUntilRoom(w, slots, limit, now));
   }
 
   list(limit?: number): Promise<LimitRow[]> {
@@ -176,7 +182,7 @@ export class RateLimiter {
 
   /** Drops finished windows and expired leases. */
   async prune(): Promise<void> {
-    const now = Date.now();
+    const now = this.now();
     await pruneRateState(this.db, now - 2 * 86_400_000, now);
   }
 }
