@@ -149,6 +149,7 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
       search = figures(0);
       baseline = base ? figures(1) : undefined;
       log(`${n} tools: search_tools p50 ${fmt(search.p50)} ms, p99 ${fmt(search.p99)} ms${baseline ? ` (baseline p50 ${fmt(baseline.p50)}, p99 ${fmt(baseline.p99)})` : ""}`);
+      for (const [shape, p] of Object.entries(search.byShape)) log(`${n} tools:   ${shape}: p50 ${fmt(p.p50)} ms, p99 ${fmt(p.p99)} ms`);
       if (clients[1]) await clients[1].close();
     }
     await client.close();

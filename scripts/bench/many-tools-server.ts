@@ -4,7 +4,8 @@
 // servers. The catalog is the same for the same N (seeded generator).
 //
 //   TOOLS=10000 PORT=4100 node --import tsx scripts/bench/many-tools-server.ts
-//   optional: PAGE_SIZE=500 to paginate tools/list (default: one page, as McpServer does)
+//   tools/list is paged with cursors (PAGE_SIZE, default 1000; 0 for one page, as McpServer
+//   answers): at 100,000 tools one page is over the node's 16 MiB bound on an upstream's answer.
 import { createServer } from "node:http";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -12,7 +13,7 @@ import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprot
 import { syntheticTools } from "./synthetic-tools.ts";
 
 const count = Number(process.env.TOOLS ?? 1000);
-const pageSize = Number(process.env.PAGE_SIZE ?? 0);
+const pageSize = Number(process.env.PAGE_SIZE ?? 1000);
 const tools = syntheticTools(count);
 
 function buildServer(): Server {

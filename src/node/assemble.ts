@@ -82,7 +82,7 @@ import { Tracer } from "./tracing/tracer.ts";
 import { countLedgerRecord, countReceivedEntries, countSentEntries } from "./metrics/instruments.ts";
 import { METRICS } from "./metrics/definitions.ts";
 import { Discovery } from "./discovery/discovery.ts";
-import { partialReplica } from "./discovery/partial.ts";
+import { keptEntries } from "./discovery/kept-entries.ts";
 
 export interface NodeOptions {
   config: Config;
@@ -178,7 +178,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     checkDirectory: async (e) => checkDirectoryEntry(e, own.primitives, await cards.known(e.origin)),
     store: new EntryRepository(opts.db),
     onReceived: (report) => countReceivedEntries(metrics, report, Date.now()),
-    kept: opts.config.registrySync === "partial" ? () => partialReplica({ self: own.nodeId, db: opts.db, found: () => discovery.foundOrigins() }) : undefined,
+    kept: () => keptEntries({ self: own.nodeId, db: opts.db, registrySync: opts.config.registrySync, indexActive: () => discovery.active(), found: () => discovery.foundOrigins() }),
     originQuota: { entries: opts.config.maxEntriesPerOrigin, bytes: opts.config.maxEntryBytesPerOrigin },
   });
   const outbound = new Outbound({ allowPrivate: opts.config.allowPrivateUrls, fetch: platform.fetch, requestScopedIo: platform.requestScopedIo });

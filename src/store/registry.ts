@@ -236,6 +236,18 @@ export async function otherDirectoryEntries(db: Database, self: string): Promise
   return otherEntriesOfKind(db, self, "directory");
 }
 
+/**
+ * Drops the node entries (§7) of origins other than `self` that `keep` refuses: beyond the
+ * neighbourhood a node keeps compact directory entries only (src/node/discovery/kept-entries.ts).
+ * Returns how many were dropped.
+ */
+export async function dropNodeEntries(db: Database, self: string, keep: (origin: string) => boolean): Promise<number> {
+  const held = await db.selectDistinct({ origin: t.origin }).from(t).where(and(eq(t.kind, "node"), ne(t.origin, self)));
+  const gone = held.map((r) => r.origin).filter((o) => !keep(o));
+  for (const part of chunks(gone, 2)) await db.delete(t).where(and(eq(t.kind, "node"), inArray(t.origin, part)));
+  return gone.length;
+}
+
 function otherEntriesOfKind(db: Database, self: string, kind: "node" | "directory"): Promise<{ entry: string; source: string | null }[]> {
   return db
     .select({ entry: t.entry, source: t.source })

@@ -38,9 +38,10 @@ beforeAll(async () => {
   ({ node: x, everything } = await withEverything(loopbackNode("xray", { env })));
   others = await Promise.all(["yankee", "zulu"].map((name) => loopbackNode(name, { env })));
   old = await loopbackNode("old", { env: { ...env, FEATURES_OFF: FEATURE } });
-  // A chain x – yankee – zulu – old: node entries travel along it to everyone.
-  const chain = all();
-  await Promise.all(chain.slice(0, -1).map(async (n, i) => json(await n.admin("POST", "/peers", { url: chain[i + 1]!.url }))));
+  // Every pair peered: with the index on, a node keeps the cards (node entries) of its
+  // neighbourhood only (src/node/discovery/kept-entries.ts), and adoption counts the cards it keeps.
+  const nodes = all();
+  await Promise.all(nodes.flatMap((n, i) => nodes.slice(i + 1).map(async (m) => json(await n.admin("POST", "/peers", { url: m.url })))));
   await json(await x.admin("POST", "/shares", { tool: "everything_echo", visibility: "public" }));
   await eventually(async () => {
     await Promise.all(all().map((n) => tickOnce(n)));

@@ -181,8 +181,8 @@ export const peerCommands: Command[] = [
         );
         return;
       }
-      const body = await ctx.api.request<{ nodes: { id: string; name: string; url: string; peer: string | null; domain?: { host: string; verified: boolean } | null }[] }>("GET", "/nodes");
-      show(ctx, body, (b) => table(["ID", "NAME", "URL", "PEER", "VERIFIED"], b.nodes.map((n) => [n.id, n.name, n.url, n.peer ?? "-", n.domain?.verified ? n.domain.host : "-"])));
+      const body = await ctx.api.request<{ nodes: { id: string; name: string | null; url: string; peer: string | null; domain?: { host: string; verified: boolean } | null }[] }>("GET", "/nodes");
+      show(ctx, body, (b) => table(["ID", "NAME", "URL", "PEER", "VERIFIED"], b.nodes.map((n) => [n.id, n.name ?? "-", n.url, n.peer ?? "-", n.domain?.verified ? n.domain.host : "-"])));
     },
   },
 ];

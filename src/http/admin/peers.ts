@@ -9,7 +9,7 @@ import { ownOrigin } from "../../node/card/own.ts";
 import { PeerRequestError } from "../../node/federation-client/errors.ts";
 import { describe } from "../../protocol/identity/primitives.ts";
 import type { Services } from "../../node/services.ts";
-import { knownNodes } from "../../node/peers/nodes.ts";
+import { directoryOnlyNodes, knownNodes } from "../../node/peers/nodes.ts";
 import { allPeers, findPeer, forgetPeer, setPeerState, type Peer } from "../../node/peers/directory.ts";
 import { aliasPeer, NameCollisionError } from "../../node/catalog/names.ts";
 import { announce, approve, introduce, PeeringError } from "../../node/peers/hello.ts";
@@ -46,20 +46,27 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   // Each pending feature's trust-weighted adoption among the public nodes known here (docs/protocol.md §20.5).
   app.get("/nodes/features", async (c) => c.json({ features: await s.features.adoption() }));
 
+  // Nodes whose node entries (cards) are kept, then those known by their compact directory entry alone.
   app.get("/nodes", async (c) => {
     const shown = await verifications(s);
+    const carded = await knownNodes(s);
+    const compact = await directoryOnlyNodes(s, new Set(carded.map((n) => n.card.id)));
     return c.json({
-      nodes: (await knownNodes(s)).map((n) => ({
-        id: n.card.id,
-        name: n.card.name,
-        url: n.card.url,
-        mcp: n.card.mcp,
-        ...(n.card.contact ? { contact: n.card.contact } : {}),
-        expiresAt: new Date(n.card.exp * 1000).toISOString(),
-        peer: n.peer,
-        learnedFrom: n.learnedFrom,
-        ...shown.of(n.card.id, n.card),
-      })),
+      nodes: [
+        ...carded.map((n) => ({
+          id: n.card.id,
+          entry: "node" as const,
+          name: n.card.name,
+          url: n.card.url,
+          mcp: n.card.mcp,
+          ...(n.card.contact ? { contact: n.card.contact } : {}),
+          expiresAt: new Date(n.card.exp * 1000).toISOString(),
+          peer: n.peer,
+          learnedFrom: n.learnedFrom,
+          ...shown.of(n.card.id, n.card),
+        })),
+        ...compact.map((n) => ({ id: n.id, entry: "directory" as const, name: null, url: n.url, expiresAt: new Date(n.exp * 1000).toISOString(), peer: n.peer, learnedFrom: n.learnedFrom })),
+      ],
     });
   });
 

@@ -21,6 +21,7 @@ import type { OwnCard } from "../card/own.ts";
 import type { FeatureActivation } from "../peers/feature-activation.ts";
 import { Directory } from "./directory.ts";
 import { answerLookup, receivePublish, understands, type HolderPort } from "./holder.ts";
+import { dropFarNodeEntries } from "./kept-entries.ts";
 import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type LookupReport, type Structure } from "./lookup.ts";
 import { structureFor } from "./placement.ts";
 import { routingTable, TABLE_PERIOD_MS } from "./routing-table.ts";
@@ -44,7 +45,8 @@ export interface DiscoveryPort {
   features: Pick<FeatureActivation, "on" | "usableWith">;
 }
 
-export type IndexTickReport = PublishReport & { pruned: number };
+/** `dropped`: node entries of origins beyond the neighbourhood, once the index is on (kept-entries.ts). */
+export type IndexTickReport = PublishReport & { pruned: number; dropped: number };
 
 /** The answer, or a timeout refusal after `ms`: one slow node must not hold the lookup. */
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -181,6 +183,8 @@ export class Discovery {
       },
       nodes,
     );
-    return { ...published, pruned: await pruneIndexRecords(this.s.db, this.s.nodeId, this.s.now()) };
+    const dropped = (await this.active()) ? await dropFarNodeEntries({ self: this.s.nodeId, db: this.s.db, found: () => this.foundOrigins() }) : 0;
+    if (dropped > 0) this.directory.invalidate();
+    return { ...published, pruned: await pruneIndexRecords(this.s.db, this.s.nodeId, this.s.now()), dropped };
   }
 }

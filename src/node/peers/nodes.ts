@@ -5,7 +5,7 @@ import { signedEntry } from "../../protocol/registry/entry.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import { listPeers, type PeerState } from "../../store/peers.ts";
-import { otherNodeEntries } from "../../store/registry.ts";
+import { otherDirectoryEntries, otherNodeEntries } from "../../store/registry.ts";
 
 export interface KnownNode {
   card: Card;
@@ -26,6 +26,29 @@ export async function knownNodes(s: { db: Database; nodeId: string; now: () => n
     // A card past its expiry names keys its node may have retired; the next one replaces it.
     if (e.body.card.exp + s.config.clockSkewSeconds < now) continue;
     out.push({ card: e.body.card, peer: peers.get(e.origin) ?? null, learnedFrom: r.source });
+  }
+  return out;
+}
+
+/** A public node known only by its compact directory entry (§20.7): beyond the neighbourhood, a node keeps no card for it. */
+export interface DirectoryOnlyNode {
+  id: string;
+  url: string;
+  /** Unix seconds: the entry's (its card's) expiry. */
+  exp: number;
+  peer: PeerState | null;
+  learnedFrom: string | null;
+}
+
+/** The unexpired compact directory entries of nodes other than those in `carded` (whose node entries are kept). */
+export async function directoryOnlyNodes(s: { db: Database; nodeId: string; now: () => number; config: Pick<Config, "clockSkewSeconds"> }, carded: ReadonlySet<string>): Promise<DirectoryOnlyNode[]> {
+  const peers = new Map((await listPeers(s.db)).map((p) => [p.nodeId, p.state]));
+  const now = s.now();
+  const out: DirectoryOnlyNode[] = [];
+  for (const r of await otherDirectoryEntries(s.db, s.nodeId)) {
+    const e = signedEntry.parse(JSON.parse(r.entry));
+    if (e.kind !== "directory" || e.tombstone || carded.has(e.origin) || e.body.exp + s.config.clockSkewSeconds < now) continue;
+    out.push({ id: e.origin, url: e.body.url, exp: e.body.exp, peer: peers.get(e.origin) ?? null, learnedFrom: r.source });
   }
   return out;
 }

@@ -1,0 +1,101 @@
+// The node's real state for a directory of N public nodes (docs/benchmarks.md, "Discovery index
+// (issue 20)"): a libSQL file migrated as a node's, holding what gossip acceptance keeps once the
+// index is on (src/node/discovery/kept-entries.ts): N compact directory entries (§20.7), each
+// signed by its own Ed25519 key, stored by the registry's store as acceptance stores them, and the
+// full node entries of PEERS peers (real cards). Reports the file's bytes after a checkpoint,
+// against the same file empty, and per table (SQLite's dbstat).
+//
+//   STATE_ROWS=10000,100000 PEERS=8 npm run sim:directory-state
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createClient } from "@libsql/client";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { toBase32, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { ed25519ComponentMessage } from "../../src/protocol/identity/ed25519-component.ts";
+import { DIRECTORY_KEY } from "../../src/protocol/registry/directory-entries.ts";
+import { hlcAt } from "../../src/protocol/registry/hlc.ts";
+import { NODE_CARD_KEY, type Entry } from "../../src/protocol/registry/entry.ts";
+import { signDirectoryEntry, signEntry } from "../../src/protocol/registry/signing.ts";
+import { EntryRepository } from "../../src/store/registry.ts";
+import { openDatabaseFile } from "../../test/support/libsql.ts";
+import { stranger } from "../../test/support/stranger.ts";
+import { machine } from "../bench/lib.ts";
+
+const sizes = (process.env.STATE_ROWS ?? "10000,100000").split(",").map(Number);
+const peers = Number(process.env.PEERS ?? 8);
+const BATCH = 1000;
+const MiB = 2 ** 20;
+
+/** One public node's compact entry, signed by a fresh Ed25519 key; the node id is random (its derivation from a composite key is not what is sized). */
+async function directoryEntry(i: number, exp: number): Promise<Entry> {
+  const secret = ed25519.utils.randomSecretKey();
+  const pub = ed25519.getPublicKey(secret);
+  const nodeId = toBase32(crypto.getRandomValues(new Uint8Array(20)));
+  const keys = `sha256:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex")}`;
+  return signDirectoryEntry(
+    { origin: nodeId, kind: "directory", key: DIRECTORY_KEY, visibility: "public", tombstone: false, hlc: hlcAt(Date.now()), body: { v: 1, url: `https://node-${i}.example.org`, keys, ed25519: toBase64url(pub), exp } },
+    { nodeId, sign: async () => new Uint8Array(), signEd25519: async (m, c) => ed25519.sign(ed25519ComponentMessage(m, c), secret) },
+  );
+}
+
+async function sized(file: string) {
+  const client = createClient({ url: `file:${file}` });
+  try {
+    await client.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    let tables: { name: string; bytes: number }[] = [];
+    try {
+      const rs = await client.execute("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 6");
+      tables = rs.rows.map((r) => ({ name: String(r.name), bytes: Number(r.bytes) }));
+    } catch {
+      // dbstat not compiled in
+    }
+    return { bytes: statSync(file).size, tables };
+  } finally {
+    client.close();
+  }
+}
+
+console.log(`${machine()}; load average ${loadavg()[0]!.toFixed(1)} at start; ${peers} peers' node entries.\n`);
+const peerEntries: Entry[] = [];
+for (let i = 0; i < peers; i++) {
+  const p = await stranger({ url: `https://peer-${i}.example.org` });
+  peerEntries.push(await signEntry({ origin: p.id, kind: "node", key: NODE_CARD_KEY, visibility: "public", hlc: hlcAt(Date.now()), tombstone: false, body: { card: p.card } }, p.entrySigner));
+  await p.close();
+}
+const rows: string[][] = [];
+for (const n of sizes) {
+  const dir = mkdtempSync(join(tmpdir(), "mcpfed-directory-state-"));
+  const file = join(dir, "node.db");
+  try {
+    (await openDatabaseFile(file)).close();
+    const empty = await sized(file);
+    const store = await openDatabaseFile(file);
+    const repo = new EntryRepository(store.db);
+    const exp = Math.floor(Date.now() / 1000) + 30 * 86_400;
+    const started = performance.now();
+    await repo.put(peerEntries, "peer-0");
+    let entryBytes = 0;
+    for (let i = 0; i < n; i += BATCH) {
+      const batch = await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => directoryEntry(i + j, exp)));
+      entryBytes += batch.reduce((sum, e) => sum + Buffer.byteLength(e.canonical), 0);
+      await repo.put(batch, "peer-0");
+    }
+    store.close();
+    const full = await sized(file);
+    const state = full.bytes - empty.bytes;
+    console.error(`${n}: ${(state / MiB).toFixed(2)} MiB in ${((performance.now() - started) / 1000).toFixed(0)} s; ${full.tables.map((t) => `${t.name} ${(t.bytes / MiB).toFixed(2)}`).join(", ")}`);
+    rows.push([
+      n.toLocaleString("en-US"),
+      `${(entryBytes / n).toFixed(0)} B`,
+      `${(state / MiB).toFixed(2)} MiB`,
+      `${(state / n).toFixed(0)} B`,
+      full.tables.length ? full.tables.map((t) => `${t.name} ${(t.bytes / MiB).toFixed(2)}`).join("; ") : "dbstat not available",
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+console.log("| public nodes | compact entry (canonical) | state in libSQL (file after checkpoint, minus the empty node's) | per node | largest tables and indexes (MiB) |");
+console.log("|---|---|---|---|---|");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
