@@ -25,7 +25,7 @@ import {
 import { openChannelFrame } from "../../src/protocol/channel/open.ts";
 import { sealChannelFrame } from "../../src/protocol/channel/seal.ts";
 import { openEnvelope } from "../../src/protocol/envelope/open.ts";
-import { seal } from "../../src/protocol/envelope/seal.ts";
+import { seal, type SealInput } from "../../src/protocol/envelope/seal.ts";
 import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
 import type { SigningKey } from "../../src/protocol/identity/keys.ts";
 import { xWing, type XWing } from "../../src/protocol/identity/xwing.ts";
@@ -62,14 +62,9 @@ async function refusal(channel: { cid: string; peer: string; timing: ChannelTimi
   }
 }
 
-export async function channelVectors(i: ChannelInputs): Promise<void> {
-  const now = i.now;
-  // The handshake: the initiator's ephemeral key, its channel-open envelope, the responder's accept.
-  const ephemeralSeed = counting(0x70);
-  const open = await channelOpen(p, ephemeralSeed);
-  agree("channel-open parses", open.request, channelOpenRequest.parse(JSON.parse(new TextDecoder().decode(open.plaintext))));
-  const fixed = { ekm: counting(0x90, 64), jti: counting(0x58, 16) };
-  const sealed = await seal({
+/** A channel-open envelope from the initiator to the responder at `i.now`, with fixed randomness. */
+export const sealHandshake = (i: ChannelInputs, plaintext: SealInput["plaintext"], fixed: { ekm: Uint8Array; jti: Uint8Array }) =>
+  seal({
     primitives: p,
     signer: i.initiator.key.signer,
     from: i.initiator.key.nodeId,
@@ -78,10 +73,19 @@ export async function channelVectors(i: ChannelInputs): Promise<void> {
     version: "mcpfed/1",
     method: "POST",
     path: CHANNEL_PATH,
-    plaintext: open.plaintext,
-    now,
+    plaintext,
+    now: i.now,
     fixed,
   });
+
+export async function channelVectors(i: ChannelInputs): Promise<void> {
+  const now = i.now;
+  // The handshake: the initiator's ephemeral key, its channel-open envelope, the responder's accept.
+  const ephemeralSeed = counting(0x70);
+  const open = await channelOpen(p, ephemeralSeed);
+  agree("channel-open parses", open.request, channelOpenRequest.parse(JSON.parse(new TextDecoder().decode(open.plaintext))));
+  const fixed = { ekm: counting(0x90, 64), jti: counting(0x58, 16) };
+  const sealed = await sealHandshake(i, open.plaintext, fixed);
   const opened = await openEnvelope(sealed.bytes, {
     self: { nodeId: i.responder.key.nodeId, keys: { find: async () => ({ epoch: 0, keyId: i.responder.kemKey.kid, ...i.responder.kem }) }, primitives: p },
     sender: async () => ({ verifier: await compositeVerifier(p, i.initiator.key.signer.publicKey), version: "mcpfed/1" }),

@@ -40,7 +40,7 @@ interface Case {
 export async function refusalVectors(v: RefusalInputs): Promise<void> {
   const PATH = "/federation/v1/ping";
   const defaults: OpenWith = { now: v.now, skew: 60, method: "POST", path: PATH, maxBytes: 1 << 20, versions: ["mcpfed/1"], senderVersion: "mcpfed/1", seen: false };
-  const sealInput: SealInput = {
+  const sealInput: SealInput & { plaintext: Uint8Array } = {
     primitives: p,
     signer: v.sender.key.signer,
     from: v.sender.key.nodeId,

@@ -22,7 +22,7 @@ import { eventually, json, loopbackNode, startEverything, type NodeOptions, type
 
 interface Status {
   channels: { cid: string; peer: string; role: "initiator" | "responder"; epoch: number; startsAt: number; expiresAt: number }[];
-  counts: Record<"opened" | "accepted" | "sent" | "received" | "reopened" | "fallbacks", number>;
+  counts: Record<"opened" | "accepted" | "first" | "sent" | "received" | "reopened" | "fallbacks", number>;
 }
 
 export const channelStatus = async (n: NodeProc): Promise<Status> => json<Status>(await n.admin("GET", "/federation/channels"));
@@ -171,6 +171,35 @@ describe("the operator ending channels", () => {
     expect(after.counts.opened - opened).toBe(1);
     expect(initiatorTo(after, b).map((c) => c.cid)).not.toContain(old);
     expect((await a.admin("DELETE", "/peers/nosuchpeer/channels")).status).toBe(404);
+  });
+
+  it("carries the first call on a new channel inside the handshake: B answers it in one request", async () => {
+    expect((await a.admin("DELETE", `/peers/${b.nodeId}/channels`)).status).toBe(204);
+    const since = async (n: NodeProc, before: Status) => {
+      const now = (await channelStatus(n)).counts;
+      return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - before.counts[k as keyof Status["counts"]]]));
+    };
+    // Calls B ran for A (its audit), written after the answer: read once they are all in.
+    const calls = () => count(b, `audit_log WHERE action = 'tool.call' AND actor = 'peer:${a.nodeId}'`);
+    const ran = async (n: number) => eventually(async () => expect(await calls()).toBe(n), 10_000);
+    const [atA, atB, before] = [await channelStatus(a), await channelStatus(b), await calls()];
+    expect(text(await client.callTool({ name: "bravo_everything_get-sum", arguments: { a: 20, b: 3 } }))).toContain("23");
+    // The call ran once at B, answered inside the one handshake that carried it: one request. (Frames
+    // A sends afterwards are its deferred countersignature push, not the call.)
+    await ran(before + 1);
+    expect(await since(b, atB)).toMatchObject({ accepted: 1, first: 1 });
+    expect(await since(a, atA)).toMatchObject({ opened: 1, first: 1, fallbacks: 0 });
+    const [cid] = initiatorTo(await channelStatus(a), b).map((c) => c.cid);
+    expect(responderFor(await channelStatus(b), a).map((c) => c.cid)).toContain(cid);
+
+    // The next call rides the channel that handshake made: one frame, no handshake.
+    const [atA2, atB2] = [await channelStatus(a), await channelStatus(b)];
+    expect(text(await client.callTool({ name: "bravo_everything_get-sum", arguments: { a: 20, b: 4 } }))).toContain("24");
+    await ran(before + 2);
+    expect(await since(b, atB2)).toMatchObject({ accepted: 0, first: 0 });
+    expect((await since(b, atB2)).received).toBeGreaterThanOrEqual(1);
+    expect(await since(a, atA2)).toMatchObject({ opened: 0, first: 0 });
+    expect(initiatorTo(await channelStatus(a), b).map((c) => c.cid)).toEqual([cid]);
   });
 });
 

@@ -18,6 +18,9 @@ import { ChannelError } from "../../protocol/channel/errors.ts";
 import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
 import { CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES, channelOpenRequest } from "../../protocol/channel/handshake.ts";
 import { openChannelFrame } from "../../protocol/channel/open.ts";
+import { openFirstFlight, type OpenedFirstFlight } from "../../protocol/channel/first-flight.ts";
+import { fromBase64url, toBase64url } from "../../protocol/encoding/bytes.ts";
+import { relayRequest } from "../../protocol/messages/relay-items.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { sourceOf } from "../../node/access/limits/source.ts";
 import { WindowCounter } from "../../node/access/limits/window-counter.ts";
@@ -209,8 +212,10 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       }
     });
 
-    // The channel handshake: always an envelope, answered with a new channel (docs/protocol.md §5.6).
+    // The channel handshake: always an envelope, answered with a new channel (docs/protocol.md §5.6),
+    // and with the answer to the call it may carry as its first flight (answered plain, §6.6).
     const channelPath = federationPath(version, "channel");
+    const callPath = federationPath(version, "call");
     if (s.config.channels) {
       app.post(channelPath, async (c) => {
         const opened = await openEnvelopeFrom(c, channelPath);
@@ -221,15 +226,31 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
         if (limited) return limited;
         const request = parseMessage(opened.plaintext, channelOpenRequest);
         if (!request) return malformed(c, receivedEnvelope(opened), "not a channel-open");
+        const hs = await opened.exportSecret(CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES);
+        // The first flight is opened and checked before the channel is stored: a refused one leaves no channel.
+        let first: OpenedFirstFlight | undefined;
+        if (request.first !== undefined) {
+          try {
+            first = await openFirstFlight(fromBase64url(request.first), { hs, now: s.now(), skew: s.config.clockSkewSeconds, path: callPath, maxBytes: s.config.maxBodyBytes });
+          } catch (err) {
+            return refused(s, c, err);
+          }
+          const call = parseMessage(first.plaintext, relayRequest);
+          if (call?.type !== "call" || call.progress || call.logLevel !== undefined) return malformed(c, receivedEnvelope(opened), "a first flight is a call answered plain: no progress, no log level");
+        }
         let accept;
         try {
-          accept = await s.channels.accepted.accept(opened.header.from, request, bytes, await opened.exportSecret(CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES));
+          accept = await s.channels.accepted.accept(opened.header.from, request, bytes, hs);
         } catch (err) {
           if (err instanceof EnvelopeError) return refused(s, c, err);
           if (!(err instanceof ChannelError)) throw err;
           return sealed(c, opened, { ok: false, error: { code: "bad_request", message: err.message } });
         }
-        return sealed(c, opened, { ok: true, result: accept });
+        if (!first) return sealed(c, opened, { ok: true, result: accept });
+        s.channels.counts.count("first");
+        c.get("defer")(peerSeen(s, opened.header.from));
+        const answer = await callResponse(s, { from: opened.header.from, plaintext: first.plaintext, sealResponse: first.sealResponse }, c.req.raw.signal, c.get("defer"), true);
+        return sealed(c, opened, { ok: true, result: { ...accept, first: toBase64url(new Uint8Array(await answer.arrayBuffer())) } });
       });
     }
 
@@ -247,7 +268,6 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     messageRoute(federationPath(version, "cards"), cardsRequest, (_from, r) => answerCards(s, r));
 
     // Relayed calls, and the countersignatures that complete their records.
-    const callPath = federationPath(version, "call");
     app.post(callPath, async (c) => {
       const opened = await openFromPeer(c, callPath);
       if (opened instanceof Response) return opened;

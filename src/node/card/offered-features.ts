@@ -4,6 +4,7 @@
 import { FORWARD_FEE_FEATURE } from "../../protocol/routes/forward-fee.ts";
 import { CLEARING_FEATURE } from "../../protocol/clearing/round.ts";
 import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
+import { FIRST_FLIGHT_FEATURE } from "../../protocol/channel/first-flight.ts";
 import { CHECKPOINTS_FEATURE } from "../../protocol/ledger/suite.ts";
 import { ROLE_FEATURES } from "../../protocol/routes/roles.ts";
 import { TOKENS_FEATURE } from "../../protocol/tokens/directory.ts";
@@ -12,7 +13,10 @@ import type { Config } from "../settings/config.ts";
 
 export function offeredFeatures(config: Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer"> & Partial<Pick<Config, "tokens" | "clearing" | "featuresOff" | "forwardFee">>): string[] {
   const off = new Set<string>(config.featuresOff);
-  if (!config.channels) off.add(CHANNEL_FEATURE);
+  if (!config.channels) {
+    off.add(CHANNEL_FEATURE);
+    off.add(FIRST_FLIGHT_FEATURE);
+  }
   if (!config.ledgerCheckpoints) off.add(CHECKPOINTS_FEATURE);
   if (!config.tokens?.issue) off.add(TOKENS_FEATURE);
   const clearing = config.clearing?.enabled ? [CLEARING_FEATURE] : [];

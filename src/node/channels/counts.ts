@@ -5,6 +5,8 @@ export const CHANNEL_COUNTS = [
   /** Handshakes this node made as initiator, and answered as responder. */
   "opened",
   "accepted",
+  /** Requests carried inside a handshake (the first flight): sent as initiator, answered as responder. */
+  "first",
   /** Requests sent on a channel, and frames from peers opened here. */
   "sent",
   "received",

@@ -2,13 +2,13 @@
 // Each process or isolate keeps the channel in memory over the store, and sends on a lane of its
 // own: 16 random bytes per epoch, so processes sharing a channel never share a key and nonce.
 // A peer's first request opens the channel; requests that start meanwhile wait for that one
-// handshake. The kept secrets ratchet forward with the epochs, in memory and in the store.
+// handshake, or for the handshake a relayed call carries as its first flight (`claim`). The kept
+// secrets ratchet forward with the epochs, in memory and in the store.
 import { fromBase64url, toBase64url } from "../../protocol/encoding/bytes.ts";
 import { epochAt, oldestAcceptableEpoch, ratchet, type ChannelTiming, type EpochSecrets, type EstablishedChannel } from "../../protocol/channel/handshake.ts";
 import { LANE_BYTES, MAX_LANE_FRAMES } from "../../protocol/channel/frame.ts";
 import type { ChannelStore } from "../../store/channels.ts";
 import type { ChannelCounts } from "./counts.ts";
-
 
 /** The signing key ids a channel was opened under; a channel under others has ended. */
 export interface ChannelKids {
@@ -37,6 +37,14 @@ export interface FrameSlot {
   secrets: EpochSecrets;
 }
 
+/** A handshake the caller makes itself, carrying its first request; requests to the peer meanwhile wait for it. */
+export interface FirstFlightClaim {
+  /** Keeps the channel the handshake made, here and in the store. */
+  settle(made: EstablishedChannel): Promise<void>;
+  /** Ends the claim; once settled it does nothing. Without a channel, waiting requests open one themselves. */
+  release(): void;
+}
+
 export interface OpenedChannelsPort {
   store: ChannelStore;
   counts: ChannelCounts;
@@ -52,7 +60,8 @@ export interface OpenedChannelsPort {
 
 export class OpenedChannels {
   readonly #held = new Map<string, Held>();
-  readonly #opening = new Map<string, Promise<Held>>();
+  /** A handshake on its way to each peer; undefined when it ended without a channel. */
+  readonly #opening = new Map<string, Promise<Held | undefined>>();
   readonly #laneFrames: number;
 
   constructor(private readonly p: OpenedChannelsPort) {
@@ -83,48 +92,96 @@ export class OpenedChannels {
     this.#held.delete(peer);
   }
 
+  /**
+   * When this process has no channel to `peer`, in memory, in the store or on its way: a claim on
+   * the one the caller's handshake will make; else undefined (`slot` finds the channel).
+   */
+  async claim(peer: string, kids: ChannelKids, now: number): Promise<FirstFlightClaim | undefined> {
+    const held = this.#held.get(peer);
+    if (held && usable(held, kids, now)) return undefined;
+    if (!this.p.requestScopedIo && this.#opening.has(peer)) return undefined;
+    let resolve!: (held: Held | undefined) => void;
+    this.#pending(peer, new Promise<Held | undefined>((r) => (resolve = r)));
+    if (held) await this.drop(peer, held.cidText);
+    const stored = await this.#stored(peer, kids, now).catch((err: unknown) => {
+      resolve(undefined);
+      throw err;
+    });
+    if (stored) {
+      resolve(stored);
+      return undefined;
+    }
+    let done = false;
+    return {
+      settle: async (made) => {
+        if (done) return;
+        const kept = await this.#keep(peer, kids, made);
+        done = true;
+        resolve(kept);
+      },
+      release: () => {
+        if (done) return;
+        done = true;
+        resolve(undefined);
+      },
+    };
+  }
+
   #find(peer: string, kids: ChannelKids, now: number, open: () => Promise<EstablishedChannel>): Promise<Held> {
     let pending = this.p.requestScopedIo ? undefined : this.#opening.get(peer);
-    if (!pending) {
-      pending = (async () => {
-        const stored = await this.p.store.newestOpened(peer, now);
-        if (stored) {
-          const held: Held = {
-            cid: fromBase64url(stored.cid),
-            cidText: stored.cid,
-            timing: stored,
-            secrets: { epoch: stored.epoch, c: stored.requestSecret, s: stored.answerSecret },
-            kids: { own: stored.ownKid, peer: stored.peerKid },
-          };
-          if (usable(held, kids, now)) return held;
-          await this.p.store.end(stored.cid);
-        }
-        const made = await open();
-        this.p.counts.count("opened");
-        const held: Held = { cid: made.cid, cidText: toBase64url(made.cid), timing: made.timing, secrets: made.secrets, kids };
-        await this.p.store.save({
-          cid: held.cidText,
-          peer,
-          role: "initiator",
-          epoch: made.secrets.epoch,
-          requestSecret: made.secrets.c,
-          answerSecret: made.secrets.s,
-          ...made.timing,
-          ownKid: kids.own,
-          peerKid: kids.peer,
-        });
-        return held;
-      })();
-      if (!this.p.requestScopedIo) {
-        this.#opening.set(peer, pending);
-        const settled = () => this.#opening.delete(peer);
-        pending.then(settled, settled);
-      }
-    }
-    return pending.then((held) => {
-      this.#held.set(peer, held);
+    if (!pending) pending = this.#pending(peer, (async () => (await this.#stored(peer, kids, now)) ?? this.#keep(peer, kids, await open()))());
+    // A claim released without a channel: this request makes the handshake itself.
+    return pending.then((held) => held ?? this.#find(peer, kids, now, open));
+  }
+
+  /** Registers the handshake on its way to `peer` (not on Workers: see requestScopedIo), and keeps its channel in memory. */
+  #pending(peer: string, pending: Promise<Held | undefined>): Promise<Held | undefined> {
+    const kept = pending.then((held) => {
+      if (held) this.#held.set(peer, held);
       return held;
     });
+    if (!this.p.requestScopedIo) {
+      this.#opening.set(peer, kept);
+      const settled = () => {
+        if (this.#opening.get(peer) === kept) this.#opening.delete(peer);
+      };
+      kept.then(settled, settled);
+    }
+    return kept;
+  }
+
+  /** The newest channel to `peer` in the store, if still usable; an unusable one is ended. */
+  async #stored(peer: string, kids: ChannelKids, now: number): Promise<Held | undefined> {
+    const stored = await this.p.store.newestOpened(peer, now);
+    if (!stored) return undefined;
+    const held: Held = {
+      cid: fromBase64url(stored.cid),
+      cidText: stored.cid,
+      timing: stored,
+      secrets: { epoch: stored.epoch, c: stored.requestSecret, s: stored.answerSecret },
+      kids: { own: stored.ownKid, peer: stored.peerKid },
+    };
+    if (usable(held, kids, now)) return held;
+    await this.p.store.end(stored.cid);
+    return undefined;
+  }
+
+  /** A channel this node's handshake just made, stored. */
+  async #keep(peer: string, kids: ChannelKids, made: EstablishedChannel): Promise<Held> {
+    this.p.counts.count("opened");
+    const held: Held = { cid: made.cid, cidText: toBase64url(made.cid), timing: made.timing, secrets: made.secrets, kids };
+    await this.p.store.save({
+      cid: held.cidText,
+      peer,
+      role: "initiator",
+      epoch: made.secrets.epoch,
+      requestSecret: made.secrets.c,
+      answerSecret: made.secrets.s,
+      ...made.timing,
+      ownKid: kids.own,
+      peerKid: kids.peer,
+    });
+    return held;
   }
 
   async #next(held: Held, now: number): Promise<FrameSlot> {

@@ -21,10 +21,12 @@ import {
   type EstablishedChannel,
 } from "../../protocol/channel/handshake.ts";
 import { sealChannelFrame } from "../../protocol/channel/seal.ts";
+import { exportHs, FIRST_FLIGHT_FEATURE, sealFirstFlight } from "../../protocol/channel/first-flight.ts";
+import { LANE_BYTES } from "../../protocol/channel/frame.ts";
 import { ENVELOPE_ERRORS } from "../../protocol/envelope/errors.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
-import { ENVELOPE_LIFETIME_SECONDS, seal, type Sealed } from "../../protocol/envelope/seal.ts";
-import { toBase64url } from "../../protocol/encoding/bytes.ts";
+import { ENVELOPE_LIFETIME_SECONDS, seal, type Exporter, type Sealed, type SealInput } from "../../protocol/envelope/seal.ts";
+import { fromBase64url, toBase64url, utf8 } from "../../protocol/encoding/bytes.ts";
 import type { ForwardedRequest } from "../../protocol/routes/forward.ts";
 import { ENVELOPE_CONTENT_TYPE } from "../../protocol/envelope/wire.ts";
 import { answerSchema, federationPath, pingResult, type MessageName, type pingRequest } from "../../protocol/messages/federation.ts";
@@ -32,6 +34,7 @@ import { CALL_STREAM_CONTENT_TYPE, MAX_FRAME_BYTES, readFrames } from "../../pro
 import { answerFrame, callFrame, type AnswerFrame, type LogFrame } from "../../protocol/messages/relay.ts";
 import type { RelayRequest } from "../../protocol/messages/relay-items.ts";
 import type { PeerChannels } from "../channels/channels.ts";
+import type { FirstFlightClaim } from "../channels/opened.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import { log } from "../logging/log.ts";
 import { readLimited } from "../outbound/limited-body.ts";
@@ -80,6 +83,8 @@ interface Outgoing {
   channel?: string;
   /** The node this node holds the envelope for, as its mailbox, instead of posting it. */
   heldFor?: string;
+  /** A handshake carrying the request as its first flight: the claim on the channel it makes. */
+  first?: FirstFlightClaim;
 }
 
 export interface PeerRequest<T extends z.ZodType> {
@@ -233,6 +238,55 @@ export class FederationClient {
     return completeChannel({ primitives: identity.primitives, ephemeral, envelope: sealed.bytes, hs, accept, now: this.s.now(), skew: this.s.config.clockSkewSeconds });
   }
 
+  /**
+   * A relayed call as the first flight of a new channel's handshake (docs/protocol.md §5.6), when
+   * the provider answers one, the call is answered plain and this process has no channel to it yet.
+   */
+  async #firstFlight(card: Card, version: string, request: RelayRequest): Promise<Outgoing | undefined> {
+    if (request.type !== "call" || request.progress || request.logLevel !== undefined) return undefined;
+    if (!this.s.config.channels || !card.features.includes(CHANNEL_FEATURE) || !card.features.includes(FIRST_FLIGHT_FEATURE)) return undefined;
+    if ((this.#noChannelUntil.get(card.id) ?? 0) > this.s.now() || this.s.mailbox.holds(card)) return undefined;
+    const identity = await this.s.identity();
+    const claim = await this.s.channels.opened.claim(card.id, { own: identity.signing.keyId, peer: card.keys.sig.kid }, this.s.now());
+    if (!claim) return undefined;
+    try {
+      const { request: open, ephemeral } = await channelOpen(identity.primitives);
+      let first!: Awaited<ReturnType<typeof sealFirstFlight>>;
+      let hs!: Uint8Array;
+      const path = federationPath(version, "call");
+      const { url, sealed } = await this.#seal(card, version, federationPath(version, "channel"), async (exportSecret: Exporter) => {
+        hs = await exportHs(exportSecret);
+        first = await sealFirstFlight({ hs, lane: crypto.getRandomValues(new Uint8Array(LANE_BYTES)), now: this.s.now(), path, plaintext: utf8(JSON.stringify(request)) });
+        return utf8(JSON.stringify({ ...open, first: toBase64url(first.bytes) }));
+      }, false);
+      this.s.channels.counts.count("first");
+      const openResponse = async (bytes: Uint8Array): Promise<Uint8Array> => {
+        const plaintext = await sealed.openResponse(bytes);
+        const answer = answerSchema.safeParse(JSON.parse(new TextDecoder().decode(plaintext)));
+        // A refused handshake: its refusal stands for the call's, which did not run.
+        if (!answer.success || !answer.data.ok) return plaintext;
+        const accept = channelAcceptResult.parse(answer.data.result);
+        const made = await completeChannel({ primitives: identity.primitives, ephemeral, envelope: sealed.bytes, hs, accept, now: this.s.now(), skew: this.s.config.clockSkewSeconds });
+        await claim.settle(made);
+        if (accept.first === undefined) throw new Error("the handshake's answer lacks the first flight's");
+        return first.openResponse(fromBase64url(accept.first));
+      };
+      return { url, bytes: sealed.bytes, contentType: ENVELOPE_CONTENT_TYPE, openResponse, first: claim };
+    } catch (err) {
+      claim.release();
+      throw err;
+    }
+  }
+
+  /** Whether a first flight's handshake was refused, so the call, which did not run, goes once more without one. */
+  #firstRefused(card: Card, err: unknown): boolean {
+    if (!(err instanceof PeerRequestError) || err.delivered !== false || err.code === "unknown_key" || err.code === "unreachable") return false;
+    log.warn("channel.handshake_failed", { peer: card.id, error: err.message });
+    this.#noChannelUntil.set(card.id, this.s.now() + NO_CHANNEL_SECONDS);
+    this.s.channels.counts.count("fallbacks");
+    return true;
+  }
+
   /** Whether `err` is the peer's refusal of the channel `out` went on; if so the channel is dropped, to be opened anew. */
   async #reopens(card: Card, out: Outgoing, err: unknown): Promise<boolean> {
     if (!out.channel || !(err instanceof PeerRequestError) || !REOPEN_ON.includes(err.code as ChannelErrorCode)) return false;
@@ -249,12 +303,15 @@ export class FederationClient {
   async relayCall(peer: Peer, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
     return this.#withFreshCard(peer, async (card) => {
       for (let again = false; ; again = true) {
-        const out = await this.#prepare(card, peer.version, federationPath(peer.version, "call"), request, false);
+        const out = (await this.#firstFlight(card, peer.version, request)) ?? (await this.#prepare(card, peer.version, federationPath(peer.version, "call"), request, false));
         try {
           return await this.#relayOnce(out, o);
         } catch (err) {
-          // A refused channel frame was never opened, so the call did not run: it goes again once.
-          if (again || !(await this.#reopens(card, out, err))) throw err;
+          // A refused channel frame or first flight was never opened, so the call did not run: it goes
+          // again once (after a refused first flight, as an envelope: #firstRefused holds channels off).
+          if (out.first ? !this.#firstRefused(card, err) : again || !(await this.#reopens(card, out, err))) throw err;
+        } finally {
+          out.first?.release();
         }
       }
     });
@@ -294,6 +351,7 @@ export class FederationClient {
     return { url, sealed: await this.#sealTo(card, version, path, payload) };
   }
 
+  /** `payload`: a message, or what makes the plaintext from the envelope's exporter (SealInput). */
   async #sealTo(card: Card, version: string, path: string, payload: unknown): Promise<Sealed> {
     const identity = await this.s.identity();
     return seal({
@@ -305,7 +363,7 @@ export class FederationClient {
       version,
       method: "POST",
       path,
-      plaintext: new TextEncoder().encode(JSON.stringify(payload)),
+      plaintext: typeof payload === "function" ? (payload as SealInput["plaintext"]) : new TextEncoder().encode(JSON.stringify(payload)),
       now: this.s.now(),
     });
   }
@@ -453,7 +511,7 @@ export class FederationClient {
 
     try {
       // On a channel to the provider itself, an answer alone may come as one sealed answer instead of a stream (§6.6).
-      const plain = out.channel !== undefined && !out.heldFor && !forwarded;
+      const plain = (out.channel !== undefined || out.first !== undefined) && !out.heldFor && !forwarded;
       let res: Response;
       try {
         res = out.heldFor

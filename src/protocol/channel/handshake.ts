@@ -36,7 +36,11 @@ const bytesB64 = (n: number) =>
     }
   }, `must be ${n} bytes, base64url`);
 
-export const channelOpenRequest = z.object({ type: z.literal("channel-open"), ek: bytesB64(XWING_PUBLIC_KEY_BYTES) }).strict();
+/** A frame or sealed answer in base64url (its size is bounded by the body that carries it). */
+const frameB64 = z.string().regex(/^[A-Za-z0-9_-]+$/, "must be base64url");
+
+/** Version 2 (§6.11): `first`, the first flight, a frame sealed under the envelope's exported secrets. */
+export const channelOpenRequest = z.object({ type: z.literal("channel-open"), ek: bytesB64(XWING_PUBLIC_KEY_BYTES), first: frameB64.optional() }).strict();
 export type ChannelOpen = z.infer<typeof channelOpenRequest>;
 
 export const channelAcceptResult = z
@@ -47,6 +51,8 @@ export const channelAcceptResult = z
     startsAt: z.number().int().nonnegative(),
     epochSeconds: z.number().int().min(MIN_EPOCH_SECONDS).max(MAX_EPOCH_SECONDS),
     expiresAt: z.number().int().nonnegative(),
+    /** The first flight's answer 0, when the request carried one. */
+    first: frameB64.optional(),
   })
   .strict()
   .refine((a) => a.expiresAt - a.startsAt >= MIN_LIFETIME_SECONDS && a.expiresAt - a.startsAt <= MAX_LIFETIME_SECONDS, {

@@ -13,6 +13,9 @@ export const HPKE_INFO = new TextEncoder().encode(ENVELOPE_CONTEXT);
 /** How long a sealed request stays valid, before the receiver's clock tolerance. */
 export const ENVELOPE_LIFETIME_SECONDS = 60;
 
+/** A secret exported from a request's HPKE context (RFC 9180 §5.3), e.g. a channel's `hs`. */
+export type Exporter = (label: Uint8Array, length: number) => Promise<Uint8Array>;
+
 export interface SealInput {
   primitives: Primitives;
   signer: CompositeSigner;
@@ -23,7 +26,11 @@ export interface SealInput {
   version: string;
   method: "POST";
   path: string;
-  plaintext: Uint8Array;
+  /**
+   * The plaintext, or what makes it from this request's HPKE context: a channel's first flight is
+   * sealed under a secret exported from the very envelope that carries it (docs/protocol.md §5.6).
+   */
+  plaintext: Uint8Array | ((exportSecret: Exporter) => Promise<Uint8Array>);
   /** Seconds since the epoch. */
   now: number;
   /** Fixed randomness, for test vectors only: HPKE's 64-byte ekm and the 16-byte id. */
@@ -35,8 +42,7 @@ export interface Sealed {
   header: Header;
   /** Opens the peer's sealed answer to this request. */
   openResponse(sealed: Uint8Array): Promise<Uint8Array>;
-  /** A secret exported from this request's HPKE context (RFC 9180 §5.3), e.g. a channel's `hs`. */
-  exportSecret(label: Uint8Array, length: number): Promise<Uint8Array>;
+  exportSecret: Exporter;
 }
 
 export async function seal(input: SealInput): Promise<Sealed> {
@@ -56,7 +62,9 @@ export async function seal(input: SealInput): Promise<Sealed> {
   const recipientPublicKey = carryPublic(await encryptionKey(input.primitives, input.recipientKey.pub));
   const ctx = await hpkeSuite(input.primitives).createSenderContext({ recipientPublicKey, info: HPKE_INFO, ...(input.fixed ? { ekm: input.fixed.ekm } : {}) });
   const enc = new Uint8Array(ctx.enc);
-  const ct = new Uint8Array(await ctx.seal(input.plaintext as BufferSource, headerBytes as BufferSource));
+  const exportSecret: Exporter = async (label, length) => new Uint8Array(await ctx.export(label as BufferSource, length));
+  const plaintext = typeof input.plaintext === "function" ? await input.plaintext(exportSecret) : input.plaintext;
+  const ct = new Uint8Array(await ctx.seal(plaintext as BufferSource, headerBytes as BufferSource));
   const signed = signedPart(headerBytes, enc, ct);
   const sig = await input.signer.sign(signed, ENVELOPE_CONTEXT);
   return {
@@ -66,6 +74,6 @@ export async function seal(input: SealInput): Promise<Sealed> {
       const secret = new Uint8Array(await ctx.export(RESPONSE_EXPORT_LABEL as BufferSource, RESPONSE_SECRET_BYTES));
       return openResponse(secret, enc, sealed);
     },
-    exportSecret: async (label, length) => new Uint8Array(await ctx.export(label as BufferSource, length)),
+    exportSecret,
   };
 }
