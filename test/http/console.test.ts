@@ -324,6 +324,18 @@ describe("the Catalog and Access pages read one page, with counts", () => {
     expect(html).toContain("paged-token-6");
     expect((await op.page("/console/access?verify=all")).html).not.toContain('href="/console/access?verify=all"');
   });
+
+  it("gives the Federation page in one read what the five routes it replaces list", async () => {
+    const one = await getJson<Record<string, unknown>>("/federation?minutes=60");
+    const [peers, nodes, identity, trust, latency] = await Promise.all([
+      getJson<{ peers: unknown[] }>("/peers"),
+      getJson<{ nodes: unknown[] }>("/nodes"),
+      getJson<{ id: string }>("/identity"),
+      getJson<{ scores: unknown[] }>("/trust"),
+      getJson<{ windowMinutes: number; peers: unknown[] }>("/overview/peers?minutes=60"),
+    ]);
+    expect(one).toEqual({ self: identity.id, peers: peers.peers, nodes: nodes.nodes, scores: trust.scores, windowMinutes: latency.windowMinutes, latency: latency.peers });
+  });
 });
 
 describe("sign-in limits", () => {

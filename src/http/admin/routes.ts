@@ -9,6 +9,7 @@ import { nameRefusal, toolAdminRoutes, toolView } from "./tools.ts";
 import { itemAdminRoutes } from "./items.ts";
 import { catalogAdminRoutes } from "./catalog.ts";
 import { accessAdminRoutes } from "./access.ts";
+import { federationViewAdminRoutes } from "./federation-view.ts";
 import { currentNames, refuseNewCollisions } from "../../node/catalog/names.ts";
 import { republishNames } from "../../node/registry/share-local.ts";
 import { peerAdminRoutes } from "./peers.ts";
@@ -194,7 +195,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, catalogAdminRoutes, accessAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes, alertAdminRoutes, agentAdminRoutes];
+  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, catalogAdminRoutes, accessAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, federationViewAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes, alertAdminRoutes, agentAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }
