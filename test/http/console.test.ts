@@ -248,6 +248,20 @@ describe("the signed-in console", () => {
     expect(after.status).toBe(302);
     expect(after.res.headers.get("location")).toBe("/console/signin");
   });
+
+  it("refuses a session cookie another node in the same process has already accepted", async () => {
+    const session = await signIn(call, LOCAL, ADMIN_TOKEN);
+    expect((await session.page("/console/overview")).status).toBe(200);
+    const other = await startLocal({ DATA_DIR: tempDir(), ADMIN_TOKEN, NODE_NAME: "other-node", TICK_SECONDS: "3600" });
+    const stranger = await createApp({ config: other.config, db: other.db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
+    try {
+      const res = await stranger.app.request(`${LOCAL}/console/overview`, { headers: { cookie: session.cookie }, redirect: "manual" });
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe("/console/signin");
+    } finally {
+      await stranger.close();
+    }
+  });
 });
 
 describe("the Catalog and Access pages read one page, with counts", () => {
