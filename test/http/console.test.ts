@@ -339,6 +339,18 @@ describe("the Catalog and Access pages read one page, with counts", () => {
     expect((await op.page("/console/access?verify=all")).html).not.toContain('href="/console/access?verify=all"');
   });
 
+  it("gives the Ledger page in one read what the five routes it replaces list", async () => {
+    const one = await getJson<Record<string, unknown>>("/ledger/summary?limit=50");
+    const [balances, records, flags, rounds, invoices] = await Promise.all([
+      getJson<{ balances: unknown[] }>("/ledger/balances"),
+      getJson<{ records: unknown[] }>("/ledger/records?limit=50"),
+      getJson<{ flags: unknown[] }>("/ledger/flags"),
+      getJson<{ rounds: unknown[] }>("/clearing/rounds"),
+      getJson<{ invoices: unknown[]; next: string | null }>("/ledger/invoices"),
+    ]);
+    expect(one).toEqual({ balances: balances.balances, records: records.records, flags: flags.flags, rounds: rounds.rounds, invoices: invoices.invoices, next: invoices.next });
+  });
+
   it("gives the Federation page in one read what the five routes it replaces list", async () => {
     const one = await getJson<Record<string, unknown>>("/federation?minutes=60");
     const [peers, nodes, identity, trust, latency] = await Promise.all([

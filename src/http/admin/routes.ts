@@ -39,6 +39,7 @@ import { limitAdminRoutes } from "./limits.ts";
 import { budgetAdminRoutes } from "./budgets.ts";
 import { policyAdminRoutes } from "./policy.ts";
 import { ledgerAdminRoutes } from "./ledger.ts";
+import { ledgerViewAdminRoutes } from "./ledger-view.ts";
 import { clearingAdminRoutes } from "./clearing.ts";
 import { settlementAdminRoutes } from "./settlements.ts";
 import { upstreamCredentialAdminRoutes } from "./upstream-credentials.ts";
@@ -195,7 +196,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, catalogAdminRoutes, accessAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, federationViewAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes, alertAdminRoutes, agentAdminRoutes];
+  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, catalogAdminRoutes, accessAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, federationViewAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerViewAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes, alertAdminRoutes, agentAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }
