@@ -79,7 +79,7 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/", connectRoutes(services));
   app.route("/", metricsRoutes(services));
   app.route("/admin", adminRoutes(services, tick.now));
-  const admin = adminBridge(app, opts.config.adminToken);
+  const admin = adminBridge(app, opts.config.adminToken, requestScoped);
   app.route("/console", consoleRoutes(services, admin));
   app.route("/", landingRoutes(services, admin));
 

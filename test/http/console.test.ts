@@ -248,6 +248,20 @@ describe("the signed-in console", () => {
     expect(after.status).toBe(302);
     expect(after.res.headers.get("location")).toBe("/console/signin");
   });
+
+  it("refuses a session cookie another node in the same process has already accepted", async () => {
+    const session = await signIn(call, LOCAL, ADMIN_TOKEN);
+    expect((await session.page("/console/overview")).status).toBe(200);
+    const other = await startLocal({ DATA_DIR: tempDir(), ADMIN_TOKEN, NODE_NAME: "other-node", TICK_SECONDS: "3600" });
+    const stranger = await createApp({ config: other.config, db: other.db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
+    try {
+      const res = await stranger.app.request(`${LOCAL}/console/overview`, { headers: { cookie: session.cookie }, redirect: "manual" });
+      expect(res.status).toBe(302);
+      expect(res.headers.get("location")).toBe("/console/signin");
+    } finally {
+      await stranger.close();
+    }
+  });
 });
 
 describe("the Catalog and Access pages read one page, with counts", () => {
@@ -323,6 +337,30 @@ describe("the Catalog and Access pages read one page, with counts", () => {
     expect(html).toContain('href="/console/access?verify=all"');
     expect(html).toContain("paged-token-6");
     expect((await op.page("/console/access?verify=all")).html).not.toContain('href="/console/access?verify=all"');
+  });
+
+  it("gives the Ledger page in one read what the five routes it replaces list", async () => {
+    const one = await getJson<Record<string, unknown>>("/ledger/summary?limit=50");
+    const [balances, records, flags, rounds, invoices] = await Promise.all([
+      getJson<{ balances: unknown[] }>("/ledger/balances"),
+      getJson<{ records: unknown[] }>("/ledger/records?limit=50"),
+      getJson<{ flags: unknown[] }>("/ledger/flags"),
+      getJson<{ rounds: unknown[] }>("/clearing/rounds"),
+      getJson<{ invoices: unknown[]; next: string | null }>("/ledger/invoices"),
+    ]);
+    expect(one).toEqual({ balances: balances.balances, records: records.records, flags: flags.flags, rounds: rounds.rounds, invoices: invoices.invoices, next: invoices.next });
+  });
+
+  it("gives the Federation page in one read what the five routes it replaces list", async () => {
+    const one = await getJson<Record<string, unknown>>("/federation?minutes=60");
+    const [peers, nodes, identity, trust, latency] = await Promise.all([
+      getJson<{ peers: unknown[] }>("/peers"),
+      getJson<{ nodes: unknown[] }>("/nodes"),
+      getJson<{ id: string }>("/identity"),
+      getJson<{ scores: unknown[] }>("/trust"),
+      getJson<{ windowMinutes: number; peers: unknown[] }>("/overview/peers?minutes=60"),
+    ]);
+    expect(one).toEqual({ self: identity.id, peers: peers.peers, nodes: nodes.nodes, scores: trust.scores, windowMinutes: latency.windowMinutes, latency: latency.peers });
   });
 });
 

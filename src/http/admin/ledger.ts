@@ -34,6 +34,13 @@ function recordView(r: StoredRecord, stage: Stage | undefined) {
   return { id: r.id, peer: r.peer, role: r.role, status: r.status, stage: stage ?? r.status, reason: r.reason, record: JSON.parse(r.record) as unknown };
 }
 
+/** The records `GET /ledger/records` lists for `query`, each with its checkpoint stage. */
+export async function recordViews(s: Services, query: z.infer<typeof recordsQuery>) {
+  const records = await s.ledger.list(query);
+  const stages = await s.checkpoints.stages(records);
+  return records.map((r) => recordView(r, stages.get(r.id)));
+}
+
 function csvDownload(c: Context, name: string, body: string): Response {
   return c.body(body, 200, { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"` });
 }
@@ -51,9 +58,7 @@ export function ledgerAdminRoutes(s: Services): Hono<AppEnv> {
   app.get("/ledger/records", async (c) => {
     const q = recordsQuery.safeParse({ status: c.req.query("status") || undefined, peer: c.req.query("peer") || undefined, limit: c.req.query("limit") || undefined });
     if (!q.success) return fail(c, "invalid_request", "status is pending, confirmed or disputed; peer a node id; limit 1 to 1000");
-    const records = await s.ledger.list(q.data);
-    const stages = await s.checkpoints.stages(records);
-    return c.json({ records: records.map((r) => recordView(r, stages.get(r.id))) });
+    return c.json({ records: await recordViews(s, q.data) });
   });
 
   // A record with what a third party needs to check it alone (protocol §8.9): its checkpoints and inclusion paths.

@@ -35,6 +35,35 @@ export function peerView(p: Peer) {
 
 const BAD_GATEWAY = new Set(["unreachable", "refused"]);
 
+type Shown = Awaited<ReturnType<typeof verifications>>;
+
+/** Every peer as `GET /peers` lists it. */
+export async function peerRows(s: Services, shown: Shown) {
+  const held = new Map((await s.quarantine.list()).filter((q) => q.status === "quarantined").map((q) => [q.nodeId, { source: q.source, reason: q.reason }]));
+  return (await allPeers(s)).map((p) => ({ ...peerView(p), ...shown.of(p.nodeId, p.card), quarantine: held.get(p.nodeId) ?? null }));
+}
+
+/** Every public node known here as `GET /nodes` lists it: those whose node entries (cards) are kept, then those known by their compact directory entry alone. */
+export async function nodeRows(s: Services, shown: Shown) {
+  const carded = await knownNodes(s);
+  const compact = await directoryOnlyNodes(s, new Set(carded.map((n) => n.card.id)));
+  return [
+    ...carded.map((n) => ({
+      id: n.card.id,
+      entry: "node" as const,
+      name: n.card.name as string | null,
+      url: n.card.url,
+      mcp: n.card.mcp as string | undefined,
+      ...(n.card.contact ? { contact: n.card.contact } : {}),
+      expiresAt: new Date(n.card.exp * 1000).toISOString(),
+      peer: n.peer,
+      learnedFrom: n.learnedFrom,
+      ...shown.of(n.card.id, n.card),
+    })),
+    ...compact.map((n) => ({ id: n.id, entry: "directory" as const, name: null, url: n.url, expiresAt: new Date(n.exp * 1000).toISOString(), peer: n.peer, learnedFrom: n.learnedFrom })),
+  ];
+}
+
 export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -46,35 +75,9 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   // Each pending feature's trust-weighted adoption among the public nodes known here (docs/protocol.md §20.5).
   app.get("/nodes/features", async (c) => c.json({ features: await s.features.adoption() }));
 
-  // Nodes whose node entries (cards) are kept, then those known by their compact directory entry alone.
-  app.get("/nodes", async (c) => {
-    const shown = await verifications(s);
-    const carded = await knownNodes(s);
-    const compact = await directoryOnlyNodes(s, new Set(carded.map((n) => n.card.id)));
-    return c.json({
-      nodes: [
-        ...carded.map((n) => ({
-          id: n.card.id,
-          entry: "node" as const,
-          name: n.card.name,
-          url: n.card.url,
-          mcp: n.card.mcp,
-          ...(n.card.contact ? { contact: n.card.contact } : {}),
-          expiresAt: new Date(n.card.exp * 1000).toISOString(),
-          peer: n.peer,
-          learnedFrom: n.learnedFrom,
-          ...shown.of(n.card.id, n.card),
-        })),
-        ...compact.map((n) => ({ id: n.id, entry: "directory" as const, name: null, url: n.url, expiresAt: new Date(n.exp * 1000).toISOString(), peer: n.peer, learnedFrom: n.learnedFrom })),
-      ],
-    });
-  });
+  app.get("/nodes", async (c) => c.json({ nodes: await nodeRows(s, await verifications(s)) }));
 
-  app.get("/peers", async (c) => {
-    const shown = await verifications(s);
-    const held = new Map((await s.quarantine.list()).filter((q) => q.status === "quarantined").map((q) => [q.nodeId, { source: q.source, reason: q.reason }]));
-    return c.json({ peers: (await allPeers(s)).map((p) => ({ ...peerView(p), ...shown.of(p.nodeId, p.card), quarantine: held.get(p.nodeId) ?? null })) });
-  });
+  app.get("/peers", async (c) => c.json({ peers: await peerRows(s, await verifications(s)) }));
 
   // This process's counts since it started; on Workers, one isolate's.
   app.get("/federation/refusals", (c) => c.json({ refusals: s.federationRefusals.snapshot() }));

@@ -16,7 +16,8 @@ interface Peer {
 }
 interface KnownNode {
   id: string;
-  name: string;
+  /** Null for a node known by its compact directory entry alone (no card kept). */
+  name: string | null;
   url: string;
   peer: boolean;
   learnedFrom: string | null;
@@ -26,18 +27,15 @@ const WINDOW_MINUTES = 60;
 
 export async function federationPage(p: PageContext) {
   const { l, csrf, back } = p;
-  const [{ peers }, { nodes }, identity, trust, latency] = await Promise.all([
-    p.get<{ peers: Peer[] }>("/peers"),
-    p.get<{ nodes: KnownNode[] }>("/nodes"),
-    p.get<{ id: string }>("/identity"),
-    p.get<{ scores: { node: string; score: number; tier?: string }[] }>("/trust"),
-    p.get<{ peers: PeerLatency[] }>(`/overview/peers?minutes=${WINDOW_MINUTES}`),
-  ]);
-  const latencies = new Map(latency.peers.map((x) => [x.peer, x]));
+  // One read: the peers, the known nodes, the trust scores and each peer's latency.
+  const { self, peers, nodes, scores: trusted, latency } = await p.get<{ self: string; peers: Peer[]; nodes: KnownNode[]; scores: { node: string; score: number; tier?: string }[]; latency: PeerLatency[] }>(
+    `/federation?minutes=${WINDOW_MINUTES}`,
+  );
+  const latencies = new Map(latency.map((x) => [x.peer, x]));
   const ms = (v: number | null | undefined) => (v === null || v === undefined ? "–" : l.number(v, 0));
   const peerIds = new Set(peers.map((x) => x.id));
-  const far = nodes.filter((n) => !peerIds.has(n.id) && n.id !== identity.id);
-  const scores = new Map(trust.scores.map((s) => [s.node, s]));
+  const far = nodes.filter((n) => !peerIds.has(n.id) && n.id !== self);
+  const scores = new Map(trusted.map((s) => [s.node, s]));
   const trustOf = (id: string) => {
     const s = scores.get(id);
     return s ? `${l.number(s.score, 2)}${s.tier ? ` (${s.tier})` : ""}` : "–";
@@ -46,10 +44,10 @@ export async function federationPage(p: PageContext) {
     <>
       <FederationGraph
         title={l.t("federation.graph")}
-        self={{ id: identity.id, label: p.nodeName, kind: "self" }}
+        self={{ id: self, label: p.nodeName, kind: "self" }}
         nodes={[
           ...peers.map((x) => ({ id: x.id, label: x.alias ?? x.name, kind: x.state })),
-          ...far.map((n) => ({ id: n.id, label: n.name, kind: "far", via: n.learnedFrom ?? undefined })),
+          ...far.map((n) => ({ id: n.id, label: n.name ?? n.url, kind: "far", via: n.learnedFrom ?? undefined })),
         ]}
       />
       <Table
@@ -86,7 +84,7 @@ export async function federationPage(p: PageContext) {
         caption={l.t("federation.nodes")}
         rows={far}
         columns={[
-          { label: l.t("col.name"), cell: (n) => n.name },
+          { label: l.t("col.name"), cell: (n) => n.name ?? "—" },
           { label: l.t("col.id"), cell: (n) => <Id value={n.id} /> },
           { label: l.t("col.url"), cell: (n) => <code>{n.url}</code> },
           { label: l.t("col.learnedFrom"), cell: (n) => <Id value={n.learnedFrom} /> },

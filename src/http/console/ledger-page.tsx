@@ -46,13 +46,8 @@ const PAGE = 50;
 
 export async function ledgerPage(p: PageContext) {
   const { l } = p;
-  const [{ balances }, { records }, { flags }, { rounds }, { invoices }] = await Promise.all([
-    p.get<{ balances: Balance[] }>("/ledger/balances"),
-    p.get<{ records: RecordRow[] }>(`/ledger/records?limit=${PAGE}`),
-    p.get<{ flags: Flag[] }>("/ledger/flags"),
-    p.get<{ rounds: Round[] }>("/clearing/rounds"),
-    p.get<{ invoices: Invoice[] }>("/ledger/invoices"),
-  ]);
+  // One read: what /ledger/balances, /ledger/records, /ledger/flags, /clearing/rounds and /ledger/invoices list.
+  const { balances, records, flags, rounds, invoices } = await p.get<{ balances: Balance[]; records: RecordRow[]; flags: Flag[]; rounds: Round[]; invoices: Invoice[] }>(`/ledger/summary?limit=${PAGE}`);
   return (
     <>
       <section>

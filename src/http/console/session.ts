@@ -43,15 +43,35 @@ export async function startSession(c: Context, s: Services): Promise<void> {
   setCookie(c, SESSION_COOKIE, jwt, { httpOnly: true, secure: secureCookie(c), sameSite: "Strict", path: CONSOLE_PATH, maxAge: SESSION_TTL_SECONDS });
 }
 
+// Cookies one node already verified in this process or isolate, with their expiry: a page view then
+// costs no signature check and no CSRF MAC (two WebCrypto jobs). Bounded; the oldest is dropped
+// first. Signing out is still read from the store on every request, so it holds across isolates.
+const VERIFIED_KEPT = 256;
+const verifiedBy = new WeakMap<Services, Map<string, ConsoleSession & { exp: number }>>();
+
+async function verifiedCookie(s: Services, jwt: string): Promise<ConsoleSession | undefined> {
+  let verified = verifiedBy.get(s);
+  if (!verified) verifiedBy.set(s, (verified = new Map()));
+  const known = verified.get(jwt);
+  if (known && known.exp * 1000 > Date.now()) return known;
+  verified.delete(jwt);
+  const { payload } = await jwtVerify(jwt, await s.access.keys.consoleSessions(), { algorithms: ["HS256"], typ: SESSION_TYP });
+  if (typeof payload.sid !== "string" || typeof payload.exp !== "number") return undefined;
+  const session = { sid: payload.sid, csrf: await csrfFor(s, payload.sid), exp: payload.exp };
+  if (verified.size >= VERIFIED_KEPT) verified.delete(verified.keys().next().value!);
+  verified.set(jwt, session);
+  return session;
+}
+
 /** The signed-in session of this request, or undefined. */
 export async function currentSession(c: Context, s: Services): Promise<ConsoleSession | undefined> {
   const jwt = getCookie(c, SESSION_COOKIE);
   if (!jwt) return undefined;
   try {
-    const { payload } = await jwtVerify(jwt, await s.access.keys.consoleSessions(), { algorithms: ["HS256"], typ: SESSION_TYP });
-    if (typeof payload.sid !== "string") return undefined;
-    if ((await s.access.limits.peek(endedKey(payload.sid), SESSION_TTL_SECONDS)) > 0) return undefined;
-    return { sid: payload.sid, csrf: await csrfFor(s, payload.sid) };
+    const session = await verifiedCookie(s, jwt);
+    if (!session) return undefined;
+    if ((await s.access.limits.peek(endedKey(session.sid), SESSION_TTL_SECONDS)) > 0) return undefined;
+    return { sid: session.sid, csrf: session.csrf };
   } catch {
     return undefined;
   }
