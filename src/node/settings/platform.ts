@@ -43,6 +43,14 @@ export interface Platform {
   packageRuntimes?: PackageRuntimes;
   /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */
   packages?: PackageFiles;
+  /** Font files for invoice PDFs in any language (Node, Deno); absent, the standard fonts write Latin only (Workers). */
+  pdfFonts?: () => Promise<PdfFonts>;
+}
+
+/** TrueType files (regular and bold) a PDF embeds. */
+export interface PdfFonts {
+  regular: Uint8Array;
+  bold: Uint8Array;
 }
 
 /** A long-lived process with the global fetch: what in-process tests and benchmarks run on. */
