@@ -2,8 +2,9 @@
 // Where the runtime supplies font files (Platform.pdfFonts: DejaVu Sans on Node and Deno), they are
 // embedded, subset to the glyphs drawn, and every language is written: Latin, Greek, Cyrillic and
 // Arabic, each line put in visual order by the bidirectional algorithm and Arabic shaped by
-// fontkit; an Arabic invoice's layout is mirrored (it reads from the right). DejaVu has no CJK
-// glyphs: such characters draw as the font's empty box. Without font files (Workers) the
+// fontkit (which comes with the files, so a Worker's bundle holds neither); an Arabic invoice's
+// layout is mirrored (it reads from the right). DejaVu has no CJK glyphs: such characters draw as
+// the font's empty box. Without font files (Workers) the
 // standard Helvetica fonts are used, which hold WinAnsi only: English or German, anything else
 // refused, and a character outside WinAnsi in a party's details prints as "?". Amounts show the
 // currency's code ("EUR 12.50"), never a symbol a font may lack. The invoice's JSON is attached
@@ -112,9 +113,7 @@ export function pdfLanguages(fonts: PdfFonts | undefined): readonly InvoiceLangu
 
 async function embedFonts(doc: PDFDocument, files: PdfFonts | undefined): Promise<[PDFFont, PDFFont]> {
   if (!files) return [await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold)];
-  // Loaded only here: no other path needs fontkit.
-  const { default: fontkit } = await import("@pdf-lib/fontkit");
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(files.fontkit);
   return [await doc.embedFont(files.regular, { subset: true }), await doc.embedFont(files.bold, { subset: true })];
 }
 
