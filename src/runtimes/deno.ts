@@ -29,7 +29,7 @@ let node: NodeApp | undefined;
  * A long-lived process: deferred work runs after the response. Spawning and the package store come
  * from `startOnDisk` only (Deploy can do neither), so they are passed in as `local`.
  */
-const denoPlatform = (config: Config, local: Pick<Platform, "stdio" | "packageRuntimes" | "packages" | "pdfFonts"> = {}): Platform => ({
+const denoPlatform = (config: Config, local: Pick<Platform, "stdio" | "packageRuntimes" | "packages"> = {}): Platform => ({
   requestScopedIo: false,
   standingStreams: true,
   fetch: outboundFetch(config.allowPrivateUrls),
@@ -64,13 +64,12 @@ async function startDeploy(): Promise<Started> {
 }
 
 async function startOnDisk(): Promise<Started> {
-  // Imported here only: the native libSQL addon, and spawning, the package store and font files, which Deploy lacks.
-  const [{ startLocal }, { stdioConnector }, { findPackageRuntimes }, { nodePackageFiles }, { dejaVuFonts }] = await Promise.all([
+  // Imported here only: the native libSQL addon, and spawning and the package store, which Deploy lacks.
+  const [{ startLocal }, { stdioConnector }, { findPackageRuntimes }, { nodePackageFiles }] = await Promise.all([
     import("./local.ts"),
     import("./stdio.ts"),
     import("./package-runtimes.ts"),
     import("./package-files.ts"),
-    import("./pdf-fonts.ts"),
   ]);
   const local = await startLocal(env);
   const { config, db } = local;
@@ -79,7 +78,6 @@ async function startOnDisk(): Promise<Started> {
     stdio: stdioConnector,
     packageRuntimes: findPackageRuntimes(config, { node: "node", deno: Deno.execPath() }),
     packages: nodePackageFiles(local.dataDir, { registry: config.npmRegistryUrl, allowPrivate: config.allowPrivateUrls }),
-    pdfFonts: dejaVuFonts,
   });
   const node = await createApp({ config, db, connInfo: getConnInfo, platform });
   await local.checkpoint();

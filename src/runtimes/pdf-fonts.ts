@@ -1,5 +1,5 @@
-// DejaVu Sans (regular and bold; the dejavu-fonts-ttf package, under the Bitstream Vera and public
-// domain terms of its LICENSE) for invoice PDFs: Latin, Greek, Cyrillic and Arabic. Read from
+// For Node only (under Deno fontkit's Arabic shaper fails). DejaVu Sans (regular and bold; the
+// dejavu-fonts-ttf package, under the Bitstream Vera and public domain terms of its LICENSE) for invoice PDFs: Latin, Greek, Cyrillic and Arabic. Read from
 // node_modules at the first PDF, then kept (about 1.4 MB in memory), with fontkit, which embeds
 // them: neither is in a Workers bundle.
 import { readFile } from "node:fs/promises";

@@ -1,11 +1,9 @@
 // Invoices on the other runtimes: a node under Deno and one under workerd each peer with a node
 // under Node, issue an invoice to it and render it as HTML and as PDF (pdf-lib, pure JavaScript),
-// which pdf-lib under Node loads back; Arabic as PDF on Deno (font files on its disk), refused on
-// workerd (none).
+// which pdf-lib under Node loads back; an Arabic PDF is refused on both (no font files passed in).
 import { PDFDocument } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Invoice } from "../../src/node/money/invoices.ts";
-import { inReadingOrder, shown } from "../support/pdf-text.ts";
 import { freePort, json, loopbackNode, type NodeProc } from "../support/processes.ts";
 import { startDenoNode, startWorkerd } from "../support/runtimes.ts";
 
@@ -40,14 +38,9 @@ describe.each(["deno", "workerd"] as const)("on %s", (runtime) => {
     const doc = await PDFDocument.load(new Uint8Array(await res.arrayBuffer()));
     expect(doc.getTitle()).toBe("Rechnung INV-000001");
     expect(doc.getPageCount()).toBe(1);
-    // Deno on a disk reads the DejaVu files and writes Arabic; workerd has none: Latin only.
+    // Neither passes font files in (Deno: fontkit's Arabic shaper fails there, docs/money.md): Latin only.
     const arabic = await n.admin("GET", "/ledger/invoices/1?format=pdf&lang=ar");
-    if (runtime === "deno") {
-      expect(arabic.headers.get("content-type")).toBe("application/pdf");
-      expect((await shown(new Uint8Array(await arabic.arrayBuffer()))).map((r) => inReadingOrder(r).trim())).toContain("فاتورة");
-    } else {
-      expect(arabic.status).toBe(400);
-      expect(((await arabic.json()) as { error: { code: string } }).error.code).toBe("unsupported");
-    }
+    expect(arabic.status).toBe(400);
+    expect(((await arabic.json()) as { error: { code: string } }).error.code).toBe("unsupported");
   }, 60_000);
 });

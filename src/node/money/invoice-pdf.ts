@@ -1,10 +1,10 @@
 // An invoice as PDF, with pdf-lib (pure JavaScript: the same code on Node, Deno and Workers).
-// Where the runtime supplies font files (Platform.pdfFonts: DejaVu Sans on Node and Deno), they are
+// Where the runtime supplies font files (Platform.pdfFonts: DejaVu Sans on Node), they are
 // embedded, subset to the glyphs drawn, and every language is written: Latin, Greek, Cyrillic and
 // Arabic, each line put in visual order by the bidirectional algorithm and Arabic shaped by
 // fontkit (which comes with the files, so a Worker's bundle holds neither); an Arabic invoice's
 // layout is mirrored (it reads from the right). DejaVu has no CJK glyphs: such characters draw as
-// the font's empty box. Without font files (Workers) the
+// the font's empty box. Without font files (Deno, Workers) the
 // standard Helvetica fonts are used, which hold WinAnsi only: English or German, anything else
 // refused, and a character outside WinAnsi in a party's details prints as "?". Amounts show the
 // currency's code ("EUR 12.50"), never a symbol a font may lack. The invoice's JSON is attached

@@ -44,7 +44,7 @@ export interface Platform {
   packageRuntimes?: PackageRuntimes;
   /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */
   packages?: PackageFiles;
-  /** Font files for invoice PDFs in any language (Node, Deno); absent, the standard fonts write Latin only (Workers). */
+  /** Font files for invoice PDFs in any language (Node); absent, the standard fonts write Latin only (Deno, Workers). */
   pdfFonts?: () => Promise<PdfFonts>;
 }
 
