@@ -151,7 +151,7 @@ export function moneyAdminRoutes(s: Services): Hono<AppEnv> {
     if (q.data.format === "html") return c.body(invoiceHtml(invoice, lang), 200, { "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'" });
     if (q.data.format === "pdf") {
       try {
-        const pdf = await invoicePdf(invoice, lang);
+        const pdf = await invoicePdf(invoice, lang, await s.platform.pdfFonts?.());
         return c.body(pdf.slice().buffer, 200, { "content-type": "application/pdf", "content-disposition": `attachment; filename="${name}.pdf"` });
       } catch (err) {
         if (err instanceof UnsupportedRendering) return fail(c, "unsupported", err.message);

@@ -1,17 +1,24 @@
-// An invoice as PDF, with pdf-lib (pure JavaScript: the same code on Node, Deno and Workers) and
-// the standard Helvetica fonts, which need no font file. Those fonts hold the WinAnsi characters
-// only: Latin scripts. So a PDF is made in English or German; Arabic (and any right-to-left or
-// non-Latin language) is refused, and a character outside WinAnsi in a party's details prints
-// as "?". Amounts show the currency's code ("EUR 12.50"), never a symbol the font may lack. The
-// invoice's JSON is attached to the file (invoice.json), so a program reads it exactly.
+// An invoice as PDF, with pdf-lib (pure JavaScript: the same code on Node, Deno and Workers).
+// Where the runtime supplies font files (Platform.pdfFonts: DejaVu Sans on Node), they are
+// embedded, subset to the glyphs drawn, and every language is written: Latin, Greek, Cyrillic and
+// Arabic, each line put in visual order by the bidirectional algorithm and Arabic shaped by
+// fontkit (which comes with the files, so a Worker's bundle holds neither); an Arabic invoice's
+// layout is mirrored (it reads from the right). DejaVu has no CJK glyphs: such characters draw as
+// the font's empty box. Without font files (Deno, Workers) the
+// standard Helvetica fonts are used, which hold WinAnsi only: English or German, anything else
+// refused, and a character outside WinAnsi in a party's details prints as "?". Amounts show the
+// currency's code ("EUR 12.50"), never a symbol a font may lack. The invoice's JSON is attached
+// to the file (invoice.json), so a program reads it exactly.
 import { PDFDocument, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
 import { formatAmount } from "../../protocol/ledger/currencies.ts";
+import type { PdfFonts } from "../settings/platform.ts";
 import { dateOf, modelText, periodText } from "./invoice-html.ts";
 import type { Invoice, InvoiceLine, InvoiceParty } from "./invoices.ts";
-import { LABELS, type InvoiceLanguage, type InvoiceLabels } from "./labels.ts";
+import { INVOICE_LANGUAGES, LABELS, type InvoiceLanguage, type InvoiceLabels } from "./labels.ts";
+import { visualRuns } from "./visual-runs.ts";
 
 /** Languages the standard fonts can write. */
-export const PDF_LANGUAGES: readonly InvoiceLanguage[] = ["en", "de"];
+export const STANDARD_FONT_LANGUAGES: readonly InvoiceLanguage[] = ["en", "de"];
 
 export class UnsupportedRendering extends Error {
   override name = "UnsupportedRendering";
@@ -23,11 +30,16 @@ const CP1252_EXTRA = new Set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•�
 /** Text the standard fonts can draw: odd spaces become spaces, anything else outside WinAnsi "?". */
 export function winAnsi(s: string): string {
   let out = "";
-  for (const ch of s.replace(/[\u2000-\u200a\u202f\u205f]/g, " ").replace(/[\u200b-\u200f\u2066-\u2069]/g, "")) {
+  for (const ch of plain(s)) {
     const c = ch.codePointAt(0)!;
     out += (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xff) || CP1252_EXTRA.has(ch) ? ch : "?";
   }
   return out;
+}
+
+/** Odd spaces as spaces; zero-width and directional marks dropped (the runs carry direction). */
+function plain(s: string): string {
+  return s.replace(/[\u2000-\u200a\u202f\u205f]/g, " ").replace(/[\u200b-\u200f\u2066-\u2069]/g, "");
 }
 
 const A4: [number, number] = [595.28, 841.89];
@@ -40,6 +52,10 @@ class Writer {
     private readonly doc: PDFDocument,
     readonly regular: PDFFont,
     readonly bold: PDFFont,
+    /** Embedded fonts: any script, lines in visual order. Standard fonts: WinAnsi. */
+    private readonly unicode: boolean,
+    /** The page reads from the right: every position mirrored. */
+    private readonly rtl: boolean,
   ) {
     this.page = doc.addPage(A4);
     this.y = A4[1] - MARGIN;
@@ -52,16 +68,23 @@ class Writer {
     }
     this.y -= h;
   }
+  /** Drawn at `x` from the start edge, or ending at `right` (a number column). */
   text(s: string, x: number, o: { size?: number; bold?: boolean; right?: number } = {}): void {
     const font = o.bold ? this.bold : this.regular;
     const size = o.size ?? 9;
-    const t = winAnsi(s);
-    const at = o.right === undefined ? x : o.right - font.widthOfTextAtSize(t, size);
-    this.page.drawText(t, { x: at, y: this.y, size, font });
+    const runs = this.unicode ? visualRuns(plain(s), this.rtl ? "rtl" : "ltr").map((r) => r.text) : [winAnsi(s)];
+    const widths = runs.map((r) => font.widthOfTextAtSize(r, size));
+    const width = widths.reduce((a, b) => a + b, 0);
+    let at = o.right === undefined ? x : o.right - width;
+    if (this.rtl) at = A4[0] - at - width;
+    for (const [i, r] of runs.entries()) {
+      this.page.drawText(r, { x: at, y: this.y, size, font });
+      at += widths[i]!;
+    }
   }
   /** Clips text to a width, with an ellipsis. */
   fit(s: string, width: number, size = 9): string {
-    let t = winAnsi(s);
+    let t = this.unicode ? plain(s) : winAnsi(s);
     while (t.length > 1 && this.regular.widthOfTextAtSize(t, size) > width) t = `${t.slice(0, -2)}…`;
     return t;
   }
@@ -83,13 +106,25 @@ function toolText(l: InvoiceLine, w: InvoiceLabels): string {
   return rest.join("/") || l.tool;
 }
 
-export async function invoicePdf(inv: Invoice, lang: InvoiceLanguage): Promise<Uint8Array> {
-  if (!PDF_LANGUAGES.includes(lang)) throw new UnsupportedRendering(`a PDF is made in ${PDF_LANGUAGES.join(" or ")} only (its standard fonts write Latin scripts): use --format html for ${lang}`);
+/** The languages a PDF is made in: all with font files, those of the standard fonts without. */
+export function pdfLanguages(fonts: PdfFonts | undefined): readonly InvoiceLanguage[] {
+  return fonts ? INVOICE_LANGUAGES : STANDARD_FONT_LANGUAGES;
+}
+
+async function embedFonts(doc: PDFDocument, files: PdfFonts | undefined): Promise<[PDFFont, PDFFont]> {
+  if (!files) return [await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold)];
+  doc.registerFontkit(files.fontkit);
+  return [await doc.embedFont(files.regular, { subset: true }), await doc.embedFont(files.bold, { subset: true })];
+}
+
+export async function invoicePdf(inv: Invoice, lang: InvoiceLanguage, fonts?: PdfFonts): Promise<Uint8Array> {
+  if (!pdfLanguages(fonts).includes(lang)) throw new UnsupportedRendering(`a PDF is made in ${STANDARD_FONT_LANGUAGES.join(" or ")} only on this runtime (no font files: the standard fonts write Latin scripts): use --format html for ${lang}`);
   const w = LABELS[lang];
   const money = (amount: number, unit: string) => formatAmount(amount, unit, lang, { display: "code" });
   const doc = await PDFDocument.create();
-  doc.setTitle(winAnsi(`${w.invoice} ${inv.label}`));
-  doc.setSubject(winAnsi(`${inv.seller.legalName ?? inv.seller.name} → ${inv.buyer.legalName ?? inv.buyer.name}, ${inv.period.label}`));
+  // Metadata strings are UTF-16 in the file whatever the fonts.
+  doc.setTitle(`${w.invoice} ${inv.label}`);
+  doc.setSubject(`${inv.seller.legalName ?? inv.seller.name} → ${inv.buyer.legalName ?? inv.buyer.name}, ${inv.period.label}`);
   doc.setKeywords(inv.totals.map((t) => `${t.unit}=${t.total}`));
   doc.setCreator("mcpfed");
   doc.setProducer("mcpfed (pdf-lib)");
@@ -97,7 +132,8 @@ export async function invoicePdf(inv: Invoice, lang: InvoiceLanguage): Promise<U
   doc.setModificationDate(new Date(inv.issuedAt));
   doc.setLanguage(lang);
   await doc.attach(new TextEncoder().encode(JSON.stringify(inv, null, 2)), "invoice.json", { mimeType: "application/json", description: "the invoice as issued", creationDate: new Date(inv.issuedAt), modificationDate: new Date(inv.issuedAt) });
-  const out = new Writer(doc, await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold));
+  const [regular, bold] = await embedFonts(doc, fonts);
+  const out = new Writer(doc, regular, bold, fonts !== undefined, lang === "ar");
   const right = A4[0] - MARGIN;
 
   out.text(`${w.invoice} ${inv.label}`, MARGIN, { size: 18, bold: true });

@@ -4,6 +4,7 @@ import type { Transport } from "@modelcontextprotocol/client";
 import type { RawRsa } from "../../protocol/tokens/raw-rsa.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
 import type { PackageFiles } from "./package-files.ts";
+import type { PDFDocument } from "pdf-lib";
 
 export type StdioTarget = Extract<UpstreamTarget, { kind: "stdio" }>;
 /** Supplied by runtimes that can spawn processes (Node, Deno with a disk); elsewhere stdio upstreams are refused. */
@@ -43,6 +44,16 @@ export interface Platform {
   packageRuntimes?: PackageRuntimes;
   /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */
   packages?: PackageFiles;
+  /** Font files for invoice PDFs in any language (Node); absent, the standard fonts write Latin only (Deno, Workers). */
+  pdfFonts?: () => Promise<PdfFonts>;
+}
+
+/** TrueType files (regular and bold) a PDF embeds, and the font engine that embeds them. */
+export interface PdfFonts {
+  regular: Uint8Array;
+  bold: Uint8Array;
+  /** @pdf-lib/fontkit, passed in with the files so a runtime without them does not bundle it. */
+  fontkit: Parameters<PDFDocument["registerFontkit"]>[0];
 }
 
 /** A long-lived process with the global fetch: what in-process tests and benchmarks run on. */
