@@ -236,6 +236,12 @@ export async function otherDirectoryEntries(db: Database, self: string): Promise
   return otherEntriesOfKind(db, self, "directory");
 }
 
+/** Origins other than `self` whose node entry held here is a tombstone: nodes that withdrew their card. */
+export async function withdrawnNodeOrigins(db: Database, self: string): Promise<Set<string>> {
+  const rows = await db.selectDistinct({ origin: t.origin }).from(t).where(and(eq(t.kind, "node"), eq(t.tombstone, true), ne(t.origin, self)));
+  return new Set(rows.map((r) => r.origin));
+}
+
 /**
  * Drops the node entries (§7) of origins other than `self` that `keep` refuses: beyond the
  * neighbourhood a node keeps compact directory entries only (src/node/discovery/kept-entries.ts).
