@@ -1,7 +1,8 @@
 // The entry store on the node's database (libSQL, or D1 on Workers). Writes are conditional SQL
 // run in one batch, so two isolates applying entries at once still end with the winner of each
 // slot, and every stored entry takes a fresh seq for the peers' cursors.
-import { and, asc, eq, gt, gte, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, lt, lte, ne, notExists, or, sql, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { sha256Hex } from "../protocol/encoding/hash.ts";
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "./database.ts";
@@ -236,10 +237,21 @@ export async function otherDirectoryEntries(db: Database, self: string): Promise
   return otherEntriesOfKind(db, self, "directory");
 }
 
-/** Origins other than `self` whose node entry held here is a tombstone: nodes that withdrew their card. */
-export async function withdrawnNodeOrigins(db: Database, self: string): Promise<Set<string>> {
-  const rows = await db.selectDistinct({ origin: t.origin }).from(t).where(and(eq(t.kind, "node"), eq(t.tombstone, true), ne(t.origin, self)));
-  return new Set(rows.map((r) => r.origin));
+/**
+ * The directory entries of origins other than `self` that are still listed: no tombstone of the
+ * origin's node entry is held here, since a directory entry has none of its own (§20.7).
+ */
+export async function listedDirectoryEntries(db: Database, self: string): Promise<{ entry: string; source: string | null }[]> {
+  const card = alias(t, "card");
+  const withdrawn = db
+    .select({ origin: card.origin })
+    .from(card)
+    .where(and(eq(card.kind, "node"), eq(card.tombstone, true), eq(card.origin, t.origin)));
+  return db
+    .select({ entry: t.entry, source: t.source })
+    .from(t)
+    .where(and(eq(t.kind, "directory"), eq(t.tombstone, false), ne(t.origin, self), notExists(withdrawn)))
+    .orderBy(t.origin);
 }
 
 /**

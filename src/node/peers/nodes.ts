@@ -5,7 +5,7 @@ import { signedEntry } from "../../protocol/registry/entry.ts";
 import type { Config } from "../settings/config.ts";
 import type { Database } from "../../store/database.ts";
 import { listPeers, type PeerState } from "../../store/peers.ts";
-import { otherDirectoryEntries, otherNodeEntries, withdrawnNodeOrigins } from "../../store/registry.ts";
+import { listedDirectoryEntries, otherNodeEntries } from "../../store/registry.ts";
 
 export interface KnownNode {
   card: Card;
@@ -43,13 +43,11 @@ export interface DirectoryOnlyNode {
 /** The unexpired compact directory entries of nodes other than those in `carded` (whose node entries are kept) and those whose card's tombstone is held. */
 export async function directoryOnlyNodes(s: { db: Database; nodeId: string; now: () => number; config: Pick<Config, "clockSkewSeconds"> }, carded: ReadonlySet<string>): Promise<DirectoryOnlyNode[]> {
   const peers = new Map((await listPeers(s.db)).map((p) => [p.nodeId, p.state]));
-  // A directory entry has no tombstone (§20.7): an origin that withdrew its card is no longer public.
-  const withdrawn = await withdrawnNodeOrigins(s.db, s.nodeId);
   const now = s.now();
   const out: DirectoryOnlyNode[] = [];
-  for (const r of await otherDirectoryEntries(s.db, s.nodeId)) {
+  for (const r of await listedDirectoryEntries(s.db, s.nodeId)) {
     const e = signedEntry.parse(JSON.parse(r.entry));
-    if (e.kind !== "directory" || e.tombstone || carded.has(e.origin) || withdrawn.has(e.origin) || e.body.exp + s.config.clockSkewSeconds < now) continue;
+    if (e.kind !== "directory" || e.tombstone || carded.has(e.origin) || e.body.exp + s.config.clockSkewSeconds < now) continue;
     out.push({ id: e.origin, url: e.body.url, exp: e.body.exp, peer: peers.get(e.origin) ?? null, learnedFrom: r.source });
   }
   return out;
