@@ -9,12 +9,12 @@ import { ownOrigin } from "../../node/card/own.ts";
 import { PeerRequestError } from "../../node/federation-client/errors.ts";
 import { describe } from "../../protocol/identity/primitives.ts";
 import type { Services } from "../../node/services.ts";
-import { directoryOnlyNodes, knownNodes } from "../../node/peers/nodes.ts";
+import { directoryOnlyNodes, knownNodes, type KnownNode } from "../../node/peers/nodes.ts";
 import { allPeers, findPeer, forgetPeer, setPeerState, type Peer } from "../../node/peers/directory.ts";
 import { aliasPeer, NameCollisionError } from "../../node/catalog/names.ts";
 import { announce, approve, introduce, PeeringError } from "../../node/peers/hello.ts";
 import { aliasOf } from "../../node/catalog/federated-view.ts";
-import { verifications } from "../../node/peers/verifications.ts";
+import { verifications, type Verifications } from "../../node/peers/verifications.ts";
 
 export function peerView(p: Peer) {
   return {
@@ -43,25 +43,39 @@ export async function peerRows(s: Services, shown: Shown) {
   return (await allPeers(s)).map((p) => ({ ...peerView(p), ...shown.of(p.nodeId, p.card), quarantine: held.get(p.nodeId) ?? null }));
 }
 
+/** One public node as `GET /nodes` lists it: a card's fields when its node entry is kept, the URL alone when only its directory entry is. */
+type NodeRow = {
+  id: string;
+  entry: "node" | "directory";
+  name: string | null;
+  url: string;
+  mcp?: string;
+  contact?: string;
+  expiresAt: string;
+  peer: KnownNode["peer"];
+  learnedFrom: string | null;
+} & Partial<Verifications>;
+
 /** Every public node known here as `GET /nodes` lists it: those whose node entries (cards) are kept, then those known by their compact directory entry alone. */
-export async function nodeRows(s: Services, shown: Shown) {
+export async function nodeRows(s: Services, shown: Shown): Promise<NodeRow[]> {
   const carded = await knownNodes(s);
   const compact = await directoryOnlyNodes(s, new Set(carded.map((n) => n.card.id)));
-  return [
-    ...carded.map((n) => ({
+  const cards = carded.map(
+    (n): NodeRow => ({
       id: n.card.id,
-      entry: "node" as const,
-      name: n.card.name as string | null,
+      entry: "node",
+      name: n.card.name,
       url: n.card.url,
-      mcp: n.card.mcp as string | undefined,
+      mcp: n.card.mcp,
       ...(n.card.contact ? { contact: n.card.contact } : {}),
       expiresAt: new Date(n.card.exp * 1000).toISOString(),
       peer: n.peer,
       learnedFrom: n.learnedFrom,
       ...shown.of(n.card.id, n.card),
-    })),
-    ...compact.map((n) => ({ id: n.id, entry: "directory" as const, name: null, url: n.url, expiresAt: new Date(n.exp * 1000).toISOString(), peer: n.peer, learnedFrom: n.learnedFrom })),
-  ];
+    }),
+  );
+  const directory = compact.map((n): NodeRow => ({ id: n.id, entry: "directory", name: null, url: n.url, expiresAt: new Date(n.exp * 1000).toISOString(), peer: n.peer, learnedFrom: n.learnedFrom }));
+  return [...cards, ...directory];
 }
 
 export function peerAdminRoutes(s: Services): Hono<AppEnv> {
