@@ -91,15 +91,17 @@ const TYPED = "abcdefghijklmnopqrstuvwxyz0123456789";
 function oneEditVariants(word: string): string[] {
   const chars = Array.from(word);
   const letters = [...new Set([...TYPED, ...chars])];
-  const at = (i: number, middle: string, skip: number) => chars.slice(0, i).join("") + middle + chars.slice(i + skip).join("");
+  // head[i] + tail[j] is the word without its letters i to j - 1.
+  const head = chars.map((_, i) => chars.slice(0, i).join("")).concat(word);
+  const tail = chars.map((_, i) => chars.slice(i).join("")).concat("");
   const variants: string[] = [];
   for (let i = 0; i <= chars.length; i++) {
-    if (i < chars.length) variants.push(at(i, "", 1));
-    if (i + 1 < chars.length) variants.push(at(i, chars[i + 1]! + chars[i]!, 2));
-    for (const c of letters) {
-      if (i < chars.length && c !== chars[i]) variants.push(at(i, c, 1));
-      variants.push(at(i, c, 0));
-    }
+    const [before, from, after] = [head[i]!, tail[i]!, tail[i + 1] ?? ""];
+    for (const c of letters) variants.push(before + c + from);
+    if (i === chars.length) break;
+    variants.push(before + after);
+    for (const c of letters) if (c !== chars[i]) variants.push(before + c + after);
+    if (i + 1 < chars.length) variants.push(before + chars[i + 1]! + chars[i]! + (tail[i + 2] ?? ""));
   }
   return variants;
 }
