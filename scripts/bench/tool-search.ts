@@ -4,7 +4,7 @@
 // The file is built once per size and kept (TOOL_SEARCH_DIR), as importing 100,000 tools takes
 // minutes; the end-to-end figures through /mcp are `npm run bench -- catalog`'s.
 //
-//   npx tsx scripts/bench/tool-search.ts   (TOOL_SEARCH_SIZES=10000,100000 TOOL_SEARCH_ROUNDS=40 BASELINE_ROOT=)
+//   npm run bench:tool-search   (TOOL_SEARCH_SIZES=10000,100000 TOOL_SEARCH_ROUNDS=40 TOOL_SEARCH_EXTRA_TERMS=0 BASELINE_ROOT=)
 import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";

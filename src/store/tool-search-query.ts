@@ -26,7 +26,7 @@ export interface RankedTool {
   score: number;
 }
 
-/** The best `limit` visible tools for the query, best first (ties by global id). Two statements at most. */
+/** The best `limit` visible tools for the query, best first (ties by global id). Three statements at most. */
 export async function rankTools(db: Database, query: string, limit: number): Promise<RankedTool[]> {
   const queryWords = [...new Set(indexedWords(query))].slice(0, MAX_WORDS);
   if (queryWords.length === 0) return [];
@@ -42,13 +42,16 @@ export async function rankTools(db: Database, query: string, limit: number): Pro
     ),
     sql` UNION ALL `,
   );
+  // Ranked first, then the hidden ones passed over best first: a tool's settings row is read for
+  // the few ranked ones returned, not for every tool the heads hold (a join read one per tool). The
+  // ranked subquery's LIMIT keeps its order and keeps SQLite from pushing the check into it.
   const rows = await db.all<{ global_id: string; score: number }>(sql`
     WITH heads AS (${heads}),
-    per_word AS (SELECT global_id, max(part) AS part FROM heads GROUP BY global_id, word)
-    SELECT p.global_id, sum(p.part) AS score
-    FROM per_word p JOIN tool_settings s ON s.global_id = p.global_id
-    WHERE s.hidden = 0
-    GROUP BY p.global_id ORDER BY score DESC, p.global_id LIMIT ${limit}`);
+    per_word AS (SELECT global_id, max(part) AS part FROM heads GROUP BY global_id, word),
+    ranked AS (SELECT global_id, sum(part) AS score FROM per_word GROUP BY global_id ORDER BY score DESC, global_id LIMIT -1)
+    SELECT r.global_id, r.score FROM ranked r
+    WHERE (SELECT s.hidden FROM tool_settings s WHERE s.global_id = r.global_id) = 0
+    LIMIT ${limit}`);
   return rows.map((r) => ({ globalId: r.global_id, score: r.score }));
 }
 

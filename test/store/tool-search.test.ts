@@ -99,6 +99,12 @@ describe("search_tools over the local catalog", () => {
     const [hit] = await searchTools(db, "kubernetes", 1);
     await updateToolSettings(db, hit!.tool.globalId, { hidden: true });
     expect(await found(db, "kubernetes")).toEqual([]);
+    // A hidden tool ranked first is passed over, and the limit is filled by the next ones.
+    const [best, next, third] = await found(db, "issue", 3);
+    const [bestHit] = await searchTools(db, "issue", 1);
+    await updateToolSettings(db, bestHit!.tool.globalId, { hidden: true });
+    expect(await found(db, "issue", 2)).toEqual([next, third]);
+    expect(best).toBe(bestHit!.tool.name);
   });
 
   it("follows renames, prefix changes, refreshes and removed upstreams", async () => {
