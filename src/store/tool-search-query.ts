@@ -26,7 +26,7 @@ export interface RankedTool {
   score: number;
 }
 
-/** The best `limit` visible tools for the query, best first (ties by global id). Two statements at most. */
+/** The best `limit` visible tools for the query, best first (ties by global id). Three statements at most. */
 export async function rankTools(db: Database, query: string, limit: number): Promise<RankedTool[]> {
   const queryWords = [...new Set(indexedWords(query))].slice(0, MAX_WORDS);
   if (queryWords.length === 0) return [];
@@ -42,13 +42,16 @@ export async function rankTools(db: Database, query: string, limit: number): Pro
     ),
     sql` UNION ALL `,
   );
+  // Ranked first, then the hidden ones passed over best first: a tool's settings row is read for
+  // the few ranked ones returned, not for every tool the heads hold (a join read one per tool). The
+  // ranked subquery's LIMIT keeps its order and keeps SQLite from pushing the check into it.
   const rows = await db.all<{ global_id: string; score: number }>(sql`
     WITH heads AS (${heads}),
-    per_word AS (SELECT global_id, max(part) AS part FROM heads GROUP BY global_id, word)
-    SELECT p.global_id, sum(p.part) AS score
-    FROM per_word p JOIN tool_settings s ON s.global_id = p.global_id
-    WHERE s.hidden = 0
-    GROUP BY p.global_id ORDER BY score DESC, p.global_id LIMIT ${limit}`);
+    per_word AS (SELECT global_id, max(part) AS part FROM heads GROUP BY global_id, word),
+    ranked AS (SELECT global_id, sum(part) AS score FROM per_word GROUP BY global_id ORDER BY score DESC, global_id LIMIT -1)
+    SELECT r.global_id, r.score FROM ranked r
+    WHERE (SELECT s.hidden FROM tool_settings s WHERE s.global_id = r.global_id) = 0
+    LIMIT ${limit}`);
   return rows.map((r) => ({ globalId: r.global_id, score: r.score }));
 }
 
@@ -58,18 +61,57 @@ interface VocabularyTerm {
   total: number;
 }
 
-/** The indexed terms that begin with a query word's first letter (the ones it may stand for), with the catalog's size. */
-function vocabularyNear(db: Database, queryWords: readonly string[]): Promise<VocabularyTerm[]> {
-  const initials = [...new Set(queryWords.map((w) => String.fromCodePoint(w.codePointAt(0)!)))];
-  const ranges = initials.map((c) => sql`(term >= ${c} AND term < ${String.fromCodePoint(c.codePointAt(0)! + 1)})`);
-  return db.all<VocabularyTerm>(sql`
-    SELECT term, tools AS holding, (SELECT count(*) FROM tools) AS total
-    FROM tool_search_terms WHERE ${sql.join(ranges, sql` OR `)}`);
+// Past the last character any term can hold, so `term < word + END` bounds the terms that begin with word.
+const END = "\u{10FFFF}";
+
+/**
+ * The indexed terms each query word may stand for, with the catalog's size, in two indexed reads
+ * at most: per word, the word itself and the terms it begins (the most held first, at most
+ * MAX_EXPANSIONS); then, for the words that matched nothing, their one-edit neighbours looked up
+ * by name, so the work depends on the words' lengths and never on the vocabulary's size.
+ */
+async function vocabularyNear(db: Database, queryWords: readonly string[]): Promise<VocabularyTerm[]> {
+  const total = sql`(SELECT count(*) FROM tools)`;
+  const heads = queryWords.map((w) =>
+    w.length >= PREFIX_MIN
+      ? sql`SELECT * FROM (SELECT term, tools FROM tool_search_terms WHERE term >= ${w} AND term < ${w + END} ORDER BY term = ${w} DESC, tools DESC, term LIMIT ${sql.raw(String(MAX_EXPANSIONS))})`
+      : sql`SELECT term, tools FROM tool_search_terms WHERE term = ${w}`,
+  );
+  const near = await db.all<VocabularyTerm>(sql`SELECT term, tools AS holding, ${total} AS total FROM (${sql.join(heads, sql` UNION `)})`);
+  const missed = queryWords.filter((w) => w.length >= TYPO_MIN && !near.some((t) => t.term.startsWith(w)));
+  if (missed.length === 0) return near;
+  const neighbours = [...new Set(missed.flatMap(oneEditVariants))];
+  const typos = await db.all<VocabularyTerm>(sql`
+    SELECT term, tools AS holding, ${total} AS total FROM tool_search_terms
+    WHERE term IN (SELECT value FROM json_each(${JSON.stringify(neighbours)}))`);
+  return [...near, ...typos];
 }
 
-/** The terms a query word stands for: itself and the terms it begins, or else its one-typo neighbours (same first letter). */
+// The letters a typo puts in: the index's words are mostly these; a word's own letters cover the rest of its script.
+const TYPED = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** Every string one edit from the word: a letter deleted, two neighbours swapped, a letter replaced or inserted. */
+function oneEditVariants(word: string): string[] {
+  const chars = Array.from(word);
+  const letters = [...new Set([...TYPED, ...chars])];
+  // head[i] + tail[j] is the word without its letters i to j - 1.
+  const head = chars.map((_, i) => chars.slice(0, i).join("")).concat(word);
+  const tail = chars.map((_, i) => chars.slice(i).join("")).concat("");
+  const variants: string[] = [];
+  for (let i = 0; i <= chars.length; i++) {
+    const [before, from, after] = [head[i]!, tail[i]!, tail[i + 1] ?? ""];
+    for (const c of letters) variants.push(before + c + from);
+    if (i === chars.length) break;
+    variants.push(before + after);
+    for (const c of letters) if (c !== chars[i]) variants.push(before + c + after);
+    if (i + 1 < chars.length) variants.push(before + chars[i + 1]! + chars[i]! + (tail[i + 2] ?? ""));
+  }
+  return variants;
+}
+
+/** The terms a query word stands for: itself and the terms it begins, or else its one-typo neighbours. */
 function termsFor(word: string, vocabulary: readonly VocabularyTerm[]): { term: string; holding: number; factor: number }[] {
-  const byHolding = (a: VocabularyTerm, b: VocabularyTerm) => b.holding - a.holding;
+  const byHolding = (a: VocabularyTerm, b: VocabularyTerm) => b.holding - a.holding || (a.term < b.term ? -1 : 1);
   const exact = vocabulary.filter((t) => t.term === word);
   const extended = word.length >= PREFIX_MIN ? vocabulary.filter((t) => t.term !== word && t.term.startsWith(word)).sort(byHolding) : [];
   const matched = [...exact, ...extended].slice(0, MAX_EXPANSIONS);

@@ -79,6 +79,16 @@ describe("search_tools over the local catalog", () => {
     expect(typo).toBeLessThan(exact);
   });
 
+  it("finds a typo in any letter, the first included, and in words of any script", async () => {
+    expect(await found(db, "qeather")).toEqual(["get_weather"]);
+    expect(await found(db, "ukbernetes")).toEqual(["kubernetes_pods"]);
+    await seed(db, "ru", [tool("perevod", "Переводит текст.")]);
+    expect(await found(db, "перводит")).toEqual(["perevod"]); // a letter left out
+    expect(await found(db, "пеерводит")).toEqual(["perevod"]); // two letters swapped
+    expect(await found(db, "пеервдоит")).toEqual([]); // swapped twice: two edits
+    expect(await found(db, "xyzzy frobnicate kubernets")).toEqual(["kubernetes_pods"]);
+  });
+
   it("honours the limit and breaks ties by id, the same way every time", async () => {
     const two = await found(db, "issue", 2);
     expect(two).toHaveLength(2);
@@ -89,6 +99,12 @@ describe("search_tools over the local catalog", () => {
     const [hit] = await searchTools(db, "kubernetes", 1);
     await updateToolSettings(db, hit!.tool.globalId, { hidden: true });
     expect(await found(db, "kubernetes")).toEqual([]);
+    // A hidden tool ranked first is passed over, and the limit is filled by the next ones.
+    const [best, next, third] = await found(db, "issue", 3);
+    const [bestHit] = await searchTools(db, "issue", 1);
+    await updateToolSettings(db, bestHit!.tool.globalId, { hidden: true });
+    expect(await found(db, "issue", 2)).toEqual([next, third]);
+    expect(best).toBe(bestHit!.tool.name);
   });
 
   it("follows renames, prefix changes, refreshes and removed upstreams", async () => {
