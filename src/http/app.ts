@@ -41,6 +41,20 @@ export interface NodeApp {
   close(): Promise<void>;
 }
 
+/**
+ * Settles once none of the deferred work started after `earlier` is left, including work that work
+ * defers in turn (a clearing submission that completes a round starts the round's proposal). Work
+ * of requests before it is not waited for: on Workers a promise settles only in the request that
+ * made it, so awaiting another's would never end.
+ */
+async function startedSince(pending: ReadonlySet<Promise<unknown>>, earlier: ReadonlySet<Promise<unknown>>): Promise<void> {
+  for (;;) {
+    const started = [...pending].filter((p) => !earlier.has(p));
+    if (started.length === 0) return;
+    await Promise.all(started);
+  }
+}
+
 export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const node = await assembleNode(opts);
   const { services, tick, pending } = node;
@@ -58,10 +72,11 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     // Elsewhere the process outlives the response, so a tracked promise is enough.
     c.set("defer", requestScoped ? (p) => c.executionCtx.waitUntil(p) : services.defer);
     c.set("clientAddress", remoteAddress(c));
+    const earlier = requestScoped ? new Set(pending) : undefined;
     await next();
     // Work a request started through the services (gossip's pushes after a change) must outlive
     // the response there too: the isolate may be frozen once nothing is waited for.
-    if (requestScoped && pending.size > 0) c.executionCtx.waitUntil(Promise.all(pending));
+    if (earlier) c.executionCtx.waitUntil(startedSince(pending, earlier));
   });
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();

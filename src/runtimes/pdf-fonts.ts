@@ -1,4 +1,4 @@
-// For Node only (under Deno fontkit's Arabic shaper fails). DejaVu Sans (regular and bold; the
+// For Node only (Deno 2 has no Object.prototype.__proto__, which fontkit's shapers inherit through: docs/money.md). DejaVu Sans (regular and bold; the
 // dejavu-fonts-ttf package, under the Bitstream Vera and public domain terms of its LICENSE) for invoice PDFs: Latin, Greek, Cyrillic and Arabic. Read from
 // node_modules at the first PDF, then kept (about 1.4 MB in memory), with fontkit, which embeds
 // them: neither is in a Workers bundle.

@@ -14,20 +14,37 @@ export interface MethodConfig {
   settings: Record<string, string>;
 }
 
+export interface MethodView {
+  method: string;
+  settings: Record<string, string>;
+  secret: SecretView;
+  updatedAt: number;
+}
+
+export interface SecretView {
+  set: true;
+  last4: string;
+}
+
+const secretView = (secret: string): SecretView => ({ set: true, last4: secret.slice(-4) });
+
 export class SettlementMethodStore {
   constructor(
     private readonly db: Database,
     private readonly box: SecretBox,
   ) {}
 
-  async set(method: string, config: MethodConfig): Promise<void> {
+  /** Seals and stores a method's configuration, replacing any before it; answers what `list` shows of it. */
+  async set(method: string, config: MethodConfig): Promise<MethodView> {
     liveSecrets.add(config.secret);
     const secret = await this.box.seal(config.secret, context(method));
     const settings = JSON.stringify(config.settings);
+    const updatedAt = Date.now();
     await this.db
       .insert(settlementMethods)
-      .values({ method, secret, settings })
-      .onConflictDoUpdate({ target: settlementMethods.method, set: { secret, settings, updatedAt: Date.now() } });
+      .values({ method, secret, settings, updatedAt })
+      .onConflictDoUpdate({ target: settlementMethods.method, set: { secret, settings, updatedAt } });
+    return { method, settings: config.settings, secret: secretView(config.secret), updatedAt };
   }
 
   /** The configuration with its secret opened; undefined when the method is not configured. */
@@ -39,10 +56,13 @@ export class SettlementMethodStore {
     return { secret, settings: JSON.parse(row.settings) as Record<string, string> };
   }
 
-  /** What the operator sees: which methods are configured and their settings, never the secret. */
-  async list(): Promise<{ method: string; settings: Record<string, string>; updatedAt: number }[]> {
-    const rows = await this.db.select({ method: settlementMethods.method, settings: settlementMethods.settings, updatedAt: settlementMethods.updatedAt }).from(settlementMethods);
-    return rows.map((r) => ({ ...r, settings: JSON.parse(r.settings) as Record<string, string> }));
+  /**
+   * What the operator sees: which methods are configured, their settings, and of the secret only
+   * that it is set and its last four characters (enough to tell two keys apart, as Stripe shows them).
+   */
+  async list(): Promise<MethodView[]> {
+    const rows = await this.db.select().from(settlementMethods).orderBy(asc(settlementMethods.method));
+    return Promise.all(rows.map(async (r) => ({ method: r.method, settings: JSON.parse(r.settings) as Record<string, string>, secret: secretView(await this.box.open(r.secret, context(r.method))), updatedAt: r.updatedAt })));
   }
 
   async remove(method: string): Promise<boolean> {

@@ -3,7 +3,8 @@
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";
 import { UsageError } from "../framework/errors.ts";
-import { clip, table } from "../framework/format.ts";
+import { clip, fields, table } from "../framework/format.ts";
+import { readLocalFile } from "../framework/local-files.ts";
 
 interface SettlementView {
   id: string;
@@ -13,6 +14,15 @@ interface SettlementView {
   reason: string | null;
   settlement: { unit: string; amount: number; method: string; reference: string; paidAt: number };
 }
+
+interface MethodView {
+  method: string;
+  settings: Record<string, string>;
+  secret: { set: true; last4: string };
+  updatedAt: number;
+}
+
+const methodLine = (m: MethodView) => fields([["method", m.method], ["secret key", `set, ending ${m.secret.last4}`], ...Object.entries(m.settings), ["updated", new Date(m.updatedAt).toISOString()]]);
 
 function wholeNumber(value: unknown, what: string, min: number): number {
   const n = Number(value);
@@ -76,6 +86,49 @@ export const settlementCommands: Command[] = [
       if (!/^[0-9a-f]{64}$/.test(id!)) throw new UsageError("a settlement id is 64 hex characters (ledger settlements --json shows them whole)");
       const body = await ctx.api.request<{ record: unknown }>("POST", `/ledger/settlements/${seg(id!)}/confirm`);
       show(ctx, body, () => `settlement ${id} confirmed`);
+    },
+  },
+  {
+    name: "ledger stripe set",
+    summary: "configure the Stripe adapter: its secret key (sealed at rest, never shown again but for its last four characters) and who pays",
+    details: "The key is read from a file (/dev/stdin to pipe it), never from the command line, so it stays out of shell history and process lists. A payer needs --customer and --payment-method; a payee only the key. Setting it again replaces the key and the settings.",
+    options: {
+      "key-file": { type: "string", value: "path", help: "a file holding the Stripe secret or restricted key (sk_… or rk_…)" },
+      customer: { type: "string", value: "cus_…", help: "the Stripe customer this node pays as" },
+      "payment-method": { type: "string", value: "pm_…", help: "the customer's saved payment method" },
+      destination: { type: "string", value: "acct_…", help: "a Connect account to send the funds to" },
+      "api-url": { type: "string", value: "url", help: "another Stripe API base (a test double); Stripe's by default" },
+    },
+    min: 0,
+    max: 0,
+    run: async (ctx, _args, o) => {
+      if (typeof o["key-file"] !== "string") throw new UsageError("--key-file is required (the key is never taken from the command line)");
+      const secretKey = readLocalFile(o["key-file"]).toString("utf8").trim();
+      const optional = { customer: o.customer, paymentMethod: o["payment-method"], destination: o.destination, apiUrl: o["api-url"] };
+      const body = { secretKey, ...Object.fromEntries(Object.entries(optional).filter(([, v]) => typeof v === "string")) };
+      const set = await ctx.api.request<MethodView>("PUT", "/ledger/settlement-methods/stripe", body);
+      show(ctx, set, methodLine);
+    },
+  },
+  {
+    name: "ledger stripe show",
+    summary: "show the Stripe adapter's configuration: its settings and whether its key is set (last four characters only)",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      const body = await ctx.api.request<{ methods: MethodView[] }>("GET", "/ledger/settlement-methods");
+      const stripe = body.methods.find((m) => m.method === "stripe");
+      show(ctx, stripe ?? {}, () => (stripe ? methodLine(stripe) : "stripe is not configured"));
+    },
+  },
+  {
+    name: "ledger stripe remove",
+    summary: "forget the Stripe adapter's key and settings; settlements then take --method manual only",
+    min: 0,
+    max: 0,
+    run: async (ctx) => {
+      await ctx.api.request("DELETE", "/ledger/settlement-methods/stripe");
+      show(ctx, {}, () => "stripe removed");
     },
   },
   {

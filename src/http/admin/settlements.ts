@@ -73,8 +73,7 @@ export function settlementAdminRoutes(s: Services): Hono<AppEnv> {
     const body = await readJson(c, stripeBody);
     if (!body.ok) return body.res;
     const { secretKey, ...settings } = body.value;
-    await methods.set("stripe", { secret: secretKey, settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as Record<string, string> });
-    return c.json({ method: "stripe", settings });
+    return c.json(await methods.set("stripe", { secret: secretKey, settings: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as Record<string, string> }));
   });
 
   app.delete("/ledger/settlement-methods/stripe", async (c) => ((await methods.remove("stripe")) ? c.body(null, 204) : fail(c, "not_found", "stripe is not configured")));
