@@ -51,7 +51,7 @@ async function startedSince(pending: ReadonlySet<Promise<unknown>>, earlier: Rea
   for (;;) {
     const started = [...pending].filter((p) => !earlier.has(p));
     if (started.length === 0) return;
-    await Promise.all(started);
+    await Promise.allSettled(started);
   }
 }
 
