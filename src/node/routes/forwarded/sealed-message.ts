@@ -26,7 +26,7 @@ export async function forwardSealed(s: ForwardedPort, origin: string, message: E
     } catch (err) {
       if (!(err instanceof PeerRequestError)) throw err;
       // The origin refused: another forwarder would carry the same refusal.
-      if (err instanceof SealedRefusal && !FORWARDER_REFUSALS.has(err.code)) throw err;
+      if (err instanceof SealedRefusal && !FORWARDER_REFUSALS.has(err.code)) throw new SealedRefusal(err.code, `refused by ${origin} through ${via.name}: ${err.message} (${err.code})`, false);
       failures.push(`through ${via.name}: ${err.message}`);
     }
   }
