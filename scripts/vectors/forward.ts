@@ -1,6 +1,6 @@
 // The forwarded route's vectors (docs/protocol.md §12, test/vectors/routes/forward.json): a call
 // envelope A seals to C, the `forward` message A sends B and the `forwarded` message B sends C,
-// the checks B makes without opening it (also of a countersignatures envelope, §12.5), and the envelopes and messages B refuses, each with the
+// the checks B makes without opening it (also of a countersignatures envelope, §12.5, and of a token sale, §15.3.1), and the envelopes and messages B refuses, each with the
 // reason. Every expectation is checked against the code before it is written.
 import type { Card } from "../../src/protocol/card/schema.ts";
 import { fromBase64url, utf8 } from "../../src/protocol/encoding/bytes.ts";
@@ -8,6 +8,7 @@ import { seal, type SealInput } from "../../src/protocol/envelope/seal.ts";
 import { compositeVerifier } from "../../src/protocol/identity/composite.ts";
 import type { SigningKey } from "../../src/protocol/identity/keys.ts";
 import { checkForwardable, ForwardError, forwardedRequest, forwardRequest, type ForwardCheck } from "../../src/protocol/routes/forward.ts";
+import { tokenSaleRequest } from "../../src/protocol/tokens/sale.ts";
 import { agree, b64, counting, p, write } from "./common.ts";
 
 export interface ForwardInputs {
@@ -54,6 +55,11 @@ export async function forwardVectors(v: ForwardInputs): Promise<void> {
   const countersignedMessage = { type: "countersigned", records: [{ note: "a confirmed record (§8.3); B never sees it" }] };
   const countersignedEnvelope = await sealWith({ path: "/federation/v1/countersigned", plaintext: utf8(JSON.stringify(countersignedMessage)) });
   const countersigned = { message: countersignedMessage, envelope: countersignedEnvelope, header: await checkForwardable(countersignedEnvelope, { ...check, verifier }) };
+  // A's purchase of C's payment tokens (§15.3.1): the third endpoint passed on. The request bytes are placeholders of the right length.
+  const tokenSaleMessage = { type: "token-sale", keyId: "00".repeat(32), requests: [b64(counting(0x20, 259))], intent: { note: "a SignedIntent for the sale (§15.3); B never sees it" } };
+  agree("the token-sale message parses", true, tokenSaleRequest.safeParse(tokenSaleMessage).success);
+  const tokenSaleEnvelope = await sealWith({ path: "/federation/v1/token-sale", plaintext: utf8(JSON.stringify(tokenSaleMessage)) });
+  const tokenSale = { message: tokenSaleMessage, envelope: tokenSaleEnvelope, header: await checkForwardable(tokenSaleEnvelope, { ...check, verifier }) };
 
   const bytes = fromBase64url(envelope);
   const flipped = bytes.slice();
@@ -113,6 +119,7 @@ export async function forwardVectors(v: ForwardInputs): Promise<void> {
     envelope,
     header,
     countersigned,
+    tokenSale,
     check,
     forward,
     forwardToPeer,

@@ -26,6 +26,13 @@ import type { RelayRequest } from "../../src/protocol/messages/relay-items.ts";
 import { originCard, saveOriginCard } from "../../src/store/origin-cards.ts";
 import { savePeer } from "../../src/store/peers.ts";
 import { memoryDb } from "../support/libsql.ts";
+import { serveForwarded } from "../../src/http/federation/forward-route.ts";
+import { sealToOrigin } from "../../src/node/routes/forwarded/consumer.ts";
+import { currentIssuerKey, issuerSummary } from "../../src/node/tokens/issuer-keys.ts";
+import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { readFrames } from "../../src/protocol/messages/relay-frames.ts";
+import { blindTokenRequests } from "../../src/protocol/tokens/issuance.ts";
+import { saleQuote, saleTool, tokenSaleReply } from "../../src/protocol/tokens/sale.ts";
 
 const started: AssembledNode[] = [];
 async function node(env: Record<string, string> = {}): Promise<AssembledNode> {
@@ -173,6 +180,12 @@ describe("a forwarder that charges a fee (§12.5)", () => {
     expect(FORWARDER_REFUSALS.has("caller_refused")).toBe(false);
   });
 
+  it("asks no fee for a token sale (§15.3.1): it passes one on unpaid", async () => {
+    const sale = await envelope(a, c, "/federation/v1/token-sale");
+    expect(await forwardOnward(paidB.services, a.services.nodeId, await forward(sale), signal())).toMatchObject({ refused: { code: "destination_unreachable" } });
+    expect(await held()).toBe(0);
+  });
+
   it("charges nothing for an envelope it could not deliver, and the refusals left the envelope unspent", async () => {
     const env = await envelope(a, c);
     expect(await forwardOnward(paidB.services, a.services.nodeId, await forward(env, await pay(env)), signal())).toMatchObject({ refused: { code: "destination_unreachable" } });
@@ -259,5 +272,27 @@ describe("the destination", () => {
     const call = new TextEncoder().encode(JSON.stringify({ type: "call", key: "edge/echo", intent: {}, timeoutMs: 1000, progress: false, countersigned: [] }));
     expect(await strangersRefusal({ ownTools: shared("public") }, call)).toBeUndefined();
     expect(await strangersRefusal({ ownTools: shared("peers") }, call)).toMatchObject({ code: "forbidden" });
+  });
+});
+
+describe("a token sale forwarded to the issuer (§15.3.1)", () => {
+  it("is answered in one frame sealed to the buyer; a refusal keeps its code and writes nothing", async () => {
+    const issuer = await node();
+    const provider = issuer.services.nodeId;
+    const key = await currentIssuerKey(issuer.services, Date.now());
+    const requests = (await blindTokenRequests(provider, fromBase64url(key.publicKey), 1)).requests.map(toBase64url);
+    // The buyer signs for less than the issuer's price.
+    const price = { ...saleQuote(1, issuer.services.config.tokens), amount: 0 };
+    const intent = await signIntent(identitySigner(await a.services.identity()), { provider, tool: saleTool(provider, key.keyId), params: { keyId: key.keyId, requests }, price, requestedAt: Date.now() });
+    const sealed = await sealToOrigin(a.services, await cardOf(issuer), "token-sale", { type: "token-sale", keyId: key.keyId, requests, intent });
+    const served = await serveForwarded(issuer.services, b.services.nodeId, { type: "forwarded", envelope: toBase64url(sealed.bytes), card: await cardOf(a) }, signal(), () => {});
+    if (!("response" in served)) throw new Error(`refused: ${served.refused.code}`);
+    const frames: Uint8Array[] = [];
+    for await (const frame of readFrames(served.response.body!)) frames.push(frame);
+    expect(frames).toHaveLength(1);
+    const reply = tokenSaleReply.parse(JSON.parse(new TextDecoder().decode(await sealed.openResponse(frames[0]!))));
+    expect(reply).toMatchObject({ ok: false, error: { code: "price_changed" } });
+    expect(await issuer.services.ledger.list({ limit: 100 })).toEqual([]);
+    expect(await issuerSummary(issuer.services)).toMatchObject({ sales: 0 });
   });
 });

@@ -26,6 +26,7 @@ interface Vectors {
   envelope: string;
   header: Record<string, unknown>;
   countersigned: { message: Record<string, unknown>; envelope: string; header: Record<string, unknown> };
+  tokenSale: { message: Record<string, unknown>; envelope: string; header: Record<string, unknown> };
   check: { from: string; to: string; now: number; skew: number; maxBytes: number };
   forward: unknown;
   forwardToPeer: unknown;
@@ -92,12 +93,16 @@ describe("the forwarded call envelope", () => {
     expect(JSON.parse(new TextDecoder().decode(opened.plaintext))).toEqual(v.call);
   });
 
-  it("of countersignatures (§12.5) is reproduced, passes the same checks, and opens at the destination's countersigned endpoint", async () => {
+  it.each([
+    ["countersigned", "countersignatures (§12.5)", v.countersigned],
+    ["token-sale", "a token sale (§15.3.1)", v.tokenSale],
+  ] as const)("bound to %s, of %s, is reproduced, passes the same checks, and opens at that endpoint only", async (endpoint, _what, passed) => {
     const { verifier } = await parties();
-    expect(toBase64url((await sealedByA("/federation/v1/countersigned", v.countersigned.message)).bytes)).toBe(v.countersigned.envelope);
-    expect(await checkForwardable(v.countersigned.envelope, { ...v.check, verifier })).toEqual(v.countersigned.header);
-    await expect(openedAtC(v.countersigned.envelope, "/federation/v1/call")).rejects.toMatchObject({ code: "wrong_endpoint" });
-    expect(JSON.parse(new TextDecoder().decode((await openedAtC(v.countersigned.envelope, "/federation/v1/countersigned")).plaintext))).toEqual(v.countersigned.message);
+    const path = `/federation/v1/${endpoint}`;
+    expect(toBase64url((await sealedByA(path, passed.message)).bytes)).toBe(passed.envelope);
+    expect(await checkForwardable(passed.envelope, { ...v.check, verifier })).toEqual(passed.header);
+    await expect(openedAtC(passed.envelope, "/federation/v1/call")).rejects.toMatchObject({ code: "wrong_endpoint" });
+    expect(JSON.parse(new TextDecoder().decode((await openedAtC(passed.envelope, path)).plaintext))).toEqual(passed.message);
   });
 
   it.each(v.refused.map((r) => [r.name, r] as const))("refused: %s", async (_name, r) => {

@@ -5,7 +5,8 @@
 // (B2), which charges a forwarding fee: its own record with A, co-signed, and no record of the
 // call; with none left the call fails clearly. B3 charges more than A's cap: A sends it nothing
 // and refuses the call. D, a node that takes no forwarded calls from
-// strangers (FORWARDED_CALLERS=off), refuses by policy.
+// strangers (FORWARDED_CALLERS=off), refuses by policy. A buys C's payment tokens through B the
+// same way (§15.3.1), and D refuses that purchase by the same policy.
 import { createClient } from "@libsql/client";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -124,6 +125,23 @@ describe("A → B → C, C on workerd", () => {
     // The one place it may be: A's own invocation log (arguments are redacted there unless LOG_ARGUMENTS).
   }, 60_000);
 
+  it("buys C's payment tokens through B, sealed end to end: B holds no record and no token, A and C hold the sale's record", async () => {
+    const bought = await a.admin("POST", "/payment-tokens", { origin: c.nodeId, count: 2 });
+    expect(bought.status).toBe(201);
+    const { purchase } = await json<{ purchase: { issuer: string; recordId: string; count: number } }>(bought);
+    expect(purchase).toMatchObject({ issuer: c.nodeId, count: 2 });
+    const wallet = await json<{ wallet: { issuer: string; count: number }[] }>(await a.admin("GET", "/payment-tokens"));
+    expect(wallet.wallet.filter((w) => w.issuer === c.nodeId).reduce((n, w) => n + w.count, 0)).toBe(2);
+
+    const saleTool = `${c.nodeId}/privacy-pass/tokens`;
+    expect((await records(a)).filter((r) => r.id === purchase.recordId)).toMatchObject([{ peer: c.nodeId, role: "consumer", status: "confirmed", record: { intent: { tool: { id: saleTool } } } }]);
+    // A's countersignature reaches C through B as well (§12.5): C's copy is confirmed with no tick.
+    await eventually(async () => expect((await records(c)).filter((r) => r.id === purchase.recordId)).toMatchObject([{ peer: a.nodeId, role: "provider", status: "confirmed" }]), 10_000);
+    expect(await records(b)).toEqual([]);
+    expect(await dumpDatabase(b)).not.toContain(purchase.recordId);
+    expect((await json<{ wallet: unknown[] }>(await b.admin("GET", "/payment-tokens"))).wallet).toEqual([]);
+  }, 60_000);
+
   it("asked for direct, a call to C is refused as route_unavailable, not forwarded", async () => {
     const asked = client.callTool({ name: (await toolOf(c))!.name, arguments: { message: "x" }, _meta: { "mcpfed/route": "direct" } });
     await expect(asked).rejects.toMatchObject({ code: -32010, data: { type: "route_unavailable", route: "direct" } });
@@ -152,6 +170,16 @@ describe("refusals", () => {
     await expect(echo(d, "to delta")).rejects.toThrow(/caller_refused/);
     expect((await records(d)).length).toBe(before);
     expect(d.output()).toContain("route.forwarded_refused");
+  });
+
+  it("D refuses a stranger's token purchase by the same policy: a typed refusal, and nothing sold or recorded", async () => {
+    const before = (await records(d)).length;
+    const refused = await a.admin("POST", "/payment-tokens", { origin: d.nodeId, count: 1 });
+    expect(refused.status).toBe(502);
+    expect(await refused.text()).toContain("caller_refused");
+    expect((await records(d)).length).toBe(before);
+    expect((await json<{ issuer: { sales: number } }>(await d.admin("GET", "/payment-tokens"))).issuer.sales).toBe(0);
+    expect((await json<{ wallet: { issuer: string }[] }>(await a.admin("GET", "/payment-tokens"))).wallet.filter((w) => w.issuer === d.nodeId)).toEqual([]);
   });
 
   it("a forwarder that no longer offers the role refuses, and the call fails clearly", async () => {

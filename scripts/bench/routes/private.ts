@@ -1,6 +1,6 @@
 // The private route (docs/protocol.md §13): A → relay → C's gateway, sealed to C's gateway with
 // Oblivious HTTP and handed on by a peer of A that offers a relay. The relay is the forwarded
-// route's B when that route runs too (B offers every role), else a node of its own; A picks its
+// route's B when that route runs too (B forwards and relays), else a node of its own; A picks its
 // relay at random among its relaying peers other than C, so there must be one only.
 // scripts/bench/private-route.ts measures more of this route: bytes on each link, the gateway's
 // cryptography per call.

@@ -39,7 +39,7 @@ export const paymentTokenCommands: Command[] = [
   {
     name: "tokens buy",
     usage: "<origin> <n>",
-    summary: "buy n (1–16) anonymous payment tokens from a peer that issues them (its node id or alias), paid through the ledger",
+    summary: "buy n (1–16) anonymous payment tokens from a node that issues them (a peer's id or alias, or another node's id: through a forwarder), paid through the ledger",
     min: 2,
     max: 2,
     run: async (ctx, [origin, n]) => {

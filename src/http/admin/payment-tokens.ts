@@ -11,9 +11,10 @@ import { issuerSummary, listIssuerKeyViews } from "../../node/tokens/issuer-keys
 import { buyTokens, TokenSaleError } from "../../node/relay/token-purchase.ts";
 import { listWallet } from "../../node/tokens/wallet.ts";
 import { MAX_TOKENS_PER_SALE } from "../../protocol/tokens/sale.ts";
+import { NODE_ID } from "../../protocol/identity/keys.ts";
 
 const buyInput = z.strictObject({
-  /** The issuer: a peer's node id or alias. */
+  /** The issuer: a peer's node id or alias, or the id of a node whose card this node holds (bought through a forwarder). */
   origin: z.string().min(1).max(128),
   count: z.number().int().min(1).max(MAX_TOKENS_PER_SALE),
 });
@@ -27,9 +28,9 @@ export function paymentTokenAdminRoutes(s: Services): Hono<AppEnv> {
     const body = await readJson(c, buyInput);
     if (!body.ok) return body.res;
     const peer = (await allPeers(s)).find((p) => p.nodeId === body.value.origin || p.alias === body.value.origin);
-    if (!peer) return fail(c, "not_found", `no peer ${body.value.origin}`);
+    if (!peer && !NODE_ID.test(body.value.origin)) return fail(c, "not_found", `no peer ${body.value.origin}, and not a node id`);
     try {
-      return c.json({ purchase: await buyTokens(s, peer.nodeId, body.value.count) }, 201);
+      return c.json({ purchase: await buyTokens(s, peer?.nodeId ?? body.value.origin, body.value.count) }, 201);
     } catch (err) {
       if (err instanceof TokenSaleError) return fail(c, "conflict", `${err.code}: ${err.message}`);
       if (err instanceof PeerRequestError) return fail(c, "bad_gateway", `peer ${body.value.origin}: ${err.message}`);

@@ -17,6 +17,8 @@ import type { ForwardFeeFrame } from "../../protocol/routes/forward-fee.ts";
 import { log } from "../../node/logging/log.ts";
 import { openForwarded, strangersRefusal } from "../../node/routes/forwarded/destination.ts";
 import { forwardOnward } from "../../node/routes/forwarded/forwarder.ts";
+import { serveTokenSale } from "../../node/tokens/sale.ts";
+import { tokenSaleRequest, type TokenSaleReply } from "../../protocol/tokens/sale.ts";
 import type { Services } from "../../node/services.ts";
 import { callResponse } from "./call-stream.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
@@ -81,7 +83,7 @@ export function forwardRoutes(app: Hono<AppEnv>, s: Services, version: string, r
  * message or from its mailbox (§20.6): the call stream sealed to the caller, or the refusal of
  * the envelope inside.
  */
-export async function serveForwarded(s: Services, via: string, request: ForwardedRequest, signal: AbortSignal, defer: (work: Promise<unknown>) => void): Promise<{ response: Response } | { refused: { code: string; message: string } }> {
+export async function serveForwarded(s: Services, via: string, request: ForwardedRequest, signal: AbortSignal, defer: (work: Promise<unknown>) => void): Promise<ServedForwarded> {
   let inner;
   try {
     inner = await openForwarded(s, via, request);
@@ -93,25 +95,40 @@ export async function serveForwarded(s: Services, via: string, request: Forwarde
   const received = receivedEnvelope(inner.opened);
   const { header } = inner.opened;
   if (header.path === federationPath(header.v, "countersigned")) return countersignedAnswer(s, received);
+  if (header.path === federationPath(header.v, "token-sale")) return tokenSaleAnswer(s, received);
   const refusal = inner.peer ? undefined : await strangersRefusal(s, received.plaintext);
   if (refusal) {
     const frame: CallFrame = { type: "answer", seq: 0, answer: { ok: false, error: refusal, acked: [] } };
-    const body = encodeFrame(await received.sealResponse(new TextEncoder().encode(JSON.stringify(frame))));
-    return { response: new Response(body as BodyInit, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } }) };
+    return oneFrame(received, frame);
   }
   return { response: await callResponse(s, received, signal, defer) };
 }
 
-/**
- * A's countersignatures of this node's records, forwarded (§12.5): each goes through the ledger
- * as from A, and the ids decided on are the one frame of a call stream sealed to A's envelope,
- * which the forwarder passes back unopened as it passes a call's.
- */
-async function countersignedAnswer(s: Services, received: Received): Promise<{ response: Response } | { refused: { code: string; message: string } }> {
+type ServedForwarded = { response: Response } | { refused: { code: string; message: string } };
+
+/** The destination's whole answer as the one frame of a call stream, sealed to the caller's envelope: the forwarder passes it back unopened. */
+async function oneFrame(received: Received, answer: unknown): Promise<ServedForwarded> {
+  const body = encodeFrame(await received.sealResponse(new TextEncoder().encode(JSON.stringify(answer))));
+  return { response: new Response(body as BodyInit, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } }) };
+}
+
+/** A's countersignatures of this node's records, forwarded (§12.5): each goes through the ledger as from A; the answer is the ids decided on. */
+async function countersignedAnswer(s: Services, received: Received): Promise<ServedForwarded> {
   const push = parseMessage(received.plaintext, countersignedPush);
   if (!push) return { refused: { code: "bad_request", message: "not a countersigned message" } };
   const ack: CountersignedAck = { acked: await takeCountersigned(s, received.from, push.records) };
   log.info("route.forwarded_countersigned", { from: received.from, records: push.records.length, acked: ack.acked.length });
-  const body = encodeFrame(await received.sealResponse(new TextEncoder().encode(JSON.stringify(ack))));
-  return { response: new Response(body as BodyInit, { status: 200, headers: { "content-type": CALL_STREAM_CONTENT_TYPE, "cache-control": "no-store" } }) };
+  return oneFrame(received, ack);
+}
+
+/**
+ * A's purchase of this node's payment tokens, forwarded (§15.3): the sale of a peer's message,
+ * with A as buyer. Its refusals (`ok: false`, nothing written) are sealed to A like its tokens.
+ */
+async function tokenSaleAnswer(s: Services, received: Received): Promise<ServedForwarded> {
+  const request = parseMessage(received.plaintext, tokenSaleRequest);
+  if (!request) return { refused: { code: "bad_request", message: "not a token-sale message" } };
+  const reply: TokenSaleReply = await serveTokenSale(s, received.from, request);
+  log.info("route.forwarded_token_sale", { from: received.from, requests: request.requests.length, ...(reply.ok ? {} : { code: reply.error.code }) });
+  return oneFrame(received, reply);
 }

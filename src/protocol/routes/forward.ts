@@ -18,11 +18,12 @@ export const FORWARD_FEATURE = ROLE_FEATURES.forward;
 
 /**
  * The endpoints at C a forwarded envelope may be bound to: a forwarder passes nothing else on.
- * `countersigned` carries A's countersignatures of C's records to C, which is not A's peer (§12.5).
+ * `countersigned` carries A's countersignatures of C's records to C, which is not A's peer (§12.5);
+ * `token-sale` buys C's payment tokens (§15.3), paid by a record of A's and C's own.
  */
-export const FORWARDED_MESSAGES = ["call", "countersigned"] as const;
+export const FORWARDED_MESSAGES = ["call", "countersigned", "token-sale"] as const;
 
-/** The envelopes a forwarder's fee is paid for (§12.5): calls; countersignatures pass free. */
+/** The envelopes a forwarder's fee is paid for (§12.5): calls; countersignatures and token sales pass free. */
 export const FEE_PAID_MESSAGES = ["call"] as const;
 
 /** Base64url of at most this many bytes of envelope (4/3 of it in characters). */
