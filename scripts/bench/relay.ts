@@ -81,12 +81,12 @@ export const defaults: Record<CryptoPath, RelayPathOptions> = {
   },
 };
 
-const RUNTIMES: Record<CryptoPath, { label: string; node: string }> = {
+export const RUNTIMES: Record<CryptoPath, { label: string; node: string }> = {
   noble: { label: "noble path (Node 20: noble ML-DSA-65 and ML-KEM-768, WebCrypto Ed25519 and X25519)", node: process.execPath },
   native: { label: "native path (Node 24: WebCrypto for every primitive)", node: join(TOOLS, "node") },
 };
 
-interface RelayRig {
+export interface RelayRig {
   upstream: Upstream;
   a: NodeProc;
   a0: NodeProc;
@@ -102,9 +102,10 @@ async function ok(res: Response, what: string): Promise<unknown> {
   return res.status === 204 ? undefined : res.json();
 }
 
-async function startRelayRig(node: string): Promise<RelayRig> {
+/** Upstream, A, A0 and B, peered, with echo shared at B. `extra` adds preloads and settings to every node. */
+export async function startRelayRig(node: string, extra: { nodeArgs?: string[]; env?: Record<string, string>; root?: string } = {}): Promise<RelayRig> {
   const dir = mkdtempSync(join(tmpdir(), "mcpfed-relay-"));
-  const hook = ["--import", pathToFileURL(join(import.meta.dirname, "cpu-profile-hook.mjs")).href];
+  const hook = ["--import", pathToFileURL(join(import.meta.dirname, "cpu-profile-hook.mjs")).href, ...(extra.nodeArgs ?? [])];
   const profiles = { a: join(dir, "a.cpuprofile"), b: join(dir, "b.cpuprofile") };
   const started: { stop(): Promise<void>; dataDir?: string }[] = [];
   const stopAll = async () => {
@@ -115,12 +116,12 @@ async function startRelayRig(node: string): Promise<RelayRig> {
   try {
     const upstream = await startEverything();
     started.push(upstream);
-    const named = async (name: string, profile: string, extra: Record<string, string> = {}) => {
+    const named = async (name: string, profile: string, settings: Record<string, string> = {}) => {
       const port = await freePort();
       // Closed-loop rounds measure throughput, well past a public node's per-peer rate limits and a newcomer's daily quota.
       const limits = { FEDERATION_RATE_PER_SOURCE: "1000000", FEDERATION_RATE_PER_SENDER: "1000000", TRUST_DAILY_QUOTAS: "off" };
-      const env = { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", BENCH_PROFILE_OUT: profile, NODE_NO_WARNINGS: "1", ...limits, ...extra };
-      const n = await startBenchNode({ node, port, nodeArgs: hook, env });
+      const env = { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", BENCH_PROFILE_OUT: profile, NODE_NO_WARNINGS: "1", ...limits, ...extra.env, ...settings };
+      const n = await startBenchNode({ node, port, nodeArgs: hook, env, ...(extra.root ? { root: extra.root } : {}) });
       started.push(n);
       return n;
     };
