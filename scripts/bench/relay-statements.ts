@@ -6,7 +6,9 @@
 //   npm run bench:relay-statements        noble path; RELAY_PATHS=native for Node 24
 //
 // Knobs: STATEMENT_CALLS (20), STATEMENT_WARMUP (20); STATEMENT_BASELINE_ROOT=<checkout> counts
-// that checkout's nodes first (e.g. main's tree, from `git archive`, with this node_modules linked).
+// that checkout's nodes first (e.g. main's tree, from `git archive`, with this node_modules linked);
+// STATEMENT_DAILY_QUOTAS sets TRUST_DAILY_QUOTAS (the rig turns quotas off, which leaves the
+// sliding-window counters out of a peer's call; "newcomer:5000,known:50000" is the default).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -84,7 +86,9 @@ export async function runStatementCount(node: string, calls: number, warmup: num
   const dir = mkdtempSync(join(tmpdir(), "mcpfed-sql-"));
   const logs = { a: join(dir, "alpha.sql"), a0: join(dir, "alpha0.sql"), b: join(dir, "bravo.sql") };
   const hook = ["--import", pathToFileURL(join(import.meta.dirname, "statement-count-hook.mjs")).href];
-  const rig = await startRelayRig(node, { nodeArgs: hook, env: { BENCH_SQL_DIR: dir }, ...(root ? { root } : {}) });
+  const quotas = process.env.STATEMENT_DAILY_QUOTAS;
+  const env = { BENCH_SQL_DIR: dir, ...(quotas ? { TRUST_DAILY_QUOTAS: quotas } : {}) };
+  const rig = await startRelayRig(node, { nodeArgs: hook, env, ...(root ? { root } : {}) });
   try {
     for (const p of PATHS) for (let i = 0; i < warmup; i++) await echo(rig.clients[p], rig.names[p], i);
     const out: Record<CallPath, Awaited<ReturnType<typeof count>>> = {} as never;
