@@ -164,7 +164,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     const minutes = windowMinutes.parse(c.req.query("minutes") ?? 60);
     await s.metrics.flush();
     const [calls, identity, upstreams, audit, alerts] = await Promise.all([
-      s.overviewFigures.calls(s.now(), minutes),
+      s.overviewFigures.calls(s.now() * 1000, minutes),
       s.identity(),
       registrations(s),
       s.auditWatch.check(),
@@ -185,7 +185,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.get("/overview/peers", async (c) => {
     const minutes = windowMinutes.parse(c.req.query("minutes") ?? 60);
     await s.metrics.flush();
-    return c.json({ windowMinutes: minutes, peers: await s.overviewFigures.peers(s.now(), minutes) });
+    return c.json({ windowMinutes: minutes, peers: await s.overviewFigures.peers(s.now() * 1000, minutes) });
   });
 
   app.post("/tick", async (c) => {
