@@ -81,12 +81,12 @@ export const defaults: Record<CryptoPath, RelayPathOptions> = {
   },
 };
 
-const RUNTIMES: Record<CryptoPath, { label: string; node: string }> = {
+export const RUNTIMES: Record<CryptoPath, { label: string; node: string }> = {
   noble: { label: "noble path (Node 20: noble ML-DSA-65 and ML-KEM-768, WebCrypto Ed25519 and X25519)", node: process.execPath },
   native: { label: "native path (Node 24: WebCrypto for every primitive)", node: join(TOOLS, "node") },
 };
 
-interface RelayRig {
+export interface RelayRig {
   upstream: Upstream;
   a: NodeProc;
   a0: NodeProc;
@@ -102,9 +102,10 @@ async function ok(res: Response, what: string): Promise<unknown> {
   return res.status === 204 ? undefined : res.json();
 }
 
-async function startRelayRig(node: string): Promise<RelayRig> {
+/** Upstream, A, A0 and B, peered, with echo shared at B. `extra` adds preloads and settings to every node. */
+export async function startRelayRig(node: string, extra: { nodeArgs?: string[]; env?: Record<string, string>; root?: string } = {}): Promise<RelayRig> {
   const dir = mkdtempSync(join(tmpdir(), "mcpfed-relay-"));
-  const hook = ["--import", pathToFileURL(join(import.meta.dirname, "cpu-profile-hook.mjs")).href];
+  const hook = ["--import", pathToFileURL(join(import.meta.dirname, "cpu-profile-hook.mjs")).href, ...(extra.nodeArgs ?? [])];
   const profiles = { a: join(dir, "a.cpuprofile"), b: join(dir, "b.cpuprofile") };
   const started: { stop(): Promise<void>; dataDir?: string }[] = [];
   const stopAll = async () => {
@@ -115,12 +116,12 @@ async function startRelayRig(node: string): Promise<RelayRig> {
   try {
     const upstream = await startEverything();
     started.push(upstream);
-    const named = async (name: string, profile: string, extra: Record<string, string> = {}) => {
+    const named = async (name: string, profile: string, settings: Record<string, string> = {}) => {
       const port = await freePort();
       // Closed-loop rounds measure throughput, well past a public node's per-peer rate limits and a newcomer's daily quota.
       const limits = { FEDERATION_RATE_PER_SOURCE: "1000000", FEDERATION_RATE_PER_SENDER: "1000000", TRUST_DAILY_QUOTAS: "off" };
-      const env = { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", BENCH_PROFILE_OUT: profile, NODE_NO_WARNINGS: "1", ...limits, ...extra };
-      const n = await startBenchNode({ node, port, nodeArgs: hook, env });
+      const env = { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", BENCH_PROFILE_OUT: profile, NODE_NO_WARNINGS: "1", ...limits, ...extra.env, ...settings };
+      const n = await startBenchNode({ node, port, nodeArgs: hook, env, ...(extra.root ? { root: extra.root } : {}) });
       started.push(n);
       return n;
     };
@@ -370,21 +371,33 @@ export interface PathResult {
 
 // --- The first call, the confirmation, the bytes ------------------------------------------------
 
-/** Medians of a call right after A dropped its channels to B (handshake included) and of the call after it. */
+type ChannelStatus = { counts: { first: number; opened: number } };
+
+/**
+ * Medians of a call right after A dropped its channels to B (handshake included), of the call after
+ * it, and of an envelope call (A0) made in the same trial: the path a first call took before
+ * channels. `flights` is how many of the first calls rode in A's handshake (A's own counts), so the
+ * figure says which path it measured.
+ */
 async function firstCalls(rig: RelayRig, trials: number) {
   const firsts: number[] = [];
   const nexts: number[] = [];
-  const timed = async (i: number) => {
+  const envelopes: number[] = [];
+  const timed = async (p: FederatedPath, i: number) => {
     const t0 = performance.now();
-    await echo(rig.clients.channel, rig.names.channel, i);
+    await echo(rig.clients[p], rig.names[p], i);
     return performance.now() - t0;
   };
+  const counts = async () => ((await ok(await rig.a.admin("GET", "/federation/channels"), "A's channel counts")) as ChannelStatus).counts;
+  const before = await counts();
   for (let i = 0; i < trials; i++) {
     await ok(await rig.a.admin("DELETE", `/peers/${rig.b.nodeId}/channels`), "dropping A's channels to B");
-    firsts.push(await timed(i));
-    nexts.push(await timed(i));
+    firsts.push(await timed("channel", i));
+    nexts.push(await timed("channel", i));
+    envelopes.push(await timed("envelope", i));
   }
-  return { first: median(firsts), next: median(nexts) };
+  const after = await counts();
+  return { first: median(firsts), next: median(nexts), envelope: median(envelopes), flights: after.first - before.first, handshakes: after.opened - before.opened };
 }
 
 type RecordsView = { records: { id: string; status: string }[] };
@@ -456,7 +469,7 @@ export async function runRelayPath(path: CryptoPath, opts = defaults[path], log 
     const first = await firstCalls(rig, opts.trials);
     const confirmation = await confirmations(rig, opts.trials);
     const wire = await wireBytes(rig, 50);
-    log(`[${path}] first call ${fmt(first.first)} ms vs ${fmt(first.next)} ms; confirmed after ${fmt(confirmation.p50)} ms (max ${fmt(confirmation.max)}); ${fmt(wire.channel.perCall, 0)} vs ${fmt(wire.envelope.perCall, 0)} bytes a call`);
+    log(`[${path}] first call ${fmt(first.first)} ms vs ${fmt(first.next)} ms (envelope ${fmt(first.envelope)} ms; ${first.flights} first flights in ${first.handshakes} handshakes); confirmed after ${fmt(confirmation.p50)} ms (max ${fmt(confirmation.max)}); ${fmt(wire.channel.perCall, 0)} vs ${fmt(wire.envelope.perCall, 0)} bytes a call`);
     const profiles = [];
     for (const c of [1, 16]) {
       log(`[${path}] profiling A and B over ${opts.profileCalls} federated calls at concurrency ${c}`);
@@ -586,8 +599,9 @@ export function pathMarkdown(res: PathResult): string {
     "",
     table(["concurrency", "path", "bench client", "upstream", "node B", "consumer (A or A0)"], cpuRows),
     "",
-    `First call on a new channel (A dropped its channels to B; the call includes the handshake) and the call right after it, medians of ${opts.trials}: ` +
-      `**${fmt(res.first.first)} ms** and ${fmt(res.first.next)} ms.`,
+    `First call on a new channel (A dropped its channels to B; the call includes the handshake), the call right after it, and an envelope call (A0) in the same trials, medians of ${opts.trials}: ` +
+      `**${fmt(res.first.first)} ms**, ${fmt(res.first.next)} ms and ${fmt(res.first.envelope)} ms. ` +
+      `${res.first.flights} of the ${opts.trials} first calls rode in the handshake as its first flight (${res.first.handshakes} handshakes).`,
     `B's copy of the record confirmed after the client had the answer, over ${opts.trials} calls: median **${fmt(res.confirmation.p50)} ms**, at most ${fmt(res.confirmation.max)} ms (B's admin API polled every 5 ms).`,
     "",
     table(

@@ -28,6 +28,7 @@ export function metricsRoutes(s: Services): Hono<AppEnv> {
       c.header("WWW-Authenticate", `Bearer scope="${METRICS_SCOPE}"`);
       return c.json({ error: { code: "unauthorized", message: `GET /metrics needs the admin token or an API token with the ${METRICS_SCOPE} scope` } }, 401);
     }
+    await s.metrics.flush();
     return c.body(await renderExposition(s.db), 200, { "content-type": EXPOSITION_CONTENT_TYPE, "cache-control": "no-store" });
   });
   return app;

@@ -22,6 +22,7 @@ import { connect } from "../support/mcp.ts";
 import { envelopeAs, openedAnswer, sealAs } from "../support/seal-as.ts";
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { CALL_STREAM_CONTENT_TYPE, readFrames } from "../../src/protocol/messages/relay-frames.ts";
+import { FLUSH_AFTER_MS } from "../../src/node/metrics/recorder.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeOptions, type NodeProc, type Upstream } from "../support/processes.ts";
 
 /** The argument no relay may see: searched for in R's every table and log line. */
@@ -50,17 +51,18 @@ const fingerprints = new Map<string, string>();
 /** Every row of every table of a node's database, as text. */
 /**
  * The dump once the node's writes deferred past earlier answers (invocations, metrics, audit) have
- * landed: two reads 100 ms apart that agree. A refusal compared against it then shows its own writes only.
+ * landed: two reads that agree, further apart than the metrics recorder holds its counts. A refusal
+ * compared against it then shows its own writes only.
  */
 async function settledDump(n: NodeProc): Promise<string> {
   let last = await dump(n);
-  for (let i = 0; i < 50; i++) {
-    await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, FLUSH_AFTER_MS + 100));
     const now = await dump(n);
     if (now === last) return now;
     last = now;
   }
-  throw new Error("the node's store kept changing for 5 s");
+  throw new Error("the node's store kept changing for 5 reads");
 }
 
 async function dump(n: NodeProc): Promise<string> {

@@ -162,8 +162,9 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   // the health the console's overview shows: one request instead of five on every view.
   app.get("/overview", async (c) => {
     const minutes = windowMinutes.parse(c.req.query("minutes") ?? 60);
+    await s.metrics.flush();
     const [calls, identity, upstreams, audit, alerts] = await Promise.all([
-      s.overviewFigures.calls(s.now(), minutes),
+      s.overviewFigures.calls(s.now() * 1000, minutes),
       s.identity(),
       registrations(s),
       s.auditWatch.check(),
@@ -183,7 +184,8 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   // Latency of the calls each peer provided over the last `minutes` (default 60).
   app.get("/overview/peers", async (c) => {
     const minutes = windowMinutes.parse(c.req.query("minutes") ?? 60);
-    return c.json({ windowMinutes: minutes, peers: await s.overviewFigures.peers(s.now(), minutes) });
+    await s.metrics.flush();
+    return c.json({ windowMinutes: minutes, peers: await s.overviewFigures.peers(s.now() * 1000, minutes) });
   });
 
   app.post("/tick", async (c) => {

@@ -42,6 +42,7 @@ export interface PeerLatency {
 
 /** The console's overview figures, behind a port. */
 export interface OverviewFigures {
+  /** `now` in milliseconds (the services' clock counts seconds). */
   calls(now: number, windowMinutes: number): Promise<CallFigures>;
   /** Per providing peer, busiest first; local calls are no peer's. */
   peers(now: number, windowMinutes: number): Promise<PeerLatency[]>;
