@@ -10,7 +10,8 @@
 //   and for themselves in bulk, attached by g attack edges (an honest node fooled into a full vouch
 //   and a full assertion for a Sybil), from random honest nodes or from the most trusted ones.
 //
-// Knobs (environment): SIM_SEED, SIM_TRUST_HONEST, SIM_TRUST_RUNS (timed runs per CPU figure).
+// Knobs (environment): SIM_SEED, SIM_TRUST_HONEST, SIM_TRUST_RUNS (timed runs per CPU figure),
+// SIM_TRUST_ONLY (one section: sybil, spearman, combined, why, newcomer, cpu).
 import { loadavg } from "node:os";
 import { execFileSync } from "node:child_process";
 import { seeded } from "../../test/support/random.ts";
@@ -383,6 +384,113 @@ function cpuSection(): string {
   return `${table([`10,000 nodes, ${edges.length.toLocaleString("en-US")} edges`, "CPU median (ms)", "p90 (ms)", "max (ms)", "runs", "goal (ms)"], rows)}\n\nAfter the ${7 * RUNS} incremental updates, the largest difference from a full recomputation of the same graph: ${worst.toExponential(1)} (score units).`;
 }
 
+
+/** Hops from this node or a seed along out-edges; nodes out of reach are left out. */
+function hops(graph: TrustGraph): Map<string, number> {
+  const out = new Map<string, string[]>();
+  for (const x of graph.edges) (out.get(x.from) ?? out.set(x.from, []).get(x.from)!).push(x.to);
+  const dist = new Map<string, number>([[graph.self, 0], ...graph.seeds.map((id) => [id, 0] as [string, number])]);
+  const queue = [...dist.keys()];
+  for (let i = 0; i < queue.length; i++) for (const t of out.get(queue[i]!) ?? []) if (!dist.has(t)) (dist.set(t, dist.get(queue[i]!)! + 1), queue.push(t));
+  return dist;
+}
+
+/**
+ * Why the walk loses the honest nodes' order: its score against their distance from this node and
+ * the seeds, the order within each distance (shell) next to the evidence's, whether the per-edge
+ * cap binds, and the same without the cap or with a smaller restart. Then scores built from the
+ * evidence a node's observers give it, weighted by the observers' own scores (the walk's), over
+ * the Spearman section's g = 10 cases.
+ */
+function whySection(base: Federation, random: () => number): string {
+  const honestIds = [...base.honesty.keys()].filter((id) => id !== SELF);
+  const truth = honestIds.map((id) => base.honesty.get(id)!);
+  const dist = hops(base.graph);
+  const shells = new Map<number, string[]>();
+  for (const id of honestIds) {
+    const d = dist.get(id) ?? -1;
+    (shells.get(d) ?? shells.set(d, []).get(d)!).push(id);
+  }
+  const order = [...shells.keys()].filter((d) => shells.get(d)!.length >= 10).sort((a, b) => a - b);
+  const within = (score: (id: string) => number) => order.map((d) => spearman(shells.get(d)!.map(score), shells.get(d)!.map((id) => base.honesty.get(id)!)).toFixed(2)).join(" / ");
+  const inWeight = new Map<string, number>();
+  for (const e of base.graph.edges) inWeight.set(e.to, (inWeight.get(e.to) ?? 0) + KIND_FACTOR[e.kind] * e.weight);
+  const rows: (string | number)[][] = [];
+  for (const [label, options] of [
+    [`the walk (restart ${RESTART}, cap ${CAP})`, { restart: RESTART, edgeCapacity: CAP }],
+    ["the walk, no cap", { restart: RESTART, edgeCapacity: 1 }],
+    ["the walk, restart 0.05, no cap", { restart: 0.05, edgeCapacity: 1 }],
+  ] as const) {
+    const e = new TrustEngine(options);
+    e.full(base.graph);
+    const capped = honestIds.filter((id) => {
+      const lentOut = base.graph.edges.filter((x) => x.from === id).reduce((a, x) => a + KIND_FACTOR[x.kind] * x.weight, 0);
+      return ((1 - options.restart) * e.mass(id)) / Math.max(1, lentOut) >= options.edgeCapacity;
+    }).length;
+    const score = (id: string) => e.score(id);
+    rows.push([label, spearman(honestIds.map(score), truth).toFixed(3), spearman(honestIds.map(score), honestIds.map((id) => -(dist.get(id) ?? 99))).toFixed(3), within(score), String(capped)]);
+  }
+  const evidence = (id: string) => inWeight.get(id) ?? 0;
+  rows.push(["the evidence (summed in-edge weights)", spearman(honestIds.map(evidence), truth).toFixed(3), spearman(honestIds.map(evidence), honestIds.map((id) => -(dist.get(id) ?? 99))).toFixed(3), within(evidence), "—"]);
+  const header = ["honest nodes only", "Spearman with honesty", "Spearman with closeness", `within shells of ${order.map((d) => `${d} (${shells.get(d)!.length})`).join(" / ")} hops`, "nodes passing at the cap"];
+
+  const good = honestIds.filter((id) => base.honesty.get(id)! >= 0.8);
+  const count = Math.round((0.3 / 0.7) * HONEST);
+  const mixRows: (string | number)[][] = [];
+  const cases: [number, Attack][] = [[2, "vouch + assertion"], [30, "vouch + assertion"], [2, "assertion of good service"]];
+  for (const [seedCount, attack] of cases) {
+    const seeds = seedCount === 2 ? base.graph.seeds : pickRandom(good, seedCount, random);
+    const f = withSybils({ ...base, graph: { ...base.graph, seeds } }, count, pickRandom(honestIds, 10, random), seeded(SEED + 10), attack);
+    const e = run(f);
+    const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
+    const hon = ids.filter((id) => f.honesty.get(id)! > 0);
+    const syb = ids.filter((id) => f.honesty.get(id) === 0);
+    for (const [name, score] of observerWeighted(f, e)) {
+      mixRows.push([seedCount, attack, name, spearman(ids.map(score), ids.map((id) => f.honesty.get(id)!)).toFixed(3), spearman(hon.map(score), hon.map((id) => f.honesty.get(id)!)).toFixed(3), auc(hon.map(score), syb.map(score)).toFixed(3)]);
+    }
+  }
+  // The strongest attack of the Sybil table: edges from the g most trusted honest nodes.
+  const baseline = run(base);
+  const byScore = [...honestIds].sort((a, b) => baseline.score(b) - baseline.score(a));
+  const topRows: (string | number)[][] = [];
+  for (const [g, sybils] of [[1, 1000], [10, 100], [10, 1000], [100, 1000]] as const) {
+    const f = withSybils(base, sybils, byScore.slice(0, g), seeded(SEED + sybils));
+    const e = run(f);
+    const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
+    const known = ids.filter((id) => e.score(id) >= KNOWN).length;
+    const cells = observerWeighted(f, e).map(([, score]) => {
+      const top = [...ids].sort((a, b) => score(b) - score(a)).slice(0, known);
+      return `${top.filter((id) => f.honesty.get(id) === 0).length} of ${known}`;
+    });
+    topRows.push([g, sybils.toLocaleString("en-US"), ...cells]);
+  }
+  const names = observerWeighted(base, baseline).map(([name]) => name);
+  return [
+    table(header, rows),
+    "Evidence weighted by the observers' scores, g = 10 attack edges from random honest nodes, 30% Sybils:",
+    table(["seeds", "attack edge", "score", "Spearman, all nodes", "Spearman, honest only", "AUC honest > Sybil"], mixRows),
+    'Attack edges from the g most trusted honest nodes: Sybils among as many top-ranked nodes as the walk puts at "known" or above, by score:',
+    table(["g", "Sybils", ...names], topRows),
+  ].join("\n\n");
+}
+
+/** The walk's score, and sums over a node's in-edges of what each lends times a function of its giver's walk score. */
+function observerWeighted(f: Federation, e: TrustEngine): [string, (id: string) => number][] {
+  const lentTo = new Map<string, Map<string, number>>();
+  for (const x of f.graph.edges) {
+    if (x.from === x.to) continue;
+    const m = lentTo.get(x.to) ?? lentTo.set(x.to, new Map()).get(x.to)!;
+    m.set(x.from, Math.min(1, (m.get(x.from) ?? 0) + KIND_FACTOR[x.kind] * x.weight));
+  }
+  const weighted = (gate: (s: number) => number) => (id: string) => [...(lentTo.get(id) ?? [])].reduce((a, [j, w]) => a + gate(e.score(j)) * w, 0);
+  return [
+    ["the walk (the node's score)", (id: string) => e.score(id)],
+    ["Σ observer's score × what it lends", weighted((x) => x)],
+    ["Σ √observer's score × what it lends", weighted((x) => Math.sqrt(x))],
+    ["Σ min(1, observer's score / 0.05) × what it lends", weighted((x) => Math.min(1, x / 0.05))],
+  ];
+}
+
 const commit = (() => {
   try {
     return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
@@ -398,5 +506,6 @@ const only = env.SIM_TRUST_ONLY;
 if (!only || only === "sybil") console.log(`#### Sybil mass against g\n\n${sybilSection(base, random)}\n`);
 if (!only || only === "spearman") console.log(`#### Scores against ground-truth honesty, 30% Sybils\n\n${spearmanSection(base, random)}\n`);
 if (!only || only === "combined") console.log(`#### The personalized walk beside a SybilRank-style global pass, 30% Sybils\n\n${combinedSection(base, random)}\n`);
+if (!only || only === "why") console.log(`#### Why the walk loses the honest nodes' order\n\n${whySection(base, random)}\n`);
 if (!only || only === "newcomer") console.log(`#### A newcomer's way to "known"\n\n${newcomerSection(base)}\n`);
 if (!only || only === "cpu") console.log(`#### CPU\n\n${cpuSection()}\n`);

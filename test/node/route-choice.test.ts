@@ -109,7 +109,7 @@ describe("roles offered", () => {
     expect(offeredFeatures({ ...config, routesOffer: [] }).filter((f) => f.startsWith("route-") || f.startsWith("onion-") || f.startsWith("ohttp-"))).toEqual([]);
   });
 
-  it("are limited per key and role, in one-minute windows", () => {
+  it("are limited per key and role, in sliding one-minute windows", () => {
     let now = 1_000_000;
     const limits = new RouteLimits({ routeRateLimits: new Map([["forward", 2]]) }, () => now);
     expect(limits.over("forward", "a")).toBeUndefined();
@@ -119,7 +119,10 @@ describe("roles offered", () => {
     expect(limits.over("forward", "b")).toBeUndefined();
     expect(limits.over("forward", TOTAL)).toBeUndefined();
     expect(limits.over("hop", "a")).toBeUndefined();
+    // A minute later a's two are still counted (up to one 5 s slot past the window); then they leave.
     now += 60_000;
+    expect(limits.over("forward", "a")).toBe(5);
+    now += 5_000;
     expect(limits.over("forward", "a")).toBeUndefined();
   });
 });

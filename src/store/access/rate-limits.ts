@@ -32,32 +32,26 @@ export interface WindowSlots {
   from: number;
 }
 
-/** A sliding window that counts only while its sum is below `limit` (at least 1). */
-export interface BoundedWindow extends WindowSlots {
-  limit: number;
-}
+/** One call counted in a window (`n`: the window's sum with it), or one lease taken if fewer than `max` are live (`n` = 1; no row when full). */
+export type LimitStep = ({ kind: "count" } & WindowSlots) | { kind: "lease"; id: string; key: string; now: number; expiresAt: number; max: number };
 
-/** One call counted in a window below its limit, or one lease taken if fewer than `max` are live (`n` = 1; no row when full). */
-export type LimitStep =
-  | ({ kind: "count" } & BoundedWindow)
-  | { kind: "lease"; id: string; key: string; now: number; expiresAt: number; max: number };
-
-// Checking the sum and counting in one statement: no other writer can slip in between, so
-// concurrent checks from any number of processes never take a window past its limit. A full
-// window's rows are left as they are, and the statement returns no row.
-const countBelowLimit = (db: Database, w: BoundedWindow) =>
+// Counting and summing the window in one statement: the sum a check reads already holds every
+// event counted before it, its own included, so no other writer can slip in between. A check
+// whose sum is over its limit is refused and taken back (uncount), never admitted; until then it
+// can only make another check see more, never less. A plain upsert returning the sum costs about
+// what the fixed window's upsert did; the conditional INSERT … SELECT … RETURNING it replaces
+// cost twice as much (scripts/bench/rate-limits.ts).
+const countAndSum = (db: Database, w: WindowSlots) =>
   db.all<{ n: number }>(sql`
-      INSERT INTO rate_counters (key, window_start, count)
-      SELECT ${w.key}, ${w.at}, 1
-      WHERE (SELECT coalesce(sum(count), 0) FROM rate_counters WHERE key = ${w.key} AND window_start >= ${w.from}) < ${w.limit}
+      INSERT INTO rate_counters (key, window_start, count) VALUES (${w.key}, ${w.at}, 1)
       ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
-      RETURNING 1 AS n`);
+      RETURNING (SELECT sum(count) FROM rate_counters WHERE key = ${w.key} AND window_start >= ${w.from}) AS n`);
 
-/** Runs every step in one batch: one transaction, one round trip. The rows of each step (none where it was refused), in order. */
+/** Runs every step in one batch: one transaction, one round trip. The rows of each step (none where a lease was refused), in order. */
 export async function takeLimitSteps(db: Database, steps: LimitStep[]): Promise<{ n: number }[][]> {
   const [first, ...rest] = steps.map((s) =>
     s.kind === "count"
-      ? countBelowLimit(db, s)
+      ? countAndSum(db, s)
       : db.all<{ n: number }>(sql`
             INSERT INTO rate_leases (id, key, expires_at)
             SELECT ${s.id}, ${s.key}, ${s.expiresAt}
@@ -67,12 +61,12 @@ export async function takeLimitSteps(db: Database, steps: LimitStep[]): Promise<
   return (await db.batch([first!, ...rest])) as { n: number }[][];
 }
 
-/** Counts one event in every window below its limit, in one batch: per window, whether it was counted. */
-export async function countBelowLimits(db: Database, windows: BoundedWindow[]): Promise<boolean[]> {
-  const [first, ...rest] = windows.map((w) => countBelowLimit(db, w));
+/** Counts one event in every window, in one batch: per window, its sum with this event. */
+export async function countInWindows(db: Database, windows: WindowSlots[]): Promise<number[]> {
+  const [first, ...rest] = windows.map((w) => countAndSum(db, w));
   // One statement needs no transaction around it.
   const rows = (rest.length === 0 ? [await first!] : await db.batch([first!, ...rest])) as { n: number }[][];
-  return rows.map((r) => r.length > 0);
+  return rows.map((r) => Number(r[0]!.n));
 }
 
 /** Takes back one event counted in each window's current slot. */
@@ -94,18 +88,6 @@ const sumOf = (db: Database, w: Omit<WindowSlots, "at">) =>
     .select({ count: sql<number>`coalesce(sum(${rateCounters.count}), 0)` })
     .from(rateCounters)
     .where(and(eq(rateCounters.key, w.key), gte(rateCounters.windowStart, w.from)));
-
-/** Counts one event in the window, unbounded; the window's count with it. */
-export async function countInWindow(db: Database, w: WindowSlots): Promise<number> {
-  const [, [row]] = await db.batch([
-    db
-      .insert(rateCounters)
-      .values({ key: w.key, windowStart: w.at, count: 1 })
-      .onConflictDoUpdate({ target: [rateCounters.key, rateCounters.windowStart], set: { count: sql`${rateCounters.count} + 1` } }),
-    sumOf(db, w),
-  ]);
-  return Number(row!.count);
-}
 
 export async function countOfWindow(db: Database, w: Omit<WindowSlots, "at">): Promise<number> {
   const [row] = await sumOf(db, w);

@@ -1,6 +1,6 @@
 // Rate limits and quotas per client, peer and tool, counted in the store so that they hold across
-// processes and isolates: request counts in sliding windows (sliding-window.ts), each checked and
-// counted by one conditional upsert, so a limit holds in every window of its length; and
+// processes and isolates: request counts in sliding windows (sliding-window.ts), each counted and
+// summed by one upsert and taken back when over, so a limit holds in every window of its length; and
 // concurrency as leases taken by one conditional insert. A lease whose holder died expires on its own.
 import { z } from "zod";
 import { PRINCIPAL_KINDS, type Principal } from "../principals/principal.ts";
@@ -11,8 +11,7 @@ import { CachedRead } from "../../../store/cached-read.ts";
 import type { Database } from "../../../store/database.ts";
 import { secondsUntilRoom, slidingWindow, SLOTS, type SlidingWindow } from "./sliding-window.ts";
 import {
-  countBelowLimits,
-  countInWindow,
+  countInWindows,
   countOfWindow,
   deleteLimit,
   insertLimit,
@@ -88,9 +87,12 @@ export class RateLimiter {
         const max = l.maxRequests;
         const w = slidingWindow(key, l.windowSeconds, now);
         out.push({
-          step: { kind: "count", ...w, limit: max },
-          check: async (rows) =>
-            rows.length === 0 ? rateLimited(`at most ${max} calls in any ${l.windowSeconds} s (limit ${l.id})`, await this.#secondsUntilRoom(w, max, now)) : undefined,
+          step: { kind: "count", ...w },
+          check: async (rows) => {
+            if (rows[0]!.n <= max) return undefined;
+            await uncount(this.db, [w]);
+            return rateLimited(`at most ${max} calls in any ${l.windowSeconds} s (limit ${l.id})`, await this.#secondsUntilRoom(w, max, now));
+          },
         });
       }
       if (l.maxConcurrent !== null) {
@@ -123,8 +125,8 @@ export class RateLimiter {
   async count(key: string, windowSeconds: number): Promise<{ count: number; retryAfterSeconds: number }> {
     const now = this.now();
     const w = slidingWindow(key, windowSeconds, now);
-    const count = await countInWindow(this.db, w);
-    return { count, retryAfterSeconds: Math.ceil((w.at + (SLOTS + 1) * w.slotMs - now) / 1000) };
+    const [count] = await countInWindows(this.db, [w]);
+    return { count: count!, retryAfterSeconds: Math.ceil((w.at + (SLOTS + 1) * w.slotMs - now) / 1000) };
   }
 
   /**
@@ -138,11 +140,11 @@ export class RateLimiter {
     const none = windows.findIndex((w) => w.limit < 1);
     if (none >= 0) return { full: none, retryAfterSeconds: windows[none]!.windowSeconds };
     if (windows.length === 0) return undefined;
-    const counted = await countBelowLimits(this.db, slots.map((w, i) => ({ ...w, limit: windows[i]!.limit })));
-    const full = counted.indexOf(false);
+    const sums = await countInWindows(this.db, slots);
+    const full = sums.findIndex((n, i) => n > windows[i]!.limit);
     if (full < 0) return undefined;
-    // Another window counted this refused event: take it back.
-    await uncount(this.db, slots.filter((_, i) => counted[i]));
+    // Every window counted this refused event: take it back from all of them.
+    await uncount(this.db, slots);
     return { full, retryAfterSeconds: await this.#secondsUntilRoom(slots[full]!, windows[full]!.limit, now) };
   }
 
