@@ -13,6 +13,9 @@ import type { Database } from "../../src/store/database.ts";
 import { declareIntent } from "../../src/node/agents/intents.ts";
 import { replaceUpstreamCatalog } from "../../src/store/catalog.ts";
 import { upstreams } from "../../src/store/schema/index.ts";
+import { insertInvocations } from "../../src/store/invocations.ts";
+import { MetricsRecorder } from "../../src/node/metrics/recorder.ts";
+import { METRICS } from "../../src/node/metrics/definitions.ts";
 
 const PASSPHRASE = "a consent passphrase for tests";
 const LOCAL = "http://127.0.0.1:8787";
@@ -349,6 +352,28 @@ describe("the Catalog and Access pages read one page, with counts", () => {
       getJson<{ invoices: unknown[]; next: string | null }>("/ledger/invoices"),
     ]);
     expect(one).toEqual({ balances: balances.balances, records: records.records, flags: flags.flags, rounds: rounds.rounds, invoices: invoices.invoices, next: invoices.next });
+  });
+
+  it("gives the Calls page in one read the log's page and the overview's per-tool figures", async () => {
+    const now = Date.now();
+    const outcomes = ["ok", "tool_error", "ok"] as const;
+    await insertInvocations(db, outcomes.map((outcome, i) => ({ at: now - i * 1000, caller: "api-token:tok_calls", toolName: `calls_tool_${i % 2}`, toolId: null, upstream: "saas", durationMs: 10 + i, outcome, error: null })));
+    const recorder = new MetricsRecorder({ db, defer: () => {}, now: () => now });
+    for (const [i, outcome] of outcomes.entries()) {
+      recorder.count(METRICS.calls, { tool: `calls_tool_${i % 2}`, peer: "", outcome });
+      recorder.observe(METRICS.callDuration, { tool: `calls_tool_${i % 2}`, peer: "" }, 10 + i);
+    }
+    await recorder.flush();
+    const one = await getJson<{ invocations: { toolName: string }[]; windowMinutes: number; perTool: { tool: string; calls: number; errors: number }[] }>("/invocations/summary?limit=2&caller=api-token:tok_calls&minutes=30");
+    const [log, overview] = await Promise.all([getJson<{ invocations: unknown[] }>("/invocations?limit=2&caller=api-token:tok_calls"), getJson<{ calls: { perTool: unknown[] } }>("/overview?minutes=30")]);
+    expect(one).toEqual({ invocations: log.invocations, windowMinutes: 30, perTool: overview.calls.perTool });
+    expect(one.invocations.map((r) => r.toolName)).toEqual(["calls_tool_0", "calls_tool_1"]);
+    // The figures are the current minutes' rollups (the admin clock is in seconds, the figures' in milliseconds).
+    expect(one.perTool.filter((t) => t.tool.startsWith("calls_tool_"))).toEqual([
+      { tool: "calls_tool_0", calls: 2, errors: 0, p50Ms: expect.any(Number), p99Ms: expect.any(Number) },
+      { tool: "calls_tool_1", calls: 1, errors: 1, p50Ms: expect.any(Number), p99Ms: expect.any(Number) },
+    ]);
+    expect((await admin("GET", "/invocations/summary?outcome=nonsense")).status).toBe(400);
   });
 
   it("gives the Federation page in one read what the five routes it replaces list", async () => {

@@ -19,7 +19,7 @@ export function federationViewAdminRoutes(s: Services): Hono<AppEnv> {
   app.get("/federation", async (c) => {
     const { minutes, limit } = federationQuery.parse(c.req.query());
     const shown = await verifications(s);
-    const [peers, nodes, scores, latency] = await Promise.all([peerRows(s, shown), nodeRows(s, shown), s.trust.list(limit), s.overviewFigures.peers(s.now(), minutes)]);
+    const [peers, nodes, scores, latency] = await Promise.all([peerRows(s, shown), nodeRows(s, shown), s.trust.list(limit), s.overviewFigures.peers(s.now() * 1000, minutes)]);
     return c.json({ self: s.nodeId, peers, nodes, scores, windowMinutes: minutes, latency });
   });
 

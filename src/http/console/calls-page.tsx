@@ -26,7 +26,9 @@ export async function callsPage(p: PageContext) {
   if (chosen.outcome && (OUTCOMES as readonly string[]).includes(chosen.outcome)) q.set("outcome", chosen.outcome);
   const before = p.query.get("before");
   if (before && /^\d{1,15}$/.test(before)) q.set("before", before);
-  const [{ invocations }, overview] = await Promise.all([p.get<{ invocations: Row[] }>(`/invocations?${q}`), p.get<{ calls: CallFigures }>(`/overview?minutes=${WINDOW_MINUTES}`)]);
+  q.set("minutes", String(WINDOW_MINUTES));
+  // One read: the page of the log and the per-tool figures.
+  const { invocations, perTool } = await p.get<{ invocations: Row[]; perTool: CallFigures["perTool"] }>(`/invocations/summary?${q}`);
   const next = new URLSearchParams(Object.entries(chosen).filter((e): e is [string, string] => e[1] !== undefined));
   const last = invocations.at(-1);
   if (last) next.set("before", String(last.id));
@@ -73,7 +75,7 @@ export async function callsPage(p: PageContext) {
       <Table
         l={l}
         caption={l.t("calls.perTool", { minutes: WINDOW_MINUTES })}
-        rows={overview.calls.perTool}
+        rows={perTool}
         columns={[
           { label: l.t("col.tool"), cell: (t) => <code>{t.tool}</code> },
           { label: l.t("col.calls"), cell: (t) => l.number(t.calls), num: true },
