@@ -406,9 +406,12 @@ describe("the Catalog and Access pages read one page, with counts", () => {
       recorder.observe(METRICS.callDuration, { tool: `calls_tool_${i % 2}`, peer: "" }, 10 + i);
     }
     await recorder.flush();
-    const one = await getJson<{ invocations: { toolName: string }[]; windowMinutes: number; perTool: { tool: string; calls: number; errors: number }[] }>("/invocations/summary?limit=2&caller=api-token:tok_calls&minutes=30");
+    const one = await getJson<{ invocations: { toolName: string }[]; windowMinutes: number; perTool: { tool: string; calls: number; errors: number }[]; toolCount: number }>("/invocations/summary?limit=2&caller=api-token:tok_calls&minutes=30");
     const [log, overview] = await Promise.all([getJson<{ invocations: unknown[] }>("/invocations?limit=2&caller=api-token:tok_calls"), getJson<{ calls: { perTool: unknown[] } }>("/overview?minutes=30")]);
-    expect(one).toEqual({ invocations: log.invocations, windowMinutes: 30, perTool: overview.calls.perTool });
+    expect(one).toEqual({ invocations: log.invocations, windowMinutes: 30, perTool: overview.calls.perTool, toolCount: overview.calls.perTool.length });
+    // The busiest first, as many as asked.
+    const top = await getJson<{ perTool: unknown[]; toolCount: number }>("/invocations/summary?limit=1&minutes=30&tools=1");
+    expect(top).toMatchObject({ perTool: overview.calls.perTool.slice(0, 1), toolCount: overview.calls.perTool.length });
     expect(one.invocations.map((r) => r.toolName)).toEqual(["calls_tool_0", "calls_tool_1"]);
     // The figures are the current minutes' rollups (the admin clock is in seconds, the figures' in milliseconds).
     expect(one.perTool.filter((t) => t.tool.startsWith("calls_tool_"))).toEqual([

@@ -31,14 +31,16 @@ export function callsAdminRoutes(s: Services): Hono<AppEnv> {
     return c.json({ invocations: await s.invocations.page(filter, limit) });
   });
 
+  // `tools`: how many of the busiest tools' figures to give (all unless given); `toolCount` says how many there are.
   app.get("/invocations/summary", async (c) => {
-    const { minutes: rawMinutes, ...query } = c.req.query();
+    const { minutes: rawMinutes, tools: rawTools, ...query } = c.req.query();
     const q = invocationQuery.safeParse(query);
     if (!q.success) return fail(c, "invalid_request", INVALID);
     const { limit, ...filter } = q.data;
     const minutes = windowMinutes.parse(rawMinutes ?? 60);
+    const tools = z.coerce.number().int().min(1).max(1000).catch(1000).parse(rawTools ?? 1000);
     const [invocations, figures] = await Promise.all([s.invocations.page(filter, limit), s.overviewFigures.calls(s.now() * 1000, minutes)]);
-    return c.json({ invocations, windowMinutes: minutes, perTool: figures.perTool });
+    return c.json({ invocations, windowMinutes: minutes, perTool: figures.perTool.slice(0, tools), toolCount: figures.perTool.length });
   });
 
   return app;
