@@ -300,8 +300,8 @@ describe("the Catalog and Access pages read one page, with counts", () => {
     const next = first.html.match(/href="(\/console\/catalog\?cursor=[^"]+)"/)?.[1];
     expect(next).toBeDefined();
     const second = await op.page(next!.replaceAll("&amp;", "&"));
-    expect(second.html).toContain("<code>paged_tool_15</code>");
-    expect(second.html).not.toContain("<code>paged_tool_14</code>");
+    expect(second.html).toContain("<code>paged_tool_25</code>");
+    expect(second.html).not.toContain("<code>paged_tool_00</code>");
   });
 
   it("marks a shared tool as shared, on its page only", async () => {
