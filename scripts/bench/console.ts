@@ -131,8 +131,8 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 const [now, before] = [arms[0]![0], arms[1]?.[0]];
 
-// Each page's one admin read alone (overview, federation, catalog, ledger, access), each an in-process admin request.
-const READS = ["/overview?minutes=60", "/federation?minutes=60", "/catalog?limit=25", "/ledger/summary?limit=50", "/access?limit=25"];
+// Each page's one admin read alone (overview, federation, catalog, ledger, access, calls), each an in-process admin request.
+const READS = ["/overview?minutes=60", "/federation?minutes=60", "/catalog?limit=25", "/ledger/summary?limit=50", "/access?limit=25", "/invocations/summary?limit=50&minutes=60"];
 const readCpu = new Map<string, number[]>(READS.map((p) => [p, []]));
 for (let r = 0; r < ROUNDS; r++) {
   for (const path of READS) {

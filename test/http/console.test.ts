@@ -13,6 +13,9 @@ import type { Database } from "../../src/store/database.ts";
 import { declareIntent } from "../../src/node/agents/intents.ts";
 import { replaceUpstreamCatalog } from "../../src/store/catalog.ts";
 import { upstreams } from "../../src/store/schema/index.ts";
+import { insertInvocations } from "../../src/store/invocations.ts";
+import { MetricsRecorder } from "../../src/node/metrics/recorder.ts";
+import { METRICS } from "../../src/node/metrics/definitions.ts";
 
 const PASSPHRASE = "a consent passphrase for tests";
 const LOCAL = "http://127.0.0.1:8787";
@@ -314,29 +317,71 @@ describe("the Catalog and Access pages read one page, with counts", () => {
     ]);
   });
 
-  it("gives the Access page the first rows of each list, the counts, and the whole chain's check on request", async () => {
-    for (let i = 0; i < 7; i++) expect((await admin("POST", "/tokens", { name: `paged-token-${i}`, roles: ["dev"] })).status).toBe(201);
-    for (let i = 0; i < 6; i++) expect((await admin("POST", "/policy/rules", { priority: 6 - i, effect: i % 2 ? "allow" : "deny", role: `role-${i}` })).status).toBe(201);
-    type Access = { tokens: { id: string }[]; rules: { id: string }[]; total: { tokens: number; rules: number }; audit: { entries: unknown[]; check: { ok: boolean; entries: number; whole: boolean } } };
-    const page = await getJson<Access>("/access?limit=4");
-    const tokens = (await getJson<{ tokens: { id: string }[] }>("/tokens")).tokens;
-    const rules = (await getJson<{ rules: { id: string }[] }>("/policy/rules")).rules;
-    expect(page.total.tokens).toBe(tokens.length);
-    expect(page.total.rules).toBe(rules.length);
-    expect(page.tokens.map((t) => t.id)).toEqual(tokens.slice(0, 4).map((t) => t.id));
-    expect(page.rules.map((r) => r.id)).toEqual(rules.slice(0, 4).map((r) => r.id));
-    expect(page.audit.entries).toHaveLength(4);
-    expect(page.audit.check).toMatchObject({ ok: true, whole: false });
-    const whole = await getJson<Access>("/access?limit=4&verify=all");
+  it("pages every Access list with its cursor, in the full list's order, with the counts, and the whole chain's check on request", async () => {
+    for (let i = 0; i < 27; i++) expect((await admin("POST", "/tokens", { name: `paged-token-${i}`, roles: ["dev"] })).status).toBe(201);
+    // Two rules share a priority and an effect: the id orders them, across a page boundary too.
+    for (let i = 0; i < 6; i++) expect((await admin("POST", "/policy/rules", { priority: i < 2 ? 50 : 6 - i, effect: i < 2 ? "deny" : i % 2 ? "allow" : "deny", role: `role-${i}` })).status).toBe(201);
+    for (let i = 0; i < 5; i++) expect((await admin("POST", "/limits", { tool: `paged_limit_${i}`, windowSeconds: 60, maxRequests: 10 + i })).status).toBe(201);
+    type Page = { list: string; rows: Record<string, unknown>[]; next: string | null; total: Record<string, number>; check: { ok: boolean; entries: number; whole: boolean } };
+    const walk = async (list: string, limit: number) => {
+      const seen: Record<string, unknown>[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: Page = await getJson<Page>(`/access?list=${list}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+        expect(page.list).toBe(list);
+        expect(page.rows.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.rows);
+        cursor = page.next;
+        pages++;
+      } while (cursor !== null && pages < 50);
+      return { seen, pages };
+    };
+    const [tokens, rules, limits, clients, grants] = await Promise.all([
+      getJson<{ tokens: { id: string }[] }>("/tokens").then((x) => x.tokens),
+      getJson<{ rules: { id: string }[] }>("/policy/rules").then((x) => x.rules),
+      getJson<{ limits: { id: string }[] }>("/limits").then((x) => x.limits),
+      getJson<{ clients: { clientId: string }[] }>("/clients").then((x) => x.clients),
+      getJson<{ grants: { id: string }[] }>("/grants").then((x) => x.grants),
+    ]);
+    const tokenWalk = await walk("tokens", 3);
+    expect(tokenWalk.seen.map((t) => t.id)).toEqual(tokens.map((t) => t.id));
+    expect(tokenWalk.pages).toBe(Math.ceil(tokens.length / 3));
+    expect((await walk("rules", 2)).seen.map((r) => r.id)).toEqual(rules.map((r) => r.id));
+    expect((await walk("limits", 2)).seen.map((r) => r.id)).toEqual(limits.map((r) => r.id));
+    expect((await walk("clients", 2)).seen.map((r) => r.clientId)).toEqual(clients.map((c) => c.clientId));
+    expect((await walk("grants", 2)).seen.map((r) => r.id)).toEqual(grants.map((g) => g.id));
+    // The audit trail newest first, each entry once, down to entry 1.
+    const audit = (await walk("audit", 40)).seen.map((e) => e.seq as number);
+    expect(audit).toEqual([...audit].sort((a, b) => b - a));
+    expect(new Set(audit).size).toBe(audit.length);
+    expect(audit.at(-1)).toBe(1);
+
+    const first = await getJson<Page>("/access?limit=4");
+    expect(first.list).toBe("grants");
+    expect(first.total).toMatchObject({ tokens: tokens.length, rules: rules.length, limits: limits.length, clients: clients.length, grants: grants.length });
+    expect(first.total.audit).toBeGreaterThanOrEqual(audit.length);
+    expect(first.check).toMatchObject({ ok: true, whole: false });
+    // A cursor of another list, or one no listing gave, is refused.
+    expect((await admin("GET", `/access?list=audit&cursor=${encodeURIComponent((await getJson<Page>("/access?list=tokens&limit=1")).next!)}`)).status).toBe(400);
+    expect((await admin("GET", "/access?list=tokens&cursor=bm90LWpzb24")).status).toBe(400);
+    expect((await admin("GET", "/access?list=secrets")).status).toBe(400);
+    const whole = await getJson<Page>("/access?limit=4&verify=all");
     // Admin writes append their audit entries after answering: the counts are compared loosely.
-    expect(whole.audit.check).toMatchObject({ ok: true, whole: true });
-    expect(whole.audit.check.entries).toBeGreaterThanOrEqual(page.audit.check.entries);
+    expect(whole.check).toMatchObject({ ok: true, whole: true });
+    expect(whole.check.entries).toBeGreaterThanOrEqual(first.check.entries);
 
     const op = await signIn(call, LOCAL, ADMIN_TOKEN);
-    const html = (await op.page("/console/access")).html;
-    expect(html).toContain('href="/console/access?verify=all"');
-    expect(html).toContain("paged-token-6");
-    expect((await op.page("/console/access?verify=all")).html).not.toContain('href="/console/access?verify=all"');
+    const html = (await op.page("/console/access?list=tokens")).html;
+    expect(html).toContain('href="/console/access?list=tokens&amp;verify=all"');
+    expect(html).toContain(`API tokens (${tokens.length})`);
+    expect(html).toContain(tokens[0]!.id);
+    const next = html.match(/href="(\/console\/access\?list=tokens&amp;cursor=[^"]+)"/)?.[1];
+    expect(next).toBeDefined();
+    const second = (await op.page(next!.replaceAll("&amp;", "&"))).html;
+    expect(second).toContain(tokens[25]!.id);
+    expect(second).not.toContain(tokens[0]!.id);
+    expect((await op.page("/console/access?list=tokens&verify=all")).html).not.toContain('href="/console/access?list=tokens&amp;verify=all"');
   });
 
   it("gives the Ledger page in one read what the five routes it replaces list", async () => {
@@ -349,6 +394,31 @@ describe("the Catalog and Access pages read one page, with counts", () => {
       getJson<{ invoices: unknown[]; next: string | null }>("/ledger/invoices"),
     ]);
     expect(one).toEqual({ balances: balances.balances, records: records.records, flags: flags.flags, rounds: rounds.rounds, invoices: invoices.invoices, next: invoices.next });
+  });
+
+  it("gives the Calls page in one read the log's page and the overview's per-tool figures", async () => {
+    const now = Date.now();
+    const outcomes = ["ok", "tool_error", "ok"] as const;
+    await insertInvocations(db, outcomes.map((outcome, i) => ({ at: now - i * 1000, caller: "api-token:tok_calls", toolName: `calls_tool_${i % 2}`, toolId: null, upstream: "saas", durationMs: 10 + i, outcome, error: null })));
+    const recorder = new MetricsRecorder({ db, defer: () => {}, now: () => now });
+    for (const [i, outcome] of outcomes.entries()) {
+      recorder.count(METRICS.calls, { tool: `calls_tool_${i % 2}`, peer: "", outcome });
+      recorder.observe(METRICS.callDuration, { tool: `calls_tool_${i % 2}`, peer: "" }, 10 + i);
+    }
+    await recorder.flush();
+    const one = await getJson<{ invocations: { toolName: string }[]; windowMinutes: number; perTool: { tool: string; calls: number; errors: number }[]; toolCount: number }>("/invocations/summary?limit=2&caller=api-token:tok_calls&minutes=30");
+    const [log, overview] = await Promise.all([getJson<{ invocations: unknown[] }>("/invocations?limit=2&caller=api-token:tok_calls"), getJson<{ calls: { perTool: unknown[] } }>("/overview?minutes=30")]);
+    expect(one).toEqual({ invocations: log.invocations, windowMinutes: 30, perTool: overview.calls.perTool, toolCount: overview.calls.perTool.length });
+    // The busiest first, as many as asked.
+    const top = await getJson<{ perTool: unknown[]; toolCount: number }>("/invocations/summary?limit=1&minutes=30&tools=1");
+    expect(top).toMatchObject({ perTool: overview.calls.perTool.slice(0, 1), toolCount: overview.calls.perTool.length });
+    expect(one.invocations.map((r) => r.toolName)).toEqual(["calls_tool_0", "calls_tool_1"]);
+    // The figures are the current minutes' rollups (the admin clock is in seconds, the figures' in milliseconds).
+    expect(one.perTool.filter((t) => t.tool.startsWith("calls_tool_"))).toEqual([
+      { tool: "calls_tool_0", calls: 2, errors: 0, p50Ms: expect.any(Number), p99Ms: expect.any(Number) },
+      { tool: "calls_tool_1", calls: 1, errors: 1, p50Ms: expect.any(Number), p99Ms: expect.any(Number) },
+    ]);
+    expect((await admin("GET", "/invocations/summary?outcome=nonsense")).status).toBe(400);
   });
 
   it("gives the Federation page in one read what the five routes it replaces list", async () => {

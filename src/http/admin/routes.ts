@@ -31,7 +31,7 @@ import {
 } from "../../node/upstreams/registration.ts";
 import { TickBusy, type Tick } from "../../node/tick.ts";
 import { VERSION } from "../../node/settings/version.ts";
-import { OUTCOMES } from "../../node/calls/invocations.ts";
+import { callsAdminRoutes, windowMinutes } from "./calls-view.ts";
 import { adminAudit, auditAdminRoutes } from "./audit.ts";
 import { credentialAdminRoutes } from "./tokens.ts";
 import { grantAdminRoutes } from "./grants.ts";
@@ -56,21 +56,9 @@ import { alertAdminRoutes } from "./alerts.ts";
 import { alertList } from "../../node/alerts/alerts.ts";
 import { describe } from "../../protocol/identity/primitives.ts";
 
-const filterText = z.string().min(1).max(300).optional();
-const invocationQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).catch(100),
-  tool: filterText,
-  caller: filterText,
-  upstream: filterText,
-  outcome: z.enum(OUTCOMES).optional(),
-  before: z.coerce.number().int().min(1).optional(),
-});
 import { backupAdminRoutes } from "./backup.ts";
 import { configAdminRoutes } from "./config.ts";
 import { agentAdminRoutes } from "./agents.ts";
-
-/** The overview's window in minutes: 1 to a day, 60 unless given. */
-const windowMinutes = z.coerce.number().int().min(1).max(1440).catch(60);
 
 export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   const startedAt = Date.now();
@@ -149,13 +137,6 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
-  app.get("/invocations", async (c) => {
-    const q = invocationQuery.safeParse(c.req.query());
-    if (!q.success) return fail(c, "invalid_request", "tool, caller, upstream: up to 300 characters; outcome: a known outcome; before: a row id");
-    const { limit, ...filter } = q.data;
-    return c.json({ invocations: await s.invocations.page(filter, limit) });
-  });
-
   // As many open alerts as `GET /alerts` lists by default.
   const OVERVIEW_ALERTS = 100;
   // Figures over the last `minutes` (default 60), how long this process or isolate has run, and
@@ -198,7 +179,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   });
 
   // Each part's own routes: who may call what (src/auth, policy, limits, grants, audit), then the federation's.
-  const parts = [definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, catalogAdminRoutes, accessAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, federationViewAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerViewAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes, alertAdminRoutes, agentAdminRoutes];
+  const parts = [callsAdminRoutes, definitionChangeAdminRoutes, toolAdminRoutes, itemAdminRoutes, catalogAdminRoutes, accessAdminRoutes, credentialAdminRoutes, policyAdminRoutes, limitAdminRoutes, grantAdminRoutes, auditAdminRoutes, peerAdminRoutes, federationViewAdminRoutes, registryAdminRoutes, relayAdminRoutes, ledgerViewAdminRoutes, ledgerAdminRoutes, settlementAdminRoutes, upstreamCredentialAdminRoutes, providerGroupAdminRoutes, trustAdminRoutes, quarantineAdminRoutes, routeAdminRoutes, paymentTokenAdminRoutes, clearingAdminRoutes, moneyAdminRoutes, budgetAdminRoutes, blackboardAdminRoutes, strongBlackboardAdminRoutes, packageAdminRoutes, alertAdminRoutes, agentAdminRoutes];
   for (const routes of parts) app.route("/", routes(s));
   return app;
 }

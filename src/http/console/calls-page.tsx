@@ -7,7 +7,9 @@ import type { PageContext } from "./page-context.ts";
 
 type Row = Awaited<ReturnType<InvocationLog["page"]>>[number];
 
-const PAGE = 50;
+/** Log rows and busiest tools a page shows: the page's CPU follows its rows. */
+const PAGE = 25;
+const TOOLS = 20;
 const WINDOW_MINUTES = 60;
 const FILTERS = ["tool", "peer", "caller", "outcome"] as const;
 const TEXT_FILTERS = [
@@ -26,7 +28,10 @@ export async function callsPage(p: PageContext) {
   if (chosen.outcome && (OUTCOMES as readonly string[]).includes(chosen.outcome)) q.set("outcome", chosen.outcome);
   const before = p.query.get("before");
   if (before && /^\d{1,15}$/.test(before)) q.set("before", before);
-  const [{ invocations }, overview] = await Promise.all([p.get<{ invocations: Row[] }>(`/invocations?${q}`), p.get<{ calls: CallFigures }>(`/overview?minutes=${WINDOW_MINUTES}`)]);
+  q.set("minutes", String(WINDOW_MINUTES));
+  q.set("tools", String(TOOLS));
+  // One read: the page of the log and the per-tool figures.
+  const { invocations, perTool, toolCount } = await p.get<{ invocations: Row[]; perTool: CallFigures["perTool"]; toolCount: number }>(`/invocations/summary?${q}`);
   const next = new URLSearchParams(Object.entries(chosen).filter((e): e is [string, string] => e[1] !== undefined));
   const last = invocations.at(-1);
   if (last) next.set("before", String(last.id));
@@ -73,7 +78,7 @@ export async function callsPage(p: PageContext) {
       <Table
         l={l}
         caption={l.t("calls.perTool", { minutes: WINDOW_MINUTES })}
-        rows={overview.calls.perTool}
+        rows={perTool}
         columns={[
           { label: l.t("col.tool"), cell: (t) => <code>{t.tool}</code> },
           { label: l.t("col.calls"), cell: (t) => l.number(t.calls), num: true },
@@ -82,6 +87,7 @@ export async function callsPage(p: PageContext) {
           { label: l.t("col.p99"), cell: (t) => (t.p99Ms === null ? "–" : l.number(t.p99Ms)), num: true },
         ]}
       />
+      {toolCount > perTool.length ? <p>{l.t("list.shown", { shown: l.number(perTool.length), total: l.number(toolCount) })}</p> : null}
     </>
   );
 }

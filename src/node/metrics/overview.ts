@@ -40,7 +40,7 @@ export interface PeerLatency {
   p99Ms: number | null;
 }
 
-/** The console's overview figures, behind a port. */
+/** The console's overview figures, behind a port. `now` is in milliseconds (the services' clock is in seconds). */
 export interface OverviewFigures {
   /** `now` in milliseconds (the services' clock counts seconds). */
   calls(now: number, windowMinutes: number): Promise<CallFigures>;

@@ -2,6 +2,7 @@
 import { desc, eq } from "drizzle-orm";
 import type { Database } from "../database.ts";
 import { apiTokens } from "../schema/access.ts";
+import { createdAfter, type CreatedAfter } from "./list-cursor.ts";
 
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 
@@ -10,9 +11,13 @@ export async function insertApiToken(db: Database, values: typeof apiTokens.$inf
   return row!;
 }
 
-/** Newest first; the first `limit` only when given. */
-export function listApiTokens(db: Database, limit?: number): Promise<ApiTokenRow[]> {
-  const q = db.select().from(apiTokens).orderBy(desc(apiTokens.createdAt));
+/** Newest first (then by id, descending); the first `limit` only when given, after `after` when given. */
+export function listApiTokens(db: Database, limit?: number, after?: CreatedAfter): Promise<ApiTokenRow[]> {
+  const q = db
+    .select()
+    .from(apiTokens)
+    .where(after ? createdAfter(apiTokens.createdAt, apiTokens.id, after, "desc") : undefined)
+    .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
   return limit === undefined ? q : q.limit(limit);
 }
 

@@ -1,5 +1,5 @@
 // The audit trail as stored: append-only rows, each naming the hash of the row before.
-import { and, asc, desc, eq, gte, inArray, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../database.ts";
 import { auditLog } from "../schema/access.ts";
 
@@ -26,6 +26,8 @@ export interface AuditQuery {
   /** Entries whose action starts with this. */
   action?: string | undefined;
   actor?: string | undefined;
+  /** Entries before this sequence number (the next page of the newest-first list). */
+  before?: number | undefined;
   targets?: string[] | undefined;
 }
 
@@ -34,6 +36,7 @@ export function listAudit(db: Database, q: AuditQuery): Promise<AuditRow[]> {
   const where: SQL[] = [];
   if (q.action) where.push(sql`substr(${auditLog.action}, 1, ${q.action.length}) = ${q.action}`);
   if (q.actor) where.push(eq(auditLog.actor, q.actor));
+  if (q.before !== undefined) where.push(lt(auditLog.seq, q.before));
   if (q.targets) where.push(inArray(auditLog.target, q.targets.length ? q.targets : [""]));
   return db
     .select()

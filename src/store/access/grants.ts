@@ -4,6 +4,7 @@ import { and, desc, eq, gt } from "drizzle-orm";
 import { randomSecret } from "../../secrets/token-secrets.ts";
 import type { Database } from "../database.ts";
 import { grants } from "../schema/access.ts";
+import { createdAfter, type CreatedAfter } from "./list-cursor.ts";
 
 export type GrantRow = typeof grants.$inferSelect;
 export type GrantStatus = GrantRow["status"] | "expired";
@@ -75,16 +76,18 @@ export function activeGrants(db: Database, holder: string) {
     .orderBy(desc(grants.createdAt));
 }
 
-export function listGrants(db: Database, filter: { status?: GrantRow["status"] | undefined; holder?: string | undefined; limit?: number }) {
+/** Newest first (then by id, descending), after `after` when given. */
+export function listGrants(db: Database, filter: { status?: GrantRow["status"] | undefined; holder?: string | undefined; limit?: number; after?: CreatedAfter }) {
   const where = [
     ...(filter.status ? [eq(grants.status, filter.status)] : []),
     ...(filter.holder ? [eq(grants.holder, filter.holder)] : []),
+    ...(filter.after ? [createdAfter(grants.createdAt, grants.id, filter.after, "desc")] : []),
   ];
   return db
     .select()
     .from(grants)
     .where(where.length ? and(...where) : undefined)
-    .orderBy(desc(grants.createdAt))
+    .orderBy(desc(grants.createdAt), desc(grants.id))
     .limit(filter.limit ?? 500);
 }
 

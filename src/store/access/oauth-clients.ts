@@ -2,6 +2,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../database.ts";
 import { oauthClients } from "../schema/access.ts";
+import { createdAfter, type CreatedAfter } from "./list-cursor.ts";
 
 export type ClientRow = typeof oauthClients.$inferSelect;
 export type AuthMethod = ClientRow["authMethod"];
@@ -30,9 +31,13 @@ export async function saveMetadataDocumentClient(
   return saved!;
 }
 
-/** Oldest first; the first `limit` only when given. */
-export function listClients(db: Database, limit?: number): Promise<ClientRow[]> {
-  const q = db.select().from(oauthClients).orderBy(oauthClients.createdAt);
+/** Oldest first (then by id); the first `limit` only when given, after `after` when given. */
+export function listClients(db: Database, limit?: number, after?: CreatedAfter): Promise<ClientRow[]> {
+  const q = db
+    .select()
+    .from(oauthClients)
+    .where(after ? createdAfter(oauthClients.createdAt, oauthClients.clientId, after, "asc") : undefined)
+    .orderBy(oauthClients.createdAt, oauthClients.clientId);
   return limit === undefined ? q : q.limit(limit);
 }
 

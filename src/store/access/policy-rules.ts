@@ -1,15 +1,29 @@
 // The operator's policy rules as stored.
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, sql, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "../database.ts";
 import { policyRules } from "../schema/access.ts";
 
 export type PolicyRuleRow = typeof policyRules.$inferSelect;
 
-/** Every rule; with `limit`, the first ones in the order they are tried (priority, then deny before grant before allow). */
-export function listPolicyRules(db: Database, limit?: number): Promise<PolicyRuleRow[]> {
+/** A rule's place in the order they are tried. */
+export interface RuleAfter {
+  priority: number;
+  effect: string;
+  id: string;
+}
+
+const effectRank = (effect: SQLWrapper | string) => sql`CASE ${effect} WHEN 'deny' THEN 0 WHEN 'grant' THEN 1 ELSE 2 END`;
+
+/** Every rule; with `limit`, the first ones in the order they are tried (priority, then deny before grant before allow, then id), after `after` when given. */
+export function listPolicyRules(db: Database, limit?: number, after?: RuleAfter): Promise<PolicyRuleRow[]> {
   if (limit === undefined) return db.select().from(policyRules);
-  const effect = sql`CASE ${policyRules.effect} WHEN 'deny' THEN 0 WHEN 'grant' THEN 1 ELSE 2 END`;
-  return db.select().from(policyRules).orderBy(asc(policyRules.priority), effect, asc(policyRules.id)).limit(limit);
+  const effect = effectRank(policyRules.effect);
+  return db
+    .select()
+    .from(policyRules)
+    .where(after ? sql`(${policyRules.priority}, ${effect}, ${policyRules.id}) > (${after.priority}, ${effectRank(after.effect)}, ${after.id})` : undefined)
+    .orderBy(asc(policyRules.priority), effect, asc(policyRules.id))
+    .limit(limit);
 }
 
 export async function insertPolicyRule(db: Database, values: typeof policyRules.$inferInsert): Promise<PolicyRuleRow> {

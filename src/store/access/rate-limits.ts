@@ -3,12 +3,17 @@
 import { and, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../database.ts";
 import { rateCounters, rateLeases, rateLimits } from "../schema/access.ts";
+import { createdAfter, type CreatedAfter } from "./list-cursor.ts";
 
 export type LimitRow = typeof rateLimits.$inferSelect;
 
-/** Oldest first; the first `limit` only when given. */
-export function listLimits(db: Database, limit?: number): Promise<LimitRow[]> {
-  const q = db.select().from(rateLimits).orderBy(rateLimits.createdAt);
+/** Oldest first (then by id); the first `limit` only when given, after `after` when given. */
+export function listLimits(db: Database, limit?: number, after?: CreatedAfter): Promise<LimitRow[]> {
+  const q = db
+    .select()
+    .from(rateLimits)
+    .where(after ? createdAfter(rateLimits.createdAt, rateLimits.id, after, "asc") : undefined)
+    .orderBy(rateLimits.createdAt, rateLimits.id);
   return limit === undefined ? q : q.limit(limit);
 }
 

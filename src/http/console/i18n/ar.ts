@@ -162,6 +162,7 @@ export const ar: Record<MessageKey, string> = {
   "ledger.exportCsv": "تصدير القيود (CSV)",
   "ledger.exportJson": "تصدير القيود (JSON)",
   "access.title": "الوصول",
+  "access.lists": "قوائم الوصول",
   "access.clients": "عملاء OAuth",
   "access.tokens": "رموز API",
   "access.rules": "قواعد السياسة",

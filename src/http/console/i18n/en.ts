@@ -161,6 +161,7 @@ export const en = {
   "ledger.exportCsv": "Export records (CSV)",
   "ledger.exportJson": "Export records (JSON)",
   "access.title": "Access",
+  "access.lists": "Access lists",
   "access.clients": "OAuth clients",
   "access.tokens": "API tokens",
   "access.rules": "Policy rules",

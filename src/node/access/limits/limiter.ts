@@ -24,6 +24,7 @@ import {
   type LimitRow,
   type LimitStep,
 } from "../../../store/access/rate-limits.ts";
+import type { CreatedAfter } from "../../../store/access/list-cursor.ts";
 
 const glob = z.string().trim().min(1).max(300);
 
@@ -157,8 +158,8 @@ export class RateLimiter {
     return slotsOf(this.db, w).then((slots) => secondsUntilRoom(w, slots, limit, now));
   }
 
-  list(limit?: number): Promise<LimitRow[]> {
-    return listLimits(this.db, limit);
+  list(limit?: number, after?: CreatedAfter): Promise<LimitRow[]> {
+    return listLimits(this.db, limit, after);
   }
 
   async add(input: z.output<typeof limitInput>): Promise<LimitRow> {

@@ -6,7 +6,7 @@ import { tierName } from "../../trust/tiers.ts";
 import { randomSecret } from "../../../secrets/token-secrets.ts";
 import { CachedRead } from "../../../store/cached-read.ts";
 import type { Database } from "../../../store/database.ts";
-import { deletePolicyRule, insertPolicyRule, listPolicyRules, type PolicyRuleRow } from "../../../store/access/policy-rules.ts";
+import { deletePolicyRule, insertPolicyRule, listPolicyRules, type PolicyRuleRow, type RuleAfter } from "../../../store/access/policy-rules.ts";
 import { sortRules, type Rule } from "./engine.ts";
 
 const glob = z.string().trim().min(1).max(300);
@@ -71,9 +71,13 @@ export class PolicyStore {
     return this.#cache.get();
   }
 
-  /** Every rule in the order they are tried; with `limit`, the first ones only. */
-  async list(limit?: number) {
-    return sortRules((await listPolicyRules(this.db, limit)).map(toRule));
+  /**
+   * Every rule in the order they are tried; with `limit`, the first ones only (after `after` when
+   * given), in the store's order, so that a page's last rule is where the next page starts.
+   */
+  async list(limit?: number, after?: RuleAfter) {
+    const rows = await listPolicyRules(this.db, limit, after);
+    return limit === undefined ? sortRules(rows.map(toRule)) : rows.map(toRule);
   }
 
   async add(input: z.output<typeof ruleInput>) {
