@@ -6,6 +6,7 @@ import { and, asc, eq, gte, lt, max, or, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import { blackboardDeltas, blackboardNamespaces, blackboardValues } from "./schema/index.ts";
 import { now } from "./schema/defaults.ts";
+import { generationOf } from "./store-generation.ts";
 import { applyDelta, type SignedDelta } from "../protocol/blackboard/delta.ts";
 import { encodeValue, valueHash, type BlackboardValue } from "../protocol/blackboard/value.ts";
 import type { SignedDescriptor } from "../protocol/blackboard/namespace.ts";
@@ -213,6 +214,11 @@ export class BlackboardStore {
       cursor = r.seq;
     }
     return { changes: [...byKey.values()], cursor, more };
+  }
+
+  /** The store's generation: a watch cursor is a position in this generation's rows (§17.7). */
+  generation(): Promise<string> {
+    return generationOf(this.db);
   }
 
   async deltaCount(namespace: string): Promise<number> {
