@@ -8,6 +8,7 @@ import type { Cell } from "../protocol/backup/file.ts";
 import type { TableRows } from "../protocol/backup/seal.ts";
 import { chunks, type Database } from "./database.ts";
 import { migrations } from "./migrations.gen.ts";
+import { newGeneration } from "./store-generation.ts";
 import * as schema from "./schema/index.ts";
 
 /** Tables of the schema a backup leaves out, and why. */
@@ -23,6 +24,7 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   backup_archive: "the backups themselves",
   held_backups: "peers' backups held for them: their ciphertext, theirs to deposit again",
   held_backup_parts: "the files of those held backups, in the parts they came in",
+  store_generation: "which restore of the store this is: a restore draws a new one, so positions into the replaced rows are refused",
 };
 
 /**
@@ -121,8 +123,8 @@ export class TableMismatch extends Error {
 }
 
 /**
- * Replaces every backed-up table's rows with `restored`, in one batch: either all of it is
- * written or nothing is. Each restored table must have this schema's name and columns.
+ * Replaces every backed-up table's rows with `restored`, in one batch with a new store generation:
+ * either all of it is written or nothing is. Each restored table must have this schema's name and columns.
  */
 export async function replaceTables(db: Database, restored: TableRows[]): Promise<void> {
   const given = new Map(restored.map((t) => [t.name, t]));
@@ -141,5 +143,5 @@ export async function replaceTables(db: Database, restored: TableRows[]): Promis
     ),
   ];
   const [first, ...rest] = statements;
-  await db.batch([first!, ...rest]);
+  await db.batch([first!, ...rest, newGeneration(db)]);
 }

@@ -5,6 +5,8 @@
 import { and, asc, eq, gte, lt, max, or, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import { blackboardDeltas, blackboardNamespaces, blackboardValues } from "./schema/index.ts";
+import { now } from "./schema/defaults.ts";
+import { generationOf } from "./store-generation.ts";
 import { applyDelta, type SignedDelta } from "../protocol/blackboard/delta.ts";
 import { encodeValue, valueHash, type BlackboardValue } from "../protocol/blackboard/value.ts";
 import type { SignedDescriptor } from "../protocol/blackboard/namespace.ts";
@@ -103,9 +105,27 @@ export class BlackboardStore {
           .set(unchanged ? { version: held.version } : { state, stateHash: next.stateHash, version: next.version, updatedAt: Date.now() })
           .where(and(eq(nv.namespace, d.namespace), eq(nv.key, d.key), eq(nv.version, held.version)));
     const guardVersion = unchanged ? held.version : next.version;
-    const insert = this.db.run(sql`INSERT OR IGNORE INTO blackboard_deltas (namespace, hash, key, hlc, writer, delta, source)
-      SELECT ${d.namespace}, ${row.hash}, ${d.key}, ${d.hlc}, ${d.writer}, ${row.text}, ${row.source}
-      WHERE EXISTS (SELECT 1 FROM blackboard_values WHERE namespace = ${d.namespace} AND key = ${d.key} AND version = ${guardVersion} AND state_hash = ${written.stateHash})`);
+    // A query builder, not a raw statement: D1's batch takes only statements prepared on its own
+    // database, which drizzle makes for builders (a raw `db.run` with parameters fails there).
+    // Selecting from the value row is the guard: no row as this try wrote it, no delta row.
+    const insert = this.db
+      .insert(nd)
+      .select(
+        this.db
+          .select({
+            namespace: sql<string>`${d.namespace}`.as("namespace"),
+            hash: sql<string>`${row.hash}`.as("hash"),
+            key: sql<string>`${d.key}`.as("key"),
+            hlc: sql<string>`${d.hlc}`.as("hlc"),
+            writer: sql<string>`${d.writer}`.as("writer"),
+            delta: sql<string>`${row.text}`.as("delta"),
+            source: sql<string | null>`${row.source}`.as("source"),
+            receivedAt: sql<number>`${now}`.as("received_at"),
+          })
+          .from(nv)
+          .where(and(eq(nv.namespace, d.namespace), eq(nv.key, d.key), eq(nv.version, guardVersion), eq(nv.stateHash, written.stateHash))),
+      )
+      .onConflictDoNothing();
     await this.db.batch([write, insert]);
     return (await this.holds(d.namespace, row.hash)) ? written : undefined;
   }
@@ -194,6 +214,11 @@ export class BlackboardStore {
       cursor = r.seq;
     }
     return { changes: [...byKey.values()], cursor, more };
+  }
+
+  /** The store's generation: a watch cursor is a position in this generation's rows (§17.7). */
+  generation(): Promise<string> {
+    return generationOf(this.db);
   }
 
   async deltaCount(namespace: string): Promise<number> {

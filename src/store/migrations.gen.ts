@@ -310,5 +310,24 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE UNIQUE INDEX `budget_debits_record` ON `budget_debits` (`namespace`,`key`,`record`);",
       "CREATE INDEX `blackboard_deltas_arrival` ON `blackboard_deltas` (`namespace`);"
     ]
+  },
+  {
+    "tag": "0029_agent_tags_rank",
+    "statements": [
+      "ALTER TABLE `agent_tags` ADD `trust` integer DEFAULT 0 NOT NULL;",
+      "CREATE INDEX `agent_tags_rank` ON `agent_tags` (`tag`,`trust`,`agent_id`);"
+    ]
+  },
+  {
+    "tag": "0030_agent_tags_rank_backfill",
+    "statements": [
+      "-- Tag rows written before 0029 carry trust 0: each takes its agent's trust from the index, so that\n-- discovery's head read (src/store/agent-index.ts) ranks them as it ranks new rows.\nUPDATE `agent_tags` SET `trust` = (SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`) WHERE EXISTS (SELECT 1 FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`);"
+    ]
+  },
+  {
+    "tag": "0031_store_generation",
+    "statements": [
+      "CREATE TABLE `store_generation` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`generation` text NOT NULL\n);"
+    ]
   }
 ];

@@ -4,10 +4,10 @@
 // is checked when read. A client on A declares an intent over MCP, C offers, the client reads the
 // offer as a resource and accepts it: A holds a grant from C and both ledgers hold the confirmed
 // purchase; a client charged to a budget pays accepted offers from it, and one it cannot pay is
-// refused before anything is bought. The blackboard (put, get, watch) runs on the Deno node, and a
-// budget's spends on the Deno and workerd nodes (a blackboard write on workerd fails: docs/testing.md). Bad input (an agent entry signed by another node than its origin, another node's agent
-// key, an offer for an intent nobody declared, intents over the principal's limit) is refused with
-// a typed answer and nothing is stored.
+// refused before anything is bought. The blackboard (put, get, watch) replicates across all three,
+// and a budget is spent on the Deno and workerd nodes. Bad input (an agent entry signed by another
+// node than its origin, another node's agent key, an offer for an intent nobody declared, intents
+// over the principal's limit) is refused with a typed answer and nothing is stored.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { signingBytes, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
@@ -190,28 +190,36 @@ describe("offers paid from a budget", () => {
   }, 90_000);
 });
 
-describe("blackboard on Deno, budgets on Deno and workerd", () => {
-  it("B (Deno) and A (Node) share a namespace: puts on either are read and watched on the other", async () => {
-    const { descriptor } = await json<{ descriptor: { namespace: string } }>(await b.admin("POST", "/blackboard/namespaces", { name: "runtimes", replicas: [a.nodeId], consistency: "eventual" }));
+describe("blackboard and budgets on Deno and workerd", () => {
+  it("B (Deno), A (Node) and C (workerd) share a namespace: puts on each are read on the others and watched on B and C", async () => {
+    const { descriptor } = await json<{ descriptor: { namespace: string } }>(await b.admin("POST", "/blackboard/namespaces", { name: "runtimes", replicas: [a.nodeId, c.nodeId], consistency: "eventual" }));
     const ns = descriptor.namespace;
-    const tool = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: { namespace: ns, ...args } })).structuredContent as Record<string, unknown>;
-    const tick = async () => Promise.all([a, b].map(async (n) => json(await n.admin("POST", "/tick"))));
+    const tool = async (client: Client, name: string, args: Record<string, unknown>) => {
+      const r = await client.callTool({ name, arguments: { namespace: ns, ...args } });
+      expect(r.isError ?? false, `${name}: ${JSON.stringify(r.structuredContent)}`).toBe(false);
+      return r.structuredContent as Record<string, unknown>;
+    };
+    const tick = async () => Promise.all([a, b, c].map(async (n) => json(await n.admin("POST", "/tick"))));
     await eventually(async () => {
       await tick();
-      expect((await a.admin("GET", `/blackboard/namespaces/${ns}`)).status).toBe(200);
+      for (const n of [a, c]) expect((await n.admin("GET", `/blackboard/namespaces/${ns}`)).status).toBe(200);
     }, 30_000);
-    const { cursor } = (await tool(clients.b, "blackboard_watch", {})) as { cursor: string };
+    const cursors = { b: ((await tool(clients.b, "blackboard_watch", {})) as { cursor: string }).cursor, c: ((await tool(clients.c, "blackboard_watch", {})) as { cursor: string }).cursor };
     await tool(clients.b, "blackboard_put", { key: "from-deno", op: { type: "register", op: "set", value: "hello" } });
     await tool(clients.a, "blackboard_put", { key: "from-node", op: { type: "counter", op: "add", amount: 3 } });
+    await tool(clients.c, "blackboard_put", { key: "from-workerd", op: { type: "register", op: "set", value: { from: "workerd" } } });
     expect(await tool(clients.b, "blackboard_get", { key: "from-deno" })).toMatchObject({ value: { type: "register", value: "hello" } });
+    expect(await tool(clients.c, "blackboard_get", { key: "from-workerd" })).toMatchObject({ value: { type: "register", value: { from: "workerd" } } });
+    const expected: Record<string, unknown> = { "from-deno": { type: "register", value: "hello" }, "from-node": { type: "counter", value: 3 }, "from-workerd": { type: "register", value: { from: "workerd" } } };
     await eventually(async () => {
       await tick();
-      expect(await tool(clients.a, "blackboard_get", { key: "from-deno" })).toMatchObject({ value: { type: "register", value: "hello" } });
-      expect(await tool(clients.b, "blackboard_get", { key: "from-node" })).toMatchObject({ value: { type: "counter", value: 3 } });
+      for (const client of [clients.a, clients.b, clients.c]) for (const [key, value] of Object.entries(expected)) expect(await tool(client, "blackboard_get", { key })).toMatchObject({ value });
     }, 30_000);
-    // B's watch from before both writes names both keys, each once: its own and the one it received.
-    const watched = (await tool(clients.b, "blackboard_watch", { cursor })) as { changes: { key: string }[] };
-    expect(watched.changes.map((x) => x.key).sort()).toEqual(["from-deno", "from-node"]);
+    // Each watch from before the writes names all three keys, each once: the node's own and those it received.
+    for (const [client, cursor] of [[clients.b, cursors.b], [clients.c, cursors.c]] as const) {
+      const watched = (await tool(client, "blackboard_watch", { cursor })) as { changes: { key: string }[] };
+      expect(watched.changes.map((x) => x.key).sort()).toEqual(Object.keys(expected));
+    }
   }, 90_000);
 
   it("a budget allocated on B (Deno) and on C (workerd) is spent there, and a spend past it is refused", async () => {

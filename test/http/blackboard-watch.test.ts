@@ -3,7 +3,9 @@
 // A watch answers the keys changed after its cursor, each once with its value now; it is bounded
 // in items (`more`) and in time (an empty answer once wait_ms passes); it wakes as soon as a
 // delta of the namespace is stored in its process, a local write or one pushed by B; it filters
-// by key prefix; it refuses what it cannot watch with the blackboard's typed codes.
+// by key prefix; it refuses what it cannot watch with the blackboard's typed codes; a cursor from
+// before a restore of the node's store, or from another node, is refused as stale, and a watch
+// without one then answers every key.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../support/mcp.ts";
 import { inProcessNode, peerPair, stopAll, type InProcessNode as Member } from "../support/in-process-node.ts";
@@ -87,7 +89,7 @@ describe("blackboard_watch", () => {
 
   it("is bounded in time: with nothing new it answers empty once wait_ms has passed", async () => {
     const a = members[0]!;
-    const { cursor } = await watch(a, { cursor: "0", limit: 100 }).then(async function last(w): Promise<Watched> {
+    const { cursor } = await watch(a, { limit: 100 }).then(async function last(w): Promise<Watched> {
       return w.more ? watch(a, { cursor: w.cursor }).then(last) : w;
     });
     expect(await watch(a, { cursor, wait_ms: 300 })).toEqual({ namespace, cursor, changes: [], more: false });
@@ -123,8 +125,8 @@ describe("blackboard_watch", () => {
 
   it("answers the operator through the admin API as the tool answers a client", async () => {
     const a = members[0]!;
-    const viaTool = await watch(a, { cursor: "0", limit: 3 });
-    const viaAdmin = await json<Watched>(await a.admin("POST", "/blackboard/watch", { namespace, cursor: "0", limit: 3 }));
+    const viaTool = await watch(a, { limit: 3 });
+    const viaAdmin = await json<Watched>(await a.admin("POST", "/blackboard/watch", { namespace, limit: 3 }));
     expect(viaAdmin).toEqual(viaTool);
   });
 
@@ -135,5 +137,25 @@ describe("blackboard_watch", () => {
     expect(await refusal(a, { namespace, cursor: "-1" })).toBe("mcp -32602");
     expect(await refusal(a, { namespace, wait_ms: 30_001 })).toBe("mcp -32602");
     expect(await refusal(a, { namespace, limit: 101 })).toBe("mcp -32602");
+  });
+
+  it("refuses a cursor from before a restore, or from another node, as stale; without one it answers every key again", async () => {
+    const [a, b] = members as [Member, Member];
+    await put(a, "restore/before", "kept");
+    const backup = new Uint8Array(await (await a.admin("GET", "/backup")).arrayBuffer());
+    const { cursor } = await watch(a, { limit: 100 }).then(async function last(w): Promise<Watched> {
+      return w.more ? last(await watch(a, { cursor: w.cursor, limit: 100 })) : w;
+    });
+    expect(await watch(a, { cursor })).toMatchObject({ changes: [] });
+    expect(await refusal(b, { namespace, cursor })).toBe("stale_cursor");
+    // A cursor as nodes gave them before cursors named their store's generation.
+    expect(await refusal(a, { namespace, cursor: cursor.slice(cursor.indexOf(".") + 1) })).toBe("stale_cursor");
+    const restored = await fetch(`http://127.0.0.1:${a.port}/admin/restore?replace=true`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: backup });
+    expect(restored.status).toBe(200);
+    expect(await refusal(a, { namespace, cursor })).toBe("stale_cursor");
+    const again = await watch(a, { limit: 100 });
+    expect(again.changes.map((c) => c.key)).toContain("restore/before");
+    await put(a, "restore/after", "new");
+    expect((await watch(a, { cursor: again.cursor })).changes.map((c) => c.key)).toEqual(["restore/after"]);
   });
 });

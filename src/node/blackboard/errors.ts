@@ -19,6 +19,8 @@ export const BLACKBOARD_ERROR_CODES = [
   "unsupported_consistency",
   /** Strong consistency: the key's home is out of reach or has no majority behind it (`applied` says whether it surely took no effect). */
   "unavailable",
+  /** A watch cursor of another generation of this node's store (it was restored since) or of before cursors carried one: watch again without it. */
+  "stale_cursor",
 ] as const;
 export type BlackboardErrorCode = (typeof BLACKBOARD_ERROR_CODES)[number];
 

@@ -24,8 +24,8 @@ export const watchArgs = z.strictObject({
   namespace: namespaceName,
   /** Only keys starting with this. */
   prefix: z.string().min(1).max(MAX_KEY_CHARS).optional(),
-  /** The last answer's cursor; absent: from the first delta this node holds. */
-  cursor: z.string().regex(/^(0|[1-9][0-9]{0,15})$/, "a cursor from an earlier answer").optional(),
+  /** The last answer's cursor, `<store generation>.<delta row>`; absent: from the first delta this node holds. A bare row is an older node's cursor, refused as stale. */
+  cursor: z.string().regex(/^([0-9a-f]{16}\.)?(0|[1-9][0-9]{0,15})$/, "a cursor from an earlier answer").optional(),
   limit: z.number().int().min(1).max(MAX_WATCH_ITEMS).default(MAX_WATCH_ITEMS),
   wait_ms: z.number().int().min(0).max(MAX_WATCH_MS).default(0),
 });
@@ -67,14 +67,18 @@ export async function blackboardWatch(s: BlackboardPorts, who: Requester, input:
     const descriptor = await board.replicated(input.namespace);
     if (descriptor.consistency === "strong") throw new BlackboardError("unsupported_consistency", `${input.namespace} is a strong namespace: its keys live in their homes' logs, which are not watched`);
     const deadline = Date.now() + input.wait_ms;
-    const after = Number(input.cursor ?? "0");
+    const generation = await board.store.generation();
+    const [cursorGeneration, row] = input.cursor?.includes(".") ? input.cursor.split(".") : [undefined, input.cursor];
+    // Rows are renumbered by a restore: a position from before it could skip changes.
+    if (input.cursor !== undefined && cursorGeneration !== generation) throw new BlackboardError("stale_cursor", "this cursor is from another node, or from before this node's store was restored: watch again without a cursor");
+    const after = Number(row ?? "0");
     for (;;) {
       // Listening before reading: a delta stored between the read and the wait still wakes it.
       const wake = nextStored(board, input.namespace, Math.max(0, deadline - Date.now()), signal);
       try {
         const page = await board.store.changesSince(input.namespace, after, { limit: input.limit, maxBytes: MAX_WATCH_BYTES, prefix: input.prefix });
         if (page.changes.length > 0 || page.more || Date.now() >= deadline || signal?.aborted) {
-          return { namespace: input.namespace, cursor: String(page.cursor), changes: page.changes.map((c) => ({ key: c.key, value: viewOf(c.value), stateHash: c.stateHash })), more: page.more };
+          return { namespace: input.namespace, cursor: `${generation}.${page.cursor}`, changes: page.changes.map((c) => ({ key: c.key, value: viewOf(c.value), stateHash: c.stateHash })), more: page.more };
         }
         await wake.stored;
       } finally {

@@ -40,3 +40,4 @@ export * from "./mailbox.ts";
 export * from "./alerts.ts";
 export * from "./package-indexes.ts";
 export * from "./schedules.ts";
+export * from "./store-generation.ts";

@@ -1,0 +1,4 @@
+CREATE TABLE `store_generation` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`generation` text NOT NULL
+);
