@@ -2,11 +2,8 @@
 // 10,000 and 100,000 agent entries from 50 origins, stored through the entry store so that the
 // discovery index is kept as a node keeps it. Each agent has 4 tags out of 1,000 (a typical query
 // matches ~0.4% of agents) and 10% also carry a common tag ("general"); 10% of leases have ended.
-// Reports ingest time and latency p50/p99 for a query of two ordinary tags and for the common tag
-// (limit 20 in both): of the ranking that scores every match (rankEveryMatch, the baseline), of the
-// ranking that reads each tag's list from its head (rankAgents), and of the whole discover() (that
-// ranking, then the entries read). Same run, same database; the calls alternate, so load on the
-// machine falls on all three alike.
+// Reports ingest time and discover() latency p50/p99 for a query of two ordinary tags and for the
+// common tag (limit 20 in both).
 //
 //   npx tsx scripts/bench/agents.ts          (AGENT_SIZES=1000,10000,100000 DISCOVER_CALLS=500)
 import { sha256Hex } from "../../src/protocol/encoding/hash.ts";
@@ -15,7 +12,7 @@ import { agentId } from "../../src/protocol/registry/agent-entries.ts";
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
 import type { Entry, SignedEntry } from "../../src/protocol/registry/entry.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
-import { discoverAgents, rankAgents, rankEveryMatch } from "../../src/store/agent-index.ts";
+import { discoverAgents } from "../../src/store/agent-index.ts";
 import { openTestDatabase } from "../../test/support/libsql.ts";
 import { fmt, intEnv, machine, percentile, table } from "./lib.ts";
 
@@ -68,29 +65,21 @@ async function measure(size: number, calls: number): Promise<(string | number)[]
       ["2 ordinary tags", () => [`t${Math.floor(r() * TAGS)}`, `t${Math.floor(r() * TAGS)}`]],
       ['"general" (10% of agents)', () => ["general"]],
     ] as const) {
-      const samples = { every: [] as number[], head: [] as number[], discover: [] as number[] };
+      const samples: number[] = [];
       let found = 0;
       for (let i = 0; i < calls + 20; i++) {
-        // As of when the agents were made: ingest can take longer than their leases under load.
-        const q = { tags: tags(), limit: 20, now };
         const t0 = performance.now();
-        await rankEveryMatch(db, q);
-        const t1 = performance.now();
-        await rankAgents(db, q);
-        const t2 = performance.now();
-        const hits = await discoverAgents(db, q);
-        const t3 = performance.now();
+        // As of when the agents were made: ingest can take longer than their leases under load.
+        const hits = await discoverAgents(db, { tags: tags(), limit: 20, now });
+        const ms = performance.now() - t0;
         // The first calls warm the page cache and prepared plans.
         if (i >= 20) {
-          samples.every.push(t1 - t0);
-          samples.head.push(t2 - t1);
-          samples.discover.push(t3 - t2);
+          samples.push(ms);
           found += hits.length;
         }
       }
-      for (const list of Object.values(samples)) list.sort((x, y) => x - y);
-      const [every, head, discover] = [samples.every, samples.head, samples.discover].map((l) => [percentile(l, 50), percentile(l, 99)] as const);
-      rows.push([size.toLocaleString("en"), label, fmt(ingestMs / 1000, 1), fmt(found / calls, 1), fmt(every![0]), fmt(every![1]), fmt(head![0]), fmt(head![1]), fmt(every![0] / head![0], 1), fmt(discover![0]), fmt(discover![1])]);
+      samples.sort((x, y) => x - y);
+      rows.push([size.toLocaleString("en"), label, fmt(ingestMs / 1000, 1), fmt(found / calls, 1), fmt(percentile(samples, 50)), fmt(percentile(samples, 99))]);
     }
     return rows;
   } finally {
@@ -103,4 +92,4 @@ const calls = intEnv("DISCOVER_CALLS", 500);
 const rows: (string | number)[][] = [];
 for (const size of sizes) rows.push(...(await measure(size, calls)));
 console.log(`discover() on ${machine()}, ${calls} calls per row\n`);
-console.log(table(["agents", "query", "ingest s", "hits", "every match p50 ms", "p99", "head p50 ms", "p99", "p50 ratio", "discover() p50 ms", "p99"], rows));
+console.log(table(["agents", "query", "ingest s", "hits", "p50 ms", "p99 ms"], rows));

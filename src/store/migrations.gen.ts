@@ -312,20 +312,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0029_agent_tags_rank",
-    "statements": [
-      "ALTER TABLE `agent_tags` ADD `trust` integer DEFAULT 0 NOT NULL;",
-      "CREATE INDEX `agent_tags_rank` ON `agent_tags` (`tag`,`trust`,`agent_id`);"
-    ]
-  },
-  {
-    "tag": "0030_agent_tags_rank_backfill",
-    "statements": [
-      "-- Tag rows written before 0029 carry trust 0: each takes its agent's trust from the index, so that\n-- discovery's head read (src/store/agent-index.ts) ranks them as it ranks new rows.\nUPDATE `agent_tags` SET `trust` = (SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`) WHERE EXISTS (SELECT 1 FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`);"
-    ]
-  },
-  {
-    "tag": "0031_store_generation",
+    "tag": "0029_second_wave_session7",
     "statements": [
       "CREATE TABLE `store_generation` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`generation` text NOT NULL\n);"
     ]

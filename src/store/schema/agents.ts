@@ -32,10 +32,8 @@ export const agentTags = sqliteTable(
     tag: text("tag").notNull(),
     agentId: text("agent_id").notNull(),
     leaseUntil: integer("lease_until").notNull(),
-    /** The agent's trust, percent (as in agent_index): the static part of its rank, so that a tag's best agents are its index's head. */
-    trust: integer("trust").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.tag, t.agentId] }), index("agent_tags_agent").on(t.agentId), index("agent_tags_rank").on(t.tag, t.trust, t.agentId)],
+  (t) => [primaryKey({ columns: [t.tag, t.agentId] }), index("agent_tags_agent").on(t.agentId)],
 );
 
 /** The intents this node declared, and for whom: the principal that may accept offers and whose limit they count against. */
