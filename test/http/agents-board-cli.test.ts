@@ -3,7 +3,8 @@
 // capability and deregistered; an intent is published, listed, shown without offers and withdrawn,
 // and accepting an offer the node does not hold is refused with its code; a namespace is created
 // and a register and a counter are written and read back; a principal is charged to a budget and
-// cleared; bad input is a usage error or the API's typed refusal, and changes nothing.
+// cleared; purchases send the principal they are bought for; bad input is a usage error or the
+// API's typed refusal, and changes nothing.
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
@@ -115,6 +116,29 @@ describe("mcpfed board", () => {
     expect(await ok(["board", "delete", ns, "title"])).toBe(`${ns} title (eventual): {"type":"register","value":null}\n`);
     const unknown = await cli(["board", "get", `${ns}x`, "k"], env);
     expect(unknown.stderr).toContain("unknown_namespace");
+  }, 120_000);
+});
+
+describe("--principal on purchases", () => {
+  it("sends the principal a purchase is bought for: a valid one reaches the purchase, a malformed one is the API's typed refusal", async () => {
+    const { id } = await okJson<{ id: string }>(["intents", "publish", "summarize a paper", "summarize", "--budget", "10:credit", "--expires", "600"]);
+    const offer = "0".repeat(64);
+    const valid = await cli(["intents", "accept", id, offer, "--principal", "token:abc"], env);
+    expect(valid.code).not.toBe(0);
+    expect(valid.stderr).toContain("unknown_offer");
+    // The same commands with a principal id the API refuses: had the flag been dropped, they would fail as before.
+    for (const args of [
+      ["intents", "accept", id, offer],
+      ["subscribe", "no-such-tool"],
+      ["package", "install", "no-such-package"],
+    ]) {
+      const without = await cli(args, env);
+      expect(without.code, args.join(" ")).not.toBe(0);
+      expect(without.stderr, args.join(" ")).not.toContain("invalid_request");
+      const malformed = await cli([...args, "--principal", "token abc"], env);
+      expect(malformed.code, args.join(" ")).not.toBe(0);
+      expect(malformed.stderr, args.join(" ")).toContain("invalid_request");
+    }
   }, 120_000);
 });
 

@@ -167,10 +167,12 @@ export const agentCommands: Command[] = [
     name: "intents accept",
     usage: "<intent> <offer id>",
     summary: "accept an offer: buys its subscription grant through the ledger",
+    options: { principal: { type: "string", value: "id", help: "the principal it is bought for: paid from the budget that principal is charged to (mcpfed budget charge)" } },
     min: 2,
     max: 2,
-    run: async (ctx, [intent, offer]) => {
-      const body = await ctx.api.request<{ subscription: unknown }>("POST", `/agents/intents/${seg(intentArg(intent!))}/accept`, { offer });
+    run: async (ctx, [intent, offer], o) => {
+      const principal = str(o.principal);
+      const body = await ctx.api.request<{ subscription: unknown }>("POST", `/agents/intents/${seg(intentArg(intent!))}/accept`, { offer, ...(principal ? { principal } : {}) });
       show(ctx, body, (b) => `accepted: ${JSON.stringify(b.subscription)}`);
     },
   },

@@ -80,6 +80,7 @@ export const packageCommands: Command[] = [
       as: { type: "string", value: "upstream", help: "the upstream it serves as (default: its name)" },
       env: { type: "string", multiple: true, value: "NAME=value", help: "a value for an environment variable the package declares" },
       use: { type: "boolean", help: "serve this version at once, even when another version serves" },
+      principal: { type: "string", value: "id", help: "for a priced licence, the principal it is bought for: paid from the budget that principal is charged to (mcpfed budget charge)" },
     },
     min: 1,
     max: 1,
@@ -89,6 +90,7 @@ export const packageCommands: Command[] = [
       const origin = str(o.origin);
       const upstream = str(o.as);
       const env = Array.isArray(o.env) ? envPairs(o.env) : undefined;
+      const principal = str(o.principal);
       const body = await ctx.api.request<{ upstream: string; name: string; version: string; sha256: string; active: boolean; fetched: boolean }>("POST", "/packages", {
         name,
         ...(version ? { version } : {}),
@@ -96,6 +98,7 @@ export const packageCommands: Command[] = [
         ...(upstream ? { upstream } : {}),
         ...(env ? { env } : {}),
         ...(o.use ? { use: true } : {}),
+        ...(principal ? { principal } : {}),
       });
       show(ctx, body, (b) => `installed ${b.name}@${b.version} as ${b.upstream} (${b.fetched ? "fetched" : "from the local store"}, ${b.sha256.slice(0, 12)})${b.active ? ", serving" : ""}`);
     },

@@ -3,6 +3,7 @@ import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";
 import { UsageError } from "../framework/errors.ts";
 import { table } from "../framework/format.ts";
+import { str } from "../framework/option-values.ts";
 import { entryRows, type EntryView } from "./registry.ts";
 
 interface SubscriptionView {
@@ -108,10 +109,12 @@ export const sharingCommands: Command[] = [
     name: "subscribe",
     usage: "<tool>",
     summary: "buy a peer's subscription to a tool priced by subscription (its catalog name, or <origin>/<key>)",
+    options: { principal: { type: "string", value: "id", help: "the principal it is bought for: paid from the budget that principal is charged to (mcpfed budget charge)" } },
     min: 1,
     max: 1,
-    run: async (ctx, [tool]) => {
-      const body = await ctx.api.request<{ subscription: SubscriptionView }>("POST", "/subscriptions", { tool });
+    run: async (ctx, [tool], o) => {
+      const principal = str(o.principal);
+      const body = await ctx.api.request<{ subscription: SubscriptionView }>("POST", "/subscriptions", { tool, ...(principal ? { principal } : {}) });
       show(ctx, body, (b) => `subscribed to ${b.subscription.tool} until ${new Date(b.subscription.until).toISOString()} (record ${b.subscription.recordId})`);
     },
   },
