@@ -63,6 +63,20 @@ test("reuses the upstream session in later requests, streaming progress", async 
   expect(progress).toEqual([1, 2]);
 });
 
+// A limited call's check is one D1 batch (src/store/access/rate-limits.ts): a count and a lease,
+// which D1 binds only when drizzle built them.
+test("counts limited calls in D1, refuses the one over the limit, and lets go of its leases", async () => {
+  const created = await node.admin("POST", "/limits", { tool: "everything_get-sum", windowSeconds: 600, maxRequests: 2, maxConcurrent: 1 });
+  expect(created.status, await created.clone().text()).toBe(201);
+  const { limit } = (await created.json()) as { limit: { id: string } };
+  const sum = () => client!.callTool({ name: "everything_get-sum", arguments: { a: 2, b: 3 } });
+  // One at a time: each call's lease is let go before the next, so only the count can refuse.
+  for (let i = 0; i < 2; i++) expect((await sum()).content).toEqual([{ type: "text", text: "The sum of 2 and 3 is 5." }]);
+  await expect(sum()).rejects.toThrow(/Rate limited: at most 2 calls in any 600 s/);
+  expect((await node.admin("DELETE", `/limits/${limit.id}`)).status).toBe(204);
+  expect((await sum()).isError ?? false).toBe(false);
+});
+
 test("the cron trigger refreshes upstreams", async () => {
   const before = ((await (await node.admin("GET", "/upstreams/everything")).json()) as UpstreamView).upstream;
   expect(before.refreshedAt).not.toBeNull();

@@ -45,24 +45,25 @@ export type LimitStep = ({ kind: "count" } & WindowSlots) | { kind: "lease"; id:
 // whose sum is over its limit is refused and taken back (uncount), never admitted; until then it
 // can only make another check see more, never less. A plain upsert returning the sum costs about
 // what the fixed window's upsert did; the conditional INSERT … SELECT … RETURNING it replaces
-// cost twice as much (scripts/bench/rate-limits.ts).
+// cost twice as much (scripts/bench/rate-limits.ts). Both statements here are query builders, not
+// raw SQL: D1's batch binds only the statements drizzle prepares for builders.
 const countAndSum = (db: Database, w: WindowSlots) =>
-  db.all<{ n: number }>(sql`
-      INSERT INTO rate_counters (key, window_start, count) VALUES (${w.key}, ${w.at}, 1)
-      ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
-      RETURNING (SELECT sum(count) FROM rate_counters WHERE key = ${w.key} AND window_start >= ${w.from}) AS n`);
+  db
+    .insert(rateCounters)
+    .values({ key: w.key, windowStart: w.at, count: 1 })
+    .onConflictDoUpdate({ target: [rateCounters.key, rateCounters.windowStart], set: { count: sql`${rateCounters.count} + 1` } })
+    .returning({ n: sql<number>`(SELECT sum(count) FROM rate_counters WHERE key = ${w.key} AND window_start >= ${w.from})` });
+
+// A lease row only while fewer than `max` of the key's leases are live: no row, no lease.
+const leaseIfRoom = (db: Database, s: Extract<LimitStep, { kind: "lease" }>) =>
+  db
+    .insert(rateLeases)
+    .select(sql`SELECT ${s.id}, ${s.key}, ${s.expiresAt} WHERE (SELECT count(*) FROM rate_leases WHERE key = ${s.key} AND expires_at > ${s.now}) < ${s.max}`)
+    .returning({ n: sql<number>`1` });
 
 /** Runs every step in one batch: one transaction, one round trip. The rows of each step (none where a lease was refused), in order. */
 export async function takeLimitSteps(db: Database, steps: LimitStep[]): Promise<{ n: number }[][]> {
-  const [first, ...rest] = steps.map((s) =>
-    s.kind === "count"
-      ? countAndSum(db, s)
-      : db.all<{ n: number }>(sql`
-            INSERT INTO rate_leases (id, key, expires_at)
-            SELECT ${s.id}, ${s.key}, ${s.expiresAt}
-            WHERE (SELECT count(*) FROM rate_leases WHERE key = ${s.key} AND expires_at > ${s.now}) < ${s.max}
-            RETURNING 1 AS n`),
-  );
+  const [first, ...rest] = steps.map((s) => (s.kind === "count" ? countAndSum(db, s) : leaseIfRoom(db, s)));
   return (await db.batch([first!, ...rest])) as { n: number }[][];
 }
 
