@@ -20,6 +20,9 @@ const ROWS_PER_QUERY = 600;
 const TYPO_FACTOR = 0.5;
 const PREFIX_MIN = 3;
 const TYPO_MIN = 4;
+// A word's one-edit neighbours grow with its length (about 2 × length × 60 strings): a longer word,
+// which a client may send to spend the node's memory, is looked up as typed only.
+const TYPO_MAX = 20;
 
 export interface RankedTool {
   globalId: string;
@@ -78,7 +81,7 @@ async function vocabularyNear(db: Database, queryWords: readonly string[]): Prom
       : sql`SELECT term, tools FROM tool_search_terms WHERE term = ${w}`,
   );
   const near = await db.all<VocabularyTerm>(sql`SELECT term, tools AS holding, ${total} AS total FROM (${sql.join(heads, sql` UNION `)})`);
-  const missed = queryWords.filter((w) => w.length >= TYPO_MIN && !near.some((t) => t.term.startsWith(w)));
+  const missed = queryWords.filter((w) => w.length >= TYPO_MIN && Array.from(w).length <= TYPO_MAX && !near.some((t) => t.term.startsWith(w)));
   if (missed.length === 0) return near;
   const neighbours = [...new Set(missed.flatMap(oneEditVariants))];
   const typos = await db.all<VocabularyTerm>(sql`

@@ -89,6 +89,15 @@ describe("search_tools over the local catalog", () => {
     expect(await found(db, "xyzzy frobnicate kubernets")).toEqual(["kubernetes_pods"]);
   });
 
+  it("looks a word longer than 20 letters up as typed only, so a long word cannot make it try every edit", async () => {
+    await seed(db, "long", [tool("i18n", "Internationalizations of every message.")]);
+    expect(await found(db, "internationalizations")).toEqual(["i18n"]);
+    expect(await found(db, "internationalizatoins")).toEqual([]); // one swap, but 21 letters
+    expect(await found(db, "internationalizatoin")).toEqual([]); // 20 letters: a typo of no held word
+    expect(await found(db, "字".repeat(500))).toEqual([]);
+    expect(await found(db, "x".repeat(499) + "y")).toEqual([]);
+  });
+
   it("honours the limit and breaks ties by id, the same way every time", async () => {
     const two = await found(db, "issue", 2);
     expect(two).toHaveLength(2);
