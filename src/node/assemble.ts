@@ -309,6 +309,8 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
       await tick.release();
       announced.close();
       services.heldCalls.closeAll();
+      // First, so the metrics timer's wait ends now instead of holding `pending` for its second.
+      await metrics.flush();
       await Promise.all(pending);
       await metrics.flush();
       await tracer?.flush();

@@ -53,6 +53,10 @@ export class MetricsRecorder {
   #counters = new Map<string, CounterDelta>();
   #histograms = new Map<string, HistogramDelta>();
   #scheduled = false;
+  /** Ends the timer's wait early; set while one is pending. */
+  #wake: (() => void) | undefined;
+  /** The last write begun: each waits for the one before it. */
+  #writing: Promise<void> = Promise.resolve();
   readonly #now: () => number;
 
   constructor(private readonly opts: MetricsOptions) {
@@ -88,13 +92,22 @@ export class MetricsRecorder {
     this.#schedule();
   }
 
-  /** Writes what is held now; the tick, shutdown and the routes that read the figures call it so nothing waits on a timer. */
-  async flush(): Promise<void> {
+  /**
+   * Writes what is held now; the tick, shutdown and the routes that read the figures call it so
+   * nothing waits on a timer. It settles once every earlier write has landed too, so a reader never
+   * reads past a timed write still in flight; and it ends the timer's wait, whose work it did.
+   */
+  flush(): Promise<void> {
+    this.#wake?.();
     const counters = [...this.#counters.values()];
     const histograms = [...this.#histograms.values()];
     this.#counters.clear();
     this.#histograms.clear();
-    if (counters.length === 0 && histograms.length === 0) return;
+    if (counters.length > 0 || histograms.length > 0) this.#writing = this.#writing.then(() => this.#write(counters, histograms));
+    return this.#writing;
+  }
+
+  async #write(counters: CounterDelta[], histograms: HistogramDelta[]): Promise<void> {
     try {
       await addRollups(this.opts.db, counters, histograms, MAX_LABEL_SETS);
     } catch (err) {
@@ -105,11 +118,20 @@ export class MetricsRecorder {
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    const wait = this.opts.requestScopedIo ? Promise.resolve() : new Promise((r) => setTimeout(r, FLUSH_AFTER_MS));
+    const wait = this.opts.requestScopedIo
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, FLUSH_AFTER_MS);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
     // Cleared as the flush takes what is held, so a count after that schedules the next one.
     this.opts.defer(
       wait.then(() => {
         this.#scheduled = false;
+        this.#wake = undefined;
         return this.flush();
       }),
     );
