@@ -28,6 +28,8 @@ import { savePeer } from "../../src/store/peers.ts";
 import { memoryDb } from "../support/libsql.ts";
 import { serveForwarded } from "../../src/http/federation/forward-route.ts";
 import { sealToOrigin } from "../../src/node/routes/forwarded/consumer.ts";
+import { forwardSealed } from "../../src/node/routes/forwarded/sealed-message.ts";
+import { PeerRequestError } from "../../src/node/federation-client/errors.ts";
 import { currentIssuerKey, issuerSummary } from "../../src/node/tokens/issuer-keys.ts";
 import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { readFrames } from "../../src/protocol/messages/relay-frames.ts";
@@ -294,5 +296,37 @@ describe("a token sale forwarded to the issuer (§15.3.1)", () => {
     expect(reply).toMatchObject({ ok: false, error: { code: "price_changed" } });
     expect(await issuer.services.ledger.list({ limit: 100 })).toEqual([]);
     expect(await issuerSummary(issuer.services)).toMatchObject({ sales: 0 });
+  });
+});
+
+describe("failing over to the next forwarder (§12.6, §15.3.1)", () => {
+  // Two forwarders of the consumer, both peers of the origin; the first loses the answer on the way.
+  async function twoForwarders() {
+    const consumer = await node({ PUBLIC_URL: "http://127.0.0.1:9" });
+    const [first, second, origin] = await Promise.all([node(), node(), node()]);
+    await peer(consumer, first);
+    await peer(consumer, second);
+    await saveOriginCard(consumer.services.db, origin.services.nodeId, await cardOf(origin), first.services.nodeId);
+    const tried: string[] = [];
+    // The consumer's own client, but every forward times out after it was sent.
+    const federation: typeof consumer.services.federation = Object.create(consumer.services.federation);
+    federation.forwardMessage = async (via) => {
+      tried.push(via.nodeId);
+      throw new PeerRequestError("timeout", "no answer in time", true);
+    };
+    const port = { ...consumer.services, federation };
+    return { port, origin: origin.services.nodeId, tried, forwarders: [first.services.nodeId, second.services.nodeId] };
+  }
+
+  it("sends a countersignature through the next forwarder when an answer was lost: it may go twice", async () => {
+    const { port, origin, tried, forwarders } = await twoForwarders();
+    await expect(forwardSealed(port, origin, "countersigned", { type: "countersigned", records: [] }, signal())).rejects.toThrow(/no forwarder carried/);
+    expect(tried.sort()).toEqual([...forwarders].sort());
+  });
+
+  it("never sends a token sale twice: the origin may have made it, and would refuse its intent again", async () => {
+    const { port, origin, tried } = await twoForwarders();
+    await expect(forwardSealed(port, origin, "token-sale", { type: "token-sale" }, signal())).rejects.toThrow(/may have reached .*its answer did not come back/);
+    expect(tried).toHaveLength(1);
   });
 });

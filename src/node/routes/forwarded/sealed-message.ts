@@ -2,7 +2,9 @@
 // (docs/protocol.md §12.5, §15.3): sealed to the origin's card as a forwarded call is, carried in a
 // `forward` message, answered by the origin in one frame sealed to this node's envelope. The
 // forwarder can neither read nor alter the message or the answer. A forwarder's refusal gives way
-// to the next forwarder; the origin's refusal of the envelope ends the attempt.
+// to the next forwarder; the origin's refusal of the envelope ends the attempt. A token sale is
+// not tried again after an answer was lost on the way: the origin may have made it, and it would
+// refuse the same intent a second time, so the buyer would pay once and hold nothing.
 import { toBase64url } from "../../../protocol/encoding/bytes.ts";
 import type { FORWARDED_MESSAGES, ForwardRequest } from "../../../protocol/routes/forward.ts";
 import { PeerRequestError, SealedRefusal } from "../../federation-client/errors.ts";
@@ -27,6 +29,7 @@ export async function forwardSealed(s: ForwardedPort, origin: string, message: E
       if (!(err instanceof PeerRequestError)) throw err;
       // The origin refused: another forwarder would carry the same refusal.
       if (err instanceof SealedRefusal && !FORWARDER_REFUSALS.has(err.code)) throw new SealedRefusal(err.code, `refused by ${origin} through ${via.name}: ${err.message} (${err.code})`, false);
+      if (message === "token-sale" && !(err instanceof SealedRefusal)) throw new PeerRequestError(err.code, `the ${message} message through ${via.name} may have reached ${origin}, its answer did not come back: ${err.message}`, false);
       failures.push(`through ${via.name}: ${err.message}`);
     }
   }
