@@ -8,11 +8,13 @@ function drawn(): string {
   return [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** This store's generation; the first caller draws it, and concurrent first callers read the same one. */
+/** This store's generation; the first caller draws it, and concurrent first callers read the same one. A read once drawn. */
 export async function generationOf(db: Database): Promise<string> {
+  const read = async () => (await db.select({ g: storeGeneration.generation }).from(storeGeneration).where(eq(storeGeneration.id, 1)))[0]?.g;
+  const held = await read();
+  if (held !== undefined) return held;
   await db.insert(storeGeneration).values({ id: 1, generation: drawn() }).onConflictDoNothing();
-  const [row] = await db.select({ g: storeGeneration.generation }).from(storeGeneration).where(eq(storeGeneration.id, 1));
-  return row!.g;
+  return (await read())!;
 }
 
 /** The statement that draws a new generation, for a restore to put in its batch. */
