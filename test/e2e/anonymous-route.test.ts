@@ -284,7 +284,7 @@ describe("a hop's rate limit", () => {
     try {
       const junk = new Uint8Array(ONION_HEADER_BYTES + 2048);
       const post = () => fetch(`${limited.url}${ONION}`, { method: "POST", headers: { "content-type": "application/mcpfed-onion" }, body: junk });
-      // The window is a clock minute: six posts put more than two in one window wherever its boundary falls.
+      // A sliding minute: six posts in a row put more than two in it, wherever its slots fall.
       const answers = [];
       for (let i = 0; i < 6; i++) answers.push(await post());
       expect(answers[0]!.status).toBe(400);
