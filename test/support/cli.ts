@@ -9,11 +9,12 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the CLI to completion, with only the settings given (none inherited from the test's env). */
+/** Runs the CLI to completion, with only the settings given (none inherited from the test's env); the run's bundle of it when there is one (node-bundle.ts). */
 export function cli(args: string[], env: Record<string, string | undefined>, launcher = false): Promise<Run> {
   const base = { ...process.env };
   for (const k of ["ADMIN_TOKEN", "MCPFED_URL", "PORT", "DATA_DIR"]) delete base[k];
-  const entry = launcher ? [join(ROOT, "scripts/mcpfed.js")] : ["--import", "tsx", join(ROOT, "src/cli/main.ts")];
+  const bundle = process.env.MCPFED_CLI_BUNDLE;
+  const entry = launcher ? [join(ROOT, "scripts/mcpfed.js")] : bundle ? [bundle] : ["--import", "tsx", join(ROOT, "src/cli/main.ts")];
   const child = spawn(process.execPath, [...entry, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
