@@ -1,5 +1,6 @@
 // What one limited check costs in the store: the fixed-window upsert of d2b81f3, the 50-slot
-// sliding window of 1fcd996, and the store's check as it is now (SLOTS slots),
+// sliding window of 1fcd996, the same check with its query built per check (02d6199) and the
+// store's check as it is now (SLOTS slots, its statement prepared once),
 // over one libSQL file opened as a node opens its own (WAL). The checks alternate statement by
 // statement on an injected clock, so drift and checkpoints hit every variant alike. Two paces:
 // many checks per slot (a busy key) and a new slot at every check (each check inserts a row).
@@ -15,6 +16,7 @@ import { slidingWindow, SLOTS } from "../../src/node/access/limits/sliding-windo
 import { migrate, type Database } from "../../src/store/database.ts";
 import { countInWindows } from "../../src/store/access/rate-limits.ts";
 import * as schema from "../../src/store/schema/index.ts";
+import { rateCounters } from "../../src/store/schema/access.ts";
 import { fmt, machine, median, table } from "./lib.ts";
 
 const { values } = parseArgs({ options: { checks: { type: "string", default: "6000" } } });
@@ -42,7 +44,16 @@ const variants: Record<string, Check> = {
       ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1
       RETURNING 1 AS n`);
   },
-  [`${SLOTS} slots (now)`]: (db, key, now) => countInWindows(db, [slidingWindow(key, WINDOW_MS / 1000, now)]),
+  // 02d6199: the same upsert as now, its query builder built for every check.
+  [`${SLOTS} slots, built per check (02d6199)`]: (db, key, now) => {
+    const w = slidingWindow(key, WINDOW_MS / 1000, now);
+    return db
+      .insert(rateCounters)
+      .values({ key: w.key, windowStart: w.at, count: 1 })
+      .onConflictDoUpdate({ target: [rateCounters.key, rateCounters.windowStart], set: { count: sql`${rateCounters.count} + 1` } })
+      .returning({ n: sql<number>`(SELECT sum(count) FROM rate_counters WHERE key = ${w.key} AND window_start >= ${w.from})` });
+  },
+  [`${SLOTS} slots, prepared once (now)`]: (db, key, now) => countInWindows(db, [slidingWindow(key, WINDOW_MS / 1000, now)]),
 };
 
 async function openStore(): Promise<{ db: Database; close: () => void }> {

@@ -64,14 +64,18 @@ test("reuses the upstream session in later requests, streaming progress", async 
 });
 
 // A limited call's check is one D1 batch (src/store/access/rate-limits.ts): a count and a lease,
-// which D1 binds only when drizzle built them.
-test("counts limited calls in D1, refuses the one over the limit, and lets go of its leases", async () => {
-  const created = await node.admin("POST", "/limits", { tool: "everything_get-sum", windowSeconds: 600, maxRequests: 2, maxConcurrent: 1 });
+// which D1 binds only when drizzle built them. A count alone is one statement prepared once with
+// placeholders, which D1 must bind too.
+test.each([
+  { shape: "a count and a lease (one batch)", maxConcurrent: 1, a: 2, b: 3 },
+  { shape: "a count alone (its prepared statement)", maxConcurrent: undefined, a: 1, b: 1 },
+])("counts limited calls in D1 with $shape, refuses the one over the limit, and lets go of its leases", async ({ maxConcurrent, a, b }) => {
+  const created = await node.admin("POST", "/limits", { tool: "everything_get-sum", windowSeconds: 600, maxRequests: 2, ...(maxConcurrent ? { maxConcurrent } : {}) });
   expect(created.status, await created.clone().text()).toBe(201);
   const { limit } = (await created.json()) as { limit: { id: string } };
-  const sum = () => client!.callTool({ name: "everything_get-sum", arguments: { a: 2, b: 3 } });
+  const sum = () => client!.callTool({ name: "everything_get-sum", arguments: { a, b } });
   // One at a time: each call's lease is let go before the next, so only the count can refuse.
-  for (let i = 0; i < 2; i++) expect((await sum()).content).toEqual([{ type: "text", text: "The sum of 2 and 3 is 5." }]);
+  for (let i = 0; i < 2; i++) expect((await sum()).content).toEqual([{ type: "text", text: `The sum of ${a} and ${b} is ${a + b}.` }]);
   await expect(sum()).rejects.toThrow(/Rate limited: at most 2 calls in any 600 s/);
   expect((await node.admin("DELETE", `/limits/${limit.id}`)).status).toBe(204);
   expect((await sum()).isError ?? false).toBe(false);

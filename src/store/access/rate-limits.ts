@@ -1,7 +1,7 @@
 // Rate limits as stored, with the sliding windows' counts (one row per key and slot) and the
 // concurrency leases they count in.
-import { and, eq, gt, gte, inArray, lt, sql } from "drizzle-orm";
-import type { Database } from "../database.ts";
+import { and, eq, gt, gte, inArray, lt, sql, type Placeholder } from "drizzle-orm";
+import { prepareOnce, type Database } from "../database.ts";
 import { rateCounters, rateLeases, rateLimits } from "../schema/access.ts";
 import { createdAfter, type CreatedAfter } from "./list-cursor.ts";
 
@@ -47,7 +47,8 @@ export type LimitStep = ({ kind: "count" } & WindowSlots) | { kind: "lease"; id:
 // what the fixed window's upsert did; the conditional INSERT … SELECT … RETURNING it replaces
 // cost twice as much (scripts/bench/rate-limits.ts). Both statements here are query builders, not
 // raw SQL: D1's batch binds only the statements drizzle prepares for builders.
-const countAndSum = (db: Database, w: WindowSlots) =>
+type Bound<T> = { [K in keyof T]: T[K] | Placeholder };
+const countAndSum = (db: Database, w: Bound<WindowSlots>) =>
   db
     .insert(rateCounters)
     .values({ key: w.key, windowStart: w.at, count: 1 })
@@ -61,17 +62,25 @@ const leaseIfRoom = (db: Database, s: Extract<LimitStep, { kind: "lease" }>) =>
     .select(sql`SELECT ${s.id}, ${s.key}, ${s.expiresAt} WHERE (SELECT count(*) FROM rate_leases WHERE key = ${s.key} AND expires_at > ${s.now}) < ${s.max}`)
     .returning({ n: sql<number>`1` });
 
+// The common case, one window: its statement built once per database with placeholders. drizzle's
+// batch cannot take it (it binds a prepared query's parameters as built, placeholders unfilled), so
+// two or more steps still build theirs.
+const countAndSumPrepared = (db: Database, w: WindowSlots) =>
+  prepareOnce(db, "rateCountAndSum", () =>
+    countAndSum(db, { key: sql.placeholder("key"), at: sql.placeholder("at"), from: sql.placeholder("from") }).prepare(),
+  ).all({ key: w.key, at: w.at, from: w.from });
+
 /** Runs every step in one batch: one transaction, one round trip. The rows of each step (none where a lease was refused), in order. */
 export async function takeLimitSteps(db: Database, steps: LimitStep[]): Promise<{ n: number }[][]> {
+  // One statement needs no transaction around it.
+  if (steps.length === 1 && steps[0]!.kind === "count") return [await countAndSumPrepared(db, steps[0]!)];
   const [first, ...rest] = steps.map((s) => (s.kind === "count" ? countAndSum(db, s) : leaseIfRoom(db, s)));
   return (await db.batch([first!, ...rest])) as { n: number }[][];
 }
 
 /** Counts one event in every window, in one batch: per window, its sum with this event. */
 export async function countInWindows(db: Database, windows: WindowSlots[]): Promise<number[]> {
-  const [first, ...rest] = windows.map((w) => countAndSum(db, w));
-  // One statement needs no transaction around it.
-  const rows = (rest.length === 0 ? [await first!] : await db.batch([first!, ...rest])) as { n: number }[][];
+  const rows = windows.length === 1 ? [await countAndSumPrepared(db, windows[0]!)] : ((await db.batch(windows.map((w) => countAndSum(db, w)) as [ReturnType<typeof countAndSum>])) as { n: number }[][]);
   return rows.map((r) => Number(r[0]!.n));
 }
 
