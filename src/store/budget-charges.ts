@@ -1,7 +1,7 @@
 // Which budget pays for each principal's relayed calls: one row per principal (schema/budget-charges.ts).
 import { asc, eq, sql } from "drizzle-orm";
 import type { BudgetRef } from "../protocol/budgets/budget.ts";
-import type { Database } from "./database.ts";
+import { prepareOnce, type Database } from "./database.ts";
 import { budgetCharges as charges } from "./schema/index.ts";
 
 export interface BudgetCharge {
@@ -12,8 +12,9 @@ export interface BudgetCharge {
 
 const row = (r: typeof charges.$inferSelect): BudgetCharge => ({ principal: r.principal, budget: { owner: r.owner, unit: r.unit, task: r.task }, at: r.at });
 
+/** Read before every relayed call: its statement is built once per database. */
 export async function chargeOf(db: Database, principal: string): Promise<BudgetRef | undefined> {
-  const [r] = await db.select().from(charges).where(eq(charges.principal, principal)).limit(1);
+  const [r] = await prepareOnce(db, "budgetChargeOf", () => db.select().from(charges).where(eq(charges.principal, sql.placeholder("principal"))).limit(1).prepare()).all({ principal });
   return r ? row(r).budget : undefined;
 }
 

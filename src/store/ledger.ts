@@ -95,21 +95,35 @@ export class LedgerRepository {
     const role = r.intent.provider === this.self ? "provider" : "consumer";
     const canonical = canonicalRecord(r);
     const hash = await recordHash(r);
-    const inserted = await this.db
-      .insert(t)
-      .values({
-        id: r.intent.id,
-        peer: role === "provider" ? r.intent.consumer : r.intent.provider,
-        role,
-        status,
-        hash,
-        completedAt: r.receipt.completedAt,
-        unit: r.receipt.unit ?? null,
-        amount: r.receipt.amount,
-        record: canonical,
-      })
-      .onConflictDoNothing()
-      .returning({ id: t.id });
+    // Every relayed call writes its record: the statement is built once per database.
+    const inserted = await prepareOnce(this.db, "ledgerRecordInsert", () =>
+      this.db
+        .insert(t)
+        .values({
+          id: sql.placeholder("id"),
+          peer: sql.placeholder("peer"),
+          role: sql.placeholder("role"),
+          status: sql.placeholder("status"),
+          hash: sql.placeholder("hash"),
+          completedAt: sql.placeholder("completedAt"),
+          unit: sql.placeholder("unit"),
+          amount: sql.placeholder("amount"),
+          record: sql.placeholder("record"),
+        })
+        .onConflictDoNothing()
+        .returning({ id: t.id })
+        .prepare(),
+    ).all({
+      id: r.intent.id,
+      peer: role === "provider" ? r.intent.consumer : r.intent.provider,
+      role,
+      status,
+      hash,
+      completedAt: r.receipt.completedAt,
+      unit: r.receipt.unit ?? null,
+      amount: r.receipt.amount,
+      record: canonical,
+    });
     if (inserted.length) return "stored";
     const [held] = await this.db.select().from(t).where(eq(t.id, r.intent.id));
     if (!held) throw new Error(`ledger record ${r.intent.id} neither inserted nor held`);
@@ -167,11 +181,19 @@ export class LedgerRepository {
    */
   async complete(r: LedgerRecord, peer?: string): Promise<boolean> {
     const bare = canonicalRecord(withoutCountersign(r));
-    const done = await this.db
-      .update(t)
-      .set({ status: "confirmed", hash: await recordHash(r), record: canonicalRecord(r), updatedAt: Date.now() })
-      .where(and(eq(t.id, r.intent.id), eq(t.status, "pending"), eq(t.record, bare), peer === undefined ? undefined : eq(t.peer, peer)))
-      .returning({ id: t.id });
+    // Every countersignature lands here: one statement per shape (with or without the peer), built once.
+    const build = (withPeer: boolean) => () =>
+      this.db
+        .update(t)
+        .set({ status: "confirmed", hash: sql`${sql.placeholder("hash")}`, record: sql`${sql.placeholder("record")}`, updatedAt: sql`${sql.placeholder("updatedAt")}` })
+        .where(and(eq(t.id, sql.placeholder("id")), eq(t.status, "pending"), eq(t.record, sql.placeholder("bare")), withPeer ? eq(t.peer, sql.placeholder("peer")) : undefined))
+        .returning({ id: t.id })
+        .prepare();
+    const values = { id: r.intent.id, bare, hash: await recordHash(r), record: canonicalRecord(r), updatedAt: Date.now() };
+    const done =
+      peer === undefined
+        ? await prepareOnce(this.db, "ledgerRecordComplete", build(false)).all(values)
+        : await prepareOnce(this.db, "ledgerRecordCompleteWithPeer", build(true)).all({ ...values, peer });
     return done.length > 0;
   }
 
