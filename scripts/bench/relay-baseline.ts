@@ -1,0 +1,66 @@
+// One tree against another in the same run: the relay rig (relay.ts) started from a baseline
+// checkout and from this tree in turn, round after round, so load drifts hit both alike. Per round
+// and tree: local and channel calls at concurrency 1, their p50 and the CPU per call of B and of
+// A (from /proc), and this tree's ratios to the baseline's.
+//
+//   RELAY_BASELINE_ROOT=<checkout> npm run bench:relay-baseline
+//
+// The checkout is e.g. main's tree from `git archive`, with this node_modules linked into it.
+// Knobs: RELAY_BASELINE_ROUNDS (2), RELAY_BASELINE_CALLS (100), RELAY_BASELINE_WARMUP (30).
+import { loadavg } from "node:os";
+import { closedLoop, echo, fmt, intEnv, machine, median, table } from "./lib.ts";
+import { cpuMsOf } from "./node-process.ts";
+import { startRelayRig } from "./relay.ts";
+
+const root = process.env.RELAY_BASELINE_ROOT;
+if (!root) throw new Error("set RELAY_BASELINE_ROOT to the baseline checkout");
+const rounds = intEnv("RELAY_BASELINE_ROUNDS", 2);
+const calls = intEnv("RELAY_BASELINE_CALLS", 100);
+const warmup = intEnv("RELAY_BASELINE_WARMUP", 30);
+const PATHS = ["local", "channel"] as const;
+type Figures = Record<(typeof PATHS)[number], { p50: number; b: number; a: number }>;
+
+async function measure(tree: string | undefined): Promise<Figures> {
+  const rig = await startRelayRig(process.execPath, tree ? { root: tree } : {});
+  try {
+    const out = {} as Figures;
+    for (const path of PATHS) {
+      const call = (i: number) => echo(rig.clients[path], rig.names[path], i);
+      for (let i = 0; i < warmup; i++) await call(i);
+      const before = { b: cpuMsOf(rig.b.child.pid!), a: cpuMsOf(rig.a.child.pid!) };
+      const { samples } = await closedLoop(calls, 1, call);
+      out[path] = { p50: median(samples), b: (cpuMsOf(rig.b.child.pid!) - before.b) / calls, a: (cpuMsOf(rig.a.child.pid!) - before.a) / calls };
+    }
+    return out;
+  } finally {
+    await rig.stop();
+  }
+}
+
+const load0 = loadavg()[0]!;
+const rows: (string | number)[][] = [];
+const ratios: Record<string, number[]> = {};
+for (let r = 1; r <= rounds; r++) {
+  // Alternate which tree goes first.
+  const order: [string, string | undefined][] = r % 2 ? [["baseline", root], ["this tree", undefined]] : [["this tree", undefined], ["baseline", root]];
+  const got: Record<string, Figures> = {};
+  for (const [name, tree] of order) {
+    console.error(`round ${r}: ${name}`);
+    got[name] = await measure(tree);
+  }
+  for (const path of PATHS) {
+    for (const name of ["baseline", "this tree"]) {
+      const f = got[name]![path];
+      rows.push([r, path, name, fmt(f.p50), fmt(f.b), path === "channel" ? fmt(f.a) : "–"]);
+    }
+    const base = got.baseline![path];
+    const mine = got["this tree"]![path];
+    for (const [k, v] of Object.entries({ [`${path} p50`]: mine.p50 / base.p50, [`${path} B CPU`]: mine.b / base.b, ...(path === "channel" ? { [`${path} A CPU`]: mine.a / base.a } : {}) })) {
+      (ratios[k] ??= []).push(v);
+    }
+  }
+}
+console.log(`\n${machine()}; ${rounds} rounds, ${calls} calls per path at c=1 after ${warmup} of warm-up; load average ${fmt(load0)} at the start, ${fmt(loadavg()[0]!)} at the end.\n`);
+console.log(table(["round", "path", "tree", "p50 ms", "B CPU ms per call", "A CPU ms per call"], rows));
+console.log("\nThis tree over the baseline (medians over rounds):\n");
+console.log(table(["figure", "ratio"], Object.entries(ratios).map(([k, v]) => [k, fmt(median(v))])));
