@@ -19,6 +19,7 @@ import { identitySigner } from "../../src/node/registry/node-keys.ts";
 import { forwardingClaims } from "../../src/store/forwarding-claims.ts";
 import { saveOriginCard } from "../../src/store/origin-cards.ts";
 import { savePeer } from "../../src/store/peers.ts";
+import { entryView } from "../../src/http/admin/registry.ts";
 import { memoryDb } from "../support/libsql.ts";
 
 const started: AssembledNode[] = [];
@@ -68,10 +69,13 @@ describe("the forwarder's claim", () => {
     expect(again.map((e) => (e.signed.tombstone ? null : e.signed.body))).toEqual([{ v: 1, destinations: [id(consumer), id(origin), id(other), id(newcomer)].sort() }]);
   });
 
-  it("is published by neither a node that does not forward nor under FORWARD_ANNOUNCE=off, and withdrawn when either changes", async () => {
+  it("is published neither by a node that does not forward or has no peer, nor under FORWARD_ANNOUNCE=off, and withdrawn when either changes", async () => {
     const { claiming } = await line();
     const silent = await node({ ROUTES_OFFER: "relay" });
+    await peer(silent, claiming);
     expect(await announceForwarding(silent.services)).toEqual([]);
+    const alone = await node();
+    expect(await announceForwarding(alone.services)).toEqual([]);
     expect(await announceForwarding({ ...claiming.services, config: { ...claiming.services.config, forwardAnnounce: "off" } })).toEqual([]);
     await announceForwarding(claiming.services);
     const withdrawn = await announceForwarding({ ...claiming.services, config: { ...claiming.services.config, routesOffer: ["relay"] } });
@@ -91,6 +95,8 @@ describe("the forwarder's claim", () => {
     const admitted = await deliver(consumer, claiming, [entry!]);
     expect(admitted.stored).toHaveLength(1);
     expect((await forwardingClaims(consumer.services.db, [id(claiming)])).get(id(claiming))?.has(id(origin))).toBe(true);
+    // The operator's registry listing shows the claim's destinations.
+    expect(entryView(admitted.stored[0]!)).toMatchObject({ kind: "forwarding", origin: id(claiming), destinations: (entry!.signed as { body: { destinations: string[] } }).body.destinations });
   });
 });
 
