@@ -22,6 +22,7 @@ import "./vectors/registry-items.ts";
 import "./vectors/trust-entries.ts";
 import "./vectors/agent-entries.ts";
 import "./vectors/package-entries.ts";
+import "./vectors/forwarding-entries.ts";
 import "./vectors/package-bundles.ts";
 import "./vectors/mailbox.ts";
 import "./vectors/alerts.ts";

@@ -43,6 +43,7 @@ import { deliverAlerts, type WebhookTickReport } from "./alerts/webhook.ts";
 import { depositKept } from "./backup/deposits.ts";
 import { currentOwnIndex } from "./packages/own-index.ts";
 import { identitySigner } from "./registry/node-keys.ts";
+import { announceForwarding } from "./routes/forwarded/announcement.ts";
 
 export interface TickReport {
   at: string;
@@ -214,7 +215,12 @@ export function createTick(s: Services): Ticks {
     for (const b of bootstrapped) if (!b.ok) log.warn("bootstrap.failed", { url: b.url, error: b.error });
     // Before gossip, so that a re-signed card leaves with this tick.
     const published = await s.registry.publishCard(s.config.publicNode && s.config.publicUrl ? await (await s.card()).get(s.config.publicUrl.origin, s.now()) : null);
-    if (published.length > 0) s.gossip.changed();
+    // The same for the forwarder's claim: a peer gained or lost since the last tick leaves with this one.
+    const forwarding = await announceForwarding(s).catch((err: unknown) => {
+      log.warn("route.announce_failed", { error: String(err) });
+      return [];
+    });
+    if (published.length > 0 || forwarding.length > 0) s.gossip.changed();
     await held.hold();
     // Pending features judged each tick, so that their hysteresis follows adoption (§20.5).
     const features = await s.features.adoption().then(

@@ -38,7 +38,7 @@ interface RecordView {
 interface RoutesView {
   direct: boolean;
   cardHeld: boolean;
-  forwarded: { via: string; cardCameThrough: boolean }[];
+  forwarded: { via: string; cardCameThrough: boolean; claimsOrigin?: true }[];
 }
 
 const records = async (n: NodeProc) => (await json<{ records: RecordView[] }>(await n.admin("GET", "/ledger/records"))).records;
@@ -98,13 +98,17 @@ afterAll(async () => {
 
 describe("A → B → C, C on workerd", () => {
   it("lists the route: not direct, forwarded via B, whose gossip brought C's card", async () => {
-    const r = await routes(a, c);
-    expect(r).toMatchObject({ direct: false, cardHeld: true });
-    expect(r.forwarded).toEqual([{ via: b.nodeId, name: "bravo", cardCameThrough: true }]);
+    // B's claim of its destinations (§12.6.1) names C once B's tick published it and gossip brought it.
+    await eventually(async () => {
+      await tick(b);
+      const r = await routes(a, c);
+      expect(r).toMatchObject({ direct: false, cardHeld: true });
+      expect(r.forwarded).toEqual([{ via: b.nodeId, name: "bravo", cardCameThrough: true, claimsOrigin: true }]);
+    }, 30_000);
     const shown = await cli(["route", c.nodeId], { MCPFED_URL: a.url, ADMIN_TOKEN: a.adminToken });
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toContain("no: not an active peer");
-    expect(shown.stdout).toContain(`via bravo (${b.nodeId}), its card came through it`);
+    expect(shown.stdout).toContain(`via bravo (${b.nodeId}), claims to reach it, its card came through it`);
   }, 60_000);
 
   it("carries the call sealed end to end: B holds no argument and no record, A and C hold the record", async () => {
@@ -198,7 +202,8 @@ describe("failover", () => {
     await json(await a.admin("POST", "/peers", { url: b2.url }));
     const listed = await routes(a, c);
     // B (stopped, its card as A holds it still offering the role) forwards free, so it is tried first; B2 charges.
-    expect(listed.forwarded).toEqual([
+    // Whether B's claim still stands at A depends on whether its restart's tick withdrew it before it stopped: left aside.
+    expect(listed.forwarded.map(({ claimsOrigin: _, ...f }) => f)).toEqual([
       { via: b.nodeId, name: "bravo", cardCameThrough: true },
       { via: b2.nodeId, name: "bravo-two", cardCameThrough: false, fee: { amount: 3, unit: "credits" } },
     ]);
@@ -228,7 +233,8 @@ describe("A's fee cap", () => {
       await json(await a.admin("POST", "/peers", { url: b3.url }));
       // B and B2 (stopped) are forgotten, so B3 is A's only forwarder.
       for (const gone of [b, b2]) expect((await a.admin("DELETE", `/peers/${gone.nodeId}`)).status).toBe(204);
-      expect((await routes(a, c)).forwarded).toEqual([{ via: b3.nodeId, name: "bravo-three", cardCameThrough: false, fee: { amount: 9, unit: "credits" }, overCap: true }]);
+      // B3's start tick may run after it peered with C, and claim C: left aside.
+      expect((await routes(a, c)).forwarded.map(({ claimsOrigin: _, ...f }) => f)).toEqual([{ via: b3.nodeId, name: "bravo-three", cardCameThrough: false, fee: { amount: 9, unit: "credits" }, overCap: true }]);
 
       const before = await records(a);
       const refused = echo(c, "too dear");

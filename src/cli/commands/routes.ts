@@ -15,7 +15,7 @@ interface RoutesView {
   origin: string;
   cardHeld: boolean;
   direct: boolean;
-  forwarded: { via: string; name: string; cardCameThrough: boolean; fee?: { amount: number; unit: string }; overCap?: true }[];
+  forwarded: { via: string; name: string; cardCameThrough: boolean; claimsOrigin?: true; fee?: { amount: number; unit: string }; overCap?: true }[];
   private: { gateway: boolean; relays: { via: string; name: string }[] };
   anonymous: { hops: number; exits: number; enough: boolean };
 }
@@ -29,7 +29,7 @@ function describeRoutes(r: RoutesView): string {
         ? "no: this node holds no card of it"
         : r.forwarded.length === 0
           ? "no: no active peer offers route-forward"
-          : r.forwarded.map((f) => `via ${f.name} (${f.via})${f.cardCameThrough ? ", its card came through it" : ""}${f.fee ? `, fee ${f.fee.amount} ${f.fee.unit}${f.overCap ? " (over FORWARD_FEE_MAX: not used)" : ""}` : ""}`).join("; "),
+          : r.forwarded.map((f) => `via ${f.name} (${f.via})${f.claimsOrigin ? ", claims to reach it" : ""}${f.cardCameThrough ? ", its card came through it" : ""}${f.fee ? `, fee ${f.fee.amount} ${f.fee.unit}${f.overCap ? " (over FORWARD_FEE_MAX: not used)" : ""}` : ""}`).join("; "),
     ],
     ["private", !r.private.gateway ? "no: it offers no ohttp-gateway" : r.private.relays.length === 0 ? "no: no active peer offers ohttp-relay" : r.private.relays.map((p) => `via ${p.name} (${p.via})`).join("; ")],
     ["anonymous", `${r.anonymous.enough ? "yes" : "no"}: cards of ${r.anonymous.hops} onion-hop nodes (${r.anonymous.exits} exits) held; 3 hops needed`],

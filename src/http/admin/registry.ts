@@ -69,6 +69,10 @@ export function entryView(e: Entry & { source?: string | null }) {
           ? { name: s.body.card.name, url: s.body.card.url }
           : s.kind === "directory"
             ? { url: s.body.url }
+          : s.kind === "forwarding"
+            ? { destinations: s.body.destinations }
+          : s.kind === "package"
+            ? { name: s.body.name, version: s.body.version }
           : isTrustKind(s.kind)
             ? { subject: subjectOfTrust(s.kind, s.body as TrustBody) }
             : s.kind === "agent"

@@ -15,6 +15,7 @@ import { itemBody, itemFingerprint, keyOfItem, nameOf, type ItemDefinition, type
 import { keyOfTrust, type TrustBodyOf, type TrustKind } from "../../protocol/registry/trust-entries.ts";
 import type { AgentBodyOf, AgentKind } from "../../protocol/registry/agent-entries.ts";
 import { keyOfPackage, type PackageBody } from "../../protocol/registry/package-entries.ts";
+import { FORWARDING_KEY, type ForwardingBody } from "../../protocol/registry/forwarding-entries.ts";
 
 /** A package version is published already with another body (protocol §18.1). */
 export class ImmutableVersionError extends Error {
@@ -268,6 +269,16 @@ export class Registry {
     if (live) throw new ImmutableVersionError(key);
     const unsigned = { origin: this.self, kind: "package", key, visibility, hlc: "", tombstone: false, body } as const;
     return this.#replace(held, unsigned);
+  }
+
+  /**
+   * Publishes this node's forwarding claim (protocol §12.6.1) with its visibility, or withdraws it
+   * (null); nothing when the claim held is the same.
+   */
+  async publishForwarding(claim: { body: ForwardingBody; visibility: Visibility } | null): Promise<Entry[]> {
+    if (claim === null) return this.withdraw(FORWARDING_KEY, "forwarding");
+    const unsigned = { origin: this.self, kind: "forwarding", key: FORWARDING_KEY, visibility: claim.visibility, hlc: "", tombstone: false, body: claim.body } as const;
+    return this.#replace(await this.#held("forwarding", FORWARDING_KEY), unsigned);
   }
 
   /** The refusal of a live package entry whose version is held here with another body. */

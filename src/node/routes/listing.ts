@@ -1,7 +1,7 @@
 // The ways this node can reach an origin (`mcpfed route <origin>`, GET /admin/routes/:origin):
 // direct when it is an active peer; forwarded through the active peers that offer route-forward
-// (the one its card came through first; whether another forwarder peers with it is known only when
-// asked); private through peers offering ohttp-relay when the origin offers ohttp-gateway;
+// (those whose signed claim names the origin first, then the one its card came through; a claim
+// is a hint, and a forwarder without one may still peer with it); private through peers offering ohttp-relay when the origin offers ohttp-gateway;
 // anonymous when this node holds cards of at least three onion-hop nodes, one of them an exit.
 import type { ForwardFee } from "../../protocol/card/schema.ts";
 import { withinCap } from "../../protocol/routes/forward-fee.ts";
@@ -22,8 +22,8 @@ export interface RoutesView {
   /** Whether this node holds the origin's card (a peer's, or one learned through gossip). */
   cardHeld: boolean;
   direct: boolean;
-  /** In the order a call tries them; `fee` a forwarder's (§12.5), `overCap` when over FORWARD_FEE_MAX (the call skips it). */
-  forwarded: { via: string; name: string; cardCameThrough: boolean; fee?: ForwardFee; overCap?: true }[];
+  /** In the order a call tries them; `claimsOrigin` when the forwarder's claim (§12.6.1) names the origin, `fee` a forwarder's (§12.5), `overCap` when over FORWARD_FEE_MAX (the call skips it). */
+  forwarded: { via: string; name: string; cardCameThrough: boolean; claimsOrigin?: true; fee?: ForwardFee; overCap?: true }[];
   private: { gateway: boolean; relays: { via: string; name: string }[] };
   anonymous: { hops: number; exits: number; enough: boolean };
 }
@@ -46,6 +46,7 @@ export async function routesTo(s: { db: Database; nodeId: string; quarantine: Pi
       via: p.nodeId,
       name: p.alias ?? p.name,
       cardCameThrough: p.nodeId === via,
+      ...(p.claimsOrigin ? { claimsOrigin: true as const } : {}),
       ...(p.card.forwardFee ? { fee: p.card.forwardFee } : {}),
       ...(withinCap(p.card.forwardFee, s.config.forwardFeeMax) ? {} : { overCap: true as const }),
     })),

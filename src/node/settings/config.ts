@@ -210,6 +210,7 @@ const schema = z.object({
   MAILBOX_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(64),
   FORWARDED_CALLERS: z.enum(["off", "public"]).default("public"),
   FORWARDED_CALLER_TIER: tierName.optional(),
+  FORWARD_ANNOUNCE: z.enum(["off", "peers", "public"]).default("peers"),
   FORWARD_FEE: feeText.optional(),
   GATEWAY_ANSWER_FLOOR_MS: int(0, 10_000).default(25),
   FORWARD_FEE_MAX: feeCapsSetting.optional(),
@@ -362,6 +363,8 @@ export interface Config {
   /** Whether calls forwarded from nodes that are not peers are taken (to tools shared public only), and from which trust tier up. */
   forwardedCallers: "off" | "public";
   forwardedCallerTier: string | undefined;
+  /** Whether this node, offering to forward, claims its active peers as destinations in a registry entry (§12.6.1), and to whom. */
+  forwardAnnounce: "off" | "peers" | "public";
   /** The gateway answers no sooner than this after a request arrived, refusal or success (§13.5). */
   gatewayAnswerFloorMs: number;
   /** What this node charges per call it forwards (its card's forwardFee); absent: it forwards free. */
@@ -539,6 +542,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     mailboxMaxMessages: e.MAILBOX_MAX_MESSAGES,
     forwardedCallers: e.FORWARDED_CALLERS,
     forwardedCallerTier: e.FORWARDED_CALLER_TIER,
+    forwardAnnounce: e.FORWARD_ANNOUNCE,
     gatewayAnswerFloorMs: e.GATEWAY_ANSWER_FLOOR_MS,
     forwardFee: e.FORWARD_FEE,
     forwardFeeMax: e.FORWARD_FEE_MAX ?? new Map(),

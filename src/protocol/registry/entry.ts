@@ -1,6 +1,6 @@
 // A registry entry: one shared tool, resource, resource template or prompt, a public node's own
 // card or its compact directory entry (directory-entries.ts), a piece of trust evidence (trust-entries.ts), or an agent, intent or offer
-// (agent-entries.ts), or an installable package (package-entries.ts), as its origin node signed it, and the
+// (agent-entries.ts), or an installable package (package-entries.ts), or a forwarder's claim (forwarding-entries.ts), as its origin node signed it, and the
 // unit that gossip replicates. Objects are strict: every field is covered by the signature, so a field this
 // version does not know could not be relayed faithfully anyway.
 import { canonicalJson } from "../encoding/canonical-json.ts";
@@ -15,6 +15,7 @@ import { trustBody, trustEntryProblems, trustKey, isTrustKind, type TrustKind } 
 import { agentEntryBody, agentEntryKey, agentEntryProblems, isAgentKind, type AgentKind } from "./agent-entries.ts";
 import { packageBody, packageEntryProblems, packageKey } from "./package-entries.ts";
 import { DIRECTORY_KEY, directoryBody } from "./directory-entries.ts";
+import { FORWARDING_KEY, forwardingBody } from "./forwarding-entries.ts";
 
 /** Entries larger than this (canonical signed form, UTF-8) are refused. */
 export const MAX_ENTRY_BYTES = 64 * 1024;
@@ -160,6 +161,13 @@ const packageEntry = {
   tombstone: z.strictObject({ ...packageFields, tombstone: z.literal(true) }),
 };
 
+/** A forwarder's claim of the nodes it forwards to (forwarding-entries.ts, protocol §12.6.1): peers-only or public, as its operator chooses. */
+const forwardingFields = { origin: nodeId, kind: z.literal("forwarding"), key: z.literal(FORWARDING_KEY), visibility, hlc: hlcString };
+const forwardingEntry = {
+  live: z.strictObject({ ...forwardingFields, tombstone: z.literal(false), body: forwardingBody }),
+  tombstone: z.strictObject({ ...forwardingFields, tombstone: z.literal(true) }),
+};
+
 // The key names the item: a body for another item under it would mislead every catalog.
 function keyMatchesBody(e: { origin: string; kind: string; key: string; hlc: string; tombstone: boolean; body?: unknown }, ctx: z.RefinementCtx) {
   if (e.tombstone || !e.body) return;
@@ -173,6 +181,12 @@ function keyMatchesBody(e: { origin: string; kind: string; key: string; hlc: str
   }
   if (e.kind === "package") {
     for (const p of packageEntryProblems(e)) ctx.addIssue({ code: "custom", path: p.path, message: p.message });
+    return;
+  }
+  if (e.kind === "forwarding") {
+    // A node does not forward to itself: such a claim would send consumers on a round trip for nothing.
+    const ids = (e.body as { destinations?: unknown }).destinations;
+    if (Array.isArray(ids) && ids.includes(e.origin)) ctx.addIssue({ code: "custom", path: ["body", "destinations"], message: "must not name the origin itself" });
     return;
   }
   if (e.kind === "tool") {
@@ -205,6 +219,7 @@ export const unsignedEntry = z
     z.discriminatedUnion("tombstone", [intentEntry.live, intentEntry.tombstone]),
     z.discriminatedUnion("tombstone", [offerEntry.live, offerEntry.tombstone]),
     z.discriminatedUnion("tombstone", [packageEntry.live, packageEntry.tombstone]),
+    z.discriminatedUnion("tombstone", [forwardingEntry.live, forwardingEntry.tombstone]),
   ])
   .superRefine(keyMatchesBody);
 export type UnsignedEntry = z.infer<typeof unsignedEntry>;
@@ -229,6 +244,7 @@ export const signedEntry = z
     z.discriminatedUnion("tombstone", [intentEntry.live.extend({ sig }), intentEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [offerEntry.live.extend({ sig }), offerEntry.tombstone.extend({ sig })]),
     z.discriminatedUnion("tombstone", [packageEntry.live.extend({ sig }), packageEntry.tombstone.extend({ sig })]),
+    z.discriminatedUnion("tombstone", [forwardingEntry.live.extend({ sig }), forwardingEntry.tombstone.extend({ sig })]),
   ])
   .superRefine(keyMatchesBody);
 export type SignedEntry = z.infer<typeof signedEntry>;

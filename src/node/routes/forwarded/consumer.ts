@@ -1,7 +1,8 @@
 // The consumer's side of the forwarded route (docs/protocol.md §12): a call to an origin that is
 // not an active peer of this node, sealed end to end to the origin's card (a peer's, or one
 // learned through gossip) and signed by this node, handed to a peer that offers `route-forward`.
-// The peer the origin's card came through goes first. A forwarder that fails before the call
+// Forwarders whose signed claim names the origin go first (§12.6.1), then the peer the origin's
+// card came through. A forwarder that fails before the call
 // could have reached the origin gives way to the next; a refusal by the origin ends the call.
 // Forwarders that charge nothing go before those that charge a fee (§12.5); one whose fee is over
 // FORWARD_FEE_MAX is not used, and a paid forward is paid by a record with the forwarder alone.
@@ -29,6 +30,7 @@ import { knownCard, learnCard } from "../../peers/origin-cards.ts";
 import type { Config } from "../../settings/config.ts";
 import type { Quarantine } from "../../trust/quarantine.ts";
 import type { Database } from "../../../store/database.ts";
+import { forwardingClaims } from "../../../store/forwarding-claims.ts";
 import { cardLearnedFrom } from "../../../store/origin-cards.ts";
 import { getPeer, listPeers, type Peer } from "../../../store/peers.ts";
 
@@ -73,18 +75,25 @@ export async function forwardedTarget(s: Pick<ForwardedPort, "db" | "config">, o
   return card && { card, features: commonFeatures(offeredFeatures(s.config), card.features).filter((f) => f !== CHECKPOINTS_FEATURE) };
 }
 
+/** A peer that offers to forward, and whether its signed claim (§12.6.1) names the origin. */
+export type Forwarder = Peer & { claimsOrigin: boolean };
+
 /**
- * The active peers that offer to forward, never the origin itself: free ones first, then by fee,
- * and among equals the one the origin's card came through first. Those whose fee is over this
- * node's cap are listed too (for `mcpfed route`); a call skips them.
+ * The active peers that offer to forward, never the origin itself: those whose claim names the
+ * origin first (asking one that does not reach it tells it whom this node calls, for nothing),
+ * then free ones before those with a fee, by fee, and among equals the one the origin's card came
+ * through first. Those whose fee is over this node's cap are listed too (for `mcpfed route`); a
+ * call skips them.
  */
-export async function forwardersTo(s: Pick<ForwardedPort, "db" | "quarantine">, origin: string): Promise<Peer[]> {
+export async function forwardersTo(s: Pick<ForwardedPort, "db" | "quarantine">, origin: string): Promise<Forwarder[]> {
   const [peers, via] = await Promise.all([listPeers(s.db), cardLearnedFrom(s.db, origin)]);
   const offering = peers.filter((p) => p.state === "active" && p.nodeId !== origin && p.card.features.includes(FORWARD_FEATURE));
-  const allowed = [];
+  const allowed: Peer[] = [];
   for (const p of offering) if (!(await s.quarantine.has(p.nodeId))) allowed.push(p);
+  const claims = await forwardingClaims(s.db, allowed.map((p) => p.nodeId));
+  const forwarders = allowed.map((p) => ({ ...p, claimsOrigin: claims.get(p.nodeId)?.has(origin) ?? false }));
   const fee = (p: Peer) => p.card.forwardFee?.amount ?? 0;
-  return allowed.sort((a, b) => fee(a) - fee(b) || Number(b.nodeId === via) - Number(a.nodeId === via));
+  return forwarders.sort((a, b) => Number(b.claimsOrigin) - Number(a.claimsOrigin) || fee(a) - fee(b) || Number(b.nodeId === via) - Number(a.nodeId === via));
 }
 
 /** What the caller does with a forwarder's fee record once countersigned: deliver it to the forwarder, as after a call. */
