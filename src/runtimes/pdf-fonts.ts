@@ -6,15 +6,15 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { PdfFonts } from "../node/settings/platform.ts";
-import { pdfFontkit } from "./pdf-fontkit.ts";
 
 const require = createRequire(import.meta.url);
 let loaded: Promise<PdfFonts> | undefined;
 
 export function localPdfFonts(): Promise<PdfFonts> {
   const files = ["dejavu-fonts-ttf/ttf/DejaVuSans.ttf", "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf", "@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf"];
-  loaded ??= Promise.all(files.map((file) => readFile(require.resolve(file)))).then(
-    ([regular, bold, cjk]) => ({ regular: new Uint8Array(regular!), bold: new Uint8Array(bold!), cjk: new Uint8Array(cjk!), fontkit: pdfFontkit }),
+  // fontkit too is loaded only now: it costs a start about 0.3 s of CPU.
+  loaded ??= Promise.all([Promise.all(files.map((file) => readFile(require.resolve(file)))), import("./pdf-fontkit.ts")]).then(
+    ([[regular, bold, cjk], { pdfFontkit }]) => ({ regular: new Uint8Array(regular!), bold: new Uint8Array(bold!), cjk: new Uint8Array(cjk!), fontkit: pdfFontkit }),
     (err: unknown) => {
       loaded = undefined;
       throw err;

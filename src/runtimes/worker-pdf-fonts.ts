@@ -4,6 +4,6 @@
 import bold from "dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf";
 import regular from "dejavu-fonts-ttf/ttf/DejaVuSans.ttf";
 import type { PdfFonts } from "../node/settings/platform.ts";
-import { pdfFontkit } from "./pdf-fontkit.ts";
 
-export const bundledDejaVuFonts = (): Promise<PdfFonts> => Promise.resolve({ regular: new Uint8Array(regular), bold: new Uint8Array(bold), fontkit: pdfFontkit });
+// fontkit is evaluated at the first PDF, not when the isolate starts.
+export const bundledDejaVuFonts = async (): Promise<PdfFonts> => ({ regular: new Uint8Array(regular), bold: new Uint8Array(bold), fontkit: (await import("./pdf-fontkit.ts")).pdfFontkit });
