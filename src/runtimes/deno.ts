@@ -7,6 +7,7 @@ import type { Platform } from "../node/settings/platform.ts";
 import { unsetSecrets } from "../node/settings/setup-check.ts";
 import { outboundFetch } from "./deno-outbound.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
+import { localPdfFonts } from "./pdf-fonts.ts";
 import { openRemote } from "./remote.ts";
 import { banner, failStart } from "./startup.ts";
 
@@ -34,6 +35,7 @@ const denoPlatform = (config: Config, local: Pick<Platform, "stdio" | "packageRu
   standingStreams: true,
   fetch: outboundFetch(config.allowPrivateUrls),
   rawRsa: nodeRawRsa,
+  pdfFonts: localPdfFonts,
   ...local,
 });
 const failed = (err: unknown) => console.error("tick failed:", err);

@@ -8,7 +8,7 @@ import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { stdioConnector } from "./stdio.ts";
 import { findPackageRuntimes } from "./package-runtimes.ts";
 import { nodePackageFiles } from "./package-files.ts";
-import { dejaVuFonts } from "./pdf-fonts.ts";
+import { localPdfFonts } from "./pdf-fonts.ts";
 
 const local = await startLocal(process.env).catch((err: unknown) => failStart(err, process.exit));
 const { config } = local;
@@ -26,7 +26,7 @@ const node = await createApp({
     rawRsa: nodeRawRsa,
     packageRuntimes: findPackageRuntimes(config),
     packages: nodePackageFiles(local.dataDir, { registry: config.npmRegistryUrl, allowPrivate: config.allowPrivateUrls }),
-    pdfFonts: dejaVuFonts,
+    pdfFonts: localPdfFonts,
   },
 }).catch((err: unknown) =>
   failStart(err, process.exit),

@@ -12,6 +12,7 @@ import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema/index.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { openRemote } from "./remote.ts";
+import { bundledDejaVuFonts } from "./worker-pdf-fonts.ts";
 
 interface WorkerEnv {
   DB?: D1Database;
@@ -22,9 +23,9 @@ let started: Promise<NodeApp> | undefined;
 /**
  * Request-scoped I/O, no standing streams, no processes; egress cannot reach private addresses.
  * Raw RSA from node:crypto (BoringSSL, with the nodejs_compat flag) keeps blind signing well inside
- * the CPU budget.
+ * the CPU budget. The PDF fonts are bundled (no file system to read them from).
  */
-const WORKERS: Platform = { requestScopedIo: true, standingStreams: false, rawRsa: nodeRawRsa };
+const WORKERS: Platform = { requestScopedIo: true, standingStreams: false, rawRsa: nodeRawRsa, pdfFonts: bundledDejaVuFonts };
 
 function strings(env: WorkerEnv): Env {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));

@@ -316,5 +316,11 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `store_generation` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`generation` text NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0030_mushy_the_captain",
+    "statements": [
+      "ALTER TABLE `settlement_methods` ADD `secret_last4` text;"
+    ]
   }
 ];

@@ -39,11 +39,12 @@ export class SettlementMethodStore {
     liveSecrets.add(config.secret);
     const secret = await this.box.seal(config.secret, context(method));
     const settings = JSON.stringify(config.settings);
+    const secretLast4 = secretView(config.secret).last4;
     const updatedAt = Date.now();
     await this.db
       .insert(settlementMethods)
-      .values({ method, secret, settings, updatedAt })
-      .onConflictDoUpdate({ target: settlementMethods.method, set: { secret, settings, updatedAt } });
+      .values({ method, secret, secretLast4, settings, updatedAt })
+      .onConflictDoUpdate({ target: settlementMethods.method, set: { secret, secretLast4, settings, updatedAt } });
     return { method, settings: config.settings, secret: secretView(config.secret), updatedAt };
   }
 
@@ -58,11 +59,19 @@ export class SettlementMethodStore {
 
   /**
    * What the operator sees: which methods are configured, their settings, and of the secret only
-   * that it is set and its last four characters (enough to tell two keys apart, as Stripe shows them).
+   * that it is set and its last four characters (enough to tell two keys apart, as Stripe shows them),
+   * stored beside it. Only a row set before that column existed has its secret opened.
    */
   async list(): Promise<MethodView[]> {
     const rows = await this.db.select().from(settlementMethods).orderBy(asc(settlementMethods.method));
-    return Promise.all(rows.map(async (r) => ({ method: r.method, settings: JSON.parse(r.settings) as Record<string, string>, secret: secretView(await this.box.open(r.secret, context(r.method))), updatedAt: r.updatedAt })));
+    return Promise.all(
+      rows.map(async (r) => ({
+        method: r.method,
+        settings: JSON.parse(r.settings) as Record<string, string>,
+        secret: r.secretLast4 === null ? secretView(await this.box.open(r.secret, context(r.method))) : { set: true as const, last4: r.secretLast4 },
+        updatedAt: r.updatedAt,
+      })),
+    );
   }
 
   async remove(method: string): Promise<boolean> {

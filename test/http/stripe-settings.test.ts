@@ -80,6 +80,7 @@ describe("Stripe settings in the admin API", () => {
     expect(JSON.parse(text)).toMatchObject({ method: "stripe", settings: { customer: "cus_payer", paymentMethod: "pm_card_visa", apiUrl: stripe.url }, secret: { set: true, last4: OLD_KEY.slice(-4) } });
 
     const [row] = await storedRows();
+    expect(row!.secretLast4).toBe(OLD_KEY.slice(-4));
     expect(row!.secret).not.toContain(OLD_KEY);
     expect(row!.secret).not.toContain(OLD_KEY.slice(8));
     expect(dataFolderHolds(OLD_KEY)).toEqual([]);
@@ -90,6 +91,11 @@ describe("Stripe settings in the admin API", () => {
     const listText = await listed.text();
     expect(listText).not.toContain(OLD_KEY);
     expect(JSON.parse(listText)).toMatchObject({ methods: [{ method: "stripe", secret: { set: true, last4: OLD_KEY.slice(-4) } }] });
+    // Listing opens no secret: it reads the stored last four. A row whose sealed value no longer
+    // opens (here: cut short) still lists; only the payment, which opens it, would fail.
+    await node.local.db.update(settlementMethods).set({ secret: row!.secret.slice(0, 20) });
+    expect(JSON.parse(await (await node.admin("GET", "/ledger/settlement-methods")).text())).toMatchObject({ methods: [{ method: "stripe", secret: { last4: OLD_KEY.slice(-4) } }] });
+    await node.local.db.update(settlementMethods).set({ secret: row!.secret });
 
     // The double knows only the new key: the stored (old) one is what reached it, and was refused.
     const refused = await payWithStoredConfig().catch((e: unknown) => e);

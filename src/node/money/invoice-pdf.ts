@@ -1,11 +1,10 @@
 // An invoice as PDF, with pdf-lib (pure JavaScript: the same code on Node, Deno and Workers).
-// Where the runtime supplies font files (Platform.pdfFonts: DejaVu Sans on Node), they are
-// embedded, subset to the glyphs drawn, and every language is written: Latin, Greek, Cyrillic and
-// Arabic, each line put in visual order by the bidirectional algorithm and Arabic shaped by
-// fontkit (which comes with the files, so a Worker's bundle holds neither); an Arabic invoice's
-// layout is mirrored (it reads from the right). DejaVu has no CJK glyphs: such characters draw as
-// the font's empty box. Without font files (Deno, Workers) the
-// standard Helvetica fonts are used, which hold WinAnsi only: English or German, anything else
+// Where the runtime supplies font files (Platform.pdfFonts: DejaVu Sans on Node, Deno and
+// Workers), they are embedded, subset to the glyphs drawn, and every language is written: Latin,
+// Greek, Cyrillic and Arabic, each line put in visual order by the bidirectional algorithm and
+// Arabic shaped by fontkit (which comes with the files); an Arabic invoice's layout is mirrored
+// (it reads from the right). DejaVu has no CJK glyphs: where the runtime passes a CJK font too
+// (Noto Sans SC on Node and Deno), each character DejaVu lacks is drawn with it; else as an empty box. Without font files the standard Helvetica fonts are used, which hold WinAnsi only: English or German, anything else
 // refused, and a character outside WinAnsi in a party's details prints as "?". Amounts show the
 // currency's code ("EUR 12.50"), never a symbol a font may lack. The invoice's JSON is attached
 // to the file (invoice.json), so a program reads it exactly.
@@ -45,9 +44,16 @@ function plain(s: string): string {
 const A4: [number, number] = [595.28, 841.89];
 const MARGIN = 48;
 
+/** A piece of a line and the font that draws it. */
+interface Piece {
+  text: string;
+  font: PDFFont;
+}
+
 class Writer {
   page: PDFPage;
   y: number;
+  private readonly covered = new Map<PDFFont, Set<number>>();
   constructor(
     private readonly doc: PDFDocument,
     readonly regular: PDFFont,
@@ -56,6 +62,8 @@ class Writer {
     private readonly unicode: boolean,
     /** The page reads from the right: every position mirrored. */
     private readonly rtl: boolean,
+    /** Draws what the main font lacks (CJK), in both weights. */
+    private readonly fallback?: PDFFont,
   ) {
     this.page = doc.addPage(A4);
     this.y = A4[1] - MARGIN;
@@ -68,24 +76,43 @@ class Writer {
     }
     this.y -= h;
   }
+  private covers(font: PDFFont, ch: string): boolean {
+    let set = this.covered.get(font);
+    if (!set) this.covered.set(font, (set = new Set(font.getCharacterSet())));
+    return set.has(ch.codePointAt(0)!);
+  }
+  /** A run cut where the main font lacks a character the fallback has (one font per piece). */
+  private pieces(text: string, font: PDFFont): Piece[] {
+    const fallback = this.fallback;
+    if (!fallback) return [{ text, font }];
+    const out: Piece[] = [];
+    for (const ch of text) {
+      const f = !this.covers(font, ch) && this.covers(fallback, ch) ? fallback : font;
+      const last = out.at(-1);
+      if (last?.font === f) last.text += ch;
+      else out.push({ text: ch, font: f });
+    }
+    return out;
+  }
+  private width(pieces: Piece[], size: number): number {
+    return pieces.reduce((sum, p) => sum + p.font.widthOfTextAtSize(p.text, size), 0);
+  }
   /** Drawn at `x` from the start edge, or ending at `right` (a number column). */
   text(s: string, x: number, o: { size?: number; bold?: boolean; right?: number } = {}): void {
     const font = o.bold ? this.bold : this.regular;
     const size = o.size ?? 9;
-    const runs = this.unicode ? visualRuns(plain(s), this.rtl ? "rtl" : "ltr").map((r) => r.text) : [winAnsi(s)];
-    const widths = runs.map((r) => font.widthOfTextAtSize(r, size));
-    const width = widths.reduce((a, b) => a + b, 0);
-    let at = o.right === undefined ? x : o.right - width;
-    if (this.rtl) at = A4[0] - at - width;
-    for (const [i, r] of runs.entries()) {
-      this.page.drawText(r, { x: at, y: this.y, size, font });
-      at += widths[i]!;
+    const runs = this.unicode ? visualRuns(plain(s), this.rtl ? "rtl" : "ltr").flatMap((r) => this.pieces(r.text, font)) : [{ text: winAnsi(s), font }];
+    let at = o.right === undefined ? x : o.right - this.width(runs, size);
+    if (this.rtl) at = A4[0] - at - this.width(runs, size);
+    for (const r of runs) {
+      this.page.drawText(r.text, { x: at, y: this.y, size, font: r.font });
+      at += r.font.widthOfTextAtSize(r.text, size);
     }
   }
   /** Clips text to a width, with an ellipsis. */
   fit(s: string, width: number, size = 9): string {
     let t = this.unicode ? plain(s) : winAnsi(s);
-    while (t.length > 1 && this.regular.widthOfTextAtSize(t, size) > width) t = `${t.slice(0, -2)}…`;
+    while (t.length > 1 && this.width(this.pieces(t, this.regular), size) > width) t = `${t.slice(0, -2)}…`;
     return t;
   }
 }
@@ -111,10 +138,15 @@ export function pdfLanguages(fonts: PdfFonts | undefined): readonly InvoiceLangu
   return fonts ? INVOICE_LANGUAGES : STANDARD_FONT_LANGUAGES;
 }
 
-async function embedFonts(doc: PDFDocument, files: PdfFonts | undefined): Promise<[PDFFont, PDFFont]> {
+// Han, kana and CJK punctuation and forms: what the fallback font is embedded for.
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
+
+async function embedFonts(doc: PDFDocument, files: PdfFonts | undefined, inv: Invoice): Promise<[PDFFont, PDFFont, PDFFont?]> {
   if (!files) return [await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold)];
   doc.registerFontkit(files.fontkit);
-  return [await doc.embedFont(files.regular, { subset: true }), await doc.embedFont(files.bold, { subset: true })];
+  // Only when needed: each embedded font costs its parse and some bytes, even unused.
+  const cjk = files.cjk && CJK.test(JSON.stringify(inv)) ? await doc.embedFont(files.cjk, { subset: true }) : undefined;
+  return [await doc.embedFont(files.regular, { subset: true }), await doc.embedFont(files.bold, { subset: true }), cjk];
 }
 
 export async function invoicePdf(inv: Invoice, lang: InvoiceLanguage, fonts?: PdfFonts): Promise<Uint8Array> {
@@ -132,8 +164,8 @@ export async function invoicePdf(inv: Invoice, lang: InvoiceLanguage, fonts?: Pd
   doc.setModificationDate(new Date(inv.issuedAt));
   doc.setLanguage(lang);
   await doc.attach(new TextEncoder().encode(JSON.stringify(inv, null, 2)), "invoice.json", { mimeType: "application/json", description: "the invoice as issued", creationDate: new Date(inv.issuedAt), modificationDate: new Date(inv.issuedAt) });
-  const [regular, bold] = await embedFonts(doc, fonts);
-  const out = new Writer(doc, regular, bold, fonts !== undefined, lang === "ar");
+  const [regular, bold, cjk] = await embedFonts(doc, fonts, inv);
+  const out = new Writer(doc, regular, bold, fonts !== undefined, lang === "ar", cjk);
   const right = A4[0] - MARGIN;
 
   out.text(`${w.invoice} ${inv.label}`, MARGIN, { size: 18, bold: true });

@@ -44,7 +44,7 @@ export interface Platform {
   packageRuntimes?: PackageRuntimes;
   /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */
   packages?: PackageFiles;
-  /** Font files for invoice PDFs in any language (Node); absent, the standard fonts write Latin only (Deno, Workers). */
+  /** Font files for invoice PDFs in any language (DejaVu Sans on Node, Deno and Workers); absent, the standard fonts write Latin only. */
   pdfFonts?: () => Promise<PdfFonts>;
 }
 
@@ -52,7 +52,9 @@ export interface Platform {
 export interface PdfFonts {
   regular: Uint8Array;
   bold: Uint8Array;
-  /** @pdf-lib/fontkit, passed in with the files so a runtime without them does not bundle it. */
+  /** A font for what the two lack (CJK: Noto Sans SC), drawn in both weights; absent where too large to carry (Workers). */
+  cjk?: Uint8Array;
+  /** fontkit (src/runtimes/pdf-fontkit.ts), passed in with the files so the core does not import it. */
   fontkit: Parameters<PDFDocument["registerFontkit"]>[0];
 }
 

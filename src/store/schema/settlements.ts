@@ -8,6 +8,8 @@ export const settlementMethods = sqliteTable("settlement_methods", {
   /** The adapter: "stripe". The manual adapter needs no configuration. */
   method: text("method").primaryKey(),
   secret: text("secret").notNull(),
+  /** The secret's last four characters, kept at set time so that listing opens no secret (null on rows set before). */
+  secretLast4: text("secret_last4"),
   /** The adapter's other settings, JSON (for Stripe: customer, payment method, destination account). */
   settings: text("settings").notNull().default("{}"),
   updatedAt: integer("updated_at").notNull().default(now),

@@ -8,7 +8,7 @@ import type { Invoice } from "../../../src/node/money/invoices.ts";
 import { LABELS } from "../../../src/node/money/labels.ts";
 import type { PdfFonts } from "../../../src/node/settings/platform.ts";
 import { visualRuns } from "../../../src/node/money/visual-runs.ts";
-import { dejaVuFonts } from "../../../src/runtimes/pdf-fonts.ts";
+import { localPdfFonts } from "../../../src/runtimes/pdf-fonts.ts";
 import { inDrawingOrder, inReadingOrder, shown } from "../../support/pdf-text.ts";
 
 const ISSUED = Date.UTC(2026, 10, 30, 12);
@@ -30,7 +30,7 @@ function invoice(o: { seller: string; sellerAddress: string; buyer: string; lang
 
 let fonts: PdfFonts;
 beforeAll(async () => {
-  fonts = await dejaVuFonts();
+  fonts = await localPdfFonts();
 });
 
 describe("invoice PDFs with embedded fonts", () => {
@@ -71,6 +71,22 @@ describe("invoice PDFs with embedded fonts", () => {
     expect(new Set(sin).size).toBe(2);
     // Numbers inside Arabic keep their own order: "12" is drawn as 1 then 2.
     expect(runs.some((r) => inDrawingOrder(r) === "12")).toBe(true);
+  });
+
+  it("draws Chinese and Japanese with the CJK font where DejaVu has no glyph, in one line with Latin", async () => {
+    const inv = invoice({ seller: "上海数据科技有限公司", sellerAddress: "东京都千代田区丸の内1-1 (Tokyo)", buyer: "Example GmbH", language: "en" });
+    const bytes = await invoicePdf(inv, "en", fonts);
+    const texts = (await shown(bytes)).map(inDrawingOrder);
+    expect(texts).toContain("上海数据科技有限公司");
+    // The line is cut where the font changes: the CJK font draws the Han and kana, DejaVu the rest.
+    expect(texts).toContain("东京都千代田区丸の内");
+    expect(texts).toContain("1-1 (Tokyo)");
+    expect(texts.join("")).not.toContain("\uFFFD");
+    // Without CJK text the CJK font is not embedded: same size as with DejaVu alone.
+    const latin = invoice({ seller: "Müller GmbH", sellerAddress: "Berlin", buyer: "x", language: "en" });
+    const withCjk = await invoicePdf(latin, "en", fonts);
+    const without = await invoicePdf(latin, "en", { ...fonts, cjk: undefined });
+    expect(withCjk.length).toBe(without.length);
   });
 
   it("refuses Arabic where there are no font files, as before", async () => {

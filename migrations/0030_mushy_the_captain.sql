@@ -1,0 +1,1 @@
+ALTER TABLE `settlement_methods` ADD `secret_last4` text;
