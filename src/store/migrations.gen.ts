@@ -316,5 +316,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `store_generation` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`generation` text NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0030_wonderful_whistler",
+    "statements": [
+      "CREATE TABLE `restore_staging` (\n\t`restore` text NOT NULL,\n\t`table_name` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`row` text NOT NULL,\n\t`started` integer NOT NULL,\n\tPRIMARY KEY(`restore`, `table_name`, `seq`)\n);",
+      "CREATE INDEX `restore_staging_started` ON `restore_staging` (`started`);"
+    ]
   }
 ];
