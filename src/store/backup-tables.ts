@@ -2,7 +2,7 @@
 // reason they are left out, so a table added later is backed up unless someone says why not.
 // Rows are read and written as the driver holds them (text, number, null), never through the
 // schema's column modes, so a restore writes back exactly what was read on any store.
-import { eq, is, sql } from "drizzle-orm";
+import { and, eq, is, sql } from "drizzle-orm";
 import { customType, getTableConfig, SQLiteTable, sqliteTable } from "drizzle-orm/sqlite-core";
 import type { Cell } from "../protocol/backup/file.ts";
 import type { TableRows } from "../protocol/backup/seal.ts";
@@ -146,12 +146,15 @@ export function checkRestoredTables(given: { name: string; columns: string[] }[]
  */
 export async function replaceFromStaging(db: Database, restore: string): Promise<void> {
   const order = backedUp();
-  const fill = (t: BackedUpTable) => {
-    const cells = t.columns.map((_, i) => sql.raw(`json_extract(row, '$[${i}]')`));
-    return db.run(
-      sql`INSERT INTO ${sql.identifier(t.name)} (${sql.join(t.columns.map((c) => sql.identifier(c)), sql`, `)}) SELECT ${sql.join(cells, sql`, `)} FROM ${restoreStaging} WHERE ${restoreStaging.restore} = ${restore} AND ${restoreStaging.tableName} = ${t.name} ORDER BY ${restoreStaging.seq}`,
+  // drizzle's own INSERT … SELECT, so the statement goes in a batch on every driver (D1 included).
+  const fill = (t: BackedUpTable) =>
+    db.insert(t.raw).select(
+      db
+        .select(Object.fromEntries(t.columns.map((c, i) => [c, sql.raw(`json_extract(row, '$[${i}]')`).as(c)])))
+        .from(restoreStaging)
+        .where(and(eq(restoreStaging.restore, restore), eq(restoreStaging.tableName, t.name)))
+        .orderBy(restoreStaging.seq),
     );
-  };
   const [first, ...rest] = [...[...order].reverse().map((t) => db.delete(t.raw)), ...order.map(fill), db.delete(restoreStaging).where(eq(restoreStaging.restore, restore))];
   await db.batch([first!, ...rest, newGeneration(db)]);
 }
