@@ -50,6 +50,7 @@ import { discoveryVectors } from "./vectors/discovery.ts";
 import { directoryEntryVectors } from "./vectors/directory-entries.ts";
 import { backupVectors } from "./vectors/backup.ts";
 import { backupDepositVectors } from "./vectors/backup-deposit.ts";
+import { backupStreamVectors } from "./vectors/backup-stream.ts";
 import { configVectors } from "./vectors/config.ts";
 
 const seed = counting(0x00);
@@ -201,6 +202,7 @@ await discoveryVectors({ origin: { seed, key }, stranger });
 await directoryEntryVectors({ origin: { seed, key, card: await signCard(body(key), key.signer) }, stranger: { ...stranger, card: await signCard(body(stranger.key), stranger.key.signer) } });
 await backupVectors();
 await backupDepositVectors();
+await backupStreamVectors();
 await configVectors();
 
 console.log(`wrote test vectors to ${dir}`);

@@ -1,13 +1,20 @@
 // Backup and restore of a node holding RECORDS ledger records (issue 19), on real libSQL files:
-// the time to make the file (read every table, hash, gzip, AES-256-GCM, composite signature), the
-// time to restore it into a fresh node (verify, decrypt, inflate, check every hash, one batch),
-// and the file's size; beside the baseline measured in the same run, reading the same tables
-// without making a file. Records are the size of a real call record with Ed25519 signatures.
+// the time to make the file (read every table, hash, gzip, chunked AES-256-GCM, composite
+// signature), the time and peak memory to restore it into a fresh node as it streams in (each
+// chunk opened and its rows staged as it arrives, then one batch), and the file's size; beside the
+// baselines measured in the same run: reading the same tables without making a file, and restoring
+// the same tables from a version 1 file (sealed whole: read whole, opened whole), the format before
+// this one. Peak memory is the process's heap plus array buffers, sampled every 5 ms during the
+// restore, above what it was just before. Records are the size of a real call record with
+// Ed25519 signatures.
 //
 //   npm run bench:backup          (RECORDS=100000 RUNS=3)
 import { loadConfig } from "../../src/node/settings/config.ts";
 import { loadIdentity } from "../../src/node/identity/local.ts";
 import { makeBackup, restoreBackup } from "../../src/node/backup/backups.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { schemaVersion } from "../../src/store/backup-tables.ts";
+import { sealBackupV1 } from "../vectors/backup-v1-writer.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { readTables } from "../../src/store/backup-tables.ts";
 import { chunks } from "../../src/store/database.ts";
@@ -39,31 +46,81 @@ console.log(`${RECORDS} ledger records, ~${rows[0]!.record.length} bytes of reco
 const read: number[] = [];
 const made: number[] = [];
 const restored: number[] = [];
+const restoredV1: number[] = [];
+const peak: number[] = [];
+const peakV1: number[] = [];
 let size = 0;
+let sizeV1 = 0;
+
+const used = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+
+/** Restores `file` into a fresh node; its time and the peak memory above the start. */
+async function restoreInto(file: Uint8Array): Promise<{ ms: number; peakBytes: number }> {
+  const target = await openTestDatabase();
+  (globalThis as { gc?: () => void }).gc?.();
+  const base = used();
+  let top = base;
+  const sampler = setInterval(() => (top = Math.max(top, used())), 5);
+  const t = performance.now();
+  // As a request body arrives: 64 KiB pieces.
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(c) {
+      if (at >= file.length) return c.close();
+      c.enqueue(file.subarray(at, at + 65_536));
+      at += 65_536;
+    },
+  });
+  await restoreBackup(parts(target.db), body, { replace: false, now: Math.floor(Date.now() / 1000) });
+  const ms = performance.now() - t;
+  clearInterval(sampler);
+  top = Math.max(top, used());
+  target.close();
+  return { ms, peakBytes: top - base };
+}
+
 for (let run = 0; run < RUNS; run++) {
   let t = performance.now();
-  await readTables(source.db);
+  const tables = await readTables(source.db);
   read.push(performance.now() - t);
   t = performance.now();
   const { file } = await makeBackup(parts(source.db), Math.floor(Date.now() / 1000));
   made.push(performance.now() - t);
   size = file.length;
-  const target = await openTestDatabase();
-  t = performance.now();
-  await restoreBackup(parts(target.db), file, { replace: false });
-  restored.push(performance.now() - t);
-  target.close();
+  const id = await parts(source.db).identity();
+  const v1 = (
+    await sealBackupV1(tables, {
+      seed: config.nodeSeed,
+      identity: { nodeId: id.nodeId, signingKey: toBase64url(id.signing.signer.publicKey), sign: (m, c) => id.signing.signer.sign(m, c) },
+      schema: schemaVersion(),
+      created: Math.floor(Date.now() / 1000),
+    })
+  ).file;
+  sizeV1 = v1.length;
+  // Alternate which format goes first, so neither always runs on a warmer process.
+  const order = run % 2 ? (["v1", "v2"] as const) : (["v2", "v1"] as const);
+  for (const which of order) {
+    const r = await restoreInto(which === "v2" ? file : v1);
+    (which === "v2" ? restored : restoredV1).push(r.ms);
+    (which === "v2" ? peak : peakV1).push(r.peakBytes);
+  }
 }
 const base = median(read);
+const mib = (b: number) => (b / 1024 / 1024).toFixed(1);
 console.log(
   table(
-    ["step", "median ms", "× reading the tables"],
+    ["step", "median ms", "× reading the tables", "peak memory MiB"],
     [
-      ["read every table (baseline)", base.toFixed(0), "1.00"],
-      ["backup: make the file", median(made).toFixed(0), (median(made) / base).toFixed(2)],
-      ["restore into a fresh node", median(restored).toFixed(0), (median(restored) / base).toFixed(2)],
+      ["read every table (baseline)", base.toFixed(0), "1.00", ""],
+      ["backup: make the file (version 2)", median(made).toFixed(0), (median(made) / base).toFixed(2), ""],
+      ["restore a version 1 file (before: sealed whole)", median(restoredV1).toFixed(0), (median(restoredV1) / base).toFixed(2), mib(median(peakV1))],
+      ["restore a version 2 file (after: chunk by chunk)", median(restored).toFixed(0), (median(restored) / base).toFixed(2), mib(median(peak))],
     ],
   ),
 );
-console.log(`file: ${(size / 1024 / 1024).toFixed(1)} MiB (${(size / RECORDS).toFixed(0)} bytes per record)`);
+console.log(`file: version 2 ${mib(size)} MiB (${(size / RECORDS).toFixed(0)} bytes per record), version 1 ${mib(sizeV1)} MiB`);
+console.log(`restore, version 2 / version 1: time ${(median(restored) / median(restoredV1)).toFixed(2)}, peak memory ${(median(peak) / median(peakV1)).toFixed(2)}`);
 source.close();

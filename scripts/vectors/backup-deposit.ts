@@ -24,7 +24,7 @@ export async function backupDepositVectors(): Promise<void> {
   const [depositor, holder, stranger] = await Promise.all([depositorSeed, holderSeed, strangerSeed].map((s) => signingKeyFromSeed(p, s)));
   const created = 1_767_225_600;
   const tables = [{ name: "peers", columns: ["node_id", "state"], rows: [[holder!.nodeId, "active"]] }];
-  const fixed = { seed: depositorSeed, schema: "0022_issue19_recovery", created, id: counting(0x10, 16), nonce: counting(0x20, 12) };
+  const fixed = { seed: depositorSeed, schema: "0022_issue19_recovery", created, id: counting(0x10, 16), noncePrefix: counting(0x20, 7) };
   const { file } = await sealBackup(tables, { ...fixed, identity: identityOf(depositor!) });
   const seq = created * 1000;
   const sign = (k: SigningKey) => (m: Uint8Array, c: string) => k.signer.sign(m, c);

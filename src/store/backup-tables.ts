@@ -2,14 +2,15 @@
 // reason they are left out, so a table added later is backed up unless someone says why not.
 // Rows are read and written as the driver holds them (text, number, null), never through the
 // schema's column modes, so a restore writes back exactly what was read on any store.
-import { is, sql } from "drizzle-orm";
+import { and, eq, is, sql } from "drizzle-orm";
 import { customType, getTableConfig, SQLiteTable, sqliteTable } from "drizzle-orm/sqlite-core";
 import type { Cell } from "../protocol/backup/file.ts";
 import type { TableRows } from "../protocol/backup/seal.ts";
-import { chunks, type Database } from "./database.ts";
+import type { Database } from "./database.ts";
 import { migrations } from "./migrations.gen.ts";
 import { newGeneration } from "./store-generation.ts";
 import * as schema from "./schema/index.ts";
+import { restoreStaging } from "./schema/index.ts";
 
 /** Tables of the schema a backup leaves out, and why. */
 export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
@@ -25,6 +26,7 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   held_backups: "peers' backups held for them: their ciphertext, theirs to deposit again",
   held_backup_parts: "the files of those held backups, in the parts they came in",
   store_generation: "which restore of the store this is: a restore draws a new one, so positions into the replaced rows are refused",
+  restore_staging: "rows of a restore in progress, moved into the live tables when it ends",
 };
 
 /**
@@ -122,26 +124,37 @@ export class TableMismatch extends Error {
   override name = "TableMismatch";
 }
 
-/**
- * Replaces every backed-up table's rows with `restored`, in one batch with a new store generation:
- * either all of it is written or nothing is. Each restored table must have this schema's name and columns.
- */
-export async function replaceTables(db: Database, restored: TableRows[]): Promise<void> {
-  const given = new Map(restored.map((t) => [t.name, t]));
+/** Throws a TableMismatch unless `given` are exactly this schema's backed-up tables, with their columns. */
+export function checkRestoredTables(given: { name: string; columns: string[] }[]): void {
   const order = backedUp();
-  for (const t of restored) {
+  for (const t of given) {
     const mine = order.find((o) => o.name === t.name);
     if (!mine) throw new TableMismatch(`table ${t.name} is not in this node's schema`);
     if (mine.columns.join(",") !== t.columns.join(",")) throw new TableMismatch(`table ${t.name} has columns ${t.columns.join(", ")}; this node's are ${mine.columns.join(", ")}`);
   }
-  const missing = order.filter((t) => !given.has(t.name)).map((t) => t.name);
+  const names = new Set(given.map((t) => t.name));
+  const missing = order.filter((t) => !names.has(t.name)).map((t) => t.name);
   if (missing.length) throw new TableMismatch(`the backup lacks tables this node has: ${missing.join(", ")}`);
-  const statements = [
-    ...[...order].reverse().map((t) => db.delete(t.raw)),
-    ...order.flatMap((t) =>
-      chunks(given.get(t.name)!.rows, t.columns.length).map((part) => db.insert(t.raw).values(part.map((r) => Object.fromEntries(t.columns.map((c, i) => [c, r[i]]))))),
-    ),
-  ];
-  const [first, ...rest] = statements;
+}
+
+/**
+ * Replaces every backed-up table's rows with a restore's staged rows (`restore-staging.ts`), in
+ * one batch with a new store generation, and drops them from the staging table: either all of it
+ * is written or nothing is. Each row's cells are read from its JSON by SQLite itself, so the
+ * batch is the same few statements whatever the backup's size. The tables must have passed
+ * checkRestoredTables.
+ */
+export async function replaceFromStaging(db: Database, restore: string): Promise<void> {
+  const order = backedUp();
+  // drizzle's own INSERT … SELECT, so the statement goes in a batch on every driver (D1 included).
+  const fill = (t: BackedUpTable) =>
+    db.insert(t.raw).select(
+      db
+        .select(Object.fromEntries(t.columns.map((c, i) => [c, sql.raw(`json_extract(row, '$[${i}]')`).as(c)])))
+        .from(restoreStaging)
+        .where(and(eq(restoreStaging.restore, restore), eq(restoreStaging.tableName, t.name)))
+        .orderBy(restoreStaging.seq),
+    );
+  const [first, ...rest] = [...[...order].reverse().map((t) => db.delete(t.raw)), ...order.map(fill), db.delete(restoreStaging).where(eq(restoreStaging.restore, restore))];
   await db.batch([first!, ...rest, newGeneration(db)]);
 }

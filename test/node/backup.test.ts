@@ -1,7 +1,8 @@
 // Backups (docs/protocol.md §19.1) through the admin API of real nodes over embedded libSQL files:
 // every table is either backed up or excluded with a reason; a backup restores on a fresh node
-// with the same NODE_SEED to identical table hashes; altered, foreign and unwanted restores are
-// refused with a typed reason and change nothing; the tick keeps scheduled backups.
+// with the same NODE_SEED to identical table hashes, from version 2 (chunked) and version 1
+// (sealed whole) files; altered, cut, foreign and unwanted restores are refused with a typed
+// reason, change nothing and leave no staged rows; the tick keeps scheduled backups.
 import { serve } from "@hono/node-server";
 import { sql } from "drizzle-orm";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -10,8 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { startLocal, type LocalStart } from "../../src/runtimes/local.ts";
-import { backedUpTableNames, EXCLUDED_TABLES, INTERNAL_TABLES, schemaTableNames } from "../../src/store/backup-tables.ts";
-import { ledgerRecords } from "../../src/store/schema/index.ts";
+import { loadIdentity } from "../../src/node/identity/local.ts";
+import { parseFile } from "../../src/protocol/backup/file.ts";
+import { CHUNK_BYTES } from "../../src/protocol/backup/stream.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { backedUpTableNames, EXCLUDED_TABLES, INTERNAL_TABLES, readTables, schemaTableNames, schemaVersion } from "../../src/store/backup-tables.ts";
+import { ledgerRecords, restoreStaging } from "../../src/store/schema/index.ts";
+import { sealBackupV1 } from "../../scripts/vectors/backup-v1-writer.ts";
 import { cli } from "../support/cli.ts";
 import { freePort, removeTempDirs, tempDir } from "../support/processes.ts";
 
@@ -98,7 +104,8 @@ describe("backup and restore", () => {
         completedAt: 1_700_000_000 + i,
         unit: "credit",
         amount: i,
-        record: JSON.stringify({ i, note: "ünïcode ✓", pi: 3.14159 }),
+        // Random signature-like bytes gzip cannot shrink: the body spans more than one chunk.
+        record: JSON.stringify({ i, note: "ünïcode ✓", pi: 3.14159, sig: toBase64url(crypto.getRandomValues(new Uint8Array(300))) }),
       })),
     );
     const res = await a.admin("GET", "/backup");
@@ -149,10 +156,18 @@ describe("backup and restore", () => {
       copy[at]! ^= 1;
       return copy;
     };
-    expect(await refuse(flip(file.length - 1))).toEqual({ status: 422, code: "bad_signature" });
-    expect(await refuse(flip(file.length - 5000))).toEqual({ status: 422, code: "bad_signature" });
-    expect(await refuse(flip(40))).toMatchObject({ code: expect.stringMatching(/^(bad_signature|malformed)$/) });
+    // Version 2: each chunk's tag is checked as it arrives, the signature over them all at the end.
+    const { body } = parseFile(file);
+    const bodyAt = file.length - body.length;
+    expect(body.length).toBeGreaterThan(CHUNK_BYTES + 16);
+    expect(await refuse(flip(file.length - 1))).toEqual({ status: 422, code: "undecryptable" });
+    expect(await refuse(flip(bodyAt + CHUNK_BYTES + 16 + 3))).toEqual({ status: 422, code: "undecryptable" });
+    expect(await refuse(flip(bodyAt - 10))).toEqual({ status: 422, code: "bad_signature" });
+    expect(await refuse(flip(40))).toMatchObject({ code: expect.stringMatching(/^(bad_signature|malformed|undecryptable)$/) });
     expect(await refuse(file.subarray(0, 200))).toEqual({ status: 400, code: "malformed" });
+    // Cut after its first chunk: the rows of that chunk were staged, and are dropped again.
+    expect(await refuse(file.subarray(0, bodyAt + CHUNK_BYTES + 16))).toEqual({ status: 422, code: "undecryptable" });
+    expect((await c.local.db.select().from(restoreStaging)).length).toBe(0);
     expect(await refuse(new TextEncoder().encode("not a backup at all"))).toEqual({ status: 400, code: "malformed" });
     const stranger = await node(newSeed());
     const foreign = await bytesOf(await stranger.admin("GET", "/backup"));
@@ -167,6 +182,23 @@ describe("backup and restore", () => {
     expect((await c.admin("POST", "/restore?replace=true", file)).status).toBe(200);
     const names = ((await (await c.admin("GET", "/tokens")).json()) as { tokens: { name: string }[] }).tokens.map((t) => t.name);
     expect(names).toEqual(["ci"]);
+  });
+
+  it("restores a version 1 file (sealed whole) to the same tables", async () => {
+    const id = await loadIdentity(a.local.config, a.local.db);
+    const tables = await readTables(a.local.db);
+    const { file: v1, header } = await sealBackupV1(tables, {
+      seed: a.local.config.nodeSeed,
+      identity: { nodeId: id.nodeId, signingKey: toBase64url(id.signing.signer.publicKey), sign: (m, c) => id.signing.signer.sign(m, c) },
+      schema: schemaVersion(),
+      created: 1_767_225_600,
+    });
+    expect(header.version).toBe(1);
+    const e = await node(seed);
+    const res = await e.admin("POST", "/restore", v1);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const made = Object.fromEntries(header.tables.map((t) => [t.name, t.sha256]));
+    for (const t of await hashes(e)) expect(t.sha256, t.name).toBe(made[t.name]);
   });
 
   it("refuses a file larger than BACKUP_MAX_BYTES before reading it whole", async () => {
@@ -219,7 +251,8 @@ describe("the CLI", () => {
       writeFileSync(altered, bytes);
       const refused = await cli(["restore", altered], env(1));
       expect(refused.code).not.toBe(0);
-      expect(refused.stderr).toContain("bad_signature");
+      // The last byte is the last chunk's tag: that chunk does not open.
+      expect(refused.stderr).toContain("undecryptable");
       const restored = await cli(["restore", out], env(1));
       expect(restored.code, restored.stderr).toBe(0);
       expect(restored.stdout).toContain("restored the backup of");

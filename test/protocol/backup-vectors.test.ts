@@ -1,11 +1,13 @@
-// The backup vectors (test/vectors/backup.json): on each crypto path the file opens with its seed
-// to the stated header and tables; sealing the same tables with the same seed, id and nonce makes
-// the same bytes (Node's gzip, as the vectors were written); each refused file is refused with its
-// reason.
+// The version 1 backup vectors (test/vectors/backup.json), frozen: a node writes version 2 but
+// still restores version 1. On each crypto path the file opens with its seed to the stated header
+// and tables; the version 1 writer the vectors keep makes the same bytes again (Node's gzip, as
+// the vectors were written); each refused file is refused with its reason.
 import { describe, expect, it } from "vitest";
 import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
-import { BackupError, sortedRows, type BackupHeader } from "../../src/protocol/backup/file.ts";
-import { openBackup, sealBackup, type TableRows } from "../../src/protocol/backup/seal.ts";
+import { BackupError, sortedRows, type BackupHeader, type Cell } from "../../src/protocol/backup/file.ts";
+import { openBackupStream } from "../../src/protocol/backup/open.ts";
+import type { TableRows } from "../../src/protocol/backup/seal.ts";
+import { sealBackupV1 } from "../../scripts/vectors/backup-v1-writer.ts";
 import { signingKey } from "../../src/protocol/identity/imported.ts";
 import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
@@ -32,7 +34,15 @@ const seed = fromBase64url(v.seed);
 describe.each(PATHS)("backup vectors on %s", (_name, p) => {
   const open = async (file: Uint8Array) => {
     const key = await signingKey(p, v.signingKey);
-    return openBackup(file, { seed, ownSigningKey: v.signingKey, verify: (s, m, c) => key.verify(s, m, c), maxPlaintextBytes: 1 << 20 });
+    const rows: Record<string, Cell[][]> = {};
+    const header = await openBackupStream(new Blob([file as BlobPart]).stream(), {
+      seed,
+      ownSigningKey: v.signingKey,
+      verify: (s, m, c) => key.verify(s, m, c),
+      maxPlaintextBytes: 1 << 20,
+      onRows: async (t, lines) => void (rows[t.name] ??= []).push(...lines.map((l) => JSON.parse(l) as Cell[])),
+    });
+    return { header, tables: header.tables.map((t) => ({ name: t.name, columns: t.columns, rows: rows[t.name] ?? [] })) };
   };
 
   it("opens to the stated header and tables", async () => {
@@ -50,10 +60,10 @@ describe.each(PATHS)("backup vectors on %s", (_name, p) => {
 });
 
 describe("writing the vector again", () => {
-  it("the same tables, seed, id and nonce make the same file", async () => {
+  it("the version 1 writer makes the same file from the same tables, seed, id and nonce", async () => {
     const key = await signingKeyFromSeed({ ...noble, mlDsa65: deterministicMlDsa65 }, seed);
     expect(key.nodeId).toBe(v.nodeId);
-    const { file } = await sealBackup(v.tables, {
+    const { file } = await sealBackupV1(v.tables, {
       seed,
       identity: { nodeId: key.nodeId, signingKey: v.signingKey, sign: (m, c) => key.signer.sign(m, c) },
       schema: v.schema,

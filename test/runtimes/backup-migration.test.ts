@@ -2,8 +2,12 @@
 // "Backup and migration"): a Node node on an embedded libSQL file is backed up and restored into a
 // fresh workerd node on a local D1 with the same NODE_SEED, that one into a fresh Deno node on its
 // own file, and that one back into a fresh Node node; after each restore every backed-up table
-// hashes the same as in the backup, and the audit trail verifies under the seed.
+// hashes the same as in the backup, and the audit trail verifies under the seed. Each file is sent
+// as a stream of pieces with no length, so every runtime opens it chunk by chunk as it arrives
+// (docs/protocol.md §19.1.1); on workerd a file cut inside its last chunk is refused first, and
+// leaves the node fresh.
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { parseFile } from "../../src/protocol/backup/file.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { json, removeTempDirs, startNode, type NodeProc } from "../support/processes.ts";
 import { startDenoNode, startWorkerd } from "../support/runtimes.ts";
@@ -19,8 +23,21 @@ async function backupOf(n: NodeProc): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/** POST /admin/restore with the file as a stream of 16 KiB pieces (chunked, no content-length). */
+async function postRestore(n: NodeProc, file: Uint8Array): Promise<Response> {
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= file.length) return controller.close();
+      controller.enqueue(file.slice(at, at + 16_384));
+      at += 16_384;
+    },
+  });
+  return fetch(`${n.url}/admin/restore`, { method: "POST", headers: { authorization: `Bearer ${n.adminToken}`, "content-type": "application/octet-stream" }, body, duplex: "half" } as RequestInit);
+}
+
 async function restoreInto(n: NodeProc, file: Uint8Array): Promise<Hashes> {
-  const res = await fetch(`${n.url}/admin/restore`, { method: "POST", headers: { authorization: `Bearer ${n.adminToken}`, "content-type": "application/octet-stream" }, body: file as Uint8Array<ArrayBuffer> });
+  const res = await postRestore(n, file);
   const body = (await res.json()) as { restored: { tables: Hashes } };
   expect(res.status, JSON.stringify(body)).toBe(200);
   return body.restored.tables;
@@ -53,7 +70,14 @@ test("Node (libSQL file) → workerd (D1) → Deno (libSQL file) → Node, same 
   const workerd = await startWorkerd({ env: { NODE_SEED: seed, NODE_NAME: "migrating" } });
   started.push(workerd);
   expect(workerd.nodeId).toBe(origin.nodeId);
-  await expectSameTables(workerd, await restoreInto(workerd, await backupOf(origin)));
+  const file = await backupOf(origin);
+  expect(parseFile(file).header.version).toBe(2);
+  // Cut inside the last chunk's tag: the last chunk does not open.
+  const cut = await postRestore(workerd, file.subarray(0, file.length - 5));
+  expect(cut.status).toBe(422);
+  expect(((await cut.json()) as { error: { code: string } }).error.code).toBe("undecryptable");
+  // Nothing was written: the node is still fresh, so the whole file restores without replace.
+  await expectSameTables(workerd, await restoreInto(workerd, file));
   const tokens = await json<{ tokens: { name: string }[] }>(await workerd.admin("GET", "/tokens"));
   expect(tokens.tokens.map((t) => t.name)).toEqual(["carried"]);
 

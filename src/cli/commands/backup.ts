@@ -82,7 +82,7 @@ export const backupCommands: Command[] = [
     usage: "<file> [--replace]",
     summary: "restore a backup on this node: it must have the NODE_SEED the backup was made with",
     details:
-      "The node verifies the signature and decrypts the whole file before it writes anything, then replaces every backed-up table in one batch. A node that already holds data refuses unless --replace. Restart the node afterwards, so that every process reads the restored state.",
+      "The node opens the file chunk by chunk as it arrives and stages its rows; only once every chunk, every table's hash and the signature have passed does it replace every backed-up table, in one batch. A node that already holds data refuses unless --replace. Restart the node afterwards, so that every process reads the restored state.",
     options: { replace: { type: "boolean", help: "replace the data this node holds" } },
     min: 1,
     max: 1,

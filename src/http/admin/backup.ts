@@ -1,6 +1,6 @@
 // Admin API for backups (docs/protocol.md §19.1): download one, list and fetch the scheduled
 // ones, compare table hashes, restore. Mounted before the admin body cap: a restore's body is a
-// whole backup, read up to BACKUP_MAX_BYTES while it streams in.
+// whole backup, opened chunk by chunk as it streams in and cut off past BACKUP_MAX_BYTES.
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { BackupError, type BackupRefusal } from "../../protocol/backup/file.ts";
@@ -51,10 +51,9 @@ export function backupAdminRoutes(s: Services): Hono<AppEnv> {
   });
   app.post("/restore", async (c) => {
     const replace = c.req.query("replace") === "true";
-    const bytes = await readLimited(new Response(c.req.raw.body, { headers: c.req.raw.headers }), s.config.backup.maxBytes);
-    if (!bytes) return c.json({ error: { code: "too_large", message: `the file is larger than BACKUP_MAX_BYTES (${s.config.backup.maxBytes})` } }, 413);
+    if (!c.req.raw.body) return c.json({ error: { code: "malformed", message: "the request has no body: send the backup file" } }, 400);
     try {
-      const restored = await restoreBackup(s, bytes, { replace });
+      const restored = await restoreBackup(s, c.req.raw.body, { replace, now: s.now() });
       s.federatedTools.invalidate();
       return c.json({ restored });
     } catch (err) {

@@ -1,11 +1,14 @@
 // Making and restoring this node's backup (docs/protocol.md §19.1): every backed-up table, sealed
-// under NODE_SEED and signed by this node; restored only after the file is verified and opened
-// whole, in one batch.
+// under NODE_SEED and signed by this node. A restore reads the file as it streams in, stages each
+// checked batch of rows apart from the live tables, and moves them in with one batch only once
+// the whole file has passed: memory holds a chunk and a batch, whatever the backup's size.
 import { toBase64url } from "../../protocol/encoding/bytes.ts";
 import { BackupError, type BackupHeader } from "../../protocol/backup/file.ts";
-import { openBackup, sealBackup, tableHash } from "../../protocol/backup/seal.ts";
+import { openBackupStream } from "../../protocol/backup/open.ts";
+import { sealBackup, tableHash } from "../../protocol/backup/seal.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
-import { readTables, replaceTables, schemaVersion, tableCounts, TableMismatch } from "../../store/backup-tables.ts";
+import { checkRestoredTables, readTables, replaceFromStaging, schemaVersion, tableCounts, TableMismatch } from "../../store/backup-tables.ts";
+import { RestoreStaging } from "../../store/restore-staging.ts";
 import type { Database } from "../../store/database.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Config } from "../settings/config.ts";
@@ -55,29 +58,41 @@ export interface Restored {
 }
 
 /**
- * Restores a file this node made (same NODE_SEED): refuses it with a BackupError before writing
- * anything when it is not this node's, altered, too large, of another schema, or when this node
- * already holds data and `replace` was not asked for.
+ * Restores a file this node made (same NODE_SEED) from its bytes as they arrive: refuses it with a
+ * BackupError, leaving the live tables as they were, when it is not this node's, altered, cut
+ * short, too large, of another schema, or when this node already holds data and `replace` was not
+ * asked for.
  */
-export async function restoreBackup(s: BackupParts, file: Uint8Array, o: { replace: boolean }): Promise<Restored> {
+export async function restoreBackup(s: BackupParts, body: ReadableStream<Uint8Array>, o: { replace: boolean; now: number }): Promise<Restored> {
   const id = await s.identity();
   const own = toBase64url(id.signing.signer.publicKey);
   const verifier = await signingKey(id.primitives, own);
-  const { header, tables } = await openBackup(file, {
-    seed: s.config.nodeSeed,
-    ownSigningKey: own,
-    verify: (sig, m, c) => verifier.verify(sig, m, c),
-    maxPlaintextBytes: s.config.backup.maxBytes,
-  });
-  if (header.schema !== schemaVersion()) throw new BackupError("schema_mismatch", `the backup's tables are of schema ${header.schema}; this node runs ${schemaVersion()}: restore it on a node of the same version`);
-  if (!o.replace) await assertFresh(s);
+  const staging = new RestoreStaging(s.db, toBase64url(crypto.getRandomValues(new Uint8Array(16))), o.now);
   try {
-    await replaceTables(s.db, tables);
+    const header = await openBackupStream(body, {
+      seed: s.config.nodeSeed,
+      ownSigningKey: own,
+      verify: (sig, m, c) => verifier.verify(sig, m, c),
+      maxPlaintextBytes: s.config.backup.maxBytes,
+      onHeader: async (h) => {
+        if (h.schema !== schemaVersion()) throw new BackupError("schema_mismatch", `the backup's tables are of schema ${h.schema}; this node runs ${schemaVersion()}: restore it on a node of the same version`);
+        try {
+          checkRestoredTables(h.tables);
+        } catch (err) {
+          if (err instanceof TableMismatch) throw new BackupError("schema_mismatch", err.message);
+          throw err;
+        }
+        if (!o.replace) await assertFresh(s);
+        await staging.dropAbandoned();
+      },
+      onRows: (t, rows) => staging.add(t.name, rows),
+    });
+    await replaceFromStaging(s.db, staging.restore);
+    return { id: header.id, nodeId: header.nodeId, created: header.created, tables: header.tables.map((t) => ({ name: t.name, rows: t.rows, sha256: t.sha256 })) };
   } catch (err) {
-    if (err instanceof TableMismatch) throw new BackupError("schema_mismatch", err.message);
+    await staging.drop();
     throw err;
   }
-  return { id: header.id, nodeId: header.nodeId, created: header.created, tables: header.tables.map((t) => ({ name: t.name, rows: t.rows, sha256: t.sha256 })) };
 }
 
 /** Each backed-up table's row count and hash as stored now: what two nodes compare after a restore. */

@@ -110,7 +110,7 @@ export async function recoverFromPeers(s: RecoveryParts, urls: string[]): Promis
   let restored: Restored | undefined;
   for (const c of candidates) {
     try {
-      restored = await restoreBackup(s, c.file!, { replace: false });
+      restored = await restoreBackup(s, new Blob([c.file! as BlobPart]).stream(), { replace: false, now: s.now() });
       c.restored = true;
       break;
     } catch (err) {

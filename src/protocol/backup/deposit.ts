@@ -7,7 +7,7 @@ import { z } from "zod";
 import { fromBase64url, toBase64url, utf8 } from "../encoding/bytes.ts";
 import { canonicalJson } from "../encoding/canonical-json.ts";
 import { BackupError } from "./file.ts";
-import { verifyBackupSignature } from "./seal.ts";
+import { verifyBackupSignature } from "./open.ts";
 
 /** The deposit statement's signing context: its version is the statement's. */
 export const DEPOSIT_SIGNING_CONTEXT = "mcpfed/backup-deposit/v1";

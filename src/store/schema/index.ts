@@ -41,3 +41,4 @@ export * from "./alerts.ts";
 export * from "./package-indexes.ts";
 export * from "./schedules.ts";
 export * from "./store-generation.ts";
+export * from "./restore-staging.ts";
