@@ -1,9 +1,9 @@
 // Index vectors (docs/protocol.md §20): records signed by their origin (a keyword, a fingerprint,
 // a node key and an agent's capability tag), each with the verdict a holder or an asker must reach, for tampered, expired,
 // too long-lived and misattributed copies too; rendezvous owners of fixed keys over fixed ids; the
-// index-publish and index-lookup messages as sent, and messages refused at their schema.
+// index-publish, index-lookup and index-entries messages as sent, and messages refused at their schema.
 import { checkIndexRecord, signIndexRecord, type IndexRecord, type UnsignedIndexRecord } from "../../src/protocol/discovery/record.ts";
-import { indexLookupRequest, indexLookupResult, indexPublishRequest, indexPublishResult } from "../../src/protocol/discovery/messages.ts";
+import { indexEntriesRequest, indexEntriesResult, indexLookupRequest, indexLookupResult, indexPublishRequest, indexPublishResult } from "../../src/protocol/discovery/messages.ts";
 import { bucketOf, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
 import type { SigningKey } from "../../src/protocol/identity/keys.ts";
 import { signingKey } from "../../src/protocol/identity/imported.ts";
@@ -69,6 +69,8 @@ export async function discoveryVectors(o: { origin: Party; stranger: Party }): P
     { name: "index-lookup request", schema: "indexLookupRequest", message: { type: "index-lookup", keys: ["kw:archive", `fp:${tool.fingerprint}`] } },
     { name: "index-lookup request for closer nodes", schema: "indexLookupRequest", message: { type: "index-lookup", keys: ["kw:archive"], closer: true } },
     { name: "index-lookup answer", schema: "indexLookupResult", message: { type: "index-lookup", records: [r0], closer: [{ id: ids[0], url: "https://n0.example" }] } },
+    { name: "index-entries request", schema: "indexEntriesRequest", message: { type: "index-entries", keys: [tool.key, "archive/fetch@v2"] } },
+    { name: "index-entries answer (none shared public)", schema: "indexEntriesResult", message: { type: "index-entries", entries: [] } },
   ];
   const refused = [
     { name: "publish with no record", schema: "indexPublishRequest", message: { type: "index-publish", records: [] } },
@@ -77,9 +79,13 @@ export async function discoveryVectors(o: { origin: Party; stranger: Party }): P
     { name: "lookup of a key outside the grammar", schema: "indexLookupRequest", message: { type: "index-lookup", keys: ["tool:archive"] } },
     { name: "closer: false (only true or absent)", schema: "indexLookupRequest", message: { type: "index-lookup", keys: ["kw:archive"], closer: false } },
     { name: "an unknown refusal reason", schema: "indexPublishResult", message: { type: "index-publish", stored: 0, refused: [{ index: 0, reason: "because" }] } },
+    { name: "entries of no key", schema: "indexEntriesRequest", message: { type: "index-entries", keys: [] } },
+    { name: "entries of 9 keys", schema: "indexEntriesRequest", message: { type: "index-entries", keys: Array.from({ length: 9 }, (_, i) => `archive/t${i}`) } },
+    { name: "entries of an index key, not an entry key", schema: "indexEntriesRequest", message: { type: "index-entries", keys: ["kw:archive"] } },
+    { name: "9 entries answered", schema: "indexEntriesResult", message: { type: "index-entries", entries: Array.from({ length: 9 }, () => ({})) } },
     { name: "21 closer nodes", schema: "indexLookupResult", message: { type: "index-lookup", records: [], closer: Array.from({ length: 21 }, () => ({ id: ids[0], url: "https://n0.example" })) } },
   ];
-  const schemas = { indexPublishRequest, indexPublishResult, indexLookupRequest, indexLookupResult };
+  const schemas = { indexPublishRequest, indexPublishResult, indexLookupRequest, indexLookupResult, indexEntriesRequest, indexEntriesResult };
   for (const m of messages) agree(m.name, true, schemas[m.schema as keyof typeof schemas].safeParse(m.message).success);
   for (const m of refused) agree(m.name, false, schemas[m.schema as keyof typeof schemas].safeParse(m.message).success);
 

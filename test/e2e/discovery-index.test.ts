@@ -2,7 +2,7 @@
 // of ten public nodes, joined by a bridge node that keeps only its peers' entries
 // (REGISTRY_SYNC=partial), so that node and compact directory entries (§20.7) reach everyone but
 // X's tool entry never crosses to Y's side. search_tools on Y finds X's tool through the index alone, and agent_discover X's agent;
-// both still with one of the key's responsible nodes killed; after peering with X, Y calls the tool.
+// both still with one of the key's responsible nodes killed; Y calls the tool without peering with X.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
@@ -146,16 +146,21 @@ describe("the index over 20 node processes", () => {
     }, 30_000);
   });
 
-  it("calls the tool it found once Y peers with X", async () => {
-    await json(await y().admin("POST", "/peers", { url: x().url }));
+  it("calls the tool it found without peering with X: straight to X, which takes a stranger's own envelope", async () => {
+    // The search takes the tool's signed entry from X (index-entries), so the hit is callable here.
     await eventually(async () => {
-      // Unchecked: a neighbour of X or Y may be the node killed above, which their ticks then report.
-      await Promise.all([x().admin("POST", "/tick"), y().admin("POST", "/tick")]);
-      expect(await toolEntriesOf(y(), x().nodeId)).toHaveLength(1);
+      expect(await search("echoes")).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, via: "index", available: true })]);
     }, 30_000);
+    expect(await toolEntriesOf(y(), x().nodeId)).toHaveLength(1);
     const answer = (await client!.callTool({ name: "call_tool", arguments: { id: `${x().nodeId}/everything/echo`, arguments: { message: "found by the index" } } })) as unknown as {
       content: { text: string }[];
+      _meta: Record<string, unknown>;
     };
     expect(answer.content[0]!.text).toContain("found by the index");
+    expect(answer._meta["mcpfed/relay"]).toMatchObject({ provider: x().nodeId, route: "forwarded", cached: false });
+    // Neither side peered: X served Y as a stranger.
+    const peersOf = async (n: NodeProc) => (await json<{ peers: { id: string }[] }>(await n.admin("GET", "/peers"))).peers.map((p) => p.id);
+    expect(await peersOf(y())).not.toContain(x().nodeId);
+    expect(await peersOf(x())).not.toContain(y().nodeId);
   });
 });

@@ -4,7 +4,7 @@
 // stated ones; the messages parse and the refused ones do not.
 import { describe, expect, it } from "vitest";
 import { checkIndexRecord } from "../../src/protocol/discovery/record.ts";
-import { indexLookupRequest, indexLookupResult, indexPublishRequest, indexPublishResult } from "../../src/protocol/discovery/messages.ts";
+import { indexEntriesRequest, indexEntriesResult, indexLookupRequest, indexLookupResult, indexPublishRequest, indexPublishResult } from "../../src/protocol/discovery/messages.ts";
 import { bucketOf, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
 import { signingKey } from "../../src/protocol/identity/imported.ts";
 import { PATHS, vector } from "./paths.ts";
@@ -23,7 +23,7 @@ interface Vectors {
 }
 
 const v = vector<Vectors>("discovery/index.json");
-const schemas = { indexPublishRequest, indexPublishResult, indexLookupRequest, indexLookupResult };
+const schemas = { indexPublishRequest, indexPublishResult, indexLookupRequest, indexLookupResult, indexEntriesRequest, indexEntriesResult };
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 describe.each(PATHS)("index record vectors (%s)", (_label, p) => {

@@ -7,6 +7,7 @@ import type { AppEnv } from "../request/app-env.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
 import type { Opened, Sender } from "../../protocol/envelope/open.ts";
 import type { Header } from "../../protocol/envelope/wire.ts";
+import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { federationPath, parseMessage } from "../../protocol/messages/federation.ts";
 import { CALL_STREAM_CONTENT_TYPE, encodeFrame } from "../../protocol/messages/relay-frames.ts";
@@ -15,7 +16,8 @@ import { takeCountersigned } from "../../node/relay/countersigns.ts";
 import { forwardedRequest, ForwardError, forwardRequest, type ForwardedRequest } from "../../protocol/routes/forward.ts";
 import type { ForwardFeeFrame } from "../../protocol/routes/forward-fee.ts";
 import { log } from "../../node/logging/log.ts";
-import { openForwarded, strangersRefusal } from "../../node/routes/forwarded/destination.ts";
+import { envelopeSender, openForwarded, strangerEnvelope, strangersRefusal } from "../../node/routes/forwarded/destination.ts";
+import { indexSender } from "../../node/discovery/directory.ts";
 import { forwardOnward } from "../../node/routes/forwarded/forwarder.ts";
 import { serveTokenSale } from "../../node/tokens/sale.ts";
 import { tokenSaleRequest, type TokenSaleReply } from "../../protocol/tokens/sale.ts";
@@ -30,6 +32,17 @@ export interface PeerMessageRoutes {
   openEnvelopeFrom(c: Context, path: string, sender?: (header: Header) => Promise<Sender>): Promise<Opened | Response>;
   /** The `bad_request` answer to a message from an active peer (`openFromPeer`) that is none of the route's, counted against it. */
   malformed(c: Context, opened: Received, message: string): Promise<Response>;
+}
+
+/** Whether the request is an envelope from a node that is not a peer of this one: a stranger's direct `forwarded` message. */
+async function fromStranger(s: Services, c: Context): Promise<boolean> {
+  if (c.req.header("content-type")?.startsWith(CHANNEL_CONTENT_TYPE)) return false;
+  return strangerEnvelope(s, new Uint8Array(await c.req.arrayBuffer()));
+}
+
+async function openStranger(c: Context, path: string, r: PeerMessageRoutes, sender: (header: Header) => Promise<Sender>): Promise<Received | Response> {
+  const opened = await r.openEnvelopeFrom(c, path, sender);
+  return opened instanceof Response ? opened : receivedEnvelope(opened);
 }
 
 /** A refusal sealed to the sender: the forwarded route's codes are its own (§12.4). */
@@ -67,11 +80,15 @@ export function forwardRoutes(app: Hono<AppEnv>, s: Services, version: string, r
   });
 
   const forwardedPath = federationPath(version, "forwarded");
+  const stranger = indexSender({ ...s, directory: s.discovery.directory });
   app.post(forwardedPath, async (c) => {
-    const outer = await r.openFromPeer(c, forwardedPath);
+    // A public node of the directory that is not a peer sends its own envelope only (§20.8).
+    const direct = await fromStranger(s, c);
+    const outer = direct ? await openStranger(c, forwardedPath, r, stranger) : await r.openFromPeer(c, forwardedPath);
     if (outer instanceof Response) return outer;
     const request = parseMessage(outer.plaintext, forwardedRequest);
-    if (!request) return r.malformed(c, outer, "not a forwarded message");
+    if (!request) return direct ? sealedRefusal(c, outer, "bad_request", "not a forwarded message") : r.malformed(c, outer, "not a forwarded message");
+    if (direct && envelopeSender(request, s.config.maxBodyBytes) !== outer.from) return sealedRefusal(c, outer, "forward_refused", "a node that is not a peer of this one sends its own envelope only");
     const served = await serveForwarded(s, outer.from, request, c.req.raw.signal, c.get("defer"));
     // A refusal is sealed to the forwarder, which passes the code on to the caller.
     return "refused" in served ? sealedRefusal(c, outer, served.refused.code, served.refused.message) : served.response;

@@ -37,6 +37,7 @@ import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
 import { searchIndex } from "../../node/discovery/search.ts";
+import { takeFoundTools } from "../../node/discovery/found-tools.ts";
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
 import { interactiveToolCall, passedRequest, type SessionClient } from "./interaction.ts";
@@ -109,6 +110,21 @@ async function catalogTools(s: Services, pinnedOnly: boolean) {
   // In search mode only pinned tools are listed, and no federated tool is pinned.
   const federated = pinnedOnly ? [] : await s.federatedTools.get();
   return { local, federated };
+}
+
+/**
+ * The index's hits for a query, with the entries of their tools taken from their origins: a hit
+ * this caller may call is `available`, under its name here, as a peer's tool would be.
+ */
+async function indexedHits(s: Services, caller: Caller, query: string, limit: number) {
+  const hits = await searchIndex(s.discovery, s.nodeId, query, limit);
+  if (hits.length === 0) return hits;
+  await takeFoundTools(s, hits);
+  const callable = new Map((await callableTools(s, caller, await s.federatedTools.get())).map((t) => [t.id, t]));
+  return hits.map((h) => {
+    const tool = callable.get(h.id);
+    return tool?.fingerprint === h.fingerprint ? { ...h, name: tool.shortName, available: true, inputSchema: tool.definition.inputSchema } : h;
+  });
 }
 
 function parseArgs<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, v: unknown): T {
@@ -210,7 +226,7 @@ export function buildServer(s: Services, caller: Caller, session?: SessionClient
         }
       }
       // Nothing known here matches: the structured index, in a federation large enough for it.
-      const answered = results.length > 0 ? results : await searchIndex(s.discovery, s.nodeId, args.query, args.limit);
+      const answered = results.length > 0 ? results : await indexedHits(s, caller, args.query, args.limit);
       return { content: [{ type: "text", text: JSON.stringify({ results: answered }) }], structuredContent: { results: answered } };
     }
     let target = name;

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { Card } from "../../protocol/card/schema.ts";
 import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
 import { checkIndexRecord, INDEX_AGENTS_FEATURE, indexRecord, type IndexRecord } from "../../protocol/discovery/record.ts";
-import { indexLookupResult, indexPublishResult, MAX_LOOKUP_KEYS, type IndexRequest } from "../../protocol/discovery/messages.ts";
+import { indexEntriesResult, indexLookupResult, indexPublishResult, MAX_LOOKUP_KEYS, type IndexRequest } from "../../protocol/discovery/messages.ts";
 import type { EntrySigner, OriginKey } from "../../protocol/identity/signer.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
 import { federationPath } from "../../protocol/messages/federation.ts";
@@ -20,7 +20,7 @@ import type { Config } from "../settings/config.ts";
 import type { OwnCard } from "../card/own.ts";
 import type { FeatureActivation } from "../peers/feature-activation.ts";
 import { Directory } from "./directory.ts";
-import { answerLookup, receivePublish, understands, type HolderPort } from "./holder.ts";
+import { answerEntries, answerLookup, receivePublish, understands, type HolderPort } from "./holder.ts";
 import { dropFarNodeEntries } from "./kept-entries.ts";
 import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type LookupReport, type Structure } from "./lookup.ts";
 import { structureFor } from "./placement.ts";
@@ -85,12 +85,25 @@ export class Discovery {
 
   /** Whether this node reads the request: not a lookup of agents' keys when it lacks index-agents. */
   understands(request: IndexRequest): boolean {
-    return request.type === "index-publish" || understands(this.#holder, request);
+    return request.type !== "index-lookup" || understands(this.#holder, request);
   }
 
   /** The receiving side of POST /federation/v1/index. */
   receive(from: string, request: IndexRequest) {
+    if (request.type === "index-entries") return answerEntries(this.#holder, request);
     return request.type === "index-publish" ? receivePublish(this.#holder, from, request) : answerLookup(this.#holder, request);
+  }
+
+  /**
+   * The signed entries of `origin`'s public tools under `keys`, asked of the origin itself (§20.3),
+   * with its card: unverified, for the registry to take as it takes gossip. Undefined when this
+   * node holds no card of it that its directory entry stands for.
+   */
+  async entriesOf(origin: string, keys: string[]): Promise<{ card: Card; entries: unknown[] } | undefined> {
+    const card = await this.directory.card(origin);
+    if (!card) return undefined;
+    const { entries } = await withDeadline(this.#send({ id: origin, url: card.url }, { type: "index-entries", keys }, indexEntriesResult), LOOKUP_DEADLINE_MS);
+    return { card, entries };
   }
 
   /** Sends one index message to a node: as to a peer when it is an active one, else sealed to its directory card. */

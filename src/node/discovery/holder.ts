@@ -6,10 +6,11 @@ import type { OriginKey } from "../../protocol/identity/signer.ts";
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 import { sha256Hex } from "../../protocol/encoding/hash.ts";
 import { checkIndexRecord, indexRecord, type IndexRecord } from "../../protocol/discovery/record.ts";
-import { MAX_ANSWERED_RECORDS, MAX_CLOSER_NODES, type IndexLookupRequest, type IndexLookupResult, type IndexPublishRequest, type IndexPublishResult, type IndexRefusal } from "../../protocol/discovery/messages.ts";
+import { MAX_ANSWERED_RECORDS, MAX_CLOSER_NODES, type IndexEntriesRequest, type IndexEntriesResult, type IndexLookupRequest, type IndexLookupResult, type IndexPublishRequest, type IndexPublishResult, type IndexRefusal } from "../../protocol/discovery/messages.ts";
 import { positionOf } from "../../protocol/discovery/placement.ts";
 import type { Database } from "../../store/database.ts";
 import { indexRecordsFor, putIndexRecord, type IndexCaps } from "../../store/discovery-index.ts";
+import { ownLiveEntry } from "../../store/registry.ts";
 import { log } from "../logging/log.ts";
 import type { Config } from "../settings/config.ts";
 import type { Directory } from "./directory.ts";
@@ -87,4 +88,10 @@ export async function answerLookup(s: HolderPort, request: IndexLookupRequest): 
   if (!request.closer) return { type: "index-lookup", records };
   const { nodes } = await s.directory.view();
   return { type: "index-lookup", records, closer: closestNodes(positionOf(request.keys[0]!), nodes, MAX_CLOSER_NODES) };
+}
+
+/** As the origin a lookup found: its own live tool entries under the keys, those shared public only (a stranger asks). */
+export async function answerEntries(s: Pick<HolderPort, "db" | "nodeId">, request: IndexEntriesRequest): Promise<IndexEntriesResult> {
+  const held = await Promise.all([...new Set(request.keys)].map((key) => ownLiveEntry(s.db, s.nodeId, key)));
+  return { type: "index-entries", entries: held.filter((e) => e?.signed.visibility === "public").map((e) => e!.signed) };
 }

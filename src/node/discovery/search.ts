@@ -7,16 +7,16 @@ import type { Discovery } from "./discovery.ts";
 
 export interface IndexedHit {
   name: string;
-  /** `<origin>/<upstream>/<tool>`: the global id a call names once the origin's entry is held (after peering). */
+  /** `<origin>/<upstream>/<tool>`: the global id `call_tool` names. */
   id: string;
   fingerprint: string;
   description?: string;
   upstream: string;
   origin: string;
-  /** The origin's URL, to peer with it. */
+  /** The origin's URL. */
   url: string;
-  /** Not callable from here until this node holds the tool's entry. */
-  available: false;
+  /** Whether this caller may call it from here: this node took the tool's entry from its origin (found-tools.ts). */
+  available: boolean;
   score: number;
   via: "index";
 }

@@ -407,25 +407,46 @@ export class FederationClient {
       for (let again = false; ; again = true) {
         const out = await this.#prepare(card, via.version, federationPath(via.version, "forward"), payload, false);
         try {
-          const passed = await this.#passOnce(out, signal);
-          if ("refused" in passed) throw new SealedRefusal(passed.refused.code, passed.refused.message, false);
-          let first: Uint8Array | undefined;
-          try {
-            for await (const frame of readFrames(passed.stream.body!)) {
-              first = frame;
-              break;
-            }
-          } catch (err) {
-            throw new PeerRequestError("lost", `${out.url}: the forwarded answer broke off: ${message(err)}`, true);
-          }
-          if (!first) throw new PeerRequestError("bad_answer", `${out.url}: the forwarded answer holds no frame`, true);
-          return await openFrame(first).catch((err: unknown) => {
-            throw new PeerRequestError("bad_answer", `${out.url}: the destination's answer does not open: ${message(err)}`, true);
-          });
+          return await this.#firstFrame(out, openFrame, signal);
         } catch (err) {
           if (again || !(await this.#reopens(card, out, err))) throw err;
         }
       }
+    });
+  }
+
+  /**
+   * A `forwarded` message sent by its maker straight to the destination, a node that is not its
+   * peer (docs/protocol.md §20.8): the call stream, whose frames `openFrame` opens, or the
+   * destination's refusal. As an envelope: channels are between peers.
+   */
+  async direct(card: Card, version: string, payload: ForwardedRequest, openFrame: (sealed: Uint8Array) => Promise<Uint8Array>, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+    const out = await this.#prepare(withoutChannels(card), version, federationPath(version, "forwarded"), payload, false);
+    return this.#relayOnce(out, o, { openFrame });
+  }
+
+  /** As `direct`, for a message that is not a call: the destination's one answer frame, opened. */
+  async directMessage(card: Card, version: string, payload: ForwardedRequest, openFrame: (sealed: Uint8Array) => Promise<Uint8Array>, signal: AbortSignal): Promise<Uint8Array> {
+    const out = await this.#prepare(withoutChannels(card), version, federationPath(version, "forwarded"), payload, false);
+    return this.#firstFrame(out, openFrame, signal);
+  }
+
+  /** The first frame of the call stream `out` is answered with, opened by `openFrame`; a sealed refusal is a SealedRefusal. */
+  async #firstFrame(out: Outgoing, openFrame: (sealed: Uint8Array) => Promise<Uint8Array>, signal: AbortSignal): Promise<Uint8Array> {
+    const passed = await this.#passOnce(out, signal);
+    if ("refused" in passed) throw new SealedRefusal(passed.refused.code, passed.refused.message, false);
+    let first: Uint8Array | undefined;
+    try {
+      for await (const frame of readFrames(passed.stream.body!)) {
+        first = frame;
+        break;
+      }
+    } catch (err) {
+      throw new PeerRequestError("lost", `${out.url}: the forwarded answer broke off: ${message(err)}`, true);
+    }
+    if (!first) throw new PeerRequestError("bad_answer", `${out.url}: the forwarded answer holds no frame`, true);
+    return await openFrame(first).catch((err: unknown) => {
+      throw new PeerRequestError("bad_answer", `${out.url}: the destination's answer does not open: ${message(err)}`, true);
     });
   }
 
@@ -585,6 +606,9 @@ export class FederationClient {
     }
   }
 }
+
+/** A stranger's card as a request to it uses it: a channel handshake would be refused. */
+const withoutChannels = (card: Card): Card => ({ ...card, features: card.features.filter((f) => f !== CHANNEL_FEATURE) });
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 

@@ -3,6 +3,7 @@
 // and, in the iterative (Kademlia) structure, for the nodes it knows closer to them.
 import { z } from "zod";
 import { nodeId } from "../identity/node-id.ts";
+import { entryKey } from "../registry/entry.ts";
 import { indexKey } from "./record.ts";
 
 export const MAX_PUBLISHED_RECORDS = 64;
@@ -38,9 +39,25 @@ export const indexLookupResult = z.strictObject({
   closer: z.array(closerNode).max(MAX_CLOSER_NODES).optional(),
 });
 
-export const indexRequest = z.discriminatedUnion("type", [indexPublishRequest, indexLookupRequest]);
+/** Entries asked at once: 8 of at most 64 KiB each stay well inside an answer's 1 MiB. */
+export const MAX_ENTRIES_ASKED = 8;
+
+/** Asked of an origin a lookup found: the signed registry entries (§7) of its public tools under these keys, to call them. */
+export const indexEntriesRequest = z.strictObject({
+  type: z.literal("index-entries"),
+  keys: z.array(entryKey).min(1).max(MAX_ENTRIES_ASKED),
+});
+export const indexEntriesResult = z.strictObject({
+  type: z.literal("index-entries"),
+  /** Unverified as sent: the asker takes them as gossip's, checked against the origin's card. */
+  entries: z.array(z.unknown()).max(MAX_ENTRIES_ASKED),
+});
+
+export const indexRequest = z.discriminatedUnion("type", [indexPublishRequest, indexLookupRequest, indexEntriesRequest]);
 export type IndexRequest = z.infer<typeof indexRequest>;
 export type IndexPublishRequest = z.infer<typeof indexPublishRequest>;
 export type IndexPublishResult = z.infer<typeof indexPublishResult>;
 export type IndexLookupRequest = z.infer<typeof indexLookupRequest>;
 export type IndexLookupResult = z.infer<typeof indexLookupResult>;
+export type IndexEntriesRequest = z.infer<typeof indexEntriesRequest>;
+export type IndexEntriesResult = z.infer<typeof indexEntriesResult>;

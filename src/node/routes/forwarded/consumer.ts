@@ -13,7 +13,7 @@ import { CHECKPOINTS_FEATURE } from "../../../protocol/ledger/suite.ts";
 import { federationPath } from "../../../protocol/messages/federation.ts";
 import type { AnswerFrame } from "../../../protocol/messages/relay.ts";
 import type { RelayRequest } from "../../../protocol/messages/relay-items.ts";
-import { FORWARD_FEATURE, type FORWARDED_MESSAGES, type ForwardRequest } from "../../../protocol/routes/forward.ts";
+import { FORWARD_FEATURE, type FORWARDED_MESSAGES, type ForwardedRequest, type ForwardRequest } from "../../../protocol/routes/forward.ts";
 import { feePricing, feeResultHash, feeTool, forwardFeeFrame, withinCap } from "../../../protocol/routes/forward-fee.ts";
 import type { LedgerRecord, SignedIntent } from "../../../protocol/ledger/record.ts";
 import { ReceiptRejected, signIntent } from "../../../protocol/ledger/signing.ts";
@@ -102,6 +102,16 @@ export type FeePaid = (forwarder: string, record: LedgerRecord) => void;
 export async function forwardedCall(s: ForwardedPort, origin: string, request: RelayRequest, o: RelayOptions, paid: FeePaid): Promise<AnswerFrame["answer"]> {
   let card = await knownCard(s, origin);
   if (!card) throw new NoForwardedRoute("this node holds no card of it to seal a forwarded call to");
+  if (await reachedDirectly(s, origin)) {
+    try {
+      return await directOnce(s, card, request, o);
+    } catch (err) {
+      if (!(err instanceof PeerRequestError) || err.delivered !== false) throw err;
+      if (err instanceof SealedRefusal && !FORWARDER_REFUSALS.has(err.code)) throw new PeerRequestError(err.code, `refused by the origin: ${err.message} (${err.code})`, false);
+      // Out of reach from here, or it takes no strangers' envelopes: a forwarder may still carry it.
+      log.info("route.direct_failed", { origin, code: err.code });
+    }
+  }
   const offering = await forwardersTo(s, origin);
   if (offering.length === 0) throw new NoForwardedRoute("no active peer of this node offers to forward (route-forward)");
   const forwarders = offering.filter((p) => withinCap(p.card.forwardFee, s.config.forwardFeeMax));
@@ -134,6 +144,22 @@ export async function forwardedCall(s: ForwardedPort, origin: string, request: R
     if (o.signal.aborted) break;
   }
   throw new PeerRequestError("unreachable", `no forwarder could carry the call (${failures.join("; ")})`, false);
+}
+
+/**
+ * Whether a forwarded request to `origin` goes straight to it first (§20.8): its card was learned
+ * from the origin itself, when this node took the entries of tools the index found there.
+ */
+export async function reachedDirectly(s: Pick<ForwardedPort, "db" | "config">, origin: string): Promise<boolean> {
+  return s.config.publicUrl !== undefined && (await cardLearnedFrom(s.db, origin)) === origin;
+}
+
+/** The call sealed to the origin, in a `forwarded` message this node sends it itself. */
+async function directOnce(s: ForwardedPort, card: Card, request: RelayRequest, o: RelayOptions): Promise<AnswerFrame["answer"]> {
+  const sealed = await sealToOrigin(s, card, "call", request);
+  const own = await carriedCard(s, card.id);
+  const message: ForwardedRequest = { type: "forwarded", envelope: toBase64url(sealed.bytes), ...(own ? { card: own } : {}) };
+  return s.federation.direct(card, sealed.header.v, message, (frame) => sealed.openResponse(frame), o);
 }
 
 /** This node's card, carried to an origin that is not its peer (a peer holds it already; none without a PUBLIC_URL to name). */

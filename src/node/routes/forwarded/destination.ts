@@ -83,6 +83,28 @@ export async function openForwarded(s: DestinationPort, via: string, request: Fo
   return { opened, peer };
 }
 
+/** Whether `bytes` are an envelope from a node that is not a peer of this one (undecodable ones are a peer's to refuse). */
+export async function strangerEnvelope(s: Pick<DestinationPort, "db" | "config">, bytes: Uint8Array): Promise<boolean> {
+  let from;
+  try {
+    from = decode(bytes, s.config.maxBodyBytes).header.from;
+  } catch (err) {
+    if (err instanceof EnvelopeError) return false;
+    throw err;
+  }
+  return (await getPeer(s.db, from)) === undefined;
+}
+
+/** Who made the envelope a forwarded request carries, as its header says; undefined when it does not decode. */
+export function envelopeSender(request: ForwardedRequest, maxBytes: number): string | undefined {
+  try {
+    return decode(fromBase64url(request.envelope), maxBytes).header.from;
+  } catch (err) {
+    if (err instanceof EnvelopeError) return undefined;
+    throw err;
+  }
+}
+
 /** This node's policy for callers that are not its peers, before their card or signature costs anything. */
 async function admitStranger(s: DestinationPort, from: string): Promise<void> {
   if (s.config.forwardedCallers === "off") throw new ForwardError("caller_refused", "this node takes forwarded calls from its peers only (FORWARDED_CALLERS=off)");

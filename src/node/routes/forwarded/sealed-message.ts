@@ -6,15 +6,28 @@
 // not tried again after an answer was lost on the way: the origin may have made it, and it would
 // refuse the same intent a second time, so the buyer would pay once and hold nothing.
 import { toBase64url } from "../../../protocol/encoding/bytes.ts";
-import type { FORWARDED_MESSAGES, ForwardRequest } from "../../../protocol/routes/forward.ts";
+import type { FORWARDED_MESSAGES, ForwardedRequest, ForwardRequest } from "../../../protocol/routes/forward.ts";
 import { PeerRequestError, SealedRefusal } from "../../federation-client/errors.ts";
 import { knownCard } from "../../peers/origin-cards.ts";
-import { carriedCard, FORWARDER_REFUSALS, forwardersTo, NoForwardedRoute, sealToOrigin, type ForwardedPort } from "./consumer.ts";
+import { carriedCard, FORWARDER_REFUSALS, forwardersTo, NoForwardedRoute, reachedDirectly, sealToOrigin, type ForwardedPort } from "./consumer.ts";
 
 /** Sends `payload` as `message` to `origin` through the first forwarder that carries it; returns the origin's answer, parsed JSON (undefined if it is not JSON). */
 export async function forwardSealed(s: ForwardedPort, origin: string, message: Exclude<(typeof FORWARDED_MESSAGES)[number], "call">, payload: unknown, signal: AbortSignal): Promise<unknown> {
   const card = await knownCard(s, origin);
   if (!card) throw new NoForwardedRoute("this node holds no card of it to seal a message to");
+  // An origin the index found takes it straight (§20.8), as the call went.
+  if (await reachedDirectly(s, origin)) {
+    const sealed = await sealToOrigin(s, card, message, payload);
+    const own = await carriedCard(s, origin);
+    const request: ForwardedRequest = { type: "forwarded", envelope: toBase64url(sealed.bytes), ...(own ? { card: own } : {}) };
+    try {
+      return parsed(await s.federation.directMessage(card, sealed.header.v, request, (frame) => sealed.openResponse(frame), signal));
+    } catch (err) {
+      if (!(err instanceof PeerRequestError)) throw err;
+      if (err instanceof SealedRefusal && !FORWARDER_REFUSALS.has(err.code)) throw new SealedRefusal(err.code, `refused by ${origin}: ${err.message} (${err.code})`, false);
+      if (message === "token-sale" && !(err instanceof SealedRefusal)) throw new PeerRequestError(err.code, `the ${message} message may have reached ${origin}, its answer did not come back: ${err.message}`, false);
+    }
+  }
   const forwarders = await forwardersTo(s, origin);
   if (forwarders.length === 0) throw new NoForwardedRoute("no active peer of this node offers to forward (route-forward)");
   const own = await carriedCard(s, origin);
