@@ -274,11 +274,4 @@ describe("the per-identity bound (levels)", () => {
     expect(bounded.score("s0")).toBeGreaterThanOrEqual(0.25);
     expect(bounded.score("h1")).toBeCloseTo(walk.score("h1"), 9);
   });
-
-});
-    bounded.full(graph(edges));
-    expect(bounded.walkScore("h3")).toBeGreaterThanOrEqual(0.5);
-    expect(bounded.score("h3")).toBeGreaterThanOrEqual(0.25);
-    expect(bounded.score("h3")).toBeLessThanOrEqual(bounded.walkScore("h3"));
-  });
 });
