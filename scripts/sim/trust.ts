@@ -334,7 +334,9 @@ function auc(honest: number[], sybil: number[]): number {
 
 function newcomerSection(base: Federation): string {
   const e = run(base);
-  const trusted = [...base.honesty.keys()].filter((id) => id !== SELF && !base.graph.seeds.includes(id) && e.score(id) >= TRUSTED && e.score(id) < 0.8);
+  // A trusted node, or where the per-identity bound leaves none outside the seeds, a known one.
+  const at = (least: number) => [...base.honesty.keys()].filter((id) => id !== SELF && !base.graph.seeds.includes(id) && e.score(id) >= least && e.score(id) < 0.8);
+  const trusted = at(TRUSTED).length > 0 ? at(TRUSTED) : at(KNOWN);
   trusted.sort((a, b) => e.score(a) - e.score(b));
   const voucher = trusted[Math.floor(trusted.length / 2)];
   const rows: (string | number)[][] = [];

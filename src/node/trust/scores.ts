@@ -87,7 +87,7 @@ const scopedKey = (edges: readonly ScopedEdge[]) =>
 export class TrustScores implements TrustStandings, ScopedStandings {
   /** What this node observed of its peers since the last tick (relayed calls, refused requests). */
   readonly observed = new PeerObservations();
-  readonly #engine: TrustEngine;
+  #engine = new TrustEngine();
   /** The graph the engine holds now, by edge; undefined before this isolate's first computation. */
   #edges: Map<string, TrustEdge> | undefined;
   #penalties = new Map<string, number>();
@@ -104,10 +104,7 @@ export class TrustScores implements TrustStandings, ScopedStandings {
   #running: Promise<RecomputeReport> | undefined;
   #rebuilding: Promise<void> | undefined;
 
-  constructor(private readonly p: TrustParts) {
-    // Each tier is reached only on the inflow from nodes at that tier (the per-identity bound).
-    this.#engine = new TrustEngine({ levels: p.trust.tiers.map((t) => t.threshold) });
-  }
+  constructor(private readonly p: TrustParts) {}
 
   #standing(node: string, score: number): Standing {
     return { node, score, tier: tierOf(this.p.trust.tiers, score) };
@@ -234,7 +231,7 @@ export class TrustScores implements TrustStandings, ScopedStandings {
     const key = scopedKey(edges);
     if (mode !== "full" && (key === this.#scopedKey || (this.#scopedMs > SCOPED_SLOW_MS && now - this.#scopedAt < SCOPED_EVERY_SECONDS))) return undefined;
     const started = performance.now();
-    const lifted = scopeScores(graph, edges, this.#engine.scores(), { levels: this.p.trust.tiers.map((t) => t.threshold) });
+    const lifted = scopeScores(graph, edges, this.#engine.scores());
     this.#scopedMs = performance.now() - started;
     this.#scopedAt = now;
     await replaceScopeScores(

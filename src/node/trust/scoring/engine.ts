@@ -5,9 +5,8 @@
 // behind g attack edges holds at most g × edgeCapacity / restart, however many identities it has.
 // Mass a node does not pass on (no edges, weights below 1 in total, capped, penalized) is dropped.
 // That bound is on the region's total; per identity, a score reaches a tier's threshold only on the
-// inflow from nodes already at that tier (accepted(), as Advogato accepts each level with that
-// level's certifications alone): a region none of whose members holds the tier lifts none of its
-// members there, however many edges they lend each other.
+// inflow from this node, its seeds and the nodes accepted at the tier above (#accepted; Advogato
+// accepts each level by that level's certifications): Sybils lending each other lift none of them.
 import { checkEdge, checkPenalty, EDGE_KINDS, KIND_FACTOR, TrustInputError, type EdgeKind, type TrustEdge, type TrustGraph } from "./graph.ts";
 import { scoreOf } from "./normalization.ts";
 
@@ -46,6 +45,8 @@ export interface Explanation {
 /** Index of each kind in a pair's weights, in the order of EDGE_KINDS. */
 const KIND_INDEX = Object.fromEntries(EDGE_KINDS.map((k, i) => [k, i])) as Readonly<Record<EdgeKind, number>>;
 const KINDS = EDGE_KINDS;
+/** How far below a level a node not accepted there is held. */
+const HELD_BELOW = 1e-6;
 const VOUCH = KIND_INDEX.vouch;
 
 /** What one pair of nodes lends, at most 1 however many kinds of evidence link them. */
@@ -258,8 +259,8 @@ export class TrustEngine {
   }
 
   /**
-   * Each node's walk score, held below the first level it reaches by the walk but is not accepted
-   * at: there it gets that level's inflow score, or the threshold of the level below if higher.
+   * Each node's walk score, held just below the first level it reaches by the walk but is not
+   * accepted at.
    */
   #boundByLevels(): Float64Array {
     const n = this.#ids.length;
@@ -273,15 +274,12 @@ export class TrustEngine {
       byLevel[l] = a;
       lenders = a.accepted;
     }
-    // A node keeps the highest level it is accepted at. Above it, its walk score is squeezed into
-    // the band below the first level it failed (so the order among held nodes stays), or that
-    // level's inflow score if higher: either is below the level.
+    // A node keeps the highest level it is accepted at, and is held just below the first level it
+    // is not accepted at: never above a node the walk ranks higher, so the score stays monotone.
     for (let i = 0; i < n; i++) {
       for (let l = 0; l < this.#levels.length && out[i]! >= this.#levels[l]!; l++) {
         if (byLevel[l]!.accepted[i]) continue;
-        const floor = l > 0 ? this.#levels[l - 1]! : 0;
-        const squeezed = floor + ((out[i]! - floor) * (this.#levels[l]! - floor)) / (1 - floor);
-        out[i] = Math.max(byLevel[l]!.inflow[i]!, Math.min(squeezed, this.#levels[l]! * (1 - 1e-9)));
+        out[i] = this.#levels[l]! - HELD_BELOW;
         break;
       }
     }
@@ -291,8 +289,8 @@ export class TrustEngine {
   /**
    * The nodes accepted at `level`: this node, and every node whose walk score reaches the level and
    * whose restart share plus the flows into it from lenders alone would score at least the level.
-   * The lenders are this node and the nodes accepted at the level above (`lenders`); at the top
-   * level (null), this node and, until nothing changes, the nodes accepted there. Also the score
+   * The lenders are this node, its seeds and the nodes accepted at the level above (`lenders`); at
+   * the top level (null), this node, its seeds and, until nothing changes, the nodes accepted there. Also the score
    * of that inflow per node.
    */
   #accepted(level: number, lenders: Uint8Array | null): { accepted: Uint8Array; inflow: Float64Array } {
@@ -316,8 +314,9 @@ export class TrustEngine {
       queue.push(i);
     }
     accepted[this.#self] = 1;
-    lend(this.#self);
-    if (lenders) for (let u = 0; u < n; u++) if (lenders[u] && u !== this.#self) lend(u);
+    // This node and the seeds its operator chose lend at every level: they are where trust starts.
+    for (const [u] of this.#restartShare) lend(u);
+    if (lenders) for (let u = 0; u < n; u++) if (lenders[u] && !this.#restartShare.has(u)) lend(u);
     for (let q = 0; q < queue.length; q++) {
       const v = queue[q]!;
       if (accepted[v]) continue;
