@@ -267,18 +267,18 @@ export class TrustEngine {
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = this.#walkAt(i);
     // From the top level down: the top accepts by its own members' inflow, each lower level by the inflow from the level above.
-    const byLevel: { accepted: Uint8Array; inflow: Float64Array }[] = [];
+    const byLevel: Uint8Array[] = [];
     let lenders: Uint8Array | null = null;
     for (let l = this.#levels.length - 1; l >= 0; l--) {
       const a = this.#accepted(this.#levels[l]!, lenders);
       byLevel[l] = a;
-      lenders = a.accepted;
+      lenders = a;
     }
     // A node keeps the highest level it is accepted at, and is held just below the first level it
     // is not accepted at: never above a node the walk ranks higher, so the score stays monotone.
     for (let i = 0; i < n; i++) {
       for (let l = 0; l < this.#levels.length && out[i]! >= this.#levels[l]!; l++) {
-        if (byLevel[l]!.accepted[i]) continue;
+        if (byLevel[l]![i]) continue;
         out[i] = this.#levels[l]! - HELD_BELOW;
         break;
       }
@@ -290,10 +290,9 @@ export class TrustEngine {
    * The nodes accepted at `level`: this node, and every node whose walk score reaches the level and
    * whose restart share plus the flows into it from lenders alone would score at least the level.
    * The lenders are this node, its seeds and the nodes accepted at the level above (`lenders`); at
-   * the top level (null), this node, its seeds and, until nothing changes, the nodes accepted there. Also the score
-   * of that inflow per node.
+   * the top level (null), this node, its seeds and, until nothing changes, the nodes accepted there.
    */
-  #accepted(level: number, lenders: Uint8Array | null): { accepted: Uint8Array; inflow: Float64Array } {
+  #accepted(level: number, lenders: Uint8Array | null): Uint8Array {
     const n = this.#ids.length;
     const unit = this.#unit();
     const accepted = new Uint8Array(n);
@@ -326,8 +325,7 @@ export class TrustEngine {
         if (!lenders) lend(v);
       }
     }
-    for (let v = 0; v < n; v++) if (!accepted[v] && inflow[v] === 0) inflow[v] = scoreOf(inMass[v]!, unit) * (1 - this.#penalty[v]!);
-    return { accepted, inflow };
+    return accepted;
   }
 
   /** The mass one full-weight edge from this node carries: the score's unit. */
