@@ -20,6 +20,7 @@ import "./vectors/ledger.ts";
 import "./vectors/registry.ts";
 import "./vectors/registry-items.ts";
 import "./vectors/trust-entries.ts";
+import "./vectors/dns-proof.ts";
 import "./vectors/agent-entries.ts";
 import "./vectors/package-entries.ts";
 import "./vectors/forwarding-entries.ts";

@@ -17,6 +17,7 @@ import { execFileSync } from "node:child_process";
 import { seeded } from "../../test/support/random.ts";
 import { machine, median, percentile, table } from "../bench/lib.ts";
 import { TrustEngine } from "../../src/node/trust/scoring/engine.ts";
+import { HALF_SCORE_UNITS as HALF } from "../../src/node/trust/scoring/normalization.ts";
 import { interactionPenalty, interactionWeight, type InteractionCounts } from "../../src/node/trust/scoring/evidence.ts";
 import { KIND_FACTOR, type TrustEdge, type TrustGraph } from "../../src/node/trust/scoring/graph.ts";
 import { wattsStrogatz } from "./small-world.ts";
@@ -30,6 +31,8 @@ const RESTART = Number(env.SIM_TRUST_RESTART ?? 0.15);
 const CAP = Number(env.SIM_TRUST_CAP ?? 0.01);
 const KNOWN = 0.25;
 const TRUSTED = 0.5;
+/** The default tiers' thresholds (known, trusted, core): the per-identity bound's levels. */
+const LEVELS = [KNOWN, TRUSTED, 0.8];
 const SELF = "h0";
 
 interface Federation {
@@ -112,7 +115,7 @@ function withSybils(base: Federation, count: number, attackers: readonly string[
 }
 
 function run(f: Federation): TrustEngine {
-  const e = new TrustEngine({ restart: RESTART, edgeCapacity: CAP });
+  const e = new TrustEngine({ restart: RESTART, edgeCapacity: CAP, levels: LEVELS });
   e.full(f.graph);
   return e;
 }
@@ -161,21 +164,47 @@ function cpuMs(work: () => void): number {
   return (used.user + used.system) / 1000;
 }
 
+/** Counts before → after the per-identity bound: the walk's score, then the score the tiers use. */
+const counted = (before: number, after: number) => `${before} → ${after}`;
+
+/**
+ * Whether the trust flowing into `id` over edges from honest nodes alone (ground truth), its share
+ * of the walk's inflow, would put it at `level`: the per-identity bound's promise, checked.
+ */
+function liftedByHonest(e: TrustEngine, f: Federation, id: string, level: number): boolean {
+  const s = e.walkScore(id);
+  const x = (HALF * s) / (1 - s); // the score's mass in units (normalization.ts), inverted
+  const share = e.explain(id, Infinity).inflow.filter((i) => (f.honesty.get(i.from) ?? 1) > 0).reduce((a, i) => a + i.share, 0);
+  const honest = x * share;
+  return honest / (honest + HALF) >= level;
+}
+
 function sybilMass(f: Federation): string[] {
   const e = run(f);
+  const beyond = [0, 0];
   let mass = 0;
   let honestMass = 0;
-  let known = 0;
+  const sybil = { known: [0, 0], trusted: [0, 0] };
+  const honest = { known: [0, 0] };
   let best = 0;
   for (const [id, h] of f.honesty) {
-    if (h > 0) honestMass += e.mass(id);
-    else {
+    const walk = e.walkScore(id);
+    const bounded = e.score(id);
+    if (h > 0) {
+      honestMass += e.mass(id);
+      if (id !== SELF) honest.known = [honest.known[0]! + Number(walk >= KNOWN), honest.known[1]! + Number(bounded >= KNOWN)];
+    } else {
       mass += e.mass(id);
-      if (e.score(id) >= KNOWN) known++;
-      best = Math.max(best, e.score(id));
+      sybil.known = [sybil.known[0]! + Number(walk >= KNOWN), sybil.known[1]! + Number(bounded >= KNOWN)];
+      sybil.trusted = [sybil.trusted[0]! + Number(walk >= TRUSTED), sybil.trusted[1]! + Number(bounded >= TRUSTED)];
+      if (walk >= KNOWN && !liftedByHonest(e, f, id, KNOWN)) {
+        beyond[0]!++;
+        if (bounded >= KNOWN) beyond[1]!++;
+      }
+      best = Math.max(best, bounded);
     }
   }
-  return [sci(mass), sci(honestMass), best.toFixed(3), String(known)];
+  return [sci(mass), sci(honestMass), best.toFixed(3), counted(sybil.known[0]!, sybil.known[1]!), counted(sybil.trusted[0]!, sybil.trusted[1]!), counted(honest.known[0]!, honest.known[1]!), counted(beyond[0]!, beyond[1]!)];
 }
 
 function sybilSection(base: Federation, random: () => number): string {
@@ -191,12 +220,12 @@ function sybilSection(base: Federation, random: () => number): string {
       const attackers = pick(g);
       for (const count of [100, 1000, 10_000]) {
         const f = withSybils(base, count, attackers, seeded(SEED + count));
-        const [mass, honestMass, best, known] = sybilMass(f);
-        rows.push([attack, g, count.toLocaleString("en-US"), mass!, sci((g * CAP) / RESTART), honestMass!, best!, known!]);
+        const [mass, honestMass, best, known, trusted, honestKnown, beyond] = sybilMass(f);
+        rows.push([attack, g, count.toLocaleString("en-US"), mass!, sci((g * CAP) / RESTART), honestMass!, best!, known!, beyond!, trusted!, honestKnown!]);
       }
     }
   }
-  return table(["attack edges from", "g", "Sybils", "Sybil mass", "bound g × cap / restart", "honest mass", "best Sybil score", "Sybils ≥ known"], rows);
+  return table(["attack edges from", "g", "Sybils", "Sybil mass", "bound g × cap / restart", "honest mass", "best Sybil score (bounded)", "Sybils ≥ known, walk → bounded", "of those, not lifted there by honest edges alone", "Sybils ≥ trusted, walk → bounded", "honest ≥ known, walk → bounded"], rows);
 }
 
 function spearmanSection(base: Federation, random: () => number): string {
@@ -305,7 +334,9 @@ function auc(honest: number[], sybil: number[]): number {
 
 function newcomerSection(base: Federation): string {
   const e = run(base);
-  const trusted = [...base.honesty.keys()].filter((id) => id !== SELF && !base.graph.seeds.includes(id) && e.score(id) >= TRUSTED && e.score(id) < 0.8);
+  // A trusted node, or where the per-identity bound leaves none outside the seeds, a known one.
+  const at = (least: number) => [...base.honesty.keys()].filter((id) => id !== SELF && !base.graph.seeds.includes(id) && e.score(id) >= least && e.score(id) < 0.8);
+  const trusted = at(TRUSTED).length > 0 ? at(TRUSTED) : at(KNOWN);
   trusted.sort((a, b) => e.score(a) - e.score(b));
   const voucher = trusted[Math.floor(trusted.length / 2)];
   const rows: (string | number)[][] = [];

@@ -18,6 +18,7 @@ import { FeatureActivation, knownPublicCards } from "./peers/feature-activation.
 import { envelopeTransport } from "./gossip/envelope-transport.ts";
 import { Gossip } from "./gossip/gossip.ts";
 import { Outbound } from "./outbound/outbound.ts";
+import { dohResolver } from "./peers/dns-over-https.ts";
 import { DEFAULT_RECONCILE } from "../protocol/reconciliation.ts";
 import { loadIdentity } from "./identity/local.ts";
 import { ENVELOPE_TRANSFER_BATCH, ledgerEnvelopeTransport } from "./ledger/envelope-transport.ts";
@@ -215,6 +216,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     db: opts.db,
     platform,
     outbound,
+    resolveTxt: platform.resolveTxt ?? dohResolver(outbound, opts.config.dnsOverHttpsUrl),
     secrets,
     nodeId: own.nodeId,
     inflight: new Inflight(),

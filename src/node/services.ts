@@ -2,7 +2,7 @@
 import type { AnswerFloor } from "./routes/gateway/answer-floor.ts";
 import type { FeatureActivation } from "./peers/feature-activation.ts";
 import type { Access } from "./access/access.ts";
-import type { Platform } from "./settings/platform.ts";
+import type { Platform, TxtResolver } from "./settings/platform.ts";
 import type { OwnCard } from "./card/own.ts";
 import type { Config } from "./settings/config.ts";
 import type { ListChangedStreams } from "./catalog/list-changed-streams.ts";
@@ -63,6 +63,8 @@ export interface Services {
   pool: UpstreamPool;
   /** Every request to another server goes through it (src/node/outbound/outbound.ts). */
   outbound: Outbound;
+  /** TXT lookups (the domain proof): the runtime's resolver, or DNS-over-HTTPS through outbound. */
+  resolveTxt: TxtResolver;
   /** Seals and opens secrets at rest (upstream headers and env), under a key derived from NODE_SEED. */
   secrets: SecretBox;
   inflight: Inflight;

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from "../node/settings/config.ts
 import type { Platform } from "../node/settings/platform.ts";
 import { unsetSecrets } from "../node/settings/setup-check.ts";
 import { outboundFetch } from "./deno-outbound.ts";
+import { denoTxtResolver } from "./deno-dns.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { localPdfFonts } from "./pdf-fonts.ts";
 import { openRemote } from "./remote.ts";
@@ -34,6 +35,7 @@ const denoPlatform = (config: Config, local: Pick<Platform, "stdio" | "packageRu
   requestScopedIo: false,
   standingStreams: true,
   fetch: outboundFetch(config.allowPrivateUrls),
+  resolveTxt: denoTxtResolver(config.dnsServers),
   rawRsa: nodeRawRsa,
   pdfFonts: localPdfFonts,
   ...local,

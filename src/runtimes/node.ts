@@ -4,6 +4,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { createApp } from "../http/app.ts";
 import { banner, failStart, startLocal } from "./local.ts";
 import { outboundFetch } from "./node-outbound.ts";
+import { nodeTxtResolver } from "./node-dns.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { stdioConnector } from "./stdio.ts";
 import { findPackageRuntimes } from "./package-runtimes.ts";
@@ -23,6 +24,7 @@ const node = await createApp({
     standingStreams: true,
     stdio: stdioConnector,
     fetch: outboundFetch(config.allowPrivateUrls),
+    resolveTxt: nodeTxtResolver(config.dnsServers),
     rawRsa: nodeRawRsa,
     packageRuntimes: findPackageRuntimes(config),
     packages: nodePackageFiles(local.dataDir, { registry: config.npmRegistryUrl, allowPrivate: config.allowPrivateUrls }),

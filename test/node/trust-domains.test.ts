@@ -1,7 +1,8 @@
 // A peer's domain check (src/node/peers/domains.ts) for hosts no test can serve on loopback: an
 // https host, and a plain-http URL on a node that does not allow private URLs; and the tick's
 // choice of whom to check, peers before public nodes known from their node entries. The network is the
-// one double here, a fetch that answers for that host: real cards, signatures and outbound guard.
+// one double here, a fetch that answers for that host and a resolver that finds no TXT record (the DNS proof
+// against a real server: trust-dns-proof.test.ts): real cards, signatures and outbound guard.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Card } from "../../src/protocol/card/schema.ts";
 import { primitives } from "../../src/protocol/identity/primitives.ts";
@@ -35,7 +36,7 @@ function serving(served: unknown, allowPrivate = false) {
     asked.push(String(input instanceof Request ? input.url : input));
     return new Response(JSON.stringify(served), { headers: { "content-type": "application/json" } });
   }) as typeof globalThis.fetch;
-  const port = { db: db.db, outbound: new Outbound({ allowPrivate, fetch }), identity: async () => ({ primitives: await primitives() }), now: () => Math.floor(Date.now() / 1000), config: { clockSkewSeconds: 60 } };
+  const port = { db: db.db, outbound: new Outbound({ allowPrivate, fetch }), resolveTxt: async () => [], identity: async () => ({ primitives: await primitives() }), now: () => Math.floor(Date.now() / 1000), config: { clockSkewSeconds: 60 } };
   return { port, asked };
 }
 
@@ -47,7 +48,11 @@ describe("a peer's domain", () => {
   });
 
   it("is not verified when the host serves another node's card, or a card altered after signing", async () => {
-    expect(await checkDomain(serving(other.card).port, s.card)).toEqual({ host: "node.example.org", verified: false, reason: `node.example.org serves the card of another node (${other.id})` });
+    expect(await checkDomain(serving(other.card).port, s.card)).toEqual({
+      host: "node.example.org",
+      verified: false,
+      reason: `DNS: _mcpfed.node.example.org: no mcpfed record; well-known: node.example.org serves the card of another node (${other.id})`,
+    });
     const altered: Card = { ...s.card, name: "someone else" };
     const verdict = await checkDomain(serving(altered).port, s.card);
     expect(verdict).toMatchObject({ host: "node.example.org", verified: false });
@@ -58,7 +63,7 @@ describe("a peer's domain", () => {
     const plain = await stranger({ url: "http://node.example.org" });
     try {
       const refused = serving(plain.card);
-      expect(await checkDomain(refused.port, plain.card)).toEqual({ host: "node.example.org", verified: false, reason: "the card's URL is not https" });
+      expect(await checkDomain(refused.port, plain.card)).toEqual({ host: "node.example.org", verified: false, reason: "DNS: _mcpfed.node.example.org: no mcpfed record; well-known: the card's URL is not https" });
       expect(refused.asked).toEqual([]);
       const allowed = serving(plain.card, true);
       expect(await checkDomain(allowed.port, plain.card)).toEqual({ host: "node.example.org", verified: true });

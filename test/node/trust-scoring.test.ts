@@ -249,3 +249,29 @@ describe("trust evidence", () => {
     expect(interactionPenalty({ ...none, disputed: 1e9, failed: 1e9, refusals: 1e9, uptime: 0 })).toBeLessThanOrEqual(1);
   });
 });
+
+describe("the per-identity bound (levels)", () => {
+  // Two honest peers vouch for s0; s0 and 19 more Sybils vouch fully for each other.
+  const attacked = (): TrustEdge[] => {
+    const edges = [edge("me", "h1"), edge("me", "h2"), edge("h1", "s0", 1, "vouch"), edge("h2", "s0", 1, "vouch")];
+    for (let i = 0; i < 20; i++) for (let j = 0; j < 20; j++) if (i !== j) edges.push(edge(`s${i}`, `s${j}`, 1, "vouch"));
+    return edges;
+  };
+  const LEVELS = [0.25, 0.5, 0.8];
+
+  it("keeps every Sybil the honest edges do not reach below the lowest level, where the walk alone lifts them", () => {
+    const walk = new TrustEngine();
+    walk.full(graph(attacked()));
+    const bounded = new TrustEngine({ levels: LEVELS });
+    bounded.full(graph(attacked()));
+    const inner = Array.from({ length: 19 }, (_, i) => `s${i + 1}`);
+    expect(inner.every((s) => walk.score(s) >= 0.25)).toBe(true);
+    for (const s of inner) {
+      expect(bounded.score(s)).toBeLessThan(0.25);
+      expect(bounded.walkScore(s)).toBe(walk.score(s));
+    }
+    // s0 gets what the two honest vouches give it, and the honest peers keep theirs.
+    expect(bounded.score("s0")).toBeGreaterThanOrEqual(0.25);
+    expect(bounded.score("h1")).toBeCloseTo(walk.score("h1"), 9);
+  });
+});

@@ -1,14 +1,16 @@
 // Domain verification (protocol §7.1.2): a peer, or a public node known from its node entry, is
-// "verified: <host>" when the host its card's URL names serves, at /.well-known/mcpfed, a card
-// that verifies and is that node's. A node's id
-// is its key's, so nobody else can serve a card with that id: whoever answers there controls the
-// node's key or relays its card faithfully. Checked through the outbound guard, at most daily per
-// node and a few nodes per tick, peers before public nodes. DNS TXT records are not used: Workers have no DNS API.
+// "verified: <host>" when a TXT record at `_mcpfed.<host>` names its id (the DNS proof), or when the
+// host its card's URL names serves, at /.well-known/mcpfed, a card that verifies and is that node's.
+// A node's id is its key's, so nobody else can serve a card with that id: whoever answers there
+// controls the node's key or relays its card faithfully. Checked at most daily per node and a few
+// nodes per tick, peers before public nodes; DNS through the runtime's resolver or DNS-over-HTTPS.
 import { CardError } from "../../protocol/card/verify.ts";
 import type { Card } from "../../protocol/card/schema.ts";
 import { listPeers } from "../../store/peers.ts";
 import { domainChecks, pruneDomainChecks, saveDomainCheck } from "../../store/node-domains.ts";
 import { CardFetchError, fetchCard } from "../card/fetch.ts";
+import { dnsProofName, dnsProofVerdict } from "../../protocol/card/dns-proof.ts";
+import type { TxtResolver } from "../settings/platform.ts";
 import type { Database } from "../../store/database.ts";
 import type { Primitives } from "../../protocol/identity/primitives.ts";
 import type { Outbound } from "../outbound/outbound.ts";
@@ -19,8 +21,10 @@ import { knownNodes } from "./nodes.ts";
 export const DOMAIN_RECHECK_SECONDS = 86_400;
 /** Each fetch can take the card fetch's timeout: a tick checks only this many peers. */
 export const DOMAIN_CHECKS_PER_TICK = 4;
+/** A DNS lookup's deadline: a resolver that has not answered by then is a failed proof, retried on a later day. */
+export const DNS_PROOF_TIMEOUT_MS = 5_000;
 
-type Port = { db: Database; outbound: Outbound; identity: () => Promise<{ primitives: Primitives }>; now: () => number; config: { clockSkewSeconds: number } };
+type Port = { db: Database; outbound: Outbound; resolveTxt: TxtResolver; identity: () => Promise<{ primitives: Primitives }>; now: () => number; config: { clockSkewSeconds: number } };
 
 export interface DomainVerdict {
   host: string;
@@ -34,8 +38,35 @@ export function hostOf(card: Card): string {
   return new URL(card.url).host;
 }
 
-/** Whether the host of `card`'s URL serves that very node's card. Never throws: a failure is a reason. */
+/** Whether a TXT record at `_mcpfed.<hostname>` names `nodeId`. Never throws: a failure is a reason. */
+export async function checkDnsProof(resolveTxt: TxtResolver, hostname: string, nodeId: string, timeoutMs = DNS_PROOF_TIMEOUT_MS): Promise<{ proven: boolean; reason?: string }> {
+  const name = dnsProofName(hostname);
+  if (!name) return { proven: false, reason: "the host is not a DNS name" };
+  let records: string[][];
+  try {
+    records = await resolveTxt(name, timeoutMs);
+  } catch (err) {
+    return { proven: false, reason: `the lookup of ${name} failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const verdict = dnsProofVerdict(records, nodeId);
+  return verdict.proven ? { proven: true } : { proven: false, reason: `${name}: ${verdict.reason}` };
+}
+
+/**
+ * Whether the host of `card`'s URL proves the node: by DNS first (one lookup), else by serving
+ * that very node's card. Never throws: a failure is a reason, both methods' when both fail.
+ */
 export async function checkDomain(s: Port, card: Card): Promise<DomainVerdict> {
+  const url = new URL(card.url);
+  const host = url.host;
+  const dns = await checkDnsProof(s.resolveTxt, url.hostname, card.id);
+  if (dns.proven) return { host, verified: true };
+  const web = await checkWellKnown(s, card);
+  return web.verified ? web : { host, verified: false, reason: `DNS: ${dns.reason}; well-known: ${web.reason}` };
+}
+
+/** Whether the host of `card`'s URL serves that very node's card. Never throws: a failure is a reason. */
+async function checkWellKnown(s: Port, card: Card): Promise<DomainVerdict> {
   const url = new URL(card.url);
   const host = url.host;
   // Plain http proves nothing against a network attacker; it is allowed only where loopback is (tests).

@@ -18,6 +18,25 @@ const list = z
   .string()
   .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0));
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A DNS server: an IPv4 address or a bracketed IPv6 one, each with an optional port (53). */
+export interface DnsServer {
+  address: string;
+  port: number;
+}
+const dnsServers = list.transform((items, ctx) => {
+  const servers: DnsServer[] = [];
+  for (const item of items) {
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+))(?::(\d{1,5}))?$/.exec(item) ?? /^([0-9a-fA-F:]+)$/.exec(item);
+    const address = m?.[1] ?? m?.[2];
+    const port = m?.[3] === undefined ? 53 : Number(m[3]);
+    if (!address || !(z.ipv4().safeParse(address).success || z.ipv6().safeParse(address).success) || port < 1 || port > 65535) {
+      ctx.addIssue({ code: "custom", message: "a comma-separated list of IP addresses, each with an optional port (1.1.1.1, 127.0.0.1:5353, [::1]:53)" });
+      return z.NEVER;
+    }
+    servers.push({ address, port });
+  }
+  return servers;
+});
 /** OpenTelemetry's header list: `key=value` pairs, comma-separated, values percent-encoded. */
 const otlpHeaders = z
   .string()
@@ -112,6 +131,8 @@ const schema = z.object({
   LOG_ARGUMENTS: flag.default(false),
   METRICS_RETENTION_HOURS: int(1, 24 * 90).default(48),
   ALLOW_PRIVATE_URLS: flag.optional(),
+  DNS_SERVERS: dnsServers.optional(),
+  DNS_OVER_HTTPS_URL: z.url({ protocol: /^https?$/ }).default("https://cloudflare-dns.com/dns-query"),
   NPM_REGISTRY_URL: z.url({ protocol: /^https?$/ }).default("https://registry.npmjs.org"),
   PACKAGE_MIRROR: flag.default(false),
   NODE_CONTACT: z.string().min(1).max(256).optional(),
@@ -278,6 +299,10 @@ export interface Config {
   metricsRetentionHours: number;
   /** Whether upstream and peer URLs may point at private, loopback and link-local addresses. */
   allowPrivateUrls: boolean;
+  /** The DNS servers the domain proof asks (Node, Deno); empty: the system's. */
+  dnsServers: DnsServer[];
+  /** The DNS-over-HTTPS resolver (JSON answers) where the runtime has no DNS API (Workers). */
+  dnsOverHttpsUrl: string;
   /** Where npm package artifacts (protocol §18.2) are fetched from. */
   npmRegistryUrl: string;
   /** Whether this node serves the artifacts of packages it installed to peers (protocol §18.5). */
@@ -481,6 +506,8 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     logArguments: e.LOG_ARGUMENTS,
     metricsRetentionHours: e.METRICS_RETENTION_HOURS,
     allowPrivateUrls: e.ALLOW_PRIVATE_URLS ?? local,
+    dnsServers: e.DNS_SERVERS ?? [],
+    dnsOverHttpsUrl: e.DNS_OVER_HTTPS_URL,
     npmRegistryUrl: e.NPM_REGISTRY_URL,
     packageMirror: e.PACKAGE_MIRROR,
     nodeContact: e.NODE_CONTACT,

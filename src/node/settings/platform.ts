@@ -44,9 +44,21 @@ export interface Platform {
   packageRuntimes?: PackageRuntimes;
   /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */
   packages?: PackageFiles;
+  /**
+   * The runtime's DNS resolver for TXT records (Node, Deno; servers from DNS_SERVERS): the domain
+   * proof's lookups (src/node/peers/domains.ts). Absent (Workers), DNS-over-HTTPS through the
+   * outbound guard answers instead.
+   */
+  resolveTxt?: TxtResolver;
   /** Font files for invoice PDFs in any language (DejaVu Sans on Node, Deno and Workers); absent, the standard fonts write Latin only. */
   pdfFonts?: () => Promise<PdfFonts>;
 }
+
+/**
+ * The TXT records at a name, each as its character-strings; none when the name or its TXT records
+ * do not exist. Any other failure (timeout, server failure) throws: absence must not be guessed.
+ */
+export type TxtResolver = (name: string, timeoutMs: number) => Promise<string[][]>;
 
 /** TrueType files (regular and bold) a PDF embeds, and the font engine that embeds them. */
 export interface PdfFonts {
