@@ -316,5 +316,18 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `store_generation` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`generation` text NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0030_agent_tags_trust",
+    "statements": [
+      "ALTER TABLE `agent_tags` ADD `trust` integer DEFAULT 0 NOT NULL;",
+      "CREATE INDEX `agent_tags_trust` ON `agent_tags` (`tag`,`trust`,`agent_id`,`lease_until`);"
+    ]
+  },
+  {
+    "tag": "0031_agent_tags_trust_backfill",
+    "statements": [
+      "-- Discovery reads a tag's list by the trust each row carries (0030): rows stored before it take\n-- their agent's trust from the index row written with them.\nUPDATE `agent_tags` SET `trust` = (SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`);"
+    ]
   }
 ];
