@@ -200,7 +200,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     transport: budgetTransport(federation),
     peers: async () => (await listPeers(opts.db)).filter((p) => p.state === "active").map((p) => p.nodeId),
   });
-  const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock });
+  const strong = strongBlackboard({ db: opts.db, own, keys: ledgerKeys, federation, clock: registry.clock, home: platform.strongHome });
   const trust = new TrustScores({ db: opts.db, self: own.nodeId, trust: opts.config.trust, now });
   const onionCards = new KnownCards({ db: opts.db, outbound, now, config: opts.config, primitives: async () => (await identity()).primitives });
   const features = new FeatureActivation({

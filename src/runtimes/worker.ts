@@ -1,6 +1,7 @@
 // Cloudflare Workers entry point: fetch, and scheduled for the cron trigger. The store is the
-// D1 binding `DB`, or a libSQL URL (Turso) when LIBSQL_URL is set.
-import type { D1Database, ExecutionContext, ScheduledController } from "@cloudflare/workers-types";
+// D1 binding `DB`, or a libSQL URL (Turso) when LIBSQL_URL is set. A strong blackboard key's home
+// queue is the Durable Object class StrongKeyHome (binding `STRONG_HOMES`).
+import type { D1Database, DurableObjectNamespace, DurableObjectState, ExecutionContext, ScheduledController } from "@cloudflare/workers-types";
 import { drizzle } from "drizzle-orm/d1";
 import { getConnInfo } from "hono/cloudflare-workers";
 import { createApp, type NodeApp } from "../http/app.ts";
@@ -12,10 +13,12 @@ import { migrate, type Database } from "../store/database.ts";
 import * as schema from "../store/schema/index.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { openRemote } from "./remote.ts";
+import { durableObjectHome, serveKeyHome } from "./strong-key-home.ts";
 import { bundledDejaVuFonts } from "./worker-pdf-fonts.ts";
 
 interface WorkerEnv {
   DB?: D1Database;
+  STRONG_HOMES?: DurableObjectNamespace;
   [key: string]: unknown;
 }
 
@@ -26,6 +29,11 @@ let started: Promise<NodeApp> | undefined;
  * the CPU budget. The PDF fonts are bundled (no file system to read them from).
  */
 const WORKERS: Platform = { requestScopedIo: true, standingStreams: false, rawRsa: nodeRawRsa, pdfFonts: bundledDejaVuFonts };
+
+/** Without the binding (an older wrangler.toml) each isolate queues its own, and the store's conditional commit refuses the loser of a race. */
+function platformFor(env: WorkerEnv): Platform {
+  return env.STRONG_HOMES ? { ...WORKERS, strongHome: durableObjectHome(env.STRONG_HOMES) } : WORKERS;
+}
 
 function strings(env: WorkerEnv): Env {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
@@ -48,7 +56,7 @@ function nodeFor(env: WorkerEnv): Promise<NodeApp> {
     } else {
       throw new ConfigError("invalid configuration:\n  DB: bind a D1 database as DB, or set LIBSQL_URL");
     }
-    return createApp({ config, db, connInfo: getConnInfo, platform: WORKERS }); // a NODE_SEED that does not fit the stored identity: misconfigured
+    return createApp({ config, db, connInfo: getConnInfo, platform: platformFor(env) }); // a NODE_SEED that does not fit the stored identity: misconfigured
   })().catch((err: unknown) => {
     started = undefined;
     throw err;
@@ -81,3 +89,19 @@ export default {
     if (node.mailboxes) await (await node.mailboxes.pollOnce(0, AbortSignal.timeout(25_000))).served;
   },
 };
+
+/**
+ * One strong key's home queue: the isolate that took an operation on a key this node is home of
+ * hands it here, and the object runs the key's operations one at a time on its own copy of the node.
+ */
+export class StrongKeyHome {
+  constructor(
+    _state: DurableObjectState,
+    private readonly env: WorkerEnv,
+  ) {}
+
+  async fetch(request: Request): Promise<Response> {
+    const node = await nodeFor(this.env);
+    return serveKeyHome(request, node.services.strong.board);
+  }
+}

@@ -6,10 +6,10 @@
 // with no majority behind it, operations answer `unavailable` and the history stays linearizable.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homeOf } from "../../src/protocol/blackboard/home.ts";
-import type { StrongOutcome } from "../../src/protocol/messages/blackboard-strong.ts";
 import { checkLinearizable } from "../support/consistency/linearizability.ts";
 import { connect } from "../support/mcp.ts";
-import type { KvInput, KvOperation, KvOutput } from "../support/consistency/history.ts";
+import type { KvInput } from "../support/consistency/history.ts";
+import { randomInput, StrongRecorder } from "../support/consistency/strong-recorder.ts";
 import { eventually, freePort, json, startNode, tempDir, type NodeProc } from "../support/processes.ts";
 import { switchProxy, type SwitchProxy } from "../support/switch-proxy.ts";
 
@@ -68,76 +68,8 @@ afterAll(async () => {
   }
 });
 
-/** A client's operation on one node, recorded as the checker wants it. */
-class Recorder {
-  readonly history: KvOperation[] = [];
-  readonly answers = { ok: 0, unavailable: 0, unknown: 0, down: 0 };
-  #clock = performance.now.bind(performance);
-
-  async run(client: string, m: Member, key: string, input: KvInput): Promise<StrongOutcome | undefined> {
-    const op =
-      input.f === "read"
-        ? { op: "read" }
-        : input.f === "write"
-          ? { op: "write", value: input.value }
-          : input.f === "delete"
-            ? { op: "delete" }
-            : { op: "cas", expected: input.expected === null ? null : { value: input.expected }, value: input.value };
-    const call = this.#clock();
-    let outcome: StrongOutcome | undefined;
-    try {
-      const res = await m.node.admin("POST", "/blackboard/strong", { namespace, key, op });
-      outcome = (await res.json()) as StrongOutcome;
-    } catch (err) {
-      // Refused at connect: the node is down and never saw it. Otherwise it went away
-      // mid-request, and the operation may or may not have taken effect.
-      if (refusedAtConnect(err)) {
-        this.answers.down++;
-        return undefined;
-      }
-    }
-    const ret = this.#clock();
-    if (!outcome) {
-      this.answers.unknown++;
-      this.history.push({ client, key, input, call });
-    } else if (outcome.ok) {
-      this.answers.ok++;
-      this.history.push({ client, key, input, call, return: ret, output: outputOf(outcome.result) });
-    } else {
-      expect(outcome.error).toBe("unavailable");
-      this.answers.unavailable++;
-      // "no": surely without effect, so left out; "unknown": it may have happened, at any time after its call.
-      if (outcome.applied === "unknown") this.history.push({ client, key, input, call });
-    }
-    return outcome;
-  }
-}
-
-const refusedAtConnect = (err: unknown) => (err as { cause?: { code?: string } }).cause?.code === "ECONNREFUSED";
-
-function outputOf(r: Extract<StrongOutcome, { ok: true }>["result"]): KvOutput {
-  switch (r.op) {
-    case "read":
-      return { f: "read", value: r.value === undefined ? null : (r.value as string) };
-    case "cas":
-      return { f: "cas", ok: r.ok };
-    default:
-      return { f: r.op };
-  }
-}
-
-/** A random operation; values are unique so that a read names the write it saw. */
-function randomInput(client: string, i: number, lastSeen: string | null): KvInput {
-  const roll = Math.random();
-  const value = `${client}.${i}`;
-  if (roll < 0.4) return { f: "read" };
-  if (roll < 0.7) return { f: "write", value };
-  if (roll < 0.75) return { f: "delete" };
-  return { f: "cas", expected: Math.random() < 0.2 ? null : lastSeen, value };
-}
-
 /** Clients, two per node, each issuing operations one after another until `until()` holds. */
-async function clients(rec: Recorder, perNode: number, until: () => boolean): Promise<void> {
+async function clients(rec: StrongRecorder, perNode: number, until: () => boolean): Promise<void> {
   await Promise.all(
     members.flatMap((m) =>
       Array.from({ length: perNode }, async (_, n) => {
@@ -146,7 +78,7 @@ async function clients(rec: Recorder, perNode: number, until: () => boolean): Pr
         for (let i = 0; !until(); i++) {
           const key = keys[Math.floor(Math.random() * keys.length)]!;
           const input = randomInput(client, i, lastSeen);
-          const out = await rec.run(client, m, key, input);
+          const out = await rec.run(client, m.node, key, input);
           if (out?.ok && out.result.op === "read") lastSeen = out.result.value === undefined ? null : (out.result.value as string);
         }
       }),
@@ -155,7 +87,7 @@ async function clients(rec: Recorder, perNode: number, until: () => boolean): Pr
 }
 
 /** Waits until `n` more operations have been answered ok. */
-async function progress(rec: Recorder, n: number): Promise<void> {
+async function progress(rec: StrongRecorder, n: number): Promise<void> {
   const target = rec.answers.ok + n;
   await eventually(async () => expect(rec.answers.ok).toBeGreaterThanOrEqual(target), 120_000);
 }
@@ -163,7 +95,7 @@ async function progress(rec: Recorder, n: number): Promise<void> {
 describe("blackboard strong consistency", () => {
   it("stays linearizable with concurrent clients on every replica while a non-home node restarts and a link drops", async () => {
     const [, b, c] = members as [Member, Member, Member];
-    const rec = new Recorder();
+    const rec = new StrongRecorder(namespace);
     let done = false;
     const running = clients(rec, 2, () => done);
     try {
@@ -187,10 +119,10 @@ describe("blackboard strong consistency", () => {
 
   it("answers unavailable, never a guess, with the home out of reach or without a majority", async () => {
     const [a, b, c] = members as [Member, Member, Member];
-    const rec = new Recorder();
+    const rec = new StrongRecorder(namespace);
     const key = keys[0]!;
     // Links healed by the test before may take a moment to carry appends again.
-    await eventually(async () => expect(await rec.run("setup", a, key, { f: "write", value: "before" })).toMatchObject({ ok: true }), 20_000);
+    await eventually(async () => expect(await rec.run("setup", a.node, key, { f: "write", value: "before" })).toMatchObject({ ok: true }), 20_000);
     const unavailableBefore = rec.answers.unavailable;
 
     // The home unreachable from the other replicas: every operation through them is unavailable.
@@ -198,7 +130,7 @@ describe("blackboard strong consistency", () => {
     try {
       for (const m of [b, c])
         for (const input of [{ f: "read" }, { f: "write", value: `${m.name}.lost` }, { f: "cas", expected: "before", value: `${m.name}.cas` }] as KvInput[]) {
-          const out = await rec.run(`${m.name}-x`, m, key, input);
+          const out = await rec.run(`${m.name}-x`, m.node, key, input);
           expect(out).toMatchObject({ ok: false, error: "unavailable" });
         }
     } finally {
@@ -210,16 +142,16 @@ describe("blackboard strong consistency", () => {
     b.reach.off();
     c.reach.off();
     try {
-      expect(await rec.run("alpha-x", a, key, { f: "write", value: "alone" })).toMatchObject({ ok: false, error: "unavailable", applied: "no" });
-      expect(await rec.run("alpha-x", a, key, { f: "cas", expected: "before", value: "alone.cas" })).toMatchObject({ ok: false, error: "unavailable", applied: "no" });
-      expect(await rec.run("alpha-x", a, key, { f: "read" })).toMatchObject({ ok: true, result: { op: "read", value: "before" } });
+      expect(await rec.run("alpha-x", a.node, key, { f: "write", value: "alone" })).toMatchObject({ ok: false, error: "unavailable", applied: "no" });
+      expect(await rec.run("alpha-x", a.node, key, { f: "cas", expected: "before", value: "alone.cas" })).toMatchObject({ ok: false, error: "unavailable", applied: "no" });
+      expect(await rec.run("alpha-x", a.node, key, { f: "read" })).toMatchObject({ ok: true, result: { op: "read", value: "before" } });
     } finally {
       b.reach.on();
       c.reach.on();
     }
 
     // Healed: every replica answers again, with the value of the last committed write.
-    for (const m of members) expect(await rec.run(`${m.name}-y`, m, key, { f: "read" })).toMatchObject({ ok: true, result: { op: "read" } });
+    for (const m of members) expect(await rec.run(`${m.name}-y`, m.node, key, { f: "read" })).toMatchObject({ ok: true, result: { op: "read" } });
     expect(rec.answers.unavailable - unavailableBefore).toBe(8);
     expect(checkLinearizable(rec.history)).toEqual({ linearizable: true });
   }, 120_000);

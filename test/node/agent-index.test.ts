@@ -1,6 +1,7 @@
 // The discovery index (src/store/agent-index.ts) on a real libSQL database, fed through the entry
 // store as gossip feeds it: the rank (match × trust × liveness), "all" and minimum trust, leases
-// that ended, an older heartbeat arriving after a newer one, and a tombstone.
+// that ended, an older heartbeat arriving after a newer one, and a tombstone; and the head-first
+// reading of tag lists against a brute-force ranking of every agent.
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
 import { sha256Hex } from "../../src/protocol/encoding/hash.ts";
@@ -14,9 +15,10 @@ import { memoryDb } from "../support/libsql.ts";
 const NOW = 1_767_225_600_000;
 const ORIGIN = "n".repeat(32);
 
-async function agent(name: string, o: { tags: string[]; trust: number; signedAt?: number; leaseUntil?: number; tombstone?: boolean }): Promise<Entry> {
+async function agent(name: string, o: { tags: string[]; trust: number; signedAt?: number; leaseUntil?: number; tombstone?: boolean; origin?: string }): Promise<Entry> {
   const signedAt = o.signedAt ?? NOW - 1000;
-  const base = { origin: ORIGIN, kind: "agent", key: `agent/${agentId(ORIGIN, name)}`, visibility: "peers", hlc: encodeHlc({ wall: signedAt, counter: 0 }), sig: "AA" };
+  const origin = o.origin ?? ORIGIN;
+  const base = { origin, kind: "agent", key: `agent/${agentId(origin, name)}`, visibility: "peers", hlc: encodeHlc({ wall: signedAt, counter: 0 }), sig: "AA" };
   const signed = (o.tombstone ? { ...base, tombstone: true } : { ...base, tombstone: false, body: { name, capabilities: { tags: o.tags, descriptors: [] }, endpoint: null, trust: o.trust, leaseUntil: o.leaseUntil ?? NOW + 9000 } }) as SignedEntry;
   const canonical = canonicalJson(signed);
   return { id: await sha256Hex(canonical), signed, canonical };
@@ -60,4 +62,60 @@ describe("agent discovery index", () => {
     await store.put([await agent("a", { tags: [], trust: 0, signedAt: NOW, tombstone: true })], "peer");
     expect(await discoverAgents(db, { tags: ["x"], limit: 10, now: NOW })).toEqual([]);
   });
+
+  // Many ties in trust, leases of every length, some ended: each query reads its lists in rounds,
+  // and must give exactly what scoring every agent gives.
+  it("ranks exactly as scoring every agent does, whatever the tags, filters, limit and time", async () => {
+    const db = await memoryDb();
+    const r = seeded(17);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+    const TAGS = ["a", "b", "c", "d", "e", "f"];
+    const ORIGINS = ["m".repeat(32), "n".repeat(32), "o".repeat(32)];
+    const made: { id: string; name: string; origin: string; tags: string[]; trust: number; signedAt: number; leaseUntil: number }[] = [];
+    for (let i = 0; i < 1200; i++) {
+      const tags = [...new Set([pick(TAGS), pick(TAGS), pick(TAGS)])].slice(0, 1 + Math.floor(r() * 3));
+      const a = { name: `agent-${i}`, origin: pick(ORIGINS), tags, trust: 10 * (1 + Math.floor(r() * 10)), signedAt: NOW - Math.floor(r() * 60_000), leaseUntil: NOW + Math.floor(r() * 120_000) - 20_000 };
+      made.push({ ...a, id: agentId(a.origin, a.name) });
+    }
+    const entries = await Promise.all(made.map((a) => agent(a.name, a)));
+    for (let i = 0; i < entries.length; i += 200) await new EntryRepository(db).put(entries.slice(i, i + 200), "peer");
+
+    const bruteForce = (q: { tags: string[]; all?: boolean; minTrust?: number; origin?: string; limit: number; now: number }) =>
+      made
+        .filter((a) => a.leaseUntil > q.now && a.trust >= (q.minTrust ?? 0) && (q.origin === undefined || a.origin === q.origin))
+        .map((a) => {
+          const matched = a.tags.filter((t) => q.tags.includes(t)).length;
+          const score = (matched / q.tags.length) * (a.trust / 100) * Math.min(1, (a.leaseUntil - q.now) / Math.max(1, a.leaseUntil - a.signedAt));
+          return { id: a.id, matched, score };
+        })
+        .filter((a) => a.matched > 0 && (!q.all || a.matched === q.tags.length))
+        .sort((x, y) => y.score - x.score || (x.id < y.id ? -1 : 1))
+        .slice(0, q.limit)
+        .map((a) => [a.id, Math.round(a.score * 1e6) / 1e6]);
+
+    for (let i = 0; i < 60; i++) {
+      const q = {
+        tags: [...new Set(Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(TAGS)))],
+        limit: pick([1, 5, 20, 100]),
+        now: NOW + Math.floor(r() * 40_000),
+        ...(r() < 0.3 ? { all: true } : {}),
+        ...(r() < 0.3 ? { minTrust: pick([30, 70, 100]) } : {}),
+        ...(r() < 0.3 ? { origin: pick(ORIGINS) } : {}),
+      };
+      const found = await discoverAgents(db, q);
+      expect(found.map((f) => [f.agentId, f.score]), JSON.stringify(q)).toEqual(bruteForce(q));
+    }
+  }, 120_000);
 });
+
+/** A seeded generator (mulberry32), so that a failure comes back on every run. */
+function seeded(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x + 0x6d2b79f5) >>> 0;
+    let t = x;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

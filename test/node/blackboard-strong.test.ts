@@ -4,7 +4,7 @@
 // its creator, an entry only from the key's home with its signature, an acknowledgement only from
 // the replica that signed that very entry. Every refusal leaves the stores as they were.
 import { beforeEach, describe, expect, it } from "vitest";
-import { StrongBlackboard } from "../../src/node/blackboard/strong.ts";
+import { StrongBlackboard, type StrongPorts } from "../../src/node/blackboard/strong.ts";
 import { StrongNamespaces } from "../../src/node/blackboard/strong-namespaces.ts";
 import { homeOf } from "../../src/protocol/blackboard/home.ts";
 import { signDescriptor } from "../../src/protocol/blackboard/namespace.ts";
@@ -20,6 +20,7 @@ interface Replica {
   log: StrongLogRepository;
   namespaces: StrongNamespaces;
   board: StrongBlackboard;
+  ports: StrongPorts;
 }
 
 const ids = await Promise.all([1, 2, 3].map((n) => ed25519TestSigner(new Uint8Array(32).fill(n))));
@@ -47,7 +48,7 @@ beforeEach(async () => {
     const clock = new HybridClock();
     const log = new StrongLogRepository(db);
     const namespaces = new StrongNamespaces({ self, signer: id.signer, keyOf, store: new BlackboardStore(db), clock, send: async (to, d) => reach(to).namespaces.receive(self, d) });
-    const board = new StrongBlackboard({
+    const ports: StrongPorts = {
       self,
       signer: id.signer,
       keyOf,
@@ -60,8 +61,9 @@ beforeEach(async () => {
       log,
       clock,
       ackTimeoutMs: 2000,
-    });
-    replicas.push({ id, log, namespaces, board });
+    };
+    const board = new StrongBlackboard(ports);
+    replicas.push({ id, log, namespaces, board, ports });
   }
 });
 
@@ -85,6 +87,31 @@ describe("strong blackboard on the node", () => {
     for (const a of acks) expect((await byId(a.replica).log.get(namespace, key))?.slot).toBe(1);
     expect(await others[1]!.board.run(namespace, key, { op: "cas", expected: { value: "v1" }, value: "v2" })).toEqual({ ok: true, result: { op: "cas", ok: true, slot: 2 } });
     expect(await others[0]!.board.run(namespace, key, { op: "read" })).toEqual({ ok: true, result: { op: "read", value: "v2", slot: 2 } });
+  });
+
+  // Workers: the runtime's key queue (a Durable Object) calls orderHere in the key's object.
+  it("hands the home's operations to the runtime's key queue, and answers unavailable when it does not answer", async () => {
+    const { namespace, key, home, others } = await describeKv();
+    const queued: string[] = [];
+    const viaQueue = new StrongBlackboard({
+      ...home.ports,
+      home: {
+        order: (ns, k, op, reps) => {
+          queued.push(op.op);
+          return home.board.orderHere(ns, k, op, reps);
+        },
+      },
+    });
+    expect(await viaQueue.run(namespace, key, { op: "write", value: "v1" })).toEqual({ ok: true, result: { op: "write", slot: 1 } });
+    expect(await viaQueue.serveForward(others[0]!.id.signer.nodeId, namespace, key, { op: "read" })).toEqual({ ok: true, result: { op: "read", value: "v1", slot: 1 } });
+    expect(queued).toEqual(["write", "read"]);
+    expect((await home.log.get(namespace, key))?.slot).toBe(1);
+
+    // The queue's answer lost: a write may have been applied there, a read surely changed nothing.
+    const lost = new StrongBlackboard({ ...home.ports, home: { order: () => Promise.reject(new Error("the object was reset")) } });
+    expect(await lost.run(namespace, key, { op: "write", value: "v2" })).toMatchObject({ ok: false, error: "unavailable", applied: "unknown" });
+    expect(await lost.run(namespace, key, { op: "read" })).toMatchObject({ ok: false, error: "unavailable", applied: "no" });
+    expect((await home.log.get(namespace, key))?.slot).toBe(1);
   });
 
   it("drops a write no majority acknowledged, and says it took no effect", async () => {

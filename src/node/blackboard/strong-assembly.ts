@@ -9,13 +9,14 @@ import type { Database } from "../../store/database.ts";
 import type { FederationClient } from "../federation-client/client.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import { identitySigner } from "../registry/node-keys.ts";
+import type { StrongHome } from "../settings/platform.ts";
 import { StrongBlackboard } from "./strong.ts";
 import { StrongNamespaces } from "./strong-namespaces.ts";
 
 /** The home waits this long for a majority before it drops an entry and answers `unavailable`. */
 const ACK_TIMEOUT_MS = 3000;
 
-export function strongBlackboard(o: { db: Database; own: LocalIdentity; keys: LedgerVerifier; federation: FederationClient; clock: HybridClock }) {
+export function strongBlackboard(o: { db: Database; own: LocalIdentity; keys: LedgerVerifier; federation: FederationClient; clock: HybridClock; home?: StrongHome | undefined }) {
   const signer = identitySigner(o.own);
   const self = o.own.nodeId;
   const keyOf = (node: string) => o.keys.keyOf(node);
@@ -39,6 +40,7 @@ export function strongBlackboard(o: { db: Database; own: LocalIdentity; keys: Le
     log: new StrongLogRepository(o.db),
     clock: o.clock,
     ackTimeoutMs: ACK_TIMEOUT_MS,
+    home: o.home,
   });
   return { board, namespaces };
 }

@@ -22,6 +22,7 @@ import type { EntrySigner, OriginKey } from "../../protocol/identity/signer.ts";
 import type { HybridClock } from "../../protocol/registry/hlc.ts";
 import type { strongAppendResult, StrongOutcome } from "../../protocol/messages/blackboard-strong.ts";
 import type { StrongLogRepository } from "../../store/blackboard-strong-log.ts";
+import type { StrongHome } from "../settings/platform.ts";
 import type { z } from "zod";
 
 type AppendResult = z.infer<typeof strongAppendResult>;
@@ -40,6 +41,8 @@ export interface StrongPorts {
   clock: HybridClock;
   /** How long the home waits for a majority before it drops an entry. */
   ackTimeoutMs: number;
+  /** The runtime's place for the key queues (Workers: Durable Objects), which calls `orderHere` there; absent, this process. */
+  home?: StrongHome | undefined;
 }
 
 const unavailable = (applied: "no" | "unknown", message: string): StrongOutcome => ({ ok: false, error: "unavailable", applied, message });
@@ -89,7 +92,17 @@ export class StrongBlackboard {
     return { type: "blackboard-ack", ack: await signStrongAck(entry, this.p.signer) };
   }
 
-  #atHome(namespace: string, key: string, op: StrongOp, replicas: readonly string[]): Promise<StrongOutcome> {
+  async #atHome(namespace: string, key: string, op: StrongOp, replicas: readonly string[]): Promise<StrongOutcome> {
+    if (!this.p.home) return this.orderHere(namespace, key, op, replicas);
+    try {
+      return await this.p.home.order(namespace, key, op, replicas);
+    } catch (err) {
+      return unavailable(op.op === "read" ? "no" : "unknown", `the key's queue did not answer: ${(err instanceof Error ? err.message : String(err)).slice(0, 300)}`);
+    }
+  }
+
+  /** Runs an operation at this home, after the key's earlier ones in this process (on Workers, in the key's Durable Object). */
+  orderHere(namespace: string, key: string, op: StrongOp, replicas: readonly string[]): Promise<StrongOutcome> {
     const id = JSON.stringify([namespace, key]);
     const run = (this.#queues.get(id) ?? Promise.resolve()).then(() => this.#order(namespace, key, op, replicas));
     const tail = run.catch(() => {});

@@ -1,6 +1,8 @@
 // What a runtime tells the node about where it runs. Each entry point in src/runtimes/ passes one,
 // so nothing in the core asks which runtime it is on.
 import type { Transport } from "@modelcontextprotocol/client";
+import type { StrongOp } from "../../protocol/blackboard/strong-log.ts";
+import type { StrongOutcome } from "../../protocol/messages/blackboard-strong.ts";
 import type { RawRsa } from "../../protocol/tokens/raw-rsa.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
 import type { PackageFiles } from "./package-files.ts";
@@ -17,6 +19,14 @@ export type StdioConnector = (target: StdioTarget) => Transport;
 export interface PackageRuntimes {
   node?: { command: string; permissionFlag: "--permission" | "--experimental-permission" } | undefined;
   deno?: { command: string } | undefined;
+}
+
+/**
+ * Where a strong key's operations are put in order at its home (protocol §17.8), one at a time per
+ * key across every instance of the node. It throws when the answer did not come back.
+ */
+export interface StrongHome {
+  order(namespace: string, key: string, op: StrongOp, replicas: readonly string[]): Promise<StrongOutcome>;
 }
 
 export interface Platform {
@@ -50,6 +60,11 @@ export interface Platform {
    * outbound guard answers instead.
    */
   resolveTxt?: TxtResolver;
+  /**
+   * Workers: a Durable Object per strong key, as a node there runs in many isolates at once.
+   * Absent (Node, Deno: one process per node), each key's queue is kept in this process.
+   */
+  strongHome?: StrongHome;
   /** Font files for invoice PDFs in any language (DejaVu Sans on Node, Deno and Workers); absent, the standard fonts write Latin only. */
   pdfFonts?: () => Promise<PdfFonts>;
 }

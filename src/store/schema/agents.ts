@@ -25,15 +25,19 @@ export const agentIndex = sqliteTable(
   (t) => [index("agent_index_lease").on(t.leaseUntil)],
 );
 
-/** An agent's capability tags, one row each: discovery looks tags up here by index. */
+/**
+ * An agent's capability tags, one row each: discovery looks tags up here by index. Each row carries
+ * its agent's trust, the bound of any score the agent can have, so a tag's list is read best first.
+ */
 export const agentTags = sqliteTable(
   "agent_tags",
   {
     tag: text("tag").notNull(),
     agentId: text("agent_id").notNull(),
     leaseUntil: integer("lease_until").notNull(),
+    trust: integer("trust").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.tag, t.agentId] }), index("agent_tags_agent").on(t.agentId)],
+  (t) => [primaryKey({ columns: [t.tag, t.agentId] }), index("agent_tags_agent").on(t.agentId), index("agent_tags_trust").on(t.tag, t.trust, t.agentId, t.leaseUntil)],
 );
 
 /** The intents this node declared, and for whom: the principal that may accept offers and whose limit they count against. */
