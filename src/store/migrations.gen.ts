@@ -318,9 +318,14 @@ export const migrations: { tag: string; statements: string[] }[] = [
     ]
   },
   {
-    "tag": "0030_mushy_the_captain",
+    "tag": "0030_second_wave_session8",
     "statements": [
-      "ALTER TABLE `settlement_methods` ADD `secret_last4` text;"
+      "CREATE TABLE `restore_staging` (\n\t`restore` text NOT NULL,\n\t`table_name` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`row` text NOT NULL,\n\t`started` integer NOT NULL,\n\tPRIMARY KEY(`restore`, `table_name`, `seq`)\n);",
+      "CREATE INDEX `restore_staging_started` ON `restore_staging` (`started`);",
+      "ALTER TABLE `settlement_methods` ADD `secret_last4` text;",
+      "ALTER TABLE `agent_tags` ADD `trust` integer DEFAULT 0 NOT NULL;",
+      "CREATE INDEX `agent_tags_trust` ON `agent_tags` (`tag`,`trust`,`agent_id`,`lease_until`);",
+      "-- Rows stored before the trust column take their agent's trust from the index row written with them (hand-written: drizzle-kit does not generate data moves).\nUPDATE `agent_tags` SET `trust` = (SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`);"
     ]
   }
 ];

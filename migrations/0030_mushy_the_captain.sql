@@ -1,1 +1,0 @@
-ALTER TABLE `settlement_methods` ADD `secret_last4` text;
