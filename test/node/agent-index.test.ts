@@ -11,6 +11,7 @@ import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
 import { discoverAgents, SHORT_LISTS } from "../../src/store/agent-index.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
 import { memoryDb } from "../support/libsql.ts";
+import { seeded } from "../support/random.ts";
 
 const NOW = 1_767_225_600_000;
 const ORIGIN = "n".repeat(32);
@@ -117,15 +118,3 @@ describe("agent discovery index", () => {
     }
   }, 120_000);
 });
-
-/** A seeded generator (mulberry32), so that a failure comes back on every run. */
-function seeded(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
