@@ -94,7 +94,7 @@ describe("agent discovery index", () => {
         .slice(0, q.limit)
         .map((a) => [a.id, Math.round(a.score * 1e6) / 1e6]);
 
-    // A selective query (one tag's ~400 rows) and a common one (four tags' ~1,600), then random ones.
+    // A selective query (one tag's ~400 rows) and a common one (four tags' ~1,500), then random ones.
     const queries: { tags: string[]; all?: boolean; minTrust?: number; origin?: string; limit: number; now: number }[] = [
       { tags: ["a"], limit: 20, now: NOW },
       { tags: ["a", "b", "c", "d"], limit: 20, now: NOW },
