@@ -21,25 +21,15 @@ import { registryEntries } from "../../src/store/schema/index.ts";
 import { discoverAgents, type AgentQuery } from "../../src/store/agent-index.ts";
 import type { Database } from "../../src/store/database.ts";
 import { openDatabaseFile, openTestDatabase } from "../../test/support/libsql.ts";
+import { seeded } from "../../test/support/random.ts";
 import { fmt, intEnv, machine, percentile, table } from "./lib.ts";
 
 const TAGS = 1000;
 const ORIGINS = Array.from({ length: 50 }, (_, i) => `n${String(i).padStart(3, "0")}aaaaaaaaaaaaaaaaaaaaaaaaaaaa`.slice(0, 32));
 
-/** A seeded generator, so that every run stores the same agents. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function agentEntries(n: number, now: number): Promise<Entry[]> {
-  const r = rng(n);
+  // Seeded, so that every run stores the same agents.
+  const r = seeded(n);
   const out: Entry[] = [];
   for (let i = 0; i < n; i++) {
     const origin = ORIGINS[i % ORIGINS.length]!;
@@ -87,7 +77,7 @@ async function measure(size: number, calls: number): Promise<(string | number)[]
       for (let i = 0; i < entries.length; i += 5000) await store.put(entries.slice(i, i + 5000), "bench");
     }
     const ingest = kept ? "kept" : fmt((performance.now() - started) / 1000, 1);
-    const r = rng(7);
+    const r = seeded(7);
     const rows: (string | number)[][] = [];
     for (const [label, tags] of [
       ["2 ordinary tags", () => [`t${Math.floor(r() * TAGS)}`, `t${Math.floor(r() * TAGS)}`]],

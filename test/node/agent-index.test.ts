@@ -1,16 +1,17 @@
 // The discovery index (src/store/agent-index.ts) on a real libSQL database, fed through the entry
 // store as gossip feeds it: the rank (match × trust × liveness), "all" and minimum trust, leases
-// that ended, an older heartbeat arriving after a newer one, and a tombstone; and the head-first
-// reading of tag lists against a brute-force ranking of every agent.
+// that ended, an older heartbeat arriving after a newer one, and a tombstone; and both ways of
+// reading tag lists (short ones whole, long ones head first) against a brute-force ranking of every agent.
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
 import { sha256Hex } from "../../src/protocol/encoding/hash.ts";
 import { agentId } from "../../src/protocol/registry/agent-entries.ts";
 import type { Entry, SignedEntry } from "../../src/protocol/registry/entry.ts";
 import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
-import { discoverAgents } from "../../src/store/agent-index.ts";
+import { discoverAgents, SHORT_LISTS } from "../../src/store/agent-index.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
 import { memoryDb } from "../support/libsql.ts";
+import { seeded } from "../support/random.ts";
 
 const NOW = 1_767_225_600_000;
 const ORIGIN = "n".repeat(32);
@@ -93,29 +94,27 @@ describe("agent discovery index", () => {
         .slice(0, q.limit)
         .map((a) => [a.id, Math.round(a.score * 1e6) / 1e6]);
 
+    // A selective query (one tag's ~400 rows) and a common one (four tags' ~1,500), then random ones.
+    const queries: { tags: string[]; all?: boolean; minTrust?: number; origin?: string; limit: number; now: number }[] = [
+      { tags: ["a"], limit: 20, now: NOW },
+      { tags: ["a", "b", "c", "d"], limit: 20, now: NOW },
+    ];
     for (let i = 0; i < 60; i++) {
-      const q = {
+      queries.push({
         tags: [...new Set(Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(TAGS)))],
         limit: pick([1, 5, 20, 100]),
         now: NOW + Math.floor(r() * 40_000),
         ...(r() < 0.3 ? { all: true } : {}),
         ...(r() < 0.3 ? { minTrust: pick([30, 70, 100]) } : {}),
         ...(r() < 0.3 ? { origin: pick(ORIGINS) } : {}),
-      };
+      });
+    }
+    // Both strategies: lists short enough to score whole, and lists read head first.
+    const rows = (q: { tags: string[] }) => made.reduce((n, a) => n + a.tags.filter((t) => q.tags.includes(t)).length, 0);
+    expect(queries.some((q) => rows(q) <= SHORT_LISTS) && queries.some((q) => rows(q) > SHORT_LISTS)).toBe(true);
+    for (const q of queries) {
       const found = await discoverAgents(db, q);
       expect(found.map((f) => [f.agentId, f.score]), JSON.stringify(q)).toEqual(bruteForce(q));
     }
   }, 120_000);
 });
-
-/** A seeded generator (mulberry32), so that a failure comes back on every run. */
-function seeded(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
