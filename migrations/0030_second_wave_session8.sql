@@ -12,4 +12,4 @@ ALTER TABLE `settlement_methods` ADD `secret_last4` text;--> statement-breakpoin
 ALTER TABLE `agent_tags` ADD `trust` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 CREATE INDEX `agent_tags_trust` ON `agent_tags` (`tag`,`trust`,`agent_id`,`lease_until`);--> statement-breakpoint
 -- Rows stored before the trust column take their agent's trust from the index row written with them (hand-written: drizzle-kit does not generate data moves).
-UPDATE `agent_tags` SET `trust` = (SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`);
+UPDATE `agent_tags` SET `trust` = COALESCE((SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`), 0);

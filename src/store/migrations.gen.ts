@@ -325,7 +325,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "ALTER TABLE `settlement_methods` ADD `secret_last4` text;",
       "ALTER TABLE `agent_tags` ADD `trust` integer DEFAULT 0 NOT NULL;",
       "CREATE INDEX `agent_tags_trust` ON `agent_tags` (`tag`,`trust`,`agent_id`,`lease_until`);",
-      "-- Rows stored before the trust column take their agent's trust from the index row written with them (hand-written: drizzle-kit does not generate data moves).\nUPDATE `agent_tags` SET `trust` = (SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`);"
+      "-- Rows stored before the trust column take their agent's trust from the index row written with them (hand-written: drizzle-kit does not generate data moves).\nUPDATE `agent_tags` SET `trust` = COALESCE((SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`), 0);"
     ]
   }
 ];

@@ -98,21 +98,8 @@ describe("the index over 20 node processes", () => {
     for (const n of nodes.slice(BRIDGE)) expect(await toolEntriesOf(n, x().nodeId)).toEqual([]);
   });
 
-  it("finds X's tool from Y through the index, verified and with X's URL", async () => {
-    // X's records went out on the ticks above, once X knew INDEX_MIN_NODES nodes; nodes that became
-    // responsible since get them on X's next tick, and a send that failed under load is retried.
-    await settled();
-    client = await connect(y().mcpUrl);
-    // A lookup's answers each have a deadline (3 s): on a loaded machine an owner may miss it.
-    await eventually(async () => {
-      const hits = await search("echoes");
-      expect(hits).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, origin: x().nodeId, url: x().url, via: "index", available: false })]);
-    }, 30_000);
-    // A word no tool is indexed under finds nothing, from the index either.
-    expect(await search("xyzzyfrobnicate")).toEqual([]);
-  });
-
   it("finds X's agent from Y through the index by its capability tags", async () => {
+    client = await connect(y().mcpUrl);
     const onX = await connect(x().mcpUrl);
     try {
       const reg = (await onX.callTool({ name: "agent_register", arguments: { name: "translator", tags: ["translate", "lang:de"], ttl_seconds: 3600, visibility: "public" } })) as { isError?: boolean };
@@ -134,23 +121,32 @@ describe("the index over 20 node processes", () => {
     expect(await discoverAgents(["lang:fr"])).toEqual([]);
   });
 
-  it("still finds it with a responsible node that holds the records killed", async () => {
+  it("finds X's tool from Y through the index and X's agent, with a responsible node killed; the tool verified, with X's URL, its entry taken from X", async () => {
+    // X's records went out on the ticks above, once X knew INDEX_MIN_NODES nodes; nodes that became
+    // responsible since get them on X's next tick, and a send that failed under load is retried.
+    await settled();
     const owners = rendezvousOwners("kw:echoes", nodes.map((n) => n.nodeId), 3);
     const victim = nodes.find((n) => owners.includes(n.nodeId) && n !== x() && n !== y())!;
     expect(victim).toBeDefined();
     running.delete(victim);
     await victim.stop("SIGKILL");
+    // A lookup's answers each have a deadline (3 s): on a loaded machine an owner may miss it.
     await eventually(async () => {
-      expect(await search("echoes")).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, via: "index" })]);
-      expect(await discoverAgents(["translate"])).toEqual([expect.objectContaining({ name: "translator", via: "index" })]);
+      const hits = await search("echoes");
+      expect(hits).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, origin: x().nodeId, url: x().url, via: "index", available: true })]);
     }, 30_000);
+    expect(await discoverAgents(["translate"])).toEqual([expect.objectContaining({ name: "translator", via: "index" })]);
+    // The hit's entry was taken from X (index-entries): Y now holds it and finds the tool locally.
+    expect(await toolEntriesOf(y(), x().nodeId)).toHaveLength(1);
+    const again = await search("echoes");
+    expect(again).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, origin: x().nodeId, available: true })]);
+    expect(again[0]).not.toHaveProperty("via");
+    // A word no tool is indexed under finds nothing, from the index either.
+    expect(await search("xyzzyfrobnicate")).toEqual([]);
   });
 
   it("calls the tool it found without peering with X: straight to X, which takes a stranger's own envelope", async () => {
-    // The search takes the tool's signed entry from X (index-entries), so the hit is callable here.
-    await eventually(async () => {
-      expect(await search("echoes")).toEqual([expect.objectContaining({ id: `${x().nodeId}/everything/echo`, via: "index", available: true })]);
-    }, 30_000);
+    // The first search took the tool's signed entry from X (index-entries), so the hit is callable here.
     expect(await toolEntriesOf(y(), x().nodeId)).toHaveLength(1);
     const answer = (await client!.callTool({ name: "call_tool", arguments: { id: `${x().nodeId}/everything/echo`, arguments: { message: "found by the index" } } })) as unknown as {
       content: { text: string }[];

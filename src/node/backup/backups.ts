@@ -87,10 +87,13 @@ export async function restoreBackup(s: BackupParts, body: ReadableStream<Uint8Ar
       },
       onRows: (t, rows) => staging.add(t.name, rows),
     });
+    // Checked again: the stream may have taken minutes, and the tick may have written since.
+    if (!o.replace) await assertFresh(s);
     await replaceFromStaging(s.db, staging.restore);
     return { id: header.id, nodeId: header.nodeId, created: header.created, tables: header.tables.map((t) => ({ name: t.name, rows: t.rows, sha256: t.sha256 })) };
   } catch (err) {
-    await staging.drop();
+    // The refusal's reason is what the operator needs; a failed cleanup is left to the next restore's dropAbandoned.
+    await staging.drop().catch(() => undefined);
     throw err;
   }
 }

@@ -132,7 +132,7 @@ const schema = z.object({
   METRICS_RETENTION_HOURS: int(1, 24 * 90).default(48),
   ALLOW_PRIVATE_URLS: flag.optional(),
   DNS_SERVERS: dnsServers.optional(),
-  DNS_OVER_HTTPS_URL: z.url({ protocol: /^https?$/ }).default("https://cloudflare-dns.com/dns-query"),
+  DNS_OVER_HTTPS_URL: z.url({ protocol: /^https$/ }).default("https://cloudflare-dns.com/dns-query"),
   NPM_REGISTRY_URL: z.url({ protocol: /^https?$/ }).default("https://registry.npmjs.org"),
   PACKAGE_MIRROR: flag.default(false),
   NODE_CONTACT: z.string().min(1).max(256).optional(),

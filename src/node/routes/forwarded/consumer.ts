@@ -35,7 +35,7 @@ import { cardLearnedFrom } from "../../../store/origin-cards.ts";
 import { getPeer, listPeers, type Peer } from "../../../store/peers.ts";
 
 /** The settings a forwarded request reads. */
-export type ForwardedConfig = Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer" | "publicUrl" | "clockSkewSeconds" | "forwardFeeMax" | "callTimeoutMs">;
+export type ForwardedConfig = Pick<Config, "channels" | "ledgerCheckpoints" | "routesOffer" | "publicUrl" | "publicNode" | "clockSkewSeconds" | "forwardFeeMax" | "callTimeoutMs">;
 
 export interface ForwardedPort {
   db: Database;
@@ -151,7 +151,8 @@ export async function forwardedCall(s: ForwardedPort, origin: string, request: R
  * from the origin itself, when this node took the entries of tools the index found there.
  */
 export async function reachedDirectly(s: Pick<ForwardedPort, "db" | "config">, origin: string): Promise<boolean> {
-  return s.config.publicUrl !== undefined && (await cardLearnedFrom(s.db, origin)) === origin;
+  // The origin takes a stranger's own envelope only from a public node of its directory.
+  return s.config.publicNode && s.config.publicUrl !== undefined && (await cardLearnedFrom(s.db, origin)) === origin;
 }
 
 /** The call sealed to the origin, in a `forwarded` message this node sends it itself. */

@@ -25,7 +25,8 @@ export async function forwardSealed(s: ForwardedPort, origin: string, message: E
     } catch (err) {
       if (!(err instanceof PeerRequestError)) throw err;
       if (err instanceof SealedRefusal && !FORWARDER_REFUSALS.has(err.code)) throw new SealedRefusal(err.code, `refused by ${origin}: ${err.message} (${err.code})`, false);
-      if (message === "token-sale" && !(err instanceof SealedRefusal)) throw new PeerRequestError(err.code, `the ${message} message may have reached ${origin}, its answer did not come back: ${err.message}`, false);
+      // Only a sale that may have reached the origin stops here; one never delivered goes on to the forwarders.
+      if (message === "token-sale" && !(err instanceof SealedRefusal) && err.delivered !== false) throw new PeerRequestError(err.code, `the ${message} message may have reached ${origin}, its answer did not come back: ${err.message}`, false);
     }
   }
   const forwarders = await forwardersTo(s, origin);
@@ -42,7 +43,8 @@ export async function forwardSealed(s: ForwardedPort, origin: string, message: E
       if (!(err instanceof PeerRequestError)) throw err;
       // The origin refused: another forwarder would carry the same refusal.
       if (err instanceof SealedRefusal && !FORWARDER_REFUSALS.has(err.code)) throw new SealedRefusal(err.code, `refused by ${origin} through ${via.name}: ${err.message} (${err.code})`, false);
-      if (message === "token-sale" && !(err instanceof SealedRefusal)) throw new PeerRequestError(err.code, `the ${message} message through ${via.name} may have reached ${origin}, its answer did not come back: ${err.message}`, false);
+      // Only a sale that may have reached the origin stops here; one never delivered goes on to the forwarders.
+      if (message === "token-sale" && !(err instanceof SealedRefusal) && err.delivered !== false) throw new PeerRequestError(err.code, `the ${message} message through ${via.name} may have reached ${origin}, its answer did not come back: ${err.message}`, false);
       failures.push(`through ${via.name}: ${err.message}`);
     }
   }
