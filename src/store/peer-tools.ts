@@ -1,6 +1,6 @@
 // Peers' tool entries as the registry holds them, for the composite catalog
 // (src/node/catalog/federated.ts picks the version to show).
-import { sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import { registryEntries as t } from "./schema/index.ts";
 
@@ -17,4 +17,17 @@ export function liveToolEntries(db: Database, self: string): Promise<{ id: strin
       WHERE ${t.kind} = 'tool' AND ${t.origin} != ${self}
     )
     WHERE rank = 1 AND tombstone = 0`);
+}
+
+/**
+ * Which of `origins` have a tool entry held here that is not a tombstone: the destinations a
+ * forwarder's claim may name (§12.6.1). A node that only calls (shares no tool) is never named.
+ */
+export async function originsWithTools(db: Database, origins: string[]): Promise<Set<string>> {
+  if (origins.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ origin: t.origin })
+    .from(t)
+    .where(and(inArray(t.origin, origins), eq(t.kind, "tool"), eq(t.tombstone, false)));
+  return new Set(rows.map((r) => r.origin));
 }

@@ -20,6 +20,7 @@ import { forwardingClaims } from "../../src/store/forwarding-claims.ts";
 import { saveOriginCard } from "../../src/store/origin-cards.ts";
 import { savePeer } from "../../src/store/peers.ts";
 import { entryView } from "../../src/http/admin/registry.ts";
+import { sampleTool } from "../support/entries.ts";
 import { memoryDb } from "../support/libsql.ts";
 
 const started: AssembledNode[] = [];
@@ -37,6 +38,10 @@ const id = (n: AssembledNode) => n.services.nodeId;
 async function deliver(at: AssembledNode, from: AssembledNode, entries: Entry[]) {
   return at.services.registry.receive(entries.map((e) => e.signed), id(from));
 }
+/** `provider` shares a tool, and `holder` (its peer) receives the entry as gossip brings it. */
+async function sharesWith(holder: AssembledNode, provider: AssembledNode) {
+  await deliver(holder, provider, await provider.services.registry.share(sampleTool("echo")));
+}
 const call = { type: "call", key: "edge/echo", intent: {}, timeoutMs: 1000, progress: false, countersigned: [] } as unknown as RelayRequest;
 
 afterAll(async () => {
@@ -52,21 +57,28 @@ async function line() {
   }
   await peer(claiming, origin);
   await peer(claiming, other);
+  // The origins share tools; the consumer only calls, so no claim names it.
+  await sharesWith(claiming, origin);
+  await sharesWith(claiming, other);
   await saveOriginCard(consumer.services.db, id(origin), await cardOf(origin), id(plain));
   return { consumer, plain, claiming, origin, other };
 }
 
 describe("the forwarder's claim", () => {
-  it("names its active peers in order, with the visibility FORWARD_ANNOUNCE gives, and is republished only when they change", async () => {
+  it("names its active peers that share tools, in order, with the visibility FORWARD_ANNOUNCE gives, and is republished only when they change", async () => {
     const { consumer, claiming, origin, other } = await line();
     const published = await announceForwarding(claiming.services);
     expect(published).toHaveLength(1);
-    expect(published[0]!.signed).toMatchObject({ origin: id(claiming), kind: "forwarding", key: "forwarding", visibility: "peers", tombstone: false, body: { v: 1, destinations: [id(consumer), id(origin), id(other)].sort() } });
+    expect(published[0]!.signed).toMatchObject({ origin: id(claiming), kind: "forwarding", key: "forwarding", visibility: "peers", tombstone: false, body: { v: 1, destinations: [id(origin), id(other)].sort() } });
+    expect(JSON.stringify(published[0]!.signed)).not.toContain(id(consumer));
     expect(await announceForwarding(claiming.services)).toEqual([]);
     const newcomer = await node();
     await peer(claiming, newcomer);
+    // A new peer that shares nothing changes nothing; once it shares a tool, it is named.
+    expect(await announceForwarding(claiming.services)).toEqual([]);
+    await sharesWith(claiming, newcomer);
     const again = await announceForwarding(claiming.services);
-    expect(again.map((e) => (e.signed.tombstone ? null : e.signed.body))).toEqual([{ v: 1, destinations: [id(consumer), id(origin), id(other), id(newcomer)].sort() }]);
+    expect(again.map((e) => (e.signed.tombstone ? null : e.signed.body))).toEqual([{ v: 1, destinations: [id(origin), id(other), id(newcomer)].sort() }]);
   });
 
   it("is published neither by a node that does not forward or has no peer, nor under FORWARD_ANNOUNCE=off, and withdrawn when either changes", async () => {
