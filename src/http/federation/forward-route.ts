@@ -32,6 +32,8 @@ export interface PeerMessageRoutes {
   openEnvelopeFrom(c: Context, path: string, sender?: (header: Header) => Promise<Sender>): Promise<Opened | Response>;
   /** The `bad_request` answer to a message from an active peer (`openFromPeer`) that is none of the route's, counted against it. */
   malformed(c: Context, opened: Received, message: string): Promise<Response>;
+  /** Counts one opened message from `from` against FEDERATION_RATE_PER_SENDER: the `rate_limited` refusal when over it; `peer` false for a stranger. */
+  senderOverLimit(c: Context, from: string, peer?: boolean): Response | undefined;
 }
 
 /** Whether the request is an envelope from a node that is not a peer of this one: a stranger's direct `forwarded` message. */
@@ -40,9 +42,15 @@ async function fromStranger(s: Services, c: Context): Promise<boolean> {
   return strangerEnvelope(s, new Uint8Array(await c.req.arrayBuffer()));
 }
 
+/**
+ * A stranger's envelope, counted against the same per-sender budget as a peer's once its signature
+ * verified (so no forger spends another node's): the stranger is a public node of the directory,
+ * its id as scarce as a peer's, and one budget per id means a node cannot double it by being both.
+ */
 async function openStranger(c: Context, path: string, r: PeerMessageRoutes, sender: (header: Header) => Promise<Sender>): Promise<Received | Response> {
   const opened = await r.openEnvelopeFrom(c, path, sender);
-  return opened instanceof Response ? opened : receivedEnvelope(opened);
+  if (opened instanceof Response) return opened;
+  return r.senderOverLimit(c, opened.header.from, false) ?? receivedEnvelope(opened);
 }
 
 /** A refusal sealed to the sender: the forwarded route's codes are its own (§12.4). */

@@ -105,13 +105,15 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
   );
 
   // In memory, like the per-source count: a store write here would sit on every relayed call's
-  // critical path. Only opened envelopes of active peers are counted, so the keys stay few.
+  // critical path. Only opened envelopes are counted, of active peers and of the directory's public
+  // nodes (a stranger's direct `forwarded`, §20.8), so the keys stay few.
   const perSender = new WindowCounter(s.config.federationRatePerSender, 60);
-  const senderOverLimit = (c: Context, from: string): Response | undefined => {
+  const senderOverLimit = (c: Context, from: string, peer = true): Response | undefined => {
     const wait = perSender.over(from);
     if (wait === undefined) return undefined;
     s.federationRefusals.count("sender_rate");
-    s.trust.observed.refused(from);
+    // Active peers only: strangers must not crowd them out of the observations.
+    if (peer) s.trust.observed.refused(from);
     return rateLimited(s, c, wait, "federation requests from this node");
   };
 
@@ -311,13 +313,13 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       outcome: await s.strong.board.serveForward(from, r.namespace, r.key, r.op),
     }));
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
-    forwardRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
-    mailboxRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
-    backupRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
+    forwardRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
+    mailboxRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
+    backupRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
     // Clearing rounds (docs/protocol.md §16.2).
-    clearingRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
+    clearingRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
     // The structured index (docs/protocol.md §20.2).
-    indexRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
+    indexRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
   }
   // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
   app.post(ONION_PATH, onionHandler(s));

@@ -337,7 +337,7 @@ export interface Config {
   packageIdleSeconds: number;
   /** Stdio upstream processes running at once in this process; over it, the least recently used idle one stops. */
   packageMaxProcesses: number;
-  /** Federation requests per minute: per client address (each isolate), and per authenticated sender (the store). */
+  /** Federation requests per minute, each isolate: per client address, and per authenticated sender (peers, and public nodes of the directory writing directly, §20.8). */
   federationRatePerSource: number;
   federationRatePerSender: number;
   /** Hellos per minute per client address (each isolate): each one costs card and signature checks. */
