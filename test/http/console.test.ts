@@ -1,7 +1,7 @@
 // The console and the landing page in one real node (in-process, its own libSQL file): what API
 // clients still get at /, sign-in and its limits, the session cookie, CSRF, that actions go
 // through the admin API (and its audit trail), and that no page shows a secret.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
@@ -12,7 +12,7 @@ import { recordChange } from "../../src/store/definition-pins.ts";
 import type { Database } from "../../src/store/database.ts";
 import { declareIntent } from "../../src/node/agents/intents.ts";
 import { replaceUpstreamCatalog } from "../../src/store/catalog.ts";
-import { upstreams } from "../../src/store/schema/index.ts";
+import { settlementMethods, upstreams } from "../../src/store/schema/index.ts";
 import { insertInvocations } from "../../src/store/invocations.ts";
 import { MetricsRecorder } from "../../src/node/metrics/recorder.ts";
 import { METRICS } from "../../src/node/metrics/definitions.ts";
@@ -41,6 +41,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await node?.close();
 });
+
+/** The files of the node's data folder (database, WAL, identity) that hold `text`. */
+function dataFolderHolds(text: string): string[] {
+  return readdirSync(dataDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .filter((f) => readFileSync(f).includes(Buffer.from(text)));
+}
 
 describe("GET /", () => {
   it("answers API clients exactly as before the landing page: the JSON not_found", async () => {
@@ -235,6 +243,121 @@ describe("the signed-in console", () => {
     expect((await res.text()).split("\n")[0]).toMatch(/^id,peer,role,status/);
   });
 
+  describe("the Stripe adapter's form on the Ledger page", () => {
+    const KEY = "sk_test_consolekey_7d1e93b0c2a4f6e8";
+    const NEXT = "rk_test_restricted_c0ffee15beef2026";
+    const rows = () => db.select().from(settlementMethods);
+    /** Every answer the browser got in these tests: no key may be in any of them. */
+    const seen: string[] = [];
+    const see = (text: string | null) => {
+      seen.push(text ?? "");
+      return text ?? "";
+    };
+    const ledgerPage = async () => {
+      const page = await op.page("/console/ledger");
+      see(page.html);
+      return page;
+    };
+
+    it("renders the form: a password input for the key, the optional ids, the CSRF token, and no remove button while unset", async () => {
+      const { html, csrf } = await ledgerPage();
+      expect(html).toContain("Stripe settlements");
+      expect(html).toContain("Not configured");
+      const form = html.match(/<form method="post" action="\/console\/actions\/stripe-set".*?<\/form>/s)?.[0];
+      expect(form).toBeDefined();
+      expect(form).toContain(`name="_csrf" value="${csrf}"`);
+      expect(form).toMatch(/<input type="password" name="secretKey" autocomplete="off" required=""\/?>/);
+      for (const name of ["customer", "paymentMethod", "destination"]) expect(form).toContain(`name="${name}"`);
+      expect(html).not.toContain("/console/actions/stripe-remove");
+    });
+
+    it("refuses the form without its CSRF token, or with another session's, and stores nothing", async () => {
+      const other = await signIn(call, LOCAL, ADMIN_TOKEN);
+      const foreign = (await other.page("/console/ledger")).csrf!;
+      for (const token of [undefined, "", foreign]) {
+        const res = await op.post("/console/actions/stripe-set", { ...(token === undefined ? {} : { _csrf: token }), _back: "/console/ledger", secretKey: KEY });
+        expect(res.status).toBe(403);
+        expect(see(await res.text())).toContain("CSRF token is missing or wrong");
+      }
+      expect(await rows()).toEqual([]);
+    });
+
+    it("shows a typed refusal for a key that is not sk_/rk_, or a malformed id, without echoing it, and stores nothing", async () => {
+      const { csrf } = await ledgerPage();
+      for (const [fields, why] of [
+        [{ secretKey: "pk_test_publishable_1234567890" }, "secretKey: a Stripe secret or restricted key"],
+        [{ secretKey: KEY, customer: "customer-1" }, "customer: "],
+      ] as const) {
+        const res = await op.post("/console/actions/stripe-set", { _csrf: csrf!, _back: "/console/ledger", ...fields });
+        expect(res.status).toBe(303);
+        const location = see(res.headers.get("location"));
+        const back = new URL(location, LOCAL);
+        expect(back.pathname).toBe("/console/ledger");
+        expect(back.searchParams.get("failed")).toContain(`the body does not match the expected shape (${why}`);
+        expect(location).not.toContain(fields.secretKey.slice(3));
+        const shown = see((await op.page(`${back.pathname}${back.search}`)).html);
+        expect(shown).toContain(`The node refused: the body does not match the expected shape (${why}`);
+        expect(shown).not.toContain(fields.secretKey.slice(3));
+      }
+      expect(await rows()).toEqual([]);
+    });
+
+    it("sets the key through the admin route: sealed at rest, listed and shown by its last four only", async () => {
+      const { csrf } = await ledgerPage();
+      const res = await op.post("/console/actions/stripe-set", { _csrf: csrf!, _back: "/console/ledger", secretKey: KEY, customer: "cus_console", paymentMethod: "", destination: "" });
+      expect(res.status).toBe(303);
+      expect(new URL(see(res.headers.get("location")), LOCAL).searchParams.get("done")).toBe("1");
+
+      const [row] = await rows();
+      expect(row).toMatchObject({ method: "stripe", secretLast4: KEY.slice(-4) });
+      expect(JSON.parse(row!.settings)).toEqual({ customer: "cus_console" });
+      expect(row!.secret).not.toContain(KEY.slice(8));
+      // The node builds its adapter from the stored row (stripe-settings.test.ts pays with it).
+      const adapter = await node.services.settlement.adapter("stripe");
+      expect(adapter).toBeDefined();
+
+      const listed = await (await admin("GET", "/ledger/settlement-methods")).text();
+      expect(listed).not.toContain(KEY);
+      expect(JSON.parse(listed)).toEqual({ methods: [expect.objectContaining({ method: "stripe", settings: { customer: "cus_console" }, secret: { set: true, last4: KEY.slice(-4) } })] });
+
+      const { html } = await ledgerPage();
+      expect(html).toContain(`Secret key: set, ends in ••••${KEY.slice(-4)}`);
+      expect(html).toContain("cus_console");
+      expect(html).toContain("/console/actions/stripe-remove");
+      // The password input is always empty: the page never fills the key back in.
+      expect(html).toMatch(/<input type="password" name="secretKey" autocomplete="off" required=""\/?>/);
+    });
+
+    it("replaces the key: the newest one's last four are shown", async () => {
+      const { csrf } = await ledgerPage();
+      const res = await op.post("/console/actions/stripe-set", { _csrf: csrf!, _back: "/console/ledger", secretKey: NEXT });
+      expect(new URL(see(res.headers.get("location")), LOCAL).searchParams.get("done")).toBe("1");
+      const [row] = await rows();
+      expect(row!.secretLast4).toBe(NEXT.slice(-4));
+      expect(JSON.parse(row!.settings)).toEqual({});
+      const { html } = await ledgerPage();
+      expect(html).toContain(`ends in ••••${NEXT.slice(-4)}`);
+      expect(html).not.toContain(`••••${KEY.slice(-4)}`);
+    });
+
+    it("removes the configuration; removing it again shows the node's not_found", async () => {
+      const { csrf } = await ledgerPage();
+      const res = await op.post("/console/actions/stripe-remove", { _csrf: csrf!, _back: "/console/ledger" });
+      expect(new URL(see(res.headers.get("location")), LOCAL).searchParams.get("done")).toBe("1");
+      expect(await rows()).toEqual([]);
+      expect(await node.services.settlement.adapter("stripe")).toBeUndefined();
+      expect((await ledgerPage()).html).toContain("Not configured");
+      const again = await op.post("/console/actions/stripe-remove", { _csrf: csrf!, _back: "/console/ledger" });
+      expect(new URL(see(again.headers.get("location")), LOCAL).searchParams.get("failed")).toBe("stripe is not configured");
+    });
+
+    it("never put either key in any answer, nor in the node's data folder", () => {
+      expect(seen.length).toBeGreaterThan(10);
+      for (const text of seen) for (const key of [KEY, NEXT]) expect(text.includes(key)).toBe(false);
+      for (const key of [KEY, NEXT]) expect(dataFolderHolds(key)).toEqual([]);
+    });
+  });
+
   it("returns only to console pages after an action or a language switch", async () => {
     const { csrf } = await op.page("/console/access");
     const res = await op.post("/console/actions/grant-deny", { _csrf: csrf!, _back: "https://evil.example/x", id: "nope" });
@@ -384,16 +507,17 @@ describe("the Catalog and Access pages read one page, with counts", () => {
     expect((await op.page("/console/access?list=tokens&verify=all")).html).not.toContain('href="/console/access?list=tokens&amp;verify=all"');
   });
 
-  it("gives the Ledger page in one read what the five routes it replaces list", async () => {
+  it("gives the Ledger page in one read what the six routes it replaces list", async () => {
     const one = await getJson<Record<string, unknown>>("/ledger/summary?limit=50");
-    const [balances, records, flags, rounds, invoices] = await Promise.all([
+    const [balances, records, flags, rounds, invoices, methods] = await Promise.all([
       getJson<{ balances: unknown[] }>("/ledger/balances"),
       getJson<{ records: unknown[] }>("/ledger/records?limit=50"),
       getJson<{ flags: unknown[] }>("/ledger/flags"),
       getJson<{ rounds: unknown[] }>("/clearing/rounds"),
       getJson<{ invoices: unknown[]; next: string | null }>("/ledger/invoices"),
+      getJson<{ methods: unknown[] }>("/ledger/settlement-methods"),
     ]);
-    expect(one).toEqual({ balances: balances.balances, records: records.records, flags: flags.flags, rounds: rounds.rounds, invoices: invoices.invoices, next: invoices.next });
+    expect(one).toEqual({ balances: balances.balances, records: records.records, flags: flags.flags, rounds: rounds.rounds, invoices: invoices.invoices, next: invoices.next, methods: methods.methods });
   });
 
   it("gives the Calls page in one read the log's page and the overview's per-tool figures", async () => {

@@ -1,7 +1,8 @@
 // The Ledger page's one read: the balances, the newest `limit` records with their stages, the
-// flags, the clearing rounds and the first page of invoices, each as its own route lists it
-// (`/ledger/balances`, `/ledger/records`, `/ledger/flags`, `/clearing/rounds`, `/ledger/invoices`):
-// one admin request instead of five.
+// flags, the clearing rounds, the first page of invoices and the settlement methods (secrets as
+// their last four characters), each as its own route lists it (`/ledger/balances`,
+// `/ledger/records`, `/ledger/flags`, `/clearing/rounds`, `/ledger/invoices`,
+// `/ledger/settlement-methods`): one admin request instead of six.
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
@@ -18,8 +19,15 @@ export function ledgerViewAdminRoutes(s: Services): Hono<AppEnv> {
 
   app.get("/ledger/summary", async (c) => {
     const { limit } = summaryQuery.parse(c.req.query());
-    const [balances, records, flags, rounds, invoices] = await Promise.all([s.ledger.balances(), recordViews(s, { limit }), s.ledger.flags(), s.clearing.list(), invoiceList(s.db, { limit: INVOICES })]);
-    return c.json({ balances, records, flags, rounds, invoices: invoices.invoices, next: invoices.next === null ? null : String(invoices.next) });
+    const [balances, records, flags, rounds, invoices, methods] = await Promise.all([
+      s.ledger.balances(),
+      recordViews(s, { limit }),
+      s.ledger.flags(),
+      s.clearing.list(),
+      invoiceList(s.db, { limit: INVOICES }),
+      s.settlement.methods.list(),
+    ]);
+    return c.json({ balances, records, flags, rounds, invoices: invoices.invoices, next: invoices.next === null ? null : String(invoices.next), methods });
   });
 
   return app;

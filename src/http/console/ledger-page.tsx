@@ -1,7 +1,8 @@
 // Ledger: balances per peer and unit, the newest records, disputes and flags, clearing rounds,
-// invoices, and the export buttons (the admin API's exports, downloaded through the console).
+// invoices, the export buttons and the Stripe adapter's settings (the admin API's exports, downloaded through the console).
 import { Id, Table } from "./layout.tsx";
 import type { PageContext } from "./page-context.ts";
+import { StripeSettings, type SettlementMethod } from "./stripe-settings.tsx";
 
 interface Balance {
   peer: string;
@@ -46,8 +47,10 @@ const PAGE = 50;
 
 export async function ledgerPage(p: PageContext) {
   const { l } = p;
-  // One read: what /ledger/balances, /ledger/records, /ledger/flags, /clearing/rounds and /ledger/invoices list.
-  const { balances, records, flags, rounds, invoices } = await p.get<{ balances: Balance[]; records: RecordRow[]; flags: Flag[]; rounds: Round[]; invoices: Invoice[] }>(`/ledger/summary?limit=${PAGE}`);
+  // One read: what /ledger/balances, /ledger/records, /ledger/flags, /clearing/rounds, /ledger/invoices and /ledger/settlement-methods list.
+  const { balances, records, flags, rounds, invoices, methods } = await p.get<{ balances: Balance[]; records: RecordRow[]; flags: Flag[]; rounds: Round[]; invoices: Invoice[]; methods: SettlementMethod[] }>(
+    `/ledger/summary?limit=${PAGE}`,
+  );
   return (
     <>
       <section>
@@ -119,6 +122,7 @@ export async function ledgerPage(p: PageContext) {
           { label: l.t("col.created"), cell: (i) => l.date(i.issuedAt) },
         ]}
       />
+      <StripeSettings l={l} csrf={p.csrf} back={p.back} methods={methods} />
     </>
   );
 }

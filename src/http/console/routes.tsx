@@ -62,6 +62,14 @@ const ACTIONS: Record<string, { needs: readonly string[]; method: string; path: 
   "grant-deny": { needs: ["id"], method: "POST", path: (f) => `/grants/${seg(f.id!)}/deny`, body: () => ({}) },
   "grant-revoke": { needs: ["id"], method: "POST", path: (f) => `/grants/${seg(f.id!)}/revoke` },
   "alert-ack": { needs: ["id"], method: "POST", path: (f) => `/alerts/${seg(f.id!)}/ack` },
+  // An optional field left empty is left out, as the CLI leaves out an option not given.
+  "stripe-set": {
+    needs: ["secretKey"],
+    method: "PUT",
+    path: () => "/ledger/settlement-methods/stripe",
+    body: (f) => ({ secretKey: f.secretKey, customer: f.customer || undefined, paymentMethod: f.paymentMethod || undefined, destination: f.destination || undefined }),
+  },
+  "stripe-remove": { needs: [], method: "DELETE", path: () => "/ledger/settlement-methods/stripe" },
 };
 
 /** A path inside the console to return to; anything else returns to the overview. */
@@ -158,8 +166,10 @@ export function consoleRoutes(s: Services, admin: AdminRequest): Hono<ConsoleEnv
     for (const k of ["done", "failed"]) back.searchParams.delete(k);
     if (res.ok) back.searchParams.set("done", "1");
     else {
-      const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-      back.searchParams.set("failed", body.error?.message ?? `HTTP ${res.status}`);
+      const body = (await res.json().catch(() => ({}))) as { error?: { message?: string; issues?: { path: string; message: string }[] } };
+      // A shape refusal names each field and why (the schema's words, never the value sent).
+      const issues = (body.error?.issues ?? []).map((i) => `${i.path}: ${i.message}`).join("; ");
+      back.searchParams.set("failed", `${body.error?.message ?? `HTTP ${res.status}`}${issues ? ` (${issues})` : ""}`);
     }
     return c.redirect(`${back.pathname}${back.search}`, 303);
   });
