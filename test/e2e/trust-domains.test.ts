@@ -60,7 +60,10 @@ describe("domain verification", () => {
     expect(new Map(report.domains.checked.map((c) => [c.node, c.verified]))).toEqual(new Map([[b.nodeId, true], [pId, false], [s.id, true], [t.id, true]]));
     const peers = new Map((await peersOfA()).map((x) => [x.id, x]));
     expect(peers.get(b.nodeId)!.domain).toMatchObject({ host: hostOf(b.url), verified: true });
-    expect(peers.get(pId)!.domain).toMatchObject({ host: hostOf(p.url), verified: false, reason: `${hostOf(p.url)} serves the card of another node (${q.nodeId})` });
+    // Both proofs failed, and the reason gives each one's: no DNS record here, and the wrong card.
+    expect(peers.get(pId)!.domain).toMatchObject({ host: hostOf(p.url), verified: false });
+    expect(peers.get(pId)!.domain!.reason).toMatch(/^DNS: .+; well-known: /);
+    expect(peers.get(pId)!.domain!.reason).toContain(`well-known: ${hostOf(p.url)} serves the card of another node (${q.nodeId})`);
     const detail = await json<{ peer: PeerView }>(await a.admin("GET", `/peers/${b.nodeId}`));
     expect(detail.peer.domain).toMatchObject({ host: hostOf(b.url), verified: true });
 
