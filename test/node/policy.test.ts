@@ -107,6 +107,14 @@ describe("decideCall", () => {
   });
 });
 
+describe("sortRules", () => {
+  it("orders ties of priority and effect by id in code units, as the store's paged listing does", () => {
+    // localeCompare would put "rule_a" before "rule_W"; SQLite's BINARY order, and so the Access page's cursor, the other way.
+    const ids = sortRules([rule({ id: "rule_a", priority: 5 }), rule({ id: "rule_W", priority: 5 }), rule({ id: "rule_0", priority: 5, effect: "deny" }), rule({ id: "rule_Z", priority: 1 })]).map((r) => r.id);
+    expect(ids).toEqual(["rule_Z", "rule_0", "rule_W", "rule_a"]);
+  });
+});
+
 describe("decideRequest", () => {
   const gate = rule({ id: "gate", effect: "grant", upstream: "stripe" });
   const cases: { name: string; rules: Rule[]; who: Principal; tools: ToolFacts[]; outcome: string; ttl?: number | null }[] = [

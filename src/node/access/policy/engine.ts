@@ -74,9 +74,12 @@ export function ruleMatches(r: Rule, p: Principal, t: ToolFacts): boolean {
 
 const EFFECT_ORDER: Record<RuleEffect, number> = { deny: 0, grant: 1, allow: 2 };
 
-/** The order rules are tried in. */
+/** Code-unit order, as SQLite's BINARY collation sorts ids; `localeCompare` depends on the runtime's ICU and puts "a" before "W". */
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order rules are tried in: the same as the store's paged listing (src/store/access/policy-rules.ts). */
 export function sortRules<R extends Rule>(rules: R[]): R[] {
-  return [...rules].sort((a, b) => a.priority - b.priority || EFFECT_ORDER[a.effect] - EFFECT_ORDER[b.effect] || a.id.localeCompare(b.id));
+  return [...rules].sort((a, b) => a.priority - b.priority || EFFECT_ORDER[a.effect] - EFFECT_ORDER[b.effect] || byCodeUnits(a.id, b.id));
 }
 
 export type CallDecision = { effect: RuleEffect; rule: string | null; reason: string };
