@@ -91,7 +91,8 @@ export class ChannelStore {
       .select()
       .from(peerChannels)
       .where(and(eq(peerChannels.peer, peer), eq(peerChannels.role, "initiator"), gt(peerChannels.expiresAt, now)))
-      .orderBy(desc(peerChannels.createdAt))
+      // Two opened in the same millisecond: the one that lasts longer.
+      .orderBy(desc(peerChannels.createdAt), desc(peerChannels.expiresAt))
       .limit(1);
     return row && this.#openedOrNone(row);
   }
