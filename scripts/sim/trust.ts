@@ -22,6 +22,7 @@ import { interactionPenalty, interactionWeight, type InteractionCounts } from ".
 import { KIND_FACTOR, type TrustEdge, type TrustGraph } from "../../src/node/trust/scoring/graph.ts";
 import { wattsStrogatz } from "./small-world.ts";
 import { sybilRank } from "./sybil-rank.ts";
+import { boundByLevels, WalkFlows } from "./level-acceptance.ts";
 
 const env = process.env;
 const SEED = Number(env.SIM_SEED ?? 14);
@@ -115,7 +116,7 @@ function withSybils(base: Federation, count: number, attackers: readonly string[
 }
 
 function run(f: Federation): TrustEngine {
-  const e = new TrustEngine({ restart: RESTART, edgeCapacity: CAP, levels: LEVELS });
+  const e = new TrustEngine({ restart: RESTART, edgeCapacity: CAP });
   e.full(f.graph);
   return e;
 }
@@ -172,7 +173,7 @@ const counted = (before: number, after: number) => `${before} → ${after}`;
  * of the walk's inflow, would put it at `level`: the per-identity bound's promise, checked.
  */
 function liftedByHonest(e: TrustEngine, f: Federation, id: string, level: number): boolean {
-  const s = e.walkScore(id);
+  const s = e.score(id);
   const x = (HALF * s) / (1 - s); // the score's mass in units (normalization.ts), inverted
   const share = e.explain(id, Infinity).inflow.filter((i) => (f.honesty.get(i.from) ?? 1) > 0).reduce((a, i) => a + i.share, 0);
   const honest = x * share;
@@ -181,6 +182,10 @@ function liftedByHonest(e: TrustEngine, f: Federation, id: string, level: number
 
 function sybilMass(f: Federation): string[] {
   const e = run(f);
+  const flows = new WalkFlows(f.graph, e, { restart: RESTART, edgeCapacity: CAP });
+  const gap = flows.check();
+  if (gap > 1e-2) throw new Error(`the per-identity bound's flows disagree with the engine by ${gap} score units`);
+  const bound = boundByLevels(flows, LEVELS);
   const beyond = [0, 0];
   let mass = 0;
   let honestMass = 0;
@@ -188,8 +193,8 @@ function sybilMass(f: Federation): string[] {
   const honest = { known: [0, 0] };
   let best = 0;
   for (const [id, h] of f.honesty) {
-    const walk = e.walkScore(id);
-    const bounded = e.score(id);
+    const walk = e.score(id);
+    const bounded = bound.get(id) ?? 0;
     if (h > 0) {
       honestMass += e.mass(id);
       if (id !== SELF) honest.known = [honest.known[0]! + Number(walk >= KNOWN), honest.known[1]! + Number(bounded >= KNOWN)];
@@ -334,7 +339,7 @@ function auc(honest: number[], sybil: number[]): number {
 
 function newcomerSection(base: Federation): string {
   const e = run(base);
-  // A trusted node, or where the per-identity bound leaves none outside the seeds, a known one.
+  // A trusted node, or where none is outside the seeds, a known one.
   const at = (least: number) => [...base.honesty.keys()].filter((id) => id !== SELF && !base.graph.seeds.includes(id) && e.score(id) >= least && e.score(id) < 0.8);
   const trusted = at(TRUSTED).length > 0 ? at(TRUSTED) : at(KNOWN);
   trusted.sort((a, b) => e.score(a) - e.score(b));

@@ -4,9 +4,7 @@
 // most the capacity of the edges into it, divided by the restart probability: a Sybil region
 // behind g attack edges holds at most g × edgeCapacity / restart, however many identities it has.
 // Mass a node does not pass on (no edges, weights below 1 in total, capped, penalized) is dropped.
-// That bound is on the region's total; per identity, a score reaches a tier's threshold only on the
-// inflow from this node, its seeds and the nodes accepted at the tier above (#accepted; Advogato
-// accepts each level by that level's certifications): Sybils lending each other lift none of them.
+// The bound is on the region's total, not per identity (docs/security.md, Limits).
 import { checkEdge, checkPenalty, EDGE_KINDS, KIND_FACTOR, TrustInputError, type EdgeKind, type TrustEdge, type TrustGraph } from "./graph.ts";
 import { scoreOf } from "./normalization.ts";
 
@@ -24,11 +22,6 @@ export interface EngineOptions {
   maxOutEdges?: number;
   /** Nodes kept, nearest to this node and its seeds first. */
   maxNodes?: number;
-  /**
-   * The tiers' thresholds (scores above 0): a node reaches one only when the trust flowing into it
-   * from nodes that reached it themselves would put it there (Advogato's per-level acceptance).
-   */
-  levels?: readonly number[];
 }
 
 export interface Explanation {
@@ -45,8 +38,6 @@ export interface Explanation {
 /** Index of each kind in a pair's weights, in the order of EDGE_KINDS. */
 const KIND_INDEX = Object.fromEntries(EDGE_KINDS.map((k, i) => [k, i])) as Readonly<Record<EdgeKind, number>>;
 const KINDS = EDGE_KINDS;
-/** How far below a level a node not accepted there is held. */
-const HELD_BELOW = 1e-6;
 const VOUCH = KIND_INDEX.vouch;
 
 /** What one pair of nodes lends, at most 1 however many kinds of evidence link them. */
@@ -70,9 +61,6 @@ export class TrustEngine {
   readonly #maxIterations: number;
   readonly #maxOut: number;
   readonly #maxNodes: number;
-  readonly #levels: number[];
-  /** The scores after the per-level bound, computed when first read after a change. */
-  #bounded: Float64Array | null = null;
 
   #ids: string[] = [];
   #index = new Map<string, number>();
@@ -101,7 +89,6 @@ export class TrustEngine {
     this.#maxIterations = option(options.maxIterations, 500, 1, 1e6, "maxIterations");
     this.#maxOut = option(options.maxOutEdges, 1000, 1, 1e7, "maxOutEdges");
     this.#maxNodes = option(options.maxNodes, 200_000, 1, 1e8, "maxNodes");
-    this.#levels = [...new Set((options.levels ?? []).map((l) => option(l, 0, 0, 1, "level")))].filter((l) => l > 0).sort((a, b) => a - b);
   }
 
   /** Replaces the graph and computes from scratch. */
@@ -119,7 +106,6 @@ export class TrustEngine {
     this.#vouchers = new Map();
     this.#penalty = [];
     this.#mass = new Float64Array(0);
-    this.#bounded = null;
     this.#self = this.#node(graph.self);
     const seeds = [...new Set(graph.seeds)].filter((s) => s !== graph.self && s !== "").map((s) => this.#node(s)).filter((i) => i >= 0);
     this.#restartShare = new Map([[this.#self, seeds.length > 0 ? 0.5 : 1]]);
@@ -187,7 +173,6 @@ export class TrustEngine {
       this.#lend(u, 1);
     }
     this.#push();
-    this.#bounded = null;
   }
 
   /** In [0, 1]; 0 for a node this engine knows nothing of; 1 for this node. */
@@ -241,91 +226,9 @@ export class TrustEngine {
     return { node, score: this.#scoreAt(v), penalty: this.#penalty[v] ?? 0, inflow: inflow.slice(0, limit), staked: staked.slice(0, limit) };
   }
 
-  /** The walk's score, before the per-level bound. */
-  walkScore(node: string): number {
-    const i = this.#index.get(node);
-    return i === undefined ? 0 : this.#walkAt(i);
-  }
-
-  #walkAt(i: number): number {
+  #scoreAt(i: number): number {
     if (i === this.#self) return 1;
     return scoreOf(this.#mass[i] ?? 0, this.#unit()) * (1 - (this.#penalty[i] ?? 0));
-  }
-
-  #scoreAt(i: number): number {
-    if (this.#levels.length === 0) return this.#walkAt(i);
-    this.#bounded ??= this.#boundByLevels();
-    return this.#bounded[i] ?? 0;
-  }
-
-  /**
-   * Each node's walk score, held just below the first level it reaches by the walk but is not
-   * accepted at.
-   */
-  #boundByLevels(): Float64Array {
-    const n = this.#ids.length;
-    const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.#walkAt(i);
-    // From the top level down: the top accepts by its own members' inflow, each lower level by the inflow from the level above.
-    const byLevel: Uint8Array[] = [];
-    let lenders: Uint8Array | null = null;
-    for (let l = this.#levels.length - 1; l >= 0; l--) {
-      const a = this.#accepted(this.#levels[l]!, lenders);
-      byLevel[l] = a;
-      lenders = a;
-    }
-    // A node keeps the highest level it is accepted at, and is held just below the first level it
-    // is not accepted at: never above a node the walk ranks higher, so the score stays monotone.
-    for (let i = 0; i < n; i++) {
-      for (let l = 0; l < this.#levels.length && out[i]! >= this.#levels[l]!; l++) {
-        if (byLevel[l]![i]) continue;
-        out[i] = this.#levels[l]! - HELD_BELOW;
-        break;
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The nodes accepted at `level`: this node, and every node whose walk score reaches the level and
-   * whose restart share plus the flows into it from lenders alone would score at least the level.
-   * The lenders are this node, its seeds and the nodes accepted at the level above (`lenders`); at
-   * the top level (null), this node, its seeds and, until nothing changes, the nodes accepted there.
-   */
-  #accepted(level: number, lenders: Uint8Array | null): Uint8Array {
-    const n = this.#ids.length;
-    const unit = this.#unit();
-    const accepted = new Uint8Array(n);
-    const inMass = new Float64Array(n);
-    const inflow = new Float64Array(n);
-    const queue: number[] = [];
-    const lend = (u: number) => {
-      const rate = this.#rate(u, this.#mass[u]!);
-      const to = this.#rowTo[u]!;
-      const w = this.#rowLent[u]!;
-      for (let k = 0; k < to.length; k++) {
-        inMass[to[k]!]! += rate * w[k]!;
-        queue.push(to[k]!);
-      }
-    };
-    for (const [i, share] of this.#restartShare) {
-      inMass[i]! += this.#restart * share;
-      queue.push(i);
-    }
-    accepted[this.#self] = 1;
-    // This node and the seeds its operator chose lend at every level: they are where trust starts.
-    for (const [u] of this.#restartShare) lend(u);
-    if (lenders) for (let u = 0; u < n; u++) if (lenders[u] && !this.#restartShare.has(u)) lend(u);
-    for (let q = 0; q < queue.length; q++) {
-      const v = queue[q]!;
-      if (accepted[v]) continue;
-      inflow[v] = scoreOf(inMass[v]!, unit) * (1 - this.#penalty[v]!);
-      if (inflow[v]! >= level && this.#walkAt(v) >= level) {
-        accepted[v] = 1;
-        if (!lenders) lend(v);
-      }
-    }
-    return accepted;
   }
 
   /** The mass one full-weight edge from this node carries: the score's unit. */
