@@ -11,7 +11,7 @@
 //   and a full assertion for a Sybil), from random honest nodes or from the most trusted ones.
 //
 // Knobs (environment): SIM_SEED, SIM_TRUST_HONEST, SIM_TRUST_RUNS (timed runs per CPU figure),
-// SIM_TRUST_ONLY (one section: sybil, spearman, combined, why, newcomer, cpu).
+// SIM_TRUST_ONLY (one section: sybil, spearman, combined, why, newcomer, cpu; variants only when named).
 import { loadavg } from "node:os";
 import { execFileSync } from "node:child_process";
 import { seeded } from "../../test/support/random.ts";
@@ -527,6 +527,91 @@ function observerWeighted(f: Federation, e: TrustEngine): [string, (id: string) 
   ];
 }
 
+/** One variant of the score for the Spearman goal: the engine's options, the seeds, a change to the evidence's weights. */
+interface Variant {
+  name: string;
+  restart?: number;
+  cap?: number;
+  seeds?: number;
+  /** Seeds drawn among all honest nodes rather than those with honesty ≥ 0.8. */
+  anySeeds?: boolean;
+  /** Multiplies each edge's weight by kind (capped at 1; 0 drops the kind). */
+  scale?: Partial<Record<TrustEdge["kind"], number>>;
+}
+
+/**
+ * Spearman at 30% Sybils (g = 10 attack edges from random honest nodes, both kinds of attack edge)
+ * and, for the same variant, the strongest attack of the Sybil table (10 edges from the variant's
+ * own 10 most trusted honest nodes into 100 Sybils): what moves the ranking, and what it costs.
+ * The ground truth and the attacks are the same for every variant.
+ */
+function variantsSection(base: Federation): string {
+  const honestIds = [...base.honesty.keys()].filter((id) => id !== SELF);
+  const good = honestIds.filter((id) => base.honesty.get(id)! >= 0.8);
+  const seedPool = pickRandom(good.filter((id) => !base.graph.seeds.includes(id)), 298, seeded(SEED + 3));
+  const anyPool = pickRandom(honestIds.filter((id) => !base.graph.seeds.includes(id)), 298, seeded(SEED + 5));
+  const attackers = pickRandom(honestIds, 10, seeded(SEED + 4));
+  const count = Math.round((0.3 / 0.7) * HONEST);
+  const variants: Variant[] = [
+    { name: "the node's score (restart 0.15, cap 0.01, 2 seeds)" },
+    { name: "restart 0.05", restart: 0.05 },
+    { name: "restart 0.3", restart: 0.3 },
+    { name: "restart 0.5", restart: 0.5 },
+    { name: "no cap (1)", cap: 1 },
+    { name: "10 seeds", seeds: 10 },
+    { name: "30 seeds", seeds: 30 },
+    { name: "100 seeds", seeds: 100 },
+    { name: "300 seeds", seeds: 300 },
+    { name: "100 seeds of any honesty", seeds: 100, anySeeds: true },
+    { name: "300 seeds of any honesty", seeds: 300, anySeeds: true },
+    { name: "no vouches", scale: { vouch: 0 } },
+    { name: "assertions × 0.5", scale: { assertion: 0.5 } },
+    { name: "assertions × 1.5", scale: { assertion: 1.5 } },
+    { name: "vouches × 0.5, assertions × 1.5", scale: { vouch: 0.5, assertion: 1.5 } },
+    { name: "restart 0.05, 100 seeds", restart: 0.05, seeds: 100 },
+    { name: "restart 0.05, 300 seeds, assertions × 1.5", restart: 0.05, seeds: 300, scale: { assertion: 1.5 } },
+  ];
+  const rows: (string | number)[][] = [];
+  for (const v of variants) {
+    const seeds = v.seeds ? [...base.graph.seeds, ...(v.anySeeds ? anyPool : seedPool).slice(0, v.seeds - 2)] : base.graph.seeds;
+    const shape = (f: Federation): Federation => ({
+      ...f,
+      graph: {
+        ...f.graph,
+        seeds,
+        edges: f.graph.edges.map((e) => ({ ...e, weight: Math.min(1, e.weight * (v.scale?.[e.kind] ?? 1)) })).filter((e) => e.weight > 0),
+      },
+    });
+    const score = (f: Federation) => {
+      const e = new TrustEngine({ restart: v.restart ?? RESTART, edgeCapacity: v.cap ?? CAP });
+      e.full(f.graph);
+      return e;
+    };
+    const cells: string[] = [];
+    for (const attack of ["vouch + assertion", "assertion of good service"] as const) {
+      const f = shape(withSybils(base, count, attackers, seeded(SEED + 10), attack));
+      const e = score(f);
+      const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
+      const honestOnly = ids.filter((id) => f.honesty.get(id)! > 0);
+      const sybilIds = ids.filter((id) => f.honesty.get(id) === 0);
+      const all = spearman(ids.map((id) => e.score(id)), ids.map((id) => f.honesty.get(id)!));
+      const within = spearman(honestOnly.map((id) => e.score(id)), honestOnly.map((id) => f.honesty.get(id)!));
+      const a = auc(honestOnly.map((id) => e.score(id)), sybilIds.map((id) => e.score(id)));
+      // The seeds score high by construction: without them, what the walk says of the nodes the operator did not pick.
+      const rest = ids.filter((id) => !seeds.includes(id));
+      const unseeded = spearman(rest.map((id) => e.score(id)), rest.map((id) => f.honesty.get(id)!));
+      cells.push(attack === "vouch + assertion" ? `${all.toFixed(3)} / ${unseeded.toFixed(3)} / ${within.toFixed(3)} / ${a.toFixed(3)}` : `${all.toFixed(3)} / ${a.toFixed(3)}`);
+    }
+    const plain = score(shape(base));
+    const top = [...honestIds].sort((a, b) => plain.score(b) - plain.score(a)).slice(0, 10);
+    const f = shape(withSybils(base, 100, top, seeded(SEED + 100)));
+    const e = score(f);
+    const at = (h: (x: number) => boolean) => [...f.honesty].filter(([id, x]) => id !== SELF && h(x) && e.score(id) >= KNOWN).length;
+    rows.push([v.name, ...cells, `${at((x) => x === 0)} / ${at((x) => x > 0)}`]);
+  }
+  return table(["variant", "vouch + assertion: Spearman all / all but the seeds / honest only / AUC", "assertion of good service: Spearman all / AUC", "10 edges from the 10 most trusted into 100 Sybils: Sybils / honest ≥ known"], rows);
+}
+
 const commit = (() => {
   try {
     return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
@@ -542,6 +627,7 @@ const only = env.SIM_TRUST_ONLY;
 if (!only || only === "sybil") console.log(`#### Sybil mass against g\n\n${sybilSection(base, random)}\n`);
 if (!only || only === "spearman") console.log(`#### Scores against ground-truth honesty, 30% Sybils\n\n${spearmanSection(base, random)}\n`);
 if (!only || only === "combined") console.log(`#### The personalized walk beside a SybilRank-style global pass, 30% Sybils\n\n${combinedSection(base, random)}\n`);
+if (only === "variants") console.log(`#### What moves Spearman, 30% Sybils, g = 10\n\n${variantsSection(base)}\n`);
 if (!only || only === "why") console.log(`#### Why the walk loses the honest nodes' order\n\n${whySection(base, random)}\n`);
 if (!only || only === "newcomer") console.log(`#### A newcomer's way to "known"\n\n${newcomerSection(base)}\n`);
 if (!only || only === "cpu") console.log(`#### CPU\n\n${cpuSection()}\n`);
