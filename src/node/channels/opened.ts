@@ -56,6 +56,8 @@ export interface OpenedChannelsPort {
    * request ends), so there concurrent first requests each make a handshake; the newest channel wins.
    */
   requestScopedIo?: boolean;
+  /** Bounds the peer's channel rows of a role once a new one is stored (store.trim, maybe after the answer). */
+  trim: (peer: string, role: "initiator") => Promise<void>;
 }
 
 export class OpenedChannels {
@@ -181,6 +183,7 @@ export class OpenedChannels {
       ownKid: kids.own,
       peerKid: kids.peer,
     });
+    await this.p.trim(peer, "initiator");
     return held;
   }
 
