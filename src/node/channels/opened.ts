@@ -94,14 +94,20 @@ export class OpenedChannels {
     this.#held.delete(peer);
   }
 
+  /** Whether this process holds no usable channel to `peer` and none is on its way: `claim` may then make one. */
+  unclaimed(peer: string, kids: ChannelKids, now: number): boolean {
+    const held = this.#held.get(peer);
+    if (held && usable(held, kids, now)) return false;
+    return this.p.requestScopedIo === true || !this.#opening.has(peer);
+  }
+
   /**
    * When this process has no channel to `peer`, in memory, in the store or on its way: a claim on
    * the one the caller's handshake will make; else undefined (`slot` finds the channel).
    */
   async claim(peer: string, kids: ChannelKids, now: number): Promise<FirstFlightClaim | undefined> {
+    if (!this.unclaimed(peer, kids, now)) return undefined;
     const held = this.#held.get(peer);
-    if (held && usable(held, kids, now)) return undefined;
-    if (!this.p.requestScopedIo && this.#opening.has(peer)) return undefined;
     let resolve!: (held: Held | undefined) => void;
     this.#pending(peer, new Promise<Held | undefined>((r) => (resolve = r)));
     if (held) await this.drop(peer, held.cidText);
