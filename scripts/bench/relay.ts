@@ -379,7 +379,7 @@ type ChannelStatus = { counts: { first: number; opened: number } };
  * channels. `flights` is how many of the first calls rode in A's handshake (A's own counts), so the
  * figure says which path it measured.
  */
-async function firstCalls(rig: RelayRig, trials: number) {
+export async function firstCalls(rig: RelayRig, trials: number) {
   const firsts: number[] = [];
   const nexts: number[] = [];
   const envelopes: number[] = [];

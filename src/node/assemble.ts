@@ -186,7 +186,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const now = () => Math.floor(Date.now() / 1000);
   const traces = opts.config.traces;
   const tracer = traces ? new Tracer(new OtlpExporter({ outbound, traces, defer: track, requestScopedIo: platform.requestScopedIo })) : undefined;
-  const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform });
+  const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform, defer: track });
   // This node as a mailbox (§20.6) holds, rather than posts, what it sends the nodes behind it.
   const mailbox: MailboxHold = { holds: (c) => holdsFor(services, c), hold: (to, message, signal, keepUntil) => holdForAnswer(services, to, message, signal, keepUntil) };
   const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels, mailbox });

@@ -64,16 +64,20 @@ export class ChannelStore {
     };
   }
 
-  /** Stores a new channel, and ends the peer's oldest ones of that role beyond MAX_CHANNELS_PER_PEER. */
+  /** Stores a new channel; `trim` then bounds the peer's rows of that role. */
   async save(c: StoredChannel): Promise<void> {
     await this.db.insert(peerChannels).values({ ...c, ...(await this.#sealed(c)) });
+  }
+
+  /** Ends the peer's oldest channels of `role` beyond MAX_CHANNELS_PER_PEER. */
+  async trim(peer: string, role: ChannelRole): Promise<void> {
     const keep = this.db
       .select({ cid: peerChannels.cid })
       .from(peerChannels)
-      .where(and(eq(peerChannels.peer, c.peer), eq(peerChannels.role, c.role)))
+      .where(and(eq(peerChannels.peer, peer), eq(peerChannels.role, role)))
       .orderBy(desc(peerChannels.createdAt), desc(peerChannels.startsAt))
       .limit(MAX_CHANNELS_PER_PEER);
-    await this.db.delete(peerChannels).where(and(eq(peerChannels.peer, c.peer), eq(peerChannels.role, c.role), notInArray(peerChannels.cid, keep)));
+    await this.db.delete(peerChannels).where(and(eq(peerChannels.peer, peer), eq(peerChannels.role, role), notInArray(peerChannels.cid, keep)));
   }
 
   /** The channel `cid` of this role, its secrets opened; undefined when there is none or it does not open here. */

@@ -31,7 +31,7 @@ beforeEach(async () => {
   // Only the key id and the primitives of this node's identity are read.
   const identity = async () => ({ signing: { keyId: ownKid }, primitives: p }) as unknown as LocalIdentity;
   const config = { channelEpochSeconds: 600, channelLifetimeSeconds: 7200, clockSkewSeconds: 60 };
-  channels = (on = true) => new AcceptedChannels({ db, store, counts: new ChannelCounts(), identity, config: { ...config, channels: on }, now: () => Math.floor(Date.now() / 1000) });
+  channels = (on = true) => new AcceptedChannels({ db, store, counts: new ChannelCounts(), identity, config: { ...config, channels: on }, now: () => Math.floor(Date.now() / 1000), trim: (peer, role) => store.trim(peer, role) });
   await savePeer(db, { card: card("peer-kid-1"), state: "active", version: "mcpfed/1", features: ["channel"] });
 });
 

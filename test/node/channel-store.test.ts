@@ -53,6 +53,9 @@ describe("ChannelStore", () => {
     for (let i = 0; i < MAX_CHANNELS_PER_PEER + 2; i++) await store.save(channel(`c${i}`, { startsAt: 1000 + i }));
     await store.save(channel("other", { peer: "peer-2" }));
     await store.save(channel("mine", { role: "initiator" }));
+    // Saving alone does not bound the rows: the trim after it does, and only the peer's rows of that role.
+    expect((await store.list()).filter((c) => c.peer === "peer-1" && c.role === "responder")).toHaveLength(MAX_CHANNELS_PER_PEER + 2);
+    await store.trim("peer-1", "responder");
     const cids = (await store.list()).filter((c) => c.peer === "peer-1" && c.role === "responder").map((c) => c.cid);
     expect(cids.sort()).toEqual(["c2", "c3", "c4", "c5"]);
     expect((await store.list()).map((c) => c.cid)).toEqual(expect.arrayContaining(["other", "mine"]));

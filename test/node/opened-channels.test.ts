@@ -27,7 +27,7 @@ const open = async () => {
   await new Promise((r) => setTimeout(r, 10));
   return made();
 };
-const book = (laneFrames?: number) => new OpenedChannels({ store, counts: new ChannelCounts(), skew: 60, ...(laneFrames ? { laneFrames } : {}) });
+const book = (laneFrames?: number) => new OpenedChannels({ store, counts: new ChannelCounts(), skew: 60, trim: (peer, role) => store.trim(peer, role), ...(laneFrames ? { laneFrames } : {}) });
 
 beforeEach(async () => {
   store = new ChannelStore(await memoryDb(), new SecretBox(parseSeed(newSeed())));

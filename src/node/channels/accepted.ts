@@ -32,6 +32,8 @@ export interface AcceptedChannelsPort {
   identity: () => Promise<LocalIdentity>;
   config: Pick<Config, "channels" | "channelEpochSeconds" | "channelLifetimeSeconds" | "clockSkewSeconds">;
   now: () => number;
+  /** Bounds the peer's channel rows of a role once a new one is stored (store.trim, maybe after the answer). */
+  trim: (peer: string, role: "responder") => Promise<void>;
 }
 
 export class AcceptedChannels implements ChannelLookup {
@@ -60,6 +62,7 @@ export class AcceptedChannels implements ChannelLookup {
     const held: Held = { peer: from, timing: made.timing, secrets: made.secrets, ownKid: identity.signing.keyId, peerKid: peer.card.keys.sig.kid };
     const cid = toBase64url(made.cid);
     await this.p.store.save({ cid, peer: from, role: "responder", epoch: 0, requestSecret: made.secrets.c, answerSecret: made.secrets.s, ...made.timing, ownKid: held.ownKid, peerKid: held.peerKid });
+    await this.p.trim(from, "responder");
     this.#keep(cid, held);
     this.p.counts.count("accepted");
     return made.accept;

@@ -2,7 +2,7 @@
 // to it (it answers on them), over one store, with the counts the operator reads. Blocking or
 // removing a peer ends its channels at once.
 import type { SecretBox } from "../../secrets/sealed-box.ts";
-import { ChannelStore } from "../../store/channels.ts";
+import { ChannelStore, type ChannelRole } from "../../store/channels.ts";
 import type { Database } from "../../store/database.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Config } from "../settings/config.ts";
@@ -18,6 +18,8 @@ export interface PeerChannelsPort {
   config: Pick<Config, "channels" | "channelEpochSeconds" | "channelLifetimeSeconds" | "clockSkewSeconds">;
   now: () => number;
   platform: Pick<Platform, "requestScopedIo">;
+  /** Keeps work alive after the answer (the node's deferred work). */
+  defer: (work: Promise<unknown>) => void;
 }
 
 export class PeerChannels {
@@ -28,8 +30,16 @@ export class PeerChannels {
 
   constructor(p: PeerChannelsPort) {
     this.store = new ChannelStore(p.db, p.secrets);
-    this.opened = new OpenedChannels({ store: this.store, counts: this.counts, skew: p.config.clockSkewSeconds, requestScopedIo: p.platform.requestScopedIo });
-    this.accepted = new AcceptedChannels({ ...p, store: this.store, counts: this.counts });
+    // A new channel's row is stored before its first answer; bounding the peer's older rows waits
+    // until after it, except on Workers, where work after the answer may not run (requestScopedIo).
+    const trim = (peer: string, role: ChannelRole): Promise<void> => {
+      const work = this.store.trim(peer, role);
+      if (p.platform.requestScopedIo) return work;
+      p.defer(work);
+      return Promise.resolve();
+    };
+    this.opened = new OpenedChannels({ store: this.store, counts: this.counts, skew: p.config.clockSkewSeconds, requestScopedIo: p.platform.requestScopedIo, trim });
+    this.accepted = new AcceptedChannels({ ...p, store: this.store, counts: this.counts, trim });
   }
 
   /** On the tick: ends expired channels, and those keyed by a signing key this node rotated away from. */

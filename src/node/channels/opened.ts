@@ -56,6 +56,8 @@ export interface OpenedChannelsPort {
    * request ends), so there concurrent first requests each make a handshake; the newest channel wins.
    */
   requestScopedIo?: boolean;
+  /** Bounds the peer's channel rows of a role once a new one is stored (store.trim, maybe after the answer). */
+  trim: (peer: string, role: "initiator") => Promise<void>;
 }
 
 export class OpenedChannels {
@@ -92,14 +94,20 @@ export class OpenedChannels {
     this.#held.delete(peer);
   }
 
+  /** Whether this process holds no usable channel to `peer` and none is on its way: `claim` may then make one. */
+  unclaimed(peer: string, kids: ChannelKids, now: number): boolean {
+    const held = this.#held.get(peer);
+    if (held && usable(held, kids, now)) return false;
+    return this.p.requestScopedIo === true || !this.#opening.has(peer);
+  }
+
   /**
    * When this process has no channel to `peer`, in memory, in the store or on its way: a claim on
    * the one the caller's handshake will make; else undefined (`slot` finds the channel).
    */
   async claim(peer: string, kids: ChannelKids, now: number): Promise<FirstFlightClaim | undefined> {
+    if (!this.unclaimed(peer, kids, now)) return undefined;
     const held = this.#held.get(peer);
-    if (held && usable(held, kids, now)) return undefined;
-    if (!this.p.requestScopedIo && this.#opening.has(peer)) return undefined;
     let resolve!: (held: Held | undefined) => void;
     this.#pending(peer, new Promise<Held | undefined>((r) => (resolve = r)));
     if (held) await this.drop(peer, held.cidText);
@@ -181,6 +189,7 @@ export class OpenedChannels {
       ownKid: kids.own,
       peerKid: kids.peer,
     });
+    await this.p.trim(peer, "initiator");
     return held;
   }
 

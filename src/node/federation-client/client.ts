@@ -20,6 +20,7 @@ import {
   completeChannel,
   type EstablishedChannel,
 } from "../../protocol/channel/handshake.ts";
+import type { Primitives } from "../../protocol/identity/primitives.ts";
 import { sealChannelFrame } from "../../protocol/channel/seal.ts";
 import { exportHs, FIRST_FLIGHT_FEATURE, sealFirstFlight } from "../../protocol/channel/first-flight.ts";
 import { LANE_BYTES } from "../../protocol/channel/frame.ts";
@@ -247,18 +248,16 @@ export class FederationClient {
     if (!this.s.config.channels || !card.features.includes(CHANNEL_FEATURE) || !card.features.includes(FIRST_FLIGHT_FEATURE)) return undefined;
     if ((this.#noChannelUntil.get(card.id) ?? 0) > this.s.now() || this.s.mailbox.holds(card)) return undefined;
     const identity = await this.s.identity();
-    const claim = await this.s.channels.opened.claim(card.id, { own: identity.signing.keyId, peer: card.keys.sig.kid }, this.s.now());
+    const kids = { own: identity.signing.keyId, peer: card.keys.sig.kid };
+    if (!this.s.channels.opened.unclaimed(card.id, kids, this.s.now())) return undefined;
+    // The handshake is made while the claim looks for another process's channel in the store: the
+    // keys and signature run on WebCrypto's threads where the runtime has them. Found, it is dropped.
+    const sealing = this.#sealHandshake(card, version, request, identity.primitives);
+    sealing.catch(() => undefined);
+    const claim = await this.s.channels.opened.claim(card.id, kids, this.s.now());
     if (!claim) return undefined;
     try {
-      const { request: open, ephemeral } = await channelOpen(identity.primitives);
-      let first!: Awaited<ReturnType<typeof sealFirstFlight>>;
-      let hs!: Uint8Array;
-      const path = federationPath(version, "call");
-      const { url, sealed } = await this.#seal(card, version, federationPath(version, "channel"), async (exportSecret: Exporter) => {
-        hs = await exportHs(exportSecret);
-        first = await sealFirstFlight({ hs, lane: crypto.getRandomValues(new Uint8Array(LANE_BYTES)), now: this.s.now(), path, plaintext: utf8(JSON.stringify(request)) });
-        return utf8(JSON.stringify({ ...open, first: toBase64url(first.bytes) }));
-      }, false);
+      const { url, sealed, ephemeral, hs, first } = await sealing;
       this.s.channels.counts.count("first");
       const openResponse = async (bytes: Uint8Array): Promise<Uint8Array> => {
         const plaintext = await sealed.openResponse(bytes);
@@ -276,6 +275,20 @@ export class FederationClient {
       claim.release();
       throw err;
     }
+  }
+
+  /** A channel-open carrying `request` as its first flight, sealed to `card` as an envelope, with what completes the channel. */
+  async #sealHandshake(card: Card, version: string, request: RelayRequest, primitives: Primitives) {
+    const { request: open, ephemeral } = await channelOpen(primitives);
+    let first!: Awaited<ReturnType<typeof sealFirstFlight>>;
+    let hs!: Uint8Array;
+    const path = federationPath(version, "call");
+    const { url, sealed } = await this.#seal(card, version, federationPath(version, "channel"), async (exportSecret: Exporter) => {
+      hs = await exportHs(exportSecret);
+      first = await sealFirstFlight({ hs, lane: crypto.getRandomValues(new Uint8Array(LANE_BYTES)), now: this.s.now(), path, plaintext: utf8(JSON.stringify(request)) });
+      return utf8(JSON.stringify({ ...open, first: toBase64url(first.bytes) }));
+    }, false);
+    return { url, sealed, ephemeral, hs, first };
   }
 
   /** Whether a first flight's handshake was refused, so the call, which did not run, goes once more without one. */
