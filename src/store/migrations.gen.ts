@@ -327,5 +327,14 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `agent_tags_trust` ON `agent_tags` (`tag`,`trust`,`agent_id`,`lease_until`);",
       "-- Rows stored before the trust column take their agent's trust from the index row written with them (hand-written: drizzle-kit does not generate data moves).\nUPDATE `agent_tags` SET `trust` = COALESCE((SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`), 0);"
     ]
+  },
+  {
+    "tag": "0031_agent_tags_signed_at",
+    "statements": [
+      "DROP INDEX `agent_tags_trust`;",
+      "ALTER TABLE `agent_tags` ADD `signed_at` integer DEFAULT 0 NOT NULL;",
+      "-- Rows stored before the column take their agent's signing time from its index row (hand-written: drizzle-kit does not generate data moves).\nUPDATE `agent_tags` SET `signed_at` = COALESCE((SELECT `signed_at` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`), 0);",
+      "CREATE INDEX `agent_tags_rank` ON `agent_tags` (`tag`,`trust`,`agent_id`,`lease_until`,`signed_at`);"
+    ]
   }
 ];

@@ -1,7 +1,8 @@
 // The discovery index (src/store/agent-index.ts) on a real libSQL database, fed through the entry
 // store as gossip feeds it: the rank (match × trust × liveness), "all" and minimum trust, leases
 // that ended, an older heartbeat arriving after a newer one, and a tombstone; and both ways of
-// reading tag lists (short ones whole, long ones head first) against a brute-force ranking of every agent.
+// ranking (every match scored; a single long list read head first), for one to 16 tags and mixes
+// of a long list with short ones, against a brute-force ranking of every agent.
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
 import { sha256Hex } from "../../src/protocol/encoding/hash.ts";
@@ -70,11 +71,13 @@ describe("agent discovery index", () => {
     const db = await memoryDb();
     const r = seeded(17);
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
-    const TAGS = ["a", "b", "c", "d", "e", "f"];
+    // 20 ordinary tags (~120 rows each) and one most agents carry (~1,080 rows, a long list).
+    const TAGS = Array.from({ length: 20 }, (_, i) => `t${i}`);
     const ORIGINS = ["m".repeat(32), "n".repeat(32), "o".repeat(32)];
     const made: { id: string; name: string; origin: string; tags: string[]; trust: number; signedAt: number; leaseUntil: number }[] = [];
     for (let i = 0; i < 1200; i++) {
       const tags = [...new Set([pick(TAGS), pick(TAGS), pick(TAGS)])].slice(0, 1 + Math.floor(r() * 3));
+      if (r() < 0.9) tags.push("common");
       const a = { name: `agent-${i}`, origin: pick(ORIGINS), tags, trust: 10 * (1 + Math.floor(r() * 10)), signedAt: NOW - Math.floor(r() * 60_000), leaseUntil: NOW + Math.floor(r() * 120_000) - 20_000 };
       made.push({ ...a, id: agentId(a.origin, a.name) });
     }
@@ -94,14 +97,21 @@ describe("agent discovery index", () => {
         .slice(0, q.limit)
         .map((a) => [a.id, Math.round(a.score * 1e6) / 1e6]);
 
-    // A selective query (one tag's ~400 rows) and a common one (four tags' ~1,500), then random ones.
+    // Every shape: one ordinary tag, the long list alone (read head first), 4, 8 and 16 ordinary
+    // tags, and the long list among ordinary ones; then random ones of each, with filters.
+    const ordinary = (n: number) => [...new Set(Array.from({ length: n }, () => pick(TAGS)))];
     const queries: { tags: string[]; all?: boolean; minTrust?: number; origin?: string; limit: number; now: number }[] = [
-      { tags: ["a"], limit: 20, now: NOW },
-      { tags: ["a", "b", "c", "d"], limit: 20, now: NOW },
+      { tags: ["t0"], limit: 20, now: NOW },
+      { tags: ["common"], limit: 20, now: NOW },
+      { tags: ordinary(4), limit: 20, now: NOW },
+      { tags: ordinary(8), limit: 20, now: NOW },
+      { tags: TAGS.slice(0, 16), limit: 20, now: NOW },
+      { tags: ["common", ...ordinary(3)], limit: 20, now: NOW },
     ];
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < 80; i++) {
+      const n = pick([1, 2, 4, 8, 16]);
       queries.push({
-        tags: [...new Set(Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(TAGS)))],
+        tags: pick([["common"], ordinary(n), ["common", ...ordinary(n)]]),
         limit: pick([1, 5, 20, 100]),
         now: NOW + Math.floor(r() * 40_000),
         ...(r() < 0.3 ? { all: true } : {}),
@@ -109,9 +119,11 @@ describe("agent discovery index", () => {
         ...(r() < 0.3 ? { origin: pick(ORIGINS) } : {}),
       });
     }
-    // Both strategies: lists short enough to score whole, and lists read head first.
-    const rows = (q: { tags: string[] }) => made.reduce((n, a) => n + a.tags.filter((t) => q.tags.includes(t)).length, 0);
-    expect(queries.some((q) => rows(q) <= SHORT_LISTS) && queries.some((q) => rows(q) > SHORT_LISTS)).toBe(true);
+    // Both strategies: a single long list read head first, and every match scored.
+    const listRows = (tag: string) => made.filter((a) => a.tags.includes(tag)).length;
+    const headFirst = (q: { tags: string[] }) => q.tags.length === 1 && listRows(q.tags[0]!) > SHORT_LISTS;
+    expect(queries.filter(headFirst).length).toBeGreaterThan(5);
+    expect(queries.filter((q) => !headFirst(q) && q.tags.length >= 4).length).toBeGreaterThan(10);
     for (const q of queries) {
       const found = await discoverAgents(db, q);
       expect(found.map((f) => [f.agentId, f.score]), JSON.stringify(q)).toEqual(bruteForce(q));

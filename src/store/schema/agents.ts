@@ -27,7 +27,8 @@ export const agentIndex = sqliteTable(
 
 /**
  * An agent's capability tags, one row each: discovery looks tags up here by index. Each row carries
- * its agent's trust, the bound of any score the agent can have, so a tag's list is read best first.
+ * what its agent's score is made of (trust, when its entry was signed, its lease), so a query
+ * scores every match from the index alone, or reads a long tag list best trust first.
  */
 export const agentTags = sqliteTable(
   "agent_tags",
@@ -36,8 +37,9 @@ export const agentTags = sqliteTable(
     agentId: text("agent_id").notNull(),
     leaseUntil: integer("lease_until").notNull(),
     trust: integer("trust").notNull().default(0),
+    signedAt: integer("signed_at").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.tag, t.agentId] }), index("agent_tags_agent").on(t.agentId), index("agent_tags_trust").on(t.tag, t.trust, t.agentId, t.leaseUntil)],
+  (t) => [primaryKey({ columns: [t.tag, t.agentId] }), index("agent_tags_agent").on(t.agentId), index("agent_tags_rank").on(t.tag, t.trust, t.agentId, t.leaseUntil, t.signedAt)],
 );
 
 /** The intents this node declared, and for whom: the principal that may accept offers and whose limit they count against. */
