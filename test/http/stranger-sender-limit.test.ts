@@ -35,7 +35,8 @@ beforeAll(async () => {
   local = await startLocal({ DATA_DIR: tempDir("mcpfed-stranger-limit-"), ADMIN_TOKEN: "stranger-limit-admin-token", NODE_SEED: newSeed(), TICK_SECONDS: "3600", FEDERATION_RATE_PER_SENDER: String(LIMIT) });
   c = await createApp({ config: local.config, db: local.db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
   cCard = (await (await c.app.request(`${URL_OF_C}/.well-known/mcpfed`)).json()) as Card;
-  [a, b, d, forger] = await Promise.all(["a", "b", "d", "forger"].map((name) => stranger({ url: `https://${name}.example.org` })));
+  const named = (name: string) => stranger({ url: `https://${name}.example.org` });
+  [a, b, d, forger] = await Promise.all([named("a"), named("b"), named("d"), named("forger")]);
   // A and B are public nodes of C's directory (their node entries, as gossip brings them), D a node
   // whose card C learned from a peer; none is a peer of C.
   const entries = await Promise.all(
