@@ -5,13 +5,12 @@
 // each with its reason and detail; an agent entry claiming another origin, which admits as
 // well-shaped and fails its signature. Run by scripts/vectors.ts; checked by
 // test/protocol/agent-entries.test.ts.
-import { isRejection, screen } from "../../src/protocol/registry/admission.ts";
-import { signingBytes, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
-import { encodeHlc, HybridClock } from "../../src/protocol/registry/hlc.ts";
-import { signEntry, verifyEntry } from "../../src/protocol/registry/signing.ts";
+import type { UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
 import { agentId } from "../../src/protocol/registry/agent-entries.ts";
 import { ed25519TestSigner, TestKeyring } from "../../test/support/ed25519.ts";
-import { agree, counting, write } from "./common.ts";
+import { counting, write } from "./common.ts";
+import { admissionAt, badSignatureVerdict, refusedEntryVectors, signedEntryVector, type SignedEntryVector } from "./entry-kinds.ts";
 
 const node = await ed25519TestSigner(counting(0x11));
 const other = await ed25519TestSigner(counting(0x51));
@@ -46,16 +45,9 @@ const valid: Record<string, UnsignedEntry> = {
 };
 
 const keyring = new TestKeyring().add(node, other);
-const rules = { maxEntryBytes: 64 * 1024, clock: new HybridClock(() => SIGNED_MS), isBlocked: () => false, checkCard: async () => "no cards here" };
-const entries: { name: string; unsigned: UnsignedEntry; signingBytes: string; signed: unknown; canonical: string; id: string }[] = [];
-async function add(name: string, u: UnsignedEntry) {
-  const e = await signEntry(u, node.signer);
-  const screened = await screen(JSON.parse(e.canonical), rules);
-  agree(`agent entry "${name}" admitted`, "admitted", isRejection(screened) ? screened.detail : "admitted");
-  agree(`agent entry "${name}" signature`, "valid", await verifyEntry(e, keyring));
-  entries.push({ name, unsigned: u, signingBytes: new TextDecoder().decode(signingBytes(u)), signed: e.signed, canonical: e.canonical, id: e.id });
-  return e;
-}
+const rules = admissionAt(SIGNED_MS);
+const entries: SignedEntryVector[] = [];
+const add = async (name: string, u: UnsignedEntry) => entries.push(await signedEntryVector("agent", name, u, { signer: node.signer, rules, keyring }));
 for (const [name, u] of Object.entries(valid)) await add(name, u);
 // An offer names its intent's entry id, known once the intent is signed.
 const intentId = entries.find((e) => e.name === "intent")!.id;
@@ -92,20 +84,11 @@ const refusedUnsigned: Record<string, Record<string, unknown>> = {
   "a field the kind does not have": withBody("agent", { note: "extra" }),
   "an agent tombstone with a body": { ...valid["agent tombstone"]!, body: agentBody },
 };
-const refused = [];
-for (const [name, entry] of Object.entries(refusedUnsigned)) {
-  const signed = { ...entry, sig: "AAAA" };
-  const r = await screen(signed, rules);
-  agree(`refused agent entry "${name}"`, "malformed", isRejection(r) ? r.reason : "admitted");
-  refused.push({ name, entry: signed, reason: "malformed", detail: isRejection(r) ? r.detail : "" });
-}
+const refused = await refusedEntryVectors("agent", refusedUnsigned, rules);
 
 // Claims the other node as origin, signed by this one: only the signature tells.
 const claimed = { ...(entries[0]!.signed as Record<string, unknown>), origin: other.signer.nodeId, key: `agent/${agentId(other.signer.nodeId, "translator")}` };
-const claimedScreen = await screen(claimed, rules);
-if (isRejection(claimedScreen)) throw new Error(`the claimed agent should be well-formed: ${claimedScreen.detail}`);
-const claimedVerdict = await verifyEntry(claimedScreen, keyring);
-agree("the claimed agent's verdict", "bad_signature", claimedVerdict);
+const claimedVerdict = await badSignatureVerdict("the claimed agent", claimed, rules, keyring);
 
 write("registry/agents.json", {
   about: "Agent, intent and offer entries (docs/protocol.md §17.2, §17.3), signed with the Ed25519 test signer over context ‖ 0x00 ‖ JCS(entry without sig). Agent id = hex SHA-256(UTF-8(node id) ‖ 0x00 ‖ UTF-8(name)). Admission runs with its clock at the entries' HLC wall time.",

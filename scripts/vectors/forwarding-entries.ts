@@ -3,13 +3,13 @@
 // signer from a fixed seed, each admitted and verified; a claim signed by another node; claims
 // admission refuses as malformed, each with its reason. Run by scripts/vectors.ts; checked by
 // test/protocol/forwarding-entries.test.ts.
-import { isRejection, screen } from "../../src/protocol/registry/admission.ts";
-import { signingBytes, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import type { UnsignedEntry } from "../../src/protocol/registry/entry.ts";
 import { FORWARDING_KEY, forwardingBodyOf, MAX_FORWARDING_DESTINATIONS } from "../../src/protocol/registry/forwarding-entries.ts";
-import { encodeHlc, HybridClock } from "../../src/protocol/registry/hlc.ts";
+import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
 import { signEntry, verifyEntry } from "../../src/protocol/registry/signing.ts";
 import { ed25519TestSigner, TestKeyring } from "../../test/support/ed25519.ts";
 import { agree, counting, write } from "./common.ts";
+import { admissionAt, refusedEntryVectors, signedEntryVector, type SignedEntryVector } from "./entry-kinds.ts";
 
 const forwarder = await ed25519TestSigner(counting(0x31));
 const other = await ed25519TestSigner(counting(0x71));
@@ -30,15 +30,9 @@ const valid: Record<string, UnsignedEntry> = {
   "a claim withdrawn": { ...base, visibility: "peers", hlc: hlc(2), tombstone: true },
 };
 
-const rules = { maxEntryBytes: 64 * 1024, clock: new HybridClock(() => SIGNED_MS), isBlocked: () => false, checkCard: async () => "no cards here" };
-const entries: { name: string; unsigned: UnsignedEntry; signingBytes: string; signed: unknown; canonical: string; id: string }[] = [];
-for (const [name, u] of Object.entries(valid)) {
-  const e = await signEntry(u, forwarder.signer);
-  const screened = await screen(JSON.parse(e.canonical), rules);
-  agree(`forwarding entry "${name}" admitted`, "admitted", isRejection(screened) ? screened.detail : "admitted");
-  agree(`forwarding entry "${name}" signature`, "valid", await verifyEntry(e, keyring));
-  entries.push({ name, unsigned: u, signingBytes: new TextDecoder().decode(signingBytes(u)), signed: e.signed, canonical: e.canonical, id: e.id });
-}
+const rules = admissionAt(SIGNED_MS);
+const entries: SignedEntryVector[] = [];
+for (const [name, u] of Object.entries(valid)) entries.push(await signedEntryVector("forwarding", name, u, { signer: forwarder.signer, rules, keyring }));
 
 // Another node signs a claim under the forwarder's id: it parses, and its signature fails.
 const forged = await signEntry({ ...valid["a claim shown to the forwarder's peers"]!, body: { v: 1, destinations: ["node-z-0000"] } } as UnsignedEntry, { ...other.signer, nodeId: origin });
@@ -58,13 +52,7 @@ const refusedUnsigned: Record<string, Record<string, unknown>> = {
   "another key than forwarding": { ...live, key: "forward" },
   "a tombstone with a body": { ...(valid["a claim withdrawn"] as Record<string, unknown>), body },
 };
-const refused = [];
-for (const [name, entry] of Object.entries(refusedUnsigned)) {
-  const signed = { ...entry, sig: "AAAA" };
-  const r = await screen(signed, rules);
-  agree(`refused forwarding entry "${name}"`, "malformed", isRejection(r) ? r.reason : "admitted");
-  refused.push({ name, entry: signed, reason: "malformed", detail: isRejection(r) ? r.detail : "" });
-}
+const refused = await refusedEntryVectors("forwarding", refusedUnsigned, rules);
 
 write("registry/forwarding.json", {
   about:

@@ -5,15 +5,14 @@
 // refuses given what it has seen; the entry body imported from a real server.json. Run by
 // scripts/vectors.ts; checked by test/protocol/package-entries.test.ts.
 import { readFileSync } from "node:fs";
-import { isRejection, screen } from "../../src/protocol/registry/admission.ts";
-import { signingBytes, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
-import { encodeHlc, HybridClock } from "../../src/protocol/registry/hlc.ts";
-import { signEntry, verifyEntry } from "../../src/protocol/registry/signing.ts";
+import type { UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
 import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
 import { checkPackageIndex, signPackageIndex, type UnsignedPackageIndex } from "../../src/protocol/registry/package-index.ts";
 import { packageFromServerJson, serverJson } from "../../src/protocol/registry/server-json.ts";
 import { ed25519TestSigner, TestKeyring } from "../../test/support/ed25519.ts";
 import { agree, counting, write } from "./common.ts";
+import { admissionAt, refusedEntryVectors, signedEntryVector, type SignedEntryVector } from "./entry-kinds.ts";
 
 const node = await ed25519TestSigner(counting(0x21));
 const other = await ed25519TestSigner(counting(0x61));
@@ -64,15 +63,9 @@ const valid: Record<string, UnsignedEntry> = {
   "a withdrawn version": { origin, kind: "package", key: "package/echo-tool@0.9.0", visibility: "peers", hlc: encodeHlc({ wall: SIGNED_MS, counter: 1 }), tombstone: true } as UnsignedEntry,
 };
 
-const rules = { maxEntryBytes: 64 * 1024, clock: new HybridClock(() => SIGNED_MS), isBlocked: () => false, checkCard: async () => "no cards here" };
-const entries: { name: string; unsigned: UnsignedEntry; signingBytes: string; signed: unknown; canonical: string; id: string }[] = [];
-for (const [name, u] of Object.entries(valid)) {
-  const e = await signEntry(u, node.signer);
-  const screened = await screen(JSON.parse(e.canonical), rules);
-  agree(`package entry "${name}" admitted`, "admitted", isRejection(screened) ? screened.detail : "admitted");
-  agree(`package entry "${name}" signature`, "valid", await verifyEntry(e, keyring));
-  entries.push({ name, unsigned: u, signingBytes: new TextDecoder().decode(signingBytes(u)), signed: e.signed, canonical: e.canonical, id: e.id });
-}
+const rules = admissionAt(SIGNED_MS);
+const entries: SignedEntryVector[] = [];
+for (const [name, u] of Object.entries(valid)) entries.push(await signedEntryVector("package", name, u, { signer: node.signer, rules, keyring }));
 
 const memory = valid["an npm package (server-memory)"] as Extract<UnsignedEntry, { tombstone: false }> & { body: typeof memoryBody };
 const withBody = (change: Record<string, unknown>, entry: Record<string, unknown> = {}) => ({ ...memory, ...entry, body: { ...memory.body, ...change } });
@@ -92,13 +85,7 @@ const refusedUnsigned: Record<string, Record<string, unknown>> = {
   "a field the kind does not have": withBody({ homepage: "https://example.org" }),
   "a tombstone with a body": { ...(valid["a withdrawn version"] as Record<string, unknown>), body: tarballBody },
 };
-const refused = [];
-for (const [name, entry] of Object.entries(refusedUnsigned)) {
-  const signed = { ...entry, sig: "AAAA" };
-  const r = await screen(signed, rules);
-  agree(`refused package entry "${name}"`, "malformed", isRejection(r) ? r.reason : "admitted");
-  refused.push({ name, entry: signed, reason: "malformed", detail: isRejection(r) ? r.detail : "" });
-}
+const refused = await refusedEntryVectors("package", refusedUnsigned, rules);
 
 // The index: server-memory's two versions and the tarball, re-signed by the origin on its tick.
 const memoryId = entries[0]!.id;

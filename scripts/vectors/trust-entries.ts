@@ -3,14 +3,13 @@
 // derived form; entries admission refuses, each with its reason and detail; and a signed vouch
 // altered after signing, which admits as well-shaped and fails its signature. Run by
 // scripts/vectors.ts; checked by test/protocol/trust-entries.test.ts.
-import { isRejection, screen } from "../../src/protocol/registry/admission.ts";
-import { signingBytes, type UnsignedEntry } from "../../src/protocol/registry/entry.ts";
-import { encodeHlc, HybridClock } from "../../src/protocol/registry/hlc.ts";
-import { signEntry, verifyEntry } from "../../src/protocol/registry/signing.ts";
+import type { UnsignedEntry } from "../../src/protocol/registry/entry.ts";
+import { encodeHlc } from "../../src/protocol/registry/hlc.ts";
 import { toolFingerprint } from "../../src/protocol/registry/tool-fingerprint.ts";
 import { ed25519TestSigner, TestKeyring } from "../../test/support/ed25519.ts";
 import { confirmedRecord } from "../../test/support/confirmed-record.ts";
-import { agree, counting, write } from "./common.ts";
+import { counting, write } from "./common.ts";
+import { admissionAt, badSignatureVerdict, refusedEntryVectors, signedEntryVector, type SignedEntryVector } from "./entry-kinds.ts";
 
 const rater = await ed25519TestSigner(counting(0x01));
 const provider = await ed25519TestSigner(counting(0x41));
@@ -41,15 +40,9 @@ const valid = {
 } as Record<string, UnsignedEntry>;
 
 const keyring = new TestKeyring().add(rater, provider);
-const rules = { maxEntryBytes: 64 * 1024, clock: new HybridClock(() => SIGNED_MS), isBlocked: () => false, checkCard: async () => "no cards here" };
-const entries = [];
-for (const [name, u] of Object.entries(valid)) {
-  const e = await signEntry(u, rater.signer);
-  const screened = await screen(JSON.parse(e.canonical), rules);
-  agree(`trust entry "${name}" admitted`, "admitted", isRejection(screened) ? screened.detail : "admitted");
-  agree(`trust entry "${name}" signature`, "valid", await verifyEntry(e, keyring));
-  entries.push({ name, unsigned: u, signingBytes: new TextDecoder().decode(signingBytes(u)), signed: e.signed, canonical: e.canonical, id: e.id });
-}
+const rules = admissionAt(SIGNED_MS);
+const entries: SignedEntryVector[] = [];
+for (const [name, u] of Object.entries(valid)) entries.push(await signedEntryVector("trust", name, u, { signer: rater.signer, rules, keyring }));
 
 // Refused entries carry a placeholder signature: admission refuses them before any is checked.
 const live = (name: string) => valid[name] as Extract<UnsignedEntry, { tombstone: false }> & { body: Record<string, unknown> };
@@ -83,21 +76,12 @@ const refusedUnsigned: Record<string, Record<string, unknown>> = {
   "a field the kind does not have": withBody("vouch", { note: "extra" }),
   "a vouch tombstone with a body": { ...valid["vouch tombstone"]!, body: live("vouch").body },
 };
-const refused = [];
-for (const [name, entry] of Object.entries(refusedUnsigned)) {
-  const signed = { ...entry, sig: "AAAA" };
-  const r = await screen(signed, rules);
-  agree(`refused trust entry "${name}"`, "malformed", isRejection(r) ? r.reason : "admitted");
-  refused.push({ name, entry: signed, reason: "malformed", detail: isRejection(r) ? r.detail : "" });
-}
+const refused = await refusedEntryVectors("trust", refusedUnsigned, rules);
 
 // Well-formed but altered after signing: only the signature tells.
 const vouch = entries[0]!.signed as { body: { weight: number } };
 const forged = { ...vouch, body: { ...vouch.body, weight: 100 } };
-const forgedScreen = await screen(forged, rules);
-if (isRejection(forgedScreen)) throw new Error(`the forged vouch should be well-formed: ${forgedScreen.detail}`);
-const forgedVerdict = await verifyEntry(forgedScreen, keyring);
-agree("the forged vouch's verdict", "bad_signature", forgedVerdict);
+const forgedVerdict = await badSignatureVerdict("the forged vouch", forged, rules, keyring);
 
 write("trust-entries.json", {
   about: "Trust entries (docs/protocol.md §7.1.2), signed with the Ed25519 test signer over context ‖ 0x00 ‖ JCS(entry without sig). Admission runs with its clock at the entries' HLC wall time.",

@@ -7,13 +7,9 @@
 import { describe, expect, it } from "vitest";
 import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { BackupError, type BackupHeader } from "../../src/protocol/backup/file.ts";
-import { openBackupStream } from "../../src/protocol/backup/open.ts";
 import { sealBackup, type TableRows } from "../../src/protocol/backup/seal.ts";
 import { chunkNonce } from "../../src/protocol/backup/stream.ts";
-import { signingKey } from "../../src/protocol/identity/imported.ts";
-import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
-import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
-import { noble } from "../../src/protocol/identity/primitives.ts";
+import { backupVectorIdentity, openBackupVector } from "../support/backup-vectors.ts";
 import { PATHS, vector } from "./paths.ts";
 
 interface Vectors {
@@ -49,22 +45,7 @@ function pieces(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
 }
 
 describe.each(PATHS)("version 2 backup vectors on %s", (_name, p) => {
-  const open = async (file: Uint8Array, size = 65_536, maxPlaintextBytes = 1 << 20) => {
-    const key = await signingKey(p, v.signingKey);
-    const rows: Record<string, string[]> = {};
-    let batches = 0;
-    const header = await openBackupStream(pieces(file, size), {
-      seed,
-      ownSigningKey: v.signingKey,
-      verify: (s, m, c) => key.verify(s, m, c),
-      maxPlaintextBytes,
-      onRows: async (t, r) => {
-        batches++;
-        (rows[t.name] ??= []).push(...r);
-      },
-    });
-    return { header, rows, batches };
-  };
+  const open = (file: Uint8Array, size = 65_536, maxPlaintextBytes = 1 << 20) => openBackupVector(v, p, pieces(file, size), maxPlaintextBytes);
 
   it.each([1, 7, 4096 + 16, 65_536])("opens to the stated header and rows, read in pieces of %i bytes", async (size) => {
     const { header, rows } = await open(fromBase64url(v.file), size);
@@ -90,9 +71,7 @@ describe.each(PATHS)("version 2 backup vectors on %s", (_name, p) => {
         },
       }),
     );
-    const key = await signingKey(p, v.signingKey);
-    const cap = Math.floor(file.length / 2);
-    const err = await openBackupStream(counted, { seed, ownSigningKey: v.signingKey, verify: (s, m, c) => key.verify(s, m, c), maxPlaintextBytes: cap, onRows: async () => undefined }).catch((e: unknown) => e);
+    const err = await openBackupVector(v, p, counted, Math.floor(file.length / 2)).catch((e: unknown) => e);
     expect((err as BackupError).reason).toBe("too_large");
     expect(read).toBeLessThan(file.length);
   });
@@ -106,11 +85,11 @@ describe("the chunk nonce and writing the vector again", () => {
   });
 
   it("the same tables, seed, id, nonce prefix and chunk size make the same file", async () => {
-    const key = await signingKeyFromSeed({ ...noble, mlDsa65: deterministicMlDsa65 }, seed);
-    expect(key.nodeId).toBe(v.nodeId);
+    const identity = await backupVectorIdentity(v);
+    expect(identity.nodeId).toBe(v.nodeId);
     const { file } = await sealBackup(v.tables, {
       seed,
-      identity: { nodeId: key.nodeId, signingKey: v.signingKey, sign: (m, c) => key.signer.sign(m, c) },
+      identity,
       schema: v.schema,
       created: v.created,
       id: fromBase64url(v.id),

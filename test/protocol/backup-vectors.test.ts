@@ -5,13 +5,9 @@
 import { describe, expect, it } from "vitest";
 import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { BackupError, sortedRows, type BackupHeader, type Cell } from "../../src/protocol/backup/file.ts";
-import { openBackupStream } from "../../src/protocol/backup/open.ts";
 import type { TableRows } from "../../src/protocol/backup/seal.ts";
 import { sealBackupV1 } from "../../scripts/vectors/backup-v1-writer.ts";
-import { signingKey } from "../../src/protocol/identity/imported.ts";
-import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
-import { deterministicMlDsa65 } from "../../src/protocol/identity/noble.ts";
-import { noble } from "../../src/protocol/identity/primitives.ts";
+import { backupVectorIdentity, openBackupVector } from "../support/backup-vectors.ts";
 import { PATHS, vector } from "./paths.ts";
 
 interface Vectors {
@@ -33,16 +29,8 @@ const seed = fromBase64url(v.seed);
 
 describe.each(PATHS)("backup vectors on %s", (_name, p) => {
   const open = async (file: Uint8Array) => {
-    const key = await signingKey(p, v.signingKey);
-    const rows: Record<string, Cell[][]> = {};
-    const header = await openBackupStream(new Blob([file as BlobPart]).stream(), {
-      seed,
-      ownSigningKey: v.signingKey,
-      verify: (s, m, c) => key.verify(s, m, c),
-      maxPlaintextBytes: 1 << 20,
-      onRows: async (t, lines) => void (rows[t.name] ??= []).push(...lines.map((l) => JSON.parse(l) as Cell[])),
-    });
-    return { header, tables: header.tables.map((t) => ({ name: t.name, columns: t.columns, rows: rows[t.name] ?? [] })) };
+    const { header, rows } = await openBackupVector(v, p, new Blob([file as BlobPart]).stream());
+    return { header, tables: header.tables.map((t) => ({ name: t.name, columns: t.columns, rows: (rows[t.name] ?? []).map((l) => JSON.parse(l) as Cell[]) })) };
   };
 
   it("opens to the stated header and tables", async () => {
@@ -61,11 +49,11 @@ describe.each(PATHS)("backup vectors on %s", (_name, p) => {
 
 describe("writing the vector again", () => {
   it("the version 1 writer makes the same file from the same tables, seed, id and nonce", async () => {
-    const key = await signingKeyFromSeed({ ...noble, mlDsa65: deterministicMlDsa65 }, seed);
-    expect(key.nodeId).toBe(v.nodeId);
+    const identity = await backupVectorIdentity(v);
+    expect(identity.nodeId).toBe(v.nodeId);
     const { file } = await sealBackupV1(v.tables, {
       seed,
-      identity: { nodeId: key.nodeId, signingKey: v.signingKey, sign: (m, c) => key.signer.sign(m, c) },
+      identity,
       schema: v.schema,
       created: v.created,
       id: fromBase64url(v.id),

@@ -2,46 +2,25 @@
 // (test/vectors/registry/packages.json) checked against node:crypto and an independent JCS,
 // admission's refusal of each bad entry for its stated reason, each index refusal for its reason,
 // freshness that only rises, and the server.json import reproduced from the real fixture.
-import { createHash, createPublicKey, verify } from "node:crypto";
+import { createHash, verify } from "node:crypto";
 import { readFileSync } from "node:fs";
 import canonicalize from "canonicalize";
 import { describe, expect, it } from "vitest";
 import { fromBase64url } from "../../src/protocol/encoding/bytes.ts";
-import { isRejection, screen } from "../../src/protocol/registry/admission.ts";
-import { unsignedEntry } from "../../src/protocol/registry/entry.ts";
-import { HybridClock } from "../../src/protocol/registry/hlc.ts";
-import { ENTRY_CONTEXT, verifyEntry } from "../../src/protocol/registry/signing.ts";
 import { advanceFreshness, checkPackageIndex, PACKAGE_INDEX_CONTEXT, type PackageIndex } from "../../src/protocol/registry/package-index.ts";
 import { packageFromServerJson, serverJson, ServerJsonError } from "../../src/protocol/registry/server-json.ts";
 import { sriOf } from "../../src/protocol/packages/artifact.ts";
+import { entryKindVectors, expectRefusedEntries, expectSignedEntries } from "../support/entry-kind-vectors.ts";
 
-const vectors = JSON.parse(readFileSync(new URL("../vectors/registry/packages.json", import.meta.url), "utf8"));
-const rules = { maxEntryBytes: 64 * 1024, clock: new HybridClock(() => vectors.clockMs), isBlocked: () => false, checkCard: async () => "no cards here" };
-const keys = Object.fromEntries(
-  Object.values(vectors.signers as Record<string, { publicKey: string; nodeId: string }>).map((s) => [s.nodeId, createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: s.publicKey }, format: "jwk" })]),
-);
-const keyOf = (origin: string) => {
-  const key = keys[origin];
-  return key && { verify: async (m: Uint8Array, s: Uint8Array, context: string) => verify(null, Buffer.concat([Buffer.from(context), Buffer.from([0]), m]), key, s) };
-};
-const keyring = { keyOf: async (origin: string) => keyOf(origin) };
+const kind = entryKindVectors("registry/packages.json");
+const { vectors, keys, keyOf } = kind;
 const originKey = keyOf(vectors.signers.origin.nodeId)!;
 const seenOf = (s: { seq: number; highest: Record<string, string> } | null) => (s ? { seq: s.seq, highest: new Map(Object.entries(s.highest)) } : undefined);
 
 describe("package entry vectors", () => {
   it("match canonical bytes, ids and signatures computed with node:crypto, and are admitted", async () => {
     expect(vectors.entries.length).toBe(3);
-    for (const v of vectors.entries) {
-      expect(unsignedEntry.parse(v.unsigned), v.name).toEqual(v.unsigned);
-      expect(canonicalize(v.unsigned)).toBe(v.signingBytes);
-      expect(canonicalize(v.signed)).toBe(v.canonical);
-      expect(createHash("sha256").update(v.canonical).digest("hex")).toBe(v.id);
-      const framed = Buffer.concat([Buffer.from(ENTRY_CONTEXT), Buffer.from([0]), Buffer.from(v.signingBytes)]);
-      expect(verify(null, framed, keys[v.signed.origin]!, Buffer.from(fromBase64url(v.signed.sig))), v.name).toBe(true);
-      const screened = await screen(JSON.parse(v.canonical), rules);
-      expect(isRejection(screened) ? screened.detail : "admitted", v.name).toBe("admitted");
-      if (!isRejection(screened)) expect(await verifyEntry(screened, keyring)).toBe("valid");
-    }
+    await expectSignedEntries(kind);
   });
 
   it("pin every tool by the SHA-256 of its JCS definition", () => {
@@ -53,10 +32,7 @@ describe("package entry vectors", () => {
 
   it("are refused by admission as malformed, each for its stated reason", async () => {
     expect(vectors.refused.length).toBeGreaterThanOrEqual(14);
-    for (const r of vectors.refused) {
-      const screened = await screen(r.entry, rules);
-      expect(isRejection(screened) && { reason: screened.reason, detail: screened.detail }, r.name).toEqual({ reason: r.reason, detail: r.detail });
-    }
+    await expectRefusedEntries(kind);
   });
 
   it("write npm's integrity as SRI: sha512- and the base64 digest", () => {

@@ -9,7 +9,7 @@ import { federationPath, parseMessage } from "../../protocol/messages/federation
 import { fetchHeld, holdDeposit } from "../../node/backup/held.ts";
 import { log } from "../../node/logging/log.ts";
 import type { Services } from "../../node/services.ts";
-import type { PeerMessageRoutes } from "./forward-route.ts";
+import type { PeerMessageRoutes } from "./known-sender.ts";
 import type { Received } from "./received.ts";
 
 async function sealedAnswer(c: Context, opened: Pick<Received, "sealResponse">, answer: unknown): Promise<Response> {

@@ -10,7 +10,7 @@ import { federationPath, parseMessage } from "../../protocol/messages/federation
 import { clearingSender } from "../../node/clearing/senders.ts";
 import { log } from "../../node/logging/log.ts";
 import type { Services } from "../../node/services.ts";
-import type { PeerMessageRoutes } from "./forward-route.ts";
+import type { PeerMessageRoutes } from "./known-sender.ts";
 import { openFromKnown, sealedAnswer } from "./known-sender.ts";
 
 export function clearingRoute(app: Hono<AppEnv>, s: Services, version: string, r: PeerMessageRoutes): void {

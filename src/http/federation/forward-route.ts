@@ -5,8 +5,6 @@
 import type { Context, Hono } from "hono";
 import type { AppEnv } from "../request/app-env.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
-import type { Opened, Sender } from "../../protocol/envelope/open.ts";
-import type { Header } from "../../protocol/envelope/wire.ts";
 import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
 import { RESPONSE_CONTENT_TYPE } from "../../protocol/envelope/response.ts";
 import { federationPath, parseMessage } from "../../protocol/messages/federation.ts";
@@ -24,33 +22,12 @@ import { tokenSaleRequest, type TokenSaleReply } from "../../protocol/tokens/sal
 import type { Services } from "../../node/services.ts";
 import { callResponse } from "./call-stream.ts";
 import { receivedEnvelope, type Received } from "./received.ts";
-
-export interface PeerMessageRoutes {
-  /** Opens an envelope or channel frame from an active peer, or answers its refusal. */
-  openFromPeer(c: Context, path: string): Promise<Received | Response>;
-  /** Opens an envelope from a sender `sender` resolves (active peers by default), or answers its refusal. */
-  openEnvelopeFrom(c: Context, path: string, sender?: (header: Header) => Promise<Sender>): Promise<Opened | Response>;
-  /** The `bad_request` answer to a message from an active peer (`openFromPeer`) that is none of the route's, counted against it. */
-  malformed(c: Context, opened: Received, message: string): Promise<Response>;
-  /** Counts one opened message from `from` against FEDERATION_RATE_PER_SENDER: the `rate_limited` refusal when over it; `peer` false for a stranger. */
-  senderOverLimit(c: Context, from: string, peer?: boolean): Response | undefined;
-}
+import { openFromKnown, type PeerMessageRoutes } from "./known-sender.ts";
 
 /** Whether the request is an envelope from a node that is not a peer of this one: a stranger's direct `forwarded` message. */
 async function fromStranger(s: Services, c: Context): Promise<boolean> {
   if (c.req.header("content-type")?.startsWith(CHANNEL_CONTENT_TYPE)) return false;
   return strangerEnvelope(s, new Uint8Array(await c.req.arrayBuffer()));
-}
-
-/**
- * A stranger's envelope, counted against the same per-sender budget as a peer's once its signature
- * verified (so no forger spends another node's): the stranger is a public node of the directory,
- * its id as scarce as a peer's, and one budget per id means a node cannot double it by being both.
- */
-async function openStranger(c: Context, path: string, r: PeerMessageRoutes, sender: (header: Header) => Promise<Sender>): Promise<Received | Response> {
-  const opened = await r.openEnvelopeFrom(c, path, sender);
-  if (opened instanceof Response) return opened;
-  return r.senderOverLimit(c, opened.header.from, false) ?? receivedEnvelope(opened);
 }
 
 /** A refusal sealed to the sender: the forwarded route's codes are its own (§12.4). */
@@ -92,7 +69,8 @@ export function forwardRoutes(app: Hono<AppEnv>, s: Services, version: string, r
   app.post(forwardedPath, async (c) => {
     // A public node of the directory that is not a peer sends its own envelope only (§20.8).
     const direct = await fromStranger(s, c);
-    const outer = direct ? await openStranger(c, forwardedPath, r, stranger) : await r.openFromPeer(c, forwardedPath);
+    // Counted against the stranger's limit as a peer's message is (one budget per id), once it opened.
+    const outer = direct ? await openFromKnown(c, forwardedPath, r, stranger) : await r.openFromPeer(c, forwardedPath);
     if (outer instanceof Response) return outer;
     const request = parseMessage(outer.plaintext, forwardedRequest);
     if (!request) return direct ? sealedRefusal(c, outer, "bad_request", "not a forwarded message") : r.malformed(c, outer, "not a forwarded message");

@@ -8,7 +8,7 @@ import { indexRequest } from "../../protocol/discovery/messages.ts";
 import { federationPath, parseMessage } from "../../protocol/messages/federation.ts";
 import { indexSender } from "../../node/discovery/directory.ts";
 import type { Services } from "../../node/services.ts";
-import type { PeerMessageRoutes } from "./forward-route.ts";
+import type { PeerMessageRoutes } from "./known-sender.ts";
 import { openFromKnown, sealedAnswer } from "./known-sender.ts";
 
 export function indexRoute(app: Hono<AppEnv>, s: Services, version: string, r: PeerMessageRoutes): void {

@@ -15,7 +15,8 @@ import { readLimited } from "../../node/outbound/limited-body.ts";
 import { acceptAnswer, pollHeld } from "../../node/mailbox/holder.ts";
 import type { ServeForwarded } from "../../node/mailbox/poller.ts";
 import type { Services } from "../../node/services.ts";
-import { serveForwarded, type PeerMessageRoutes } from "./forward-route.ts";
+import { serveForwarded } from "./forward-route.ts";
+import type { PeerMessageRoutes } from "./known-sender.ts";
 import type { Received } from "./received.ts";
 
 async function sealedAnswer(c: Context, opened: Pick<Received, "sealResponse">, answer: unknown, retryAfter?: number): Promise<Response> {

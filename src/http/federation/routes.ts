@@ -26,7 +26,7 @@ import { sourceOf } from "../../node/access/limits/source.ts";
 import { WindowCounter } from "../../node/access/limits/window-counter.ts";
 import { log } from "../../node/logging/log.ts";
 import { receiveHello } from "../../node/peers/hello.ts";
-import { activeSender } from "../../node/peers/senders.ts";
+import { activePeer, activeSender } from "../../node/peers/senders.ts";
 import { peerSeen } from "../../node/peers/directory.ts";
 import { PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
 import type { Services } from "../../node/services.ts";
@@ -105,28 +105,34 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
   );
 
   // In memory, like the per-source count: a store write here would sit on every relayed call's
-  // critical path. Only opened envelopes are counted, of active peers and of the directory's public
-  // nodes (a stranger's direct `forwarded`, §20.8), so the keys stay few.
+  // critical path. Only opened messages are counted, of the senders a route knows (active peers, the
+  // directory's public nodes, the nodes whose cards this node holds), so the keys stay few.
   const perSender = new WindowCounter(s.config.federationRatePerSender, 60);
-  const senderOverLimit = (c: Context, from: string, peer = true): Response | undefined => {
+  const isActivePeer = activePeer(s);
+  /** Counts one opened message from `from`: the `rate_limited` refusal when over the limit; `peer` when `from` is known to be an active peer. */
+  const senderOverLimit = (c: Context, from: string, peer: boolean): Response | undefined => {
     const wait = perSender.over(from);
     if (wait === undefined) return undefined;
     s.federationRefusals.count("sender_rate");
-    // Active peers only: strangers must not crowd them out of the observations.
+    // Evidence against active peers only: strangers must not crowd them out of the observations.
     if (peer) s.trust.observed.refused(from);
+    else c.get("defer")(isActivePeer(from).then((active) => active && s.trust.observed.refused(from)));
     return rateLimited(s, c, wait, "federation requests from this node");
   };
 
   /**
-   * Opens an envelope from a sender `sender` resolves, or answers the refusal. A refusal whose
-   * fault is in what an active peer signed counts against it once its signature verifies, after
-   * the answer; any other is counted by code only (docs/security.md, "Refusals as evidence").
+   * Opens an envelope from a sender `sender` resolves, or answers the refusal. Once it opened (its
+   * signature verified, its id recorded against replays) it counts against its sender's limit
+   * before any route reads it, whatever route and sender lookup. A refusal whose fault is in what
+   * an active peer signed counts against it once its signature verifies, after the answer; any
+   * other is counted by code only (docs/security.md, "Refusals as evidence").
    */
   const openEnvelopeFrom = async (c: Context, path: string, sender?: (header: Header) => Promise<Sender>): Promise<Opened | Response> => {
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     const options = await envelopeOptions(path, sender);
     try {
-      return await openEnvelope(bytes, options);
+      const opened = await openEnvelope(bytes, options);
+      return senderOverLimit(c, opened.header.from, sender === undefined) ?? opened;
     } catch (err) {
       if (err instanceof EnvelopeError && SIGNED_FAULTS.has(err.code)) {
         // Active peers only, whatever senders the route takes: strangers must not crowd them out of the observations.
@@ -152,9 +158,11 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       if (envelope instanceof Response) return envelope;
       opened = receivedEnvelope(envelope);
     }
-    if (onChannel) s.channels.counts.count("received");
-    const limited = senderOverLimit(c, opened.from);
-    if (limited) return limited;
+    if (onChannel) {
+      s.channels.counts.count("received");
+      const limited = senderOverLimit(c, opened.from, true);
+      if (limited) return limited;
+    }
     c.get("defer")(peerSeen(s, opened.from));
     return opened;
   };
@@ -224,8 +232,6 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
         if (opened instanceof Response) return opened;
         // The body read to open it, from Hono's cache: the handshake hashes the exact bytes.
         const bytes = new Uint8Array(await c.req.arrayBuffer());
-        const limited = senderOverLimit(c, opened.header.from);
-        if (limited) return limited;
         const request = parseMessage(opened.plaintext, channelOpenRequest);
         if (!request) return malformed(c, receivedEnvelope(opened), "not a channel-open");
         const hs = await opened.exportSecret(CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES);
@@ -313,13 +319,13 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
       outcome: await s.strong.board.serveForward(from, r.namespace, r.key, r.op),
     }));
     // The forwarded route (docs/protocol.md §12): as forwarder, and as destination.
-    forwardRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
-    mailboxRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
-    backupRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
+    forwardRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
+    mailboxRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
+    backupRoutes(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
     // Clearing rounds (docs/protocol.md §16.2).
-    clearingRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
+    clearingRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
     // The structured index (docs/protocol.md §20.2).
-    indexRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed, senderOverLimit });
+    indexRoute(app, s, version, { openFromPeer, openEnvelopeFrom, malformed });
   }
   // The onion route (docs/protocol.md §14): fixed-size packets, not envelopes.
   app.post(ONION_PATH, onionHandler(s));

@@ -7,10 +7,10 @@ import { Document, TopBar } from "../console/layout.tsx";
 /** Where the node runs decides how a secret is set. */
 export type DeployPlatform = "workers" | "deno-deploy";
 
-/** Commands that print a good value; none needs anything beyond OpenSSL or Node. */
+/** Commands that print a good value; none needs anything beyond OpenSSL or Node (its global WebCrypto: the command names no module, so no import check mistakes it for one). */
 const MAKE: Record<UnsetSecret["name"], string[]> = {
   ADMIN_TOKEN: ["openssl rand -hex 32"],
-  NODE_SEED: ["openssl rand -base64 32 | tr '+/' '-_' | tr -d '='", `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`],
+  NODE_SEED: ["openssl rand -base64 32 | tr '+/' '-_' | tr -d '='", `node -e "console.log(Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url'))"`],
 };
 
 function HowToSet(props: { l: Locale; platform: DeployPlatform; names: string[] }) {

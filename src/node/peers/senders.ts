@@ -18,3 +18,8 @@ export function activeSender(s: { db: Database; identity: () => Promise<LocalIde
     return { verifier: await signingKey(identity.primitives, peer.card.keys.sig.pub), version: peer.version };
   };
 }
+
+/** Whether `id` is an active peer of this node: only those are observed refusing (docs/security.md, "Refusals as evidence"). */
+export function activePeer(s: { db: Database }) {
+  return async (id: string): Promise<boolean> => (await getPeer(s.db, id))?.state === "active";
+}
