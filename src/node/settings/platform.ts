@@ -65,7 +65,7 @@ export interface Platform {
    * Absent (Node, Deno: one process per node), each key's queue is kept in this process.
    */
   strongHome?: StrongHome;
-  /** Font files for invoice PDFs in any language (DejaVu Sans on Node, Deno and Workers); absent, the standard fonts write Latin only. */
+  /** Font files for invoice PDFs in any language (DejaVu Sans on Node, Deno and Workers; Noto Sans SC and KR where an invoice needs them); absent, the standard fonts write Latin only. */
   pdfFonts?: () => Promise<PdfFonts>;
 }
 
@@ -75,12 +75,18 @@ export interface Platform {
  */
 export type TxtResolver = (name: string, timeoutMs: number) => Promise<string[][]>;
 
+/** Scripts with a fallback font: Han, kana and CJK punctuation (Noto Sans SC); Hangul (Noto Sans KR). */
+export type FallbackScript = "cjk" | "hangul";
+
 /** TrueType files (regular and bold) a PDF embeds, and the font engine that embeds them. */
 export interface PdfFonts {
   regular: Uint8Array;
   bold: Uint8Array;
-  /** A font for what the two lack (CJK: Noto Sans SC), drawn in both weights; absent where too large to carry (Workers). */
-  cjk?: Uint8Array;
+  /**
+   * Fonts for scripts the two lack, drawn in both weights, each read only for an invoice that holds
+   * its script (they are large: on Workers they are static assets, not in the script).
+   */
+  fallbacks?: Partial<Record<FallbackScript, () => Promise<Uint8Array>>>;
   /** fontkit (src/runtimes/pdf-fontkit.ts), passed in with the files so the core does not import it. */
   fontkit: Parameters<PDFDocument["registerFontkit"]>[0];
 }
