@@ -15,6 +15,7 @@ import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { openRemote } from "./remote.ts";
 import { durableObjectHome, serveKeyHome } from "./strong-key-home.ts";
 import { workerPdfFonts, type AssetsBinding } from "./worker-pdf-fonts.ts";
+import { workerRequestDefer } from "./worker-request-defer.ts";
 
 interface WorkerEnv {
   DB?: D1Database;
@@ -31,7 +32,7 @@ let started: Promise<NodeApp> | undefined;
  * the CPU budget. DejaVu is bundled (no file system to read it from); CJK and Hangul fonts come
  * from the assets binding, where there is one.
  */
-const WORKERS: Platform = { requestScopedIo: true, standingStreams: false, rawRsa: nodeRawRsa };
+const WORKERS: Platform = { requestScopedIo: true, standingStreams: false, rawRsa: nodeRawRsa, requestDefer: workerRequestDefer };
 
 /** Without the STRONG_HOMES binding (an older wrangler.toml) each isolate queues its own, and the store's conditional commit refuses the loser of a race. */
 function platformFor(env: WorkerEnv): Platform {

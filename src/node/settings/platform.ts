@@ -35,6 +35,12 @@ export interface Platform {
    * handed to that request's waitUntil, and one request's fetches and signals may not serve another.
    */
   requestScopedIo: boolean;
+  /**
+   * Requests with their own deferred work (Workers: the request's waitUntil, through the runtime's
+   * async context). Work the node defers while a request is handled, and work that work defers in
+   * turn, goes to that request; outside one (a tick), to the node's own set. Absent, all goes there.
+   */
+  requestDefer?: RequestDefer;
   /** Whether a response may stay open to carry list_changed (GET /mcp); an isolate cannot keep one usefully. */
   standingStreams: boolean;
   /** Spawns stdio upstreams; absent where processes cannot be spawned. */
@@ -67,6 +73,16 @@ export interface Platform {
   strongHome?: StrongHome;
   /** Font files for invoice PDFs in any language (DejaVu Sans on Node, Deno and Workers; Noto Sans SC and KR where an invoice needs them); absent, the standard fonts write Latin only. */
   pdfFonts?: () => Promise<PdfFonts>;
+}
+
+/** Keeps work alive after the response. */
+export type Defer = (work: Promise<unknown>) => void;
+
+/** A request's own defer, found again from any work the request's handling starts. */
+export interface RequestDefer {
+  run<T>(defer: Defer, handle: () => Promise<T>): Promise<T>;
+  /** The defer of the request whose handling is running, if any. */
+  current(): Defer | undefined;
 }
 
 /**
