@@ -41,24 +41,11 @@ export interface NodeApp {
   close(): Promise<void>;
 }
 
-/**
- * Settles once none of the deferred work started after `earlier` is left, including work that work
- * defers in turn (a clearing submission that completes a round starts the round's proposal). Work
- * of requests before it is not waited for: on Workers a promise settles only in the request that
- * made it, so awaiting another's would never end.
- */
-async function startedSince(pending: ReadonlySet<Promise<unknown>>, earlier: ReadonlySet<Promise<unknown>>): Promise<void> {
-  for (;;) {
-    const started = [...pending].filter((p) => !earlier.has(p));
-    if (started.length === 0) return;
-    await Promise.allSettled(started);
-  }
-}
-
 export async function createApp(opts: AppOptions): Promise<NodeApp> {
   const node = await assembleNode(opts);
-  const { services, tick, pending } = node;
+  const { services, tick } = node;
   const requestScoped = services.platform.requestScopedIo;
+  const requestDefer = services.platform.requestDefer;
   const remoteAddress = (c: Context<AppEnv>): string => {
     try {
       return opts.connInfo?.(c).remote.address ?? "unknown";
@@ -69,14 +56,17 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
 
   const app = new Hono<AppEnv>();
   app.use("*", async (c, next) => {
-    // Elsewhere the process outlives the response, so a tracked promise is enough.
-    c.set("defer", requestScoped ? (p) => c.executionCtx.waitUntil(p) : services.defer);
     c.set("clientAddress", remoteAddress(c));
-    const earlier = requestScoped ? new Set(pending) : undefined;
-    await next();
-    // Work a request started through the services (gossip's pushes after a change) must outlive
-    // the response there too: the isolate may be frozen once nothing is waited for.
-    if (earlier) c.executionCtx.waitUntil(startedSince(pending, earlier));
+    // Elsewhere the process outlives the response, so the node's tracked promises are enough.
+    if (!requestScoped) {
+      c.set("defer", services.defer);
+      return next();
+    }
+    const defer = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+    c.set("defer", defer);
+    // Work the services defer while this request is handled (gossip's pushes after a change, a
+    // round's proposal after the submission that completed it) is this request's too.
+    return requestDefer ? requestDefer.run(defer, next) : next();
   });
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();

@@ -96,8 +96,6 @@ export interface NodeOptions {
 export interface AssembledNode {
   services: Services;
   tick: Ticks;
-  /** Work deferred by the node that has not finished yet. */
-  pending: Set<Promise<unknown>>;
   /** Waits for deferred work, then closes upstream sessions. */
   close(): Promise<void>;
 }
@@ -127,6 +125,15 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
     const p = work.catch((err: unknown) => log.error("deferred.failed", { error: String(err) }));
+    // On Workers a promise settles only within the request that made it: that request keeps it.
+    const requests = platform.requestDefer?.current();
+    if (requests) {
+      try {
+        return requests(p);
+      } catch {
+        // That request has ended (a timer it set fired later): the node keeps the work.
+      }
+    }
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
@@ -306,7 +313,6 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   return {
     services,
     tick,
-    pending,
     async close() {
       await tick.release();
       announced.close();

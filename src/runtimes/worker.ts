@@ -14,11 +14,14 @@ import * as schema from "../store/schema/index.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { openRemote } from "./remote.ts";
 import { durableObjectHome, serveKeyHome } from "./strong-key-home.ts";
-import { bundledDejaVuFonts } from "./worker-pdf-fonts.ts";
+import { workerPdfFonts, type AssetsBinding } from "./worker-pdf-fonts.ts";
+import { workerRequestDefer } from "./worker-request-defer.ts";
 
 interface WorkerEnv {
   DB?: D1Database;
   STRONG_HOMES?: DurableObjectNamespace;
+  /** Static assets: the invoice PDFs' CJK and Hangul fonts (wrangler.toml `[assets]`). */
+  FONT_ASSETS?: AssetsBinding;
   [key: string]: unknown;
 }
 
@@ -26,13 +29,15 @@ let started: Promise<NodeApp> | undefined;
 /**
  * Request-scoped I/O, no standing streams, no processes; egress cannot reach private addresses.
  * Raw RSA from node:crypto (BoringSSL, with the nodejs_compat flag) keeps blind signing well inside
- * the CPU budget. The PDF fonts are bundled (no file system to read them from).
+ * the CPU budget. DejaVu is bundled (no file system to read it from); CJK and Hangul fonts come
+ * from the assets binding, where there is one.
  */
-const WORKERS: Platform = { requestScopedIo: true, standingStreams: false, rawRsa: nodeRawRsa, pdfFonts: bundledDejaVuFonts };
+const WORKERS: Platform = { requestScopedIo: true, standingStreams: false, rawRsa: nodeRawRsa, requestDefer: workerRequestDefer };
 
-/** Without the binding (an older wrangler.toml) each isolate queues its own, and the store's conditional commit refuses the loser of a race. */
+/** Without the STRONG_HOMES binding (an older wrangler.toml) each isolate queues its own, and the store's conditional commit refuses the loser of a race. */
 function platformFor(env: WorkerEnv): Platform {
-  return env.STRONG_HOMES ? { ...WORKERS, strongHome: durableObjectHome(env.STRONG_HOMES) } : WORKERS;
+  const platform = { ...WORKERS, pdfFonts: workerPdfFonts(env.FONT_ASSETS) };
+  return env.STRONG_HOMES ? { ...platform, strongHome: durableObjectHome(env.STRONG_HOMES) } : platform;
 }
 
 function strings(env: WorkerEnv): Env {

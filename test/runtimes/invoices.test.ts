@@ -2,7 +2,9 @@
 // under Node, issue an invoice to it and render it as HTML and as PDF (pdf-lib, pure JavaScript),
 // which pdf-lib under Node loads back. Both embed DejaVu Sans through fontkit 2 (Deno: from
 // node_modules; workerd: bundled), so a Cyrillic party and an Arabic invoice are written, and the
-// text is read back through the fonts' ToUnicode maps, Arabic shaped; Deno also draws CJK.
+// text is read back through the fonts' ToUnicode maps, Arabic shaped. Both draw Chinese and Korean
+// too (Noto Sans SC and KR: from node_modules on Deno, fetched through the static assets binding on
+// workerd).
 import { PDFDocument } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Invoice } from "../../src/node/money/invoices.ts";
@@ -31,7 +33,7 @@ describe.each(["deno", "workerd"] as const)("on %s", (runtime) => {
   it("issues an invoice and renders it as HTML and PDF", async () => {
     const n = nodes[runtime]!;
     await json(await n.admin("POST", "/peers", { url: peer.url }));
-    const address = "Москва, улица Тверская 7\nشارع الملك فهد 12\n上海市";
+    const address = "Москва, улица Тверская 7\nشارع الملك فهد 12\n上海市\n서울 세종대로 110";
     expect((await n.admin("PUT", "/ledger/billing", { legalName: `Operator on ${runtime}`, address, taxes: [{ name: "VAT", percent: "19" }] })).status).toBe(200);
     const period = new Date().toISOString().slice(0, 7);
     const { invoice } = await json<{ invoice: Invoice }>(await n.admin("POST", "/ledger/invoices", { peer: peer.nodeId, period }));
@@ -48,8 +50,10 @@ describe.each(["deno", "workerd"] as const)("on %s", (runtime) => {
     const german = (await shown(bytes)).map(inDrawingOrder);
     expect(german).toContain(`${LABELS.de.invoice} INV-000001`);
     expect(german).toContain("Москва, улица Тверская 7");
-    // CJK on Deno only (Noto Sans SC, 6 MiB compressed, is not in the Worker's bundle).
-    expect(german.includes("上海市")).toBe(runtime === "deno");
+    // CJK and Hangul on every runtime: on workerd from the assets, not the Worker's bundle.
+    expect(german).toContain("上海市");
+    expect(german).toContain("서울");
+    expect(german).toContain("세종대로");
     const arabic = await n.admin("GET", "/ledger/invoices/1?format=pdf&lang=ar");
     expect(arabic.status).toBe(200);
     const runs = await shown(new Uint8Array(await arabic.arrayBuffer()));

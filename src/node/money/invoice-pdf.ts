@@ -3,14 +3,15 @@
 // Workers), they are embedded, subset to the glyphs drawn, and every language is written: Latin,
 // Greek, Cyrillic and Arabic, each line put in visual order by the bidirectional algorithm and
 // Arabic shaped by fontkit (which comes with the files); an Arabic invoice's layout is mirrored
-// (it reads from the right). DejaVu has no CJK glyphs: where the runtime passes a CJK font too
-// (Noto Sans SC on Node and Deno), each character DejaVu lacks is drawn with it; else as an empty box. Without font files the standard Helvetica fonts are used, which hold WinAnsi only: English or German, anything else
-// refused, and a character outside WinAnsi in a party's details prints as "?". Amounts show the
+// (it reads from the right). DejaVu has no CJK or Hangul glyphs: the runtime passes fallback fonts
+// for them (Noto Sans SC and KR), each read only when the invoice holds its script, and each
+// character DejaVu lacks is drawn with the first that has it; else as an empty box. Without font
+// files the standard Helvetica fonts are used, which hold WinAnsi only: English or German, anything else refused, and a character outside WinAnsi in a party's details prints as "?". Amounts show the
 // currency's code ("EUR 12.50"), never a symbol a font may lack. The invoice's JSON is attached
 // to the file (invoice.json), so a program reads it exactly.
 import { PDFDocument, StandardFonts, type PDFFont, type PDFPage } from "pdf-lib";
 import { formatAmount } from "../../protocol/ledger/currencies.ts";
-import type { PdfFonts } from "../settings/platform.ts";
+import type { FallbackScript, PdfFonts } from "../settings/platform.ts";
 import { dateOf, modelText, periodText } from "./invoice-html.ts";
 import type { Invoice, InvoiceLine, InvoiceParty } from "./invoices.ts";
 import { INVOICE_LANGUAGES, LABELS, type InvoiceLanguage, type InvoiceLabels } from "./labels.ts";
@@ -62,8 +63,8 @@ class Writer {
     private readonly unicode: boolean,
     /** The page reads from the right: every position mirrored. */
     private readonly rtl: boolean,
-    /** Draws what the main font lacks (CJK), in both weights. */
-    private readonly fallback?: PDFFont,
+    /** Draw what the main font lacks (CJK, Hangul), in both weights; the first that has a character draws it. */
+    private readonly fallbacks: readonly PDFFont[] = [],
   ) {
     this.page = doc.addPage(A4);
     this.y = A4[1] - MARGIN;
@@ -81,13 +82,12 @@ class Writer {
     if (!set) this.covered.set(font, (set = new Set(font.getCharacterSet())));
     return set.has(ch.codePointAt(0)!);
   }
-  /** A run cut where the main font lacks a character the fallback has (one font per piece). */
+  /** A run cut where the main font lacks a character a fallback has (one font per piece). */
   private pieces(text: string, font: PDFFont): Piece[] {
-    const fallback = this.fallback;
-    if (!fallback) return [{ text, font }];
+    if (this.fallbacks.length === 0) return [{ text, font }];
     const out: Piece[] = [];
     for (const ch of text) {
-      const f = !this.covers(font, ch) && this.covers(fallback, ch) ? fallback : font;
+      const f = this.covers(font, ch) ? font : (this.fallbacks.find((fb) => this.covers(fb, ch)) ?? font);
       const last = out.at(-1);
       if (last?.font === f) last.text += ch;
       else out.push({ text: ch, font: f });
@@ -138,15 +138,24 @@ export function pdfLanguages(fonts: PdfFonts | undefined): readonly InvoiceLangu
   return fonts ? INVOICE_LANGUAGES : STANDARD_FONT_LANGUAGES;
 }
 
-// Han, kana and CJK punctuation and forms: what the fallback font is embedded for.
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u;
+// What each fallback font is embedded for, in the order they are tried: Han, kana and CJK
+// punctuation and forms (Noto Sans SC), then Hangul (Noto Sans KR).
+const FALLBACK_SCRIPTS: readonly (readonly [FallbackScript, RegExp])[] = [
+  ["cjk", /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]/u],
+  ["hangul", /\p{Script=Hangul}/u],
+];
 
-async function embedFonts(doc: PDFDocument, files: PdfFonts | undefined, inv: Invoice): Promise<[PDFFont, PDFFont, PDFFont?]> {
-  if (!files) return [await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold)];
+async function embedFonts(doc: PDFDocument, files: PdfFonts | undefined, inv: Invoice): Promise<[PDFFont, PDFFont, PDFFont[]]> {
+  if (!files) return [await doc.embedFont(StandardFonts.Helvetica), await doc.embedFont(StandardFonts.HelveticaBold), []];
   doc.registerFontkit(files.fontkit);
-  // Only when needed: each embedded font costs its parse and some bytes, even unused.
-  const cjk = files.cjk && CJK.test(JSON.stringify(inv)) ? await doc.embedFont(files.cjk, { subset: true }) : undefined;
-  return [await doc.embedFont(files.regular, { subset: true }), await doc.embedFont(files.bold, { subset: true }), cjk];
+  // Only when needed: each fallback is megabytes to read (on Workers, to fetch), and costs its parse and some bytes embedded, even unused.
+  const text = JSON.stringify(inv);
+  const needed = FALLBACK_SCRIPTS.flatMap(([script, pattern]) => {
+    const load = files.fallbacks?.[script];
+    return load && pattern.test(text) ? [load] : [];
+  });
+  const fallbacks = await Promise.all(needed.map(async (load) => doc.embedFont(await load(), { subset: true })));
+  return [await doc.embedFont(files.regular, { subset: true }), await doc.embedFont(files.bold, { subset: true }), fallbacks];
 }
 
 export async function invoicePdf(inv: Invoice, lang: InvoiceLanguage, fonts?: PdfFonts): Promise<Uint8Array> {
@@ -164,8 +173,8 @@ export async function invoicePdf(inv: Invoice, lang: InvoiceLanguage, fonts?: Pd
   doc.setModificationDate(new Date(inv.issuedAt));
   doc.setLanguage(lang);
   await doc.attach(new TextEncoder().encode(JSON.stringify(inv, null, 2)), "invoice.json", { mimeType: "application/json", description: "the invoice as issued", creationDate: new Date(inv.issuedAt), modificationDate: new Date(inv.issuedAt) });
-  const [regular, bold, cjk] = await embedFonts(doc, fonts, inv);
-  const out = new Writer(doc, regular, bold, fonts !== undefined, lang === "ar", cjk);
+  const [regular, bold, fallbacks] = await embedFonts(doc, fonts, inv);
+  const out = new Writer(doc, regular, bold, fonts !== undefined, lang === "ar", fallbacks);
   const right = A4[0] - MARGIN;
 
   out.text(`${w.invoice} ${inv.label}`, MARGIN, { size: 18, bold: true });

@@ -35,6 +35,12 @@ export interface Platform {
    * handed to that request's waitUntil, and one request's fetches and signals may not serve another.
    */
   requestScopedIo: boolean;
+  /**
+   * Requests with their own deferred work (Workers: the request's waitUntil, through the runtime's
+   * async context). Work the node defers while a request is handled, and work that work defers in
+   * turn, goes to that request; outside one (a tick), to the node's own set. Absent, all goes there.
+   */
+  requestDefer?: RequestDefer;
   /** Whether a response may stay open to carry list_changed (GET /mcp); an isolate cannot keep one usefully. */
   standingStreams: boolean;
   /** Spawns stdio upstreams; absent where processes cannot be spawned. */
@@ -65,8 +71,18 @@ export interface Platform {
    * Absent (Node, Deno: one process per node), each key's queue is kept in this process.
    */
   strongHome?: StrongHome;
-  /** Font files for invoice PDFs in any language (DejaVu Sans on Node, Deno and Workers); absent, the standard fonts write Latin only. */
+  /** Font files for invoice PDFs in any language (DejaVu Sans on Node, Deno and Workers; Noto Sans SC and KR where an invoice needs them); absent, the standard fonts write Latin only. */
   pdfFonts?: () => Promise<PdfFonts>;
+}
+
+/** Keeps work alive after the response. */
+export type Defer = (work: Promise<unknown>) => void;
+
+/** A request's own defer, found again from any work the request's handling starts. */
+export interface RequestDefer {
+  run<T>(defer: Defer, handle: () => Promise<T>): Promise<T>;
+  /** The defer of the request whose handling is running, if any. */
+  current(): Defer | undefined;
 }
 
 /**
@@ -75,12 +91,18 @@ export interface Platform {
  */
 export type TxtResolver = (name: string, timeoutMs: number) => Promise<string[][]>;
 
+/** Scripts with a fallback font: Han, kana and CJK punctuation (Noto Sans SC); Hangul (Noto Sans KR). */
+export type FallbackScript = "cjk" | "hangul";
+
 /** TrueType files (regular and bold) a PDF embeds, and the font engine that embeds them. */
 export interface PdfFonts {
   regular: Uint8Array;
   bold: Uint8Array;
-  /** A font for what the two lack (CJK: Noto Sans SC), drawn in both weights; absent where too large to carry (Workers). */
-  cjk?: Uint8Array;
+  /**
+   * Fonts for scripts the two lack, drawn in both weights, each read only for an invoice that holds
+   * its script (they are large: on Workers they are static assets, not in the script).
+   */
+  fallbacks?: Partial<Record<FallbackScript, () => Promise<Uint8Array>>>;
   /** fontkit (src/runtimes/pdf-fontkit.ts), passed in with the files so the core does not import it. */
   fontkit: Parameters<PDFDocument["registerFontkit"]>[0];
 }

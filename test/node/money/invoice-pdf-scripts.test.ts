@@ -82,11 +82,31 @@ describe("invoice PDFs with embedded fonts", () => {
     expect(texts).toContain("东京都千代田区丸の内");
     expect(texts).toContain("1-1 (Tokyo)");
     expect(texts.join("")).not.toContain("\uFFFD");
-    // Without CJK text the CJK font is not embedded: same size as with DejaVu alone.
+    // Without CJK or Hangul text no fallback font is read, nor embedded: same size as with DejaVu alone.
     const latin = invoice({ seller: "Müller GmbH", sellerAddress: "Berlin", buyer: "x", language: "en" });
-    const withCjk = await invoicePdf(latin, "en", fonts);
-    const without = await invoicePdf(latin, "en", { ...fonts, cjk: undefined });
-    expect(withCjk.length).toBe(without.length);
+    const read: string[] = [];
+    const counted = { ...fonts, fallbacks: { cjk: () => (read.push("cjk"), fonts.fallbacks!.cjk!()), hangul: () => (read.push("hangul"), fonts.fallbacks!.hangul!()) } };
+    const withFallbacks = await invoicePdf(latin, "en", counted);
+    const without = await invoicePdf(latin, "en", { ...fonts, fallbacks: undefined });
+    expect(read).toEqual([]);
+    expect(withFallbacks.length).toBe(without.length);
+    // Chinese alone reads the CJK font only.
+    await invoicePdf(inv, "en", counted);
+    expect(read).toEqual(["cjk"]);
+  });
+
+  it("draws Hangul with the Korean font, next to Han from the CJK font and Latin from DejaVu", async () => {
+    const inv = invoice({ seller: "한국데이터 주식회사", sellerAddress: "서울특별시 中區 세종대로 110 (Seoul)", buyer: "Example GmbH", language: "de" });
+    const read: string[] = [];
+    const counted = { ...fonts, fallbacks: { cjk: () => (read.push("cjk"), fonts.fallbacks!.cjk!()), hangul: () => (read.push("hangul"), fonts.fallbacks!.hangul!()) } };
+    const texts = (await shown(await invoicePdf(inv, "de", counted))).map(inDrawingOrder);
+    expect(read.sort()).toEqual(["cjk", "hangul"]);
+    expect(texts).toContain("한국데이터");
+    expect(texts).toContain("주식회사");
+    expect(texts.join("|")).toContain("서울특별시");
+    expect(texts).toContain("中區");
+    expect(texts.join("|")).toContain("세종대로");
+    expect(texts.join("")).not.toContain("\uFFFD");
   });
 
   it("refuses Arabic where there are no font files, as before", async () => {
