@@ -73,6 +73,9 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
   const upstream = start(process.execPath, ["--import", "tsx", join(import.meta.dirname, "many-tools-server.ts")], {
     TOOLS: String(n),
     PORT: String(port),
+    // The node's MCP client follows at most 64 pages of a list (a bound against servers whose
+    // pagination never ends): a server this large pages bigger, ~2 MiB a page at 100,000 tools.
+    PAGE_SIZE: String(Math.max(1000, Math.ceil(n / 50))),
   });
   const memFile = join(tmpdir(), `mcpfed-bench-mem-${process.pid}-${n}.json`);
   const hook = pathToFileURL(join(import.meta.dirname, "memory-hook.mjs")).href;
