@@ -113,8 +113,8 @@ async function catalogTools(s: Services, pinnedOnly: boolean) {
   return { local, federated };
 }
 
-/** How long a search waits on the index (the lookup, then the origins' entries): past it, the answer goes without what is late. */
-const INDEX_SEARCH_MS = 2500;
+/** How long a search waits on the index (the lookup, then the origins' entries): past it, the answer goes without what is late. Above one round's per-node deadline (3 s), so a slow owner still counts. */
+const INDEX_SEARCH_MS = 5000;
 
 /**
  * The index's hits for a query, with the entries of their tools taken from their origins: a hit
