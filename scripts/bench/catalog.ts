@@ -9,6 +9,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { Agent, fetch as undiciFetch } from "undici";
 import { freePort, start, waitFor } from "../../test/support/processes.ts";
 import { closedLoop, connectClient, fmt, intEnv, memoryOf, percentile, sleep, table } from "./lib.ts";
 import { startBenchNode } from "./node-process.ts";
@@ -68,11 +69,27 @@ async function memoryAfterGc(pid: number, file: string, signal: (s: NodeJS.Signa
   throw new Error(`no memory report from ${pid}`);
 }
 
+/** No wait on the answer's headers: on a crowded machine a 100,000-tool import outlasts fetch's 300 s default. */
+const patient = new Agent({ headersTimeout: 0, bodyTimeout: 0 });
+
+/** Registers the many-tools upstream; the node answers once it has imported the catalog. */
+function importUpstream(node: { url: string; adminToken: string }, port: number) {
+  return undiciFetch(`${node.url}/admin/upstreams`, {
+    method: "POST",
+    dispatcher: patient,
+    headers: { authorization: `Bearer ${node.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "many", kind: "http", url: `http://127.0.0.1:${port}/mcp` }),
+  });
+}
+
 export async function runCatalogSize(n: number, searchCalls: number, log = (m: string) => console.error(m), baselineRoot = process.env.BASELINE_ROOT): Promise<CatalogResult> {
   const port = await freePort();
   const upstream = start(process.execPath, ["--import", "tsx", join(import.meta.dirname, "many-tools-server.ts")], {
     TOOLS: String(n),
     PORT: String(port),
+    // The node's MCP client follows at most 64 pages of a list (a bound against servers whose
+    // pagination never ends): a server this large pages bigger, ~2 MiB a page at 100,000 tools.
+    PAGE_SIZE: String(Math.max(1000, Math.ceil(n / 50))),
   });
   const memFile = join(tmpdir(), `mcpfed-bench-mem-${process.pid}-${n}.json`);
   const hook = pathToFileURL(join(import.meta.dirname, "memory-hook.mjs")).href;
@@ -86,7 +103,7 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
     const before = memoryOf(pid).rssMiB;
 
     let t0 = performance.now();
-    const res = await node.admin("POST", "/upstreams", { name: "many", kind: "http", url: `http://127.0.0.1:${port}/mcp` });
+    const res = await importUpstream(node, port);
     const importMs = performance.now() - t0;
     const body = (await res.json()) as { upstream?: { tools: number }; refresh?: { ok: boolean; error?: string } };
     if (res.status !== 201 || !body.refresh?.ok || body.upstream?.tools !== n) {
@@ -118,7 +135,7 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
     let baseline: SearchFigures | undefined;
     if (searchCalls > 0) {
       if (base) {
-        const imported = await base.admin("POST", "/upstreams", { name: "many", kind: "http", url: `http://127.0.0.1:${port}/mcp` });
+        const imported = await importUpstream(base, port);
         if (imported.status !== 201) throw new Error(`baseline import failed: ${imported.status}`);
         log(`${n} tools: baseline node imported`);
       }
@@ -149,7 +166,10 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
       search = figures(0);
       baseline = base ? figures(1) : undefined;
       log(`${n} tools: search_tools p50 ${fmt(search.p50)} ms, p99 ${fmt(search.p99)} ms${baseline ? ` (baseline p50 ${fmt(baseline.p50)}, p99 ${fmt(baseline.p99)})` : ""}`);
-      for (const [shape, p] of Object.entries(search.byShape)) log(`${n} tools:   ${shape}: p50 ${fmt(p.p50)} ms, p99 ${fmt(p.p99)} ms`);
+      for (const [shape, p] of Object.entries(search.byShape)) {
+        const b = baseline?.byShape[shape];
+        log(`${n} tools:   ${shape}: p50 ${fmt(p.p50)} ms, p99 ${fmt(p.p99)} ms${b ? ` (baseline p50 ${fmt(b.p50)}, p99 ${fmt(b.p99)})` : ""}`);
+      }
       if (clients[1]) await clients[1].close();
     }
     await client.close();

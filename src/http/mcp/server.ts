@@ -36,7 +36,8 @@ import { admitCall, callableTools } from "../../node/access/admission.ts";
 import type { Caller } from "../../node/access/principals/caller.ts";
 import type { Services } from "../../node/services.ts";
 import { CALL_TOOL, callToolArgs, metaTools, SEARCH_TOOLS, searchToolsArgs } from "./meta-tools.ts";
-import { searchIndex } from "../../node/discovery/search.ts";
+import { searchIndex, type IndexedHit } from "../../node/discovery/search.ts";
+import { withDeadline } from "../../node/discovery/deadline.ts";
 import { takeFoundTools } from "../../node/discovery/found-tools.ts";
 import { VERSION } from "../../node/settings/version.ts";
 import { log } from "../../node/logging/log.ts";
@@ -112,14 +113,30 @@ async function catalogTools(s: Services, pinnedOnly: boolean) {
   return { local, federated };
 }
 
+/** How long a search waits on the index (the lookup, then the origins' entries): past it, the answer goes without what is late. Above one round's per-node deadline (3 s), so a slow owner still counts. */
+const INDEX_SEARCH_MS = 5000;
+
 /**
  * The index's hits for a query, with the entries of their tools taken from their origins: a hit
- * this caller may call is `available`, under its name here, as a peer's tool would be.
+ * this caller may call is `available`, under its name here, as a peer's tool would be. Bounded
+ * in time, and never the search's failure: a lookup that fails or is late finds nothing; origins
+ * that answer late leave their hits not available.
  */
 async function indexedHits(s: Services, caller: Caller, query: string, limit: number) {
-  const hits = await searchIndex(s.discovery, s.nodeId, query, limit);
+  const started = Date.now();
+  let hits: IndexedHit[];
+  try {
+    hits = await withDeadline(searchIndex(s.discovery, s.nodeId, query, limit), INDEX_SEARCH_MS);
+  } catch (err) {
+    log.warn("search.index_unavailable", { error: err instanceof Error ? err.message : String(err) });
+    return [];
+  }
   if (hits.length === 0) return hits;
-  await takeFoundTools(s, hits);
+  try {
+    await withDeadline(takeFoundTools(s, hits), Math.max(0, INDEX_SEARCH_MS - (Date.now() - started)));
+  } catch (err) {
+    log.warn("search.found_tools_unavailable", { error: err instanceof Error ? err.message : String(err) });
+  }
   const callable = new Map((await callableTools(s, caller, await s.federatedTools.get())).map((t) => [t.id, t]));
   return hits.map((h) => {
     const tool = callable.get(h.id);

@@ -71,9 +71,6 @@ export interface NamingChange {
 export async function namedFederatedTools(s: { db: Database; nodeId: string }, change: NamingChange = {}): Promise<ListedFederatedTool[]> {
   const { peers, tools } = await withProviders(s);
   const settings = await federatedSettingsOf(s.db, "tool");
-  const holders = new Map<string, string>([...RESERVED_NAMES].map((n) => [n, "this node"]));
-  for (const t of await toolNames(s.db)) holders.set(change.local?.get(t.globalId) ?? t.shortName, `local tool ${t.upstream}/${t.name} (${t.shortName})`);
-
   // A tool no provider in reach can serve is not listed (it could only fail), and holds no name.
   const named = tools.filter((t) => t.providers.length > 0).map((t) => {
     const key = refId({ kind: "tool", origin: t.origin, ref: t.globalId.slice(t.origin.length + 1) });
@@ -82,6 +79,10 @@ export async function namedFederatedTools(s: { db: Database; nodeId: string }, c
     const given = change.names?.has(key) ? change.names.get(key)! : (settings.get(key)?.shortName ?? null);
     return { t, peer, alias, given, hidden: settings.get(key)?.hidden ?? false };
   });
+  // Nothing to name: the local catalog (every tool's name, 10,000s of rows) is not read for nothing.
+  if (named.length === 0) return [];
+  const holders = new Map<string, string>([...RESERVED_NAMES].map((n) => [n, "this node"]));
+  for (const t of await toolNames(s.db)) holders.set(change.local?.get(t.globalId) ?? t.shortName, `local tool ${t.upstream}/${t.name} (${t.shortName})`);
   const order = [...named.filter((n) => n.given !== null), ...named.filter((n) => n.given === null)];
   const out: ListedFederatedTool[] = [];
   for (const { t, peer, alias, given, hidden } of order) {

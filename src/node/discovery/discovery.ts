@@ -19,6 +19,7 @@ import type { KnownCards } from "../routes/onion/known-cards.ts";
 import type { Config } from "../settings/config.ts";
 import type { OwnCard } from "../card/own.ts";
 import type { FeatureActivation } from "../peers/feature-activation.ts";
+import { withDeadline } from "./deadline.ts";
 import { Directory } from "./directory.ts";
 import { answerEntries, answerLookup, receivePublish, understands, type HolderPort } from "./holder.ts";
 import { dropFarNodeEntries } from "./kept-entries.ts";
@@ -47,15 +48,6 @@ export interface DiscoveryPort {
 
 /** `dropped`: node entries of origins beyond the neighbourhood, once the index is on (kept-entries.ts). */
 export type IndexTickReport = PublishReport & { pruned: number; dropped: number };
-
-/** The answer, or a timeout refusal after `ms`: one slow node must not hold the lookup. */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new PeerRequestError("timeout", `no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
-}
 
 /** Origins found through lookups that a partial replica keeps entries of, and for how long. */
 const FOUND_KEPT = 1024;

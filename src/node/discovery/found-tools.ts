@@ -20,10 +20,17 @@ export interface FoundToolsPort {
   registry: Pick<Registry, "receive">;
 }
 
-/** Fetches the entries of the hits' tools from their origins, one request per origin, side by side; a failed origin is left as it was. */
+/** Origins asked per search: a search's outbound requests and registry writes stay this few whatever the index returns. */
+export const MAX_ORIGINS_ASKED = 4;
+
+/**
+ * Fetches the entries of the hits' tools from their origins (the best-ranked first, at most
+ * MAX_ORIGINS_ASKED), one request per origin, side by side; a failed origin is left as it was.
+ */
 export async function takeFoundTools(s: FoundToolsPort, hits: readonly Pick<IndexedHit, "origin" | "id">[]): Promise<void> {
   const keys = new Map<string, string[]>();
   for (const h of hits) {
+    if (!keys.has(h.origin) && keys.size >= MAX_ORIGINS_ASKED) continue;
     const list = keys.get(h.origin) ?? [];
     if (list.length < MAX_ENTRIES_ASKED) list.push(h.id.slice(h.origin.length + 1));
     keys.set(h.origin, list);
