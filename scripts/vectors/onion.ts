@@ -7,7 +7,7 @@ import { xWing } from "../../src/protocol/identity/xwing.ts";
 import { OnionError } from "../../src/protocol/routes/onion/errors.ts";
 import { buildOnion, peelOnion, peelWithSecret, type OnionHop } from "../../src/protocol/routes/onion/packet.ts";
 import { openReply, sealReply, wrapReply } from "../../src/protocol/routes/onion/reply.ts";
-import type { OnionRouting } from "../../src/protocol/routes/onion/routing.ts";
+import { decodeRouting, encodeRouting, type OnionRouting } from "../../src/protocol/routes/onion/routing.ts";
 import { ONION_HEADER_BYTES } from "../../src/protocol/routes/onion/sizes.ts";
 import { agree, b64, counting, p, write } from "./common.ts";
 
@@ -118,6 +118,27 @@ export async function onionVectors(): Promise<void> {
   // A hop that knows only the secret of another packet learns nothing: the same check fails.
   agree("foreign secret", "bad_mac", await code(() => peelWithSecret(built.sharedSecrets[1]!, built.packet, NOW)));
 
+  // Cover (§14.10): the same hops and randomness, the last routing "cover". Hops 1 and 2 find what
+  // they found in the call's packet; the last finds "cover" and no content, and answers empty.
+  const coverRouting: OnionRouting = { kind: "cover", delayMs: 0, expires: EXPIRES, node: "exit.example", url: "https://exit.example" };
+  const coverBuilt = await buildOnion(x, [...hops.slice(0, 2), { ...hops[2]!, routing: coverRouting }], new Uint8Array(0), { eseeds, bucket: built.bucket });
+  let coverPacket = coverBuilt.packet;
+  for (let i = 0; i < 2; i++) {
+    const view = await peelOnion(x, hopKeys[i]!.privateKey, coverPacket, NOW);
+    agree(`cover hop ${i + 1} routing`, routings[i], view.routing);
+    agree(`cover hop ${i + 1} tag`, views[i]!.tag, b64(view.keys.tag));
+    coverPacket = view.next!;
+  }
+  const coverLast = await peelOnion(x, hopKeys[2]!.privateKey, coverPacket, NOW);
+  agree("cover last routing", coverRouting, coverLast.routing);
+  agree("cover content", "", b64(coverLast.content!));
+  const coverAnswer = await sealReply(coverLast.keys, new Uint8Array(0), coverBuilt.bucket);
+  const coverBack = await wrapReply(peeled[0]!.keys, await wrapReply(peeled[1]!.keys, coverAnswer, coverBuilt.bucket), coverBuilt.bucket);
+  agree("cover reply opens empty", "", b64(await openReply(coverBuilt.keys, coverBack, coverBuilt.bucket)));
+  const unknownKind = encodeRouting(coverRouting);
+  unknownKind[0] = 4;
+  agree("routing kind 4", "bad_routing", await code(async () => decodeRouting(unknownKind)));
+
   write("onion.json", {
     about: "Onion packets (docs/protocol.md §14). X-Wing seeds per hop; eseeds fix each encapsulation. Bytes are base64url.",
     now: NOW,
@@ -131,5 +152,13 @@ export async function onionVectors(): Promise<void> {
     reply: { content: b64(answer), atExit: b64(atExit), atHopTwo: b64(atTwo), atHopOne: b64(atOne) },
     negatives,
     replyNegatives,
+    cover: {
+      routing: coverRouting,
+      packet: b64(coverBuilt.packet),
+      lastReceivedSha256: b64(sha256(coverPacket)),
+      atLast: b64(coverAnswer),
+      atHopOne: b64(coverBack),
+      unknownKindRouting: { routing: b64(unknownKind), code: "bad_routing" },
+    },
   });
 }

@@ -44,6 +44,7 @@ import { depositKept } from "./backup/deposits.ts";
 import { currentOwnIndex } from "./packages/own-index.ts";
 import { identitySigner } from "./registry/node-keys.ts";
 import { announceForwarding } from "./routes/forwarded/announcement.ts";
+import { sendCover, type CoverTickReport } from "./routes/onion/cover.ts";
 
 export interface TickReport {
   at: string;
@@ -80,6 +81,8 @@ export interface TickReport {
   packageIndex: { seq: number; signed: boolean } | null | { error: string };
   /** The scheduled backup made this tick, if one was due (BACKUP_SCHEDULE; src/node/backup/schedule.ts). */
   backup: BackupTickReport;
+  /** Cover packets of the anonymous route sent this tick (ONION_COVER_PER_MINUTE; src/node/routes/onion/cover.ts). */
+  cover: CoverTickReport | { error: string };
   /** The alert rules evaluated over the rollups and state after this tick's work, and the webhook's deliveries (src/node/alerts/). */
   alerts: (AlertTickReport & { webhook: WebhookTickReport }) | { error: string };
 }
@@ -285,11 +288,15 @@ export function createTick(s: Services): Ticks {
         return { error: String(err) };
       },
     );
+    const cover = await sendCover({ ...s, counted: (event) => s.metrics.count(METRICS.onionCover, { event }) }).catch((err: unknown) => {
+      log.warn("onion.cover_failed", { error: String(err) });
+      return { error: String(err) };
+    });
     // The tick's own counts go now: a scheduled isolate may end with the tick.
     await s.metrics.flush();
     // After the flush, so that the rules read this process's counts too.
     const alerts = await alertsTick(s);
-    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, settlements, budgets, blackboard, features, index, packageIndex, backup, alerts };
+    const report = { at: new Date(started).toISOString(), lease: { holder: held.holder, fence: held.fence, ...(held.period === undefined ? {} : { period: held.period }) }, durationMs: Date.now() - started, upstreams, bootstrap: bootstrapped, gossip, countersigns, checkpoints, ledger, domains, trust, privileges, tokens, clearing, thresholds, settlements, budgets, blackboard, features, index, packageIndex, backup, cover, alerts };
     log.info("tick", { holder: held.holder, fence: held.fence, period: held.period, durationMs: report.durationMs, upstreams: upstreams.length, failed: upstreams.filter((u) => !u.ok).length });
     return report;
   };

@@ -26,6 +26,7 @@ interface OnionVectors {
   reply: { content: string; atExit: string; atHopTwo: string; atHopOne: string };
   negatives: { name: string; hop: number; now: number; packet: string; code: string }[];
   replyNegatives: { name: string; reply: string; code: string }[];
+  cover: { routing: OnionRouting; packet: string; lastReceivedSha256: string; atLast: string; atHopOne: string; unknownKindRouting: { routing: string; code: string } };
 }
 
 const v = vector<OnionVectors>("onion.json");
@@ -63,13 +64,42 @@ it("routing information round-trips and refuses what is not canonical", () => {
   trailing[383] = 1;
   expect(() => decodeRouting(trailing)).toThrow(OnionError);
   const badKind = encodeRouting(v.routings[0]!);
-  badKind[0] = 3;
+  badKind[0] = 4;
   expect(() => decodeRouting(badKind)).toThrow(OnionError);
+  expect(decodeRouting(encodeRouting(v.cover.routing))).toEqual(v.cover.routing);
+  expect(() => decodeRouting(b(v.cover.unknownKindRouting.routing))).toThrow(expect.objectContaining({ code: v.cover.unknownKindRouting.code }));
+});
+
+it("rebuilds the cover packet byte for byte: the call's hops and randomness, the last routing cover (§14.10)", async () => {
+  const x = xWing(noble);
+  const keys = await Promise.all(v.hopSeeds.map((s) => x.fromSeed(b(s))));
+  const routings = [v.routings[0]!, v.routings[1]!, v.cover.routing];
+  const hops = await Promise.all(routings.map(async (routing, i) => ({ routing, publicKey: await x.importPublic(keys[i]!.publicKey) })));
+  const built = await buildOnion(x, hops, new Uint8Array(0), { eseeds: v.eseeds.map(b), bucket: v.bucket });
+  expect(b64(built.packet)).toBe(v.cover.packet);
+  expect(b64(await openReply(built.keys, b(v.cover.atHopOne), v.bucket))).toBe("");
 });
 
 describe.each(PATHS)("onion on %s", (_name, primitives) => {
   const x = xWing(primitives);
   const keys = Promise.all(v.hopSeeds.map((s) => x.fromSeed(b(s))));
+
+  it("a cover packet shows hops 1 and 2 the call's routing and tags; its last hop finds cover, no content, and answers as the vectors say", async () => {
+    const k = await keys;
+    let packet: Uint8Array = b(v.cover.packet);
+    for (const i of [0, 1]) {
+      const view = await peelOnion(x, k[i]!.privateKey, packet, v.now);
+      expect(view.routing).toEqual(v.hops[i]!.routing);
+      expect(b64(view.keys.tag)).toBe(v.hops[i]!.tag);
+      expect(view.next!.length).toBe(packet.length);
+      packet = view.next!;
+    }
+    expect(b64(sha256(packet))).toBe(v.cover.lastReceivedSha256);
+    const last = await peelOnion(x, k[2]!.privateKey, packet, v.now);
+    expect(last.routing).toEqual(v.cover.routing);
+    expect(last.content).toEqual(new Uint8Array(0));
+    expect(b64(await sealReply(last.keys, new Uint8Array(0), v.bucket))).toBe(v.cover.atLast);
+  });
 
   it("each hop sees only its own routing and forwards what the vectors say", async () => {
     const k = await keys;

@@ -23,12 +23,17 @@ export interface InProcessNode {
 /** Serves a node's app on a loopback port (again, after closeServer). */
 export const listen = (app: NodeApp, port: number): ServerType => serve({ fetch: app.app.fetch, port, hostname: "127.0.0.1" });
 
-export async function inProcessNode(name: string, token: string): Promise<InProcessNode> {
+/** `env` adds to or overrides the node's settings; `serveWith` wraps the app's fetch (to watch its traffic). */
+export async function inProcessNode(
+  name: string,
+  token: string,
+  o: { env?: Record<string, string>; serveWith?: (fetch: NodeApp["app"]["fetch"]) => NodeApp["app"]["fetch"] } = {},
+): Promise<InProcessNode> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const local = await startLocal({ DATA_DIR: tempDir(`mcpfed-${name}-`), ADMIN_TOKEN: token, NODE_SEED: newSeed(), TICK_SECONDS: "3600", NODE_NAME: name, PUBLIC_URL: url, PEER_POLICY: "open" });
+  const local = await startLocal({ DATA_DIR: tempDir(`mcpfed-${name}-`), ADMIN_TOKEN: token, NODE_SEED: newSeed(), TICK_SECONDS: "3600", NODE_NAME: name, PUBLIC_URL: url, PEER_POLICY: "open", ...o.env });
   const app = await createApp({ config: local.config, db: local.db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
-  const server = listen(app, port);
+  const server = o.serveWith ? serve({ fetch: o.serveWith(app.app.fetch), port, hostname: "127.0.0.1" }) : listen(app, port);
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${url}/admin${path}`, {
       method,

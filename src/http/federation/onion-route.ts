@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../request/app-env.ts";
 import { sourceOf } from "../../node/access/limits/source.ts";
 import { log } from "../../node/logging/log.ts";
+import { METRICS } from "../../node/metrics/definitions.ts";
 import { OnionDropped, OnionUnavailable, processOnion, type OnionHopPort } from "../../node/routes/onion/hop.ts";
 import type { Services } from "../../node/services.ts";
 import { ONION_DROPPED, ONION_DROPPED_STATUS } from "../../protocol/routes/onion/errors.ts";
@@ -21,6 +22,7 @@ export function onionHandler(s: Services) {
     cards: s.onion.cards,
     offer: s.routes.offer,
     limits: s.routes.limits,
+    coverDropped: () => s.metrics.count(METRICS.onionCover, { event: "dropped" }),
   };
   return async (c: Context<AppEnv>): Promise<Response> => {
     if (c.req.header("content-type")?.split(";")[0]?.trim() !== ONION_MEDIA_TYPE) return c.json(ONION_DROPPED, ONION_DROPPED_STATUS);

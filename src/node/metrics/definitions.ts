@@ -38,6 +38,7 @@ export const METRICS = {
   authFailures: counter("mcpfed_auth_failures_total", "Requests refused for their credentials, by kind (mcp_token, admin_token).", ["kind"]),
   rateLimitHits: counter("mcpfed_rate_limit_hits_total", "Calls refused by a rate or concurrency limit, by tool.", ["tool"]),
   upstreamRefreshes: counter("mcpfed_upstream_refreshes_total", "Upstream catalog refreshes, by upstream and outcome (ok, failed): the upstreams' health.", ["upstream", "outcome"]),
+  onionCover: counter("mcpfed_onion_cover_total", "Onion cover packets (protocol §14.10): sent by this node, answered back to it, lost on the way, or dropped here as their last hop.", ["event"]),
 } as const;
 
 export type Metrics = typeof METRICS;

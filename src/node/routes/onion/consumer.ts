@@ -18,7 +18,7 @@ import { decodeExitAnswer } from "../../../protocol/routes/onion/exit-answer.ts"
 import { buildOnion } from "../../../protocol/routes/onion/packet.ts";
 import { openReply } from "../../../protocol/routes/onion/reply.ts";
 import type { OnionRouting } from "../../../protocol/routes/onion/routing.ts";
-import { bucketFor, ONION_BUCKETS, ONION_MEDIA_TYPE } from "../../../protocol/routes/onion/sizes.ts";
+import { bucketFor, ONION_BUCKETS, ONION_MEDIA_TYPE, type OnionBucket } from "../../../protocol/routes/onion/sizes.ts";
 import type { ListedFederatedTool } from "../../catalog/federated-view.ts";
 import type { LocalIdentity } from "../../identity/local.ts";
 import { readLimited } from "../../outbound/limited-body.ts";
@@ -35,7 +35,7 @@ import { AnonymousCallError } from "../anonymous-call-error.ts";
 /** Cards read to choose a path from. */
 const MAX_CANDIDATES = 1000;
 /** How long each hop may hold the packet's tag: well inside a hop's default ONION_MAX_TTL_SECONDS. */
-const PACKET_TTL_SECONDS = 120;
+export const PACKET_TTL_SECONDS = 120;
 const TIMEOUT_MS = 60_000;
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
@@ -55,12 +55,61 @@ export interface AnonymousCallInput {
 
 const unavailable = (message: string) => new AnonymousCallError("anonymous", message);
 
-const routingTo = (kind: OnionRouting["kind"], card: Card, expires: number, delayMs: number): OnionRouting => ({ kind, delayMs, expires, node: card.id, url: card.url });
+export const routingTo = (kind: OnionRouting["kind"], card: Card, expires: number, delayMs: number): OnionRouting => ({ kind, delayMs, expires, node: card.id, url: card.url });
 
 /** Cards to build a path from: the peers' and learned origins', and public nodes' (their node entries). */
-async function candidates(s: OnionConsumerPort, self: string): Promise<Card[]> {
+export async function candidates(s: OnionConsumerPort, self: string): Promise<Card[]> {
   const [held, listed] = await Promise.all([allHeldCards(s.db, MAX_CANDIDATES), knownNodes({ ...s, nodeId: self })]);
   return [...new Map([...listed.map((n) => n.card), ...held].map((c) => [c.id, c])).values()];
+}
+
+/**
+ * Builds a packet through `hops` (first, second, last) whose last hop finds `last` (its delay is
+ * drawn here, as every hop's), posts it to the first hop and opens the reply: its content.
+ */
+export async function sendOnion(
+  s: OnionConsumerPort,
+  o: { hops: [Card, Card, Card]; last: OnionRouting; content: Uint8Array; bucket: OnionBucket; signal?: AbortSignal },
+): Promise<Uint8Array> {
+  const [first, second, exit] = o.hops;
+  const x = xWing((await s.identity()).primitives);
+  const delay = () => Math.floor(Math.random() * (s.config.onion.maxDelayMs + 1));
+  const expires = o.last.expires;
+  const keyOf = (card: Card) => x.importPublic(fromBase64url(card.keys.kem[0]!.pub));
+  const built = await buildOnion(
+    x,
+    [
+      { publicKey: await keyOf(first), routing: routingTo("relay", second, expires, delay()) },
+      { publicKey: await keyOf(second), routing: routingTo("relay", exit, expires, delay()) },
+      { publicKey: await keyOf(exit), routing: { ...o.last, delayMs: delay() } },
+    ],
+    o.content,
+    { bucket: o.bucket },
+  );
+
+  let res: Response;
+  try {
+    res = await s.outbound.fetch(new URL(ONION_PATH, first.url).href, {
+      method: "POST",
+      headers: { "content-type": ONION_MEDIA_TYPE },
+      body: built.packet as Uint8Array<ArrayBuffer>,
+      signal: o.signal ? AbortSignal.any([o.signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS),
+    });
+  } catch (err) {
+    throw unavailable(`the first hop did not take the packet: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (res.status !== 200) {
+    void res.body?.cancel().catch(() => {});
+    throw unavailable(`the packet was dropped on the path (HTTP ${res.status} from the first hop)`);
+  }
+  const reply = await readLimited(res, o.bucket);
+  try {
+    if (!reply) throw new OnionError("bad_reply", "the reply is larger than its bucket");
+    return await openReply(built.keys, reply, o.bucket);
+  } catch (err) {
+    if (!(err instanceof OnionError)) throw err;
+    throw unavailable(`the reply does not open: ${err.message}`);
+  }
 }
 
 export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCallInput): Promise<{ result: CallToolResult; firstHop: string }> {
@@ -76,7 +125,7 @@ export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCal
     if (err instanceof NoOnionPath) throw unavailable(`no onion path: ${err.message}`);
     throw err;
   }
-  const [first, second, exit] = path.hops;
+  const first = path.hops[0];
 
   // Spent once the packet leaves, whatever the answer: no hop says whether the gateway took them.
   const payment = await pay(s, tool, "anonymous");
@@ -88,45 +137,8 @@ export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCal
     throw unavailable(`the call (${sealed.bytes.length} bytes sealed) fits no onion bucket`);
   }
 
-  const x = xWing(identity.primitives);
-  const delay = () => Math.floor(Math.random() * (s.config.onion.maxDelayMs + 1));
-  const expires = now + PACKET_TTL_SECONDS;
-  const keyOf = (card: Card) => x.importPublic(fromBase64url(card.keys.kem[0]!.pub));
-  const built = await buildOnion(
-    x,
-    [
-      { publicKey: await keyOf(first), routing: routingTo("relay", second, expires, delay()) },
-      { publicKey: await keyOf(second), routing: routingTo("relay", exit, expires, delay()) },
-      { publicKey: await keyOf(exit), routing: routingTo("exit", provider, expires, delay()) },
-    ],
-    sealed.bytes,
-    { bucket },
-  );
-
-  let res: Response;
-  try {
-    res = await s.outbound.fetch(new URL(ONION_PATH, first.url).href, {
-      method: "POST",
-      headers: { "content-type": ONION_MEDIA_TYPE },
-      body: built.packet as Uint8Array<ArrayBuffer>,
-      signal: call.signal ? AbortSignal.any([call.signal, AbortSignal.timeout(TIMEOUT_MS)]) : AbortSignal.timeout(TIMEOUT_MS),
-    });
-  } catch (err) {
-    throw unavailable(`the first hop did not take the packet: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (res.status !== 200) {
-    void res.body?.cancel().catch(() => {});
-    throw unavailable(`the packet was dropped on the path (HTTP ${res.status} from the first hop)`);
-  }
-  const reply = await readLimited(res, bucket);
-  let exitAnswer;
-  try {
-    if (!reply) throw new OnionError("bad_reply", "the reply is larger than its bucket");
-    exitAnswer = decodeExitAnswer(await openReply(built.keys, reply, bucket));
-  } catch (err) {
-    if (!(err instanceof OnionError)) throw err;
-    throw unavailable(`the reply does not open: ${err.message}`);
-  }
+  const reply = await sendOnion(s, { hops: path.hops, last: routingTo("exit", provider, now + PACKET_TTL_SECONDS, 0), content: sealed.bytes, bucket, ...(call.signal ? { signal: call.signal } : {}) });
+  const exitAnswer = decodeExitAnswer(reply);
   if (!exitAnswer) throw unavailable("the exit's answer is malformed");
   if ("error" in exitAnswer) throw unavailable(`the exit: ${exitAnswer.error.message} (${exitAnswer.error.code})`);
   let answer;

@@ -2,7 +2,8 @@
 // sender chose (capped), then pass the packet to the next hop, or, at the exit, hand the payload
 // to the provider's OHTTP gateway; the answer comes back on the same exchange with this hop's
 // reply layer. The hop learns its predecessor's address and its successor, nothing else. Every
-// drop, whatever its reason and wherever it happens downstream, is the one OnionDropped.
+// drop, whatever its reason and wherever it happens downstream, is the one OnionDropped. A cover
+// packet's last hop (§14.10) answers it as an exit answers, with an empty reply, and keeps no log.
 import { toBase64url } from "../../../protocol/encoding/bytes.ts";
 import { xWing } from "../../../protocol/identity/xwing.ts";
 import { OnionError, type OnionErrorCode } from "../../../protocol/routes/onion/errors.ts";
@@ -58,6 +59,8 @@ export interface OnionHopPort {
   offer: { offers(role: Role): boolean };
   /** Seconds to wait when `key` is over `role`'s limit (per source, and the total under "*"). */
   limits: { over(role: Role, key: string): number | undefined };
+  /** Counts a cover packet dropped here as its last hop. */
+  coverDropped: () => void;
   /** Waits `ms` (a timer; a test may pass its own). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -98,7 +101,7 @@ export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: 
     throw err;
   }
   const { routing, keys, bucket } = peeled;
-  const role: Role = routing.kind === "exit" ? "exit" : "hop";
+  const role: Role = routing.kind === "relay" ? "hop" : "exit";
   if (!s.offer.offers(role)) throw new OnionDropped("route_not_offered");
   if (role === "exit" && s.offer.offers("hop")) limited(s, "exit", source);
   // The expiry bounds how long the tag is kept, so the table stays bounded by the rate limit.
@@ -106,6 +109,10 @@ export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: 
   if (!(await s.replayTags.record(toBase64url(keys.tag), routing.expires))) throw new OnionDropped("replayed");
   const delay = Math.min(routing.delayMs, s.config.onion.maxDelayMs);
   if (delay > 0) await (s.sleep ?? sleep)(delay);
+  if (routing.kind === "cover") {
+    s.coverDropped();
+    return sealReply(keys, new Uint8Array(0), bucket);
+  }
 
   const card = await s.cards.card(routing.node, routing.url);
   if (role === "exit") {

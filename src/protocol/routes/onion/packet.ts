@@ -60,7 +60,7 @@ const xor = (a: Uint8Array, b: Uint8Array) => a.map((x, i) => x ^ b[i]!);
 const headerStream = (k: HopKeys) => xorStream(k.header, new Uint8Array(ONION_BETA_BYTES + ONION_SLOT_BYTES));
 
 /**
- * Builds a packet through `hops` (exactly three; the last one's routing is the exit's) carrying
+ * Builds a packet through `hops` (exactly three; the last one's routing is an exit's or cover) carrying
  * `content`. `eseeds` (64 bytes per hop) fix the encapsulations' randomness, for vectors only.
  */
 export async function buildOnion(
@@ -71,7 +71,7 @@ export async function buildOnion(
 ): Promise<BuiltOnion> {
   if (hops.length !== ONION_HOPS) throw new RangeError(`an onion path has exactly ${ONION_HOPS} hops`);
   hops.forEach((h, i) => {
-    if ((h.routing.kind === "exit") !== (i === ONION_HOPS - 1)) throw new RangeError("only the last hop's routing is an exit");
+    if ((h.routing.kind !== "relay") !== (i === ONION_HOPS - 1)) throw new RangeError("only the last hop's routing is an exit or cover");
   });
   const bucket = options.bucket ?? bucketFor(content.length);
   if (bucket === undefined) throw new RangeError(`a payload of ${content.length} bytes fits no bucket`);
@@ -149,7 +149,7 @@ async function peeled(sharedSecret: Uint8Array, packet: Uint8Array, payloadHash:
   const [opened, inner] = await Promise.all([xorStream(keys.header, concat(beta, new Uint8Array(ONION_SLOT_BYTES))), xorStream(keys.payload, payload)]);
   const routing = decodeRouting(opened.subarray(0, ONION_ROUTING_BYTES));
   if (now > routing.expires) throw new OnionError("expired", "the packet expired");
-  if (routing.kind === "exit") {
+  if (routing.kind !== "relay") {
     const content = unpad(inner);
     if (content === undefined) throw new OnionError("bad_payload", "the payload's padding is wrong");
     return { routing, bucket, keys, content };

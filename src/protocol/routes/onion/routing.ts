@@ -1,6 +1,7 @@
 // The routing information one hop finds in its layer (§14.3): relay to the next hop, or, at the
-// exit, hand the payload to a node's gateway. Fixed 384 bytes:
-//   kind (1: 1 relay, 2 exit) · delay ms (u32) · expiry unix seconds (u64) ·
+// exit, hand the payload to a node's gateway, or, at the last hop of a cover packet (§14.10), answer
+// and drop it. Fixed 384 bytes:
+//   kind (1: 1 relay, 2 exit, 3 cover) · delay ms (u32) · expiry unix seconds (u64) ·
 //   node id length (1) · node id · URL length (u16) · URL · zero bytes to the end.
 import { z } from "zod";
 import { concat, u16, u32, u64, utf8 } from "../../encoding/bytes.ts";
@@ -9,12 +10,12 @@ import { OnionError } from "./errors.ts";
 import { ONION_ROUTING_BYTES } from "./sizes.ts";
 
 export const onionRouting = z.object({
-  kind: z.enum(["relay", "exit"]),
+  kind: z.enum(["relay", "exit", "cover"]),
   /** Milliseconds the hop waits before forwarding (it caps this by its own limit). */
   delayMs: z.number().int().min(0).max(0xffffffff),
   /** Unix seconds after which the hop drops the packet; also how long it keeps the replay tag. */
   expires: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  /** The next hop, or at the exit the provider whose gateway gets the payload. */
+  /** The next hop, or at the exit the provider whose gateway gets the payload; for cover, the last hop itself. */
   node: nodeId,
   /** That node's base URL, where its card is (`/.well-known/mcpfed`). */
   url: z
@@ -24,7 +25,7 @@ export const onionRouting = z.object({
 });
 export type OnionRouting = z.infer<typeof onionRouting>;
 
-const KIND = { relay: 1, exit: 2 } as const;
+const KIND = { relay: 1, exit: 2, cover: 3 } as const;
 const FIXED = 1 + 4 + 8 + 1 + 2;
 
 export function encodeRouting(r: OnionRouting): Uint8Array {
@@ -44,7 +45,7 @@ export function decodeRouting(bytes: Uint8Array): OnionRouting {
   const bad = (why: string) => new OnionError("bad_routing", `routing information ${why}`);
   if (bytes.length !== ONION_ROUTING_BYTES) throw bad("has the wrong length");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const kind = bytes[0] === 1 ? "relay" : bytes[0] === 2 ? "exit" : undefined;
+  const kind = (Object.keys(KIND) as OnionRouting["kind"][]).find((k) => KIND[k] === bytes[0]);
   const idLength = bytes[13]!;
   const urlAt = 14 + idLength;
   if (urlAt + 2 > bytes.length) throw bad("overruns its block");
