@@ -327,5 +327,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE INDEX `agent_tags_trust` ON `agent_tags` (`tag`,`trust`,`agent_id`,`lease_until`);",
       "-- Rows stored before the trust column take their agent's trust from the index row written with them (hand-written: drizzle-kit does not generate data moves).\nUPDATE `agent_tags` SET `trust` = COALESCE((SELECT `trust` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`), 0);"
     ]
+  },
+  {
+    "tag": "0031_zippy_nemesis",
+    "statements": [
+      "CREATE TABLE `backup_sort` (\n\t`backup` text NOT NULL,\n\t`table_name` text NOT NULL,\n\t`key` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`started` integer NOT NULL,\n\tPRIMARY KEY(`backup`, `table_name`, `key`, `seq`)\n);",
+      "CREATE INDEX `backup_sort_started` ON `backup_sort` (`started`);"
+    ]
   }
 ];
