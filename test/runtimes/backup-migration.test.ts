@@ -5,8 +5,14 @@
 // hashes the same as in the backup, and the audit trail verifies under the seed. Each file is sent
 // as a stream of pieces with no length, so every runtime opens it chunk by chunk as it arrives
 // (docs/protocol.md §19.1.1); on workerd a file cut inside its last chunk is refused first, and
-// leaves the node fresh.
+// leaves the node fresh. The file holds enough ledger rows to span several chunks.
+import { createClient } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { CHUNK_BYTES } from "../../src/protocol/backup/stream.ts";
+import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { ledgerRecords } from "../../src/store/schema/index.ts";
 import { parseFile } from "../../src/protocol/backup/file.ts";
 import { newSeed } from "../../src/protocol/identity/seed.ts";
 import { json, removeTempDirs, startNode, type NodeProc } from "../support/processes.ts";
@@ -52,6 +58,12 @@ async function expectSameTables(n: NodeProc, backedUp: Hashes): Promise<void> {
 }
 
 let origin: NodeProc;
+/** Enough rows of 400 random bytes each for several 64 KiB chunks, and more than one page (200 rows) to write. */
+const LEDGER_ROWS = 600;
+
+async function expectSameTablesRows(n: NodeProc): Promise<Hashes> {
+  return (await json<{ tables: Hashes }>(await n.admin("GET", "/backup/hashes"))).tables;
+}
 
 beforeAll(async () => {
   origin = await startNode({ env: { NODE_SEED: seed, NODE_NAME: "migrating" } });
@@ -59,6 +71,24 @@ beforeAll(async () => {
   expect((await origin.admin("POST", "/tokens", { name: "carried" })).status).toBe(201);
   expect((await origin.admin("POST", "/limits", { windowSeconds: 60, maxRequests: 7 })).status).toBe(201);
   expect((await origin.admin("POST", "/policy/rules", { action: "call", effect: "deny", tool: "nothing_*" })).status).toBe(201);
+  // Ledger rows with random signature-like bytes gzip cannot shrink, written into the node's own
+  // file (the ledger's content is opaque to a backup): the body spans several 64 KiB chunks, and
+  // each runtime's writer reads more than one page of a table.
+  const client = createClient({ url: `file:${join(origin.dataDir, "node.db")}` });
+  const db = drizzle(client);
+  const rows = Array.from({ length: LEDGER_ROWS }, (_, i) => ({
+    id: `m${i}`.padStart(8, "0"),
+    peer: "peer-m",
+    role: "provider" as const,
+    status: "confirmed" as const,
+    hash: `h${i}`,
+    completedAt: 1_767_225_600 + i,
+    unit: "credit",
+    amount: i,
+    record: JSON.stringify({ i, sig: toBase64url(crypto.getRandomValues(new Uint8Array(400))) }),
+  }));
+  for (let i = 0; i < rows.length; i += 10) await db.insert(ledgerRecords).values(rows.slice(i, i + 10));
+  client.close();
 }, 120_000);
 
 afterAll(async () => {
@@ -71,7 +101,11 @@ test("Node (libSQL file) → workerd (D1) → Deno (libSQL file) → Node, same 
   started.push(workerd);
   expect(workerd.nodeId).toBe(origin.nodeId);
   const file = await backupOf(origin);
-  expect(parseFile(file).header.version).toBe(2);
+  const parts = parseFile(file);
+  expect(parts.header.version).toBe(2);
+  expect(parts.header.tables.find((t) => t.name === "ledger_records")!.rows).toBe(LEDGER_ROWS);
+  // More than two full chunks: the restores below open chunk after chunk as the pieces arrive.
+  expect(parts.body.length).toBeGreaterThan(2 * (CHUNK_BYTES + 16));
   // Cut inside the last chunk's tag: the last chunk does not open.
   const cut = await postRestore(workerd, file.subarray(0, file.length - 5));
   expect(cut.status).toBe(422);
@@ -80,6 +114,8 @@ test("Node (libSQL file) → workerd (D1) → Deno (libSQL file) → Node, same 
   await expectSameTables(workerd, await restoreInto(workerd, file));
   const tokens = await json<{ tokens: { name: string }[] }>(await workerd.admin("GET", "/tokens"));
   expect(tokens.tokens.map((t) => t.name)).toEqual(["carried"]);
+  const ledger = (await expectSameTablesRows(workerd)).find((t) => t.name === "ledger_records")!;
+  expect(ledger.rows).toBe(LEDGER_ROWS);
 
   const deno = await startDenoNode({ env: { NODE_SEED: seed, NODE_NAME: "migrating" } });
   started.push(deno);

@@ -42,3 +42,4 @@ export * from "./package-indexes.ts";
 export * from "./schedules.ts";
 export * from "./store-generation.ts";
 export * from "./restore-staging.ts";
+export * from "./backup-sort.ts";
