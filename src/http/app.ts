@@ -54,11 +54,16 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
     }
   };
 
+  // A peer message a mailbox held goes through this app's own federation routes, work outliving it deferred.
+  const own = { waitUntil: (work: Promise<unknown>) => services.defer(work), passThroughOnException: () => {}, props: {} };
+
   const app = new Hono<AppEnv>();
   app.use("*", async (c, next) => {
     c.set("clientAddress", remoteAddress(c));
     // Elsewhere the process outlives the response, so the node's tracked promises are enough.
-    if (!requestScoped) {
+    // A message a mailbox handed over runs inside the request or tick that polled: that one keeps its
+    // work (making `own` this request's defer would have services.defer call itself).
+    if (!requestScoped || c.executionCtx === own) {
       c.set("defer", services.defer);
       return next();
     }
@@ -88,8 +93,6 @@ export async function createApp(opts: AppOptions): Promise<NodeApp> {
   app.route("/console", consoleRoutes(services, admin));
   app.route("/", landingRoutes(services, admin));
 
-  // A peer message a mailbox held goes through this app's own federation routes, work outliving it deferred.
-  const own = { waitUntil: (work: Promise<unknown>) => services.defer(work), passThroughOnException: () => {}, props: {} };
   const dispatch = async (request: Request) => app.fetch(request, undefined, own);
   const mailboxes = opts.config.mailboxes.length > 0 ? new MailboxPoller(services, serveFromMailbox(services, dispatch)) : undefined;
   return { app, services, tick: tick.scheduled, tickAtStart: tick.atStart, mailboxes, close: () => node.close() };
