@@ -1,13 +1,3 @@
-CREATE TABLE `backup_sort` (
-	`backup` text NOT NULL,
-	`table_name` text NOT NULL,
-	`key` text NOT NULL,
-	`seq` integer NOT NULL,
-	`started` integer NOT NULL,
-	PRIMARY KEY(`backup`, `table_name`, `key`, `seq`)
-);
---> statement-breakpoint
-CREATE INDEX `backup_sort_started` ON `backup_sort` (`started`);--> statement-breakpoint
 DROP INDEX `agent_tags_trust`;--> statement-breakpoint
 ALTER TABLE `agent_tags` ADD `signed_at` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 -- Rows stored before the column take their agent's signing time from its index row (hand-written: drizzle-kit does not generate data moves).

@@ -12,7 +12,6 @@
 import { loadConfig } from "../../src/node/settings/config.ts";
 import { loadIdentity } from "../../src/node/identity/local.ts";
 import { makeBackup, restoreBackup } from "../../src/node/backup/backups.ts";
-import { sealBackup } from "../../src/protocol/backup/seal.ts";
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { schemaVersion } from "../../src/store/backup-tables.ts";
 import { sealBackupV1 } from "../vectors/backup-v1-writer.ts";
@@ -46,9 +45,6 @@ console.log(`${RECORDS} ledger records, ~${rows[0]!.record.length} bytes of reco
 
 const read: number[] = [];
 const made: number[] = [];
-const makePeak: number[] = [];
-const streamed: number[] = [];
-const streamPeak: number[] = [];
 const restored: number[] = [];
 const restoredV1: number[] = [];
 const peak: number[] = [];
@@ -61,22 +57,15 @@ const used = () => {
   return m.heapUsed + m.arrayBuffers;
 };
 
-/** Runs `work`; its time and the peak memory above what the process held just before. */
-async function measured(work: () => Promise<void>): Promise<{ ms: number; peakBytes: number }> {
+/** Restores `file` into a fresh node; its time and the peak memory above the start. */
+async function restoreInto(file: Uint8Array): Promise<{ ms: number; peakBytes: number }> {
+  const target = await openTestDatabase();
   (globalThis as { gc?: () => void }).gc?.();
   const base = used();
   let top = base;
   const sampler = setInterval(() => (top = Math.max(top, used())), 5);
   const t = performance.now();
-  await work();
-  const ms = performance.now() - t;
-  clearInterval(sampler);
-  return { ms, peakBytes: Math.max(top, used()) - base };
-}
-
-/** Restores `file` into a fresh node as a request body arrives (64 KiB pieces). */
-async function restoreInto(file: Uint8Array): Promise<{ ms: number; peakBytes: number }> {
-  const target = await openTestDatabase();
+  // As a request body arrives: 64 KiB pieces.
   let at = 0;
   const body = new ReadableStream<Uint8Array>({
     pull(c) {
@@ -85,42 +74,31 @@ async function restoreInto(file: Uint8Array): Promise<{ ms: number; peakBytes: n
       at += 65_536;
     },
   });
-  const r = await measured(() => restoreBackup(parts(target.db), body, { replace: false, now: Math.floor(Date.now() / 1000) }).then(() => undefined));
+  await restoreBackup(parts(target.db), body, { replace: false, now: Math.floor(Date.now() / 1000) });
+  const ms = performance.now() - t;
+  clearInterval(sampler);
+  top = Math.max(top, used());
   target.close();
-  return r;
+  return { ms, peakBytes: top - base };
 }
-
-const id = await parts(source.db).identity();
-const sealOptions = () => ({
-  seed: config.nodeSeed,
-  identity: { nodeId: id.nodeId, signingKey: toBase64url(id.signing.signer.publicKey), sign: (m: Uint8Array, c: string) => id.signing.signer.sign(m, c) },
-  schema: schemaVersion(),
-  created: Math.floor(Date.now() / 1000),
-});
 
 for (let run = 0; run < RUNS; run++) {
   let t = performance.now();
-  await readTables(source.db);
+  const tables = await readTables(source.db);
   read.push(performance.now() - t);
-  // Before: every table read into memory, sorted there, the file made whole (the writer before this one).
-  let file: Uint8Array = new Uint8Array(0);
-  const before = await measured(async () => {
-    file = (await sealBackup(await readTables(source.db), sealOptions())).file;
-  });
-  made.push(before.ms);
-  makePeak.push(before.peakBytes);
-  size = file.length;
-  // After: the node's writer, a page at a time through the store's sort table, sent as made (here to a sink that counts it).
-  const after = await measured(async () => {
-    const w = await makeBackup(parts(source.db), Math.floor(Date.now() / 1000));
-    let n = 0;
-    for await (const piece of w.stream as unknown as AsyncIterable<Uint8Array>) n += piece.length;
-    if (n !== w.bytes) throw new Error(`the stream sent ${n} bytes of ${w.bytes}`);
-  });
-  streamed.push(after.ms);
-  streamPeak.push(after.peakBytes);
   t = performance.now();
-  const v1 = (await sealBackupV1(await readTables(source.db), sealOptions())).file;
+  const { file } = await makeBackup(parts(source.db), Math.floor(Date.now() / 1000));
+  made.push(performance.now() - t);
+  size = file.length;
+  const id = await parts(source.db).identity();
+  const v1 = (
+    await sealBackupV1(tables, {
+      seed: config.nodeSeed,
+      identity: { nodeId: id.nodeId, signingKey: toBase64url(id.signing.signer.publicKey), sign: (m, c) => id.signing.signer.sign(m, c) },
+      schema: schemaVersion(),
+      created: Math.floor(Date.now() / 1000),
+    })
+  ).file;
   sizeV1 = v1.length;
   // Alternate which format goes first, so neither always runs on a warmer process.
   const order = run % 2 ? (["v1", "v2"] as const) : (["v2", "v1"] as const);
@@ -137,14 +115,12 @@ console.log(
     ["step", "median ms", "× reading the tables", "peak memory MiB"],
     [
       ["read every table (baseline)", base.toFixed(0), "1.00", ""],
-      ["make a backup, before: tables read whole, file made in memory", median(made).toFixed(0), (median(made) / base).toFixed(2), mib(median(makePeak))],
-      ["make a backup, after: paged through the sort table, streamed", median(streamed).toFixed(0), (median(streamed) / base).toFixed(2), mib(median(streamPeak))],
+      ["backup: make the file (version 2)", median(made).toFixed(0), (median(made) / base).toFixed(2), ""],
       ["restore a version 1 file (before: sealed whole)", median(restoredV1).toFixed(0), (median(restoredV1) / base).toFixed(2), mib(median(peakV1))],
       ["restore a version 2 file (after: chunk by chunk)", median(restored).toFixed(0), (median(restored) / base).toFixed(2), mib(median(peak))],
     ],
   ),
 );
 console.log(`file: version 2 ${mib(size)} MiB (${(size / RECORDS).toFixed(0)} bytes per record), version 1 ${mib(sizeV1)} MiB`);
-console.log(`make, streamed / in memory: time ${(median(streamed) / median(made)).toFixed(2)}, peak memory ${(median(streamPeak) / median(makePeak)).toFixed(2)}`);
 console.log(`restore, version 2 / version 1: time ${(median(restored) / median(restoredV1)).toFixed(2)}, peak memory ${(median(peak) / median(peakV1)).toFixed(2)}`);
 source.close();

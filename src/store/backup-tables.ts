@@ -27,7 +27,6 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   held_backup_parts: "the files of those held backups, in the parts they came in",
   store_generation: "which restore of the store this is: a restore draws a new one, so positions into the replaced rows are refused",
   restore_staging: "rows of a restore in progress, moved into the live tables when it ends",
-  backup_sort: "rows of a backup being made, in the file's order, dropped when it is written",
 };
 
 /**
@@ -44,7 +43,7 @@ export const INTERNAL_TABLES: Readonly<Record<string, string>> = {
 /** A cell passed through as the driver reads and binds it. */
 const cell = customType<{ data: Cell; driverData: Cell }>({ dataType: () => "any" });
 
-export interface BackedUpTable {
+interface BackedUpTable {
   name: string;
   columns: string[];
   /** A table object over the same name and columns, with no column modes. */
@@ -90,11 +89,6 @@ function orderedTables(): BackedUpTable[] {
 
 let tables: BackedUpTable[] | undefined;
 const backedUp = () => (tables ??= orderedTables());
-
-/** The backed-up tables in restore order, each with a table object that reads cells as stored. */
-export function backedUpTables(): readonly BackedUpTable[] {
-  return backedUp();
-}
 
 /** The names of the tables a backup holds, in restore order. */
 export function backedUpTableNames(): string[] {

@@ -331,8 +331,6 @@ export const migrations: { tag: string; statements: string[] }[] = [
   {
     "tag": "0031_second_wave_session9",
     "statements": [
-      "CREATE TABLE `backup_sort` (\n\t`backup` text NOT NULL,\n\t`table_name` text NOT NULL,\n\t`key` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`started` integer NOT NULL,\n\tPRIMARY KEY(`backup`, `table_name`, `key`, `seq`)\n);",
-      "CREATE INDEX `backup_sort_started` ON `backup_sort` (`started`);",
       "DROP INDEX `agent_tags_trust`;",
       "ALTER TABLE `agent_tags` ADD `signed_at` integer DEFAULT 0 NOT NULL;",
       "-- Rows stored before the column take their agent's signing time from its index row (hand-written: drizzle-kit does not generate data moves).\nUPDATE `agent_tags` SET `signed_at` = COALESCE((SELECT `signed_at` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`), 0);",

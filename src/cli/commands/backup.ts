@@ -2,8 +2,8 @@
 // restore one, compare table hashes. Thin clients of the admin API (src/http/admin/backup.ts).
 import { seg } from "../framework/admin-api.ts";
 import { show, type Command } from "../framework/command.ts";
-import { CliError, UsageError } from "../framework/errors.ts";
-import { moveLocalFile, readLocalFile, saveLocalFile, saveLocalStream } from "../framework/local-files.ts";
+import { UsageError } from "../framework/errors.ts";
+import { readLocalFile, saveLocalFile } from "../framework/local-files.ts";
 import { table } from "../framework/format.ts";
 import { str } from "../framework/option-values.ts";
 
@@ -21,25 +21,6 @@ interface Deposit {
   error?: { code: string; message: string };
 }
 
-/** The first bytes of a backup as they arrive, kept until they hold its header (at most 256 KiB and 12 bytes). */
-class BackupHead {
-  private bytes = new Uint8Array(0);
-  add(piece: Uint8Array): void {
-    if (this.bytes.length >= 12 && this.bytes.length >= 12 + this.length()) return;
-    const next = new Uint8Array(this.bytes.length + piece.length);
-    next.set(this.bytes);
-    next.set(piece, this.bytes.length);
-    this.bytes = next;
-  }
-  private length(): number {
-    return new DataView(this.bytes.buffer, this.bytes.byteOffset).getUint32(8);
-  }
-  header(): { nodeId: string; created: number; tables: TableHash[] } {
-    if (this.bytes.length < 12 || this.bytes.length < 12 + this.length()) throw new CliError("the node's answer is not a backup file: it ends before its header");
-    return JSON.parse(new TextDecoder().decode(this.bytes.subarray(12, 12 + this.length()))) as { nodeId: string; created: number; tables: TableHash[] };
-  }
-}
-
 const hashTable = (tables: TableHash[]) => table(["TABLE", "ROWS", "SHA-256"], tables.map((t) => [t.name, String(t.rows), t.sha256]));
 
 export const backupCommands: Command[] = [
@@ -52,16 +33,13 @@ export const backupCommands: Command[] = [
     min: 0,
     max: 0,
     run: async (ctx, _args, o) => {
-      // The file's name comes from its header, which the node sends first; the rest goes to disk as it arrives.
-      const stream = await ctx.api.requestStream("GET", "/backup");
-      const partial = str(o.out) ?? `mcpfed-${process.pid}-${Date.now()}.backup.part`;
-      const head = new BackupHead();
-      const bytes = await saveLocalStream(partial, stream, (piece) => head.add(piece));
-      const header = head.header();
+      const bytes = await ctx.api.requestBytes("GET", "/backup");
+      const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8);
+      const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as { nodeId: string; created: number; tables: TableHash[] };
       const out = str(o.out) ?? `mcpfed-${header.nodeId.slice(0, 8)}-${header.created}.backup`;
-      if (out !== partial) moveLocalFile(partial, out);
+      saveLocalFile(out, bytes);
       const rows = header.tables.reduce((n, t) => n + t.rows, 0);
-      show(ctx, { file: out, bytes, tables: header.tables }, () => `wrote ${out}: ${bytes} bytes, ${header.tables.length} tables, ${rows} rows`);
+      show(ctx, { file: out, bytes: bytes.length, tables: header.tables }, () => `wrote ${out}: ${bytes.length} bytes, ${header.tables.length} tables, ${rows} rows`);
     },
   },
   {

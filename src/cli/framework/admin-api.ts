@@ -90,18 +90,6 @@ export class AdminApi {
 
   /** The answer's bytes and headers (a page of CSV names the next in a header). */
   async requestAnswer(method: string, path: string, body?: unknown): Promise<{ bytes: Uint8Array; headers: Headers }> {
-    const res = await this.fetchOk(method, path, body);
-    return { bytes: new Uint8Array(await res.arrayBuffer()), headers: res.headers };
-  }
-
-  /** A successful answer's body as it arrives (a backup), for the caller to write where it goes. */
-  async requestStream(method: string, path: string): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.fetchOk(method, path);
-    if (!res.body) throw new CliError(`the node at ${this.baseUrl} answered ${method} ${path} with no body`);
-    return res.body;
-  }
-
-  private async fetchOk(method: string, path: string, body?: unknown): Promise<Response> {
     const url = `${this.baseUrl}/admin${path}`;
     let headers: Headers;
     try {
@@ -128,11 +116,11 @@ export class AdminApi {
       const why = cause?.code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
       throw new CliError(`cannot reach node at ${this.baseUrl} (${why}); is it running? (set --url or MCPFED_URL)`);
     }
+    const bytes = new Uint8Array(await res.arrayBuffer());
     if (res.status === 401) {
-      await res.body?.cancel();
       throw new CliError(`unauthorized: the node at ${this.baseUrl} rejected the admin token from ${this.token.source}`);
     }
-    if (!res.ok) throw new CliError(describeApiError(res.status, await res.text()));
-    return res;
+    if (!res.ok) throw new CliError(describeApiError(res.status, new TextDecoder().decode(bytes)));
+    return { bytes, headers: res.headers };
   }
 }

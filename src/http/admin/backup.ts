@@ -4,7 +4,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { BackupError, type BackupRefusal } from "../../protocol/backup/file.ts";
-import { makeBackup, makeBackupFile, restoreBackup, tableHashes } from "../../node/backup/backups.ts";
+import { makeBackup, restoreBackup, tableHashes } from "../../node/backup/backups.ts";
 import { keptBackup, keptBackups } from "../../node/backup/schedule.ts";
 import { depositAtPeers } from "../../node/backup/deposits.ts";
 import { heldForPeers } from "../../node/backup/held.ts";
@@ -26,10 +26,8 @@ const refusalStatus: Record<BackupRefusal, 400 | 409 | 413 | 422> = {
   not_fresh: 409,
 };
 
-const fileHeaders = (name: string) => ({ "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${name}"` });
-
 function file(c: Context, bytes: Uint8Array, name: string): Response {
-  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, fileHeaders(name));
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/octet-stream", "content-disposition": `attachment; filename="${name}"` });
 }
 
 const fileName = (nodeId: string, created: number) => `mcpfed-${nodeId.slice(0, 8)}-${created}.backup`;
@@ -39,12 +37,12 @@ const recoverBody = z.strictObject({ peers: z.array(z.url({ protocol: /^https?$/
 export function backupAdminRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/backup", async (c) => {
-    const { stream, bytes, header } = await makeBackup(s, s.now());
+    const { file: bytes, header } = await makeBackup(s, s.now());
     // A GET is not otherwise audited; taking every table out of the node is.
-    c.var.defer(s.access.audit.append({ actor: "operator", action: "admin.GET /backup", target: header.id, decision: "ok", reason: `${bytes} bytes` }));
-    return c.body(stream as ReadableStream<Uint8Array<ArrayBuffer>>, 200, { ...fileHeaders(fileName(header.nodeId, header.created)), "content-length": String(bytes) });
+    c.var.defer(s.access.audit.append({ actor: "operator", action: "admin.GET /backup", target: header.id, decision: "ok", reason: `${bytes.length} bytes` }));
+    return file(c, bytes, fileName(header.nodeId, header.created));
   });
-  app.get("/backup/hashes", async (c) => c.json({ tables: await tableHashes(s, s.now()) }));
+  app.get("/backup/hashes", async (c) => c.json({ tables: await tableHashes(s) }));
   app.get("/backups", async (c) => c.json({ backups: await keptBackups(s) }));
   app.get("/backups/:id", async (c) => {
     const bytes = await keptBackup(s, c.req.param("id"));
@@ -66,7 +64,7 @@ export function backupAdminRoutes(s: Services): Hono<AppEnv> {
   // Peer-assisted backups (docs/protocol.md §19.2).
   app.post("/backup/deposit", async (c) => {
     if (s.config.backup.peers === "off") return c.json({ error: { code: "deposits_off", message: "BACKUP_PEERS is off: name the peers that hold this node's backups, or all-approved" } }, 409);
-    const { file: bytes, header } = await makeBackupFile(s, s.now());
+    const { file: bytes, header } = await makeBackup(s, s.now());
     const deposits = await depositAtPeers(s, bytes);
     c.var.defer(s.access.audit.append({ actor: "operator", action: "admin.POST /backup/deposit", target: header.id, decision: "ok", reason: `${bytes.length} bytes to ${deposits.length} peers` }));
     return c.json({ id: header.id, bytes: bytes.length, tables: header.tables.map((t) => ({ name: t.name, rows: t.rows, sha256: t.sha256 })), deposits });

@@ -5,11 +5,9 @@
 import { toBase64url } from "../../protocol/encoding/bytes.ts";
 import { BackupError, type BackupHeader } from "../../protocol/backup/file.ts";
 import { openBackupStream } from "../../protocol/backup/open.ts";
-import { streamBackup, type BackupWriting } from "../../protocol/backup/seal.ts";
-import { TableDigest } from "../../protocol/backup/table-digest.ts";
+import { sealBackup, tableHash } from "../../protocol/backup/seal.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
-import { BackupSort } from "../../store/backup-sort.ts";
-import { checkRestoredTables, replaceFromStaging, schemaVersion, tableCounts, TableMismatch } from "../../store/backup-tables.ts";
+import { checkRestoredTables, readTables, replaceFromStaging, schemaVersion, tableCounts, TableMismatch } from "../../store/backup-tables.ts";
 import { RestoreStaging } from "../../store/restore-staging.ts";
 import type { Database } from "../../store/database.ts";
 import type { LocalIdentity } from "../identity/local.ts";
@@ -34,59 +32,16 @@ export interface BackupParts {
   identity: () => Promise<LocalIdentity>;
 }
 
-/**
- * A backup of everything this node keeps, written as it is read (§19.1.4): the tables are copied
- * into the store's sort table, read from it a page at a time, and the copy is dropped once the
- * stream ends, fails or is cancelled.
- */
-export async function makeBackup(s: BackupParts, now: number): Promise<BackupWriting> {
+/** A backup file of everything this node keeps, and its header. */
+export async function makeBackup(s: BackupParts, now: number): Promise<{ file: Uint8Array; header: BackupHeader }> {
   const id = await s.identity();
-  const sort = new BackupSort(s.db, toBase64url(crypto.getRandomValues(new Uint8Array(16))), now);
-  try {
-    const w = await streamBackup(await sort.copyTables(), {
-      seed: s.config.nodeSeed,
-      identity: { nodeId: id.nodeId, signingKey: toBase64url(id.signing.signer.publicKey), sign: (m, c) => id.signing.signer.sign(m, c) },
-      schema: schemaVersion(),
-      created: now,
-    });
-    return { ...w, stream: droppingAtEnd(w.stream, () => sort.drop()) };
-  } catch (err) {
-    await sort.drop().catch(() => undefined);
-    throw err;
-  }
-}
-
-/** `stream`, calling `drop` once it ends, fails or is cancelled. */
-function droppingAtEnd(stream: ReadableStream<Uint8Array>, drop: () => Promise<void>): ReadableStream<Uint8Array> {
-  const reader = stream.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let piece: ReadableStreamReadResult<Uint8Array>;
-        try {
-          piece = await reader.read();
-        } catch (err) {
-          await drop().catch(() => undefined);
-          throw err;
-        }
-        if (piece.done) {
-          await drop();
-          controller.close();
-        } else controller.enqueue(piece.value);
-      },
-      async cancel(reason) {
-        await reader.cancel(reason);
-        await drop();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-/** A whole backup file in memory: for what keeps or sends the file itself (the tick, deposits at peers). */
-export async function makeBackupFile(s: BackupParts, now: number): Promise<{ file: Uint8Array; header: BackupHeader }> {
-  const w = await makeBackup(s, now);
-  return { file: new Uint8Array(await new Response(w.stream as ReadableStream<Uint8Array<ArrayBuffer>>).arrayBuffer()), header: w.header };
+  const tables = await readTables(s.db);
+  return sealBackup(tables, {
+    seed: s.config.nodeSeed,
+    identity: { nodeId: id.nodeId, signingKey: toBase64url(id.signing.signer.publicKey), sign: (m, c) => id.signing.signer.sign(m, c) },
+    schema: schemaVersion(),
+    created: now,
+  });
 }
 
 /** Throws not_fresh when this node holds rows beyond those it writes by itself. */
@@ -144,17 +99,8 @@ export async function restoreBackup(s: BackupParts, body: ReadableStream<Uint8Ar
 }
 
 /** Each backed-up table's row count and hash as stored now: what two nodes compare after a restore. */
-export async function tableHashes(s: { db: Database }, now: number): Promise<{ name: string; rows: number; sha256: string }[]> {
-  const sort = new BackupSort(s.db, toBase64url(crypto.getRandomValues(new Uint8Array(16))), now);
-  try {
-    const out = [];
-    for (const t of await sort.copyTables()) {
-      const digest = new TableDigest(t.name, t.columns);
-      for await (const page of t.pages()) for (const row of page) digest.add(row);
-      out.push({ name: t.name, rows: digest.count, sha256: digest.hex() });
-    }
-    return out.sort((a, b) => (a.name < b.name ? -1 : 1));
-  } finally {
-    await sort.drop();
-  }
+export async function tableHashes(s: { db: Database }): Promise<{ name: string; rows: number; sha256: string }[]> {
+  const out = [];
+  for (const t of await readTables(s.db)) out.push({ name: t.name, rows: t.rows.length, sha256: (await tableHash(t)).sha256 });
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }

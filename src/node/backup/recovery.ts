@@ -120,7 +120,7 @@ export async function recoverFromPeers(s: RecoveryParts, urls: string[]): Promis
     }
   }
   if (!restored) throw new RecoveryFailed(strip(copies));
-  const hashes = await tableHashes(s, s.now());
+  const hashes = await tableHashes(s);
   const ledger: RecoveryReport["ledger"] = [];
   for (const peer of (await listPeers(s.db)).filter((p) => p.state === "active")) {
     try {

@@ -2,7 +2,7 @@
 // the newest BACKUP_KEEP. Several isolates may run one tick at once; at worst both keep one.
 import { keepBackup, listBackups, newestBackupAt, readBackup, type KeptBackup } from "../../store/backup-archive.ts";
 import type { Database } from "../../store/database.ts";
-import { makeBackupFile, type BackupParts } from "./backups.ts";
+import { makeBackup, type BackupParts } from "./backups.ts";
 import type { DepositOutcome } from "./deposits.ts";
 
 const PERIOD_SECONDS = { hourly: 3600, daily: 86_400, weekly: 7 * 86_400 } as const;
@@ -15,7 +15,7 @@ export async function scheduledBackup(s: BackupParts, now: number): Promise<{ id
   if (schedule === "off") return null;
   const newest = await newestBackupAt(s.db);
   if (newest !== undefined && now - newest < PERIOD_SECONDS[schedule]) return null;
-  const { file, header } = await makeBackupFile(s, now);
+  const { file, header } = await makeBackup(s, now);
   await keepBackup(s.db, { id: header.id, created: header.created, bytes: file.length }, file, s.config.backup.keep);
   return { id: header.id, bytes: file.length };
 }

@@ -6,7 +6,7 @@
 // row and one batch, whatever the file's size. A version 1 file is read whole, as it must be.
 import { sha256 as sha256Stream } from "@noble/hashes/sha2.js";
 import { canonicalJson } from "../encoding/canonical-json.ts";
-import { concat, fromBase64url } from "../encoding/bytes.ts";
+import { concat, fromBase64url, utf8 } from "../encoding/bytes.ts";
 import { COMPOSITE_SIGNATURE_BYTES } from "../identity/composite.ts";
 import {
   BACKUP_SIGNING_CONTEXT,
@@ -23,7 +23,6 @@ import {
 } from "./file.ts";
 import { sha256 } from "./seal.ts";
 import { openSingleSeal } from "./single-seal.ts";
-import { TableDigest } from "./table-digest.ts";
 import { chunkAad, chunkKey, openChunk, type ChunkSeal } from "./stream.ts";
 
 /** The longest row line a reader holds: D1 caps a row at 2 MB, and a line is the row in JSON. */
@@ -128,20 +127,23 @@ export async function openBackupStream(stream: ReadableStream<Uint8Array>, o: Op
   }
 }
 
-/** A table's hash and row count checked against its header entry as its last row passes. */
-class CheckedTable {
-  private readonly digest: TableDigest;
+/** A table's hash, taken as its rows pass: the same bytes as tableDigestInput. */
+class TableDigest {
+  private readonly hash = sha256Stream.create();
+  private first = true;
+  count = 0;
   constructor(readonly table: BackupTable) {
-    this.digest = new TableDigest(table.name, table.columns);
-  }
-  get count(): number {
-    return this.digest.count;
+    this.hash.update(utf8(`{"columns":${canonicalJson(table.columns)},"name":${canonicalJson(table.name)},"rows":[`));
   }
   add(line: string): void {
-    this.digest.add(line);
+    this.hash.update(utf8(this.first ? line : `,${line}`));
+    this.first = false;
+    this.count++;
   }
   check(): void {
-    if (this.count !== this.table.rows || this.digest.hex() !== this.table.sha256) throw new BackupError("hash_mismatch", `table ${this.table.name}: the rows do not hash to the header's ${this.table.sha256}`);
+    this.hash.update(utf8("]}"));
+    const got = Array.from(this.hash.digest(), (b) => b.toString(16).padStart(2, "0")).join("");
+    if (this.count !== this.table.rows || got !== this.table.sha256) throw new BackupError("hash_mismatch", `table ${this.table.name}: the rows do not hash to the header's ${this.table.sha256}`);
   }
 }
 
@@ -190,7 +192,7 @@ async function openChunked(source: ByteSource, header: BackupHeaderV2, headerByt
   const inflated = plaintext.pipeThrough(new DecompressionStream("gzip")).getReader();
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const tables = header.tables.filter((t) => t.rows > 0);
-  let current = tables.length ? new CheckedTable(tables[0]!) : undefined;
+  let current = tables.length ? new TableDigest(tables[0]!) : undefined;
   let next = 1;
   let batch: string[] = [];
   let batchChars = 0;
@@ -210,7 +212,7 @@ async function openChunked(source: ByteSource, header: BackupHeaderV2, headerByt
     if (current.count === current.table.rows) {
       current.check();
       await flush();
-      current = next < tables.length ? new CheckedTable(tables[next++]!) : undefined;
+      current = next < tables.length ? new TableDigest(tables[next++]!) : undefined;
     } else if (batchChars >= BATCH_CHARS) await flush();
   };
   for (;;) {

@@ -5,7 +5,7 @@
 // opens chunk by chunk, and a reordered, dropped, repeated or truncated chunk fails its tag.
 import { concat, fromBase64url, u32, utf8 } from "../encoding/bytes.ts";
 import { deriveBytes } from "../identity/seed.ts";
-import { BackupError } from "./file.ts";
+import { BackupError, TAG_BYTES } from "./file.ts";
 
 export const NONCE_PREFIX_BYTES = 7;
 /** Plaintext bytes per chunk that this node writes (as age): 64 KiB. */
@@ -37,31 +37,18 @@ export interface ChunkSeal {
   aad: Uint8Array;
 }
 
-async function sealChunk(s: ChunkSeal, counter: number, last: boolean, part: Uint8Array): Promise<Uint8Array> {
-  const iv = chunkNonce(s.prefix, counter, last);
-  return new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: iv as BufferSource, additionalData: s.aad as BufferSource }, s.key, part as BufferSource));
-}
-
-/**
- * Seals the bytes written to it in chunks of `chunkBytes` as they arrive (at least a byte in all):
- * a full chunk is held until a byte more comes, as only the end says which chunk is the last.
- */
-export function chunkSealer(s: ChunkSeal, chunkBytes: number): TransformStream<Uint8Array, Uint8Array> {
-  let held: Uint8Array = new Uint8Array(0);
-  let counter = 0;
-  return new TransformStream({
-    async transform(piece, controller) {
-      held = held.length ? concat(held, piece) : piece;
-      while (held.length > chunkBytes) {
-        controller.enqueue(await sealChunk(s, counter++, false, held.subarray(0, chunkBytes)));
-        held = held.slice(chunkBytes);
-      }
-    },
-    async flush(controller) {
-      if (held.length === 0) throw new RangeError("a sealed body holds at least a byte");
-      controller.enqueue(await sealChunk(s, counter++, true, held));
-    },
-  });
+/** Seals `plaintext` (at least a byte) in chunks of `chunkBytes`; the last one may be shorter, never empty. */
+export async function sealChunks(s: ChunkSeal, plaintext: Uint8Array, chunkBytes: number): Promise<Uint8Array> {
+  if (plaintext.length === 0) throw new RangeError("a sealed body holds at least a byte");
+  const count = Math.ceil(plaintext.length / chunkBytes);
+  const out = new Uint8Array(plaintext.length + count * TAG_BYTES);
+  for (let i = 0; i < count; i++) {
+    const iv = chunkNonce(s.prefix, i, i === count - 1);
+    const part = plaintext.subarray(i * chunkBytes, (i + 1) * chunkBytes);
+    const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv: iv as BufferSource, additionalData: s.aad as BufferSource }, s.key, part as BufferSource);
+    out.set(new Uint8Array(sealed), i * (chunkBytes + TAG_BYTES));
+  }
+  return out;
 }
 
 /** Opens chunk `counter` (ciphertext ‖ tag); undecryptable when its tag, place or last flag is wrong. */

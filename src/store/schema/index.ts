@@ -42,4 +42,3 @@ export * from "./package-indexes.ts";
 export * from "./schedules.ts";
 export * from "./store-generation.ts";
 export * from "./restore-staging.ts";
-export * from "./backup-sort.ts";
