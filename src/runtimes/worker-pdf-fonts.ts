@@ -19,22 +19,19 @@ export interface AssetsBinding {
   fetch(request: Request): Promise<Response>;
 }
 
-const kept = new Map<FallbackScript, Promise<Uint8Array>>();
+// Only finished downloads are kept: a promise started by one request may never settle in another.
+const kept = new Map<FallbackScript, Uint8Array>();
 
-/** One fallback font from the assets, fetched once per isolate; a failed fetch is tried again next time. */
+/** One fallback font from the assets, kept by the isolate once fetched; a failed fetch is tried again next time. */
 function fromAssets(assets: AssetsBinding, script: FallbackScript): () => Promise<Uint8Array> {
-  return () => {
-    let bytes = kept.get(script);
-    if (!bytes) {
-      bytes = (async () => {
-        // The host is not looked up: a binding's fetch goes to the assets, never out.
-        const res = await assets.fetch(new Request(`https://assets.invalid${FALLBACK_FONTS[script].asset}`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }));
-        if (!res.ok) throw new Error(`the ${script} font asset answered ${res.status}: is [assets] in wrangler.toml, and was its build run?`);
-        return readCapped(res, MAX_FONT_BYTES, `the ${script} font asset`);
-      })();
-      kept.set(script, bytes);
-      bytes.catch(() => kept.delete(script));
-    }
+  return async () => {
+    const held = kept.get(script);
+    if (held) return held;
+    // The host is not looked up: a binding's fetch goes to the assets, never out.
+    const res = await assets.fetch(new Request(`https://assets.invalid${FALLBACK_FONTS[script].asset}`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) }));
+    if (!res.ok) throw new Error(`the ${script} font asset answered ${res.status}: is [assets] in wrangler.toml, and was its build run?`);
+    const bytes = await readCapped(res, MAX_FONT_BYTES, `the ${script} font asset`);
+    kept.set(script, bytes);
     return bytes;
   };
 }

@@ -85,7 +85,9 @@ const FIRST_PAGE = 64;
  * can be cut short). One tag whose list is long: read best trust first, as no score exceeds
  * trust / 100, stopping once `limit` agents score above the last trust read.
  */
-export async function discoverAgents(db: Database, q: AgentQuery): Promise<FoundAgent[]> {
+export async function discoverAgents(db: Database, query: AgentQuery): Promise<FoundAgent[]> {
+  // A tag asked twice counts once: `matched` and `all` compare against the distinct tags.
+  const q = { ...query, tags: [...new Set(query.tags)] };
   if (q.tags.length === 0) return [];
   const best = q.tags.length === 1 && !(await isShort(db, q.tags[0]!)) ? await headFirst(db, q.tags[0]!, q) : await everyMatch(db, q);
   if (best.length === 0) return [];

@@ -75,7 +75,7 @@ export class ChannelStore {
       .select({ cid: peerChannels.cid })
       .from(peerChannels)
       .where(and(eq(peerChannels.peer, peer), eq(peerChannels.role, role)))
-      .orderBy(desc(peerChannels.createdAt), desc(peerChannels.startsAt))
+      .orderBy(desc(peerChannels.createdAt), desc(peerChannels.startsAt), desc(peerChannels.cid))
       .limit(MAX_CHANNELS_PER_PEER);
     await this.db.delete(peerChannels).where(and(eq(peerChannels.peer, peer), eq(peerChannels.role, role), notInArray(peerChannels.cid, keep)));
   }
@@ -96,7 +96,7 @@ export class ChannelStore {
       .from(peerChannels)
       .where(and(eq(peerChannels.peer, peer), eq(peerChannels.role, "initiator"), gt(peerChannels.expiresAt, now)))
       // Two opened in the same millisecond: the one that lasts longer.
-      .orderBy(desc(peerChannels.createdAt), desc(peerChannels.expiresAt))
+      .orderBy(desc(peerChannels.createdAt), desc(peerChannels.expiresAt), desc(peerChannels.cid))
       .limit(1);
     return row && this.#openedOrNone(row);
   }

@@ -48,6 +48,8 @@ describe("agent discovery index", () => {
       ["one-stale", 0.05],
     ].sort((a, b) => (b[1] as number) - (a[1] as number) || (agentId(ORIGIN, a[0] as string) < agentId(ORIGIN, b[0] as string) ? -1 : 1)));
     expect((await discoverAgents(db, { tags: ["translate", "de"], all: true, limit: 10, now: NOW })).map((f) => f.name)).toEqual(["both"]);
+    // A tag asked twice counts once.
+    expect(await discoverAgents(db, { tags: ["translate", "de", "de"], all: true, limit: 10, now: NOW })).toEqual(await discoverAgents(db, { tags: ["translate", "de"], all: true, limit: 10, now: NOW }));
     expect((await discoverAgents(db, { tags: ["translate"], minTrust: 60, limit: 10, now: NOW })).map((f) => f.name).sort()).toEqual(["one-stale", "one-trusted"]);
     expect(await discoverAgents(db, { tags: ["translate"], limit: 10, now: NOW + 10_000 })).toEqual([]);
   });
