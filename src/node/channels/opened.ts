@@ -94,6 +94,14 @@ export class OpenedChannels {
     this.#held.delete(peer);
   }
 
+  /**
+   * Whether the store often holds a channel this process does not (Workers: every isolate starts
+   * empty and shares the store); elsewhere one process serves the node, so it rarely does.
+   */
+  get storeOftenAhead(): boolean {
+    return this.p.requestScopedIo === true;
+  }
+
   /** Whether this process holds no usable channel to `peer` and none is on its way: `claim` may then make one. */
   unclaimed(peer: string, kids: ChannelKids, now: number): boolean {
     const held = this.#held.get(peer);

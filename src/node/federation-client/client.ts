@@ -250,14 +250,17 @@ export class FederationClient {
     const identity = await this.s.identity();
     const kids = { own: identity.signing.keyId, peer: card.keys.sig.kid };
     if (!this.s.channels.opened.unclaimed(card.id, kids, this.s.now())) return undefined;
-    // The handshake is made while the claim looks for another process's channel in the store: the
-    // keys and signature run on WebCrypto's threads where the runtime has them. Found, it is dropped.
-    const sealing = this.#sealHandshake(card, version, request, identity.primitives);
-    sealing.catch(() => undefined);
+    // Where the store rarely holds a channel this process lacks, the handshake is made while the
+    // claim looks there (the keys and signature run on WebCrypto's threads where the runtime has
+    // them; found, it is dropped). On Workers a fresh isolate often finds one, and the handshake's
+    // CPU would be spent for nothing: it waits for the claim.
+    const seal = () => this.#sealHandshake(card, version, request, identity.primitives);
+    const early = this.s.channels.opened.storeOftenAhead ? undefined : seal();
+    early?.catch(() => undefined);
     const claim = await this.s.channels.opened.claim(card.id, kids, this.s.now());
     if (!claim) return undefined;
     try {
-      const { url, sealed, ephemeral, hs, first } = await sealing;
+      const { url, sealed, ephemeral, hs, first } = await (early ?? seal());
       this.s.channels.counts.count("first");
       const openResponse = async (bytes: Uint8Array): Promise<Uint8Array> => {
         const plaintext = await sealed.openResponse(bytes);
