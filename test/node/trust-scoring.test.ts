@@ -275,3 +275,85 @@ describe("the per-identity bound (simulator only: scripts/sim/level-acceptance.t
     expect(bounded.get("h1")).toBeCloseTo(walk.score("h1"), 9);
   });
 });
+
+describe("the node's score with the tiers' thresholds: the walk's tier, placed inside it by accepted evidence", () => {
+  const LEVELS = [0.25, 0.5, 0.8];
+  const tier = (s: number) => LEVELS.filter((l) => s >= l).length;
+  /** An honest federation that mixes fast (each node lends to six random others), as SybilRank's pass presumes; this node peers with the first five. */
+  const mixing = (n: number, random = seeded(11)): TrustEdge[] => {
+    const edges = Array.from({ length: 5 }, (_, i) => edge("me", `h${i}`));
+    for (let i = 0; i < n; i++) {
+      const targets = new Set<number>();
+      while (targets.size < 6) {
+        const j = Math.floor(random() * n);
+        if (j !== i) targets.add(j);
+      }
+      for (const j of targets) edges.push(edge(`h${i}`, `h${j}`, 0.5 + 0.5 * random(), j % 2 === 0 ? "assertion" : "interaction"));
+    }
+    return edges;
+  };
+
+  it("keeps every node in the tier the walk gives it, and orders a tier by what accepted observers lend, not by distance", () => {
+    // `near` did a little with this node itself; `far` is reported on well by three nodes further out.
+    const edges = [...mixing(60), edge("me", "near", 0.05), ...[30, 41, 52].map((i) => edge(`h${i}`, "far", 1, "assertion"))];
+    const walk = new TrustEngine();
+    walk.full(graph(edges));
+    const e = new TrustEngine({ levels: LEVELS });
+    e.full(graph(edges));
+    for (const [node, s] of walk.scores()) expect(tier(e.score(node))).toBe(tier(s));
+    // Inside a tier the score follows the accepted evidence; the walk's own order differs.
+    const ids = [...walk.scores().keys()].filter((id) => id !== "me");
+    let reordered = 0;
+    for (const x of ids) {
+      for (const y of ids) {
+        if (tier(e.score(x)) !== tier(e.score(y)) || e.explain(x).acceptedEvidence <= e.explain(y).acceptedEvidence) continue;
+        expect(e.score(x)).toBeGreaterThan(e.score(y));
+        if (walk.score(x) < walk.score(y)) reordered++;
+      }
+    }
+    expect(reordered).toBeGreaterThan(0);
+    expect(e.score("far")).toBeGreaterThan(e.score("near"));
+    expect(walk.explain("far").acceptedEvidence).toBe(0);
+  });
+
+  it("gives Sybils vouching for each other in bulk no accepted evidence from it: what they hold does not grow with their number", () => {
+    const attack = [edge("h3", "s0", 1, "vouch"), edge("h40", "s1", 1, "assertion")];
+    const run = (count: number) => {
+      const e = new TrustEngine({ levels: LEVELS });
+      e.full(graph([...mixing(60), ...sybils(count, attack)]));
+      const held = Array.from({ length: count }, (_, i) => e.explain(`s${i}`).acceptedEvidence);
+      const honestHeld = Array.from({ length: 60 }, (_, i) => e.explain(`h${i}`).acceptedEvidence);
+      return { total: held.reduce((a, b) => a + b, 0), inner: Math.max(...held.slice(2)), honestMedian: honestHeld.sort((a, b) => a - b)[30]! };
+    };
+    const few = run(100);
+    const many = run(3000);
+    // Only the Sybils the attack edges reach hold what an honest node holds; the rest get little from each other.
+    for (const r of [few, many]) expect(r.inner).toBeLessThan(r.honestMedian / 2);
+    expect(many.total).toBeLessThan(few.total * 1.5);
+  });
+
+  it("updates the accepted evidence of an edge's target incrementally, keeping the tiers a full recomputation gives", () => {
+    const base = [...honest(60), edge("h10", "x", 0.3, "assertion")];
+    const e = new TrustEngine({ levels: LEVELS });
+    e.full(graph(base));
+    const before = e.score("x");
+    const changed = [edge("h11", "x", 1, "assertion"), edge("h12", "x", 1, "vouch"), edge("h30", "h31", 0)];
+    e.update(changed);
+    expect(e.score("x")).toBeGreaterThan(before);
+    const merged = new Map(base.map((x) => [`${x.from} ${x.to} ${x.kind}`, x]));
+    for (const x of changed) merged.set(`${x.from} ${x.to} ${x.kind}`, x);
+    const fresh = new TrustEngine({ levels: LEVELS });
+    fresh.full(graph([...merged.values()].filter((x) => x.weight > 0)));
+    let worst = 0;
+    for (const [node, s] of fresh.scores()) {
+      expect(tier(e.score(node))).toBe(tier(s));
+      worst = Math.max(worst, Math.abs(s - e.score(node)));
+    }
+    // The acceptances are the last full computation's; the evidence the changed edges lend is exact for them.
+    expect(worst).toBeLessThan(0.02);
+  });
+
+  it("refuses levels that do not ascend in (0, 1)", () => {
+    for (const levels of [[0.5, 0.25], [0, 0.5], [0.25, 1], [Number.NaN]]) expect(() => new TrustEngine({ levels })).toThrow(TrustInputError);
+  });
+});

@@ -17,6 +17,8 @@ interface ScoreRow {
 interface Why {
   score: number;
   penalty: number;
+  /** Its place inside its tier: evidence from accepted observers. */
+  acceptedEvidence?: number;
   inflow: { from: string; kind: string; share: number }[];
   staked: { subject: string; penalty: number }[];
   interactions?: { confirmed: number; disputed: number; succeeded: number; failed: number; refusals: number; uptime: number };
@@ -36,7 +38,7 @@ interface EntryView {
 const fixed = (n: number, digits = 3) => n.toFixed(digits);
 
 function whyText(node: string, b: { score: number; tier: string; why: Why }): string {
-  const lines = [`${node}: score ${fixed(b.score)}, tier ${b.tier}${b.why.penalty > 0 ? `, penalty ${fixed(b.why.penalty)}` : ""}`];
+  const lines = [`${node}: score ${fixed(b.score)}, tier ${b.tier}${b.why.penalty > 0 ? `, penalty ${fixed(b.why.penalty)}` : ""}${b.why.acceptedEvidence !== undefined ? `, accepted evidence ${fixed(b.why.acceptedEvidence)}` : ""}`];
   const i = b.why.interactions;
   if (i) {
     lines.push(

@@ -7,7 +7,7 @@ import { storedScore, storedScores, replaceScores, type StoredScore } from "../.
 import { replaceScopeScores, scopeScoreOf, scopeScoresOfNode } from "../../store/trust-scope-scores.ts";
 import { PeerObservations } from "./observations.ts";
 import { collectEvidence, gatherEvidence, type CollectReport, type Evidence, type EvidenceParts, type EvidenceSettings, type HeldAssertion, type HeldVouch } from "./evidence.ts";
-import { TrustEngine, type Explanation } from "./scoring/engine.ts";
+import { TrustEngine, type EngineOptions, type Explanation } from "./scoring/engine.ts";
 import type { InteractionCounts } from "./scoring/evidence.ts";
 import type { TrustEdge } from "./scoring/graph.ts";
 import { scopedEdges, scopeScores, type ScopedEdge } from "./scope-scores.ts";
@@ -87,7 +87,7 @@ const scopedKey = (edges: readonly ScopedEdge[]) =>
 export class TrustScores implements TrustStandings, ScopedStandings {
   /** What this node observed of its peers since the last tick (relayed calls, refused requests). */
   readonly observed = new PeerObservations();
-  #engine = new TrustEngine();
+  #engine: TrustEngine;
   /** The graph the engine holds now, by edge; undefined before this isolate's first computation. */
   #edges: Map<string, TrustEdge> | undefined;
   #penalties = new Map<string, number>();
@@ -104,7 +104,14 @@ export class TrustScores implements TrustStandings, ScopedStandings {
   #running: Promise<RecomputeReport> | undefined;
   #rebuilding: Promise<void> | undefined;
 
-  constructor(private readonly p: TrustParts) {}
+  constructor(private readonly p: TrustParts) {
+    this.#engine = new TrustEngine(this.#engineOptions());
+  }
+
+  /** The tiers' thresholds: the walk decides a node's tier, its accepted evidence its place inside it (engine.ts). */
+  #engineOptions(): EngineOptions {
+    return { levels: this.p.trust.tiers.map((t) => t.threshold).filter((t) => t > 0 && t < 1) };
+  }
 
   #standing(node: string, score: number): Standing {
     return { node, score, tier: tierOf(this.p.trust.tiers, score) };
@@ -231,7 +238,7 @@ export class TrustScores implements TrustStandings, ScopedStandings {
     const key = scopedKey(edges);
     if (mode !== "full" && (key === this.#scopedKey || (this.#scopedMs > SCOPED_SLOW_MS && now - this.#scopedAt < SCOPED_EVERY_SECONDS))) return undefined;
     const started = performance.now();
-    const lifted = scopeScores(graph, edges, this.#engine.scores());
+    const lifted = scopeScores(graph, edges, this.#engine.scores(), this.#engineOptions());
     this.#scopedMs = performance.now() - started;
     this.#scopedAt = now;
     await replaceScopeScores(

@@ -5,8 +5,14 @@
 // behind g attack edges holds at most g × edgeCapacity / restart, however many identities it has.
 // Mass a node does not pass on (no edges, weights below 1 in total, capped, penalized) is dropped.
 // The bound is on the region's total, not per identity (docs/security.md, Limits).
+//
+// Given the tiers' thresholds (`levels`), the walk decides only a node's tier; its place inside the
+// tier is its accepted evidence (accepted-evidence.ts): what others lend it, counted by how far each
+// giver is an accepted observer. The walk ranks by distance from this node, the evidence by what was
+// seen of a node, and neither lifts a node into a tier the walk does not give it.
 import { checkEdge, checkPenalty, EDGE_KINDS, KIND_FACTOR, TrustInputError, type EdgeKind, type TrustEdge, type TrustGraph } from "./graph.ts";
 import { scoreOf } from "./normalization.ts";
+import { acceptance, placeInTier, type LendingGraph } from "./accepted-evidence.ts";
 
 export interface EngineOptions {
   /** Probability that the walk restarts at this node or a seed, per step. */
@@ -22,6 +28,11 @@ export interface EngineOptions {
   maxOutEdges?: number;
   /** Nodes kept, nearest to this node and its seeds first. */
   maxNodes?: number;
+  /**
+   * The tiers' thresholds above 0, ascending in (0, 1): with them a score keeps the walk's tier and
+   * is placed inside it by accepted evidence. Without them the score is the walk's.
+   */
+  levels?: readonly number[];
 }
 
 export interface Explanation {
@@ -29,6 +40,8 @@ export interface Explanation {
   score: number;
   /** The penalty applied to the score: its own and what it bears for nodes it vouched for. */
   penalty: number;
+  /** What accepted observers lend it (accepted-evidence.ts), penalty applied: its place in its tier; 0 without levels. */
+  acceptedEvidence: number;
   /** Where its trust comes from: each source's share of the inflow, largest first. */
   inflow: { from: string; kind: EdgeKind; share: number }[];
   /** Nodes it vouched for that carry a penalty, with what each costs it. */
@@ -61,6 +74,7 @@ export class TrustEngine {
   readonly #maxIterations: number;
   readonly #maxOut: number;
   readonly #maxNodes: number;
+  readonly #levels: readonly number[] | undefined;
 
   #ids: string[] = [];
   #index = new Map<string, number>();
@@ -76,6 +90,9 @@ export class TrustEngine {
   /** Vouched node → its vouchers, so a penalty reaches the stakes on it. */
   #vouchers = new Map<number, Set<number>>();
   #penalty: number[] = [];
+  /** Per node: how far it counts as an observer, set by the last full computation; and what accepted observers lend it. */
+  #accept: number[] = [];
+  #evidence: number[] = [];
   /** Per node: its trust mass; restart + what others lend it − mass; whether it waits to be pushed. */
   #mass = new Float64Array(0);
   #residual = new Float64Array(0);
@@ -89,6 +106,12 @@ export class TrustEngine {
     this.#maxIterations = option(options.maxIterations, 500, 1, 1e6, "maxIterations");
     this.#maxOut = option(options.maxOutEdges, 1000, 1, 1e7, "maxOutEdges");
     this.#maxNodes = option(options.maxNodes, 200_000, 1, 1e8, "maxNodes");
+    if (options.levels) {
+      options.levels.forEach((l, i) => {
+        if (!Number.isFinite(l) || l <= 0 || l >= 1 || (i > 0 && l <= options.levels![i - 1]!)) throw new TrustInputError(`levels must ascend in (0, 1), not ${options.levels!.join(", ")}`);
+      });
+      this.#levels = [...options.levels];
+    }
   }
 
   /** Replaces the graph and computes from scratch. */
@@ -105,6 +128,8 @@ export class TrustEngine {
     this.#direct = new Map();
     this.#vouchers = new Map();
     this.#penalty = [];
+    this.#accept = [];
+    this.#evidence = [];
     this.#mass = new Float64Array(0);
     this.#self = this.#node(graph.self);
     const seeds = [...new Set(graph.seeds)].filter((s) => s !== graph.self && s !== "").map((s) => this.#node(s)).filter((i) => i >= 0);
@@ -126,6 +151,10 @@ export class TrustEngine {
       this.#penalty[u] = this.#effectivePenalty(u);
     }
     this.#converge();
+    if (this.#levels) {
+      this.#accept = acceptance(this.#lending());
+      for (let u = 0; u < this.#ids.length; u++) this.#lendEvidence(u, 1);
+    }
   }
 
   /**
@@ -165,9 +194,13 @@ export class TrustEngine {
     }
     this.#grow();
     for (const u of rows) {
+      this.#lendEvidence(u, -1);
       this.#rebuildRow(u);
+      this.#lendEvidence(u, 1);
       changed.add(u);
     }
+    // A new direct peer is a start of the acceptance pass, as the next full computation will make it.
+    if (rows.has(this.#self)) for (const v of this.#rowTo[this.#self]!) this.#accept1(v);
     for (const u of changed) {
       this.#penalty[u] = this.#effectivePenalty(u);
       this.#lend(u, 1);
@@ -196,7 +229,7 @@ export class TrustEngine {
 
   explain(node: string, limit = 10): Explanation {
     const v = this.#index.get(node);
-    if (v === undefined) return { node, score: 0, penalty: 0, inflow: [], staked: [] };
+    if (v === undefined) return { node, score: 0, penalty: 0, acceptedEvidence: 0, inflow: [], staked: [] };
     const inflow: { from: string; kind: EdgeKind; share: number }[] = [];
     let total = 0;
     for (let u = 0; u < this.#ids.length; u++) {
@@ -223,12 +256,44 @@ export class TrustEngine {
       }
     }
     staked.sort((a, b) => b.penalty - a.penalty);
-    return { node, score: this.#scoreAt(v), penalty: this.#penalty[v] ?? 0, inflow: inflow.slice(0, limit), staked: staked.slice(0, limit) };
+    return { node, score: this.#scoreAt(v), penalty: this.#penalty[v] ?? 0, acceptedEvidence: this.#evidenceAt(v), inflow: inflow.slice(0, limit), staked: staked.slice(0, limit) };
   }
 
   #scoreAt(i: number): number {
     if (i === this.#self) return 1;
-    return scoreOf(this.#mass[i] ?? 0, this.#unit()) * (1 - (this.#penalty[i] ?? 0));
+    const walk = scoreOf(this.#mass[i] ?? 0, this.#unit()) * (1 - (this.#penalty[i] ?? 0));
+    return this.#levels ? placeInTier(walk, this.#evidenceAt(i), this.#levels) : walk;
+  }
+
+  #evidenceAt(i: number): number {
+    return this.#levels ? Math.max(0, this.#evidence[i] ?? 0) * (1 - (this.#penalty[i] ?? 0)) : 0;
+  }
+
+  /** The graph as the acceptance pass reads it: rows, what each node holds back, its own penalty. */
+  #lending(): LendingGraph {
+    return { to: this.#rowTo, lent: this.#rowLent, keep: this.#ids.map((_, u) => 1 - (this.#direct.get(u) ?? 0)), starts: this.#starts() };
+  }
+
+  /** This node, its seeds and its direct peers (its own out-edges): where the acceptance pass starts. */
+  #starts(): number[] {
+    return [...new Set([...this.#restartShare.keys(), ...(this.#rowTo[this.#self] ?? [])])];
+  }
+
+  #accept1(u: number): void {
+    if (!this.#levels || this.#accept[u] === 1) return;
+    this.#lendEvidence(u, -1);
+    this.#accept[u] = 1;
+    this.#lendEvidence(u, 1);
+  }
+
+  /** Adds (sign 1) or withdraws (-1) what node u, as an observer, lends to its targets' accepted evidence. */
+  #lendEvidence(u: number, sign: 1 | -1): void {
+    const a = this.#accept[u] ?? 0;
+    if (!this.#levels || a === 0) return;
+    const to = this.#rowTo[u]!;
+    const w = this.#rowLent[u]!;
+    const share = (sign * a) / this.#rowDenom[u]!;
+    for (let k = 0; k < to.length; k++) this.#evidence[to[k]!] = (this.#evidence[to[k]!] ?? 0) + share * w[k]!;
   }
 
   /** The mass one full-weight edge from this node carries: the score's unit. */
@@ -259,6 +324,8 @@ export class TrustEngine {
     this.#rowLent.push(new Float64Array(0));
     this.#rowDenom.push(1);
     this.#penalty.push(0);
+    this.#accept.push(0);
+    this.#evidence.push(0);
     return i;
   }
 

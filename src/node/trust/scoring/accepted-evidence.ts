@@ -1,0 +1,103 @@
+// A node's accepted evidence: what others lend it, each giver counted by how far it is an accepted
+// observer. The engine's walk ranks nodes by their distance from this node (its mass falls about
+// tenfold a hop), while what observers report of a node follows its conduct; the accepted evidence orders
+// nodes by the latter, inside the tier the walk gives them.
+//
+// Whether a giver is accepted comes from a SybilRank pass (Cao et al. 2012): trust starts at this
+// node, its seeds and its direct peers and is propagated for only ⌈log2 n⌉ steps. By then the
+// honest region holds about its fair share, mass in proportion to what is lent to each node, while
+// a region behind a few attack edges has received far less than its identities' in-weight would
+// claim. An observer holding its fair share or more counts fully; one holding a tenth counts a
+// tenth. A node lends at most one unit of accepted evidence in total (what its edges lend, over
+// max(1, their sum)), so identities multiplied behind an edge cannot multiply what they lend.
+
+/** Rows of the trust graph by node index, as the engine holds them. */
+export interface LendingGraph {
+  /** Per node, its out-edges' targets and what each lends (kinds combined, at most 1). */
+  to: readonly Int32Array[];
+  lent: readonly Float64Array[];
+  /** Per node, the share of its trust its own penalty leaves it: 1 − penalty. */
+  keep: readonly number[];
+  /** Where the pass starts, in equal shares; they count fully as observers. */
+  starts: readonly number[];
+}
+
+/** Per node, in [0, 1], how far it counts as an observer. */
+export function acceptance(g: LendingGraph): number[] {
+  const n = g.to.length;
+  const into = new Float64Array(n);
+  const total = new Float64Array(n);
+  for (let u = 0; u < n; u++) {
+    const to = g.to[u]!;
+    const w = g.lent[u]!;
+    for (let k = 0; k < to.length; k++) {
+      into[to[k]!]! += w[k]!;
+      total[u]! += w[k]!;
+    }
+  }
+  let mass = new Float64Array(n);
+  let next = new Float64Array(n);
+  for (const s of g.starts) mass[s]! += 1 / g.starts.length;
+  const steps = Math.ceil(Math.log2(Math.max(2, n)));
+  for (let step = 0; step < steps; step++) {
+    next.fill(0);
+    for (let u = 0; u < n; u++) {
+      const m = mass[u]!;
+      if (m === 0) continue;
+      // A node that lends nothing keeps what it holds, as SybilRank's walk stays at a dead end.
+      if (total[u] === 0) {
+        next[u]! += m;
+        continue;
+      }
+      const rate = (m * g.keep[u]!) / total[u]!;
+      const to = g.to[u]!;
+      const w = g.lent[u]!;
+      for (let k = 0; k < to.length; k++) next[to[k]!]! += rate * w[k]!;
+    }
+    [mass, next] = [next, mass];
+  }
+  const perUnit = new Float64Array(n);
+  for (let u = 0; u < n; u++) {
+    mass[u]! *= g.keep[u]!;
+    perUnit[u] = mass[u]! / Math.max(into[u]!, 1);
+  }
+  const fair = typicalHolding(mass, perUnit);
+  const out = new Array<number>(n).fill(0);
+  if (fair > 0) for (let u = 0; u < n; u++) out[u] = Math.min(1, perUnit[u]! / fair);
+  for (const s of g.starts) out[s] = 1;
+  return out;
+}
+
+/**
+ * What a node holds per unit lent to it, at the median of the held mass: half the pass's mass sits
+ * at nodes holding at least this much. A mean over nodes would fall with every identity a region
+ * adds (each claiming in-weight for itself); weighted by mass, a region counts only by the mass
+ * it got, which the few edges into it bound.
+ */
+function typicalHolding(mass: Float64Array, perUnit: Float64Array): number {
+  const order = [...perUnit.keys()].filter((u) => mass[u]! > 0).sort((a, b) => perUnit[b]! - perUnit[a]!);
+  let total = 0;
+  for (const u of order) total += mass[u]!;
+  let acc = 0;
+  for (const u of order) {
+    acc += mass[u]!;
+    if (acc >= total / 2) return perUnit[u]!;
+  }
+  return 0;
+}
+
+/**
+ * A score that keeps the walk's tier (the thresholds in `levels`, ascending in (0, 1)) and is
+ * placed inside it by accepted evidence: at the tier's floor with none, half way up with one unit (one
+ * full-weight edge from an accepted observer that lends no more than that in total).
+ */
+export function placeInTier(walk: number, evidence: number, levels: readonly number[]): number {
+  let floor = 0;
+  let ceiling = levels[0] ?? 1;
+  for (let i = 0; i < levels.length && walk >= levels[i]!; i++) {
+    floor = levels[i]!;
+    ceiling = levels[i + 1] ?? 1;
+  }
+  const s = evidence > 0 ? evidence : 0;
+  return floor + (ceiling - floor) * (s / (s + 1));
+}
