@@ -115,7 +115,7 @@ function withSybils(base: Federation, count: number, attackers: readonly string[
   return { graph: { ...base.graph, edges }, honesty };
 }
 
-/** The node's score (the walk's tier, placed inside it by standing), or with `levels` null the walk's alone. */
+/** The node's score (the walk's tier, placed inside it by accepted evidence), or with `levels` null the walk's alone. */
 function run(f: Federation, levels: readonly number[] | null = LEVELS): TrustEngine {
   const e = new TrustEngine({ restart: RESTART, edgeCapacity: CAP, ...(levels ? { levels } : {}) });
   e.full(f.graph);
@@ -256,7 +256,15 @@ function spearmanSection(base: Federation, random: () => number): string {
   for (const e of base.graph.edges) inWeight.set(e.to, (inWeight.get(e.to) ?? 0) + KIND_FACTOR[e.kind] * e.weight);
   const evidence = spearman(honestIds.map((id) => inWeight.get(id) ?? 0), honestIds.map((id) => base.honesty.get(id)!));
   // The last case: Sybils that lend each other little (one link each), so that their in-weight does not give them away.
-  const cases: [number, Attack, number][] = [[2, "vouch + assertion", 10], [30, "vouch + assertion", 10], [2, "assertion of good service", 10], [2, "vouch + assertion", 1]];
+  // No seeds is the node's default (TRUST_SEEDS unset): the walk restarts at this node alone, the acceptance pass starts there and at its direct peers.
+  const cases: [number, Attack, number][] = [
+    [0, "vouch + assertion", 10],
+    [0, "assertion of good service", 10],
+    [2, "vouch + assertion", 10],
+    [30, "vouch + assertion", 10],
+    [2, "assertion of good service", 10],
+    [2, "vouch + assertion", 1],
+  ];
   for (const [seedCount, attack, links] of cases) {
     const seeds = seedCount === 2 ? base.graph.seeds : pickRandom(good, seedCount, random);
     for (const g of [10, 100]) {
@@ -268,7 +276,7 @@ function spearmanSection(base: Federation, random: () => number): string {
       const honestOnly = ids.filter((id) => f.honesty.get(id)! > 0);
       const sybilIds = ids.filter((id) => f.honesty.get(id) === 0);
       const known = ids.filter((id) => f.honesty.get(id) === 0 && e.score(id) >= KNOWN).length;
-      for (const [name, x] of [["the walk alone (before)", w], ["the node's score: the walk's tier, placed by standing", e]] as const) {
+      for (const [name, x] of [["the walk alone (before)", w], ["the node's score: the walk's tier, placed by accepted evidence", e]] as const) {
         const all = spearman(ids.map((id) => x.score(id)), ids.map((id) => f.honesty.get(id)!));
         const within = spearman(honestOnly.map((id) => x.score(id)), honestOnly.map((id) => f.honesty.get(id)!));
         rows.push([seedCount, links === 10 ? attack : `${attack}, Sybils with 1 link each`, g, name, all.toFixed(3), within.toFixed(3), auc(honestOnly.map((id) => x.score(id)), sybilIds.map((id) => x.score(id))).toFixed(3), known]);
@@ -435,7 +443,7 @@ function cpuSection(): string {
   const p90 = (xs: number[]) => ms(percentile([...xs].sort((a, b) => a - b), 90));
   const rows = [
     ["full recomputation, the walk alone (before)", ms(median(fullWalk)), p90(fullWalk), ms(Math.max(...fullWalk)), RUNS, "—"],
-    ["full recomputation (the walk and the standing)", ms(median(full)), p90(full), ms(Math.max(...full)), RUNS, "≤ 1,000"],
+    ["full recomputation (the walk and the accepted evidence)", ms(median(full)), p90(full), ms(Math.max(...full)), RUNS, "≤ 1,000"],
     ["incremental update, 1 random edge changed", ms(median(one)), p90(one), ms(Math.max(...one)), 5 * RUNS, "≤ 5"],
     ["incremental update, 1 of this node's own edges changed", ms(median(own)), p90(own), ms(Math.max(...own)), RUNS, "≤ 5"],
     ["incremental update, 100 random edges changed", ms(median(many)), p90(many), ms(Math.max(...many)), RUNS, "—"],
