@@ -200,7 +200,7 @@ export class TrustEngine {
       changed.add(u);
     }
     // A new direct peer is a start of the acceptance pass, as the next full computation will make it.
-    if (rows.has(this.#self)) for (const v of this.#rowTo[this.#self]!) this.#accept1(v);
+    if (rows.has(this.#self)) for (const v of this.#rowTo[this.#self]!) this.#acceptFully(v);
     for (const u of changed) {
       this.#penalty[u] = this.#effectivePenalty(u);
       this.#lend(u, 1);
@@ -269,7 +269,7 @@ export class TrustEngine {
     return this.#levels ? Math.max(0, this.#evidence[i] ?? 0) * (1 - (this.#penalty[i] ?? 0)) : 0;
   }
 
-  /** The graph as the acceptance pass reads it: rows, what each node holds back, its own penalty. */
+  /** The graph as the acceptance pass reads it: the rows, what each node's own penalty leaves it, the starts. */
   #lending(): LendingGraph {
     return { to: this.#rowTo, lent: this.#rowLent, keep: this.#ids.map((_, u) => 1 - (this.#direct.get(u) ?? 0)), starts: this.#starts() };
   }
@@ -279,7 +279,8 @@ export class TrustEngine {
     return [...new Set([...this.#restartShare.keys(), ...(this.#rowTo[this.#self] ?? [])])];
   }
 
-  #accept1(u: number): void {
+  /** Counts u fully as an observer from now on, moving what it lends to its targets' accepted evidence. */
+  #acceptFully(u: number): void {
     if (!this.#levels || this.#accept[u] === 1) return;
     this.#lendEvidence(u, -1);
     this.#accept[u] = 1;
