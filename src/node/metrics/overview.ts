@@ -2,7 +2,7 @@
 // the metric rollups: every process's calls, at the cost of a few grouped rows per minute instead
 // of the invocation log's rows. Percentiles are estimated within the fixed histogram buckets.
 // Settled minutes are kept in memory for an hour and summed once per window, so a view reads only
-// the last two minutes' rows.
+// the open minute's rows (and the one before it, for 15 s after it ended).
 import type { Database } from "../../store/database.ts";
 import { counterMinuteSums, histogramMinuteCounts, type MinuteSpan } from "../../store/metrics.ts";
 import { HISTOGRAM_BOUNDS_MS, METRICS } from "./definitions.ts";
@@ -123,11 +123,12 @@ function addMinute(into: MinuteFigures, m: MinuteFigures): void {
 /** Minutes this process keeps once settled: the console's window. */
 const CACHED_MINUTES = 60;
 /**
- * A minute is read from the store until this many minutes after it began: the recorders of every
- * process write a call's counts within FLUSH_AFTER_MS of it (1 s), or right after the request on
- * Workers, so a minute's rows have stopped changing a minute after it ended.
+ * A minute is read from the store until this long after it ended, then kept: every process's
+ * recorder hands a count to the store at most FLUSH_AFTER_MS (1 s) after it, or right after the
+ * request on Workers, under the minute it was counted in, and nothing else writes the rollups; so
+ * past this margin a minute's rows no longer change unless a write took longer than 14 s.
  */
-const SETTLES_AFTER_MINUTES = 2;
+const SETTLED_AFTER_MS = 15_000;
 /** Window lengths whose settled sum a process keeps; the console asks for one or two. */
 const KEPT_WINDOWS = 8;
 
@@ -217,7 +218,8 @@ export class RollupFigures implements OverviewFigures {
   async #window(now: number, windowMinutes: number): Promise<{ first: number; total: MinuteFigures; perMinute: { calls: number; errors: number }[] }> {
     const current = minuteOf(now);
     const first = current - windowMinutes + 1;
-    const last = Math.max(first - 1, current - SETTLES_AFTER_MINUTES);
+    // The last settled minute; the ones after it are read on every view.
+    const last = Math.max(first - 1, minuteOf(now - SETTLED_AFTER_MS) - 1);
     const [settled, live] = await Promise.all([this.#settledSum(current, first, last), this.#read([{ from: last + 1, to: current }])]);
     const total = noMinute();
     addMinute(total, settled.sum);
