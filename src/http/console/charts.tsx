@@ -1,16 +1,13 @@
 // Charts drawn on the server as SVG: no script, no library, readable by a screen reader through
 // their title and description.
 import { raw } from "hono/html";
+import { escaped } from "./markup.ts";
 
 export interface Bar {
   label: string;
   total: number;
   part: number;
 }
-
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-/** Text as JSX would write it. */
-const escaped = (text: string) => text.replace(/[&<>"']/g, (ch) => ENTITIES[ch]!);
 
 /**
  * One bar as markup, with its error part when there is one: an hour's 60 bars are most of the
