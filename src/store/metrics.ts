@@ -152,8 +152,17 @@ export interface MinuteSpan {
 }
 
 /**
+ * The rows a read groups, folded by the store into one JSON array: one row and one JSON.parse
+ * instead of a row per group, each of which the client builds column by column.
+ */
+async function foldedRows<T>(db: Database, rows: SQL): Promise<T[]> {
+  const [row] = await db.all<{ rows: string }>(sql`SELECT json_group_array(json(item)) AS rows FROM (${rows})`);
+  return row ? (JSON.parse(row.rows) as T[]) : [];
+}
+
+/**
  * One counter's sums per minute of the span and value of one label; `matching` adds only the rows
- * whose `match.label` is one of `match.values`. One grouped statement.
+ * whose `match.label` is one of `match.values`. One grouped statement, one row back.
  */
 export async function counterMinuteSums(
   db: Database,
@@ -167,21 +176,26 @@ export async function counterMinuteSums(
     match.values.map((v) => sql`${v}`),
     sql`, `,
   )})`;
-  const rows = await db
-    .select({ minute: metricCounters.minute, key: sql<string>`${key}`, total: sql<number>`sum(${metricCounters.value})`, matching: sql<number>`coalesce(sum(CASE WHEN ${matched} THEN ${metricCounters.value} ELSE 0 END), 0)` })
-    .from(metricCounters)
-    .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, span.from), lte(metricCounters.minute, span.to)))
-    .groupBy(metricCounters.minute, key);
-  return rows.map((r) => ({ minute: Number(r.minute), key: String(r.key), total: Number(r.total), matching: Number(r.matching) }));
+  const rows = await foldedRows<[number, string | null, number, number]>(
+    db,
+    sql`SELECT json_array(${metricCounters.minute}, ${key}, sum(${metricCounters.value}), coalesce(sum(CASE WHEN ${matched} THEN ${metricCounters.value} ELSE 0 END), 0)) AS item
+      FROM ${metricCounters} WHERE ${and(eq(metricCounters.name, name), gte(metricCounters.minute, span.from), lte(metricCounters.minute, span.to))}
+      GROUP BY ${metricCounters.minute}, ${key}`,
+  );
+  return rows.map(([minute, k, total, matching]) => ({ minute, key: String(k), total, matching }));
 }
 
-/** One histogram's rows in the span, as stored: one per minute and label set. */
-export async function histogramMinuteRows(db: Database, name: string, span: MinuteSpan): Promise<(HistogramTotal & { minute: number })[]> {
-  const rows = await db
-    .select()
-    .from(metricHistograms)
-    .where(and(eq(metricHistograms.name, name), gte(metricHistograms.minute, span.from), lte(metricHistograms.minute, span.to)));
-  return rows.map((r) => ({ minute: r.minute, ...histogramTotal(r) }));
+/** One histogram's counts in the span, as stored: one per minute and label set (parsed), without the sums. */
+export async function histogramMinuteCounts(db: Database, name: string, span: MinuteSpan): Promise<{ minute: number; labels: Record<string, string>; count: number; buckets: number[] }[]> {
+  const t = metricHistograms;
+  const rows = await foldedRows<[number, Record<string, string>, number, ...number[]]>(
+    db,
+    sql`SELECT json_array(${t.minute}, json(${t.labels}), ${t.count}, ${sql.join(
+      BUCKET_COLUMNS.map((b) => t[b]),
+      sql`, `,
+    )}) AS item FROM ${t} WHERE ${and(eq(t.name, name), gte(t.minute, span.from), lte(t.minute, span.to))}`,
+  );
+  return rows.map(([minute, labels, count, ...buckets]) => ({ minute, labels, count, buckets }));
 }
 
 /** Deletes the minutes before `beforeMinute`; the running totals keep what they counted. */

@@ -1,9 +1,10 @@
 // The console overview's call figures (calls per minute, error rate, p50/p99, per tool) read from
 // the metric rollups: every process's calls, at the cost of a few grouped rows per minute instead
 // of the invocation log's rows. Percentiles are estimated within the fixed histogram buckets.
-// Settled minutes are kept in memory for an hour, so a view reads only the last few minutes' rows.
+// Settled minutes are kept in memory for an hour and summed once per window, so a view reads only
+// the open minute's rows (and the one before it, for 15 s after it ended).
 import type { Database } from "../../store/database.ts";
-import { counterMinuteSums, histogramMinuteRows, type MinuteSpan } from "../../store/metrics.ts";
+import { counterMinuteSums, histogramMinuteCounts, type MinuteSpan } from "../../store/metrics.ts";
 import { HISTOGRAM_BOUNDS_MS, METRICS } from "./definitions.ts";
 import { minuteOf } from "./recorder.ts";
 
@@ -101,43 +102,63 @@ function toolOf(m: MinuteFigures, tool: string) {
   return t;
 }
 
+/** Adds one minute's figures (or a sum of minutes') into a sum. */
+function addMinute(into: MinuteFigures, m: MinuteFigures): void {
+  into.calls += m.calls;
+  into.errors += m.errors;
+  addCounts(into.latency, m.latency);
+  for (const [tool, t] of m.tools) {
+    const to = toolOf(into, tool);
+    to.calls += t.calls;
+    to.errors += t.errors;
+    addCounts(to.latency, t.latency);
+  }
+  for (const [peer, h] of m.peers) {
+    const p = into.peers.get(peer) ?? noCounts();
+    addCounts(p, h);
+    into.peers.set(peer, p);
+  }
+}
+
 /** Minutes this process keeps once settled: the console's window. */
 const CACHED_MINUTES = 60;
 /**
- * A minute is read from the store until this many minutes after it began: the recorders of every
- * process write a call's counts within a moment of it (50 ms, or right after the request on
- * Workers), so by then its rows no longer change.
+ * A minute is read from the store until this long after it ended, then kept: every process's
+ * recorder hands a count to the store at most FLUSH_AFTER_MS (1 s) after it, or right after the
+ * request on Workers, under the minute it was counted in, and nothing else writes the rollups; so
+ * past this margin a minute's rows no longer change unless a write took longer than 14 s.
  */
-const SETTLES_AFTER_MINUTES = 2;
+const SETTLED_AFTER_MS = 15_000;
+/** Window lengths whose settled sum a process keeps; the console asks for one or two. */
+const KEPT_WINDOWS = 8;
+
+/** A window's settled minutes (`first`..`last`) summed, and each one's calls and errors. */
+interface SettledSum {
+  first: number;
+  last: number;
+  sum: MinuteFigures;
+  perMinute: { calls: number; errors: number }[];
+}
 
 /**
- * The figures from the rollups. Settled minutes of the last hour are kept in memory once read, so
- * a view reads only the minutes since: two grouped statements over a few minutes' rows instead of
- * the hour's.
+ * The figures from the rollups. A settled minute no longer changes in the store (above), so each
+ * process keeps those of the last hour once read, and per window length their sum, made again
+ * only when the window moves by a minute: a view reads only the unsettled minutes' rows, in one
+ * statement per table, and adds a sum of up to a few hundred tools to them.
  */
 export class RollupFigures implements OverviewFigures {
   readonly #settled = new Map<number, MinuteFigures>();
+  readonly #sums = new Map<number, SettledSum>();
 
   constructor(private readonly db: Database) {}
 
-  /** Each minute of the window, oldest first, from memory where settled, else from the store. */
-  async #minutes(now: number, windowMinutes: number): Promise<{ first: number; minutes: MinuteFigures[] }> {
-    const current = minuteOf(now);
-    const first = current - windowMinutes + 1;
-    for (const m of this.#settled.keys()) if (m <= current - CACHED_MINUTES) this.#settled.delete(m);
-    // The spans of the window not held, each read with one statement per table.
-    const spans: MinuteSpan[] = [];
-    for (let m = first; m <= current; m++) {
-      if (this.#settled.has(m)) continue;
-      const last = spans.at(-1);
-      if (last && last.to === m - 1) last.to = m;
-      else spans.push({ from: m, to: m });
-    }
+  /** The minutes of the spans from the store, one entry per minute that has rows. */
+  async #read(spans: MinuteSpan[]): Promise<Map<number, MinuteFigures>> {
     const read = new Map<number, MinuteFigures>();
     const minute = (m: number) => read.get(m) ?? (read.set(m, noMinute()), read.get(m)!);
     const succeeded = { label: "outcome", values: SUCCESSES };
     const results = await Promise.all(
-      spans.map((span) => Promise.all([counterMinuteSums(this.db, METRICS.calls.name, span, "tool", succeeded), histogramMinuteRows(this.db, METRICS.callDuration.name, span)])),
+      spans.map((span) => Promise.all([counterMinuteSums(this.db, METRICS.calls.name, span, "tool", succeeded), histogramMinuteCounts(this.db, METRICS.callDuration.name, span)])),
     );
     for (const [counts, latencies] of results) {
       for (const c of counts) {
@@ -150,9 +171,9 @@ export class RollupFigures implements OverviewFigures {
       }
       for (const h of latencies) {
         const m = minute(h.minute);
-        const { tool, peer } = JSON.parse(h.labels) as { tool: string; peer: string };
-        addCounts(toolOf(m, tool).latency, h);
+        addCounts(toolOf(m, String(h.labels.tool)).latency, h);
         addCounts(m.latency, h);
+        const peer = h.labels.peer;
         if (peer) {
           const p = m.peers.get(peer) ?? noCounts();
           addCounts(p, h);
@@ -160,58 +181,83 @@ export class RollupFigures implements OverviewFigures {
         }
       }
     }
-    for (const span of spans) {
-      for (let m = Math.max(span.from, current - CACHED_MINUTES + 1); m <= Math.min(span.to, current - SETTLES_AFTER_MINUTES); m++) this.#settled.set(m, read.get(m) ?? noMinute());
+    return read;
+  }
+
+  /** The sum of the window's settled minutes `first`..`last`, from memory while the window has not moved. */
+  async #settledSum(current: number, first: number, last: number): Promise<SettledSum> {
+    const windowMinutes = current - first + 1;
+    const kept = this.#sums.get(windowMinutes);
+    if (kept && kept.first === first && kept.last === last) return kept;
+    for (const m of this.#settled.keys()) if (m <= current - CACHED_MINUTES) this.#settled.delete(m);
+    // The spans of settled minutes not held, each read with one statement per table.
+    const spans: MinuteSpan[] = [];
+    for (let m = first; m <= last; m++) {
+      if (this.#settled.has(m)) continue;
+      const previous = spans.at(-1);
+      if (previous && previous.to === m - 1) previous.to = m;
+      else spans.push({ from: m, to: m });
     }
-    return { first, minutes: Array.from({ length: windowMinutes }, (_, i) => this.#settled.get(first + i) ?? read.get(first + i) ?? noMinute()) };
+    const read = await this.#read(spans);
+    for (let m = Math.max(first, current - CACHED_MINUTES + 1); m <= last; m++) if (!this.#settled.has(m)) this.#settled.set(m, read.get(m) ?? noMinute());
+    const sum = noMinute();
+    const perMinute: SettledSum["perMinute"] = [];
+    for (let m = first; m <= last; m++) {
+      const figures = this.#settled.get(m) ?? read.get(m) ?? noMinute();
+      addMinute(sum, figures);
+      perMinute.push({ calls: figures.calls, errors: figures.errors });
+    }
+    const made = { first, last, sum, perMinute };
+    this.#sums.delete(windowMinutes);
+    if (this.#sums.size >= KEPT_WINDOWS) this.#sums.delete(this.#sums.keys().next().value!);
+    this.#sums.set(windowMinutes, made);
+    return made;
+  }
+
+  /** The window's figures summed, and each minute's calls and errors, oldest first. */
+  async #window(now: number, windowMinutes: number): Promise<{ first: number; total: MinuteFigures; perMinute: { calls: number; errors: number }[] }> {
+    const current = minuteOf(now);
+    const first = current - windowMinutes + 1;
+    // The last settled minute; the ones after it are read on every view.
+    const last = Math.max(first - 1, minuteOf(now - SETTLED_AFTER_MS) - 1);
+    const [settled, live] = await Promise.all([this.#settledSum(current, first, last), this.#read([{ from: last + 1, to: current }])]);
+    const total = noMinute();
+    addMinute(total, settled.sum);
+    for (const m of live.values()) addMinute(total, m);
+    const perMinute = Array.from({ length: windowMinutes }, (_, i) => {
+      if (first + i <= last) return settled.perMinute[i]!;
+      const m = live.get(first + i);
+      return { calls: m?.calls ?? 0, errors: m?.errors ?? 0 };
+    });
+    return { first, total, perMinute };
   }
 
   async peers(now: number, windowMinutes: number): Promise<PeerLatency[]> {
-    const peers = new Map<string, Counts>();
-    for (const m of (await this.#minutes(now, windowMinutes)).minutes) {
-      for (const [peer, h] of m.peers) {
-        const p = peers.get(peer) ?? noCounts();
-        addCounts(p, h);
-        peers.set(peer, p);
-      }
-    }
-    return [...peers]
+    const { total } = await this.#window(now, windowMinutes);
+    return [...total.peers]
       .map(([peer, h]) => ({ peer, calls: h.count, p50Ms: bucketPercentile(h.buckets, h.count, 0.5), p99Ms: bucketPercentile(h.buckets, h.count, 0.99) }))
       .sort((x, y) => y.calls - x.calls || x.peer.localeCompare(y.peer));
   }
 
   async calls(now: number, windowMinutes: number): Promise<CallFigures> {
-    const { first, minutes } = await this.#minutes(now, windowMinutes);
-    const all = noCounts();
-    const tools = new Map<string, { calls: number; errors: number; latency: Counts }>();
-    for (const m of minutes) {
-      addCounts(all, m.latency);
-      for (const [tool, t] of m.tools) {
-        const into = tools.get(tool) ?? { calls: 0, errors: 0, latency: noCounts() };
-        into.calls += t.calls;
-        into.errors += t.errors;
-        addCounts(into.latency, t.latency);
-        tools.set(tool, into);
-      }
-    }
-    const perMinute = minutes.map((m, i) => ({ minute: (first + i) * MINUTE_MS, calls: m.calls, errors: m.errors }));
-    const calls = perMinute.reduce((a, m) => a + m.calls, 0);
-    const errors = perMinute.reduce((a, m) => a + m.errors, 0);
-    const perTool = [...tools]
+    const { first, total, perMinute: counts } = await this.#window(now, windowMinutes);
+    const perMinute = counts.map((m, i) => ({ minute: (first + i) * MINUTE_MS, calls: m.calls, errors: m.errors }));
+    const perTool = [...total.tools]
       // A tool with latencies but no counted call (its counts fell in the overflow set) is not listed.
       .filter(([, t]) => t.calls > 0)
       .map(([tool, t]) => ({ tool, calls: t.calls, errors: t.errors, p50Ms: bucketPercentile(t.latency.buckets, t.latency.count, 0.5), p99Ms: bucketPercentile(t.latency.buckets, t.latency.count, 0.99) }))
       .sort((x, y) => y.calls - x.calls || x.tool.localeCompare(y.tool));
+    const { calls, errors, latency } = total;
     return {
       windowMinutes,
       calls,
       callsPerMinute: calls / windowMinutes,
       errorRate: calls === 0 ? 0 : errors / calls,
-      p50Ms: bucketPercentile(all.buckets, all.count, 0.5),
-      p99Ms: bucketPercentile(all.buckets, all.count, 0.99),
+      p50Ms: bucketPercentile(latency.buckets, latency.count, 0.5),
+      p99Ms: bucketPercentile(latency.buckets, latency.count, 0.99),
       perMinute,
       perTool,
-      latencySample: all.count,
+      latencySample: latency.count,
     };
   }
 }

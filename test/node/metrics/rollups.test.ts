@@ -147,6 +147,49 @@ describe("the overview's figures from the rollups", () => {
     expect((await figures.calls(now + 55 * MINUTE, 60)).perTool.map((t) => t.tool)).toEqual(["echo"]);
   });
 
+  it("read a minute that just ended until 15 s after its end, then keep it", async () => {
+    const db = await memoryDb();
+    const now = 8_000 * MINUTE + 5_000;
+    const call = (at: number, tool: string) => {
+      const r = recorder(db, () => at);
+      r.m.count(METRICS.calls, { tool, peer: "", outcome: "ok" });
+      return r.m.flush();
+    };
+    await call(now - 10_000, "early");
+    const figures = new RollupFigures(db);
+    expect((await figures.calls(now, 60)).calls).toBe(1);
+    // Another process's flush of the minute before lands 5 s after it ended: still counted.
+    await call(now - 10_000, "late");
+    expect((await figures.calls(now, 60)).perTool.map((t) => t.tool)).toEqual(["early", "late"]);
+    expect((await figures.calls(now + 20_000, 60)).calls).toBe(2);
+  });
+
+  it("give the same figures from the sums a process keeps as from a fresh read, as the window moves", async () => {
+    const db = await memoryDb();
+    const start = 9_000 * MINUTE;
+    const kept = new RollupFigures(db);
+    const outcomes = ["ok", "ok", "tool_error", "cache_hit", "timeout"];
+    for (let step = 0; step < 90; step++) {
+      const now = start + step * 20_000;
+      const r = recorder(db, () => now);
+      for (let i = 0; i < 1 + (step % 4); i++) {
+        const tool = `t${(step + i) % 7}`;
+        const peer = (step + i) % 3 === 0 ? "p1" : (step + i) % 3 === 1 ? "p2" : "";
+        r.m.count(METRICS.calls, { tool, peer, outcome: outcomes[(step * 3 + i) % outcomes.length]! });
+        r.m.observe(METRICS.callDuration, { tool, peer }, (step * 37 + i * 11) % 3000);
+      }
+      await r.m.flush();
+      for (const window of [5, 60]) {
+        const fresh = new RollupFigures(db);
+        expect(await kept.calls(now, window)).toEqual(await fresh.calls(now, window));
+        expect(await kept.peers(now, window)).toEqual(await fresh.peers(now, window));
+      }
+    }
+    const last = await kept.calls(start + 89 * 20_000, 60);
+    expect(last.calls).toBeGreaterThan(100);
+    expect(last.perTool.length).toBe(7);
+  });
+
   it("estimate a percentile inside its bucket, and none without observations", () => {
     expect(bucketPercentile([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0, 0.5)).toBeNull();
     // 4 observations in (50, 100]: the median is half way through that bucket.
