@@ -4,7 +4,8 @@
 /** A key in whatever form the implementation computes with (CryptoKey, expanded bytes). */
 export type KeyHandle = object;
 
-export type Impl = "native" | "noble";
+/** "node:crypto": a runtime's own, passed in by its entry point (src/runtimes/). */
+export type Impl = "native" | "noble" | "node:crypto";
 
 export interface SignatureAlgorithm {
   readonly impl: Impl;
