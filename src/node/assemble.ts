@@ -196,7 +196,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
   const channels = new PeerChannels({ db: opts.db, secrets, identity, config: opts.config, now, platform, defer: track });
   // This node as a mailbox (§20.6) holds, rather than posts, what it sends the nodes behind it.
   const mailbox: MailboxHold = { holds: (c) => holdsFor(services, c), hold: (to, message, signal, keepUntil) => holdForAnswer(services, to, message, signal, keepUntil) };
-  const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels, mailbox, aes: platform.aesGcm });
+  const federation = new FederationClient({ identity, outbound, now, config: opts.config, db: opts.db, channels, mailbox });
   const ledgerKeys = selfAndCardKeys(own, cards);
   const ledger = new Ledger({ self: own.nodeId, verifier: ledgerKeys, repository: new LedgerRepository(opts.db, own.nodeId), onRecord: (o) => countLedgerRecord(metrics, o) });
   const budgets = new Budgets({

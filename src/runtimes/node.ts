@@ -7,7 +7,6 @@ import { outboundFetch } from "./node-outbound.ts";
 import { nodeTxtResolver } from "./node-dns.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
 import { nodeEd25519 } from "./node-ed25519.ts";
-import { nodeAesGcm } from "./node-aes-gcm.ts";
 import { stdioConnector } from "./stdio.ts";
 import { findPackageRuntimes } from "./package-runtimes.ts";
 import { nodePackageFiles } from "./package-files.ts";
@@ -29,7 +28,6 @@ const node = await createApp({
     resolveTxt: nodeTxtResolver(config.dnsServers),
     rawRsa: nodeRawRsa,
     ed25519: nodeEd25519,
-    aesGcm: nodeAesGcm,
     packageRuntimes: findPackageRuntimes(config),
     packages: nodePackageFiles(local.dataDir, { registry: config.npmRegistryUrl, allowPrivate: config.allowPrivateUrls }),
     pdfFonts: localPdfFonts,

@@ -149,7 +149,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     if (onChannel) {
       try {
         const bytes = new Uint8Array(await c.req.arrayBuffer());
-        opened = await openChannelFrame(bytes, { channels: s.channels.accepted, replay: s.replay, now: s.now(), skew: s.config.clockSkewSeconds, path, maxBytes: s.config.maxBodyBytes, aes: s.platform.aesGcm });
+        opened = await openChannelFrame(bytes, { channels: s.channels.accepted, replay: s.replay, now: s.now(), skew: s.config.clockSkewSeconds, path, maxBytes: s.config.maxBodyBytes });
       } catch (err) {
         return refused(s, c, err);
       }

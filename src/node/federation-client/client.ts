@@ -21,7 +21,6 @@ import {
   type EstablishedChannel,
 } from "../../protocol/channel/handshake.ts";
 import type { Primitives } from "../../protocol/identity/primitives.ts";
-import type { Aes256Gcm } from "../../protocol/channel/aes-gcm.ts";
 import { sealChannelFrame } from "../../protocol/channel/seal.ts";
 import { exportHs, FIRST_FLIGHT_FEATURE, sealFirstFlight } from "../../protocol/channel/first-flight.ts";
 import { LANE_BYTES } from "../../protocol/channel/frame.ts";
@@ -65,8 +64,6 @@ export interface FederationClientPort {
   db: Database;
   channels: PeerChannels;
   mailbox: MailboxHold;
-  /** The runtime's AES-256-GCM for channel frames (src/node/settings/platform.ts); WebCrypto's when absent. */
-  aes?: Aes256Gcm | undefined;
 }
 
 /** This node as a mailbox (docs/protocol.md §20.6): src/node/mailbox/holder.ts. */
@@ -215,7 +212,7 @@ export class FederationClient {
       const kids = { own: identity.signing.keyId, peer: card.keys.sig.kid };
       try {
         const slot = await this.s.channels.opened.slot(card.id, kids, this.s.now(), () => this.#handshake(card, version));
-        const frame = await sealChannelFrame({ ...slot, now: this.s.now(), path, plaintext: new TextEncoder().encode(JSON.stringify(payload)), aes: this.s.aes });
+        const frame = await sealChannelFrame({ ...slot, now: this.s.now(), path, plaintext: new TextEncoder().encode(JSON.stringify(payload)) });
         this.s.channels.counts.count("sent");
         return { url, bytes: frame.bytes, contentType: CHANNEL_CONTENT_TYPE, openResponse: (sealed) => frame.openResponse(sealed), channel: slot.channel };
       } catch (err) {

@@ -3,7 +3,6 @@
 import type { Transport } from "@modelcontextprotocol/client";
 import type { StrongOp } from "../../protocol/blackboard/strong-log.ts";
 import type { StrongOutcome } from "../../protocol/messages/blackboard-strong.ts";
-import type { Aes256Gcm } from "../../protocol/channel/aes-gcm.ts";
 import type { SignatureAlgorithm } from "../../protocol/identity/algorithms.ts";
 import type { RawRsa } from "../../protocol/tokens/raw-rsa.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
@@ -64,8 +63,6 @@ export interface Platform {
    * and WebCrypto hands each to the thread pool. Absent, the probed primitive (WebCrypto or noble).
    */
   ed25519?: SignatureAlgorithm;
-  /** AES-256-GCM for channel frames on the calling thread (node:crypto on Node): three per channel call on each side. Absent, WebCrypto's. */
-  aesGcm?: Aes256Gcm;
   /** Where packages can run (Node, Deno present on the machine); absent, none can. */
   packageRuntimes?: PackageRuntimes;
   /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */

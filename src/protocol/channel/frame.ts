@@ -7,7 +7,6 @@
 import { expand } from "@noble/hashes/hkdf.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concat, toBase64url, u16, u32, u64, utf8 } from "../encoding/bytes.ts";
-import { webCryptoAesGcm, type Aes256Gcm, type AesKey } from "./aes-gcm.ts";
 import { ChannelError } from "./errors.ts";
 import { CHANNEL_ID_BYTES } from "./handshake.ts";
 
@@ -82,11 +81,11 @@ export function parseFrame(bytes: Uint8Array, maxBytes: number): ParsedFrame {
   return { header, headerBytes, sealed: bytes.subarray(2 + headerLength) };
 }
 
-type Cipher = { key: AesKey; iv: Uint8Array };
+type Cipher = { key: CryptoKey; iv: Uint8Array };
 
-async function cipher(aes: Aes256Gcm, secret: Uint8Array, info: Uint8Array): Promise<Cipher> {
+async function cipher(secret: Uint8Array, info: Uint8Array): Promise<Cipher> {
   const okm = expand(sha256, secret, info, 44);
-  return { key: await aes.importKey(okm.subarray(0, 32)), iv: okm.slice(32) };
+  return { key: await crypto.subtle.importKey("raw", okm.subarray(0, 32) as BufferSource, "AES-GCM", false, ["encrypt", "decrypt"]), iv: okm.slice(32) };
 }
 
 /** iv XOR (0^4 || u64(n)). */
@@ -101,19 +100,16 @@ function nonce(iv: Uint8Array, n: number): Uint8Array<ArrayBuffer> {
 const KEPT_LANES = 64;
 // A lane's key, kept as long as its epoch's secret is: keyed by the secret's bytes object, so when
 // the holder ratchets past the epoch and drops that object, its lanes' keys go with it.
-// Per implementation too: each holds its own kind of key.
-const lanesBySecret = new WeakMap<Aes256Gcm, WeakMap<Uint8Array, Map<string, Promise<Cipher>>>>();
+const lanesBySecret = new WeakMap<Uint8Array, Map<string, Promise<Cipher>>>();
 
-function laneCipher(aes: Aes256Gcm, c: Uint8Array, lane: Uint8Array): Promise<Cipher> {
-  let secrets = lanesBySecret.get(aes);
-  if (!secrets) lanesBySecret.set(aes, (secrets = new WeakMap()));
-  let lanes = secrets.get(c);
-  if (!lanes) secrets.set(c, (lanes = new Map()));
+function laneCipher(c: Uint8Array, lane: Uint8Array): Promise<Cipher> {
+  let lanes = lanesBySecret.get(c);
+  if (!lanes) lanesBySecret.set(c, (lanes = new Map()));
   const id = toBase64url(lane);
   let kept = lanes.get(id);
   if (!kept) {
     if (lanes.size >= KEPT_LANES) lanes.delete(lanes.keys().next().value!);
-    kept = cipher(aes, c, concat(LABEL_LANE, lane));
+    kept = cipher(c, concat(LABEL_LANE, lane));
     lanes.set(id, kept);
     kept.catch(() => lanes.delete(id));
   }
@@ -121,31 +117,35 @@ function laneCipher(aes: Aes256Gcm, c: Uint8Array, lane: Uint8Array): Promise<Ci
 }
 
 /** The whole frame: header, then the plaintext sealed under `c` (the epoch's request secret). */
-export async function sealFrame(c: Uint8Array, header: FrameHeader, plaintext: Uint8Array, aes: Aes256Gcm = webCryptoAesGcm): Promise<{ bytes: Uint8Array; headerBytes: Uint8Array }> {
+export async function sealFrame(c: Uint8Array, header: FrameHeader, plaintext: Uint8Array): Promise<{ bytes: Uint8Array; headerBytes: Uint8Array }> {
   const headerBytes = encodeFrameHeader(header);
-  const { key, iv } = await laneCipher(aes, c, header.lane);
-  const ct = await aes.seal(key, nonce(iv, header.seq), plaintext, headerBytes);
-  return { bytes: concat(u16(headerBytes.length), headerBytes, ct), headerBytes };
+  const { key, iv } = await laneCipher(c, header.lane);
+  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce(iv, header.seq), additionalData: headerBytes as BufferSource }, key, plaintext as BufferSource);
+  return { bytes: concat(u16(headerBytes.length), headerBytes, new Uint8Array(ct)), headerBytes };
 }
 
 /** The plaintext of a parsed frame, or `decrypt_failed`. */
-export async function openFrame(c: Uint8Array, f: ParsedFrame, aes: Aes256Gcm = webCryptoAesGcm): Promise<Uint8Array> {
-  const { key, iv } = await laneCipher(aes, c, f.header.lane);
+export async function openFrame(c: Uint8Array, f: ParsedFrame): Promise<Uint8Array> {
+  const { key, iv } = await laneCipher(c, f.header.lane);
   try {
-    return await aes.open(key, nonce(iv, f.header.seq), f.sealed, f.headerBytes);
+    return new Uint8Array(
+      await crypto.subtle.decrypt({ name: "AES-GCM", iv: nonce(iv, f.header.seq), additionalData: f.headerBytes as BufferSource }, key, f.sealed as BufferSource),
+    );
   } catch {
     throw new ChannelError("decrypt_failed", "the frame does not open with this channel's key");
   }
 }
 
 /** The keys of the answers to one request: answer i under aiv XOR i, no associated data. */
-export async function answerCipher(s: Uint8Array, headerBytes: Uint8Array, aes: Aes256Gcm = webCryptoAesGcm) {
-  const { key, iv } = await cipher(aes, s, concat(LABEL_ANSWER, sha256(headerBytes)));
+export async function answerCipher(s: Uint8Array, headerBytes: Uint8Array) {
+  const { key, iv } = await cipher(s, concat(LABEL_ANSWER, sha256(headerBytes)));
   return {
-    seal: (i: number, plaintext: Uint8Array): Promise<Uint8Array> => aes.seal(key, nonce(iv, i), plaintext),
+    async seal(i: number, plaintext: Uint8Array): Promise<Uint8Array> {
+      return new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: nonce(iv, i) }, key, plaintext as BufferSource));
+    },
     async open(i: number, sealed: Uint8Array): Promise<Uint8Array> {
       try {
-        return await aes.open(key, nonce(iv, i), sealed);
+        return new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: nonce(iv, i) }, key, sealed as BufferSource));
       } catch {
         throw new ChannelError("decrypt_failed", `answer ${i} does not open: reordered, dropped, replayed or altered`);
       }

@@ -8,7 +8,6 @@
 // copies one wins. A failure throws a ChannelError.
 import type { ReplayGuard } from "../envelope/open.ts";
 import { toBase64url } from "../encoding/bytes.ts";
-import type { Aes256Gcm } from "./aes-gcm.ts";
 import { ChannelError } from "./errors.ts";
 import { answerCipher, frameId, openFrame, parseFrame, type FrameHeader } from "./frame.ts";
 import { acceptsEpoch, channelEnded, type ChannelTiming } from "./handshake.ts";
@@ -35,8 +34,6 @@ export interface OpenChannelOptions {
   /** This request's route. */
   path: string;
   maxBytes: number;
-  /** The runtime's AES-256-GCM; WebCrypto's when absent. */
-  aes?: Aes256Gcm | undefined;
 }
 
 export interface OpenedChannelFrame {
@@ -65,11 +62,11 @@ export async function openChannelFrame(bytes: Uint8Array, o: OpenChannelOptions)
   const secrets = await channel.secretFor(header.epoch);
   if (!secrets) throw stale();
 
-  const plaintext = await openFrame(secrets.c, frame, o.aes);
+  const plaintext = await openFrame(secrets.c, frame);
 
   if (!(await o.replay.record(channel.peer, frameId(header), header.iat + 2 * o.skew))) throw new ChannelError("replayed", "this frame was already received");
 
-  const answers = answerCipher(secrets.s, frame.headerBytes.slice(), o.aes);
+  const answers = answerCipher(secrets.s, frame.headerBytes.slice());
   let next = 0;
   return {
     from: channel.peer,

@@ -1,5 +1,4 @@
 // Sending a request on a channel (the initiator's side): one frame, and the opener of its answers.
-import type { Aes256Gcm } from "./aes-gcm.ts";
 import { answerCipher, sealFrame, type FrameHeader } from "./frame.ts";
 import type { EpochSecrets } from "./handshake.ts";
 
@@ -14,8 +13,6 @@ export interface SealChannelInput {
   now: number;
   path: string;
   plaintext: Uint8Array;
-  /** The runtime's AES-256-GCM; WebCrypto's when absent. */
-  aes?: Aes256Gcm | undefined;
 }
 
 export interface SealedChannelFrame {
@@ -27,8 +24,8 @@ export interface SealedChannelFrame {
 
 export async function sealChannelFrame(i: SealChannelInput): Promise<SealedChannelFrame> {
   const header: FrameHeader = { cid: i.cid, epoch: i.secrets.epoch, lane: i.lane, seq: i.seq, iat: i.now, path: i.path };
-  const { bytes, headerBytes } = await sealFrame(i.secrets.c, header, i.plaintext, i.aes);
-  const answers = answerCipher(i.secrets.s, headerBytes, i.aes);
+  const { bytes, headerBytes } = await sealFrame(i.secrets.c, header, i.plaintext);
+  const answers = answerCipher(i.secrets.s, headerBytes);
   let next = 0;
   return {
     bytes,
