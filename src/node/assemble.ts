@@ -145,7 +145,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     notify: (kinds) => services.streams.notify(kinds),
     track,
   });
-  const own = await loadIdentity(opts.config, opts.db, platform.ed25519);
+  const own = await loadIdentity(opts.config, opts.db);
   const identity = async () => own;
   // After the keys: a NODE_SEED that does not fit the store has stopped the start by now.
   const secrets = new SecretBox(opts.config.nodeSeed, opts.config.previousNodeSeed);

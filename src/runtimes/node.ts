@@ -6,7 +6,6 @@ import { banner, failStart, startLocal } from "./local.ts";
 import { outboundFetch } from "./node-outbound.ts";
 import { nodeTxtResolver } from "./node-dns.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
-import { nodeEd25519 } from "./node-ed25519.ts";
 import { stdioConnector } from "./stdio.ts";
 import { findPackageRuntimes } from "./package-runtimes.ts";
 import { nodePackageFiles } from "./package-files.ts";
@@ -27,7 +26,6 @@ const node = await createApp({
     fetch: outboundFetch(config.allowPrivateUrls),
     resolveTxt: nodeTxtResolver(config.dnsServers),
     rawRsa: nodeRawRsa,
-    ed25519: nodeEd25519,
     packageRuntimes: findPackageRuntimes(config),
     packages: nodePackageFiles(local.dataDir, { registry: config.npmRegistryUrl, allowPrivate: config.allowPrivateUrls }),
     pdfFonts: localPdfFonts,

@@ -7,7 +7,7 @@ import type { Database } from "../../store/database.ts";
 import { insertSigningRotationIfAbsent, listSigningRotations } from "../../store/identity/signing-rotations.ts";
 import { KemKeyring } from "./kem-keyring.ts";
 import { LABELS, nodeIdOf, signingKeyFromSeed, type SigningKey } from "../../protocol/identity/keys.ts";
-import { primitives, type Primitives, type SignatureAlgorithm } from "../../protocol/identity/primitives.ts";
+import { primitives, type Primitives } from "../../protocol/identity/primitives.ts";
 import { signRotation, type RotationStatement } from "../../protocol/identity/rotation.ts";
 import { deriveBytes } from "../../protocol/identity/seed.ts";
 
@@ -23,7 +23,7 @@ export interface LocalIdentity {
 const signingKeys = new Map<string, Promise<SigningKey>>();
 
 function signingKey(p: Primitives, seed: Uint8Array): Promise<SigningKey> {
-  const id = `${p.ed25519.impl} ${toBase64url(seed)}`;
+  const id = toBase64url(seed);
   let key = signingKeys.get(id);
   if (!key) {
     key = signingKeyFromSeed(p, seed);
@@ -62,20 +62,8 @@ async function rotationChain(p: Primitives, config: Config, db: Database, curren
   return rows.map((r) => r.statement);
 }
 
-// One object per runtime Ed25519: verifiers imported under it are kept per primitives object (src/protocol/identity/imported.ts).
-const withEd25519 = new WeakMap<SignatureAlgorithm, Primitives>();
-
-/** The probed primitives, with the runtime's own Ed25519 (src/node/settings/platform.ts) where it passed one. */
-async function identityPrimitives(ed25519: SignatureAlgorithm | undefined): Promise<Primitives> {
-  const probed = await primitives();
-  if (!ed25519) return probed;
-  let p = withEd25519.get(ed25519);
-  if (!p) withEd25519.set(ed25519, (p = { ...probed, ed25519 }));
-  return p;
-}
-
-export async function loadIdentity(config: Config, db: Database, ed25519?: SignatureAlgorithm): Promise<LocalIdentity> {
-  const p = await identityPrimitives(ed25519);
+export async function loadIdentity(config: Config, db: Database): Promise<LocalIdentity> {
+  const p = await primitives();
   const [signing, storageKey] = await Promise.all([signingKey(p, config.nodeSeed), deriveBytes(config.nodeSeed, LABELS.storage)]);
   const rotations = await rotationChain(p, config, db, signing);
   return {

@@ -3,7 +3,6 @@
 import type { Transport } from "@modelcontextprotocol/client";
 import type { StrongOp } from "../../protocol/blackboard/strong-log.ts";
 import type { StrongOutcome } from "../../protocol/messages/blackboard-strong.ts";
-import type { SignatureAlgorithm } from "../../protocol/identity/algorithms.ts";
 import type { RawRsa } from "../../protocol/tokens/raw-rsa.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
 import type { PackageFiles } from "./package-files.ts";
@@ -57,12 +56,6 @@ export interface Platform {
    * and workerd). Absent, blindrsa-ts computes them, 85 to 500 times slower (docs/benchmarks.md).
    */
   rawRsa?: RawRsa;
-  /**
-   * Ed25519 computed on the calling thread (node:crypto on Node), in place of the probed one for
-   * this node's identity: every relayed call signs or verifies three Ed25519 signatures per side,
-   * and WebCrypto hands each to the thread pool. Absent, the probed primitive (WebCrypto or noble).
-   */
-  ed25519?: SignatureAlgorithm;
   /** Where packages can run (Node, Deno present on the machine); absent, none can. */
   packageRuntimes?: PackageRuntimes;
   /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */

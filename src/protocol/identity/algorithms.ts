@@ -4,8 +4,7 @@
 /** A key in whatever form the implementation computes with (CryptoKey, expanded bytes). */
 export type KeyHandle = object;
 
-/** "node:crypto": a runtime's own, passed in by its entry point (src/runtimes/). */
-export type Impl = "native" | "noble" | "node:crypto";
+export type Impl = "native" | "noble";
 
 export interface SignatureAlgorithm {
   readonly impl: Impl;
