@@ -6,7 +6,7 @@ import { and, asc, desc, eq, gte, inArray, lt, lte, not, or, sql } from "drizzle
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "./database.ts";
 import { ledgerFlags, ledgerRecords } from "./schema/index.ts";
-import { canonicalRecord, recordHash, withoutCountersign, type LedgerRecord } from "../protocol/ledger/record.ts";
+import { canonicalRecord, canonicalRecordHash, withoutCountersign, type LedgerRecord } from "../protocol/ledger/record.ts";
 
 const t = ledgerRecords;
 
@@ -94,7 +94,7 @@ export class LedgerRepository {
   async put(r: LedgerRecord, status: "pending" | "confirmed", source: string | null): Promise<PutOutcome> {
     const role = r.intent.provider === this.self ? "provider" : "consumer";
     const canonical = canonicalRecord(r);
-    const hash = await recordHash(r);
+    const hash = await canonicalRecordHash(canonical);
     // Every relayed call writes its record: the statement is built once per database.
     const inserted = await prepareOnce(this.db, "ledgerRecordInsert", () =>
       this.db
@@ -189,7 +189,8 @@ export class LedgerRepository {
         .where(and(eq(t.id, sql.placeholder("id")), eq(t.status, "pending"), eq(t.record, sql.placeholder("bare")), withPeer ? eq(t.peer, sql.placeholder("peer")) : undefined))
         .returning({ id: t.id })
         .prepare();
-    const values = { id: r.intent.id, bare, hash: await recordHash(r), record: canonicalRecord(r), updatedAt: Date.now() };
+    const record = canonicalRecord(r);
+    const values = { id: r.intent.id, bare, hash: await canonicalRecordHash(record), record, updatedAt: Date.now() };
     const done =
       peer === undefined
         ? await prepareOnce(this.db, "ledgerRecordComplete", build(false)).all(values)

@@ -67,7 +67,12 @@ export function canonicalRecord(r: LedgerRecord): string {
 
 /** Hex SHA-256 of the canonical record: names this exact version in reconciliation. */
 export function recordHash(r: LedgerRecord): Promise<string> {
-  return sha256Hex(canonicalRecord(r));
+  return canonicalRecordHash(canonicalRecord(r));
+}
+
+/** recordHash of a record whose canonical text (canonicalRecord's) is at hand. */
+export function canonicalRecordHash(canonical: string): Promise<string> {
+  return sha256Hex(canonical);
 }
 
 export async function contentHash(value: unknown): Promise<string> {
