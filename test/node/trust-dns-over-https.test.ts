@@ -1,14 +1,15 @@
 // The DNS proof over DNS-over-HTTPS (RFC 8484), the path Workers take, against a real DoH server on
 // loopback (dns2's, which speaks only the wire format) serving a zone: TXT, a record in two
-// strings, CNAME to TXT, NXDOMAIN and SERVFAIL. Requests go through the node's outbound path (the
-// URL guard and Node's address-checking fetch), with private addresses allowed as in other tests.
+// strings, CNAME to TXT, NXDOMAIN and SERVFAIL; and a server answering JSON, which is refused.
+// Requests go through the node's outbound path (the URL guard and Node's address-checking fetch),
+// with private addresses allowed as in other tests.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import dns2 from "dns2";
-import type { IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import { dnsProofRecord } from "../../src/protocol/card/dns-proof.ts";
 import { Outbound } from "../../src/node/outbound/outbound.ts";
 import { UnsafeUrlError } from "../../src/node/outbound/ssrf.ts";
-import { dohResolver } from "../../src/node/peers/dns-over-https.ts";
+import { DohAnswerError, dohResolver } from "../../src/node/peers/dns-over-https.ts";
 import { DnsMessageError } from "../../src/node/peers/dns-message.ts";
 import { checkDnsProof } from "../../src/node/peers/domains.ts";
 import { outboundFetch } from "../../src/runtimes/node-outbound.ts";
@@ -81,6 +82,19 @@ describe("TXT lookups over DNS-over-HTTPS against a real DoH server", () => {
   it("throws a typed error for SERVFAIL and for a server that is not a DoH endpoint", async () => {
     await expect(dohResolver(outbound(), url)("_mcpfed.broken.test", 5000)).rejects.toThrow(DnsMessageError);
     await expect(dohResolver(outbound(), url.replace("/dns-query", "/elsewhere"))("_mcpfed.a.test", 5000)).rejects.toThrow("the resolver answered HTTP 404");
+  });
+
+  it("refuses an answer in JSON (the form RFC 8484 does not define) without reading it", async () => {
+    const json = createServer((_req, res) => res.writeHead(200, { "content-type": "application/dns-json" }).end('{"Status":0,"Answer":[]}'));
+    await new Promise<void>((resolve) => json.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = json.address() as { port: number };
+      await expect(dohResolver(outbound(), `http://127.0.0.1:${port}/dns-query`)("_mcpfed.a.test", 5000)).rejects.toThrow(
+        new DohAnswerError("the resolver answered application/dns-json, not application/dns-message"),
+      );
+    } finally {
+      await new Promise((resolve) => json.close(resolve));
+    }
   });
 
   it("decides the domain proof through it: verified, another node's record, split, CNAME, none, a failed lookup", async () => {
