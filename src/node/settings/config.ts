@@ -302,7 +302,7 @@ export interface Config {
   allowPrivateUrls: boolean;
   /** The DNS servers the domain proof asks (Node, Deno); empty: the system's. */
   dnsServers: DnsServer[];
-  /** The DNS-over-HTTPS resolver (JSON answers) where the runtime has no DNS API (Workers). */
+  /** The DNS-over-HTTPS resolver (RFC 8484, wire format) where the runtime has no DNS API (Workers). */
   dnsOverHttpsUrl: string;
   /** Where npm package artifacts (protocol §18.2) are fetched from. */
   npmRegistryUrl: string;
