@@ -14,10 +14,12 @@ function inMemory(body: unknown): body is Body {
 
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
-/** The request headers as undici's flat list; a string body gets fetch's default content type. */
+/** The request headers as undici's flat list, with fetch's defaults where the caller set none (servers may want an Accept and a User-Agent). */
 function requestHeaders(init: RequestInit, body: Body): string[] {
   const headers = new Headers(init.headers);
   if (typeof body === "string" && !headers.has("content-type")) headers.set("content-type", "text/plain;charset=UTF-8");
+  if (!headers.has("accept")) headers.set("accept", "*/*");
+  if (!headers.has("user-agent")) headers.set("user-agent", "node");
   return [...headers].flat();
 }
 

@@ -22,7 +22,13 @@ beforeAll(async () => {
       if (req.url === "/redirect") return void res.writeHead(302, { location: "/elsewhere" }).end();
       if (req.url === "/empty") return void res.writeHead(204).end();
       if (req.url === "/slow") return void setTimeout(() => res.end("late"), 2000);
-      res.writeHead(201, { "content-type": "application/x-echo", "x-request-type": String(req.headers["content-type"]), "set-cookie": ["a=1", "b=2"] });
+      res.writeHead(201, {
+        "content-type": "application/x-echo",
+        "x-request-type": String(req.headers["content-type"]),
+        "x-request-accept": String(req.headers.accept),
+        "x-request-agent": String(req.headers["user-agent"]),
+        "set-cookie": ["a=1", "b=2"],
+      });
       res.end(`${req.method} ${body.length} ${body.subarray(0, 5).toString("hex")}`);
     });
   });
@@ -40,9 +46,14 @@ describe("requestFetch", () => {
     expect(await res.text()).toBe("POST 6 0102030405");
   });
 
-  it("gives a string body fetch's default content type", async () => {
+  it("sends fetch's default content type, Accept and User-Agent where the caller set none", async () => {
     const res = await f(`${base}/echo`, { method: "POST", body: "hi" });
     expect(res.headers.get("x-request-type")).toBe("text/plain;charset=UTF-8");
+    expect(res.headers.get("x-request-accept")).toBe("*/*");
+    expect(res.headers.get("x-request-agent")).toBe("node");
+    const own = await f(`${base}/echo`, { method: "POST", body: "hi", headers: { accept: "application/json", "user-agent": "mcpfed" } });
+    expect(own.headers.get("x-request-accept")).toBe("application/json");
+    expect(own.headers.get("x-request-agent")).toBe("mcpfed");
     expect(await res.text()).toBe("POST 2 6869");
   });
 
