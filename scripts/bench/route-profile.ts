@@ -10,7 +10,7 @@ import { bucketOf, type CpuProfile } from "./profile.ts";
 const TOP = 25;
 
 /** Self time per function (name, file and line) and per package, µs, idle and the hook's own serialization left out. */
-export function selfTime(profile: CpuProfile): { busyUs: number; rows: [string, number][]; packages: [string, number][] } {
+function selfTime(profile: CpuProfile): { busyUs: number; rows: [string, number][]; packages: [string, number][] } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
