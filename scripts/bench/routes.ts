@@ -7,13 +7,20 @@
 //
 //   npm run bench:routes              ROUTES_CALLS (100), ROUTES_ROUNDS (3), ROUTES_WARMUP (30)
 //   ROUTES=direct,forwarded,private,anonymous   the routes to run (all by default)
+//   ROUTES_ROOT=<checkout>   runs the nodes from another checkout (a baseline, e.g. a worktree of main)
+//   ROUTES_PROFILE=<dir>   also a V8 CPU profile of every node over each route's first round (the
+//                          heaviest functions per call printed, the profiles kept in <dir>)
 import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { loadavg } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { freePort, json, startEverything, type NodeProc } from "../../test/support/processes.ts";
 import { closedLoop, connectClient, fmt, intEnv, machine, median, summarize, table } from "./lib.ts";
 import { cpuMsOf, startBenchNode } from "./node-process.ts";
 import { bytesDuring } from "./wire-bytes.ts";
+import { profiledDuring } from "./route-profile.ts";
 import { direct } from "./routes/direct.ts";
 import { forwarded } from "./routes/forwarded.ts";
 import { privateRoute } from "./routes/private.ts";
@@ -27,19 +34,28 @@ const CALLS = intEnv("ROUTES_CALLS", 100);
 const ROUNDS = intEnv("ROUTES_ROUNDS", 3);
 const WARMUP = intEnv("ROUTES_WARMUP", 30);
 const BYTES_CALLS = 20;
+const PROFILE_DIR = process.env.ROUTES_PROFILE;
 const UNLIMITED_ROLES = "forward:1000000,relay:1000000,gateway:1000000,hop:1000000,exit:1000000";
 
 const started: NodeProc[] = [];
+const profileOut = new Map<NodeProc, string>();
 async function start(name: string, env: Record<string, string> = {}): Promise<NodeProc> {
   const port = await freePort();
+  if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
+  const profiling: { nodeArgs: string[]; profileEnv: Record<string, string> } = PROFILE_DIR
+    ? { nodeArgs: ["--import", pathToFileURL(join(import.meta.dirname, "cpu-profile-hook.mjs")).href], profileEnv: { BENCH_PROFILE_OUT: join(PROFILE_DIR, `${name}.cpuprofile`) } }
+    : { nodeArgs: [], profileEnv: {} };
   const node = await startBenchNode({
     port,
+    nodeArgs: profiling.nodeArgs,
+    ...(process.env.ROUTES_ROOT ? { root: process.env.ROUTES_ROOT } : {}),
     ...(process.env.BENCH_NODE ? { node: process.env.BENCH_NODE } : {}),
     // The roles' and the tiers' limits are for strangers' traffic; a bench on a quiet machine passes them within a minute.
     // The gateway's answer floor is a chosen delay, not the route's cost: the issue asks for figures without one.
-    env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", ROUTE_RATE_LIMITS: UNLIMITED_ROLES, TRUST_DAILY_QUOTAS: "off", GATEWAY_ANSWER_FLOOR_MS: "0", ...env },
+    env: { NODE_NAME: name, PUBLIC_URL: `http://127.0.0.1:${port}`, PEER_POLICY: "open", ROUTE_RATE_LIMITS: UNLIMITED_ROLES, TRUST_DAILY_QUOTAS: "off", GATEWAY_ANSWER_FLOOR_MS: "0", ...profiling.profileEnv, ...env },
   });
   started.push(node);
+  if (PROFILE_DIR) profileOut.set(node, profiling.profileEnv.BENCH_PROFILE_OUT!);
   return node;
 }
 
@@ -75,7 +91,8 @@ async function main() {
       for (const r of order) {
         const watched = { A: nodes.a, C: nodes.c, ...Object.fromEntries(r.hops(nodes).map((h, i) => [`hop ${i + 1}`, h])) };
         const before = Object.fromEntries(Object.entries(watched).map(([k, n]) => [k, cpuMsOf(n.child.pid!)]));
-        const run = await closedLoop(CALLS, 1, (i) => callEcho(client, name, r.meta, i));
+        const loop = () => closedLoop(CALLS, 1, (i) => callEcho(client, name, r.meta, i));
+        const run = PROFILE_DIR && round === 0 ? await profiledDuring(watched, (n) => profileOut.get(n)!, CALLS, r.name, loop) : await loop();
         const cpu = Object.fromEntries(Object.entries(watched).map(([k, n]) => [k, (cpuMsOf(n.child.pid!) - before[k]!) / CALLS]));
         const s = summarize(run.samples, run.wallMs);
         results.set(r.name, [...(results.get(r.name) ?? []), { p50: s.p50, p99: s.p99, cpu }]);

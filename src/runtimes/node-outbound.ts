@@ -1,11 +1,12 @@
-// Node's fetch for requests to other servers: undici's own fetch over an Agent whose lookup
+// Node's fetch for requests to other servers: undici (src/runtimes/node-request-fetch.ts) over an Agent whose lookup
 // checks every address a name resolves to, so the address checked is the address connected to
 // (no window for a DNS answer to change in between). IP literals never reach the lookup; the
 // URL guard has checked those.
 import dns, { type LookupAddress, type LookupOptions } from "node:dns";
 import type { LookupFunction } from "node:net";
-import { Agent, fetch as undiciFetch } from "undici";
+import { Agent } from "undici";
 import { assertPublicAddresses, UnsafeUrlError } from "../node/outbound/ssrf.ts";
+import { requestFetch } from "./node-request-fetch.ts";
 
 export const checkedLookup: LookupFunction = (hostname, options: LookupOptions, callback) => {
   // Through the module object, so a resolver the operator (or a test) installs is the one used.
@@ -23,10 +24,5 @@ export const checkedLookup: LookupFunction = (hostname, options: LookupOptions, 
 
 /** The fetch createApp is given; without ALLOW_PRIVATE_URLS its connections reach public addresses only. */
 export function outboundFetch(allowPrivate: boolean): typeof fetch {
-  const dispatcher = new Agent({ connect: allowPrivate ? {} : { lookup: checkedLookup } });
-  return ((input, init) => {
-    // undici's fetch knows its own Request class only; the node's callers pass URLs.
-    if (input instanceof Request) throw new TypeError("pass a URL, not a Request");
-    return undiciFetch(input, { ...(init as object), dispatcher });
-  }) as typeof fetch;
+  return requestFetch(new Agent({ connect: allowPrivate ? {} : { lookup: checkedLookup } }));
 }

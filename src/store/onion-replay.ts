@@ -1,8 +1,8 @@
 // The replay tags of onion packets this node has processed as a hop, in libSQL so that every
 // isolate shares them. A tag is kept until its packet's expiry, after which the hop refuses the
 // packet as expired anyway; the hop's rate limit and the capped expiry bound the table.
-import { lt } from "drizzle-orm";
-import type { Database } from "./database.ts";
+import { lt, sql } from "drizzle-orm";
+import { prepareOnce, type Database } from "./database.ts";
 import { onionReplayTags } from "./schema/index.ts";
 
 export class OnionReplayTags {
@@ -10,7 +10,10 @@ export class OnionReplayTags {
 
   /** Records a tag; false when it was already there (the packet is a replay). */
   async record(tag: string, expiresAt: number): Promise<boolean> {
-    const rows = await this.db.insert(onionReplayTags).values({ tag, expiresAt }).onConflictDoNothing().returning({ tag: onionReplayTags.tag });
+    // One per packet a hop forwards: prepared once, not rebuilt per packet.
+    const rows = await prepareOnce(this.db, "onionReplayRecord", () =>
+      this.db.insert(onionReplayTags).values({ tag: sql.placeholder("tag"), expiresAt: sql.placeholder("expiresAt") }).onConflictDoNothing().returning({ tag: onionReplayTags.tag }).prepare(),
+    ).all({ tag, expiresAt });
     return rows.length > 0;
   }
 

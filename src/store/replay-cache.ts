@@ -21,7 +21,15 @@ export class ReplayCache implements ReplayGuard {
 
   /** Records an id; false when it was already there (the same envelope arriving twice at once). */
   async record(sender: string, jti: string, expiresAt: number): Promise<boolean> {
-    const rows = await this.db.insert(replayCache).values({ sender, jti, expiresAt }).onConflictDoNothing().returning({ jti: replayCache.jti });
+    // Every opened message and channel frame writes one: prepared once, not rebuilt per message.
+    const rows = await prepareOnce(this.db, "replayRecord", () =>
+      this.db
+        .insert(replayCache)
+        .values({ sender: sql.placeholder("sender"), jti: sql.placeholder("jti"), expiresAt: sql.placeholder("expiresAt") })
+        .onConflictDoNothing()
+        .returning({ jti: replayCache.jti })
+        .prepare(),
+    ).all({ sender, jti, expiresAt });
     return rows.length > 0;
   }
 

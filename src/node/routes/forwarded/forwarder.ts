@@ -35,7 +35,7 @@ export interface ForwarderPort {
   now: () => number;
   config: Pick<Config, "clockSkewSeconds" | "maxBodyBytes" | "callTimeoutMs" | "publicUrl" | "mailboxMaxMessages" | "forwardFee" | "routesOffer">;
   ledger: Pick<Ledger, "acceptIntent" | "get" | "receipt">;
-  replay: Pick<ReplayCache, "seen" | "record">;
+  replay: Pick<ReplayCache, "record">;
   federation: Pick<FederationClient, "passOn">;
   /** The roles offered and their limits (src/node/routes/offer.ts). */
   routes: { offer: { offers(role: RouteRole): boolean }; limits: { over(role: RouteRole, key: string): number | undefined } };
@@ -81,8 +81,9 @@ export async function forwardOnward(s: ForwarderPort, from: string, request: For
   const paying = FEE_PAID_MESSAGES.some((m) => federationPath(header.v, m) === header.path);
   const fee = paying ? await acceptFee(s, from, request, identity.nodeId) : undefined;
   if (typeof fee === "string") return refused("fee_refused", fee);
-  // One pass per envelope: a copy replayed through this node is not carried again at the sender's expense.
-  if ((await s.replay.seen(from, header.jti)) || !(await s.replay.record(from, header.jti, header.exp + s.config.clockSkewSeconds))) {
+  // One pass per envelope: a copy replayed through this node is not carried again at the sender's
+  // expense. The insert alone tells a copy (it finds the id there), so no lookup comes first.
+  if (!(await s.replay.record(from, header.jti, header.exp + s.config.clockSkewSeconds))) {
     s.trust.observed.refused(from);
     return refused("forward_refused", "this envelope was forwarded already");
   }
