@@ -3,7 +3,8 @@
 // CPU more per exchange (its Request, body and stream machinery; docs/benchmarks.md, "Routes"),
 // paid at every hop of a route. The answer is a web Response streaming the body as it comes; a
 // streamed or form body goes to fetch itself. Redirects are not followed (the node asks for
-// "manual" anyway), and no Accept-Encoding is sent, so answers come uncompressed.
+// "manual" anyway), and answers are asked for uncompressed (Accept-Encoding: identity), since
+// nothing here decodes them.
 import { Agent, fetch as undiciFetch, Headers as UndiciHeaders, Response as UndiciResponse, request } from "undici";
 
 type Body = string | Uint8Array | ArrayBuffer | undefined | null;
@@ -12,7 +13,7 @@ function inMemory(body: unknown): body is Body {
   return body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array || body instanceof ArrayBuffer;
 }
 
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+const NULL_BODY_STATUS = new Set([204, 205, 304]);
 
 /** The request headers as undici's flat list, with fetch's defaults where the caller set none (servers may want an Accept and a User-Agent). */
 function requestHeaders(init: RequestInit, body: Body): string[] {
@@ -20,6 +21,7 @@ function requestHeaders(init: RequestInit, body: Body): string[] {
   if (typeof body === "string" && !headers.has("content-type")) headers.set("content-type", "text/plain;charset=UTF-8");
   if (!headers.has("accept")) headers.set("accept", "*/*");
   if (!headers.has("user-agent")) headers.set("user-agent", "node");
+  if (!headers.has("accept-encoding")) headers.set("accept-encoding", "identity");
   return [...headers].flat();
 }
 
@@ -55,11 +57,15 @@ export function requestFetch(dispatcher: Agent): typeof fetch {
       if (signal?.aborted) throw signal.reason;
       throw new TypeError("fetch failed", { cause: err });
     }
-    const headers = responseHeaders(res.headers);
-    if (method === "HEAD" || NULL_BODY_STATUS.has(res.statusCode)) {
-      await res.body.dump();
-      return new UndiciResponse(null, { status: res.statusCode, headers }) as unknown as Response;
+    const answer = { status: res.statusCode, statusText: res.statusText, headers: responseHeaders(res.headers) };
+    const empty = method === "HEAD" || NULL_BODY_STATUS.has(res.statusCode);
+    try {
+      if (empty) await res.body.dump();
+      return new UndiciResponse(empty ? null : res.body, answer) as unknown as Response;
+    } catch (err) {
+      // A status a Response cannot hold (HTTP/1.1 allows any three digits): a clear failure, the socket let go.
+      res.body.on("error", () => {}).destroy(); // undici reports its own destroy as an abort
+      throw new TypeError("fetch failed", { cause: err });
     }
-    return new UndiciResponse(res.body, { status: res.statusCode, headers }) as unknown as Response;
   }) as typeof fetch;
 }

@@ -1,7 +1,8 @@
 // Node's outbound fetch over undici's request API (src/runtimes/node-request-fetch.ts) keeps fetch's
 // contract where the node relies on it, against a real HTTP server on loopback: bodies and headers
 // both ways, redirects not followed, a null body where the status has none, an abort rejecting with
-// the signal's reason, a connection failure as fetch's TypeError, a streamed body still sent.
+// the signal's reason, a connection failure or an impossible status as fetch's TypeError, a streamed
+// body still sent.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Agent } from "undici";
@@ -21,12 +22,14 @@ beforeAll(async () => {
       const body = Buffer.concat(chunks);
       if (req.url === "/redirect") return void res.writeHead(302, { location: "/elsewhere" }).end();
       if (req.url === "/empty") return void res.writeHead(204).end();
+      if (req.url === "/odd-status") return void res.writeHead(999).end("odd");
       if (req.url === "/slow") return void setTimeout(() => res.end("late"), 2000);
       res.writeHead(201, {
         "content-type": "application/x-echo",
         "x-request-type": String(req.headers["content-type"]),
         "x-request-accept": String(req.headers.accept),
         "x-request-agent": String(req.headers["user-agent"]),
+        "x-request-encoding": String(req.headers["accept-encoding"]),
         "set-cookie": ["a=1", "b=2"],
       });
       res.end(`${req.method} ${body.length} ${body.subarray(0, 5).toString("hex")}`);
@@ -51,10 +54,19 @@ describe("requestFetch", () => {
     expect(res.headers.get("x-request-type")).toBe("text/plain;charset=UTF-8");
     expect(res.headers.get("x-request-accept")).toBe("*/*");
     expect(res.headers.get("x-request-agent")).toBe("node");
+    expect(res.headers.get("x-request-encoding")).toBe("identity");
     const own = await f(`${base}/echo`, { method: "POST", body: "hi", headers: { accept: "application/json", "user-agent": "mcpfed" } });
     expect(own.headers.get("x-request-accept")).toBe("application/json");
     expect(own.headers.get("x-request-agent")).toBe("mcpfed");
     expect(await res.text()).toBe("POST 2 6869");
+  });
+
+  it("fails a status no Response can hold with fetch's TypeError, not a RangeError", async () => {
+    const err = await f(`${base}/odd-status`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TypeError);
+    expect((err as TypeError).cause).toBeInstanceOf(RangeError);
+    // The connection was let go: the next request on the same agent is answered.
+    expect((await f(`${base}/empty`, { method: "DELETE" })).status).toBe(204);
   });
 
   it("does not follow a redirect", async () => {
