@@ -88,6 +88,7 @@ const answers = [
   { name: "ends inside a record", bytes: [...header({ an: 1 }), ...question(Q), ...rr(QUESTION_AT, 16, txt(PROOF))].slice(0, -5), records: null },
   { name: "a TXT string past its record", bytes: [...header({ an: 1 }), ...question(Q), ...rr(QUESTION_AT, 16, [60, ...ascii("short")])], records: null },
   { name: "a name pointer to itself", bytes: [...header({ an: 1 }), ...question(Q), ...rr([0xc0, 12 + question(Q).length], 16, txt(PROOF))], records: null },
+  { name: "name pointers in a loop (a label, then a pointer back to it)", bytes: [...header({ an: 1 }), ...question(Q), ...rr([1, ...ascii("a"), 0xc0, 12 + question(Q).length], 16, txt(PROOF))], records: null },
   { name: "more records than read", bytes: [...header({ an: 257 }), ...question(Q)], records: null },
 ];
 const read = (bytes: number[]) => { try { return readTxtAnswer(Uint8Array.from(bytes), Uint8Array.from(query)); } catch (err) { if (err instanceof DnsMessageError) return null; throw err; } };

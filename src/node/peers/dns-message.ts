@@ -75,11 +75,13 @@ class Reader {
   }
 
   /**
-   * A name at `start` (compression pointers followed, each only backwards, so no loop), lowercased
+   * A name at `start` (each compression pointer must go below where the last one led, so the
+   * jumps cannot loop and are few), lowercased
    * and dotted; a label's own dots and backslashes are escaped so it cannot pass for other labels.
    */
   name(start?: number): string {
     let at = start ?? this.at;
+    let floor = at;
     let end: number | undefined;
     const parts: string[] = [];
     let length = 1;
@@ -88,9 +90,9 @@ class Reader {
       const len = this.bytes[at]!;
       if ((len & 0xc0) === 0xc0) {
         const target = this.u16(at) & 0x3fff;
-        if (target >= at) throw new DnsMessageError("a DNS name pointer that does not point back");
+        if (target >= floor) throw new DnsMessageError("a DNS name pointer that does not point back");
         end ??= at + 2;
-        at = target;
+        at = floor = target;
         continue;
       }
       if (len & 0xc0) throw new DnsMessageError("a DNS label of an unknown kind");
@@ -150,7 +152,7 @@ export function readTxtAnswer(answer: Uint8Array, query: Uint8Array): string[][]
   const count = r.u16(6);
   if (count > MAX_ANSWER_RECORDS) throw new DnsMessageError(`a DNS answer of ${count} records`);
 
-  const records: { owner: string; type: number; data: Uint8Array; at: number }[] = [];
+  const records: { owner: string; type: number; data: Uint8Array; target?: string }[] = [];
   for (let i = 0; i < count; i++) {
     const owner = r.name();
     const type = r.u16();
@@ -158,7 +160,7 @@ export function readTxtAnswer(answer: Uint8Array, query: Uint8Array): string[][]
     r.u32(); // TTL: nothing is cached here
     const length = r.u16();
     r.need(length);
-    if (klass === IN) records.push({ owner, type, data: answer.subarray(r.at, r.at + length), at: r.at });
+    if (klass === IN) records.push({ owner, type, data: answer.subarray(r.at, r.at + length), ...(type === CNAME ? { target: r.name(r.at) } : {}) });
     r.at += length;
   }
   // The names the query's CNAMEs lead to, in whatever order the answer lists them.
@@ -166,12 +168,9 @@ export function readTxtAnswer(answer: Uint8Array, query: Uint8Array): string[][]
   for (let grown = true; grown; ) {
     grown = false;
     for (const x of records) {
-      if (x.type !== CNAME || !names.has(x.owner)) continue;
-      const target = r.name(x.at);
-      if (!names.has(target)) {
-        names.add(target);
-        grown = true;
-      }
+      if (x.target === undefined || !names.has(x.owner) || names.has(x.target)) continue;
+      names.add(x.target);
+      grown = true;
     }
   }
   return records.filter((x) => x.type === TXT && names.has(x.owner)).map((x) => txtData(x.data));
