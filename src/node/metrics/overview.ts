@@ -2,7 +2,7 @@
 // the metric rollups: every process's calls, at the cost of a few grouped rows per minute instead
 // of the invocation log's rows. Percentiles are estimated within the fixed histogram buckets.
 // Settled minutes are kept in memory for an hour and summed once per window, so a view reads only
-// the open minute's rows (and the one before it, for 15 s after it ended).
+// the rows of the minutes not yet settled (the open one and the one before it).
 import type { Database } from "../../store/database.ts";
 import { counterMinuteSums, histogramMinuteCounts, type MinuteSpan } from "../../store/metrics.ts";
 import { HISTOGRAM_BOUNDS_MS, METRICS } from "./definitions.ts";
@@ -123,12 +123,13 @@ function addMinute(into: MinuteFigures, m: MinuteFigures): void {
 /** Minutes this process keeps once settled: the console's window. */
 const CACHED_MINUTES = 60;
 /**
- * A minute is read from the store until this long after it ended, then kept: every process's
- * recorder hands a count to the store at most FLUSH_AFTER_MS (1 s) after it, or right after the
- * request on Workers, under the minute it was counted in, and nothing else writes the rollups; so
- * past this margin a minute's rows no longer change unless a write took longer than 14 s.
+ * A minute is read from the store until this long after it ended, then kept. Counts land under the
+ * minute they were made in, usually within FLUSH_AFTER_MS (1 s) of it, but a flush queued behind a
+ * slow store, a Workers write deferred past its request, or a writer's clock running behind can land
+ * later; a minute's margin covers those (writers' clocks are assumed within it), at the price of
+ * reading one or two minutes live per view.
  */
-const SETTLED_AFTER_MS = 15_000;
+const SETTLED_AFTER_MS = 60_000;
 /** Window lengths whose settled sum a process keeps; the console asks for one or two. */
 const KEPT_WINDOWS = 8;
 
