@@ -56,8 +56,7 @@ export class Redactor {
    * left alone: rewriting them could merge two keys into one.
    */
   redactJson<T>(value: T): T {
-    const re = this.#regex();
-    if (!re || !this.#appearsIn(JSON.stringify(value) ?? "", re)) return value;
+    if (!this.foundIn(JSON.stringify(value) ?? "")) return value;
     const walk = (v: unknown): unknown => {
       if (typeof v === "string") return this.redact(v);
       if (Array.isArray(v)) return v.map(walk);
@@ -67,9 +66,16 @@ export class Redactor {
     return walk(value) as T;
   }
 
-  #appearsIn(text: string, re: RegExp): boolean {
+  /** Whether a registered value appears in `text`; false at once while none is registered. */
+  foundIn(text: string): boolean {
+    const re = this.#regex();
+    if (!re) return false;
     re.lastIndex = 0;
     return re.test(text);
+  }
+
+  get holdsNone(): boolean {
+    return this.#values.size === 0;
   }
 }
 

@@ -47,3 +47,15 @@ it("redacts the strings of a JSON value but not its keys, and returns the same v
     n: 1,
   });
 });
+
+it("finds a value in an answer's JSON text, escaped as JSON writes it, and finds nothing while none is registered", () => {
+  const r = new Redactor();
+  const answer = JSON.stringify({ error: 'upstream said: s3cr/t"x+y' });
+  expect(r.holdsNone).toBe(true);
+  expect(r.foundIn(answer)).toBe(false);
+  r.add('s3cr/t"x+y');
+  expect(r.holdsNone).toBe(false);
+  expect(r.foundIn(answer)).toBe(true);
+  expect(r.foundIn(JSON.stringify({ error: "nothing here" }))).toBe(false);
+  expect(r.redactJson(JSON.parse(answer))).toEqual({ error: `upstream said: ${REDACTED}` });
+});

@@ -17,10 +17,12 @@ export function fail(c: Context, code: ErrorCode, message: string, issues?: unkn
  */
 export const redactAnswers: MiddlewareHandler = async (c, next) => {
   await next();
-  if (!c.res.headers.get("content-type")?.startsWith("application/json")) return;
-  const body: unknown = await c.res.clone().json();
-  const redacted = liveSecrets.redactJson(body);
-  if (redacted === body) return;
+  if (liveSecrets.holdsNone || !c.res.headers.get("content-type")?.startsWith("application/json")) return;
+  // The answer's own JSON text is what redactJson would test (JSON.stringify's, re-read unchanged):
+  // testing it first spares a parse and a re-serialization of every answer that holds no secret.
+  const text = await c.res.clone().text();
+  if (!liveSecrets.foundIn(text)) return;
+  const redacted = liveSecrets.redactJson(JSON.parse(text) as unknown);
   c.res = new Response(JSON.stringify(redacted), c.res);
   c.res.headers.delete("content-length");
 };
