@@ -27,6 +27,8 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   held_backup_parts: "the files of those held backups, in the parts they came in",
   store_generation: "which restore of the store this is: a restore draws a new one, so positions into the replaced rows are refused",
   restore_staging: "rows of a restore in progress, moved into the live tables when it ends",
+  directory_entries: "public nodes' compact directory entries, held as bytes a backup's cells do not carry: every peer holds them, and the next repair brings them back",
+  directory_sources: "which peer each of those entries came from",
 };
 
 /**
