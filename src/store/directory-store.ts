@@ -3,7 +3,7 @@
 // same conflict rule, and the same log (seq). Queries take at most a few dozen parameters (D1).
 import { and, asc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
-import { fromBase32 } from "../protocol/encoding/bytes.ts";
+import { fromBase32, toBase32 } from "../protocol/encoding/bytes.ts";
 import type { Entry } from "../protocol/registry/entry.ts";
 import type { Database } from "./database.ts";
 import { entryOfRow, idHead, type DirectoryRow } from "./directory-rows.ts";
@@ -131,4 +131,10 @@ export async function entriesOf(db: Database, origin?: string): Promise<HeldEntr
   if (origin === undefined) return (await select(db, undefined)).map(held);
   const bytes = originBytes(origin);
   return bytes ? (await select(db, eq(d.origin, bytes))).map(held) : [];
+}
+
+/** Each row's origin, URL and expiry, and nothing else: what placement reads of every public node. */
+export async function placementRows(db: Database): Promise<{ origin: string; url: string; exp: number }[]> {
+  const rows = await db.select({ origin: d.origin, url: d.url, exp: d.exp }).from(d);
+  return rows.map((row) => ({ origin: toBase32(row.origin), url: row.url, exp: row.exp }));
 }

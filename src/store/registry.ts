@@ -8,11 +8,12 @@ import { sha256Hex } from "../protocol/encoding/hash.ts";
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "./database.ts";
 import { gossipCursors, registryEntries, registryLog } from "./schema/index.ts";
-import { byteLength, type Entry, type SignedEntry } from "../protocol/registry/entry.ts";
+import { byteLength, signedEntry, type Entry, type SignedEntry } from "../protocol/registry/entry.ts";
+import { DIRECTORY_KEY, type DirectoryBody } from "../protocol/registry/directory-entries.ts";
 import type { Delta, EntryStore, HeldSlot, LogPosition, Pair, PeerCursor, PutOutcome } from "./entry-store.ts";
 import { reindexAgents } from "./agent-index.ts";
 import { rowOfEntry } from "./directory-rows.ts";
-import { byIdPrefixes, entriesOf, genericGuards, heldIds, logAfter, MAX_SEQ, NEXT_SEQ, putStatements, reconcileItems } from "./directory-store.ts";
+import { byIdPrefixes, entriesOf, genericGuards, heldIds, logAfter, MAX_SEQ, NEXT_SEQ, placementRows, putStatements, reconcileItems } from "./directory-store.ts";
 
 const t = registryEntries;
 
@@ -262,10 +263,20 @@ export async function otherNodeEntries(db: Database, self: string): Promise<{ en
   return otherEntriesOfKind(db, self, "node");
 }
 
-/** Compact directory entries (§20.7) of origins other than `self`, by origin. */
-export async function otherDirectoryEntries(db: Database, self: string): Promise<{ entry: string; source: string | null }[]> {
-  const compact = (await entriesOf(db)).filter((e) => e.signed.origin !== self);
-  return byOrigin([...(await otherEntriesOfKind(db, self, "directory")), ...compact.map((e) => ({ entry: e.canonical, source: e.source, origin: e.signed.origin }))]);
+/**
+ * Every directory entry's origin, URL and expiry, without its signed form: the directory placement
+ * reads (src/node/discovery/directory.ts) on every reload, kept off the JSON path at 10^5 entries.
+ */
+export async function directoryPlacements(db: Database, self: string): Promise<{ origin: string; url: string; exp: number }[]> {
+  const generic = (await otherEntriesOfKind(db, self, "directory")).map((r) => signedEntry.parse(JSON.parse(r.entry)));
+  const fromText = generic.flatMap((e) => (e.kind === "directory" && !e.tombstone ? [{ origin: e.origin, url: e.body.url, exp: e.body.exp }] : []));
+  return [...fromText, ...(await placementRows(db)).filter((r) => r.origin !== self)];
+}
+
+/** The directory entry's body `origin` holds, if any. */
+export async function directoryBodyOf(db: Database, origin: string): Promise<DirectoryBody | undefined> {
+  const [e] = await new EntryRepository(db).slots(origin, "directory", DIRECTORY_KEY);
+  return e?.signed.kind === "directory" && !e.signed.tombstone ? e.signed.body : undefined;
 }
 
 /**
