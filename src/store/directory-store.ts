@@ -1,6 +1,7 @@
 // The compact directory entries' table (directory_entries, directory-rows.ts) as the registry's
 // repository (registry.ts) reads and writes it beside registry_entries: one slot per origin, the
-// same conflict rule, and the same log (seq). Queries take at most a few dozen parameters (D1).
+// same conflict rule, and the same log (seq). A put binds a few parameters per entry and a read at
+// most 90 (byIdPrefixes: two per prefix), under D1's limit of 100.
 import { and, asc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { fromBase32, toBase32 } from "../protocol/encoding/bytes.ts";
@@ -52,11 +53,29 @@ export function putStatements(db: Database, e: Entry, row: DirectoryRow, source:
     db.delete(r).where(and(genericSlot, or(lt(r.hlc, s.hlc), and(eq(r.hlc, s.hlc), gt(r.id, e.id))))),
     db.delete(d).where(and(eq(d.origin, row.origin), or(lt(d.hlc, row.hlc), and(eq(d.hlc, row.hlc), gt(d.id, row.id))))),
     ...(source === null ? [] : [db.insert(directorySources).values({ peer: source }).onConflictDoNothing()]),
-    db.all<{ seq: number }>(sql`INSERT INTO ${d} (seq, id, origin, hlc, url, mailboxes, keys, ed25519, exp, sig, source)
-      SELECT ${NEXT_SEQ}, ${row.id}, ${row.origin}, ${row.hlc}, ${row.url}, ${row.mailboxes}, ${row.keys}, ${row.ed25519}, ${row.exp}, ${row.sig},
-        ${source === null ? null : sql`(SELECT ${directorySources.n} FROM ${directorySources} WHERE ${directorySources.peer} = ${source})`}
-      WHERE NOT EXISTS (SELECT 1 FROM ${r} WHERE ${genericSlot})
-      ON CONFLICT DO NOTHING RETURNING seq`),
+    // drizzle's own INSERT … SELECT: the D1 batch binds no raw SQL's parameters (database.ts).
+    db
+      .insert(d)
+      .select(
+        db
+          .select({
+            seq: sql`${NEXT_SEQ}`.as("seq"),
+            id: sql`${row.id}`.as("id"),
+            origin: sql`${row.origin}`.as("origin"),
+            hlc: sql`${row.hlc}`.as("hlc"),
+            url: sql`${row.url}`.as("url"),
+            mailboxes: sql`${row.mailboxes}`.as("mailboxes"),
+            keys: sql`${row.keys}`.as("keys"),
+            ed25519: sql`${row.ed25519}`.as("ed25519"),
+            exp: sql`${row.exp}`.as("exp"),
+            sig: sql`${row.sig}`.as("sig"),
+            source: (source === null ? sql`NULL` : sql`(SELECT ${directorySources.n} FROM ${directorySources} WHERE ${directorySources.peer} = ${source})`).as("source"),
+          })
+          .from(sql`(SELECT 1)`)
+          .where(sql`NOT EXISTS (SELECT 1 FROM ${r} WHERE ${genericSlot})`),
+      )
+      .onConflictDoNothing()
+      .returning({ seq: d.seq }),
   ];
 }
 
