@@ -43,10 +43,23 @@ export function entryOfRow(r: DirectoryRow): Entry {
   return { id: bytesToHex(r.id), canonical: canonicalJson(signed), signed };
 }
 
-/** The row for a stored directory entry, or undefined when the row would not give back its canonical form exactly. */
+// A NUL, or (with the u flag, which reads a pair as one code point) a lone surrogate. libSQL cuts
+// text at the first and turns the second into U+FFFD. (String#isWellFormed is past this build's ES2023 lib.)
+const NOT_KEPT_AS_WRITTEN = /[\0\uD800-\uDFFF]/u;
+
+/** Whether libSQL gives `text` back as written. */
+function keptAsWritten(text: string): boolean {
+  return !NOT_KEPT_AS_WRITTEN.test(text);
+}
+
+/**
+ * The row for a stored directory entry, or undefined when the row would not give back its
+ * canonical form exactly: rebuilt here, or after its text columns went through the store.
+ */
 export function rowOfEntry(e: Entry): DirectoryRow | undefined {
   const s = e.signed;
   if (s.kind !== "directory" || s.tombstone) return undefined;
+  if (![s.body.url, ...(s.body.mailboxes ?? [])].every(keptAsWritten)) return undefined;
   try {
     const row: DirectoryRow = {
       id: hexToBytes(e.id),

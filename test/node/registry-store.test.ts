@@ -11,7 +11,9 @@ import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
 import { seeded, shuffle } from "../support/random.ts";
 import { toBase32, toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { DIRECTORY_KEY } from "../../src/protocol/registry/directory-entries.ts";
-import { signedEntry, toEntry } from "../../src/protocol/registry/entry.ts";
+import { signedEntry, toEntry, type SignedEntry } from "../../src/protocol/registry/entry.ts";
+import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
+import { sha256Hex } from "../../src/protocol/encoding/hash.ts";
 
 const T0 = 1_732_000_000_000;
 const open: TestDatabase[] = [];
@@ -220,6 +222,43 @@ describe("libSQL repository", () => {
     expect(rows).toEqual([{ seq: 1, url: compact.signed.kind === "directory" ? compact.signed.body.url : "" }]);
     expect((await d.db.select({ id: registryEntries.id, seq: registryEntries.seq }).from(registryEntries))).toEqual([{ id: odd.id, seq: 2 }]);
     expect(await store.head()).toMatchObject({ seq: 2 });
+  });
+});
+
+describe("libSQL repository, text it does not give back as written", () => {
+  // libSQL cuts text at a NUL and turns a lone surrogate into U+FFFD: a row holding either would
+  // rebuild to other bytes than the origin signed, so such an entry stays whole in registry_entries.
+  it("gives back each directory entry's signed bytes, whatever text its URLs hold", async () => {
+    const d = await openTestDatabase();
+    open.push(d);
+    const store = new EntryRepository(d.db);
+    const origin = () => toBase32(crypto.getRandomValues(new Uint8Array(20)));
+    // A lone surrogate has no canonical form of its own (canonicalize refuses it): its JSON escape is written in after.
+    const withBody = async (extra: Record<string, unknown>, surrogate?: string) => {
+      const e = await directoryEntryFor(origin(), T0);
+      const signed = signedEntry.parse({ ...e.signed, body: { ...(e.signed as { body: object }).body, ...extra } });
+      if (!surrogate) return toEntry(signed);
+      const canonical = canonicalJson(signed).replace("SURROGATE", `\\u${surrogate}`);
+      return { id: await sha256Hex(canonical), canonical, signed: JSON.parse(canonical) as SignedEntry };
+    };
+    const nul = await withBody({ url: "https://a.example/x\u0000y" });
+    const surrogate = await withBody({ url: "https://a.example/SURROGATE" }, "d800");
+    const mailboxNul = await withBody({ mailboxes: ["https://m.example/\u0000"] });
+    const mailboxSurrogate = await withBody({ mailboxes: ["https://m.example/SURROGATE"] }, "dfff");
+    const nonAscii = await withBody({ url: "https://bücher.example/straße/日本", mailboxes: ["https://почта.example/ü"] });
+    const all = [nul, surrogate, mailboxNul, mailboxSurrogate, nonAscii];
+    expect(await store.put(all, null)).toEqual(all.map(() => "stored"));
+
+    // Only the well-formed one is a row of bytes.
+    expect(await d.db.select({ url: directoryEntries.url }).from(directoryEntries)).toEqual([{ url: "https://bücher.example/straße/日本" }]);
+    expect((await d.db.select({ id: registryEntries.id }).from(registryEntries)).map((r) => r.id).sort()).toEqual([nul, surrogate, mailboxNul, mailboxSurrogate].map((e) => e.id).sort());
+
+    for (const e of all) expect((await store.slots(e.signed.origin, "directory", DIRECTORY_KEY)).map((x) => [x.id, x.canonical])).toEqual([[e.id, e.canonical]]);
+    const limits = { maxEntries: 100, maxBytes: 1 << 20 };
+    const pair = { self: a.signer.nodeId, peer: b.signer.nodeId };
+    const byId = (es: Entry[]) => es.map((e) => [e.id, e.canonical]).sort();
+    expect(byId((await store.delta(pair, 0, limits)).entries)).toEqual(byId(all));
+    expect(byId(await store.byIdPrefix(all.map((e) => e.id.slice(0, 16)), pair, limits))).toEqual(byId(all));
   });
 });
 
