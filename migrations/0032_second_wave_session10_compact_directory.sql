@@ -13,6 +13,7 @@ CREATE TABLE `directory_entries` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `directory_entries_origin` ON `directory_entries` (`origin`);--> statement-breakpoint
+-- Hand-edited: the expression of this index (the id's first 8 bytes) is written here, not as drizzle-kit generated it.
 CREATE INDEX `directory_entries_id` ON `directory_entries` (substr(`id`, 1, 8));--> statement-breakpoint
 CREATE TABLE `directory_sources` (
 	`n` integer PRIMARY KEY NOT NULL,

@@ -342,7 +342,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `directory_entries` (\n\t`seq` integer PRIMARY KEY NOT NULL,\n\t`id` blob NOT NULL,\n\t`origin` blob NOT NULL,\n\t`hlc` blob NOT NULL,\n\t`url` text NOT NULL,\n\t`mailboxes` text,\n\t`keys` blob NOT NULL,\n\t`ed25519` blob NOT NULL,\n\t`exp` integer NOT NULL,\n\t`sig` blob NOT NULL,\n\t`source` integer\n);",
       "CREATE UNIQUE INDEX `directory_entries_origin` ON `directory_entries` (`origin`);",
-      "CREATE INDEX `directory_entries_id` ON `directory_entries` (substr(`id`, 1, 8));",
+      "-- Hand-edited: the expression of this index (the id's first 8 bytes) is written here, not as drizzle-kit generated it.\nCREATE INDEX `directory_entries_id` ON `directory_entries` (substr(`id`, 1, 8));",
       "CREATE TABLE `directory_sources` (\n\t`n` integer PRIMARY KEY NOT NULL,\n\t`peer` text NOT NULL\n);",
       "CREATE UNIQUE INDEX `directory_sources_peer_unique` ON `directory_sources` (`peer`);"
     ]

@@ -34,7 +34,8 @@ function newEpoch(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Two statements per entry; D1 and libSQL take large batches, but keep each one bounded.
+// Two statements per entry, up to four for a directory entry (a delete in each table, its source
+// or a guard, the insert); D1 and libSQL take large batches, but keep each one bounded.
 const ENTRIES_PER_BATCH = 200;
 
 export class EntryRepository implements EntryStore {
