@@ -27,6 +27,8 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   held_backup_parts: "the files of those held backups, in the parts they came in",
   store_generation: "which restore of the store this is: a restore draws a new one, so positions into the replaced rows are refused",
   restore_staging: "rows of a restore in progress, moved into the live tables when it ends",
+  directory_entries: "public nodes' compact directory entries, held as bytes a backup's cells do not carry: every peer holds them, and the next repair brings them back (a restore deletes the live ones; this node's own is signed again by publishCard at its next tick)",
+  directory_sources: "which peer each of those entries came from",
 };
 
 /**
@@ -155,6 +157,9 @@ export async function replaceFromStaging(db: Database, restore: string): Promise
         .where(and(eq(restoreStaging.restore, restore), eq(restoreStaging.tableName, t.name)))
         .orderBy(restoreStaging.seq),
     );
-  const [first, ...rest] = [...[...order].reverse().map((t) => db.delete(t.raw)), ...order.map(fill), db.delete(restoreStaging).where(eq(restoreStaging.restore, restore))];
+  // Directory entries are not backed up but belong to the registry whose rows are replaced: kept,
+  // they would sit beside the backup's entries of the same slots, at positions past its log head.
+  const registryRest = [db.delete(schema.directoryEntries), db.delete(schema.directorySources)];
+  const [first, ...rest] = [...registryRest, ...[...order].reverse().map((t) => db.delete(t.raw)), ...order.map(fill), db.delete(restoreStaging).where(eq(restoreStaging.restore, restore))];
   await db.batch([first!, ...rest, newGeneration(db)]);
 }

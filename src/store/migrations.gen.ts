@@ -336,5 +336,15 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "-- Rows stored before the column take their agent's signing time from its index row (hand-written: drizzle-kit does not generate data moves).\nUPDATE `agent_tags` SET `signed_at` = COALESCE((SELECT `signed_at` FROM `agent_index` WHERE `agent_index`.`agent_id` = `agent_tags`.`agent_id`), 0);",
       "CREATE INDEX `agent_tags_rank` ON `agent_tags` (`tag`,`trust`,`agent_id`,`lease_until`,`signed_at`);"
     ]
+  },
+  {
+    "tag": "0032_second_wave_session10_compact_directory",
+    "statements": [
+      "CREATE TABLE `directory_entries` (\n\t`seq` integer PRIMARY KEY NOT NULL,\n\t`id` blob NOT NULL,\n\t`origin` blob NOT NULL,\n\t`hlc` blob NOT NULL,\n\t`url` text NOT NULL,\n\t`mailboxes` text,\n\t`keys` blob NOT NULL,\n\t`ed25519` blob NOT NULL,\n\t`exp` integer NOT NULL,\n\t`sig` blob NOT NULL,\n\t`source` integer\n);",
+      "CREATE UNIQUE INDEX `directory_entries_origin` ON `directory_entries` (`origin`);",
+      "-- Hand-edited: the expression of this index (the id's first 8 bytes) is written here, not as drizzle-kit generated it.\nCREATE INDEX `directory_entries_id` ON `directory_entries` (substr(`id`, 1, 8));",
+      "CREATE TABLE `directory_sources` (\n\t`n` integer PRIMARY KEY NOT NULL,\n\t`peer` text NOT NULL\n);",
+      "CREATE UNIQUE INDEX `directory_sources_peer_unique` ON `directory_sources` (`peer`);"
+    ]
   }
 ];

@@ -2,19 +2,28 @@
 // run in one batch, so two isolates applying entries at once still end with the winner of each
 // slot, and every stored entry takes a fresh seq for the peers' cursors.
 import { and, asc, eq, gt, gte, inArray, lt, lte, ne, notExists, or, sql, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
 import { sha256Hex } from "../protocol/encoding/hash.ts";
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "./database.ts";
 import { gossipCursors, registryEntries, registryLog } from "./schema/index.ts";
-import { byteLength, type Entry, type SignedEntry } from "../protocol/registry/entry.ts";
+import { byteLength, signedEntry, type Entry, type SignedEntry } from "../protocol/registry/entry.ts";
+import { DIRECTORY_KEY, type DirectoryBody } from "../protocol/registry/directory-entries.ts";
 import type { Delta, EntryStore, HeldSlot, LogPosition, Pair, PeerCursor, PutOutcome } from "./entry-store.ts";
 import { reindexAgents } from "./agent-index.ts";
+import { rowOfEntry } from "./directory-rows.ts";
+import { byIdPrefixes, entriesOf, genericGuards, heldIds, logAfter, MAX_SEQ, NEXT_SEQ, placementRows, putStatements, reconcileItems } from "./directory-store.ts";
 
 const t = registryEntries;
 
 function toEntry(row: { id: string; entry: string }): Entry {
   return { id: row.id, canonical: row.entry, signed: JSON.parse(row.entry) as SignedEntry };
+}
+
+/** A held entry without its row's extras, as the store's callers take it. */
+function entryOnly(e: Entry): Entry {
+  return { id: e.id, canonical: e.canonical, signed: e.signed };
 }
 
 function universe(pair: Pair): SQL {
@@ -25,7 +34,8 @@ function newEpoch(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// Two statements per entry; D1 and libSQL take large batches, but keep each one bounded.
+// Two statements per entry, up to four for a directory entry (a delete in each table, its source
+// or a guard, the insert); D1 and libSQL take large batches, but keep each one bounded.
 const ENTRIES_PER_BATCH = 200;
 
 export class EntryRepository implements EntryStore {
@@ -49,7 +59,7 @@ export class EntryRepository implements EntryStore {
   }
 
   async has(ids: string[]): Promise<Set<string>> {
-    const held = new Set<string>();
+    const held = await heldIds(this.db, ids);
     for (const c of chunks(ids, 1)) {
       for (const r of await this.db.select({ id: t.id }).from(t).where(inArray(t.id, c))) held.add(r.id);
     }
@@ -62,17 +72,29 @@ export class EntryRepository implements EntryStore {
     const inserted = new Set<string>();
     for (let i = 0; i < entries.length; i += ENTRIES_PER_BATCH) {
       const batch = entries.slice(i, i + ENTRIES_PER_BATCH);
-      const statements = batch.flatMap((e) => {
+      // What each statement's returned rows mean: the entry stored, or taken back (none: nothing).
+      const meaning: ({ id: string; stored: boolean } | undefined)[] = [];
+      const statements = batch.flatMap((e): BatchItem<"sqlite">[] => {
         const s = e.signed;
+        const row = rowOfEntry(e);
+        if (row) {
+          const put = putStatements(this.db, e, row, source);
+          meaning.push(...put.map((_, j) => (j === put.length - 1 ? { id: e.id, stored: true } : undefined)));
+          return put;
+        }
+        const guards = s.kind === "directory" ? genericGuards(this.db, e) : undefined;
         const slot = and(eq(t.origin, s.origin), eq(t.kind, s.kind), eq(t.key, s.key), eq(t.visibility, s.visibility));
         // The conflict rule (conflict.ts) in SQL: remove the held entry only if the new one beats it...
         const loses = or(lt(t.hlc, s.hlc), and(eq(t.hlc, s.hlc), gt(t.id, e.id)));
+        meaning.push(...(guards ? [undefined] : []), undefined, { id: e.id, stored: true }, ...(guards ? [{ id: e.id, stored: false }] : []));
         return [
+          ...(guards ? [guards.before] : []),
           this.db.delete(t).where(and(slot, loses)),
           // ...then insert, which the slot's unique index refuses if a winner is still there.
           this.db
             .insert(t)
             .values({
+              seq: NEXT_SEQ,
               id: e.id,
               origin: s.origin,
               kind: s.kind,
@@ -86,16 +108,18 @@ export class EntryRepository implements EntryStore {
             })
             .onConflictDoNothing()
             .returning({ id: t.id }),
+          ...(guards ? [guards.after] : []),
         ];
       });
-      const results = await this.db.batch([
-        ...(statements as [(typeof statements)[number], ...typeof statements]),
-        this.db
-          .update(registryLog)
-          .set({ head: sql`max(${registryLog.head}, coalesce((SELECT max(${t.seq}) FROM ${t}), 0))` })
-          .where(eq(registryLog.id, 1)),
-      ]);
-      for (const r of results) if (Array.isArray(r)) for (const row of r as { id?: string }[]) if (row.id) inserted.add(row.id);
+      const head = this.db.update(registryLog).set({ head: MAX_SEQ }).where(eq(registryLog.id, 1));
+      const all: BatchItem<"sqlite">[] = [...statements, head];
+      const results: unknown[] = await this.db.batch(all as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+      for (const [j, r] of results.entries()) {
+        const m = meaning[j];
+        if (!m || !Array.isArray(r) || r.length === 0) continue;
+        if (m.stored) inserted.add(m.id);
+        else inserted.delete(m.id);
+      }
     }
     // Discovery reads its own index (agent-index.ts): it follows every agent entry stored.
     await reindexAgents(this.db, entries.filter((e) => inserted.has(e.id)));
@@ -106,7 +130,8 @@ export class EntryRepository implements EntryStore {
 
   async originSlots(origin: string): Promise<HeldSlot[]> {
     const rows = await this.db.select({ kind: t.kind, key: t.key, visibility: t.visibility, tombstone: t.tombstone, size: t.size }).from(t).where(eq(t.origin, origin));
-    return rows.map((r) => ({ slot: JSON.stringify([origin, r.kind, r.key, r.visibility]), tombstone: r.tombstone, size: r.size }));
+    const compact = (await entriesOf(this.db, origin)).map((e) => ({ kind: "directory", key: e.signed.key, visibility: "public", tombstone: false, size: e.size }));
+    return [...rows, ...compact].map((r) => ({ slot: JSON.stringify([origin, r.kind, r.key, r.visibility]), tombstone: r.tombstone, size: r.size }));
   }
 
   async slots(origin: string, kind: string, key: string): Promise<Entry[]> {
@@ -114,7 +139,8 @@ export class EntryRepository implements EntryStore {
       .select({ id: t.id, entry: t.entry })
       .from(t)
       .where(and(eq(t.origin, origin), eq(t.kind, kind), eq(t.key, key)));
-    return rows.map(toEntry);
+    const compact = kind === "directory" ? (await entriesOf(this.db, origin)).filter((e) => e.signed.key === key) : [];
+    return [...rows.map(toEntry), ...compact.map(entryOnly)];
   }
 
   async delta(pair: Pair, since: number, limits: { maxEntries: number; maxBytes: number }): Promise<Delta> {
@@ -133,11 +159,13 @@ export class EntryRepository implements EntryStore {
       )
       .orderBy(asc(t.seq))
       .limit(limits.maxEntries + 1);
+    const compact = await logAfter(this.db, since, head.seq, pair.peer, limits.maxEntries + 1);
+    const merged = [...rows.map((r) => ({ ...toEntry(r), seq: r.seq, size: r.size })), ...compact].sort((a, b) => a.seq - b.seq);
     const entries: Entry[] = [];
     let bytes = 0;
-    for (const [i, r] of rows.entries()) {
+    for (const [i, r] of merged.entries()) {
       if (i >= limits.maxEntries || (i > 0 && bytes + r.size > limits.maxBytes)) return { entries, upTo: r.seq - 1, more: true };
-      entries.push(toEntry(r));
+      entries.push(entryOnly(r));
       bytes += r.size;
     }
     return { entries, upTo: head.seq, more: false };
@@ -151,9 +179,10 @@ export class EntryRepository implements EntryStore {
       const c = prefixes.slice(i, i + 49);
       const match = or(...c.map((p) => and(gte(t.id, p), lt(t.id, `${p}g`))));
       const rows = await this.db.select({ id: t.id, entry: t.entry, size: t.size }).from(t).where(and(universe(pair), match));
-      for (const r of rows) {
+      // Directory entries are public: in every pair's universe.
+      for (const r of [...rows.map((r) => ({ ...toEntry(r), size: r.size })), ...(await byIdPrefixes(this.db, c))]) {
         if (out.length >= limits.maxEntries || (out.length > 0 && bytes + r.size > limits.maxBytes)) return out;
-        out.push(toEntry(r));
+        out.push(entryOnly(r));
         bytes += r.size;
       }
     }
@@ -161,10 +190,11 @@ export class EntryRepository implements EntryStore {
   }
 
   async items(pair: Pair, horizon: string): Promise<ReconcileItem[]> {
-    return this.db
+    const rows = await this.db
       .select({ hlc: t.hlc, id: t.id })
       .from(t)
       .where(and(universe(pair), sql`NOT (${t.tombstone} = 1 AND ${t.hlc} < ${horizon})`));
+    return [...rows, ...(await reconcileItems(this.db))];
   }
 
   async cursor(peer: string): Promise<PeerCursor> {
@@ -195,8 +225,9 @@ export class EntryRepository implements EntryStore {
   }
 
   async stateHash(): Promise<string> {
-    const rows = await this.db.select({ id: t.id }).from(t).orderBy(asc(t.id));
-    return sha256Hex(rows.map((r) => r.id).join("\n"));
+    const rows = await this.db.select({ id: t.id }).from(t);
+    const ids = [...rows.map((r) => r.id), ...(await reconcileItems(this.db)).map((r) => r.id)].sort();
+    return sha256Hex(ids.join("\n"));
   }
 }
 
@@ -207,7 +238,8 @@ export async function listEntries(db: Database, origin?: string): Promise<(Entry
     .from(t)
     .where(origin === undefined ? undefined : eq(t.origin, origin))
     .orderBy(sql`${t.hlc} DESC`);
-  return rows.map((r) => ({ ...toEntry(r), source: r.source }));
+  const compact = (await entriesOf(db, origin)).map((e) => ({ ...entryOnly(e), source: e.source }));
+  return [...rows.map((r) => ({ ...toEntry(r), source: r.source })), ...compact].sort((a, b) => (a.signed.hlc < b.signed.hlc ? 1 : a.signed.hlc > b.signed.hlc ? -1 : 0));
 }
 
 /**
@@ -232,9 +264,20 @@ export async function otherNodeEntries(db: Database, self: string): Promise<{ en
   return otherEntriesOfKind(db, self, "node");
 }
 
-/** Compact directory entries (§20.7) of origins other than `self`, by origin. */
-export async function otherDirectoryEntries(db: Database, self: string): Promise<{ entry: string; source: string | null }[]> {
-  return otherEntriesOfKind(db, self, "directory");
+/**
+ * Every directory entry's origin, URL and expiry, without its signed form: the directory placement
+ * reads (src/node/discovery/directory.ts) on every reload, kept off the JSON path at 10^5 entries.
+ */
+export async function directoryPlacements(db: Database, self: string): Promise<{ origin: string; url: string; exp: number }[]> {
+  const generic = (await otherEntriesOfKind(db, self, "directory")).map((r) => signedEntry.parse(JSON.parse(r.entry)));
+  const fromText = generic.flatMap((e) => (e.kind === "directory" && !e.tombstone ? [{ origin: e.origin, url: e.body.url, exp: e.body.exp }] : []));
+  return [...fromText, ...(await placementRows(db)).filter((r) => r.origin !== self)];
+}
+
+/** The directory entry's body `origin` holds, if any. */
+export async function directoryBodyOf(db: Database, origin: string): Promise<DirectoryBody | undefined> {
+  const [e] = await new EntryRepository(db).slots(origin, "directory", DIRECTORY_KEY);
+  return e?.signed.kind === "directory" && !e.signed.tombstone ? e.signed.body : undefined;
 }
 
 /**
@@ -247,11 +290,18 @@ export async function listedDirectoryEntries(db: Database, self: string): Promis
     .select({ origin: card.origin })
     .from(card)
     .where(and(eq(card.kind, "node"), eq(card.tombstone, true), eq(card.origin, t.origin)));
-  return db
-    .select({ entry: t.entry, source: t.source })
+  const generic = await db
+    .select({ entry: t.entry, source: t.source, origin: t.origin })
     .from(t)
-    .where(and(eq(t.kind, "directory"), eq(t.tombstone, false), ne(t.origin, self), notExists(withdrawn)))
-    .orderBy(t.origin);
+    .where(and(eq(t.kind, "directory"), eq(t.tombstone, false), ne(t.origin, self), notExists(withdrawn)));
+  const gone = new Set((await db.selectDistinct({ origin: t.origin }).from(t).where(and(eq(t.kind, "node"), eq(t.tombstone, true)))).map((r) => r.origin));
+  const compact = (await entriesOf(db)).filter((e) => e.signed.origin !== self && !gone.has(e.signed.origin));
+  return byOrigin([...generic, ...compact.map((e) => ({ entry: e.canonical, source: e.source, origin: e.signed.origin }))]);
+}
+
+/** Rows by origin, as the listings give them (without the origin). */
+function byOrigin(rows: { entry: string; source: string | null; origin: string }[]): { entry: string; source: string | null }[] {
+  return rows.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0)).map(({ entry, source }) => ({ entry, source }));
 }
 
 /**
@@ -266,9 +316,9 @@ export async function dropNodeEntries(db: Database, self: string, keep: (origin:
   return gone.length;
 }
 
-function otherEntriesOfKind(db: Database, self: string, kind: "node" | "directory"): Promise<{ entry: string; source: string | null }[]> {
+function otherEntriesOfKind(db: Database, self: string, kind: "node" | "directory"): Promise<{ entry: string; source: string | null; origin: string }[]> {
   return db
-    .select({ entry: t.entry, source: t.source })
+    .select({ entry: t.entry, source: t.source, origin: t.origin })
     .from(t)
     .where(and(eq(t.kind, kind), eq(t.tombstone, false), ne(t.origin, self)))
     .orderBy(t.origin);

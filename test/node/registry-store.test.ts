@@ -3,11 +3,17 @@ import { hlcAt } from "../../src/protocol/registry/hlc.ts";
 import type { Entry } from "../../src/protocol/registry/entry.ts";
 import { MemoryEntryStore } from "../../src/store/memory-entries.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
+import { directoryEntries, registryEntries } from "../../src/store/schema/index.ts";
 import type { EntryStore } from "../../src/store/entry-store.ts";
 import { ed25519TestSigner, type TestIdentity } from "../support/ed25519.ts";
 import { entryFor, expectedStateHash } from "../support/entries.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
 import { seeded, shuffle } from "../support/random.ts";
+import { toBase32, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { DIRECTORY_KEY } from "../../src/protocol/registry/directory-entries.ts";
+import { signedEntry, toEntry, type SignedEntry } from "../../src/protocol/registry/entry.ts";
+import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
+import { sha256Hex } from "../../src/protocol/encoding/hash.ts";
 
 const T0 = 1_732_000_000_000;
 const open: TestDatabase[] = [];
@@ -31,7 +37,57 @@ beforeAll(async () => {
   [a, b, c] = await Promise.all([ed25519TestSigner(), ed25519TestSigner(), ed25519TestSigner()]);
 });
 
+/** A directory entry (§20.7) of `origin`; the store checks no signature, so the bytes are random. `ed25519` a key's text, canonical or not. */
+async function directoryEntryFor(origin: string, wall: number, ed25519 = toBase64url(crypto.getRandomValues(new Uint8Array(32)))): Promise<Entry> {
+  const body = { v: 1, url: `https://${origin.slice(0, 8)}.example.org`, keys: `sha256:${"c".repeat(64)}`, ed25519, exp: 2_000_000_000 };
+  const sig = toBase64url(crypto.getRandomValues(new Uint8Array(64)));
+  return toEntry(signedEntry.parse({ origin, kind: "directory", key: DIRECTORY_KEY, visibility: "public", hlc: hlcAt(wall), tombstone: false, body, sig }));
+}
+
 describe.each(kinds)("%s", (_name, make) => {
+  it("keeps directory entries like any other: the slot's winner, byte for byte, in deltas, id lookups and reconciliation", async () => {
+    const store = await make();
+    const self = a.signer.nodeId;
+    const x = toBase32(crypto.getRandomValues(new Uint8Array(20)));
+    const y = toBase32(crypto.getRandomValues(new Uint8Array(20)));
+    // A key text with stray bits past its 32 bytes decodes nowhere: such an entry cannot be kept as
+    // bytes and must still win or lose its slot against the ones that are.
+    const stray = `${"A".repeat(42)}B`;
+    const x1 = await directoryEntryFor(x, T0);
+    const x2 = await directoryEntryFor(x, T0 + 1, stray);
+    const x3 = await directoryEntryFor(x, T0 + 2);
+    const y1 = await directoryEntryFor(y, T0);
+    const odd = await directoryEntryFor("not-a-node-id", T0);
+    expect(await store.put([x1, y1, odd], b.signer.nodeId)).toEqual(["stored", "stored", "stored"]);
+    expect(await store.put([x2], null)).toEqual(["stored"]);
+    expect(await store.put([x1], null)).toEqual(["superseded"]);
+    expect((await store.slots(x, "directory", DIRECTORY_KEY)).map((e) => e.canonical)).toEqual([x2.canonical]);
+    expect(await store.put([x3, x2], "some-relay")).toEqual(["stored", "superseded"]);
+    expect(await store.put([x3], null)).toEqual(["duplicate"]);
+    const held = [x3, y1, odd];
+    expect((await store.slots(x, "directory", DIRECTORY_KEY)).map((e) => e.canonical)).toEqual([x3.canonical]);
+    expect([...(await store.has([x1.id, x2.id, x3.id, y1.id, odd.id]))].sort()).toEqual(held.map((e) => e.id).sort());
+    expect((await store.originSlots(x)).map((s) => s.slot)).toEqual([JSON.stringify([x, "directory", DIRECTORY_KEY, "public"])]);
+
+    const limits = { maxEntries: 100, maxBytes: 1 << 20 };
+    const canonical = (es: Entry[]) => es.map((e) => e.canonical).sort();
+    // y1 and odd came from b: never sent back to it; x3 came from the relay.
+    expect(canonical((await store.delta({ self, peer: b.signer.nodeId }, 0, limits)).entries)).toEqual(canonical([x3]));
+    expect(canonical((await store.delta({ self, peer: "some-relay" }, 0, limits)).entries)).toEqual(canonical([y1, odd]));
+    expect(canonical((await store.delta({ self, peer: x }, 0, limits)).entries)).toEqual(canonical([y1, odd]));
+    const paged: Entry[] = [];
+    for (let since = 0, more = true; more; ) {
+      const d = await store.delta({ self, peer: c.signer.nodeId }, since, { maxEntries: 1, maxBytes: 1 << 20 });
+      paged.push(...d.entries);
+      ({ upTo: since, more } = d);
+    }
+    expect(paged.map((e) => e.canonical)).toEqual([y1, odd, x3].map((e) => e.canonical));
+    const pair = { self, peer: c.signer.nodeId };
+    expect(canonical(await store.byIdPrefix([x3.id.slice(0, 16), y1.id.slice(0, 5), odd.id, x1.id.slice(0, 16)], pair, limits))).toEqual(canonical(held));
+    expect((await store.items(pair, hlcAt(0))).sort((p, q) => (p.id < q.id ? -1 : 1))).toEqual(held.map((e) => ({ hlc: e.signed.hlc, id: e.id })).sort((p, q) => (p.id < q.id ? -1 : 1)));
+    expect(await store.stateHash()).toBe(expectedStateHash(held));
+  });
+
   it("keeps the winner of each slot: higher HLC, then lower id", async () => {
     const store = await make();
     const v1 = await entryFor(a, { wall: T0 });
@@ -150,6 +206,59 @@ describe.each(kinds)("%s", (_name, make) => {
     await store.put([oldTomb, newTomb, oldLive], null);
     expect(await store.collect(hlcAt(T0 + 5))).toBe(1);
     expect([...(await store.has([oldTomb.id, newTomb.id, oldLive.id]))].sort()).toEqual([newTomb.id, oldLive.id].sort());
+  });
+});
+
+describe("libSQL repository", () => {
+  it("keeps a directory entry as a row of bytes, and one it cannot rebuild byte for byte as text", async () => {
+    const d = await openTestDatabase();
+    open.push(d);
+    const store = new EntryRepository(d.db);
+    const x = toBase32(crypto.getRandomValues(new Uint8Array(20)));
+    const compact = await directoryEntryFor(x, T0);
+    const odd = await directoryEntryFor("not-a-node-id", T0);
+    await store.put([compact, odd], null);
+    const rows = await d.db.select({ seq: directoryEntries.seq, url: directoryEntries.url }).from(directoryEntries);
+    expect(rows).toEqual([{ seq: 1, url: compact.signed.kind === "directory" ? compact.signed.body.url : "" }]);
+    expect((await d.db.select({ id: registryEntries.id, seq: registryEntries.seq }).from(registryEntries))).toEqual([{ id: odd.id, seq: 2 }]);
+    expect(await store.head()).toMatchObject({ seq: 2 });
+  });
+});
+
+describe("libSQL repository, text it does not give back as written", () => {
+  // libSQL cuts text at a NUL and turns a lone surrogate into U+FFFD: a row holding either would
+  // rebuild to other bytes than the origin signed, so such an entry stays whole in registry_entries.
+  it("gives back each directory entry's signed bytes, whatever text its URLs hold", async () => {
+    const d = await openTestDatabase();
+    open.push(d);
+    const store = new EntryRepository(d.db);
+    const origin = () => toBase32(crypto.getRandomValues(new Uint8Array(20)));
+    // A lone surrogate has no canonical form of its own (canonicalize refuses it): its JSON escape is written in after.
+    const withBody = async (extra: Record<string, unknown>, surrogate?: string) => {
+      const e = await directoryEntryFor(origin(), T0);
+      const signed = signedEntry.parse({ ...e.signed, body: { ...(e.signed as { body: object }).body, ...extra } });
+      if (!surrogate) return toEntry(signed);
+      const canonical = canonicalJson(signed).replace("SURROGATE", `\\u${surrogate}`);
+      return { id: await sha256Hex(canonical), canonical, signed: JSON.parse(canonical) as SignedEntry };
+    };
+    const nul = await withBody({ url: "https://a.example/x\u0000y" });
+    const surrogate = await withBody({ url: "https://a.example/SURROGATE" }, "d800");
+    const mailboxNul = await withBody({ mailboxes: ["https://m.example/\u0000"] });
+    const mailboxSurrogate = await withBody({ mailboxes: ["https://m.example/SURROGATE"] }, "dfff");
+    const nonAscii = await withBody({ url: "https://bücher.example/straße/日本", mailboxes: ["https://почта.example/ü"] });
+    const all = [nul, surrogate, mailboxNul, mailboxSurrogate, nonAscii];
+    expect(await store.put(all, null)).toEqual(all.map(() => "stored"));
+
+    // Only the well-formed one is a row of bytes.
+    expect(await d.db.select({ url: directoryEntries.url }).from(directoryEntries)).toEqual([{ url: "https://bücher.example/straße/日本" }]);
+    expect((await d.db.select({ id: registryEntries.id }).from(registryEntries)).map((r) => r.id).sort()).toEqual([nul, surrogate, mailboxNul, mailboxSurrogate].map((e) => e.id).sort());
+
+    for (const e of all) expect((await store.slots(e.signed.origin, "directory", DIRECTORY_KEY)).map((x) => [x.id, x.canonical])).toEqual([[e.id, e.canonical]]);
+    const limits = { maxEntries: 100, maxBytes: 1 << 20 };
+    const pair = { self: a.signer.nodeId, peer: b.signer.nodeId };
+    const byId = (es: Entry[]) => es.map((e) => [e.id, e.canonical]).sort();
+    expect(byId((await store.delta(pair, 0, limits)).entries)).toEqual(byId(all));
+    expect(byId(await store.byIdPrefix(all.map((e) => e.id.slice(0, 16)), pair, limits))).toEqual(byId(all));
   });
 });
 

@@ -19,9 +19,8 @@ import type { Config } from "../settings/config.ts";
 import type { OwnCard } from "../card/own.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
 import type { IndexNode } from "./lookup.ts";
-import { cardMatches, type DirectoryBody } from "../../protocol/registry/directory-entries.ts";
-import { signedEntry } from "../../protocol/registry/entry.ts";
-import { otherDirectoryEntries } from "../../store/registry.ts";
+import { cardMatches } from "../../protocol/registry/directory-entries.ts";
+import { directoryBodyOf, directoryPlacements } from "../../store/registry.ts";
 import type { KnownCards } from "../routes/onion/known-cards.ts";
 
 /** How long one process reuses the directory it read: node entries change on the tick, not per request. */
@@ -41,8 +40,6 @@ export interface DirectoryView {
   nodes: IndexNode[];
   /** Full cards held: node entries', and this node's own. */
   cards: Map<string, Card>;
-  /** Compact entries of nodes not expired, by node id. */
-  entries: Map<string, DirectoryBody>;
 }
 
 export class Directory {
@@ -55,16 +52,17 @@ export class Directory {
   async #load(): Promise<DirectoryView> {
     const cards = new Map((await knownNodes(this.s)).map((n) => [n.card.id, n.card]));
     if (this.s.config.publicNode && this.s.config.publicUrl) cards.set(this.s.nodeId, await (await this.s.card()).get(this.s.config.publicUrl.origin, this.s.now()));
-    const entries = new Map<string, DirectoryBody>();
     const now = this.s.now();
-    for (const r of await otherDirectoryEntries(this.s.db, this.s.nodeId)) {
-      const e = signedEntry.parse(JSON.parse(r.entry));
-      if (e.kind === "directory" && e.body.exp + this.s.config.clockSkewSeconds >= now) entries.set(e.origin, e.body);
-    }
-    const urls = new Map([...entries].map(([id, body]) => [id, body.url]));
+    // Origin, URL and expiry only: at 10^5 public nodes, bodies held here would cost tens of MiB.
+    const urls = new Map<string, string>();
+    for (const r of await directoryPlacements(this.s.db, this.s.nodeId)) if (this.#live(r.exp, now)) urls.set(r.origin, r.url);
     for (const c of cards.values()) urls.set(c.id, c.url);
     const nodes = [...urls].map(([id, url]) => ({ id, url })).sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { nodes, cards, entries };
+    return { nodes, cards };
+  }
+
+  #live(exp: number, now: number): boolean {
+    return exp + this.s.config.clockSkewSeconds >= now;
   }
 
   view(): Promise<DirectoryView> {
@@ -82,8 +80,8 @@ export class Directory {
     const view = await this.view();
     const held = view.cards.get(id);
     if (held) return held;
-    const entry = view.entries.get(id);
-    if (!entry) return undefined;
+    const entry = await directoryBodyOf(this.s.db, id);
+    if (!entry || !this.#live(entry.exp, this.s.now())) return undefined;
     // Whoever serves the URL could serve any valid card: only the one the signed entry names counts.
     const card = await this.s.fetchedCards.card(id, entry.url);
     return card && (await cardMatches(card, id, entry)) ? card : undefined;

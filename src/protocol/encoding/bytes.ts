@@ -83,6 +83,26 @@ export function toBase32(bytes: Uint8Array): string {
   return out;
 }
 
+/** The inverse of toBase32; throws unless `s` is the canonical encoding of its bytes. */
+export function fromBase32(s: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(Math.floor((s.length * 5) / 8));
+  let bits = 0;
+  let value = 0;
+  let n = 0;
+  for (const ch of s) {
+    const v = BASE32.indexOf(ch);
+    if (v < 0) throw new EncodingError("not base32");
+    value = ((value << 5) | v) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      out[n++] = (value >>> (bits - 8)) & 0xff;
+      bits -= 8;
+    }
+  }
+  if (bits >= 5 || (value & ((1 << bits) - 1)) !== 0) throw new EncodingError("not canonical base32");
+  return out;
+}
+
 export function u16(n: number): Uint8Array<ArrayBuffer> {
   return Uint8Array.of(n >>> 8, n & 0xff);
 }

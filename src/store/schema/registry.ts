@@ -1,6 +1,6 @@
 // The federated registry this node holds, its log and the gossip cursors per peer.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { now } from "./defaults.ts";
 
 /**
@@ -51,4 +51,47 @@ export const gossipCursors = sqliteTable("gossip_cursors", {
   theirEpoch: text("their_epoch"),
   theirSeq: integer("their_seq"),
   theirAt: integer("their_at"),
+});
+
+/** Bytes as a BLOB; drivers hand them back as ArrayBuffer, Uint8Array or (D1) an array of numbers. */
+const bytes = customType<{ data: Uint8Array; driverData: ArrayBuffer | Uint8Array | number[] }>({
+  dataType: () => "blob",
+  fromDriver: (v) => (v instanceof Uint8Array ? v : Array.isArray(v) ? Uint8Array.from(v) : new Uint8Array(v)),
+});
+
+/**
+ * Compact directory entries (protocol §20.7), one row per origin: the entry's fields as bytes, from
+ * which its canonical form is rebuilt byte for byte (src/store/directory-rows.ts). Every public
+ * node's entry is held once the index is on, so at 10^5 nodes the registry's row (canonical text,
+ * hex id, three indexes) would cost four times these. Part of the registry and its log: `seq` is
+ * drawn from the same sequence as registry_entries'. An entry that cannot be rebuilt this way stays
+ * in registry_entries.
+ */
+export const directoryEntries = sqliteTable(
+  "directory_entries",
+  {
+    seq: integer("seq").primaryKey(),
+    /** SHA-256 of the canonical entry. */
+    id: bytes("id").notNull(),
+    /** The node id's 20 bytes (base32 in the entry). */
+    origin: bytes("origin").notNull(),
+    /** The HLC's 8 bytes: byte order is time order. */
+    hlc: bytes("hlc").notNull(),
+    url: text("url").notNull(),
+    /** JSON array, when the node is behind mailboxes. */
+    mailboxes: text("mailboxes"),
+    keys: bytes("keys").notNull(),
+    ed25519: bytes("ed25519").notNull(),
+    exp: integer("exp").notNull(),
+    sig: bytes("sig").notNull(),
+    /** The peer it came from (directory_sources), null for this node's own. */
+    source: integer("source"),
+  },
+  (t) => [uniqueIndex("directory_entries_origin").on(t.origin), index("directory_entries_id").on(sql`substr(${t.id}, 1, 8)`)],
+);
+
+/** The peers directory entries came from, by a small number: a row names its source in a byte or two. */
+export const directorySources = sqliteTable("directory_sources", {
+  n: integer("n").primaryKey(),
+  peer: text("peer").notNull().unique(),
 });
