@@ -18,8 +18,10 @@ export function fail(c: Context, code: ErrorCode, message: string, issues?: unkn
 export const redactAnswers: MiddlewareHandler = async (c, next) => {
   await next();
   if (liveSecrets.holdsNone || !c.res.headers.get("content-type")?.startsWith("application/json")) return;
-  // The answer's own JSON text is what redactJson would test (JSON.stringify's, re-read unchanged):
-  // testing it first spares a parse and a re-serialization of every answer that holds no secret.
+  // The answer's own JSON text is what redactJson would test, as long as every admin answer is
+  // JSON.stringify's text (c.json, fail, the config's canonical form): a route relaying another
+  // program's JSON verbatim (which may escape `/` or `&`) must parse it first. Testing the text
+  // spares a parse and a re-serialization of every answer that holds no secret.
   const text = await c.res.clone().text();
   if (!liveSecrets.foundIn(text)) return;
   const redacted = liveSecrets.redactJson(JSON.parse(text) as unknown);
