@@ -10,7 +10,9 @@ import { stdioConnector } from "./stdio.ts";
 import { findPackageRuntimes } from "./package-runtimes.ts";
 import { nodePackageFiles } from "./package-files.ts";
 import { localPdfFonts } from "./pdf-fonts.ts";
+import { keepPreparedStatements } from "./libsql-statements.ts";
 
+keepPreparedStatements();
 const local = await startLocal(process.env).catch((err: unknown) => failStart(err, process.exit));
 const { config } = local;
 // Keys load here, not on the first request: a NODE_SEED that does not fit the stored identity
