@@ -6,9 +6,9 @@
 // isolate's memory (no store round trip, no cryptography), and per authenticated sender in the
 // store once its envelope opened (a sender id cannot be spent by anyone else's traffic).
 import { Hono, type Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
+import { declaredBodyLimit } from "../request/declared-body-limit.ts";
 import { MAX_CARD_BYTES } from "../../protocol/card/schema.ts";
 import { EnvelopeError } from "../../protocol/envelope/errors.ts";
 import { openEnvelope, type Opened, type Sender } from "../../protocol/envelope/open.ts";
@@ -98,7 +98,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
   });
   app.use(
     "/federation/*",
-    bodyLimit({
+    declaredBodyLimit({
       maxSize: s.config.maxBodyBytes + MAX_CARD_BYTES,
       onError: (c) => c.json(new EnvelopeError("too_large", "request body too large").toJSON(), 413),
     }),
