@@ -331,7 +331,13 @@ export function forgetUpstreamNames(db: Database, nodeId: string, upstream: stri
 export async function searchTools(db: Database, query: string, limit: number) {
   const hits = await rankTools(db, query, limit);
   if (hits.length === 0) return [];
-  const rows = await selectTools(db).where(inArray(tools.globalId, hits.map((h) => h.globalId)));
+  // Built once per database: the ids go as one JSON parameter, so the statement's text never varies.
+  const byIds = prepareOnce(db, "toolsByIds", () =>
+    selectTools(db)
+      .where(sql`${tools.globalId} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`)
+      .prepare(),
+  );
+  const rows = await byIds.all({ ids: JSON.stringify(hits.map((h) => h.globalId)) });
   const byId = new Map(rows.map((r) => [r.globalId, r]));
   return hits.flatMap((h) => {
     const tool = byId.get(h.globalId);

@@ -4,6 +4,7 @@
 import type { Caller } from "../access/principals/caller.ts";
 import { callableTools, type ListingPorts } from "../access/admission.ts";
 import type { CachedRead } from "../../store/cached-read.ts";
+import { RESERVED_NAMES } from "../../store/catalog-names.ts";
 import type { ListedFederatedTool } from "./federated-view.ts";
 import type { CallableTools } from "./callable-tools.ts";
 
@@ -13,6 +14,9 @@ export interface CallSchemaPorts extends ListingPorts {
 }
 
 export async function callInputSchema(s: CallSchemaPorts, caller: Caller, name: string): Promise<unknown> {
+  // No tool, local or a peer's, is listed under these: the lookups below would find nothing, and
+  // a name that finds nothing is not kept, so search_tools would read the store on every call.
+  if (RESERVED_NAMES.has(name)) return undefined;
   const local = await s.callables.find({ shortName: name });
   if (local) return (await callableTools(s, caller, [local]))[0]?.inputSchema;
   const shared = (await s.federatedTools.get()).filter((t) => t.shortName === name);
