@@ -113,30 +113,43 @@ function parsed(row: { span: string | null; keys: string; perMinute: string }): 
   };
 }
 
+/** What a read takes: the keys of these scopes, and each minute's totals or not. */
+export interface WindowQuery {
+  scopes: CallScope[];
+  perMinute: boolean;
+}
+
+const inScopes = (t: typeof callMinutes | typeof callWindow, q: WindowQuery) =>
+  sql`${t.scope} IN (${sql.join(
+    q.scopes.map((c) => sql`${c}`),
+    sql`, `,
+  )})`;
+const perMinuteIf = (q: WindowQuery, from: number, to: number) => (q.perMinute ? perMinuteOf(from, to) : sql`'[]'`);
+
 /**
  * A window's kept sums with the span they cover, and the minutes from..to of the "all" key: one
  * statement, so the sums and their span are read as of one moment.
  */
-export async function readWindow(db: Database, window: number, from: number, to: number): Promise<WindowRead> {
+export async function readWindow(db: Database, window: number, from: number, to: number, q: WindowQuery): Promise<WindowRead> {
   const w = callWindow;
   const s = callWindowSpans;
   const [row] = await db.all<{ span: string | null; keys: string; perMinute: string }>(sql`SELECT
     (SELECT json_array(${s.first}, ${s.last}) FROM ${s} WHERE ${s.window} = ${window}) AS span,
-    (SELECT ${foldedSums(w, (c) => w[c])} FROM ${w} WHERE ${w.window} = ${window}) AS keys,
-    ${perMinuteOf(from, to)} AS perMinute`);
+    (SELECT ${foldedSums(w, (c) => w[c])} FROM ${w} WHERE ${w.window} = ${window} AND ${inScopes(w, q)}) AS keys,
+    ${perMinuteIf(q, from, to)} AS perMinute`);
   return parsed(row!);
 }
 
 /** The minutes from..to summed per key, read from the minutes themselves (a window no sums are kept for). */
-export async function sumMinutes(db: Database, from: number, to: number): Promise<WindowRead> {
+export async function sumMinutes(db: Database, from: number, to: number, q: WindowQuery): Promise<WindowRead> {
   const t = callMinutes;
   const [row] = await db.all<{ span: string | null; keys: string; perMinute: string }>(sql`SELECT
     NULL AS span,
     (SELECT ${foldedSums(t, (c) => t[c])} FROM (SELECT ${t.scope}, ${t.key}, ${sql.join(
       SUMMED.map((c) => sql`sum(${t[c]}) AS ${sql.identifier(c)}`),
       sql`, `,
-    )} FROM ${t} WHERE ${t.minute} >= ${from} AND ${t.minute} <= ${to} GROUP BY ${t.scope}, ${t.key}) AS ${t}) AS keys,
-    ${perMinuteOf(from, to)} AS perMinute`);
+    )} FROM ${t} WHERE ${t.minute} >= ${from} AND ${t.minute} <= ${to} AND ${inScopes(t, q)} GROUP BY ${t.scope}, ${t.key}) AS ${t}) AS keys,
+    ${perMinuteIf(q, from, to)} AS perMinute`);
   return parsed(row!);
 }
 

@@ -2,7 +2,7 @@
 // read from the call rollups every process adds to: a few rows per view instead of the invocation
 // log's rows or every label set of the hour. Percentiles are estimated within the fixed histogram
 // buckets.
-import { moveWindow, readWindow, sumMinutes, type WindowRead } from "../../store/call-window.ts";
+import { moveWindow, readWindow, sumMinutes, type WindowQuery, type WindowRead } from "../../store/call-window.ts";
 import type { Database } from "../../store/database.ts";
 import { HISTOGRAM_BOUNDS_MS } from "./definitions.ts";
 import { minuteOf } from "./recorder.ts";
@@ -84,28 +84,28 @@ export const KEPT_WINDOW_MINUTES = 60;
 export class RollupFigures implements OverviewFigures {
   constructor(private readonly db: Database) {}
 
-  async #read(now: number, windowMinutes: number): Promise<{ first: number; read: WindowRead }> {
+  async #read(now: number, windowMinutes: number, q: WindowQuery): Promise<{ first: number; read: WindowRead }> {
     const last = minuteOf(now);
     const first = last - windowMinutes + 1;
     if (windowMinutes === KEPT_WINDOW_MINUTES) {
       for (let attempt = 0; attempt < 2; attempt++) {
-        const read = await readWindow(this.db, KEPT_WINDOW_MINUTES, first, last);
+        const read = await readWindow(this.db, KEPT_WINDOW_MINUTES, first, last, q);
         if (read.span?.first === first && read.span.last === last) return { first, read };
         // Ahead: another process's clock has passed this one's minute; its sums are not this window.
         if (read.span && read.span.last > last) break;
         await moveWindow(this.db, KEPT_WINDOW_MINUTES, read.span, { first, last });
       }
     }
-    return { first, read: await sumMinutes(this.db, first, last) };
+    return { first, read: await sumMinutes(this.db, first, last, q) };
   }
 
   /** Moves the kept window to `now` (the tick's part), so that a view finds it there. */
   async keep(now: number): Promise<void> {
-    await this.#read(now, KEPT_WINDOW_MINUTES);
+    await this.#read(now, KEPT_WINDOW_MINUTES, { scopes: ["all"], perMinute: false });
   }
 
   async peers(now: number, windowMinutes: number): Promise<PeerLatency[]> {
-    const { read } = await this.#read(now, windowMinutes);
+    const { read } = await this.#read(now, windowMinutes, { scopes: ["peer"], perMinute: false });
     return read.keys
       .filter((k) => k.scope === "peer" && k.count > 0)
       .map((k) => ({ peer: k.key, calls: k.count, p50Ms: bucketPercentile(k.buckets, k.count, 0.5), p99Ms: bucketPercentile(k.buckets, k.count, 0.99) }))
@@ -113,7 +113,7 @@ export class RollupFigures implements OverviewFigures {
   }
 
   async calls(now: number, windowMinutes: number): Promise<CallFigures> {
-    const { first, read } = await this.#read(now, windowMinutes);
+    const { first, read } = await this.#read(now, windowMinutes, { scopes: ["all", "tool"], perMinute: true });
     const minutes = new Map(read.perMinute.map((m) => [m.minute, m]));
     const perMinute = Array.from({ length: windowMinutes }, (_, i) => {
       const m = minutes.get(first + i);
