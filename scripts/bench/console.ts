@@ -3,7 +3,8 @@
 // hour (invocation-log rows and the metric rollups), 100 API tokens, 100 policy rules, 20 limits
 // and their audit entries. A request covers the session check, the page's admin API reads
 // (in-process) and the JSX rendering; CPU is the process's user+system time per request,
-// the pages' one admin reads and the rendering alone are timed apart. With --base <dir> (another
+// the pages' one admin reads and the rendering alone are timed apart, and so is a cold process's
+// first view of each rollup page (a new app over the same file, signed in). With --base <dir> (another
 // checkout's sources, e.g. `git archive <commit> | tar -x -C <dir>` with node_modules linked in),
 // a second node is built from those sources with the same data, and each page is requested from
 // both in turn in the same run: before and after under the same load.
@@ -57,10 +58,12 @@ async function populatedNode(root: string, upstreamUrl: string) {
   type Invocation = import("../../src/store/invocations.ts").Invocation;
 
   const dir = mkdtempSync(join(tmpdir(), "bench-console-"));
-  const db = drizzle(createClient({ url: `file:${join(dir, "node.db")}` }), { schema });
+  const file = `file:${join(dir, "node.db")}`;
+  const db = drizzle(createClient({ url: file }), { schema });
   await migrate(db);
   const config = loadConfig({ ADMIN_TOKEN: ADMIN, NODE_SEED: newSeed(), NODE_NAME: "bench", PUBLIC_URL: ORIGIN, AUTHLESS: "false", ALLOW_PRIVATE_URLS: "true" });
-  const node = await createApp({ config, db, platform: { requestScopedIo: false, standingStreams: true, fetch } });
+  const platform = { requestScopedIo: false, standingStreams: true, fetch };
+  const node = await createApp({ config, db, platform });
   const call = async (url: string, init?: RequestInit) => node.app.request(url, init);
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await call(`${ORIGIN}/admin${path}`, { method, headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -100,7 +103,25 @@ async function populatedNode(root: string, upstreamUrl: string) {
   const op = await signIn(call, ORIGIN, ADMIN);
   const request = (section: string) => call(`${ORIGIN}/console/${section}`, { headers: { cookie: op.cookie } });
   for (let i = 0; i < 10; i++) for (const s of SECTIONS) await (await request(s)).text();
-  return { admin, request, close: () => node.close() };
+  /**
+   * A cold process or isolate: a new app over a new client of the same file, signed in; the CPU of
+   * its first request of `section` (a console page, or with `read`, that admin read alone).
+   */
+  const coldFirst = async (section: string, read = false): Promise<{ cpu: number; bytes: number }> => {
+    const client = createClient({ url: file });
+    const fresh = await createApp({ config, db: drizzle(client, { schema }), platform });
+    const freshCall = async (url: string, init?: RequestInit) => fresh.app.request(url, init);
+    const session = await signIn(freshCall, ORIGIN, ADMIN);
+    const c0 = process.cpuUsage();
+    const res = read ? await freshCall(`${ORIGIN}/admin${section}`, { headers: { authorization: `Bearer ${ADMIN}` } }) : await freshCall(`${ORIGIN}/console/${section}`, { headers: { cookie: session.cookie } });
+    const text = await res.text();
+    const c1 = process.cpuUsage(c0);
+    if (res.status !== 200) throw new Error(`cold ${section}: HTTP ${res.status}`);
+    await fresh.close();
+    client.close();
+    return { cpu: (c1.user + c1.system) / 1000, bytes: text.length };
+  };
+  return { admin, request, coldFirst, close: () => node.close() };
 }
 
 const upstream = await startManyTools();
@@ -143,6 +164,17 @@ for (let r = 0; r < ROUNDS; r++) {
   }
 }
 
+// A cold process's first view of each rollup page, and its first overview read alone: a new app
+// over the same file per sample, the arms alternating.
+const COLD = ["overview", "federation", "calls", "/overview?minutes=60"] as const;
+const COLD_SAMPLES = Math.max(3, Math.min(10, Math.floor(ROUNDS / 10)));
+const coldArms = [here, ...(base ? [base] : [])].map((node) => ({ node, cpu: new Map<string, number[]>(COLD.map((c) => [c, []])) }));
+for (let r = 0; r < COLD_SAMPLES; r++) {
+  for (const c of COLD) {
+    for (const a of r % 2 ? [...coldArms].reverse() : coldArms) a.cpu.get(c)!.push((await a.node.coldFirst(c, c.startsWith("/"))).cpu);
+  }
+}
+
 // Rendering alone: the shell around a 100-row table's worth of content, JSX to string.
 const l = localeFor("en");
 const renderMs: number[] = [];
@@ -168,6 +200,11 @@ if (before) {
   for (const s of SECTIONS) console.log(`| ${s} | ${(now.bytes.get(s)! / 1024).toFixed(1)} | ${median(now.wall.get(s)!).toFixed(2)} | ${median(now.cpu.get(s)!).toFixed(2)} |`);
 }
 console.log(`admin reads alone, CPU p50 ms: ${READS.map((p) => `${p} ${median(readCpu.get(p)!).toFixed(2)}`).join(", ")}`);
+console.log(
+  `cold first view (a new app over the same file, signed in), CPU p50 ms over ${COLD_SAMPLES}: ` +
+    COLD.map((c) => `${c} ${[...coldArms].reverse().map((a) => median(a.cpu.get(c)!).toFixed(2)).join(" → ")}`).join(", ") +
+    (base ? " (base → now)" : ""),
+);
 console.log(`shell render alone (JSX to string): p50 ${median(renderMs).toFixed(3)} ms`);
 await here.close();
 await base?.close();

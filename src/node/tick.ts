@@ -1,5 +1,5 @@
 // The scheduled hook: a Workers cron trigger, Deno.cron, or a timer on Node. It refreshes every
-// upstream's catalog (counting each refresh in the metrics), prunes old metric minutes, prunes expired authorization state, forgets retired encryption keys and
+// upstream's catalog (counting each refresh in the metrics), prunes old metric minutes (and moves the console's kept call window), prunes expired authorization state, forgets retired encryption keys and
 // expired envelope ids, and says hello to peers that have not heard this node's current signing
 // key, peers with the bootstrap nodes it has not met, publishes (or withdraws) its card as a
 // node entry, gossips with one peer, delivers and collects countersignatures of relayed calls,
@@ -35,6 +35,8 @@ import type { RepairReport } from "./blackboard/replication.ts";
 import { METRICS } from "./metrics/definitions.ts";
 import { minuteOf } from "./metrics/recorder.ts";
 import { pruneMinutes } from "../store/metrics.ts";
+import { pruneCallMinutes } from "../store/call-window.ts";
+import { KEPT_WINDOW_MINUTES } from "./metrics/overview.ts";
 import type { IndexTickReport } from "./discovery/discovery.ts";
 import { scheduledBackup, type BackupTickReport } from "./backup/schedule.ts";
 import { evaluateAlerts, type AlertTickReport } from "./alerts/alerts.ts";
@@ -208,6 +210,10 @@ export function createTick(s: Services): Ticks {
     for (const u of upstreams) s.metrics.count(METRICS.upstreamRefreshes, { upstream: u.name, outcome: u.ok ? "ok" : "failed" });
     await Promise.all([
       pruneMinutes(s.db, minuteOf(started) - s.config.metricsRetentionHours * 60).catch((err: unknown) => log.warn("metrics.prune_failed", { error: String(err) })),
+      // The kept window moved to this minute, so that a view finds it there; its minutes kept for
+      // two windows at least, so that a move after a lapse of up to one still finds the minutes leaving.
+      s.overviewFigures.keep(s.now() * 1000).catch((err: unknown) => log.warn("metrics.window_failed", { error: String(err) })),
+      pruneCallMinutes(s.db, minuteOf(started) - Math.max(s.config.metricsRetentionHours * 60, 2 * KEPT_WINDOW_MINUTES)).catch((err: unknown) => log.warn("metrics.prune_failed", { error: String(err) })),
       (await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), pruneMessages(s.db, s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
     // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
     // there the operator announces with `mcpfed peer announce`.

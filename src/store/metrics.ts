@@ -1,10 +1,9 @@
 // Per-minute metric rollups (schema/metrics.ts): upserts that add, capped label sets, the running
 // totals per series, sums over a span of minutes, pruning.
-import { and, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { metricCounters, metricCounterTotals, metricHistograms, metricHistogramTotals } from "./schema/metrics.ts";
-
-export const BUCKET_COLUMNS = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10"] as const;
+import { callDeltaStatements, type CallDelta } from "./call-window.ts";
+import { BUCKET_COLUMNS, metricCounters, metricCounterTotals, metricHistograms, metricHistogramTotals } from "./schema/metrics.ts";
 type BucketColumn = (typeof BUCKET_COLUMNS)[number];
 
 function perBucket<T>(value: (column: BucketColumn, i: number) => T): Record<BucketColumn, T> {
@@ -51,9 +50,10 @@ const addedHistogramColumns = () => ({ count: added("count"), sum: added("sum"),
 /**
  * Adds one flush's increments, every row in one batch: each to its minute and to its series'
  * running total, under the same capped label set (the total's upsert goes first, so both see the
- * minute as it was).
+ * minute as it was); and the calls among them to the console's call figures (`calls`, capped at
+ * `cap` keys per minute and scope, the rest under `overflow`).
  */
-export async function addRollups(db: Database, counters: CounterDelta[], histograms: HistogramDelta[], cap: number): Promise<void> {
+export async function addRollups(db: Database, counters: CounterDelta[], histograms: HistogramDelta[], cap: number, calls: CallDelta[], overflow: string): Promise<void> {
   const statements = [
     ...counters.flatMap((c) => [
       db
@@ -75,6 +75,7 @@ export async function addRollups(db: Database, counters: CounterDelta[], histogr
           .onConflictDoUpdate({ target: [metricHistograms.minute, metricHistograms.name, metricHistograms.labels], set: addedHistogramColumns() }),
       ];
     }),
+    ...callDeltaStatements(db, calls, cap, overflow),
   ];
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
@@ -143,59 +144,6 @@ export async function counterRows(db: Database, name: string, fromMinute: number
     .from(metricCounters)
     .where(and(eq(metricCounters.name, name), gte(metricCounters.minute, fromMinute)))
     .orderBy(metricCounters.minute);
-}
-
-/** A span of minutes, both ends included. */
-export interface MinuteSpan {
-  from: number;
-  to: number;
-}
-
-/**
- * The rows a read groups, folded by the store into one JSON array: one row and one JSON.parse
- * instead of a row per group, each of which the client builds column by column.
- */
-async function foldedRows<T>(db: Database, rows: SQL): Promise<T[]> {
-  const [row] = await db.all<{ rows: string }>(sql`SELECT json_group_array(json(item)) AS rows FROM (${rows})`);
-  return row ? (JSON.parse(row.rows) as T[]) : [];
-}
-
-/**
- * One counter's sums per minute of the span and value of one label; `matching` adds only the rows
- * whose `match.label` is one of `match.values`. One grouped statement, one row back.
- */
-export async function counterMinuteSums(
-  db: Database,
-  name: string,
-  span: MinuteSpan,
-  label: string,
-  match: { label: string; values: string[] },
-): Promise<{ minute: number; key: string; total: number; matching: number }[]> {
-  const key = sql`json_extract(${metricCounters.labels}, ${`$.${label}`})`;
-  const matched = sql`json_extract(${metricCounters.labels}, ${`$.${match.label}`}) IN (${sql.join(
-    match.values.map((v) => sql`${v}`),
-    sql`, `,
-  )})`;
-  const rows = await foldedRows<[number, string | null, number, number]>(
-    db,
-    sql`SELECT json_array(${metricCounters.minute}, ${key}, sum(${metricCounters.value}), coalesce(sum(CASE WHEN ${matched} THEN ${metricCounters.value} ELSE 0 END), 0)) AS item
-      FROM ${metricCounters} WHERE ${and(eq(metricCounters.name, name), gte(metricCounters.minute, span.from), lte(metricCounters.minute, span.to))}
-      GROUP BY ${metricCounters.minute}, ${key}`,
-  );
-  return rows.map(([minute, k, total, matching]) => ({ minute, key: String(k), total, matching }));
-}
-
-/** One histogram's counts in the span, as stored: one per minute and label set (parsed), without the sums. */
-export async function histogramMinuteCounts(db: Database, name: string, span: MinuteSpan): Promise<{ minute: number; labels: Record<string, string>; count: number; buckets: number[] }[]> {
-  const t = metricHistograms;
-  const rows = await foldedRows<[number, Record<string, string>, number, ...number[]]>(
-    db,
-    sql`SELECT json_array(${t.minute}, json(${t.labels}), ${t.count}, ${sql.join(
-      BUCKET_COLUMNS.map((b) => t[b]),
-      sql`, `,
-    )}) AS item FROM ${t} WHERE ${and(eq(t.name, name), gte(t.minute, span.from), lte(t.minute, span.to))}`,
-  );
-  return rows.map(([minute, labels, count, ...buckets]) => ({ minute, labels, count, buckets }));
 }
 
 /** Deletes the minutes before `beforeMinute`; the running totals keep what they counted. */

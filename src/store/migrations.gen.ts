@@ -346,5 +346,13 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `directory_sources` (\n\t`n` integer PRIMARY KEY NOT NULL,\n\t`peer` text NOT NULL\n);",
       "CREATE UNIQUE INDEX `directory_sources_peer_unique` ON `directory_sources` (`peer`);"
     ]
+  },
+  {
+    "tag": "0033_second_wave_session11_call_window",
+    "statements": [
+      "CREATE TABLE `call_minutes` (\n\t`minute` integer NOT NULL,\n\t`scope` text NOT NULL,\n\t`key` text NOT NULL,\n\t`calls` integer NOT NULL,\n\t`errors` integer NOT NULL,\n\t`count` integer NOT NULL,\n\t`b0` integer NOT NULL,\n\t`b1` integer NOT NULL,\n\t`b2` integer NOT NULL,\n\t`b3` integer NOT NULL,\n\t`b4` integer NOT NULL,\n\t`b5` integer NOT NULL,\n\t`b6` integer NOT NULL,\n\t`b7` integer NOT NULL,\n\t`b8` integer NOT NULL,\n\t`b9` integer NOT NULL,\n\t`b10` integer NOT NULL,\n\tPRIMARY KEY(`minute`, `scope`, `key`)\n);",
+      "CREATE TABLE `call_window` (\n\t`window` integer NOT NULL,\n\t`scope` text NOT NULL,\n\t`key` text NOT NULL,\n\t`calls` integer NOT NULL,\n\t`errors` integer NOT NULL,\n\t`count` integer NOT NULL,\n\t`b0` integer NOT NULL,\n\t`b1` integer NOT NULL,\n\t`b2` integer NOT NULL,\n\t`b3` integer NOT NULL,\n\t`b4` integer NOT NULL,\n\t`b5` integer NOT NULL,\n\t`b6` integer NOT NULL,\n\t`b7` integer NOT NULL,\n\t`b8` integer NOT NULL,\n\t`b9` integer NOT NULL,\n\t`b10` integer NOT NULL,\n\tPRIMARY KEY(`window`, `scope`, `key`)\n);",
+      "CREATE TABLE `call_window_spans` (\n\t`window` integer PRIMARY KEY NOT NULL,\n\t`first` integer NOT NULL,\n\t`last` integer NOT NULL\n);"
+    ]
   }
 ];

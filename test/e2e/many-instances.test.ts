@@ -1,7 +1,8 @@
 // One node run as three instances (one data folder: the same NODE_SEED, one libSQL file) behind a
 // round-robin balancer on loopback, the way an operator scales a node out. A peer sends it a
 // concurrent load of relayed calls; then both ledgers are compared record by record, the rate limit
-// is checked to the call, the audit chain verified, the peer channel shown to be continued by the
+// is checked to the call, the audit chain verified, the console's call figures shown the same on
+// every instance, the peer channel shown to be continued by the
 // instances that did not open it, a replayed envelope refused by another instance, and each
 // scheduled tick period shown to have run on exactly one instance.
 import { createClient, type Client as LibsqlClient } from "@libsql/client";
@@ -129,6 +130,18 @@ describe("three instances of one node under a concurrent load of relayed calls",
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toMatch(/intact/);
     }
+  });
+
+  it("shows the same call figures on every instance, every instance's calls in them, as the store's raw rollups count them", async () => {
+    type Overview = { calls: { calls: number; perTool: { tool: string; calls: number }[] } };
+    await eventually(async () => {
+      const [raw] = await rows<{ n: number }>(providerDb, `SELECT coalesce(sum(value), 0) AS n FROM metric_counters WHERE name = 'mcpfed_calls_total'`);
+      const views = await Promise.all(instances.map(async (i) => (await json<Overview>(await i.admin("GET", "/overview?minutes=60"))).calls));
+      expect(Number(raw!.n)).toBeGreaterThanOrEqual(ECHOES + SUM_LIMIT);
+      for (const v of views) expect(v.calls).toBe(Number(raw!.n));
+      expect(views[1]!.perTool).toEqual(views[0]!.perTool);
+      expect(views[2]!.perTool).toEqual(views[0]!.perTool);
+    }, 30_000);
   });
 
   it("continues the peer's channel on the instances that did not answer its handshake", async () => {

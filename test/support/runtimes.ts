@@ -139,4 +139,6 @@ export async function expectConsoleServed(node: NodeProc): Promise<void> {
   expect(page.status).toBe(200);
   expect(page.res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   expect(page.html).toContain('<html lang="en" dir="ltr">');
+  // The pages of the call figures: the first view moves the store's kept window (one batch) and reads its sums.
+  for (const path of ["/console/overview", "/console/federation", "/console/calls"]) expect((await op.page(path)).status, path).toBe(200);
 }

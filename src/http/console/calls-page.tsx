@@ -1,6 +1,6 @@
 // Calls: the invocation log, filtered by tool, peer, principal and outcome and paged by row id,
 // and the per-tool figures of the last hour.
-import type { CallFigures } from "../../node/metrics/overview.ts";
+import { KEPT_WINDOW_MINUTES, type CallFigures } from "../../node/metrics/overview.ts";
 import { OUTCOMES, type InvocationLog } from "../../node/calls/invocations.ts";
 import { Id, Table } from "./layout.tsx";
 import type { PageContext } from "./page-context.ts";
@@ -10,7 +10,8 @@ type Row = Awaited<ReturnType<InvocationLog["page"]>>[number];
 /** Log rows and busiest tools a page shows: the page's CPU follows its rows. */
 const PAGE = 25;
 const TOOLS = 20;
-const WINDOW_MINUTES = 60;
+// The window the store keeps summed, so that a view reads one row per key.
+const WINDOW_MINUTES = KEPT_WINDOW_MINUTES;
 const FILTERS = ["tool", "peer", "caller", "outcome"] as const;
 const TEXT_FILTERS = [
   ["tool", "col.tool"],

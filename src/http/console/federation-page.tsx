@@ -3,7 +3,7 @@
 import { FederationGraph } from "./charts.tsx";
 import { Action, Id, Table } from "./layout.tsx";
 import type { PageContext } from "./page-context.ts";
-import type { PeerLatency } from "../../node/metrics/overview.ts";
+import { KEPT_WINDOW_MINUTES, type PeerLatency } from "../../node/metrics/overview.ts";
 
 interface Peer {
   id: string;
@@ -23,7 +23,8 @@ interface KnownNode {
   learnedFrom: string | null;
 }
 
-const WINDOW_MINUTES = 60;
+// The window the store keeps summed, so that a view reads one row per key.
+const WINDOW_MINUTES = KEPT_WINDOW_MINUTES;
 
 export async function federationPage(p: PageContext) {
   const { l, csrf, back } = p;

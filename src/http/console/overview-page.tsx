@@ -1,12 +1,13 @@
 // Overview: health, version, crypto path, uptime, open alerts, and the call figures of the last hour.
-import type { CallFigures } from "../../node/metrics/overview.ts";
+import { KEPT_WINDOW_MINUTES, type CallFigures } from "../../node/metrics/overview.ts";
 import type { AlertBody } from "../../protocol/alerts/webhook.ts";
 import { AlertTable } from "./alerts-page.tsx";
 import { BarChart } from "./charts.tsx";
 import { Figures, Id } from "./layout.tsx";
 import type { PageContext } from "./page-context.ts";
 
-const WINDOW_MINUTES = 60;
+// The window the store keeps summed, so that a view reads one row per key.
+const WINDOW_MINUTES = KEPT_WINDOW_MINUTES;
 
 export async function overviewPage(p: PageContext) {
   const { l } = p;

@@ -1,11 +1,10 @@
-// The console overview's call figures (calls per minute, error rate, p50/p99, per tool) read from
-// the metric rollups: every process's calls, at the cost of a few grouped rows per minute instead
-// of the invocation log's rows. Percentiles are estimated within the fixed histogram buckets.
-// Settled minutes are kept in memory for an hour and summed once per window, so a view reads only
-// the rows of the minutes not yet settled (the open one and the one before it).
+// The console overview's call figures (calls per minute, error rate, p50/p99, per tool, per peer)
+// read from the call rollups every process adds to: a few rows per view instead of the invocation
+// log's rows or every label set of the hour. Percentiles are estimated within the fixed histogram
+// buckets.
+import { moveWindow, readWindow, sumMinutes, type WindowQuery, type WindowRead } from "../../store/call-window.ts";
 import type { Database } from "../../store/database.ts";
-import { counterMinuteSums, histogramMinuteCounts, type MinuteSpan } from "../../store/metrics.ts";
-import { HISTOGRAM_BOUNDS_MS, METRICS } from "./definitions.ts";
+import { HISTOGRAM_BOUNDS_MS } from "./definitions.ts";
 import { minuteOf } from "./recorder.ts";
 
 export interface ToolFigures {
@@ -47,11 +46,11 @@ export interface OverviewFigures {
   calls(now: number, windowMinutes: number): Promise<CallFigures>;
   /** Per providing peer, busiest first; local calls are no peer's. */
   peers(now: number, windowMinutes: number): Promise<PeerLatency[]>;
+  /** Brings the store's kept window to `now` (ms): the tick's part. */
+  keep(now: number): Promise<void>;
 }
 
 const MINUTE_MS = 60_000;
-/** Outcomes that are not errors: an answer from the tool, or from the cache. */
-const SUCCESSES = ["ok", "cache_hit"];
 
 /**
  * The value below which a share `q` of the observations fall, interpolated linearly inside the
@@ -72,193 +71,70 @@ export function bucketPercentile(buckets: readonly number[], count: number, q: n
   return HISTOGRAM_BOUNDS_MS[HISTOGRAM_BOUNDS_MS.length - 1]!;
 }
 
-/** A histogram's counts: the number of observations and one count per bucket. */
-interface Counts {
-  count: number;
-  buckets: number[];
-}
-
-const noCounts = (): Counts => ({ count: 0, buckets: HISTOGRAM_BOUNDS_MS.map(() => 0) });
-
-function addCounts(into: Counts, h: Counts): void {
-  into.count += h.count;
-  for (let i = 0; i < into.buckets.length; i++) into.buckets[i]! += h.buckets[i] ?? 0;
-}
-
-/** One minute's calls, summed per tool and per providing peer. */
-interface MinuteFigures {
-  calls: number;
-  errors: number;
-  tools: Map<string, { calls: number; errors: number; latency: Counts }>;
-  peers: Map<string, Counts>;
-  latency: Counts;
-}
-
-const noMinute = (): MinuteFigures => ({ calls: 0, errors: 0, tools: new Map(), peers: new Map(), latency: noCounts() });
-
-function toolOf(m: MinuteFigures, tool: string) {
-  let t = m.tools.get(tool);
-  if (!t) m.tools.set(tool, (t = { calls: 0, errors: 0, latency: noCounts() }));
-  return t;
-}
-
-/** Adds one minute's figures (or a sum of minutes') into a sum. */
-function addMinute(into: MinuteFigures, m: MinuteFigures): void {
-  into.calls += m.calls;
-  into.errors += m.errors;
-  addCounts(into.latency, m.latency);
-  for (const [tool, t] of m.tools) {
-    const to = toolOf(into, tool);
-    to.calls += t.calls;
-    to.errors += t.errors;
-    addCounts(to.latency, t.latency);
-  }
-  for (const [peer, h] of m.peers) {
-    const p = into.peers.get(peer) ?? noCounts();
-    addCounts(p, h);
-    into.peers.set(peer, p);
-  }
-}
-
-/** Minutes this process keeps once settled: the console's window. */
-const CACHED_MINUTES = 60;
-/**
- * A minute is read from the store until this long after it ended, then kept. Counts land under the
- * minute they were made in, usually within FLUSH_AFTER_MS (1 s) of it, but a flush queued behind a
- * slow store, a Workers write deferred past its request, or a writer's clock running behind can land
- * later; a minute's margin covers those (writers' clocks are assumed within it), at the price of
- * reading one or two minutes live per view.
- */
-const SETTLED_AFTER_MS = 60_000;
-/** Window lengths whose settled sum a process keeps; the console asks for one or two. */
-const KEPT_WINDOWS = 8;
-
-/** A window's settled minutes (`first`..`last`) summed, and each one's calls and errors. */
-interface SettledSum {
-  first: number;
-  last: number;
-  sum: MinuteFigures;
-  perMinute: { calls: number; errors: number }[];
-}
+/** The window length whose sums the store keeps (store/call-window.ts): the console's. */
+export const KEPT_WINDOW_MINUTES = 60;
 
 /**
- * The figures from the rollups. A settled minute no longer changes in the store (above), so each
- * process keeps those of the last hour once read, and per window length their sum, made again
- * only when the window moves by a minute: a view reads only the unsettled minutes' rows, in one
- * statement per table, and adds a sum of up to a few hundred tools to them.
+ * The figures from the store's call rollups (store/call-window.ts), which every process's flushes
+ * add to. The console's window is read as its kept sums, one row per tool and peer and the hour's
+ * 60 minute totals, whichever process asks and however long it has run; a reader that finds the
+ * sums' span behind its minute moves it first (the tick does so each period, so that is seldom
+ * more than a minute's rows). Other window lengths are summed from the minutes.
  */
 export class RollupFigures implements OverviewFigures {
-  readonly #settled = new Map<number, MinuteFigures>();
-  readonly #sums = new Map<number, SettledSum>();
-
   constructor(private readonly db: Database) {}
 
-  /** The minutes of the spans from the store, one entry per minute that has rows. */
-  async #read(spans: MinuteSpan[]): Promise<Map<number, MinuteFigures>> {
-    const read = new Map<number, MinuteFigures>();
-    const minute = (m: number) => read.get(m) ?? (read.set(m, noMinute()), read.get(m)!);
-    const succeeded = { label: "outcome", values: SUCCESSES };
-    const results = await Promise.all(
-      spans.map((span) => Promise.all([counterMinuteSums(this.db, METRICS.calls.name, span, "tool", succeeded), histogramMinuteCounts(this.db, METRICS.callDuration.name, span)])),
-    );
-    for (const [counts, latencies] of results) {
-      for (const c of counts) {
-        const m = minute(c.minute);
-        const t = toolOf(m, c.key);
-        m.calls += c.total;
-        m.errors += c.total - c.matching;
-        t.calls += c.total;
-        t.errors += c.total - c.matching;
-      }
-      for (const h of latencies) {
-        const m = minute(h.minute);
-        addCounts(toolOf(m, String(h.labels.tool)).latency, h);
-        addCounts(m.latency, h);
-        const peer = h.labels.peer;
-        if (peer) {
-          const p = m.peers.get(peer) ?? noCounts();
-          addCounts(p, h);
-          m.peers.set(peer, p);
-        }
+  async #read(now: number, windowMinutes: number, q: WindowQuery): Promise<{ first: number; read: WindowRead }> {
+    const last = minuteOf(now);
+    const first = last - windowMinutes + 1;
+    if (windowMinutes === KEPT_WINDOW_MINUTES) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const read = await readWindow(this.db, KEPT_WINDOW_MINUTES, first, last, q);
+        if (read.span?.first === first && read.span.last === last) return { first, read };
+        // Ahead: another process's clock has passed this one's minute; its sums are not this window.
+        if (read.span && read.span.last > last) break;
+        await moveWindow(this.db, KEPT_WINDOW_MINUTES, read.span, { first, last });
       }
     }
-    return read;
+    return { first, read: await sumMinutes(this.db, first, last, q) };
   }
 
-  /** The sum of the window's settled minutes `first`..`last`, from memory while the window has not moved. */
-  async #settledSum(current: number, first: number, last: number): Promise<SettledSum> {
-    const windowMinutes = current - first + 1;
-    const kept = this.#sums.get(windowMinutes);
-    if (kept && kept.first === first && kept.last === last) return kept;
-    for (const m of this.#settled.keys()) if (m <= current - CACHED_MINUTES) this.#settled.delete(m);
-    // The spans of settled minutes not held, each read with one statement per table.
-    const spans: MinuteSpan[] = [];
-    for (let m = first; m <= last; m++) {
-      if (this.#settled.has(m)) continue;
-      const previous = spans.at(-1);
-      if (previous && previous.to === m - 1) previous.to = m;
-      else spans.push({ from: m, to: m });
-    }
-    const read = await this.#read(spans);
-    for (let m = Math.max(first, current - CACHED_MINUTES + 1); m <= last; m++) if (!this.#settled.has(m)) this.#settled.set(m, read.get(m) ?? noMinute());
-    const sum = noMinute();
-    const perMinute: SettledSum["perMinute"] = [];
-    for (let m = first; m <= last; m++) {
-      const figures = this.#settled.get(m) ?? read.get(m) ?? noMinute();
-      addMinute(sum, figures);
-      perMinute.push({ calls: figures.calls, errors: figures.errors });
-    }
-    const made = { first, last, sum, perMinute };
-    this.#sums.delete(windowMinutes);
-    if (this.#sums.size >= KEPT_WINDOWS) this.#sums.delete(this.#sums.keys().next().value!);
-    this.#sums.set(windowMinutes, made);
-    return made;
-  }
-
-  /** The window's figures summed, and each minute's calls and errors, oldest first. */
-  async #window(now: number, windowMinutes: number): Promise<{ first: number; total: MinuteFigures; perMinute: { calls: number; errors: number }[] }> {
-    const current = minuteOf(now);
-    const first = current - windowMinutes + 1;
-    // The last settled minute; the ones after it are read on every view.
-    const last = Math.max(first - 1, minuteOf(now - SETTLED_AFTER_MS) - 1);
-    const [settled, live] = await Promise.all([this.#settledSum(current, first, last), this.#read([{ from: last + 1, to: current }])]);
-    const total = noMinute();
-    addMinute(total, settled.sum);
-    for (const m of live.values()) addMinute(total, m);
-    const perMinute = Array.from({ length: windowMinutes }, (_, i) => {
-      if (first + i <= last) return settled.perMinute[i]!;
-      const m = live.get(first + i);
-      return { calls: m?.calls ?? 0, errors: m?.errors ?? 0 };
-    });
-    return { first, total, perMinute };
+  /** Moves the kept window to `now` (the tick's part), so that a view finds it there. */
+  async keep(now: number): Promise<void> {
+    await this.#read(now, KEPT_WINDOW_MINUTES, { scopes: ["all"], perMinute: false });
   }
 
   async peers(now: number, windowMinutes: number): Promise<PeerLatency[]> {
-    const { total } = await this.#window(now, windowMinutes);
-    return [...total.peers]
-      .map(([peer, h]) => ({ peer, calls: h.count, p50Ms: bucketPercentile(h.buckets, h.count, 0.5), p99Ms: bucketPercentile(h.buckets, h.count, 0.99) }))
+    const { read } = await this.#read(now, windowMinutes, { scopes: ["peer"], perMinute: false });
+    return read.keys
+      .filter((k) => k.scope === "peer" && k.count > 0)
+      .map((k) => ({ peer: k.key, calls: k.count, p50Ms: bucketPercentile(k.buckets, k.count, 0.5), p99Ms: bucketPercentile(k.buckets, k.count, 0.99) }))
       .sort((x, y) => y.calls - x.calls || x.peer.localeCompare(y.peer));
   }
 
   async calls(now: number, windowMinutes: number): Promise<CallFigures> {
-    const { first, total, perMinute: counts } = await this.#window(now, windowMinutes);
-    const perMinute = counts.map((m, i) => ({ minute: (first + i) * MINUTE_MS, calls: m.calls, errors: m.errors }));
-    const perTool = [...total.tools]
-      // A tool with latencies but no counted call (its counts fell in the overflow set) is not listed.
-      .filter(([, t]) => t.calls > 0)
-      .map(([tool, t]) => ({ tool, calls: t.calls, errors: t.errors, p50Ms: bucketPercentile(t.latency.buckets, t.latency.count, 0.5), p99Ms: bucketPercentile(t.latency.buckets, t.latency.count, 0.99) }))
+    const { first, read } = await this.#read(now, windowMinutes, { scopes: ["all", "tool"], perMinute: true });
+    const minutes = new Map(read.perMinute.map((m) => [m.minute, m]));
+    const perMinute = Array.from({ length: windowMinutes }, (_, i) => {
+      const m = minutes.get(first + i);
+      return { minute: (first + i) * MINUTE_MS, calls: m?.calls ?? 0, errors: m?.errors ?? 0 };
+    });
+    const perTool = read.keys
+      // A tool with latencies but no counted call is not listed.
+      .filter((k) => k.scope === "tool" && k.calls > 0)
+      .map((k) => ({ tool: k.key, calls: k.calls, errors: k.errors, p50Ms: bucketPercentile(k.buckets, k.count, 0.5), p99Ms: bucketPercentile(k.buckets, k.count, 0.99) }))
       .sort((x, y) => y.calls - x.calls || x.tool.localeCompare(y.tool));
-    const { calls, errors, latency } = total;
+    const all = read.keys.find((k) => k.scope === "all") ?? { calls: 0, errors: 0, count: 0, buckets: [] };
     return {
       windowMinutes,
-      calls,
-      callsPerMinute: calls / windowMinutes,
-      errorRate: calls === 0 ? 0 : errors / calls,
-      p50Ms: bucketPercentile(latency.buckets, latency.count, 0.5),
-      p99Ms: bucketPercentile(latency.buckets, latency.count, 0.99),
+      calls: all.calls,
+      callsPerMinute: all.calls / windowMinutes,
+      errorRate: all.calls === 0 ? 0 : all.errors / all.calls,
+      p50Ms: bucketPercentile(all.buckets, all.count, 0.5),
+      p99Ms: bucketPercentile(all.buckets, all.count, 0.99),
       perMinute,
       perTool,
-      latencySample: latency.count,
+      latencySample: all.count,
     };
   }
 }

@@ -4,6 +4,7 @@
 import { log } from "../logging/log.ts";
 import type { Database } from "../../store/database.ts";
 import { addRollups, type CounterDelta, type HistogramDelta } from "../../store/metrics.ts";
+import { callDeltas } from "./call-deltas.ts";
 import { HISTOGRAM_BOUNDS_MS, type LabelsOf, type MetricDefinition } from "./definitions.ts";
 
 /** Distinct label sets one metric may hold per minute, store-wide; more go to the overflow set. */
@@ -109,7 +110,7 @@ export class MetricsRecorder {
 
   async #write(counters: CounterDelta[], histograms: HistogramDelta[]): Promise<void> {
     try {
-      await addRollups(this.opts.db, counters, histograms, MAX_LABEL_SETS);
+      await addRollups(this.opts.db, counters, histograms, MAX_LABEL_SETS, callDeltas(counters, histograms), OVERFLOW_LABEL);
     } catch (err) {
       log.error("metrics.flush_failed", { counters: counters.length, histograms: histograms.length, error: String(err) });
     }

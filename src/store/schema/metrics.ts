@@ -3,6 +3,9 @@
 // keep a running total per series, which GET /metrics reads without summing minutes.
 import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
+/** The histogram bucket columns, in the order of HISTOGRAM_BOUNDS_MS. */
+export const BUCKET_COLUMNS = ["b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8", "b9", "b10"] as const;
+
 /** One column per histogram bucket, so that an upsert adds to each atomically. */
 const bucketColumns = () => ({
   b0: integer("b0").notNull(),
@@ -72,3 +75,51 @@ export const metricHistogramTotals = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.name, t.labels] })],
 );
+
+/** What the console's call figures add up per key: calls, the errors among them, and their latency histogram. */
+const callColumns = () => ({
+  calls: integer("calls").notNull(),
+  errors: integer("errors").notNull(),
+  count: integer("count").notNull(),
+  ...bucketColumns(),
+});
+
+/**
+ * The calls of one minute as the console shows them, summed by the recorders' flushes: per tool
+ * (`scope` "tool"), per providing peer ("peer", latency only) and in all ("all", key ""). A few rows
+ * a minute instead of every label set, with at most MAX_LABEL_SETS keys per minute and scope.
+ */
+export const callMinutes = sqliteTable(
+  "call_minutes",
+  {
+    minute: integer("minute").notNull(),
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    ...callColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.scope, t.key] })],
+);
+
+/**
+ * Per window length (minutes), the sum of `call_minutes` over the minutes its span holds, so a
+ * reader of the window reads one row per key whichever process it is. Kept exact by each flush
+ * (an increment to a minute inside the span is added here in the same batch) and by moving the
+ * span (the minutes that enter added, those that leave taken off, as stored).
+ */
+export const callWindow = sqliteTable(
+  "call_window",
+  {
+    window: integer("window").notNull(),
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    ...callColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.window, t.scope, t.key] })],
+);
+
+/** Which minutes `call_window` holds for each window length: `first`..`last`, both included. */
+export const callWindowSpans = sqliteTable("call_window_spans", {
+  window: integer("window").primaryKey(),
+  first: integer("first").notNull(),
+  last: integer("last").notNull(),
+});

@@ -4,7 +4,10 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { RollupFigures, bucketPercentile } from "../../../src/node/metrics/overview.ts";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { memoryDb } from "../../support/libsql.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { memoryDb, openDatabaseFile } from "../../support/libsql.ts";
 import { MetricsRecorder, MAX_LABEL_SETS, OVERFLOW_LABEL, minuteOf } from "../../../src/node/metrics/recorder.ts";
 import { METRICS } from "../../../src/node/metrics/definitions.ts";
 import { exposition, renderExposition } from "../../../src/node/metrics/exposition.ts";
@@ -124,7 +127,7 @@ describe("the overview's figures from the rollups", () => {
     expect(peers[0]!.p99Ms).toBeLessThanOrEqual(5000);
   });
 
-  it("read the current minutes on every view and a settled minute once", async () => {
+  it("count every process's writes in every reader's view, a late one too, and only the window's minutes", async () => {
     const db = await memoryDb();
     const now = 7_000 * MINUTE + 30_000;
     const call = (at: number, tool: string) => {
@@ -136,61 +139,106 @@ describe("the overview's figures from the rollups", () => {
     await call(now - 10 * MINUTE, "old");
     const figures = new RollupFigures(db);
     expect((await figures.calls(now, 60)).calls).toBe(1);
+    // The view moved the store's kept window to its minute: any reader now reads its sums.
+    expect(await db.all(sql`SELECT "first", "last" FROM call_window_spans WHERE "window" = 60`)).toEqual([{ first: minuteOf(now) - 59, last: minuteOf(now) }]);
     // Another process adds a call now: the next view counts it.
     await call(now, "echo");
     expect((await figures.calls(now, 60)).perTool.map((t) => t.tool).sort()).toEqual(["echo", "old"]);
-    // A settled minute is not read again (its rows no longer change once settled).
+    // A write to a minute already in the kept sums, ten minutes late: every reader counts it.
     await call(now - 10 * MINUTE, "late");
-    expect((await figures.calls(now, 60)).calls).toBe(2);
+    expect((await figures.calls(now, 60)).calls).toBe(3);
     expect((await new RollupFigures(db).calls(now, 60)).calls).toBe(3);
     // The window moves on: minutes that leave it stop counting.
     expect((await figures.calls(now + 55 * MINUTE, 60)).perTool.map((t) => t.tool)).toEqual(["echo"]);
   });
 
-  it("read a minute that just ended until a minute after its end, then keep it", async () => {
+  it("take each minute off the kept sums as stored when it leaves, writes after it entered included", async () => {
     const db = await memoryDb();
     const now = 8_000 * MINUTE + 45_000;
-    const call = (at: number, tool: string) => {
+    const call = (at: number, tool: string, peer = "p1") => {
       const r = recorder(db, () => at);
-      r.m.count(METRICS.calls, { tool, peer: "", outcome: "ok" });
+      r.m.count(METRICS.calls, { tool, peer, outcome: "timeout" });
+      r.m.observe(METRICS.callDuration, { tool, peer }, 300);
       return r.m.flush();
     };
-    await call(now - 50_000, "early");
     const figures = new RollupFigures(db);
+    await call(now, "a");
     expect((await figures.calls(now, 60)).calls).toBe(1);
-    // Another process's flush of the minute before lands 45 s after it ended: still counted.
-    await call(now - 50_000, "late");
-    expect((await figures.calls(now, 60)).perTool.map((t) => t.tool)).toEqual(["early", "late"]);
-    expect((await figures.calls(now + 20_000, 60)).calls).toBe(2);
-    // Past the margin the minute is kept: a write landing after it no longer shows in this process.
-    await call(now - 50_000, "too late");
-    expect((await figures.calls(now + 20_000, 60)).calls).toBe(2);
+    for (let i = 0; i < 3; i++) await call(now, "b");
+    await call(now + MINUTE, "a");
+    expect((await figures.calls(now + MINUTE, 60)).perTool.map((t) => [t.tool, t.calls, t.errors])).toEqual([["b", 3, 3], ["a", 2, 2]]);
+    expect((await figures.peers(now + MINUTE, 60)).map((p) => [p.peer, p.calls])).toEqual([["p1", 5]]);
+    // The first minute leaves: exactly its calls go, none below zero.
+    expect((await figures.calls(now + 60 * MINUTE, 60)).perTool.map((t) => [t.tool, t.calls])).toEqual([["a", 1]]);
+    // Both leave: no key is left in the kept sums.
+    expect((await figures.calls(now + 61 * MINUTE, 60)).calls).toBe(0);
+    expect(await db.all(sql`SELECT * FROM call_window`)).toEqual([]);
   });
 
-  it("give the same figures from the sums a process keeps as from a fresh read, as the window moves", async () => {
-    const db = await memoryDb();
-    const start = 9_000 * MINUTE;
-    const kept = new RollupFigures(db);
-    const outcomes = ["ok", "ok", "tool_error", "cache_hit", "timeout"];
-    for (let step = 0; step < 90; step++) {
-      const now = start + step * 20_000;
-      const r = recorder(db, () => now);
-      for (let i = 0; i < 1 + (step % 4); i++) {
-        const tool = `t${(step + i) % 7}`;
-        const peer = (step + i) % 3 === 0 ? "p1" : (step + i) % 3 === 1 ? "p2" : "";
-        r.m.count(METRICS.calls, { tool, peer, outcome: outcomes[(step * 3 + i) % outcomes.length]! });
-        r.m.observe(METRICS.callDuration, { tool, peer }, (step * 37 + i * 11) % 3000);
+  it("give every reader the sums of the raw rollups, with two processes writing and moving the window at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcpfed-rollups-"));
+    const [one, two] = [await openDatabaseFile(join(dir, "node.db")), await openDatabaseFile(join(dir, "node.db"))];
+    try {
+      const start = 9_000 * MINUTE;
+      const outcomes = ["ok", "ok", "tool_error", "cache_hit", "timeout"];
+      // What the label sets of the rollups hold from a minute on, summed per tool, peer and in all.
+      const expected = async (db: typeof one.db, from: number) => {
+        const counts = await counterTotals(db, { fromMinute: from, names: [METRICS.calls.name] });
+        const latencies = await histogramTotals(db, { fromMinute: from, names: [METRICS.callDuration.name] });
+        const tools = new Map<string, [number, number, number]>();
+        const peers = new Map<string, number>();
+        let [calls, errors] = [0, 0];
+        for (const c of counts) {
+          const { tool, outcome } = JSON.parse(c.labels) as Record<string, string>;
+          const t = tools.get(tool!) ?? [0, 0, 0];
+          const failed = outcome === "ok" || outcome === "cache_hit" ? 0 : c.value;
+          tools.set(tool!, [t[0] + c.value, t[1] + failed, t[2]]);
+          calls += c.value;
+          errors += failed;
+        }
+        for (const h of latencies) {
+          const { tool, peer } = JSON.parse(h.labels) as Record<string, string>;
+          tools.get(tool!)![2] += h.count;
+          if (peer) peers.set(peer, (peers.get(peer) ?? 0) + h.count);
+        }
+        return { calls, errors, tools: [...tools].sort(), peers: [...peers].sort() };
+      };
+      const shown = (f: Awaited<ReturnType<RollupFigures["calls"]>>, p: Awaited<ReturnType<RollupFigures["peers"]>>) => ({
+        calls: f.calls,
+        errors: Math.round(f.errorRate * f.calls),
+        tools: f.perTool.map((t): [string, [number, number, number]] => [t.tool, [t.calls, t.errors, t.calls]]).sort(),
+        peers: p.map((x): [string, number] => [x.peer, x.calls]).sort(),
+      });
+      const readers = [new RollupFigures(one.db), new RollupFigures(two.db)];
+      for (let step = 0; step < 90; step++) {
+        const now = start + step * 20_000;
+        // Each process writes its own calls, one of them a minute late every few steps.
+        await Promise.all(
+          [one, two].map((store, p) => {
+            const r = recorder(store.db, () => (step % 5 === p ? now - MINUTE : now));
+            for (let i = 0; i < 1 + ((step + p) % 4); i++) {
+              const tool = `t${(step + i + p) % 7}`;
+              const peer = (step + i) % 3 === 0 ? "p1" : (step + i) % 3 === 1 ? "p2" : "";
+              r.m.count(METRICS.calls, { tool, peer, outcome: outcomes[(step * 3 + i + p) % outcomes.length]! });
+              r.m.observe(METRICS.callDuration, { tool, peer }, (step * 37 + i * 11) % 3000);
+            }
+            return r.m.flush();
+          }),
+        );
+        for (const window of [5, 60]) {
+          // Both readers at once, so that both may find the kept window behind and move it.
+          const views = await Promise.all(readers.map(async (f) => shown(await f.calls(now, window), await f.peers(now, window))));
+          const want = await expected(one.db, minuteOf(now) - window + 1);
+          expect(views[0]).toEqual(want);
+          expect(views[1]).toEqual(want);
+        }
       }
-      await r.m.flush();
-      for (const window of [5, 60]) {
-        const fresh = new RollupFigures(db);
-        expect(await kept.calls(now, window)).toEqual(await fresh.calls(now, window));
-        expect(await kept.peers(now, window)).toEqual(await fresh.peers(now, window));
-      }
+      expect((await readers[1]!.calls(start + 89 * 20_000, 60)).calls).toBeGreaterThan(150);
+    } finally {
+      one.close();
+      two.close();
+      rmSync(dir, { recursive: true, force: true });
     }
-    const last = await kept.calls(start + 89 * 20_000, 60);
-    expect(last.calls).toBeGreaterThan(100);
-    expect(last.perTool.length).toBe(7);
   });
 
   it("estimate a percentile inside its bucket, and none without observations", () => {
