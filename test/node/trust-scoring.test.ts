@@ -332,6 +332,19 @@ describe("the node's score with the tiers' thresholds: the walk's tier, placed i
     expect(many.total).toBeLessThan(few.total * 1.5);
   });
 
+  it("passes a Sybil region no more of a fooled honest peer's share than any other of its edges, however heavy its vouch", () => {
+    // h0, one of this node's direct peers, reports on its six neighbours with light assertions and was fooled into a full vouch and assertion for s0.
+    const light = mixing(60).map((x) => (x.from === "h0" ? { ...x, kind: "assertion" as const, weight: 0.3 } : x));
+    const attack = [edge("h0", "s0", 1, "vouch"), edge("h0", "s0", 1, "assertion")];
+    const e = new TrustEngine({ levels: LEVELS });
+    e.full(graph([...light, ...sybils(400, attack)]));
+    const held = Array.from({ length: 400 }, (_, i) => e.explain(`s${i}`).acceptedEvidence).sort((a, b) => a - b);
+    const honestHeld = Array.from({ length: 60 }, (_, i) => e.explain(`h${i}`).acceptedEvidence).sort((a, b) => a - b);
+    // Split by weight, h0 would pass 0.75 / (0.75 + 6 × 0.075) of what it holds, 62%, into the region; split by edge, a seventh.
+    // (Split by weight, the median Sybil here held a fifteenth of the median honest node's accepted evidence; split by edge, a sixtieth.)
+    expect(held[200]!).toBeLessThan(honestHeld[30]! / 30);
+  });
+
   it("updates the accepted evidence of an edge's target incrementally, keeping the tiers a full recomputation gives", () => {
     const base = [...honest(60), edge("h10", "x", 0.3, "assertion")];
     const e = new TrustEngine({ levels: LEVELS });

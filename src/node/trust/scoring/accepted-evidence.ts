@@ -4,16 +4,19 @@
 // nodes by the latter, inside the tier the walk gives them.
 //
 // Whether a giver is accepted comes from a SybilRank pass (Cao et al. 2012): trust starts at this
-// node, its seeds and its direct peers and is propagated for only ⌈log2 n⌉ steps. By then the
-// honest region holds about its fair share, mass in proportion to what is lent to each node, while
-// a region behind a few attack edges has received far less than its identities' in-weight would
-// claim. An observer holding its fair share or more counts fully; one holding a tenth counts a
-// tenth. A node lends at most one unit of accepted evidence in total (what its edges lend, over
-// max(1, their sum)), so identities multiplied behind an edge cannot multiply what they lend.
+// node, its seeds and its direct peers and is propagated for only ⌈log2 n⌉ steps, each node
+// dividing what it holds equally among the nodes it lends to, as SybilRank divides it among a
+// node's links. Split by weight instead, one full vouch an honest node was fooled into would carry
+// several times the share of each of its honest assertions.
+// By then the honest region holds about its fair share, while a region behind a few attack edges
+// has received far less than what is lent to its identities would claim. An observer holding, per
+// unit lent to it, the typical share or more counts fully; one holding a tenth counts a tenth. A
+// node lends at most one unit of accepted evidence in total (what its edges lend, over max(1, their
+// sum)), so identities multiplied behind an edge cannot multiply what they lend.
 
 /** Rows of the trust graph by node index, as the engine holds them. */
 export interface LendingGraph {
-  /** Per node, its out-edges' targets and what each lends (kinds combined, at most 1). */
+  /** Per node, its out-edges' targets and what each lends (kinds combined, at most 1): the pass follows the edges, the normalization weighs what they lend. */
   to: readonly Int32Array[];
   lent: readonly Float64Array[];
   /** Per node, the share of its trust its own penalty leaves it: 1 − penalty. */
@@ -26,14 +29,10 @@ export interface LendingGraph {
 export function acceptance(g: LendingGraph): number[] {
   const n = g.to.length;
   const into = new Float64Array(n);
-  const total = new Float64Array(n);
   for (let u = 0; u < n; u++) {
     const to = g.to[u]!;
     const w = g.lent[u]!;
-    for (let k = 0; k < to.length; k++) {
-      into[to[k]!]! += w[k]!;
-      total[u]! += w[k]!;
-    }
+    for (let k = 0; k < to.length; k++) into[to[k]!]! += w[k]!;
   }
   let mass = new Float64Array(n);
   let next = new Float64Array(n);
@@ -44,15 +43,14 @@ export function acceptance(g: LendingGraph): number[] {
     for (let u = 0; u < n; u++) {
       const m = mass[u]!;
       if (m === 0) continue;
+      const to = g.to[u]!;
       // A node that lends nothing keeps what it holds, as SybilRank's walk stays at a dead end.
-      if (total[u] === 0) {
+      if (to.length === 0) {
         next[u]! += m;
         continue;
       }
-      const rate = (m * g.keep[u]!) / total[u]!;
-      const to = g.to[u]!;
-      const w = g.lent[u]!;
-      for (let k = 0; k < to.length; k++) next[to[k]!]! += rate * w[k]!;
+      const share = (m * g.keep[u]!) / to.length;
+      for (let k = 0; k < to.length; k++) next[to[k]!]! += share;
     }
     [mass, next] = [next, mass];
   }
