@@ -366,6 +366,29 @@ describe("the node's score with the tiers' thresholds: the walk's tier, placed i
     expect(worst).toBeLessThan(0.02);
   });
 
+  it("recounts an observer penalized, cleared or no longer a direct peer at once, as a full recomputation would count it", () => {
+    // h2 is one of this node's direct peers and the only node reporting on x.
+    const base = [...mixing(60), edge("h2", "x", 1, "assertion")];
+    const e = new TrustEngine({ levels: LEVELS });
+    e.full(graph(base));
+    const before = e.explain("x").acceptedEvidence;
+    expect(before).toBeGreaterThan(0);
+    const penalties = new Map([["h2", 0.75]]);
+    e.update([], penalties);
+    const fresh = new TrustEngine({ levels: LEVELS });
+    fresh.full(graph(base, { penalties }));
+    expect(e.explain("x").acceptedEvidence).toBeCloseTo(before * 0.25, 9);
+    expect(e.explain("x").acceptedEvidence).toBeCloseTo(fresh.explain("x").acceptedEvidence, 9);
+    e.update([], new Map([["h2", 0]]));
+    expect(e.explain("x").acceptedEvidence).toBeCloseTo(before, 9);
+    // No longer a direct peer, h2 counts by what the pass brought it, as any other node does.
+    e.update([edge("me", "h2", 0)]);
+    const dropped = new TrustEngine({ levels: LEVELS });
+    dropped.full(graph(base.filter((x) => !(x.from === "me" && x.to === "h2"))));
+    expect(e.explain("x").acceptedEvidence).toBeLessThanOrEqual(before);
+    expect(tier(e.score("x"))).toBe(tier(dropped.score("x")));
+  });
+
   it("refuses levels that do not ascend in (0, 1)", () => {
     for (const levels of [[0.5, 0.25], [0, 0.5], [0.25, 1], [Number.NaN]]) expect(() => new TrustEngine({ levels })).toThrow(TrustInputError);
   });

@@ -21,12 +21,16 @@ export interface LendingGraph {
   lent: readonly Float64Array[];
   /** Per node, the share of its trust its own penalty leaves it: 1 − penalty. */
   keep: readonly number[];
-  /** Where the pass starts, in equal shares; they count fully as observers. */
+  /** Where the pass starts, in equal shares; they count as observers by what their penalty leaves them. */
   starts: readonly number[];
 }
 
-/** Per node, in [0, 1], how far it counts as an observer. */
-export function acceptance(g: LendingGraph): number[] {
+/**
+ * Per node, what the pass brought it per unit lent to it, over the typical share, before its own
+ * penalty: its acceptance follows from this and its penalty (`acceptanceOf`), so that a penalty
+ * set between two passes takes effect at once.
+ */
+export function standing(g: LendingGraph): number[] {
   const n = g.to.length;
   const into = new Float64Array(n);
   for (let u = 0; u < n; u++) {
@@ -54,16 +58,25 @@ export function acceptance(g: LendingGraph): number[] {
     }
     [mass, next] = [next, mass];
   }
+  const received = new Float64Array(n);
   const perUnit = new Float64Array(n);
   for (let u = 0; u < n; u++) {
+    received[u] = mass[u]! / Math.max(into[u]!, 1);
     mass[u]! *= g.keep[u]!;
     perUnit[u] = mass[u]! / Math.max(into[u]!, 1);
   }
   const fair = typicalHolding(mass, perUnit);
   const out = new Array<number>(n).fill(0);
-  if (fair > 0) for (let u = 0; u < n; u++) out[u] = Math.min(1, perUnit[u]! / fair);
-  for (const s of g.starts) out[s] = 1;
+  if (fair > 0) for (let u = 0; u < n; u++) out[u] = received[u]! / fair;
   return out;
+}
+
+/**
+ * How far a node counts as an observer, in [0, 1]: a start of the pass (this node, a seed, a direct
+ * peer) by what its penalty leaves it, any other node by its standing times that, at most 1.
+ */
+export function acceptanceOf(standing: number, keep: number, start: boolean): number {
+  return start ? keep : Math.min(1, standing * keep);
 }
 
 /**
