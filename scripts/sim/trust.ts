@@ -133,6 +133,15 @@ function checkTiers(f: Federation, w: TrustEngine, e: TrustEngine): void {
   }
 }
 
+/** The walk and the node's score over a federation (checked to keep the walk's tiers), and its nodes by ground truth. */
+function scoredRun(f: Federation): { w: TrustEngine; e: TrustEngine; ids: string[]; honestOnly: string[]; sybilIds: string[] } {
+  const w = walk(f);
+  const e = run(f);
+  checkTiers(f, w, e);
+  const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
+  return { w, e, ids, honestOnly: ids.filter((id) => f.honesty.get(id)! > 0), sybilIds: ids.filter((id) => f.honesty.get(id) === 0) };
+}
+
 function pickRandom(ids: readonly string[], count: number, random: () => number): string[] {
   const pool = [...ids];
   const out: string[] = [];
@@ -269,12 +278,7 @@ function spearmanSection(base: Federation, random: () => number): string {
     const seeds = seedCount === 2 ? base.graph.seeds : pickRandom(good, seedCount, random);
     for (const g of [10, 100]) {
       const f = withSybils({ ...base, graph: { ...base.graph, seeds } }, count, pickRandom(honestIds, g, random), seeded(SEED + g), attack, links);
-      const w = walk(f);
-      const e = run(f);
-      checkTiers(f, w, e);
-      const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
-      const honestOnly = ids.filter((id) => f.honesty.get(id)! > 0);
-      const sybilIds = ids.filter((id) => f.honesty.get(id) === 0);
+      const { w, e, ids, honestOnly, sybilIds } = scoredRun(f);
       const known = ids.filter((id) => f.honesty.get(id) === 0 && e.score(id) >= KNOWN).length;
       for (const [name, x] of [["the walk alone (before)", w], ["the node's score: the walk's tier, placed by accepted evidence", e]] as const) {
         const all = spearman(ids.map((id) => x.score(id)), ids.map((id) => f.honesty.get(id)!));
@@ -302,12 +306,7 @@ function cosignedSection(base: Federation): string {
   for (const records of [0, 1, 3, 15]) {
     const w = interactionWeight({ confirmed: records, disputed: 0, succeeded: records, failed: 0, refusals: 0, uptime: 1 });
     const f = records === 0 ? f0 : { ...f0, graph: { ...f0.graph, edges: [...f0.graph.edges, { from: SELF, to: "s0", kind: "interaction" as const, weight: w }] } };
-    const w0 = walk(f);
-    const e = run(f);
-    checkTiers(f, w0, e);
-    const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
-    const hon = ids.filter((id) => f.honesty.get(id)! > 0);
-    const syb = ids.filter((id) => f.honesty.get(id) === 0);
+    const { e, ids, honestOnly: hon, sybilIds: syb } = scoredRun(f);
     const atTier = syb.map((id) => tierIndex(e.score(id)));
     const tiers = [1, 2, 3].map((t) => atTier.filter((x) => x === t).length).join(" / ");
     const others = syb.filter((id) => id !== "s0" && e.score(id) >= KNOWN).length;
