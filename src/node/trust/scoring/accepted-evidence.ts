@@ -4,15 +4,16 @@
 // nodes by the latter, inside the tier the walk gives them.
 //
 // Whether a giver is accepted comes from a SybilRank pass (Cao et al. 2012): trust starts at this
-// node, its seeds and its direct peers and is propagated for only ⌈log2 n⌉ steps, each node
-// dividing what it holds equally among the nodes it lends to, as SybilRank divides it among a
-// node's links. Split by weight instead, one full vouch an honest node was fooled into would carry
-// several times the share of each of its honest assertions.
-// By then the honest region holds about its fair share, while a region behind a few attack edges
-// has received far less than what is lent to its identities would claim. An observer holding, per
-// unit lent to it, the typical share or more counts fully; one holding a tenth counts a tenth. A
-// node lends at most one unit of accepted evidence in total (what its edges lend, over max(1, their
-// sum)), so identities multiplied behind an edge cannot multiply what they lend.
+// node, its seeds and its direct peers and is propagated for only ⌈log2 n⌉ steps. By then the
+// honest region holds about its fair share, while a region behind a few attack edges has received
+// far less than what is lent to its identities would claim. An observer holding, per unit lent to
+// it, the typical share or more counts fully; one holding a tenth counts a tenth. A node lends at
+// most one unit of accepted evidence in total (what its edges lend, over max(1, their sum)), so
+// identities multiplied behind an edge cannot multiply what they lend.
+//
+// Each step a node divides what it holds equally among the nodes it lends to, as SybilRank divides
+// it among a node's links: split by weight, a full vouch an honest node was fooled into would carry
+// several times the share of each of its honest assertions into the region behind it.
 
 /** Rows of the trust graph by node index, as the engine holds them. */
 export interface LendingGraph {
