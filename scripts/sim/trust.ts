@@ -11,7 +11,7 @@
 //   and a full assertion for a Sybil), from random honest nodes or from the most trusted ones.
 //
 // Knobs (environment): SIM_SEED, SIM_TRUST_HONEST, SIM_TRUST_RUNS (timed runs per CPU figure),
-// SIM_TRUST_ONLY (one section: sybil, spearman, combined, why, newcomer, cpu; variants only when named).
+// SIM_TRUST_ONLY (one section: sybil, spearman, combined, cosigned, why, newcomer, cpu; variants only when named).
 import { loadavg } from "node:os";
 import { execFileSync } from "node:child_process";
 import { seeded } from "../../test/support/random.ts";
@@ -131,6 +131,15 @@ function checkTiers(f: Federation, w: TrustEngine, e: TrustEngine): void {
   for (const id of f.honesty.keys()) {
     if (tierIndex(w.score(id)) !== tierIndex(e.score(id))) throw new Error(`${id}: the walk puts it at ${w.score(id)}, the node's score at ${e.score(id)}`);
   }
+}
+
+/** The walk and the node's score over a federation (checked to keep the walk's tiers), and its nodes by ground truth. */
+function scoredRun(f: Federation): { w: TrustEngine; e: TrustEngine; ids: string[]; honestOnly: string[]; sybilIds: string[] } {
+  const w = walk(f);
+  const e = run(f);
+  checkTiers(f, w, e);
+  const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
+  return { w, e, ids, honestOnly: ids.filter((id) => f.honesty.get(id)! > 0), sybilIds: ids.filter((id) => f.honesty.get(id) === 0) };
 }
 
 function pickRandom(ids: readonly string[], count: number, random: () => number): string[] {
@@ -269,12 +278,7 @@ function spearmanSection(base: Federation, random: () => number): string {
     const seeds = seedCount === 2 ? base.graph.seeds : pickRandom(good, seedCount, random);
     for (const g of [10, 100]) {
       const f = withSybils({ ...base, graph: { ...base.graph, seeds } }, count, pickRandom(honestIds, g, random), seeded(SEED + g), attack, links);
-      const w = walk(f);
-      const e = run(f);
-      checkTiers(f, w, e);
-      const ids = [...f.honesty.keys()].filter((id) => id !== SELF);
-      const honestOnly = ids.filter((id) => f.honesty.get(id)! > 0);
-      const sybilIds = ids.filter((id) => f.honesty.get(id) === 0);
+      const { w, e, ids, honestOnly, sybilIds } = scoredRun(f);
       const known = ids.filter((id) => f.honesty.get(id) === 0 && e.score(id) >= KNOWN).length;
       for (const [name, x] of [["the walk alone (before)", w], ["the node's score: the walk's tier, placed by accepted evidence", e]] as const) {
         const all = spearman(ids.map((id) => x.score(id)), ids.map((id) => f.honesty.get(id)!));
@@ -285,6 +289,30 @@ function spearmanSection(base: Federation, random: () => number): string {
   }
   const header = ["seeds", "attack edge", "g", "score", "Spearman, all nodes", "Spearman, honest nodes only", "AUC honest > Sybil", "Sybils ≥ known (both)"];
   return `${table(header, rows)}\n\nFor reference, the honest nodes' summed in-edge weights (the evidence, before any propagation) have a Spearman correlation of ${evidence.toFixed(3)} with their honesty.`;
+}
+
+/**
+ * A Sybil that earned `records` co-signed records with this node: it becomes a direct peer, so a
+ * start of the acceptance pass, and lends its whole share to the Sybil region (30%, g = 10 attack
+ * edges from random honest nodes, no seeds). Its own tier it earns as any newcomer does; what is
+ * measured is whether its region's ranking and tiers follow.
+ */
+function cosignedSection(base: Federation): string {
+  const honestIds = [...base.honesty.keys()].filter((id) => id !== SELF);
+  const count = Math.round((0.3 / 0.7) * HONEST);
+  const attackers = pickRandom(honestIds, 10, seeded(SEED + 77));
+  const f0 = withSybils({ ...base, graph: { ...base.graph, seeds: [] } }, count, attackers, seeded(SEED + 10));
+  const rows: (string | number)[][] = [];
+  for (const records of [0, 1, 3, 15]) {
+    const w = interactionWeight({ confirmed: records, disputed: 0, succeeded: records, failed: 0, refusals: 0, uptime: 1 });
+    const f = records === 0 ? f0 : { ...f0, graph: { ...f0.graph, edges: [...f0.graph.edges, { from: SELF, to: "s0", kind: "interaction" as const, weight: w }] } };
+    const { e, ids, honestOnly: hon, sybilIds: syb } = scoredRun(f);
+    const atTier = syb.map((id) => tierIndex(e.score(id)));
+    const tiers = [1, 2, 3].map((t) => atTier.filter((x) => x === t).length).join(" / ");
+    const others = syb.filter((id) => id !== "s0" && e.score(id) >= KNOWN).length;
+    rows.push([records, w.toFixed(2), spearman(ids.map((id) => e.score(id)), ids.map((id) => f.honesty.get(id)!)).toFixed(3), auc(hon.map((id) => e.score(id)), syb.map((id) => e.score(id))).toFixed(3), e.score("s0").toFixed(3), tiers, others]);
+  }
+  return table(["co-signed records of s0 with this node", "its interaction weight", "Spearman, all nodes", "AUC honest > Sybil", "s0's score", "Sybils at known / trusted / core", "other Sybils ≥ known"], rows);
 }
 
 /** Each value's rank among `xs` in [0, 1] (ties their average), so that two rankings can be averaged. */
@@ -658,6 +686,7 @@ const only = env.SIM_TRUST_ONLY;
 if (!only || only === "sybil") console.log(`#### Sybil mass against g\n\n${sybilSection(base, random)}\n`);
 if (!only || only === "spearman") console.log(`#### Scores against ground-truth honesty, 30% Sybils\n\n${spearmanSection(base, random)}\n`);
 if (!only || only === "combined") console.log(`#### The personalized walk beside a SybilRank-style global pass, 30% Sybils\n\n${combinedSection(base, random)}\n`);
+if (!only || only === "cosigned") console.log(`#### A Sybil with co-signed records of its own, 30% Sybils, g = 10, no seeds\n\n${cosignedSection(base)}\n`);
 if (only === "variants") console.log(`#### What moves Spearman, 30% Sybils, g = 10\n\n${variantsSection(base)}\n`);
 if (!only || only === "why") console.log(`#### Why the walk loses the honest nodes' order\n\n${whySection(base, random)}\n`);
 if (!only || only === "newcomer") console.log(`#### A newcomer's way to "known"\n\n${newcomerSection(base)}\n`);

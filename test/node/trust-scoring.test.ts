@@ -332,6 +332,19 @@ describe("the node's score with the tiers' thresholds: the walk's tier, placed i
     expect(many.total).toBeLessThan(few.total * 1.5);
   });
 
+  it("passes a Sybil region no more of a fooled honest peer's share than any other of its edges, however heavy its vouch", () => {
+    // h0, one of this node's direct peers, reports on its six neighbours with light assertions and was fooled into a full vouch and assertion for s0.
+    const light = mixing(60).map((x) => (x.from === "h0" ? { ...x, kind: "assertion" as const, weight: 0.3 } : x));
+    const attack = [edge("h0", "s0", 1, "vouch"), edge("h0", "s0", 1, "assertion")];
+    const e = new TrustEngine({ levels: LEVELS });
+    e.full(graph([...light, ...sybils(400, attack)]));
+    const held = Array.from({ length: 400 }, (_, i) => e.explain(`s${i}`).acceptedEvidence).sort((a, b) => a - b);
+    const honestHeld = Array.from({ length: 60 }, (_, i) => e.explain(`h${i}`).acceptedEvidence).sort((a, b) => a - b);
+    // Split by weight, h0 would pass 0.75 / (0.75 + 6 × 0.075) of what it holds, 62%, into the region; split by edge, a seventh.
+    // (Split by weight, the median Sybil here held a fifteenth of the median honest node's accepted evidence; split by edge, a sixtieth.)
+    expect(held[200]!).toBeLessThan(honestHeld[30]! / 30);
+  });
+
   it("updates the accepted evidence of an edge's target incrementally, keeping the tiers a full recomputation gives", () => {
     const base = [...honest(60), edge("h10", "x", 0.3, "assertion")];
     const e = new TrustEngine({ levels: LEVELS });
@@ -351,6 +364,29 @@ describe("the node's score with the tiers' thresholds: the walk's tier, placed i
     }
     // The acceptances are the last full computation's; the evidence the changed edges lend is exact for them.
     expect(worst).toBeLessThan(0.02);
+  });
+
+  it("recounts an observer penalized, cleared or no longer a direct peer at once, as a full recomputation would count it", () => {
+    // h2 is one of this node's direct peers and the only node reporting on x.
+    const base = [...mixing(60), edge("h2", "x", 1, "assertion")];
+    const e = new TrustEngine({ levels: LEVELS });
+    e.full(graph(base));
+    const before = e.explain("x").acceptedEvidence;
+    expect(before).toBeGreaterThan(0);
+    const penalties = new Map([["h2", 0.75]]);
+    e.update([], penalties);
+    const fresh = new TrustEngine({ levels: LEVELS });
+    fresh.full(graph(base, { penalties }));
+    expect(e.explain("x").acceptedEvidence).toBeCloseTo(before * 0.25, 9);
+    expect(e.explain("x").acceptedEvidence).toBeCloseTo(fresh.explain("x").acceptedEvidence, 9);
+    e.update([], new Map([["h2", 0]]));
+    expect(e.explain("x").acceptedEvidence).toBeCloseTo(before, 9);
+    // No longer a direct peer, h2 counts by what the pass brought it, as any other node does.
+    e.update([edge("me", "h2", 0)]);
+    const dropped = new TrustEngine({ levels: LEVELS });
+    dropped.full(graph(base.filter((x) => !(x.from === "me" && x.to === "h2"))));
+    expect(e.explain("x").acceptedEvidence).toBeLessThanOrEqual(before);
+    expect(tier(e.score("x"))).toBe(tier(dropped.score("x")));
   });
 
   it("refuses levels that do not ascend in (0, 1)", () => {

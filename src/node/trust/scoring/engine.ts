@@ -12,7 +12,7 @@
 // seen of a node, and neither lifts a node into a tier the walk does not give it.
 import { checkEdge, checkPenalty, EDGE_KINDS, KIND_FACTOR, TrustInputError, type EdgeKind, type TrustEdge, type TrustGraph } from "./graph.ts";
 import { scoreOf } from "./normalization.ts";
-import { acceptance, placeInTier, type LendingGraph } from "./accepted-evidence.ts";
+import { acceptanceOf, placeInTier, standing, type LendingGraph } from "./accepted-evidence.ts";
 
 export interface EngineOptions {
   /** Probability that the walk restarts at this node or a seed, per step. */
@@ -90,7 +90,8 @@ export class TrustEngine {
   /** Vouched node → its vouchers, so a penalty reaches the stakes on it. */
   #vouchers = new Map<number, Set<number>>();
   #penalty: number[] = [];
-  /** Per node: how far it counts as an observer, set by the last full computation; and what accepted observers lend it. */
+  /** Per node: its standing in the last full computation's pass; how far it counts as an observer now; and what accepted observers lend it. */
+  #standing: number[] = [];
   #accept: number[] = [];
   #evidence: number[] = [];
   /** Per node: its trust mass; restart + what others lend it − mass; whether it waits to be pushed. */
@@ -128,6 +129,7 @@ export class TrustEngine {
     this.#direct = new Map();
     this.#vouchers = new Map();
     this.#penalty = [];
+    this.#standing = [];
     this.#accept = [];
     this.#evidence = [];
     this.#mass = new Float64Array(0);
@@ -152,8 +154,11 @@ export class TrustEngine {
     }
     this.#converge();
     if (this.#levels) {
-      this.#accept = acceptance(this.#lending());
-      for (let u = 0; u < this.#ids.length; u++) this.#lendEvidence(u, 1);
+      this.#standing = standing(this.#lending());
+      for (let u = 0; u < this.#ids.length; u++) {
+        this.#accept[u] = this.#acceptanceAt(u);
+        this.#lendEvidence(u, 1);
+      }
     }
   }
 
@@ -179,6 +184,7 @@ export class TrustEngine {
       for (const v of this.#vouchers.get(i) ?? []) changed.add(v);
     }
     for (const u of changed) this.#lend(u, -1);
+    const peersBefore = this.#rowTo[this.#self]!;
     const rows = new Set<number>();
     for (const e of edges) {
       const u = this.#setEdge(e);
@@ -199,8 +205,15 @@ export class TrustEngine {
       this.#lendEvidence(u, 1);
       changed.add(u);
     }
-    // A new direct peer is a start of the acceptance pass, as the next full computation will make it.
-    if (rows.has(this.#self)) for (const v of this.#rowTo[this.#self]!) this.#acceptFully(v);
+    // An observer whose penalty changed, or that became or stopped being a direct peer (a start of
+    // the acceptance pass), counts as the next full computation would count it from its last standing.
+    const observers = new Set<number>();
+    for (const [n] of penalties ?? []) {
+      const i = this.#index.get(n);
+      if (i !== undefined) observers.add(i);
+    }
+    if (rows.has(this.#self)) for (const v of [...peersBefore, ...this.#rowTo[this.#self]!]) observers.add(v);
+    for (const u of observers) this.#reaccept(u);
     for (const u of changed) {
       this.#penalty[u] = this.#effectivePenalty(u);
       this.#lend(u, 1);
@@ -279,11 +292,20 @@ export class TrustEngine {
     return [...new Set([...this.#restartShare.keys(), ...(this.#rowTo[this.#self] ?? [])])];
   }
 
-  /** Counts u fully as an observer from now on, moving what it lends to its targets' accepted evidence. */
-  #acceptFully(u: number): void {
-    if (!this.#levels || this.#accept[u] === 1) return;
+  /** How far u counts as an observer, from its standing in the last pass, its penalty and whether it is a start now. */
+  #acceptanceAt(u: number): number {
+    if (u === this.#self) return 1;
+    const start = this.#restartShare.has(u) || (this.#raw[this.#self]?.has(u) ?? false);
+    return acceptanceOf(this.#standing[u] ?? 0, 1 - (this.#direct.get(u) ?? 0), start);
+  }
+
+  /** Recounts u as an observer, moving what it lends to its targets' accepted evidence. */
+  #reaccept(u: number): void {
+    if (!this.#levels) return;
+    const a = this.#acceptanceAt(u);
+    if (a === this.#accept[u]) return;
     this.#lendEvidence(u, -1);
-    this.#accept[u] = 1;
+    this.#accept[u] = a;
     this.#lendEvidence(u, 1);
   }
 
@@ -325,6 +347,7 @@ export class TrustEngine {
     this.#rowLent.push(new Float64Array(0));
     this.#rowDenom.push(1);
     this.#penalty.push(0);
+    this.#standing.push(0);
     this.#accept.push(0);
     this.#evidence.push(0);
     return i;
