@@ -13,7 +13,7 @@ import { DIRECTORY_KEY, type DirectoryBody } from "../protocol/registry/director
 import type { Delta, EntryStore, HeldSlot, LogPosition, Pair, PeerCursor, PutOutcome } from "./entry-store.ts";
 import { reindexAgents } from "./agent-index.ts";
 import { rowOfEntry } from "./directory-rows.ts";
-import { byIdPrefixes, entriesOf, genericGuards, heldIds, logAfter, MAX_SEQ, NEXT_SEQ, placementRows, putStatements, reconcileItems } from "./directory-store.ts";
+import { byIdPrefixes, entriesOf, genericGuards, heldIds, logAfter, MAX_SEQ, NEXT_SEQ, putStatements, reconcileItems } from "./directory-store.ts";
 
 const t = registryEntries;
 
@@ -265,13 +265,13 @@ export async function otherNodeEntries(db: Database, self: string): Promise<{ en
 }
 
 /**
- * Every directory entry's origin, URL and expiry, without its signed form: the directory placement
- * reads (src/node/discovery/directory.ts) on every reload, kept off the JSON path at 10^5 entries.
+ * The origin, URL and expiry of the directory entries of origins other than `self` kept whole in
+ * registry_entries (the few a compact row cannot rebuild); the compact ones are read by
+ * placementsSince (directory-store.ts).
  */
-export async function directoryPlacements(db: Database, self: string): Promise<{ origin: string; url: string; exp: number }[]> {
+export async function textDirectoryPlacements(db: Database, self: string): Promise<{ origin: string; url: string; exp: number }[]> {
   const generic = (await otherEntriesOfKind(db, self, "directory")).map((r) => signedEntry.parse(JSON.parse(r.entry)));
-  const fromText = generic.flatMap((e) => (e.kind === "directory" && !e.tombstone ? [{ origin: e.origin, url: e.body.url, exp: e.body.exp }] : []));
-  return [...fromText, ...(await placementRows(db)).filter((r) => r.origin !== self)];
+  return generic.flatMap((e) => (e.kind === "directory" && !e.tombstone ? [{ origin: e.origin, url: e.body.url, exp: e.body.exp }] : []));
 }
 
 /** The directory entry's body `origin` holds, if any. */
