@@ -31,8 +31,8 @@ function find(nodes: readonly IndexNode[], id: string): number {
 }
 
 export class CompactPlacements {
-  /** Every row read, self and expired ones included: its size is compared with the table's. */
-  #rows = new Map<string, { url: string; exp: number }>();
+  /** Every row read, by origin, to its expiry (self and expired ones included): its size is compared with the table's. URLs are held in #nodes only. */
+  #expiries = new Map<string, number>();
   #seq = 0;
   /** The live rows of other nodes, by id. Replaced, never changed in place: views hold the old one. */
   #nodes: IndexNode[] = [];
@@ -50,17 +50,17 @@ export class CompactPlacements {
 
   async #refresh(db: Database, clock: PlacementClock): Promise<readonly IndexNode[]> {
     let { rows, held } = await placementsSince(db, this.#seq);
-    for (const r of rows) this.#rows.set(r.origin, { url: r.url, exp: r.exp });
+    for (const r of rows) this.#expiries.set(r.origin, r.exp);
     // Every row the table holds was read now or before, so the table holds fewer only if some went.
-    if (this.#rows.size !== held) {
+    if (this.#expiries.size !== held) {
       ({ rows, held } = await placementsSince(db, 0));
-      this.#rows = new Map(rows.map((r) => [r.origin, { url: r.url, exp: r.exp }]));
+      this.#expiries = new Map(rows.map((r) => [r.origin, r.exp]));
       this.#seq = 0;
       this.#nodes = [];
       this.#expires = Infinity;
     }
     for (const r of rows) this.#seq = Math.max(this.#seq, r.seq);
-    if (rows.length > PATCH_MAX) this.#sortAfresh(clock);
+    if (rows.length > PATCH_MAX) this.#sortAfresh(rows, clock);
     else if (rows.length > 0) this.#patch(rows, clock);
     if (clock.now > this.#expires) this.#dropExpired(clock);
     return this.#nodes;
@@ -70,23 +70,27 @@ export class CompactPlacements {
     return exp + clock.skewSeconds >= clock.now;
   }
 
-  #sortAfresh(clock: PlacementClock): void {
+  /** #nodes from the held ones and `rows`, which are newer. */
+  #sortAfresh(rows: readonly PlacementRow[], clock: PlacementClock): void {
+    const urls = new Map(this.#nodes.map((n) => [n.id, n.url]));
+    for (const r of rows) urls.set(r.origin, r.url);
     const ids: string[] = [];
     this.#expires = Infinity;
-    for (const [id, r] of this.#rows) {
-      if (id === clock.self || !this.#live(r.exp, clock)) continue;
+    for (const [id, exp] of this.#expiries) {
+      // An id with no URL held was left out as expired before (a clock set back): it returns with the next full read.
+      if (id === clock.self || !this.#live(exp, clock) || !urls.has(id)) continue;
       ids.push(id);
-      this.#expires = Math.min(this.#expires, r.exp + clock.skewSeconds);
+      this.#expires = Math.min(this.#expires, exp + clock.skewSeconds);
     }
     // Plain string order, the same as comparing with `<`: these ids are ASCII.
     ids.sort();
-    this.#nodes = ids.map((id) => ({ id, url: this.#rows.get(id)!.url }));
+    this.#nodes = ids.map((id) => ({ id, url: urls.get(id)! }));
   }
 
   #dropExpired(clock: PlacementClock): void {
     this.#expires = Infinity;
     this.#nodes = this.#nodes.filter((n) => {
-      const exp = this.#rows.get(n.id)!.exp;
+      const exp = this.#expiries.get(n.id)!;
       if (!this.#live(exp, clock)) return false;
       this.#expires = Math.min(this.#expires, exp + clock.skewSeconds);
       return true;
@@ -97,13 +101,12 @@ export class CompactPlacements {
     const nodes = this.#nodes.slice();
     for (const r of rows) {
       if (r.origin === clock.self) continue;
-      const current = this.#rows.get(r.origin)!;
       const at = find(nodes, r.origin);
-      const live = this.#live(current.exp, clock);
-      if (live) this.#expires = Math.min(this.#expires, current.exp + clock.skewSeconds);
-      if (at >= 0 && live) nodes[at] = { id: r.origin, url: current.url };
+      const live = this.#live(r.exp, clock);
+      if (live) this.#expires = Math.min(this.#expires, r.exp + clock.skewSeconds);
+      if (at >= 0 && live) nodes[at] = { id: r.origin, url: r.url };
       else if (at >= 0) nodes.splice(at, 1);
-      else if (live) nodes.splice(-at - 1, 0, { id: r.origin, url: current.url });
+      else if (live) nodes.splice(-at - 1, 0, { id: r.origin, url: r.url });
     }
     this.#nodes = nodes;
   }
