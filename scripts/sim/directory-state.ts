@@ -5,7 +5,11 @@
 // full node entries of PEERS peers (real cards). Reports the file's bytes after a checkpoint,
 // against the same file empty, and per table (SQLite's dbstat).
 //
-//   STATE_ROWS=10000,100000 PEERS=8 npm run sim:directory-state
+// Then the view's CPU: its first load, a reload that finds nothing new (every 5 s while the index is
+// used), and a reload after CHANGED entries were re-signed. SIM_PAGE_SIZE sets the file's page size
+// before the node's migrations run (a measurement: nodes keep SQLite's default).
+//
+//   STATE_ROWS=10000,100000 PEERS=8 NODE_OPTIONS=--expose-gc npm run sim:directory-state
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +28,9 @@ import { machine } from "../bench/lib.ts";
 
 const sizes = (process.env.STATE_ROWS ?? "10000,100000").split(",").map(Number);
 const peers = Number(process.env.PEERS ?? 8);
+const changed = Number(process.env.CHANGED ?? 10);
+const pageSize = process.env.SIM_PAGE_SIZE ? Number(process.env.SIM_PAGE_SIZE) : undefined;
+const RELOADS = 5;
 const BATCH = 1000;
 const MiB = 2 ** 20;
 
@@ -32,10 +39,9 @@ const MiB = 2 ** 20;
  * faster here than noble's, and the same signature); the node id is random (its derivation from a
  * composite key is not what is sized).
  */
-async function directoryEntry(i: number, exp: number): Promise<Entry> {
+async function directoryEntry(i: number, exp: number, nodeId = toBase32(crypto.getRandomValues(new Uint8Array(20)))): Promise<Entry> {
   const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"])) as CryptoKeyPair;
   const pub = new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey));
-  const nodeId = toBase32(crypto.getRandomValues(new Uint8Array(20)));
   const keys = `sha256:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex")}`;
   return signDirectoryEntry(
     { origin: nodeId, kind: "directory", key: DIRECTORY_KEY, visibility: "public", tombstone: false, hlc: hlcAt(Date.now()), body: { v: 1, url: `https://node-${i}.example.org`, keys, ed25519: toBase64url(pub), exp } },
@@ -60,12 +66,23 @@ async function sized(file: string) {
   }
 }
 
+function cpuMsOf(before: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
 /**
  * What the node's directory (src/node/discovery/directory.ts) holds in memory once loaded from the
- * file, and the CPU one load takes (it reloads every 5 s while used). Heap after a full GC when
- * node runs with --expose-gc.
+ * file, and the CPU one load takes; then the median CPU of RELOADS reloads with nothing new, and of
+ * RELOADS reloads each after `changed` origins re-signed their entries (a new URL). Heap after a
+ * full GC when node runs with --expose-gc.
  */
-async function directoryView(file: string): Promise<{ nodes: number; heap: number; cpuMs: number }> {
+async function directoryView(file: string, origins: string[], exp: number): Promise<{ nodes: number; heap: number; cpuMs: number; sameMs: number; changedMs: number }> {
   const store = await openDatabaseFile(file);
   try {
     const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
@@ -81,10 +98,28 @@ async function directoryView(file: string): Promise<{ nodes: number; heap: numbe
     const heap = process.memoryUsage().heapUsed;
     const cpu = process.cpuUsage();
     const view = await directory.view();
-    const used = process.cpuUsage(cpu);
+    const cpuMs = cpuMsOf(cpu);
     gc();
     const held = process.memoryUsage().heapUsed - heap;
-    return { nodes: view.nodes.length, heap: held, cpuMs: (used.user + used.system) / 1000 };
+    const same: number[] = [];
+    const after: number[] = [];
+    const repo = new EntryRepository(store.db);
+    for (let k = 0; k < RELOADS; k++) {
+      directory.invalidate();
+      const before = process.cpuUsage();
+      await directory.view();
+      same.push(cpuMsOf(before));
+    }
+    for (let k = 0; k < RELOADS; k++) {
+      const resigned = await Promise.all(origins.slice(k * changed, (k + 1) * changed).map((o, j) => directoryEntry(1e9 + k * changed + j, exp, o)));
+      await repo.put(resigned, "peer-1");
+      directory.invalidate();
+      const before = process.cpuUsage();
+      const v = await directory.view();
+      after.push(cpuMsOf(before));
+      if (v.nodes.length !== view.nodes.length || !resigned.every((e) => v.nodes.some((n) => n.id === e.signed.origin && e.signed.kind === "directory" && n.url === e.signed.body.url))) throw new Error("the reloaded view misses a re-signed entry");
+    }
+    return { nodes: view.nodes.length, heap: held, cpuMs, sameMs: median(same), changedMs: median(after) };
   } finally {
     store.close();
   }
@@ -102,6 +137,12 @@ for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), "mcpfed-directory-state-"));
   const file = join(dir, "node.db");
   try {
+    if (pageSize) {
+      const client = createClient({ url: `file:${file}` });
+      await client.execute(`PRAGMA page_size = ${pageSize}`);
+      await client.execute("VACUUM");
+      client.close();
+    }
     (await openDatabaseFile(file)).close();
     const empty = await sized(file);
     const store = await openDatabaseFile(file);
@@ -110,15 +151,17 @@ for (const n of sizes) {
     const started = performance.now();
     await repo.put(peerEntries, "peer-0");
     let entryBytes = 0;
+    const origins: string[] = [];
     for (let i = 0; i < n; i += BATCH) {
       const batch = await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => directoryEntry(i + j, exp)));
+      if (origins.length < RELOADS * changed) origins.push(...batch.map((e) => e.signed.origin));
       entryBytes += batch.reduce((sum, e) => sum + Buffer.byteLength(e.canonical), 0);
       await repo.put(batch, "peer-0");
     }
     store.close();
     const full = await sized(file);
     const state = full.bytes - empty.bytes;
-    const held = await directoryView(file);
+    const held = await directoryView(file, origins, exp);
     console.error(`${n}: ${(state / MiB).toFixed(2)} MiB in ${((performance.now() - started) / 1000).toFixed(0)} s; ${full.tables.map((t) => `${t.name} ${(t.bytes / MiB).toFixed(2)}`).join(", ")}`);
     rows.push([
       n.toLocaleString("en-US"),
@@ -127,11 +170,14 @@ for (const n of sizes) {
       `${(state / n).toFixed(0)} B`,
       full.tables.length ? full.tables.map((t) => `${t.name} ${(t.bytes / MiB).toFixed(2)}`).join("; ") : "dbstat not available",
       `${held.nodes.toLocaleString("en-US")} nodes; ${(held.heap / MiB).toFixed(1)} MiB of heap; ${held.cpuMs.toFixed(0)} ms of CPU`,
+      `${held.sameMs.toFixed(1)} ms`,
+      `${held.changedMs.toFixed(1)} ms`,
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-console.log("| public nodes | compact entry (canonical) | state in libSQL (file after checkpoint, minus the empty node's) | per node | largest tables and indexes (MiB) | the node's directory view (src/node/discovery/directory.ts): held in memory, one load |");
-console.log("|---|---|---|---|---|---|");
+console.log(`page size ${pageSize ?? "SQLite's default"}; ${changed} entries re-signed before each changed reload; load average ${loadavg()[0]!.toFixed(1)} at the end.\n`);
+console.log(`| public nodes | compact entry (canonical) | state in libSQL (file after checkpoint, minus the empty node's) | per node | largest tables and indexes (MiB) | the node's directory view (src/node/discovery/directory.ts): held in memory, first load | CPU per reload, nothing new (median of ${RELOADS}) | CPU per reload after ${changed} changes (median of ${RELOADS}) |`);
+console.log("|---|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);

@@ -9,6 +9,7 @@ import type { TableRows } from "../protocol/backup/seal.ts";
 import type { Database } from "./database.ts";
 import { migrations } from "./migrations.gen.ts";
 import { newGeneration } from "./store-generation.ts";
+import { newLogEpoch } from "./registry.ts";
 import * as schema from "./schema/index.ts";
 import { restoreStaging } from "./schema/index.ts";
 
@@ -161,5 +162,6 @@ export async function replaceFromStaging(db: Database, restore: string): Promise
   // they would sit beside the backup's entries of the same slots, at positions past its log head.
   const registryRest = [db.delete(schema.directoryEntries), db.delete(schema.directorySources)];
   const [first, ...rest] = [...registryRest, ...[...order].reverse().map((t) => db.delete(t.raw)), ...order.map(fill), db.delete(restoreStaging).where(eq(restoreStaging.restore, restore))];
-  await db.batch([first!, ...rest, newGeneration(db)]);
+  // The restored log keeps the backup's positions under a new epoch: peers pulling from their old cursors are told to reconcile.
+  await db.batch([first!, ...rest, newGeneration(db), newLogEpoch(db)]);
 }

@@ -1,6 +1,6 @@
 // A compact directory entry (protocol §20.7) as a row of directory_entries: its fields as bytes
-// (node id, HLC, key hash, Ed25519 key, signature, entry id), about 220 bytes where the canonical
-// text alone is 450. The canonical form is rebuilt from the row when the entry is read; an entry
+// (node id, HLC, key hash, Ed25519 key, signature, entry id) and its URL without `https://`, about
+// 210 bytes where the canonical text alone is 450. The canonical form is rebuilt from the row when the entry is read; an entry
 // whose rebuilt form would differ by a byte (an origin that is not a node id, say) has no row and
 // stays in registry_entries, so what is relayed is always what the origin signed.
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
@@ -22,6 +22,17 @@ export interface DirectoryRow {
 }
 
 const KEYS_PREFIX = "sha256:";
+const HTTPS = "https://";
+
+/** The URL as a row holds it: without `https://`, which almost every URL starts with. */
+function storedUrl(url: string): string {
+  return url.startsWith(HTTPS) ? url.slice(HTTPS.length) : url;
+}
+
+/** The URL a row stands for. A URL the rule cannot give back (`https://http://…`) fails the rebuild check and keeps no row. */
+export function urlOfRow(stored: string): string {
+  return /^https?:\/\//.test(stored) ? stored : HTTPS + stored;
+}
 
 function signedOf(r: DirectoryRow): SignedEntry {
   const mailboxes = r.mailboxes === null ? {} : { mailboxes: JSON.parse(r.mailboxes) as string[] };
@@ -32,7 +43,7 @@ function signedOf(r: DirectoryRow): SignedEntry {
     visibility: "public",
     hlc: bytesToHex(r.hlc),
     tombstone: false,
-    body: { v: DIRECTORY_ENTRY_VERSION, url: r.url, ...mailboxes, keys: `${KEYS_PREFIX}${bytesToHex(r.keys)}`, ed25519: toBase64url(r.ed25519), exp: r.exp },
+    body: { v: DIRECTORY_ENTRY_VERSION, url: urlOfRow(r.url), ...mailboxes, keys: `${KEYS_PREFIX}${bytesToHex(r.keys)}`, ed25519: toBase64url(r.ed25519), exp: r.exp },
     sig: toBase64url(r.sig),
   };
 }
@@ -65,7 +76,7 @@ export function rowOfEntry(e: Entry): DirectoryRow | undefined {
       id: hexToBytes(e.id),
       origin: fromBase32(s.origin),
       hlc: hexToBytes(s.hlc),
-      url: s.body.url,
+      url: storedUrl(s.body.url),
       mailboxes: s.body.mailboxes ? JSON.stringify(s.body.mailboxes) : null,
       keys: hexToBytes(s.body.keys.slice(KEYS_PREFIX.length)),
       ed25519: fromBase64url(s.body.ed25519),
@@ -78,7 +89,10 @@ export function rowOfEntry(e: Entry): DirectoryRow | undefined {
   }
 }
 
-/** The first 8 bytes of an id (hex, any length up to 64): what directory_entries' id index holds. */
-export function idHead(hex: string): Uint8Array {
-  return hexToBytes(hex.slice(0, 16).padEnd(16, "0"));
+/** How many leading bytes of the id and of the origin directory_entries' indexes hold. */
+export const HEAD_BYTES = 2;
+
+/** The first HEAD_BYTES of an id (hex, any length up to 64, right-padded with `pad`): the id index's key. */
+export function idHead(hex: string, pad: "0" | "f" = "0"): Uint8Array {
+  return hexToBytes(hex.slice(0, HEAD_BYTES * 2).padEnd(HEAD_BYTES * 2, pad));
 }

@@ -3,11 +3,12 @@
 // same conflict rule, and the same log (seq). A put binds a few parameters per entry and a read at
 // most 90 (byIdPrefixes: two per prefix), under D1's limit of 100.
 import { and, asc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { fromBase32, toBase32 } from "../protocol/encoding/bytes.ts";
 import type { Entry } from "../protocol/registry/entry.ts";
 import type { Database } from "./database.ts";
-import { entryOfRow, idHead, type DirectoryRow } from "./directory-rows.ts";
+import { entryOfRow, HEAD_BYTES, idHead, urlOfRow, type DirectoryRow } from "./directory-rows.ts";
 import { directoryEntries, directorySources, registryEntries, registryLog } from "./schema/index.ts";
 
 const d = directoryEntries;
@@ -26,6 +27,16 @@ export function originBytes(origin: string): Uint8Array | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A column's first HEAD_BYTES, as the indexes write it (a literal length: SQLite matches an index's expression by its text). */
+function head(column: SQLiteColumn): SQL {
+  return sql`substr(${column}, 1, ${sql.raw(String(HEAD_BYTES))})`;
+}
+
+/** The row of `origin`, found through the origin index. */
+function ofOrigin(origin: Uint8Array): SQL {
+  return and(eq(head(d.origin), origin.slice(0, HEAD_BYTES)), eq(d.origin, origin))!;
 }
 
 const columns = { seq: d.seq, id: d.id, origin: d.origin, hlc: d.hlc, url: d.url, mailboxes: d.mailboxes, keys: d.keys, ed25519: d.ed25519, exp: d.exp, sig: d.sig, source: directorySources.peer };
@@ -51,7 +62,7 @@ export function putStatements(db: Database, e: Entry, row: DirectoryRow, source:
   const genericSlot = and(eq(r.origin, s.origin), eq(r.kind, "directory"), eq(r.key, s.key), eq(r.visibility, "public"));
   return [
     db.delete(r).where(and(genericSlot, or(lt(r.hlc, s.hlc), and(eq(r.hlc, s.hlc), gt(r.id, e.id))))),
-    db.delete(d).where(and(eq(d.origin, row.origin), or(lt(d.hlc, row.hlc), and(eq(d.hlc, row.hlc), gt(d.id, row.id))))),
+    db.delete(d).where(and(ofOrigin(row.origin), or(lt(d.hlc, row.hlc), and(eq(d.hlc, row.hlc), gt(d.id, row.id))))),
     ...(source === null ? [] : [db.insert(directorySources).values({ peer: source }).onConflictDoNothing()]),
     // drizzle's own INSERT … SELECT: the D1 batch binds no raw SQL's parameters (database.ts).
     db
@@ -72,7 +83,8 @@ export function putStatements(db: Database, e: Entry, row: DirectoryRow, source:
             source: (source === null ? sql`NULL` : sql`(SELECT ${directorySources.n} FROM ${directorySources} WHERE ${directorySources.peer} = ${source})`).as("source"),
           })
           .from(sql`(SELECT 1)`)
-          .where(sql`NOT EXISTS (SELECT 1 FROM ${r} WHERE ${genericSlot})`),
+          // One row per origin: none is inserted while the slot's winner is held in either table.
+          .where(sql`NOT EXISTS (SELECT 1 FROM ${r} WHERE ${genericSlot}) AND NOT EXISTS (SELECT 1 FROM ${d} WHERE ${ofOrigin(row.origin)})`),
       )
       .onConflictDoNothing()
       .returning({ seq: d.seq }),
@@ -90,10 +102,10 @@ export function genericGuards(db: Database, e: Entry) {
   const id = hexToBytes(e.id);
   const hlc = hexToBytes(e.signed.hlc);
   return {
-    before: db.delete(d).where(and(eq(d.origin, origin), or(lt(d.hlc, hlc), and(eq(d.hlc, hlc), gt(d.id, id))))),
+    before: db.delete(d).where(and(ofOrigin(origin), or(lt(d.hlc, hlc), and(eq(d.hlc, hlc), gt(d.id, id))))),
     after: db
       .delete(r)
-      .where(and(eq(r.id, e.id), sql`EXISTS (SELECT 1 FROM ${d} WHERE ${d.origin} = ${origin})`))
+      .where(and(eq(r.id, e.id), sql`EXISTS (SELECT 1 FROM ${d} WHERE ${ofOrigin(origin)})`))
       .returning({ id: r.id }),
   };
 }
@@ -103,11 +115,8 @@ export async function heldIds(db: Database, ids: string[]): Promise<Set<string>>
   const out = new Set<string>();
   const wanted = new Set(ids);
   for (let i = 0; i < ids.length; i += 90) {
-    const heads = ids.slice(i, i + 90).map(idHead);
-    const rows = await db
-      .select({ id: d.id })
-      .from(d)
-      .where(inArray(sql`substr(${d.id}, 1, 8)`, heads));
+    const heads = ids.slice(i, i + 90).map((id) => idHead(id));
+    const rows = await db.select({ id: d.id }).from(d).where(inArray(head(d.id), heads));
     for (const row of rows) {
       const hex = bytesToHex(row.id);
       if (wanted.has(hex)) out.add(hex);
@@ -121,7 +130,7 @@ export async function byIdPrefixes(db: Database, prefixes: string[]): Promise<He
   const out: HeldEntry[] = [];
   for (let i = 0; i < prefixes.length; i += 45) {
     const part = prefixes.slice(i, i + 45);
-    const ranges = part.map((p) => sql`substr(${d.id}, 1, 8) BETWEEN ${idHead(p)} AND ${idHead(p.slice(0, 16).padEnd(16, "f"))}`);
+    const ranges = part.map((p) => sql`${head(d.id)} BETWEEN ${idHead(p)} AND ${idHead(p, "f")}`);
     for (const row of await select(db, or(...ranges))) {
       const e = held(row);
       if (part.some((p) => e.id.startsWith(p))) out.push(e);
@@ -149,11 +158,23 @@ export async function reconcileItems(db: Database): Promise<{ hlc: string; id: s
 export async function entriesOf(db: Database, origin?: string): Promise<HeldEntry[]> {
   if (origin === undefined) return (await select(db, undefined)).map(held);
   const bytes = originBytes(origin);
-  return bytes ? (await select(db, eq(d.origin, bytes))).map(held) : [];
+  return bytes ? (await select(db, ofOrigin(bytes))).map(held) : [];
 }
 
-/** Each row's origin, URL and expiry, and nothing else: what placement reads of every public node. */
-export async function placementRows(db: Database): Promise<{ origin: string; url: string; exp: number }[]> {
-  const rows = await db.select({ origin: d.origin, url: d.url, exp: d.exp }).from(d);
-  return rows.map((row) => ({ origin: toBase32(row.origin), url: row.url, exp: row.exp }));
+/** What placement reads of a public node: its id, URL and expiry, and the row's position in the log. */
+export interface PlacementRow {
+  seq: number;
+  origin: string;
+  url: string;
+  exp: number;
+}
+
+/**
+ * The rows stored after position `since` (origin, URL and expiry, nothing else) and how many rows
+ * the table holds, read in one batch so that both see the same state: a reader that held the rows
+ * up to `since` has them all unless the count says some went.
+ */
+export async function placementsSince(db: Database, since: number): Promise<{ rows: PlacementRow[]; held: number }> {
+  const [rows, count] = await db.batch([db.select({ seq: d.seq, origin: d.origin, url: d.url, exp: d.exp }).from(d).where(gt(d.seq, since)), db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(d)]);
+  return { rows: rows.map((row) => ({ seq: row.seq, origin: toBase32(row.origin), url: urlOfRow(row.url), exp: row.exp })), held: count[0]!.n };
 }

@@ -354,5 +354,15 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `call_window` (\n\t`window` integer NOT NULL,\n\t`scope` text NOT NULL,\n\t`key` text NOT NULL,\n\t`calls` integer NOT NULL,\n\t`errors` integer NOT NULL,\n\t`count` integer NOT NULL,\n\t`b0` integer NOT NULL,\n\t`b1` integer NOT NULL,\n\t`b2` integer NOT NULL,\n\t`b3` integer NOT NULL,\n\t`b4` integer NOT NULL,\n\t`b5` integer NOT NULL,\n\t`b6` integer NOT NULL,\n\t`b7` integer NOT NULL,\n\t`b8` integer NOT NULL,\n\t`b9` integer NOT NULL,\n\t`b10` integer NOT NULL,\n\tPRIMARY KEY(`window`, `scope`, `key`)\n);",
       "CREATE TABLE `call_window_spans` (\n\t`window` integer PRIMARY KEY NOT NULL,\n\t`first` integer NOT NULL,\n\t`last` integer NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0034_second_wave_session11_directory_heads",
+    "statements": [
+      "DROP INDEX `directory_entries_origin`;",
+      "DROP INDEX `directory_entries_id`;",
+      "-- Hand-edited: the expressions of these two indexes (2-byte heads) are written here, not as drizzle-kit generated them.\nCREATE INDEX `directory_entries_origin` ON `directory_entries` (substr(`origin`, 1, 2));",
+      "CREATE INDEX `directory_entries_id` ON `directory_entries` (substr(`id`, 1, 2));",
+      "-- Hand-written: rows stored before this migration lose their URL's `https://` (directory-rows.ts gives it back); a URL whose rest starts with a scheme keeps it whole.\nUPDATE `directory_entries` SET `url` = substr(`url`, 9) WHERE substr(`url`, 1, 8) = 'https://' AND substr(`url`, 9, 7) <> 'http://' AND substr(`url`, 9, 8) <> 'https://';"
+    ]
   }
 ];

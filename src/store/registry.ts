@@ -13,7 +13,7 @@ import { DIRECTORY_KEY, type DirectoryBody } from "../protocol/registry/director
 import type { Delta, EntryStore, HeldSlot, LogPosition, Pair, PeerCursor, PutOutcome } from "./entry-store.ts";
 import { reindexAgents } from "./agent-index.ts";
 import { rowOfEntry } from "./directory-rows.ts";
-import { byIdPrefixes, entriesOf, genericGuards, heldIds, logAfter, MAX_SEQ, NEXT_SEQ, placementRows, putStatements, reconcileItems } from "./directory-store.ts";
+import { byIdPrefixes, entriesOf, genericGuards, heldIds, logAfter, MAX_SEQ, NEXT_SEQ, putStatements, reconcileItems } from "./directory-store.ts";
 
 const t = registryEntries;
 
@@ -32,6 +32,14 @@ function universe(pair: Pair): SQL {
 
 function newEpoch(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The statement that gives the log a new epoch: after a restore its positions name other rows than
+ * before, so a peer's cursor into it must be refused (stale) and the peer reconcile at once.
+ */
+export function newLogEpoch(db: Database) {
+  return db.update(registryLog).set({ epoch: newEpoch() }).where(eq(registryLog.id, 1));
 }
 
 // Two statements per entry, up to four for a directory entry (a delete in each table, its source
@@ -265,13 +273,13 @@ export async function otherNodeEntries(db: Database, self: string): Promise<{ en
 }
 
 /**
- * Every directory entry's origin, URL and expiry, without its signed form: the directory placement
- * reads (src/node/discovery/directory.ts) on every reload, kept off the JSON path at 10^5 entries.
+ * The origin, URL and expiry of the directory entries of origins other than `self` kept whole in
+ * registry_entries (the few a compact row cannot rebuild); the compact ones are read by
+ * placementsSince (directory-store.ts).
  */
-export async function directoryPlacements(db: Database, self: string): Promise<{ origin: string; url: string; exp: number }[]> {
+export async function textDirectoryPlacements(db: Database, self: string): Promise<{ origin: string; url: string; exp: number }[]> {
   const generic = (await otherEntriesOfKind(db, self, "directory")).map((r) => signedEntry.parse(JSON.parse(r.entry)));
-  const fromText = generic.flatMap((e) => (e.kind === "directory" && !e.tombstone ? [{ origin: e.origin, url: e.body.url, exp: e.body.exp }] : []));
-  return [...fromText, ...(await placementRows(db)).filter((r) => r.origin !== self)];
+  return generic.flatMap((e) => (e.kind === "directory" && !e.tombstone ? [{ origin: e.origin, url: e.body.url, exp: e.body.exp }] : []));
 }
 
 /** The directory entry's body `origin` holds, if any. */

@@ -3,7 +3,12 @@
 // contact and used only when it is the one the entry stands for; an expired entry drops out.
 import { describe, expect, it } from "vitest";
 import type { Card } from "../../src/protocol/card/schema.ts";
-import { signedEntry, toEntry } from "../../src/protocol/registry/entry.ts";
+import { eq, inArray } from "drizzle-orm";
+import { fromBase32, toBase32, toBase64url } from "../../src/protocol/encoding/bytes.ts";
+import { DIRECTORY_KEY } from "../../src/protocol/registry/directory-entries.ts";
+import { hlcAt } from "../../src/protocol/registry/hlc.ts";
+import { signedEntry, toEntry, type Entry } from "../../src/protocol/registry/entry.ts";
+import { directoryEntries } from "../../src/store/schema/index.ts";
 import { Directory } from "../../src/node/discovery/directory.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
 import { memoryDb } from "../support/libsql.ts";
@@ -53,5 +58,84 @@ describe("directory over compact entries", () => {
     expect((await d.view()).nodes).toEqual([]);
     expect(await d.card(entry.origin)).toBeUndefined();
     expect(fetched).toEqual([]);
+  });
+});
+
+describe("directory reloads", () => {
+  // The store does not check signatures: these entries are signed by no one, and only their rows matter.
+  const T0 = 1_800_000_000_000;
+  async function compact(origin: string, wall: number, exp: number, url = `https://${origin.slice(0, 10)}.example.org/${wall}`): Promise<Entry> {
+    const body = { v: 1, url, keys: `sha256:${"c".repeat(64)}`, ed25519: toBase64url(crypto.getRandomValues(new Uint8Array(32))), exp };
+    return toEntry(signedEntry.parse({ origin, kind: "directory", key: DIRECTORY_KEY, visibility: "public", hlc: hlcAt(wall), tombstone: false, body, sig: toBase64url(crypto.getRandomValues(new Uint8Array(64))) }));
+  }
+  const origin = () => toBase32(crypto.getRandomValues(new Uint8Array(20)));
+
+  it("applies only what changed since the last load, and gives what a fresh load gives", async () => {
+    const db = await memoryDb();
+    const store = new EntryRepository(db);
+    const self = origin();
+    let now = T0 / 1000;
+    const later = now + 86_400;
+    const make = () =>
+      new Directory({
+        db,
+        nodeId: self,
+        now: () => now,
+        config: { clockSkewSeconds: 60, publicNode: false, publicUrl: undefined },
+        card: async () => {
+          throw new Error("not public");
+        },
+        fetchedCards: { card: async () => undefined },
+      });
+    const reloaded = make();
+    const fresh = async () => (await make().view()).nodes;
+    const reload = async () => {
+      reloaded.invalidate();
+      return (await reloaded.view()).nodes;
+    };
+
+    // More than one patch takes, this node's own, and one kept as text (its URL cannot lose its scheme).
+    const first = await Promise.all(Array.from({ length: 700 }, () => compact(origin(), T0, later)));
+    const asText = await compact(origin(), T0, later, "https://http://t.example/");
+    await store.put([...first, await compact(self, T0, later), asText], "peer");
+    const loaded = await reload();
+    expect(loaded.length).toBe(701);
+    expect(loaded.some((n) => n.id === self)).toBe(false);
+    expect(loaded.find((n) => n.id === asText.signed.origin)?.url).toBe("https://http://t.example/");
+    expect(loaded).toEqual(await fresh());
+    expect(loaded.map((n) => n.id)).toEqual(loaded.map((n) => n.id).sort());
+
+    // Nothing new: the same list.
+    expect(await reload()).toBe(loaded);
+
+    // Some re-signed with new URLs, some new, one that expires soon.
+    const soon = await compact(origin(), T0, now + 100);
+    const resigned = await Promise.all(first.slice(0, 20).map((e) => compact(e.signed.origin, T0 + 1000, later)));
+    await store.put([...resigned, ...(await Promise.all(Array.from({ length: 30 }, () => compact(origin(), T0, later)))), soon], "peer");
+    const patched = await reload();
+    expect(patched.length).toBe(732);
+    expect(patched.find((n) => n.id === resigned[0]!.signed.origin)?.url).toBe(`https://${resigned[0]!.signed.origin.slice(0, 10)}.example.org/${T0 + 1000}`);
+    expect(patched).toEqual(await fresh());
+    expect(loaded.length).toBe(701);
+
+    // Past its expiry (and the skew), the soon one drops out with no new row.
+    now += 161;
+    const expired = await reload();
+    expect(expired.some((n) => n.id === soon.signed.origin)).toBe(false);
+    expect(expired).toEqual(await fresh());
+
+    // Rows gone without a new position (a restore deletes them): the count tells, and the list is read again.
+    const gone = first.slice(100, 105).map((e) => fromBase32(e.signed.origin));
+    await db.delete(directoryEntries).where(inArray(directoryEntries.origin, gone));
+    const after = await reload();
+    expect(after.length).toBe(726);
+    expect(after).toEqual(await fresh());
+
+    // A row gone and another come in the same interval: the count alone matches, yet the view follows both.
+    await db.delete(directoryEntries).where(eq(directoryEntries.origin, fromBase32(first[200]!.signed.origin)));
+    await store.put([await compact(origin(), T0, later)], "peer");
+    const swapped = await reload();
+    expect(swapped.some((n) => n.id === first[200]!.signed.origin)).toBe(false);
+    expect(swapped).toEqual(await fresh());
   });
 });

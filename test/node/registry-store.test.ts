@@ -219,7 +219,8 @@ describe("libSQL repository", () => {
     const odd = await directoryEntryFor("not-a-node-id", T0);
     await store.put([compact, odd], null);
     const rows = await d.db.select({ seq: directoryEntries.seq, url: directoryEntries.url }).from(directoryEntries);
-    expect(rows).toEqual([{ seq: 1, url: compact.signed.kind === "directory" ? compact.signed.body.url : "" }]);
+    // The row keeps the URL without its `https://`.
+    expect(rows).toEqual([{ seq: 1, url: compact.signed.kind === "directory" ? compact.signed.body.url.replace(/^https:\/\//, "") : "" }]);
     expect((await d.db.select({ id: registryEntries.id, seq: registryEntries.seq }).from(registryEntries))).toEqual([{ id: odd.id, seq: 2 }]);
     expect(await store.head()).toMatchObject({ seq: 2 });
   });
@@ -246,12 +247,15 @@ describe("libSQL repository, text it does not give back as written", () => {
     const mailboxNul = await withBody({ mailboxes: ["https://m.example/\u0000"] });
     const mailboxSurrogate = await withBody({ mailboxes: ["https://m.example/SURROGATE"] }, "dfff");
     const nonAscii = await withBody({ url: "https://bücher.example/straße/日本/😀", mailboxes: ["https://почта.example/ü"] });
-    const all = [nul, surrogate, mailboxNul, mailboxSurrogate, nonAscii];
+    // A row drops `https://` and gives it back unless what is left starts with a scheme itself.
+    const plainHttp = await withBody({ url: "http://h.example/p" });
+    const schemeAfterScheme = await withBody({ url: "https://http://s.example/" });
+    const all = [nul, surrogate, mailboxNul, mailboxSurrogate, nonAscii, plainHttp, schemeAfterScheme];
     expect(await store.put(all, null)).toEqual(all.map(() => "stored"));
 
-    // Only the well-formed one is a row of bytes.
-    expect(await d.db.select({ url: directoryEntries.url }).from(directoryEntries)).toEqual([{ url: "https://bücher.example/straße/日本/😀" }]);
-    expect((await d.db.select({ id: registryEntries.id }).from(registryEntries)).map((r) => r.id).sort()).toEqual([nul, surrogate, mailboxNul, mailboxSurrogate].map((e) => e.id).sort());
+    // Only the well-formed ones are rows of bytes.
+    expect((await d.db.select({ url: directoryEntries.url }).from(directoryEntries)).map((r) => r.url).sort()).toEqual(["bücher.example/straße/日本/😀", "http://h.example/p"]);
+    expect((await d.db.select({ id: registryEntries.id }).from(registryEntries)).map((r) => r.id).sort()).toEqual([nul, surrogate, mailboxNul, mailboxSurrogate, schemeAfterScheme].map((e) => e.id).sort());
 
     for (const e of all) expect((await store.slots(e.signed.origin, "directory", DIRECTORY_KEY)).map((x) => [x.id, x.canonical])).toEqual([[e.id, e.canonical]]);
     const limits = { maxEntries: 100, maxBytes: 1 << 20 };

@@ -20,10 +20,11 @@ import type { OwnCard } from "../card/own.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
 import type { IndexNode } from "./lookup.ts";
 import { cardMatches } from "../../protocol/registry/directory-entries.ts";
-import { directoryBodyOf, directoryPlacements } from "../../store/registry.ts";
+import { directoryBodyOf, textDirectoryPlacements } from "../../store/registry.ts";
 import type { KnownCards } from "../routes/onion/known-cards.ts";
+import { CompactPlacements } from "./compact-placements.ts";
 
-/** How long one process reuses the directory it read: node entries change on the tick, not per request. */
+/** How long one process reuses the directory it read before it asks the store what changed. */
 const DIRECTORY_MS = 5000;
 
 export interface DirectoryPort {
@@ -44,6 +45,9 @@ export interface DirectoryView {
 
 export class Directory {
   readonly #read: CachedRead<DirectoryView>;
+  readonly #compact = new CompactPlacements();
+  /** The last view's nodes and what they were made of, reused while neither changed. */
+  #last: { compact: readonly IndexNode[]; others: string; nodes: IndexNode[] } | undefined;
 
   constructor(private readonly s: DirectoryPort) {
     this.#read = new CachedRead(() => this.#load(), DIRECTORY_MS);
@@ -53,12 +57,16 @@ export class Directory {
     const cards = new Map((await knownNodes(this.s)).map((n) => [n.card.id, n.card]));
     if (this.s.config.publicNode && this.s.config.publicUrl) cards.set(this.s.nodeId, await (await this.s.card()).get(this.s.config.publicUrl.origin, this.s.now()));
     const now = this.s.now();
-    // Origin, URL and expiry only: at 10^5 public nodes, bodies held here would cost tens of MiB.
-    const urls = new Map<string, string>();
-    for (const r of await directoryPlacements(this.s.db, this.s.nodeId)) if (this.#live(r.exp, now)) urls.set(r.origin, r.url);
-    for (const c of cards.values()) urls.set(c.id, c.url);
-    const nodes = [...urls].map(([id, url]) => ({ id, url })).sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { nodes, cards };
+    // Id and URL only: at 10^5 public nodes, bodies held here would cost tens of MiB.
+    const compact = await this.#compact.nodes(this.s.db, { self: this.s.nodeId, now, skewSeconds: this.s.config.clockSkewSeconds });
+    // The few nodes known otherwise (a directory entry kept as text, a card) are read every time and laid over the compact ones.
+    const others = new Map<string, string>();
+    for (const r of await textDirectoryPlacements(this.s.db, this.s.nodeId)) if (this.#live(r.exp, now)) others.set(r.origin, r.url);
+    for (const c of cards.values()) others.set(c.id, c.url);
+    const listed = [...others].map(([id, url]) => ({ id, url })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const key = JSON.stringify(listed);
+    if (this.#last?.compact !== compact || this.#last.others !== key) this.#last = { compact, others: key, nodes: merged(compact, listed) };
+    return { nodes: this.#last.nodes, cards };
   }
 
   #live(exp: number, now: number): boolean {
@@ -86,6 +94,19 @@ export class Directory {
     const card = await this.s.fetchedCards.card(id, entry.url);
     return card && (await cardMatches(card, id, entry)) ? card : undefined;
   }
+}
+
+/** Two lists sorted by id as one; where both hold an id, `over`'s entry. */
+function merged(under: readonly IndexNode[], over: readonly IndexNode[]): IndexNode[] {
+  const out: IndexNode[] = [];
+  let i = 0;
+  for (const o of over) {
+    while (i < under.length && under[i]!.id < o.id) out.push(under[i++]!);
+    if (i < under.length && under[i]!.id === o.id) i++;
+    out.push(o);
+  }
+  while (i < under.length) out.push(under[i++]!);
+  return out;
 }
 
 /**
