@@ -3,8 +3,10 @@
 // quarter of the binding's time on a relayed call, docs/benchmarks.md), and it asks each one for
 // raw rows, which the binding refuses with a new Error (and its stack) when the statement returns
 // none. The driver sets a statement's modes (raw rows, safe integers) before each use and reads
-// its rows whole, synchronously, so a kept statement serves the next execution of the same text
-// as a fresh one would; SQLite prepares it again by itself if the schema changed.
+// its rows whole, synchronously, binding every parameter each time, so for that driver a kept
+// statement serves the next execution of the same text as a fresh one would (another caller that
+// bound fewer parameters or set pluck mode would see the last use's); SQLite prepares it again by
+// itself if the schema changed.
 import { createRequire } from "node:module";
 
 interface Statement {

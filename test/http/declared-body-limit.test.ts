@@ -67,4 +67,15 @@ describe("declaredBodyLimit on @hono/node-server", () => {
     expect(over.status).toBe(413);
     expect(handled).toBe(before);
   });
+
+  it("refuses a declared length that is not plain digits instead of trusting its leading digits", async () => {
+    // In process: Node's own parser refuses such a header before an app could see it.
+    const app = new Hono();
+    app.use("*", declaredBodyLimit({ maxSize: LIMIT, onError: (c) => c.json({ error: "too_large" }, 413) }));
+    app.post("/echo", async (c) => c.text(String((await c.req.arrayBuffer()).byteLength)));
+    for (const declared of ["5abc", "+5", "5.0"]) {
+      const res = await app.request("/echo", { method: "POST", body: "x".repeat(LIMIT + 1), headers: { "content-length": declared } });
+      expect(res.status, declared).toBe(413);
+    }
+  });
 });

@@ -12,7 +12,8 @@ export function declaredBodyLimit(options: { maxSize: number; onError: (c: Conte
   return async (c, next) => {
     const length = c.req.header("content-length");
     if (length === undefined || c.req.header("transfer-encoding") !== undefined) return streamed(c, next);
-    if (parseInt(length, 10) > options.maxSize) return options.onError(c);
+    // A length that is not plain digits cannot be trusted (hono's parseInt would read "5abc" as 5).
+    if (!/^\d+$/.test(length) || Number(length) > options.maxSize) return options.onError(c);
     await next();
   };
 }
