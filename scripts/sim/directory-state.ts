@@ -84,7 +84,7 @@ async function directoryView(file: string): Promise<{ nodes: number; heap: numbe
     const used = process.cpuUsage(cpu);
     gc();
     const held = process.memoryUsage().heapUsed - heap;
-    return { nodes: view.nodes.length, heap: held, cpuMs: (used.user + used.system) / 1000 };
+    return { nodes: view.nodes.size, heap: held, cpuMs: (used.user + used.system) / 1000 };
   } finally {
     store.close();
   }

@@ -38,7 +38,7 @@ async function directory(now: number, serves: Card | undefined) {
 describe("directory over compact entries", () => {
   it("places a node known only by its entry, and takes the card its URL serves when it matches the entry", async () => {
     const { d, fetched } = await directory(NOW, v.cards.origin);
-    expect((await d.view()).nodes).toEqual([{ id: entry.origin, url: v.cards.origin.url }]);
+    expect((await d.view()).nodes.all()).toEqual([{ id: entry.origin, url: v.cards.origin.url }]);
     expect(await d.card(entry.origin)).toEqual(v.cards.origin);
     expect(fetched).toEqual([`${entry.origin} ${v.cards.origin.url}`]);
   });
@@ -50,7 +50,7 @@ describe("directory over compact entries", () => {
 
   it("leaves out an entry past its expiry", async () => {
     const { d, fetched } = await directory(v.cards.origin.exp + 61, v.cards.origin);
-    expect((await d.view()).nodes).toEqual([]);
+    expect((await d.view()).nodes.all()).toEqual([]);
     expect(await d.card(entry.origin)).toBeUndefined();
     expect(fetched).toEqual([]);
   });

@@ -19,6 +19,7 @@ import type { Config } from "../settings/config.ts";
 import type { OwnCard } from "../card/own.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
 import type { IndexNode } from "./lookup.ts";
+import { NodePositions, positionOf } from "../../protocol/discovery/placement.ts";
 import { cardMatches } from "../../protocol/registry/directory-entries.ts";
 import { directoryBodyOf, directoryPlacements } from "../../store/registry.ts";
 import type { KnownCards } from "../routes/onion/known-cards.ts";
@@ -37,13 +38,16 @@ export interface DirectoryPort {
 }
 
 export interface DirectoryView {
-  nodes: IndexNode[];
+  /** By position: a key's closest nodes are a binary search away, not a hash of every id (§20.3). */
+  nodes: NodePositions<IndexNode>;
   /** Full cards held: node entries', and this node's own. */
   cards: Map<string, Card>;
 }
 
 export class Directory {
   readonly #read: CachedRead<DirectoryView>;
+  /** The positions of the last read: ids do not change between reads, so only newcomers are hashed. */
+  #positions = new Map<string, Uint8Array>();
 
   constructor(private readonly s: DirectoryPort) {
     this.#read = new CachedRead(() => this.#load(), DIRECTORY_MS);
@@ -57,7 +61,12 @@ export class Directory {
     const urls = new Map<string, string>();
     for (const r of await directoryPlacements(this.s.db, this.s.nodeId)) if (this.#live(r.exp, now)) urls.set(r.origin, r.url);
     for (const c of cards.values()) urls.set(c.id, c.url);
-    const nodes = [...urls].map(([id, url]) => ({ id, url })).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const held = this.#positions;
+    const nodes = new NodePositions(
+      [...urls].map(([id, url]) => ({ id, url })),
+      (id) => held.get(id) ?? positionOf(id),
+    );
+    this.#positions = nodes.positions();
     return { nodes, cards };
   }
 
