@@ -48,7 +48,8 @@ export async function receivePublish(s: HolderPort, from: string, request: Index
   // XOR first: it costs a binary search. Rendezvous ranks every id, so it is checked only for a
   // sender that may still place by it.
   const xor = structureFor(nodes.size, s.config.index.rendezvousMax, true);
-  const rendezvous = xor === "xor" && (await s.rendezvousFrom(from));
+  let rendezvous: Promise<boolean> | undefined;
+  const mayPlaceByRendezvous = () => (rendezvous ??= xor === "xor" ? s.rendezvousFrom(from) : Promise.resolve(false));
   const responsible = (k: string, structure: Structure) => ownersOf(k, nodes, s.config.index.replicas * RESPONSIBILITY_SLACK, structure).includes(s.nodeId);
   const key = await s.keyOf(from);
   const now = s.now();
@@ -72,7 +73,7 @@ export async function receivePublish(s: HolderPort, from: string, request: Index
       continue;
     }
     const r = checked.record;
-    if (!responsible(r.key, xor) && !(rendezvous && responsible(r.key, "rendezvous"))) {
+    if (!responsible(r.key, xor) && !((await mayPlaceByRendezvous()) && responsible(r.key, "rendezvous"))) {
       refused.push({ index, reason: "not_responsible" });
       continue;
     }
