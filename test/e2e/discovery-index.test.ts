@@ -108,8 +108,11 @@ describe("the index over 20 node processes", () => {
       await onX.close();
     }
     const report = await tickOnce(x());
-    // index-agents is pending by default (§20.5): every node here advertises it, so it is on.
-    expect(report.features).toEqual([{ feature: "index-agents", adoption: 1, active: true }]);
+    // index-agents and index-xor are pending by default (§20.5): every node here advertises both, so both are on.
+    expect(report.features).toEqual([
+      { feature: "index-agents", adoption: 1, active: true },
+      { feature: "index-xor", adoption: 1, active: true },
+    ]);
     if ("error" in report.index) throw new Error(report.index.error);
     expect(report.index.signed).toBeGreaterThan(0);
     await settled();
