@@ -117,9 +117,9 @@ async function directoryView(file: string, origins: string[], exp: number): Prom
       const before = process.cpuUsage();
       const v = await directory.view();
       after.push(cpuMsOf(before));
-      if (v.nodes.length !== view.nodes.length || !resigned.every((e) => v.nodes.some((n) => n.id === e.signed.origin && e.signed.kind === "directory" && n.url === e.signed.body.url))) throw new Error("the reloaded view misses a re-signed entry");
+      if (v.nodes.size !== view.nodes.size || !resigned.every((e) => v.nodes.all().some((n) => n.id === e.signed.origin && e.signed.kind === "directory" && n.url === e.signed.body.url))) throw new Error("the reloaded view misses a re-signed entry");
     }
-    return { nodes: view.nodes.length, heap: held, cpuMs, sameMs: median(same), changedMs: median(after) };
+    return { nodes: view.nodes.size, heap: held, cpuMs, sameMs: median(same), changedMs: median(after) };
   } finally {
     store.close();
   }

@@ -1,6 +1,7 @@
 // `npm run sim:discovery`: the structured index (docs/discovery.md) at N = 10^3, 10^4, 10^5 and a
 // sampled 10^6, printed as markdown for docs/benchmarks.md. The lookup is the nodes' own
-// (src/node/discovery/lookup.ts: rendezvous up to 10^5, the Kademlia-style iterative lookup
+// (src/node/discovery/lookup.ts: the k closest under XOR named from the directory up to 10^5, or
+// rendezvous with SIM_PLACEMENT=rendezvous; the Kademlia-style iterative lookup
 // beyond), over an in-memory transport; records are signed once with the composite signature,
 // and a compact directory entry (protocol §20.7) with its Ed25519 half, to size them, and in the runs a record "verifies" when it is the one its origin published (the
 // sim's nodes hide or drop records, they do not forge them: the signature check that stops
@@ -18,7 +19,8 @@
 // of parallel requests lasts as long as its slowest.
 //
 // Knobs (environment): SIM_NODES ("1000,10000,100000,1000000"), SIM_LOOKUPS (per N),
-// SIM_BUCKET (Kademlia bucket size, 1024), SIM_SEED, SIM_ROWS (which scenario rows to run, by
+// SIM_BUCKET (Kademlia bucket size, 1024), SIM_PLACEMENT ("xor", or "rendezvous" for the placement
+// of nodes without index-xor), SIM_SEED, SIM_ROWS (which scenario rows to run, by
 // their place in the table from 0: "2" alone for a long run of one row); SIM_DEBUG=1 prints each miss (where the
 // holders rank among the live nodes closest to the key, which were asked) on stderr.
 import { loadavg } from "node:os";
@@ -30,8 +32,8 @@ import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
 import { canonicalJson } from "../../src/protocol/encoding/canonical-json.ts";
 import { signingKeyFromSeed } from "../../src/protocol/identity/keys.ts";
 import { noble } from "../../src/protocol/identity/primitives.ts";
-import { closerTo, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
-import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type Structure } from "../../src/node/discovery/lookup.ts";
+import { closerTo, NodePositions, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
+import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type KnownNodes, type Structure } from "../../src/node/discovery/lookup.ts";
 import { MAX_CLOSER_NODES } from "../../src/protocol/discovery/messages.ts";
 import { seeded } from "../../test/support/random.ts";
 import { machine, percentile } from "../bench/lib.ts";
@@ -41,6 +43,8 @@ const NODES = (env.SIM_NODES ?? "1000,10000,100000,1000000").split(",").map(Numb
 const BUCKET = Number(env.SIM_BUCKET ?? 1024);
 const SEED = Number(env.SIM_SEED ?? 1);
 const RENDEZVOUS_MAX = 100_000;
+/** The direct structure's placement up to RENDEZVOUS_MAX: "xor" (the node's with index-xor on) or "rendezvous" (before it). */
+const DIRECT: Structure = env.SIM_PLACEMENT === "rendezvous" ? "rendezvous" : "xor";
 const CHURN_PER_HOUR = 0.1;
 const UNREACHABLE = 0.05;
 const LISTED_AFTER_LEAVING_H = 1 / 6;
@@ -98,7 +102,7 @@ interface Scenario {
   /**
    * "publish": the record sits where its origin placed it when it last signed it (up to TTL/2 ago),
    * as before the node sent records to each key's current owners. "tick": also at the key's owners
-   * as of the origin's last tick (up to a minute ago): rendezvous over the directory then, or the k
+   * as of the origin's last tick (up to a minute ago): placed over the directory then, or the k
    * closest that answered the origin's own iterative lookup for the key (the sampled tables hold
    * only a few of a key's neighbours), as the node's publisher does on every tick.
    */
@@ -123,6 +127,17 @@ class Network {
     this.pos = this.ids.map((id) => positionOf(id));
     this.hi = Float64Array.from(this.pos, (p) => p[0]! * 2 ** 40 + p[1]! * 2 ** 32 + p[2]! * 2 ** 24 + p[3]! * 2 ** 16 + p[4]! * 2 ** 8 + p[5]!);
     this.sorted = Int32Array.from(this.ids.keys()).sort((a, b) => this.hi[a]! - this.hi[b]!);
+  }
+
+  #placed: NodePositions<IndexNode> | undefined;
+
+  /** Every node, originals and joiners, by position: the directory structure the nodes build, filtered per moment. */
+  placed(ids: Map<string, number>): NodePositions<IndexNode> {
+    this.#placed ??= new NodePositions(
+      this.ids.map((id) => ({ id, url: `https://${id}.example` })),
+      (id) => this.pos[ids.get(id)!]!,
+    );
+    return this.#placed;
   }
 }
 
@@ -248,7 +263,9 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
   const holders = new Set<number>(
     structure === "rendezvous"
       ? rendezvousOwners(key, net.ids.slice(0, net.n), s.replicas).map((id) => ids.get(id)!)
-      : closestIndices(net, positionOf(key), s.replicas, (i) => i < net.n),
+      : structure === "xor"
+        ? net.placed(ids).closest(positionOf(key), s.replicas, (x) => ids.get(x.id)! < net.n).map((x) => ids.get(x.id)!)
+        : closestIndices(net, positionOf(key), s.replicas, (i) => i < net.n),
   );
   holders.add(origin);
   const record = { origin: net.ids[origin]!, key, seq: 1 };
@@ -280,21 +297,28 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
       return { type: "index-lookup", records, closer };
     },
   });
-  const knownAt = (view: Moment, self: number) => async (): Promise<IndexNode[]> => {
+  const listedAt = (view: Moment): IndexNode[] => {
+    const out: IndexNode[] = [];
+    for (let i = 0; i < net.ids.length; i++) if (view.listed(i)) out.push(node(i));
+    return out;
+  };
+  const knownAt = (view: Moment, self: number) => async (): Promise<KnownNodes> => {
     if (structure === "rendezvous") {
-      const out: IndexNode[] = [];
-      for (let i = 0; i < net.ids.length; i++) if (view.listed(i)) out.push(node(i));
-      return out;
+      const listed = listedAt(view);
+      return { all: () => listed, closest: (t, n) => new NodePositions(listed, (id) => net.pos[ids.get(id)!]!).closest(t, n) };
     }
-    return table(self).map(node);
+    // The whole directory at this moment: every node built once, those listed now kept.
+    if (structure === "xor") return { closest: (t, n) => net.placed(ids).closest(t, n, (x) => view.listed(ids.get(x.id)!)), all: () => listedAt(view) };
+    return new NodePositions(table(self).map(node), (id) => net.pos[ids.get(id)!]!);
   };
   const options = { ...DEFAULT_LOOKUP, structure, replicas: s.replicas, deadlineMs: DEADLINE_MS, maxRounds: 12 };
   if (s.placement === "tick") {
     // The origin's last tick, up to a minute ago: what it sent then, to whoever answered.
     const then = m.earlier(random() * TICK_H);
-    if (structure === "rendezvous") {
-      const directory = (await knownAt(then, origin)()).map((x) => x.id);
-      for (const id of rendezvousOwners(key, directory, s.replicas)) {
+    if (structure !== "kademlia") {
+      const directory = await knownAt(then, origin)();
+      const owners = structure === "rendezvous" ? rendezvousOwners(key, directory.all().map((x) => x.id), s.replicas) : directory.closest(positionOf(key), s.replicas).map((x) => x.id);
+      for (const id of owners) {
         const i = ids.get(id)!;
         if (then.present(i) && !then.unreachable(i) && !(then.malicious(i) && s.behaviour === "drop")) holders.add(i);
       }
@@ -328,7 +352,7 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
 function costs(n: number, structure: Structure, replicas: number) {
   const held = KEYS_PER_NODE * replicas * RECORD_BYTES;
   const republishPerHour = (KEYS_PER_NODE * replicas * (RECORD_BYTES + REQUEST_OVERHEAD / 8)) / (TTL_H / 2);
-  if (structure === "rendezvous") {
+  if (structure !== "kademlia") {
     // Each node hears every directory entry that changes: joiners' entries, and leavers' entries
     // lapsing (counted as one more entry each, as a node entry's tombstone would be).
     const directoryPerHour = (bytes: number) => 2 * CHURN_PER_HOUR * n * bytes;
@@ -382,7 +406,7 @@ for (const n of NODES) {
   const started = Date.now();
   const net = new Network(n, random);
   const ids = index(net);
-  const structure: Structure = n <= RENDEZVOUS_MAX ? "rendezvous" : "kademlia";
+  const structure: Structure = n <= RENDEZVOUS_MAX ? DIRECT : "kademlia";
   const scenarios: Scenario[] = [
     { malicious: 0, behaviour: "hide", replicas: 5, placement: "publish" },
     { malicious: 0, behaviour: "hide", replicas: 3, placement: "tick" },

@@ -4,7 +4,7 @@
 // index-publish, index-lookup and index-entries messages as sent, and messages refused at their schema.
 import { checkIndexRecord, signIndexRecord, type IndexRecord, type UnsignedIndexRecord } from "../../src/protocol/discovery/record.ts";
 import { indexEntriesRequest, indexEntriesResult, indexLookupRequest, indexLookupResult, indexPublishRequest, indexPublishResult } from "../../src/protocol/discovery/messages.ts";
-import { bucketOf, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
+import { bucketOf, NodePositions, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
 import type { SigningKey } from "../../src/protocol/identity/keys.ts";
 import { signingKey } from "../../src/protocol/identity/imported.ts";
 import { agree, b64, flipped, hex, p, write } from "./common.ts";
@@ -59,8 +59,12 @@ export async function discoveryVectors(o: { origin: Party; stranger: Party }): P
   for (const c of cases) agree(c.name, c.verdict, await verdict(c.record, c.verifyAs as "origin" | "stranger", c.now));
 
   const ids = Array.from({ length: 12 }, (_, i) => `node${String(i).padStart(2, "0")}abcdefghijklmnopqrstu`);
-  const placement = ["kw:archive", "kw:weather", `node:${origin}`].map((key) => ({ key, owners3: rendezvousOwners(key, ids, 3), position: hex(positionOf(key)) }));
+  const directory = new NodePositions(ids.map((id) => ({ id })));
+  const closest = (key: string, n: number) => directory.closest(positionOf(key), n).map((x) => x.id);
+  // owners3: rendezvous (nodes without index-xor); closest3: XOR (with it), closest first.
+  const placement = ["kw:archive", "kw:weather", `node:${origin}`].map((key) => ({ key, owners3: rendezvousOwners(key, ids, 3), closest3: closest(key, 3), position: hex(positionOf(key)) }));
   agree("owners are a prefix of a longer list", placement[0]!.owners3, rendezvousOwners("kw:archive", ids, 5).slice(0, 3));
+  agree("the closest are a prefix of a longer list", placement[0]!.closest3, closest("kw:archive", 5).slice(0, 3));
   const buckets = { self: hex(positionOf(ids[0]!)), other: hex(positionOf(ids[1]!)), bucket: bucketOf(positionOf(ids[0]!), positionOf(ids[1]!)) };
 
   const messages = [

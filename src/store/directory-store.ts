@@ -170,11 +170,16 @@ export interface PlacementRow {
 }
 
 /**
- * The rows stored after position `since` (origin, URL and expiry, nothing else) and how many rows
- * the table holds, read in one batch so that both see the same state: a reader that held the rows
- * up to `since` has them all unless the count says some went.
+ * The rows stored after position `since` (origin, URL and expiry, nothing else), how many rows
+ * the table holds and the log's epoch, read in one batch so that all see the same state: a reader
+ * that held the rows up to `since` has them all unless the count says some went or the epoch
+ * changed (a restore draws a new one, and its positions start again below `since`).
  */
-export async function placementsSince(db: Database, since: number): Promise<{ rows: PlacementRow[]; held: number }> {
-  const [rows, count] = await db.batch([db.select({ seq: d.seq, origin: d.origin, url: d.url, exp: d.exp }).from(d).where(gt(d.seq, since)), db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(d)]);
-  return { rows: rows.map((row) => ({ seq: row.seq, origin: toBase32(row.origin), url: urlOfRow(row.url), exp: row.exp })), held: count[0]!.n };
+export async function placementsSince(db: Database, since: number): Promise<{ rows: PlacementRow[]; held: number; epoch: string | null }> {
+  const [rows, count, log] = await db.batch([
+    db.select({ seq: d.seq, origin: d.origin, url: d.url, exp: d.exp }).from(d).where(gt(d.seq, since)),
+    db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(d),
+    db.select({ epoch: registryLog.epoch }).from(registryLog).where(eq(registryLog.id, 1)),
+  ]);
+  return { rows: rows.map((row) => ({ seq: row.seq, origin: toBase32(row.origin), url: urlOfRow(row.url), exp: row.exp })), held: count[0]!.n, epoch: log[0]?.epoch ?? null };
 }

@@ -362,6 +362,7 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "DROP INDEX `directory_entries_id`;",
       "-- Hand-edited: the expressions of these two indexes (2-byte heads) are written here, not as drizzle-kit generated them.\nCREATE INDEX `directory_entries_origin` ON `directory_entries` (substr(`origin`, 1, 2));",
       "CREATE INDEX `directory_entries_id` ON `directory_entries` (substr(`id`, 1, 2));",
+      "-- Hand-written: a row whose URL starts with a scheme in capitals would not be rebuilt as written once schemes are stripped; it goes, and repair brings the entry back kept as text.\nDELETE FROM `directory_entries` WHERE substr(`url`, 1, 8) <> 'https://' AND substr(`url`, 1, 7) <> 'http://';",
       "-- Hand-written: rows stored before this migration lose their URL's `https://` (directory-rows.ts gives it back); a URL whose rest starts with a scheme keeps it whole.\nUPDATE `directory_entries` SET `url` = substr(`url`, 9) WHERE substr(`url`, 1, 8) = 'https://' AND substr(`url`, 9, 7) <> 'http://' AND substr(`url`, 9, 8) <> 'https://';"
     ]
   }

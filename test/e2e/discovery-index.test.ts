@@ -5,7 +5,7 @@
 // both still with one of the key's responsible nodes killed; Y calls the tool without peering with X.
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
+import { NodePositions, positionOf } from "../../src/protocol/discovery/placement.ts";
 import { connect } from "../support/mcp.ts";
 import { withEverything } from "../support/node-with-everything.ts";
 import { eventually, json, loopbackNode, type NodeProc, type Upstream } from "../support/processes.ts";
@@ -108,8 +108,11 @@ describe("the index over 20 node processes", () => {
       await onX.close();
     }
     const report = await tickOnce(x());
-    // index-agents is pending by default (§20.5): every node here advertises it, so it is on.
-    expect(report.features).toEqual([{ feature: "index-agents", adoption: 1, active: true }]);
+    // index-agents and index-xor are pending by default (§20.5): every node here advertises both, so both are on.
+    expect(report.features).toEqual([
+      { feature: "index-agents", adoption: 1, active: true },
+      { feature: "index-xor", adoption: 1, active: true },
+    ]);
     if ("error" in report.index) throw new Error(report.index.error);
     expect(report.index.signed).toBeGreaterThan(0);
     await settled();
@@ -125,7 +128,8 @@ describe("the index over 20 node processes", () => {
     // X's records went out on the ticks above, once X knew INDEX_MIN_NODES nodes; nodes that became
     // responsible since get them on X's next tick, and a send that failed under load is retried.
     await settled();
-    const owners = rendezvousOwners("kw:echoes", nodes.map((n) => n.nodeId), 3);
+    // Every node advertises index-xor (adoption 100%, above its 0.9): keys live at their closest nodes.
+    const owners = new NodePositions(nodes.map((n) => ({ id: n.nodeId }))).closest(positionOf("kw:echoes"), 3).map((n) => n.id);
     const victim = nodes.find((n) => owners.includes(n.nodeId) && n !== x() && n !== y())!;
     expect(victim).toBeDefined();
     running.delete(victim);

@@ -11,7 +11,7 @@ import { INDEX_AGENTS_FEATURE, type IndexRecord } from "../../src/protocol/disco
 import { desiredKeys, republish } from "../../src/node/discovery/publisher.ts";
 import { FeatureActivation } from "../../src/node/peers/feature-activation.ts";
 import { searchAgentIndex } from "../../src/node/discovery/agent-search.ts";
-import { rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
+import { NodePositions, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
 import { memoryDb } from "../support/libsql.ts";
 import { unsignedFor } from "../support/entries.ts";
@@ -130,16 +130,17 @@ describe("index-agents as a pending feature (§20.5)", () => {
         now: () => NOW / 1000,
         signer: { ...signer, nodeId: SELF, sign: signer.sign },
         config: { index: { minNodes: 1, ttlSeconds: 3600, replicas: 4, rendezvousMax: 100_000 } as never, publicNode: true, publicUrl: new URL("https://self.example") },
+        structure: "xor",
         agents: await activation.on(INDEX_AGENTS_FEATURE),
         takesAgents: (n) => activation.usableWith(INDEX_AGENTS_FEATURE, old.has(n.id) ? ["ping"] : ["ping", INDEX_AGENTS_FEATURE]),
-        // Rendezvous: owners come from the directory, nothing is located.
+        // Named from the directory: nothing is located.
         locate: async () => new Map(),
         publish: async (n, records) => {
           sent.set(n.id, [...(sent.get(n.id) ?? []), ...records.map((r) => r.key)]);
           return records.length;
         },
       },
-      directory,
+      new NodePositions(directory),
     );
     expect([...sent.keys()].sort()).toEqual(directory.map((d) => d.id));
     for (const [holder, keys] of sent) {
@@ -151,7 +152,7 @@ describe("index-agents as a pending feature (§20.5)", () => {
 
 describe("republishing to the key's current owners", () => {
   /** With `located`, the directory is over INDEX_RENDEZVOUS_MAX (iterative): each key's owners are what its lookup found. */
-  async function publisher(directory: { id: string; url: string }[], down: Set<string>, located?: (key: string) => { id: string; url: string }[]) {
+  async function publisher(directory: { id: string; url: string }[], down: Set<string>, located?: (key: string) => { id: string; url: string }[], placement: "xor" | "rendezvous" = "xor") {
     const locating: string[][] = [];
     const db = await memoryDb();
     const tool = { ...(await unsignedFor(SELF, { key: "demo/translate" })), sig: "AA" } as SignedEntry;
@@ -166,6 +167,7 @@ describe("republishing to the key's current owners", () => {
       now: () => NOW / 1000,
       signer: { ...signer, nodeId: SELF, sign: signer.sign },
       config: { index: { minNodes: 1, ttlSeconds: 3600, replicas: 2, rendezvousMax: located ? 1 : 100_000 } as never, publicNode: true, publicUrl: new URL("https://self.example") },
+      structure: located ? ("kademlia" as const) : placement,
       agents: false,
       takesAgents: async () => false,
       locate: async (keys: string[]) => {
@@ -180,7 +182,7 @@ describe("republishing to the key's current owners", () => {
     };
     const tick = async () => {
       sent.clear();
-      const report = await republish(port, directory);
+      const report = await republish(port, new NodePositions(directory));
       return { report, sent: new Map(sent) };
     };
     return { tick, directory, locating };
@@ -218,8 +220,8 @@ describe("republishing to the key's current owners", () => {
     expect((await tick()).report).toMatchObject({ signed: 0, sent: 0 });
   });
 
-  it("sends a node that became responsible as the directory grew the records it lacks, without re-signing", async () => {
-    const { tick, directory } = await publisher(nodes(2), new Set());
+  it.each(["xor", "rendezvous"] as const)("sends a node that became responsible as the directory grew the records it lacks, without re-signing (%s)", async (placement) => {
+    const { tick, directory } = await publisher(nodes(2), new Set(), undefined, placement);
     const first = await tick();
     expect(first.report).toMatchObject({ signed: first.report.keys, failed: 0 });
     directory.push(...nodes(12).slice(2));
@@ -228,7 +230,7 @@ describe("republishing to the key's current owners", () => {
     expect(grown.report.sent).toBeGreaterThan(0);
     // Only the newcomers are sent anything, and only under keys they now rank among the owners of.
     for (const holder of grown.sent.keys()) expect(["holder-0", "holder-1"]).not.toContain(holder);
-    const owners = (key: string) => rendezvousOwners(key, directory.map((d) => d.id), 2);
+    const owners = (key: string) => (placement === "rendezvous" ? rendezvousOwners(key, directory.map((d) => d.id), 2) : new NodePositions(directory).closest(positionOf(key), 2).map((d) => d.id));
     for (const [holder, keys] of grown.sent) for (const key of keys) expect(owners(key)).toContain(holder);
     expect((await tick()).report).toMatchObject({ signed: 0, sent: 0 });
   });

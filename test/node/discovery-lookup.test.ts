@@ -1,13 +1,13 @@
 // The index lookup (src/node/discovery/lookup.ts) over an in-memory transport, with records signed
 // by a real (Ed25519 test) key: a holder that forges a record, one that hides it, one that answers
-// an older version and one that is down change nothing an honest holder answered; rendezvous asks
-// the k owners in one round, and the next k only for a key the first k gave nothing for.
+// an older version and one that is down change nothing an honest holder answered; the direct
+// structures (XOR, and rendezvous before index-xor) ask the k owners in one round, and the next k
+// only for a key the first k gave nothing for.
 import { describe, expect, it } from "vitest";
 import { checkIndexRecord, signIndexRecord, type IndexRecord } from "../../src/protocol/discovery/record.ts";
-import { rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
+import { NodePositions, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
 import type { IndexLookupRequest, IndexLookupResult } from "../../src/protocol/discovery/messages.ts";
-import { closestNodes, DEFAULT_LOOKUP, lookupIndex, type IndexNode } from "../../src/node/discovery/lookup.ts";
-import { positionOf } from "../../src/protocol/discovery/placement.ts";
+import { DEFAULT_LOOKUP, lookupIndex, type IndexNode } from "../../src/node/discovery/lookup.ts";
 import { ed25519TestSigner } from "../support/ed25519.ts";
 
 const NOW = 1_767_225_600;
@@ -15,6 +15,17 @@ const origin = await ed25519TestSigner();
 const tool = { key: "weather/forecast", name: "forecast", fingerprint: `sha256:${"cd".repeat(32)}` };
 const sign = (seq: number, tools = [tool]) => signIndexRecord({ v: 1, origin: origin.signer.nodeId, key: "kw:forecast", url: "https://weather.example", seq, exp: NOW + 3600, tools }, origin.signer);
 const nodes: IndexNode[] = Array.from({ length: 12 }, (_, i) => ({ id: `node-${i}`, url: `https://n${i}.example` }));
+const directory = new NodePositions(nodes);
+/** The key's owners as each direct structure ranks them: the test names them independently of the lookup. */
+const ownersBy = {
+  rendezvous: (n: number) => rendezvousOwners("kw:forecast", nodes.map((x) => x.id), n),
+  xor: (n: number) =>
+    nodes
+      .map((x) => ({ id: x.id, d: Buffer.from(positionOf(x.id).map((b, i) => b ^ positionOf("kw:forecast")[i]!)).toString("hex") }))
+      .sort((a, b) => (a.d < b.d ? -1 : 1))
+      .slice(0, n)
+      .map((x) => x.id),
+};
 const verify = async (raw: unknown) => {
   const c = await checkIndexRecord(raw, origin.key, NOW);
   return "record" in c ? c.record : undefined;
@@ -35,9 +46,9 @@ function network(answers: Map<string, (r: IndexLookupRequest) => IndexLookupResu
   };
 }
 
-describe("index lookup", () => {
+describe.each(["rendezvous", "xor"] as const)("index lookup, %s placement", (structure) => {
   it("keeps the honest, newest record whatever the other owners answer", async () => {
-    const [honest, forger, stale] = rendezvousOwners("kw:forecast", nodes.map((n) => n.id), 3) as [string, string, string];
+    const [honest, forger, stale] = ownersBy[structure](3) as [string, string, string];
     const current = await sign(2);
     const older = await sign(1);
     const forged: IndexRecord = { ...current, seq: 3, tools: [{ ...tool, name: "steal" }] };
@@ -48,14 +59,14 @@ describe("index lookup", () => {
         [stale, () => ({ type: "index-lookup", records: [older] })],
       ]),
     );
-    const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, replicas: 3 });
+    const report = await lookupIndex({ self: "asker", known: async () => directory, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure, replicas: 3 });
     expect(report.records.get("kw:forecast")).toEqual([current]);
     expect(report.rounds).toBe(1);
     expect(net.asked.sort()).toEqual([honest, forger, stale].sort());
   });
 
   it("asks the next k when the first k are down or hide the record", async () => {
-    const ranked = rendezvousOwners("kw:forecast", nodes.map((n) => n.id), 6);
+    const ranked = ownersBy[structure](6);
     const record = await sign(5);
     const net = network(
       new Map<string, (r: IndexLookupRequest) => IndexLookupResult | "down">([
@@ -65,13 +76,15 @@ describe("index lookup", () => {
         [ranked[4]!, () => ({ type: "index-lookup", records: [record] })],
       ]),
     );
-    const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, replicas: 3 });
+    const report = await lookupIndex({ self: "asker", known: async () => directory, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure, replicas: 3 });
     expect(report.records.get("kw:forecast")).toEqual([record]);
     expect(report.rounds).toBe(2);
     expect(report.failed).toBe(2);
-    expect(net.asked).toHaveLength(6);
+    expect(net.asked.sort()).toEqual([...ranked].sort());
   });
+});
 
+describe("index lookup, iterative", () => {
   it("finds the record through closer nodes in the iterative structure", async () => {
     const record = await sign(7);
     // Each node knows only its successor; the last holds the record.
@@ -79,7 +92,7 @@ describe("index lookup", () => {
       nodes.map((n, i) => [n.id, () => ({ type: "index-lookup", records: i === nodes.length - 1 ? [record] : [], closer: [nodes[(i + 1) % nodes.length]!] })]),
     );
     const net = network(answers);
-    const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure: "kademlia", replicas: 12, alpha: 3 });
+    const report = await lookupIndex({ self: "asker", known: async () => directory, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure: "kademlia", replicas: 12, alpha: 3 });
     expect(report.records.get("kw:forecast")).toEqual([record]);
     expect(report.rounds).toBeGreaterThan(1);
   });
@@ -87,15 +100,15 @@ describe("index lookup", () => {
   it("asks every one of the k closest not yet asked once a round found nothing closer", async () => {
     // Nobody knows anyone closer: after the first α, the rest of the k closest go in one round.
     const net = network(new Map());
-    const report = await lookupIndex({ self: "asker", known: async () => nodes, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure: "kademlia", replicas: 8, alpha: 2 });
+    const report = await lookupIndex({ self: "asker", known: async () => directory, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure: "kademlia", replicas: 8, alpha: 2 });
     expect(report.rounds).toBe(2);
     expect(report.trace.filter((t) => t.round === 0)).toHaveLength(2);
     expect(report.trace.filter((t) => t.round === 1)).toHaveLength(6);
-    expect(net.asked.sort()).toEqual(closestNodes(positionOf("kw:forecast"), nodes, 8).map((n) => n.id).sort());
+    expect(net.asked.sort()).toEqual(ownersBy.xor(8).sort());
   });
 
   it("goes on while answers bring closer nodes, and reports the k closest that answered", async () => {
-    const ranked = closestNodes(positionOf("kw:forecast"), nodes, nodes.length);
+    const ranked = ownersBy.xor(nodes.length).map((id) => nodes.find((x) => x.id === id)!);
     // The asker knows only the 4 farthest; each of them knows the 4 closest, of which the closest is down.
     const far = ranked.slice(-4);
     const answers = new Map<string, (r: IndexLookupRequest) => IndexLookupResult | "down">([
@@ -103,7 +116,7 @@ describe("index lookup", () => {
       [ranked[0]!.id, () => "down"],
     ]);
     const net = network(answers);
-    const report = await lookupIndex({ self: "asker", known: async () => far, transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure: "kademlia", replicas: 3, alpha: 3 });
+    const report = await lookupIndex({ self: "asker", known: async () => new NodePositions(far), transport: net.transport, verify }, ["kw:forecast"], { ...DEFAULT_LOOKUP, structure: "kademlia", replicas: 3, alpha: 3 });
     expect(report.rounds).toBeGreaterThan(1);
     expect(report.failed).toBe(1);
     expect(report.closest.get("kw:forecast")).toEqual(ranked.slice(1, 4));

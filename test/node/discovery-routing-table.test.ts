@@ -3,8 +3,8 @@
 // drawn anew the next; and the iterative lookup over such tables (each node answering `closer`
 // from its own table) reaches the nodes closest to a key, which hold its record.
 import { describe, expect, it } from "vitest";
-import { bucketOf, positionOf } from "../../src/protocol/discovery/placement.ts";
-import { closestNodes, DEFAULT_LOOKUP, lookupIndex, type IndexNode } from "../../src/node/discovery/lookup.ts";
+import { bucketOf, NodePositions, positionOf } from "../../src/protocol/discovery/placement.ts";
+import { DEFAULT_LOOKUP, lookupIndex, type IndexNode } from "../../src/node/discovery/lookup.ts";
 import { routingTable, TABLE_PERIOD_MS } from "../../src/node/discovery/routing-table.ts";
 import { MAX_CLOSER_NODES } from "../../src/protocol/discovery/messages.ts";
 
@@ -39,11 +39,11 @@ describe("routing table", () => {
   });
 
   it("lets an iterative lookup over sampled tables reach a key's closest nodes", async () => {
-    const tables = new Map<string, IndexNode[]>();
-    const tableOf = (id: string) => tables.get(id) ?? tables.set(id, routingTable(id, directory, NOW, BUCKET)).get(id)!;
+    const tables = new Map<string, NodePositions<IndexNode>>();
+    const tableOf = (id: string) => tables.get(id) ?? tables.set(id, new NodePositions(routingTable(id, directory, NOW, BUCKET))).get(id)!;
     const record = { origin: "origin", key: "kw:forecast" };
     for (const key of ["kw:forecast", "kw:weather", "kw:translate"]) {
-      const holders = new Set(closestNodes(positionOf(key), directory, 5).map((n) => n.id));
+      const holders = new Set(new NodePositions(directory).closest(positionOf(key), 5).map((n) => n.id));
       const asker = directory[1234]!.id;
       const report = await lookupIndex(
         {
@@ -51,7 +51,7 @@ describe("routing table", () => {
           known: async () => tableOf(asker),
           transport: {
             async lookup(node, request) {
-              const closer = closestNodes(positionOf(request.keys[0]!), tableOf(node.id), MAX_CLOSER_NODES);
+              const closer = tableOf(node.id).closest(positionOf(request.keys[0]!), MAX_CLOSER_NODES);
               return { type: "index-lookup", records: holders.has(node.id) ? [{ ...record, key }] : [], closer };
             },
           },

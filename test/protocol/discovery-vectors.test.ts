@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { checkIndexRecord } from "../../src/protocol/discovery/record.ts";
 import { indexEntriesRequest, indexEntriesResult, indexLookupRequest, indexLookupResult, indexPublishRequest, indexPublishResult } from "../../src/protocol/discovery/messages.ts";
-import { bucketOf, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
+import { bucketOf, NodePositions, positionOf, rendezvousOwners } from "../../src/protocol/discovery/placement.ts";
 import { signingKey } from "../../src/protocol/identity/imported.ts";
 import { PATHS, vector } from "./paths.ts";
 
@@ -17,7 +17,7 @@ interface Vectors {
   origin: Party;
   stranger: Party;
   records: { name: string; record: unknown; verifyAs: "origin" | "stranger"; now: number; verdict: string }[];
-  placement: { ids: string[]; keys: { key: string; owners3: string[]; position: string }[]; buckets: { self: string; other: string; bucket: number } };
+  placement: { ids: string[]; keys: { key: string; owners3: string[]; closest3: string[]; position: string }[]; buckets: { self: string; other: string; bucket: number } };
   messages: { name: string; schema: string; message: unknown }[];
   refused: { name: string; schema: string; message: unknown }[];
 }
@@ -35,9 +35,14 @@ describe.each(PATHS)("index record vectors (%s)", (_label, p) => {
 });
 
 describe("index placement and message vectors", () => {
-  it("recomputes rendezvous owners, positions and buckets", () => {
+  it("recomputes rendezvous owners, XOR owners, positions and buckets", () => {
+    const ids = v.placement.ids;
     for (const k of v.placement.keys) {
       expect(rendezvousOwners(k.key, v.placement.ids, 3)).toEqual(k.owners3);
+      // XOR owners by the definition: every id's distance to the key, smallest first.
+      const distance = (id: string) => Buffer.from(positionOf(id).map((b, i) => b ^ positionOf(k.key)[i]!)).toString("hex");
+      expect([...ids].sort((a, b) => (distance(a) < distance(b) ? -1 : 1)).slice(0, 3)).toEqual(k.closest3);
+      expect(new NodePositions(ids.map((id) => ({ id }))).closest(positionOf(k.key), 3).map((x) => x.id)).toEqual(k.closest3);
       expect(hex(positionOf(k.key))).toBe(k.position);
     }
     const [a, b] = v.placement.ids;

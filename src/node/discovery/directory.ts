@@ -19,6 +19,7 @@ import type { Config } from "../settings/config.ts";
 import type { OwnCard } from "../card/own.ts";
 import type { Quarantine } from "../trust/quarantine.ts";
 import type { IndexNode } from "./lookup.ts";
+import { NodePositions, positionOf } from "../../protocol/discovery/placement.ts";
 import { cardMatches } from "../../protocol/registry/directory-entries.ts";
 import { directoryBodyOf, textDirectoryPlacements } from "../../store/registry.ts";
 import type { KnownCards } from "../routes/onion/known-cards.ts";
@@ -38,7 +39,8 @@ export interface DirectoryPort {
 }
 
 export interface DirectoryView {
-  nodes: IndexNode[];
+  /** By position: a key's closest nodes are a binary search away, not a hash of every id (§20.3). */
+  nodes: NodePositions<IndexNode>;
   /** Full cards held: node entries', and this node's own. */
   cards: Map<string, Card>;
 }
@@ -46,8 +48,10 @@ export interface DirectoryView {
 export class Directory {
   readonly #read: CachedRead<DirectoryView>;
   readonly #compact = new CompactPlacements();
-  /** The last view's nodes and what they were made of, reused while neither changed. */
-  #last: { compact: readonly IndexNode[]; others: string; nodes: IndexNode[] } | undefined;
+  /** The last view's nodes by position, and what they were made of, reused while neither changed. */
+  #last: { compact: readonly IndexNode[]; others: string; nodes: NodePositions<IndexNode> } | undefined;
+  /** Each node's position from the last build: ids do not change, so only newcomers are hashed. */
+  #positions = new Map<string, Uint8Array>();
 
   constructor(private readonly s: DirectoryPort) {
     this.#read = new CachedRead(() => this.#load(), DIRECTORY_MS);
@@ -65,7 +69,12 @@ export class Directory {
     for (const c of cards.values()) others.set(c.id, c.url);
     const listed = [...others].map(([id, url]) => ({ id, url })).sort((a, b) => (a.id < b.id ? -1 : 1));
     const key = JSON.stringify(listed);
-    if (this.#last?.compact !== compact || this.#last.others !== key) this.#last = { compact, others: key, nodes: merged(compact, listed) };
+    if (this.#last?.compact !== compact || this.#last.others !== key) {
+      const held = this.#positions;
+      const nodes = new NodePositions(merged(compact, listed), (id) => held.get(id) ?? positionOf(id));
+      this.#positions = nodes.positions();
+      this.#last = { compact, others: key, nodes };
+    }
     return { nodes: this.#last.nodes, cards };
   }
 

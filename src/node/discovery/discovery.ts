@@ -23,7 +23,8 @@ import { withDeadline } from "./deadline.ts";
 import { Directory } from "./directory.ts";
 import { answerEntries, answerLookup, receivePublish, understands, type HolderPort } from "./holder.ts";
 import { dropFarNodeEntries } from "./kept-entries.ts";
-import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type LookupReport, type Structure } from "./lookup.ts";
+import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type KnownNodes, type LookupReport, type Structure } from "./lookup.ts";
+import { INDEX_XOR_FEATURE, NodePositions } from "../../protocol/discovery/placement.ts";
 import { structureFor } from "./placement.ts";
 import { routingTable, TABLE_PERIOD_MS } from "./routing-table.ts";
 import { republish, type PublishReport } from "./publisher.ts";
@@ -57,14 +58,14 @@ export class Discovery {
   readonly directory: Directory;
   /** Origin → until when (ms): per process, as lookups are. */
   readonly #found = new Map<string, number>();
-  #table: { nodes: IndexNode[]; period: number; table: IndexNode[] } | undefined;
+  #table: { nodes: NodePositions<IndexNode>; period: number; table: NodePositions<IndexNode> } | undefined;
 
   constructor(private readonly s: DiscoveryPort) {
     this.directory = new Directory(s);
   }
 
   get #holder(): HolderPort {
-    return { db: this.s.db, nodeId: this.s.nodeId, now: this.s.now, directory: this.directory, config: this.s.config, takesAgents: !this.s.config.featuresOff.includes(INDEX_AGENTS_FEATURE), keyOf: (o) => this.#keyOf(o) };
+    return { db: this.s.db, nodeId: this.s.nodeId, now: this.s.now, directory: this.directory, config: this.s.config, takesAgents: !this.s.config.featuresOff.includes(INDEX_AGENTS_FEATURE), keyOf: (o) => this.#keyOf(o), rendezvousFrom: async (from) => !(await this.s.features.usableWith(INDEX_XOR_FEATURE, (await this.directory.card(from))?.features ?? [])) };
   }
 
   async #keyOf(origin: string, url?: string): Promise<OriginKey | undefined> {
@@ -119,7 +120,7 @@ export class Discovery {
 
   /** Whether the federation is large enough for the index: below, gossip alone serves. */
   async active(): Promise<boolean> {
-    return (await this.directory.view()).nodes.length >= this.s.config.index.minNodes;
+    return (await this.directory.view()).nodes.size >= this.s.config.index.minNodes;
   }
 
   /** Whether agents are looked up in the index: it is large enough, and `index-agents` is on (§20.5). */
@@ -127,18 +128,23 @@ export class Discovery {
     return (await this.active()) && (await this.s.features.on(INDEX_AGENTS_FEATURE));
   }
 
-  /** Rendezvous: the whole directory. Iterative: this node's table sampled from it, kept per directory read and period. */
-  #known(nodes: IndexNode[], structure: Structure): IndexNode[] {
-    if (structure === "rendezvous") return nodes;
+  /** Rendezvous and XOR: the whole directory. Iterative: this node's table sampled from it, kept per directory read and period. */
+  #known(nodes: NodePositions<IndexNode>, structure: Structure): KnownNodes {
+    if (structure !== "kademlia") return nodes;
     const period = Math.floor(Date.now() / TABLE_PERIOD_MS);
-    if (this.#table?.nodes !== nodes || this.#table.period !== period) this.#table = { nodes, period, table: routingTable(this.s.nodeId, nodes, Date.now()) };
+    if (this.#table?.nodes !== nodes || this.#table.period !== period) this.#table = { nodes, period, table: new NodePositions(routingTable(this.s.nodeId, nodes.all(), Date.now())) };
     return this.#table.table;
+  }
+
+  /** The direct structure's placement (§20.3): XOR once `index-xor` is on here, rendezvous before. */
+  #structure(size: number): Promise<Structure> {
+    return this.s.features.on(INDEX_XOR_FEATURE).then((xor) => structureFor(size, this.s.config.index.rendezvousMax, xor));
   }
 
   /** Looks keys up at their responsible nodes; every record returned verified against its origin's key. */
   async lookup(keys: string[]): Promise<LookupReport> {
     const { nodes } = await this.directory.view();
-    const structure = structureFor(nodes.length, this.s.config.index.rendezvousMax);
+    const structure = await this.#structure(nodes.size);
     const known = this.#known(nodes, structure);
     const verify = async (raw: unknown, key: string): Promise<IndexRecord | undefined> => {
       const parsed = indexRecord.safeParse(raw);
@@ -175,6 +181,7 @@ export class Discovery {
     const published = await republish(
       {
         ...this.s,
+        structure: await this.#structure(nodes.size),
         agents: await this.s.features.on(INDEX_AGENTS_FEATURE),
         // A holder known by its compact entry alone has its card fetched: the entry carries no features.
         takesAgents: async (node) => this.s.features.usableWith(INDEX_AGENTS_FEATURE, (await this.directory.card(node.id))?.features ?? []),

@@ -14,8 +14,8 @@ import { ownLiveEntry } from "../../store/registry.ts";
 import { log } from "../logging/log.ts";
 import type { Config } from "../settings/config.ts";
 import type { Directory } from "./directory.ts";
-import { closestNodes } from "./lookup.ts";
 import { ownersOf, structureFor } from "./placement.ts";
+import type { Structure } from "./lookup.ts";
 
 const AGENT_KEY_PREFIX = "tag:";
 
@@ -34,6 +34,8 @@ export interface HolderPort {
   takesAgents: boolean;
   /** The signing key of a node whose card this node holds. */
   keyOf: (origin: string) => Promise<OriginKey | undefined>;
+  /** Whether `from` may place by rendezvous: `index-xor` is not on here, or its card lacks it (§20.5). */
+  rendezvousFrom: (from: string) => Promise<boolean>;
 }
 
 /** What a record says, without its version, lifetime and signature: unchanged content is not republished early. */
@@ -43,7 +45,12 @@ export function contentOf(r: Pick<IndexRecord, "origin" | "key" | "url" | "tools
 
 export async function receivePublish(s: HolderPort, from: string, request: IndexPublishRequest): Promise<IndexPublishResult> {
   const { nodes } = await s.directory.view();
-  const structure = structureFor(nodes.length, s.config.index.rendezvousMax);
+  // XOR first: it costs a binary search. Rendezvous ranks every id, so it is checked only for a
+  // sender that may still place by it.
+  const xor = structureFor(nodes.size, s.config.index.rendezvousMax, true);
+  let rendezvous: Promise<boolean> | undefined;
+  const mayPlaceByRendezvous = () => (rendezvous ??= xor === "xor" ? s.rendezvousFrom(from) : Promise.resolve(false));
+  const responsible = (k: string, structure: Structure) => ownersOf(k, nodes, s.config.index.replicas * RESPONSIBILITY_SLACK, structure).includes(s.nodeId);
   const key = await s.keyOf(from);
   const now = s.now();
   const refused: { index: number; reason: IndexRefusal }[] = [];
@@ -66,7 +73,7 @@ export async function receivePublish(s: HolderPort, from: string, request: Index
       continue;
     }
     const r = checked.record;
-    if (!ownersOf(r.key, nodes, s.config.index.replicas * RESPONSIBILITY_SLACK, structure).includes(s.nodeId)) {
+    if (!responsible(r.key, xor) && !((await mayPlaceByRendezvous()) && responsible(r.key, "rendezvous"))) {
       refused.push({ index, reason: "not_responsible" });
       continue;
     }
@@ -87,7 +94,7 @@ export async function answerLookup(s: HolderPort, request: IndexLookupRequest): 
   const records = held.map((h) => JSON.parse(h.record) as unknown);
   if (!request.closer) return { type: "index-lookup", records };
   const { nodes } = await s.directory.view();
-  return { type: "index-lookup", records, closer: closestNodes(positionOf(request.keys[0]!), nodes, MAX_CLOSER_NODES) };
+  return { type: "index-lookup", records, closer: nodes.closest(positionOf(request.keys[0]!), MAX_CLOSER_NODES) };
 }
 
 /** As the origin a lookup found: its own live tool entries under the keys, those shared public only (a stranger asks). */

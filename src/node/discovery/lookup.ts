@@ -6,7 +6,7 @@
 import type { IndexRecord } from "../../protocol/discovery/record.ts";
 import type { CloserNode, IndexLookupRequest, IndexLookupResult } from "../../protocol/discovery/messages.ts";
 import { MAX_LOOKUP_KEYS } from "../../protocol/discovery/messages.ts";
-import { closerTo, positionOf, rendezvousOwners } from "../../protocol/discovery/placement.ts";
+import { closerTo, positionOf, rendezvousOwners, type NodePositions } from "../../protocol/discovery/placement.ts";
 
 export type IndexNode = CloserNode;
 
@@ -15,7 +15,15 @@ export interface IndexTransport {
   lookup(node: IndexNode, request: IndexLookupRequest, deadlineMs: number): Promise<IndexLookupResult>;
 }
 
-export type Structure = "rendezvous" | "kademlia";
+/**
+ * "xor": the k closest under XOR, named from the whole directory (0 routing hops); "rendezvous":
+ * the same by highest random weight, for nodes without `index-xor` (§20.5); "kademlia": the
+ * iterative lookup over a sampled table, beyond INDEX_RENDEZVOUS_MAX.
+ */
+export type Structure = "rendezvous" | "xor" | "kademlia";
+
+/** What the asker knows of the nodes, by position: the directory, or its sampled table. */
+export type KnownNodes = Pick<NodePositions<IndexNode>, "closest" | "all">;
 
 export interface LookupOptions {
   structure: Structure;
@@ -28,12 +36,12 @@ export interface LookupOptions {
   maxRounds: number;
 }
 
-export const DEFAULT_LOOKUP: LookupOptions = { structure: "rendezvous", replicas: 5, alpha: 3, deadlineMs: 2000, maxRounds: 8 };
+export const DEFAULT_LOOKUP: LookupOptions = { structure: "xor", replicas: 5, alpha: 3, deadlineMs: 2000, maxRounds: 8 };
 
 export interface LookupDeps {
   self: string;
-  /** Rendezvous: the whole directory. Kademlia: this node's routing table (its sample of it). */
-  known: () => Promise<readonly IndexNode[]>;
+  /** Rendezvous and XOR: the whole directory. Kademlia: this node's routing table (its sample of it). */
+  known: () => Promise<KnownNodes>;
   transport: IndexTransport;
   /** The record if it verifies against its origin's key (and is for the asked key), else undefined. */
   verify: (raw: unknown, key: string) => Promise<IndexRecord | undefined>;
@@ -59,8 +67,15 @@ export async function lookupIndex(deps: LookupDeps, keys: readonly string[], o: 
   const report: LookupReport = { records: new Map(wanted.map((k) => [k, []])), closest: new Map(), rounds: 0, messages: 0, answered: 0, failed: 0, trace: [] };
   if (wanted.length === 0) return report;
   const known = await deps.known();
-  if (o.structure === "rendezvous") await rendezvous(deps, known, wanted, o, report);
-  else await Promise.all(wanted.map((key) => iterative(deps, known, key, o, report)));
+  if (o.structure === "kademlia") await Promise.all(wanted.map((key) => iterative(deps, known, key, o, report)));
+  else {
+    // Rendezvous ranks every id per key (the cost this placement replaced); XOR reads a sorted run.
+    const ids = o.structure === "rendezvous" ? known.all().map((n) => n.id) : [];
+    const byId = o.structure === "rendezvous" ? new Map(known.all().map((n) => [n.id, n])) : undefined;
+    const ranked = (key: string): IndexNode[] =>
+      byId ? rendezvousOwners(key, ids, o.replicas * 2).map((id) => byId.get(id)!) : known.closest(positionOf(key), o.replicas * 2);
+    await direct(deps, wanted, ranked, o, report);
+  }
   return report;
 }
 
@@ -103,18 +118,17 @@ async function takeFrom(deps: LookupDeps, report: LookupReport, node: string, ke
 
 /**
  * The k owners of every key, asked once each for all the keys they own; then, for a key none of
- * them answered a record for, the next k by weight: nodes that joined since the origin published
- * may have pushed its holders down the ranking (they get the records at its next republish).
+ * them answered a record for, the next k in the ranking: nodes that joined since the origin's last
+ * tick may have pushed its holders down (they get the records at its next tick).
  */
-async function rendezvous(deps: LookupDeps, known: readonly IndexNode[], keys: string[], o: LookupOptions, report: LookupReport): Promise<void> {
-  const byId = new Map(known.map((n) => [n.id, n]));
-  const ids = [...byId.keys()];
-  const ranked = new Map(keys.map((key) => [key, rendezvousOwners(key, ids, o.replicas * 2)]));
+async function direct(deps: LookupDeps, keys: string[], rank: (key: string) => IndexNode[], o: LookupOptions, report: LookupReport): Promise<void> {
+  const ranked = new Map(keys.map((key) => [key, rank(key)]));
+  const byId = new Map([...ranked.values()].flat().map((n) => [n.id, n]));
   for (let round = 0; round < 2; round++) {
     const asks = new Map<string, string[]>();
     for (const key of keys) {
       if (round > 0 && report.records.get(key)!.length > 0) continue;
-      for (const owner of ranked.get(key)!.slice(round * o.replicas, (round + 1) * o.replicas)) asks.set(owner, [...(asks.get(owner) ?? []), key]);
+      for (const owner of ranked.get(key)!.slice(round * o.replicas, (round + 1) * o.replicas)) asks.set(owner.id, [...(asks.get(owner.id) ?? []), key]);
     }
     if (asks.size === 0) return;
     report.rounds = round + 1;
@@ -136,14 +150,14 @@ async function rendezvous(deps: LookupDeps, known: readonly IndexNode[], keys: s
  * as long as the closest set improves. Records from all of them are kept: the k closest are the
  * key's responsible nodes, and they are what `closest` reports, for a publisher to store at.
  */
-async function iterative(deps: LookupDeps, known: readonly IndexNode[], key: string, o: LookupOptions, report: LookupReport): Promise<void> {
+async function iterative(deps: LookupDeps, known: KnownNodes, key: string, o: LookupOptions, report: LookupReport): Promise<void> {
   const target = positionOf(key);
   const seen = new Map<string, { node: IndexNode; pos: Uint8Array; state: "new" | "asked" | "failed" }>();
   const learn = (n: IndexNode) => {
     if (n.id !== deps.self && !seen.has(n.id)) seen.set(n.id, { node: n, pos: positionOf(n.id), state: "new" });
   };
   const live = () => [...seen.values()].filter((x) => x.state !== "failed").sort((a, b) => closerTo(target, a.pos, b.pos));
-  for (const n of closestNodes(target, known, o.replicas * 2)) learn(n);
+  for (const n of known.closest(target, o.replicas * 2)) learn(n);
   let rounds = 0;
   let stalled = false;
   while (rounds < o.maxRounds) {
@@ -175,13 +189,4 @@ async function iterative(deps: LookupDeps, known: readonly IndexNode[], key: str
       .slice(0, o.replicas)
       .map((x) => x.node),
   );
-}
-
-/** The n of `nodes` closest to `target` under XOR. */
-export function closestNodes(target: Uint8Array, nodes: readonly IndexNode[], n: number): IndexNode[] {
-  return nodes
-    .map((node) => ({ node, pos: positionOf(node.id) }))
-    .sort((a, b) => closerTo(target, a.pos, b.pos))
-    .slice(0, n)
-    .map((x) => x.node);
 }

@@ -1,14 +1,16 @@
-// Which nodes are responsible for a key, as this node sees its directory: rendezvous hashing up to
-// INDEX_RENDEZVOUS_MAX nodes, else the nodes closest to the key under XOR (docs/protocol.md §20.3).
-import { positionOf, rendezvousOwners } from "../../protocol/discovery/placement.ts";
-import { closestNodes, type IndexNode, type Structure } from "./lookup.ts";
+// Which nodes are responsible for a key, as this node sees its directory (docs/protocol.md §20.3):
+// the k closest under XOR, named from the whole directory up to INDEX_RENDEZVOUS_MAX nodes and found
+// by the iterative lookup beyond; by rendezvous hashing while `index-xor` is not on here (§20.5).
+import { positionOf, rendezvousOwners, type NodePositions } from "../../protocol/discovery/placement.ts";
+import type { IndexNode, Structure } from "./lookup.ts";
 
-export function structureFor(directorySize: number, rendezvousMax: number): Structure {
-  return directorySize <= rendezvousMax ? "rendezvous" : "kademlia";
+export function structureFor(directorySize: number, rendezvousMax: number, xor: boolean): Structure {
+  if (directorySize > rendezvousMax) return "kademlia";
+  return xor ? "xor" : "rendezvous";
 }
 
-/** The `n` nodes responsible for `key` among `nodes`. */
-export function ownersOf(key: string, nodes: readonly IndexNode[], n: number, structure: Structure): string[] {
-  if (structure === "rendezvous") return rendezvousOwners(key, nodes.map((x) => x.id), n);
-  return closestNodes(positionOf(key), nodes, n).map((x) => x.id);
+/** The `n` nodes responsible for `key` in `directory`: rendezvous reads every id, the others a sorted run. */
+export function ownersOf(key: string, directory: NodePositions<IndexNode>, n: number, structure: Structure): string[] {
+  if (structure === "rendezvous") return rendezvousOwners(key, directory.all().map((x) => x.id), n);
+  return directory.closest(positionOf(key), n).map((x) => x.id);
 }

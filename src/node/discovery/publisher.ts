@@ -12,9 +12,10 @@ import { dropOwnIndexRecords, forgetDeliveries, indexDeliveriesHeld, markDeliver
 import { listEntries } from "../../store/registry.ts";
 import { canonicalJson } from "../../protocol/encoding/canonical-json.ts";
 import type { Config } from "../settings/config.ts";
-import type { IndexNode } from "./lookup.ts";
+import type { IndexNode, Structure } from "./lookup.ts";
+import type { NodePositions } from "../../protocol/discovery/placement.ts";
 import { contentOf, INDEX_CAPS } from "./holder.ts";
-import { ownersOf, structureFor } from "./placement.ts";
+import { ownersOf } from "./placement.ts";
 
 /** Keywords one tool is indexed under. */
 const KEYWORDS_PER_TOOL = 12;
@@ -27,6 +28,8 @@ export interface PublisherPort {
   now: () => number;
   signer: EntrySigner;
   config: Pick<Config, "index" | "publicNode" | "publicUrl">;
+  /** How the directory places keys now (§20.3): its size, and whether `index-xor` is on here. */
+  structure: Structure;
   /** Sends records to one responsible node; resolves with how many it stored. */
   publish: (node: IndexNode, records: IndexRecord[]) => Promise<number>;
   /** Whether this node's agents go into the index (`index-agents` on, §20.5). */
@@ -111,9 +114,9 @@ export async function desiredKeys(db: Database, self: string, nowMs: number, wit
  * nodes, as the directory now places it, that do not hold its version: a failed send is retried on
  * the next tick, and a node that became responsible is sent what it lacks.
  */
-export async function republish(s: PublisherPort, directory: readonly IndexNode[]): Promise<PublishReport> {
+export async function republish(s: PublisherPort, directory: NodePositions<IndexNode>): Promise<PublishReport> {
   const report: PublishReport = { keys: 0, signed: 0, sent: 0, stored: 0, failed: 0 };
-  if (!s.config.publicNode || !s.config.publicUrl || directory.length < s.config.index.minNodes) return report;
+  if (!s.config.publicNode || !s.config.publicUrl || directory.size < s.config.index.minNodes) return report;
   const url = s.config.publicUrl.origin;
   const now = s.now();
   const ttl = s.config.index.ttlSeconds;
@@ -139,11 +142,10 @@ export async function republish(s: PublisherPort, directory: readonly IndexNode[
   // Kept here as published: the next tick compares against them, and a lookup that reaches this node answers them.
   for (const r of fresh) await putIndexRecord(s.db, { key: r.key, origin: r.origin, seq: r.seq, expires: r.exp, record: canonicalJson(r), content: await contentOf(r) }, { ...INDEX_CAPS, perOrigin: MAX_OWN_KEYS }, now);
 
-  const structure = structureFor(directory.length, s.config.index.rendezvousMax);
   const deliveries = await indexDeliveriesHeld(s.db);
   const delivered = new Map(deliveries.map((d) => [`${d.key} ${d.owner}`, d]));
-  const nodes = new Map(directory.map((n) => [n.id, n]));
-  const owners = await ownersNow(s, structure, directory, current, new Set(fresh.map((r) => r.key)), deliveries, nodes);
+  const nodes = new Map(directory.all().map((n) => [n.id, n]));
+  const owners = await ownersNow(s, directory, current, new Set(fresh.map((r) => r.key)), deliveries, nodes);
   const byOwner = new Map<string, IndexRecord[]>();
   const stillOwed = new Set<string>();
   for (const [key, r] of current) {
@@ -177,21 +179,20 @@ export async function republish(s: PublisherPort, directory: readonly IndexNode[
 }
 
 /**
- * Each key's responsible nodes now. Rendezvous: from the directory, every tick. Iterative: found by
+ * Each key's responsible nodes now. Rendezvous and XOR: from the directory, every tick. Iterative: found by
  * a lookup for a key whose record was signed this tick or that fewer than k owners hold; the
  * others stay with the owners they were delivered to (located again when next re-signed).
  */
 async function ownersNow(
   s: PublisherPort,
-  structure: ReturnType<typeof structureFor>,
-  directory: readonly IndexNode[],
+  directory: NodePositions<IndexNode>,
   current: Map<string, IndexRecord>,
   signedNow: Set<string>,
   deliveries: IndexDelivery[],
   nodes: Map<string, IndexNode>,
 ): Promise<(key: string) => string[]> {
   const k = s.config.index.replicas;
-  if (structure === "rendezvous") return (key) => ownersOf(key, directory, k, structure);
+  if (s.structure !== "kademlia") return (key) => ownersOf(key, directory, k, s.structure);
   const held = new Map<string, string[]>();
   for (const d of deliveries) held.set(d.key, [...(held.get(d.key) ?? []), d.owner]);
   const wanted = [...current.keys()].filter((key) => signedNow.has(key) || (held.get(key)?.length ?? 0) < k);

@@ -1,6 +1,7 @@
 // Configuration from the environment, under the same names on every runtime.
 import type { PendingFeature } from "../../protocol/activation.ts";
 import { INDEX_AGENTS_FEATURE } from "../../protocol/discovery/record.ts";
+import { INDEX_XOR_FEATURE } from "../../protocol/discovery/placement.ts";
 import { z } from "zod";
 import { NODE_ID } from "../../protocol/identity/keys.ts";
 import { FEATURES } from "../../protocol/versions.ts";
@@ -203,7 +204,8 @@ const schema = z.object({
     .default(ROUTE_ROLES.filter((r) => r !== "mailbox")),
   ROUTE_RATE_LIMITS: routeLimitsSetting.optional(),
   // Pending features (docs/protocol.md §20.5): feature:threshold[:hysteresis], comma-separated;
-  // agents in the index by default, which nodes without it refuse.
+  // agents in the index by default, which nodes without it refuse, and XOR placement, which moves
+  // every key's owners (a supermajority first).
   FEATURES_PENDING: z
     .string()
     .transform((v) => v.split(",").map((s) => s.trim()).filter((s) => s.length > 0))
@@ -219,7 +221,10 @@ const schema = z.object({
           .refine((p) => p.threshold > 0 && p.hysteresis < p.threshold, "a threshold above 0, and a hysteresis below it"),
       ),
     )
-    .default([{ feature: INDEX_AGENTS_FEATURE, threshold: 0.5, hysteresis: 0.05 }]),
+    .default([
+      { feature: INDEX_AGENTS_FEATURE, threshold: 0.5, hysteresis: 0.05 },
+      { feature: INDEX_XOR_FEATURE, threshold: 0.9, hysteresis: 0.05 },
+    ]),
   FEATURES_TRUST_FLOOR: z.coerce.number().min(0).max(1).default(0.1),
   // Protocol features this node neither advertises nor uses (§20.5): an operator holding one back,
   // or a test modelling a node that predates it.

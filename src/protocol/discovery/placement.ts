@@ -1,11 +1,14 @@
-// Where an index key lives (docs/protocol.md §20.3). Up to about 10^5 public nodes, every node
-// holds the signed directory, and rendezvous (highest-random-weight) hashing names the same k
-// nodes for a key on every node that holds the same directory: 0 routing hops. Beyond, node
-// positions and keys live in one 256-bit space under the XOR metric (Kademlia), for the
-// iterative lookup.
+// Where an index key lives (docs/protocol.md §20.3). Node positions and keys live in one 256-bit
+// space under the XOR metric: a key's responsible nodes are the k closest to it. Up to about 10^5
+// public nodes every node holds the signed directory and names them directly (0 routing hops);
+// beyond, the Kademlia-style iterative lookup finds them. Rendezvous (highest-random-weight)
+// hashing is the placement of nodes without the `index-xor` feature (§20.5), kept for them.
 import { sha256 } from "@noble/hashes/sha2.js";
 
 const encoder = new TextEncoder();
+
+/** The card feature of XOR placement in the direct structure (§20.5); without it, rendezvous. */
+export const INDEX_XOR_FEATURE = "index-xor";
 
 /** The point of a node id or an index key in the 256-bit space: SHA-256 of its UTF-8 bytes. */
 export function positionOf(name: string): Uint8Array {
@@ -36,6 +39,111 @@ export function rendezvousOwners(key: string, nodes: readonly string[], k: numbe
 }
 
 const compare = (w: bigint, id: string, o: { id: string; w: bigint }) => (w === o.w ? (id < o.id ? 1 : id > o.id ? -1 : 0) : w > o.w ? 1 : -1);
+
+/**
+ * Nodes sorted by position, built once per directory: the n closest to a point under XOR without
+ * hashing every node per query. Every prefix of the space is a contiguous run of the sorted order,
+ * and a node outside the run of the target's first b bits is farther than every node inside it, so
+ * the run is widened a bit at a time until it holds n nodes, and only it is ordered by distance.
+ */
+export class NodePositions<T extends { id: string }> {
+  readonly #nodes: T[];
+  readonly #pos: Uint8Array[];
+
+  /** `position` may be a cache: a directory read every few seconds keeps the ids it already hashed. */
+  constructor(nodes: readonly T[], position: (id: string) => Uint8Array = positionOf) {
+    const placed = nodes.map((node) => ({ node, pos: position(node.id) })).sort((a, b) => compareBytes(a.pos, b.pos));
+    this.#nodes = placed.map((p) => p.node);
+    this.#pos = placed.map((p) => p.pos);
+  }
+
+  get size(): number {
+    return this.#nodes.length;
+  }
+
+  /** Every node, by position. */
+  all(): readonly T[] {
+    return this.#nodes;
+  }
+
+  /** Each node's position by id: the cache of the next build. */
+  positions(): Map<string, Uint8Array> {
+    return new Map(this.#nodes.map((n, i) => [n.id, this.#pos[i]!]));
+  }
+
+  /** The `n` nodes closest to `target` among those `keep` accepts, closest first. */
+  closest(target: Uint8Array, n: number, keep: (node: T) => boolean = () => true): T[] {
+    if (n <= 0 || this.#nodes.length === 0) return [];
+    const at = this.#lowerBound(target);
+    // A run longer than the target's common prefix with its neighbours holds no node: start there.
+    let bits = Math.max(at > 0 ? commonPrefix(target, this.#pos[at - 1]!) : 0, at < this.#pos.length ? commonPrefix(target, this.#pos[at]!) : 0);
+    let lo = at;
+    let hi = at;
+    let kept = 0;
+    for (; bits >= 0; bits--) {
+      const from = this.#lowerBound(prefixEnd(target, bits, 0));
+      const to = this.#upperBound(prefixEnd(target, bits, 0xff));
+      for (let i = from; i < lo; i++) if (keep(this.#nodes[i]!)) kept++;
+      for (let i = hi; i < to; i++) if (keep(this.#nodes[i]!)) kept++;
+      lo = from;
+      hi = to;
+      if (kept >= n) break;
+    }
+    const run: number[] = [];
+    for (let i = lo; i < hi; i++) if (keep(this.#nodes[i]!)) run.push(i);
+    return run
+      .sort((a, b) => closerTo(target, this.#pos[a]!, this.#pos[b]!))
+      .slice(0, n)
+      .map((i) => this.#nodes[i]!);
+  }
+
+  #lowerBound(p: Uint8Array): number {
+    let lo = 0;
+    let hi = this.#pos.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareBytes(this.#pos[mid]!, p) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #upperBound(p: Uint8Array): number {
+    let lo = 0;
+    let hi = this.#pos.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareBytes(this.#pos[mid]!, p) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+function commonPrefix(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! ^ b[i]!;
+    if (x !== 0) return i * 8 + Math.clz32(x) - 24;
+  }
+  return a.length * 8;
+}
+
+/** `p` with every bit after its first `bits` set to `fill`'s (0x00 or 0xff): one end of the prefix's run. */
+function prefixEnd(p: Uint8Array, bits: number, fill: 0 | 0xff): Uint8Array {
+  const out = p.slice();
+  const byte = bits >> 3;
+  if (byte < out.length) {
+    const mask = 0xff >> (bits & 7);
+    out[byte] = fill ? out[byte]! | mask : out[byte]! & ~mask;
+    out.fill(fill, byte + 1);
+  }
+  return out;
+}
 
 /** XOR distance between two positions, compared as big-endian unsigned integers: <0 when a is closer to t than b. */
 export function closerTo(target: Uint8Array, a: Uint8Array, b: Uint8Array): number {

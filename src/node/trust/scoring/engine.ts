@@ -206,7 +206,7 @@ export class TrustEngine {
       changed.add(u);
     }
     // An observer whose penalty changed, or that became or stopped being a direct peer (a start of
-    // the acceptance pass), counts as the next full computation would count it from its last standing.
+    // the acceptance pass), is recounted from its last standing; the other standings wait for the next full run.
     const observers = new Set<number>();
     for (const [n] of penalties ?? []) {
       const i = this.#index.get(n);
