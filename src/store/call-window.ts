@@ -45,8 +45,7 @@ const addedColumns = () => Object.fromEntries(SUMMED.map((c) => [c, added(c)])) 
 /**
  * The key an increment is kept under: its own while the minute holds fewer than `cap` keys of its
  * scope (or already holds this one), else `overflow`. Evaluated against `call_minutes`, so every
- * process's keys count against one cap, and the window's row and the minute's take the same key
- * when the window's statement runs first.
+ * process's keys count against one cap.
  */
 function cappedKey(d: CallDelta, cap: number, overflow: string): SQL {
   const t = callMinutes;
@@ -57,30 +56,61 @@ function cappedKey(d: CallDelta, cap: number, overflow: string): SQL {
 
 const valuesOf = (d: CallSums) => ({ calls: d.calls, errors: d.errors, count: d.count, ...Object.fromEntries(BUCKET_COLUMNS.map((b, i) => [b, d.buckets[i] ?? 0])) }) as Record<Summed, number>;
 
+// The increments as a VALUES list: minute, scope, key, then SUMMED. Numbers and scopes are
+// written as literals (they are integers and one of three names), so a row binds its key alone
+// and a chunk stays under D1's parameter limit.
+const literal = (n: number) => {
+  if (!Number.isSafeInteger(n)) throw new TypeError(`not an integer: ${n}`);
+  return sql.raw(String(n));
+};
+const SCOPES: Record<CallScope, SQL> = { all: sql.raw("'all'"), tool: sql.raw("'tool'"), peer: sql.raw("'peer'") };
+const deltaRow = (d: CallDelta) => {
+  const values = valuesOf(d);
+  return sql`(${literal(d.minute)}, ${SCOPES[d.scope]}, ${d.key}, ${sql.join(
+    SUMMED.map((c) => literal(values[c])),
+    sql`, `,
+  )})`;
+};
+const deltaColumn = (i: number) => sql.raw(`d.column${i}`);
+// D1 binds at most 100 parameters: a row's key, and the statement's overflow key.
+const DELTAS_PER_STATEMENT = 90;
+
 /**
- * The statements that add a flush's call increments, for the flush's own batch: first to every
- * window whose span holds the minute, then to the minute.
+ * The statements that add a flush's call increments, for the flush's own batch: one upsert per
+ * minute's key (the cap is counted row by row), then one per chunk that adds the increments to
+ * every window whose span holds their minute, under the key the minute's row took (its own when
+ * the minute holds it now, else `overflow`: the batch is atomic, and a flush has one increment
+ * per minute, scope and key).
  */
 export function callDeltaStatements(db: Database, deltas: CallDelta[], cap: number, overflow: string) {
-  return deltas.flatMap((d) => {
-    const key = cappedKey(d, cap, overflow);
-    const values = valuesOf(d);
-    return [
+  const minutes = deltas.map((d) =>
+    db
+      .insert(callMinutes)
+      .values({ minute: d.minute, scope: d.scope, key: cappedKey(d, cap, overflow), ...valuesOf(d) })
+      .onConflictDoUpdate({ target: [callMinutes.minute, callMinutes.scope, callMinutes.key], set: addedColumns() }),
+  );
+  const t = callMinutes;
+  const s = callWindowSpans;
+  const [minute, scope, key] = [deltaColumn(1), deltaColumn(2), deltaColumn(3)];
+  const keptKey = sql<string>`CASE WHEN EXISTS (SELECT 1 FROM ${t} WHERE ${t.minute} = ${minute} AND ${t.scope} = ${scope} AND ${t.key} = ${key}) THEN ${key} ELSE ${overflow} END`;
+  const windows = [];
+  for (let i = 0; i < deltas.length; i += DELTAS_PER_STATEMENT) {
+    const rows = sql.join(deltas.slice(i, i + DELTAS_PER_STATEMENT).map(deltaRow), sql`, `);
+    windows.push(
       db
         .insert(callWindow)
         .select(
           db
-            .select({ window: callWindowSpans.window, scope: sql<string>`${d.scope}`.as("scope"), key: sql<string>`${key}`.as("key"), ...summedFields((c) => sql`${values[c]}`) })
-            .from(callWindowSpans)
-            .where(and(lte(callWindowSpans.first, d.minute), gte(callWindowSpans.last, d.minute))),
+            .select({ window: s.window, scope: sql<string>`${scope}`.as("scope"), key: keptKey.as("key"), ...summedFields((c) => deltaColumn(4 + SUMMED.indexOf(c))) })
+            .from(s)
+            .innerJoin(sql`(VALUES ${rows}) AS d`, and(lte(s.first, minute), gte(s.last, minute))!)
+            // A WHERE keeps SQLite from reading the join's ON as the upsert's.
+            .where(sql`true`),
         )
         .onConflictDoUpdate({ target: [callWindow.window, callWindow.scope, callWindow.key], set: addedColumns() }),
-      db
-        .insert(callMinutes)
-        .values({ minute: d.minute, scope: d.scope, key, ...values })
-        .onConflictDoUpdate({ target: [callMinutes.minute, callMinutes.scope, callMinutes.key], set: addedColumns() }),
-    ];
-  });
+    );
+  }
+  return [...minutes, ...windows];
 }
 
 type Folded = [CallScope, string, number, number, number, ...number[]];

@@ -104,3 +104,13 @@ test("the cron trigger refreshes upstreams", async () => {
 });
 
 test("serves the landing page and the console, signed in", () => expectConsoleServed(node));
+
+// Each request writes its own counts on Workers: a call after the kept hour's first view reaches
+// its sums through D1's batch (one upsert per minute's key, one multi-row add to the window).
+test("adds a call to the kept hour's sums in D1, once", async () => {
+  const calls = async () => ((await (await node.admin("GET", "/invocations/summary?minutes=60")).json()) as { perTool: { tool: string; calls: number }[] }).perTool.find((t) => t.tool === "everything_get-sum")?.calls ?? 0;
+  const before = await calls();
+  expect((await client!.callTool({ name: "everything_get-sum", arguments: { a: 2, b: 2 } })).isError ?? false).toBe(false);
+  await waitFor(async () => (await calls()) > before, "the call in the kept sums", node, 15_000);
+  expect(await calls()).toBe(before + 1);
+});

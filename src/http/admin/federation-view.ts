@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { AppEnv } from "../request/app-env.ts";
 import type { Services } from "../../node/services.ts";
 import { verifications } from "../../node/peers/verifications.ts";
+import { allPeers } from "../../node/peers/directory.ts";
 import { nodeRows, peerRows } from "./peers.ts";
 
 const federationQuery = z.object({
@@ -18,8 +19,9 @@ export function federationViewAdminRoutes(s: Services): Hono<AppEnv> {
 
   app.get("/federation", async (c) => {
     const { minutes, limit } = federationQuery.parse(c.req.query());
-    const [shown] = await Promise.all([verifications(s), s.metrics.flush()]);
-    const [peers, nodes, scores, latency] = await Promise.all([peerRows(s, shown), nodeRows(s, shown), s.trust.list(limit), s.overviewFigures.peers(s.now() * 1000, minutes)]);
+    // The peers are read once: their rows and the nodes' peer states come from the same read.
+    const [shown, known] = await Promise.all([verifications(s), allPeers(s), s.metrics.flush()]);
+    const [peers, nodes, scores, latency] = await Promise.all([peerRows(s, shown, known), nodeRows(s, shown, known), s.trust.list(limit), s.overviewFigures.peers(s.now() * 1000, minutes)]);
     return c.json({ self: s.nodeId, peers, nodes, scores, windowMinutes: minutes, latency });
   });
 

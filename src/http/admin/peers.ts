@@ -37,10 +37,10 @@ const BAD_GATEWAY = new Set(["unreachable", "refused"]);
 
 type Shown = Awaited<ReturnType<typeof verifications>>;
 
-/** Every peer as `GET /peers` lists it. */
-export async function peerRows(s: Services, shown: Shown) {
+/** Every peer as `GET /peers` lists it (`peers` as allPeers reads them). */
+export async function peerRows(s: Services, shown: Shown, peers: readonly Peer[]) {
   const held = new Map((await s.quarantine.list()).filter((q) => q.status === "quarantined").map((q) => [q.nodeId, { source: q.source, reason: q.reason }]));
-  return (await allPeers(s)).map((p) => ({ ...peerView(p), ...shown.of(p.nodeId, p.card), quarantine: held.get(p.nodeId) ?? null }));
+  return peers.map((p) => ({ ...peerView(p), ...shown.of(p.nodeId, p.card), quarantine: held.get(p.nodeId) ?? null }));
 }
 
 /** One public node as `GET /nodes` lists it: a card's fields when its node entry is kept, the URL alone when only its directory entry is. */
@@ -57,9 +57,9 @@ type NodeRow = {
 } & Partial<Verifications>;
 
 /** Every public node known here as `GET /nodes` lists it: those whose node entries (cards) are kept, then those known by their compact directory entry alone. */
-export async function nodeRows(s: Services, shown: Shown): Promise<NodeRow[]> {
-  const carded = await knownNodes(s);
-  const compact = await directoryOnlyNodes(s, new Set(carded.map((n) => n.card.id)));
+export async function nodeRows(s: Services, shown: Shown, peers: readonly Peer[]): Promise<NodeRow[]> {
+  const carded = await knownNodes(s, peers);
+  const compact = await directoryOnlyNodes(s, new Set(carded.map((n) => n.card.id)), peers);
   const cards = carded.map(
     (n): NodeRow => ({
       id: n.card.id,
@@ -89,9 +89,9 @@ export function peerAdminRoutes(s: Services): Hono<AppEnv> {
   // Each pending feature's trust-weighted adoption among the public nodes known here (docs/protocol.md §20.5).
   app.get("/nodes/features", async (c) => c.json({ features: await s.features.adoption() }));
 
-  app.get("/nodes", async (c) => c.json({ nodes: await nodeRows(s, await verifications(s)) }));
+  app.get("/nodes", async (c) => c.json({ nodes: await nodeRows(s, await verifications(s), await allPeers(s)) }));
 
-  app.get("/peers", async (c) => c.json({ peers: await peerRows(s, await verifications(s)) }));
+  app.get("/peers", async (c) => c.json({ peers: await peerRows(s, await verifications(s), await allPeers(s)) }));
 
   // This process's counts since it started; on Workers, one isolate's.
   app.get("/federation/refusals", (c) => c.json({ refusals: s.federationRefusals.snapshot() }));

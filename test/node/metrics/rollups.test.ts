@@ -175,6 +175,35 @@ describe("the overview's figures from the rollups", () => {
     expect(await db.all(sql`SELECT * FROM call_window`)).toEqual([]);
   });
 
+  it("keep the window's sums under the key each minute's row took, past the key cap too", async () => {
+    const db = await memoryDb();
+    const now = 8_500 * MINUTE + 10_000;
+    const figures = new RollupFigures(db);
+    expect((await figures.calls(now, 60)).calls).toBe(0); // the window is kept from here on
+    // Two flushes of one minute: the first fills the cap but for ten tools, the second brings 30
+    // new tools (ten keep their key, twenty go to the overflow key) and one the minute holds.
+    const flush = (tools: string[]) => {
+      const r = recorder(db, () => now);
+      for (const tool of tools) {
+        r.m.count(METRICS.calls, { tool, peer: "", outcome: "ok" }, 2);
+        r.m.observe(METRICS.callDuration, { tool, peer: "" }, 20);
+      }
+      return r.m.flush();
+    };
+    await flush(Array.from({ length: MAX_LABEL_SETS - 10 }, (_, i) => `a${i}`));
+    await flush([...Array.from({ length: 30 }, (_, i) => `b${i}`), "a0"]);
+    const minuteRows = await db.all<{ scope: string; key: string; calls: number; count: number }>(sql`SELECT scope, key, calls, count FROM call_minutes ORDER BY scope, key`);
+    const windowRows = await db.all<{ scope: string; key: string; calls: number; count: number }>(sql`SELECT scope, key, calls, count FROM call_window WHERE "window" = 60 ORDER BY scope, key`);
+    expect(windowRows).toEqual(minuteRows);
+    const tools = minuteRows.filter((r) => r.scope === "tool");
+    expect(tools).toHaveLength(MAX_LABEL_SETS + 1);
+    expect(tools.find((r) => r.key === OVERFLOW_LABEL)).toMatchObject({ calls: 40, count: 20 });
+    expect(tools.find((r) => r.key === "a0")).toMatchObject({ calls: 4, count: 2 });
+    expect(tools.find((r) => r.key === "b9")).toMatchObject({ calls: 2 });
+    expect(tools.some((r) => r.key === "b10")).toBe(false);
+    expect((await figures.calls(now, 60)).calls).toBe(2 * (MAX_LABEL_SETS - 10 + 31));
+  });
+
   it("give every reader the sums of the raw rollups, with two processes writing and moving the window at once", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mcpfed-rollups-"));
     const [one, two] = [await openDatabaseFile(join(dir, "node.db")), await openDatabaseFile(join(dir, "node.db"))];
