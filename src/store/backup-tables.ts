@@ -30,6 +30,8 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   restore_staging: "rows of a restore in progress, moved into the live tables when it ends",
   directory_entries: "public nodes' compact directory entries, held as bytes a backup's cells do not carry: every peer holds them, and the next repair brings them back (a restore deletes the live ones; this node's own is signed again by publishCard at its next tick)",
   directory_sources: "which peer each of those entries came from",
+  call_window: "the kept hour's call sums, derived from call_minutes (backed up): read apart from them, a backup could hold sums out of step with its minutes, so a restore deletes them and the next reader sums the minutes afresh",
+  call_window_spans: "which minutes those sums cover, deleted with them",
 };
 
 /**
@@ -161,7 +163,9 @@ export async function replaceFromStaging(db: Database, restore: string): Promise
   // Directory entries are not backed up but belong to the registry whose rows are replaced: kept,
   // they would sit beside the backup's entries of the same slots, at positions past its log head.
   const registryRest = [db.delete(schema.directoryEntries), db.delete(schema.directorySources)];
-  const [first, ...rest] = [...registryRest, ...[...order].reverse().map((t) => db.delete(t.raw)), ...order.map(fill), db.delete(restoreStaging).where(eq(restoreStaging.restore, restore))];
+  // The call sums of the replaced minutes: with no span left, the next reader sums the restored minutes.
+  const derived = [db.delete(schema.callWindow), db.delete(schema.callWindowSpans)];
+  const [first, ...rest] = [...registryRest, ...derived, ...[...order].reverse().map((t) => db.delete(t.raw)), ...order.map(fill), db.delete(restoreStaging).where(eq(restoreStaging.restore, restore))];
   // The restored log keeps the backup's positions under a new epoch: peers pulling from their old cursors are told to reconcile.
   await db.batch([first!, ...rest, newGeneration(db), newLogEpoch(db)]);
 }

@@ -209,14 +209,16 @@ export async function moveWindow(db: Database, window: number, seen: Span | null
         .groupBy(t.scope, t.key),
     )
     .onConflictDoUpdate({ target: [callWindow.window, callWindow.scope, callWindow.key], set: addedColumns() });
-  await db.batch([
-    db.insert(callWindowSpans).values({ window, ...from }).onConflictDoNothing(),
+  const [first, ...rest] = [
+    // Only a reader that saw no span starts one: one that saw a span now gone (a restore) must not put it back over no sums.
+    ...(seen === null ? [db.insert(callWindowSpans).values({ window, ...from }).onConflictDoNothing()] : []),
     ...(overlap ? [] : [db.delete(callWindow).where(and(eq(callWindow.window, window), stillSeen))]),
     moved,
     // Keys whose calls all left the window.
     db.delete(callWindow).where(and(eq(callWindow.window, window), eq(callWindow.calls, 0), eq(callWindow.count, 0))),
     db.update(callWindowSpans).set(to).where(unmoved),
-  ]);
+  ];
+  await db.batch([first!, ...rest]);
 }
 
 /** Deletes the minutes before `beforeMinute`. */

@@ -12,6 +12,7 @@ import { MetricsRecorder, MAX_LABEL_SETS, OVERFLOW_LABEL, minuteOf } from "../..
 import { METRICS } from "../../../src/node/metrics/definitions.ts";
 import { exposition, renderExposition } from "../../../src/node/metrics/exposition.ts";
 import { counterTotals, histogramTotals, pruneMinutes, seriesTotals } from "../../../src/store/metrics.ts";
+import { moveWindow } from "../../../src/store/call-window.ts";
 
 const MINUTE = 60_000;
 
@@ -173,6 +174,25 @@ describe("the overview's figures from the rollups", () => {
     // Both leave: no key is left in the kept sums.
     expect((await figures.calls(now + 61 * MINUTE, 60)).calls).toBe(0);
     expect(await db.all(sql`SELECT * FROM call_window`)).toEqual([]);
+  });
+
+  it("sum the minutes afresh once the kept sums are gone (a restore), and never put a vanished span back over no sums", async () => {
+    const db = await memoryDb();
+    const now = 8_500 * MINUTE + 15_000;
+    const call = (at: number) => {
+      const r = recorder(db, () => at);
+      r.m.count(METRICS.calls, { tool: "t", peer: "", outcome: "ok" });
+      return r.m.flush();
+    };
+    for (let i = 0; i < 10; i++) await call(now - i * MINUTE);
+    expect((await new RollupFigures(db).calls(now, 60)).calls).toBe(10);
+    const [span] = await db.all<{ first: number; last: number }>(sql`SELECT "first", "last" FROM call_window_spans WHERE "window" = 60`);
+    // A restore deletes the derived sums; a process that read the old span just before moves it.
+    await db.run(sql`DELETE FROM call_window`);
+    await db.run(sql`DELETE FROM call_window_spans`);
+    await moveWindow(db, 60, span!, { first: span!.first + 1, last: span!.last + 1 });
+    expect(await db.all(sql`SELECT * FROM call_window_spans`)).toEqual([]);
+    expect((await new RollupFigures(db).calls(now + MINUTE, 60)).calls).toBe(10);
   });
 
   it("keep the window's sums under the key each minute's row took, past the key cap too", async () => {
