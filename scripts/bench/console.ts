@@ -99,6 +99,8 @@ async function populatedNode(root: string, upstreamUrl: string) {
   for (let i = 0; i < 100; i++) await admin("POST", "/policy/rules", { priority: i, effect: i % 2 ? "allow" : "deny", role: `role-${i}`, tool: `saas_tool_${i % 50}` });
   for (let i = 0; i < 20; i++) await admin("POST", "/limits", { tool: `saas_tool_${i}`, windowSeconds: 60, maxRequests: 100 });
   await new Promise((r) => setTimeout(r, 200)); // the audit entries the setup deferred
+  // One scheduled tick, as a running node has had: its alert conditions verify the audit chain and keep the head.
+  await node.tick();
 
   const op = await signIn(call, ORIGIN, ADMIN);
   const request = (section: string) => call(`${ORIGIN}/console/${section}`, { headers: { cookie: op.cookie } });

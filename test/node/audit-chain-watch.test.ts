@@ -1,10 +1,11 @@
-// The console overview's audit check (AuditChainWatch): the whole chain once, then only what was
-// appended since and the last verified entry; a break in either is reported, and an older entry
-// changed after it was verified is left to the full walk, which finds it.
+// The console overview's audit check (AuditChainWatch): from the tick's sealed head or the whole
+// chain once, then only what was appended since and the last verified entry; a break in either is
+// reported, and an older entry changed after it was verified is left to the full walk, which finds it.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AuditTrail, verifyAuditTrail } from "../../src/node/access/audit/audit-trail.ts";
 import { AuditChainWatch } from "../../src/node/access/audit/chain-watch.ts";
+import { readVerifiedHead, writeVerifiedHead } from "../../src/node/access/audit/verified-head.ts";
 import type { Database } from "../../src/store/database.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
 
@@ -51,4 +52,24 @@ it("leaves an older entry changed after it was verified to the full walk", async
   await db.run(sql`UPDATE audit_log SET reason = 'forged' WHERE seq = 2`);
   expect(await watch.check()).toMatchObject({ ok: true, entries: 8 });
   expect(await verifyAuditTrail(db, KEY)).toEqual({ ok: false, entries: 1, brokenAt: 2, reason: "entry 2 was altered" });
+});
+
+it("starts a cold process's check at the head the tick sealed, and walks the whole chain past a head not sealed with the key", async () => {
+  const own = await openTestDatabase();
+  try {
+    const ownTrail = new AuditTrail(own.db, async () => KEY);
+    await Promise.all(Array.from({ length: 6 }, (_, i) => ownTrail.append({ actor: "operator", action: "admin.POST /peers", target: `/peers/${i}`, decision: "ok" })));
+    const whole = await verifyAuditTrail(own.db, KEY);
+    expect(whole).toMatchObject({ ok: true, entries: 6 });
+    await writeVerifiedHead(own.db, KEY, { seq: 6, hash: (whole as { head: string }).head });
+    await own.db.run(sql`UPDATE audit_log SET reason = 'forged' WHERE seq = 2`);
+    // From the sealed head: entry 2 is the sweep's to find, not this check's.
+    expect(await new AuditChainWatch(own.db, async () => KEY).check()).toMatchObject({ ok: true, entries: 6 });
+    // A head sealed under another key (a store writer without the seed) is not trusted: the whole chain is walked.
+    await writeVerifiedHead(own.db, new Uint8Array(32).fill(9), { seq: 6, hash: (whole as { head: string }).head });
+    expect(await readVerifiedHead(own.db, KEY)).toBeUndefined();
+    expect(await new AuditChainWatch(own.db, async () => KEY).check()).toEqual({ ok: false, entries: 1, brokenAt: 2, reason: "entry 2 was altered" });
+  } finally {
+    own.close();
+  }
 });

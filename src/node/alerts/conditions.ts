@@ -9,6 +9,7 @@ import { disputedSince } from "../../store/ledger.ts";
 import { listChanges } from "../../store/definition-pins.ts";
 import { getMark, setMark, type AlertRuleRow } from "../../store/alerts.ts";
 import { verifyAuditTrail, type VerifiedHead } from "../access/audit/audit-trail.ts";
+import { readVerifiedHead, writeVerifiedHead } from "../access/audit/verified-head.ts";
 import { METRICS } from "../metrics/definitions.ts";
 import { minuteOf } from "../metrics/recorder.ts";
 import { paramsOf, type AlertKind } from "./rules.ts";
@@ -30,7 +31,6 @@ export interface ConditionPorts {
 export const MAX_FIRINGS_PER_RULE = 100;
 /** Audit entries verified per tick by each walk: a long chain is caught up over several ticks. */
 const AUDIT_ENTRIES_PER_TICK = 5000;
-const AUDIT_HEAD = "audit_head";
 const AUDIT_SWEEP = "audit_sweep";
 /** Outcomes that are not failures: an answer from the tool, or from the cache. */
 const SUCCESSES = new Set(["ok", "cache_hit"]);
@@ -80,10 +80,10 @@ function chainBreak(v: { brokenAt: number; reason: string }): Firing[] {
  */
 async function auditBreak(p: ConditionPorts): Promise<Firing[]> {
   const key = await p.auditKey();
-  const head = await getMark<{ seq: number; hash: string }>(p.db, AUDIT_HEAD);
-  const ahead = await verifyAuditTrail(p.db, key, { ...(head ? { after: head as VerifiedHead } : {}), maxEntries: AUDIT_ENTRIES_PER_TICK });
+  const head = await readVerifiedHead(p.db, key);
+  const ahead = await verifyAuditTrail(p.db, key, { ...(head ? { after: head } : {}), maxEntries: AUDIT_ENTRIES_PER_TICK });
   if (!ahead.ok) return chainBreak(ahead);
-  if (ahead.entries > (head?.seq ?? 0)) await setMark(p.db, AUDIT_HEAD, { seq: ahead.entries, hash: ahead.head });
+  if (ahead.entries > (head?.seq ?? 0)) await writeVerifiedHead(p.db, key, { seq: ahead.entries, hash: ahead.head });
   const sweep = await getMark<{ seq: number; hash: string }>(p.db, AUDIT_SWEEP);
   const again = await verifyAuditTrail(p.db, key, { ...(sweep ? { after: sweep as VerifiedHead } : {}), maxEntries: AUDIT_ENTRIES_PER_TICK });
   if (!again.ok) return chainBreak(again);
