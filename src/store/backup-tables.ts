@@ -9,7 +9,6 @@ import type { TableRows } from "../protocol/backup/seal.ts";
 import type { Database } from "./database.ts";
 import { migrations } from "./migrations.gen.ts";
 import { newGeneration } from "./store-generation.ts";
-import { newLogEpoch } from "./registry.ts";
 import * as schema from "./schema/index.ts";
 import { restoreStaging } from "./schema/index.ts";
 
@@ -166,6 +165,5 @@ export async function replaceFromStaging(db: Database, restore: string): Promise
   // The call sums of the replaced minutes: with no span left, the next reader sums the restored minutes.
   const derived = [db.delete(schema.callWindow), db.delete(schema.callWindowSpans)];
   const [first, ...rest] = [...registryRest, ...derived, ...[...order].reverse().map((t) => db.delete(t.raw)), ...order.map(fill), db.delete(restoreStaging).where(eq(restoreStaging.restore, restore))];
-  // The restored log keeps the backup's positions under a new epoch: peers pulling from their old cursors are told to reconcile.
-  await db.batch([first!, ...rest, newGeneration(db), newLogEpoch(db)]);
+  await db.batch([first!, ...rest, newGeneration(db)]);
 }

@@ -9,7 +9,7 @@ import { fromBase32, toBase32 } from "../protocol/encoding/bytes.ts";
 import type { Entry } from "../protocol/registry/entry.ts";
 import type { Database } from "./database.ts";
 import { entryOfRow, HEAD_BYTES, idHead, urlOfRow, type DirectoryRow } from "./directory-rows.ts";
-import { directoryEntries, directorySources, registryEntries, registryLog } from "./schema/index.ts";
+import { directoryEntries, directorySources, registryEntries, registryLog, storeGeneration } from "./schema/index.ts";
 
 const d = directoryEntries;
 const r = registryEntries;
@@ -171,15 +171,15 @@ export interface PlacementRow {
 
 /**
  * The rows stored after position `since` (origin, URL and expiry, nothing else), how many rows
- * the table holds and the log's epoch, read in one batch so that all see the same state: a reader
- * that held the rows up to `since` has them all unless the count says some went or the epoch
- * changed (a restore draws a new one, and its positions start again below `since`).
+ * the table holds and the store's generation, read in one batch so that all see the same state: a
+ * reader that held the rows up to `since` has them all unless the count says some went or the
+ * generation changed (a restore draws a new one, and the log's positions start again below `since`).
  */
-export async function placementsSince(db: Database, since: number): Promise<{ rows: PlacementRow[]; held: number; epoch: string | null }> {
+export async function placementsSince(db: Database, since: number): Promise<{ rows: PlacementRow[]; held: number; generation: string | null }> {
   const [rows, count, log] = await db.batch([
     db.select({ seq: d.seq, origin: d.origin, url: d.url, exp: d.exp }).from(d).where(gt(d.seq, since)),
     db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(d),
-    db.select({ epoch: registryLog.epoch }).from(registryLog).where(eq(registryLog.id, 1)),
+    db.select({ generation: storeGeneration.generation }).from(storeGeneration).where(eq(storeGeneration.id, 1)),
   ]);
-  return { rows: rows.map((row) => ({ seq: row.seq, origin: toBase32(row.origin), url: urlOfRow(row.url), exp: row.exp })), held: count[0]!.n, epoch: log[0]?.epoch ?? null };
+  return { rows: rows.map((row) => ({ seq: row.seq, origin: toBase32(row.origin), url: urlOfRow(row.url), exp: row.exp })), held: count[0]!.n, generation: log[0]?.generation ?? null };
 }

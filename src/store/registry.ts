@@ -34,14 +34,6 @@ function newEpoch(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/**
- * The statement that gives the log a new epoch: after a restore its positions name other rows than
- * before, so a peer's cursor into it must be refused (stale) and the peer reconcile at once.
- */
-export function newLogEpoch(db: Database) {
-  return db.update(registryLog).set({ epoch: newEpoch() }).where(eq(registryLog.id, 1));
-}
-
 // Two statements per entry, up to four for a directory entry (a delete in each table, its source
 // or a guard, the insert); D1 and libSQL take large batches, but keep each one bounded.
 const ENTRIES_PER_BATCH = 200;

@@ -11,6 +11,7 @@ import { signedEntry, toEntry, type Entry } from "../../src/protocol/registry/en
 import { directoryEntries, registryEntries, registryLog } from "../../src/store/schema/index.ts";
 import { Directory } from "../../src/node/discovery/directory.ts";
 import { EntryRepository } from "../../src/store/registry.ts";
+import { newGeneration } from "../../src/store/store-generation.ts";
 import { memoryDb } from "../support/libsql.ts";
 import { vector } from "../protocol/paths.ts";
 
@@ -138,12 +139,13 @@ describe("directory reloads", () => {
     expect(swapped.some((n) => n.id === first[200]!.signed.origin)).toBe(false);
     expect(swapped).toEqual(await fresh());
 
-    // A restore: the log starts again under a new epoch, below the positions the view holds, and the
-    // same origins come back re-signed before the next reload, so the count alone matches.
+    // A restore: a new store generation, the log's positions start again below those the view holds,
+    // and the same origins come back re-signed before the next reload, so the count alone matches.
     const held = await db.select({ origin: directoryEntries.origin }).from(directoryEntries);
     await db.delete(directoryEntries);
     await db.delete(registryEntries);
-    await db.update(registryLog).set({ epoch: "restored", head: 0 });
+    await db.update(registryLog).set({ head: 0 });
+    await db.batch([newGeneration(db)]);
     const refilled = await Promise.all(held.map((r) => compact(toBase32(r.origin), T0 + 2000, later)));
     await store.put(refilled, "peer");
     const restored = await reload();

@@ -34,8 +34,8 @@ export class CompactPlacements {
   /** Every row read, by origin, to its expiry (self and expired ones included): its size is compared with the table's. URLs are held in #nodes only. */
   #expiries = new Map<string, number>();
   #seq = 0;
-  /** The log's epoch #seq counts in; undefined before the first read. */
-  #epoch: string | null | undefined;
+  /** The store generation #seq counts in; undefined before the first read. */
+  #generation: string | null | undefined;
   /** The live rows of other nodes, by id. Replaced, never changed in place: views hold the old one. */
   #nodes: IndexNode[] = [];
   /** When the first of #nodes expires (Unix seconds, skew included). */
@@ -51,18 +51,18 @@ export class CompactPlacements {
   }
 
   async #refresh(db: Database, clock: PlacementClock): Promise<readonly IndexNode[]> {
-    let { rows, held, epoch } = await placementsSince(db, this.#seq);
+    let { rows, held, generation } = await placementsSince(db, this.#seq);
     for (const r of rows) this.#expiries.set(r.origin, r.exp);
-    // A new epoch (a restore) restarts positions below #seq. Otherwise every row the table holds was
-    // read now or before, so the table holds fewer only if some went.
-    if ((this.#epoch !== undefined && epoch !== this.#epoch) || this.#expiries.size !== held) {
-      ({ rows, held, epoch } = await placementsSince(db, 0));
+    // A new store generation (a restore) restarts the log's positions below #seq. Otherwise every row
+    // the table holds was read now or before, so the table holds fewer only if some went.
+    if ((this.#generation !== undefined && generation !== this.#generation) || this.#expiries.size !== held) {
+      ({ rows, held, generation } = await placementsSince(db, 0));
       this.#expiries = new Map(rows.map((r) => [r.origin, r.exp]));
       this.#seq = 0;
       this.#nodes = [];
       this.#expires = Infinity;
     }
-    this.#epoch = epoch;
+    this.#generation = generation;
     for (const r of rows) this.#seq = Math.max(this.#seq, r.seq);
     if (rows.length > PATCH_MAX) this.#sortAfresh(rows, clock);
     else if (rows.length > 0) this.#patch(rows, clock);
