@@ -41,7 +41,7 @@ export function auditAdminRoutes(s: Services): Hono<AppEnv> {
     const entries = await listAudit(s.db, q);
     return c.json({ entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) });
   });
-  // `?since=verified`: only what was appended since this process last verified (see AuditChainWatch).
+  // `?since=verified`: only what was appended since this process, or the tick, last verified (see AuditChainWatch).
   app.get("/audit/verify", async (c) => c.json(c.req.query("since") === "verified" ? await s.auditWatch.check() : await verifyAuditTrail(s.db, await s.access.keys.audit())));
   return app;
 }

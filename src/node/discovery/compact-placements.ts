@@ -1,7 +1,8 @@
 // The public nodes known by their compact directory entries (directory_entries), as placement reads
 // them: held between reloads and brought up to date from the registry's log. At 10^5 nodes a full
-// read costs of the order of a second of CPU; a reload that finds nothing new costs two small
-// queries, and one that finds a few rows changes only those.
+// read costs of the order of a second of CPU; a reload that finds nothing new costs one batch of
+// three small queries (new rows, the row count, the store generation), and one that finds a few
+// rows changes only those; rows gone or a new generation (a restore) mean a full read.
 import { placementsSince, type PlacementRow } from "../../store/directory-store.ts";
 import type { Database } from "../../store/database.ts";
 import type { IndexNode } from "./lookup.ts";
