@@ -7,6 +7,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { Database } from "../../../store/database.ts";
 import { getMark, setMark } from "../../../store/alerts.ts";
+import { sameSecret } from "../../../secrets/token-secrets.ts";
 import type { VerifiedHead } from "./audit-trail.ts";
 
 const MARK = "audit_head";
@@ -21,19 +22,12 @@ function macOf(key: Uint8Array, head: VerifiedHead): string {
   return bytesToHex(hmac(sha256, key, new TextEncoder().encode(`mcpfed audit head v1\n${head.seq}\n${head.hash}`)));
 }
 
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
-
 /** The stored head if its MAC holds; undefined when none is stored or it was not written with this key. */
 export async function readVerifiedHead(db: Database, key: Uint8Array): Promise<VerifiedHead | undefined> {
   const held = await getMark<Partial<SealedHead>>(db, MARK);
   if (!held || typeof held.seq !== "number" || typeof held.hash !== "string" || typeof held.mac !== "string") return undefined;
   const head = { seq: held.seq, hash: held.hash };
-  return sameText(held.mac, macOf(key, head)) ? head : undefined;
+  return (await sameSecret(held.mac, macOf(key, head))) ? head : undefined;
 }
 
 export async function writeVerifiedHead(db: Database, key: Uint8Array, head: VerifiedHead): Promise<void> {
