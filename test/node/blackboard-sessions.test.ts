@@ -23,7 +23,15 @@ async function pair() {
       if (!reachable) throw new Error("unreachable");
       return (await other().replication.onRequest(self, r)) as never;
     };
-    const transport: BlackboardTransport = { push: call, reconcile: call, transfer: call };
+    // No pushes: a write's push to the other replica would race the test (it starts on every local
+    // write); here a replica learns a version only through the token's fetch.
+    const transport: BlackboardTransport = {
+      push: async () => {
+        throw new Error("no pushes in this test");
+      },
+      reconcile: call,
+      transfer: call,
+    };
     const board = new Blackboard({ self, store: new BlackboardStore(await memoryDb()), signer: id.signer, keys });
     const replication = new BlackboardReplication({ board, transport, activePeers: async () => [], later: () => {} });
     const sessions = new BlackboardSessions({ board, signer: id.signer, keys, fetch: (ns, peer) => replication.repair(ns, peer), fetchWaitMs: 2000 });
