@@ -7,7 +7,8 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { sha256Hex } from "../protocol/encoding/hash.ts";
 import type { ReconcileItem } from "../protocol/reconciliation.ts";
 import { chunks, prepareOnce, type Database } from "./database.ts";
-import { gossipCursors, registryEntries, registryLog } from "./schema/index.ts";
+import { gossipCursors, registryEntries, registryLog, storeGeneration } from "./schema/index.ts";
+import { generationOf } from "./store-generation.ts";
 import { byteLength, signedEntry, type Entry, type SignedEntry } from "../protocol/registry/entry.ts";
 import { DIRECTORY_KEY, type DirectoryBody } from "../protocol/registry/directory-entries.ts";
 import type { Delta, EntryStore, HeldSlot, LogPosition, Pair, PeerCursor, PutOutcome } from "./entry-store.ts";
@@ -19,6 +20,17 @@ const t = registryEntries;
 
 function toEntry(row: { id: string; entry: string }): Entry {
   return { id: row.id, canonical: row.entry, signed: JSON.parse(row.entry) as SignedEntry };
+}
+
+/**
+ * The epoch peers see: the log's own epoch XOR the store's generation. A restore keeps the log's
+ * row (the backup holds it) but draws a new generation, so peers' cursors into the replaced log go
+ * stale and they repair, instead of missing the entries under seqs the restored log gives again.
+ */
+function advertisedEpoch(logEpoch: string, generation: string): string {
+  let out = "";
+  for (let i = 0; i < logEpoch.length; i += 2) out += (parseInt(logEpoch.slice(i, i + 2), 16) ^ parseInt(generation.slice(i, i + 2), 16)).toString(16).padStart(2, "0");
+  return out;
 }
 
 /** A held entry without its row's extras, as the store's callers take it. */
@@ -54,8 +66,12 @@ export class EntryRepository implements EntryStore {
 
   async head(): Promise<LogPosition> {
     await this.#log();
-    const [row] = await this.db.select({ epoch: registryLog.epoch, seq: registryLog.head }).from(registryLog).where(eq(registryLog.id, 1));
-    return row!;
+    const generation = this.db.select({ g: storeGeneration.generation }).from(storeGeneration).where(eq(storeGeneration.id, 1));
+    const [row] = await this.db
+      .select({ epoch: registryLog.epoch, seq: registryLog.head, generation: sql<string | null>`(${generation})` })
+      .from(registryLog)
+      .where(eq(registryLog.id, 1));
+    return { epoch: advertisedEpoch(row!.epoch, row!.generation ?? (await generationOf(this.db))), seq: row!.seq };
   }
 
   async has(ids: string[]): Promise<Set<string>> {

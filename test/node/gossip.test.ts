@@ -5,6 +5,8 @@ import { entryFor, expectedStateHash, sampleTool } from "../support/entries.ts";
 import { ed25519TestSigner } from "../support/ed25519.ts";
 import { TestFederation, type TestNode } from "../support/federation.ts";
 import { seeded } from "../support/random.ts";
+import { registryEntries, registryLog } from "../../src/store/schema/index.ts";
+import { newGeneration } from "../../src/store/store-generation.ts";
 
 let fed: TestFederation;
 afterEach(() => fed?.close());
@@ -149,6 +151,41 @@ describe("gossip on a line A–B–C", () => {
     // What B had published before it lost its database comes back from its peers.
     expect(await state(wiped, wiped, "demo/own")).toBe("live");
     expect((await A!.store.cursor(B!.id)).theirs?.epoch).toBe((await wiped.store.head()).epoch);
+  });
+
+  it("after a restore from a backup, a peer's cursor into the replaced log is stale: it repairs and misses nothing", async () => {
+    const f = await line();
+    const [A, B] = ["A", "B"].map((n) => f.node(n));
+    await f.share("B", sampleTool("b0"));
+    await f.settle();
+    const db = B!.database!.db;
+    const backup = { entries: await db.select().from(registryEntries), log: await db.select().from(registryLog) };
+    await f.share("B", sampleTool("b1"));
+    await f.share("B", sampleTool("b2"));
+    await f.settle();
+    await A!.gossip.sync(B!.id, "push-pull");
+    await f.settle();
+    const before = await B!.store.head();
+    expect((await A!.store.cursor(B!.id)).theirs).toMatchObject(before);
+
+    // The restore puts the backed-up rows back as they were and draws a new store generation.
+    await db.delete(registryEntries);
+    await db.delete(registryLog);
+    await db.insert(registryLog).values(backup.log);
+    await db.insert(registryEntries).values(backup.entries);
+    await db.batch([newGeneration(db)]);
+    const restored = await B!.store.head();
+    expect(restored.seq).toBeLessThan(before.seq);
+    expect(restored.epoch).not.toBe(before.epoch);
+
+    // B's log now gives the seqs after the backup's head again, up past A's cursor; no push reaches A.
+    for (let i = 0; i < 4; i++) await f.share("B", sampleTool(`c${i}`));
+    f.drop();
+    expect((await B!.store.head()).seq).toBeGreaterThan(before.seq);
+    const report = await A!.gossip.sync(B!.id, "push-pull");
+    expect(report.mode).toBe("repair");
+    await f.settle();
+    for (let i = 0; i < 4; i++) expect(await state(A!, B!, `demo/c${i}`)).toBe("live");
   });
 
   it("brings a new peer up to date by reconciliation", async () => {
