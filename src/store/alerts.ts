@@ -40,13 +40,27 @@ export async function deleteRule(db: Database, id: string, at: number): Promise<
   return removed.length > 0;
 }
 
-export async function getMark<T extends Record<string, unknown>>(db: Database, name: string): Promise<T | undefined> {
-  const [row] = await db.select({ value: alertMarks.value }).from(alertMarks).where(eq(alertMarks.name, name));
-  return row?.value as T | undefined;
+/** The mark's object; undefined when there is none or its stored text is not a JSON object (a damaged row reads as absent). */
+export async function getMark(db: Database, name: string): Promise<Record<string, unknown> | undefined> {
+  // The raw text, not the column's JSON mapping, which throws on a damaged row.
+  const [row] = await db.select({ value: sql<string>`${alertMarks.value}` }).from(alertMarks).where(eq(alertMarks.name, name));
+  if (row === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(row.value);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function setMark(db: Database, name: string, value: Record<string, unknown>): Promise<void> {
   await db.insert(alertMarks).values({ name, value }).onConflictDoUpdate({ target: alertMarks.name, set: { value } });
+}
+
+/** Whether an alert of this kind is open. */
+export async function hasOpenAlert(db: Database, kind: string): Promise<boolean> {
+  const [row] = await db.select({ id: alerts.id }).from(alerts).where(and(eq(alerts.state, "open"), eq(alerts.kind, kind))).limit(1);
+  return row !== undefined;
 }
 
 export function openAlerts(db: Database): Promise<AlertRow[]> {

@@ -3,6 +3,7 @@
 // through the admin API (and its audit trail), and that no page shows a secret.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp, type NodeApp } from "../../src/http/app.ts";
 import { startLocal } from "../../src/runtimes/local.ts";
@@ -12,7 +13,7 @@ import { recordChange } from "../../src/store/definition-pins.ts";
 import type { Database } from "../../src/store/database.ts";
 import { declareIntent } from "../../src/node/agents/intents.ts";
 import { replaceUpstreamCatalog } from "../../src/store/catalog.ts";
-import { settlementMethods, upstreams } from "../../src/store/schema/index.ts";
+import { alerts, settlementMethods, upstreams } from "../../src/store/schema/index.ts";
 import { insertInvocations } from "../../src/store/invocations.ts";
 import { MetricsRecorder } from "../../src/node/metrics/recorder.ts";
 import { METRICS } from "../../src/node/metrics/definitions.ts";
@@ -205,6 +206,20 @@ describe("the signed-in console", () => {
     expect(overview.audit.entries).toBeLessThanOrEqual(audit.entries);
     expect(overview.audit.entries).toBeGreaterThan(0);
     expect(overview.alerts.map((a) => a.id)).toEqual(open.alerts.map((a) => a.id));
+  });
+
+  it("shows the audit chain broken while the tick's audit-break alert is open, whatever the overview's own check finds", async () => {
+    const overview = async () => ((await (await admin("GET", "/overview")).json()) as { audit: { ok: boolean } }).audit.ok;
+    expect(await overview()).toBe(true);
+    // What the tick's sweep raises for an older entry changed after the head was verified.
+    const [row] = await db.insert(alerts).values({ ruleId: "audit-break", kind: "audit_break", subject: "", severity: "critical", state: "open", summary: "the audit chain breaks at entry 2", details: { brokenAt: 2 }, openKey: "audit-break/", openedAt: Date.now() }).returning();
+    try {
+      expect(await overview()).toBe(false);
+      expect((await op.page("/console/overview")).html).toContain("broken");
+    } finally {
+      await db.update(alerts).set({ state: "resolved", openKey: null, resolvedAt: Date.now() }).where(eq(alerts.id, row!.id));
+    }
+    expect(await overview()).toBe(true);
   });
 
   it("lists a definition change awaiting approval with both fingerprints, and rejects it through the admin API", async () => {

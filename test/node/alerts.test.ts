@@ -12,6 +12,7 @@ import { MetricsRecorder } from "../../src/node/metrics/recorder.ts";
 import { METRICS } from "../../src/node/metrics/definitions.ts";
 import { recordChange, rejectChange } from "../../src/store/definition-pins.ts";
 import { auditLog, ledgerRecords, peers } from "../../src/store/schema/index.ts";
+import { getMark, setMark } from "../../src/store/alerts.ts";
 import type { Card } from "../../src/protocol/card/schema.ts";
 import { loadConfig } from "../../src/node/settings/config.ts";
 
@@ -154,6 +155,31 @@ describe("evaluation", () => {
     // The break lasts: the same alert, tick after tick.
     await evaluateAlerts(p, T + 2 * MINUTE);
     expect(await alertList(db, { state: undefined, limit: 10 })).toHaveLength(1);
+  });
+
+  it("trusts no sweep position a store writer set without the key, and reads a damaged mark as none", async () => {
+    const { p, db, trail } = await setup();
+    await keepOnly(p, "audit-break");
+    for (let i = 0; i < 5; i++) await trail.append({ actor: "operator", action: "test.entry", target: String(i), decision: "ok" });
+    await evaluateAlerts(p, T);
+    // A writer alters entry 2 and puts the sweep past it, as the unsealed mark once allowed.
+    await db.update(auditLog).set({ actor: "someone else" }).where(eq(auditLog.seq, 2));
+    const [four] = await db.select({ hash: auditLog.hash }).from(auditLog).where(eq(auditLog.seq, 4));
+    await setMark(db, "audit_sweep", { seq: 4, hash: four!.hash });
+    await evaluateAlerts(p, T + MINUTE);
+    expect((await alertList(db, { state: "open", limit: 10 }))[0]?.details).toEqual({ brokenAt: 2, reason: "entry 2 was altered" });
+
+    const other = await setup();
+    await keepOnly(other.p, "audit-break");
+    for (let i = 0; i < 3; i++) await other.trail.append({ actor: "operator", action: "test.entry", decision: "ok" });
+    await evaluateAlerts(other.p, T);
+    await other.db.run(sql`UPDATE alert_marks SET value = 'not json' WHERE name IN ('audit_head', 'audit_sweep')`);
+    expect(await getMark(other.db, "audit_head")).toBeUndefined();
+    await expect(evaluateAlerts(other.p, T + MINUTE)).resolves.toBeDefined();
+    expect(await alertList(other.db, { state: "open", limit: 10 })).toEqual([]);
+    await other.db.delete(auditLog).where(eq(auditLog.seq, 2));
+    await evaluateAlerts(other.p, T + 2 * MINUTE);
+    expect((await alertList(other.db, { state: "open", limit: 10 }))[0]?.details).toEqual({ brokenAt: 2, reason: "entry 2 is missing" });
   });
 
   it("finds the head verified on the last tick removed, and an older entry removed", async () => {

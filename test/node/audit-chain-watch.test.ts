@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AuditTrail, verifyAuditTrail } from "../../src/node/access/audit/audit-trail.ts";
 import { AuditChainWatch } from "../../src/node/access/audit/chain-watch.ts";
-import { readVerifiedHead, writeVerifiedHead } from "../../src/node/access/audit/verified-head.ts";
+import { readAuditPosition, writeAuditPosition } from "../../src/node/access/audit/sealed-positions.ts";
 import type { Database } from "../../src/store/database.ts";
 import { openTestDatabase, type TestDatabase } from "../support/libsql.ts";
 
@@ -61,14 +61,19 @@ it("starts a cold process's check at the head the tick sealed, and walks the who
     await Promise.all(Array.from({ length: 6 }, (_, i) => ownTrail.append({ actor: "operator", action: "admin.POST /peers", target: `/peers/${i}`, decision: "ok" })));
     const whole = await verifyAuditTrail(own.db, KEY);
     expect(whole).toMatchObject({ ok: true, entries: 6 });
-    await writeVerifiedHead(own.db, KEY, { seq: 6, hash: (whole as { head: string }).head });
+    await writeAuditPosition(own.db, KEY, "audit_head", { seq: 6, hash: (whole as { head: string }).head });
     await own.db.run(sql`UPDATE audit_log SET reason = 'forged' WHERE seq = 2`);
     // From the sealed head: entry 2 is the sweep's to find, not this check's.
     expect(await new AuditChainWatch(own.db, async () => KEY).check()).toMatchObject({ ok: true, entries: 6 });
     // A head sealed under another key (a store writer without the seed) is not trusted: the whole chain is walked.
-    await writeVerifiedHead(own.db, new Uint8Array(32).fill(9), { seq: 6, hash: (whole as { head: string }).head });
-    expect(await readVerifiedHead(own.db, KEY)).toBeUndefined();
+    await writeAuditPosition(own.db, new Uint8Array(32).fill(9), "audit_head", { seq: 6, hash: (whole as { head: string }).head });
+    expect(await readAuditPosition(own.db, KEY, "audit_head")).toBeUndefined();
     expect(await new AuditChainWatch(own.db, async () => KEY).check()).toEqual({ ok: false, entries: 1, brokenAt: 2, reason: "entry 2 was altered" });
+    // Nor is the sweep's position, sealed with the key, taken for the head: the MAC names which it is.
+    await writeAuditPosition(own.db, KEY, "audit_sweep", { seq: 6, hash: (whole as { head: string }).head });
+    await own.db.run(sql`DELETE FROM alert_marks WHERE name = 'audit_head'`);
+    await own.db.run(sql`UPDATE alert_marks SET name = 'audit_head' WHERE name = 'audit_sweep'`);
+    expect(await readAuditPosition(own.db, KEY, "audit_head")).toBeUndefined();
   } finally {
     own.close();
   }

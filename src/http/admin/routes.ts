@@ -53,7 +53,7 @@ import { moneyAdminRoutes } from "./money.ts";
 import { strongBlackboardAdminRoutes } from "./blackboard-strong.ts";
 import { definitionChangeAdminRoutes } from "./definition-changes.ts";
 import { alertAdminRoutes } from "./alerts.ts";
-import { alertList } from "../../node/alerts/alerts.ts";
+import { alertList, auditBreakOpen } from "../../node/alerts/alerts.ts";
 import { describe } from "../../protocol/identity/primitives.ts";
 
 import { backupAdminRoutes } from "./backup.ts";
@@ -144,11 +144,13 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
   app.get("/overview", async (c) => {
     const minutes = windowMinutes.parse(c.req.query("minutes") ?? 60);
     await s.metrics.flush();
-    const [calls, identity, upstreams, audit, alerts] = await Promise.all([
+    const [calls, identity, upstreams, audit, auditAlert, alerts] = await Promise.all([
       s.overviewFigures.calls(s.now() * 1000, minutes),
       s.identity(),
       registrations(s),
       s.auditWatch.check(),
+      // The check above starts at the verified head; a break the tick's sweep found before it stays open here.
+      auditBreakOpen(s.db),
       alertList(s.db, { state: "open", limit: OVERVIEW_ALERTS }),
     ]);
     return c.json({
@@ -157,7 +159,7 @@ export function adminRoutes(s: Services, tick: Tick): Hono<AppEnv> {
       calls,
       node: { id: identity.nodeId, crypto: describe(identity.primitives) },
       upstreams: { total: upstreams.length, failing: upstreams.filter((u) => u.status !== "ok").length },
-      audit: { ok: audit.ok, entries: audit.entries },
+      audit: { ok: audit.ok && !auditAlert, entries: audit.entries },
       alerts,
     });
   });

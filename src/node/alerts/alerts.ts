@@ -5,6 +5,7 @@ import type { Database } from "../../store/database.ts";
 import {
   acknowledgeAlert,
   deleteRule,
+  hasOpenAlert,
   insertRule,
   listAlerts,
   listRules,
@@ -97,6 +98,11 @@ export async function evaluateAlerts(p: AlertPorts, now: number): Promise<AlertT
 
 export async function alertList(db: Database, filter: { state?: AlertState | undefined; limit: number }): Promise<AlertBody[]> {
   return (await listAlerts(db, filter)).map(alertView);
+}
+
+/** Whether the tick found the audit chain broken and the break is not cleared. */
+export function auditBreakOpen(db: Database): Promise<boolean> {
+  return hasOpenAlert(db, "audit_break");
 }
 
 export async function acknowledge(p: AlertPorts, id: number, now: number): Promise<AlertBody | undefined> {

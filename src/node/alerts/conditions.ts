@@ -7,9 +7,9 @@ import { counterRows } from "../../store/metrics.ts";
 import { listPeers } from "../../store/peers.ts";
 import { disputedSince } from "../../store/ledger.ts";
 import { listChanges } from "../../store/definition-pins.ts";
-import { getMark, setMark, type AlertRuleRow } from "../../store/alerts.ts";
-import { verifyAuditTrail, type VerifiedHead } from "../access/audit/audit-trail.ts";
-import { readVerifiedHead, writeVerifiedHead } from "../access/audit/verified-head.ts";
+import type { AlertRuleRow } from "../../store/alerts.ts";
+import { verifyAuditTrail } from "../access/audit/audit-trail.ts";
+import { readAuditPosition, writeAuditPosition } from "../access/audit/sealed-positions.ts";
 import { METRICS } from "../metrics/definitions.ts";
 import { minuteOf } from "../metrics/recorder.ts";
 import { paramsOf, type AlertKind } from "./rules.ts";
@@ -31,7 +31,6 @@ export interface ConditionPorts {
 export const MAX_FIRINGS_PER_RULE = 100;
 /** Audit entries verified per tick by each walk: a long chain is caught up over several ticks. */
 const AUDIT_ENTRIES_PER_TICK = 5000;
-const AUDIT_SWEEP = "audit_sweep";
 /** Outcomes that are not failures: an answer from the tool, or from the cache. */
 const SUCCESSES = new Set(["ok", "cache_hit"]);
 const MINUTE_MS = 60_000;
@@ -80,15 +79,15 @@ function chainBreak(v: { brokenAt: number; reason: string }): Firing[] {
  */
 async function auditBreak(p: ConditionPorts): Promise<Firing[]> {
   const key = await p.auditKey();
-  const head = await readVerifiedHead(p.db, key);
+  const head = await readAuditPosition(p.db, key, "audit_head");
   const ahead = await verifyAuditTrail(p.db, key, { ...(head ? { after: head } : {}), maxEntries: AUDIT_ENTRIES_PER_TICK });
   if (!ahead.ok) return chainBreak(ahead);
-  if (ahead.entries > (head?.seq ?? 0)) await writeVerifiedHead(p.db, key, { seq: ahead.entries, hash: ahead.head });
-  const sweep = await getMark<{ seq: number; hash: string }>(p.db, AUDIT_SWEEP);
-  const again = await verifyAuditTrail(p.db, key, { ...(sweep ? { after: sweep as VerifiedHead } : {}), maxEntries: AUDIT_ENTRIES_PER_TICK });
+  if (ahead.entries > (head?.seq ?? 0)) await writeAuditPosition(p.db, key, "audit_head", { seq: ahead.entries, hash: ahead.head });
+  const sweep = await readAuditPosition(p.db, key, "audit_sweep");
+  const again = await verifyAuditTrail(p.db, key, { ...(sweep ? { after: sweep } : {}), maxEntries: AUDIT_ENTRIES_PER_TICK });
   if (!again.ok) return chainBreak(again);
   // At the verified head the walk starts over from the first entry on the next tick.
-  await setMark(p.db, AUDIT_SWEEP, again.entries >= ahead.entries ? { seq: 0, hash: "" } : { seq: again.entries, hash: again.head });
+  await writeAuditPosition(p.db, key, "audit_sweep", again.entries >= ahead.entries ? { seq: 0, hash: "" } : { seq: again.entries, hash: again.head });
   return [];
 }
 
