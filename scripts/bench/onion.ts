@@ -1,6 +1,7 @@
 // Per-hop CPU of the onion route (issue 15): one layer processed (decapsulate, MAC, streams) and
 // one reply layer, per bucket, on Node 24 (tools/, native ML-KEM and X25519) and on this Node
-// (20: noble ML-KEM, and all-noble), one runtime at a time; plus the 3-hop header's size.
+// (20: noble ML-KEM, and all-noble), one runtime at a time, the streams and hash on node:crypto
+// (as the Node entry point passes them) and on WebCrypto; plus the 3-hop header's size.
 //   npx tsx scripts/bench/onion.ts          BENCH_ITERATIONS (200) per figure
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
@@ -22,10 +23,15 @@ const child = (cmd: string, env: Record<string, string> = {}): Run => {
 };
 
 const loadAtStart = loadavg()[0]!;
+const here = `Node ${process.versions.node.split(".")[0]}`;
+const web = { MCPFED_ONION_CIPHER: "webcrypto" };
 const runs: [string, Run][] = [
   ["Node 24, native", child(join(TOOLS, "node"))],
-  [`Node ${process.versions.node.split(".")[0]}, runtime choice`, child(process.execPath)],
-  [`Node ${process.versions.node.split(".")[0]}, all noble`, child(process.execPath, { MCPFED_ONION_NOBLE: "1" })],
+  ["Node 24, native", child(join(TOOLS, "node"), web)],
+  [`${here}, runtime choice`, child(process.execPath)],
+  [`${here}, runtime choice`, child(process.execPath, web)],
+  [`${here}, all noble`, child(process.execPath, { MCPFED_ONION_NOBLE: "1" })],
+  [`${here}, all noble`, child(process.execPath, { MCPFED_ONION_NOBLE: "1", ...web })],
 ];
 const f = (ms: number) => ms.toFixed(3);
 console.log(`${new Date().toISOString()}; ${machine()}; load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at the end.\n`);

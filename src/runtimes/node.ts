@@ -6,6 +6,7 @@ import { banner, failStart, startLocal } from "./local.ts";
 import { outboundFetch } from "./node-outbound.ts";
 import { nodeTxtResolver } from "./node-dns.ts";
 import { nodeRawRsa } from "./node-raw-rsa.ts";
+import { nodeOnionCipher } from "./node-onion-cipher.ts";
 import { stdioConnector } from "./stdio.ts";
 import { findPackageRuntimes } from "./package-runtimes.ts";
 import { nodePackageFiles } from "./package-files.ts";
@@ -28,6 +29,7 @@ const node = await createApp({
     fetch: outboundFetch(config.allowPrivateUrls),
     resolveTxt: nodeTxtResolver(config.dnsServers),
     rawRsa: nodeRawRsa,
+    onionCipher: nodeOnionCipher,
     packageRuntimes: findPackageRuntimes(config),
     packages: nodePackageFiles(local.dataDir, { registry: config.npmRegistryUrl, allowPrivate: config.allowPrivateUrls }),
     pdfFonts: localPdfFonts,

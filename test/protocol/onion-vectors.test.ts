@@ -1,6 +1,7 @@
 // The onion vectors (test/vectors/onion.json) on every crypto path: the packet rebuilt byte for
 // byte from the fixed randomness, each hop's view (routing, tag, reply key, what it forwards), the
-// reply as each hop passes it back, and every refused packet with its code.
+// reply as each hop passes it back, and every refused packet with its code. The symmetric work runs
+// on WebCrypto and on node:crypto (what the Node entry point passes in), which must agree byte for byte.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { describe, expect, it } from "vitest";
 import { fromBase64url, toBase64url } from "../../src/protocol/encoding/bytes.ts";
@@ -13,6 +14,8 @@ import { decodeRouting, encodeRouting, type OnionRouting } from "../../src/proto
 import { ONION_BUCKETS, ONION_HEADER_BYTES, type OnionBucket } from "../../src/protocol/routes/onion/sizes.ts";
 import { PATHS, vector } from "./paths.ts";
 import { noble } from "../../src/protocol/identity/primitives.ts";
+import { webOnionCipher, type OnionCipher } from "../../src/protocol/routes/onion/stream-cipher.ts";
+import { nodeOnionCipher } from "../../src/runtimes/node-onion-cipher.ts";
 
 interface OnionVectors {
   now: number;
@@ -80,7 +83,32 @@ it("rebuilds the cover packet byte for byte: the call's hops and randomness, the
   expect(b64(await openReply(built.keys, b(v.cover.atHopOne), v.bucket))).toBe("");
 });
 
-describe.each(PATHS)("onion on %s", (_name, primitives) => {
+const CIPHERS: [string, OnionCipher][] = [
+  [webOnionCipher.impl, webOnionCipher],
+  [nodeOnionCipher.impl, nodeOnionCipher],
+];
+
+it.each(CIPHERS)("the %s streams and hash are AES-256-CTR from a zero counter and SHA-256, at any length", async (_name, cipher) => {
+  const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1);
+  for (const length of [0, 1, 15, 16, 17, 2048, ONION_HEADER_BYTES + 16 * 1024]) {
+    const data = Uint8Array.from({ length }, (_, i) => (i * 31 + 5) & 0xff);
+    const streamed = await cipher.xorStream(key, data);
+    // Against the other implementation, and back: the stream is its own inverse.
+    expect(b64(streamed)).toBe(b64(await CIPHERS.find(([n]) => n !== cipher.impl)![1].xorStream(key, data)));
+    expect(await cipher.xorStream(key, streamed)).toEqual(data);
+    expect(b64(await cipher.sha256(data))).toBe(b64(sha256(data)));
+  }
+});
+
+it.each(CIPHERS)("builds the packet byte for byte with the %s streams", async (_name, cipher) => {
+  const x = xWing(noble);
+  const keys = await Promise.all(v.hopSeeds.map((s) => x.fromSeed(b(s))));
+  const hops = await Promise.all(v.routings.map(async (routing, i) => ({ routing, publicKey: await x.importPublic(keys[i]!.publicKey) })));
+  const built = await buildOnion(x, hops, b(v.content), { eseeds: v.eseeds.map(b), cipher });
+  expect(b64(built.packet)).toBe(v.packet);
+});
+
+describe.each(PATHS.flatMap(([name, p]) => CIPHERS.map(([c, cipher]) => [`${name}, ${c} streams`, p, cipher] as const)))("onion on %s", (_name, primitives, cipher) => {
   const x = xWing(primitives);
   const keys = Promise.all(v.hopSeeds.map((s) => x.fromSeed(b(s))));
 
@@ -88,17 +116,17 @@ describe.each(PATHS)("onion on %s", (_name, primitives) => {
     const k = await keys;
     let packet: Uint8Array = b(v.cover.packet);
     for (const i of [0, 1]) {
-      const view = await peelOnion(x, k[i]!.privateKey, packet, v.now);
+      const view = await peelOnion(x, k[i]!.privateKey, packet, v.now, cipher);
       expect(view.routing).toEqual(v.hops[i]!.routing);
       expect(b64(view.keys.tag)).toBe(v.hops[i]!.tag);
       expect(view.next!.length).toBe(packet.length);
       packet = view.next!;
     }
     expect(b64(sha256(packet))).toBe(v.cover.lastReceivedSha256);
-    const last = await peelOnion(x, k[2]!.privateKey, packet, v.now);
+    const last = await peelOnion(x, k[2]!.privateKey, packet, v.now, cipher);
     expect(last.routing).toEqual(v.cover.routing);
     expect(last.content).toEqual(new Uint8Array(0));
-    expect(b64(await sealReply(last.keys, new Uint8Array(0), v.bucket))).toBe(v.cover.atLast);
+    expect(b64(await sealReply(last.keys, new Uint8Array(0), v.bucket, cipher))).toBe(v.cover.atLast);
   });
 
   it("each hop sees only its own routing and forwards what the vectors say", async () => {
@@ -106,7 +134,7 @@ describe.each(PATHS)("onion on %s", (_name, primitives) => {
     let packet: Uint8Array = b(v.packet);
     for (const [i, hop] of v.hops.entries()) {
       expect(b64(sha256(packet))).toBe(hop.receivedSha256);
-      const view = await peelOnion(x, k[i]!.privateKey, packet, v.now);
+      const view = await peelOnion(x, k[i]!.privateKey, packet, v.now, cipher);
       expect(view.routing).toEqual(hop.routing);
       expect(b64(view.keys.tag)).toBe(hop.tag);
       expect(b64(view.keys.reply)).toBe(hop.replyKey);
@@ -123,19 +151,19 @@ describe.each(PATHS)("onion on %s", (_name, primitives) => {
 
   it("the reply is layered hop by hop and opens at the sender", async () => {
     const keys3 = v.hops.map((h) => hopKeys(b(h.sharedSecret)));
-    expect(b64(await sealReply(keys3[2]!, b(v.reply.content), v.bucket))).toBe(v.reply.atExit);
-    expect(b64(await wrapReply(keys3[1]!, b(v.reply.atExit), v.bucket))).toBe(v.reply.atHopTwo);
-    expect(b64(await wrapReply(keys3[0]!, b(v.reply.atHopTwo), v.bucket))).toBe(v.reply.atHopOne);
-    expect(b64(await openReply(keys3, b(v.reply.atHopOne), v.bucket))).toBe(v.reply.content);
+    expect(b64(await sealReply(keys3[2]!, b(v.reply.content), v.bucket, cipher))).toBe(v.reply.atExit);
+    expect(b64(await wrapReply(keys3[1]!, b(v.reply.atExit), v.bucket, cipher))).toBe(v.reply.atHopTwo);
+    expect(b64(await wrapReply(keys3[0]!, b(v.reply.atHopTwo), v.bucket, cipher))).toBe(v.reply.atHopOne);
+    expect(b64(await openReply(keys3, b(v.reply.atHopOne), v.bucket, cipher))).toBe(v.reply.content);
   });
 
   it.each(v.negatives)("refuses: $name ($code)", async (n) => {
     const k = await keys;
-    expect(await refusal(() => peelOnion(x, k[n.hop - 1]!.privateKey, b(n.packet), n.now))).toBe(n.code);
+    expect(await refusal(() => peelOnion(x, k[n.hop - 1]!.privateKey, b(n.packet), n.now, cipher))).toBe(n.code);
   });
 
   it.each(v.replyNegatives)("the sender refuses a reply: $name", async (n) => {
     const keys3 = v.hops.map((h) => hopKeys(b(h.sharedSecret)));
-    expect(await refusal(() => openReply(keys3, b(n.reply), v.bucket))).toBe(n.code);
+    expect(await refusal(() => openReply(keys3, b(n.reply), v.bucket, cipher))).toBe(n.code);
   });
 });

@@ -11,6 +11,7 @@ import { OnionDropped, OnionUnavailable, processOnion, type OnionHopPort } from 
 import type { Services } from "../../node/services.ts";
 import { ONION_DROPPED, ONION_DROPPED_STATUS } from "../../protocol/routes/onion/errors.ts";
 import { ONION_MEDIA_TYPE } from "../../protocol/routes/onion/sizes.ts";
+import { webOnionCipher } from "../../protocol/routes/onion/stream-cipher.ts";
 
 export function onionHandler(s: Services) {
   const port: OnionHopPort = {
@@ -18,6 +19,7 @@ export function onionHandler(s: Services) {
     outbound: s.outbound,
     now: s.now,
     config: s.config,
+    cipher: s.platform.onionCipher ?? webOnionCipher,
     replayTags: s.onion.replayTags,
     cards: s.onion.cards,
     offer: s.routes.offer,

@@ -4,6 +4,7 @@ import type { Transport } from "@modelcontextprotocol/client";
 import type { StrongOp } from "../../protocol/blackboard/strong-log.ts";
 import type { StrongOutcome } from "../../protocol/messages/blackboard-strong.ts";
 import type { RawRsa } from "../../protocol/tokens/raw-rsa.ts";
+import type { OnionCipher } from "../../protocol/routes/onion/stream-cipher.ts";
 import type { UpstreamTarget } from "../../store/upstream-spec.ts";
 import type { PackageFiles } from "./package-files.ts";
 import type { PDFDocument } from "pdf-lib";
@@ -56,6 +57,8 @@ export interface Platform {
    * and workerd). Absent, blindrsa-ts computes them, 85 to 500 times slower (docs/benchmarks.md).
    */
   rawRsa?: RawRsa;
+  /** The onion's AES-CTR and SHA-256 without WebCrypto's per-call cost (node:crypto on Node); absent, WebCrypto. */
+  onionCipher?: OnionCipher;
   /** Where packages can run (Node, Deno present on the machine); absent, none can. */
   packageRuntimes?: PackageRuntimes;
   /** The package store (protocol §18): absent where there is no file system to keep packages in (Workers, Deno Deploy). */

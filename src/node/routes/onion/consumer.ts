@@ -19,6 +19,8 @@ import { buildOnion } from "../../../protocol/routes/onion/packet.ts";
 import { openReply } from "../../../protocol/routes/onion/reply.ts";
 import type { OnionRouting } from "../../../protocol/routes/onion/routing.ts";
 import { bucketFor, ONION_BUCKETS, ONION_MEDIA_TYPE, type OnionBucket } from "../../../protocol/routes/onion/sizes.ts";
+import { webOnionCipher } from "../../../protocol/routes/onion/stream-cipher.ts";
+import type { Platform } from "../../settings/platform.ts";
 import type { ListedFederatedTool } from "../../catalog/federated-view.ts";
 import type { LocalIdentity } from "../../identity/local.ts";
 import { readLimited } from "../../outbound/limited-body.ts";
@@ -45,6 +47,7 @@ export type OnionConsumerPort = WalletPort & {
   now: () => number;
   trust: TrustStandings;
   config: { onion: { maxDelayMs: number; minBucket: number }; clockSkewSeconds: number };
+  platform: Pick<Platform, "onionCipher">;
 };
 
 export interface AnonymousCallInput {
@@ -73,6 +76,7 @@ export async function sendOnion(
 ): Promise<Uint8Array> {
   const [first, second, exit] = o.hops;
   const x = xWing((await s.identity()).primitives);
+  const cipher = s.platform.onionCipher ?? webOnionCipher;
   const delay = () => Math.floor(Math.random() * (s.config.onion.maxDelayMs + 1));
   const expires = o.last.expires;
   const keyOf = (card: Card) => x.importPublic(fromBase64url(card.keys.kem[0]!.pub));
@@ -84,7 +88,7 @@ export async function sendOnion(
       { publicKey: await keyOf(exit), routing: { ...o.last, delayMs: delay() } },
     ],
     o.content,
-    { bucket: o.bucket },
+    { bucket: o.bucket, cipher },
   );
 
   let res: Response;
@@ -105,7 +109,7 @@ export async function sendOnion(
   const reply = await readLimited(res, o.bucket);
   try {
     if (!reply) throw new OnionError("bad_reply", "the reply is larger than its bucket");
-    return await openReply(built.keys, reply, o.bucket);
+    return await openReply(built.keys, reply, o.bucket, cipher);
   } catch (err) {
     if (!(err instanceof OnionError)) throw err;
     throw unavailable(`the reply does not open: ${err.message}`);

@@ -10,6 +10,7 @@ import { OnionError, type OnionErrorCode } from "../../../protocol/routes/onion/
 import { encodeExitAnswer, type ExitError } from "../../../protocol/routes/onion/exit-answer.ts";
 import { peelOnion, type PeeledOnion } from "../../../protocol/routes/onion/packet.ts";
 import { sealReply, wrapReply } from "../../../protocol/routes/onion/reply.ts";
+import type { OnionCipher } from "../../../protocol/routes/onion/stream-cipher.ts";
 import { ONION_LENGTH_BYTES, ONION_MAC_BYTES, ONION_MEDIA_TYPE, type OnionBucket } from "../../../protocol/routes/onion/sizes.ts";
 import type { Card } from "../../../protocol/card/schema.ts";
 import type { LocalIdentity } from "../../identity/local.ts";
@@ -54,6 +55,7 @@ export interface OnionHopPort {
   /** Seconds since the epoch. */
   now: () => number;
   config: { onion: { maxDelayMs: number; maxTtlSeconds: number } };
+  cipher: OnionCipher;
   replayTags: OnionReplayTags;
   cards: KnownCards;
   offer: { offers(role: Role): boolean };
@@ -80,7 +82,7 @@ async function peel(s: OnionHopPort, packet: Uint8Array): Promise<PeeledOnion> {
   // The sender used the key in this node's card, which may be the overlapping previous epoch's.
   for (const key of await id.keyring.keys(now)) {
     try {
-      return await peelOnion(x, key.privateKey, packet, now);
+      return await peelOnion(x, key.privateKey, packet, now, s.cipher);
     } catch (err) {
       if (!(err instanceof OnionError) || err.code !== "bad_mac") throw err;
       failure = err;
@@ -111,7 +113,7 @@ export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: 
   if (delay > 0) await (s.sleep ?? sleep)(delay);
   if (routing.kind === "cover") {
     s.coverDropped();
-    return sealReply(keys, new Uint8Array(0), bucket);
+    return sealReply(keys, new Uint8Array(0), bucket, s.cipher);
   }
 
   const card = await s.cards.card(routing.node, routing.url);
@@ -119,13 +121,13 @@ export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: 
     const answer = await toGateway(s, card, routing.node, peeled.content!, bucket);
     // Its successor only: the provider it handed the payload to.
     log.info("onion.exited", { bucket, gateway: routing.node, ...("error" in answer ? { error: answer.error.code } : {}) });
-    return sealReply(keys, encodeExitAnswer(answer), bucket);
+    return sealReply(keys, encodeExitAnswer(answer), bucket, s.cipher);
   }
   if (!card || !HOP_FEATURES.relay.some((f) => card.features.includes(f))) throw new OnionDropped("next_hop");
   const reply = await post(s, new URL(ONION_PATH, card.url).href, ONION_MEDIA_TYPE, peeled.next!, bucket);
   if (reply?.length !== bucket) throw new OnionDropped("next_hop");
   log.info("onion.relayed", { bucket, next: routing.node });
-  return wrapReply(keys, reply, bucket);
+  return wrapReply(keys, reply, bucket, s.cipher);
 }
 
 async function post(s: OnionHopPort, url: string, contentType: string, body: Uint8Array, maxBytes: number): Promise<Uint8Array | undefined> {

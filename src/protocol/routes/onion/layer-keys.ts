@@ -1,6 +1,7 @@
 // One hop's keys, all from the X-Wing shared secret the sender encapsulated to it (§14.2): HKDF-SHA256
 // expands it into the header and payload stream keys, the header MAC key, the reply stream and MAC
-// keys, and the replay tag. The streams are AES-256-CTR from a zero counter: each key is used once.
+// keys, and the replay tag. The streams are AES-256-CTR from a zero counter (stream-cipher.ts): each
+// key is used once.
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -25,23 +26,11 @@ export function hopKeys(sharedSecret: Uint8Array): HopKeys {
   return { header: part(0), payload: part(1), mac: part(2), reply: part(3), replyMac: part(4), tag: part(5) };
 }
 
-const ZERO_COUNTER = new Uint8Array(16);
-
-/** `data` XOR the AES-256-CTR keystream of `key`: encrypts and decrypts alike. */
-export async function xorStream(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
-  const k = await crypto.subtle.importKey("raw", key as BufferSource, "AES-CTR", false, ["encrypt"]);
-  return new Uint8Array(await crypto.subtle.encrypt({ name: "AES-CTR", counter: ZERO_COUNTER, length: 128 }, k, data as BufferSource));
-}
-
 export const mac = (key: Uint8Array, ...parts: Uint8Array[]): Uint8Array => {
   const h = hmac.create(sha256, key);
   for (const p of parts) h.update(p);
   return h.digest();
 };
-
-export async function digest(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-}
 
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

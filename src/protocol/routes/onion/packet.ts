@@ -7,7 +7,7 @@ import { concat } from "../../encoding/bytes.ts";
 import type { XWing, XWingPrivateKey, XWingPublicKey } from "../../identity/xwing.ts";
 import { XWING_ENC_BYTES } from "../../identity/xwing.ts";
 import { OnionError } from "./errors.ts";
-import { digest, hopKeys, mac, sameBytes, xorStream, type HopKeys } from "./layer-keys.ts";
+import { hopKeys, mac, sameBytes, type HopKeys } from "./layer-keys.ts";
 import { decodeRouting, encodeRouting, type OnionRouting } from "./routing.ts";
 import {
   bucketFor,
@@ -21,6 +21,7 @@ import {
   ONION_SLOT_BYTES,
   type OnionBucket,
 } from "./sizes.ts";
+import { webOnionCipher, type OnionCipher } from "./stream-cipher.ts";
 
 export interface OnionHop {
   publicKey: XWingPublicKey;
@@ -57,18 +58,19 @@ export function unpad(block: Uint8Array): Uint8Array | undefined {
 }
 
 const xor = (a: Uint8Array, b: Uint8Array) => a.map((x, i) => x ^ b[i]!);
-const headerStream = (k: HopKeys) => xorStream(k.header, new Uint8Array(ONION_BETA_BYTES + ONION_SLOT_BYTES));
 
 /**
  * Builds a packet through `hops` (exactly three; the last one's routing is an exit's or cover) carrying
- * `content`. `eseeds` (64 bytes per hop) fix the encapsulations' randomness, for vectors only.
+ * `content`. `eseeds` (64 bytes per hop) fix the encapsulations' randomness, for vectors only;
+ * `cipher` is the runtime's AES-CTR and SHA-256 (WebCrypto unless given).
  */
 export async function buildOnion(
   x: XWing,
   hops: OnionHop[],
   content: Uint8Array,
-  options: { bucket?: OnionBucket; eseeds?: Uint8Array[] } = {},
+  options: { bucket?: OnionBucket; eseeds?: Uint8Array[]; cipher?: OnionCipher } = {},
 ): Promise<BuiltOnion> {
+  const cipher = options.cipher ?? webOnionCipher;
   if (hops.length !== ONION_HOPS) throw new RangeError(`an onion path has exactly ${ONION_HOPS} hops`);
   hops.forEach((h, i) => {
     if ((h.routing.kind !== "relay") !== (i === ONION_HOPS - 1)) throw new RangeError("only the last hop's routing is an exit or cover");
@@ -77,13 +79,13 @@ export async function buildOnion(
   if (bucket === undefined) throw new RangeError(`a payload of ${content.length} bytes fits no bucket`);
   const encapsulated = await Promise.all(hops.map((h, i) => x.encapsulate(h.publicKey, options.eseeds?.[i])));
   const keys = encapsulated.map((e) => hopKeys(e.sharedSecret));
-  const streams = await Promise.all(keys.map(headerStream));
+  const streams = await Promise.all(keys.map((k) => cipher.xorStream(k.header, new Uint8Array(ONION_BETA_BYTES + ONION_SLOT_BYTES))));
 
   // Payload as each hop receives it: the exit's is the padded content; each earlier hop's adds its layer.
   const payloads: Uint8Array[] = new Array(ONION_HOPS + 1);
   payloads[ONION_HOPS] = pad(content, bucket, "content");
-  for (let i = ONION_HOPS - 1; i >= 0; i--) payloads[i] = await xorStream(keys[i]!.payload, payloads[i + 1]!);
-  const payloadHashes = await Promise.all(payloads.slice(0, ONION_HOPS).map(digest));
+  for (let i = ONION_HOPS - 1; i >= 0; i--) payloads[i] = await cipher.xorStream(keys[i]!.payload, payloads[i + 1]!);
+  const payloadHashes = await Promise.all(payloads.slice(0, ONION_HOPS).map((p) => cipher.sha256(p)));
 
   // Filler: the keystream hops 1..n−1 append, as it will stand when the last hop reads its block.
   let filler = new Uint8Array(0);
@@ -121,24 +123,24 @@ export interface PeeledOnion {
 }
 
 /** One hop's processing of `packet` with its X-Wing key, at `now` (unix seconds). */
-export async function peelOnion(x: XWing, privateKey: XWingPrivateKey, packet: Uint8Array, now: number): Promise<PeeledOnion> {
+export async function peelOnion(x: XWing, privateKey: XWingPrivateKey, packet: Uint8Array, now: number, cipher: OnionCipher = webOnionCipher): Promise<PeeledOnion> {
   if (bucketOfPacket(packet.length) === undefined) throw new OnionError("wrong_size", `an onion packet of ${packet.length} bytes is no bucket's size`);
   // The payload's hash does not depend on the key: it is computed while the KEM runs.
   // A ciphertext whose X25519 part is no usable point makes the primitive throw: a refusal like any other.
   const decapsulated = x.decapsulate(privateKey, packet.subarray(0, ENC)).catch(() => {
     throw new OnionError("bad_kem", "the KEM ciphertext does not decapsulate");
   });
-  const [sharedSecret, payloadHash] = await Promise.all([decapsulated, digest(packet.subarray(ONION_HEADER_BYTES))]);
-  return peeled(sharedSecret, packet, payloadHash, now);
+  const [sharedSecret, payloadHash] = await Promise.all([decapsulated, cipher.sha256(packet.subarray(ONION_HEADER_BYTES))]);
+  return peeled(sharedSecret, packet, payloadHash, now, cipher);
 }
 
 /** The same, from the shared secret already decapsulated. */
-export async function peelWithSecret(sharedSecret: Uint8Array, packet: Uint8Array, now: number): Promise<PeeledOnion> {
+export async function peelWithSecret(sharedSecret: Uint8Array, packet: Uint8Array, now: number, cipher: OnionCipher = webOnionCipher): Promise<PeeledOnion> {
   if (bucketOfPacket(packet.length) === undefined) throw new OnionError("wrong_size", `an onion packet of ${packet.length} bytes is no bucket's size`);
-  return peeled(sharedSecret, packet, await digest(packet.subarray(ONION_HEADER_BYTES)), now);
+  return peeled(sharedSecret, packet, await cipher.sha256(packet.subarray(ONION_HEADER_BYTES)), now, cipher);
 }
 
-async function peeled(sharedSecret: Uint8Array, packet: Uint8Array, payloadHash: Uint8Array, now: number): Promise<PeeledOnion> {
+async function peeled(sharedSecret: Uint8Array, packet: Uint8Array, payloadHash: Uint8Array, now: number, cipher: OnionCipher): Promise<PeeledOnion> {
   const bucket = bucketOfPacket(packet.length)!;
   const keys = hopKeys(sharedSecret);
   const beta = packet.subarray(BETA_AT, ONION_HEADER_BYTES);
@@ -146,7 +148,7 @@ async function peeled(sharedSecret: Uint8Array, packet: Uint8Array, payloadHash:
   const expected = mac(keys.mac, packet.subarray(0, ENC), beta, payloadHash);
   if (!sameBytes(expected, packet.subarray(MAC_AT, BETA_AT))) throw new OnionError("bad_mac", "the layer's MAC does not verify");
 
-  const [opened, inner] = await Promise.all([xorStream(keys.header, concat(beta, new Uint8Array(ONION_SLOT_BYTES))), xorStream(keys.payload, payload)]);
+  const [opened, inner] = await Promise.all([cipher.xorStream(keys.header, concat(beta, new Uint8Array(ONION_SLOT_BYTES))), cipher.xorStream(keys.payload, payload)]);
   const routing = decodeRouting(opened.subarray(0, ONION_ROUTING_BYTES));
   if (now > routing.expires) throw new OnionError("expired", "the packet expired");
   if (routing.kind !== "relay") {

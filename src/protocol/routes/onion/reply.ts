@@ -5,36 +5,37 @@
 // keeps state: its reply key comes from the header it has just processed.
 import { concat } from "../../encoding/bytes.ts";
 import { OnionError } from "./errors.ts";
-import { mac, sameBytes, xorStream, type HopKeys } from "./layer-keys.ts";
+import { mac, sameBytes, type HopKeys } from "./layer-keys.ts";
 import { unpad } from "./packet.ts";
 import { ONION_LENGTH_BYTES, ONION_MAC_BYTES, type OnionBucket } from "./sizes.ts";
+import { webOnionCipher, type OnionCipher } from "./stream-cipher.ts";
 
 /** The exit's reply: `content` padded to `bucket` less the MAC, encrypted, then MACed. */
-export async function sealReply(exit: HopKeys, content: Uint8Array, bucket: OnionBucket): Promise<Uint8Array> {
+export async function sealReply(exit: HopKeys, content: Uint8Array, bucket: OnionBucket, cipher: OnionCipher = webOnionCipher): Promise<Uint8Array> {
   const room = bucket - ONION_MAC_BYTES;
   if (content.length + ONION_LENGTH_BYTES > room) throw new RangeError(`a reply of ${content.length} bytes does not fit the ${bucket}-byte bucket`);
   const padded = new Uint8Array(room);
   new DataView(padded.buffer).setUint32(0, content.length);
   padded.set(content, ONION_LENGTH_BYTES);
-  const body = await xorStream(exit.reply, padded);
+  const body = await cipher.xorStream(exit.reply, padded);
   return concat(body, mac(exit.replyMac, body));
 }
 
 /** A relay's layer on the reply its successor gave it. */
-export async function wrapReply(hop: HopKeys, reply: Uint8Array, bucket: OnionBucket): Promise<Uint8Array> {
+export async function wrapReply(hop: HopKeys, reply: Uint8Array, bucket: OnionBucket, cipher: OnionCipher = webOnionCipher): Promise<Uint8Array> {
   if (reply.length !== bucket) throw new OnionError("bad_reply", `a reply of ${reply.length} bytes is not the ${bucket}-byte bucket`);
-  return xorStream(hop.reply, reply);
+  return cipher.xorStream(hop.reply, reply);
 }
 
 /** The sender's view: removes every layer (keys first hop first) and checks the exit's MAC. */
-export async function openReply(keys: HopKeys[], reply: Uint8Array, bucket: OnionBucket): Promise<Uint8Array> {
+export async function openReply(keys: HopKeys[], reply: Uint8Array, bucket: OnionBucket, cipher: OnionCipher = webOnionCipher): Promise<Uint8Array> {
   if (reply.length !== bucket) throw new OnionError("bad_reply", `a reply of ${reply.length} bytes is not the ${bucket}-byte bucket`);
   const exit = keys[keys.length - 1]!;
   let layered = reply;
-  for (const k of keys.slice(0, -1)) layered = await xorStream(k.reply, layered);
+  for (const k of keys.slice(0, -1)) layered = await cipher.xorStream(k.reply, layered);
   const body = layered.subarray(0, bucket - ONION_MAC_BYTES);
   if (!sameBytes(mac(exit.replyMac, body), layered.subarray(bucket - ONION_MAC_BYTES))) throw new OnionError("bad_reply", "the reply's MAC does not verify");
-  const content = unpad(await xorStream(exit.reply, body));
+  const content = unpad(await cipher.xorStream(exit.reply, body));
   if (content === undefined) throw new OnionError("bad_reply", "the reply's padding is wrong");
   return content;
 }
