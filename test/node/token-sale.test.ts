@@ -20,7 +20,7 @@ import { SecretBox } from "../../src/secrets/sealed-box.ts";
 import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
 import { ledgerNode, type LedgerNode } from "../support/ledger.ts";
 
-const TOKENS = { issue: true, unit: "credit", value: 3, keySeconds: 3600 };
+const TOKENS = { issue: true, unit: "credit", value: 3, keySeconds: 3600, trustedIssuers: [] };
 
 let consumer: TestIdentity;
 let stranger: TestIdentity;
