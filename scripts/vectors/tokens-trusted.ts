@@ -2,7 +2,7 @@
 // test/vectors/tokens-trusted.json): the issuer's signed directory and what fails its check; which
 // accepted issuer a token's challenge picks; the token-redeem messages that parse and those that
 // do not; the redemption's record (the issuer's intent, the provider's receipt, the issuer's
-// countersignature) with its tool, request and result hashes; and the refusal each price gets.
+// countersignature) with its tool, request and result hashes; and the token count each price gets.
 // Every expectation is checked against the code before it is written.
 import type { Pricing } from "../../src/protocol/ledger/pricing.ts";
 import type { Intent, SignedIntent } from "../../src/protocol/ledger/record.ts";
