@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { spendTokens } from "../../src/node/tokens/wallet.ts";
 import { callAnonymously, walletOf } from "../../test/support/anonymous-payment.ts";
 import { openDatabaseFile } from "../../test/support/libsql.ts";
-import { startEverything, type NodeProc } from "../../test/support/processes.ts";
+import { freePort, startEverything, type NodeProc } from "../../test/support/processes.ts";
 import { fmt, intEnv, machine, median, percentile } from "./lib.ts";
 import { cpuMsOf, startBenchNode } from "./node-process.ts";
 
@@ -35,10 +35,16 @@ async function buy(a: NodeProc, issuer: NodeProc, n: number): Promise<void> {
   for (let left = n; left > 0; left -= 16) await json(await a.admin("POST", "/payment-tokens", { origin: issuer.nodeId, count: Math.min(16, left) }));
 }
 
+/** A node its peers reach on loopback at the URL its card names. */
+async function peerNode(env: Record<string, string>): Promise<NodeProc> {
+  const port = await freePort();
+  return startBenchNode({ port, env: { ...env, PUBLIC_URL: `http://127.0.0.1:${port}` } });
+}
+
 const upstream = await startEverything();
-const i = await startBenchNode({ env: TOKEN_ENV });
-const p = await startBenchNode({ env: { ...TOKEN_ENV, TOKEN_TRUSTED_ISSUERS: i.nodeId } });
-const a = await startBenchNode({ env: TOKEN_ENV });
+const i = await peerNode(TOKEN_ENV);
+const p = await peerNode({ ...TOKEN_ENV, TOKEN_TRUSTED_ISSUERS: i.nodeId });
+const a = await peerNode(TOKEN_ENV);
 const nodes = [i, p, a];
 try {
   await json(await p.admin("POST", "/upstreams", { name: "everything", kind: "http", url: upstream.url }));

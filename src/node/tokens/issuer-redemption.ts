@@ -4,12 +4,8 @@
 // promises the provider their worth by an intent it signs as consumer. When the provider's receipt
 // comes back it countersigns, and both hold the record. It learns which provider took how many
 // tokens and when; never the call, the tool or who paid.
-import { fromBase64url } from "../../protocol/encoding/bytes.ts";
-import { signingKey as importedSigningKey } from "../../protocol/identity/imported.ts";
-import { record as recordSchema } from "../../protocol/ledger/record.ts";
-import { intentBytes, INTENT_CONTEXT, ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
-import { contentHash } from "../../protocol/ledger/record.ts";
-import { toBase64url } from "../../protocol/encoding/bytes.ts";
+import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
+import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
 import { redemptionQuote, redemptionResult, redemptionTool, type RedeemErrorCode, type TokenRedeemReply, type TokenRedeemRequest } from "../../protocol/tokens/online-redemption.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -51,22 +47,14 @@ async function countersignReceipt(s: IssuerRedemptionPort, provider: string, inp
     return refuse("receipt_refused", "not the record of a redemption this node made for the sender");
   }
   const held = await s.ledger.get(intent.id);
-  if (held) return held.status === "confirmed" ? { ok: true, record: JSON.parse(held.record) } : refuse("receipt_refused", "this node holds that record otherwise");
-  // The intent comes back from the provider: it must be this node's own signature, over a redemption's terms.
-  const identity = await s.identity();
-  const own = await importedSigningKey(identity.primitives, toBase64url(identity.signing.signer.publicKey));
-  let signature: Uint8Array;
-  try {
-    signature = fromBase64url(r.sigs.intent);
-  } catch {
-    return refuse("receipt_refused", "the intent's signature does not parse");
-  }
-  if (!(await own.verify(signature, intentBytes(r), INTENT_CONTEXT))) return refuse("receipt_refused", "the intent is not this node's");
+  if (held) return held.status === "confirmed" && held.peer === provider ? { ok: true, record: JSON.parse(held.record) } : refuse("receipt_refused", "this node holds that record otherwise");
+  // The intent comes back from the provider: it must be this node's own signature.
+  if (!(await s.ledger.signedOwnIntent({ intent, sig: r.sigs.intent }))) return refuse("receipt_refused", "the intent is not this node's");
   const n = intent.price.amount / s.config.tokens.value;
   if (r.receipt.result !== (await contentHash(redemptionResult(n)))) return refuse("receipt_refused", "the receipt's result is not the redemption's");
   try {
     // durationMs 0: the provider measures nothing for a redemption.
-    const record = await s.ledger.countersign(identitySigner(identity), { intent, sig: r.sigs.intent }, r, 0);
+    const record = await s.ledger.countersign(identitySigner(await s.identity()), { intent, sig: r.sigs.intent }, r, 0);
     return { ok: true, record };
   } catch (err) {
     if (!(err instanceof ReceiptRejected)) throw err;
