@@ -5,21 +5,19 @@
 // for another count is refused and keeps nothing.
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { LocalIdentity } from "../../src/node/identity/local.ts";
-import type { LedgerHandlers } from "../../src/node/ledger/reconciliation.ts";
 import { serveTokenRedeem, type IssuerRedemptionPort } from "../../src/node/tokens/issuer-redemption.ts";
 import { currentIssuerKey, signingKey } from "../../src/node/tokens/issuer-keys.ts";
-import { Quarantine } from "../../src/node/trust/quarantine.ts";
+import type { Quarantine } from "../../src/node/trust/quarantine.ts";
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
-import { newSeed, parseSeed } from "../../src/protocol/identity/seed.ts";
 import { signedIntent, type SignedIntent } from "../../src/protocol/ledger/record.ts";
 import { INTENT_CONTEXT, intentBytes, signReceipt, verifyRecord } from "../../src/protocol/ledger/signing.ts";
 import { blindTokenRequests, signTokenRequests } from "../../src/protocol/tokens/issuance.ts";
 import { redemptionRequestHash, redemptionResult, redemptionTool } from "../../src/protocol/tokens/online-redemption.ts";
 import { nodeRawRsa } from "../../src/runtimes/node-raw-rsa.ts";
-import { SecretBox } from "../../src/secrets/sealed-box.ts";
-import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
-import { ledgerNode, type LedgerNode } from "../support/ledger.ts";
+import type { SecretBox } from "../../src/secrets/sealed-box.ts";
+import type { TestIdentity, TestKeyring } from "../support/ed25519.ts";
+import type { LedgerNode } from "../support/ledger.ts";
+import { issuerOnLedger } from "../support/token-issuer.ts";
 
 const TOKENS = { issue: true, unit: "credit", value: 3, keySeconds: 3600, trustedIssuers: [] };
 
@@ -31,13 +29,10 @@ let port: IssuerRedemptionPort & { secrets: SecretBox };
 let quarantine: Quarantine;
 
 beforeEach(async () => {
-  const issuerId = await ed25519TestSigner();
-  [provider, stranger] = await Promise.all([ed25519TestSigner(), ed25519TestSigner()]);
-  keys = new TestKeyring().add(provider, issuerId, stranger);
-  issuer = await ledgerNode(issuerId.signer, keys, new Map<string, LedgerHandlers>());
-  quarantine = new Quarantine(issuer.db());
-  const identity = { nodeId: issuer.id, signing: { signer: { sign: issuerId.signer.sign, signEd25519: issuerId.signer.sign } } } as unknown as LocalIdentity;
-  port = { db: issuer.db(), nodeId: issuer.id, secrets: new SecretBox(parseSeed(newSeed())), config: { tokens: TOKENS }, ledger: issuer.ledger, identity: async () => identity, quarantine };
+  const made = await issuerOnLedger();
+  ({ issuer, keys, quarantine, stranger } = made);
+  provider = made.peer;
+  port = { db: issuer.db(), nodeId: issuer.id, secrets: made.secrets, config: { tokens: TOKENS }, ledger: issuer.ledger, identity: made.identity, quarantine };
 });
 
 afterEach(() => issuer.close());
