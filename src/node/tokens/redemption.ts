@@ -29,15 +29,16 @@ export type Redemption = { ok: true; redeemed: number } | Refused;
 
 const HOUR_MS = 3_600_000;
 
-export const refuse = (code: RedemptionRefusal, message: string): Refused => ({ ok: false, code, message });
+const refuse = (code: RedemptionRefusal, message: string): Refused => ({ ok: false, code, message });
 
 /** Checked tokens of one issuer: their nonces, and when the last of their keys expires. */
 export type CheckedTokens = { ok: true; nonces: string[]; keepUntil: number } | Refused;
 
+type Verified = { ok: true; nonces: string[] } | Refused;
 type KeyOf = (keyId: string) => Promise<{ state: "valid"; key: CryptoKey } | { state: "expired" } | { state: "unknown" }>;
 
 /** Every token parsed, of `issuer`'s challenge, under a valid key of its, verified; no nonce twice. */
-async function checkTokens(issuer: string, tokens: readonly string[], keyOf: KeyOf): Promise<CheckedTokens> {
+async function checkTokens(issuer: string, tokens: readonly string[], keyOf: KeyOf): Promise<Verified> {
   const nonces = new Set<string>();
   for (const text of tokens) {
     const token = parseToken(text);
@@ -50,7 +51,7 @@ async function checkTokens(issuer: string, tokens: readonly string[], keyOf: Key
     if (key.state === "unknown") return refuse("token_invalid", "a token names no key of its issuer");
     if (!(await verifyToken(token, issuer, key.key))) return refuse("token_invalid", "a token does not verify");
   }
-  return { ok: true, nonces: [...nonces], keepUntil: 0 };
+  return { ok: true, nonces: [...nonces] };
 }
 
 /** This node's own tokens checked against its keys, with the latest key expiry among them (how long their nonces are kept). */
@@ -120,7 +121,7 @@ export async function redeemTokens(
     if (!(await spendOwn(s, checked, now))) return refuse("token_spent", "a token was already spent");
     return { ok: true, redeemed: checked.nonces.length };
   }
-  let checked: CheckedTokens;
+  let checked: Verified;
   try {
     // Checked here first: a forged or expired token costs the issuer no round trip.
     checked = await checkTokens(issuer, spent, (keyId) => trustedIssuerKey(online!, issuer, keyId, now));
