@@ -53,7 +53,7 @@ export async function withFixedRandomness<T>(work: () => Promise<T>): Promise<T>
 
 const fromB64 = (s: string) => new Uint8Array(Buffer.from(s, "base64url"));
 
-export async function tokenVectors(): Promise<void> {
+export async function tokenVectors(): Promise<{ token: string; issuer: string; publicKey: string }> {
   const privateKey = fromB64(TEST_ISSUER_PKCS8);
   const jwk = await crypto.subtle.exportKey("jwk", await importPrivateKey(privateKey));
   const publicKeyCrypto = await crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "PS384" }, { name: "RSA-PSS", hash: "SHA-384" }, true, ["verify"]);
@@ -136,4 +136,5 @@ export async function tokenVectors(): Promise<void> {
     directory: { document: directory, keyToBuyAt: T / 1000 + 1, chosen: keyToBuy(directory, T / 1000 + 1)?.publicKey ?? null },
     prices: prices.map((c) => ({ ...c, denomination: { unit: "credit", value: 5 } })),
   });
+  return { token: tokenText, issuer: ISSUER, publicKey: b64(publicKey) };
 }

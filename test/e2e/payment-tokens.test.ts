@@ -3,19 +3,11 @@
 // once and only once; C's tokens are refused once C's short-lived key expired; and B's stored view
 // of the sale shares no value with its view of the redemption.
 import { sql } from "drizzle-orm";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spendTokens } from "../../src/node/tokens/wallet.ts";
-import type { Card } from "../../src/protocol/card/schema.ts";
-import { primitives } from "../../src/protocol/identity/primitives.ts";
-import { parseSeed } from "../../src/protocol/identity/seed.ts";
-import { anonymousCallRequest, readAnonymousAnswer } from "../../src/protocol/routes/ohttp/anonymous-call.ts";
-import { decodeResponse, encodeRequest } from "../../src/protocol/routes/ohttp/binary-http.ts";
-import { encapsulateRequest } from "../../src/protocol/routes/ohttp/encapsulation.ts";
-import { keyConfigOf } from "../../src/protocol/routes/ohttp/key-config.ts";
 import { DIRECTORY_PATH, issuerDirectory } from "../../src/protocol/tokens/directory.ts";
-import { SecretBox } from "../../src/secrets/sealed-box.ts";
+import { callAnonymously as callStranger, walletOf } from "../support/anonymous-payment.ts";
 import { cli } from "../support/cli.ts";
 import { openDatabaseFile, type TestDatabase } from "../support/libsql.ts";
 import { eventually, json, loopbackNode, startEverything, type NodeProc, type Upstream } from "../support/processes.ts";
@@ -49,21 +41,12 @@ async function open(node: NodeProc): Promise<TestDatabase> {
 
 /** The node's wallet and secrets, as the node's own process opens them. */
 async function wallet(node: NodeProc) {
-  const secrets = new SecretBox(parseSeed(readFileSync(join(node.dataDir, "node-seed"), "utf8").trim()));
-  return { db: (await open(node)).db, secrets };
+  return walletOf(node, (await open(node)).db);
 }
 
-/**
- * The priced echo called at `provider`'s gateway with `tokens`, as any stranger could: an
- * anonymous-call sealed to the provider's card key (a fresh encapsulation each time), its answer opened.
- */
-async function callAnonymously(provider: NodeProc, tokens: string[], message: string) {
-  const card = (await (await fetch(`${provider.url}/.well-known/mcpfed`)).json()) as Card;
-  const call = { type: "anonymous-call" as const, key: "everything/echo", fingerprint: fingerprints.get(provider.nodeId)!, arguments: { message }, tokens, iat: Math.floor(Date.now() / 1000) };
-  const sealed = await encapsulateRequest(await primitives(), keyConfigOf(card.keys.kem[0]!), encodeRequest(anonymousCallRequest(card.id, call)));
-  const res = await fetch(`${provider.url}/federation/v1/gateway`, { method: "POST", headers: { "content-type": "message/ohttp-req" }, body: sealed.bytes as BodyInit });
-  expect(res.status).toBe(200);
-  return readAnonymousAnswer(decodeResponse(await sealed.openResponse(new Uint8Array(await res.arrayBuffer())), 1 << 20));
+/** The priced echo called at `provider`'s gateway with `tokens`, as any stranger could. */
+function callAnonymously(provider: NodeProc, tokens: string[], message: string) {
+  return callStranger(provider, { key: "everything/echo", fingerprint: fingerprints.get(provider.nodeId)!, tokens, arguments: { message } });
 }
 
 /** Shares the upstream's echo publicly at `node`, priced PRICE. */

@@ -15,7 +15,7 @@ import { memoryDb } from "../support/libsql.ts";
 
 const ISSUER = "issuer-node";
 const KEY_SECONDS = 3600;
-const tokens = { issue: true, unit: "credit", value: 5, keySeconds: KEY_SECONDS };
+const tokens = { issue: true, unit: "credit", value: 5, keySeconds: KEY_SECONDS, trustedIssuers: [] as string[] };
 const perCall = (amount: number) => ({ model: "per_call" as const, amount, unit: "credit" });
 
 let db: Database;
@@ -73,9 +73,16 @@ describe("redemption", () => {
     expect(await redeemTokens(port, ["not a token"], perCall(5), T0)).toMatchObject({ ok: false, code: "token_invalid" });
   });
 
-  it("refuses a token answering another issuer's challenge, even under this issuer's key", async () => {
+  it("refuses a token answering the challenge of an issuer it does not trust, even under this issuer's key", async () => {
     const [t] = await issued(1, T0, { ...port, nodeId: "other-node" });
-    expect(await redeemTokens(port, [t], perCall(5), T0)).toMatchObject({ ok: false, code: "token_invalid" });
+    expect(await redeemTokens(port, [t], perCall(5), T0)).toMatchObject({ ok: false, code: "issuer_not_trusted" });
+    // Trusted by name but with no way to reach it (no federation here), it is still refused, typed.
+    const trusting = { ...port, config: { tokens: { ...tokens, trustedIssuers: ["other-node"] } } };
+    expect(await redeemTokens(trusting, [t], perCall(5), T0)).toMatchObject({ ok: false, code: "issuer_not_trusted" });
+    // One of this issuer's tokens after it: tokens of two issuers in one payment, none spent.
+    const [own] = await issued(1);
+    expect(await redeemTokens(port, [own, t], perCall(10), T0)).toMatchObject({ ok: false, code: "token_invalid" });
+    expect((await redeemTokens(port, [own], perCall(5), T0)).ok).toBe(true);
   });
 
   it("refuses a token under a key of another issuer", async () => {
@@ -92,11 +99,13 @@ describe("redemption", () => {
     expect(await signingKey(port, tokenKeyId(Buffer.from((await currentIssuerKey(port, T0)).publicKey, "base64url")), later)).toBeUndefined();
   });
 
-  it("asks for payment when too few tokens come, or the price is not per_call in its unit", async () => {
+  it("asks for payment when too few tokens come, and refuses a price tokens cannot pay (not per_call in its unit)", async () => {
     const [t] = await issued(1, Date.now());
     expect(await redeemTokens(port, [t], perCall(6))).toMatchObject({ ok: false, code: "payment_required" });
-    expect(await redeemTokens(port, [t], { model: "per_call", amount: 1, unit: "usd" })).toMatchObject({ ok: false, code: "payment_required" });
-    expect(await redeemTokens(port, [t], { model: "per_time", amount: 1, per: "second", unit: "credit" })).toMatchObject({ ok: false, code: "payment_required" });
+    expect(await redeemTokens(port, [t], { model: "per_call", amount: 1, unit: "usd" })).toMatchObject({ ok: false, code: "token_price_unsupported" });
+    expect(await redeemTokens(port, [t], { model: "per_time", amount: 1, per: "second", unit: "credit" })).toMatchObject({ ok: false, code: "token_price_unsupported" });
+    expect(await redeemTokens(port, [t], { model: "subscription", amount: 5, periodSeconds: 60, unit: "credit" })).toMatchObject({ ok: false, code: "token_price_unsupported" });
+    expect(await redeemTokens(port, [t], perCall(5 * 33))).toMatchObject({ ok: false, code: "token_price_unsupported" });
     expect(await redeemTokens(port, [], { model: "free" })).toEqual({ ok: true, redeemed: 0 });
     expect((await redeemTokens(port, [t], perCall(5))).ok).toBe(true);
   });

@@ -4,23 +4,20 @@
 // leaves no record, no sale row and no signature behind.
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { LocalIdentity } from "../../src/node/identity/local.ts";
-import type { LedgerHandlers } from "../../src/node/ledger/reconciliation.ts";
 import { currentIssuerKey } from "../../src/node/tokens/issuer-keys.ts";
-import { Quarantine } from "../../src/node/trust/quarantine.ts";
+import type { Quarantine } from "../../src/node/trust/quarantine.ts";
 import { serveTokenSale, type SalePort } from "../../src/node/tokens/sale.ts";
 import { toBase64url } from "../../src/protocol/encoding/bytes.ts";
-import { parseSeed, newSeed } from "../../src/protocol/identity/seed.ts";
 import { record as recordSchema } from "../../src/protocol/ledger/record.ts";
 import { signIntent, verifyRecord } from "../../src/protocol/ledger/signing.ts";
 import { blindTokenRequests } from "../../src/protocol/tokens/issuance.ts";
 import { nodeRawRsa } from "../../src/runtimes/node-raw-rsa.ts";
 import { saleQuote, saleResultHash, saleTool, type TokenSaleRequest } from "../../src/protocol/tokens/sale.ts";
-import { SecretBox } from "../../src/secrets/sealed-box.ts";
-import { ed25519TestSigner, TestKeyring, type TestIdentity } from "../support/ed25519.ts";
-import { ledgerNode, type LedgerNode } from "../support/ledger.ts";
+import type { TestIdentity, TestKeyring } from "../support/ed25519.ts";
+import type { LedgerNode } from "../support/ledger.ts";
+import { issuerOnLedger } from "../support/token-issuer.ts";
 
-const TOKENS = { issue: true, unit: "credit", value: 3, keySeconds: 3600 };
+const TOKENS = { issue: true, unit: "credit", value: 3, keySeconds: 3600, trustedIssuers: [] };
 
 let consumer: TestIdentity;
 let stranger: TestIdentity;
@@ -30,14 +27,10 @@ let port: SalePort;
 let quarantine: Quarantine;
 
 beforeEach(async () => {
-  const providerId = await ed25519TestSigner();
-  [consumer, stranger] = await Promise.all([ed25519TestSigner(), ed25519TestSigner()]);
-  keys = new TestKeyring().add(consumer, providerId, stranger);
-  issuer = await ledgerNode(providerId.signer, keys, new Map<string, LedgerHandlers>());
-  // The issuer signs as the identity code does (src/node/registry/node-keys.ts), with a test Ed25519 key.
-  quarantine = new Quarantine(issuer.db());
-  const identity = { nodeId: issuer.id, signing: { signer: { sign: providerId.signer.sign, signEd25519: providerId.signer.sign } } } as unknown as LocalIdentity;
-  port = { db: issuer.db(), nodeId: issuer.id, secrets: new SecretBox(parseSeed(newSeed())), config: { tokens: TOKENS }, ledger: issuer.ledger, identity: async () => identity, quarantine, platform: { rawRsa: nodeRawRsa } };
+  const made = await issuerOnLedger();
+  ({ issuer, keys, quarantine, stranger } = made);
+  consumer = made.peer;
+  port = { db: issuer.db(), nodeId: issuer.id, secrets: made.secrets, config: { tokens: TOKENS }, ledger: issuer.ledger, identity: made.identity, quarantine, platform: { rawRsa: nodeRawRsa } };
 });
 
 afterEach(() => issuer.close());

@@ -1,5 +1,6 @@
 // The operator's Privacy Pass commands (docs/protocol.md §15): buy tokens from a peer that issues
-// them, list the wallet, and see this node's own issuer keys and how many tokens it sold and took.
+// them, list the wallet, and see this node's own issuer keys, how many tokens it sold and took, and
+// the other issuers whose tokens it accepts (TOKEN_TRUSTED_ISSUERS).
 import { Hono } from "hono";
 import { z } from "zod";
 import { fail, readJson } from "./respond.ts";
@@ -22,7 +23,7 @@ const buyInput = z.strictObject({
 export function paymentTokenAdminRoutes(s: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/payment-tokens", async (c) =>
-    c.json({ wallet: await listWallet(s), issuer: { issuing: s.config.tokens.issue, unit: s.config.tokens.unit, value: s.config.tokens.value, keys: await listIssuerKeyViews(s), ...(await issuerSummary(s)) } }),
+    c.json({ wallet: await listWallet(s), issuer: { issuing: s.config.tokens.issue, unit: s.config.tokens.unit, value: s.config.tokens.value, trustedIssuers: s.config.tokens.trustedIssuers, keys: await listIssuerKeyViews(s), ...(await issuerSummary(s)) } }),
   );
   app.post("/payment-tokens", async (c) => {
     const body = await readJson(c, buyInput);

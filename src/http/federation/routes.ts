@@ -40,6 +40,8 @@ import { settlementRequest } from "../../protocol/messages/settlement.ts";
 import { countersignedPush, receiptsRequest, subscribeRequest } from "../../protocol/messages/relay.ts";
 import { tokenSaleRequest } from "../../protocol/tokens/sale.ts";
 import { serveTokenSale } from "../../node/tokens/sale.ts";
+import { serveTokenRedeem } from "../../node/tokens/issuer-redemption.ts";
+import { tokenRedeemRequest } from "../../protocol/tokens/online-redemption.ts";
 import { serveSubscribe } from "../../node/relay/subscriptions.ts";
 import { isOfferKey, serveOfferPurchase } from "../../node/agents/offer-purchase.ts";
 import { isPackageKey, sellLicence } from "../../node/packages/licence.ts";
@@ -308,6 +310,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
 
     // Privacy Pass token sales to named peers (docs/protocol.md §15.3).
     messageRoute(federationPath(version, "token-sale"), tokenSaleRequest, (from, r) => serveTokenSale(s, from, r));
+    // Redemption of this node's tokens on a provider's behalf, and the record that pays it (§15.9).
+    messageRoute(federationPath(version, "token-redeem"), tokenRedeemRequest, (from, r) => serveTokenRedeem(s, from, r));
     // Budgets (docs/protocol.md §17.9): a peer's deltas are verified one by one before they are kept.
     messageRoute(federationPath(version, "budget-sync"), budgetSyncRequest, (from, r) => s.budgets.onSync(from, r));
     messageRoute(federationPath(version, "budget-ask"), budgetAskRequest, (from, r) => s.budgets.onAsk(from, r.budget, r.amount));

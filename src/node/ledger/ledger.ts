@@ -11,7 +11,7 @@ import type { Balance, Flag, Kind, LedgerRepository, PutOutcome, Status, StoredR
 import { entryKind } from "../../protocol/ledger/entry.ts";
 import { receiveEntry, type EntryRejection } from "./entries.ts";
 import { obligationOf, type Obligation } from "./obligations.ts";
-import { countersign, signReceipt, verifyCountersign, verifyRecord, type LedgerSigner, type LedgerVerifier, type Outcome, type Verdict } from "../../protocol/ledger/signing.ts";
+import { countersign, signReceipt, verifyCountersign, verifyIntent, verifyRecord, type LedgerSigner, type LedgerVerifier, type Outcome, type Verdict } from "../../protocol/ledger/signing.ts";
 
 export type { Balance, Flag, Kind, Obligation, Status, StoredRecord };
 export type Rejection = Exclude<Verdict, "valid" | "pending"> | "not_a_party" | EntryRejection;
@@ -124,6 +124,11 @@ export class Ledger {
     await this.#repository.put(signed, "pending", null);
     this.#onRecord("pending");
     return signed;
+  }
+
+  /** Whether `s` is an intent this node signed as its consumer, come back from the provider it names. */
+  async signedOwnIntent(s: SignedIntent): Promise<boolean> {
+    return s.intent.consumer === this.self && (await verifyIntent(this.#verifier, s.intent.provider, s)) === "valid";
   }
 
   /** The consumer's check of a grant it bought: the grant's id when the provider signed it and it covers the call. */

@@ -183,6 +183,8 @@ const schema = z.object({
   TOKEN_UNIT: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "a currency unit").default("credit"),
   TOKEN_VALUE: int(1, 1_000_000_000).default(1),
   TOKEN_KEY_SECONDS: int(2, 365 * 86_400).default(7 * 86_400),
+  // Other nodes whose tokens this node accepts for its tools, redeemed online at them (§15.9); none by default.
+  TOKEN_TRUSTED_ISSUERS: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)")).max(32)).optional(),
   TRUST_TIERS: tiersSetting.default(tiersSetting.parse(DEFAULT_TIERS)),
   TRUST_SEEDS: list.pipe(z.array(z.string().regex(NODE_ID, "must be node ids (32 base32 characters)"))).optional(),
   TRUST_HALF_LIFE_DAYS: z.coerce.number().min(0.01).max(3650).default(30),
@@ -373,8 +375,8 @@ export interface Config {
   checkpointSeconds: number;
   /** Ledger reconciliation on the tick: the schedule of peers without their own, and the most peers reconciled per tick. */
   reconcile: { schedule: Schedule; perTick: number };
-  /** Privacy Pass issuing: on or off, each token's worth, and an issuer key's lifetime. */
-  tokens: { issue: boolean; unit: string; value: number; keySeconds: number };
+  /** Privacy Pass issuing: on or off, each token's worth, an issuer key's lifetime, and the other issuers whose tokens it accepts. */
+  tokens: { issue: boolean; unit: string; value: number; keySeconds: number; trustedIssuers: readonly string[] };
   trust: TrustConfig;
   /** The route a call takes when neither it nor its principal names one (docs/protocol.md §12). */
   routeDefault: RouteRequest;
@@ -549,7 +551,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     ledgerCheckpoints: e.LEDGER_CHECKPOINTS === "on",
     checkpointSeconds: e.CHECKPOINT_SECONDS,
     reconcile: { schedule: e.LEDGER_RECONCILE_SCHEDULE, perTick: e.LEDGER_RECONCILE_PER_TICK },
-    tokens: { issue: e.TOKENS === "on", unit: e.TOKEN_UNIT, value: e.TOKEN_VALUE, keySeconds: e.TOKEN_KEY_SECONDS },
+    tokens: { issue: e.TOKENS === "on", unit: e.TOKEN_UNIT, value: e.TOKEN_VALUE, keySeconds: e.TOKEN_KEY_SECONDS, trustedIssuers: e.TOKEN_TRUSTED_ISSUERS ?? [] },
     trust: {
       tiers: e.TRUST_TIERS,
       seeds: e.TRUST_SEEDS ?? [],

@@ -25,6 +25,7 @@ export type MessageName =
   | "ohttp-relay"
   | "gateway"
   | "token-sale"
+  | "token-redeem"
   | "budget-sync"
   | "budget-ask"
   | "forward"

@@ -3,6 +3,7 @@
 // ahead of any call (RFC 9577 §2.1.1) and spend them on any of the issuer's tools.
 import { TokenChallenge } from "@cloudflare/privacypass-ts";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { TOKEN_TYPE } from "./issuer-key.ts";
 
 export function issuerChallenge(issuer: string): TokenChallenge {
@@ -12,4 +13,9 @@ export function issuerChallenge(issuer: string): TokenChallenge {
 /** SHA-256 of the serialized challenge: what a token's challenge_digest must be. */
 export function challengeDigest(issuer: string): Uint8Array {
   return sha256(issuerChallenge(issuer).serialize());
+}
+
+/** Which of `issuers` a token with this challenge digest (hex) was issued by, if any. */
+export function issuerOfDigest(digestHex: string, issuers: readonly string[]): string | undefined {
+  return issuers.find((issuer) => bytesToHex(challengeDigest(issuer)) === digestHex);
 }

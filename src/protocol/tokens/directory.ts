@@ -3,7 +3,12 @@
 // `mcpfed-expires`, when redemption stops accepting it, and `mcpfed-denomination`, what one token
 // is worth at this issuer (value.ts). issuer-request-uri points at the federation
 // message that sells tokens (§15.3): issuance here is between named peers, not RFC 9578's HTTP binding.
+// The issuer signs the directory with its node identity (`mcpfed-issuer`, `mcpfed-signature`), so a
+// provider that accepts another node's tokens (§15.9) learns that node's keys from any copy of it.
 import { z } from "zod";
+import { fromBase64url, toBase64url, utf8 } from "../encoding/bytes.ts";
+import { canonicalJson } from "../encoding/canonical-json.ts";
+import type { EntrySigner } from "../identity/signer.ts";
 import { currencyUnit } from "../ledger/pricing.ts";
 import { TOKEN_TYPE } from "./issuer-key.ts";
 import type { Denomination } from "./value.ts";
@@ -27,6 +32,9 @@ export const issuerDirectory = z.object({
     )
     .max(MAX_DIRECTORY_KEYS),
   "mcpfed-denomination": z.strictObject({ unit: currencyUnit, value: z.number().int().min(1).max(1_000_000_000) }).optional(),
+  "mcpfed-issuer": z.string().max(64).optional(),
+  /** The issuer's composite signature (base64url) over the JCS of every other field. */
+  "mcpfed-signature": z.string().regex(/^[A-Za-z0-9_-]+$/).max(8192).optional(),
 });
 export type IssuerDirectory = z.infer<typeof issuerDirectory>;
 
@@ -43,6 +51,32 @@ export function buildDirectory(requestUri: string, keys: DirectoryKey[], denomin
     "issuer-request-uri": requestUri,
     "token-keys": keys.slice(0, MAX_DIRECTORY_KEYS).map((k) => ({ "token-type": TOKEN_TYPE, "token-key": k.publicKey, "not-before": k.notBefore, "mcpfed-expires": k.expires })),
   };
+}
+
+export const DIRECTORY_CONTEXT = "mcpfed/1 token-directory";
+
+const signedBytes = (d: IssuerDirectory) => {
+  const { "mcpfed-signature": _signature, ...signed } = d;
+  return utf8(canonicalJson(signed));
+};
+
+/** The directory as `signer` (the issuing node) publishes it: its node id and its signature added. */
+export async function signDirectory(d: IssuerDirectory, signer: EntrySigner): Promise<IssuerDirectory> {
+  const named: IssuerDirectory = { ...d, "mcpfed-issuer": signer.nodeId };
+  return { ...named, "mcpfed-signature": toBase64url(await signer.sign(signedBytes(named), DIRECTORY_CONTEXT)) };
+}
+
+/** Whether `d` is `issuer`'s directory, signed by the key `verify` checks (the issuer's card key). */
+export async function directorySignedBy(d: IssuerDirectory, issuer: string, verify: (message: Uint8Array, signature: Uint8Array, context: string) => Promise<boolean>): Promise<boolean> {
+  const signature = d["mcpfed-signature"];
+  if (d["mcpfed-issuer"] !== issuer || signature === undefined) return false;
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64url(signature);
+  } catch {
+    return false;
+  }
+  return verify(signedBytes(d), bytes, DIRECTORY_CONTEXT);
 }
 
 /** The key a consumer buys under at `now` (seconds): of type 0x0002, already valid, and the longest to live. */

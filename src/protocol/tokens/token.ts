@@ -18,6 +18,8 @@ export interface ParsedToken {
   nonce: string;
   /** The token key id, hex. */
   keyId: string;
+  /** The challenge digest, hex: which issuer's challenge the token answers. */
+  challenge: string;
   token: Token;
 }
 
@@ -27,7 +29,7 @@ export function parseToken(text: string): ParsedToken | undefined {
   const bytes = fromBase64url(text);
   if (((bytes[0]! << 8) | bytes[1]!) !== TOKEN_TYPE) return undefined;
   const token = Token.deserialize(TOKEN_TYPES.BLIND_RSA, bytes);
-  return { nonce: bytesToHex(token.authInput.nonce), keyId: bytesToHex(token.authInput.tokenKeyId), token };
+  return { nonce: bytesToHex(token.authInput.nonce), keyId: bytesToHex(token.authInput.tokenKeyId), challenge: bytesToHex(token.authInput.challengeDigest), token };
 }
 
 /** Whether the token answers `issuer`'s challenge and carries a valid signature under `key`. */

@@ -1,8 +1,9 @@
 // Running a tool for a caller nobody knows (docs/protocol.md §13.5): the gateway has opened an
 // anonymous call, and the only name the call gets here is a pseudonym made for it alone. Only a
 // tool this node shares publicly runs this way; a priced one must be paid for with tokens this
-// node issued (src/node/tokens/redemption.ts). No ledger record is written: there is no
-// counterparty to sign one, and the redemption count is the record.
+// node issued or a node it trusts issued (src/node/tokens/redemption.ts). No ledger record names the
+// caller: there is no counterparty to sign one, and the redemption count is the record (tokens of a
+// trusted issuer make a record between this node and that issuer, which names no caller either).
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import { ProtocolError } from "@modelcontextprotocol/server";
 import { admitCall } from "../../access/admission.ts";
@@ -17,12 +18,14 @@ import type { KeptLookups } from "../../../store/kept-lookups.ts";
 import { toolOfKey, type Entry } from "../../../protocol/registry/entry.ts";
 import { PricingError, readPricing, type Pricing } from "../../../protocol/ledger/pricing.ts";
 import { redeemTokens, type RedemptionPort } from "../../tokens/redemption.ts";
+import type { OnlineRedemptionPort } from "../../tokens/online-redemption.ts";
 import { MISSING_CAPABILITY } from "../../../protocol/messages/relay.ts";
 import type { AnonymousAnswer, AnonymousCall, AnonymousCallErrorCode } from "../../../protocol/routes/ohttp/anonymous-call.ts";
 
 export type AnonymousExecutionPorts = Parameters<typeof proxyToolCall>[0] &
   Parameters<typeof admitCall>[0] &
-  RedemptionPort & {
+  RedemptionPort &
+  OnlineRedemptionPort & {
     callables: Pick<CallableTools, "find">;
     ownTools: Pick<KeptLookups<Entry>, "find">;
   };
@@ -68,7 +71,7 @@ export async function runAnonymousCall(s: AnonymousExecutionPorts, pseudonym: st
     const admitted = await admitCall(s, caller, { ...tool, visibility: "public" }, undefined);
     try {
       // Paid last, once nothing but the run itself can refuse the call: a refusal spends no token.
-      const paid = await redeemTokens(s, call.tokens, pricing);
+      const paid = await redeemTokens(s, call.tokens, pricing, Date.now(), caller.defer);
       if (!paid.ok) return refused(paid.code, paid.message);
       const out = await proxyToolCall(s, caller, { tool, arguments: call.arguments, calledAs: globalId, requestId: pseudonym, signal: o.signal, authorization: admitted.reason });
       if (isPassedInputRequired(out)) return refused("input_required", `${call.key} asks its caller for input, which no one can give across the gateway`);

@@ -42,6 +42,12 @@ export const ANONYMOUS_CALL_ERRORS = {
   fingerprint_changed: 409,
   /** A priced tool, and not enough valid tokens. */
   payment_required: 402,
+  /** A price tokens cannot pay (per_time, subscription, another unit): more tokens would not help (§15.5). */
+  token_price_unsupported: 402,
+  /** Tokens of an issuer this node does not accept (§15.9). */
+  issuer_not_trusted: 402,
+  /** The tokens' issuer could not be asked; nothing was spent (§15.9). */
+  issuer_unavailable: 503,
   /** A token already spent, or under an issuer key that is not current (§15). */
   token_spent: 402,
   token_key_expired: 402,

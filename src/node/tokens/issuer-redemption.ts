@@ -1,0 +1,64 @@
+// The issuer's side of redemption on a provider's behalf (docs/protocol.md §15.9): a peer that
+// accepts this node's tokens sends those a call paid with. They are checked and spent here, in the
+// one spent set of this node's tokens, exactly as a local redemption spends them; this node then
+// promises the provider their worth by an intent it signs as consumer. When the provider's receipt
+// comes back it countersigns, and both hold the record. It learns which provider took how many
+// tokens and when; never the call, the tool or who paid.
+import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
+import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
+import { redemptionQuote, redemptionResult, redemptionTool, type RedeemErrorCode, type TokenRedeemReply, type TokenRedeemRequest } from "../../protocol/tokens/online-redemption.ts";
+import type { LocalIdentity } from "../identity/local.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { identitySigner } from "../registry/node-keys.ts";
+import type { Quarantine } from "../trust/quarantine.ts";
+import { checkOwnTokens, spendOwn, type RedemptionPort } from "./redemption.ts";
+
+export interface IssuerRedemptionPort extends RedemptionPort {
+  ledger: Ledger;
+  identity: () => Promise<LocalIdentity>;
+  quarantine: Pick<Quarantine, "has">;
+}
+
+const refuse = (code: RedeemErrorCode, message: string): TokenRedeemReply => ({ ok: false, error: { code, message } });
+
+export async function serveTokenRedeem(s: IssuerRedemptionPort, from: string, r: TokenRedeemRequest): Promise<TokenRedeemReply> {
+  if (!s.config.tokens.issue) return refuse("not_issuing", "this node does not issue tokens");
+  if (await s.quarantine.has(from)) return refuse("quarantined", "this node holds the provider in quarantine");
+  return r.type === "token-redeem" ? redeem(s, from, r.tokens) : countersignReceipt(s, from, r.receipt);
+}
+
+async function redeem(s: IssuerRedemptionPort, provider: string, tokens: string[]): Promise<TokenRedeemReply> {
+  const now = Date.now();
+  const checked = await checkOwnTokens(s, tokens, now);
+  if (!checked.ok) return refuse(checked.code === "token_spent" || checked.code === "token_key_expired" ? checked.code : "token_invalid", checked.message);
+  if (!(await spendOwn(s, checked, now))) return refuse("token_spent", "a token was already spent");
+  const signer = identitySigner(await s.identity());
+  const intent = await signIntent(signer, { provider, tool: redemptionTool(provider, s.nodeId), params: { tokens }, price: redemptionQuote(tokens.length, s.config.tokens), requestedAt: now });
+  return { ok: true, intent };
+}
+
+/** Countersigns the provider's receipt over an intent this node signed for a redemption; holds the record confirmed. */
+async function countersignReceipt(s: IssuerRedemptionPort, provider: string, input: unknown): Promise<TokenRedeemReply> {
+  const parsed = recordSchema.safeParse(input);
+  if (!parsed.success) return refuse("receipt_refused", "not a ledger record");
+  const r = parsed.data;
+  const { intent } = r;
+  if (intent.consumer !== s.nodeId || intent.provider !== provider || intent.tool.id !== redemptionTool(provider, s.nodeId).id || intent.price.model !== "per_call") {
+    return refuse("receipt_refused", "not the record of a redemption this node made for the sender");
+  }
+  const held = await s.ledger.get(intent.id);
+  if (held) return held.status === "confirmed" && held.peer === provider ? { ok: true, record: JSON.parse(held.record) } : refuse("receipt_refused", "this node holds that record otherwise");
+  // The intent comes back from the provider: it must be this node's own signature.
+  if (!(await s.ledger.signedOwnIntent({ intent, sig: r.sigs.intent }))) return refuse("receipt_refused", "the intent is not this node's");
+  const n = intent.price.amount / s.config.tokens.value;
+  if (r.receipt.result !== (await contentHash(redemptionResult(n)))) return refuse("receipt_refused", "the receipt's result is not the redemption's");
+  try {
+    // durationMs 0: the provider measures nothing for a redemption.
+    const record = await s.ledger.countersign(identitySigner(await s.identity()), { intent, sig: r.sigs.intent }, r, 0);
+    return { ok: true, record };
+  } catch (err) {
+    if (!(err instanceof ReceiptRejected)) throw err;
+    await s.ledger.flag(intent.id, provider, `receipt_${err.reason}`, input);
+    return refuse("receipt_refused", `the receipt was rejected (${err.reason})`);
+  }
+}
