@@ -3,9 +3,14 @@
 // the node's resident memory (VmRSS from /proc) before and after the import and after a
 // tools/list, and search_tools latency per query shape; with BASELINE_ROOT (another checkout,
 // e.g. main's), a node run from there answers the same searches, interleaved, for the ratios.
+// Each node's own share of a search (its wall and CPU time per request, GC pauses, event-loop
+// delay) comes from request-timing-hook.mjs. CATALOG_STORE_<n> (e.g. CATALOG_STORE_100000) names
+// the data directory of a node that imported n tools before (its node-seed and node.db): each
+// node starts on a copy of it instead of importing, as 100,000 tools take minutes to import on a
+// loaded machine; the import, the refresh and the memory figures are then not measured.
 //
-//   npx tsx scripts/bench/catalog.ts   (CATALOG_SIZES=1000,10000,100000 SEARCH_CALLS=680 BASELINE_ROOT=)
-import { readFileSync, rmSync } from "node:fs";
+//   npx tsx scripts/bench/catalog.ts   (CATALOG_SIZES=1000,10000,100000 SEARCH_CALLS=680 BASELINE_ROOT= CATALOG_STORE_<n>=)
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -48,6 +53,36 @@ interface SearchFigures extends Percentiles {
   calls: number;
   byShape: Record<string, Percentiles>;
   zeroHitQueries: string[];
+  /** The node's own time per search, from its arrival to the end of the answer, and its process CPU over that time. */
+  node?: { wall: Percentiles; cpu: Percentiles; gcPauses: number; gcMs: number; gcMaxMs: number; loopDelayP99: number };
+}
+
+interface NodeTiming {
+  requests: { method: string; ms: number; cpuMs: number }[];
+  gcs: { ms: number }[];
+  loop: { p99: number };
+}
+
+/** What request-timing-hook.mjs recorded since the last call, which starts it afresh. */
+async function nodeTiming(file: string, signal: (s: NodeJS.Signals) => void): Promise<NodeTiming> {
+  rmSync(file, { force: true });
+  signal("SIGUSR2");
+  for (let i = 0; i < 100; i++) {
+    await sleep(100);
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as NodeTiming;
+    } catch {
+      // not written yet
+    }
+  }
+  throw new Error(`no timing report in ${file}`);
+}
+
+/** A fresh data directory holding a copy of a prebuilt one's store and seed. */
+function copiedStore(from: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "mcpfed-bench-"));
+  for (const f of ["node-seed", "node.db"]) cpSync(join(from, f), join(dir, f));
+  return dir;
 }
 
 function percentiles(samples: number[]): Percentiles {
@@ -92,9 +127,19 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
     PAGE_SIZE: String(Math.max(1000, Math.ceil(n / 50))),
   });
   const memFile = join(tmpdir(), `mcpfed-bench-mem-${process.pid}-${n}.json`);
+  const timingFiles = [0, 1].map((k) => join(tmpdir(), `mcpfed-bench-timing-${process.pid}-${n}-${k}.json`));
   const hook = pathToFileURL(join(import.meta.dirname, "memory-hook.mjs")).href;
-  const node = await startBenchNode({ nodeArgs: ["--expose-gc", "--import", hook], env: { BENCH_MEMORY_OUT: memFile } });
-  const base = searchCalls > 0 && baselineRoot ? await startBenchNode({ root: baselineRoot }) : undefined;
+  const timingHook = pathToFileURL(join(import.meta.dirname, "request-timing-hook.mjs")).href;
+  const prebuilt = process.env[`CATALOG_STORE_${n}`];
+  const node = await startBenchNode({
+    nodeArgs: ["--expose-gc", "--import", hook, "--import", timingHook],
+    env: { BENCH_MEMORY_OUT: memFile, BENCH_TIMING_OUT: timingFiles[0]! },
+    ...(prebuilt ? { dataDir: copiedStore(prebuilt) } : {}),
+  });
+  const base =
+    searchCalls > 0 && baselineRoot
+      ? await startBenchNode({ root: baselineRoot, nodeArgs: ["--import", timingHook], env: { BENCH_TIMING_OUT: timingFiles[1]! }, ...(prebuilt ? { dataDir: copiedStore(prebuilt) } : {}) })
+      : undefined;
   try {
     await waitFor(async () => upstream.output().includes("many-tools:"), "many-tools server", upstream);
     const bytesPerTool = Number(/\((\d+) bytes each/.exec(upstream.output())?.[1] ?? NaN);
@@ -103,28 +148,34 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
     const before = memoryOf(pid).rssMiB;
 
     let t0 = performance.now();
-    const res = await importUpstream(node, port);
-    const importMs = performance.now() - t0;
-    const body = (await res.json()) as { upstream?: { tools: number }; refresh?: { ok: boolean; error?: string } };
-    if (res.status !== 201 || !body.refresh?.ok || body.upstream?.tools !== n) {
-      throw new Error(`import of ${n} tools failed: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
-    }
-    log(`${n} tools: imported in ${fmt(importMs, 0)} ms`);
+    let importMs = NaN;
+    let unchangedRefreshMs = NaN;
+    if (!prebuilt) {
+      const res = await importUpstream(node, port);
+      importMs = performance.now() - t0;
+      const body = (await res.json()) as { upstream?: { tools: number }; refresh?: { ok: boolean; error?: string } };
+      if (res.status !== 201 || !body.refresh?.ok || body.upstream?.tools !== n) {
+        throw new Error(`import of ${n} tools failed: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+      }
+      log(`${n} tools: imported in ${fmt(importMs, 0)} ms`);
+    } else log(`${n} tools: started on a copy of ${prebuilt}`);
     await sleep(1000);
     const afterImport = memoryOf(pid).rssMiB;
 
-    t0 = performance.now();
-    const again = await node.admin("POST", "/upstreams/many/refresh");
-    const unchangedRefreshMs = performance.now() - t0;
-    const againBody = (await again.json()) as { refresh?: { ok: boolean; changed: boolean } };
-    if (!againBody.refresh?.ok || againBody.refresh.changed) throw new Error(`unexpected refresh: ${JSON.stringify(againBody)}`);
+    if (!prebuilt) {
+      t0 = performance.now();
+      const again = await node.admin("POST", "/upstreams/many/refresh");
+      unchangedRefreshMs = performance.now() - t0;
+      const againBody = (await again.json()) as { refresh?: { ok: boolean; changed: boolean } };
+      if (!againBody.refresh?.ok || againBody.refresh.changed) throw new Error(`unexpected refresh: ${JSON.stringify(againBody)}`);
+    }
 
     const client = await connectClient(node.mcpUrl);
     t0 = performance.now();
     // Past 20,000 tools the listing (over 17 MiB) is not what is measured here.
-    const listed = n <= 20_000 ? await client.listTools() : { tools: [] };
+    const listed = n <= 20_000 && !prebuilt ? await client.listTools() : { tools: [] };
     const listMs = performance.now() - t0;
-    if (n <= 20_000 && listed.tools.length < n) throw new Error(`tools/list gave ${listed.tools.length} tools, expected ${n} and the node's own`);
+    if (n <= 20_000 && !prebuilt && listed.tools.length < n) throw new Error(`tools/list gave ${listed.tools.length} tools, expected ${n} and the node's own`);
     const listBytes = Buffer.byteLength(JSON.stringify(listed));
     await sleep(1000);
     const afterList = memoryOf(pid);
@@ -134,7 +185,7 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
     let search: SearchFigures | undefined;
     let baseline: SearchFigures | undefined;
     if (searchCalls > 0) {
-      if (base) {
+      if (base && !prebuilt) {
         const imported = await importUpstream(base, port);
         if (imported.status !== 201) throw new Error(`baseline import failed: ${imported.status}`);
         log(`${n} tools: baseline node imported`);
@@ -154,18 +205,35 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
           samples[k]!.set(query, [...(samples[k]!.get(query) ?? []), ms]);
         }
       };
+      const procs = [node, ...(base ? [base] : [])];
       await closedLoop(SEARCH_QUERIES.length * 3, 1, ask); // warm-up
       for (const m of samples) m.clear();
+      for (const [k, p] of procs.entries()) await nodeTiming(timingFiles[k]!, (s) => p.child.kill(s));
       await closedLoop(searchCalls, 1, ask);
+      const timings = await Promise.all(procs.map((p, k) => nodeTiming(timingFiles[k]!, (s) => p.child.kill(s))));
       const figures = (k: number): SearchFigures => {
         const byQuery = samples[k]!;
         const all = [...byQuery.values()].flat();
         const byShape = Object.fromEntries(Object.entries(SEARCH_SHAPES).map(([shape, qs]) => [shape, percentiles(qs.flatMap((q) => byQuery.get(q) ?? []))]));
-        return { calls: all.length, ...percentiles(all), byShape, zeroHitQueries: [...zero[k]!] };
+        const t = timings[k]!;
+        const posts = t.requests.filter((r) => r.method === "POST");
+        const node = {
+          wall: percentiles(posts.map((r) => r.ms)),
+          cpu: percentiles(posts.map((r) => r.cpuMs)),
+          gcPauses: t.gcs.length,
+          gcMs: t.gcs.reduce((a, g) => a + g.ms, 0),
+          gcMaxMs: Math.max(0, ...t.gcs.map((g) => g.ms)),
+          loopDelayP99: t.loop.p99,
+        };
+        return { calls: all.length, ...percentiles(all), byShape, zeroHitQueries: [...zero[k]!], node };
       };
       search = figures(0);
       baseline = base ? figures(1) : undefined;
       log(`${n} tools: search_tools p50 ${fmt(search.p50)} ms, p99 ${fmt(search.p99)} ms${baseline ? ` (baseline p50 ${fmt(baseline.p50)}, p99 ${fmt(baseline.p99)})` : ""}`);
+      for (const [k, f] of [search, ...(baseline ? [baseline] : [])].entries()) {
+        const t = f.node!;
+        log(`${n} tools: ${k ? "baseline" : "this"} node's own time per search p50 ${fmt(t.wall.p50)} / p99 ${fmt(t.wall.p99)} ms, CPU p50 ${fmt(t.cpu.p50)} / p99 ${fmt(t.cpu.p99)} ms; GC ${t.gcPauses} pauses, ${fmt(t.gcMs)} ms in all, longest ${fmt(t.gcMaxMs)}; event-loop delay p99 ${fmt(t.loopDelayP99)} ms`);
+      }
       for (const [shape, p] of Object.entries(search.byShape)) {
         const b = baseline?.byShape[shape];
         log(`${n} tools:   ${shape}: p50 ${fmt(p.p50)} ms, p99 ${fmt(p.p99)} ms${b ? ` (baseline p50 ${fmt(b.p50)}, p99 ${fmt(b.p99)})` : ""}`);
@@ -190,6 +258,7 @@ export async function runCatalogSize(n: number, searchCalls: number, log = (m: s
     if (base) rmSync(base.dataDir, { recursive: true, force: true });
     rmSync(node.dataDir, { recursive: true, force: true });
     rmSync(memFile, { force: true });
+    for (const f of timingFiles) rmSync(f, { force: true });
   }
 }
 
@@ -237,6 +306,11 @@ export function catalogMarkdown(results: CatalogResult[]): string {
             ]),
           ),
         ),
+        "",
+        ...searched.map((r) => {
+          const own = (f: SearchFigures) => `p50 ${fmt(f.node!.wall.p50)} / p99 ${fmt(f.node!.wall.p99)} ms (CPU p50 ${fmt(f.node!.cpu.p50)} / p99 ${fmt(f.node!.cpu.p99)} ms; GC ${f.node!.gcPauses} pauses, longest ${fmt(f.node!.gcMaxMs)} ms)`;
+          return `The node's own time per search at ${r.tools.toLocaleString("en-US")}: ${own(r.search!)}${r.baseline ? `; baseline: ${own(r.baseline)}` : ""}.`;
+        }),
         "",
         ...searched.map((r) => `Queries with no hits at ${r.tools.toLocaleString("en-US")}: ${r.search!.zeroHitQueries.map((q) => `"${q}"`).join(", ") || "none"}` + (r.baseline ? `; baseline: ${r.baseline.zeroHitQueries.map((q) => `"${q}"`).join(", ") || "none"}.` : ".")),
       ]

@@ -15,11 +15,13 @@ export interface BenchNodeOptions {
   port?: number;
   /** Another checkout to run the node from, e.g. main's, for a baseline measured in the same run. */
   root?: string;
+  /** A data directory made beforehand (e.g. holding a prebuilt store), instead of a fresh one. */
+  dataDir?: string;
 }
 
 export async function startBenchNode(opts: BenchNodeOptions = {}): Promise<NodeProc> {
   const port = opts.port ?? (await freePort());
-  const dataDir = mkdtempSync(join(tmpdir(), "mcpfed-bench-"));
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "mcpfed-bench-"));
   const env = { PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN, TICK_SECONDS: "3600", ...opts.env };
   const proc = start(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", join(opts.root ?? ROOT, "src/runtimes/node.ts")], env);
   const url = `http://127.0.0.1:${port}`;

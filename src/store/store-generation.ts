@@ -4,7 +4,8 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "./database.ts";
 import { storeGeneration } from "./schema/index.ts";
 
-function drawn(): string {
+/** 16 random hex characters: a generation no earlier one repeats. */
+export function drawn(): string {
   return [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

@@ -2,7 +2,8 @@
 // never disagrees with the tools it describes.
 import { and, gte, inArray, lt, sql } from "drizzle-orm";
 import { chunks, type Database } from "./database.ts";
-import { toolSearchPostings as postings, toolSearchTerms as terms } from "./schema/index.ts";
+import { toolSearchGeneration as generation, toolSearchPostings as postings, toolSearchTerms as terms } from "./schema/index.ts";
+import { drawn } from "./store-generation.ts";
 import { termWeights, type SearchableTool } from "./tool-search-document.ts";
 
 /** The rows that index these tools. */
@@ -22,11 +23,12 @@ export function forgetTools(db: Database, globalIds: readonly string[]) {
   return chunks([...globalIds], 1).map((c) => db.delete(postings).where(inArray(postings.globalId, c)));
 }
 
-/** Counts again how many tools hold each term: last in any batch that changed the index. */
+/** Counts again how many tools hold each term and draws the index's new generation: last in any batch that changed the index. */
 export function recountTerms(db: Database) {
   return [
     db.delete(terms),
     db.insert(terms).select(db.select({ term: postings.term, tools: sql<number>`count(*)`.as("tools") }).from(postings).groupBy(postings.term)),
+    db.insert(generation).values({ id: 1, generation: drawn() }).onConflictDoUpdate({ target: generation.id, set: { generation: sql`excluded.generation` } }),
   ] as const;
 }
 

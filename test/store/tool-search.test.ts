@@ -1,5 +1,8 @@
 // The local catalog's search (src/store/tool-search-*.ts) on a real libSQL database: what each query
 // shape finds and in which order, and that the index follows the catalog's writes.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Tool } from "@modelcontextprotocol/server";
 import { renamePrefix, replaceUpstreamCatalog, searchTools, updateToolSettings } from "../../src/store/catalog.ts";
@@ -7,7 +10,7 @@ import { deleteUpstream } from "../../src/store/upstreams.ts";
 import { upstreams } from "../../src/store/schema/index.ts";
 import { isOneEditAway, termWeights } from "../../src/store/tool-search-document.ts";
 import type { Database } from "../../src/store/database.ts";
-import { memoryDb } from "../support/libsql.ts";
+import { memoryDb, openDatabaseFile } from "../support/libsql.ts";
 
 const NODE = "node-under-test";
 const tool = (name: string, description: string, title?: string): Tool => ({ name, description, ...(title ? { title } : {}), inputSchema: { type: "object" } });
@@ -150,5 +153,30 @@ describe("the search index's pieces", () => {
       expect(isOneEditAway(b!, a!)).toBe(true);
     }
     for (const [a, b] of [["issue", "issue"], ["kubrnets", "kubernetes"], ["abc", "cba"], ["ab", "abcd"]]) expect(isOneEditAway(a!, b!)).toBe(false);
+  });
+});
+
+describe("what a process keeps of the search index between searches", () => {
+  it("sees another connection's write of the catalog on the next search, and a hidden tool at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcpfed-search-kept-"));
+    const [one, two] = [await openDatabaseFile(join(dir, "node.db")), await openDatabaseFile(join(dir, "node.db"))];
+    try {
+      await seed(one.db, "work", CATALOG);
+      // The words, terms and heads of these queries are now kept by the first connection's process state.
+      expect(await found(one.db, "kubernetes")).toEqual(["kubernetes_pods"]);
+      expect(await found(one.db, "tides tomorrow")).toEqual([]);
+      expect((await found(one.db, "list issues")).slice(0, 1)).toEqual(["list_issues"]);
+      // Another instance on the same store replaces the catalog: none of it goes through the first.
+      await seed(two.db, "work", [tool("get_tides", "Tide tables for tomorrow."), tool("list_issues", "Lists issues, newest first.")]);
+      expect(await found(one.db, "kubernetes")).toEqual([]);
+      expect(await found(one.db, "tides tomorrow")).toEqual(["get_tides"]);
+      const [hit] = await searchTools(two.db, "list issues", 1);
+      await updateToolSettings(two.db, hit!.tool.globalId, { hidden: true });
+      expect(await found(one.db, "list issues")).toEqual([]);
+    } finally {
+      one.close();
+      two.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

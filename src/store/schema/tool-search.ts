@@ -18,3 +18,13 @@ export const toolSearchTerms = sqliteTable("tool_search_terms", {
   term: text("term").primaryKey(),
   tools: integer("tools").notNull(),
 });
+
+/**
+ * One row (id 1): drawn again by every write of the index, so a process that keeps parts of the
+ * index between searches (src/store/tool-search-cache.ts) knows when they are stale, whichever
+ * process or restore wrote. Random, so an older value never comes back with other rows.
+ */
+export const toolSearchGeneration = sqliteTable("tool_search_generation", {
+  id: integer("id").primaryKey(),
+  generation: text("generation").notNull(),
+});
