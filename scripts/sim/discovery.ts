@@ -16,13 +16,16 @@
 // leavers of the last 10 minutes are still in directories and routing tables). 5% of nodes do
 // not answer at any moment; M% are malicious and either hide records or drop requests. Each
 // request costs a latency uniform in 30–80 ms, or the per-request deadline when it fails; a round
-// of parallel requests lasts as long as its slowest.
+// of parallel requests lasts as long as its slowest. Beyond 10^5 each node answers `closer` from
+// its routing table, drawn by the node's rule (scripts/sim/sampled-table.ts), the same on every visit.
 //
 // Knobs (environment): SIM_NODES ("1000,10000,100000,1000000"), SIM_LOOKUPS (per N),
 // SIM_BUCKET (Kademlia bucket size, 1024), SIM_PLACEMENT ("xor", or "rendezvous" for the placement
 // of nodes without index-xor), SIM_SEED, SIM_ROWS (which scenario rows to run, by
-// their place in the table from 0: "2" alone for a long run of one row); SIM_DEBUG=1 prints each miss (where the
+// their place in the table from 0: "2" alone for a long run of one row); SIM_OUTCOMES=<file> appends each lookup's outcome
+// as a line of JSON (to compare two versions of the simulator on one seed); SIM_DEBUG=1 prints each miss (where the
 // holders rank among the live nodes closest to the key, which were asked) on stderr.
+import { appendFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { signIndexRecord } from "../../src/protocol/discovery/record.ts";
 import { DIRECTORY_KEY } from "../../src/protocol/registry/directory-entries.ts";
@@ -37,6 +40,7 @@ import { DEFAULT_LOOKUP, lookupIndex, type IndexNode, type IndexTransport, type 
 import { MAX_CLOSER_NODES } from "../../src/protocol/discovery/messages.ts";
 import { seeded } from "../../test/support/random.ts";
 import { machine, percentile } from "../bench/lib.ts";
+import { SampledTables, sortNodes } from "./sampled-table.ts";
 
 const env = process.env;
 const NODES = (env.SIM_NODES ?? "1000,10000,100000,1000000").split(",").map(Number);
@@ -62,8 +66,6 @@ const signer = { nodeId: key.nodeId, sign: (m: Uint8Array, c: string) => key.sig
 const sampleTool = { key: "weather/forecast", name: "forecast", description: "Forecasts the weather for a place and day.", fingerprint: `sha256:${"ab".repeat(32)}` };
 const sampleRecord = await signIndexRecord({ v: 1, origin: key.nodeId, key: "kw:forecast", url: "https://weather.example.org", seq: 1, exp: 2, tools: [sampleTool] }, signer);
 const RECORD_BYTES = new TextEncoder().encode(canonicalJson(sampleRecord)).length;
-/** A node entry with the full card (~ two composite keys and a signature each), for comparison. */
-const NODE_ENTRY_BYTES = Number(env.SIM_NODE_ENTRY_BYTES ?? 11_000);
 // The compact directory entry (protocol §20.7) as a node signs and gossips it, canonical form.
 const sampleDirectory = await signDirectoryEntry(
   {
@@ -93,6 +95,8 @@ interface Outcome {
   firstMs: number;
   /** For a miss: "gone" when no holder was there to answer (left, unreachable or malicious), "not reached" when one was and the lookup never asked it. */
   miss?: "gone" | "not reached";
+  /** Iterative structure: the entries of the asker's table, to size the state by. */
+  tableEntries?: number;
 }
 
 interface Scenario {
@@ -116,6 +120,10 @@ class Network {
   /** First 48 bits of each position, and the node indices sorted by them. */
   readonly hi: Float64Array;
   readonly sorted: Int32Array;
+  /** When each original left, in hours before the lookup (-1: still here): refilled per lookup. */
+  readonly leftAt: Float64Array;
+  /** The iterative structure's routing tables, by the node's rule. */
+  readonly tables: SampledTables;
 
   constructor(
     readonly n: number,
@@ -125,8 +133,9 @@ class Network {
     const total = Math.ceil(n * 1.3);
     this.ids = Array.from({ length: total }, (_, i) => `n${i.toString(36)}-${Math.floor(random() * 2 ** 48).toString(36)}`);
     this.pos = this.ids.map((id) => positionOf(id));
-    this.hi = Float64Array.from(this.pos, (p) => p[0]! * 2 ** 40 + p[1]! * 2 ** 32 + p[2]! * 2 ** 24 + p[3]! * 2 ** 16 + p[4]! * 2 ** 8 + p[5]!);
-    this.sorted = Int32Array.from(this.ids.keys()).sort((a, b) => this.hi[a]! - this.hi[b]!);
+    ({ hi: this.hi, sorted: this.sorted } = sortNodes(this.pos));
+    this.leftAt = new Float64Array(n);
+    this.tables = new SampledTables(this, BUCKET, SEED + n);
   }
 
   #placed: NodePositions<IndexNode> | undefined;
@@ -156,10 +165,15 @@ interface Moment {
 
 function momentOf(net: Network, random: () => number, ageH: number, maliciousShare: number): Moment {
   const churned = CHURN_PER_HOUR * ageH;
-  const left = new Map<number, number>();
-  // Which originals left, and how long ago (uniform over the age).
+  // Which originals left, and how long ago (uniform over the age); an array, not a Map of up to
+  // 3 × 10^5 entries per lookup at 10^6, with the same draws.
+  const left = net.leftAt.fill(-1);
   const leaving = Math.round(net.n * churned);
-  while (left.size < leaving) left.set(Math.floor(random() * net.n), random() * ageH);
+  for (let count = 0; count < leaving; ) {
+    const i = Math.floor(random() * net.n);
+    if (left[i]! < 0) count++;
+    left[i] = random() * ageH;
+  }
   const unreachable = new Set<number>();
   const malicious = new Set<number>();
   const rolls = new Map<number, number>();
@@ -170,7 +184,7 @@ function momentOf(net: Network, random: () => number, ageH: number, maliciousSha
   };
   const at = (back: number): Moment => {
     const joinedThen = Math.round(net.n * CHURN_PER_HOUR * (ageH - back));
-    const gone = (i: number, after: number) => left.has(i) && left.get(i)! >= after;
+    const gone = (i: number, after: number) => left[i]! >= after;
     return {
       net,
       present: (i) => (i < net.n ? !gone(i, back) : i < net.n + joinedThen),
@@ -204,52 +218,6 @@ function closestIndices(net: Network, target: Uint8Array, k: number, keep: (i: n
   return out.sort((a, b) => closerTo(target, net.pos[a]!, net.pos[b]!)).slice(0, k);
 }
 
-/** A Kademlia routing table: per common-prefix length with `self`, up to BUCKET nodes of that subtree, sampled. */
-function tableOf(m: Moment, self: number, random: () => number): number[] {
-  const { net } = m;
-  const out: number[] = [];
-  const mine = net.hi[self]!;
-  for (let bit = 0; bit < 48; bit++) {
-    // The subtree that shares `bit` leading bits with self and differs at the next one.
-    const span = 2 ** (47 - bit);
-    const base = Math.floor(mine / (2 * span)) * 2 * span;
-    const start = (Math.floor(mine / span) % 2 === 0 ? base + span : base);
-    const from = lowerBound(net, start);
-    const to = lowerBound(net, start + span);
-    const size = to - from;
-    if (size === 0) continue;
-    const listed = (i: number) => m.listed(i);
-    if (size <= BUCKET * 2) {
-      for (let j = from; j < to && out.length < 1e7; j++) if (listed(net.sorted[j]!)) out.push(net.sorted[j]!);
-    } else {
-      for (let s = 0; s < BUCKET; s++) {
-        const i = net.sorted[from + Math.floor(random() * size)]!;
-        if (listed(i)) out.push(i);
-      }
-    }
-    // Kademlia splits the bucket that holds self: once self's own subtree is small, all of it is known.
-    const own = Math.floor(mine / span) * span;
-    const ownFrom = lowerBound(net, own);
-    const ownTo = lowerBound(net, own + span);
-    if (ownTo - ownFrom <= BUCKET * 2) {
-      for (let j = ownFrom; j < ownTo; j++) if (net.sorted[j] !== self && listed(net.sorted[j]!)) out.push(net.sorted[j]!);
-      break;
-    }
-  }
-  return out;
-}
-
-function lowerBound(net: Network, value: number): number {
-  let lo = 0;
-  let hi = net.sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (net.hi[net.sorted[mid]!]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 async function runOne(net: Network, ids: Map<string, number>, random: () => number, s: Scenario, structure: Structure): Promise<Outcome> {
   const ageH = random() * (TTL_H / 2);
   const m = momentOf(net, random, ageH, s.malicious);
@@ -270,21 +238,6 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
   holders.add(origin);
   const record = { origin: net.ids[origin]!, key, seq: 1 };
   const node = (i: number): IndexNode => ({ id: net.ids[i]!, url: `https://${net.ids[i]}.example` });
-  const tables = new Map<number, number[]>();
-  /** The `count` nodes of i's table (and i itself) closest to `target`. */
-  const closestKnown = (i: number, target: Uint8Array, count: number): number[] => {
-    const best: number[] = [];
-    for (const j of [i, ...table(i)]) {
-      if (best.length === count && closerTo(target, net.pos[j]!, net.pos[best[count - 1]!]!) >= 0) continue;
-      let at = best.length;
-      while (at > 0 && closerTo(target, net.pos[j]!, net.pos[best[at - 1]!]!) < 0) at--;
-      if (best[at] === j) continue;
-      best.splice(at, 0, j);
-      if (best.length > count) best.pop();
-    }
-    return best;
-  };
-  const table = (i: number) => tables.get(i) ?? tables.set(i, tableOf(m, i, random)).get(i)!;
   const transportAt = (view: Moment): IndexTransport => ({
     async lookup(to, request) {
       const i = ids.get(to.id)!;
@@ -293,7 +246,8 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
       if (bad && s.behaviour === "drop") throw new Error("dropped");
       const records = !bad && holders.has(i) ? [record] : [];
       if (!request.closer) return { type: "index-lookup", records };
-      const closer = closestKnown(i, positionOf(request.keys[0]!), MAX_CLOSER_NODES).map(node);
+      // The node answers from its own table, and counts itself among the closest it knows.
+      const closer = net.tables.closest(i, positionOf(request.keys[0]!), MAX_CLOSER_NODES, view.listed, true).map(node);
       return { type: "index-lookup", records, closer };
     },
   });
@@ -309,7 +263,7 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
     }
     // The whole directory at this moment: every node built once, those listed now kept.
     if (structure === "xor") return { closest: (t, n) => net.placed(ids).closest(t, n, (x) => view.listed(ids.get(x.id)!)), all: () => listedAt(view) };
-    return new NodePositions(table(self).map(node), (id) => net.pos[ids.get(id)!]!);
+    return { closest: (t, n) => net.tables.closest(self, t, n, view.listed, false).map(node), all: () => net.tables.entries(self, view.listed).map(node) };
   };
   const options = { ...DEFAULT_LOOKUP, structure, replicas: s.replicas, deadlineMs: DEADLINE_MS, maxRounds: 12 };
   if (s.placement === "tick") {
@@ -343,30 +297,28 @@ async function runOne(net: Network, ids: Map<string, number>, random: () => numb
   if (miss && env.SIM_DEBUG) {
     const t = positionOf(key);
     const truth = closestIndices(net, t, s.replicas * 2, (i) => m.listed(i) && m.present(i) && !m.unreachable(i));
-    console.error(JSON.stringify({ miss, ageH: +ageH.toFixed(2), holders: [...holders].map((i) => ({ i, rank: truth.indexOf(i), present: m.present(i), unreachable: m.unreachable(i), asked: asked.has(i) })), asked: [...asked].map((i) => truth.indexOf(i)), cplAsked: report.trace.map((x) => cpl(t, net.pos[ids.get(x.node)!]!)), cplHolders: [...holders].map((i) => cpl(t, net.pos[i]!)), tableCpl: Math.max(...table(asker).map((j) => cpl(t, net.pos[j]!))), tableSize: table(asker).length, rounds: report.rounds }));
+    console.error(JSON.stringify({ miss, ageH: +ageH.toFixed(2), holders: [...holders].map((i) => ({ i, rank: truth.indexOf(i), present: m.present(i), unreachable: m.unreachable(i), asked: asked.has(i) })), asked: [...asked].map((i) => truth.indexOf(i)), cplAsked: report.trace.map((x) => cpl(t, net.pos[ids.get(x.node)!]!)), cplHolders: [...holders].map((i) => cpl(t, net.pos[i]!)), tableCpl: Math.max(...net.tables.entries(asker, m.listed).map((j) => cpl(t, net.pos[j]!))), rounds: report.rounds }));
   }
-  return { miss, ok, rounds: report.rounds, messages: report.messages, ms: [...rounds.values()].reduce((a, b) => a + b, 0), firstMs: first };
+  const tableEntries = structure === "kademlia" ? net.tables.entries(asker, m.listed).length : undefined;
+  return { miss, ok, rounds: report.rounds, messages: report.messages, ms: [...rounds.values()].reduce((a, b) => a + b, 0), firstMs: first, tableEntries };
 }
 
-/** State and maintenance per node, from the model's sizes. */
-function costs(n: number, structure: Structure, replicas: number) {
+/**
+ * State and maintenance per node, from the model's sizes: the directory (compact entries, direct
+ * structure), the routing table (iterative: the askers' tables, counted), and the index records a
+ * node holds as one of k owners. `built` adds what the node as built still holds beyond 10^5: every
+ * compact entry it is gossiped (the partial sync that would drop them is not built).
+ */
+function costs(n: number, structure: Structure, replicas: number, tableEntries: number) {
   const held = KEYS_PER_NODE * replicas * RECORD_BYTES;
   const republishPerHour = (KEYS_PER_NODE * replicas * (RECORD_BYTES + REQUEST_OVERHEAD / 8)) / (TTL_H / 2);
-  if (structure !== "kademlia") {
-    // Each node hears every directory entry that changes: joiners' entries, and leavers' entries
-    // lapsing (counted as one more entry each, as a node entry's tombstone would be).
-    const directoryPerHour = (bytes: number) => 2 * CHURN_PER_HOUR * n * bytes;
-    return {
-      state: n * DIRECTORY_ENTRY_BYTES + held,
-      fullState: n * NODE_ENTRY_BYTES + held,
-      maintenance: directoryPerHour(DIRECTORY_ENTRY_BYTES) + 2 * republishPerHour,
-      fullMaintenance: directoryPerHour(NODE_ENTRY_BYTES) + 2 * republishPerHour,
-    };
-  }
-  const entries = BUCKET * Math.max(1, Math.log2(n / BUCKET)) + BUCKET;
+  // Each node hears every directory entry that changes: joiners' entries, and leavers' entries
+  // lapsing (counted as one more entry each).
+  const directoryPerHour = 2 * CHURN_PER_HOUR * n * DIRECTORY_ENTRY_BYTES;
+  if (structure !== "kademlia") return { directory: n * DIRECTORY_ENTRY_BYTES, table: 0, held, maintenance: directoryPerHour + 2 * republishPerHour };
   // Each bucket refreshed hourly by one lookup of ~3 rounds × α requests, answers of 20 nodes.
   const refresh = Math.log2(n / BUCKET) * 9 * (REQUEST_OVERHEAD + MAX_CLOSER_NODES * TABLE_ENTRY_BYTES);
-  return { state: entries * TABLE_ENTRY_BYTES + held, maintenance: refresh + 2 * republishPerHour };
+  return { directory: 0, table: tableEntries * TABLE_ENTRY_BYTES, held, maintenance: refresh + 2 * republishPerHour, built: { directory: n * DIRECTORY_ENTRY_BYTES, maintenance: directoryPerHour } };
 }
 
 /**
@@ -399,7 +351,7 @@ const mib = (b: number) => fmt(b / 2 ** 20, 2);
 
 console.log(`## Discovery index simulation (\`npm run sim:discovery\`)\n`);
 console.log(`${machine()}; load average ${loadavg()[0]!.toFixed(1)} at start; seed ${SEED}; record ${RECORD_BYTES} B (composite signature); directory entry ${DIRECTORY_ENTRY_BYTES} B (Ed25519); deadline ${DEADLINE_MS} ms; Kademlia bucket ${BUCKET}.\n`);
-console.log("| N | structure | placement | malicious | k | lookups | success | miss rate, 95% upper bound | misses: holders gone / not reached | rounds p50 / max | messages p50 | time to first record p50 / p99 (ms) | time to completion p50 / p99 (ms) | state per node (MiB; with full node entries) | maintenance per node (MiB/h; with full node entries) |");
+console.log("| N | structure | placement | malicious | k | lookups | success | miss rate, 95% upper bound | misses: holders gone / not reached | rounds p50 / p99 / max (goal) | messages p50 / p99 | time to first record p50 / p99 (ms) | time to completion p50 / p99 (ms) | state per node, MiB: directory + table + records | maintenance per node (MiB/h) |");
 console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 for (const n of NODES) {
   const random = seeded(SEED + n);
@@ -418,15 +370,23 @@ for (const n of NODES) {
     if (ROWS && !ROWS.includes(row)) continue;
     const outcomes: Outcome[] = [];
     const lookups = lookupsFor(n);
+    const cpu = process.cpuUsage();
     for (let i = 0; i < lookups; i++) outcomes.push(await runOne(net, ids, random, s, structure));
+    const { user, system } = process.cpuUsage(cpu);
+    console.error(`N=${n} row ${row}: ${((user + system) / 1000 / lookups).toFixed(1)} ms of CPU per lookup`);
+    if (env.SIM_OUTCOMES) appendFileSync(env.SIM_OUTCOMES, outcomes.map((o, i) => `${JSON.stringify({ n, row, i, ...o })}\n`).join(""));
     const success = outcomes.filter((o) => o.ok).length / outcomes.length;
     const sortedMs = outcomes.map((o) => o.ms).sort((a, b) => a - b);
     const firstMs = outcomes.filter((o) => o.ok).map((o) => o.firstMs).sort((a, b) => a - b);
     const rounds = outcomes.map((o) => o.rounds).sort((a, b) => a - b);
     const messages = outcomes.map((o) => o.messages).sort((a, b) => a - b);
-    const c = costs(n, structure, s.replicas);
+    const tables = outcomes.filter((o) => o.tableEntries !== undefined);
+    const c = costs(n, structure, s.replicas, tables.reduce((a, o) => a + o.tableEntries!, 0) / Math.max(1, tables.length));
+    const state = c.directory + c.table + c.held;
+    // Direct: ≤ 2 round trips; iterative with buckets of 2^b: log₂(N)/b + 1.
+    const goal = structure === "kademlia" ? `≤ ${fmt(Math.log2(n) / Math.log2(BUCKET) + 1)}` : "≤ 2";
     console.log(
-      `| ${n.toLocaleString("en")} | ${structure} | ${s.placement === "tick" ? "per tick" : "at publish"} | ${s.malicious ? `${s.malicious * 100}% ${s.behaviour}` : "none"} | ${s.replicas} | ${lookups} | ${fmt(success * 100, 3)}% | ${fmt(missRateUpperBound(outcomes.filter((o) => !o.ok).length, lookups) * 100, 3)}% | ${outcomes.filter((o) => o.miss === "gone").length} / ${outcomes.filter((o) => o.miss === "not reached").length} | ${percentile(rounds, 50)} / ${rounds.at(-1)} | ${percentile(messages, 50)} | ${fmt(percentile(firstMs, 50), 0)} / ${fmt(percentile(firstMs, 99), 0)} | ${fmt(percentile(sortedMs, 50), 0)} / ${fmt(percentile(sortedMs, 99), 0)} | ${mib(c.state)}${c.fullState ? ` (${mib(c.fullState)})` : ""} | ${mib(c.maintenance)}${c.fullMaintenance ? ` (${mib(c.fullMaintenance)})` : ""} |`,
+      `| ${n.toLocaleString("en")} | ${structure} | ${s.placement === "tick" ? "per tick" : "at publish"} | ${s.malicious ? `${s.malicious * 100}% ${s.behaviour}` : "none"} | ${s.replicas} | ${lookups} | ${fmt(success * 100, 3)}% | ${fmt(missRateUpperBound(outcomes.filter((o) => !o.ok).length, lookups) * 100, 3)}% | ${outcomes.filter((o) => o.miss === "gone").length} / ${outcomes.filter((o) => o.miss === "not reached").length} | ${percentile(rounds, 50)} / ${percentile(rounds, 99)} / ${rounds.at(-1)} (${goal}) | ${percentile(messages, 50)} / ${percentile(messages, 99)} | ${fmt(percentile(firstMs, 50), 0)} / ${fmt(percentile(firstMs, 99), 0)} | ${fmt(percentile(sortedMs, 50), 0)} / ${fmt(percentile(sortedMs, 99), 0)} | ${mib(c.directory)} + ${mib(c.table)} + ${mib(c.held)} = ${mib(state)}${c.built ? ` (as built: ${mib(state + c.built.directory)})` : ""} | ${mib(c.maintenance)}${c.built ? ` (as built: ${mib(c.maintenance + c.built.maintenance)})` : ""} |`,
     );
   }
   console.error(`N=${n}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
