@@ -50,7 +50,7 @@ export class Directory {
   readonly #compact = new CompactPlacements();
   /** The last view's nodes by position, and what they were made of, reused while neither changed. */
   #last: { compact: readonly IndexNode[]; others: string; nodes: NodePositions<IndexNode> } | undefined;
-  /** Each node's position from the last build: ids do not change, so only newcomers are hashed. */
+  /** Each node's position from the last view that placed anything: ids do not change, so only newcomers are hashed. */
   #positions = new Map<string, Uint8Array>();
 
   constructor(private readonly s: DirectoryPort) {
@@ -70,9 +70,11 @@ export class Directory {
     const listed = [...others].map(([id, url]) => ({ id, url })).sort((a, b) => (a.id < b.id ? -1 : 1));
     const key = JSON.stringify(listed);
     if (this.#last?.compact !== compact || this.#last.others !== key) {
+      // The last view's positions if anything placed by it (they are hashed on first use); else the ones kept before.
+      const placed = this.#last?.nodes.positions();
+      if (placed && placed.size > 0) this.#positions = placed;
       const held = this.#positions;
       const nodes = new NodePositions(merged(compact, listed), (id) => held.get(id) ?? positionOf(id));
-      this.#positions = nodes.positions();
       this.#last = { compact, others: key, nodes };
     }
     return { nodes: this.#last.nodes, cards };

@@ -47,73 +47,90 @@ const compare = (w: bigint, id: string, o: { id: string; w: bigint }) => (w === 
  * the run is widened a bit at a time until it holds n nodes, and only it is ordered by distance.
  */
 export class NodePositions<T extends { id: string }> {
-  readonly #nodes: T[];
-  readonly #pos: Uint8Array[];
+  readonly #input: readonly T[];
+  readonly #position: (id: string) => Uint8Array;
+  #placed: { nodes: T[]; pos: Uint8Array[] } | undefined;
 
-  /** `position` may be a cache: a directory read every few seconds keeps the ids it already hashed. */
+  /**
+   * `position` may be a cache: a directory read every few seconds keeps the ids it already hashed.
+   * Nodes are hashed and sorted on first use, not here: a reader that only asks the size (is the
+   * federation large enough for the index?) pays nothing for 10^5 hashes.
+   */
   constructor(nodes: readonly T[], position: (id: string) => Uint8Array = positionOf) {
-    const placed = nodes.map((node) => ({ node, pos: position(node.id) })).sort((a, b) => compareBytes(a.pos, b.pos));
-    this.#nodes = placed.map((p) => p.node);
-    this.#pos = placed.map((p) => p.pos);
+    this.#input = nodes;
+    this.#position = position;
+  }
+
+  get #sorted(): { nodes: T[]; pos: Uint8Array[] } {
+    if (!this.#placed) {
+      const placed = this.#input.map((node) => ({ node, pos: this.#position(node.id) })).sort((a, b) => compareBytes(a.pos, b.pos));
+      this.#placed = { nodes: placed.map((p) => p.node), pos: placed.map((p) => p.pos) };
+    }
+    return this.#placed;
   }
 
   get size(): number {
-    return this.#nodes.length;
+    return this.#input.length;
   }
 
   /** Every node, by position. */
   all(): readonly T[] {
-    return this.#nodes;
+    return this.#sorted.nodes;
   }
 
-  /** Each node's position by id: the cache of the next build. */
+  /** Each node's position by id, for those hashed so far: the cache of the next build. */
   positions(): Map<string, Uint8Array> {
-    return new Map(this.#nodes.map((n, i) => [n.id, this.#pos[i]!]));
+    if (!this.#placed) return new Map();
+    const { nodes, pos } = this.#placed;
+    return new Map(nodes.map((n, i) => [n.id, pos[i]!]));
   }
 
   /** The `n` nodes closest to `target` among those `keep` accepts, closest first. */
   closest(target: Uint8Array, n: number, keep: (node: T) => boolean = () => true): T[] {
-    if (n <= 0 || this.#nodes.length === 0) return [];
+    if (n <= 0 || this.#input.length === 0) return [];
+    const { nodes, pos } = this.#sorted;
     const at = this.#lowerBound(target);
     // A run longer than the target's common prefix with its neighbours holds no node: start there.
-    let bits = Math.max(at > 0 ? commonPrefix(target, this.#pos[at - 1]!) : 0, at < this.#pos.length ? commonPrefix(target, this.#pos[at]!) : 0);
+    let bits = Math.max(at > 0 ? commonPrefix(target, pos[at - 1]!) : 0, at < pos.length ? commonPrefix(target, pos[at]!) : 0);
     let lo = at;
     let hi = at;
     let kept = 0;
     for (; bits >= 0; bits--) {
       const from = this.#lowerBound(prefixEnd(target, bits, 0));
       const to = this.#upperBound(prefixEnd(target, bits, 0xff));
-      for (let i = from; i < lo; i++) if (keep(this.#nodes[i]!)) kept++;
-      for (let i = hi; i < to; i++) if (keep(this.#nodes[i]!)) kept++;
+      for (let i = from; i < lo; i++) if (keep(nodes[i]!)) kept++;
+      for (let i = hi; i < to; i++) if (keep(nodes[i]!)) kept++;
       lo = from;
       hi = to;
       if (kept >= n) break;
     }
     const run: number[] = [];
-    for (let i = lo; i < hi; i++) if (keep(this.#nodes[i]!)) run.push(i);
+    for (let i = lo; i < hi; i++) if (keep(nodes[i]!)) run.push(i);
     return run
-      .sort((a, b) => closerTo(target, this.#pos[a]!, this.#pos[b]!))
+      .sort((a, b) => closerTo(target, pos[a]!, pos[b]!))
       .slice(0, n)
-      .map((i) => this.#nodes[i]!);
+      .map((i) => nodes[i]!);
   }
 
   #lowerBound(p: Uint8Array): number {
+    const pos = this.#sorted.pos;
     let lo = 0;
-    let hi = this.#pos.length;
+    let hi = pos.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (compareBytes(this.#pos[mid]!, p) < 0) lo = mid + 1;
+      if (compareBytes(pos[mid]!, p) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   #upperBound(p: Uint8Array): number {
+    const pos = this.#sorted.pos;
     let lo = 0;
-    let hi = this.#pos.length;
+    let hi = pos.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (compareBytes(this.#pos[mid]!, p) <= 0) lo = mid + 1;
+      if (compareBytes(pos[mid]!, p) <= 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
