@@ -1,6 +1,9 @@
 // A public node on workerd (local D1) stores its own compact directory entry (§20.7) when its cron
 // tick publishes its card: the put goes through directory_entries in one D1 batch, whose
-// statements D1 binds only when drizzle built them.
+// statements D1 binds only when drizzle built them. Then the tick's index step reads the directory
+// (src/node/discovery/compact-placements.ts: the rows, their count and last position, and the
+// store generation in one D1 batch): the tick catches a failure there into its report's `index`,
+// so the test reads that report rather than a status.
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { freePort, waitFor, type NodeProc } from "../support/processes.ts";
@@ -39,4 +42,14 @@ test("the cron tick stores the node's directory entry in D1, and the registry re
   expect(more).toEqual([]);
   expect(entry!.url).toBe(publicUrl);
   expect(entry!.id).toMatch(/^[0-9a-f]{64}$/);
+});
+
+test("the tick's index step reads the directory from D1 without an error", async () => {
+  const first = (await (await node.admin("POST", "/tick")).json()) as { index: { error?: string; pruned?: number } };
+  expect(first.index.error, node.output().slice(-4000)).toBeUndefined();
+  expect(first.index.pruned).toBe(0);
+  // A second tick reads only what changed since the first: the same batch with a later position.
+  const second = (await (await node.admin("POST", "/tick")).json()) as { index: { error?: string; pruned?: number } };
+  expect(second.index.error, node.output().slice(-4000)).toBeUndefined();
+  expect(second.index.pruned).toBe(0);
 });
