@@ -1,8 +1,8 @@
 // A public node on workerd (local D1) stores its own compact directory entry (§20.7) when its cron
 // tick publishes its card: the put goes through directory_entries in one D1 batch, whose
 // statements D1 binds only when drizzle built them. Then the tick's index step reads the directory
-// (src/node/discovery/compact-placements.ts: the rows, their count and last position, and the
-// store generation in one D1 batch): the tick catches a failure there into its report's `index`,
+// (src/node/discovery/compact-placements.ts: the rows, their count and the store generation
+// in one D1 batch): the tick catches a failure there into its report's `index`,
 // so the test reads that report rather than a status.
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "vitest";
