@@ -33,6 +33,7 @@ import { blackboardConsistencyVectors } from "./vectors/blackboard-consistency.t
 import { budgetVectors } from "./vectors/budgets.ts";
 import { channelVectors } from "./vectors/channel.ts";
 import { channelFirstVectors } from "./vectors/channel-first.ts";
+import { channelLaneAnswersVectors } from "./vectors/channel-lane-answers.ts";
 import { compositeSignedVectors } from "./vectors/composite.ts";
 import { checkpointSuiteVectors } from "./vectors/ledger-checkpoint.ts";
 import { settlementVectors } from "./vectors/ledger-settlement.ts";
@@ -186,6 +187,7 @@ const fixedToken = await tokenVectors();
 await trustedTokenVectors({ issuer: { seed, key }, provider: { seed: recipientSeed, key: recipient }, stranger, token: fixedToken.token, tokenIssuer: fixedToken.issuer, publicKey: fixedToken.publicKey });
 await channelVectors({ initiator: { seed, key }, responder: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! }, now: NOW });
 await channelFirstVectors({ initiator: { seed, key }, responder: { seed: recipientSeed, key: recipient, kemSeed: xSeed, kem: xKey, kemKey: kem[0]! }, now: NOW });
+await channelLaneAnswersVectors();
 await onionVectors();
 await checkpointSuiteVectors({ consumer: { seed, key }, provider: { seed: recipientSeed, key: recipient }, stranger });
 await settlementVectors({ debtor: { seed, key }, creditor: { seed: recipientSeed, key: recipient }, stranger });

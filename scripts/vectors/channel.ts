@@ -54,6 +54,7 @@ async function refusal(channel: { cid: string; peer: string; timing: ChannelTimi
       skew: SKEW,
       path,
       maxBytes,
+      laneAnswers: true,
     });
     return "accepted";
   } catch (err) {
@@ -155,6 +156,7 @@ export async function channelVectors(i: ChannelInputs): Promise<void> {
       skew: SKEW,
       path: f.path,
       maxBytes: MAX_BYTES,
+      laneAnswers: true,
     });
     agree(`${f.name} opens`, f.plaintext, new TextDecoder().decode(got.plaintext));
     if (f.path === "/federation/v1/call") {

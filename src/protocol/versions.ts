@@ -4,7 +4,7 @@
 export const PROTOCOL_VERSIONS = ["mcpfed/1"] as const;
 
 /** Optional features this node offers. Hello is not one: every version has it. */
-export const FEATURES = ["ping", "relay-interaction", "relay-passed-input", "ledger-checkpoints", "channel", "channel-first", "privacy-pass", "index-agents", "trace-context", "index-xor"] as const;
+export const FEATURES = ["ping", "relay-interaction", "relay-passed-input", "ledger-checkpoints", "channel", "channel-first", "channel-lane-answers", "privacy-pass", "index-agents", "trace-context", "index-xor"] as const;
 
 export class NegotiationError extends Error {
   override name = "NegotiationError";

@@ -72,6 +72,23 @@ async function restart(n: NodeProc, name: string): Promise<NodeProc> {
   return openNode(name, { port: n.port, dataDir: n.dataDir });
 }
 
+const LANE = crypto.getRandomValues(new Uint8Array(16));
+
+/** A frame on A's channel to `to`, made here from A's stored secrets (opened with A's seed), on a lane of the test's own. */
+async function frameFromA(to: NodeProc, path: string, seq: number, plaintext = '{"type":"ping"}', laneAnswers = false) {
+  const store = await openDatabaseFile(join(a.dataDir, "node.db"));
+  try {
+    const seed = parseSeed(readFileSync(join(a.dataDir, "node-seed"), "utf8").trim());
+    const [row] = initiatorTo(await channelStatus(a), to);
+    const channel = (await new ChannelStore(store.db, new SecretBox(seed)).find(row!.cid, "initiator"))!;
+    const now = Math.floor(Date.now() / 1000);
+    const secrets = ratchet({ epoch: channel.epoch, c: channel.requestSecret, s: channel.answerSecret }, epochAt(channel, now));
+    return sealChannelFrame({ cid: fromBase64url(channel.cid), secrets, lane: LANE, seq, laneAnswers, now, path, plaintext: new TextEncoder().encode(plaintext) });
+  } finally {
+    store.close();
+  }
+}
+
 describe("a channel between two Node processes", () => {
   it("carries gossip: B told A of its share on a channel B opened, and A answered on it", async () => {
     const [atA, atB] = [await channelStatus(a), await channelStatus(b)];
@@ -139,7 +156,8 @@ describe("continuing a channel", () => {
     expect(atA.counts.sent).toBeGreaterThanOrEqual(1);
     expect(initiatorTo(atA, b).map((c) => c.cid)).toEqual([cid]);
     expect((await channelStatus(b)).counts.accepted).toBe(0);
-  });
+    // Two restarts: under load each node takes its time to start.
+  }, 180_000);
 
   it("is continued by a second process on the same database, on a lane of its own", async () => {
     const [cid] = initiatorTo(await channelStatus(a), b).map((c) => c.cid);
@@ -225,22 +243,41 @@ describe("a peer without channels", () => {
   });
 });
 
+describe("a peer that does not key answers per lane", () => {
+  it("is sent frames whose answers are keyed per request, and refuses one asking for answers per lane as malformed, as a node before the feature", async () => {
+    const d = await openNode("echo", { env: { FEATURES_OFF: "channel-lane-answers" } });
+    try {
+      const card = (await (await fetch(`${d.url}/.well-known/mcpfed`)).json()) as { features: string[] };
+      expect(card.features).toContain("channel");
+      expect(card.features).not.toContain("channel-lane-answers");
+      await json(await a.admin("POST", "/peers", { url: d.url }));
+      const before = await channelStatus(a);
+      for (let i = 0; i < 3; i++) expect((await ping(a, d)).status).toBe(200);
+      const after = await channelStatus(a);
+      // Every ping went on the channel (a refused frame would have failed it: the envelope is no retry for a malformed frame).
+      expect(after.counts.sent - before.counts.sent).toBeGreaterThanOrEqual(3);
+      expect(after.counts.fallbacks).toBe(before.counts.fallbacks);
+      expect(initiatorTo(after, d)).toHaveLength(1);
+
+      const post = (frame: Uint8Array) => fetch(`${d.url}/federation/v1/ping`, { method: "POST", headers: { "content-type": CHANNEL_CONTENT_TYPE }, body: frame as BodyInit });
+      const replays = await count(d, "replay_cache");
+      const flagged = await frameFromA(d, "/federation/v1/ping", 0, '{"type":"ping"}', true);
+      const res = await post(flagged.bytes);
+      expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([400, "malformed"]);
+      expect(await count(d, "replay_cache")).toBe(replays);
+      const plain = await frameFromA(d, "/federation/v1/ping", 0);
+      const ok = await post(plain.bytes);
+      expect(ok.status).toBe(200);
+      expect(JSON.parse(new TextDecoder().decode(await plain.openResponse(new Uint8Array(await ok.arrayBuffer()))))).toMatchObject({ ok: true, result: { type: "pong" } });
+    } finally {
+      await d.stop();
+    }
+  });
+});
+
 describe("frames the responder refuses", () => {
   /** A frame on A's channel to B, made here from A's stored secrets (opened with A's seed), on a lane of the test's own. */
-  async function frameAsA(path: string, seq: number, plaintext = '{"type":"ping"}') {
-    const store = await openDatabaseFile(join(a.dataDir, "node.db"));
-    try {
-      const seed = parseSeed(readFileSync(join(a.dataDir, "node-seed"), "utf8").trim());
-      const [row] = initiatorTo(await channelStatus(a), b);
-      const channel = (await new ChannelStore(store.db, new SecretBox(seed)).find(row!.cid, "initiator"))!;
-      const now = Math.floor(Date.now() / 1000);
-      const secrets = ratchet({ epoch: channel.epoch, c: channel.requestSecret, s: channel.answerSecret }, epochAt(channel, now));
-      return sealChannelFrame({ cid: fromBase64url(channel.cid), secrets, lane: LANE, seq, now, path, plaintext: new TextEncoder().encode(plaintext) });
-    } finally {
-      store.close();
-    }
-  }
-  const LANE = crypto.getRandomValues(new Uint8Array(16));
+  const frameAsA = (path: string, seq: number, plaintext = '{"type":"ping"}', laneAnswers = false) => frameFromA(b, path, seq, plaintext, laneAnswers);
   const post = (path: string, body: Uint8Array) => fetch(`${b.url}${path}`, { method: "POST", headers: { "content-type": CHANNEL_CONTENT_TYPE }, body: body as BodyInit });
   const refusal = async (res: Response) => ({ status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code });
 
@@ -265,6 +302,25 @@ describe("frames the responder refuses", () => {
 
     // The tampered frame's id was not used up: its intact copy still opens.
     expect((await post("/federation/v1/ping", next.bytes)).status).toBe(200);
+  });
+
+  it("answers a frame that asks for answers per lane under its lane's answer key, a call's stream frame by frame, and refuses its copy", async () => {
+    const frame = await frameAsA("/federation/v1/ping", 40, '{"type":"ping"}', true);
+    const res = await post("/federation/v1/ping", frame.bytes);
+    expect(res.status).toBe(200);
+    const sealed = new Uint8Array(await res.arrayBuffer());
+    expect(JSON.parse(new TextDecoder().decode(await frame.openResponse(sealed)))).toMatchObject({ ok: true, result: { type: "pong" } });
+    // Keyed to the lane and seq, not to the header: the same bytes do not open as the per-request answer of that header.
+    const perRequest = await frameAsA("/federation/v1/ping", 40);
+    await expect(perRequest.openResponse(sealed)).rejects.toMatchObject({ code: "decrypt_failed" });
+    expect(await refusal(await post("/federation/v1/ping", frame.bytes))).toEqual({ status: 409, code: "replayed" });
+
+    const call = JSON.stringify({ type: "call", key: "nowhere/nothing", intent: {}, timeoutMs: 5000, progress: false, countersigned: [] });
+    const framed = await frameAsA("/federation/v1/call", 41, call, true);
+    const streamed = await fetch(`${b.url}/federation/v1/call`, { method: "POST", headers: { "content-type": CHANNEL_CONTENT_TYPE, accept: CALL_STREAM_CONTENT_TYPE }, body: framed.bytes as BodyInit });
+    const frames: unknown[] = [];
+    for await (const f of readFrames(streamed.body!)) frames.push(JSON.parse(new TextDecoder().decode(await framed.openResponse(f))));
+    expect(frames).toEqual([{ type: "answer", seq: 0, answer: { ok: false, error: expect.objectContaining({ code: "not_shared" }), acked: [] } }]);
   });
 
   it("answers a call that asked no progress with one sealed answer when the consumer accepts it, else with its one-frame stream", async () => {
@@ -300,12 +356,15 @@ describe("frames the responder refuses", () => {
         fetch(`${n.url}/federation/v1/ping`, { method: "POST", headers: { "content-type": CHANNEL_CONTENT_TYPE }, body: body as BodyInit });
       const first = await frameAsA("/federation/v1/ping", 10);
       expect((await postTo(b, first.bytes)).status).toBe(200);
-      const [replays, records] = [await count(b, "replay_cache"), await count(b, "ledger_records")];
+      // Rows a minute or more from expiry: the other process's start sweeps expired ones meanwhile (slow under load).
+      const cutoff = Math.floor(Date.now() / 1000) + 60;
+      const fresh = async () => (await rows<{ n: number }>(b, sql.raw(`SELECT count(*) AS n FROM replay_cache WHERE expires_at > ${cutoff}`)))[0]!.n;
+      const [replays, records] = [await fresh(), await count(b, "ledger_records")];
       expect(await refusal(await postTo(other, first.bytes))).toEqual({ status: 409, code: "replayed" });
       const second = await frameAsA("/federation/v1/ping", 11);
       expect((await postTo(other, second.bytes)).status).toBe(200);
       expect(await refusal(await postTo(b, second.bytes))).toEqual({ status: 409, code: "replayed" });
-      expect([await count(b, "replay_cache"), await count(b, "ledger_records")]).toEqual([replays + 1, records]);
+      expect([await fresh(), await count(b, "ledger_records")]).toEqual([replays + 1, records]);
       const raced = await Promise.all([b, other, b, other].map(async (n) => (await postTo(n, (await frameAsA("/federation/v1/ping", 12)).bytes)).status));
       expect(raced.filter((status) => status === 200)).toHaveLength(1);
       expect(raced.filter((status) => status === 409)).toHaveLength(3);

@@ -78,7 +78,7 @@ describe("peering between node processes", () => {
   it("open: both sides active at once, and sealed pings go both ways", async () => {
     const res = await a.admin("POST", "/peers", { url: open.url });
     expect(res.status, await res.clone().text()).toBe(201);
-    expect((await body<{ peer: PeerView }>(res)).peer).toMatchObject({ id: ids.open, state: "active", theirState: "active", version: "mcpfed/1", features: ["ping", "relay-interaction", "relay-passed-input", "ledger-checkpoints", "channel", "channel-first", "privacy-pass", "index-agents", "trace-context", "index-xor", "route-forward", "ohttp-relay", "ohttp-gateway", "onion-hop", "onion-exit"] });
+    expect((await body<{ peer: PeerView }>(res)).peer).toMatchObject({ id: ids.open, state: "active", theirState: "active", version: "mcpfed/1", features: ["ping", "relay-interaction", "relay-passed-input", "ledger-checkpoints", "channel", "channel-first", "channel-lane-answers", "privacy-pass", "index-agents", "trace-context", "index-xor", "route-forward", "ohttp-relay", "ohttp-gateway", "onion-hop", "onion-exit"] });
     expect(await peerOf(open, ids.a)).toMatchObject({ state: "active", theirState: "active", name: "a" });
 
     for (const [from, to] of [[a, ids.open], [open, ids.a]] as const) {

@@ -42,6 +42,7 @@ describe("channel frames under random mutation", () => {
       skew: SKEW,
       path: "/federation/v1/ping",
       maxBytes: 4096,
+      laneAnswers: true,
     };
     const valid: Uint8Array[] = [];
     for (let i = 0; i < 8; i++) {

@@ -92,6 +92,7 @@ function responder(seen: string[] = []) {
       skew: v.skew,
       path,
       maxBytes,
+      laneAnswers: true,
     }),
   };
 }

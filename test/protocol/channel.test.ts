@@ -100,6 +100,7 @@ async function receiver(cid: Uint8Array, peer: string, timing: ChannelTiming, se
     skew: SKEW,
     path: PING,
     maxBytes: 1 << 20,
+    laneAnswers: true,
     ...o,
   });
   return {

@@ -7,7 +7,7 @@ import { expect, test } from "vitest";
 import { ROOT, TOOLS } from "../support/processes.ts";
 
 // The tests that run every check on each path of test/protocol/paths.ts.
-const CRYPTO_TESTS = ["test/protocol/card.test.ts", "test/protocol/identity.test.ts", "test/protocol/envelope.test.ts", "test/protocol/channel-vectors.test.ts", "test/protocol/ledger-checkpoint-vectors.test.ts"];
+const CRYPTO_TESTS = ["test/protocol/card.test.ts", "test/protocol/identity.test.ts", "test/protocol/envelope.test.ts", "test/protocol/channel-vectors.test.ts", "test/protocol/channel-lane-answers-vectors.test.ts", "test/protocol/ledger-checkpoint-vectors.test.ts"];
 
 test("the crypto tests pass on the all-native path (Node 24 WebCrypto)", { timeout: 240_000 }, async () => {
   const child = spawn(join(TOOLS, "node"), [join(ROOT, "node_modules/vitest/vitest.mjs"), "run", ...CRYPTO_TESTS, "--reporter=dot"], {

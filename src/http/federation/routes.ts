@@ -15,7 +15,7 @@ import { openEnvelope, type Opened, type Sender } from "../../protocol/envelope/
 import { SIGNED_FAULTS, signedFaultOf } from "../../protocol/envelope/attribution.ts";
 import type { Header } from "../../protocol/envelope/wire.ts";
 import { ChannelError } from "../../protocol/channel/errors.ts";
-import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
+import { CHANNEL_CONTENT_TYPE, LANE_ANSWERS_FEATURE } from "../../protocol/channel/frame.ts";
 import { CHANNEL_EXPORT_LABEL, CHANNEL_SECRET_BYTES, channelOpenRequest } from "../../protocol/channel/handshake.ts";
 import { openChannelFrame } from "../../protocol/channel/open.ts";
 import { openFirstFlight, type OpenedFirstFlight } from "../../protocol/channel/first-flight.ts";
@@ -28,6 +28,7 @@ import { log } from "../../node/logging/log.ts";
 import { receiveHello } from "../../node/peers/hello.ts";
 import { activePeer, activeSender } from "../../node/peers/senders.ts";
 import { peerSeen } from "../../node/peers/directory.ts";
+import { offeredFeatures } from "../../node/card/offered-features.ts";
 import { PROTOCOL_VERSIONS } from "../../protocol/versions.ts";
 import type { Services } from "../../node/services.ts";
 import { exchangeRequest, reconcileRequest } from "../../protocol/messages/gossip.ts";
@@ -110,6 +111,8 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
   // critical path. Only opened messages are counted, of the senders a route knows (active peers, the
   // directory's public nodes, the nodes whose cards this node holds), so the keys stay few.
   const perSender = new WindowCounter(s.config.federationRatePerSender, 60);
+  // Frames asking for answers keyed per lane are taken only when the card offers it (docs/protocol.md §5.6).
+  const laneAnswers = offeredFeatures(s.config).includes(LANE_ANSWERS_FEATURE);
   const isActivePeer = activePeer(s);
   /** Counts one opened message from `from`: the `rate_limited` refusal when over the limit; `peer` when `from` is known to be an active peer. */
   const senderOverLimit = (c: Context, from: string, peer: boolean): Response | undefined => {
@@ -151,7 +154,7 @@ export function federationRoutes(s: Services): Hono<AppEnv> {
     if (onChannel) {
       try {
         const bytes = new Uint8Array(await c.req.arrayBuffer());
-        opened = await openChannelFrame(bytes, { channels: s.channels.accepted, replay: s.replay, now: s.now(), skew: s.config.clockSkewSeconds, path, maxBytes: s.config.maxBodyBytes });
+        opened = await openChannelFrame(bytes, { channels: s.channels.accepted, replay: s.replay, now: s.now(), skew: s.config.clockSkewSeconds, path, maxBytes: s.config.maxBodyBytes, laneAnswers });
       } catch (err) {
         return refused(s, c, err);
       }

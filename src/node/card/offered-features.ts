@@ -5,6 +5,7 @@ import { FORWARD_FEE_FEATURE } from "../../protocol/routes/forward-fee.ts";
 import { CLEARING_FEATURE } from "../../protocol/clearing/round.ts";
 import { CHANNEL_FEATURE } from "../../protocol/channel/handshake.ts";
 import { FIRST_FLIGHT_FEATURE } from "../../protocol/channel/first-flight.ts";
+import { LANE_ANSWERS_FEATURE } from "../../protocol/channel/frame.ts";
 import { CHECKPOINTS_FEATURE } from "../../protocol/ledger/suite.ts";
 import { ROLE_FEATURES } from "../../protocol/routes/roles.ts";
 import { TOKENS_FEATURE } from "../../protocol/tokens/directory.ts";
@@ -16,6 +17,7 @@ export function offeredFeatures(config: Pick<Config, "channels" | "ledgerCheckpo
   if (!config.channels) {
     off.add(CHANNEL_FEATURE);
     off.add(FIRST_FLIGHT_FEATURE);
+    off.add(LANE_ANSWERS_FEATURE);
   }
   if (!config.ledgerCheckpoints) off.add(CHECKPOINTS_FEATURE);
   if (!config.tokens?.issue) off.add(TOKENS_FEATURE);

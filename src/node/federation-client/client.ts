@@ -10,7 +10,7 @@ import { CardFetchError, fetchCard } from "../card/fetch.ts";
 import type { Card } from "../../protocol/card/schema.ts";
 import { CardError, continuesCard } from "../../protocol/card/verify.ts";
 import { CHANNEL_ERRORS, REOPEN_ON, type ChannelErrorCode } from "../../protocol/channel/errors.ts";
-import { CHANNEL_CONTENT_TYPE } from "../../protocol/channel/frame.ts";
+import { CHANNEL_CONTENT_TYPE, LANE_ANSWERS_FEATURE } from "../../protocol/channel/frame.ts";
 import {
   CHANNEL_EXPORT_LABEL,
   CHANNEL_FEATURE,
@@ -212,7 +212,8 @@ export class FederationClient {
       const kids = { own: identity.signing.keyId, peer: card.keys.sig.kid };
       try {
         const slot = await this.s.channels.opened.slot(card.id, kids, this.s.now(), () => this.#handshake(card, version));
-        const frame = await sealChannelFrame({ ...slot, now: this.s.now(), path, plaintext: new TextEncoder().encode(JSON.stringify(payload)) });
+        const laneAnswers = card.features.includes(LANE_ANSWERS_FEATURE);
+        const frame = await sealChannelFrame({ ...slot, laneAnswers, now: this.s.now(), path, plaintext: new TextEncoder().encode(JSON.stringify(payload)) });
         this.s.channels.counts.count("sent");
         return { url, bytes: frame.bytes, contentType: CHANNEL_CONTENT_TYPE, openResponse: (sealed) => frame.openResponse(sealed), channel: slot.channel };
       } catch (err) {

@@ -59,11 +59,13 @@ export async function openFirstFlight(bytes: Uint8Array, o: OpenFirstFlightOptio
   const frame = parseFrame(bytes, o.maxBytes);
   const { header } = frame;
   if (header.cid.some((b) => b !== 0) || header.epoch !== 0 || header.seq !== 0) throw new ChannelError("malformed", "a first flight has channel id zero, epoch 0 and seq 0");
+  // Its one answer is keyed to its header: a key used once has nothing to amortize per lane.
+  if (header.laneAnswers) throw new ChannelError("malformed", "a first flight's answer is keyed to its header, not its lane");
   if (header.path !== o.path) throw new ChannelError("wrong_endpoint", `a first flight goes to ${o.path} only`);
   if (header.iat > o.now + o.skew) throw new ChannelError("not_yet_valid", "the first flight was issued in the future; check the sender's clock");
   if (header.iat < o.now - o.skew) throw new ChannelError("expired", "the first flight has expired");
   const secrets = firstFlightSecrets(o.hs);
   const plaintext = await openFrame(secrets.c, frame);
-  const answers = answerCipher(secrets.s, frame.headerBytes.slice());
+  const answers = answerCipher(secrets.s, header, frame.headerBytes.slice());
   return { header, plaintext, sealResponse: async (pt) => (await answers).seal(0, pt) };
 }

@@ -1,6 +1,6 @@
 // Receiving a request on a channel (the responder's side). The checks run cheapest first and
 // nothing is written until all pass:
-//   1 framing (malformed)   2 a channel this node answers (unknown_channel)   3 this route
+//   1 framing, and the answers byte only where offered (malformed)   2 a channel this node answers (unknown_channel)   3 this route
 //   (wrong_endpoint)   4 iat within skew (not_yet_valid, expired)   5 an acceptable epoch
 //   (stale_epoch)   6 the tag (decrypt_failed)   7 the id recorded, atomically (replayed)
 // AES-GCM over a frame costs less than a store lookup, so unlike an envelope's (a signature to
@@ -34,6 +34,8 @@ export interface OpenChannelOptions {
   /** This request's route. */
   path: string;
   maxBytes: number;
+  /** Whether this node offers `channel-lane-answers`: else a frame asking for them is `malformed`, as to a node before the feature. */
+  laneAnswers: boolean;
 }
 
 export interface OpenedChannelFrame {
@@ -48,6 +50,7 @@ export interface OpenedChannelFrame {
 export async function openChannelFrame(bytes: Uint8Array, o: OpenChannelOptions): Promise<OpenedChannelFrame> {
   const frame = parseFrame(bytes, o.maxBytes);
   const { header } = frame;
+  if (header.laneAnswers && !o.laneAnswers) throw new ChannelError("malformed", "this node does not key answers per lane");
 
   const channel = await o.channels.find(toBase64url(header.cid));
   if (!channel || channelEnded(channel, o.now, o.skew)) throw new ChannelError("unknown_channel", "no such channel here; open a new one");
@@ -66,11 +69,12 @@ export async function openChannelFrame(bytes: Uint8Array, o: OpenChannelOptions)
 
   if (!(await o.replay.record(channel.peer, frameId(header), header.iat + 2 * o.skew))) throw new ChannelError("replayed", "this frame was already received");
 
-  const answers = answerCipher(secrets.s, frame.headerBytes.slice());
+  const own = { ...header, cid: header.cid.slice(), lane: header.lane.slice() };
+  const answers = answerCipher(secrets.s, own, frame.headerBytes.slice());
   let next = 0;
   return {
     from: channel.peer,
-    header: { ...header, cid: header.cid.slice(), lane: header.lane.slice() },
+    header: own,
     plaintext,
     sealResponse: async (pt) => {
       const i = next++;

@@ -9,6 +9,8 @@ export interface SealChannelInput {
   /** This process's lane for this epoch, and the lane's next sequence number. */
   lane: Uint8Array;
   seq: number;
+  /** Answers keyed per lane: only to a responder that offers `channel-lane-answers` (§5.6). */
+  laneAnswers?: boolean;
   /** Seconds since the epoch. */
   now: number;
   path: string;
@@ -23,9 +25,9 @@ export interface SealedChannelFrame {
 }
 
 export async function sealChannelFrame(i: SealChannelInput): Promise<SealedChannelFrame> {
-  const header: FrameHeader = { cid: i.cid, epoch: i.secrets.epoch, lane: i.lane, seq: i.seq, iat: i.now, path: i.path };
+  const header: FrameHeader = { cid: i.cid, epoch: i.secrets.epoch, lane: i.lane, seq: i.seq, iat: i.now, path: i.path, ...(i.laneAnswers ? { laneAnswers: true } : {}) };
   const { bytes, headerBytes } = await sealFrame(i.secrets.c, header, i.plaintext);
-  const answers = answerCipher(i.secrets.s, headerBytes);
+  const answers = answerCipher(i.secrets.s, header, headerBytes);
   let next = 0;
   return {
     bytes,
