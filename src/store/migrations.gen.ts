@@ -365,5 +365,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "-- Hand-written: a row whose URL starts with a scheme in capitals would not be rebuilt as written once schemes are stripped; it goes, and repair brings the entry back kept as text.\nDELETE FROM `directory_entries` WHERE substr(`url`, 1, 8) <> 'https://' AND substr(`url`, 1, 7) <> 'http://';",
       "-- Hand-written: rows stored before this migration lose their URL's `https://` (directory-rows.ts gives it back); a URL whose rest starts with a scheme keeps it whole.\nUPDATE `directory_entries` SET `url` = substr(`url`, 9) WHERE substr(`url`, 1, 8) = 'https://' AND substr(`url`, 9, 7) <> 'http://' AND substr(`url`, 9, 8) <> 'https://';"
     ]
+  },
+  {
+    "tag": "0035_second_wave_session12_onion_surbs",
+    "statements": [
+      "CREATE TABLE `onion_surbs` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`secrets` text NOT NULL,\n\t`state` text NOT NULL,\n\t`answer` text,\n\t`expires_at` integer NOT NULL\n);",
+      "CREATE INDEX `onion_surbs_expires_at` ON `onion_surbs` (`expires_at`);"
+    ]
   }
 ];
