@@ -1,0 +1,41 @@
+// Answers to this node's own anonymous calls, delivered along their reply blocks (docs/protocol.md
+// §14.6). A delivered packet names its block by the id where a MAC would stand; the block's row
+// opens it (every reply hop's layer off, the exit's MAC checked) and keeps the answer for the call
+// waiting on it, in whichever process that call runs. A block answers once: a second delivery, or
+// one for a block this node never made, is refused with a typed reason and the one drop answer.
+import { OnionError } from "../../../protocol/routes/onion/errors.ts";
+import { bucketOfPacket } from "../../../protocol/routes/onion/sizes.ts";
+import { openSurbReply, surbIdOf } from "../../../protocol/routes/onion/surb.ts";
+import type { OnionSurbs } from "../../../store/onion-surbs.ts";
+import { log } from "../../logging/log.ts";
+import { OnionDropped } from "./hop.ts";
+
+export interface SurbInboxPort {
+  /** Seconds since the epoch. */
+  now: () => number;
+  surbs: OnionSurbs;
+  offer: { offers(role: "hop" | "exit"): boolean };
+}
+
+/**
+ * The answer to the last reply hop when `packet` is a delivery to one of this node's blocks;
+ * undefined when it is no such packet and this node, as a hop, should process it. Throws OnionDropped.
+ */
+export async function receiveSurbAnswer(s: SurbInboxPort, packet: Uint8Array): Promise<Uint8Array | undefined> {
+  const id = surbIdOf(packet);
+  if (id === undefined) return undefined;
+  const entry = await s.surbs.entry(id, s.now());
+  // A hop cannot tell a stranger's packet from a delivery by its bytes: one for a block it lacks is a hop's.
+  if (!entry && (s.offer.offers("hop") || s.offer.offers("exit"))) return undefined;
+  let answer: Uint8Array;
+  try {
+    answer = await openSurbReply(entry, packet);
+  } catch (err) {
+    if (err instanceof OnionError) throw new OnionDropped(err.code);
+    throw err;
+  }
+  if (!(await s.surbs.answer(id, answer))) throw new OnionDropped("surb_replayed");
+  log.info("onion.surb_answered", { bucket: bucketOfPacket(packet.length) });
+  // The last reply hop wants a bucket-sized answer, as from any next hop; it carries nothing.
+  return crypto.getRandomValues(new Uint8Array(bucketOfPacket(packet.length)!));
+}
