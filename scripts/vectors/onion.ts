@@ -164,7 +164,7 @@ export async function onionVectors(): Promise<void> {
   agree("delivered id", surb.id, surbIdOf(replyOnWay));
   const entry = { secrets: surb.secrets, answered: false };
   agree("owner opens", b64(surbAnswer), b64(await openSurbReply(entry, replyOnWay)));
-  let tamperedPayload = flip(replyAtExit, ONION_HEADER_BYTES + 50);
+  let tamperedPayload: Uint8Array = flip(replyAtExit, ONION_HEADER_BYTES + 50);
   for (let i = 0; i < 3; i++) tamperedPayload = (await peelOnion(x, hopKeys[i]!.privateKey, tamperedPayload, NOW)).next!;
   const surbNegatives = [
     { name: "reply header changed before the first reply hop", at: "hop 1", packet: flip(replyAtExit, 3000), code: await code(() => peelOnion(x, hopKeys[0]!.privateKey, flip(replyAtExit, 3000), NOW)) },

@@ -80,7 +80,7 @@ describe("a single-use reply block", () => {
     expect(await refusal(() => peelOnion(x, keys[0]!.privateKey, headerFlipped, NOW))).toBe("bad_mac");
 
     // The header MAC does not cover the payload: a changed payload passes the hops, and the exit's MAC catches it at the owner.
-    let changed = packet.slice();
+    let changed: Uint8Array = packet.slice();
     changed[ONION_HEADER_BYTES + 40]! ^= 1;
     for (const k of keys) changed = (await peelOnion(x, k.privateKey, changed, NOW)).next!;
     expect(await refusal(() => openSurbReply({ secrets: built.secrets, answered: false }, changed))).toBe("bad_reply");

@@ -172,7 +172,7 @@ describe("a single-use reply block (§14.6)", () => {
 
   it("each reply hop sees a reply packet, its routing and tag; the owner finds the id and opens the answer", async () => {
     const k = await keys;
-    let packet = b(v.surb.replyAtExit);
+    let packet: Uint8Array = b(v.surb.replyAtExit);
     for (const [i, hop] of v.surb.hops.entries()) {
       expect(b64(sha256(packet))).toBe(hop.receivedSha256);
       const view = await peelOnion(x, k[i]!.privateKey, packet, v.now);
