@@ -36,12 +36,16 @@ export class OnionSurbs {
 
   /** The answer, once, clearing it; undefined while none came. */
   async take(id: string): Promise<Uint8Array | undefined> {
-    const [row] = await this.db
+    // RETURNING gives the row as updated, answer cleared: read it first. It is written once, so the
+    // update that wins the `answered` state hands over exactly what was read.
+    const [row] = await this.db.select({ answer: onionSurbs.answer }).from(onionSurbs).where(and(eq(onionSurbs.id, id), eq(onionSurbs.state, "answered")));
+    if (!row?.answer) return undefined;
+    const won = await this.db
       .update(onionSurbs)
       .set({ state: "taken", answer: null })
       .where(and(eq(onionSurbs.id, id), eq(onionSurbs.state, "answered")))
-      .returning({ answer: onionSurbs.answer });
-    return row?.answer ? fromBase64url(row.answer) : undefined;
+      .returning({ id: onionSurbs.id });
+    return won.length > 0 ? fromBase64url(row.answer) : undefined;
   }
 
   /** The waiting call gave up: a later delivery is refused as a replay. */

@@ -387,7 +387,7 @@ describe("an anonymous call answered by a single-use reply block (§14.6)", () =
     await eventually(async () => expect(events(r1.node, from).filter((e) => e.event === "onion.dropped" && e.fields.reason === "replayed")).toHaveLength(fresh.length));
   });
 
-  it("refuses a block answered once already (replayed) and a block A never made (unknown), with the one drop answer", async () => {
+  it("refuses a block answered once already (replayed, the one drop answer) and a block A never made (unknown)", async () => {
     const delivered = aProxy.exchanges().filter((e) => e.path === ONION).slice(aSeenBefore)[0]!;
     const from = a.output().length;
     const post = (body: Uint8Array) => fetch(`${aProxy.url}${ONION}`, { method: "POST", headers: { "content-type": "application/mcpfed-onion" }, body: body as BodyInit });
@@ -395,9 +395,10 @@ describe("an anonymous call answered by a single-use reply block (§14.6)", () =
     expect(again.status).toBe(400);
     expect(await again.json()).toEqual({ error: { code: "onion_dropped", message: "the onion packet was dropped" } });
     const stranger = crypto.getRandomValues(new Uint8Array(delivered.request.length));
+    // A offers no hop role: a packet naming no block of it is answered as any packet to a non-hop.
     const unknown = await post(stranger);
-    expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toEqual({ error: { code: "onion_dropped", message: "the onion packet was dropped" } });
+    expect(unknown.status).toBe(403);
+    expect(await unknown.json()).toMatchObject({ error: { code: "route_not_offered" } });
     await eventually(async () => expect(events(a, from).map((e) => e.fields.reason)).toEqual(["surb_replayed", "surb_unknown"]));
   });
 });

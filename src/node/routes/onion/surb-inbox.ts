@@ -1,8 +1,9 @@
 // Answers to this node's own anonymous calls, delivered along their reply blocks (docs/protocol.md
 // §14.6). A delivered packet names its block by the id where a MAC would stand; the block's row
 // opens it (every reply hop's layer off, the exit's MAC checked) and keeps the answer for the call
-// waiting on it, in whichever process that call runs. A block answers once: a second delivery, or
-// one for a block this node never made, is refused with a typed reason and the one drop answer.
+// waiting on it, in whichever process that call runs. A block answers once: a second delivery is
+// refused (surb_replayed) with the one drop answer; one for a block this node never made goes on to
+// the hop, which refuses it as it refuses any packet it cannot open.
 import { OnionError } from "../../../protocol/routes/onion/errors.ts";
 import { bucketOfPacket } from "../../../protocol/routes/onion/sizes.ts";
 import { openSurbReply, surbIdOf } from "../../../protocol/routes/onion/surb.ts";
@@ -25,8 +26,12 @@ export async function receiveSurbAnswer(s: SurbInboxPort, packet: Uint8Array): P
   const id = surbIdOf(packet);
   if (id === undefined) return undefined;
   const entry = await s.surbs.entry(id, s.now());
-  // A hop cannot tell a stranger's packet from a delivery by its bytes: one for a block it lacks is a hop's.
-  if (!entry && (s.offer.offers("hop") || s.offer.offers("exit"))) return undefined;
+  // A hop cannot tell a stranger's packet from a delivery by its bytes: one for a block it lacks is a
+  // hop's. A node offering neither role answers it as it answers any packet (route_not_offered, §14.5).
+  if (!entry) {
+    if (!s.offer.offers("hop") && !s.offer.offers("exit")) log.info("onion.dropped", { reason: "surb_unknown" });
+    return undefined;
+  }
   let answer: Uint8Array;
   try {
     answer = await openSurbReply(entry, packet);
