@@ -313,20 +313,24 @@ describe("an anonymous call answered by a single-use reply block (§14.6)", () =
     expect((result.content as { text: string }[])[0]!.text).toContain("answered by a reply block");
     expect(result._meta?.["mcpfed/relay"]).toMatchObject({ provider: p.nodeId, route: "anonymous", cached: false });
 
-    // Which hop did what, from each hop's own log lines (each names only its successor).
-    const byHop = new Map(hops.map((h) => [h, events(h.node, since.get(h)!)]));
-    const find = (pred: (e: { event: string; fields: Record<string, unknown> }) => boolean) => hops.find((h) => byHop.get(h)!.some(pred));
-    const exit = find((e) => e.event === "onion.exited" && e.fields.surb === true && e.fields.gateway === p.nodeId)!;
-    const h2 = find((e) => e.event === "onion.relayed" && !e.fields.reply && e.fields.next === exit.node.nodeId)!;
-    const h1 = find((e) => e.event === "onion.relayed" && !e.fields.reply && e.fields.next === h2.node.nodeId)!;
-    forward = [h1, h2, exit];
-    const r3 = find((e) => e.event === "onion.delivered" && e.fields.reply === true && e.fields.next === a.nodeId)!;
-    const r2 = find((e) => e.event === "onion.relayed" && e.fields.reply === true && e.fields.next === r3.node.nodeId)!;
-    const r1 = find((e) => e.event === "onion.relayed" && e.fields.reply === true && e.fields.next === r2.node.nodeId)!;
-    reply = [r1, r2, r3];
-    expect(new Set(forward).size).toBe(3);
-    expect(new Set(reply).size).toBe(3);
-    await eventually(async () => expect(byHop.get(exit)!.concat(events(exit.node, since.get(exit)!))).toContainEqual({ event: "onion.surb_sent", fields: expect.objectContaining({ first: r1.node.nodeId }) }));
+    // Which hop did what, from each hop's own log lines (each names only its successor). A reply hop
+    // logs once its successor answered, which may be after A took the answer: wait for all six.
+    let exit!: Hop;
+    await eventually(async () => {
+      const byHop = new Map(hops.map((h) => [h, events(h.node, since.get(h)!)]));
+      const find = (pred: (e: { event: string; fields: Record<string, unknown> }) => boolean) => hops.find((h) => byHop.get(h)!.some(pred));
+      exit = find((e) => e.event === "onion.exited" && e.fields.surb === true && e.fields.gateway === p.nodeId)!;
+      const h2 = find((e) => e.event === "onion.relayed" && !e.fields.reply && e.fields.next === exit?.node.nodeId);
+      const h1 = find((e) => e.event === "onion.relayed" && !e.fields.reply && e.fields.next === h2?.node.nodeId);
+      const r3 = find((e) => e.event === "onion.delivered" && e.fields.reply === true && e.fields.next === a.nodeId);
+      const r2 = find((e) => e.event === "onion.relayed" && e.fields.reply === true && e.fields.next === r3?.node.nodeId);
+      const r1 = find((e) => e.event === "onion.relayed" && e.fields.reply === true && e.fields.next === r2?.node.nodeId);
+      forward = [h1!, h2!, exit];
+      reply = [r1!, r2!, r3!];
+      expect(new Set(forward.filter(Boolean)).size).toBe(3);
+      expect(new Set(reply.filter(Boolean)).size).toBe(3);
+      expect(events(exit.node, since.get(exit)!)).toContainEqual({ event: "onion.surb_sent", fields: expect.objectContaining({ first: r1!.node.nodeId }) });
+    }, 20_000);
     expect(events(a, aSince).map((e) => e.event)).toContain("onion.surb_answered");
 
     // On the wire: every onion exchange with a hop, forward and reply, is a packet of a bucket's size
