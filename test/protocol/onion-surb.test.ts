@@ -31,15 +31,11 @@ async function setup() {
   return { keys, pubs, built };
 }
 
-async function refusal(run: () => Promise<unknown>): Promise<string> {
-  try {
-    await run();
-    return "accepted";
-  } catch (err) {
-    if (err instanceof OnionError) return err.code;
-    throw err;
-  }
-}
+/** The code of the OnionError `run` throws. */
+const refusal = (run: () => Promise<unknown>) => run().then(
+  () => "accepted",
+  (err: unknown) => (err instanceof OnionError ? err.code : Promise.reject(err)),
+);
 
 describe("a single-use reply block", () => {
   it("carries the answer through three reply hops to its owner, each hop seeing a packet of the forward size", async () => {

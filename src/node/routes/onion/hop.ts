@@ -38,6 +38,16 @@ export class OnionDropped extends Error {
   }
 }
 
+/** Runs `work`, turning a refusal of the onion wire into the one drop. */
+export async function droppedOnRefusal<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof OnionError) throw new OnionDropped(err.code);
+    throw err;
+  }
+}
+
 /** A role this node does not offer, or too many packets: typed, before any cryptography. */
 export class OnionUnavailable extends Error {
   override name = "OnionUnavailable";
@@ -103,13 +113,7 @@ const roleOf = (kind: OnionRouting["kind"]): Role => (kind === "relay" || kind =
 export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: string, defer: (work: Promise<unknown>) => void = () => {}): Promise<Uint8Array> {
   if (!s.offer.offers("hop") && !s.offer.offers("exit")) throw new OnionUnavailable("route_not_offered", "this node is no onion hop");
   limited(s, s.offer.offers("hop") ? "hop" : "exit", source);
-  let peeled: PeeledOnion;
-  try {
-    peeled = await peel(s, packet);
-  } catch (err) {
-    if (err instanceof OnionError) throw new OnionDropped(err.code);
-    throw err;
-  }
+  const peeled = await droppedOnRefusal(() => peel(s, packet));
   const { routing, keys, bucket } = peeled;
   const role = roleOf(routing.kind);
   if (!s.offer.offers(role)) throw new OnionDropped("route_not_offered");

@@ -4,12 +4,11 @@
 // waiting on it, in whichever process that call runs. A block answers once: a second delivery is
 // refused (surb_replayed) with the one drop answer; one for a block this node never made goes on to
 // the hop, which refuses it as it refuses any packet it cannot open.
-import { OnionError } from "../../../protocol/routes/onion/errors.ts";
 import { bucketOfPacket } from "../../../protocol/routes/onion/sizes.ts";
 import { openSurbReply, surbIdOf } from "../../../protocol/routes/onion/surb.ts";
 import type { OnionSurbs } from "../../../store/onion-surbs.ts";
 import { log } from "../../logging/log.ts";
-import { OnionDropped } from "./hop.ts";
+import { droppedOnRefusal, OnionDropped } from "./hop.ts";
 
 export interface SurbInboxPort {
   /** Seconds since the epoch. */
@@ -32,13 +31,7 @@ export async function receiveSurbAnswer(s: SurbInboxPort, packet: Uint8Array): P
     if (!s.offer.offers("hop") && !s.offer.offers("exit")) log.info("onion.dropped", { reason: "surb_unknown" });
     return undefined;
   }
-  let answer: Uint8Array;
-  try {
-    answer = await openSurbReply(entry, packet);
-  } catch (err) {
-    if (err instanceof OnionError) throw new OnionDropped(err.code);
-    throw err;
-  }
+  const answer = await droppedOnRefusal(() => openSurbReply(entry, packet));
   if (!(await s.surbs.answer(id, answer))) throw new OnionDropped("surb_replayed");
   log.info("onion.surb_answered", { bucket: bucketOfPacket(packet.length) });
   // The last reply hop wants a bucket-sized answer, as from any next hop; it carries nothing.
