@@ -6,7 +6,7 @@
 // receives on its first hop per call (kernel socket counters). Rounds rotate the route order.
 //
 //   npm run bench:routes              ROUTES_CALLS (100), ROUTES_ROUNDS (3), ROUTES_WARMUP (30)
-//   ROUTES=direct,forwarded,private,anonymous   the routes to run (all by default)
+//   ROUTES=direct,forwarded,private,anonymous,anonymous-surb   the routes to run (all by default)
 //   ROUTES_ROOT=<checkout>   runs the nodes from another checkout (a baseline, e.g. a worktree of main)
 //   ROUTES_PROFILE=<dir>   also a V8 CPU profile of every node over each route's first round (the
 //                          heaviest functions per call printed, the profiles kept in <dir>)
@@ -25,9 +25,10 @@ import { direct } from "./routes/direct.ts";
 import { forwarded } from "./routes/forwarded.ts";
 import { privateRoute } from "./routes/private.ts";
 import { anonymous } from "./routes/anonymous.ts";
+import { anonymousSurb } from "./routes/anonymous-surb.ts";
 import type { BenchRoute, RouteNodes } from "./routes/route.ts";
 
-const ALL: BenchRoute[] = [direct, forwarded, privateRoute, anonymous];
+const ALL: BenchRoute[] = [direct, forwarded, privateRoute, anonymous, anonymousSurb];
 const chosen = process.env.ROUTES?.split(",").map((s) => s.trim());
 const routes = chosen ? ALL.filter((r) => chosen.includes(r.name)) : ALL;
 const CALLS = intEnv("ROUTES_CALLS", 100);

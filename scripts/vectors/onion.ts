@@ -1,6 +1,6 @@
 // Onion packets (docs/protocol.md §14): a 3-hop packet built with fixed encapsulation randomness,
 // what each hop sees and derives, the reply as each hop passes it back, and packets each hop
-// refuses with the code it gives. Every expectation is checked against the code as it is written.
+// refuses with the code it gives; a single-use reply block through the same hops (§14.6). Every expectation is checked against the code as it is written.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { utf8 } from "../../src/protocol/encoding/bytes.ts";
 import { xWing } from "../../src/protocol/identity/xwing.ts";
@@ -9,6 +9,8 @@ import { buildOnion, peelOnion, peelWithSecret, type OnionHop } from "../../src/
 import { openReply, sealReply, wrapReply } from "../../src/protocol/routes/onion/reply.ts";
 import { decodeRouting, encodeRouting, type OnionRouting } from "../../src/protocol/routes/onion/routing.ts";
 import { ONION_HEADER_BYTES } from "../../src/protocol/routes/onion/sizes.ts";
+import { buildSurb, decodeSurb, openSurbReply, replyPacket, surbIdOf } from "../../src/protocol/routes/onion/surb.ts";
+import { XWING_ENC_BYTES } from "../../src/protocol/identity/xwing.ts";
 import { agree, b64, counting, p, write } from "./common.ts";
 
 const NOW = 1_767_225_700;
@@ -136,8 +138,41 @@ export async function onionVectors(): Promise<void> {
   const coverBack = await wrapReply(peeled[0]!.keys, await wrapReply(peeled[1]!.keys, coverAnswer, coverBuilt.bucket), coverBuilt.bucket);
   agree("cover reply opens empty", "", b64(await openReply(coverBuilt.keys, coverBack, coverBuilt.bucket)));
   const unknownKind = encodeRouting(coverRouting);
-  unknownKind[0] = 4;
-  agree("routing kind 4", "bad_routing", await code(async () => decodeRouting(unknownKind)));
+  unknownKind[0] = 9;
+  agree("routing kind 9", "bad_routing", await code(async () => decodeRouting(unknownKind)));
+
+  // A single-use reply block (§14.6) through the same three hops as reply hops, delivering to its owner.
+  const surbRoutings: OnionRouting[] = [
+    { kind: "relay", delayMs: 0, expires: EXPIRES, node: "hop-two.example", url: "https://hop-two.example" },
+    { kind: "relay", delayMs: 0, expires: EXPIRES, node: "exit.example", url: "https://exit.example" },
+    { kind: "deliver", delayMs: 0, expires: EXPIRES, node: "owner.example", url: "https://owner.example" },
+  ];
+  const surbFirst: OnionRouting = { kind: "relay", delayMs: 0, expires: EXPIRES, node: "hop-one.example", url: "https://hop-one.example" };
+  const surbFixed = { id: counting(0x50, 32), key: counting(0x70, 32), tail: counting(0x90, XWING_ENC_BYTES), eseeds: [counting(0x41, 64), counting(0x81, 64), counting(0xc1, 64)] };
+  const surb = await buildSurb(x, { first: surbFirst, hops: surbRoutings.map((routing, i) => ({ routing, publicKey: hops[i]!.publicKey })), ...surbFixed });
+  const surbAnswer = utf8("the exit's answer, sealed under the block's key");
+  const replyAtExit = await replyPacket(decodeSurb(surb.surb), surbAnswer, built.bucket);
+  let replyOnWay = replyAtExit;
+  const replyHops = [];
+  for (let i = 0; i < 3; i++) {
+    const view = await peelOnion(x, hopKeys[i]!.privateKey, replyOnWay, NOW);
+    agree(`reply hop ${i + 1} routing`, surbRoutings[i], view.routing);
+    agree(`reply hop ${i + 1} sees a reply`, true, view.reply);
+    replyHops.push({ receivedSha256: b64(sha256(replyOnWay)), routing: view.routing, tag: b64(view.keys.tag) });
+    replyOnWay = view.next!;
+  }
+  agree("delivered id", surb.id, surbIdOf(replyOnWay));
+  const entry = { secrets: surb.secrets, answered: false };
+  agree("owner opens", b64(surbAnswer), b64(await openSurbReply(entry, replyOnWay)));
+  let tamperedPayload: Uint8Array = flip(replyAtExit, ONION_HEADER_BYTES + 50);
+  for (let i = 0; i < 3; i++) tamperedPayload = (await peelOnion(x, hopKeys[i]!.privateKey, tamperedPayload, NOW)).next!;
+  const surbNegatives = [
+    { name: "reply header changed before the first reply hop", at: "hop 1", packet: flip(replyAtExit, 3000), code: await code(() => peelOnion(x, hopKeys[0]!.privateKey, flip(replyAtExit, 3000), NOW)) },
+    { name: "reply payload changed before the first reply hop", at: "owner", packet: tamperedPayload, code: await code(() => openSurbReply(entry, tamperedPayload)) },
+    { name: "block already answered (replayed)", at: "owner (answered)", packet: replyOnWay, code: await code(() => openSurbReply({ ...entry, answered: true }, replyOnWay)) },
+    { name: "block unknown to the owner", at: "owner (no entry)", packet: replyOnWay, code: await code(() => openSurbReply(undefined, replyOnWay)) },
+  ];
+  agree("surb negatives", ["bad_mac", "bad_reply", "surb_replayed", "surb_unknown"], surbNegatives.map((n) => n.code));
 
   write("onion.json", {
     about: "Onion packets (docs/protocol.md §14). X-Wing seeds per hop; eseeds fix each encapsulation. Bytes are base64url.",
@@ -159,6 +194,21 @@ export async function onionVectors(): Promise<void> {
       atLast: b64(coverAnswer),
       atHopOne: b64(coverBack),
       unknownKindRouting: { routing: b64(unknownKind), code: "bad_routing" },
+    },
+    surb: {
+      first: surbFirst,
+      routings: surbRoutings,
+      id: surb.id,
+      key: b64(surbFixed.key),
+      tail: b64(surbFixed.tail),
+      eseeds: surbFixed.eseeds.map(b64),
+      surb: b64(surb.surb),
+      secrets: b64(surb.secrets),
+      answer: b64(surbAnswer),
+      replyAtExit: b64(replyAtExit),
+      hops: replyHops,
+      delivered: b64(replyOnWay),
+      negatives: surbNegatives.map((n) => ({ ...n, packet: b64(n.packet) })),
     },
   });
 }

@@ -75,6 +75,7 @@ import { withheldOrigins } from "./trust/onward.ts";
 import { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import { RouteDefaults } from "./routes/defaults.ts";
 import { OnionReplayTags } from "../store/onion-replay.ts";
+import { OnionSurbs } from "../store/onion-surbs.ts";
 import { KnownCards } from "./routes/onion/known-cards.ts";
 import { assembleBlackboard } from "./blackboard/assemble.ts";
 import { MetricsRecorder } from "./metrics/recorder.ts";
@@ -264,6 +265,7 @@ export async function assembleNode(opts: NodeOptions): Promise<AssembledNode> {
     onion: {
       replayTags: new OnionReplayTags(opts.db),
       cards: onionCards,
+      surbs: new OnionSurbs(opts.db),
     },
     ratings: new ToolRatings({ db: opts.db, self: own.nodeId, verifier: ledgerKeys }),
     clearing: new ClearingRounds(

@@ -45,6 +45,7 @@ import type { Discovery } from "./discovery/discovery.ts";
 import type { RouteLimits, RouteOffer } from "./routes/offer.ts";
 import type { RouteDefaults } from "./routes/defaults.ts";
 import type { OnionReplayTags } from "../store/onion-replay.ts";
+import type { OnionSurbs } from "../store/onion-surbs.ts";
 import type { KnownCards } from "./routes/onion/known-cards.ts";
 import type { ClearingRounds } from "./clearing/rounds.ts";
 import type { Budgets } from "./budgets/budgets.ts";
@@ -145,8 +146,8 @@ export interface Services {
   discovery: Discovery;
   /** Routes (src/node/routes/): the roles this node offers others, their rate limits, principals' default routes. */
   routes: { offer: RouteOffer; limits: RouteLimits; defaults: RouteDefaults; answerFloor: AnswerFloor };
-  /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under. */
-  onion: { replayTags: OnionReplayTags; cards: KnownCards };
+  /** The onion route (src/node/routes/onion/): replay tags of packets this node processed, the cards it forwards under, the reply blocks of its own calls. */
+  onion: { replayTags: OnionReplayTags; cards: KnownCards; surbs: OnionSurbs };
   /** Clearing rounds this node starts, takes part in or coordinates (src/node/clearing/). */
   clearing: ClearingRounds;
   /** Federated budgets this node owns or holds rights in (src/node/budgets/). */

@@ -214,7 +214,7 @@ export function createTick(s: Services): Ticks {
       // two windows at least, so that a move after a lapse of up to one still finds the minutes leaving.
       s.overviewFigures.keep(s.now() * 1000).catch((err: unknown) => log.warn("metrics.window_failed", { error: String(err) })),
       pruneCallMinutes(s.db, minuteOf(started) - Math.max(s.config.metricsRetentionHours * 60, 2 * KEPT_WINDOW_MINUTES)).catch((err: unknown) => log.warn("metrics.prune_failed", { error: String(err) })),
-      (await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), pruneMessages(s.db, s.now()), s.onion.replayTags.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
+      (await s.identity()).keyring.prune(s.now()), s.replay.prune(s.now()), pruneMessages(s.db, s.now()), s.onion.replayTags.prune(s.now()), s.onion.surbs.prune(s.now()), s.channels.prune(s.now(), (await s.identity()).signing.keyId)]);
     // Without PUBLIC_URL (an edge deployment) the node learns its origin from requests only;
     // there the operator announces with `mcpfed peer announce`.
     const hellos = s.config.publicUrl ? await announce(s, s.config.publicUrl.origin) : [];

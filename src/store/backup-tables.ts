@@ -16,6 +16,7 @@ import { restoreStaging } from "./schema/index.ts";
 export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   replay_cache: "envelope ids seen in the last minutes: they expire with the envelope window, and a restored node must not refuse fresh envelopes",
   onion_replay_tags: "onion packets' replay tags, kept only while a packet could still be valid",
+  onion_surbs: "reply blocks' secrets and answers for calls waiting now, minutes long: a backup must not carry keys that open replies",
   peer_channels: "peer channels' ratchet state: restoring an older state would reuse keys, so channels are opened again by a new handshake",
   rate_counters: "rate-limit windows, seconds to minutes long",
   tick_leases: "which instance runs this period's tick: a fresh node takes it as it starts, and a restored one would hold a lease no instance owns",

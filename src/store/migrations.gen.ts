@@ -371,5 +371,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
     "statements": [
       "CREATE TABLE `tool_search_generation` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`generation` text NOT NULL\n);"
     ]
+  },
+  {
+    "tag": "0036_second_wave_session12_onion_surbs",
+    "statements": [
+      "CREATE TABLE `onion_surbs` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`secrets` text NOT NULL,\n\t`state` text NOT NULL,\n\t`answer` text,\n\t`expires_at` integer NOT NULL\n);",
+      "CREATE INDEX `onion_surbs_expires_at` ON `onion_surbs` (`expires_at`);"
+    ]
   }
 ];

@@ -4,7 +4,8 @@
 // and calls it through three hops. Each hop sits behind a recording proxy (its PUBLIC_URL), so the
 // test sees every onion packet on the wire. Then: what each hop wrote and logged for the call names
 // only its neighbours; P cannot link two calls; a replayed packet is dropped at the first hop that
-// sees it again; a tampered layer is dropped with the same answer wherever it is dropped.
+// sees it again; a tampered layer is dropped with the same answer wherever it is dropped. Then a call
+// answered by a single-use reply block: A sits behind a recording proxy too, to see the delivery.
 import { createClient } from "@libsql/client";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { join } from "node:path";
@@ -32,6 +33,8 @@ interface Hop {
 
 let up: Upstream;
 let a: NodeProc;
+/** A's own PUBLIC_URL: a reply block's last hop delivers to it, so the test sees that packet too. */
+let aProxy: RecordingProxy;
 let d: NodeProc;
 let p: NodeProc;
 let hops: Hop[];
@@ -94,7 +97,13 @@ async function listedName(suffix: string): Promise<string> {
 beforeAll(async () => {
   up = await startEverything();
   // P logs arguments (LOG_ARGUMENTS): what a consumer puts in a call is in P's rows, to be searched.
-  [p, d, a] = await Promise.all([openNode("papa", { env: { LOG_ARGUMENTS: "true" } }), openNode("delta", { env: { ROUTES_OFFER: "forward,relay" } }), openNode("alpha", { env: { ROUTES_OFFER: "forward,relay" } })]);
+  const [aPort, aProxyPort] = [await freePort(), await freePort()];
+  aProxy = await recordingProxy(aProxyPort, aPort);
+  [p, d, a] = await Promise.all([
+    openNode("papa", { env: { LOG_ARGUMENTS: "true" } }),
+    openNode("delta", { env: { ROUTES_OFFER: "forward,relay" } }),
+    openNode("alpha", { port: aPort, env: { ROUTES_OFFER: "forward,relay", PUBLIC_URL: aProxy.url } }),
+  ]);
   hops = await Promise.all([hop("hotel-one", "node"), hop("hotel-two", "deno"), hop("hotel-three", "node")]);
   expect((await p.admin("POST", "/upstreams", { name: "everything", kind: "http", url: up.url })).status).toBe(201);
   for (const n of [p.url, ...hops.map((h) => h.proxy.url)]) await json(await d.admin("POST", "/peers", { url: n }));
@@ -114,7 +123,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await Promise.all([a, d, p, up, ...(hops ?? []).map((h) => h.node)].map((n) => n?.stop()));
-  await Promise.all((hops ?? []).map((h) => h.proxy.close()));
+  await Promise.all([...(hops ?? []).map((h) => h.proxy.close()), aProxy?.close()]);
 });
 
 describe("an anonymous call A → H1 → H2 → H3 → P", () => {
@@ -275,6 +284,126 @@ describe("an anonymous call A → H1 → H2 → H3 → P", () => {
     expect((await postOnion(h1, built.packet)).status).toBe(400);
     await eventually(async () => expect(h1.node.output().slice(since)).toMatch(/onion\.dropped.*bad_routing/));
     expect(onionExchanges(h2)).toHaveLength(forwarded);
+  });
+});
+
+describe("an anonymous call answered by a single-use reply block (§14.6)", () => {
+  const BUCKETS = ONION_BUCKETS.map((b) => b + ONION_HEADER_BYTES);
+  /** The onion events a node logged since `from`: name and fields. */
+  const events = (n: NodeProc, from: number) =>
+    n
+      .output()
+      .slice(from)
+      .split("\n")
+      .filter((l) => /onion\.(relayed|delivered|exited|surb_sent|surb_failed|dropped|surb_answered)/.test(l))
+      .map((l) => ({ event: /onion\.[a-z_]+/.exec(l)![0], fields: JSON.parse(l.slice(l.indexOf("{"))) as Record<string, unknown> }));
+  let since: Map<Hop, number>;
+  let seenBefore: Map<Hop, number>;
+  let aSeenBefore: number;
+  let forward: Hop[];
+  let reply: Hop[];
+
+  it("comes back along the block: the exit acknowledges the forward exchange, three reply hops carry the answer to A", async () => {
+    since = new Map(hops.map((h) => [h, h.node.output().length]));
+    seenBefore = new Map(hops.map((h) => [h, onionExchanges(h).length]));
+    aSeenBefore = aProxy.exchanges().filter((e) => e.path === ONION).length;
+    const before = await Promise.all(hops.map((h) => rows(h.node)));
+    const aSince = a.output().length;
+    const result = await client.callTool({ name: await listedName("everything_echo"), arguments: { message: "answered by a reply block" }, _meta: { "mcpfed/route": "anonymous-surb" } });
+    expect((result.content as { text: string }[])[0]!.text).toContain("answered by a reply block");
+    expect(result._meta?.["mcpfed/relay"]).toMatchObject({ provider: p.nodeId, route: "anonymous", cached: false });
+
+    // Which hop did what, from each hop's own log lines (each names only its successor). A reply hop
+    // logs once its successor answered, which may be after A took the answer: wait for all six.
+    let exit!: Hop;
+    await eventually(async () => {
+      const byHop = new Map(hops.map((h) => [h, events(h.node, since.get(h)!)]));
+      const find = (pred: (e: { event: string; fields: Record<string, unknown> }) => boolean) => hops.find((h) => byHop.get(h)!.some(pred));
+      exit = find((e) => e.event === "onion.exited" && e.fields.surb === true && e.fields.gateway === p.nodeId)!;
+      const h2 = find((e) => e.event === "onion.relayed" && !e.fields.reply && e.fields.next === exit?.node.nodeId);
+      const h1 = find((e) => e.event === "onion.relayed" && !e.fields.reply && e.fields.next === h2?.node.nodeId);
+      const r3 = find((e) => e.event === "onion.delivered" && e.fields.reply === true && e.fields.next === a.nodeId);
+      const r2 = find((e) => e.event === "onion.relayed" && e.fields.reply === true && e.fields.next === r3?.node.nodeId);
+      const r1 = find((e) => e.event === "onion.relayed" && e.fields.reply === true && e.fields.next === r2?.node.nodeId);
+      forward = [h1!, h2!, exit];
+      reply = [r1!, r2!, r3!];
+      expect(new Set(forward.filter(Boolean)).size).toBe(3);
+      expect(new Set(reply.filter(Boolean)).size).toBe(3);
+      expect(events(exit.node, since.get(exit)!)).toContainEqual({ event: "onion.surb_sent", fields: expect.objectContaining({ first: r1!.node.nodeId }) });
+    }, 20_000);
+    expect(events(a, aSince).map((e) => e.event)).toContain("onion.surb_answered");
+
+    // On the wire: every onion exchange with a hop, forward and reply, is a packet of a bucket's size
+    // answered by exactly that bucket; each hop saw one packet a path it is on, six in all.
+    let total = 0;
+    for (const h of hops) {
+      const fresh = onionExchanges(h).slice(seenBefore.get(h));
+      total += fresh.length;
+      expect(fresh).toHaveLength([...forward, ...reply].filter((x) => x === h).length);
+      for (const e of fresh) {
+        expect(e.status).toBe(200);
+        expect(BUCKETS).toContain(e.request.length);
+        expect(e.response.length).toBe(e.request.length - ONION_HEADER_BYTES);
+      }
+    }
+    expect(total).toBe(6);
+    // And the delivery to A: the same size again, acknowledged with a bucket of bytes.
+    const delivered = aProxy.exchanges().filter((e) => e.path === ONION).slice(aSeenBefore);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.status).toBe(200);
+    expect(BUCKETS).toContain(delivered[0]!.request.length);
+    expect(delivered[0]!.response.length).toBe(delivered[0]!.request.length - ONION_HEADER_BYTES);
+
+    // Who may appear where: each hop's neighbours on the paths it is on (A only at the last reply
+    // hop, which delivers to it; P only at the exit), never anyone else.
+    const everyone = [a.nodeId, p.nodeId, ...hops.map((h) => h.node.nodeId)];
+    const neighbours = (h: Hop) => {
+      const out = new Set([h.node.nodeId]);
+      const fi = forward.indexOf(h);
+      out.add(fi === 2 ? p.nodeId : forward[fi + 1]!.node.nodeId);
+      if (fi > 0) out.add(forward[fi - 1]!.node.nodeId);
+      const ri = reply.indexOf(h);
+      out.add(ri === 2 ? a.nodeId : reply[ri + 1]!.node.nodeId);
+      out.add(ri === 0 ? exit.node.nodeId : reply[ri - 1]!.node.nodeId);
+      return out;
+    };
+    const after = await Promise.all(hops.map((h) => rows(h.node)));
+    for (const [i, h] of hops.entries()) {
+      const written = added(before[i]!, after[i]!);
+      expect(written).toContain("onion_replay_tags");
+      const logged = h.node.output().slice(since.get(h));
+      for (const id of everyone.filter((n) => !neighbours(h).has(n))) {
+        expect(written).not.toContain(id);
+        expect(logged).not.toContain(id);
+      }
+    }
+    // A kept the block's row, its answer taken; P never learned A.
+    expect([...(await rows(a))].filter((r) => r.startsWith("onion_surbs: ")).some((r) => r.includes('"state":"taken"') && r.includes('"answer":null'))).toBe(true);
+    expect(p.output()).not.toContain(a.nodeId);
+  });
+
+  it("drops a replayed reply packet at the reply hop that sees it again", async () => {
+    const [r1] = reply as [Hop, Hop, Hop];
+    const from = r1.node.output().length;
+    // R1's fresh exchanges are its forward packet (if it is on the forward path too) and the reply packet: both replays.
+    const fresh = onionExchanges(r1).slice(seenBefore.get(r1));
+    for (const e of fresh) expect((await postOnion(r1, e.request)).status).toBe(400);
+    await eventually(async () => expect(events(r1.node, from).filter((e) => e.event === "onion.dropped" && e.fields.reason === "replayed")).toHaveLength(fresh.length));
+  });
+
+  it("refuses a block answered once already (replayed, the one drop answer) and a block A never made (unknown)", async () => {
+    const delivered = aProxy.exchanges().filter((e) => e.path === ONION).slice(aSeenBefore)[0]!;
+    const from = a.output().length;
+    const post = (body: Uint8Array) => fetch(`${aProxy.url}${ONION}`, { method: "POST", headers: { "content-type": "application/mcpfed-onion" }, body: body as BodyInit });
+    const again = await post(delivered.request);
+    expect(again.status).toBe(400);
+    expect(await again.json()).toEqual({ error: { code: "onion_dropped", message: "the onion packet was dropped" } });
+    const stranger = crypto.getRandomValues(new Uint8Array(delivered.request.length));
+    // A offers no hop role: a packet naming no block of it is answered as any packet to a non-hop.
+    const unknown = await post(stranger);
+    expect(unknown.status).toBe(403);
+    expect(await unknown.json()).toMatchObject({ error: { code: "route_not_offered" } });
+    await eventually(async () => expect(events(a, from).map((e) => e.fields.reason)).toEqual(["surb_replayed", "surb_unknown"]));
   });
 });
 

@@ -97,6 +97,10 @@ describe("choosing a route", () => {
   it("a route asked for is kept, even to a peer (forwarded, private, anonymous never become direct)", () => {
     for (const kind of ["forwarded", "private", "anonymous"] as const) expect(chooseRoute(kind, { activePeer: true })).toEqual({ ok: true, kind });
   });
+
+  it("anonymous-surb is the anonymous route, answered by a reply block", () => {
+    expect(chooseRoute("anonymous-surb", { activePeer: true })).toEqual({ ok: true, kind: "anonymous" });
+  });
 });
 
 describe("roles offered", () => {

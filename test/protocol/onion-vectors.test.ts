@@ -13,6 +13,7 @@ import { openReply, sealReply, wrapReply } from "../../src/protocol/routes/onion
 import { decodeRouting, encodeRouting, type OnionRouting } from "../../src/protocol/routes/onion/routing.ts";
 import { ONION_BUCKETS, ONION_HEADER_BYTES, type OnionBucket } from "../../src/protocol/routes/onion/sizes.ts";
 import { PATHS, vector } from "./paths.ts";
+import { buildSurb, decodeSurb, openSurbReply, replyPacket, surbIdOf } from "../../src/protocol/routes/onion/surb.ts";
 import { noble } from "../../src/protocol/identity/primitives.ts";
 import { webOnionCipher, type OnionCipher } from "../../src/protocol/routes/onion/stream-cipher.ts";
 import { nodeOnionCipher } from "../../src/runtimes/node-onion-cipher.ts";
@@ -30,6 +31,21 @@ interface OnionVectors {
   negatives: { name: string; hop: number; now: number; packet: string; code: string }[];
   replyNegatives: { name: string; reply: string; code: string }[];
   cover: { routing: OnionRouting; packet: string; lastReceivedSha256: string; atLast: string; atHopOne: string; unknownKindRouting: { routing: string; code: string } };
+  surb: {
+    first: OnionRouting;
+    routings: OnionRouting[];
+    id: string;
+    key: string;
+    tail: string;
+    eseeds: string[];
+    surb: string;
+    secrets: string;
+    answer: string;
+    replyAtExit: string;
+    hops: { receivedSha256: string; routing: OnionRouting; tag: string }[];
+    delivered: string;
+    negatives: { name: string; at: string; packet: string; code: string }[];
+  };
 }
 
 const v = vector<OnionVectors>("onion.json");
@@ -67,7 +83,7 @@ it("routing information round-trips and refuses what is not canonical", () => {
   trailing[383] = 1;
   expect(() => decodeRouting(trailing)).toThrow(OnionError);
   const badKind = encodeRouting(v.routings[0]!);
-  badKind[0] = 4;
+  badKind[0] = 9;
   expect(() => decodeRouting(badKind)).toThrow(OnionError);
   expect(decodeRouting(encodeRouting(v.cover.routing))).toEqual(v.cover.routing);
   expect(() => decodeRouting(b(v.cover.unknownKindRouting.routing))).toThrow(expect.objectContaining({ code: v.cover.unknownKindRouting.code }));
@@ -165,5 +181,42 @@ describe.each(PATHS.flatMap(([name, p]) => CIPHERS.map(([c, cipher]) => [`${name
   it.each(v.replyNegatives)("the sender refuses a reply: $name", async (n) => {
     const keys3 = v.hops.map((h) => hopKeys(b(h.sharedSecret)));
     expect(await refusal(() => openReply(keys3, b(n.reply), v.bucket, cipher))).toBe(n.code);
+  });
+});
+
+describe("a single-use reply block (§14.6)", () => {
+  const x = xWing(noble);
+  const keys = Promise.all(v.hopSeeds.map((s) => x.fromSeed(b(s))));
+  const entry = { secrets: b(v.surb.secrets), answered: false };
+
+  it("is rebuilt byte for byte from the fixed randomness, and the exit's reply packet from it", async () => {
+    const k = await keys;
+    const hops = await Promise.all(v.surb.routings.map(async (routing, i) => ({ routing, publicKey: await x.importPublic(k[i]!.publicKey) })));
+    const built = await buildSurb(x, { first: v.surb.first, hops, id: b(v.surb.id), key: b(v.surb.key), tail: b(v.surb.tail), eseeds: v.surb.eseeds.map(b) });
+    expect(b64(built.surb)).toBe(v.surb.surb);
+    expect(b64(built.secrets)).toBe(v.surb.secrets);
+    expect(b64(await replyPacket(decodeSurb(built.surb), b(v.surb.answer), v.bucket))).toBe(v.surb.replyAtExit);
+  });
+
+  it("each reply hop sees a reply packet, its routing and tag; the owner finds the id and opens the answer", async () => {
+    const k = await keys;
+    let packet: Uint8Array = b(v.surb.replyAtExit);
+    for (const [i, hop] of v.surb.hops.entries()) {
+      expect(b64(sha256(packet))).toBe(hop.receivedSha256);
+      const view = await peelOnion(x, k[i]!.privateKey, packet, v.now);
+      expect(view.reply).toBe(true);
+      expect(view.routing).toEqual(hop.routing);
+      expect(b64(view.keys.tag)).toBe(hop.tag);
+      packet = view.next!;
+    }
+    expect(b64(packet)).toBe(v.surb.delivered);
+    expect(surbIdOf(packet)).toBe(v.surb.id);
+    expect(b64(await openSurbReply(entry, packet))).toBe(v.surb.answer);
+  });
+
+  it.each(v.surb.negatives)("refuses: $name ($code at $at)", async (n) => {
+    const k = await keys;
+    const run = n.at === "hop 1" ? () => peelOnion(x, k[0]!.privateKey, b(n.packet), v.now) : () => openSurbReply(n.at === "owner (no entry)" ? undefined : { ...entry, answered: n.at === "owner (answered)" }, b(n.packet));
+    expect(await refusal(run)).toBe(n.code);
   });
 });

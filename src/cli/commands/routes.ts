@@ -51,7 +51,7 @@ export const routeCommands: Command[] = [
   {
     name: "route default set",
     usage: "<principal> <route>",
-    summary: "the route a principal's calls take when they name none: auto, direct, forwarded, private or anonymous",
+    summary: "the route a principal's calls take when they name none: auto, direct, forwarded, private, anonymous or anonymous-surb",
     details: "The principal is client:<client id>, token:<token id> or anonymous. A call names its own route with _meta[\"mcpfed/route\"].",
     min: 2,
     max: 2,

@@ -162,12 +162,14 @@ export async function relayToolCall(s: ConsumerPort, caller: Caller, call: Relay
     }
     const asked = routeInForce(call.route, await s.routes.defaults.of(caller.id), s.config.routeDefault);
     // Private and anonymous calls never fall back to a route that names the caller.
-    if (asked === "anonymous" || asked === "private") {
+    if (asked === "anonymous" || asked === "anonymous-surb" || asked === "private") {
       const anonymous = { tool: call.tool, arguments: call.arguments, signal };
-      const { result } = await (asked === "anonymous" ? anonymousToolCall(s, anonymous) : privateToolCall(s, anonymous)).catch(asRelayError);
+      // The reply block is the call's choice, or the node's policy for every anonymous call (§14.6).
+      const reply = asked === "anonymous-surb" ? "surb" : s.config.onion.reply;
+      const { result } = await (asked === "private" ? privateToolCall(s, anonymous) : anonymousToolCall(s, { ...anonymous, reply })).catch(asRelayError);
       if (asked === "private" && cacheKey && ttl) s.relay.cache.put(cacheKey, result, ttl);
       if (result.isError) outcome = "tool_error";
-      return withMeta(result, { provider, cached: false, route: asked });
+      return withMeta(result, { provider, cached: false, route: asked === "private" ? "private" : "anonymous" });
     }
     const served = await callProviders(s, caller, call, asked, signal, (node) => (provider = node));
     if ("inputRequired" in served) {

@@ -18,5 +18,5 @@ export function routeInForce(call: RouteRequest | undefined, principal: RouteReq
 export function chooseRoute(asked: RouteRequest, origin: { activePeer: boolean }): RouteChoice {
   if (asked === "auto") return { ok: true, kind: origin.activePeer ? "direct" : "forwarded" };
   if (asked === "direct" && !origin.activePeer) return { ok: false, kind: "direct", reason: "the direct route goes only to an active peer of this node" };
-  return { ok: true, kind: asked };
+  return { ok: true, kind: asked === "anonymous-surb" ? "anonymous" : asked };
 }

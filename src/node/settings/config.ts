@@ -170,6 +170,8 @@ const schema = z.object({
   ONION_MAX_TTL_SECONDS: int(10, 3600).default(300),
   ONION_MIN_BUCKET: z.enum(["2048", "16384", "65536"]).default("16384").transform(Number),
   ONION_COVER_PER_MINUTE: int(0, 600).default(0),
+  ONION_REPLY: z.enum(["exchange", "surb"]).default("exchange"),
+  ONION_SURB_WAIT_SECONDS: int(5, 300).default(60),
   // The limits docs/protocol.md §5.6 puts on a channel-accept.
   CHANNEL_EPOCH_SECONDS: int(60, 86_400).default(3600),
   CHANNEL_LIFETIME_SECONDS: int(60, 604_800).default(86_400),
@@ -363,8 +365,11 @@ export interface Config {
   countersignMaxAsks: number;
   /** Whether this node offers peer channels (feature `channel`) and sends on them. */
   channels: boolean;
-  /** Onion route (docs/protocol.md §14): the longest delay a hop honours, the furthest expiry it accepts; cover packets sent per minute (§14.10). */
-  onion: { maxDelayMs: number; maxTtlSeconds: number; minBucket: number; coverPerMinute: number };
+  /**
+   * Onion route (docs/protocol.md §14): the longest delay a hop honours, the furthest expiry it accepts; cover packets sent per minute (§14.10);
+   * how this node's anonymous calls get their answer (on the held exchange, or by a single-use reply block: §14.6) and how long a call waits for a block's answer.
+   */
+  onion: { maxDelayMs: number; maxTtlSeconds: number; minBucket: number; coverPerMinute: number; reply: "exchange" | "surb"; surbWaitSeconds: number };
   /** Length of a channel epoch this node answers a handshake with: its keys ratchet forward at each. */
   channelEpochSeconds: number;
   /** How long a channel this node accepts lasts before a new handshake. */
@@ -545,7 +550,7 @@ export function loadConfig(env: Env, { edge = false }: { edge?: boolean } = {}):
     registrySync: e.REGISTRY_SYNC,
     countersignMaxAsks: e.COUNTERSIGN_MAX_ASKS,
     channels: e.CHANNELS === "on",
-    onion: { maxDelayMs: e.ONION_MAX_DELAY_MS, maxTtlSeconds: e.ONION_MAX_TTL_SECONDS, minBucket: e.ONION_MIN_BUCKET, coverPerMinute: e.ONION_COVER_PER_MINUTE },
+    onion: { maxDelayMs: e.ONION_MAX_DELAY_MS, maxTtlSeconds: e.ONION_MAX_TTL_SECONDS, minBucket: e.ONION_MIN_BUCKET, coverPerMinute: e.ONION_COVER_PER_MINUTE, reply: e.ONION_REPLY, surbWaitSeconds: e.ONION_SURB_WAIT_SECONDS },
     channelEpochSeconds: e.CHANNEL_EPOCH_SECONDS,
     channelLifetimeSeconds: e.CHANNEL_LIFETIME_SECONDS,
     ledgerCheckpoints: e.LEDGER_CHECKPOINTS === "on",

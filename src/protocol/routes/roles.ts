@@ -6,8 +6,11 @@ import { z } from "zod";
 export const ROUTE_KINDS = ["direct", "forwarded", "private", "anonymous"] as const;
 export type RouteKind = (typeof ROUTE_KINDS)[number];
 
-/** What a caller may ask for: a kind, or `auto` (direct to an active peer, else forwarded). */
-export const routeRequest = z.enum(["auto", ...ROUTE_KINDS]);
+/**
+ * What a caller may ask for: a kind, or `auto` (direct to an active peer, else forwarded), or
+ * `anonymous-surb`: the anonymous route answered by a single-use reply block (§14.6).
+ */
+export const routeRequest = z.enum(["auto", ...ROUTE_KINDS, "anonymous-surb"]);
 export type RouteRequest = z.infer<typeof routeRequest>;
 
 /** The `_meta` key of a tools/call that picks the route. */

@@ -6,6 +6,6 @@ import { now } from "./defaults.ts";
 export const routeDefaults = sqliteTable("route_defaults", {
   /** The principal's id: "client:<id>", "token:<id>", "anonymous". */
   principal: text("principal").primaryKey(),
-  route: text("route", { enum: ["auto", "direct", "forwarded", "private", "anonymous"] }).notNull(),
+  route: text("route", { enum: ["auto", "direct", "forwarded", "private", "anonymous", "anonymous-surb"] }).notNull(),
   updatedAt: integer("updated_at").notNull().default(now),
 });

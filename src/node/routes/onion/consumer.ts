@@ -4,18 +4,23 @@
 // cannot read the call; only the first hop sees this node, and it cannot read the packet. No
 // ledger record is made; a priced tool is paid with tokens. A call that cannot go this way fails:
 // it never falls back to a route that names the caller. Nothing is retried once the first hop has
-// the packet, lest the tool run twice.
+// the packet, lest the tool run twice. Asked for a reply block (§14.6), the consumer puts one in
+// front of the request, the exit acknowledges on the exchange, and the answer arrives later along
+// the block, at any process of this node: the call finds it in the store.
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { Card } from "../../../protocol/card/schema.ts";
 import { ResponseError } from "../../../protocol/envelope/response.ts";
 import { xWing } from "../../../protocol/identity/xwing.ts";
-import { fromBase64url } from "../../../protocol/encoding/bytes.ts";
+import { concat, fromBase64url } from "../../../protocol/encoding/bytes.ts";
 import { readAnonymousAnswer } from "../../../protocol/routes/ohttp/anonymous-call.ts";
 import { PaddingError } from "../../../protocol/routes/ohttp/padding.ts";
 import { BinaryHttpError, decodeResponse } from "../../../protocol/routes/ohttp/binary-http.ts";
 import { OnionError } from "../../../protocol/routes/onion/errors.ts";
 import { decodeExitAnswer } from "../../../protocol/routes/onion/exit-answer.ts";
 import { buildOnion } from "../../../protocol/routes/onion/packet.ts";
+import { buildSurb, type BuiltSurb } from "../../../protocol/routes/onion/surb.ts";
+import { ROLE_FEATURES } from "../../../protocol/routes/roles.ts";
+import type { OnionSurbs } from "../../../store/onion-surbs.ts";
 import { openReply } from "../../../protocol/routes/onion/reply.ts";
 import type { OnionRouting } from "../../../protocol/routes/onion/routing.ts";
 import { bucketFor, ONION_BUCKETS, ONION_MEDIA_TYPE, type OnionBucket } from "../../../protocol/routes/onion/sizes.ts";
@@ -46,14 +51,22 @@ export type OnionConsumerPort = WalletPort & {
   outbound: Outbound;
   now: () => number;
   trust: TrustStandings;
-  config: { onion: { maxDelayMs: number; minBucket: number }; clockSkewSeconds: number };
+  config: {
+    onion: { maxDelayMs: number; minBucket: number; reply: "exchange" | "surb"; surbWaitSeconds: number };
+    clockSkewSeconds: number;
+    publicUrl: URL | undefined;
+    mailboxes: string[];
+  };
   platform: Pick<Platform, "onionCipher">;
+  onion: { surbs: OnionSurbs };
 };
 
 export interface AnonymousCallInput {
   tool: ListedFederatedTool;
   arguments: Record<string, unknown> | undefined;
   signal?: AbortSignal;
+  /** How the answer comes back: on the held exchange, or by a single-use reply block (§14.6). */
+  reply?: "exchange" | "surb";
 }
 
 const unavailable = (message: string) => new AnonymousCallError("anonymous", message);
@@ -116,34 +129,92 @@ export async function sendOnion(
   }
 }
 
+async function onionPath(s: OnionConsumerPort, o: { self: string; provider: string; cards: Card[]; now: number; last?: string }): Promise<[Card, Card, Card]> {
+  try {
+    return (await chooseOnionPath({ ...o, trust: s.trust })).hops;
+  } catch (err) {
+    if (err instanceof NoOnionPath) throw unavailable(`no ${o.last ? "reply " : ""}onion path: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * A reply block through three hops chosen as a forward path is (never this node or the provider),
+ * the last delivering to this node's own URL; its secrets are stored under its id until `expires`.
+ */
+async function replyBlock(s: OnionConsumerPort, o: { self: string; provider: string; cards: Card[]; now: number; expires: number }): Promise<BuiltSurb> {
+  // A node behind mailboxes (§20.6) binds nothing the last reply hop could deliver to.
+  if (!s.config.publicUrl || s.config.mailboxes.length > 0) throw unavailable("a reply block needs this node's own reachable URL (not built for a node behind mailboxes)");
+  const hops = await onionPath(s, { ...o, last: ROLE_FEATURES.hop });
+  const x = xWing((await s.identity()).primitives);
+  const keyOf = (card: Card) => x.importPublic(fromBase64url(card.keys.kem[0]!.pub));
+  const self: OnionRouting = { kind: "deliver", delayMs: 0, expires: o.expires, node: o.self, url: s.config.publicUrl.origin };
+  const delay = () => Math.floor(Math.random() * (s.config.onion.maxDelayMs + 1));
+  const built = await buildSurb(x, {
+    cipher: s.platform.onionCipher ?? webOnionCipher,
+    first: routingTo("relay", hops[0], o.expires, 0),
+    hops: [
+      { publicKey: await keyOf(hops[0]), routing: routingTo("relay", hops[1], o.expires, delay()) },
+      { publicKey: await keyOf(hops[1]), routing: routingTo("relay", hops[2], o.expires, delay()) },
+      { publicKey: await keyOf(hops[2]), routing: { ...self, delayMs: delay() } },
+    ],
+  });
+  await s.onion.surbs.add(built.id, built.secrets, o.expires);
+  return built;
+}
+
+/** The block's answer, from whichever process of this node received it; typed failure once `deadline` (ms) passes. */
+async function answerOf(s: OnionConsumerPort, id: string, deadline: number, signal?: AbortSignal): Promise<Uint8Array> {
+  for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+    const answer = await s.onion.surbs.take(id);
+    if (answer) return answer;
+    if (Date.now() >= deadline || signal?.aborted) {
+      await s.onion.surbs.abandon(id);
+      // Taken between the last look and the abandon: it still counts.
+      const late = await s.onion.surbs.take(id);
+      if (late) return late;
+      throw unavailable(`no answer came through the reply block within ${s.config.onion.surbWaitSeconds} s (a reply hop may be down)`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(0, deadline - Date.now()))));
+  }
+}
+
 export async function anonymousToolCall(s: OnionConsumerPort, call: AnonymousCallInput): Promise<{ result: CallToolResult; firstHop: string }> {
   const { tool } = call;
   const provider = await gatewayCard(s, tool.origin);
   if (!provider) throw unavailable(`${tool.origin} offers no OHTTP gateway, or this node holds no card of it`);
   const identity = await s.identity();
   const now = s.now();
-  let path;
-  try {
-    path = await chooseOnionPath({ self: identity.nodeId, provider: provider.id, cards: await candidates(s, identity.nodeId), trust: s.trust, now });
-  } catch (err) {
-    if (err instanceof NoOnionPath) throw unavailable(`no onion path: ${err.message}`);
-    throw err;
-  }
-  const first = path.hops[0];
+  const cards = await candidates(s, identity.nodeId);
+  const hops = await onionPath(s, { self: identity.nodeId, provider: provider.id, cards, now });
+  const first = hops[0];
+  const expires = now + PACKET_TTL_SECONDS;
+  const surb = call.reply === "surb" ? await replyBlock(s, { self: identity.nodeId, provider: provider.id, cards, now, expires }) : undefined;
 
   // Spent once the packet leaves, whatever the answer: no hop says whether the gateway took them.
   const payment = await pay(s, tool, "anonymous");
   const tokens = payment.tokens.length > 0 ? payment.tokens : undefined;
   const sealed = await sealedAnonymousCall(s, provider, { key: tool.key, fingerprint: tool.fingerprint, arguments: call.arguments, ...(tokens ? { tokens } : {}) });
-  const bucket = ONION_BUCKETS.find((b) => b >= s.config.onion.minBucket && b >= (bucketFor(sealed.bytes.length) ?? Infinity));
+  // The block rides in front of the request: a bucket too small for both is stepped past.
+  const content = surb ? concat(surb.surb, sealed.bytes) : sealed.bytes;
+  const bucket = ONION_BUCKETS.find((b) => b >= s.config.onion.minBucket && b >= (bucketFor(content.length) ?? Infinity));
   if (bucket === undefined) {
     await payment.unsend();
-    throw unavailable(`the call (${sealed.bytes.length} bytes sealed) fits no onion bucket`);
+    throw unavailable(`the call (${sealed.bytes.length} bytes sealed${surb ? ", with a reply block" : ""}) fits no onion bucket`);
   }
 
-  const reply = await sendOnion(s, { hops: path.hops, last: routingTo("exit", provider, now + PACKET_TTL_SECONDS, 0), content: sealed.bytes, bucket, ...(call.signal ? { signal: call.signal } : {}) });
-  const exitAnswer = decodeExitAnswer(reply);
-  if (!exitAnswer) throw unavailable("the exit's answer is malformed");
+  const signal = call.signal ? { signal: call.signal } : {};
+  const reply = await sendOnion(s, { hops, last: routingTo(surb ? "surb-exit" : "exit", provider, expires, 0), content, bucket, ...signal }).catch(async (err: unknown) => {
+    if (surb) await s.onion.surbs.abandon(surb.id);
+    throw err;
+  });
+  let exitAnswer = decodeExitAnswer(reply);
+  if (surb && exitAnswer && "accepted" in exitAnswer) {
+    exitAnswer = decodeExitAnswer(await answerOf(s, surb.id, Date.now() + s.config.onion.surbWaitSeconds * 1000, call.signal));
+  } else if (surb) {
+    await s.onion.surbs.abandon(surb.id);
+  }
+  if (!exitAnswer || "accepted" in exitAnswer) throw unavailable("the exit's answer is malformed");
   if ("error" in exitAnswer) throw unavailable(`the exit: ${exitAnswer.error.message} (${exitAnswer.error.code})`);
   let answer;
   try {

@@ -4,6 +4,8 @@
 // reply layer. The hop learns its predecessor's address and its successor, nothing else. Every
 // drop, whatever its reason and wherever it happens downstream, is the one OnionDropped. A cover
 // packet's last hop (§14.10) answers it as an exit answers, with an empty reply, and keeps no log.
+// An exit given a single-use reply block (§14.6) acknowledges at once, then sends the gateway's
+// answer along the block as a new packet; the reply path's last hop delivers it to the block's owner.
 import { toBase64url } from "../../../protocol/encoding/bytes.ts";
 import { xWing } from "../../../protocol/identity/xwing.ts";
 import { OnionError, type OnionErrorCode } from "../../../protocol/routes/onion/errors.ts";
@@ -11,6 +13,8 @@ import { encodeExitAnswer, type ExitError } from "../../../protocol/routes/onion
 import { peelOnion, type PeeledOnion } from "../../../protocol/routes/onion/packet.ts";
 import { sealReply, wrapReply } from "../../../protocol/routes/onion/reply.ts";
 import type { OnionCipher } from "../../../protocol/routes/onion/stream-cipher.ts";
+import type { OnionRouting } from "../../../protocol/routes/onion/routing.ts";
+import { decodeSurb, replyPacket, splitSurbContent } from "../../../protocol/routes/onion/surb.ts";
 import { ONION_LENGTH_BYTES, ONION_MAC_BYTES, ONION_MEDIA_TYPE, type OnionBucket } from "../../../protocol/routes/onion/sizes.ts";
 import type { Card } from "../../../protocol/card/schema.ts";
 import type { LocalIdentity } from "../../identity/local.ts";
@@ -32,6 +36,16 @@ export class OnionDropped extends Error {
   override name = "OnionDropped";
   constructor(readonly reason: OnionErrorCode | "next_hop" | "route_not_offered") {
     super("the onion packet was dropped");
+  }
+}
+
+/** Runs `work`, turning a refusal of the onion wire into the one drop. */
+export async function droppedOnRefusal<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof OnionError) throw new OnionDropped(err.code);
+    throw err;
   }
 }
 
@@ -91,19 +105,19 @@ async function peel(s: OnionHopPort, packet: Uint8Array): Promise<PeeledOnion> {
   throw failure;
 }
 
-/** Processes one packet from `source` (the client address); the reply packet, or throws. */
-export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: string): Promise<Uint8Array> {
+/** The role a routing kind asks of this node. */
+const roleOf = (kind: OnionRouting["kind"]): Role => (kind === "relay" || kind === "deliver" ? "hop" : "exit");
+
+/**
+ * Processes one packet from `source` (the client address); the reply packet, or throws. `defer`
+ * keeps work alive after the answer (an exit's reply by a reply block).
+ */
+export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: string, defer: (work: Promise<unknown>) => void = () => {}): Promise<Uint8Array> {
   if (!s.offer.offers("hop") && !s.offer.offers("exit")) throw new OnionUnavailable("route_not_offered", "this node is no onion hop");
   limited(s, s.offer.offers("hop") ? "hop" : "exit", source);
-  let peeled: PeeledOnion;
-  try {
-    peeled = await peel(s, packet);
-  } catch (err) {
-    if (err instanceof OnionError) throw new OnionDropped(err.code);
-    throw err;
-  }
+  const peeled = await droppedOnRefusal(() => peel(s, packet));
   const { routing, keys, bucket } = peeled;
-  const role: Role = routing.kind === "relay" ? "hop" : "exit";
+  const role = roleOf(routing.kind);
   if (!s.offer.offers(role)) throw new OnionDropped("route_not_offered");
   if (role === "exit" && s.offer.offers("hop")) limited(s, "exit", source);
   // The expiry bounds how long the tag is kept, so the table stays bounded by the rate limit.
@@ -117,17 +131,51 @@ export async function processOnion(s: OnionHopPort, packet: Uint8Array, source: 
   }
 
   const card = await s.cards.card(routing.node, routing.url);
+  if (routing.kind === "surb-exit") return exitBySurb(s, peeled, card, defer);
   if (role === "exit") {
     const answer = await toGateway(s, card, routing.node, peeled.content!, bucket);
     // Its successor only: the provider it handed the payload to.
     log.info("onion.exited", { bucket, gateway: routing.node, ...("error" in answer ? { error: answer.error.code } : {}) });
     return sealReply(keys, encodeExitAnswer(answer), bucket, s.cipher);
   }
-  if (!card || !HOP_FEATURES.relay.some((f) => card.features.includes(f))) throw new OnionDropped("next_hop");
+  // The owner of a reply block need offer no role: it only takes its own answers.
+  if (!card || (routing.kind === "relay" && !HOP_FEATURES.relay.some((f) => card.features.includes(f)))) throw new OnionDropped("next_hop");
   const reply = await post(s, new URL(ONION_PATH, card.url).href, ONION_MEDIA_TYPE, peeled.next!, bucket);
   if (reply?.length !== bucket) throw new OnionDropped("next_hop");
-  log.info("onion.relayed", { bucket, next: routing.node });
+  log.info(routing.kind === "deliver" ? "onion.delivered" : "onion.relayed", { bucket, next: routing.node, ...(peeled.reply ? { reply: true } : {}) });
   return wrapReply(keys, reply, bucket, s.cipher);
+}
+
+/**
+ * An exit whose content starts with a reply block: a block that does not parse, or whose first hop
+ * this node cannot reach under a card, is refused on the exchange; otherwise the exchange is
+ * acknowledged at once and the gateway's answer goes out along the block as a new packet.
+ */
+async function exitBySurb(s: OnionHopPort, peeled: PeeledOnion, provider: Card | undefined, defer: (work: Promise<unknown>) => void): Promise<Uint8Array> {
+  const { routing, keys, bucket } = peeled;
+  const refuse = (message: string) => sealReply(keys, encodeExitAnswer({ error: { code: "surb_unusable", message } }), bucket, s.cipher);
+  let parts;
+  let surb;
+  try {
+    parts = splitSurbContent(peeled.content!);
+    surb = decodeSurb(parts.surb);
+  } catch (err) {
+    if (!(err instanceof OnionError)) throw err;
+    return refuse("the reply block does not parse");
+  }
+  const first = await s.cards.card(surb.first.node, surb.first.url);
+  if (!first || !first.features.includes(HOP_FEATURES.relay[0])) return refuse("the reply block's first hop is no onion hop this node can reach");
+  const { request } = parts;
+  defer(
+    (async () => {
+      const answer = await toGateway(s, provider, routing.node, request, bucket);
+      const sent = await post(s, new URL(ONION_PATH, first.url).href, ONION_MEDIA_TYPE, await replyPacket(surb, encodeExitAnswer(answer), bucket, s.cipher), bucket);
+      // Its successors only: the provider, and the reply path's first hop.
+      log.info(sent?.length === bucket ? "onion.surb_sent" : "onion.surb_failed", { bucket, first: surb.first.node, ...("error" in answer ? { error: answer.error.code } : {}) });
+    })().catch((err: unknown) => log.warn("onion.surb_failed", { error: err instanceof Error ? err.name : "error" })),
+  );
+  log.info("onion.exited", { bucket, gateway: routing.node, surb: true });
+  return sealReply(keys, encodeExitAnswer({ accepted: true }), bucket, s.cipher);
 }
 
 async function post(s: OnionHopPort, url: string, contentType: string, body: Uint8Array, maxBytes: number): Promise<Uint8Array | undefined> {

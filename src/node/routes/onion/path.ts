@@ -33,10 +33,11 @@ export class NoOnionPath extends Error {
 
 /**
  * Three cards for a path to `provider`, from `cards` (what this node holds); `random` in [0, 1).
- * Throws NoOnionPath when fewer than three distinct operators can serve.
+ * The last is drawn from those offering `last` (default `onion-exit`; a reply path's last hop, which
+ * delivers to this node, is an `onion-hop`). Throws NoOnionPath when fewer than three distinct operators can serve.
  */
 export async function chooseOnionPath(
-  o: { self: string; provider: string; cards: Card[]; trust: TrustStandings; now: number; random?: () => number },
+  o: { self: string; provider: string; cards: Card[]; trust: TrustStandings; now: number; random?: () => number; last?: string },
 ): Promise<PathChoice> {
   const random = o.random ?? Math.random;
   const live = o.cards.filter((c) => c.id !== o.self && c.id !== o.provider && c.exp > o.now);
@@ -55,7 +56,7 @@ export async function chooseOnionPath(
     }
     return open[open.length - 1]!;
   };
-  chosen.push(pick(ROLE_FEATURES.exit));
+  chosen.push(pick(o.last ?? ROLE_FEATURES.exit));
   chosen.push(pick(ROLE_FEATURES.hop));
   chosen.push(pick(ROLE_FEATURES.hop));
   const [exit, second, first] = chosen as [Card, Card, Card];

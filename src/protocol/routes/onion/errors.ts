@@ -12,6 +12,8 @@ export const ONION_ERRORS = {
   expired: 400,
   replayed: 400,
   bad_reply: 400,
+  surb_unknown: 400,
+  surb_replayed: 400,
 } as const;
 
 export type OnionErrorCode = keyof typeof ONION_ERRORS;

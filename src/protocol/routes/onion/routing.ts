@@ -1,7 +1,8 @@
 // The routing information one hop finds in its layer (§14.3): relay to the next hop, or, at the
-// exit, hand the payload to a node's gateway, or, at the last hop of a cover packet (§14.10), answer
-// and drop it. Fixed 384 bytes:
-//   kind (1: 1 relay, 2 exit, 3 cover) · delay ms (u32) · expiry unix seconds (u64) ·
+// exit, hand the payload to a node's gateway (answering on the exchange, or by the single-use reply
+// block at the payload's front: §14.6), or, at the last hop of a cover packet (§14.10), answer and
+// drop it, or, at the last hop of a reply path, pass the packet to the reply block's owner. Fixed 384 bytes:
+//   kind (1: 1 relay, 2 exit, 3 cover, 4 surb-exit, 5 deliver) · delay ms (u32) · expiry unix seconds (u64) ·
 //   node id length (1) · node id · URL length (u16) · URL · zero bytes to the end.
 import { z } from "zod";
 import { concat, u16, u32, u64, utf8 } from "../../encoding/bytes.ts";
@@ -10,12 +11,12 @@ import { OnionError } from "./errors.ts";
 import { ONION_ROUTING_BYTES } from "./sizes.ts";
 
 export const onionRouting = z.object({
-  kind: z.enum(["relay", "exit", "cover"]),
+  kind: z.enum(["relay", "exit", "cover", "surb-exit", "deliver"]),
   /** Milliseconds the hop waits before forwarding (it caps this by its own limit). */
   delayMs: z.number().int().min(0).max(0xffffffff),
   /** Unix seconds after which the hop drops the packet; also how long it keeps the replay tag. */
   expires: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  /** The next hop, or at the exit the provider whose gateway gets the payload; for cover, the last hop itself. */
+  /** The next hop, or at the exit the provider whose gateway gets the payload; for cover, the last hop itself; for deliver, the reply block's owner. */
   node: nodeId,
   /** That node's base URL, where its card is (`/.well-known/mcpfed`). */
   url: z
@@ -25,7 +26,7 @@ export const onionRouting = z.object({
 });
 export type OnionRouting = z.infer<typeof onionRouting>;
 
-const KIND = { relay: 1, exit: 2, cover: 3 } as const;
+const KIND = { relay: 1, exit: 2, cover: 3, "surb-exit": 4, deliver: 5 } as const;
 const FIXED = 1 + 4 + 8 + 1 + 2;
 
 export function encodeRouting(r: OnionRouting): Uint8Array {
