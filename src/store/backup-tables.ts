@@ -9,6 +9,7 @@ import type { TableRows } from "../protocol/backup/seal.ts";
 import type { Database } from "./database.ts";
 import { migrations } from "./migrations.gen.ts";
 import { newGeneration } from "./store-generation.ts";
+import { newSearchGeneration } from "./tool-search-postings.ts";
 import * as schema from "./schema/index.ts";
 import { restoreStaging } from "./schema/index.ts";
 
@@ -32,6 +33,7 @@ export const EXCLUDED_TABLES: Readonly<Record<string, string>> = {
   directory_sources: "which peer each of those entries came from",
   call_window: "the kept hour's call sums, derived from call_minutes (backed up): read apart from them, a backup could hold sums out of step with its minutes, so a restore deletes them and the next reader sums the minutes afresh",
   call_window_spans: "which minutes those sums cover, deleted with them",
+  tool_search_generation: "which write of the search index processes' kept parts are of: a restore draws a new one, so nothing kept before it is used",
 };
 
 /**
@@ -166,5 +168,5 @@ export async function replaceFromStaging(db: Database, restore: string): Promise
   // The call sums of the replaced minutes: with no span left, the next reader sums the restored minutes.
   const derived = [db.delete(schema.callWindow), db.delete(schema.callWindowSpans)];
   const [first, ...rest] = [...registryRest, ...derived, ...[...order].reverse().map((t) => db.delete(t.raw)), ...order.map(fill), db.delete(restoreStaging).where(eq(restoreStaging.restore, restore))];
-  await db.batch([first!, ...rest, newGeneration(db)]);
+  await db.batch([first!, ...rest, newGeneration(db), newSearchGeneration(db)]);
 }

@@ -28,7 +28,12 @@ export function recountTerms(db: Database) {
   return [
     db.delete(terms),
     db.insert(terms).select(db.select({ term: postings.term, tools: sql<number>`count(*)`.as("tools") }).from(postings).groupBy(postings.term)),
-    db.insert(generation).values({ id: 1, generation: drawn() }).onConflictDoUpdate({ target: generation.id, set: { generation: sql`excluded.generation` } }),
+    newSearchGeneration(db),
   ] as const;
+}
+
+/** The statement that draws the index's new generation; a restore puts it in its batch too (the backup holds an older one). */
+export function newSearchGeneration(db: Database) {
+  return db.insert(generation).values({ id: 1, generation: drawn() }).onConflictDoUpdate({ target: generation.id, set: { generation: sql`excluded.generation` } });
 }
 

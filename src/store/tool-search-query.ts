@@ -85,16 +85,19 @@ async function wordTerms(db: Database, reading: Reading, queryWords: readonly st
   }));
   if (kept.size > 0) reading.use();
   const missing = queryWords.filter((w) => !kept.has(w));
+  let total = cache.total ?? 0;
   if (missing.length > 0) {
-    const { terms, total } = await vocabularyNear(db, reading, missing);
-    cache.total = total;
+    const read = await vocabularyNear(db, reading, missing);
+    // A stale reading may hold rows of two generations: used once (the ranking is read again), never kept.
+    const keep = !reading.stale;
+    total = read.total;
+    if (keep) cache.total = total;
     for (const w of missing) {
-      const found = termsFor(w, terms);
-      cache.words.set(w, found);
+      const found = termsFor(w, read.terms);
+      if (keep) cache.words.set(w, found);
       kept.set(w, found);
     }
   }
-  const total = cache.total ?? 0;
   return queryWords.flatMap((w, word) => kept.get(w)!.map(({ term, holding, factor }) => ({ term, word, scale: factor * idf(Math.max(total, holding), holding) })));
 }
 
@@ -124,7 +127,7 @@ async function headsOf(db: Database, reading: Reading, terms: readonly string[],
   for (const row of rows) reading.saw(row.generation);
   for (const row of rows) {
     const head = { ids: JSON.parse(row.ids) as string[], weights: JSON.parse(row.weights ?? "[]") as number[] };
-    cache.heads.set(missing[row.k]!, head);
+    if (!reading.stale) cache.heads.set(missing[row.k]!, head);
     heads.set(missing[row.k]!, head);
   }
   return heads;

@@ -179,4 +179,34 @@ describe("what a process keeps of the search index between searches", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("keeps nothing a search read across another instance's write: the words read before it are read again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mcpfed-search-race-"));
+    const [one, two] = [await openDatabaseFile(join(dir, "node.db")), await openDatabaseFile(join(dir, "node.db"))];
+    try {
+      await seed(one.db, "work", CATALOG);
+      // The other instance's write lands between this search's vocabulary read and its typo read.
+      let raced = false;
+      const racing = new Proxy(one.db, {
+        get(target, key, receiver) {
+          if (key !== "all") return Reflect.get(target, key, receiver);
+          return async (...args: Parameters<Database["all"]>) => {
+            const rows = await target.all(...args);
+            if (!raced) {
+              raced = true;
+              await seed(two.db, "ops", [tool("deployment_status", "Deployment status of a service.")]);
+            }
+            return rows;
+          };
+        },
+      });
+      await found(racing, "deploy gitlub");
+      expect(raced).toBe(true);
+      expect(await found(racing, "deploy")).toEqual(["deployment_status"]);
+    } finally {
+      one.close();
+      two.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

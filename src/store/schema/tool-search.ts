@@ -22,7 +22,7 @@ export const toolSearchTerms = sqliteTable("tool_search_terms", {
 /**
  * One row (id 1): drawn again by every write of the index, so a process that keeps parts of the
  * index between searches (src/store/tool-search-cache.ts) knows when they are stale, whichever
- * process or restore wrote. Random, so an older value never comes back with other rows.
+ * process wrote, and by a restore (no backup holds it). Random, so no earlier value comes back by chance.
  */
 export const toolSearchGeneration = sqliteTable("tool_search_generation", {
   id: integer("id").primaryKey(),
