@@ -22,18 +22,25 @@ export interface IssuerRedemptionPort extends RedemptionPort {
 const refuse = (code: RedeemErrorCode, message: string): TokenRedeemReply => ({ ok: false, error: { code, message } });
 
 export async function serveTokenRedeem(s: IssuerRedemptionPort, from: string, r: TokenRedeemRequest): Promise<TokenRedeemReply> {
-  if (!s.config.tokens.issue) return refuse("not_issuing", "this node does not issue tokens");
   if (await s.quarantine.has(from)) return refuse("quarantined", "this node holds the provider in quarantine");
-  return r.type === "token-redeem" ? redeem(s, from, r.tokens) : countersignReceipt(s, from, r.receipt);
+  if (r.type === "token-redeem-receipt") return countersignReceipt(s, from, r.receipt);
+  // Receipts for tokens already spent are countersigned even after issuing stops; new redemptions are not taken.
+  if (!s.config.tokens.issue) return refuse("not_issuing", "this node does not issue tokens");
+  return redeem(s, from, r.tokens, r.price);
 }
 
-async function redeem(s: IssuerRedemptionPort, provider: string, tokens: string[]): Promise<TokenRedeemReply> {
+async function redeem(s: IssuerRedemptionPort, provider: string, tokens: string[], expected: { amount: number; unit: string }): Promise<TokenRedeemReply> {
   const now = Date.now();
+  // Checked before anything is spent: the provider priced the call at a denomination this node no longer has.
+  const price = redemptionQuote(tokens.length, s.config.tokens);
+  if (price.amount !== expected.amount || price.unit !== expected.unit) {
+    return refuse("denomination_changed", `${tokens.length} token(s) are worth ${price.amount} ${price.unit} here, not ${expected.amount} ${expected.unit}`);
+  }
   const checked = await checkOwnTokens(s, tokens, now);
   if (!checked.ok) return refuse(checked.code === "token_spent" || checked.code === "token_key_expired" ? checked.code : "token_invalid", checked.message);
   if (!(await spendOwn(s, checked, now))) return refuse("token_spent", "a token was already spent");
   const signer = identitySigner(await s.identity());
-  const intent = await signIntent(signer, { provider, tool: redemptionTool(provider, s.nodeId), params: { tokens }, price: redemptionQuote(tokens.length, s.config.tokens), requestedAt: now });
+  const intent = await signIntent(signer, { provider, tool: redemptionTool(provider, s.nodeId), params: { tokens }, price, requestedAt: now });
   return { ok: true, intent };
 }
 
