@@ -117,6 +117,14 @@ describe("serveTokenRedeem", () => {
     expect((await issuer.ledger.get(intent.intent.id))?.status).toBe("confirmed");
   });
 
+  it("countersigns the receipt for the count redeemed after TOKEN_VALUE changed", async () => {
+    const intent = await redeemed(await issued(2));
+    const revalued = { ...port, config: { tokens: { ...TOKENS, value: 4 } } };
+    const reply = await serveTokenRedeem(revalued, provider.signer.nodeId, { type: "token-redeem-receipt", receipt: await receiptOver(intent, 2) });
+    expect(reply).toMatchObject({ ok: true, record: { intent: { id: intent.intent.id, price: { amount: 6 } } } });
+    expect((await issuer.ledger.get(intent.intent.id))?.status).toBe("confirmed");
+  });
+
   it("countersigns the provider's receipt and holds the record confirmed; the same receipt again gets the same record", async () => {
     const intent = await redeemed(await issued(1));
     const pending = await receiptOver(intent, 1);

@@ -7,6 +7,7 @@
 import { contentHash, record as recordSchema } from "../../protocol/ledger/record.ts";
 import { ReceiptRejected, signIntent } from "../../protocol/ledger/signing.ts";
 import { redemptionQuote, redemptionResult, redemptionTool, type RedeemErrorCode, type TokenRedeemReply, type TokenRedeemRequest } from "../../protocol/tokens/online-redemption.ts";
+import { recordRedemptionCount, redemptionCount } from "../../store/token-issuer.ts";
 import type { LocalIdentity } from "../identity/local.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { identitySigner } from "../registry/node-keys.ts";
@@ -18,6 +19,9 @@ export interface IssuerRedemptionPort extends RedemptionPort {
   identity: () => Promise<LocalIdentity>;
   quarantine: Pick<Quarantine, "has">;
 }
+
+/** How long the count of a redemption is kept for its receipt. */
+const COUNT_KEPT_MS = 30 * 86_400_000;
 
 const refuse = (code: RedeemErrorCode, message: string): TokenRedeemReply => ({ ok: false, error: { code, message } });
 
@@ -41,6 +45,7 @@ async function redeem(s: IssuerRedemptionPort, provider: string, tokens: string[
   if (!(await spendOwn(s, checked, now))) return refuse("token_spent", "a token was already spent");
   const signer = identitySigner(await s.identity());
   const intent = await signIntent(signer, { provider, tool: redemptionTool(provider, s.nodeId), params: { tokens }, price, requestedAt: now });
+  await recordRedemptionCount(s.db, intent.intent.id, tokens.length, now + COUNT_KEPT_MS);
   return { ok: true, intent };
 }
 
@@ -57,7 +62,9 @@ async function countersignReceipt(s: IssuerRedemptionPort, provider: string, inp
   if (held) return held.status === "confirmed" && held.peer === provider ? { ok: true, record: JSON.parse(held.record) } : refuse("receipt_refused", "this node holds that record otherwise");
   // The intent comes back from the provider: it must be this node's own signature.
   if (!(await s.ledger.signedOwnIntent({ intent, sig: r.sigs.intent }))) return refuse("receipt_refused", "the intent is not this node's");
-  const n = intent.price.amount / s.config.tokens.value;
+  // The count taken, not the price over today's TOKEN_VALUE: the denomination may have changed since.
+  const n = await redemptionCount(s.db, intent.id);
+  if (n === undefined) return refuse("receipt_refused", "this node keeps no redemption under that intent");
   if (r.receipt.result !== (await contentHash(redemptionResult(n)))) return refuse("receipt_refused", "the receipt's result is not the redemption's");
   try {
     // durationMs 0: the provider measures nothing for a redemption.
