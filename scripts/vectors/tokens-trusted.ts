@@ -46,12 +46,15 @@ export async function trustedTokenVectors(v: { issuer: Party; provider: Party; s
   for (const c of issuerCases) agree(`issuer ${c.name}`, c.issuer, issuerOfDigest(digest, c.accepted) ?? null);
 
   const messageCases = [
-    { name: "one token", message: { type: "token-redeem", tokens: [v.token] }, valid: true },
-    { name: "32 tokens", message: { type: "token-redeem", tokens: Array(32).fill(v.token) }, valid: true },
-    { name: "33 tokens", message: { type: "token-redeem", tokens: Array(33).fill(v.token) }, valid: false },
-    { name: "no token", message: { type: "token-redeem", tokens: [] }, valid: false },
-    { name: "a token cut short", message: { type: "token-redeem", tokens: [v.token.slice(1)] }, valid: false },
-    { name: "another field", message: { type: "token-redeem", tokens: [v.token], price: 2 }, valid: false },
+    { name: "one token", message: { type: "token-redeem", tokens: [v.token], price: { amount: 2, unit: "credit" } }, valid: true },
+    { name: "32 tokens", message: { type: "token-redeem", tokens: Array(32).fill(v.token), price: { amount: 64, unit: "credit" } }, valid: true },
+    { name: "33 tokens", message: { type: "token-redeem", tokens: Array(33).fill(v.token), price: { amount: 66, unit: "credit" } }, valid: false },
+    { name: "no token", message: { type: "token-redeem", tokens: [], price: { amount: 2, unit: "credit" } }, valid: false },
+    { name: "a token cut short", message: { type: "token-redeem", tokens: [v.token.slice(1)], price: { amount: 2, unit: "credit" } }, valid: false },
+    { name: "no price (the message before price was added)", message: { type: "token-redeem", tokens: [v.token] }, valid: false },
+    { name: "a price of nothing", message: { type: "token-redeem", tokens: [v.token], price: { amount: 0, unit: "credit" } }, valid: false },
+    { name: "a price with a model", message: { type: "token-redeem", tokens: [v.token], price: { model: "per_call", amount: 2, unit: "credit" } }, valid: false },
+    { name: "another field", message: { type: "token-redeem", tokens: [v.token], price: { amount: 2, unit: "credit" }, count: 1 }, valid: false },
     { name: "a receipt", message: { type: "token-redeem-receipt", receipt: {} }, valid: true },
   ];
   for (const c of messageCases) agree(`message ${c.name}`, c.valid, tokenRedeemRequest.safeParse(c.message).success);

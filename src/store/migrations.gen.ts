@@ -378,5 +378,12 @@ export const migrations: { tag: string; statements: string[] }[] = [
       "CREATE TABLE `onion_surbs` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`secrets` text NOT NULL,\n\t`state` text NOT NULL,\n\t`answer` text,\n\t`expires_at` integer NOT NULL\n);",
       "CREATE INDEX `onion_surbs_expires_at` ON `onion_surbs` (`expires_at`);"
     ]
+  },
+  {
+    "tag": "0037_second_wave_session12_token_redemption_counts",
+    "statements": [
+      "CREATE TABLE `token_redemption_counts` (\n\t`intent_id` text PRIMARY KEY NOT NULL,\n\t`tokens` integer NOT NULL,\n\t`keep_until` integer NOT NULL\n);",
+      "CREATE INDEX `token_redemption_counts_keep` ON `token_redemption_counts` (`keep_until`);"
+    ]
   }
 ];

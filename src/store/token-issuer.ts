@@ -1,7 +1,8 @@
-// The issuer's tables (docs/protocol.md §15): its keys, its sales, and the nonces of redeemed tokens.
+// The issuer's tables (docs/protocol.md §15): its keys, its sales, the nonces of redeemed tokens,
+// and how many each redemption for a provider took.
 import { and, asc, count, eq, isNotNull, lte, sql, sum } from "drizzle-orm";
 import type { Database } from "./database.ts";
-import { tokenIssuerKeys, tokenRedemptions, tokenSales } from "./schema/index.ts";
+import { tokenIssuerKeys, tokenRedemptionCounts, tokenRedemptions, tokenSales } from "./schema/index.ts";
 
 export type IssuerKeyRow = typeof tokenIssuerKeys.$inferSelect;
 
@@ -25,7 +26,19 @@ export async function retireIssuerKeys(db: Database, now: number, forgetBefore: 
     db.update(tokenIssuerKeys).set({ privateKey: null }).where(and(lte(tokenIssuerKeys.expiresAt, now), isNotNull(tokenIssuerKeys.privateKey))),
     db.delete(tokenIssuerKeys).where(lte(tokenIssuerKeys.expiresAt, forgetBefore)),
     db.delete(tokenRedemptions).where(lte(tokenRedemptions.keepUntil, now)),
+    db.delete(tokenRedemptionCounts).where(lte(tokenRedemptionCounts.keepUntil, now)),
   ]);
+}
+
+/** Keeps how many tokens the redemption under `intentId` took. */
+export async function recordRedemptionCount(db: Database, intentId: string, tokens: number, keepUntil: number): Promise<void> {
+  await db.insert(tokenRedemptionCounts).values({ intentId, tokens, keepUntil });
+}
+
+/** How many tokens the redemption under `intentId` took, while it is kept. */
+export async function redemptionCount(db: Database, intentId: string): Promise<number | undefined> {
+  const [row] = await db.select({ tokens: tokenRedemptionCounts.tokens }).from(tokenRedemptionCounts).where(eq(tokenRedemptionCounts.intentId, intentId));
+  return row?.tokens;
 }
 
 export async function recordSale(db: Database, row: typeof tokenSales.$inferInsert): Promise<void> {

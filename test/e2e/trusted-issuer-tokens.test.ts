@@ -4,7 +4,8 @@
 // I. A itself trusts no one: I's tokens are refused there, typed. A token spent at one provider is
 // spent at the other; a payment with one spent token among fresh ones spends none; a token whose
 // key expired at issuer J is refused; a per_time tool is not payable in tokens. Each redemption
-// leaves a record between I and the provider, signed by both, that names no buyer.
+// leaves a record between I and the provider, signed by both, that names no buyer. When I restarts
+// worth another TOKEN_VALUE, the redemption P priced at the old one spends nothing at I.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spendTokens } from "../../src/node/tokens/wallet.ts";
@@ -156,4 +157,25 @@ describe("tokens of a trusted issuer", () => {
     await eventually(async () => expect(Date.now()).toBeGreaterThan(purchase.expiresAt + 1000), (SHORT_KEY_SECONDS + 5) * 1000);
     expect(await echo(p, [late!], "late")).toMatchObject({ ok: false, error: { code: "token_key_expired" } });
   }, 60_000);
+
+  // Last: I restarts worth another TOKEN_VALUE, which the other tests do not expect.
+  it("spends nothing when the issuer's denomination changed since the provider read it, and takes the call sent again", async () => {
+    const [before, token] = await take(i, 2);
+    // P has read I's directory just now (or still holds it), at 2 credit a token.
+    expect(await echo(p, [before!], "before")).toMatchObject({ ok: true });
+    await i.stop();
+    i = await loopbackNode("issuer", { env: { PEER_POLICY: "open", TOKEN_UNIT: TOKEN.unit, TOKEN_VALUE: "3" }, dataDir: i.dataDir, port: i.port });
+    expect(await echo(p, [token!], "stale")).toMatchObject({ ok: false, error: { code: "issuer_unavailable" } });
+    // The token was not spent, and P has read the directory again: one token now worth 3 pays the 2-credit echo.
+    expect(await echo(p, [token!], "again")).toMatchObject({ ok: true, result: { content: [{ type: "text", text: "Echo: again" }] } });
+    const atP = await eventually(async () => {
+      const r = (await recordsWith(p, i)).find((x) => (x.record.intent.price as { amount: number }).amount === 3);
+      expect(r).toMatchObject({ status: "confirmed" });
+      return r!;
+    }, 15_000);
+    expect(atP.record.intent.price).toEqual({ model: "per_call", amount: 3, unit: "credit" });
+    // Nothing was flagged at P: I never signed a promise at the old price.
+    const { flags } = await json<{ flags: unknown[] }>(await p.admin("GET", "/ledger/flags"));
+    expect(flags).toEqual([]);
+  }, 90_000);
 });

@@ -5,6 +5,7 @@
 // one push; what a push did not deliver rides along on the next call, or is pushed on the tick. A
 // provider that is not a peer (a forwarded call's) gets the push through a forwarder (§12.5). The outbox lives in memory, so the provider also asks, on its own tick, for every
 // record it still holds pending: a restart of either side delays a confirmation, never loses one.
+// A redemption's issuer (§15.9) holds nothing to answer an ask with: it is sent the receipt again.
 // A consumer that died before it stored its copy never will countersign: after
 // COUNTERSIGN_MAX_ASKS answers without the record, the provider flags it as disputed and stops asking.
 import type { z } from "zod";
@@ -16,6 +17,9 @@ import type { Database } from "../../store/database.ts";
 import { getPeer } from "../../store/peers.ts";
 import type { ForwardedPort } from "../routes/forwarded/consumer.ts";
 import { forwardCountersigned } from "../routes/forwarded/countersigned.ts";
+import type { LedgerRecord } from "../../protocol/ledger/record.ts";
+import { isRedemptionRecord } from "../../protocol/tokens/online-redemption.ts";
+import { deliverReceipt } from "../tokens/online-redemption.ts";
 import { countersignedAck, MAX_ASKED, MAX_COUNTERSIGNED, receiptsReply, type receiptsRequest } from "../../protocol/messages/relay.ts";
 
 /** What delivering countersignatures needs of the node. */
@@ -203,15 +207,38 @@ export async function pushOutbox(s: CountersignPort & PushPort, outbox: Outbox):
   return report;
 }
 
+/** Still pending after the consumer answered: this ask did not get the record. An ask that failed is not counted. Returns how many were given up. */
+async function abandonUnanswered(s: CountersignPort, peer: string, answered: string[]): Promise<number> {
+  const given = await s.ledger.countAsks(answered, s.config.countersignMaxAsks);
+  for (const r of given) {
+    await s.ledger.abandon(r, ABANDONED);
+    log.warn("ledger.countersign_abandoned", { peer, record: r.id, asks: s.config.countersignMaxAsks });
+  }
+  return given.length;
+}
+
 /** The tick's part: push the outbox, and ask consumers about records still pending here. */
 export async function deliverCountersigns(s: CountersignPort & PushPort, outbox: Outbox): Promise<DeliveryReport> {
   const report = await pushOutbox(s, outbox);
   // Not sooner: the consumer may be countersigning it right now.
   const cutoff = Date.now() - s.config.countersignAskAfterSeconds * 1000;
   const byPeer = new Map<string, string[]>();
+  const redemptions = new Map<string, { id: string; record: LedgerRecord }[]>();
   for (const r of await s.ledger.pending()) {
     if (r.role !== "provider" || r.completedAt > cutoff) continue;
-    byPeer.set(r.peer, [...(byPeer.get(r.peer) ?? []), r.id]);
+    const record = JSON.parse(r.record) as LedgerRecord;
+    // The issuer holds no record of a redemption until it countersigns the receipt: it is sent the receipt again.
+    if (isRedemptionRecord(record)) redemptions.set(r.peer, [...(redemptions.get(r.peer) ?? []), { id: r.id, record }]);
+    else byPeer.set(r.peer, [...(byPeer.get(r.peer) ?? []), r.id]);
+  }
+  for (const [id, records] of redemptions) {
+    const peer = await activePeer(s.db, id);
+    if (!peer) continue;
+    const answered: string[] = [];
+    for (const r of records) if (await deliverReceipt(s, peer, r.record)) answered.push(r.id);
+    report.asked += records.length;
+    report.failures += records.length - answered.length;
+    report.abandoned += await abandonUnanswered(s, id, answered);
   }
   for (const [id, ids] of byPeer) {
     const peer = await activePeer(s.db, id);
@@ -224,12 +251,7 @@ export async function deliverCountersigns(s: CountersignPort & PushPort, outbox:
         for (const r of reply.records) if ((await s.ledger.receive(r, id)).outcome === "confirmed") report.confirmed++;
         const missing = reply.missing.filter((m) => asked.includes(m));
         if (missing.length) await s.ledger.note(missing, "consumer_lacks_record");
-        // Still pending after the answer: this ask did not get the record. An ask that failed is not counted.
-        for (const r of await s.ledger.countAsks(asked, s.config.countersignMaxAsks)) {
-          await s.ledger.abandon(r, ABANDONED);
-          report.abandoned++;
-          log.warn("ledger.countersign_abandoned", { peer: id, record: r.id, asks: s.config.countersignMaxAsks });
-        }
+        report.abandoned += await abandonUnanswered(s, id, asked);
       } catch (err) {
         report.failures++;
         log.warn("ledger.ask_failed", { peer: id, error: String(err) });

@@ -12,7 +12,7 @@ import { PeerRequestError } from "../federation-client/errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { log } from "../logging/log.ts";
 import { identitySigner } from "../registry/node-keys.ts";
-import type { TrustedIssuerPort } from "./trusted-issuers.ts";
+import { denominationStale, type TrustedIssuerPort } from "./trusted-issuers.ts";
 
 export interface OnlineRedemptionPort extends TrustedIssuerPort {
   nodeId: string;
@@ -28,9 +28,10 @@ const refuse = (code: RedemptionRefusal, message: string): Outcome => ({ ok: fal
 export async function redeemAtIssuer(s: OnlineRedemptionPort, issuer: string, tokens: string[], denomination: Denomination, now: number, defer: (work: Promise<unknown>) => void): Promise<Outcome> {
   const peer = await getPeer(s.db, issuer);
   if (peer?.state !== "active") return refuse("issuer_unavailable", `${issuer} is not an active peer of this node`);
+  const quote = redemptionQuote(tokens.length, denomination);
   let reply;
   try {
-    reply = await s.federation.call(peer, "token-redeem", { type: "token-redeem", tokens } satisfies TokenRedeemRequest, tokenRedeemReply);
+    reply = await s.federation.call(peer, "token-redeem", { type: "token-redeem", tokens, price: { amount: quote.amount, unit: quote.unit } } satisfies TokenRedeemRequest, tokenRedeemReply);
   } catch (err) {
     if (!(err instanceof PeerRequestError)) throw err;
     // The issuer may have spent them and its answer been lost: the caller is told, nothing runs.
@@ -38,10 +39,14 @@ export async function redeemAtIssuer(s: OnlineRedemptionPort, issuer: string, to
   }
   if (!reply.ok) {
     const code = reply.error.code;
+    if (code === "denomination_changed") {
+      denominationStale(issuer);
+      return refuse("issuer_unavailable", `${issuer} priced the tokens otherwise than its directory said, and spent none; the call may be sent again: ${reply.error.message}`);
+    }
     return code === "token_invalid" || code === "token_key_expired" || code === "token_spent" ? refuse(code, `${issuer}: ${reply.error.message}`) : refuse("issuer_unavailable", `${issuer} refused the redemption: ${reply.error.message}`);
   }
   if (!("intent" in reply)) return refuse("issuer_unavailable", `${issuer} answered the redemption with something else`);
-  const accepted = await s.ledger.acceptIntent(reply.intent, { self: s.nodeId, tool: redemptionTool(s.nodeId, issuer), pricing: redemptionQuote(tokens.length, denomination), now });
+  const accepted = await s.ledger.acceptIntent(reply.intent, { self: s.nodeId, tool: redemptionTool(s.nodeId, issuer), pricing: quote, now });
   const intent = accepted.ok ? accepted.intent : undefined;
   if (!intent || intent.intent.consumer !== issuer || intent.intent.request !== (await redemptionRequestHash(tokens))) {
     // Spent there, but with no promise to pay that holds: this node serves nothing for it.
@@ -54,18 +59,23 @@ export async function redeemAtIssuer(s: OnlineRedemptionPort, issuer: string, to
   return { ok: true, redeemed: tokens.length };
 }
 
-/** Hands the receipt to the issuer and keeps the record it countersigned; a failure leaves the record pending here, its intent signed by the issuer. */
-async function deliverReceipt(s: OnlineRedemptionPort, peer: Peer, pending: unknown): Promise<void> {
+/**
+ * Hands the receipt to the issuer and keeps the record it countersigned; a failure leaves the record
+ * pending here, its intent signed by the issuer, and the tick sends it again. Says whether the issuer answered.
+ */
+export async function deliverReceipt(s: Pick<OnlineRedemptionPort, "federation" | "ledger">, peer: Peer, pending: unknown): Promise<boolean> {
   try {
     const reply = await s.federation.call(peer, "token-redeem", { type: "token-redeem-receipt", receipt: pending } satisfies TokenRedeemRequest, tokenRedeemReply);
     if (!reply.ok || !("record" in reply)) {
       log.warn("tokens.redemption_receipt_refused", { issuer: peer.nodeId, error: reply.ok ? "no record" : reply.error.code });
-      return;
+      return true;
     }
     const received = await s.ledger.receive(reply.record, peer.nodeId);
     if (received.outcome !== "confirmed" && received.outcome !== "duplicate") log.warn("tokens.redemption_record_refused", { issuer: peer.nodeId, outcome: received.outcome });
+    return true;
   } catch (err) {
     if (!(err instanceof PeerRequestError)) throw err;
     log.warn("tokens.redemption_receipt_undelivered", { issuer: peer.nodeId, error: err.message });
+    return false;
   }
 }

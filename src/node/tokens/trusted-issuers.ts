@@ -1,8 +1,8 @@
 // The keys of the other issuers this node accepts tokens of (TOKEN_TRUSTED_ISSUERS, docs/protocol.md
 // §15.9), learned from each issuer's directory and believed only when its signature verifies under
 // the issuer's card key (a peer's card, checked against its node id when it was stored). Kept per
-// isolate; a key once learned stays known until well past its expiry, so that a late token gets
-// `token_key_expired` rather than `token_invalid`.
+// isolate: the denomination for a few minutes, a key until well past its expiry, so that a late
+// token gets `token_key_expired` rather than `token_invalid`.
 import { fromBase64url } from "../../protocol/encoding/bytes.ts";
 import { signingKey } from "../../protocol/identity/imported.ts";
 import { DIRECTORY_PATH, directorySignedBy, issuerDirectory } from "../../protocol/tokens/directory.ts";
@@ -34,6 +34,8 @@ interface Learned {
 const learned = new Map<string, Learned>();
 /** A token naming an unknown key refetches the directory at most this often per issuer. */
 const REFETCH_MS = 10_000;
+/** A denomination read this long ago is read again before a call is priced in it: the issuer may have changed it. */
+const DENOMINATION_TTL_MS = 300_000;
 const DIRECTORY_READ = { maxBytes: 64 * 1024, timeoutMs: 10_000 };
 
 export class IssuerUnavailable extends Error {
@@ -74,9 +76,16 @@ async function fetchDirectory(s: TrustedIssuerPort, issuer: string, now: number)
   return entry;
 }
 
-/** `issuer`'s denomination, from its directory (read once per isolate, then kept). */
+/** `issuer`'s denomination, from its directory (read again once it is DENOMINATION_TTL_MS old or said to be stale). */
 export async function trustedDenomination(s: TrustedIssuerPort, issuer: string, now: number): Promise<Denomination> {
-  return (learned.get(issuer) ?? (await fetchDirectory(s, issuer, now))).denomination;
+  const entry = learned.get(issuer);
+  return (entry && now - entry.fetchedAt < DENOMINATION_TTL_MS ? entry : await fetchDirectory(s, issuer, now)).denomination;
+}
+
+/** The issuer refused the denomination this node priced in: its directory is read again before the next call. */
+export function denominationStale(issuer: string): void {
+  const entry = learned.get(issuer);
+  if (entry) entry.fetchedAt = Number.NEGATIVE_INFINITY;
 }
 
 export type TrustedKey = { state: "valid"; key: CryptoKey } | { state: "expired" } | { state: "unknown" };

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { contentHash } from "../ledger/record.ts";
-import type { Pricing } from "../ledger/pricing.ts";
+import { currencyUnit, type Pricing } from "../ledger/pricing.ts";
 import { challengeDigest } from "./challenge.ts";
 import { tokenText } from "./token.ts";
 import { MAX_TOKENS_PER_CALL, type Denomination } from "./value.ts";
@@ -15,14 +15,17 @@ import { MAX_TOKENS_PER_CALL, type Denomination } from "./value.ts";
 export const REDEMPTION_TOOL = "privacy-pass/redemption";
 
 export const tokenRedeemRequest = z.discriminatedUnion("type", [
-  /** The tokens one call paid with, all of the receiver's issuing. */
-  z.strictObject({ type: z.literal("token-redeem"), tokens: z.array(tokenText).min(1).max(MAX_TOKENS_PER_CALL) }),
+  /**
+   * The tokens one call paid with, all of the receiver's issuing, and the worth the provider
+   * priced them at: the issuer spends nothing unless its own denomination gives that worth.
+   */
+  z.strictObject({ type: z.literal("token-redeem"), tokens: z.array(tokenText).min(1).max(MAX_TOKENS_PER_CALL), price: z.strictObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), unit: currencyUnit }) }),
   /** The provider's receipt over the issuer's intent, for the issuer to countersign. */
   z.strictObject({ type: z.literal("token-redeem-receipt"), receipt: z.unknown() }),
 ]);
 export type TokenRedeemRequest = z.infer<typeof tokenRedeemRequest>;
 
-export const REDEEM_ERROR_CODES = ["not_issuing", "token_invalid", "token_key_expired", "token_spent", "quarantined", "receipt_refused", "internal"] as const;
+export const REDEEM_ERROR_CODES = ["not_issuing", "token_invalid", "token_key_expired", "token_spent", "denomination_changed", "quarantined", "receipt_refused", "internal"] as const;
 export type RedeemErrorCode = (typeof REDEEM_ERROR_CODES)[number];
 
 export const tokenRedeemReply = z.union([
@@ -39,6 +42,9 @@ export const redemptionTool = (provider: string, issuer: string) => ({ id: `${pr
 
 /** n tokens' worth at the issuer's denomination. */
 export const redemptionQuote = (n: number, d: Denomination): Extract<Pricing, { model: "per_call" }> => ({ model: "per_call", amount: n * d.value, unit: d.unit });
+
+/** Whether a record is a redemption's: its tool is the provider's redemption. */
+export const isRedemptionRecord = (r: { intent: { provider: string; tool: { id: string } } }): boolean => r.intent.tool.id === `${r.intent.provider}/${REDEMPTION_TOOL}`;
 
 /** The intent's request hash: the tokens exactly as the provider sent them. */
 export const redemptionRequestHash = (tokens: string[]): Promise<string> => contentHash({ tokens });

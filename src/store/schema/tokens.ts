@@ -23,6 +23,21 @@ export const tokenSales = sqliteTable("token_sales", {
   soldAt: integer("sold_at").notNull(),
 });
 
+/**
+ * How many tokens each redemption for a provider took (§15.9), by the intent this node signed for
+ * it: the receipt is checked against this count, not against a TOKEN_VALUE that may have changed since.
+ */
+export const tokenRedemptionCounts = sqliteTable(
+  "token_redemption_counts",
+  {
+    intentId: text("intent_id").primaryKey(),
+    tokens: integer("tokens").notNull(),
+    /** When the row may go: long after any receipt the provider's tick would still send. */
+    keepUntil: integer("keep_until").notNull(),
+  },
+  (t) => [index("token_redemption_counts_keep").on(t.keepUntil)],
+);
+
 /** The issuer's view of redemption: one row per spent token nonce, kept until the key it was signed under expires. */
 export const tokenRedemptions = sqliteTable(
   "token_redemptions",
