@@ -355,13 +355,15 @@ describe("an anonymous call answered by a single-use reply block (§14.6)", () =
     expect(delivered[0]!.response.length).toBe(delivered[0]!.request.length - ONION_HEADER_BYTES);
 
     // Who may appear where: each hop's neighbours on the paths it is on (A only at the last reply
-    // hop, which delivers to it; P only at the exit), never anyone else.
+    // hop, which delivers to it; P and the first reply hop only at the exit), never anyone else.
     const everyone = [a.nodeId, p.nodeId, ...hops.map((h) => h.node.nodeId)];
     const neighbours = (h: Hop) => {
       const out = new Set([h.node.nodeId]);
       const fi = forward.indexOf(h);
       out.add(fi === 2 ? p.nodeId : forward[fi + 1]!.node.nodeId);
       if (fi > 0) out.add(forward[fi - 1]!.node.nodeId);
+      // The exit sends the answer to the block's first reply hop.
+      if (fi === 2) out.add(reply[0]!.node.nodeId);
       const ri = reply.indexOf(h);
       out.add(ri === 2 ? a.nodeId : reply[ri + 1]!.node.nodeId);
       out.add(ri === 0 ? exit.node.nodeId : reply[ri - 1]!.node.nodeId);

@@ -144,7 +144,9 @@ it("clears with a participant on workerd that is no peer of the initiator, reach
     expect(res.ok, body).toBe(true);
     return (JSON.parse(body) as { round: Round }).round;
   }, 60_000);
+  // Messages carry the round; a step whose message was lost (a slow isolate under load) is due again on the tick (§16).
   await eventually(async () => {
+    for (const n of [alpha, bravo, delta, echo]) await json(await n.admin("POST", "/tick"));
     for (const n of [alpha, bravo, delta, echo]) {
       const view = await json<{ state: string | null; coordinator: string; coordination: string | null; reason: string | null }>(await n.admin("GET", `/clearing/rounds/${round.id}`));
       expect(view.state, `${name.get(n.nodeId)}: coordinated by ${name.get(view.coordinator)}, ${view.coordination ?? "-"} ${view.reason ?? ""}`).toBe("revealed");
